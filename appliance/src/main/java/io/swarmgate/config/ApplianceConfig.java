@@ -1,0 +1,41 @@
+package io.swarmgate.config;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The appliance's configuration, validated once at start-up and immutable afterwards. Settings are
+ * grouped by the component that reads them.
+ */
+public record ApplianceConfig(Server server, Path dataDir, Database database, Logging logging, Demo demo) {
+
+    /** Listeners, TLS identity and shutdown, read by {@code ApplianceServer}. */
+    public record Server(String bind, int httpsPort, int httpPort, List<String> hostnames,
+                         int shutdownTimeoutMs, int maxThreads) {
+        public Server {
+            hostnames = List.copyOf(hostnames);
+        }
+
+        /** Whether the plain-HTTP listener is enabled. */
+        public boolean httpEnabled() {
+            return httpPort >= 0;
+        }
+    }
+
+    /** Read by {@code io.swarmgate.store.Database}. */
+    public record Database(int poolSize) {
+    }
+
+    /** Read by the logging set-up in {@code Main}. */
+    public record Logging(String level, boolean requests) {
+    }
+
+    /** Read by the demo stream and page. */
+    public record Demo(boolean enabled, int liveWindowSegments) {
+    }
+
+    /** Built-in defaults only: what a run with no file, environment or flags gets. */
+    public static ApplianceConfig defaults() {
+        return ConfigLoader.load(null, java.util.Map.of(), java.util.Map.of());
+    }
+}
