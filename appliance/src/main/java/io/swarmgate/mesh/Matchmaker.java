@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.LongAdder;
  *       neighbours. Download-only and cellular viewers get neighbours only this way or by
  *       drawing from sources, which is why two non-uploaders are never paired.</li>
  * </ul>
+ * A peer still short after that takes slots from saturated uploaders ({@link #rebalance}).
  * The sample is larger than the cap plus the target, so when a pool holds more peers than the
  * sample the filler always finds enough fresh candidates; when it holds fewer it sees all of them.
  * Hence after every operation: a peer below target has no eligible source, and no uploader with
@@ -43,11 +44,14 @@ final class Matchmaker {
     }
 
     private final Map<String, SiteSwarm> sites;
+    private final Map<String, PeerState> peers;
     private final SplittableRandom random;
     private final LongAdder inspections;
 
-    Matchmaker(Map<String, SiteSwarm> sites, SplittableRandom random, LongAdder inspections) {
+    Matchmaker(Map<String, SiteSwarm> sites, Map<String, PeerState> peers, SplittableRandom random,
+               LongAdder inspections) {
         this.sites = sites;
+        this.peers = peers;
         this.random = random;
         this.inspections = inspections;
     }
@@ -65,6 +69,7 @@ final class Matchmaker {
         boolean matchable = peer.matchable();
         site.sources.set(peer, matchable && peer.uploader && peer.degree() < rules.maxNeighbours());
         site.hungry.set(peer, matchable && peer.degree() < rules.targetDegree());
+        site.saturated.set(peer, matchable && peer.uploader && peer.degree() >= rules.maxNeighbours());
     }
 
     /** Gives {@code peer} neighbours up to its target (uploaders: hungry peers up to the cap). */
@@ -72,18 +77,28 @@ final class Matchmaker {
         if (!peer.matchable() || !wantsMore(peer, rules)) {
             return;
         }
+        List<SiteSwarm> pools = new ArrayList<>(2);
         SiteSwarm own = sites.get(peer.site());
         if (own != null) {
-            fillFrom(own, peer, rules, now, made, out);
+            pools.add(own);
         }
         for (String partner : rules.partnersOf(peer.site())) {
+            SiteSwarm site = sites.get(partner);
+            if (site != null) {
+                pools.add(site);
+            }
+        }
+        for (SiteSwarm site : pools) {
             if (!wantsMore(peer, rules)) {
                 return;
             }
-            SiteSwarm site = sites.get(partner);
-            if (site != null) {
-                fillFrom(site, peer, rules, now, made, out);
+            fillFrom(site, peer, rules, now, made, out);
+        }
+        for (SiteSwarm site : pools) {
+            if (peer.degree() >= rules.targetDegree()) {
+                return;
             }
+            rebalance(site, peer, rules, now, made, out);
         }
     }
 
@@ -121,6 +136,50 @@ final class Matchmaker {
                 made.add(link(peer, candidate, rules, out));
             }
         }
+    }
+
+    /**
+     * Last resort for a peer still below target when no uploader has a free slot (a saturated
+     * swarm: joiners push existing uploaders up to the cap). It takes the slot of a saturated
+     * uploader {@code u} from a neighbour {@code w} that keeps more than the target degree; an
+     * uploader also takes {@code w} (an edge split, so neither {@code u} nor {@code w} loses
+     * degree). Bounded: one sample of saturated uploaders, each scanning at most its cap.
+     */
+    private void rebalance(SiteSwarm site, PeerState peer, SwarmRules rules, long now, List<Pairing> made,
+                           List<EventQueue.MeshEvent> out) {
+        int target = rules.targetDegree();
+        int max = rules.maxNeighbours();
+        List<PeerState> saturated = new ArrayList<>();
+        inspections.add(site.saturated.sample(sampleSize(rules), random, saturated));
+        for (PeerState full : saturated) {
+            if (peer.degree() >= target) {
+                return;
+            }
+            if (full == peer || !full.matchable() || full.degree() < max || peer.hasNeighbour(full.id)
+                    || peer.blocks(full.id, now) || full.blocks(peer.id, now)) {
+                continue;
+            }
+            PeerState donor = donor(full, peer, target);
+            if (donor == null) {
+                continue;
+            }
+            unlink(full, donor, UnassignReason.REBALANCED, true, rules, out);
+            made.add(link(peer, full, rules, out));
+            if (peer.degree() < target && eligible(peer, donor, max, now)) {
+                made.add(link(peer, donor, rules, out));
+            }
+        }
+    }
+
+    /** A neighbour of {@code full} that can spare the link: above target, not {@code peer} itself. */
+    private PeerState donor(PeerState full, PeerState peer, int target) {
+        for (String id : full.neighbours()) {
+            PeerState neighbour = peers.get(id);
+            if (neighbour != null && neighbour != peer && neighbour.degree() > target) {
+                return neighbour;
+            }
+        }
+        return null;
     }
 
     private static boolean eligible(PeerState peer, PeerState candidate, int max, long now) {

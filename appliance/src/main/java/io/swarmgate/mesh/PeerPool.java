@@ -12,7 +12,7 @@ import java.util.SplittableRandom;
  */
 final class PeerPool {
 
-    enum Kind { SOURCES, HUNGRY }
+    enum Kind { SOURCES, HUNGRY, SATURATED }
 
     private final Kind kind;
     private final ArrayList<PeerState> items = new ArrayList<>();
@@ -79,14 +79,18 @@ final class PeerPool {
     }
 
     private int slot(PeerState peer) {
-        return kind == Kind.SOURCES ? peer.sourceSlot : peer.hungrySlot;
+        return switch (kind) {
+            case SOURCES -> peer.sourceSlot;
+            case HUNGRY -> peer.hungrySlot;
+            case SATURATED -> peer.saturatedSlot;
+        };
     }
 
     private void setSlot(PeerState peer, int slot) {
-        if (kind == Kind.SOURCES) {
-            peer.sourceSlot = slot;
-        } else {
-            peer.hungrySlot = slot;
+        switch (kind) {
+            case SOURCES -> peer.sourceSlot = slot;
+            case HUNGRY -> peer.hungrySlot = slot;
+            case SATURATED -> peer.saturatedSlot = slot;
         }
     }
 }

@@ -1,7 +1,6 @@
 package io.swarmgate.mesh;
 
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 
@@ -33,6 +32,7 @@ final class PeerState {
     /** Positions in the site's pools, maintained by {@link PeerPool}; -1 when not a member. */
     int sourceSlot = -1;
     int hungrySlot = -1;
+    int saturatedSlot = -1;
 
     PeerState(PeerInfo info, StreamMesh stream, long joinSeq, SwarmRules rules) {
         this.info = info;
@@ -67,15 +67,25 @@ final class PeerState {
     }
 
     void addNeighbour(String peerId) {
-        Set<String> copy = new HashSet<>(neighbours);
-        copy.add(peerId);
-        neighbours = Set.copyOf(copy);
+        Set<String> current = neighbours;
+        String[] ids = current.toArray(new String[current.size() + 1]);
+        ids[current.size()] = peerId;
+        neighbours = Set.of(ids);
     }
 
     void removeNeighbour(String peerId) {
-        Set<String> copy = new HashSet<>(neighbours);
-        copy.remove(peerId);
-        neighbours = Set.copyOf(copy);
+        Set<String> current = neighbours;
+        if (!current.contains(peerId)) {
+            return;
+        }
+        String[] ids = new String[current.size() - 1];
+        int i = 0;
+        for (String id : current) {
+            if (!id.equals(peerId)) {
+                ids[i++] = id;
+            }
+        }
+        neighbours = Set.of(ids);
     }
 
     /** Refuse pairing with {@code peerId} until {@code until}; expired entries are pruned here. */

@@ -21,6 +21,8 @@ final class SiteSwarm {
     final PeerPool sources = new PeerPool(PeerPool.Kind.SOURCES);
     /** Matchable viewers below the target degree: uploaders with spare slots adopt them. */
     final PeerPool hungry = new PeerPool(PeerPool.Kind.HUNGRY);
+    /** Matchable uploaders at the cap: a peer left short may take one of their slots. */
+    final PeerPool saturated = new PeerPool(PeerPool.Kind.SATURATED);
 
     private int members;
     private final TreeSet<PeerState> leaderCandidates = new TreeSet<>(LEADER_ORDER);
@@ -44,6 +46,7 @@ final class SiteSwarm {
         leaders.remove(peer);
         sources.remove(peer);
         hungry.remove(peer);
+        saturated.remove(peer);
     }
 
     boolean isEmpty() {

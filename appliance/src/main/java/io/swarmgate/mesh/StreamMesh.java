@@ -36,7 +36,7 @@ final class StreamMesh {
     StreamMesh(String streamId, MeshListener listener, long seed, LongAdder inspections) {
         this.streamId = streamId;
         this.events = new EventQueue(listener);
-        this.matchmaker = new Matchmaker(sites, new SplittableRandom(seed ^ streamId.hashCode()), inspections);
+        this.matchmaker = new Matchmaker(sites, peers, new SplittableRandom(seed ^ streamId.hashCode()), inspections);
     }
 
     /** The policy layer's current rules; later matching follows them. */
