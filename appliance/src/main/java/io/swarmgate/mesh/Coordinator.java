@@ -43,10 +43,18 @@ import org.slf4j.LoggerFactory;
  * thread per stream at a time ({@link EventQueue}); the listener may call back into the coordinator.
  *
  * <h2>Complexity</h2>
- * join, leave, reportFailing, resume: O(degree · sample · log sample) with sample =
- * 2·maxNeighbours + targetDegree candidates per pool, plus O(leaders · log n) for leader
- * election — independent of the swarm's size ({@link #candidateInspections()} counts the
- * candidates looked at). isNeighbour: O(1). expireSuspended: O(suspended viewers).
+ * join, leave, reportFailing, resume: each filled peer samples at most three pools (sources,
+ * hungry, saturated) of sample = 2·maxNeighbours + targetDegree candidates per allowed site, sorts
+ * them, and a saturated candidate scans at most maxNeighbours neighbours; leave re-fills up to
+ * maxNeighbours peers. Leader election is O(leadersPerSite · log n). None of it depends on the
+ * swarm's size ({@link #candidateInspections()} counts the candidates looked at). isNeighbour,
+ * neighbours, leaders: O(1), lock-free. expireSuspended: O(suspended viewers).
+ *
+ * <h2>Not covered here</h2>
+ * A policy change applies to later matching only: existing pairs that a new policy forbids are
+ * not torn down, and a viewer keeps the mode and uploader role it joined with; the signaling layer
+ * re-joins viewers when a change must take effect at once. A pair whose failure block expires is
+ * matched again only when one side next needs neighbours.
  */
 public final class Coordinator {
 
@@ -104,6 +112,9 @@ public final class Coordinator {
                 stream.useRules(rules);
                 PeerState state = new PeerState(peer, stream, joinSeq.incrementAndGet(), rules);
                 if (peers.putIfAbsent(peer.peerId(), state) != null) {
+                    if (stream.retireIfEmpty()) {
+                        streams.remove(stream.streamId, stream); // created for this refused join
+                    }
                     throw new IllegalStateException(peer.peerId() + " - already joined");
                 }
                 result = stream.join(state, clock.millis(), out);

@@ -53,6 +53,12 @@ final class StreamMesh {
         return retired;
     }
 
+    /** Retires the stream if it holds nobody; true if it did. */
+    boolean retireIfEmpty() {
+        retired = peers.isEmpty();
+        return retired;
+    }
+
     boolean holds(PeerState peer) {
         return !peer.gone && peers.get(peer.id) == peer;
     }
