@@ -1,5 +1,6 @@
 package io.swarmgate.policy;
 
+import io.swarmgate.mesh.P2pMode;
 import java.net.URI;
 import java.time.Instant;
 import java.util.List;
@@ -75,6 +76,12 @@ public record StreamPolicy(String id, String urlPattern, P2pMode p2pMode, Map<St
         }
         return new StreamPolicy(id, urlPattern, p2pMode, siteModes, maxNeighbours, uploadOnCellular, allowedOrigins,
                 securityLevel, siteGroups, tokenSecret, updatedAt);
+    }
+
+    /** Parses a P2P mode as written in the CLI, API and database. */
+    public static P2pMode parseMode(String field, String value) {
+        return P2pMode.fromWire(value).orElseThrow(() -> new PolicyException(field,
+                "must be on, download-only or off but is '" + value + "'"));
     }
 
     static void checkSite(String field, String site) {

@@ -1,5 +1,7 @@
 package io.swarmgate.signaling;
 
+import io.swarmgate.mesh.NetworkType;
+
 /**
  * Messages a viewer sends over {@code /ws}, signaling protocol v1 (docs/protocol.md). Instances
  * exist only after {@link SignalingCodec} validated every field, so the domain never sees
@@ -10,17 +12,8 @@ public sealed interface ClientMessage {
     /** The wire {@code type} tag. */
     String type();
 
-    /** Network a viewer reports; cellular viewers do not upload unless the policy allows it. */
-    enum Network {
-        ETHERNET, WIFI, CELLULAR, UNKNOWN;
-
-        String wire() {
-            return name().toLowerCase(java.util.Locale.ROOT);
-        }
-    }
-
     /** What a viewer can contribute. */
-    record Capabilities(boolean upload, Network network, long uploadKbps) {
+    record Capabilities(boolean upload, NetworkType network, long uploadKbps) {
     }
 
     /** A request to take back a peer id after a reconnect. */

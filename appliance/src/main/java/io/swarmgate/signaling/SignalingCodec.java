@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.swarmgate.mesh.NetworkType;
 import java.util.Locale;
 
 /**
@@ -71,7 +72,7 @@ public final class SignalingCodec {
         Fields caps = f.object("caps");
         ClientMessage.Capabilities capabilities = new ClientMessage.Capabilities(
                 caps.bool("upload"),
-                ClientMessage.Network.valueOf(caps.oneOf("network", "ethernet", "wifi", "cellular", "unknown")
+                NetworkType.valueOf(caps.oneOf("network", "ethernet", "wifi", "cellular", "unknown")
                         .toUpperCase(Locale.ROOT)),
                 caps.integer("uploadKbps", 0, MAX_UPLOAD_KBPS));
         String token = f.optionalString("token", MAX_TOKEN);
