@@ -7,7 +7,8 @@ import java.util.List;
  * The appliance's configuration, validated once at start-up and immutable afterwards. Settings are
  * grouped by the component that reads them.
  */
-public record ApplianceConfig(Server server, Path dataDir, Database database, Logging logging, Demo demo) {
+public record ApplianceConfig(Server server, Path dataDir, Database database, Logging logging, Demo demo, Mesh mesh,
+                              Signaling signaling) {
 
     /** Listeners, TLS identity and shutdown, read by {@code ApplianceServer}. */
     public record Server(String bind, int httpsPort, int httpPort, List<String> hostnames,
@@ -32,6 +33,23 @@ public record ApplianceConfig(Server server, Path dataDir, Database database, Lo
 
     /** Read by the demo stream and page. */
     public record Demo(boolean enabled, int liveWindowSegments) {
+    }
+
+    /** Read by the mesh coordinator and the policy defaults. Network lists are CIDRs. */
+    public record Mesh(int targetDegree, int maxNeighbours, int leadersPerSite, boolean uploadOnCellular,
+                       List<String> trustedNetworks, List<String> candidateNetworks, int resumeGraceMs) {
+        public Mesh {
+            trustedNetworks = List.copyOf(trustedNetworks);
+            candidateNetworks = List.copyOf(candidateNetworks);
+        }
+    }
+
+    /** Read by the signaling endpoint: abuse limits and timers. */
+    public record Signaling(List<String> trustedProxies, int maxConnectionsPerIp, int messagesPerSecond,
+                            int messageBurst, int heartbeatMs, int helloTimeoutMs) {
+        public Signaling {
+            trustedProxies = List.copyOf(trustedProxies);
+        }
     }
 
     /** Built-in defaults only: what a run with no file, environment or flags gets. */

@@ -28,6 +28,22 @@ public final class ConfigKey {
     public static final String LOG_REQUESTS = "log.requests";
     public static final String DEMO_ENABLED = "demo.enabled";
     public static final String DEMO_LIVE_WINDOW = "demo.live-window-segments";
+    public static final String MESH_TARGET_DEGREE = "mesh.target-degree";
+    public static final String MESH_MAX_NEIGHBOURS = "mesh.max-neighbours";
+    public static final String MESH_LEADERS_PER_SITE = "mesh.leaders-per-site";
+    public static final String MESH_UPLOAD_ON_CELLULAR = "mesh.upload-on-cellular";
+    public static final String MESH_TRUSTED_NETWORKS = "mesh.trusted-networks";
+    public static final String MESH_CANDIDATE_NETWORKS = "mesh.candidate-networks";
+    public static final String MESH_RESUME_GRACE_MS = "mesh.resume-grace-ms";
+    public static final String SIGNALING_TRUSTED_PROXIES = "signaling.trusted-proxies";
+    public static final String SIGNALING_MAX_CONNECTIONS_PER_IP = "signaling.max-connections-per-ip";
+    public static final String SIGNALING_MESSAGES_PER_SECOND = "signaling.messages-per-second";
+    public static final String SIGNALING_MESSAGE_BURST = "signaling.message-burst";
+    public static final String SIGNALING_HEARTBEAT_MS = "signaling.heartbeat-ms";
+    public static final String SIGNALING_HELLO_TIMEOUT_MS = "signaling.hello-timeout-ms";
+
+    /** RFC 1918, carrier-grade NAT, IPv6 unique-local and link-local: where corporate LANs live. */
+    static final String PRIVATE_NETWORKS = "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,100.64.0.0/10,fc00::/7,fe80::/10";
 
     private static final Map<String, ConfigKey> KEYS;
 
@@ -57,6 +73,32 @@ public final class ConfigKey {
                 "Serve the demo page and test streams under /demo/.");
         add(keys, DEMO_LIVE_WINDOW, Type.INT, "6", 3, 30,
                 "Segments in the demo live playlist's sliding window.");
+        add(keys, MESH_TARGET_DEGREE, Type.INT, "6", 1, 64,
+                "Neighbours the coordinator gives each viewer.");
+        add(keys, MESH_MAX_NEIGHBOURS, Type.INT, "10", 1, 64,
+                "Default cap on neighbours per viewer (stream policies may set their own).");
+        add(keys, MESH_LEADERS_PER_SITE, Type.INT, "2", 0, 16,
+                "Site leaders per stream and site that fetch new live segments over HTTP.");
+        add(keys, MESH_UPLOAD_ON_CELLULAR, Type.BOOLEAN, "false", 0, 0,
+                "Default for whether viewers on cellular networks upload.");
+        add(keys, MESH_TRUSTED_NETWORKS, Type.LIST, PRIVATE_NETWORKS, 0, 0,
+                "Networks whose viewers may join meshes of 'intermediate' security streams.");
+        add(keys, MESH_CANDIDATE_NETWORKS, Type.LIST, PRIVATE_NETWORKS, 0, 0,
+                "Addresses allowed in relayed ICE host candidates.");
+        add(keys, MESH_RESUME_GRACE_MS, Type.INT, "30000", 0, 600000,
+                "How long a disconnected viewer keeps its peer id and neighbours.");
+        add(keys, SIGNALING_TRUSTED_PROXIES, Type.LIST, "", 0, 0,
+                "Reverse proxies (CIDRs) whose X-Forwarded-For is believed.");
+        add(keys, SIGNALING_MAX_CONNECTIONS_PER_IP, Type.INT, "256", 1, 1000000,
+                "Signaling connections allowed from one client address.");
+        add(keys, SIGNALING_MESSAGES_PER_SECOND, Type.INT, "20", 1, 10000,
+                "Sustained signaling messages per connection per second.");
+        add(keys, SIGNALING_MESSAGE_BURST, Type.INT, "60", 1, 100000,
+                "Burst of signaling messages a connection may send at once.");
+        add(keys, SIGNALING_HEARTBEAT_MS, Type.INT, "15000", 1000, 300000,
+                "Heartbeat interval asked of viewers; three missed ones close the socket.");
+        add(keys, SIGNALING_HELLO_TIMEOUT_MS, Type.INT, "10000", 1000, 120000,
+                "Time a new connection has to send hello.");
         KEYS = Collections.unmodifiableMap(keys);
     }
 

@@ -127,6 +127,12 @@ public final class ConfigLoader {
                         + "' is not a host name or IP address");
             }
         }
+        int target = (Integer) v.get(ConfigKey.MESH_TARGET_DEGREE);
+        int maxNeighbours = (Integer) v.get(ConfigKey.MESH_MAX_NEIGHBOURS);
+        if (maxNeighbours < target) {
+            throw new ConfigException(ConfigKey.MESH_MAX_NEIGHBOURS, "(" + maxNeighbours + ") is below "
+                    + ConfigKey.MESH_TARGET_DEGREE + " (" + target + ")");
+        }
         return new ApplianceConfig(
                 new ApplianceConfig.Server(
                         (String) v.get(ConfigKey.SERVER_BIND),
@@ -138,6 +144,30 @@ public final class ConfigLoader {
                 Path.of((String) v.get(ConfigKey.DATA_DIR)).toAbsolutePath().normalize(),
                 new ApplianceConfig.Database((Integer) v.get(ConfigKey.DATABASE_POOL_SIZE)),
                 new ApplianceConfig.Logging((String) v.get(ConfigKey.LOG_LEVEL), (Boolean) v.get(ConfigKey.LOG_REQUESTS)),
-                new ApplianceConfig.Demo((Boolean) v.get(ConfigKey.DEMO_ENABLED), (Integer) v.get(ConfigKey.DEMO_LIVE_WINDOW)));
+                new ApplianceConfig.Demo((Boolean) v.get(ConfigKey.DEMO_ENABLED), (Integer) v.get(ConfigKey.DEMO_LIVE_WINDOW)),
+                new ApplianceConfig.Mesh(target, maxNeighbours, (Integer) v.get(ConfigKey.MESH_LEADERS_PER_SITE),
+                        (Boolean) v.get(ConfigKey.MESH_UPLOAD_ON_CELLULAR),
+                        networks(v, ConfigKey.MESH_TRUSTED_NETWORKS), networks(v, ConfigKey.MESH_CANDIDATE_NETWORKS),
+                        (Integer) v.get(ConfigKey.MESH_RESUME_GRACE_MS)),
+                new ApplianceConfig.Signaling(networks(v, ConfigKey.SIGNALING_TRUSTED_PROXIES),
+                        (Integer) v.get(ConfigKey.SIGNALING_MAX_CONNECTIONS_PER_IP),
+                        (Integer) v.get(ConfigKey.SIGNALING_MESSAGES_PER_SECOND),
+                        (Integer) v.get(ConfigKey.SIGNALING_MESSAGE_BURST),
+                        (Integer) v.get(ConfigKey.SIGNALING_HEARTBEAT_MS),
+                        (Integer) v.get(ConfigKey.SIGNALING_HELLO_TIMEOUT_MS)));
+    }
+
+    /** A list of CIDRs, each checked strictly so a typo stops the start instead of opening a hole. */
+    @SuppressWarnings("unchecked")
+    private static List<String> networks(Map<String, Object> v, String key) {
+        List<String> cidrs = (List<String>) v.get(key);
+        for (String cidr : cidrs) {
+            try {
+                io.swarmgate.mesh.SiteMap.of(List.of(new io.swarmgate.mesh.SiteRange(cidr, "x", "")));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(key, e.getMessage());
+            }
+        }
+        return cidrs;
     }
 }

@@ -1,6 +1,7 @@
 package io.swarmgate.policy;
 
 import io.swarmgate.mesh.P2pMode;
+import io.swarmgate.mesh.SwarmRules;
 import java.net.URI;
 import java.time.Instant;
 import java.util.List;
@@ -25,8 +26,8 @@ public record StreamPolicy(String id, String urlPattern, P2pMode p2pMode, Map<St
                            SecurityLevel securityLevel, List<Set<String>> siteGroups, String tokenSecret,
                            Instant updatedAt) {
 
-    public static final int DEFAULT_MAX_NEIGHBOURS = 6;
-    public static final int MAX_NEIGHBOURS_LIMIT = 32;
+    public static final int DEFAULT_MAX_NEIGHBOURS = SwarmRules.DEFAULT_MAX_NEIGHBOURS;
+    public static final int MAX_NEIGHBOURS_LIMIT = SwarmRules.MAX_DEGREE_LIMIT;
     private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
     static final Pattern SITE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}");
     private static final Pattern ORIGIN = Pattern.compile("https?://[A-Za-z0-9.-]+(:\\d{1,5})?|https?://\\[[0-9a-fA-F:]+\\](:\\d{1,5})?");

@@ -1,0 +1,228 @@
+package io.swarmgate.policy;
+
+import io.swarmgate.mesh.P2pMode;
+import io.swarmgate.mesh.SiteMap;
+import io.swarmgate.mesh.SiteRange;
+import io.swarmgate.mesh.SwarmRules;
+import java.net.URI;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sites and stream policies: the one place every change goes through (CLI, control socket, later
+ * the REST API), validated, stored in H2, and published as an immutable snapshot that signaling
+ * reads without locks. Listeners hear about every committed change, so connected viewers get the
+ * new policy at once.
+ */
+public final class PolicyService {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PolicyService.class);
+    public static final String DEFAULT_POLICY_ID = "default";
+
+    /** Appliance-wide settings that shape every policy; from the configuration. */
+    public record Defaults(int targetDegree, int maxNeighbours, int leadersPerSite, boolean uploadOnCellular) {
+    }
+
+    /** A stream reference resolved to its swarm and policy. {@code streamId} keys the swarm. */
+    public record ResolvedStream(String streamId, StreamPolicy policy) {
+    }
+
+    private record Snapshot(SiteMap sites, Map<String, StreamPolicy> byId, List<StreamPolicy> byPattern) {
+    }
+
+    private final SiteRepository sites;
+    private final StreamPolicyRepository policies;
+    private final Defaults defaults;
+    private final Clock clock;
+    private final StreamPolicy defaultPolicy;
+    private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+    private volatile Snapshot snapshot;
+
+    public PolicyService(SiteRepository sites, StreamPolicyRepository policies, Defaults defaults, Clock clock)
+            throws SQLException {
+        this.sites = sites;
+        this.policies = policies;
+        this.defaults = defaults;
+        this.clock = clock;
+        this.defaultPolicy = StreamPolicy.validated(DEFAULT_POLICY_ID, null, P2pMode.ON, Map.of(),
+                defaults.maxNeighbours(), defaults.uploadOnCellular(), List.of(), SecurityLevel.BASIC, List.of(), null,
+                clock.instant());
+        reload();
+    }
+
+    /** Re-reads sites and policies from the database and publishes them. */
+    public synchronized void reload() throws SQLException {
+        List<StreamPolicy> all = policies.list();
+        Map<String, StreamPolicy> byId = new java.util.HashMap<>();
+        all.forEach(p -> byId.put(p.id(), p));
+        List<StreamPolicy> byPattern = all.stream().filter(p -> p.urlPattern() != null)
+                // The most specific pattern wins: longest first, then by id for a stable order.
+                .sorted(Comparator.comparingInt((StreamPolicy p) -> -p.urlPattern().length()).thenComparing(StreamPolicy::id))
+                .toList();
+        snapshot = new Snapshot(SiteMap.of(sites.list()), Map.copyOf(byId), byPattern);
+    }
+
+    public void addListener(Runnable listener) {
+        listeners.add(listener);
+    }
+
+    private void changed() throws SQLException {
+        reload();
+        for (Runnable l : listeners) {
+            try {
+                l.run();
+            } catch (RuntimeException e) {
+                LOG.warn("policy - change listener failed", e);
+            }
+        }
+    }
+
+    public SiteMap siteMap() {
+        return snapshot.sites();
+    }
+
+    public StreamPolicy defaultPolicy() {
+        return defaultPolicy;
+    }
+
+    /**
+     * Resolves what a viewer's {@code hello} names: a policy id, else a manifest URL matched against
+     * the patterns (query and fragment ignored, since tokens often travel there), else the default
+     * policy. The swarm is the policy id for an id match, otherwise the normalised URL, so every
+     * viewer of one manifest meets in one swarm.
+     */
+    public ResolvedStream resolve(String stream) {
+        Snapshot s = snapshot;
+        StreamPolicy byId = s.byId().get(stream);
+        if (byId != null) {
+            return new ResolvedStream(byId.id(), byId);
+        }
+        String url = normalise(stream);
+        for (StreamPolicy p : s.byPattern()) {
+            if (p.matches(url)) {
+                return new ResolvedStream(url, p);
+            }
+        }
+        return new ResolvedStream(url, defaultPolicy);
+    }
+
+    static String normalise(String stream) {
+        int cut = stream.length();
+        for (char c : new char[] {'?', '#'}) {
+            int i = stream.indexOf(c);
+            if (i >= 0 && i < cut) {
+                cut = i;
+            }
+        }
+        String url = stream.substring(0, cut);
+        try {
+            URI uri = URI.create(url);
+            if (uri.getScheme() != null && uri.getHost() != null) {
+                return uri.getScheme().toLowerCase() + "://" + uri.getHost().toLowerCase()
+                        + (uri.getPort() >= 0 ? ":" + uri.getPort() : "") + uri.getRawPath();
+            }
+        } catch (IllegalArgumentException e) {
+            // not a URL: an opaque stream name, used as it is
+        }
+        return url;
+    }
+
+    /** The coordinator's view of the policy governing {@code streamId}. */
+    public SwarmRules rulesFor(String streamId) {
+        return rules(resolve(streamId).policy());
+    }
+
+    public SwarmRules rules(StreamPolicy p) {
+        int max = p.maxNeighbours();
+        return new SwarmRules(Math.min(defaults.targetDegree(), max), max, p.p2pMode(), p.siteModes(),
+                new HashSet<>(p.siteGroups()), p.uploadOnCellular(), defaults.leadersPerSite());
+    }
+
+    // --- sites ---------------------------------------------------------------------------------
+
+    public List<SiteRange> listSites() throws SQLException {
+        return sites.list();
+    }
+
+    public void addSite(SiteRange range) throws SQLException {
+        SiteCsv.validate(range);
+        sites.upsert(range, clock.instant());
+        LOG.info("policy - site range {} -> {} saved", range.cidr(), range.site());
+        changed();
+    }
+
+    public boolean removeSite(String cidr) throws SQLException {
+        boolean removed = sites.remove(cidr);
+        if (removed) {
+            LOG.info("policy - site range {} removed", cidr);
+            changed();
+        }
+        return removed;
+    }
+
+    /** Imports a sites CSV: every line valid, or nothing changes ({@link SiteCsv.CsvException}). */
+    public int importSites(String csv) throws SQLException {
+        List<SiteRange> ranges = SiteCsv.parse(csv);
+        sites.upsertAll(ranges, clock.instant());
+        LOG.info("policy - imported {} site range(s)", ranges.size());
+        changed();
+        return ranges.size();
+    }
+
+    public String exportSites() throws SQLException {
+        return SiteCsv.format(sites.list());
+    }
+
+    // --- stream policies -----------------------------------------------------------------------
+
+    public List<StreamPolicy> listStreams() throws SQLException {
+        return policies.list();
+    }
+
+    public Optional<StreamPolicy> findStream(String id) {
+        return Optional.ofNullable(snapshot.byId().get(id));
+    }
+
+    public void addStream(StreamPolicy policy) throws SQLException {
+        if (DEFAULT_POLICY_ID.equals(policy.id())) {
+            throw new PolicyException("id", "'default' is reserved for streams that match no policy");
+        }
+        if (snapshot.byId().containsKey(policy.id())) {
+            throw new PolicyException("id", "a stream policy '" + policy.id() + "' exists; change it with 'stream set'");
+        }
+        policies.save(policy, true);
+        LOG.info("policy - stream {} added", policy.id());
+        changed();
+    }
+
+    /** Applies {@code change} to the stored policy; the result is validated again before it is saved. */
+    public StreamPolicy updateStream(String id, UnaryOperator<StreamPolicy> change) throws SQLException {
+        StreamPolicy current = findStream(id).orElseThrow(() -> new PolicyException("id", "no stream policy '" + id + "'"));
+        StreamPolicy c = change.apply(current);
+        StreamPolicy next = StreamPolicy.validated(id, c.urlPattern(), c.p2pMode(), c.siteModes(), c.maxNeighbours(),
+                c.uploadOnCellular(), c.allowedOrigins(), c.securityLevel(), c.siteGroups(), c.tokenSecret(),
+                clock.instant());
+        policies.save(next, false);
+        LOG.info("policy - stream {} changed", id);
+        changed();
+        return next;
+    }
+
+    public boolean removeStream(String id) throws SQLException {
+        boolean removed = policies.delete(id);
+        if (removed) {
+            LOG.info("policy - stream {} removed", id);
+            changed();
+        }
+        return removed;
+    }
+}

@@ -1,0 +1,79 @@
+package io.swarmgate.policy;
+
+import io.swarmgate.mesh.SiteRange;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import javax.sql.DataSource;
+
+/** The {@code site_range} table: the admin's CIDR → site map. */
+public final class SiteRepository {
+
+    private final DataSource dataSource;
+
+    public SiteRepository(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    public List<SiteRange> list() throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement s = c.prepareStatement("SELECT cidr, site, label FROM site_range ORDER BY site, cidr");
+             ResultSet rs = s.executeQuery()) {
+            List<SiteRange> out = new ArrayList<>();
+            while (rs.next()) {
+                out.add(new SiteRange(rs.getString(1), rs.getString(2), rs.getString(3)));
+            }
+            return out;
+        }
+    }
+
+    /** Adds or replaces the range with this CIDR. */
+    public void upsert(SiteRange range, Instant now) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            upsert(c, range, now);
+        }
+    }
+
+    private static void upsert(Connection c, SiteRange range, Instant now) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(
+                "MERGE INTO site_range (cidr, site, label, created_at) KEY (cidr) VALUES (?, ?, ?, ?)")) {
+            s.setString(1, range.cidr());
+            s.setString(2, range.site());
+            s.setString(3, range.label());
+            s.setTimestamp(4, Timestamp.from(now));
+            s.executeUpdate();
+        }
+    }
+
+    /** Removes the range with this CIDR; false if there was none. */
+    public boolean remove(String cidr) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement s = c.prepareStatement("DELETE FROM site_range WHERE cidr = ?")) {
+            s.setString(1, cidr);
+            return s.executeUpdate() > 0;
+        }
+    }
+
+    /** Adds or replaces every range in one transaction: all of them or none. */
+    public void upsertAll(List<SiteRange> ranges, Instant now) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                for (SiteRange r : ranges) {
+                    upsert(c, r, now);
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        }
+    }
+}

@@ -1,0 +1,140 @@
+package io.swarmgate.policy;
+
+import io.swarmgate.mesh.P2pMode;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import javax.sql.DataSource;
+
+/**
+ * The {@code stream_policy} and {@code stream_site_mode} tables. Lists are stored as text:
+ * origins comma separated, site groups as {@code a+b;c+d}.
+ */
+public final class StreamPolicyRepository {
+
+    private static final String COLUMNS = "id, url_pattern, p2p_mode, max_neighbours, upload_on_cellular,"
+            + " allowed_origins, security_level, site_groups, token_secret, updated_at";
+
+    private final DataSource dataSource;
+
+    public StreamPolicyRepository(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    public List<StreamPolicy> list() throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            Map<String, Map<String, P2pMode>> modes = siteModes(c);
+            List<StreamPolicy> out = new ArrayList<>();
+            try (PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS + " FROM stream_policy ORDER BY id");
+                 ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    out.add(read(rs, modes.getOrDefault(rs.getString(1), Map.of())));
+                }
+            }
+            return out;
+        }
+    }
+
+    public Optional<StreamPolicy> find(String id) throws SQLException {
+        return list().stream().filter(p -> p.id().equals(id)).findFirst();
+    }
+
+    /** Inserts or replaces the policy and its site modes in one transaction. */
+    public void save(StreamPolicy p, boolean insert) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                String sql = insert
+                        ? "INSERT INTO stream_policy (" + COLUMNS + ", created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                        : "UPDATE stream_policy SET url_pattern = ?, p2p_mode = ?, max_neighbours = ?,"
+                        + " upload_on_cellular = ?, allowed_origins = ?, security_level = ?, site_groups = ?,"
+                        + " token_secret = ?, updated_at = ? WHERE id = ?";
+                try (PreparedStatement s = c.prepareStatement(sql)) {
+                    int i = 1;
+                    if (insert) {
+                        s.setString(i++, p.id());
+                    }
+                    s.setString(i++, p.urlPattern());
+                    s.setString(i++, p.p2pMode().wire());
+                    s.setInt(i++, p.maxNeighbours());
+                    s.setBoolean(i++, p.uploadOnCellular());
+                    s.setString(i++, String.join(",", p.allowedOrigins()));
+                    s.setString(i++, p.securityLevel().wire());
+                    s.setString(i++, p.siteGroups().stream().map(g -> g.stream().sorted()
+                            .collect(Collectors.joining("+"))).collect(Collectors.joining(";")));
+                    s.setString(i++, p.tokenSecret());
+                    s.setTimestamp(i++, Timestamp.from(p.updatedAt()));
+                    if (insert) {
+                        s.setTimestamp(i, Timestamp.from(p.updatedAt()));
+                    } else {
+                        s.setString(i, p.id());
+                    }
+                    s.executeUpdate();
+                }
+                try (PreparedStatement s = c.prepareStatement("DELETE FROM stream_site_mode WHERE stream_id = ?")) {
+                    s.setString(1, p.id());
+                    s.executeUpdate();
+                }
+                try (PreparedStatement s = c.prepareStatement(
+                        "INSERT INTO stream_site_mode (stream_id, site, p2p_mode) VALUES (?, ?, ?)")) {
+                    for (Map.Entry<String, P2pMode> e : p.siteModes().entrySet()) {
+                        s.setString(1, p.id());
+                        s.setString(2, e.getKey());
+                        s.setString(3, e.getValue().wire());
+                        s.addBatch();
+                    }
+                    s.executeBatch();
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        }
+    }
+
+    public boolean delete(String id) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement s = c.prepareStatement("DELETE FROM stream_policy WHERE id = ?")) {
+            s.setString(1, id);
+            return s.executeUpdate() > 0;
+        }
+    }
+
+    private static Map<String, Map<String, P2pMode>> siteModes(Connection c) throws SQLException {
+        Map<String, Map<String, P2pMode>> out = new HashMap<>();
+        try (PreparedStatement s = c.prepareStatement("SELECT stream_id, site, p2p_mode FROM stream_site_mode");
+             ResultSet rs = s.executeQuery()) {
+            while (rs.next()) {
+                out.computeIfAbsent(rs.getString(1), k -> new HashMap<>())
+                        .put(rs.getString(2), StreamPolicy.parseMode("site-mode", rs.getString(3)));
+            }
+        }
+        return out;
+    }
+
+    private static StreamPolicy read(ResultSet rs, Map<String, P2pMode> modes) throws SQLException {
+        String origins = rs.getString(6);
+        String groups = rs.getString(8);
+        List<Set<String>> siteGroups = groups.isEmpty() ? List.of() : Arrays.stream(groups.split(";"))
+                .map(g -> (Set<String>) new LinkedHashSet<>(Arrays.asList(g.split("\\+")))).toList();
+        return new StreamPolicy(rs.getString(1), rs.getString(2), StreamPolicy.parseMode("p2p", rs.getString(3)),
+                modes, rs.getInt(4), rs.getBoolean(5), origins.isEmpty() ? List.of() : List.of(origins.split(",")),
+                SecurityLevel.parse("security", rs.getString(7)), siteGroups, rs.getString(9),
+                rs.getTimestamp(10).toInstant());
+    }
+}
