@@ -40,13 +40,13 @@ record ByteRange(long first, long last) {
             return new ByteRange(Math.max(0, length - suffix), length - 1);
         }
         long first = Long.parseLong(start);
-        long last = end.isEmpty() ? length - 1 : Long.parseLong(end);
-        if (last < first) {
+        if (!end.isEmpty() && Long.parseLong(end) < first) {
             return null;
         }
         if (first >= length) {
             return UNSATISFIABLE;
         }
+        long last = end.isEmpty() ? length - 1 : Long.parseLong(end);
         return new ByteRange(first, Math.min(last, length - 1));
     }
 
