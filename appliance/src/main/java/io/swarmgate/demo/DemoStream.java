@@ -31,6 +31,7 @@ public final class DemoStream {
     private final DemoMedia media;
     private final int windowSegments;
     private final Clock clock;
+    private final long originSequence;
 
     /**
      * @param windowSegments segments listed in the live playlist (validated by the configuration)
@@ -43,6 +44,11 @@ public final class DemoStream {
         this.media = media;
         this.windowSegments = windowSegments;
         this.clock = clock;
+        // Discontinuities are counted from the wrap that started the current loop (see
+        // discontinuitySequence); sequence 0 is the stream's start, not a wrap.
+        long first = window().first();
+        long loopStart = first - fixtureIndex(first);
+        this.originSequence = loopStart == 0 ? 0 : loopStart - media.segmentCount();
     }
 
     /** The live stream at one instant: which sequences are listed and which are still served. */
@@ -106,9 +112,16 @@ public final class DemoStream {
      * RFC 8216 counts the discontinuity tags already removed from the playlist's head. A wrap at
      * the first listed segment keeps its tag, so only wraps strictly before {@code first} count:
      * the value steps up exactly when such a segment slides out.
+     *
+     * <p>Counted from the loop that was playing when this stream was created, not from 1970:
+     * hls.js keeps its timestamp offsets in an array indexed by discontinuity number, and a
+     * wall-clock count (about 90 million) makes it spend seconds per fragment walking that sparse
+     * array. A player that lives through an appliance restart sees the count start again; hls.js
+     * absorbs that by matching fragments on media sequence numbers, which never change.
      */
     long discontinuitySequence(long first) {
-        return first <= 0 ? 0 : (first - 1) / media.segmentCount();
+        long wrapsBefore = Math.floorDiv(first - 1 - originSequence, (long) media.segmentCount());
+        return Math.max(0, wrapsBefore);
     }
 
     /** The bytes of live segment {@code seq}, if it is published and not yet expired. */

@@ -75,27 +75,50 @@ class DemoStreamTest {
     @Test
     void discontinuitySequenceGivesEachSegmentOneNumberAsTheWindowSlides() {
         // A segment's discontinuity number is the playlist's DISCONTINUITY-SEQUENCE plus the tags up
-        // to and including it; it must never change between reloads, or players misplace it.
-        Map<Long, Long> numbers = new HashMap<>();
-        long previousSequence = -1;
-        for (int step = 0; step < 60; step++) {
-            clock.set(T0 + step * 2000L + 1234);
-            PlaylistLines playlist = PlaylistLines.parse(stream.mediaPlaylist());
-            long number = playlist.discontinuitySequence();
-            for (int i = 0; i < playlist.entries().size(); i++) {
-                if (playlist.entries().get(i).discontinuity()) {
-                    number++;
+        // to and including it; it must never change between reloads, or players misplace it. The
+        // count starts where the stream was created, so try every position in the loop.
+        for (int created = 0; created < 10; created++) {
+            SettableClock slidingClock = new SettableClock(T0 + created * 2000L + 1234);
+            DemoStream sliding = new DemoStream(MEDIA, 6, slidingClock);
+            Map<Long, Long> numbers = new HashMap<>();
+            long previousSequence = -1;
+            for (int step = 0; step < 60; step++) {
+                PlaylistLines playlist = PlaylistLines.parse(sliding.mediaPlaylist());
+                long number = playlist.discontinuitySequence();
+                assertTrue(number >= 0);
+                for (int i = 0; i < playlist.entries().size(); i++) {
+                    if (playlist.entries().get(i).discontinuity()) {
+                        number++;
+                    }
+                    Long before = numbers.putIfAbsent(playlist.sequence(i), number);
+                    if (before != null) {
+                        assertEquals(before, number, "segment " + playlist.sequence(i) + " at step " + step
+                                + ", created at " + created);
+                    }
                 }
-                Long before = numbers.putIfAbsent(playlist.sequence(i), number);
-                if (before != null) {
-                    assertEquals(before, number, "segment " + playlist.sequence(i) + " at step " + step);
-                }
+                assertEquals(previousSequence < 0 ? playlist.mediaSequence() : previousSequence + 1, playlist.mediaSequence());
+                previousSequence = playlist.mediaSequence();
+                slidingClock.advance(2000);
             }
-            assertTrue(playlist.mediaSequence() > previousSequence);
-            previousSequence = playlist.mediaSequence();
+            // And it counts loops: one more per wrap of the fixture.
+            long first = numbers.keySet().stream().min(Long::compare).orElseThrow();
+            long offset = numbers.get(first) - first / 10;
+            for (Map.Entry<Long, Long> entry : numbers.entrySet()) {
+                assertEquals(entry.getKey() / 10 + offset, entry.getValue(), "segment " + entry.getKey());
+            }
         }
-        // And it counts loops: segment seq is in loop seq / 10.
-        numbers.forEach((seq, number) -> assertEquals(seq / 10, number));
+    }
+
+    @Test
+    void discontinuitySequenceStaysSmallWhateverTheWallClock() {
+        // hls.js indexes a sparse array by discontinuity number: a count since 1970 stalls it.
+        for (long offset : new long[] {0, 2000, 19_999, 20_000, 123_456}) {
+            clock.set(T0 + offset);
+            DemoStream fresh = new DemoStream(MEDIA, 6, clock);
+            assertTrue(PlaylistLines.parse(fresh.mediaPlaylist()).discontinuitySequence() <= 1);
+            clock.advance(3_600_000);
+            assertTrue(PlaylistLines.parse(fresh.mediaPlaylist()).discontinuitySequence() <= 181);
+        }
     }
 
     @Test
