@@ -47,7 +47,7 @@ public final class ConfigKey {
                 "Largest number of request threads.");
         add(keys, DATA_DIR, Type.PATH, "./var", 0, 0,
                 "Data directory: database, PKI, logs.");
-        add(keys, DATABASE_POOL_SIZE, Type.INT, "8", 1, 64,
+        add(keys, DATABASE_POOL_SIZE, Type.INT, "8", 2, 64,
                 "Database connections kept open.");
         add(keys, LOG_LEVEL, Type.LOG_LEVEL, "INFO", 0, 0,
                 "Log level of the appliance's own loggers.");

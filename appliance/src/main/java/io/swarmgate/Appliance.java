@@ -1,0 +1,97 @@
+package io.swarmgate;
+
+import io.swarmgate.cli.VersionCommand;
+import io.swarmgate.config.ApplianceConfig;
+import io.swarmgate.pki.Pki;
+import io.swarmgate.server.ApplianceServer;
+import io.swarmgate.store.DataDirectory;
+import io.swarmgate.store.Database;
+import java.net.URI;
+import java.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running appliance: every long-lived component, created and wired by hand in one place and
+ * closed in reverse order. {@code swarmgate serve} and the integration tests both start it here.
+ */
+public final class Appliance implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Appliance.class);
+
+    private final ApplianceConfig config;
+    private final DataDirectory dataDir;
+    private final Pki pki;
+    private final Database database;
+    private final ApplianceServer server;
+
+    private Appliance(ApplianceConfig config, DataDirectory dataDir, Pki pki, Database database,
+                      ApplianceServer server) {
+        this.config = config;
+        this.dataDir = dataDir;
+        this.pki = pki;
+        this.database = database;
+        this.server = server;
+    }
+
+    /**
+     * Prepares the data directory (creating the database and the PKI on a first start) and starts
+     * serving. On failure everything already opened is closed again.
+     */
+    public static Appliance start(ApplianceConfig config, Clock clock) throws Exception {
+        DataDirectory dataDir = new DataDirectory(config.dataDir()).create();
+        Pki pki = Pki.at(dataDir.pkiDir());
+        if (pki.initialize(config.server().hostnames())) {
+            LOG.info("appliance - first start: created the appliance CA; distribute {} to trust stores",
+                    pki.caCertificateFile());
+        }
+        Database database = Database.open(dataDir, config.database().poolSize(), true);
+        try {
+            ApplianceServer server = ApplianceServer.newServer(config,
+                    new ApplianceServer.Services(database, pki, clock, VersionCommand.version()));
+            server.start();
+            return new Appliance(config, dataDir, pki, database, server);
+        } catch (Exception | Error e) {
+            database.close();
+            throw e;
+        }
+    }
+
+    public ApplianceConfig config() {
+        return config;
+    }
+
+    public DataDirectory dataDir() {
+        return dataDir;
+    }
+
+    public Pki pki() {
+        return pki;
+    }
+
+    public Database database() {
+        return database;
+    }
+
+    public ApplianceServer server() {
+        return server;
+    }
+
+    public URI httpsUri() {
+        return server.httpsUri();
+    }
+
+    /** {@code null} when plain HTTP is disabled. */
+    public URI httpUri() {
+        return server.httpUri();
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            server.close();
+        } finally {
+            database.close();
+        }
+    }
+}

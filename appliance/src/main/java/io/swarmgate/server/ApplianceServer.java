@@ -1,0 +1,216 @@
+package io.swarmgate.server;
+
+import io.swarmgate.config.ApplianceConfig;
+import io.swarmgate.demo.DemoHandler;
+import io.swarmgate.pki.Pki;
+import io.swarmgate.store.Database;
+import java.net.URI;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.http.pathmap.PathSpec;
+import org.eclipse.jetty.server.CustomRequestLog;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.Slf4jRequestLogWriter;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.server.handler.PathMappingsHandler;
+import org.eclipse.jetty.server.handler.ResourceHandler;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.resource.Resource;
+import org.eclipse.jetty.util.resource.ResourceFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The appliance's single HTTP server: HTTPS (and optionally plain HTTP) on one Jetty instance, with
+ * the whole handler tree built in {@link #newServer}. Stopping drains requests in flight for up to
+ * {@code server.shutdown-timeout-ms}.
+ */
+public final class ApplianceServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ApplianceServer.class);
+
+    /** TLS 1.3 suites plus TLS 1.2 ECDHE with AEAD ciphers only (EC keys by default, RSA for imported certificates). */
+    static final String[] CIPHER_SUITES = {
+        "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
+        "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+        "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+        "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+        "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+    };
+    static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
+
+    private final Server server;
+    private final ServerConnector https;
+    private final ServerConnector http;
+
+    private ApplianceServer(Server server, ServerConnector https, ServerConnector http) {
+        this.server = server;
+        this.https = https;
+        this.http = http;
+    }
+
+    /** Everything the handlers need, created and owned by the caller. */
+    public record Services(Database database, Pki pki, Clock clock, String version) {
+    }
+
+    /** Builds (but does not start) the server for {@code config}. */
+    public static ApplianceServer newServer(ApplianceConfig config, Services services) {
+        ApplianceConfig.Server settings = config.server();
+        QueuedThreadPool threads = new QueuedThreadPool(settings.maxThreads(), 8);
+        threads.setName("http");
+        Server server = new Server(threads);
+        server.setStopTimeout(settings.shutdownTimeoutMs());
+        server.setStopAtShutdown(false);
+
+        HttpConfiguration httpConfig = new HttpConfiguration();
+        httpConfig.setSendServerVersion(false);
+        httpConfig.setSendXPoweredBy(false);
+        httpConfig.setRequestHeaderSize(16 * 1024);
+
+        HttpConfiguration httpsConfig = new HttpConfiguration(httpConfig);
+        SecureRequestCustomizer secure = new SecureRequestCustomizer();
+        // Viewers and admins reach the appliance by IP address as often as by name; SNI is optional.
+        secure.setSniHostCheck(false);
+        httpsConfig.addCustomizer(secure);
+
+        SslContextFactory.Server tls = new SslContextFactory.Server();
+        tls.setKeyStore(services.pki().serverKeyStore());
+        tls.setKeyStorePassword(new String(services.pki().keyStorePassword()));
+        tls.setCertAlias("server");
+        tls.setIncludeProtocols(PROTOCOLS);
+        tls.setIncludeCipherSuites(CIPHER_SUITES);
+        tls.setSniRequired(false);
+        tls.setRenegotiationAllowed(false);
+
+        ServerConnector https = new ServerConnector(server,
+                new SslConnectionFactory(tls, "http/1.1"), new HttpConnectionFactory(httpsConfig));
+        https.setName("https");
+        https.setPort(settings.httpsPort());
+        https.setHost(settings.bind().isEmpty() ? null : settings.bind());
+        server.addConnector(https);
+
+        ServerConnector http = null;
+        if (settings.httpEnabled()) {
+            http = new ServerConnector(server, new HttpConnectionFactory(httpConfig));
+            http.setName("http");
+            http.setPort(settings.httpPort());
+            http.setHost(settings.bind().isEmpty() ? null : settings.bind());
+            server.addConnector(http);
+        }
+
+        server.setHandler(new GracefulHandler(new SecurityHeadersHandler(routes(server, config, services))));
+        server.setErrorHandler(new JsonErrorHandler());
+        if (config.logging().requests()) {
+            // %U is the path without the query string: viewer tokens may travel in queries and must not be logged.
+            server.setRequestLog(new CustomRequestLog(new Slf4jRequestLogWriter() {
+                {
+                    setLoggerName("swarmgate.access");
+                }
+            }, "%{client}a - %u %{yyyy-MM-dd'T'HH:mm:ss.SSSXXX|UTC}t \"%m %U %H\" %s %O %{ms}T \"%{User-Agent}i\""));
+        }
+        return new ApplianceServer(server, https, http);
+    }
+
+    private static Handler routes(Server server, ApplianceConfig config, Services services) {
+        Resource web = ResourceFactory.of(server).newClassLoaderResource("web");
+        PathMappingsHandler routes = new PathMappingsHandler();
+        HealthHandler health = new HealthHandler(services.database(), services.version(), services.clock());
+        routes.addMapping(PathSpec.from("=/healthz"), health);
+        routes.addMapping(PathSpec.from("=/readyz"), health);
+        routes.addMapping(PathSpec.from("/sdk/*"), staticFiles(web));
+        routes.addMapping(PathSpec.from("/console/*"), staticFiles(web));
+        if (config.demo().enabled()) {
+            routes.addMapping(PathSpec.from("/demo/*"), new DemoHandler(config.demo(), services.clock(), web));
+        }
+        routes.addMapping(PathSpec.from("=/"), new Redirect("/console/"));
+        routes.addMapping(PathSpec.from("=/console"), new Redirect("/console/"));
+        return routes;
+    }
+
+    private static ResourceHandler staticFiles(Resource web) {
+        ResourceHandler files = new ResourceHandler();
+        files.setBaseResource(web);
+        files.setDirAllowed(false);
+        files.setWelcomeFiles(List.of("index.html"));
+        files.setEtags(true);
+        files.setCacheControl("no-cache");
+        return files;
+    }
+
+    /** Permanent redirect to a fixed path on the same origin. */
+    private static final class Redirect extends Handler.Abstract.NonBlocking {
+        private final String location;
+
+        Redirect(String location) {
+            this.location = location;
+        }
+
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) {
+            Response.sendRedirect(request, response, callback, HttpStatus.MOVED_PERMANENTLY_301, location, true);
+            return true;
+        }
+    }
+
+    public ApplianceServer start() throws Exception {
+        server.start();
+        LOG.info("server - listening on {}", String.join(", ", uris().stream().map(URI::toString).toList()));
+        return this;
+    }
+
+    public URI httpsUri() {
+        return uri("https", https);
+    }
+
+    /** The plain-HTTP listener's URI, or {@code null} when it is disabled. */
+    public URI httpUri() {
+        return http == null ? null : uri("http", http);
+    }
+
+    public List<URI> uris() {
+        List<URI> uris = new ArrayList<>();
+        uris.add(httpsUri());
+        if (http != null) {
+            uris.add(httpUri());
+        }
+        return uris;
+    }
+
+    private static URI uri(String scheme, ServerConnector connector) {
+        String host = connector.getHost() == null || connector.getHost().isEmpty() ? "localhost" : connector.getHost();
+        if (host.contains(":")) {
+            host = "[" + host + "]";
+        }
+        return URI.create(scheme + "://" + host + ":" + connector.getLocalPort() + "/");
+    }
+
+    public Server jetty() {
+        return server;
+    }
+
+    public void join() throws InterruptedException {
+        server.join();
+    }
+
+    /** Stops accepting, lets requests in flight finish within the shutdown timeout, then stops. */
+    @Override
+    public void close() throws Exception {
+        if (server.isStarted() || server.isStarting()) {
+            LOG.info("server - stopping, draining requests for up to {} ms", server.getStopTimeout());
+            server.stop();
+            LOG.info("server - stopped");
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package io.swarmgate.server;
+
+import io.swarmgate.store.Database;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * {@code GET /healthz}: the process is up and serving (for systemd watchdogs and load balancers'
+ * liveness checks). {@code GET /readyz}: the appliance can do its work — the database file is
+ * there, reachable, and at the schema version this build migrated to; 503 otherwise, with the
+ * failing check named.
+ */
+final class HealthHandler extends Handler.Abstract {
+
+    private final Database database;
+    private final String version;
+    private final Clock clock;
+    private final Instant started;
+
+    HealthHandler(Database database, String version, Clock clock) {
+        this.database = database;
+        this.version = version;
+        this.clock = clock;
+        this.started = clock.instant();
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        String path = Request.getPathInContext(request);
+        if (!"GET".equals(request.getMethod()) && !"HEAD".equals(request.getMethod())) {
+            response.getHeaders().put("Allow", "GET, HEAD");
+            Json.error(response, HttpStatus.METHOD_NOT_ALLOWED_405, "method_not_allowed",
+                    "only GET and HEAD are allowed on " + path, callback);
+            return true;
+        }
+        if ("/healthz".equals(path)) {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("status", "up");
+            body.put("version", version);
+            body.put("uptimeSeconds", Duration.between(started, clock.instant()).toSeconds());
+            Json.write(response, HttpStatus.OK_200, body, callback);
+            return true;
+        }
+        if ("/readyz".equals(path)) {
+            Database.Readiness db = database.readiness();
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("status", db.ready() ? "ready" : "not_ready");
+            body.put("checks", Map.of("database", Map.of("status", db.status(), "detail", db.detail())));
+            Json.write(response, db.ready() ? HttpStatus.OK_200 : HttpStatus.SERVICE_UNAVAILABLE_503, body, callback);
+            return true;
+        }
+        return false;
+    }
+}

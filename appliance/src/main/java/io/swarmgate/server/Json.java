@@ -1,0 +1,37 @@
+package io.swarmgate.server;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.Map;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+/** Writes JSON bodies and the uniform error shape {@code {"error":{"code":…,"message":…}}}. */
+public final class Json {
+
+    public static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private Json() {
+    }
+
+    public static void write(Response response, int status, Object body, Callback callback) {
+        byte[] bytes;
+        try {
+            bytes = MAPPER.writeValueAsBytes(body);
+        } catch (JsonProcessingException e) {
+            callback.failed(e);
+            return;
+        }
+        response.setStatus(status);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json; charset=utf-8");
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
+        response.write(true, java.nio.ByteBuffer.wrap(bytes), callback);
+    }
+
+    public static void error(Response response, int status, String code, String message, Callback callback) {
+        write(response, status, Map.of("error", Map.of("code", code, "message", message)), callback);
+    }
+
+}

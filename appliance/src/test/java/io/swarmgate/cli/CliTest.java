@@ -1,0 +1,112 @@
+package io.swarmgate.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.swarmgate.Main;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The command line's exit codes and messages, run in-process. */
+class CliTest {
+
+    @TempDir
+    Path tmp;
+
+    private record Result(int code, String out, String err) {
+    }
+
+    private static Result run(String... args) {
+        CommandLine cli = Main.newCommandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        int code = cli.execute(args);
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void everyCommandHasHelpAndExitsZero() {
+        for (List<String> cmd : List.<List<String>>of(List.of(), List.of("serve"), List.of("init"), List.of("version"),
+                List.of("cert"), List.of("cert", "show"), List.of("cert", "csr"), List.of("cert", "import"))) {
+            String[] args = java.util.stream.Stream.concat(cmd.stream(), java.util.stream.Stream.of("--help"))
+                    .toArray(String[]::new);
+            Result r = run(args);
+            assertEquals(0, r.code(), "help for " + cmd + ": " + r.err());
+            assertTrue(r.out().contains("Usage:"), r.out());
+        }
+    }
+
+    @Test
+    void versionPrintsTheVersion() {
+        Result r = run("version");
+        assertEquals(0, r.code());
+        assertTrue(r.out().startsWith("swarmgate "), r.out());
+    }
+
+    @Test
+    void unknownCommandIsAUsageError() {
+        Result r = run("serv");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("serve"), "suggests the right command: " + r.err());
+    }
+
+    @Test
+    void missingCommandIsAUsageError() {
+        Result r = run();
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("missing command"), r.err());
+    }
+
+    @Test
+    void unknownFlagIsAUsageError() {
+        Result r = run("serve", "--htps-port", "1");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--htps-port"), r.err());
+    }
+
+    @Test
+    void nonNumericPortIsAUsageErrorNamingTheFlag() {
+        Result r = run("serve", "--https-port", "abc", "--data-dir", tmp.toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--https-port"), r.err());
+    }
+
+    @Test
+    void outOfRangePortIsAConfigurationErrorNamingTheKey() {
+        Result r = run("serve", "--https-port", "70000", "--data-dir", tmp.toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("server.https-port: must be between 0 and 65535"), r.err());
+    }
+
+    @Test
+    void unknownKeyInConfigFileIsAConfigurationErrorWithSuggestion() throws Exception {
+        Path conf = tmp.resolve("bad.conf");
+        Files.writeString(conf, "server.htps-port = 9443\n");
+        Result r = run("serve", "--config", conf.toString(), "--data-dir", tmp.toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("server.htps-port: unknown configuration key"), r.err());
+        assertTrue(r.err().contains("did you mean 'server.https-port'"), r.err());
+    }
+
+    @Test
+    void certCommandsWithoutAnInitializedDataDirectoryFailAndSayWhatToDo() {
+        Result r = run("cert", "show", "--data-dir", tmp.resolve("empty").toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("swarmgate init"), r.err());
+    }
+
+    @Test
+    void certImportNeedsAFile() {
+        Result r = run("cert", "import");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("FILE"), r.err());
+    }
+}

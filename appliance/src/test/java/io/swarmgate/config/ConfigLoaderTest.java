@@ -1,0 +1,162 @@
+package io.swarmgate.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+
+    @TempDir
+    Path dir;
+
+    private Path file(String content) throws IOException {
+        Path f = dir.resolve("swarmgate.conf");
+        Files.writeString(f, content);
+        return f;
+    }
+
+    @Test
+    void defaultsApplyWhenNothingIsSet() {
+        ApplianceConfig c = ConfigLoader.load(null, Map.of(), Map.of());
+        assertEquals(8443, c.server().httpsPort());
+        assertFalse(c.server().httpEnabled());
+        assertEquals(10_000, c.server().shutdownTimeoutMs());
+        assertEquals(Path.of("var").toAbsolutePath(), c.dataDir());
+        assertEquals("INFO", c.logging().level());
+        assertFalse(c.demo().enabled());
+        assertEquals(6, c.demo().liveWindowSegments());
+    }
+
+    @Test
+    void fileThenEnvironmentThenFlagsTakePrecedence() throws IOException {
+        Path f = file("server.https-port = 9443\nserver.http-port = 9080\nlog.level = debug\n");
+        ApplianceConfig fromFile = ConfigLoader.load(f, Map.of(), Map.of());
+        assertEquals(9443, fromFile.server().httpsPort());
+        assertEquals("DEBUG", fromFile.logging().level());
+
+        Map<String, String> env = Map.of("SWARMGATE_SERVER_HTTPS_PORT", "10443", "PATH", "/usr/bin");
+        ApplianceConfig fromEnv = ConfigLoader.load(f, env, Map.of());
+        assertEquals(10443, fromEnv.server().httpsPort());
+        assertEquals(9080, fromEnv.server().httpPort());
+
+        ApplianceConfig fromFlag = ConfigLoader.load(f, env, Map.of(ConfigKey.SERVER_HTTPS_PORT, "11443"));
+        assertEquals(11443, fromFlag.server().httpsPort());
+    }
+
+    @Test
+    void unknownKeyInFileIsRejectedWithTheClosestKnownKey() throws IOException {
+        Path f = file("# comment\n\nserver.https-prot = 9443\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(f, Map.of(), Map.of()));
+        assertEquals("server.https-prot", e.key());
+        assertTrue(e.getMessage().contains("unknown configuration key"), e.getMessage());
+        assertTrue(e.getMessage().contains("did you mean 'server.https-port'"), e.getMessage());
+        assertTrue(e.getMessage().contains(":3"), "names the line: " + e.getMessage());
+    }
+
+    @Test
+    void wrongTypeNamesTheKeyAndTheValue() throws IOException {
+        Path f = file("server.https-port = eighty\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(f, Map.of(), Map.of()));
+        assertEquals("server.https-port", e.key());
+        assertTrue(e.getMessage().contains("expected a whole number but got 'eighty'"), e.getMessage());
+    }
+
+    @Test
+    void outOfRangeValueIsRejected() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ConfigLoader.load(null, Map.of(), Map.of(ConfigKey.SERVER_HTTPS_PORT, "70000")));
+        assertTrue(e.getMessage().startsWith("server.https-port: must be between 0 and 65535"), e.getMessage());
+    }
+
+    @Test
+    void badBooleanAndLogLevelAreRejected() {
+        assertThrows(ConfigException.class,
+                () -> ConfigLoader.load(null, Map.of("SWARMGATE_DEMO_ENABLED", "maybe"), Map.of()));
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ConfigLoader.load(null, Map.of("SWARMGATE_LOG_LEVEL", "loud"), Map.of()));
+        assertEquals("log.level", e.key());
+    }
+
+    @Test
+    void unknownEnvironmentVariableIsRejectedWithTheClosestKnownOne() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ConfigLoader.load(null, Map.of("SWARMGATE_SERVER_HTTP_PROT", "8080"), Map.of()));
+        assertEquals("SWARMGATE_SERVER_HTTP_PROT", e.key());
+        assertTrue(e.getMessage().contains("SWARMGATE_SERVER_HTTP_PORT"), e.getMessage());
+    }
+
+    @Test
+    void launcherVariablesAreNotConfiguration() {
+        ApplianceConfig c = ConfigLoader.load(null, Map.of("SWARMGATE_JAVA_OPTS", "-Xmx1g"), Map.of());
+        assertEquals(8443, c.server().httpsPort());
+    }
+
+    @Test
+    void keySetTwiceInFileIsRejected() throws IOException {
+        Path f = file("log.level = INFO\nlog.level = DEBUG\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(f, Map.of(), Map.of()));
+        assertTrue(e.getMessage().contains("lines 1 and 2"), e.getMessage());
+    }
+
+    @Test
+    void lineWithoutEqualsSignIsRejected() throws IOException {
+        Path f = file("server.https-port 8443\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(f, Map.of(), Map.of()));
+        assertTrue(e.getMessage().contains("expected 'key = value'"), e.getMessage());
+    }
+
+    @Test
+    void sameHttpAndHttpsPortIsAContradiction() {
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(null, Map.of(),
+                Map.of(ConfigKey.SERVER_HTTPS_PORT, "9000", ConfigKey.SERVER_HTTP_PORT, "9000")));
+        assertEquals(ConfigKey.SERVER_HTTP_PORT, e.key());
+    }
+
+    @Test
+    void hostnamesAreAListAndValidated() {
+        ApplianceConfig c = ConfigLoader.load(null, Map.of(),
+                Map.of(ConfigKey.SERVER_HOSTNAMES, "video.corp.example, 10.0.0.5"));
+        assertEquals(List.of("video.corp.example", "10.0.0.5"), c.server().hostnames());
+        assertThrows(ConfigException.class, () -> ConfigLoader.load(null, Map.of(),
+                Map.of(ConfigKey.SERVER_HOSTNAMES, "bad host/name")));
+    }
+
+    @Test
+    void missingFileIsReported() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ConfigLoader.load(dir.resolve("nope.conf"), Map.of(), Map.of()));
+        assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
+    }
+
+    /** The shipped file is the documentation of every key: keep it complete and its defaults true. */
+    @Test
+    void shippedConfigFileDocumentsEveryKeyWithItsDefault() throws IOException {
+        String shipped = Files.readString(Path.of("../config/swarmgate.conf"));
+        for (ConfigKey key : ConfigKey.all().values()) {
+            String line = ("#" + key.name() + " = " + key.defaultValue()).strip();
+            assertTrue(shipped.lines().anyMatch(l -> l.strip().equals(line)),
+                    "config/swarmgate.conf lacks the line '" + line + "'");
+        }
+    }
+
+    @Test
+    void shippedConfigFileLoadsWhenEveryLineIsUncommented() throws IOException {
+        StringBuilder uncommented = new StringBuilder();
+        for (String l : Files.readAllLines(Path.of("../config/swarmgate.conf"))) {
+            if (l.matches("#[a-z].* =.*")) {
+                uncommented.append(l.substring(1)).append('\n');
+            }
+        }
+        ApplianceConfig c = ConfigLoader.load(file(uncommented.toString()), Map.of(), Map.of());
+        assertEquals(ConfigLoader.load(null, Map.of(), Map.of()), c);
+    }
+}

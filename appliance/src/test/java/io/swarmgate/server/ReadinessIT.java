@@ -1,0 +1,44 @@
+package io.swarmgate.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.swarmgate.Appliance;
+import io.swarmgate.config.ConfigKey;
+import io.swarmgate.config.ConfigLoader;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ReadinessIT {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void readyzReportsAMissingDatabaseWhileHealthzStaysUp() throws Exception {
+        try (Appliance appliance = Appliance.start(ConfigLoader.load(null, Map.of(), Map.of(
+                ConfigKey.DATA_DIR, tmp.toString(), ConfigKey.SERVER_HTTPS_PORT, "0",
+                ConfigKey.SERVER_HTTP_PORT, "0", ConfigKey.SERVER_BIND, "127.0.0.1")), Clock.systemUTC())) {
+            HttpClient client = HttpClient.newHttpClient();
+            Files.delete(appliance.dataDir().databaseFile());
+
+            HttpResponse<String> ready = client.send(HttpRequest.newBuilder(appliance.httpUri().resolve("/readyz")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(503, ready.statusCode());
+            JsonNode body = Json.MAPPER.readTree(ready.body());
+            assertEquals("not_ready", body.get("status").asText());
+            assertEquals("missing", body.at("/checks/database/status").asText());
+
+            HttpResponse<String> health = client.send(HttpRequest.newBuilder(appliance.httpUri().resolve("/healthz")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, health.statusCode());
+        }
+    }
+}

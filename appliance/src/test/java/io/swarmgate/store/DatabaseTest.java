@@ -1,0 +1,93 @@
+package io.swarmgate.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DatabaseTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void freshDatabaseIsCreatedAndMigratedInAPrivateDirectory() throws Exception {
+        DataDirectory dir = new DataDirectory(tmp.resolve("data")).create();
+        try (Database db = Database.open(dir, 2, true)) {
+            assertEquals("1", db.schemaVersion());
+            assertTrue(db.readiness().ready());
+            try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM appliance")) {
+                assertTrue(rs.next());
+            }
+        }
+        assertTrue(Files.exists(dir.databaseFile()));
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.root())));
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.databaseDir())));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.databaseFile())));
+    }
+
+    @Test
+    void existingDatabaseKeepsItsDataAndIsNotMigratedTwice() throws Exception {
+        DataDirectory dir = new DataDirectory(tmp.resolve("data")).create();
+        try (Database db = Database.open(dir, 2, true); Connection c = db.dataSource().getConnection();
+             Statement s = c.createStatement()) {
+            s.execute("INSERT INTO appliance VALUES (1, RANDOM_UUID(), CURRENT_TIMESTAMP, 'test')");
+        }
+        try (Database db = Database.open(dir, 2, false); Connection c = db.dataSource().getConnection();
+             Statement s = c.createStatement()) {
+            assertEquals("1", db.schemaVersion());
+            try (ResultSet rs = s.executeQuery("SELECT created_by FROM appliance")) {
+                assertTrue(rs.next());
+                assertEquals("test", rs.getString(1));
+            }
+            try (ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM \"flyway_schema_history\" WHERE \"type\" = 'SQL'")) {
+                rs.next();
+                assertEquals(1, rs.getInt(1));
+            }
+        }
+    }
+
+    @Test
+    void databaseWrittenByANewerVersionIsRefused() throws Exception {
+        DataDirectory dir = new DataDirectory(tmp.resolve("data")).create();
+        try (Database db = Database.open(dir, 2, true); Connection c = db.dataSource().getConnection();
+             Statement s = c.createStatement()) {
+            s.execute("INSERT INTO \"flyway_schema_history\" (\"installed_rank\", \"version\", \"description\", \"type\","
+                    + " \"script\", \"checksum\", \"installed_by\", \"installed_on\", \"execution_time\", \"success\")"
+                    + " VALUES (99, '99', 'from the future', 'SQL', 'V99__from_the_future.sql', 0, 'test',"
+                    + " CURRENT_TIMESTAMP, 1, TRUE)");
+        }
+        DatabaseException e = assertThrows(DatabaseException.class, () -> Database.open(dir, 2, false));
+        assertTrue(e.getMessage().contains("written by a newer Swarmgate (schema version 99"), e.getMessage());
+        assertTrue(e.getMessage().contains("this build knows up to 1"), e.getMessage());
+    }
+
+    @Test
+    void missingDatabaseIsNotSilentlyCreatedWhenCreationIsNotAllowed() {
+        DataDirectory dir = new DataDirectory(tmp.resolve("data")).create();
+        DatabaseException e = assertThrows(DatabaseException.class, () -> Database.open(dir, 2, false));
+        assertTrue(e.getMessage().contains("swarmgate init"), e.getMessage());
+        assertFalse(Files.exists(dir.databaseFile()));
+    }
+
+    @Test
+    void readinessReportsAMissingDatabaseFile() throws Exception {
+        DataDirectory dir = new DataDirectory(tmp.resolve("data")).create();
+        try (Database db = Database.open(dir, 2, true)) {
+            Files.delete(dir.databaseFile());
+            Database.Readiness r = db.readiness();
+            assertFalse(r.ready());
+            assertEquals("missing", r.status());
+        }
+    }
+}
