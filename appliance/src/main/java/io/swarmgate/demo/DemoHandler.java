@@ -15,12 +15,13 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.resource.Resource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Serves everything under {@code /demo/}: the intranet demo page (built by {@code sdk/} into
- * classpath {@code web/demo/}), the live test stream at {@code /demo/live/} and the VOD test stream
+ * {@code web/demo/} of the jar), the live test stream at {@code /demo/live/} and the VOD test stream
  * at {@code /demo/vod/}. It expects to see the full request path, so mount it without a context
  * path; requests outside {@code /demo} are left to the next handler.
  *
@@ -33,8 +34,6 @@ public final class DemoHandler extends Handler.Abstract.NonBlocking {
 
     /** Path prefix the handler answers. */
     public static final String PATH = "/demo";
-    /** Classpath folder of the page files, where the Maven build puts {@code sdk/dist/demo/}. */
-    public static final String PAGE_RESOURCE_DIR = "web/demo/";
 
     private static final String PLAYLIST_TYPE = "application/vnd.apple.mpegurl";
     private static final String SEGMENT_TYPE = "video/mp2t";
@@ -49,15 +48,18 @@ public final class DemoHandler extends Handler.Abstract.NonBlocking {
     private final DemoMedia media;
     private final DemoPage page;
 
-    /** The production wiring: fixture and page files from the classpath. */
-    public DemoHandler(ApplianceConfig.Demo settings, Clock clock) {
-        this(settings, clock, DemoMedia.fromClasspath(), new DemoPage(PAGE_RESOURCE_DIR));
-    }
-
-    DemoHandler(ApplianceConfig.Demo settings, Clock clock, DemoMedia media, DemoPage page) {
-        this.media = media;
+    /**
+     * Loads the stream fixture from the classpath at once (it is small); page files are read from
+     * {@code webRoot/demo/} on first request.
+     *
+     * @param settings the demo section of the configuration (live window size)
+     * @param clock    the wall clock the live stream follows; tests pass a clock they move
+     * @param webRoot  the root of the web files, classpath {@code web/} in the jar
+     */
+    public DemoHandler(ApplianceConfig.Demo settings, Clock clock, Resource webRoot) {
+        this.media = DemoMedia.fromClasspath();
         this.live = new DemoStream(media, settings.liveWindowSegments(), clock);
-        this.page = page;
+        this.page = new DemoPage(webRoot);
     }
 
     @Override

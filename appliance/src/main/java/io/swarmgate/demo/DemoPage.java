@@ -5,11 +5,13 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.eclipse.jetty.util.resource.Resource;
+import org.eclipse.jetty.util.resource.Resources;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The demo page's files, read from the classpath on first use and then kept in memory (the jar's
+ * The demo page's files, read from the web root on first use and then kept in memory (the jar's
  * content never changes while running). Only the names listed here are served, so no request path
  * can reach any other classpath resource.
  */
@@ -28,12 +30,12 @@ final class DemoPage {
     record File(String contentType, byte[] bytes) {
     }
 
-    private final String resourceDir;
+    private final Resource webRoot;
     private final Map<String, File> loaded = new ConcurrentHashMap<>();
 
-    /** @param resourceDir classpath folder ending in {@code /}, such as {@code web/demo/} */
-    DemoPage(String resourceDir) {
-        this.resourceDir = resourceDir;
+    /** @param webRoot the root of the web files; the page is in its {@code demo/} folder */
+    DemoPage(Resource webRoot) {
+        this.webRoot = webRoot;
     }
 
     /** The file called {@code name}, or {@code null} if it is not a page file or was not built. */
@@ -46,15 +48,16 @@ final class DemoPage {
         if (file != null) {
             return file;
         }
-        try (InputStream in = DemoPage.class.getClassLoader().getResourceAsStream(resourceDir + name)) {
-            if (in == null) {
-                // Happens when the jar was built with -Dnpm.skip=true and no sdk/dist.
-                LOG.warn("{} - demo page file missing from the classpath under {}", name, resourceDir);
-                return null;
-            }
+        Resource resource = webRoot.resolve("demo/" + name);
+        if (Resources.missing(resource)) {
+            // Happens when the jar was built with -Dnpm.skip=true and no sdk/dist.
+            LOG.warn("{} - demo page file missing from {}", name, webRoot);
+            return null;
+        }
+        try (InputStream in = resource.newInputStream()) {
             file = new File(contentType, in.readAllBytes());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read demo page file " + resourceDir + name, e);
+            throw new UncheckedIOException("cannot read demo page file " + resource, e);
         }
         loaded.putIfAbsent(name, file);
         return file;

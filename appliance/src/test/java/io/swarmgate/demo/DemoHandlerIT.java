@@ -15,6 +15,8 @@ import java.net.http.HttpResponse;
 import java.time.Instant;
 import java.util.Arrays;
 import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.util.resource.Resource;
+import org.eclipse.jetty.util.resource.ResourceFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,8 +36,8 @@ class DemoHandlerIT {
     @BeforeAll
     static void start() throws Exception {
         server = new Server(0);
-        server.setHandler(new DemoHandler(new ApplianceConfig.Demo(true, 6), CLOCK, MEDIA,
-                new DemoPage("demo-page-fixture/")));
+        Resource webRoot = ResourceFactory.of(server).newClassLoaderResource("web-fixture");
+        server.setHandler(new DemoHandler(new ApplianceConfig.Demo(true, 6), CLOCK, webRoot));
         server.start();
         base = server.getURI();
     }
