@@ -21,6 +21,7 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.Slf4jRequestLogWriter;
 import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.server.handler.ContextHandler;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.server.handler.PathMappingsHandler;
 import org.eclipse.jetty.server.handler.ResourceHandler;
@@ -110,7 +111,9 @@ public final class ApplianceServer implements AutoCloseable {
             server.addConnector(http);
         }
 
-        server.setHandler(new GracefulHandler(new SecurityHeadersHandler(routes(server, config, services))));
+        ContextHandler context = new ContextHandler("/");
+        context.setHandler(routes(server, config, services));
+        server.setHandler(new GracefulHandler(new SecurityHeadersHandler(context)));
         server.setErrorHandler(new JsonErrorHandler());
         if (config.logging().requests()) {
             // %U is the path without the query string: viewer tokens may travel in queries and must not be logged.
@@ -127,15 +130,16 @@ public final class ApplianceServer implements AutoCloseable {
         Resource web = ResourceFactory.of(server).newClassLoaderResource("web");
         PathMappingsHandler routes = new PathMappingsHandler();
         HealthHandler health = new HealthHandler(services.database(), services.version(), services.clock());
-        routes.addMapping(PathSpec.from("=/healthz"), health);
-        routes.addMapping(PathSpec.from("=/readyz"), health);
-        routes.addMapping(PathSpec.from("/sdk/*"), staticFiles(web));
-        routes.addMapping(PathSpec.from("/console/*"), staticFiles(web));
+        routes.addMapping(PathSpec.from("/healthz"), health);
+        routes.addMapping(PathSpec.from("/readyz"), health);
+        // PathMappingsHandler hands each handler the path below its mapping, so each static tree is rooted there.
+        routes.addMapping(PathSpec.from("/sdk/*"), staticFiles(web.resolve("sdk")));
+        routes.addMapping(PathSpec.from("/console/*"), staticFiles(web.resolve("console")));
         if (config.demo().enabled()) {
             routes.addMapping(PathSpec.from("/demo/*"), new DemoHandler(config.demo(), services.clock(), web));
         }
-        routes.addMapping(PathSpec.from("=/"), new Redirect("/console/"));
-        routes.addMapping(PathSpec.from("=/console"), new Redirect("/console/"));
+        routes.addMapping(PathSpec.from(""), new Redirect("/console/"));
+        routes.addMapping(PathSpec.from("/console"), new Redirect("/console/"));
         return routes;
     }
 

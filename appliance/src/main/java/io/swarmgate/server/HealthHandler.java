@@ -34,7 +34,8 @@ final class HealthHandler extends Handler.Abstract {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
-        String path = Request.getPathInContext(request);
+        // The full path: below PathMappingsHandler the path in context is what follows the mapping.
+        String path = request.getHttpURI().getPath();
         if (!"GET".equals(request.getMethod()) && !"HEAD".equals(request.getMethod())) {
             response.getHeaders().put("Allow", "GET, HEAD");
             Json.error(response, HttpStatus.METHOD_NOT_ALLOWED_405, "method_not_allowed",

@@ -95,15 +95,21 @@ class LauncherIT {
         URI https = null;
         Pattern pattern = Pattern.compile("\\s*(https://127\\.0\\.0\\.1:\\d+/)");
         while (https == null) {
-            String line = lines.poll(60, TimeUnit.SECONDS);
-            assertTrue(line != null, "serve printed its URLs");
+            String line = lines.poll(1, TimeUnit.SECONDS);
+            if (line == null) {
+                if (!serve.isAlive()) {
+                    throw new AssertionError("serve exited early: "
+                            + new String(serve.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+                }
+                continue;
+            }
             Matcher m = pattern.matcher(line);
             if (m.matches()) {
                 https = URI.create(m.group(1));
             }
         }
         HttpClient client = HttpClient.newBuilder()
-                .sslContext(io.swarmgate.server.ApplianceServerIT.trustingOnly(data.resolve("pki/ca.crt"))).build();
+                .sslContext(io.swarmgate.TestTls.trustingOnly(data.resolve("pki/ca.crt"))).build();
         HttpResponse<String> health = client.send(HttpRequest.newBuilder(https.resolve("/healthz"))
                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, health.statusCode());

@@ -8,26 +8,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.swarmgate.Appliance;
+import io.swarmgate.TestTls;
 import io.swarmgate.config.ApplianceConfig;
 import io.swarmgate.config.ConfigKey;
 import io.swarmgate.config.ConfigLoader;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -50,7 +45,7 @@ class ApplianceServerIT {
                 ConfigKey.SERVER_HTTP_PORT, "0",
                 ConfigKey.SERVER_BIND, "127.0.0.1"));
         appliance = Appliance.start(config, Clock.systemUTC());
-        trusting = HttpClient.newBuilder().sslContext(trustingOnly(appliance.pki().caCertificateFile()))
+        trusting = HttpClient.newBuilder().sslContext(TestTls.trustingOnly(appliance.pki().caCertificateFile()))
                 .connectTimeout(Duration.ofSeconds(5)).build();
     }
 
@@ -59,30 +54,6 @@ class ApplianceServerIT {
         if (appliance != null) {
             appliance.close();
         }
-    }
-
-    static SSLContext trustingOnly(Path caPem) throws Exception {
-        KeyStore trust = KeyStore.getInstance("PKCS12");
-        trust.load(null, null);
-        try (InputStream in = Files.newInputStream(caPem)) {
-            trust.setCertificateEntry("swarmgate-ca",
-                    (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in));
-        }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(null, tmf.getTrustManagers(), null);
-        return ctx;
-    }
-
-    static SSLContext trustingNothing() throws Exception {
-        KeyStore empty = KeyStore.getInstance("PKCS12");
-        empty.load(null, null);
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(empty);
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(null, tmf.getTrustManagers(), null);
-        return ctx;
     }
 
     private static HttpResponse<String> get(HttpClient client, URI uri) throws Exception {
@@ -105,8 +76,9 @@ class ApplianceServerIT {
     }
 
     @Test
-    void clientTrustingNothingFailsTheHandshake() throws Exception {
-        HttpClient untrusting = HttpClient.newBuilder().sslContext(trustingNothing()).build();
+    void clientWithoutTheApplianceCaFailsTheHandshake() throws Exception {
+        // The JVM's public roots: everything a client trusts by default, nothing of this appliance.
+        HttpClient untrusting = HttpClient.newBuilder().sslContext(SSLContext.getDefault()).build();
         Exception e = assertThrows(Exception.class, () -> get(untrusting, appliance.httpsUri().resolve("/healthz")));
         Throwable t = e;
         while (t != null && !(t instanceof SSLHandshakeException)) {
@@ -117,7 +89,7 @@ class ApplianceServerIT {
 
     @Test
     void legacyTlsVersionsAreRefused() throws Exception {
-        SSLContext ctx = trustingOnly(appliance.pki().caCertificateFile());
+        SSLContext ctx = TestTls.trustingOnly(appliance.pki().caCertificateFile());
         URI uri = appliance.httpsUri();
         try (SSLSocket socket = (SSLSocket) ctx.getSocketFactory().createSocket(uri.getHost(), uri.getPort())) {
             socket.setEnabledProtocols(new String[] {"TLSv1.2"});

@@ -23,7 +23,7 @@ class DatabaseTest {
     void freshDatabaseIsCreatedAndMigratedInAPrivateDirectory() throws Exception {
         DataDirectory dir = new DataDirectory(tmp.resolve("data")).create();
         try (Database db = Database.open(dir, 2, true)) {
-            assertEquals("1", db.schemaVersion());
+            assertEquals("2", db.schemaVersion());
             assertTrue(db.readiness().ready());
             try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement();
                  ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM appliance")) {
@@ -45,14 +45,14 @@ class DatabaseTest {
         }
         try (Database db = Database.open(dir, 2, false); Connection c = db.dataSource().getConnection();
              Statement s = c.createStatement()) {
-            assertEquals("1", db.schemaVersion());
+            assertEquals("2", db.schemaVersion());
             try (ResultSet rs = s.executeQuery("SELECT created_by FROM appliance")) {
                 assertTrue(rs.next());
                 assertEquals("test", rs.getString(1));
             }
             try (ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM \"flyway_schema_history\" WHERE \"type\" = 'SQL'")) {
                 rs.next();
-                assertEquals(1, rs.getInt(1));
+                assertEquals(2, rs.getInt(1), "each migration applied exactly once");
             }
         }
     }
@@ -69,7 +69,7 @@ class DatabaseTest {
         }
         DatabaseException e = assertThrows(DatabaseException.class, () -> Database.open(dir, 2, false));
         assertTrue(e.getMessage().contains("written by a newer Swarmgate (schema version 99"), e.getMessage());
-        assertTrue(e.getMessage().contains("this build knows up to 1"), e.getMessage());
+        assertTrue(e.getMessage().contains("this build knows up to 2"), e.getMessage());
     }
 
     @Test

@@ -1,0 +1,219 @@
+package io.swarmgate.mesh;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Chooses neighbours for one stream. Called only under the stream's lock.
+ *
+ * <p>A peer is matched ("filled") when it joins, resumes, or loses a neighbour. Filling samples at
+ * most {@link #sampleSize} peers from each pool it may draw from, instead of scanning the swarm:
+ * <ul>
+ *   <li>below its target degree, a peer samples its site's <em>sources</em> (uploaders below the
+ *       cap), then those of the sites its policy groups with its own;</li>
+ *   <li>an uploader also samples the <em>hungry</em> (anyone below the target degree) and adopts
+ *       them up to the cap, so spare upload capacity that appears is handed to whoever lacks
+ *       neighbours. Download-only and cellular viewers get neighbours only this way or by
+ *       drawing from sources, which is why two non-uploaders are never paired.</li>
+ * </ul>
+ * A peer still short after that takes slots from saturated uploaders ({@link #rebalance}).
+ * The sample is larger than the cap plus the target, so when a pool holds more peers than the
+ * sample the filler always finds enough fresh candidates; when it holds fewer it sees all of them.
+ * Hence after every operation: a peer below target has no eligible source, and no uploader with
+ * spare slots has an eligible hungry peer (pairs blocked after a failure report excepted).
+ */
+final class Matchmaker {
+
+    /** Downloaders prefer the strongest uploaders; among equals, those still short of neighbours. */
+    private static Comparator<PeerState> downloaderOrder(int target) {
+        return Comparator.comparingLong((PeerState c) -> c.info.uploadCapacityKbps()).reversed()
+                .thenComparing(c -> c.degree() >= target)
+                .thenComparingLong(c -> c.joinSeq);
+    }
+
+    /** Uploaders serve the hungry first, then prefer uploaders (who can serve them back). */
+    private static Comparator<PeerState> uploaderOrder(int target) {
+        return Comparator.comparing((PeerState c) -> c.degree() >= target)
+                .thenComparing(c -> !c.uploader)
+                .thenComparing(Comparator.comparingLong((PeerState c) -> c.info.uploadCapacityKbps()).reversed())
+                .thenComparingLong(c -> c.joinSeq);
+    }
+
+    private final Map<String, SiteSwarm> sites;
+    private final Map<String, PeerState> peers;
+    private final SplittableRandom random;
+    private final LongAdder inspections;
+
+    Matchmaker(Map<String, SiteSwarm> sites, Map<String, PeerState> peers, SplittableRandom random,
+               LongAdder inspections) {
+        this.sites = sites;
+        this.peers = peers;
+        this.random = random;
+        this.inspections = inspections;
+    }
+
+    static int sampleSize(SwarmRules rules) {
+        return 2 * rules.maxNeighbours() + rules.targetDegree();
+    }
+
+    /** Puts {@code peer} into exactly the pools its state calls for. */
+    void refresh(PeerState peer, SwarmRules rules) {
+        SiteSwarm site = sites.get(peer.site());
+        if (site == null) {
+            return;
+        }
+        boolean matchable = peer.matchable();
+        site.sources.set(peer, matchable && peer.uploader && peer.degree() < rules.maxNeighbours());
+        site.hungry.set(peer, matchable && peer.degree() < rules.targetDegree());
+        site.saturated.set(peer, matchable && peer.uploader && peer.degree() >= rules.maxNeighbours());
+    }
+
+    /** Gives {@code peer} neighbours up to its target (uploaders: hungry peers up to the cap). */
+    void fill(PeerState peer, SwarmRules rules, long now, List<Pairing> made, List<EventQueue.MeshEvent> out) {
+        if (!peer.matchable() || !wantsMore(peer, rules)) {
+            return;
+        }
+        List<SiteSwarm> pools = new ArrayList<>(2);
+        SiteSwarm own = sites.get(peer.site());
+        if (own != null) {
+            pools.add(own);
+        }
+        for (String partner : rules.partnersOf(peer.site())) {
+            SiteSwarm site = sites.get(partner);
+            if (site != null) {
+                pools.add(site);
+            }
+        }
+        for (SiteSwarm site : pools) {
+            if (!wantsMore(peer, rules)) {
+                return;
+            }
+            fillFrom(site, peer, rules, now, made, out);
+        }
+        for (SiteSwarm site : pools) {
+            if (peer.degree() >= rules.targetDegree()) {
+                return;
+            }
+            rebalance(site, peer, rules, now, made, out);
+        }
+    }
+
+    private static boolean wantsMore(PeerState peer, SwarmRules rules) {
+        int degree = peer.degree();
+        return degree < rules.targetDegree() || (peer.uploader && degree < rules.maxNeighbours());
+    }
+
+    private void fillFrom(SiteSwarm site, PeerState peer, SwarmRules rules, long now, List<Pairing> made,
+                          List<EventQueue.MeshEvent> out) {
+        int target = rules.targetDegree();
+        int max = rules.maxNeighbours();
+        int limit = sampleSize(rules);
+        List<PeerState> candidates = new ArrayList<>();
+        int inspected = 0;
+        if (peer.degree() < target) {
+            inspected += site.sources.sample(limit, random, candidates);
+        }
+        if (peer.uploader) {
+            inspected += site.hungry.sample(limit, random, candidates);
+        }
+        inspections.add(inspected);
+        candidates.removeIf(c -> !eligible(peer, c, max, now));
+        candidates.sort(peer.uploader ? uploaderOrder(target) : downloaderOrder(target));
+        for (PeerState candidate : candidates) {
+            if (peer.degree() >= max) {
+                return;
+            }
+            boolean beyondTarget = peer.degree() >= target;
+            if (beyondTarget && (!peer.uploader || candidate.degree() >= target)) {
+                continue; // past its target an uploader only adopts the hungry
+            }
+            // Re-check: a candidate sampled from both pools, or filled up meanwhile, is skipped.
+            if (eligible(peer, candidate, max, now)) {
+                made.add(link(peer, candidate, rules, out));
+            }
+        }
+    }
+
+    /**
+     * Last resort for a peer still below target when no uploader has a free slot (a saturated
+     * swarm: joiners push existing uploaders up to the cap). It takes the slot of a saturated
+     * uploader {@code u} from a neighbour {@code w} that keeps more than the target degree; an
+     * uploader also takes {@code w} (an edge split, so neither {@code u} nor {@code w} loses
+     * degree). Bounded: one sample of saturated uploaders, each scanning at most its cap.
+     */
+    private void rebalance(SiteSwarm site, PeerState peer, SwarmRules rules, long now, List<Pairing> made,
+                           List<EventQueue.MeshEvent> out) {
+        int target = rules.targetDegree();
+        int max = rules.maxNeighbours();
+        List<PeerState> saturated = new ArrayList<>();
+        inspections.add(site.saturated.sample(sampleSize(rules), random, saturated));
+        for (PeerState full : saturated) {
+            if (peer.degree() >= target) {
+                return;
+            }
+            if (full == peer || !full.matchable() || full.degree() < max || peer.hasNeighbour(full.id)
+                    || peer.blocks(full.id, now) || full.blocks(peer.id, now)) {
+                continue;
+            }
+            PeerState donor = donor(full, peer, target);
+            if (donor == null) {
+                continue;
+            }
+            unlink(full, donor, UnassignReason.REBALANCED, true, rules, out);
+            made.add(link(peer, full, rules, out));
+            if (peer.degree() < target && eligible(peer, donor, max, now)) {
+                made.add(link(peer, donor, rules, out));
+            }
+        }
+    }
+
+    /** A neighbour of {@code full} that can spare the link: above target, not {@code peer} itself. */
+    private PeerState donor(PeerState full, PeerState peer, int target) {
+        for (String id : full.neighbours()) {
+            PeerState neighbour = peers.get(id);
+            if (neighbour != null && neighbour != peer && neighbour.degree() > target) {
+                return neighbour;
+            }
+        }
+        return null;
+    }
+
+    private static boolean eligible(PeerState peer, PeerState candidate, int max, long now) {
+        return candidate != peer
+                && candidate.matchable()
+                && (peer.uploader || candidate.uploader)
+                && peer.degree() < max
+                && candidate.degree() < max
+                && !peer.hasNeighbour(candidate.id)
+                && !peer.blocks(candidate.id, now)
+                && !candidate.blocks(peer.id, now);
+    }
+
+    /** Pairs the two; the peer being filled offers. */
+    Pairing link(PeerState offerer, PeerState answerer, SwarmRules rules, List<EventQueue.MeshEvent> out) {
+        offerer.addNeighbour(answerer.id);
+        answerer.addNeighbour(offerer.id);
+        refresh(offerer, rules);
+        refresh(answerer, rules);
+        out.add(new EventQueue.Assigned(offerer.id, answerer.id, true));
+        out.add(new EventQueue.Assigned(answerer.id, offerer.id, false));
+        return new Pairing(offerer.id, answerer.id);
+    }
+
+    /** Separates the two; {@code other} is told only if {@code tellOther} (it may be leaving). */
+    void unlink(PeerState peer, PeerState other, UnassignReason reason, boolean tellOther, SwarmRules rules,
+                List<EventQueue.MeshEvent> out) {
+        peer.removeNeighbour(other.id);
+        other.removeNeighbour(peer.id);
+        refresh(peer, rules);
+        refresh(other, rules);
+        out.add(new EventQueue.Unassigned(peer.id, other.id, reason));
+        if (tellOther) {
+            out.add(new EventQueue.Unassigned(other.id, peer.id, reason));
+        }
+    }
+}

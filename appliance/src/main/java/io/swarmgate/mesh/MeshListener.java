@@ -1,0 +1,39 @@
+package io.swarmgate.mesh;
+
+import java.util.List;
+
+/**
+ * Receives every change the coordinator makes, so the signaling layer can push messages.
+ *
+ * <p>Threading contract: calls for one stream are made by one thread at a time, in the order the
+ * changes happened, and never while the coordinator holds a lock, so an implementation may call
+ * back into the coordinator. Calls for different streams may run concurrently. Implementations
+ * should only enqueue a message (a slow listener delays later events of the same stream); an
+ * exception is logged and does not stop delivery of the remaining events.
+ */
+public interface MeshListener {
+
+    /** {@code peerId} got {@code neighbourId}; if {@code youOffer} it must send the WebRTC offer. */
+    void assigned(String peerId, String neighbourId, boolean youOffer);
+
+    /** {@code peerId} must close its connection to {@code neighbourId}. */
+    void unassigned(String peerId, String neighbourId, UnassignReason reason);
+
+    /** The leaders of one site changed; {@code leaders} is sorted by peer id and may be empty. */
+    void leadersChanged(String streamId, String site, List<String> leaders);
+
+    /** A listener that ignores everything, for tools that only query. */
+    MeshListener NONE = new MeshListener() {
+        @Override
+        public void assigned(String peerId, String neighbourId, boolean youOffer) {
+        }
+
+        @Override
+        public void unassigned(String peerId, String neighbourId, UnassignReason reason) {
+        }
+
+        @Override
+        public void leadersChanged(String streamId, String site, List<String> leaders) {
+        }
+    };
+}

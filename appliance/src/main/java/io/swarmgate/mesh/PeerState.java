@@ -1,0 +1,112 @@
+package io.swarmgate.mesh;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The coordinator's record of one viewer. Everything is guarded by its stream's lock except the
+ * neighbour set, which is copy-on-write behind a volatile reference so that the relay check
+ * ({@link Coordinator#isNeighbour}) on every {@code signal} takes no lock. Neighbour sets hold at
+ * most {@link SwarmRules#MAX_DEGREE_LIMIT} ids, so copying on change is cheap.
+ */
+final class PeerState {
+
+    final PeerInfo info;
+    final String id;
+    final StreamMesh stream;
+    /** Appliance-wide join order; breaks leader ties (earliest first) and never repeats. */
+    final long joinSeq;
+    final P2pMode mode;
+    /** Serves segments to neighbours: P2P on, the SDK offers it, and not cellular unless allowed. */
+    final boolean uploader;
+    /** May be a site leader: an uploader, and never on cellular whatever the policy. */
+    final boolean leaderEligible;
+
+    private volatile Set<String> neighbours = Set.of();
+    private Map<String, Long> blockedUntil;
+    /** Epoch millis until which a dropped viewer is held, or -1 while connected. */
+    long suspendedUntil = -1;
+    /** Set once when the viewer leaves or expires, so late calls holding this object do nothing. */
+    boolean gone;
+    /** Positions in the site's pools, maintained by {@link PeerPool}; -1 when not a member. */
+    int sourceSlot = -1;
+    int hungrySlot = -1;
+    int saturatedSlot = -1;
+
+    PeerState(PeerInfo info, StreamMesh stream, long joinSeq, SwarmRules rules) {
+        this.info = info;
+        this.id = info.peerId();
+        this.stream = stream;
+        this.joinSeq = joinSeq;
+        this.mode = rules.modeFor(info.site());
+        boolean cellular = info.networkType() == NetworkType.CELLULAR;
+        this.uploader = mode == P2pMode.ON && info.canUpload() && (!cellular || rules.uploadOnCellular());
+        this.leaderEligible = uploader && !cellular;
+    }
+
+    String site() {
+        return info.site();
+    }
+
+    /** Connected and in a site where P2P is not off: may be given new neighbours. */
+    boolean matchable() {
+        return mode != P2pMode.OFF && suspendedUntil < 0 && !gone;
+    }
+
+    int degree() {
+        return neighbours.size();
+    }
+
+    Set<String> neighbours() {
+        return neighbours;
+    }
+
+    boolean hasNeighbour(String peerId) {
+        return neighbours.contains(peerId);
+    }
+
+    void addNeighbour(String peerId) {
+        Set<String> current = neighbours;
+        String[] ids = current.toArray(new String[current.size() + 1]);
+        ids[current.size()] = peerId;
+        neighbours = Set.of(ids);
+    }
+
+    void removeNeighbour(String peerId) {
+        Set<String> current = neighbours;
+        if (!current.contains(peerId)) {
+            return;
+        }
+        String[] ids = new String[current.size() - 1];
+        int i = 0;
+        for (String id : current) {
+            if (!id.equals(peerId)) {
+                ids[i++] = id;
+            }
+        }
+        neighbours = Set.of(ids);
+    }
+
+    /** Refuse pairing with {@code peerId} until {@code until}; expired entries are pruned here. */
+    void block(String peerId, long until, long now) {
+        if (blockedUntil == null) {
+            blockedUntil = new HashMap<>(4);
+        }
+        blockedUntil.values().removeIf(t -> t <= now);
+        blockedUntil.put(peerId, until);
+    }
+
+    boolean blocks(String peerId, long now) {
+        if (blockedUntil == null) {
+            return false;
+        }
+        Long until = blockedUntil.get(peerId);
+        return until != null && until > now;
+    }
+
+    @Override
+    public String toString() {
+        return id;
+    }
+}

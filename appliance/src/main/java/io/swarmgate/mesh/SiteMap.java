@@ -1,0 +1,150 @@
+package io.swarmgate.mesh;
+
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Immutable CIDR → site lookup with longest-prefix match over IPv4 and IPv6.
+ *
+ * <p>Built once from the admin's ranges into a binary trie stored in flat int arrays (one node per
+ * distinct prefix bit, two roots: IPv4 and IPv6). {@link #resolve} walks at most 32 or 128 nodes,
+ * so its cost does not depend on how many ranges the map holds, and it allocates only the
+ * automatic site of an unmapped viewer. A change of ranges builds a new map; the holder swaps its
+ * (volatile) reference, so lookups never see a half-built map and need no lock.
+ *
+ * <p>Viewers that no range covers get an automatic site named after their /24 (IPv4) or /64
+ * (IPv6), e.g. {@code auto:10.1.2.0/24}, {@code auto:2001:db8:1:2::/64}. IPv4-mapped IPv6 addresses
+ * are treated as IPv4 in both cases.
+ */
+public final class SiteMap {
+
+    private static final int ROOT_V4 = 0;
+    private static final int ROOT_V6 = 1;
+    private static final int AUTO_V4_PREFIX = 24;
+    private static final int AUTO_V6_PREFIX = 64;
+    private static final SiteMap EMPTY = of(List.of());
+
+    private final List<SiteRange> ranges;
+    // Child links; 0 means "none" because node 0 is the IPv4 root and never anyone's child.
+    private final int[] zero;
+    private final int[] one;
+    // Index into sites, or -1 when no range ends at this node.
+    private final int[] value;
+    private final Site[] sites;
+
+    private SiteMap(List<SiteRange> ranges, int[] zero, int[] one, int[] value, Site[] sites) {
+        this.ranges = ranges;
+        this.zero = zero;
+        this.one = one;
+        this.value = value;
+        this.sites = sites;
+    }
+
+    /** A map without ranges: every viewer gets an automatic site. */
+    public static SiteMap empty() {
+        return EMPTY;
+    }
+
+    /**
+     * Builds a map. Every CIDR is validated strictly; the same block listed twice (even spelled
+     * differently) is rejected because which site wins would be arbitrary.
+     *
+     * @throws IllegalArgumentException naming the offending CIDR
+     */
+    public static SiteMap of(List<SiteRange> ranges) {
+        Builder builder = new Builder(ranges.size());
+        Map<String, SiteRange> seen = new HashMap<>();
+        for (SiteRange range : ranges) {
+            Cidr cidr = Cidr.parse(range.cidr());
+            SiteRange earlier = seen.putIfAbsent(cidr.toString(), range);
+            if (earlier != null) {
+                throw new IllegalArgumentException("invalid CIDR '" + range.cidr() + "': the same block as '"
+                        + earlier.cidr() + "' (site " + earlier.site() + ") is listed twice");
+            }
+            builder.insert(cidr, new Site(range.site(), range.label(), false));
+        }
+        return builder.build(List.copyOf(ranges));
+    }
+
+    /** The ranges this map was built from, in their original order. */
+    public List<SiteRange> ranges() {
+        return ranges;
+    }
+
+    /** The site of the most specific range containing {@code address}, else its automatic site. */
+    public Site resolve(InetAddress address) {
+        byte[] bytes = IpLiteral.canonicalBytes(address);
+        boolean v4 = bytes.length == 4;
+        int node = v4 ? ROOT_V4 : ROOT_V6;
+        int best = value[node];
+        int bits = bytes.length * 8;
+        for (int i = 0; i < bits; i++) {
+            node = Cidr.bit(bytes, i) ? one[node] : zero[node];
+            if (node == 0) {
+                break;
+            }
+            if (value[node] >= 0) {
+                best = value[node];
+            }
+        }
+        if (best >= 0) {
+            return sites[best];
+        }
+        int prefix = v4 ? AUTO_V4_PREFIX : AUTO_V6_PREFIX;
+        String name = Site.AUTOMATIC_PREFIX + IpLiteral.format(Cidr.mask(bytes, prefix)) + "/" + prefix;
+        return new Site(name, "", true);
+    }
+
+    /** Grows the trie in arrays during construction; never shared. */
+    private static final class Builder {
+        private int[] zero;
+        private int[] one;
+        private int[] value;
+        private int size = 2;
+        private final List<Site> sites = new ArrayList<>();
+
+        Builder(int expectedRanges) {
+            int capacity = Math.max(64, expectedRanges * 24);
+            zero = new int[capacity];
+            one = new int[capacity];
+            value = new int[capacity];
+            Arrays.fill(value, -1);
+        }
+
+        void insert(Cidr cidr, Site site) {
+            int node = cidr.isV4() ? ROOT_V4 : ROOT_V6;
+            for (int i = 0; i < cidr.prefixLength(); i++) {
+                int[] links = cidr.bit(i) ? one : zero;
+                if (links[node] == 0) {
+                    int child = newNode();
+                    // newNode may have grown the arrays; re-read the link table.
+                    links = cidr.bit(i) ? one : zero;
+                    links[node] = child;
+                }
+                node = links[node];
+            }
+            value[node] = sites.size();
+            sites.add(site);
+        }
+
+        private int newNode() {
+            if (size == value.length) {
+                int capacity = size * 2;
+                zero = Arrays.copyOf(zero, capacity);
+                one = Arrays.copyOf(one, capacity);
+                value = Arrays.copyOf(value, capacity);
+                Arrays.fill(value, size, capacity, -1);
+            }
+            return size++;
+        }
+
+        SiteMap build(List<SiteRange> ranges) {
+            return new SiteMap(ranges, Arrays.copyOf(zero, size), Arrays.copyOf(one, size),
+                    Arrays.copyOf(value, size), sites.toArray(new Site[0]));
+        }
+    }
+}

@@ -1,0 +1,152 @@
+package io.swarmgate.mesh;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * All viewers of one stream, split into per-site swarms. The stream, not the site, is the unit of
+ * locking because a policy's site groups let a pair straddle two sites of the same stream; every
+ * operation here touches O(degree) peers, so the lock is held for microseconds. Every method
+ * except {@link #leaderIds} must be called with {@link #lock} held; events are appended to
+ * {@code out} and delivered by the caller after unlocking (see {@link EventQueue}).
+ */
+final class StreamMesh {
+
+    private static final Logger log = LoggerFactory.getLogger(StreamMesh.class);
+
+    final String streamId;
+    final ReentrantLock lock = new ReentrantLock();
+    final EventQueue events;
+
+    private final Map<String, PeerState> peers = new HashMap<>();
+    // Concurrent only so that leader queries can read it without the lock.
+    private final Map<String, SiteSwarm> sites = new ConcurrentHashMap<>();
+    private final Matchmaker matchmaker;
+    private SwarmRules rules = SwarmRules.defaults();
+    private boolean retired;
+
+    StreamMesh(String streamId, MeshListener listener, long seed, LongAdder inspections) {
+        this.streamId = streamId;
+        this.events = new EventQueue(listener);
+        this.matchmaker = new Matchmaker(sites, peers, new SplittableRandom(seed ^ streamId.hashCode()), inspections);
+    }
+
+    /** The policy layer's current rules; later matching follows them. */
+    void useRules(SwarmRules latest) {
+        rules = latest;
+    }
+
+    SwarmRules rules() {
+        return rules;
+    }
+
+    /** True once the last viewer left; the coordinator then drops this object and makes a new one. */
+    boolean retired() {
+        return retired;
+    }
+
+    /** Retires the stream if it holds nobody; true if it did. */
+    boolean retireIfEmpty() {
+        retired = peers.isEmpty();
+        return retired;
+    }
+
+    boolean holds(PeerState peer) {
+        return !peer.gone && peers.get(peer.id) == peer;
+    }
+
+    JoinResult join(PeerState peer, long now, List<EventQueue.MeshEvent> out) {
+        peers.put(peer.id, peer);
+        SiteSwarm site = sites.computeIfAbsent(peer.site(), SiteSwarm::new);
+        site.add(peer);
+        matchmaker.refresh(peer, rules);
+        List<Pairing> made = new ArrayList<>();
+        matchmaker.fill(peer, rules, now, made, out);
+        reelect(site, out);
+        log.debug("{} - joined {} in site {} ({}, uploader {}) with {} neighbours", peer.id, streamId, peer.site(),
+                peer.mode, peer.uploader, made.size());
+        return new JoinResult(peer.id, peer.site(), peer.mode, peer.uploader, made, site.leaderIds());
+    }
+
+    /** Removes a viewer for good; its neighbours are told and get replacements. */
+    void remove(PeerState peer, UnassignReason reason, long now, List<EventQueue.MeshEvent> out) {
+        peer.gone = true;
+        peers.remove(peer.id);
+        SiteSwarm site = sites.get(peer.site());
+        site.remove(peer);
+        List<PeerState> former = resolve(peer);
+        for (PeerState neighbour : former) {
+            matchmaker.unlink(neighbour, peer, reason, false, rules, out);
+        }
+        // Leaders first: a site should never wait for replacement neighbours to get a new leader.
+        reelect(site, out);
+        for (PeerState neighbour : former) {
+            matchmaker.fill(neighbour, rules, now, new ArrayList<>(), out);
+        }
+        if (site.isEmpty()) {
+            sites.remove(peer.site());
+        }
+        retired = peers.isEmpty();
+        log.debug("{} - left {} ({}), {} neighbours re-matched", peer.id, streamId, reason, former.size());
+    }
+
+    /** Separates a pair one side reported, blocks it until {@code blockedUntil} and re-fills both. */
+    List<Pairing> fail(PeerState reporter, PeerState failing, long now, long blockedUntil,
+                       List<EventQueue.MeshEvent> out) {
+        reporter.block(failing.id, blockedUntil, now);
+        failing.block(reporter.id, blockedUntil, now);
+        if (!reporter.hasNeighbour(failing.id)) {
+            return List.of();
+        }
+        matchmaker.unlink(reporter, failing, UnassignReason.REPORTED_FAILING, true, rules, out);
+        List<Pairing> made = new ArrayList<>();
+        matchmaker.fill(reporter, rules, now, made, out);
+        matchmaker.fill(failing, rules, now, made, out);
+        log.debug("{} - reported {} as failing; {} replacement pairs", reporter.id, failing.id, made.size());
+        return made;
+    }
+
+    /** Keeps the viewer's neighbours and leadership but stops giving it new neighbours. */
+    void suspend(PeerState peer, long until) {
+        peer.suspendedUntil = until;
+        matchmaker.refresh(peer, rules);
+    }
+
+    void resume(PeerState peer, long now, List<EventQueue.MeshEvent> out) {
+        peer.suspendedUntil = -1;
+        matchmaker.refresh(peer, rules);
+        matchmaker.fill(peer, rules, now, new ArrayList<>(), out);
+    }
+
+    List<String> leaderIds(String site) {
+        SiteSwarm swarm = sites.get(site);
+        return swarm == null ? List.of() : swarm.leaderIds();
+    }
+
+    private void reelect(SiteSwarm site, List<EventQueue.MeshEvent> out) {
+        List<String> leaders = site.reelect(rules.leadersPerSite());
+        if (leaders != null) {
+            out.add(new EventQueue.LeadersChanged(streamId, site.site, leaders));
+            log.debug("{} - leaders of site {} are now {}", streamId, site.site, leaders);
+        }
+    }
+
+    private List<PeerState> resolve(PeerState peer) {
+        List<PeerState> resolved = new ArrayList<>(peer.degree());
+        for (String id : peer.neighbours()) {
+            PeerState neighbour = peers.get(id);
+            if (neighbour != null) {
+                resolved.add(neighbour);
+            }
+        }
+        return resolved;
+    }
+}

@@ -1,0 +1,143 @@
+package io.swarmgate.policy;
+
+import java.net.URI;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The rules for one stream, or for every stream whose manifest URL matches {@code urlPattern}.
+ * Constructed only through {@link #validated}, so an instance is always consistent.
+ *
+ * @param urlPattern  manifest URL with {@code *} wildcards, or {@code null} to match the id only
+ * @param siteModes   P2P mode overrides per site; sites not listed use {@code p2pMode}
+ * @param allowedOrigins page origins allowed to join ({@code https://intranet.corp.example});
+ *                    empty allows any origin
+ * @param siteGroups  sets of sites whose viewers may exchange segments; empty keeps every site
+ *                    to itself
+ * @param tokenSecret base64url HMAC key for viewer tokens, or {@code null} when tokens are not required
+ */
+public record StreamPolicy(String id, String urlPattern, P2pMode p2pMode, Map<String, P2pMode> siteModes,
+                           int maxNeighbours, boolean uploadOnCellular, List<String> allowedOrigins,
+                           SecurityLevel securityLevel, List<Set<String>> siteGroups, String tokenSecret,
+                           Instant updatedAt) {
+
+    public static final int DEFAULT_MAX_NEIGHBOURS = 6;
+    public static final int MAX_NEIGHBOURS_LIMIT = 32;
+    private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
+    static final Pattern SITE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}");
+    private static final Pattern ORIGIN = Pattern.compile("https?://[A-Za-z0-9.-]+(:\\d{1,5})?|https?://\\[[0-9a-fA-F:]+\\](:\\d{1,5})?");
+
+    public StreamPolicy {
+        siteModes = Map.copyOf(siteModes);
+        allowedOrigins = List.copyOf(allowedOrigins);
+        siteGroups = siteGroups.stream().map(Set::copyOf).toList();
+    }
+
+    /** Checks every field and returns the policy; {@link PolicyException} names the first bad field. */
+    public static StreamPolicy validated(String id, String urlPattern, P2pMode p2pMode, Map<String, P2pMode> siteModes,
+                                         int maxNeighbours, boolean uploadOnCellular, List<String> allowedOrigins,
+                                         SecurityLevel securityLevel, List<Set<String>> siteGroups,
+                                         String tokenSecret, Instant updatedAt) {
+        if (id == null || !ID.matcher(id).matches()) {
+            throw new PolicyException("id", "'" + id + "' must be 1-64 lower-case letters, digits, '.', '_' or '-'"
+                    + " and start with a letter or digit");
+        }
+        if (urlPattern != null) {
+            checkPattern(urlPattern);
+        }
+        if (maxNeighbours < 1 || maxNeighbours > MAX_NEIGHBOURS_LIMIT) {
+            throw new PolicyException("max-neighbours", "must be between 1 and " + MAX_NEIGHBOURS_LIMIT
+                    + " but is " + maxNeighbours);
+        }
+        for (String site : siteModes.keySet()) {
+            checkSite("site-mode", site);
+        }
+        for (String origin : allowedOrigins) {
+            if (!ORIGIN.matcher(origin).matches()) {
+                throw new PolicyException("allowed-origins", "'" + origin
+                        + "' is not an origin like https://intranet.corp.example[:port] (no path)");
+            }
+        }
+        for (Set<String> group : siteGroups) {
+            if (group.size() < 2) {
+                throw new PolicyException("site-groups", "a site group needs at least two sites: " + group);
+            }
+            for (String site : group) {
+                checkSite("site-groups", site);
+            }
+        }
+        if (tokenSecret != null && !tokenSecret.matches("[A-Za-z0-9_-]{43,128}")) {
+            throw new PolicyException("token-secret", "must be base64url of at least 32 random bytes"
+                    + " (use 'generate')");
+        }
+        return new StreamPolicy(id, urlPattern, p2pMode, siteModes, maxNeighbours, uploadOnCellular, allowedOrigins,
+                securityLevel, siteGroups, tokenSecret, updatedAt);
+    }
+
+    static void checkSite(String field, String site) {
+        if (!SITE.matcher(site).matches()) {
+            throw new PolicyException(field, "'" + site + "' is not a site name (1-64 letters, digits, '.', '_', ':', '/', '-')");
+        }
+    }
+
+    private static void checkPattern(String pattern) {
+        if (pattern.length() > 2048) {
+            throw new PolicyException("url-pattern", "is longer than 2048 characters");
+        }
+        try {
+            URI uri = URI.create(pattern.replace("*", "x"));
+            if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
+                throw new PolicyException("url-pattern", "'" + pattern + "' must be an http(s) URL with '*' wildcards");
+            }
+        } catch (IllegalArgumentException e) {
+            throw new PolicyException("url-pattern", "'" + pattern + "' is not a URL: " + e.getMessage());
+        }
+    }
+
+    /** The P2P mode for viewers in {@code site}. */
+    public P2pMode modeFor(String site) {
+        return siteModes.getOrDefault(site, p2pMode);
+    }
+
+    /** Whether {@code origin} (the page's {@code Origin} header, possibly null) may join. */
+    public boolean allowsOrigin(String origin) {
+        return allowedOrigins.isEmpty() || origin != null && allowedOrigins.contains(origin);
+    }
+
+    public boolean requiresToken() {
+        return tokenSecret != null;
+    }
+
+    /** Whether {@code url} matches the pattern ({@code *} matches any run of characters). */
+    public boolean matches(String url) {
+        return urlPattern != null && globMatches(urlPattern, url);
+    }
+
+    static boolean globMatches(String pattern, String text) {
+        int p = 0;
+        int t = 0;
+        int star = -1;
+        int mark = 0;
+        while (t < text.length()) {
+            if (p < pattern.length() && pattern.charAt(p) == text.charAt(t)) {
+                p++;
+                t++;
+            } else if (p < pattern.length() && pattern.charAt(p) == '*') {
+                star = p++;
+                mark = t;
+            } else if (star >= 0) {
+                p = star + 1;
+                t = ++mark;
+            } else {
+                return false;
+            }
+        }
+        while (p < pattern.length() && pattern.charAt(p) == '*') {
+            p++;
+        }
+        return p == pattern.length();
+    }
+}

@@ -1,0 +1,85 @@
+package io.swarmgate.signaling;
+
+/**
+ * Messages a viewer sends over {@code /ws}, signaling protocol v1 (docs/protocol.md). Instances
+ * exist only after {@link SignalingCodec} validated every field, so the domain never sees
+ * malformed input.
+ */
+public sealed interface ClientMessage {
+
+    /** The wire {@code type} tag. */
+    String type();
+
+    /** Network a viewer reports; cellular viewers do not upload unless the policy allows it. */
+    enum Network {
+        ETHERNET, WIFI, CELLULAR, UNKNOWN;
+
+        String wire() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** What a viewer can contribute. */
+    record Capabilities(boolean upload, Network network, long uploadKbps) {
+    }
+
+    /** A request to take back a peer id after a reconnect. */
+    record Resume(String peerId, String secret) {
+    }
+
+    record Hello(int version, String stream, String sdk, Capabilities caps, String token, Resume resume)
+            implements ClientMessage {
+        @Override
+        public String type() {
+            return "hello";
+        }
+    }
+
+    /** {@code kind} is offer, answer or candidate; exactly one of {@code sdp} and {@code candidate} is set. */
+    record Signal(String to, String kind, String sdp, Candidate candidate) implements ClientMessage {
+        @Override
+        public String type() {
+            return "signal";
+        }
+    }
+
+    /** An ICE candidate as {@code RTCIceCandidate.toJSON()} gives it. */
+    record Candidate(String candidate, String sdpMid, Integer sdpMLineIndex) {
+    }
+
+    record Failing(String peer, String reason) implements ClientMessage {
+        @Override
+        public String type() {
+            return "failing";
+        }
+    }
+
+    /** QoE counters accumulated since the previous report. */
+    record Report(long httpBytes, long p2pBytes, long uploadedBytes, long stalls, long stallMs, long watchMs,
+                  Long startupMs, long level, long bitrateKbps, long neighbours, Failures failures)
+            implements ClientMessage {
+        @Override
+        public String type() {
+            return "report";
+        }
+    }
+
+    /** Why P2P did not deliver, by reason, since the previous report. */
+    record Failures(long timeout, long integrity, long gone, long noHolder, long policy) {
+        public static final Failures NONE = new Failures(0, 0, 0, 0, 0);
+    }
+
+    record Ping(Long t) implements ClientMessage {
+        @Override
+        public String type() {
+            return "ping";
+        }
+    }
+
+    record Bye() implements ClientMessage {
+        @Override
+        public String type() {
+            return "bye";
+        }
+    }
+}

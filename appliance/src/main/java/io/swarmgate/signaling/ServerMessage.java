@@ -1,0 +1,76 @@
+package io.swarmgate.signaling;
+
+import java.util.List;
+
+/** Messages the appliance sends over {@code /ws}, signaling protocol v1 (docs/protocol.md). */
+public sealed interface ServerMessage {
+
+    String type();
+
+    /** The effective policy a viewer follows; {@code iceServers} is always empty (LAN, host candidates only). */
+    record Policy(String p2p, int maxNeighbours, boolean uploadOnCellular) {
+    }
+
+    record Welcome(String peerId, String secret, boolean resumed, String site, String streamId,
+                   long heartbeatMs, Policy policy) implements ServerMessage {
+        @Override
+        public String type() {
+            return "welcome";
+        }
+    }
+
+    record Neighbour(String peer, boolean offer) implements ServerMessage {
+        @Override
+        public String type() {
+            return "neighbour";
+        }
+    }
+
+    record NeighbourGone(String peer, String reason) implements ServerMessage {
+        @Override
+        public String type() {
+            return "neighbour-gone";
+        }
+    }
+
+    record Leaders(List<String> leaders) implements ServerMessage {
+        public Leaders {
+            leaders = List.copyOf(leaders);
+        }
+
+        @Override
+        public String type() {
+            return "leaders";
+        }
+    }
+
+    /** A neighbour's signal, relayed unchanged except for the sender's id. */
+    record RelayedSignal(String from, String kind, String sdp, ClientMessage.Candidate candidate)
+            implements ServerMessage {
+        @Override
+        public String type() {
+            return "signal";
+        }
+    }
+
+    record PolicyUpdate(Policy policy) implements ServerMessage {
+        @Override
+        public String type() {
+            return "policy";
+        }
+    }
+
+    record Pong(Long t, long serverTime) implements ServerMessage {
+        @Override
+        public String type() {
+            return "pong";
+        }
+    }
+
+    record Error(ErrorCode code, String message, String ref) implements ServerMessage {
+        @Override
+        public String type() {
+            return "error";
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package io.swarmgate.mesh;
+
+import static io.swarmgate.mesh.Viewers.STREAM;
+import static io.swarmgate.mesh.Viewers.uploader;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class CoordinatorResumeTest {
+
+    private static final Duration GRACE = Duration.ofSeconds(20);
+
+    private final RecordingListener events = new RecordingListener();
+    private final MutableClock clock = new MutableClock();
+    private final Coordinator mesh = new Coordinator(stream -> SwarmRules.defaults(), events, clock,
+            new MeshTimings(GRACE, Duration.ofSeconds(60)), 11);
+
+    private void threeViewers() {
+        mesh.join(uploader("a", "s"));
+        mesh.join(uploader("b", "s"));
+        mesh.join(uploader("c", "s"));
+    }
+
+    @Test
+    void aViewerThatResumesWithinTheGraceKeepsItsNeighboursAndLeadership() {
+        threeViewers();
+        Set<String> before = mesh.neighbours("a");
+        List<String> leaders = mesh.leaders(STREAM, "s");
+        assertTrue(mesh.suspend("a"));
+        clock.advance(GRACE.minusSeconds(1));
+        assertEquals(List.of(), mesh.expireSuspended());
+        assertTrue(mesh.resume("a"));
+        assertEquals(before, mesh.neighbours("a"));
+        assertEquals(leaders, mesh.leaders(STREAM, "s"));
+        assertTrue(mesh.isNeighbour("b", "a"));
+    }
+
+    @Test
+    void expireSuspendedRemovesViewersPastTheGraceAndTellsTheirNeighbours() {
+        threeViewers();
+        assertTrue(mesh.suspend("a"));
+        clock.advance(GRACE);
+        assertEquals(List.of("a"), mesh.expireSuspended());
+        assertFalse(mesh.isNeighbour("b", "a"));
+        assertTrue(events.eventsFor("b").contains(
+                new RecordingListener.Event("unassigned", "b", "a", UnassignReason.RESUME_EXPIRED)));
+        assertFalse(mesh.resume("a"), "an expired viewer must join afresh");
+        assertEquals(2, mesh.peerCount());
+        assertFalse(mesh.leaders(STREAM, "s").contains("a"));
+    }
+
+    @Test
+    void resumingAfterTheGraceFailsEvenBeforeTheSweepRan() {
+        threeViewers();
+        assertTrue(mesh.suspend("a"));
+        clock.advance(GRACE.plusSeconds(1));
+        assertFalse(mesh.resume("a"));
+        assertFalse(mesh.isNeighbour("b", "a"));
+        assertEquals(List.of(), mesh.expireSuspended());
+    }
+
+    @Test
+    void aResumedViewerIsNotExpiredLater() {
+        threeViewers();
+        assertTrue(mesh.suspend("a"));
+        assertTrue(mesh.resume("a"));
+        clock.advance(GRACE.multipliedBy(2));
+        assertEquals(List.of(), mesh.expireSuspended());
+        assertEquals(3, mesh.peerCount());
+    }
+
+    @Test
+    void unknownViewersCannotSuspendOrResume() {
+        assertFalse(mesh.suspend("ghost"));
+        assertFalse(mesh.resume("ghost"));
+        assertFalse(mesh.leave("ghost"));
+    }
+
+    @Test
+    void theLastViewerLeavingDropsTheStreamSoItCanStartAfresh() {
+        mesh.join(uploader("a", "s"));
+        assertTrue(mesh.leave("a"));
+        assertEquals(0, mesh.peerCount());
+        assertTrue(mesh.leaders(STREAM, "s").isEmpty());
+        JoinResult again = mesh.join(uploader("a", "s"));
+        assertEquals(List.of("a"), again.leaders());
+    }
+}
