@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Serves everything under {@code /demo/}: the intranet demo page (built by {@code sdk/} into
  * {@code web/demo/} of the jar), the live test stream at {@code /demo/live/} and the VOD test stream
- * at {@code /demo/vod/}. It expects to see the full request path, so mount it without a context
- * path; requests outside {@code /demo} are left to the next handler.
+ * at {@code /demo/vod/}. It routes on the request URI's full path, so it works whether it is
+ * mounted with {@code PathMappingsHandler} ({@code /demo/*}) or as the only handler; requests
+ * outside {@code /demo} are left to the next handler.
  *
  * <p>Playlists and segments carry {@code Access-Control-Allow-Origin: *}: they are public test
  * content that intranet pages on other origins may play.
