@@ -1,5 +1,214 @@
 package io.swarmgate.demo;
-public final class DemoHandler extends org.eclipse.jetty.server.Handler.Abstract {
-  public DemoHandler(io.swarmgate.config.ApplianceConfig.Demo d, java.time.Clock c, org.eclipse.jetty.util.resource.Resource r) {}
-  public boolean handle(org.eclipse.jetty.server.Request a, org.eclipse.jetty.server.Response b, org.eclipse.jetty.util.Callback c) { return false; }
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.swarmgate.config.ApplianceConfig;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.resource.Resource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves everything under {@code /demo/}: the intranet demo page (built by {@code sdk/} into
+ * {@code web/demo/} of the jar), the live test stream at {@code /demo/live/} and the VOD test stream
+ * at {@code /demo/vod/}. It routes on the request URI's full path, so it works whether it is
+ * mounted with {@code PathMappingsHandler} ({@code /demo/*}) or as the only handler; requests
+ * outside {@code /demo} are left to the next handler.
+ *
+ * <p>Playlists and segments carry {@code Access-Control-Allow-Origin: *}: they are public test
+ * content that intranet pages on other origins may play.
+ */
+public final class DemoHandler extends Handler.Abstract.NonBlocking {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DemoHandler.class);
+
+    /** Path prefix the handler answers. */
+    public static final String PATH = "/demo";
+
+    private static final String PLAYLIST_TYPE = "application/vnd.apple.mpegurl";
+    private static final String SEGMENT_TYPE = "video/mp2t";
+    private static final String PLAYLIST_CACHE = "no-cache";
+    private static final String SEGMENT_CACHE = "public, max-age=60";
+    private static final Pattern LIVE_SEGMENT = Pattern.compile("/demo/live/seg-([0-9]+)\\.ts");
+    private static final Pattern LIVE_SEQUENCE = Pattern.compile("0|[1-9][0-9]{0,17}");
+    private static final Pattern VOD_SEGMENT = Pattern.compile("/demo/vod/seg-([0-9]{3})\\.ts");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final DemoStream live;
+    private final DemoMedia media;
+    private final DemoPage page;
+
+    /**
+     * Loads the stream fixture from the classpath at once (it is small); page files are read from
+     * {@code webRoot/demo/} on first request.
+     *
+     * @param settings the demo section of the configuration (live window size)
+     * @param clock    the wall clock the live stream follows; tests pass a clock they move
+     * @param webRoot  the root of the web files, classpath {@code web/} in the jar
+     */
+    public DemoHandler(ApplianceConfig.Demo settings, Clock clock, Resource webRoot) {
+        this.media = DemoMedia.fromClasspath();
+        this.live = new DemoStream(media, settings.liveWindowSegments(), clock);
+        this.page = new DemoPage(webRoot);
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        String path = request.getHttpURI().getCanonicalPath();
+        if (path == null || !(path.equals(PATH) || path.startsWith(PATH + "/"))) {
+            return false;
+        }
+        try {
+            route(path, request, response, callback);
+        } catch (RuntimeException e) {
+            LOG.warn("{} - demo request failed", path, e);
+            error(response, callback, HttpStatus.INTERNAL_SERVER_ERROR_500, "internal_error", "the demo request failed");
+        }
+        return true;
+    }
+
+    private void route(String path, Request request, Response response, Callback callback) {
+        String method = request.getMethod();
+        if (!HttpMethod.GET.is(method) && !HttpMethod.HEAD.is(method)) {
+            response.getHeaders().put(HttpHeader.ALLOW, "GET, HEAD");
+            error(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405, "method_not_allowed",
+                    method + " is not allowed here; use GET or HEAD");
+            return;
+        }
+        if (path.equals(PATH)) {
+            String query = request.getHttpURI().getQuery();
+            Response.sendRedirect(request, response, callback, HttpStatus.FOUND_302,
+                    PATH + "/" + (query == null ? "" : "?" + query), true);
+            return;
+        }
+        switch (path) {
+            case "/demo/live/master.m3u8", "/demo/vod/master.m3u8" -> playlist(response, callback, media.masterPlaylist());
+            case "/demo/live/media.m3u8" -> playlist(response, callback, live.mediaPlaylist());
+            case "/demo/vod/media.m3u8" -> playlist(response, callback, media.vodPlaylist());
+            default -> {
+                if (path.startsWith("/demo/live/seg-")) {
+                    liveSegment(path, request, response, callback);
+                } else if (path.startsWith("/demo/vod/seg-")) {
+                    vodSegment(path, request, response, callback);
+                } else {
+                    pageFile(path, response, callback);
+                }
+            }
+        }
+    }
+
+    private void liveSegment(String path, Request request, Response response, Callback callback) {
+        Matcher name = LIVE_SEGMENT.matcher(path);
+        if (!name.matches()) {
+            error(response, callback, HttpStatus.BAD_REQUEST_400, "bad_segment_name",
+                    "live segments are named seg-<sequence>.ts with a non-negative decimal sequence");
+            return;
+        }
+        String digits = name.group(1);
+        if (!LIVE_SEQUENCE.matcher(digits).matches()) {
+            // Canonical numbers only (no leading zeros), so every segment has exactly one URI;
+            // more than 18 digits is beyond any sequence the clock will reach.
+            error(response, callback, HttpStatus.NOT_FOUND_404, "segment_not_available",
+                    "segment " + abbreviate(digits) + " is not part of the live stream");
+            return;
+        }
+        long seq = Long.parseLong(digits);
+        DemoStream.Window window = live.window();
+        if (!window.isAvailable(seq)) {
+            String when = seq > window.newest() ? "not published yet" : "expired";
+            error(response, callback, HttpStatus.NOT_FOUND_404, "segment_not_available",
+                    "segment " + seq + " is " + when + "; available now: " + window.oldestRetained() + " to " + window.newest());
+            return;
+        }
+        segment(request, response, callback, media.segment(live.fixtureIndex(seq)));
+    }
+
+    private void vodSegment(String path, Request request, Response response, Callback callback) {
+        Matcher name = VOD_SEGMENT.matcher(path);
+        int index = name.matches() ? Integer.parseInt(name.group(1)) : -1;
+        if (index < 0 || index >= media.segmentCount()) {
+            error(response, callback, HttpStatus.NOT_FOUND_404, "segment_not_available",
+                    "VOD segments are seg-000.ts to " + DemoMedia.vodSegmentName(media.segmentCount() - 1));
+            return;
+        }
+        segment(request, response, callback, media.segment(index));
+    }
+
+    private void pageFile(String path, Response response, Callback callback) {
+        String name = path.equals(PATH + "/") ? "index.html" : path.substring(PATH.length() + 1);
+        DemoPage.File file = page.find(name);
+        if (file == null) {
+            error(response, callback, HttpStatus.NOT_FOUND_404, "not_found", "nothing at " + abbreviate(path));
+            return;
+        }
+        // no-cache, not no-store: the page changes with upgrades, and revalidation is cheap.
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
+        body(response, callback, HttpStatus.OK_200, file.contentType(), file.bytes());
+    }
+
+    private static void playlist(Response response, Callback callback, String text) {
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, PLAYLIST_CACHE);
+        response.getHeaders().put(HttpHeader.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
+        body(response, callback, HttpStatus.OK_200, PLAYLIST_TYPE, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void segment(Request request, Response response, Callback callback, byte[] bytes) {
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, SEGMENT_CACHE);
+        response.getHeaders().put(HttpHeader.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
+        response.getHeaders().put(HttpHeader.ACCEPT_RANGES, "bytes");
+        ByteRange range = ByteRange.parse(request.getHeaders().get(HttpHeader.RANGE), bytes.length);
+        if (range == ByteRange.UNSATISFIABLE) {
+            response.getHeaders().put(HttpHeader.CONTENT_RANGE, "bytes */" + bytes.length);
+            error(response, callback, HttpStatus.RANGE_NOT_SATISFIABLE_416, "range_not_satisfiable",
+                    "the segment has " + bytes.length + " bytes");
+            return;
+        }
+        if (range == null) {
+            body(response, callback, HttpStatus.OK_200, SEGMENT_TYPE, ByteBuffer.wrap(bytes));
+            return;
+        }
+        response.getHeaders().put(HttpHeader.CONTENT_RANGE, range.contentRange(bytes.length));
+        body(response, callback, HttpStatus.PARTIAL_CONTENT_206, SEGMENT_TYPE,
+                ByteBuffer.wrap(bytes, (int) range.first(), (int) range.length()));
+    }
+
+    private static void error(Response response, Callback callback, int status, String code, String message) {
+        byte[] json;
+        try {
+            json = JSON.writeValueAsBytes(Map.of("error", Map.of("code", code, "message", message)));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("cannot encode an error message", e);
+        }
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+        body(response, callback, status, "application/json", json);
+    }
+
+    private static void body(Response response, Callback callback, int status, String contentType, byte[] bytes) {
+        body(response, callback, status, contentType, ByteBuffer.wrap(bytes));
+    }
+
+    /** Writes the whole response; for HEAD Jetty sends the headers (with Content-Length) only. */
+    private static void body(Response response, Callback callback, int status, String contentType, ByteBuffer content) {
+        response.setStatus(status);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, content.remaining());
+        // The buffers wrap shared, read-only-by-contract arrays; Jetty only reads from them.
+        response.write(true, content.asReadOnlyBuffer(), callback);
+    }
+
+    /** Keeps error messages short when a client sends an absurd path. */
+    private static String abbreviate(String text) {
+        return text.length() <= 64 ? text : text.substring(0, 64) + "…";
+    }
 }

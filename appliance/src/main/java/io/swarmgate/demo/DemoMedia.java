@@ -1,0 +1,115 @@
+package io.swarmgate.demo;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The demo stream's media, read once from the classpath ({@code demo/media/}, made by
+ * {@code scripts/make-demo-fixture}) and kept in memory: ten 2-second MPEG-TS segments and their
+ * VOD playlist. The live stream loops these segments; the VOD stream plays them once.
+ */
+public final class DemoMedia {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DemoMedia.class);
+
+    /** Classpath folder of the fixture. */
+    public static final String RESOURCE_DIR = "demo/media/";
+    /** Every fixture segment lasts exactly this long (ffmpeg {@code -hls_time 2} with a 2 s GOP). */
+    public static final int SEGMENT_SECONDS = 2;
+    /** The one rendition of the fixture, as advertised in master playlists. */
+    public static final String RESOLUTION = "320x180";
+    /** H.264 Main profile level 3.0 and AAC-LC, as the fixture script encodes them. */
+    public static final String CODECS = "avc1.4d401e,mp4a.40.2";
+
+    private static final int SEGMENT_COUNT = 10;
+
+    private final List<byte[]> segments;
+    private final String vodPlaylist;
+
+    private DemoMedia(List<byte[]> segments, String vodPlaylist) {
+        this.segments = List.copyOf(segments);
+        this.vodPlaylist = vodPlaylist;
+    }
+
+    /** Loads the fixture; fails fast when a file is missing, because the jar was built wrongly. */
+    public static DemoMedia fromClasspath() {
+        ClassLoader loader = DemoMedia.class.getClassLoader();
+        List<byte[]> segments = new ArrayList<>(SEGMENT_COUNT);
+        long total = 0;
+        for (int i = 0; i < SEGMENT_COUNT; i++) {
+            byte[] bytes = read(loader, RESOURCE_DIR + vodSegmentName(i));
+            segments.add(bytes);
+            total += bytes.length;
+        }
+        String playlist = new String(read(loader, RESOURCE_DIR + "media.m3u8"), StandardCharsets.UTF_8);
+        DemoMedia media = new DemoMedia(segments, playlist);
+        LOG.info("demo media - loaded {} segments, {} bytes, peak {} b/s", SEGMENT_COUNT, total, media.peakBandwidth());
+        return media;
+    }
+
+    private static byte[] read(ClassLoader loader, String name) {
+        try (InputStream in = loader.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("demo media " + name + " is missing from the classpath");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read demo media " + name, e);
+        }
+    }
+
+    /** File name of fixture segment {@code index} as the VOD playlist lists it: {@code seg-007.ts}. */
+    public static String vodSegmentName(int index) {
+        return String.format(Locale.ROOT, "seg-%03d.ts", index);
+    }
+
+    public int segmentCount() {
+        return segments.size();
+    }
+
+    /** The bytes of fixture segment {@code index}; callers must not modify the array. */
+    public byte[] segment(int index) {
+        return segments.get(index);
+    }
+
+    /** The fixture's own VOD media playlist, unchanged. */
+    public String vodPlaylist() {
+        return vodPlaylist;
+    }
+
+    /** HLS BANDWIDTH: the peak segment bit rate, which players use to pick and switch variants. */
+    public long peakBandwidth() {
+        long peak = 0;
+        for (byte[] segment : segments) {
+            peak = Math.max(peak, segment.length);
+        }
+        return peak * 8 / SEGMENT_SECONDS;
+    }
+
+    /** HLS AVERAGE-BANDWIDTH: total bits over total duration. */
+    public long averageBandwidth() {
+        long total = 0;
+        for (byte[] segment : segments) {
+            total += segment.length;
+        }
+        return total * 8 / ((long) SEGMENT_SECONDS * segments.size());
+    }
+
+    /** Master playlist with the fixture's single variant; live and VOD both name {@code media.m3u8}. */
+    public String masterPlaylist() {
+        return "#EXTM3U\n"
+                + "#EXT-X-VERSION:3\n"
+                + "#EXT-X-STREAM-INF:BANDWIDTH=" + peakBandwidth()
+                + ",AVERAGE-BANDWIDTH=" + averageBandwidth()
+                + ",RESOLUTION=" + RESOLUTION
+                + ",CODECS=\"" + CODECS + "\"\n"
+                + "media.m3u8\n";
+    }
+}

@@ -1,0 +1,44 @@
+package io.swarmgate.demo;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+
+/** A clock the test moves by hand; shared between the test thread and Jetty's threads. */
+final class SettableClock extends Clock {
+
+    private volatile long millis;
+
+    SettableClock(long millis) {
+        this.millis = millis;
+    }
+
+    void set(long millis) {
+        this.millis = millis;
+    }
+
+    void advance(long deltaMillis) {
+        this.millis += deltaMillis;
+    }
+
+    @Override
+    public long millis() {
+        return millis;
+    }
+
+    @Override
+    public Instant instant() {
+        return Instant.ofEpochMilli(millis);
+    }
+
+    @Override
+    public ZoneId getZone() {
+        return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+        return this;
+    }
+}

@@ -1,0 +1,35 @@
+// Launches the machine's Chromium (Debian package) headless with playwright-core, with the flags
+// the test rig needs (docs: architecture.md, "Real-browser test rig").
+import { chromium } from 'playwright-core';
+
+/** The real binary; /usr/bin/chromium is a wrapper script that adds its own flags. */
+export const chromiumPath = process.env.CHROMIUM_PATH || '/usr/lib/chromium/chromium';
+
+/**
+ * @param {object} [options]
+ * @param {string[]} [options.excludeHosts] extra host patterns Chromium may resolve (test ranges)
+ * @param {string[]} [options.args] extra Chromium flags. Chromium honours only the last
+ *   --disable-features: one passed here replaces Playwright's own list, so merge them.
+ */
+export function launchChromium({ excludeHosts = [], args = [] } = {}) {
+  // Without the resolver rule Chromium looks up Google hosts on its own; every name except the
+  // ones the test uses must fail to resolve so nothing leaves the machine.
+  const resolverRules = ['MAP * ~NOTFOUND', 'EXCLUDE 127.0.0.1', ...excludeHosts.map((h) => `EXCLUDE ${h}`), 'EXCLUDE *.local'];
+  return chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: [
+      '--headless=new',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--autoplay-policy=no-user-gesture-required',
+      `--host-resolver-rules=${resolverRules.join(', ')}`,
+      ...args,
+    ],
+  });
+}

@@ -1,0 +1,78 @@
+// Real Chromium plays the appliance's demo page for 20 s: the live stream must start, keep up
+// with the wall clock and never stall. Needs appliance/target/swarmgate.jar (mvn package).
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { repoRoot, jarMissingReason, startAppliance } from './appliance.mjs';
+import { launchChromium } from './chromium.mjs';
+
+const WATCH_MS = 20_000;
+const screenshot = join(repoRoot, 'sdk', 'test-output', 'demo-playback.png');
+
+let appliance;
+let browser;
+
+before(async () => {
+  if (jarMissingReason()) {
+    return;
+  }
+  appliance = await startAppliance({ demo: true });
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await appliance?.stop();
+});
+
+test('live demo stream plays in Chromium for 20 s without stalling', { skip: jarMissingReason() ?? false, timeout: 90_000 }, async () => {
+  const page = await browser.newPage({ viewport: { width: 1024, height: 800 } });
+  const consoleErrors = [];
+  const failedRequests = [];
+  page.on('console', (message) => {
+    // Failed loads are reported with their URL below; the console line does not name it.
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
+      consoleErrors.push(message.text());
+    }
+  });
+  page.on('pageerror', (error) => consoleErrors.push(String(error)));
+  page.on('response', (response) => {
+    // The browser asks for /favicon.ico on its own; the page does not reference one.
+    if (response.status() >= 400 && new URL(response.url()).pathname !== '/favicon.ico') {
+      failedRequests.push(`${response.status()} ${response.url()}`);
+    }
+  });
+
+  await page.goto(`${appliance.httpUrl}/demo/`);
+  await page.waitForFunction(() => window.demoPlayer?.stats.started === true, null, { timeout: 20_000 });
+  const startTime = await page.evaluate(() => window.demoPlayer.video.currentTime);
+
+  await page.waitForTimeout(WATCH_MS);
+
+  const result = await page.evaluate(() => {
+    const { video, stats, hls } = window.demoPlayer;
+    return {
+      currentTime: video.currentTime,
+      paused: video.paused,
+      stats: JSON.parse(JSON.stringify(stats)),
+      hlsVersion: window.Hls?.version,
+      usesHlsJs: hls !== null,
+      status: document.getElementById('status').textContent,
+    };
+  });
+  await mkdir(join(repoRoot, 'sdk', 'test-output'), { recursive: true });
+  await page.screenshot({ path: screenshot });
+  const report = JSON.stringify({ startTime, ...result, consoleErrors, failedRequests }, null, 2);
+
+  assert.ok(result.usesHlsJs, 'the page plays through hls.js (MSE), not natively');
+  assert.equal(result.paused, false, report);
+  assert.ok(result.currentTime - startTime >= 17, `advanced ${result.currentTime - startTime} s in ${WATCH_MS / 1000} s\n${report}`);
+  assert.equal(result.stats.waiting, 0, `waiting events after start\n${report}`);
+  assert.equal(result.stats.errors.filter((e) => e.fatal).length, 0, `fatal hls.js errors\n${report}`);
+  assert.deepEqual(consoleErrors, [], `console errors (CSP violations show up here)\n${report}`);
+  assert.deepEqual(failedRequests, [], `failed requests\n${report}`);
+  assert.deepEqual(result.stats.level, { width: 320, height: 180, bitrate: result.stats.level.bitrate });
+  console.log(`# startup ${result.stats.startupMs} ms, advanced ${(result.currentTime - startTime).toFixed(2)} s, ` +
+    `waiting ${result.stats.waiting}, non-fatal errors ${result.stats.errors.length}, screenshot ${screenshot}`);
+});
