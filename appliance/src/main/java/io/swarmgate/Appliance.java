@@ -3,6 +3,11 @@ package io.swarmgate;
 import io.swarmgate.cli.VersionCommand;
 import io.swarmgate.config.ApplianceConfig;
 import io.swarmgate.pki.Pki;
+import io.swarmgate.policy.PolicyService;
+import io.swarmgate.policy.SiteRepository;
+import io.swarmgate.policy.StreamPolicyRepository;
+import io.swarmgate.signaling.ReportSink;
+import io.swarmgate.signaling.SignalingService;
 import io.swarmgate.server.ApplianceServer;
 import io.swarmgate.store.DataDirectory;
 import io.swarmgate.store.Database;
@@ -23,10 +28,14 @@ public final class Appliance implements AutoCloseable {
     private final DataDirectory dataDir;
     private final Pki pki;
     private final Database database;
+    private final PolicyService policies;
+    private final SignalingService signaling;
     private final ApplianceServer server;
 
     private Appliance(ApplianceConfig config, DataDirectory dataDir, Pki pki, Database database,
-                      ApplianceServer server) {
+                      PolicyService policies, SignalingService signaling, ApplianceServer server) {
+        this.policies = policies;
+        this.signaling = signaling;
         this.config = config;
         this.dataDir = dataDir;
         this.pki = pki;
@@ -46,15 +55,40 @@ public final class Appliance implements AutoCloseable {
                     pki.caCertificateFile());
         }
         Database database = Database.open(dataDir, config.database().poolSize(), true);
+        SignalingService signaling = null;
         try {
+            PolicyService policies = new PolicyService(new SiteRepository(database.dataSource()),
+                    new StreamPolicyRepository(database.dataSource()), policyDefaults(config.mesh()), clock);
+            signaling = new SignalingService(config.mesh(), config.signaling(), policies, reportSink(), clock);
             ApplianceServer server = ApplianceServer.newServer(config,
-                    new ApplianceServer.Services(database, pki, clock, VersionCommand.version()));
+                    new ApplianceServer.Services(database, pki, signaling, clock, VersionCommand.version()));
             server.start();
-            return new Appliance(config, dataDir, pki, database, server);
+            return new Appliance(config, dataDir, pki, database, policies, signaling, server);
         } catch (Exception | Error e) {
+            if (signaling != null) {
+                signaling.close();
+            }
             database.close();
             throw e;
         }
+    }
+
+    static PolicyService.Defaults policyDefaults(ApplianceConfig.Mesh mesh) {
+        return new PolicyService.Defaults(mesh.targetDegree(), mesh.maxNeighbours(), mesh.leadersPerSite(),
+                mesh.uploadOnCellular());
+    }
+
+    /** Until the analytics store exists, reports are counted by the signaling service and dropped. */
+    private static ReportSink reportSink() {
+        return (streamId, site, peerId, report) -> { };
+    }
+
+    public PolicyService policies() {
+        return policies;
+    }
+
+    public SignalingService signaling() {
+        return signaling;
     }
 
     public ApplianceConfig config() {
@@ -89,6 +123,7 @@ public final class Appliance implements AutoCloseable {
     @Override
     public void close() throws Exception {
         try {
+            signaling.close();
             server.close();
         } finally {
             database.close();

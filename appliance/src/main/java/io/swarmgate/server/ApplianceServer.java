@@ -3,11 +3,17 @@ package io.swarmgate.server;
 import io.swarmgate.config.ApplianceConfig;
 import io.swarmgate.demo.DemoHandler;
 import io.swarmgate.pki.Pki;
+import io.swarmgate.signaling.SignalingService;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.time.Duration;
 import io.swarmgate.store.Database;
 import java.net.URI;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.http.pathmap.PathSpec;
 import org.eclipse.jetty.server.CustomRequestLog;
@@ -30,6 +36,8 @@ import org.eclipse.jetty.util.resource.Resource;
 import org.eclipse.jetty.util.resource.ResourceFactory;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.websocket.server.ServerWebSocketContainer;
+import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +59,8 @@ public final class ApplianceServer implements AutoCloseable {
         "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
     };
     static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
+    /** Largest signaling frame (docs/protocol.md). */
+    static final int SIGNALING_FRAME_LIMIT = 16 * 1024;
 
     private final Server server;
     private final ServerConnector https;
@@ -63,7 +73,7 @@ public final class ApplianceServer implements AutoCloseable {
     }
 
     /** Everything the handlers need, created and owned by the caller. */
-    public record Services(Database database, Pki pki, Clock clock, String version) {
+    public record Services(Database database, Pki pki, SignalingService signaling, Clock clock, String version) {
     }
 
     /** Builds (but does not start) the server for {@code config}. */
@@ -112,7 +122,10 @@ public final class ApplianceServer implements AutoCloseable {
         }
 
         ContextHandler context = new ContextHandler("/");
-        context.setHandler(routes(server, config, services));
+        WebSocketUpgradeHandler webSockets = WebSocketUpgradeHandler.from(server, context,
+                container -> signalingEndpoint(container, config, services.signaling()));
+        webSockets.setHandler(routes(server, config, services));
+        context.setHandler(webSockets);
         server.setHandler(new GracefulHandler(new SecurityHeadersHandler(context)));
         server.setErrorHandler(new JsonErrorHandler());
         if (config.logging().requests()) {
@@ -124,6 +137,24 @@ public final class ApplianceServer implements AutoCloseable {
             }, "%{client}a - %u %{yyyy-MM-dd'T'HH:mm:ss.SSSXXX|UTC}t \"%m %U %H\" %s %O %{ms}T \"%{User-Agent}i\""));
         }
         return new ApplianceServer(server, https, http);
+    }
+
+    /**
+     * {@code /ws}: frames above 16 KiB close the socket with 1009 before any parsing; the idle
+     * timeout is a backstop behind the signaling service's own heartbeat check.
+     */
+    private static void signalingEndpoint(ServerWebSocketContainer container, ApplianceConfig config,
+                                          SignalingService signaling) {
+        container.setMaxTextMessageSize(SIGNALING_FRAME_LIMIT);
+        container.setMaxBinaryMessageSize(SIGNALING_FRAME_LIMIT);
+        container.setIdleTimeout(Duration.ofMillis(4L * config.signaling().heartbeatMs()));
+        container.addMapping("/ws", (request, response, callback) -> {
+            SocketAddress remote = request.getConnectionMetaData().getRemoteSocketAddress();
+            InetAddress tcpPeer = remote instanceof InetSocketAddress inet ? inet.getAddress()
+                    : InetAddress.getLoopbackAddress();
+            InetAddress client = signaling.clientAddress(tcpPeer, request.getHeaders().get("X-Forwarded-For"));
+            return signaling.newSession(client, request.getHeaders().get(HttpHeader.ORIGIN));
+        });
     }
 
     private static Handler routes(Server server, ApplianceConfig config, Services services) {

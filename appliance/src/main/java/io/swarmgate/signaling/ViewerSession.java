@@ -14,9 +14,9 @@ import org.slf4j.LoggerFactory;
  * connection, so the inbound side needs no locking; outbound messages come from any thread
  * (coordinator events, relays from other viewers) and go through a bounded queue with one send in
  * flight, because a WebSocket session takes one outstanding write at a time and a stalled viewer
- * must not make others wait.
+ * must not make others wait. Public only because Jetty requires endpoint classes to be.
  */
-final class ViewerSession implements Session.Listener.AutoDemanding {
+public final class ViewerSession implements Session.Listener.AutoDemanding {
 
     private static final Logger LOG = LoggerFactory.getLogger(ViewerSession.class);
     /** Messages queued for a viewer that reads too slowly before it is disconnected. */

@@ -1,0 +1,65 @@
+package io.swarmgate.signaling;
+
+import io.swarmgate.Appliance;
+import io.swarmgate.config.ConfigKey;
+import io.swarmgate.config.ConfigLoader;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+
+/** Starts a real appliance on ephemeral loopback ports and hands out real WebSocket viewers. */
+abstract class SignalingTestBase {
+
+    protected Appliance appliance;
+    protected URI ws;
+    private final List<TestViewer> viewers = new ArrayList<>();
+    private Path dataDir;
+
+    protected void start(Map<String, String> overrides) throws Exception {
+        dataDir = Files.createTempDirectory("swarmgate-signaling");
+        Map<String, String> flags = new HashMap<>(Map.of(
+                ConfigKey.DATA_DIR, dataDir.toString(),
+                ConfigKey.SERVER_BIND, "127.0.0.1",
+                ConfigKey.SERVER_HTTPS_PORT, "0",
+                ConfigKey.SERVER_HTTP_PORT, "0",
+                ConfigKey.LOG_REQUESTS, "false"));
+        flags.putAll(overrides);
+        appliance = Appliance.start(ConfigLoader.load(null, Map.of(), flags), Clock.systemUTC());
+        ws = URI.create("ws://127.0.0.1:" + appliance.httpUri().getPort() + "/ws");
+    }
+
+    protected TestViewer viewer(String source) throws Exception {
+        return viewer(source, null);
+    }
+
+    protected TestViewer viewer(String source, String origin) throws Exception {
+        TestViewer v = TestViewer.connect(ws, source, origin);
+        viewers.add(v);
+        return v;
+    }
+
+    @AfterEach
+    void stopAll() throws Exception {
+        for (TestViewer v : viewers) {
+            try {
+                v.close();
+            } catch (Exception ignored) {
+                // already closed by the server
+            }
+        }
+        if (appliance != null) {
+            appliance.close();
+        }
+        if (dataDir != null) {
+            try (var files = Files.walk(dataDir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+}

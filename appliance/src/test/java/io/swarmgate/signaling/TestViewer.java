@@ -1,0 +1,194 @@
+package io.swarmgate.signaling;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.websocket.api.Session;
+import org.eclipse.jetty.websocket.client.ClientUpgradeRequest;
+import org.eclipse.jetty.websocket.client.WebSocketClient;
+
+/**
+ * A real WebSocket viewer for tests, connecting from a chosen loopback source address so the
+ * appliance sees it in that address's /24. Received messages queue up for assertions.
+ */
+public final class TestViewer implements Session.Listener.AutoDemanding, AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HttpClient http;
+    private final WebSocketClient client;
+    private final BlockingQueue<JsonNode> inbox = new LinkedBlockingQueue<>();
+    private final CompletableFuture<int[]> closed = new CompletableFuture<>();
+    private volatile Session session;
+    public String peerId;
+    public String secret;
+
+    private TestViewer(String sourceAddress) throws Exception {
+        http = new HttpClient();
+        http.setBindAddress(new InetSocketAddress(sourceAddress, 0));
+        client = new WebSocketClient(http);
+        client.setMaxTextMessageSize(1 << 20);
+        client.start();
+    }
+
+    /** Connects from {@code sourceAddress} (e.g. 127.0.1.5) with an optional Origin header. */
+    public static TestViewer connect(URI ws, String sourceAddress, String origin) throws Exception {
+        TestViewer v = new TestViewer(sourceAddress);
+        ClientUpgradeRequest request = new ClientUpgradeRequest();
+        if (origin != null) {
+            request.setHeader("Origin", origin);
+        }
+        v.client.connect(v, ws, request).get(10, TimeUnit.SECONDS);
+        return v;
+    }
+
+    @Override
+    public void onWebSocketOpen(Session s) {
+        this.session = s;
+    }
+
+    @Override
+    public void onWebSocketText(String text) {
+        try {
+            inbox.add(JSON.readTree(text));
+        } catch (Exception e) {
+            throw new IllegalStateException("server sent invalid JSON: " + text, e);
+        }
+    }
+
+    @Override
+    public void onWebSocketClose(int code, String reason) {
+        closed.complete(new int[] {code});
+    }
+
+    public void send(String text) throws Exception {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        session.sendText(text, Callback.from(() -> done.complete(null), done::completeExceptionally));
+        done.get(5, TimeUnit.SECONDS);
+    }
+
+    public void sendBinary(byte[] bytes) throws Exception {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        session.sendBinary(ByteBuffer.wrap(bytes), Callback.from(() -> done.complete(null), done::completeExceptionally));
+        done.get(5, TimeUnit.SECONDS);
+    }
+
+    public static String hello(String stream, boolean upload, String network) {
+        return "{\"type\":\"hello\",\"v\":1,\"stream\":\"" + stream + "\",\"sdk\":\"test\",\"caps\":{\"upload\":"
+                + upload + ",\"network\":\"" + network + "\",\"uploadKbps\":20000}}";
+    }
+
+    /** Sends hello and waits for welcome. */
+    public JsonNode joinStream(String stream) throws Exception {
+        return joinWith(hello(stream, true, "ethernet"));
+    }
+
+    public JsonNode joinWith(String helloJson) throws Exception {
+        send(helloJson);
+        JsonNode welcome = await("welcome");
+        peerId = welcome.get("peerId").asText();
+        secret = welcome.get("secret").asText();
+        return welcome;
+    }
+
+    /** The next message of {@code type}, skipping others; fails after 5 s. */
+    public JsonNode await(String type) throws InterruptedException {
+        return await(m -> type.equals(m.path("type").asText()), type);
+    }
+
+    public JsonNode await(Predicate<JsonNode> match, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (true) {
+            long left = deadline - System.nanoTime();
+            JsonNode m = left > 0 ? inbox.poll(left, TimeUnit.NANOSECONDS) : null;
+            if (m == null) {
+                throw new AssertionError("no " + what + " within 5 s; queue: " + inbox);
+            }
+            if (match.test(m)) {
+                return m;
+            }
+        }
+    }
+
+    /** The next error with {@code code}. */
+    public JsonNode awaitError(String code) throws InterruptedException {
+        return await(m -> "error".equals(m.path("type").asText()) && code.equals(m.path("code").asText()),
+                "error " + code);
+    }
+
+    /** The next message of {@code type} within {@code ms}, or null. */
+    public JsonNode poll(String type, long ms) throws InterruptedException {
+        long deadline = System.nanoTime() + ms * 1_000_000;
+        while (true) {
+            long left = deadline - System.nanoTime();
+            JsonNode m = left > 0 ? inbox.poll(left, TimeUnit.NANOSECONDS) : null;
+            if (m == null) {
+                return null;
+            }
+            if (type.equals(m.path("type").asText())) {
+                return m;
+            }
+        }
+    }
+
+    /** Every message received until none arrives for {@code quietMs}. */
+    public java.util.List<JsonNode> drainUntilQuiet(long quietMs) throws InterruptedException {
+        java.util.List<JsonNode> out = new java.util.ArrayList<>();
+        JsonNode m;
+        while ((m = inbox.poll(quietMs, TimeUnit.MILLISECONDS)) != null) {
+            out.add(m);
+        }
+        return out;
+    }
+
+    /** The current neighbour set after applying every queued neighbour and neighbour-gone message. */
+    public Set<String> neighbours(Set<String> known, long quietMs) throws InterruptedException {
+        Set<String> current = new java.util.HashSet<>(known);
+        for (JsonNode m : drainUntilQuiet(quietMs)) {
+            if ("neighbour".equals(m.path("type").asText())) {
+                current.add(m.get("peer").asText());
+            } else if ("neighbour-gone".equals(m.path("type").asText())) {
+                current.remove(m.get("peer").asText());
+            }
+        }
+        return current;
+    }
+
+    /** Waits for the server to close the socket and returns the close code. */
+    public int awaitClose() throws Exception {
+        return closed.get(10, TimeUnit.SECONDS)[0];
+    }
+
+    public boolean isOpen() {
+        return session != null && session.isOpen();
+    }
+
+    public void drain() {
+        inbox.clear();
+    }
+
+    /** Drops the TCP connection without a close handshake, as a crashed browser tab would. */
+    public void abort() {
+        session.disconnect();
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (session != null && session.isOpen()) {
+            session.close();
+        }
+        client.stop();
+        http.stop();
+    }
+}
