@@ -68,7 +68,7 @@ public final class SignalingCodec {
     private static ClientMessage.Hello hello(Fields f) throws ProtocolException {
         int version = (int) f.integer("v", 0, 1000);
         String stream = f.string("stream", MAX_STREAM, true);
-        String sdk = f.string("sdk", MAX_SDK, false);
+        String sdk = f.optionalString("sdk", MAX_SDK);
         Fields caps = f.object("caps");
         ClientMessage.Capabilities capabilities = new ClientMessage.Capabilities(
                 caps.bool("upload"),
