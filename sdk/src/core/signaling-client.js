@@ -9,7 +9,7 @@
  * @module core/signaling-client
  */
 
-export const PROTOCOL_VERSION = 1;
+export const SIGNALING_VERSION = 1;
 export const DEFAULT_HEARTBEAT_MS = 15_000;
 export const MIN_BACKOFF_MS = 1000;
 export const MAX_BACKOFF_MS = 30_000;
@@ -139,7 +139,7 @@ export class SignalingClient {
 
   onOpen() {
     this.lastFrameAt = this.now();
-    const hello = { type: 'hello', v: PROTOCOL_VERSION, ...this.helloFields };
+    const hello = { type: 'hello', v: SIGNALING_VERSION, ...this.helloFields };
     if (this.session) hello.resume = { ...this.session };
     this.write(hello);
     this.startHeartbeat();
