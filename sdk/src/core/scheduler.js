@@ -1,0 +1,215 @@
+/**
+ * The hybrid HTTP/P2P decision for one segment: pure and deterministic given `now()` and the
+ * recorded HTTP samples, so every rule is a unit test.
+ *
+ * The one invariant: P2P never makes playback worse than HTTP. Every P2P attempt or wait gets a
+ * deadline by which an HTTP fetch started then would still arrive before the buffer runs dry:
+ *
+ *     deadline = now + max(0, buffer − safetyMargin − estimatedHttpTime)
+ *
+ * and with no slack at all the answer is HTTP at once. Live streams keep small buffers (a
+ * 6 × 2 s window is 12 s), so the slack is a few seconds at most; this is why a non-leader only
+ * waits while the slack lasts instead of using a fixed "urgent" horizon, which would turn every
+ * fetch into HTTP (architecture.md rig facts).
+ *
+ * Live: the primary site leader for a segment (rankLeaders) fetches it over HTTP at once and
+ * announces it; the backup waits for the primary's announcement for the expected HTTP time plus
+ * a grace, then fetches itself; everyone else takes it from a neighbour that holds it, or waits
+ * for one to announce it. VOD: from a neighbour that holds it, else HTTP.
+ *
+ * @module core/scheduler
+ */
+
+import { rankLeaders } from './leaders.js';
+
+export const DEFAULT_SAFETY_MARGIN_MS = 1500;
+export const DEFAULT_HTTP_ESTIMATE_MS = 1000;
+/** How long past its expected HTTP time the backup gives the primary leader to announce. */
+export const DEFAULT_BACKUP_GRACE_MS = 500;
+/** HTTP samples kept for the moving average. */
+export const HTTP_SAMPLES = 8;
+
+/** Reasons a P2P attempt failed, as counted in the QoE `failures` object. */
+export const FAILURE_REASONS = Object.freeze(['timeout', 'integrity', 'gone', 'noHolder', 'policy']);
+
+/**
+ * @typedef {{source: 'http', reason: string}} HttpPlan
+ *   `reason` is for logs and tests: 'off', 'urgent', 'primary', 'backup', 'noHolder', or a failure reason.
+ * @typedef {{source: 'p2p', peer: string, deadlineMs: number}} P2pPlan
+ *   Ask `peer`; if the verified bytes are not in by `deadlineMs`, cancel and go HTTP.
+ * @typedef {{source: 'wait', untilMs: number, thenHttp: true}} WaitPlan
+ *   Nobody holds it yet but someone should soon: plan again when an announcement arrives, and
+ *   fetch over HTTP at `untilMs` at the latest.
+ * @typedef {HttpPlan|P2pPlan|WaitPlan} Plan
+ */
+
+/**
+ * @typedef {object} SegmentRequest
+ * @property {string} segmentId
+ * @property {boolean} live
+ * @property {number} bufferS seconds of media the player holds ahead of this segment (for a
+ *   prefetch: how long until the player needs it)
+ * @property {number} [durationS] segment duration, to pick similar HTTP samples when the size is unknown
+ * @property {number} [sizeBytes] expected size, if known (byte-range playlists, earlier renditions)
+ * @property {string[]} [holders] neighbours that announced this segment, best first
+ * @property {string[]} [leaders] the site's leaders from the `leaders` message (any order)
+ * @property {string} [selfId] my peer id
+ * @property {number} [listedAtMs] when the playlist first listed the segment (live), default now
+ * @property {string[]} [exclude] neighbours that already failed this segment
+ * @property {boolean} [p2p] false when the policy or the SDK state rules P2P out
+ */
+
+export class Scheduler {
+  /**
+   * @param {object} [options]
+   * @param {() => number} [options.now] clock in ms (performance.now in the browser)
+   * @param {number} [options.safetyMarginMs]
+   * @param {number} [options.defaultHttpMs] HTTP time estimate before any sample
+   * @param {number} [options.backupGraceMs]
+   */
+  constructor({
+    now = () => Date.now(), safetyMarginMs = DEFAULT_SAFETY_MARGIN_MS,
+    defaultHttpMs = DEFAULT_HTTP_ESTIMATE_MS, backupGraceMs = DEFAULT_BACKUP_GRACE_MS,
+  } = {}) {
+    for (const [k, v] of Object.entries({ safetyMarginMs, defaultHttpMs, backupGraceMs })) {
+      if (!(Number.isFinite(v) && v >= 0)) throw new RangeError(`${k} must be a non-negative number, got ${v}`);
+    }
+    this.now = now;
+    this.safetyMarginMs = safetyMarginMs;
+    this.defaultHttpMs = defaultHttpMs;
+    this.backupGraceMs = backupGraceMs;
+    /** @type {{bytes: number, ms: number, durationS?: number}[]} newest last */
+    this.samples = [];
+    /** Failures by reason since creation. */
+    this.failures = Object.fromEntries(FAILURE_REASONS.map((r) => [r, 0]));
+  }
+
+  /**
+   * Records a completed HTTP fetch for the HTTP time estimate.
+   * @param {{bytes: number, ms: number, durationS?: number}} sample
+   */
+  recordHttp({ bytes, ms, durationS }) {
+    if (!(bytes > 0 && ms >= 0)) return;
+    this.samples.push({ bytes, ms, durationS });
+    if (this.samples.length > HTTP_SAMPLES) this.samples.shift();
+  }
+
+  /**
+   * Estimated time to fetch a segment over HTTP: the mean of recent fetches of similar size
+   * (within a factor of two), else recent throughput scaled to the size, else the default.
+   * @param {{sizeBytes?: number, durationS?: number}} [segment]
+   * @returns {number} ms
+   */
+  estimateHttpMs({ sizeBytes, durationS } = {}) {
+    if (this.samples.length === 0) return this.defaultHttpMs;
+    const near = (a, b) => a > 0 && b > 0 && a <= 2 * b && b <= 2 * a;
+    let similar;
+    if (sizeBytes > 0) {
+      similar = this.samples.filter((s) => near(s.bytes, sizeBytes));
+      if (similar.length === 0) {
+        const bytes = this.samples.reduce((n, s) => n + s.bytes, 0);
+        const ms = this.samples.reduce((n, s) => n + s.ms, 0);
+        return (ms / bytes) * sizeBytes;
+      }
+    } else if (durationS > 0) {
+      similar = this.samples.filter((s) => near(s.durationS, durationS));
+    }
+    if (!similar || similar.length === 0) similar = this.samples;
+    return similar.reduce((n, s) => n + s.ms, 0) / similar.length;
+  }
+
+  /**
+   * Recent HTTP throughput, for ABR accounting of P2P deliveries (see bandwidth.js).
+   * @returns {number|undefined} bits per second, undefined before any sample
+   */
+  httpThroughputBps() {
+    const ms = this.samples.reduce((n, s) => n + s.ms, 0);
+    if (this.samples.length === 0 || ms <= 0) return undefined;
+    return (this.samples.reduce((n, s) => n + s.bytes, 0) * 8 * 1000) / ms;
+  }
+
+  /**
+   * Decides where to get a segment from, now.
+   * @param {SegmentRequest} req
+   * @returns {Plan}
+   */
+  plan(req) {
+    const now = this.now();
+    if (req.p2p === false) return { source: 'http', reason: 'off' };
+    const httpMs = this.estimateHttpMs(req);
+    const slackMs = req.bufferS * 1000 - this.safetyMarginMs - httpMs;
+    if (!(slackMs > 0)) return { source: 'http', reason: 'urgent' };
+    const deadlineMs = now + slackMs;
+    const self = req.selfId;
+    const ranked = req.live ? rankLeaders(req.segmentId, req.leaders ?? []) : [];
+    if (self !== undefined && ranked[0] === self) return { source: 'http', reason: 'primary' };
+
+    const exclude = new Set(req.exclude ?? []);
+    const holder = (req.holders ?? []).find((p) => p !== self && !exclude.has(p));
+    if (holder !== undefined) return { source: 'p2p', peer: holder, deadlineMs };
+    if (!req.live) return { source: 'http', reason: 'noHolder' };
+
+    const listedAt = req.listedAtMs ?? now;
+    if (self !== undefined && ranked[1] === self) {
+      // Backup: the primary needs about one HTTP fetch; past that plus the grace it is late.
+      const primaryDue = listedAt + httpMs + this.backupGraceMs;
+      if (primaryDue <= now) return { source: 'http', reason: 'backup' };
+      return { source: 'wait', untilMs: Math.min(primaryDue, deadlineMs), thenHttp: true };
+    }
+    // A leader other than me will fetch and announce it, unless it already failed us.
+    const expected = ranked.some((p) => p !== self && !exclude.has(p));
+    if (!expected) return { source: 'http', reason: 'noHolder' };
+    return { source: 'wait', untilMs: deadlineMs, thenHttp: true };
+  }
+
+  /**
+   * A P2P attempt failed: count it and fall back to HTTP. The engine may instead plan() again
+   * with the failed peer in `exclude` when the deadline leaves room (re-routing).
+   * @param {'timeout'|'integrity'|'gone'|'noHolder'|'policy'} reason
+   * @returns {HttpPlan}
+   */
+  onP2pFailure(reason) {
+    if (!FAILURE_REASONS.includes(reason)) throw new RangeError(`unknown failure reason ${reason}`);
+    this.failures[reason]++;
+    return { source: 'http', reason };
+  }
+}
+
+/** Default cap on simultaneous uploads (the issue: "at most a few"). */
+export const DEFAULT_MAX_UPLOADS = 4;
+/** Default upload rate cap, bits per second. */
+export const DEFAULT_MAX_UPLOAD_BPS = 20_000_000;
+
+/**
+ * @typedef {{allowed: true} | {allowed: false, reason: 'off'|'download-only'|'cellular'|'save-data'|'busy'|'rate',
+ *   code: 'policy'|'busy'}} UploadDecision
+ *   `code` is the data-channel `error` code to answer the request with.
+ */
+
+/**
+ * Whether to serve one more request from a neighbour now.
+ * @param {object} args
+ * @param {{p2p: 'on'|'download-only'|'off', uploadOnCellular?: boolean}|undefined} args.policy
+ *   the stream policy from `welcome`/`policy`; none yet means no upload
+ * @param {'ethernet'|'wifi'|'cellular'|'unknown'} [args.network]
+ * @param {boolean} [args.saveData] navigator.connection.saveData
+ * @param {number} [args.activeUploads] uploads in progress
+ * @param {number} [args.uploadRateBps] recent upload rate
+ * @param {number} [args.maxUploads]
+ * @param {number} [args.maxUploadRateBps]
+ * @returns {UploadDecision}
+ */
+export function canUpload({
+  policy, network = 'unknown', saveData = false, activeUploads = 0, uploadRateBps = 0,
+  maxUploads = DEFAULT_MAX_UPLOADS, maxUploadRateBps = DEFAULT_MAX_UPLOAD_BPS,
+}) {
+  const no = (reason, code = 'policy') => ({ allowed: false, reason, code });
+  if (!policy || policy.p2p === 'off') return no('off');
+  if (policy.p2p === 'download-only') return no('download-only');
+  if (policy.p2p !== 'on') return no('off');
+  if (network === 'cellular' && !policy.uploadOnCellular) return no('cellular');
+  if (saveData) return no('save-data');
+  if (activeUploads >= maxUploads) return no('busy', 'busy');
+  if (uploadRateBps >= maxUploadRateBps) return no('rate', 'busy');
+  return { allowed: true };
+}

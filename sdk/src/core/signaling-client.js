@@ -1,0 +1,285 @@
+/**
+ * WebSocket client for signaling protocol v1 (docs/protocol.md): join with `hello`, keep the
+ * socket alive with `ping`, reconnect with capped exponential backoff and resume the same peer
+ * id within the appliance's 30 s grace, so neighbours survive a network blip.
+ *
+ * Everything that touches the outside world is injected (WebSocket constructor, timers, clock,
+ * randomness) so tests drive it with a hand-written fake.
+ *
+ * @module core/signaling-client
+ */
+
+export const SIGNALING_VERSION = 1;
+export const DEFAULT_HEARTBEAT_MS = 15_000;
+export const MIN_BACKOFF_MS = 1000;
+export const MAX_BACKOFF_MS = 30_000;
+/** The socket is considered dead after this many heartbeats without any frame from the appliance. */
+export const DEAD_AFTER_HEARTBEATS = 3;
+
+/** Close codes after which reconnecting cannot help (policy violation, unsupported version). */
+const FATAL_CLOSE_CODES = new Set([1008, 4005]);
+
+/** Server messages re-emitted as events of the same name. */
+const SERVER_EVENTS = new Set(['welcome', 'neighbour', 'neighbour-gone', 'leaders', 'signal', 'policy', 'pong', 'error']);
+
+const OPEN = 1;
+
+/**
+ * Backoff before reconnect attempt `attempt` (0-based): doubling from `minMs`, capped at `maxMs`,
+ * with jitter over the upper half so a whole office reconnecting after an appliance restart does
+ * not arrive in one burst.
+ * @param {number} attempt
+ * @param {() => number} random in [0, 1)
+ * @param {number} [minMs]
+ * @param {number} [maxMs]
+ * @returns {number} ms
+ */
+export function backoffMs(attempt, random, minMs = MIN_BACKOFF_MS, maxMs = MAX_BACKOFF_MS) {
+  const base = Math.min(maxMs, minMs * 2 ** Math.min(attempt, 30));
+  return Math.round(base / 2 + (random() * base) / 2);
+}
+
+/**
+ * @typedef {object} SignalingOptions
+ * @property {string} url e.g. wss://appliance:8443/ws
+ * @property {new (url: string) => WebSocket} WebSocket constructor (globalThis.WebSocket in browsers)
+ * @property {{stream: string, sdk: string, caps: {upload: boolean, network: string, uploadKbps: number},
+ *   token?: string}} hello fields of `hello` other than `v` and `resume`
+ * @property {number} [heartbeatMs] until `welcome` says otherwise
+ * @property {number} [minBackoffMs]
+ * @property {number} [maxBackoffMs]
+ * @property {() => number} [random]
+ * @property {() => number} [now] ms, sent as the ping's `t`
+ * @property {{setTimeout: Function, clearTimeout: Function, setInterval: Function, clearInterval: Function}} [timers]
+ */
+
+export class SignalingClient {
+  /** @param {SignalingOptions} options */
+  constructor({
+    url, WebSocket, hello, heartbeatMs = DEFAULT_HEARTBEAT_MS, minBackoffMs = MIN_BACKOFF_MS,
+    maxBackoffMs = MAX_BACKOFF_MS, random = Math.random, now = () => Date.now(), timers = globalThis,
+  }) {
+    if (typeof WebSocket !== 'function') throw new TypeError('WebSocket constructor required');
+    if (!hello || typeof hello.stream !== 'string') throw new TypeError('hello.stream required');
+    this.url = url;
+    this.WebSocketImpl = WebSocket;
+    this.helloFields = hello;
+    this.heartbeatMs = heartbeatMs;
+    this.minBackoffMs = minBackoffMs;
+    this.maxBackoffMs = maxBackoffMs;
+    this.random = random;
+    this.now = now;
+    this.timers = timers;
+    this.listeners = new Map();
+    this.ws = null;
+    this.attempt = 0;
+    this.closed = false;
+    this.reconnectTimer = null;
+    this.heartbeatTimer = null;
+    this.lastFrameAt = 0;
+    /** @type {{peerId: string, secret: string} | null} kept for `resume` after a reconnect */
+    this.session = null;
+    /** The last `welcome`, or null before it. */
+    this.welcome = null;
+  }
+
+  /** My peer id, once welcomed. */
+  get peerId() {
+    return this.session ? this.session.peerId : undefined;
+  }
+
+  /** Whether the socket is open and `welcome` has arrived on it. */
+  get joined() {
+    return this.ws !== null && this.ws.readyState === OPEN && this.welcome !== null;
+  }
+
+  /**
+   * Subscribes to an event: a server message type ('welcome', 'neighbour', 'neighbour-gone',
+   * 'leaders', 'signal', 'policy', 'pong', 'error') with the message as argument, or 'open',
+   * 'disconnected' ({code, reason, retryInMs}; retryInMs null means it gave up).
+   * @param {string} type
+   * @param {(payload: object) => void} fn
+   * @returns {() => void} unsubscribe
+   */
+  on(type, fn) {
+    if (!this.listeners.has(type)) this.listeners.set(type, new Set());
+    this.listeners.get(type).add(fn);
+    return () => this.listeners.get(type)?.delete(fn);
+  }
+
+  emit(type, payload) {
+    for (const fn of [...(this.listeners.get(type) ?? [])]) {
+      // One faulty listener must not stop the others or the socket's own handling.
+      try {
+        fn(payload);
+      } catch (e) {
+        if (globalThis.console) console.warn('swarmgate signaling - listener failed:', e);
+      }
+    }
+  }
+
+  /** Opens the socket (once; reconnects happen by themselves). */
+  connect() {
+    if (this.closed || this.ws) return;
+    let ws;
+    try {
+      ws = new this.WebSocketImpl(this.url);
+    } catch (e) {
+      this.scheduleReconnect(0, String(e && e.message));
+      return;
+    }
+    this.ws = ws;
+    this.welcome = null;
+    ws.onopen = () => this.onOpen();
+    ws.onmessage = (ev) => this.onMessage(ev.data);
+    ws.onclose = (ev) => this.onClose(ev.code, ev.reason);
+    // 'error' is always followed by 'close', which does the work.
+    ws.onerror = () => {};
+  }
+
+  onOpen() {
+    this.lastFrameAt = this.now();
+    const hello = { type: 'hello', v: SIGNALING_VERSION, ...this.helloFields };
+    if (this.session) hello.resume = { ...this.session };
+    this.write(hello);
+    this.startHeartbeat();
+    this.emit('open', {});
+  }
+
+  onMessage(data) {
+    this.lastFrameAt = this.now();
+    let msg;
+    try {
+      msg = JSON.parse(data);
+    } catch {
+      msg = null;
+    }
+    if (!msg || typeof msg !== 'object' || typeof msg.type !== 'string') {
+      this.emit('error', { type: 'error', code: 'bad_server_message', message: 'not a JSON object with a type', local: true });
+      return;
+    }
+    if (msg.type === 'welcome') {
+      this.welcome = msg;
+      this.session = { peerId: msg.peerId, secret: msg.secret };
+      this.attempt = 0;
+      if (msg.heartbeatMs > 0 && msg.heartbeatMs !== this.heartbeatMs) {
+        this.heartbeatMs = msg.heartbeatMs;
+        this.startHeartbeat();
+      }
+    } else if (msg.type === 'error' && msg.code === 'resume_failed') {
+      this.session = null;
+    }
+    // Unknown types are ignored: a newer appliance may add informational messages.
+    if (SERVER_EVENTS.has(msg.type)) this.emit(msg.type, msg);
+  }
+
+  onClose(code, reason) {
+    this.detach();
+    if (this.closed) return;
+    if (FATAL_CLOSE_CODES.has(code)) {
+      this.closed = true;
+      this.emit('disconnected', { code, reason, retryInMs: null });
+      return;
+    }
+    this.scheduleReconnect(code, reason);
+  }
+
+  scheduleReconnect(code, reason) {
+    const delay = backoffMs(this.attempt++, this.random, this.minBackoffMs, this.maxBackoffMs);
+    this.emit('disconnected', { code, reason, retryInMs: delay });
+    this.reconnectTimer = this.timers.setTimeout(() => {
+      this.reconnectTimer = null;
+      this.connect();
+    }, delay);
+  }
+
+  startHeartbeat() {
+    this.stopHeartbeat();
+    this.heartbeatTimer = this.timers.setInterval(() => {
+      // A half-open TCP connection never fires 'close'; the appliance answers every ping, so
+      // silence for several heartbeats means the socket is dead.
+      if (this.now() - this.lastFrameAt >= DEAD_AFTER_HEARTBEATS * this.heartbeatMs) {
+        const ws = this.ws;
+        this.detach();
+        try { ws.close(); } catch { /* already closing */ }
+        this.scheduleReconnect(4004, 'heartbeat timeout');
+        return;
+      }
+      this.write({ type: 'ping', t: this.now() });
+    }, this.heartbeatMs);
+  }
+
+  stopHeartbeat() {
+    if (this.heartbeatTimer !== null) this.timers.clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = null;
+  }
+
+  /** Forgets the current socket without reacting to its later events. */
+  detach() {
+    this.stopHeartbeat();
+    if (this.ws) {
+      this.ws.onopen = this.ws.onmessage = this.ws.onclose = this.ws.onerror = null;
+    }
+    this.ws = null;
+    this.welcome = null;
+  }
+
+  write(msg) {
+    if (!this.ws || this.ws.readyState !== OPEN) return false;
+    this.ws.send(JSON.stringify(msg));
+    return true;
+  }
+
+  /**
+   * Relays an offer, answer or candidate to a neighbour. Not queued: after a reconnect the
+   * peer connections are re-created anyway.
+   * @param {{to: string, kind: 'offer'|'answer'|'candidate', sdp?: string, candidate?: object}} signal
+   * @returns {boolean} whether it was sent
+   */
+  send(signal) {
+    if (!this.joined) return false;
+    const msg = { type: 'signal', to: signal.to, kind: signal.kind };
+    if (signal.sdp !== undefined) msg.sdp = signal.sdp;
+    if (signal.candidate !== undefined) msg.candidate = signal.candidate;
+    return this.write(msg);
+  }
+
+  /**
+   * Tells the coordinator a neighbour is failing so it replaces it.
+   * @param {string} peer
+   * @param {'connect'|'timeout'|'integrity'|'gone'} reason
+   * @returns {boolean}
+   */
+  failing(peer, reason) {
+    return this.joined && this.write({ type: 'failing', peer, reason });
+  }
+
+  /**
+   * Sends a QoE `report` (the body from qoe.js, without `type`).
+   * @param {object} qoe
+   * @returns {boolean} false when not connected: the caller keeps the counters for the next one
+   */
+  report(qoe) {
+    return this.joined && this.write({ ...qoe, type: 'report' });
+  }
+
+  /** Leaves for good: `bye` (neighbours are told at once, no resume), close, no reconnect. */
+  close() {
+    if (this.closed && !this.ws) return;
+    this.closed = true;
+    if (this.reconnectTimer !== null) this.timers.clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = null;
+    const ws = this.ws;
+    if (ws) {
+      this.write({ type: 'bye' });
+      this.detach();
+      try { ws.close(1000, 'bye'); } catch { /* already closing */ }
+    }
+    this.listeners.clear();
+  }
+
+  /** Same as close(). */
+  destroy() {
+    this.close();
+  }
+}

@@ -1,0 +1,275 @@
+/**
+ * One segment transfer over a data channel, both ends.
+ *
+ * Receiver: {@link IncomingTransfer} assembles `response-start` + in-order `chunk`s and resolves
+ * only once the length and SHA-256 match, so unverified bytes can never reach the player.
+ * Sender: {@link sendSegment} cuts a segment into chunks and respects the channel's buffer, so one
+ * upload never queues megabytes inside the browser (which would delay every other message on
+ * that channel, announcements and cancels included).
+ *
+ * @module core/transfer
+ */
+
+import { encode, MAX_CHUNK_BYTES, MAX_SEGMENT_BYTES } from './peer-protocol.js';
+
+/** Default and bounds of the sender's chunk size (docs/protocol.md: 16–64 KiB messages). */
+export const DEFAULT_CHUNK_BYTES = 64 * 1024;
+export const MIN_CHUNK_BYTES = 16 * 1024;
+/** Default ceiling of the channel's `bufferedAmount` while sending. */
+export const DEFAULT_HIGH_WATER_BYTES = 1024 * 1024;
+
+/**
+ * @typedef {'integrity'|'sequence'|'overflow'|'unexpected'|'too_large'|'cancelled'|'remote'|'gone'|'internal'} TransferErrorCode
+ *   integrity: length or SHA-256 mismatch; sequence: a gap or overlap between chunks; overflow: a
+ *   chunk past the announced length; unexpected: a chunk before `response-start` or a second
+ *   start; too_large: the announced length exceeds the receiver's limit; cancelled: this side
+ *   gave up; remote: the peer answered `error` (see `remoteCode`); gone: the channel closed;
+ *   internal: a send failed for another reason.
+ */
+
+/** Why a transfer did not complete. */
+export class TransferError extends Error {
+  /**
+   * @param {TransferErrorCode} code
+   * @param {string} message
+   * @param {string} [remoteCode] the data-channel error code, for code 'remote'
+   */
+  constructor(code, message, remoteCode) {
+    super(message);
+    this.name = 'TransferError';
+    /** @type {TransferErrorCode} */
+    this.code = code;
+    if (remoteCode !== undefined) this.remoteCode = remoteCode;
+  }
+}
+
+/**
+ * SHA-256 of `bytes` with WebCrypto (browsers in secure contexts, Node 20 as globalThis.crypto).
+ * @param {Uint8Array} bytes
+ * @returns {Promise<Uint8Array>}
+ */
+export async function sha256(bytes) {
+  return new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', bytes));
+}
+
+function equalBytes(a, b) {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a[i] ^ b[i];
+  return diff === 0;
+}
+
+/**
+ * Receiver side of one request. Feed it the decoded messages carrying its request id; await
+ * `done`. It never times out by itself: the deadline belongs to the scheduler, which calls
+ * `abort('cancelled')` (and sends `cancel`) when it gives up.
+ */
+export class IncomingTransfer {
+  /**
+   * @param {object} [options]
+   * @param {number} [options.maxBytes] largest length accepted from `response-start`
+   */
+  constructor({ maxBytes = MAX_SEGMENT_BYTES } = {}) {
+    this.maxBytes = maxBytes;
+    /** Announced length, or -1 before `response-start`. */
+    this.length = -1;
+    /** Bytes received so far (for progress-based decisions). */
+    this.received = 0;
+    this.settled = false;
+    this.buffer = null;
+    this.expectedHash = null;
+    /** @type {Promise<Uint8Array>} the verified segment, or a TransferError */
+    this.done = new Promise((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+    // A caller that only aborts must not see an unhandled rejection.
+    this.done.catch(() => {});
+  }
+
+  /**
+   * Handles `response-start`.
+   * @param {{length: number, sha256: Uint8Array}} msg
+   */
+  start(msg) {
+    if (this.settled) return;
+    if (this.buffer) return this.abort('unexpected', 'second response-start');
+    if (msg.length > this.maxBytes) return this.abort('too_large', `length ${msg.length} exceeds ${this.maxBytes}`);
+    this.length = msg.length;
+    this.expectedHash = Uint8Array.from(msg.sha256);
+    this.buffer = new Uint8Array(msg.length);
+    if (msg.length === 0) this.finish();
+  }
+
+  /**
+   * Handles one `chunk`. Chunks must arrive in order: a data channel is reliable and ordered,
+   * so anything else is a faulty or hostile peer, not reordering.
+   * @param {{offset: number, bytes: Uint8Array}} msg
+   */
+  chunk(msg) {
+    if (this.settled) return;
+    if (!this.buffer) return this.abort('unexpected', 'chunk before response-start');
+    if (msg.offset !== this.received) {
+      return this.abort('sequence', `chunk at ${msg.offset}, expected ${this.received}`);
+    }
+    if (msg.offset + msg.bytes.length > this.length) {
+      return this.abort('overflow', `chunk ends at ${msg.offset + msg.bytes.length}, length ${this.length}`);
+    }
+    // Copy: the chunk is a view into the channel's message buffer.
+    this.buffer.set(msg.bytes, msg.offset);
+    this.received += msg.bytes.length;
+    if (this.received === this.length) this.finish();
+  }
+
+  /**
+   * Handles the peer's `error` answer.
+   * @param {{code: string}} msg
+   */
+  remoteError(msg) {
+    this.abort('remote', `peer answered ${msg.code}`, msg.code);
+  }
+
+  /**
+   * Fails the transfer (no-op once settled).
+   * @param {TransferErrorCode} code
+   * @param {string} [message]
+   * @param {string} [remoteCode]
+   */
+  abort(code, message = code, remoteCode) {
+    if (this.settled) return;
+    this.settled = true;
+    this.buffer = null;
+    this.reject(new TransferError(code, message, remoteCode));
+  }
+
+  async finish() {
+    const bytes = this.buffer;
+    let actual;
+    try {
+      actual = await sha256(bytes);
+    } catch (e) {
+      return this.abort('internal', `digest failed: ${e && e.message}`);
+    }
+    if (this.settled) return; // aborted while hashing
+    if (!equalBytes(actual, this.expectedHash)) return this.abort('integrity', 'SHA-256 mismatch');
+    this.settled = true;
+    this.buffer = null;
+    this.resolve(bytes);
+  }
+}
+
+/**
+ * Waits until `channel.bufferedAmount` drops to its low threshold, the channel closes, or `wake`
+ * is called (cancel). Supports both `addEventListener` and the `onbufferedamountlow` property, as
+ * RTCDataChannel does; a property-only channel cannot report `close`, so only the other two apply.
+ */
+function waitForLow(channel, onWake) {
+  return new Promise((resolve) => {
+    let handler = null;
+    const done = () => {
+      if (channel.removeEventListener) {
+        channel.removeEventListener('bufferedamountlow', done);
+        channel.removeEventListener('close', done);
+      } else if (channel.onbufferedamountlow === handler) {
+        channel.onbufferedamountlow = previous;
+      }
+      onWake(null);
+      resolve();
+    };
+    let previous = null;
+    if (channel.addEventListener) {
+      channel.addEventListener('bufferedamountlow', done);
+      channel.addEventListener('close', done);
+    } else {
+      // One property, possibly several waiting sends: chain to whoever held it before.
+      previous = channel.onbufferedamountlow;
+      handler = (ev) => {
+        done();
+        if (typeof previous === 'function') previous(ev);
+      };
+      channel.onbufferedamountlow = handler;
+    }
+    onWake(done);
+  });
+}
+
+/**
+ * @typedef {object} OutgoingTransfer
+ * @property {Promise<void>} done resolves when the last chunk is handed to the channel; rejects
+ *   with a TransferError ('cancelled', 'gone', 'internal')
+ * @property {() => void} cancel stops before the next chunk (the peer sent `cancel`)
+ * @property {number} sent bytes of the segment handed to the channel so far
+ */
+
+/**
+ * Sends one segment as `response-start` + chunks with flow control.
+ *
+ * Sets the channel's `bufferedAmountLowThreshold` to `lowWaterBytes` (several concurrent sends
+ * on one channel use the same value, so they agree).
+ *
+ * @param {{send(data: Uint8Array): void, bufferedAmount: number, bufferedAmountLowThreshold: number,
+ *   readyState?: string}} channel an RTCDataChannel or anything with that shape
+ * @param {object} args
+ * @param {number} args.requestId
+ * @param {Uint8Array} args.bytes the whole segment
+ * @param {Uint8Array} [args.sha256] its hash if known (the store keeps it); computed otherwise
+ * @param {number} [args.chunkBytes] 16 KiB–64 KiB, default 64 KiB
+ * @param {number} [args.highWaterBytes] most bytes left queued in the channel, default 1 MiB
+ * @param {number} [args.lowWaterBytes] resume below this, default a quarter of the high-water mark
+ * @returns {OutgoingTransfer}
+ */
+export function sendSegment(channel, {
+  requestId, bytes, sha256: knownHash, chunkBytes = DEFAULT_CHUNK_BYTES,
+  highWaterBytes = DEFAULT_HIGH_WATER_BYTES, lowWaterBytes = Math.floor(highWaterBytes / 4),
+}) {
+  if (!Number.isInteger(chunkBytes) || chunkBytes < MIN_CHUNK_BYTES || chunkBytes > MAX_CHUNK_BYTES) {
+    throw new RangeError(`chunkBytes must be ${MIN_CHUNK_BYTES}..${MAX_CHUNK_BYTES}, got ${chunkBytes}`);
+  }
+  if (!(highWaterBytes >= chunkBytes)) {
+    throw new RangeError(`highWaterBytes (${highWaterBytes}) must be at least chunkBytes (${chunkBytes})`);
+  }
+  if (!(lowWaterBytes >= 0 && lowWaterBytes < highWaterBytes)) {
+    throw new RangeError(`lowWaterBytes must be 0..highWaterBytes-1, got ${lowWaterBytes}`);
+  }
+  let cancelled = false;
+  let wake = null;
+  const transfer = {
+    sent: 0,
+    cancel() {
+      cancelled = true;
+      if (wake) wake();
+    },
+    done: null,
+  };
+  const isOpen = () => channel.readyState === undefined || channel.readyState === 'open';
+  const check = () => {
+    if (cancelled) throw new TransferError('cancelled', 'cancelled');
+    if (!isOpen()) throw new TransferError('gone', 'channel closed');
+  };
+  const push = (frame) => {
+    check();
+    try {
+      channel.send(frame);
+    } catch (e) {
+      throw isOpen() ? new TransferError('internal', `send failed: ${e && e.message}`) : new TransferError('gone', 'channel closed');
+    }
+  };
+  channel.bufferedAmountLowThreshold = lowWaterBytes;
+  transfer.done = (async () => {
+    const hash = knownHash || await sha256(bytes);
+    push(encode({ type: 'response-start', requestId, length: bytes.length, sha256: hash }));
+    for (let offset = 0; offset < bytes.length; offset += chunkBytes) {
+      const slice = bytes.subarray(offset, Math.min(offset + chunkBytes, bytes.length));
+      // Invariant: after this send bufferedAmount ≤ highWaterBytes (the +14 is the chunk
+      // header), except that a chunk is always sent into an empty buffer so it cannot stall.
+      while (channel.bufferedAmount > 0 && channel.bufferedAmount + slice.length + 14 > highWaterBytes) {
+        check();
+        await waitForLow(channel, (fn) => { wake = fn; });
+      }
+      push(encode({ type: 'chunk', requestId, offset, bytes: slice }));
+      transfer.sent = offset + slice.length;
+    }
+  })();
+  transfer.done.catch(() => {});
+  return transfer;
+}

@@ -1,0 +1,169 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Scheduler, canUpload, DEFAULT_MAX_UPLOADS } from '../../src/core/scheduler.js';
+
+// rankLeaders('seg-42.ts', …) = [peer-b (primary), peer-c (backup), peer-a]
+const leaders = ['peer-a', 'peer-b', 'peer-c'];
+const T0 = 100_000;
+
+function scheduler(opts = {}) {
+  const clock = { t: T0 };
+  const s = new Scheduler({ now: () => clock.t, ...opts });
+  return { s, clock };
+}
+
+const liveReq = (extra) => ({ segmentId: 'seg-42.ts', live: true, durationS: 2, leaders, selfId: 'me', listedAtMs: T0, ...extra });
+
+test('at buffer levels 0, 1, 3, 6 and 12 s a neighbour holding the segment gets a buffer-derived deadline', () => {
+  const { s } = scheduler();
+  const expected = { 0: null, 1: null, 3: 500, 6: 3500, 12: 9500 };
+  for (const [buf, slack] of Object.entries(expected)) {
+    const plan = s.plan(liveReq({ bufferS: Number(buf), holders: ['n1'] }));
+    if (slack === null) assert.deepEqual(plan, { source: 'http', reason: 'urgent' }, `buffer ${buf}`);
+    else assert.deepEqual(plan, { source: 'p2p', peer: 'n1', deadlineMs: T0 + slack }, `buffer ${buf}`);
+  }
+});
+
+test('at buffer levels 0, 1, 3, 6 and 12 s a non-leader waits for an expected announcement only while it is safe', () => {
+  const { s } = scheduler();
+  const expected = { 0: null, 1: null, 3: 500, 6: 3500, 12: 9500 };
+  for (const [buf, slack] of Object.entries(expected)) {
+    const plan = s.plan(liveReq({ bufferS: Number(buf) }));
+    if (slack === null) assert.equal(plan.source, 'http', `buffer ${buf}`);
+    else assert.deepEqual(plan, { source: 'wait', untilMs: T0 + slack, thenHttp: true }, `buffer ${buf}`);
+  }
+});
+
+test('the slack is exactly zero at buffer = margin + HTTP estimate, and that means HTTP', () => {
+  const { s } = scheduler();
+  assert.equal(s.plan(liveReq({ bufferS: 2.5, holders: ['n1'] })).source, 'http');
+  assert.equal(s.plan(liveReq({ bufferS: 2.501, holders: ['n1'] })).source, 'p2p');
+});
+
+test('the primary leader fetches over HTTP at once, whatever its buffer and neighbours', () => {
+  const { s } = scheduler();
+  for (const bufferS of [3, 6, 12]) {
+    assert.deepEqual(s.plan(liveReq({ bufferS, selfId: 'peer-b', holders: ['n1'] })), { source: 'http', reason: 'primary' });
+  }
+});
+
+test('the backup waits for the primary for one HTTP time plus the grace, then fetches', () => {
+  const { s, clock } = scheduler();
+  const req = liveReq({ bufferS: 12, selfId: 'peer-c' });
+  // primary due at listed + 1000 (HTTP estimate) + 500 (grace)
+  assert.deepEqual(s.plan(req), { source: 'wait', untilMs: T0 + 1500, thenHttp: true });
+  clock.t = T0 + 1000;
+  assert.deepEqual(s.plan(req), { source: 'wait', untilMs: T0 + 1500, thenHttp: true });
+  clock.t = T0 + 1500;
+  assert.deepEqual(s.plan(req), { source: 'http', reason: 'backup' });
+  // the primary announced in time: the backup takes it from there
+  clock.t = T0 + 1200;
+  assert.deepEqual(s.plan({ ...req, holders: ['peer-b'] }), { source: 'p2p', peer: 'peer-b', deadlineMs: T0 + 1200 + 9500 });
+});
+
+test('the backup never waits past its own deadline', () => {
+  const { s } = scheduler({ backupGraceMs: 5000 });
+  const plan = s.plan(liveReq({ bufferS: 4, selfId: 'peer-c' }));
+  assert.deepEqual(plan, { source: 'wait', untilMs: T0 + 1500, thenHttp: true });
+});
+
+test('a non-leader goes HTTP when no leader is left to fetch the segment', () => {
+  const { s } = scheduler();
+  assert.deepEqual(s.plan(liveReq({ bufferS: 12, leaders: [] })), { source: 'http', reason: 'noHolder' });
+  assert.deepEqual(s.plan(liveReq({ bufferS: 12, exclude: leaders })), { source: 'http', reason: 'noHolder' });
+  // one leader left is enough to wait for
+  assert.equal(s.plan(liveReq({ bufferS: 12, exclude: ['peer-b', 'peer-c'] })).source, 'wait');
+});
+
+test('excluded and self holders are skipped; the next holder is re-routed to', () => {
+  const { s } = scheduler();
+  const plan = s.plan(liveReq({ bufferS: 6, holders: ['me', 'n1', 'n2'], exclude: ['n1'] }));
+  assert.deepEqual(plan, { source: 'p2p', peer: 'n2', deadlineMs: T0 + 3500 });
+});
+
+test('policy off means HTTP', () => {
+  const { s } = scheduler();
+  assert.deepEqual(s.plan(liveReq({ bufferS: 12, holders: ['n1'], p2p: false })), { source: 'http', reason: 'off' });
+});
+
+test('VOD: P2P when a neighbour holds it, HTTP otherwise, never waiting', () => {
+  const { s } = scheduler();
+  const vod = { segmentId: 'v/17.ts', live: false, leaders, selfId: 'me' };
+  assert.deepEqual(s.plan({ ...vod, bufferS: 20, holders: ['n3'] }), { source: 'p2p', peer: 'n3', deadlineMs: T0 + 17500 });
+  assert.deepEqual(s.plan({ ...vod, bufferS: 20, holders: [] }), { source: 'http', reason: 'noHolder' });
+  assert.deepEqual(s.plan({ ...vod, bufferS: 1, holders: ['n3'] }), { source: 'http', reason: 'urgent' });
+  // leaders mean nothing for VOD
+  assert.equal(s.plan({ ...vod, bufferS: 20, holders: ['n3'], selfId: 'peer-b', segmentId: 'seg-42.ts' }).source, 'p2p');
+});
+
+test('slow HTTP shrinks the P2P window: the estimate comes from recent fetches of similar size', () => {
+  const { s } = scheduler();
+  s.recordHttp({ bytes: 100_000, ms: 3000, durationS: 2 });
+  s.recordHttp({ bytes: 120_000, ms: 3400, durationS: 2 });
+  s.recordHttp({ bytes: 1_000_000, ms: 200, durationS: 2 }); // not similar in size
+  assert.equal(s.estimateHttpMs({ sizeBytes: 110_000 }), 3200);
+  const plan = s.plan(liveReq({ bufferS: 6, sizeBytes: 110_000, holders: ['n1'] }));
+  assert.deepEqual(plan, { source: 'p2p', peer: 'n1', deadlineMs: T0 + 6000 - 1500 - 3200 });
+  // no similar size: throughput scaled to the size
+  assert.equal(Math.round(s.estimateHttpMs({ sizeBytes: 12_200 })), 66);
+  // size unknown: similar duration, else all samples
+  assert.equal(s.estimateHttpMs({ durationS: 2 }), 6600 / 3);
+  assert.equal(s.estimateHttpMs({ durationS: 10 }), 6600 / 3);
+  assert.equal(s.estimateHttpMs(), 6600 / 3);
+});
+
+test('the estimate is a moving average over the most recent samples', () => {
+  const { s } = scheduler();
+  assert.equal(s.estimateHttpMs({ sizeBytes: 1000 }), 1000);
+  assert.equal(s.httpThroughputBps(), undefined);
+  for (let i = 0; i < 8; i++) s.recordHttp({ bytes: 1000, ms: 5000 });
+  for (let i = 0; i < 8; i++) s.recordHttp({ bytes: 1000, ms: 100 });
+  assert.equal(s.estimateHttpMs({ sizeBytes: 1000 }), 100);
+  assert.equal(s.httpThroughputBps(), 80_000);
+  s.recordHttp({ bytes: 0, ms: 10 }); // ignored
+  assert.equal(s.samples.length, 8);
+});
+
+test('onP2pFailure falls back to HTTP and counts the reason', () => {
+  const { s } = scheduler();
+  for (const r of ['timeout', 'integrity', 'gone', 'noHolder', 'policy', 'timeout']) {
+    assert.deepEqual(s.onP2pFailure(r), { source: 'http', reason: r });
+  }
+  assert.deepEqual(s.failures, { timeout: 2, integrity: 1, gone: 1, noHolder: 1, policy: 1 });
+  assert.throws(() => s.onP2pFailure('bored'), RangeError);
+});
+
+test('options are validated', () => {
+  assert.throws(() => new Scheduler({ safetyMarginMs: -1 }), RangeError);
+  assert.throws(() => new Scheduler({ defaultHttpMs: NaN }), RangeError);
+});
+
+const on = { p2p: 'on', uploadOnCellular: false };
+
+test('upload is allowed on a normal network with spare capacity', () => {
+  assert.deepEqual(canUpload({ policy: on, network: 'ethernet' }), { allowed: true });
+  assert.deepEqual(canUpload({ policy: on, network: 'wifi', activeUploads: 3, uploadRateBps: 1e6 }), { allowed: true });
+});
+
+test('no upload when the policy is off, download-only, or not received yet', () => {
+  assert.deepEqual(canUpload({ policy: { p2p: 'off' } }), { allowed: false, reason: 'off', code: 'policy' });
+  assert.deepEqual(canUpload({ policy: { p2p: 'download-only' } }), { allowed: false, reason: 'download-only', code: 'policy' });
+  assert.deepEqual(canUpload({ policy: undefined }), { allowed: false, reason: 'off', code: 'policy' });
+});
+
+test('no upload on cellular unless the policy allows it', () => {
+  assert.deepEqual(canUpload({ policy: on, network: 'cellular' }), { allowed: false, reason: 'cellular', code: 'policy' });
+  assert.deepEqual(canUpload({ policy: { p2p: 'on', uploadOnCellular: true }, network: 'cellular' }), { allowed: true });
+});
+
+test('no upload with Save-Data', () => {
+  assert.deepEqual(canUpload({ policy: on, saveData: true }), { allowed: false, reason: 'save-data', code: 'policy' });
+});
+
+test('at most four simultaneous uploads, and a rate cap', () => {
+  assert.equal(DEFAULT_MAX_UPLOADS, 4);
+  assert.deepEqual(canUpload({ policy: on, activeUploads: 4 }), { allowed: false, reason: 'busy', code: 'busy' });
+  assert.deepEqual(canUpload({ policy: on, activeUploads: 1, maxUploads: 1 }), { allowed: false, reason: 'busy', code: 'busy' });
+  assert.deepEqual(canUpload({ policy: on, uploadRateBps: 20_000_000 }), { allowed: false, reason: 'rate', code: 'busy' });
+  assert.deepEqual(canUpload({ policy: on, uploadRateBps: 5e6, maxUploadRateBps: 4e6 }), { allowed: false, reason: 'rate', code: 'busy' });
+});

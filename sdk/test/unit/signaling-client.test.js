@@ -1,0 +1,253 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { SignalingClient, backoffMs } from '../../src/core/signaling-client.js';
+
+/** Timers driven by advance(); intervals and timeouts fire in time order. */
+class FakeTimers {
+  constructor() { this.t = 0; this.nextId = 1; this.jobs = new Map(); }
+  setTimeout(fn, ms) { const id = this.nextId++; this.jobs.set(id, { fn, at: this.t + ms }); return id; }
+  setInterval(fn, ms) { const id = this.nextId++; this.jobs.set(id, { fn, at: this.t + ms, every: ms }); return id; }
+  clearTimeout(id) { this.jobs.delete(id); }
+  clearInterval(id) { this.jobs.delete(id); }
+  pending() { return this.jobs.size; }
+  advance(ms) {
+    const end = this.t + ms;
+    for (;;) {
+      let next = null;
+      for (const [id, j] of this.jobs) if (j.at <= end && (!next || j.at < next[1].at)) next = [id, j];
+      if (!next) break;
+      const [id, job] = next;
+      this.t = job.at;
+      if (job.every) job.at += job.every; else this.jobs.delete(id);
+      job.fn();
+    }
+    this.t = end;
+  }
+}
+
+/** The parts of the browser WebSocket the client uses, plus server-side controls. */
+class FakeWebSocket {
+  static instances = [];
+  constructor(url) {
+    this.url = url;
+    this.readyState = 0;
+    this.sent = [];
+    this.closedWith = null;
+    FakeWebSocket.instances.push(this);
+  }
+  send(data) { this.sent.push(JSON.parse(data)); }
+  close(code, reason) { this.closedWith = { code, reason }; this.readyState = 3; }
+  // server side
+  open() { this.readyState = 1; this.onopen?.({}); }
+  receive(msg) { this.onmessage?.({ data: typeof msg === 'string' ? msg : JSON.stringify(msg) }); }
+  drop(code = 1006, reason = '') { this.readyState = 3; this.onclose?.({ code, reason }); }
+  types() { return this.sent.map((m) => m.type); }
+}
+
+const welcome = { type: 'welcome', v: 1, peerId: 'p-1', secret: 's3cret', resumed: false, site: 'hq', streamId: 'tv', heartbeatMs: 15000, policy: { p2p: 'on', maxNeighbours: 6, uploadOnCellular: false, iceServers: [] } };
+const hello = { stream: 'https://v/live.m3u8', sdk: '0.1.0', caps: { upload: true, network: 'ethernet', uploadKbps: 50000 } };
+
+function setup(extra = {}) {
+  FakeWebSocket.instances = [];
+  const timers = new FakeTimers();
+  const client = new SignalingClient({
+    url: 'wss://a/ws', WebSocket: FakeWebSocket, hello, timers, now: () => timers.t, random: () => 0.5, ...extra,
+  });
+  const events = [];
+  for (const t of ['open', 'welcome', 'neighbour', 'neighbour-gone', 'leaders', 'signal', 'policy', 'pong', 'error', 'disconnected']) {
+    client.on(t, (p) => events.push([t, p]));
+  }
+  client.connect();
+  const ws = () => FakeWebSocket.instances.at(-1);
+  return { client, timers, events, ws };
+}
+
+test('sends hello on open and emits welcome', () => {
+  const { client, ws, events } = setup();
+  assert.equal(ws().url, 'wss://a/ws');
+  ws().open();
+  assert.deepEqual(ws().sent, [{ type: 'hello', v: 1, ...hello }]);
+  ws().receive(welcome);
+  assert.deepEqual(events.map((e) => e[0]), ['open', 'welcome']);
+  assert.equal(client.peerId, 'p-1');
+  assert.equal(client.joined, true);
+});
+
+test('emits every server message type as an event', () => {
+  const { ws, events } = setup();
+  ws().open();
+  const msgs = [
+    welcome,
+    { type: 'neighbour', peer: 'p-2', offer: true },
+    { type: 'neighbour-gone', peer: 'p-2', reason: 'left' },
+    { type: 'leaders', leaders: ['p-1', 'p-3'] },
+    { type: 'signal', from: 'p-3', kind: 'offer', sdp: 'v=0' },
+    { type: 'policy', policy: { p2p: 'off' } },
+    { type: 'pong', t: 1, serverTime: 2 },
+    { type: 'error', code: 'not_neighbour', message: 'x', ref: 'signal' },
+    { type: 'something-new' },
+  ];
+  for (const m of msgs) ws().receive(m);
+  assert.deepEqual(events.slice(1).map(([t, p]) => [t, p]), msgs.slice(0, -1).map((m) => [m.type, m]));
+});
+
+test('a frame that is not a JSON object with a type is reported locally, not thrown', () => {
+  const { ws, events } = setup();
+  ws().open();
+  ws().receive('{nope');
+  ws().receive('[1]');
+  assert.deepEqual(events.filter((e) => e[0] === 'error').map((e) => e[1].code), ['bad_server_message', 'bad_server_message']);
+});
+
+test('pings every heartbeatMs, using the interval from welcome', () => {
+  const { ws, timers } = setup({ heartbeatMs: 15000 });
+  ws().open();
+  timers.advance(15000);
+  assert.deepEqual(ws().sent.at(-1), { type: 'ping', t: 15000 });
+  ws().receive({ ...welcome, heartbeatMs: 5000 });
+  const before = ws().sent.length;
+  timers.advance(10000);
+  assert.equal(ws().sent.length - before, 2);
+  assert.deepEqual(ws().types().slice(-2), ['ping', 'ping']);
+});
+
+test('a silent socket is dropped after three heartbeats and reconnected', () => {
+  const { ws, timers, events } = setup({ heartbeatMs: 1000 });
+  ws().open();
+  ws().receive({ ...welcome, heartbeatMs: 1000 });
+  const first = ws();
+  timers.advance(3000);
+  assert.ok(first.closedWith, 'closed the dead socket');
+  assert.deepEqual(events.at(-1), ['disconnected', { code: 4004, reason: 'heartbeat timeout', retryInMs: 750 }]);
+  timers.advance(750);
+  assert.notEqual(ws(), first);
+});
+
+test('reconnects with capped exponential backoff and jitter, resuming the peer id', () => {
+  const { ws, timers, events } = setup();
+  ws().open();
+  ws().receive(welcome);
+  const delays = [];
+  for (let i = 0; i < 8; i++) {
+    ws().drop(1006);
+    delays.push(events.at(-1)[1].retryInMs);
+    const count = FakeWebSocket.instances.length;
+    timers.advance(delays.at(-1) - 1);
+    assert.equal(FakeWebSocket.instances.length, count, 'not before the delay');
+    timers.advance(1);
+    assert.equal(FakeWebSocket.instances.length, count + 1);
+  }
+  // random() = 0.5: three quarters of 1, 2, 4, 8, 16, 30, 30, 30 s
+  assert.deepEqual(delays, [750, 1500, 3000, 6000, 12000, 22500, 22500, 22500]);
+  ws().open();
+  assert.deepEqual(ws().sent[0], { type: 'hello', v: 1, ...hello, resume: { peerId: 'p-1', secret: 's3cret' } });
+  // a welcome resets the backoff
+  ws().receive({ ...welcome, resumed: true });
+  ws().drop(1001);
+  assert.equal(events.at(-1)[1].retryInMs, 750);
+});
+
+test('backoff jitter spans the upper half of the capped base', () => {
+  assert.equal(backoffMs(0, () => 0), 500);
+  assert.equal(backoffMs(0, () => 0.999999), 1000);
+  assert.equal(backoffMs(10, () => 0), 15000);
+  assert.equal(backoffMs(10, () => 0.999999), 30000);
+  assert.equal(backoffMs(1000, () => 0.5), 22500);
+});
+
+test('resume_failed forgets the old session; the new welcome gives a new id', () => {
+  const { client, ws, timers } = setup();
+  ws().open();
+  ws().receive(welcome);
+  ws().drop(1006);
+  timers.advance(1000);
+  ws().open();
+  ws().receive({ type: 'error', code: 'resume_failed', message: 'expired' });
+  ws().receive({ ...welcome, peerId: 'p-9', secret: 'new' });
+  assert.equal(client.peerId, 'p-9');
+  ws().drop(1006);
+  timers.advance(1000);
+  ws().open();
+  assert.deepEqual(ws().sent[0].resume, { peerId: 'p-9', secret: 'new' });
+});
+
+test('policy and version closes are final', () => {
+  for (const code of [1008, 4005]) {
+    const { ws, timers, events } = setup();
+    ws().open();
+    ws().drop(code, 'origin');
+    assert.deepEqual(events.at(-1), ['disconnected', { code, reason: 'origin', retryInMs: null }]);
+    timers.advance(120000);
+    assert.equal(FakeWebSocket.instances.length, 1);
+  }
+});
+
+test('a constructor that throws is retried later', () => {
+  let fail = true;
+  class Flaky extends FakeWebSocket {
+    constructor(url) { if (fail) throw new Error('blocked'); super(url); }
+  }
+  const { timers, events } = setup({ WebSocket: Flaky });
+  assert.equal(events.at(-1)[0], 'disconnected');
+  fail = false;
+  timers.advance(750);
+  assert.equal(FakeWebSocket.instances.length, 1);
+});
+
+test('send relays signals, failing and report only once joined', () => {
+  const { client, ws } = setup();
+  assert.equal(client.send({ to: 'p-2', kind: 'offer', sdp: 'v=0' }), false);
+  ws().open();
+  assert.equal(client.report({ httpBytes: 1 }), false, 'not before welcome');
+  ws().receive(welcome);
+  assert.equal(client.send({ to: 'p-2', kind: 'offer', sdp: 'v=0' }), true);
+  assert.equal(client.send({ to: 'p-2', kind: 'candidate', candidate: { candidate: 'c', sdpMid: '0' } }), true);
+  assert.equal(client.failing('p-2', 'integrity'), true);
+  assert.equal(client.report({ httpBytes: 5, p2pBytes: 7 }), true);
+  assert.deepEqual(ws().sent.slice(1), [
+    { type: 'signal', to: 'p-2', kind: 'offer', sdp: 'v=0' },
+    { type: 'signal', to: 'p-2', kind: 'candidate', candidate: { candidate: 'c', sdpMid: '0' } },
+    { type: 'failing', peer: 'p-2', reason: 'integrity' },
+    { type: 'report', httpBytes: 5, p2pBytes: 7 },
+  ]);
+});
+
+test('close sends bye, closes normally, stops timers and never reconnects', () => {
+  const { client, ws, timers } = setup();
+  ws().open();
+  ws().receive(welcome);
+  const socket = ws();
+  client.close();
+  assert.equal(socket.sent.at(-1).type, 'bye');
+  assert.deepEqual(socket.closedWith, { code: 1000, reason: 'bye' });
+  assert.equal(timers.pending(), 0);
+  socket.drop(1000);
+  timers.advance(60000);
+  assert.equal(FakeWebSocket.instances.length, 1);
+  client.destroy(); // idempotent
+});
+
+test('close during a reconnect wait cancels the reconnect', () => {
+  const { client, ws, timers } = setup();
+  ws().open();
+  ws().drop(1006);
+  client.close();
+  assert.equal(timers.pending(), 0);
+  timers.advance(60000);
+  assert.equal(FakeWebSocket.instances.length, 1);
+});
+
+test('a throwing listener does not break the others', () => {
+  const { client, ws, events } = setup();
+  const warn = console.warn;
+  console.warn = () => {};
+  try {
+    client.on('welcome', () => { throw new Error('boom'); });
+    ws().open();
+    ws().receive(welcome);
+  } finally {
+    console.warn = warn;
+  }
+  assert.equal(events.filter((e) => e[0] === 'welcome').length, 1);
+  assert.equal(client.joined, true);
+});
