@@ -48,7 +48,7 @@ public final class ViewerSession implements Session.Listener.AutoDemanding {
     ClientMessage.Capabilities caps;
     boolean inMesh;
 
-    private final ArrayDeque<String> outbox = new ArrayDeque<>();
+    private final ArrayDeque<Object> outbox = new ArrayDeque<>();
     private boolean sending;
 
     ViewerSession(SignalingService service, InetAddress address, String origin, long now, int perSecond, int burst) {
@@ -107,6 +107,18 @@ public final class ViewerSession implements Session.Listener.AutoDemanding {
     }
 
     void sendText(String text) {
+        enqueue(text);
+    }
+
+    /** Closes after every message queued before it has gone out, so an error precedes its close. */
+    void close(int code, String reason) {
+        enqueue(new Close(code, reason));
+    }
+
+    private record Close(int code, String reason) {
+    }
+
+    private void enqueue(Object item) {
         Session s = socket;
         if (s == null || closed) {
             return;
@@ -118,7 +130,7 @@ public final class ViewerSession implements Session.Listener.AutoDemanding {
                 s.close(CloseCodes.RATE_LIMIT, "too slow to read", Callback.NOOP);
                 return;
             }
-            outbox.add(text);
+            outbox.add(item);
             if (sending) {
                 return;
             }
@@ -128,7 +140,7 @@ public final class ViewerSession implements Session.Listener.AutoDemanding {
     }
 
     private void flush(Session s) {
-        String next;
+        Object next;
         synchronized (outbox) {
             next = outbox.poll();
             if (next == null) {
@@ -136,18 +148,21 @@ public final class ViewerSession implements Session.Listener.AutoDemanding {
                 return;
             }
         }
-        s.sendText(next, Callback.from(() -> flush(s), failure -> {
+        if (next instanceof Close c) {
+            synchronized (outbox) {
+                outbox.clear();
+                sending = false;
+            }
+            if (s.isOpen()) {
+                s.close(c.code(), c.reason(), Callback.NOOP);
+            }
+            return;
+        }
+        s.sendText((String) next, Callback.from(() -> flush(s), failure -> {
             synchronized (outbox) {
                 outbox.clear();
                 sending = false;
             }
         }));
-    }
-
-    void close(int code, String reason) {
-        Session s = socket;
-        if (s != null && s.isOpen()) {
-            s.close(code, reason, Callback.NOOP);
-        }
     }
 }
