@@ -2,6 +2,7 @@ package io.swarmgate;
 
 import io.swarmgate.cli.VersionCommand;
 import io.swarmgate.config.ApplianceConfig;
+import io.swarmgate.control.ControlServer;
 import io.swarmgate.pki.Pki;
 import io.swarmgate.policy.PolicyService;
 import io.swarmgate.policy.SiteRepository;
@@ -31,9 +32,12 @@ public final class Appliance implements AutoCloseable {
     private final PolicyService policies;
     private final SignalingService signaling;
     private final ApplianceServer server;
+    private final ControlServer control;
 
     private Appliance(ApplianceConfig config, DataDirectory dataDir, Pki pki, Database database,
-                      PolicyService policies, SignalingService signaling, ApplianceServer server) {
+                      PolicyService policies, SignalingService signaling, ApplianceServer server,
+                      ControlServer control) {
+        this.control = control;
         this.policies = policies;
         this.signaling = signaling;
         this.config = config;
@@ -63,7 +67,8 @@ public final class Appliance implements AutoCloseable {
             ApplianceServer server = ApplianceServer.newServer(config,
                     new ApplianceServer.Services(database, pki, signaling, clock, VersionCommand.version()));
             server.start();
-            return new Appliance(config, dataDir, pki, database, policies, signaling, server);
+            ControlServer control = new ControlServer(dataDir.controlSocket(), policies);
+            return new Appliance(config, dataDir, pki, database, policies, signaling, server, control);
         } catch (Exception | Error e) {
             if (signaling != null) {
                 signaling.close();
@@ -73,7 +78,7 @@ public final class Appliance implements AutoCloseable {
         }
     }
 
-    static PolicyService.Defaults policyDefaults(ApplianceConfig.Mesh mesh) {
+    public static PolicyService.Defaults policyDefaults(ApplianceConfig.Mesh mesh) {
         return new PolicyService.Defaults(mesh.targetDegree(), mesh.maxNeighbours(), mesh.leadersPerSite(),
                 mesh.uploadOnCellular());
     }
@@ -123,6 +128,7 @@ public final class Appliance implements AutoCloseable {
     @Override
     public void close() throws Exception {
         try {
+            control.close();
             signaling.close();
             server.close();
         } finally {

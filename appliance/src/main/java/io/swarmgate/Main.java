@@ -4,6 +4,8 @@ import io.swarmgate.cli.CertCommand;
 import io.swarmgate.cli.ExitCodes;
 import io.swarmgate.cli.InitCommand;
 import io.swarmgate.cli.ServeCommand;
+import io.swarmgate.cli.SiteCommand;
+import io.swarmgate.cli.StreamCommand;
 import io.swarmgate.cli.VersionCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -20,6 +22,8 @@ import picocli.CommandLine.Command;
             ServeCommand.class,
             InitCommand.class,
             CertCommand.class,
+            SiteCommand.class,
+            StreamCommand.class,
             VersionCommand.class,
             CommandLine.HelpCommand.class
         },

@@ -46,6 +46,11 @@ public final class DataDirectory {
         return root.resolve("pki");
     }
 
+    /** The running appliance's local administration socket (owner-only, see ControlServer). */
+    public Path controlSocket() {
+        return root.resolve("control.sock");
+    }
+
     public Path logDir() {
         return root.resolve("log");
     }

@@ -1,0 +1,159 @@
+package io.swarmgate.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.swarmgate.Appliance;
+import io.swarmgate.Main;
+import io.swarmgate.config.ConfigKey;
+import io.swarmgate.config.ConfigLoader;
+import io.swarmgate.policy.ViewerTokens;
+import io.swarmgate.signaling.TestViewer;
+import io.swarmgate.store.DataDirectory;
+import io.swarmgate.store.Database;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code swarmgate site …} and {@code swarmgate stream …}, offline and against a running appliance. */
+@Timeout(60)
+class AdminCliIT {
+
+    @TempDir
+    Path tmp;
+
+    private record Result(int code, String out, String err) {
+    }
+
+    private Result run(Path data, String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.add("--data-dir");
+        all.add(data.toString());
+        var cli = Main.newCommandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        int code = cli.execute(all.toArray(String[]::new));
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    private Path initialised() {
+        Path data = tmp.resolve("data");
+        DataDirectory dir = new DataDirectory(data).create();
+        Database.open(dir, 2, true).close();
+        return data;
+    }
+
+    @Test
+    void sitesAreAddedListedExportedAndRemovedOffline() throws Exception {
+        Path data = initialised();
+        assertEquals(0, run(data, "site", "add", "10.20.0.0/16", "paris-hq", "--label", "Paris, HQ").code());
+        assertEquals(0, run(data, "site", "add", "2001:db8:20::/48", "paris-hq").code());
+        Result list = run(data, "site", "list");
+        assertTrue(list.out().contains("10.20.0.0/16") && list.out().contains("paris-hq"), list.out());
+
+        Result bad = run(data, "site", "add", "10.20.0.1/16", "x");
+        assertEquals(2, bad.code(), bad.err());
+        assertTrue(bad.err().contains("10.20.0.1/16"), bad.err());
+
+        Path csv = tmp.resolve("out.csv");
+        assertEquals(0, run(data, "site", "export", "--out", csv.toString()).code());
+        assertEquals("cidr,site,label\n10.20.0.0/16,paris-hq,\"Paris, HQ\"\n2001:db8:20::/48,paris-hq,\n",
+                Files.readString(csv));
+
+        assertEquals(0, run(data, "site", "remove", "10.20.0.0/16").code());
+        Result missing = run(data, "site", "remove", "10.20.0.0/16");
+        assertEquals(1, missing.code());
+        assertTrue(missing.err().contains("no site range"), missing.err());
+    }
+
+    @Test
+    void csvImportWithBadRowsReportsEveryLineAndImportsNothing() throws Exception {
+        Path data = initialised();
+        Path csv = tmp.resolve("sites.csv");
+        Files.writeString(csv, "cidr,site,label\n10.1.0.0/16,lyon,Lyon\n10.2.0.0/33,nantes,\n10.3.0.0/16\n"
+                + "10.1.0.0/16,lyon,duplicate\n10.4.0.0/16,bad site,\n");
+        Result r = run(data, "site", "import", csv.toString());
+        assertEquals(2, r.code());
+        for (String line : List.of("line 3:", "line 4:", "line 5:", "line 6:")) {
+            assertTrue(r.err().contains(line), line + " reported: " + r.err());
+        }
+        assertTrue(run(data, "site", "list").out().contains("No site ranges"));
+
+        Files.writeString(csv, "10.1.0.0/16,lyon,Lyon\n10.2.0.0/16,nantes,\"Nantes, 2nd floor\"\n");
+        Result ok = run(data, "site", "import", csv.toString());
+        assertEquals(0, ok.code(), ok.err());
+        assertTrue(ok.out().contains("Imported 2"), ok.out());
+    }
+
+    @Test
+    void streamPoliciesAreCreatedChangedValidatedAndMintTokens() throws Exception {
+        Path data = initialised();
+        Result add = run(data, "stream", "add", "townhall", "--url-pattern", "https://video.corp.example/live/townhall/*",
+                "--p2p", "download-only", "--site-mode", "lyon=off", "--allowed-origin", "https://intranet.corp.example",
+                "--security", "intermediate", "--site-group", "paris,lyon");
+        assertEquals(0, add.code(), add.err());
+        String list = run(data, "stream", "list").out();
+        assertTrue(list.contains("download-only; lyon=off"), list);
+        assertTrue(list.contains("lyon+paris"), list);
+        assertTrue(list.contains("https://intranet.corp.example"), list);
+
+        assertEquals(2, run(data, "stream", "add", "townhall").code(), "duplicate id");
+        Result badId = run(data, "stream", "add", "Town Hall");
+        assertEquals(2, badId.code());
+        assertTrue(badId.err().contains("id:"), badId.err());
+        Result badMode = run(data, "stream", "set", "townhall", "--p2p", "maybe");
+        assertEquals(2, badMode.code());
+        assertTrue(badMode.err().contains("p2p: must be on, download-only or off"), badMode.err());
+        Result badOrigin = run(data, "stream", "set", "townhall", "--allowed-origin", "https://intranet/page");
+        assertEquals(2, badOrigin.code());
+
+        assertEquals(2, run(data, "stream", "token", "townhall").code(), "no tokens without a secret");
+        Result secret = run(data, "stream", "set", "townhall", "--token-secret", "generate", "--p2p", "on");
+        assertEquals(0, secret.code(), secret.err());
+        String key = secret.out().lines().filter(l -> l.startsWith("Viewer token secret")).findFirst().orElseThrow()
+                .replaceAll(".*: ", "");
+        Result token = run(data, "stream", "token", "townhall", "--ttl", "60", "--subject", "ann");
+        assertEquals(0, token.code(), token.err());
+        assertEquals("ann", ViewerTokens.verify(key, "townhall", token.out().strip(), Instant.now()));
+
+        assertEquals(0, run(data, "stream", "remove", "townhall").code());
+        assertEquals(1, run(data, "stream", "remove", "townhall").code());
+    }
+
+    @Test
+    void commandsAgainstARunningApplianceGoThroughItAndReachViewers() throws Exception {
+        Path data = tmp.resolve("live");
+        try (Appliance appliance = Appliance.start(ConfigLoader.load(null, Map.of(), Map.of(
+                ConfigKey.DATA_DIR, data.toString(), ConfigKey.SERVER_BIND, "127.0.0.1",
+                ConfigKey.SERVER_HTTPS_PORT, "0", ConfigKey.SERVER_HTTP_PORT, "0")), Clock.systemUTC());
+             TestViewer viewer = TestViewer.connect(URI.create("ws://127.0.0.1:" + appliance.httpUri().getPort() + "/ws"),
+                     "127.0.1.9", null)) {
+            assertEquals(0, run(data, "stream", "add", "townhall").code());
+            viewer.joinStream("townhall");
+            Result set = run(data, "stream", "set", "townhall", "--p2p", "off");
+            assertEquals(0, set.code(), set.err());
+            assertEquals("off", viewer.await("policy").at("/policy/p2p").asText());
+
+            assertEquals(0, run(data, "site", "add", "10.30.0.0/16", "nantes").code());
+            assertTrue(appliance.policies().listSites().stream().anyMatch(s -> s.site().equals("nantes")));
+            Path csv = tmp.resolve("export.csv");
+            assertEquals(0, run(data, "site", "export", "--out", csv.toString()).code());
+            assertTrue(Files.readString(csv).contains("10.30.0.0/16,nantes"));
+            Result bad = run(data, "site", "add", "nonsense", "x");
+            assertEquals(2, bad.code());
+        }
+        assertTrue(!Files.exists(data.resolve("control.sock")), "socket removed at stop");
+    }
+}
