@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
             ServeCommand.class,
             InitCommand.class,
             CertCommand.class,
+            io.swarmgate.cli.LoadgenCommand.class,
             VersionCommand.class,
             CommandLine.HelpCommand.class
         },
