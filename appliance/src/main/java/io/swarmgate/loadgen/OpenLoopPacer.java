@@ -48,10 +48,11 @@ public final class OpenLoopPacer {
                 LockSupport.parkNanos(wait);
                 continue; // parkNanos may return early: re-check the clock and the stop flag
             }
-            if (!event.fire(k, due)) {
+            boolean more = event.fire(k, due);
+            k++;
+            if (!more) {
                 break;
             }
-            k++;
         }
         return k;
     }
