@@ -95,6 +95,10 @@ public final class LoadGenerator implements AutoCloseable {
         awaitOrStop(() -> stats.open.get() <= 0 || System.nanoTime() - closeUntil >= 0,
                 () -> System.nanoTime() - hardStop >= 0);
         line.print();
+        Throwable connectFailure = stats.firstConnectFailure.get();
+        if (connectFailure != null) {
+            progress.println("loadgen: first connect failure: " + connectFailure);
+        }
         if (stats.open.get() > 0) {
             progress.println("loadgen: " + stats.open.get() + " sockets still open after bye; closing them");
         }

@@ -24,6 +24,9 @@ final class RunStats {
     final LatencyHistogram welcome = new LatencyHistogram();
 
     private final LongAdder errors = new LongAdder();
+    /** The first connect failure, verbatim: 20,000 identical stack traces would say nothing more. */
+    final java.util.concurrent.atomic.AtomicReference<Throwable> firstConnectFailure =
+            new java.util.concurrent.atomic.AtomicReference<>();
     private final Map<String, LongAdder> errorKinds = new ConcurrentHashMap<>();
 
     /** Counts one error; {@code kind} is an {@code error} code or what went wrong, for the summary. */

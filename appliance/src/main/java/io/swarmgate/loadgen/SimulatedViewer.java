@@ -14,9 +14,10 @@ import org.eclipse.jetty.websocket.api.StatusCode;
  * One simulated viewer: a WebSocket endpoint that joins, keeps its heartbeat, tracks its
  * assigned neighbours, answers nothing else, and measures what it receives. Callbacks come on
  * the client's I/O threads; the relay pacer reads {@link #pickNeighbour} from its own thread,
- * hence the volatile snapshot of the neighbour list.
+ * hence the volatile snapshot of the neighbour list. Public only because Jetty calls endpoint
+ * methods through method handles, which need a public class.
  */
-final class SimulatedViewer implements Session.Listener.AutoDemanding {
+public final class SimulatedViewer implements Session.Listener.AutoDemanding {
 
     /** What every viewer of a run shares. */
     record Shared(ClientCodec codec, RunStats stats, RelayRegistry relays, ScheduledExecutorService timers,
@@ -174,6 +175,7 @@ final class SimulatedViewer implements Session.Listener.AutoDemanding {
 
     /** The connect or the upgrade failed: this viewer never joined. */
     void connectFailed(Throwable cause) {
+        shared.stats.firstConnectFailure.compareAndSet(null, cause);
         unexpected("connect_failed");
     }
 
