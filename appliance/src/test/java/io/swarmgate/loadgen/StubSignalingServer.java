@@ -32,8 +32,11 @@ public final class StubSignalingServer implements AutoCloseable {
     final AtomicInteger byes = new AtomicInteger();
     final AtomicInteger relayed = new AtomicInteger();
     private final AtomicInteger ids = new AtomicInteger();
+    private final long heartbeatMs;
 
-    StubSignalingServer() throws Exception {
+    /** @param heartbeatMs the {@code heartbeatMs} of every welcome */
+    StubSignalingServer(long heartbeatMs) throws Exception {
+        this.heartbeatMs = heartbeatMs;
         ServerConnector connector = new ServerConnector(server);
         connector.setHost("127.0.0.1");
         connector.setPort(0);
@@ -89,7 +92,7 @@ public final class StubSignalingServer implements AutoCloseable {
             peers.put(id, this);
             ObjectNode welcome = JSON.createObjectNode().put("type", "welcome").put("v", 1).put("peerId", id)
                     .put("secret", "s").put("resumed", false).put("site", subnet + ".0/24")
-                    .put("streamId", "loadgen").put("heartbeatMs", 200);
+                    .put("streamId", "loadgen").put("heartbeatMs", heartbeatMs);
             welcome.putObject("policy").put("p2p", "on").put("maxNeighbours", 6).put("uploadOnCellular", false)
                     .putArray("iceServers");
             send(welcome);
