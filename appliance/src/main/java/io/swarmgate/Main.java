@@ -3,6 +3,7 @@ package io.swarmgate;
 import io.swarmgate.cli.CertCommand;
 import io.swarmgate.cli.ExitCodes;
 import io.swarmgate.cli.InitCommand;
+import io.swarmgate.cli.LoadgenCommand;
 import io.swarmgate.cli.ServeCommand;
 import io.swarmgate.cli.SiteCommand;
 import io.swarmgate.cli.StreamCommand;
@@ -24,6 +25,7 @@ import picocli.CommandLine.Command;
             CertCommand.class,
             SiteCommand.class,
             StreamCommand.class,
+            LoadgenCommand.class,
             VersionCommand.class,
             CommandLine.HelpCommand.class
         },

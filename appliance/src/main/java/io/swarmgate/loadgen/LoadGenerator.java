@@ -1,0 +1,177 @@
+package io.swarmgate.loadgen;
+
+import java.io.PrintStream;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import org.eclipse.jetty.websocket.client.ClientUpgradeRequest;
+
+/**
+ * Runs one benchmark: paces the joins open-loop, holds while relaying candidates at the
+ * aggregate rate, then has every viewer say {@code bye}, and reports. Every wait is bounded by
+ * the hard stop ({@link LoadgenSettings#hardStopMillis()}); past it the run ends early and
+ * reports what it measured.
+ */
+public final class LoadGenerator implements AutoCloseable {
+
+    /** How long in-flight relays may take to arrive after the hold before they count as lost. */
+    static final long RELAY_DRAIN_MILLIS = 2_000;
+    public static final long CLOSE_WAIT_MILLIS = 10_000;
+
+    private final LoadgenSettings settings;
+    private final PrintStream progress;
+    private final SourceAddresses addresses;
+    private final RunStats stats = new RunStats();
+    private final RelayRegistry relays = new RelayRegistry();
+    private final ScheduledExecutorService timers;
+    private final WebSocketClients clients;
+    private final SimulatedViewer[] viewers;
+    private volatile boolean stopRequested;
+
+    public LoadGenerator(LoadgenSettings settings, PrintStream progress) throws Exception {
+        this.settings = settings.validate();
+        this.progress = progress;
+        this.addresses = new SourceAddresses(settings.subnets());
+        this.viewers = new SimulatedViewer[settings.peers()];
+        ScheduledThreadPoolExecutor pool = new ScheduledThreadPoolExecutor(2, r -> {
+            Thread t = new Thread(r, "loadgen-timer");
+            t.setDaemon(true);
+            return t;
+        });
+        pool.setRemoveOnCancelPolicy(true); // 20,000 cancelled heartbeats must not linger
+        this.timers = pool;
+        this.clients = WebSocketClients.start(settings.caFile(), settings.peers());
+    }
+
+    /** Ends a running {@link #run()} early (Ctrl-C); it still says bye and reports. */
+    public void requestStop() {
+        stopRequested = true;
+    }
+
+    public LoadgenReport run() throws InterruptedException {
+        long start = System.nanoTime();
+        long hardStop = start + TimeUnit.MILLISECONDS.toNanos(settings.hardStopMillis());
+        BooleanSupplier stop = () -> stopRequested || System.nanoTime() - hardStop >= 0;
+        ServerHeapProbe heap = new ServerHeapProbe(clients.http(), settings.serverHeapUrl());
+        long heapBefore = heap.heapUsedBytes();
+        SimulatedViewer.Shared shared = new SimulatedViewer.Shared(new ClientCodec(), stats, relays, timers,
+                settings.stream());
+
+        ProgressLine line = new ProgressLine(progress, stats, settings.peers());
+        timers.scheduleAtFixedRate(line::print, 1, 1, TimeUnit.SECONDS);
+
+        long joinStart = System.nanoTime();
+        new OpenLoopPacer(joinStart, settings.joinRate()).run(settings.peers(), Long.MAX_VALUE, stop, (k, intended) -> {
+            join((int) k, intended, shared);
+            return true;
+        });
+        awaitOrStop(() -> settledJoins() >= settings.peers(), stop);
+
+        long holdStart = System.nanoTime();
+        long holdEnd = holdStart + TimeUnit.SECONDS.toNanos(settings.durationSeconds());
+        if (settings.relayRate() > 0) {
+            long[] cursor = {0}; // only the pacer thread touches it
+            new OpenLoopPacer(holdStart, settings.relayRate()).run(Long.MAX_VALUE, holdEnd, stop,
+                    (k, intended) -> {
+                        relayOnce(cursor, intended);
+                        return true;
+                    });
+        }
+        awaitOrStop(() -> System.nanoTime() - holdEnd >= 0, stop);
+        long measuredEnd = System.nanoTime();
+        long messages = stats.messages();
+        long drainUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RELAY_DRAIN_MILLIS);
+        awaitOrStop(() -> relays.outstanding() == 0 || System.nanoTime() - drainUntil >= 0, stop);
+        long heapAfter = heap.heapUsedBytes();
+
+        for (SimulatedViewer viewer : viewers) {
+            if (viewer != null) {
+                viewer.leave();
+            }
+        }
+        long closeUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOSE_WAIT_MILLIS);
+        awaitOrStop(() -> stats.open.get() <= 0 || System.nanoTime() - closeUntil >= 0,
+                () -> System.nanoTime() - hardStop >= 0);
+        line.print();
+        Throwable connectFailure = stats.firstConnectFailure.get();
+        if (connectFailure != null) {
+            progress.println("loadgen: first connect failure: " + connectFailure);
+        }
+        if (stats.open.get() > 0) {
+            progress.println("loadgen: " + stats.open.get() + " sockets still open after bye; closing them");
+        }
+        return report(messages, measuredEnd - start, heapBefore, heapAfter);
+    }
+
+    private void join(int index, long intendedNanos, SimulatedViewer.Shared shared) {
+        SimulatedViewer viewer = new SimulatedViewer(shared, addresses.dotted(index), intendedNanos,
+                index < settings.subnets());
+        viewers[index] = viewer;
+        ClientUpgradeRequest request = new ClientUpgradeRequest();
+        request.tag(addresses.addressOf(index)); // picked up by SourceBoundConnector
+        request.setTimeout(30, TimeUnit.SECONDS);
+        if (settings.origin() != null) {
+            request.setHeader("Origin", settings.origin());
+        }
+        try {
+            clients.websocket().connect(viewer, settings.url(), request).whenComplete((session, failure) -> {
+                if (failure != null) {
+                    viewer.connectFailed(failure);
+                }
+            });
+        } catch (Exception e) {
+            viewer.connectFailed(e);
+        }
+    }
+
+    /** Sends one candidate from the next viewer (round-robin) that has a neighbour. */
+    private void relayOnce(long[] cursor, long intendedNanos) {
+        for (int tries = 0; tries < viewers.length; tries++) {
+            SimulatedViewer from = viewers[(int) (cursor[0]++ % viewers.length)];
+            String to = from == null ? null : from.pickNeighbour(cursor[0] / viewers.length);
+            if (to != null) {
+                from.sendCandidate(to, intendedNanos);
+                return;
+            }
+        }
+    }
+
+    private int settledJoins() {
+        return stats.welcomed.get() + stats.joinFailed.get();
+    }
+
+    private static void awaitOrStop(BooleanSupplier done, BooleanSupplier stop) {
+        while (!done.getAsBoolean() && !stop.getAsBoolean()) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
+    }
+
+    private LoadgenReport report(long messages, long elapsedNanos, long heapBefore, long heapAfter) {
+        int joined = stats.welcomed.get();
+        int lonely = 0;
+        for (SimulatedViewer viewer : viewers) {
+            if (viewer != null && viewer.joinedWithoutNeighbour()) {
+                lonely++;
+            }
+        }
+        double seconds = Math.max(1e-3, elapsedNanos / 1e9);
+        return new LoadgenReport(settings.peers(), joined, settings.subnets(), settings.joinRate(),
+                settings.durationSeconds(), stats.join.percentileMillis(50), stats.join.percentileMillis(99),
+                stats.welcome.percentileMillis(99), relays.latency().percentileMillis(50),
+                relays.latency().percentileMillis(99), relays.sent(), relays.outstanding(), lonely,
+                messages / seconds, ServerHeapProbe.perPeerKib(heapBefore, heapAfter, joined), stats.errors());
+    }
+
+    /** Error kinds seen, for the human-readable summary. */
+    public java.util.Map<String, Long> errorKinds() {
+        return stats.errorKinds();
+    }
+
+    @Override
+    public void close() {
+        timers.shutdownNow();
+        clients.close();
+    }
+}

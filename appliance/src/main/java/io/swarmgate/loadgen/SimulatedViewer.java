@@ -1,0 +1,226 @@
+package io.swarmgate.loadgen;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.websocket.api.Session;
+import org.eclipse.jetty.websocket.api.StatusCode;
+
+/**
+ * One simulated viewer: a WebSocket endpoint that joins, keeps its heartbeat, tracks its
+ * assigned neighbours, answers nothing else, and measures what it receives. Callbacks come on
+ * the client's I/O threads; the relay pacer reads {@link #pickNeighbour} from its own thread,
+ * hence the volatile snapshot of the neighbour list. Public only because Jetty calls endpoint
+ * methods through method handles, which need a public class.
+ */
+public final class SimulatedViewer implements Session.Listener.AutoDemanding {
+
+    /** What every viewer of a run shares. */
+    record Shared(ClientCodec codec, RunStats stats, RelayRegistry relays, ScheduledExecutorService timers,
+                  String stream) {
+    }
+
+    static final long DEFAULT_HEARTBEAT_MS = 15_000;
+
+    private final Shared shared;
+    private final String address;
+    private final long intendedNanos;
+    private final boolean firstOfSubnet;
+
+    private volatile Session session;
+    private volatile String peerId;
+    private volatile List<String> neighbours = List.of();
+    private volatile boolean leaving;
+    private volatile boolean gotNeighbour;
+    /** Set by the first connection-level failure, so one broken socket counts as one error. */
+    private final AtomicBoolean broken = new AtomicBoolean();
+    private ScheduledFuture<?> heartbeat;
+
+    /**
+     * @param address       the source address, also the address of the viewer's host candidates
+     * @param intendedNanos when the pacer meant this viewer to start joining
+     * @param firstOfSubnet the first viewer of its subnet: nobody to be matched with at join time
+     */
+    SimulatedViewer(Shared shared, String address, long intendedNanos, boolean firstOfSubnet) {
+        this.shared = shared;
+        this.address = address;
+        this.intendedNanos = intendedNanos;
+        this.firstOfSubnet = firstOfSubnet;
+    }
+
+    @Override
+    public void onWebSocketOpen(Session session) {
+        this.session = session;
+        shared.stats.open.incrementAndGet();
+        send(shared.codec.hello(shared.stream));
+    }
+
+    @Override
+    public void onWebSocketText(String text) {
+        long now = System.nanoTime();
+        shared.stats.received.increment();
+        Incoming message = shared.codec.decode(text);
+        if (message instanceof Incoming.Welcome w) {
+            welcomed(w, now);
+        } else if (message instanceof Incoming.Neighbour n) {
+            if (!gotNeighbour && !firstOfSubnet && peerId != null) {
+                shared.stats.join.record(intendedNanos, now);
+            }
+            gotNeighbour = true;
+            updateNeighbours(n.peer(), true);
+        } else if (message instanceof Incoming.NeighbourGone g) {
+            updateNeighbours(g.peer(), false);
+        } else if (message instanceof Incoming.Signal s) {
+            relayed(s, now);
+        } else if (message instanceof Incoming.Error e) {
+            shared.stats.error(e.code());
+        } else if (message instanceof Incoming.Malformed) {
+            shared.stats.error("malformed_frame");
+        }
+    }
+
+    private void welcomed(Incoming.Welcome w, long now) {
+        if (peerId != null) {
+            return; // a second welcome would be the appliance's mistake; keep the first peer id
+        }
+        peerId = w.peerId();
+        shared.stats.welcomed.incrementAndGet();
+        shared.stats.welcome.record(intendedNanos, now);
+        if (firstOfSubnet) {
+            shared.stats.join.record(intendedNanos, now);
+        }
+        long every = w.heartbeatMs() > 0 ? w.heartbeatMs() : DEFAULT_HEARTBEAT_MS;
+        synchronized (this) {
+            if (!leaving) {
+                heartbeat = shared.timers.scheduleAtFixedRate(() -> send(shared.codec.ping(System.currentTimeMillis())),
+                        every, every, TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    private synchronized void updateNeighbours(String peer, boolean add) {
+        List<String> next = new ArrayList<>(neighbours);
+        next.remove(peer);
+        if (add) {
+            next.add(peer);
+        }
+        neighbours = List.copyOf(next);
+    }
+
+    private void relayed(Incoming.Signal s, long now) {
+        if (!"candidate".equals(s.kind())) {
+            return; // nobody here sends offers or answers
+        }
+        long seq = ClientCodec.sequenceOf(s.candidate());
+        RelayRegistry.Match match = shared.relays.delivered(seq, s.from(), peerId, now);
+        if (match != RelayRegistry.Match.MATCHED) {
+            shared.stats.error("relay_" + match.name().toLowerCase(java.util.Locale.ROOT));
+        }
+    }
+
+    /** A neighbour to signal, rotating by {@code turn}; {@code null} when not joined or alone. */
+    String pickNeighbour(long turn) {
+        List<String> current = neighbours;
+        if (peerId == null || leaving || current.isEmpty() || session == null || !session.isOpen()) {
+            return null;
+        }
+        return current.get((int) (turn % current.size()));
+    }
+
+    /** Sends one candidate to {@code to}, registered for relay latency at its intended time. */
+    void sendCandidate(String to, long intendedSendNanos) {
+        long seq = shared.relays.register(peerId, to, intendedSendNanos);
+        send(shared.codec.candidate(to, seq, address), () -> shared.relays.cancel(seq));
+    }
+
+    private void send(String text) {
+        send(text, () -> { });
+    }
+
+    private void send(String text, Runnable onFailure) {
+        Session s = session;
+        if (s == null || !s.isOpen()) {
+            onFailure.run();
+            return;
+        }
+        s.sendText(text, Callback.from(shared.stats.sent::increment, t -> {
+            onFailure.run();
+            if (!leaving) {
+                unexpected("send_failed");
+            }
+        }));
+    }
+
+    /** Says {@code bye} and closes normally; the appliance releases the peer at once. */
+    void leave() {
+        synchronized (this) {
+            leaving = true;
+            if (heartbeat != null) {
+                heartbeat.cancel(false);
+            }
+        }
+        Session s = session;
+        if (s == null || !s.isOpen()) {
+            return;
+        }
+        s.sendText(shared.codec.bye(), Callback.from(() -> {
+            shared.stats.sent.increment();
+            s.close(StatusCode.NORMAL, "bye", Callback.NOOP);
+        }, t -> s.close(StatusCode.NORMAL, "bye", Callback.NOOP)));
+    }
+
+    /** The connect or the upgrade failed: this viewer never joined. */
+    void connectFailed(Throwable cause) {
+        shared.stats.firstConnectFailure.compareAndSet(null, cause);
+        unexpected("connect_failed");
+    }
+
+    @Override
+    public void onWebSocketClose(int statusCode, String reason) {
+        synchronized (this) {
+            if (heartbeat != null) {
+                heartbeat.cancel(false);
+            }
+        }
+        if (session != null) {
+            shared.stats.open.decrementAndGet();
+        }
+        if (!leaving) {
+            unexpected("closed_" + statusCode);
+        }
+    }
+
+    @Override
+    public void onWebSocketError(Throwable cause) {
+        // Before open, the connect future reports the failure; after it, a close follows.
+        if (session != null && !leaving) {
+            unexpected("socket_error");
+        }
+    }
+
+    private void unexpected(String kind) {
+        if (broken.compareAndSet(false, true)) {
+            if (peerId == null) {
+                shared.stats.joinFailed.incrementAndGet();
+            }
+            shared.stats.error(kind);
+        }
+    }
+
+    /** The join is over, one way or the other. */
+    boolean settled() {
+        return peerId != null || broken.get();
+    }
+
+    boolean joined() {
+        return peerId != null;
+    }
+
+    boolean joinedWithoutNeighbour() {
+        return peerId != null && !firstOfSubnet && !gotNeighbour;
+    }
+}
