@@ -1,6 +1,24 @@
 package io.swarmgate;
 
+import io.swarmgate.api.AdminResource;
+import io.swarmgate.api.ApiHandler;
+import io.swarmgate.api.CertificateResource;
+import io.swarmgate.api.OpenApi;
+import io.swarmgate.api.Route;
+import io.swarmgate.api.SessionResource;
+import io.swarmgate.api.SiteResource;
+import io.swarmgate.api.StreamResource;
+import io.swarmgate.api.SystemResource;
 import io.swarmgate.cli.VersionCommand;
+import io.swarmgate.console.AdminAccounts;
+import io.swarmgate.console.AdminRepository;
+import io.swarmgate.console.ApiTokens;
+import io.swarmgate.console.PasswordHasher;
+import io.swarmgate.console.Sessions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import io.swarmgate.config.ApplianceConfig;
 import io.swarmgate.control.ControlServer;
 import io.swarmgate.pki.Pki;
@@ -64,10 +82,16 @@ public final class Appliance implements AutoCloseable {
             PolicyService policies = new PolicyService(new SiteRepository(database.dataSource()),
                     new StreamPolicyRepository(database.dataSource()), policyDefaults(config.mesh()), clock);
             signaling = new SignalingService(config.mesh(), config.signaling(), policies, reportSink(), clock);
+            AdminAccounts accounts = accounts(config.auth(), database, dataDir, clock);
+            accounts.ensureFirstAdmin(dataDir.initialPasswordFile());
+            AtomicReference<ApplianceServer> serverRef = new AtomicReference<>();
+            ApiHandler api = api(config, dataDir, database, pki, policies, accounts, clock,
+                    () -> serverRef.get().reloadCertificate());
             ApplianceServer server = ApplianceServer.newServer(config,
-                    new ApplianceServer.Services(database, pki, signaling, clock, VersionCommand.version()));
+                    new ApplianceServer.Services(database, pki, signaling, api, clock, VersionCommand.version()));
+            serverRef.set(server);
             server.start();
-            ControlServer control = new ControlServer(dataDir.controlSocket(), policies);
+            ControlServer control = new ControlServer(dataDir.controlSocket(), policies, accounts);
             return new Appliance(config, dataDir, pki, database, policies, signaling, server, control);
         } catch (Exception | Error e) {
             if (signaling != null) {
@@ -76,6 +100,40 @@ public final class Appliance implements AutoCloseable {
             database.close();
             throw e;
         }
+    }
+
+    /** Administrator accounts over the database, with the configured hashing cost and lockout. */
+    public static AdminAccounts accounts(ApplianceConfig.Auth auth, Database database, DataDirectory dataDir,
+                                         Clock clock) {
+        return new AdminAccounts(new AdminRepository(database.dataSource()),
+                new PasswordHasher(auth.argon2MemoryKib(), auth.argon2Iterations()),
+                new AdminAccounts.Lockout(auth.lockoutFailures(), Duration.ofMinutes(auth.lockoutMinutes())), clock,
+                username -> {
+                    if (AdminAccounts.FIRST_ADMIN.equals(username)) {
+                        try {
+                            java.nio.file.Files.deleteIfExists(dataDir.initialPasswordFile());
+                        } catch (java.io.IOException e) {
+                            LOG.warn("appliance - cannot delete {}: {}", dataDir.initialPasswordFile(), e.getMessage());
+                        }
+                    }
+                });
+    }
+
+    private static ApiHandler api(ApplianceConfig config, DataDirectory dataDir, Database database, Pki pki,
+                                  PolicyService policies, AdminAccounts accounts, Clock clock, Runnable reloadCertificate) {
+        Sessions sessions = new Sessions(Duration.ofMinutes(config.auth().sessionIdleMinutes()),
+                Duration.ofHours(config.auth().sessionAbsoluteHours()), clock);
+        ApiTokens tokens = new ApiTokens(database.dataSource(), clock);
+        List<Route> routes = new ArrayList<>();
+        routes.addAll(new SessionResource(accounts, sessions).routes());
+        routes.addAll(new StreamResource(policies).routes());
+        routes.addAll(new SiteResource(policies).routes());
+        routes.addAll(new AdminResource(accounts, sessions, tokens).routes());
+        routes.addAll(new CertificateResource(pki, config.server().hostnames(), dataDir, reloadCertificate, clock).routes());
+        routes.addAll(new SystemResource(config, database, VersionCommand.version()).routes());
+        List<Route> documented = List.copyOf(routes);
+        routes.add(new OpenApi(() -> documented, VersionCommand.version()).route());
+        return new ApiHandler(routes, sessions, tokens, accounts);
     }
 
     public static PolicyService.Defaults policyDefaults(ApplianceConfig.Mesh mesh) {

@@ -1,5 +1,6 @@
 package io.swarmgate;
 
+import io.swarmgate.cli.AdminCliCommand;
 import io.swarmgate.cli.CertCommand;
 import io.swarmgate.cli.ExitCodes;
 import io.swarmgate.cli.InitCommand;
@@ -23,6 +24,7 @@ import picocli.CommandLine.Command;
             ServeCommand.class,
             InitCommand.class,
             CertCommand.class,
+            AdminCliCommand.class,
             SiteCommand.class,
             StreamCommand.class,
             LoadgenCommand.class,

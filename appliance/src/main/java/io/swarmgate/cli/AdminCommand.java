@@ -82,7 +82,9 @@ abstract class AdminCommand implements Callable<Integer> {
         Map<String, String> files = new LinkedHashMap<>();
         for (Path file : inputFiles()) {
             try {
-                files.put(file.toString(), Files.readString(file));
+                files.put(file.toString(), "-".equals(file.toString())
+                        ? new String(System.in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+                        : Files.readString(file));
             } catch (IOException e) {
                 throw new ExitCodes.UsageException("cannot read " + file + ": " + e.getMessage());
             }
@@ -107,7 +109,7 @@ abstract class AdminCommand implements Callable<Integer> {
         try (Database db = Database.open(dataDir, 2, false)) {
             PolicyService policies = new PolicyService(new SiteRepository(db.dataSource()),
                     new StreamPolicyRepository(db.dataSource()), Appliance.policyDefaults(config.mesh()), Clock.systemUTC());
-            return handle(new AdminContext(policies, files));
+            return handle(new AdminContext(policies, Appliance.accounts(config.auth(), db, dataDir, Clock.systemUTC()), files));
         } catch (DatabaseException e) {
             throw new ExitCodes.CommandFailedException(e.getMessage(), e);
         }
@@ -119,6 +121,9 @@ abstract class AdminCommand implements Callable<Integer> {
             int code = execute(context, out);
             out.flush();
             return code;
+        } catch (io.swarmgate.console.AuthException e) {
+            throw "not_found".equals(e.code()) ? new ExitCodes.CommandFailedException(e.getMessage())
+                    : new ExitCodes.UsageException(e.getMessage());
         } catch (PolicyException | SiteCsv.CsvException | IllegalArgumentException e) {
             throw new ExitCodes.UsageException(e.getMessage());
         } catch (SQLException e) {

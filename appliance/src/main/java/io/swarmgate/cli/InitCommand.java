@@ -1,5 +1,6 @@
 package io.swarmgate.cli;
 
+import io.swarmgate.Appliance;
 import io.swarmgate.config.ApplianceConfig;
 import io.swarmgate.pki.Pki;
 import io.swarmgate.store.DataDirectory;
@@ -27,7 +28,7 @@ public final class InitCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws java.io.IOException {
         ApplianceConfig config = options.load();
         DataDirectory dataDir = new DataDirectory(config.dataDir()).create();
         Logging.start(config, dataDir.logDir());
@@ -36,15 +37,25 @@ public final class InitCommand implements Callable<Integer> {
         Pki pki = Pki.at(dataDir.pkiDir());
         boolean createdPki = pki.initialize(config.server().hostnames());
         String schema;
+        boolean createdAdmin;
         try (Database db = Database.open(dataDir, 2, true)) {
             schema = db.schemaVersion();
+            createdAdmin = Appliance.accounts(config.auth(), db, dataDir, java.time.Clock.systemUTC())
+                    .ensureFirstAdmin(dataDir.initialPasswordFile());
         } catch (DatabaseException e) {
             throw new ExitCodes.CommandFailedException(e.getMessage(), e);
+        } catch (java.sql.SQLException | io.swarmgate.console.AuthException e) {
+            throw new ExitCodes.CommandFailedException("cannot create the first administrator: " + e.getMessage(), e);
         }
         out.println("Data directory: " + dataDir.root());
         out.println("Database:       " + dataDir.databaseFile() + " (schema version " + schema + ")");
         out.println((createdPki ? "Created CA:     " : "CA (kept):      ") + pki.caCertificateFile());
         out.println("CA fingerprint: SHA-256 " + pki.report().ca().sha256Fingerprint());
+        if (createdAdmin) {
+            out.println("Administrator:  admin, one-time password "
+                    + java.nio.file.Files.readString(dataDir.initialPasswordFile()).strip()
+                    + " (also in " + dataDir.initialPasswordFile() + " until it is changed at the first login)");
+        }
         if (createdPki) {
             out.println();
             out.println("Distribute " + pki.caCertificateFile() + " to your browsers' trust stores (for example");

@@ -8,7 +8,7 @@ import java.util.List;
  * grouped by the component that reads them.
  */
 public record ApplianceConfig(Server server, Path dataDir, Database database, Logging logging, Demo demo, Mesh mesh,
-                              Signaling signaling) {
+                              Signaling signaling, Auth auth) {
 
     /** Listeners, TLS identity and shutdown, read by {@code ApplianceServer}. */
     public record Server(String bind, int httpsPort, int httpPort, List<String> hostnames,
@@ -50,6 +50,11 @@ public record ApplianceConfig(Server server, Path dataDir, Database database, Lo
         public Signaling {
             trustedProxies = List.copyOf(trustedProxies);
         }
+    }
+
+    /** Read by the administrator accounts and console sessions. */
+    public record Auth(int lockoutFailures, int lockoutMinutes, int sessionIdleMinutes, int sessionAbsoluteHours,
+                       int argon2MemoryKib, int argon2Iterations) {
     }
 
     /** Built-in defaults only: what a run with no file, environment or flags gets. */

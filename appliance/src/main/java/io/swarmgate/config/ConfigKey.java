@@ -42,6 +42,13 @@ public final class ConfigKey {
     public static final String SIGNALING_HEARTBEAT_MS = "signaling.heartbeat-ms";
     public static final String SIGNALING_HELLO_TIMEOUT_MS = "signaling.hello-timeout-ms";
 
+    public static final String AUTH_LOCKOUT_FAILURES = "auth.lockout-failures";
+    public static final String AUTH_LOCKOUT_MINUTES = "auth.lockout-minutes";
+    public static final String AUTH_SESSION_IDLE_MINUTES = "auth.session-idle-minutes";
+    public static final String AUTH_SESSION_ABSOLUTE_HOURS = "auth.session-absolute-hours";
+    public static final String AUTH_ARGON2_MEMORY_KIB = "auth.argon2-memory-kib";
+    public static final String AUTH_ARGON2_ITERATIONS = "auth.argon2-iterations";
+
     /** RFC 1918, carrier-grade NAT, IPv6 unique-local and link-local: where corporate LANs live. */
     static final String PRIVATE_NETWORKS = "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,100.64.0.0/10,fc00::/7,fe80::/10";
 
@@ -99,6 +106,18 @@ public final class ConfigKey {
                 "Heartbeat interval asked of viewers; three missed ones close the socket.");
         add(keys, SIGNALING_HELLO_TIMEOUT_MS, Type.INT, "10000", 1000, 120000,
                 "Time a new connection has to send hello.");
+        add(keys, AUTH_LOCKOUT_FAILURES, Type.INT, "5", 1, 100,
+                "Failed logins in a row that lock an administrator account.");
+        add(keys, AUTH_LOCKOUT_MINUTES, Type.INT, "15", 1, 1440,
+                "How long a locked account stays locked.");
+        add(keys, AUTH_SESSION_IDLE_MINUTES, Type.INT, "30", 1, 1440,
+                "Console sessions end after this long without a request.");
+        add(keys, AUTH_SESSION_ABSOLUTE_HOURS, Type.INT, "12", 1, 168,
+                "Console sessions end this long after login in any case.");
+        add(keys, AUTH_ARGON2_MEMORY_KIB, Type.INT, "65536", 8192, 4194304,
+                "Argon2id memory cost of new password hashes.");
+        add(keys, AUTH_ARGON2_ITERATIONS, Type.INT, "3", 1, 20,
+                "Argon2id iterations of new password hashes.");
         KEYS = Collections.unmodifiableMap(keys);
     }
 

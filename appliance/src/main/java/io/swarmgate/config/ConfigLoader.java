@@ -154,7 +154,13 @@ public final class ConfigLoader {
                         (Integer) v.get(ConfigKey.SIGNALING_MESSAGES_PER_SECOND),
                         (Integer) v.get(ConfigKey.SIGNALING_MESSAGE_BURST),
                         (Integer) v.get(ConfigKey.SIGNALING_HEARTBEAT_MS),
-                        (Integer) v.get(ConfigKey.SIGNALING_HELLO_TIMEOUT_MS)));
+                        (Integer) v.get(ConfigKey.SIGNALING_HELLO_TIMEOUT_MS)),
+                new ApplianceConfig.Auth((Integer) v.get(ConfigKey.AUTH_LOCKOUT_FAILURES),
+                        (Integer) v.get(ConfigKey.AUTH_LOCKOUT_MINUTES),
+                        (Integer) v.get(ConfigKey.AUTH_SESSION_IDLE_MINUTES),
+                        (Integer) v.get(ConfigKey.AUTH_SESSION_ABSOLUTE_HOURS),
+                        (Integer) v.get(ConfigKey.AUTH_ARGON2_MEMORY_KIB),
+                        (Integer) v.get(ConfigKey.AUTH_ARGON2_ITERATIONS)));
     }
 
     /** A list of CIDRs, each checked strictly so a typo stops the start instead of opening a hole. */

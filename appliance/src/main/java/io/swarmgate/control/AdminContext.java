@@ -1,5 +1,6 @@
 package io.swarmgate.control;
 
+import io.swarmgate.console.AdminAccounts;
 import io.swarmgate.policy.PolicyService;
 import java.util.Map;
 
@@ -8,7 +9,7 @@ import java.util.Map;
  * over the control socket) it is the live {@link PolicyService}, so changes reach connected
  * viewers at once; files named on the command line were read by the client and travel along.
  */
-public record AdminContext(PolicyService policies, Map<String, String> files) {
+public record AdminContext(PolicyService policies, AdminAccounts accounts, Map<String, String> files) {
 
     private static final ThreadLocal<AdminContext> CURRENT = new ThreadLocal<>();
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.swarmgate.Main;
+import io.swarmgate.console.AdminAccounts;
 import io.swarmgate.policy.PolicyService;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -43,19 +44,21 @@ public final class ControlServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ControlServer.class);
     /** The commands that may run through the socket. */
-    static final Set<String> COMMANDS = Set.of("site", "stream");
+    static final Set<String> COMMANDS = Set.of("site", "stream", "admin");
     static final int MAX_REQUEST_CHARS = 8 * 1024 * 1024;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path path;
     private final PolicyService policies;
+    private final AdminAccounts accounts;
     private final ServerSocketChannel channel;
     private final Thread acceptor;
     private volatile boolean running = true;
 
-    public ControlServer(Path path, PolicyService policies) throws IOException {
+    public ControlServer(Path path, PolicyService policies, AdminAccounts accounts) throws IOException {
         this.path = path;
         this.policies = policies;
+        this.accounts = accounts;
         Files.deleteIfExists(path);
         channel = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         channel.bind(UnixDomainSocketAddress.of(path));
@@ -102,7 +105,7 @@ public final class ControlServer implements AutoCloseable {
         List<String> args = new ArrayList<>();
         request.path("args").forEach(a -> args.add(a.asText()));
         if (args.isEmpty() || !COMMANDS.contains(args.get(0))) {
-            respond(client, 2, "", "swarmgate: only site and stream commands run through the control socket");
+            respond(client, 2, "", "swarmgate: only site, stream and admin commands run through the control socket");
             return;
         }
         Map<String, String> files = new HashMap<>();
@@ -110,7 +113,7 @@ public final class ControlServer implements AutoCloseable {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int[] exit = new int[1];
-        AdminContext.run(new AdminContext(policies, files), () -> {
+        AdminContext.run(new AdminContext(policies, accounts, files), () -> {
             CommandLine cli = Main.newCommandLine();
             cli.setOut(new PrintWriter(out, true));
             cli.setErr(new PrintWriter(err, true));

@@ -65,15 +65,21 @@ public final class ApplianceServer implements AutoCloseable {
     private final Server server;
     private final ServerConnector https;
     private final ServerConnector http;
+    private final SslContextFactory.Server tls;
+    private final Pki pki;
 
-    private ApplianceServer(Server server, ServerConnector https, ServerConnector http) {
+    private ApplianceServer(Server server, ServerConnector https, ServerConnector http, SslContextFactory.Server tls,
+                            Pki pki) {
+        this.tls = tls;
+        this.pki = pki;
         this.server = server;
         this.https = https;
         this.http = http;
     }
 
     /** Everything the handlers need, created and owned by the caller. */
-    public record Services(Database database, Pki pki, SignalingService signaling, Clock clock, String version) {
+    public record Services(Database database, Pki pki, SignalingService signaling, Handler api, Clock clock,
+                           String version) {
     }
 
     /** Builds (but does not start) the server for {@code config}. */
@@ -136,7 +142,7 @@ public final class ApplianceServer implements AutoCloseable {
                 }
             }, "%{client}a - %u %{yyyy-MM-dd'T'HH:mm:ss.SSSXXX|UTC}t \"%m %U %H\" %s %O %{ms}T \"%{User-Agent}i\""));
         }
-        return new ApplianceServer(server, https, http);
+        return new ApplianceServer(server, https, http, tls, services.pki());
     }
 
     /**
@@ -162,6 +168,7 @@ public final class ApplianceServer implements AutoCloseable {
         PathMappingsHandler routes = new PathMappingsHandler();
         HealthHandler health = new HealthHandler(services.database(), services.version(), services.clock());
         routes.addMapping(PathSpec.from("/healthz"), health);
+        routes.addMapping(PathSpec.from("/api/v1/*"), services.api());
         routes.addMapping(PathSpec.from("/readyz"), health);
         // PathMappingsHandler hands each handler the path below its mapping, so each static tree is rooted there.
         routes.addMapping(PathSpec.from("/sdk/*"), staticFiles(web.resolve("sdk")));
@@ -229,6 +236,19 @@ public final class ApplianceServer implements AutoCloseable {
             host = "[" + host + "]";
         }
         return URI.create(scheme + "://" + host + ":" + connector.getLocalPort() + "/");
+    }
+
+    /** Starts serving the certificate chain now in the PKI directory (after an import); open connections keep theirs. */
+    public void reloadCertificate() {
+        try {
+            tls.reload(f -> {
+                f.setKeyStore(pki.serverKeyStore());
+                f.setKeyStorePassword(new String(pki.keyStorePassword()));
+            });
+            LOG.info("server - now serving the newly imported certificate");
+        } catch (Exception e) {
+            throw new IllegalStateException("could not load the imported certificate: " + e.getMessage(), e);
+        }
     }
 
     public Server jetty() {

@@ -10,7 +10,10 @@ import org.eclipse.jetty.util.Callback;
 /** Writes JSON bodies and the uniform error shape {@code {"error":{"code":…,"message":…}}}. */
 public final class Json {
 
-    public static final ObjectMapper MAPPER = new ObjectMapper();
+    /** Instants as ISO-8601 strings, never as numbers, so API clients read them without guessing units. */
+    public static final ObjectMapper MAPPER = new ObjectMapper()
+            .registerModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule())
+            .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
     private Json() {
     }

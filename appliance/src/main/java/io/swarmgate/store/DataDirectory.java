@@ -51,6 +51,11 @@ public final class DataDirectory {
         return root.resolve("control.sock");
     }
 
+    /** The first administrator's one-time password, until it is changed. */
+    public Path initialPasswordFile() {
+        return root.resolve("initial-admin-password");
+    }
+
     public Path logDir() {
         return root.resolve("log");
     }

@@ -1,0 +1,231 @@
+package io.swarmgate.api;
+
+import io.swarmgate.console.AdminAccount;
+import io.swarmgate.console.AdminAccounts;
+import io.swarmgate.console.ApiTokens;
+import io.swarmgate.console.AuthException;
+import io.swarmgate.console.Sessions;
+import io.swarmgate.policy.PolicyException;
+import io.swarmgate.policy.SiteCsv;
+import io.swarmgate.server.Json;
+import java.io.IOException;
+import java.io.InputStream;
+import org.eclipse.jetty.http.HttpCookie;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code /api/v1}: authenticates (session cookie or bearer API token), routes, checks the role,
+ * the CSRF token and the forced password change, reads the body within its size limit, calls the
+ * endpoint and maps every outcome to JSON — all in this one place, so endpoints stay
+ * parse → validate → call the domain → respond.
+ */
+public final class ApiHandler extends Handler.Abstract {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ApiHandler.class);
+    public static final String PREFIX = "/api/v1";
+    public static final String CSRF_HEADER = "X-CSRF-Token";
+    static final int MAX_BODY = 8 * 1024 * 1024;
+    private static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD");
+
+    private record Compiled(Route route, Pattern pattern) {
+    }
+
+    private final List<Compiled> routes = new ArrayList<>();
+    private final Sessions sessions;
+    private final ApiTokens tokens;
+    private final AdminAccounts accounts;
+    /** Routes a session may use while its password must still be changed. */
+    private final Set<String> allowedBeforePasswordChange = Set.of("GET /session", "DELETE /session",
+            "POST /session/password");
+
+    public ApiHandler(List<Route> routes, Sessions sessions, ApiTokens tokens, AdminAccounts accounts) {
+        routes.forEach(r -> this.routes.add(new Compiled(r, r.pattern())));
+        this.accounts = accounts;
+        this.sessions = sessions;
+        this.tokens = tokens;
+    }
+
+    public List<Route> routes() {
+        return routes.stream().map(Compiled::route).toList();
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        String path = request.getHttpURI().getPath();
+        if (!path.startsWith(PREFIX)) {
+            return false;
+        }
+        String sub = path.substring(PREFIX.length());
+        try {
+            respond(response, callback, dispatch(request, sub.isEmpty() ? "/" : sub));
+        } catch (ApiException e) {
+            error(response, callback, e);
+        } catch (PolicyException e) {
+            error(response, callback, ApiException.badRequest(e.field(), e.getMessage()));
+        } catch (SiteCsv.CsvException e) {
+            error(response, callback, new ApiException(400, "invalid_csv", e.getMessage(), null, e.problems()));
+        } catch (AuthException e) {
+            error(response, callback, new ApiException(statusOf(e.code()), e.code(), e.getMessage(), e.field(), List.of()));
+        } catch (Exception e) {
+            LOG.warn("api - {} {} failed", request.getMethod(), path, e);
+            Json.error(response, 500, "internal_error", "internal error; the appliance log has the details", callback);
+        }
+        return true;
+    }
+
+    private static int statusOf(String code) {
+        return switch (code) {
+            case "invalid_credentials", "account_disabled" -> 401;
+            case "account_locked" -> 429;
+            case "not_found" -> 404;
+            case "conflict" -> 409;
+            default -> 400;
+        };
+    }
+
+    private Object dispatch(Request request, String path) throws Exception {
+        String method = request.getMethod();
+        Route matched = null;
+        Map<String, String> params = null;
+        Set<String> allowed = new TreeSet<>();
+        for (Compiled c : routes) {
+            Map<String, String> p = c.route().match(c.pattern(), path);
+            if (p == null) {
+                continue;
+            }
+            allowed.add(c.route().method());
+            if (c.route().method().equals(method) || "HEAD".equals(method) && "GET".equals(c.route().method())) {
+                matched = c.route();
+                params = p;
+                break;
+            }
+        }
+        if (matched == null) {
+            if (!allowed.isEmpty()) {
+                throw new ApiException(405, "method_not_allowed", "use " + String.join(" or ", allowed) + " on "
+                        + PREFIX + path);
+            }
+            throw ApiException.notFound("no API endpoint " + PREFIX + path);
+        }
+        Principal principal = authenticate(request);
+        if (matched.role() != null) {
+            if (principal == null) {
+                throw new ApiException(401, "unauthenticated", "sign in or send an API token");
+            }
+            if (principal.viaSession() && principal.session().mustChangePassword()
+                    && !allowedBeforePasswordChange.contains(matched.method() + " " + matched.template())) {
+                throw new ApiException(403, "password_change_required", "change your one-time password first");
+            }
+            if (!principal.role().atLeast(matched.role())) {
+                throw new ApiException(403, "forbidden", "this needs the " + matched.role().wire() + " role; you are "
+                        + principal.role().wire());
+            }
+        }
+        if (principal != null && principal.viaSession() && !SAFE_METHODS.contains(method)) {
+            String sent = request.getHeaders().get(CSRF_HEADER);
+            if (sent == null || !MessageDigest.isEqual(sent.getBytes(StandardCharsets.UTF_8),
+                    principal.session().csrfToken.getBytes(StandardCharsets.UTF_8))) {
+                throw new ApiException(403, "csrf_token_invalid", "missing or wrong " + CSRF_HEADER + " header");
+            }
+        }
+        return matched.endpoint().handle(new ApiRequest(request, principal, params, readBody(request)));
+    }
+
+    private Principal authenticate(Request request) throws Exception {
+        String authorization = request.getHeaders().get(HttpHeader.AUTHORIZATION);
+        if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            Optional<ApiTokens.TokenInfo> token = tokens.authenticate(authorization.substring(7).strip());
+            if (token.isEmpty()) {
+                throw new ApiException(401, "token_invalid", "the API token is unknown or revoked");
+            }
+            return new Principal("token:" + token.get().id(), token.get().role(), null);
+        }
+        for (HttpCookie cookie : Request.getCookies(request)) {
+            if (Sessions.COOKIE.equals(cookie.getName())) {
+                Optional<Sessions.Session> s = sessions.find(cookie.getValue());
+                if (s.isPresent()) {
+                    // The account is read on every call: a disabled account or a changed role takes effect
+                    // at once, whichever process (CLI, another admin) made the change.
+                    Optional<AdminAccount> account = accounts.find(s.get().username);
+                    if (account.isEmpty() || account.get().disabled() || account.get().role() != s.get().role) {
+                        sessions.invalidate(s.get().id());
+                        return null;
+                    }
+                    return new Principal(s.get().username, s.get().role, s.get());
+                }
+            }
+        }
+        return null;
+    }
+
+    private static String readBody(Request request) throws ApiException, IOException {
+        if (SAFE_METHODS.contains(request.getMethod()) || "DELETE".equals(request.getMethod())) {
+            return null;
+        }
+        long declared = request.getLength();
+        if (declared > MAX_BODY) {
+            throw new ApiException(413, "payload_too_large", "the body is larger than " + MAX_BODY + " bytes");
+        }
+        try (InputStream in = Request.asInputStream(request)) {
+            byte[] bytes = in.readNBytes(MAX_BODY + 1);
+            if (bytes.length > MAX_BODY) {
+                throw new ApiException(413, "payload_too_large", "the body is larger than " + MAX_BODY + " bytes");
+            }
+            return new String(bytes, StandardCharsets.UTF_8);
+        }
+    }
+
+    private static void respond(Response response, Callback callback, Object result) {
+        if (!(result instanceof ApiResponse r)) {
+            Json.write(response, 200, result, callback);
+            return;
+        }
+        r.headers().forEach((k, v) -> response.getHeaders().add(k, v));
+        if (r.body() == null) {
+            response.setStatus(r.status());
+            response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+            callback.succeeded();
+        } else if (r.contentType() == null) {
+            Json.write(response, r.status(), r.body(), callback);
+        } else {
+            byte[] bytes = r.body().toString().getBytes(StandardCharsets.UTF_8);
+            response.setStatus(r.status());
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, r.contentType());
+            response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+            response.write(true, ByteBuffer.wrap(bytes), callback);
+        }
+    }
+
+    private static void error(Response response, Callback callback, ApiException e) {
+        Map<String, Object> error = new LinkedHashMap<>();
+        error.put("code", e.code());
+        error.put("message", e.getMessage());
+        if (e.field() != null) {
+            error.put("field", e.field());
+        }
+        if (!e.problems().isEmpty()) {
+            error.put("problems", e.problems());
+        }
+        if (e.status() == 405) {
+            response.getHeaders().put(HttpHeader.ALLOW, e.getMessage().replaceAll("use (.*) on .*", "$1").replace(" or ", ", "));
+        }
+        Json.write(response, e.status(), Map.of("error", error), callback);
+    }
+}

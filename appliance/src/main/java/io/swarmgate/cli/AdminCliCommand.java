@@ -1,0 +1,123 @@
+package io.swarmgate.cli;
+
+import io.swarmgate.console.AdminAccount;
+import io.swarmgate.console.Role;
+import io.swarmgate.control.AdminContext;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code swarmgate admin add|passwd|list|disable|enable}: console and API administrators. */
+@Command(name = "admin", mixinStandardHelpOptions = true,
+        description = {"Administrators of the console and the REST API.",
+            "Roles: admin (everything), operator (streams, policies, sites), auditor (read-only, exports)."},
+        subcommands = {AdminCliCommand.Add.class, AdminCliCommand.Passwd.class, AdminCliCommand.ListAdmins.class,
+            AdminCliCommand.Disable.class, AdminCliCommand.Enable.class})
+public final class AdminCliCommand implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: add, passwd, list, disable or enable");
+    }
+
+    static Role role(String value) {
+        return Role.fromWire(value).orElseThrow(() -> new ExitCodes.UsageException(
+                "--role must be admin, operator or auditor, not '" + value + "'"));
+    }
+
+    @Command(name = "add", mixinStandardHelpOptions = true,
+            description = "Create an administrator with a one-time password, to be changed at first login.")
+    static final class Add extends AdminCommand {
+        @Parameters(paramLabel = "USERNAME")
+        String username;
+
+        @Option(names = "--role", required = true, paramLabel = "ROLE", description = "admin, operator or auditor.")
+        String role;
+
+        @Override
+        protected int execute(AdminContext context, PrintWriter out) throws Exception {
+            String password = context.accounts().add(username, role(role));
+            out.println("Administrator " + username + " (" + role + ") created. One-time password: " + password);
+            out.println("It must be changed at the first login.");
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "passwd", mixinStandardHelpOptions = true,
+            description = {"Give an administrator a new one-time password, or set one read from standard input",
+                "(--password-stdin; at least 12 characters)."})
+    static final class Passwd extends AdminCommand {
+        @Parameters(paramLabel = "USERNAME")
+        String username;
+
+        @Option(names = "--password-stdin", description = "Read the new password from standard input.")
+        boolean fromStdin;
+
+        @Override
+        protected List<Path> inputFiles() {
+            return fromStdin ? List.of(Path.of("-")) : List.of();
+        }
+
+        @Override
+        protected int execute(AdminContext context, PrintWriter out) throws Exception {
+            if (fromStdin) {
+                String password = read(context, Path.of("-")).strip();
+                context.accounts().setPassword(username, password, false);
+                out.println("Password of " + username + " set.");
+            } else {
+                String password = context.accounts().resetPassword(username);
+                out.println("One-time password of " + username + ": " + password + " (to be changed at the next login)");
+            }
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List administrators.")
+    static final class ListAdmins extends AdminCommand {
+        @Override
+        protected int execute(AdminContext context, PrintWriter out) throws Exception {
+            out.printf("%-24s %-9s %-9s %s%n", "USERNAME", "ROLE", "STATE", "LAST LOGIN");
+            for (AdminAccount a : context.accounts().list()) {
+                String state = a.disabled() ? "disabled" : a.lockedAt(java.time.Instant.now()) ? "locked"
+                        : a.mustChangePassword() ? "new" : "active";
+                out.printf("%-24s %-9s %-9s %s%n", a.username(), a.role().wire(), state,
+                        a.lastLoginAt() == null ? "never" : a.lastLoginAt());
+            }
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "disable", mixinStandardHelpOptions = true,
+            description = "Disable an administrator: no more logins, open sessions end.")
+    static final class Disable extends AdminCommand {
+        @Parameters(paramLabel = "USERNAME")
+        String username;
+
+        @Override
+        protected int execute(AdminContext context, PrintWriter out) throws Exception {
+            context.accounts().setDisabled(username, true);
+            out.println("Administrator " + username + " disabled.");
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "enable", mixinStandardHelpOptions = true, description = "Enable a disabled administrator again.")
+    static final class Enable extends AdminCommand {
+        @Parameters(paramLabel = "USERNAME")
+        String username;
+
+        @Override
+        protected int execute(AdminContext context, PrintWriter out) throws Exception {
+            context.accounts().setDisabled(username, false);
+            out.println("Administrator " + username + " enabled.");
+            return ExitCodes.OK;
+        }
+    }
+}

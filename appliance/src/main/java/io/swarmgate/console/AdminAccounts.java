@@ -1,0 +1,200 @@
+package io.swarmgate.console;
+
+import java.security.SecureRandom;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Administrator accounts: creation with one-time passwords, password changes, login with lockout,
+ * disabling. The CLI, the REST API and {@code init} all come through here.
+ */
+public final class AdminAccounts {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AdminAccounts.class);
+    public static final int MIN_PASSWORD_LENGTH = 12;
+    /** The account {@code init} creates. */
+    public static final String FIRST_ADMIN = "admin";
+    private static final Pattern USERNAME = Pattern.compile("[a-z][a-z0-9._-]{1,63}");
+    private static final char[] ONE_TIME_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789".toCharArray();
+
+    /** Lockout policy, from the configuration. */
+    public record Lockout(int failures, Duration duration) {
+    }
+
+    private final AdminRepository repository;
+    private final PasswordHasher hasher;
+    private final Lockout lockout;
+    private final Clock clock;
+    private final SecureRandom random = new SecureRandom();
+    private final Consumer<String> passwordChanged;
+    /** Verified against when the username is unknown, so timing does not reveal which names exist. */
+    private final String decoyHash;
+
+    /**
+     * @param passwordChanged told the username whenever an administrator sets their own password
+     *                        (used to delete the initial one-time password file)
+     */
+    public AdminAccounts(AdminRepository repository, PasswordHasher hasher, Lockout lockout, Clock clock,
+                         Consumer<String> passwordChanged) {
+        this.passwordChanged = passwordChanged;
+        this.repository = repository;
+        this.hasher = hasher;
+        this.lockout = lockout;
+        this.clock = clock;
+        this.decoyHash = hasher.hash("decoy-password-never-valid");
+    }
+
+    public List<AdminAccount> list() throws SQLException {
+        return repository.list();
+    }
+
+    public Optional<AdminAccount> find(String username) throws SQLException {
+        return repository.find(username);
+    }
+
+    public boolean isEmpty() throws SQLException {
+        return repository.count() == 0;
+    }
+
+    /** Creates an account and returns its one-time password, which must be changed at first login. */
+    public String add(String username, Role role) throws SQLException, AuthException {
+        if (username == null || !USERNAME.matcher(username).matches()) {
+            throw new AuthException("invalid_field", "username", "username must be 2-64 lower-case letters, digits,"
+                    + " '.', '_' or '-', starting with a letter");
+        }
+        if (repository.find(username).isPresent()) {
+            throw new AuthException("conflict", "username", "an administrator named " + username + " exists");
+        }
+        String password = oneTimePassword();
+        repository.insert(username, role, hasher.hash(password), true, clock.instant());
+        LOG.info("{} - administrator created with role {}", username, role.wire());
+        return password;
+    }
+
+    /** Replaces the password with a new one-time password (for an admin who forgot theirs). */
+    public String resetPassword(String username) throws SQLException, AuthException {
+        String password = oneTimePassword();
+        if (!repository.setPassword(username, hasher.hash(password), true, clock.instant())) {
+            throw new AuthException("not_found", "username", "no administrator named " + username);
+        }
+        LOG.info("{} - password reset to a one-time password", username);
+        return password;
+    }
+
+    /**
+     * Checks credentials. Disabled and locked accounts are refused; after {@code lockout.failures}
+     * wrong passwords in a row the account is locked for {@code lockout.duration}.
+     */
+    public AdminAccount authenticate(String username, String password) throws SQLException, AuthException {
+        Instant now = clock.instant();
+        Optional<AdminAccount> found = username == null ? Optional.empty() : repository.find(username);
+        if (found.isEmpty()) {
+            hasher.verify(password == null ? "" : password, decoyHash);
+            throw new AuthException("invalid_credentials", null, "wrong username or password");
+        }
+        AdminAccount account = found.get();
+        if (account.lockedAt(now)) {
+            throw new AuthException("account_locked", null, "too many failed logins; try again after "
+                    + account.lockedUntil());
+        }
+        String hash = repository.passwordHash(username).orElseThrow();
+        if (password == null || !hasher.verify(password, hash)) {
+            boolean lock = account.failedLogins() + 1 >= lockout.failures();
+            repository.failedLogin(username, lock ? now.plus(lockout.duration()) : null);
+            if (lock) {
+                LOG.warn("{} - locked for {} after {} failed logins", username, lockout.duration(), lockout.failures());
+            }
+            throw new AuthException("invalid_credentials", null, "wrong username or password");
+        }
+        if (account.disabled()) {
+            throw new AuthException("account_disabled", null, "this account is disabled");
+        }
+        repository.succeededLogin(username, now);
+        return repository.find(username).orElseThrow();
+    }
+
+    /** Changes a password after checking the current one and the password rules. */
+    public void changePassword(String username, String current, String next) throws SQLException, AuthException {
+        String hash = repository.passwordHash(username)
+                .orElseThrow(() -> new AuthException("not_found", null, "no administrator named " + username));
+        if (current == null || !hasher.verify(current, hash)) {
+            throw new AuthException("invalid_credentials", "currentPassword", "the current password is wrong");
+        }
+        checkRules(username, next);
+        if (next.equals(current)) {
+            throw new AuthException("invalid_field", "newPassword", "the new password must differ from the current one");
+        }
+        repository.setPassword(username, hasher.hash(next), false, clock.instant());
+        LOG.info("{} - password changed", username);
+        passwordChanged.accept(username);
+    }
+
+    /** Sets a password chosen by an administrator (CLI {@code admin passwd --password-stdin}). */
+    public void setPassword(String username, String next, boolean mustChange) throws SQLException, AuthException {
+        checkRules(username, next);
+        if (!repository.setPassword(username, hasher.hash(next), mustChange, clock.instant())) {
+            throw new AuthException("not_found", "username", "no administrator named " + username);
+        }
+        LOG.info("{} - password set", username);
+    }
+
+    static void checkRules(String username, String password) throws AuthException {
+        if (password == null || password.length() < MIN_PASSWORD_LENGTH) {
+            throw new AuthException("invalid_field", "newPassword", "the password must have at least "
+                    + MIN_PASSWORD_LENGTH + " characters");
+        }
+        if (password.length() > 256) {
+            throw new AuthException("invalid_field", "newPassword", "the password must have at most 256 characters");
+        }
+        if (password.toLowerCase().contains(username.toLowerCase())) {
+            throw new AuthException("invalid_field", "newPassword", "the password must not contain the username");
+        }
+    }
+
+    public void setDisabled(String username, boolean disabled) throws SQLException, AuthException {
+        if (!repository.setDisabled(username, disabled, clock.instant())) {
+            throw new AuthException("not_found", "username", "no administrator named " + username);
+        }
+        LOG.info("{} - {}", username, disabled ? "disabled" : "enabled");
+    }
+
+    public void setRole(String username, Role role) throws SQLException, AuthException {
+        if (!repository.setRole(username, role, clock.instant())) {
+            throw new AuthException("not_found", "username", "no administrator named " + username);
+        }
+        LOG.info("{} - role changed to {}", username, role.wire());
+    }
+
+    /**
+     * Creates the first administrator, {@code admin}, when there is none, and writes its one-time
+     * password to {@code passwordFile} (owner-only) for whoever installed the appliance.
+     *
+     * @return true if the account was created
+     */
+    public boolean ensureFirstAdmin(java.nio.file.Path passwordFile) throws SQLException, AuthException {
+        if (!isEmpty()) {
+            return false;
+        }
+        String password = add(FIRST_ADMIN, Role.ADMIN);
+        io.swarmgate.store.DataDirectory.writePrivateFile(passwordFile,
+                (password + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        LOG.info("{} - first administrator created; its one-time password is in {}", FIRST_ADMIN, passwordFile);
+        return true;
+    }
+
+    private String oneTimePassword() {
+        char[] p = new char[16];
+        for (int i = 0; i < p.length; i++) {
+            p[i] = ONE_TIME_ALPHABET[random.nextInt(ONE_TIME_ALPHABET.length)];
+        }
+        return new String(p);
+    }
+}
