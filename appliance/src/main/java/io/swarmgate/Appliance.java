@@ -51,11 +51,13 @@ public final class Appliance implements AutoCloseable {
     private final SignalingService signaling;
     private final ApplianceServer server;
     private final ControlServer control;
+    private final ApiHandler api;
 
     private Appliance(ApplianceConfig config, DataDirectory dataDir, Pki pki, Database database,
                       PolicyService policies, SignalingService signaling, ApplianceServer server,
-                      ControlServer control) {
+                      ControlServer control, ApiHandler api) {
         this.control = control;
+        this.api = api;
         this.policies = policies;
         this.signaling = signaling;
         this.config = config;
@@ -92,7 +94,7 @@ public final class Appliance implements AutoCloseable {
             serverRef.set(server);
             server.start();
             ControlServer control = new ControlServer(dataDir.controlSocket(), policies, accounts);
-            return new Appliance(config, dataDir, pki, database, policies, signaling, server, control);
+            return new Appliance(config, dataDir, pki, database, policies, signaling, server, control, api);
         } catch (Exception | Error e) {
             if (signaling != null) {
                 signaling.close();
@@ -131,8 +133,8 @@ public final class Appliance implements AutoCloseable {
         routes.addAll(new AdminResource(accounts, sessions, tokens).routes());
         routes.addAll(new CertificateResource(pki, config.server().hostnames(), dataDir, reloadCertificate, clock).routes());
         routes.addAll(new SystemResource(config, database, VersionCommand.version()).routes());
-        List<Route> documented = List.copyOf(routes);
-        routes.add(new OpenApi(() -> documented, VersionCommand.version()).route());
+        List<Route> all = routes;
+        routes.add(new OpenApi(() -> List.copyOf(all), VersionCommand.version()).route());
         return new ApiHandler(routes, sessions, tokens, accounts);
     }
 
@@ -144,6 +146,11 @@ public final class Appliance implements AutoCloseable {
     /** Until the analytics store exists, reports are counted by the signaling service and dropped. */
     private static ReportSink reportSink() {
         return (streamId, site, peerId, report) -> { };
+    }
+
+    /** Every REST endpoint the appliance answers. */
+    public List<Route> apiRoutes() {
+        return api.routes();
     }
 
     public PolicyService policies() {

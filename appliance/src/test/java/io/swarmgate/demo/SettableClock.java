@@ -6,19 +6,19 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 
 /** A clock the test moves by hand; shared between the test thread and Jetty's threads. */
-final class SettableClock extends Clock {
+public final class SettableClock extends Clock {
 
     private volatile long millis;
 
-    SettableClock(long millis) {
+    public SettableClock(long millis) {
         this.millis = millis;
     }
 
-    void set(long millis) {
+    public void set(long millis) {
         this.millis = millis;
     }
 
-    void advance(long deltaMillis) {
+    public void advance(long deltaMillis) {
         this.millis += deltaMillis;
     }
 

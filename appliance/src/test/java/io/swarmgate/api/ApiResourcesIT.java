@@ -1,0 +1,113 @@
+package io.swarmgate.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.http.HttpResponse;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Streams, sites (CSV), certificates and settings through the API, including bad bodies. */
+@Timeout(120)
+class ApiResourcesIT extends ApiTestBase {
+
+    @Test
+    void streamPoliciesAreCreatedChangedAndValidatedFieldByField() throws Exception {
+        Client c = admin();
+        HttpResponse<String> created = c.send("POST", "/streams", "{\"id\":\"townhall\",\"urlPattern\":"
+                + "\"https://video.corp.example/live/townhall/*\",\"p2p\":\"download-only\",\"siteModes\":{\"lyon\":\"off\"},"
+                + "\"allowedOrigins\":[\"https://intranet.corp.example\"],\"security\":\"intermediate\","
+                + "\"siteGroups\":[[\"paris\",\"annex\"]],\"tokenSecret\":\"generate\"}");
+        assertEquals(201, created.statusCode(), created.body());
+        JsonNode p = json(created);
+        assertEquals("download-only", p.get("p2p").asText());
+        assertTrue(p.get("tokenRequired").asBoolean());
+        assertTrue(p.get("tokenSecret").asText().length() >= 43, "secret shown once");
+        assertFalse(c.get("/streams/townhall").body().contains("tokenSecret"), "and never again");
+
+        HttpResponse<String> changed = c.send("PUT", "/streams/townhall", "{\"p2p\":\"on\",\"maxNeighbours\":8}");
+        assertEquals(200, changed.statusCode(), changed.body());
+        assertEquals(8, json(changed).get("maxNeighbours").asInt());
+        assertEquals("lyon", json(changed).get("siteModes").fieldNames().next(), "other fields kept");
+
+        for (String[] bad : new String[][] {
+            {"{\"p2p\":\"sometimes\"}", "p2p"},
+            {"{\"maxNeighbours\":0}", "max-neighbours"},
+            {"{\"maxNeighbours\":\"six\"}", "maxNeighbours"},
+            {"{\"allowedOrigins\":[\"https://intranet/page\"]}", "allowed-origins"},
+            {"{\"security\":\"paranoid\"}", "security"},
+            {"{\"siteGroups\":[[\"solo\"]]}", "site-groups"},
+        }) {
+            HttpResponse<String> r = c.send("PUT", "/streams/townhall", bad[0]);
+            assertEquals(400, r.statusCode(), bad[0]);
+            assertEquals(bad[1], json(r).at("/error/field").asText(), bad[0] + " -> " + r.body());
+        }
+        HttpResponse<String> notJson = c.send("POST", "/streams", "{id:", "application/json");
+        assertEquals("invalid_json", code(notJson));
+        HttpResponse<String> duplicate = c.send("POST", "/streams", "{\"id\":\"townhall\"}");
+        assertEquals(400, duplicate.statusCode());
+        assertEquals("id", json(duplicate).at("/error/field").asText());
+        assertEquals(404, c.send("PUT", "/streams/nope", "{}").statusCode());
+        assertEquals(204, c.send("DELETE", "/streams/townhall", null).statusCode());
+    }
+
+    @Test
+    void siteCsvWithBadRowsIsReportedByLineAndNothingIsImported() throws Exception {
+        Client c = admin();
+        String bad = "cidr,site,label\n10.1.0.0/16,lyon,Lyon\n10.2.0.0/33,nantes,\nnot-a-cidr,x,\n";
+        HttpResponse<String> r = c.send("POST", "/sites/import", bad, "text/csv");
+        assertEquals(400, r.statusCode());
+        assertEquals("invalid_csv", code(r));
+        JsonNode problems = json(r).at("/error/problems");
+        assertEquals(2, problems.size());
+        assertTrue(problems.get(0).asText().startsWith("line 3:"));
+        assertTrue(problems.get(1).asText().startsWith("line 4:"));
+        assertEquals(0, json(c.get("/sites")).size(), "nothing half-imported");
+    }
+
+    @Test
+    void siteImportCanBePreviewedThenApplied() throws Exception {
+        Client c = admin();
+        assertEquals(201, c.send("POST", "/sites", "{\"cidr\":\"10.1.0.0/16\",\"site\":\"lyon\",\"label\":\"Lyon\"}").statusCode());
+        String csv = "10.1.0.0/16,lyon-centre,Lyon\n10.2.0.0/16,nantes,Nantes\n";
+        JsonNode preview = json(c.send("POST", "/sites/import?dryRun=true", csv, "text/csv"));
+        assertFalse(preview.get("applied").asBoolean());
+        assertEquals(1, preview.get("added").size());
+        assertEquals("lyon", preview.at("/changed/0/from/site").asText());
+        assertEquals("lyon-centre", preview.at("/changed/0/to/site").asText());
+        assertEquals(1, json(c.get("/sites")).size(), "a preview changes nothing");
+
+        assertTrue(json(c.send("POST", "/sites/import", csv, "text/csv")).get("applied").asBoolean());
+        HttpResponse<String> export = c.get("/sites/export");
+        assertTrue(export.headers().firstValue("Content-Type").orElse("").startsWith("text/csv"));
+        assertTrue(export.body().contains("10.2.0.0/16,nantes,Nantes"), export.body());
+        assertEquals(204, c.send("DELETE", "/sites?cidr=10.2.0.0/16", null).statusCode());
+        assertEquals(400, c.send("POST", "/sites", "{\"cidr\":\"10.1.0.1/16\",\"site\":\"x\"}").statusCode());
+    }
+
+    @Test
+    void certificatesAreShownAndABadChainIsRejectedWithoutReplacingTheCurrentOne() throws Exception {
+        Client c = admin();
+        JsonNode certs = json(c.get("/certificates"));
+        assertTrue(certs.at("/server/sha256Fingerprint").asText().contains(":"));
+        assertFalse(certs.get("expiryWarning").asBoolean());
+        HttpResponse<String> csr = c.get("/certificates/csr");
+        assertTrue(csr.body().startsWith("-----BEGIN CERTIFICATE REQUEST-----"));
+        HttpResponse<String> bad = c.send("POST", "/certificates", "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
+                "application/x-pem-file");
+        assertEquals(400, bad.statusCode());
+        assertEquals("certificate_rejected", code(bad));
+        assertEquals(certs.at("/server/sha256Fingerprint"), json(c.get("/certificates")).at("/server/sha256Fingerprint"));
+    }
+
+    @Test
+    void settingsAndHealthAreReadable() throws Exception {
+        Client c = admin();
+        JsonNode health = json(c.get("/health"));
+        assertTrue(health.get("ready").asBoolean());
+        JsonNode settings = json(c.get("/settings"));
+        assertEquals(6, settings.at("/mesh/targetDegree").asInt());
+    }
+}
