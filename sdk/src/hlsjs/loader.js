@@ -119,7 +119,8 @@ export function createFragmentLoader(DefaultLoader, session, { now = () => globa
       } catch (e) {
         promise = Promise.reject(e);
       }
-      promise.then((result) => this.succeed(result), (err) => this.failed(err));
+      promise.then((result) => this.succeed(result), (err) => this.failed(err))
+        .catch((e) => session.log?.('loader: callback failed', e));
     }
 
     stopWaitTimer() {
@@ -176,6 +177,10 @@ export function createFragmentLoader(DefaultLoader, session, { now = () => globa
     succeed(result) {
       if (this.done || !this.callbacks) return;
       this.stopWaitTimer();
+      if (!result || !(result.bytes instanceof Uint8Array) || !result.stats || !result.stats.loading) {
+        this.failed(new Error('engine returned no bytes'));
+        return;
+      }
       const { bytes, stats: timing } = result;
       // A copy: hls.js detaches what it gets, and the engine keeps the original for neighbours.
       const data = bytes.slice().buffer;
