@@ -370,7 +370,8 @@ export class Engine {
       };
       const wake = () => done(true);
       set.add(wake);
-      timer = this.timers.setTimeout(() => done(false), Math.max(0, untilMs - this.now()));
+      // +2 ms: timers may fire a hair before now() reaches untilMs, and a re-plan must see it passed.
+      timer = this.timers.setTimeout(() => done(false), Math.max(0, untilMs - this.now()) + 2);
       if (signal) signal.addEventListener?.('abort', wake, { once: true });
     });
   }
@@ -465,7 +466,7 @@ export class Engine {
       this.log('primary leader for', id);
       this.prefetchHttp(id, k);
     } else if (ranked[1] === this.selfId) {
-      const due = k.listedAtMs + this.scheduler.estimateHttpMs({ durationS: k.durationS }) + this.scheduler.backupGraceMs;
+      const due = k.listedAtMs + this.scheduler.estimateHttpMs({ durationS: k.durationS }) + this.backupGrace(k.durationS);
       const timer = this.timers.setTimeout(() => {
         this.backupTimers.delete(timer);
         if (this.store.has(id) || this.inflight.has(id) || this.holdersOf(id).length > 0) return;
@@ -476,6 +477,16 @@ export class Engine {
     } else if (this.holdersOf(id).length > 0) {
       this.prefetchP2p(id, k);
     }
+  }
+
+  /**
+   * How long the backup leader gives the primary past its expected HTTP time. Each viewer refreshes
+   * the live playlist on its own timer, so the primary may list a segment up to one target
+   * duration after the backup did; a shorter grace makes the backup fetch most segments twice.
+   * The scheduler's deadline still bounds the wait.
+   */
+  backupGrace(durationS) {
+    return Math.max(this.scheduler.backupGraceMs, durationS > 0 ? durationS * 1000 : 0);
   }
 
   prefetchHttp(id, k) {
@@ -593,7 +604,7 @@ export class Engine {
       const plan = this.scheduler.plan({
         segmentId: id, live: !!req.live, bufferS: Math.max(0, req.bufferS - (t - t0) / 1000),
         durationS: req.durationS, holders: this.holdersOf(id), leaders: this.leaders, selfId: this.selfId,
-        listedAtMs: req.listedAtMs ?? (k ? k.listedAtMs : t0), exclude,
+        listedAtMs: req.listedAtMs ?? (k ? k.listedAtMs : t0), exclude, backupGraceMs: this.backupGrace(req.durationS),
       });
       if (plan.source === 'http') {
         if (waitedOut && plan.reason === 'urgent') this.qoe.addFailure('noHolder');
