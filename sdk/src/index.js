@@ -107,6 +107,11 @@ export function createSdk(win, scriptSrc) {
       once.add(key);
       con.info(...a);
     },
+    leave() {
+      for (const s of [...sessions]) {
+        try { s.destroy(); } catch (e) { log('leave failed', e); }
+      }
+    },
     register: (s) => sessions.add(s),
     unregister: (s) => sessions.delete(s),
   };
@@ -175,6 +180,11 @@ export function install(win, scriptSrc) {
   if (win.swarmgate && win.swarmgate.version) return win.swarmgate; // loaded twice
   const { api, runtime } = createSdk(win, scriptSrc);
   win.swarmgate = api;
+  if (typeof win.addEventListener === 'function') {
+    // Leaving the page: say `bye` so neighbours are replaced at once instead of after the
+    // appliance's 30 s resume grace.
+    win.addEventListener('pagehide', () => runtime.leave());
+  }
   if (!runtime.config.wrapGlobal) return api;
   if (typeof win.Hls === 'function') {
     win.Hls = api.hlsjs.wrap(win.Hls);
