@@ -81,7 +81,8 @@ export function combineStats(list, { enabled, version }) {
 export function createSdk(win, scriptSrc) {
   const config = readConfig(win.swarmgateConfig);
   const con = win.console;
-  const log = config.debug && con ? (...a) => con.log('[swarmgate]', ...a) : () => {};
+  const clock = () => Math.round(win.performance ? win.performance.now() : Date.now());
+  const log = config.debug && con ? (...a) => con.log(`[swarmgate] ${clock()}`, ...a) : () => {};
   const once = new Set();
   const sessions = new Set();
   const listeners = new Set();
