@@ -27,6 +27,10 @@
     errors: [], // { type, details, fatal, at } for every hls.js ERROR event
     fatalErrors: 0,
     recoveries: 0,
+    // Segment bytes hls.js loaded, by its own account (FRAG_LOADED frag.stats.loaded): the
+    // fleet harness compares them with what the origin served, independently of the SDK.
+    fragBytes: 0,
+    frags: 0,
     level: null, // { width, height, bitrate } of the level playing
   };
   const createdAt = performance.now();
@@ -82,6 +86,12 @@
       liveSyncDurationCount: 3,
     });
     hls.on(Hls.Events.MANIFEST_PARSED, startPlayback);
+    hls.on(Hls.Events.FRAG_LOADED, (event, data) => {
+      // The payload may already be detached (hls.js hands it to its worker): use the stats.
+      const loaded = data.frag && data.frag.stats ? data.frag.stats.loaded : 0;
+      stats.fragBytes += loaded || 0;
+      stats.frags += 1;
+    });
     hls.on(Hls.Events.LEVEL_SWITCHED, (event, data) => {
       const level = hls.levels[data.level];
       stats.level = level ? { width: level.width, height: level.height, bitrate: level.bitrate } : null;
@@ -144,5 +154,50 @@
     networkRetryMs = 1000;
   });
 
-  window.demoPlayer = { hls, video, stats, stream: streamName };
+  window.demoPlayer = {
+    hls,
+    video,
+    stats,
+    stream: streamName,
+    // The Swarmgate SDK's own figures (bytes by source, neighbours), or null without the SDK.
+    sdk: () => (window.swarmgate ? window.swarmgate.stats() : null),
+  };
+})();
+
+// The "Delivery" panel: what the Swarmgate SDK reports about this page, refreshed by
+// swarmgate.on('stats') (once a second). Without the SDK the panel says so and stays still.
+// (Same file as the player: the appliance serves a fixed set of demo files.)
+(function () {
+  'use strict';
+
+  const field = (id) => document.getElementById(id);
+
+  function formatBytes(n) {
+    if (n >= 1024 * 1024) {
+      return (n / (1024 * 1024)).toFixed(1) + ' MB';
+    }
+    if (n >= 1024) {
+      return Math.round(n / 1024) + ' kB';
+    }
+    return n + ' B';
+  }
+
+  function render(s) {
+    field('sg-share').textContent = Math.round(s.p2pRatio * 100) + ' %';
+    field('sg-peers').textContent = String(s.peers);
+    field('sg-http').textContent = formatBytes(s.httpBytes);
+    field('sg-p2p').textContent = formatBytes(s.p2pBytes);
+    field('sg-up').textContent = formatBytes(s.uploadedBytes);
+    field('sg-site').textContent = s.site || '–';
+    field('sg-leader').textContent = s.peerId ? (s.leader ? 'yes' : 'no') : '–';
+    field('sg-off').hidden = s.enabled !== false && (s.connected || s.players === 0 || s.httpBytes === 0);
+  }
+
+  const sdk = window.swarmgate;
+  if (!sdk || typeof sdk.on !== 'function') {
+    field('sg-off').hidden = false;
+    return;
+  }
+  render(sdk.stats());
+  sdk.on('stats', render);
 })();

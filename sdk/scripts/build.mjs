@@ -1,6 +1,7 @@
 // Builds sdk/dist/, which Maven copies into the appliance jar under classpath web/
 // (so dist/demo/index.html is served at /demo/). Run with `npm run build`.
-import { copyFile, mkdir, readdir, rm } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,10 +29,39 @@ async function buildDemo() {
   return targetDir;
 }
 
-// ---- Viewer SDK (/sdk/swarmgate.js): bundled from src/ with esbuild by the SDK change. ----
-// Not built yet: this is where the esbuild step for dist/sdk/swarmgate.js goes.
+// ---- Viewer SDK (/sdk/swarmgate.js): src/index.js bundled by esbuild into one classic script. ----
+/** The size budget of the issue: the script must stay small enough for every intranet page. */
+const MAX_GZIP_BYTES = 40 * 1024;
 
-const built = [await buildDemo()];
+async function buildSdk() {
+  const { build } = await import('esbuild');
+  const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'));
+  const targetDir = join(dist, 'sdk');
+  await rm(targetDir, { recursive: true, force: true });
+  const outfile = join(targetDir, 'swarmgate.js');
+  await build({
+    entryPoints: [join(root, 'src', 'index.js')],
+    outfile,
+    bundle: true,
+    // A classic <script>: no module syntax, nothing leaks into the page's globals but `swarmgate`.
+    format: 'iife',
+    platform: 'browser',
+    target: ['es2019', 'chrome80', 'firefox78', 'safari15', 'edge80'],
+    minify: true,
+    sourcemap: 'linked',
+    legalComments: 'none',
+    banner: { js: `/* Swarmgate viewer SDK ${pkg.version} */` },
+    logLevel: 'warning',
+  });
+  const gz = gzipSync(await readFile(outfile), { level: 9 }).length;
+  console.log(`dist/sdk/swarmgate.js: ${(gz / 1024).toFixed(1)} KiB gzipped (limit ${MAX_GZIP_BYTES / 1024} KiB)`);
+  if (gz > MAX_GZIP_BYTES) {
+    throw new Error(`swarmgate.js is ${gz} bytes gzipped, over the ${MAX_GZIP_BYTES}-byte budget`);
+  }
+  return targetDir;
+}
+
+const built = [await buildDemo(), await buildSdk()];
 for (const dir of built) {
   console.log(`built ${dir.slice(root.length + 1)}/`);
 }

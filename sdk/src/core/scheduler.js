@@ -55,6 +55,9 @@ export const FAILURE_REASONS = Object.freeze(['timeout', 'integrity', 'gone', 'n
  * @property {string[]} [leaders] the site's leaders from the `leaders` message (any order)
  * @property {string} [selfId] my peer id
  * @property {number} [listedAtMs] when the playlist first listed the segment (live), default now
+ * @property {number} [backupGraceMs] this segment's backup grace, overriding the default: the
+ *   primary refreshes its playlist on its own timer, so it may list a segment up to one target
+ *   duration after the backup did
  * @property {string[]} [exclude] neighbours that already failed this segment
  * @property {boolean} [p2p] false when the policy or the SDK state rules P2P out
  */
@@ -152,7 +155,8 @@ export class Scheduler {
     const listedAt = req.listedAtMs ?? now;
     if (self !== undefined && ranked[1] === self) {
       // Backup: the primary needs about one HTTP fetch; past that plus the grace it is late.
-      const primaryDue = listedAt + httpMs + this.backupGraceMs;
+      const grace = req.backupGraceMs >= 0 ? req.backupGraceMs : this.backupGraceMs;
+      const primaryDue = listedAt + httpMs + grace;
       if (primaryDue <= now) return { source: 'http', reason: 'backup' };
       return { source: 'wait', untilMs: Math.min(primaryDue, deadlineMs), thenHttp: true };
     }

@@ -11,6 +11,7 @@
  */
 
 import { encode, MAX_CHUNK_BYTES, MAX_SEGMENT_BYTES } from './peer-protocol.js';
+import { sha256Sync } from './sha256.js';
 
 /** Default and bounds of the sender's chunk size (docs/protocol.md: 16–64 KiB messages). */
 export const DEFAULT_CHUNK_BYTES = 64 * 1024;
@@ -44,12 +45,15 @@ export class TransferError extends Error {
 }
 
 /**
- * SHA-256 of `bytes` with WebCrypto (browsers in secure contexts, Node 20 as globalThis.crypto).
+ * SHA-256 of `bytes` with WebCrypto where it exists (secure contexts, Node 20), else in plain
+ * JavaScript: pages served over http:// have no `crypto.subtle`, and P2P must still verify there.
  * @param {Uint8Array} bytes
  * @returns {Promise<Uint8Array>}
  */
 export async function sha256(bytes) {
-  return new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', bytes));
+  const subtle = globalThis.crypto && globalThis.crypto.subtle;
+  if (subtle) return new Uint8Array(await subtle.digest('SHA-256', bytes));
+  return sha256Sync(bytes);
 }
 
 function equalBytes(a, b) {

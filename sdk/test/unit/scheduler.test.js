@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Scheduler, canUpload, DEFAULT_MAX_UPLOADS } from '../../src/core/scheduler.js';
+import { rankLeaders } from '../../src/core/leaders.js';
 
 // rankLeaders('seg-42.ts', …) = [peer-b (primary), peer-c (backup), peer-a]
 const leaders = ['peer-a', 'peer-b', 'peer-c'];
@@ -166,4 +167,14 @@ test('at most four simultaneous uploads, and a rate cap', () => {
   assert.deepEqual(canUpload({ policy: on, activeUploads: 1, maxUploads: 1 }), { allowed: false, reason: 'busy', code: 'busy' });
   assert.deepEqual(canUpload({ policy: on, uploadRateBps: 20_000_000 }), { allowed: false, reason: 'rate', code: 'busy' });
   assert.deepEqual(canUpload({ policy: on, uploadRateBps: 5e6, maxUploadRateBps: 4e6 }), { allowed: false, reason: 'rate', code: 'busy' });
+});
+
+test('a per-segment backup grace overrides the default one', () => {
+  const s = new Scheduler({ now: () => 10_000, defaultHttpMs: 100, backupGraceMs: 500 });
+  const ranked = rankLeaders('seg-9', ['p-a', 'p-b']);
+  const req = { segmentId: 'seg-9', live: true, bufferS: 20, leaders: ['p-a', 'p-b'], selfId: ranked[1], listedAtMs: 9_000 };
+  assert.deepEqual(s.plan(req), { source: 'http', reason: 'backup' });
+  const plan = s.plan({ ...req, backupGraceMs: 2000 });
+  assert.equal(plan.source, 'wait');
+  assert.equal(plan.untilMs, 9_000 + 100 + 2000);
 });

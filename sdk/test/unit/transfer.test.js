@@ -245,3 +245,12 @@ test('chunk size and water marks are validated', () => {
   assert.throws(() => sendSegment(ch, { requestId: 1, bytes: segment(1), highWaterBytes: 1000 }), RangeError);
   assert.throws(() => sendSegment(ch, { requestId: 1, bytes: segment(1), lowWaterBytes: 2 * 1024 * 1024 }), RangeError);
 });
+
+test('the plain-JavaScript SHA-256 (pages without crypto.subtle) matches WebCrypto at block boundaries', async () => {
+  const { sha256Sync } = await import('../../src/core/sha256.js');
+  for (const n of [0, 1, 55, 56, 63, 64, 65, 119, 120, 128, 188_000]) {
+    const bytes = new Uint8Array(n).map((_, i) => (i * 31 + n) & 0xff);
+    const expected = new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', bytes));
+    assert.deepEqual(sha256Sync(bytes), expected, `length ${n}`);
+  }
+});

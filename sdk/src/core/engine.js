@@ -1,0 +1,737 @@
+/**
+ * The player-agnostic engine: composes the signaling client, the neighbours (peer.js), the
+ * segment store, the hybrid scheduler and the QoE reporter, and answers one question for the
+ * player adapter: "give me this segment's bytes" ({@link Engine#loadSegment}).
+ *
+ * Contracts with the adapter:
+ * - Segment identity ({@link segmentIdFor}): the absolute URL without query and fragment, so it is
+ *   the same on every viewer of a stream while per-viewer tokens in the query are ignored. Two
+ *   renditions have different URLs and so different ids.
+ * - The adapter supplies an `httpLoad()` per request (the player's own loader, so its headers,
+ *   timeouts and credentials apply) and a `fetchHttp(url)` for prefetches. A rejection of
+ *   either is an HTTP failure and is passed through untouched, so the player's own retry logic
+ *   sees it; every other failure inside the engine falls back to HTTP and is never surfaced.
+ * - Times are on one clock, `now()` (performance.now in the browser, as hls.js uses).
+ *
+ * Hybrid rules (scheduler.js decides, the engine acts): the designated leader fetches a new live
+ * segment over HTTP as soon as the playlist lists it and announces it; the backup steps in after
+ * the grace; everyone else takes it from a neighbour that announced it, or waits for one, but
+ * never past the deadline by which an HTTP fetch must start. P2P bytes reach the player only
+ * after their SHA-256 matched; a mismatch is discarded, fetched over HTTP and reported.
+ *
+ * @module core/engine
+ */
+
+import { canUpload, Scheduler } from './scheduler.js';
+import { SegmentStore } from './segment-store.js';
+import { SignalingClient } from './signaling-client.js';
+import { QoeReporter } from './qoe.js';
+import { Peer } from './peer.js';
+import { rankLeaders } from './leaders.js';
+import { sha256 } from './transfer.js';
+import { httpLoaderStats, p2pLoaderStats } from './bandwidth.js';
+
+/** A transfer that makes no progress for this long is given up (a neighbour vanished silently). */
+export const DEFAULT_IDLE_TIMEOUT_MS = 2000;
+/** Longest a prefetch pulls from a neighbour before giving up (the player's request goes on). */
+export const DEFAULT_PREFETCH_TIMEOUT_MS = 4000;
+/** After a neighbour answers `busy`, it is skipped for this long. */
+export const BUSY_BACKOFF_MS = 250;
+/** Consecutive stalled transfers after which a neighbour is reported `failing` `timeout`. */
+export const TIMEOUTS_BEFORE_FAILING = 2;
+/** Default ABR estimate (bits/s) when neither HTTP samples nor the player's estimate exist. */
+export const FALLBACK_BPS = 500_000;
+
+/**
+ * Stable segment identity: the absolute URL without query string and fragment.
+ * @param {string} url
+ * @param {string} [base] to resolve a relative URL
+ * @returns {string}
+ */
+export function segmentIdFor(url, base) {
+  try {
+    const u = base ? new URL(url, base) : new URL(url);
+    u.search = '';
+    u.hash = '';
+    return u.href;
+  } catch {
+    return String(url).split(/[?#]/)[0];
+  }
+}
+
+/**
+ * The network type for `hello` and the upload policy, from navigator.connection.
+ * @param {{type?: string, saveData?: boolean}|undefined} connection
+ * @returns {{network: 'ethernet'|'wifi'|'cellular'|'unknown', saveData: boolean}}
+ */
+export function networkInfo(connection) {
+  const type = connection && connection.type;
+  const network = type === 'ethernet' || type === 'wifi' || type === 'cellular' ? type : 'unknown';
+  return { network, saveData: !!(connection && connection.saveData) };
+}
+
+/**
+ * @typedef {object} HttpResult
+ * @property {Uint8Array} bytes
+ * @property {number} requestedAt when the request was sent
+ * @property {number} firstByteAt
+ * @property {number} deliveredAt
+ */
+
+/**
+ * @typedef {object} LoadRequest
+ * @property {string} url absolute segment URL
+ * @property {string} [segmentId] defaults to segmentIdFor(url)
+ * @property {boolean} live
+ * @property {number} bufferS media the player holds ahead (seconds) when it asks
+ * @property {number} [durationS]
+ * @property {number} [sequence] media sequence number (live)
+ * @property {string} [track] rendition key for the store's live window
+ * @property {number} [listedAtMs] when the playlist first listed it (else what onPlaylist saw, else now)
+ * @property {() => Promise<HttpResult>} httpLoad the player's own HTTP load of this segment
+ * @property {(source: 'http'|'p2p') => void} [onTransferStart] a transfer (not a wait) begins
+ * @property {number} [bwEstimate] the player's current bandwidth estimate, bits/s
+ * @property {number} [ttfbMs] the player's TTFB estimate
+ * @property {{aborted: boolean, addEventListener: Function}} [signal] the player gave up
+ */
+
+/**
+ * @typedef {object} LoadResult
+ * @property {Uint8Array} bytes the engine keeps these (to serve neighbours): hand the player a copy
+ * @property {'http'|'p2p'} source
+ * @property {{loaded: number, total: number, loading: {start: number, first: number, end: number}, bwEstimate: number}} stats
+ *   what to report to the player's ABR (bandwidth.js)
+ */
+
+export class Engine {
+  /**
+   * @param {object} options
+   * @param {string} options.signalingUrl ws(s)://appliance/ws
+   * @param {string} options.stream the stream for `hello` (manifest URL or stream id)
+   * @param {string} [options.token] viewer token
+   * @param {string} [options.sdkVersion]
+   * @param {Function} [options.WebSocket]
+   * @param {Function} [options.RTCPeerConnection]
+   * @param {(url: string) => Promise<HttpResult>} [options.fetchHttp] HTTP for prefetches
+   * @param {{type?: string, saveData?: boolean}} [options.connection] navigator.connection
+   * @param {boolean} [options.upload] false: never upload (page option)
+   * @param {number} [options.maxStoreBytes]
+   * @param {() => number} [options.now]
+   * @param {object} [options.timers] setTimeout/clearTimeout/setInterval/clearInterval
+   * @param {(opts: object) => object} [options.createSignaling] test seam, default SignalingClient
+   * @param {(opts: object) => object} [options.createPeer] test seam, default Peer
+   * @param {object} [options.scheduler] Scheduler options (safetyMarginMs, …)
+   * @param {number} [options.idleTimeoutMs]
+   * @param {(...args: any[]) => void} [options.log] debug log
+   */
+  constructor({
+    signalingUrl, stream, token, sdkVersion = '0', WebSocket = globalThis.WebSocket,
+    RTCPeerConnection = globalThis.RTCPeerConnection, fetchHttp = null, connection,
+    upload = true, maxStoreBytes, now = () => globalThis.performance.now(), timers = globalThis,
+    createSignaling = (o) => new SignalingClient(o), createPeer = (o) => new Peer(o),
+    scheduler = {}, idleTimeoutMs = DEFAULT_IDLE_TIMEOUT_MS, log = () => {},
+  }) {
+    this.signalingUrl = signalingUrl;
+    this.stream = stream;
+    this.token = token;
+    this.sdkVersion = sdkVersion;
+    this.WebSocket = WebSocket;
+    this.RTCPeerConnection = RTCPeerConnection;
+    this.fetchHttp = fetchHttp;
+    this.connection = connection;
+    this.uploadAllowedByPage = upload !== false;
+    this.now = now;
+    this.timers = timers;
+    this.createSignaling = createSignaling;
+    this.createPeer = createPeer;
+    this.idleTimeoutMs = idleTimeoutMs;
+    this.log = log;
+    this.store = new SegmentStore(maxStoreBytes ? { maxBytes: maxStoreBytes } : {});
+    this.scheduler = new Scheduler({ now, ...scheduler });
+    this.qoe = new QoeReporter({ send: (body) => !!this.signaling && this.signaling.report(body), now, timers });
+    this.enabled = true;
+    this.destroyed = false;
+    this.signaling = null;
+    /** @type {Map<string, object>} neighbour id → Peer */
+    this.peers = new Map();
+    this.selfId = undefined;
+    this.site = undefined;
+    this.policy = undefined;
+    this.leaders = [];
+    /** @type {Map<string, {listedAtMs: number, url: string, sequence?: number, durationS?: number, track: string, live: boolean}>} */
+    this.known = new Map();
+    this.seenTracks = new Set();
+    /** @type {Map<string, Promise<LoadResult|null>>} fetches in progress, joined by later asks */
+    this.inflight = new Map();
+    /** @type {Map<string, Set<() => void>>} segment id → wake-ups of waiting loads */
+    this.waiters = new Map();
+    this.busyUntil = new Map();
+    this.peerTimeouts = new Map();
+    this.uploadLog = [];
+    this.backupTimers = new Set();
+    this.fullAnnounceTimer = null;
+    this.store.on('add', ({ id }) => this.onStoreAdd(id));
+    this.store.on('evict', () => this.scheduleFullAnnounce());
+  }
+
+  // ---- lifecycle ----
+
+  /** Joins the mesh (idempotent). Without WebSocket or RTCPeerConnection the engine stays HTTP-only. */
+  start() {
+    if (this.destroyed || !this.enabled || this.signaling) return;
+    if (typeof this.WebSocket !== 'function' || typeof this.RTCPeerConnection !== 'function') {
+      this.log('WebRTC or WebSocket missing: HTTP only');
+      return;
+    }
+    const { network, saveData } = networkInfo(this.connection);
+    const upload = this.uploadAllowedByPage && network !== 'cellular' && !saveData;
+    const hello = {
+      stream: this.stream, sdk: this.sdkVersion,
+      caps: { upload, network, uploadKbps: upload ? (network === 'wifi' ? 20_000 : 100_000) : 0 },
+    };
+    if (this.token) hello.token = this.token;
+    const s = this.createSignaling({ url: this.signalingUrl, WebSocket: this.WebSocket, hello, timers: this.timers });
+    this.signaling = s;
+    s.on('welcome', (m) => this.onWelcome(m));
+    s.on('neighbour', (m) => this.onNeighbour(m));
+    s.on('neighbour-gone', (m) => this.peers.get(m.peer)?.close('closed'));
+    s.on('signal', (m) => this.peers.get(m.from)?.handleSignal(m));
+    s.on('leaders', (m) => {
+      this.leaders = Array.isArray(m.leaders) ? m.leaders.slice() : [];
+      this.wakeAll();
+    });
+    s.on('policy', (m) => this.onPolicy(m.policy));
+    s.on('error', (m) => this.log('signaling error', m.code, m.message));
+    s.on('disconnected', (m) => {
+      this.log('signaling disconnected', m.code, m.reason, m.retryInMs);
+      if (m.retryInMs === null) this.closePeers(); // fatal (token, origin, version): HTTP only
+    });
+    s.connect();
+    this.qoe.start();
+  }
+
+  /** Turns P2P off for this page: neighbours and signaling close, every load is plain HTTP. */
+  disable() {
+    if (!this.enabled) return;
+    this.enabled = false;
+    this.stopMesh();
+  }
+
+  /** Turns P2P back on after disable(). */
+  enable() {
+    if (this.enabled || this.destroyed) return;
+    this.enabled = true;
+    this.start();
+  }
+
+  stopMesh() {
+    this.closePeers();
+    this.wakeAll();
+    if (this.signaling) {
+      try { this.qoe.flush(); } catch { /* best effort */ }
+      this.signaling.close();
+    }
+    this.signaling = null;
+    this.selfId = undefined;
+    this.leaders = [];
+  }
+
+  /** Leaves the mesh for good and frees everything. */
+  destroy() {
+    if (this.destroyed) return;
+    this.stopMesh();
+    this.destroyed = true;
+    this.qoe.destroy();
+    for (const t of this.backupTimers) this.timers.clearTimeout(t);
+    this.backupTimers.clear();
+    if (this.fullAnnounceTimer !== null) this.timers.clearTimeout(this.fullAnnounceTimer);
+    this.store.destroy();
+  }
+
+  // ---- signaling events ----
+
+  onWelcome(m) {
+    // A (re)join: the appliance sends `neighbour` again for every neighbour, so start afresh.
+    this.closePeers();
+    this.selfId = m.peerId;
+    this.site = m.site;
+    this.onPolicy(m.policy);
+    this.log('joined as', m.peerId, 'site', m.site);
+  }
+
+  onPolicy(policy) {
+    this.policy = policy && typeof policy === 'object' ? policy : undefined;
+    if (!this.policy || this.policy.p2p === 'off') this.closePeers();
+  }
+
+  onNeighbour({ peer: id, offer }) {
+    if (!this.enabled || this.destroyed || typeof id !== 'string' || id === this.selfId) return;
+    if (this.policy && this.policy.p2p === 'off') return;
+    this.peers.get(id)?.close('closed');
+    const peer = this.createPeer({
+      id, offer: !!offer, store: this.store, signaling: this.signaling,
+      RTCPeerConnection: this.RTCPeerConnection, iceServers: (this.policy && this.policy.iceServers) || [],
+      timers: this.timers, hooks: this.peerHooks(),
+    });
+    this.peers.set(id, peer);
+  }
+
+  peerHooks() {
+    return {
+      onOpen: (peer) => {
+        this.log('neighbour open', peer.id);
+        this.qoe.setNeighbours(this.openPeerCount());
+        this.wakeAll();
+      },
+      onClose: (peer, reason) => {
+        if (this.peers.get(peer.id) === peer) this.peers.delete(peer.id);
+        this.qoe.setNeighbours(this.openPeerCount());
+        this.log('neighbour closed', peer.id, reason);
+      },
+      onHave: (peer, ids) => this.onHave(peer, ids),
+      onFailing: (peer, reason) => this.signaling?.failing(peer.id, reason),
+      onUploaded: (peer, bytes) => {
+        this.qoe.addUploadedBytes(bytes);
+        this.uploadLog.push({ at: this.now(), bytes });
+      },
+      uploadDecision: () => this.uploadDecision(),
+    };
+  }
+
+  closePeers() {
+    for (const p of [...this.peers.values()]) p.close('closed');
+    this.peers.clear();
+    this.qoe.setNeighbours(0);
+  }
+
+  openPeerCount() {
+    let n = 0;
+    for (const p of this.peers.values()) if (p.isOpen) n++;
+    return n;
+  }
+
+  // ---- upload policy ----
+
+  uploadRateBps() {
+    const t = this.now();
+    while (this.uploadLog.length && this.uploadLog[0].at < t - 2000) this.uploadLog.shift();
+    return (this.uploadLog.reduce((n, u) => n + u.bytes, 0) * 8) / 2;
+  }
+
+  /** @returns {{allowed: boolean, code?: 'policy'|'busy'}} */
+  uploadDecision() {
+    if (!this.enabled || !this.uploadAllowedByPage) return { allowed: false, code: 'policy' };
+    const { network, saveData } = networkInfo(this.connection);
+    let active = 0;
+    for (const p of this.peers.values()) active += p.activeUploads || 0;
+    return canUpload({ policy: this.policy, network, saveData, activeUploads: active, uploadRateBps: this.uploadRateBps() });
+  }
+
+  // ---- announcements ----
+
+  onStoreAdd(id) {
+    for (const p of this.peers.values()) if (p.isOpen) p.announce([id]);
+    this.wake(id);
+  }
+
+  scheduleFullAnnounce() {
+    if (this.fullAnnounceTimer !== null || this.destroyed) return;
+    this.fullAnnounceTimer = this.timers.setTimeout(() => {
+      this.fullAnnounceTimer = null;
+      const ids = this.store.ids();
+      for (const p of this.peers.values()) if (p.isOpen) p.announce(ids, true);
+    }, 1000);
+  }
+
+  onHave(peer, ids) {
+    for (const id of ids) {
+      this.wake(id);
+      // A new live segment of our playlist that a neighbour already holds: pull it now, so it
+      // is here before the player asks (no added latency behind the leader).
+      const k = this.known.get(id);
+      if (k && k.upcoming && !this.store.has(id) && !this.inflight.has(id)) this.prefetchP2p(id, k);
+    }
+  }
+
+  // ---- waiting ----
+
+  wait(id, untilMs, signal) {
+    return new Promise((resolve) => {
+      let timer = null;
+      const set = this.waiters.get(id) ?? new Set();
+      this.waiters.set(id, set);
+      const done = (woken) => {
+        if (timer === null) return;
+        this.timers.clearTimeout(timer);
+        timer = null;
+        set.delete(wake);
+        if (set.size === 0 && this.waiters.get(id) === set) this.waiters.delete(id);
+        resolve(woken);
+      };
+      const wake = () => done(true);
+      set.add(wake);
+      // +2 ms: timers may fire a hair before now() reaches untilMs, and a re-plan must see it passed.
+      timer = this.timers.setTimeout(() => done(false), Math.max(0, untilMs - this.now()) + 2);
+      if (signal) signal.addEventListener?.('abort', wake, { once: true });
+    });
+  }
+
+  wake(id) {
+    for (const fn of [...(this.waiters.get(id) ?? [])]) fn();
+  }
+
+  wakeAll() {
+    for (const set of [...this.waiters.values()]) for (const fn of [...set]) fn();
+  }
+
+  // ---- state ----
+
+  /** Whether P2P can be tried now. */
+  p2pUsable() {
+    return this.enabled && !this.destroyed && !!this.signaling && this.signaling.joined &&
+      this.selfId !== undefined && !!this.policy && this.policy.p2p !== 'off';
+  }
+
+  holdersOf(id) {
+    const t = this.now();
+    const holders = [];
+    for (const p of this.peers.values()) {
+      if (!p.isOpen || !p.holds(id) || (this.busyUntil.get(p.id) ?? 0) > t) continue;
+      holders.push(p);
+    }
+    // Spread requests: neighbours with fewer uploads first, leaders last (they fetch from HTTP
+    // and serve first copies; the others then serve each other).
+    const rank = (p) => (p.activeUploads || 0) * 4 + (this.leaders.includes(p.id) ? 2 : 0) + Math.random();
+    return holders.map((p) => [rank(p), p.id]).sort((a, b) => a[0] - b[0]).map(([, id]) => id);
+  }
+
+  /**
+   * Totals for `swarmgate.stats()`.
+   * @returns {object}
+   */
+  stats() {
+    return {
+      ...this.qoe.stats(),
+      peers: this.openPeerCount(),
+      site: this.site ?? null,
+      peerId: this.selfId ?? null,
+      leader: this.selfId !== undefined && this.leaders.includes(this.selfId),
+      enabled: this.enabled,
+      connected: !!this.signaling && this.signaling.joined,
+    };
+  }
+
+  // ---- playlist awareness ----
+
+  /**
+   * The adapter's view of the playlist the player is loading (on every refresh).
+   * @param {object} playlist
+   * @param {boolean} playlist.live
+   * @param {string} playlist.track rendition key (e.g. the level index or its URL)
+   * @param {{url: string, segmentId?: string, sequence?: number, durationS?: number}[]} playlist.segments
+   */
+  onPlaylist({ live, track, segments }) {
+    try {
+      if (this.destroyed || !Array.isArray(segments)) return;
+      const t = this.now();
+      const firstLook = !this.seenTracks.has(track);
+      this.seenTracks.add(track);
+      let lowest = Infinity;
+      const fresh = [];
+      for (const s of segments) {
+        const id = s.segmentId ?? segmentIdFor(s.url);
+        if (Number.isFinite(s.sequence)) lowest = Math.min(lowest, s.sequence);
+        if (this.known.has(id)) continue;
+        const k = { listedAtMs: t, url: s.url, sequence: s.sequence, durationS: s.durationS, track, live, upcoming: live && !firstLook };
+        this.known.set(id, k);
+        if (k.upcoming) fresh.push([id, k]);
+      }
+      if (live && Number.isFinite(lowest)) {
+        this.store.setLiveWindow(track, lowest);
+        for (const [id, k] of this.known) {
+          if (k.track === track && k.sequence !== undefined && k.sequence < lowest) this.known.delete(id);
+        }
+      }
+      while (this.known.size > 4096) this.known.delete(this.known.keys().next().value);
+      for (const [id, k] of fresh) this.prefetchLive(id, k);
+    } catch (e) {
+      this.log('playlist handling failed', e);
+    }
+  }
+
+  prefetchLive(id, k) {
+    if (!this.p2pUsable() || this.store.has(id) || this.inflight.has(id)) return;
+    const ranked = rankLeaders(id, this.leaders);
+    if (ranked[0] === this.selfId) {
+      this.log('primary leader for', id);
+      this.prefetchHttp(id, k);
+    } else if (ranked[1] === this.selfId) {
+      const due = k.listedAtMs + this.scheduler.estimateHttpMs({ durationS: k.durationS }) + this.backupGrace(k.durationS);
+      const timer = this.timers.setTimeout(() => {
+        this.backupTimers.delete(timer);
+        if (this.store.has(id) || this.inflight.has(id) || this.holdersOf(id).length > 0) return;
+        this.log('backup leader steps in for', id);
+        this.prefetchHttp(id, k);
+      }, Math.max(0, due - this.now()));
+      this.backupTimers.add(timer);
+    } else if (this.holdersOf(id).length > 0) {
+      this.prefetchP2p(id, k);
+    }
+  }
+
+  /**
+   * How long the backup leader gives the primary past its expected HTTP time. Each viewer refreshes
+   * the live playlist on its own timer, so the primary may list a segment up to one target
+   * duration after the backup did; a shorter grace makes the backup fetch most segments twice.
+   * The scheduler's deadline still bounds the wait.
+   */
+  backupGrace(durationS) {
+    return Math.max(this.scheduler.backupGraceMs, durationS > 0 ? durationS * 1000 : 0);
+  }
+
+  prefetchHttp(id, k) {
+    if (typeof this.fetchHttp !== 'function') return;
+    const url = k.url;
+    this.track(id, (async () => {
+      try {
+        return await this.http(id, { url, durationS: k.durationS, sequence: k.sequence, track: k.track, httpLoad: () => this.fetchHttp(url) });
+      } catch {
+        return null;
+      }
+    })());
+  }
+
+  prefetchP2p(id, k) {
+    if (!this.p2pUsable()) return;
+    const deadlineMs = this.now() + Math.max(DEFAULT_PREFETCH_TIMEOUT_MS, (k.durationS || 0) * 1000);
+    this.track(id, (async () => {
+      for (let round = 0; round < 4; round++) {
+        const peer = this.holdersOf(id)[0];
+        if (peer === undefined || this.now() >= deadlineMs) return null;
+        const r = await this.tryPeer(id, peer, deadlineMs, { sequence: k.sequence, track: k.track });
+        if (r.result) return r.result;
+        this.countFailure(peer, r);
+        if (r.fail === 'integrity' || r.fail === 'timeout') return null;
+      }
+      return null;
+    })().catch(() => null));
+  }
+
+  track(id, promise) {
+    this.inflight.set(id, promise);
+    promise.finally(() => {
+      if (this.inflight.get(id) === promise) this.inflight.delete(id);
+    });
+    return promise;
+  }
+
+  // ---- loading ----
+
+  /**
+   * Loads one media or init segment for the player: P2P where the rules allow, HTTP otherwise,
+   * never later than the deadline. Rejects only with the HTTP load's own error (or when the
+   * player aborted).
+   * @param {LoadRequest} req
+   * @returns {Promise<LoadResult>}
+   */
+  async loadSegment(req) {
+    const id = req.segmentId ?? segmentIdFor(req.url);
+    let httpTried = false;
+    const httpOnce = (reason) => {
+      httpTried = true;
+      return this.http(id, req, reason);
+    };
+    try {
+      if (!this.p2pUsable()) return await httpOnce('off');
+      const t0 = this.now();
+      const cached = this.fromStore(id, req);
+      if (cached) return cached;
+      const pending = this.inflight.get(id);
+      if (pending) {
+        const slackMs = req.bufferS * 1000 - this.scheduler.safetyMarginMs - this.scheduler.estimateHttpMs(req);
+        // Waiting on another fetch is not a transfer: the adapter keeps the player's timers quiet.
+        const joined = slackMs > 0 ? await this.raceUntil(pending, t0 + slackMs) : null;
+        if (joined) return this.resultFor(joined, req);
+        const again = this.fromStore(id, req);
+        if (again) return again;
+      }
+      const own = this.decide(id, req, t0, httpOnce);
+      return await this.track(id, own.then((r) => r, () => null)).then((r) => r || own);
+    } catch (e) {
+      if (e && e.httpFailure) throw e;
+      if (req.signal && req.signal.aborted) throw e;
+      this.log('engine failure, falling back to HTTP', e);
+      if (httpTried) throw e;
+      return this.http(id, req, 'error');
+    }
+  }
+
+  raceUntil(promise, untilMs) {
+    return new Promise((resolve) => {
+      const timer = this.timers.setTimeout(() => resolve(null), Math.max(0, untilMs - this.now()));
+      promise.then((r) => { this.timers.clearTimeout(timer); resolve(r); }, () => { this.timers.clearTimeout(timer); resolve(null); });
+    });
+  }
+
+  fromStore(id, req) {
+    const entry = this.store.get(id);
+    if (!entry) return null;
+    return { bytes: entry.bytes, source: entry.meta.source === 'p2p' ? 'p2p' : 'http', stats: this.modelledStats(entry.bytes.length, req) };
+  }
+
+  resultFor(r, req) {
+    if (r.source === 'p2p' || !r.timing) return { bytes: r.bytes, source: r.source, stats: this.modelledStats(r.bytes.length, req) };
+    return r;
+  }
+
+  modelledStats(bytes, req) {
+    const httpBps = this.scheduler.httpThroughputBps() || (req.bwEstimate > 0 ? req.bwEstimate : FALLBACK_BPS);
+    return p2pLoaderStats({ bytes, deliveredAt: this.now(), httpBps, ttfbMs: req.ttfbMs > 0 ? req.ttfbMs : 0 });
+  }
+
+  async decide(id, req, t0, httpOnce) {
+    const k = this.known.get(id);
+    const exclude = [];
+    let waitedOut = false;
+    for (let round = 0; round < 12; round++) {
+      if (req.signal && req.signal.aborted) throw new Error('aborted');
+      if (!this.p2pUsable()) return httpOnce('off');
+      const cached = this.fromStore(id, req);
+      if (cached) return cached;
+      // Nobody could announce it to us or serve it: waiting would only cost buffer.
+      if (this.openPeerCount() === 0) return httpOnce('alone');
+      const t = this.now();
+      const plan = this.scheduler.plan({
+        segmentId: id, live: !!req.live, bufferS: Math.max(0, req.bufferS - (t - t0) / 1000),
+        durationS: req.durationS, holders: this.holdersOf(id), leaders: this.leaders, selfId: this.selfId,
+        listedAtMs: req.listedAtMs ?? (k ? k.listedAtMs : t0), exclude, backupGraceMs: this.backupGrace(req.durationS),
+      });
+      if (plan.source === 'http') {
+        if (waitedOut && plan.reason === 'urgent') this.qoe.addFailure('noHolder');
+        return httpOnce(plan.reason);
+      }
+      if (plan.source === 'wait') {
+        if (waitedOut) {
+          this.qoe.addFailure('noHolder');
+          return httpOnce('noHolder');
+        }
+        const busy = [...this.busyUntil.values()].filter((u) => u > t);
+        const until = busy.length ? Math.min(plan.untilMs, ...busy) : plan.untilMs;
+        const woken = await this.wait(id, until, req.signal);
+        if (!woken && until === plan.untilMs) waitedOut = true;
+        continue;
+      }
+      const r = await this.tryPeer(id, plan.peer, plan.deadlineMs, req);
+      if (r.result) return this.resultFor(r.result, req);
+      this.countFailure(plan.peer, r);
+      if (r.fail === 'aborted') throw new Error('aborted');
+      if (r.fail === 'integrity' || r.fail === 'timeout') return httpOnce(r.fail);
+      if (r.fail !== 'busy') exclude.push(plan.peer);
+    }
+    return httpOnce('rounds');
+  }
+
+  countFailure(peerId, r) {
+    switch (r.fail) {
+      case 'integrity':
+        this.qoe.addFailure('integrity');
+        this.signaling?.failing(peerId, 'integrity');
+        this.log('integrity failure from', peerId);
+        break;
+      case 'timeout':
+        this.qoe.addFailure('timeout');
+        break;
+      case 'idle': {
+        this.qoe.addFailure('timeout');
+        const n = (this.peerTimeouts.get(peerId) ?? 0) + 1;
+        this.peerTimeouts.set(peerId, n);
+        if (n >= TIMEOUTS_BEFORE_FAILING) {
+          this.peerTimeouts.delete(peerId);
+          this.signaling?.failing(peerId, 'timeout');
+        }
+        break;
+      }
+      case 'gone': this.qoe.addFailure('gone'); break;
+      case 'policy': this.qoe.addFailure('policy'); break;
+      case 'busy': this.busyUntil.set(peerId, this.now() + BUSY_BACKOFF_MS); break;
+      case 'not_found': this.qoe.addFailure('noHolder'); break;
+      default: break;
+    }
+  }
+
+  /**
+   * One P2P attempt, bounded by `deadlineMs` and by progress (a silent neighbour is given up
+   * after the idle timeout, well before a dead SCTP association would be noticed).
+   * @returns {Promise<{result?: object, fail?: string}>}
+   */
+  tryPeer(id, peerId, deadlineMs, req) {
+    const peer = this.peers.get(peerId);
+    if (!peer || !peer.isOpen) return Promise.resolve({ fail: 'gone' });
+    req.onTransferStart?.('p2p');
+    const startedAt = this.now();
+    const r = peer.request(id);
+    return new Promise((resolve) => {
+      let settled = false;
+      let last = -1;
+      let lastAt = startedAt;
+      const finish = (out) => {
+        if (settled) return;
+        settled = true;
+        this.timers.clearTimeout(deadline);
+        this.timers.clearInterval(idle);
+        resolve(out);
+      };
+      const deadline = this.timers.setTimeout(() => { r.cancel(); finish({ fail: 'timeout' }); }, Math.max(0, deadlineMs - this.now()));
+      const idle = this.timers.setInterval(() => {
+        const got = r.received();
+        if (got !== last) { last = got; lastAt = this.now(); return; }
+        if (this.now() - lastAt >= this.idleTimeoutMs) { r.cancel(); finish({ fail: 'idle' }); }
+      }, Math.max(10, Math.floor(this.idleTimeoutMs / 4)));
+      if (req.signal) req.signal.addEventListener?.('abort', () => { r.cancel(); finish({ fail: 'aborted' }); }, { once: true });
+      r.done.then(async (bytes) => {
+        if (settled) return;
+        const hash = await sha256(bytes);
+        this.peerTimeouts.delete(peerId);
+        this.qoe.addP2pBytes(bytes.length);
+        this.keep(id, bytes, { sha256: hash, source: 'p2p', sequence: req.sequence, track: req.track });
+        finish({ result: { bytes, source: 'p2p' } });
+      }, (err) => {
+        const code = err && err.code;
+        finish({ fail: code === 'remote' ? err.remoteCode : code === 'integrity' ? 'integrity' : code === 'gone' ? 'gone' : code === 'cancelled' ? 'aborted' : 'gone' });
+      });
+    });
+  }
+
+  /**
+   * HTTP through the player's loader; keeps the bytes to serve neighbours.
+   * @returns {Promise<LoadResult & {timing: HttpResult}>}
+   */
+  async http(id, req, reason) {
+    this.log('http', reason, id);
+    req.onTransferStart?.('http');
+    let res;
+    try {
+      res = await req.httpLoad();
+    } catch (e) {
+      const err = e && typeof e === 'object' ? e : new Error(String(e));
+      err.httpFailure = true;
+      throw err;
+    }
+    const bytes = res.bytes;
+    this.qoe.addHttpBytes(bytes.length);
+    this.scheduler.recordHttp({ bytes: bytes.length, ms: res.deliveredAt - res.requestedAt, durationS: req.durationS });
+    if (!this.destroyed) {
+      sha256(bytes).then((hash) => this.keep(id, bytes, { sha256: hash, source: 'http', sequence: req.sequence, track: req.track }), () => {});
+    }
+    return { bytes, source: 'http', stats: httpLoaderStats(res), timing: res };
+  }
+
+  keep(id, bytes, { sha256: hash, source, sequence, track }) {
+    if (this.destroyed || this.store.has(id)) return;
+    const k = this.known.get(id);
+    const meta = { stream: track ?? (k && k.track) ?? '', sha256: hash, source };
+    const seq = sequence ?? (k && k.sequence);
+    if (Number.isFinite(seq)) meta.sequence = seq;
+    this.store.put(id, bytes, meta);
+  }
+}

@@ -1,0 +1,356 @@
+/**
+ * One neighbour: an RTCPeerConnection with one ordered, reliable data channel named "swarmgate",
+ * speaking data-channel protocol v1 (docs/protocol.md) over it.
+ *
+ * What it does for the engine:
+ * - connects through the signaling client (`signal` messages; the side told `offer: true` creates
+ *   the offer and the channel) and reports `failing` `connect` when the channel is not open within
+ *   the connect timeout;
+ * - announces what the store holds when the channel opens and whatever the engine tells it later;
+ * - remembers what the neighbour announced ({@link Peer#holds});
+ * - serves the neighbour's requests from the store, asking `uploadDecision()` first (upload
+ *   policy, simultaneous uploads, rate cap) and sending with flow control (transfer.js);
+ * - runs this side's requests ({@link Peer#request}), handing back only verified bytes.
+ *
+ * The channel logic is separate from WebRTC setup: {@link Peer#attachChannel} takes anything with
+ * the RTCDataChannel shape, so unit tests connect two peers with an in-memory channel pair.
+ *
+ * @module core/peer
+ */
+
+import { decode, encode, MAX_ANNOUNCE_IDS } from './peer-protocol.js';
+import { IncomingTransfer, sendSegment, TransferError } from './transfer.js';
+
+export const CHANNEL_LABEL = 'swarmgate';
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
+/** Resume sending below this many queued bytes (docs/protocol.md limits). */
+export const LOW_WATER_BYTES = 256 * 1024;
+/** Most segment ids remembered per neighbour; older ones are forgotten first. */
+export const MAX_REMEMBERED_IDS = 2048;
+/** Undecodable messages tolerated before the neighbour is reported `failing` `integrity`. */
+export const MAX_BAD_MESSAGES = 5;
+
+/**
+ * @typedef {object} PeerHooks callbacks into the engine; all optional
+ * @property {(peer: Peer) => void} [onOpen] the channel is open (announcements flow)
+ * @property {(peer: Peer, reason: 'connect'|'gone'|'closed') => void} [onClose] the peer is finished
+ * @property {(peer: Peer, ids: string[], full: boolean) => void} [onHave] the neighbour announced
+ * @property {(peer: Peer, reason: 'connect'|'integrity') => void} [onFailing] report to the coordinator
+ * @property {(peer: Peer, bytes: number) => void} [onUploaded] bytes of a segment handed to the channel
+ * @property {(activeUploads: number) => {allowed: boolean, code?: 'policy'|'busy'}} [uploadDecision]
+ *   whether to serve one more request; absent means never
+ */
+
+/**
+ * @typedef {object} PeerRequest
+ * @property {Promise<Uint8Array>} done verified bytes, or a TransferError
+ * @property {() => number} received bytes received so far (progress, for idle detection)
+ * @property {() => void} cancel gives up: sends `cancel` and rejects `done` with 'cancelled'
+ */
+
+export class Peer {
+  /**
+   * @param {object} options
+   * @param {string} options.id the neighbour's peer id
+   * @param {{get(id: string): ({bytes: Uint8Array, meta: {sha256: Uint8Array}}|undefined), ids(): string[]}} options.store
+   * @param {PeerHooks} [options.hooks]
+   * @param {boolean} [options.offer] true: this side creates the offer (from the `neighbour` message)
+   * @param {{send(signal: object): boolean}} [options.signaling] relays offer/answer/candidates
+   * @param {new (config: object) => RTCPeerConnection} [options.RTCPeerConnection] omit for a channel-only peer
+   * @param {object[]} [options.iceServers] from `welcome` (always [] on the LAN)
+   * @param {number} [options.connectTimeoutMs]
+   * @param {{setTimeout: Function, clearTimeout: Function}} [options.timers]
+   */
+  constructor({
+    id, store, hooks = {}, offer = false, signaling = null, RTCPeerConnection = null, iceServers = [],
+    connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS, timers = globalThis,
+  }) {
+    this.id = id;
+    this.store = store;
+    this.hooks = hooks;
+    this.offer = offer;
+    this.signaling = signaling;
+    this.timers = timers;
+    this.channel = null;
+    this.pc = null;
+    this.closed = false;
+    /** @type {Set<string>} ids the neighbour announced, oldest first */
+    this.have = new Set();
+    this.nextRequestId = 1;
+    /** @type {Map<number, IncomingTransfer>} this side's open requests */
+    this.incoming = new Map();
+    /** @type {Map<number, {cancel(): void}>} the neighbour's requests being served */
+    this.outgoing = new Map();
+    this.badMessages = 0;
+    this.pendingCandidates = [];
+    this.connectTimer = timers.setTimeout(() => {
+      this.connectTimer = null;
+      if (!this.isOpen && !this.closed) {
+        this.call('onFailing', 'connect');
+        this.close('connect');
+      }
+    }, connectTimeoutMs);
+    if (RTCPeerConnection) this.startConnection(RTCPeerConnection, iceServers);
+  }
+
+  /** Whether the data channel is open. */
+  get isOpen() {
+    return !this.closed && this.channel !== null && this.channel.readyState === 'open';
+  }
+
+  /** Uploads in progress to this neighbour. */
+  get activeUploads() {
+    return this.outgoing.size;
+  }
+
+  call(hook, ...args) {
+    const fn = this.hooks[hook];
+    if (typeof fn !== 'function') return undefined;
+    try {
+      return fn(this, ...args);
+    } catch {
+      return undefined; // an engine bug must not break the channel
+    }
+  }
+
+  startConnection(RTCPeerConnectionImpl, iceServers) {
+    const pc = new RTCPeerConnectionImpl({ iceServers });
+    this.pc = pc;
+    pc.onicecandidate = (ev) => {
+      const c = ev && ev.candidate;
+      if (!c || !c.candidate) return; // end of candidates needs no relay
+      const candidate = { candidate: c.candidate };
+      if (c.sdpMid != null) candidate.sdpMid = c.sdpMid;
+      if (c.sdpMLineIndex != null) candidate.sdpMLineIndex = c.sdpMLineIndex;
+      this.sendSignal({ kind: 'candidate', candidate });
+    };
+    pc.onconnectionstatechange = () => {
+      if (pc.connectionState === 'failed' || pc.connectionState === 'closed') this.close('gone');
+    };
+    if (this.offer) {
+      this.attachChannel(pc.createDataChannel(CHANNEL_LABEL, { ordered: true }));
+      pc.createOffer()
+        .then((desc) => pc.setLocalDescription(desc))
+        .then(() => this.sendSignal({ kind: 'offer', sdp: pc.localDescription.sdp }))
+        .catch(() => this.close('connect'));
+    } else {
+      pc.ondatachannel = (ev) => {
+        if (ev.channel && ev.channel.label === CHANNEL_LABEL && !this.channel) this.attachChannel(ev.channel);
+      };
+    }
+  }
+
+  sendSignal(fields) {
+    if (this.closed || !this.signaling) return;
+    this.signaling.send({ to: this.id, ...fields });
+  }
+
+  /**
+   * Handles a relayed `signal` message from this neighbour (offer, answer or candidate).
+   * @param {{kind: string, sdp?: string, candidate?: object}} msg
+   * @returns {Promise<void>}
+   */
+  async handleSignal(msg) {
+    const pc = this.pc;
+    if (!pc || this.closed) return;
+    try {
+      if (msg.kind === 'offer' && !this.offer) {
+        await pc.setRemoteDescription({ type: 'offer', sdp: msg.sdp });
+        await this.flushCandidates();
+        await pc.setLocalDescription(await pc.createAnswer());
+        this.sendSignal({ kind: 'answer', sdp: pc.localDescription.sdp });
+      } else if (msg.kind === 'answer' && this.offer) {
+        await pc.setRemoteDescription({ type: 'answer', sdp: msg.sdp });
+        await this.flushCandidates();
+      } else if (msg.kind === 'candidate' && msg.candidate) {
+        // Candidates may overtake the offer/answer through the relay: hold them until then.
+        if (pc.remoteDescription) await pc.addIceCandidate(msg.candidate);
+        else this.pendingCandidates.push(msg.candidate);
+      }
+    } catch {
+      // A bad description or candidate: the connect timeout reports the neighbour if it never opens.
+    }
+  }
+
+  async flushCandidates() {
+    const list = this.pendingCandidates;
+    this.pendingCandidates = [];
+    for (const c of list) {
+      try { await this.pc.addIceCandidate(c); } catch { /* one bad candidate is not fatal */ }
+    }
+  }
+
+  /**
+   * Uses `channel` for protocol v1 (an RTCDataChannel, or a test double of the same shape).
+   * @param {object} channel
+   */
+  attachChannel(channel) {
+    this.channel = channel;
+    channel.binaryType = 'arraybuffer';
+    channel.bufferedAmountLowThreshold = LOW_WATER_BYTES;
+    channel.onopen = () => this.onChannelOpen();
+    channel.onclose = () => this.close('gone');
+    channel.onerror = () => {};
+    channel.onmessage = (ev) => this.onMessage(ev.data);
+    if (channel.readyState === 'open') this.onChannelOpen();
+  }
+
+  onChannelOpen() {
+    if (this.closed) return;
+    if (this.connectTimer !== null) this.timers.clearTimeout(this.connectTimer);
+    this.connectTimer = null;
+    this.announce(this.store.ids(), true);
+    this.call('onOpen');
+  }
+
+  write(msg) {
+    if (!this.isOpen) return false;
+    try {
+      this.channel.send(encode(msg));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Announces segments. `full`: this is everything held (replaces earlier announcements); sent in
+   * several messages when longer than the per-message limit (the first carries `full`).
+   * @param {string[]} ids
+   * @param {boolean} [full]
+   */
+  announce(ids, full = false) {
+    if (!this.isOpen) return;
+    if (ids.length === 0) {
+      if (full) this.write({ type: 'announce', full: true, ids: [] });
+      return;
+    }
+    for (let i = 0; i < ids.length; i += MAX_ANNOUNCE_IDS) {
+      this.write({ type: 'announce', full: full && i === 0, ids: ids.slice(i, i + MAX_ANNOUNCE_IDS) });
+    }
+  }
+
+  /** @param {string} segmentId @returns {boolean} whether the neighbour announced it */
+  holds(segmentId) {
+    return this.have.has(segmentId);
+  }
+
+  onMessage(data) {
+    if (this.closed) return;
+    let msg;
+    try {
+      msg = decode(data);
+    } catch {
+      if (++this.badMessages === MAX_BAD_MESSAGES) this.call('onFailing', 'integrity');
+      return;
+    }
+    switch (msg.type) {
+      case 'announce': this.onAnnounce(msg); break;
+      case 'request': this.serve(msg); break;
+      case 'cancel': this.outgoing.get(msg.requestId)?.cancel(); break;
+      case 'response-start': this.incoming.get(msg.requestId)?.start(msg); break;
+      case 'chunk': this.incoming.get(msg.requestId)?.chunk(msg); break;
+      case 'error': this.incoming.get(msg.requestId)?.remoteError(msg); break;
+    }
+  }
+
+  onAnnounce(msg) {
+    // The sequence form needs a (track, sequence) → id map from our playlist; this SDK announces
+    // ids only, so a sequence announcement from another implementation is ignored.
+    if (!Array.isArray(msg.ids)) return;
+    if (msg.full) this.have.clear();
+    for (const id of msg.ids) {
+      this.have.delete(id);
+      this.have.add(id);
+    }
+    while (this.have.size > MAX_REMEMBERED_IDS) this.have.delete(this.have.values().next().value);
+    this.call('onHave', msg.ids, msg.full);
+  }
+
+  serve({ requestId, segmentId }) {
+    if (this.outgoing.has(requestId)) return; // a duplicate id would confuse the requester
+    const decision = this.call('uploadDecision', this.outgoing.size) || { allowed: false, code: 'policy' };
+    if (!decision.allowed) {
+      this.write({ type: 'error', requestId, code: decision.code === 'busy' ? 'busy' : 'policy' });
+      return;
+    }
+    const entry = this.store.get(segmentId);
+    if (!entry) {
+      this.write({ type: 'error', requestId, code: 'not_found' });
+      return;
+    }
+    let transfer;
+    try {
+      transfer = sendSegment(this.channel, {
+        requestId, bytes: entry.bytes, sha256: entry.meta.sha256, lowWaterBytes: LOW_WATER_BYTES,
+      });
+    } catch {
+      this.write({ type: 'error', requestId, code: 'internal' });
+      return;
+    }
+    this.outgoing.set(requestId, transfer);
+    transfer.done.then(
+      () => this.call('onUploaded', entry.bytes.length),
+      () => {},
+    ).finally(() => this.outgoing.delete(requestId));
+  }
+
+  /**
+   * Asks the neighbour for a segment.
+   * @param {string} segmentId
+   * @param {{maxBytes?: number}} [options]
+   * @returns {PeerRequest}
+   */
+  request(segmentId, { maxBytes } = {}) {
+    const transfer = new IncomingTransfer(maxBytes ? { maxBytes } : {});
+    const requestId = this.nextRequestId;
+    this.nextRequestId = this.nextRequestId >= 0xffffffff ? 1 : this.nextRequestId + 1;
+    if (!this.write({ type: 'request', requestId, segmentId })) {
+      transfer.abort('gone', 'channel not open');
+    } else {
+      this.incoming.set(requestId, transfer);
+      transfer.done.catch(() => {}).finally(() => this.incoming.delete(requestId));
+    }
+    return {
+      done: transfer.done,
+      received: () => transfer.received,
+      cancel: () => {
+        if (transfer.settled) return;
+        transfer.abort('cancelled');
+        this.write({ type: 'cancel', requestId });
+      },
+    };
+  }
+
+  /**
+   * Closes the connection; open requests fail with 'gone', uploads stop. Idempotent.
+   * @param {'connect'|'gone'|'closed'} [reason]
+   */
+  close(reason = 'closed') {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.connectTimer !== null) this.timers.clearTimeout(this.connectTimer);
+    this.connectTimer = null;
+    for (const t of this.incoming.values()) t.abort('gone', 'neighbour gone');
+    for (const t of this.outgoing.values()) t.cancel();
+    this.incoming.clear();
+    this.outgoing.clear();
+    const channel = this.channel;
+    if (channel) {
+      channel.onopen = channel.onclose = channel.onmessage = channel.onerror = null;
+      try { channel.close(); } catch { /* already closed */ }
+    }
+    if (this.pc) {
+      this.pc.onicecandidate = this.pc.onconnectionstatechange = this.pc.ondatachannel = null;
+      try { this.pc.close(); } catch { /* already closed */ }
+    }
+    this.call('onClose', reason);
+  }
+
+  /** Same as close(). */
+  destroy() {
+    this.close('closed');
+  }
+}
+
+export { TransferError };

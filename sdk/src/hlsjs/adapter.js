@@ -1,0 +1,235 @@
+/**
+ * hls.js adapter: `wrapHls(Hls, runtime)` returns a subclass of the page's Hls whose instances load
+ * media and init segments through the mesh (loader.js), learn upcoming segments from
+ * LEVEL_LOADED, and feed the QoE reporter from the media element and hls.js events.
+ *
+ * One engine per Hls instance, created when the page calls `loadSource()` (MANIFEST_LOADING: the
+ * manifest URL is the stream the viewer joins) and destroyed with the instance.
+ *
+ * @module hlsjs/adapter
+ */
+
+import { Engine, segmentIdFor } from '../core/engine.js';
+import { createFragmentLoader, fetchWithLoader } from './loader.js';
+
+const WRAPPED = typeof Symbol === 'function' ? Symbol.for('swarmgate.wrapped') : '__swarmgateWrapped';
+
+/**
+ * @typedef {object} Runtime what index.js shares with every wrapped Hls
+ * @property {object} config window.swarmgateConfig, validated
+ * @property {string} signalingUrl
+ * @property {string} version
+ * @property {boolean} enabled swarmgate.disable() clears it
+ * @property {(...args: any[]) => void} log debug log
+ * @property {(key: string, ...args: any[]) => void} logOnce always logged, once per key
+ * @property {{WebSocket?: Function, RTCPeerConnection?: Function, connection?: object, location?: {href: string}}} env
+ * @property {(session: HlsSession) => void} register
+ * @property {(session: HlsSession) => void} unregister
+ */
+
+/** Media seconds buffered ahead of the playhead. */
+export function bufferAhead(media) {
+  if (!media || !media.buffered) return 0;
+  const t = media.currentTime;
+  const b = media.buffered;
+  for (let i = 0; i < b.length; i++) {
+    if (b.start(i) <= t + 0.1 && t < b.end(i)) return Math.max(0, b.end(i) - t);
+  }
+  return 0;
+}
+
+/** Everything the SDK attaches to one Hls instance. */
+export class HlsSession {
+  /**
+   * @param {Runtime} runtime
+   * @param {Function} Hls the original class (for Events and DefaultConfig)
+   */
+  constructor(runtime, Hls) {
+    this.runtime = runtime;
+    this.Hls = Hls;
+    this.hls = null;
+    this.engineRef = null;
+    this.media = null;
+    this.mediaListeners = [];
+    this.createdAt = globalThis.performance.now();
+    this.started = false;
+  }
+
+  /** The fLoader class for this instance. */
+  loaderClass(userLoader) {
+    const DefaultLoader = userLoader || this.Hls.DefaultConfig.loader;
+    return createFragmentLoader(DefaultLoader, {
+      engine: () => (this.runtime.enabled && this.engineRef && this.engineRef.enabled ? this.engineRef : null),
+      describe: (context) => this.describe(context),
+      log: this.runtime.log,
+    });
+  }
+
+  describe(context) {
+    const hls = this.hls;
+    const frag = context.frag;
+    const level = hls && hls.levels ? hls.levels[frag.level] : undefined;
+    const details = frag.type === 'main' ? level && level.details : undefined;
+    const live = details ? !!details.live : !!(hls && hls.latestLevelDetails && hls.latestLevelDetails.live);
+    const num = (v) => (Number.isFinite(v) && v > 0 ? v : undefined);
+    return {
+      live,
+      bufferS: bufferAhead(this.media),
+      durationS: num(frag.duration),
+      sequence: typeof frag.sn === 'number' ? frag.sn : undefined,
+      track: `${frag.type}:${frag.level}`,
+      bwEstimate: num(hls && hls.bandwidthEstimate),
+      ttfbMs: num(hls && hls.ttfbEstimate),
+    };
+  }
+
+  /**
+   * Hooks into a constructed Hls instance.
+   * @param {object} hls
+   */
+  attach(hls) {
+    this.hls = hls;
+    const E = this.Hls.Events;
+    const on = (event, fn) => hls.on(event, (name, data) => {
+      try { fn(data || {}); } catch (e) { this.runtime.log('adapter: handler failed', event, e); }
+    });
+    on(E.MANIFEST_LOADING, (d) => this.startEngine(d.url));
+    on(E.LEVEL_LOADED, (d) => this.playlist(`main:${d.level}`, d.details));
+    on(E.AUDIO_TRACK_LOADED, (d) => this.playlist(`audio:${d.id}`, d.details));
+    on(E.LEVEL_SWITCHED, (d) => {
+      const level = hls.levels && hls.levels[d.level];
+      this.engineRef?.qoe.setLevel(d.level, level ? level.bitrate / 1000 : 0);
+    });
+    on(E.MEDIA_ATTACHED, (d) => this.attachMedia(d.media || hls.media));
+    on(E.MEDIA_DETACHING, () => this.detachMedia());
+    on(E.DESTROYING, () => this.destroy());
+    if (hls.media) this.attachMedia(hls.media);
+    this.runtime.register(this);
+  }
+
+  startEngine(manifestUrl) {
+    const rt = this.runtime;
+    const base = rt.env.location ? rt.env.location.href : undefined;
+    const stream = rt.config.stream || segmentIdFor(manifestUrl, base);
+    if (this.engineRef && this.engineRef.stream === stream) return;
+    this.engineRef?.destroy();
+    const hlsConfig = this.hls.config;
+    const DefaultLoader = hlsConfig.loader || this.Hls.DefaultConfig.loader;
+    const engine = new Engine({
+      signalingUrl: rt.signalingUrl, stream, token: rt.config.token, sdkVersion: rt.version,
+      WebSocket: rt.env.WebSocket, RTCPeerConnection: rt.env.RTCPeerConnection, connection: rt.env.connection,
+      upload: rt.config.upload, maxStoreBytes: rt.config.maxStoreBytes,
+      fetchHttp: (url) => fetchWithLoader(DefaultLoader, hlsConfig, url),
+      log: rt.log,
+    });
+    this.engineRef = engine;
+    if (!rt.enabled) engine.disable();
+    engine.start();
+  }
+
+  playlist(track, details) {
+    const engine = this.engineRef;
+    if (!engine || !details || !Array.isArray(details.fragments)) return;
+    engine.onPlaylist({
+      live: !!details.live,
+      track,
+      segments: details.fragments.map((f) => ({ url: f.url, sequence: typeof f.sn === 'number' ? f.sn : undefined, durationS: f.duration })),
+    });
+  }
+
+  attachMedia(media) {
+    if (!media || media === this.media) return;
+    this.detachMedia();
+    this.media = media;
+    const qoe = () => this.engineRef && this.engineRef.qoe;
+    const listen = (type, fn) => {
+      const h = () => {
+        try { const q = qoe(); if (q) fn(q); } catch { /* QoE must never disturb playback */ }
+      };
+      media.addEventListener(type, h);
+      this.mediaListeners.push([type, h]);
+    };
+    listen('playing', (q) => {
+      if (!this.started) {
+        this.started = true;
+        q.setStartup(globalThis.performance.now() - this.createdAt);
+      }
+      q.stallEnded();
+      q.setWatching(true);
+    });
+    listen('waiting', (q) => {
+      // Before the first frame the wait is startup time, not a stall.
+      if (this.started) q.stallStarted();
+    });
+    const stop = (q) => { q.stallEnded(); q.setWatching(false); };
+    listen('pause', stop);
+    listen('ended', stop);
+  }
+
+  detachMedia() {
+    const media = this.media;
+    if (media) for (const [type, h] of this.mediaListeners) media.removeEventListener(type, h);
+    this.mediaListeners = [];
+    this.media = null;
+  }
+
+  /** Stats of this instance's engine, or null before loadSource(). */
+  stats() {
+    return this.engineRef ? this.engineRef.stats() : null;
+  }
+
+  setEnabled(enabled) {
+    if (!this.engineRef) return;
+    if (enabled) this.engineRef.enable();
+    else this.engineRef.disable();
+  }
+
+  destroy() {
+    this.detachMedia();
+    this.engineRef?.destroy();
+    this.engineRef = null;
+    this.runtime.unregister(this);
+  }
+}
+
+/**
+ * Returns a subclass of `Hls` whose instances load through the mesh. Idempotent: a wrapped class
+ * is returned as is. When the page configured its own `fLoader`, that instance is left alone.
+ * @param {Function} Hls hls.js's class
+ * @param {Runtime} runtime
+ * @returns {Function}
+ */
+export function wrapHls(Hls, runtime) {
+  if (typeof Hls !== 'function' || Hls[WRAPPED]) return Hls;
+  class SwarmgateHls extends Hls {
+    constructor(userConfig) {
+      const config = userConfig && typeof userConfig === 'object' ? { ...userConfig } : {};
+      let session = null;
+      try {
+        if (config.fLoader) {
+          runtime.logOnce('fLoader', 'swarmgate: this page sets its own hls.js fLoader; segments load without the mesh');
+        } else if (runtime.available) {
+          session = new HlsSession(runtime, Hls);
+          config.fLoader = session.loaderClass(config.loader);
+        }
+      } catch (e) {
+        session = null;
+        delete config.fLoader;
+        runtime.log('wrap: setup failed', e);
+      }
+      super(config);
+      if (session) {
+        try {
+          session.attach(this);
+        } catch (e) {
+          runtime.log('wrap: attach failed', e);
+        }
+      }
+    }
+  }
+  try {
+    Object.defineProperty(SwarmgateHls, WRAPPED, { value: true });
+    Object.defineProperty(SwarmgateHls, 'name', { value: Hls.name || 'Hls' });
+  } catch { /* cosmetic */ }
+  return SwarmgateHls;
+}

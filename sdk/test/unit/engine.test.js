@@ -1,0 +1,240 @@
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import { Engine, segmentIdFor } from '../../src/core/engine.js';
+import { Peer } from '../../src/core/peer.js';
+import { channelPair, FakeSignaling, RemoteViewer, segmentBytes, sleep } from './fakes.js';
+
+const SEG = 'http://origin.test/live/seg-100.ts';
+const engines = [];
+after(() => { for (const e of engines) e.destroy(); });
+
+/**
+ * An engine joined as `self`, whose neighbours are scripted remotes: `remotes` maps a peer id to
+ * RemoteViewer options. Returns the engine, its fake signaling, the remotes and the HTTP log.
+ */
+async function setup({ self = 'p-self', leaders = [], remotes = {}, scheduler = {}, idleTimeoutMs = 2000, fetchHttp } = {}) {
+  let signaling;
+  const far = {};
+  const engine = new Engine({
+    signalingUrl: 'ws://appliance.test/ws', stream: 'http://origin.test/live/master.m3u8',
+    WebSocket: function WS() {}, RTCPeerConnection: function PC() {},
+    createSignaling: (o) => (signaling = new FakeSignaling(o)),
+    createPeer: (o) => {
+      const peer = new Peer({ ...o, RTCPeerConnection: null });
+      const [mine, theirs] = channelPair();
+      far[o.id] = new RemoteViewer(theirs, remotes[o.id] ?? {});
+      peer.attachChannel(mine);
+      return peer;
+    },
+    scheduler, idleTimeoutMs, fetchHttp,
+  });
+  engines.push(engine);
+  engine.start();
+  signaling.welcome(self, { leaders });
+  for (const id of Object.keys(remotes)) signaling.emit('neighbour', { type: 'neighbour', peer: id, offer: true });
+  await sleep(5);
+  for (const [id, r] of Object.entries(far)) {
+    const held = [...(remotes[id].segments ?? new Map()).keys()];
+    if (held.length) r.announce(held, true);
+  }
+  await sleep(5);
+  return { engine, signaling, far };
+}
+
+function httpLoader(bytes, { delayMs = 5, log = [] } = {}) {
+  const fn = async () => {
+    const requestedAt = performance.now();
+    log.push(requestedAt);
+    await sleep(delayMs);
+    return { bytes, requestedAt, firstByteAt: requestedAt + 1, deliveredAt: performance.now() };
+  };
+  fn.log = log;
+  return fn;
+}
+
+test('segment identity is the absolute URL without query or fragment', () => {
+  assert.equal(segmentIdFor('http://Origin.test:80/a/seg-1.ts?token=abc#x'), 'http://origin.test/a/seg-1.ts');
+  assert.equal(segmentIdFor('seg-2.ts?t=1', 'https://v.corp/live/master.m3u8'), 'https://v.corp/live/seg-2.ts');
+});
+
+test('the designated leader fetches over HTTP at once and announces the segment to its neighbours', async () => {
+  const { engine, far } = await setup({ self: 'p-self', leaders: ['p-self'], remotes: { 'p-n1': {} } });
+  const bytes = segmentBytes(50_000);
+  const http = httpLoader(bytes);
+  const started = performance.now();
+  const r = await engine.loadSegment({ url: SEG, live: true, bufferS: 8, durationS: 2, sequence: 100, track: 'main:0', httpLoad: http });
+  assert.equal(r.source, 'http');
+  assert.equal(http.log.length, 1);
+  assert.ok(http.log[0] - started < 50, 'no waiting before the leader fetch');
+  await sleep(20);
+  assert.deepEqual(far['p-n1'].announced, [SEG]);
+  assert.equal(engine.stats().httpBytes, bytes.length);
+});
+
+test('a leader prefetches a new live segment as soon as the playlist lists it, before the player asks', async () => {
+  const fetched = [];
+  const bytes = segmentBytes(30_000, 7);
+  const { engine, far } = await setup({
+    self: 'p-self', leaders: ['p-self'], remotes: { 'p-n1': {} },
+    fetchHttp: async (url) => { fetched.push(url); const t = performance.now(); return { bytes, requestedAt: t, firstByteAt: t, deliveredAt: t + 1 }; },
+  });
+  const seg = (n) => ({ url: `http://origin.test/live/seg-${n}.ts?tok=1`, sequence: n, durationS: 2 });
+  engine.onPlaylist({ live: true, track: 'main:0', segments: [seg(1), seg(2)] });
+  assert.deepEqual(fetched, [], 'the first playlist only marks what exists already');
+  engine.onPlaylist({ live: true, track: 'main:0', segments: [seg(2), seg(3)] });
+  await sleep(20);
+  assert.deepEqual(fetched, ['http://origin.test/live/seg-3.ts?tok=1']);
+  assert.deepEqual(far['p-n1'].announced, ['http://origin.test/live/seg-3.ts']);
+  const http = httpLoader(bytes);
+  const r = await engine.loadSegment({ url: seg(3).url, live: true, bufferS: 6, durationS: 2, sequence: 3, httpLoad: http });
+  assert.equal(http.log.length, 0, 'served from the prefetch');
+  assert.deepEqual(r.bytes, bytes);
+});
+
+test('a non-leader gets the segment from the neighbour that holds it, verified, with HTTP-modelled ABR stats', async () => {
+  const bytes = segmentBytes(120_000, 1);
+  const { engine } = await setup({ self: 'p-self', leaders: ['p-lead'], remotes: { 'p-lead': { segments: new Map([[SEG, bytes]]) } } });
+  const http = httpLoader(bytes);
+  const r = await engine.loadSegment({ url: SEG, live: true, bufferS: 8, durationS: 2, httpLoad: http, bwEstimate: 2_000_000, ttfbMs: 40 });
+  assert.equal(r.source, 'p2p');
+  assert.deepEqual(r.bytes, bytes);
+  assert.equal(http.log.length, 0);
+  const ms = r.stats.loading.end - r.stats.loading.start;
+  assert.ok(Math.abs(ms - (40 + (bytes.length * 8 * 1000) / 2_000_000)) < 1, `modelled ${ms} ms at the player's estimate`);
+  assert.equal(r.stats.loading.first - r.stats.loading.start, 40);
+  assert.equal(engine.stats().p2pBytes, bytes.length);
+});
+
+test('a non-leader waits for the leader to announce, then takes it from the leader', async () => {
+  const bytes = segmentBytes(20_000, 2);
+  const { engine, far } = await setup({ self: 'p-self', leaders: ['p-lead'], remotes: { 'p-lead': {} } });
+  setTimeout(() => { far['p-lead'].segments.set(SEG, bytes); far['p-lead'].announce([SEG]); }, 100);
+  const http = httpLoader(bytes);
+  const r = await engine.loadSegment({ url: SEG, live: true, bufferS: 8, durationS: 2, httpLoad: http });
+  assert.equal(r.source, 'p2p');
+  assert.equal(http.log.length, 0);
+});
+
+test('when nobody announces it, HTTP starts by the deadline and the failure is counted as noHolder', async () => {
+  const bytes = segmentBytes(1000);
+  const { engine } = await setup({ self: 'p-self', leaders: ['p-lead'], remotes: { 'p-lead': {} }, scheduler: { safetyMarginMs: 100, defaultHttpMs: 100 } });
+  const http = httpLoader(bytes);
+  const t0 = performance.now();
+  const r = await engine.loadSegment({ url: SEG, live: true, bufferS: 0.5, durationS: 2, httpLoad: http });
+  assert.equal(r.source, 'http');
+  const waited = http.log[0] - t0;
+  assert.ok(waited >= 250 && waited < 450, `HTTP started after ${waited} ms; deadline is 300 ms`);
+  assert.equal(engine.stats().failures.noHolder, 1);
+});
+
+test('an integrity mismatch discards the bytes, fetches over HTTP and reports the neighbour failing integrity', async () => {
+  const bytes = segmentBytes(70_000, 5);
+  const { engine, signaling } = await setup({
+    self: 'p-self', leaders: ['p-bad'], remotes: { 'p-bad': { segments: new Map([[SEG, bytes]]), behaviour: () => 'corrupt' } },
+  });
+  const http = httpLoader(bytes);
+  const r = await engine.loadSegment({ url: SEG, live: true, bufferS: 8, durationS: 2, httpLoad: http });
+  assert.equal(r.source, 'http');
+  assert.equal(http.log.length, 1);
+  assert.deepEqual(signaling.failings, [{ peer: 'p-bad', reason: 'integrity' }]);
+  const s = engine.stats();
+  assert.equal(s.failures.integrity, 1);
+  assert.equal(s.p2pBytes, 0);
+});
+
+test('a neighbour lost mid-transfer is routed around: the next holder serves the segment', async () => {
+  const bytes = segmentBytes(100_000, 9);
+  const { engine, far } = await setup({
+    self: 'p-self', leaders: [],
+    remotes: {
+      'p-a': { segments: new Map([[SEG, bytes]]), behaviour: () => 'vanish' },
+      'p-b': { segments: new Map([[SEG, bytes]]), behaviour: () => 'vanish' },
+    },
+  });
+  // Whichever is asked first vanishes; the other then serves correctly.
+  let first = null;
+  for (const id of ['p-a', 'p-b']) {
+    const r = far[id];
+    const original = r.behaviour;
+    r.behaviour = (s) => { if (first === null) { first = id; return original(s); } return 'serve'; };
+  }
+  const http = httpLoader(bytes);
+  const r = await engine.loadSegment({ url: SEG, live: false, bufferS: 10, durationS: 2, httpLoad: http });
+  assert.equal(r.source, 'p2p');
+  assert.deepEqual(r.bytes, bytes);
+  assert.equal(http.log.length, 0);
+  assert.equal(engine.stats().failures.gone, 1);
+});
+
+test('the only holder lost mid-transfer: HTTP right away, long before the deadline', async () => {
+  const bytes = segmentBytes(100_000, 4);
+  const { engine } = await setup({ self: 'p-self', remotes: { 'p-a': { segments: new Map([[SEG, bytes]]), behaviour: () => 'vanish' } } });
+  const http = httpLoader(bytes);
+  const t0 = performance.now();
+  const r = await engine.loadSegment({ url: SEG, live: false, bufferS: 10, durationS: 2, httpLoad: http });
+  assert.equal(r.source, 'http');
+  assert.ok(performance.now() - t0 < 500);
+});
+
+test('a neighbour that goes silent mid-transfer is given up after the idle timeout, before the deadline', async () => {
+  const bytes = segmentBytes(100_000, 6);
+  const { engine } = await setup({
+    self: 'p-self', idleTimeoutMs: 100, remotes: { 'p-a': { segments: new Map([[SEG, bytes]]), behaviour: () => 'silent' } },
+  });
+  const http = httpLoader(bytes);
+  const t0 = performance.now();
+  const r = await engine.loadSegment({ url: SEG, live: false, bufferS: 10, durationS: 2, httpLoad: http });
+  assert.equal(r.source, 'http');
+  const took = performance.now() - t0;
+  assert.ok(took >= 100 && took < 600, `gave up after ${took} ms`);
+  assert.equal(engine.stats().failures.timeout, 1);
+});
+
+test('disabled: every load is HTTP and the mesh is closed; enable() joins again', async () => {
+  const bytes = segmentBytes(5000);
+  const { engine, signaling } = await setup({ self: 'p-self', remotes: { 'p-a': { segments: new Map([[SEG, bytes]]) } } });
+  engine.disable();
+  assert.equal(signaling.closed, true);
+  assert.equal(engine.stats().peers, 0);
+  const http = httpLoader(bytes);
+  const r = await engine.loadSegment({ url: SEG, live: false, bufferS: 10, httpLoad: http });
+  assert.equal(r.source, 'http');
+  assert.equal(http.log.length, 1);
+  engine.enable();
+  assert.notEqual(engine.signaling, signaling);
+});
+
+test('an HTTP failure is passed through untouched for the player to handle', async () => {
+  const { engine } = await setup({ self: 'p-self', leaders: ['p-self'] });
+  const failure = { code: 404, text: 'Not Found' };
+  await assert.rejects(engine.loadSegment({ url: SEG, live: true, bufferS: 8, httpLoad: async () => { throw failure; } }), (e) => e === failure && e.httpFailure === true);
+});
+
+test('before joining (appliance unreachable) the engine loads over HTTP without waiting', async () => {
+  const engine = new Engine({
+    signalingUrl: 'ws://x/ws', stream: 's', WebSocket: function WS() {}, RTCPeerConnection: function PC() {},
+    createSignaling: (o) => new FakeSignaling(o),
+  });
+  engines.push(engine);
+  engine.start();
+  const bytes = segmentBytes(10);
+  const r = await engine.loadSegment({ url: SEG, live: true, bufferS: 8, httpLoad: httpLoader(bytes) });
+  assert.equal(r.source, 'http');
+});
+
+test('requests from neighbours follow the upload policy: download-only answers policy', async () => {
+  const bytes = segmentBytes(3000, 8);
+  const { engine, signaling, far } = await setup({ self: 'p-self', leaders: ['p-self'], remotes: { 'p-n': {} } });
+  await engine.loadSegment({ url: SEG, live: true, bufferS: 8, httpLoad: httpLoader(bytes) });
+  await sleep(10);
+  signaling.emit('policy', { type: 'policy', policy: { p2p: 'download-only', maxNeighbours: 6, uploadOnCellular: false, iceServers: [] } });
+  assert.deepEqual(engine.uploadDecision(), { allowed: false, reason: 'download-only', code: 'policy' });
+  engine.connection = { type: 'cellular' };
+  signaling.emit('policy', { type: 'policy', policy: { p2p: 'on', maxNeighbours: 6, uploadOnCellular: false, iceServers: [] } });
+  assert.equal(engine.uploadDecision().allowed, false);
+  engine.connection = { type: 'ethernet', saveData: true };
+  assert.equal(engine.uploadDecision().allowed, false);
+  engine.connection = { type: 'ethernet' };
+  assert.equal(engine.uploadDecision().allowed, true);
+  assert.deepEqual(far['p-n'].announced, [SEG]);
+});

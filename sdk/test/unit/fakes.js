@@ -1,0 +1,124 @@
+// Hand-written test doubles shared by the peer and engine tests: an in-memory data-channel pair
+// and a scripted remote viewer that answers requests the way a test needs (correctly, with bad
+// bytes, busy, or by vanishing mid-transfer).
+import { decode, encode } from '../../src/core/peer-protocol.js';
+import { sha256 } from '../../src/core/transfer.js';
+
+/** Two connected RTCDataChannel look-alikes; messages arrive asynchronously, as in a browser. */
+export function channelPair() {
+  const make = () => ({
+    readyState: 'open', bufferedAmount: 0, bufferedAmountLowThreshold: 0, binaryType: 'blob',
+    onmessage: null, onclose: null, onopen: null, onerror: null, other: null,
+    send(data) {
+      if (this.readyState !== 'open') throw new Error('InvalidStateError');
+      const copy = new Uint8Array(data).slice().buffer;
+      const other = this.other;
+      setImmediate(() => { if (other.readyState === 'open' && other.onmessage) other.onmessage({ data: copy }); });
+    },
+    close() {
+      if (this.readyState === 'closed') return;
+      this.readyState = 'closed';
+      const other = this.other;
+      setImmediate(() => {
+        if (this.onclose) this.onclose();
+        if (other.readyState !== 'closed') {
+          other.readyState = 'closed';
+          if (other.onclose) other.onclose();
+        }
+      });
+    },
+  });
+  const a = make();
+  const b = make();
+  a.other = b;
+  b.other = a;
+  return [a, b];
+}
+
+/**
+ * The far end of a channel, scripted: `segments` it holds (id → bytes), announced on start;
+ * `behaviour(id)` says how to answer a request: 'serve', 'corrupt', 'busy', 'vanish' (close after
+ * the first chunk), 'silent' (stop after the first chunk, channel stays open), 'not_found'.
+ */
+export class RemoteViewer {
+  constructor(channel, { segments = new Map(), behaviour = () => 'serve', chunkBytes = 16 * 1024 } = {}) {
+    this.channel = channel;
+    this.segments = segments;
+    this.behaviour = behaviour;
+    this.chunkBytes = chunkBytes;
+    this.announced = [];
+    this.requests = [];
+    this.cancels = [];
+    channel.onmessage = (ev) => this.onMessage(decode(ev.data));
+  }
+
+  send(msg) {
+    if (this.channel.readyState === 'open') this.channel.send(encode(msg));
+  }
+
+  announce(ids, full = false) {
+    this.send({ type: 'announce', full, ids });
+  }
+
+  async onMessage(msg) {
+    if (msg.type === 'announce') { this.announced.push(...msg.ids); return; }
+    if (msg.type === 'cancel') { this.cancels.push(msg.requestId); return; }
+    if (msg.type !== 'request') return;
+    const { requestId, segmentId } = msg;
+    this.requests.push(segmentId);
+    const how = this.behaviour(segmentId);
+    const bytes = this.segments.get(segmentId);
+    if (how === 'busy' || how === 'not_found' || !bytes) {
+      this.send({ type: 'error', requestId, code: how === 'busy' ? 'busy' : 'not_found' });
+      return;
+    }
+    const hash = how === 'corrupt' ? await sha256(Uint8Array.of(1, 2, 3)) : await sha256(bytes);
+    this.send({ type: 'response-start', requestId, length: bytes.length, sha256: hash });
+    for (let at = 0; at < bytes.length; at += this.chunkBytes) {
+      this.send({ type: 'chunk', requestId, offset: at, bytes: bytes.subarray(at, Math.min(at + this.chunkBytes, bytes.length)) });
+      if (how === 'vanish') { this.channel.close(); return; }
+      if (how === 'silent') return;
+    }
+  }
+}
+
+/** Signaling client double: records what the engine sends; tests emit server messages. */
+export class FakeSignaling {
+  constructor(options) {
+    this.options = options;
+    this.joined = false;
+    this.closed = false;
+    this.sent = [];
+    this.failings = [];
+    this.reports = [];
+    this.handlers = new Map();
+  }
+  on(type, fn) {
+    if (!this.handlers.has(type)) this.handlers.set(type, new Set());
+    this.handlers.get(type).add(fn);
+    return () => this.handlers.get(type).delete(fn);
+  }
+  emit(type, msg) {
+    for (const fn of this.handlers.get(type) ?? []) fn(msg);
+  }
+  connect() {}
+  send(signal) { this.sent.push(signal); return true; }
+  failing(peer, reason) { this.failings.push({ peer, reason }); return true; }
+  report(body) { this.reports.push(body); return true; }
+  close() { this.closed = true; this.joined = false; }
+  /** Plays `welcome` (+ `leaders`) from the appliance. */
+  welcome(peerId, { leaders = [], policy = { p2p: 'on', maxNeighbours: 6, uploadOnCellular: false, iceServers: [] } } = {}) {
+    this.joined = true;
+    this.emit('welcome', { type: 'welcome', v: 1, peerId, secret: 's', resumed: false, site: 'hq', streamId: 'x', heartbeatMs: 15000, policy });
+    this.emit('leaders', { type: 'leaders', leaders });
+  }
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Bytes 0..n-1 mod 251, distinct per `seed`. */
+export function segmentBytes(n, seed = 0) {
+  const b = new Uint8Array(n);
+  for (let i = 0; i < n; i++) b[i] = (i + seed) % 251;
+  return b;
+}

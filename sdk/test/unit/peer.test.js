@@ -1,0 +1,144 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Peer } from '../../src/core/peer.js';
+import { SegmentStore } from '../../src/core/segment-store.js';
+import { sha256 } from '../../src/core/transfer.js';
+import { channelPair, RemoteViewer, segmentBytes, sleep } from './fakes.js';
+
+async function storeWith(entries) {
+  const store = new SegmentStore();
+  for (const [id, bytes] of entries) store.put(id, bytes, { stream: 't', sha256: await sha256(bytes) });
+  return store;
+}
+
+function connectedPair(storeA, storeB, hooksA = {}, hooksB = {}) {
+  const [ca, cb] = channelPair();
+  const a = new Peer({ id: 'p-B', store: storeA, hooks: { uploadDecision: () => ({ allowed: true }), ...hooksA } });
+  const b = new Peer({ id: 'p-A', store: storeB, hooks: { uploadDecision: () => ({ allowed: true }), ...hooksB } });
+  a.attachChannel(ca);
+  b.attachChannel(cb);
+  return [a, b];
+}
+
+test('on open each side announces everything its store holds, and the other remembers it', async () => {
+  const [a, b] = connectedPair(await storeWith([['s1', segmentBytes(10)]]), await storeWith([['s2', segmentBytes(20)]]));
+  await sleep(10);
+  assert.equal(a.holds('s2'), true);
+  assert.equal(b.holds('s1'), true);
+  assert.equal(a.holds('s1'), false);
+  a.close();
+  b.close();
+});
+
+test('a request is served from the store and arrives verified, byte for byte', async () => {
+  const seg = segmentBytes(150_000, 3);
+  let uploaded = 0;
+  const [a, b] = connectedPair(new SegmentStore(), await storeWith([['s', seg]]), {}, { onUploaded: (p, n) => { uploaded += n; } });
+  await sleep(5);
+  const got = await a.request('s').done;
+  assert.deepEqual(got, seg);
+  await sleep(5);
+  assert.equal(uploaded, seg.length);
+  a.close();
+  b.close();
+});
+
+test('the upload policy is asked first: a refusal is answered with error policy or busy', async () => {
+  const store = await storeWith([['s', segmentBytes(100)]]);
+  const [a, b] = connectedPair(new SegmentStore(), store, {}, { uploadDecision: () => ({ allowed: false, code: 'policy' }) });
+  await sleep(5);
+  await assert.rejects(a.request('s').done, (e) => e.code === 'remote' && e.remoteCode === 'policy');
+  b.hooks.uploadDecision = () => ({ allowed: false, code: 'busy' });
+  await assert.rejects(a.request('s').done, (e) => e.code === 'remote' && e.remoteCode === 'busy');
+  await assert.rejects(a.request('missing').done, (e) => e.code === 'remote' && e.remoteCode === 'busy');
+  b.hooks.uploadDecision = () => ({ allowed: true });
+  await assert.rejects(a.request('missing').done, (e) => e.code === 'remote' && e.remoteCode === 'not_found');
+  a.close();
+  b.close();
+});
+
+test('corrupted bytes from a neighbour fail with integrity and never resolve', async () => {
+  const [mine, theirs] = channelPair();
+  const seg = segmentBytes(40_000);
+  const remote = new RemoteViewer(theirs, { segments: new Map([['s', seg]]), behaviour: () => 'corrupt' });
+  const peer = new Peer({ id: 'p-X', store: new SegmentStore() });
+  peer.attachChannel(mine);
+  await assert.rejects(peer.request('s').done, (e) => e.code === 'integrity');
+  assert.deepEqual(remote.requests, ['s']);
+  peer.close();
+});
+
+test('a neighbour that vanishes mid-transfer fails the request with gone and closes the peer', async () => {
+  const [mine, theirs] = channelPair();
+  new RemoteViewer(theirs, { segments: new Map([['s', segmentBytes(100_000)]]), behaviour: () => 'vanish' });
+  let closedWith = null;
+  const peer = new Peer({ id: 'p-X', store: new SegmentStore(), hooks: { onClose: (p, reason) => { closedWith = reason; } } });
+  peer.attachChannel(mine);
+  await assert.rejects(peer.request('s').done, (e) => e.code === 'gone');
+  assert.equal(closedWith, 'gone');
+  assert.equal(peer.isOpen, false);
+});
+
+test('cancel stops the request locally and tells the holder', async () => {
+  const [mine, theirs] = channelPair();
+  const remote = new RemoteViewer(theirs, { segments: new Map([['s', segmentBytes(100_000)]]), behaviour: () => 'silent' });
+  const peer = new Peer({ id: 'p-X', store: new SegmentStore() });
+  peer.attachChannel(mine);
+  const r = peer.request('s');
+  await sleep(10);
+  assert.ok(r.received() > 0);
+  r.cancel();
+  await assert.rejects(r.done, (e) => e.code === 'cancelled');
+  await sleep(5);
+  assert.equal(remote.cancels.length, 1);
+  peer.close();
+});
+
+test('a channel that never opens is reported failing connect after the timeout', async () => {
+  const failing = [];
+  const peer = new Peer({ id: 'p-X', store: new SegmentStore(), connectTimeoutMs: 20, hooks: { onFailing: (p, r) => failing.push(r) } });
+  peer.attachChannel({ readyState: 'connecting', send() {}, close() {} });
+  await sleep(40);
+  assert.deepEqual(failing, ['connect']);
+  assert.equal(peer.closed, true);
+});
+
+test('repeated undecodable messages report the neighbour failing integrity once', async () => {
+  const [mine, theirs] = channelPair();
+  const failing = [];
+  const peer = new Peer({ id: 'p-X', store: new SegmentStore(), hooks: { onFailing: (p, r) => failing.push(r) } });
+  peer.attachChannel(mine);
+  for (let i = 0; i < 8; i++) theirs.send(Uint8Array.of(9, 9, 9));
+  await sleep(10);
+  assert.deepEqual(failing, ['integrity']);
+  peer.close();
+});
+
+test('the offering side creates the channel and relays offer and candidates through signaling', async () => {
+  const sent = [];
+  class FakePc {
+    constructor(config) { this.config = config; this.localDescription = null; this.remoteDescription = null; }
+    createDataChannel(label, opts) { this.channel = { label, opts, readyState: 'connecting', send() {}, close() {} }; return this.channel; }
+    async createOffer() { return { type: 'offer', sdp: 'v=0 offer' }; }
+    async setLocalDescription(d) { this.localDescription = d; }
+    async setRemoteDescription(d) { this.remoteDescription = d; }
+    async addIceCandidate(c) { (this.added ??= []).push(c); }
+    close() {}
+  }
+  const peer = new Peer({ id: 'p-B', store: new SegmentStore(), offer: true, RTCPeerConnection: FakePc, signaling: { send: (s) => sent.push(s) } });
+  await sleep(5);
+  assert.deepEqual(peer.pc.config, { iceServers: [] });
+  assert.equal(peer.pc.channel.label, 'swarmgate');
+  assert.equal(peer.pc.channel.opts.ordered, true);
+  assert.equal(peer.pc.channel.binaryType, 'arraybuffer');
+  assert.deepEqual(sent[0], { to: 'p-B', kind: 'offer', sdp: 'v=0 offer' });
+  peer.pc.onicecandidate({ candidate: { candidate: 'candidate:1 1 udp 1 10.0.0.2 5000 typ host', sdpMid: '0', sdpMLineIndex: 0 } });
+  peer.pc.onicecandidate({ candidate: null });
+  assert.equal(sent.length, 2);
+  assert.equal(sent[1].kind, 'candidate');
+  await peer.handleSignal({ kind: 'answer', sdp: 'v=0 answer' });
+  await peer.handleSignal({ kind: 'candidate', candidate: { candidate: 'candidate:2 1 udp 1 10.0.0.3 5001 typ host' } });
+  assert.equal(peer.pc.remoteDescription.type, 'answer');
+  assert.equal(peer.pc.added.length, 1);
+  peer.close();
+});
