@@ -303,8 +303,16 @@ export async function runFleet({
       }
       await sleep(Math.max(0, 1000 - (Date.now() - tick)));
     }
+    // End of measurement: hls.js stops loading on every page, so nothing is in flight between
+    // the final sample and the cut-off of the origin log (fetches that started after stopWall
+    // are left out: an SDK may keep prefetching for its viewers until the browsers close).
+    const stopWall = Date.now();
+    await Promise.all(pages.filter((v) => !v.closed).map((v) => withTimeout(v.page.evaluate(() => {
+      window.demoPlayer?.hls?.stopLoad();
+    }), 5000, 'stopLoad').catch(() => {})));
+    await sleep(1000);
     await Promise.all(pages.map(sampleOne));
-    const sampledEndWall = Date.now();
+    const sampledEndWall = stopWall;
     const routerForwarded = await forwardedPackets(topology.router);
 
     log('stopping browsers and appliance');
@@ -318,7 +326,7 @@ export async function runFleet({
 
   function summarize({ pages, logText, sampledEndWall, routerForwarded }) {
     const fetches = parseSegmentLog(logText).filter((f) => f.stream === stream);
-    const viewerFetches = fetches.filter((f) => f.site !== null);
+    const viewerFetches = fetches.filter((f) => f.site !== null && f.at <= sampledEndWall);
     const originBytes = viewerFetches.reduce((sum, f) => sum + f.bytes, 0);
 
     const perPage = pages.map((viewer) => {
@@ -342,6 +350,7 @@ export async function runFleet({
         has_sdk: !!s.hasSdk,
         sdk: s.sdk ?? null,
         fatal_errors: s.fatalErrors ?? 0,
+        hls_errors: s.hlsErrors ?? {},
         page_errors: viewer.consoleErrors.slice(0, 5),
         sample_error: viewer.sampleError ?? null,
       };

@@ -115,6 +115,13 @@ export async function samplePage() {
     currentTime: video ? video.currentTime : null,
     paused: video ? video.paused : null,
     fatalErrors: player && player.stats ? player.stats.fatalErrors || 0 : 0,
+    // hls.js ERROR events by details (fragParsingError here means bad bytes reached the player).
+    hlsErrors: player && player.stats && Array.isArray(player.stats.errors)
+      ? player.stats.errors.reduce((counts, e) => {
+        counts[e.details] = (counts[e.details] || 0) + 1;
+        return counts;
+      }, {})
+      : {},
     hasSdk: !!sg,
     sdk,
     sdkError,
