@@ -95,7 +95,9 @@ async function forwardedPackets(router) {
 
 /** Starts the appliance (demo origin included) inside the router namespace. */
 async function startAppliance(topology, { dataDir, log, startTimeoutMs = 90_000 }) {
-  const argv = ['netns', 'exec', topology.router, process.env.JAVA || 'java',
+  // setpriv --pdeathsig: the JVM dies with this process even if it is killed with SIGKILL.
+  const deathSignal = existsSync('/usr/bin/setpriv') ? ['/usr/bin/setpriv', '--pdeathsig', 'KILL'] : [];
+  const argv = ['netns', 'exec', topology.router, ...deathSignal, process.env.JAVA || 'java',
     ...(process.env.SWARMGATE_JAVA_OPTS ? process.env.SWARMGATE_JAVA_OPTS.split(/\s+/).filter(Boolean) : []),
     '-jar', jarPath, 'serve', '--demo', '--bind', '0.0.0.0',
     '--http-port', String(HTTP_PORT), '--https-port', String(HTTPS_PORT), '--data-dir', dataDir];

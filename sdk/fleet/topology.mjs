@@ -10,7 +10,9 @@
 // Names carry the owning process id, so a later run can tell leftovers of a dead run (owner
 // gone) from a run still in progress, and delete only the former.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** Every address the fleet uses is inside this range; Chromium may resolve nothing else. */
 export const TEST_RANGE = '10.99.0.0/16';
@@ -87,7 +89,7 @@ export function deleteNamespace(name) {
   ip(['netns', 'del', name], { quiet: true });
 }
 
-/** Deletes namespaces of earlier fleet runs whose owner process is gone. Returns their names. */
+/** Deletes namespaces and work directories of fleet runs whose owner process is gone. Returns their names. */
 export function removeStaleNamespaces(log = () => {}) {
   const removed = [];
   for (const name of listNamespaces()) {
@@ -97,8 +99,16 @@ export function removeStaleNamespaces(log = () => {}) {
       removed.push(name);
     }
   }
+  // Work directories (appliance data, wrappers) of dead runs: <tmpdir>/sgf-<pid>-<n>-XXXXXX.
+  for (const entry of readdirSync(tmpdir())) {
+    const match = NAME_PATTERN.exec(entry);
+    if (match && !processAlive(Number(match[1]))) {
+      removeDir(join(tmpdir(), entry));
+      removed.push(entry);
+    }
+  }
   if (removed.length > 0) {
-    log(`removed ${removed.length} namespaces left by dead runs: ${removed.join(' ')}`);
+    log(`removed leftovers of dead runs: ${removed.join(' ')}`);
   }
   return removed;
 }
