@@ -167,12 +167,14 @@ async function startAppliance(topology, { dataDir, log, startTimeoutMs = 90_000 
  *   navigated: {index, site, namespace, address, page, context, url, close()}
  * @param {(index: number) => object} [options.pageConfig] extra window.swarmgateConfig for a
  *   viewer (for example {debugCorruptUploads: true})
+ * @param {(context: object, index: number) => (void|Promise<void>)} [options.onContext] called
+ *   with a viewer's fresh browser context before its page opens (extra init scripts, routes)
  * @param {(message: string) => void} [options.log] progress (stderr by default)
  * @returns {Promise<object>} {...figures, pages: [...], details: {...}}
  */
 export async function runFleet({
   viewers, sites = 1, duration, stream = 'live', httpOnly = false, staggerMs = 1000,
-  onPage, pageConfig, log = (m) => process.stderr.write(`fleet: ${m}\n`),
+  onPage, pageConfig, onContext, log = (m) => process.stderr.write(`fleet: ${m}\n`),
 } = {}) {
   if (!Number.isInteger(viewers) || viewers < 1) {
     throw new Error(`viewers must be a positive integer, got ${viewers}`);
@@ -244,6 +246,9 @@ export async function runFleet({
       // A context per viewer: no HTTP cache shared between viewers of one browser process.
       const context = await browsers[site].newContext({ viewport: { width: 480, height: 360 } });
       await context.addInitScript(installProbe, { swarmgateConfig: Object.keys(swarmgateConfig).length ? swarmgateConfig : null });
+      if (onContext) {
+        await onContext(context, index);
+      }
       const page = await context.newPage();
       const query = new URLSearchParams();
       if (stream === 'vod') {
@@ -358,6 +363,9 @@ export async function runFleet({
       };
     });
 
+    if (httpOnly && perPage.some((p) => Number(p.sdk?.p2pBytes) > 0)) {
+      log('warning: --http-only pages received P2P bytes: the SDK ignored swarmgateConfig.enabled = false');
+    }
     const hlsBytes = perPage.reduce((sum, p) => sum + p.hls_bytes, 0);
     const watchMs = perPage.reduce((sum, p) => sum + p.watch_ms, 0);
     const stallMs = perPage.reduce((sum, p) => sum + p.stall_ms, 0);
