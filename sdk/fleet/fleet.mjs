@@ -279,12 +279,12 @@ export async function runFleet({
       }
     }
 
-    async function sampleOne(viewer) {
+    async function sampleOne(viewer, cutWall = null) {
       if (viewer.closed) {
         return;
       }
       try {
-        const sample = await withTimeout(viewer.page.evaluate(samplePage), 5000, 'sample');
+        const sample = await withTimeout(viewer.page.evaluate(samplePage, cutWall), 5000, 'sample');
         viewer.last = sample;
         viewer.samples += 1;
         if (sample.playingAt !== null && viewer.playingWall === null) {
@@ -310,15 +310,12 @@ export async function runFleet({
       }
       await sleep(Math.max(0, 1000 - (Date.now() - tick)));
     }
-    // End of measurement: hls.js stops loading on every page, so nothing is in flight between
-    // the final sample and the cut-off of the origin log (fetches that started after stopWall
-    // are left out: an SDK may keep prefetching for its viewers until the browsers close).
+    // End of measurement at one instant, stopWall, for both sides: origin fetches that began
+    // by then, and fragments whose request began by then (the last sample waits a moment so
+    // those still in flight at stopWall have arrived and are counted).
     const stopWall = Date.now();
-    await Promise.all(pages.filter((v) => !v.closed).map((v) => withTimeout(v.page.evaluate(() => {
-      window.demoPlayer?.hls?.stopLoad();
-    }), 5000, 'stopLoad').catch(() => {})));
-    await sleep(1000);
-    await Promise.all(pages.map(sampleOne));
+    await sleep(1500);
+    await Promise.all(pages.map((v) => sampleOne(v, stopWall)));
     const sampledEndWall = stopWall;
     const routerForwarded = await forwardedPackets(topology.router);
 
@@ -339,7 +336,8 @@ export async function runFleet({
     const perPage = pages.map((viewer) => {
       const s = viewer.last ?? {};
       const played = s.playingAt !== null && s.playingAt !== undefined;
-      const fragBytes = Number.isFinite(s.pageFragBytes) ? s.pageFragBytes : (s.fragBytes ?? 0);
+      // Cut at the end instant when the last sample has it (closed pages keep their total).
+      const fragBytes = Number.isFinite(s.fragBytesBeforeCut) ? s.fragBytesBeforeCut : (s.fragBytes ?? 0);
       return {
         index: viewer.index,
         site: viewer.site,
@@ -351,6 +349,7 @@ export async function runFleet({
         watch_ms: played ? Math.max(0, Math.round(s.now - s.playingAt)) : 0,
         hls_bytes: fragBytes,
         probe_frag_bytes: s.fragBytes ?? 0,
+        page_frag_bytes: s.pageFragBytes ?? null, // demoPlayer.stats.fragBytes, when the page keeps it
         frags: s.frags ?? 0,
         latency_p50_s: round(quantile(viewer.latencies, 0.5), 3),
         closed: viewer.closed,
@@ -399,7 +398,10 @@ export async function runFleet({
     const playingWalls = pages.map((v) => v.playingWall).filter((w) => w !== null);
     const steadyStart = playingWalls.length ? Math.max(...playingWalls) : Infinity;
     const usedSites = [...new Set(pages.map((v) => v.site))];
-    let wan = wanCopiesPerSegmentPerSite(viewerFetches, { sites: usedSites, windowStart: steadyStart, windowEnd: sampledEndWall - WINDOW_END_MARGIN_MS });
+    // VOD players buffer ahead and each starts at the beginning: count every segment.
+    const wan = stream === 'live'
+      ? wanCopiesPerSegmentPerSite(viewerFetches, { sites: usedSites, windowStart: steadyStart, windowEnd: sampledEndWall - WINDOW_END_MARGIN_MS })
+      : wanCopiesPerSegmentPerSite(viewerFetches, { sites: usedSites, windowStart: -Infinity, windowEnd: Infinity });
 
     const result = {
       viewers,
@@ -430,7 +432,7 @@ function progressLine(pages, accessLog, remaining) {
   const samples = pages.map((v) => v.last).filter(Boolean);
   const playing = samples.filter((s) => s.playingAt !== null).length;
   const stalls = samples.reduce((sum, s) => sum + s.waiting, 0);
-  const hls = samples.reduce((sum, s) => sum + (Number.isFinite(s.pageFragBytes) ? s.pageFragBytes : s.fragBytes), 0);
+  const hls = samples.reduce((sum, s) => sum + s.fragBytes, 0);
   let origin = 0;
   try {
     origin = parseSegmentLog(readFileSync(accessLog, 'utf8')).filter((f) => f.site !== null).reduce((sum, f) => sum + f.bytes, 0);

@@ -25,6 +25,7 @@ export function installProbe(options) {
     stallStart: null,
     fragBytes: 0,
     frags: 0,
+    fragLog: [], // flat pairs: request start (ms since the epoch), bytes
     hooked: false,
   };
   Object.defineProperty(window, '__fleetProbe', { value: probe, enumerable: false });
@@ -57,9 +58,14 @@ export function installProbe(options) {
     probe.hooked = true;
     const event = (window.Hls && window.Hls.Events && window.Hls.Events.FRAG_LOADED) || 'hlsFragLoaded';
     hls.on(event, (name, data) => {
-      const loaded = data && data.frag && data.frag.stats ? data.frag.stats.loaded : 0;
-      probe.fragBytes += Number(loaded) || 0;
+      const stats = data && data.frag && data.frag.stats;
+      const loaded = Number(stats ? stats.loaded : 0) || 0;
+      probe.fragBytes += loaded;
       probe.frags += 1;
+      // When the request began, on the wall clock, so the end of a run can cut both this count
+      // and the origin's log at the same instant.
+      const start = stats && stats.loading && stats.loading.start > 0 ? stats.loading.start : performance.now();
+      probe.fragLog.push(performance.timeOrigin + start, loaded);
     });
   }
 
@@ -77,8 +83,11 @@ export function installProbe(options) {
   });
 }
 
-/** One sample of a page; every value is JSON. */
-export async function samplePage() {
+/**
+ * One sample of a page; every value is JSON. With `cutWall` (ms since the epoch) it also
+ * returns `fragBytesBeforeCut`: bytes of the fragments whose request began by then.
+ */
+export async function samplePage(cutWall) {
   const probe = window.__fleetProbe;
   const player = window.demoPlayer;
   const now = performance.now();
@@ -107,6 +116,7 @@ export async function samplePage() {
     waiting: probe ? probe.waiting : 0,
     stallMs: probe ? probe.stallMs + (probe.stallStart !== null ? now - probe.stallStart : 0) : 0,
     fragBytes: probe ? probe.fragBytes : 0,
+    fragBytesBeforeCut: probe && cutWall ? probe.fragLog.reduce((sum, v, i, log) => (i % 2 === 0 && v <= cutWall ? sum + log[i + 1] : sum), 0) : null,
     frags: probe ? probe.frags : 0,
     hooked: probe ? probe.hooked : false,
     pageFragBytes,
