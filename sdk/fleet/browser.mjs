@@ -1,0 +1,78 @@
+// Chromium inside a site namespace, driven by playwright-core.
+//
+// playwright-core's chromium.launch() cannot enter a network namespace itself, so it launches a
+// small wrapper script instead of the binary: the wrapper runs `ip netns exec <ns>` and execs
+// the real Chromium with the same arguments and file descriptors (Playwright talks to it over
+// --remote-debugging-pipe on fds 3 and 4, which exec keeps). The wrapper also merges every
+// --disable-features / --enable-features flag into one each: Chromium honours only the last,
+// so Playwright's own list and ours (WebRtcHideLocalIpsWithMdns, needed for peers on different
+// subnets) would otherwise replace each other.
+//
+// The flags are the ones of sdk/test/browser/chromium.mjs (the rig facts in architecture.md);
+// that helper launches on the host, this one inside a namespace.
+import { chmodSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+export const chromiumPath = process.env.CHROMIUM_PATH || '/usr/lib/chromium/chromium';
+
+function shellQuote(value) {
+  return `'${String(value).replace(/'/g, `'\\''`)}'`;
+}
+
+/** Writes the netns wrapper for `namespace` into `dir` and returns its path. */
+export function writeNetnsWrapper(dir, namespace) {
+  const path = join(dir, `chromium-${namespace}.sh`);
+  writeFileSync(path, `#!/bin/bash
+# Runs Chromium inside network namespace ${namespace}; merges repeated feature flags.
+disable=(); enable=(); args=()
+for arg in "$@"; do
+  case "$arg" in
+    --disable-features=*) disable+=("\${arg#--disable-features=}") ;;
+    --enable-features=*) enable+=("\${arg#--enable-features=}") ;;
+    *) args+=("$arg") ;;
+  esac
+done
+join() { local IFS=,; echo "$*"; }
+[ \${#disable[@]} -gt 0 ] && args+=("--disable-features=$(join "\${disable[@]}")")
+[ \${#enable[@]} -gt 0 ] && args+=("--enable-features=$(join "\${enable[@]}")")
+exec ${shellQuote(process.env.IP_COMMAND || 'ip')} netns exec ${shellQuote(namespace)} ${shellQuote(chromiumPath)} "\${args[@]}"
+`);
+  chmodSync(path, 0o755);
+  return path;
+}
+
+/**
+ * Launches headless Chromium inside `namespace`.
+ *
+ * @param {object} options
+ * @param {string} options.namespace network namespace to run in
+ * @param {string} options.dir directory for the wrapper script
+ * @param {string[]} [options.args] extra Chromium flags
+ */
+export function launchInNamespace({ namespace, dir, args = [] }) {
+  // Only the test range and loopback resolve; everything else fails, so nothing leaves the rig.
+  const resolverRules = ['MAP * ~NOTFOUND', 'EXCLUDE 127.0.0.1', 'EXCLUDE 10.99.*', 'EXCLUDE *.local'];
+  return chromium.launch({
+    executablePath: writeNetnsWrapper(dir, namespace),
+    headless: true,
+    // The fleet installs its own signal handlers and tears everything down itself.
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false,
+    args: [
+      '--headless=new',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--autoplay-policy=no-user-gesture-required',
+      `--host-resolver-rules=${resolverRules.join(', ')}`,
+      '--disable-features=WebRtcHideLocalIpsWithMdns',
+      ...args,
+    ],
+  });
+}

@@ -1,0 +1,535 @@
+// The real-browser fleet: N headless Chromium viewers in K sites (network namespaces, one
+// bridge per site) play the appliance's demo stream; prints one JSON line of figures.
+//
+//   node sdk/fleet/fleet.mjs --viewers 8 --sites 2 --duration 60 [--stream live|vod] [--http-only]
+//
+// Programmatic: `const result = await runFleet({viewers, sites, duration, stream, httpOnly})`.
+// Needs root (namespaces), iproute2, curl, /usr/lib/chromium/chromium, java and the jar.
+// docs/benchmarks.md ("Fleet") explains every output field.
+import { spawn, execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { launchInNamespace, chromiumPath } from './browser.mjs';
+import { parseSegmentLog, quantile, round, wanCopiesPerSegmentPerSite } from './measure.mjs';
+import { installProbe, samplePage } from './probe.mjs';
+import { createTopology, destroyAllTopologies, ip, removeDir } from './topology.mjs';
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const jarPath = process.env.SWARMGATE_JAR || join(repoRoot, 'appliance', 'target', 'swarmgate.jar');
+
+const HTTP_PORT = 8080;
+const HTTPS_PORT = 8443;
+/** Extra run time allowed beyond --duration before the run is aborted and torn down. */
+const HARD_TIMEOUT_GRACE_S = 120;
+/** Segments first fetched this close to the end are left out of the per-segment counts. */
+const WINDOW_END_MARGIN_MS = 6000;
+
+// Namespaces, browsers and the appliance go whatever ends the process: a normal exit, an
+// uncaught exception (node runs 'exit' handlers) or a signal (turned into an exit here).
+process.on('exit', () => destroyAllTopologies());
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]]) {
+  process.once(signal, () => {
+    process.stderr.write(`fleet: ${signal}, cleaning up\n`);
+    destroyAllTopologies();
+    process.exit(code);
+  });
+}
+
+/** Why a fleet cannot run on this machine, or null (tests use it as their skip reason). */
+export function fleetUnavailableReason() {
+  if (typeof process.getuid === 'function' && process.getuid() !== 0) {
+    return 'the fleet needs root (network namespaces)';
+  }
+  if (!existsSync(chromiumPath)) {
+    return `${chromiumPath} is missing: apt-get install chromium`;
+  }
+  if (!existsSync(jarPath)) {
+    return `${jarPath} is missing: build it with mvn -B -DskipTests package`;
+  }
+  try {
+    ip(['-V']);
+  } catch {
+    return 'iproute2 (ip) is missing';
+  }
+  return null;
+}
+
+function sleep(ms) {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+function withTimeout(promise, ms, what) {
+  let timer;
+  return Promise.race([
+    promise.finally(() => clearTimeout(timer)),
+    new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
+    }),
+  ]);
+}
+
+function execInNamespace(namespace, argv, timeoutMs = 5000) {
+  return new Promise((resolveExec) => {
+    execFile(process.env.IP_COMMAND || 'ip', ['netns', 'exec', namespace, ...argv], { timeout: timeoutMs, encoding: 'utf8' },
+      (error, stdout) => resolveExec(error ? null : stdout));
+  });
+}
+
+/** Packets the router namespace forwarded between sites (Ip: ForwDatagrams of its /proc/net/snmp). */
+async function forwardedPackets(router) {
+  const snmp = await execInNamespace(router, ['cat', '/proc/net/snmp']);
+  if (!snmp) {
+    return null;
+  }
+  const lines = snmp.split('\n').filter((l) => l.startsWith('Ip:'));
+  if (lines.length < 2) {
+    return null;
+  }
+  const names = lines[0].split(/\s+/);
+  const values = lines[1].split(/\s+/);
+  const value = Number(values[names.indexOf('ForwDatagrams')]);
+  return Number.isFinite(value) ? value : null;
+}
+
+/** Starts the appliance (demo origin included) inside the router namespace. */
+async function startAppliance(topology, { dataDir, log, startTimeoutMs = 90_000 }) {
+  // setpriv --pdeathsig: the JVM dies with this process even if it is killed with SIGKILL.
+  const deathSignal = existsSync('/usr/bin/setpriv') ? ['/usr/bin/setpriv', '--pdeathsig', 'KILL'] : [];
+  const argv = ['netns', 'exec', topology.router, ...deathSignal, process.env.JAVA || 'java',
+    ...(process.env.SWARMGATE_JAVA_OPTS ? process.env.SWARMGATE_JAVA_OPTS.split(/\s+/).filter(Boolean) : []),
+    '-jar', jarPath, 'serve', '--demo', '--bind', '0.0.0.0',
+    '--http-port', String(HTTP_PORT), '--https-port', String(HTTPS_PORT), '--data-dir', dataDir];
+  const child = spawn(process.env.IP_COMMAND || 'ip', argv, { cwd: repoRoot, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const keep = (chunk) => {
+    output = (output + chunk).slice(-100_000);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  let exited = null;
+  const exitPromise = new Promise((r) => child.on('exit', (code, signal) => {
+    exited = { code, signal };
+    r(exited);
+  }));
+  const signalGroup = (signal) => {
+    try {
+      process.kill(-child.pid, signal);
+    } catch {
+      // gone
+    }
+  };
+  topology.onDestroy(() => signalGroup('SIGKILL'));
+  const appliance = {
+    output: () => output,
+    async stop() {
+      if (exited) {
+        return;
+      }
+      signalGroup('SIGTERM');
+      const timer = setTimeout(() => signalGroup('SIGKILL'), 10_000);
+      await exitPromise;
+      clearTimeout(timer);
+    },
+  };
+  const deadline = Date.now() + startTimeoutMs;
+  for (;;) {
+    if (exited) {
+      throw new Error(`appliance exited during start-up (${JSON.stringify(exited)}):\n${output}`);
+    }
+    // Asked from inside the router namespace, over its own loopback.
+    const code = await execInNamespace(topology.router,
+      ['curl', '-s', '-o', '/dev/null', '-m', '2', '-w', '%{http_code}', `http://127.0.0.1:${HTTP_PORT}/healthz`]);
+    if (code === '200') {
+      log(`appliance up in ${topology.router} (http://10.99.k.1:${HTTP_PORT})`);
+      return appliance;
+    }
+    if (Date.now() > deadline) {
+      await appliance.stop();
+      throw new Error(`appliance not healthy after ${startTimeoutMs} ms:\n${output}`);
+    }
+    await sleep(300);
+  }
+}
+
+/**
+ * Runs a fleet and returns the figures (the JSON line the CLI prints) plus details.
+ *
+ * @param {object} options
+ * @param {number} options.viewers pages in all
+ * @param {number} [options.sites=1]
+ * @param {number} options.duration seconds to run after the last viewer joined
+ * @param {'live'|'vod'} [options.stream='live']
+ * @param {boolean} [options.httpOnly=false] pages run with the SDK disabled (baseline)
+ * @param {number} [options.staggerMs=1000] time between two joins
+ * @param {(viewer: object) => (void|Promise<void>)} [options.onPage] called when a viewer has
+ *   navigated: {index, site, namespace, address, page, context, url, close()}
+ * @param {(index: number) => object} [options.pageConfig] extra window.swarmgateConfig for a
+ *   viewer (for example {debugCorruptUploads: true})
+ * @param {(context: object, index: number) => (void|Promise<void>)} [options.onContext] called
+ *   with a viewer's fresh browser context before its page opens (extra init scripts, routes)
+ * @param {(message: string) => void} [options.log] progress (stderr by default)
+ * @returns {Promise<object>} {...figures, pages: [...], details: {...}}
+ */
+export async function runFleet({
+  viewers, sites = 1, duration, stream = 'live', httpOnly = false, staggerMs = 1000,
+  onPage, pageConfig, onContext, log = (m) => process.stderr.write(`fleet: ${m}\n`),
+} = {}) {
+  if (!Number.isInteger(viewers) || viewers < 1) {
+    throw new Error(`viewers must be a positive integer, got ${viewers}`);
+  }
+  if (!Number.isInteger(sites) || sites < 1 || sites > viewers) {
+    throw new Error(`sites must be an integer in 1..viewers, got ${sites}`);
+  }
+  if (!Number.isFinite(duration) || duration <= 0) {
+    throw new Error(`duration must be a positive number of seconds, got ${duration}`);
+  }
+  if (stream !== 'live' && stream !== 'vod') {
+    throw new Error(`stream must be live or vod, got ${stream}`);
+  }
+  const reason = fleetUnavailableReason();
+  if (reason) {
+    throw new Error(reason);
+  }
+
+  const topology = createTopology({ sites, log });
+  const hardTimeoutMs = (duration + HARD_TIMEOUT_GRACE_S) * 1000;
+  let timedOut = false;
+  let hardTimer;
+  const hardTimeout = new Promise((_, reject) => {
+    hardTimer = setTimeout(() => {
+      timedOut = true;
+      log(`hard timeout (${duration} s + ${HARD_TIMEOUT_GRACE_S} s) reached: tearing down`);
+      topology.destroy(); // kills browsers and the appliance, so pending awaits fail fast
+      reject(new Error(`fleet run exceeded its hard timeout of ${hardTimeoutMs / 1000} s`));
+    }, hardTimeoutMs);
+  });
+  hardTimeout.catch(() => {});
+  try {
+    return await Promise.race([run(), hardTimeout]);
+  } finally {
+    clearTimeout(hardTimer);
+    topology.destroy();
+  }
+
+  async function run() {
+    const workDir = mkdtempSync(join(tmpdir(), `sgf-${topology.runId}-`));
+    topology.onDestroy(() => removeDir(workDir));
+    const dataDir = join(workDir, 'data');
+    const accessLog = join(dataDir, 'log', 'access.log');
+    const appliance = await startAppliance(topology, { dataDir, log });
+
+    const browsers = [];
+    topology.onDestroy(() => {
+      // Browsers die with their namespace anyway; this just stops Playwright waiting on them.
+      for (const browser of browsers.filter(Boolean)) {
+        browser.close().catch(() => {});
+      }
+    });
+    for (let site = 1; site <= sites; site += 1) {
+      browsers[site] = await launchInNamespace({ namespace: topology.siteNamespaces[site - 1], dir: workDir });
+    }
+    log(`${sites} Chromium process(es) up, joining ${viewers} viewer(s) ${staggerMs} ms apart${httpOnly ? ' (--http-only)' : ''}`);
+
+    const pages = [];
+    let lastJoinWall = null;
+    for (let index = 0; index < viewers; index += 1) {
+      if (timedOut) {
+        throw new Error('timed out');
+      }
+      if (index > 0) {
+        await sleep(staggerMs);
+      }
+      const site = (index % sites) + 1;
+      const swarmgateConfig = { ...(httpOnly ? { enabled: false } : {}), ...(pageConfig ? pageConfig(index) : {}) };
+      // A context per viewer: no HTTP cache shared between viewers of one browser process.
+      const context = await browsers[site].newContext({ viewport: { width: 480, height: 360 } });
+      await context.addInitScript(installProbe, { swarmgateConfig: Object.keys(swarmgateConfig).length ? swarmgateConfig : null });
+      if (onContext) {
+        await onContext(context, index);
+      }
+      const page = await context.newPage();
+      const query = new URLSearchParams();
+      if (stream === 'vod') {
+        query.set('stream', 'vod');
+      }
+      if (httpOnly) {
+        query.set('sdk', 'off');
+      }
+      const url = `http://${topology.routerAddress(site)}:${HTTP_PORT}/demo/${String(query) ? `?${query}` : ''}`;
+      const viewer = {
+        index, site, namespace: topology.siteNamespaces[site - 1], address: topology.siteAddress(site),
+        page, context, url, joinedAt: Date.now(), closed: false, samples: 0, last: null, latencies: [],
+        playingWall: null, consoleErrors: [],
+        async close() {
+          if (!viewer.closed) {
+            await sampleOne(viewer);
+            viewer.closed = true;
+            await context.close().catch(() => {});
+          }
+        },
+      };
+      page.on('pageerror', (error) => viewer.consoleErrors.push(String(error)));
+      pages.push(viewer);
+      await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 30_000 });
+      lastJoinWall = Date.now();
+      if (onPage) {
+        await onPage(viewer);
+      }
+    }
+
+    async function sampleOne(viewer, cutWall = null) {
+      if (viewer.closed) {
+        return;
+      }
+      try {
+        const sample = await withTimeout(viewer.page.evaluate(samplePage, cutWall), 5000, 'sample');
+        viewer.last = sample;
+        viewer.samples += 1;
+        if (sample.playingAt !== null && viewer.playingWall === null) {
+          viewer.playingWall = Date.now() - (sample.now - sample.playingAt);
+        }
+        if (sample.playingAt !== null && sample.latency !== null) {
+          viewer.latencies.push(sample.latency);
+        }
+      } catch (error) {
+        viewer.sampleError = String(error.message || error);
+      }
+    }
+
+    const runEndWall = lastJoinWall + duration * 1000;
+    log(`all ${viewers} joined; running ${duration} s`);
+    let nextProgress = Date.now() + 5000;
+    while (Date.now() < runEndWall) {
+      const tick = Date.now();
+      await Promise.all(pages.map(sampleOne));
+      if (Date.now() >= nextProgress) {
+        nextProgress += 5000;
+        log(progressLine(pages, accessLog, Math.round((runEndWall - Date.now()) / 1000)));
+      }
+      await sleep(Math.max(0, 1000 - (Date.now() - tick)));
+    }
+    // End of measurement at one instant, stopWall, for both sides: origin fetches that began
+    // by then, and fragments whose request began by then (the last sample waits a moment so
+    // those still in flight at stopWall have arrived and are counted).
+    const stopWall = Date.now();
+    await sleep(1500);
+    await Promise.all(pages.map((v) => sampleOne(v, stopWall)));
+    const sampledEndWall = stopWall;
+    const routerForwarded = await forwardedPackets(topology.router);
+
+    log('stopping browsers and appliance');
+    for (const browser of browsers.filter(Boolean)) {
+      await withTimeout(browser.close(), 15_000, 'browser close').catch((e) => log(e.message));
+    }
+    await appliance.stop();
+    const logText = existsSync(accessLog) ? readFileSync(accessLog, 'utf8') : '';
+    return summarize({ pages, logText, sampledEndWall, routerForwarded });
+  }
+
+  function summarize({ pages, logText, sampledEndWall, routerForwarded }) {
+    const fetches = parseSegmentLog(logText).filter((f) => f.stream === stream);
+    const viewerFetches = fetches.filter((f) => f.site !== null && f.at <= sampledEndWall);
+    const originBytes = viewerFetches.reduce((sum, f) => sum + f.bytes, 0);
+
+    const perPage = pages.map((viewer) => {
+      const s = viewer.last ?? {};
+      const played = s.playingAt !== null && s.playingAt !== undefined;
+      // Cut at the end instant when the last sample has it (closed pages keep their total).
+      const fragBytes = Number.isFinite(s.fragBytesBeforeCut) ? s.fragBytesBeforeCut : (s.fragBytes ?? 0);
+      return {
+        index: viewer.index,
+        site: viewer.site,
+        address: viewer.address,
+        played,
+        startup_ms: played ? Math.round(s.playingAt) : null,
+        stalls: s.waiting ?? 0,
+        stall_ms: Math.round(s.stallMs ?? 0),
+        watch_ms: played ? Math.max(0, Math.round(s.now - s.playingAt)) : 0,
+        hls_bytes: fragBytes,
+        probe_frag_bytes: s.fragBytes ?? 0,
+        page_frag_bytes: s.pageFragBytes ?? null, // demoPlayer.stats.fragBytes, when the page keeps it
+        frags: s.frags ?? 0,
+        latency_p50_s: round(quantile(viewer.latencies, 0.5), 3),
+        closed: viewer.closed,
+        has_sdk: !!s.hasSdk,
+        sdk: s.sdk ?? null,
+        fatal_errors: s.fatalErrors ?? 0,
+        hls_errors: s.hlsErrors ?? {},
+        page_errors: viewer.consoleErrors.slice(0, 5),
+        sample_error: viewer.sampleError ?? null,
+      };
+    });
+
+    if (httpOnly && perPage.some((p) => Number(p.sdk?.p2pBytes) > 0)) {
+      log('warning: --http-only pages received P2P bytes: the SDK ignored swarmgateConfig.enabled = false');
+    }
+    const hlsBytes = perPage.reduce((sum, p) => sum + p.hls_bytes, 0);
+    const watchMs = perPage.reduce((sum, p) => sum + p.watch_ms, 0);
+    const stallMs = perPage.reduce((sum, p) => sum + p.stall_ms, 0);
+    const startups = perPage.filter((p) => p.played).map((p) => p.startup_ms);
+    const latencies = pages.flatMap((v) => v.latencies);
+
+    // The SDK's own view, where every page has it.
+    const sdkStats = perPage.map((p) => p.sdk).filter(Boolean);
+    const haveSdk = sdkStats.length === perPage.length && sdkStats.length > 0;
+    let offloadSdk = null;
+    if (haveSdk) {
+      const http = sdkStats.reduce((sum, s) => sum + (Number(s.httpBytes) || 0), 0);
+      const p2p = sdkStats.reduce((sum, s) => sum + (Number(s.p2pBytes) || 0), 0);
+      offloadSdk = http + p2p > 0 ? p2p / (http + p2p) : null;
+    }
+    // Bytes received from peers of another site, from the SDK's per-site breakdown
+    // (stats().peersBySite: {siteId: bytesReceived}, stats().site: own site id).
+    let crossSite = null;
+    if (haveSdk && sdkStats.every((s) => s.peersBySite && typeof s.peersBySite === 'object' && s.site !== undefined)) {
+      crossSite = 0;
+      for (const s of sdkStats) {
+        for (const [site, bytes] of Object.entries(s.peersBySite)) {
+          if (String(site) !== String(s.site)) {
+            crossSite += Number(typeof bytes === 'object' && bytes !== null ? bytes.bytes ?? bytes.received : bytes) || 0;
+          }
+        }
+      }
+    }
+
+    // Steady state: from the moment the last viewer was playing to a margin before the end.
+    const playingWalls = pages.map((v) => v.playingWall).filter((w) => w !== null);
+    const steadyStart = playingWalls.length ? Math.max(...playingWalls) : Infinity;
+    const usedSites = [...new Set(pages.map((v) => v.site))];
+    // VOD players buffer ahead and each starts at the beginning: count every segment.
+    const wan = stream === 'live'
+      ? wanCopiesPerSegmentPerSite(viewerFetches, { sites: usedSites, windowStart: steadyStart, windowEnd: sampledEndWall - WINDOW_END_MARGIN_MS })
+      : wanCopiesPerSegmentPerSite(viewerFetches, { sites: usedSites, windowStart: -Infinity, windowEnd: Infinity });
+
+    const result = {
+      viewers,
+      sites,
+      duration_s: duration,
+      stream,
+      http_only: httpOnly,
+      offload: hlsBytes > 0 ? round(1 - originBytes / hlsBytes, 4) : null,
+      offload_sdk: round(offloadSdk, 4),
+      stalls: perPage.reduce((sum, p) => sum + p.stalls, 0),
+      rebuffer_ratio: watchMs > 0 ? round(stallMs / watchMs, 5) : null,
+      startup_p50_ms: quantile(startups, 0.5),
+      startup_p95_ms: quantile(startups, 0.95),
+      live_latency_p50_s: stream === 'live' ? round(quantile(latencies, 0.5), 3) : null,
+      origin_bytes: originBytes,
+      hls_bytes: hlsBytes,
+      wan_copies_per_segment_per_site: round(wan.copies, 3),
+      wan_window_segments: wan.segments,
+      cross_site_p2p_bytes: crossSite,
+      cross_site_forwarded_packets: routerForwarded,
+      viewers_played: startups.length,
+    };
+    return { ...result, pages: perPage };
+  }
+}
+
+function progressLine(pages, accessLog, remaining) {
+  const samples = pages.map((v) => v.last).filter(Boolean);
+  const playing = samples.filter((s) => s.playingAt !== null).length;
+  const stalls = samples.reduce((sum, s) => sum + s.waiting, 0);
+  const hls = samples.reduce((sum, s) => sum + s.fragBytes, 0);
+  let origin = 0;
+  try {
+    origin = parseSegmentLog(readFileSync(accessLog, 'utf8')).filter((f) => f.site !== null).reduce((sum, f) => sum + f.bytes, 0);
+  } catch {
+    // not written yet
+  }
+  const sdk = samples.filter((s) => s.sdk);
+  const p2p = sdk.reduce((sum, s) => sum + (Number(s.sdk.p2pBytes) || 0), 0);
+  return `${remaining} s left: playing ${playing}/${pages.length}, stalls ${stalls}, hls.js ${(hls / 1e6).toFixed(2)} MB, ` +
+    `origin ${(origin / 1e6).toFixed(2)} MB${sdk.length ? `, sdk p2p ${(p2p / 1e6).toFixed(2)} MB on ${sdk.length} page(s)` : ''}`;
+}
+
+/** The JSON line's fields, without the per-page details. */
+export function figures(result) {
+  const { pages, ...rest } = result;
+  return rest;
+}
+
+const USAGE = 'usage: scripts/fleet --viewers N --sites K --duration S [--stream live|vod] [--http-only] [--stagger-ms MS] [--pages]';
+
+export function parseArgs(argv) {
+  const options = { sites: 1, stream: 'live', httpOnly: false, staggerMs: 1000, showPages: false };
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i];
+    const value = () => {
+      if (i + 1 >= argv.length) {
+        throw new UsageError(`${arg} needs a value`);
+      }
+      i += 1;
+      return argv[i];
+    };
+    const integer = (name) => {
+      const text = value();
+      if (!/^\d+$/.test(text)) {
+        throw new UsageError(`${name} must be a whole number, got '${text}'`);
+      }
+      return Number(text);
+    };
+    switch (arg) {
+      case '--viewers': options.viewers = integer('--viewers'); break;
+      case '--sites': options.sites = integer('--sites'); break;
+      case '--duration': options.duration = integer('--duration'); break;
+      case '--stagger-ms': options.staggerMs = integer('--stagger-ms'); break;
+      case '--stream': options.stream = value(); break;
+      case '--http-only': options.httpOnly = true; break;
+      case '--pages': options.showPages = true; break;
+      case '-h': case '--help': throw new UsageError('');
+      default: throw new UsageError(`unknown argument '${arg}'`);
+    }
+  }
+  if (!options.viewers || options.viewers < 1) throw new UsageError('--viewers N (N ≥ 1) is required');
+  if (!options.duration || options.duration < 1) throw new UsageError('--duration S (S ≥ 1) is required');
+  if (options.sites < 1 || options.sites > options.viewers) throw new UsageError('--sites must be between 1 and --viewers');
+  if (options.sites > 200) throw new UsageError('--sites must be at most 200');
+  if (options.stream !== 'live' && options.stream !== 'vod') throw new UsageError(`--stream must be live or vod, got '${options.stream}'`);
+  return options;
+}
+
+class UsageError extends Error {}
+
+async function main() {
+  let options;
+  try {
+    options = parseArgs(process.argv.slice(2));
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`${error.message ? `fleet: ${error.message}\n` : ''}${USAGE}\n`);
+      process.exit(error.message ? 2 : 0);
+    }
+    throw error;
+  }
+  const reason = fleetUnavailableReason();
+  if (reason) {
+    process.stderr.write(`fleet: ${reason}\n`);
+    process.exit(2);
+  }
+  process.on('uncaughtException', (error) => {
+    process.stderr.write(`fleet: ${error.stack || error}\n`);
+    destroyAllTopologies();
+    process.exit(1);
+  });
+  try {
+    const result = await runFleet(options);
+    if (options.showPages) {
+      for (const page of result.pages) {
+        process.stderr.write(`fleet: page ${JSON.stringify(page)}\n`);
+      }
+    }
+    process.stdout.write(`${JSON.stringify(figures(result))}\n`);
+    process.exit(0);
+  } catch (error) {
+    process.stderr.write(`fleet: ${error.stack || error}\n`);
+    destroyAllTopologies();
+    process.exit(1);
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  main();
+}

@@ -1,0 +1,94 @@
+// Measurements the fleet makes without trusting the SDK: the appliance's access log (what the
+// origin served, i.e. what crossed the WAN) and plain statistics. Pure functions, no I/O.
+import { siteOfAddress } from './topology.mjs';
+
+// %{client}a - %u %{yyyy-MM-dd'T'HH:mm:ss.SSSXXX|UTC}t "%m %U %H" %s %O %{ms}T "%{User-Agent}i"
+const LINE = /^(\S+) - \S+ \[?([0-9T:.+\-Z]+)\]? "(\S+) (\S+) [^"]*" (\d{3}) (\d+) (\d+)/;
+const SEGMENT = /^\/demo\/(live|vod)\/seg-(\d+)\.ts$/;
+
+/**
+ * Segment responses of the demo origin in an access log.
+ * @returns {{client: string, site: number|null, at: number, stream: string, seq: number,
+ *   status: number, bytes: number}[]}
+ */
+export function parseSegmentLog(text) {
+  const fetches = [];
+  for (const line of text.split('\n')) {
+    const match = LINE.exec(line);
+    if (!match) {
+      continue;
+    }
+    const [, client, time, method, path, status, bytes] = match;
+    const segment = SEGMENT.exec(path);
+    if (method !== 'GET' || !segment || (status !== '200' && status !== '206')) {
+      continue;
+    }
+    fetches.push({
+      client,
+      site: siteOfAddress(client),
+      at: Date.parse(time),
+      stream: segment[1],
+      seq: Number(segment[2]),
+      status: Number(status),
+      bytes: Number(bytes),
+    });
+  }
+  return fetches;
+}
+
+/**
+ * Origin copies of each segment per site: bytes a site fetched of a segment ÷ the segment's
+ * size (its largest single response), so a range request counts as the fraction it carried.
+ * Averaged over every (segment, site) pair with the segment first fetched inside
+ * [windowStart, windowEnd] and the site in `sites` (a site that fetched nothing counts 0).
+ *
+ * @returns {{copies: number|null, segments: number}}
+ */
+export function wanCopiesPerSegmentPerSite(fetches, { sites, windowStart, windowEnd }) {
+  const bySeq = new Map();
+  for (const fetch of fetches) {
+    if (fetch.site === null) {
+      continue;
+    }
+    let entry = bySeq.get(fetch.seq);
+    if (!entry) {
+      entry = { first: fetch.at, size: 0, perSite: new Map() };
+      bySeq.set(fetch.seq, entry);
+    }
+    entry.first = Math.min(entry.first, fetch.at);
+    entry.size = Math.max(entry.size, fetch.bytes);
+    entry.perSite.set(fetch.site, (entry.perSite.get(fetch.site) ?? 0) + fetch.bytes);
+  }
+  let total = 0;
+  let pairs = 0;
+  let segments = 0;
+  for (const entry of bySeq.values()) {
+    if (entry.first < windowStart || entry.first > windowEnd || entry.size === 0) {
+      continue;
+    }
+    segments += 1;
+    for (const site of sites) {
+      total += (entry.perSite.get(site) ?? 0) / entry.size;
+      pairs += 1;
+    }
+  }
+  return { copies: pairs > 0 ? total / pairs : null, segments };
+}
+
+/** The q-quantile (0..1) of numbers by the nearest-rank method; null for none. */
+export function quantile(values, q) {
+  const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+  if (sorted.length === 0) {
+    return null;
+  }
+  const rank = Math.max(1, Math.ceil(q * sorted.length));
+  return sorted[rank - 1];
+}
+
+export function round(value, digits) {
+  if (value === null || value === undefined || !Number.isFinite(value)) {
+    return null;
+  }
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+}

@@ -1,0 +1,139 @@
+// What the fleet runs inside each viewer page. installProbe is an init script (it runs before
+// any of the page's own scripts); samplePage is evaluated once a second.
+//
+// The probe counts on its own, independent of the demo page and of the SDK:
+// - startup: navigation start (performance.now() origin) to the video's first `playing`;
+// - stalls: `waiting` events after the first `playing`, and the time until the next `playing`;
+// - segment bytes hls.js loaded: Σ frag.stats.loaded over hls.js FRAG_LOADED events, hooked the
+//   moment the page assigns window.demoPlayer (synchronously after hls.loadSource, so no
+//   fragment can load before the hook). frag.stats.loaded is used because the payload itself
+//   may already be transferred to hls.js's worker when the event fires. P2P-delivered
+//   fragments never appear as network responses, so this is the only count that sees them.
+
+/**
+ * Init script. `options.swarmgateConfig` is merged into window.swarmgateConfig before the SDK
+ * loads ({enabled: false} for --http-only, {debugCorruptUploads: true} for a bad peer).
+ */
+export function installProbe(options) {
+  if (options && options.swarmgateConfig) {
+    window.swarmgateConfig = Object.assign({}, window.swarmgateConfig || {}, options.swarmgateConfig);
+  }
+  const probe = {
+    playingAt: null,
+    waiting: 0,
+    stallMs: 0,
+    stallStart: null,
+    fragBytes: 0,
+    frags: 0,
+    fragLog: [], // flat pairs: request start (ms since the epoch), bytes
+    hooked: false,
+  };
+  Object.defineProperty(window, '__fleetProbe', { value: probe, enumerable: false });
+
+  document.addEventListener('playing', () => {
+    const now = performance.now();
+    if (probe.playingAt === null) {
+      probe.playingAt = now;
+    }
+    if (probe.stallStart !== null) {
+      probe.stallMs += now - probe.stallStart;
+      probe.stallStart = null;
+    }
+  }, true);
+  document.addEventListener('waiting', () => {
+    if (probe.playingAt === null) {
+      return; // the start-up wait is startup time, not a stall
+    }
+    probe.waiting += 1;
+    if (probe.stallStart === null) {
+      probe.stallStart = performance.now();
+    }
+  }, true);
+
+  function hook(player) {
+    const hls = player && player.hls;
+    if (!hls || probe.hooked || typeof hls.on !== 'function') {
+      return;
+    }
+    probe.hooked = true;
+    const event = (window.Hls && window.Hls.Events && window.Hls.Events.FRAG_LOADED) || 'hlsFragLoaded';
+    hls.on(event, (name, data) => {
+      const stats = data && data.frag && data.frag.stats;
+      const loaded = Number(stats ? stats.loaded : 0) || 0;
+      probe.fragBytes += loaded;
+      probe.frags += 1;
+      // When the request began, on the wall clock, so the end of a run can cut both this count
+      // and the origin's log at the same instant.
+      const start = stats && stats.loading && stats.loading.start > 0 ? stats.loading.start : performance.now();
+      probe.fragLog.push(performance.timeOrigin + start, loaded);
+    });
+  }
+
+  let player;
+  Object.defineProperty(window, 'demoPlayer', {
+    configurable: true,
+    enumerable: true,
+    get() {
+      return player;
+    },
+    set(value) {
+      player = value;
+      hook(value);
+    },
+  });
+}
+
+/**
+ * One sample of a page; every value is JSON. With `cutWall` (ms since the epoch) it also
+ * returns `fragBytesBeforeCut`: bytes of the fragments whose request began by then.
+ */
+export async function samplePage(cutWall) {
+  const probe = window.__fleetProbe;
+  const player = window.demoPlayer;
+  const now = performance.now();
+  const hls = player && player.hls;
+  const video = player && player.video;
+  let sdk = null;
+  let sdkError = null;
+  const sg = window.swarmgate;
+  if (sg && typeof sg.stats === 'function') {
+    try {
+      sdk = JSON.parse(JSON.stringify(await sg.stats()));
+    } catch (error) {
+      sdkError = String(error);
+    }
+  }
+  let latency = null;
+  try {
+    latency = hls && Number.isFinite(hls.latency) && hls.latency > 0 ? hls.latency : null;
+  } catch {
+    latency = null;
+  }
+  const pageFragBytes = player && player.stats && Number.isFinite(player.stats.fragBytes) ? player.stats.fragBytes : null;
+  return {
+    now,
+    playingAt: probe ? probe.playingAt : null,
+    waiting: probe ? probe.waiting : 0,
+    stallMs: probe ? probe.stallMs + (probe.stallStart !== null ? now - probe.stallStart : 0) : 0,
+    fragBytes: probe ? probe.fragBytes : 0,
+    fragBytesBeforeCut: probe && cutWall ? probe.fragLog.reduce((sum, v, i, log) => (i % 2 === 0 && v <= cutWall ? sum + log[i + 1] : sum), 0) : null,
+    frags: probe ? probe.frags : 0,
+    hooked: probe ? probe.hooked : false,
+    pageFragBytes,
+    latency,
+    live: !!(hls && hls.levels && hls.levels.length && hls.levels[0].details ? hls.levels[0].details.live : player && player.stream === 'live'),
+    currentTime: video ? video.currentTime : null,
+    paused: video ? video.paused : null,
+    fatalErrors: player && player.stats ? player.stats.fatalErrors || 0 : 0,
+    // hls.js ERROR events by details (fragParsingError here means bad bytes reached the player).
+    hlsErrors: player && player.stats && Array.isArray(player.stats.errors)
+      ? player.stats.errors.reduce((counts, e) => {
+        counts[e.details] = (counts[e.details] || 0) + 1;
+        return counts;
+      }, {})
+      : {},
+    hasSdk: !!sg,
+    sdk,
+    sdkError,
+  };
+}

@@ -1,0 +1,54 @@
+// The fleet's SDK-independent measurements on a fixed access log (no browser, no root needed).
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseSegmentLog, quantile, wanCopiesPerSegmentPerSite } from '../../fleet/measure.mjs';
+
+const t0 = Date.parse('2026-11-22T01:06:18.000Z');
+const at = (s) => new Date(t0 + s * 1000).toISOString();
+const line = (client, s, path, status, bytes) =>
+  `${client} - - [${at(s)}] "GET ${path} HTTP/1.1" ${status} ${bytes} 3 "Mozilla/5.0 (X11; Linux x86_64)"`;
+
+const log = [
+  line('10.99.1.2', 0, '/demo/live/master.m3u8', 200, 146), // playlists never count
+  line('10.99.1.2', 1, '/demo/live/seg-100.ts', 200, 1000),
+  line('10.99.1.2', 1.2, '/demo/live/seg-100.ts', 200, 1000), // a second viewer of site 1
+  line('10.99.2.2', 1.5, '/demo/live/seg-100.ts', 206, 500), // half of it, as a range
+  line('10.99.1.2', 3, '/demo/live/seg-101.ts', 200, 1200),
+  line('10.99.1.2', 3.1, '/demo/live/seg-102.ts', 404, 90), // errors never count
+  line('127.0.0.1', 3.2, '/demo/live/seg-101.ts', 200, 1200), // not a viewer
+  line('10.99.1.1', 3.3, '/demo/live/seg-101.ts', 200, 1200), // the router itself, not a viewer
+  `10.99.1.2 - - [${at(4)}] "POST /demo/live/seg-103.ts HTTP/1.1" 200 10 1 "x"`,
+  'garbage line',
+].join('\n');
+
+test('segment fetches are parsed from the access log with their site', () => {
+  const fetches = parseSegmentLog(log);
+  assert.deepEqual(fetches.map((f) => [f.client, f.site, f.seq, f.status, f.bytes]), [
+    ['10.99.1.2', 1, 100, 200, 1000],
+    ['10.99.1.2', 1, 100, 200, 1000],
+    ['10.99.2.2', 2, 100, 206, 500],
+    ['10.99.1.2', 1, 101, 200, 1200],
+    ['127.0.0.1', null, 101, 200, 1200],
+    ['10.99.1.1', null, 101, 200, 1200],
+  ]);
+  assert.equal(fetches[0].at, t0 + 1000);
+  assert.equal(fetches[0].stream, 'live');
+});
+
+test('WAN copies per segment per site average over the window and count missing sites as 0', () => {
+  const fetches = parseSegmentLog(log);
+  // seg-100: site 1 two copies, site 2 half a copy; seg-101: site 1 one copy, site 2 none.
+  const all = wanCopiesPerSegmentPerSite(fetches, { sites: [1, 2], windowStart: 0, windowEnd: Infinity });
+  assert.deepEqual(all, { copies: (2 + 0.5 + 1 + 0) / 4, segments: 2 });
+  const late = wanCopiesPerSegmentPerSite(fetches, { sites: [1, 2], windowStart: t0 + 2000, windowEnd: Infinity });
+  assert.deepEqual(late, { copies: 0.5, segments: 1 });
+  const none = wanCopiesPerSegmentPerSite(fetches, { sites: [1], windowStart: t0 + 10_000, windowEnd: Infinity });
+  assert.deepEqual(none, { copies: null, segments: 0 });
+});
+
+test('nearest-rank quantiles', () => {
+  assert.equal(quantile([5, 1, 3, 2, 4], 0.5), 3);
+  assert.equal(quantile([5, 1, 3, 2, 4], 0.95), 5);
+  assert.equal(quantile([], 0.5), null);
+  assert.equal(quantile([null, 7], 0.5), 7);
+});
