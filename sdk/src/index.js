@@ -31,7 +31,7 @@ export function signalingUrlFor(scriptSrc) {
  * default (a page mistake must not break playback).
  * @param {object} [raw]
  * @returns {{enabled: boolean, stream?: string, token?: string, debug: boolean, maxStoreBytes?: number,
- *   upload: boolean, appliance?: string, wrapGlobal: boolean}}
+ *   upload: boolean, appliance?: string, wrapGlobal: boolean, debugCorruptUploads: boolean}}
  */
 export function readConfig(raw) {
   const c = raw && typeof raw === 'object' ? raw : {};
@@ -45,6 +45,7 @@ export function readConfig(raw) {
     upload: c.upload !== false,
     appliance: str(c.appliance),
     wrapGlobal: c.wrapGlobal !== false,
+    debugCorruptUploads: c.debugCorruptUploads === true,
   });
 }
 
@@ -53,11 +54,13 @@ export function combineStats(list, { enabled, version }) {
   const out = {
     httpBytes: 0, p2pBytes: 0, uploadedBytes: 0, peers: 0, stalls: 0, stallMs: 0, watchMs: 0,
     startupMs: null, p2pRatio: 0, site: null, peerId: null, leader: false, connected: false,
-    failures: { timeout: 0, integrity: 0, gone: 0, noHolder: 0, policy: 0 }, enabled, version, players: list.length,
+    failures: { timeout: 0, integrity: 0, gone: 0, noHolder: 0, policy: 0 }, peersBySite: {}, enabled, version,
+    players: list.length,
   };
   for (const s of list) {
     for (const k of ['httpBytes', 'p2pBytes', 'uploadedBytes', 'peers', 'stalls', 'stallMs', 'watchMs']) out[k] += s[k] || 0;
     for (const k of Object.keys(out.failures)) out.failures[k] += (s.failures && s.failures[k]) || 0;
+    for (const [site, n] of Object.entries(s.peersBySite || {})) out.peersBySite[site] = (out.peersBySite[site] || 0) + n;
     if (out.startupMs === null && s.startupMs != null) out.startupMs = s.startupMs;
     if (s.peerId) {
       out.site = s.site;

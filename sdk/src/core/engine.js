@@ -129,8 +129,14 @@ export class Engine {
     RTCPeerConnection = globalThis.RTCPeerConnection, fetchHttp = null, connection,
     upload = true, maxStoreBytes, now = () => globalThis.performance.now(), timers = globalThis,
     createSignaling = (o) => new SignalingClient(o), createPeer = (o) => new Peer(o),
-    scheduler = {}, idleTimeoutMs = DEFAULT_IDLE_TIMEOUT_MS, log = () => {},
+    scheduler = {}, idleTimeoutMs = DEFAULT_IDLE_TIMEOUT_MS, log = () => {}, debugCorruptUploads = false,
   }) {
+    /** Test rigs only: serve corrupted bytes so neighbours' integrity checks can be exercised. */
+    this.debugCorruptUploads = debugCorruptUploads === true;
+    /** @type {Map<string, string>} neighbour id → its site, as the appliance said */
+    this.peerSites = new Map();
+    /** @type {Record<string, number>} bytes received from peers, by the sender's site */
+    this.p2pBytesBySite = {};
     this.signalingUrl = signalingUrl;
     this.stream = stream;
     this.token = token;
@@ -264,14 +270,15 @@ export class Engine {
     if (!this.policy || this.policy.p2p === 'off') this.closePeers();
   }
 
-  onNeighbour({ peer: id, offer }) {
+  onNeighbour({ peer: id, offer, site }) {
     if (!this.enabled || this.destroyed || typeof id !== 'string' || id === this.selfId) return;
+    if (typeof site === 'string') this.peerSites.set(id, site);
     if (this.policy && this.policy.p2p === 'off') return;
     this.peers.get(id)?.close('closed');
     const peer = this.createPeer({
       id, offer: !!offer, store: this.store, signaling: this.signaling,
       RTCPeerConnection: this.RTCPeerConnection, iceServers: (this.policy && this.policy.iceServers) || [],
-      timers: this.timers, hooks: this.peerHooks(),
+      timers: this.timers, hooks: this.peerHooks(), corruptUploads: this.debugCorruptUploads,
     });
     this.peers.set(id, peer);
   }
@@ -416,6 +423,7 @@ export class Engine {
       site: this.site ?? null,
       peerId: this.selfId ?? null,
       leader: this.selfId !== undefined && this.leaders.includes(this.selfId),
+      peersBySite: { ...this.p2pBytesBySite },
       enabled: this.enabled,
       connected: !!this.signaling && this.signaling.joined,
     };
@@ -693,6 +701,8 @@ export class Engine {
         const hash = await sha256(bytes);
         this.peerTimeouts.delete(peerId);
         this.qoe.addP2pBytes(bytes.length);
+        const site = this.peerSites.get(peerId) ?? 'unknown';
+        this.p2pBytesBySite[site] = (this.p2pBytesBySite[site] || 0) + bytes.length;
         this.keep(id, bytes, { sha256: hash, source: 'p2p', sequence: req.sequence, track: req.track });
         finish({ result: { bytes, source: 'p2p' } });
       }, (err) => {

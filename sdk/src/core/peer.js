@@ -63,9 +63,10 @@ export class Peer {
    */
   constructor({
     id, store, hooks = {}, offer = false, signaling = null, RTCPeerConnection = null, iceServers = [],
-    connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS, timers = globalThis,
+    connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS, timers = globalThis, corruptUploads = false,
   }) {
     this.id = id;
+    this.corruptUploads = corruptUploads;
     this.store = store;
     this.hooks = hooks;
     this.offer = offer;
@@ -282,7 +283,8 @@ export class Peer {
     let transfer;
     try {
       transfer = sendSegment(this.channel, {
-        requestId, bytes: entry.bytes, sha256: entry.meta.sha256, lowWaterBytes: LOW_WATER_BYTES,
+        requestId, bytes: this.corruptUploads ? corrupted(entry.bytes) : entry.bytes, sha256: entry.meta.sha256,
+        lowWaterBytes: LOW_WATER_BYTES,
       });
     } catch {
       this.write({ type: 'error', requestId, code: 'internal' });
@@ -354,3 +356,10 @@ export class Peer {
 }
 
 export { TransferError };
+
+/** A copy with one byte in every 4 KiB flipped; the advertised hash stays that of the original. */
+function corrupted(bytes) {
+  const copy = new Uint8Array(bytes);
+  for (let i = 0; i < copy.length; i += 4096) copy[i] ^= 0xff;
+  return copy;
+}

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { Engine, segmentIdFor } from '../../src/core/engine.js';
 import { Peer } from '../../src/core/peer.js';
-import { channelPair, FakeSignaling, RemoteViewer, segmentBytes, sleep } from './fakes.js';
+import { channelPair, FakeSignaling, RemoteViewer, segmentBytes, sleep, until } from './fakes.js';
 
 const SEG = 'http://origin.test/live/seg-100.ts';
 const engines = [];
@@ -66,7 +66,7 @@ test('the designated leader fetches over HTTP at once and announces the segment 
   assert.equal(r.source, 'http');
   assert.equal(http.log.length, 1);
   assert.ok(http.log[0] - started < 50, 'no waiting before the leader fetch');
-  await sleep(20);
+  await until(() => far['p-n1'].announced.length > 0);
   assert.deepEqual(far['p-n1'].announced, [SEG]);
   assert.equal(engine.stats().httpBytes, bytes.length);
 });
@@ -82,7 +82,7 @@ test('a leader prefetches a new live segment as soon as the playlist lists it, b
   engine.onPlaylist({ live: true, track: 'main:0', segments: [seg(1), seg(2)] });
   assert.deepEqual(fetched, [], 'the first playlist only marks what exists already');
   engine.onPlaylist({ live: true, track: 'main:0', segments: [seg(2), seg(3)] });
-  await sleep(20);
+  await until(() => fetched.length > 0 && far['p-n1'].announced.length > 0);
   assert.deepEqual(fetched, ['http://origin.test/live/seg-3.ts?tok=1']);
   assert.deepEqual(far['p-n1'].announced, ['http://origin.test/live/seg-3.ts']);
   const http = httpLoader(bytes);
@@ -236,5 +236,7 @@ test('requests from neighbours follow the upload policy: download-only answers p
   assert.equal(engine.uploadDecision().allowed, false);
   engine.connection = { type: 'ethernet' };
   assert.equal(engine.uploadDecision().allowed, true);
+  // The announcement travels through the fake channel asynchronously; wait for it on a busy machine.
+  await until(() => far['p-n'].announced.length > 0);
   assert.deepEqual(far['p-n'].announced, [SEG]);
 });

@@ -116,6 +116,15 @@ export class FakeSignaling {
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Waits until `predicate()` is true (checked every 5 ms), at most `timeoutMs`; the tests' replacement
+ * for fixed sleeps, which fail on a busy machine.
+ */
+export async function until(predicate, timeoutMs = 3000) {
+  const end = Date.now() + timeoutMs;
+  while (!predicate() && Date.now() < end) await sleep(5);
+}
+
 /** Bytes 0..n-1 mod 251, distinct per `seed`. */
 export function segmentBytes(n, seed = 0) {
   const b = new Uint8Array(n);

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { Peer } from '../../src/core/peer.js';
 import { SegmentStore } from '../../src/core/segment-store.js';
 import { sha256 } from '../../src/core/transfer.js';
-import { channelPair, RemoteViewer, segmentBytes, sleep } from './fakes.js';
+import { channelPair, RemoteViewer, segmentBytes, sleep, until } from './fakes.js';
 
 async function storeWith(entries) {
   const store = new SegmentStore();
@@ -22,7 +22,7 @@ function connectedPair(storeA, storeB, hooksA = {}, hooksB = {}) {
 
 test('on open each side announces everything its store holds, and the other remembers it', async () => {
   const [a, b] = connectedPair(await storeWith([['s1', segmentBytes(10)]]), await storeWith([['s2', segmentBytes(20)]]));
-  await sleep(10);
+  await until(() => a.holds('s2') && b.holds('s1'));
   assert.equal(a.holds('s2'), true);
   assert.equal(b.holds('s1'), true);
   assert.equal(a.holds('s1'), false);
@@ -37,7 +37,7 @@ test('a request is served from the store and arrives verified, byte for byte', a
   await sleep(5);
   const got = await a.request('s').done;
   assert.deepEqual(got, seg);
-  await sleep(5);
+  await until(() => uploaded === seg.length);
   assert.equal(uploaded, seg.length);
   a.close();
   b.close();
@@ -85,11 +85,11 @@ test('cancel stops the request locally and tells the holder', async () => {
   const peer = new Peer({ id: 'p-X', store: new SegmentStore() });
   peer.attachChannel(mine);
   const r = peer.request('s');
-  await sleep(10);
+  await until(() => r.received() > 0);
   assert.ok(r.received() > 0);
   r.cancel();
   await assert.rejects(r.done, (e) => e.code === 'cancelled');
-  await sleep(5);
+  await until(() => remote.cancels.length > 0);
   assert.equal(remote.cancels.length, 1);
   peer.close();
 });
@@ -98,7 +98,7 @@ test('a channel that never opens is reported failing connect after the timeout',
   const failing = [];
   const peer = new Peer({ id: 'p-X', store: new SegmentStore(), connectTimeoutMs: 20, hooks: { onFailing: (p, r) => failing.push(r) } });
   peer.attachChannel({ readyState: 'connecting', send() {}, close() {} });
-  await sleep(40);
+  await until(() => failing.length > 0);
   assert.deepEqual(failing, ['connect']);
   assert.equal(peer.closed, true);
 });
@@ -109,8 +109,9 @@ test('repeated undecodable messages report the neighbour failing integrity once'
   const peer = new Peer({ id: 'p-X', store: new SegmentStore(), hooks: { onFailing: (p, r) => failing.push(r) } });
   peer.attachChannel(mine);
   for (let i = 0; i < 8; i++) theirs.send(Uint8Array.of(9, 9, 9));
-  await sleep(10);
-  assert.deepEqual(failing, ['integrity']);
+  await until(() => failing.length > 0);
+  await sleep(20);
+  assert.deepEqual(failing, ['integrity'], 'reported once');
   peer.close();
 });
 

@@ -19,7 +19,8 @@ public sealed interface ServerMessage {
         }
     }
 
-    record Neighbour(String peer, boolean offer) implements ServerMessage {
+    /** {@code site} is the neighbour's site, so viewers can account for what crosses site boundaries. */
+    record Neighbour(String peer, boolean offer, String site) implements ServerMessage {
         @Override
         public String type() {
             return "neighbour";

@@ -118,6 +118,9 @@ public final class SignalingCodec {
             policy(o.putObject("policy"), w.policy());
         } else if (message instanceof ServerMessage.Neighbour n) {
             o.put("peer", n.peer()).put("offer", n.offer());
+            if (n.site() != null) {
+                o.put("site", n.site());
+            }
         } else if (message instanceof ServerMessage.NeighbourGone g) {
             o.put("peer", g.peer()).put("reason", g.reason());
         } else if (message instanceof ServerMessage.Leaders l) {

@@ -361,7 +361,7 @@ public final class SignalingService implements MeshListener, AutoCloseable {
             // The resumed viewer re-offers to every neighbour it still has; peers with a live
             // connection to it ignore the duplicate.
             for (String n : coordinator.neighbours(id)) {
-                s.send(new ServerMessage.Neighbour(n, true));
+                s.send(new ServerMessage.Neighbour(n, true, siteOf(n)));
             }
             s.send(new ServerMessage.Leaders(coordinator.leaders(s.streamId, s.site)));
         }
@@ -410,8 +410,13 @@ public final class SignalingService implements MeshListener, AutoCloseable {
     public void assigned(String peerId, String neighbourId, boolean youOffer) {
         ViewerSession s = byPeer.get(peerId);
         if (s != null) {
-            s.send(new ServerMessage.Neighbour(neighbourId, youOffer));
+            s.send(new ServerMessage.Neighbour(neighbourId, youOffer, siteOf(neighbourId)));
         }
+    }
+
+    private String siteOf(String peerId) {
+        ViewerSession s = byPeer.get(peerId);
+        return s == null ? null : s.site;
     }
 
     @Override

@@ -64,7 +64,7 @@ class ClientCodecTest {
         assertEquals(new Incoming.Welcome("p-A", "127.0.1.0/24", 15_000), codec.decode(server.encode(
                 new ServerMessage.Welcome("p-A", "s3cr3t", false, "127.0.1.0/24", "loadgen", 15_000, policy))));
         assertEquals(new Incoming.Neighbour("p-B", true),
-                codec.decode(server.encode(new ServerMessage.Neighbour("p-B", true))));
+                codec.decode(server.encode(new ServerMessage.Neighbour("p-B", true, "paris"))));
         assertEquals(new Incoming.NeighbourGone("p-B", "left"),
                 codec.decode(server.encode(new ServerMessage.NeighbourGone("p-B", "left"))));
         String line = "candidate:9 1 udp 2122260223 127.0.1.1 50000 typ host";

@@ -57,6 +57,7 @@ class SignalingIT extends SignalingTestBase {
         assertEquals(b.peerId, toA.get("peer").asText());
         assertEquals(a.peerId, toB.get("peer").asText());
         assertNotEquals(toA.get("offer").asBoolean(), toB.get("offer").asBoolean(), "exactly one side offers");
+        assertEquals("auto:127.0.1.0/24", toA.get("site").asText(), "the neighbour's site travels along");
     }
 
     @Test
