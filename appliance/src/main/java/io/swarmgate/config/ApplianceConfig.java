@@ -8,11 +8,11 @@ import java.util.List;
  * grouped by the component that reads them.
  */
 public record ApplianceConfig(Server server, Path dataDir, Database database, Logging logging, Demo demo, Mesh mesh,
-                              Signaling signaling, Auth auth) {
+                              Signaling signaling, Auth auth, Diagnostics diagnostics) {
 
     /** Listeners, TLS identity and shutdown, read by {@code ApplianceServer}. */
     public record Server(String bind, int httpsPort, int httpPort, List<String> hostnames,
-                         int shutdownTimeoutMs, int maxThreads) {
+                         int shutdownTimeoutMs, int maxThreads, int acceptQueueSize) {
         public Server {
             hostnames = List.copyOf(hostnames);
         }
@@ -55,6 +55,10 @@ public record ApplianceConfig(Server server, Path dataDir, Database database, Lo
     /** Read by the administrator accounts and console sessions. */
     public record Auth(int lockoutFailures, int lockoutMinutes, int sessionIdleMinutes, int sessionAbsoluteHours,
                        int argon2MemoryKib, int argon2Iterations) {
+    }
+
+    /** Read by {@code ApplianceServer}: loopback-only diagnostic endpoints, off by default. */
+    public record Diagnostics(boolean heapEndpoint) {
     }
 
     /** Built-in defaults only: what a run with no file, environment or flags gets. */

@@ -22,6 +22,7 @@ public final class ConfigKey {
     public static final String SERVER_HOSTNAMES = "server.hostnames";
     public static final String SERVER_SHUTDOWN_TIMEOUT_MS = "server.shutdown-timeout-ms";
     public static final String SERVER_MAX_THREADS = "server.max-threads";
+    public static final String SERVER_ACCEPT_QUEUE_SIZE = "server.accept-queue-size";
     public static final String DATA_DIR = "data.dir";
     public static final String DATABASE_POOL_SIZE = "database.pool-size";
     public static final String LOG_LEVEL = "log.level";
@@ -41,6 +42,7 @@ public final class ConfigKey {
     public static final String SIGNALING_MESSAGE_BURST = "signaling.message-burst";
     public static final String SIGNALING_HEARTBEAT_MS = "signaling.heartbeat-ms";
     public static final String SIGNALING_HELLO_TIMEOUT_MS = "signaling.hello-timeout-ms";
+    public static final String DIAGNOSTICS_HEAP_ENDPOINT = "diagnostics.heap-endpoint";
 
     public static final String AUTH_LOCKOUT_FAILURES = "auth.lockout-failures";
     public static final String AUTH_LOCKOUT_MINUTES = "auth.lockout-minutes";
@@ -68,6 +70,8 @@ public final class ConfigKey {
                 "How long a stop waits for requests in flight.");
         add(keys, SERVER_MAX_THREADS, Type.INT, "200", 8, 10000,
                 "Largest number of request threads.");
+        add(keys, SERVER_ACCEPT_QUEUE_SIZE, Type.INT, "1024", 0, 65535,
+                "Pending TCP connections the listeners queue (listen backlog); 0 uses the JVM's 50.");
         add(keys, DATA_DIR, Type.PATH, "./var", 0, 0,
                 "Data directory: database, PKI, logs.");
         add(keys, DATABASE_POOL_SIZE, Type.INT, "8", 2, 64,
@@ -118,6 +122,8 @@ public final class ConfigKey {
                 "Argon2id memory cost of new password hashes.");
         add(keys, AUTH_ARGON2_ITERATIONS, Type.INT, "3", 1, 20,
                 "Argon2id iterations of new password hashes.");
+        add(keys, DIAGNOSTICS_HEAP_ENDPOINT, Type.BOOLEAN, "false", 0, 0,
+                "Answer GET /internal/heap (used heap after a GC) on the plain-HTTP listener, loopback only.");
         KEYS = Collections.unmodifiableMap(keys);
     }
 

@@ -140,7 +140,8 @@ public final class ConfigLoader {
                         httpPort,
                         (List<String>) v.get(ConfigKey.SERVER_HOSTNAMES),
                         (Integer) v.get(ConfigKey.SERVER_SHUTDOWN_TIMEOUT_MS),
-                        (Integer) v.get(ConfigKey.SERVER_MAX_THREADS)),
+                        (Integer) v.get(ConfigKey.SERVER_MAX_THREADS),
+                        (Integer) v.get(ConfigKey.SERVER_ACCEPT_QUEUE_SIZE)),
                 Path.of((String) v.get(ConfigKey.DATA_DIR)).toAbsolutePath().normalize(),
                 new ApplianceConfig.Database((Integer) v.get(ConfigKey.DATABASE_POOL_SIZE)),
                 new ApplianceConfig.Logging((String) v.get(ConfigKey.LOG_LEVEL), (Boolean) v.get(ConfigKey.LOG_REQUESTS)),
@@ -160,7 +161,8 @@ public final class ConfigLoader {
                         (Integer) v.get(ConfigKey.AUTH_SESSION_IDLE_MINUTES),
                         (Integer) v.get(ConfigKey.AUTH_SESSION_ABSOLUTE_HOURS),
                         (Integer) v.get(ConfigKey.AUTH_ARGON2_MEMORY_KIB),
-                        (Integer) v.get(ConfigKey.AUTH_ARGON2_ITERATIONS)));
+                        (Integer) v.get(ConfigKey.AUTH_ARGON2_ITERATIONS)),
+                new ApplianceConfig.Diagnostics((Boolean) v.get(ConfigKey.DIAGNOSTICS_HEAP_ENDPOINT)));
     }
 
     /** A list of CIDRs, each checked strictly so a typo stops the start instead of opening a hole. */

@@ -23,6 +23,8 @@ record WebSocketClients(HttpClient http, WebSocketClient websocket) implements A
     /** Long enough to survive the hold; the appliance, not the client, enforces heartbeats. */
     static final Duration IDLE_TIMEOUT = Duration.ofMinutes(10);
     static final long STOP_TIMEOUT_MILLIS = 5_000;
+    /** A source address's destination is dropped this long after its last upgrade completed. */
+    static final long DESTINATION_IDLE_MILLIS = 2_000;
 
     static WebSocketClients start(Path caFile, int peers) throws Exception {
         SourceBoundConnector connector = new SourceBoundConnector();
@@ -40,6 +42,11 @@ record WebSocketClients(HttpClient http, WebSocketClient websocket) implements A
         // address, and joins arrive faster than upgrades finish, so neither limit may bite.
         http.setMaxConnectionsPerDestination(Math.max(64, peers));
         http.setMaxRequestsQueuedPerDestination(Math.max(1024, peers));
+        // Every source address is a destination of its own, used for one upgrade per viewer. Kept
+        // forever, 20,000 of them make each new one slower (HttpClient tracks destinations in a
+        // copy-on-write bean list: O(destinations) per add) and hold their pools in the heap.
+        // An upgraded connection leaves its pool, so the destination is idle right after it.
+        http.setDestinationIdleTimeout(DESTINATION_IDLE_MILLIS);
         http.setUserAgentField(null);
         WebSocketClient websocket = new WebSocketClient(http);
         websocket.setIdleTimeout(IDLE_TIMEOUT);

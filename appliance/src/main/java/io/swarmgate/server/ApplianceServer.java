@@ -61,6 +61,8 @@ public final class ApplianceServer implements AutoCloseable {
     static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
     /** Largest signaling frame (docs/protocol.md). */
     static final int SIGNALING_FRAME_LIMIT = 16 * 1024;
+    /** Name of the plain-HTTP connector; diagnostics answer only there. */
+    static final String PLAIN_CONNECTOR = "http";
 
     private final Server server;
     private final ServerConnector https;
@@ -116,14 +118,16 @@ public final class ApplianceServer implements AutoCloseable {
         https.setName("https");
         https.setPort(settings.httpsPort());
         https.setHost(settings.bind().isEmpty() ? null : settings.bind());
+        https.setAcceptQueueSize(settings.acceptQueueSize());
         server.addConnector(https);
 
         ServerConnector http = null;
         if (settings.httpEnabled()) {
             http = new ServerConnector(server, new HttpConnectionFactory(httpConfig));
-            http.setName("http");
+            http.setName(PLAIN_CONNECTOR);
             http.setPort(settings.httpPort());
             http.setHost(settings.bind().isEmpty() ? null : settings.bind());
+            http.setAcceptQueueSize(settings.acceptQueueSize());
             server.addConnector(http);
         }
 
@@ -170,6 +174,9 @@ public final class ApplianceServer implements AutoCloseable {
         routes.addMapping(PathSpec.from("/healthz"), health);
         routes.addMapping(PathSpec.from("/api/v1/*"), services.api());
         routes.addMapping(PathSpec.from("/readyz"), health);
+        if (config.diagnostics().heapEndpoint() && config.server().httpEnabled()) {
+            routes.addMapping(PathSpec.from("/internal/heap"), new HeapHandler(PLAIN_CONNECTOR));
+        }
         // PathMappingsHandler hands each handler the path below its mapping, so each static tree is rooted there.
         routes.addMapping(PathSpec.from("/sdk/*"), staticFiles(web.resolve("sdk")));
         routes.addMapping(PathSpec.from("/console/*"), staticFiles(web.resolve("console")));

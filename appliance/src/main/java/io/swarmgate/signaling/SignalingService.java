@@ -23,7 +23,11 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -38,6 +42,16 @@ import org.slf4j.LoggerFactory;
  * assigned neighbours, enforces the abuse limits, and pushes policy changes. Protocol:
  * docs/protocol.md. Every failure a client can cause ends in an {@code error} message or a close
  * code, never in an exception leaving this class.
+ *
+ * <h2>Threading</h2>
+ * Inbound messages arrive on Jetty's I/O threads. Every change to the coordinator (join, leave,
+ * suspend, resume, failing reports, re-joins after a policy change) runs on one {@code
+ * signaling-mesh} thread, in submission order, and so do the neighbour and leader messages that
+ * result. I/O threads therefore never wait for a stream's lock: when they did, a burst of joins
+ * to one stream parked the whole request pool on that lock, and upgrades and messages of every
+ * other viewer waited for a free thread. Lock-free coordinator reads ({@code isNeighbour}) stay
+ * on the I/O threads. Per viewer the order is kept: its join is queued after its welcome was
+ * sent, its leave after its join.
  */
 public final class SignalingService implements MeshListener, AutoCloseable {
 
@@ -57,7 +71,12 @@ public final class SignalingService implements MeshListener, AutoCloseable {
     private final Networks trustedNetworks;
     private final Networks trustedProxies;
     private final CandidateFilter candidates;
-    private final SecureRandom random = new SecureRandom();
+    /**
+     * Peer ids and resume secrets come from one DRBG per thread. The platform default on Linux,
+     * NativePRNG, takes one process-wide lock per call (plus a SHA-1 and a /dev/urandom read);
+     * with ten calls per hello, a burst of joins left dozens of request threads queued on it.
+     */
+    private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(SignalingService::newRandom);
 
     private final Set<ViewerSession> sessions = ConcurrentHashMap.newKeySet();
     private final Map<String, ViewerSession> byPeer = new ConcurrentHashMap<>();
@@ -66,6 +85,7 @@ public final class SignalingService implements MeshListener, AutoCloseable {
     private final AtomicLong reportCount = new AtomicLong();
     private final Map<ErrorCode, AtomicLong> errorCounts = new ConcurrentHashMap<>();
     private final ScheduledExecutorService sweeper;
+    private final ExecutorService mesh;
 
     public SignalingService(ApplianceConfig.Mesh mesh, ApplianceConfig.Signaling settings, PolicyService policies,
                             ReportSink reports, Clock clock) {
@@ -78,7 +98,7 @@ public final class SignalingService implements MeshListener, AutoCloseable {
         this.candidates = new CandidateFilter(new Networks(mesh.candidateNetworks()));
         this.coordinator = new Coordinator(policies::rulesFor, this, clock,
                 new MeshTimings(Duration.ofMillis(mesh.resumeGraceMs()), MeshTimings.DEFAULT_FAILING_PAIR_BLOCK),
-                random.nextLong());
+                RANDOM.get().nextLong());
         policies.addListener(this::policiesChanged);
         this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "signaling-sweeper");
@@ -86,6 +106,40 @@ public final class SignalingService implements MeshListener, AutoCloseable {
             return t;
         });
         sweeper.scheduleWithFixedDelay(this::sweep, 1, 1, TimeUnit.SECONDS);
+        this.mesh = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "signaling-mesh");
+            t.setDaemon(true);
+            return t;
+        });
+        // Load the codec's JSON machinery now, not under the first burst of viewers.
+        codec.encode(new ServerMessage.Pong(0L, 0L));
+    }
+
+    /** Runs a coordinator change on the mesh thread; a failure is logged, never thrown at a viewer. */
+    private void onMesh(String what, Runnable change) {
+        try {
+            mesh.execute(() -> {
+                try {
+                    change.run();
+                } catch (RuntimeException e) {
+                    LOG.warn("signaling - {} failed", what, e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            LOG.debug("signaling - {} dropped: shutting down", what);
+        }
+    }
+
+    /** Runs a coordinator query on the mesh thread after every change queued before it, and waits. */
+    private <T> T onMeshAndWait(Callable<T> query) {
+        try {
+            return mesh.submit(query).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        }
     }
 
     SignalingCodec codec() {
@@ -150,17 +204,25 @@ public final class SignalingService implements MeshListener, AutoCloseable {
             return;
         }
         leaveSwarmSite(s);
-        if (s.byeReceived || !s.inMesh) {
+        if (!s.inMesh) {
             byPeer.remove(s.peerId, s);
-            if (s.inMesh) {
-                coordinator.leave(s.peerId);
-            }
             LOG.debug("{} - left", s.peerId);
-        } else if (!coordinator.suspend(s.peerId)) {
-            byPeer.remove(s.peerId, s);
-        } else {
-            LOG.debug("{} - disconnected ({}); held for resume", s.peerId, code);
+            return;
         }
+        onMesh("leave", () -> {
+            if (s.replaced) {
+                return; // resumed on another connection meanwhile
+            }
+            if (s.byeReceived) {
+                byPeer.remove(s.peerId, s);
+                coordinator.leave(s.peerId);
+                LOG.debug("{} - left", s.peerId);
+            } else if (!coordinator.suspend(s.peerId)) {
+                byPeer.remove(s.peerId, s);
+            } else {
+                LOG.debug("{} - disconnected ({}); held for resume", s.peerId, code);
+            }
+        });
     }
 
     void received(ViewerSession s, String text) {
@@ -217,7 +279,8 @@ public final class SignalingService implements MeshListener, AutoCloseable {
             relay(s, signal);
         } else if (message instanceof ClientMessage.Failing failing) {
             requireNeighbour(s, failing.peer(), "failing");
-            coordinator.reportFailing(s.peerId, failing.peer());
+            String reporter = s.peerId;
+            onMesh("failing report", () -> coordinator.reportFailing(reporter, failing.peer()));
         } else if (message instanceof ClientMessage.Report report) {
             reportCount.incrementAndGet();
             LOG.debug("{} - report: http {} B, p2p {} B, stalls {}", s.peerId, report.httpBytes(), report.p2pBytes(),
@@ -319,10 +382,14 @@ public final class SignalingService implements MeshListener, AutoCloseable {
         s.close(CloseCodes.POLICY_VIOLATION, code.wire());
     }
 
+    /** Queues the viewer's placement in the mesh; its neighbours and leaders follow from the mesh thread. */
     private void join(ViewerSession s) {
-        JoinResult result = coordinator.join(new PeerInfo(s.peerId, s.streamId, s.site, s.caps.upload(),
-                s.caps.network(), s.caps.uploadKbps()));
-        s.send(new ServerMessage.Leaders(result.leaders()));
+        PeerInfo peer = new PeerInfo(s.peerId, s.streamId, s.site, s.caps.upload(), s.caps.network(),
+                s.caps.uploadKbps());
+        onMesh("join", () -> {
+            JoinResult result = coordinator.join(peer);
+            s.send(new ServerMessage.Leaders(result.leaders()));
+        });
     }
 
     private boolean resume(ViewerSession s, ClientMessage.Hello hello, PolicyService.ResolvedStream resolved) {
@@ -339,7 +406,7 @@ public final class SignalingService implements MeshListener, AutoCloseable {
             // The viewer reconnected before its old socket was noticed dead: take over quietly.
             old.replaced = true;
             old.close(CloseCodes.NORMAL, "resumed on another connection");
-        } else if (old.inMesh && !coordinator.resume(id)) {
+        } else if (old.inMesh && !onMeshAndWait(() -> coordinator.resume(id))) {
             error(s, ErrorCode.RESUME_FAILED, "the resume grace of " + SignalingCodec.truncate(id)
                     + " has passed; joining as a new viewer", "hello");
             return false;
@@ -359,11 +426,13 @@ public final class SignalingService implements MeshListener, AutoCloseable {
         s.send(welcome(s, true));
         if (s.inMesh) {
             // The resumed viewer re-offers to every neighbour it still has; peers with a live
-            // connection to it ignore the duplicate.
-            for (String n : coordinator.neighbours(id)) {
-                s.send(new ServerMessage.Neighbour(n, true, siteOf(n)));
-            }
-            s.send(new ServerMessage.Leaders(coordinator.leaders(s.streamId, s.site)));
+            // connection to it ignore the duplicate. On the mesh thread, after pending changes.
+            onMesh("resume", () -> {
+                for (String n : coordinator.neighbours(id)) {
+                    s.send(new ServerMessage.Neighbour(n, true, siteOf(n)));
+                }
+                s.send(new ServerMessage.Leaders(coordinator.leaders(s.streamId, s.site)));
+            });
         }
         LOG.debug("{} - resumed", id);
         return true;
@@ -390,17 +459,27 @@ public final class SignalingService implements MeshListener, AutoCloseable {
         });
     }
 
+    private static SecureRandom newRandom() {
+        try {
+            return SecureRandom.getInstance("DRBG");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            return new SecureRandom();
+        }
+    }
+
     private String newPeerId() {
         char[] id = new char[10];
+        byte[] bytes = new byte[id.length];
+        RANDOM.get().nextBytes(bytes);
         for (int i = 0; i < id.length; i++) {
-            id[i] = ID_ALPHABET[random.nextInt(ID_ALPHABET.length)];
+            id[i] = ID_ALPHABET[(bytes[i] & 0xff) % ID_ALPHABET.length]; // 256 is a multiple of 32: uniform
         }
         return "p-" + new String(id);
     }
 
     private String newSecret() {
         byte[] b = new byte[16];
-        random.nextBytes(b);
+        RANDOM.get().nextBytes(b);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
     }
 
@@ -487,10 +566,13 @@ public final class SignalingService implements MeshListener, AutoCloseable {
         }
         if (rulesChanged) {
             if (s.inMesh) {
-                for (String n : coordinator.neighbours(s.peerId)) {
-                    s.send(new ServerMessage.NeighbourGone(n, "policy"));
-                }
-                coordinator.leave(s.peerId);
+                String id = s.peerId;
+                onMesh("policy re-join", () -> {
+                    for (String n : coordinator.neighbours(id)) {
+                        s.send(new ServerMessage.NeighbourGone(n, "policy"));
+                    }
+                    coordinator.leave(id);
+                });
             }
             leaveSwarmSite(s);
             s.streamId = resolved.streamId();
@@ -515,12 +597,14 @@ public final class SignalingService implements MeshListener, AutoCloseable {
                     s.close(CloseCodes.HEARTBEAT_TIMEOUT, "heartbeat timeout");
                 }
             }
-            for (String id : coordinator.expireSuspended()) {
-                ViewerSession s = byPeer.get(id);
-                if (s != null && s.closed) {
-                    byPeer.remove(id, s);
+            onMesh("resume expiry", () -> {
+                for (String id : coordinator.expireSuspended()) {
+                    ViewerSession s = byPeer.get(id);
+                    if (s != null && s.closed) {
+                        byPeer.remove(id, s);
+                    }
                 }
-            }
+            });
         } catch (RuntimeException e) {
             LOG.warn("signaling - sweep failed", e);
         }
@@ -530,6 +614,7 @@ public final class SignalingService implements MeshListener, AutoCloseable {
     @Override
     public void close() {
         sweeper.shutdownNow();
+        mesh.shutdown();
         for (ViewerSession s : sessions) {
             s.close(CloseCodes.SHUTDOWN, "appliance shutting down");
         }
