@@ -37,8 +37,8 @@ class LoadGeneratorIT {
             assertTrue(report.relaysSent() >= 150, "about 100/s for 2 s: " + report.relaysSent());
             assertEquals(report.relaysSent(), stub.relayed.get());
             assertNull(report.heapPerPeerKib());
-            // 300 viewers pinging every 200 ms for over 2 s: far more than joins and relays alone.
-            assertTrue(report.msgsPerSecond() > 1000, "heartbeats are sent: " + report.toJsonLine());
+            // Every viewer pings on the stub's 200 ms heartbeat while it holds: counted, not timed.
+            assertTrue(stub.pings.get() >= 300, "heartbeats are sent: " + stub.pings.get() + " " + report.toJsonLine());
 
             // 300 viewers over 3 subnets: 100 distinct addresses in each of 127.0.1-3.0/24.
             assertEquals(300, stub.clientAddresses.size());

@@ -31,6 +31,7 @@ public final class StubSignalingServer implements AutoCloseable {
     final Set<String> clientAddresses = ConcurrentHashMap.newKeySet();
     final AtomicInteger byes = new AtomicInteger();
     final AtomicInteger relayed = new AtomicInteger();
+    final AtomicInteger pings = new AtomicInteger();
     private final AtomicInteger ids = new AtomicInteger();
     private final long heartbeatMs;
 
@@ -72,8 +73,11 @@ public final class StubSignalingServer implements AutoCloseable {
                 JsonNode m = JSON.readTree(text);
                 switch (m.path("type").asText()) {
                     case "hello" -> hello();
-                    case "ping" -> send(JSON.createObjectNode().put("type", "pong").put("t", m.path("t").asLong())
-                            .put("serverTime", System.currentTimeMillis()));
+                    case "ping" -> {
+                        pings.incrementAndGet();
+                        send(JSON.createObjectNode().put("type", "pong").put("t", m.path("t").asLong())
+                                .put("serverTime", System.currentTimeMillis()));
+                    }
                     case "signal" -> relay(m);
                     case "bye" -> {
                         byes.incrementAndGet();
