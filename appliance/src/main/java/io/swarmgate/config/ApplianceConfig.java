@@ -8,7 +8,7 @@ import java.util.List;
  * grouped by the component that reads them.
  */
 public record ApplianceConfig(Server server, Path dataDir, Database database, Logging logging, Demo demo, Mesh mesh,
-                              Signaling signaling) {
+                              Signaling signaling, Qoe qoe, Metrics metrics) {
 
     /** Listeners, TLS identity and shutdown, read by {@code ApplianceServer}. */
     public record Server(String bind, int httpsPort, int httpPort, List<String> hostnames,
@@ -49,6 +49,18 @@ public record ApplianceConfig(Server server, Path dataDir, Database database, Lo
                             int messageBurst, int heartbeatMs, int helloTimeoutMs) {
         public Signaling {
             trustedProxies = List.copyOf(trustedProxies);
+        }
+    }
+
+    /** Read by the QoE aggregator (flushing) and the rollup job (rollups and retention). */
+    public record Qoe(int flushIntervalMs, int maxUnflushedRows, int rollupIntervalMs, int minuteRetentionDays,
+                      int hourRetentionDays) {
+    }
+
+    /** Read by the {@code /metrics} handler: who may scrape without a bearer token. */
+    public record Metrics(List<String> allowedNetworks) {
+        public Metrics {
+            allowedNetworks = List.copyOf(allowedNetworks);
         }
     }
 

@@ -154,7 +154,13 @@ public final class ConfigLoader {
                         (Integer) v.get(ConfigKey.SIGNALING_MESSAGES_PER_SECOND),
                         (Integer) v.get(ConfigKey.SIGNALING_MESSAGE_BURST),
                         (Integer) v.get(ConfigKey.SIGNALING_HEARTBEAT_MS),
-                        (Integer) v.get(ConfigKey.SIGNALING_HELLO_TIMEOUT_MS)));
+                        (Integer) v.get(ConfigKey.SIGNALING_HELLO_TIMEOUT_MS)),
+                new ApplianceConfig.Qoe((Integer) v.get(ConfigKey.QOE_FLUSH_INTERVAL_MS),
+                        (Integer) v.get(ConfigKey.QOE_MAX_UNFLUSHED_ROWS),
+                        (Integer) v.get(ConfigKey.QOE_ROLLUP_INTERVAL_MS),
+                        (Integer) v.get(ConfigKey.QOE_MINUTE_RETENTION_DAYS),
+                        (Integer) v.get(ConfigKey.QOE_HOUR_RETENTION_DAYS)),
+                new ApplianceConfig.Metrics(networks(v, ConfigKey.METRICS_ALLOWED_NETWORKS)));
     }
 
     /** A list of CIDRs, each checked strictly so a typo stops the start instead of opening a hole. */
