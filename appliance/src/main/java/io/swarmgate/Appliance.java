@@ -7,7 +7,13 @@ import io.swarmgate.pki.Pki;
 import io.swarmgate.policy.PolicyService;
 import io.swarmgate.policy.SiteRepository;
 import io.swarmgate.policy.StreamPolicyRepository;
-import io.swarmgate.signaling.ReportSink;
+import io.swarmgate.qoe.MetricsAuth;
+import io.swarmgate.qoe.MetricsHandler;
+import io.swarmgate.qoe.QoeAggregator;
+import io.swarmgate.qoe.QoeMetrics;
+import io.swarmgate.qoe.QoeQueries;
+import io.swarmgate.qoe.QoeRepository;
+import io.swarmgate.qoe.QoeRollup;
 import io.swarmgate.signaling.SignalingService;
 import io.swarmgate.server.ApplianceServer;
 import io.swarmgate.store.DataDirectory;
@@ -33,10 +39,28 @@ public final class Appliance implements AutoCloseable {
     private final SignalingService signaling;
     private final ApplianceServer server;
     private final ControlServer control;
+    private final Qoe qoe;
+
+    /** The QoE pipeline: reports in (aggregator), housekeeping (rollup), reads (queries, metrics). */
+    public record Qoe(QoeAggregator aggregator, QoeRollup rollup, QoeQueries queries, QoeMetrics metrics)
+            implements AutoCloseable {
+        /** Stops the rollup timer, then writes what the aggregator still holds. */
+        @Override
+        public void close() {
+            if (rollup != null) {
+                rollup.close();
+            }
+            if (metrics != null) {
+                metrics.close();
+            }
+            aggregator.close();
+        }
+    }
 
     private Appliance(ApplianceConfig config, DataDirectory dataDir, Pki pki, Database database,
                       PolicyService policies, SignalingService signaling, ApplianceServer server,
-                      ControlServer control) {
+                      ControlServer control, Qoe qoe) {
+        this.qoe = qoe;
         this.control = control;
         this.policies = policies;
         this.signaling = signaling;
@@ -60,18 +84,28 @@ public final class Appliance implements AutoCloseable {
         }
         Database database = Database.open(dataDir, config.database().poolSize(), true);
         SignalingService signaling = null;
+        Qoe qoe = null;
         try {
             PolicyService policies = new PolicyService(new SiteRepository(database.dataSource()),
                     new StreamPolicyRepository(database.dataSource()), policyDefaults(config.mesh()), clock);
-            signaling = new SignalingService(config.mesh(), config.signaling(), policies, reportSink(), clock);
+            QoeRepository qoeRepository = new QoeRepository(database.dataSource());
+            QoeAggregator aggregator = new QoeAggregator(qoeRepository, clock, new QoeAggregator.Settings(
+                    config.qoe().flushIntervalMs(), config.qoe().maxUnflushedRows()));
+            qoe = new Qoe(aggregator, null, null, null);
+            signaling = new SignalingService(config.mesh(), config.signaling(), policies, aggregator, clock);
+            qoe = startQoe(config, qoeRepository, aggregator, signaling, clock);
             ApplianceServer server = ApplianceServer.newServer(config,
-                    new ApplianceServer.Services(database, pki, signaling, clock, VersionCommand.version()));
+                    new ApplianceServer.Services(database, pki, signaling, clock, VersionCommand.version(),
+                            new MetricsHandler(qoe.metrics(), config.metrics().allowedNetworks(), metricsAuth())));
             server.start();
             ControlServer control = new ControlServer(dataDir.controlSocket(), policies);
-            return new Appliance(config, dataDir, pki, database, policies, signaling, server, control);
+            return new Appliance(config, dataDir, pki, database, policies, signaling, server, control, qoe);
         } catch (Exception | Error e) {
             if (signaling != null) {
                 signaling.close();
+            }
+            if (qoe != null) {
+                qoe.close();
             }
             database.close();
             throw e;
@@ -83,9 +117,25 @@ public final class Appliance implements AutoCloseable {
                 mesh.uploadOnCellular());
     }
 
-    /** Until the analytics store exists, reports are counted by the signaling service and dropped. */
-    private static ReportSink reportSink() {
-        return (streamId, site, peerId, report) -> { };
+    // --- QoE ----------------------------------------------------------------------------------
+
+    private static Qoe startQoe(ApplianceConfig config, QoeRepository repository, QoeAggregator aggregator,
+                                SignalingService signaling, Clock clock) {
+        QoeQueries queries = new QoeQueries(repository, aggregator, signaling::viewersByStreamAndSite, clock);
+        QoeMetrics metrics = new QoeMetrics(signaling, aggregator, queries);
+        QoeRollup rollup = new QoeRollup(repository, aggregator, clock, new QoeRollup.Settings(
+                config.qoe().rollupIntervalMs(), config.qoe().minuteRetentionDays(), config.qoe().hourRetentionDays()),
+                true);
+        return new Qoe(aggregator, rollup, queries, metrics);
+    }
+
+    /** Bearer tokens for /metrics: none are accepted until API tokens exist. */
+    private static MetricsAuth metricsAuth() {
+        return MetricsAuth.REJECT_ALL;
+    }
+
+    public Qoe qoe() {
+        return qoe;
     }
 
     public PolicyService policies() {
@@ -132,7 +182,12 @@ public final class Appliance implements AutoCloseable {
             signaling.close();
             server.close();
         } finally {
-            database.close();
+            try {
+                // After signaling and the server: no report can arrive any more, so nothing is lost.
+                qoe.close();
+            } finally {
+                database.close();
+            }
         }
     }
 }

@@ -72,8 +72,15 @@ public final class ApplianceServer implements AutoCloseable {
         this.http = http;
     }
 
-    /** Everything the handlers need, created and owned by the caller. */
-    public record Services(Database database, Pki pki, SignalingService signaling, Clock clock, String version) {
+    /**
+     * Everything the handlers need, created and owned by the caller. {@code metrics} answers
+     * {@code /metrics}; null leaves it unmapped.
+     */
+    public record Services(Database database, Pki pki, SignalingService signaling, Clock clock, String version,
+                           Handler metrics) {
+        public Services(Database database, Pki pki, SignalingService signaling, Clock clock, String version) {
+            this(database, pki, signaling, clock, version, null);
+        }
     }
 
     /** Builds (but does not start) the server for {@code config}. */
@@ -163,6 +170,9 @@ public final class ApplianceServer implements AutoCloseable {
         HealthHandler health = new HealthHandler(services.database(), services.version(), services.clock());
         routes.addMapping(PathSpec.from("/healthz"), health);
         routes.addMapping(PathSpec.from("/readyz"), health);
+        if (services.metrics() != null) {
+            routes.addMapping(PathSpec.from("/metrics"), services.metrics());
+        }
         // PathMappingsHandler hands each handler the path below its mapping, so each static tree is rooted there.
         routes.addMapping(PathSpec.from("/sdk/*"), staticFiles(web.resolve("sdk")));
         routes.addMapping(PathSpec.from("/console/*"), staticFiles(web.resolve("console")));
