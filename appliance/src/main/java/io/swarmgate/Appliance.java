@@ -3,7 +3,9 @@ package io.swarmgate;
 import io.swarmgate.api.AdminResource;
 import io.swarmgate.api.ApiHandler;
 import io.swarmgate.api.CertificateResource;
+import io.swarmgate.api.LiveFeed;
 import io.swarmgate.api.OpenApi;
+import io.swarmgate.api.QoeResource;
 import io.swarmgate.api.Route;
 import io.swarmgate.api.SessionResource;
 import io.swarmgate.api.SiteResource;
@@ -25,7 +27,13 @@ import io.swarmgate.pki.Pki;
 import io.swarmgate.policy.PolicyService;
 import io.swarmgate.policy.SiteRepository;
 import io.swarmgate.policy.StreamPolicyRepository;
-import io.swarmgate.signaling.ReportSink;
+import io.swarmgate.qoe.MetricsAuth;
+import io.swarmgate.qoe.MetricsHandler;
+import io.swarmgate.qoe.QoeAggregator;
+import io.swarmgate.qoe.QoeMetrics;
+import io.swarmgate.qoe.QoeQueries;
+import io.swarmgate.qoe.QoeRepository;
+import io.swarmgate.qoe.QoeRollup;
 import io.swarmgate.signaling.SignalingService;
 import io.swarmgate.server.ApplianceServer;
 import io.swarmgate.store.DataDirectory;
@@ -52,12 +60,32 @@ public final class Appliance implements AutoCloseable {
     private final ApplianceServer server;
     private final ControlServer control;
     private final ApiHandler api;
+    private final LiveFeed live;
+    private final Qoe qoe;
+
+    /** The QoE pipeline: reports in (aggregator), housekeeping (rollup), reads (queries, metrics). */
+    public record Qoe(QoeAggregator aggregator, QoeRollup rollup, QoeQueries queries, QoeMetrics metrics)
+            implements AutoCloseable {
+        /** Stops the rollup timer, then writes what the aggregator still holds. */
+        @Override
+        public void close() {
+            if (rollup != null) {
+                rollup.close();
+            }
+            if (metrics != null) {
+                metrics.close();
+            }
+            aggregator.close();
+        }
+    }
 
     private Appliance(ApplianceConfig config, DataDirectory dataDir, Pki pki, Database database,
                       PolicyService policies, SignalingService signaling, ApplianceServer server,
-                      ControlServer control, ApiHandler api) {
-        this.control = control;
+                      ControlServer control, ApiHandler api, Qoe qoe, LiveFeed live) {
+        this.live = live;
         this.api = api;
+        this.qoe = qoe;
+        this.control = control;
         this.policies = policies;
         this.signaling = signaling;
         this.config = config;
@@ -80,24 +108,42 @@ public final class Appliance implements AutoCloseable {
         }
         Database database = Database.open(dataDir, config.database().poolSize(), true);
         SignalingService signaling = null;
+        Qoe qoe = null;
+        LiveFeed live = null;
         try {
             PolicyService policies = new PolicyService(new SiteRepository(database.dataSource()),
                     new StreamPolicyRepository(database.dataSource()), policyDefaults(config.mesh()), clock);
-            signaling = new SignalingService(config.mesh(), config.signaling(), policies, reportSink(), clock);
+            QoeRepository qoeRepository = new QoeRepository(database.dataSource());
+            QoeAggregator aggregator = new QoeAggregator(qoeRepository, clock, new QoeAggregator.Settings(
+                    config.qoe().flushIntervalMs(), config.qoe().maxUnflushedRows()));
+            qoe = new Qoe(aggregator, null, null, null);
+            signaling = new SignalingService(config.mesh(), config.signaling(), policies, aggregator, clock);
+            qoe = startQoe(config, qoeRepository, aggregator, signaling, clock);
             AdminAccounts accounts = accounts(config.auth(), database, dataDir, clock);
             accounts.ensureFirstAdmin(dataDir.initialPasswordFile());
+            Sessions sessions = new Sessions(Duration.ofMinutes(config.auth().sessionIdleMinutes()),
+                    Duration.ofHours(config.auth().sessionAbsoluteHours()), clock);
+            ApiTokens tokens = new ApiTokens(database.dataSource(), clock);
+            live = new LiveFeed(qoe.queries(), sessions);
             AtomicReference<ApplianceServer> serverRef = new AtomicReference<>();
-            ApiHandler api = api(config, dataDir, database, pki, policies, accounts, clock,
+            ApiHandler api = api(config, dataDir, database, pki, policies, accounts, sessions, tokens, qoe, clock,
                     () -> serverRef.get().reloadCertificate());
             ApplianceServer server = ApplianceServer.newServer(config,
-                    new ApplianceServer.Services(database, pki, signaling, api, clock, VersionCommand.version()));
+                    new ApplianceServer.Services(database, pki, signaling, api, live, clock, VersionCommand.version(),
+                            new MetricsHandler(qoe.metrics(), config.metrics().allowedNetworks(), metricsAuth(tokens))));
             serverRef.set(server);
             server.start();
             ControlServer control = new ControlServer(dataDir.controlSocket(), policies, accounts);
-            return new Appliance(config, dataDir, pki, database, policies, signaling, server, control, api);
+            return new Appliance(config, dataDir, pki, database, policies, signaling, server, control, api, qoe, live);
         } catch (Exception | Error e) {
+            if (live != null) {
+                live.close();
+            }
             if (signaling != null) {
                 signaling.close();
+            }
+            if (qoe != null) {
+                qoe.close();
             }
             database.close();
             throw e;
@@ -122,10 +168,8 @@ public final class Appliance implements AutoCloseable {
     }
 
     private static ApiHandler api(ApplianceConfig config, DataDirectory dataDir, Database database, Pki pki,
-                                  PolicyService policies, AdminAccounts accounts, Clock clock, Runnable reloadCertificate) {
-        Sessions sessions = new Sessions(Duration.ofMinutes(config.auth().sessionIdleMinutes()),
-                Duration.ofHours(config.auth().sessionAbsoluteHours()), clock);
-        ApiTokens tokens = new ApiTokens(database.dataSource(), clock);
+                                  PolicyService policies, AdminAccounts accounts, Sessions sessions, ApiTokens tokens,
+                                  Qoe qoe, Clock clock, Runnable reloadCertificate) {
         List<Route> routes = new ArrayList<>();
         routes.addAll(new SessionResource(accounts, sessions).routes());
         routes.addAll(new StreamResource(policies).routes());
@@ -133,6 +177,7 @@ public final class Appliance implements AutoCloseable {
         routes.addAll(new AdminResource(accounts, sessions, tokens).routes());
         routes.addAll(new CertificateResource(pki, config.server().hostnames(), dataDir, reloadCertificate, clock).routes());
         routes.addAll(new SystemResource(config, database, VersionCommand.version()).routes());
+        routes.addAll(new QoeResource(qoe.queries()).routes());
         List<Route> all = routes;
         routes.add(new OpenApi(() -> List.copyOf(all), VersionCommand.version()).route());
         return new ApiHandler(routes, sessions, tokens, accounts);
@@ -143,9 +188,32 @@ public final class Appliance implements AutoCloseable {
                 mesh.uploadOnCellular());
     }
 
-    /** Until the analytics store exists, reports are counted by the signaling service and dropped. */
-    private static ReportSink reportSink() {
-        return (streamId, site, peerId, report) -> { };
+    // --- QoE ----------------------------------------------------------------------------------
+
+    private static Qoe startQoe(ApplianceConfig config, QoeRepository repository, QoeAggregator aggregator,
+                                SignalingService signaling, Clock clock) {
+        QoeQueries queries = new QoeQueries(repository, aggregator, signaling::viewersByStreamAndSite, clock);
+        QoeMetrics metrics = new QoeMetrics(signaling, aggregator, queries);
+        QoeRollup rollup = new QoeRollup(repository, aggregator, clock, new QoeRollup.Settings(
+                config.qoe().rollupIntervalMs(), config.qoe().minuteRetentionDays(), config.qoe().hourRetentionDays()),
+                true);
+        return new Qoe(aggregator, rollup, queries, metrics);
+    }
+
+    /** Any valid, unrevoked API token may scrape /metrics, whatever its role. */
+    private static MetricsAuth metricsAuth(ApiTokens tokens) {
+        return token -> {
+            try {
+                return tokens.authenticate(token).isPresent();
+            } catch (java.sql.SQLException e) {
+                LOG.warn("metrics - cannot check an API token: {}", e.getMessage());
+                return false;
+            }
+        };
+    }
+
+    public Qoe qoe() {
+        return qoe;
     }
 
     /** Every REST endpoint the appliance answers. */
@@ -194,10 +262,16 @@ public final class Appliance implements AutoCloseable {
     public void close() throws Exception {
         try {
             control.close();
+            live.close();
             signaling.close();
             server.close();
         } finally {
-            database.close();
+            try {
+                // After signaling and the server: no report can arrive any more, so nothing is lost.
+                qoe.close();
+            } finally {
+                database.close();
+            }
         }
     }
 }

@@ -8,7 +8,7 @@ import java.util.List;
  * grouped by the component that reads them.
  */
 public record ApplianceConfig(Server server, Path dataDir, Database database, Logging logging, Demo demo, Mesh mesh,
-                              Signaling signaling, Auth auth, Diagnostics diagnostics) {
+                              Signaling signaling, Auth auth, Diagnostics diagnostics, Qoe qoe, Metrics metrics) {
 
     /** Listeners, TLS identity and shutdown, read by {@code ApplianceServer}. */
     public record Server(String bind, int httpsPort, int httpPort, List<String> hostnames,
@@ -59,6 +59,18 @@ public record ApplianceConfig(Server server, Path dataDir, Database database, Lo
 
     /** Read by {@code ApplianceServer}: loopback-only diagnostic endpoints, off by default. */
     public record Diagnostics(boolean heapEndpoint) {
+    }
+
+    /** Read by the QoE aggregator (flushing) and the rollup job (rollups and retention). */
+    public record Qoe(int flushIntervalMs, int maxUnflushedRows, int rollupIntervalMs, int minuteRetentionDays,
+                      int hourRetentionDays) {
+    }
+
+    /** Read by the {@code /metrics} handler: who may scrape without a bearer token. */
+    public record Metrics(List<String> allowedNetworks) {
+        public Metrics {
+            allowedNetworks = List.copyOf(allowedNetworks);
+        }
     }
 
     /** Built-in defaults only: what a run with no file, environment or flags gets. */

@@ -50,6 +50,12 @@ public final class ConfigKey {
     public static final String AUTH_SESSION_ABSOLUTE_HOURS = "auth.session-absolute-hours";
     public static final String AUTH_ARGON2_MEMORY_KIB = "auth.argon2-memory-kib";
     public static final String AUTH_ARGON2_ITERATIONS = "auth.argon2-iterations";
+    public static final String QOE_FLUSH_INTERVAL_MS = "qoe.flush-interval-ms";
+    public static final String QOE_MAX_UNFLUSHED_ROWS = "qoe.max-unflushed-rows";
+    public static final String QOE_ROLLUP_INTERVAL_MS = "qoe.rollup-interval-ms";
+    public static final String QOE_MINUTE_RETENTION_DAYS = "qoe.minute-retention-days";
+    public static final String QOE_HOUR_RETENTION_DAYS = "qoe.hour-retention-days";
+    public static final String METRICS_ALLOWED_NETWORKS = "metrics.allowed-networks";
 
     /** RFC 1918, carrier-grade NAT, IPv6 unique-local and link-local: where corporate LANs live. */
     static final String PRIVATE_NETWORKS = "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,100.64.0.0/10,fc00::/7,fe80::/10";
@@ -124,6 +130,18 @@ public final class ConfigKey {
                 "Argon2id iterations of new password hashes.");
         add(keys, DIAGNOSTICS_HEAP_ENDPOINT, Type.BOOLEAN, "false", 0, 0,
                 "Answer GET /internal/heap (used heap after a GC) on the plain-HTTP listener, loopback only.");
+        add(keys, QOE_FLUSH_INTERVAL_MS, Type.INT, "10000", 1000, 60000,
+                "How often closed QoE minutes are written to the database.");
+        add(keys, QOE_MAX_UNFLUSHED_ROWS, Type.INT, "100000", 1000, 10000000,
+                "QoE minute rows held in memory while the database cannot take them; the oldest go first.");
+        add(keys, QOE_ROLLUP_INTERVAL_MS, Type.INT, "600000", 10000, 86400000,
+                "How often QoE minutes are rolled up into hours and old rows pruned.");
+        add(keys, QOE_MINUTE_RETENTION_DAYS, Type.INT, "90", 1, 3650,
+                "Days QoE minute rows are kept.");
+        add(keys, QOE_HOUR_RETENTION_DAYS, Type.INT, "730", 1, 36500,
+                "Days QoE hourly rows are kept.");
+        add(keys, METRICS_ALLOWED_NETWORKS, Type.LIST, "127.0.0.1/32,::1/128", 0, 0,
+                "Networks (CIDRs) allowed to read /metrics without a bearer token.");
         KEYS = Collections.unmodifiableMap(keys);
     }
 

@@ -162,7 +162,13 @@ public final class ConfigLoader {
                         (Integer) v.get(ConfigKey.AUTH_SESSION_ABSOLUTE_HOURS),
                         (Integer) v.get(ConfigKey.AUTH_ARGON2_MEMORY_KIB),
                         (Integer) v.get(ConfigKey.AUTH_ARGON2_ITERATIONS)),
-                new ApplianceConfig.Diagnostics((Boolean) v.get(ConfigKey.DIAGNOSTICS_HEAP_ENDPOINT)));
+                new ApplianceConfig.Diagnostics((Boolean) v.get(ConfigKey.DIAGNOSTICS_HEAP_ENDPOINT)),
+                new ApplianceConfig.Qoe((Integer) v.get(ConfigKey.QOE_FLUSH_INTERVAL_MS),
+                        (Integer) v.get(ConfigKey.QOE_MAX_UNFLUSHED_ROWS),
+                        (Integer) v.get(ConfigKey.QOE_ROLLUP_INTERVAL_MS),
+                        (Integer) v.get(ConfigKey.QOE_MINUTE_RETENTION_DAYS),
+                        (Integer) v.get(ConfigKey.QOE_HOUR_RETENTION_DAYS)),
+                new ApplianceConfig.Metrics(networks(v, ConfigKey.METRICS_ALLOWED_NETWORKS)));
     }
 
     /** A list of CIDRs, each checked strictly so a typo stops the start instead of opening a hole. */

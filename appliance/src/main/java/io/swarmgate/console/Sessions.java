@@ -84,6 +84,19 @@ public final class Sessions {
         return Optional.of(s);
     }
 
+    /** Like {@link #find} but without counting as activity: for the live feed's periodic checks. */
+    public Optional<Session> peek(String id) {
+        Session s = id == null ? null : sessions.get(id);
+        if (s == null) {
+            return Optional.empty();
+        }
+        Instant now = clock.instant();
+        if (now.isAfter(s.lastSeen.plus(idle)) || now.isAfter(s.created.plus(absolute))) {
+            return Optional.empty();
+        }
+        return Optional.of(s);
+    }
+
     public void passwordChanged(Session s) {
         s.mustChangePassword = false;
     }

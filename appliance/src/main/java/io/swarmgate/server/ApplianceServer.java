@@ -1,5 +1,6 @@
 package io.swarmgate.server;
 
+import io.swarmgate.api.LiveFeed;
 import io.swarmgate.config.ApplianceConfig;
 import io.swarmgate.demo.DemoHandler;
 import io.swarmgate.pki.Pki;
@@ -79,9 +80,12 @@ public final class ApplianceServer implements AutoCloseable {
         this.http = http;
     }
 
-    /** Everything the handlers need, created and owned by the caller. */
-    public record Services(Database database, Pki pki, SignalingService signaling, Handler api, Clock clock,
-                           String version) {
+    /**
+     * Everything the handlers need, created and owned by the caller. {@code metrics} answers
+     * {@code /metrics}.
+     */
+    public record Services(Database database, Pki pki, SignalingService signaling, Handler api, LiveFeed live,
+                           Clock clock, String version, Handler metrics) {
     }
 
     /** Builds (but does not start) the server for {@code config}. */
@@ -133,7 +137,10 @@ public final class ApplianceServer implements AutoCloseable {
 
         ContextHandler context = new ContextHandler("/");
         WebSocketUpgradeHandler webSockets = WebSocketUpgradeHandler.from(server, context,
-                container -> signalingEndpoint(container, config, services.signaling()));
+                container -> {
+                    signalingEndpoint(container, config, services.signaling());
+                    liveEndpoint(container, services.live());
+                });
         webSockets.setHandler(routes(server, config, services));
         context.setHandler(webSockets);
         server.setHandler(new GracefulHandler(new SecurityHeadersHandler(context)));
@@ -167,6 +174,35 @@ public final class ApplianceServer implements AutoCloseable {
         });
     }
 
+    /** {@code /api/v1/live}: the console dashboard's feed, for signed-in sessions only. */
+    private static void liveEndpoint(ServerWebSocketContainer container, LiveFeed live) {
+        container.addMapping("/api/v1/live", (request, response, callback) -> {
+            // A WebSocket carries the session cookie but no CSRF header: only the console's own origin may open it.
+            if (!sameOrigin(request)) {
+                Response.writeError(request, response, callback, HttpStatus.FORBIDDEN_403, "cross-origin socket refused");
+                return null;
+            }
+            Object subscriber = live.subscriberFor(request);
+            if (subscriber == null) {
+                Response.writeError(request, response, callback, HttpStatus.UNAUTHORIZED_401, "sign in first");
+            }
+            return subscriber;
+        });
+    }
+
+    /** Whether the request's {@code Origin} is the scheme, host and port it was sent to. */
+    static boolean sameOrigin(Request request) {
+        String origin = request.getHeaders().get(HttpHeader.ORIGIN);
+        if (origin == null) {
+            return false;
+        }
+        String scheme = request.isSecure() ? "https" : "http";
+        int port = Request.getServerPort(request);
+        String expected = scheme + "://" + Request.getServerName(request)
+                + (port == ("https".equals(scheme) ? 443 : 80) ? "" : ":" + port);
+        return origin.equalsIgnoreCase(expected);
+    }
+
     private static Handler routes(Server server, ApplianceConfig config, Services services) {
         Resource web = ResourceFactory.of(server).newClassLoaderResource("web");
         PathMappingsHandler routes = new PathMappingsHandler();
@@ -176,6 +212,9 @@ public final class ApplianceServer implements AutoCloseable {
         routes.addMapping(PathSpec.from("/readyz"), health);
         if (config.diagnostics().heapEndpoint() && config.server().httpEnabled()) {
             routes.addMapping(PathSpec.from("/internal/heap"), new HeapHandler(PLAIN_CONNECTOR));
+        }
+        if (services.metrics() != null) {
+            routes.addMapping(PathSpec.from("/metrics"), services.metrics());
         }
         // PathMappingsHandler hands each handler the path below its mapping, so each static tree is rooted there.
         routes.addMapping(PathSpec.from("/sdk/*"), staticFiles(web.resolve("sdk")));

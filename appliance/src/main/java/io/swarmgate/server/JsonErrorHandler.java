@@ -34,6 +34,8 @@ final class JsonErrorHandler extends ErrorHandler {
     private static String code(int status) {
         return switch (status) {
             case HttpStatus.BAD_REQUEST_400 -> "bad_request";
+            case HttpStatus.UNAUTHORIZED_401 -> "unauthenticated";
+            case HttpStatus.FORBIDDEN_403 -> "forbidden";
             case HttpStatus.NOT_FOUND_404 -> "not_found";
             case HttpStatus.METHOD_NOT_ALLOWED_405 -> "method_not_allowed";
             case HttpStatus.PAYLOAD_TOO_LARGE_413 -> "payload_too_large";

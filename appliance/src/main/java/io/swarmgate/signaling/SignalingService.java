@@ -167,6 +167,23 @@ public final class SignalingService implements MeshListener, AutoCloseable {
     }
 
     /**
+     * Viewers connected now (joined, socket open) by stream id and site; a fresh copy. Cost is one
+     * pass over the stream × site groups, not over the viewers.
+     */
+    public Map<String, Map<String, Integer>> viewersByStreamAndSite() {
+        Map<String, Map<String, Integer>> out = new java.util.TreeMap<>();
+        bySwarmSite.forEach((key, members) -> {
+            int cut = key.indexOf('\n');
+            int n = members.size();
+            if (n > 0) {
+                out.computeIfAbsent(key.substring(0, cut), k -> new java.util.TreeMap<>()).merge(key.substring(cut + 1), n,
+                        Integer::sum);
+            }
+        });
+        return out;
+    }
+
+    /**
      * The address a connection speaks for: the TCP peer, or the first {@code X-Forwarded-For}
      * entry when the TCP peer is a trusted proxy.
      */

@@ -60,6 +60,8 @@ abstract class ApiTestBase {
         final HttpClient http;
         String csrf;
         String bearer;
+        /** {@code sg_session=…} from the last sign-in, for clients without a cookie jar (WebSockets). */
+        String sessionCookie;
 
         Client() throws Exception {
             http = HttpClient.newBuilder().sslContext(TestTls.trustingOnly(appliance.pki().caCertificateFile()))
@@ -95,6 +97,7 @@ abstract class ApiTestBase {
                     "{\"username\":\"" + user + "\",\"password\":\"" + password + "\"}");
             if (r.statusCode() == 200) {
                 csrf = json(r).get("csrfToken").asText();
+                sessionCookie = r.headers().firstValue("Set-Cookie").orElseThrow().split(";")[0];
             }
             return r;
         }

@@ -1,0 +1,125 @@
+package io.swarmgate.api;
+
+import io.swarmgate.console.Role;
+import io.swarmgate.qoe.QoeFigures;
+import io.swarmgate.qoe.QoeQueries;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code /qoe/live} and {@code /qoe/history}: the dashboard's figures — viewers, peer efficiency,
+ * HTTP and P2P bitrate, rebuffer ratio, startup percentiles, why-not-P2P — overall, per stream and
+ * per site. The shape is shared with the live socket ({@link LiveFeed}).
+ */
+public final class QoeResource {
+
+    /** The longest history one request may ask for. */
+    static final Duration MAX_RANGE = Duration.ofDays(800);
+
+    private final QoeQueries queries;
+
+    public QoeResource(QoeQueries queries) {
+        this.queries = queries;
+    }
+
+    public List<Route> routes() {
+        return List.of(
+                new Route("GET", "/qoe/live", Role.AUDITOR, r -> live(queries.live()),
+                        "Live figures: viewers connected now and the last minute of reports, overall, by stream and by site",
+                        null, "live figures"),
+                new Route("GET", "/qoe/history", Role.AUDITOR, this::history,
+                        "Figures over time: ?from=ISO&to=ISO[&step=minute|hour][&stream=…][&site=…]", null,
+                        "{step, points[]}"));
+    }
+
+    private Object history(ApiRequest r) throws Exception {
+        Instant to = instant(r, "to", Instant.now());
+        Instant from = instant(r, "from", to.minus(Duration.ofHours(1)));
+        if (!from.isBefore(to)) {
+            throw ApiException.badRequest("from", "from must be before to");
+        }
+        if (Duration.between(from, to).compareTo(MAX_RANGE) > 0) {
+            throw ApiException.badRequest("from", "ask for at most " + MAX_RANGE.toDays() + " days at once");
+        }
+        QoeQueries.Step step;
+        try {
+            step = QoeQueries.Step.parse(r.query("step") == null
+                    ? (Duration.between(from, to).toHours() > 48 ? "hour" : "minute") : r.query("step"));
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("step", e.getMessage());
+        }
+        QoeQueries.History h = queries.history(from, to, step, r.query("stream"), r.query("site"));
+        List<Map<String, Object>> points = new ArrayList<>();
+        for (QoeQueries.Point p : h.points()) {
+            Map<String, Object> point = figures(p.figures());
+            point.put("t", p.at().toString());
+            points.add(point);
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("step", h.source().wire());
+        body.put("from", h.from().toString());
+        body.put("to", h.to().toString());
+        body.put("points", points);
+        body.put("overall", figures(h.overall()));
+        body.put("bySite", breakdown(h.bySite(), "site"));
+        body.put("byStream", breakdown(h.byStream(), "stream"));
+        return body;
+    }
+
+    private static Instant instant(ApiRequest r, String name, Instant fallback) throws ApiException {
+        String v = r.query(name);
+        if (v == null || v.isBlank()) {
+            return fallback;
+        }
+        try {
+            return Instant.parse(v);
+        } catch (DateTimeParseException e) {
+            throw ApiException.badRequest(name, name + " must be an ISO-8601 instant like 2026-11-22T10:00:00Z");
+        }
+    }
+
+    /** The live view in the dashboard's shape. */
+    static Map<String, Object> live(QoeQueries.LiveView v) {
+        Map<String, Object> body = figures(v.overall());
+        body.put("time", v.at().toString());
+        body.put("windowSeconds", v.windowSeconds());
+        body.put("bySite", breakdown(v.bySite(), "site"));
+        body.put("byStream", breakdown(v.byStream(), "stream"));
+        return body;
+    }
+
+    static Map<String, Object> figures(QoeFigures f) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("viewers", f.viewers());
+        m.put("peakViewers", f.peakViewers());
+        m.put("efficiency", f.peerEfficiency());
+        m.put("httpBps", f.httpBitrateBps());
+        m.put("p2pBps", f.p2pBitrateBps());
+        m.put("rebufferRatio", f.rebufferRatio());
+        m.put("startupP50Ms", f.startupP50Ms());
+        m.put("startupP95Ms", f.startupP95Ms());
+        m.put("avgBitrateKbps", f.avgBitrateKbps());
+        m.put("whyNotP2p", f.whyNotP2p());
+        m.put("httpBytes", f.httpBytes());
+        m.put("p2pBytes", f.p2pBytes());
+        m.put("uploadedBytes", f.uploadedBytes());
+        m.put("stalls", f.stalls());
+        return m;
+    }
+
+    private static List<Map<String, Object>> breakdown(Map<String, QoeFigures> by, String key) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        by.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put(key, e.getKey());
+            row.putAll(figures(e.getValue()));
+            out.add(row);
+        });
+        return out;
+    }
+}

@@ -1,0 +1,122 @@
+package io.swarmgate.qoe;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.swarmgate.signaling.ErrorCode;
+import io.swarmgate.signaling.SignalingService;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The Prometheus registry behind {@code /metrics}: viewers per stream and site, peer efficiency,
+ * bytes by source, signaling connections, errors and reports, and the JVM. Values are read when
+ * scraped; nothing here runs on the report path.
+ *
+ * <p>Viewer series are capped at {@link #MAX_VIEWER_SERIES} (stream, site) label sets, the busiest
+ * first; the rest are summed into {@code stream="other", site="other"} so a flood of ad-hoc stream
+ * ids cannot blow up the scrape.
+ */
+public final class QoeMetrics implements AutoCloseable {
+
+    static final int MAX_VIEWER_SERIES = 200;
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final SignalingService signaling;
+    private final QoeQueries queries;
+    private final MultiGauge viewers;
+    private final JvmGcMetrics gc = new JvmGcMetrics();
+    private volatile double peerEfficiency = Double.NaN;
+
+    public QoeMetrics(SignalingService signaling, QoeAggregator aggregator, QoeQueries queries) {
+        this.signaling = signaling;
+        this.queries = queries;
+        new JvmMemoryMetrics().bindTo(registry);
+        gc.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+
+        viewers = MultiGauge.builder("swarmgate.viewers")
+                .description("Viewers connected now, by stream and site")
+                .register(registry);
+        Gauge.builder("swarmgate.peer.efficiency", this, m -> m.peerEfficiency)
+                .description("P2P bytes / (HTTP + P2P bytes) over the last minute of reports; NaN without traffic")
+                .register(registry);
+        Gauge.builder("swarmgate.websocket.connections", signaling, SignalingService::connections)
+                .description("Open signaling WebSocket connections")
+                .register(registry);
+        FunctionCounter.builder("swarmgate.qoe.reports", signaling, SignalingService::reportsReceived)
+                .description("QoE reports received")
+                .register(registry);
+        for (String source : List.of("http", "p2p", "uploaded")) {
+            FunctionCounter.builder("swarmgate.bytes", aggregator, a -> switch (source) {
+                case "http" -> a.httpBytes();
+                case "p2p" -> a.p2pBytes();
+                default -> a.uploadedBytes();
+            }).baseUnit("bytes").tags("source", source)
+                    .description("Bytes viewers reported, by source (uploaded: sent to other viewers)")
+                    .register(registry);
+        }
+        for (ErrorCode code : ErrorCode.values()) {
+            FunctionCounter.builder("swarmgate.signaling.errors", signaling,
+                            s -> s.errorsSent().getOrDefault(code, 0L))
+                    .tags("code", code.wire())
+                    .description("Signaling error messages sent, by code")
+                    .register(registry);
+        }
+    }
+
+    /** The whole registry in Prometheus text format, with the live figures refreshed first. */
+    public String scrape() {
+        refresh();
+        return registry.scrape();
+    }
+
+    private void refresh() {
+        QoeQueries.LiveView live = queries.live();
+        Double efficiency = live.overall().peerEfficiency();
+        peerEfficiency = efficiency == null ? Double.NaN : efficiency;
+
+        record Series(String stream, String site, int viewers) {
+        }
+        List<Series> all = new ArrayList<>();
+        for (Map.Entry<String, Map<String, Integer>> stream : signaling.viewersByStreamAndSite().entrySet()) {
+            stream.getValue().forEach((site, n) -> all.add(new Series(stream.getKey(), site, n)));
+        }
+        all.sort(Comparator.comparingInt(Series::viewers).reversed()
+                .thenComparing(Series::stream).thenComparing(Series::site));
+        List<MultiGauge.Row<?>> rows = new ArrayList<>();
+        long other = 0;
+        for (int i = 0; i < all.size(); i++) {
+            Series s = all.get(i);
+            if (i < MAX_VIEWER_SERIES) {
+                rows.add(MultiGauge.Row.of(Tags.of("stream", s.stream(), "site", s.site()), s.viewers()));
+            } else {
+                other += s.viewers();
+            }
+        }
+        if (all.size() > MAX_VIEWER_SERIES) {
+            rows.add(MultiGauge.Row.of(Tags.of("stream", "other", "site", "other"), other));
+        }
+        viewers.register(rows, true);
+    }
+
+    @Override
+    public void close() {
+        gc.close();
+        registry.close();
+    }
+}

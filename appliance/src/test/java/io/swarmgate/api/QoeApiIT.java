@@ -1,0 +1,127 @@
+package io.swarmgate.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.swarmgate.TestTls;
+import io.swarmgate.config.ConfigKey;
+import io.swarmgate.server.Json;
+import io.swarmgate.signaling.TestViewer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The dashboard's data: /qoe/live, /qoe/history and the live socket, fed by real viewers. */
+@Timeout(60)
+class QoeApiIT extends ApiTestBase {
+
+    @Override
+    protected Map<String, String> overrides() {
+        return Map.of(ConfigKey.SERVER_HTTP_PORT, "0", "qoe.flush-interval-ms", "1000");
+    }
+
+    private TestViewer viewer() throws Exception {
+        return TestViewer.connect(URI.create("ws://127.0.0.1:" + appliance.httpUri().getPort() + "/ws"), "127.0.4.1", null);
+    }
+
+    @Test
+    void aJoiningViewerShowsOnTheLiveFiguresWithinTwoSeconds() throws Exception {
+        Client c = admin();
+        assertEquals(0, json(c.get("/qoe/live")).get("viewers").asDouble());
+        try (TestViewer v = viewer()) {
+            long joined = System.nanoTime();
+            v.joinStream("townhall");
+            double viewers = 0;
+            while (viewers < 1 && System.nanoTime() - joined < Duration.ofSeconds(2).toNanos()) {
+                viewers = json(c.get("/qoe/live")).get("viewers").asDouble();
+            }
+            assertEquals(1, viewers, "visible within 2 s");
+            v.send("{\"type\":\"report\",\"httpBytes\":1000000,\"p2pBytes\":3000000,\"uploadedBytes\":0,\"stalls\":0,"
+                    + "\"stallMs\":0,\"watchMs\":10000,\"startupMs\":800,\"level\":0,\"bitrateKbps\":300,\"neighbours\":2,"
+                    + "\"failures\":{\"timeout\":2,\"noHolder\":1}}");
+            JsonNode live = null;
+            for (int i = 0; i < 50; i++) {
+                live = json(c.get("/qoe/live"));
+                if (live.get("efficiency").isNumber()) {
+                    break;
+                }
+                Thread.sleep(100);
+            }
+            assertEquals(0.75, live.get("efficiency").asDouble(), 1e-9);
+            assertEquals(2, live.at("/whyNotP2p/timeout").asLong());
+            assertEquals("townhall", live.at("/byStream/0/stream").asText());
+        }
+    }
+
+    @Test
+    void historyAnswersWithPointsAndRejectsBadRanges() throws Exception {
+        Client c = admin();
+        Instant to = Instant.now();
+        HttpResponse<String> ok = c.get("/qoe/history?from=" + to.minus(Duration.ofMinutes(10)) + "&to=" + to + "&step=minute");
+        assertEquals(200, ok.statusCode(), ok.body());
+        assertEquals("minute", json(ok).get("step").asText());
+        assertTrue(json(ok).get("points").size() >= 10);
+        assertEquals("from", json(c.get("/qoe/history?from=" + to + "&to=" + to.minusSeconds(60))).at("/error/field").asText());
+        assertEquals("step", json(c.get("/qoe/history?step=fortnight")).at("/error/field").asText());
+        assertEquals("from", json(c.get("/qoe/history?from=yesterday")).at("/error/field").asText());
+    }
+
+    @Test
+    void theLiveSocketSendsConfigFirstThenDataEverySecondAndOnlyToSignedInConsoles() throws Exception {
+        Client c = admin();
+        String cookie = c.sessionCookie;
+        String origin = "https://127.0.0.1:" + appliance.httpsUri().getPort();
+        URI wss = URI.create("wss://127.0.0.1:" + appliance.httpsUri().getPort() + "/api/v1/live");
+        LinkedBlockingQueue<String> messages = new LinkedBlockingQueue<>();
+        HttpClient http = HttpClient.newBuilder().sslContext(TestTls.trustingOnly(appliance.pki().caCertificateFile())).build();
+        CompletableFuture<WebSocket> opening = http.newWebSocketBuilder().header("Cookie", cookie).header("Origin", origin).buildAsync(wss, new WebSocket.Listener() {
+            @Override
+            public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+                messages.add(data.toString());
+                ws.request(1);
+                return null;
+            }
+        });
+        WebSocket socket;
+        try {
+            socket = opening.get(10, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof java.net.http.WebSocketHandshakeException h) {
+                throw new AssertionError("handshake refused: " + h.getResponse().statusCode() + " " + h.getResponse().body()
+                        + " cookie " + cookie, e);
+            }
+            throw e;
+        }
+        JsonNode config = Json.MAPPER.readTree(messages.poll(5, TimeUnit.SECONDS));
+        assertEquals("config", config.get("type").asText());
+        assertEquals(1000, config.get("intervalMs").asInt());
+        JsonNode data = Json.MAPPER.readTree(messages.poll(5, TimeUnit.SECONDS));
+        assertEquals("data", data.get("type").asText());
+        assertTrue(data.has("viewers") && data.has("efficiency") && data.has("bySite"));
+        socket.abort();
+
+        CompletableFuture<WebSocket> anonymous = http.newWebSocketBuilder().header("Origin", origin)
+                .buildAsync(wss, new WebSocket.Listener() { });
+        Exception refused = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
+                () -> anonymous.get(10, TimeUnit.SECONDS));
+        assertEquals(401, ((java.net.http.WebSocketHandshakeException) refused.getCause()).getResponse().statusCode());
+
+        // Another site's page cannot ride the admin's cookie: cross-site WebSocket hijacking is refused.
+        CompletableFuture<WebSocket> crossSite = http.newWebSocketBuilder().header("Cookie", cookie)
+                .header("Origin", "https://evil.example").buildAsync(wss, new WebSocket.Listener() { });
+        Exception forbidden = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
+                () -> crossSite.get(10, TimeUnit.SECONDS));
+        assertEquals(403, ((java.net.http.WebSocketHandshakeException) forbidden.getCause()).getResponse().statusCode());
+    }
+}
