@@ -20,6 +20,11 @@ final class JsonErrorHandler extends ErrorHandler {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
+        if (response.getStatus() >= 300 && response.getStatus() < 400) {
+            // Jetty routes "304 Not Modified" through the error path too; it must go out without a body.
+            callback.succeeded();
+            return true;
+        }
         int status = response.getStatus() < 400 ? HttpStatus.INTERNAL_SERVER_ERROR_500 : response.getStatus();
         String message = switch (status) {
             case HttpStatus.NOT_FOUND_404 -> "no such resource: " + Request.getPathInContext(request);

@@ -154,6 +154,21 @@ class ApplianceServerIT {
     }
 
     @Test
+    void unchangedConsoleFilesAreRevalidatedWith304() throws Exception {
+        HttpResponse<String> first = get(trusting, appliance.httpsUri().resolve("/console/"));
+        String etag = first.headers().firstValue("ETag").orElseThrow();
+        HttpResponse<String> again = trusting.send(HttpRequest.newBuilder(appliance.httpsUri().resolve("/console/"))
+                .header("If-None-Match", etag).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(304, again.statusCode(), again.body());
+        String modified = first.headers().firstValue("Last-Modified").orElse(null);
+        if (modified != null) {
+            HttpResponse<String> since = trusting.send(HttpRequest.newBuilder(appliance.httpsUri().resolve("/console/"))
+                    .header("If-Modified-Since", modified).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(304, since.statusCode(), since.body());
+        }
+    }
+
+    @Test
     void demoIsOffUnlessEnabled() throws Exception {
         assertEquals(404, get(trusting, appliance.httpsUri().resolve("/demo/")).statusCode());
     }
