@@ -4,15 +4,19 @@
 import uPlot from 'uplot';
 import * as format from './format.js';
 
+/** Plot height in CSS pixels; the dashboard passes a smaller one to keep its tables in view. */
 const HEIGHT = 190;
 
-/** Axis/legend formatting per kind of value. */
+/**
+ * Per kind of value: axis/legend formatting, the smallest top of the y axis (so an empty or
+ * flat chart still has a sensible scale) and tick steps (whole viewers only).
+ */
 const KINDS = {
-  count: (v) => format.count(v),
-  bitrate: (v) => format.bitrate(v),
-  ratio: (v) => format.percent(v, 0),
-  ratioFine: (v) => format.percent(v, 2),
-  millis: (v) => format.millis(v),
+  count: { format: (v) => format.count(v), floor: 5, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000] },
+  bitrate: { format: (v) => format.bitrate(v), floor: 1e6 },
+  ratio: { format: (v) => format.percent(v, 0), floor: 1 },
+  ratioFine: { format: (v) => format.percent(v, 1), floor: 0.05 },
+  millis: { format: (v) => format.millis(v), floor: 1000 },
 };
 
 const COLOURS = ['#2364aa', '#e07a1f', '#3a9d5d', '#a23b72', '#6c757d'];
@@ -20,29 +24,31 @@ const COLOURS = ['#2364aa', '#e07a1f', '#3a9d5d', '#a23b72', '#6c757d'];
 /**
  * @param {HTMLElement} container
  * @param {{title: string, kind: keyof KINDS, series: {label: string, fill?: boolean}[],
- *   yRange?: [number, number]}} spec
+ *   yRange?: [number, number], height?: number}} spec
  * @returns {{setData(data: number[][]): void, destroy(): void, element: HTMLElement}}
  */
 export function timeChart(container, spec) {
-  const fmt = KINDS[spec.kind];
+  const kind = KINDS[spec.kind];
+  const fmt = kind.format;
   const holder = document.createElement('figure');
   holder.className = 'chart';
   const caption = document.createElement('figcaption');
   caption.textContent = spec.title;
   holder.append(caption);
   container.append(holder);
+  const height = spec.height || HEIGHT;
   const opts = {
-    width: Math.max(300, holder.clientWidth || 560),
-    height: HEIGHT,
+    width: innerWidth(holder) || 560,
+    height,
     cursor: { drag: { x: false, y: false } },
     legend: { live: true },
     scales: {
       x: { time: true },
-      y: spec.yRange ? { range: () => spec.yRange } : { range: (u, min, max) => [0, Math.max(1, max * 1.1)] },
+      y: spec.yRange ? { range: () => spec.yRange } : { range: (u, min, max) => [0, Math.max(kind.floor, (max ?? 0) * 1.1)] },
     },
     axes: [
       { stroke: '#4a5561', grid: { stroke: '#e3e7eb' } },
-      { stroke: '#4a5561', grid: { stroke: '#e3e7eb' }, size: 70, values: (u, ticks) => ticks.map(fmt) },
+      { stroke: '#4a5561', grid: { stroke: '#e3e7eb' }, size: 78, incrs: kind.incrs, values: (u, ticks) => ticks.map(fmt) },
     ],
     series: [
       {},
@@ -59,9 +65,9 @@ export function timeChart(container, spec) {
   const empty = [[], ...spec.series.map(() => [])];
   const plot = new uPlot(opts, empty, holder);
   const observer = new ResizeObserver(() => {
-    const width = Math.floor(holder.clientWidth);
+    const width = innerWidth(holder);
     if (width > 0 && width !== plot.width) {
-      plot.setSize({ width, height: HEIGHT });
+      plot.setSize({ width, height });
     }
   });
   observer.observe(holder);
@@ -76,4 +82,13 @@ export function timeChart(container, spec) {
       holder.remove();
     },
   };
+}
+
+/** The content width of `el` (without its padding), at least 150 px once laid out. */
+function innerWidth(el) {
+  if (!el.clientWidth) {
+    return 0;
+  }
+  const style = getComputedStyle(el);
+  return Math.max(150, Math.floor(el.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight)));
 }

@@ -56,13 +56,14 @@ export function field(label, control, { name, hint } = {}) {
     described.unshift(`${id}-hint`);
   }
   control.setAttribute('aria-describedby', described.join(' '));
-  const wrapper = h('div', { class: `field${control.type === 'checkbox' ? ' field-check' : ''}` });
-  if (control.type === 'checkbox') {
-    wrapper.append(control, h('label', { for: id, text: label }), hintEl, error);
-  } else {
-    wrapper.append(h('label', { for: id, text: label }), control, hintEl, error);
-  }
-  return wrapper;
+  // Editing a control withdraws the error shown for it; the next submit checks again.
+  control.addEventListener('input', () => {
+    error.hidden = true;
+    control.removeAttribute('aria-invalid');
+  });
+  const labelEl = h('label', { for: id, text: label });
+  const parts = control.type === 'checkbox' ? [control, labelEl, hintEl, error] : [labelEl, control, hintEl, error];
+  return h('div', { class: `field${control.type === 'checkbox' ? ' field-check' : ''}` }, ...parts);
 }
 
 /** Shows `message` next to the control named `name` in `form`; returns false when there is none. */

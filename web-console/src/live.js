@@ -35,7 +35,10 @@ export function openLiveFeed({ onConfig, onData, onState }) {
     if (destroyed) {
       return;
     }
-    onState('connecting');
+    // While polling keeps figures coming, a reconnect attempt is not news for the page.
+    if (!polling) {
+      onState('connecting');
+    }
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
     try {
       socket = new WebSocket(`${scheme}://${location.host}/api/v1/live`);

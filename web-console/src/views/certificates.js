@@ -35,11 +35,13 @@ export function render(container, ctx) {
         h('strong', { text: report.serverDaysLeft < 0 ? 'The server certificate has expired. ' : `The server certificate expires in ${report.serverDaysLeft} days. ` }),
         isAdmin ? 'Download a CSR, have it signed by your CA and import the chain below.' : 'Ask an administrator to renew it.')
       : h('p', { class: 'notice', text: `The server certificate is valid for ${report.serverDaysLeft} more days.` }));
-    const chain = (report.chain || []).slice(1);
+    // The chain repeats the leaf and often the CA; list only the certificates not shown already.
+    const shown = new Set([report.server?.sha256Fingerprint, report.ca?.sha256Fingerprint]);
+    const chain = (report.chain || []).filter((c) => !shown.has(c.sha256Fingerprint));
     details.replaceChildren(
       certPanel('Server certificate (HTTPS)', report.server),
       certPanel('Appliance CA', report.ca),
-      ...chain.map((c, i) => certPanel(`Chain certificate ${i + 1}`, c)));
+      ...chain.map((c, i) => certPanel(`Intermediate certificate ${i + 1}`, c)));
   }
 
   function importForm() {

@@ -71,7 +71,7 @@ export function render(container) {
     kpi('p2pBps', 'P2P bitrate'),
     kpi('rebufferRatio', 'Rebuffer ratio'),
     kpi('startup', 'Startup p50 / p95'));
-  const chartGrid = h('div', { class: 'charts' });
+  const chartGrid = h('div', { class: 'charts charts-4' });
   const siteBody = h('tbody');
   const streamBody = h('tbody');
   const whyList = h('ul', { class: 'bars' });
@@ -94,10 +94,10 @@ export function render(container) {
           streamBody)))));
 
   const charts = [
-    timeChart(chartGrid, { title: 'Viewers', kind: 'count', series: [{ label: 'Viewers', fill: true }] }),
-    timeChart(chartGrid, { title: 'Bitrate: HTTP vs P2P', kind: 'bitrate', series: [{ label: 'HTTP', fill: true }, { label: 'P2P', fill: true }] }),
-    timeChart(chartGrid, { title: 'Peer efficiency', kind: 'ratio', yRange: [0, 1], series: [{ label: 'Efficiency' }] }),
-    timeChart(chartGrid, { title: 'Rebuffer ratio', kind: 'ratioFine', series: [{ label: 'Rebuffer ratio' }] }),
+    timeChart(chartGrid, { height: 150, title: 'Viewers', kind: 'count', series: [{ label: 'Viewers', fill: true }] }),
+    timeChart(chartGrid, { height: 150, title: 'Bitrate: HTTP vs P2P', kind: 'bitrate', series: [{ label: 'HTTP', fill: true }, { label: 'P2P', fill: true }] }),
+    timeChart(chartGrid, { height: 150, title: 'Peer efficiency', kind: 'ratio', yRange: [0, 1], series: [{ label: 'Efficiency' }] }),
+    timeChart(chartGrid, { height: 150, title: 'Rebuffer ratio', kind: 'ratioFine', series: [{ label: 'Rebuffer ratio' }] }),
   ];
 
   function configure(config) {

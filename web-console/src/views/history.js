@@ -78,6 +78,7 @@ export function render(container) {
     }
     const step = end - start > MINUTE_STEP_LIMIT ? 'hour' : 'minute';
     submit.disabled = true;
+    summary.className = 'muted';
     summary.textContent = 'Loading…';
     try {
       const answer = await api.get(`/qoe/history${api.query({
@@ -96,9 +97,14 @@ export function render(container) {
         : `No QoE data between ${format.dateTime(start)} and ${format.dateTime(end)}.`;
     } catch (err) {
       charts.forEach((c, i) => c.setData(i === 1 || i === 4 ? [[], [], []] : [[], []]));
-      summary.textContent = '';
       // The endpoint answers 404 until the appliance serves QoE history: that is "no data", not a fault.
-      showError(form, err.status === 404 ? { message: `No QoE history yet (${err.message}).` } : err);
+      if (err.status === 404) {
+        summary.className = 'empty';
+        summary.textContent = `No QoE history yet (${err.message}).`;
+      } else {
+        summary.textContent = '';
+        showError(form, err);
+      }
     } finally {
       submit.disabled = false;
     }
