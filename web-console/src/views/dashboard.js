@@ -83,13 +83,13 @@ export function render(container) {
     empty,
     chartGrid,
     h('div', { class: 'columns' },
-      section('Sites', h('table', { class: 'data' },
+      section('Sites', h('table', { class: 'data', id: 'live-sites' },
         h('caption', { class: 'sr-only', text: 'Viewers and delivery per stream and site' }),
         h('thead', {}, h('tr', {}, ['Stream', 'Site', 'Viewers', 'Peer efficiency', 'HTTP', 'P2P', 'Rebuffer'].map((c) => h('th', { scope: 'col', text: c })))),
         siteBody)),
       h('div', {},
         section('Why not P2P', h('p', { class: 'muted', text: 'Segments fetched over HTTP although P2P was possible, by reason.' }), whyList),
-        section('Streams', h('table', { class: 'data' },
+        section('Streams', h('table', { class: 'data', id: 'live-streams' },
           h('thead', {}, h('tr', {}, ['Stream', 'Viewers', 'Peer efficiency'].map((c) => h('th', { scope: 'col', text: c })))),
           streamBody)))));
 
