@@ -13,7 +13,7 @@ const HEIGHT = 190;
  */
 const KINDS = {
   count: { format: (v) => format.count(v), floor: 5, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000] },
-  bitrate: { format: (v) => format.bitrate(v), floor: 1e6 },
+  bitrate: { format: (v) => format.bitrate(v), tick: compactBitrate, floor: 1e6 },
   ratio: { format: (v) => format.percent(v, 0), floor: 1 },
   ratioFine: { format: (v) => format.percent(v, 1), floor: 0.05 },
   millis: { format: (v) => format.millis(v), floor: 1000 },
@@ -24,7 +24,7 @@ const COLOURS = ['#2364aa', '#e07a1f', '#3a9d5d', '#a23b72', '#6c757d'];
 /**
  * @param {HTMLElement} container
  * @param {{title: string, kind: keyof KINDS, series: {label: string, fill?: boolean}[],
- *   yRange?: [number, number], height?: number}} spec
+ *   yRange?: [number, number], height?: number, liveLegend?: boolean}} spec
  * @returns {{setData(data: number[][]): void, destroy(): void, element: HTMLElement}}
  */
 export function timeChart(container, spec) {
@@ -41,14 +41,15 @@ export function timeChart(container, spec) {
     width: innerWidth(holder) || 560,
     height,
     cursor: { drag: { x: false, y: false } },
-    legend: { live: true },
+    // A live legend (values under the cursor) needs room; small charts show the series names only.
+    legend: { live: spec.liveLegend !== false },
     scales: {
       x: { time: true },
       y: spec.yRange ? { range: () => spec.yRange } : { range: (u, min, max) => [0, Math.max(kind.floor, (max ?? 0) * 1.1)] },
     },
     axes: [
       { stroke: '#4a5561', grid: { stroke: '#e3e7eb' } },
-      { stroke: '#4a5561', grid: { stroke: '#e3e7eb' }, size: 78, incrs: kind.incrs, values: (u, ticks) => ticks.map(fmt) },
+      { stroke: '#4a5561', grid: { stroke: '#e3e7eb' }, size: 60, incrs: kind.incrs, values: (u, ticks) => ticks.map(kind.tick || fmt) },
     ],
     series: [
       {},
@@ -91,4 +92,17 @@ function innerWidth(el) {
   }
   const style = getComputedStyle(el);
   return Math.max(150, Math.floor(el.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight)));
+}
+
+/** Axis ticks in bit/s, short enough for a narrow axis: 500k, 1.5M, 2G. */
+function compactBitrate(v) {
+  if (v === null || v === undefined) {
+    return '';
+  }
+  for (const [size, suffix] of [[1e9, 'G'], [1e6, 'M'], [1e3, 'k']]) {
+    if (Math.abs(v) >= size) {
+      return `${+(v / size).toFixed(1)}${suffix}`;
+    }
+  }
+  return String(v);
 }

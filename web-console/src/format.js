@@ -32,7 +32,7 @@ export function millis(v) {
   if (missing(v)) {
     return DASH;
   }
-  return v >= 10_000 ? `${(v / 1000).toFixed(1)} s` : `${Math.round(v)} ms`;
+  return v >= 1000 ? `${(v / 1000).toFixed(v >= 10_000 ? 0 : 1)} s` : `${Math.round(v)} ms`;
 }
 
 /** ISO instant → local "2026-11-22 14:03". */

@@ -59,10 +59,14 @@ async function watchedPage(context) {
   return page;
 }
 
+/** The views the admin guide shows (docs/images/ stays well under 600 KB). */
+const DOCS_VIEWS = new Set(['login-error', 'password', 'dashboard-live-sample', 'history', 'stream-editor', 'streams',
+  'sites-preview', 'admins', 'certificates', 'auditor-stream']);
+
 async function snap(page, name) {
   await page.screenshot({ path: join(outputDir, `console-${name}.png`) });
-  if (docsImages) {
-    await page.screenshot({ path: join(docsDir, `console-${name}.jpg`), type: 'jpeg', quality: 70 });
+  if (docsImages && DOCS_VIEWS.has(name)) {
+    await page.screenshot({ path: join(docsDir, `console-${name}.jpg`), type: 'jpeg', quality: 60 });
   }
 }
 
@@ -279,6 +283,8 @@ test('the certificates page shows the server certificate and offers the CSR and 
   const error = admin.locator('[data-error-for="chain"]:not([hidden]), form .form-alert:not([hidden])').first();
   await error.waitFor();
   assert.ok((await error.innerText()).length > 0, 'the rejection reason is shown');
+  await snap(admin, 'certificates-rejected');
+  await admin.evaluate(() => window.scrollTo(0, 0));
   await snap(admin, 'certificates');
 });
 
@@ -369,14 +375,14 @@ test('the dashboard follows the live socket: config first, then one sample per i
       for (let ago = 240; ago > 0; ago--) {
         ws.send(JSON.stringify({ type: 'data', ...sample(ago) }));
       }
-      timer = setInterval(() => ws.send(JSON.stringify({ type: 'data', ...sample(0), viewers: 42 })), 1000);
+      timer = setInterval(() => ws.send(JSON.stringify({ type: 'data', ...sample(0) })), 1000);
       ws.onClose(() => clearInterval(timer));
     });
     await page.goto(`${appliance.httpUrl}/console/#/dashboard`);
-    await page.waitForFunction(() => document.querySelector('#kpi-viewers')?.textContent === '42', null, { timeout: 10_000 });
+    await page.waitForFunction((n) => document.querySelector('#kpi-viewers')?.textContent === n, String(sample(0).viewers), { timeout: 10_000 });
     assert.equal(await page.locator('.live-status').getAttribute('data-state'), 'socket');
     assert.match(await page.locator('#kpi-efficiency').innerText(), /^\d+\.\d %$/);
-    assert.match(await page.locator('#kpi-startup').innerText(), /850 ms \/ 2100 ms/);
+    assert.match(await page.locator('#kpi-startup').innerText(), /850 ms \/ 2\.1 s/);
     assert.equal(await page.locator('#live-sites tbody tr').count(), 3);
     assert.equal(await page.locator('.bars progress').count(), 5);
     assert.ok(await page.locator('.empty').isHidden());

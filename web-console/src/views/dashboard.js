@@ -94,10 +94,10 @@ export function render(container) {
           streamBody)))));
 
   const charts = [
-    timeChart(chartGrid, { height: 150, title: 'Viewers', kind: 'count', series: [{ label: 'Viewers', fill: true }] }),
-    timeChart(chartGrid, { height: 150, title: 'Bitrate: HTTP vs P2P', kind: 'bitrate', series: [{ label: 'HTTP', fill: true }, { label: 'P2P', fill: true }] }),
-    timeChart(chartGrid, { height: 150, title: 'Peer efficiency', kind: 'ratio', yRange: [0, 1], series: [{ label: 'Efficiency' }] }),
-    timeChart(chartGrid, { height: 150, title: 'Rebuffer ratio', kind: 'ratioFine', series: [{ label: 'Rebuffer ratio' }] }),
+    timeChart(chartGrid, { height: 150, liveLegend: false, title: 'Viewers', kind: 'count', series: [{ label: 'Viewers', fill: true }] }),
+    timeChart(chartGrid, { height: 150, liveLegend: false, title: 'Bitrate (bit/s): HTTP vs P2P', kind: 'bitrate', series: [{ label: 'HTTP', fill: true }, { label: 'P2P', fill: true }] }),
+    timeChart(chartGrid, { height: 150, liveLegend: false, title: 'Peer efficiency', kind: 'ratio', yRange: [0, 1], series: [{ label: 'Efficiency' }] }),
+    timeChart(chartGrid, { height: 150, liveLegend: false, title: 'Rebuffer ratio', kind: 'ratioFine', series: [{ label: 'Rebuffer ratio' }] }),
   ];
 
   function configure(config) {

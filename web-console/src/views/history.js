@@ -39,7 +39,7 @@ export function render(container) {
 
   const charts = [
     timeChart(chartGrid, { title: 'Viewers', kind: 'count', series: [{ label: 'Viewers', fill: true }] }),
-    timeChart(chartGrid, { title: 'Bitrate: HTTP vs P2P', kind: 'bitrate', series: [{ label: 'HTTP', fill: true }, { label: 'P2P', fill: true }] }),
+    timeChart(chartGrid, { title: 'Bitrate (bit/s): HTTP vs P2P', kind: 'bitrate', series: [{ label: 'HTTP', fill: true }, { label: 'P2P', fill: true }] }),
     timeChart(chartGrid, { title: 'Peer efficiency', kind: 'ratio', yRange: [0, 1], series: [{ label: 'Efficiency' }] }),
     timeChart(chartGrid, { title: 'Rebuffer ratio', kind: 'ratioFine', series: [{ label: 'Rebuffer ratio' }] }),
     timeChart(chartGrid, { title: 'Startup time', kind: 'millis', series: [{ label: 'p50' }, { label: 'p95' }] }),

@@ -70,7 +70,7 @@ export function render(container, ctx) {
 
   function showEditor(stream) {
     const creating = stream === null;
-    const s = stream || { p2p: 'on', siteModes: {}, maxNeighbours: 8, uploadOnCellular: false, allowedOrigins: [], security: 'basic', siteGroups: [], tokenRequired: false };
+    const s = stream || { p2p: 'on', siteModes: {}, maxNeighbours: 10, uploadOnCellular: false, allowedOrigins: [], security: 'basic', siteGroups: [], tokenRequired: false };
     const id = h('input', { type: 'text', required: true, maxlength: '64', value: creating ? '' : s.id, readonly: !creating, autocomplete: 'off', spellcheck: 'false' });
     const urlPattern = h('input', { type: 'text', maxlength: '2048', value: s.urlPattern || '', placeholder: 'https://media.corp.example/live/*/master.m3u8', spellcheck: 'false' });
     const p2p = select(MODES, s.p2p);
