@@ -65,10 +65,11 @@ function renderChrome() {
   const current = currentRoute();
   nav.replaceChildren(h('ul', {}, PAGES.filter(([, , module]) => allowed(module.minRole)).map(([route, label]) =>
     h('li', {}, h('a', { href: `#/${route}`, text: label, 'aria-current': route === current ? 'page' : null })))));
-  account.replaceChildren(
+  account.replaceChildren(...[
     h('span', { class: 'who' }, session.username, ' ', h('span', { class: `role role-${session.role}`, text: session.role })),
     session.mustChangePassword ? null : h('a', { href: '#/password', text: 'Change password' }),
-    h('button', { type: 'button', class: 'secondary small', text: 'Sign out', onclick: signOut }));
+    h('button', { type: 'button', class: 'secondary small', text: 'Sign out', onclick: signOut }),
+  ].filter(Boolean));
 }
 
 async function signOut() {
