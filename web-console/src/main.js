@@ -1,48 +1,154 @@
-// Console entry point: polls the appliance's health endpoints and renders the status panel.
+// Console entry point: finds out who is signed in, owns the navigation and the hash router
+// (#/dashboard, #/streams, …) and mounts one view at a time. A view module exports
+// { title, minRole?, render(container, ctx) } and render may return a cleanup function,
+// called before the next view is mounted (the dashboard closes its live socket there).
+import * as api from './api.js';
+import { h } from './dom.js';
+import * as login from './views/login.js';
+import * as password from './views/password.js';
+import * as dashboard from './views/dashboard.js';
+import * as historyView from './views/history.js';
+import * as streams from './views/streams.js';
+import * as sites from './views/sites.js';
+import * as admins from './views/admins.js';
+import * as certificates from './views/certificates.js';
 
-const REFRESH_MS = 5000;
+const ROLE_RANK = { auditor: 1, operator: 2, admin: 3 };
 
-/** Fetches a JSON endpoint; resolves to {status, body} even for error statuses. */
-async function getJson(path) {
-  const response = await fetch(path, { headers: { Accept: 'application/json' }, cache: 'no-store' });
-  let body = null;
+/** Pages in navigation order; login and password are reachable only by state. */
+const PAGES = [
+  ['dashboard', 'Dashboard', dashboard],
+  ['history', 'History', historyView],
+  ['streams', 'Streams & policies', streams],
+  ['sites', 'Sites', sites],
+  ['admins', 'Admins & tokens', admins],
+  ['certificates', 'Certificates', certificates],
+];
+const SPECIAL = { login, password };
+
+let session = null;
+let cleanup = null;
+
+const view = document.getElementById('view');
+const nav = document.getElementById('nav');
+const account = document.getElementById('account');
+
+/** Whether the signed-in role is at least `role`. */
+function allowed(role) {
+  return Boolean(session) && ROLE_RANK[session.role] >= ROLE_RANK[role || 'auditor'];
+}
+
+function navigate(route) {
+  if (location.hash === `#/${route}`) {
+    render();
+  } else {
+    location.hash = `#/${route}`;
+  }
+}
+
+/** Called by the login and password views when the session changes. */
+function setSession(next) {
+  session = next;
+  api.setCsrfToken(next?.csrfToken);
+  renderChrome();
+}
+
+function renderChrome() {
+  const signedIn = Boolean(session) && !session.mustChangePassword;
+  nav.hidden = !signedIn;
+  account.hidden = !session;
+  if (!session) {
+    nav.replaceChildren();
+    account.replaceChildren();
+    return;
+  }
+  const current = currentRoute();
+  nav.replaceChildren(h('ul', {}, PAGES.filter(([, , module]) => allowed(module.minRole)).map(([route, label]) =>
+    h('li', {}, h('a', { href: `#/${route}`, text: label, 'aria-current': route === current ? 'page' : null })))));
+  account.replaceChildren(...[
+    h('span', { class: 'who' }, session.username, ' ', h('span', { class: `role role-${session.role}`, text: session.role })),
+    session.mustChangePassword ? null : h('a', { href: '#/password', text: 'Change password' }),
+    h('button', { type: 'button', class: 'secondary small', text: 'Sign out', onclick: signOut }),
+  ].filter(Boolean));
+}
+
+async function signOut() {
   try {
-    body = await response.json();
+    await api.del('/session', { quiet: true });
   } catch {
-    body = null;
+    // Signing out of an already-ended session is fine.
   }
-  return { status: response.status, body };
+  setSession(null);
+  navigate('login');
 }
 
-function show(id, text, state) {
-  const el = document.getElementById(id);
-  el.textContent = text;
-  el.className = state ?? '';
+function currentRoute() {
+  return (location.hash.match(/^#\/([a-z-]+)/) || [])[1] || 'dashboard';
 }
 
-function formatUptime(seconds) {
-  const d = Math.floor(seconds / 86400);
-  const h = Math.floor((seconds % 86400) / 3600);
-  const m = Math.floor((seconds % 3600) / 60);
-  return d > 0 ? `${d} d ${h} h` : h > 0 ? `${h} h ${m} min` : `${m} min ${seconds % 60} s`;
+function render() {
+  let route = currentRoute();
+  if (!session) {
+    route = 'login';
+  } else if (session.mustChangePassword) {
+    route = 'password';
+  } else if (route === 'login') {
+    route = 'dashboard';
+  }
+  if (`#/${route}` !== location.hash) {
+    history.replaceState(null, '', `#/${route}`);
+  }
+  const page = PAGES.find(([r]) => r === route);
+  let module = page ? page[2] : SPECIAL[route];
+  if (!module || !allowed(module.minRole) && !SPECIAL[route]) {
+    module = dashboard;
+    history.replaceState(null, '', '#/dashboard');
+  }
+  if (cleanup) {
+    cleanup();
+    cleanup = null;
+  }
+  renderChrome();
+  document.title = `${module.title} · Swarmgate console`;
+  const container = h('div', { class: `page page-${route}` });
+  view.replaceChildren(container);
+  const ctx = {
+    session,
+    setSession,
+    navigate,
+    /** True when the role may change what this page shows (operator for policies, admin for the rest). */
+    canEdit: (role = 'operator') => allowed(role),
+  };
+  const result = module.render(container, ctx);
+  cleanup = typeof result === 'function' ? result : null;
+  // Moving focus to the page lets keyboard and screen-reader users start at the new content.
+  view.focus({ preventScroll: true });
 }
 
-async function refresh() {
-  try {
-    const health = await getJson('/healthz');
-    show('health', health.status === 200 ? 'up' : `HTTP ${health.status}`, health.status === 200 ? 'ok' : 'bad');
-    if (health.body) {
-      show('version', `version ${health.body.version}`);
-      show('uptime', formatUptime(health.body.uptimeSeconds));
+api.onSessionProblem({
+  unauthenticated: () => {
+    if (session) {
+      setSession(null);
+      render();
     }
-    const ready = await getJson('/readyz');
-    const db = ready.body?.checks?.database;
-    show('database', db ? `${db.status} — ${db.detail}` : `HTTP ${ready.status}`, ready.status === 200 ? 'ok' : 'bad');
-  } catch (err) {
-    show('health', `unreachable (${err.message})`, 'bad');
+  },
+  passwordChangeRequired: () => {
+    if (session && !session.mustChangePassword) {
+      setSession({ ...session, mustChangePassword: true });
+      render();
+    }
+  },
+});
+
+window.addEventListener('hashchange', render);
+
+async function start() {
+  try {
+    setSession(await api.get('/session', { quiet: true }));
+  } catch {
+    setSession(null);
   }
-  show('updated', `Last update ${new Date().toLocaleTimeString()}.`);
+  render();
 }
 
-refresh();
-setInterval(refresh, REFRESH_MS);
+start();

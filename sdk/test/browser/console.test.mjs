@@ -1,0 +1,459 @@
+// The admin console in real Chromium against the real appliance jar: sign-in errors, the forced
+// change of the one-time password, a stream policy created through the form, a sites CSV
+// previewed and applied, an auditor who gets no edit controls (and a 403 when writing anyway)
+// and the dashboard. Every view is saved as sdk/test-output/console-*.png; with
+// CONSOLE_DOCS_IMAGES=1 the same views are also written as JPEGs to docs/images/ for the guide.
+//
+// The tests share one appliance and run in order: the password chosen in the second test is
+// the one later tests sign in with. Needs appliance/target/swarmgate.jar (mvn package).
+import assert from 'node:assert/strict';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { jarMissingReason, repoRoot, startAppliance } from './appliance.mjs';
+import { launchChromium } from './chromium.mjs';
+
+const VIEWPORT = { width: 1280, height: 800 };
+const outputDir = join(repoRoot, 'sdk', 'test-output');
+const docsDir = join(repoRoot, 'docs', 'images');
+const docsImages = process.env.CONSOLE_DOCS_IMAGES === '1';
+const ADMIN_PASSWORD = 'correct horse battery 42';
+const AUDITOR_PASSWORD = 'auditor reads only 2026';
+const skip = jarMissingReason() ?? false;
+
+let appliance;
+let browser;
+let adminContext;
+let admin; // the admin's page, signed in from the second test on
+let auditorOneTimePassword;
+const pageErrors = [];
+
+before(async () => {
+  if (skip) {
+    return;
+  }
+  await mkdir(outputDir, { recursive: true });
+  if (docsImages) {
+    await mkdir(docsDir, { recursive: true });
+  }
+  appliance = await startAppliance({ demo: true });
+  browser = await launchChromium();
+  adminContext = await browser.newContext({ viewport: VIEWPORT });
+  admin = await watchedPage(adminContext);
+});
+
+after(async () => {
+  await browser?.close();
+  await appliance?.stop();
+});
+
+/** A page whose uncaught errors and CSP violations fail the test run (checked in the last test). */
+async function watchedPage(context) {
+  const page = await context.newPage();
+  page.on('pageerror', (error) => pageErrors.push(String(error)));
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) {
+      pageErrors.push(message.text());
+    }
+  });
+  return page;
+}
+
+/** The views the admin guide shows (docs/images/ stays well under 600 KB). */
+const DOCS_VIEWS = new Set(['login-error', 'password', 'dashboard-live-sample', 'history', 'stream-editor', 'streams',
+  'sites-preview', 'admins', 'certificates', 'auditor-stream']);
+
+async function snap(page, name) {
+  await page.screenshot({ path: join(outputDir, `console-${name}.png`) });
+  if (docsImages && DOCS_VIEWS.has(name)) {
+    await page.screenshot({ path: join(docsDir, `console-${name}.jpg`), type: 'jpeg', quality: 60 });
+  }
+}
+
+async function signIn(page, username, password) {
+  await page.goto(`${appliance.httpUrl}/console/#/login`);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+async function changePassword(page, current, next) {
+  await page.getByRole('heading', { name: 'Choose a new password' }).waitFor();
+  await page.getByLabel('One-time password').fill(current);
+  await page.getByLabel('New password', { exact: true }).fill(next);
+  await page.getByLabel('Repeat new password').fill(next);
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await page.getByRole('heading', { name: 'Live dashboard' }).waitFor();
+}
+
+/** Calls the API from inside `page` with its session cookie and CSRF token, as the console would. */
+function apiFromPage(page, method, path, body) {
+  return page.evaluate(async ({ method, path, body }) => {
+    const session = await (await fetch('/api/v1/session')).json();
+    const response = await fetch(`/api/v1${path}`, {
+      method,
+      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': session.csrfToken },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: response.status, body: await response.json().catch(() => null) };
+  }, { method, path, body });
+}
+
+test('a wrong password shows the server\'s error and no session', { skip, timeout: 60_000 }, async () => {
+  await signIn(admin, 'admin', 'not-the-password');
+  const alert = admin.locator('form .form-alert');
+  await alert.waitFor();
+  assert.match(await alert.innerText(), /wrong username or password/);
+  assert.equal(new URL(admin.url()).hash, '#/login');
+  await snap(admin, 'login-error');
+});
+
+test('signing in with the one-time password forces a password change first', { skip, timeout: 60_000 }, async () => {
+  const oneTime = (await readFile(join(appliance.dataDir, 'initial-admin-password'), 'utf8')).trim();
+  await signIn(admin, 'admin', oneTime);
+  await admin.getByRole('heading', { name: 'Choose a new password' }).waitFor();
+  assert.equal(new URL(admin.url()).hash, '#/password');
+  // http://127.0.0.1 is a secure context for Chromium, so it keeps the Secure session cookie.
+  const cookie = (await adminContext.cookies()).find((c) => c.name === 'sg_session');
+  assert.ok(cookie, 'the sg_session cookie is stored');
+  assert.equal(cookie.httpOnly, true);
+  assert.equal(cookie.secure, true);
+  assert.equal(cookie.sameSite, 'Strict');
+  // Other pages stay out of reach until the password is changed.
+  await admin.goto(`${appliance.httpUrl}/console/#/streams`);
+  await admin.getByRole('heading', { name: 'Choose a new password' }).waitFor();
+  assert.equal((await apiFromPage(admin, 'GET', '/streams')).body.error.code, 'password_change_required');
+
+  await admin.getByLabel('One-time password').fill(oneTime);
+  await admin.getByLabel('New password', { exact: true }).fill('short');
+  await admin.getByLabel('Repeat new password').fill('short');
+  await admin.getByRole('button', { name: 'Change password' }).click();
+  const fieldError = admin.locator('[data-error-for="newPassword"]');
+  await fieldError.waitFor();
+  assert.match(await fieldError.innerText(), /at least 12 characters/);
+  // A rule only the server checks comes back next to the same field.
+  await admin.getByLabel('New password', { exact: true }).fill(oneTime);
+  await admin.getByLabel('Repeat new password').fill(oneTime);
+  await admin.getByRole('button', { name: 'Change password' }).click();
+  await admin.locator('[data-error-for="newPassword"]', { hasText: 'must differ from the current one' }).waitFor();
+  await snap(admin, 'password');
+
+  await admin.getByLabel('New password', { exact: true }).fill(ADMIN_PASSWORD);
+  await admin.getByLabel('Repeat new password').fill(ADMIN_PASSWORD);
+  await admin.getByRole('button', { name: 'Change password' }).click();
+  await admin.getByRole('heading', { name: 'Live dashboard' }).waitFor();
+  assert.equal((await apiFromPage(admin, 'GET', '/streams')).status, 200);
+});
+
+test('the dashboard renders headline numbers and charts', { skip, timeout: 60_000 }, async () => {
+  await admin.goto(`${appliance.httpUrl}/console/#/dashboard`);
+  await admin.getByRole('heading', { name: 'Live dashboard' }).waitFor();
+  for (const id of ['viewers', 'efficiency', 'httpBps', 'p2pBps', 'rebufferRatio', 'startup']) {
+    assert.ok(await admin.locator(`#kpi-${id}`).isVisible(), `headline ${id} shown`);
+  }
+  assert.ok(await admin.locator('.chart canvas').count() >= 4, 'four chart canvases');
+  // Without QoE data the page says so instead of breaking.
+  await admin.waitForFunction(() => document.querySelector('.live-status')?.dataset.state !== 'connecting', null, { timeout: 15_000 });
+  await admin.waitForTimeout(1500);
+  await snap(admin, 'dashboard');
+});
+
+test('an operator creates a stream policy through the form', { skip, timeout: 60_000 }, async () => {
+  await admin.getByRole('link', { name: 'Streams & policies' }).click();
+  await admin.getByRole('button', { name: 'New stream policy' }).click();
+  await admin.getByLabel('Stream id').fill('Town Hall');
+  await admin.getByRole('button', { name: 'Create stream policy' }).click();
+  await admin.locator('[data-error-for="id"]', { hasText: 'lower-case' }).waitFor();
+
+  await admin.getByLabel('Stream id').fill('town-hall');
+  await admin.getByLabel('URL pattern').fill('https://media.corp.example/live/townhall/*.m3u8');
+  await admin.getByLabel('P2P mode', { exact: true }).selectOption('on');
+  await admin.getByLabel('Security level').selectOption('intermediate');
+  await admin.getByLabel('Max neighbours per viewer').fill('6');
+  await admin.getByLabel('Allowed page origins').fill('https://intranet.corp.example');
+  await admin.getByLabel('Site groups').fill('paris, lyon');
+  await admin.getByRole('button', { name: 'Add site override' }).click();
+  await admin.getByLabel('Site name').fill('remote-vpn');
+  await admin.getByLabel('P2P mode for this site').selectOption('off');
+  await admin.getByLabel('Viewer tokens').selectOption('generate');
+  await snap(admin, 'stream-editor');
+  await admin.getByRole('button', { name: 'Create stream policy' }).click();
+
+  const secret = admin.locator('.secret-box .secret-value');
+  await secret.waitFor();
+  assert.match(await secret.innerText(), /^[A-Za-z0-9_-]{43,}$/);
+  await admin.locator('#streams-table tbody tr', { hasText: 'town-hall' }).waitFor();
+  const stored = await apiFromPage(admin, 'GET', '/streams/town-hall');
+  assert.equal(stored.status, 200);
+  assert.deepEqual({ ...stored.body, updatedAt: undefined }, {
+    id: 'town-hall',
+    urlPattern: 'https://media.corp.example/live/townhall/*.m3u8',
+    p2p: 'on',
+    siteModes: { 'remote-vpn': 'off' },
+    maxNeighbours: 6,
+    uploadOnCellular: false,
+    allowedOrigins: ['https://intranet.corp.example'],
+    security: 'intermediate',
+    siteGroups: [['lyon', 'paris']],
+    tokenRequired: true,
+    updatedAt: undefined,
+  });
+  await snap(admin, 'streams');
+});
+
+test('a sites CSV is previewed, then applied; a bad CSV is refused with its problems by line', { skip, timeout: 60_000 }, async () => {
+  await admin.getByRole('link', { name: 'Sites' }).click();
+  await admin.getByLabel('Range (CIDR)').fill('10.30.0.0/16');
+  await admin.getByLabel('Site', { exact: true }).fill('lyon');
+  await admin.getByRole('button', { name: 'Add range' }).click();
+  await admin.locator('#sites-table tbody tr', { hasText: '10.30.0.0/16' }).waitFor();
+
+  const csv = admin.getByLabel('CSV text');
+  await csv.fill('cidr,site,label\n10.20.0.0/16,paris,Paris HQ\nnot-a-cidr,paris,\n');
+  await admin.getByRole('button', { name: 'Preview changes' }).click();
+  const problems = admin.locator('.form-alert .problems li');
+  await problems.first().waitFor();
+  assert.match(await problems.first().innerText(), /line 3/i);
+
+  await csv.fill('cidr,site,label\n10.20.0.0/16,paris,Paris HQ\n10.21.0.0/16,paris,Paris annex\n10.30.0.0/16,lyon,Lyon office\n');
+  await admin.getByRole('button', { name: 'Preview changes' }).click();
+  const preview = admin.locator('#import-preview');
+  await preview.waitFor();
+  assert.match(await preview.locator('.summary').innerText(), /2 to add, 1 to change, 0 unchanged/);
+  // Nothing is applied by the preview.
+  assert.equal((await apiFromPage(admin, 'GET', '/sites')).body.length, 1);
+  await snap(admin, 'sites-preview');
+
+  await admin.getByRole('button', { name: 'Apply import' }).click();
+  await admin.locator('.preview .notice', { hasText: 'Imported: 2 added, 1 changed, 0 unchanged' }).waitFor();
+  await admin.locator('#sites-table tbody tr', { hasText: '10.21.0.0/16' }).waitFor();
+  const sites = (await apiFromPage(admin, 'GET', '/sites')).body;
+  assert.deepEqual(sites.map((s) => `${s.cidr} ${s.site} ${s.label}`).sort(),
+    ['10.20.0.0/16 paris Paris HQ', '10.21.0.0/16 paris Paris annex', '10.30.0.0/16 lyon Lyon office']);
+  await snap(admin, 'sites');
+});
+
+test('the history page asks for a range and shows charts or a no-data message', { skip, timeout: 60_000 }, async () => {
+  await admin.getByRole('link', { name: 'History' }).click();
+  await admin.getByRole('heading', { name: 'History' }).waitFor();
+  assert.ok(await admin.locator('.chart canvas').count() >= 5);
+  await admin.waitForFunction(() => {
+    const status = document.querySelector('.page-history [role="status"]')?.textContent;
+    return (status && status !== 'Loading…') || !document.querySelector('.page-history .form-alert')?.hidden;
+  });
+  await admin.getByLabel('Range', { exact: true }).selectOption('custom');
+  assert.ok(await admin.getByLabel('From').isVisible());
+  await admin.getByLabel('Range', { exact: true }).selectOption('day');
+  await snap(admin, 'history');
+});
+
+test('an admin creates an auditor (one-time password shown once) and an API token', { skip, timeout: 60_000 }, async () => {
+  await admin.getByRole('link', { name: 'Admins & tokens' }).click();
+  const form = admin.getByRole('form', { name: 'Add an administrator' });
+  await form.getByLabel('Username').fill('audrey');
+  await form.getByLabel('Role').selectOption('auditor');
+  await form.getByRole('button', { name: 'Add administrator' }).click();
+  const secret = admin.locator('.secret-box', { hasText: 'audrey' }).locator('.secret-value');
+  await secret.waitFor();
+  auditorOneTimePassword = (await secret.innerText()).trim();
+  assert.ok(auditorOneTimePassword.length >= 12);
+  await admin.locator('#admins-table tbody tr', { hasText: 'audrey' }).waitFor();
+
+  // The server's message for a duplicate lands next to the username.
+  await form.getByLabel('Username').fill('audrey');
+  await form.getByRole('button', { name: 'Add administrator' }).click();
+  await form.locator('.field-error:not([hidden]), .form-alert:not([hidden])').first().waitFor();
+
+  const tokens = admin.getByRole('form', { name: 'Create an API token' });
+  await tokens.getByLabel('Name').fill('monitoring');
+  await tokens.getByRole('button', { name: 'Create token' }).click();
+  await admin.locator('.secret-box', { hasText: 'monitoring' }).waitFor();
+  assert.match(await admin.locator('.secret-box', { hasText: 'monitoring' }).locator('.secret-value').innerText(), /^sgt_/);
+  await admin.locator('#tokens-table tbody tr', { hasText: 'monitoring' }).waitFor();
+  await snap(admin, 'admins');
+});
+
+test('the certificates page shows the server certificate and offers the CSR and import', { skip, timeout: 60_000 }, async () => {
+  await admin.getByRole('link', { name: 'Certificates' }).click();
+  await admin.getByRole('heading', { name: 'Server certificate (HTTPS)' }).waitFor();
+  assert.match(await admin.locator('dl.facts').first().innerText(), /SHA-256/);
+  assert.ok(await admin.getByRole('link', { name: 'Download CSR' }).isVisible());
+  await admin.getByLabel('PEM chain').fill('-----BEGIN CERTIFICATE-----\nMIIBnotacertificate\n-----END CERTIFICATE-----\n');
+  await admin.getByRole('button', { name: 'Import chain' }).click();
+  const error = admin.locator('[data-error-for="chain"]:not([hidden]), form .form-alert:not([hidden])').first();
+  await error.waitFor();
+  assert.ok((await error.innerText()).length > 0, 'the rejection reason is shown');
+  await snap(admin, 'certificates-rejected');
+  await admin.evaluate(() => window.scrollTo(0, 0));
+  await snap(admin, 'certificates');
+});
+
+test('an auditor sees no edit controls and the API refuses a write from the auditor\'s page', { skip, timeout: 90_000 }, async () => {
+  assert.ok(auditorOneTimePassword, 'the auditor was created by the previous test');
+  const context = await browser.newContext({ viewport: VIEWPORT });
+  try {
+    const page = await watchedPage(context);
+    await signIn(page, 'audrey', auditorOneTimePassword);
+    await changePassword(page, auditorOneTimePassword, AUDITOR_PASSWORD);
+    const nav = page.getByRole('navigation', { name: 'Console pages' });
+    assert.equal(await nav.getByRole('link', { name: 'Admins & tokens' }).count(), 0);
+    assert.equal(await nav.getByRole('link').count(), 5);
+
+    await nav.getByRole('link', { name: 'Streams & policies' }).click();
+    await page.locator('#streams-table tbody tr', { hasText: 'town-hall' }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'New stream policy' }).count(), 0);
+    assert.equal(await page.getByRole('button', { name: /^(Edit|Delete)/ }).count(), 0);
+    await page.getByRole('button', { name: 'View town-hall' }).click();
+    assert.equal(await page.getByLabel('URL pattern').isDisabled(), true);
+    assert.equal(await page.getByRole('button', { name: /Save|Create/ }).count(), 0);
+    await snap(page, 'auditor-stream');
+
+    await nav.getByRole('link', { name: 'Sites' }).click();
+    await page.locator('#sites-table tbody tr', { hasText: '10.20.0.0/16' }).waitFor();
+    assert.equal(await page.getByRole('button', { name: /Delete|Add range|Preview/ }).count(), 0);
+    assert.ok(await page.getByRole('link', { name: 'Export CSV' }).isVisible());
+
+    await nav.getByRole('link', { name: 'Certificates' }).click();
+    await page.getByRole('heading', { name: 'Server certificate (HTTPS)' }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Import chain' }).count(), 0);
+    assert.equal(await page.getByRole('link', { name: 'Download CSR' }).count(), 0);
+
+    const write = await apiFromPage(page, 'POST', '/streams', { id: 'sneaky' });
+    assert.equal(write.status, 403);
+    assert.equal(write.body.error.code, 'forbidden');
+    const adminsPage = await page.goto(`${appliance.httpUrl}/console/#/admins`).then(() => page.locator('h1').innerText());
+    assert.equal(adminsPage, 'Live dashboard', 'the admins page is not reachable for an auditor');
+  } finally {
+    await context.close();
+  }
+});
+
+/** A /qoe/live-shaped sample `secondsAgo` before now, with figures that move over time. */
+function sample(secondsAgo) {
+  const i = 300 - secondsAgo;
+  const viewers = 40 + Math.round(10 * Math.sin(i / 20));
+  const p2p = 2_000_000 * viewers * (0.7 + 0.1 * Math.sin(i / 30));
+  const http = 2_000_000 * viewers - p2p;
+  return {
+    time: new Date(Date.now() - secondsAgo * 1000).toISOString(),
+    viewers,
+    efficiency: p2p / (p2p + http),
+    httpBps: http,
+    p2pBps: p2p,
+    rebufferRatio: 0.004 + 0.003 * Math.max(0, Math.sin(i / 15)),
+    startupP50Ms: 850,
+    startupP95Ms: 2100,
+    whyNotP2p: { timeout: 31, integrity: 0, gone: 7, noHolder: 54, policy: 12 },
+    bySite: [
+      { stream: 'town-hall', site: 'paris', viewers: viewers - 12, efficiency: 0.82, httpBps: http * 0.5, p2pBps: p2p * 0.8, rebufferRatio: 0.003 },
+      { stream: 'town-hall', site: 'lyon', viewers: 9, efficiency: 0.64, httpBps: http * 0.3, p2pBps: p2p * 0.15, rebufferRatio: 0.006 },
+      { stream: 'town-hall', site: 'remote-vpn', viewers: 3, efficiency: 0, httpBps: http * 0.2, p2pBps: 0, rebufferRatio: 0.011 },
+    ],
+    byStream: [{ stream: 'town-hall', viewers, efficiency: p2p / (p2p + http) }],
+  };
+}
+
+/**
+ * A fresh page signed in as the admin (same session cookie) in its own context: nothing cached,
+ * so the page load does not depend on conditional requests (see the reload test below).
+ */
+async function freshAdminPage() {
+  const context = await browser.newContext({ viewport: VIEWPORT });
+  await context.addCookies(await adminContext.cookies());
+  const page = await watchedPage(context);
+  page.once('close', () => context.close());
+  return page;
+}
+
+test('the dashboard follows the live socket: config first, then one sample per interval', { skip, timeout: 60_000 }, async () => {
+  const page = await freshAdminPage();
+  try {
+    let timer;
+    // A stand-in for the appliance's socket, speaking the documented protocol.
+    await page.routeWebSocket(/\/api\/v1\/live$/, (ws) => {
+      ws.send(JSON.stringify({ type: 'config', intervalMs: 1000, series: ['viewers', 'efficiency', 'httpBps', 'p2pBps', 'rebufferRatio', 'startupP50Ms'], historySeconds: 300 }));
+      for (let ago = 240; ago > 0; ago--) {
+        ws.send(JSON.stringify({ type: 'data', ...sample(ago) }));
+      }
+      timer = setInterval(() => ws.send(JSON.stringify({ type: 'data', ...sample(0) })), 1000);
+      ws.onClose(() => clearInterval(timer));
+    });
+    await page.goto(`${appliance.httpUrl}/console/#/dashboard`);
+    await page.waitForFunction((n) => document.querySelector('#kpi-viewers')?.textContent === n, String(sample(0).viewers), { timeout: 10_000 });
+    assert.equal(await page.locator('.live-status').getAttribute('data-state'), 'socket');
+    assert.match(await page.locator('#kpi-efficiency').innerText(), /^\d+\.\d %$/);
+    assert.match(await page.locator('#kpi-startup').innerText(), /850 ms \/ 2\.1 s/);
+    assert.equal(await page.locator('#live-sites tbody tr').count(), 3);
+    assert.equal(await page.locator('.bars progress').count(), 5);
+    assert.ok(await page.locator('.empty').isHidden());
+    await snap(page, 'dashboard-live-sample');
+    clearInterval(timer);
+  } finally {
+    await page.close();
+  }
+});
+
+test('without the live socket the dashboard polls /qoe/live every 2 s', { skip, timeout: 60_000 }, async () => {
+  const page = await freshAdminPage();
+  try {
+    let polls = 0;
+    await page.routeWebSocket(/\/api\/v1\/live$/, (ws) => ws.close({ code: 1011, reason: 'unavailable' }));
+    await page.route('**/api/v1/qoe/live', (route) => {
+      polls++;
+      return route.fulfill({ json: { ...sample(0), viewers: 7 } });
+    });
+    await page.goto(`${appliance.httpUrl}/console/#/dashboard`);
+    await page.waitForFunction(() => document.querySelector('#kpi-viewers')?.textContent === '7', null, { timeout: 10_000 });
+    assert.equal(await page.locator('.live-status').getAttribute('data-state'), 'polling');
+    await page.waitForTimeout(4500);
+    assert.ok(polls >= 2 && polls <= 5, `polled ${polls} times in about 5 s`);
+  } finally {
+    await page.close();
+  }
+});
+
+test('the dashboard shows non-empty live numbers while 3 viewers play', { skip, timeout: 120_000 }, async (t) => {
+  const probe = await fetch(`${appliance.httpUrl}/api/v1/qoe/live`);
+  await probe.arrayBuffer();
+  if (probe.status === 404) {
+    t.skip('the appliance has no /api/v1/qoe/live yet');
+    return;
+  }
+  const viewers = [];
+  try {
+    for (let i = 0; i < 3; i++) {
+      const context = await browser.newContext({ viewport: { width: 640, height: 400 } });
+      viewers.push(context);
+      const page = await context.newPage();
+      await page.goto(`${appliance.httpUrl}/demo/`);
+      await page.waitForFunction(() => window.demoPlayer?.stats.started === true, null, { timeout: 30_000 });
+    }
+    await admin.goto(`${appliance.httpUrl}/console/#/dashboard`);
+    await admin.waitForFunction(() => Number(document.querySelector('#kpi-viewers')?.textContent) >= 3, null, { timeout: 20_000 });
+    assert.notEqual(await admin.locator('#kpi-httpBps').innerText(), '–');
+    assert.ok(await admin.locator('#kpi-efficiency').innerText());
+    assert.ok(await admin.locator('#live-sites tbody tr td.num').count() >= 1);
+    await snap(admin, 'dashboard-live');
+  } finally {
+    for (const context of viewers) {
+      await context.close();
+    }
+  }
+});
+
+// Browsers revalidate the console's files on every visit (Cache-Control: no-cache); the
+// appliance currently answers those conditional requests with 500 instead of 304/200.
+test('reloading the console revalidates its files without a server error', {
+  skip,
+  todo: skip ? false : 'server: conditional GET (If-None-Match / If-Modified-Since) on /console/ files answers 500',
+  timeout: 30_000,
+}, async () => {
+  await admin.goto(`${appliance.httpUrl}/console/#/dashboard`);
+  const response = await admin.reload();
+  assert.ok([200, 304].includes(response.status()), `reload answered ${response.status()}`);
+  await admin.getByRole('heading', { name: 'Live dashboard' }).waitFor({ timeout: 5000 });
+});
+
+test('no page error or CSP violation happened in any view', { skip }, () => {
+  assert.deepEqual(pageErrors, []);
+});

@@ -1,0 +1,49 @@
+// How numbers read in the console: "–" for missing values, SI bitrates, percentages, dates.
+
+const DASH = '–';
+
+const missing = (v) => v === null || v === undefined || Number.isNaN(v);
+
+export function count(v) {
+  return missing(v) ? DASH : Math.round(v).toLocaleString('en');
+}
+
+/** 0..1 → "87.5 %". */
+export function percent(v, digits = 1) {
+  return missing(v) ? DASH : `${(v * 100).toFixed(digits)} %`;
+}
+
+/** Bits per second → "12.3 Mbit/s". */
+export function bitrate(v) {
+  if (missing(v)) {
+    return DASH;
+  }
+  const units = ['bit/s', 'kbit/s', 'Mbit/s', 'Gbit/s'];
+  let value = v;
+  let unit = 0;
+  while (Math.abs(value) >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return `${value.toFixed(value >= 100 || unit === 0 ? 0 : 1)} ${units[unit]}`;
+}
+
+export function millis(v) {
+  if (missing(v)) {
+    return DASH;
+  }
+  return v >= 1000 ? `${(v / 1000).toFixed(v >= 10_000 ? 0 : 1)} s` : `${Math.round(v)} ms`;
+}
+
+/** ISO instant → local "2026-11-22 14:03". */
+export function dateTime(iso) {
+  if (!iso) {
+    return DASH;
+  }
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) {
+    return String(iso);
+  }
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
