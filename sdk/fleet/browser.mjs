@@ -8,13 +8,14 @@
 // so Playwright's own list and ours (WebRtcHideLocalIpsWithMdns, needed for peers on different
 // subnets) would otherwise replace each other.
 //
-// The flags are the ones of sdk/test/browser/chromium.mjs (the rig facts in architecture.md);
-// that helper launches on the host, this one inside a namespace.
+// The flags come from sdk/test/browser/chromium.mjs (the rig facts in architecture.md); that
+// helper launches on the host, this one inside a namespace.
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { chromiumPath, rigFlags } from '../test/browser/chromium.mjs';
 
-export const chromiumPath = process.env.CHROMIUM_PATH || '/usr/lib/chromium/chromium';
+export { chromiumPath };
 
 function shellQuote(value) {
   return `'${String(value).replace(/'/g, `'\\''`)}'`;
@@ -51,8 +52,6 @@ exec ${shellQuote(process.env.IP_COMMAND || 'ip')} netns exec ${shellQuote(names
  * @param {string[]} [options.args] extra Chromium flags
  */
 export function launchInNamespace({ namespace, dir, args = [] }) {
-  // Only the test range and loopback resolve; everything else fails, so nothing leaves the rig.
-  const resolverRules = ['MAP * ~NOTFOUND', 'EXCLUDE 127.0.0.1', 'EXCLUDE 10.99.*', 'EXCLUDE *.local'];
   return chromium.launch({
     executablePath: writeNetnsWrapper(dir, namespace),
     headless: true,
@@ -60,19 +59,7 @@ export function launchInNamespace({ namespace, dir, args = [] }) {
     handleSIGINT: false,
     handleSIGTERM: false,
     handleSIGHUP: false,
-    args: [
-      '--headless=new',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--autoplay-policy=no-user-gesture-required',
-      `--host-resolver-rules=${resolverRules.join(', ')}`,
-      '--disable-features=WebRtcHideLocalIpsWithMdns',
-      ...args,
-    ],
+    // Only the test range and loopback resolve; everything else fails, so nothing leaves the rig.
+    args: [...rigFlags(['10.99.*']), '--disable-features=WebRtcHideLocalIpsWithMdns', ...args],
   });
 }

@@ -12,24 +12,27 @@ export const chromiumPath = process.env.CHROMIUM_PATH || '/usr/lib/chromium/chro
  *   --disable-features: one passed here replaces Playwright's own list, so merge them.
  */
 export function launchChromium({ excludeHosts = [], args = [] } = {}) {
-  // Without the resolver rule Chromium looks up Google hosts on its own; every name except the
-  // ones the test uses must fail to resolve so nothing leaves the machine.
+  return chromium.launch({ executablePath: chromiumPath, headless: true, args: [...rigFlags(excludeHosts), ...args] });
+}
+
+/**
+ * The flags every test browser runs with. Without the resolver rule Chromium looks up Google hosts
+ * on its own; every name except the ones the test uses must fail to resolve so nothing leaves the
+ * machine.
+ * @param {string[]} excludeHosts host patterns that may resolve besides 127.0.0.1 and *.local
+ */
+export function rigFlags(excludeHosts = []) {
   const resolverRules = ['MAP * ~NOTFOUND', 'EXCLUDE 127.0.0.1', ...excludeHosts.map((h) => `EXCLUDE ${h}`), 'EXCLUDE *.local'];
-  return chromium.launch({
-    executablePath: chromiumPath,
-    headless: true,
-    args: [
-      '--headless=new',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--autoplay-policy=no-user-gesture-required',
-      `--host-resolver-rules=${resolverRules.join(', ')}`,
-      ...args,
-    ],
-  });
+  return [
+    '--headless=new',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--autoplay-policy=no-user-gesture-required',
+    `--host-resolver-rules=${resolverRules.join(', ')}`,
+  ];
 }
