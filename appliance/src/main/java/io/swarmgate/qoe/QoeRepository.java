@@ -283,8 +283,8 @@ public final class QoeRepository {
     List<Group> series(Table table, long from, long to, String stream, String site) throws SQLException {
         Source src = stream != null && site != null ? new Source(table.name, stream, site, null)
                 : new Source(table.totals, stream == null ? ALL : stream, site == null ? ALL : site, null);
-        String sql = "SELECT " + table.time + ", SUM(viewers), SUM(viewer_minutes), " + QoeColumns.list("SUM")
-                + " FROM " + src.table + src.where(table) + " GROUP BY " + table.time + " ORDER BY " + table.time;
+        String sql = "SELECT " + table.time + ", viewers, viewer_minutes, " + QoeColumns.list(null)
+                + " FROM " + src.table + src.where(table);
         return groups(sql, from, to, src, false);
     }
 
@@ -304,8 +304,8 @@ public final class QoeRepository {
         } else {
             throw new IllegalArgumentException(byColumn);
         }
-        String sql = "SELECT " + byColumn + ", SUM(viewers), SUM(viewer_minutes), " + QoeColumns.list("SUM")
-                + " FROM " + src.table + src.where(table) + " GROUP BY " + byColumn + " ORDER BY " + byColumn;
+        String sql = "SELECT " + byColumn + ", viewers, viewer_minutes, " + QoeColumns.list(null)
+                + " FROM " + src.table + src.where(table);
         return groups(sql, from, to, src, true);
     }
 
@@ -332,18 +332,29 @@ public final class QoeRepository {
             if (src.site() != null) {
                 s.setString(p, src.site());
             }
-            List<Group> out = new ArrayList<>();
+            // Summed here rather than with SQL SUMs: H2 aggregates 28 SUMs at about 20 µs a row,
+            // reading the rows is several times cheaper.
+            Map<Object, QoeSums> sums = new java.util.TreeMap<>();
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
-                    QoeSums sums = new QoeSums();
-                    sums.peakViewers = keyed ? -1 : rs.getLong(2);
-                    sums.viewerMinutes = rs.getLong(3);
-                    for (int i = 0; i < COUNT; i++) {
-                        sums.counters[i] = rs.getLong(4 + i);
+                    Object key = keyed ? rs.getString(1) : (Object) rs.getLong(1);
+                    QoeSums g = sums.get(key);
+                    if (g == null) {
+                        g = new QoeSums();
+                        g.peakViewers = keyed ? -1 : 0;
+                        sums.put(key, g);
                     }
-                    out.add(keyed ? new Group(rs.getString(1), 0, sums) : new Group(null, rs.getLong(1), sums));
+                    if (!keyed) {
+                        g.peakViewers += rs.getLong(2);
+                    }
+                    g.viewerMinutes += rs.getLong(3);
+                    for (int i = 0; i < COUNT; i++) {
+                        g.counters[i] += rs.getLong(4 + i);
+                    }
                 }
             }
+            List<Group> out = new ArrayList<>(sums.size());
+            sums.forEach((k, g) -> out.add(keyed ? new Group((String) k, 0, g) : new Group(null, (Long) k, g)));
             return out;
         }
     }
