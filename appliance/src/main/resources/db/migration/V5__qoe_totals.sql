@@ -47,7 +47,10 @@ CREATE TABLE qoe_minute_total (
     startup_gt_30000   BIGINT       NOT NULL,
     PRIMARY KEY (stream_id, site, minute_start)
 );
-CREATE INDEX qoe_minute_total_by_site ON qoe_minute_total (site, stream_id, minute_start);
+-- A breakdown reads every site of stream '*' (or every stream of site '*') in a time range:
+-- (stream_id, time) and (site, time) let it read only that range.
+CREATE INDEX qoe_minute_total_stream_time ON qoe_minute_total (stream_id, minute_start);
+CREATE INDEX qoe_minute_total_site_time ON qoe_minute_total (site, minute_start);
 CREATE INDEX qoe_minute_total_time ON qoe_minute_total (minute_start);
 CREATE INDEX qoe_minute_site_time ON qoe_minute (site, minute_start);
 
@@ -92,7 +95,10 @@ CREATE TABLE qoe_hour_total (
     startup_gt_30000   BIGINT       NOT NULL,
     PRIMARY KEY (stream_id, site, hour_start)
 );
-CREATE INDEX qoe_hour_total_by_site ON qoe_hour_total (site, stream_id, hour_start);
+-- A breakdown reads every site of stream '*' (or every stream of site '*') in a time range:
+-- (stream_id, time) and (site, time) let it read only that range.
+CREATE INDEX qoe_hour_total_stream_time ON qoe_hour_total (stream_id, hour_start);
+CREATE INDEX qoe_hour_total_site_time ON qoe_hour_total (site, hour_start);
 CREATE INDEX qoe_hour_total_time ON qoe_hour_total (hour_start);
 CREATE INDEX qoe_hour_site_time ON qoe_hour (site, hour_start);
 
