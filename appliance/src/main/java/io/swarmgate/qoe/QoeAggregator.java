@@ -166,6 +166,10 @@ public final class QoeAggregator implements ReportSink, AutoCloseable {
         if (s == null) {
             return "";
         }
+        if (s.equals(QoeRepository.ALL)) {
+            // '*' means "all" in the total rows; real ids and names never are '*', but keep it apart anyway.
+            return "(*)";
+        }
         return s.length() <= MAX_NAME ? s : s.substring(0, MAX_NAME);
     }
 

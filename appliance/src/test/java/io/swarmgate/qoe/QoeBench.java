@@ -62,8 +62,11 @@ public final class QoeBench {
         long hourRows = seed(db, "qoe_hour", "hour_start", streams, sites, thisHour - hourDays * 86_400L, thisHour, 3600);
         long minuteRows = seed(db, "qoe_minute", "minute_start", streams, sites, thisMinute - minuteHours * 3600L,
                 thisMinute, 60);
+        // The totals the appliance writes along with these rows (V5__qoe_totals.sql).
+        repo.rebuildTotals(QoeRepository.Table.HOUR, thisHour - hourDays * 86_400L, thisHour);
+        repo.rebuildTotals(QoeRepository.Table.MINUTE, thisMinute - minuteHours * 3600L, thisMinute);
         double seedSeconds = (System.nanoTime() - t0) / 1e9;
-        log("seeded %d minute + %d hourly rows in %.0f s", minuteRows, hourRows, seedSeconds);
+        log("seeded %d minute + %d hourly rows (and their totals) in %.0f s", minuteRows, hourRows, seedSeconds);
         try (Connection c = db.dataSource().getConnection(); var s = c.createStatement()) {
             s.execute("ANALYZE");
         }
@@ -158,12 +161,14 @@ public final class QoeBench {
         double rollupMs = (System.nanoTime() - r0) / 1e6;
 
         aggregator.close();
+        Map<String, Long> rowCounts = repo.rowCounts();
         db.close();
 
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("seeded_rows", minuteRows + hourRows);
         out.put("seeded_minute_rows", minuteRows);
         out.put("seeded_hour_rows", hourRows);
+        out.put("rows", rowCounts);
         out.put("seed", Map.of("streams", streams, "sites", sites, "minute_hours", minuteHours, "hour_days", hourDays));
         out.put("query_runs", runs);
         out.put("query_p99_ms", p99);
@@ -240,10 +245,11 @@ public final class QoeBench {
      */
     private static void touch(Database db) throws Exception {
         try (Connection c = db.dataSource().getConnection(); var s = c.createStatement()) {
-            for (String t : new String[] {"qoe_minute", "qoe_hour"}) {
-                s.executeUpdate("UPDATE " + t + " SET reports = reports + 0 WHERE stream_id = 'stream-0' AND site = 'site-0'"
-                        + " AND " + (t.equals("qoe_minute") ? "minute_start" : "hour_start") + " = (SELECT MIN("
-                        + (t.equals("qoe_minute") ? "minute_start" : "hour_start") + ") FROM " + t + ")");
+            for (String t : new String[] {"qoe_minute", "qoe_hour", "qoe_minute_total", "qoe_hour_total"}) {
+                s.executeUpdate("UPDATE " + t + " SET reports = reports + 0 WHERE stream_id = 'stream-0' AND site = '"
+                        + (t.endsWith("_total") ? "*" : "site-0") + "'"
+                        + " AND " + (t.startsWith("qoe_minute") ? "minute_start" : "hour_start") + " = (SELECT MIN("
+                        + (t.startsWith("qoe_minute") ? "minute_start" : "hour_start") + ") FROM " + t + ")");
             }
         }
     }
