@@ -5,7 +5,7 @@ import io.swarmgate.Appliance;
 import io.swarmgate.TestTls;
 import io.swarmgate.config.ConfigKey;
 import io.swarmgate.config.ConfigLoader;
-import io.swarmgate.demo.SettableClock;
+import io.swarmgate.SettableClock;
 import io.swarmgate.server.Json;
 import java.net.CookieManager;
 import java.net.URI;

@@ -1,5 +1,7 @@
 package io.swarmgate.demo;
 
+import io.swarmgate.SettableClock;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

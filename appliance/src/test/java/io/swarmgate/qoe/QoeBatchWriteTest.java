@@ -1,5 +1,7 @@
 package io.swarmgate.qoe;
 
+import io.swarmgate.SettableClock;
+
 import static io.swarmgate.qoe.QoeFixture.T0;
 import static io.swarmgate.qoe.QoeFixture.report;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -84,7 +86,7 @@ class QoeBatchWriteTest {
 
     @Test
     void whileTheDatabaseIsDownUnwrittenMinutesAreKeptUpToTheCapThenTheOldestDropped() throws Exception {
-        try (QoeFixture f = new QoeFixture(tmp, new TestClock(T0), 1000)) {
+        try (QoeFixture f = new QoeFixture(tmp, SettableClock.at(T0), 1000)) {
             f.database.close();
             for (int minute = 0; minute < 5; minute++) {
                 f.clock.set(T0.plusSeconds(60L * minute + 1));

@@ -1,5 +1,7 @@
 package io.swarmgate.qoe;
 
+import io.swarmgate.SettableClock;
+
 import io.swarmgate.signaling.ClientMessage;
 import io.swarmgate.store.DataDirectory;
 import io.swarmgate.store.Database;
@@ -18,7 +20,7 @@ final class QoeFixture implements AutoCloseable {
     static final Instant T0 = Instant.parse("2026-03-02T10:00:00Z");
 
     final Path dir;
-    final TestClock clock;
+    final SettableClock clock;
     final Database database;
     final QoeRepository repository;
     final QoeAggregator aggregator;
@@ -26,10 +28,10 @@ final class QoeFixture implements AutoCloseable {
     final QoeQueries queries;
 
     QoeFixture(Path dir, Instant start) {
-        this(dir, new TestClock(start), 100_000);
+        this(dir, SettableClock.at(start), 100_000);
     }
 
-    QoeFixture(Path dir, TestClock clock, int maxUnflushedRows) {
+    QoeFixture(Path dir, SettableClock clock, int maxUnflushedRows) {
         this.dir = dir;
         this.clock = clock;
         this.database = Database.open(new DataDirectory(dir).create(), 4, true);

@@ -1,5 +1,7 @@
 package io.swarmgate.qoe;
 
+import io.swarmgate.SettableClock;
+
 import static io.swarmgate.qoe.QoeFixture.T0;
 import static io.swarmgate.qoe.QoeFixture.report;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -16,7 +18,7 @@ class QoeRestartTest {
 
     @Test
     void historySurvivesARestartIncludingTheMinuteThatWasOpenAtTheStop() throws Exception {
-        TestClock clock = new TestClock(T0.plusSeconds(10));
+        SettableClock clock = SettableClock.at(T0.plusSeconds(10));
         try (QoeFixture f = new QoeFixture(tmp, clock, 100_000)) {
             f.aggregator.accept("s", "paris", "a", report(1000, 3000, 0, 10_000, 900L));
             clock.set(T0.plusSeconds(70));

@@ -1,5 +1,7 @@
 package io.swarmgate.qoe;
 
+import io.swarmgate.SettableClock;
+
 import static io.swarmgate.qoe.QoeFixture.T0;
 import static io.swarmgate.qoe.QoeFixture.report;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -114,7 +116,7 @@ class QoeTotalsTest {
 
     @Test
     void aRestartInTheMiddleOfAMinuteAddsToTheSameTotals() throws Exception {
-        TestClock clock = new TestClock(T0.plusSeconds(10));
+        SettableClock clock = SettableClock.at(T0.plusSeconds(10));
         try (QoeFixture f = new QoeFixture(tmp, clock, 100_000)) {
             feed(f, 2, 0);
             clock.set(T0.plusSeconds(20));

@@ -1,4 +1,4 @@
-package io.swarmgate.demo;
+package io.swarmgate;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -16,6 +16,18 @@ public final class SettableClock extends Clock {
 
     public void set(long millis) {
         this.millis = millis;
+    }
+
+    public static SettableClock at(java.time.Instant start) {
+        return new SettableClock(start.toEpochMilli());
+    }
+
+    public void set(java.time.Instant t) {
+        this.millis = t.toEpochMilli();
+    }
+
+    public void advanceSeconds(long seconds) {
+        this.millis += seconds * 1000;
     }
 
     public void advance(long deltaMillis) {
