@@ -13,7 +13,6 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
@@ -47,9 +46,6 @@ public final class StreamPolicyRepository {
         }
     }
 
-    public Optional<StreamPolicy> find(String id) throws SQLException {
-        return list().stream().filter(p -> p.id().equals(id)).findFirst();
-    }
 
     /** Inserts or replaces the policy and its site modes in one transaction. */
     public void save(StreamPolicy p, boolean insert) throws SQLException {

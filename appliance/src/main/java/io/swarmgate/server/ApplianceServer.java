@@ -297,9 +297,6 @@ public final class ApplianceServer implements AutoCloseable {
         }
     }
 
-    public Server jetty() {
-        return server;
-    }
 
     public void join() throws InterruptedException {
         server.join();

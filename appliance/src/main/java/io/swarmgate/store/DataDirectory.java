@@ -60,9 +60,6 @@ public final class DataDirectory {
         return root.resolve("log");
     }
 
-    public boolean exists() {
-        return Files.isDirectory(root);
-    }
 
     /** Creates the directory tree if missing and tightens permissions on what is there. */
     public DataDirectory create() {

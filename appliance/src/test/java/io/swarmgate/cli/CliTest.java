@@ -35,7 +35,12 @@ class CliTest {
     @Test
     void everyCommandHasHelpAndExitsZero() {
         for (List<String> cmd : List.<List<String>>of(List.of(), List.of("serve"), List.of("init"), List.of("version"),
-                List.of("cert"), List.of("cert", "show"), List.of("cert", "csr"), List.of("cert", "import"))) {
+                List.of("cert"), List.of("cert", "show"), List.of("cert", "csr"), List.of("cert", "import"),
+                List.of("admin"), List.of("admin", "add"), List.of("admin", "passwd"), List.of("admin", "list"),
+                List.of("admin", "disable"), List.of("admin", "enable"), List.of("site"), List.of("site", "add"),
+                List.of("site", "list"), List.of("site", "remove"), List.of("site", "import"), List.of("site", "export"),
+                List.of("stream"), List.of("stream", "add"), List.of("stream", "set"), List.of("stream", "list"),
+                List.of("stream", "remove"), List.of("stream", "token"), List.of("loadgen"))) {
             String[] args = java.util.stream.Stream.concat(cmd.stream(), java.util.stream.Stream.of("--help"))
                     .toArray(String[]::new);
             Result r = run(args);

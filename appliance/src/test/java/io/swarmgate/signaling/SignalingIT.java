@@ -25,6 +25,22 @@ class SignalingIT extends SignalingTestBase {
         start(Map.of());
     }
 
+    /** A viewer that has joined {@link #STREAM} from {@code source}. */
+    private TestViewer joined(String source) throws Exception {
+        TestViewer v = viewer(source);
+        v.joinStream(STREAM);
+        return v;
+    }
+
+    /** Two viewers of one subnet that have been made neighbours. */
+    private TestViewer[] neighbours() throws Exception {
+        TestViewer a = joined("127.0.1.5");
+        TestViewer b = joined("127.0.1.6");
+        a.await("neighbour");
+        b.await("neighbour");
+        return new TestViewer[] {a, b};
+    }
+
     private static String signal(String to, String kind, String body) {
         return "{\"type\":\"signal\",\"to\":\"" + to + "\",\"kind\":\"" + kind + "\"," + body + "}";
     }
@@ -48,8 +64,7 @@ class SignalingIT extends SignalingTestBase {
 
     @Test
     void viewersInOneSubnetBecomeNeighboursWithExactlyOneOfferer() throws Exception {
-        TestViewer a = viewer("127.0.1.5");
-        a.joinStream(STREAM);
+        TestViewer a = joined("127.0.1.5");
         TestViewer b = viewer("127.0.1.6");
         b.joinStream(STREAM);
         JsonNode toA = a.await("neighbour");
@@ -62,12 +77,9 @@ class SignalingIT extends SignalingTestBase {
 
     @Test
     void offersAnswersAndHostCandidatesAreRelayedBetweenNeighbours() throws Exception {
-        TestViewer a = viewer("127.0.1.5");
-        a.joinStream(STREAM);
-        TestViewer b = viewer("127.0.1.6");
-        b.joinStream(STREAM);
-        a.await("neighbour");
-        b.await("neighbour");
+        TestViewer[] pair = neighbours();
+        TestViewer a = pair[0];
+        TestViewer b = pair[1];
 
         a.send(signal(b.peerId, "offer", "\"sdp\":\"v=0\\r\\na=candidate:1 1 udp 2122260223 8.8.8.8 5000 typ host\\r\\n"
                 + "a=candidate:2 1 udp 2122260223 10.1.2.3 5001 typ host\\r\\n\""));
@@ -89,12 +101,9 @@ class SignalingIT extends SignalingTestBase {
 
     @Test
     void nonHostAndOutOfNetworkCandidatesAreDropped() throws Exception {
-        TestViewer a = viewer("127.0.1.5");
-        a.joinStream(STREAM);
-        TestViewer b = viewer("127.0.1.6");
-        b.joinStream(STREAM);
-        a.await("neighbour");
-        b.await("neighbour");
+        TestViewer[] pair = neighbours();
+        TestViewer a = pair[0];
+        TestViewer b = pair[1];
         a.send(candidate(b.peerId, "candidate:2 1 udp 1686052607 203.0.113.7 51734 typ srflx raddr 10.0.0.5 rport 51734"));
         assertTrue(a.awaitError("candidate_rejected").get("message").asText().contains("srflx"));
         a.send(candidate(b.peerId, "candidate:3 1 udp 41885439 10.0.0.9 3478 typ relay raddr 10.0.0.5 rport 1"));
@@ -106,8 +115,7 @@ class SignalingIT extends SignalingTestBase {
 
     @Test
     void viewersInDifferentSubnetsAreNeverNeighbours() throws Exception {
-        TestViewer a = viewer("127.0.1.5");
-        a.joinStream(STREAM);
+        TestViewer a = joined("127.0.1.5");
         TestViewer b = viewer("127.0.2.5");
         b.joinStream(STREAM);
         assertNull(a.poll("neighbour", 700));
@@ -118,8 +126,7 @@ class SignalingIT extends SignalingTestBase {
 
     @Test
     void signalToAPeerThatIsNotANeighbourIsRefused() throws Exception {
-        TestViewer a = viewer("127.0.1.5");
-        a.joinStream(STREAM);
+        TestViewer a = joined("127.0.1.5");
         a.send(signal("p-doesnotexist", "offer", "\"sdp\":\"v=0\""));
         JsonNode err = a.awaitError("not_neighbour");
         assertEquals("signal", err.get("ref").asText());
@@ -173,8 +180,7 @@ class SignalingIT extends SignalingTestBase {
 
     @Test
     void pingIsAnsweredWithPong() throws Exception {
-        TestViewer a = viewer("127.0.1.5");
-        a.joinStream(STREAM);
+        TestViewer a = joined("127.0.1.5");
         a.send("{\"type\":\"ping\",\"t\":42}");
         JsonNode pong = a.await("pong");
         assertEquals(42, pong.get("t").asLong());
@@ -183,8 +189,7 @@ class SignalingIT extends SignalingTestBase {
 
     @Test
     void reportsAreAcceptedAndCounted() throws Exception {
-        TestViewer a = viewer("127.0.1.5");
-        a.joinStream(STREAM);
+        TestViewer a = joined("127.0.1.5");
         a.send("{\"type\":\"report\",\"httpBytes\":1000,\"p2pBytes\":5000,\"uploadedBytes\":0,\"stalls\":0,\"stallMs\":0,"
                 + "\"watchMs\":10000,\"level\":0,\"bitrateKbps\":300,\"neighbours\":3,\"failures\":{\"timeout\":1}}");
         a.send("{\"type\":\"ping\"}");
@@ -194,8 +199,7 @@ class SignalingIT extends SignalingTestBase {
 
     @Test
     void byeTellsNeighboursAtOnce() throws Exception {
-        TestViewer a = viewer("127.0.1.5");
-        a.joinStream(STREAM);
+        TestViewer a = joined("127.0.1.5");
         TestViewer b = viewer("127.0.1.6");
         b.joinStream(STREAM);
         b.await("neighbour");
