@@ -43,6 +43,7 @@ public final class ApiHandler extends Handler.Abstract {
     public static final String CSRF_HEADER = "X-CSRF-Token";
     static final int MAX_BODY = 8 * 1024 * 1024;
     private static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD");
+    private static final String BODY_READ = ApiHandler.class.getName() + ".bodyRead";
 
     private record Compiled(Route route, Pattern pattern) {
     }
@@ -75,19 +76,39 @@ public final class ApiHandler extends Handler.Abstract {
         String sub = path.substring(PREFIX.length());
         try {
             respond(response, callback, dispatch(request, sub.isEmpty() ? "/" : sub));
+            return true;
         } catch (ApiException e) {
+            closeIfBodyUnread(request, response);
             error(response, callback, e);
         } catch (PolicyException e) {
+            closeIfBodyUnread(request, response);
             error(response, callback, ApiException.badRequest(e.field(), e.getMessage()));
         } catch (SiteCsv.CsvException e) {
+            closeIfBodyUnread(request, response);
             error(response, callback, new ApiException(400, "invalid_csv", e.getMessage(), null, e.problems()));
         } catch (AuthException e) {
+            closeIfBodyUnread(request, response);
             error(response, callback, new ApiException(statusOf(e.code()), e.code(), e.getMessage(), e.field(), List.of()));
         } catch (Exception e) {
             LOG.warn("api - {} {} failed", request.getMethod(), path, e);
+            closeIfBodyUnread(request, response);
             Json.error(response, 500, "internal_error", "internal error; the appliance log has the details", callback);
         }
         return true;
+    }
+
+    /**
+     * A request refused before its body was read (authentication, CSRF, role, size) leaves the
+     * body's bytes on the connection, possibly still in flight. The answer then says
+     * {@code Connection: close}, so that the client sends its next request on a fresh connection
+     * instead of one the server closes under it.
+     */
+    private static void closeIfBodyUnread(Request request, Response response) {
+        boolean mayHaveBody = request.getLength() > 0
+                || request.getLength() < 0 && request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING);
+        if (mayHaveBody && request.getAttribute(BODY_READ) == null && !response.isCommitted()) {
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        }
     }
 
     private static int statusOf(String code) {
@@ -185,6 +206,7 @@ public final class ApiHandler extends Handler.Abstract {
         }
         try (InputStream in = Request.asInputStream(request)) {
             byte[] bytes = in.readNBytes(MAX_BODY + 1);
+            request.setAttribute(BODY_READ, Boolean.TRUE);
             if (bytes.length > MAX_BODY) {
                 throw new ApiException(413, "payload_too_large", "the body is larger than " + MAX_BODY + " bytes");
             }

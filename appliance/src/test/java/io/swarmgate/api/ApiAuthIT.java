@@ -4,10 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.swarmgate.TestTls;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Map;
+import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -85,6 +90,26 @@ class ApiAuthIT extends ApiTestBase {
         c.csrf = saved;
         assertEquals(201, c.send("POST", "/streams", "{\"id\":\"townhall\"}").statusCode());
         assertEquals(200, c.get("/streams/townhall").statusCode(), "reads need no CSRF token");
+    }
+
+    @Test
+    void aRequestRefusedBeforeItsBodyArrivesClosesTheConnection() throws Exception {
+        // Headers only; the announced body never comes. The refusal must not wait for it, and must
+        // tell the client not to reuse the connection (its next request would find it closed).
+        try (SSLSocket socket = (SSLSocket) TestTls.trustingOnly(appliance.pki().caCertificateFile())
+                .getSocketFactory().createSocket("127.0.0.1", appliance.httpsUri().getPort())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("POST /api/v1/streams HTTP/1.1\r\nHost: localhost\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+            assertTrue(in.readLine().startsWith("HTTP/1.1 401"));
+            boolean close = false;
+            for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+                close |= line.equalsIgnoreCase("Connection: close");
+            }
+            assertTrue(close, "Connection: close on a refusal with the body unread");
+        }
     }
 
     @Test
