@@ -1,12 +1,19 @@
 package io.swarmgate.loadgen;
 
+import java.io.InputStream;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
-import org.eclipse.jetty.websocket.client.ClientUpgradeRequest;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * Runs one benchmark: paces the joins open-loop, holds while relaying candidates at the
@@ -19,6 +26,8 @@ public final class LoadGenerator implements AutoCloseable {
     /** How long in-flight relays may take to arrive after the hold before they count as lost. */
     static final long RELAY_DRAIN_MILLIS = 2_000;
     public static final long CLOSE_WAIT_MILLIS = 10_000;
+    /** A viewer whose connect, TLS handshake and upgrade take longer than this counts as failed. */
+    static final long CONNECT_TIMEOUT_MILLIS = 30_000;
 
     private final LoadgenSettings settings;
     private final PrintStream progress;
@@ -26,7 +35,8 @@ public final class LoadGenerator implements AutoCloseable {
     private final RunStats stats = new RunStats();
     private final RelayRegistry relays = new RelayRegistry();
     private final ScheduledExecutorService timers;
-    private final WebSocketClients clients;
+    private final NioLoop[] loops;
+    private final SSLContext tls;
     private final SimulatedViewer[] viewers;
     private volatile boolean stopRequested;
 
@@ -42,7 +52,35 @@ public final class LoadGenerator implements AutoCloseable {
         });
         pool.setRemoveOnCancelPolicy(true); // 20,000 cancelled heartbeats must not linger
         this.timers = pool;
-        this.clients = WebSocketClients.start(settings.caFile(), settings.peers());
+        this.tls = "wss".equals(settings.url().getScheme()) ? tls(settings.caFile()) : null;
+        // The appliance under test usually shares the machine: one selector thread per two cores.
+        this.loops = new NioLoop[Math.max(1, Runtime.getRuntime().availableProcessors() / 2)];
+        for (int i = 0; i < loops.length; i++) {
+            loops[i] = new NioLoop("loadgen-io-" + i);
+        }
+    }
+
+    /** TLS trusting {@code caFile}'s certificates, or the JVM's defaults without one. */
+    private static SSLContext tls(Path caFile) throws Exception {
+        if (caFile == null) {
+            return SSLContext.getDefault();
+        }
+        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+        trust.load(null, null);
+        try (InputStream in = Files.newInputStream(caFile)) {
+            int n = 0;
+            for (Certificate cert : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                trust.setCertificateEntry("ca-" + n++, cert);
+            }
+            if (n == 0) {
+                throw new IllegalArgumentException("--ca " + caFile + " holds no PEM certificate");
+            }
+        }
+        TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        factory.init(trust);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, factory.getTrustManagers(), null);
+        return context;
     }
 
     /** Ends a running {@link #run()} early (Ctrl-C); it still says bye and reports. */
@@ -54,7 +92,7 @@ public final class LoadGenerator implements AutoCloseable {
         long start = System.nanoTime();
         long hardStop = start + TimeUnit.MILLISECONDS.toNanos(settings.hardStopMillis());
         BooleanSupplier stop = () -> stopRequested || System.nanoTime() - hardStop >= 0;
-        ServerHeapProbe heap = new ServerHeapProbe(clients.http(), settings.serverHeapUrl());
+        ServerHeapProbe heap = new ServerHeapProbe(settings.serverHeapUrl(), tls);
         long heapBefore = heap.heapUsedBytes();
         SimulatedViewer.Shared shared = new SimulatedViewer.Shared(new ClientCodec(), stats, relays, timers,
                 settings.stream());
@@ -108,38 +146,17 @@ public final class LoadGenerator implements AutoCloseable {
     }
 
     /**
-     * Starts viewer {@code index}'s join. The pacer thread only creates the viewer and hands the
-     * connect to the client's thread pool: a connect costs the caller a destination lookup,
-     * request set-up and a socket bind, and on the pacer thread those would serialise every join
-     * behind one thread (the join latency still runs from {@code intendedNanos}).
+     * Starts viewer {@code index}'s join: the socket is opened on its selector thread, so the
+     * pacer only creates it (the join latency runs from {@code intendedNanos}).
      */
     private void join(int index, long intendedNanos, SimulatedViewer.Shared shared) {
         SimulatedViewer viewer = new SimulatedViewer(shared, addresses.dotted(index), intendedNanos,
                 index < settings.subnets());
         viewers[index] = viewer;
-        try {
-            clients.http().getExecutor().execute(() -> connect(index, viewer));
-        } catch (RuntimeException e) {
-            viewer.connectFailed(e); // the pool refused the task (stopping)
-        }
-    }
-
-    private void connect(int index, SimulatedViewer viewer) {
-        ClientUpgradeRequest request = new ClientUpgradeRequest();
-        request.tag(addresses.addressOf(index)); // picked up by SourceBoundConnector
-        request.setTimeout(30, TimeUnit.SECONDS);
-        if (settings.origin() != null) {
-            request.setHeader("Origin", settings.origin());
-        }
-        try {
-            clients.websocket().connect(viewer, settings.url(), request).whenComplete((session, failure) -> {
-                if (failure != null) {
-                    viewer.connectFailed(failure);
-                }
-            });
-        } catch (Exception e) {
-            viewer.connectFailed(e);
-        }
+        WireSocket socket = WireSocket.connect(loops[index % loops.length], settings.url(),
+                addresses.addressOf(index), settings.origin(), tls, viewer);
+        timers.schedule(() -> socket.failIfNotOpenYet("no WebSocket within " + CONNECT_TIMEOUT_MILLIS + " ms"),
+                CONNECT_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     /** Sends one candidate from the next viewer (round-robin) that has a neighbour. */
@@ -188,6 +205,8 @@ public final class LoadGenerator implements AutoCloseable {
     @Override
     public void close() {
         timers.shutdownNow();
-        clients.close();
+        for (NioLoop loop : loops) {
+            loop.close();
+        }
     }
 }

@@ -3,14 +3,17 @@ package io.swarmgate.loadgen;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
-import java.util.concurrent.TimeUnit;
-import org.eclipse.jetty.client.ContentResponse;
-import org.eclipse.jetty.client.HttpClient;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import javax.net.ssl.SSLContext;
 
 /**
  * Hook for the appliance's heap figure. The load generator cannot see the server's heap, so
  * with {@code --server-heap-url} it asks an endpoint that answers {@code {"heapUsedBytes": N}}
- * measured after a GC (to be added on the server side). Without the URL there is no figure.
+ * measured after a GC (the appliance's loopback-only {@code /internal/heap}, when
+ * {@code diagnostics.heap-endpoint} is on). Without the URL there is no figure.
  */
 final class ServerHeapProbe {
 
@@ -19,9 +22,16 @@ final class ServerHeapProbe {
     private final HttpClient http;
     private final URI url;
 
-    /** @param url the heap endpoint, or {@code null} when none was given */
-    ServerHeapProbe(HttpClient http, URI url) {
-        this.http = http;
+    /**
+     * @param url the heap endpoint, or {@code null} when none was given
+     * @param tls trust for an {@code https} URL ({@code null}: the JVM's defaults)
+     */
+    ServerHeapProbe(URI url, SSLContext tls) {
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
+        if (tls != null) {
+            builder.sslContext(tls);
+        }
+        this.http = url == null ? null : builder.build();
         this.url = url;
     }
 
@@ -35,12 +45,13 @@ final class ServerHeapProbe {
             return -1;
         }
         try {
-            ContentResponse response = http.newRequest(url).timeout(60, TimeUnit.SECONDS).send();
-            if (response.getStatus() != 200) {
-                System.err.println("loadgen: " + url + " answered HTTP " + response.getStatus() + "; no heap figure");
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(60)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                System.err.println("loadgen: " + url + " answered HTTP " + response.statusCode() + "; no heap figure");
                 return -1;
             }
-            JsonNode bytes = MAPPER.readTree(response.getContentAsString()).path("heapUsedBytes");
+            JsonNode bytes = MAPPER.readTree(response.body()).path("heapUsedBytes");
             if (!bytes.canConvertToLong()) {
                 System.err.println("loadgen: " + url + " has no numeric heapUsedBytes; no heap figure");
                 return -1;

@@ -6,18 +6,14 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.eclipse.jetty.websocket.api.Callback;
-import org.eclipse.jetty.websocket.api.Session;
-import org.eclipse.jetty.websocket.api.StatusCode;
 
 /**
- * One simulated viewer: a WebSocket endpoint that joins, keeps its heartbeat, tracks its
- * assigned neighbours, answers nothing else, and measures what it receives. Callbacks come on
- * the client's I/O threads; the relay pacer reads {@link #pickNeighbour} from its own thread,
- * hence the volatile snapshot of the neighbour list. Public only because Jetty calls endpoint
- * methods through method handles, which need a public class.
+ * One simulated viewer: a WebSocket that joins, keeps its heartbeat, tracks its assigned
+ * neighbours, answers nothing else, and measures what it receives. Callbacks come on its
+ * {@link NioLoop}'s thread; the relay pacer reads {@link #pickNeighbour} from its own thread,
+ * hence the volatile snapshot of the neighbour list.
  */
-public final class SimulatedViewer implements Session.Listener.AutoDemanding {
+final class SimulatedViewer implements WireSocket.Listener {
 
     /** What every viewer of a run shares. */
     record Shared(ClientCodec codec, RunStats stats, RelayRegistry relays, ScheduledExecutorService timers,
@@ -31,7 +27,7 @@ public final class SimulatedViewer implements Session.Listener.AutoDemanding {
     private final long intendedNanos;
     private final boolean firstOfSubnet;
 
-    private volatile Session session;
+    private volatile WireSocket socket;
     private volatile String peerId;
     private volatile List<String> neighbours = List.of();
     private volatile boolean leaving;
@@ -53,14 +49,14 @@ public final class SimulatedViewer implements Session.Listener.AutoDemanding {
     }
 
     @Override
-    public void onWebSocketOpen(Session session) {
-        this.session = session;
+    public void onOpen(WireSocket socket) {
+        this.socket = socket;
         shared.stats.open.incrementAndGet();
         send(shared.codec.hello(shared.stream));
     }
 
     @Override
-    public void onWebSocketText(String text) {
+    public void onText(String text) {
         long now = System.nanoTime();
         shared.stats.received.increment();
         Incoming message = shared.codec.decode(text);
@@ -125,7 +121,8 @@ public final class SimulatedViewer implements Session.Listener.AutoDemanding {
     /** A neighbour to signal, rotating by {@code turn}; {@code null} when not joined or alone. */
     String pickNeighbour(long turn) {
         List<String> current = neighbours;
-        if (peerId == null || leaving || current.isEmpty() || session == null || !session.isOpen()) {
+        WireSocket s = socket;
+        if (peerId == null || leaving || current.isEmpty() || s == null || !s.isOpen()) {
             return null;
         }
         return current.get((int) (turn % current.size()));
@@ -142,17 +139,17 @@ public final class SimulatedViewer implements Session.Listener.AutoDemanding {
     }
 
     private void send(String text, Runnable onFailure) {
-        Session s = session;
+        WireSocket s = socket;
         if (s == null || !s.isOpen()) {
             onFailure.run();
             return;
         }
-        s.sendText(text, Callback.from(shared.stats.sent::increment, t -> {
+        s.sendText(text, shared.stats.sent::increment, () -> {
             onFailure.run();
             if (!leaving) {
                 unexpected("send_failed");
             }
-        }));
+        });
     }
 
     /** Says {@code bye} and closes normally; the appliance releases the peer at once. */
@@ -163,14 +160,12 @@ public final class SimulatedViewer implements Session.Listener.AutoDemanding {
                 heartbeat.cancel(false);
             }
         }
-        Session s = session;
+        WireSocket s = socket;
         if (s == null || !s.isOpen()) {
             return;
         }
-        s.sendText(shared.codec.bye(), Callback.from(() -> {
-            shared.stats.sent.increment();
-            s.close(StatusCode.NORMAL, "bye", Callback.NOOP);
-        }, t -> s.close(StatusCode.NORMAL, "bye", Callback.NOOP)));
+        s.sendText(shared.codec.bye(), shared.stats.sent::increment, () -> { });
+        s.close(1000, "bye");
     }
 
     /** The connect or the upgrade failed: this viewer never joined. */
@@ -180,26 +175,23 @@ public final class SimulatedViewer implements Session.Listener.AutoDemanding {
     }
 
     @Override
-    public void onWebSocketClose(int statusCode, String reason) {
+    public void onClose(int code, String reason) {
         synchronized (this) {
             if (heartbeat != null) {
                 heartbeat.cancel(false);
             }
         }
-        if (session != null) {
+        if (socket != null) {
             shared.stats.open.decrementAndGet();
         }
         if (!leaving) {
-            unexpected("closed_" + statusCode);
+            unexpected("closed_" + code);
         }
     }
 
     @Override
-    public void onWebSocketError(Throwable cause) {
-        // Before open, the connect future reports the failure; after it, a close follows.
-        if (session != null && !leaving) {
-            unexpected("socket_error");
-        }
+    public void onConnectFailure(Throwable cause) {
+        connectFailed(cause);
     }
 
     private void unexpected(String kind) {
