@@ -71,13 +71,18 @@ public final class LoadgenCommand implements Callable<Integer> {
                 + "heap_per_peer_kib (null without it).")
     URI serverHeapUrl;
 
+    @Option(names = "--warmup-peers", paramLabel = "N", defaultValue = "" + LoadgenSettings.DEFAULT_WARMUP_PEERS,
+            description = "Viewers that join, relay and leave before the measured run, so that both sides run "
+                + "compiled code; 0 for none (default ${DEFAULT-VALUE}).")
+    int warmupPeers;
+
     @Option(names = "--json", description = "Print only the JSON line on stdout (progress stays on stderr).")
     boolean json;
 
     @Override
     public Integer call() throws Exception {
         LoadgenSettings settings = new LoadgenSettings(url, ca, peers, subnets, joinRate, duration, stream, relayRate,
-                origin, serverHeapUrl);
+                origin, serverHeapUrl, warmupPeers);
         try {
             settings.validate();
         } catch (IllegalArgumentException e) {
@@ -144,7 +149,7 @@ public final class LoadgenCommand implements Callable<Integer> {
 
     /** Ends the JVM if the run overstays its hard stop by much: a benchmark must never hang a script. */
     private static Thread watchdog(LoadgenSettings settings, PrintStream err) {
-        long limit = settings.hardStopMillis() + TimeUnit.SECONDS.toMillis(30);
+        long limit = settings.totalHardStopMillis() + TimeUnit.SECONDS.toMillis(30);
         Thread t = new Thread(() -> {
             try {
                 Thread.sleep(limit);

@@ -39,6 +39,7 @@ public final class LoadGenerator implements AutoCloseable {
     private final SSLContext tls;
     private final SimulatedViewer[] viewers;
     private volatile boolean stopRequested;
+    private volatile LoadGenerator warmUp;
 
     public LoadGenerator(LoadgenSettings settings, PrintStream progress) throws Exception {
         this.settings = settings.validate();
@@ -86,9 +87,33 @@ public final class LoadGenerator implements AutoCloseable {
     /** Ends a running {@link #run()} early (Ctrl-C); it still says bye and reports. */
     public void requestStop() {
         stopRequested = true;
+        LoadGenerator round = warmUp;
+        if (round != null) {
+            round.requestStop();
+        }
     }
 
-    public LoadgenReport run() throws InterruptedException {
+    /** The warm-up round when there is one ({@link LoadgenSettings#warmupPeers()}), then the measured run. */
+    public LoadgenReport run() throws Exception {
+        if (settings.warmupPeers() > 0 && !stopRequested) {
+            progress.println("loadgen: warm-up: " + settings.warmupPeers()
+                    + " viewers join, relay and leave first; none of it is measured");
+            try (LoadGenerator round = new LoadGenerator(settings.warmUp(), progress)) {
+                warmUp = round;
+                if (stopRequested) {
+                    round.requestStop();
+                }
+                LoadgenReport r = round.measure();
+                progress.println("loadgen: warm-up done: " + r.joined() + "/" + r.peers() + " joined, "
+                        + r.errors() + " errors; the measured run starts");
+            } finally {
+                warmUp = null;
+            }
+        }
+        return measure();
+    }
+
+    private LoadgenReport measure() throws InterruptedException {
         long start = System.nanoTime();
         long hardStop = start + TimeUnit.MILLISECONDS.toNanos(settings.hardStopMillis());
         BooleanSupplier stop = () -> stopRequested || System.nanoTime() - hardStop >= 0;

@@ -18,9 +18,10 @@ import java.nio.file.Path;
  * @param relayRate       candidates per second, in total, during the hold
  * @param origin          {@code Origin} header of the upgrade, or {@code null}
  * @param serverHeapUrl   URL answering {@code {"heapUsedBytes": N}} after a GC, or {@code null}
+ * @param warmupPeers     viewers of an unmeasured warm-up round before the run (0: none)
  */
 public record LoadgenSettings(URI url, Path caFile, int peers, int subnets, double joinRate, int durationSeconds,
-                              String stream, double relayRate, String origin, URI serverHeapUrl) {
+                              String stream, double relayRate, String origin, URI serverHeapUrl, int warmupPeers) {
 
     public static final int DEFAULT_PEERS = 1000;
     public static final int DEFAULT_SUBNETS = 10;
@@ -28,6 +29,14 @@ public record LoadgenSettings(URI url, Path caFile, int peers, int subnets, doub
     public static final int DEFAULT_DURATION_SECONDS = 10;
     public static final String DEFAULT_STREAM = "loadgen";
     public static final double DEFAULT_RELAY_RATE = 200;
+    /**
+     * The warm-up round: this many viewers join at the run's rate, relay for
+     * {@link #WARMUP_HOLD_SECONDS} and leave before anything is measured, so that both JVMs have
+     * compiled the join and relay paths. Without it the first seconds of a run measure the
+     * interpreter (a third of both processes' samples in a cold 4,000-viewer run).
+     */
+    public static final int DEFAULT_WARMUP_PEERS = 2000;
+    static final int WARMUP_HOLD_SECONDS = 2;
     /** Grace after the expected end (all joins paced, then the hold) before the run is cut short. */
     public static final int HARD_STOP_GRACE_SECONDS = 60;
     /** The appliance's sustained per-connection rate (docs/protocol.md); pings take a little of it. */
@@ -74,6 +83,10 @@ public record LoadgenSettings(URI url, Path caFile, int peers, int subnets, doub
         if (stream == null || stream.isEmpty() || stream.length() > 2048) {
             throw new IllegalArgumentException("--stream must be 1..2048 characters");
         }
+        if (warmupPeers < 0 || warmupPeers > new SourceAddresses(subnets).capacity()) {
+            throw new IllegalArgumentException("--warmup-peers must be 0.." + new SourceAddresses(subnets).capacity()
+                    + " with --subnets " + subnets + ", not " + warmupPeers);
+        }
         if (serverHeapUrl != null && !"http".equals(serverHeapUrl.getScheme())
                 && !"https".equals(serverHeapUrl.getScheme())) {
             throw new IllegalArgumentException("--server-heap-url must be an http:// or https:// URL");
@@ -91,8 +104,19 @@ public record LoadgenSettings(URI url, Path caFile, int peers, int subnets, doub
         return (long) Math.ceil(peers * 1000.0 / joinRate);
     }
 
-    /** When to give up: joins, hold, and {@link #HARD_STOP_GRACE_SECONDS}. */
+    /** When to give up on the measured round: joins, hold, and {@link #HARD_STOP_GRACE_SECONDS}. */
     public long hardStopMillis() {
         return expectedJoinMillis() + (durationSeconds + HARD_STOP_GRACE_SECONDS) * 1000L;
+    }
+
+    /** When to give up on the whole run, the warm-up round included. */
+    public long totalHardStopMillis() {
+        return hardStopMillis() + (warmupPeers > 0 ? warmUp().hardStopMillis() : 0);
+    }
+
+    /** The warm-up round's settings: same appliance, stream, subnets and rates; short, no heap figure. */
+    public LoadgenSettings warmUp() {
+        return new LoadgenSettings(url, caFile, warmupPeers, subnets, joinRate, WARMUP_HOLD_SECONDS, stream, relayRate,
+                origin, null, 0);
     }
 }

@@ -58,19 +58,20 @@ class LoadGeneratorApplianceIT {
     void viewersJoinGetNeighboursAndRelayOverTls() throws Exception {
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
         LoadgenReport report = run(new LoadgenSettings(wss, appliance.pki().caCertificateFile(), 120, 4, 200, 2,
-                "loadgen", 40, null, null), progress);
+                "loadgen", 40, null, null, 30), progress);
         String out = report.toJsonLine() + "\n" + progress.toString(StandardCharsets.UTF_8);
         assertTrue(report.clean(), out);
         assertEquals(120, report.joined(), out);
         assertEquals(0, report.joinedWithoutNeighbour(), out);
         assertTrue(report.relaysSent() >= 40, out);
+        assertTrue(out.contains("loadgen: warm-up done: 30/30 joined, 0 errors"), out);
         assertEquals(0, report.relaysLost(), out);
     }
 
     @Test
     void aCertificateItDoesNotTrustIsAConnectFailureForEveryViewer() throws Exception {
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
-        LoadgenReport report = run(new LoadgenSettings(wss, null, 3, 1, 100, 0, "loadgen", 0, null, null), progress);
+        LoadgenReport report = run(new LoadgenSettings(wss, null, 3, 1, 100, 0, "loadgen", 0, null, null, 0), progress);
         String out = progress.toString(StandardCharsets.UTF_8);
         assertEquals(0, report.joined(), out);
         assertEquals(3, report.errors(), out);

@@ -22,7 +22,7 @@ class LoadGeneratorIT {
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
         try (StubSignalingServer stub = new StubSignalingServer(200)) {
             LoadgenSettings settings = new LoadgenSettings(stub.uri(), null, 300, 3, 500, 2, "loadgen", 100, null,
-                    null);
+                    null, 0);
             LoadgenReport report;
             try (LoadGenerator generator = new LoadGenerator(settings,
                     new PrintStream(progress, true, StandardCharsets.UTF_8))) {

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class LoadgenSettingsTest {
 
     private static LoadgenSettings settings(String url, int peers, int subnets) {
-        return new LoadgenSettings(URI.create(url), null, peers, subnets, 500, 10, "loadgen", 200, null, null);
+        return new LoadgenSettings(URI.create(url), null, peers, subnets, 500, 10, "loadgen", 200, null, null, 0);
     }
 
     @Test
