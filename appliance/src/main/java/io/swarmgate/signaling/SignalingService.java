@@ -52,6 +52,12 @@ import org.slf4j.LoggerFactory;
  * other viewer waited for a free thread. Lock-free coordinator reads ({@code isNeighbour}) stay
  * on the I/O threads. Per viewer the order is kept: its join is queued after its welcome was
  * sent, its leave after its join.
+ *
+ * <p>The mesh thread decides and encodes; it does not write to sockets. A message it produces is
+ * queued on its viewer's session in order, and when that session was idle, the write is started
+ * on a {@code signaling-send} thread: a join produces about a dozen messages (neighbours both
+ * ways, leaders), and their socket writes took half of the mesh thread's time, during which the
+ * next joins waited.
  */
 public final class SignalingService implements MeshListener, AutoCloseable {
 
@@ -86,6 +92,8 @@ public final class SignalingService implements MeshListener, AutoCloseable {
     private final Map<ErrorCode, AtomicLong> errorCounts = new ConcurrentHashMap<>();
     private final ScheduledExecutorService sweeper;
     private final ExecutorService mesh;
+    private volatile Thread meshThread;
+    private final ExecutorService senders;
 
     public SignalingService(ApplianceConfig.Mesh mesh, ApplianceConfig.Signaling settings, PolicyService policies,
                             ReportSink reports, Clock clock) {
@@ -108,6 +116,13 @@ public final class SignalingService implements MeshListener, AutoCloseable {
         sweeper.scheduleWithFixedDelay(this::sweep, 1, 1, TimeUnit.SECONDS);
         this.mesh = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "signaling-mesh");
+            t.setDaemon(true);
+            meshThread = t;
+            return t;
+        });
+        AtomicInteger senderNumber = new AtomicInteger();
+        this.senders = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), r -> {
+            Thread t = new Thread(r, "signaling-send-" + senderNumber.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
@@ -139,6 +154,22 @@ public final class SignalingService implements MeshListener, AutoCloseable {
             throw new IllegalStateException("interrupted", e);
         } catch (ExecutionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        }
+    }
+
+    /**
+     * Starts a session's write: on a {@code signaling-send} thread when called on the mesh thread,
+     * else right here (an I/O thread answering its own viewer, or a relay).
+     */
+    void startWrite(Runnable write) {
+        if (Thread.currentThread() != meshThread) {
+            write.run();
+            return;
+        }
+        try {
+            senders.execute(write);
+        } catch (RejectedExecutionException e) {
+            write.run(); // shutting down: the closes still go out
         }
     }
 
@@ -635,5 +666,6 @@ public final class SignalingService implements MeshListener, AutoCloseable {
         for (ViewerSession s : sessions) {
             s.close(CloseCodes.SHUTDOWN, "appliance shutting down");
         }
+        senders.shutdown();
     }
 }

@@ -136,7 +136,7 @@ public final class ViewerSession implements Session.Listener.AutoDemanding {
             }
             sending = true;
         }
-        flush(s);
+        service.startWrite(() -> flush(s));
     }
 
     private void flush(Session s) {
