@@ -75,6 +75,11 @@ public final class QoeBench {
                 thisMinute - totalMinuteHours * 3600L, thisMinute - minuteHours * 3600L, 60);
         long hourTotalRows = seedTotals(db, "qoe_hour_total", "hour_start", streams, sites,
                 thisHour - totalHourDays * 86_400L, thisHour - hourDays * 86_400L, 3600);
+        // And the coarse breakdown totals (V6__qoe_breakdown_totals.sql) of all of them.
+        repo.rebuildCoarse(QoeRepository.Table.MINUTE, Math.floorDiv(thisMinute - totalMinuteHours * 3600L, 3600L) * 3600,
+                thisHour + 3600);
+        repo.rebuildCoarse(QoeRepository.Table.HOUR, Math.floorDiv(thisHour - totalHourDays * 86_400L, 86_400L) * 86_400,
+                Math.floorDiv(thisHour, 86_400L) * 86_400 + 86_400);
         double seedSeconds = (System.nanoTime() - t0) / 1e9;
         log("seeded %d minute + %d hourly rows (and their totals), %d + %d earlier total rows in %.0f s",
                 minuteRows, hourRows, minuteTotalRows, hourTotalRows, seedSeconds);
@@ -339,15 +344,17 @@ public final class QoeBench {
 
     /**
      * H2 reuses a query's result while its tables are unchanged; the appliance writes minutes every
-     * 10 s, so each timed run first changes both tables (untimed) to measure real work.
+     * 10 s, so each timed run first changes every QoE table (untimed) to measure real work.
      */
     private static void touch(Database db) throws Exception {
         try (Connection c = db.dataSource().getConnection(); var s = c.createStatement()) {
-            for (String t : new String[] {"qoe_minute", "qoe_hour", "qoe_minute_total", "qoe_hour_total"}) {
-                s.executeUpdate("UPDATE " + t + " SET reports = reports + 0 WHERE stream_id = 'stream-0' AND site = '"
-                        + (t.endsWith("_total") ? "*" : "site-0") + "'"
-                        + " AND " + (t.startsWith("qoe_minute") ? "minute_start" : "hour_start") + " = (SELECT MIN("
-                        + (t.startsWith("qoe_minute") ? "minute_start" : "hour_start") + ") FROM " + t + ")");
+            for (QoeRepository.Table t : QoeRepository.Table.values()) {
+                for (String[] table : new String[][] {{t.name, t.time, "site-0"}, {t.totals, t.time, QoeRepository.ALL},
+                    {t.coarse, t.coarseTime, QoeRepository.ALL}}) {
+                    s.executeUpdate("UPDATE " + table[0] + " SET reports = reports + 0 WHERE stream_id = 'stream-0'"
+                            + " AND site = '" + table[2] + "' AND " + table[1] + " = (SELECT MIN(" + table[1] + ") FROM "
+                            + table[0] + ")");
+                }
             }
         }
     }
