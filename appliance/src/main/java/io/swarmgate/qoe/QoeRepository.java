@@ -12,38 +12,52 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import javax.sql.DataSource;
 
 /**
- * The {@code qoe_minute} and {@code qoe_hour} tables (V4__qoe.sql) and their pre-summed
- * {@code *_total} tables (V5__qoe_totals.sql): batched minute upserts, the minute → hour rollup,
- * retention pruning, and the grouped reads behind {@link QoeQueries}. Times are epoch seconds.
+ * The {@code qoe_minute} and {@code qoe_hour} tables (V4__qoe.sql), their pre-summed
+ * {@code *_total} tables (V5__qoe_totals.sql) and the coarser breakdown totals
+ * (V6__qoe_breakdown_totals.sql): batched minute upserts, the minute → hour rollup, retention
+ * pruning, and the grouped reads behind {@link QoeQueries}. Times are epoch seconds.
  *
  * <p>Every write of detail rows writes the matching totals in the same transaction: per stream
  * (site {@code '*'}), per site (stream {@code '*'}) and overall ({@code '*', '*'}), so reads without
- * both filters sum at most one row per period and group instead of every (stream, site) row.
+ * both filters sum at most one row per period and group instead of every (stream, site) row. The
+ * per-stream and per-site totals are also kept summed per hour (of minutes) and per day (of
+ * hours), so a breakdown over a long range reads one row per stream or site and coarse period.
  */
 public final class QoeRepository {
 
     /** Which rollup table a read uses, with its period length. */
     enum Table {
-        MINUTE("qoe_minute", "minute_start", 60),
-        HOUR("qoe_hour", "hour_start", 3600);
+        MINUTE("qoe_minute", "minute_start", 60, "qoe_minute_total_by_hour", "hour_start", 3600),
+        HOUR("qoe_hour", "hour_start", 3600, "qoe_hour_total_by_day", "day_start", 86_400);
 
         final String name;
         final String time;
         final long seconds;
         /** The table of pre-summed rows (V5__qoe_totals.sql): keys with {@link #ALL} for "every". */
         final String totals;
+        /**
+         * The per-stream and per-site rows of {@link #totals} summed per {@link #coarseSeconds}
+         * (V6__qoe_breakdown_totals.sql), keyed by {@link #coarseTime}; no viewers column.
+         */
+        final String coarse;
+        final String coarseTime;
+        final long coarseSeconds;
 
-        Table(String name, String time, long seconds) {
+        Table(String name, String time, long seconds, String coarse, String coarseTime, long coarseSeconds) {
             this.name = name;
             this.time = time;
             this.seconds = seconds;
             this.totals = name + "_total";
+            this.coarse = coarse;
+            this.coarseTime = coarseTime;
+            this.coarseSeconds = coarseSeconds;
         }
     }
 
@@ -61,8 +75,13 @@ public final class QoeRepository {
     record Group(String key, long time, QoeSums sums) {
     }
 
+    /** Increments of one {@code qoe_minute_total_by_hour} row: viewer minutes, then the counters. */
+    private record HourDelta(String streamId, String site, long hourStart, long[] values) {
+    }
+
     private static final String MERGE_MINUTE;
     private static final String MERGE_MINUTE_TOTAL;
+    private static final String MERGE_MINUTE_TOTAL_BY_HOUR;
     private static final String ROLLUP_HOUR;
     private static final String ROLLUP_HOUR_TOTALS;
     private static final int PRUNE_CHUNK = 10_000;
@@ -82,6 +101,16 @@ public final class QoeRepository {
                 + " WHEN NOT MATCHED THEN INSERT (" + all + ") VALUES (" + values + ")";
         MERGE_MINUTE = "MERGE INTO qoe_minute" + merge;
         MERGE_MINUTE_TOTAL = "MERGE INTO qoe_minute_total" + merge;
+        String hourly = "stream_id, site, hour_start, viewer_minutes, " + QoeColumns.list(null);
+        MERGE_MINUTE_TOTAL_BY_HOUR = "MERGE INTO qoe_minute_total_by_hour t USING (VALUES ("
+                + Stream.of(hourly.split(", ")).map(c -> c.equals("stream_id") || c.equals("site")
+                        ? "CAST(? AS VARCHAR(256))" : "CAST(? AS BIGINT)").collect(Collectors.joining(", "))
+                + ")) s(" + hourly + ")"
+                + " ON t.stream_id = s.stream_id AND t.site = s.site AND t.hour_start = s.hour_start"
+                + " WHEN MATCHED THEN UPDATE SET " + Stream.concat(Stream.of("viewer_minutes"), Stream.of(NAMES))
+                        .map(c -> c + " = t." + c + " + s." + c).collect(Collectors.joining(", "))
+                + " WHEN NOT MATCHED THEN INSERT (" + hourly + ") VALUES ("
+                + Stream.of(hourly.split(", ")).map(c -> "s." + c).collect(Collectors.joining(", ")) + ")";
         // Recomputed from the minutes each time, so re-rolling an hour that got late minutes is exact.
         ROLLUP_HOUR = "MERGE INTO qoe_hour (stream_id, site, hour_start, viewers, viewer_minutes, "
                 + QoeColumns.list(null) + ") KEY (stream_id, site, hour_start)"
@@ -114,23 +143,36 @@ public final class QoeRepository {
     }
 
     /**
-     * Adds every delta in one JDBC batch, and their sums per stream, per site and overall to
-     * {@code qoe_minute_total} in a second one, in one transaction: all of them or none.
+     * Adds every delta in one JDBC batch, their sums per stream, per site and overall to
+     * {@code qoe_minute_total} in a second one, and the per-stream and per-site sums of each hour to
+     * {@code qoe_minute_total_by_hour} in a third, in one transaction: all of them or none.
      */
     void mergeMinutes(List<MinuteDelta> deltas) throws SQLException {
         if (deltas.isEmpty()) {
             return;
         }
         List<MinuteDelta> totals = totals(deltas);
+        List<HourDelta> byHour = byHour(totals);
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try (PreparedStatement s = c.prepareStatement(MERGE_MINUTE);
-                 PreparedStatement t = c.prepareStatement(MERGE_MINUTE_TOTAL)) {
+                 PreparedStatement t = c.prepareStatement(MERGE_MINUTE_TOTAL);
+                 PreparedStatement h = c.prepareStatement(MERGE_MINUTE_TOTAL_BY_HOUR)) {
                 addAll(s, deltas);
                 s.executeBatch();
                 batchExecutions.incrementAndGet();
                 addAll(t, totals);
                 t.executeBatch();
+                for (HourDelta d : byHour) {
+                    h.setString(1, d.streamId());
+                    h.setString(2, d.site());
+                    h.setLong(3, d.hourStart());
+                    for (int i = 0; i < d.values().length; i++) {
+                        h.setLong(4 + i, d.values()[i]);
+                    }
+                    h.addBatch();
+                }
+                h.executeBatch();
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
@@ -176,6 +218,30 @@ public final class QoeRepository {
         return out;
     }
 
+    /**
+     * The per-stream and per-site rows of {@code totals} (not the overall ones) summed per hour:
+     * viewer minutes (a minute row's viewers), then the counters.
+     */
+    private static List<HourDelta> byHour(List<MinuteDelta> totals) {
+        record K(String stream, String site, long hour) {
+        }
+        Map<K, long[]> sums = new LinkedHashMap<>();
+        for (MinuteDelta d : totals) {
+            if (d.streamId().equals(ALL) && d.site().equals(ALL)) {
+                continue;
+            }
+            long[] v = sums.computeIfAbsent(new K(d.streamId(), d.site(), Math.floorDiv(d.minuteStart(), 3600L) * 3600),
+                    x -> new long[COUNT + 1]);
+            v[0] += d.viewers();
+            for (int i = 0; i < COUNT; i++) {
+                v[1 + i] += d.counters()[i];
+            }
+        }
+        List<HourDelta> out = new ArrayList<>(sums.size());
+        sums.forEach((k, v) -> out.add(new HourDelta(k.stream(), k.site(), k.hour(), v)));
+        return out;
+    }
+
     /** Start of the newest hourly row, or -1 when there is none. */
     long latestHour() throws SQLException {
         return single("SELECT COALESCE(MAX(hour_start), -1) FROM qoe_hour");
@@ -194,7 +260,10 @@ public final class QoeRepository {
         }
     }
 
-    /** (Re)computes the hourly row of every stream and site for the hour starting at {@code hourStart}. */
+    /**
+     * (Re)computes the hourly row of every stream and site for the hour starting at {@code hourStart},
+     * its totals, and the breakdown totals of its day.
+     */
     int rollupHour(long hourStart) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
@@ -207,6 +276,8 @@ public final class QoeRepository {
                 t.setLong(2, hourStart);
                 t.setLong(3, hourStart);
                 t.executeUpdate();
+                long day = Math.floorDiv(hourStart, Table.HOUR.coarseSeconds) * Table.HOUR.coarseSeconds;
+                recomputeCoarse(c, Table.HOUR, day, day + Table.HOUR.coarseSeconds);
                 c.commit();
                 return rows;
             } catch (SQLException | RuntimeException e) {
@@ -252,10 +323,59 @@ public final class QoeRepository {
         }
     }
 
-    /** Deletes rows of {@code table} that started before {@code before}, in chunks; returns the count. */
+    /**
+     * Replaces the coarse breakdown rows of {@code table} in [from, to) (aligned to its coarse
+     * period) with the sums of its per-stream and per-site total rows. For tools that write total
+     * rows directly, e.g. the benchmark's seeding.
+     */
+    void rebuildCoarse(Table table, long from, long to) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                recomputeCoarse(c, table, from, to);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        }
+    }
+
+    /** Recomputes {@code table}'s coarse rows in [from, to), both aligned, from its total rows, on {@code c}. */
+    private static void recomputeCoarse(Connection c, Table table, long from, long to) throws SQLException {
+        String cols = "viewer_minutes, " + QoeColumns.list(null);
+        String sums = "SUM(viewer_minutes), " + QoeColumns.list("SUM");
+        String period = table.time + " / " + table.coarseSeconds + " * " + table.coarseSeconds;
+        try (PreparedStatement d = c.prepareStatement("DELETE FROM " + table.coarse + " WHERE " + table.coarseTime
+                + " >= ? AND " + table.coarseTime + " < ?");
+             PreparedStatement i = c.prepareStatement("INSERT INTO " + table.coarse + " (stream_id, site, "
+                     + table.coarseTime + ", " + cols + ") SELECT stream_id, site, " + period + ", " + sums
+                     + " FROM " + table.totals + " WHERE " + table.time + " >= ? AND " + table.time + " < ?"
+                     + " AND NOT (stream_id = '" + ALL + "' AND site = '" + ALL + "')"
+                     + " GROUP BY stream_id, site, " + period)) {
+            d.setLong(1, from);
+            d.setLong(2, to);
+            d.executeUpdate();
+            i.setLong(1, from);
+            i.setLong(2, to);
+            i.executeUpdate();
+        }
+    }
+
+    /**
+     * Deletes rows of {@code table} that started before {@code before}, in chunks, with their totals
+     * and coarse breakdown rows; returns the count of detail rows. The coarse period the cut-off
+     * falls in lost only some of its rows: it is recomputed from the totals that remain.
+     */
     long pruneBefore(Table table, long before) throws SQLException {
         long total = prune(table.name, table.time, before);
-        prune(table.totals, table.time, before);
+        long totals = prune(table.totals, table.time, before);
+        long cut = Math.floorDiv(before, table.coarseSeconds) * table.coarseSeconds;
+        if (prune(table.coarse, table.coarseTime, cut) > 0 || total > 0 || totals > 0) {
+            rebuildCoarse(table, cut, cut + table.coarseSeconds);
+        }
         return total;
     }
 
@@ -281,48 +401,88 @@ public final class QoeRepository {
      * and a site are given; then the detail rows of that pair.
      */
     List<Group> series(Table table, long from, long to, String stream, String site) throws SQLException {
-        Source src = stream != null && site != null ? new Source(table.name, stream, site, null)
-                : new Source(table.totals, stream == null ? ALL : stream, site == null ? ALL : site, null);
-        String sql = "SELECT " + table.time + ", viewers, viewer_minutes, " + QoeColumns.list(null)
-                + " FROM " + src.table + src.where(table);
-        return groups(sql, from, to, src, false);
+        Source src = stream != null && site != null ? new Source(table.name, table.time, stream, site, null)
+                : new Source(table.totals, table.time, stream == null ? ALL : stream, site == null ? ALL : site, null);
+        Map<Object, QoeSums> sums = new TreeMap<>();
+        try (Connection c = dataSource.getConnection()) {
+            sum(c, src, "viewers", from, to, false, sums);
+        }
+        List<Group> out = new ArrayList<>(sums.size());
+        sums.forEach((k, g) -> out.add(new Group(null, (Long) k, g)));
+        return out;
     }
 
     /**
      * Sums per stream ({@code byColumn} "stream_id") or per site ("site") in [from, to). Reads the
-     * per-stream / per-site total rows when the other dimension is not filtered; otherwise (e.g. the
-     * sites of one stream) the detail rows of the filter.
+     * per-stream / per-site total rows when the other dimension is not filtered: the coarse
+     * breakdown rows for the whole coarse periods (hours of minutes, days of hours) inside the
+     * range and the total rows for the partial ones at either end. Otherwise (e.g. the sites of one
+     * stream) the detail rows of the filter.
      */
     List<Group> breakdown(Table table, String byColumn, long from, long to, String stream, String site)
             throws SQLException {
-        Source src;
+        Source totals;
+        Source coarse;
         if (byColumn.equals("stream_id")) {
             // Per stream over every site: the (stream, '*') rows; of one site: that site's detail rows.
-            src = site == null ? new Source(table.totals, stream, ALL, "stream_id") : new Source(table.name, stream, site, null);
+            totals = site == null ? new Source(table.totals, table.time, stream, ALL, "stream_id") : null;
+            coarse = site == null ? new Source(table.coarse, table.coarseTime, stream, ALL, "stream_id") : null;
         } else if (byColumn.equals("site")) {
-            src = stream == null ? new Source(table.totals, ALL, site, "site") : new Source(table.name, stream, site, null);
+            totals = stream == null ? new Source(table.totals, table.time, ALL, site, "site") : null;
+            coarse = stream == null ? new Source(table.coarse, table.coarseTime, ALL, site, "site") : null;
         } else {
             throw new IllegalArgumentException(byColumn);
         }
-        String sql = "SELECT " + byColumn + ", viewers, viewer_minutes, " + QoeColumns.list(null)
-                + " FROM " + src.table + src.where(table);
-        return groups(sql, from, to, src, true);
+        Map<Object, QoeSums> sums = new TreeMap<>();
+        try (Connection c = dataSource.getConnection()) {
+            if (totals == null) {
+                sum(c, new Source(table.name, table.time, stream, site, null), byColumn, from, to, true, sums);
+            } else {
+                long p = table.coarseSeconds;
+                long first = -Math.floorDiv(-from, p) * p;
+                long last = Math.floorDiv(to, p) * p;
+                if (first < last) {
+                    sum(c, totals, byColumn, from, first, true, sums);
+                    sum(c, coarse, byColumn, first, last, true, sums);
+                    sum(c, totals, byColumn, last, to, true, sums);
+                } else {
+                    sum(c, totals, byColumn, from, to, true, sums);
+                }
+            }
+        }
+        List<Group> out = new ArrayList<>(sums.size());
+        sums.forEach((k, g) -> out.add(new Group((String) k, 0, g)));
+        return out;
     }
 
     /**
-     * Which rows a read sums: {@code table} restricted to {@code stream} and {@code site} (null: any),
-     * and, for a breakdown of a totals table, {@code notAll} ("stream_id" or "site") must not be '*'.
+     * Which rows a read sums: {@code table} in a range of {@code time}, restricted to {@code stream}
+     * and {@code site} (null: any), and, for a breakdown of a totals table, {@code notAll}
+     * ("stream_id" or "site") must not be '*'.
      */
-    private record Source(String table, String stream, String site, String notAll) {
-        String where(Table t) {
-            return " WHERE " + t.time + " >= ? AND " + t.time + " < ?"
+    private record Source(String table, String time, String stream, String site, String notAll) {
+        String where() {
+            return " WHERE " + time + " >= ? AND " + time + " < ?"
                     + (stream == null ? "" : " AND stream_id = ?") + (site == null ? "" : " AND site = ?")
                     + (notAll == null ? "" : " AND " + notAll + " <> '" + ALL + "'");
         }
     }
 
-    private List<Group> groups(String sql, long from, long to, Source src, boolean keyed) throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
+    /**
+     * Adds the rows of {@code src} in [from, to) into {@code sums}, grouped by {@code key} (a column
+     * name): a stream or site when {@code keyed}, else the period's start, whose peak is then the
+     * summed {@code viewers}. An empty range reads nothing.
+     */
+    private static void sum(Connection c, Source src, String key, long from, long to, boolean keyed,
+                            Map<Object, QoeSums> sums) throws SQLException {
+        if (from >= to) {
+            return;
+        }
+        String group = keyed ? key : src.time();
+        String viewers = keyed ? "0" : "viewers";
+        String sql = "SELECT " + group + ", " + viewers + ", viewer_minutes, " + QoeColumns.list(null)
+                + " FROM " + src.table() + src.where();
+        try (PreparedStatement s = c.prepareStatement(sql)) {
             int p = 1;
             s.setLong(p++, from);
             s.setLong(p++, to);
@@ -334,15 +494,14 @@ public final class QoeRepository {
             }
             // Summed here rather than with SQL SUMs: H2 aggregates 28 SUMs at about 20 µs a row,
             // reading the rows is several times cheaper.
-            Map<Object, QoeSums> sums = new java.util.TreeMap<>();
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
-                    Object key = keyed ? rs.getString(1) : (Object) rs.getLong(1);
-                    QoeSums g = sums.get(key);
+                    Object k = keyed ? rs.getString(1) : (Object) rs.getLong(1);
+                    QoeSums g = sums.get(k);
                     if (g == null) {
                         g = new QoeSums();
                         g.peakViewers = keyed ? -1 : 0;
-                        sums.put(key, g);
+                        sums.put(k, g);
                     }
                     if (!keyed) {
                         g.peakViewers += rs.getLong(2);
@@ -353,18 +512,16 @@ public final class QoeRepository {
                     }
                 }
             }
-            List<Group> out = new ArrayList<>(sums.size());
-            sums.forEach((k, g) -> out.add(keyed ? new Group((String) k, 0, g) : new Group(null, (Long) k, g)));
-            return out;
         }
     }
 
-    /** Row counts of the detail and total tables, for the benchmark and tests. */
+    /** Row counts of the detail, total and coarse breakdown tables, for the benchmark and tests. */
     Map<String, Long> rowCounts() throws SQLException {
         Map<String, Long> out = new LinkedHashMap<>();
         for (Table t : Table.values()) {
             out.put(t.name, single("SELECT COUNT(*) FROM " + t.name));
             out.put(t.totals, single("SELECT COUNT(*) FROM " + t.totals));
+            out.put(t.coarse, single("SELECT COUNT(*) FROM " + t.coarse));
         }
         return out;
     }

@@ -23,8 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The pre-summed total rows (V5__qoe_totals.sql) always equal the sums of their detail rows, per
- * stream, per site and overall, through repeated flushes of one minute, late reports, restarts,
- * the hourly rollup and pruning; and history answers read from them match the detail rows.
+ * stream, per site and overall, and the coarse breakdown rows (V6__qoe_breakdown_totals.sql) the
+ * sums of the totals per hour and per day, through repeated flushes of one minute, late reports,
+ * restarts, the hourly rollup and pruning; and history answers read from them match the detail rows.
  */
 class QoeTotalsTest {
 
@@ -62,6 +63,19 @@ class QoeTotalsTest {
         Map<String, String> got = rows(f, actual);
         assertTrue(!want.isEmpty(), "the scenario wrote rows to " + table);
         assertEquals(want, got, table + "_total equals the sums of " + table);
+    }
+
+    /**
+     * Asserts that {@code table}'s coarse breakdown rows hold exactly its per-stream and per-site
+     * total rows summed per hour (minutes) or day (hours), every column, and nothing else.
+     */
+    static void assertCoarseMatchTotals(QoeFixture f, QoeRepository.Table table) throws Exception {
+        String period = table.time + " / " + table.coarseSeconds + " * " + table.coarseSeconds;
+        String expected = "SELECT stream_id, site, " + period + ", SUM(viewer_minutes), " + QoeColumns.list("SUM")
+                + " FROM " + table.totals + " WHERE NOT (stream_id = '*' AND site = '*') GROUP BY stream_id, site, " + period;
+        String actual = "SELECT stream_id, site, " + table.coarseTime + ", viewer_minutes, " + QoeColumns.list(null)
+                + " FROM " + table.coarse;
+        assertEquals(rows(f, expected), rows(f, actual), table.coarse + " equals the sums of " + table.totals);
     }
 
     private static Map<String, String> rows(QoeFixture f, String sql) throws Exception {
@@ -167,6 +181,47 @@ class QoeTotalsTest {
             assertEquals(0, query(f, "SELECT COUNT(*) FROM qoe_minute"));
             assertEquals(0, query(f, "SELECT COUNT(*) FROM qoe_minute_total"));
             assertTotalsMatchDetail(f, "qoe_hour", "hour_start");
+        }
+    }
+
+    @Test
+    void breakdownTotalsPerHourAndDayEqualTheTotalsThroughFlushesRollupsAndPruning() throws Exception {
+        try (QoeFixture f = new QoeFixture(tmp, T0)) {
+            // 10:20 to 12:50: the first and last hours are partial.
+            for (int m = 20; m < 170; m++) {
+                f.clock.set(T0.plusSeconds(60L * m + 10));
+                feed(f, 1 + m % 2, m);
+                f.clock.set(T0.plusSeconds(60L * m + 30));
+                f.aggregator.flush();
+            }
+            // A late report for 11:59, written after 12:00 was.
+            f.clock.set(T0.plusSeconds(119 * 60 + 50));
+            feed(f, 2, 4242);
+            f.clock.set(T0.plus(Duration.ofMinutes(173)));
+            f.aggregator.flush();
+            assertCoarseMatchTotals(f, QoeRepository.Table.MINUTE);
+            assertEquals((STREAMS.length + SITES.length) * 3L, query(f, "SELECT COUNT(*) FROM qoe_minute_total_by_hour"));
+            assertEquals(2, f.rollup(90, 730).run().hoursRolled());   // 12:00 is not complete yet
+            assertCoarseMatchTotals(f, QoeRepository.Table.HOUR);
+            assertEquals(STREAMS.length + SITES.length, query(f, "SELECT COUNT(*) FROM qoe_hour_total_by_day"));
+
+            // Ranges with partial hours (or days) at both ends and whole ones between.
+            Instant from = T0.plusSeconds(25 * 60 + 17);
+            assertHistoryMatchesDetail(f, from, T0.plusSeconds(161 * 60), QoeQueries.Step.MINUTE);
+            assertHistoryMatchesDetail(f, from, T0.plusSeconds(161 * 60), QoeQueries.Step.HOUR);
+            assertHistoryMatchesDetail(f, T0.minus(Duration.ofDays(2)), T0.plus(Duration.ofDays(2)), QoeQueries.Step.HOUR);
+
+            // One day of minutes and of hours kept, cut at 11:30: the hour and the day the cut-off falls
+            // in are recomputed from the rows that remain.
+            f.clock.set(T0.plus(Duration.ofDays(1)).plus(Duration.ofMinutes(90)));
+            QoeRollup.Result pruned = f.rollup(1, 1).run();
+            assertTrue(pruned.minuteRowsPruned() > 0 && pruned.hourRowsPruned() > 0);
+            assertCoarseMatchTotals(f, QoeRepository.Table.MINUTE);
+            assertCoarseMatchTotals(f, QoeRepository.Table.HOUR);
+            assertEquals(2L * (STREAMS.length + SITES.length), query(f, "SELECT COUNT(*) FROM qoe_minute_total_by_hour"));
+            assertEquals(STREAMS.length + SITES.length, query(f, "SELECT COUNT(*) FROM qoe_hour_total_by_day"));
+            assertHistoryMatchesDetail(f, T0, T0.plus(Duration.ofHours(3)), QoeQueries.Step.MINUTE);
+            assertHistoryMatchesDetail(f, T0.minus(Duration.ofDays(2)), T0.plus(Duration.ofDays(2)), QoeQueries.Step.HOUR);
         }
     }
 
