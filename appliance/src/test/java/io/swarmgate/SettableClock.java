@@ -34,6 +34,10 @@ public final class SettableClock extends Clock {
         this.millis += deltaMillis;
     }
 
+    public void advance(java.time.Duration step) {
+        this.millis += step.toMillis();
+    }
+
     @Override
     public long millis() {
         return millis;

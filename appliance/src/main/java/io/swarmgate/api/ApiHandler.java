@@ -76,25 +76,34 @@ public final class ApiHandler extends Handler.Abstract {
         String sub = path.substring(PREFIX.length());
         try {
             respond(response, callback, dispatch(request, sub.isEmpty() ? "/" : sub));
-            return true;
-        } catch (ApiException e) {
-            closeIfBodyUnread(request, response);
-            error(response, callback, e);
-        } catch (PolicyException e) {
-            closeIfBodyUnread(request, response);
-            error(response, callback, ApiException.badRequest(e.field(), e.getMessage()));
-        } catch (SiteCsv.CsvException e) {
-            closeIfBodyUnread(request, response);
-            error(response, callback, new ApiException(400, "invalid_csv", e.getMessage(), null, e.problems()));
-        } catch (AuthException e) {
-            closeIfBodyUnread(request, response);
-            error(response, callback, new ApiException(statusOf(e.code()), e.code(), e.getMessage(), e.field(), List.of()));
         } catch (Exception e) {
-            LOG.warn("api - {} {} failed", request.getMethod(), path, e);
             closeIfBodyUnread(request, response);
-            Json.error(response, 500, "internal_error", "internal error; the appliance log has the details", callback);
+            ApiException refusal = asApiException(e);
+            if (refusal != null) {
+                error(response, callback, refusal);
+            } else {
+                LOG.warn("api - {} {} failed", request.getMethod(), path, e);
+                Json.error(response, 500, "internal_error", "internal error; the appliance log has the details", callback);
+            }
         }
         return true;
+    }
+
+    /** The client-facing error for what the domain threw, or {@code null} for a server fault. */
+    private static ApiException asApiException(Exception e) {
+        if (e instanceof ApiException a) {
+            return a;
+        }
+        if (e instanceof PolicyException p) {
+            return ApiException.badRequest(p.field(), p.getMessage());
+        }
+        if (e instanceof SiteCsv.CsvException c) {
+            return new ApiException(400, "invalid_csv", c.getMessage(), null, c.problems());
+        }
+        if (e instanceof AuthException a) {
+            return new ApiException(statusOf(a.code()), a.code(), a.getMessage(), a.field(), List.of());
+        }
+        return null;
     }
 
     /**

@@ -1,19 +1,14 @@
 package io.swarmgate.loadgen;
 
-import java.io.InputStream;
+import io.swarmgate.pki.TrustAnchors;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * Runs one benchmark: paces the joins open-loop, holds while relaying candidates at the
@@ -63,25 +58,7 @@ public final class LoadGenerator implements AutoCloseable {
 
     /** TLS trusting {@code caFile}'s certificates, or the JVM's defaults without one. */
     private static SSLContext tls(Path caFile) throws Exception {
-        if (caFile == null) {
-            return SSLContext.getDefault();
-        }
-        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-        trust.load(null, null);
-        try (InputStream in = Files.newInputStream(caFile)) {
-            int n = 0;
-            for (Certificate cert : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-                trust.setCertificateEntry("ca-" + n++, cert);
-            }
-            if (n == 0) {
-                throw new IllegalArgumentException("--ca " + caFile + " holds no PEM certificate");
-            }
-        }
-        TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        factory.init(trust);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, factory.getTrustManagers(), null);
-        return context;
+        return caFile == null ? SSLContext.getDefault() : TrustAnchors.clientContext(caFile);
     }
 
     /** Ends a running {@link #run()} early (Ctrl-C); it still says bye and reports. */

@@ -1,6 +1,7 @@
 package io.swarmgate.policy;
 
 import io.swarmgate.mesh.SiteRange;
+import io.swarmgate.store.Transactions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -61,19 +62,11 @@ public final class SiteRepository {
 
     /** Adds or replaces every range in one transaction: all of them or none. */
     public void upsertAll(List<SiteRange> ranges, Instant now) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                for (SiteRange r : ranges) {
-                    upsert(c, r, now);
-                }
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
+        Transactions.run(dataSource, c -> {
+            for (SiteRange r : ranges) {
+                upsert(c, r, now);
             }
-        }
+            return null;
+        });
     }
 }

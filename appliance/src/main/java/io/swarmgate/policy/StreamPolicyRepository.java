@@ -1,6 +1,7 @@
 package io.swarmgate.policy;
 
 import io.swarmgate.mesh.P2pMode;
+import io.swarmgate.store.Transactions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -49,58 +50,50 @@ public final class StreamPolicyRepository {
 
     /** Inserts or replaces the policy and its site modes in one transaction. */
     public void save(StreamPolicy p, boolean insert) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                String sql = insert
-                        ? "INSERT INTO stream_policy (" + COLUMNS + ", created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                        : "UPDATE stream_policy SET url_pattern = ?, p2p_mode = ?, max_neighbours = ?,"
-                        + " upload_on_cellular = ?, allowed_origins = ?, security_level = ?, site_groups = ?,"
-                        + " token_secret = ?, updated_at = ? WHERE id = ?";
-                try (PreparedStatement s = c.prepareStatement(sql)) {
-                    int i = 1;
-                    if (insert) {
-                        s.setString(i++, p.id());
-                    }
-                    s.setString(i++, p.urlPattern());
-                    s.setString(i++, p.p2pMode().wire());
-                    s.setInt(i++, p.maxNeighbours());
-                    s.setBoolean(i++, p.uploadOnCellular());
-                    s.setString(i++, String.join(",", p.allowedOrigins()));
-                    s.setString(i++, p.securityLevel().wire());
-                    s.setString(i++, p.siteGroups().stream().map(g -> g.stream().sorted()
-                            .collect(Collectors.joining("+"))).collect(Collectors.joining(";")));
-                    s.setString(i++, p.tokenSecret());
-                    s.setTimestamp(i++, Timestamp.from(p.updatedAt()));
-                    if (insert) {
-                        s.setTimestamp(i, Timestamp.from(p.updatedAt()));
-                    } else {
-                        s.setString(i, p.id());
-                    }
-                    s.executeUpdate();
+        Transactions.run(dataSource, c -> {
+            String sql = insert
+                    ? "INSERT INTO stream_policy (" + COLUMNS + ", created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    : "UPDATE stream_policy SET url_pattern = ?, p2p_mode = ?, max_neighbours = ?,"
+                    + " upload_on_cellular = ?, allowed_origins = ?, security_level = ?, site_groups = ?,"
+                    + " token_secret = ?, updated_at = ? WHERE id = ?";
+            try (PreparedStatement s = c.prepareStatement(sql)) {
+                int i = 1;
+                if (insert) {
+                    s.setString(i++, p.id());
                 }
-                try (PreparedStatement s = c.prepareStatement("DELETE FROM stream_site_mode WHERE stream_id = ?")) {
-                    s.setString(1, p.id());
-                    s.executeUpdate();
+                s.setString(i++, p.urlPattern());
+                s.setString(i++, p.p2pMode().wire());
+                s.setInt(i++, p.maxNeighbours());
+                s.setBoolean(i++, p.uploadOnCellular());
+                s.setString(i++, String.join(",", p.allowedOrigins()));
+                s.setString(i++, p.securityLevel().wire());
+                s.setString(i++, p.siteGroups().stream().map(g -> g.stream().sorted()
+                        .collect(Collectors.joining("+"))).collect(Collectors.joining(";")));
+                s.setString(i++, p.tokenSecret());
+                s.setTimestamp(i++, Timestamp.from(p.updatedAt()));
+                if (insert) {
+                    s.setTimestamp(i, Timestamp.from(p.updatedAt()));
+                } else {
+                    s.setString(i, p.id());
                 }
-                try (PreparedStatement s = c.prepareStatement(
-                        "INSERT INTO stream_site_mode (stream_id, site, p2p_mode) VALUES (?, ?, ?)")) {
-                    for (Map.Entry<String, P2pMode> e : p.siteModes().entrySet()) {
-                        s.setString(1, p.id());
-                        s.setString(2, e.getKey());
-                        s.setString(3, e.getValue().wire());
-                        s.addBatch();
-                    }
-                    s.executeBatch();
-                }
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
+                s.executeUpdate();
             }
-        }
+            try (PreparedStatement s = c.prepareStatement("DELETE FROM stream_site_mode WHERE stream_id = ?")) {
+                s.setString(1, p.id());
+                s.executeUpdate();
+            }
+            try (PreparedStatement s = c.prepareStatement(
+                    "INSERT INTO stream_site_mode (stream_id, site, p2p_mode) VALUES (?, ?, ?)")) {
+                for (Map.Entry<String, P2pMode> e : p.siteModes().entrySet()) {
+                    s.setString(1, p.id());
+                    s.setString(2, e.getKey());
+                    s.setString(3, e.getValue().wire());
+                    s.addBatch();
+                }
+                s.executeBatch();
+            }
+            return null;
+        });
     }
 
     public boolean delete(String id) throws SQLException {

@@ -3,6 +3,7 @@ package io.swarmgate.qoe;
 import static io.swarmgate.qoe.QoeColumns.COUNT;
 import static io.swarmgate.qoe.QoeColumns.NAMES;
 
+import io.swarmgate.store.Transactions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -153,8 +154,7 @@ public final class QoeRepository {
         }
         List<MinuteDelta> totals = totals(deltas);
         List<HourDelta> byHour = byHour(totals);
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
+        Transactions.run(dataSource, c -> {
             try (PreparedStatement s = c.prepareStatement(MERGE_MINUTE);
                  PreparedStatement t = c.prepareStatement(MERGE_MINUTE_TOTAL);
                  PreparedStatement h = c.prepareStatement(MERGE_MINUTE_TOTAL_BY_HOUR)) {
@@ -173,14 +173,9 @@ public final class QoeRepository {
                     h.addBatch();
                 }
                 h.executeBatch();
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
+                return null;
             }
-        }
+        });
     }
 
     private static void addAll(PreparedStatement s, List<MinuteDelta> deltas) throws SQLException {
@@ -265,8 +260,7 @@ public final class QoeRepository {
      * its totals, and the breakdown totals of its day.
      */
     int rollupHour(long hourStart) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
+        return Transactions.run(dataSource, c -> {
             try (PreparedStatement s = c.prepareStatement(ROLLUP_HOUR);
                  PreparedStatement t = c.prepareStatement(ROLLUP_HOUR_TOTALS)) {
                 s.setLong(1, hourStart);
@@ -278,15 +272,9 @@ public final class QoeRepository {
                 t.executeUpdate();
                 long day = Math.floorDiv(hourStart, Table.HOUR.coarseSeconds) * Table.HOUR.coarseSeconds;
                 recomputeCoarse(c, Table.HOUR, day, day + Table.HOUR.coarseSeconds);
-                c.commit();
                 return rows;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
             }
-        }
+        });
     }
 
     /**
@@ -297,8 +285,7 @@ public final class QoeRepository {
         String cols = "stream_id, site, " + table.time + ", viewers, viewer_minutes, " + QoeColumns.list(null);
         String sums = "SUM(viewers), SUM(viewer_minutes), " + QoeColumns.list("SUM");
         String range = " FROM " + table.name + " WHERE " + table.time + " >= ? AND " + table.time + " < ?";
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
+        Transactions.run(dataSource, c -> {
             try (PreparedStatement d = c.prepareStatement("DELETE FROM " + table.totals + " WHERE " + table.time
                     + " >= ? AND " + table.time + " < ?");
                  PreparedStatement i = c.prepareStatement("INSERT INTO " + table.totals + " (" + cols + ")"
@@ -313,14 +300,9 @@ public final class QoeRepository {
                     i.setLong(2 * p + 2, to);
                 }
                 i.executeUpdate();
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
+                return null;
             }
-        }
+        });
     }
 
     /**
@@ -329,18 +311,10 @@ public final class QoeRepository {
      * rows directly, e.g. the benchmark's seeding.
      */
     void rebuildCoarse(Table table, long from, long to) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                recomputeCoarse(c, table, from, to);
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
-        }
+        Transactions.run(dataSource, c -> {
+            recomputeCoarse(c, table, from, to);
+            return null;
+        });
     }
 
     /** Recomputes {@code table}'s coarse rows in [from, to), both aligned, from its total rows, on {@code c}. */

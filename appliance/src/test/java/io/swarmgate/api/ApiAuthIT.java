@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.swarmgate.TestTls;
+import io.swarmgate.pki.TrustAnchors;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.http.HttpResponse;
@@ -96,7 +96,7 @@ class ApiAuthIT extends ApiTestBase {
     void aRequestRefusedBeforeItsBodyArrivesClosesTheConnection() throws Exception {
         // Headers only; the announced body never comes. The refusal must not wait for it, and must
         // tell the client not to reuse the connection (its next request would find it closed).
-        try (SSLSocket socket = (SSLSocket) TestTls.trustingOnly(appliance.pki().caCertificateFile())
+        try (SSLSocket socket = (SSLSocket) TrustAnchors.clientContext(appliance.pki().caCertificateFile())
                 .getSocketFactory().createSocket("127.0.0.1", appliance.httpsUri().getPort())) {
             socket.setSoTimeout(10_000);
             socket.getOutputStream().write(("POST /api/v1/streams HTTP/1.1\r\nHost: localhost\r\n"

@@ -2,10 +2,10 @@ package io.swarmgate.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.swarmgate.Appliance;
-import io.swarmgate.TestTls;
 import io.swarmgate.config.ConfigKey;
 import io.swarmgate.config.ConfigLoader;
 import io.swarmgate.SettableClock;
+import io.swarmgate.pki.TrustAnchors;
 import io.swarmgate.server.Json;
 import java.net.CookieManager;
 import java.net.URI;
@@ -64,7 +64,7 @@ abstract class ApiTestBase {
         String sessionCookie;
 
         Client() throws Exception {
-            http = HttpClient.newBuilder().sslContext(TestTls.trustingOnly(appliance.pki().caCertificateFile()))
+            http = HttpClient.newBuilder().sslContext(TrustAnchors.clientContext(appliance.pki().caCertificateFile()))
                     .cookieHandler(new CookieManager()).connectTimeout(Duration.ofSeconds(5)).build();
         }
 

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.swarmgate.TestTls;
 import io.swarmgate.config.ConfigKey;
+import io.swarmgate.pki.TrustAnchors;
 import io.swarmgate.server.Json;
 import io.swarmgate.signaling.TestViewer;
 import java.net.URI;
@@ -84,7 +84,7 @@ class QoeApiIT extends ApiTestBase {
         String origin = "https://127.0.0.1:" + appliance.httpsUri().getPort();
         URI wss = URI.create("wss://127.0.0.1:" + appliance.httpsUri().getPort() + "/api/v1/live");
         LinkedBlockingQueue<String> messages = new LinkedBlockingQueue<>();
-        HttpClient http = HttpClient.newBuilder().sslContext(TestTls.trustingOnly(appliance.pki().caCertificateFile())).build();
+        HttpClient http = HttpClient.newBuilder().sslContext(TrustAnchors.clientContext(appliance.pki().caCertificateFile())).build();
         CompletableFuture<WebSocket> opening = http.newWebSocketBuilder().header("Cookie", cookie).header("Origin", origin).buildAsync(wss, new WebSocket.Listener() {
             @Override
             public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {

@@ -3,6 +3,7 @@ package io.swarmgate.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.swarmgate.pki.TrustAnchors;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -109,7 +110,7 @@ class LauncherIT {
             }
         }
         HttpClient client = HttpClient.newBuilder()
-                .sslContext(io.swarmgate.TestTls.trustingOnly(data.resolve("pki/ca.crt"))).build();
+                .sslContext(TrustAnchors.clientContext(data.resolve("pki/ca.crt"))).build();
         HttpResponse<String> health = client.send(HttpRequest.newBuilder(https.resolve("/healthz"))
                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, health.statusCode());

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.swarmgate.SettableClock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -19,7 +21,7 @@ import org.junit.jupiter.api.Test;
 class CoordinatorChurnTest {
 
     private final RecordingListener events = new RecordingListener();
-    private final MutableClock clock = new MutableClock();
+    private final SettableClock clock = SettableClock.at(Instant.parse("2026-01-01T00:00:00Z"));
     private final Map<String, PeerInfo> live = new LinkedHashMap<>();
     private final Set<String> blocked = new HashSet<>();
     private SwarmRules rules = SwarmRules.defaults();

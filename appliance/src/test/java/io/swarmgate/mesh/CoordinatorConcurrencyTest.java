@@ -2,6 +2,8 @@ package io.swarmgate.mesh;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.swarmgate.SettableClock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +24,7 @@ class CoordinatorConcurrencyTest {
     void concurrentJoinsAndLeavesKeepEventsInOrderAndTheMeshConsistent() throws Exception {
         RecordingListener events = new RecordingListener();
         SwarmRules rules = SwarmRules.defaults();
-        Coordinator mesh = new Coordinator(stream -> rules, events, new MutableClock(), MeshTimings.defaults(), 9);
+        Coordinator mesh = new Coordinator(stream -> rules, events, SettableClock.at(Instant.parse("2026-01-01T00:00:00Z")), MeshTimings.defaults(), 9);
         Map<String, PeerInfo> live = new ConcurrentHashMap<>();
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {

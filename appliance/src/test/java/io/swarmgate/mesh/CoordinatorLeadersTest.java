@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.swarmgate.SettableClock;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +19,7 @@ class CoordinatorLeadersTest {
 
     private final RecordingListener events = new RecordingListener();
     private SwarmRules rules = SwarmRules.defaults().withUploadOnCellular(true);
-    private final Coordinator mesh = new Coordinator(stream -> rules, events, new MutableClock(), MeshTimings.defaults(), 3);
+    private final Coordinator mesh = new Coordinator(stream -> rules, events, SettableClock.at(Instant.parse("2026-01-01T00:00:00Z")), MeshTimings.defaults(), 3);
 
     @Test
     void eachSiteGetsExactlyTheConfiguredNumberOfLeadersPreferringCapacityThenSeniority() {

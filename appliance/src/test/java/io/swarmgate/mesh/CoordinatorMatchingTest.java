@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.swarmgate.SettableClock;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class CoordinatorMatchingTest {
 
     private final RecordingListener events = new RecordingListener();
-    private final MutableClock clock = new MutableClock();
+    private final SettableClock clock = SettableClock.at(Instant.parse("2026-01-01T00:00:00Z"));
     private final Map<String, PeerInfo> live = new LinkedHashMap<>();
     private SwarmRules rules = SwarmRules.defaults();
     private final Coordinator mesh = new Coordinator(stream -> rules, events, clock, MeshTimings.defaults(), 7);

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.swarmgate.SettableClock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -16,7 +18,7 @@ class CoordinatorResumeTest {
     private static final Duration GRACE = Duration.ofSeconds(20);
 
     private final RecordingListener events = new RecordingListener();
-    private final MutableClock clock = new MutableClock();
+    private final SettableClock clock = SettableClock.at(Instant.parse("2026-01-01T00:00:00Z"));
     private final Coordinator mesh = new Coordinator(stream -> SwarmRules.defaults(), events, clock,
             new MeshTimings(GRACE, Duration.ofSeconds(60)), 11);
 

@@ -8,10 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.swarmgate.Appliance;
-import io.swarmgate.TestTls;
 import io.swarmgate.config.ApplianceConfig;
 import io.swarmgate.config.ConfigKey;
 import io.swarmgate.config.ConfigLoader;
+import io.swarmgate.pki.TrustAnchors;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -45,7 +45,7 @@ class ApplianceServerIT {
                 ConfigKey.SERVER_HTTP_PORT, "0",
                 ConfigKey.SERVER_BIND, "127.0.0.1"));
         appliance = Appliance.start(config, Clock.systemUTC());
-        trusting = HttpClient.newBuilder().sslContext(TestTls.trustingOnly(appliance.pki().caCertificateFile()))
+        trusting = HttpClient.newBuilder().sslContext(TrustAnchors.clientContext(appliance.pki().caCertificateFile()))
                 .connectTimeout(Duration.ofSeconds(5)).build();
     }
 
@@ -89,7 +89,7 @@ class ApplianceServerIT {
 
     @Test
     void legacyTlsVersionsAreRefused() throws Exception {
-        SSLContext ctx = TestTls.trustingOnly(appliance.pki().caCertificateFile());
+        SSLContext ctx = TrustAnchors.clientContext(appliance.pki().caCertificateFile());
         URI uri = appliance.httpsUri();
         try (SSLSocket socket = (SSLSocket) ctx.getSocketFactory().createSocket(uri.getHost(), uri.getPort())) {
             socket.setEnabledProtocols(new String[] {"TLSv1.2"});

@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.swarmgate.Appliance;
-import io.swarmgate.TestTls;
 import io.swarmgate.config.ApplianceConfig;
 import io.swarmgate.config.ConfigKey;
 import io.swarmgate.config.ConfigLoader;
+import io.swarmgate.pki.TrustAnchors;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -83,7 +83,7 @@ class HeapEndpointIT {
     @Test
     void httpsGets404() throws Exception {
         HttpClient trusting = HttpClient.newBuilder()
-                .sslContext(TestTls.trustingOnly(appliance.pki().caCertificateFile()))
+                .sslContext(TrustAnchors.clientContext(appliance.pki().caCertificateFile()))
                 .connectTimeout(Duration.ofSeconds(5)).build();
         HttpResponse<String> r = trusting.send(HttpRequest.newBuilder(appliance.httpsUri().resolve("/internal/heap"))
                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
