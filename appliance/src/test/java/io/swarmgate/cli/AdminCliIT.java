@@ -5,8 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.swarmgate.Appliance;
 import io.swarmgate.Main;
-import io.swarmgate.config.ConfigKey;
-import io.swarmgate.config.ConfigLoader;
+import io.swarmgate.TestAppliance;
 import io.swarmgate.policy.ViewerTokens;
 import io.swarmgate.signaling.TestViewer;
 import io.swarmgate.store.DataDirectory;
@@ -16,11 +15,9 @@ import java.io.StringWriter;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -135,9 +132,7 @@ class AdminCliIT {
     @Test
     void commandsAgainstARunningApplianceGoThroughItAndReachViewers() throws Exception {
         Path data = tmp.resolve("live");
-        try (Appliance appliance = Appliance.start(ConfigLoader.load(null, Map.of(), Map.of(
-                ConfigKey.DATA_DIR, data.toString(), ConfigKey.SERVER_BIND, "127.0.0.1",
-                ConfigKey.SERVER_HTTPS_PORT, "0", ConfigKey.SERVER_HTTP_PORT, "0")), Clock.systemUTC());
+        try (Appliance appliance = TestAppliance.start(data);
              TestViewer viewer = TestViewer.connect(URI.create("ws://127.0.0.1:" + appliance.httpUri().getPort() + "/ws"),
                      "127.0.1.9", null)) {
             assertEquals(0, run(data, "stream", "add", "townhall").code());

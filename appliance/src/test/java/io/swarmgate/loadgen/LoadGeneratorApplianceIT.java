@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.swarmgate.Appliance;
+import io.swarmgate.TestAppliance;
 import io.swarmgate.config.ConfigKey;
-import io.swarmgate.config.ConfigLoader;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -30,12 +30,8 @@ class LoadGeneratorApplianceIT {
 
     @BeforeEach
     void start() throws Exception {
-        appliance = Appliance.start(ConfigLoader.load(null, Map.of(), Map.of(
-                ConfigKey.DATA_DIR, tmp.resolve("data").toString(),
-                ConfigKey.SERVER_BIND, "127.0.0.1",
-                ConfigKey.SERVER_HTTPS_PORT, "0",
-                ConfigKey.LOG_REQUESTS, "false",
-                ConfigKey.MESH_CANDIDATE_NETWORKS, "127.0.0.0/8")), Clock.systemUTC());
+        appliance = TestAppliance.start(tmp.resolve("data"), Clock.systemUTC(), Map.of(
+                ConfigKey.LOG_REQUESTS, "false", ConfigKey.MESH_CANDIDATE_NETWORKS, "127.0.0.0/8"));
         wss = URI.create("wss://localhost:" + appliance.httpsUri().getPort() + "/ws");
     }
 

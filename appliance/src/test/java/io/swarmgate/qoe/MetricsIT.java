@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.swarmgate.Appliance;
+import io.swarmgate.TestAppliance;
 import io.swarmgate.config.ConfigKey;
-import io.swarmgate.config.ConfigLoader;
 import io.swarmgate.server.Json;
 import io.swarmgate.signaling.TestViewer;
 import java.net.URI;
@@ -15,7 +15,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -33,10 +32,7 @@ class MetricsIT {
     private final HttpClient http = HttpClient.newHttpClient();
 
     private Appliance start(Map<String, String> extra) throws Exception {
-        Map<String, String> flags = new HashMap<>(Map.of(ConfigKey.DATA_DIR, tmp.toString(),
-                ConfigKey.SERVER_HTTPS_PORT, "0", ConfigKey.SERVER_HTTP_PORT, "0", ConfigKey.SERVER_BIND, "127.0.0.1"));
-        flags.putAll(extra);
-        return Appliance.start(ConfigLoader.load(null, Map.of(), flags), Clock.systemUTC());
+        return TestAppliance.start(tmp, Clock.systemUTC(), extra);
     }
 
     private HttpResponse<String> get(Appliance a, String authorization) throws Exception {

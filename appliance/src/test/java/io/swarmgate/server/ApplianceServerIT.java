@@ -8,18 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.swarmgate.Appliance;
-import io.swarmgate.config.ApplianceConfig;
-import io.swarmgate.config.ConfigKey;
-import io.swarmgate.config.ConfigLoader;
+import io.swarmgate.TestAppliance;
 import io.swarmgate.pki.TrustAnchors;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.Map;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLSocket;
@@ -39,12 +35,7 @@ class ApplianceServerIT {
 
     @BeforeAll
     static void start() throws Exception {
-        ApplianceConfig config = ConfigLoader.load(null, Map.of(), Map.of(
-                ConfigKey.DATA_DIR, tmp.resolve("data").toString(),
-                ConfigKey.SERVER_HTTPS_PORT, "0",
-                ConfigKey.SERVER_HTTP_PORT, "0",
-                ConfigKey.SERVER_BIND, "127.0.0.1"));
-        appliance = Appliance.start(config, Clock.systemUTC());
+        appliance = TestAppliance.start(tmp.resolve("data"));
         trusting = HttpClient.newBuilder().sslContext(TrustAnchors.clientContext(appliance.pki().caCertificateFile()))
                 .connectTimeout(Duration.ofSeconds(5)).build();
     }

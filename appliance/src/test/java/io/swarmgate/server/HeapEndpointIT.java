@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.swarmgate.Appliance;
+import io.swarmgate.TestAppliance;
 import io.swarmgate.config.ApplianceConfig;
 import io.swarmgate.config.ConfigKey;
-import io.swarmgate.config.ConfigLoader;
 import io.swarmgate.pki.TrustAnchors;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -38,13 +38,8 @@ class HeapEndpointIT {
 
     @BeforeAll
     static void start() throws Exception {
-        ApplianceConfig config = ConfigLoader.load(null, Map.of(), Map.of(
-                ConfigKey.DATA_DIR, tmp.resolve("data").toString(),
-                ConfigKey.SERVER_HTTPS_PORT, "0",
-                ConfigKey.SERVER_HTTP_PORT, "0",
-                ConfigKey.SERVER_BIND, "127.0.0.1",
-                ConfigKey.DIAGNOSTICS_HEAP_ENDPOINT, "true"));
-        appliance = Appliance.start(config, Clock.systemUTC());
+        appliance = TestAppliance.start(tmp.resolve("data"), Clock.systemUTC(),
+                Map.of(ConfigKey.DIAGNOSTICS_HEAP_ENDPOINT, "true"));
     }
 
     @AfterAll

@@ -4,15 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.swarmgate.Appliance;
-import io.swarmgate.config.ConfigKey;
-import io.swarmgate.config.ConfigLoader;
+import io.swarmgate.TestAppliance;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,9 +20,7 @@ class ReadinessIT {
 
     @Test
     void readyzReportsAMissingDatabaseWhileHealthzStaysUp() throws Exception {
-        try (Appliance appliance = Appliance.start(ConfigLoader.load(null, Map.of(), Map.of(
-                ConfigKey.DATA_DIR, tmp.toString(), ConfigKey.SERVER_HTTPS_PORT, "0",
-                ConfigKey.SERVER_HTTP_PORT, "0", ConfigKey.SERVER_BIND, "127.0.0.1")), Clock.systemUTC())) {
+        try (Appliance appliance = TestAppliance.start(tmp)) {
             HttpClient client = HttpClient.newHttpClient();
             Files.delete(appliance.dataDir().databaseFile());
 

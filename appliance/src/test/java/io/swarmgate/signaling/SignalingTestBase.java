@@ -1,8 +1,8 @@
 package io.swarmgate.signaling;
 
 import io.swarmgate.Appliance;
+import io.swarmgate.TestAppliance;
 import io.swarmgate.config.ConfigKey;
-import io.swarmgate.config.ConfigLoader;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,14 +23,9 @@ abstract class SignalingTestBase {
 
     protected void start(Map<String, String> overrides) throws Exception {
         dataDir = Files.createTempDirectory("swarmgate-signaling");
-        Map<String, String> flags = new HashMap<>(Map.of(
-                ConfigKey.DATA_DIR, dataDir.toString(),
-                ConfigKey.SERVER_BIND, "127.0.0.1",
-                ConfigKey.SERVER_HTTPS_PORT, "0",
-                ConfigKey.SERVER_HTTP_PORT, "0",
-                ConfigKey.LOG_REQUESTS, "false"));
+        Map<String, String> flags = new HashMap<>(Map.of(ConfigKey.LOG_REQUESTS, "false"));
         flags.putAll(overrides);
-        appliance = Appliance.start(ConfigLoader.load(null, Map.of(), flags), Clock.systemUTC());
+        appliance = TestAppliance.start(dataDir, Clock.systemUTC(), flags);
         ws = URI.create("ws://127.0.0.1:" + appliance.httpUri().getPort() + "/ws");
     }
 
