@@ -1,8 +1,8 @@
 /**
  * Site leaders: which leader fetches a live segment over HTTP first (docs/protocol.md
- * "Site leaders"). The appliance (io.swarmgate.mesh.SegmentLeaders) computes the same order, so
- * this must stay bit-for-bit identical to it: FNV-1a 32-bit over UTF-8, highest weight first,
- * ties by the smaller peer id in UTF-16 code unit order (JavaScript `<`, Java `compareTo`).
+ * "Site leaders"). Every viewer of a site computes the same order from the appliance's leader
+ * list, so this must stay bit-for-bit identical to the documented rule: FNV-1a 32-bit over UTF-8,
+ * highest weight first, ties by the smaller peer id in UTF-16 code unit order.
  *
  * @module core/leaders
  */

@@ -1,14 +1,14 @@
 package io.swarmgate.mesh;
 
 import java.time.Clock;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Data structures</h2>
  * <ul>
- *   <li>{@code peers}: peer id → {@link PeerState}, concurrent, for O(1) lookups by id.</li>
+ *   <li>{@code peers}: peer id → {@link PeerState}, concurrent so that relay checks read it from
+ *       any thread, O(1) by id.</li>
  *   <li>{@code streams}: stream id → {@link StreamMesh}, created on first join, dropped when empty.</li>
  *   <li>per stream and site a {@link SiteSwarm}: two {@link PeerPool}s (uploaders with free slots;
  *       peers below target) with O(1) add/remove/sample, and a leader-candidate {@code TreeSet}.</li>
@@ -36,11 +37,16 @@ import org.slf4j.LoggerFactory;
  *       pairs (after failure reports).</li>
  * </ul>
  *
- * <h2>Locking</h2>
- * One lock per stream (not per site: grouped sites share pairs). Reads used on hot paths —
- * {@link #isNeighbour}, {@link #neighbours}, {@link #leaders}, {@link #leaderFor} — take no lock.
- * Events are collected under the lock and delivered after it is released, in lock order, by one
- * thread per stream at a time ({@link EventQueue}); the listener may call back into the coordinator.
+ * <h2>Threads</h2>
+ * One thread owns the coordinator: every change ({@link #join}, {@link #leave}, {@link #suspend},
+ * {@link #resume}, {@link #reportFailing}, {@link #expireSuspended}) must be made by the same
+ * thread (in the appliance, the signaling mesh thread), so the mesh needs no locks and events
+ * come out in the order the changes were made. Only the reads used from other threads are safe
+ * anywhere: {@link #isNeighbour} and {@link #neighbours} (a volatile copy-on-write set per peer),
+ * {@link #leaders} (a volatile snapshot per site), {@link #peerCount} and
+ * {@link #candidateInspections}. Events are collected while a change runs and delivered on the
+ * owning thread once it is complete; the listener may call back into the coordinator, and events
+ * of such a nested change are delivered after the ones already pending.
  *
  * <h2>Complexity</h2>
  * join, leave, reportFailing, resume: each filled peer samples at most three pools (sources,
@@ -48,7 +54,7 @@ import org.slf4j.LoggerFactory;
  * them, and a saturated candidate scans at most maxNeighbours neighbours; leave re-fills up to
  * maxNeighbours peers. Leader election is O(leadersPerSite · log n). None of it depends on the
  * swarm's size ({@link #candidateInspections()} counts the candidates looked at). isNeighbour,
- * neighbours, leaders: O(1), lock-free. expireSuspended: O(suspended viewers).
+ * neighbours, leaders: O(1). expireSuspended: O(suspended viewers).
  *
  * <h2>Not covered here</h2>
  * A policy change applies to later matching only: existing pairs that a new policy forbids are
@@ -65,15 +71,20 @@ public final class Coordinator {
     private final Clock clock;
     private final MeshTimings timings;
     private final long seed;
+    // Written by the owning thread only; concurrent because the reads listed above come from others.
     private final Map<String, PeerState> peers = new ConcurrentHashMap<>();
     private final Map<String, StreamMesh> streams = new ConcurrentHashMap<>();
-    private final Map<String, PeerState> suspended = new ConcurrentHashMap<>();
-    private final AtomicLong joinSeq = new AtomicLong();
+    private final Map<String, PeerState> suspended = new HashMap<>();
     private final LongAdder inspections = new LongAdder();
+    private final ArrayDeque<MeshEvent> pending = new ArrayDeque<>();
+    private boolean delivering;
+    private long joinSeq;
+    /** The thread that made the first change; checked with assertions (on in tests). */
+    private Thread owner;
 
     /**
      * @param rulesForStream the policy view per stream id; {@code null} means defaults
-     * @param listener       receives every change (see its threading contract)
+     * @param listener       receives every change, on the owning thread
      * @param clock          for resume grace and blocked pairs
      * @param timings        resume grace and failing-pair block
      * @param seed           seeds candidate sampling, so tests are reproducible
@@ -98,38 +109,32 @@ public final class Coordinator {
      * @throws IllegalStateException if the peer id is already known
      */
     public JoinResult join(PeerInfo peer) {
-        SwarmRules rules = rulesOf(peer.streamId());
-        while (true) {
-            StreamMesh stream = streams.computeIfAbsent(peer.streamId(),
-                    id -> new StreamMesh(id, listener, seed, inspections));
-            List<EventQueue.MeshEvent> out = new ArrayList<>();
-            JoinResult result;
-            stream.lock.lock();
-            try {
-                if (stream.retired()) {
-                    continue; // emptied and dropped between lookup and lock: use the new one
-                }
-                stream.useRules(rules);
-                PeerState state = new PeerState(peer, stream, joinSeq.incrementAndGet(), rules);
-                if (peers.putIfAbsent(peer.peerId(), state) != null) {
-                    if (stream.retireIfEmpty()) {
-                        streams.remove(stream.streamId, stream); // created for this refused join
-                    }
-                    throw new IllegalStateException(peer.peerId() + " - already joined");
-                }
-                result = stream.join(state, clock.millis(), out);
-                stream.events.enqueue(out);
-            } finally {
-                stream.lock.unlock();
-            }
-            stream.events.drain();
-            return result;
+        assert owned();
+        if (peers.containsKey(peer.peerId())) {
+            throw new IllegalStateException(peer.peerId() + " - already joined");
         }
+        SwarmRules rules = rulesOf(peer.streamId());
+        StreamMesh stream = streams.computeIfAbsent(peer.streamId(), id -> new StreamMesh(id, seed, inspections));
+        stream.useRules(rules);
+        PeerState state = new PeerState(peer, stream, ++joinSeq, rules);
+        peers.put(peer.peerId(), state);
+        List<MeshEvent> out = new ArrayList<>();
+        JoinResult result = stream.join(state, clock.millis(), out);
+        deliver(out);
+        return result;
     }
 
     /** Removes a viewer for good (bye, or socket closed without resume). Returns false if unknown. */
     public boolean leave(String peerId) {
-        return removeIf(peerId, UnassignReason.NEIGHBOUR_LEFT, false);
+        assert owned();
+        PeerState peer = peers.get(peerId);
+        if (peer == null) {
+            return false;
+        }
+        List<MeshEvent> out = new ArrayList<>();
+        remove(peer, UnassignReason.NEIGHBOUR_LEFT, clock.millis(), out);
+        deliver(out);
+        return true;
     }
 
     /**
@@ -140,43 +145,35 @@ public final class Coordinator {
      * @return the replacement pairs; empty if the two were not neighbours or are unknown
      */
     public List<Pairing> reportFailing(String peerId, String neighbourId) {
+        assert owned();
         PeerState reporter = peers.get(peerId);
         PeerState failing = peers.get(neighbourId);
         if (reporter == null || failing == null || reporter.stream != failing.stream) {
             return List.of();
         }
-        StreamMesh stream = reporter.stream;
         long now = clock.millis();
-        return locked(stream, out -> stream.holds(reporter) && stream.holds(failing)
-                ? stream.fail(reporter, failing, now, now + timings.failingPairBlock().toMillis(), out)
-                : List.of());
+        List<MeshEvent> out = new ArrayList<>();
+        List<Pairing> made = reporter.stream.fail(reporter, failing, now, now + timings.failingPairBlock().toMillis(), out);
+        deliver(out);
+        return made;
     }
 
-    /** Whether the coordinator paired the two: the relay check for {@code signal}. Lock-free, O(1). */
+    /** Whether the coordinator paired the two: the relay check for {@code signal}. Any thread, O(1). */
     public boolean isNeighbour(String peerId, String otherId) {
         PeerState peer = peers.get(peerId);
         return peer != null && peer.hasNeighbour(otherId);
     }
 
-    /** The viewer's current neighbours (an immutable snapshot), empty if unknown. */
+    /** The viewer's current neighbours (an immutable snapshot), empty if unknown. Any thread. */
     public Set<String> neighbours(String peerId) {
         PeerState peer = peers.get(peerId);
         return peer == null ? Set.of() : peer.neighbours();
     }
 
-    /** The site's leaders sorted by peer id; empty when the site has no eligible uploader. */
+    /** The site's leaders sorted by peer id; empty when the site has no eligible uploader. Any thread. */
     public List<String> leaders(String streamId, String site) {
         StreamMesh stream = streams.get(streamId);
         return stream == null ? List.of() : stream.leaderIds(site);
-    }
-
-    /**
-     * Which leader fetches {@code segmentId} over HTTP, by the rendezvous rule of
-     * {@link SegmentLeaders}; empty when the site has no leader (everyone uses HTTP).
-     */
-    public Optional<LeaderChoice> leaderFor(String streamId, String site, String segmentId) {
-        List<String> leaders = leaders(streamId, site);
-        return leaders.isEmpty() ? Optional.empty() : Optional.of(new LeaderChoice(SegmentLeaders.rank(segmentId, leaders)));
     }
 
     /**
@@ -185,114 +182,118 @@ public final class Coordinator {
      * are still emitted; on resume the signaling layer resends {@link #neighbours}.
      */
     public boolean suspend(String peerId) {
+        assert owned();
         PeerState peer = peers.get(peerId);
         if (peer == null) {
             return false;
         }
         long until = clock.millis() + timings.resumeGrace().toMillis();
-        boolean held = locked(peer.stream, out -> {
-            if (!peer.stream.holds(peer)) {
-                return false;
-            }
-            peer.stream.suspend(peer, until);
-            // Inside the lock so a concurrent resume cannot leave a stale entry behind.
-            suspended.put(peerId, peer);
-            return true;
-        });
-        log.debug("{} - suspend {}", peerId, held ? "until " + until : "ignored: not held");
-        return held;
+        peer.stream.suspend(peer, until);
+        suspended.put(peerId, peer);
+        log.debug("{} - suspended until {}", peerId, until);
+        return true;
     }
 
     /** The viewer reconnected: true if it was still held (and is matched again), false if gone. */
     public boolean resume(String peerId) {
+        assert owned();
         PeerState peer = peers.get(peerId);
         if (peer == null) {
             return false;
         }
         long now = clock.millis();
-        StreamMesh stream = peer.stream;
-        boolean resumed = locked(stream, out -> {
-            if (!stream.holds(peer)) {
-                return false;
-            }
-            if (peer.suspendedUntil >= 0 && peer.suspendedUntil <= now) {
-                removeLocked(peer, UnassignReason.RESUME_EXPIRED, now, out);
-                return false;
-            }
+        List<MeshEvent> out = new ArrayList<>();
+        boolean resumed = peer.suspendedUntil < 0 || peer.suspendedUntil > now;
+        if (resumed) {
+            StreamMesh stream = peer.stream;
             stream.useRules(rulesOf(stream.streamId));
             stream.resume(peer, now, out);
-            suspended.remove(peerId, peer);
-            return true;
-        });
+            suspended.remove(peerId);
+        } else {
+            remove(peer, UnassignReason.RESUME_EXPIRED, now, out);
+        }
+        deliver(out);
         log.debug("{} - resume {}", peerId, resumed ? "accepted" : "refused: grace expired");
         return resumed;
     }
 
     /** Removes suspended viewers whose grace has passed; call periodically. Returns their ids. */
     public List<String> expireSuspended() {
+        assert owned();
         long now = clock.millis();
-        List<String> expired = new ArrayList<>();
+        List<PeerState> due = new ArrayList<>();
         for (PeerState peer : suspended.values()) {
-            if (peer.suspendedUntil >= 0 && peer.suspendedUntil <= now
-                    && removeIf(peer.id, UnassignReason.RESUME_EXPIRED, true)) {
-                expired.add(peer.id);
+            if (peer.suspendedUntil >= 0 && peer.suspendedUntil <= now) {
+                due.add(peer);
             }
         }
+        List<String> expired = new ArrayList<>(due.size());
+        List<MeshEvent> out = new ArrayList<>();
+        for (PeerState peer : due) {
+            remove(peer, UnassignReason.RESUME_EXPIRED, now, out);
+            expired.add(peer.id);
+        }
+        deliver(out);
         return expired;
     }
 
-    /** Viewers currently known, suspended ones included. */
+    /** Viewers currently known, suspended ones included. Any thread. */
     public int peerCount() {
         return peers.size();
     }
 
-    /** Total candidates looked at by matching since start: a cost metric, also exported. */
+    /** Total candidates looked at by matching since start: a cost metric, also exported. Any thread. */
     public long candidateInspections() {
         return inspections.sum();
     }
 
-    private boolean removeIf(String peerId, UnassignReason reason, boolean onlyIfExpired) {
-        PeerState peer = peers.get(peerId);
-        if (peer == null) {
-            return false;
-        }
-        long now = clock.millis();
-        return locked(peer.stream, out -> {
-            if (!peer.stream.holds(peer)) {
-                return false;
-            }
-            if (onlyIfExpired && (peer.suspendedUntil < 0 || peer.suspendedUntil > now)) {
-                return false; // resumed, or suspended again, since the caller looked
-            }
-            removeLocked(peer, reason, now, out);
-            return true;
-        });
-    }
-
-    private void removeLocked(PeerState peer, UnassignReason reason, long now, List<EventQueue.MeshEvent> out) {
+    private void remove(PeerState peer, UnassignReason reason, long now, List<MeshEvent> out) {
         StreamMesh stream = peer.stream;
         stream.useRules(rulesOf(stream.streamId));
         stream.remove(peer, reason, now, out);
-        peers.remove(peer.id, peer);
-        suspended.remove(peer.id, peer);
-        if (stream.retired()) {
-            streams.remove(stream.streamId, stream);
+        peers.remove(peer.id);
+        suspended.remove(peer.id);
+        if (stream.isEmpty()) {
+            streams.remove(stream.streamId);
         }
     }
 
-    /** Runs {@code operation} under the stream lock, then delivers its events outside the lock. */
-    private <T> T locked(StreamMesh stream, Function<List<EventQueue.MeshEvent>, T> operation) {
-        List<EventQueue.MeshEvent> out = new ArrayList<>();
-        T result;
-        stream.lock.lock();
-        try {
-            result = operation.apply(out);
-            stream.events.enqueue(out);
-        } finally {
-            stream.lock.unlock();
+    /**
+     * Hands a completed change's events to the listener in order. A listener that changes the
+     * mesh again while being called adds its events behind the pending ones; the outermost call
+     * delivers them all, so the listener never sees events out of order.
+     */
+    private void deliver(List<MeshEvent> events) {
+        pending.addAll(events);
+        if (delivering) {
+            return;
         }
-        stream.events.drain();
-        return result;
+        delivering = true;
+        try {
+            MeshEvent event;
+            while ((event = pending.poll()) != null) {
+                try {
+                    event.deliver(listener);
+                } catch (RuntimeException e) {
+                    log.warn("{} - listener failed, continuing with the next event", event, e);
+                }
+            }
+        } finally {
+            delivering = false;
+        }
+    }
+
+    /** For assertions: whether the calling thread is the one that owns this coordinator. */
+    private boolean owned() {
+        Thread current = Thread.currentThread();
+        if (owner == null) {
+            owner = current;
+        }
+        if (owner != current) {
+            throw new IllegalStateException("the coordinator is owned by " + owner.getName()
+                    + "; a change was attempted on " + current.getName());
+        }
+        return true;
     }
 
     private SwarmRules rulesOf(String streamId) {

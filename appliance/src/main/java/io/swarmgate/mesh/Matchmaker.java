@@ -8,7 +8,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Chooses neighbours for one stream. Called only under the stream's lock.
+ * Chooses neighbours for one stream. Called only from the coordinator's owning thread.
  *
  * <p>A peer is matched ("filled") when it joins, resumes, or loses a neighbour. Filling samples at
  * most {@link #sampleSize} peers from each pool it may draw from, instead of scanning the swarm:
@@ -73,7 +73,7 @@ final class Matchmaker {
     }
 
     /** Gives {@code peer} neighbours up to its target (uploaders: hungry peers up to the cap). */
-    void fill(PeerState peer, SwarmRules rules, long now, List<Pairing> made, List<EventQueue.MeshEvent> out) {
+    void fill(PeerState peer, SwarmRules rules, long now, List<Pairing> made, List<MeshEvent> out) {
         if (!peer.matchable() || !wantsMore(peer, rules)) {
             return;
         }
@@ -108,7 +108,7 @@ final class Matchmaker {
     }
 
     private void fillFrom(SiteSwarm site, PeerState peer, SwarmRules rules, long now, List<Pairing> made,
-                          List<EventQueue.MeshEvent> out) {
+                          List<MeshEvent> out) {
         int target = rules.targetDegree();
         int max = rules.maxNeighbours();
         int limit = sampleSize(rules);
@@ -146,7 +146,7 @@ final class Matchmaker {
      * degree). Bounded: one sample of saturated uploaders, each scanning at most its cap.
      */
     private void rebalance(SiteSwarm site, PeerState peer, SwarmRules rules, long now, List<Pairing> made,
-                           List<EventQueue.MeshEvent> out) {
+                           List<MeshEvent> out) {
         int target = rules.targetDegree();
         int max = rules.maxNeighbours();
         List<PeerState> saturated = new ArrayList<>();
@@ -194,26 +194,26 @@ final class Matchmaker {
     }
 
     /** Pairs the two; the peer being filled offers. */
-    Pairing link(PeerState offerer, PeerState answerer, SwarmRules rules, List<EventQueue.MeshEvent> out) {
+    Pairing link(PeerState offerer, PeerState answerer, SwarmRules rules, List<MeshEvent> out) {
         offerer.addNeighbour(answerer.id);
         answerer.addNeighbour(offerer.id);
         refresh(offerer, rules);
         refresh(answerer, rules);
-        out.add(new EventQueue.Assigned(offerer.id, answerer.id, true));
-        out.add(new EventQueue.Assigned(answerer.id, offerer.id, false));
+        out.add(new MeshEvent.Assigned(offerer.id, answerer.id, true));
+        out.add(new MeshEvent.Assigned(answerer.id, offerer.id, false));
         return new Pairing(offerer.id, answerer.id);
     }
 
     /** Separates the two; {@code other} is told only if {@code tellOther} (it may be leaving). */
     void unlink(PeerState peer, PeerState other, UnassignReason reason, boolean tellOther, SwarmRules rules,
-                List<EventQueue.MeshEvent> out) {
+                List<MeshEvent> out) {
         peer.removeNeighbour(other.id);
         other.removeNeighbour(peer.id);
         refresh(peer, rules);
         refresh(other, rules);
-        out.add(new EventQueue.Unassigned(peer.id, other.id, reason));
+        out.add(new MeshEvent.Unassigned(peer.id, other.id, reason));
         if (tellOther) {
-            out.add(new EventQueue.Unassigned(other.id, peer.id, reason));
+            out.add(new MeshEvent.Unassigned(other.id, peer.id, reason));
         }
     }
 }

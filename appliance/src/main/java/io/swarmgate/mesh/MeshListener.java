@@ -5,11 +5,11 @@ import java.util.List;
 /**
  * Receives every change the coordinator makes, so the signaling layer can push messages.
  *
- * <p>Threading contract: calls for one stream are made by one thread at a time, in the order the
- * changes happened, and never while the coordinator holds a lock, so an implementation may call
- * back into the coordinator. Calls for different streams may run concurrently. Implementations
- * should only enqueue a message (a slow listener delays later events of the same stream); an
- * exception is logged and does not stop delivery of the remaining events.
+ * <p>Threading contract: every call is made on the coordinator's owning thread, in the order the
+ * changes happened, once the change that caused it is complete, so an implementation may query
+ * or change the coordinator. Implementations should only enqueue a message (a slow listener
+ * delays every later change); an exception is logged and does not stop delivery of the
+ * remaining events.
  */
 public interface MeshListener {
 

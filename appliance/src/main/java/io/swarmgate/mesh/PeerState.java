@@ -5,9 +5,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The coordinator's record of one viewer. Everything is guarded by its stream's lock except the
- * neighbour set, which is copy-on-write behind a volatile reference so that the relay check
- * ({@link Coordinator#isNeighbour}) on every {@code signal} takes no lock. Neighbour sets hold at
+ * The coordinator's record of one viewer. Everything is confined to the coordinator's owning
+ * thread except the neighbour set, which is copy-on-write behind a volatile reference so that the
+ * relay check ({@link Coordinator#isNeighbour}) on every {@code signal} reads it from any thread. Neighbour sets hold at
  * most {@link SwarmRules#MAX_DEGREE_LIMIT} ids, so copying on change is cheap.
  */
 final class PeerState {

@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.TreeSet;
 
 /**
- * The viewers of one stream in one site: the two matching pools and the site leaders. Guarded by
- * the stream's lock, except {@link #leaderIds()} which is a volatile immutable snapshot.
+ * The viewers of one stream in one site: the matching pools and the site leaders. Confined to the
+ * coordinator's owning thread, except {@link #leaderIds()} which is a volatile immutable snapshot.
  */
 final class SiteSwarm {
 
@@ -82,7 +82,7 @@ final class SiteSwarm {
         return ids;
     }
 
-    /** Current leaders sorted by peer id; safe without the lock. */
+    /** Current leaders sorted by peer id; safe from any thread. */
     List<String> leaderIds() {
         return leaderIds;
     }

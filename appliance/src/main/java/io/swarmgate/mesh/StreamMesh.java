@@ -7,35 +7,30 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * All viewers of one stream, split into per-site swarms. The stream, not the site, is the unit of
- * locking because a policy's site groups let a pair straddle two sites of the same stream; every
- * operation here touches O(degree) peers, so the lock is held for microseconds. Every method
- * except {@link #leaderIds} must be called with {@link #lock} held; events are appended to
- * {@code out} and delivered by the caller after unlocking (see {@link EventQueue}).
+ * All viewers of one stream, split into per-site swarms (one object per stream, not per site,
+ * because a policy's site groups let a pair straddle two sites of the same stream). Every
+ * operation touches O(degree) peers. Confined to the coordinator's owning thread, except
+ * {@link #leaderIds}; events are appended to {@code out} and delivered by the coordinator once
+ * the operation is complete.
  */
 final class StreamMesh {
 
     private static final Logger log = LoggerFactory.getLogger(StreamMesh.class);
 
     final String streamId;
-    final ReentrantLock lock = new ReentrantLock();
-    final EventQueue events;
 
     private final Map<String, PeerState> peers = new HashMap<>();
-    // Concurrent only so that leader queries can read it without the lock.
+    // Concurrent only so that leader queries can read it from other threads.
     private final Map<String, SiteSwarm> sites = new ConcurrentHashMap<>();
     private final Matchmaker matchmaker;
     private SwarmRules rules = SwarmRules.defaults();
-    private boolean retired;
 
-    StreamMesh(String streamId, MeshListener listener, long seed, LongAdder inspections) {
+    StreamMesh(String streamId, long seed, LongAdder inspections) {
         this.streamId = streamId;
-        this.events = new EventQueue(listener);
         this.matchmaker = new Matchmaker(sites, peers, new SplittableRandom(seed ^ streamId.hashCode()), inspections);
     }
 
@@ -48,22 +43,16 @@ final class StreamMesh {
         return rules;
     }
 
-    /** True once the last viewer left; the coordinator then drops this object and makes a new one. */
-    boolean retired() {
-        return retired;
-    }
-
-    /** Retires the stream if it holds nobody; true if it did. */
-    boolean retireIfEmpty() {
-        retired = peers.isEmpty();
-        return retired;
+    /** True once the last viewer left; the coordinator then drops this object. */
+    boolean isEmpty() {
+        return peers.isEmpty();
     }
 
     boolean holds(PeerState peer) {
         return !peer.gone && peers.get(peer.id) == peer;
     }
 
-    JoinResult join(PeerState peer, long now, List<EventQueue.MeshEvent> out) {
+    JoinResult join(PeerState peer, long now, List<MeshEvent> out) {
         peers.put(peer.id, peer);
         SiteSwarm site = sites.computeIfAbsent(peer.site(), SiteSwarm::new);
         site.add(peer);
@@ -77,7 +66,7 @@ final class StreamMesh {
     }
 
     /** Removes a viewer for good; its neighbours are told and get replacements. */
-    void remove(PeerState peer, UnassignReason reason, long now, List<EventQueue.MeshEvent> out) {
+    void remove(PeerState peer, UnassignReason reason, long now, List<MeshEvent> out) {
         peer.gone = true;
         peers.remove(peer.id);
         SiteSwarm site = sites.get(peer.site());
@@ -94,13 +83,12 @@ final class StreamMesh {
         if (site.isEmpty()) {
             sites.remove(peer.site());
         }
-        retired = peers.isEmpty();
         log.debug("{} - left {} ({}), {} neighbours re-matched", peer.id, streamId, reason, former.size());
     }
 
     /** Separates a pair one side reported, blocks it until {@code blockedUntil} and re-fills both. */
     List<Pairing> fail(PeerState reporter, PeerState failing, long now, long blockedUntil,
-                       List<EventQueue.MeshEvent> out) {
+                       List<MeshEvent> out) {
         reporter.block(failing.id, blockedUntil, now);
         failing.block(reporter.id, blockedUntil, now);
         if (!reporter.hasNeighbour(failing.id)) {
@@ -120,7 +108,7 @@ final class StreamMesh {
         matchmaker.refresh(peer, rules);
     }
 
-    void resume(PeerState peer, long now, List<EventQueue.MeshEvent> out) {
+    void resume(PeerState peer, long now, List<MeshEvent> out) {
         peer.suspendedUntil = -1;
         matchmaker.refresh(peer, rules);
         matchmaker.fill(peer, rules, now, new ArrayList<>(), out);
@@ -131,10 +119,10 @@ final class StreamMesh {
         return swarm == null ? List.of() : swarm.leaderIds();
     }
 
-    private void reelect(SiteSwarm site, List<EventQueue.MeshEvent> out) {
+    private void reelect(SiteSwarm site, List<MeshEvent> out) {
         List<String> leaders = site.reelect(rules.leadersPerSite());
         if (leaders != null) {
-            out.add(new EventQueue.LeadersChanged(streamId, site.site, leaders));
+            out.add(new MeshEvent.LeadersChanged(streamId, site.site, leaders));
             log.debug("{} - leaders of site {} are now {}", streamId, site.site, leaders);
         }
     }

@@ -5,14 +5,11 @@ import static io.swarmgate.mesh.Viewers.cellular;
 import static io.swarmgate.mesh.Viewers.downloader;
 import static io.swarmgate.mesh.Viewers.uploader;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.swarmgate.SettableClock;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class CoordinatorLeadersTest {
@@ -72,7 +69,6 @@ class CoordinatorLeadersTest {
         mesh.join(uploader("branch-pc", "branch"));
         assertTrue(mesh.leaders(STREAM, "s").isEmpty());
         assertTrue(mesh.leaders(STREAM, "branch").isEmpty());
-        assertTrue(mesh.leaderFor(STREAM, "s", "seg-1").isEmpty(), "no leader: everyone fetches over HTTP");
         mesh.join(uploader("desk", "s"));
         assertEquals(List.of("desk"), mesh.leaders(STREAM, "s"));
     }
@@ -84,37 +80,5 @@ class CoordinatorLeadersTest {
         mesh.leave("only");
         assertEquals(List.of(), mesh.leaders(STREAM, "s"));
         assertEquals(List.of(), events.leadersOf(STREAM, "s"));
-    }
-
-    @Test
-    void leaderForIsDeterministicAndUsesTheRendezvousRule() {
-        for (int i = 0; i < 4; i++) {
-            mesh.join(uploader("u" + i, "s"));
-        }
-        List<String> leaders = mesh.leaders(STREAM, "s");
-        for (int s = 0; s < 100; s++) {
-            String segment = "seg-" + s + ".ts";
-            LeaderChoice choice = mesh.leaderFor(STREAM, "s", segment).orElseThrow();
-            assertEquals(SegmentLeaders.rank(segment, leaders), choice.ranking());
-            assertEquals(choice, mesh.leaderFor(STREAM, "s", segment).orElseThrow());
-            assertFalse(choice.primary().equals(choice.backup().orElseThrow()));
-        }
-    }
-
-    @Test
-    void whenALeaderLeavesOnlyItsSegmentsMoveAndTheyGoToTheirBackup() {
-        rules = rules.withLeadersPerSite(3);
-        for (int i = 0; i < 3; i++) {
-            mesh.join(uploader("u" + i, "s"));
-        }
-        Map<String, LeaderChoice> before = new HashMap<>();
-        for (int s = 0; s < 300; s++) {
-            before.put("seg-" + s, mesh.leaderFor(STREAM, "s", "seg-" + s).orElseThrow());
-        }
-        mesh.leave("u1");
-        before.forEach((segment, old) -> {
-            String now = mesh.leaderFor(STREAM, "s", segment).orElseThrow().primary();
-            assertEquals(old.primary().equals("u1") ? old.backup().orElseThrow() : old.primary(), now, segment);
-        });
     }
 }
