@@ -10,11 +10,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One viewer's signaling connection. Jetty calls the listener methods one at a time per
- * connection, so the inbound side needs no locking; outbound messages come from any thread
- * (coordinator events, relays from other viewers) and go through a bounded queue with one send in
- * flight, because a WebSocket session takes one outstanding write at a time and a stalled viewer
- * must not make others wait. Public only because Jetty requires endpoint classes to be.
+ * One viewer's signaling connection and the state that belongs to it. Public only because Jetty
+ * requires endpoint classes to be. No other class writes its fields; each field says which
+ * thread writes it and how other threads see it.
+ *
+ * <h2>Threads</h2>
+ * <ul>
+ *   <li>Jetty calls the listener methods one at a time per connection (the I/O side): the abuse
+ *       counters, the token bucket and {@code helloSeen} are confined to it.</li>
+ *   <li>The mesh thread decides who the viewer is ({@link #admit}, {@link #moveTo},
+ *       {@link #replaced}); the result is an immutable {@link Membership} behind a volatile
+ *       reference, so the I/O side and the timers read a consistent snapshot without a lock.</li>
+ *   <li>Outbound messages come from any thread and go through a bounded queue with one write in
+ *       flight, because a WebSocket session takes one outstanding write at a time and a stalled
+ *       viewer must not make others wait.</li>
+ * </ul>
  */
 public final class ViewerSession implements Session.Listener.AutoDemanding {
 
@@ -22,34 +32,50 @@ public final class ViewerSession implements Session.Listener.AutoDemanding {
     /** Messages queued for a viewer that reads too slowly before it is disconnected. */
     static final int MAX_QUEUED = 512;
 
+    /**
+     * Who an admitted viewer is and where it is placed. Replaced whole when a policy change moves
+     * the viewer; the peer id, resume secret, capabilities and site never change.
+     *
+     * @param streamRef what the viewer's hello named (a policy id or manifest URL), re-resolved on
+     *                  policy changes
+     * @param streamId  the swarm it belongs to now
+     * @param effective the policy the viewer was last told
+     * @param inMesh    whether the coordinator holds it (false: HTTP only)
+     */
+    record Membership(String peerId, String secret, ClientMessage.Capabilities caps, String site, String streamRef,
+                      String streamId, StreamPolicy policy, ServerMessage.Policy effective,
+                      boolean inMesh) {
+
+        Membership movedTo(String newStreamId, StreamPolicy newPolicy,
+                           ServerMessage.Policy newEffective, boolean nowInMesh) {
+            return new Membership(peerId, secret, caps, site, streamRef, newStreamId, newPolicy, newEffective, nowInMesh);
+        }
+    }
+
     private final SignalingService service;
     final InetAddress address;
     final String origin;
     final long openedAt;
+
+    // I/O side only.
     private final TokenBucket bucket;
+    private boolean helloSeen;
+    private boolean byeReceived;
+    private int badMessages;
+    private int rateViolations;
+
+    /** Written by the I/O side, read by the heartbeat sweep. */
+    private volatile long lastSeen;
+    /** Written when the socket closes (I/O side), read by the mesh thread and senders. */
+    private volatile boolean closed;
+    /** Written by the mesh thread when a resumed connection took this viewer over; read by both. */
+    private volatile boolean replaced;
+    /** Written by the mesh thread only; null until admitted. */
+    private volatile Membership membership;
 
     private volatile Session socket;
-    volatile long lastSeen;
-    volatile boolean closed;
-    /** Set when a resumed connection took this viewer over: closing this socket then changes nothing. */
-    volatile boolean replaced;
-    boolean byeReceived;
-    int badMessages;
-    int rateViolations;
-
-    // Identity, set by SignalingService when hello is accepted.
-    volatile String peerId;
-    String secret;
-    String streamRef;
-    String streamId;
-    String site;
-    StreamPolicy policy;
-    ServerMessage.Policy effective;
-    ClientMessage.Capabilities caps;
-    boolean inMesh;
-
     private final ArrayDeque<Object> outbox = new ArrayDeque<>();
-    private boolean sending;
+    private boolean sending; // guarded by outbox
 
     ViewerSession(SignalingService service, InetAddress address, String origin, long now, int perSecond, int burst) {
         this.service = service;
@@ -60,13 +86,85 @@ public final class ViewerSession implements Session.Listener.AutoDemanding {
         this.bucket = new TokenBucket(perSecond, burst, now);
     }
 
-    boolean joined() {
-        return peerId != null;
+    // --- state -------------------------------------------------------------------------------------
+
+    /** The admitted viewer, or null before its hello was accepted (or after it was refused). */
+    Membership membership() {
+        return membership;
     }
 
+    String peerId() {
+        Membership m = membership;
+        return m == null ? null : m.peerId();
+    }
+
+    /** For log lines: the peer id once known, else the address. */
+    Object label() {
+        Membership m = membership;
+        return m == null ? address : m.peerId();
+    }
+
+    boolean closed() {
+        return closed;
+    }
+
+    boolean isReplaced() {
+        return replaced;
+    }
+
+    long lastSeen() {
+        return lastSeen;
+    }
+
+    /** Mesh thread: the hello was accepted (new viewer or resume). */
+    void admit(Membership m) {
+        membership = m;
+    }
+
+    /** Mesh thread: a policy change moved or re-ruled the viewer. */
+    void moveTo(Membership m) {
+        membership = m;
+    }
+
+    /** Mesh thread: a resumed connection took this viewer over; its close changes nothing. */
+    void replaced() {
+        replaced = true;
+    }
+
+    // I/O side: inbound bookkeeping for SignalingService.
+
+    /** Records activity; false when the message exceeds the rate limit. */
     boolean tryTake(long now) {
+        lastSeen = now;
         return bucket.tryTake(now);
     }
+
+    int rateViolation() {
+        return ++rateViolations;
+    }
+
+    int badMessage() {
+        return ++badMessages;
+    }
+
+    /** The hello passed admission and was handed to the mesh thread; another hello is refused. */
+    void helloAccepted() {
+        helloSeen = true;
+    }
+
+    boolean helloSeen() {
+        return helloSeen;
+    }
+
+    void byeReceived() {
+        byeReceived = true;
+    }
+
+    boolean saidBye() {
+        return byeReceived;
+    }
+
+    // --- Jetty listener (I/O side) -----------------------------------------------------------------
 
     @Override
     public void onWebSocketOpen(Session session) {
@@ -80,7 +178,7 @@ public final class ViewerSession implements Session.Listener.AutoDemanding {
             service.received(this, text);
         } catch (RuntimeException e) {
             // Never let one viewer's message take the connection thread down; the viewer hears about it.
-            LOG.warn("{} - unexpected failure handling a message", peerId == null ? address : peerId, e);
+            LOG.warn("{} - unexpected failure handling a message", label(), e);
             send(new ServerMessage.Error(ErrorCode.INVALID_FIELD, "the message could not be processed", null));
         }
     }
@@ -99,8 +197,10 @@ public final class ViewerSession implements Session.Listener.AutoDemanding {
 
     @Override
     public void onWebSocketError(Throwable cause) {
-        LOG.debug("{} - socket error: {}", peerId == null ? address : peerId, cause.toString());
+        LOG.debug("{} - socket error: {}", label(), cause.toString());
     }
+
+    // --- outbound (any thread) ---------------------------------------------------------------------
 
     void send(ServerMessage message) {
         sendText(service.codec().encode(message));
@@ -125,7 +225,7 @@ public final class ViewerSession implements Session.Listener.AutoDemanding {
         }
         synchronized (outbox) {
             if (outbox.size() >= MAX_QUEUED) {
-                LOG.info("{} - reads too slowly ({} messages queued), disconnecting", peerId, outbox.size());
+                LOG.info("{} - reads too slowly ({} messages queued), disconnecting", label(), outbox.size());
                 outbox.clear();
                 s.close(CloseCodes.RATE_LIMIT, "too slow to read", Callback.NOOP);
                 return;

@@ -1,0 +1,123 @@
+package io.swarmgate.signaling;
+
+import io.swarmgate.mesh.IpLiteral;
+import io.swarmgate.mesh.P2pMode;
+import io.swarmgate.policy.PolicyService;
+import io.swarmgate.policy.SecurityLevel;
+import io.swarmgate.policy.StreamPolicy;
+import io.swarmgate.policy.ViewerTokens;
+import java.net.InetAddress;
+import java.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Who may join which stream, and how: the client's address behind trusted proxies, the page's
+ * origin, the viewer token, and whether the viewer's network is trusted enough for the mesh.
+ * Decides only; it sends nothing and changes no state, so it is safe on any thread (it reads the
+ * policy service's immutable snapshot).
+ */
+final class Admission {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Admission.class);
+
+    /** The outcome of checking a hello, or of re-checking a viewer after a policy change. */
+    sealed interface Decision {
+    }
+
+    /** The viewer may not (or may no longer) watch: tell it why and close with policy violation. */
+    record Refused(ErrorCode code, String message) implements Decision {
+    }
+
+    /**
+     * The viewer may watch.
+     *
+     * @param trusted   false when an intermediate-security stream keeps this network out of the mesh
+     * @param effective the policy the viewer is told in {@code welcome} or {@code policy}
+     * @param inMesh    whether the coordinator places it (trusted and P2P not off for its site)
+     */
+    record Admitted(String streamId, StreamPolicy policy, String site, boolean trusted,
+                    ServerMessage.Policy effective, boolean inMesh) implements Decision {
+    }
+
+    private final PolicyService policies;
+    private final Networks trustedNetworks;
+    private final Networks trustedProxies;
+    private final Clock clock;
+
+    Admission(PolicyService policies, Networks trustedNetworks, Networks trustedProxies, Clock clock) {
+        this.policies = policies;
+        this.trustedNetworks = trustedNetworks;
+        this.trustedProxies = trustedProxies;
+        this.clock = clock;
+    }
+
+    /**
+     * The address a connection speaks for: the TCP peer, or the first {@code X-Forwarded-For}
+     * entry when the TCP peer is a trusted proxy.
+     */
+    InetAddress clientAddress(InetAddress tcpPeer, String forwardedFor) {
+        if (forwardedFor != null && trustedProxies.contains(tcpPeer)) {
+            String first = forwardedFor.split(",")[0].strip();
+            try {
+                return IpLiteral.toInetAddress(first);
+            } catch (IllegalArgumentException e) {
+                LOG.debug("{} - ignoring malformed X-Forwarded-For '{}'", tcpPeer, SignalingCodec.truncate(first));
+            }
+        }
+        return tcpPeer;
+    }
+
+    /** Checks a hello from a page of {@code origin} (may be null) at {@code address}. */
+    Decision hello(ClientMessage.Hello hello, String origin, InetAddress address) {
+        PolicyService.ResolvedStream resolved = policies.resolve(hello.stream());
+        StreamPolicy policy = resolved.policy();
+        if (!policy.allowsOrigin(origin)) {
+            return new Refused(ErrorCode.ORIGIN_NOT_ALLOWED, "pages from " + (origin == null ? "no origin" : origin)
+                    + " may not join stream " + resolved.streamId());
+        }
+        if (policy.requiresToken()) {
+            if (hello.token() == null) {
+                return new Refused(ErrorCode.TOKEN_REQUIRED, "this stream requires a viewer token");
+            }
+            try {
+                ViewerTokens.verify(policy.tokenSecret(), policy.id(), hello.token(), clock.instant());
+            } catch (ViewerTokens.TokenException e) {
+                return new Refused(e.failure() == ViewerTokens.Failure.EXPIRED ? ErrorCode.TOKEN_EXPIRED
+                        : ErrorCode.TOKEN_INVALID, e.getMessage());
+            }
+        }
+        return admitted(resolved, policies.siteMap().resolve(address).name(), address);
+    }
+
+    /**
+     * Re-checks an admitted viewer against the current policies. A viewer admitted without a
+     * token is refused when its stream now requires one; a token it presented stays valid.
+     */
+    Decision recheck(ViewerSession.Membership m, String origin, InetAddress address) {
+        PolicyService.ResolvedStream resolved = policies.resolve(m.streamRef());
+        StreamPolicy next = resolved.policy();
+        if (!next.allowsOrigin(origin)) {
+            return new Refused(ErrorCode.ORIGIN_NOT_ALLOWED, "the stream policy no longer allows pages from " + origin);
+        }
+        if (next.requiresToken() && !m.policy().requiresToken()) {
+            return new Refused(ErrorCode.TOKEN_REQUIRED, "the stream policy now requires a viewer token");
+        }
+        return admitted(resolved, m.site(), address);
+    }
+
+    /** Whether a policy change alters how the coordinator must place {@code m}. */
+    boolean rulesChanged(ViewerSession.Membership m, Admitted next) {
+        return !next.streamId().equals(m.streamId()) || next.inMesh() != m.inMesh()
+                || !policies.rules(next.policy()).equals(policies.rules(m.policy()));
+    }
+
+    private Admitted admitted(PolicyService.ResolvedStream resolved, String site, InetAddress address) {
+        StreamPolicy policy = resolved.policy();
+        boolean trusted = policy.securityLevel() != SecurityLevel.INTERMEDIATE || trustedNetworks.contains(address);
+        P2pMode mode = trusted ? policy.modeFor(site) : P2pMode.OFF;
+        ServerMessage.Policy effective = new ServerMessage.Policy(mode.wire(), policy.maxNeighbours(),
+                policy.uploadOnCellular());
+        return new Admitted(resolved.streamId(), policy, site, trusted, effective, mode != P2pMode.OFF);
+    }
+}

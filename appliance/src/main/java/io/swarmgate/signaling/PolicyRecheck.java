@@ -1,0 +1,72 @@
+package io.swarmgate.signaling;
+
+import io.swarmgate.mesh.Coordinator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies a policy or site-map change to the viewers already connected: viewers the new policy
+ * refuses are disconnected, viewers whose mesh rules changed are placed again (their old
+ * neighbours hear {@code neighbour-gone}), and everyone whose effective policy changed gets a
+ * {@code policy} message. Runs on the mesh thread, queued behind the joins before it.
+ */
+final class PolicyRecheck implements Runnable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PolicyRecheck.class);
+
+    private final Admission admission;
+    private final SessionRegistry registry;
+    private final Coordinator coordinator;
+    private final ViewerLifecycle lifecycle;
+    private final Errors errors;
+
+    PolicyRecheck(Admission admission, SessionRegistry registry, Coordinator coordinator, ViewerLifecycle lifecycle,
+                  Errors errors) {
+        this.admission = admission;
+        this.registry = registry;
+        this.coordinator = coordinator;
+        this.lifecycle = lifecycle;
+        this.errors = errors;
+    }
+
+    @Override
+    public void run() {
+        for (ViewerSession s : registry.viewers()) {
+            if (s.closed() || s.membership() == null) {
+                continue; // suspended viewers are re-checked when they resume
+            }
+            try {
+                recheck(s);
+            } catch (RuntimeException e) {
+                LOG.warn("{} - could not apply the policy change", s.label(), e);
+            }
+        }
+    }
+
+    private void recheck(ViewerSession s) {
+        ViewerSession.Membership m = s.membership();
+        Admission.Decision decision = admission.recheck(m, s.origin, s.address);
+        if (decision instanceof Admission.Refused refused) {
+            errors.refuse(s, refused); // its close takes it out of the mesh
+            return;
+        }
+        Admission.Admitted next = (Admission.Admitted) decision;
+        if (!next.effective().equals(m.effective())) {
+            s.send(new ServerMessage.PolicyUpdate(next.effective()));
+        }
+        ViewerSession.Membership moved = m.movedTo(next.streamId(), next.policy(), next.effective(), next.inMesh());
+        if (!admission.rulesChanged(m, next)) {
+            s.moveTo(moved);
+            return;
+        }
+        registry.leaveSwarmSite(s);
+        if (m.inMesh()) {
+            for (String n : coordinator.neighbours(m.peerId())) {
+                s.send(new ServerMessage.NeighbourGone(n, "policy"));
+            }
+            coordinator.leave(m.peerId());
+        }
+        s.moveTo(moved);
+        lifecycle.place(s);
+    }
+}

@@ -1,0 +1,156 @@
+package io.swarmgate.signaling;
+
+import io.swarmgate.mesh.Coordinator;
+import io.swarmgate.mesh.JoinResult;
+import io.swarmgate.mesh.PeerInfo;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What happens to an admitted viewer: its welcome and placement in the mesh, its resume on a new
+ * connection, its departure or suspension when its socket closes, and the end of its resume
+ * grace. Every method runs on the mesh thread, which owns the coordinator and the registry's
+ * viewer indexes; messages are queued on the sessions and written by the send threads. Nothing
+ * here waits for another thread.
+ */
+final class ViewerLifecycle {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ViewerLifecycle.class);
+
+    private final Coordinator coordinator;
+    private final SessionRegistry registry;
+    private final MeshEvents events;
+    private final Errors errors;
+    private final int heartbeatMs;
+
+    ViewerLifecycle(Coordinator coordinator, SessionRegistry registry, MeshEvents events, Errors errors,
+                    int heartbeatMs) {
+        this.coordinator = coordinator;
+        this.registry = registry;
+        this.events = events;
+        this.errors = errors;
+        this.heartbeatMs = heartbeatMs;
+    }
+
+    /**
+     * Admits a viewer whose hello passed {@link Admission}: resumes its earlier place when it asked
+     * to and may, else welcomes it under {@code newId} and places it. The welcome precedes every
+     * neighbour message about the viewer.
+     */
+    void admit(ViewerSession s, ClientMessage.Hello hello, Admission.Admitted a, String newId, String newSecret) {
+        if (s.closed()) {
+            return; // the socket closed while the hello waited for this thread
+        }
+        if (hello.resume() != null && resume(s, hello.resume(), a)) {
+            return;
+        }
+        ViewerSession.Membership m = new ViewerSession.Membership(newId, newSecret, hello.caps(), a.site(),
+                hello.stream(), a.streamId(), a.policy(), a.effective(), a.inMesh());
+        s.admit(m);
+        registry.register(s);
+        s.send(welcome(m, false));
+        place(s);
+        LOG.debug("{} - joined {} in site {} from {}", m.peerId(), m.streamId(), m.site(), s.address);
+    }
+
+    /**
+     * Puts an admitted viewer into the coordinator (when it is in the mesh) and into its site's
+     * group. The viewer joins the group only after the coordinator's events were delivered, so it
+     * receives exactly one {@code leaders} message: the one sent here.
+     */
+    void place(ViewerSession s) {
+        ViewerSession.Membership m = s.membership();
+        if (!m.inMesh()) {
+            registry.enterSwarmSite(s);
+            return;
+        }
+        JoinResult result = coordinator.join(new PeerInfo(m.peerId(), m.streamId(), m.site(), m.caps().upload(),
+                m.caps().network(), m.caps().uploadKbps()));
+        registry.enterSwarmSite(s);
+        s.send(new ServerMessage.Leaders(result.leaders()));
+    }
+
+    /**
+     * The viewer's socket closed: after {@code bye}, or when it is not in the mesh, it leaves for
+     * good; otherwise the coordinator holds its place for the resume grace.
+     */
+    void closed(ViewerSession s, boolean byeReceived, int code) {
+        ViewerSession.Membership m = s.membership();
+        if (m == null || s.isReplaced()) {
+            return; // never admitted, or resumed on another connection
+        }
+        registry.leaveSwarmSite(s);
+        if (!m.inMesh()) {
+            registry.unregister(s);
+        } else if (byeReceived) {
+            registry.unregister(s);
+            coordinator.leave(m.peerId());
+        } else if (!coordinator.suspend(m.peerId())) {
+            registry.unregister(s);
+        } else {
+            LOG.debug("{} - disconnected ({}); held for resume", m.peerId(), code);
+            return;
+        }
+        LOG.debug("{} - left", m.peerId());
+    }
+
+    /** Forgets viewers whose resume grace has passed. */
+    void expireSuspended() {
+        for (String id : coordinator.expireSuspended()) {
+            ViewerSession s = registry.byPeer(id);
+            if (s != null && s.closed()) {
+                registry.unregister(s);
+            }
+        }
+    }
+
+    void reportFailing(String reporter, String failing) {
+        coordinator.reportFailing(reporter, failing);
+    }
+
+    private boolean resume(ViewerSession s, ClientMessage.Resume resume, Admission.Admitted a) {
+        String id = resume.peerId();
+        ViewerSession old = registry.byPeer(id);
+        ViewerSession.Membership held = old == null ? null : old.membership();
+        boolean secretOk = held != null && MessageDigest.isEqual(held.secret().getBytes(StandardCharsets.US_ASCII),
+                resume.secret().getBytes(StandardCharsets.US_ASCII));
+        if (!secretOk || !held.streamId().equals(a.streamId()) || !old.address.equals(s.address)) {
+            errors.send(s, ErrorCode.RESUME_FAILED, "cannot resume " + SignalingCodec.truncate(id)
+                    + "; joining as a new viewer", "hello");
+            return false;
+        }
+        if (old.closed() && held.inMesh() && !coordinator.resume(id)) {
+            errors.send(s, ErrorCode.RESUME_FAILED, "the resume grace of " + SignalingCodec.truncate(id)
+                    + " has passed; joining as a new viewer", "hello");
+            return false;
+        }
+        // From here the old connection speaks for nobody: its close, queued or still to come,
+        // must not suspend or remove the viewer this connection now is.
+        old.replaced();
+        if (!old.closed()) {
+            old.close(CloseCodes.NORMAL, "resumed on another connection"); // reconnected before the old socket died
+        }
+        registry.leaveSwarmSite(old);
+        s.admit(held);
+        registry.register(s);
+        s.send(welcome(held, true));
+        registry.enterSwarmSite(s);
+        if (held.inMesh()) {
+            // The resumed viewer re-offers to every neighbour it still has; peers with a live
+            // connection to it ignore the duplicate.
+            for (String n : coordinator.neighbours(id)) {
+                s.send(new ServerMessage.Neighbour(n, true, events.siteOf(n)));
+            }
+            s.send(new ServerMessage.Leaders(coordinator.leaders(held.streamId(), held.site())));
+        }
+        LOG.debug("{} - resumed", id);
+        return true;
+    }
+
+    private ServerMessage.Welcome welcome(ViewerSession.Membership m, boolean resumed) {
+        return new ServerMessage.Welcome(m.peerId(), m.secret(), resumed, m.site(), m.streamId(), heartbeatMs,
+                m.effective());
+    }
+}
