@@ -37,7 +37,7 @@ for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]
   });
 }
 
-/** Why a fleet cannot run on this machine, or null (tests use it as their skip reason). */
+/** Why a fleet cannot run on this machine, or null (runFleet and the command line fail with it). */
 export function fleetUnavailableReason() {
   if (typeof process.getuid === 'function' && process.getuid() !== 0) {
     return 'the fleet needs root (network namespaces)';

@@ -1,10 +1,30 @@
-// Runs the SDK's tests with node's test runner: every *.test.js / *.test.mjs under test/
-// (or under the folders given as arguments), so helper modules beside the tests are not run.
-import { readdir } from 'node:fs/promises';
+// Runs tests with node's test runner: every *.test.js / *.test.mjs under test/ (or under the
+// folders, or the test files, given as arguments), so helper modules beside the tests are not run. The SDK uses it,
+// and so does the web console (`node ../sdk/scripts/run-tests.mjs test`).
+//
+// This is the one place that decides whether a test may be skipped. A test file names what the
+// machine must provide in a header line, e.g. `// Needs: root, chromium`:
+//   root      network namespaces (the fleet)
+//   chromium  /usr/lib/chromium/chromium (CHROMIUM_PATH overrides it)
+// Run as root or with CI set (scripts/test in CI), every file runs and a missing prerequisite
+// fails its tests. Otherwise files whose needs are not met are left out, with one line per
+// reason. The appliance jar is never a reason to skip: scripts/test builds it first, and a
+// test without it fails saying how to build it.
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/lib/chromium/chromium';
+
+/** Why each prerequisite is unmet on this machine, or null when it is met. */
+const CHECKS = {
+  root: () => (process.getuid?.() === 0 ? null : 'network namespaces need root (run scripts/test as root)'),
+  chromium: () => (existsSync(CHROMIUM) ? null : `${CHROMIUM} is missing (apt-get install chromium)`),
+};
 
 async function find(dir) {
+  if (/\.test\.m?js$/.test(dir) && existsSync(dir)) return [dir];
   const found = [];
   for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
     const path = join(dir, entry.name);
@@ -14,11 +34,40 @@ async function find(dir) {
   return found;
 }
 
+/** The prerequisites a test file declares in its `// Needs:` line. */
+async function needsOf(file) {
+  const line = (await readFile(file, 'utf8')).match(/^\/\/ Needs: (.+)$/m);
+  const needs = line ? line[1].split(/[\s,]+/).filter(Boolean) : [];
+  for (const need of needs) {
+    if (!(need in CHECKS)) throw new Error(`${file}: unknown prerequisite "${need}" (known: ${Object.keys(CHECKS).join(', ')})`);
+  }
+  return needs;
+}
+
 const roots = process.argv.length > 2 ? process.argv.slice(2) : ['test'];
 const files = (await Promise.all(roots.map(find))).flat().sort();
 if (files.length === 0) {
   console.error(`no test files under ${roots.join(', ')}`);
   process.exit(1);
 }
-const child = spawn(process.execPath, ['--test', '--test-concurrency=1', ...files], { stdio: 'inherit' });
+
+const strict = process.getuid?.() === 0 || !['', '0', 'false'].includes(process.env.CI ?? '');
+const run = [];
+const skipped = new Map(); // reason → files
+for (const file of files) {
+  const reason = (await needsOf(file)).map((need) => CHECKS[need]()).find(Boolean);
+  if (!reason || strict) {
+    if (reason) console.error(`${basename(file)}: ${reason}: its tests will fail`);
+    run.push(file);
+  } else {
+    skipped.set(reason, [...(skipped.get(reason) ?? []), basename(file)]);
+  }
+}
+for (const [reason, names] of skipped) {
+  console.error(`tests skipped (${names.join(', ')}): ${reason}`);
+}
+if (run.length === 0) {
+  process.exit(0);
+}
+const child = spawn(process.execPath, ['--test', '--test-concurrency=1', ...run], { stdio: 'inherit' });
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

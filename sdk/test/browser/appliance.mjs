@@ -14,15 +14,15 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Repository root, from this file's place in sdk/test/browser/. */
+/** Repository root, from this file's place in sdk/test/browser/ (the console's tests use it too). */
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 /** The jar `mvn -B package` builds; SWARMGATE_JAR overrides it. */
 export const jarPath = process.env.SWARMGATE_JAR || join(repoRoot, 'appliance', 'target', 'swarmgate.jar');
 
-/** Why the jar cannot be used, or null: tests pass this as node:test's `skip` option. */
-export function jarMissingReason() {
-  return existsSync(jarPath) ? null : `${jarPath} is missing: build it with mvn -B -pl appliance package`;
+/** Why the jar cannot be used, or null. A missing jar fails the test: scripts/test builds it first. */
+function jarMissingReason() {
+  return existsSync(jarPath) ? null : `${jarPath} is missing: build it with mvn -B -ntp -DskipTests package`;
 }
 
 /** A TCP port that was free a moment ago on 127.0.0.1. */

@@ -1,6 +1,7 @@
-// Peer-to-peer delivery with real Chromium viewers, through the fleet harness (sdk/fleet/).
-// Each test skips itself until the SDK is on the demo page (window.swarmgate present); once it
-// is, they run unchanged. Needs root, Chromium and appliance/target/swarmgate.jar.
+// Peer-to-peer delivery with real Chromium viewers, through the fleet harness (sdk/fleet/), with
+// the SDK the demo page loads. Uses appliance/target/swarmgate.jar; fails when a prerequisite is
+// missing (scripts/run-tests.mjs).
+// Needs: root, chromium
 //
 // Names the SDK must provide (docs/benchmarks.md, "Fleet"):
 //   swarmgate.stats() → {httpBytes, p2pBytes, uploadedBytes, peers, stalls, startupMs, leader,
@@ -9,24 +10,8 @@
 //   window.swarmgateConfig.enabled = false         → SDK off (the fleet's --http-only)
 //   window.swarmgateConfig.debugCorruptUploads = true → this page serves corrupted bytes
 import assert from 'node:assert/strict';
-import { before, test } from 'node:test';
-import { figures, fleetUnavailableReason, runFleet } from '../../fleet/fleet.mjs';
-
-const unavailable = fleetUnavailableReason();
-const NEEDS_SDK = 'needs the SDK on the demo page (window.swarmgate is absent)';
-let sdkOnPage = false;
-
-before(async () => {
-  if (unavailable) {
-    return;
-  }
-  // One short viewer tells whether the demo page loads the SDK.
-  const probe = await runFleet({ viewers: 1, sites: 1, duration: 2, log: () => {} });
-  sdkOnPage = probe.pages[0].has_sdk;
-  if (!sdkOnPage) {
-    console.log(`${NEEDS_SDK}: P2P tests skipped`);
-  }
-});
+import { test } from 'node:test';
+import { figures, runFleet } from '../../fleet/fleet.mjs';
 
 function sleep(ms) {
   return new Promise((r) => setTimeout(r, ms));
@@ -43,13 +28,9 @@ function noMediaErrors(result, report) {
   }
 }
 
-const opts = (seconds) => ({ skip: unavailable ?? false, timeout: (seconds + 180) * 1000 });
+const opts = (seconds) => ({ timeout: (seconds + 180) * 1000 });
 
-test('4 viewers in one site share the live stream: no stalls, every non-leader gets P2P bytes, offload ≥ 0.5', opts(45), async (t) => {
-  if (!sdkOnPage) {
-    t.skip(NEEDS_SDK);
-    return;
-  }
+test('4 viewers in one site share the live stream: no stalls, every non-leader gets P2P bytes, offload ≥ 0.5', opts(45), async () => {
   const result = await runFleet({ viewers: 4, sites: 1, duration: 45 });
   const report = JSON.stringify(result, null, 2);
   console.log(`${JSON.stringify(figures(result))}`);
@@ -64,11 +45,7 @@ test('4 viewers in one site share the live stream: no stalls, every non-leader g
   assert.ok(result.offload >= 0.5, `offload ${result.offload} (measured at the origin) ≥ 0.5\n${report}`);
 });
 
-test('2 sites × 2 viewers: no P2P bytes cross sites', opts(30), async (t) => {
-  if (!sdkOnPage) {
-    t.skip(NEEDS_SDK);
-    return;
-  }
+test('2 sites × 2 viewers: no P2P bytes cross sites', opts(30), async () => {
   const result = await runFleet({ viewers: 4, sites: 2, duration: 30 });
   const report = JSON.stringify(result, null, 2);
   console.log(`${JSON.stringify(figures(result))}`);
@@ -81,11 +58,7 @@ test('2 sites × 2 viewers: no P2P bytes cross sites', opts(30), async (t) => {
   assert.ok(result.offload > 0, `peers still shared within each site\n${report}`);
 });
 
-test('a viewer closed while it uploads causes no stall', opts(40), async (t) => {
-  if (!sdkOnPage) {
-    t.skip(NEEDS_SDK);
-    return;
-  }
+test('a viewer closed while it uploads causes no stall', opts(40), async () => {
   const viewers = [];
   let closed = null;
   let closer = null;
@@ -126,11 +99,7 @@ test('a viewer closed while it uploads causes no stall', opts(40), async (t) => 
   noMediaErrors(result, report);
 });
 
-test('a viewer serving corrupted bytes is detected and its data never reaches a player', opts(40), async (t) => {
-  if (!sdkOnPage) {
-    t.skip(NEEDS_SDK);
-    return;
-  }
+test('a viewer serving corrupted bytes is detected and its data never reaches a player', opts(40), async () => {
   const result = await runFleet({
     viewers: 4,
     sites: 1,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { Engine, segmentIdFor } from '../../src/core/engine.js';
 import { Peer } from '../../src/core/peer.js';
-import { channelPair, FakeSignaling, RemoteViewer, segmentBytes, sleep, until } from './fakes.js';
+import { channelPair, FakeSignaling, FakeTimers, RemoteViewer, runClockUntil, segmentBytes, settle, sleep, until } from './fakes.js';
 
 const SEG = 'http://origin.test/live/seg-100.ts';
 const engines = [];
@@ -10,9 +10,10 @@ after(() => { for (const e of engines) e.destroy(); });
 
 /**
  * An engine joined as `self`, whose neighbours are scripted remotes: `remotes` maps a peer id to
- * RemoteViewer options. Returns the engine, its fake signaling, the remotes and the HTTP log.
+ * RemoteViewer options. Returns once every neighbour's channel is open and its announcement has
+ * arrived. With `timers` (a FakeTimers) the engine's clock and timers move only when the test says.
  */
-async function setup({ self = 'p-self', leaders = [], remotes = {}, scheduler = {}, idleTimeoutMs = 2000, fetchHttp } = {}) {
+async function setup({ self = 'p-self', leaders = [], remotes = {}, scheduler = {}, idleTimeoutMs = 2000, fetchHttp, timers } = {}) {
   let signaling;
   const far = {};
   const engine = new Engine({
@@ -26,27 +27,27 @@ async function setup({ self = 'p-self', leaders = [], remotes = {}, scheduler = 
       peer.attachChannel(mine);
       return peer;
     },
-    scheduler, idleTimeoutMs, fetchHttp,
+    scheduler, idleTimeoutMs, fetchHttp, ...(timers ? { timers, now: timers.now } : {}),
   });
   engines.push(engine);
   engine.start();
   signaling.welcome(self, { leaders });
   for (const id of Object.keys(remotes)) signaling.emit('neighbour', { type: 'neighbour', peer: id, offer: true });
-  await sleep(5);
-  for (const [id, r] of Object.entries(far)) {
-    const held = [...(remotes[id].segments ?? new Map()).keys()];
-    if (held.length) r.announce(held, true);
-  }
-  await sleep(5);
+  await until(() => engine.stats().peers === Object.keys(remotes).length, 5000, 'the neighbours\' channels to open');
+  const held = Object.entries(remotes).map(([id, r]) => [id, [...(r.segments ?? new Map()).keys()]]);
+  for (const [id, ids] of held) if (ids.length) far[id].announce(ids, true);
+  await until(() => held.every(([id, ids]) => ids.every((seg) => engine.peers.get(id)?.holds(seg))), 5000,
+    'the neighbours\' announcements');
   return { engine, signaling, far };
 }
 
-function httpLoader(bytes, { delayMs = 5, log = [] } = {}) {
+/** The player's HTTP load as the engine sees it; `log` records the time (on `now`) of each request. */
+function httpLoader(bytes, { delayMs = 5, log = [], now = () => performance.now() } = {}) {
   const fn = async () => {
-    const requestedAt = performance.now();
+    const requestedAt = now();
     log.push(requestedAt);
     await sleep(delayMs);
-    return { bytes, requestedAt, firstByteAt: requestedAt + 1, deliveredAt: performance.now() };
+    return { bytes, requestedAt, firstByteAt: requestedAt + 1, deliveredAt: now() };
   };
   fn.log = log;
   return fn;
@@ -58,14 +59,14 @@ test('segment identity is the absolute URL without query or fragment', () => {
 });
 
 test('the designated leader fetches over HTTP at once and announces the segment to its neighbours', async () => {
-  const { engine, far } = await setup({ self: 'p-self', leaders: ['p-self'], remotes: { 'p-n1': {} } });
+  const timers = new FakeTimers();
+  const { engine, far } = await setup({ self: 'p-self', leaders: ['p-self'], remotes: { 'p-n1': {} }, timers });
   const bytes = segmentBytes(50_000);
-  const http = httpLoader(bytes);
-  const started = performance.now();
+  const http = httpLoader(bytes, { now: timers.now });
+  // The fake clock stands still: a fetch that waited for any timer would never start.
   const r = await engine.loadSegment({ url: SEG, live: true, bufferS: 8, durationS: 2, sequence: 100, track: 'main:0', httpLoad: http });
   assert.equal(r.source, 'http');
-  assert.equal(http.log.length, 1);
-  assert.ok(http.log[0] - started < 50, 'no waiting before the leader fetch');
+  assert.deepEqual(http.log, [0], 'no waiting before the leader fetch');
   await until(() => far['p-n1'].announced.length > 0);
   assert.deepEqual(far['p-n1'].announced, [SEG]);
   assert.equal(engine.stats().httpBytes, bytes.length);
@@ -107,23 +108,34 @@ test('a non-leader gets the segment from the neighbour that holds it, verified, 
 
 test('a non-leader waits for the leader to announce, then takes it from the leader', async () => {
   const bytes = segmentBytes(20_000, 2);
-  const { engine, far } = await setup({ self: 'p-self', leaders: ['p-lead'], remotes: { 'p-lead': {} } });
-  setTimeout(() => { far['p-lead'].segments.set(SEG, bytes); far['p-lead'].announce([SEG]); }, 100);
-  const http = httpLoader(bytes);
-  const r = await engine.loadSegment({ url: SEG, live: true, bufferS: 8, durationS: 2, httpLoad: http });
+  const timers = new FakeTimers();
+  const { engine, far } = await setup({ self: 'p-self', leaders: ['p-lead'], remotes: { 'p-lead': {} }, timers });
+  const http = httpLoader(bytes, { now: timers.now });
+  let result = null;
+  const loading = engine.loadSegment({ url: SEG, live: true, bufferS: 8, durationS: 2, httpLoad: http }).then((r) => (result = r));
+  timers.advance(100);
+  await settle();
+  assert.equal(result, null, 'still waiting 100 ms in');
+  far['p-lead'].segments.set(SEG, bytes);
+  far['p-lead'].announce([SEG]);
+  const r = await loading;
   assert.equal(r.source, 'p2p');
   assert.equal(http.log.length, 0);
 });
 
 test('when nobody announces it, HTTP starts by the deadline and the failure is counted as noHolder', async () => {
   const bytes = segmentBytes(1000);
-  const { engine } = await setup({ self: 'p-self', leaders: ['p-lead'], remotes: { 'p-lead': {} }, scheduler: { safetyMarginMs: 100, defaultHttpMs: 100 } });
-  const http = httpLoader(bytes);
-  const t0 = performance.now();
-  const r = await engine.loadSegment({ url: SEG, live: true, bufferS: 0.5, durationS: 2, httpLoad: http });
+  const timers = new FakeTimers();
+  const { engine } = await setup({
+    self: 'p-self', leaders: ['p-lead'], remotes: { 'p-lead': {} }, scheduler: { safetyMarginMs: 100, defaultHttpMs: 100 }, timers,
+  });
+  const http = httpLoader(bytes, { now: timers.now });
+  const loading = engine.loadSegment({ url: SEG, live: true, bufferS: 0.5, durationS: 2, httpLoad: http });
+  // Deadline: 500 ms of buffer − 100 ms safety margin − 100 ms estimated HTTP time = 300 ms.
+  await runClockUntil(timers, () => http.log.length > 0, { maxMs: 2000, what: 'the HTTP fetch' });
+  const r = await loading;
   assert.equal(r.source, 'http');
-  const waited = http.log[0] - t0;
-  assert.ok(waited >= 250 && waited < 450, `HTTP started after ${waited} ms; deadline is 300 ms`);
+  assert.ok(http.log[0] >= 300 && http.log[0] <= 305, `HTTP started at ${http.log[0]} ms; the deadline is 300 ms`);
   assert.equal(engine.stats().failures.noHolder, 1);
 });
 
@@ -168,25 +180,29 @@ test('a neighbour lost mid-transfer is routed around: the next holder serves the
 
 test('the only holder lost mid-transfer: HTTP right away, long before the deadline', async () => {
   const bytes = segmentBytes(100_000, 4);
-  const { engine } = await setup({ self: 'p-self', remotes: { 'p-a': { segments: new Map([[SEG, bytes]]), behaviour: () => 'vanish' } } });
-  const http = httpLoader(bytes);
-  const t0 = performance.now();
+  const timers = new FakeTimers();
+  const { engine } = await setup({ self: 'p-self', remotes: { 'p-a': { segments: new Map([[SEG, bytes]]), behaviour: () => 'vanish' } }, timers });
+  const http = httpLoader(bytes, { now: timers.now });
+  // The fake clock stands still: only the lost channel, not a timer, can start the HTTP fetch.
   const r = await engine.loadSegment({ url: SEG, live: false, bufferS: 10, durationS: 2, httpLoad: http });
   assert.equal(r.source, 'http');
-  assert.ok(performance.now() - t0 < 500);
+  assert.deepEqual(http.log, [0]);
 });
 
 test('a neighbour that goes silent mid-transfer is given up after the idle timeout, before the deadline', async () => {
   const bytes = segmentBytes(100_000, 6);
-  const { engine } = await setup({
-    self: 'p-self', idleTimeoutMs: 100, remotes: { 'p-a': { segments: new Map([[SEG, bytes]]), behaviour: () => 'silent' } },
+  const timers = new FakeTimers();
+  const { engine, far } = await setup({
+    self: 'p-self', idleTimeoutMs: 100, remotes: { 'p-a': { segments: new Map([[SEG, bytes]]), behaviour: () => 'silent' } }, timers,
   });
-  const http = httpLoader(bytes);
-  const t0 = performance.now();
-  const r = await engine.loadSegment({ url: SEG, live: false, bufferS: 10, durationS: 2, httpLoad: http });
+  const http = httpLoader(bytes, { now: timers.now });
+  const loading = engine.loadSegment({ url: SEG, live: false, bufferS: 10, durationS: 2, httpLoad: http });
+  await until(() => far['p-a'].chunksSent > 0, 5000, 'the first chunk');
+  // The deadline is about 10 s away; the neighbour has been silent since the first chunk.
+  await runClockUntil(timers, () => http.log.length > 0, { maxMs: 5000, what: 'the HTTP fallback' });
+  const r = await loading;
   assert.equal(r.source, 'http');
-  const took = performance.now() - t0;
-  assert.ok(took >= 100 && took < 600, `gave up after ${took} ms`);
+  assert.ok(http.log[0] >= 100 && http.log[0] <= 200, `gave up ${http.log[0]} ms into the transfer; idle timeout 100 ms`);
   assert.equal(engine.stats().failures.timeout, 1);
 });
 
@@ -226,7 +242,7 @@ test('requests from neighbours follow the upload policy: download-only answers p
   const bytes = segmentBytes(3000, 8);
   const { engine, signaling, far } = await setup({ self: 'p-self', leaders: ['p-self'], remotes: { 'p-n': {} } });
   await engine.loadSegment({ url: SEG, live: true, bufferS: 8, httpLoad: httpLoader(bytes) });
-  await sleep(10);
+  await until(() => far['p-n'].announced.length > 0, 5000, 'the announcement of the fetched segment');
   signaling.emit('policy', { type: 'policy', policy: { p2p: 'download-only', maxNeighbours: 6, uploadOnCellular: false, iceServers: [] } });
   assert.deepEqual(engine.uploadDecision(), { allowed: false, reason: 'download-only', code: 'policy' });
   engine.connection = { type: 'cellular' };
@@ -236,7 +252,5 @@ test('requests from neighbours follow the upload policy: download-only answers p
   assert.equal(engine.uploadDecision().allowed, false);
   engine.connection = { type: 'ethernet' };
   assert.equal(engine.uploadDecision().allowed, true);
-  // The announcement travels through the fake channel asynchronously; wait for it on a busy machine.
-  await until(() => far['p-n'].announced.length > 0);
   assert.deepEqual(far['p-n'].announced, [SEG]);
 });

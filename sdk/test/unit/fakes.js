@@ -49,6 +49,7 @@ export class RemoteViewer {
     this.announced = [];
     this.requests = [];
     this.cancels = [];
+    this.chunksSent = 0;
     channel.onmessage = (ev) => this.onMessage(decode(ev.data));
   }
 
@@ -76,6 +77,7 @@ export class RemoteViewer {
     this.send({ type: 'response-start', requestId, length: bytes.length, sha256: hash });
     for (let at = 0; at < bytes.length; at += this.chunkBytes) {
       this.send({ type: 'chunk', requestId, offset: at, bytes: bytes.subarray(at, Math.min(at + this.chunkBytes, bytes.length)) });
+      this.chunksSent++;
       if (how === 'vanish') { this.channel.close(); return; }
       if (how === 'silent') return;
     }
@@ -117,12 +119,61 @@ export class FakeSignaling {
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Waits until `predicate()` is true (checked every 5 ms), at most `timeoutMs`; the tests' replacement
- * for fixed sleeps, which fail on a busy machine.
+ * Waits until `predicate()` is true (checked every 5 ms) and fails naming `what` after `timeoutMs`:
+ * the tests' replacement for fixed sleeps. The timeout bounds a hung test; it is not a speed limit.
  */
-export async function until(predicate, timeoutMs = 3000) {
+export async function until(predicate, timeoutMs = 5000, what = String(predicate)) {
   const end = Date.now() + timeoutMs;
-  while (!predicate() && Date.now() < end) await sleep(5);
+  while (!predicate()) {
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(5);
+  }
+}
+
+/** Lets every callback already queued (promise jobs, setImmediate deliveries of the fake channels) run. */
+export async function settle(rounds = 5) {
+  for (let i = 0; i < rounds; i++) await new Promise((r) => setImmediate(r));
+}
+
+/**
+ * setTimeout/setInterval look-alikes on a clock that moves only in advance(); `t` is the time in
+ * ms, for a `now()` option. Due callbacks run in time order, each seeing `t` at its due time.
+ */
+export class FakeTimers {
+  constructor() { this.t = 0; this.nextId = 1; this.jobs = new Map(); }
+  setTimeout(fn, ms) { const id = this.nextId++; this.jobs.set(id, { fn, at: this.t + ms }); return id; }
+  setInterval(fn, ms) { const id = this.nextId++; this.jobs.set(id, { fn, at: this.t + ms, every: ms }); return id; }
+  clearTimeout(id) { this.jobs.delete(id); }
+  clearInterval(id) { this.jobs.delete(id); }
+  pending() { return this.jobs.size; }
+  now = () => this.t;
+  advance(ms) {
+    const end = this.t + ms;
+    for (;;) {
+      let next = null;
+      for (const [id, j] of this.jobs) if (j.at <= end && (!next || j.at < next[1].at)) next = [id, j];
+      if (!next) break;
+      const [id, job] = next;
+      this.t = job.at;
+      if (job.every) job.at += job.every; else this.jobs.delete(id);
+      job.fn();
+    }
+    this.t = end;
+  }
+}
+
+/**
+ * Moves `timers` forward `stepMs` at a time, letting the code under test react after each step,
+ * until `done()`; fails once the fake clock passes `maxMs`. Returns the fake time reached.
+ */
+export async function runClockUntil(timers, done, { stepMs = 1, maxMs = 60_000, what = String(done) } = {}) {
+  await settle();
+  while (!done()) {
+    if (timers.t >= maxMs) throw new Error(`${what} did not happen within ${maxMs} ms of fake time`);
+    timers.advance(stepMs);
+    await settle();
+  }
+  return timers.t;
 }
 
 /** Bytes 0..n-1 mod 251, distinct per `seed`. */

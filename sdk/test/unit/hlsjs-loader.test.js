@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createFragmentLoader, isShareable, newLoaderStats } from '../../src/hlsjs/loader.js';
-import { sleep } from './fakes.js';
+import { createFragmentLoader, isShareable, newLoaderStats, WAIT_TICK_MS } from '../../src/hlsjs/loader.js';
+import { FakeTimers } from './fakes.js';
 
 /** Stands in for hls.js's XhrLoader: same "used once" rule, real-looking timings, scripted outcome. */
 function makeDefaultLoader(outcome = () => ({ ok: new Uint8Array([1, 2, 3, 4]).buffer })) {
@@ -146,22 +146,33 @@ test('any other engine failure falls back to hls.js\'s loader without an error',
 });
 
 test('while the engine waits for a neighbour, loading.start follows the clock; a transfer pins it', async () => {
-  let release;
+  const timers = new FakeTimers();
+  timers.advance(1000);
+  let transferStarts;
+  let deliver;
   const bytes = new Uint8Array([3]);
   const engine = fakeEngine((req) => new Promise((resolve) => {
-    release = () => { req.onTransferStart('p2p'); setTimeout(() => resolve({ bytes, source: 'p2p', stats: { loading: { start: 1, first: 1, end: 2 }, bwEstimate: 1 } }), 150); };
+    transferStarts = () => req.onTransferStart('p2p');
+    deliver = () => resolve({ bytes, source: 'p2p', stats: { loading: { start: 1, first: 1, end: 2 }, bwEstimate: 1 } });
   }));
-  const Loader = createFragmentLoader(makeDefaultLoader(), session(engine));
+  const Loader = createFragmentLoader(makeDefaultLoader(), session(engine), { now: timers.now, timers });
   const loader = new Loader({});
   const done = new Promise((resolve) => loader.load(fragContext(), loadConfig, { onSuccess: resolve, onError: resolve, onTimeout: resolve }));
-  const t0 = loader.stats.loading.start;
-  await sleep(200);
-  const lag = performance.now() - loader.stats.loading.start;
-  assert.ok(loader.stats.loading.start > t0 + 100 && lag < 80, `start ${lag} ms behind now during the wait`);
-  release();
+  assert.equal(loader.stats.loading.start, 1000);
+  // Waiting: hls.js's abandon rules (checked every 100 ms) must never see more than a tick of "loading".
+  for (const step of [WAIT_TICK_MS, 30, 170, 1]) {
+    timers.advance(step);
+    const lag = timers.t - loader.stats.loading.start;
+    assert.ok(lag >= 0 && lag < WAIT_TICK_MS, `start ${lag} ms behind now at ${timers.t} during the wait`);
+  }
+  timers.advance(7);
+  transferStarts();
   const pinned = loader.stats.loading.start;
-  await sleep(120);
+  assert.equal(pinned, timers.t, 'a P2P transfer starts its clock now');
+  timers.advance(10 * WAIT_TICK_MS);
   assert.equal(loader.stats.loading.start, pinned, 'the transfer start stays put');
+  assert.equal(timers.pending(), 0, 'no timer left running');
+  deliver();
   await done;
   assert.equal(loader.stats.loading.start, 1, 'then the engine\'s ABR timing replaces it');
   loader.destroy();

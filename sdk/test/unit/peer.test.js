@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import { Peer } from '../../src/core/peer.js';
 import { SegmentStore } from '../../src/core/segment-store.js';
 import { sha256 } from '../../src/core/transfer.js';
-import { channelPair, RemoteViewer, segmentBytes, sleep, until } from './fakes.js';
+import { encode } from '../../src/core/peer-protocol.js';
+import { channelPair, RemoteViewer, segmentBytes, until } from './fakes.js';
 
 async function storeWith(entries) {
   const store = new SegmentStore();
@@ -34,7 +35,7 @@ test('a request is served from the store and arrives verified, byte for byte', a
   const seg = segmentBytes(150_000, 3);
   let uploaded = 0;
   const [a, b] = connectedPair(new SegmentStore(), await storeWith([['s', seg]]), {}, { onUploaded: (p, n) => { uploaded += n; } });
-  await sleep(5);
+  await until(() => a.holds('s'));
   const got = await a.request('s').done;
   assert.deepEqual(got, seg);
   await until(() => uploaded === seg.length);
@@ -46,7 +47,7 @@ test('a request is served from the store and arrives verified, byte for byte', a
 test('the upload policy is asked first: a refusal is answered with error policy or busy', async () => {
   const store = await storeWith([['s', segmentBytes(100)]]);
   const [a, b] = connectedPair(new SegmentStore(), store, {}, { uploadDecision: () => ({ allowed: false, code: 'policy' }) });
-  await sleep(5);
+  await until(() => a.holds('s'));
   await assert.rejects(a.request('s').done, (e) => e.code === 'remote' && e.remoteCode === 'policy');
   b.hooks.uploadDecision = () => ({ allowed: false, code: 'busy' });
   await assert.rejects(a.request('s').done, (e) => e.code === 'remote' && e.remoteCode === 'busy');
@@ -109,8 +110,9 @@ test('repeated undecodable messages report the neighbour failing integrity once'
   const peer = new Peer({ id: 'p-X', store: new SegmentStore(), hooks: { onFailing: (p, r) => failing.push(r) } });
   peer.attachChannel(mine);
   for (let i = 0; i < 8; i++) theirs.send(Uint8Array.of(9, 9, 9));
-  await until(() => failing.length > 0);
-  await sleep(20);
+  // The channel delivers in order: once this announcement is seen, all eight were handled.
+  theirs.send(encode({ type: 'announce', full: false, ids: ['after'] }));
+  await until(() => peer.holds('after'));
   assert.deepEqual(failing, ['integrity'], 'reported once');
   peer.close();
 });
@@ -127,7 +129,7 @@ test('the offering side creates the channel and relays offer and candidates thro
     close() {}
   }
   const peer = new Peer({ id: 'p-B', store: new SegmentStore(), offer: true, RTCPeerConnection: FakePc, signaling: { send: (s) => sent.push(s) } });
-  await sleep(5);
+  await until(() => sent.length > 0);
   assert.deepEqual(peer.pc.config, { iceServers: [] });
   assert.equal(peer.pc.channel.label, 'swarmgate');
   assert.equal(peer.pc.channel.opts.ordered, true);

@@ -1,23 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { QoeReporter } from '../../src/core/qoe.js';
-
-class FakeTimers {
-  constructor() { this.t = 0; this.nextId = 1; this.jobs = new Map(); }
-  setInterval(fn, ms) { const id = this.nextId++; this.jobs.set(id, { fn, at: this.t + ms, every: ms }); return id; }
-  clearInterval(id) { this.jobs.delete(id); }
-  advance(ms) {
-    const end = this.t + ms;
-    for (;;) {
-      const due = [...this.jobs.values()].filter((j) => j.at <= end).sort((a, b) => a.at - b.at)[0];
-      if (!due) break;
-      this.t = due.at;
-      due.at += due.every;
-      due.fn();
-    }
-    this.t = end;
-  }
-}
+import { FakeTimers } from './fakes.js';
 
 function setup({ accept = () => true } = {}) {
   const timers = new FakeTimers();

@@ -1,29 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SignalingClient, backoffMs } from '../../src/core/signaling-client.js';
-
-/** Timers driven by advance(); intervals and timeouts fire in time order. */
-class FakeTimers {
-  constructor() { this.t = 0; this.nextId = 1; this.jobs = new Map(); }
-  setTimeout(fn, ms) { const id = this.nextId++; this.jobs.set(id, { fn, at: this.t + ms }); return id; }
-  setInterval(fn, ms) { const id = this.nextId++; this.jobs.set(id, { fn, at: this.t + ms, every: ms }); return id; }
-  clearTimeout(id) { this.jobs.delete(id); }
-  clearInterval(id) { this.jobs.delete(id); }
-  pending() { return this.jobs.size; }
-  advance(ms) {
-    const end = this.t + ms;
-    for (;;) {
-      let next = null;
-      for (const [id, j] of this.jobs) if (j.at <= end && (!next || j.at < next[1].at)) next = [id, j];
-      if (!next) break;
-      const [id, job] = next;
-      this.t = job.at;
-      if (job.every) job.at += job.every; else this.jobs.delete(id);
-      job.fn();
-    }
-    this.t = end;
-  }
-}
+import { FakeTimers } from './fakes.js';
 
 /** The parts of the browser WebSocket the client uses, plus server-side controls. */
 class FakeWebSocket {

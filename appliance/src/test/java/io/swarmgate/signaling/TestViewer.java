@@ -6,11 +6,15 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.websocket.api.Callback;
@@ -25,11 +29,14 @@ import org.eclipse.jetty.websocket.client.WebSocketClient;
 public final class TestViewer implements Session.Listener.AutoDemanding, AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** How long an awaited message may take before the test fails: a bound on a hung test, not a speed requirement. */
+    private static final Duration AWAIT = Duration.ofSeconds(10);
 
     private final HttpClient http;
     private final WebSocketClient client;
     private final BlockingQueue<JsonNode> inbox = new LinkedBlockingQueue<>();
     private final CompletableFuture<int[]> closed = new CompletableFuture<>();
+    private final AtomicLong pings = new AtomicLong();
     private volatile Session session;
     public String peerId;
     public String secret;
@@ -102,19 +109,15 @@ public final class TestViewer implements Session.Listener.AutoDemanding, AutoClo
         return welcome;
     }
 
-    /** The next message of {@code type}, skipping others; fails after 5 s. */
+    /** The next message of {@code type}, skipping others; fails after {@link #AWAIT}. */
     public JsonNode await(String type) throws InterruptedException {
         return await(m -> type.equals(m.path("type").asText()), type);
     }
 
     public JsonNode await(Predicate<JsonNode> match, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        long deadline = System.nanoTime() + AWAIT.toNanos();
         while (true) {
-            long left = deadline - System.nanoTime();
-            JsonNode m = left > 0 ? inbox.poll(left, TimeUnit.NANOSECONDS) : null;
-            if (m == null) {
-                throw new AssertionError("no " + what + " within 5 s; queue: " + inbox);
-            }
+            JsonNode m = next(deadline, what);
             if (match.test(m)) {
                 return m;
             }
@@ -127,35 +130,36 @@ public final class TestViewer implements Session.Listener.AutoDemanding, AutoClo
                 "error " + code);
     }
 
-    /** The next message of {@code type} within {@code ms}, or null. */
-    public JsonNode poll(String type, long ms) throws InterruptedException {
-        long deadline = System.nanoTime() + ms * 1_000_000;
+    /**
+     * Every message the appliance queued for this viewer before it answered a ping sent now, in
+     * order. It writes one viewer's messages in the order they were queued, so the pong comes
+     * after all of them: "no X among these" means none was sent, without waiting for a quiet spell.
+     * Messages queued later (a mesh change still in progress) are not included; see
+     * {@code SignalingTestBase.awaitMeshIdle}.
+     */
+    public List<JsonNode> drainThroughPong() throws Exception {
+        long t = pings.incrementAndGet();
+        send("{\"type\":\"ping\",\"t\":" + t + "}");
+        List<JsonNode> before = new ArrayList<>();
+        long deadline = System.nanoTime() + AWAIT.toNanos();
         while (true) {
-            long left = deadline - System.nanoTime();
-            JsonNode m = left > 0 ? inbox.poll(left, TimeUnit.NANOSECONDS) : null;
-            if (m == null) {
-                return null;
+            JsonNode m = next(deadline, "pong " + t);
+            if ("pong".equals(m.path("type").asText()) && m.path("t").asLong() == t) {
+                return before;
             }
-            if (type.equals(m.path("type").asText())) {
-                return m;
-            }
+            before.add(m);
         }
     }
 
-    /** Every message received until none arrives for {@code quietMs}. */
-    public java.util.List<JsonNode> drainUntilQuiet(long quietMs) throws InterruptedException {
-        java.util.List<JsonNode> out = new java.util.ArrayList<>();
-        JsonNode m;
-        while ((m = inbox.poll(quietMs, TimeUnit.MILLISECONDS)) != null) {
-            out.add(m);
-        }
-        return out;
+    /** Messages of {@code type} among {@link #drainThroughPong()}. */
+    public List<JsonNode> drainThroughPong(String type) throws Exception {
+        return drainThroughPong().stream().filter(m -> type.equals(m.path("type").asText())).toList();
     }
 
-    /** The current neighbour set after applying every queued neighbour and neighbour-gone message. */
-    public Set<String> neighbours(Set<String> known, long quietMs) throws InterruptedException {
-        Set<String> current = new java.util.HashSet<>(known);
-        for (JsonNode m : drainUntilQuiet(quietMs)) {
+    /** The neighbour set after applying every neighbour and neighbour-gone message in {@link #drainThroughPong()}. */
+    public Set<String> neighbours(Set<String> known) throws Exception {
+        Set<String> current = new HashSet<>(known);
+        for (JsonNode m : drainThroughPong()) {
             if ("neighbour".equals(m.path("type").asText())) {
                 current.add(m.get("peer").asText());
             } else if ("neighbour-gone".equals(m.path("type").asText())) {
@@ -163,6 +167,15 @@ public final class TestViewer implements Session.Listener.AutoDemanding, AutoClo
             }
         }
         return current;
+    }
+
+    private JsonNode next(long deadline, String what) throws InterruptedException {
+        long left = deadline - System.nanoTime();
+        JsonNode m = left > 0 ? inbox.poll(left, TimeUnit.NANOSECONDS) : null;
+        if (m == null) {
+            throw new AssertionError("no " + what + " within " + AWAIT.toSeconds() + " s; queue: " + inbox);
+        }
+        return m;
     }
 
     /** Waits for the server to close the socket and returns the close code. */
