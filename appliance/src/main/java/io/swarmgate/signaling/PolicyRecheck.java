@@ -67,6 +67,6 @@ final class PolicyRecheck implements Runnable {
             coordinator.leave(m.peerId());
         }
         s.moveTo(moved);
-        lifecycle.place(s);
+        lifecycle.place(s, null);
     }
 }

@@ -50,26 +50,30 @@ final class ViewerLifecycle {
                 hello.stream(), a.streamId(), a.policy(), a.effective(), a.inMesh());
         s.admit(m);
         registry.register(s);
-        s.send(welcome(m, false));
-        place(s);
+        place(s, welcome(m, false));
         LOG.debug("{} - joined {} in site {} from {}", m.peerId(), m.streamId(), m.site(), s.address);
     }
 
     /**
-     * Puts an admitted viewer into the coordinator (when it is in the mesh) and into its site's
-     * group. The viewer joins the group only after the coordinator's events were delivered, so it
-     * receives exactly one {@code leaders} message: the one sent here.
+     * Puts an admitted viewer into its site's group (it counts as watching before it hears a word)
+     * and, when it is in the mesh, into the coordinator, after sending {@code first} if given.
+     * The viewer receives exactly one {@code leaders} message, after its neighbours: the
+     * coordinator's when the join changed the leaders, else the one sent here.
      */
-    void place(ViewerSession s) {
+    void place(ViewerSession s, ServerMessage first) {
         ViewerSession.Membership m = s.membership();
+        registry.enterSwarmSite(s);
+        if (first != null) {
+            s.send(first);
+        }
         if (!m.inMesh()) {
-            registry.enterSwarmSite(s);
             return;
         }
         JoinResult result = coordinator.join(new PeerInfo(m.peerId(), m.streamId(), m.site(), m.caps().upload(),
                 m.caps().network(), m.caps().uploadKbps()));
-        registry.enterSwarmSite(s);
-        s.send(new ServerMessage.Leaders(result.leaders()));
+        if (!result.leadersChanged()) {
+            s.send(new ServerMessage.Leaders(result.leaders()));
+        }
     }
 
     /**
@@ -135,8 +139,8 @@ final class ViewerLifecycle {
         registry.leaveSwarmSite(old);
         s.admit(held);
         registry.register(s);
-        s.send(welcome(held, true));
         registry.enterSwarmSite(s);
+        s.send(welcome(held, true));
         if (held.inMesh()) {
             // The resumed viewer re-offers to every neighbour it still has; peers with a live
             // connection to it ignore the duplicate.

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,21 +38,10 @@ class SignalingJoinFlowIT extends SignalingTestBase {
                 + secret + "\"}}";
     }
 
-    /**
-     * Every message {@code v} received up to the answer to a ping sent now, once the mesh thread has
-     * finished everything queued before: a viewer of another site joins and is welcomed first
-     * (joins run in order on the mesh thread), and {@code v}'s pong is queued behind whatever that
-     * thread produced for {@code v}.
-     */
-    private List<JsonNode> everythingSoFar(TestViewer v, String otherSite) throws Exception {
-        joined(otherSite);
-        v.send("{\"type\":\"ping\",\"t\":7}");
-        List<JsonNode> seen = new ArrayList<>();
-        v.await(m -> {
-            seen.add(m);
-            return "pong".equals(m.path("type").asText());
-        }, "pong");
-        return seen;
+    /** Every message {@code v} received, once the mesh thread has handled everything queued before. */
+    private List<JsonNode> everythingSoFar(TestViewer v) throws Exception {
+        awaitMeshIdle();
+        return v.drainThroughPong();
     }
 
     private static long count(List<JsonNode> messages, String type) {
@@ -64,7 +52,7 @@ class SignalingJoinFlowIT extends SignalingTestBase {
     void aNewViewerReceivesOneLeadersMessageAfterItsNeighbours() throws Exception {
         TestViewer first = joined("127.0.1.5");
         TestViewer second = joined("127.0.1.6");
-        List<JsonNode> seen = everythingSoFar(second, "127.0.9.1");
+        List<JsonNode> seen = everythingSoFar(second);
         assertEquals(1, count(seen, "leaders"), "messages: " + seen);
         int leaders = seen.indexOf(seen.stream().filter(m -> "leaders".equals(m.path("type").asText())).findFirst()
                 .orElseThrow());
@@ -74,7 +62,7 @@ class SignalingJoinFlowIT extends SignalingTestBase {
         assertTrue(seen.get(leaders).get("leaders").toString().contains(first.peerId), seen.get(leaders).toString());
 
         // The first viewer heard its own join's list, then the change the second one made; once each.
-        List<JsonNode> firstSaw = everythingSoFar(first, "127.0.9.2");
+        List<JsonNode> firstSaw = everythingSoFar(first);
         assertEquals(2, count(firstSaw, "leaders"), "messages: " + firstSaw);
     }
 
@@ -95,7 +83,7 @@ class SignalingJoinFlowIT extends SignalingTestBase {
         JsonNode neighbour = again.await("neighbour");
         assertEquals(a.peerId, neighbour.get("peer").asText());
         assertTrue(neighbour.get("offer").asBoolean(), "the resumed viewer re-offers");
-        List<JsonNode> rest = everythingSoFar(again, "127.0.9.1");
+        List<JsonNode> rest = everythingSoFar(again);
         assertEquals(1, count(rest, "leaders"), "messages: " + rest);
         assertFalse(rest.stream().anyMatch(m -> "neighbour-gone".equals(m.path("type").asText())
                 && a.peerId.equals(m.path("peer").asText())), "the pair survived the reconnect: " + rest);
