@@ -4,7 +4,6 @@ import io.swarmgate.cli.AdminCliCommand;
 import io.swarmgate.cli.CertCommand;
 import io.swarmgate.cli.ExitCodes;
 import io.swarmgate.cli.InitCommand;
-import io.swarmgate.cli.LoadgenCommand;
 import io.swarmgate.cli.ServeCommand;
 import io.swarmgate.cli.SiteCommand;
 import io.swarmgate.cli.StreamCommand;
@@ -27,7 +26,6 @@ import picocli.CommandLine.Command;
             AdminCliCommand.class,
             SiteCommand.class,
             StreamCommand.class,
-            LoadgenCommand.class,
             VersionCommand.class,
             CommandLine.HelpCommand.class
         },

@@ -15,7 +15,7 @@ import org.eclipse.jetty.util.Callback;
 /**
  * {@code GET /internal/heap}, mapped only when {@code diagnostics.heap-endpoint} is true: runs
  * {@link System#gc()} a few times and answers {@code {"heapUsedBytes": N}}, the heap in use
- * afterwards. For benchmarks ({@code swarmgate loadgen --server-heap-url}). Read-only. It answers
+ * afterwards. For benchmarks (the load generator's {@code --server-heap-url}, tools/loadgen). Read-only. It answers
  * only on the plain-HTTP listener and only to a TCP peer of 127.0.0.1 or ::1 ({@code X-Forwarded-For}
  * is ignored); every other request is declined and gets the server's 404 for an unmapped path, so the endpoint is
  * invisible from the network.

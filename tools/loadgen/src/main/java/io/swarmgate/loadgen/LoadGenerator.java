@@ -1,6 +1,5 @@
 package io.swarmgate.loadgen;
 
-import io.swarmgate.pki.TrustAnchors;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.concurrent.ScheduledExecutorService;
@@ -58,7 +57,7 @@ public final class LoadGenerator implements AutoCloseable {
 
     /** TLS trusting {@code caFile}'s certificates, or the JVM's defaults without one. */
     private static SSLContext tls(Path caFile) throws Exception {
-        return caFile == null ? SSLContext.getDefault() : TrustAnchors.clientContext(caFile);
+        return caFile == null ? SSLContext.getDefault() : CaTrust.clientContext(caFile);
     }
 
     /** Ends a running {@link #run()} early (Ctrl-C); it still says bye and reports. */

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code swarmgate loadgen} against a real appliance over {@code wss://}, trusting only its CA. */
+/** The load generator against a real appliance over {@code wss://}, trusting only its CA ({@code --ca}). */
 @Timeout(120)
 class LoadGeneratorApplianceIT {
 

@@ -1,9 +1,5 @@
-package io.swarmgate.cli;
+package io.swarmgate.loadgen;
 
-import io.swarmgate.loadgen.LoadGenerator;
-import io.swarmgate.loadgen.LoadgenReport;
-import io.swarmgate.loadgen.LoadgenSettings;
-import io.swarmgate.loadgen.SourceAddresses;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
@@ -15,19 +11,27 @@ import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
 
 /**
- * {@code swarmgate loadgen}: many simulated viewers against a running appliance's {@code /ws},
- * each on its own loopback source address so the appliance sees {@code --subnets} sites. Progress
- * goes to stderr; the last stdout line is the benchmark's JSON line. Exit 0 when the run was
- * clean (everyone joined, no errors, no lost relays), 1 otherwise, 2 for bad options.
+ * {@code java -jar tools/loadgen/target/swarmgate-loadgen.jar}: many simulated viewers against a
+ * running appliance's {@code /ws}, each on its own loopback source address so the appliance sees
+ * {@code --subnets} sites. Progress goes to stderr; the last stdout line is the benchmark's JSON
+ * line. Exit 0 when the run was clean (everyone joined, no errors, no lost relays), 1 otherwise,
+ * 2 for bad options. A benchmark tool, not part of the appliance: it talks to it only over the wire.
  */
-@Command(name = "loadgen", mixinStandardHelpOptions = true,
+@Command(name = "swarmgate-loadgen", mixinStandardHelpOptions = true,
+        versionProvider = LoadgenMain.Version.class,
         description = {"Load-test signaling: simulated viewers join a running appliance, hold, relay ICE candidates, "
             + "and leave; prints one JSON line with join and relay latencies.",
             "Viewer i binds 127.0.S.H (S = 1 + i mod subnets, H = 1 + (i / subnets) mod 254)."},
         footer = {"", "Exit codes: 0 clean run, 1 errors or viewers that did not join, 2 usage error."})
-public final class LoadgenCommand implements Callable<Integer> {
+public final class LoadgenMain implements Callable<Integer> {
+
+    static final int OK = 0;
+    static final int FAILURE = 1;
+    static final int USAGE = 2;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -79,6 +83,34 @@ public final class LoadgenCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print only the JSON line on stdout (progress stays on stderr).")
     boolean json;
 
+    public static void main(String[] args) {
+        System.exit(newCommandLine().execute(args));
+    }
+
+    /** The command line with the exit-code contract: 0 ok, 1 runtime failure, 2 usage error. */
+    public static CommandLine newCommandLine() {
+        CommandLine cli = new CommandLine(new LoadgenMain());
+        cli.setParameterExceptionHandler(LoadgenMain::usageError);
+        cli.setExecutionExceptionHandler(LoadgenMain::failure);
+        return cli;
+    }
+
+    private static int usageError(ParameterException e, String[] args) {
+        PrintWriter err = e.getCommandLine().getErr();
+        err.println("swarmgate-loadgen: " + e.getMessage());
+        if (!CommandLine.UnmatchedArgumentException.printSuggestions(e, err)) {
+            err.println("Run 'swarmgate-loadgen --help' for usage.");
+        }
+        return USAGE;
+    }
+
+    private static int failure(Exception e, CommandLine cmd, ParseResult parseResult) {
+        PrintWriter err = cmd.getErr();
+        err.println("swarmgate-loadgen: unexpected failure: " + e);
+        e.printStackTrace(err);
+        return FAILURE;
+    }
+
     @Override
     public Integer call() throws Exception {
         LoadgenSettings settings = new LoadgenSettings(url, ca, peers, subnets, joinRate, duration, stream, relayRate,
@@ -86,14 +118,13 @@ public final class LoadgenCommand implements Callable<Integer> {
         try {
             settings.validate();
         } catch (IllegalArgumentException e) {
-            throw new ExitCodes.UsageException(e.getMessage());
+            throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
-        Logging.quiet();
         PrintWriter out = spec.commandLine().getOut();
         PrintStream stdout = System.out;
         PrintStream err = System.err;
-        // Library console output (logback's default appender writes to System.out) must not get
-        // between the caller and the JSON line.
+        // Whatever else writes to System.out (a library, a JVM diagnostic) must not get between
+        // the caller and the JSON line.
         System.setOut(err);
         try {
             warnAboutLimits(settings, err);
@@ -124,7 +155,7 @@ public final class LoadgenCommand implements Callable<Integer> {
             }
             out.println(report.toJsonLine());
             out.flush();
-            return report.clean() ? ExitCodes.OK : ExitCodes.FAILURE;
+            return report.clean() ? OK : FAILURE;
         } finally {
             System.setOut(stdout);
         }
@@ -154,7 +185,7 @@ public final class LoadgenCommand implements Callable<Integer> {
             try {
                 Thread.sleep(limit);
                 err.println("loadgen: still running " + limit / 1000 + " s after start; giving up");
-                Runtime.getRuntime().halt(ExitCodes.FAILURE);
+                Runtime.getRuntime().halt(FAILURE);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -177,6 +208,15 @@ public final class LoadgenCommand implements Callable<Integer> {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException e) {
             // already shutting down: the hook has run or is running
+        }
+    }
+
+    /** {@code --version}: the jar's Implementation-Version, as the appliance's {@code swarmgate version}. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = LoadgenMain.class.getPackage().getImplementationVersion();
+            return new String[] {"swarmgate-loadgen " + (version == null ? "(development build)" : version)};
         }
     }
 }
