@@ -120,6 +120,14 @@ public final class LoadgenMain implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
+        if (ca != null) {
+            try {
+                CaTrust.clientContext(ca); // read now: a bad file is a usage error, not a failed run
+            } catch (java.io.IOException | java.security.GeneralSecurityException | IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "--ca " + ca + ": not a readable PEM certificate file ("
+                        + e.getMessage() + ")", e);
+            }
+        }
         PrintWriter out = spec.commandLine().getOut();
         PrintStream stdout = System.out;
         PrintStream err = System.err;

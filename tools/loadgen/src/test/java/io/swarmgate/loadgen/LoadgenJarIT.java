@@ -58,6 +58,16 @@ class LoadgenJarIT {
     }
 
     @Test
+    void aCaFileThatHoldsNoCertificateExitsTwoNamingTheOption(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        Path ca = Files.writeString(dir.resolve("ca.crt"), "not a certificate\n");
+        Result r = runJar("--url", "wss://127.0.0.1:1/ws", "--ca", ca.toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("--ca " + ca), r.err());
+        assertEquals("", r.out());
+    }
+
+    @Test
     void aRunNobodyAnswersExitsOneWithTheJsonLineLastOnStdout() throws Exception {
         int closedPort;
         try (ServerSocket socket = new ServerSocket(0)) {
