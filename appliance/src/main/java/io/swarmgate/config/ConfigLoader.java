@@ -1,5 +1,6 @@
 package io.swarmgate.config;
 
+import io.swarmgate.mesh.NetworkSet;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -175,12 +176,10 @@ public final class ConfigLoader {
     @SuppressWarnings("unchecked")
     private static List<String> networks(Map<String, Object> v, String key) {
         List<String> cidrs = (List<String>) v.get(key);
-        for (String cidr : cidrs) {
-            try {
-                io.swarmgate.mesh.SiteMap.of(List.of(new io.swarmgate.mesh.SiteRange(cidr, "x", "")));
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException(key, e.getMessage());
-            }
+        try {
+            NetworkSet.of(cidrs);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(key, e.getMessage());
         }
         return cidrs;
     }
