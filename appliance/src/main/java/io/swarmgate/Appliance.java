@@ -27,10 +27,10 @@ import io.swarmgate.pki.Pki;
 import io.swarmgate.policy.PolicyService;
 import io.swarmgate.policy.SiteRepository;
 import io.swarmgate.policy.StreamPolicyRepository;
-import io.swarmgate.qoe.MetricsAuth;
-import io.swarmgate.qoe.MetricsHandler;
+import io.swarmgate.metrics.ApplianceMetrics;
+import io.swarmgate.metrics.MetricsAuth;
+import io.swarmgate.metrics.MetricsHandler;
 import io.swarmgate.qoe.QoeAggregator;
-import io.swarmgate.qoe.QoeMetrics;
 import io.swarmgate.qoe.QoeQueries;
 import io.swarmgate.qoe.QoeRepository;
 import io.swarmgate.qoe.QoeRollup;
@@ -63,8 +63,11 @@ public final class Appliance implements AutoCloseable {
     private final LiveFeed live;
     private final Qoe qoe;
 
-    /** The QoE pipeline: reports in (aggregator), housekeeping (rollup), reads (queries, metrics). */
-    public record Qoe(QoeAggregator aggregator, QoeRollup rollup, QoeQueries queries, QoeMetrics metrics)
+    /**
+     * The QoE pipeline: reports in (aggregator), housekeeping (rollup), reads (queries, and the
+     * {@code /metrics} registry that scrapes them).
+     */
+    public record Qoe(QoeAggregator aggregator, QoeRollup rollup, QoeQueries queries, ApplianceMetrics metrics)
             implements AutoCloseable {
         /** Stops the rollup timer, then writes what the aggregator still holds. */
         @Override
@@ -193,7 +196,7 @@ public final class Appliance implements AutoCloseable {
     private static Qoe startQoe(ApplianceConfig config, QoeRepository repository, QoeAggregator aggregator,
                                 SignalingService signaling, Clock clock) {
         QoeQueries queries = new QoeQueries(repository, aggregator, signaling::viewersByStreamAndSite, clock);
-        QoeMetrics metrics = new QoeMetrics(signaling, aggregator, queries);
+        ApplianceMetrics metrics = new ApplianceMetrics(signaling, aggregator, queries);
         QoeRollup rollup = new QoeRollup(repository, aggregator, clock, new QoeRollup.Settings(
                 config.qoe().rollupIntervalMs(), config.qoe().minuteRetentionDays(), config.qoe().hourRetentionDays()),
                 true);

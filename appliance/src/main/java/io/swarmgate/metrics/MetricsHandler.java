@@ -1,4 +1,4 @@
-package io.swarmgate.qoe;
+package io.swarmgate.metrics;
 
 import io.swarmgate.mesh.NetworkSet;
 import io.swarmgate.server.Json;
@@ -24,11 +24,11 @@ public final class MetricsHandler extends Handler.Abstract {
 
     static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
-    private final QoeMetrics metrics;
+    private final ApplianceMetrics metrics;
     private final NetworkSet allowed;
     private final MetricsAuth auth;
 
-    public MetricsHandler(QoeMetrics metrics, List<String> allowedNetworks, MetricsAuth auth) {
+    public MetricsHandler(ApplianceMetrics metrics, List<String> allowedNetworks, MetricsAuth auth) {
         this.metrics = metrics;
         this.allowed = NetworkSet.of(allowedNetworks);
         this.auth = auth;

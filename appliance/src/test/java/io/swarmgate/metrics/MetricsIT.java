@@ -1,4 +1,4 @@
-package io.swarmgate.qoe;
+package io.swarmgate.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
