@@ -48,7 +48,7 @@ public final class Main implements Runnable {
     }
 
     public static CommandLine newCommandLine() {
-        CommandLine cli = new CommandLine(new Main());
+        CommandLine cli = new CommandLine(new Main(), new Factory());
         cli.setExitCodeExceptionMapper(ExitCodes::forException);
         cli.setExecutionExceptionHandler(ExitCodes::handleExecutionException);
         cli.setParameterExceptionHandler(ExitCodes::handleParameterException);
@@ -58,5 +58,16 @@ public final class Main implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(), "missing command");
+    }
+
+    /** Creates the subcommands, handing {@code serve} the appliance it starts. */
+    private static final class Factory implements CommandLine.IFactory {
+        @Override
+        public <K> K create(Class<K> type) throws Exception {
+            if (type == ServeCommand.class) {
+                return type.cast(new ServeCommand(Appliance::start));
+            }
+            return CommandLine.defaultFactory().create(type);
+        }
     }
 }

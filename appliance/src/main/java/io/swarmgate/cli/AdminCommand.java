@@ -1,7 +1,7 @@
 package io.swarmgate.cli;
 
-import io.swarmgate.Appliance;
 import io.swarmgate.config.ApplianceConfig;
+import io.swarmgate.console.AdminAccounts;
 import io.swarmgate.control.AdminContext;
 import io.swarmgate.control.ControlClient;
 import io.swarmgate.policy.PolicyException;
@@ -108,8 +108,10 @@ abstract class AdminCommand implements Callable<Integer> {
         }
         try (Database db = Database.open(dataDir, 2, false)) {
             PolicyService policies = new PolicyService(new SiteRepository(db.dataSource()),
-                    new StreamPolicyRepository(db.dataSource()), Appliance.policyDefaults(config.mesh()), Clock.systemUTC());
-            return handle(new AdminContext(policies, Appliance.accounts(config.auth(), db, dataDir, Clock.systemUTC()), files));
+                    new StreamPolicyRepository(db.dataSource()), PolicyService.Defaults.of(config.mesh()),
+                    Clock.systemUTC());
+            return handle(new AdminContext(policies, AdminAccounts.open(config.auth(), db, dataDir, Clock.systemUTC()),
+                    files));
         } catch (DatabaseException e) {
             throw new ExitCodes.CommandFailedException(e.getMessage(), e);
         }

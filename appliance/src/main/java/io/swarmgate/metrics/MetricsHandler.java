@@ -1,7 +1,7 @@
 package io.swarmgate.metrics;
 
 import io.swarmgate.mesh.NetworkSet;
-import io.swarmgate.server.Json;
+import io.swarmgate.api.Json;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.swarmgate.config.ConfigKey;
 import io.swarmgate.pki.TrustAnchors;
-import io.swarmgate.server.Json;
 import io.swarmgate.signaling.TestViewer;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.swarmgate.Appliance;
 import io.swarmgate.TestAppliance;
 import io.swarmgate.config.ConfigKey;
-import io.swarmgate.server.Json;
+import io.swarmgate.api.Json;
 import io.swarmgate.signaling.TestViewer;
 import java.net.URI;
 import java.net.http.HttpClient;
