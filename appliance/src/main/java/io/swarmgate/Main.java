@@ -1,6 +1,6 @@
 package io.swarmgate;
 
-import io.swarmgate.cli.AdminCliCommand;
+import io.swarmgate.cli.AdminAccountsCommand;
 import io.swarmgate.cli.CertCommand;
 import io.swarmgate.cli.ExitCodes;
 import io.swarmgate.cli.InitCommand;
@@ -24,7 +24,7 @@ import picocli.CommandLine.Command;
             ServeCommand.class,
             InitCommand.class,
             CertCommand.class,
-            AdminCliCommand.class,
+            AdminAccountsCommand.class,
             SiteCommand.class,
             StreamCommand.class,
             LoadgenCommand.class,

@@ -27,11 +27,12 @@ import picocli.CommandLine;
 import picocli.CommandLine.Mixin;
 
 /**
- * Base of the {@code site} and {@code stream} commands. When the appliance is running, the
- * command line is sent over its control socket and runs there against the live services, so a
- * change reaches connected viewers at once; otherwise it works on the database directly.
+ * Base of the {@code site}, {@code stream} and {@code admin} subcommands: local or forwarded.
+ * When the appliance is running, the command line is sent over its control socket and runs there
+ * against the live services, so a change reaches connected viewers at once; otherwise it works on
+ * the database directly.
  */
-abstract class AdminCommand implements Callable<Integer> {
+abstract class ForwardingCommand implements Callable<Integer> {
 
     @Mixin
     ConfigOptions options;
