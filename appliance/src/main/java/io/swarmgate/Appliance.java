@@ -11,11 +11,10 @@ import io.swarmgate.api.SessionResource;
 import io.swarmgate.api.SiteResource;
 import io.swarmgate.api.StreamResource;
 import io.swarmgate.api.SystemResource;
+import io.swarmgate.cli.ServeCommand;
 import io.swarmgate.cli.VersionCommand;
 import io.swarmgate.console.AdminAccounts;
-import io.swarmgate.console.AdminRepository;
 import io.swarmgate.console.ApiTokens;
-import io.swarmgate.console.PasswordHasher;
 import io.swarmgate.console.Sessions;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,13 +26,16 @@ import io.swarmgate.pki.Pki;
 import io.swarmgate.policy.PolicyService;
 import io.swarmgate.policy.SiteRepository;
 import io.swarmgate.policy.StreamPolicyRepository;
-import io.swarmgate.qoe.MetricsAuth;
-import io.swarmgate.qoe.MetricsHandler;
+import io.swarmgate.metrics.ApplianceMetrics;
+import io.swarmgate.metrics.MetricsAuth;
+import io.swarmgate.metrics.MetricsHandler;
 import io.swarmgate.qoe.QoeAggregator;
-import io.swarmgate.qoe.QoeMetrics;
 import io.swarmgate.qoe.QoeQueries;
+import io.swarmgate.qoe.QoeReport;
 import io.swarmgate.qoe.QoeRepository;
 import io.swarmgate.qoe.QoeRollup;
+import io.swarmgate.signaling.ClientMessage;
+import io.swarmgate.signaling.ReportSink;
 import io.swarmgate.signaling.SignalingService;
 import io.swarmgate.server.ApplianceServer;
 import io.swarmgate.store.DataDirectory;
@@ -47,7 +49,7 @@ import org.slf4j.LoggerFactory;
  * The running appliance: every long-lived component, created and wired by hand in one place and
  * closed in reverse order. {@code swarmgate serve} and the integration tests both start it here.
  */
-public final class Appliance implements AutoCloseable {
+public final class Appliance implements ServeCommand.Running {
 
     private static final Logger LOG = LoggerFactory.getLogger(Appliance.class);
 
@@ -63,8 +65,11 @@ public final class Appliance implements AutoCloseable {
     private final LiveFeed live;
     private final Qoe qoe;
 
-    /** The QoE pipeline: reports in (aggregator), housekeeping (rollup), reads (queries, metrics). */
-    public record Qoe(QoeAggregator aggregator, QoeRollup rollup, QoeQueries queries, QoeMetrics metrics)
+    /**
+     * The QoE pipeline: reports in (aggregator), housekeeping (rollup), reads (queries, and the
+     * {@code /metrics} registry that scrapes them).
+     */
+    public record Qoe(QoeAggregator aggregator, QoeRollup rollup, QoeQueries queries, ApplianceMetrics metrics)
             implements AutoCloseable {
         /** Stops the rollup timer, then writes what the aggregator still holds. */
         @Override
@@ -112,14 +117,14 @@ public final class Appliance implements AutoCloseable {
         LiveFeed live = null;
         try {
             PolicyService policies = new PolicyService(new SiteRepository(database.dataSource()),
-                    new StreamPolicyRepository(database.dataSource()), policyDefaults(config.mesh()), clock);
+                    new StreamPolicyRepository(database.dataSource()), PolicyService.Defaults.of(config.mesh()), clock);
             QoeRepository qoeRepository = new QoeRepository(database.dataSource());
             QoeAggregator aggregator = new QoeAggregator(qoeRepository, clock, new QoeAggregator.Settings(
                     config.qoe().flushIntervalMs(), config.qoe().maxUnflushedRows()));
             qoe = new Qoe(aggregator, null, null, null);
-            signaling = new SignalingService(config.mesh(), config.signaling(), policies, aggregator, clock);
+            signaling = new SignalingService(config.mesh(), config.signaling(), policies, qoeReports(aggregator), clock);
             qoe = startQoe(config, qoeRepository, aggregator, signaling, clock);
-            AdminAccounts accounts = accounts(config.auth(), database, dataDir, clock);
+            AdminAccounts accounts = AdminAccounts.open(config.auth(), database, dataDir, clock);
             accounts.ensureFirstAdmin(dataDir.initialPasswordFile());
             Sessions sessions = new Sessions(Duration.ofMinutes(config.auth().sessionIdleMinutes()),
                     Duration.ofHours(config.auth().sessionAbsoluteHours()), clock);
@@ -133,7 +138,7 @@ public final class Appliance implements AutoCloseable {
                             new MetricsHandler(qoe.metrics(), config.metrics().allowedNetworks(), metricsAuth(tokens))));
             serverRef.set(server);
             server.start();
-            ControlServer control = new ControlServer(dataDir.controlSocket(), policies, accounts);
+            ControlServer control = new ControlServer(dataDir.controlSocket(), policies, accounts, Main::newCommandLine);
             return new Appliance(config, dataDir, pki, database, policies, signaling, server, control, api, qoe, live);
         } catch (Exception | Error e) {
             if (live != null) {
@@ -148,23 +153,6 @@ public final class Appliance implements AutoCloseable {
             database.close();
             throw e;
         }
-    }
-
-    /** Administrator accounts over the database, with the configured hashing cost and lockout. */
-    public static AdminAccounts accounts(ApplianceConfig.Auth auth, Database database, DataDirectory dataDir,
-                                         Clock clock) {
-        return new AdminAccounts(new AdminRepository(database.dataSource()),
-                new PasswordHasher(auth.argon2MemoryKib(), auth.argon2Iterations()),
-                new AdminAccounts.Lockout(auth.lockoutFailures(), Duration.ofMinutes(auth.lockoutMinutes())), clock,
-                username -> {
-                    if (AdminAccounts.FIRST_ADMIN.equals(username)) {
-                        try {
-                            java.nio.file.Files.deleteIfExists(dataDir.initialPasswordFile());
-                        } catch (java.io.IOException e) {
-                            LOG.warn("appliance - cannot delete {}: {}", dataDir.initialPasswordFile(), e.getMessage());
-                        }
-                    }
-                });
     }
 
     private static ApiHandler api(ApplianceConfig config, DataDirectory dataDir, Database database, Pki pki,
@@ -183,21 +171,28 @@ public final class Appliance implements AutoCloseable {
         return new ApiHandler(routes, sessions, tokens, accounts);
     }
 
-    public static PolicyService.Defaults policyDefaults(ApplianceConfig.Mesh mesh) {
-        return new PolicyService.Defaults(mesh.targetDegree(), mesh.maxNeighbours(), mesh.leadersPerSite(),
-                mesh.uploadOnCellular());
-    }
-
     // --- QoE ----------------------------------------------------------------------------------
 
     private static Qoe startQoe(ApplianceConfig config, QoeRepository repository, QoeAggregator aggregator,
                                 SignalingService signaling, Clock clock) {
         QoeQueries queries = new QoeQueries(repository, aggregator, signaling::viewersByStreamAndSite, clock);
-        QoeMetrics metrics = new QoeMetrics(signaling, aggregator, queries);
+        ApplianceMetrics metrics = new ApplianceMetrics(signaling, aggregator, queries);
         QoeRollup rollup = new QoeRollup(repository, aggregator, clock, new QoeRollup.Settings(
                 config.qoe().rollupIntervalMs(), config.qoe().minuteRetentionDays(), config.qoe().hourRetentionDays()),
                 true);
         return new Qoe(aggregator, rollup, queries, metrics);
+    }
+
+    /** Signaling's report messages feed the QoE aggregator, converted here where the two meet. */
+    static ReportSink qoeReports(QoeAggregator aggregator) {
+        return (streamId, site, peerId, report) -> aggregator.accept(streamId, site, peerId, qoeReport(report));
+    }
+
+    static QoeReport qoeReport(ClientMessage.Report r) {
+        ClientMessage.Failures f = r.failures() == null ? ClientMessage.Failures.NONE : r.failures();
+        return new QoeReport(r.httpBytes(), r.p2pBytes(), r.uploadedBytes(), r.stalls(), r.stallMs(), r.watchMs(),
+                r.startupMs(), r.bitrateKbps(),
+                new QoeReport.Failures(f.timeout(), f.integrity(), f.gone(), f.noHolder(), f.policy()));
     }
 
     /** Any valid, unrevoked API token may scrape /metrics, whatever its role. */
@@ -249,13 +244,20 @@ public final class Appliance implements AutoCloseable {
         return server;
     }
 
+    @Override
     public URI httpsUri() {
         return server.httpsUri();
     }
 
     /** {@code null} when plain HTTP is disabled. */
+    @Override
     public URI httpUri() {
         return server.httpUri();
+    }
+
+    @Override
+    public List<URI> uris() {
+        return server.uris();
     }
 
     @Override

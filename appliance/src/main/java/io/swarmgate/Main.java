@@ -1,6 +1,6 @@
 package io.swarmgate;
 
-import io.swarmgate.cli.AdminCliCommand;
+import io.swarmgate.cli.AdminAccountsCommand;
 import io.swarmgate.cli.CertCommand;
 import io.swarmgate.cli.ExitCodes;
 import io.swarmgate.cli.InitCommand;
@@ -23,7 +23,7 @@ import picocli.CommandLine.Command;
             ServeCommand.class,
             InitCommand.class,
             CertCommand.class,
-            AdminCliCommand.class,
+            AdminAccountsCommand.class,
             SiteCommand.class,
             StreamCommand.class,
             VersionCommand.class,
@@ -46,7 +46,7 @@ public final class Main implements Runnable {
     }
 
     public static CommandLine newCommandLine() {
-        CommandLine cli = new CommandLine(new Main());
+        CommandLine cli = new CommandLine(new Main(), new Factory());
         cli.setExitCodeExceptionMapper(ExitCodes::forException);
         cli.setExecutionExceptionHandler(ExitCodes::handleExecutionException);
         cli.setParameterExceptionHandler(ExitCodes::handleParameterException);
@@ -56,5 +56,16 @@ public final class Main implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(), "missing command");
+    }
+
+    /** Creates the subcommands, handing {@code serve} the appliance it starts. */
+    private static final class Factory implements CommandLine.IFactory {
+        @Override
+        public <K> K create(Class<K> type) throws Exception {
+            if (type == ServeCommand.class) {
+                return type.cast(new ServeCommand(Appliance::start));
+            }
+            return CommandLine.defaultFactory().create(type);
+        }
     }
 }

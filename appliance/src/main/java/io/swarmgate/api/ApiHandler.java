@@ -7,7 +7,6 @@ import io.swarmgate.console.AuthException;
 import io.swarmgate.console.Sessions;
 import io.swarmgate.policy.PolicyException;
 import io.swarmgate.policy.SiteCsv;
-import io.swarmgate.server.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import org.eclipse.jetty.http.HttpCookie;

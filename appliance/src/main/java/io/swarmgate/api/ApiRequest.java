@@ -1,7 +1,6 @@
 package io.swarmgate.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.swarmgate.server.Json;
 import java.util.Map;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.util.Fields;

@@ -2,7 +2,6 @@ package io.swarmgate.api;
 
 import io.swarmgate.console.Sessions;
 import io.swarmgate.qoe.QoeQueries;
-import io.swarmgate.server.Json;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;

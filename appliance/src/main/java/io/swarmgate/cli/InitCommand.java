@@ -1,7 +1,7 @@
 package io.swarmgate.cli;
 
-import io.swarmgate.Appliance;
 import io.swarmgate.config.ApplianceConfig;
+import io.swarmgate.console.AdminAccounts;
 import io.swarmgate.pki.Pki;
 import io.swarmgate.store.DataDirectory;
 import io.swarmgate.store.Database;
@@ -40,7 +40,7 @@ public final class InitCommand implements Callable<Integer> {
         boolean createdAdmin;
         try (Database db = Database.open(dataDir, 2, true)) {
             schema = db.schemaVersion();
-            createdAdmin = Appliance.accounts(config.auth(), db, dataDir, java.time.Clock.systemUTC())
+            createdAdmin = AdminAccounts.open(config.auth(), db, dataDir, java.time.Clock.systemUTC())
                     .ensureFirstAdmin(dataDir.initialPasswordFile());
         } catch (DatabaseException e) {
             throw new ExitCodes.CommandFailedException(e.getMessage(), e);

@@ -1,14 +1,15 @@
 package io.swarmgate.cli;
 
-import io.swarmgate.Appliance;
 import io.swarmgate.config.ApplianceConfig;
 import io.swarmgate.config.ConfigKey;
 import io.swarmgate.store.DataDirectory;
 import io.swarmgate.store.DatabaseException;
 import java.io.PrintWriter;
 import java.net.BindException;
+import java.net.URI;
 import java.time.Clock;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -22,6 +23,32 @@ import picocli.CommandLine.Option;
         description = {"Run the appliance: HTTPS on 8443 by default with the appliance's own certificate.",
             "A first start without 'swarmgate init' creates the data directory, database and PKI."})
 public final class ServeCommand implements Callable<Integer> {
+
+    /**
+     * Starts the appliance. The appliance is wired in the root package, above the CLI, so
+     * {@code Main} hands its start method in rather than this package reaching up for it.
+     */
+    @FunctionalInterface
+    public interface Starter {
+        Running start(ApplianceConfig config, Clock clock) throws Exception;
+    }
+
+    /** A started appliance, as far as {@code serve} needs it; closing it stops it. */
+    public interface Running extends AutoCloseable {
+        /** Every listener's URI. */
+        List<URI> uris();
+
+        URI httpsUri();
+
+        /** {@code null} when plain HTTP is disabled. */
+        URI httpUri();
+    }
+
+    private final Starter starter;
+
+    public ServeCommand(Starter starter) {
+        this.starter = starter;
+    }
 
     @Mixin
     ConfigOptions options;
@@ -61,9 +88,9 @@ public final class ServeCommand implements Callable<Integer> {
         DataDirectory dataDir = new DataDirectory(config.dataDir()).create();
         Logging.start(config, dataDir.logDir());
 
-        Appliance appliance;
+        Running appliance;
         try {
-            appliance = Appliance.start(config, Clock.systemUTC());
+            appliance = starter.start(config, Clock.systemUTC());
         } catch (DatabaseException e) {
             throw new ExitCodes.CommandFailedException(e.getMessage(), e);
         } catch (java.io.IOException e) {
@@ -75,9 +102,9 @@ public final class ServeCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         out.println("Swarmgate " + VersionCommand.version() + " is serving:");
-        appliance.server().uris().forEach(uri -> out.println("  " + uri));
+        appliance.uris().forEach(uri -> out.println("  " + uri));
         if (config.demo().enabled()) {
-            java.net.URI base = appliance.httpUri() != null ? appliance.httpUri() : appliance.httpsUri();
+            URI base = appliance.httpUri() != null ? appliance.httpUri() : appliance.httpsUri();
             out.println("  demo page: " + base.resolve("/demo/"));
         }
         out.flush();

@@ -29,7 +29,7 @@ public final class SiteCommand implements Runnable {
     }
 
     @Command(name = "add", mixinStandardHelpOptions = true, description = "Add a range, or change the site of an existing one.")
-    static final class Add extends AdminCommand {
+    static final class Add extends ForwardingCommand {
         @Parameters(index = "0", paramLabel = "CIDR", description = "Address range, e.g. 10.20.0.0/16 or 2001:db8:20::/48.")
         String cidr;
 
@@ -48,7 +48,7 @@ public final class SiteCommand implements Runnable {
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List the ranges as a table.")
-    static final class ListSites extends AdminCommand {
+    static final class ListSites extends ForwardingCommand {
         @Override
         protected int execute(AdminContext context, PrintWriter out) throws Exception {
             List<SiteRange> ranges = context.policies().listSites();
@@ -65,7 +65,7 @@ public final class SiteCommand implements Runnable {
     }
 
     @Command(name = "remove", mixinStandardHelpOptions = true, description = "Remove a range.")
-    static final class Remove extends AdminCommand {
+    static final class Remove extends ForwardingCommand {
         @Parameters(paramLabel = "CIDR")
         String cidr;
 
@@ -83,7 +83,7 @@ public final class SiteCommand implements Runnable {
     @Command(name = "import", mixinStandardHelpOptions = true,
             description = {"Add or replace ranges from a CSV file with columns cidr,site,label (header optional).",
                 "Every line is checked first: if any is wrong, each problem is listed by line and nothing changes."})
-    static final class Import extends AdminCommand {
+    static final class Import extends ForwardingCommand {
         @Parameters(paramLabel = "FILE.csv")
         Path file;
 
@@ -101,7 +101,7 @@ public final class SiteCommand implements Runnable {
     }
 
     @Command(name = "export", mixinStandardHelpOptions = true, description = "Write the ranges as CSV (cidr,site,label).")
-    static final class Export extends AdminCommand {
+    static final class Export extends ForwardingCommand {
         @Option(names = "--out", paramLabel = "FILE", description = "Write to FILE instead of standard output.")
         Path target;
 

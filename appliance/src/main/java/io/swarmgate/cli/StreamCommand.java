@@ -131,7 +131,7 @@ public final class StreamCommand implements Runnable {
     }
 
     @Command(name = "add", mixinStandardHelpOptions = true, description = "Create a stream policy.")
-    static final class Add extends AdminCommand {
+    static final class Add extends ForwardingCommand {
         @Parameters(paramLabel = "ID", description = "Policy id: lower-case letters, digits, '.', '_', '-'.")
         String id;
 
@@ -152,7 +152,7 @@ public final class StreamCommand implements Runnable {
 
     @Command(name = "set", mixinStandardHelpOptions = true,
             description = "Change a stream policy; connected viewers get the change within 2 seconds.")
-    static final class SetPolicy extends AdminCommand {
+    static final class SetPolicy extends ForwardingCommand {
         @Parameters(paramLabel = "ID")
         String id;
 
@@ -168,7 +168,7 @@ public final class StreamCommand implements Runnable {
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List the stream policies.")
-    static final class ListStreams extends AdminCommand {
+    static final class ListStreams extends ForwardingCommand {
         @Override
         protected int execute(AdminContext context, PrintWriter out) throws Exception {
             List<StreamPolicy> all = context.policies().listStreams();
@@ -196,7 +196,7 @@ public final class StreamCommand implements Runnable {
     }
 
     @Command(name = "remove", mixinStandardHelpOptions = true, description = "Delete a stream policy.")
-    static final class Remove extends AdminCommand {
+    static final class Remove extends ForwardingCommand {
         @Parameters(paramLabel = "ID")
         String id;
 
@@ -214,7 +214,7 @@ public final class StreamCommand implements Runnable {
     @Command(name = "token", mixinStandardHelpOptions = true,
             description = {"Mint a viewer token for testing or for a portal without its own implementation.",
                 "The format is in docs/protocol.md (\"Viewer tokens\")."})
-    static final class Token extends AdminCommand {
+    static final class Token extends ForwardingCommand {
         @Parameters(paramLabel = "ID")
         String id;
 

@@ -1,20 +1,20 @@
 package io.swarmgate.config;
 
-import java.util.Collections;
-import java.util.LinkedHashMap;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
- * Every configuration key the appliance accepts, with its type, default and limits. This is the
- * one list the file parser, the environment mapping, validation and {@code config/swarmgate.conf}
- * agree on; a key that is not here is rejected at start-up.
+ * A configuration key that knows its value's type: how a raw string from the file, the
+ * environment or a flag becomes a {@code T}, its default (as written in
+ * {@code config/swarmgate.conf}) and its limits. Parsing failures are {@link ConfigException}s
+ * naming the key and where the value came from. The keys themselves are the typed constants of
+ * {@link ConfigKeys}; the name constants here are for flag maps (key → raw value) and messages.
+ *
+ * @param <T> the type of the parsed value
  */
-public final class ConfigKey {
-
-    /** How a raw string becomes a value. */
-    public enum Type { STRING, INT, BOOLEAN, LIST, PATH, LOG_LEVEL }
+public final class ConfigKey<T> {
 
     public static final String SERVER_BIND = "server.bind";
     public static final String SERVER_HTTPS_PORT = "server.https-port";
@@ -60,118 +60,97 @@ public final class ConfigKey {
     /** RFC 1918, carrier-grade NAT, IPv6 unique-local and link-local: where corporate LANs live. */
     static final String PRIVATE_NETWORKS = "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,100.64.0.0/10,fc00::/7,fe80::/10";
 
-    private static final Map<String, ConfigKey> KEYS;
+    /** The log levels {@code log.level} accepts. */
+    private static final List<String> LOG_LEVELS = List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR");
 
-    static {
-        Map<String, ConfigKey> keys = new LinkedHashMap<>();
-        add(keys, SERVER_BIND, Type.STRING, "", 0, 0,
-                "Address to listen on; empty means every interface.");
-        add(keys, SERVER_HTTPS_PORT, Type.INT, "8443", 0, 65535,
-                "HTTPS port (0 picks a free port).");
-        add(keys, SERVER_HTTP_PORT, Type.INT, "-1", -1, 65535,
-                "Plain-HTTP port; -1 disables the plain listener.");
-        add(keys, SERVER_HOSTNAMES, Type.LIST, "", 0, 0,
-                "Extra host names for the server certificate, comma separated.");
-        add(keys, SERVER_SHUTDOWN_TIMEOUT_MS, Type.INT, "10000", 0, 60000,
-                "How long a stop waits for requests in flight.");
-        add(keys, SERVER_MAX_THREADS, Type.INT, "200", 8, 10000,
-                "Largest number of request threads.");
-        add(keys, SERVER_ACCEPT_QUEUE_SIZE, Type.INT, "1024", 0, 65535,
-                "Pending TCP connections the listeners queue (listen backlog); 0 uses the JVM's 50.");
-        add(keys, DATA_DIR, Type.PATH, "./var", 0, 0,
-                "Data directory: database, PKI, logs.");
-        add(keys, DATABASE_POOL_SIZE, Type.INT, "8", 2, 64,
-                "Database connections kept open.");
-        add(keys, LOG_LEVEL, Type.LOG_LEVEL, "INFO", 0, 0,
-                "Log level of the appliance's own loggers.");
-        add(keys, LOG_REQUESTS, Type.BOOLEAN, "true", 0, 0,
-                "Write an access log line per HTTP request.");
-        add(keys, DEMO_ENABLED, Type.BOOLEAN, "false", 0, 0,
-                "Serve the demo page and test streams under /demo/.");
-        add(keys, DEMO_LIVE_WINDOW, Type.INT, "6", 3, 30,
-                "Segments in the demo live playlist's sliding window.");
-        add(keys, MESH_TARGET_DEGREE, Type.INT, "6", 1, 64,
-                "Neighbours the coordinator gives each viewer.");
-        add(keys, MESH_MAX_NEIGHBOURS, Type.INT, "10", 1, 64,
-                "Default cap on neighbours per viewer (stream policies may set their own).");
-        add(keys, MESH_LEADERS_PER_SITE, Type.INT, "2", 0, 16,
-                "Site leaders per stream and site that fetch new live segments over HTTP.");
-        add(keys, MESH_UPLOAD_ON_CELLULAR, Type.BOOLEAN, "false", 0, 0,
-                "Default for whether viewers on cellular networks upload.");
-        add(keys, MESH_TRUSTED_NETWORKS, Type.LIST, PRIVATE_NETWORKS, 0, 0,
-                "Networks whose viewers may join meshes of 'intermediate' security streams.");
-        add(keys, MESH_CANDIDATE_NETWORKS, Type.LIST, PRIVATE_NETWORKS, 0, 0,
-                "Addresses allowed in relayed ICE host candidates.");
-        add(keys, MESH_RESUME_GRACE_MS, Type.INT, "30000", 0, 600000,
-                "How long a disconnected viewer keeps its peer id and neighbours.");
-        add(keys, SIGNALING_TRUSTED_PROXIES, Type.LIST, "", 0, 0,
-                "Reverse proxies (CIDRs) whose X-Forwarded-For is believed.");
-        add(keys, SIGNALING_MAX_CONNECTIONS_PER_IP, Type.INT, "256", 1, 1000000,
-                "Signaling connections allowed from one client address.");
-        add(keys, SIGNALING_MESSAGES_PER_SECOND, Type.INT, "20", 1, 10000,
-                "Sustained signaling messages per connection per second.");
-        add(keys, SIGNALING_MESSAGE_BURST, Type.INT, "60", 1, 100000,
-                "Burst of signaling messages a connection may send at once.");
-        add(keys, SIGNALING_HEARTBEAT_MS, Type.INT, "15000", 1000, 300000,
-                "Heartbeat interval asked of viewers; three missed ones close the socket.");
-        add(keys, SIGNALING_HELLO_TIMEOUT_MS, Type.INT, "10000", 1000, 120000,
-                "Time a new connection has to send hello.");
-        add(keys, AUTH_LOCKOUT_FAILURES, Type.INT, "5", 1, 100,
-                "Failed logins in a row that lock an administrator account.");
-        add(keys, AUTH_LOCKOUT_MINUTES, Type.INT, "15", 1, 1440,
-                "How long a locked account stays locked.");
-        add(keys, AUTH_SESSION_IDLE_MINUTES, Type.INT, "30", 1, 1440,
-                "Console sessions end after this long without a request.");
-        add(keys, AUTH_SESSION_ABSOLUTE_HOURS, Type.INT, "12", 1, 168,
-                "Console sessions end this long after login in any case.");
-        add(keys, AUTH_ARGON2_MEMORY_KIB, Type.INT, "65536", 8192, 4194304,
-                "Argon2id memory cost of new password hashes.");
-        add(keys, AUTH_ARGON2_ITERATIONS, Type.INT, "3", 1, 20,
-                "Argon2id iterations of new password hashes.");
-        add(keys, DIAGNOSTICS_HEAP_ENDPOINT, Type.BOOLEAN, "false", 0, 0,
-                "Answer GET /internal/heap (used heap after a GC) on the plain-HTTP listener, loopback only.");
-        add(keys, QOE_FLUSH_INTERVAL_MS, Type.INT, "10000", 1000, 60000,
-                "How often closed QoE minutes are written to the database.");
-        add(keys, QOE_MAX_UNFLUSHED_ROWS, Type.INT, "100000", 1000, 10000000,
-                "QoE minute rows held in memory while the database cannot take them; the oldest go first.");
-        add(keys, QOE_ROLLUP_INTERVAL_MS, Type.INT, "600000", 10000, 86400000,
-                "How often QoE minutes are rolled up into hours and old rows pruned.");
-        add(keys, QOE_MINUTE_RETENTION_DAYS, Type.INT, "90", 1, 3650,
-                "Days QoE minute rows are kept.");
-        add(keys, QOE_HOUR_RETENTION_DAYS, Type.INT, "730", 1, 36500,
-                "Days QoE hourly rows are kept.");
-        add(keys, METRICS_ALLOWED_NETWORKS, Type.LIST, "127.0.0.1/32,::1/128", 0, 0,
-                "Networks (CIDRs) allowed to read /metrics without a bearer token.");
-        KEYS = Collections.unmodifiableMap(keys);
+    /**
+     * Turns a trimmed raw value into a {@code T}. Throws {@link IllegalArgumentException} whose
+     * message says what is wrong with the value; the key and the source are added by the caller.
+     */
+    @FunctionalInterface
+    interface Parser<T> {
+        T parse(String value);
     }
 
     private final String name;
-    private final Type type;
+    private final Parser<T> parser;
     private final String defaultValue;
-    private final long min;
-    private final long max;
     private final String description;
 
-    private ConfigKey(String name, Type type, String defaultValue, long min, long max, String description) {
+    private ConfigKey(String name, Parser<T> parser, String defaultValue, String description) {
         this.name = name;
-        this.type = type;
+        this.parser = parser;
         this.defaultValue = defaultValue;
-        this.min = min;
-        this.max = max;
         this.description = description;
+        parse(defaultValue, "built-in default");
     }
 
-    private static void add(Map<String, ConfigKey> keys, String name, Type type, String def,
-                            long min, long max, String description) {
-        keys.put(name, new ConfigKey(name, type, def, min, max, description));
+    /** A whole number from {@code min} to {@code max}. */
+    static ConfigKey<Integer> integer(String name, int defaultValue, int min, int max, String description) {
+        return new ConfigKey<>(name, value -> {
+            long n;
+            try {
+                n = Long.parseLong(value);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("expected a whole number but got '" + value + "'");
+            }
+            if (n < min || n > max) {
+                throw new IllegalArgumentException("must be between " + min + " and " + max + " but is " + n);
+            }
+            return (int) n;
+        }, Integer.toString(defaultValue), description);
     }
 
-    public static Map<String, ConfigKey> all() {
-        return KEYS;
+    /** {@code true}/{@code yes}/{@code on} or {@code false}/{@code no}/{@code off}, any case. */
+    static ConfigKey<Boolean> bool(String name, boolean defaultValue, String description) {
+        return new ConfigKey<>(name, value -> switch (value.toLowerCase(Locale.ROOT)) {
+            case "true", "yes", "on" -> true;
+            case "false", "no", "off" -> false;
+            default -> throw new IllegalArgumentException("expected true or false but got '" + value + "'");
+        }, Boolean.toString(defaultValue), description);
     }
 
-    public static ConfigKey find(String name) {
-        return KEYS.get(name);
+    /** Any text, possibly empty. */
+    static ConfigKey<String> string(String name, String defaultValue, String description) {
+        return new ConfigKey<>(name, value -> value, defaultValue, description);
+    }
+
+    /** Comma-separated items, blanks around commas ignored; empty means none. */
+    static ConfigKey<List<String>> list(String name, String defaultValue, String description) {
+        return new ConfigKey<>(name, value -> value.isEmpty() ? List.of() : List.of(value.split("\\s*,\\s*")),
+                defaultValue, description);
+    }
+
+    /** A file system path, never empty; relative paths are resolved by the reader. */
+    static ConfigKey<Path> path(String name, String defaultValue, String description) {
+        return new ConfigKey<>(name, value -> {
+            if (value.isEmpty()) {
+                throw new IllegalArgumentException("must not be empty");
+            }
+            return Path.of(value);
+        }, defaultValue, description);
+    }
+
+    /** One of {@link #LOG_LEVELS}, any case; the value is upper case. */
+    static ConfigKey<String> logLevel(String name, String defaultValue, String description) {
+        return new ConfigKey<>(name, value -> {
+            String level = value.toUpperCase(Locale.ROOT);
+            if (!LOG_LEVELS.contains(level)) {
+                throw new IllegalArgumentException("expected one of " + String.join(", ", LOG_LEVELS)
+                        + " but got '" + value + "'");
+            }
+            return level;
+        }, defaultValue, description);
+    }
+
+    /** Every key by name, in the order of {@code config/swarmgate.conf}. */
+    public static Map<String, ConfigKey<?>> all() {
+        return ConfigKeys.BY_NAME;
+    }
+
+    /** The key called {@code name}, or null when there is none. */
+    public static ConfigKey<?> find(String name) {
+        return ConfigKeys.BY_NAME.get(name);
     }
 
     /** {@code server.https-port} is read from {@code SWARMGATE_SERVER_HTTPS_PORT}. */
@@ -183,7 +162,7 @@ public final class ConfigKey {
     public static String closest(String unknown) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
-        for (String candidate : KEYS.keySet()) {
+        for (String candidate : ConfigKeys.BY_NAME.keySet()) {
             int d = editDistance(unknown.toLowerCase(Locale.ROOT), candidate);
             if (d < bestDistance) {
                 bestDistance = d;
@@ -216,10 +195,7 @@ public final class ConfigKey {
         return name;
     }
 
-    public Type type() {
-        return type;
-    }
-
+    /** The default as written in {@code config/swarmgate.conf}. */
     public String defaultValue() {
         return defaultValue;
     }
@@ -228,54 +204,22 @@ public final class ConfigKey {
         return description;
     }
 
-    /** Converts and range-checks a raw value; the exception names this key. */
-    Object parse(String raw, String source) {
-        String value = raw.trim();
-        switch (type) {
-            case INT -> {
-                long n;
-                try {
-                    n = Long.parseLong(value);
-                } catch (NumberFormatException e) {
-                    throw new ConfigException(name, "expected a whole number but got '" + value + "' (" + source + ")");
-                }
-                if (n < min || n > max) {
-                    throw new ConfigException(name, "must be between " + min + " and " + max
-                            + " but is " + n + " (" + source + ")");
-                }
-                return (int) n;
-            }
-            case BOOLEAN -> {
-                return switch (value.toLowerCase(Locale.ROOT)) {
-                    case "true", "yes", "on" -> true;
-                    case "false", "no", "off" -> false;
-                    default -> throw new ConfigException(name, "expected true or false but got '" + value
-                            + "' (" + source + ")");
-                };
-            }
-            case LIST -> {
-                if (value.isEmpty()) {
-                    return List.of();
-                }
-                return List.of(value.split("\\s*,\\s*"));
-            }
-            case LOG_LEVEL -> {
-                String level = value.toUpperCase(Locale.ROOT);
-                if (!List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR").contains(level)) {
-                    throw new ConfigException(name, "expected one of TRACE, DEBUG, INFO, WARN, ERROR but got '"
-                            + value + "' (" + source + ")");
-                }
-                return level;
-            }
-            case PATH -> {
-                if (value.isEmpty()) {
-                    throw new ConfigException(name, "must not be empty (" + source + ")");
-                }
-                return value;
-            }
-            default -> {
-                return value;
-            }
+    /**
+     * Converts and range-checks a raw value.
+     *
+     * @param source where the value came from, for the message ({@code "command line"}, a file and line, …)
+     * @throws ConfigException naming this key, the problem and the source
+     */
+    public T parse(String raw, String source) {
+        try {
+            return parser.parse(raw.trim());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(name, e.getMessage() + " (" + source + ")");
         }
+    }
+
+    @Override
+    public String toString() {
+        return name;
     }
 }

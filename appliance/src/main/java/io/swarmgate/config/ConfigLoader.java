@@ -1,5 +1,6 @@
 package io.swarmgate.config;
 
+import io.swarmgate.mesh.NetworkSet;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -30,9 +31,9 @@ public final class ConfigLoader {
      * @param flags key → raw value from command-line flags
      */
     public static ApplianceConfig load(Path file, Map<String, String> env, Map<String, String> flags) {
-        Map<String, Object> values = new HashMap<>();
-        for (ConfigKey key : ConfigKey.all().values()) {
-            values.put(key.name(), key.parse(key.defaultValue(), "built-in default"));
+        Values values = new Values();
+        for (ConfigKey<?> key : ConfigKeys.ALL) {
+            values.set(key, key.defaultValue(), "built-in default");
         }
         if (file != null) {
             readFile(file).forEach((name, line) -> apply(values, name, line.value, file + ":" + line.number));
@@ -42,12 +43,34 @@ public final class ConfigLoader {
         return build(values);
     }
 
-    private static void apply(Map<String, Object> values, String name, String raw, String source) {
-        ConfigKey key = ConfigKey.find(name);
+    private static void apply(Values values, String name, String raw, String source) {
+        ConfigKey<?> key = ConfigKey.find(name);
         if (key == null) {
             throw unknown(name, source);
         }
-        values.put(name, key.parse(raw, source));
+        values.set(key, raw, source);
+    }
+
+    /**
+     * The value each key has so far: a later layer replaces an earlier one. Every value is parsed
+     * when it is set, so a bad value fails even when a higher layer would override it; reading
+     * parses the winner again into the key's type.
+     */
+    private static final class Values {
+        private record Setting(String raw, String source) {
+        }
+
+        private final Map<String, Setting> settings = new HashMap<>();
+
+        void set(ConfigKey<?> key, String raw, String source) {
+            key.parse(raw, source);
+            settings.put(key.name(), new Setting(raw, source));
+        }
+
+        <T> T get(ConfigKey<T> key) {
+            Setting s = settings.get(key.name());
+            return key.parse(s.raw(), s.source());
+        }
     }
 
     private static ConfigException unknown(String name, String source) {
@@ -94,7 +117,7 @@ public final class ConfigLoader {
 
     private static Map<String, String> readEnvironment(Map<String, String> env) {
         Map<String, String> byEnvName = new HashMap<>();
-        for (ConfigKey key : ConfigKey.all().values()) {
+        for (ConfigKey<?> key : ConfigKeys.ALL) {
             byEnvName.put(key.environmentName(), key.name());
         }
         Map<String, String> result = new LinkedHashMap<>();
@@ -113,74 +136,71 @@ public final class ConfigLoader {
         return result;
     }
 
-    @SuppressWarnings("unchecked")
-    private static ApplianceConfig build(Map<String, Object> v) {
-        int httpsPort = (Integer) v.get(ConfigKey.SERVER_HTTPS_PORT);
-        int httpPort = (Integer) v.get(ConfigKey.SERVER_HTTP_PORT);
+    private static ApplianceConfig build(Values v) {
+        int httpsPort = v.get(ConfigKeys.SERVER_HTTPS_PORT);
+        int httpPort = v.get(ConfigKeys.SERVER_HTTP_PORT);
         if (httpsPort != 0 && httpsPort == httpPort) {
             throw new ConfigException(ConfigKey.SERVER_HTTP_PORT, "is the same as " + ConfigKey.SERVER_HTTPS_PORT
                     + " (" + httpPort + "); choose another port or -1 to disable plain HTTP");
         }
-        for (String host : (List<String>) v.get(ConfigKey.SERVER_HOSTNAMES)) {
+        List<String> hostnames = v.get(ConfigKeys.SERVER_HOSTNAMES);
+        for (String host : hostnames) {
             if (!host.matches("[A-Za-z0-9.*:-]+")) {
                 throw new ConfigException(ConfigKey.SERVER_HOSTNAMES, "'" + host
                         + "' is not a host name or IP address");
             }
         }
-        int target = (Integer) v.get(ConfigKey.MESH_TARGET_DEGREE);
-        int maxNeighbours = (Integer) v.get(ConfigKey.MESH_MAX_NEIGHBOURS);
+        int target = v.get(ConfigKeys.MESH_TARGET_DEGREE);
+        int maxNeighbours = v.get(ConfigKeys.MESH_MAX_NEIGHBOURS);
         if (maxNeighbours < target) {
             throw new ConfigException(ConfigKey.MESH_MAX_NEIGHBOURS, "(" + maxNeighbours + ") is below "
                     + ConfigKey.MESH_TARGET_DEGREE + " (" + target + ")");
         }
         return new ApplianceConfig(
                 new ApplianceConfig.Server(
-                        (String) v.get(ConfigKey.SERVER_BIND),
+                        v.get(ConfigKeys.SERVER_BIND),
                         httpsPort,
                         httpPort,
-                        (List<String>) v.get(ConfigKey.SERVER_HOSTNAMES),
-                        (Integer) v.get(ConfigKey.SERVER_SHUTDOWN_TIMEOUT_MS),
-                        (Integer) v.get(ConfigKey.SERVER_MAX_THREADS),
-                        (Integer) v.get(ConfigKey.SERVER_ACCEPT_QUEUE_SIZE)),
-                Path.of((String) v.get(ConfigKey.DATA_DIR)).toAbsolutePath().normalize(),
-                new ApplianceConfig.Database((Integer) v.get(ConfigKey.DATABASE_POOL_SIZE)),
-                new ApplianceConfig.Logging((String) v.get(ConfigKey.LOG_LEVEL), (Boolean) v.get(ConfigKey.LOG_REQUESTS)),
-                new ApplianceConfig.Demo((Boolean) v.get(ConfigKey.DEMO_ENABLED), (Integer) v.get(ConfigKey.DEMO_LIVE_WINDOW)),
-                new ApplianceConfig.Mesh(target, maxNeighbours, (Integer) v.get(ConfigKey.MESH_LEADERS_PER_SITE),
-                        (Boolean) v.get(ConfigKey.MESH_UPLOAD_ON_CELLULAR),
-                        networks(v, ConfigKey.MESH_TRUSTED_NETWORKS), networks(v, ConfigKey.MESH_CANDIDATE_NETWORKS),
-                        (Integer) v.get(ConfigKey.MESH_RESUME_GRACE_MS)),
-                new ApplianceConfig.Signaling(networks(v, ConfigKey.SIGNALING_TRUSTED_PROXIES),
-                        (Integer) v.get(ConfigKey.SIGNALING_MAX_CONNECTIONS_PER_IP),
-                        (Integer) v.get(ConfigKey.SIGNALING_MESSAGES_PER_SECOND),
-                        (Integer) v.get(ConfigKey.SIGNALING_MESSAGE_BURST),
-                        (Integer) v.get(ConfigKey.SIGNALING_HEARTBEAT_MS),
-                        (Integer) v.get(ConfigKey.SIGNALING_HELLO_TIMEOUT_MS)),
-                new ApplianceConfig.Auth((Integer) v.get(ConfigKey.AUTH_LOCKOUT_FAILURES),
-                        (Integer) v.get(ConfigKey.AUTH_LOCKOUT_MINUTES),
-                        (Integer) v.get(ConfigKey.AUTH_SESSION_IDLE_MINUTES),
-                        (Integer) v.get(ConfigKey.AUTH_SESSION_ABSOLUTE_HOURS),
-                        (Integer) v.get(ConfigKey.AUTH_ARGON2_MEMORY_KIB),
-                        (Integer) v.get(ConfigKey.AUTH_ARGON2_ITERATIONS)),
-                new ApplianceConfig.Diagnostics((Boolean) v.get(ConfigKey.DIAGNOSTICS_HEAP_ENDPOINT)),
-                new ApplianceConfig.Qoe((Integer) v.get(ConfigKey.QOE_FLUSH_INTERVAL_MS),
-                        (Integer) v.get(ConfigKey.QOE_MAX_UNFLUSHED_ROWS),
-                        (Integer) v.get(ConfigKey.QOE_ROLLUP_INTERVAL_MS),
-                        (Integer) v.get(ConfigKey.QOE_MINUTE_RETENTION_DAYS),
-                        (Integer) v.get(ConfigKey.QOE_HOUR_RETENTION_DAYS)),
-                new ApplianceConfig.Metrics(networks(v, ConfigKey.METRICS_ALLOWED_NETWORKS)));
+                        hostnames,
+                        v.get(ConfigKeys.SERVER_SHUTDOWN_TIMEOUT_MS),
+                        v.get(ConfigKeys.SERVER_MAX_THREADS),
+                        v.get(ConfigKeys.SERVER_ACCEPT_QUEUE_SIZE)),
+                v.get(ConfigKeys.DATA_DIR).toAbsolutePath().normalize(),
+                new ApplianceConfig.Database(v.get(ConfigKeys.DATABASE_POOL_SIZE)),
+                new ApplianceConfig.Logging(v.get(ConfigKeys.LOG_LEVEL), v.get(ConfigKeys.LOG_REQUESTS)),
+                new ApplianceConfig.Demo(v.get(ConfigKeys.DEMO_ENABLED), v.get(ConfigKeys.DEMO_LIVE_WINDOW)),
+                new ApplianceConfig.Mesh(target, maxNeighbours, v.get(ConfigKeys.MESH_LEADERS_PER_SITE),
+                        v.get(ConfigKeys.MESH_UPLOAD_ON_CELLULAR),
+                        networks(v, ConfigKeys.MESH_TRUSTED_NETWORKS), networks(v, ConfigKeys.MESH_CANDIDATE_NETWORKS),
+                        v.get(ConfigKeys.MESH_RESUME_GRACE_MS)),
+                new ApplianceConfig.Signaling(networks(v, ConfigKeys.SIGNALING_TRUSTED_PROXIES),
+                        v.get(ConfigKeys.SIGNALING_MAX_CONNECTIONS_PER_IP),
+                        v.get(ConfigKeys.SIGNALING_MESSAGES_PER_SECOND),
+                        v.get(ConfigKeys.SIGNALING_MESSAGE_BURST),
+                        v.get(ConfigKeys.SIGNALING_HEARTBEAT_MS),
+                        v.get(ConfigKeys.SIGNALING_HELLO_TIMEOUT_MS)),
+                new ApplianceConfig.Auth(v.get(ConfigKeys.AUTH_LOCKOUT_FAILURES),
+                        v.get(ConfigKeys.AUTH_LOCKOUT_MINUTES),
+                        v.get(ConfigKeys.AUTH_SESSION_IDLE_MINUTES),
+                        v.get(ConfigKeys.AUTH_SESSION_ABSOLUTE_HOURS),
+                        v.get(ConfigKeys.AUTH_ARGON2_MEMORY_KIB),
+                        v.get(ConfigKeys.AUTH_ARGON2_ITERATIONS)),
+                new ApplianceConfig.Diagnostics(v.get(ConfigKeys.DIAGNOSTICS_HEAP_ENDPOINT)),
+                new ApplianceConfig.Qoe(v.get(ConfigKeys.QOE_FLUSH_INTERVAL_MS),
+                        v.get(ConfigKeys.QOE_MAX_UNFLUSHED_ROWS),
+                        v.get(ConfigKeys.QOE_ROLLUP_INTERVAL_MS),
+                        v.get(ConfigKeys.QOE_MINUTE_RETENTION_DAYS),
+                        v.get(ConfigKeys.QOE_HOUR_RETENTION_DAYS)),
+                new ApplianceConfig.Metrics(networks(v, ConfigKeys.METRICS_ALLOWED_NETWORKS)));
     }
 
-    /** A list of CIDRs, each checked strictly so a typo stops the start instead of opening a hole. */
-    @SuppressWarnings("unchecked")
-    private static List<String> networks(Map<String, Object> v, String key) {
-        List<String> cidrs = (List<String>) v.get(key);
-        for (String cidr : cidrs) {
-            try {
-                io.swarmgate.mesh.SiteMap.of(List.of(new io.swarmgate.mesh.SiteRange(cidr, "x", "")));
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException(key, e.getMessage());
-            }
+    /** A list of CIDRs, checked strictly so a typo stops the start instead of opening a hole. */
+    private static List<String> networks(Values v, ConfigKey<List<String>> key) {
+        List<String> cidrs = v.get(key);
+        try {
+            NetworkSet.of(cidrs);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(key.name(), e.getMessage());
         }
         return cidrs;
     }

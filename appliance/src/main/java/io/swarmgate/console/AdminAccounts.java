@@ -1,5 +1,10 @@
 package io.swarmgate.console;
 
+import io.swarmgate.config.ApplianceConfig;
+import io.swarmgate.store.DataDirectory;
+import io.swarmgate.store.Database;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.security.SecureRandom;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -50,6 +55,28 @@ public final class AdminAccounts {
         this.lockout = lockout;
         this.clock = clock;
         this.decoyHash = hasher.hash("decoy-password-never-valid");
+    }
+
+    /**
+     * The accounts in {@code database}, with the configured hashing cost and lockout. An
+     * administrator setting the first account's password deletes the one-time password file that
+     * the first start left in the data directory. The appliance, {@code init} and the local
+     * administration commands all build them here.
+     */
+    public static AdminAccounts open(ApplianceConfig.Auth auth, Database database, DataDirectory dataDir,
+                                     Clock clock) {
+        return new AdminAccounts(new AdminRepository(database.dataSource()),
+                new PasswordHasher(auth.argon2MemoryKib(), auth.argon2Iterations()),
+                new Lockout(auth.lockoutFailures(), Duration.ofMinutes(auth.lockoutMinutes())), clock,
+                username -> {
+                    if (FIRST_ADMIN.equals(username)) {
+                        try {
+                            Files.deleteIfExists(dataDir.initialPasswordFile());
+                        } catch (IOException e) {
+                            LOG.warn("accounts - cannot delete {}: {}", dataDir.initialPasswordFile(), e.getMessage());
+                        }
+                    }
+                });
     }
 
     public List<AdminAccount> list() throws SQLException {

@@ -3,7 +3,6 @@ package io.swarmgate.control;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.swarmgate.Main;
 import io.swarmgate.console.AdminAccounts;
 import io.swarmgate.policy.PolicyService;
 import java.io.BufferedReader;
@@ -26,6 +25,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,14 +51,21 @@ public final class ControlServer implements AutoCloseable {
     private final Path path;
     private final PolicyService policies;
     private final AdminAccounts accounts;
+    private final Supplier<CommandLine> commandLine;
     private final ServerSocketChannel channel;
     private final Thread acceptor;
     private volatile boolean running = true;
 
-    public ControlServer(Path path, PolicyService policies, AdminAccounts accounts) throws IOException {
+    /**
+     * @param commandLine a fresh {@code swarmgate} command line per request (the CLI's root, which
+     *                    sits above this package), on which the forwarded arguments run
+     */
+    public ControlServer(Path path, PolicyService policies, AdminAccounts accounts, Supplier<CommandLine> commandLine)
+            throws IOException {
         this.path = path;
         this.policies = policies;
         this.accounts = accounts;
+        this.commandLine = commandLine;
         Files.deleteIfExists(path);
         channel = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         channel.bind(UnixDomainSocketAddress.of(path));
@@ -114,7 +121,7 @@ public final class ControlServer implements AutoCloseable {
         StringWriter err = new StringWriter();
         int[] exit = new int[1];
         AdminContext.run(new AdminContext(policies, accounts, files), () -> {
-            CommandLine cli = Main.newCommandLine();
+            CommandLine cli = commandLine.get();
             cli.setOut(new PrintWriter(out, true));
             cli.setErr(new PrintWriter(err, true));
             exit[0] = cli.execute(args.toArray(String[]::new));

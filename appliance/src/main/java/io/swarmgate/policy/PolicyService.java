@@ -1,5 +1,6 @@
 package io.swarmgate.policy;
 
+import io.swarmgate.config.ApplianceConfig;
 import io.swarmgate.mesh.P2pMode;
 import io.swarmgate.mesh.SiteMap;
 import io.swarmgate.mesh.SiteRange;
@@ -30,6 +31,12 @@ public final class PolicyService {
 
     /** Appliance-wide settings that shape every policy; from the configuration. */
     public record Defaults(int targetDegree, int maxNeighbours, int leadersPerSite, boolean uploadOnCellular) {
+
+        /** The defaults the {@code mesh.*} configuration sets. */
+        public static Defaults of(ApplianceConfig.Mesh mesh) {
+            return new Defaults(mesh.targetDegree(), mesh.maxNeighbours(), mesh.leadersPerSite(),
+                    mesh.uploadOnCellular());
+        }
     }
 
     /** A stream reference resolved to its swarm and policy. {@code streamId} keys the swarm. */

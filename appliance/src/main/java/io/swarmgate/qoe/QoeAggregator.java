@@ -2,8 +2,6 @@ package io.swarmgate.qoe;
 
 import static io.swarmgate.qoe.QoeColumns.COUNT;
 
-import io.swarmgate.signaling.ClientMessage;
-import io.swarmgate.signaling.ReportSink;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -36,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * <p>Memory is bounded: when writes fail, unwritten minutes are kept and retried, up to
  * {@code qoe.max-unflushed-rows}; beyond that the oldest are dropped and counted in a warning.
  */
-public final class QoeAggregator implements ReportSink, AutoCloseable {
+public final class QoeAggregator implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(QoeAggregator.class);
     /** Longest stream id or site name stored (the columns' width); longer ones are cut. */
@@ -67,7 +65,7 @@ public final class QoeAggregator implements ReportSink, AutoCloseable {
             this.key = key;
         }
 
-        void add(String peerId, ClientMessage.Report r) {
+        void add(String peerId, QoeReport r) {
             Set<String> p = peers;
             if (p != null && peerId != null) {
                 p.add(peerId);
@@ -141,9 +139,11 @@ public final class QoeAggregator implements ReportSink, AutoCloseable {
                 TimeUnit.MILLISECONDS);
     }
 
-    /** Adds a report to its stream, site and the current minute. Cheap and non-blocking. */
-    @Override
-    public void accept(String streamId, String site, String peerId, ClientMessage.Report report) {
+    /**
+     * Adds a report to its stream, site and the current minute. Cheap and non-blocking: it runs on
+     * the reporting connection's thread.
+     */
+    public void accept(String streamId, String site, String peerId, QoeReport report) {
         Key key = new Key(cut(streamId), cut(site), Math.floorDiv(clock.millis(), 60_000L));
         Bucket b = buckets.get(key);
         if (b == null) {

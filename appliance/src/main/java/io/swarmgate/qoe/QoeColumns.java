@@ -1,6 +1,5 @@
 package io.swarmgate.qoe;
 
-import io.swarmgate.signaling.ClientMessage;
 import java.util.Arrays;
 import java.util.stream.Collectors;
 
@@ -68,7 +67,7 @@ final class QoeColumns {
     }
 
     /** The report's contribution, index by index (viewers aside). */
-    static void add(long[] into, ClientMessage.Report r) {
+    static void add(long[] into, QoeReport r) {
         into[REPORTS] += 1;
         into[HTTP_BYTES] += r.httpBytes();
         into[P2P_BYTES] += r.p2pBytes();
@@ -76,7 +75,7 @@ final class QoeColumns {
         into[STALLS] += r.stalls();
         into[STALL_MS] += r.stallMs();
         into[WATCH_MS] += r.watchMs();
-        ClientMessage.Failures f = r.failures() == null ? ClientMessage.Failures.NONE : r.failures();
+        QoeReport.Failures f = r.failures();
         into[FAILURES_TIMEOUT] += f.timeout();
         into[FAILURES_INTEGRITY] += f.integrity();
         into[FAILURES_GONE] += f.gone();

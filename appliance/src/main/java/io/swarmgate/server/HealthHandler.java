@@ -1,5 +1,6 @@
 package io.swarmgate.server;
 
+import io.swarmgate.api.Json;
 import io.swarmgate.store.Database;
 import java.time.Clock;
 import java.time.Duration;

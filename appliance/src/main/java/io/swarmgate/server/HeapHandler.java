@@ -1,5 +1,6 @@
 package io.swarmgate.server;
 
+import io.swarmgate.api.Json;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.net.InetAddress;

@@ -1,5 +1,6 @@
 package io.swarmgate.server;
 
+import io.swarmgate.api.Json;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;

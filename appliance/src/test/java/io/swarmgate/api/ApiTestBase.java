@@ -6,7 +6,6 @@ import io.swarmgate.config.ConfigKey;
 import io.swarmgate.config.ConfigLoader;
 import io.swarmgate.SettableClock;
 import io.swarmgate.pki.TrustAnchors;
-import io.swarmgate.server.Json;
 import java.net.CookieManager;
 import java.net.URI;
 import java.net.http.HttpClient;

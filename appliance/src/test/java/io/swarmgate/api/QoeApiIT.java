@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.swarmgate.Await;
 import io.swarmgate.config.ConfigKey;
 import io.swarmgate.pki.TrustAnchors;
-import io.swarmgate.server.Json;
 import io.swarmgate.signaling.TestViewer;
 import java.net.URI;
 import java.net.http.HttpClient;

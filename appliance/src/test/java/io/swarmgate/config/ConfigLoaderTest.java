@@ -6,11 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
 
 class ConfigLoaderTest {
@@ -141,7 +145,7 @@ class ConfigLoaderTest {
     @Test
     void shippedConfigFileDocumentsEveryKeyWithItsDefault() throws IOException {
         String shipped = Files.readString(Path.of("../config/swarmgate.conf"));
-        for (ConfigKey key : ConfigKey.all().values()) {
+        for (ConfigKey<?> key : ConfigKey.all().values()) {
             String line = ("#" + key.name() + " = " + key.defaultValue()).strip();
             assertTrue(shipped.lines().anyMatch(l -> l.strip().equals(line)),
                     "config/swarmgate.conf lacks the line '" + line + "'");
@@ -158,5 +162,80 @@ class ConfigLoaderTest {
         }
         ApplianceConfig c = ConfigLoader.load(file(uncommented.toString()), Map.of(), Map.of());
         assertEquals(ConfigLoader.load(null, Map.of(), Map.of()), c);
+    }
+
+    /** A value of the wrong type for each kind of key, from each kind of source: the key is named. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+        "server.max-threads   | lots         | expected a whole number but got 'lots'",
+        "server.max-threads   | 7            | must be between 8 and 10000 but is 7",
+        "log.requests         | perhaps      | expected true or false but got 'perhaps'",
+        "log.level            | loud         | expected one of TRACE, DEBUG, INFO, WARN, ERROR but got 'loud'",
+        "data.dir             | \"\"         | must not be empty",
+        "metrics.allowed-networks | 10.0.0.0/33 | invalid CIDR '10.0.0.0/33'",
+        "mesh.trusted-networks    | corp.example/8 | invalid CIDR 'corp.example/8'",
+        "signaling.trusted-proxies | 10.0.0.1 | invalid CIDR '10.0.0.1'",
+        "server.hostnames     | bad host/name | 'bad host/name' is not a host name or IP address",
+    })
+    void aWronglyTypedValueNamesItsKey(String key, String value, String problem) throws IOException {
+        ConfigException fromFile = assertThrows(ConfigException.class,
+                () -> ConfigLoader.load(file(key + " = " + value + "\n"), Map.of(), Map.of()));
+        assertEquals(key, fromFile.key());
+        assertTrue(fromFile.getMessage().startsWith(key + ": " + problem), fromFile.getMessage());
+
+        String variable = ConfigKey.find(key).environmentName();
+        ConfigException fromEnv = assertThrows(ConfigException.class,
+                () -> ConfigLoader.load(null, Map.of(variable, value), Map.of()));
+        assertEquals(key, fromEnv.key());
+
+        ConfigException fromFlag = assertThrows(ConfigException.class,
+                () -> ConfigLoader.load(null, Map.of(), Map.of(key, value)));
+        assertEquals(key, fromFlag.key());
+        assertTrue(fromFlag.getMessage().contains(problem), fromFlag.getMessage());
+    }
+
+    @Test
+    void aTypeProblemSaysWhereTheValueCameFrom() throws IOException {
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(
+                file("# ports\nserver.http-port = 80x\n"), Map.of(), Map.of()));
+        assertTrue(e.getMessage().endsWith("(" + dir.resolve("swarmgate.conf") + ":2)"), e.getMessage());
+        e = assertThrows(ConfigException.class,
+                () -> ConfigLoader.load(null, Map.of("SWARMGATE_DEMO_ENABLED", "maybe"), Map.of()));
+        assertTrue(e.getMessage().endsWith("(environment SWARMGATE_DEMO_ENABLED)"), e.getMessage());
+    }
+
+    @Test
+    void aBadValueFailsEvenWhenAHigherLayerOverridesIt() throws IOException {
+        Path f = file("server.https-port = eighty\n");
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ConfigLoader.load(f, Map.of(), Map.of(ConfigKey.SERVER_HTTPS_PORT, "9443")));
+        assertEquals(ConfigKey.SERVER_HTTPS_PORT, e.key());
+    }
+
+    @Test
+    void typedKeysParseIntoTheirType() {
+        int port = ConfigKeys.SERVER_HTTPS_PORT.parse(" 9443 ", "test");
+        assertEquals(9443, port);
+        boolean demo = ConfigKeys.DEMO_ENABLED.parse("On", "test");
+        assertTrue(demo);
+        List<String> networks = ConfigKeys.MESH_TRUSTED_NETWORKS.parse("10.0.0.0/8 , fc00::/7", "test");
+        assertEquals(List.of("10.0.0.0/8", "fc00::/7"), networks);
+        Path data = ConfigKeys.DATA_DIR.parse("/srv/swarmgate", "test");
+        assertEquals(Path.of("/srv/swarmgate"), data);
+        assertEquals("WARN", ConfigKeys.LOG_LEVEL.parse("warn", "test"));
+        assertEquals(List.of(), ConfigKeys.SERVER_HOSTNAMES.parse("", "test"));
+    }
+
+    @Test
+    void everyDeclaredKeyIsListedOnceUnderItsName() throws IllegalAccessException {
+        int declared = 0;
+        for (Field field : ConfigKeys.class.getDeclaredFields()) {
+            if (field.getType() == ConfigKey.class && Modifier.isStatic(field.getModifiers())) {
+                ConfigKey<?> key = (ConfigKey<?>) field.get(null);
+                assertEquals(key, ConfigKey.find(key.name()), field.getName());
+                declared++;
+            }
+        }
+        assertEquals(declared, ConfigKey.all().size());
     }
 }

@@ -1,7 +1,6 @@
 package io.swarmgate.qoe;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.swarmgate.signaling.ClientMessage;
 import io.swarmgate.store.DataDirectory;
 import io.swarmgate.store.Database;
 import java.lang.management.ManagementFactory;
@@ -102,12 +101,12 @@ public final class QoeBench {
             siteOf[v] = "site-" + v / streams % sites;
             live.computeIfAbsent(streamOf[v], k -> new LinkedHashMap<>()).merge(siteOf[v], 1, Integer::sum);
         }
-        ClientMessage.Report[] reports = new ClientMessage.Report[64];
+        QoeReport[] reports = new QoeReport[64];
         for (int i = 0; i < reports.length; i++) {
             ThreadLocalRandom r = ThreadLocalRandom.current();
-            reports[i] = new ClientMessage.Report(r.nextLong(2_000_000), r.nextLong(6_000_000), r.nextLong(3_000_000),
+            reports[i] = new QoeReport(r.nextLong(2_000_000), r.nextLong(6_000_000), r.nextLong(3_000_000),
                     r.nextInt(3) == 0 ? 1 : 0, r.nextInt(800), 10_000, i % 6 == 0 ? (long) r.nextInt(4000) : null,
-                    2, 3000, 5, new ClientMessage.Failures(r.nextInt(3), 0, r.nextInt(2), r.nextInt(2), 0));
+                    3000, new QoeReport.Failures(r.nextInt(3), 0, r.nextInt(2), r.nextInt(2), 0));
         }
         int perSecond = viewers / 10;
         log("ingesting %d reports/s for %d s", perSecond, ingestSeconds);

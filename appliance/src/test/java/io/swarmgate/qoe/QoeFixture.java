@@ -2,7 +2,6 @@ package io.swarmgate.qoe;
 
 import io.swarmgate.SettableClock;
 
-import io.swarmgate.signaling.ClientMessage;
 import io.swarmgate.store.DataDirectory;
 import io.swarmgate.store.Database;
 import java.nio.file.Path;
@@ -44,14 +43,14 @@ final class QoeFixture implements AutoCloseable {
         return new QoeRollup(repository, aggregator, clock, new QoeRollup.Settings(600_000, minuteDays, hourDays), false);
     }
 
-    static ClientMessage.Report report(long http, long p2p, long stallMs, long watchMs, Long startupMs) {
-        return new ClientMessage.Report(http, p2p, 0, stallMs > 0 ? 1 : 0, stallMs, watchMs, startupMs, 2, 3000, 4,
-                ClientMessage.Failures.NONE);
+    static QoeReport report(long http, long p2p, long stallMs, long watchMs, Long startupMs) {
+        return new QoeReport(http, p2p, 0, stallMs > 0 ? 1 : 0, stallMs, watchMs, startupMs, 3000,
+                QoeReport.Failures.NONE);
     }
 
-    static ClientMessage.Report failures(long timeout, long integrity, long gone, long noHolder, long policy) {
-        return new ClientMessage.Report(0, 0, 0, 0, 0, 10_000, null, 2, 3000, 4,
-                new ClientMessage.Failures(timeout, integrity, gone, noHolder, policy));
+    static QoeReport failures(long timeout, long integrity, long gone, long noHolder, long policy) {
+        return new QoeReport(0, 0, 0, 0, 0, 10_000, null, 3000,
+                new QoeReport.Failures(timeout, integrity, gone, noHolder, policy));
     }
 
     @Override

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.swarmgate.Appliance;
 import io.swarmgate.TestAppliance;
+import io.swarmgate.api.Json;
 import io.swarmgate.pki.TrustAnchors;
 import java.net.URI;
 import java.net.http.HttpClient;

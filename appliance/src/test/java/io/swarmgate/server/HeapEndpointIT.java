@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.swarmgate.Appliance;
 import io.swarmgate.TestAppliance;
+import io.swarmgate.api.Json;
 import io.swarmgate.config.ApplianceConfig;
 import io.swarmgate.config.ConfigKey;
 import io.swarmgate.pki.TrustAnchors;

@@ -15,9 +15,9 @@ import picocli.CommandLine.Parameters;
 @Command(name = "admin", mixinStandardHelpOptions = true,
         description = {"Administrators of the console and the REST API.",
             "Roles: admin (everything), operator (streams, policies, sites), auditor (read-only, exports)."},
-        subcommands = {AdminCliCommand.Add.class, AdminCliCommand.Passwd.class, AdminCliCommand.ListAdmins.class,
-            AdminCliCommand.Disable.class, AdminCliCommand.Enable.class})
-public final class AdminCliCommand implements Runnable {
+        subcommands = {AdminAccountsCommand.Add.class, AdminAccountsCommand.Passwd.class, AdminAccountsCommand.ListAdmins.class,
+            AdminAccountsCommand.Disable.class, AdminAccountsCommand.Enable.class})
+public final class AdminAccountsCommand implements Runnable {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -34,7 +34,7 @@ public final class AdminCliCommand implements Runnable {
 
     @Command(name = "add", mixinStandardHelpOptions = true,
             description = "Create an administrator with a one-time password, to be changed at first login.")
-    static final class Add extends AdminCommand {
+    static final class Add extends ForwardingCommand {
         @Parameters(paramLabel = "USERNAME")
         String username;
 
@@ -53,7 +53,7 @@ public final class AdminCliCommand implements Runnable {
     @Command(name = "passwd", mixinStandardHelpOptions = true,
             description = {"Give an administrator a new one-time password, or set one read from standard input",
                 "(--password-stdin; at least 12 characters)."})
-    static final class Passwd extends AdminCommand {
+    static final class Passwd extends ForwardingCommand {
         @Parameters(paramLabel = "USERNAME")
         String username;
 
@@ -80,7 +80,7 @@ public final class AdminCliCommand implements Runnable {
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List administrators.")
-    static final class ListAdmins extends AdminCommand {
+    static final class ListAdmins extends ForwardingCommand {
         @Override
         protected int execute(AdminContext context, PrintWriter out) throws Exception {
             out.printf("%-24s %-9s %-9s %s%n", "USERNAME", "ROLE", "STATE", "LAST LOGIN");
@@ -96,7 +96,7 @@ public final class AdminCliCommand implements Runnable {
 
     @Command(name = "disable", mixinStandardHelpOptions = true,
             description = "Disable an administrator: no more logins, open sessions end.")
-    static final class Disable extends AdminCommand {
+    static final class Disable extends ForwardingCommand {
         @Parameters(paramLabel = "USERNAME")
         String username;
 
@@ -109,7 +109,7 @@ public final class AdminCliCommand implements Runnable {
     }
 
     @Command(name = "enable", mixinStandardHelpOptions = true, description = "Enable a disabled administrator again.")
-    static final class Enable extends AdminCommand {
+    static final class Enable extends ForwardingCommand {
         @Parameters(paramLabel = "USERNAME")
         String username;
 

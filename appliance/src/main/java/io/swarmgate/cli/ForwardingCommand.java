@@ -1,7 +1,7 @@
 package io.swarmgate.cli;
 
-import io.swarmgate.Appliance;
 import io.swarmgate.config.ApplianceConfig;
+import io.swarmgate.console.AdminAccounts;
 import io.swarmgate.control.AdminContext;
 import io.swarmgate.control.ControlClient;
 import io.swarmgate.policy.PolicyException;
@@ -27,11 +27,12 @@ import picocli.CommandLine;
 import picocli.CommandLine.Mixin;
 
 /**
- * Base of the {@code site} and {@code stream} commands. When the appliance is running, the
- * command line is sent over its control socket and runs there against the live services, so a
- * change reaches connected viewers at once; otherwise it works on the database directly.
+ * Base of the {@code site}, {@code stream} and {@code admin} subcommands: local or forwarded.
+ * When the appliance is running, the command line is sent over its control socket and runs there
+ * against the live services, so a change reaches connected viewers at once; otherwise it works on
+ * the database directly.
  */
-abstract class AdminCommand implements Callable<Integer> {
+abstract class ForwardingCommand implements Callable<Integer> {
 
     @Mixin
     ConfigOptions options;
@@ -108,8 +109,10 @@ abstract class AdminCommand implements Callable<Integer> {
         }
         try (Database db = Database.open(dataDir, 2, false)) {
             PolicyService policies = new PolicyService(new SiteRepository(db.dataSource()),
-                    new StreamPolicyRepository(db.dataSource()), Appliance.policyDefaults(config.mesh()), Clock.systemUTC());
-            return handle(new AdminContext(policies, Appliance.accounts(config.auth(), db, dataDir, Clock.systemUTC()), files));
+                    new StreamPolicyRepository(db.dataSource()), PolicyService.Defaults.of(config.mesh()),
+                    Clock.systemUTC());
+            return handle(new AdminContext(policies, AdminAccounts.open(config.auth(), db, dataDir, Clock.systemUTC()),
+                    files));
         } catch (DatabaseException e) {
             throw new ExitCodes.CommandFailedException(e.getMessage(), e);
         }

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code swarmgate site …} and {@code swarmgate stream …}, offline and against a running appliance. */
 @Timeout(60)
-class AdminCliIT {
+class ForwardingCommandIT {
 
     @TempDir
     Path tmp;

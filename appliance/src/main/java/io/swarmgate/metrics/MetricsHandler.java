@@ -1,8 +1,7 @@
-package io.swarmgate.qoe;
+package io.swarmgate.metrics;
 
-import io.swarmgate.mesh.SiteMap;
-import io.swarmgate.mesh.SiteRange;
-import io.swarmgate.server.Json;
+import io.swarmgate.mesh.NetworkSet;
+import io.swarmgate.api.Json;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -25,15 +24,13 @@ public final class MetricsHandler extends Handler.Abstract {
 
     static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
-    private final QoeMetrics metrics;
-    private final SiteMap allowed;
-    private final boolean anyAllowed;
+    private final ApplianceMetrics metrics;
+    private final NetworkSet allowed;
     private final MetricsAuth auth;
 
-    public MetricsHandler(QoeMetrics metrics, List<String> allowedNetworks, MetricsAuth auth) {
+    public MetricsHandler(ApplianceMetrics metrics, List<String> allowedNetworks, MetricsAuth auth) {
         this.metrics = metrics;
-        this.allowed = SiteMap.of(allowedNetworks.stream().map(c -> new SiteRange(c, "allowed", "")).toList());
-        this.anyAllowed = !allowedNetworks.isEmpty();
+        this.allowed = NetworkSet.of(allowedNetworks);
         this.auth = auth;
     }
 
@@ -61,9 +58,9 @@ public final class MetricsHandler extends Handler.Abstract {
 
     private boolean permitted(Request request) {
         SocketAddress remote = request.getConnectionMetaData().getRemoteSocketAddress();
-        if (anyAllowed && remote instanceof InetSocketAddress inet) {
+        if (remote instanceof InetSocketAddress inet) {
             InetAddress address = inet.getAddress();
-            if (address != null && !allowed.resolve(address).automatic()) {
+            if (address != null && allowed.contains(address)) {
                 return true;
             }
         }

@@ -1,4 +1,4 @@
-package io.swarmgate.server;
+package io.swarmgate.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package io.swarmgate.qoe;
+package io.swarmgate.metrics;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -12,6 +12,8 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.swarmgate.qoe.QoeAggregator;
+import io.swarmgate.qoe.QoeQueries;
 import io.swarmgate.signaling.ErrorCode;
 import io.swarmgate.signaling.SignalingService;
 import java.util.ArrayList;
@@ -28,7 +30,7 @@ import java.util.Map;
  * first; the rest are summed into {@code stream="other", site="other"} so a flood of ad-hoc stream
  * ids cannot blow up the scrape.
  */
-public final class QoeMetrics implements AutoCloseable {
+public final class ApplianceMetrics implements AutoCloseable {
 
     static final int MAX_VIEWER_SERIES = 200;
 
@@ -39,7 +41,7 @@ public final class QoeMetrics implements AutoCloseable {
     private final JvmGcMetrics gc = new JvmGcMetrics();
     private volatile double peerEfficiency = Double.NaN;
 
-    public QoeMetrics(SignalingService signaling, QoeAggregator aggregator, QoeQueries queries) {
+    public ApplianceMetrics(SignalingService signaling, QoeAggregator aggregator, QoeQueries queries) {
         this.signaling = signaling;
         this.queries = queries;
         new JvmMemoryMetrics().bindTo(registry);

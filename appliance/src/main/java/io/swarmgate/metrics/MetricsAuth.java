@@ -1,4 +1,4 @@
-package io.swarmgate.qoe;
+package io.swarmgate.metrics;
 
 /**
  * Decides whether a bearer token may read {@code /metrics} from outside

@@ -1,4 +1,4 @@
-package io.swarmgate.qoe;
+package io.swarmgate.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,7 +8,7 @@ import io.swarmgate.Appliance;
 import io.swarmgate.Await;
 import io.swarmgate.TestAppliance;
 import io.swarmgate.config.ConfigKey;
-import io.swarmgate.server.Json;
+import io.swarmgate.api.Json;
 import io.swarmgate.signaling.TestViewer;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -1,0 +1,133 @@
+package io.swarmgate.config;
+
+import static io.swarmgate.config.ConfigKey.PRIVATE_NETWORKS;
+import static io.swarmgate.config.ConfigKey.bool;
+import static io.swarmgate.config.ConfigKey.integer;
+import static io.swarmgate.config.ConfigKey.list;
+import static io.swarmgate.config.ConfigKey.logLevel;
+import static io.swarmgate.config.ConfigKey.path;
+import static io.swarmgate.config.ConfigKey.string;
+
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every configuration key the appliance accepts, typed, with its default, limits and description.
+ * This is the one list the file parser, the environment mapping, validation and
+ * {@code config/swarmgate.conf} agree on; a key that is not here is rejected at start-up.
+ */
+public final class ConfigKeys {
+
+    public static final ConfigKey<String> SERVER_BIND = string(ConfigKey.SERVER_BIND, "",
+            "Address to listen on; empty means every interface.");
+    public static final ConfigKey<Integer> SERVER_HTTPS_PORT = integer(ConfigKey.SERVER_HTTPS_PORT, 8443, 0, 65535,
+            "HTTPS port (0 picks a free port).");
+    public static final ConfigKey<Integer> SERVER_HTTP_PORT = integer(ConfigKey.SERVER_HTTP_PORT, -1, -1, 65535,
+            "Plain-HTTP port; -1 disables the plain listener.");
+    public static final ConfigKey<List<String>> SERVER_HOSTNAMES = list(ConfigKey.SERVER_HOSTNAMES, "",
+            "Extra host names for the server certificate, comma separated.");
+    public static final ConfigKey<Integer> SERVER_SHUTDOWN_TIMEOUT_MS = integer(ConfigKey.SERVER_SHUTDOWN_TIMEOUT_MS,
+            10000, 0, 60000, "How long a stop waits for requests in flight.");
+    public static final ConfigKey<Integer> SERVER_MAX_THREADS = integer(ConfigKey.SERVER_MAX_THREADS, 200, 8, 10000,
+            "Largest number of request threads.");
+    public static final ConfigKey<Integer> SERVER_ACCEPT_QUEUE_SIZE = integer(ConfigKey.SERVER_ACCEPT_QUEUE_SIZE,
+            1024, 0, 65535, "Pending TCP connections the listeners queue (listen backlog); 0 uses the JVM's 50.");
+    public static final ConfigKey<Path> DATA_DIR = path(ConfigKey.DATA_DIR, "./var",
+            "Data directory: database, PKI, logs.");
+    public static final ConfigKey<Integer> DATABASE_POOL_SIZE = integer(ConfigKey.DATABASE_POOL_SIZE, 8, 2, 64,
+            "Database connections kept open.");
+    public static final ConfigKey<String> LOG_LEVEL = logLevel(ConfigKey.LOG_LEVEL, "INFO",
+            "Log level of the appliance's own loggers.");
+    public static final ConfigKey<Boolean> LOG_REQUESTS = bool(ConfigKey.LOG_REQUESTS, true,
+            "Write an access log line per HTTP request.");
+    public static final ConfigKey<Boolean> DEMO_ENABLED = bool(ConfigKey.DEMO_ENABLED, false,
+            "Serve the demo page and test streams under /demo/.");
+    public static final ConfigKey<Integer> DEMO_LIVE_WINDOW = integer(ConfigKey.DEMO_LIVE_WINDOW, 6, 3, 30,
+            "Segments in the demo live playlist's sliding window.");
+    public static final ConfigKey<Integer> MESH_TARGET_DEGREE = integer(ConfigKey.MESH_TARGET_DEGREE, 6, 1, 64,
+            "Neighbours the coordinator gives each viewer.");
+    public static final ConfigKey<Integer> MESH_MAX_NEIGHBOURS = integer(ConfigKey.MESH_MAX_NEIGHBOURS, 10, 1, 64,
+            "Default cap on neighbours per viewer (stream policies may set their own).");
+    public static final ConfigKey<Integer> MESH_LEADERS_PER_SITE = integer(ConfigKey.MESH_LEADERS_PER_SITE, 2, 0, 16,
+            "Site leaders per stream and site that fetch new live segments over HTTP.");
+    public static final ConfigKey<Boolean> MESH_UPLOAD_ON_CELLULAR = bool(ConfigKey.MESH_UPLOAD_ON_CELLULAR, false,
+            "Default for whether viewers on cellular networks upload.");
+    public static final ConfigKey<List<String>> MESH_TRUSTED_NETWORKS = list(ConfigKey.MESH_TRUSTED_NETWORKS,
+            PRIVATE_NETWORKS, "Networks whose viewers may join meshes of 'intermediate' security streams.");
+    public static final ConfigKey<List<String>> MESH_CANDIDATE_NETWORKS = list(ConfigKey.MESH_CANDIDATE_NETWORKS,
+            PRIVATE_NETWORKS, "Addresses allowed in relayed ICE host candidates.");
+    public static final ConfigKey<Integer> MESH_RESUME_GRACE_MS = integer(ConfigKey.MESH_RESUME_GRACE_MS,
+            30000, 0, 600000, "How long a disconnected viewer keeps its peer id and neighbours.");
+    public static final ConfigKey<List<String>> SIGNALING_TRUSTED_PROXIES = list(ConfigKey.SIGNALING_TRUSTED_PROXIES,
+            "", "Reverse proxies (CIDRs) whose X-Forwarded-For is believed.");
+    public static final ConfigKey<Integer> SIGNALING_MAX_CONNECTIONS_PER_IP =
+            integer(ConfigKey.SIGNALING_MAX_CONNECTIONS_PER_IP, 256, 1, 1000000,
+            "Signaling connections allowed from one client address.");
+    public static final ConfigKey<Integer> SIGNALING_MESSAGES_PER_SECOND =
+            integer(ConfigKey.SIGNALING_MESSAGES_PER_SECOND, 20, 1, 10000,
+            "Sustained signaling messages per connection per second.");
+    public static final ConfigKey<Integer> SIGNALING_MESSAGE_BURST = integer(ConfigKey.SIGNALING_MESSAGE_BURST,
+            60, 1, 100000, "Burst of signaling messages a connection may send at once.");
+    public static final ConfigKey<Integer> SIGNALING_HEARTBEAT_MS = integer(ConfigKey.SIGNALING_HEARTBEAT_MS,
+            15000, 1000, 300000, "Heartbeat interval asked of viewers; three missed ones close the socket.");
+    public static final ConfigKey<Integer> SIGNALING_HELLO_TIMEOUT_MS = integer(ConfigKey.SIGNALING_HELLO_TIMEOUT_MS,
+            10000, 1000, 120000, "Time a new connection has to send hello.");
+    public static final ConfigKey<Integer> AUTH_LOCKOUT_FAILURES = integer(ConfigKey.AUTH_LOCKOUT_FAILURES, 5, 1, 100,
+            "Failed logins in a row that lock an administrator account.");
+    public static final ConfigKey<Integer> AUTH_LOCKOUT_MINUTES = integer(ConfigKey.AUTH_LOCKOUT_MINUTES, 15, 1, 1440,
+            "How long a locked account stays locked.");
+    public static final ConfigKey<Integer> AUTH_SESSION_IDLE_MINUTES = integer(ConfigKey.AUTH_SESSION_IDLE_MINUTES,
+            30, 1, 1440, "Console sessions end after this long without a request.");
+    public static final ConfigKey<Integer> AUTH_SESSION_ABSOLUTE_HOURS = integer(ConfigKey.AUTH_SESSION_ABSOLUTE_HOURS,
+            12, 1, 168, "Console sessions end this long after login in any case.");
+    public static final ConfigKey<Integer> AUTH_ARGON2_MEMORY_KIB = integer(ConfigKey.AUTH_ARGON2_MEMORY_KIB,
+            65536, 8192, 4194304, "Argon2id memory cost of new password hashes.");
+    public static final ConfigKey<Integer> AUTH_ARGON2_ITERATIONS = integer(ConfigKey.AUTH_ARGON2_ITERATIONS, 3, 1, 20,
+            "Argon2id iterations of new password hashes.");
+    public static final ConfigKey<Boolean> DIAGNOSTICS_HEAP_ENDPOINT = bool(ConfigKey.DIAGNOSTICS_HEAP_ENDPOINT, false,
+            "Answer GET /internal/heap (used heap after a GC) on the plain-HTTP listener, loopback only.");
+    public static final ConfigKey<Integer> QOE_FLUSH_INTERVAL_MS = integer(ConfigKey.QOE_FLUSH_INTERVAL_MS,
+            10000, 1000, 60000, "How often closed QoE minutes are written to the database.");
+    public static final ConfigKey<Integer> QOE_MAX_UNFLUSHED_ROWS = integer(ConfigKey.QOE_MAX_UNFLUSHED_ROWS,
+            100000, 1000, 10000000,
+            "QoE minute rows held in memory while the database cannot take them; the oldest go first.");
+    public static final ConfigKey<Integer> QOE_ROLLUP_INTERVAL_MS = integer(ConfigKey.QOE_ROLLUP_INTERVAL_MS,
+            600000, 10000, 86400000, "How often QoE minutes are rolled up into hours and old rows pruned.");
+    public static final ConfigKey<Integer> QOE_MINUTE_RETENTION_DAYS = integer(ConfigKey.QOE_MINUTE_RETENTION_DAYS,
+            90, 1, 3650, "Days QoE minute rows are kept.");
+    public static final ConfigKey<Integer> QOE_HOUR_RETENTION_DAYS = integer(ConfigKey.QOE_HOUR_RETENTION_DAYS,
+            730, 1, 36500, "Days QoE hourly rows are kept.");
+    public static final ConfigKey<List<String>> METRICS_ALLOWED_NETWORKS = list(ConfigKey.METRICS_ALLOWED_NETWORKS,
+            "127.0.0.1/32,::1/128", "Networks (CIDRs) allowed to read /metrics without a bearer token.");
+
+    /** Every key, in the order of {@code config/swarmgate.conf}. */
+    static final List<ConfigKey<?>> ALL = List.of(
+            SERVER_BIND, SERVER_HTTPS_PORT, SERVER_HTTP_PORT, SERVER_HOSTNAMES, SERVER_SHUTDOWN_TIMEOUT_MS,
+            SERVER_MAX_THREADS, SERVER_ACCEPT_QUEUE_SIZE, DATA_DIR, DATABASE_POOL_SIZE, LOG_LEVEL, LOG_REQUESTS,
+            DEMO_ENABLED, DEMO_LIVE_WINDOW, MESH_TARGET_DEGREE, MESH_MAX_NEIGHBOURS, MESH_LEADERS_PER_SITE,
+            MESH_UPLOAD_ON_CELLULAR, MESH_TRUSTED_NETWORKS, MESH_CANDIDATE_NETWORKS, MESH_RESUME_GRACE_MS,
+            SIGNALING_TRUSTED_PROXIES, SIGNALING_MAX_CONNECTIONS_PER_IP, SIGNALING_MESSAGES_PER_SECOND,
+            SIGNALING_MESSAGE_BURST, SIGNALING_HEARTBEAT_MS, SIGNALING_HELLO_TIMEOUT_MS, AUTH_LOCKOUT_FAILURES,
+            AUTH_LOCKOUT_MINUTES, AUTH_SESSION_IDLE_MINUTES, AUTH_SESSION_ABSOLUTE_HOURS, AUTH_ARGON2_MEMORY_KIB,
+            AUTH_ARGON2_ITERATIONS, DIAGNOSTICS_HEAP_ENDPOINT, QOE_FLUSH_INTERVAL_MS, QOE_MAX_UNFLUSHED_ROWS,
+            QOE_ROLLUP_INTERVAL_MS, QOE_MINUTE_RETENTION_DAYS, QOE_HOUR_RETENTION_DAYS, METRICS_ALLOWED_NETWORKS);
+
+    /** Every key by name, in the order of {@link #ALL}. */
+    static final Map<String, ConfigKey<?>> BY_NAME = byName();
+
+    private ConfigKeys() {
+    }
+
+    private static Map<String, ConfigKey<?>> byName() {
+        Map<String, ConfigKey<?>> keys = new LinkedHashMap<>();
+        for (ConfigKey<?> key : ALL) {
+            if (keys.put(key.name(), key) != null) {
+                throw new IllegalStateException("configuration key " + key.name() + " is listed twice");
+            }
+        }
+        return Collections.unmodifiableMap(keys);
+    }
+}
