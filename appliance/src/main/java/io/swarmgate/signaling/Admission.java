@@ -1,6 +1,7 @@
 package io.swarmgate.signaling;
 
 import io.swarmgate.mesh.IpLiteral;
+import io.swarmgate.mesh.NetworkSet;
 import io.swarmgate.mesh.P2pMode;
 import io.swarmgate.policy.PolicyService;
 import io.swarmgate.policy.SecurityLevel;
@@ -41,11 +42,11 @@ final class Admission {
     }
 
     private final PolicyService policies;
-    private final Networks trustedNetworks;
-    private final Networks trustedProxies;
+    private final NetworkSet trustedNetworks;
+    private final NetworkSet trustedProxies;
     private final Clock clock;
 
-    Admission(PolicyService policies, Networks trustedNetworks, Networks trustedProxies, Clock clock) {
+    Admission(PolicyService policies, NetworkSet trustedNetworks, NetworkSet trustedProxies, Clock clock) {
         this.policies = policies;
         this.trustedNetworks = trustedNetworks;
         this.trustedProxies = trustedProxies;

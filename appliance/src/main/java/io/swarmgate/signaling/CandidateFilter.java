@@ -1,5 +1,6 @@
 package io.swarmgate.signaling;
 
+import io.swarmgate.mesh.NetworkSet;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
@@ -13,9 +14,9 @@ import java.util.regex.Pattern;
 final class CandidateFilter {
 
     private static final Pattern MDNS = Pattern.compile("[A-Za-z0-9-]{1,63}\\.local");
-    private final Networks allowed;
+    private final NetworkSet allowed;
 
-    CandidateFilter(Networks allowed) {
+    CandidateFilter(NetworkSet allowed) {
         this.allowed = allowed;
     }
 

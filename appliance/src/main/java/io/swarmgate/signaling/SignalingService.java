@@ -3,6 +3,7 @@ package io.swarmgate.signaling;
 import io.swarmgate.config.ApplianceConfig;
 import io.swarmgate.mesh.Coordinator;
 import io.swarmgate.mesh.MeshTimings;
+import io.swarmgate.mesh.NetworkSet;
 import io.swarmgate.policy.PolicyService;
 import java.net.InetAddress;
 import java.time.Clock;
@@ -73,13 +74,13 @@ public final class SignalingService implements AutoCloseable {
         this.settings = settings;
         this.reports = reports;
         this.clock = clock;
-        this.admission = new Admission(policies, new Networks(mesh.trustedNetworks()),
-                new Networks(settings.trustedProxies()), clock);
+        this.admission = new Admission(policies, NetworkSet.of(mesh.trustedNetworks()),
+                NetworkSet.of(settings.trustedProxies()), clock);
         MeshEvents events = new MeshEvents(registry, codec);
         this.coordinator = new Coordinator(policies::rulesFor, events, clock,
                 new MeshTimings(Duration.ofMillis(mesh.resumeGraceMs()), MeshTimings.DEFAULT_FAILING_PAIR_BLOCK),
                 PeerIds.newSeed());
-        this.relay = new Relay(coordinator, registry, new CandidateFilter(new Networks(mesh.candidateNetworks())), errors);
+        this.relay = new Relay(coordinator, registry, new CandidateFilter(NetworkSet.of(mesh.candidateNetworks())), errors);
         this.lifecycle = new ViewerLifecycle(coordinator, registry, events, errors, settings.heartbeatMs());
         PolicyRecheck recheck = new PolicyRecheck(admission, registry, coordinator, lifecycle, errors);
         policies.addListener(() -> onMesh("policy re-check", recheck));
