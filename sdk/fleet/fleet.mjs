@@ -27,6 +27,8 @@ const HTTPS_PORT = 8443;
 const HARD_TIMEOUT_GRACE_S = 120;
 /** Segments first fetched this close to the end are left out of the per-segment counts. */
 const WINDOW_END_MARGIN_MS = 6000;
+/** The demo page's hls.js as built into the jar (what --cached-hls-js serves from "the cache"). */
+const HLS_JS_BUILD = join(repoRoot, 'sdk', 'dist', 'demo', 'hls.min.js');
 /** Start-up marks of a page, in the order they normally happen (probe.mjs says what each is). */
 export const STARTUP_MARKS = ['html', 'hls_js', 'sdk', 'welcome', 'manifest', 'frag_request', 'first_byte', 'frag_loaded', 'playing', 'first_peer'];
 
@@ -193,6 +195,8 @@ async function startAppliance(topology, { dataDir, log, startTimeoutMs = 90_000 
  * @param {number} [options.subnetsPerSite=1] routed subnets per site (one Chromium each), mapped
  *   to one site in the appliance's site map
  * @param {boolean} [options.browserDefaultMdns=false] leave Chromium's mDNS host candidates on
+ * @param {boolean} [options.cachedHlsJs=false] the page's hls.min.js comes from the fleet (as from
+ *   the browser's cache), not over the WAN link
  * @param {number} [options.staggerMs=1000] time between two joins
  * @param {(viewer: object) => (void|Promise<void>)} [options.onPage] called when a viewer has
  *   navigated: {index, site, namespace, address, page, context, url, close()}
@@ -205,7 +209,7 @@ async function startAppliance(topology, { dataDir, log, startTimeoutMs = 90_000 
  */
 export async function runFleet({
   viewers, sites = 1, duration, stream = 'live', httpOnly = false, staggerMs = 1000,
-  wanRateKbit = null, subnetsPerSite = 1, browserDefaultMdns = false, onPage, pageConfig, onContext, log = (m) => process.stderr.write(`fleet: ${m}\n`),
+  wanRateKbit = null, subnetsPerSite = 1, browserDefaultMdns = false, cachedHlsJs = false, onPage, pageConfig, onContext, log = (m) => process.stderr.write(`fleet: ${m}\n`),
 } = {}) {
   if (!Number.isInteger(viewers) || viewers < 1) {
     throw new Error(`viewers must be a positive integer, got ${viewers}`);
@@ -222,6 +226,9 @@ export async function runFleet({
   const reason = fleetUnavailableReason();
   if (reason) {
     throw new Error(reason);
+  }
+  if (cachedHlsJs && !existsSync(HLS_JS_BUILD)) {
+    throw new Error(`${HLS_JS_BUILD} is missing: build it with mvn -B -DskipTests package (or npm run build in sdk/)`);
   }
 
   const topology = createTopology({ sites, subnetsPerSite, wanRateKbit, log });
@@ -287,6 +294,12 @@ export async function runFleet({
       // A context per viewer: no HTTP cache shared between viewers of one browser process.
       const context = await browsers.get(`${site}/${subnet}`).newContext({ viewport: { width: 480, height: 360 } });
       await context.addInitScript(installProbe, { swarmgateConfig: Object.keys(swarmgateConfig).length ? swarmgateConfig : null });
+      if (cachedHlsJs) {
+        // As if the browser had hls.js cached from an earlier visit: served from the build, not the WAN.
+        await context.route(/\/demo\/hls\.min\.js(\?.*)?$/, (route) => route.fulfill({
+          path: HLS_JS_BUILD, headers: { 'content-type': 'text/javascript', 'cache-control': 'max-age=86400' },
+        }));
+      }
       if (onContext) {
         await onContext(context, index);
       }
@@ -313,7 +326,9 @@ export async function runFleet({
       };
       page.on('pageerror', (error) => viewer.consoleErrors.push(String(error)));
       pages.push(viewer);
-      await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 30_000 });
+      // Joins keep their cadence however slowly a page loads: on a thin --wan-rate link the page's
+      // scripts can take tens of seconds, and that is part of what start-up phases measure.
+      await page.goto(url, { waitUntil: 'commit', timeout: 30_000 });
       lastJoinWall = Date.now();
       if (onPage) {
         await onPage(viewer);
@@ -463,6 +478,7 @@ export async function runFleet({
       wan_rate_kbps: wanRateKbit,
       subnets_per_site: subnetsPerSite,
       browser_default_mdns: browserDefaultMdns,
+      cached_hls_js: cachedHlsJs,
       offload: hlsBytes > 0 ? round(1 - originBytes / hlsBytes, 4) : null,
       offload_sdk: round(offloadSdk, 4),
       stalls: perPage.reduce((sum, p) => sum + p.stalls, 0),
@@ -511,7 +527,8 @@ export function figures(result) {
 }
 
 const USAGE = 'usage: scripts/fleet --viewers N --sites K --duration S [--stream live|vod] [--http-only | --compare-http]\n' +
-  '                     [--wan-rate RATE] [--subnets-per-site N] [--browser-default-mdns] [--stagger-ms MS] [--pages] [--report FILE]';
+  '                     [--wan-rate RATE] [--subnets-per-site N] [--browser-default-mdns] [--cached-hls-js]\n' +
+  '                     [--stagger-ms MS] [--pages] [--report FILE]';
 
 const HELP = `${USAGE}
 
@@ -532,6 +549,8 @@ stdout line is one JSON object (fields: docs/benchmarks.md, "Fleet"). Needs root
                           mapped to one site in the appliance's site map (default 1)
   --browser-default-mdns  keep Chromium's default mDNS (<uuid>.local) host candidates, as on an
                           employee's desktop (default: real addresses)
+  --cached-hls-js         the page's hls.min.js (624 KB) comes from the fleet, as from a browser
+                          cache, instead of over the WAN link once per viewer
   --stagger-ms MS         time between two joins (default 1000)
   --pages                 print each page's details (start-up phases included) on stderr
   --report FILE           write the figures and every page's details to FILE as JSON
@@ -554,7 +573,7 @@ export function parseRate(text) {
 export function parseArgs(argv) {
   const options = {
     sites: 1, stream: 'live', httpOnly: false, staggerMs: 1000, showPages: false,
-    wanRateKbit: null, subnetsPerSite: 1, browserDefaultMdns: false, compareHttp: false, report: null,
+    wanRateKbit: null, subnetsPerSite: 1, browserDefaultMdns: false, cachedHlsJs: false, compareHttp: false, report: null,
   };
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
@@ -583,6 +602,7 @@ export function parseArgs(argv) {
       case '--wan-rate': options.wanRateKbit = parseRate(value()); break;
       case '--subnets-per-site': options.subnetsPerSite = integer('--subnets-per-site'); break;
       case '--browser-default-mdns': options.browserDefaultMdns = true; break;
+      case '--cached-hls-js': options.cachedHlsJs = true; break;
       case '--pages': options.showPages = true; break;
       case '--report': options.report = value(); break;
       case '-h': case '--help': throw new UsageError('');
@@ -644,7 +664,9 @@ async function main() {
     if (compareHttp) {
       // One after the other, never at once: two fleets would share the machine's two cores.
       const sdk = await runOne(false);
-      process.stderr.write('fleet: SDK run done; now the --http-only run with the same options\n');
+      // Kept on stderr too, so a failure of the second run does not lose the first.
+      process.stderr.write(`fleet: SDK run: ${JSON.stringify(figures(sdk))}\n`);
+      process.stderr.write('fleet: now the --http-only run with the same options\n');
       const http = await runOne(true);
       line = { sdk: figures(sdk), http: figures(http) };
       detail = { sdk, http };
