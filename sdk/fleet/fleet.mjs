@@ -1,9 +1,9 @@
-// The real-browser fleet: N headless Chromium viewers in K sites (network namespaces, one
-// bridge per site) play the appliance's demo stream; prints one JSON line of figures.
+// The real-browser fleet: N headless Chromium viewers in K sites (network namespaces, each
+// site behind its own WAN link) play the appliance's demo stream; prints one JSON line of figures.
 //
 //   node sdk/fleet/fleet.mjs --viewers 8 --sites 2 --duration 60 [--stream live|vod] [--http-only]
-//     [--wan-rate 2.5mbit] [--subnets-per-site N] [--browser-default-mdns] [--compare-http]
-//     [--report FILE] (--help lists every option)
+//     [--wan-rate 2.5mbit] [--subnets-per-site N] [--browser-default-mdns] [--cached-hls-js]
+//     [--compare-http] [--report FILE] (--help lists every option)
 //
 // Programmatic: `const result = await runFleet({viewers, sites, duration, stream, httpOnly, ...})`.
 // Needs root (namespaces), iproute2, curl, /usr/lib/chromium/chromium, java and the jar.
@@ -209,7 +209,8 @@ async function startAppliance(topology, { dataDir, log, startTimeoutMs = 90_000 
  */
 export async function runFleet({
   viewers, sites = 1, duration, stream = 'live', httpOnly = false, staggerMs = 1000,
-  wanRateKbit = null, subnetsPerSite = 1, browserDefaultMdns = false, cachedHlsJs = false, onPage, pageConfig, onContext, log = (m) => process.stderr.write(`fleet: ${m}\n`),
+  wanRateKbit = null, subnetsPerSite = 1, browserDefaultMdns = false, cachedHlsJs = false,
+  onPage, pageConfig, onContext, log = (m) => process.stderr.write(`fleet: ${m}\n`),
 } = {}) {
   if (!Number.isInteger(viewers) || viewers < 1) {
     throw new Error(`viewers must be a positive integer, got ${viewers}`);
