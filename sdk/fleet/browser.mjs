@@ -6,7 +6,9 @@
 // --remote-debugging-pipe on fds 3 and 4, which exec keeps). The wrapper also merges every
 // --disable-features / --enable-features flag into one each: Chromium honours only the last,
 // so Playwright's own list and ours (WebRtcHideLocalIpsWithMdns, needed for peers on different
-// subnets) would otherwise replace each other.
+// subnets) would otherwise replace each other. With `hideLocalIps` Chromium keeps its default, as
+// on an employee's desktop: host candidates are random `<uuid>.local` mDNS names, which resolve
+// only where multicast reaches (one subnet).
 //
 // The flags come from sdk/test/browser/chromium.mjs (the rig facts in architecture.md); that
 // helper launches on the host, this one inside a namespace.
@@ -50,8 +52,9 @@ exec ${shellQuote(process.env.IP_COMMAND || 'ip')} netns exec ${shellQuote(names
  * @param {string} options.namespace network namespace to run in
  * @param {string} options.dir directory for the wrapper script
  * @param {string[]} [options.args] extra Chromium flags
+ * @param {boolean} [options.hideLocalIps=false] keep Chromium's default of mDNS host candidates
  */
-export function launchInNamespace({ namespace, dir, args = [] }) {
+export function launchInNamespace({ namespace, dir, args = [], hideLocalIps = false }) {
   return chromium.launch({
     executablePath: writeNetnsWrapper(dir, namespace),
     headless: true,
@@ -60,6 +63,6 @@ export function launchInNamespace({ namespace, dir, args = [] }) {
     handleSIGTERM: false,
     handleSIGHUP: false,
     // Only the test range and loopback resolve; everything else fails, so nothing leaves the rig.
-    args: [...rigFlags(['10.99.*']), '--disable-features=WebRtcHideLocalIpsWithMdns', ...args],
+    args: [...rigFlags(['10.99.*']), ...(hideLocalIps ? [] : ['--disable-features=WebRtcHideLocalIpsWithMdns']), ...args],
   });
 }

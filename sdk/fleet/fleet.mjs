@@ -1,20 +1,22 @@
-// The real-browser fleet: N headless Chromium viewers in K sites (network namespaces, one
-// bridge per site) play the appliance's demo stream; prints one JSON line of figures.
+// The real-browser fleet: N headless Chromium viewers in K sites (network namespaces, each
+// site behind its own WAN link) play the appliance's demo stream; prints one JSON line of figures.
 //
 //   node sdk/fleet/fleet.mjs --viewers 8 --sites 2 --duration 60 [--stream live|vod] [--http-only]
+//     [--wan-rate 2.5mbit] [--subnets-per-site N] [--browser-default-mdns] [--cached-hls-js]
+//     [--compare-http] [--report FILE] (--help lists every option)
 //
-// Programmatic: `const result = await runFleet({viewers, sites, duration, stream, httpOnly})`.
+// Programmatic: `const result = await runFleet({viewers, sites, duration, stream, httpOnly, ...})`.
 // Needs root (namespaces), iproute2, curl, /usr/lib/chromium/chromium, java and the jar.
 // docs/benchmarks.md ("Fleet") explains every output field.
 import { spawn, execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { launchInNamespace, chromiumPath } from './browser.mjs';
 import { parseSegmentLog, quantile, round, wanCopiesPerSegmentPerSite } from './measure.mjs';
 import { installProbe, samplePage } from './probe.mjs';
-import { createTopology, destroyAllTopologies, ip, removeDir } from './topology.mjs';
+import { createTopology, destroyAllTopologies, ip, maxSites, removeDir } from './topology.mjs';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const jarPath = process.env.SWARMGATE_JAR || join(repoRoot, 'appliance', 'target', 'swarmgate.jar');
@@ -25,6 +27,10 @@ const HTTPS_PORT = 8443;
 const HARD_TIMEOUT_GRACE_S = 120;
 /** Segments first fetched this close to the end are left out of the per-segment counts. */
 const WINDOW_END_MARGIN_MS = 6000;
+/** The demo page's hls.js as built into the jar (what --cached-hls-js serves from "the cache"). */
+const HLS_JS_BUILD = join(repoRoot, 'sdk', 'dist', 'demo', 'hls.min.js');
+/** Start-up marks of a page, in the order they normally happen (probe.mjs says what each is). */
+export const STARTUP_MARKS = ['html', 'hls_js', 'sdk', 'welcome', 'manifest', 'frag_request', 'first_byte', 'frag_loaded', 'playing', 'first_peer'];
 
 // Namespaces, browsers and the appliance go whatever ends the process: a normal exit, an
 // uncaught exception (node runs 'exit' handlers) or a signal (turned into an exit here).
@@ -93,6 +99,28 @@ async function forwardedPackets(router) {
   return Number.isFinite(value) ? value : null;
 }
 
+/**
+ * Maps each site's block of subnets to one site in the appliance's site map (`swarmgate site
+ * add`, forwarded over the running appliance's control socket): without it the appliance would
+ * make every /24 subnet a site of its own.
+ */
+async function configureSiteMap(topology, { dataDir, log }) {
+  for (let site = 1; site <= topology.sites; site += 1) {
+    const argv = ['-jar', jarPath, 'site', 'add', topology.siteCidr(site), `fleet-site-${site}`,
+      '--label', `fleet site ${site}, ${topology.subnetsPerSite} subnets`, '--data-dir', dataDir];
+    await new Promise((resolveAdd, rejectAdd) => {
+      execFile(process.env.JAVA || 'java', argv, { timeout: 60_000, encoding: 'utf8' }, (error, stdout, stderr) => {
+        if (error) {
+          rejectAdd(new Error(`swarmgate site add ${topology.siteCidr(site)} failed: ${stderr || error.message}`));
+        } else {
+          resolveAdd();
+        }
+      });
+    });
+  }
+  log(`site map: site k = ${topology.siteCidr(1).replace(/\.\d+\.0\//, '.x.0/')} (its ${topology.subnetsPerSite} subnets), named fleet-site-k`);
+}
+
 /** Starts the appliance (demo origin included) inside the router namespace. */
 async function startAppliance(topology, { dataDir, log, startTimeoutMs = 90_000 }) {
   // setpriv --pdeathsig: the JVM dies with this process even if it is killed with SIGKILL.
@@ -142,7 +170,7 @@ async function startAppliance(topology, { dataDir, log, startTimeoutMs = 90_000 
     const code = await execInNamespace(topology.router,
       ['curl', '-s', '-o', '/dev/null', '-m', '2', '-w', '%{http_code}', `http://127.0.0.1:${HTTP_PORT}/healthz`]);
     if (code === '200') {
-      log(`appliance up in ${topology.router} (http://10.99.k.1:${HTTP_PORT})`);
+      log(`appliance up in ${topology.router} (site k opens http://${topology.routerAddress(1).replace(/\.\d+$/, '.x')}:${HTTP_PORT}, its end of the site's WAN link)`);
       return appliance;
     }
     if (Date.now() > deadline) {
@@ -162,6 +190,13 @@ async function startAppliance(topology, { dataDir, log, startTimeoutMs = 90_000 
  * @param {number} options.duration seconds to run after the last viewer joined
  * @param {'live'|'vod'} [options.stream='live']
  * @param {boolean} [options.httpOnly=false] pages run with the SDK disabled (baseline)
+ * @param {number|null} [options.wanRateKbit=null] shape each site's WAN link (both directions) to
+ *   this many kbit/s; LAN traffic inside a site is never shaped
+ * @param {number} [options.subnetsPerSite=1] routed subnets per site (one Chromium each), mapped
+ *   to one site in the appliance's site map
+ * @param {boolean} [options.browserDefaultMdns=false] leave Chromium's mDNS host candidates on
+ * @param {boolean} [options.cachedHlsJs=false] the page's hls.min.js comes from the fleet (as from
+ *   the browser's cache), not over the WAN link
  * @param {number} [options.staggerMs=1000] time between two joins
  * @param {(viewer: object) => (void|Promise<void>)} [options.onPage] called when a viewer has
  *   navigated: {index, site, namespace, address, page, context, url, close()}
@@ -174,6 +209,7 @@ async function startAppliance(topology, { dataDir, log, startTimeoutMs = 90_000 
  */
 export async function runFleet({
   viewers, sites = 1, duration, stream = 'live', httpOnly = false, staggerMs = 1000,
+  wanRateKbit = null, subnetsPerSite = 1, browserDefaultMdns = false, cachedHlsJs = false,
   onPage, pageConfig, onContext, log = (m) => process.stderr.write(`fleet: ${m}\n`),
 } = {}) {
   if (!Number.isInteger(viewers) || viewers < 1) {
@@ -192,8 +228,12 @@ export async function runFleet({
   if (reason) {
     throw new Error(reason);
   }
+  if (cachedHlsJs && !existsSync(HLS_JS_BUILD)) {
+    throw new Error(`${HLS_JS_BUILD} is missing: build it with mvn -B -DskipTests package (or npm run build in sdk/)`);
+  }
 
-  const topology = createTopology({ sites, log });
+  const topology = createTopology({ sites, subnetsPerSite, wanRateKbit, log });
+  const load = { start: loadavg()[0], max: loadavg()[0], end: null };
   const hardTimeoutMs = (duration + HARD_TIMEOUT_GRACE_S) * 1000;
   let timedOut = false;
   let hardTimer;
@@ -219,18 +259,27 @@ export async function runFleet({
     const dataDir = join(workDir, 'data');
     const accessLog = join(dataDir, 'log', 'access.log');
     const appliance = await startAppliance(topology, { dataDir, log });
+    if (subnetsPerSite > 1) {
+      await configureSiteMap(topology, { dataDir, log });
+    }
 
-    const browsers = [];
+    // One Chromium per viewer namespace (site, subnet) that gets a viewer.
+    const browsers = new Map();
     topology.onDestroy(() => {
       // Browsers die with their namespace anyway; this just stops Playwright waiting on them.
-      for (const browser of browsers.filter(Boolean)) {
+      for (const browser of browsers.values()) {
         browser.close().catch(() => {});
       }
     });
-    for (let site = 1; site <= sites; site += 1) {
-      browsers[site] = await launchInNamespace({ namespace: topology.siteNamespaces[site - 1], dir: workDir });
+    const placement = (index) => ({ site: (index % sites) + 1, subnet: (Math.floor(index / sites) % subnetsPerSite) + 1 });
+    for (let index = 0; index < Math.min(viewers, sites * subnetsPerSite); index += 1) {
+      const { site, subnet } = placement(index);
+      browsers.set(`${site}/${subnet}`, await launchInNamespace({
+        namespace: topology.viewerNamespace(site, subnet), dir: workDir, hideLocalIps: browserDefaultMdns,
+      }));
     }
-    log(`${sites} Chromium process(es) up, joining ${viewers} viewer(s) ${staggerMs} ms apart${httpOnly ? ' (--http-only)' : ''}`);
+    log(`${browsers.size} Chromium process(es) up${browserDefaultMdns ? ' (default mDNS host candidates)' : ''}, ` +
+      `joining ${viewers} viewer(s) ${staggerMs} ms apart${httpOnly ? ' (--http-only)' : ''}`);
 
     const pages = [];
     let lastJoinWall = null;
@@ -241,11 +290,17 @@ export async function runFleet({
       if (index > 0) {
         await sleep(staggerMs);
       }
-      const site = (index % sites) + 1;
+      const { site, subnet } = placement(index);
       const swarmgateConfig = { ...(httpOnly ? { enabled: false } : {}), ...(pageConfig ? pageConfig(index) : {}) };
       // A context per viewer: no HTTP cache shared between viewers of one browser process.
-      const context = await browsers[site].newContext({ viewport: { width: 480, height: 360 } });
+      const context = await browsers.get(`${site}/${subnet}`).newContext({ viewport: { width: 480, height: 360 } });
       await context.addInitScript(installProbe, { swarmgateConfig: Object.keys(swarmgateConfig).length ? swarmgateConfig : null });
+      if (cachedHlsJs) {
+        // As if the browser had hls.js cached from an earlier visit: served from the build, not the WAN.
+        await context.route(/\/demo\/hls\.min\.js(\?.*)?$/, (route) => route.fulfill({
+          path: HLS_JS_BUILD, headers: { 'content-type': 'text/javascript', 'cache-control': 'max-age=86400' },
+        }));
+      }
       if (onContext) {
         await onContext(context, index);
       }
@@ -259,7 +314,7 @@ export async function runFleet({
       }
       const url = `http://${topology.routerAddress(site)}:${HTTP_PORT}/demo/${String(query) ? `?${query}` : ''}`;
       const viewer = {
-        index, site, namespace: topology.siteNamespaces[site - 1], address: topology.siteAddress(site),
+        index, site, subnet, namespace: topology.viewerNamespace(site, subnet), address: topology.siteAddress(site, subnet),
         page, context, url, joinedAt: Date.now(), closed: false, samples: 0, last: null, latencies: [],
         playingWall: null, consoleErrors: [],
         async close() {
@@ -272,7 +327,9 @@ export async function runFleet({
       };
       page.on('pageerror', (error) => viewer.consoleErrors.push(String(error)));
       pages.push(viewer);
-      await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 30_000 });
+      // Joins keep their cadence however slowly a page loads: on a thin --wan-rate link the page's
+      // scripts can take tens of seconds, and that is part of what start-up phases measure.
+      await page.goto(url, { waitUntil: 'commit', timeout: 30_000 });
       lastJoinWall = Date.now();
       if (onPage) {
         await onPage(viewer);
@@ -304,9 +361,10 @@ export async function runFleet({
     while (Date.now() < runEndWall) {
       const tick = Date.now();
       await Promise.all(pages.map(sampleOne));
+      load.max = Math.max(load.max, loadavg()[0]);
       if (Date.now() >= nextProgress) {
         nextProgress += 5000;
-        log(progressLine(pages, accessLog, Math.round((runEndWall - Date.now()) / 1000)));
+        log(progressLine(pages, accessLog, Math.round((runEndWall - Date.now()) / 1000), topology.siteOf));
       }
       await sleep(Math.max(0, 1000 - (Date.now() - tick)));
     }
@@ -318,9 +376,10 @@ export async function runFleet({
     await Promise.all(pages.map((v) => sampleOne(v, stopWall)));
     const sampledEndWall = stopWall;
     const routerForwarded = await forwardedPackets(topology.router);
+    load.end = loadavg()[0];
 
     log('stopping browsers and appliance');
-    for (const browser of browsers.filter(Boolean)) {
+    for (const browser of browsers.values()) {
       await withTimeout(browser.close(), 15_000, 'browser close').catch((e) => log(e.message));
     }
     await appliance.stop();
@@ -329,7 +388,7 @@ export async function runFleet({
   }
 
   function summarize({ pages, logText, sampledEndWall, routerForwarded }) {
-    const fetches = parseSegmentLog(logText).filter((f) => f.stream === stream);
+    const fetches = parseSegmentLog(logText, topology.siteOf).filter((f) => f.stream === stream);
     const viewerFetches = fetches.filter((f) => f.site !== null && f.at <= sampledEndWall);
     const originBytes = viewerFetches.reduce((sum, f) => sum + f.bytes, 0);
 
@@ -338,12 +397,16 @@ export async function runFleet({
       const played = s.playingAt !== null && s.playingAt !== undefined;
       // Cut at the end instant when the last sample has it (closed pages keep their total).
       const fragBytes = Number.isFinite(s.fragBytesBeforeCut) ? s.fragBytesBeforeCut : (s.fragBytes ?? 0);
+      const marks = s.marks ?? {};
       return {
         index: viewer.index,
         site: viewer.site,
+        subnet: viewer.subnet,
         address: viewer.address,
         played,
         startup_ms: played ? Math.round(s.playingAt) : null,
+        // ms since the page's navigation start; null for what did not happen (yet)
+        startup_phases_ms: Object.fromEntries(STARTUP_MARKS.map((k) => [k, Number.isFinite(marks[k]) ? Math.round(marks[k]) : null])),
         stalls: s.waiting ?? 0,
         stall_ms: Math.round(s.stallMs ?? 0),
         watch_ms: played ? Math.max(0, Math.round(s.now - s.playingAt)) : 0,
@@ -370,6 +433,10 @@ export async function runFleet({
     const stallMs = perPage.reduce((sum, p) => sum + p.stall_ms, 0);
     const startups = perPage.filter((p) => p.played).map((p) => p.startup_ms);
     const latencies = pages.flatMap((v) => v.latencies);
+    const phaseQuantile = (q) => Object.fromEntries(STARTUP_MARKS.map((k) => [k, quantile(perPage.map((p) => p.startup_phases_ms[k]), q)]));
+    // How long each page's first fragment took from hls.js asking to hls.js having it.
+    const firstFragWaits = perPage.map((p) => p.startup_phases_ms)
+      .filter((m) => m.frag_request !== null && m.frag_loaded !== null).map((m) => m.frag_loaded - m.frag_request);
 
     // The SDK's own view, where every page has it.
     const sdkStats = perPage.map((p) => p.sdk).filter(Boolean);
@@ -409,12 +476,20 @@ export async function runFleet({
       duration_s: duration,
       stream,
       http_only: httpOnly,
+      wan_rate_kbps: wanRateKbit,
+      subnets_per_site: subnetsPerSite,
+      browser_default_mdns: browserDefaultMdns,
+      cached_hls_js: cachedHlsJs,
       offload: hlsBytes > 0 ? round(1 - originBytes / hlsBytes, 4) : null,
       offload_sdk: round(offloadSdk, 4),
       stalls: perPage.reduce((sum, p) => sum + p.stalls, 0),
       rebuffer_ratio: watchMs > 0 ? round(stallMs / watchMs, 5) : null,
       startup_p50_ms: quantile(startups, 0.5),
       startup_p95_ms: quantile(startups, 0.95),
+      startup_phases_p50_ms: phaseQuantile(0.5),
+      startup_phases_p95_ms: phaseQuantile(0.95),
+      first_frag_wait_p50_ms: quantile(firstFragWaits, 0.5),
+      first_frag_wait_p95_ms: quantile(firstFragWaits, 0.95),
       live_latency_p50_s: stream === 'live' ? round(quantile(latencies, 0.5), 3) : null,
       origin_bytes: originBytes,
       hls_bytes: hlsBytes,
@@ -423,19 +498,20 @@ export async function runFleet({
       cross_site_p2p_bytes: crossSite,
       cross_site_forwarded_packets: routerForwarded,
       viewers_played: startups.length,
+      load_avg_1m: { start: round(load.start, 2), max: round(load.max, 2), end: round(load.end, 2) },
     };
     return { ...result, pages: perPage };
   }
 }
 
-function progressLine(pages, accessLog, remaining) {
+function progressLine(pages, accessLog, remaining, siteOf) {
   const samples = pages.map((v) => v.last).filter(Boolean);
   const playing = samples.filter((s) => s.playingAt !== null).length;
   const stalls = samples.reduce((sum, s) => sum + s.waiting, 0);
   const hls = samples.reduce((sum, s) => sum + s.fragBytes, 0);
   let origin = 0;
   try {
-    origin = parseSegmentLog(readFileSync(accessLog, 'utf8')).filter((f) => f.site !== null).reduce((sum, f) => sum + f.bytes, 0);
+    origin = parseSegmentLog(readFileSync(accessLog, 'utf8'), siteOf).filter((f) => f.site !== null).reduce((sum, f) => sum + f.bytes, 0);
   } catch {
     // not written yet
   }
@@ -451,10 +527,55 @@ export function figures(result) {
   return rest;
 }
 
-const USAGE = 'usage: scripts/fleet --viewers N --sites K --duration S [--stream live|vod] [--http-only] [--stagger-ms MS] [--pages]';
+const USAGE = 'usage: scripts/fleet --viewers N --sites K --duration S [--stream live|vod] [--http-only | --compare-http]\n' +
+  '                     [--wan-rate RATE] [--subnets-per-site N] [--browser-default-mdns] [--cached-hls-js]\n' +
+  '                     [--stagger-ms MS] [--pages] [--report FILE]';
+
+const HELP = `${USAGE}
+
+Real headless Chromium viewers in network namespaces play the appliance's demo stream; the last
+stdout line is one JSON object (fields: docs/benchmarks.md, "Fleet"). Needs root.
+
+  --viewers N             pages in all (required), spread round-robin over sites and subnets
+  --sites K               sites, each behind its own WAN link to the router (default 1)
+  --duration S            seconds to run after the last viewer joined (required)
+  --stream live|vod       the demo stream to play (default live)
+  --http-only             baseline: the same pages with the SDK turned off
+  --compare-http          run the SDK fleet, then the --http-only fleet with the same options;
+                          prints one line {"sdk":{...},"http":{...}}
+  --wan-rate RATE         shape each site's WAN link to RATE in both directions (tbf), e.g.
+                          2.5mbit, 2500kbit, 2.5m, 2500k (k = kbit/s, m = mbit/s); traffic
+                          inside a site is not shaped. Default: unshaped
+  --subnets-per-site N    each site is N routed subnets (one bridge and one Chromium each),
+                          mapped to one site in the appliance's site map (default 1)
+  --browser-default-mdns  keep Chromium's default mDNS (<uuid>.local) host candidates, as on an
+                          employee's desktop (default: real addresses)
+  --cached-hls-js         the page's hls.min.js (624 KB) comes from the fleet, as from a browser
+                          cache, instead of over the WAN link once per viewer
+  --stagger-ms MS         time between two joins (default 1000)
+  --pages                 print each page's details (start-up phases included) on stderr
+  --report FILE           write the figures and every page's details to FILE as JSON
+  -h, --help              this help`;
+
+/** A WAN rate as kbit/s: '2.5mbit', '2500kbit', '2.5m', '2500k', '1gbit'; throws UsageError. */
+export function parseRate(text) {
+  const match = /^(\d+(?:\.\d+)?)\s*(k|kbit|m|mbit|g|gbit)$/i.exec(String(text).trim());
+  if (!match) {
+    throw new UsageError(`--wan-rate must be a number with a unit (k/kbit = kbit/s, m/mbit = Mbit/s, g/gbit), e.g. 2.5mbit, got '${text}'`);
+  }
+  const unit = match[2].toLowerCase()[0];
+  const kbit = Math.round(Number(match[1]) * { k: 1, m: 1000, g: 1_000_000 }[unit]);
+  if (kbit < 8 || kbit > 10_000_000) {
+    throw new UsageError(`--wan-rate must be between 8kbit and 10gbit, got '${text}'`);
+  }
+  return kbit;
+}
 
 export function parseArgs(argv) {
-  const options = { sites: 1, stream: 'live', httpOnly: false, staggerMs: 1000, showPages: false };
+  const options = {
+    sites: 1, stream: 'live', httpOnly: false, staggerMs: 1000, showPages: false,
+    wanRateKbit: null, subnetsPerSite: 1, browserDefaultMdns: false, cachedHlsJs: false, compareHttp: false, report: null,
+  };
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
     const value = () => {
@@ -478,7 +599,13 @@ export function parseArgs(argv) {
       case '--stagger-ms': options.staggerMs = integer('--stagger-ms'); break;
       case '--stream': options.stream = value(); break;
       case '--http-only': options.httpOnly = true; break;
+      case '--compare-http': options.compareHttp = true; break;
+      case '--wan-rate': options.wanRateKbit = parseRate(value()); break;
+      case '--subnets-per-site': options.subnetsPerSite = integer('--subnets-per-site'); break;
+      case '--browser-default-mdns': options.browserDefaultMdns = true; break;
+      case '--cached-hls-js': options.cachedHlsJs = true; break;
       case '--pages': options.showPages = true; break;
+      case '--report': options.report = value(); break;
       case '-h': case '--help': throw new UsageError('');
       default: throw new UsageError(`unknown argument '${arg}'`);
     }
@@ -486,12 +613,16 @@ export function parseArgs(argv) {
   if (!options.viewers || options.viewers < 1) throw new UsageError('--viewers N (N ≥ 1) is required');
   if (!options.duration || options.duration < 1) throw new UsageError('--duration S (S ≥ 1) is required');
   if (options.sites < 1 || options.sites > options.viewers) throw new UsageError('--sites must be between 1 and --viewers');
-  if (options.sites > 200) throw new UsageError('--sites must be at most 200');
+  if (options.subnetsPerSite < 1 || options.subnetsPerSite > 64) throw new UsageError('--subnets-per-site must be between 1 and 64');
+  if (options.sites > maxSites(options.subnetsPerSite)) {
+    throw new UsageError(`--sites must be at most ${maxSites(options.subnetsPerSite)} with --subnets-per-site ${options.subnetsPerSite}`);
+  }
   if (options.stream !== 'live' && options.stream !== 'vod') throw new UsageError(`--stream must be live or vod, got '${options.stream}'`);
+  if (options.httpOnly && options.compareHttp) throw new UsageError('--compare-http already runs the --http-only fleet: give one of them');
   return options;
 }
 
-class UsageError extends Error {}
+export class UsageError extends Error {}
 
 async function main() {
   let options;
@@ -499,7 +630,11 @@ async function main() {
     options = parseArgs(process.argv.slice(2));
   } catch (error) {
     if (error instanceof UsageError) {
-      process.stderr.write(`${error.message ? `fleet: ${error.message}\n` : ''}${USAGE}\n`);
+      if (error.message) {
+        process.stderr.write(`fleet: ${error.message}\n${USAGE}\n`);
+      } else {
+        process.stdout.write(`${HELP}\n`);
+      }
       process.exit(error.message ? 2 : 0);
     }
     throw error;
@@ -514,14 +649,38 @@ async function main() {
     destroyAllTopologies();
     process.exit(1);
   });
-  try {
-    const result = await runFleet(options);
-    if (options.showPages) {
+  const { showPages, report, compareHttp, ...fleetOptions } = options;
+  const runOne = async (httpOnly) => {
+    const result = await runFleet({ ...fleetOptions, httpOnly });
+    if (showPages) {
       for (const page of result.pages) {
         process.stderr.write(`fleet: page ${JSON.stringify(page)}\n`);
       }
     }
-    process.stdout.write(`${JSON.stringify(figures(result))}\n`);
+    return result;
+  };
+  try {
+    let line;
+    let detail;
+    if (compareHttp) {
+      // One after the other, never at once: two fleets would share the machine's two cores.
+      const sdk = await runOne(false);
+      // Kept on stderr too, so a failure of the second run does not lose the first.
+      process.stderr.write(`fleet: SDK run: ${JSON.stringify(figures(sdk))}\n`);
+      process.stderr.write('fleet: now the --http-only run with the same options\n');
+      const http = await runOne(true);
+      line = { sdk: figures(sdk), http: figures(http) };
+      detail = { sdk, http };
+    } else {
+      const result = await runOne(options.httpOnly);
+      line = figures(result);
+      detail = result;
+    }
+    if (report) {
+      writeFileSync(report, `${JSON.stringify(detail, null, 2)}\n`);
+      process.stderr.write(`fleet: report written to ${report}\n`);
+    }
+    process.stdout.write(`${JSON.stringify(line)}\n`);
     process.exit(0);
   } catch (error) {
     process.stderr.write(`fleet: ${error.stack || error}\n`);

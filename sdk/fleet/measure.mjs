@@ -7,11 +7,12 @@ const LINE = /^(\S+) - \S+ \[?([0-9T:.+\-Z]+)\]? "(\S+) (\S+) [^"]*" (\d{3}) (\d
 const SEGMENT = /^\/demo\/(live|vod)\/seg-(\d+)\.ts$/;
 
 /**
- * Segment responses of the demo origin in an access log.
+ * Segment responses of the demo origin in an access log. `siteOf` maps a client address to its
+ * site (the topology's `siteOf` when a site has several subnets).
  * @returns {{client: string, site: number|null, at: number, stream: string, seq: number,
  *   status: number, bytes: number}[]}
  */
-export function parseSegmentLog(text) {
+export function parseSegmentLog(text, siteOf = siteOfAddress) {
   const fetches = [];
   for (const line of text.split('\n')) {
     const match = LINE.exec(line);
@@ -25,7 +26,7 @@ export function parseSegmentLog(text) {
     }
     fetches.push({
       client,
-      site: siteOfAddress(client),
+      site: siteOf(client),
       at: Date.parse(time),
       stream: segment[1],
       seq: Number(segment[2]),

@@ -9,6 +9,10 @@
 //   fragment can load before the hook). frag.stats.loaded is used because the payload itself
 //   may already be transferred to hls.js's worker when the event fires. P2P-delivered
 //   fragments never appear as network responses, so this is the only count that sees them.
+// - start-up marks (ms on performance.now(), i.e. since navigation start): hls.js's first
+//   MANIFEST_LOADED, first FRAG_LOADING (the player asks for its first fragment), that
+//   fragment's FRAG_LOADED and its frag.stats.loading.first; samplePage adds the document's and
+//   the scripts' responseEnd from resource timing and the SDK's stats().timings.
 
 /**
  * Init script. `options.swarmgateConfig` is merged into window.swarmgateConfig before the SDK
@@ -27,6 +31,7 @@ export function installProbe(options) {
     frags: 0,
     fragLog: [], // flat pairs: request start (ms since the epoch), bytes
     hooked: false,
+    marks: { manifest: null, fragRequest: null, firstByte: null, fragLoaded: null },
   };
   Object.defineProperty(window, '__fleetProbe', { value: probe, enumerable: false });
 
@@ -56,9 +61,25 @@ export function installProbe(options) {
       return;
     }
     probe.hooked = true;
-    const event = (window.Hls && window.Hls.Events && window.Hls.Events.FRAG_LOADED) || 'hlsFragLoaded';
-    hls.on(event, (name, data) => {
+    const events = (window.Hls && window.Hls.Events) || {};
+    const marks = probe.marks;
+    hls.on(events.MANIFEST_LOADED || 'hlsManifestLoaded', () => {
+      if (marks.manifest === null) {
+        marks.manifest = performance.now();
+      }
+    });
+    hls.on(events.FRAG_LOADING || 'hlsFragLoading', () => {
+      if (marks.fragRequest === null) {
+        marks.fragRequest = performance.now();
+      }
+    });
+    hls.on(events.FRAG_LOADED || 'hlsFragLoaded', (name, data) => {
       const stats = data && data.frag && data.frag.stats;
+      if (marks.fragLoaded === null) {
+        marks.fragLoaded = performance.now();
+        const first = stats && stats.loading ? Number(stats.loading.first) : 0;
+        marks.firstByte = first > 0 ? first : null;
+      }
       const loaded = Number(stats ? stats.loaded : 0) || 0;
       probe.fragBytes += loaded;
       probe.frags += 1;
@@ -109,6 +130,24 @@ export async function samplePage(cutWall) {
   } catch {
     latency = null;
   }
+  const resourceEnd = (suffix) => {
+    const entry = performance.getEntriesByType('resource').find((e) => e.name.split('?')[0].endsWith(suffix));
+    return entry && entry.responseEnd > 0 ? entry.responseEnd : null;
+  };
+  const navigation = performance.getEntriesByType('navigation')[0];
+  const timings = sdk && sdk.timings ? sdk.timings : {};
+  const marks = probe ? {
+    html: navigation && navigation.responseEnd > 0 ? navigation.responseEnd : null,
+    hls_js: resourceEnd('/hls.min.js'),
+    sdk: resourceEnd('/sdk/swarmgate.js'),
+    welcome: Number.isFinite(timings.welcomeMs) ? timings.welcomeMs : null,
+    manifest: probe.marks.manifest,
+    frag_request: probe.marks.fragRequest,
+    first_byte: probe.marks.firstByte,
+    frag_loaded: probe.marks.fragLoaded,
+    playing: probe.playingAt,
+    first_peer: Number.isFinite(timings.firstPeerOpenMs) ? timings.firstPeerOpenMs : null,
+  } : null;
   const pageFragBytes = player && player.stats && Number.isFinite(player.stats.fragBytes) ? player.stats.fragBytes : null;
   return {
     now,
@@ -132,6 +171,7 @@ export async function samplePage(cutWall) {
         return counts;
       }, {})
       : {},
+    marks,
     hasSdk: !!sg,
     sdk,
     sdkError,

@@ -56,12 +56,18 @@ export function combineStats(list, { enabled, version }) {
     startupMs: null, p2pRatio: 0, site: null, peerId: null, leader: false, connected: false,
     failures: { timeout: 0, integrity: 0, gone: 0, noHolder: 0, policy: 0 }, peersBySite: {}, enabled, version,
     players: list.length,
+    // First `welcome` and first open data channel of any player, ms on performance.now().
+    timings: { welcomeMs: null, firstPeerOpenMs: null },
   };
   for (const s of list) {
     for (const k of ['httpBytes', 'p2pBytes', 'uploadedBytes', 'peers', 'stalls', 'stallMs', 'watchMs']) out[k] += s[k] || 0;
     for (const k of Object.keys(out.failures)) out.failures[k] += (s.failures && s.failures[k]) || 0;
     for (const [site, n] of Object.entries(s.peersBySite || {})) out.peersBySite[site] = (out.peersBySite[site] || 0) + n;
     if (out.startupMs === null && s.startupMs != null) out.startupMs = s.startupMs;
+    for (const k of Object.keys(out.timings)) {
+      const t = s.timings && s.timings[k];
+      if (Number.isFinite(t) && (out.timings[k] === null || t < out.timings[k])) out.timings[k] = t;
+    }
     if (s.peerId) {
       out.site = s.site;
       out.peerId = s.peerId;

@@ -164,6 +164,8 @@ export class Engine {
     this.site = undefined;
     this.policy = undefined;
     this.leaders = [];
+    // First-time marks on `now()` for start-up analysis (the fleet reads them); write-once, never read here.
+    this.timings = { welcomeMs: null, firstPeerOpenMs: null };
     /** @type {Map<string, {listedAtMs: number, url: string, sequence?: number, durationS?: number, track: string, live: boolean}>} */
     this.known = new Map();
     this.seenTracks = new Set();
@@ -257,6 +259,7 @@ export class Engine {
   // ---- signaling events ----
 
   onWelcome(m) {
+    if (this.timings.welcomeMs === null) this.timings.welcomeMs = Math.round(this.now());
     // A (re)join: the appliance sends `neighbour` again for every neighbour, so start afresh.
     this.closePeers();
     this.selfId = m.peerId;
@@ -287,6 +290,7 @@ export class Engine {
     return {
       onOpen: (peer) => {
         this.log('neighbour open', peer.id);
+        if (this.timings.firstPeerOpenMs === null) this.timings.firstPeerOpenMs = Math.round(this.now());
         this.qoe.setNeighbours(this.openPeerCount());
         this.wakeAll();
       },
@@ -426,6 +430,7 @@ export class Engine {
       peersBySite: { ...this.p2pBytesBySite },
       enabled: this.enabled,
       connected: !!this.signaling && this.signaling.joined,
+      timings: { ...this.timings },
     };
   }
 

@@ -52,3 +52,30 @@ test('nearest-rank quantiles', () => {
   assert.equal(quantile([], 0.5), null);
   assert.equal(quantile([null, 7], 0.5), 7);
 });
+
+test('--wan-rate takes kbit/mbit units (k and m for short) and refuses bare numbers and bytes', async () => {
+  const { parseRate, parseArgs, UsageError } = await import('../../fleet/fleet.mjs');
+  for (const [text, kbit] of [['2.5mbit', 2500], ['2500kbit', 2500], ['2.5m', 2500], ['2500k', 2500], ['1gbit', 1_000_000], ['400K', 400]]) {
+    assert.equal(parseRate(text), kbit, text);
+  }
+  for (const text of ['2.5', '2.5mbps', 'fast', '4k2', '1kbit']) {
+    assert.throws(() => parseRate(text), UsageError, text);
+  }
+  assert.equal(parseArgs(['--viewers', '2', '--duration', '5', '--wan-rate', '2.5mbit']).wanRateKbit, 2500);
+  assert.throws(() => parseArgs(['--viewers', '2', '--duration', '5', '--http-only', '--compare-http']), UsageError);
+  assert.throws(() => parseArgs(['--viewers', '200', '--sites', '100', '--duration', '5', '--subnets-per-site', '3']), UsageError);
+});
+
+test('with several subnets per site, a site is one aligned block of /24s and addresses map back to it', async () => {
+  const { siteAddress, siteCidr, siteOfAddress, routerAddress } = await import('../../fleet/topology.mjs');
+  assert.equal(siteCidr(3), '10.99.3.0/24');
+  assert.equal(siteAddress(3), '10.99.3.2');
+  assert.equal(siteCidr(1, 3), '10.99.4.0/22');
+  assert.deepEqual([1, 2, 3].map((j) => siteAddress(1, j, 3)), ['10.99.4.2', '10.99.5.2', '10.99.6.2']);
+  assert.equal(siteCidr(2, 2), '10.99.4.0/23');
+  assert.equal(siteOfAddress('10.99.6.2', 3), 1);
+  assert.equal(siteOfAddress('10.99.9.7', 3), 2);
+  assert.equal(siteOfAddress('10.99.6.1', 3), null, 'a gateway is not a viewer');
+  assert.equal(siteOfAddress(routerAddress(1)), null, 'the WAN links are outside every site');
+  assert.equal(siteOfAddress('10.99.1.2'), 1);
+});

@@ -254,3 +254,35 @@ test('requests from neighbours follow the upload policy: download-only answers p
   assert.equal(engine.uploadDecision().allowed, true);
   assert.deepEqual(far['p-n'].announced, [SEG]);
 });
+
+test('stats().timings marks the first welcome and the first open neighbour on the engine clock, once', async () => {
+  const timers = new FakeTimers();
+  timers.advance(1000);
+  let signaling;
+  const engine = new Engine({
+    signalingUrl: 'ws://appliance.test/ws', stream: 'http://origin.test/live/master.m3u8',
+    WebSocket: function WS() {}, RTCPeerConnection: function PC() {},
+    createSignaling: (o) => (signaling = new FakeSignaling(o)),
+    createPeer: (o) => {
+      const peer = new Peer({ ...o, RTCPeerConnection: null });
+      const [mine, theirs] = channelPair();
+      new RemoteViewer(theirs, {});
+      peer.attachChannel(mine);
+      return peer;
+    },
+    timers, now: timers.now,
+  });
+  engines.push(engine);
+  engine.start();
+  assert.deepEqual(engine.stats().timings, { welcomeMs: null, firstPeerOpenMs: null });
+  timers.advance(250);
+  signaling.welcome('p-self');
+  assert.equal(engine.stats().timings.welcomeMs, 1250);
+  timers.advance(100);
+  signaling.emit('neighbour', { type: 'neighbour', peer: 'p-2', offer: true });
+  await until(() => engine.stats().peers === 1, 5000, 'the neighbour to open');
+  assert.equal(engine.stats().timings.firstPeerOpenMs, 1350);
+  timers.advance(5000);
+  signaling.welcome('p-self'); // a re-join keeps the first marks
+  assert.deepEqual(engine.stats().timings, { welcomeMs: 1250, firstPeerOpenMs: 1350 });
+});

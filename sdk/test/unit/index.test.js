@@ -129,3 +129,13 @@ test('stats of several players add up; the P2P ratio is over all segment bytes',
   assert.equal(s.leader, true);
   assert.equal(s.failures.timeout, 1);
 });
+
+test('stats carry the earliest welcome and first-open-peer marks of any player, null until they happen', () => {
+  const s = combineStats([
+    { timings: { welcomeMs: 420, firstPeerOpenMs: null } },
+    { timings: { welcomeMs: 380, firstPeerOpenMs: 900 } },
+    {},
+  ], { enabled: true, version: 'x' });
+  assert.deepEqual(s.timings, { welcomeMs: 380, firstPeerOpenMs: 900 });
+  assert.deepEqual(combineStats([], { enabled: true, version: 'x' }).timings, { welcomeMs: null, firstPeerOpenMs: null });
+});
