@@ -561,9 +561,13 @@ export class Engine {
       if (cached) return cached;
       const pending = this.inflight.get(id);
       if (pending) {
-        const slackMs = req.bufferS * 1000 - this.scheduler.safetyMarginMs - this.scheduler.estimateHttpMs(req);
-        // Waiting on another fetch is not a transfer: the adapter keeps the player's timers quiet.
-        const joined = slackMs > 0 ? await this.raceUntil(pending, t0 + slackMs) : null;
+        const httpMs = this.scheduler.estimateHttpMs(req);
+        const slackMs = req.bufferS * 1000 - this.scheduler.safetyMarginMs - httpMs;
+        // A fetch of the same segment already under way (our leader prefetch, or a pull from a
+        // neighbour) started before a new one would, so with no slack it is still joined for up to
+        // one HTTP time instead of adding a second copy to the link. Waiting on another fetch is
+        // not a transfer: the adapter keeps the player's timers quiet.
+        const joined = await this.raceUntil(pending, t0 + (slackMs > 0 ? slackMs : httpMs));
         if (joined) return this.resultFor(joined, req);
         const again = this.fromStore(id, req);
         if (again) return again;
@@ -704,6 +708,7 @@ export class Engine {
       r.done.then(async (bytes) => {
         if (settled) return;
         const hash = await sha256(bytes);
+        this.scheduler.recordP2p({ bytes: bytes.length, ms: this.now() - startedAt });
         this.peerTimeouts.delete(peerId);
         this.qoe.addP2pBytes(bytes.length);
         const site = this.peerSites.get(peerId) ?? 'unknown';

@@ -7,10 +7,19 @@
  *
  *     deadline = now + max(0, buffer − safetyMargin − estimatedHttpTime)
  *
- * and with no slack at all the answer is HTTP at once. Live streams keep small buffers (a
+ * Live streams keep small buffers (a
  * 6 × 2 s window is 12 s), so the slack is a few seconds at most; this is why a non-leader only
  * waits while the slack lasts instead of using a fixed "urgent" horizon, which would turn every
  * fetch into HTTP (architecture.md rig facts).
+ *
+ * With no slack at all the buffer needs the fastest source, which is not always HTTP: on a
+ * branch office's congested WAN link a neighbour on the LAN delivers in a fraction of the HTTP
+ * time, and one more HTTP fetch slows every other fetch on the scarce link, the leaders' first.
+ * So an urgent segment comes from a neighbour that holds it when the measured LAN transfers are
+ * clearly faster than the measured HTTP ones, under a short deadline; a non-leader whose own
+ * HTTP fetch would arrive after the leader's expected announcement waits for that instead; and
+ * otherwise, or with nothing measured yet, HTTP at once. On an uncongested link HTTP is fast, so
+ * these rules rarely fire and never add more than one HTTP time.
  *
  * Live: the primary site leader for a segment (rankLeaders) fetches it over HTTP at once and
  * announces it; the backup waits for the primary's announcement for the expected HTTP time plus
@@ -28,6 +37,17 @@ export const DEFAULT_HTTP_ESTIMATE_MS = 1000;
 export const DEFAULT_BACKUP_GRACE_MS = 500;
 /** HTTP samples kept for the moving average. */
 export const HTTP_SAMPLES = 8;
+/** P2P samples kept for the LAN estimate. */
+export const P2P_SAMPLES = 8;
+/** An urgent segment goes to a neighbour only when the LAN is expected this many times faster. */
+export const URGENT_P2P_ADVANTAGE = 2;
+/** The shortest deadline an urgent P2P attempt gets, whatever the estimate. */
+export const MIN_URGENT_P2P_MS = 250;
+/**
+ * What a LAN transfer is assumed to take before one was measured, once HTTP was: a segment of a
+ * few hundred kB over a data channel (10–30 MB/s here) plus the request's round trip.
+ */
+export const DEFAULT_P2P_ESTIMATE_MS = 250;
 
 /** Reasons a P2P attempt failed, as counted in the QoE `failures` object. */
 export const FAILURE_REASONS = Object.freeze(['timeout', 'integrity', 'gone', 'noHolder', 'policy']);
@@ -83,6 +103,8 @@ export class Scheduler {
     this.backupGraceMs = backupGraceMs;
     /** @type {{bytes: number, ms: number, durationS?: number}[]} newest last */
     this.samples = [];
+    /** @type {{bytes: number, ms: number}[]} completed P2P transfers, newest last */
+    this.p2pSamples = [];
     /** Failures by reason since creation. */
     this.failures = Object.fromEntries(FAILURE_REASONS.map((r) => [r, 0]));
   }
@@ -95,6 +117,30 @@ export class Scheduler {
     if (!(bytes > 0 && ms >= 0)) return;
     this.samples.push({ bytes, ms, durationS });
     if (this.samples.length > HTTP_SAMPLES) this.samples.shift();
+  }
+
+  /**
+   * Records a completed P2P transfer (request to last verified byte) for the LAN estimate.
+   * @param {{bytes: number, ms: number}} sample
+   */
+  recordP2p({ bytes, ms }) {
+    if (!(bytes > 0 && ms >= 0)) return;
+    this.p2pSamples.push({ bytes, ms });
+    if (this.p2pSamples.length > P2P_SAMPLES) this.p2pSamples.shift();
+  }
+
+  /**
+   * Estimated time to get a segment from a neighbour: recent P2P throughput scaled to the size,
+   * else the mean of recent transfers.
+   * @param {{sizeBytes?: number}} [segment]
+   * @returns {number|undefined} ms, undefined before any P2P transfer completed
+   */
+  estimateP2pMs({ sizeBytes } = {}) {
+    const n = this.p2pSamples.length;
+    if (n === 0) return undefined;
+    const ms = this.p2pSamples.reduce((sum, x) => sum + x.ms, 0);
+    if (sizeBytes > 0) return (ms / this.p2pSamples.reduce((sum, x) => sum + x.bytes, 0)) * sizeBytes;
+    return ms / n;
   }
 
   /**
@@ -141,14 +187,14 @@ export class Scheduler {
     if (req.p2p === false) return { source: 'http', reason: 'off' };
     const httpMs = this.estimateHttpMs(req);
     const slackMs = req.bufferS * 1000 - this.safetyMarginMs - httpMs;
-    if (!(slackMs > 0)) return { source: 'http', reason: 'urgent' };
-    const deadlineMs = now + slackMs;
     const self = req.selfId;
     const ranked = req.live ? rankLeaders(req.segmentId, req.leaders ?? []) : [];
-    if (self !== undefined && ranked[0] === self) return { source: 'http', reason: 'primary' };
-
     const exclude = new Set(req.exclude ?? []);
     const holder = (req.holders ?? []).find((p) => p !== self && !exclude.has(p));
+    if (!(slackMs > 0)) return this.urgentPlan(req, { now, httpMs, ranked, self, exclude, holder });
+    const deadlineMs = now + slackMs;
+    if (self !== undefined && ranked[0] === self) return { source: 'http', reason: 'primary' };
+
     if (holder !== undefined) return { source: 'p2p', peer: holder, deadlineMs };
     if (!req.live) return { source: 'http', reason: 'noHolder' };
 
@@ -164,6 +210,32 @@ export class Scheduler {
     const expected = ranked.some((p) => p !== self && !exclude.has(p));
     if (!expected) return { source: 'http', reason: 'noHolder' };
     return { source: 'wait', untilMs: deadlineMs, thenHttp: true };
+  }
+
+  /**
+   * The plan when the buffer cannot afford a normal P2P attempt (see the module comment).
+   * @returns {Plan}
+   */
+  urgentPlan(req, { now, httpMs, ranked, self, exclude, holder }) {
+    if (self !== undefined && ranked[0] === self) return { source: 'http', reason: 'primary' };
+    // Nothing measured yet (a viewer starting up): HTTP, as a page without the SDK would.
+    const measured = this.samples.length > 0;
+    const p2pMs = this.estimateP2pMs(req) ?? (measured ? DEFAULT_P2P_ESTIMATE_MS : undefined);
+    if (holder !== undefined && p2pMs !== undefined && p2pMs * URGENT_P2P_ADVANTAGE < httpMs) {
+      const budgetMs = Math.max(MIN_URGENT_P2P_MS, Math.min(httpMs / 2, p2pMs * 4));
+      return { source: 'p2p', peer: holder, deadlineMs: now + budgetMs };
+    }
+    if (req.live && holder === undefined && measured) {
+      // The leader's fetch started when it listed the segment; its announcement is due one
+      // HTTP time later, plus the grace for playlist refreshes that are not in step.
+      const primary = ranked.find((p) => p !== self && !exclude.has(p));
+      const grace = req.backupGraceMs >= 0 ? req.backupGraceMs : this.backupGraceMs;
+      const due = (req.listedAtMs ?? now) + httpMs + grace;
+      if (primary !== undefined && ranked[1] !== self && due > now && due < now + httpMs) {
+        return { source: 'wait', untilMs: due, thenHttp: true };
+      }
+    }
+    return { source: 'http', reason: 'urgent' };
   }
 
   /**

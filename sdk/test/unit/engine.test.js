@@ -285,4 +285,52 @@ test('stats().timings marks the first welcome and the first open neighbour on th
   timers.advance(5000);
   signaling.welcome('p-self'); // a re-join keeps the first marks
   assert.deepEqual(engine.stats().timings, { welcomeMs: 1250, firstPeerOpenMs: 1350 });
+
+test('on a slow WAN a viewer with an empty buffer takes the segment from a neighbour instead of the link', async () => {
+  const bytes = segmentBytes(60_000, 11);
+  const { engine } = await setup({ self: 'p-self', leaders: ['p-lead'], remotes: { 'p-lead': { segments: new Map([[SEG, bytes]]) } } });
+  // Three fetches of this size took 3 s each over HTTP: the branch office's link is congested.
+  for (let i = 0; i < 3; i++) engine.scheduler.recordHttp({ bytes: 60_000, ms: 3000, durationS: 2 });
+  const http = httpLoader(bytes);
+  const r = await engine.loadSegment({ url: SEG, live: true, bufferS: 0, durationS: 2, httpLoad: http });
+  assert.equal(r.source, 'p2p');
+  assert.deepEqual(r.bytes, bytes);
+  assert.equal(http.log.length, 0, 'nothing added to the WAN link');
+  assert.equal(engine.scheduler.p2pSamples.length, 1, 'the LAN transfer is measured for the next decision');
+});
+
+test('with nothing measured an empty buffer still goes to HTTP at once, holder or not', async () => {
+  const timers = new FakeTimers();
+  const bytes = segmentBytes(60_000, 12);
+  const { engine } = await setup({ self: 'p-self', leaders: ['p-lead'], remotes: { 'p-lead': { segments: new Map([[SEG, bytes]]) } }, timers });
+  const http = httpLoader(bytes, { now: timers.now });
+  const r = await engine.loadSegment({ url: SEG, live: true, bufferS: 0, durationS: 2, httpLoad: http });
+  assert.equal(r.source, 'http');
+  assert.deepEqual(http.log, [0], 'no P2P attempt and no wait before the first fragments');
+});
+
+test('an urgent request joins the leader prefetch already under way instead of fetching a second copy', async () => {
+  let release;
+  const fetched = [];
+  const bytes = segmentBytes(40_000, 13);
+  const { engine } = await setup({
+    self: 'p-self', leaders: ['p-self'], remotes: { 'p-n1': {} },
+    fetchHttp: (url) => {
+      fetched.push(url);
+      const t = performance.now();
+      return new Promise((resolve) => { release = () => resolve({ bytes, requestedAt: t, firstByteAt: t, deliveredAt: performance.now() }); });
+    },
+  });
+  const seg = (n) => ({ url: `http://origin.test/live/seg-${n}.ts`, sequence: n, durationS: 2 });
+  engine.onPlaylist({ live: true, track: 'main:0', segments: [seg(1)] });
+  engine.onPlaylist({ live: true, track: 'main:0', segments: [seg(1), seg(2)] });
+  await until(() => fetched.length === 1, 2000, 'the leader prefetch');
+  const http = httpLoader(bytes);
+  const loading = engine.loadSegment({ url: seg(2).url, live: true, bufferS: 0, durationS: 2, sequence: 2, httpLoad: http });
+  await settle();
+  release();
+  const r = await loading;
+  assert.deepEqual(r.bytes, bytes);
+  assert.equal(http.log.length, 0, 'one HTTP copy of the segment, not two');
+  assert.equal(fetched.length, 1);
 });

@@ -178,3 +178,50 @@ test('a per-segment backup grace overrides the default one', () => {
   assert.equal(plan.source, 'wait');
   assert.equal(plan.untilMs, 9_000 + 100 + 2000);
 });
+
+test('an empty buffer goes to HTTP at once while nothing is measured, even with a holder', () => {
+  const { s } = scheduler();
+  assert.deepEqual(s.plan(liveReq({ bufferS: 0, holders: ['n1'] })), { source: 'http', reason: 'urgent' });
+  assert.deepEqual(s.plan({ segmentId: 'v/1.ts', live: false, bufferS: 0, holders: ['n1'] }), { source: 'http', reason: 'urgent' });
+});
+
+test('on a slow WAN an urgent segment comes from a neighbour on the LAN, under a short deadline', () => {
+  const { s } = scheduler();
+  for (let i = 0; i < 3; i++) s.recordHttp({ bytes: 100_000, ms: 3000, durationS: 2 });
+  // no P2P measured yet: a LAN transfer is assumed to take 250 ms, well under 3 s
+  assert.deepEqual(s.plan(liveReq({ bufferS: 0, holders: ['n1'] })), { source: 'p2p', peer: 'n1', deadlineMs: T0 + 1000 });
+  s.recordP2p({ bytes: 100_000, ms: 40 });
+  assert.equal(s.estimateP2pMs({ sizeBytes: 50_000 }), 20);
+  // deadline: 4 × the 40 ms estimate, but never under 250 ms
+  assert.deepEqual(s.plan(liveReq({ bufferS: 0, holders: ['n1'] })), { source: 'p2p', peer: 'n1', deadlineMs: T0 + 250 });
+  assert.deepEqual(s.plan({ segmentId: 'v/1.ts', live: false, bufferS: 0, holders: ['n3'] }), { source: 'p2p', peer: 'n3', deadlineMs: T0 + 250 });
+  // the primary leader still fetches over HTTP: it is where the site's copy comes from
+  assert.deepEqual(s.plan(liveReq({ bufferS: 0, selfId: 'peer-b', holders: ['n1'] })), { source: 'http', reason: 'primary' });
+});
+
+test('on a fast link an urgent segment stays on HTTP: the LAN must be clearly faster', () => {
+  const { s } = scheduler();
+  for (let i = 0; i < 3; i++) s.recordHttp({ bytes: 100_000, ms: 60, durationS: 2 });
+  s.recordP2p({ bytes: 100_000, ms: 40 });
+  assert.deepEqual(s.plan(liveReq({ bufferS: 0, holders: ['n1'] })), { source: 'http', reason: 'urgent' });
+  s.recordHttp({ bytes: 100_000, ms: 400, durationS: 2 });
+  assert.equal(s.plan(liveReq({ bufferS: 0, holders: ['n1'] })).source, 'p2p');
+});
+
+test('on a slow WAN a non-leader waits for the leader\'s announcement when it is due before its own HTTP would arrive', () => {
+  const { s, clock } = scheduler();
+  for (let i = 0; i < 3; i++) s.recordHttp({ bytes: 100_000, ms: 3000, durationS: 2 });
+  const req = liveReq({ bufferS: 0, listedAtMs: T0 - 2000 }); // listed 2 s ago: the primary is due at +1.5 s
+  assert.deepEqual(s.plan(req), { source: 'wait', untilMs: T0 + 1500, thenHttp: true });
+  // due later than its own HTTP would arrive: fetch now
+  assert.deepEqual(s.plan({ ...req, listedAtMs: T0 + 500 }), { source: 'http', reason: 'urgent' });
+  // the leader is already late: fetch now
+  clock.t = T0 + 1500;
+  assert.deepEqual(s.plan(req), { source: 'http', reason: 'urgent' });
+  clock.t = T0;
+  // the backup never waits when urgent, nor does anyone when every leader failed
+  assert.deepEqual(s.plan({ ...req, selfId: 'peer-c' }), { source: 'http', reason: 'urgent' });
+  assert.deepEqual(s.plan({ ...req, exclude: leaders }), { source: 'http', reason: 'urgent' });
+  // VOD has no leaders to wait for
+  assert.deepEqual(s.plan({ ...req, live: false }), { source: 'http', reason: 'urgent' });
+});
