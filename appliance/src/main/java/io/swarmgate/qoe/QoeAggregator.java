@@ -166,7 +166,7 @@ public final class QoeAggregator implements AutoCloseable {
         if (s == null) {
             return "";
         }
-        if (s.equals(QoeRepository.ALL)) {
+        if (s.equals(QoeTable.ALL)) {
             // '*' means "all" in the total rows; real ids and names never are '*', but keep it apart anyway.
             return "(*)";
         }
@@ -190,7 +190,7 @@ public final class QoeAggregator implements AutoCloseable {
         long now = clock.millis();
         long current = Math.floorDiv(now, 60_000L);
         long closedBefore = now - current * 60_000L >= CLOSE_GRACE_MS ? current : current - 1;
-        List<QoeRepository.MinuteDelta> deltas = new ArrayList<>();
+        List<QoeDeltas.Minute> deltas = new ArrayList<>();
         List<Bucket> sent = new ArrayList<>();
         List<long[]> sentValues = new ArrayList<>();
         List<Long> sentViewers = new ArrayList<>();
@@ -216,7 +216,7 @@ public final class QoeAggregator implements AutoCloseable {
                 }
                 continue;
             }
-            deltas.add(new QoeRepository.MinuteDelta(b.key.streamId(), b.key.site(), b.key.minute() * 60,
+            deltas.add(new QoeDeltas.Minute(b.key.streamId(), b.key.site(), b.key.minute() * 60,
                     viewers - b.writtenViewers, delta));
             sent.add(b);
             sentValues.add(now1);

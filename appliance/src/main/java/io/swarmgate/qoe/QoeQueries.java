@@ -81,13 +81,13 @@ public final class QoeQueries {
                           Map<String, QoeFigures> byStream, Map<String, QoeFigures> bySite) {
     }
 
-    private final QoeRepository repository;
+    private final QoeHistoryReads reads;
     private final QoeAggregator aggregator;
     private final LiveViewers viewers;
     private final Clock clock;
 
     public QoeQueries(QoeRepository repository, QoeAggregator aggregator, LiveViewers viewers, Clock clock) {
-        this.repository = repository;
+        this.reads = new QoeHistoryReads(repository);
         this.aggregator = aggregator;
         this.viewers = viewers;
         this.clock = clock;
@@ -146,15 +146,15 @@ public final class QoeQueries {
         if (!from.isBefore(to)) {
             throw new IllegalArgumentException("'from' must be before 'to'");
         }
-        QoeRepository.Table table = Duration.between(from, to).compareTo(MINUTE_TABLE_MAX_RANGE) <= 0
-                ? QoeRepository.Table.MINUTE : QoeRepository.Table.HOUR;
-        Step source = table == QoeRepository.Table.MINUTE ? Step.MINUTE : Step.HOUR;
+        QoeTable table = Duration.between(from, to).compareTo(MINUTE_TABLE_MAX_RANGE) <= 0
+                ? QoeTable.MINUTE : QoeTable.HOUR;
+        Step source = table == QoeTable.MINUTE ? Step.MINUTE : Step.HOUR;
         Step effective = source == Step.HOUR ? Step.HOUR : step;
         long stepSeconds = effective.seconds();
         long start = Math.floorDiv(from.getEpochSecond(), stepSeconds) * stepSeconds;
         long end = -Math.floorDiv(-to.getEpochSecond(), stepSeconds) * stepSeconds;
 
-        List<QoeRepository.Group> rows = repository.series(table, start, end, stream, site);
+        List<QoeHistoryReads.Group> rows = reads.series(table, start, end, stream, site);
         int n = (int) ((end - start) / stepSeconds);
         QoeSums[] perStep = new QoeSums[n];
         for (int i = 0; i < n; i++) {
@@ -163,7 +163,7 @@ public final class QoeQueries {
         }
         QoeSums overall = new QoeSums();
         overall.peakViewers = 0;
-        for (QoeRepository.Group g : rows) {
+        for (QoeHistoryReads.Group g : rows) {
             QoeSums p = perStep[(int) ((g.time() - start) / stepSeconds)];
             p.add(g.sums());
             // Within a point, the busiest period (minute, or hour for hourly rows) is its peak.
@@ -182,10 +182,10 @@ public final class QoeQueries {
                 breakdown(table, "site", start, end, stream, site, seconds));
     }
 
-    private Map<String, QoeFigures> breakdown(QoeRepository.Table table, String by, long from, long to, String stream,
+    private Map<String, QoeFigures> breakdown(QoeTable table, String by, long from, long to, String stream,
                                               String site, long seconds) throws SQLException {
         Map<String, QoeFigures> out = new TreeMap<>();
-        for (QoeRepository.Group g : repository.breakdown(table, by, from, to, stream, site)) {
+        for (QoeHistoryReads.Group g : reads.breakdown(table, by, from, to, stream, site)) {
             out.put(g.key(), g.sums().figures(seconds));
         }
         return Collections.unmodifiableMap(out);

@@ -2,6 +2,7 @@ package io.swarmgate.qoe;
 
 import static io.swarmgate.qoe.QoeColumns.COUNT;
 import static io.swarmgate.qoe.QoeColumns.NAMES;
+import static io.swarmgate.qoe.QoeTable.ALL;
 
 import io.swarmgate.store.Transactions;
 import java.sql.Connection;
@@ -9,7 +10,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,10 +20,11 @@ import java.util.stream.Stream;
 import javax.sql.DataSource;
 
 /**
- * The {@code qoe_minute} and {@code qoe_hour} tables (V4__qoe.sql), their pre-summed
- * {@code *_total} tables (V5__qoe_totals.sql) and the coarser breakdown totals
- * (V6__qoe_breakdown_totals.sql): batched minute upserts, the minute → hour rollup, retention
- * pruning, and the grouped reads behind {@link QoeQueries}. Times are epoch seconds.
+ * Every statement on the QoE tables ({@link QoeTable}: {@code qoe_minute}, {@code qoe_hour}, their
+ * totals and coarse breakdown totals): batched minute upserts, the minute → hour rollup, retention
+ * pruning, rebuilds for tools, and the scans behind {@link QoeHistoryReads}. Times are epoch seconds.
+ * One class owns all six tables because no statement family keeps to a few of them: the rollup
+ * reads minutes to write hours, and every write of detail rows also writes their totals.
  *
  * <p>Every write of detail rows writes the matching totals in the same transaction: per stream
  * (site {@code '*'}), per site (stream {@code '*'}) and overall ({@code '*', '*'}), so reads without
@@ -33,51 +34,17 @@ import javax.sql.DataSource;
  */
 public final class QoeRepository {
 
-    /** Which rollup table a read uses, with its period length. */
-    enum Table {
-        MINUTE("qoe_minute", "minute_start", 60, "qoe_minute_total_by_hour", "hour_start", 3600),
-        HOUR("qoe_hour", "hour_start", 3600, "qoe_hour_total_by_day", "day_start", 86_400);
-
-        final String name;
-        final String time;
-        final long seconds;
-        /** The table of pre-summed rows (V5__qoe_totals.sql): keys with {@link #ALL} for "every". */
-        final String totals;
-        /**
-         * The per-stream and per-site rows of {@link #totals} summed per {@link #coarseSeconds}
-         * (V6__qoe_breakdown_totals.sql), keyed by {@link #coarseTime}; no viewers column.
-         */
-        final String coarse;
-        final String coarseTime;
-        final long coarseSeconds;
-
-        Table(String name, String time, long seconds, String coarse, String coarseTime, long coarseSeconds) {
-            this.name = name;
-            this.time = time;
-            this.seconds = seconds;
-            this.totals = name + "_total";
-            this.coarse = coarse;
-            this.coarseTime = coarseTime;
-            this.coarseSeconds = coarseSeconds;
-        }
-    }
-
     /**
-     * The stream id or site of a total row meaning "all of them". Never a real stream id or site
-     * name: the aggregator renames a literal {@code "*"} before it is stored.
+     * Which rows a read sums: {@code table}'s rows with {@code time} in [from, to), restricted to
+     * {@code stream} and {@code site} (null: any), and, for a breakdown of a totals table,
+     * {@code notAll} ("stream_id" or "site") must not be '*'. An empty range reads nothing.
      */
-    static final String ALL = "*";
-
-    /** Increments for one (stream, site, minute): added to the row if it exists, inserted if not. */
-    record MinuteDelta(String streamId, String site, long minuteStart, long viewers, long[] counters) {
-    }
-
-    /** One grouped row of a read: the group's key (a time, stream or site) and its sums. */
-    record Group(String key, long time, QoeSums sums) {
-    }
-
-    /** Increments of one {@code qoe_minute_total_by_hour} row: viewer minutes, then the counters. */
-    private record HourDelta(String streamId, String site, long hourStart, long[] values) {
+    record Scan(String table, String time, long from, long to, String stream, String site, String notAll) {
+        String where() {
+            return " WHERE " + time + " >= ? AND " + time + " < ?"
+                    + (stream == null ? "" : " AND stream_id = ?") + (site == null ? "" : " AND site = ?")
+                    + (notAll == null ? "" : " AND " + notAll + " <> '" + ALL + "'");
+        }
     }
 
     private static final String MERGE_MINUTE;
@@ -148,12 +115,12 @@ public final class QoeRepository {
      * {@code qoe_minute_total} in a second one, and the per-stream and per-site sums of each hour to
      * {@code qoe_minute_total_by_hour} in a third, in one transaction: all of them or none.
      */
-    void mergeMinutes(List<MinuteDelta> deltas) throws SQLException {
+    void mergeMinutes(List<QoeDeltas.Minute> deltas) throws SQLException {
         if (deltas.isEmpty()) {
             return;
         }
-        List<MinuteDelta> totals = totals(deltas);
-        List<HourDelta> byHour = byHour(totals);
+        List<QoeDeltas.Minute> totals = QoeDeltas.totals(deltas);
+        List<QoeDeltas.Hour> byHour = QoeDeltas.byHour(totals);
         Transactions.run(dataSource, c -> {
             try (PreparedStatement s = c.prepareStatement(MERGE_MINUTE);
                  PreparedStatement t = c.prepareStatement(MERGE_MINUTE_TOTAL);
@@ -163,7 +130,7 @@ public final class QoeRepository {
                 batchExecutions.incrementAndGet();
                 addAll(t, totals);
                 t.executeBatch();
-                for (HourDelta d : byHour) {
+                for (QoeDeltas.Hour d : byHour) {
                     h.setString(1, d.streamId());
                     h.setString(2, d.site());
                     h.setLong(3, d.hourStart());
@@ -178,8 +145,8 @@ public final class QoeRepository {
         });
     }
 
-    private static void addAll(PreparedStatement s, List<MinuteDelta> deltas) throws SQLException {
-        for (MinuteDelta d : deltas) {
+    private static void addAll(PreparedStatement s, List<QoeDeltas.Minute> deltas) throws SQLException {
+        for (QoeDeltas.Minute d : deltas) {
             s.setString(1, d.streamId());
             s.setString(2, d.site());
             s.setLong(3, d.minuteStart());
@@ -190,51 +157,6 @@ public final class QoeRepository {
             }
             s.addBatch();
         }
-    }
-
-    /** The deltas summed per (stream, '*'), ('*', site) and ('*', '*') of each minute. */
-    static List<MinuteDelta> totals(List<MinuteDelta> deltas) {
-        record K(String stream, String site, long minute) {
-        }
-        Map<K, long[]> sums = new LinkedHashMap<>();
-        for (MinuteDelta d : deltas) {
-            for (K k : new K[] {new K(d.streamId(), ALL, d.minuteStart()), new K(ALL, d.site(), d.minuteStart()),
-                new K(ALL, ALL, d.minuteStart())}) {
-                long[] v = sums.computeIfAbsent(k, x -> new long[COUNT + 1]);
-                v[COUNT] += d.viewers();
-                for (int i = 0; i < COUNT; i++) {
-                    v[i] += d.counters()[i];
-                }
-            }
-        }
-        List<MinuteDelta> out = new ArrayList<>(sums.size());
-        sums.forEach((k, v) -> out.add(new MinuteDelta(k.stream(), k.site(), k.minute(), v[COUNT],
-                java.util.Arrays.copyOf(v, COUNT))));
-        return out;
-    }
-
-    /**
-     * The per-stream and per-site rows of {@code totals} (not the overall ones) summed per hour:
-     * viewer minutes (a minute row's viewers), then the counters.
-     */
-    private static List<HourDelta> byHour(List<MinuteDelta> totals) {
-        record K(String stream, String site, long hour) {
-        }
-        Map<K, long[]> sums = new LinkedHashMap<>();
-        for (MinuteDelta d : totals) {
-            if (d.streamId().equals(ALL) && d.site().equals(ALL)) {
-                continue;
-            }
-            long[] v = sums.computeIfAbsent(new K(d.streamId(), d.site(), Math.floorDiv(d.minuteStart(), 3600L) * 3600),
-                    x -> new long[COUNT + 1]);
-            v[0] += d.viewers();
-            for (int i = 0; i < COUNT; i++) {
-                v[1 + i] += d.counters()[i];
-            }
-        }
-        List<HourDelta> out = new ArrayList<>(sums.size());
-        sums.forEach((k, v) -> out.add(new HourDelta(k.stream(), k.site(), k.hour(), v)));
-        return out;
     }
 
     /** Start of the newest hourly row, or -1 when there is none. */
@@ -270,8 +192,8 @@ public final class QoeRepository {
                 t.setLong(2, hourStart);
                 t.setLong(3, hourStart);
                 t.executeUpdate();
-                long day = Math.floorDiv(hourStart, Table.HOUR.coarseSeconds) * Table.HOUR.coarseSeconds;
-                recomputeCoarse(c, Table.HOUR, day, day + Table.HOUR.coarseSeconds);
+                long day = Math.floorDiv(hourStart, QoeTable.HOUR.coarseSeconds) * QoeTable.HOUR.coarseSeconds;
+                recomputeCoarse(c, QoeTable.HOUR, day, day + QoeTable.HOUR.coarseSeconds);
                 return rows;
             }
         });
@@ -281,7 +203,7 @@ public final class QoeRepository {
      * Recomputes the total rows of {@code table} in [from, to) from its detail rows (replacing
      * what is there). For tools that write detail rows directly, e.g. the benchmark's seeding.
      */
-    void rebuildTotals(Table table, long from, long to) throws SQLException {
+    void rebuildTotals(QoeTable table, long from, long to) throws SQLException {
         String cols = "stream_id, site, " + table.time + ", viewers, viewer_minutes, " + QoeColumns.list(null);
         String sums = "SUM(viewers), SUM(viewer_minutes), " + QoeColumns.list("SUM");
         String range = " FROM " + table.name + " WHERE " + table.time + " >= ? AND " + table.time + " < ?";
@@ -310,7 +232,7 @@ public final class QoeRepository {
      * period) with the sums of its per-stream and per-site total rows. For tools that write total
      * rows directly, e.g. the benchmark's seeding.
      */
-    void rebuildCoarse(Table table, long from, long to) throws SQLException {
+    void rebuildCoarse(QoeTable table, long from, long to) throws SQLException {
         Transactions.run(dataSource, c -> {
             recomputeCoarse(c, table, from, to);
             return null;
@@ -318,7 +240,7 @@ public final class QoeRepository {
     }
 
     /** Recomputes {@code table}'s coarse rows in [from, to), both aligned, from its total rows, on {@code c}. */
-    private static void recomputeCoarse(Connection c, Table table, long from, long to) throws SQLException {
+    private static void recomputeCoarse(Connection c, QoeTable table, long from, long to) throws SQLException {
         String cols = "viewer_minutes, " + QoeColumns.list(null);
         String sums = "SUM(viewer_minutes), " + QoeColumns.list("SUM");
         String period = table.time + " / " + table.coarseSeconds + " * " + table.coarseSeconds;
@@ -343,7 +265,7 @@ public final class QoeRepository {
      * and coarse breakdown rows; returns the count of detail rows. The coarse period the cut-off
      * falls in lost only some of its rows: it is recomputed from the totals that remain.
      */
-    long pruneBefore(Table table, long before) throws SQLException {
+    long pruneBefore(QoeTable table, long before) throws SQLException {
         long total = prune(table.name, table.time, before);
         long totals = prune(table.totals, table.time, before);
         long cut = Math.floorDiv(before, table.coarseSeconds) * table.coarseSeconds;
@@ -369,97 +291,45 @@ public final class QoeRepository {
     }
 
     /**
-     * Sums per period of {@code table} in [from, to), optionally restricted to a stream and/or a
-     * site; ordered by time. Each group's {@code peakViewers} is its summed viewers. Reads one
-     * pre-summed row per period (overall, the stream's or the site's total) unless both a stream
-     * and a site are given; then the detail rows of that pair.
+     * Sums of each period of {@code scan}, keyed by the period's start in time order; a period's
+     * {@code peakViewers} is its summed viewers.
      */
-    List<Group> series(Table table, long from, long to, String stream, String site) throws SQLException {
-        Source src = stream != null && site != null ? new Source(table.name, table.time, stream, site, null)
-                : new Source(table.totals, table.time, stream == null ? ALL : stream, site == null ? ALL : site, null);
+    Map<Object, QoeSums> sumPerPeriod(Scan scan) throws SQLException {
         Map<Object, QoeSums> sums = new TreeMap<>();
         try (Connection c = dataSource.getConnection()) {
-            sum(c, src, "viewers", from, to, false, sums);
+            sum(c, scan, scan.time(), false, sums);
         }
-        List<Group> out = new ArrayList<>(sums.size());
-        sums.forEach((k, g) -> out.add(new Group(null, (Long) k, g)));
-        return out;
+        return sums;
     }
 
-    /**
-     * Sums per stream ({@code byColumn} "stream_id") or per site ("site") in [from, to). Reads the
-     * per-stream / per-site total rows when the other dimension is not filtered: the coarse
-     * breakdown rows for the whole coarse periods (hours of minutes, days of hours) inside the
-     * range and the total rows for the partial ones at either end. Otherwise (e.g. the sites of one
-     * stream) the detail rows of the filter.
-     */
-    List<Group> breakdown(Table table, String byColumn, long from, long to, String stream, String site)
-            throws SQLException {
-        Source totals;
-        Source coarse;
-        if (byColumn.equals("stream_id")) {
-            // Per stream over every site: the (stream, '*') rows; of one site: that site's detail rows.
-            totals = site == null ? new Source(table.totals, table.time, stream, ALL, "stream_id") : null;
-            coarse = site == null ? new Source(table.coarse, table.coarseTime, stream, ALL, "stream_id") : null;
-        } else if (byColumn.equals("site")) {
-            totals = stream == null ? new Source(table.totals, table.time, ALL, site, "site") : null;
-            coarse = stream == null ? new Source(table.coarse, table.coarseTime, ALL, site, "site") : null;
-        } else {
-            throw new IllegalArgumentException(byColumn);
-        }
+    /** Sums of the rows of every scan together, per value of {@code column} (a stream or site), in its order. */
+    Map<Object, QoeSums> sumPerKey(String column, List<Scan> scans) throws SQLException {
         Map<Object, QoeSums> sums = new TreeMap<>();
         try (Connection c = dataSource.getConnection()) {
-            if (totals == null) {
-                sum(c, new Source(table.name, table.time, stream, site, null), byColumn, from, to, true, sums);
-            } else {
-                long p = table.coarseSeconds;
-                long first = -Math.floorDiv(-from, p) * p;
-                long last = Math.floorDiv(to, p) * p;
-                if (first < last) {
-                    sum(c, totals, byColumn, from, first, true, sums);
-                    sum(c, coarse, byColumn, first, last, true, sums);
-                    sum(c, totals, byColumn, last, to, true, sums);
-                } else {
-                    sum(c, totals, byColumn, from, to, true, sums);
-                }
+            for (Scan scan : scans) {
+                sum(c, scan, column, true, sums);
             }
         }
-        List<Group> out = new ArrayList<>(sums.size());
-        sums.forEach((k, g) -> out.add(new Group((String) k, 0, g)));
-        return out;
+        return sums;
     }
 
     /**
-     * Which rows a read sums: {@code table} in a range of {@code time}, restricted to {@code stream}
-     * and {@code site} (null: any), and, for a breakdown of a totals table, {@code notAll}
-     * ("stream_id" or "site") must not be '*'.
+     * Adds the rows of {@code src} into {@code sums}, grouped by {@code group} (a column name): a
+     * stream or site when {@code keyed}, else the period's start, whose peak is then the summed
+     * {@code viewers}. An empty range reads nothing.
      */
-    private record Source(String table, String time, String stream, String site, String notAll) {
-        String where() {
-            return " WHERE " + time + " >= ? AND " + time + " < ?"
-                    + (stream == null ? "" : " AND stream_id = ?") + (site == null ? "" : " AND site = ?")
-                    + (notAll == null ? "" : " AND " + notAll + " <> '" + ALL + "'");
-        }
-    }
-
-    /**
-     * Adds the rows of {@code src} in [from, to) into {@code sums}, grouped by {@code key} (a column
-     * name): a stream or site when {@code keyed}, else the period's start, whose peak is then the
-     * summed {@code viewers}. An empty range reads nothing.
-     */
-    private static void sum(Connection c, Source src, String key, long from, long to, boolean keyed,
-                            Map<Object, QoeSums> sums) throws SQLException {
-        if (from >= to) {
+    private static void sum(Connection c, Scan src, String group, boolean keyed, Map<Object, QoeSums> sums)
+            throws SQLException {
+        if (src.from() >= src.to()) {
             return;
         }
-        String group = keyed ? key : src.time();
         String viewers = keyed ? "0" : "viewers";
         String sql = "SELECT " + group + ", " + viewers + ", viewer_minutes, " + QoeColumns.list(null)
                 + " FROM " + src.table() + src.where();
         try (PreparedStatement s = c.prepareStatement(sql)) {
             int p = 1;
-            s.setLong(p++, from);
-            s.setLong(p++, to);
+            s.setLong(p++, src.from());
+            s.setLong(p++, src.to());
             if (src.stream() != null) {
                 s.setString(p++, src.stream());
             }
@@ -492,7 +362,7 @@ public final class QoeRepository {
     /** Row counts of the detail, total and coarse breakdown tables, for the benchmark and tests. */
     Map<String, Long> rowCounts() throws SQLException {
         Map<String, Long> out = new LinkedHashMap<>();
-        for (Table t : Table.values()) {
+        for (QoeTable t : QoeTable.values()) {
             out.put(t.name, single("SELECT COUNT(*) FROM " + t.name));
             out.put(t.totals, single("SELECT COUNT(*) FROM " + t.totals));
             out.put(t.coarse, single("SELECT COUNT(*) FROM " + t.coarse));

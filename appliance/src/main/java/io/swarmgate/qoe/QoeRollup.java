@@ -91,8 +91,8 @@ public final class QoeRollup implements AutoCloseable {
                 rolled++;
             }
         }
-        long minutesPruned = repository.pruneBefore(QoeRepository.Table.MINUTE, minuteCutoff);
-        long hoursPruned = repository.pruneBefore(QoeRepository.Table.HOUR, now - settings.hourRetentionDays() * 86_400L);
+        long minutesPruned = repository.pruneBefore(QoeTable.MINUTE, minuteCutoff);
+        long hoursPruned = repository.pruneBefore(QoeTable.HOUR, now - settings.hourRetentionDays() * 86_400L);
         return new Result(rolled, minutesPruned, hoursPruned);
     }
 

@@ -56,6 +56,7 @@ public final class QoeBench {
         Clock clock = Clock.systemUTC();
         Database db = Database.open(new DataDirectory(dir).create(), 8, true);
         QoeRepository repo = new QoeRepository(db.dataSource());
+        QoeHistoryReads reads = new QoeHistoryReads(repo);
         long now = clock.millis() / 1000;
         long thisMinute = now / 60 * 60;
         long thisHour = now / 3600 * 3600;
@@ -66,8 +67,8 @@ public final class QoeBench {
         long minuteRows = seed(db, "qoe_minute", "minute_start", streams, sites, thisMinute - minuteHours * 3600L,
                 thisMinute, 60);
         // The totals the appliance writes along with these rows (V5__qoe_totals.sql).
-        repo.rebuildTotals(QoeRepository.Table.HOUR, thisHour - hourDays * 86_400L, thisHour);
-        repo.rebuildTotals(QoeRepository.Table.MINUTE, thisMinute - minuteHours * 3600L, thisMinute);
+        repo.rebuildTotals(QoeTable.HOUR, thisHour - hourDays * 86_400L, thisHour);
+        repo.rebuildTotals(QoeTable.MINUTE, thisMinute - minuteHours * 3600L, thisMinute);
         // Before those, total rows only, for the ranges production holds (48 h of minutes, 30 days of
         // hours): the unfiltered queries read only total rows, so they scan what they would scan there.
         long minuteTotalRows = seedTotals(db, "qoe_minute_total", "minute_start", streams, sites,
@@ -75,9 +76,9 @@ public final class QoeBench {
         long hourTotalRows = seedTotals(db, "qoe_hour_total", "hour_start", streams, sites,
                 thisHour - totalHourDays * 86_400L, thisHour - hourDays * 86_400L, 3600);
         // And the coarse breakdown totals (V6__qoe_breakdown_totals.sql) of all of them.
-        repo.rebuildCoarse(QoeRepository.Table.MINUTE, Math.floorDiv(thisMinute - totalMinuteHours * 3600L, 3600L) * 3600,
+        repo.rebuildCoarse(QoeTable.MINUTE, Math.floorDiv(thisMinute - totalMinuteHours * 3600L, 3600L) * 3600,
                 thisHour + 3600);
-        repo.rebuildCoarse(QoeRepository.Table.HOUR, Math.floorDiv(thisHour - totalHourDays * 86_400L, 86_400L) * 86_400,
+        repo.rebuildCoarse(QoeTable.HOUR, Math.floorDiv(thisHour - totalHourDays * 86_400L, 86_400L) * 86_400,
                 Math.floorDiv(thisHour, 86_400L) * 86_400 + 86_400);
         double seedSeconds = (System.nanoTime() - t0) / 1e9;
         log("seeded %d minute + %d hourly rows (and their totals), %d + %d earlier total rows in %.0f s",
@@ -182,12 +183,12 @@ public final class QoeBench {
         int partRuns = Math.max(1, runs / 5);
         for (var e : ranges.entrySet()) {
             boolean minutes = e.getValue().compareTo(QoeQueries.MINUTE_TABLE_MAX_RANGE) <= 0;
-            QoeRepository.Table table = minutes ? QoeRepository.Table.MINUTE : QoeRepository.Table.HOUR;
+            QoeTable table = minutes ? QoeTable.MINUTE : QoeTable.HOUR;
             long to = minutes ? thisMinute : thisHour + 3600;
             long from = to - e.getValue().toSeconds();
-            double[] series = time(db, () -> repo.series(table, from, to, null, null), partRuns, partRuns);
-            double[] byStream = time(db, () -> repo.breakdown(table, "stream_id", from, to, null, null), partRuns, partRuns);
-            double[] bySite = time(db, () -> repo.breakdown(table, "site", from, to, null, null), partRuns, partRuns);
+            double[] series = time(db, () -> reads.series(table, from, to, null, null), partRuns, partRuns);
+            double[] byStream = time(db, () -> reads.breakdown(table, "stream_id", from, to, null, null), partRuns, partRuns);
+            double[] bySite = time(db, () -> reads.breakdown(table, "site", from, to, null, null), partRuns, partRuns);
             log("  reads of %-4s p50: series %6.1f ms, by stream %6.1f ms, by site %6.1f ms", e.getKey(),
                     percentile(series, 0.5), percentile(byStream, 0.5), percentile(bySite, 0.5));
         }
@@ -296,12 +297,12 @@ public final class QoeBench {
             for (long t = from; t < to; t += period) {
                 List<String[]> keys = new ArrayList<>();
                 for (int st = 0; st < streams; st++) {
-                    keys.add(new String[] {"stream-" + st, QoeRepository.ALL, Integer.toString(sites)});
+                    keys.add(new String[] {"stream-" + st, QoeTable.ALL, Integer.toString(sites)});
                 }
                 for (int si = 0; si < sites; si++) {
-                    keys.add(new String[] {QoeRepository.ALL, "site-" + si, Integer.toString(streams)});
+                    keys.add(new String[] {QoeTable.ALL, "site-" + si, Integer.toString(streams)});
                 }
-                keys.add(new String[] {QoeRepository.ALL, QoeRepository.ALL, Integer.toString(streams * sites)});
+                keys.add(new String[] {QoeTable.ALL, QoeTable.ALL, Integer.toString(streams * sites)});
                 for (String[] k : keys) {
                     long pairs = Long.parseLong(k[2]);
                     long v = 4 * pairs;
@@ -347,9 +348,9 @@ public final class QoeBench {
      */
     private static void touch(Database db) throws Exception {
         try (Connection c = db.dataSource().getConnection(); var s = c.createStatement()) {
-            for (QoeRepository.Table t : QoeRepository.Table.values()) {
-                for (String[] table : new String[][] {{t.name, t.time, "site-0"}, {t.totals, t.time, QoeRepository.ALL},
-                    {t.coarse, t.coarseTime, QoeRepository.ALL}}) {
+            for (QoeTable t : QoeTable.values()) {
+                for (String[] table : new String[][] {{t.name, t.time, "site-0"}, {t.totals, t.time, QoeTable.ALL},
+                    {t.coarse, t.coarseTime, QoeTable.ALL}}) {
                     s.executeUpdate("UPDATE " + table[0] + " SET reports = reports + 0 WHERE stream_id = 'stream-0'"
                             + " AND site = '" + table[2] + "' AND " + table[1] + " = (SELECT MIN(" + table[1] + ") FROM "
                             + table[0] + ")");

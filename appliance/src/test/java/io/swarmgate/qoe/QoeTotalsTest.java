@@ -69,7 +69,7 @@ class QoeTotalsTest {
      * Asserts that {@code table}'s coarse breakdown rows hold exactly its per-stream and per-site
      * total rows summed per hour (minutes) or day (hours), every column, and nothing else.
      */
-    static void assertCoarseMatchTotals(QoeFixture f, QoeRepository.Table table) throws Exception {
+    static void assertCoarseMatchTotals(QoeFixture f, QoeTable table) throws Exception {
         String period = table.time + " / " + table.coarseSeconds + " * " + table.coarseSeconds;
         String expected = "SELECT stream_id, site, " + period + ", SUM(viewer_minutes), " + QoeColumns.list("SUM")
                 + " FROM " + table.totals + " WHERE NOT (stream_id = '*' AND site = '*') GROUP BY stream_id, site, " + period;
@@ -199,10 +199,10 @@ class QoeTotalsTest {
             feed(f, 2, 4242);
             f.clock.set(T0.plus(Duration.ofMinutes(173)));
             f.aggregator.flush();
-            assertCoarseMatchTotals(f, QoeRepository.Table.MINUTE);
+            assertCoarseMatchTotals(f, QoeTable.MINUTE);
             assertEquals((STREAMS.length + SITES.length) * 3L, query(f, "SELECT COUNT(*) FROM qoe_minute_total_by_hour"));
             assertEquals(2, f.rollup(90, 730).run().hoursRolled());   // 12:00 is not complete yet
-            assertCoarseMatchTotals(f, QoeRepository.Table.HOUR);
+            assertCoarseMatchTotals(f, QoeTable.HOUR);
             assertEquals(STREAMS.length + SITES.length, query(f, "SELECT COUNT(*) FROM qoe_hour_total_by_day"));
 
             // Ranges with partial hours (or days) at both ends and whole ones between.
@@ -216,8 +216,8 @@ class QoeTotalsTest {
             f.clock.set(T0.plus(Duration.ofDays(1)).plus(Duration.ofMinutes(90)));
             QoeRollup.Result pruned = f.rollup(1, 1).run();
             assertTrue(pruned.minuteRowsPruned() > 0 && pruned.hourRowsPruned() > 0);
-            assertCoarseMatchTotals(f, QoeRepository.Table.MINUTE);
-            assertCoarseMatchTotals(f, QoeRepository.Table.HOUR);
+            assertCoarseMatchTotals(f, QoeTable.MINUTE);
+            assertCoarseMatchTotals(f, QoeTable.HOUR);
             assertEquals(2L * (STREAMS.length + SITES.length), query(f, "SELECT COUNT(*) FROM qoe_minute_total_by_hour"));
             assertEquals(STREAMS.length + SITES.length, query(f, "SELECT COUNT(*) FROM qoe_hour_total_by_day"));
             assertHistoryMatchesDetail(f, T0, T0.plus(Duration.ofHours(3)), QoeQueries.Step.MINUTE);

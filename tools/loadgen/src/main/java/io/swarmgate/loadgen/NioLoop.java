@@ -27,7 +27,7 @@ final class NioLoop implements AutoCloseable {
      * Sockets keep only their unparsed leftovers; reads go through this one buffer. Large enough
      * for a whole maximal frame plus one TLS record's plaintext.
      */
-    static final int READ_BUFFER_BYTES = WireSocket.MAX_MESSAGE_BYTES + 14 + 32 * 1024;
+    static final int READ_BUFFER_BYTES = FrameCodec.MAX_MESSAGE_BYTES + 14 + 32 * 1024;
 
     private final Selector selector;
     private final Thread thread;

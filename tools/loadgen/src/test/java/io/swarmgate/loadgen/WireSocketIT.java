@@ -45,7 +45,7 @@ class WireSocketIT {
                         () -> session.sendPartialText("two ", false, Callback.from(
                                 () -> session.sendPartialText("three", true, Callback.NOOP), t -> { })), t -> { }));
                 case "ping" -> session.sendPing(ByteBuffer.wrap(new byte[] {1, 2, 3}), Callback.NOOP);
-                case "big" -> session.sendText("x".repeat(WireSocket.MAX_MESSAGE_BYTES + 1), Callback.NOOP);
+                case "big" -> session.sendText("x".repeat(FrameCodec.MAX_MESSAGE_BYTES + 1), Callback.NOOP);
                 case "close" -> session.close(4001, "policy says no", Callback.NOOP);
                 default -> session.sendText("echo:" + text, Callback.NOOP);
             }
@@ -66,7 +66,7 @@ class WireSocketIT {
         server.addConnector(connector);
         ContextHandler context = new ContextHandler("/");
         context.setHandler(WebSocketUpgradeHandler.from(server, context, container -> {
-            container.setMaxTextMessageSize(2 * WireSocket.MAX_MESSAGE_BYTES);
+            container.setMaxTextMessageSize(2 * FrameCodec.MAX_MESSAGE_BYTES);
             container.addMapping("/ws", (rq, rs, cb) -> new Commands());
         }));
         server.setHandler(context);
