@@ -285,6 +285,7 @@ test('stats().timings marks the first welcome and the first open neighbour on th
   timers.advance(5000);
   signaling.welcome('p-self'); // a re-join keeps the first marks
   assert.deepEqual(engine.stats().timings, { welcomeMs: 1250, firstPeerOpenMs: 1350 });
+});
 
 test('on a slow WAN a viewer with an empty buffer takes the segment from a neighbour instead of the link', async () => {
   const bytes = segmentBytes(60_000, 11);
