@@ -130,8 +130,10 @@ public final class SignalingService implements AutoCloseable {
     }
 
     /**
-     * The address a connection speaks for: the TCP peer, or the first {@code X-Forwarded-For}
-     * entry when the TCP peer is a trusted proxy.
+     * The address a connection speaks for: the right-most {@code X-Forwarded-For} hop that is not a
+     * trusted proxy, walking from the TCP peer ({@link Admission#clientAddress}).
+     *
+     * @param forwardedFor every {@code X-Forwarded-For} value joined with commas in header order, or null
      */
     public InetAddress clientAddress(InetAddress tcpPeer, String forwardedFor) {
         return admission.clientAddress(tcpPeer, forwardedFor);
