@@ -214,3 +214,13 @@ test('remote candidates off the LAN never reach addIceCandidate or setRemoteDesc
   assert.deepEqual(peer.pc.added, ['candidate:8 1 udp 1 10.0.0.8 5000 typ host', 'Candidate:5 1 udp 1 fd00::5 5000 TYP HOST']);
   peer.close();
 });
+
+test('a neighbour announcing a segment above the maximum size fails the request with too_large', async () => {
+  const [mine, theirs] = channelPair();
+  const peer = new Peer({ id: 'p-X', store: new SegmentStore() });
+  peer.attachChannel(mine);
+  const r = peer.request('s');
+  theirs.send(encode({ type: 'response-start', requestId: 1, length: 40 * 1024 * 1024, sha256: new Uint8Array(32) }));
+  await assert.rejects(r.done, (e) => e.code === 'too_large');
+  peer.close();
+});
