@@ -10,7 +10,9 @@
  * - remembers what the neighbour announced ({@link Peer#holds});
  * - serves the neighbour's requests from the store, asking `uploadDecision()` first (upload
  *   policy, simultaneous uploads, rate cap) and sending with flow control (transfer.js);
- * - runs this side's requests ({@link Peer#request}), handing back only verified bytes.
+ * - runs this side's requests ({@link Peer#request}), handing back only verified bytes;
+ * - drops remote candidates that could lead off the LAN ({@link isLanCandidate}), both trickled
+ *   ones and candidate lines inside a remote description, whatever the appliance relayed.
  *
  * The channel logic is separate from WebRTC setup: {@link Peer#attachChannel} takes anything with
  * the RTCDataChannel shape, so unit tests connect two peers with an in-memory channel pair.
@@ -47,6 +49,63 @@ export const MAX_BAD_MESSAGES = 5;
  * @property {() => number} received bytes received so far (progress, for idle detection)
  * @property {() => void} cancel gives up: sends `cancel` and rejects `done` with 'cancelled'
  */
+
+/**
+ * Whether a remote ICE candidate keeps the connection on the LAN: a `host` candidate whose
+ * address is private (RFC 1918, fc00::/7), link-local (169.254.0.0/16, fe80::/10) or an mDNS
+ * `.local` name. The appliance filters candidates already; this is defence in depth against a
+ * modified SDK or script on the other side and a misconfigured appliance. Parsing is as lenient
+ * as the most lenient browser (any case, `a=` prefix, tabs and runs of blanks) and anything it
+ * cannot read is refused. The empty string (end of candidates) is allowed.
+ * @param {string} candidate an `a=candidate` value, with or without `a=`
+ * @returns {boolean}
+ */
+export function isLanCandidate(candidate) {
+  if (typeof candidate !== 'string') return false;
+  let c = candidate.trim();
+  if (c === '') return true;
+  const line = /^a\s*=\s*/i.exec(c);
+  if (line) c = c.slice(line[0].length);
+  if (!/^candidate:/i.test(c)) return false;
+  // candidate:<foundation> <component> <transport> <priority> <address> <port> typ <type> [...]
+  const f = c.slice('candidate:'.length).trim().split(/\s+/);
+  if (f.length < 8 || f[6].toLowerCase() !== 'typ' || f[7].toLowerCase() !== 'host') return false;
+  return isLanAddress(f[4]);
+}
+
+const MDNS_NAME = /^[a-z0-9-]{1,63}\.local$/i;
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+/** Private, link-local or mDNS; strict literals only (no zone ids, no leading zeros). */
+function isLanAddress(address) {
+  if (MDNS_NAME.test(address)) return true;
+  if (IPV4.test(address)) {
+    const [a, b] = address.split('.').map(Number);
+    return a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254);
+  }
+  if (!/^[0-9a-f:]+$/i.test(address) || !address.includes(':') || address.startsWith(':')) return false;
+  const groups = address.split(':');
+  const compressed = address.includes('::');
+  if (groups.length > 8 || address.split('::').length > 2 || (!compressed && groups.length !== 8)) return false;
+  if (groups.some((g) => g.length > 4 || (g === '' && !compressed))) return false;
+  const first = parseInt(groups[0], 16);
+  return (first & 0xfe00) === 0xfc00 || (first & 0xffc0) === 0xfe80;
+}
+
+/**
+ * The remote description with every candidate line that {@link isLanCandidate} refuses removed.
+ * Lines end at LF; a line that a lenient parser could split again at a bare CR is removed when
+ * any part of it is a refused candidate.
+ * @param {string} sdp
+ * @returns {string}
+ */
+export function filterRemoteSdp(sdp) {
+  if (typeof sdp !== 'string') return sdp;
+  return sdp.split(/(?<=\n)/).filter((line) => {
+    const body = line.replace(/\r?\n$/, '');
+    return body.split('\r').every((part) => !/^\s*a\s*=\s*candidate/i.test(part) || isLanCandidate(part));
+  }).join('');
+}
 
 export class Peer {
   /**
@@ -156,14 +215,15 @@ export class Peer {
     if (!pc || this.closed) return;
     try {
       if (msg.kind === 'offer' && !this.offer) {
-        await pc.setRemoteDescription({ type: 'offer', sdp: msg.sdp });
+        await pc.setRemoteDescription({ type: 'offer', sdp: filterRemoteSdp(msg.sdp) });
         await this.flushCandidates();
         await pc.setLocalDescription(await pc.createAnswer());
         this.sendSignal({ kind: 'answer', sdp: pc.localDescription.sdp });
       } else if (msg.kind === 'answer' && this.offer) {
-        await pc.setRemoteDescription({ type: 'answer', sdp: msg.sdp });
+        await pc.setRemoteDescription({ type: 'answer', sdp: filterRemoteSdp(msg.sdp) });
         await this.flushCandidates();
       } else if (msg.kind === 'candidate' && msg.candidate) {
+        if (!isLanCandidate(msg.candidate.candidate)) return; // off the LAN: never handed to ICE
         // Candidates may overtake the offer/answer through the relay: hold them until then.
         if (pc.remoteDescription) await pc.addIceCandidate(msg.candidate);
         else this.pendingCandidates.push(msg.candidate);

@@ -16,6 +16,14 @@ import { sha256Sync } from './sha256.js';
 /** Default and bounds of the sender's chunk size (docs/protocol.md: 16–64 KiB messages). */
 export const DEFAULT_CHUNK_BYTES = 64 * 1024;
 export const MIN_CHUNK_BYTES = 16 * 1024;
+/**
+ * Largest segment a receiver accepts by default, whatever length a neighbour announces in
+ * `response-start`: the receive buffer is allocated at that length, so a hostile neighbour could
+ * otherwise make every request cost the protocol's 64 MiB. 32 MiB is many times a 10 s segment
+ * at 20 Mb/s; a larger announcement fails the transfer with `too_large` and the segment comes
+ * over HTTP.
+ */
+export const DEFAULT_MAX_SEGMENT_BYTES = 32 * 1024 * 1024;
 /** Default ceiling of the channel's `bufferedAmount` while sending. */
 export const DEFAULT_HIGH_WATER_BYTES = 1024 * 1024;
 
@@ -71,10 +79,12 @@ function equalBytes(a, b) {
 export class IncomingTransfer {
   /**
    * @param {object} [options]
-   * @param {number} [options.maxBytes] largest length accepted from `response-start`
+   * @param {number} [options.maxBytes] largest length accepted from `response-start`, default
+   *   {@link DEFAULT_MAX_SEGMENT_BYTES}; never above the protocol's limit
    */
-  constructor({ maxBytes = MAX_SEGMENT_BYTES } = {}) {
-    this.maxBytes = maxBytes;
+  constructor({ maxBytes = DEFAULT_MAX_SEGMENT_BYTES } = {}) {
+    if (!(Number.isInteger(maxBytes) && maxBytes >= 0)) throw new RangeError(`maxBytes must be a non-negative integer, got ${maxBytes}`);
+    this.maxBytes = Math.min(maxBytes, MAX_SEGMENT_BYTES);
     /** Announced length, or -1 before `response-start`. */
     this.length = -1;
     /** Bytes received so far (for progress-based decisions). */
@@ -98,7 +108,10 @@ export class IncomingTransfer {
   start(msg) {
     if (this.settled) return;
     if (this.buffer) return this.abort('unexpected', 'second response-start');
-    if (msg.length > this.maxBytes) return this.abort('too_large', `length ${msg.length} exceeds ${this.maxBytes}`);
+    // Checked before anything is allocated: the announced length is the neighbour's word only.
+    if (!(Number.isInteger(msg.length) && msg.length >= 0) || msg.length > this.maxBytes) {
+      return this.abort('too_large', `announced segment length ${msg.length} exceeds the limit of ${this.maxBytes} bytes`);
+    }
     this.length = msg.length;
     this.expectedHash = Uint8Array.from(msg.sha256);
     this.buffer = new Uint8Array(msg.length);

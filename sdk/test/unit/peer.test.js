@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Peer } from '../../src/core/peer.js';
+import { filterRemoteSdp, isLanCandidate, Peer } from '../../src/core/peer.js';
 import { SegmentStore } from '../../src/core/segment-store.js';
 import { sha256 } from '../../src/core/transfer.js';
 import { encode } from '../../src/core/peer-protocol.js';
@@ -143,5 +143,84 @@ test('the offering side creates the channel and relays offer and candidates thro
   await peer.handleSignal({ kind: 'candidate', candidate: { candidate: 'candidate:2 1 udp 1 10.0.0.3 5001 typ host' } });
   assert.equal(peer.pc.remoteDescription.type, 'answer');
   assert.equal(peer.pc.added.length, 1);
+  peer.close();
+});
+
+test('only host candidates with a private, link-local or mDNS address count as LAN, in any spelling', () => {
+  for (const c of [
+    'candidate:1 1 udp 2122260223 10.20.1.17 51734 typ host',
+    'a=candidate:1 1 udp 1 192.168.1.9 5000 typ host generation 0',
+    'A=Candidate:1 1 UDP 1 172.31.0.1 5000 TYP HOST',
+    'candidate:1\t1\tudp\t1\t169.254.3.4\t5000\ttyp\thost',
+    'candidate:1  1  udp  1  fd12:3456::1  5000  typ  host',
+    'candidate:1 1 udp 1 fe80::1:2 5000 typ host',
+    'candidate:1 1 udp 1 4b0c7b5e-1f7e-4bde-9d8c-3f1e2a6b7c8d.local 5000 typ host',
+    '',
+  ]) assert.equal(isLanCandidate(c), true, c);
+  for (const c of [
+    'candidate:1 1 udp 1 203.0.113.9 5000 typ host',
+    'candidate:1 1 udp 1 10.0.0.2 5000 typ srflx raddr 10.0.0.2 rport 5000',
+    'candidate:1 1 udp 1 10.0.0.2 5000 TYP SRFLX',
+    'candidate:1 1 udp 1 10.0.0.2 5000 typ RELAY',
+    'candidate:1 1 udp 1 172.32.0.1 5000 typ host',
+    'candidate:1 1 udp 1 2001:db8::1 5000 typ host',
+    'candidate:1 1 udp 1 ::ffff:10.0.0.2 5000 typ host',
+    'candidate:1 1 udp 1 010.0.0.2 5000 typ host',
+    'candidate:1 1 udp 1 fe80::1%eth0 5000 typ host',
+    'candidate:1 1 udp 1 evil.example.com 5000 typ host',
+    'candidate:1 1 udp 1 10.0.0.2',
+    'not a candidate',
+  ]) assert.equal(isLanCandidate(c), false, c);
+});
+
+test('candidate lines off the LAN are removed from a remote description in any spelling', () => {
+  const kept = 'v=0\r\nm=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\na=candidate:2 1 udp 1 10.0.0.3 5001 typ host\r\na=end-of-candidates\r\n';
+  for (const line of [
+    'a=candidate:1 1 udp 1 203.0.113.9 5000 typ host',
+    'A=candidate:1 1 udp 1 203.0.113.9 5000 typ host',
+    'a=Candidate:1 1 udp 1 10.0.0.2 5000 typ SRFLX',
+    'a=candidate:1\t1\tudp\t1\t203.0.113.9\t5000\ttyp\thost',
+    ' a = candidate:1 1 udp 1 203.0.113.9 5000 TYP HOST',
+    'a=mid:0\ra=candidate:1 1 udp 1 203.0.113.9 5000 typ host',
+  ]) {
+    const sdp = kept.replace('a=candidate:2', `${line}\r\na=candidate:2`);
+    assert.equal(filterRemoteSdp(sdp), kept, line);
+  }
+  assert.equal(filterRemoteSdp(kept), kept);
+});
+
+test('remote candidates off the LAN never reach addIceCandidate or setRemoteDescription', async () => {
+  class FakePc {
+    constructor() { this.localDescription = null; this.remoteDescription = null; this.added = []; }
+    createDataChannel() { return { readyState: 'connecting', send() {}, close() {} }; }
+    async createOffer() { return { type: 'offer', sdp: 'v=0 offer' }; }
+    async createAnswer() { return { type: 'answer', sdp: 'v=0 answer' }; }
+    async setLocalDescription(d) { this.localDescription = d; }
+    async setRemoteDescription(d) { this.remoteDescription = d; }
+    async addIceCandidate(c) { this.added.push(c.candidate); }
+    close() {}
+  }
+  const peer = new Peer({ id: 'p-A', store: new SegmentStore(), offer: false, RTCPeerConnection: FakePc, signaling: { send() {} } });
+  // Before the offer: held, and filtered on the way in.
+  await peer.handleSignal({ kind: 'candidate', candidate: { candidate: 'candidate:9 1 udp 1 198.51.100.7 5000 typ host' } });
+  await peer.handleSignal({ kind: 'candidate', candidate: { candidate: 'candidate:8 1 udp 1 10.0.0.8 5000 typ host' } });
+  await peer.handleSignal({
+    kind: 'offer',
+    sdp: 'v=0\r\na=candidate:1 1 udp 1 203.0.113.9 5000 typ host\r\na=candidate:2 1 udp 1 10.0.0.2 5000 typ host\r\nA=CANDIDATE:3 1 udp 1 10.0.0.2 5000 typ relay\r\n',
+  });
+  assert.equal(peer.pc.remoteDescription.sdp, 'v=0\r\na=candidate:2 1 udp 1 10.0.0.2 5000 typ host\r\n');
+  await peer.handleSignal({ kind: 'candidate', candidate: { candidate: 'candidate:4 1 udp 1 10.0.0.4 5000 typ srflx' } });
+  await peer.handleSignal({ kind: 'candidate', candidate: { candidate: 'Candidate:5 1 udp 1 fd00::5 5000 TYP HOST' } });
+  assert.deepEqual(peer.pc.added, ['candidate:8 1 udp 1 10.0.0.8 5000 typ host', 'Candidate:5 1 udp 1 fd00::5 5000 TYP HOST']);
+  peer.close();
+});
+
+test('a neighbour announcing a segment above the maximum size fails the request with too_large', async () => {
+  const [mine, theirs] = channelPair();
+  const peer = new Peer({ id: 'p-X', store: new SegmentStore() });
+  peer.attachChannel(mine);
+  const r = peer.request('s');
+  theirs.send(encode({ type: 'response-start', requestId: 1, length: 40 * 1024 * 1024, sha256: new Uint8Array(32) }));
+  await assert.rejects(r.done, (e) => e.code === 'too_large');
   peer.close();
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { IncomingTransfer, sendSegment, sha256, TransferError, MIN_CHUNK_BYTES } from '../../src/core/transfer.js';
+import { DEFAULT_MAX_SEGMENT_BYTES, IncomingTransfer, sendSegment, sha256, TransferError, MIN_CHUNK_BYTES } from '../../src/core/transfer.js';
 import { decode } from '../../src/core/peer-protocol.js';
 
 /**
@@ -253,4 +253,19 @@ test('the plain-JavaScript SHA-256 (pages without crypto.subtle) matches WebCryp
     const expected = new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', bytes));
     assert.deepEqual(sha256Sync(bytes), expected, `length ${n}`);
   }
+});
+
+test('an announced length above 32 MiB fails with too_large before anything is allocated', async () => {
+  assert.equal(DEFAULT_MAX_SEGMENT_BYTES, 32 * 1024 * 1024);
+  const rx = new IncomingTransfer();
+  rx.start({ length: DEFAULT_MAX_SEGMENT_BYTES + 1, sha256: new Uint8Array(32) });
+  const e = await rx.done.catch((err) => err);
+  assert.equal(e.code, 'too_large');
+  assert.match(e.message, /33554433 exceeds the limit of 33554432 bytes/);
+  assert.equal(rx.buffer, null, 'no receive buffer');
+
+  // A caller cannot raise the limit beyond the protocol's 64 MiB either.
+  const wide = new IncomingTransfer({ maxBytes: Number.MAX_SAFE_INTEGER });
+  assert.equal(wide.maxBytes, 64 * 1024 * 1024);
+  assert.throws(() => new IncomingTransfer({ maxBytes: -1 }), RangeError);
 });

@@ -45,8 +45,9 @@ public record ApplianceConfig(Server server, Path dataDir, Database database, Lo
     }
 
     /** Read by the signaling endpoint: abuse limits and timers. */
-    public record Signaling(List<String> trustedProxies, int maxConnectionsPerIp, int messagesPerSecond,
-                            int messageBurst, int heartbeatMs, int helloTimeoutMs) {
+    public record Signaling(List<String> trustedProxies, int maxConnectionsPerIp, int maxConnectionsPerIpv6Prefix,
+                            int maxConnections, int messagesPerSecond, int messageBurst, int heartbeatMs,
+                            int helloTimeoutMs) {
         public Signaling {
             trustedProxies = List.copyOf(trustedProxies);
         }

@@ -38,6 +38,8 @@ public final class ConfigKey<T> {
     public static final String MESH_RESUME_GRACE_MS = "mesh.resume-grace-ms";
     public static final String SIGNALING_TRUSTED_PROXIES = "signaling.trusted-proxies";
     public static final String SIGNALING_MAX_CONNECTIONS_PER_IP = "signaling.max-connections-per-ip";
+    public static final String SIGNALING_MAX_CONNECTIONS_PER_IPV6_64 = "signaling.max-connections-per-ipv6-64";
+    public static final String SIGNALING_MAX_CONNECTIONS = "signaling.max-connections";
     public static final String SIGNALING_MESSAGES_PER_SECOND = "signaling.messages-per-second";
     public static final String SIGNALING_MESSAGE_BURST = "signaling.message-burst";
     public static final String SIGNALING_HEARTBEAT_MS = "signaling.heartbeat-ms";

@@ -66,6 +66,11 @@ public final class ConfigKeys {
     public static final ConfigKey<Integer> SIGNALING_MAX_CONNECTIONS_PER_IP =
             integer(ConfigKey.SIGNALING_MAX_CONNECTIONS_PER_IP, 256, 1, 1000000,
             "Signaling connections allowed from one client address.");
+    public static final ConfigKey<Integer> SIGNALING_MAX_CONNECTIONS_PER_IPV6_64 =
+            integer(ConfigKey.SIGNALING_MAX_CONNECTIONS_PER_IPV6_64, 4096, 1, 1000000,
+            "Signaling connections allowed from one IPv6 /64 network (one host can use many of its addresses).");
+    public static final ConfigKey<Integer> SIGNALING_MAX_CONNECTIONS = integer(ConfigKey.SIGNALING_MAX_CONNECTIONS,
+            50000, 1, 10000000, "Signaling connections the appliance keeps open in total; more are told to retry.");
     public static final ConfigKey<Integer> SIGNALING_MESSAGES_PER_SECOND =
             integer(ConfigKey.SIGNALING_MESSAGES_PER_SECOND, 20, 1, 10000,
             "Sustained signaling messages per connection per second.");
@@ -109,7 +114,8 @@ public final class ConfigKeys {
             SERVER_MAX_THREADS, SERVER_ACCEPT_QUEUE_SIZE, DATA_DIR, DATABASE_POOL_SIZE, LOG_LEVEL, LOG_REQUESTS,
             DEMO_ENABLED, DEMO_LIVE_WINDOW, MESH_TARGET_DEGREE, MESH_MAX_NEIGHBOURS, MESH_LEADERS_PER_SITE,
             MESH_UPLOAD_ON_CELLULAR, MESH_TRUSTED_NETWORKS, MESH_CANDIDATE_NETWORKS, MESH_RESUME_GRACE_MS,
-            SIGNALING_TRUSTED_PROXIES, SIGNALING_MAX_CONNECTIONS_PER_IP, SIGNALING_MESSAGES_PER_SECOND,
+            SIGNALING_TRUSTED_PROXIES, SIGNALING_MAX_CONNECTIONS_PER_IP, SIGNALING_MAX_CONNECTIONS_PER_IPV6_64,
+            SIGNALING_MAX_CONNECTIONS, SIGNALING_MESSAGES_PER_SECOND,
             SIGNALING_MESSAGE_BURST, SIGNALING_HEARTBEAT_MS, SIGNALING_HELLO_TIMEOUT_MS, AUTH_LOCKOUT_FAILURES,
             AUTH_LOCKOUT_MINUTES, AUTH_SESSION_IDLE_MINUTES, AUTH_SESSION_ABSOLUTE_HOURS, AUTH_ARGON2_MEMORY_KIB,
             AUTH_ARGON2_ITERATIONS, DIAGNOSTICS_HEAP_ENDPOINT, QOE_FLUSH_INTERVAL_MS, QOE_MAX_UNFLUSHED_ROWS,

@@ -175,6 +175,8 @@ public final class ConfigLoader {
                         v.get(ConfigKeys.MESH_RESUME_GRACE_MS)),
                 new ApplianceConfig.Signaling(networks(v, ConfigKeys.SIGNALING_TRUSTED_PROXIES),
                         v.get(ConfigKeys.SIGNALING_MAX_CONNECTIONS_PER_IP),
+                        v.get(ConfigKeys.SIGNALING_MAX_CONNECTIONS_PER_IPV6_64),
+                        v.get(ConfigKeys.SIGNALING_MAX_CONNECTIONS),
                         v.get(ConfigKeys.SIGNALING_MESSAGES_PER_SECOND),
                         v.get(ConfigKeys.SIGNALING_MESSAGE_BURST),
                         v.get(ConfigKeys.SIGNALING_HEARTBEAT_MS),

@@ -133,43 +133,40 @@ final class SubjectNames {
     }
 
     /**
-     * The machine's host name and, when different, its canonical name. Uses the resolver only the
-     * way {@code hostname -f} would; falls back to {@code /etc/hostname} or {@code $HOSTNAME} when
-     * the host name does not resolve (common on appliances without DNS for themselves).
+     * The machine's host name, read without any name lookup: the kernel's name
+     * ({@code /proc/sys/kernel/hostname}), else {@code /etc/hostname}, else {@code $HOSTNAME};
+     * empty when none is set. InetAddress's local-host and canonical-name methods are
+     * deliberately not used: they ask DNS (a reverse lookup for the canonical name), which can hang certificate creation on an appliance without DNS
+     * for itself and tells the network's resolver what is being set up. Names the certificate
+     * needs beyond this one go in {@code server.hostnames}.
      */
     static List<String> machineHostnames() {
-        List<String> out = new ArrayList<>();
-        try {
-            InetAddress local = InetAddress.getLocalHost();
-            out.add(local.getHostName());
-            String canonical = local.getCanonicalHostName();
-            if (!out.contains(canonical) && !isIpLiteral(canonical)) {
-                out.add(canonical);
+        return machineHostnames(List.of(Path.of("/proc/sys/kernel/hostname"), Path.of("/etc/hostname")),
+                System.getenv("HOSTNAME"));
+    }
+
+    /** The first non-blank of the files' first lines, else {@code environment}; empty when none. */
+    static List<String> machineHostnames(List<Path> files, String environment) {
+        for (Path file : files) {
+            try {
+                String name = Files.readString(file, StandardCharsets.US_ASCII).strip().lines().findFirst().orElse("");
+                if (!name.isEmpty()) {
+                    return List.of(name);
+                }
+            } catch (IOException | RuntimeException e) {
+                // not every system has the file; try the next source
             }
-        } catch (UnknownHostException | SecurityException e) {
-            String fallback = fallbackHostname();
-            LOG.warn("pki - cannot resolve the local host name ({}), using '{}'", e.getMessage(), fallback);
-            out.add(fallback);
         }
-        return out;
+        if (environment != null && !environment.isBlank()) {
+            return List.of(environment.strip());
+        }
+        LOG.warn("pki - no machine host name found; the certificate names only server.hostnames and localhost");
+        return List.of();
     }
 
     /** The single name to show in the CA subject. */
     static String machineHostname() {
         List<String> names = machineHostnames();
         return names.isEmpty() ? "localhost" : names.get(0);
-    }
-
-    private static String fallbackHostname() {
-        try {
-            String fromFile = Files.readString(Path.of("/etc/hostname"), StandardCharsets.US_ASCII).strip();
-            if (!fromFile.isEmpty()) {
-                return fromFile;
-            }
-        } catch (IOException | RuntimeException e) {
-            // not every system has the file; the environment is the next best source
-        }
-        String env = System.getenv("HOSTNAME");
-        return env == null || env.isBlank() ? "localhost" : env.strip();
     }
 }

@@ -170,7 +170,9 @@ public final class ApplianceServer implements AutoCloseable {
             SocketAddress remote = request.getConnectionMetaData().getRemoteSocketAddress();
             InetAddress tcpPeer = remote instanceof InetSocketAddress inet ? inet.getAddress()
                     : InetAddress.getLoopbackAddress();
-            InetAddress client = signaling.clientAddress(tcpPeer, request.getHeaders().get("X-Forwarded-For"));
+            // All X-Forwarded-For lines in order: a client's own line must not hide the one a proxy appended.
+            List<String> forwarded = request.getHeaders().getValuesList(HttpHeader.X_FORWARDED_FOR);
+            InetAddress client = signaling.clientAddress(tcpPeer, forwarded.isEmpty() ? null : String.join(",", forwarded));
             return signaling.newSession(client, request.getHeaders().get(HttpHeader.ORIGIN));
         });
     }

@@ -12,19 +12,28 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code GET /healthz}: the process is up and serving (for systemd watchdogs and load balancers'
  * liveness checks). {@code GET /readyz}: the appliance can do its work — the database file is
  * there, reachable, and at the schema version this build migrated to; 503 otherwise, with the
  * failing check named.
+ *
+ * <p>Both answer anyone who can reach the port, so they carry a status word per check and nothing
+ * more: the detail behind it (a file system path, a driver's message that may quote SQL) goes to
+ * the log, once each time the status changes, so a prober polling every second does not flood it.
  */
 final class HealthHandler extends Handler.Abstract {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HealthHandler.class);
 
     private final Database database;
     private final String version;
     private final Clock clock;
     private final Instant started;
+    private volatile String lastDatabaseStatus = "ok";
 
     HealthHandler(Database database, String version, Clock clock) {
         this.database = database;
@@ -55,10 +64,24 @@ final class HealthHandler extends Handler.Abstract {
             Database.Readiness db = database.readiness();
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("status", db.ready() ? "ready" : "not_ready");
-            body.put("checks", Map.of("database", Map.of("status", db.status(), "detail", db.detail())));
+            body.put("checks", Map.of("database", Map.of("status", db.status())));
+            logChange(db);
             Json.write(response, db.ready() ? HttpStatus.OK_200 : HttpStatus.SERVICE_UNAVAILABLE_503, body, callback);
             return true;
         }
         return false;
+    }
+
+    private void logChange(Database.Readiness db) {
+        String previous = lastDatabaseStatus;
+        if (previous.equals(db.status())) {
+            return;
+        }
+        lastDatabaseStatus = db.status();
+        if (db.ready()) {
+            LOG.info("readiness - database {} again: {}", db.status(), db.detail());
+        } else {
+            LOG.warn("readiness - database {}: {}", db.status(), db.detail());
+        }
     }
 }

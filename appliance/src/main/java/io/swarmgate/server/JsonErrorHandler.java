@@ -10,7 +10,8 @@ import org.eclipse.jetty.util.Callback;
 /**
  * Renders every error Jetty produces itself (no handler matched, bad request line, a failed
  * handler) in the API's JSON error shape, so clients never have to parse an HTML error page and
- * no stack trace or server detail leaks.
+ * no stack trace or server detail leaks. Responses Jetty writes before any handler ran (400 bad
+ * request line, 414, 431) come only through here, so the security headers are added here too.
  */
 final class JsonErrorHandler extends ErrorHandler {
 
@@ -21,6 +22,7 @@ final class JsonErrorHandler extends ErrorHandler {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
+        SecurityHeadersHandler.apply(request, response);
         if (response.getStatus() >= 300 && response.getStatus() < 400) {
             // Jetty routes "304 Not Modified" through the error path too; it must go out without a body.
             callback.succeeded();

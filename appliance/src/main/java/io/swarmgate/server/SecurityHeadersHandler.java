@@ -28,8 +28,20 @@ final class SecurityHeadersHandler extends Handler.Wrapper {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
+        apply(request, response);
+        return super.handle(request, response, callback);
+    }
+
+    /**
+     * Puts the headers on {@code response}. Also called by {@link JsonErrorHandler}: responses
+     * Jetty writes itself before any handler runs (a malformed request line, headers too large,
+     * a URI too long) go through the error handler only.
+     */
+    static void apply(Request request, Response response) {
         HttpFields.Mutable headers = response.getHeaders();
-        boolean console = Request.getPathInContext(request).startsWith("/console");
+        String path = request.getHttpURI() == null || request.getHttpURI().getPath() == null ? ""
+                : request.getHttpURI().getPath();
+        boolean console = path.startsWith("/console");
         headers.put("Content-Security-Policy", console ? CONSOLE_CONTENT_SECURITY_POLICY : CONTENT_SECURITY_POLICY);
         headers.put("X-Content-Type-Options", "nosniff");
         headers.put("Referrer-Policy", "no-referrer");
@@ -39,6 +51,5 @@ final class SecurityHeadersHandler extends Handler.Wrapper {
         if (request.isSecure()) {
             headers.put(HttpHeader.STRICT_TRANSPORT_SECURITY, HSTS);
         }
-        return super.handle(request, response, callback);
     }
 }

@@ -54,19 +54,38 @@ final class Admission {
     }
 
     /**
-     * The address a connection speaks for: the TCP peer, or the first {@code X-Forwarded-For}
-     * entry when the TCP peer is a trusted proxy.
+     * The address a connection speaks for, read from the right as nginx's
+     * {@code real_ip_recursive} does: starting at the TCP peer, while the current hop is a
+     * trusted proxy, step to the {@code X-Forwarded-For} entry it appended (the right-most one not
+     * yet read). The first hop that is not a trusted proxy is the client; if every entry is one,
+     * the left-most is. Entries left of the client are whatever the client sent and are never
+     * read, so no client picks its site or passes the trusted-networks check by sending the header.
+     *
+     * <p>An entry that is not an IP literal (a host name, {@code unknown}, an address with a port,
+     * an empty entry) stops the walk: the answer is the last good address, i.e. the trusted proxy
+     * that appended the bad entry (the TCP peer when it is the right-most entry). Guessing past it
+     * would let the unreadable part decide.
+     *
+     * @param forwardedFor every {@code X-Forwarded-For} value of the request joined with commas,
+     *                     in header order; may be null
      */
     InetAddress clientAddress(InetAddress tcpPeer, String forwardedFor) {
-        if (forwardedFor != null && trustedProxies.contains(tcpPeer)) {
-            String first = forwardedFor.split(",")[0].strip();
+        if (forwardedFor == null || !trustedProxies.contains(tcpPeer)) {
+            return tcpPeer;
+        }
+        String[] entries = forwardedFor.split(",", -1);
+        InetAddress current = tcpPeer;
+        for (int i = entries.length - 1; i >= 0 && trustedProxies.contains(current); i--) {
+            String entry = entries[i].strip();
             try {
-                return IpLiteral.toInetAddress(first);
+                current = IpLiteral.toInetAddress(entry);
             } catch (IllegalArgumentException e) {
-                LOG.debug("{} - ignoring malformed X-Forwarded-For '{}'", tcpPeer, SignalingCodec.truncate(first));
+                LOG.debug("{} - X-Forwarded-For entry '{}' is not an address; the client is {}", tcpPeer,
+                        SignalingCodec.truncate(entry), current.getHostAddress());
+                return current;
             }
         }
-        return tcpPeer;
+        return current;
     }
 
     /** Checks a hello from a page of {@code origin} (may be null) at {@code address}. */

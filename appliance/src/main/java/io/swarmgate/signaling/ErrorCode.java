@@ -19,7 +19,8 @@ public enum ErrorCode {
     NOT_NEIGHBOUR("not_neighbour", true),
     CANDIDATE_REJECTED("candidate_rejected", false),
     RATE_LIMITED("rate_limited", false),
-    RESUME_FAILED("resume_failed", false);
+    RESUME_FAILED("resume_failed", false),
+    OVERLOADED("overloaded", false);
 
     private final String wire;
     private final boolean abuse;

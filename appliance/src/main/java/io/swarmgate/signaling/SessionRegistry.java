@@ -1,6 +1,8 @@
 package io.swarmgate.signaling;
 
+import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -19,6 +21,8 @@ final class SessionRegistry {
 
     private final Set<ViewerSession> connections = ConcurrentHashMap.newKeySet();
     private final Map<InetAddress, AtomicInteger> perAddress = new ConcurrentHashMap<>();
+    private final Map<Prefix64, AtomicInteger> perPrefix64 = new ConcurrentHashMap<>();
+    private final AtomicInteger total = new AtomicInteger();
     private final Map<String, ViewerSession> byPeer = new ConcurrentHashMap<>();
     private final Map<SwarmSite, Set<ViewerSession>> bySwarmSite = new ConcurrentHashMap<>();
 
@@ -28,15 +32,49 @@ final class SessionRegistry {
 
     // --- connections (I/O side) --------------------------------------------------------------------
 
-    /** Adds an open connection; returns how many are now open from its address. */
-    int opened(ViewerSession s) {
+    /**
+     * Open connections counted the ways the limits count them, including the one just opened.
+     *
+     * @param fromIpv6Prefix connections from the same IPv6 /64; 0 for IPv4 clients
+     */
+    record OpenCounts(int total, int fromAddress, int fromIpv6Prefix) {
+    }
+
+    /** The first 64 bits of an IPv6 address: one LAN segment, which one host may fill with addresses. */
+    private record Prefix64(long bits) {
+        static Prefix64 of(InetAddress address) {
+            // IPv4-mapped addresses arrive as Inet4Address (InetAddress folds them), so they count per address only.
+            if (!(address instanceof Inet6Address)) {
+                return null;
+            }
+            byte[] b = Arrays.copyOf(address.getAddress(), 8);
+            long bits = 0;
+            for (byte x : b) {
+                bits = (bits << 8) | (x & 0xff);
+            }
+            return new Prefix64(bits);
+        }
+    }
+
+    /** Adds an open connection; returns how many are now open, in total, from its address and its /64. */
+    OpenCounts opened(ViewerSession s) {
         connections.add(s);
-        return perAddress.computeIfAbsent(s.address, a -> new AtomicInteger()).incrementAndGet();
+        int all = total.incrementAndGet();
+        int fromAddress = perAddress.computeIfAbsent(s.address, a -> new AtomicInteger()).incrementAndGet();
+        Prefix64 prefix = Prefix64.of(s.address);
+        int fromPrefix = prefix == null ? 0 : perPrefix64.computeIfAbsent(prefix, p -> new AtomicInteger())
+                .incrementAndGet();
+        return new OpenCounts(all, fromAddress, fromPrefix);
     }
 
     void closed(ViewerSession s) {
         if (connections.remove(s)) {
+            total.decrementAndGet();
             perAddress.computeIfPresent(s.address, (a, n) -> n.decrementAndGet() <= 0 ? null : n);
+            Prefix64 prefix = Prefix64.of(s.address);
+            if (prefix != null) {
+                perPrefix64.computeIfPresent(prefix, (p, n) -> n.decrementAndGet() <= 0 ? null : n);
+            }
         }
     }
 

@@ -26,8 +26,17 @@ public final class SignalingCodec {
     static final int MAX_CANDIDATE = 512;
     static final int MAX_MID = 32;
     static final long MAX_UPLOAD_KBPS = 10_000_000;
-    /** Counters in one report: 10 s of even a 10 Gb/s link stays far below this. */
-    static final long MAX_COUNTER = 1L << 50;
+    /*
+     * Plausible maxima of one report's counters. A report covers about 10 s, but the SDK keeps
+     * the counters of reports it could not send (socket down) and sends them together later, so
+     * the bounds leave room for a day of watching: bytes 10 GB (8 s at 10 Gb/s, or a day at
+     * 900 kb/s), durations a day, stalls one per second for a day. Anything beyond is a modified
+     * client, rejected with invalid_field before it can skew the QoE figures.
+     */
+    static final long MAX_REPORT_BYTES = 10_000_000_000L;
+    static final long MAX_REPORT_MS = 86_400_000L;
+    static final long MAX_REPORT_STALLS = 86_400L;
+    static final long MAX_REPORT_FAILURES = 1_000_000L;
 
     private static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder()
@@ -100,10 +109,12 @@ public final class SignalingCodec {
     private static ClientMessage.Report report(Fields f) throws ProtocolException {
         Fields failures = f.has("failures") ? f.object("failures") : null;
         ClientMessage.Failures fail = failures == null ? ClientMessage.Failures.NONE : new ClientMessage.Failures(
-                failures.counter("timeout"), failures.counter("integrity"), failures.counter("gone"),
-                failures.counter("noHolder"), failures.counter("policy"));
-        return new ClientMessage.Report(f.counter("httpBytes"), f.counter("p2pBytes"), f.counter("uploadedBytes"),
-                f.counter("stalls"), f.counter("stallMs"), f.counter("watchMs"),
+                failures.counter("timeout", MAX_REPORT_FAILURES), failures.counter("integrity", MAX_REPORT_FAILURES),
+                failures.counter("gone", MAX_REPORT_FAILURES), failures.counter("noHolder", MAX_REPORT_FAILURES),
+                failures.counter("policy", MAX_REPORT_FAILURES));
+        return new ClientMessage.Report(f.counter("httpBytes", MAX_REPORT_BYTES), f.counter("p2pBytes", MAX_REPORT_BYTES),
+                f.counter("uploadedBytes", MAX_REPORT_BYTES), f.counter("stalls", MAX_REPORT_STALLS),
+                f.counter("stallMs", MAX_REPORT_MS), f.counter("watchMs", MAX_REPORT_MS),
                 f.optionalLong("startupMs", 0, 3_600_000), f.integer("level", 0, 64),
                 f.integer("bitrateKbps", 0, 1_000_000), f.integer("neighbours", 0, 1000), fail);
     }
@@ -238,8 +249,9 @@ public final class SignalingCodec {
             return has(name) ? integer(name, min, max) : null;
         }
 
-        long counter(String name) throws ProtocolException {
-            return has(name) ? integer(name, 0, MAX_COUNTER) : 0;
+        /** An optional non-negative count, 0 when absent. */
+        long counter(String name, long max) throws ProtocolException {
+            return has(name) ? integer(name, 0, max) : 0;
         }
 
         Fields object(String name) throws ProtocolException {

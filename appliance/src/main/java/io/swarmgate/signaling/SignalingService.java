@@ -14,6 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -44,6 +45,17 @@ import org.slf4j.LoggerFactory;
  * pool), and the mesh thread never waits for a socket. Lock-free coordinator reads
  * ({@code isNeighbour}) stay on the I/O threads. Per viewer the order is kept: its admission is
  * queued before anything it sends after, and its leave after its admission.
+ *
+ * <h2>Bounds</h2>
+ * Connections are capped per client address, per IPv6 /64 (one host can use many addresses of
+ * its /64) and in total; a connection over a cap is closed right after the upgrade (4002 for the
+ * per-address and per-/64 caps, 1013 for the total). The mesh thread's queue ({@link MeshQueue})
+ * refuses new joins and {@code failing} reports when {@link #MESH_QUEUE_LIMIT} of them wait: a
+ * refused hello is answered with {@code overloaded} and close 1013 (try again later), a refused
+ * report with {@code overloaded}. Leaves and suspensions when a socket closes are never refused;
+ * resume expiry and policy re-checks are idempotent and wait at most once each. Leader changes
+ * are fanned out once per burst ({@link MeshEvents}). Each viewer's outbound queue is bounded
+ * too ({@link ViewerSession#MAX_QUEUED}).
  */
 public final class SignalingService implements AutoCloseable {
 
@@ -52,6 +64,8 @@ public final class SignalingService implements AutoCloseable {
     static final int MAX_BAD_MESSAGES = 20;
     /** Rate-limit hits a connection may collect before it is closed. */
     static final int MAX_RATE_VIOLATIONS = 50;
+    /** Joins and failing reports that may wait for the mesh thread before new ones are refused. */
+    static final int MESH_QUEUE_LIMIT = 10_000;
 
     private final ApplianceConfig.Signaling settings;
     private final ReportSink reports;
@@ -65,32 +79,36 @@ public final class SignalingService implements AutoCloseable {
     private final ViewerLifecycle lifecycle;
     private final AtomicLong reportCount = new AtomicLong();
     private final ScheduledExecutorService sweeper;
-    private final ExecutorService mesh;
-    private volatile Thread meshThread;
+    private final MeshQueue mesh;
+    private final AtomicBoolean expiryQueued = new AtomicBoolean();
+    private final AtomicBoolean recheckQueued = new AtomicBoolean();
     private final ExecutorService senders;
 
     public SignalingService(ApplianceConfig.Mesh mesh, ApplianceConfig.Signaling settings, PolicyService policies,
                             ReportSink reports, Clock clock) {
+        this(mesh, settings, policies, reports, clock, MESH_QUEUE_LIMIT);
+    }
+
+    /** @param meshQueueLimit joins and failing reports that may wait for the mesh thread */
+    SignalingService(ApplianceConfig.Mesh mesh, ApplianceConfig.Signaling settings, PolicyService policies,
+                     ReportSink reports, Clock clock, int meshQueueLimit) {
         this.settings = settings;
+        this.mesh = new MeshQueue("signaling-mesh", meshQueueLimit);
         this.reports = reports;
         this.clock = clock;
         this.admission = new Admission(policies, NetworkSet.of(mesh.trustedNetworks()),
                 NetworkSet.of(settings.trustedProxies()), clock);
-        MeshEvents events = new MeshEvents(registry, codec);
+        MeshEvents events = new MeshEvents(registry, codec, fanOut -> this.mesh.run("leaders fan-out", fanOut));
         this.coordinator = new Coordinator(policies::rulesFor, events, clock,
                 new MeshTimings(Duration.ofMillis(mesh.resumeGraceMs()), MeshTimings.DEFAULT_FAILING_PAIR_BLOCK),
                 PeerIds.newSeed());
+        events.readLeadersFrom(coordinator);
         this.relay = new Relay(coordinator, registry, new CandidateFilter(NetworkSet.of(mesh.candidateNetworks())), errors);
         this.lifecycle = new ViewerLifecycle(coordinator, registry, events, errors, settings.heartbeatMs());
         PolicyRecheck recheck = new PolicyRecheck(admission, registry, coordinator, lifecycle, errors);
-        policies.addListener(() -> onMesh("policy re-check", recheck));
+        policies.addListener(() -> this.mesh.runOnce(recheckQueued, "policy re-check", recheck));
         this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "signaling-sweeper"));
         sweeper.scheduleWithFixedDelay(this::sweep, 1, 1, TimeUnit.SECONDS);
-        this.mesh = Executors.newSingleThreadExecutor(r -> {
-            Thread t = daemon(r, "signaling-mesh");
-            meshThread = t;
-            return t;
-        });
         AtomicInteger senderNumber = new AtomicInteger();
         this.senders = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
                 r -> daemon(r, "signaling-send-" + senderNumber.incrementAndGet()));
@@ -130,8 +148,10 @@ public final class SignalingService implements AutoCloseable {
     }
 
     /**
-     * The address a connection speaks for: the TCP peer, or the first {@code X-Forwarded-For}
-     * entry when the TCP peer is a trusted proxy.
+     * The address a connection speaks for: the right-most {@code X-Forwarded-For} hop that is not a
+     * trusted proxy, walking from the TCP peer ({@link Admission#clientAddress}).
+     *
+     * @param forwardedFor every {@code X-Forwarded-For} value joined with commas in header order, or null
      */
     public InetAddress clientAddress(InetAddress tcpPeer, String forwardedFor) {
         return admission.clientAddress(tcpPeer, forwardedFor);
@@ -145,27 +165,12 @@ public final class SignalingService implements AutoCloseable {
 
     // --- threads -------------------------------------------------------------------------------
 
-    /** Queues a change for the mesh thread; a failure is logged, never thrown at a viewer. */
-    private void onMesh(String what, Runnable change) {
-        try {
-            mesh.execute(() -> {
-                try {
-                    change.run();
-                } catch (RuntimeException e) {
-                    LOG.warn("signaling - {} failed", what, e);
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            LOG.debug("signaling - {} dropped: shutting down", what);
-        }
-    }
-
     /**
      * Starts a session's write: on a {@code signaling-send} thread when called on the mesh thread,
      * else right here (an I/O thread answering its own viewer, or a relay).
      */
     void startWrite(Runnable write) {
-        if (Thread.currentThread() != meshThread) {
+        if (!mesh.isMeshThread()) {
             write.run();
             return;
         }
@@ -183,10 +188,16 @@ public final class SignalingService implements AutoCloseable {
     // --- I/O side ------------------------------------------------------------------------------
 
     void opened(ViewerSession s) {
-        int count = registry.opened(s);
-        if (count > settings.maxConnectionsPerIp()) {
-            LOG.info("{} - refused: {} connections from this address", s.address, count);
+        SessionRegistry.OpenCounts counts = registry.opened(s);
+        if (counts.total() > settings.maxConnections()) {
+            LOG.info("{} - refused: {} signaling connections open", s.address, counts.total());
+            s.close(CloseCodes.TRY_AGAIN_LATER, "too many connections to the appliance; try again later");
+        } else if (counts.fromAddress() > settings.maxConnectionsPerIp()) {
+            LOG.info("{} - refused: {} connections from this address", s.address, counts.fromAddress());
             s.close(CloseCodes.TOO_MANY_CONNECTIONS, "too many connections from this address");
+        } else if (counts.fromIpv6Prefix() > settings.maxConnectionsPerIpv6Prefix()) {
+            LOG.info("{} - refused: {} connections from its /64", s.address, counts.fromIpv6Prefix());
+            s.close(CloseCodes.TOO_MANY_CONNECTIONS, "too many connections from this /64 network");
         }
     }
 
@@ -194,7 +205,7 @@ public final class SignalingService implements AutoCloseable {
         registry.closed(s);
         if (s.helloSeen()) {
             boolean bye = s.saidBye();
-            onMesh("leave", () -> lifecycle.closed(s, bye, code));
+            mesh.run("leave", () -> lifecycle.closed(s, bye, code));
         }
     }
 
@@ -253,7 +264,9 @@ public final class SignalingService implements AutoCloseable {
             relay.signal(s, m, signal);
         } else if (message instanceof ClientMessage.Failing failing) {
             relay.requireNeighbour(m, failing.peer(), "failing");
-            onMesh("failing report", () -> lifecycle.reportFailing(m.peerId(), failing.peer()));
+            if (!mesh.offer("failing report", () -> lifecycle.reportFailing(m.peerId(), failing.peer()))) {
+                errors.send(s, ErrorCode.OVERLOADED, "the appliance is busy; report again later", "failing");
+            }
         } else if (message instanceof ClientMessage.Report report) {
             reportCount.incrementAndGet();
             LOG.debug("{} - report: http {} B, p2p {} B, stalls {}", m.peerId(), report.httpBytes(), report.p2pBytes(),
@@ -280,10 +293,16 @@ public final class SignalingService implements AutoCloseable {
             errors.send(s, ErrorCode.NOT_TRUSTED_NETWORK, s.address.getHostAddress()
                     + " is outside the trusted networks; playing over HTTP only", "hello");
         }
-        s.helloAccepted();
         String id = PeerIds.newPeerId();
         String secret = PeerIds.newSecret();
-        onMesh("join", () -> lifecycle.admit(s, hello, admitted, id, secret));
+        if (!mesh.offer("join", () -> lifecycle.admit(s, hello, admitted, id, secret))) {
+            LOG.info("{} - join refused: {} joins waiting for the mesh thread", s.address, mesh.refusableWaiting());
+            errors.send(s, ErrorCode.OVERLOADED, "the appliance is busy; try again later", "hello");
+            s.close(CloseCodes.TRY_AGAIN_LATER, "overloaded");
+            return;
+        }
+        // Before any later message of this connection is read (same I/O thread): no second hello.
+        s.helloAccepted();
     }
 
     // --- timers --------------------------------------------------------------------------------
@@ -299,7 +318,7 @@ public final class SignalingService implements AutoCloseable {
                     s.close(CloseCodes.HEARTBEAT_TIMEOUT, "heartbeat timeout");
                 }
             }
-            onMesh("resume expiry", lifecycle::expireSuspended);
+            mesh.runOnce(expiryQueued, "resume expiry", lifecycle::expireSuspended);
         } catch (RuntimeException e) {
             LOG.warn("signaling - sweep failed", e);
         }
@@ -309,7 +328,7 @@ public final class SignalingService implements AutoCloseable {
     @Override
     public void close() {
         sweeper.shutdownNow();
-        mesh.shutdown();
+        mesh.close();
         for (ViewerSession s : registry.connections()) {
             s.close(CloseCodes.SHUTDOWN, "appliance shutting down");
         }

@@ -57,8 +57,9 @@ final class ViewerLifecycle {
     /**
      * Puts an admitted viewer into its site's group (it counts as watching before it hears a word)
      * and, when it is in the mesh, into the coordinator, after sending {@code first} if given.
-     * The viewer receives exactly one {@code leaders} message, after its neighbours: the
-     * coordinator's when the join changed the leaders, else the one sent here.
+     * The viewer receives exactly one {@code leaders} message, after its neighbours: the site's
+     * fan-out when one is queued ({@link MeshEvents}: the join changed the leaders, or an earlier
+     * change in the same burst did), else the one sent here.
      */
     void place(ViewerSession s, ServerMessage first) {
         ViewerSession.Membership m = s.membership();
@@ -71,7 +72,7 @@ final class ViewerLifecycle {
         }
         JoinResult result = coordinator.join(new PeerInfo(m.peerId(), m.streamId(), m.site(), m.caps().upload(),
                 m.caps().network(), m.caps().uploadKbps()));
-        if (!result.leadersChanged()) {
+        if (!result.leadersChanged() && !events.leadersPending(m.streamId(), m.site())) {
             s.send(new ServerMessage.Leaders(result.leaders()));
         }
     }
@@ -147,7 +148,9 @@ final class ViewerLifecycle {
             for (String n : coordinator.neighbours(id)) {
                 s.send(new ServerMessage.Neighbour(n, true, events.siteOf(n)));
             }
-            s.send(new ServerMessage.Leaders(coordinator.leaders(held.streamId(), held.site())));
+            if (!events.leadersPending(held.streamId(), held.site())) {
+                s.send(new ServerMessage.Leaders(coordinator.leaders(held.streamId(), held.site())));
+            }
         }
         LOG.debug("{} - resumed", id);
         return true;

@@ -5,9 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class SubjectNamesTest {
 
@@ -58,5 +61,36 @@ class SubjectNamesTest {
         SubjectNames names = SubjectNames.of(List.of(), List.of("weird host"));
         assertEquals("localhost", names.commonName());
         assertEquals(3, names.names().size());
+    }
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void theMachineNameIsReadFromFilesAndTheEnvironmentWithoutAnyLookup() throws Exception {
+        Path kernel = tmp.resolve("kernel-hostname");
+        Path etc = tmp.resolve("etc-hostname");
+        Path missing = tmp.resolve("missing");
+        Files.writeString(etc, "appliance-7\n");
+        assertEquals(List.of("appliance-7"), SubjectNames.machineHostnames(List.of(missing, etc), "from-env"));
+        Files.writeString(kernel, "  video-gw.corp.example \n");
+        assertEquals(List.of("video-gw.corp.example"), SubjectNames.machineHostnames(List.of(kernel, etc), null));
+        Files.writeString(etc, "\n");
+        assertEquals(List.of("from-env"), SubjectNames.machineHostnames(List.of(missing, etc), " from-env "));
+        assertEquals(List.of(), SubjectNames.machineHostnames(List.of(missing), null));
+    }
+
+    @Test
+    void pkiSourcesNeverCallTheResolvingHostNameMethods() throws Exception {
+        // The resolving calls (a forward lookup of the local name, a PTR lookup for the canonical
+        // one) must not come back into certificate creation.
+        try (var files = Files.list(Path.of("src/main/java/io/swarmgate/pki"))) {
+            for (Path f : files.toList()) {
+                String source = Files.readString(f);
+                for (String call : List.of("getLocalHost(", "getCanonicalHostName(", "getHostName(", "InetAddress.getByName(")) {
+                    assertFalse(source.contains(call), f + " calls " + call);
+                }
+            }
+        }
     }
 }

@@ -1,6 +1,7 @@
 package io.swarmgate.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.swarmgate.Appliance;
@@ -31,6 +32,10 @@ class ReadinessIT {
             JsonNode body = Json.MAPPER.readTree(ready.body());
             assertEquals("not_ready", body.get("status").asText());
             assertEquals("missing", body.at("/checks/database/status").asText());
+            // Anonymous callers learn the status word only: no path, no driver message.
+            assertFalse(body.at("/checks/database").has("detail"), ready.body());
+            assertFalse(ready.body().contains(tmp.toString()), ready.body());
+            assertFalse(ready.body().contains("swarmgate"), ready.body());
 
             HttpResponse<String> health = client.send(HttpRequest.newBuilder(appliance.httpUri().resolve("/healthz")).build(),
                     HttpResponse.BodyHandlers.ofString());

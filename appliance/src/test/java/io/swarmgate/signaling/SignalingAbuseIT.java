@@ -137,6 +137,30 @@ class SignalingAbuseIT extends SignalingTestBase {
     }
 
     @Test
+    void connectionsBeyondThePerIpv6Slash64CapAreClosedWith4002() throws Exception {
+        start(Map.of(ConfigKey.SIGNALING_TRUSTED_PROXIES, "127.0.0.0/8",
+                ConfigKey.SIGNALING_MAX_CONNECTIONS_PER_IPV6_64, "2"));
+        TestViewer good = wellBehaved();
+        // One host rotating through addresses of its /64 (seen through a trusted proxy).
+        forwardedViewer("127.0.9.5", "2001:db8:1:2::1");
+        forwardedViewer("127.0.9.5", "2001:db8:1:2::2").joinStream(STREAM);
+        TestViewer third = forwardedViewer("127.0.9.5", "2001:db8:1:2:ffff::3");
+        assertEquals(CloseCodes.TOO_MANY_CONNECTIONS, third.awaitClose());
+        forwardedViewer("127.0.9.5", "2001:db8:1:3::1").joinStream(STREAM);
+        stillServed(good);
+    }
+
+    @Test
+    void connectionsBeyondTheTotalCapAreToldToTryAgainLater() throws Exception {
+        start(Map.of(ConfigKey.SIGNALING_MAX_CONNECTIONS, "2"));
+        TestViewer good = wellBehaved();
+        viewer("127.0.9.6");
+        TestViewer third = viewer("127.0.9.7");
+        assertEquals(CloseCodes.TRY_AGAIN_LATER, third.awaitClose());
+        stillServed(good);
+    }
+
+    @Test
     void silentConnectionsAreClosedForMissingHello() throws Exception {
         start(Map.of(ConfigKey.SIGNALING_HELLO_TIMEOUT_MS, "1000"));
         TestViewer silent = viewer("127.0.9.2");

@@ -34,6 +34,13 @@ abstract class SignalingTestBase {
         return viewer(source, null);
     }
 
+    /** A viewer whose connection goes through a (test) proxy that says it forwards for {@code forwardedFor}. */
+    protected TestViewer forwardedViewer(String source, String forwardedFor) throws Exception {
+        TestViewer v = TestViewer.connect(ws, source, null, Map.of("X-Forwarded-For", forwardedFor));
+        viewers.add(v);
+        return v;
+    }
+
     protected TestViewer viewer(String source, String origin) throws Exception {
         TestViewer v = TestViewer.connect(ws, source, origin);
         viewers.add(v);

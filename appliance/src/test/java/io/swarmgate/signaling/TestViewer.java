@@ -51,11 +51,18 @@ public final class TestViewer implements Session.Listener.AutoDemanding, AutoClo
 
     /** Connects from {@code sourceAddress} (e.g. 127.0.1.5) with an optional Origin header. */
     public static TestViewer connect(URI ws, String sourceAddress, String origin) throws Exception {
+        return connect(ws, sourceAddress, origin, java.util.Map.of());
+    }
+
+    /** Connects from {@code sourceAddress} with an optional Origin and extra request headers. */
+    public static TestViewer connect(URI ws, String sourceAddress, String origin, java.util.Map<String, String> headers)
+            throws Exception {
         TestViewer v = new TestViewer(sourceAddress);
         ClientUpgradeRequest request = new ClientUpgradeRequest();
         if (origin != null) {
             request.setHeader("Origin", origin);
         }
+        headers.forEach(request::setHeader);
         v.client.connect(v, ws, request).get(10, TimeUnit.SECONDS);
         return v;
     }
