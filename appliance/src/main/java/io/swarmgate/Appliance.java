@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiFunction;
 import io.swarmgate.config.ApplianceConfig;
 import io.swarmgate.control.ControlServer;
 import io.swarmgate.pki.Pki;
@@ -40,6 +41,7 @@ import io.swarmgate.signaling.SignalingService;
 import io.swarmgate.server.ApplianceServer;
 import io.swarmgate.store.DataDirectory;
 import io.swarmgate.store.Database;
+import java.net.InetAddress;
 import java.net.URI;
 import java.time.Clock;
 import org.slf4j.Logger;
@@ -132,7 +134,7 @@ public final class Appliance implements ServeCommand.Running {
             live = new LiveFeed(qoe.queries(), sessions);
             AtomicReference<ApplianceServer> serverRef = new AtomicReference<>();
             ApiHandler api = api(config, dataDir, database, pki, policies, accounts, sessions, tokens, qoe, clock,
-                    () -> serverRef.get().reloadCertificate());
+                    () -> serverRef.get().reloadCertificate(), signaling::clientAddress);
             ApplianceServer server = ApplianceServer.newServer(config,
                     new ApplianceServer.Services(database, pki, signaling, api, live, clock, VersionCommand.version(),
                             new MetricsHandler(qoe.metrics(), config.metrics().allowedNetworks(), metricsAuth(tokens))));
@@ -157,7 +159,8 @@ public final class Appliance implements ServeCommand.Running {
 
     private static ApiHandler api(ApplianceConfig config, DataDirectory dataDir, Database database, Pki pki,
                                   PolicyService policies, AdminAccounts accounts, Sessions sessions, ApiTokens tokens,
-                                  Qoe qoe, Clock clock, Runnable reloadCertificate) {
+                                  Qoe qoe, Clock clock, Runnable reloadCertificate,
+                                  BiFunction<InetAddress, String, InetAddress> clientAddress) {
         List<Route> routes = new ArrayList<>();
         routes.addAll(new SessionResource(accounts, sessions).routes());
         routes.addAll(new StreamResource(policies).routes());
@@ -168,7 +171,7 @@ public final class Appliance implements ServeCommand.Running {
         routes.addAll(new QoeResource(qoe.queries()).routes());
         List<Route> all = routes;
         routes.add(new OpenApi(() -> List.copyOf(all), VersionCommand.version()).route());
-        return new ApiHandler(routes, sessions, tokens, accounts);
+        return new ApiHandler(routes, sessions, tokens, accounts, clientAddress);
     }
 
     // --- QoE ----------------------------------------------------------------------------------

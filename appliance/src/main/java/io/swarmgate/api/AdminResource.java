@@ -6,9 +6,12 @@ import io.swarmgate.console.AdminAccounts;
 import io.swarmgate.console.ApiTokens;
 import io.swarmgate.console.Role;
 import io.swarmgate.console.Sessions;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** {@code /admins} and {@code /tokens}: accounts and API tokens, admin role only. */
 public final class AdminResource {
@@ -25,7 +28,7 @@ public final class AdminResource {
 
     public List<Route> routes() {
         return List.of(
-                new Route("GET", "/admins", Role.ADMIN, r -> accounts.list().stream().map(AdminResource::view).toList(),
+                new Route("GET", "/admins", Role.ADMIN, r -> accounts.list().stream().map(this::view).toList(),
                         "List administrators", null, "array of administrators"),
                 new Route("POST", "/admins", Role.ADMIN, this::add,
                         "Create an administrator; the response carries a one-time password", "{username, role}",
@@ -35,11 +38,13 @@ public final class AdminResource {
                         "the administrator"),
                 new Route("POST", "/admins/{username}/reset-password", Role.ADMIN, this::reset,
                         "Replace an administrator's password with a one-time password", null, "{oneTimePassword}"),
-                new Route("GET", "/tokens", Role.ADMIN, r -> tokens.list(), "List API tokens (never their secrets)", null,
+                new Route("GET", "/tokens", Role.ADMIN, r -> tokens.list(),
+                        "List API tokens (never their secrets) with owner (createdBy) and expiry", null,
                         "array of tokens"),
                 new Route("POST", "/tokens", Role.ADMIN, this::createToken,
-                        "Create an API token bound to a role; the token is shown once", "{name, role}",
-                        "{id, name, role, token}"),
+                        "Create an API token bound to a role, owned by the caller, expiring after expiresInDays"
+                                + " (default 90, at most 365); the token is shown once",
+                        "{name, role, expiresInDays?}", "{id, name, role, createdBy, expiresAt, token}"),
                 new Route("DELETE", "/tokens/{id}", Role.ADMIN, this::revokeToken, "Revoke an API token", null, "204"));
     }
 
@@ -95,11 +100,23 @@ public final class AdminResource {
     }
 
     private Object createToken(ApiRequest r) throws Exception {
-        ApiTokens.Created created = tokens.create(r.string("name", 100), role(r), r.principal().name());
+        String name = r.string("name", 100);
+        Role role = role(r);
+        JsonNode days = r.json().get("expiresInDays");
+        Duration lifetime = null;
+        if (days != null && !days.isNull()) {
+            if (!days.canConvertToInt() || !days.isIntegralNumber()) {
+                throw ApiException.badRequest("expiresInDays", "expiresInDays must be a whole number of days");
+            }
+            lifetime = Duration.ofDays(days.asInt());
+        }
+        ApiTokens.Created created = tokens.create(name, role, r.principal().owner(), lifetime);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("id", created.info().id());
         body.put("name", created.info().name());
         body.put("role", created.info().role().wire());
+        body.put("createdBy", created.info().createdBy());
+        body.put("expiresAt", created.info().expiresAt().toString());
         body.put("token", created.token());
         return ApiResponse.json(201, body);
     }
@@ -111,13 +128,15 @@ public final class AdminResource {
         return ApiResponse.noContent();
     }
 
-    static Map<String, Object> view(AdminAccount a) {
+    private Map<String, Object> view(AdminAccount a) {
         Map<String, Object> v = new LinkedHashMap<>();
         v.put("username", a.username());
         v.put("role", a.role().wire());
         v.put("disabled", a.disabled());
         v.put("mustChangePassword", a.mustChangePassword());
-        v.put("locked", a.lockedAt(java.time.Instant.now()));
+        Optional<Instant> throttled = accounts.throttledUntil(a.username());
+        v.put("locked", throttled.isPresent());
+        v.put("signInDelayedUntil", throttled.map(Object::toString).orElse(null));
         v.put("createdAt", a.createdAt().toString());
         v.put("lastLoginAt", a.lastLoginAt() == null ? null : a.lastLoginAt().toString());
         return v;

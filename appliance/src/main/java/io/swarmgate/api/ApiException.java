@@ -13,17 +13,25 @@ public final class ApiException extends Exception {
     private final String code;
     private final String field;
     private final List<String> problems;
+    private final int retryAfterSeconds;
 
     public ApiException(int status, String code, String message) {
         this(status, code, message, null, List.of());
     }
 
     public ApiException(int status, String code, String message, String field, List<String> problems) {
+        this(status, code, message, field, problems, 0);
+    }
+
+    /** @param retryAfterSeconds sent as the {@code Retry-After} header when positive */
+    public ApiException(int status, String code, String message, String field, List<String> problems,
+                        int retryAfterSeconds) {
         super(message, null, false, false);
         this.status = status;
         this.code = code;
         this.field = field;
         this.problems = List.copyOf(problems);
+        this.retryAfterSeconds = retryAfterSeconds;
     }
 
     public static ApiException badRequest(String field, String message) {
@@ -48,5 +56,9 @@ public final class ApiException extends Exception {
 
     public List<String> problems() {
         return problems;
+    }
+
+    public int retryAfterSeconds() {
+        return retryAfterSeconds;
     }
 }

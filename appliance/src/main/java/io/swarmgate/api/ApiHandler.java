@@ -9,6 +9,8 @@ import io.swarmgate.policy.PolicyException;
 import io.swarmgate.policy.SiteCsv;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import org.eclipse.jetty.http.HttpCookie;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.BiFunction;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
@@ -51,12 +54,19 @@ public final class ApiHandler extends Handler.Abstract {
     private final Sessions sessions;
     private final ApiTokens tokens;
     private final AdminAccounts accounts;
+    private final BiFunction<InetAddress, String, InetAddress> clientAddress;
     /** Routes a session may use while its password must still be changed. */
     private final Set<String> allowedBeforePasswordChange = Set.of("GET /session", "DELETE /session",
             "POST /session/password");
 
-    public ApiHandler(List<Route> routes, Sessions sessions, ApiTokens tokens, AdminAccounts accounts) {
+    /**
+     * @param clientAddress the client behind a request from its TCP peer and X-Forwarded-For header
+     *                      (believed only from trusted proxies): the source the sign-in back-off counts
+     */
+    public ApiHandler(List<Route> routes, Sessions sessions, ApiTokens tokens, AdminAccounts accounts,
+                      BiFunction<InetAddress, String, InetAddress> clientAddress) {
         routes.forEach(r -> this.routes.add(new Compiled(r, r.pattern())));
+        this.clientAddress = clientAddress;
         this.accounts = accounts;
         this.sessions = sessions;
         this.tokens = tokens;
@@ -100,7 +110,8 @@ public final class ApiHandler extends Handler.Abstract {
             return new ApiException(400, "invalid_csv", c.getMessage(), null, c.problems());
         }
         if (e instanceof AuthException a) {
-            return new ApiException(statusOf(a.code()), a.code(), a.getMessage(), a.field(), List.of());
+            return new ApiException(statusOf(a.code()), a.code(), a.getMessage(), a.field(), List.of(),
+                    a.retryAfterSeconds());
         }
         return null;
     }
@@ -121,8 +132,8 @@ public final class ApiHandler extends Handler.Abstract {
 
     private static int statusOf(String code) {
         return switch (code) {
-            case "invalid_credentials", "account_disabled" -> 401;
-            case "account_locked" -> 429;
+            case "invalid_credentials" -> 401;
+            case "too_many_attempts" -> 429;
             case "not_found" -> 404;
             case "conflict" -> 409;
             default -> 400;
@@ -174,7 +185,7 @@ public final class ApiHandler extends Handler.Abstract {
                 throw new ApiException(403, "csrf_token_invalid", "missing or wrong " + CSRF_HEADER + " header");
             }
         }
-        return matched.endpoint().handle(new ApiRequest(request, principal, params, readBody(request)));
+        return matched.endpoint().handle(new ApiRequest(request, principal, params, readBody(request), client(request)));
     }
 
     private Principal authenticate(Request request) throws Exception {
@@ -182,9 +193,10 @@ public final class ApiHandler extends Handler.Abstract {
         if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
             Optional<ApiTokens.TokenInfo> token = tokens.authenticate(authorization.substring(7).strip());
             if (token.isEmpty()) {
-                throw new ApiException(401, "token_invalid", "the API token is unknown or revoked");
+                throw new ApiException(401, "token_invalid",
+                        "the API token is unknown, revoked or expired, or its owner may no longer use it");
             }
-            return new Principal("token:" + token.get().id(), token.get().role(), null);
+            return new Principal("token:" + token.get().id(), token.get().role(), null, token.get().createdBy());
         }
         for (HttpCookie cookie : Request.getCookies(request)) {
             if (Sessions.COOKIE.equals(cookie.getName())) {
@@ -197,11 +209,17 @@ public final class ApiHandler extends Handler.Abstract {
                         sessions.invalidate(s.get().id());
                         return null;
                     }
-                    return new Principal(s.get().username, s.get().role, s.get());
+                    return new Principal(s.get().username, s.get().role, s.get(), s.get().username);
                 }
             }
         }
         return null;
+    }
+
+    private InetAddress client(Request request) {
+        InetAddress peer = request.getConnectionMetaData().getRemoteSocketAddress() instanceof InetSocketAddress a
+                ? a.getAddress() : InetAddress.getLoopbackAddress();
+        return clientAddress.apply(peer, request.getHeaders().get("X-Forwarded-For"));
     }
 
     private static String readBody(Request request) throws ApiException, IOException {
@@ -252,6 +270,9 @@ public final class ApiHandler extends Handler.Abstract {
         }
         if (!e.problems().isEmpty()) {
             error.put("problems", e.problems());
+        }
+        if (e.retryAfterSeconds() > 0) {
+            response.getHeaders().put(HttpHeader.RETRY_AFTER, Integer.toString(e.retryAfterSeconds()));
         }
         if (e.status() == 405) {
             response.getHeaders().put(HttpHeader.ALLOW, e.getMessage().replaceAll("use (.*) on .*", "$1").replace(" or ", ", "));

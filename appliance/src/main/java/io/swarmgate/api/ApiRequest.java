@@ -1,6 +1,7 @@
 package io.swarmgate.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.net.InetAddress;
 import java.util.Map;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.util.Fields;
@@ -12,13 +13,20 @@ public final class ApiRequest {
     private final Principal principal;
     private final Map<String, String> params;
     private final String body;
+    private final InetAddress client;
     private JsonNode json;
 
-    ApiRequest(Request request, Principal principal, Map<String, String> params, String body) {
+    ApiRequest(Request request, Principal principal, Map<String, String> params, String body, InetAddress client) {
         this.request = request;
         this.principal = principal;
         this.params = params;
         this.body = body;
+        this.client = client;
+    }
+
+    /** The client's address: the TCP peer, or the X-Forwarded-For client behind a trusted proxy. */
+    public InetAddress client() {
+        return client;
     }
 
     public Principal principal() {

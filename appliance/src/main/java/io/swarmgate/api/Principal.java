@@ -8,8 +8,9 @@ import io.swarmgate.console.Sessions;
  *
  * @param name     the username, or {@code token:<id>}
  * @param session  the console session, or null for token calls
+ * @param owner    the administrator acting: the username, or the owner of the token
  */
-public record Principal(String name, Role role, Sessions.Session session) {
+public record Principal(String name, Role role, Sessions.Session session, String owner) {
 
     public boolean viaSession() {
         return session != null;

@@ -21,19 +21,22 @@ public final class SessionResource {
 
     public List<Route> routes() {
         return List.of(
-                new Route("POST", "/session", null, this::login, "Sign in; sets the session cookie",
+                new Route("POST", "/session", null, this::login, "Sign in; sets the session cookie. Every refusal is"
+                        + " 401 invalid_credentials (with Retry-After while in back-off); 429 too_many_attempts when"
+                        + " the appliance is hashing as many passwords as it may",
                         "{username, password}", "the session: username, role, mustChangePassword, csrfToken"),
                 new Route("GET", "/session", Role.AUDITOR, this::current, "The signed-in administrator", null,
                         "the session"),
                 new Route("DELETE", "/session", Role.AUDITOR, this::logout, "Sign out", null, "204"),
                 new Route("POST", "/session/password", Role.AUDITOR, this::changePassword,
-                        "Change the signed-in administrator's password", "{currentPassword, newPassword}", "the session"));
+                        "Change the signed-in administrator's password; ends their other sessions",
+                        "{currentPassword, newPassword}", "the session"));
     }
 
     private Object login(ApiRequest r) throws Exception {
         String username = r.string("username", 64);
         String password = r.string("password", 256);
-        AdminAccount account = accounts.authenticate(username, password);
+        AdminAccount account = accounts.authenticate(username, password, r.client());
         Sessions.Session session = sessions.create(account);
         String cookie = Sessions.COOKIE + "=" + session.id() + "; Path=/; Max-Age=" + sessions.maxAgeSeconds()
                 + "; Secure; HttpOnly; SameSite=Strict";
@@ -59,6 +62,8 @@ public final class SessionResource {
         }
         accounts.changePassword(session.username, r.string("currentPassword", 256), r.string("newPassword", 256));
         sessions.passwordChanged(session);
+        // Whoever else held a session with the old password loses it; this one stays signed in.
+        sessions.invalidateOthers(session.username, session);
         return body(session);
     }
 

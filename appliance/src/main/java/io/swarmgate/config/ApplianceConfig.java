@@ -53,9 +53,12 @@ public record ApplianceConfig(Server server, Path dataDir, Database database, Lo
         }
     }
 
-    /** Read by the administrator accounts and console sessions. */
+    /**
+     * Read by the administrator accounts (sign-in back-off, Argon2id cost and concurrency) and
+     * console sessions. {@code maxConcurrentHashes} 0 means derived from the machine.
+     */
     public record Auth(int lockoutFailures, int lockoutMinutes, int sessionIdleMinutes, int sessionAbsoluteHours,
-                       int argon2MemoryKib, int argon2Iterations) {
+                       int argon2MemoryKib, int argon2Iterations, int maxConcurrentHashes) {
     }
 
     /** Read by {@code ApplianceServer}: loopback-only diagnostic endpoints, off by default. */

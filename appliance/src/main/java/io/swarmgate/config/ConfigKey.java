@@ -52,6 +52,7 @@ public final class ConfigKey<T> {
     public static final String AUTH_SESSION_ABSOLUTE_HOURS = "auth.session-absolute-hours";
     public static final String AUTH_ARGON2_MEMORY_KIB = "auth.argon2-memory-kib";
     public static final String AUTH_ARGON2_ITERATIONS = "auth.argon2-iterations";
+    public static final String AUTH_MAX_CONCURRENT_HASHES = "auth.max-concurrent-hashes";
     public static final String QOE_FLUSH_INTERVAL_MS = "qoe.flush-interval-ms";
     public static final String QOE_MAX_UNFLUSHED_ROWS = "qoe.max-unflushed-rows";
     public static final String QOE_ROLLUP_INTERVAL_MS = "qoe.rollup-interval-ms";

@@ -81,9 +81,9 @@ public final class ConfigKeys {
     public static final ConfigKey<Integer> SIGNALING_HELLO_TIMEOUT_MS = integer(ConfigKey.SIGNALING_HELLO_TIMEOUT_MS,
             10000, 1000, 120000, "Time a new connection has to send hello.");
     public static final ConfigKey<Integer> AUTH_LOCKOUT_FAILURES = integer(ConfigKey.AUTH_LOCKOUT_FAILURES, 5, 1, 100,
-            "Failed logins in a row that lock an administrator account.");
-    public static final ConfigKey<Integer> AUTH_LOCKOUT_MINUTES = integer(ConfigKey.AUTH_LOCKOUT_MINUTES, 15, 1, 1440,
-            "How long a locked account stays locked.");
+            "Failed logins in a row (per account name and per source address) before sign-in attempts are delayed.");
+    public static final ConfigKey<Integer> AUTH_LOCKOUT_MINUTES = integer(ConfigKey.AUTH_LOCKOUT_MINUTES, 5, 1, 1440,
+            "Longest delay an account name must wait between failed sign-ins (source addresses: twice this).");
     public static final ConfigKey<Integer> AUTH_SESSION_IDLE_MINUTES = integer(ConfigKey.AUTH_SESSION_IDLE_MINUTES,
             30, 1, 1440, "Console sessions end after this long without a request.");
     public static final ConfigKey<Integer> AUTH_SESSION_ABSOLUTE_HOURS = integer(ConfigKey.AUTH_SESSION_ABSOLUTE_HOURS,
@@ -92,6 +92,8 @@ public final class ConfigKeys {
             65536, 8192, 4194304, "Argon2id memory cost of new password hashes.");
     public static final ConfigKey<Integer> AUTH_ARGON2_ITERATIONS = integer(ConfigKey.AUTH_ARGON2_ITERATIONS, 3, 1, 20,
             "Argon2id iterations of new password hashes.");
+    public static final ConfigKey<Integer> AUTH_MAX_CONCURRENT_HASHES = integer(ConfigKey.AUTH_MAX_CONCURRENT_HASHES,
+            0, 0, 256, "Argon2id hashes computed at the same time; 0 derives it from the cores and the heap.");
     public static final ConfigKey<Boolean> DIAGNOSTICS_HEAP_ENDPOINT = bool(ConfigKey.DIAGNOSTICS_HEAP_ENDPOINT, false,
             "Answer GET /internal/heap (used heap after a GC) on the plain-HTTP listener, loopback only.");
     public static final ConfigKey<Integer> QOE_FLUSH_INTERVAL_MS = integer(ConfigKey.QOE_FLUSH_INTERVAL_MS,
@@ -118,7 +120,7 @@ public final class ConfigKeys {
             SIGNALING_MAX_CONNECTIONS, SIGNALING_MESSAGES_PER_SECOND,
             SIGNALING_MESSAGE_BURST, SIGNALING_HEARTBEAT_MS, SIGNALING_HELLO_TIMEOUT_MS, AUTH_LOCKOUT_FAILURES,
             AUTH_LOCKOUT_MINUTES, AUTH_SESSION_IDLE_MINUTES, AUTH_SESSION_ABSOLUTE_HOURS, AUTH_ARGON2_MEMORY_KIB,
-            AUTH_ARGON2_ITERATIONS, DIAGNOSTICS_HEAP_ENDPOINT, QOE_FLUSH_INTERVAL_MS, QOE_MAX_UNFLUSHED_ROWS,
+            AUTH_ARGON2_ITERATIONS, AUTH_MAX_CONCURRENT_HASHES, DIAGNOSTICS_HEAP_ENDPOINT, QOE_FLUSH_INTERVAL_MS, QOE_MAX_UNFLUSHED_ROWS,
             QOE_ROLLUP_INTERVAL_MS, QOE_MINUTE_RETENTION_DAYS, QOE_HOUR_RETENTION_DAYS, METRICS_ALLOWED_NETWORKS);
 
     /** Every key by name, in the order of {@link #ALL}. */

@@ -4,6 +4,7 @@ import io.swarmgate.config.ApplianceConfig;
 import io.swarmgate.store.DataDirectory;
 import io.swarmgate.store.Database;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.security.SecureRandom;
 import java.sql.SQLException;
@@ -18,8 +19,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Administrator accounts: creation with one-time passwords, password changes, login with lockout,
- * disabling. The CLI, the REST API and {@code init} all come through here.
+ * Administrator accounts: creation with one-time passwords, password changes, sign-in with
+ * back-off ({@link LoginThrottle}) and bounded hashing ({@link HashGate}), disabling. The CLI, the REST API and {@code init} all come through here.
  */
 public final class AdminAccounts {
 
@@ -30,13 +31,10 @@ public final class AdminAccounts {
     private static final Pattern USERNAME = Pattern.compile("[a-z][a-z0-9._-]{1,63}");
     private static final char[] ONE_TIME_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789".toCharArray();
 
-    /** Lockout policy, from the configuration. */
-    public record Lockout(int failures, Duration duration) {
-    }
-
     private final AdminRepository repository;
     private final PasswordHasher hasher;
-    private final Lockout lockout;
+    private final HashGate gate;
+    private final LoginThrottle throttle;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
     private final Consumer<String> passwordChanged;
@@ -47,18 +45,20 @@ public final class AdminAccounts {
      * @param passwordChanged told the username whenever an administrator sets their own password
      *                        (used to delete the initial one-time password file)
      */
-    public AdminAccounts(AdminRepository repository, PasswordHasher hasher, Lockout lockout, Clock clock,
-                         Consumer<String> passwordChanged) {
+    public AdminAccounts(AdminRepository repository, PasswordHasher hasher, HashGate gate, LoginThrottle throttle,
+                         Clock clock, Consumer<String> passwordChanged) {
         this.passwordChanged = passwordChanged;
         this.repository = repository;
         this.hasher = hasher;
-        this.lockout = lockout;
+        this.gate = gate;
+        this.throttle = throttle;
         this.clock = clock;
         this.decoyHash = hasher.hash("decoy-password-never-valid");
     }
 
     /**
-     * The accounts in {@code database}, with the configured hashing cost and lockout. An
+     * The accounts in {@code database}, with the configured hashing cost, hashing concurrency and
+     * sign-in back-off. An
      * administrator setting the first account's password deletes the one-time password file that
      * the first start left in the data directory. The appliance, {@code init} and the local
      * administration commands all build them here.
@@ -67,7 +67,8 @@ public final class AdminAccounts {
                                      Clock clock) {
         return new AdminAccounts(new AdminRepository(database.dataSource()),
                 new PasswordHasher(auth.argon2MemoryKib(), auth.argon2Iterations()),
-                new Lockout(auth.lockoutFailures(), Duration.ofMinutes(auth.lockoutMinutes())), clock,
+                HashGate.forConfig(auth.maxConcurrentHashes(), auth.argon2MemoryKib()),
+                new LoginThrottle(auth.lockoutFailures(), Duration.ofMinutes(auth.lockoutMinutes()), clock), clock,
                 username -> {
                     if (FIRST_ADMIN.equals(username)) {
                         try {
@@ -101,7 +102,8 @@ public final class AdminAccounts {
             throw new AuthException("conflict", "username", "an administrator named " + username + " exists");
         }
         String password = oneTimePassword();
-        repository.insert(username, role, hasher.hash(password), true, clock.instant());
+        String hash = gate.run(() -> hasher.hash(password));
+        repository.insert(username, role, hash, true, clock.instant());
         LOG.info("{} - administrator created with role {}", username, role.wire());
         return password;
     }
@@ -109,57 +111,76 @@ public final class AdminAccounts {
     /** Replaces the password with a new one-time password (for an admin who forgot theirs). */
     public String resetPassword(String username) throws SQLException, AuthException {
         String password = oneTimePassword();
-        if (!repository.setPassword(username, hasher.hash(password), true, clock.instant())) {
+        String hash = gate.run(() -> hasher.hash(password));
+        if (!repository.setPassword(username, hash, true, clock.instant())) {
             throw new AuthException("not_found", "username", "no administrator named " + username);
         }
+        throttle.clear(username);
         LOG.info("{} - password reset to a one-time password", username);
         return password;
     }
 
     /**
-     * Checks credentials. Disabled and locked accounts are refused; after {@code lockout.failures}
-     * wrong passwords in a row the account is locked for {@code lockout.duration}.
+     * Checks credentials from {@code source}. Every refusal — unknown name, wrong password,
+     * disabled account, name or source in back-off — is the same {@code invalid_credentials}
+     * error; a refusal in back-off only adds its Retry-After. Unknown names are hashed against a
+     * decoy so they cost as much as known ones. Attempts are counted by {@link LoginThrottle}
+     * before hashing, and hashing goes through the {@link HashGate} ({@code too_many_attempts}
+     * when it is full).
      */
-    public AdminAccount authenticate(String username, String password) throws SQLException, AuthException {
-        Instant now = clock.instant();
-        Optional<AdminAccount> found = username == null ? Optional.empty() : repository.find(username);
-        if (found.isEmpty()) {
-            hasher.verify(password == null ? "" : password, decoyHash);
-            throw new AuthException("invalid_credentials", null, "wrong username or password");
+    public AdminAccount authenticate(String username, String password, InetAddress source)
+            throws SQLException, AuthException {
+        String name = username == null ? "" : username;
+        Duration wait = throttle.waitFor(name, source);
+        if (!wait.isZero()) {
+            throw refused(wait);
         }
-        AdminAccount account = found.get();
-        if (account.lockedAt(now)) {
-            throw new AuthException("account_locked", null, "too many failed logins; try again after "
-                    + account.lockedUntil());
-        }
-        String hash = repository.passwordHash(username).orElseThrow();
-        if (password == null || !hasher.verify(password, hash)) {
-            boolean lock = account.failedLogins() + 1 >= lockout.failures();
-            repository.failedLogin(username, lock ? now.plus(lockout.duration()) : null);
-            if (lock) {
-                LOG.warn("{} - locked for {} after {} failed logins", username, lockout.duration(), lockout.failures());
+        return gate.run(() -> {
+            // Checked again, and the attempt counted, only now: callers that waited in the gate
+            // may find the name or the source in back-off by the time it is their turn.
+            Duration w = throttle.reserve(name, source);
+            if (!w.isZero()) {
+                throw refused(w);
             }
-            throw new AuthException("invalid_credentials", null, "wrong username or password");
-        }
-        if (account.disabled()) {
-            throw new AuthException("account_disabled", null, "this account is disabled");
-        }
-        repository.succeededLogin(username, now);
-        return repository.find(username).orElseThrow();
+            Optional<String> hash = repository.passwordHash(name);
+            boolean matches = hasher.verify(password == null ? "" : password, hash.orElse(decoyHash));
+            Optional<AdminAccount> account = repository.find(name);
+            if (!matches || hash.isEmpty() || account.isEmpty() || account.get().disabled()) {
+                Optional<Instant> until = throttle.throttledUntil(name);
+                if (until.isPresent()) {
+                    LOG.warn("{} - sign-in attempts delayed until {} after failed ones (last from {})", name,
+                            until.get(), LoginThrottle.sourceKey(source));
+                }
+                throw refused(Duration.ZERO);
+            }
+            throttle.succeeded(name, source);
+            repository.succeededLogin(name, clock.instant());
+            return repository.find(name).orElseThrow();
+        });
+    }
+
+    private static AuthException refused(Duration wait) {
+        int seconds = wait.isZero() ? 0 : (int) Math.max(1, Math.min(Integer.MAX_VALUE, (wait.toMillis() + 999) / 1000));
+        return new AuthException("invalid_credentials", null, "wrong username or password", seconds);
+    }
+
+    /** Until when sign-ins to {@code username} are refused, if they are now. */
+    public Optional<Instant> throttledUntil(String username) {
+        return throttle.throttledUntil(username);
     }
 
     /** Changes a password after checking the current one and the password rules. */
     public void changePassword(String username, String current, String next) throws SQLException, AuthException {
         String hash = repository.passwordHash(username)
                 .orElseThrow(() -> new AuthException("not_found", null, "no administrator named " + username));
-        if (current == null || !hasher.verify(current, hash)) {
+        if (current == null || !gate.run(() -> hasher.verify(current, hash))) {
             throw new AuthException("invalid_credentials", "currentPassword", "the current password is wrong");
         }
         checkRules(username, next);
         if (next.equals(current)) {
             throw new AuthException("invalid_field", "newPassword", "the new password must differ from the current one");
         }
-        repository.setPassword(username, hasher.hash(next), false, clock.instant());
+        repository.setPassword(username, gate.run(() -> hasher.hash(next)), false, clock.instant());
         LOG.info("{} - password changed", username);
         passwordChanged.accept(username);
     }
@@ -167,9 +188,10 @@ public final class AdminAccounts {
     /** Sets a password chosen by an administrator (CLI {@code admin passwd --password-stdin}). */
     public void setPassword(String username, String next, boolean mustChange) throws SQLException, AuthException {
         checkRules(username, next);
-        if (!repository.setPassword(username, hasher.hash(next), mustChange, clock.instant())) {
+        if (!repository.setPassword(username, gate.run(() -> hasher.hash(next)), mustChange, clock.instant())) {
             throw new AuthException("not_found", "username", "no administrator named " + username);
         }
+        throttle.clear(username);
         LOG.info("{} - password set", username);
     }
 

@@ -12,7 +12,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Console login sessions, held in memory (a restart signs everyone out). A session ends after
  * {@code idle} without requests or {@code absolute} after login, whichever comes first. Each
- * carries its own CSRF token, required on every state-changing request.
+ * carries its own CSRF token, required on every state-changing request. Expired sessions are
+ * removed when they are next looked up and, for those never looked up again, by the sweep every
+ * sign-in runs: the map holds at most the sessions created within the absolute lifetime.
  */
 public final class Sessions {
 
@@ -60,10 +62,26 @@ public final class Sessions {
     }
 
     public Session create(AdminAccount account) {
+        prune();
         Session s = new Session(token(), account.username(), account.role(), token(), clock.instant(),
                 account.mustChangePassword());
         sessions.put(s.id, s);
         return s;
+    }
+
+    /** Removes every expired session. */
+    public void prune() {
+        Instant now = clock.instant();
+        sessions.values().removeIf(s -> expired(s, now));
+    }
+
+    /** Sessions held, expired or not. */
+    public int size() {
+        return sessions.size();
+    }
+
+    private boolean expired(Session s, Instant now) {
+        return now.isAfter(s.lastSeen.plus(idle)) || now.isAfter(s.created.plus(absolute));
     }
 
     /** The live session with this id, touching its idle timer; empty if unknown or expired. */
@@ -76,7 +94,7 @@ public final class Sessions {
             return Optional.empty();
         }
         Instant now = clock.instant();
-        if (now.isAfter(s.lastSeen.plus(idle)) || now.isAfter(s.created.plus(absolute))) {
+        if (expired(s, now)) {
             sessions.remove(id, s);
             return Optional.empty();
         }
@@ -90,11 +108,7 @@ public final class Sessions {
         if (s == null) {
             return Optional.empty();
         }
-        Instant now = clock.instant();
-        if (now.isAfter(s.lastSeen.plus(idle)) || now.isAfter(s.created.plus(absolute))) {
-            return Optional.empty();
-        }
-        return Optional.of(s);
+        return expired(s, clock.instant()) ? Optional.empty() : Optional.of(s);
     }
 
     public void passwordChanged(Session s) {
@@ -110,6 +124,11 @@ public final class Sessions {
     /** Signs a user out everywhere (disabled, role changed, password reset). */
     public void invalidateUser(String username) {
         sessions.values().removeIf(s -> s.username.equals(username));
+    }
+
+    /** Ends every session of {@code username} except {@code keep} (their own password change). */
+    public void invalidateOthers(String username, Session keep) {
+        sessions.values().removeIf(s -> s.username.equals(username) && s != keep);
     }
 
     public long maxAgeSeconds() {

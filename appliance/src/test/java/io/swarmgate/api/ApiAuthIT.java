@@ -16,13 +16,13 @@ import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Sign-in, one-time passwords, lockout, CSRF, sessions and API tokens over real HTTPS. */
+/** Sign-in, one-time passwords, back-off, CSRF, sessions and API tokens over real HTTPS. */
 @Timeout(120)
 class ApiAuthIT extends ApiTestBase {
 
     @Override
     protected Map<String, String> overrides() {
-        return Map.of("auth.lockout-failures", "5", "auth.lockout-minutes", "15", "auth.session-idle-minutes", "30");
+        return Map.of("auth.lockout-failures", "5", "auth.lockout-minutes", "5", "auth.session-idle-minutes", "30");
     }
 
     @Test
@@ -62,19 +62,20 @@ class ApiAuthIT extends ApiTestBase {
     }
 
     @Test
-    void fiveFailuresLockTheAccountUntilTheLockoutExpires() throws Exception {
+    void afterFiveFailuresSignInsWaitUntilTheBackOffExpires() throws Exception {
         Client c = new Client();
         for (int i = 0; i < 5; i++) {
             assertEquals(401, c.login("admin", "wrong " + i).statusCode());
         }
-        HttpResponse<String> locked = c.login("admin", firstPassword);
-        assertEquals(429, locked.statusCode());
-        assertEquals("account_locked", code(locked));
+        HttpResponse<String> delayed = c.login("admin", firstPassword);
+        assertEquals(401, delayed.statusCode());
+        assertEquals("invalid_credentials", code(delayed));
+        assertEquals("2", delayed.headers().firstValue("Retry-After").orElseThrow(), "the source waits 2 s");
 
-        clock.advance(Duration.ofMinutes(14).toMillis());
-        assertEquals("account_locked", code(c.login("admin", firstPassword)));
-        clock.advance(Duration.ofMinutes(2).toMillis());
-        assertEquals(200, c.login("admin", firstPassword).statusCode(), "unlocked after 15 minutes");
+        clock.advance(Duration.ofSeconds(1));
+        assertEquals("invalid_credentials", code(c.login("admin", firstPassword)));
+        clock.advance(Duration.ofSeconds(1));
+        assertEquals(200, c.login("admin", firstPassword).statusCode(), "in again once both waits have passed");
     }
 
     @Test
@@ -142,7 +143,7 @@ class ApiAuthIT extends ApiTestBase {
 
         assertEquals(200, admin.send("PUT", "/admins/olivia", "{\"disabled\":true}").statusCode());
         assertEquals(401, olivia.get("/streams").statusCode());
-        assertEquals("account_disabled", code(olivia.login("olivia", "another long secret")));
+        assertEquals("invalid_credentials", code(olivia.login("olivia", "another long secret")));
     }
 
     @Test
