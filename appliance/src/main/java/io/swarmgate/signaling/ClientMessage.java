@@ -48,8 +48,12 @@ public sealed interface ClientMessage {
     }
 
     /** QoE counters accumulated since the previous report. */
+    /**
+     * A QoE report. {@code httpKbps}, optional, is the viewer's recent HTTP throughput, from which
+     * the appliance tells later joiners of the site how fast its link to the origin is.
+     */
     record Report(long httpBytes, long p2pBytes, long uploadedBytes, long stalls, long stallMs, long watchMs,
-                  Long startupMs, long level, long bitrateKbps, long neighbours, Failures failures)
+                  Long startupMs, long level, long bitrateKbps, long neighbours, Failures failures, Long httpKbps)
             implements ClientMessage {
         @Override
         public String type() {

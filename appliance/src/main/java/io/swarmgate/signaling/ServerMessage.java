@@ -11,8 +11,9 @@ public sealed interface ServerMessage {
     record Policy(String p2p, int maxNeighbours, boolean uploadOnCellular) {
     }
 
+    /** {@code siteHttpKbps}: the site's recent HTTP throughput as its viewers report it; null when unknown. */
     record Welcome(String peerId, String secret, boolean resumed, String site, String streamId,
-                   long heartbeatMs, Policy policy) implements ServerMessage {
+                   long heartbeatMs, Policy policy, Long siteHttpKbps) implements ServerMessage {
         @Override
         public String type() {
             return "welcome";

@@ -106,6 +106,9 @@ public final class SignalingCodec {
         return new ClientMessage.Signal(to, kind, f.string("sdp", MAX_SDP, true), null);
     }
 
+    /** 100 Gbit/s: more than any viewer's link. */
+    static final long MAX_REPORT_HTTP_KBPS = 100_000_000L;
+
     private static ClientMessage.Report report(Fields f) throws ProtocolException {
         Fields failures = f.has("failures") ? f.object("failures") : null;
         ClientMessage.Failures fail = failures == null ? ClientMessage.Failures.NONE : new ClientMessage.Failures(
@@ -116,7 +119,8 @@ public final class SignalingCodec {
                 f.counter("uploadedBytes", MAX_REPORT_BYTES), f.counter("stalls", MAX_REPORT_STALLS),
                 f.counter("stallMs", MAX_REPORT_MS), f.counter("watchMs", MAX_REPORT_MS),
                 f.optionalLong("startupMs", 0, 3_600_000), f.integer("level", 0, 64),
-                f.integer("bitrateKbps", 0, 1_000_000), f.integer("neighbours", 0, 1000), fail);
+                f.integer("bitrateKbps", 0, 1_000_000), f.integer("neighbours", 0, 1000), fail,
+                f.optionalLong("httpKbps", 0, MAX_REPORT_HTTP_KBPS));
     }
 
     /** Serialises a server message with {@code type} first and absent optional fields left out. */
@@ -127,6 +131,9 @@ public final class SignalingCodec {
             o.put("v", VERSION).put("peerId", w.peerId()).put("secret", w.secret()).put("resumed", w.resumed())
                     .put("site", w.site()).put("streamId", w.streamId()).put("heartbeatMs", w.heartbeatMs());
             policy(o.putObject("policy"), w.policy());
+            if (w.siteHttpKbps() != null) {
+                o.put("siteHttpKbps", w.siteHttpKbps());
+            }
         } else if (message instanceof ServerMessage.Neighbour n) {
             o.put("peer", n.peer()).put("offer", n.offer());
             if (n.site() != null) {

@@ -73,6 +73,7 @@ public final class SignalingService implements AutoCloseable {
     private final SignalingCodec codec = new SignalingCodec();
     private final SessionRegistry registry = new SessionRegistry();
     private final Errors errors = new Errors();
+    private final SiteThroughput throughput = new SiteThroughput();
     private final Admission admission;
     private final Coordinator coordinator;
     private final Relay relay;
@@ -104,7 +105,8 @@ public final class SignalingService implements AutoCloseable {
                 PeerIds.newSeed());
         events.readLeadersFrom(coordinator);
         this.relay = new Relay(coordinator, registry, new CandidateFilter(NetworkSet.of(mesh.candidateNetworks())), errors);
-        this.lifecycle = new ViewerLifecycle(coordinator, registry, events, errors, settings.heartbeatMs());
+        this.lifecycle = new ViewerLifecycle(coordinator, registry, events, errors, settings.heartbeatMs(), throughput,
+                clock);
         PolicyRecheck recheck = new PolicyRecheck(admission, registry, coordinator, lifecycle, errors);
         policies.addListener(() -> this.mesh.runOnce(recheckQueued, "policy re-check", recheck));
         this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "signaling-sweeper"));
@@ -272,6 +274,9 @@ public final class SignalingService implements AutoCloseable {
             LOG.debug("{} - report: http {} B, p2p {} B, stalls {}", m.peerId(), report.httpBytes(), report.p2pBytes(),
                     report.stalls());
             reports.accept(m.streamId(), m.site(), m.peerId(), report);
+            if (report.httpKbps() != null) {
+                throughput.record(m.streamId(), m.site(), report.httpKbps(), clock.millis());
+            }
         }
     }
 
@@ -319,6 +324,7 @@ public final class SignalingService implements AutoCloseable {
                 }
             }
             mesh.runOnce(expiryQueued, "resume expiry", lifecycle::expireSuspended);
+            throughput.prune(now);
         } catch (RuntimeException e) {
             LOG.warn("signaling - sweep failed", e);
         }

@@ -4,6 +4,7 @@ import io.swarmgate.mesh.Coordinator;
 import io.swarmgate.mesh.JoinResult;
 import io.swarmgate.mesh.PeerInfo;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.security.MessageDigest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,9 +25,13 @@ final class ViewerLifecycle {
     private final MeshEvents events;
     private final Errors errors;
     private final int heartbeatMs;
+    private final SiteThroughput throughput;
+    private final Clock clock;
 
     ViewerLifecycle(Coordinator coordinator, SessionRegistry registry, MeshEvents events, Errors errors,
-                    int heartbeatMs) {
+                    int heartbeatMs, SiteThroughput throughput, Clock clock) {
+        this.throughput = throughput;
+        this.clock = clock;
         this.coordinator = coordinator;
         this.registry = registry;
         this.events = events;
@@ -158,6 +163,6 @@ final class ViewerLifecycle {
 
     private ServerMessage.Welcome welcome(ViewerSession.Membership m, boolean resumed) {
         return new ServerMessage.Welcome(m.peerId(), m.secret(), resumed, m.site(), m.streamId(), heartbeatMs,
-                m.effective());
+                m.effective(), throughput.median(m.streamId(), m.site(), clock.millis()));
     }
 }

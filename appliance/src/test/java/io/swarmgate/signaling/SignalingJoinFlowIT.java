@@ -119,4 +119,27 @@ class SignalingJoinFlowIT extends SignalingTestBase {
         assertNotEquals(a.peerId, elsewhere.await("welcome").get("peerId").asText());
         assertTrue(a.isOpen(), "a failed resume leaves the real viewer alone");
     }
+
+    private static String report(long httpKbps) {
+        return "{\"type\":\"report\",\"httpBytes\":1000,\"p2pBytes\":0,\"uploadedBytes\":0,\"stalls\":0,"
+                + "\"stallMs\":0,\"watchMs\":1000,\"level\":0,\"bitrateKbps\":300,\"neighbours\":1,"
+                + "\"httpKbps\":" + httpKbps + "}";
+    }
+
+    @Test
+    void aJoiningViewerLearnsTheHttpThroughputItsSiteReported() throws Exception {
+        TestViewer a = viewer("127.0.1.5");
+        assertFalse(a.joinStream(STREAM).has("siteHttpKbps"), "nothing reported yet");
+        TestViewer b = joined("127.0.1.6");
+        TestViewer c = joined("127.0.1.7");
+        a.send(report(300));
+        b.send(report(260));
+        c.send(report(9000));
+        io.swarmgate.Await.until("three reports", java.time.Duration.ofSeconds(10),
+                () -> appliance.signaling().reportsReceived() >= 3);
+        JsonNode welcome = viewer("127.0.1.8").joinStream(STREAM);
+        assertEquals(300, welcome.path("siteHttpKbps").asLong(), "the median of the site's reports: " + welcome);
+        JsonNode elsewhere = viewer("127.0.2.5").joinStream(STREAM);
+        assertFalse(elsewhere.has("siteHttpKbps"), "another site has its own link: " + elsewhere);
+    }
 }
