@@ -85,6 +85,7 @@ export function networkInfo(connection) {
  * @property {boolean} live
  * @property {number} bufferS media the player holds ahead (seconds) when it asks
  * @property {number} [durationS]
+ * @property {number} [sizeBytes] expected size (the rendition's bitrate × duration), for the HTTP estimate
  * @property {number} [sequence] media sequence number (live)
  * @property {string} [track] rendition key for the store's live window
  * @property {number} [listedAtMs] when the playlist first listed it (else what onPlaylist saw, else now)
@@ -154,7 +155,7 @@ export class Engine {
     this.log = log;
     this.store = new SegmentStore(maxStoreBytes ? { maxBytes: maxStoreBytes } : {});
     this.scheduler = new Scheduler({ now, ...scheduler });
-    this.qoe = new QoeReporter({ send: (body) => !!this.signaling && this.signaling.report(body), now, timers });
+    this.qoe = new QoeReporter({ send: (body) => !!this.signaling && this.signaling.report(this.withThroughput(body)), now, timers });
     this.enabled = true;
     this.destroyed = false;
     this.signaling = null;
@@ -260,6 +261,8 @@ export class Engine {
 
   onWelcome(m) {
     if (this.timings.welcomeMs === null) this.timings.welcomeMs = Math.round(this.now());
+    // The site's link as its other viewers measured it: known before this viewer fetched anything.
+    this.scheduler.setSiteHttpBps(Number.isFinite(m.siteHttpKbps) && m.siteHttpKbps > 0 ? m.siteHttpKbps * 1000 : undefined);
     // A (re)join: the appliance sends `neighbour` again for every neighbour, so start afresh.
     this.closePeers();
     this.selfId = m.peerId;
@@ -319,6 +322,12 @@ export class Engine {
     let n = 0;
     for (const p of this.peers.values()) if (p.isOpen) n++;
     return n;
+  }
+
+  /** Adds this viewer's own HTTP throughput to a QoE report, so the appliance can tell later joiners. */
+  withThroughput(body) {
+    const bps = this.scheduler.ownHttpThroughputBps();
+    return bps > 0 ? { ...body, httpKbps: Math.round(bps / 1000) } : body;
   }
 
   // ---- upload policy ----
@@ -620,7 +629,7 @@ export class Engine {
       const t = this.now();
       const plan = this.scheduler.plan({
         segmentId: id, live: !!req.live, bufferS: Math.max(0, req.bufferS - (t - t0) / 1000),
-        durationS: req.durationS, holders: this.holdersOf(id), leaders: this.leaders, selfId: this.selfId,
+        durationS: req.durationS, sizeBytes: req.sizeBytes, holders: this.holdersOf(id), leaders: this.leaders, selfId: this.selfId,
         listedAtMs: req.listedAtMs ?? (k ? k.listedAtMs : t0), exclude, backupGraceMs: this.backupGrace(req.durationS),
       });
       if (plan.source === 'http') {

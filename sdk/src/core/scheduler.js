@@ -105,6 +105,8 @@ export class Scheduler {
     this.samples = [];
     /** @type {{bytes: number, ms: number}[]} completed P2P transfers, newest last */
     this.p2pSamples = [];
+    /** @type {number|undefined} the site's HTTP throughput (bits/s) from `welcome`, until our own fetches tell */
+    this.siteHttpBps = undefined;
     /** Failures by reason since creation. */
     this.failures = Object.fromEntries(FAILURE_REASONS.map((r) => [r, 0]));
   }
@@ -117,6 +119,20 @@ export class Scheduler {
     if (!(bytes > 0 && ms >= 0)) return;
     this.samples.push({ bytes, ms, durationS });
     if (this.samples.length > HTTP_SAMPLES) this.samples.shift();
+  }
+
+  /**
+   * The site's HTTP throughput as the appliance reported it (`welcome.siteHttpKbps`): the HTTP
+   * estimate until this viewer has measured fetches of its own.
+   * @param {number|undefined} bps
+   */
+  setSiteHttpBps(bps) {
+    this.siteHttpBps = Number.isFinite(bps) && bps > 0 ? bps : undefined;
+  }
+
+  /** Whether anything tells how fast HTTP is: own fetches, or the site's figure. */
+  httpMeasured() {
+    return this.samples.length > 0 || this.siteHttpBps !== undefined;
   }
 
   /**
@@ -150,7 +166,9 @@ export class Scheduler {
    * @returns {number} ms
    */
   estimateHttpMs({ sizeBytes, durationS } = {}) {
-    if (this.samples.length === 0) return this.defaultHttpMs;
+    if (this.samples.length === 0) {
+      return this.siteHttpBps !== undefined && sizeBytes > 0 ? (sizeBytes * 8 * 1000) / this.siteHttpBps : this.defaultHttpMs;
+    }
     const near = (a, b) => a > 0 && b > 0 && a <= 2 * b && b <= 2 * a;
     let similar;
     if (sizeBytes > 0) {
@@ -172,6 +190,14 @@ export class Scheduler {
    * @returns {number|undefined} bits per second, undefined before any sample
    */
   httpThroughputBps() {
+    return this.ownHttpThroughputBps() ?? this.siteHttpBps;
+  }
+
+  /**
+   * This viewer's own recent HTTP throughput, what it reports to the appliance.
+   * @returns {number|undefined} bits per second, undefined before any fetch
+   */
+  ownHttpThroughputBps() {
     const ms = this.samples.reduce((n, s) => n + s.ms, 0);
     if (this.samples.length === 0 || ms <= 0) return undefined;
     return (this.samples.reduce((n, s) => n + s.bytes, 0) * 8 * 1000) / ms;
@@ -219,7 +245,7 @@ export class Scheduler {
   urgentPlan(req, { now, httpMs, ranked, self, exclude, holder }) {
     if (self !== undefined && ranked[0] === self) return { source: 'http', reason: 'primary' };
     // Nothing measured yet (a viewer starting up): HTTP, as a page without the SDK would.
-    const measured = this.samples.length > 0;
+    const measured = this.httpMeasured();
     const p2pMs = this.estimateP2pMs(req) ?? (measured ? DEFAULT_P2P_ESTIMATE_MS : undefined);
     if (holder !== undefined && p2pMs !== undefined && p2pMs * URGENT_P2P_ADVANTAGE < httpMs) {
       const budgetMs = Math.max(MIN_URGENT_P2P_MS, Math.min(httpMs / 2, p2pMs * 4));

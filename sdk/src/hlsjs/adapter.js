@@ -76,6 +76,9 @@ export class HlsSession {
       live,
       bufferS: bufferAhead(this.media),
       durationS: num(frag.duration),
+      // What the rendition's advertised bitrate says the segment weighs (an upper bound: BANDWIDTH is
+      // the peak): the HTTP estimate scales the site's measured throughput to it.
+      sizeBytes: num(level && level.bitrate && frag.duration ? Math.round((level.bitrate * frag.duration) / 8) : undefined),
       sequence: typeof frag.sn === 'number' ? frag.sn : undefined,
       track: `${frag.type}:${frag.level}`,
       bwEstimate: num(hls && hls.bandwidthEstimate),

@@ -13,7 +13,7 @@ after(() => { for (const e of engines) e.destroy(); });
  * RemoteViewer options. Returns once every neighbour's channel is open and its announcement has
  * arrived. With `timers` (a FakeTimers) the engine's clock and timers move only when the test says.
  */
-async function setup({ self = 'p-self', leaders = [], remotes = {}, scheduler = {}, idleTimeoutMs = 2000, fetchHttp, timers } = {}) {
+async function setup({ self = 'p-self', leaders = [], remotes = {}, scheduler = {}, idleTimeoutMs = 2000, fetchHttp, timers, siteHttpKbps } = {}) {
   let signaling;
   const far = {};
   const engine = new Engine({
@@ -31,7 +31,7 @@ async function setup({ self = 'p-self', leaders = [], remotes = {}, scheduler = 
   });
   engines.push(engine);
   engine.start();
-  signaling.welcome(self, { leaders });
+  signaling.welcome(self, { leaders, siteHttpKbps });
   for (const id of Object.keys(remotes)) signaling.emit('neighbour', { type: 'neighbour', peer: id, offer: true });
   await until(() => engine.stats().peers === Object.keys(remotes).length, 5000, 'the neighbours\' channels to open');
   const held = Object.entries(remotes).map(([id, r]) => [id, [...(r.segments ?? new Map()).keys()]]);
@@ -334,4 +334,21 @@ test('an urgent request joins the leader prefetch already under way instead of f
   assert.deepEqual(r.bytes, bytes);
   assert.equal(http.log.length, 0, 'one HTTP copy of the segment, not two');
   assert.equal(fetched.length, 1);
+});
+
+test('a viewer joining a site whose link is slow starts from its neighbours, and reports its own HTTP throughput', async () => {
+  const bytes = segmentBytes(75_000, 14);
+  const { engine, signaling } = await setup({
+    self: 'p-self', leaders: ['p-lead'], remotes: { 'p-lead': { segments: new Map([[SEG, bytes]]) } }, siteHttpKbps: 300,
+  });
+  const http = httpLoader(bytes);
+  // Nothing fetched yet, but the site says 75 kB take 2 s over HTTP: the LAN is the faster source.
+  const r = await engine.loadSegment({ url: SEG, live: true, bufferS: 0, durationS: 2, sizeBytes: 75_000, httpLoad: http });
+  assert.equal(r.source, 'p2p');
+  assert.equal(http.log.length, 0);
+  engine.qoe.flush();
+  assert.equal(signaling.reports.at(-1).httpKbps, undefined, 'the site\'s figure is not echoed back as our own');
+  await engine.loadSegment({ url: 'http://origin.test/live/seg-101.ts', live: true, bufferS: 0, durationS: 2, httpLoad: httpLoader(bytes, { delayMs: 20 }) });
+  engine.qoe.flush();
+  assert.ok(signaling.reports.at(-1).httpKbps > 0, JSON.stringify(signaling.reports.at(-1)));
 });

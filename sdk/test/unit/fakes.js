@@ -109,9 +109,11 @@ export class FakeSignaling {
   report(body) { this.reports.push(body); return true; }
   close() { this.closed = true; this.joined = false; }
   /** Plays `welcome` (+ `leaders`) from the appliance. */
-  welcome(peerId, { leaders = [], policy = { p2p: 'on', maxNeighbours: 6, uploadOnCellular: false, iceServers: [] } } = {}) {
+  welcome(peerId, { leaders = [], policy = { p2p: 'on', maxNeighbours: 6, uploadOnCellular: false, iceServers: [] }, siteHttpKbps } = {}) {
     this.joined = true;
-    this.emit('welcome', { type: 'welcome', v: 1, peerId, secret: 's', resumed: false, site: 'hq', streamId: 'x', heartbeatMs: 15000, policy });
+    const m = { type: 'welcome', v: 1, peerId, secret: 's', resumed: false, site: 'hq', streamId: 'x', heartbeatMs: 15000, policy };
+    if (siteHttpKbps !== undefined) m.siteHttpKbps = siteHttpKbps;
+    this.emit('welcome', m);
     this.emit('leaders', { type: 'leaders', leaders });
   }
 }

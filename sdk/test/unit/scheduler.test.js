@@ -225,3 +225,22 @@ test('on a slow WAN a non-leader waits for the leader\'s announcement when it is
   // VOD has no leaders to wait for
   assert.deepEqual(s.plan({ ...req, live: false }), { source: 'http', reason: 'urgent' });
 });
+
+test('the site\'s HTTP throughput from welcome is the estimate until the viewer measures its own', () => {
+  const { s } = scheduler();
+  assert.equal(s.httpMeasured(), false);
+  s.setSiteHttpBps(300_000); // a congested branch link: 300 kbit/s per fetch
+  assert.equal(s.httpMeasured(), true);
+  assert.equal(s.estimateHttpMs({ sizeBytes: 75_000 }), 2000);
+  assert.equal(s.estimateHttpMs({ durationS: 2 }), 1000, 'no size: the default');
+  assert.equal(s.httpThroughputBps(), 300_000, 'P2P deliveries are modelled at the site\'s speed for ABR');
+  assert.equal(s.ownHttpThroughputBps(), undefined, 'never reported back as the viewer\'s own figure');
+  // a joiner on that site takes an urgent segment from a neighbour rather than the link
+  assert.deepEqual(s.plan(liveReq({ bufferS: 0, sizeBytes: 75_000, holders: ['n1'] })), { source: 'p2p', peer: 'n1', deadlineMs: T0 + 1000 });
+  s.recordHttp({ bytes: 75_000, ms: 100, durationS: 2 });
+  assert.equal(s.estimateHttpMs({ sizeBytes: 75_000 }), 100, 'its own fetches win');
+  assert.deepEqual(s.plan(liveReq({ bufferS: 0, sizeBytes: 75_000, holders: ['n1'] })), { source: 'http', reason: 'urgent' });
+  s.setSiteHttpBps(undefined);
+  s.setSiteHttpBps(-1);
+  assert.equal(s.siteHttpBps, undefined);
+});
