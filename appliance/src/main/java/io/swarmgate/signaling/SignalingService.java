@@ -4,6 +4,7 @@ import io.swarmgate.config.ApplianceConfig;
 import io.swarmgate.mesh.Coordinator;
 import io.swarmgate.mesh.MeshTimings;
 import io.swarmgate.mesh.NetworkSet;
+import io.swarmgate.policy.PageOrigins;
 import io.swarmgate.policy.PolicyService;
 import java.net.InetAddress;
 import java.time.Clock;
@@ -25,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * in an {@code error} message or a close code, never in an exception leaving this class.
  *
  * <ul>
- *   <li>{@link Admission} decides who may join (origin, token, trusted networks, client address);</li>
+ *   <li>{@link Admission} decides who may join (origin, token, trusted networks, client address);
+ *       {@link TokenSeats}, kept by {@link ViewerLifecycle}, counts viewers per token;</li>
  *   <li>{@link SessionRegistry} knows every connection and admitted viewer;</li>
  *   <li>{@link Relay} forwards signals between paired viewers, keeping candidates on the LAN;</li>
  *   <li>{@link ViewerLifecycle} welcomes, places, resumes and removes viewers, and
@@ -63,18 +65,23 @@ public final class SignalingService implements AutoCloseable {
     private final Coordinator coordinator;
     private final Relay relay;
     private final ViewerLifecycle lifecycle;
+    private final PolicyRecheck recheck;
     private final AtomicLong reportCount = new AtomicLong();
     private final ScheduledExecutorService sweeper;
     private final ExecutorService mesh;
     private volatile Thread meshThread;
     private final ExecutorService senders;
 
+    /**
+     * @param pageOrigins the page origins streams without an origin list admit (the appliance's
+     *                    own and {@code security.intranet-origins})
+     */
     public SignalingService(ApplianceConfig.Mesh mesh, ApplianceConfig.Signaling settings, PolicyService policies,
-                            ReportSink reports, Clock clock) {
+                            PageOrigins pageOrigins, ReportSink reports, Clock clock) {
         this.settings = settings;
         this.reports = reports;
         this.clock = clock;
-        this.admission = new Admission(policies, NetworkSet.of(mesh.trustedNetworks()),
+        this.admission = new Admission(policies, pageOrigins, NetworkSet.of(mesh.trustedNetworks()),
                 NetworkSet.of(settings.trustedProxies()), clock);
         MeshEvents events = new MeshEvents(registry, codec);
         this.coordinator = new Coordinator(policies::rulesFor, events, clock,
@@ -82,7 +89,7 @@ public final class SignalingService implements AutoCloseable {
                 PeerIds.newSeed());
         this.relay = new Relay(coordinator, registry, new CandidateFilter(NetworkSet.of(mesh.candidateNetworks())), errors);
         this.lifecycle = new ViewerLifecycle(coordinator, registry, events, errors, settings.heartbeatMs());
-        PolicyRecheck recheck = new PolicyRecheck(admission, registry, coordinator, lifecycle, errors);
+        this.recheck = new PolicyRecheck(admission, registry, coordinator, lifecycle, errors, clock);
         policies.addListener(() -> onMesh("policy re-check", recheck));
         this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "signaling-sweeper"));
         sweeper.scheduleWithFixedDelay(this::sweep, 1, 1, TimeUnit.SECONDS);
@@ -283,7 +290,11 @@ public final class SignalingService implements AutoCloseable {
         s.helloAccepted();
         String id = PeerIds.newPeerId();
         String secret = PeerIds.newSecret();
-        onMesh("join", () -> lifecycle.admit(s, hello, admitted, id, secret));
+        onMesh("join", () -> {
+            lifecycle.admit(s, hello, admitted, id, secret);
+            // A token of the previous secret admitted during a rotation's grace must go when it ends.
+            recheck.watch(admitted.policy().tokens().graceEnds());
+        });
     }
 
     // --- timers --------------------------------------------------------------------------------
@@ -300,6 +311,7 @@ public final class SignalingService implements AutoCloseable {
                 }
             }
             onMesh("resume expiry", lifecycle::expireSuspended);
+            onMesh("token rotation grace", recheck::graceCheck);
         } catch (RuntimeException e) {
             LOG.warn("signaling - sweep failed", e);
         }
