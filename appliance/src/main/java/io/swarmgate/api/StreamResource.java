@@ -133,6 +133,10 @@ public final class StreamResource {
             } else if (p.allowsAnyOrigin() && !j.has("allowedOrigins")) {
                 origins = List.of();
             }
+        } else if (p.allowsAnyOrigin() && origins.isEmpty()) {
+            // The view shows an open policy as allowedOrigins [] + allowAnyOrigin true; a client that
+            // sends the list back unchanged keeps it open. Closing it takes allowAnyOrigin: false.
+            origins = List.of(StreamPolicy.ANY_ORIGIN);
         }
         SecurityLevel level = j.has("security") ? SecurityLevel.parse("security", text(j, "security", false))
                 : p.securityLevel();
