@@ -99,7 +99,7 @@ export function render(container, ctx) {
     siteGroups.value = (s.siteGroups || []).map((g) => g.join(', ')).join('\n');
     const tokenChoices = creating
       ? [['none', 'Not required'], ['generate', 'Required: generate a secret']]
-      : [['keep', s.tokenRequired ? 'Keep the current secret' : 'Keep: not required'], ['generate', s.tokenRequired ? 'Generate a new secret (old tokens stop working)' : 'Require: generate a secret'], ['none', 'Not required (remove the secret)']];
+      : [['keep', s.tokenRequired ? 'Keep the current secret' : 'Keep: not required'], ['generate', s.tokenRequired ? 'Generate a new secret (old tokens stop working after the rotation grace)' : 'Require: generate a secret'], ['none', 'Not required (remove the secret)']];
     const tokenSecret = select(tokenChoices, creating ? 'none' : 'keep');
     const submit = h('button', { type: 'submit', text: creating ? 'Create stream policy' : 'Save changes' });
     const cancel = h('button', { type: 'button', class: 'secondary', text: canEdit ? 'Cancel' : 'Back', onclick: () => showList() });
@@ -113,7 +113,9 @@ export function render(container, ctx) {
         field('Security level', security, { name: 'security' }),
         field('Max neighbours per viewer', maxNeighbours, { name: 'maxNeighbours', hint: `1 to ${MAX_NEIGHBOURS}.` }),
         field('Viewer tokens', tokenSecret, { name: 'tokenSecret', hint: 'Signed viewer tokens restrict who may join this stream\'s mesh.' }),
-        field('Allowed page origins', allowedOrigins, { name: 'allowedOrigins', hint: 'One origin per line; empty allows any page.' }),
+        field('Allowed page origins', allowedOrigins, { name: 'allowedOrigins', hint: s.allowAnyOrigin
+          ? 'This policy admits pages from ANY origin (set with --allow-any-origin); list origins here to restrict it.'
+          : 'One origin per line; empty: the appliance\'s own pages and security.intranet-origins.' }),
         field('Site groups', siteGroups, { name: 'siteGroups', hint: 'One group per line, sites separated by commas; viewers in a group may share across sites.' })),
       field('Upload over cellular connections', uploadOnCellular, { name: 'uploadOnCellular' }),
       siteModes,

@@ -24,6 +24,7 @@ import java.util.function.BiFunction;
 import io.swarmgate.config.ApplianceConfig;
 import io.swarmgate.control.ControlServer;
 import io.swarmgate.pki.Pki;
+import io.swarmgate.policy.PageOrigins;
 import io.swarmgate.policy.PolicyService;
 import io.swarmgate.policy.SiteRepository;
 import io.swarmgate.policy.StreamPolicyRepository;
@@ -124,7 +125,13 @@ public final class Appliance implements ServeCommand.Running {
             QoeAggregator aggregator = new QoeAggregator(qoeRepository, clock, new QoeAggregator.Settings(
                     config.qoe().flushIntervalMs(), config.qoe().maxUnflushedRows()));
             qoe = new Qoe(aggregator, null, null, null);
-            signaling = new SignalingService(config.mesh(), config.signaling(), policies, qoeReports(aggregator), clock);
+            policies.warnAboutOpenPolicies();
+            AtomicReference<ApplianceServer> serverRef = new AtomicReference<>();
+            // The listeners' ports are known once the server is bound (port 0 in tests): read them late.
+            PageOrigins pageOrigins = new PageOrigins(config.server().hostnames(), config.security().intranetOrigins(),
+                    () -> serverRef.get() == null ? List.of() : serverRef.get().uris());
+            signaling = new SignalingService(config.mesh(), config.signaling(), policies, pageOrigins,
+                    qoeReports(aggregator), clock);
             qoe = startQoe(config, qoeRepository, aggregator, signaling, clock);
             AdminAccounts accounts = AdminAccounts.open(config.auth(), database, dataDir, clock);
             accounts.ensureFirstAdmin(dataDir.initialPasswordFile());
@@ -132,7 +139,6 @@ public final class Appliance implements ServeCommand.Running {
                     Duration.ofHours(config.auth().sessionAbsoluteHours()), clock);
             ApiTokens tokens = new ApiTokens(database.dataSource(), clock);
             live = new LiveFeed(qoe.queries(), sessions);
-            AtomicReference<ApplianceServer> serverRef = new AtomicReference<>();
             ApiHandler api = api(config, dataDir, database, pki, policies, accounts, sessions, tokens, qoe, clock,
                     () -> serverRef.get().reloadCertificate(), signaling::clientAddress);
             ApplianceServer server = ApplianceServer.newServer(config,

@@ -6,7 +6,9 @@ import io.swarmgate.mesh.P2pMode;
 import io.swarmgate.policy.PolicyService;
 import io.swarmgate.policy.SecurityLevel;
 import io.swarmgate.policy.StreamPolicy;
+import io.swarmgate.policy.TokenSettings;
 import io.swarmgate.policy.ViewerTokens;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -37,7 +39,7 @@ public final class StreamResource {
                         .orElseThrow(() -> ApiException.notFound("no stream policy " + r.param("id")))),
                         "One stream policy", null, "stream policy"),
                 new Route("POST", "/streams", Role.OPERATOR, this::create, "Create a stream policy",
-                        "stream policy (id required; tokenSecret: generate|none)", "the created policy"),
+                        "stream policy (id required; tokenSecret: generate|none; allowAnyOrigin: true admits pages from any origin)", "the created policy"),
                 new Route("PUT", "/streams/{id}", Role.OPERATOR, this::update,
                         "Change a stream policy (fields left out keep their value)", "stream policy fields",
                         "the changed policy"),
@@ -47,8 +49,8 @@ public final class StreamResource {
     private Object create(ApiRequest r) throws Exception {
         String id = r.string("id", 64);
         StreamPolicy base = StreamPolicy.validated(id, null, P2pMode.ON, Map.of(),
-                policies.defaultPolicy().maxNeighbours(), false, List.of(), SecurityLevel.BASIC, List.of(), null,
-                Instant.now());
+                policies.defaultPolicy().maxNeighbours(), false, List.of(), SecurityLevel.BASIC, List.of(),
+                TokenSettings.NONE, Instant.now());
         Map<String, Object> secret = new HashMap<>();
         StreamPolicy created = apply(base, r.json(), secret);
         policies.addStream(created);
@@ -115,6 +117,27 @@ public final class StreamResource {
             cellular = j.get("uploadOnCellular").asBoolean();
         }
         List<String> origins = j.has("allowedOrigins") ? strings(j, "allowedOrigins") : p.allowedOrigins();
+        if (j.has("allowedOrigins") && origins.contains(StreamPolicy.ANY_ORIGIN)) {
+            throw ApiException.badRequest("allowedOrigins", "'*' is not an origin; set allowAnyOrigin: true to let"
+                    + " pages from any origin join");
+        }
+        if (j.has("allowAnyOrigin")) {
+            if (!j.get("allowAnyOrigin").isBoolean()) {
+                throw ApiException.badRequest("allowAnyOrigin", "allowAnyOrigin must be true or false");
+            }
+            if (j.get("allowAnyOrigin").asBoolean()) {
+                if (j.has("allowedOrigins") && !origins.isEmpty()) {
+                    throw ApiException.badRequest("allowAnyOrigin", "allowAnyOrigin and allowedOrigins exclude each other");
+                }
+                origins = List.of(StreamPolicy.ANY_ORIGIN);
+            } else if (p.allowsAnyOrigin() && !j.has("allowedOrigins")) {
+                origins = List.of();
+            }
+        } else if (p.allowsAnyOrigin() && origins.isEmpty()) {
+            // The view shows an open policy as allowedOrigins [] + allowAnyOrigin true; a client that
+            // sends the list back unchanged keeps it open. Closing it takes allowAnyOrigin: false.
+            origins = List.of(StreamPolicy.ANY_ORIGIN);
+        }
         SecurityLevel level = j.has("security") ? SecurityLevel.parse("security", text(j, "security", false))
                 : p.securityLevel();
         List<Set<String>> groups = p.siteGroups();
@@ -132,20 +155,35 @@ public final class StreamResource {
                 groups.add(group);
             }
         }
-        String secret = p.tokenSecret();
+        TokenSettings tokens = p.tokens().withLimits(
+                j.has("tokenMaxLifetimeSeconds") ? Duration.ofSeconds(seconds(j, "tokenMaxLifetimeSeconds"))
+                        : p.tokens().maxLifetime(),
+                j.has("tokenRotationGraceSeconds") ? Duration.ofSeconds(seconds(j, "tokenRotationGraceSeconds"))
+                        : p.tokens().rotationGrace(),
+                j.has("maxViewersPerToken") ? (int) seconds(j, "maxViewersPerToken") : p.tokens().maxViewersPerToken());
         if (j.has("tokenSecret")) {
             String t = text(j, "tokenSecret", false);
             if ("generate".equals(t)) {
-                secret = ViewerTokens.newSecret();
+                String secret = ViewerTokens.newSecret();
                 secretOut.put("tokenSecret", secret);
+                tokens = tokens.withSecret(secret, Instant.now());
             } else if ("none".equals(t)) {
-                secret = null;
+                tokens = tokens.withSecret(null, Instant.now());
             } else {
                 throw ApiException.badRequest("tokenSecret", "tokenSecret must be 'generate' or 'none'");
             }
         }
-        return StreamPolicy.validated(p.id(), pattern, mode, siteModes, max, cellular, origins, level, groups, secret,
+        return StreamPolicy.validated(p.id(), pattern, mode, siteModes, max, cellular, origins, level, groups, tokens,
                 Instant.now());
+    }
+
+    /** A non-negative whole number field (seconds or a count). */
+    private static long seconds(JsonNode j, String field) throws ApiException {
+        JsonNode v = j.get(field);
+        if (!v.isIntegralNumber() || v.asLong() < 0 || v.asLong() > Integer.MAX_VALUE) {
+            throw ApiException.badRequest(field, field + " must be a non-negative whole number");
+        }
+        return v.asLong();
     }
 
     private static String text(JsonNode j, String field, boolean nullable) throws ApiException {
@@ -184,10 +222,18 @@ public final class StreamResource {
         v.put("siteModes", modes);
         v.put("maxNeighbours", p.maxNeighbours());
         v.put("uploadOnCellular", p.uploadOnCellular());
-        v.put("allowedOrigins", p.allowedOrigins());
+        // allowedOrigins [] means the appliance's default origins; allowAnyOrigin marks the open, warned choice.
+        v.put("allowedOrigins", p.allowsAnyOrigin() ? List.of() : p.allowedOrigins());
+        v.put("allowAnyOrigin", p.allowsAnyOrigin());
         v.put("security", p.securityLevel().wire());
         v.put("siteGroups", p.siteGroups().stream().map(TreeSet::new).toList());
         v.put("tokenRequired", p.requiresToken());
+        v.put("tokenMaxLifetimeSeconds", p.tokens().maxLifetime().toSeconds());
+        v.put("tokenRotationGraceSeconds", p.tokens().rotationGrace().toSeconds());
+        v.put("maxViewersPerToken", p.tokens().maxViewersPerToken());
+        Instant graceEnds = p.tokens().graceEnds();
+        v.put("previousTokenSecretAcceptedUntil", graceEnds != null && graceEnds.isAfter(Instant.now())
+                ? graceEnds.toString() : null);
         v.put("updatedAt", p.updatedAt().toString());
         return v;
     }

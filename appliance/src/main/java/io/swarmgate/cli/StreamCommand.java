@@ -5,6 +5,7 @@ import io.swarmgate.mesh.P2pMode;
 import io.swarmgate.policy.PolicyException;
 import io.swarmgate.policy.SecurityLevel;
 import io.swarmgate.policy.StreamPolicy;
+import io.swarmgate.policy.TokenSettings;
 import io.swarmgate.policy.ViewerTokens;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -27,7 +28,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "stream", mixinStandardHelpOptions = true,
         description = {"Stream policies: which streams may use the mesh, where, and who may join.",
             "A viewer's stream matches a policy by id, else by the longest matching manifest URL pattern;",
-            "streams matching nothing get the default policy (P2P on, basic security)."},
+            "streams matching nothing get the default policy (P2P on, basic security, default page origins)."},
         subcommands = {StreamCommand.Add.class, StreamCommand.SetPolicy.class, StreamCommand.ListStreams.class,
             StreamCommand.Remove.class, StreamCommand.Token.class})
 public final class StreamCommand implements Runnable {
@@ -61,8 +62,13 @@ public final class StreamCommand implements Runnable {
         Boolean uploadOnCellular;
 
         @Option(names = "--allowed-origin", paramLabel = "ORIGIN",
-                description = "Page origin allowed to join, e.g. https://intranet.corp.example (repeatable; none = any).")
+                description = {"Page origin allowed to join, e.g. https://intranet.corp.example (repeatable).",
+                    "Without any, the appliance's own pages and security.intranet-origins may join."})
         List<String> origins;
+
+        @Option(names = "--allow-any-origin",
+                description = "Let pages from ANY origin join (not recommended; logged at WARN at every start).")
+        boolean allowAnyOrigin;
 
         @Option(names = "--security", paramLabel = "LEVEL",
                 description = "basic (anyone with the URL) or intermediate (trusted networks only; sites stay apart).")
@@ -73,13 +79,28 @@ public final class StreamCommand implements Runnable {
         List<String> siteGroups;
 
         @Option(names = "--token-secret", paramLabel = "generate|none",
-                description = "Require signed viewer tokens with a new secret (printed once), or stop requiring them.")
+                description = {"Require viewer tokens (HS256 JWTs) with a new secret (printed once), or stop requiring them.",
+                    "Replacing a secret keeps the previous one valid for --token-rotation-grace."})
         String tokenSecret;
+
+        @Option(names = "--token-max-lifetime", paramLabel = "DURATION",
+                description = "Longest lifetime (exp - iat) of a viewer token, e.g. 4h (default 24h; 1m to 366d).")
+        String tokenMaxLifetime;
+
+        @Option(names = "--token-rotation-grace", paramLabel = "DURATION",
+                description = {"After --token-secret generate replaces a secret, how long tokens of the previous one",
+                    "still admit and keep viewers, e.g. 5m (default 60s; 0s to 24h)."})
+        String tokenRotationGrace;
+
+        @Option(names = "--max-viewers-per-token", paramLabel = "N",
+                description = "Connected viewers one token may admit at a time (default 0: no limit).")
+        Integer maxViewersPerToken;
 
         @Option(names = "--clear-site-modes", description = "Remove every per-site mode.")
         boolean clearSiteModes;
 
-        @Option(names = "--clear-origins", description = "Allow every page origin again.")
+        @Option(names = "--clear-origins",
+                description = "Back to the default page origins: the appliance's own and security.intranet-origins.")
         boolean clearOrigins;
 
         @Option(names = "--clear-site-groups", description = "Keep every site to itself again.")
@@ -98,9 +119,20 @@ public final class StreamCommand implements Runnable {
             }
             List<String> allowed = clearOrigins ? List.of() : p.allowedOrigins();
             if (origins != null) {
-                List<String> merged = new ArrayList<>(allowed);
+                if (origins.contains(StreamPolicy.ANY_ORIGIN)) {
+                    throw new PolicyException("allowed-origins", "'*' is not an origin; to let pages from any origin"
+                            + " join, use --allow-any-origin");
+                }
+                if (allowAnyOrigin) {
+                    throw new PolicyException("allowed-origins", "--allow-any-origin and --allowed-origin exclude each other");
+                }
+                List<String> merged = new ArrayList<>(p.allowsAnyOrigin() ? List.of() : allowed);
                 origins.stream().filter(o -> !merged.contains(o)).forEach(merged::add);
                 allowed = merged;
+            } else if (allowAnyOrigin) {
+                allowed = List.of(StreamPolicy.ANY_ORIGIN);
+                out.println("Warning: pages from ANY origin may now join stream " + p.id()
+                        + "; every start logs this at WARN.");
             }
             List<Set<String>> groups = clearSiteGroups ? new ArrayList<>() : new ArrayList<>(p.siteGroups());
             if (siteGroups != null) {
@@ -108,12 +140,21 @@ public final class StreamCommand implements Runnable {
                     groups.add(new LinkedHashSet<>(Arrays.asList(g.split("\\s*,\\s*"))));
                 }
             }
-            String secret = p.tokenSecret();
+            TokenSettings tokens = p.tokens().withLimits(
+                    tokenMaxLifetime != null ? duration("token-max-lifetime", tokenMaxLifetime) : p.tokens().maxLifetime(),
+                    tokenRotationGrace != null ? duration("token-rotation-grace", tokenRotationGrace)
+                            : p.tokens().rotationGrace(),
+                    maxViewersPerToken != null ? maxViewersPerToken : p.tokens().maxViewersPerToken());
             if ("generate".equals(tokenSecret)) {
-                secret = ViewerTokens.newSecret();
+                String secret = ViewerTokens.newSecret();
+                if (p.requiresToken()) {
+                    out.println("Tokens signed with the previous secret keep working for " + tokens.rotationGrace()
+                            .toSeconds() + " s; then viewers that joined with them are disconnected.");
+                }
                 out.println("Viewer token secret (shown once; give it to the intranet portal): " + secret);
+                tokens = tokens.withSecret(secret, Instant.now());
             } else if ("none".equals(tokenSecret)) {
-                secret = null;
+                tokens = tokens.withSecret(null, Instant.now());
             } else if (tokenSecret != null) {
                 throw new PolicyException("token-secret", "must be 'generate' or 'none'");
             }
@@ -121,8 +162,27 @@ public final class StreamCommand implements Runnable {
                     p2p != null ? StreamPolicy.parseMode("p2p", p2p) : p.p2pMode(), modes,
                     maxNeighbours != null ? maxNeighbours : p.maxNeighbours(),
                     uploadOnCellular != null ? uploadOnCellular : p.uploadOnCellular(), allowed,
-                    security != null ? SecurityLevel.parse("security", security) : p.securityLevel(), groups, secret,
+                    security != null ? SecurityLevel.parse("security", security) : p.securityLevel(), groups, tokens,
                     Instant.now());
+        }
+
+        /** {@code 90s}, {@code 5m}, {@code 4h}, {@code 1d}, or ISO-8601 ({@code PT4H}). */
+        static Duration duration(String field, String text) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,9})([smhd])").matcher(text.strip());
+            if (m.matches()) {
+                long n = Long.parseLong(m.group(1));
+                return switch (m.group(2)) {
+                    case "s" -> Duration.ofSeconds(n);
+                    case "m" -> Duration.ofMinutes(n);
+                    case "h" -> Duration.ofHours(n);
+                    default -> Duration.ofDays(n);
+                };
+            }
+            try {
+                return Duration.parse(text.strip());
+            } catch (java.time.format.DateTimeParseException e) {
+                throw new PolicyException(field, "'" + text + "' is not a duration like 90s, 5m, 4h or 1d");
+            }
         }
 
         private static String emptyToNull(String s) {
@@ -142,7 +202,7 @@ public final class StreamCommand implements Runnable {
         protected int execute(AdminContext context, PrintWriter out) throws Exception {
             StreamPolicy base = StreamPolicy.validated(id, null, P2pMode.ON, Map.of(),
                     context.policies().defaultPolicy().maxNeighbours(), false, List.of(), SecurityLevel.BASIC,
-                    List.of(), null, Instant.now());
+                    List.of(), TokenSettings.NONE, Instant.now());
             StreamPolicy created = policy.applyTo(base, out);
             context.policies().addStream(created);
             out.println("Stream policy " + id + " added.");
@@ -185,11 +245,20 @@ public final class StreamCommand implements Runnable {
                 out.println("  max neighbours:   " + p.maxNeighbours());
                 out.println("  upload cellular:  " + p.uploadOnCellular());
                 out.println("  security:         " + p.securityLevel().wire());
-                out.println("  allowed origins:  " + (p.allowedOrigins().isEmpty() ? "any" : String.join(", ", p.allowedOrigins())));
+                out.println("  allowed origins:  " + (p.allowsAnyOrigin() ? "ANY origin (--allow-any-origin)"
+                        : p.usesDefaultOrigins() ? "default (the appliance's own pages and security.intranet-origins)"
+                        : String.join(", ", p.allowedOrigins())));
                 out.println("  site groups:      " + (p.siteGroups().isEmpty() ? "none (sites stay apart)"
                         : p.siteGroups().stream().map(g -> String.join("+", new java.util.TreeSet<>(g)))
                         .collect(Collectors.joining("; "))));
-                out.println("  viewer tokens:    " + (p.requiresToken() ? "required" : "not required"));
+                TokenSettings t = p.tokens();
+                out.println("  viewer tokens:    " + (p.requiresToken() ? "required (HS256 JWT, aud " + p.id()
+                        + ", max lifetime " + t.maxLifetime() + ", rotation grace " + t.rotationGrace()
+                        + ", viewers per token " + (t.maxViewersPerToken() == 0 ? "unlimited" : t.maxViewersPerToken())
+                        + ")" : "not required"));
+                if (p.requiresToken() && t.graceEnds() != null && t.graceEnds().isAfter(Instant.now())) {
+                    out.println("  previous secret:  accepted until " + t.graceEnds());
+                }
             }
             return ExitCodes.OK;
         }
@@ -212,13 +281,14 @@ public final class StreamCommand implements Runnable {
     }
 
     @Command(name = "token", mixinStandardHelpOptions = true,
-            description = {"Mint a viewer token for testing or for a portal without its own implementation.",
+            description = {"Mint a viewer token (an HS256 JWT) for testing or for a portal without a JWT library.",
                 "The format is in docs/protocol.md (\"Viewer tokens\")."})
     static final class Token extends ForwardingCommand {
         @Parameters(paramLabel = "ID")
         String id;
 
-        @Option(names = "--ttl", paramLabel = "SECONDS", description = "Validity (default 3600).")
+        @Option(names = "--ttl", paramLabel = "SECONDS",
+                description = "Validity (default 3600; at most the stream's --token-max-lifetime).")
         long ttl = 3600;
 
         @Option(names = "--subject", paramLabel = "VIEWER", description = "Optional viewer identifier.")
@@ -232,10 +302,14 @@ public final class StreamCommand implements Runnable {
                 throw new PolicyException("token-secret", "stream " + id + " does not use viewer tokens;"
                         + " enable them with 'swarmgate stream set " + id + " --token-secret generate'");
             }
-            if (ttl <= 0 || ttl > Duration.ofDays(366).toSeconds()) {
-                throw new PolicyException("ttl", "must be between 1 and 31622400 seconds");
+            long max = p.tokens().maxLifetime().toSeconds();
+            if (ttl <= 0 || ttl > max) {
+                throw new PolicyException("ttl", "must be between 1 and " + max + " seconds (the stream's"
+                        + " --token-max-lifetime)");
             }
-            out.println(ViewerTokens.mint(p.tokenSecret(), id, Instant.now().plusSeconds(ttl), subject));
+            Instant now = Instant.now();
+            out.println(ViewerTokens.mint(p.tokenSecret(), id, now, now.plusSeconds(ttl), subject,
+                    ViewerTokens.newTokenId()));
             return ExitCodes.OK;
         }
     }

@@ -8,7 +8,8 @@ import java.util.List;
  * grouped by the component that reads them.
  */
 public record ApplianceConfig(Server server, Path dataDir, Database database, Logging logging, Demo demo, Mesh mesh,
-                              Signaling signaling, Auth auth, Diagnostics diagnostics, Qoe qoe, Metrics metrics) {
+                              Signaling signaling, Auth auth, Diagnostics diagnostics, Qoe qoe, Metrics metrics,
+                              Security security) {
 
     /** Listeners, TLS identity and shutdown, read by {@code ApplianceServer}. */
     public record Server(String bind, int httpsPort, int httpPort, List<String> hostnames,
@@ -74,6 +75,17 @@ public record ApplianceConfig(Server server, Path dataDir, Database database, Lo
     public record Metrics(List<String> allowedNetworks) {
         public Metrics {
             allowedNetworks = List.copyOf(allowedNetworks);
+        }
+    }
+
+    /**
+     * Read by signaling admission: page origins that may join streams whose policy names none,
+     * besides the appliance's own; each normalised to {@code scheme://host[:port]} as browsers
+     * send it (lower case, no default port).
+     */
+    public record Security(List<String> intranetOrigins) {
+        public Security {
+            intranetOrigins = List.copyOf(intranetOrigins);
         }
     }
 

@@ -59,6 +59,7 @@ public final class ConfigKey<T> {
     public static final String QOE_MINUTE_RETENTION_DAYS = "qoe.minute-retention-days";
     public static final String QOE_HOUR_RETENTION_DAYS = "qoe.hour-retention-days";
     public static final String METRICS_ALLOWED_NETWORKS = "metrics.allowed-networks";
+    public static final String SECURITY_INTRANET_ORIGINS = "security.intranet-origins";
 
     /** RFC 1918, carrier-grade NAT, IPv6 unique-local and link-local: where corporate LANs live. */
     static final String PRIVATE_NETWORKS = "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,100.64.0.0/10,fc00::/7,fe80::/10";

@@ -110,6 +110,10 @@ public final class ConfigKeys {
     public static final ConfigKey<List<String>> METRICS_ALLOWED_NETWORKS = list(ConfigKey.METRICS_ALLOWED_NETWORKS,
             "127.0.0.1/32,::1/128", "Networks (CIDRs) allowed to read /metrics without a bearer token.");
 
+    public static final ConfigKey<List<String>> SECURITY_INTRANET_ORIGINS = list(ConfigKey.SECURITY_INTRANET_ORIGINS,
+            "", "Page origins (scheme://host[:port]) that may join streams whose policy names no origins,"
+            + " besides the appliance's own pages.");
+
     /** Every key, in the order of {@code config/swarmgate.conf}. */
     static final List<ConfigKey<?>> ALL = List.of(
             SERVER_BIND, SERVER_HTTPS_PORT, SERVER_HTTP_PORT, SERVER_HOSTNAMES, SERVER_SHUTDOWN_TIMEOUT_MS,
@@ -121,7 +125,8 @@ public final class ConfigKeys {
             SIGNALING_MESSAGE_BURST, SIGNALING_HEARTBEAT_MS, SIGNALING_HELLO_TIMEOUT_MS, AUTH_LOCKOUT_FAILURES,
             AUTH_LOCKOUT_MINUTES, AUTH_SESSION_IDLE_MINUTES, AUTH_SESSION_ABSOLUTE_HOURS, AUTH_ARGON2_MEMORY_KIB,
             AUTH_ARGON2_ITERATIONS, AUTH_MAX_CONCURRENT_HASHES, DIAGNOSTICS_HEAP_ENDPOINT, QOE_FLUSH_INTERVAL_MS, QOE_MAX_UNFLUSHED_ROWS,
-            QOE_ROLLUP_INTERVAL_MS, QOE_MINUTE_RETENTION_DAYS, QOE_HOUR_RETENTION_DAYS, METRICS_ALLOWED_NETWORKS);
+            QOE_ROLLUP_INTERVAL_MS, QOE_MINUTE_RETENTION_DAYS, QOE_HOUR_RETENTION_DAYS, METRICS_ALLOWED_NETWORKS,
+            SECURITY_INTRANET_ORIGINS);
 
     /** Every key by name, in the order of {@link #ALL}. */
     static final Map<String, ConfigKey<?>> BY_NAME = byName();

@@ -194,7 +194,45 @@ public final class ConfigLoader {
                         v.get(ConfigKeys.QOE_ROLLUP_INTERVAL_MS),
                         v.get(ConfigKeys.QOE_MINUTE_RETENTION_DAYS),
                         v.get(ConfigKeys.QOE_HOUR_RETENTION_DAYS)),
-                new ApplianceConfig.Metrics(networks(v, ConfigKeys.METRICS_ALLOWED_NETWORKS)));
+                new ApplianceConfig.Metrics(networks(v, ConfigKeys.METRICS_ALLOWED_NETWORKS)),
+                new ApplianceConfig.Security(origins(v, ConfigKeys.SECURITY_INTRANET_ORIGINS)));
+    }
+
+    /**
+     * Page origins: each {@code http(s)://host[:port]} with nothing after it, returned as browsers
+     * send them (lower case, default port dropped), so the comparison with {@code Origin} is exact.
+     */
+    private static List<String> origins(Values v, ConfigKey<List<String>> key) {
+        List<String> out = new java.util.ArrayList<>();
+        for (String origin : v.get(key)) {
+            if ("*".equals(origin)) {
+                throw new ConfigException(key.name(), "'*' is not allowed here; allow any origin per stream with"
+                        + " 'swarmgate stream set ID --allow-any-origin'");
+            }
+            String normalised = origin(origin);
+            if (normalised == null) {
+                throw new ConfigException(key.name(), "'" + origin + "' is not an origin: expected scheme://host[:port]"
+                        + " with scheme http or https and no path, e.g. https://intranet.corp.example");
+            }
+            if (!out.contains(normalised)) {
+                out.add(normalised);
+            }
+        }
+        return out;
+    }
+
+    private static String origin(String text) {
+        if (text.length() > 300 || !text.matches("(?i)https?://([A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*|\\[[0-9A-Fa-f:.]+\\])(:\\d{1,5})?")) {
+            return null;
+        }
+        java.net.URI uri = java.net.URI.create(text);
+        String scheme = uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+        int port = uri.getPort();
+        if (uri.getHost() == null || port > 65535) {
+            return null;
+        }
+        boolean standard = port == -1 || port == ("https".equals(scheme) ? 443 : 80);
+        return scheme + "://" + uri.getHost().toLowerCase(java.util.Locale.ROOT) + (standard ? "" : ":" + port);
     }
 
     /** A list of CIDRs, checked strictly so a typo stops the start instead of opening a hole. */

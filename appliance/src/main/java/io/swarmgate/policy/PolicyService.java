@@ -8,6 +8,7 @@ import io.swarmgate.mesh.SwarmRules;
 import java.net.URI;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
@@ -61,8 +62,8 @@ public final class PolicyService {
         this.defaults = defaults;
         this.clock = clock;
         this.defaultPolicy = StreamPolicy.validated(DEFAULT_POLICY_ID, null, P2pMode.ON, Map.of(),
-                defaults.maxNeighbours(), defaults.uploadOnCellular(), List.of(), SecurityLevel.BASIC, List.of(), null,
-                clock.instant());
+                defaults.maxNeighbours(), defaults.uploadOnCellular(), List.of(), SecurityLevel.BASIC, List.of(),
+                TokenSettings.NONE, clock.instant());
         reload();
     }
 
@@ -76,6 +77,20 @@ public final class PolicyService {
                 .sorted(Comparator.comparingInt((StreamPolicy p) -> -p.urlPattern().length()).thenComparing(StreamPolicy::id))
                 .toList();
         snapshot = new Snapshot(SiteMap.of(sites.list()), Map.copyOf(byId), byPattern);
+    }
+
+    /** Logs at WARN every policy that admits pages from any origin; the appliance calls it at start-up. */
+    public void warnAboutOpenPolicies() {
+        for (StreamPolicy p : snapshot.byId().values()) {
+            warnIfOpen(p);
+        }
+    }
+
+    private static void warnIfOpen(StreamPolicy p) {
+        if (p.allowsAnyOrigin()) {
+            LOG.warn("policy - stream {} admits pages from ANY origin (--allow-any-origin): any page a viewer opens"
+                    + " can join it; restrict it with 'swarmgate stream set {} --clear-origins'", p.id(), p.id());
+        }
     }
 
     public void addListener(Runnable listener) {
@@ -208,18 +223,30 @@ public final class PolicyService {
         }
         policies.save(policy, true);
         LOG.info("policy - stream {} added", policy.id());
+        warnIfOpen(policy);
         changed();
     }
 
-    /** Applies {@code change} to the stored policy; the result is validated again before it is saved. */
+    /**
+     * Applies {@code change} to the stored policy; the result is validated again before it is saved.
+     * A new token secret replacing another starts a rotation now: the previous secret stays
+     * accepted for the policy's rotation grace, whatever {@code change} says about it.
+     */
     public StreamPolicy updateStream(String id, UnaryOperator<StreamPolicy> change) throws SQLException {
         StreamPolicy current = findStream(id).orElseThrow(() -> new PolicyException("id", "no stream policy '" + id + "'"));
         StreamPolicy c = change.apply(current);
+        Instant now = clock.instant();
+        TokenSettings tokens = current.tokens().withSecret(c.tokenSecret(), now).withLimits(c.tokens().maxLifetime(),
+                c.tokens().rotationGrace(), c.tokens().maxViewersPerToken());
         StreamPolicy next = StreamPolicy.validated(id, c.urlPattern(), c.p2pMode(), c.siteModes(), c.maxNeighbours(),
-                c.uploadOnCellular(), c.allowedOrigins(), c.securityLevel(), c.siteGroups(), c.tokenSecret(),
-                clock.instant());
+                c.uploadOnCellular(), c.allowedOrigins(), c.securityLevel(), c.siteGroups(), tokens, now);
         policies.save(next, false);
         LOG.info("policy - stream {} changed", id);
+        if (now.equals(tokens.rotatedAt())) {
+            LOG.info("policy - stream {} has a new token secret; tokens of the previous one are accepted until {}",
+                    id, tokens.graceEnds());
+        }
+        warnIfOpen(next);
         changed();
         return next;
     }

@@ -15,19 +15,23 @@ import java.util.regex.Pattern;
  *
  * @param urlPattern  manifest URL with {@code *} wildcards, or {@code null} to match the id only
  * @param siteModes   P2P mode overrides per site; sites not listed use {@code p2pMode}
- * @param allowedOrigins page origins allowed to join ({@code https://intranet.corp.example});
- *                    empty allows any origin
+ * @param allowedOrigins page origins allowed to join ({@code https://intranet.corp.example}); empty
+ *                    means the appliance's default page origins (its own and
+ *                    {@code security.intranet-origins}); exactly {@link #ANY_ORIGIN} admits pages
+ *                    from anywhere (an explicit, warned choice)
  * @param siteGroups  sets of sites whose viewers may exchange segments; empty keeps every site
  *                    to itself
- * @param tokenSecret base64url HMAC key for viewer tokens, or {@code null} when tokens are not required
+ * @param tokens      viewer-token secret and limits; {@link TokenSettings#NONE} when tokens are not required
  */
 public record StreamPolicy(String id, String urlPattern, P2pMode p2pMode, Map<String, P2pMode> siteModes,
                            int maxNeighbours, boolean uploadOnCellular, List<String> allowedOrigins,
-                           SecurityLevel securityLevel, List<Set<String>> siteGroups, String tokenSecret,
+                           SecurityLevel securityLevel, List<Set<String>> siteGroups, TokenSettings tokens,
                            Instant updatedAt) {
 
     public static final int DEFAULT_MAX_NEIGHBOURS = SwarmRules.DEFAULT_MAX_NEIGHBOURS;
     public static final int MAX_NEIGHBOURS_LIMIT = SwarmRules.MAX_DEGREE_LIMIT;
+    /** The only entry of {@code allowedOrigins} of a policy that admits pages from any origin. */
+    public static final String ANY_ORIGIN = "*";
     private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
     static final Pattern SITE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}");
     private static final Pattern ORIGIN = Pattern.compile("https?://[A-Za-z0-9.-]+(:\\d{1,5})?|https?://\\[[0-9a-fA-F:]+\\](:\\d{1,5})?");
@@ -42,7 +46,7 @@ public record StreamPolicy(String id, String urlPattern, P2pMode p2pMode, Map<St
     public static StreamPolicy validated(String id, String urlPattern, P2pMode p2pMode, Map<String, P2pMode> siteModes,
                                          int maxNeighbours, boolean uploadOnCellular, List<String> allowedOrigins,
                                          SecurityLevel securityLevel, List<Set<String>> siteGroups,
-                                         String tokenSecret, Instant updatedAt) {
+                                         TokenSettings tokens, Instant updatedAt) {
         if (id == null || !ID.matcher(id).matches()) {
             throw new PolicyException("id", "'" + id + "' must be 1-64 lower-case letters, digits, '.', '_' or '-'"
                     + " and start with a letter or digit");
@@ -57,8 +61,11 @@ public record StreamPolicy(String id, String urlPattern, P2pMode p2pMode, Map<St
         for (String site : siteModes.keySet()) {
             checkSite("site-mode", site);
         }
+        if (allowedOrigins.contains(ANY_ORIGIN) && allowedOrigins.size() > 1) {
+            throw new PolicyException("allowed-origins", "'*' (any origin) cannot be combined with other origins");
+        }
         for (String origin : allowedOrigins) {
-            if (!ORIGIN.matcher(origin).matches()) {
+            if (!ANY_ORIGIN.equals(origin) && !ORIGIN.matcher(origin).matches()) {
                 throw new PolicyException("allowed-origins", "'" + origin
                         + "' is not an origin like https://intranet.corp.example[:port] (no path)");
             }
@@ -71,12 +78,10 @@ public record StreamPolicy(String id, String urlPattern, P2pMode p2pMode, Map<St
                 checkSite("site-groups", site);
             }
         }
-        if (tokenSecret != null && !tokenSecret.matches("[A-Za-z0-9_-]{43,128}")) {
-            throw new PolicyException("token-secret", "must be base64url of at least 32 random bytes"
-                    + " (use 'generate')");
-        }
-        return new StreamPolicy(id, urlPattern, p2pMode, siteModes, maxNeighbours, uploadOnCellular, allowedOrigins,
-                securityLevel, siteGroups, tokenSecret, updatedAt);
+        tokens.validate();
+        return new StreamPolicy(id, urlPattern, p2pMode, siteModes, maxNeighbours, uploadOnCellular,
+                allowedOrigins.stream().map(o -> o.toLowerCase(java.util.Locale.ROOT)).toList(),
+                securityLevel, siteGroups, tokens, updatedAt);
     }
 
     /** Parses a P2P mode as written in the CLI, API and database. */
@@ -110,13 +115,23 @@ public record StreamPolicy(String id, String urlPattern, P2pMode p2pMode, Map<St
         return siteModes.getOrDefault(site, p2pMode);
     }
 
-    /** Whether {@code origin} (the page's {@code Origin} header, possibly null) may join. */
-    public boolean allowsOrigin(String origin) {
-        return allowedOrigins.isEmpty() || origin != null && allowedOrigins.contains(origin);
+    /** Whether the admin chose to admit pages from any origin ({@code --allow-any-origin}). */
+    public boolean allowsAnyOrigin() {
+        return allowedOrigins.equals(List.of(ANY_ORIGIN));
+    }
+
+    /** Whether the policy leaves page origins to the appliance's defaults (its own and the intranet's). */
+    public boolean usesDefaultOrigins() {
+        return allowedOrigins.isEmpty();
     }
 
     public boolean requiresToken() {
-        return tokenSecret != null;
+        return tokens.required();
+    }
+
+    /** The current viewer-token secret, or null when tokens are not required. */
+    public String tokenSecret() {
+        return tokens.secret();
     }
 
     /** Whether {@code url} matches the pattern ({@code *} matches any run of characters). */

@@ -7,6 +7,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,7 +26,8 @@ import javax.sql.DataSource;
 public final class StreamPolicyRepository {
 
     private static final String COLUMNS = "id, url_pattern, p2p_mode, max_neighbours, upload_on_cellular,"
-            + " allowed_origins, security_level, site_groups, token_secret, updated_at";
+            + " allowed_origins, security_level, site_groups, token_secret, updated_at, previous_token_secret,"
+            + " token_rotated_at, token_max_lifetime_s, token_rotation_grace_s, max_viewers_per_token";
 
     private final DataSource dataSource;
 
@@ -52,10 +54,11 @@ public final class StreamPolicyRepository {
     public void save(StreamPolicy p, boolean insert) throws SQLException {
         Transactions.run(dataSource, c -> {
             String sql = insert
-                    ? "INSERT INTO stream_policy (" + COLUMNS + ", created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    ? "INSERT INTO stream_policy (" + COLUMNS + ", created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                     : "UPDATE stream_policy SET url_pattern = ?, p2p_mode = ?, max_neighbours = ?,"
                     + " upload_on_cellular = ?, allowed_origins = ?, security_level = ?, site_groups = ?,"
-                    + " token_secret = ?, updated_at = ? WHERE id = ?";
+                    + " token_secret = ?, updated_at = ?, previous_token_secret = ?, token_rotated_at = ?,"
+                    + " token_max_lifetime_s = ?, token_rotation_grace_s = ?, max_viewers_per_token = ? WHERE id = ?";
             try (PreparedStatement s = c.prepareStatement(sql)) {
                 int i = 1;
                 if (insert) {
@@ -69,8 +72,14 @@ public final class StreamPolicyRepository {
                 s.setString(i++, p.securityLevel().wire());
                 s.setString(i++, p.siteGroups().stream().map(g -> g.stream().sorted()
                         .collect(Collectors.joining("+"))).collect(Collectors.joining(";")));
-                s.setString(i++, p.tokenSecret());
+                TokenSettings t = p.tokens();
+                s.setString(i++, t.secret());
                 s.setTimestamp(i++, Timestamp.from(p.updatedAt()));
+                s.setString(i++, t.previousSecret());
+                s.setTimestamp(i++, t.rotatedAt() == null ? null : Timestamp.from(t.rotatedAt()));
+                s.setLong(i++, t.maxLifetime().toSeconds());
+                s.setLong(i++, t.rotationGrace().toSeconds());
+                s.setInt(i++, t.maxViewersPerToken());
                 if (insert) {
                     s.setTimestamp(i, Timestamp.from(p.updatedAt()));
                 } else {
@@ -123,7 +132,10 @@ public final class StreamPolicyRepository {
                 .map(g -> (Set<String>) new LinkedHashSet<>(Arrays.asList(g.split("\\+")))).toList();
         return new StreamPolicy(rs.getString(1), rs.getString(2), StreamPolicy.parseMode("p2p", rs.getString(3)),
                 modes, rs.getInt(4), rs.getBoolean(5), origins.isEmpty() ? List.of() : List.of(origins.split(",")),
-                SecurityLevel.parse("security", rs.getString(7)), siteGroups, rs.getString(9),
+                SecurityLevel.parse("security", rs.getString(7)), siteGroups,
+                new TokenSettings(rs.getString(9), rs.getString(11),
+                        rs.getTimestamp(12) == null ? null : rs.getTimestamp(12).toInstant(),
+                        Duration.ofSeconds(rs.getLong(13)), Duration.ofSeconds(rs.getLong(14)), rs.getInt(15)),
                 rs.getTimestamp(10).toInstant());
     }
 }

@@ -3,18 +3,21 @@ package io.swarmgate.signaling;
 import io.swarmgate.mesh.IpLiteral;
 import io.swarmgate.mesh.NetworkSet;
 import io.swarmgate.mesh.P2pMode;
+import io.swarmgate.policy.PageOrigins;
 import io.swarmgate.policy.PolicyService;
 import io.swarmgate.policy.SecurityLevel;
 import io.swarmgate.policy.StreamPolicy;
 import io.swarmgate.policy.ViewerTokens;
 import java.net.InetAddress;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Who may join which stream, and how: the client's address behind trusted proxies, the page's
- * origin, the viewer token, and whether the viewer's network is trusted enough for the mesh.
+ * origin, the viewer token (a JWT, {@link ViewerTokens}), and whether the viewer's network is trusted enough for the mesh.
  * Decides only; it sends nothing and changes no state, so it is safe on any thread (it reads the
  * policy service's immutable snapshot).
  */
@@ -38,16 +41,19 @@ final class Admission {
      * @param inMesh    whether the coordinator places it (trusted and P2P not off for its site)
      */
     record Admitted(String streamId, StreamPolicy policy, String site, boolean trusted,
-                    ServerMessage.Policy effective, boolean inMesh) implements Decision {
+                    ServerMessage.Policy effective, boolean inMesh, ViewerTokens.Verified token) implements Decision {
     }
 
     private final PolicyService policies;
+    private final PageOrigins pageOrigins;
     private final NetworkSet trustedNetworks;
     private final NetworkSet trustedProxies;
     private final Clock clock;
 
-    Admission(PolicyService policies, NetworkSet trustedNetworks, NetworkSet trustedProxies, Clock clock) {
+    Admission(PolicyService policies, PageOrigins pageOrigins, NetworkSet trustedNetworks, NetworkSet trustedProxies,
+              Clock clock) {
         this.policies = policies;
+        this.pageOrigins = pageOrigins;
         this.trustedNetworks = trustedNetworks;
         this.trustedProxies = trustedProxies;
         this.clock = clock;
@@ -92,38 +98,79 @@ final class Admission {
     Decision hello(ClientMessage.Hello hello, String origin, InetAddress address) {
         PolicyService.ResolvedStream resolved = policies.resolve(hello.stream());
         StreamPolicy policy = resolved.policy();
-        if (!policy.allowsOrigin(origin)) {
-            return new Refused(ErrorCode.ORIGIN_NOT_ALLOWED, "pages from " + (origin == null ? "no origin" : origin)
+        if (!originAllowed(policy, origin)) {
+            return new Refused(ErrorCode.ORIGIN_NOT_ALLOWED, "pages from " + SignalingCodec.truncate(origin)
                     + " may not join stream " + resolved.streamId());
         }
+        ViewerTokens.Verified token = null;
         if (policy.requiresToken()) {
             if (hello.token() == null) {
                 return new Refused(ErrorCode.TOKEN_REQUIRED, "this stream requires a viewer token");
             }
+            Instant now = clock.instant();
             try {
-                ViewerTokens.verify(policy.tokenSecret(), policy.id(), hello.token(), clock.instant());
+                token = ViewerTokens.verify(policy.tokens().acceptedSecrets(now), policy.id(), hello.token(), now,
+                        policy.tokens().maxLifetime());
             } catch (ViewerTokens.TokenException e) {
-                return new Refused(e.failure() == ViewerTokens.Failure.EXPIRED ? ErrorCode.TOKEN_EXPIRED
-                        : ErrorCode.TOKEN_INVALID, e.getMessage());
+                return new Refused(switch (e.failure()) {
+                    case EXPIRED -> ErrorCode.TOKEN_EXPIRED;
+                    case LIFETIME_TOO_LONG -> ErrorCode.TOKEN_LIFETIME_TOO_LONG;
+                    default -> ErrorCode.TOKEN_INVALID;
+                }, e.getMessage());
             }
         }
-        return admitted(resolved, policies.siteMap().resolve(address).name(), address);
+        return admitted(resolved, policies.siteMap().resolve(address).name(), address, token);
     }
 
     /**
-     * Re-checks an admitted viewer against the current policies. A viewer admitted without a
-     * token is refused when its stream now requires one; a token it presented stays valid.
+     * Re-checks an admitted viewer against the current policies at {@code now}. A viewer admitted
+     * without a token is refused when its stream now requires one; a token it presented stays
+     * valid (its expiry is checked at admission only) as long as the secret that signed it is
+     * still accepted: the current secret, or the previous one during a rotation's grace.
      */
-    Decision recheck(ViewerSession.Membership m, String origin, InetAddress address) {
+    Decision recheck(ViewerSession.Membership m, String origin, InetAddress address, Instant now) {
         PolicyService.ResolvedStream resolved = policies.resolve(m.streamRef());
         StreamPolicy next = resolved.policy();
-        if (!next.allowsOrigin(origin)) {
-            return new Refused(ErrorCode.ORIGIN_NOT_ALLOWED, "the stream policy no longer allows pages from " + origin);
+        if (!originAllowed(next, origin)) {
+            return new Refused(ErrorCode.ORIGIN_NOT_ALLOWED, "the stream policy no longer allows pages from "
+                    + SignalingCodec.truncate(origin));
         }
-        if (next.requiresToken() && !m.policy().requiresToken()) {
-            return new Refused(ErrorCode.TOKEN_REQUIRED, "the stream policy now requires a viewer token");
+        if (next.requiresToken()) {
+            if (m.token() == null) {
+                return new Refused(ErrorCode.TOKEN_REQUIRED, "the stream policy now requires a viewer token");
+            }
+            if (!next.id().equals(m.policy().id()) || !signedByAcceptedSecret(next, m.token(), now)) {
+                return new Refused(ErrorCode.TOKEN_INVALID, "the stream's viewer token secret was replaced;"
+                        + " this viewer's token no longer verifies");
+            }
         }
-        return admitted(resolved, m.site(), address);
+        return admitted(resolved, m.site(), address, m.token());
+    }
+
+    private static boolean signedByAcceptedSecret(StreamPolicy policy, ViewerTokens.Verified token, Instant now) {
+        for (String secret : policy.tokens().acceptedSecrets(now)) {
+            if (ViewerTokens.fingerprint(secret).equals(token.secretPrint())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Pages from the policy's origins; with none listed, the appliance's own pages and the
+     * intranet origins; with {@code *}, any page. A connection without {@code Origin} is not a
+     * browser page (browsers always send it on WebSocket handshakes) and is admitted: outside a
+     * browser any Origin can be forged, so the viewer token is the control for such clients
+     * (docs/security.md, "Page origins").
+     */
+    private boolean originAllowed(StreamPolicy policy, String origin) {
+        if (origin == null || policy.allowsAnyOrigin()) {
+            return true;
+        }
+        if (policy.usesDefaultOrigins()) {
+            return pageOrigins.admits(origin);
+        }
+        return policy.allowedOrigins().contains(origin.toLowerCase(Locale.ROOT));
     }
 
     /** Whether a policy change alters how the coordinator must place {@code m}. */
@@ -132,12 +179,13 @@ final class Admission {
                 || !policies.rules(next.policy()).equals(policies.rules(m.policy()));
     }
 
-    private Admitted admitted(PolicyService.ResolvedStream resolved, String site, InetAddress address) {
+    private Admitted admitted(PolicyService.ResolvedStream resolved, String site, InetAddress address,
+                              ViewerTokens.Verified token) {
         StreamPolicy policy = resolved.policy();
         boolean trusted = policy.securityLevel() != SecurityLevel.INTERMEDIATE || trustedNetworks.contains(address);
         P2pMode mode = trusted ? policy.modeFor(site) : P2pMode.OFF;
         ServerMessage.Policy effective = new ServerMessage.Policy(mode.wire(), policy.maxNeighbours(),
                 policy.uploadOnCellular());
-        return new Admitted(resolved.streamId(), policy, site, trusted, effective, mode != P2pMode.OFF);
+        return new Admitted(resolved.streamId(), policy, site, trusted, effective, mode != P2pMode.OFF, token);
     }
 }

@@ -15,6 +15,8 @@ public enum ErrorCode {
     TOKEN_REQUIRED("token_required", false),
     TOKEN_INVALID("token_invalid", false),
     TOKEN_EXPIRED("token_expired", false),
+    TOKEN_LIFETIME_TOO_LONG("token_lifetime_too_long", false),
+    TOKEN_VIEWER_LIMIT("token_viewer_limit", false),
     NOT_TRUSTED_NETWORK("not_trusted_network", false),
     NOT_NEIGHBOUR("not_neighbour", true),
     CANDIDATE_REJECTED("candidate_rejected", false),

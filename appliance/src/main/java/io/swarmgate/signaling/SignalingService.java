@@ -4,6 +4,7 @@ import io.swarmgate.config.ApplianceConfig;
 import io.swarmgate.mesh.Coordinator;
 import io.swarmgate.mesh.MeshTimings;
 import io.swarmgate.mesh.NetworkSet;
+import io.swarmgate.policy.PageOrigins;
 import io.swarmgate.policy.PolicyService;
 import java.net.InetAddress;
 import java.time.Clock;
@@ -26,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * in an {@code error} message or a close code, never in an exception leaving this class.
  *
  * <ul>
- *   <li>{@link Admission} decides who may join (origin, token, trusted networks, client address);</li>
+ *   <li>{@link Admission} decides who may join (origin, token, trusted networks, client address);
+ *       {@link TokenSeats}, kept by {@link ViewerLifecycle}, counts viewers per token;</li>
  *   <li>{@link SessionRegistry} knows every connection and admitted viewer;</li>
  *   <li>{@link Relay} forwards signals between paired viewers, keeping candidates on the LAN;</li>
  *   <li>{@link ViewerLifecycle} welcomes, places, resumes and removes viewers, and
@@ -78,26 +80,32 @@ public final class SignalingService implements AutoCloseable {
     private final Coordinator coordinator;
     private final Relay relay;
     private final ViewerLifecycle lifecycle;
+    private final PolicyRecheck recheck;
     private final AtomicLong reportCount = new AtomicLong();
     private final ScheduledExecutorService sweeper;
     private final MeshQueue mesh;
     private final AtomicBoolean expiryQueued = new AtomicBoolean();
     private final AtomicBoolean recheckQueued = new AtomicBoolean();
+    private final AtomicBoolean graceCheckQueued = new AtomicBoolean();
     private final ExecutorService senders;
 
+    /**
+     * @param pageOrigins the page origins streams without an origin list admit (the appliance's
+     *                    own and {@code security.intranet-origins})
+     */
     public SignalingService(ApplianceConfig.Mesh mesh, ApplianceConfig.Signaling settings, PolicyService policies,
-                            ReportSink reports, Clock clock) {
-        this(mesh, settings, policies, reports, clock, MESH_QUEUE_LIMIT);
+                            PageOrigins pageOrigins, ReportSink reports, Clock clock) {
+        this(mesh, settings, policies, pageOrigins, reports, clock, MESH_QUEUE_LIMIT);
     }
 
     /** @param meshQueueLimit joins and failing reports that may wait for the mesh thread */
     SignalingService(ApplianceConfig.Mesh mesh, ApplianceConfig.Signaling settings, PolicyService policies,
-                     ReportSink reports, Clock clock, int meshQueueLimit) {
+                     PageOrigins pageOrigins, ReportSink reports, Clock clock, int meshQueueLimit) {
         this.settings = settings;
         this.mesh = new MeshQueue("signaling-mesh", meshQueueLimit);
         this.reports = reports;
         this.clock = clock;
-        this.admission = new Admission(policies, NetworkSet.of(mesh.trustedNetworks()),
+        this.admission = new Admission(policies, pageOrigins, NetworkSet.of(mesh.trustedNetworks()),
                 NetworkSet.of(settings.trustedProxies()), clock);
         MeshEvents events = new MeshEvents(registry, codec, fanOut -> this.mesh.run("leaders fan-out", fanOut));
         this.coordinator = new Coordinator(policies::rulesFor, events, clock,
@@ -107,7 +115,7 @@ public final class SignalingService implements AutoCloseable {
         this.relay = new Relay(coordinator, registry, new CandidateFilter(NetworkSet.of(mesh.candidateNetworks())), errors);
         this.lifecycle = new ViewerLifecycle(coordinator, registry, events, errors, settings.heartbeatMs(), throughput,
                 clock);
-        PolicyRecheck recheck = new PolicyRecheck(admission, registry, coordinator, lifecycle, errors);
+        this.recheck = new PolicyRecheck(admission, registry, coordinator, lifecycle, errors, clock);
         policies.addListener(() -> this.mesh.runOnce(recheckQueued, "policy re-check", recheck));
         this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "signaling-sweeper"));
         sweeper.scheduleWithFixedDelay(this::sweep, 1, 1, TimeUnit.SECONDS);
@@ -300,7 +308,11 @@ public final class SignalingService implements AutoCloseable {
         }
         String id = PeerIds.newPeerId();
         String secret = PeerIds.newSecret();
-        if (!mesh.offer("join", () -> lifecycle.admit(s, hello, admitted, id, secret))) {
+        if (!mesh.offer("join", () -> {
+            lifecycle.admit(s, hello, admitted, id, secret);
+            // A token of the previous secret admitted during a rotation's grace must go when it ends.
+            recheck.watch(admitted.policy().tokens().graceEnds());
+        })) {
             LOG.info("{} - join refused: {} joins waiting for the mesh thread", s.address, mesh.refusableWaiting());
             errors.send(s, ErrorCode.OVERLOADED, "the appliance is busy; try again later", "hello");
             s.close(CloseCodes.TRY_AGAIN_LATER, "overloaded");
@@ -324,6 +336,7 @@ public final class SignalingService implements AutoCloseable {
                 }
             }
             mesh.runOnce(expiryQueued, "resume expiry", lifecycle::expireSuspended);
+            mesh.runOnce(graceCheckQueued, "token rotation grace", recheck::graceCheck);
             throughput.prune(now);
         } catch (RuntimeException e) {
             LOG.warn("signaling - sweep failed", e);

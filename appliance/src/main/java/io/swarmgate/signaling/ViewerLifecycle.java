@@ -27,6 +27,7 @@ final class ViewerLifecycle {
     private final int heartbeatMs;
     private final SiteThroughput throughput;
     private final Clock clock;
+    private final TokenSeats seats = new TokenSeats();
 
     ViewerLifecycle(Coordinator coordinator, SessionRegistry registry, MeshEvents events, Errors errors,
                     int heartbeatMs, SiteThroughput throughput, Clock clock) {
@@ -51,8 +52,11 @@ final class ViewerLifecycle {
         if (hello.resume() != null && resume(s, hello.resume(), a)) {
             return;
         }
+        if (!takeSeat(s, a)) {
+            return;
+        }
         ViewerSession.Membership m = new ViewerSession.Membership(newId, newSecret, hello.caps(), a.site(),
-                hello.stream(), a.streamId(), a.policy(), a.effective(), a.inMesh());
+                hello.stream(), a.streamId(), a.policy(), a.effective(), a.inMesh(), a.token());
         s.admit(m);
         registry.register(s);
         place(s, welcome(m, false));
@@ -87,6 +91,7 @@ final class ViewerLifecycle {
      * good; otherwise the coordinator holds its place for the resume grace.
      */
     void closed(ViewerSession s, boolean byeReceived, int code) {
+        seats.release(s); // only connected viewers count against a token's limit
         ViewerSession.Membership m = s.membership();
         if (m == null || s.isReplaced()) {
             return; // never admitted, or resumed on another connection
@@ -131,7 +136,17 @@ final class ViewerLifecycle {
                     + "; joining as a new viewer", "hello");
             return false;
         }
+        // The old connection gives its seat to this one first, so a token limited to one viewer
+        // can resume its own viewer.
+        seats.release(old);
+        if (!takeSeat(s, a)) {
+            if (!old.closed()) {
+                seats.take(old, held.policy().id(), held.token(), 0); // it stays connected: give its seat back
+            }
+            return true;
+        }
         if (old.closed() && held.inMesh() && !coordinator.resume(id)) {
+            seats.release(s); // joining as a new viewer takes it again
             errors.send(s, ErrorCode.RESUME_FAILED, "the resume grace of " + SignalingCodec.truncate(id)
                     + " has passed; joining as a new viewer", "hello");
             return false;
@@ -143,6 +158,7 @@ final class ViewerLifecycle {
             old.close(CloseCodes.NORMAL, "resumed on another connection"); // reconnected before the old socket died
         }
         registry.leaveSwarmSite(old);
+        held = held.withToken(a.token());
         s.admit(held);
         registry.register(s);
         registry.enterSwarmSite(s);
@@ -159,6 +175,17 @@ final class ViewerLifecycle {
         }
         LOG.debug("{} - resumed", id);
         return true;
+    }
+
+    /** Takes a seat under the viewer's token; refuses and closes the viewer when the token's limit is reached. */
+    private boolean takeSeat(ViewerSession s, Admission.Admitted a) {
+        int max = a.policy().tokens().maxViewersPerToken();
+        if (seats.take(s, a.policy().id(), a.token(), max)) {
+            return true;
+        }
+        errors.refuse(s, new Admission.Refused(ErrorCode.TOKEN_VIEWER_LIMIT, "this viewer token is in use by "
+                + max + " connected viewer(s), the most stream " + a.policy().id() + " allows per token"));
+        return false;
     }
 
     private ServerMessage.Welcome welcome(ViewerSession.Membership m, boolean resumed) {

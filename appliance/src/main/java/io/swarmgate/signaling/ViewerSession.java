@@ -1,6 +1,7 @@
 package io.swarmgate.signaling;
 
 import io.swarmgate.policy.StreamPolicy;
+import io.swarmgate.policy.ViewerTokens;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
@@ -41,14 +42,23 @@ public final class ViewerSession implements Session.Listener.AutoDemanding {
      * @param streamId  the swarm it belongs to now
      * @param effective the policy the viewer was last told
      * @param inMesh    whether the coordinator holds it (false: HTTP only)
+     * @param token     the viewer token it joined with, as verified (which secret signed it), or
+     *                  null when it joined without one; {@link PolicyRecheck} uses it to close
+     *                  viewers whose token no longer verifies after a secret rotation
      */
     record Membership(String peerId, String secret, ClientMessage.Capabilities caps, String site, String streamRef,
                       String streamId, StreamPolicy policy, ServerMessage.Policy effective,
-                      boolean inMesh) {
+                      boolean inMesh, ViewerTokens.Verified token) {
 
         Membership movedTo(String newStreamId, StreamPolicy newPolicy,
                            ServerMessage.Policy newEffective, boolean nowInMesh) {
-            return new Membership(peerId, secret, caps, site, streamRef, newStreamId, newPolicy, newEffective, nowInMesh);
+            return new Membership(peerId, secret, caps, site, streamRef, newStreamId, newPolicy, newEffective, nowInMesh,
+                    token);
+        }
+
+        /** The same viewer, speaking with the token of the connection that resumed it. */
+        Membership withToken(ViewerTokens.Verified newToken) {
+            return new Membership(peerId, secret, caps, site, streamRef, streamId, policy, effective, inMesh, newToken);
         }
     }
 

@@ -32,7 +32,21 @@ class ApiResourcesIT extends ApiTestBase {
         assertEquals(8, json(changed).get("maxNeighbours").asInt());
         assertEquals("lyon", json(changed).get("siteModes").fieldNames().next(), "other fields kept");
 
+        HttpResponse<String> open = c.send("PUT", "/streams/townhall", "{\"allowAnyOrigin\":true,\"allowedOrigins\":[],"
+                + "\"tokenMaxLifetimeSeconds\":14400,\"maxViewersPerToken\":3}");
+        assertEquals(200, open.statusCode(), open.body());
+        assertTrue(json(open).get("allowAnyOrigin").asBoolean());
+        assertEquals(14400, json(open).get("tokenMaxLifetimeSeconds").asInt());
+        assertEquals(3, json(open).get("maxViewersPerToken").asInt());
+        HttpResponse<String> sentBack = c.send("PUT", "/streams/townhall", "{\"allowedOrigins\":[]}");
+        assertTrue(json(sentBack).get("allowAnyOrigin").asBoolean(), "an open policy sent back unchanged stays open");
+        HttpResponse<String> closed = c.send("PUT", "/streams/townhall", "{\"allowAnyOrigin\":false}");
+        assertFalse(json(closed).get("allowAnyOrigin").asBoolean());
+        assertEquals(0, json(closed).get("allowedOrigins").size(), "back to the default origins");
+
         for (String[] bad : new String[][] {
+            {"{\"allowedOrigins\":[\"*\"]}", "allowedOrigins"},
+            {"{\"tokenMaxLifetimeSeconds\":10}", "token-max-lifetime"},
             {"{\"p2p\":\"sometimes\"}", "p2p"},
             {"{\"maxNeighbours\":0}", "max-neighbours"},
             {"{\"maxNeighbours\":\"six\"}", "maxNeighbours"},

@@ -123,7 +123,29 @@ class ForwardingCommandIT {
                 .replaceAll(".*: ", "");
         Result token = run(data, "stream", "token", "townhall", "--ttl", "60", "--subject", "ann");
         assertEquals(0, token.code(), token.err());
-        assertEquals("ann", ViewerTokens.verify(key, "townhall", token.out().strip(), Instant.now()));
+        assertEquals("ann", ViewerTokens.verify(List.of(key), "townhall", token.out().strip(), Instant.now(),
+                java.time.Duration.ofHours(24)).subject());
+
+        Result limits = run(data, "stream", "set", "townhall", "--token-max-lifetime", "4h", "--token-rotation-grace",
+                "5m", "--max-viewers-per-token", "2");
+        assertEquals(0, limits.code(), limits.err());
+        String tokens = run(data, "stream", "list").out();
+        assertTrue(tokens.contains("max lifetime PT4H, rotation grace PT5M, viewers per token 2"), tokens);
+        Result tooLong = run(data, "stream", "token", "townhall", "--ttl", "14401");
+        assertEquals(2, tooLong.code(), "a token may not outlive the stream's maximum lifetime");
+        assertTrue(tooLong.err().contains("token-max-lifetime"), tooLong.err());
+        Result badDuration = run(data, "stream", "set", "townhall", "--token-rotation-grace", "soon");
+        assertEquals(2, badDuration.code());
+        assertTrue(badDuration.err().contains("token-rotation-grace"), badDuration.err());
+
+        Result star = run(data, "stream", "set", "townhall", "--allowed-origin", "*");
+        assertEquals(2, star.code(), "'*' only through the explicit flag");
+        assertTrue(star.err().contains("--allow-any-origin"), star.err());
+        Result any = run(data, "stream", "set", "townhall", "--allow-any-origin");
+        assertEquals(0, any.code(), any.err());
+        assertTrue(run(data, "stream", "list").out().contains("ANY origin"));
+        assertEquals(0, run(data, "stream", "set", "townhall", "--clear-origins").code());
+        assertTrue(run(data, "stream", "list").out().contains("allowed origins:  default"));
 
         assertEquals(0, run(data, "stream", "remove", "townhall").code());
         assertEquals(1, run(data, "stream", "remove", "townhall").code());

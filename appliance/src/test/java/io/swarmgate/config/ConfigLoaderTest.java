@@ -57,6 +57,25 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void intranetOriginsAreNormalisedAsBrowsersSendThem() {
+        ApplianceConfig c = ConfigLoader.load(null, Map.of(), Map.of(ConfigKey.SECURITY_INTRANET_ORIGINS,
+                "HTTPS://Intranet.Corp.Example:443, http://portal.corp.example:8080, http://[fd00::1]"));
+        assertEquals(List.of("https://intranet.corp.example", "http://portal.corp.example:8080", "http://[fd00::1]"),
+                c.security().intranetOrigins());
+        assertEquals(List.of(), ApplianceConfig.defaults().security().intranetOrigins());
+    }
+
+    @Test
+    void anIntranetOriginWithAPathOrAnotherSchemeIsRejectedNamingTheKey() {
+        for (String bad : List.of("https://intranet.corp.example/", "intranet.corp.example", "ftp://intranet.corp.example",
+                "https://intranet.corp.example:99999", "https://user@intranet.corp.example", "*")) {
+            ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(null, Map.of(),
+                    Map.of(ConfigKey.SECURITY_INTRANET_ORIGINS, bad)), bad);
+            assertEquals(ConfigKey.SECURITY_INTRANET_ORIGINS, e.key(), bad);
+        }
+    }
+
+    @Test
     void unknownKeyInFileIsRejectedWithTheClosestKnownKey() throws IOException {
         Path f = file("# comment\n\nserver.https-prot = 9443\n");
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(f, Map.of(), Map.of()));

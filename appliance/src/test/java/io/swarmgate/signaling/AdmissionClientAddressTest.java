@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class AdmissionClientAddressTest {
 
     private static final InetAddress PROXY = ip("192.168.100.1");
-    private final Admission admission = new Admission(null, NetworkSet.of(List.of("10.0.0.0/8")),
+    private final Admission admission = new Admission(null, null, NetworkSet.of(List.of("10.0.0.0/8")),
             NetworkSet.of(List.of("192.168.100.0/24")), Clock.systemUTC());
 
     private static InetAddress ip(String text) {

@@ -11,6 +11,7 @@ import io.swarmgate.config.ConfigKey;
 import io.swarmgate.mesh.P2pMode;
 import io.swarmgate.policy.SecurityLevel;
 import io.swarmgate.policy.StreamPolicy;
+import io.swarmgate.policy.TokenSettings;
 import io.swarmgate.policy.ViewerTokens;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,12 +29,18 @@ class SignalingPolicyIT extends SignalingTestBase {
 
     private StreamPolicy policy(String origins, SecurityLevel level, String secret) {
         return StreamPolicy.validated(ID, "https://video.corp.example/live/townhall/*", P2pMode.ON, Map.of(), 10,
-                false, origins == null ? List.of() : List.of(origins), level, List.of(), secret, Instant.now());
+                false, origins == null ? List.of() : List.of(origins), level, List.of(),
+                TokenSettings.NONE.withSecret(secret, Instant.now()), Instant.now());
     }
 
     private static String helloWithToken(String token) {
         return "{\"type\":\"hello\",\"v\":1,\"stream\":\"" + ID + "\",\"caps\":{\"upload\":true,\"network\":\"ethernet\","
                 + "\"uploadKbps\":1000}" + (token == null ? "" : ",\"token\":\"" + token + "\"") + "}";
+    }
+
+    private static String mint(String secret, String audience, long ttlSeconds, String subject) {
+        Instant now = Instant.now();
+        return ViewerTokens.mint(secret, audience, now, now.plusSeconds(ttlSeconds), subject, null);
     }
 
     @Test
@@ -70,21 +77,22 @@ class SignalingPolicyIT extends SignalingTestBase {
         assertEquals(CloseCodes.POLICY_VIOLATION, none.awaitClose());
 
         TestViewer forged = viewer("127.0.1.2");
-        forged.send(helloWithToken(ViewerTokens.mint(ViewerTokens.newSecret(), ID, Instant.now().plusSeconds(600), "eve")));
+        forged.send(helloWithToken(mint(ViewerTokens.newSecret(), ID, 600, "eve")));
         assertTrue(forged.awaitError("token_invalid").get("message").asText().contains("signature"));
         assertEquals(CloseCodes.POLICY_VIOLATION, forged.awaitClose());
 
         TestViewer otherStream = viewer("127.0.1.3");
-        otherStream.send(helloWithToken(ViewerTokens.mint(secret, "another", Instant.now().plusSeconds(600), null)));
+        otherStream.send(helloWithToken(mint(secret, "another", 600, null)));
         otherStream.awaitError("token_invalid");
 
         TestViewer expired = viewer("127.0.1.4");
-        expired.send(helloWithToken(ViewerTokens.mint(secret, ID, Instant.now().minus(Duration.ofHours(1)), "bob")));
+        expired.send(helloWithToken(ViewerTokens.mint(secret, ID, Instant.now().minus(Duration.ofHours(2)),
+                Instant.now().minus(Duration.ofHours(1)), "bob", null)));
         expired.awaitError("token_expired");
         assertEquals(CloseCodes.POLICY_VIOLATION, expired.awaitClose());
 
         TestViewer valid = viewer("127.0.1.5");
-        JsonNode welcome = valid.joinWith(helloWithToken(ViewerTokens.mint(secret, ID, Instant.now().plusSeconds(600), "ann")));
+        JsonNode welcome = valid.joinWith(helloWithToken(mint(secret, ID, 600, "ann")));
         assertEquals(ID, welcome.get("streamId").asText());
     }
 
@@ -115,7 +123,7 @@ class SignalingPolicyIT extends SignalingTestBase {
         appliance.policies().addSite(new io.swarmgate.mesh.SiteRange("127.0.11.0/24", "paris", "Paris HQ"));
         appliance.policies().addSite(new io.swarmgate.mesh.SiteRange("127.0.12.0/24", "lyon", "Lyon"));
         appliance.policies().addStream(StreamPolicy.validated(ID, null, P2pMode.ON, Map.of(), 10, false, List.of(),
-                SecurityLevel.BASIC, List.of(Set.of("paris", "lyon")), null, Instant.now()));
+                SecurityLevel.BASIC, List.of(Set.of("paris", "lyon")), TokenSettings.NONE, Instant.now()));
         TestViewer paris = viewer("127.0.11.1");
         assertEquals("paris", paris.joinStream(ID).get("site").asText());
         TestViewer lyon = viewer("127.0.12.1");
@@ -177,7 +185,7 @@ class SignalingPolicyIT extends SignalingTestBase {
 
         appliance.policies().updateStream(ID, p -> StreamPolicy.validated(p.id(), p.urlPattern(), P2pMode.DOWNLOAD_ONLY,
                 p.siteModes(), p.maxNeighbours(), p.uploadOnCellular(), p.allowedOrigins(), p.securityLevel(),
-                p.siteGroups(), p.tokenSecret(), p.updatedAt()));
+                p.siteGroups(), p.tokens(), p.updatedAt()));
         JsonNode update = a.await("policy");
         assertEquals("download-only", update.at("/policy/p2p").asText());
         // a is placed again ("policy"), or its neighbour was placed again first ("left"): either way the pair is gone.
@@ -187,19 +195,19 @@ class SignalingPolicyIT extends SignalingTestBase {
 
         appliance.policies().updateStream(ID, p -> StreamPolicy.validated(p.id(), p.urlPattern(), P2pMode.ON,
                 Map.of("auto:127.0.1.0/24", P2pMode.OFF), p.maxNeighbours(), p.uploadOnCellular(), p.allowedOrigins(),
-                p.securityLevel(), p.siteGroups(), p.tokenSecret(), p.updatedAt()));
+                p.securityLevel(), p.siteGroups(), p.tokens(), p.updatedAt()));
         assertEquals("off", a.await("policy").at("/policy/p2p").asText());
     }
 
     @Test
     void aNewOriginRestrictionDisconnectsViewersFromOtherOrigins() throws Exception {
         start(Map.of());
-        appliance.policies().addStream(policy(null, SecurityLevel.BASIC, null));
+        appliance.policies().addStream(policy("https://old-portal.corp.example", SecurityLevel.BASIC, null));
         TestViewer a = viewer("127.0.1.1", "https://old-portal.corp.example");
         a.joinStream(ID);
         appliance.policies().updateStream(ID, p -> StreamPolicy.validated(p.id(), p.urlPattern(), p.p2pMode(),
                 p.siteModes(), p.maxNeighbours(), p.uploadOnCellular(), List.of("https://intranet.corp.example"),
-                p.securityLevel(), p.siteGroups(), p.tokenSecret(), p.updatedAt()));
+                p.securityLevel(), p.siteGroups(), p.tokens(), p.updatedAt()));
         a.awaitError("origin_not_allowed");
         assertEquals(CloseCodes.POLICY_VIOLATION, a.awaitClose());
     }

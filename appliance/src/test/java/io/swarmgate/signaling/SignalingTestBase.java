@@ -23,10 +23,15 @@ abstract class SignalingTestBase {
     private int barriers;
 
     protected void start(Map<String, String> overrides) throws Exception {
+        start(overrides, Clock.systemUTC());
+    }
+
+    /** Starts with {@code clock} for the appliance's timers and token checks (e.g. a SettableClock). */
+    protected void start(Map<String, String> overrides, Clock clock) throws Exception {
         dataDir = Files.createTempDirectory("swarmgate-signaling");
         Map<String, String> flags = new HashMap<>(Map.of(ConfigKey.LOG_REQUESTS, "false"));
         flags.putAll(overrides);
-        appliance = TestAppliance.start(dataDir, Clock.systemUTC(), flags);
+        appliance = TestAppliance.start(dataDir, clock, flags);
         ws = URI.create("ws://127.0.0.1:" + appliance.httpUri().getPort() + "/ws");
     }
 
