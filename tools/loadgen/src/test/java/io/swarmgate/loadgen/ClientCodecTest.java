@@ -62,7 +62,7 @@ class ClientCodecTest {
     void decodesEveryServerMessageTheLoadGeneratorActsOn() {
         ServerMessage.Policy policy = new ServerMessage.Policy("on", 6, false);
         assertEquals(new Incoming.Welcome("p-A", "127.0.1.0/24", 15_000), codec.decode(server.encode(
-                new ServerMessage.Welcome("p-A", "s3cr3t", false, "127.0.1.0/24", "loadgen", 15_000, policy))));
+                new ServerMessage.Welcome("p-A", "s3cr3t", false, "127.0.1.0/24", "loadgen", 15_000, policy, 2_000L))));
         assertEquals(new Incoming.Neighbour("p-B", true),
                 codec.decode(server.encode(new ServerMessage.Neighbour("p-B", true, "paris"))));
         assertEquals(new Incoming.NeighbourGone("p-B", "left"),
