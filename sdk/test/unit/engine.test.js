@@ -13,7 +13,11 @@ after(() => { for (const e of engines) e.destroy(); });
  * RemoteViewer options. Returns once every neighbour's channel is open and its announcement has
  * arrived. With `timers` (a FakeTimers) the engine's clock and timers move only when the test says.
  */
-async function setup({ self = 'p-self', leaders = [], remotes = {}, scheduler = {}, idleTimeoutMs = 2000, fetchHttp, timers, siteHttpKbps } = {}) {
+/**
+ * An engine whose signaling is a FakeSignaling (`signaling()` once started) and whose neighbours
+ * are scripted remotes (`far[id]`), not yet started.
+ */
+function createEngine({ remotes = {}, scheduler = {}, idleTimeoutMs = 2000, fetchHttp, timers } = {}) {
   let signaling;
   const far = {};
   const engine = new Engine({
@@ -30,7 +34,13 @@ async function setup({ self = 'p-self', leaders = [], remotes = {}, scheduler = 
     scheduler, idleTimeoutMs, fetchHttp, ...(timers ? { timers, now: timers.now } : {}),
   });
   engines.push(engine);
+  return { engine, far, signaling: () => signaling };
+}
+
+async function setup({ self = 'p-self', leaders = [], remotes = {}, scheduler = {}, idleTimeoutMs = 2000, fetchHttp, timers, siteHttpKbps } = {}) {
+  const { engine, far, signaling: started } = createEngine({ remotes, scheduler, idleTimeoutMs, fetchHttp, timers });
   engine.start();
+  const signaling = started();
   signaling.welcome(self, { leaders, siteHttpKbps });
   for (const id of Object.keys(remotes)) signaling.emit('neighbour', { type: 'neighbour', peer: id, offer: true });
   await until(() => engine.stats().peers === Object.keys(remotes).length, 5000, 'the neighbours\' channels to open');
@@ -258,22 +268,9 @@ test('requests from neighbours follow the upload policy: download-only answers p
 test('stats().timings marks the first welcome and the first open neighbour on the engine clock, once', async () => {
   const timers = new FakeTimers();
   timers.advance(1000);
-  let signaling;
-  const engine = new Engine({
-    signalingUrl: 'ws://appliance.test/ws', stream: 'http://origin.test/live/master.m3u8',
-    WebSocket: function WS() {}, RTCPeerConnection: function PC() {},
-    createSignaling: (o) => (signaling = new FakeSignaling(o)),
-    createPeer: (o) => {
-      const peer = new Peer({ ...o, RTCPeerConnection: null });
-      const [mine, theirs] = channelPair();
-      new RemoteViewer(theirs, {});
-      peer.attachChannel(mine);
-      return peer;
-    },
-    timers, now: timers.now,
-  });
-  engines.push(engine);
+  const { engine, signaling: started } = createEngine({ timers });
   engine.start();
+  const signaling = started();
   assert.deepEqual(engine.stats().timings, { welcomeMs: null, firstPeerOpenMs: null });
   timers.advance(250);
   signaling.welcome('p-self');

@@ -25,11 +25,8 @@ class SignalingIT extends SignalingTestBase {
         start(Map.of());
     }
 
-    /** A viewer that has joined {@link #STREAM} from {@code source}. */
     private TestViewer joined(String source) throws Exception {
-        TestViewer v = viewer(source);
-        v.joinStream(STREAM);
-        return v;
+        return joined(STREAM, source);
     }
 
     /** Two viewers of one subnet that have been made neighbours. */

@@ -27,9 +27,7 @@ class SignalingJoinFlowIT extends SignalingTestBase {
     }
 
     private TestViewer joined(String source) throws Exception {
-        TestViewer v = viewer(source);
-        v.joinStream(STREAM);
-        return v;
+        return joined(STREAM, source);
     }
 
     private static String resumeHello(String peerId, String secret) {

@@ -46,6 +46,13 @@ abstract class SignalingTestBase {
         return v;
     }
 
+    /** A viewer from {@code source} that has joined {@code stream} (its welcome consumed). */
+    protected TestViewer joined(String stream, String source) throws Exception {
+        TestViewer v = viewer(source);
+        v.joinStream(stream);
+        return v;
+    }
+
     protected TestViewer viewer(String source, String origin) throws Exception {
         TestViewer v = TestViewer.connect(ws, source, origin);
         viewers.add(v);
