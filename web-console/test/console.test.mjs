@@ -195,6 +195,11 @@ test('an operator creates a stream policy through the form', { timeout: 60_000 }
     security: 'intermediate',
     siteGroups: [['lyon', 'paris']],
     tokenRequired: true,
+    allowAnyOrigin: false,
+    tokenMaxLifetimeSeconds: 86400,
+    tokenRotationGraceSeconds: 60,
+    previousTokenSecretAcceptedUntil: null,
+    maxViewersPerToken: 0,
     updatedAt: undefined,
   });
   await snap(admin, 'streams');
