@@ -9,20 +9,37 @@
 const BASE = '/api/v1';
 const SAFE_METHODS = new Set(['GET', 'HEAD']);
 
-/** A failed API call: HTTP status plus the appliance's error code, message, field and problems. */
+/**
+ * A failed API call: HTTP status plus the appliance's error code, message, field and problems,
+ * and `retryAfter` (seconds, from the `Retry-After` header; null without one).
+ */
 export class ApiError extends Error {
   /**
    * @param {number} status HTTP status (0 when the appliance could not be reached)
    * @param {{code?: string, message?: string, field?: string, problems?: string[]}} error
+   * @param {number|null} [retryAfter] seconds to wait before trying again
    */
-  constructor(status, error = {}) {
+  constructor(status, error = {}, retryAfter = null) {
     super(error.message || `HTTP ${status}`);
     this.name = 'ApiError';
     this.status = status;
     this.code = error.code || (status === 0 ? 'unreachable' : `http_${status}`);
     this.field = error.field ? camelCase(error.field) : null;
     this.problems = Array.isArray(error.problems) ? error.problems : [];
+    this.retryAfter = retryAfter;
   }
+}
+
+/** `Retry-After` in seconds: delay-seconds, or an HTTP date; null when absent or unreadable. */
+function retryAfterSeconds(value) {
+  if (!value) {
+    return null;
+  }
+  if (/^\d+$/.test(value.trim())) {
+    return Number(value.trim());
+  }
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? null : Math.max(0, Math.ceil((at - Date.now()) / 1000));
 }
 
 /** Field names in errors come from the domain code (`url-pattern`); forms use the JSON names (`urlPattern`). */
@@ -79,7 +96,8 @@ export async function request(method, path, { json, text, contentType, quiet = f
   if (response.ok) {
     return payload;
   }
-  const error = new ApiError(response.status, payload && typeof payload === 'object' ? payload.error : undefined);
+  const error = new ApiError(response.status, payload && typeof payload === 'object' ? payload.error : undefined,
+    retryAfterSeconds(response.headers.get('Retry-After')));
   if (!quiet) {
     if (error.status === 401 && error.code === 'unauthenticated') {
       csrfToken = null;

@@ -104,6 +104,21 @@ test('a wrong password shows the server\'s error and no session', { timeout: 60_
   assert.match(await alert.innerText(), /wrong username or password/);
   assert.equal(new URL(admin.url()).hash, '#/login');
   await snap(admin, 'login-error');
+
+  // During back-off (and for 429 too_many_attempts) the answer carries Retry-After: the page says when to retry.
+  const refusal = async (route) => (route.request().method() === 'POST'
+    ? route.fulfill({ status: 401, headers: { 'Content-Type': 'application/json', 'Retry-After': '7' },
+      body: JSON.stringify({ error: { code: 'invalid_credentials', message: 'wrong username or password' } }) })
+    : route.continue());
+  await admin.route('**/api/v1/session', refusal);
+  try {
+    await admin.getByLabel('Password', { exact: true }).fill('not-the-password');
+    await admin.getByRole('button', { name: 'Sign in' }).click();
+    await admin.locator('form .form-alert', { hasText: 'try again in 7 s' }).waitFor();
+    assert.match(await alert.innerText(), /wrong username or password; try again in 7 s/);
+  } finally {
+    await admin.unroute('**/api/v1/session', refusal);
+  }
 });
 
 test('signing in with the one-time password forces a password change first', { timeout: 60_000 }, async () => {
@@ -269,11 +284,26 @@ test('an admin creates an auditor (one-time password shown once) and an API toke
   await form.locator('.field-error:not([hidden]), .form-alert:not([hidden])').first().waitFor();
 
   const tokens = admin.getByRole('form', { name: 'Create an API token' });
+  assert.equal(await tokens.getByLabel('Expires in (days)').inputValue(), '90');
+  await tokens.getByLabel('Expires in (days)').fill('400');
   await tokens.getByLabel('Name').fill('monitoring');
+  await tokens.getByRole('button', { name: 'Create token' }).click();
+  await tokens.locator('[data-error-for="expiresInDays"]:not([hidden])').waitFor();
+  await tokens.getByLabel('Expires in (days)').fill('30');
   await tokens.getByRole('button', { name: 'Create token' }).click();
   await admin.locator('.secret-box', { hasText: 'monitoring' }).waitFor();
   assert.match(await admin.locator('.secret-box', { hasText: 'monitoring' }).locator('.secret-value').innerText(), /^sgt_/);
-  await admin.locator('#tokens-table tbody tr', { hasText: 'monitoring' }).waitFor();
+  const row = admin.locator('#tokens-table tbody tr', { hasText: 'monitoring' });
+  await row.waitFor();
+  // Owner and expiry (30 days from now, in the browser's local time) are shown.
+  const expected = await admin.evaluate(() => [0, 1].map((extra) => {
+    const d = new Date(Date.now() + (30 + extra) * 86_400_000);
+    return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+  }));
+  const cells = await row.locator('td').allInnerTexts();
+  assert.equal(cells[1], 'admin', `owner in ${cells}`);
+  assert.ok(expected.some((day) => cells[3].startsWith(day)), `expiry ${cells[3]} is 30 days ahead`);
+  assert.equal(await tokens.getByLabel('Expires in (days)').inputValue(), '90', 'the form resets to the default');
   await snap(admin, 'admins');
 });
 

@@ -1,6 +1,7 @@
 // Admins, roles and API tokens (admin role only): create administrators (the appliance answers
 // with a one-time password, shown once), change roles, disable/enable, reset passwords; create
-// API tokens bound to a role (the token is shown once) and revoke them.
+// API tokens bound to a role with a lifetime in days (the token is shown once), list them with
+// their owner and expiry, and revoke them.
 import * as api from '../api.js';
 import { clearErrors, confirmDialog, field, formAlert, h, secretBox, section, showError } from '../dom.js';
 import * as format from '../format.js';
@@ -10,6 +11,9 @@ export const minRole = 'admin';
 
 const ROLES = [['admin', 'Admin: everything'], ['operator', 'Operator: streams, policies, sites'], ['auditor', 'Auditor: read-only']];
 const USERNAME = /^[a-z][a-z0-9._-]{1,63}$/;
+// API token lifetimes (ApiTokens.DEFAULT_LIFETIME, MAX_LIFETIME).
+const TOKEN_DAYS_DEFAULT = 90;
+const TOKEN_DAYS_MAX = 365;
 
 export function render(container, ctx) {
   const adminStatus = h('div', { class: 'status-area' });
@@ -26,7 +30,7 @@ export function render(container, ctx) {
     section('API tokens', h('p', { class: 'muted' }, 'For automation: send ', h('code', { text: 'Authorization: Bearer <token>' }), ' to ', h('a', { href: '/api/v1/openapi.json', text: 'the REST API' }), '.'),
       tokenStatus,
       h('table', { class: 'data', id: 'tokens-table' },
-        h('thead', {}, h('tr', {}, ['Name', 'Role', 'Created', 'Last used', 'State', ''].map((c) => h('th', { scope: 'col', text: c })))),
+        h('thead', {}, h('tr', {}, ['Name', 'Role', 'Owner', 'Created', 'Expires', 'Last used', 'State', ''].map((c) => h('th', { scope: 'col', text: c })))),
         tokenBody),
       tokenForm()));
   loadAdmins();
@@ -125,12 +129,15 @@ export function render(container, ctx) {
   async function loadTokens() {
     try {
       const tokens = await api.get('/tokens');
+      const now = Date.now();
       tokenBody.replaceChildren(...(tokens.length ? tokens.map((t) => h('tr', {},
         h('th', { scope: 'row', text: t.name }),
         h('td', { text: t.role }),
-        h('td', { text: `${format.dateTime(t.createdAt)} by ${t.createdBy}` }),
+        h('td', { text: t.createdBy }),
+        h('td', { text: format.dateTime(t.createdAt) }),
+        h('td', { text: format.dateTime(t.expiresAt) }),
         h('td', { text: format.dateTime(t.lastUsedAt) }),
-        h('td', { text: t.revokedAt ? `revoked ${format.dateTime(t.revokedAt)}` : 'active' }),
+        h('td', { text: t.revokedAt ? `revoked ${format.dateTime(t.revokedAt)}` : Date.parse(t.expiresAt) <= now ? 'expired' : 'active' }),
         h('td', { class: 'row-actions' }, t.revokedAt ? null : h('button', {
           type: 'button', class: 'danger small', text: 'Revoke', 'aria-label': `Revoke token ${t.name}`,
           onclick: async () => {
@@ -145,7 +152,7 @@ export function render(container, ctx) {
               tokenStatus.replaceChildren(h('p', { class: 'form-alert', role: 'alert', text: err.message }));
             }
           },
-        })))) : [h('tr', {}, h('td', { colspan: '6', class: 'muted', text: 'No API tokens.' }))]));
+        })))) : [h('tr', {}, h('td', { colspan: '8', class: 'muted', text: 'No API tokens.' }))]));
     } catch (err) {
       tokenStatus.replaceChildren(h('p', { class: 'form-alert', role: 'alert', text: err.message }));
     }
@@ -154,12 +161,15 @@ export function render(container, ctx) {
   function tokenForm() {
     const name = h('input', { type: 'text', required: true, maxlength: '100', placeholder: 'monitoring', autocomplete: 'off' });
     const role = h('select', {}, ROLES.map(([v, label]) => h('option', { value: v, text: label, selected: v === 'auditor' })));
+    const days = h('input', { type: 'number', min: '1', max: String(TOKEN_DAYS_MAX), step: '1', required: true });
+    days.defaultValue = String(TOKEN_DAYS_DEFAULT); // also what form.reset() restores
     const form = h('form', { class: 'inline-form', novalidate: true, 'aria-label': 'Create an API token' },
       h('h3', { text: 'Create an API token' }),
       formAlert(),
       h('div', { class: 'inline-fields' },
         field('Name', name, { name: 'name' }),
         field('Role', role, { name: 'role' }),
+        field('Expires in (days)', days, { name: 'expiresInDays', hint: `1 to ${TOKEN_DAYS_MAX}` }),
         h('div', { class: 'actions' }, h('button', { type: 'submit', text: 'Create token' }))));
     form.addEventListener('submit', async (event) => {
       event.preventDefault();
@@ -168,9 +178,14 @@ export function render(container, ctx) {
         showError(form, { field: 'name', message: 'Name the token after what uses it.' });
         return;
       }
+      const lifetime = Number(days.value);
+      if (!Number.isInteger(lifetime) || lifetime < 1 || lifetime > TOKEN_DAYS_MAX) {
+        showError(form, { field: 'expiresInDays', message: `Enter a whole number of days from 1 to ${TOKEN_DAYS_MAX}.` });
+        return;
+      }
       try {
-        const created = await api.post('/tokens', { name: name.value.trim(), role: role.value });
-        tokenStatus.replaceChildren(secretBox(`API token "${created.name}" (${created.role})`, created.token,
+        const created = await api.post('/tokens', { name: name.value.trim(), role: role.value, expiresInDays: lifetime });
+        tokenStatus.replaceChildren(secretBox(`API token "${created.name}" (${created.role}, expires ${format.dateTime(created.expiresAt)})`, created.token,
           'Shown only now: the appliance keeps only a hash of it.'));
         form.reset();
         loadTokens();

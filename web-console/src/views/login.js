@@ -1,5 +1,7 @@
-// Sign-in page. The server's message is shown as is: wrong credentials, a disabled account,
-// or the lockout after repeated failures (which says when to try again).
+// Sign-in page. The server's message is shown as is: every refusal is `invalid_credentials`
+// ("wrong username or password", also for a disabled account or during back-off) or
+// `too_many_attempts` (too many sign-ins being checked at once). When the answer carries
+// `Retry-After` (back-off, or too many attempts), the page says when to try again.
 import * as api from '../api.js';
 import { clearErrors, field, formAlert, h, showError } from '../dom.js';
 
@@ -35,7 +37,7 @@ export function render(container, ctx) {
       ctx.navigate(session.mustChangePassword ? 'password' : 'dashboard');
     } catch (err) {
       password.value = '';
-      showError(form, err.code === 'account_locked' ? { message: `Account locked: ${err.message}` } : err);
+      showError(form, err.retryAfter != null ? { message: `${err.message}; try again in ${Math.max(1, err.retryAfter)} s.` } : err);
       password.focus();
     } finally {
       submit.disabled = false;

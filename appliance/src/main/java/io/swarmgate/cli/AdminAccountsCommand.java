@@ -5,7 +5,10 @@ import io.swarmgate.console.Role;
 import io.swarmgate.control.AdminContext;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -52,7 +55,7 @@ public final class AdminAccountsCommand implements Runnable {
 
     @Command(name = "passwd", mixinStandardHelpOptions = true,
             description = {"Give an administrator a new one-time password, or set one read from standard input",
-                "(--password-stdin; at least 12 characters)."})
+                "(--password-stdin; at least 12 characters). Ends the account's console sessions and sign-in back-off."})
     static final class Passwd extends ForwardingCommand {
         @Parameters(paramLabel = "USERNAME")
         String username;
@@ -75,20 +78,35 @@ public final class AdminAccountsCommand implements Runnable {
                 String password = context.accounts().resetPassword(username);
                 out.println("One-time password of " + username + ": " + password + " (to be changed at the next login)");
             }
+            // As a reset in the console: the account's open sessions end. A stopped appliance has none.
+            if (context.sessions() != null) {
+                context.sessions().invalidateUser(username);
+            }
             return ExitCodes.OK;
         }
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "List administrators.")
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = {"List administrators. While the appliance runs, also each account's sign-in back-off",
+                "(kept in the appliance's memory only, so not shown when it is stopped)."})
     static final class ListAdmins extends ForwardingCommand {
         @Override
         protected int execute(AdminContext context, PrintWriter out) throws Exception {
-            out.printf("%-24s %-9s %-9s %s%n", "USERNAME", "ROLE", "STATE", "LAST LOGIN");
+            // The back-off is known only to the running appliance; a stopped one has none to show.
+            boolean live = inAppliance();
+            String format = live ? "%-24s %-9s %-9s %-34s %s%n" : "%-24s %-9s %-9s %s%n";
+            out.printf(format, live ? new Object[] {"USERNAME", "ROLE", "STATE", "SIGN-IN", "LAST LOGIN"}
+                    : new Object[] {"USERNAME", "ROLE", "STATE", "LAST LOGIN"});
             for (AdminAccount a : context.accounts().list()) {
-                String state = a.disabled() ? "disabled" : a.lockedAt(java.time.Instant.now()) ? "locked"
-                        : a.mustChangePassword() ? "new" : "active";
-                out.printf("%-24s %-9s %-9s %s%n", a.username(), a.role().wire(), state,
-                        a.lastLoginAt() == null ? "never" : a.lastLoginAt());
+                String state = a.disabled() ? "disabled" : a.mustChangePassword() ? "new" : "active";
+                String lastLogin = a.lastLoginAt() == null ? "never" : a.lastLoginAt().toString();
+                if (live) {
+                    Optional<Instant> delayed = context.accounts().throttledUntil(a.username());
+                    out.printf(format, a.username(), a.role().wire(), state, delayed
+                            .map(t -> "delayed until " + t.truncatedTo(ChronoUnit.SECONDS)).orElse("allowed"), lastLogin);
+                } else {
+                    out.printf(format, a.username(), a.role().wire(), state, lastLogin);
+                }
             }
             return ExitCodes.OK;
         }

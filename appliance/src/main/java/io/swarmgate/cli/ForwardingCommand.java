@@ -112,7 +112,7 @@ abstract class ForwardingCommand implements Callable<Integer> {
                     new StreamPolicyRepository(db.dataSource()), PolicyService.Defaults.of(config.mesh()),
                     Clock.systemUTC());
             return handle(new AdminContext(policies, AdminAccounts.open(config.auth(), db, dataDir, Clock.systemUTC()),
-                    files));
+                    null, files));
         } catch (DatabaseException e) {
             throw new ExitCodes.CommandFailedException(e.getMessage(), e);
         }

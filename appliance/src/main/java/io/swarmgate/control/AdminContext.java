@@ -1,15 +1,22 @@
 package io.swarmgate.control;
 
 import io.swarmgate.console.AdminAccounts;
+import io.swarmgate.console.Sessions;
 import io.swarmgate.policy.PolicyService;
 import java.util.Map;
 
 /**
  * What an administration command works on. Inside the running appliance (a command forwarded
  * over the control socket) it is the live {@link PolicyService}, so changes reach connected
- * viewers at once; files named on the command line were read by the client and travel along.
+ * viewers at once, the live {@link AdminAccounts} (with the sign-in back-off, which is kept in
+ * memory only) and the console's {@link Sessions}; files named on the command line were read by
+ * the client and travel along.
+ *
+ * @param sessions the running appliance's console sessions; null in a CLI process working on the
+ *                 database of a stopped appliance (which has no sessions)
  */
-public record AdminContext(PolicyService policies, AdminAccounts accounts, Map<String, String> files) {
+public record AdminContext(PolicyService policies, AdminAccounts accounts, Sessions sessions,
+                           Map<String, String> files) {
 
     private static final ThreadLocal<AdminContext> CURRENT = new ThreadLocal<>();
 

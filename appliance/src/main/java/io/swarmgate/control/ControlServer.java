@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.swarmgate.console.AdminAccounts;
+import io.swarmgate.console.Sessions;
 import io.swarmgate.policy.PolicyService;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -51,6 +52,7 @@ public final class ControlServer implements AutoCloseable {
     private final Path path;
     private final PolicyService policies;
     private final AdminAccounts accounts;
+    private final Sessions sessions;
     private final Supplier<CommandLine> commandLine;
     private final ServerSocketChannel channel;
     private final Thread acceptor;
@@ -60,11 +62,12 @@ public final class ControlServer implements AutoCloseable {
      * @param commandLine a fresh {@code swarmgate} command line per request (the CLI's root, which
      *                    sits above this package), on which the forwarded arguments run
      */
-    public ControlServer(Path path, PolicyService policies, AdminAccounts accounts, Supplier<CommandLine> commandLine)
-            throws IOException {
+    public ControlServer(Path path, PolicyService policies, AdminAccounts accounts, Sessions sessions,
+                         Supplier<CommandLine> commandLine) throws IOException {
         this.path = path;
         this.policies = policies;
         this.accounts = accounts;
+        this.sessions = sessions;
         this.commandLine = commandLine;
         Files.deleteIfExists(path);
         channel = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
@@ -120,7 +123,7 @@ public final class ControlServer implements AutoCloseable {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int[] exit = new int[1];
-        AdminContext.run(new AdminContext(policies, accounts, files), () -> {
+        AdminContext.run(new AdminContext(policies, accounts, sessions, files), () -> {
             CommandLine cli = commandLine.get();
             cli.setOut(new PrintWriter(out, true));
             cli.setErr(new PrintWriter(err, true));

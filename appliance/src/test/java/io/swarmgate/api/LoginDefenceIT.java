@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.swarmgate.Main;
 import io.swarmgate.config.ConfigKey;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -248,5 +251,44 @@ class LoginDefenceIT extends ApiTestBase {
         HttpResponse<String> made = robot.send("POST", "/tokens", "{\"name\":\"child\",\"role\":\"auditor\"}");
         assertEquals(201, made.statusCode(), made.body());
         assertEquals("admin", json(made).get("createdBy").asText());
+    }
+
+    /** Runs {@code swarmgate ARGS --data-dir …}; with the appliance running, it is forwarded through the control socket. */
+    private String cli(String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--data-dir", appliance.dataDir().root().toString()));
+        var cli = Main.newCommandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        assertEquals(0, cli.execute(all.toArray(String[]::new)), err.toString());
+        return out.toString();
+    }
+
+    private static String line(String listing, String username) {
+        return listing.lines().filter(l -> l.startsWith(username + " ")).findFirst().orElseThrow(() ->
+                new AssertionError(username + " missing from " + listing));
+    }
+
+    @Test
+    void theForwardedCliShowsTheLiveBackOffAndItsPasswordResetEndsTheAccountsSessions() throws Exception {
+        Client admin = admin();
+        Client olivia = createAdmin(admin, "olivia", "operator");
+        for (int i = 0; i < 5; i++) {
+            assertEquals(401, loginFrom("127.0.0.3", "olivia", "wrong guess " + i).getStatus());
+        }
+        Instant until = Instant.parse(json(admin.get("/admins")).findValues("signInDelayedUntil").stream()
+                .filter(JsonNode::isTextual).findFirst().orElseThrow().asText());
+        String listed = cli("admin", "list");
+        assertTrue(line(listed, "olivia").contains("delayed until " + until.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)),
+                listed);
+        assertTrue(line(listed, "admin").contains("allowed"), listed);
+
+        String reset = cli("admin", "passwd", "olivia");
+        assertTrue(reset.contains("One-time password of olivia"), reset);
+        assertEquals(401, olivia.get("/session").statusCode(), "olivia's session ended, as a reset in the console does");
+        assertEquals(200, admin.get("/session").statusCode(), "other accounts' sessions stay");
+        assertTrue(line(cli("admin", "list"), "olivia").contains("allowed"), "the reset ended the back-off");
     }
 }
