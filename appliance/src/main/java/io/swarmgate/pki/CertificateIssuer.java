@@ -71,7 +71,12 @@ final class CertificateIssuer {
         }
     }
 
-    X509Certificate issueCa(KeyPair ca, String hostname) {
+    /**
+     * The appliance CA, limited by {@code constraints} to the appliance's own names (critical, as
+     * RFC 5280 requires, so a client that cannot check them refuses the chain instead of ignoring
+     * them).
+     */
+    X509Certificate issueCa(KeyPair ca, String hostname, CaConstraints constraints) {
         X500Name subject = new X500NameBuilder(BCStyle.INSTANCE)
                 // Most general RDN first, so RFC 2253 shows "CN=..., O=Swarmgate" as clients display it.
                 .addRDN(BCStyle.O, "Swarmgate")
@@ -85,6 +90,7 @@ final class CertificateIssuer {
                     // pathlen 0: this CA signs the appliance's own server certificates and nothing else.
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(0))
                     .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign))
+                    .addExtension(Extension.nameConstraints, true, constraints.extension())
                     .addExtension(Extension.subjectKeyIdentifier, false,
                             ext.createSubjectKeyIdentifier(ca.getPublic()));
             return sign(builder, ca.getPrivate());

@@ -1,5 +1,6 @@
 package io.swarmgate.pki;
 
+import io.swarmgate.config.ConfigException;
 import io.swarmgate.store.DataDirectory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,6 +18,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.bouncycastle.asn1.x509.GeneralName;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,13 +72,22 @@ public final class Pki {
      * with a new server key and certificate, because a certificate from a lost CA can never be
      * renewed; an existing CA is reused for a missing server certificate. Idempotent.
      *
+     * <p>A new CA is limited by name constraints to the names of its first server certificate
+     * ({@link CaConstraints}). A server certificate issued later under an existing CA must stay
+     * within that CA's constraints: machine names outside them are left out with a warning, and an
+     * extra host name outside them stops with a {@link ConfigException} for
+     * {@code server.hostnames}, because browsers would refuse the certificate.
+     *
      * @param extraHostnames DNS names or IP literals the server certificate must also carry; the
      *                       first becomes its CN
      * @return true if anything was created
      * @throws IllegalArgumentException if an extra host name is neither a DNS name nor an IP
+     * @throws ConfigException          if an extra host name lies outside the existing CA's name
+     *                                  constraints; nothing is written then
      */
     public boolean initialize(List<String> extraHostnames) {
-        SubjectNames names = SubjectNames.forServer(extraHostnames);
+        List<String> machineNames = SubjectNames.machineHostnames();
+        SubjectNames names = SubjectNames.of(extraHostnames, machineNames);
         boolean newCa = !Files.isRegularFile(caCertificateFile()) || !Files.isRegularFile(caKeyFile());
         boolean newServer = newCa || !Files.isRegularFile(serverKeyFile())
                 || !Files.isRegularFile(serverCertificateFile());
@@ -87,7 +98,7 @@ public final class Pki {
         PrivateKey caKey;
         if (newCa) {
             KeyPair ca = issuer.newKeyPair();
-            caCert = issuer.issueCa(ca, SubjectNames.machineHostname());
+            caCert = issuer.issueCa(ca, SubjectNames.machineHostname(), CaConstraints.forServer(names));
             caKey = ca.getPrivate();
             // Key before certificate: isInitialized() must never see a certificate without its key.
             write(caKeyFile(), PemFiles.encode(caKey));
@@ -96,6 +107,7 @@ public final class Pki {
                     caCert.getNotAfter().toInstant());
         } else {
             caCert = firstCertificate(caCertificateFile());
+            names = withinConstraints(CaConstraints.of(caCert), extraHostnames, machineNames, names);
             caKey = PemFiles.readPrivateKey(caKeyFile());
         }
         KeyPair server = issuer.newKeyPair();
@@ -106,6 +118,39 @@ public final class Pki {
                 serverCert.getSubjectX500Principal().getName(), CertInfo.of(serverCert).subjectAltNames(),
                 serverCert.getNotAfter().toInstant());
         return true;
+    }
+
+    /**
+     * The names for a server certificate under a CA with {@code constraints} (null: none, all
+     * names stay). Checked before anything is written, so a refused start leaves the PKI as it was.
+     */
+    private SubjectNames withinConstraints(CaConstraints constraints, List<String> extraHostnames,
+            List<String> machineNames, SubjectNames names) {
+        if (constraints == null) {
+            return names;
+        }
+        List<String> outside = extraHostnames.stream()
+                .filter(name -> !constraints.permits(SubjectNames.parse(name))).toList();
+        if (!outside.isEmpty()) {
+            throw new ConfigException("server.hostnames", String.join(", ", outside)
+                    + (outside.size() == 1 ? " is" : " are") + " outside the name constraints of the appliance CA "
+                    + caCertificateFile() + " (it may only certify " + String.join(", ", constraints.permittedText())
+                    + "); browsers would reject the server certificate. Either re-create the appliance CA: stop"
+                    + " the appliance, move " + dir + " aside, run 'swarmgate init' and distribute the new ca.crt;"
+                    + " or have the enterprise CA issue the certificate ('swarmgate cert csr', then 'swarmgate cert"
+                    + " import'), or remove the name from server.hostnames. See docs/security.md.");
+        }
+        List<String> keptMachineNames = new ArrayList<>();
+        for (String name : machineNames) {
+            GeneralName parsed = SubjectNames.parse(name);
+            if (parsed != null && !constraints.permits(parsed)) {
+                LOG.warn("pki - leaving the machine host name '{}' out of the server certificate: it is outside the"
+                        + " appliance CA's name constraints (re-create the CA to include it)", name);
+                continue;
+            }
+            keptMachineNames.add(name);
+        }
+        return SubjectNames.of(extraHostnames, keptMachineNames);
     }
 
     /** {@code <pki>/ca.crt}: the certificate administrators distribute to clients. */

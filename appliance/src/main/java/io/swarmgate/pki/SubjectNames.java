@@ -122,7 +122,7 @@ final class SubjectNames {
         return name.getTagNo() == GeneralName.iPAddress ? "ip:" + ipText(name) : "dns:" + name.getName();
     }
 
-    private static String ipText(GeneralName ip) {
+    static String ipText(GeneralName ip) {
         byte[] bytes = org.bouncycastle.asn1.ASN1OctetString.getInstance(ip.getName()).getOctets();
         try {
             // getByAddress never resolves; it only formats the bytes.
