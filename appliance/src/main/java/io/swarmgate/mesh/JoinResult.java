@@ -12,10 +12,9 @@ import java.util.List;
  * @param uploader whether the coordinator uses this viewer as a source (after policy and network type)
  * @param pairings the new pairs, each involving the joiner, with who offers
  * @param leaders  the site's leaders after the join, sorted by peer id
- * @param leadersChanged whether the join changed them (the listener then heard {@code leadersChanged})
  */
 public record JoinResult(String peerId, String site, P2pMode mode, boolean uploader, List<Pairing> pairings,
-                         List<String> leaders, boolean leadersChanged) {
+                         List<String> leaders) {
     public JoinResult {
         pairings = List.copyOf(pairings);
         leaders = List.copyOf(leaders);

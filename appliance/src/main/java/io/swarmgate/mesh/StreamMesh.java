@@ -59,10 +59,10 @@ final class StreamMesh {
         matchmaker.refresh(peer, rules);
         List<Pairing> made = new ArrayList<>();
         matchmaker.fill(peer, rules, now, made, out);
-        boolean leadersChanged = reelect(site, out);
+        reelect(site, out);
         log.debug("{} - joined {} in site {} ({}, uploader {}) with {} neighbours", peer.id, streamId, peer.site(),
                 peer.mode, peer.uploader, made.size());
-        return new JoinResult(peer.id, peer.site(), peer.mode, peer.uploader, made, site.leaderIds(), leadersChanged);
+        return new JoinResult(peer.id, peer.site(), peer.mode, peer.uploader, made, site.leaderIds());
     }
 
     /** Removes a viewer for good; its neighbours are told and get replacements. */
@@ -119,15 +119,12 @@ final class StreamMesh {
         return swarm == null ? List.of() : swarm.leaderIds();
     }
 
-    /** Re-elects the site's leaders; true (and an event in {@code out}) if they changed. */
-    private boolean reelect(SiteSwarm site, List<MeshEvent> out) {
+    private void reelect(SiteSwarm site, List<MeshEvent> out) {
         List<String> leaders = site.reelect(rules.leadersPerSite());
-        if (leaders == null) {
-            return false;
+        if (leaders != null) {
+            out.add(new MeshEvent.LeadersChanged(streamId, site.site, leaders));
+            log.debug("{} - leaders of site {} are now {}", streamId, site.site, leaders);
         }
-        out.add(new MeshEvent.LeadersChanged(streamId, site.site, leaders));
-        log.debug("{} - leaders of site {} are now {}", streamId, site.site, leaders);
-        return true;
     }
 
     private List<PeerState> resolve(PeerState peer) {

@@ -81,7 +81,8 @@ final class ViewerLifecycle {
         }
         JoinResult result = coordinator.join(new PeerInfo(m.peerId(), m.streamId(), m.site(), m.caps().upload(),
                 m.caps().network(), m.caps().uploadKbps()));
-        if (!result.leadersChanged() && !events.leadersPending(m.streamId(), m.site())) {
+        // A join that changed the leaders marked the site: the queued fan-out is its one list.
+        if (!events.leadersPending(m.streamId(), m.site())) {
             s.send(new ServerMessage.Leaders(result.leaders()));
         }
     }
