@@ -154,8 +154,11 @@ public final class AdminAccounts {
                 throw refused(Duration.ZERO);
             }
             throttle.succeeded(name, source);
-            repository.succeededLogin(name, clock.instant());
-            return repository.find(name).orElseThrow();
+            Instant now = clock.instant();
+            repository.succeededLogin(name, now);
+            AdminAccount signedIn = account.get();
+            return new AdminAccount(signedIn.username(), signedIn.role(), signedIn.mustChangePassword(),
+                    signedIn.disabled(), signedIn.createdAt(), now);
         });
     }
 

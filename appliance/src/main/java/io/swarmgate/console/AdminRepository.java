@@ -14,8 +14,7 @@ import javax.sql.DataSource;
 /** The {@code admin_account} table. */
 public final class AdminRepository {
 
-    private static final String COLUMNS = "username, role, must_change_password, disabled, failed_logins, locked_until,"
-            + " created_at, last_login_at";
+    private static final String COLUMNS = "username, role, must_change_password, disabled, created_at, last_login_at";
 
     private final DataSource dataSource;
 
@@ -80,8 +79,8 @@ public final class AdminRepository {
 
     /** Sets a new password and clears any lockout. */
     public boolean setPassword(String username, String hash, boolean mustChange, Instant now) throws SQLException {
-        return update("UPDATE admin_account SET password_hash = ?, must_change_password = ?, failed_logins = 0,"
-                + " locked_until = NULL, updated_at = ? WHERE username = ?", hash, mustChange, Timestamp.from(now), username);
+        return update("UPDATE admin_account SET password_hash = ?, must_change_password = ?, updated_at = ?"
+                + " WHERE username = ?", hash, mustChange, Timestamp.from(now), username);
     }
 
     public boolean setRole(String username, Role role, Instant now) throws SQLException {
@@ -94,18 +93,8 @@ public final class AdminRepository {
                 Timestamp.from(now), username);
     }
 
-    /** Records a failed login; locks the account until {@code lockUntil} when given. */
-    public void failedLogin(String username, Instant lockUntil) throws SQLException {
-        if (lockUntil == null) {
-            update("UPDATE admin_account SET failed_logins = failed_logins + 1 WHERE username = ?", username);
-        } else {
-            update("UPDATE admin_account SET failed_logins = 0, locked_until = ? WHERE username = ?",
-                    Timestamp.from(lockUntil), username);
-        }
-    }
-
     public void succeededLogin(String username, Instant now) throws SQLException {
-        update("UPDATE admin_account SET failed_logins = 0, locked_until = NULL, last_login_at = ? WHERE username = ?",
+        update("UPDATE admin_account SET last_login_at = ? WHERE username = ?",
                 Timestamp.from(now), username);
     }
 
@@ -123,10 +112,8 @@ public final class AdminRepository {
     }
 
     private static AdminAccount read(ResultSet rs) throws SQLException {
-        Timestamp locked = rs.getTimestamp(6);
-        Timestamp last = rs.getTimestamp(8);
+        Timestamp last = rs.getTimestamp(6);
         return new AdminAccount(rs.getString(1), Role.fromWire(rs.getString(2)).orElse(Role.AUDITOR), rs.getBoolean(3),
-                rs.getBoolean(4), rs.getInt(5), locked == null ? null : locked.toInstant(),
-                rs.getTimestamp(7).toInstant(), last == null ? null : last.toInstant());
+                rs.getBoolean(4), rs.getTimestamp(5).toInstant(), last == null ? null : last.toInstant());
     }
 }

@@ -98,7 +98,7 @@ public final class Pki {
         PrivateKey caKey;
         if (newCa) {
             KeyPair ca = issuer.newKeyPair();
-            caCert = issuer.issueCa(ca, SubjectNames.machineHostname(), CaConstraints.forServer(names));
+            caCert = issuer.issueCa(ca, SubjectNames.machineHostname(machineNames), CaConstraints.forServer(names));
             caKey = ca.getPrivate();
             // Key before certificate: isInitialized() must never see a certificate without its key.
             write(caKeyFile(), PemFiles.encode(caKey));

@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * addresses, deduplicated. IP literals are recognised by a strict textual parser so that a name is
  * never resolved just to decide what it is.
  */
-final class SubjectNames {
+public final class SubjectNames {
 
     private static final Logger LOG = LoggerFactory.getLogger(SubjectNames.class);
 
@@ -41,11 +41,6 @@ final class SubjectNames {
 
     private SubjectNames(List<GeneralName> names) {
         this.names = List.copyOf(names);
-    }
-
-    /** Extra names, then the machine's names, then loopback. */
-    static SubjectNames forServer(List<String> extraHostnames) {
-        return of(extraHostnames, machineHostnames());
     }
 
     /**
@@ -140,7 +135,7 @@ final class SubjectNames {
      * for itself and tells the network's resolver what is being set up. Names the certificate
      * needs beyond this one go in {@code server.hostnames}.
      */
-    static List<String> machineHostnames() {
+    public static List<String> machineHostnames() {
         return machineHostnames(List.of(Path.of("/proc/sys/kernel/hostname"), Path.of("/etc/hostname")),
                 System.getenv("HOSTNAME"));
     }
@@ -164,9 +159,8 @@ final class SubjectNames {
         return List.of();
     }
 
-    /** The single name to show in the CA subject. */
-    static String machineHostname() {
-        List<String> names = machineHostnames();
-        return names.isEmpty() ? "localhost" : names.get(0);
+    /** The single name to show in the CA subject, from {@link #machineHostnames()}. */
+    static String machineHostname(List<String> machineNames) {
+        return machineNames.isEmpty() ? "localhost" : machineNames.get(0);
     }
 }

@@ -1,10 +1,10 @@
 package io.swarmgate.policy;
 
+import io.swarmgate.pki.SubjectNames;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -52,7 +52,8 @@ public final class PageOrigins {
         Set<String> hosts = new LinkedHashSet<>();
         hostnames.forEach(h -> hosts.add(h.toLowerCase(Locale.ROOT)));
         hosts.add("localhost");
-        hosts.addAll(machineNames());
+        // The same names the server certificate carries, read without a DNS lookup.
+        SubjectNames.machineHostnames().forEach(name -> hosts.add(name.toLowerCase(Locale.ROOT)));
         hosts.addAll(interfaceAddresses());
         this.ownHosts = Collections.unmodifiableSet(hosts);
         this.listeners = listeners;
@@ -112,18 +113,6 @@ public final class PageOrigins {
 
     private static int port(URI uri) {
         return uri.getPort() != -1 ? uri.getPort() : "https".equals(uri.getScheme()) ? 443 : 80;
-    }
-
-    private static Set<String> machineNames() {
-        Set<String> out = new LinkedHashSet<>();
-        try {
-            InetAddress local = InetAddress.getLocalHost();
-            out.add(local.getHostName().toLowerCase(Locale.ROOT));
-            out.add(local.getCanonicalHostName().toLowerCase(Locale.ROOT));
-        } catch (UnknownHostException | SecurityException e) {
-            LOG.debug("origins - the machine's host name does not resolve: {}", e.getMessage());
-        }
-        return out;
     }
 
     /** Every address of every interface, as it appears in a URL host (IPv6 in brackets, no zone). */

@@ -14,7 +14,7 @@ class SessionsTest {
     private final Sessions sessions = new Sessions(Duration.ofMinutes(30), Duration.ofHours(12), clock);
 
     private static AdminAccount account(String name) {
-        return new AdminAccount(name, Role.ADMIN, false, false, 0, null, Instant.EPOCH, null);
+        return new AdminAccount(name, Role.ADMIN, false, false, Instant.EPOCH, null);
     }
 
     @Test

@@ -88,7 +88,7 @@ class PkiInitializeTest {
         Pki.at(dir).initialize(List.of());
         X509Certificate ca = PemFiles.readCertificates(dir.resolve("ca.crt")).get(0);
 
-        assertEquals("CN=Swarmgate Appliance CA " + SubjectNames.machineHostname() + ",O=Swarmgate",
+        assertEquals("CN=Swarmgate Appliance CA " + SubjectNames.machineHostname(SubjectNames.machineHostnames()) + ",O=Swarmgate",
                 ca.getSubjectX500Principal().getName());
         assertEquals("SHA256withECDSA", ca.getSigAlgName());
         assertEquals(256, ((ECPublicKey) ca.getPublicKey()).getParams().getCurve().getField().getFieldSize());
