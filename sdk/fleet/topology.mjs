@@ -232,8 +232,6 @@ export function createTopology({ sites, subnetsPerSite = 1, wanRateKbit = null, 
     wanRateKbit,
     gateways,
     viewerNamespaces,
-    /** Site k's gateway namespace (the branch router). */
-    gateway: (site) => gateways[site - 1],
     /** The namespace of subnet `subnet` of site `site`, where that subnet's viewers run. */
     viewerNamespace: (site, subnet = 1) => viewerName(site, subnet),
     routerAddress,

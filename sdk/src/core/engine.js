@@ -262,7 +262,7 @@ export class Engine {
   onWelcome(m) {
     if (this.timings.welcomeMs === null) this.timings.welcomeMs = Math.round(this.now());
     // The site's link as its other viewers measured it: known before this viewer fetched anything.
-    this.scheduler.setSiteHttpBps(Number.isFinite(m.siteHttpKbps) && m.siteHttpKbps > 0 ? m.siteHttpKbps * 1000 : undefined);
+    this.scheduler.setSiteHttpBps(m.siteHttpKbps * 1000);
     // A (re)join: the appliance sends `neighbour` again for every neighbour, so start afresh.
     this.closePeers();
     this.selfId = m.peerId;
@@ -716,8 +716,9 @@ export class Engine {
       if (req.signal) req.signal.addEventListener?.('abort', () => { r.cancel(); finish({ fail: 'aborted' }); }, { once: true });
       r.done.then(async (bytes) => {
         if (settled) return;
-        const hash = await sha256(bytes);
+        // Request to last byte, like the HTTP samples: our own hashing below is not the LAN's time.
         this.scheduler.recordP2p({ bytes: bytes.length, ms: this.now() - startedAt });
+        const hash = await sha256(bytes);
         this.peerTimeouts.delete(peerId);
         this.qoe.addP2pBytes(bytes.length);
         const site = this.peerSites.get(peerId) ?? 'unknown';

@@ -130,9 +130,13 @@ export class Scheduler {
     this.siteHttpBps = Number.isFinite(bps) && bps > 0 ? bps : undefined;
   }
 
-  /** Whether anything tells how fast HTTP is: own fetches, or the site's figure. */
-  httpMeasured() {
-    return this.samples.length > 0 || this.siteHttpBps !== undefined;
+  /**
+   * Whether anything tells how fast HTTP is for this segment: own fetches, or the site's figure
+   * when the segment's size is known (without it the site's figure gives no time).
+   * @param {{sizeBytes?: number}} [segment]
+   */
+  httpMeasured({ sizeBytes } = {}) {
+    return this.samples.length > 0 || (this.siteHttpBps !== undefined && sizeBytes > 0);
   }
 
   /**
@@ -245,7 +249,7 @@ export class Scheduler {
   urgentPlan(req, { now, httpMs, ranked, self, exclude, holder }) {
     if (self !== undefined && ranked[0] === self) return { source: 'http', reason: 'primary' };
     // Nothing measured yet (a viewer starting up): HTTP, as a page without the SDK would.
-    const measured = this.httpMeasured();
+    const measured = this.httpMeasured(req);
     const p2pMs = this.estimateP2pMs(req) ?? (measured ? DEFAULT_P2P_ESTIMATE_MS : undefined);
     if (holder !== undefined && p2pMs !== undefined && p2pMs * URGENT_P2P_ADVANTAGE < httpMs) {
       const budgetMs = Math.max(MIN_URGENT_P2P_MS, Math.min(httpMs / 2, p2pMs * 4));

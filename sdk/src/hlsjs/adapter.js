@@ -69,6 +69,8 @@ export class HlsSession {
     const hls = this.hls;
     const frag = context.frag;
     const level = hls && hls.levels ? hls.levels[frag.level] : undefined;
+    // AVERAGE-BANDWIDTH (or hls.js's measured rate) when the playlist has it; BANDWIDTH is the peak.
+    const bitrate = level && (level.averageBitrate || level.bitrate);
     const details = frag.type === 'main' ? level && level.details : undefined;
     const live = details ? !!details.live : !!(hls && hls.latestLevelDetails && hls.latestLevelDetails.live);
     const num = (v) => (Number.isFinite(v) && v > 0 ? v : undefined);
@@ -76,9 +78,9 @@ export class HlsSession {
       live,
       bufferS: bufferAhead(this.media),
       durationS: num(frag.duration),
-      // What the rendition's advertised bitrate says the segment weighs (an upper bound: BANDWIDTH is
-      // the peak): the HTTP estimate scales the site's measured throughput to it.
-      sizeBytes: num(level && level.bitrate && frag.duration ? Math.round((level.bitrate * frag.duration) / 8) : undefined),
+      // What the rendition's bitrate says the segment weighs: the HTTP estimate scales the site's
+      // measured throughput to it.
+      sizeBytes: num(bitrate && frag.duration ? Math.round((bitrate * frag.duration) / 8) : undefined),
       sequence: typeof frag.sn === 'number' ? frag.sn : undefined,
       track: `${frag.type}:${frag.level}`,
       bwEstimate: num(hls && hls.bandwidthEstimate),

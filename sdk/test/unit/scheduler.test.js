@@ -230,7 +230,10 @@ test('the site\'s HTTP throughput from welcome is the estimate until the viewer 
   const { s } = scheduler();
   assert.equal(s.httpMeasured(), false);
   s.setSiteHttpBps(300_000); // a congested branch link: 300 kbit/s per fetch
-  assert.equal(s.httpMeasured(), true);
+  assert.equal(s.httpMeasured({ sizeBytes: 75_000 }), true);
+  assert.equal(s.httpMeasured(), false, 'without a size the site\'s figure gives no time');
+  assert.deepEqual(s.plan(liveReq({ bufferS: 0, holders: ['n1'] })), { source: 'http', reason: 'urgent' },
+    'no size: nothing measured, HTTP at once');
   assert.equal(s.estimateHttpMs({ sizeBytes: 75_000 }), 2000);
   assert.equal(s.estimateHttpMs({ durationS: 2 }), 1000, 'no size: the default');
   assert.equal(s.httpThroughputBps(), 300_000, 'P2P deliveries are modelled at the site\'s speed for ABR');
