@@ -1,6 +1,7 @@
 package io.swarmgate;
 
 import io.swarmgate.demo.DemoHandler;
+import io.swarmgate.api.IntegrityResource;
 import io.swarmgate.integrity.HttpOrigin;
 import io.swarmgate.integrity.IntegrityLedger;
 import io.swarmgate.integrity.MediaOrigins;
@@ -159,7 +160,7 @@ public final class Appliance implements ServeCommand.Running {
             ApiTokens tokens = new ApiTokens(database.dataSource(), clock);
             live = new LiveFeed(qoe.queries(), sessions);
             ApiHandler api = api(config, dataDir, database, pki, policies, accounts, sessions, tokens, qoe, clock,
-                    () -> serverRef.get().reloadCertificate(), signaling::clientAddress);
+                    () -> serverRef.get().reloadCertificate(), signaling);
             ApplianceServer server = ApplianceServer.newServer(config,
                     new ApplianceServer.Services(database, pki, signaling, api, live, clock, VersionCommand.version(),
                             new MetricsHandler(qoe.metrics(), config.metrics().allowedNetworks(), metricsAuth(tokens)),
@@ -224,11 +225,12 @@ public final class Appliance implements ServeCommand.Running {
 
     private static ApiHandler api(ApplianceConfig config, DataDirectory dataDir, Database database, Pki pki,
                                   PolicyService policies, AdminAccounts accounts, Sessions sessions, ApiTokens tokens,
-                                  Qoe qoe, Clock clock, Runnable reloadCertificate,
-                                  BiFunction<InetAddress, String, InetAddress> clientAddress) {
+                                  Qoe qoe, Clock clock, Runnable reloadCertificate, SignalingService signaling) {
+        BiFunction<InetAddress, String, InetAddress> clientAddress = signaling::clientAddress;
         List<Route> routes = new ArrayList<>();
         routes.addAll(new SessionResource(accounts, sessions).routes());
         routes.addAll(new StreamResource(policies).routes());
+        routes.addAll(new IntegrityResource(signaling.hashes(), signaling.ledger(), signaling::unverifiedTransfers).routes());
         routes.addAll(new SiteResource(policies).routes());
         routes.addAll(new AdminResource(accounts, sessions, tokens).routes());
         routes.addAll(new CertificateResource(pki, config.server().hostnames(), dataDir, reloadCertificate, clock).routes());
