@@ -52,6 +52,9 @@ final class CertificateIssuer {
     static final Duration CLOCK_SKEW = Duration.ofHours(1);
     private static final String SIGNATURE = "SHA256withECDSA";
     private static final String CURVE = "secp256r1";
+    /** id-kp-documentSigning (RFC 9336): signatures over documents, here audit evidence. */
+    private static final KeyPurposeId DOCUMENT_SIGNING =
+            KeyPurposeId.getInstance(new org.bouncycastle.asn1.ASN1ObjectIdentifier("1.3.6.1.5.5.7.3.36"));
 
     private final Provider bc = new BouncyCastleProvider();
     private final SecureRandom random = new SecureRandom();
@@ -87,7 +90,7 @@ final class CertificateIssuer {
             JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
             X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(subject, serial(),
                     Date.from(notBefore), Date.from(plusYears(notBefore, CA_VALIDITY_YEARS)), subject, ca.getPublic())
-                    // pathlen 0: this CA signs the appliance's own server certificates and nothing else.
+                    // pathlen 0: this CA signs the appliance's own server and audit-signing certificates, no CA.
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(0))
                     .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign))
                     .addExtension(Extension.nameConstraints, true, constraints.extension())
@@ -120,6 +123,33 @@ final class CertificateIssuer {
             return sign(builder, caKey);
         } catch (IOException | GeneralSecurityException e) {
             throw new IllegalStateException("cannot issue the server certificate", e);
+        }
+    }
+
+    /**
+     * The audit-signing certificate: signs audit checkpoints and exports (CMS), nothing else. It
+     * carries no host name, so the CA's name constraints and TLS clients have nothing to accept
+     * it for, and lives as long as the CA so that signatures stay checkable with today's tools.
+     */
+    X509Certificate issueAuditSigning(PublicKey key, String hostname, X509Certificate caCert, PrivateKey caKey) {
+        X500Name subject = new X500NameBuilder(BCStyle.INSTANCE)
+                .addRDN(BCStyle.O, "Swarmgate")
+                .addRDN(BCStyle.CN, "Swarmgate Audit Signing " + hostname)
+                .build();
+        Instant notBefore = clock.instant().minus(CLOCK_SKEW);
+        try {
+            JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
+            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(caCert, serial(),
+                    Date.from(notBefore), caCert.getNotAfter(), subject, key)
+                    .addExtension(Extension.basicConstraints, false, new BasicConstraints(false))
+                    .addExtension(Extension.keyUsage, true,
+                            new KeyUsage(KeyUsage.digitalSignature | KeyUsage.nonRepudiation))
+                    .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(DOCUMENT_SIGNING))
+                    .addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(caCert))
+                    .addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(key));
+            return sign(builder, caKey);
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalStateException("cannot issue the audit-signing certificate", e);
         }
     }
 

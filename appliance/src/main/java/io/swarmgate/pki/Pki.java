@@ -27,9 +27,10 @@ import org.slf4j.LoggerFactory;
  * certificate chain, a CSR for an enterprise CA, and the import of the chain that CA returns.
  *
  * <p>Files, all PEM: {@code ca.crt}, {@code ca.key}, {@code server.key} (PKCS#8) and
- * {@code server.crt} (leaf first, then its issuers). Every file is written owner-only through a
- * temporary file and an atomic rename, so a crash never leaves a half-written key or chain. The
- * directory itself is created by {@link DataDirectory#create()}.
+ * {@code server.crt} (leaf first, then its issuers), and {@code audit-signing.key} and
+ * {@code audit-signing.crt} once the audit log first signs something. Every file is written
+ * owner-only through a temporary file and an atomic rename, so a crash never leaves a
+ * half-written key or chain. The directory itself is created by {@link DataDirectory#create()}.
  *
  * <p>Not thread-safe for concurrent writers; the CLI and the server never modify the PKI at the
  * same time.
@@ -151,6 +152,45 @@ public final class Pki {
             keptMachineNames.add(name);
         }
         return SubjectNames.of(extraHostnames, keptMachineNames);
+    }
+
+    /**
+     * The audit-signing key and certificate, created (issued by the appliance CA) when missing.
+     * The certificate is renewed, with a new key, once it is no longer valid; old signatures stay
+     * checkable because their certificate travels inside them.
+     *
+     * @throws IllegalStateException if the PKI is not initialized
+     */
+    public synchronized AuditSigning auditSigning() {
+        if (!Files.isRegularFile(caCertificateFile()) || !Files.isRegularFile(caKeyFile())) {
+            throw new IllegalStateException("the PKI in " + dir + " has no CA; run 'swarmgate init' first");
+        }
+        if (Files.isRegularFile(auditKeyFile()) && Files.isRegularFile(auditCertificateFile())) {
+            X509Certificate cert = firstCertificate(auditCertificateFile());
+            if (cert.getNotAfter().toInstant().isAfter(clock.instant())) {
+                return new AuditSigning(PemFiles.readPrivateKey(auditKeyFile()), cert);
+            }
+        }
+        X509Certificate caCert = firstCertificate(caCertificateFile());
+        KeyPair pair = issuer.newKeyPair();
+        X509Certificate cert = issuer.issueAuditSigning(pair.getPublic(),
+                SubjectNames.machineHostname(SubjectNames.machineHostnames()), caCert,
+                PemFiles.readPrivateKey(caKeyFile()));
+        // Key before certificate, as for the CA: a certificate is never found without its key.
+        write(auditKeyFile(), PemFiles.encode(pair.getPrivate()));
+        write(auditCertificateFile(), PemFiles.encode(List.of(cert, caCert)));
+        LOG.info("pki - created audit-signing certificate {} valid until {}", cert.getSubjectX500Principal().getName(),
+                cert.getNotAfter().toInstant());
+        return new AuditSigning(pair.getPrivate(), cert);
+    }
+
+    Path auditKeyFile() {
+        return dir.resolve("audit-signing.key");
+    }
+
+    /** {@code <pki>/audit-signing.crt}: the audit-signing certificate, then the CA. */
+    public Path auditCertificateFile() {
+        return dir.resolve("audit-signing.crt");
     }
 
     /** {@code <pki>/ca.crt}: the certificate administrators distribute to clients. */

@@ -1,0 +1,39 @@
+package io.swarmgate.audit;
+
+import io.swarmgate.pki.AuditSigning;
+import io.swarmgate.pki.Pki;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.function.Supplier;
+import javax.sql.DataSource;
+
+/**
+ * The audit services over one database: the log, its checkpoints, exports and the security-event
+ * digest. The appliance starts the timers; a CLI process working on a stopped appliance's
+ * database uses the same services without them.
+ */
+public record Audit(AuditLog log, Checkpoints checkpoints, AuditExporter exporter, SecurityDigest digest)
+        implements AutoCloseable {
+
+    /** The services for {@code dataSource}, signing with the audit-signing key of {@code pki} when needed. */
+    public static Audit open(DataSource dataSource, Pki pki, Clock clock) {
+        AuditLog log = new AuditLog(dataSource, clock);
+        Supplier<AuditSigning> signing = pki::auditSigning;
+        Checkpoints checkpoints = new Checkpoints(log, signing);
+        return new Audit(log, checkpoints, new AuditExporter(log, checkpoints, signing), new SecurityDigest(log, clock));
+    }
+
+    /** Starts the interval checkpoints and the per-minute security digest. */
+    public Audit start(Duration checkpointInterval) {
+        checkpoints.start(checkpointInterval);
+        digest.start();
+        return this;
+    }
+
+    /** Records what the digest still counts and stops the timers. */
+    @Override
+    public void close() {
+        digest.close();
+        checkpoints.close();
+    }
+}
