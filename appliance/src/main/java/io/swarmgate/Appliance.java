@@ -13,6 +13,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
 import org.eclipse.jetty.util.resource.ResourceFactory;
 import io.swarmgate.api.AdminResource;
+import io.swarmgate.api.AuditResource;
+import io.swarmgate.audit.Actor;
+import io.swarmgate.audit.Audit;
+import io.swarmgate.audit.AuditEvent;
 import io.swarmgate.api.ApiHandler;
 import io.swarmgate.api.CertificateResource;
 import io.swarmgate.api.LiveFeed;
@@ -79,6 +83,7 @@ public final class Appliance implements ServeCommand.Running {
     private final ApiHandler api;
     private final LiveFeed live;
     private final Qoe qoe;
+    private final Audit audit;
 
     /**
      * The QoE pipeline: reports in (aggregator), housekeeping (rollup), reads (queries, and the
@@ -101,7 +106,8 @@ public final class Appliance implements ServeCommand.Running {
 
     private Appliance(ApplianceConfig config, DataDirectory dataDir, Pki pki, Database database,
                       PolicyService policies, SignalingService signaling, ApplianceServer server,
-                      ControlServer control, ApiHandler api, Qoe qoe, LiveFeed live) {
+                      ControlServer control, ApiHandler api, Qoe qoe, LiveFeed live, Audit audit) {
+        this.audit = audit;
         this.live = live;
         this.api = api;
         this.qoe = qoe;
@@ -130,9 +136,14 @@ public final class Appliance implements ServeCommand.Running {
         SignalingService signaling = null;
         Qoe qoe = null;
         LiveFeed live = null;
+        Audit audit = null;
         try {
+            audit = Audit.open(database.dataSource(), pki, dataDir.exportDir(), clock)
+                    .start(Duration.ofSeconds(config.audit().checkpointIntervalSeconds()));
+            AuditStart.record(audit.log(), config, VersionCommand.version());
             PolicyService policies = new PolicyService(new SiteRepository(database.dataSource()),
-                    new StreamPolicyRepository(database.dataSource()), PolicyService.Defaults.of(config.mesh()), clock);
+                    new StreamPolicyRepository(database.dataSource()), PolicyService.Defaults.of(config.mesh()), clock,
+                    audit.log());
             QoeRepository qoeRepository = new QoeRepository(database.dataSource());
             QoeAggregator aggregator = new QoeAggregator(qoeRepository, clock, new QoeAggregator.Settings(
                     config.qoe().flushIntervalMs(), config.qoe().maxUnflushedRows()));
@@ -150,26 +161,30 @@ public final class Appliance implements ServeCommand.Running {
                 barFor = Duration.ofMillis(config.mesh().resumeGraceMs()); // a bar outlives the barred viewer's resume
             }
             IntegrityLedger ledger = new IntegrityLedger(config.integrity().reportsToBar(), barFor, clock);
+            var digest = audit.digest();
+            ledger.onBarred(o -> digest.count("integrity.barred", address(o.address()), o.streamId(), o.site()));
             signaling = new SignalingService(config.mesh(), config.signaling(), policies, pageOrigins, hashes, ledger,
                     qoeReports(aggregator), clock);
+            signaling.onRefusal((address, origin, code) -> digest.count("signaling.refused", address, origin, code));
             qoe = startQoe(config, qoeRepository, aggregator, signaling, clock);
-            AdminAccounts accounts = AdminAccounts.open(config.auth(), database, dataDir, clock);
-            accounts.ensureFirstAdmin(dataDir.initialPasswordFile());
+            AdminAccounts accounts = AdminAccounts.open(config.auth(), database, dataDir, clock, audit);
+            accounts.ensureFirstAdmin(dataDir.initialPasswordFile(), Actor.SYSTEM);
             Sessions sessions = new Sessions(Duration.ofMinutes(config.auth().sessionIdleMinutes()),
                     Duration.ofHours(config.auth().sessionAbsoluteHours()), clock);
-            ApiTokens tokens = new ApiTokens(database.dataSource(), clock);
+            ApiTokens tokens = new ApiTokens(database.dataSource(), clock, audit.log());
             live = new LiveFeed(qoe.queries(), sessions);
             ApiHandler api = api(config, dataDir, database, pki, policies, accounts, sessions, tokens, qoe, clock,
-                    () -> serverRef.get().reloadCertificate(), signaling);
+                    () -> serverRef.get().reloadCertificate(), signaling, audit);
             ApplianceServer server = ApplianceServer.newServer(config,
                     new ApplianceServer.Services(database, pki, signaling, api, live, clock, VersionCommand.version(),
                             new MetricsHandler(qoe.metrics(), config.metrics().allowedNetworks(), metricsAuth(tokens)),
                             demo));
             serverRef.set(server);
             server.start();
-            ControlServer control = new ControlServer(dataDir.controlSocket(), policies, accounts, sessions,
+            ControlServer control = new ControlServer(dataDir.controlSocket(), policies, accounts, sessions, audit,
                     Main::newCommandLine);
-            return new Appliance(config, dataDir, pki, database, policies, signaling, server, control, api, qoe, live);
+            return new Appliance(config, dataDir, pki, database, policies, signaling, server, control, api, qoe, live,
+                    audit);
         } catch (Exception | Error e) {
             if (live != null) {
                 live.close();
@@ -179,6 +194,9 @@ public final class Appliance implements ServeCommand.Running {
             }
             if (qoe != null) {
                 qoe.close();
+            }
+            if (audit != null) {
+                audit.close();
             }
             database.close();
             throw e;
@@ -223,22 +241,33 @@ public final class Appliance implements ServeCommand.Running {
         }
     }
 
+    private static InetAddress address(String literal) {
+        try {
+            return InetAddress.getByName(literal); // a literal from the ledger: no lookup
+        } catch (java.net.UnknownHostException e) {
+            return null;
+        }
+    }
+
     private static ApiHandler api(ApplianceConfig config, DataDirectory dataDir, Database database, Pki pki,
                                   PolicyService policies, AdminAccounts accounts, Sessions sessions, ApiTokens tokens,
-                                  Qoe qoe, Clock clock, Runnable reloadCertificate, SignalingService signaling) {
+                                  Qoe qoe, Clock clock, Runnable reloadCertificate, SignalingService signaling,
+                                  Audit audit) {
         BiFunction<InetAddress, String, InetAddress> clientAddress = signaling::clientAddress;
         List<Route> routes = new ArrayList<>();
-        routes.addAll(new SessionResource(accounts, sessions).routes());
+        routes.addAll(new SessionResource(accounts, sessions, audit.log()).routes());
         routes.addAll(new StreamResource(policies).routes());
         routes.addAll(new IntegrityResource(signaling.hashes(), signaling.ledger(), signaling::unverifiedTransfers).routes());
         routes.addAll(new SiteResource(policies).routes());
         routes.addAll(new AdminResource(accounts, sessions, tokens).routes());
-        routes.addAll(new CertificateResource(pki, config.server().hostnames(), dataDir, reloadCertificate, clock).routes());
+        routes.addAll(new CertificateResource(pki, config.server().hostnames(), dataDir, reloadCertificate, clock,
+                audit.log()).routes());
+        routes.addAll(new AuditResource(audit, dataDir.exportDir()).routes());
         routes.addAll(new SystemResource(config, database, VersionCommand.version()).routes());
         routes.addAll(new QoeResource(qoe.queries()).routes());
         List<Route> all = routes;
         routes.add(new OpenApi(() -> List.copyOf(all), VersionCommand.version()).route());
-        return new ApiHandler(routes, sessions, tokens, accounts, clientAddress);
+        return new ApiHandler(routes, sessions, tokens, accounts, clientAddress, audit.log());
     }
 
     // --- QoE ----------------------------------------------------------------------------------
@@ -310,6 +339,10 @@ public final class Appliance implements ServeCommand.Running {
         return database;
     }
 
+    public Audit audit() {
+        return audit;
+    }
+
     public ApplianceServer server() {
         return server;
     }
@@ -342,7 +375,15 @@ public final class Appliance implements ServeCommand.Running {
                 // After signaling and the server: no report can arrive any more, so nothing is lost.
                 qoe.close();
             } finally {
-                database.close();
+                try {
+                    // Last: what the digest still counts and the stop itself are recorded before the database closes.
+                    audit.close();
+                    audit.log().record(AuditEvent.success(Actor.SYSTEM, "appliance.stopped", null));
+                } catch (java.sql.SQLException | RuntimeException e) {
+                    LOG.warn("audit - cannot record the stop: {}", e.getMessage());
+                } finally {
+                    database.close();
+                }
             }
         }
     }

@@ -1,6 +1,7 @@
 package io.swarmgate;
 
 import io.swarmgate.cli.AdminAccountsCommand;
+import io.swarmgate.cli.AuditCommand;
 import io.swarmgate.cli.CertCommand;
 import io.swarmgate.cli.ExitCodes;
 import io.swarmgate.cli.InitCommand;
@@ -26,6 +27,7 @@ import picocli.CommandLine.Command;
             AdminAccountsCommand.class,
             SiteCommand.class,
             StreamCommand.class,
+            AuditCommand.class,
             VersionCommand.class,
             CommandLine.HelpCommand.class
         },

@@ -57,7 +57,7 @@ public final class AdminResource {
     private Object add(ApiRequest r) throws Exception {
         String username = r.string("username", 64);
         Role role = role(r);
-        String password = accounts.add(username, role);
+        String password = accounts.add(username, role, r.actor());
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("username", username);
         body.put("role", role.wire());
@@ -77,7 +77,7 @@ public final class AdminResource {
             if (self && role != Role.ADMIN) {
                 throw ApiException.badRequest("role", "you cannot take the admin role from yourself");
             }
-            accounts.setRole(username, role);
+            accounts.setRole(username, role, r.actor());
             sessions.invalidateUser(username);
         }
         if (j.has("disabled")) {
@@ -87,14 +87,14 @@ public final class AdminResource {
             if (self && j.get("disabled").asBoolean()) {
                 throw ApiException.badRequest("disabled", "you cannot disable yourself");
             }
-            accounts.setDisabled(username, j.get("disabled").asBoolean());
+            accounts.setDisabled(username, j.get("disabled").asBoolean(), r.actor());
             sessions.invalidateUser(username);
         }
         return view(accounts.find(username).orElseThrow());
     }
 
     private Object reset(ApiRequest r) throws Exception {
-        String password = accounts.resetPassword(r.param("username"));
+        String password = accounts.resetPassword(r.param("username"), r.actor());
         sessions.invalidateUser(r.param("username"));
         return Map.of("username", r.param("username"), "oneTimePassword", password);
     }
@@ -110,7 +110,7 @@ public final class AdminResource {
             }
             lifetime = Duration.ofDays(days.asInt());
         }
-        ApiTokens.Created created = tokens.create(name, role, r.principal().owner(), lifetime);
+        ApiTokens.Created created = tokens.create(name, role, r.principal().owner(), lifetime, r.actor());
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("id", created.info().id());
         body.put("name", created.info().name());
@@ -122,7 +122,7 @@ public final class AdminResource {
     }
 
     private Object revokeToken(ApiRequest r) throws Exception {
-        if (!tokens.revoke(r.param("id"))) {
+        if (!tokens.revoke(r.param("id"), r.actor())) {
             throw ApiException.notFound("no active API token " + r.param("id"));
         }
         return ApiResponse.noContent();

@@ -1,5 +1,9 @@
 package io.swarmgate.api;
 
+import io.swarmgate.audit.Actor;
+import io.swarmgate.audit.AuditEvent;
+import io.swarmgate.audit.AuditLog;
+import io.swarmgate.audit.Outcome;
 import io.swarmgate.console.AdminAccount;
 import io.swarmgate.console.AdminAccounts;
 import io.swarmgate.console.ApiTokens;
@@ -14,6 +18,8 @@ import java.net.InetSocketAddress;
 import org.eclipse.jetty.http.HttpCookie;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -25,6 +31,7 @@ import java.util.TreeSet;
 import java.util.function.BiFunction;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -55,6 +62,7 @@ public final class ApiHandler extends Handler.Abstract {
     private final ApiTokens tokens;
     private final AdminAccounts accounts;
     private final BiFunction<InetAddress, String, InetAddress> clientAddress;
+    private final AuditLog audit;
     /** Routes a session may use while its password must still be changed. */
     private final Set<String> allowedBeforePasswordChange = Set.of("GET /session", "DELETE /session",
             "POST /session/password");
@@ -62,9 +70,11 @@ public final class ApiHandler extends Handler.Abstract {
     /**
      * @param clientAddress the client behind a request from its TCP peer and X-Forwarded-For header
      *                      (believed only from trusted proxies): the source the sign-in back-off counts
+     * @param audit         where calls refused for their role are recorded
      */
     public ApiHandler(List<Route> routes, Sessions sessions, ApiTokens tokens, AdminAccounts accounts,
-                      BiFunction<InetAddress, String, InetAddress> clientAddress) {
+                      BiFunction<InetAddress, String, InetAddress> clientAddress, AuditLog audit) {
+        this.audit = audit;
         routes.forEach(r -> this.routes.add(new Compiled(r, r.pattern())));
         this.clientAddress = clientAddress;
         this.accounts = accounts;
@@ -174,6 +184,9 @@ public final class ApiHandler extends Handler.Abstract {
                 throw new ApiException(403, "password_change_required", "change your one-time password first");
             }
             if (!principal.role().atLeast(matched.role())) {
+                audit.record(AuditEvent.of(Actor.of(principal.name(), client(request)), "access.denied",
+                        matched.method() + " " + PREFIX + matched.template(), Outcome.DENIED)
+                        .with("role", principal.role().wire()).with("required", matched.role().wire()));
                 throw new ApiException(403, "forbidden", "this needs the " + matched.role().wire() + " role; you are "
                         + principal.role().wire());
             }
@@ -191,7 +204,7 @@ public final class ApiHandler extends Handler.Abstract {
     private Principal authenticate(Request request) throws Exception {
         String authorization = request.getHeaders().get(HttpHeader.AUTHORIZATION);
         if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            Optional<ApiTokens.TokenInfo> token = tokens.authenticate(authorization.substring(7).strip());
+            Optional<ApiTokens.TokenInfo> token = tokens.authenticate(authorization.substring(7).strip(), client(request));
             if (token.isEmpty()) {
                 throw new ApiException(401, "token_invalid",
                         "the API token is unknown, revoked or expired, or its owner may no longer use it");
@@ -252,12 +265,42 @@ public final class ApiHandler extends Handler.Abstract {
             callback.succeeded();
         } else if (r.contentType() == null) {
             Json.write(response, r.status(), r.body(), callback);
+        } else if (r.body() instanceof Path file) {
+            // A large generated file (an audit export): streamed from disk, then deleted.
+            response.setStatus(r.status());
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, r.contentType());
+            response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+            try {
+                response.getHeaders().put(HttpHeader.CONTENT_LENGTH, Files.size(file));
+            } catch (IOException e) {
+                LOG.warn("api - cannot size {}: {}", file, e.getMessage());
+            }
+            Content.copy(Content.Source.from(file), response, Callback.from(() -> {
+                deleteQuietly(file);
+                callback.succeeded();
+            }, failure -> {
+                deleteQuietly(file);
+                callback.failed(failure);
+            }));
+        } else if (r.body() instanceof byte[] bytes) {
+            response.setStatus(r.status());
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, r.contentType());
+            response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+            response.write(true, ByteBuffer.wrap(bytes), callback);
         } else {
             byte[] bytes = r.body().toString().getBytes(StandardCharsets.UTF_8);
             response.setStatus(r.status());
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, r.contentType());
             response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
             response.write(true, ByteBuffer.wrap(bytes), callback);
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            LOG.warn("api - cannot delete {}: {}", file, e.getMessage());
         }
     }
 

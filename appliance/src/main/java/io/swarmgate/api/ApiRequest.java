@@ -1,6 +1,7 @@
 package io.swarmgate.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.swarmgate.audit.Actor;
 import java.net.InetAddress;
 import java.util.Map;
 import org.eclipse.jetty.server.Request;
@@ -31,6 +32,11 @@ public final class ApiRequest {
 
     public Principal principal() {
         return principal;
+    }
+
+    /** Who is calling, as the audit log records it: the username or {@code token:<id>}, and the address. */
+    public Actor actor() {
+        return Actor.of(principal == null ? "anonymous" : principal.name(), client);
     }
 
     public String param(String name) {

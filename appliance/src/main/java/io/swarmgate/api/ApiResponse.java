@@ -3,8 +3,9 @@ package io.swarmgate.api;
 import java.util.Map;
 
 /**
- * A response other than plain 200 JSON: another status, a non-JSON body (CSV, PEM), or extra
- * headers such as {@code Set-Cookie}.
+ * A response other than plain 200 JSON: another status, a non-JSON body (CSV, PEM; bytes; or a
+ * {@link java.nio.file.Path} to a generated file, streamed and then deleted), or extra headers
+ * such as {@code Set-Cookie}.
  */
 public record ApiResponse(int status, Object body, String contentType, Map<String, String> headers) {
 

@@ -1,5 +1,7 @@
 package io.swarmgate.api;
 
+import io.swarmgate.audit.AuditEvent;
+import io.swarmgate.audit.AuditLog;
 import io.swarmgate.console.AdminAccount;
 import io.swarmgate.console.AdminAccounts;
 import io.swarmgate.console.Role;
@@ -13,10 +15,12 @@ public final class SessionResource {
 
     private final AdminAccounts accounts;
     private final Sessions sessions;
+    private final AuditLog audit;
 
-    public SessionResource(AdminAccounts accounts, Sessions sessions) {
+    public SessionResource(AdminAccounts accounts, Sessions sessions, AuditLog audit) {
         this.accounts = accounts;
         this.sessions = sessions;
+        this.audit = audit;
     }
 
     public List<Route> routes() {
@@ -47,9 +51,10 @@ public final class SessionResource {
         return body(r.principal().session() != null ? r.principal().session() : null, r.principal());
     }
 
-    private Object logout(ApiRequest r) {
+    private Object logout(ApiRequest r) throws Exception {
         if (r.principal().session() != null) {
             sessions.invalidate(r.principal().session().id());
+            audit.record(AuditEvent.success(r.actor(), "auth.sign-out", r.principal().name()));
         }
         return new ApiResponse(204, null, null, Map.of("Set-Cookie",
                 Sessions.COOKIE + "=; Path=/; Max-Age=0; Secure; HttpOnly; SameSite=Strict"));
@@ -60,7 +65,8 @@ public final class SessionResource {
         if (session == null) {
             throw new ApiException(400, "session_required", "API tokens have no password to change");
         }
-        accounts.changePassword(session.username, r.string("currentPassword", 256), r.string("newPassword", 256));
+        accounts.changePassword(session.username, r.string("currentPassword", 256), r.string("newPassword", 256),
+                r.actor());
         sessions.passwordChanged(session);
         // Whoever else held a session with the old password loses it; this one stays signed in.
         sessions.invalidateOthers(session.username, session);

@@ -42,7 +42,7 @@ public final class SiteResource {
         String label = r.optionalString("label", 200);
         SiteRange range = new SiteRange(r.string("cidr", 64), r.string("site", 64), label == null ? "" : label);
         try {
-            policies.addSite(range);
+            policies.addSite(range, r.actor());
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest("cidr", e.getMessage());
         }
@@ -54,7 +54,7 @@ public final class SiteResource {
         if (cidr == null) {
             throw ApiException.badRequest("cidr", "give the range to remove as ?cidr=");
         }
-        if (!policies.removeSite(cidr)) {
+        if (!policies.removeSite(cidr, r.actor())) {
             throw ApiException.notFound("no site range " + cidr);
         }
         return ApiResponse.noContent();
@@ -84,7 +84,7 @@ public final class SiteResource {
         }
         boolean dryRun = "true".equals(r.query("dryRun"));
         if (!dryRun) {
-            policies.importSites(csv);
+            policies.importSites(csv, r.actor());
         }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("added", added);

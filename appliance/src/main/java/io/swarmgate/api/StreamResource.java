@@ -53,7 +53,7 @@ public final class StreamResource {
                 TokenSettings.NONE, Instant.now());
         Map<String, Object> secret = new HashMap<>();
         StreamPolicy created = apply(base, r.json(), secret);
-        policies.addStream(created);
+        policies.addStream(created, r.actor());
         Map<String, Object> body = view(created);
         body.putAll(secret);
         return ApiResponse.json(201, body);
@@ -71,14 +71,14 @@ public final class StreamResource {
             } catch (ApiException e) {
                 throw new io.swarmgate.policy.PolicyException(e.field(), e.getMessage());
             }
-        });
+        }, r.actor());
         Map<String, Object> body = view(changed);
         body.putAll(secret);
         return body;
     }
 
     private Object delete(ApiRequest r) throws Exception {
-        if (!policies.removeStream(r.param("id"))) {
+        if (!policies.removeStream(r.param("id"), r.actor())) {
             throw ApiException.notFound("no stream policy " + r.param("id"));
         }
         return ApiResponse.noContent();

@@ -20,6 +20,11 @@ public record Actor(String name, String source) {
         }
     }
 
+    /** Whoever {@code name} is (an administrator, {@code token:<id>}), from {@code source}. */
+    public static Actor of(String name, InetAddress source) {
+        return new Actor(name, address(source));
+    }
+
     /** A signed-in administrator. */
     public static Actor admin(String username, InetAddress source) {
         return new Actor(username, address(source));

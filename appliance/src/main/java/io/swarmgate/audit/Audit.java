@@ -2,6 +2,7 @@ package io.swarmgate.audit;
 
 import io.swarmgate.pki.AuditSigning;
 import io.swarmgate.pki.Pki;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.function.Supplier;
@@ -11,16 +12,20 @@ import javax.sql.DataSource;
  * The audit services over one database: the log, its checkpoints, exports and the security-event
  * digest. The appliance starts the timers; a CLI process working on a stopped appliance's
  * database uses the same services without them.
+ *
+ * @param exportDir where exports are written before they are handed over (in the data directory)
+ * @param trustedCa the CA certificate file signatures are checked against
  */
-public record Audit(AuditLog log, Checkpoints checkpoints, AuditExporter exporter, SecurityDigest digest)
-        implements AutoCloseable {
+public record Audit(AuditLog log, Checkpoints checkpoints, AuditExporter exporter, SecurityDigest digest,
+                    Path exportDir, Path trustedCa) implements AutoCloseable {
 
     /** The services for {@code dataSource}, signing with the audit-signing key of {@code pki} when needed. */
-    public static Audit open(DataSource dataSource, Pki pki, Clock clock) {
+    public static Audit open(DataSource dataSource, Pki pki, Path exportDir, Clock clock) {
         AuditLog log = new AuditLog(dataSource, clock);
         Supplier<AuditSigning> signing = pki::auditSigning;
         Checkpoints checkpoints = new Checkpoints(log, signing);
-        return new Audit(log, checkpoints, new AuditExporter(log, checkpoints, signing), new SecurityDigest(log, clock));
+        return new Audit(log, checkpoints, new AuditExporter(log, checkpoints, signing), new SecurityDigest(log, clock),
+                exportDir, pki.caCertificateFile());
     }
 
     /** Starts the interval checkpoints and the per-minute security digest. */

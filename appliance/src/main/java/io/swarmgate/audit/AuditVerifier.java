@@ -50,6 +50,11 @@ public final class AuditVerifier {
         this.trusted = List.copyOf(trusted);
     }
 
+    /** Verifies the log {@code log} writes to (inside the running appliance). */
+    public Result database(AuditLog log) throws SQLException {
+        return database(log.dataSource());
+    }
+
     /** Verifies the audit log of a database. */
     public Result database(DataSource dataSource) throws SQLException {
         List<String> notes = new ArrayList<>();

@@ -97,7 +97,8 @@ final class ExportFile {
             Map<String, Object> line = new LinkedHashMap<>();
             line.put("record", "export");
             line.putAll(fields);
-            w.write(Canonical.details(line));
+            // Not hashed: written in reading order rather than canonically.
+            w.write(MAPPER.writeValueAsString(line));
             w.write('\n');
         } else {
             w.write(CSV_HEADER);

@@ -46,7 +46,7 @@ public final class AdminAccountsCommand implements Runnable {
 
         @Override
         protected int execute(AdminContext context, PrintWriter out) throws Exception {
-            String password = context.accounts().add(username, role(role));
+            String password = context.accounts().add(username, role(role), context.actor());
             out.println("Administrator " + username + " (" + role + ") created. One-time password: " + password);
             out.println("It must be changed at the first login.");
             return ExitCodes.OK;
@@ -72,10 +72,10 @@ public final class AdminAccountsCommand implements Runnable {
         protected int execute(AdminContext context, PrintWriter out) throws Exception {
             if (fromStdin) {
                 String password = read(context, Path.of("-")).strip();
-                context.accounts().setPassword(username, password, false);
+                context.accounts().setPassword(username, password, false, context.actor());
                 out.println("Password of " + username + " set.");
             } else {
-                String password = context.accounts().resetPassword(username);
+                String password = context.accounts().resetPassword(username, context.actor());
                 out.println("One-time password of " + username + ": " + password + " (to be changed at the next login)");
             }
             // As a reset in the console: the account's open sessions end. A stopped appliance has none.
@@ -120,7 +120,7 @@ public final class AdminAccountsCommand implements Runnable {
 
         @Override
         protected int execute(AdminContext context, PrintWriter out) throws Exception {
-            context.accounts().setDisabled(username, true);
+            context.accounts().setDisabled(username, true, context.actor());
             out.println("Administrator " + username + " disabled.");
             return ExitCodes.OK;
         }
@@ -133,7 +133,7 @@ public final class AdminAccountsCommand implements Runnable {
 
         @Override
         protected int execute(AdminContext context, PrintWriter out) throws Exception {
-            context.accounts().setDisabled(username, false);
+            context.accounts().setDisabled(username, false, context.actor());
             out.println("Administrator " + username + " enabled.");
             return ExitCodes.OK;
         }

@@ -1,5 +1,7 @@
 package io.swarmgate.cli;
 
+import io.swarmgate.audit.Actor;
+import io.swarmgate.audit.Audit;
 import io.swarmgate.config.ApplianceConfig;
 import io.swarmgate.console.AdminAccounts;
 import io.swarmgate.control.AdminContext;
@@ -9,6 +11,7 @@ import io.swarmgate.policy.PolicyService;
 import io.swarmgate.policy.SiteCsv;
 import io.swarmgate.policy.SiteRepository;
 import io.swarmgate.policy.StreamPolicyRepository;
+import io.swarmgate.pki.Pki;
 import io.swarmgate.store.DataDirectory;
 import io.swarmgate.store.Database;
 import io.swarmgate.store.DatabaseException;
@@ -107,12 +110,15 @@ abstract class ForwardingCommand implements Callable<Integer> {
             throw new ExitCodes.CommandFailedException("no database in " + dataDir.root()
                     + "; run 'swarmgate init --data-dir " + dataDir.root() + "' first");
         }
-        try (Database db = Database.open(dataDir, 2, false)) {
+        try (Database db = Database.open(dataDir, 2, false);
+             Audit audit = Audit.open(db.dataSource(), Pki.at(dataDir.pkiDir()), dataDir.exportDir(),
+                     Clock.systemUTC())) {
             PolicyService policies = new PolicyService(new SiteRepository(db.dataSource()),
                     new StreamPolicyRepository(db.dataSource()), PolicyService.Defaults.of(config.mesh()),
-                    Clock.systemUTC());
-            return handle(new AdminContext(policies, AdminAccounts.open(config.auth(), db, dataDir, Clock.systemUTC()),
-                    null, files));
+                    Clock.systemUTC(), audit.log());
+            return handle(new AdminContext(policies,
+                    AdminAccounts.open(config.auth(), db, dataDir, Clock.systemUTC(), audit), null, files, audit,
+                    Actor.currentCliUser()));
         } catch (DatabaseException e) {
             throw new ExitCodes.CommandFailedException(e.getMessage(), e);
         }

@@ -45,10 +45,12 @@ public final class InitCommand implements Callable<Integer> {
         boolean createdPki = pki.initialize(config.server().hostnames());
         String schema;
         boolean createdAdmin;
-        try (Database db = Database.open(dataDir, 2, true)) {
+        try (Database db = Database.open(dataDir, 2, true);
+             io.swarmgate.audit.Audit audit = io.swarmgate.audit.Audit.open(db.dataSource(), pki,
+                     dataDir.exportDir(), java.time.Clock.systemUTC())) {
             schema = db.schemaVersion();
-            createdAdmin = AdminAccounts.open(config.auth(), db, dataDir, java.time.Clock.systemUTC())
-                    .ensureFirstAdmin(dataDir.initialPasswordFile());
+            createdAdmin = AdminAccounts.open(config.auth(), db, dataDir, java.time.Clock.systemUTC(), audit)
+                    .ensureFirstAdmin(dataDir.initialPasswordFile(), io.swarmgate.audit.Actor.currentCliUser());
         } catch (DatabaseException e) {
             throw new ExitCodes.CommandFailedException(e.getMessage(), e);
         } catch (java.sql.SQLException | io.swarmgate.console.AuthException e) {

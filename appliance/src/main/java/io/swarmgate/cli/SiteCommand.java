@@ -41,7 +41,7 @@ public final class SiteCommand implements Runnable {
 
         @Override
         protected int execute(AdminContext context, PrintWriter out) throws Exception {
-            context.policies().addSite(new SiteRange(cidr, site, label));
+            context.policies().addSite(new SiteRange(cidr, site, label), context.actor());
             out.println("Site range " + cidr + " -> " + site + " saved.");
             return ExitCodes.OK;
         }
@@ -71,7 +71,7 @@ public final class SiteCommand implements Runnable {
 
         @Override
         protected int execute(AdminContext context, PrintWriter out) throws Exception {
-            if (!context.policies().removeSite(cidr)) {
+            if (!context.policies().removeSite(cidr, context.actor())) {
                 spec.commandLine().getErr().println("swarmgate: no site range " + cidr + " (see 'swarmgate site list')");
                 return ExitCodes.FAILURE;
             }
@@ -94,7 +94,7 @@ public final class SiteCommand implements Runnable {
 
         @Override
         protected int execute(AdminContext context, PrintWriter out) throws Exception {
-            int n = context.policies().importSites(read(context, file));
+            int n = context.policies().importSites(read(context, file), context.actor());
             out.println("Imported " + n + " site range(s) from " + file + ".");
             return ExitCodes.OK;
         }

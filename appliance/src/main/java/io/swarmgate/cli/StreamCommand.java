@@ -204,7 +204,7 @@ public final class StreamCommand implements Runnable {
                     context.policies().defaultPolicy().maxNeighbours(), false, List.of(), SecurityLevel.BASIC,
                     List.of(), TokenSettings.NONE, Instant.now());
             StreamPolicy created = policy.applyTo(base, out);
-            context.policies().addStream(created);
+            context.policies().addStream(created, context.actor());
             out.println("Stream policy " + id + " added.");
             return ExitCodes.OK;
         }
@@ -221,7 +221,7 @@ public final class StreamCommand implements Runnable {
 
         @Override
         protected int execute(AdminContext context, PrintWriter out) throws Exception {
-            context.policies().updateStream(id, p -> policy.applyTo(p, out));
+            context.policies().updateStream(id, p -> policy.applyTo(p, out), context.actor());
             out.println("Stream policy " + id + " changed.");
             return ExitCodes.OK;
         }
@@ -271,7 +271,7 @@ public final class StreamCommand implements Runnable {
 
         @Override
         protected int execute(AdminContext context, PrintWriter out) throws Exception {
-            if (!context.policies().removeStream(id)) {
+            if (!context.policies().removeStream(id, context.actor())) {
                 spec.commandLine().getErr().println("swarmgate: no stream policy " + id + " (see 'swarmgate stream list')");
                 return ExitCodes.FAILURE;
             }

@@ -9,7 +9,7 @@ import java.util.List;
  */
 public record ApplianceConfig(Server server, Path dataDir, Database database, Logging logging, Demo demo, Mesh mesh,
                               Signaling signaling, Auth auth, Diagnostics diagnostics, Qoe qoe, Metrics metrics,
-                              Security security, Integrity integrity) {
+                              Security security, Integrity integrity, Audit audit) {
 
     /** Listeners, TLS identity and shutdown, read by {@code ApplianceServer}. */
     public record Server(String bind, int httpsPort, int httpPort, List<String> hostnames,
@@ -94,6 +94,10 @@ public record ApplianceConfig(Server server, Path dataDir, Database database, Lo
     /** Read by the integrity anchor ({@code io.swarmgate.integrity}). */
     public record Integrity(int hashTtlSeconds, int maxSegmentMib, int fetchTimeoutMs, int maxFetches,
                             int reportsToBar, int barMinutes) {
+    }
+
+    /** Read by the audit log ({@code io.swarmgate.audit}): signed checkpoints and retention. */
+    public record Audit(int checkpointIntervalSeconds, int retentionDays) {
     }
 
     /** Built-in defaults only: what a run with no file, environment or flags gets. */

@@ -130,6 +130,12 @@ public final class ConfigKeys {
             60, 0, 10080, "How long new viewers from a barred peer's address join that stream barred (0: only"
             + " the barred session and its resume).");
 
+    public static final ConfigKey<Integer> AUDIT_CHECKPOINT_INTERVAL_SECONDS = integer(
+            ConfigKey.AUDIT_CHECKPOINT_INTERVAL_SECONDS, 3600, 60, 86400,
+            "How often the head of the audit log is signed when entries were added since the last checkpoint.");
+    public static final ConfigKey<Integer> AUDIT_RETENTION_DAYS = integer(ConfigKey.AUDIT_RETENTION_DAYS,
+            400, 30, 36500, "Days audit entries are kept; older ones are pruned behind a signed checkpoint.");
+
     /** Every key, in the order of {@code config/swarmgate.conf}. */
     static final List<ConfigKey<?>> ALL = List.of(
             SERVER_BIND, SERVER_HTTPS_PORT, SERVER_HTTP_PORT, SERVER_HOSTNAMES, SERVER_SHUTDOWN_TIMEOUT_MS,
@@ -143,7 +149,8 @@ public final class ConfigKeys {
             AUTH_ARGON2_ITERATIONS, AUTH_MAX_CONCURRENT_HASHES, DIAGNOSTICS_HEAP_ENDPOINT, QOE_FLUSH_INTERVAL_MS, QOE_MAX_UNFLUSHED_ROWS,
             QOE_ROLLUP_INTERVAL_MS, QOE_MINUTE_RETENTION_DAYS, QOE_HOUR_RETENTION_DAYS, METRICS_ALLOWED_NETWORKS,
             SECURITY_INTRANET_ORIGINS, SECURITY_MEDIA_ORIGINS, INTEGRITY_HASH_TTL_SECONDS, INTEGRITY_MAX_SEGMENT_MIB,
-            INTEGRITY_FETCH_TIMEOUT_MS, INTEGRITY_MAX_FETCHES, INTEGRITY_REPORTS_TO_BAR, INTEGRITY_BAR_MINUTES);
+            INTEGRITY_FETCH_TIMEOUT_MS, INTEGRITY_MAX_FETCHES, INTEGRITY_REPORTS_TO_BAR, INTEGRITY_BAR_MINUTES,
+            AUDIT_CHECKPOINT_INTERVAL_SECONDS, AUDIT_RETENTION_DAYS);
 
     /** Every key by name, in the order of {@link #ALL}. */
     static final Map<String, ConfigKey<?>> BY_NAME = byName();

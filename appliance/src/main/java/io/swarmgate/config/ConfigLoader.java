@@ -202,7 +202,9 @@ public final class ConfigLoader {
                         v.get(ConfigKeys.INTEGRITY_FETCH_TIMEOUT_MS),
                         v.get(ConfigKeys.INTEGRITY_MAX_FETCHES),
                         v.get(ConfigKeys.INTEGRITY_REPORTS_TO_BAR),
-                        v.get(ConfigKeys.INTEGRITY_BAR_MINUTES)));
+                        v.get(ConfigKeys.INTEGRITY_BAR_MINUTES)),
+                new ApplianceConfig.Audit(v.get(ConfigKeys.AUDIT_CHECKPOINT_INTERVAL_SECONDS),
+                        v.get(ConfigKeys.AUDIT_RETENTION_DAYS)));
     }
 
     /**

@@ -1,5 +1,11 @@
 package io.swarmgate.console;
 
+import io.swarmgate.audit.Actor;
+import io.swarmgate.audit.Audit;
+import io.swarmgate.audit.AuditEvent;
+import io.swarmgate.audit.AuditLog;
+import io.swarmgate.audit.Outcome;
+import io.swarmgate.audit.SecurityDigest;
 import io.swarmgate.config.ApplianceConfig;
 import io.swarmgate.store.DataDirectory;
 import io.swarmgate.store.Database;
@@ -21,6 +27,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Administrator accounts: creation with one-time passwords, password changes, sign-in with
  * back-off ({@link LoginThrottle}) and bounded hashing ({@link HashGate}), disabling. The CLI, the REST API and {@code init} all come through here.
+ *
+ * <p>Every change is written together with its audit entry in one transaction; sign-ins and
+ * their failures are recorded too, and sign-ins refused during back-off are counted by the
+ * {@link SecurityDigest} (a flood of them costs one entry per minute and address). Passwords are
+ * hashed before the transaction starts, so the audit log's ordering lock is never held for that.
  */
 public final class AdminAccounts {
 
@@ -38,6 +49,8 @@ public final class AdminAccounts {
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
     private final Consumer<String> passwordChanged;
+    private final AuditLog audit;
+    private final SecurityDigest digest;
     /** Verified against when the username is unknown, so timing does not reveal which names exist. */
     private final String decoyHash;
 
@@ -46,7 +59,9 @@ public final class AdminAccounts {
      *                        (used to delete the initial one-time password file)
      */
     public AdminAccounts(AdminRepository repository, PasswordHasher hasher, HashGate gate, LoginThrottle throttle,
-                         Clock clock, Consumer<String> passwordChanged) {
+                         Clock clock, Consumer<String> passwordChanged, Audit audit) {
+        this.audit = audit.log();
+        this.digest = audit.digest();
         this.passwordChanged = passwordChanged;
         this.repository = repository;
         this.hasher = hasher;
@@ -64,7 +79,7 @@ public final class AdminAccounts {
      * administration commands all build them here.
      */
     public static AdminAccounts open(ApplianceConfig.Auth auth, Database database, DataDirectory dataDir,
-                                     Clock clock) {
+                                     Clock clock, Audit audit) {
         return new AdminAccounts(new AdminRepository(database.dataSource()),
                 new PasswordHasher(auth.argon2MemoryKib(), auth.argon2Iterations()),
                 HashGate.forConfig(auth.maxConcurrentHashes(), auth.argon2MemoryKib()),
@@ -77,7 +92,7 @@ public final class AdminAccounts {
                             LOG.warn("accounts - cannot delete {}: {}", dataDir.initialPasswordFile(), e.getMessage());
                         }
                     }
-                });
+                }, audit);
     }
 
     public List<AdminAccount> list() throws SQLException {
@@ -93,7 +108,7 @@ public final class AdminAccounts {
     }
 
     /** Creates an account and returns its one-time password, which must be changed at first login. */
-    public String add(String username, Role role) throws SQLException, AuthException {
+    public String add(String username, Role role, Actor actor) throws SQLException, AuthException {
         if (username == null || !USERNAME.matcher(username).matches()) {
             throw new AuthException("invalid_field", "username", "username must be 2-64 lower-case letters, digits,"
                     + " '.', '_' or '-', starting with a letter");
@@ -103,16 +118,19 @@ public final class AdminAccounts {
         }
         String password = oneTimePassword();
         String hash = gate.run(() -> hasher.hash(password));
-        repository.insert(username, role, hash, true, clock.instant());
-        LOG.info("{} - administrator created with role {}", username, role.wire());
+        audit.transaction(c -> {
+            repository.insert(c, username, role, hash, true, clock.instant());
+            return audit.append(c, AuditEvent.success(actor, "admin.created", username).with("role", role.wire()));
+        });
+        LOG.info("{} - administrator created with role {} by {}", username, role.wire(), actor.name());
         return password;
     }
 
     /** Replaces the password with a new one-time password (for an admin who forgot theirs). */
-    public String resetPassword(String username) throws SQLException, AuthException {
+    public String resetPassword(String username, Actor actor) throws SQLException, AuthException {
         String password = oneTimePassword();
         String hash = gate.run(() -> hasher.hash(password));
-        if (!repository.setPassword(username, hash, true, clock.instant())) {
+        if (!changePasswordRow(username, hash, true, AuditEvent.success(actor, "admin.password-reset", username))) {
             throw new AuthException("not_found", "username", "no administrator named " + username);
         }
         throttle.clear(username);
@@ -133,6 +151,7 @@ public final class AdminAccounts {
         String name = username == null ? "" : username;
         Duration wait = throttle.waitFor(name, source);
         if (!wait.isZero()) {
+            delayed(name, source);
             throw refused(wait);
         }
         return gate.run(() -> {
@@ -140,6 +159,7 @@ public final class AdminAccounts {
             // may find the name or the source in back-off by the time it is their turn.
             Duration w = throttle.reserve(name, source);
             if (!w.isZero()) {
+                delayed(name, source);
                 throw refused(w);
             }
             Optional<String> hash = repository.passwordHash(name);
@@ -151,15 +171,49 @@ public final class AdminAccounts {
                     LOG.warn("{} - sign-in attempts delayed until {} after failed ones (last from {})", name,
                             until.get(), LoginThrottle.sourceKey(source));
                 }
+                signInFailed(account.isPresent() ? name : null, source,
+                        account.isEmpty() ? "unknown account" : !matches ? "wrong password" : "account disabled",
+                        until);
                 throw refused(Duration.ZERO);
             }
             throttle.succeeded(name, source);
             Instant now = clock.instant();
-            repository.succeededLogin(name, now);
+            Actor actor = Actor.admin(name, source);
+            audit.transaction(c -> {
+                repository.succeededLogin(c, name, now);
+                return audit.append(c, AuditEvent.success(actor, "auth.sign-in", name)
+                        .with("mustChangePassword", account.get().mustChangePassword()));
+            });
             AdminAccount signedIn = account.get();
             return new AdminAccount(signedIn.username(), signedIn.role(), signedIn.mustChangePassword(),
                     signedIn.disabled(), signedIn.createdAt(), now);
         });
+    }
+
+    /**
+     * Records a failed sign-in and, when it put the name in back-off, the back-off. A name that
+     * is no account is not written down: people type passwords into the username field.
+     */
+    private void signInFailed(String knownName, InetAddress source, String reason, Optional<Instant> backoffUntil)
+            throws SQLException {
+        Actor actor = knownName == null ? new Actor("unknown", null).from(source) : Actor.admin(knownName, source);
+        audit.transaction(c -> {
+            audit.append(c, AuditEvent.of(actor, "auth.sign-in", knownName, Outcome.FAILURE).with("reason", reason));
+            if (backoffUntil.isPresent()) {
+                audit.append(c, AuditEvent.success(Actor.SYSTEM.from(source), "auth.backoff", knownName)
+                        .with("until", backoffUntil.get().toString()));
+            }
+            return null;
+        });
+    }
+
+    /** A sign-in refused unevaluated during back-off: counted, recorded once a minute per address. */
+    private void delayed(String name, InetAddress source) {
+        try {
+            digest.count("auth.sign-in-delayed", source, repository.find(name).isPresent() ? name : null, "backoff");
+        } catch (SQLException e) {
+            digest.count("auth.sign-in-delayed", source, null, "backoff");
+        }
     }
 
     private static AuthException refused(Duration wait) {
@@ -173,25 +227,32 @@ public final class AdminAccounts {
     }
 
     /** Changes a password after checking the current one and the password rules. */
-    public void changePassword(String username, String current, String next) throws SQLException, AuthException {
+    public void changePassword(String username, String current, String next, Actor actor)
+            throws SQLException, AuthException {
         String hash = repository.passwordHash(username)
                 .orElseThrow(() -> new AuthException("not_found", null, "no administrator named " + username));
         if (current == null || !gate.run(() -> hasher.verify(current, hash))) {
+            audit.record(AuditEvent.of(actor, "auth.password-changed", username, Outcome.FAILURE)
+                    .with("reason", "wrong current password"));
             throw new AuthException("invalid_credentials", "currentPassword", "the current password is wrong");
         }
         checkRules(username, next);
         if (next.equals(current)) {
             throw new AuthException("invalid_field", "newPassword", "the new password must differ from the current one");
         }
-        repository.setPassword(username, gate.run(() -> hasher.hash(next)), false, clock.instant());
+        String nextHash = gate.run(() -> hasher.hash(next));
+        changePasswordRow(username, nextHash, false, AuditEvent.success(actor, "auth.password-changed", username));
         LOG.info("{} - password changed", username);
         passwordChanged.accept(username);
     }
 
     /** Sets a password chosen by an administrator (CLI {@code admin passwd --password-stdin}). */
-    public void setPassword(String username, String next, boolean mustChange) throws SQLException, AuthException {
+    public void setPassword(String username, String next, boolean mustChange, Actor actor)
+            throws SQLException, AuthException {
         checkRules(username, next);
-        if (!repository.setPassword(username, gate.run(() -> hasher.hash(next)), mustChange, clock.instant())) {
+        String hash = gate.run(() -> hasher.hash(next));
+        if (!changePasswordRow(username, hash, mustChange, AuditEvent.success(actor, "admin.password-set", username)
+                .with("mustChangePassword", mustChange))) {
             throw new AuthException("not_found", "username", "no administrator named " + username);
         }
         throttle.clear(username);
@@ -211,15 +272,45 @@ public final class AdminAccounts {
         }
     }
 
-    public void setDisabled(String username, boolean disabled) throws SQLException, AuthException {
-        if (!repository.setDisabled(username, disabled, clock.instant())) {
+    /** The new password hash and its audit entry, in one transaction; false if there is no such account. */
+    private boolean changePasswordRow(String username, String hash, boolean mustChange, AuditEvent event)
+            throws SQLException {
+        return audit.transaction(c -> {
+            if (!repository.setPassword(c, username, hash, mustChange, clock.instant())) {
+                return false;
+            }
+            audit.append(c, event);
+            return true;
+        });
+    }
+
+    public void setDisabled(String username, boolean disabled, Actor actor) throws SQLException, AuthException {
+        boolean changed = audit.transaction(c -> {
+            Optional<AdminAccount> before = repository.find(c, username);
+            if (before.isEmpty() || !repository.setDisabled(c, username, disabled, clock.instant())) {
+                return false;
+            }
+            audit.append(c, AuditEvent.success(actor, disabled ? "admin.disabled" : "admin.enabled", username)
+                    .with("wasDisabled", before.get().disabled()));
+            return true;
+        });
+        if (!changed) {
             throw new AuthException("not_found", "username", "no administrator named " + username);
         }
         LOG.info("{} - {}", username, disabled ? "disabled" : "enabled");
     }
 
-    public void setRole(String username, Role role) throws SQLException, AuthException {
-        if (!repository.setRole(username, role, clock.instant())) {
+    public void setRole(String username, Role role, Actor actor) throws SQLException, AuthException {
+        boolean changed = audit.transaction(c -> {
+            Optional<AdminAccount> before = repository.find(c, username);
+            if (before.isEmpty() || !repository.setRole(c, username, role, clock.instant())) {
+                return false;
+            }
+            audit.append(c, AuditEvent.success(actor, "admin.role-changed", username)
+                    .with("before", before.get().role().wire()).with("after", role.wire()));
+            return true;
+        });
+        if (!changed) {
             throw new AuthException("not_found", "username", "no administrator named " + username);
         }
         LOG.info("{} - role changed to {}", username, role.wire());
@@ -228,14 +319,15 @@ public final class AdminAccounts {
     /**
      * Creates the first administrator, {@code admin}, when there is none, and writes its one-time
      * password to {@code passwordFile} (owner-only) for whoever installed the appliance.
+     * {@code actor} is who created it: the appliance at its first start, or {@code init}'s user.
      *
      * @return true if the account was created
      */
-    public boolean ensureFirstAdmin(java.nio.file.Path passwordFile) throws SQLException, AuthException {
+    public boolean ensureFirstAdmin(java.nio.file.Path passwordFile, Actor actor) throws SQLException, AuthException {
         if (!isEmpty()) {
             return false;
         }
-        String password = add(FIRST_ADMIN, Role.ADMIN);
+        String password = add(FIRST_ADMIN, Role.ADMIN, actor);
         io.swarmgate.store.DataDirectory.writePrivateFile(passwordFile,
                 (password + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
         LOG.info("{} - first administrator created; its one-time password is in {}", FIRST_ADMIN, passwordFile);

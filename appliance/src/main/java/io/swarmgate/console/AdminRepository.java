@@ -35,8 +35,14 @@ public final class AdminRepository {
     }
 
     public Optional<AdminAccount> find(String username) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS + " FROM admin_account WHERE username = ?")) {
+        try (Connection c = dataSource.getConnection()) {
+            return find(c, username);
+        }
+    }
+
+    /** The account as {@code c}'s transaction sees it. */
+    public Optional<AdminAccount> find(Connection c, String username) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS + " FROM admin_account WHERE username = ?")) {
             s.setString(1, username);
             try (ResultSet rs = s.executeQuery()) {
                 return rs.next() ? Optional.of(read(rs)) : Optional.empty();
@@ -63,10 +69,11 @@ public final class AdminRepository {
         }
     }
 
-    public void insert(String username, Role role, String hash, boolean mustChange, Instant now) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement s = c.prepareStatement("INSERT INTO admin_account (username, role, password_hash,"
-                     + " must_change_password, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)")) {
+    /** Inserts within {@code c}'s transaction (the audit entry of the change goes into the same one). */
+    public void insert(Connection c, String username, Role role, String hash, boolean mustChange, Instant now)
+            throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO admin_account (username, role, password_hash,"
+                + " must_change_password, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)")) {
             s.setString(1, username);
             s.setString(2, role.wire());
             s.setString(3, hash);
@@ -78,32 +85,34 @@ public final class AdminRepository {
     }
 
     /** Sets a new password and clears any lockout. */
-    public boolean setPassword(String username, String hash, boolean mustChange, Instant now) throws SQLException {
-        return update("UPDATE admin_account SET password_hash = ?, must_change_password = ?, updated_at = ?"
+    public boolean setPassword(Connection c, String username, String hash, boolean mustChange, Instant now)
+            throws SQLException {
+        return update(c, "UPDATE admin_account SET password_hash = ?, must_change_password = ?, updated_at = ?"
                 + " WHERE username = ?", hash, mustChange, Timestamp.from(now), username);
     }
 
-    public boolean setRole(String username, Role role, Instant now) throws SQLException {
-        return update("UPDATE admin_account SET role = ?, updated_at = ? WHERE username = ?", role.wire(),
+    public boolean setRole(Connection c, String username, Role role, Instant now) throws SQLException {
+        return update(c, "UPDATE admin_account SET role = ?, updated_at = ? WHERE username = ?", role.wire(),
                 Timestamp.from(now), username);
     }
 
-    public boolean setDisabled(String username, boolean disabled, Instant now) throws SQLException {
-        return update("UPDATE admin_account SET disabled = ?, updated_at = ? WHERE username = ?", disabled,
+    public boolean setDisabled(Connection c, String username, boolean disabled, Instant now) throws SQLException {
+        return update(c, "UPDATE admin_account SET disabled = ?, updated_at = ? WHERE username = ?", disabled,
                 Timestamp.from(now), username);
     }
 
-    public void succeededLogin(String username, Instant now) throws SQLException {
-        update("UPDATE admin_account SET last_login_at = ? WHERE username = ?",
-                Timestamp.from(now), username);
+    public void succeededLogin(Connection c, String username, Instant now) throws SQLException {
+        update(c, "UPDATE admin_account SET last_login_at = ? WHERE username = ?", Timestamp.from(now), username);
     }
 
     public boolean delete(String username) throws SQLException {
-        return update("DELETE FROM admin_account WHERE username = ?", username);
+        try (Connection c = dataSource.getConnection()) {
+            return update(c, "DELETE FROM admin_account WHERE username = ?", username);
+        }
     }
 
-    private boolean update(String sql, Object... params) throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
+    private static boolean update(Connection c, String sql, Object... params) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(sql)) {
             for (int i = 0; i < params.length; i++) {
                 s.setObject(i + 1, params[i]);
             }

@@ -1,5 +1,9 @@
 package io.swarmgate.console;
 
+import io.swarmgate.audit.Actor;
+import io.swarmgate.audit.AuditEvent;
+import io.swarmgate.audit.AuditLog;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -29,6 +33,9 @@ import org.slf4j.LoggerFactory;
  * <p>A token expires ({@link #DEFAULT_LIFETIME} unless its creator asks for less, at most
  * {@link #MAX_LIFETIME}) and belongs to the administrator who created it: it works only while
  * that account exists, is enabled and holds at least the token's role.
+ *
+ * <p>Creation, revocation and a token's first use are written to the audit log in the same
+ * transaction as the change.
  */
 public final class ApiTokens {
 
@@ -48,18 +55,21 @@ public final class ApiTokens {
 
     private final DataSource dataSource;
     private final Clock clock;
+    private final AuditLog audit;
     private final SecureRandom random = new SecureRandom();
 
-    public ApiTokens(DataSource dataSource, Clock clock) {
+    public ApiTokens(DataSource dataSource, Clock clock, AuditLog audit) {
         this.dataSource = dataSource;
         this.clock = clock;
+        this.audit = audit;
     }
 
     /**
      * Creates a token owned by {@code owner} that expires after {@code lifetime} (null: the
      * default). The lifetime must be between one day and {@link #MAX_LIFETIME}.
      */
-    public Created create(String name, Role role, String owner, Duration lifetime) throws SQLException, AuthException {
+    public Created create(String name, Role role, String owner, Duration lifetime, Actor actor)
+            throws SQLException, AuthException {
         if (name == null || name.isBlank() || name.length() > 100) {
             throw new AuthException("invalid_field", "name", "a token needs a name of 1-100 characters");
         }
@@ -76,18 +86,22 @@ public final class ApiTokens {
         String secretText = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
         Instant now = clock.instant();
         Instant expires = now.plus(life);
-        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(
-                "INSERT INTO api_token (id, name, role, secret_hash, created_by, created_at, expires_at)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?)")) {
-            s.setString(1, id);
-            s.setString(2, name.strip());
-            s.setString(3, role.wire());
-            s.setString(4, sha256(secretText));
-            s.setString(5, owner);
-            s.setTimestamp(6, Timestamp.from(now));
-            s.setTimestamp(7, Timestamp.from(expires));
-            s.executeUpdate();
-        }
+        audit.transaction(c -> {
+            try (PreparedStatement s = c.prepareStatement(
+                    "INSERT INTO api_token (id, name, role, secret_hash, created_by, created_at, expires_at)"
+                            + " VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+                s.setString(1, id);
+                s.setString(2, name.strip());
+                s.setString(3, role.wire());
+                s.setString(4, sha256(secretText));
+                s.setString(5, owner);
+                s.setTimestamp(6, Timestamp.from(now));
+                s.setTimestamp(7, Timestamp.from(expires));
+                s.executeUpdate();
+            }
+            return audit.append(c, AuditEvent.success(actor, "token.created", id).with("name", name.strip())
+                    .with("role", role.wire()).with("owner", owner).with("expiresAt", expires.toString()));
+        });
         LOG.info("{} - API token {} ({}) created by {}, expires {}", id, name.strip(), role.wire(), owner, expires);
         return new Created(new TokenInfo(id, name.strip(), role, owner, now, expires, null, null),
                 PREFIX + id + "_" + secretText);
@@ -108,17 +122,23 @@ public final class ApiTokens {
         }
     }
 
-    public boolean revoke(String id) throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(
-                "UPDATE api_token SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")) {
-            s.setTimestamp(1, Timestamp.from(clock.instant()));
-            s.setString(2, id);
-            boolean revoked = s.executeUpdate() > 0;
-            if (revoked) {
-                LOG.info("{} - API token revoked", id);
+    public boolean revoke(String id, Actor actor) throws SQLException {
+        boolean revoked = audit.transaction(c -> {
+            try (PreparedStatement s = c.prepareStatement(
+                    "UPDATE api_token SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")) {
+                s.setTimestamp(1, Timestamp.from(clock.instant()));
+                s.setString(2, id);
+                if (s.executeUpdate() == 0) {
+                    return false;
+                }
             }
-            return revoked;
+            audit.append(c, AuditEvent.success(actor, "token.revoked", id));
+            return true;
+        });
+        if (revoked) {
+            LOG.info("{} - API token revoked by {}", id, actor.name());
         }
+        return revoked;
     }
 
     /**
@@ -126,6 +146,11 @@ public final class ApiTokens {
      * an enabled administrator with at least the token's role. Empty otherwise, whatever the reason.
      */
     public Optional<TokenInfo> authenticate(String token) throws SQLException {
+        return authenticate(token, null);
+    }
+
+    /** As {@link #authenticate(String)}; a token's first use is recorded with {@code source}. */
+    public Optional<TokenInfo> authenticate(String token, InetAddress source) throws SQLException {
         if (token == null || !token.startsWith(PREFIX)) {
             return Optional.empty();
         }
@@ -136,10 +161,12 @@ public final class ApiTokens {
         String id = token.substring(PREFIX.length(), sep);
         String secret = token.substring(sep + 1);
         Instant now = clock.instant();
+        TokenInfo info;
+        boolean neverUsed;
         try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(
                 "SELECT t.secret_hash, t.name, t.role, t.created_by, t.created_at, t.expires_at, t.revoked_at,"
-                        + " a.role, a.disabled FROM api_token t LEFT JOIN admin_account a ON a.username = t.created_by"
-                        + " WHERE t.id = ?")) {
+                        + " a.role, a.disabled, t.last_used_at FROM api_token t"
+                        + " LEFT JOIN admin_account a ON a.username = t.created_by WHERE t.id = ?")) {
             s.setString(1, id);
             try (ResultSet rs = s.executeQuery()) {
                 if (!rs.next() || !MessageDigest.isEqual(rs.getString(1).getBytes(StandardCharsets.US_ASCII),
@@ -153,16 +180,41 @@ public final class ApiTokens {
                         || rs.getBoolean(9) || !ownerRole.get().atLeast(role)) {
                     return Optional.empty();
                 }
-                TokenInfo info = new TokenInfo(id, rs.getString(2), role, rs.getString(4), rs.getTimestamp(5).toInstant(),
+                info = new TokenInfo(id, rs.getString(2), role, rs.getString(4), rs.getTimestamp(5).toInstant(),
                         expires, now, null);
-                try (PreparedStatement u = c.prepareStatement("UPDATE api_token SET last_used_at = ? WHERE id = ?")) {
-                    u.setTimestamp(1, Timestamp.from(now));
-                    u.setString(2, id);
-                    u.executeUpdate();
-                }
-                return Optional.of(info);
+                neverUsed = rs.getTimestamp(10) == null;
             }
         }
+        // The lookup's connection is back in the pool before the first-use transaction takes one.
+        if (neverUsed && firstUse(id, now, source)) {
+            return Optional.of(info);
+        }
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement u = c.prepareStatement("UPDATE api_token SET last_used_at = ? WHERE id = ?")) {
+            u.setTimestamp(1, Timestamp.from(now));
+            u.setString(2, id);
+            u.executeUpdate();
+        }
+        return Optional.of(info);
+    }
+
+    /**
+     * Marks the token used and records its first use, in one transaction; false when a concurrent
+     * call got there first (that one records it).
+     */
+    private boolean firstUse(String id, Instant now, InetAddress source) throws SQLException {
+        return audit.transaction(c -> {
+            try (PreparedStatement u = c.prepareStatement(
+                    "UPDATE api_token SET last_used_at = ? WHERE id = ? AND last_used_at IS NULL")) {
+                u.setTimestamp(1, Timestamp.from(now));
+                u.setString(2, id);
+                if (u.executeUpdate() == 0) {
+                    return false;
+                }
+            }
+            audit.append(c, AuditEvent.success(Actor.token(id, source), "token.first-use", id));
+            return true;
+        });
     }
 
     private static Instant instant(Timestamp t) {

@@ -1,5 +1,7 @@
 package io.swarmgate.control;
 
+import io.swarmgate.audit.Actor;
+import io.swarmgate.audit.Audit;
 import io.swarmgate.console.AdminAccounts;
 import io.swarmgate.console.Sessions;
 import io.swarmgate.policy.PolicyService;
@@ -14,9 +16,12 @@ import java.util.Map;
  *
  * @param sessions the running appliance's console sessions; null in a CLI process working on the
  *                 database of a stopped appliance (which has no sessions)
+ * @param audit    the audit log and its exports, over the same database
+ * @param actor    who runs the command, as the audit log records it: {@code cli:<os user>}, the
+ *                 user the control socket's peer credentials name when forwarded
  */
 public record AdminContext(PolicyService policies, AdminAccounts accounts, Sessions sessions,
-                           Map<String, String> files) {
+                           Map<String, String> files, Audit audit, Actor actor) {
 
     private static final ThreadLocal<AdminContext> CURRENT = new ThreadLocal<>();
 

@@ -3,6 +3,8 @@ package io.swarmgate.control;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.swarmgate.audit.Actor;
+import io.swarmgate.audit.Audit;
 import io.swarmgate.console.AdminAccounts;
 import io.swarmgate.console.Sessions;
 import io.swarmgate.policy.PolicyService;
@@ -45,7 +47,7 @@ public final class ControlServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ControlServer.class);
     /** The commands that may run through the socket. */
-    static final Set<String> COMMANDS = Set.of("site", "stream", "admin");
+    static final Set<String> COMMANDS = Set.of("site", "stream", "admin", "audit");
     static final int MAX_REQUEST_CHARS = 8 * 1024 * 1024;
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -53,6 +55,7 @@ public final class ControlServer implements AutoCloseable {
     private final PolicyService policies;
     private final AdminAccounts accounts;
     private final Sessions sessions;
+    private final Audit audit;
     private final Supplier<CommandLine> commandLine;
     private final ServerSocketChannel channel;
     private final Thread acceptor;
@@ -62,8 +65,9 @@ public final class ControlServer implements AutoCloseable {
      * @param commandLine a fresh {@code swarmgate} command line per request (the CLI's root, which
      *                    sits above this package), on which the forwarded arguments run
      */
-    public ControlServer(Path path, PolicyService policies, AdminAccounts accounts, Sessions sessions,
+    public ControlServer(Path path, PolicyService policies, AdminAccounts accounts, Sessions sessions, Audit audit,
                          Supplier<CommandLine> commandLine) throws IOException {
+        this.audit = audit;
         this.path = path;
         this.policies = policies;
         this.accounts = accounts;
@@ -115,7 +119,7 @@ public final class ControlServer implements AutoCloseable {
         List<String> args = new ArrayList<>();
         request.path("args").forEach(a -> args.add(a.asText()));
         if (args.isEmpty() || !COMMANDS.contains(args.get(0))) {
-            respond(client, 2, "", "swarmgate: only site, stream and admin commands run through the control socket");
+            respond(client, 2, "", "swarmgate: only site, stream, admin and audit commands run through the control socket");
             return;
         }
         Map<String, String> files = new HashMap<>();
@@ -123,7 +127,7 @@ public final class ControlServer implements AutoCloseable {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int[] exit = new int[1];
-        AdminContext.run(new AdminContext(policies, accounts, sessions, files), () -> {
+        AdminContext.run(new AdminContext(policies, accounts, sessions, files, audit, peer(client)), () -> {
             CommandLine cli = commandLine.get();
             cli.setOut(new PrintWriter(out, true));
             cli.setErr(new PrintWriter(err, true));
@@ -131,6 +135,19 @@ public final class ControlServer implements AutoCloseable {
         });
         LOG.info("control - ran '{} {}' with exit code {}", args.get(0), args.size() > 1 ? args.get(1) : "", exit[0]);
         respond(client, exit[0], out.toString(), err.toString());
+    }
+
+    /**
+     * The operating-system user on the other end of the socket, from the kernel's peer credentials:
+     * the audit log names who ran a forwarded command without taking the client's word for it.
+     */
+    private static Actor peer(SocketChannel client) {
+        try {
+            return Actor.cli(client.getOption(jdk.net.ExtendedSocketOptions.SO_PEERCRED).user().getName());
+        } catch (IOException | UnsupportedOperationException e) {
+            LOG.warn("control - cannot read the peer credentials of a command: {}", e.getMessage());
+            return Actor.cli("unknown");
+        }
     }
 
     private static void respond(SocketChannel client, int exit, String out, String err) throws IOException {

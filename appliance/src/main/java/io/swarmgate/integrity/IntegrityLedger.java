@@ -74,6 +74,7 @@ public final class IntegrityLedger {
     private final Map<AddressKey, Instant> barredAddresses = new LinkedHashMap<>();
     private final Map<String, Deque<Offender>> offenders = new TreeMap<>();
     private final Map<String, Map<String, long[]>> counts = new TreeMap<>();
+    private volatile java.util.function.Consumer<Offender> barredListener = o -> { };
 
     public IntegrityLedger(int reportsToBar, Duration barFor, Clock clock) {
         if (reportsToBar < 1) {
@@ -109,7 +110,9 @@ public final class IntegrityLedger {
         c[1]++;
         Instant now = clock.instant();
         Deque<Offender> list = offenders.computeIfAbsent(streamId, s -> new ArrayDeque<>());
-        list.addFirst(new Offender(peerId, address.getHostAddress(), streamId, site, a.reporters.size(), now));
+        Offender offender = new Offender(peerId, address.getHostAddress(), streamId, site, a.reporters.size(), now);
+        list.addFirst(offender);
+        barredListener.accept(offender);
         while (list.size() > MAX_OFFENDERS_PER_STREAM) {
             list.removeLast();
         }
@@ -119,6 +122,14 @@ public final class IntegrityLedger {
         SECURITY.warn("integrity - peer {} at {} barred from exchanging segments on stream {} (site {}) after reports"
                 + " from {} addresses", peerId, address.getHostAddress(), streamId, site, a.reporters.size());
         return Verdict.BARRED;
+    }
+
+    /**
+     * Sets the one listener told of every newly barred peer (the audit log's security digest); it
+     * is called under this ledger's lock on the mesh thread and must return at once.
+     */
+    public void onBarred(java.util.function.Consumer<Offender> listener) {
+        this.barredListener = listener;
     }
 
     /** Whether a new viewer from {@code address} joins {@code streamId} barred. */

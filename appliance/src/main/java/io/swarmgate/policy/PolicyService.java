@@ -1,5 +1,8 @@
 package io.swarmgate.policy;
 
+import io.swarmgate.audit.Actor;
+import io.swarmgate.audit.AuditEvent;
+import io.swarmgate.audit.AuditLog;
 import io.swarmgate.config.ApplianceConfig;
 import io.swarmgate.mesh.P2pMode;
 import io.swarmgate.mesh.SiteMap;
@@ -9,11 +12,15 @@ import java.net.URI;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
@@ -23,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * Sites and stream policies: the one place every change goes through (CLI, control socket, later
  * the REST API), validated, stored in H2, and published as an immutable snapshot that signaling
  * reads without locks. Listeners hear about every committed change, so connected viewers get the
- * new policy at once.
+ * new policy at once. Every change is stored in one transaction with its audit entry, which holds
+ * the state before and after (token secrets only as "set" or "none").
  */
 public final class PolicyService {
 
@@ -51,12 +59,14 @@ public final class PolicyService {
     private final StreamPolicyRepository policies;
     private final Defaults defaults;
     private final Clock clock;
+    private final AuditLog audit;
     private final StreamPolicy defaultPolicy;
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
     private volatile Snapshot snapshot;
 
-    public PolicyService(SiteRepository sites, StreamPolicyRepository policies, Defaults defaults, Clock clock)
-            throws SQLException {
+    public PolicyService(SiteRepository sites, StreamPolicyRepository policies, Defaults defaults, Clock clock,
+                         AuditLog audit) throws SQLException {
+        this.audit = audit;
         this.sites = sites;
         this.policies = policies;
         this.defaults = defaults;
@@ -175,15 +185,27 @@ public final class PolicyService {
         return sites.list();
     }
 
-    public void addSite(SiteRange range) throws SQLException {
+    public void addSite(SiteRange range, Actor actor) throws SQLException {
         SiteCsv.validate(range);
-        sites.upsert(range, clock.instant());
+        audit.transaction(c -> {
+            Optional<SiteRange> before = sites.find(c, range.cidr());
+            sites.upsert(c, range, clock.instant());
+            return audit.append(c, AuditEvent.success(actor, "site.saved", range.cidr())
+                    .with("before", before.orElse(null)).with("after", range));
+        });
         LOG.info("policy - site range {} -> {} saved", range.cidr(), range.site());
         changed();
     }
 
-    public boolean removeSite(String cidr) throws SQLException {
-        boolean removed = sites.remove(cidr);
+    public boolean removeSite(String cidr, Actor actor) throws SQLException {
+        boolean removed = audit.transaction(c -> {
+            Optional<SiteRange> before = sites.find(c, cidr);
+            if (before.isEmpty() || !sites.remove(c, cidr)) {
+                return false;
+            }
+            audit.append(c, AuditEvent.success(actor, "site.removed", cidr).with("before", before.get()));
+            return true;
+        });
         if (removed) {
             LOG.info("policy - site range {} removed", cidr);
             changed();
@@ -191,10 +213,43 @@ public final class PolicyService {
         return removed;
     }
 
-    /** Imports a sites CSV: every line valid, or nothing changes ({@link SiteCsv.CsvException}). */
-    public int importSites(String csv) throws SQLException {
+    /** Ranges listed one by one in a site import's audit entry; beyond that only counted. */
+    static final int AUDITED_RANGES = 1000;
+
+    /**
+     * Imports a sites CSV: every line valid, or nothing changes ({@link SiteCsv.CsvException}).
+     * The audit entry lists the ranges added and changed (before and after).
+     */
+    public int importSites(String csv, Actor actor) throws SQLException {
         List<SiteRange> ranges = SiteCsv.parse(csv);
-        sites.upsertAll(ranges, clock.instant());
+        audit.transaction(c -> {
+            List<SiteRange> added = new ArrayList<>();
+            List<Map<String, Object>> changedRanges = new ArrayList<>();
+            int addedCount = 0;
+            int changedCount = 0;
+            Instant now = clock.instant();
+            for (SiteRange r : ranges) {
+                Optional<SiteRange> before = sites.find(c, r.cidr());
+                if (before.isEmpty()) {
+                    addedCount++;
+                    if (added.size() < AUDITED_RANGES) {
+                        added.add(r);
+                    }
+                } else if (!before.get().equals(r)) {
+                    changedCount++;
+                    if (changedRanges.size() < AUDITED_RANGES) {
+                        Map<String, Object> change = new LinkedHashMap<>();
+                        change.put("before", before.get());
+                        change.put("after", r);
+                        changedRanges.add(change);
+                    }
+                }
+                sites.upsert(c, r, now);
+            }
+            return audit.append(c, AuditEvent.success(actor, "site.imported", null).with("rows", ranges.size())
+                    .with("added", addedCount).with("changed", changedCount)
+                    .with("addedRanges", added).with("changedRanges", changedRanges));
+        });
         LOG.info("policy - imported {} site range(s)", ranges.size());
         changed();
         return ranges.size();
@@ -214,14 +269,18 @@ public final class PolicyService {
         return Optional.ofNullable(snapshot.byId().get(id));
     }
 
-    public void addStream(StreamPolicy policy) throws SQLException {
+    public void addStream(StreamPolicy policy, Actor actor) throws SQLException {
         if (DEFAULT_POLICY_ID.equals(policy.id())) {
             throw new PolicyException("id", "'default' is reserved for streams that match no policy");
         }
         if (snapshot.byId().containsKey(policy.id())) {
             throw new PolicyException("id", "a stream policy '" + policy.id() + "' exists; change it with 'stream set'");
         }
-        policies.save(policy, true);
+        audit.transaction(c -> {
+            policies.save(c, policy, true);
+            return audit.append(c, AuditEvent.success(actor, "stream.created", policy.id())
+                    .with("after", audited(policy)));
+        });
         LOG.info("policy - stream {} added", policy.id());
         warnIfOpen(policy);
         changed();
@@ -232,7 +291,7 @@ public final class PolicyService {
      * A new token secret replacing another starts a rotation now: the previous secret stays
      * accepted for the policy's rotation grace, whatever {@code change} says about it.
      */
-    public StreamPolicy updateStream(String id, UnaryOperator<StreamPolicy> change) throws SQLException {
+    public StreamPolicy updateStream(String id, UnaryOperator<StreamPolicy> change, Actor actor) throws SQLException {
         StreamPolicy current = findStream(id).orElseThrow(() -> new PolicyException("id", "no stream policy '" + id + "'"));
         StreamPolicy c = change.apply(current);
         Instant now = clock.instant();
@@ -240,7 +299,12 @@ public final class PolicyService {
                 c.tokens().rotationGrace(), c.tokens().maxViewersPerToken());
         StreamPolicy next = StreamPolicy.validated(id, c.urlPattern(), c.p2pMode(), c.siteModes(), c.maxNeighbours(),
                 c.uploadOnCellular(), c.allowedOrigins(), c.securityLevel(), c.siteGroups(), tokens, now);
-        policies.save(next, false);
+        audit.transaction(tx -> {
+            policies.save(tx, next, false);
+            return audit.append(tx, AuditEvent.success(actor, "stream.changed", id)
+                    .with("before", audited(current)).with("after", audited(next))
+                    .with("tokenSecretRotated", now.equals(tokens.rotatedAt())));
+        });
         LOG.info("policy - stream {} changed", id);
         if (now.equals(tokens.rotatedAt())) {
             LOG.info("policy - stream {} has a new token secret; tokens of the previous one are accepted until {}",
@@ -251,12 +315,40 @@ public final class PolicyService {
         return next;
     }
 
-    public boolean removeStream(String id) throws SQLException {
-        boolean removed = policies.delete(id);
+    public boolean removeStream(String id, Actor actor) throws SQLException {
+        Optional<StreamPolicy> before = findStream(id);
+        boolean removed = audit.transaction(c -> {
+            if (!policies.delete(c, id)) {
+                return false;
+            }
+            audit.append(c, AuditEvent.success(actor, "stream.removed", id)
+                    .with("before", before.map(PolicyService::audited).orElse(null)));
+            return true;
+        });
         if (removed) {
             LOG.info("policy - stream {} removed", id);
             changed();
         }
         return removed;
+    }
+
+    /** A policy as its audit entries show it: everything but the token secrets themselves. */
+    static Map<String, Object> audited(StreamPolicy p) {
+        Map<String, Object> v = new LinkedHashMap<>();
+        v.put("urlPattern", p.urlPattern());
+        v.put("p2p", p.p2pMode().wire());
+        Map<String, String> modes = new TreeMap<>();
+        p.siteModes().forEach((site, mode) -> modes.put(site, mode.wire()));
+        v.put("siteModes", modes);
+        v.put("maxNeighbours", p.maxNeighbours());
+        v.put("uploadOnCellular", p.uploadOnCellular());
+        v.put("allowedOrigins", p.allowedOrigins());
+        v.put("security", p.securityLevel().wire());
+        v.put("siteGroups", p.siteGroups().stream().map(g -> new ArrayList<>(new TreeSet<>(g))).toList());
+        v.put("tokenSecret", p.tokenSecret() == null ? "none" : "set");
+        v.put("tokenMaxLifetimeSeconds", p.tokens().maxLifetime().toSeconds());
+        v.put("tokenRotationGraceSeconds", p.tokens().rotationGrace().toSeconds());
+        v.put("maxViewersPerToken", p.tokens().maxViewersPerToken());
+        return v;
     }
 }

@@ -1,7 +1,6 @@
 package io.swarmgate.policy;
 
 import io.swarmgate.mesh.SiteRange;
-import io.swarmgate.store.Transactions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -10,9 +9,13 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import javax.sql.DataSource;
 
-/** The {@code site_range} table: the admin's CIDR → site map. */
+/**
+ * The {@code site_range} table: the admin's CIDR → site map. Changes take the caller's
+ * connection, so they share one transaction with their audit entry.
+ */
 public final class SiteRepository {
 
     private final DataSource dataSource;
@@ -33,14 +36,19 @@ public final class SiteRepository {
         }
     }
 
-    /** Adds or replaces the range with this CIDR. */
-    public void upsert(SiteRange range, Instant now) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            upsert(c, range, now);
+    /** The range with this CIDR, as {@code c}'s transaction sees it. */
+    public Optional<SiteRange> find(Connection c, String cidr) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT cidr, site, label FROM site_range WHERE cidr = ?")) {
+            s.setString(1, cidr);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next() ? Optional.of(new SiteRange(rs.getString(1), rs.getString(2), rs.getString(3)))
+                        : Optional.empty();
+            }
         }
     }
 
-    private static void upsert(Connection c, SiteRange range, Instant now) throws SQLException {
+    /** Adds or replaces the range with this CIDR. */
+    public void upsert(Connection c, SiteRange range, Instant now) throws SQLException {
         try (PreparedStatement s = c.prepareStatement(
                 "MERGE INTO site_range (cidr, site, label, created_at) KEY (cidr) VALUES (?, ?, ?, ?)")) {
             s.setString(1, range.cidr());
@@ -52,21 +60,10 @@ public final class SiteRepository {
     }
 
     /** Removes the range with this CIDR; false if there was none. */
-    public boolean remove(String cidr) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement s = c.prepareStatement("DELETE FROM site_range WHERE cidr = ?")) {
+    public boolean remove(Connection c, String cidr) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("DELETE FROM site_range WHERE cidr = ?")) {
             s.setString(1, cidr);
             return s.executeUpdate() > 0;
         }
-    }
-
-    /** Adds or replaces every range in one transaction: all of them or none. */
-    public void upsertAll(List<SiteRange> ranges, Instant now) throws SQLException {
-        Transactions.run(dataSource, c -> {
-            for (SiteRange r : ranges) {
-                upsert(c, r, now);
-            }
-            return null;
-        });
     }
 }

@@ -1,7 +1,6 @@
 package io.swarmgate.policy;
 
 import io.swarmgate.mesh.P2pMode;
-import io.swarmgate.store.Transactions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -50,64 +49,60 @@ public final class StreamPolicyRepository {
     }
 
 
-    /** Inserts or replaces the policy and its site modes in one transaction. */
-    public void save(StreamPolicy p, boolean insert) throws SQLException {
-        Transactions.run(dataSource, c -> {
-            String sql = insert
-                    ? "INSERT INTO stream_policy (" + COLUMNS + ", created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                    : "UPDATE stream_policy SET url_pattern = ?, p2p_mode = ?, max_neighbours = ?,"
-                    + " upload_on_cellular = ?, allowed_origins = ?, security_level = ?, site_groups = ?,"
-                    + " token_secret = ?, updated_at = ?, previous_token_secret = ?, token_rotated_at = ?,"
-                    + " token_max_lifetime_s = ?, token_rotation_grace_s = ?, max_viewers_per_token = ? WHERE id = ?";
-            try (PreparedStatement s = c.prepareStatement(sql)) {
-                int i = 1;
-                if (insert) {
-                    s.setString(i++, p.id());
-                }
-                s.setString(i++, p.urlPattern());
-                s.setString(i++, p.p2pMode().wire());
-                s.setInt(i++, p.maxNeighbours());
-                s.setBoolean(i++, p.uploadOnCellular());
-                s.setString(i++, String.join(",", p.allowedOrigins()));
-                s.setString(i++, p.securityLevel().wire());
-                s.setString(i++, p.siteGroups().stream().map(g -> g.stream().sorted()
-                        .collect(Collectors.joining("+"))).collect(Collectors.joining(";")));
-                TokenSettings t = p.tokens();
-                s.setString(i++, t.secret());
-                s.setTimestamp(i++, Timestamp.from(p.updatedAt()));
-                s.setString(i++, t.previousSecret());
-                s.setTimestamp(i++, t.rotatedAt() == null ? null : Timestamp.from(t.rotatedAt()));
-                s.setLong(i++, t.maxLifetime().toSeconds());
-                s.setLong(i++, t.rotationGrace().toSeconds());
-                s.setInt(i++, t.maxViewersPerToken());
-                if (insert) {
-                    s.setTimestamp(i, Timestamp.from(p.updatedAt()));
-                } else {
-                    s.setString(i, p.id());
-                }
-                s.executeUpdate();
+    /** Inserts or replaces the policy and its site modes within {@code c}'s transaction. */
+    public void save(Connection c, StreamPolicy p, boolean insert) throws SQLException {
+        String sql = insert
+                ? "INSERT INTO stream_policy (" + COLUMNS + ", created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                : "UPDATE stream_policy SET url_pattern = ?, p2p_mode = ?, max_neighbours = ?,"
+                + " upload_on_cellular = ?, allowed_origins = ?, security_level = ?, site_groups = ?,"
+                + " token_secret = ?, updated_at = ?, previous_token_secret = ?, token_rotated_at = ?,"
+                + " token_max_lifetime_s = ?, token_rotation_grace_s = ?, max_viewers_per_token = ? WHERE id = ?";
+        try (PreparedStatement s = c.prepareStatement(sql)) {
+            int i = 1;
+            if (insert) {
+                s.setString(i++, p.id());
             }
-            try (PreparedStatement s = c.prepareStatement("DELETE FROM stream_site_mode WHERE stream_id = ?")) {
+            s.setString(i++, p.urlPattern());
+            s.setString(i++, p.p2pMode().wire());
+            s.setInt(i++, p.maxNeighbours());
+            s.setBoolean(i++, p.uploadOnCellular());
+            s.setString(i++, String.join(",", p.allowedOrigins()));
+            s.setString(i++, p.securityLevel().wire());
+            s.setString(i++, p.siteGroups().stream().map(g -> g.stream().sorted()
+                    .collect(Collectors.joining("+"))).collect(Collectors.joining(";")));
+            TokenSettings t = p.tokens();
+            s.setString(i++, t.secret());
+            s.setTimestamp(i++, Timestamp.from(p.updatedAt()));
+            s.setString(i++, t.previousSecret());
+            s.setTimestamp(i++, t.rotatedAt() == null ? null : Timestamp.from(t.rotatedAt()));
+            s.setLong(i++, t.maxLifetime().toSeconds());
+            s.setLong(i++, t.rotationGrace().toSeconds());
+            s.setInt(i++, t.maxViewersPerToken());
+            if (insert) {
+                s.setTimestamp(i, Timestamp.from(p.updatedAt()));
+            } else {
+                s.setString(i, p.id());
+            }
+            s.executeUpdate();
+        }
+        try (PreparedStatement s = c.prepareStatement("DELETE FROM stream_site_mode WHERE stream_id = ?")) {
+            s.setString(1, p.id());
+            s.executeUpdate();
+        }
+        try (PreparedStatement s = c.prepareStatement(
+                "INSERT INTO stream_site_mode (stream_id, site, p2p_mode) VALUES (?, ?, ?)")) {
+            for (Map.Entry<String, P2pMode> e : p.siteModes().entrySet()) {
                 s.setString(1, p.id());
-                s.executeUpdate();
+                s.setString(2, e.getKey());
+                s.setString(3, e.getValue().wire());
+                s.addBatch();
             }
-            try (PreparedStatement s = c.prepareStatement(
-                    "INSERT INTO stream_site_mode (stream_id, site, p2p_mode) VALUES (?, ?, ?)")) {
-                for (Map.Entry<String, P2pMode> e : p.siteModes().entrySet()) {
-                    s.setString(1, p.id());
-                    s.setString(2, e.getKey());
-                    s.setString(3, e.getValue().wire());
-                    s.addBatch();
-                }
-                s.executeBatch();
-            }
-            return null;
-        });
+            s.executeBatch();
+        }
     }
 
-    public boolean delete(String id) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement s = c.prepareStatement("DELETE FROM stream_policy WHERE id = ?")) {
+    public boolean delete(Connection c, String id) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("DELETE FROM stream_policy WHERE id = ?")) {
             s.setString(1, id);
             return s.executeUpdate() > 0;
         }

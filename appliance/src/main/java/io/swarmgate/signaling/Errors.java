@@ -9,6 +9,11 @@ import java.util.concurrent.atomic.AtomicLong;
 final class Errors {
 
     private final Map<ErrorCode, AtomicLong> counts = new ConcurrentHashMap<>();
+    private volatile SignalingService.RefusalListener refusals;
+
+    void onRefusal(SignalingService.RefusalListener listener) {
+        this.refusals = listener;
+    }
 
     void send(ViewerSession s, ErrorCode code, String message, String ref) {
         counts.computeIfAbsent(code, c -> new AtomicLong()).incrementAndGet();
@@ -17,6 +22,10 @@ final class Errors {
 
     /** Tells the viewer why it may not watch, then closes with policy violation. */
     void refuse(ViewerSession s, Admission.Refused refusal) {
+        SignalingService.RefusalListener listener = refusals;
+        if (listener != null) {
+            listener.refused(s.address, s.origin, refusal.code().wire());
+        }
         send(s, refusal.code(), refusal.message(), "hello");
         s.close(CloseCodes.POLICY_VIOLATION, refusal.code().wire());
     }

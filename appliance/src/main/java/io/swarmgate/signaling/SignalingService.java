@@ -143,6 +143,23 @@ public final class SignalingService implements AutoCloseable {
         return t;
     }
 
+    /** Told of every viewer refused admission or disconnected by a policy re-check. */
+    @FunctionalInterface
+    public interface RefusalListener {
+        /**
+         * Called on the refusing thread (I/O or mesh): must return at once.
+         *
+         * @param origin the page origin the viewer sent, or null
+         * @param code   the error code the viewer was sent ({@code origin_not_allowed}, {@code token_invalid}, …)
+         */
+        void refused(InetAddress address, String origin, String code);
+    }
+
+    /** Sets the one listener told of refusals (the audit log's security digest). */
+    public void onRefusal(RefusalListener listener) {
+        errors.onRefusal(listener);
+    }
+
     // --- public view ---------------------------------------------------------------------------
 
     public Coordinator coordinator() {

@@ -60,10 +60,15 @@ public final class DataDirectory {
         return root.resolve("log");
     }
 
+    /** Audit exports being written, before they are handed to whoever asked (owner-only, like the rest). */
+    public Path exportDir() {
+        return root.resolve("exports");
+    }
+
 
     /** Creates the directory tree if missing and tightens permissions on what is there. */
     public DataDirectory create() {
-        for (Path dir : new Path[] {root, databaseDir(), pkiDir(), logDir()}) {
+        for (Path dir : new Path[] {root, databaseDir(), pkiDir(), logDir(), exportDir()}) {
             createPrivateDirectory(dir);
         }
         return this;

@@ -24,7 +24,7 @@ final class AuditFixture implements AutoCloseable {
         pki = Pki.at(dataDir.pkiDir());
         pki.initialize(List.of("swarmgate.test"));
         database = Database.open(dataDir, 4, true);
-        audit = Audit.open(database.dataSource(), pki, clock);
+        audit = Audit.open(database.dataSource(), pki, dataDir.exportDir(), clock);
     }
 
     List<X509Certificate> trusted() throws Exception {

@@ -2,6 +2,7 @@ package io.swarmgate.signaling;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.swarmgate.audit.Actor;
 import io.swarmgate.config.ConfigKey;
 import io.swarmgate.mesh.P2pMode;
 import io.swarmgate.policy.SecurityLevel;
@@ -17,6 +18,8 @@ import org.junit.jupiter.api.Timeout;
 /** Closed by default: which page origins may join streams with and without an origin list. */
 @Timeout(60)
 class SignalingOriginsIT extends SignalingTestBase {
+
+    private static final Actor TEST_ACTOR = Actor.cli("test");
 
     private static final String INTRANET = "https://intranet.corp.example";
     private static final String EVIL = "http://evil.example.com";
@@ -44,7 +47,7 @@ class SignalingOriginsIT extends SignalingTestBase {
     private void addPolicy(List<String> origins) {
         try {
             appliance.policies().addStream(StreamPolicy.validated("townhall", null, P2pMode.ON, Map.of(), 10, false,
-                    origins, SecurityLevel.BASIC, List.of(), TokenSettings.NONE, Instant.now()));
+                    origins, SecurityLevel.BASIC, List.of(), TokenSettings.NONE, Instant.now()), TEST_ACTOR);
         } catch (java.sql.SQLException e) {
             throw new IllegalStateException(e);
         }

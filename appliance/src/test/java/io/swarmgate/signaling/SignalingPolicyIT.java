@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.swarmgate.Await;
+import io.swarmgate.audit.Actor;
 import io.swarmgate.config.ConfigKey;
 import io.swarmgate.mesh.P2pMode;
 import io.swarmgate.policy.SecurityLevel;
@@ -24,6 +25,8 @@ import org.junit.jupiter.api.Timeout;
 /** Origins, tokens, trusted networks, resume and live policy changes over real WebSockets. */
 @Timeout(60)
 class SignalingPolicyIT extends SignalingTestBase {
+
+    private static final Actor TEST_ACTOR = Actor.cli("test");
 
     private static final String ID = "townhall";
 
@@ -46,7 +49,7 @@ class SignalingPolicyIT extends SignalingTestBase {
     @Test
     void pageFromAnOriginThePolicyDoesNotAllowIsRefusedWith1008() throws Exception {
         start(Map.of());
-        appliance.policies().addStream(policy("https://intranet.corp.example", SecurityLevel.BASIC, null));
+        appliance.policies().addStream(policy("https://intranet.corp.example", SecurityLevel.BASIC, null), TEST_ACTOR);
         TestViewer allowed = viewer("127.0.1.1", "https://intranet.corp.example");
         assertEquals(ID, allowed.joinStream(ID).get("streamId").asText());
 
@@ -59,7 +62,7 @@ class SignalingPolicyIT extends SignalingTestBase {
     @Test
     void streamsMatchedByUrlPatternShareOnePolicy() throws Exception {
         start(Map.of());
-        appliance.policies().addStream(policy("https://intranet.corp.example", SecurityLevel.BASIC, null));
+        appliance.policies().addStream(policy("https://intranet.corp.example", SecurityLevel.BASIC, null), TEST_ACTOR);
         TestViewer v = viewer("127.0.1.1", "https://elsewhere.example");
         v.send(TestViewer.hello("https://video.corp.example/live/townhall/master.m3u8?token=abc", true, "ethernet"));
         v.awaitError("origin_not_allowed");
@@ -69,7 +72,7 @@ class SignalingPolicyIT extends SignalingTestBase {
     void viewerTokensAreRequiredVerifiedAndExpire() throws Exception {
         start(Map.of());
         String secret = ViewerTokens.newSecret();
-        appliance.policies().addStream(policy(null, SecurityLevel.BASIC, secret));
+        appliance.policies().addStream(policy(null, SecurityLevel.BASIC, secret), TEST_ACTOR);
 
         TestViewer none = viewer("127.0.1.1");
         none.send(helloWithToken(null));
@@ -99,7 +102,7 @@ class SignalingPolicyIT extends SignalingTestBase {
     @Test
     void intermediateSecurityKeepsViewersOutsideTrustedNetworksOutOfTheMesh() throws Exception {
         start(Map.of(ConfigKey.MESH_TRUSTED_NETWORKS, "127.0.7.0/24"));
-        appliance.policies().addStream(policy(null, SecurityLevel.INTERMEDIATE, null));
+        appliance.policies().addStream(policy(null, SecurityLevel.INTERMEDIATE, null), TEST_ACTOR);
         TestViewer inside1 = viewer("127.0.7.1");
         assertEquals("on", inside1.joinStream(ID).at("/policy/p2p").asText());
         TestViewer inside2 = viewer("127.0.7.2");
@@ -120,10 +123,10 @@ class SignalingPolicyIT extends SignalingTestBase {
     @Test
     void siteGroupsLetNamedSitesShareWhileOthersStayApart() throws Exception {
         start(Map.of());
-        appliance.policies().addSite(new io.swarmgate.mesh.SiteRange("127.0.11.0/24", "paris", "Paris HQ"));
-        appliance.policies().addSite(new io.swarmgate.mesh.SiteRange("127.0.12.0/24", "lyon", "Lyon"));
+        appliance.policies().addSite(new io.swarmgate.mesh.SiteRange("127.0.11.0/24", "paris", "Paris HQ"), TEST_ACTOR);
+        appliance.policies().addSite(new io.swarmgate.mesh.SiteRange("127.0.12.0/24", "lyon", "Lyon"), TEST_ACTOR);
         appliance.policies().addStream(StreamPolicy.validated(ID, null, P2pMode.ON, Map.of(), 10, false, List.of(),
-                SecurityLevel.BASIC, List.of(Set.of("paris", "lyon")), TokenSettings.NONE, Instant.now()));
+                SecurityLevel.BASIC, List.of(Set.of("paris", "lyon")), TokenSettings.NONE, Instant.now()), TEST_ACTOR);
         TestViewer paris = viewer("127.0.11.1");
         assertEquals("paris", paris.joinStream(ID).get("site").asText());
         TestViewer lyon = viewer("127.0.12.1");
@@ -175,7 +178,7 @@ class SignalingPolicyIT extends SignalingTestBase {
     @Test
     void policyChangesArePushedToConnectedViewers() throws Exception {
         start(Map.of());
-        appliance.policies().addStream(policy(null, SecurityLevel.BASIC, null));
+        appliance.policies().addStream(policy(null, SecurityLevel.BASIC, null), TEST_ACTOR);
         TestViewer a = viewer("127.0.1.1");
         a.joinStream(ID);
         TestViewer b = viewer("127.0.1.2");
@@ -185,7 +188,7 @@ class SignalingPolicyIT extends SignalingTestBase {
 
         appliance.policies().updateStream(ID, p -> StreamPolicy.validated(p.id(), p.urlPattern(), P2pMode.DOWNLOAD_ONLY,
                 p.siteModes(), p.maxNeighbours(), p.uploadOnCellular(), p.allowedOrigins(), p.securityLevel(),
-                p.siteGroups(), p.tokens(), p.updatedAt()));
+                p.siteGroups(), p.tokens(), p.updatedAt()), TEST_ACTOR);
         JsonNode update = a.await("policy");
         assertEquals("download-only", update.at("/policy/p2p").asText());
         // a is placed again ("policy"), or its neighbour was placed again first ("left"): either way the pair is gone.
@@ -195,19 +198,19 @@ class SignalingPolicyIT extends SignalingTestBase {
 
         appliance.policies().updateStream(ID, p -> StreamPolicy.validated(p.id(), p.urlPattern(), P2pMode.ON,
                 Map.of("auto:127.0.1.0/24", P2pMode.OFF), p.maxNeighbours(), p.uploadOnCellular(), p.allowedOrigins(),
-                p.securityLevel(), p.siteGroups(), p.tokens(), p.updatedAt()));
+                p.securityLevel(), p.siteGroups(), p.tokens(), p.updatedAt()), TEST_ACTOR);
         assertEquals("off", a.await("policy").at("/policy/p2p").asText());
     }
 
     @Test
     void aNewOriginRestrictionDisconnectsViewersFromOtherOrigins() throws Exception {
         start(Map.of());
-        appliance.policies().addStream(policy("https://old-portal.corp.example", SecurityLevel.BASIC, null));
+        appliance.policies().addStream(policy("https://old-portal.corp.example", SecurityLevel.BASIC, null), TEST_ACTOR);
         TestViewer a = viewer("127.0.1.1", "https://old-portal.corp.example");
         a.joinStream(ID);
         appliance.policies().updateStream(ID, p -> StreamPolicy.validated(p.id(), p.urlPattern(), p.p2pMode(),
                 p.siteModes(), p.maxNeighbours(), p.uploadOnCellular(), List.of("https://intranet.corp.example"),
-                p.securityLevel(), p.siteGroups(), p.tokens(), p.updatedAt()));
+                p.securityLevel(), p.siteGroups(), p.tokens(), p.updatedAt()), TEST_ACTOR);
         a.awaitError("origin_not_allowed");
         assertEquals(CloseCodes.POLICY_VIOLATION, a.awaitClose());
     }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.swarmgate.audit.Actor;
 import io.swarmgate.SettableClock;
 import io.swarmgate.config.ConfigKey;
 import io.swarmgate.mesh.P2pMode;
@@ -26,6 +27,8 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class SignalingTokensIT extends SignalingTestBase {
 
+    private static final Actor TEST_ACTOR = Actor.cli("test");
+
     private static final String ID = "townhall";
     private final SettableClock clock = SettableClock.at(Instant.now());
 
@@ -33,7 +36,7 @@ class SignalingTokensIT extends SignalingTestBase {
         // Heartbeats far apart, so moving the clock past a rotation grace closes nobody for silence.
         start(Map.of(ConfigKey.SIGNALING_HEARTBEAT_MS, "300000"), clock);
         appliance.policies().addStream(StreamPolicy.validated(ID, null, P2pMode.ON, Map.of(), 10, false, List.of(),
-                SecurityLevel.BASIC, List.of(), tokens, clock.instant()));
+                SecurityLevel.BASIC, List.of(), tokens, clock.instant()), TEST_ACTOR);
     }
 
     private static String hello(String token) {
@@ -98,7 +101,7 @@ class SignalingTokensIT extends SignalingTestBase {
         String newSecret = ViewerTokens.newSecret();
         appliance.policies().updateStream(ID, p -> StreamPolicy.validated(p.id(), p.urlPattern(), p.p2pMode(),
                 p.siteModes(), p.maxNeighbours(), p.uploadOnCellular(), p.allowedOrigins(), p.securityLevel(),
-                p.siteGroups(), p.tokens().withSecret(newSecret, clock.instant()), p.updatedAt()));
+                p.siteGroups(), p.tokens().withSecret(newSecret, clock.instant()), p.updatedAt()), TEST_ACTOR);
         TestViewer renewed = viewer("127.0.1.2");
         renewed.joinWith(hello(token(newSecret, null)));
         TestViewer lateWithOld = viewer("127.0.1.3"); // the old secret still admits during the grace

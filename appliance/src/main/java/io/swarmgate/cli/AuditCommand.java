@@ -1,0 +1,234 @@
+package io.swarmgate.cli;
+
+import io.swarmgate.audit.AuditExporter;
+import io.swarmgate.audit.AuditVerifier;
+import io.swarmgate.audit.ExportFormat;
+import io.swarmgate.config.ApplianceConfig;
+import io.swarmgate.control.AdminContext;
+import io.swarmgate.control.ControlClient;
+import io.swarmgate.pki.CmsSignatures;
+import io.swarmgate.pki.PkiException;
+import io.swarmgate.store.DataDirectory;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.cert.X509Certificate;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.h2.jdbcx.JdbcDataSource;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code swarmgate audit verify|export}: check the audit log and hand it to auditors. */
+@Command(name = "audit", mixinStandardHelpOptions = true,
+        description = {"Verify the hash-chained audit log, or export it signed for auditors.",
+            "See docs/auditor-guide.md."},
+        subcommands = {AuditCommand.Verify.class, AuditCommand.Export.class})
+public final class AuditCommand implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: verify or export");
+    }
+
+    /** {@code swarmgate audit verify}. */
+    @Command(name = "verify", mixinStandardHelpOptions = true,
+            description = {"Check the audit log of a data directory (also a copy, or a running appliance's),",
+                "or an export and its FILE.p7s. Finds edited, deleted, inserted and reordered entries and a cut-off",
+                "end, prints the first entry that cannot be trusted and exits 1; exits 0 when all is well.",
+                "Changes nothing."})
+    static final class Verify implements Callable<Integer> {
+        @Mixin
+        ConfigOptions options;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--export", paramLabel = "FILE", description = "An export to check instead of a data directory.")
+        Path export;
+
+        @Option(names = "--ca", paramLabel = "FILE",
+                description = "CA certificate (PEM) the signatures must chain to (default: <data-dir>/pki/ca.crt).")
+        Path ca;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = spec.commandLine().getOut();
+            AdminContext live = AdminContext.current();
+            if (live != null) {
+                return report(out, "the running appliance's audit log",
+                        new AuditVerifier(trusted(live.audit().trustedCa(), true)).database(live.audit().log()));
+            }
+            Logging.quiet();
+            ApplianceConfig config = options.load();
+            DataDirectory dataDir = new DataDirectory(config.dataDir());
+            Path caFile = ca != null ? ca : dataDir.pkiDir().resolve("ca.crt");
+            if (export != null) {
+                if (!Files.isRegularFile(export)) {
+                    throw new ExitCodes.UsageException("no export file " + export);
+                }
+                List<X509Certificate> trusted = trusted(caFile, ca != null);
+                return report(out, export.toString(), new AuditVerifier(trusted).export(export));
+            }
+            if (!Files.exists(dataDir.databaseFile())) {
+                throw new ExitCodes.UsageException("no database in " + dataDir.root() + "; give --data-dir DIR"
+                        + " (a data directory or a copy of one) or --export FILE");
+            }
+            List<String> args = spec.root().commandLine().getParseResult().originalArgs();
+            Optional<ControlClient.Result> forwarded = ControlClient.forward(dataDir.controlSocket(), args, Map.of());
+            if (forwarded.isPresent()) {
+                out.print(forwarded.get().out());
+                out.flush();
+                spec.commandLine().getErr().print(forwarded.get().err());
+                spec.commandLine().getErr().flush();
+                return forwarded.get().exit();
+            }
+            List<X509Certificate> trusted = trusted(caFile, true);
+            JdbcDataSource readOnly = new JdbcDataSource();
+            // Read-only and never created: verification must not change the evidence it checks.
+            readOnly.setURL("jdbc:h2:file:" + dataDir.databaseBase() + ";ACCESS_MODE_DATA=r;IFEXISTS=TRUE");
+            readOnly.setUser("swarmgate");
+            readOnly.setPassword("");
+            try {
+                return report(out, "the audit log in " + dataDir.root(), new AuditVerifier(trusted).database(readOnly));
+            } catch (SQLException e) {
+                throw new ExitCodes.CommandFailedException("cannot read the audit log in " + dataDir.databaseFile()
+                        + ": " + e.getMessage() + (e.getMessage() != null && e.getMessage().contains("audit_")
+                        ? " (the database predates the audit log)" : ""), e);
+            }
+        }
+
+        private static List<X509Certificate> trusted(Path caFile, boolean required) {
+            if (!Files.isRegularFile(caFile)) {
+                if (required) {
+                    throw new ExitCodes.UsageException("no CA certificate " + caFile + " to check signatures with;"
+                            + " give --ca FILE (the appliance's pki/ca.crt)");
+                }
+                return List.of();
+            }
+            try {
+                return CmsSignatures.trusted(caFile);
+            } catch (PkiException e) {
+                throw new ExitCodes.UsageException(e.getMessage());
+            }
+        }
+
+        private int report(PrintWriter out, String what, AuditVerifier.Result r) {
+            out.printf("%s: %d entries (%s), %d signed checkpoint(s) checked%n", what, r.entries(),
+                    r.entries() == 0 ? "none" : r.firstSeq() + " to " + r.lastSeq(), r.checkpoints());
+            r.notes().forEach(n -> out.println("note: " + n));
+            if (r.ok()) {
+                out.println("OK: the chain is intact.");
+                out.flush();
+                return ExitCodes.OK;
+            }
+            out.println("FAILED" + (r.firstBadSeq() == null ? "" : " at entry " + r.firstBadSeq()) + ": " + r.problem());
+            out.flush();
+            spec.commandLine().getErr().println("swarmgate: audit verification failed"
+                    + (r.firstBadSeq() == null ? "" : "; first bad entry: " + r.firstBadSeq()));
+            spec.commandLine().getErr().flush();
+            return ExitCodes.FAILURE;
+        }
+    }
+
+    /** {@code swarmgate audit export}. */
+    @Command(name = "export", mixinStandardHelpOptions = true,
+            description = {"Export audit entries to FILE and its detached CMS signature FILE.p7s (DER), which",
+                "'openssl cms -verify -binary -inform DER -in FILE.p7s -content FILE -CAfile <data-dir>/pki/ca.crt",
+                "-purpose any' accepts. Works while the appliance runs. The export is itself recorded."})
+    static final class Export extends ForwardingCommand {
+        @Option(names = "--from", paramLabel = "ISO-TIME",
+                description = "First time to include (e.g. 2026-12-01 or 2026-12-01T08:00:00Z); default: the oldest entry.")
+        String from;
+
+        @Option(names = "--to", paramLabel = "ISO-TIME", description = "Time to stop before; default: now.")
+        String to;
+
+        @Option(names = "--format", required = true, paramLabel = "FORMAT", description = "jsonl or csv.")
+        String format;
+
+        @Option(names = "--out", required = true, paramLabel = "FILE", description = "Where to write the export.")
+        Path outFile;
+
+        @Override
+        protected int execute(AdminContext context, PrintWriter out) throws Exception {
+            ExportFormat f = ExportFormat.fromWire(format).orElseThrow(() ->
+                    new ExitCodes.UsageException("--format must be jsonl or csv, not '" + format + "'"));
+            Instant fromTime = time("--from", from);
+            Instant toTime = time("--to", to);
+            if (fromTime != null && toTime != null && !fromTime.isBefore(toTime)) {
+                throw new ExitCodes.UsageException("--to must be after --from");
+            }
+            // Inside the appliance the file goes to its private export directory; the CLI moves it.
+            Path file = inAppliance() ? scratch(context, f) : outFile;
+            AuditExporter.Export export;
+            try {
+                export = context.audit().exporter().export(context.actor(), f, fromTime, toTime, file);
+            } catch (IOException e) {
+                throw new ExitCodes.CommandFailedException("cannot write " + file + ": " + e.getMessage(), e);
+            }
+            if (inAppliance()) {
+                out.println("file=" + export.file());
+            }
+            out.printf("Exported %d entries (%s) to %s%n", export.entries(), export.entries() == 0 ? "none"
+                    : export.firstSeq() + " to " + export.lastSeq(), outFile);
+            out.println("Signature: " + AuditExporter.signatureFile(outFile) + " (SHA-256 of the file " + export.sha256()
+                    + ")");
+            return ExitCodes.OK;
+        }
+
+        private static Path scratch(AdminContext context, ExportFormat f) throws IOException {
+            Files.createDirectories(context.audit().exportDir());
+            return Files.createTempFile(context.audit().exportDir(), "audit-", "." + f.extension());
+        }
+
+        @Override
+        protected int forwardedOutput(String output, PrintWriter out) throws IOException {
+            String first = output.lines().findFirst().orElse("");
+            if (!first.startsWith("file=")) {
+                throw new ExitCodes.CommandFailedException("the appliance did not say where it wrote the export");
+            }
+            Path written = Path.of(first.substring("file=".length()));
+            Files.move(written, outFile, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(AuditExporter.signatureFile(written), AuditExporter.signatureFile(outFile),
+                    StandardCopyOption.REPLACE_EXISTING);
+            out.print(output.substring(first.length() + 1));
+            return ExitCodes.OK;
+        }
+
+        static Instant time(String option, String value) {
+            if (value == null) {
+                return null;
+            }
+            try {
+                return Instant.parse(value);
+            } catch (DateTimeParseException e) {
+                try {
+                    return OffsetDateTime.parse(value).toInstant();
+                } catch (DateTimeParseException e2) {
+                    try {
+                        return LocalDate.parse(value).atStartOfDay(ZoneOffset.UTC).toInstant();
+                    } catch (DateTimeParseException e3) {
+                        throw new ExitCodes.UsageException(option + " must be an ISO-8601 date or time such as"
+                                + " 2026-12-01 or 2026-12-01T08:00:00Z, not '" + value + "'");
+                    }
+                }
+            }
+        }
+    }
+}
