@@ -303,7 +303,7 @@ public final class PolicyService {
             policies.save(tx, next, false);
             return audit.append(tx, AuditEvent.success(actor, "stream.changed", id)
                     .with("before", audited(current)).with("after", audited(next))
-                    .with("tokenSecretRotated", now.equals(tokens.rotatedAt())));
+                    .with("tokenSecretChanged", !java.util.Objects.equals(current.tokenSecret(), next.tokenSecret())));
         });
         LOG.info("policy - stream {} changed", id);
         if (now.equals(tokens.rotatedAt())) {
