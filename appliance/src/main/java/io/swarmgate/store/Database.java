@@ -52,7 +52,10 @@ public final class Database implements AutoCloseable {
         }
         HikariConfig hikari = new HikariConfig();
         // IFEXISTS keeps a reconnect after the file vanished from creating an empty database.
-        String url = "jdbc:h2:file:" + dataDir.databaseBase() + (create ? "" : ";IFEXISTS=TRUE");
+        // WRITE_DELAY=0: a commit reaches the file before the call that made it is answered, so a
+        // killed process loses no acknowledged change (nor its audit entry); H2's default keeps
+        // commits in memory for up to half a second.
+        String url = "jdbc:h2:file:" + dataDir.databaseBase() + ";WRITE_DELAY=0" + (create ? "" : ";IFEXISTS=TRUE");
         hikari.setJdbcUrl(url);
         hikari.setUsername("swarmgate");
         hikari.setPassword("");
