@@ -103,7 +103,7 @@ public final class SecurityDigest implements AutoCloseable {
     }
 
     /** Records what was counted since the last flush, in one transaction, and starts over. */
-    void flush() throws SQLException {
+    public void flush() throws SQLException {
         Map<Key, Count> counted;
         long flood;
         int floodAddresses;

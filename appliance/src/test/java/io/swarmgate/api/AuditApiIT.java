@@ -125,6 +125,24 @@ class AuditApiIT extends ApiTestBase {
     }
 
     @Test
+    void aBackOffAndTheSignInsItRefusesAreRecorded() throws Exception {
+        Client admin = admin();
+        Client guesser = new Client();
+        for (int i = 0; i < 5; i++) {
+            assertEquals(401, guesser.login("admin", "guess number " + i).statusCode());
+        }
+        HttpResponse<String> refused = guesser.login("admin", "guess number 6");
+        assertEquals(401, refused.statusCode());
+        assertTrue(refused.headers().firstValue("Retry-After").isPresent(), "the sixth try falls into the back-off");
+        appliance.audit().digest().flush();
+        List<Seen> seen = entries(admin, "");
+        assertEquals(5, seen.stream().filter(e -> e.equals(new Seen("auth.sign-in", "admin", "admin", "failure")))
+                .count(), seen.toString());
+        assertRecorded(seen, "auth.backoff", "system", "admin", "success");
+        assertRecorded(seen, "auth.sign-in-delayed", "system", "admin", "denied");
+    }
+
+    @Test
     void entriesFilterByActorActionOutcomeAndTimeAndPageBackwards() throws Exception {
         Client admin = admin();
         for (int i = 0; i < 5; i++) {

@@ -2,6 +2,7 @@ package io.swarmgate.signaling;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.swarmgate.api.Json;
 import io.swarmgate.audit.Actor;
 import io.swarmgate.config.ConfigKey;
 import io.swarmgate.mesh.P2pMode;
@@ -51,6 +52,25 @@ class SignalingOriginsIT extends SignalingTestBase {
         } catch (java.sql.SQLException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    @Test
+    void refusedOriginsReachTheAuditLogOncePerMinuteAndAddress() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            refused("127.0.1.1", EVIL, "demo");
+        }
+        refused("127.0.1.9", EVIL, "demo");
+        appliance.audit().digest().flush();
+        List<io.swarmgate.audit.AuditEntry> entries = appliance.audit().log().page(new io.swarmgate.audit.AuditLog
+                .Filter(null, null, null, "signaling.refused", null), null, 10);
+        assertEquals(2, entries.size(), entries.toString());
+        io.swarmgate.audit.AuditEntry burst = entries.stream().filter(e -> "127.0.1.1".equals(e.source()))
+                .findFirst().orElseThrow();
+        assertEquals("system", burst.actor());
+        assertEquals(EVIL, burst.target());
+        assertEquals("denied", burst.outcome());
+        assertEquals(3, Json.MAPPER.readTree(burst.details()).get("count").asInt(), burst.details());
+        assertEquals("origin_not_allowed", Json.MAPPER.readTree(burst.details()).get("reason").asText());
     }
 
     @Test
