@@ -109,6 +109,27 @@ export async function request(method, path, { json, text, contentType, quiet = f
   throw error;
 }
 
+/**
+ * GETs a file (an export, a signature) as a Blob. Resolves to {blob, headers, filename}; errors
+ * are ApiErrors as for request().
+ *
+ * @param {string} path below /api/v1, with its query string
+ */
+export async function download(path) {
+  let response;
+  try {
+    response = await fetch(BASE + path, { credentials: 'same-origin', cache: 'no-store' });
+  } catch (err) {
+    throw new ApiError(0, { message: `the appliance cannot be reached (${err.message})` });
+  }
+  if (!response.ok) {
+    const payload = await response.json().catch(() => null);
+    throw new ApiError(response.status, payload?.error, retryAfterSeconds(response.headers.get('Retry-After')));
+  }
+  const disposition = response.headers.get('Content-Disposition') || '';
+  return { blob: await response.blob(), headers: response.headers, filename: (disposition.match(/filename="([^"]+)"/) || [])[1] || null };
+}
+
 export const get = (path, options) => request('GET', path, options);
 export const post = (path, json, options) => request('POST', path, { json, ...options });
 export const put = (path, json, options) => request('PUT', path, { json, ...options });

@@ -12,6 +12,7 @@ import * as streams from './views/streams.js';
 import * as sites from './views/sites.js';
 import * as admins from './views/admins.js';
 import * as certificates from './views/certificates.js';
+import * as audit from './views/audit.js';
 
 const ROLE_RANK = { auditor: 1, operator: 2, admin: 3 };
 
@@ -23,6 +24,7 @@ const PAGES = [
   ['sites', 'Sites', sites],
   ['admins', 'Admins & tokens', admins],
   ['certificates', 'Certificates', certificates],
+  ['audit', 'Audit log', audit],
 ];
 const SPECIAL = { login, password };
 

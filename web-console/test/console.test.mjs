@@ -331,7 +331,7 @@ test('an auditor sees no edit controls and the API refuses a write from the audi
     await changePassword(page, auditorOneTimePassword, AUDITOR_PASSWORD);
     const nav = page.getByRole('navigation', { name: 'Console pages' });
     assert.equal(await nav.getByRole('link', { name: 'Admins & tokens' }).count(), 0);
-    assert.equal(await nav.getByRole('link').count(), 5);
+    assert.equal(await nav.getByRole('link').count(), 6);
 
     await nav.getByRole('link', { name: 'Streams & policies' }).click();
     await page.locator('#streams-table tbody tr', { hasText: 'town-hall' }).waitFor();
