@@ -138,7 +138,8 @@ public final class Appliance implements ServeCommand.Running {
         LiveFeed live = null;
         Audit audit = null;
         try {
-            audit = Audit.open(database.dataSource(), pki, dataDir.exportDir(), clock)
+            audit = Audit.open(database.dataSource(), pki, dataDir.exportDir(),
+                            Duration.ofDays(config.audit().retentionDays()), clock)
                     .start(Duration.ofSeconds(config.audit().checkpointIntervalSeconds()));
             AuditStart.record(audit.log(), config, VersionCommand.version());
             PolicyService policies = new PolicyService(new SiteRepository(database.dataSource()),

@@ -17,27 +17,37 @@ import javax.sql.DataSource;
  * @param trustedCa the CA certificate file signatures are checked against
  */
 public record Audit(AuditLog log, Checkpoints checkpoints, AuditExporter exporter, SecurityDigest digest,
-                    Path exportDir, Path trustedCa) implements AutoCloseable {
+                    AuditRetention retention, Path exportDir, Path trustedCa) implements AutoCloseable {
+
+    /** Entries are kept this long unless {@link #open(DataSource, Pki, Path, Duration, Clock)} says otherwise. */
+    public static final Duration DEFAULT_RETENTION = Duration.ofDays(400);
 
     /** The services for {@code dataSource}, signing with the audit-signing key of {@code pki} when needed. */
     public static Audit open(DataSource dataSource, Pki pki, Path exportDir, Clock clock) {
+        return open(dataSource, pki, exportDir, DEFAULT_RETENTION, clock);
+    }
+
+    /** As {@link #open(DataSource, Pki, Path, Clock)}, keeping entries for {@code retention}. */
+    public static Audit open(DataSource dataSource, Pki pki, Path exportDir, Duration retention, Clock clock) {
         AuditLog log = new AuditLog(dataSource, clock);
         Supplier<AuditSigning> signing = pki::auditSigning;
         Checkpoints checkpoints = new Checkpoints(log, signing);
         return new Audit(log, checkpoints, new AuditExporter(log, checkpoints, signing), new SecurityDigest(log, clock),
-                exportDir, pki.caCertificateFile());
+                new AuditRetention(log, checkpoints, retention, clock), exportDir, pki.caCertificateFile());
     }
 
-    /** Starts the interval checkpoints and the per-minute security digest. */
+    /** Starts the interval checkpoints, the per-minute security digest and the daily pruning. */
     public Audit start(Duration checkpointInterval) {
         checkpoints.start(checkpointInterval);
         digest.start();
+        retention.start();
         return this;
     }
 
     /** Records what the digest still counts and stops the timers. */
     @Override
     public void close() {
+        retention.close();
         digest.close();
         checkpoints.close();
     }
