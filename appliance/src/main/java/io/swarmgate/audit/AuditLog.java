@@ -24,7 +24,10 @@ import javax.sql.DataSource;
  * does. Appends are ordered by the lock on the single {@code audit_head} row, held until the
  * transaction commits: that keeps the chain linear across connections and across appliances
  * sharing one database. Within this process a Java lock queues audited transactions before they
- * reach the database, so they never wait on the row lock (and its timeout).
+ * reach the database, so they never wait on the row lock (and its timeout), and lets the log
+ * remember the committed head: an append then moves the head with one conditional update (which
+ * takes the row lock) instead of reading it first, and reads it only when another process moved
+ * it meanwhile.
  *
  * <p>Work inside {@link #transaction} holds that lock: do slow things (password hashing, network)
  * before it.
@@ -42,6 +45,10 @@ public final class AuditLog {
     private final DataSource dataSource;
     private final Clock clock;
     private final ReentrantLock order = new ReentrantLock();
+    /** The committed head as this process last saw it, or null to read it; guarded by {@link #order}. */
+    private Head committed;
+    /** The head after the current transaction's appends; guarded by {@link #order}. */
+    private Head pending;
 
     public AuditLog(DataSource dataSource, Clock clock) {
         this.dataSource = dataSource;
@@ -55,8 +62,20 @@ public final class AuditLog {
     public <T> T transaction(Transactions.Work<T> work) throws SQLException {
         order.lock();
         try {
-            return Transactions.run(dataSource, work);
+            pending = null;
+            T result;
+            try {
+                result = Transactions.run(dataSource, work);
+            } catch (SQLException | RuntimeException | Error e) {
+                committed = null; // rolled back, or unknown whether the commit happened: read it again
+                throw e;
+            }
+            if (pending != null) {
+                committed = pending;
+            }
+            return result;
         } finally {
+            pending = null;
             order.unlock();
         }
     }
@@ -67,33 +86,48 @@ public final class AuditLog {
     }
 
     /**
-     * Appends {@code event} within the caller's transaction on {@code c}: locks the head, chains
-     * the entry to it and moves the head. Committed with the caller's change, or not at all.
+     * Appends {@code event} within the transaction {@link #transaction} runs on {@code c}: locks
+     * the head, chains the entry to it and moves the head. Committed with the caller's change, or
+     * not at all.
      */
     public AuditEntry append(Connection c, AuditEvent event) throws SQLException {
-        if (c.getAutoCommit()) {
-            throw new IllegalStateException("audit entries are appended inside a transaction");
+        if (!order.isHeldByCurrentThread() || c.getAutoCommit()) {
+            throw new IllegalStateException("audit entries are appended inside AuditLog.transaction");
         }
         String details = Canonical.details(event.details());
         if (details.length() > MAX_DETAILS) {
             throw new IllegalArgumentException("audit details of " + event.action() + " are " + details.length()
                     + " characters; at most " + MAX_DETAILS);
         }
-        Head head;
-        try (PreparedStatement s = c.prepareStatement("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE");
-             ResultSet rs = s.executeQuery()) {
-            if (!rs.next()) {
-                throw new SQLException("the audit_head row is missing; the audit log was damaged", "55000");
-            }
-            head = new Head(rs.getLong(1), rs.getString(2));
-        }
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
-        long seq = head.seq() + 1;
         String actor = event.actor().name();
-        String source = event.actor().source();
+        String source = blankToNull(event.actor().source());
+        String target = blankToNull(event.target());
         String outcome = event.outcome().wire();
-        String hash = Canonical.chain(head.hash(),
-                Canonical.entry(seq, now, actor, source, event.action(), event.target(), outcome, details));
+        Head head = pending != null ? pending : committed;
+        long seq = 0;
+        String hash = null;
+        if (head != null) {
+            seq = head.seq() + 1;
+            hash = Canonical.chain(head.hash(),
+                    Canonical.entry(seq, now, actor, source, event.action(), target, outcome, details));
+        }
+        // Moving the head takes its row lock; it fails when the remembered head is not the stored one.
+        if (head == null || !moveHead(c, head, seq, hash)) {
+            try (PreparedStatement s = c.prepareStatement("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE");
+                 ResultSet rs = s.executeQuery()) {
+                if (!rs.next()) {
+                    throw new SQLException("the audit_head row is missing; the audit log was damaged", "55000");
+                }
+                head = new Head(rs.getLong(1), rs.getString(2));
+            }
+            seq = head.seq() + 1;
+            hash = Canonical.chain(head.hash(),
+                    Canonical.entry(seq, now, actor, source, event.action(), target, outcome, details));
+            if (!moveHead(c, head, seq, hash)) {
+                throw new SQLException("the audit head moved while locked; the audit log was damaged", "55000");
+            }
+        }
         try (PreparedStatement s = c.prepareStatement("INSERT INTO audit_entry (" + COLUMNS
                 + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             s.setLong(1, seq);
@@ -101,18 +135,30 @@ public final class AuditLog {
             s.setString(3, actor);
             s.setString(4, source);
             s.setString(5, event.action());
-            s.setString(6, event.target());
+            s.setString(6, target);
             s.setString(7, outcome);
             s.setString(8, details);
             s.setString(9, hash);
             s.executeUpdate();
         }
-        try (PreparedStatement s = c.prepareStatement("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1")) {
+        pending = new Head(seq, hash);
+        return new AuditEntry(seq, now, actor, source, event.action(), target, outcome, details, hash);
+    }
+
+    private static boolean moveHead(Connection c, Head from, long seq, String hash) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(
+                "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1 AND seq = ? AND hash = ?")) {
             s.setLong(1, seq);
             s.setString(2, hash);
-            s.executeUpdate();
+            s.setLong(3, from.seq());
+            s.setString(4, from.hash());
+            return s.executeUpdate() == 1;
         }
-        return new AuditEntry(seq, now, actor, source, event.action(), event.target(), outcome, details, hash);
+    }
+
+    /** Empty text is stored as null, so the CSV export (where both are an empty field) stays unambiguous. */
+    private static String blankToNull(String s) {
+        return s == null || s.isEmpty() ? null : s;
     }
 
     /** The committed head. */
