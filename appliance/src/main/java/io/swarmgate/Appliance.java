@@ -38,6 +38,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
 import io.swarmgate.config.ApplianceConfig;
+import io.swarmgate.control.Certificates;
 import io.swarmgate.control.ControlServer;
 import io.swarmgate.pki.Pki;
 import io.swarmgate.policy.PageOrigins;
@@ -183,7 +184,7 @@ public final class Appliance implements ServeCommand.Running {
             serverRef.set(server);
             server.start();
             ControlServer control = new ControlServer(dataDir.controlSocket(), policies, accounts, sessions, audit,
-                    Main::newCommandLine);
+                    new Certificates(pki, config.server().hostnames(), server::reloadCertificate), Main::newCommandLine);
             return new Appliance(config, dataDir, pki, database, policies, signaling, server, control, api, qoe, live,
                     audit);
         } catch (Exception | Error e) {

@@ -1,6 +1,11 @@
 package io.swarmgate.cli;
 
+import io.swarmgate.audit.AuditEvent;
+import io.swarmgate.audit.Outcome;
 import io.swarmgate.config.ApplianceConfig;
+import io.swarmgate.control.AdminContext;
+import io.swarmgate.control.Certificates;
+import io.swarmgate.pki.CertificateReport;
 import io.swarmgate.pki.Pki;
 import io.swarmgate.pki.PkiException;
 import io.swarmgate.store.DataDirectory;
@@ -9,6 +14,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -64,23 +70,33 @@ public final class CertCommand implements Runnable {
     @Command(name = "csr", mixinStandardHelpOptions = true,
             description = {"Write a certificate signing request for the enterprise CA,",
                 "with the server's key and host names. Install the signed chain with 'cert import'."})
-    static final class Csr implements Callable<Integer> {
-        @Mixin
-        ConfigOptions options;
-
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
+    static final class Csr extends ForwardingCommand {
         @Option(names = "--out", paramLabel = "FILE", required = true, description = "Where to write the PEM CSR.")
         Path out;
 
         @Override
-        public Integer call() throws IOException {
-            Logging.quiet();
-            ApplianceConfig config = options.load();
-            String pem = existingPki(config).csrPem(config.server().hostnames());
+        protected int execute(AdminContext context, PrintWriter printed) throws Exception {
+            Certificates certificates = context.certificates();
+            String pem = certificates.pki().csrPem(certificates.hostnames());
+            // The PKI is files, not rows: the entry follows the CSR it records.
+            context.audit().log().record(AuditEvent.success(context.actor(), "certificate.csr-created", null)
+                    .with("hostnames", certificates.hostnames()));
+            if (inAppliance()) {
+                printed.print(pem);
+                return ExitCodes.OK;
+            }
+            return written(pem, printed);
+        }
+
+        /** The appliance never writes into the caller's file system: the CLI writes what it printed. */
+        @Override
+        protected int forwardedOutput(String output, PrintWriter printed) throws IOException {
+            return written(output, printed);
+        }
+
+        private int written(String pem, PrintWriter printed) throws IOException {
             Files.writeString(out, pem, StandardCharsets.US_ASCII);
-            spec.commandLine().getOut().println("Wrote " + out.toAbsolutePath()
+            printed.println("Wrote " + out.toAbsolutePath()
                     + "; have the enterprise CA sign it, then run 'swarmgate cert import FILE'.");
             return ExitCodes.OK;
         }
@@ -90,30 +106,44 @@ public final class CertCommand implements Runnable {
     @Command(name = "import", mixinStandardHelpOptions = true,
             description = {"Install a signed certificate chain (PEM: server certificate first, then intermediates).",
                 "It is installed only if it matches the server key, is complete and is valid now;",
-                "otherwise the current certificate stays and the reason is printed. Restart serve to use it."})
-    static final class Import implements Callable<Integer> {
-        @Mixin
-        ConfigOptions options;
-
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
+                "otherwise the current certificate stays and the reason is printed. A running appliance serves",
+                "it at once; a stopped one when it starts."})
+    static final class Import extends ForwardingCommand {
         @Parameters(paramLabel = "FILE", description = "PEM file with the signed chain.")
         Path file;
 
         @Override
-        public Integer call() {
-            Logging.quiet();
-            Pki pki = existingPki(options.load());
-            try {
-                pki.importChain(file);
-            } catch (PkiException e) {
-                throw new ExitCodes.UsageException("certificate not installed: " + e.getMessage());
+        protected List<Path> inputFiles() {
+            return List.of(file);
+        }
+
+        @Override
+        protected int execute(AdminContext context, PrintWriter out) throws Exception {
+            Pki pki = context.certificates().pki();
+            if (!pki.isInitialized()) {
+                throw new ExitCodes.CommandFailedException("no certificate in the data directory; run 'swarmgate init'"
+                        + " first");
             }
-            PrintWriter out = spec.commandLine().getOut();
+            // The chain travelled with the command: the appliance may not be able to read the caller's file.
+            Path copy = Files.createTempFile(pki.caCertificateFile().getParent(), "import-", ".pem");
+            try {
+                Files.writeString(copy, read(context, file), StandardCharsets.ISO_8859_1);
+                pki.importChain(copy);
+            } catch (PkiException e) {
+                context.audit().log().record(AuditEvent.of(context.actor(), "certificate.imported", null,
+                        Outcome.FAILURE).with("reason", e.getMessage()));
+                throw new ExitCodes.UsageException("certificate not installed: " + e.getMessage());
+            } finally {
+                Files.deleteIfExists(copy);
+            }
+            context.certificates().reload().run();
+            CertificateReport report = pki.report();
+            context.audit().log().record(AuditEvent.success(context.actor(), "certificate.imported",
+                    report.server().subject()).with("issuer", report.server().issuer())
+                    .with("sha256", report.server().sha256Fingerprint())
+                    .with("notAfter", String.valueOf(report.server().notAfter())));
             out.println("Installed the certificate chain from " + file + ":");
-            out.print(pki.report().format());
-            out.flush();
+            out.print(report.format());
             return ExitCodes.OK;
         }
     }

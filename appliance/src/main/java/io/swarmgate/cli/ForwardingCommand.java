@@ -5,6 +5,7 @@ import io.swarmgate.audit.Audit;
 import io.swarmgate.config.ApplianceConfig;
 import io.swarmgate.console.AdminAccounts;
 import io.swarmgate.control.AdminContext;
+import io.swarmgate.control.Certificates;
 import io.swarmgate.control.ControlClient;
 import io.swarmgate.policy.PolicyException;
 import io.swarmgate.policy.PolicyService;
@@ -118,7 +119,8 @@ abstract class ForwardingCommand implements Callable<Integer> {
                     Clock.systemUTC(), audit.log());
             return handle(new AdminContext(policies,
                     AdminAccounts.open(config.auth(), db, dataDir, Clock.systemUTC(), audit), null, files, audit,
-                    Actor.currentCliUser()));
+                    Actor.currentCliUser(), new Certificates(Pki.at(dataDir.pkiDir()), config.server().hostnames(),
+                    () -> { })));
         } catch (DatabaseException e) {
             throw new ExitCodes.CommandFailedException(e.getMessage(), e);
         }

@@ -19,9 +19,10 @@ import java.util.Map;
  * @param audit    the audit log and its exports, over the same database
  * @param actor    who runs the command, as the audit log records it: {@code cli:<os user>}, the
  *                 user the control socket's peer credentials name when forwarded
+ * @param certificates the TLS certificate: a chain imported inside the appliance is served at once
  */
 public record AdminContext(PolicyService policies, AdminAccounts accounts, Sessions sessions,
-                           Map<String, String> files, Audit audit, Actor actor) {
+                           Map<String, String> files, Audit audit, Actor actor, Certificates certificates) {
 
     private static final ThreadLocal<AdminContext> CURRENT = new ThreadLocal<>();
 

@@ -47,7 +47,7 @@ public final class ControlServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ControlServer.class);
     /** The commands that may run through the socket. */
-    static final Set<String> COMMANDS = Set.of("site", "stream", "admin", "audit");
+    static final Set<String> COMMANDS = Set.of("site", "stream", "admin", "audit", "cert");
     static final int MAX_REQUEST_CHARS = 8 * 1024 * 1024;
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -56,6 +56,7 @@ public final class ControlServer implements AutoCloseable {
     private final AdminAccounts accounts;
     private final Sessions sessions;
     private final Audit audit;
+    private final Certificates certificates;
     private final Supplier<CommandLine> commandLine;
     private final ServerSocketChannel channel;
     private final Thread acceptor;
@@ -66,8 +67,9 @@ public final class ControlServer implements AutoCloseable {
      *                    sits above this package), on which the forwarded arguments run
      */
     public ControlServer(Path path, PolicyService policies, AdminAccounts accounts, Sessions sessions, Audit audit,
-                         Supplier<CommandLine> commandLine) throws IOException {
+                         Certificates certificates, Supplier<CommandLine> commandLine) throws IOException {
         this.audit = audit;
+        this.certificates = certificates;
         this.path = path;
         this.policies = policies;
         this.accounts = accounts;
@@ -119,7 +121,8 @@ public final class ControlServer implements AutoCloseable {
         List<String> args = new ArrayList<>();
         request.path("args").forEach(a -> args.add(a.asText()));
         if (args.isEmpty() || !COMMANDS.contains(args.get(0))) {
-            respond(client, 2, "", "swarmgate: only site, stream, admin and audit commands run through the control socket");
+            respond(client, 2, "", "swarmgate: only site, stream, admin, audit and cert commands run through the control"
+                    + " socket");
             return;
         }
         Map<String, String> files = new HashMap<>();
@@ -127,7 +130,7 @@ public final class ControlServer implements AutoCloseable {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int[] exit = new int[1];
-        AdminContext.run(new AdminContext(policies, accounts, sessions, files, audit, peer(client)), () -> {
+        AdminContext.run(new AdminContext(policies, accounts, sessions, files, audit, peer(client), certificates), () -> {
             CommandLine cli = commandLine.get();
             cli.setOut(new PrintWriter(out, true));
             cli.setErr(new PrintWriter(err, true));

@@ -61,6 +61,17 @@ class AuditCommandIT {
             assertEquals(List.of(), Files.list(new DataDirectory(data).exportDir()).toList(),
                     "nothing is left in the appliance's export directory");
 
+            Path csr = tmp.resolve("out/req.csr");
+            assertEquals(0, run("cert", "csr", "--out", csr.toString(), "--data-dir", data.toString()).code());
+            assertTrue(Files.readString(csr).startsWith("-----BEGIN CERTIFICATE REQUEST-----"));
+            Path garbage = tmp.resolve("out/garbage.pem");
+            Files.writeString(garbage, "not a chain\n");
+            assertEquals(2, run("cert", "import", garbage.toString(), "--data-dir", data.toString()).code());
+            List<String> certificateActions = appliance.audit().log().page(new io.swarmgate.audit.AuditLog.Filter(
+                    null, null, user, "certificate.*", null), null, 10).stream()
+                    .map(e -> e.action() + " " + e.outcome()).toList();
+            assertEquals(List.of("certificate.imported failure", "certificate.csr-created success"), certificateActions);
+
             Result verify = run("audit", "verify", "--data-dir", data.toString());
             assertEquals(0, verify.code(), verify.out() + verify.err());
             assertTrue(verify.out().contains("OK"), verify.out());

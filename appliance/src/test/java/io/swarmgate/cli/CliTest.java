@@ -40,7 +40,8 @@ class CliTest {
                 List.of("admin", "disable"), List.of("admin", "enable"), List.of("site"), List.of("site", "add"),
                 List.of("site", "list"), List.of("site", "remove"), List.of("site", "import"), List.of("site", "export"),
                 List.of("stream"), List.of("stream", "add"), List.of("stream", "set"), List.of("stream", "list"),
-                List.of("stream", "remove"), List.of("stream", "token"))) {
+                List.of("stream", "remove"), List.of("stream", "token"), List.of("audit"), List.of("audit", "verify"),
+                List.of("audit", "export"))) {
             String[] args = java.util.stream.Stream.concat(cmd.stream(), java.util.stream.Stream.of("--help"))
                     .toArray(String[]::new);
             Result r = run(args);
