@@ -2,6 +2,8 @@ package io.swarmgate;
 
 import io.swarmgate.demo.DemoHandler;
 import io.swarmgate.api.IntegrityResource;
+import io.swarmgate.discovery.Announcer;
+import io.swarmgate.pki.SubjectNames;
 import io.swarmgate.integrity.HttpOrigin;
 import io.swarmgate.integrity.IntegrityLedger;
 import io.swarmgate.integrity.MediaOrigins;
@@ -79,6 +81,7 @@ public final class Appliance implements ServeCommand.Running {
     private final ApiHandler api;
     private final LiveFeed live;
     private final Qoe qoe;
+    private final Announcer discovery;
 
     /**
      * The QoE pipeline: reports in (aggregator), housekeeping (rollup), reads (queries, and the
@@ -101,7 +104,8 @@ public final class Appliance implements ServeCommand.Running {
 
     private Appliance(ApplianceConfig config, DataDirectory dataDir, Pki pki, Database database,
                       PolicyService policies, SignalingService signaling, ApplianceServer server,
-                      ControlServer control, ApiHandler api, Qoe qoe, LiveFeed live) {
+                      ControlServer control, ApiHandler api, Qoe qoe, LiveFeed live, Announcer discovery) {
+        this.discovery = discovery;
         this.live = live;
         this.api = api;
         this.qoe = qoe;
@@ -169,7 +173,11 @@ public final class Appliance implements ServeCommand.Running {
             server.start();
             ControlServer control = new ControlServer(dataDir.controlSocket(), policies, accounts, sessions,
                     Main::newCommandLine);
-            return new Appliance(config, dataDir, pki, database, policies, signaling, server, control, api, qoe, live);
+            Announcer discovery = Announcer.start(config.discovery(), config.server().bind(),
+                    SubjectNames.machineHostnames().stream().findFirst().orElse("swarmgate"), server.httpsUri().getPort(),
+                    VersionCommand.version(), pki.report().ca().sha256Fingerprint());
+            return new Appliance(config, dataDir, pki, database, policies, signaling, server, control, api, qoe, live,
+                    discovery);
         } catch (Exception | Error e) {
             if (live != null) {
                 live.close();
@@ -333,6 +341,7 @@ public final class Appliance implements ServeCommand.Running {
     @Override
     public void close() throws Exception {
         try {
+            discovery.close();
             control.close();
             live.close();
             signaling.close();

@@ -2,6 +2,7 @@ package io.swarmgate;
 
 import io.swarmgate.cli.AdminAccountsCommand;
 import io.swarmgate.cli.CertCommand;
+import io.swarmgate.cli.DiscoverCommand;
 import io.swarmgate.cli.ExitCodes;
 import io.swarmgate.cli.InitCommand;
 import io.swarmgate.cli.ServeCommand;
@@ -27,6 +28,7 @@ import picocli.CommandLine.Command;
             SiteCommand.class,
             StreamCommand.class,
             VersionCommand.class,
+            DiscoverCommand.class,
             CommandLine.HelpCommand.class
         },
         footer = {"", "Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error.",
