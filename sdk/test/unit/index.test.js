@@ -128,6 +128,17 @@ test('stats of several players add up; the P2P ratio is over all segment bytes',
   assert.equal(s.startupMs, 800);
   assert.equal(s.leader, true);
   assert.equal(s.failures.timeout, 1);
+  assert.equal(s.failures.unverified, 0);
+  assert.equal(s.integrity, 'anchored');
+});
+
+test('integrity is unavailable as soon as one player learnt the appliance has no hashes for its stream', () => {
+  const s = combineStats([
+    { integrity: 'anchored', failures: { unverified: 2 } },
+    { integrity: 'unavailable', failures: { unverified: 1 } },
+  ], { enabled: true, version: 'x' });
+  assert.equal(s.integrity, 'unavailable');
+  assert.equal(s.failures.unverified, 3);
 });
 
 test('stats carry the earliest welcome and first-open-peer marks of any player, null until they happen', () => {
