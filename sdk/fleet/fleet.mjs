@@ -201,7 +201,7 @@ async function startAppliance(topology, { dataDir, log, startTimeoutMs = 90_000 
  * @param {(viewer: object) => (void|Promise<void>)} [options.onPage] called when a viewer has
  *   navigated: {index, site, namespace, address, page, context, url, close()}
  * @param {(index: number) => object} [options.pageConfig] extra window.swarmgateConfig for a
- *   viewer (for example {debugCorruptUploads: true})
+ *   viewer (for example {debug: true})
  * @param {(context: object, index: number) => (void|Promise<void>)} [options.onContext] called
  *   with a viewer's fresh browser context before its page opens (extra init scripts, routes)
  * @param {(message: string) => void} [options.log] progress (stderr by default)

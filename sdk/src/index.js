@@ -31,7 +31,7 @@ export function signalingUrlFor(scriptSrc) {
  * default (a page mistake must not break playback).
  * @param {object} [raw]
  * @returns {{enabled: boolean, stream?: string, token?: string, debug: boolean, maxStoreBytes?: number,
- *   upload: boolean, appliance?: string, wrapGlobal: boolean, debugCorruptUploads: boolean}}
+ *   upload: boolean, appliance?: string, wrapGlobal: boolean}}
  */
 export function readConfig(raw) {
   const c = raw && typeof raw === 'object' ? raw : {};
@@ -45,7 +45,6 @@ export function readConfig(raw) {
     upload: c.upload !== false,
     appliance: str(c.appliance),
     wrapGlobal: c.wrapGlobal !== false,
-    debugCorruptUploads: c.debugCorruptUploads === true,
   });
 }
 

@@ -10,7 +10,9 @@ test('the signaling URL is the script\'s own host and port, /ws, wss for https a
 });
 
 test('swarmgateConfig: defaults, and wrong types fall back instead of breaking the page', () => {
-  assert.deepEqual({ ...readConfig(undefined) }, { enabled: true, stream: undefined, token: undefined, debug: false, maxStoreBytes: undefined, upload: true, appliance: undefined, wrapGlobal: true, debugCorruptUploads: false });
+  assert.deepEqual({ ...readConfig(undefined) }, { enabled: true, stream: undefined, token: undefined, debug: false, maxStoreBytes: undefined, upload: true, appliance: undefined, wrapGlobal: true });
+  // No option makes a page serve altered bytes (the red-team SDK lives in test/redteam/ only).
+  assert.equal('debugCorruptUploads' in readConfig({ debugCorruptUploads: true }), false);
   const c = readConfig({ enabled: false, stream: 'townhall', token: 't', debug: true, maxStoreBytes: 64 << 20, upload: false });
   assert.equal(c.enabled, false);
   assert.equal(c.stream, 'townhall');
