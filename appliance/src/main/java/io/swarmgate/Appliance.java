@@ -1,5 +1,17 @@
 package io.swarmgate;
 
+import io.swarmgate.demo.DemoHandler;
+import io.swarmgate.api.IntegrityResource;
+import io.swarmgate.integrity.HttpOrigin;
+import io.swarmgate.integrity.IntegrityLedger;
+import io.swarmgate.integrity.MediaOrigins;
+import io.swarmgate.integrity.SegmentHashes;
+import io.swarmgate.integrity.SegmentUrl;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
+import org.eclipse.jetty.util.resource.ResourceFactory;
 import io.swarmgate.api.AdminResource;
 import io.swarmgate.api.ApiHandler;
 import io.swarmgate.api.CertificateResource;
@@ -130,7 +142,15 @@ public final class Appliance implements ServeCommand.Running {
             // The listeners' ports are known once the server is bound (port 0 in tests): read them late.
             PageOrigins pageOrigins = new PageOrigins(config.server().hostnames(), config.security().intranetOrigins(),
                     () -> serverRef.get() == null ? List.of() : serverRef.get().uris());
-            signaling = new SignalingService(config.mesh(), config.signaling(), policies, pageOrigins,
+            DemoHandler demo = config.demo().enabled()
+                    ? new DemoHandler(config.demo(), clock, ResourceFactory.root().newClassLoaderResource("web")) : null;
+            SegmentHashes hashes = segmentHashes(config, pageOrigins, demo, clock);
+            Duration barFor = Duration.ofMinutes(config.integrity().barMinutes());
+            if (barFor.toMillis() < config.mesh().resumeGraceMs()) {
+                barFor = Duration.ofMillis(config.mesh().resumeGraceMs()); // a bar outlives the barred viewer's resume
+            }
+            IntegrityLedger ledger = new IntegrityLedger(config.integrity().reportsToBar(), barFor, clock);
+            signaling = new SignalingService(config.mesh(), config.signaling(), policies, pageOrigins, hashes, ledger,
                     qoeReports(aggregator), clock);
             qoe = startQoe(config, qoeRepository, aggregator, signaling, clock);
             AdminAccounts accounts = AdminAccounts.open(config.auth(), database, dataDir, clock);
@@ -140,10 +160,11 @@ public final class Appliance implements ServeCommand.Running {
             ApiTokens tokens = new ApiTokens(database.dataSource(), clock);
             live = new LiveFeed(qoe.queries(), sessions);
             ApiHandler api = api(config, dataDir, database, pki, policies, accounts, sessions, tokens, qoe, clock,
-                    () -> serverRef.get().reloadCertificate(), signaling::clientAddress);
+                    () -> serverRef.get().reloadCertificate(), signaling);
             ApplianceServer server = ApplianceServer.newServer(config,
                     new ApplianceServer.Services(database, pki, signaling, api, live, clock, VersionCommand.version(),
-                            new MetricsHandler(qoe.metrics(), config.metrics().allowedNetworks(), metricsAuth(tokens))));
+                            new MetricsHandler(qoe.metrics(), config.metrics().allowedNetworks(), metricsAuth(tokens)),
+                            demo));
             serverRef.set(server);
             server.start();
             ControlServer control = new ControlServer(dataDir.controlSocket(), policies, accounts, sessions,
@@ -164,13 +185,52 @@ public final class Appliance implements ServeCommand.Running {
         }
     }
 
+    /**
+     * The integrity anchor: segments of the appliance's own demo stream are read in-process, every
+     * other allowed origin is fetched over HTTP(S).
+     */
+    private static SegmentHashes segmentHashes(ApplianceConfig config, PageOrigins pageOrigins, DemoHandler demo,
+                                               Clock clock) {
+        Predicate<SegmentUrl> ownMedia = url -> demo != null && url.path().startsWith("/demo/")
+                && pageOrigins.isOwn(url.origin());
+        MediaOrigins origins = new MediaOrigins(config.security().mediaOrigins(), ownMedia);
+        Duration timeout = Duration.ofMillis(config.integrity().fetchTimeoutMs());
+        HttpOrigin http = new HttpOrigin(timeout, VersionCommand.version());
+        SegmentHashes.Origin origin = (url, maxBytes) -> {
+            if (!ownMedia.test(url)) {
+                return http.fetch(url, maxBytes);
+            }
+            return CompletableFuture.completedFuture(demo.segmentBytes(url.path())
+                    .<SegmentHashes.Answer>map(bytes -> bytes.length > maxBytes
+                            ? new SegmentHashes.Failed(SegmentHashes.Failure.TOO_LARGE)
+                            : new SegmentHashes.Known(sha256(bytes), bytes.length))
+                    .orElse(new SegmentHashes.Failed(SegmentHashes.Failure.NOT_FOUND)));
+        };
+        return new SegmentHashes(origins, origin, new SegmentHashes.Settings(
+                Duration.ofSeconds(config.integrity().hashTtlSeconds()),
+                config.integrity().maxSegmentMib() * 1024L * 1024L, timeout, config.integrity().maxFetches(),
+                HASH_CACHE_ENTRIES), clock);
+    }
+
+    /** Segments whose hashes are remembered: about 2 MB, hours of a dozen renditions of 2 s segments. */
+    private static final int HASH_CACHE_ENTRIES = 16_384;
+
+    private static byte[] sha256(byte[] bytes) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(bytes);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the Java runtime has no SHA-256", e);
+        }
+    }
+
     private static ApiHandler api(ApplianceConfig config, DataDirectory dataDir, Database database, Pki pki,
                                   PolicyService policies, AdminAccounts accounts, Sessions sessions, ApiTokens tokens,
-                                  Qoe qoe, Clock clock, Runnable reloadCertificate,
-                                  BiFunction<InetAddress, String, InetAddress> clientAddress) {
+                                  Qoe qoe, Clock clock, Runnable reloadCertificate, SignalingService signaling) {
+        BiFunction<InetAddress, String, InetAddress> clientAddress = signaling::clientAddress;
         List<Route> routes = new ArrayList<>();
         routes.addAll(new SessionResource(accounts, sessions).routes());
         routes.addAll(new StreamResource(policies).routes());
+        routes.addAll(new IntegrityResource(signaling.hashes(), signaling.ledger(), signaling::unverifiedTransfers).routes());
         routes.addAll(new SiteResource(policies).routes());
         routes.addAll(new AdminResource(accounts, sessions, tokens).routes());
         routes.addAll(new CertificateResource(pki, config.server().hostnames(), dataDir, reloadCertificate, clock).routes());

@@ -12,7 +12,7 @@ class ApplianceQoeReportsTest {
     @Test
     void everyCounterOfAWireReportReachesTheQoeReport() {
         ClientMessage.Report wire = new ClientMessage.Report(1, 2, 3, 4, 5, 6, 7L, 8, 9, 10,
-                new ClientMessage.Failures(11, 12, 13, 14, 15), 2_000L);
+                new ClientMessage.Failures(11, 12, 13, 14, 15, 16), 2_000L);
         assertEquals(new QoeReport(1, 2, 3, 4, 5, 6, 7L, 9, new QoeReport.Failures(11, 12, 13, 14, 15)),
                 Appliance.qoeReport(wire));
     }

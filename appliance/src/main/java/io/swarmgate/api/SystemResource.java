@@ -47,6 +47,8 @@ public final class SystemResource {
         s.put("mesh", config.mesh());
         s.put("signaling", config.signaling());
         s.put("demo", config.demo());
+        s.put("security", config.security());
+        s.put("integrity", config.integrity());
         return s;
     }
 }

@@ -9,7 +9,7 @@ import java.util.List;
  */
 public record ApplianceConfig(Server server, Path dataDir, Database database, Logging logging, Demo demo, Mesh mesh,
                               Signaling signaling, Auth auth, Diagnostics diagnostics, Qoe qoe, Metrics metrics,
-                              Security security) {
+                              Security security, Integrity integrity) {
 
     /** Listeners, TLS identity and shutdown, read by {@code ApplianceServer}. */
     public record Server(String bind, int httpsPort, int httpPort, List<String> hostnames,
@@ -83,10 +83,17 @@ public record ApplianceConfig(Server server, Path dataDir, Database database, Lo
      * besides the appliance's own; each normalised to {@code scheme://host[:port]} as browsers
      * send it (lower case, no default port).
      */
-    public record Security(List<String> intranetOrigins) {
+    /** Page and media origins, read by admission and the integrity anchor. */
+    public record Security(List<String> intranetOrigins, List<String> mediaOrigins) {
         public Security {
             intranetOrigins = List.copyOf(intranetOrigins);
+            mediaOrigins = List.copyOf(mediaOrigins);
         }
+    }
+
+    /** Read by the integrity anchor ({@code io.swarmgate.integrity}). */
+    public record Integrity(int hashTtlSeconds, int maxSegmentMib, int fetchTimeoutMs, int maxFetches,
+                            int reportsToBar, int barMinutes) {
     }
 
     /** Built-in defaults only: what a run with no file, environment or flags gets. */

@@ -60,6 +60,13 @@ public final class ConfigKey<T> {
     public static final String QOE_HOUR_RETENTION_DAYS = "qoe.hour-retention-days";
     public static final String METRICS_ALLOWED_NETWORKS = "metrics.allowed-networks";
     public static final String SECURITY_INTRANET_ORIGINS = "security.intranet-origins";
+    public static final String SECURITY_MEDIA_ORIGINS = "security.media-origins";
+    public static final String INTEGRITY_HASH_TTL_SECONDS = "integrity.hash-ttl-seconds";
+    public static final String INTEGRITY_MAX_SEGMENT_MIB = "integrity.max-segment-mib";
+    public static final String INTEGRITY_FETCH_TIMEOUT_MS = "integrity.fetch-timeout-ms";
+    public static final String INTEGRITY_MAX_FETCHES = "integrity.max-fetches";
+    public static final String INTEGRITY_REPORTS_TO_BAR = "integrity.reports-to-bar";
+    public static final String INTEGRITY_BAR_MINUTES = "integrity.bar-minutes";
 
     /** RFC 1918, carrier-grade NAT, IPv6 unique-local and link-local: where corporate LANs live. */
     static final String PRIVATE_NETWORKS = "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,100.64.0.0/10,fc00::/7,fe80::/10";

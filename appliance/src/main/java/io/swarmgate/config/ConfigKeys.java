@@ -113,6 +113,22 @@ public final class ConfigKeys {
     public static final ConfigKey<List<String>> SECURITY_INTRANET_ORIGINS = list(ConfigKey.SECURITY_INTRANET_ORIGINS,
             "", "Page origins (scheme://host[:port]) that may join streams whose policy names no origins,"
             + " besides the appliance's own pages.");
+    public static final ConfigKey<List<String>> SECURITY_MEDIA_ORIGINS = list(ConfigKey.SECURITY_MEDIA_ORIGINS,
+            "", "Origins (scheme://host[:port]) the appliance may fetch segments from to learn their SHA-256, for"
+            + " every stream, besides the origin of each policy's URL pattern and its own demo stream.");
+    public static final ConfigKey<Integer> INTEGRITY_HASH_TTL_SECONDS = integer(ConfigKey.INTEGRITY_HASH_TTL_SECONDS,
+            600, 10, 86400, "How long a segment's hash learnt from the origin is kept.");
+    public static final ConfigKey<Integer> INTEGRITY_MAX_SEGMENT_MIB = integer(ConfigKey.INTEGRITY_MAX_SEGMENT_MIB,
+            32, 1, 64, "Largest segment the appliance hashes (MiB); larger segments are never shared.");
+    public static final ConfigKey<Integer> INTEGRITY_FETCH_TIMEOUT_MS = integer(ConfigKey.INTEGRITY_FETCH_TIMEOUT_MS,
+            10000, 1000, 60000, "How long one fetch of a segment from the origin may take.");
+    public static final ConfigKey<Integer> INTEGRITY_MAX_FETCHES = integer(ConfigKey.INTEGRITY_MAX_FETCHES,
+            8, 1, 64, "Segment fetches from origins in progress at once; more asks are answered 'busy'.");
+    public static final ConfigKey<Integer> INTEGRITY_REPORTS_TO_BAR = integer(ConfigKey.INTEGRITY_REPORTS_TO_BAR,
+            2, 1, 16, "Viewers at different addresses that must report a peer's bytes before it is barred.");
+    public static final ConfigKey<Integer> INTEGRITY_BAR_MINUTES = integer(ConfigKey.INTEGRITY_BAR_MINUTES,
+            60, 0, 10080, "How long new viewers from a barred peer's address join that stream barred (0: only"
+            + " the barred session and its resume).");
 
     /** Every key, in the order of {@code config/swarmgate.conf}. */
     static final List<ConfigKey<?>> ALL = List.of(
@@ -126,7 +142,8 @@ public final class ConfigKeys {
             AUTH_LOCKOUT_MINUTES, AUTH_SESSION_IDLE_MINUTES, AUTH_SESSION_ABSOLUTE_HOURS, AUTH_ARGON2_MEMORY_KIB,
             AUTH_ARGON2_ITERATIONS, AUTH_MAX_CONCURRENT_HASHES, DIAGNOSTICS_HEAP_ENDPOINT, QOE_FLUSH_INTERVAL_MS, QOE_MAX_UNFLUSHED_ROWS,
             QOE_ROLLUP_INTERVAL_MS, QOE_MINUTE_RETENTION_DAYS, QOE_HOUR_RETENTION_DAYS, METRICS_ALLOWED_NETWORKS,
-            SECURITY_INTRANET_ORIGINS);
+            SECURITY_INTRANET_ORIGINS, SECURITY_MEDIA_ORIGINS, INTEGRITY_HASH_TTL_SECONDS, INTEGRITY_MAX_SEGMENT_MIB,
+            INTEGRITY_FETCH_TIMEOUT_MS, INTEGRITY_MAX_FETCHES, INTEGRITY_REPORTS_TO_BAR, INTEGRITY_BAR_MINUTES);
 
     /** Every key by name, in the order of {@link #ALL}. */
     static final Map<String, ConfigKey<?>> BY_NAME = byName();

@@ -195,7 +195,14 @@ public final class ConfigLoader {
                         v.get(ConfigKeys.QOE_MINUTE_RETENTION_DAYS),
                         v.get(ConfigKeys.QOE_HOUR_RETENTION_DAYS)),
                 new ApplianceConfig.Metrics(networks(v, ConfigKeys.METRICS_ALLOWED_NETWORKS)),
-                new ApplianceConfig.Security(origins(v, ConfigKeys.SECURITY_INTRANET_ORIGINS)));
+                new ApplianceConfig.Security(origins(v, ConfigKeys.SECURITY_INTRANET_ORIGINS),
+                        origins(v, ConfigKeys.SECURITY_MEDIA_ORIGINS)),
+                new ApplianceConfig.Integrity(v.get(ConfigKeys.INTEGRITY_HASH_TTL_SECONDS),
+                        v.get(ConfigKeys.INTEGRITY_MAX_SEGMENT_MIB),
+                        v.get(ConfigKeys.INTEGRITY_FETCH_TIMEOUT_MS),
+                        v.get(ConfigKeys.INTEGRITY_MAX_FETCHES),
+                        v.get(ConfigKeys.INTEGRITY_REPORTS_TO_BAR),
+                        v.get(ConfigKeys.INTEGRITY_BAR_MINUTES)));
     }
 
     /**

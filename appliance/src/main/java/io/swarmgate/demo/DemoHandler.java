@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.http.HttpHeader;
@@ -61,6 +62,29 @@ public final class DemoHandler extends Handler.Abstract.NonBlocking {
         this.media = DemoMedia.fromClasspath();
         this.live = new DemoStream(media, settings.liveWindowSegments(), clock);
         this.page = new DemoPage(webRoot);
+    }
+
+    /**
+     * The bytes this handler would serve for a segment at {@code path} now, or empty when there is
+     * none (unknown name, live segment outside the window): the integrity anchor reads the demo
+     * stream's segments here, in-process, instead of over the network.
+     */
+    public Optional<byte[]> segmentBytes(String path) {
+        Matcher live = LIVE_SEGMENT.matcher(path);
+        if (live.matches()) {
+            if (!LIVE_SEQUENCE.matcher(live.group(1)).matches()) {
+                return Optional.empty();
+            }
+            long seq = Long.parseLong(live.group(1));
+            return this.live.window().isAvailable(seq) ? Optional.of(media.segment(this.live.fixtureIndex(seq)))
+                    : Optional.empty();
+        }
+        Matcher vod = VOD_SEGMENT.matcher(path);
+        if (vod.matches()) {
+            int index = Integer.parseInt(vod.group(1));
+            return index < media.segmentCount() ? Optional.of(media.segment(index)) : Optional.empty();
+        }
+        return Optional.empty();
     }
 
     @Override

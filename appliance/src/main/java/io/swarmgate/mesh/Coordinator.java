@@ -158,6 +158,22 @@ public final class Coordinator {
         return made;
     }
 
+    /**
+     * A neighbour reported bytes from {@code peerId} that failed the appliance's hash: it is never
+     * a site leader again (a new one is elected at once if it led). Returns false if unknown.
+     */
+    public boolean distrust(String peerId) {
+        assert owned();
+        PeerState peer = peers.get(peerId);
+        if (peer == null || peer.distrusted) {
+            return peer != null;
+        }
+        List<MeshEvent> out = new ArrayList<>();
+        peer.stream.distrust(peer, out);
+        deliver(out);
+        return true;
+    }
+
     /** Whether the coordinator paired the two: the relay check for {@code signal}. Any thread, O(1). */
     public boolean isNeighbour(String peerId, String otherId) {
         PeerState peer = peers.get(peerId);

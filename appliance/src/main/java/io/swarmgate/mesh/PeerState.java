@@ -23,6 +23,9 @@ final class PeerState {
     /** May be a site leader: an uploader, and never on cellular whatever the policy. */
     final boolean leaderEligible;
 
+    /** A neighbour reported bytes from it that failed the appliance's hash: never a leader again. */
+    boolean distrusted;
+
     private volatile Set<String> neighbours = Set.of();
     private Map<String, Long> blockedUntil;
     /** Epoch millis until which a dropped viewer is held, or -1 while connected. */

@@ -11,10 +11,24 @@ import java.util.TreeSet;
  */
 final class SiteSwarm {
 
-    /** Leader preference: highest upload capacity, then earliest joined. */
+    /**
+     * Leader preference, on what the appliance observed rather than what a viewer claims: wired
+     * before an unknown link before Wi-Fi, then the longest connected. The upload capacity a viewer
+     * states is its own word (anyone could claim 10 Gb/s), so it plays no part; peers reported for
+     * integrity are not candidates at all ({@link #distrust}).
+     */
     static final Comparator<PeerState> LEADER_ORDER = Comparator
-            .comparingLong((PeerState p) -> p.info.uploadCapacityKbps()).reversed()
+            .comparingInt((PeerState p) -> networkRank(p.info.networkType()))
             .thenComparingLong(p -> p.joinSeq);
+
+    private static int networkRank(NetworkType type) {
+        return switch (type) {
+            case ETHERNET -> 0;
+            case UNKNOWN -> 1;
+            case WIFI -> 2;
+            case CELLULAR -> 3;
+        };
+    }
 
     final String site;
     /** Uploaders that are matchable and below the neighbour cap: candidate sources for anyone. */
@@ -35,7 +49,7 @@ final class SiteSwarm {
 
     void add(PeerState peer) {
         members++;
-        if (peer.leaderEligible) {
+        if (peer.leaderEligible && !peer.distrusted) {
             leaderCandidates.add(peer);
         }
     }
@@ -47,6 +61,12 @@ final class SiteSwarm {
         sources.remove(peer);
         hungry.remove(peer);
         saturated.remove(peer);
+    }
+
+    /** Takes a peer out of the leaders and their candidates for good (a neighbour reported its bytes). */
+    void distrust(PeerState peer) {
+        leaderCandidates.remove(peer);
+        leaders.remove(peer);
     }
 
     boolean isEmpty() {

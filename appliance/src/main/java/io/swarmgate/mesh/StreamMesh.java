@@ -102,6 +102,16 @@ final class StreamMesh {
         return made;
     }
 
+    /** Stops the viewer from leading its site; a new leader is elected at once if it led. */
+    void distrust(PeerState peer, List<MeshEvent> out) {
+        peer.distrusted = true;
+        SiteSwarm site = sites.get(peer.site());
+        if (site != null) {
+            site.distrust(peer);
+            reelect(site, out);
+        }
+    }
+
     /** Keeps the viewer's neighbours and leadership but stops giving it new neighbours. */
     void suspend(PeerState peer, long until) {
         peer.suspendedUntil = until;

@@ -60,6 +60,25 @@ public final class ApplianceMetrics implements AutoCloseable {
         Gauge.builder("swarmgate.websocket.connections", signaling, SignalingService::connections)
                 .description("Open signaling WebSocket connections")
                 .register(registry);
+        FunctionCounter.builder("swarmgate.integrity.origin.fetches", signaling, s -> s.hashes().fetches())
+                .description("Segments the appliance fetched from origins to learn their hashes")
+                .register(registry);
+        FunctionCounter.builder("swarmgate.integrity.origin.bytes", signaling, s -> s.hashes().fetchedBytes())
+                .description("Bytes the appliance read from origins to hash segments: its own origin load")
+                .baseUnit("bytes")
+                .register(registry);
+        FunctionCounter.builder("swarmgate.integrity.origin.failures", signaling, s -> s.hashes().failures())
+                .description("Origin fetches that gave no hash (unreachable, not found, too large)")
+                .register(registry);
+        FunctionCounter.builder("swarmgate.integrity.reports", signaling, s -> s.ledger().totalReports())
+                .description("Viewer reports of peer bytes that failed the appliance's hash")
+                .register(registry);
+        FunctionCounter.builder("swarmgate.integrity.barred", signaling, s -> s.ledger().totalBarred())
+                .description("Peers barred from exchanging segments after integrity reports")
+                .register(registry);
+        FunctionCounter.builder("swarmgate.integrity.unverified", signaling, SignalingService::unverifiedTransfers)
+                .description("P2P transfers viewers dropped because the appliance had no hash for the segment")
+                .register(registry);
         FunctionCounter.builder("swarmgate.qoe.reports", signaling, SignalingService::reportsReceived)
                 .description("QoE reports received")
                 .register(registry);

@@ -71,7 +71,7 @@ public final class PageOrigins {
     }
 
     /** Whether {@code origin} is one of the appliance's own: its name or address and a listener's scheme and port. */
-    boolean isOwn(String origin) {
+    public boolean isOwn(String origin) {
         URI uri = URI.create(origin);
         String host = uri.getHost().toLowerCase(Locale.ROOT);
         if (!ownHosts.contains(host)) {

@@ -85,8 +85,9 @@ public final class ApplianceServer implements AutoCloseable {
      * Everything the handlers need, created and owned by the caller. {@code metrics} answers
      * {@code /metrics}.
      */
+    /** @param demo the demo stream and page, or null when the demo is off */
     public record Services(Database database, Pki pki, SignalingService signaling, Handler api, LiveFeed live,
-                           Clock clock, String version, Handler metrics) {
+                           Clock clock, String version, Handler metrics, DemoHandler demo) {
     }
 
     /** Builds (but does not start) the server for {@code config}. */
@@ -222,8 +223,8 @@ public final class ApplianceServer implements AutoCloseable {
         // PathMappingsHandler hands each handler the path below its mapping, so each static tree is rooted there.
         routes.addMapping(PathSpec.from("/sdk/*"), compressed(staticFiles(web.resolve("sdk"))));
         routes.addMapping(PathSpec.from("/console/*"), compressed(staticFiles(web.resolve("console"))));
-        if (config.demo().enabled()) {
-            routes.addMapping(PathSpec.from("/demo/*"), compressed(new DemoHandler(config.demo(), services.clock(), web)));
+        if (services.demo() != null) {
+            routes.addMapping(PathSpec.from("/demo/*"), compressed(services.demo()));
         }
         routes.addMapping(PathSpec.from(""), new Redirect("/console/"));
         routes.addMapping(PathSpec.from("/console"), new Redirect("/console/"));

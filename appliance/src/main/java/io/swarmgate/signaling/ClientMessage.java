@@ -1,5 +1,6 @@
 package io.swarmgate.signaling;
 
+import io.swarmgate.integrity.SegmentUrl;
 import io.swarmgate.mesh.NetworkType;
 
 /**
@@ -40,14 +41,22 @@ public sealed interface ClientMessage {
     record Candidate(String candidate, String sdpMid, Integer sdpMLineIndex) {
     }
 
-    record Failing(String peer, String reason) implements ClientMessage {
+    /** {@code segment}, optional: for {@code integrity}, the segment whose bytes failed the appliance's hash. */
+    record Failing(String peer, String reason, String segment) implements ClientMessage {
         @Override
         public String type() {
             return "failing";
         }
     }
 
-    /** QoE counters accumulated since the previous report. */
+    /** Asks for a segment's hash as the origin serves it; {@code segment} is echoed in the answer. */
+    record HashRequest(String segment, SegmentUrl url) implements ClientMessage {
+        @Override
+        public String type() {
+            return "hash";
+        }
+    }
+
     /**
      * A QoE report. {@code httpKbps}, optional, is the viewer's recent HTTP throughput, from which
      * the appliance tells later joiners of the site how fast its link to the origin is.
@@ -61,9 +70,12 @@ public sealed interface ClientMessage {
         }
     }
 
-    /** Why P2P did not deliver, by reason, since the previous report. */
-    record Failures(long timeout, long integrity, long gone, long noHolder, long policy) {
-        public static final Failures NONE = new Failures(0, 0, 0, 0, 0);
+    /**
+     * Why P2P did not deliver, by reason, since the previous report; {@code unverified}: bytes
+     * dropped because the appliance had no hash for the segment.
+     */
+    record Failures(long timeout, long integrity, long gone, long noHolder, long policy, long unverified) {
+        public static final Failures NONE = new Failures(0, 0, 0, 0, 0, 0);
     }
 
     record Ping(Long t) implements ClientMessage {

@@ -80,10 +80,11 @@ final class PolicyRecheck implements Runnable {
         }
         Admission.Admitted next = (Admission.Admitted) decision;
         watch(next.policy().tokens().graceEnds());
-        if (!next.effective().equals(m.effective())) {
-            s.send(new ServerMessage.PolicyUpdate(next.effective()));
-        }
+        // A barred viewer stays barred: what it is told comes from the moved membership.
         ViewerSession.Membership moved = m.movedTo(next.streamId(), next.policy(), next.effective(), next.inMesh());
+        if (!moved.effective().equals(m.effective())) {
+            s.send(new ServerMessage.PolicyUpdate(moved.effective()));
+        }
         if (!admission.rulesChanged(m, next)) {
             s.moveTo(moved);
             return;

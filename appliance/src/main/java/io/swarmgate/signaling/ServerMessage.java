@@ -55,6 +55,17 @@ public sealed interface ServerMessage {
         }
     }
 
+    /**
+     * The answer to {@code hash}: {@code sha256} and {@code length} of the origin's bytes, or
+     * {@code error} (then {@code sha256} is null). {@code segment} is echoed as asked.
+     */
+    record SegmentHash(String segment, byte[] sha256, long length, String error) implements ServerMessage {
+        @Override
+        public String type() {
+            return "hash";
+        }
+    }
+
     record PolicyUpdate(Policy policy) implements ServerMessage {
         @Override
         public String type() {

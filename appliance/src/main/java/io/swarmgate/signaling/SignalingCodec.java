@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.swarmgate.integrity.SegmentUrl;
 import io.swarmgate.mesh.NetworkType;
 import java.util.Locale;
 
@@ -65,7 +66,9 @@ public final class SignalingCodec {
             case "hello" -> hello(f);
             case "signal" -> signal(f);
             case "failing" -> new ClientMessage.Failing(f.string("peer", MAX_PEER_ID, true),
-                    f.oneOf("reason", "connect", "timeout", "integrity", "gone"));
+                    f.oneOf("reason", "connect", "timeout", "integrity", "gone"),
+                    f.optionalString("segment", SegmentUrl.MAX_LENGTH));
+            case "hash" -> hashRequest(f);
             case "report" -> report(f);
             case "ping" -> new ClientMessage.Ping(f.optionalLong("t", 0, Long.MAX_VALUE));
             case "bye" -> new ClientMessage.Bye();
@@ -106,6 +109,13 @@ public final class SignalingCodec {
         return new ClientMessage.Signal(to, kind, f.string("sdp", MAX_SDP, true), null);
     }
 
+    private static ClientMessage.HashRequest hashRequest(Fields f) throws ProtocolException {
+        String segment = f.string("segment", SegmentUrl.MAX_LENGTH, true);
+        SegmentUrl url = SegmentUrl.parse(segment).orElseThrow(() -> new ProtocolException(ErrorCode.INVALID_FIELD,
+                "field 'segment' must be an absolute http or https URL without user info", "hash"));
+        return new ClientMessage.HashRequest(segment, url);
+    }
+
     /** 100 Gbit/s: more than any viewer's link. */
     static final long MAX_REPORT_HTTP_KBPS = 100_000_000L;
 
@@ -114,7 +124,8 @@ public final class SignalingCodec {
         ClientMessage.Failures fail = failures == null ? ClientMessage.Failures.NONE : new ClientMessage.Failures(
                 failures.counter("timeout", MAX_REPORT_FAILURES), failures.counter("integrity", MAX_REPORT_FAILURES),
                 failures.counter("gone", MAX_REPORT_FAILURES), failures.counter("noHolder", MAX_REPORT_FAILURES),
-                failures.counter("policy", MAX_REPORT_FAILURES));
+                failures.counter("policy", MAX_REPORT_FAILURES),
+                failures.has("unverified") ? failures.counter("unverified", MAX_REPORT_FAILURES) : 0);
         return new ClientMessage.Report(f.counter("httpBytes", MAX_REPORT_BYTES), f.counter("p2pBytes", MAX_REPORT_BYTES),
                 f.counter("uploadedBytes", MAX_REPORT_BYTES), f.counter("stalls", MAX_REPORT_STALLS),
                 f.counter("stallMs", MAX_REPORT_MS), f.counter("watchMs", MAX_REPORT_MS),
@@ -157,6 +168,13 @@ public final class SignalingCodec {
                 if (s.candidate().sdpMLineIndex() != null) {
                     c.put("sdpMLineIndex", s.candidate().sdpMLineIndex());
                 }
+            }
+        } else if (message instanceof ServerMessage.SegmentHash h) {
+            o.put("segment", h.segment());
+            if (h.sha256() != null) {
+                o.put("sha256", java.util.Base64.getEncoder().encodeToString(h.sha256())).put("length", h.length());
+            } else {
+                o.put("error", h.error());
             }
         } else if (message instanceof ServerMessage.PolicyUpdate p) {
             policy(o.putObject("policy"), p.policy());

@@ -1,6 +1,8 @@
 package io.swarmgate.signaling;
 
 import io.swarmgate.config.ApplianceConfig;
+import io.swarmgate.integrity.IntegrityLedger;
+import io.swarmgate.integrity.SegmentHashes;
 import io.swarmgate.mesh.Coordinator;
 import io.swarmgate.mesh.MeshTimings;
 import io.swarmgate.mesh.NetworkSet;
@@ -68,6 +70,8 @@ public final class SignalingService implements AutoCloseable {
     static final int MAX_RATE_VIOLATIONS = 50;
     /** Joins and failing reports that may wait for the mesh thread before new ones are refused. */
     static final int MESH_QUEUE_LIMIT = 10_000;
+    /** Unanswered {@code hash} requests a viewer may have. */
+    static final int MAX_PENDING_HASHES = 32;
 
     private final ApplianceConfig.Signaling settings;
     private final ReportSink reports;
@@ -88,20 +92,27 @@ public final class SignalingService implements AutoCloseable {
     private final AtomicBoolean recheckQueued = new AtomicBoolean();
     private final AtomicBoolean graceCheckQueued = new AtomicBoolean();
     private final ExecutorService senders;
+    private final SegmentHashes hashes;
+    private final IntegrityLedger ledger;
+    private final AtomicLong unverified = new AtomicLong();
 
     /**
      * @param pageOrigins the page origins streams without an origin list admit (the appliance's
      *                    own and {@code security.intranet-origins})
      */
     public SignalingService(ApplianceConfig.Mesh mesh, ApplianceConfig.Signaling settings, PolicyService policies,
-                            PageOrigins pageOrigins, ReportSink reports, Clock clock) {
-        this(mesh, settings, policies, pageOrigins, reports, clock, MESH_QUEUE_LIMIT);
+                            PageOrigins pageOrigins, SegmentHashes hashes, IntegrityLedger ledger, ReportSink reports,
+                            Clock clock) {
+        this(mesh, settings, policies, pageOrigins, hashes, ledger, reports, clock, MESH_QUEUE_LIMIT);
     }
 
     /** @param meshQueueLimit joins and failing reports that may wait for the mesh thread */
     SignalingService(ApplianceConfig.Mesh mesh, ApplianceConfig.Signaling settings, PolicyService policies,
-                     PageOrigins pageOrigins, ReportSink reports, Clock clock, int meshQueueLimit) {
+                     PageOrigins pageOrigins, SegmentHashes hashes, IntegrityLedger ledger, ReportSink reports,
+                     Clock clock, int meshQueueLimit) {
         this.settings = settings;
+        this.hashes = hashes;
+        this.ledger = ledger;
         this.mesh = new MeshQueue("signaling-mesh", meshQueueLimit);
         this.reports = reports;
         this.clock = clock;
@@ -114,7 +125,7 @@ public final class SignalingService implements AutoCloseable {
         events.readLeadersFrom(coordinator);
         this.relay = new Relay(coordinator, registry, new CandidateFilter(NetworkSet.of(mesh.candidateNetworks())), errors);
         this.lifecycle = new ViewerLifecycle(coordinator, registry, events, errors, settings.heartbeatMs(), throughput,
-                clock);
+                ledger, clock);
         this.recheck = new PolicyRecheck(admission, registry, coordinator, lifecycle, errors, clock);
         policies.addListener(() -> this.mesh.runOnce(recheckQueued, "policy re-check", recheck));
         this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "signaling-sweeper"));
@@ -145,6 +156,21 @@ public final class SignalingService implements AutoCloseable {
 
     public long reportsReceived() {
         return reportCount.get();
+    }
+
+    /** The integrity anchor viewers ask for segment hashes. */
+    public SegmentHashes hashes() {
+        return hashes;
+    }
+
+    /** Integrity reports and barred peers. */
+    public IntegrityLedger ledger() {
+        return ledger;
+    }
+
+    /** P2P transfers viewers dropped because the appliance had no hash for the segment, since start. */
+    public long unverifiedTransfers() {
+        return unverified.get();
     }
 
     /** Error messages sent, by code, since start. */
@@ -272,13 +298,16 @@ public final class SignalingService implements AutoCloseable {
         }
         if (message instanceof ClientMessage.Signal signal) {
             relay.signal(s, m, signal);
+        } else if (message instanceof ClientMessage.HashRequest ask) {
+            hash(s, m, ask);
         } else if (message instanceof ClientMessage.Failing failing) {
             relay.requireNeighbour(m, failing.peer(), "failing");
-            if (!mesh.offer("failing report", () -> lifecycle.reportFailing(m.peerId(), failing.peer()))) {
+            if (!mesh.offer("failing report", () -> lifecycle.reportFailing(s, failing.peer(), failing.reason()))) {
                 errors.send(s, ErrorCode.OVERLOADED, "the appliance is busy; report again later", "failing");
             }
         } else if (message instanceof ClientMessage.Report report) {
             reportCount.incrementAndGet();
+            unverified.addAndGet(report.failures().unverified());
             LOG.debug("{} - report: http {} B, p2p {} B, stalls {}", m.peerId(), report.httpBytes(), report.p2pBytes(),
                     report.stalls());
             reports.accept(m.streamId(), m.site(), m.peerId(), report);
@@ -286,6 +315,34 @@ public final class SignalingService implements AutoCloseable {
                 throughput.record(m.streamId(), m.site(), report.httpKbps(), clock.millis());
             }
         }
+    }
+
+    /**
+     * Answers {@code hash} when the anchor knows (at once from its cache, else when its one fetch
+     * from the origin completes, on the thread that completes it). A viewer out of the mesh has no
+     * use for hashes and gets {@code not_allowed} without a fetch.
+     */
+    private void hash(ViewerSession s, ViewerSession.Membership m, ClientMessage.HashRequest ask) {
+        if (!m.inMesh()) {
+            s.send(new ServerMessage.SegmentHash(ask.segment(), null, 0, SegmentHashes.Failure.NOT_ALLOWED.wire));
+            return;
+        }
+        if (s.pendingHashes.incrementAndGet() > MAX_PENDING_HASHES) {
+            s.pendingHashes.decrementAndGet();
+            errors.send(s, ErrorCode.RATE_LIMITED, "more than " + MAX_PENDING_HASHES
+                    + " hash requests unanswered; request dropped", "hash");
+            return;
+        }
+        hashes.lookup(m.policy(), ask.url()).whenComplete((answer, error) -> {
+            s.pendingHashes.decrementAndGet();
+            if (answer instanceof SegmentHashes.Known known) {
+                s.send(new ServerMessage.SegmentHash(ask.segment(), known.sha256(), known.length(), null));
+            } else {
+                String code = answer instanceof SegmentHashes.Failed failed ? failed.failure().wire
+                        : SegmentHashes.Failure.ORIGIN_UNAVAILABLE.wire;
+                s.send(new ServerMessage.SegmentHash(ask.segment(), null, 0, code));
+            }
+        });
     }
 
     /** Admission runs here; the viewer's welcome and placement follow on the mesh thread. */

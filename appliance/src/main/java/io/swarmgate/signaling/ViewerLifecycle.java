@@ -1,5 +1,6 @@
 package io.swarmgate.signaling;
 
+import io.swarmgate.integrity.IntegrityLedger;
 import io.swarmgate.mesh.Coordinator;
 import io.swarmgate.mesh.JoinResult;
 import io.swarmgate.mesh.PeerInfo;
@@ -28,9 +29,11 @@ final class ViewerLifecycle {
     private final SiteThroughput throughput;
     private final Clock clock;
     private final TokenSeats seats = new TokenSeats();
+    private final IntegrityLedger ledger;
 
     ViewerLifecycle(Coordinator coordinator, SessionRegistry registry, MeshEvents events, Errors errors,
-                    int heartbeatMs, SiteThroughput throughput, Clock clock) {
+                    int heartbeatMs, SiteThroughput throughput, IntegrityLedger ledger, Clock clock) {
+        this.ledger = ledger;
         this.throughput = throughput;
         this.clock = clock;
         this.coordinator = coordinator;
@@ -56,7 +59,12 @@ final class ViewerLifecycle {
             return;
         }
         ViewerSession.Membership m = new ViewerSession.Membership(newId, newSecret, hello.caps(), a.site(),
-                hello.stream(), a.streamId(), a.policy(), a.effective(), a.inMesh(), a.token());
+                hello.stream(), a.streamId(), a.policy(), a.effective(), a.inMesh(), a.token(), false);
+        if (ledger.barred(a.streamId(), s.address)) {
+            m = m.asBarred(); // a peer barred here recently, back under a new id
+            LOG.info("{} - joins {} barred: its address {} was barred on this stream", newId, a.streamId(),
+                    s.address.getHostAddress());
+        }
         s.admit(m);
         registry.register(s);
         place(s, welcome(m, false));
@@ -122,8 +130,51 @@ final class ViewerLifecycle {
         }
     }
 
-    void reportFailing(String reporter, String failing) {
-        coordinator.reportFailing(reporter, failing);
+    /**
+     * {@code reporter} says its connection to {@code failing} fails: the pair is separated. For
+     * {@code integrity} (bytes that failed the appliance's hash) the accused never leads again and
+     * the report counts towards barring it ({@link IntegrityLedger}).
+     */
+    void reportFailing(ViewerSession reporter, String failing, String reason) {
+        ViewerSession.Membership r = reporter.membership();
+        if (r == null) {
+            return;
+        }
+        coordinator.reportFailing(r.peerId(), failing);
+        if (!"integrity".equals(reason)) {
+            return;
+        }
+        ViewerSession accused = registry.byPeer(failing);
+        ViewerSession.Membership a = accused == null ? null : accused.membership();
+        if (a == null || !a.streamId().equals(r.streamId())) {
+            return;
+        }
+        coordinator.distrust(failing);
+        if (ledger.report(a.streamId(), a.site(), failing, accused.address, reporter.address)
+                == IntegrityLedger.Verdict.BARRED) {
+            bar(accused);
+        }
+    }
+
+    /**
+     * Takes a viewer out of the mesh for good on this stream: it hears {@code neighbour-gone}
+     * ({@code barred}) for each neighbour and a policy with P2P off; its neighbours hear that it
+     * left and get replacements. It keeps watching over HTTP.
+     */
+    private void bar(ViewerSession s) {
+        ViewerSession.Membership m = s.membership();
+        if (m == null || m.barred()) {
+            return;
+        }
+        if (m.inMesh()) {
+            for (String n : coordinator.neighbours(m.peerId())) {
+                s.send(new ServerMessage.NeighbourGone(n, "barred"));
+            }
+            coordinator.leave(m.peerId());
+        }
+        ViewerSession.Membership barred = m.asBarred();
+        s.moveTo(barred);
+        s.send(new ServerMessage.PolicyUpdate(barred.effective()));
     }
 
     private boolean resume(ViewerSession s, ClientMessage.Resume resume, Admission.Admitted a) {

@@ -45,20 +45,32 @@ public final class ViewerSession implements Session.Listener.AutoDemanding {
      * @param token     the viewer token it joined with, as verified (which secret signed it), or
      *                  null when it joined without one; {@link PolicyRecheck} uses it to close
      *                  viewers whose token no longer verifies after a secret rotation
+     * @param barred    its bytes failed the appliance's hash on this stream ({@code IntegrityLedger}):
+     *                  it stays out of the mesh, whatever policy changes come, for this session and
+     *                  its resume
      */
     record Membership(String peerId, String secret, ClientMessage.Capabilities caps, String site, String streamRef,
                       String streamId, StreamPolicy policy, ServerMessage.Policy effective,
-                      boolean inMesh, ViewerTokens.Verified token) {
+                      boolean inMesh, ViewerTokens.Verified token, boolean barred) {
 
         Membership movedTo(String newStreamId, StreamPolicy newPolicy,
                            ServerMessage.Policy newEffective, boolean nowInMesh) {
-            return new Membership(peerId, secret, caps, site, streamRef, newStreamId, newPolicy, newEffective, nowInMesh,
-                    token);
+            Membership moved = new Membership(peerId, secret, caps, site, streamRef, newStreamId, newPolicy, newEffective,
+                    nowInMesh, token, false);
+            return barred ? moved.asBarred() : moved;
         }
 
         /** The same viewer, speaking with the token of the connection that resumed it. */
         Membership withToken(ViewerTokens.Verified newToken) {
-            return new Membership(peerId, secret, caps, site, streamRef, streamId, policy, effective, inMesh, newToken);
+            return new Membership(peerId, secret, caps, site, streamRef, streamId, policy, effective, inMesh, newToken,
+                    barred);
+        }
+
+        /** The same viewer barred: out of the mesh, told P2P is off. */
+        Membership asBarred() {
+            ServerMessage.Policy off = new ServerMessage.Policy("off", effective.maxNeighbours(),
+                    effective.uploadOnCellular());
+            return new Membership(peerId, secret, caps, site, streamRef, streamId, policy, off, false, token, true);
         }
     }
 
@@ -82,6 +94,9 @@ public final class ViewerSession implements Session.Listener.AutoDemanding {
     private volatile boolean replaced;
     /** Written by the mesh thread only; null until admitted. */
     private volatile Membership membership;
+
+    /** {@code hash} requests not yet answered (I/O thread adds, the completing thread subtracts). */
+    final java.util.concurrent.atomic.AtomicInteger pendingHashes = new java.util.concurrent.atomic.AtomicInteger();
 
     private volatile Session socket;
     private final ArrayDeque<Object> outbox = new ArrayDeque<>();

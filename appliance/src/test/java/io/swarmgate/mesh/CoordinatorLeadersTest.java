@@ -19,14 +19,37 @@ class CoordinatorLeadersTest {
     private final Coordinator mesh = new Coordinator(stream -> rules, events, SettableClock.at(Instant.parse("2026-01-01T00:00:00Z")), MeshTimings.defaults(), 3);
 
     @Test
-    void eachSiteGetsExactlyTheConfiguredNumberOfLeadersPreferringCapacityThenSeniority() {
-        mesh.join(uploader("slow-early", "paris", 1_000));
-        mesh.join(uploader("fast", "paris", 50_000));
-        mesh.join(uploader("slow-late", "paris", 1_000));
+    void eachSiteGetsExactlyTheConfiguredNumberOfLeadersBySeniorityWhateverCapacityTheyClaim() {
+        mesh.join(uploader("early", "paris", 1_000));
+        mesh.join(uploader("second", "paris", 1_000));
+        mesh.join(uploader("claims-10-gbps", "paris", 10_000_000));
         mesh.join(uploader("lyon-1", "lyon", 1_000));
-        assertEquals(List.of("fast", "slow-early"), mesh.leaders(STREAM, "paris"));
+        assertEquals(List.of("early", "second"), mesh.leaders(STREAM, "paris"));
         assertEquals(List.of("lyon-1"), mesh.leaders(STREAM, "lyon"), "fewer uploaders than leaders: all of them");
-        assertEquals(List.of("fast", "slow-early"), events.leadersOf(STREAM, "paris"));
+        assertEquals(List.of("early", "second"), events.leadersOf(STREAM, "paris"));
+    }
+
+    @Test
+    void aClaimedCapacityDoesNotWinAFreedSlot() {
+        mesh.join(uploader("a", "s", 100));
+        mesh.join(uploader("b", "s", 100));
+        mesh.join(uploader("c", "s", 100));
+        mesh.join(uploader("liar", "s", 10_000_000));
+        mesh.leave("a");
+        assertEquals(List.of("b", "c"), mesh.leaders(STREAM, "s"), "the longest connected steps in, not the loudest");
+    }
+
+    @Test
+    void aDistrustedPeerStopsLeadingAndIsNeverElectedAgain() {
+        mesh.join(uploader("a", "s", 100));
+        mesh.join(uploader("b", "s", 100));
+        mesh.join(uploader("c", "s", 100));
+        events.clear();
+        assertTrue(mesh.distrust("a"));
+        assertEquals(List.of("b", "c"), mesh.leaders(STREAM, "s"));
+        assertTrue(events.events.contains(new RecordingListener.Event("leaders", "s", null, List.of("b", "c"))));
+        mesh.leave("b");
+        assertEquals(List.of("c"), mesh.leaders(STREAM, "s"), "a distrusted peer is not a candidate");
     }
 
     @Test
@@ -47,8 +70,8 @@ class CoordinatorLeadersTest {
         assertEquals(List.of("u0", "u1"), mesh.leaders(STREAM, "s"));
         events.clear();
         mesh.leave("u1");
-        assertEquals(List.of("u0", "u4"), mesh.leaders(STREAM, "s"), "the strongest remaining uploader steps in");
-        assertTrue(events.events.contains(new RecordingListener.Event("leaders", "s", null, List.of("u0", "u4"))));
+        assertEquals(List.of("u0", "u2"), mesh.leaders(STREAM, "s"), "the longest connected remaining uploader steps in");
+        assertTrue(events.events.contains(new RecordingListener.Event("leaders", "s", null, List.of("u0", "u2"))));
     }
 
     @Test
