@@ -13,12 +13,11 @@ export function percent(v, digits = 1) {
   return missing(v) ? DASH : `${(v * 100).toFixed(digits)} %`;
 }
 
-/** Bits per second → "12.3 Mbit/s". */
-export function bitrate(v) {
+/** A value with SI prefixes: 12345 with ['B', 'kB', …] → "12.3 kB". */
+function si(v, units) {
   if (missing(v)) {
     return DASH;
   }
-  const units = ['bit/s', 'kbit/s', 'Mbit/s', 'Gbit/s'];
   let value = v;
   let unit = 0;
   while (Math.abs(value) >= 1000 && unit < units.length - 1) {
@@ -26,6 +25,16 @@ export function bitrate(v) {
     unit++;
   }
   return `${value.toFixed(value >= 100 || unit === 0 ? 0 : 1)} ${units[unit]}`;
+}
+
+/** Bits per second → "12.3 Mbit/s". */
+export function bitrate(v) {
+  return si(v, ['bit/s', 'kbit/s', 'Mbit/s', 'Gbit/s']);
+}
+
+/** Bytes → "12.3 MB". */
+export function bytes(v) {
+  return si(v, ['B', 'kB', 'MB', 'GB', 'TB']);
 }
 
 export function millis(v) {

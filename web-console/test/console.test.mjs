@@ -427,6 +427,38 @@ test('the dashboard follows the live socket: config first, then one sample per i
   }
 });
 
+test('the dashboard lists integrity reports and barred peers from /api/v1/integrity', { timeout: 60_000 }, async () => {
+  const page = await freshAdminPage();
+  try {
+    // First the real appliance: nothing reported, the panel says so.
+    await page.goto(`${appliance.httpUrl}/console/#/dashboard`);
+    await page.waitForFunction(() => /Origin fetches for hashes/.test(document.querySelector('#integrity-figures')?.textContent || ''), null, { timeout: 10_000 });
+    assert.match(await page.locator('#integrity-offenders tbody').innerText(), /No peer is barred/);
+    // Then a stand-in answering with the documented shape, as after an attack.
+    await page.route(/\/api\/v1\/integrity$/, (route) => route.fulfill({
+      contentType: 'application/json',
+      body: JSON.stringify({
+        anchor: { asks: 40, fetches: 12, fetchedBytes: 2_400_000, failures: 0, cachedSegments: 12 },
+        unverifiedTransfers: 0, reports: 5, barred: 1,
+        streams: [{
+          streamId: 'townhall',
+          sites: { 'paris-hq': { reports: 5, barred: 1 } },
+          offenders: [{ peerId: 'p-BAD00001', address: '10.20.1.66', site: 'paris-hq', reporters: 3, barredAt: '2026-12-03T10:00:00Z' }],
+        }],
+      }),
+    }));
+    await page.reload();
+    await page.locator('#integrity-offenders tbody tr', { hasText: 'p-BAD00001' }).waitFor({ timeout: 15_000 });
+    const row = await page.locator('#integrity-offenders tbody tr').first().innerText();
+    assert.match(row, /10\.20\.1\.66/);
+    assert.match(row, /3 addresses/);
+    assert.match(await page.locator('#integrity-sites tbody').innerText(), /paris-hq\s+5\s+1/);
+    assert.match(await page.locator('#integrity-figures').innerText(), /12 \(2\.4 MB\)/);
+  } finally {
+    await page.close();
+  }
+});
+
 test('without the live socket the dashboard polls /qoe/live every 2 s', { timeout: 60_000 }, async () => {
   const page = await freshAdminPage();
   try {

@@ -65,15 +65,27 @@ export const MAX_BAD_MESSAGES = 5;
  */
 export function isLanCandidate(candidate) {
   if (typeof candidate !== 'string') return false;
+  if (candidate.trim() === '') return true;
+  const address = hostCandidateAddress(candidate);
+  return address !== null && isLanAddress(address);
+}
+
+/**
+ * The address of a `host` candidate, read as leniently as {@link isLanCandidate} reads it;
+ * null for any other type or anything unreadable.
+ * @param {string} candidate an `a=candidate` value, with or without `a=`
+ * @returns {string|null}
+ */
+export function hostCandidateAddress(candidate) {
+  if (typeof candidate !== 'string') return null;
   let c = candidate.trim();
-  if (c === '') return true;
   const line = /^a\s*=\s*/i.exec(c);
   if (line) c = c.slice(line[0].length);
-  if (!/^candidate:/i.test(c)) return false;
+  if (!/^candidate:/i.test(c)) return null;
   // candidate:<foundation> <component> <transport> <priority> <address> <port> typ <type> [...]
   const f = c.slice('candidate:'.length).trim().split(/\s+/);
-  if (f.length < 8 || f[6].toLowerCase() !== 'typ' || f[7].toLowerCase() !== 'host') return false;
-  return isLanAddress(f[4]);
+  if (f.length < 8 || f[6].toLowerCase() !== 'typ' || f[7].toLowerCase() !== 'host') return null;
+  return f[4];
 }
 
 const MDNS_NAME = /^[a-z0-9-]{1,63}\.local$/i;

@@ -1,6 +1,7 @@
 // Live dashboard: headline numbers, four charts over the last few minutes, the per-site table
 // and the why-not-P2P breakdown. Samples arrive from live.js (socket, or polling as fallback)
 // into ring buffers; drawing happens at most once per animation frame however fast they come.
+import { get } from '../api.js';
 import { timeChart } from '../charts.js';
 import { h, section } from '../dom.js';
 import * as format from '../format.js';
@@ -76,6 +77,7 @@ export function render(container) {
   const streamBody = h('tbody');
   const whyList = h('ul', { class: 'bars' });
   const empty = h('p', { class: 'empty', text: 'No QoE data yet. Figures appear here as soon as viewers play a stream.' });
+  const integrity = integrityPanel();
 
   container.append(
     h('div', { class: 'page-head' }, h('h1', { text: 'Live dashboard' }), status),
@@ -91,7 +93,8 @@ export function render(container) {
         section('Why not P2P', h('p', { class: 'muted', text: 'Segments fetched over HTTP although P2P was possible, by reason.' }), whyList),
         section('Streams', h('table', { class: 'data', id: 'live-streams' },
           h('thead', {}, h('tr', {}, ['Stream', 'Viewers', 'Peer efficiency'].map((c) => h('th', { scope: 'col', text: c })))),
-          streamBody)))));
+          streamBody)))),
+    integrity.element);
 
   const charts = [
     timeChart(chartGrid, { height: 150, liveLegend: false, title: 'Viewers', kind: 'count', series: [{ label: 'Viewers', fill: true }] }),
@@ -187,8 +190,74 @@ export function render(container) {
   const feed = openLiveFeed({ onConfig: configure, onData, onState });
   return () => {
     feed.destroy();
+    integrity.destroy();
     cancelAnimationFrame(frame);
     charts.forEach((c) => c.destroy());
+  };
+}
+
+/** How often the integrity figures are read: they change rarely, and only on an attack. */
+const INTEGRITY_POLL_MS = 5000;
+
+/**
+ * Segment integrity: what the appliance fetched from origins to learn segment hashes, integrity
+ * reports per stream and site, and the peers barred for bytes that failed the check
+ * (GET /api/v1/integrity; docs/security.md, "Offenders").
+ */
+function integrityPanel() {
+  const figures = h('p', { class: 'muted', id: 'integrity-figures', text: 'Loading…' });
+  const siteBody = h('tbody');
+  const offenderBody = h('tbody');
+  const element = section('Segment integrity',
+    h('p', { class: 'muted', text: 'Peers whose bytes failed the hash the appliance learnt from the origin. A peer reported from two addresses is barred: it keeps watching over HTTP but exchanges no segments.' }),
+    figures,
+    h('div', { class: 'columns' },
+      h('table', { class: 'data', id: 'integrity-sites' },
+        h('caption', { class: 'sr-only', text: 'Integrity reports and barred peers per stream and site' }),
+        h('thead', {}, h('tr', {}, ['Stream', 'Site', 'Reports', 'Barred'].map((c) => h('th', { scope: 'col', text: c })))),
+        siteBody),
+      h('table', { class: 'data', id: 'integrity-offenders' },
+        h('caption', { class: 'sr-only', text: 'Barred peers, most recent first' }),
+        h('thead', {}, h('tr', {}, ['Barred at', 'Stream', 'Site', 'Peer', 'Address', 'Reported by'].map((c) => h('th', { scope: 'col', text: c })))),
+        offenderBody)));
+  let timer = 0;
+  let stopped = false;
+
+  async function refresh() {
+    try {
+      const data = await get('/integrity', { quiet: true });
+      const a = data.anchor || {};
+      figures.textContent = `Origin fetches for hashes: ${format.count(a.fetches)} (${format.bytes(a.fetchedBytes)}), `
+        + `failed ${format.count(a.failures)}; reports ${format.count(data.reports)}; barred peers ${format.count(data.barred)}; `
+        + `P2P transfers dropped without a hash ${format.count(data.unverifiedTransfers)}.`;
+      const sites = [];
+      const offenders = [];
+      for (const stream of data.streams || []) {
+        for (const [site, c] of Object.entries(stream.sites || {})) sites.push([stream.streamId, site, c]);
+        for (const o of stream.offenders || []) offenders.push({ ...o, streamId: stream.streamId });
+      }
+      offenders.sort((x, y) => String(y.barredAt).localeCompare(String(x.barredAt)));
+      siteBody.replaceChildren(...(sites.length ? sites.map(([stream, site, c]) => h('tr', {},
+        h('td', { text: stream }), h('td', { text: site }),
+        h('td', { class: 'num', text: format.count(c.reports) }), h('td', { class: 'num', text: format.count(c.barred) })))
+        : [emptyRow(4, 'No integrity reports.')]));
+      offenderBody.replaceChildren(...(offenders.length ? offenders.map((o) => h('tr', {},
+        h('td', { text: format.dateTime(o.barredAt) }), h('td', { text: o.streamId }), h('td', { text: o.site }),
+        h('td', { text: o.peerId }), h('td', { text: o.address }),
+        h('td', { class: 'num', text: `${format.count(o.reporters)} addresses` })))
+        : [emptyRow(6, 'No peer is barred.')]));
+    } catch (e) {
+      figures.textContent = `Integrity figures unavailable: ${e.message}`;
+    }
+    if (!stopped) timer = setTimeout(refresh, INTEGRITY_POLL_MS);
+  }
+  refresh();
+  return {
+    element,
+    destroy() {
+      stopped = true;
+      clearTimeout(timer);
+    },
   };
 }
 
