@@ -34,6 +34,7 @@ import { canUpload, Scheduler } from './scheduler.js';
 import { SegmentStore } from './segment-store.js';
 import { SignalingClient } from './signaling-client.js';
 import { HashAnchor } from './anchor.js';
+import { probeMdns } from './mdns-probe.js';
 import { QoeReporter } from './qoe.js';
 import { Peer } from './peer.js';
 import { rankLeaders } from './leaders.js';
@@ -138,6 +139,7 @@ export class Engine {
    * @param {object} [options.scheduler] Scheduler options (safetyMarginMs, …)
    * @param {number} [options.idleTimeoutMs]
    * @param {number} [options.maxAnchorEntries] segment hashes remembered (anchor.js)
+   * @param {(o: object) => Promise<boolean>} [options.probeMdns] test seam, default mdns-probe.js
    * @param {(...args: any[]) => void} [options.log] debug log
    */
   constructor({
@@ -146,7 +148,9 @@ export class Engine {
     upload = true, maxStoreBytes, now = () => globalThis.performance.now(), timers = globalThis,
     createSignaling = (o) => new SignalingClient(o), createPeer = (o) => new Peer(o),
     scheduler = {}, idleTimeoutMs = DEFAULT_IDLE_TIMEOUT_MS, maxAnchorEntries, log = () => {},
+    probeMdns: probe = probeMdns,
   }) {
+    this.probeMdns = probe;
     /** @type {Map<string, string>} neighbour id → its site, as the appliance said */
     this.peerSites = new Map();
     /** @type {Record<string, number>} bytes received from peers, by the sender's site */
@@ -239,7 +243,13 @@ export class Engine {
       this.log('signaling disconnected', m.code, m.reason, m.retryInMs);
       if (m.retryInMs === null) this.closePeers(); // fatal (token, origin, version): HTTP only
     });
-    s.connect();
+    // The join waits for the mDNS probe (a few ms, bounded): the appliance pairs a viewer whose
+    // browser hides its addresses only on its own link, so it must know before placing it.
+    this.probeMdns({ RTCPeerConnection: this.RTCPeerConnection, timers: this.timers }).then((mdns) => {
+      if (mdns) hello.caps.mdns = true;
+    }, () => {}).then(() => {
+      if (this.signaling === s) s.connect();
+    });
     this.qoe.start();
   }
 

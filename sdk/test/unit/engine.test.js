@@ -509,3 +509,25 @@ test('a viewer joining a site whose link is slow starts from its neighbours, and
   engine.qoe.flush();
   assert.ok(signaling.reports.at(-1).httpKbps > 0, JSON.stringify(signaling.reports.at(-1)));
 });
+
+test('the join says whether the browser hides its addresses behind mDNS names, once the probe has answered', async () => {
+  for (const mdns of [true, false]) {
+    let signaling;
+    let connectedWith = null;
+    const engine = new Engine({
+      signalingUrl: 'ws://appliance.test/ws', stream: 'http://origin.test/live/master.m3u8',
+      WebSocket: function WS() {}, RTCPeerConnection: function PC() {},
+      createSignaling: (o) => {
+        signaling = new FakeSignaling(o);
+        signaling.connect = () => { connectedWith = JSON.parse(JSON.stringify(o.hello)); };
+        return signaling;
+      },
+      probeMdns: async () => mdns,
+    });
+    engines.push(engine);
+    engine.start();
+    assert.equal(connectedWith, null, 'no hello before the probe answered');
+    await until(() => connectedWith !== null, 2000, 'the join');
+    assert.equal(connectedWith.caps.mdns === true, mdns);
+  }
+});
