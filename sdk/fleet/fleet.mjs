@@ -199,6 +199,22 @@ async function startAppliance(topology, { dataDir, log, startTimeoutMs = 90_000 
   }
 }
 
+/**
+ * The appliance's own origin load for segment integrity (bytes it read to hash segments, from its
+ * /metrics, which answers 127.0.0.1 inside the router namespace); null when it cannot be read, as
+ * with an appliance that predates the integrity anchor.
+ */
+async function anchorOriginBytes(rig) {
+  const script = `fetch('http://127.0.0.1:${HTTP_PORT}/metrics').then((r) => r.text()).then((t) => process.stdout.write(t))`;
+  try {
+    const text = String(await rig.exec([process.execPath, '-e', script], { timeoutMs: 15_000 }));
+    const m = /^swarmgate_integrity_origin_bytes_total(?:\{[^}]*\})?\s+([0-9.eE+]+)/m.exec(text);
+    return m ? Math.round(Number(m[1])) : null;
+  } catch {
+    return null;
+  }
+}
+
 /** What onAppliance and beforeStop get: commands in the router namespace and against the appliance. */
 function applianceRig(topology, dataDir) {
   const exec = (argv, { input, timeoutMs = 60_000 } = {}) => new Promise((resolveExec, rejectExec) => {
@@ -431,6 +447,7 @@ export async function runFleet({
     await Promise.all(pages.map((v) => sampleOne(v, stopWall)));
     const sampledEndWall = stopWall;
     const routerForwarded = await forwardedPackets(topology.router);
+    const anchorBytes = await anchorOriginBytes(rig);
     const offLan = await offLanPackets(topology);
     load.end = loadavg()[0];
     if (beforeStop) {
@@ -551,6 +568,7 @@ export async function runFleet({
       first_frag_wait_p95_ms: quantile(firstFragWaits, 0.95),
       live_latency_p50_s: stream === 'live' ? round(quantile(latencies, 0.5), 3) : null,
       origin_bytes: originBytes,
+      anchor_origin_bytes: anchorBytes,
       hls_bytes: hlsBytes,
       wan_copies_per_segment_per_site: round(wan.copies, 3),
       wan_window_segments: wan.segments,
