@@ -22,6 +22,25 @@ public final class CertificateResource {
     /** Days before expiry from which the console warns. */
     static final int WARN_DAYS = 30;
 
+    private static final Schema CERTIFICATE = Schema.object()
+            .required("subject", Schema.string().describe("RFC 2253"))
+            .required("issuer", Schema.string().describe("RFC 2253"))
+            .required("subjectAltNames", Schema.arrayOf(Schema.string()).describe("DNS:name or IP:address"))
+            .required("sha256Fingerprint", Schema.string().describe("upper-case hex pairs joined by colons"))
+            .required("notBefore", Schema.instant())
+            .required("notAfter", Schema.instant())
+            .required("serial", Schema.string().describe("upper-case hex"))
+            .named("Certificate");
+    private static final Schema REPORT = Schema.object()
+            .required("ca", CERTIFICATE)
+            .required("server", CERTIFICATE)
+            .required("chain", Schema.arrayOf(CERTIFICATE).describe("the served chain, server certificate first"))
+            .required("serverDaysLeft", Schema.integer())
+            .required("expiryWarning", Schema.bool().describe("fewer than " + WARN_DAYS + " days left"))
+            .named("CertificateReport");
+    /** PEM is ASCII by definition (RFC 7468); anything else is refused before it reaches the parser. */
+    private static final String ASCII = "[\\x00-\\x7F]*";
+
     private final Pki pki;
     private final List<String> hostnames;
     private final Path scratchDir;
@@ -41,23 +60,36 @@ public final class CertificateResource {
 
     public List<Route> routes() {
         return List.of(
-                new Route("GET", "/certificates", Role.AUDITOR, r -> view(pki.report()),
-                        "The CA and server certificates: subject, names, fingerprints, expiry", null, "certificate report"),
-                new Route("GET", "/certificates/csr", Role.ADMIN,
-                        r -> ApiResponse.text(pki.csrPem(hostnames), "application/pkcs10", "swarmgate.csr"),
-                        "A certificate signing request for the enterprise CA (PEM)", null, "application/pkcs10"),
-                new Route("POST", "/certificates", Role.ADMIN, this::importChain,
-                        "Install a signed chain (PEM, server certificate first); checked before it replaces the current one",
-                        "PEM text", "certificate report"));
+                Route.get("/certificates", Role.AUDITOR,
+                                "The CA and server certificates: subject, names, fingerprints, expiry", r -> view(pki.report()))
+                        .returns(200, "the certificates in use", REPORT),
+                Route.get("/certificates/csr", Role.ADMIN, "A certificate signing request for the enterprise CA (PEM)",
+                                r -> ApiResponse.text(pki.csrPem(hostnames), "application/pkcs10", "swarmgate.csr"))
+                        .returnsText("application/pkcs10", "PEM PKCS#10 request, as swarmgate.csr"),
+                Route.post("/certificates", Role.ADMIN, "Install a signed chain (PEM, server certificate first);"
+                                + " checked before it replaces the current one", this::importChain)
+                        .text("application/x-pem-file", "chain", Schema.string().minLength(1).pattern(ASCII)
+                                .describe("PEM text (ASCII): the server certificate, then the intermediates")
+                                .example("-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU...\n-----END CERTIFICATE-----\n"),
+                                "the signed chain")
+                        .returns(200, "the certificates now in use", REPORT)
+                        .fails(400, "the chain does not parse, does not match the appliance's key or names, or does"
+                                + " not lead to a trusted CA", "certificate_rejected"));
     }
 
     private Object importChain(ApiRequest r) throws Exception {
-        if (r.body() == null || r.body().isBlank()) {
+        String pem = r.body() == null ? "" : r.body();
+        if (pem.isBlank()) {
             throw ApiException.badRequest("chain", "send the PEM chain as the request body");
+        }
+        int nonAscii = firstNonAscii(pem);
+        if (nonAscii >= 0) {
+            throw ApiException.badRequest("chain", "PEM is ASCII text, but character " + (nonAscii + 1)
+                    + " is not (U+" + String.format("%04X", pem.codePointAt(nonAscii)) + ")");
         }
         Path file = Files.createTempFile(scratchDir, "import-", ".pem");
         try {
-            Files.writeString(file, r.body(), StandardCharsets.US_ASCII);
+            Files.writeString(file, pem, StandardCharsets.US_ASCII);
             pki.importChain(file);
         } catch (PkiException e) {
             throw new ApiException(400, "certificate_rejected", e.getMessage(), "chain", List.of());
@@ -66,6 +98,15 @@ public final class CertificateResource {
         }
         reload.run();
         return view(pki.report());
+    }
+
+    private static int firstNonAscii(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) > 0x7F) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private Map<String, Object> view(CertificateReport report) {

@@ -28,7 +28,9 @@ public final class AdminAccounts {
     public static final int MIN_PASSWORD_LENGTH = 12;
     /** The account {@code init} creates. */
     public static final String FIRST_ADMIN = "admin";
-    private static final Pattern USERNAME = Pattern.compile("[a-z][a-z0-9._-]{1,63}");
+    /** The form of a username, in the regular-expression syntax Java and ECMAScript share (the API documents it). */
+    public static final String USERNAME_PATTERN = "[a-z][a-z0-9._-]{1,63}";
+    private static final Pattern USERNAME = Pattern.compile(USERNAME_PATTERN);
     private static final char[] ONE_TIME_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789".toCharArray();
 
     private final AdminRepository repository;
@@ -212,17 +214,54 @@ public final class AdminAccounts {
     }
 
     public void setDisabled(String username, boolean disabled) throws SQLException, AuthException {
-        if (!repository.setDisabled(username, disabled, clock.instant())) {
-            throw new AuthException("not_found", "username", "no administrator named " + username);
-        }
-        LOG.info("{} - {}", username, disabled ? "disabled" : "enabled");
+        change(username, null, disabled, null);
     }
 
     public void setRole(String username, Role role) throws SQLException, AuthException {
-        if (!repository.setRole(username, role, clock.instant())) {
-            throw new AuthException("not_found", "username", "no administrator named " + username);
+        change(username, role, null, null);
+    }
+
+    /**
+     * Changes an account's role and/or disabled state ({@code null}: unchanged), both or neither.
+     * Refused with {@code last_admin} when no enabled account with the admin role would remain:
+     * nobody could then manage accounts, tokens or certificates, and only someone with a shell on
+     * the appliance could recover. Synchronized so that two changes to two admins cannot each
+     * count the other as the one that remains.
+     *
+     * @param actor the administrator making the change (through a token: its owner), who may not
+     *              disable or demote themselves; null for the local command line
+     */
+    public synchronized void change(String username, Role role, Boolean disabled, String actor)
+            throws SQLException, AuthException {
+        AdminAccount account = repository.find(username)
+                .orElseThrow(() -> new AuthException("not_found", "username", "no administrator named " + username));
+        boolean adminAfter = (role == null ? account.role() : role) == Role.ADMIN
+                && !(disabled == null ? account.disabled() : disabled);
+        boolean adminBefore = account.role() == Role.ADMIN && !account.disabled();
+        String field = role != null && role != Role.ADMIN ? "role" : "disabled";
+        if (adminBefore && !adminAfter && activeAdmins() <= 1) {
+            throw new AuthException("last_admin", field, username + " is the last enabled administrator with the"
+                    + " admin role; give another account the admin role first");
         }
-        LOG.info("{} - role changed to {}", username, role.wire());
+        if (username.equals(actor) && role != null && role != Role.ADMIN) {
+            throw new AuthException("invalid_field", "role", "you cannot take the admin role from yourself");
+        }
+        if (username.equals(actor) && Boolean.TRUE.equals(disabled)) {
+            throw new AuthException("invalid_field", "disabled", "you cannot disable yourself");
+        }
+        Instant now = clock.instant();
+        if (role != null && role != account.role()) {
+            repository.setRole(username, role, now);
+            LOG.info("{} - role changed to {}", username, role.wire());
+        }
+        if (disabled != null && disabled != account.disabled()) {
+            repository.setDisabled(username, disabled, now);
+            LOG.info("{} - {}", username, disabled ? "disabled" : "enabled");
+        }
+    }
+
+    private long activeAdmins() throws SQLException {
+        return repository.list().stream().filter(a -> a.role() == Role.ADMIN && !a.disabled()).count();
     }
 
     /**

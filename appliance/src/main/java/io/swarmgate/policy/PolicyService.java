@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -53,6 +54,8 @@ public final class PolicyService {
     private final Clock clock;
     private final StreamPolicy defaultPolicy;
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+    /** Held from checking a site change against the stored map until it is stored, so two changes cannot both pass. */
+    private final Object siteWrites = new Object();
     private volatile Snapshot snapshot;
 
     public PolicyService(SiteRepository sites, StreamPolicyRepository policies, Defaults defaults, Clock clock)
@@ -177,7 +180,10 @@ public final class PolicyService {
 
     public void addSite(SiteRange range) throws SQLException {
         SiteCsv.validate(range);
-        sites.upsert(range, clock.instant());
+        synchronized (siteWrites) {
+            checkMerged(List.of(range));
+            sites.upsert(range, clock.instant());
+        }
         LOG.info("policy - site range {} -> {} saved", range.cidr(), range.site());
         changed();
     }
@@ -191,13 +197,42 @@ public final class PolicyService {
         return removed;
     }
 
+    /**
+     * The ranges of a sites CSV, checked as {@link #importSites} would check them but without
+     * storing anything (an import's preview).
+     */
+    public List<SiteRange> checkImport(String csv) throws SQLException {
+        List<SiteRange> ranges = SiteCsv.parse(csv);
+        checkMerged(ranges);
+        return ranges;
+    }
+
     /** Imports a sites CSV: every line valid, or nothing changes ({@link SiteCsv.CsvException}). */
     public int importSites(String csv) throws SQLException {
         List<SiteRange> ranges = SiteCsv.parse(csv);
-        sites.upsertAll(ranges, clock.instant());
+        synchronized (siteWrites) {
+            checkMerged(ranges);
+            sites.upsertAll(ranges, clock.instant());
+        }
         LOG.info("policy - imported {} site range(s)", ranges.size());
         changed();
         return ranges.size();
+    }
+
+    /**
+     * Refuses ranges that would leave the stored map unbuildable: the same block under another
+     * spelling ({@code 2001:DB8::/32} beside {@code 2001:db8::/32}) is a different row to the
+     * database but the same key to the site map, which would then fail at every reload and start.
+     */
+    private void checkMerged(List<SiteRange> incoming) throws SQLException {
+        Map<String, SiteRange> merged = new LinkedHashMap<>();
+        sites.list().forEach(r -> merged.put(r.cidr(), r));
+        incoming.forEach(r -> merged.put(r.cidr(), r));
+        try {
+            SiteMap.of(List.copyOf(merged.values()));
+        } catch (IllegalArgumentException e) {
+            throw new PolicyException("cidr", e.getMessage());
+        }
     }
 
     public String exportSites() throws SQLException {
