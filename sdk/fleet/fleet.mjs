@@ -460,10 +460,10 @@ export async function runFleet({
     }
     await appliance.stop();
     const logText = existsSync(accessLog) ? readFileSync(accessLog, 'utf8') : '';
-    return summarize({ pages, logText, sampledEndWall, routerForwarded, offLan });
+    return summarize({ pages, logText, sampledEndWall, routerForwarded, offLan, anchorBytes });
   }
 
-  function summarize({ pages, logText, sampledEndWall, routerForwarded, offLan }) {
+  function summarize({ pages, logText, sampledEndWall, routerForwarded, offLan, anchorBytes }) {
     const fetches = parseSegmentLog(logText, topology.siteOf).filter((f) => f.stream === stream);
     const viewerFetches = fetches.filter((f) => f.site !== null && f.at <= sampledEndWall);
     const originBytes = viewerFetches.reduce((sum, f) => sum + f.bytes, 0);
