@@ -14,8 +14,12 @@
 
 import { hostCandidateAddress } from './peer.js';
 
-/** How long the probe may take before the viewer joins without knowing. */
-export const DEFAULT_PROBE_TIMEOUT_MS = 300;
+/**
+ * How long the probe may take before the viewer joins without knowing. Gathering host candidates
+ * takes a few milliseconds on an idle desktop but several hundred on a loaded one, and a viewer
+ * that joins without knowing is paired across subnets where its connections fail.
+ */
+export const DEFAULT_PROBE_TIMEOUT_MS = 1000;
 
 /**
  * @param {object} options
