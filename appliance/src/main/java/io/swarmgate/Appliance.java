@@ -146,7 +146,7 @@ public final class Appliance implements ServeCommand.Running {
                             new MetricsHandler(qoe.metrics(), config.metrics().allowedNetworks(), metricsAuth(tokens))));
             serverRef.set(server);
             server.start();
-            ControlServer control = new ControlServer(dataDir.controlSocket(), policies, accounts, sessions,
+            ControlServer control = new ControlServer(dataDir, database.dataSource(), policies, accounts, sessions,
                     Main::newCommandLine);
             return new Appliance(config, dataDir, pki, database, policies, signaling, server, control, api, qoe, live);
         } catch (Exception | Error e) {
