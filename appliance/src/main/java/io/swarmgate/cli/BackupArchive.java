@@ -178,11 +178,15 @@ final class BackupArchive {
     }
 
     private static ZipFile open(Path archive) throws IOException {
+        if (Files.exists(archive) && !Files.isReadable(archive)) {
+            throw new ExitCodes.UsageException("cannot read " + archive + ": permission denied (run as root, swarmgate"
+                    + " acts as the swarmgate account: give it the file, e.g. install -o swarmgate -m 0600 FILE /tmp/)");
+        }
         try {
             return new ZipFile(archive.toFile());
         } catch (java.util.zip.ZipException e) {
             throw new ExitCodes.UsageException(archive + " is not a Swarmgate backup (not a zip archive: " + e.getMessage() + ")");
-        } catch (java.nio.file.NoSuchFileException | java.io.FileNotFoundException e) {
+        } catch (java.nio.file.FileSystemException | java.io.FileNotFoundException e) {
             throw new ExitCodes.UsageException("cannot read " + archive + ": " + e.getMessage());
         }
     }

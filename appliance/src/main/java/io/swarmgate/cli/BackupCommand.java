@@ -114,8 +114,17 @@ public final class BackupCommand extends ForwardingCommand {
                     ? target.resolve(BackupArchive.FILE_PREFIX + NAME_TIME.format(Clock.systemUTC().instant()) + ".zip")
                     : target;
             Path config = options.config != null && Files.isRegularFile(options.config) ? options.config : null;
-            BackupArchive.write(file, new BackupArchive.Manifest(BackupArchive.FORMAT, version, snapshot.schema(),
-                    Clock.systemUTC().instant().toString()), snapshot.file(), dataDir.pkiDir(), config, Logging.installedFile());
+            try {
+                BackupArchive.write(file, new BackupArchive.Manifest(BackupArchive.FORMAT, version, snapshot.schema(),
+                        Clock.systemUTC().instant().toString()), snapshot.file(), dataDir.pkiDir(), config,
+                        Logging.installedFile());
+            } catch (java.nio.file.AccessDeniedException e) {
+                throw new ExitCodes.CommandFailedException("cannot write " + file + ": permission denied (run as root,"
+                        + " swarmgate acts as the swarmgate account: write to a directory it may write, such as"
+                        + " /var/lib/swarmgate/backups or /tmp)", e);
+            } catch (java.nio.file.NoSuchFileException e) {
+                throw new ExitCodes.UsageException("cannot write " + file + ": " + e.getFile() + " does not exist");
+            }
             out.println("Backup written to " + file.toAbsolutePath() + " (database schema " + snapshot.schema()
                     + ", certificates, configuration). It holds the CA's private key: keep it safe.");
             if (keep != null) {
