@@ -171,7 +171,7 @@ public final class Appliance implements ServeCommand.Running {
                             demo));
             serverRef.set(server);
             server.start();
-            ControlServer control = new ControlServer(dataDir.controlSocket(), policies, accounts, sessions,
+            ControlServer control = new ControlServer(dataDir, database.dataSource(), policies, accounts, sessions,
                     Main::newCommandLine);
             Announcer discovery = Announcer.start(config.discovery(), config.server().bind(),
                     SubjectNames.machineHostnames().stream().findFirst().orElse("swarmgate"), server.httpsUri().getPort(),

@@ -1,10 +1,12 @@
 package io.swarmgate;
 
 import io.swarmgate.cli.AdminAccountsCommand;
+import io.swarmgate.cli.BackupCommand;
 import io.swarmgate.cli.CertCommand;
 import io.swarmgate.cli.DiscoverCommand;
 import io.swarmgate.cli.ExitCodes;
 import io.swarmgate.cli.InitCommand;
+import io.swarmgate.cli.RestoreCommand;
 import io.swarmgate.cli.ServeCommand;
 import io.swarmgate.cli.SiteCommand;
 import io.swarmgate.cli.StreamCommand;
@@ -27,6 +29,8 @@ import picocli.CommandLine.Command;
             AdminAccountsCommand.class,
             SiteCommand.class,
             StreamCommand.class,
+            BackupCommand.class,
+            RestoreCommand.class,
             VersionCommand.class,
             DiscoverCommand.class,
             CommandLine.HelpCommand.class

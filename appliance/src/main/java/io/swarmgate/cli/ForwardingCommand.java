@@ -27,7 +27,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Mixin;
 
 /**
- * Base of the {@code site}, {@code stream} and {@code admin} subcommands: local or forwarded.
+ * Base of the {@code site}, {@code stream}, {@code admin} and {@code backup} commands: local or forwarded.
  * When the appliance is running, the command line is sent over its control socket and runs there
  * against the live services, so a change reaches connected viewers at once; otherwise it works on
  * the database directly.
@@ -57,6 +57,13 @@ abstract class ForwardingCommand implements Callable<Integer> {
         return AdminContext.current() != null;
     }
 
+    /**
+     * Checks what picocli cannot (options that depend on each other or on the local file system),
+     * in the calling process before anything is forwarded; throws {@link ExitCodes.UsageException}.
+     */
+    protected void validate() {
+    }
+
     /** Files named on the command line, read here and sent along when forwarding. */
     protected List<Path> inputFiles() {
         return List.of();
@@ -78,6 +85,7 @@ abstract class ForwardingCommand implements Callable<Integer> {
             return handle(live);
         }
         Logging.quiet();
+        validate();
         ApplianceConfig config = options.load();
         DataDirectory dataDir = new DataDirectory(config.dataDir());
         Map<String, String> files = new LinkedHashMap<>();
@@ -112,7 +120,7 @@ abstract class ForwardingCommand implements Callable<Integer> {
                     new StreamPolicyRepository(db.dataSource()), PolicyService.Defaults.of(config.mesh()),
                     Clock.systemUTC());
             return handle(new AdminContext(policies, AdminAccounts.open(config.auth(), db, dataDir, Clock.systemUTC()),
-                    null, files));
+                    null, files, dataDir, db.dataSource()));
         } catch (DatabaseException e) {
             throw new ExitCodes.CommandFailedException(e.getMessage(), e);
         }

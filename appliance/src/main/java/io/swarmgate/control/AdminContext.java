@@ -3,7 +3,9 @@ package io.swarmgate.control;
 import io.swarmgate.console.AdminAccounts;
 import io.swarmgate.console.Sessions;
 import io.swarmgate.policy.PolicyService;
+import io.swarmgate.store.DataDirectory;
 import java.util.Map;
+import javax.sql.DataSource;
 
 /**
  * What an administration command works on. Inside the running appliance (a command forwarded
@@ -14,9 +16,12 @@ import java.util.Map;
  *
  * @param sessions the running appliance's console sessions; null in a CLI process working on the
  *                 database of a stopped appliance (which has no sessions)
+ * @param dataDir  the data directory of the appliance the command acts on
+ * @param database that appliance's open database: the live pool inside the appliance (the only
+ *                 process that may open the file while it runs), else the CLI's own
  */
 public record AdminContext(PolicyService policies, AdminAccounts accounts, Sessions sessions,
-                           Map<String, String> files) {
+                           Map<String, String> files, DataDirectory dataDir, DataSource database) {
 
     private static final ThreadLocal<AdminContext> CURRENT = new ThreadLocal<>();
 

@@ -1,0 +1,123 @@
+package io.swarmgate.cli;
+
+import io.swarmgate.config.ApplianceConfig;
+import io.swarmgate.control.ControlClient;
+import io.swarmgate.store.DataDirectory;
+import io.swarmgate.store.Database;
+import io.swarmgate.store.DatabaseException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Comparator;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code swarmgate restore FILE}: puts a {@link BackupArchive} back into the data directory of a
+ * stopped appliance. The database and certificates it replaces are moved aside, not deleted; the
+ * backup's configuration is unpacked next to them for the administrator to compare, never written
+ * over the file in use.
+ */
+@Command(name = "restore", mixinStandardHelpOptions = true,
+        description = {"Restore the database and certificates from a 'swarmgate backup' archive into the data",
+            "directory of a stopped appliance. A backup from a newer Swarmgate is refused; an older one is",
+            "brought up to this version's schema. What it replaces is kept in <data-dir>/restore-<time>/previous."})
+public final class RestoreCommand implements Callable<Integer> {
+
+    private static final DateTimeFormatter STAMP =
+            DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+
+    @Mixin
+    ConfigOptions options;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Parameters(paramLabel = "FILE", description = "Archive written by 'swarmgate backup'.")
+    Path archive;
+
+    @Override
+    public Integer call() throws IOException {
+        Logging.quiet();
+        ApplianceConfig config = options.load();
+        DataDirectory dataDir = new DataDirectory(config.dataDir());
+        // The running appliance holds the database open and would go on writing the old one.
+        if (ControlClient.isListening(dataDir.controlSocket())) {
+            throw new ExitCodes.CommandFailedException("the appliance using " + dataDir.root()
+                    + " is running; stop it first (systemctl stop swarmgate), then restore");
+        }
+        BackupArchive.Manifest manifest = BackupArchive.manifest(archive);
+        dataDir.create();
+        Path work = dataDir.root().resolve("restore-" + STAMP.format(Clock.systemUTC().instant()));
+        Files.createDirectory(work, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        String schema;
+        try {
+            BackupArchive.extract(archive, work);
+            schema = checkedSchema(work, manifest);
+        } catch (RuntimeException | IOException e) {
+            // Nothing of the current data was touched; the unpacked copy holds keys, so it goes.
+            deleteTree(work);
+            throw e;
+        }
+
+        Path previous = work.resolve("previous");
+        Files.createDirectory(previous);
+        moveIfExists(dataDir.databaseDir(), previous.resolve("db"));
+        moveIfExists(dataDir.pkiDir(), previous.resolve("pki"));
+        // A fresh installation's one-time password belongs to the database being replaced.
+        moveIfExists(dataDir.initialPasswordFile(), previous.resolve(dataDir.initialPasswordFile().getFileName()));
+        Files.move(work.resolve("db"), dataDir.databaseDir());
+        if (Files.isDirectory(work.resolve("pki"))) {
+            Files.move(work.resolve("pki"), dataDir.pkiDir());
+        }
+
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("Restored the database (schema " + schema + ") and certificates from " + archive);
+        out.println("  (Swarmgate " + manifest.version() + ", backup made " + manifest.created() + ").");
+        out.println("What they replaced: " + previous + " (delete it once the appliance runs as expected).");
+        Path restoredConfig = work.resolve("config/swarmgate.conf");
+        if (Files.exists(restoredConfig)) {
+            out.println("The backup's configuration: " + restoredConfig + "; compare it with the one in use"
+                    + (options.config != null ? " (" + options.config + ")" : "") + ".");
+        }
+        out.println("Start the appliance: systemctl start swarmgate");
+        out.flush();
+        return ExitCodes.OK;
+    }
+
+    /**
+     * Opens the unpacked database the way the appliance does: that refuses one written by a newer
+     * Swarmgate (before anything in the data directory moved) and migrates an older one.
+     */
+    private static String checkedSchema(Path work, BackupArchive.Manifest manifest) {
+        try (Database db = Database.open(new DataDirectory(work), 2, false)) {
+            return db.schemaVersion();
+        } catch (DatabaseException e) {
+            throw new ExitCodes.CommandFailedException("cannot restore this backup (Swarmgate " + manifest.version()
+                    + ", database schema " + manifest.schema() + "): " + e.getMessage() + "; nothing was changed", e);
+        }
+    }
+
+    private static void moveIfExists(Path from, Path to) throws IOException {
+        if (Files.exists(from)) {
+            Files.move(from, to);
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,181 @@
+package io.swarmgate.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.swarmgate.Appliance;
+import io.swarmgate.Main;
+import io.swarmgate.TestAppliance;
+import io.swarmgate.pki.Pki;
+import io.swarmgate.store.DataDirectory;
+import io.swarmgate.store.Database;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import java.util.zip.ZipOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code swarmgate backup} while the appliance runs and when it is stopped, and {@code swarmgate restore}. */
+@Timeout(120)
+class BackupRestoreIT {
+
+    @TempDir
+    Path tmp;
+
+    private record Result(int code, String out, String err) {
+    }
+
+    private Result run(Path data, String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.add("--data-dir");
+        all.add(data.toString());
+        var cli = Main.newCommandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        int code = cli.execute(all.toArray(String[]::new));
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    private static String caFingerprint(Path data) {
+        return Pki.at(new DataDirectory(data).pkiDir()).report().ca().sha256Fingerprint();
+    }
+
+    @Test
+    void aBackupTakenWhileRunningRestoresPoliciesAndCertificatesAfterTheStop() throws Exception {
+        Path data = tmp.resolve("data");
+        Path backup = tmp.resolve("backup.zip");
+        String ca;
+        try (Appliance appliance = TestAppliance.start(data)) {
+            assertEquals(0, run(data, "stream", "add", "townhall").code());
+            Result r = run(data, "backup", "--out", backup.toString());
+            assertEquals(0, r.code(), r.err());
+            assertTrue(r.out().contains("Backup written to"), r.out());
+            // Changed after the backup: the restore must take the appliance back to before it.
+            assertEquals(0, run(data, "stream", "add", "after-the-backup").code());
+            ca = caFingerprint(data);
+        }
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(backup)));
+        try (ZipFile zip = new ZipFile(backup.toFile())) {
+            List<String> names = Collections.list(zip.entries()).stream().map(ZipEntry::getName).toList();
+            assertTrue(names.containsAll(List.of(BackupArchive.MANIFEST, BackupArchive.DATABASE, "pki/ca.crt", "pki/ca.key")),
+                    names.toString());
+        }
+        assertFalse(Files.list(data.resolve(BackupCommand.SNAPSHOT_DIR)).findAny().isPresent(),
+                "the appliance's snapshot is deleted once packed");
+
+        Result restored = run(data, "restore", backup.toString());
+        assertEquals(0, restored.code(), restored.err());
+        assertTrue(restored.out().contains("What they replaced: "), restored.out());
+
+        try (Appliance appliance = TestAppliance.start(data)) {
+            List<String> streams = appliance.policies().listStreams().stream().map(s -> s.id()).toList();
+            assertEquals(List.of("townhall"), streams);
+        }
+        assertEquals(ca, caFingerprint(data));
+    }
+
+    @Test
+    void restoreRefusesWhileTheApplianceRuns() throws Exception {
+        Path data = tmp.resolve("data");
+        Path backup = tmp.resolve("backup.zip");
+        try (Appliance appliance = TestAppliance.start(data)) {
+            assertEquals(0, run(data, "backup", "--out", backup.toString()).code());
+            Result r = run(data, "restore", backup.toString());
+            assertEquals(1, r.code());
+            assertTrue(r.err().contains("is running; stop it first"), r.err());
+        }
+    }
+
+    @Test
+    void aBackupOfAStoppedApplianceGoesIntoADirectoryKeepingTheNewest() throws Exception {
+        Path data = tmp.resolve("data");
+        Database.open(new DataDirectory(data).create(), 2, true).close();
+        Pki.at(new DataDirectory(data).pkiDir()).initialize(List.of());
+        Path dir = Files.createDirectory(tmp.resolve("backups"));
+        for (int i = 0; i < 3; i++) {
+            Result r = run(data, "backup", "--out", dir.toString(), "--keep", "2");
+            assertEquals(0, r.code(), r.err());
+            Thread.sleep(5); // names carry the time in milliseconds
+        }
+        List<Path> kept = Files.list(dir).sorted().toList();
+        assertEquals(2, kept.size(), kept.toString());
+        assertTrue(kept.stream().allMatch(p -> p.getFileName().toString().startsWith(BackupArchive.FILE_PREFIX)));
+
+        Result notADirectory = run(data, "backup", "--out", tmp.resolve("x.zip").toString(), "--keep", "1");
+        assertEquals(2, notADirectory.code());
+        Result exists = run(data, "backup", "--out", kept.get(0).toString());
+        assertEquals(2, exists.code(), "an existing backup is never overwritten");
+    }
+
+    @Test
+    void aBackupFromANewerSwarmgateIsRefusedAndNothingChanges() throws Exception {
+        Path data = tmp.resolve("data");
+        Path backup = tmp.resolve("backup.zip");
+        Database.open(new DataDirectory(data).create(), 2, true).close();
+        Pki.at(new DataDirectory(data).pkiDir()).initialize(List.of());
+        assertEquals(0, run(data, "backup", "--out", backup.toString()).code());
+
+        // The same backup, its database marked as migrated by a later version's migration.
+        Path unpacked = Files.createDirectory(tmp.resolve("unpacked"));
+        BackupArchive.extract(backup, unpacked);
+        try (Connection c = DriverManager.getConnection("jdbc:h2:file:" + unpacked.resolve("db/swarmgate"), "swarmgate", "");
+             Statement s = c.createStatement()) {
+            s.execute("INSERT INTO \"flyway_schema_history\" (\"installed_rank\", \"version\", \"description\", \"type\","
+                    + " \"script\", \"checksum\", \"installed_by\", \"installed_on\", \"execution_time\", \"success\")"
+                    + " VALUES (999, '999', 'from the future', 'SQL', 'V999__from_the_future.sql', 0, 'test',"
+                    + " CURRENT_TIMESTAMP, 0, TRUE)");
+        }
+        Path newer = tmp.resolve("newer.zip");
+        try (ZipFile in = new ZipFile(backup.toFile());
+             ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(newer))) {
+            for (ZipEntry e : Collections.list(in.entries())) {
+                out.putNextEntry(new ZipEntry(e.getName()));
+                if (e.getName().equals(BackupArchive.DATABASE)) {
+                    Files.copy(unpacked.resolve(BackupArchive.DATABASE), out);
+                } else {
+                    in.getInputStream(e).transferTo(out);
+                }
+                out.closeEntry();
+            }
+        }
+
+        String before = caFingerprint(data);
+        Result r = run(data, "restore", newer.toString());
+        assertEquals(1, r.code(), r.out());
+        assertTrue(r.err().contains("newer Swarmgate") && r.err().contains("nothing was changed"), r.err());
+        assertEquals(before, caFingerprint(data));
+        assertFalse(Files.list(data).anyMatch(p -> p.getFileName().toString().startsWith("restore-")),
+                "the unpacked copy is deleted");
+        try (Database db = Database.open(new DataDirectory(data), 2, false)) {
+            assertFalse(db.schemaVersion().equals("999"));
+        }
+    }
+
+    @Test
+    void aFileThatIsNotABackupIsRefusedWithItsName() throws Exception {
+        Path data = tmp.resolve("data");
+        Path junk = tmp.resolve("junk.zip");
+        try (OutputStream out = new ZipOutputStream(Files.newOutputStream(junk))) {
+            ((ZipOutputStream) out).putNextEntry(new ZipEntry("../../etc/passwd"));
+        }
+        Result r = run(data, "restore", junk.toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("is not a Swarmgate backup"), r.err());
+    }
+}
