@@ -38,6 +38,8 @@ import picocli.CommandLine.Option;
 public final class BackupCommand extends ForwardingCommand {
 
     static final String SNAPSHOT_DIR = "backup-snapshots";
+    /** Appended to the name of an archive encrypted with a passphrase. */
+    static final String ENCRYPTED_SUFFIX = ".enc";
     private static final DateTimeFormatter NAME_TIME =
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'").withZone(ZoneOffset.UTC);
 
@@ -45,6 +47,11 @@ public final class BackupCommand extends ForwardingCommand {
             description = {"Archive to write; an existing directory gets a new",
                 "swarmgate-backup-<UTC time>.zip in it."})
     Path target;
+
+    @Option(names = "--passphrase-file", paramLabel = "FILE",
+            description = {"Encrypt the archive with the passphrase on the first line of FILE (AES-256,",
+                "key from PBKDF2); 'restore' needs the same file. The archive gets '.enc' appended."})
+    Path passphraseFile;
 
     @Option(names = "--keep", paramLabel = "N",
             description = "With a directory for --out: keep only the newest N backups there (default: all).")
@@ -75,6 +82,9 @@ public final class BackupCommand extends ForwardingCommand {
     protected void validate() {
         if (Files.exists(target) && !Files.isDirectory(target)) {
             throw new ExitCodes.UsageException(target + " exists; choose another name or a directory for --out");
+        }
+        if (passphraseFile != null && !Files.isReadable(passphraseFile)) {
+            throw new ExitCodes.UsageException("cannot read the passphrase file " + passphraseFile);
         }
         if (keep != null && keep < 1) {
             throw new ExitCodes.UsageException("--keep must be at least 1");
@@ -110,14 +120,27 @@ public final class BackupCommand extends ForwardingCommand {
 
     private int pack(DataDirectory dataDir, Snapshot snapshot, String version, PrintWriter out) throws IOException {
         try {
+            char[] passphrase = passphraseFile == null ? null : BackupCipher.readPassphrase(passphraseFile);
             Path file = Files.isDirectory(target)
-                    ? target.resolve(BackupArchive.FILE_PREFIX + NAME_TIME.format(Clock.systemUTC().instant()) + ".zip")
+                    ? target.resolve(BackupArchive.FILE_PREFIX + NAME_TIME.format(Clock.systemUTC().instant()) + ".zip"
+                            + (passphrase != null ? ENCRYPTED_SUFFIX : ""))
                     : target;
+            Path plain = passphrase == null ? file
+                    : file.resolveSibling("." + file.getFileName() + ".plain-" + UUID.randomUUID());
             Path config = options.config != null && Files.isRegularFile(options.config) ? options.config : null;
             try {
-                BackupArchive.write(file, new BackupArchive.Manifest(BackupArchive.FORMAT, version, snapshot.schema(),
+                BackupArchive.write(plain, new BackupArchive.Manifest(BackupArchive.FORMAT, version, snapshot.schema(),
                         Clock.systemUTC().instant().toString()), snapshot.file(), dataDir.pkiDir(), config,
                         Logging.installedFile());
+                if (passphrase != null) {
+                    try {
+                        BackupCipher.encrypt(plain, file, passphrase);
+                        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+                    } finally {
+                        Files.deleteIfExists(plain);
+                        java.util.Arrays.fill(passphrase, '\0');
+                    }
+                }
             } catch (java.nio.file.AccessDeniedException e) {
                 throw new ExitCodes.CommandFailedException("cannot write " + file + ": permission denied (run as root,"
                         + " swarmgate acts as the swarmgate account: write to a directory it may write, such as"
@@ -126,7 +149,9 @@ public final class BackupCommand extends ForwardingCommand {
                 throw new ExitCodes.UsageException("cannot write " + file + ": " + e.getFile() + " does not exist");
             }
             out.println("Backup written to " + file.toAbsolutePath() + " (database schema " + snapshot.schema()
-                    + ", certificates, configuration). It holds the CA's private key: keep it safe.");
+                    + ", certificates, configuration). " + (passphraseFile != null
+                    ? "It is encrypted: keep the passphrase, 'restore' needs it."
+                    : "It holds the CA's private key: keep it safe."));
             if (keep != null) {
                 for (Path old : olderThanNewest(target, keep)) {
                     Files.delete(old);
@@ -145,7 +170,8 @@ public final class BackupCommand extends ForwardingCommand {
         try (Stream<Path> files = Files.list(dir)) {
             backups = new ArrayList<>(files.filter(f -> {
                 String name = f.getFileName().toString();
-                return name.startsWith(BackupArchive.FILE_PREFIX) && name.endsWith(".zip") && Files.isRegularFile(f);
+                return name.startsWith(BackupArchive.FILE_PREFIX)
+                        && (name.endsWith(".zip") || name.endsWith(".zip" + ENCRYPTED_SUFFIX)) && Files.isRegularFile(f);
             }).sorted().toList());
         }
         return backups.size() <= keep ? List.of() : backups.subList(0, backups.size() - keep);

@@ -19,6 +19,7 @@ import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
@@ -45,6 +46,10 @@ public final class RestoreCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", description = "Archive written by 'swarmgate backup'.")
     Path archive;
 
+    @Option(names = "--passphrase-file", paramLabel = "FILE",
+            description = "For an encrypted backup: the file with the passphrase on its first line.")
+    Path passphraseFile;
+
     @Override
     public Integer call() throws IOException {
         Logging.quiet();
@@ -55,13 +60,33 @@ public final class RestoreCommand implements Callable<Integer> {
             throw new ExitCodes.CommandFailedException("the appliance using " + dataDir.root()
                     + " is running; stop it first (systemctl stop swarmgate), then restore");
         }
-        BackupArchive.Manifest manifest = BackupArchive.manifest(archive);
+        boolean encrypted = BackupCipher.isEncrypted(archive);
+        if (encrypted && passphraseFile == null) {
+            throw new ExitCodes.UsageException(archive + " is encrypted; give the passphrase with --passphrase-file FILE");
+        }
+        char[] passphrase = encrypted ? BackupCipher.readPassphrase(passphraseFile) : null;
         dataDir.create();
         Path work = dataDir.root().resolve("restore-" + STAMP.format(Clock.systemUTC().instant()));
         Files.createDirectory(work, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         String schema;
+        BackupArchive.Manifest manifest;
         try {
-            BackupArchive.extract(archive, work);
+            Path plain = archive;
+            if (encrypted) {
+                plain = work.resolve("backup.zip");
+                try {
+                    BackupCipher.decrypt(archive, plain, passphrase);
+                } catch (BackupCipher.BadPassphraseException e) {
+                    throw new ExitCodes.CommandFailedException(e.getMessage() + "; nothing was changed", e);
+                } finally {
+                    java.util.Arrays.fill(passphrase, '\0');
+                }
+            }
+            manifest = BackupArchive.manifest(plain);
+            BackupArchive.extract(plain, work);
+            if (encrypted) {
+                Files.delete(plain);
+            }
             schema = checkedSchema(work, manifest);
         } catch (RuntimeException | IOException e) {
             // Nothing of the current data was touched; the unpacked copy holds keys, so it goes.

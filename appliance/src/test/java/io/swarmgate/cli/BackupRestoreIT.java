@@ -91,6 +91,49 @@ class BackupRestoreIT {
     }
 
     @Test
+    void anEncryptedBackupRestoresOnlyWithItsPassphraseAndHoldsNoReadableKey() throws Exception {
+        Path data = tmp.resolve("data");
+        Path dir = Files.createDirectories(tmp.resolve("backups"));
+        Path secret = tmp.resolve("passphrase");
+        Files.writeString(secret, "correct horse battery staple\n");
+        Path wrong = tmp.resolve("wrong");
+        Files.writeString(wrong, "Tr0ub4dor&3\n");
+        try (Appliance appliance = TestAppliance.start(data)) {
+            assertEquals(0, run(data, "stream", "add", "townhall").code());
+            Result r = run(data, "backup", "--out", dir.toString(), "--passphrase-file", secret.toString());
+            assertEquals(0, r.code(), r.err());
+            assertTrue(r.out().contains("encrypted"), r.out());
+            assertEquals(0, run(data, "stream", "add", "after-the-backup").code());
+        }
+        List<Path> written = Files.list(dir).toList();
+        assertEquals(1, written.size(), "only the encrypted archive, no plain copy left: " + written);
+        Path backup = written.get(0);
+        assertTrue(backup.getFileName().toString().endsWith(".zip.enc"), backup.toString());
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(backup)));
+        byte[] bytes = Files.readAllBytes(backup);
+        String text = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertFalse(text.contains("PRIVATE KEY") || text.contains(BackupArchive.MANIFEST), "nothing readable inside");
+
+        Result noPassphrase = run(data, "restore", backup.toString());
+        assertEquals(2, noPassphrase.code());
+        assertTrue(noPassphrase.err().contains("--passphrase-file"), noPassphrase.err());
+        Result bad = run(data, "restore", backup.toString(), "--passphrase-file", wrong.toString());
+        assertEquals(1, bad.code());
+        assertTrue(bad.err().contains("passphrase is wrong") && bad.err().contains("nothing was changed"), bad.err());
+        bytes[bytes.length / 2] ^= 1;
+        Path changed = tmp.resolve("changed.zip.enc");
+        Files.write(changed, bytes);
+        assertEquals(1, run(data, "restore", changed.toString(), "--passphrase-file", secret.toString()).code(),
+                "one changed byte is refused");
+
+        Result ok = run(data, "restore", backup.toString(), "--passphrase-file", secret.toString());
+        assertEquals(0, ok.code(), ok.err());
+        try (Appliance appliance = TestAppliance.start(data)) {
+            assertEquals(List.of("townhall"), appliance.policies().listStreams().stream().map(s -> s.id()).toList());
+        }
+    }
+
+    @Test
     void restoreRefusesWhileTheApplianceRuns() throws Exception {
         Path data = tmp.resolve("data");
         Path backup = tmp.resolve("backup.zip");
