@@ -47,7 +47,8 @@ public final class Announcer implements AutoCloseable {
         }
         List<InetAddress> addresses = DiscoveryAddresses.select(settings.interfaces(), bind);
         if (addresses.isEmpty()) {
-            LOG.info("discovery - no address to announce on (bound to {}); set discovery.interfaces to announce", bind);
+            // Bound to loopback (tests, or behind a local proxy): nothing on the LAN could reach it anyway.
+            LOG.debug("discovery - no address to announce on (bound to {}); set discovery.interfaces to announce", bind);
             return new Announcer(List.of());
         }
         Map<String, String> txt = new LinkedHashMap<>();
