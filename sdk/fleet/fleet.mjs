@@ -85,17 +85,35 @@ function execInNamespace(namespace, argv, timeoutMs = 5000) {
 
 /** Packets the router namespace forwarded between sites (Ip: ForwDatagrams of its /proc/net/snmp). */
 async function forwardedPackets(router) {
-  const snmp = await execInNamespace(router, ['cat', '/proc/net/snmp']);
-  if (!snmp) {
-    return null;
+  return snmpValue(await execInNamespace(router, ['cat', '/proc/net/snmp']), 'Ip:', 'ForwDatagrams');
+}
+
+/**
+ * Packets the site gateways received for an address outside the test range (10.99.0.0/16): a
+ * gateway routes nothing else, so each such packet is counted in its `IpExt: InNoRoutes` (its
+ * /proc/net/netstat) and dropped there (topology.mjs). Any connection attempt off the LAN,
+ * whoever made it, shows here.
+ */
+async function offLanPackets(topology) {
+  let total = 0;
+  for (const gateway of topology.gateways) {
+    const netstat = await execInNamespace(gateway, ['cat', '/proc/net/netstat']);
+    const value = snmpValue(netstat, 'IpExt:', 'InNoRoutes');
+    if (value === null) {
+      return null;
+    }
+    total += value;
   }
-  const lines = snmp.split('\n').filter((l) => l.startsWith('Ip:'));
+  return total;
+}
+
+/** One counter of a /proc/net/snmp or /proc/net/netstat text (a header and a value line per protocol), or null. */
+function snmpValue(snmp, protocol, name) {
+  const lines = (snmp || '').split('\n').filter((l) => l.startsWith(protocol));
   if (lines.length < 2) {
     return null;
   }
-  const names = lines[0].split(/\s+/);
-  const values = lines[1].split(/\s+/);
-  const value = Number(values[names.indexOf('ForwDatagrams')]);
+  const value = Number(lines[1].split(/\s+/)[lines[0].split(/\s+/).indexOf(name)]);
   return Number.isFinite(value) ? value : null;
 }
 
@@ -182,6 +200,49 @@ async function startAppliance(topology, { dataDir, log, startTimeoutMs = 90_000 
 }
 
 /**
+ * The appliance's own origin load for segment integrity (bytes it read to hash segments, from its
+ * /metrics, which answers 127.0.0.1 inside the router namespace); null when it cannot be read, as
+ * with an appliance that predates the integrity anchor.
+ */
+async function anchorOriginBytes(rig) {
+  const script = `fetch('http://127.0.0.1:${HTTP_PORT}/metrics').then((r) => r.text()).then((t) => process.stdout.write(t))`;
+  try {
+    const text = String(await rig.exec([process.execPath, '-e', script], { timeoutMs: 15_000 }));
+    const m = /^swarmgate_integrity_origin_bytes_total(?:\{[^}]*\})?\s+([0-9.eE+]+)/m.exec(text);
+    return m ? Math.round(Number(m[1])) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** What onAppliance and beforeStop get: commands in the router namespace and against the appliance. */
+function applianceRig(topology, dataDir) {
+  const exec = (argv, { input, timeoutMs = 60_000 } = {}) => new Promise((resolveExec, rejectExec) => {
+    const child = execFile(process.env.IP_COMMAND || 'ip', ['netns', 'exec', topology.router, ...argv],
+      { timeout: timeoutMs, encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+        if (error) {
+          rejectExec(new Error(`${argv.join(' ')} in ${topology.router} failed: ${String(stderr).trim() || error.message}`));
+        } else {
+          resolveExec(stdout);
+        }
+      });
+    child.stdin.end(input ?? '');
+  });
+  const cli = (args, { input } = {}) => new Promise((resolveCli, rejectCli) => {
+    const child = execFile(process.env.JAVA || 'java', ['-jar', jarPath, ...args, '--data-dir', dataDir],
+      { timeout: 60_000, encoding: 'utf8' }, (error, stdout, stderr) => {
+        if (error) {
+          rejectCli(new Error(`swarmgate ${args.join(' ')} failed: ${stderr || error.message}`));
+        } else {
+          resolveCli(stdout);
+        }
+      });
+    child.stdin.end(input ?? '');
+  });
+  return { router: topology.router, dataDir, httpPort: HTTP_PORT, httpsPort: HTTPS_PORT, exec, cli };
+}
+
+/**
  * Runs a fleet and returns the figures (the JSON line the CLI prints) plus details.
  *
  * @param {object} options
@@ -201,16 +262,22 @@ async function startAppliance(topology, { dataDir, log, startTimeoutMs = 90_000 
  * @param {(viewer: object) => (void|Promise<void>)} [options.onPage] called when a viewer has
  *   navigated: {index, site, namespace, address, page, context, url, close()}
  * @param {(index: number) => object} [options.pageConfig] extra window.swarmgateConfig for a
- *   viewer (for example {debugCorruptUploads: true})
+ *   viewer (for example {debug: true})
  * @param {(context: object, index: number) => (void|Promise<void>)} [options.onContext] called
  *   with a viewer's fresh browser context before its page opens (extra init scripts, routes)
+ * @param {(rig: object) => (void|Promise<void>)} [options.onAppliance] called once the appliance
+ *   is up, before the first viewer joins: {router, dataDir, httpPort, httpsPort, exec(argv, {input?,
+ *   timeoutMs?}) → Promise<Buffer> (a command in the router namespace, rejects on failure),
+ *   cli(args, {input?}) → Promise<string> (`swarmgate ARGS --data-dir …` against the running appliance)}
+ * @param {(rig: object) => (void|Promise<void>)} [options.beforeStop] the same rig, called after
+ *   the last sample while browsers and the appliance still run (API checks at the end of a run)
  * @param {(message: string) => void} [options.log] progress (stderr by default)
  * @returns {Promise<object>} {...figures, pages: [...], details: {...}}
  */
 export async function runFleet({
   viewers, sites = 1, duration, stream = 'live', httpOnly = false, staggerMs = 1000,
   wanRateKbit = null, subnetsPerSite = 1, browserDefaultMdns = false, cachedHlsJs = false,
-  onPage, pageConfig, onContext, log = (m) => process.stderr.write(`fleet: ${m}\n`),
+  onPage, pageConfig, onContext, onAppliance, beforeStop, log = (m) => process.stderr.write(`fleet: ${m}\n`),
 } = {}) {
   if (!Number.isInteger(viewers) || viewers < 1) {
     throw new Error(`viewers must be a positive integer, got ${viewers}`);
@@ -261,6 +328,10 @@ export async function runFleet({
     const appliance = await startAppliance(topology, { dataDir, log });
     if (subnetsPerSite > 1) {
       await configureSiteMap(topology, { dataDir, log });
+    }
+    const rig = applianceRig(topology, dataDir);
+    if (onAppliance) {
+      await onAppliance(rig);
     }
 
     // One Chromium per viewer namespace (site, subnet) that gets a viewer.
@@ -376,7 +447,12 @@ export async function runFleet({
     await Promise.all(pages.map((v) => sampleOne(v, stopWall)));
     const sampledEndWall = stopWall;
     const routerForwarded = await forwardedPackets(topology.router);
+    const anchorBytes = await anchorOriginBytes(rig);
+    const offLan = await offLanPackets(topology);
     load.end = loadavg()[0];
+    if (beforeStop) {
+      await beforeStop(rig);
+    }
 
     log('stopping browsers and appliance');
     for (const browser of browsers.values()) {
@@ -384,10 +460,10 @@ export async function runFleet({
     }
     await appliance.stop();
     const logText = existsSync(accessLog) ? readFileSync(accessLog, 'utf8') : '';
-    return summarize({ pages, logText, sampledEndWall, routerForwarded });
+    return summarize({ pages, logText, sampledEndWall, routerForwarded, offLan, anchorBytes });
   }
 
-  function summarize({ pages, logText, sampledEndWall, routerForwarded }) {
+  function summarize({ pages, logText, sampledEndWall, routerForwarded, offLan, anchorBytes }) {
     const fetches = parseSegmentLog(logText, topology.siteOf).filter((f) => f.stream === stream);
     const viewerFetches = fetches.filter((f) => f.site !== null && f.at <= sampledEndWall);
     const originBytes = viewerFetches.reduce((sum, f) => sum + f.bytes, 0);
@@ -492,11 +568,13 @@ export async function runFleet({
       first_frag_wait_p95_ms: quantile(firstFragWaits, 0.95),
       live_latency_p50_s: stream === 'live' ? round(quantile(latencies, 0.5), 3) : null,
       origin_bytes: originBytes,
+      anchor_origin_bytes: anchorBytes,
       hls_bytes: hlsBytes,
       wan_copies_per_segment_per_site: round(wan.copies, 3),
       wan_window_segments: wan.segments,
       cross_site_p2p_bytes: crossSite,
       cross_site_forwarded_packets: routerForwarded,
+      off_lan_packets: offLan,
       viewers_played: startups.length,
       load_avg_1m: { start: round(load.start, 2), max: round(load.max, 2), end: round(load.end, 2) },
     };

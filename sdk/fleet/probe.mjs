@@ -16,7 +16,7 @@
 
 /**
  * Init script. `options.swarmgateConfig` is merged into window.swarmgateConfig before the SDK
- * loads ({enabled: false} for --http-only, {debugCorruptUploads: true} for a bad peer).
+ * loads ({enabled: false} for --http-only).
  */
 export function installProbe(options) {
   if (options && options.swarmgateConfig) {

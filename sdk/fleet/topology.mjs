@@ -7,7 +7,7 @@
 //
 //   router sgf-<run>-r:  w<k> 10.99.T.a+1/30 ── veth (WAN link of site k, shaped by wanRateKbit)
 //                                                 └─ gateway sgf-<run>-g<k>: wan 10.99.T.a+2/30,
-//                                                    default via the router; br<j> 10.99.X.1/24
+//                                                    10.99.0.0/16 via the router; br<j> 10.99.X.1/24
 //                                                    └─ veth p<j> ─ viewers sgf-<run>-s<k>[-<j>]:
 //                                                       eth0 10.99.X.2/24, default via 10.99.X.1
 //
@@ -15,6 +15,12 @@
 // power of two, so site k's subnets are exactly the CIDR block 10.99.k·P.0/(24 − log2 P) (its
 // covering range in the appliance's site map). With N = 1 site k is 10.99.k.0/24 as before.
 // The WAN transfer links live in 10.99.252.0/22, outside every site.
+//
+// A gateway routes only the test range, no default: a packet a viewer sends anywhere else (a
+// WebRTC connectivity check toward a public candidate, say) reaches its gateway, finds no route
+// and is counted there (`IpExt: InNoRoutes` of the gateway's /proc/net/netstat, see fleet.mjs), so a
+// run can show that nothing tried to leave the LAN without any packet filter installed. The
+// viewers keep their default route: WebRTC needs one to gather host candidates.
 //
 // Names carry the owning process id, so a later run can tell leftovers of a dead run (owner
 // gone) from a run still in progress, and delete only the former.
@@ -301,7 +307,7 @@ export function createTopology({ sites, subnetsPerSite = 1, wanRateKbit = null, 
       ip(['-n', router, 'link', 'set', `w${site}`, 'up']);
       ip(['-n', gw, 'addr', 'add', `${wan.gateway}/30`, 'dev', 'wan']);
       ip(['-n', gw, 'link', 'set', 'wan', 'up']);
-      ip(['-n', gw, 'route', 'add', 'default', 'via', wan.router]);
+      ip(['-n', gw, 'route', 'add', TEST_RANGE, 'via', wan.router]);
       ip(['-n', router, 'route', 'add', siteCidr(site, subnetsPerSite), 'via', wan.gateway]);
       if (wanRateKbit !== null) {
         // Egress of each end: the router's toward the site (downloads), the gateway's toward the

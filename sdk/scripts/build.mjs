@@ -3,8 +3,8 @@
 import { copyFile, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
@@ -33,13 +33,15 @@ async function buildDemo() {
 /** The size budget of the issue: the script must stay small enough for every intranet page. */
 const MAX_GZIP_BYTES = 40 * 1024;
 
-async function buildSdk() {
-  const { build } = await import('esbuild');
+/**
+ * esbuild options of the production SDK bundle written to `outfile` (the bundle test builds
+ * with the same options, so what it checks is what the appliance serves).
+ * @param {string} outfile
+ * @returns {Promise<object>}
+ */
+export async function sdkBuildOptions(outfile) {
   const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'));
-  const targetDir = join(dist, 'sdk');
-  await rm(targetDir, { recursive: true, force: true });
-  const outfile = join(targetDir, 'swarmgate.js');
-  await build({
+  return {
     entryPoints: [join(root, 'src', 'index.js')],
     outfile,
     bundle: true,
@@ -52,7 +54,15 @@ async function buildSdk() {
     legalComments: 'none',
     banner: { js: `/* Swarmgate viewer SDK ${pkg.version} */` },
     logLevel: 'warning',
-  });
+  };
+}
+
+async function buildSdk() {
+  const { build } = await import('esbuild');
+  const targetDir = join(dist, 'sdk');
+  await rm(targetDir, { recursive: true, force: true });
+  const outfile = join(targetDir, 'swarmgate.js');
+  await build(await sdkBuildOptions(outfile));
   const gz = gzipSync(await readFile(outfile), { level: 9 }).length;
   console.log(`dist/sdk/swarmgate.js: ${(gz / 1024).toFixed(1)} KiB gzipped (limit ${MAX_GZIP_BYTES / 1024} KiB)`);
   if (gz > MAX_GZIP_BYTES) {
@@ -61,7 +71,10 @@ async function buildSdk() {
   return targetDir;
 }
 
-const built = [await buildDemo(), await buildSdk()];
-for (const dir of built) {
-  console.log(`built ${dir.slice(root.length + 1)}/`);
+// Run as `npm run build`; importing this module (the bundle test) builds nothing.
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  const built = [await buildDemo(), await buildSdk()];
+  for (const dir of built) {
+    console.log(`built ${dir.slice(root.length + 1)}/`);
+  }
 }

@@ -31,7 +31,7 @@ export function signalingUrlFor(scriptSrc) {
  * default (a page mistake must not break playback).
  * @param {object} [raw]
  * @returns {{enabled: boolean, stream?: string, token?: string, debug: boolean, maxStoreBytes?: number,
- *   upload: boolean, appliance?: string, wrapGlobal: boolean, debugCorruptUploads: boolean}}
+ *   upload: boolean, appliance?: string, wrapGlobal: boolean}}
  */
 export function readConfig(raw) {
   const c = raw && typeof raw === 'object' ? raw : {};
@@ -45,7 +45,6 @@ export function readConfig(raw) {
     upload: c.upload !== false,
     appliance: str(c.appliance),
     wrapGlobal: c.wrapGlobal !== false,
-    debugCorruptUploads: c.debugCorruptUploads === true,
   });
 }
 
@@ -54,7 +53,9 @@ export function combineStats(list, { enabled, version }) {
   const out = {
     httpBytes: 0, p2pBytes: 0, uploadedBytes: 0, peers: 0, stalls: 0, stallMs: 0, watchMs: 0,
     startupMs: null, p2pRatio: 0, site: null, peerId: null, leader: false, connected: false,
-    failures: { timeout: 0, integrity: 0, gone: 0, noHolder: 0, policy: 0 }, peersBySite: {}, enabled, version,
+    failures: { timeout: 0, integrity: 0, gone: 0, noHolder: 0, policy: 0, unverified: 0 }, peersBySite: {}, enabled, version,
+    // 'unavailable' as soon as one player learnt the appliance has no hashes for its stream.
+    integrity: 'anchored',
     players: list.length,
     // First `welcome` and first open data channel of any player, ms on performance.now().
     timings: { welcomeMs: null, firstPeerOpenMs: null },
@@ -74,6 +75,7 @@ export function combineStats(list, { enabled, version }) {
       out.leader = out.leader || !!s.leader;
     }
     out.connected = out.connected || !!s.connected;
+    if (s.integrity === 'unavailable') out.integrity = 'unavailable';
     if (s.level !== undefined) { out.level = s.level; out.bitrateKbps = s.bitrateKbps; }
   }
   const total = out.httpBytes + out.p2pBytes;

@@ -16,8 +16,16 @@
  * Hybrid rules (scheduler.js decides, the engine acts): the designated leader fetches a new live
  * segment over HTTP as soon as the playlist lists it and announces it; the backup steps in after
  * the grace; everyone else takes it from a neighbour that announced it, or waits for one, but
- * never past the deadline by which an HTTP fetch must start. P2P bytes reach the player only
- * after their SHA-256 matched; a mismatch is discarded, fetched over HTTP and reported.
+ * never past the deadline by which an HTTP fetch must start.
+ *
+ * Integrity (docs/protocol.md "Segment integrity"): every P2P attempt asks the appliance for the
+ * segment's hash (anchor.js, one ask per segment, cached) in parallel with the request, and the
+ * bytes reach the player and the store only when their SHA-256 equals the appliance's. A
+ * mismatch is dropped, fetched over HTTP within the deadline, reported (`failing` `integrity`
+ * with the segment) and the sender is never asked again this session. When the appliance has no
+ * hash the bytes are dropped too (`unverified`): `not_allowed` (no media origin configured for
+ * the stream) ends P2P downloads for the session, an unreachable or busy origin pauses them.
+ * Leaders' HTTP fetches need no hash: they come from the origin.
  *
  * @module core/engine
  */
@@ -25,6 +33,8 @@
 import { canUpload, Scheduler } from './scheduler.js';
 import { SegmentStore } from './segment-store.js';
 import { SignalingClient } from './signaling-client.js';
+import { HashAnchor } from './anchor.js';
+import { probeMdns } from './mdns-probe.js';
 import { QoeReporter } from './qoe.js';
 import { Peer } from './peer.js';
 import { rankLeaders } from './leaders.js';
@@ -41,6 +51,11 @@ export const BUSY_BACKOFF_MS = 250;
 export const TIMEOUTS_BEFORE_FAILING = 2;
 /** Default ABR estimate (bits/s) when neither HTTP samples nor the player's estimate exist. */
 export const FALLBACK_BPS = 500_000;
+/**
+ * P2P downloads pause this long after the appliance could not give a hash because the origin was
+ * unreachable or the appliance was busy: every P2P attempt meanwhile would be dropped unverified.
+ */
+export const ANCHOR_BACKOFF_MS = 10_000;
 
 /**
  * Stable segment identity: the absolute URL without query string and fragment.
@@ -123,6 +138,8 @@ export class Engine {
    * @param {(opts: object) => object} [options.createPeer] test seam, default Peer
    * @param {object} [options.scheduler] Scheduler options (safetyMarginMs, …)
    * @param {number} [options.idleTimeoutMs]
+   * @param {number} [options.maxAnchorEntries] segment hashes remembered (anchor.js)
+   * @param {(o: object) => Promise<boolean>} [options.probeMdns] test seam, default mdns-probe.js
    * @param {(...args: any[]) => void} [options.log] debug log
    */
   constructor({
@@ -130,10 +147,10 @@ export class Engine {
     RTCPeerConnection = globalThis.RTCPeerConnection, fetchHttp = null, connection,
     upload = true, maxStoreBytes, now = () => globalThis.performance.now(), timers = globalThis,
     createSignaling = (o) => new SignalingClient(o), createPeer = (o) => new Peer(o),
-    scheduler = {}, idleTimeoutMs = DEFAULT_IDLE_TIMEOUT_MS, log = () => {}, debugCorruptUploads = false,
+    scheduler = {}, idleTimeoutMs = DEFAULT_IDLE_TIMEOUT_MS, maxAnchorEntries, log = () => {},
+    probeMdns: probe = probeMdns,
   }) {
-    /** Test rigs only: serve corrupted bytes so neighbours' integrity checks can be exercised. */
-    this.debugCorruptUploads = debugCorruptUploads === true;
+    this.probeMdns = probe;
     /** @type {Map<string, string>} neighbour id → its site, as the appliance said */
     this.peerSites = new Map();
     /** @type {Record<string, number>} bytes received from peers, by the sender's site */
@@ -179,6 +196,17 @@ export class Engine {
     this.uploadLog = [];
     this.backupTimers = new Set();
     this.fullAnnounceTimer = null;
+    // Asked through whichever signaling client is current: a reconnect replaces none of the answers.
+    this.anchor = new HashAnchor({
+      lookup: (url) => this.askHash(url),
+      ...(maxAnchorEntries ? { maxEntries: maxAnchorEntries } : {}),
+    });
+    /** @type {Set<string>} neighbours that sent bytes not matching the appliance's hash: never asked again */
+    this.banned = new Set();
+    /** 'anchored': P2P bytes are checked against the appliance's hashes; 'unavailable': it has none, P2P downloads are off */
+    this.integrity = 'anchored';
+    /** P2P downloads pause until then (the appliance could not reach the origin, or was busy). */
+    this.anchorPausedUntil = -Infinity;
     this.store.on('add', ({ id }) => this.onStoreAdd(id));
     this.store.on('evict', () => this.scheduleFullAnnounce());
   }
@@ -203,7 +231,7 @@ export class Engine {
     this.signaling = s;
     s.on('welcome', (m) => this.onWelcome(m));
     s.on('neighbour', (m) => this.onNeighbour(m));
-    s.on('neighbour-gone', (m) => this.peers.get(m.peer)?.close('closed'));
+    s.on('neighbour-gone', (m) => this.onNeighbourGone(m));
     s.on('signal', (m) => this.peers.get(m.from)?.handleSignal(m));
     s.on('leaders', (m) => {
       this.leaders = Array.isArray(m.leaders) ? m.leaders.slice() : [];
@@ -215,7 +243,13 @@ export class Engine {
       this.log('signaling disconnected', m.code, m.reason, m.retryInMs);
       if (m.retryInMs === null) this.closePeers(); // fatal (token, origin, version): HTTP only
     });
-    s.connect();
+    // The join waits for the mDNS probe (a few ms, bounded): the appliance pairs a viewer whose
+    // browser hides its addresses only on its own link, so it must know before placing it.
+    this.probeMdns({ RTCPeerConnection: this.RTCPeerConnection, timers: this.timers }).then((mdns) => {
+      if (mdns) hello.caps.mdns = true;
+    }, () => {}).then(() => {
+      if (this.signaling === s) s.connect();
+    });
     this.qoe.start();
   }
 
@@ -280,13 +314,27 @@ export class Engine {
     if (!this.enabled || this.destroyed || typeof id !== 'string' || id === this.selfId) return;
     if (typeof site === 'string') this.peerSites.set(id, site);
     if (this.policy && this.policy.p2p === 'off') return;
+    // A neighbour that sent altered bytes gets no connection: nothing from it would be used.
+    if (this.banned.has(id)) return;
     this.peers.get(id)?.close('closed');
     const peer = this.createPeer({
       id, offer: !!offer, store: this.store, signaling: this.signaling,
       RTCPeerConnection: this.RTCPeerConnection, iceServers: (this.policy && this.policy.iceServers) || [],
-      timers: this.timers, hooks: this.peerHooks(), corruptUploads: this.debugCorruptUploads,
+      timers: this.timers, hooks: this.peerHooks(),
     });
     this.peers.set(id, peer);
+  }
+
+  onNeighbourGone({ peer: id, reason }) {
+    if (reason === 'barred') {
+      // About ourselves: the `policy` with p2p off that follows closes everything; close now anyway.
+      if (id === this.selfId) {
+        this.closePeers();
+        return;
+      }
+      if (typeof id === 'string') this.banned.add(id);
+    }
+    this.peers.get(id)?.close('closed');
   }
 
   peerHooks() {
@@ -412,11 +460,47 @@ export class Engine {
       this.selfId !== undefined && !!this.policy && this.policy.p2p !== 'off';
   }
 
+  /**
+   * Whether segments may be downloaded from neighbours now: P2P is usable and the appliance can
+   * vouch for what they send. Uploads and leader prefetches do not depend on it.
+   */
+  p2pDownloadsAllowed() {
+    return this.p2pUsable() && this.integrity === 'anchored' && this.now() >= this.anchorPausedUntil;
+  }
+
+  /** Whether the appliance already said it has no hash for this segment (so no neighbour is asked). */
+  unverifiable(id) {
+    const known = this.anchor.peek(id);
+    return !!(known && known.error);
+  }
+
+  // ---- integrity anchor ----
+
+  askHash(url) {
+    const s = this.signaling;
+    const asked = s && typeof s.hashFor === 'function' ? s.hashFor(url) : Promise.resolve({ error: 'origin_unavailable' });
+    return asked.then((answer) => {
+      if (answer && answer.error) this.onAnchorError(answer.error);
+      return answer;
+    });
+  }
+
+  /** What an error answer to `hash` means for the rest of the session. */
+  onAnchorError(code) {
+    if (code === 'not_allowed') {
+      if (this.integrity !== 'unavailable') this.log('the appliance has no media origin for this stream: P2P downloads off');
+      this.integrity = 'unavailable';
+    } else if (code === 'origin_unavailable' || code === 'busy' || code === 'malformed') {
+      this.anchorPausedUntil = this.now() + ANCHOR_BACKOFF_MS;
+      this.log('no segment hash from the appliance (', code, '): P2P downloads paused');
+    }
+  }
+
   holdersOf(id) {
     const t = this.now();
     const holders = [];
     for (const p of this.peers.values()) {
-      if (!p.isOpen || !p.holds(id) || (this.busyUntil.get(p.id) ?? 0) > t) continue;
+      if (!p.isOpen || !p.holds(id) || (this.busyUntil.get(p.id) ?? 0) > t || this.banned.has(p.id)) continue;
       holders.push(p);
     }
     // Spread requests: neighbours with fewer uploads first, leaders last (they fetch from HTTP
@@ -439,6 +523,7 @@ export class Engine {
       peersBySite: { ...this.p2pBytesBySite },
       enabled: this.enabled,
       connected: !!this.signaling && this.signaling.joined,
+      integrity: this.integrity,
       timings: { ...this.timings },
     };
   }
@@ -524,16 +609,16 @@ export class Engine {
   }
 
   prefetchP2p(id, k) {
-    if (!this.p2pUsable()) return;
+    if (!this.p2pDownloadsAllowed() || this.unverifiable(id)) return;
     const deadlineMs = this.now() + Math.max(DEFAULT_PREFETCH_TIMEOUT_MS, (k.durationS || 0) * 1000);
     this.track(id, (async () => {
       for (let round = 0; round < 4; round++) {
         const peer = this.holdersOf(id)[0];
-        if (peer === undefined || this.now() >= deadlineMs) return null;
-        const r = await this.tryPeer(id, peer, deadlineMs, { sequence: k.sequence, track: k.track });
+        if (peer === undefined || this.now() >= deadlineMs || !this.p2pDownloadsAllowed()) return null;
+        const r = await this.tryPeer(id, peer, deadlineMs, { url: k.url, sequence: k.sequence, track: k.track });
         if (r.result) return r.result;
         this.countFailure(peer, r);
-        if (r.fail === 'integrity' || r.fail === 'timeout') return null;
+        if (r.fail === 'integrity' || r.fail === 'unverified' || r.fail === 'timeout') return null;
       }
       return null;
     })().catch(() => null));
@@ -624,6 +709,9 @@ export class Engine {
       if (!this.p2pUsable()) return httpOnce('off');
       const cached = this.fromStore(id, req);
       if (cached) return cached;
+      // Nothing a neighbour sends could be verified now: waiting for one would only cost buffer.
+      if (!this.p2pDownloadsAllowed()) return httpOnce('unanchored');
+      if (this.unverifiable(id)) return httpOnce('unverified');
       // Nobody could announce it to us or serve it: waiting would only cost buffer.
       if (this.openPeerCount() === 0) return httpOnce('alone');
       const t = this.now();
@@ -651,7 +739,7 @@ export class Engine {
       if (r.result) return this.resultFor(r.result, req);
       this.countFailure(plan.peer, r);
       if (r.fail === 'aborted') throw new Error('aborted');
-      if (r.fail === 'integrity' || r.fail === 'timeout') return httpOnce(r.fail);
+      if (r.fail === 'integrity' || r.fail === 'unverified' || r.fail === 'timeout') return httpOnce(r.fail);
       if (r.fail !== 'busy') exclude.push(plan.peer);
     }
     return httpOnce('rounds');
@@ -661,8 +749,14 @@ export class Engine {
     switch (r.fail) {
       case 'integrity':
         this.qoe.addFailure('integrity');
-        this.signaling?.failing(peerId, 'integrity');
-        this.log('integrity failure from', peerId);
+        // Never asked again, whatever the coordinator decides: one report does not bar a peer
+        // (docs/protocol.md), but this viewer has seen enough.
+        this.banned.add(peerId);
+        this.signaling?.failing(peerId, 'integrity', r.segment);
+        this.log('integrity failure from', peerId, r.segment);
+        break;
+      case 'unverified':
+        this.qoe.addFailure('unverified');
         break;
       case 'timeout':
         this.qoe.addFailure('timeout');
@@ -687,15 +781,23 @@ export class Engine {
 
   /**
    * One P2P attempt, bounded by `deadlineMs` and by progress (a silent neighbour is given up
-   * after the idle timeout, well before a dead SCTP association would be noticed).
-   * @returns {Promise<{result?: object, fail?: string}>}
+   * after the idle timeout, well before a dead SCTP association would be noticed). The appliance
+   * is asked for the segment's hash at the same time; the bytes count only if they match it.
+   * @param {string} id
+   * @param {string} peerId
+   * @param {number} deadlineMs
+   * @param {{url?: string, sequence?: number, track?: string, signal?: object, onTransferStart?: Function}} req
+   * @returns {Promise<{result?: object, fail?: string, segment?: string, anchorError?: string}>}
    */
   tryPeer(id, peerId, deadlineMs, req) {
     const peer = this.peers.get(peerId);
-    if (!peer || !peer.isOpen) return Promise.resolve({ fail: 'gone' });
+    if (!peer || !peer.isOpen || this.banned.has(peerId)) return Promise.resolve({ fail: 'gone' });
+    const url = req.url ?? this.known.get(id)?.url ?? id;
+    const expected = this.anchor.get(id, url);
     req.onTransferStart?.('p2p');
     const startedAt = this.now();
-    const r = peer.request(id);
+    let receivedAt = null;
+    const r = peer.request(id, { expected, onReceived: () => { receivedAt = this.now(); } });
     return new Promise((resolve) => {
       let settled = false;
       let last = -1;
@@ -710,24 +812,28 @@ export class Engine {
       const deadline = this.timers.setTimeout(() => { r.cancel(); finish({ fail: 'timeout' }); }, Math.max(0, deadlineMs - this.now()));
       const idle = this.timers.setInterval(() => {
         const got = r.received();
-        if (got !== last) { last = got; lastAt = this.now(); return; }
+        // Every byte in and waiting for the appliance's answer: the neighbour is not silent.
+        if (got !== last || r.complete()) { last = got; lastAt = this.now(); return; }
         if (this.now() - lastAt >= this.idleTimeoutMs) { r.cancel(); finish({ fail: 'idle' }); }
       }, Math.max(10, Math.floor(this.idleTimeoutMs / 4)));
       if (req.signal) req.signal.addEventListener?.('abort', () => { r.cancel(); finish({ fail: 'aborted' }); }, { once: true });
       r.done.then(async (bytes) => {
         if (settled) return;
-        // Request to last byte, like the HTTP samples: our own hashing below is not the LAN's time.
-        this.scheduler.recordP2p({ bytes: bytes.length, ms: this.now() - startedAt });
-        const hash = await sha256(bytes);
+        // Request to last byte, like the HTTP samples: neither hashing nor the appliance's answer is the LAN's time.
+        this.scheduler.recordP2p({ bytes: bytes.length, ms: (receivedAt ?? this.now()) - startedAt });
+        // Resolved already: the transfer released the bytes because they match it.
+        const anchor = await expected;
         this.peerTimeouts.delete(peerId);
         this.qoe.addP2pBytes(bytes.length);
         const site = this.peerSites.get(peerId) ?? 'unknown';
         this.p2pBytesBySite[site] = (this.p2pBytesBySite[site] || 0) + bytes.length;
-        this.keep(id, bytes, { sha256: hash, source: 'p2p', sequence: req.sequence, track: req.track });
+        this.keep(id, bytes, { sha256: anchor.sha256, source: 'p2p', sequence: req.sequence, track: req.track });
         finish({ result: { bytes, source: 'p2p' } });
       }, (err) => {
         const code = err && err.code;
-        finish({ fail: code === 'remote' ? err.remoteCode : code === 'integrity' ? 'integrity' : code === 'gone' ? 'gone' : code === 'cancelled' ? 'aborted' : 'gone' });
+        if (code === 'integrity') finish({ fail: 'integrity', segment: url });
+        else if (code === 'unverified') finish({ fail: 'unverified', anchorError: err.anchorError });
+        else finish({ fail: code === 'remote' ? err.remoteCode : code === 'gone' ? 'gone' : code === 'cancelled' ? 'aborted' : 'gone' });
       });
     });
   }

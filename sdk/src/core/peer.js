@@ -10,7 +10,8 @@
  * - remembers what the neighbour announced ({@link Peer#holds});
  * - serves the neighbour's requests from the store, asking `uploadDecision()` first (upload
  *   policy, simultaneous uploads, rate cap) and sending with flow control (transfer.js);
- * - runs this side's requests ({@link Peer#request}), handing back only verified bytes;
+ * - runs this side's requests ({@link Peer#request}), handing back only bytes that match the
+ *   appliance's hash for the segment (the caller passes it in; transfer.js checks);
  * - drops remote candidates that could lead off the LAN ({@link isLanCandidate}), both trickled
  *   ones and candidate lines inside a remote description, whatever the appliance relayed.
  *
@@ -38,6 +39,7 @@ export const MAX_BAD_MESSAGES = 5;
  * @property {(peer: Peer, reason: 'connect'|'gone'|'closed') => void} [onClose] the peer is finished
  * @property {(peer: Peer, ids: string[], full: boolean) => void} [onHave] the neighbour announced
  * @property {(peer: Peer, reason: 'connect'|'integrity') => void} [onFailing] report to the coordinator
+ *   (`integrity` here: the neighbour keeps sending undecodable messages)
  * @property {(peer: Peer, bytes: number) => void} [onUploaded] bytes of a segment handed to the channel
  * @property {(activeUploads: number) => {allowed: boolean, code?: 'policy'|'busy'}} [uploadDecision]
  *   whether to serve one more request; absent means never
@@ -45,8 +47,9 @@ export const MAX_BAD_MESSAGES = 5;
 
 /**
  * @typedef {object} PeerRequest
- * @property {Promise<Uint8Array>} done verified bytes, or a TransferError
+ * @property {Promise<Uint8Array>} done bytes that match the appliance's hash, or a TransferError
  * @property {() => number} received bytes received so far (progress, for idle detection)
+ * @property {() => boolean} complete every byte is in; the request may still wait for the appliance's hash
  * @property {() => void} cancel gives up: sends `cancel` and rejects `done` with 'cancelled'
  */
 
@@ -62,15 +65,27 @@ export const MAX_BAD_MESSAGES = 5;
  */
 export function isLanCandidate(candidate) {
   if (typeof candidate !== 'string') return false;
+  if (candidate.trim() === '') return true;
+  const address = hostCandidateAddress(candidate);
+  return address !== null && isLanAddress(address);
+}
+
+/**
+ * The address of a `host` candidate, read as leniently as {@link isLanCandidate} reads it;
+ * null for any other type or anything unreadable.
+ * @param {string} candidate an `a=candidate` value, with or without `a=`
+ * @returns {string|null}
+ */
+export function hostCandidateAddress(candidate) {
+  if (typeof candidate !== 'string') return null;
   let c = candidate.trim();
-  if (c === '') return true;
   const line = /^a\s*=\s*/i.exec(c);
   if (line) c = c.slice(line[0].length);
-  if (!/^candidate:/i.test(c)) return false;
+  if (!/^candidate:/i.test(c)) return null;
   // candidate:<foundation> <component> <transport> <priority> <address> <port> typ <type> [...]
   const f = c.slice('candidate:'.length).trim().split(/\s+/);
-  if (f.length < 8 || f[6].toLowerCase() !== 'typ' || f[7].toLowerCase() !== 'host') return false;
-  return isLanAddress(f[4]);
+  if (f.length < 8 || f[6].toLowerCase() !== 'typ' || f[7].toLowerCase() !== 'host') return null;
+  return f[4];
 }
 
 const MDNS_NAME = /^[a-z0-9-]{1,63}\.local$/i;
@@ -122,10 +137,9 @@ export class Peer {
    */
   constructor({
     id, store, hooks = {}, offer = false, signaling = null, RTCPeerConnection = null, iceServers = [],
-    connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS, timers = globalThis, corruptUploads = false,
+    connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS, timers = globalThis,
   }) {
     this.id = id;
-    this.corruptUploads = corruptUploads;
     this.store = store;
     this.hooks = hooks;
     this.offer = offer;
@@ -343,7 +357,7 @@ export class Peer {
     let transfer;
     try {
       transfer = sendSegment(this.channel, {
-        requestId, bytes: this.corruptUploads ? corrupted(entry.bytes) : entry.bytes, sha256: entry.meta.sha256,
+        requestId, bytes: entry.bytes, sha256: entry.meta.sha256,
         lowWaterBytes: LOW_WATER_BYTES,
       });
     } catch {
@@ -360,22 +374,33 @@ export class Peer {
   /**
    * Asks the neighbour for a segment.
    * @param {string} segmentId
-   * @param {{maxBytes?: number}} [options]
+   * @param {object} [options]
+   * @param {Promise<{sha256: Uint8Array, length: number}|{error: string}>} [options.expected] the
+   *   appliance's hash of the segment (anchor.js); without it the bytes are never released
+   * @param {number} [options.maxBytes]
+   * @param {() => void} [options.onReceived] the last byte is in (before hashing)
    * @returns {PeerRequest}
    */
-  request(segmentId, { maxBytes } = {}) {
-    const transfer = new IncomingTransfer(maxBytes ? { maxBytes } : {});
+  request(segmentId, { expected, maxBytes, onReceived } = {}) {
+    const options = { onReceived };
+    if (expected) options.expected = expected;
+    if (maxBytes) options.maxBytes = maxBytes;
+    const transfer = new IncomingTransfer(options);
     const requestId = this.nextRequestId;
     this.nextRequestId = this.nextRequestId >= 0xffffffff ? 1 : this.nextRequestId + 1;
     if (!this.write({ type: 'request', requestId, segmentId })) {
       transfer.abort('gone', 'channel not open');
     } else {
       this.incoming.set(requestId, transfer);
-      transfer.done.catch(() => {}).finally(() => this.incoming.delete(requestId));
+      transfer.done.catch((e) => {
+        // Failed on this side (wrong length, no hash, bad chunk): stop the sender's remaining chunks.
+        if (e && !['remote', 'gone', 'cancelled'].includes(e.code)) this.write({ type: 'cancel', requestId });
+      }).finally(() => this.incoming.delete(requestId));
     }
     return {
       done: transfer.done,
       received: () => transfer.received,
+      complete: () => transfer.complete,
       cancel: () => {
         if (transfer.settled) return;
         transfer.abort('cancelled');
@@ -416,10 +441,3 @@ export class Peer {
 }
 
 export { TransferError };
-
-/** A copy with one byte in every 4 KiB flipped; the advertised hash stays that of the original. */
-function corrupted(bytes) {
-  const copy = new Uint8Array(bytes);
-  for (let i = 0; i < copy.length; i += 4096) copy[i] ^= 0xff;
-  return copy;
-}

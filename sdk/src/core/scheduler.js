@@ -49,8 +49,11 @@ export const MIN_URGENT_P2P_MS = 250;
  */
 export const DEFAULT_P2P_ESTIMATE_MS = 250;
 
-/** Reasons a P2P attempt failed, as counted in the QoE `failures` object. */
-export const FAILURE_REASONS = Object.freeze(['timeout', 'integrity', 'gone', 'noHolder', 'policy']);
+/**
+ * Reasons a P2P attempt failed, as counted in the QoE `failures` object. `unverified`: the bytes
+ * were dropped because the appliance had no hash for the segment.
+ */
+export const FAILURE_REASONS = Object.freeze(['timeout', 'integrity', 'gone', 'noHolder', 'policy', 'unverified']);
 
 /**
  * @typedef {{source: 'http', reason: string}} HttpPlan
@@ -271,7 +274,7 @@ export class Scheduler {
   /**
    * A P2P attempt failed: count it and fall back to HTTP. The engine may instead plan() again
    * with the failed peer in `exclude` when the deadline leaves room (re-routing).
-   * @param {'timeout'|'integrity'|'gone'|'noHolder'|'policy'} reason
+   * @param {'timeout'|'integrity'|'gone'|'noHolder'|'policy'|'unverified'} reason
    * @returns {HttpPlan}
    */
   onP2pFailure(reason) {

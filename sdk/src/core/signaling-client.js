@@ -16,6 +16,15 @@ export const MAX_BACKOFF_MS = 30_000;
 /** The socket is considered dead after this many heartbeats without any frame from the appliance. */
 export const DEAD_AFTER_HEARTBEATS = 3;
 
+/** Most `hash` asks left unanswered at once; the appliance refuses more (docs/protocol.md). */
+export const MAX_HASH_ASKS = 32;
+/** A `hash` ask not answered within this long counts as `origin_unavailable`. */
+export const DEFAULT_HASH_TIMEOUT_MS = 5000;
+/** Longest segment URL the appliance accepts in `hash` and `failing`. */
+export const MAX_SEGMENT_URL_CHARS = 2048;
+/** Errors the appliance may answer to `hash`; anything else is a malformed reply. */
+const HASH_ERRORS = new Set(['not_allowed', 'not_found', 'too_large', 'origin_unavailable', 'busy']);
+
 /** Close codes after which reconnecting cannot help (policy violation, unsupported version). */
 const FATAL_CLOSE_CODES = new Set([1008, 4005]);
 
@@ -50,14 +59,66 @@ export function backoffMs(attempt, random, minMs = MIN_BACKOFF_MS, maxMs = MAX_B
  * @property {number} [maxBackoffMs]
  * @property {() => number} [random]
  * @property {() => number} [now] ms, sent as the ping's `t`
+ * @property {number} [hashTimeoutMs] how long a `hash` ask waits for its answer
  * @property {{setTimeout: Function, clearTimeout: Function, setInterval: Function, clearInterval: Function}} [timers]
  */
+
+/**
+ * @typedef {{sha256: Uint8Array, length: number}} SegmentHash the appliance's SHA-256 of a segment
+ *   as the origin serves it, and its length in bytes
+ * @typedef {{error: 'not_allowed'|'not_found'|'too_large'|'origin_unavailable'|'busy'|'malformed'}} HashError
+ *   the appliance's error, or one decided here: `busy` (too many asks open), `origin_unavailable`
+ *   (no answer in time, not connected, or the socket closed), `malformed` (an answer that does not
+ *   follow the protocol; never trusted)
+ */
+
+const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+/**
+ * The 32 bytes of a base64 SHA-256 (44 characters with its `=`; the padding may be left out), or
+ * null for anything else: other lengths, other alphabets, a non-string.
+ * @param {unknown} text
+ * @returns {Uint8Array|null}
+ */
+export function decodeSha256(text) {
+  if (typeof text !== 'string' || !/^[A-Za-z0-9+/]{43}=?$/.test(text)) return null;
+  const out = new Uint8Array(32);
+  let bits = 0;
+  let acc = 0;
+  let n = 0;
+  for (let i = 0; i < 43; i++) {
+    acc = ((acc << 6) | BASE64.indexOf(text[i])) & 0xffff;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[n++] = (acc >> bits) & 0xff;
+    }
+  }
+  // 43 characters carry 258 bits: the last 2 must be zero in a canonical encoding.
+  if ((acc & ((1 << bits) - 1)) !== 0) return null;
+  return out;
+}
+
+/**
+ * Reads the appliance's answer to `hash`.
+ * @param {object} msg
+ * @returns {SegmentHash|HashError}
+ */
+export function readHashReply(msg) {
+  if (msg.error !== undefined) {
+    return HASH_ERRORS.has(msg.error) && msg.sha256 === undefined ? { error: msg.error } : { error: 'malformed' };
+  }
+  const sha256 = decodeSha256(msg.sha256);
+  if (!sha256 || !Number.isSafeInteger(msg.length) || msg.length < 0) return { error: 'malformed' };
+  return { sha256, length: msg.length };
+}
 
 export class SignalingClient {
   /** @param {SignalingOptions} options */
   constructor({
     url, WebSocket, hello, heartbeatMs = DEFAULT_HEARTBEAT_MS, minBackoffMs = MIN_BACKOFF_MS,
     maxBackoffMs = MAX_BACKOFF_MS, random = Math.random, now = () => Date.now(), timers = globalThis,
+    hashTimeoutMs = DEFAULT_HASH_TIMEOUT_MS,
   }) {
     if (typeof WebSocket !== 'function') throw new TypeError('WebSocket constructor required');
     if (!hello || typeof hello.stream !== 'string') throw new TypeError('hello.stream required');
@@ -70,6 +131,9 @@ export class SignalingClient {
     this.random = random;
     this.now = now;
     this.timers = timers;
+    this.hashTimeoutMs = hashTimeoutMs;
+    /** @type {Map<string, {resolvers: Function[], timer: any}>} segment URL → its open `hash` ask */
+    this.hashAsks = new Map();
     this.listeners = new Map();
     this.ws = null;
     this.attempt = 0;
@@ -168,6 +232,10 @@ export class SignalingClient {
       }
     } else if (msg.type === 'error' && msg.code === 'resume_failed') {
       this.session = null;
+    } else if (msg.type === 'hash') {
+      // Matched by the echoed URL only: an answer for nothing we asked is dropped.
+      if (typeof msg.segment === 'string') this.settleHash(msg.segment, readHashReply(msg));
+      return;
     }
     // Unknown types are ignored: a newer appliance may add informational messages.
     if (SERVER_EVENTS.has(msg.type)) this.emit(msg.type, msg);
@@ -216,6 +284,8 @@ export class SignalingClient {
 
   /** Forgets the current socket without reacting to its later events. */
   detach() {
+    // Answers to asks sent on this socket can no longer arrive.
+    for (const url of [...this.hashAsks.keys()]) this.settleHash(url, { error: 'origin_unavailable' });
     this.stopHeartbeat();
     if (this.ws) {
       this.ws.onopen = this.ws.onmessage = this.ws.onclose = this.ws.onerror = null;
@@ -248,10 +318,48 @@ export class SignalingClient {
    * Tells the coordinator a neighbour is failing so it replaces it.
    * @param {string} peer
    * @param {'connect'|'timeout'|'integrity'|'gone'} reason
+   * @param {string} [segment] for `integrity`: the URL of the segment whose bytes did not match
    * @returns {boolean}
    */
-  failing(peer, reason) {
-    return this.joined && this.write({ type: 'failing', peer, reason });
+  failing(peer, reason, segment) {
+    const msg = { type: 'failing', peer, reason };
+    if (typeof segment === 'string' && segment.length > 0 && segment.length <= MAX_SEGMENT_URL_CHARS) msg.segment = segment;
+    return this.joined && this.write(msg);
+  }
+
+  /**
+   * Asks the appliance for a segment's SHA-256 as the origin serves it (`hash`). Never rejects.
+   * Asks for the same URL while one is open share its answer; beyond {@link MAX_HASH_ASKS} open
+   * asks the answer is `busy` at once, without sending (the appliance would refuse it).
+   * @param {string} segmentUrl the absolute http(s) URL the page would fetch the segment from
+   * @returns {Promise<SegmentHash|HashError>}
+   */
+  hashFor(segmentUrl) {
+    return new Promise((resolve) => {
+      const open = this.hashAsks.get(segmentUrl);
+      if (open) {
+        open.resolvers.push(resolve);
+        return;
+      }
+      if (this.hashAsks.size >= MAX_HASH_ASKS) {
+        resolve({ error: 'busy' });
+        return;
+      }
+      if (!this.joined || !this.write({ type: 'hash', segment: segmentUrl })) {
+        resolve({ error: 'origin_unavailable' });
+        return;
+      }
+      const timer = this.timers.setTimeout(() => this.settleHash(segmentUrl, { error: 'origin_unavailable' }), this.hashTimeoutMs);
+      this.hashAsks.set(segmentUrl, { resolvers: [resolve], timer });
+    });
+  }
+
+  settleHash(segmentUrl, result) {
+    const ask = this.hashAsks.get(segmentUrl);
+    if (!ask) return;
+    this.hashAsks.delete(segmentUrl);
+    this.timers.clearTimeout(ask.timer);
+    for (const resolve of ask.resolvers) resolve(result);
   }
 
   /**

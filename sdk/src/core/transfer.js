@@ -2,7 +2,9 @@
  * One segment transfer over a data channel, both ends.
  *
  * Receiver: {@link IncomingTransfer} assembles `response-start` + in-order `chunk`s and resolves
- * only once the length and SHA-256 match, so unverified bytes can never reach the player.
+ * only once length and SHA-256 match the hash the appliance gave for the segment (anchor.js), so
+ * unverified bytes can never reach the player. The hash in `response-start` is the sender's word:
+ * it is decoded (the protocol carries it) and never used to decide anything.
  * Sender: {@link sendSegment} cuts a segment into chunks and respects the channel's buffer, so one
  * upload never queues megabytes inside the browser (which would delay every other message on
  * that channel, announcements and cancels included).
@@ -28,8 +30,9 @@ export const DEFAULT_MAX_SEGMENT_BYTES = 32 * 1024 * 1024;
 export const DEFAULT_HIGH_WATER_BYTES = 1024 * 1024;
 
 /**
- * @typedef {'integrity'|'sequence'|'overflow'|'unexpected'|'too_large'|'cancelled'|'remote'|'gone'|'internal'} TransferErrorCode
- *   integrity: length or SHA-256 mismatch; sequence: a gap or overlap between chunks; overflow: a
+ * @typedef {'integrity'|'unverified'|'sequence'|'overflow'|'unexpected'|'too_large'|'cancelled'|'remote'|'gone'|'internal'} TransferErrorCode
+ *   integrity: length or SHA-256 differs from the appliance's; unverified: the appliance gave no
+ *   hash (see `anchorError`), so the bytes cannot be checked; sequence: a gap or overlap between chunks; overflow: a
  *   chunk past the announced length; unexpected: a chunk before `response-start` or a second
  *   start; too_large: the announced length exceeds the receiver's limit; cancelled: this side
  *   gave up; remote: the peer answered `error` (see `remoteCode`); gone: the channel closed;
@@ -42,13 +45,15 @@ export class TransferError extends Error {
    * @param {TransferErrorCode} code
    * @param {string} message
    * @param {string} [remoteCode] the data-channel error code, for code 'remote'
+   * @param {string} [anchorError] the appliance's `hash` error, for code 'unverified'
    */
-  constructor(code, message, remoteCode) {
+  constructor(code, message, remoteCode, anchorError) {
     super(message);
     this.name = 'TransferError';
     /** @type {TransferErrorCode} */
     this.code = code;
     if (remoteCode !== undefined) this.remoteCode = remoteCode;
+    if (anchorError !== undefined) this.anchorError = anchorError;
   }
 }
 
@@ -75,23 +80,39 @@ function equalBytes(a, b) {
  * Receiver side of one request. Feed it the decoded messages carrying its request id; await
  * `done`. It never times out by itself: the deadline belongs to the scheduler, which calls
  * `abort('cancelled')` (and sends `cancel`) when it gives up.
+ *
+ * `expected` is the appliance's answer for the segment, asked in parallel with the request: the
+ * transfer may complete before or after it arrives. Once both the answer and `response-start`
+ * are in, a different length fails the transfer at once (no point receiving the rest); an error
+ * answer fails it with `unverified` at once; the bytes are released only when their SHA-256
+ * equals the answer's.
  */
 export class IncomingTransfer {
   /**
    * @param {object} [options]
    * @param {number} [options.maxBytes] largest length accepted from `response-start`, default
    *   {@link DEFAULT_MAX_SEGMENT_BYTES}; never above the protocol's limit
+   * @param {Promise<{sha256: Uint8Array, length: number}|{error: string}>} [options.expected] the
+   *   appliance's hash of the segment (anchor.js); without it nothing can be verified and the
+   *   transfer fails `unverified` when complete
+   * @param {() => void} [options.onReceived] called once, when the last byte is in (before hashing)
    */
-  constructor({ maxBytes = DEFAULT_MAX_SEGMENT_BYTES } = {}) {
+  constructor({ maxBytes = DEFAULT_MAX_SEGMENT_BYTES, expected = null, onReceived } = {}) {
     if (!(Number.isInteger(maxBytes) && maxBytes >= 0)) throw new RangeError(`maxBytes must be a non-negative integer, got ${maxBytes}`);
     this.maxBytes = Math.min(maxBytes, MAX_SEGMENT_BYTES);
+    this.onReceived = onReceived;
     /** Announced length, or -1 before `response-start`. */
     this.length = -1;
     /** Bytes received so far (for progress-based decisions). */
     this.received = 0;
     this.settled = false;
     this.buffer = null;
-    this.expectedHash = null;
+    /** The sender's hash from `response-start`: kept for diagnosis, never trusted. */
+    this.announcedHash = null;
+    /** @type {{sha256: Uint8Array, length: number}|null} the appliance's answer, once in */
+    this.anchor = null;
+    /** @type {Uint8Array|null} SHA-256 of the received bytes, once computed */
+    this.actualHash = null;
     /** @type {Promise<Uint8Array>} the verified segment, or a TransferError */
     this.done = new Promise((resolve, reject) => {
       this.resolve = resolve;
@@ -99,6 +120,28 @@ export class IncomingTransfer {
     });
     // A caller that only aborts must not see an unhandled rejection.
     this.done.catch(() => {});
+    this.unanchored = !expected;
+    if (expected) Promise.resolve(expected).then((a) => this.onAnchor(a), () => this.onAnchor({ error: 'origin_unavailable' }));
+  }
+
+  /** Whether every announced byte is in (the transfer may still wait for the appliance's hash). */
+  get complete() {
+    return this.length >= 0 && this.received === this.length;
+  }
+
+  onAnchor(answer) {
+    if (this.settled) return;
+    const valid = answer && answer.sha256 instanceof Uint8Array && answer.sha256.length === 32 &&
+      Number.isInteger(answer.length) && answer.length >= 0;
+    if (!valid) {
+      const code = answer && typeof answer.error === 'string' ? answer.error : 'malformed';
+      return this.abort('unverified', `the appliance has no hash for this segment (${code})`, undefined, code);
+    }
+    this.anchor = answer;
+    if (this.length >= 0 && this.length !== answer.length) {
+      return this.abort('integrity', `announced length ${this.length}, the appliance says ${answer.length}`);
+    }
+    this.verify();
   }
 
   /**
@@ -112,8 +155,11 @@ export class IncomingTransfer {
     if (!(Number.isInteger(msg.length) && msg.length >= 0) || msg.length > this.maxBytes) {
       return this.abort('too_large', `announced segment length ${msg.length} exceeds the limit of ${this.maxBytes} bytes`);
     }
+    if (this.anchor && msg.length !== this.anchor.length) {
+      return this.abort('integrity', `announced length ${msg.length}, the appliance says ${this.anchor.length}`);
+    }
     this.length = msg.length;
-    this.expectedHash = Uint8Array.from(msg.sha256);
+    this.announcedHash = msg.sha256;
     this.buffer = new Uint8Array(msg.length);
     if (msg.length === 0) this.finish();
   }
@@ -151,15 +197,19 @@ export class IncomingTransfer {
    * @param {TransferErrorCode} code
    * @param {string} [message]
    * @param {string} [remoteCode]
+   * @param {string} [anchorError]
    */
-  abort(code, message = code, remoteCode) {
+  abort(code, message = code, remoteCode, anchorError) {
     if (this.settled) return;
     this.settled = true;
     this.buffer = null;
-    this.reject(new TransferError(code, message, remoteCode));
+    this.reject(new TransferError(code, message, remoteCode, anchorError));
   }
 
   async finish() {
+    if (typeof this.onReceived === 'function') {
+      try { this.onReceived(); } catch { /* a progress hook must not break the transfer */ }
+    }
     const bytes = this.buffer;
     let actual;
     try {
@@ -168,7 +218,19 @@ export class IncomingTransfer {
       return this.abort('internal', `digest failed: ${e && e.message}`);
     }
     if (this.settled) return; // aborted while hashing
-    if (!equalBytes(actual, this.expectedHash)) return this.abort('integrity', 'SHA-256 mismatch');
+    this.actualHash = actual;
+    this.verify();
+  }
+
+  /** Releases the bytes once both their hash and the appliance's are known and equal. */
+  verify() {
+    if (this.settled || !this.actualHash) return;
+    if (this.unanchored) return this.abort('unverified', 'no hash from the appliance to check against', undefined, 'none');
+    if (!this.anchor) return;
+    if (this.buffer.length !== this.anchor.length || !equalBytes(this.actualHash, this.anchor.sha256)) {
+      return this.abort('integrity', 'SHA-256 differs from the appliance\'s');
+    }
+    const bytes = this.buffer;
     this.settled = true;
     this.buffer = null;
     this.resolve(bytes);

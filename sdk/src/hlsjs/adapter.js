@@ -124,7 +124,6 @@ export class HlsSession {
       signalingUrl: rt.signalingUrl, stream, token: rt.config.token, sdkVersion: rt.version,
       WebSocket: rt.env.WebSocket, RTCPeerConnection: rt.env.RTCPeerConnection, connection: rt.env.connection,
       upload: rt.config.upload, maxStoreBytes: rt.config.maxStoreBytes,
-      debugCorruptUploads: rt.config.debugCorruptUploads,
       fetchHttp: (url) => fetchWithLoader(DefaultLoader, hlsConfig, url),
       log: rt.log,
     });

@@ -74,6 +74,8 @@ export async function startAppliance({ demo = true, args = [], startTimeoutMs = 
     ...(demo ? ['--demo'] : []), ...args];
   const child = spawn(process.env.JAVA || 'java', argv, {
     cwd: repoRoot,
+    // Tests keep their traffic on loopback: no mDNS announcement on the machine's interfaces.
+    env: { ...process.env, SWARMGATE_DISCOVERY_ENABLED: 'false' },
     detached: true, // own process group, killed as a whole
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,29 +1,32 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { Engine, segmentIdFor } from '../../src/core/engine.js';
+import { ANCHOR_BACKOFF_MS, Engine, segmentIdFor } from '../../src/core/engine.js';
 import { Peer } from '../../src/core/peer.js';
-import { channelPair, FakeSignaling, FakeTimers, RemoteViewer, runClockUntil, segmentBytes, settle, sleep, until } from './fakes.js';
+import { channelPair, FakeSignaling, FakeTimers, hashAnswer, RemoteViewer, runClockUntil, segmentBytes, settle, sleep, until } from './fakes.js';
 
 const SEG = 'http://origin.test/live/seg-100.ts';
+const SEG2 = 'http://origin.test/live/seg-101.ts';
+const SEG3 = 'http://origin.test/live/seg-102.ts';
 const engines = [];
 after(() => { for (const e of engines) e.destroy(); });
 
 /**
- * An engine joined as `self`, whose neighbours are scripted remotes: `remotes` maps a peer id to
- * RemoteViewer options. Returns once every neighbour's channel is open and its announcement has
- * arrived. With `timers` (a FakeTimers) the engine's clock and timers move only when the test says.
- */
-/**
  * An engine whose signaling is a FakeSignaling (`signaling()` once started) and whose neighbours
- * are scripted remotes (`far[id]`), not yet started.
+ * are scripted remotes (`far[id]`), not yet started. The appliance's `hash` answers come from
+ * `origin` (see FakeSignaling); by default the origin serves what the remotes hold unaltered.
  */
-function createEngine({ remotes = {}, scheduler = {}, idleTimeoutMs = 2000, fetchHttp, timers } = {}) {
+function createEngine({ remotes = {}, scheduler = {}, idleTimeoutMs = 2000, fetchHttp, timers, origin, holdHashes, maxAnchorEntries } = {}) {
   let signaling;
   const far = {};
+  const held = (url) => {
+    for (const r of Object.values(far)) if (r.segments.has(url)) return r.segments.get(url);
+    return undefined;
+  };
   const engine = new Engine({
     signalingUrl: 'ws://appliance.test/ws', stream: 'http://origin.test/live/master.m3u8',
     WebSocket: function WS() {}, RTCPeerConnection: function PC() {},
-    createSignaling: (o) => (signaling = new FakeSignaling(o)),
+    createSignaling: (o) => (signaling = new FakeSignaling(o, { origin: origin ?? held, holdHashes })),
+    maxAnchorEntries,
     createPeer: (o) => {
       const peer = new Peer({ ...o, RTCPeerConnection: null });
       const [mine, theirs] = channelPair();
@@ -37,8 +40,16 @@ function createEngine({ remotes = {}, scheduler = {}, idleTimeoutMs = 2000, fetc
   return { engine, far, signaling: () => signaling };
 }
 
-async function setup({ self = 'p-self', leaders = [], remotes = {}, scheduler = {}, idleTimeoutMs = 2000, fetchHttp, timers, siteHttpKbps } = {}) {
-  const { engine, far, signaling: started } = createEngine({ remotes, scheduler, idleTimeoutMs, fetchHttp, timers });
+/**
+ * An engine joined as `self`, whose neighbours are scripted remotes: `remotes` maps a peer id to
+ * RemoteViewer options. Returns once every neighbour's channel is open and its announcement has
+ * arrived. With `timers` (a FakeTimers) the engine's clock and timers move only when the test says.
+ */
+async function setup({
+  self = 'p-self', leaders = [], remotes = {}, scheduler = {}, idleTimeoutMs = 2000, fetchHttp, timers, siteHttpKbps,
+  origin, holdHashes, maxAnchorEntries,
+} = {}) {
+  const { engine, far, signaling: started } = createEngine({ remotes, scheduler, idleTimeoutMs, fetchHttp, timers, origin, holdHashes, maxAnchorEntries });
   engine.start();
   const signaling = started();
   signaling.welcome(self, { leaders, siteHttpKbps });
@@ -149,19 +160,168 @@ test('when nobody announces it, HTTP starts by the deadline and the failure is c
   assert.equal(engine.stats().failures.noHolder, 1);
 });
 
-test('an integrity mismatch discards the bytes, fetches over HTTP and reports the neighbour failing integrity', async () => {
+test('P2P bytes reach the player only after the appliance vouched for them: asked in parallel, stored with its hash', async () => {
+  const bytes = segmentBytes(90_000, 21);
+  const { engine, signaling, far } = await setup({
+    self: 'p-self', leaders: ['p-lead'], remotes: { 'p-lead': { segments: new Map([[SEG, bytes]]) } }, holdHashes: true,
+  });
+  const http = httpLoader(bytes);
+  let result = null;
+  const loading = engine.loadSegment({ url: SEG, live: true, bufferS: 8, durationS: 2, httpLoad: http }).then((r) => (result = r));
+  await until(() => far['p-lead'].chunksSent > 0 && signaling.heldHashes.has(SEG), 5000, 'the request and the hash ask');
+  await settle(20);
+  assert.equal(result, null, 'every byte may be in, but nothing is released before the appliance answers');
+  await signaling.answerHash(SEG);
+  const r = await loading;
+  assert.equal(r.source, 'p2p');
+  assert.deepEqual(r.bytes, bytes);
+  assert.equal(http.log.length, 0);
+  assert.deepEqual(signaling.hashAsks, [SEG]);
+  const expected = await hashAnswer(bytes);
+  assert.deepEqual(engine.store.get(SEG).meta.sha256, expected.sha256, 'the store keeps the appliance\'s hash');
+  assert.equal(engine.stats().integrity, 'anchored');
+});
+
+test('altered bytes with the sender\'s own matching hash never reach the player: HTTP at once, reported with the segment, the sender never asked again', async () => {
   const bytes = segmentBytes(70_000, 5);
-  const { engine, signaling } = await setup({
-    self: 'p-self', leaders: ['p-bad'], remotes: { 'p-bad': { segments: new Map([[SEG, bytes]]), behaviour: () => 'corrupt' } },
+  const bytes2 = segmentBytes(70_000, 6);
+  const { engine, signaling, far } = await setup({
+    self: 'p-self', leaders: ['p-bad'],
+    remotes: { 'p-bad': { segments: new Map([[SEG, bytes], [SEG2, bytes2]]), behaviour: () => 'corrupt' } },
   });
   const http = httpLoader(bytes);
   const r = await engine.loadSegment({ url: SEG, live: true, bufferS: 8, durationS: 2, httpLoad: http });
   assert.equal(r.source, 'http');
+  assert.deepEqual(r.bytes, bytes);
   assert.equal(http.log.length, 1);
-  assert.deepEqual(signaling.failings, [{ peer: 'p-bad', reason: 'integrity' }]);
+  assert.deepEqual(signaling.failings, [{ peer: 'p-bad', reason: 'integrity', segment: SEG }]);
   const s = engine.stats();
   assert.equal(s.failures.integrity, 1);
   assert.equal(s.p2pBytes, 0);
+  await until(() => engine.store.has(SEG), 5000, 'the HTTP copy in the store');
+  assert.equal(engine.store.get(SEG).meta.source, 'http', 'the altered copy was never stored');
+  // It still announces SEG2, but it is never asked again.
+  assert.equal(engine.peers.get('p-bad').holds(SEG2), true);
+  assert.deepEqual(engine.holdersOf(SEG2), []);
+  const http2 = httpLoader(bytes2);
+  const r2 = await engine.loadSegment({ url: SEG2, live: false, bufferS: 10, durationS: 2, httpLoad: http2 });
+  assert.equal(r2.source, 'http');
+  assert.equal(http2.log.length, 1);
+  assert.deepEqual(far['p-bad'].requests, [SEG]);
+});
+
+test('a response announcing another length than the appliance\'s is given up at response-start and reported', async () => {
+  const bytes = segmentBytes(300_000, 22);
+  const { engine, signaling, far } = await setup({
+    self: 'p-self', remotes: { 'p-long': { segments: new Map([[SEG, bytes]]), behaviour: () => 'longer' } },
+  });
+  // The appliance's answer is in before the neighbour's response-start.
+  assert.equal((await engine.anchor.get(SEG, SEG)).length, bytes.length);
+  const r = await engine.loadSegment({ url: SEG, live: false, bufferS: 10, durationS: 2, httpLoad: httpLoader(bytes) });
+  assert.equal(r.source, 'http');
+  assert.deepEqual(signaling.failings, [{ peer: 'p-long', reason: 'integrity', segment: SEG }]);
+  await until(() => far['p-long'].cancels.length === 1, 5000, 'the cancel to the sender');
+  assert.equal(engine.stats().failures.integrity, 1);
+});
+
+test('no hash for a segment: the bytes are dropped as unverified, HTTP serves it, the sender is not blamed', async () => {
+  const bytes = segmentBytes(50_000, 23);
+  const bytes2 = segmentBytes(50_000, 24);
+  const { engine, signaling, far } = await setup({
+    self: 'p-self', remotes: { 'p-a': { segments: new Map([[SEG, bytes], [SEG2, bytes2]]) } },
+    origin: (url) => (url === SEG ? { error: 'not_found' } : bytes2),
+  });
+  const r = await engine.loadSegment({ url: SEG, live: false, bufferS: 10, durationS: 2, httpLoad: httpLoader(bytes) });
+  assert.equal(r.source, 'http');
+  assert.equal(engine.stats().failures.unverified, 1);
+  assert.equal(engine.stats().p2pBytes, 0);
+  assert.deepEqual(signaling.failings, []);
+  assert.equal(engine.stats().integrity, 'anchored');
+  // That segment is not asked of anyone again; others still come from the same neighbour.
+  await until(() => engine.store.has(SEG), 5000, 'the HTTP copy in the store');
+  engine.store.delete(SEG);
+  const again = httpLoader(bytes);
+  assert.equal((await engine.loadSegment({ url: SEG, live: false, bufferS: 10, durationS: 2, httpLoad: again })).source, 'http');
+  assert.equal(again.log.length, 1);
+  assert.deepEqual(far['p-a'].requests, [SEG]);
+  assert.equal((await engine.loadSegment({ url: SEG2, live: false, bufferS: 10, durationS: 2, httpLoad: httpLoader(bytes2) })).source, 'p2p');
+  engine.qoe.flush();
+  assert.equal(signaling.reports.at(-1).failures.unverified, 1, 'reported to the appliance');
+});
+
+test('not_allowed (no media origin for the stream) ends P2P downloads for the session; stats say so', async () => {
+  const bytes = segmentBytes(40_000, 25);
+  const bytes2 = segmentBytes(40_000, 26);
+  const { engine, signaling, far } = await setup({
+    self: 'p-self', remotes: { 'p-a': { segments: new Map([[SEG, bytes], [SEG2, bytes2]]) } },
+    origin: () => ({ error: 'not_allowed' }),
+  });
+  const r = await engine.loadSegment({ url: SEG, live: false, bufferS: 10, durationS: 2, httpLoad: httpLoader(bytes) });
+  assert.equal(r.source, 'http');
+  assert.equal(engine.stats().integrity, 'unavailable');
+  assert.equal(engine.stats().failures.unverified, 1);
+  const http2 = httpLoader(bytes2);
+  assert.equal((await engine.loadSegment({ url: SEG2, live: false, bufferS: 10, durationS: 2, httpLoad: http2 })).source, 'http');
+  assert.equal(http2.log.length, 1);
+  assert.deepEqual(far['p-a'].requests, [SEG], 'no neighbour asked after not_allowed');
+  assert.deepEqual(signaling.hashAsks, [SEG]);
+  // Live segments a neighbour announces are not pulled either.
+  engine.onPlaylist({ live: true, track: 'main:0', segments: [{ url: SEG, sequence: 100 }] });
+  engine.onPlaylist({ live: true, track: 'main:0', segments: [{ url: SEG, sequence: 100 }, { url: SEG3, sequence: 102 }] });
+  far['p-a'].segments.set(SEG3, bytes);
+  far['p-a'].announce([SEG3]);
+  await until(() => engine.peers.get('p-a').holds(SEG3), 5000, 'the announcement');
+  await settle(10);
+  assert.deepEqual(far['p-a'].requests, [SEG]);
+});
+
+test('origin_unavailable pauses P2P downloads for 10 s, then they resume', async () => {
+  const timers = new FakeTimers();
+  const segs = new Map([[SEG, segmentBytes(30_000, 27)], [SEG2, segmentBytes(30_000, 28)], [SEG3, segmentBytes(30_000, 29)]]);
+  let reachable = false;
+  const { engine, far } = await setup({
+    self: 'p-self', remotes: { 'p-a': { segments: segs } }, timers,
+    origin: (url) => (reachable ? segs.get(url) : { error: 'origin_unavailable' }),
+  });
+  const load = (url) => engine.loadSegment({ url, live: false, bufferS: 10, durationS: 2, httpLoad: httpLoader(segs.get(url), { now: timers.now }) });
+  assert.equal((await load(SEG)).source, 'http');
+  assert.equal(engine.stats().failures.unverified, 1);
+  reachable = true;
+  assert.equal((await load(SEG2)).source, 'http', 'paused');
+  assert.deepEqual(far['p-a'].requests, [SEG]);
+  timers.advance(ANCHOR_BACKOFF_MS);
+  assert.equal((await load(SEG3)).source, 'p2p', 'resumed after the pause');
+  assert.equal(engine.stats().integrity, 'anchored');
+});
+
+test('bytes in while the appliance stays silent: the neighbour is not blamed, HTTP starts at the deadline', async () => {
+  const timers = new FakeTimers();
+  const bytes = segmentBytes(40_000, 30);
+  const { engine, signaling, far } = await setup({
+    self: 'p-self', idleTimeoutMs: 100, remotes: { 'p-a': { segments: new Map([[SEG, bytes]]) } }, timers, holdHashes: true,
+    scheduler: { safetyMarginMs: 100, defaultHttpMs: 100 },
+  });
+  const http = httpLoader(bytes, { now: timers.now });
+  const loading = engine.loadSegment({ url: SEG, live: false, bufferS: 1, durationS: 2, httpLoad: http });
+  await until(() => far['p-a'].chunksSent > 0, 5000, 'the bytes');
+  await runClockUntil(timers, () => http.log.length > 0, { maxMs: 5000, what: 'the HTTP fallback' });
+  assert.equal((await loading).source, 'http');
+  // Deadline: 1000 ms of buffer − 100 ms margin − 100 ms HTTP estimate; the idle timeout is 100 ms.
+  assert.ok(http.log[0] >= 800, `HTTP at ${http.log[0]} ms, not at the idle timeout`);
+  assert.deepEqual(signaling.failings, []);
+  assert.equal(engine.peerTimeouts.size, 0);
+});
+
+test('neighbour-gone barred closes that neighbour for good; about ourselves it closes every neighbour', async () => {
+  const { engine, signaling } = await setup({ self: 'p-self', remotes: { 'p-bad': {}, 'p-ok': {} } });
+  signaling.emit('neighbour-gone', { type: 'neighbour-gone', peer: 'p-bad', reason: 'barred' });
+  assert.equal(engine.peers.has('p-bad'), false);
+  assert.equal(engine.banned.has('p-bad'), true);
+  signaling.emit('neighbour', { type: 'neighbour', peer: 'p-bad', offer: true });
+  assert.equal(engine.peers.has('p-bad'), false, 'never connected again');
+  assert.equal(engine.peers.has('p-ok'), true);
+  signaling.emit('neighbour-gone', { type: 'neighbour-gone', peer: 'p-self', reason: 'barred' });
+  assert.equal(engine.peers.size, 0);
 });
 
 test('a neighbour lost mid-transfer is routed around: the next holder serves the segment', async () => {
@@ -348,4 +508,26 @@ test('a viewer joining a site whose link is slow starts from its neighbours, and
   await engine.loadSegment({ url: 'http://origin.test/live/seg-101.ts', live: true, bufferS: 0, durationS: 2, httpLoad: httpLoader(bytes, { delayMs: 20 }) });
   engine.qoe.flush();
   assert.ok(signaling.reports.at(-1).httpKbps > 0, JSON.stringify(signaling.reports.at(-1)));
+});
+
+test('the join says whether the browser hides its addresses behind mDNS names, once the probe has answered', async () => {
+  for (const mdns of [true, false]) {
+    let signaling;
+    let connectedWith = null;
+    const engine = new Engine({
+      signalingUrl: 'ws://appliance.test/ws', stream: 'http://origin.test/live/master.m3u8',
+      WebSocket: function WS() {}, RTCPeerConnection: function PC() {},
+      createSignaling: (o) => {
+        signaling = new FakeSignaling(o);
+        signaling.connect = () => { connectedWith = JSON.parse(JSON.stringify(o.hello)); };
+        return signaling;
+      },
+      probeMdns: async () => mdns,
+    });
+    engines.push(engine);
+    engine.start();
+    assert.equal(connectedWith, null, 'no hello before the probe answered');
+    await until(() => connectedWith !== null, 2000, 'the join');
+    assert.equal(connectedWith.caps.mdns === true, mdns);
+  }
 });

@@ -1,6 +1,7 @@
-// Hand-written test doubles shared by the peer and engine tests: an in-memory data-channel pair
-// and a scripted remote viewer that answers requests the way a test needs (correctly, with bad
-// bytes, busy, or by vanishing mid-transfer).
+// Hand-written test doubles shared by the peer and engine tests: an in-memory data-channel pair,
+// a scripted remote viewer that answers requests the way a test needs (correctly, with altered
+// bytes, busy, or by vanishing mid-transfer) and a signaling client whose `hash` answers come from
+// a test's "origin".
 import { decode, encode } from '../../src/core/peer-protocol.js';
 import { sha256 } from '../../src/core/transfer.js';
 
@@ -37,8 +38,10 @@ export function channelPair() {
 
 /**
  * The far end of a channel, scripted: `segments` it holds (id → bytes), announced on start;
- * `behaviour(id)` says how to answer a request: 'serve', 'corrupt', 'busy', 'vanish' (close after
- * the first chunk), 'silent' (stop after the first chunk, channel stays open), 'not_found'.
+ * `behaviour(id)` says how to answer a request: 'serve', 'corrupt' (altered bytes announced with
+ * their own, matching SHA-256: what a malicious peer sends), 'longer' (the segment plus one byte,
+ * with a matching hash), 'busy', 'vanish' (close after the first chunk), 'silent' (stop after the
+ * first chunk, channel stays open), 'not_found'.
  */
 export class RemoteViewer {
   constructor(channel, { segments = new Map(), behaviour = () => 'serve', chunkBytes = 16 * 1024 } = {}) {
@@ -68,12 +71,18 @@ export class RemoteViewer {
     const { requestId, segmentId } = msg;
     this.requests.push(segmentId);
     const how = this.behaviour(segmentId);
-    const bytes = this.segments.get(segmentId);
+    let bytes = this.segments.get(segmentId);
     if (how === 'busy' || how === 'not_found' || !bytes) {
       this.send({ type: 'error', requestId, code: how === 'busy' ? 'busy' : 'not_found' });
       return;
     }
-    const hash = how === 'corrupt' ? await sha256(Uint8Array.of(1, 2, 3)) : await sha256(bytes);
+    if (how === 'corrupt') bytes = altered(bytes);
+    if (how === 'longer') {
+      const longer = new Uint8Array(bytes.length + 1);
+      longer.set(bytes);
+      bytes = longer;
+    }
+    const hash = await sha256(bytes);
     this.send({ type: 'response-start', requestId, length: bytes.length, sha256: hash });
     for (let at = 0; at < bytes.length; at += this.chunkBytes) {
       this.send({ type: 'chunk', requestId, offset: at, bytes: bytes.subarray(at, Math.min(at + this.chunkBytes, bytes.length)) });
@@ -84,9 +93,26 @@ export class RemoteViewer {
   }
 }
 
-/** Signaling client double: records what the engine sends; tests emit server messages. */
+/** A copy with one byte in every 4 KiB flipped. */
+export function altered(bytes) {
+  const copy = new Uint8Array(bytes);
+  for (let i = 0; i < copy.length; i += 4096) copy[i] ^= 0xff;
+  return copy;
+}
+
+/** What the appliance answers to `hash` for bytes the origin serves. */
+export async function hashAnswer(bytes) {
+  return { sha256: await sha256(bytes), length: bytes.length };
+}
+
+/**
+ * Signaling client double: records what the engine sends; tests emit server messages.
+ * `hashFor(url)` answers from `origin` (a Map or function: url → the origin's bytes, or an `{error}` answer):
+ * at once, or, with `holdHashes`, when the test calls `answerHash(url)`. A URL the origin does
+ * not know is `not_found`.
+ */
 export class FakeSignaling {
-  constructor(options) {
+  constructor(options, { origin = new Map(), holdHashes = false } = {}) {
     this.options = options;
     this.joined = false;
     this.closed = false;
@@ -94,6 +120,29 @@ export class FakeSignaling {
     this.failings = [];
     this.reports = [];
     this.handlers = new Map();
+    this.origin = origin;
+    this.holdHashes = holdHashes;
+    /** @type {string[]} every URL asked, in order */
+    this.hashAsks = [];
+    /** @type {Map<string, Function>} held asks, answered by answerHash() */
+    this.heldHashes = new Map();
+  }
+  hashFor(url) {
+    this.hashAsks.push(url);
+    if (this.holdHashes) return new Promise((resolve) => this.heldHashes.set(url, resolve));
+    return this.answerFor(url);
+  }
+  async answerFor(url) {
+    const o = typeof this.origin === 'function' ? this.origin(url) : this.origin.get(url);
+    if (o === undefined) return { error: 'not_found' };
+    return o instanceof Uint8Array ? hashAnswer(o) : o;
+  }
+  /** Answers a held ask (from `origin`, or with `answer`). */
+  async answerHash(url, answer) {
+    const resolve = this.heldHashes.get(url);
+    if (!resolve) throw new Error(`no held hash ask for ${url}`);
+    this.heldHashes.delete(url);
+    resolve(answer ?? await this.answerFor(url));
   }
   on(type, fn) {
     if (!this.handlers.has(type)) this.handlers.set(type, new Set());
@@ -105,7 +154,7 @@ export class FakeSignaling {
   }
   connect() {}
   send(signal) { this.sent.push(signal); return true; }
-  failing(peer, reason) { this.failings.push({ peer, reason }); return true; }
+  failing(peer, reason, segment) { this.failings.push(segment === undefined ? { peer, reason } : { peer, reason, segment }); return true; }
   report(body) { this.reports.push(body); return true; }
   close() { this.closed = true; this.joined = false; }
   /** Plays `welcome` (+ `leaders`) from the appliance. */

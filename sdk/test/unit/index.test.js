@@ -10,7 +10,9 @@ test('the signaling URL is the script\'s own host and port, /ws, wss for https a
 });
 
 test('swarmgateConfig: defaults, and wrong types fall back instead of breaking the page', () => {
-  assert.deepEqual({ ...readConfig(undefined) }, { enabled: true, stream: undefined, token: undefined, debug: false, maxStoreBytes: undefined, upload: true, appliance: undefined, wrapGlobal: true, debugCorruptUploads: false });
+  assert.deepEqual({ ...readConfig(undefined) }, { enabled: true, stream: undefined, token: undefined, debug: false, maxStoreBytes: undefined, upload: true, appliance: undefined, wrapGlobal: true });
+  // No option makes a page serve altered bytes (the red-team SDK lives in test/redteam/ only).
+  assert.equal('debugCorruptUploads' in readConfig({ debugCorruptUploads: true }), false);
   const c = readConfig({ enabled: false, stream: 'townhall', token: 't', debug: true, maxStoreBytes: 64 << 20, upload: false });
   assert.equal(c.enabled, false);
   assert.equal(c.stream, 'townhall');
@@ -128,6 +130,17 @@ test('stats of several players add up; the P2P ratio is over all segment bytes',
   assert.equal(s.startupMs, 800);
   assert.equal(s.leader, true);
   assert.equal(s.failures.timeout, 1);
+  assert.equal(s.failures.unverified, 0);
+  assert.equal(s.integrity, 'anchored');
+});
+
+test('integrity is unavailable as soon as one player learnt the appliance has no hashes for its stream', () => {
+  const s = combineStats([
+    { integrity: 'anchored', failures: { unverified: 2 } },
+    { integrity: 'unavailable', failures: { unverified: 1 } },
+  ], { enabled: true, version: 'x' });
+  assert.equal(s.integrity, 'unavailable');
+  assert.equal(s.failures.unverified, 3);
 });
 
 test('stats carry the earliest welcome and first-open-peer marks of any player, null until they happen', () => {

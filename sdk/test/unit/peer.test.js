@@ -4,7 +4,7 @@ import { filterRemoteSdp, isLanCandidate, Peer } from '../../src/core/peer.js';
 import { SegmentStore } from '../../src/core/segment-store.js';
 import { sha256 } from '../../src/core/transfer.js';
 import { encode } from '../../src/core/peer-protocol.js';
-import { channelPair, RemoteViewer, segmentBytes, until } from './fakes.js';
+import { channelPair, hashAnswer, RemoteViewer, segmentBytes, until } from './fakes.js';
 
 async function storeWith(entries) {
   const store = new SegmentStore();
@@ -36,7 +36,7 @@ test('a request is served from the store and arrives verified, byte for byte', a
   let uploaded = 0;
   const [a, b] = connectedPair(new SegmentStore(), await storeWith([['s', seg]]), {}, { onUploaded: (p, n) => { uploaded += n; } });
   await until(() => a.holds('s'));
-  const got = await a.request('s').done;
+  const got = await a.request('s', { expected: hashAnswer(seg) }).done;
   assert.deepEqual(got, seg);
   await until(() => uploaded === seg.length);
   assert.equal(uploaded, seg.length);
@@ -58,14 +58,29 @@ test('the upload policy is asked first: a refusal is answered with error policy 
   b.close();
 });
 
-test('corrupted bytes from a neighbour fail with integrity and never resolve', async () => {
+test('altered bytes with the sender\'s own matching hash fail with integrity and never resolve', async () => {
   const [mine, theirs] = channelPair();
   const seg = segmentBytes(40_000);
   const remote = new RemoteViewer(theirs, { segments: new Map([['s', seg]]), behaviour: () => 'corrupt' });
   const peer = new Peer({ id: 'p-X', store: new SegmentStore() });
   peer.attachChannel(mine);
-  await assert.rejects(peer.request('s').done, (e) => e.code === 'integrity');
+  await assert.rejects(peer.request('s', { expected: hashAnswer(seg) }).done, (e) => e.code === 'integrity');
   assert.deepEqual(remote.requests, ['s']);
+  peer.close();
+});
+
+test('a request whose bytes cannot be verified fails unverified and tells the holder to stop', async () => {
+  const [mine, theirs] = channelPair();
+  const remote = new RemoteViewer(theirs, { segments: new Map([['s', segmentBytes(200_000)]]), behaviour: () => 'silent' });
+  const peer = new Peer({ id: 'p-X', store: new SegmentStore() });
+  peer.attachChannel(mine);
+  let answer;
+  const r = peer.request('s', { expected: new Promise((resolve) => { answer = resolve; }) });
+  await until(() => r.received() > 0);
+  answer({ error: 'not_found' });
+  await assert.rejects(r.done, (e) => e.code === 'unverified' && e.anchorError === 'not_found');
+  await until(() => remote.cancels.length > 0, 5000, 'the cancel');
+  assert.deepEqual(remote.cancels, [1]);
   peer.close();
 });
 

@@ -127,10 +127,10 @@ test('the estimate is a moving average over the most recent samples', () => {
 
 test('onP2pFailure falls back to HTTP and counts the reason', () => {
   const { s } = scheduler();
-  for (const r of ['timeout', 'integrity', 'gone', 'noHolder', 'policy', 'timeout']) {
+  for (const r of ['timeout', 'integrity', 'gone', 'noHolder', 'policy', 'unverified', 'timeout']) {
     assert.deepEqual(s.onP2pFailure(r), { source: 'http', reason: r });
   }
-  assert.deepEqual(s.failures, { timeout: 2, integrity: 1, gone: 1, noHolder: 1, policy: 1 });
+  assert.deepEqual(s.failures, { timeout: 2, integrity: 1, gone: 1, noHolder: 1, policy: 1, unverified: 1 });
   assert.throws(() => s.onP2pFailure('bored'), RangeError);
 });
 

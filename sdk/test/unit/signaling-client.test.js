@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SignalingClient, backoffMs } from '../../src/core/signaling-client.js';
+import { decodeSha256, MAX_HASH_ASKS, SignalingClient, backoffMs } from '../../src/core/signaling-client.js';
 import { FakeTimers } from './fakes.js';
 
 /** The parts of the browser WebSocket the client uses, plus server-side controls. */
@@ -228,4 +228,108 @@ test('a throwing listener does not break the others', () => {
   }
   assert.equal(events.filter((e) => e[0] === 'welcome').length, 1);
   assert.equal(client.joined, true);
+});
+
+/** base64 of a 32-byte hash whose bytes are all `fill`. */
+const b64 = (fill) => Buffer.alloc(32, fill).toString('base64');
+
+function joined(extra) {
+  const t = setup(extra);
+  t.ws().open();
+  t.ws().receive(welcome);
+  return t;
+}
+
+test('hash: asks with the segment URL and resolves with the answer matched by the echoed URL', async () => {
+  const { client, ws } = joined();
+  const a = client.hashFor('http://origin/live/a.ts?tok=1');
+  const b = client.hashFor('http://origin/live/b.ts');
+  assert.deepEqual(ws().sent.slice(1), [
+    { type: 'hash', segment: 'http://origin/live/a.ts?tok=1' },
+    { type: 'hash', segment: 'http://origin/live/b.ts' },
+  ]);
+  ws().receive({ type: 'hash', segment: 'http://origin/live/b.ts', error: 'not_found' });
+  ws().receive({ type: 'hash', segment: 'http://origin/live/other.ts', sha256: b64(1), length: 5 });
+  ws().receive({ type: 'hash', segment: 'http://origin/live/a.ts?tok=1', sha256: b64(7), length: 188000 });
+  assert.deepEqual(await b, { error: 'not_found' });
+  const answer = await a;
+  assert.deepEqual([...answer.sha256], [...Buffer.alloc(32, 7)]);
+  assert.equal(answer.length, 188000);
+});
+
+test('hash: asks for the same URL share one message and one answer', async () => {
+  const { client, ws } = joined();
+  const asks = [client.hashFor('http://o/s.ts'), client.hashFor('http://o/s.ts')];
+  assert.equal(ws().sent.filter((m) => m.type === 'hash').length, 1);
+  ws().receive({ type: 'hash', segment: 'http://o/s.ts', sha256: b64(2), length: 1 });
+  const [x, y] = await Promise.all(asks);
+  assert.equal(x, y);
+});
+
+test('hash: beyond 32 open asks the answer is busy at once and nothing is sent', async () => {
+  const { client, ws } = joined();
+  const open = [];
+  for (let i = 0; i < MAX_HASH_ASKS; i++) open.push(client.hashFor(`http://o/${i}.ts`));
+  assert.deepEqual(await client.hashFor('http://o/one-more.ts'), { error: 'busy' });
+  assert.equal(ws().sent.filter((m) => m.type === 'hash').length, MAX_HASH_ASKS);
+  ws().receive({ type: 'hash', segment: 'http://o/0.ts', error: 'busy' });
+  await open[0];
+  client.hashFor('http://o/now-there-is-room.ts');
+  assert.equal(ws().sent.at(-1).segment, 'http://o/now-there-is-room.ts');
+});
+
+test('hash: no answer within the timeout, a dropped socket or no socket at all is origin_unavailable', async () => {
+  const { client, ws, timers } = joined({ hashTimeoutMs: 3000 });
+  const slow = client.hashFor('http://o/slow.ts');
+  timers.advance(2999);
+  let settled = false;
+  slow.then(() => { settled = true; });
+  await Promise.resolve();
+  assert.equal(settled, false);
+  timers.advance(1);
+  assert.deepEqual(await slow, { error: 'origin_unavailable' });
+  ws().receive({ type: 'hash', segment: 'http://o/slow.ts', sha256: b64(3), length: 1 }); // too late: ignored
+
+  const cut = client.hashFor('http://o/cut.ts');
+  ws().drop(1006);
+  assert.deepEqual(await cut, { error: 'origin_unavailable' });
+  assert.deepEqual(await client.hashFor('http://o/offline.ts'), { error: 'origin_unavailable' }, 'not joined: nothing sent');
+  assert.equal(timers.pending(), 1, 'only the reconnect timer: no hash timer left behind');
+});
+
+test('hash: a malformed answer is an error, never a hash', async () => {
+  const bad = [
+    { sha256: Buffer.alloc(31, 1).toString('base64'), length: 10 },
+    { sha256: Buffer.alloc(33, 1).toString('base64'), length: 10 },
+    { sha256: `${b64(1).slice(0, 42)}*=`, length: 10 },
+    { sha256: Buffer.alloc(32, 255).toString('base64url'), length: 10 },
+    { sha256: b64(1) },
+    { sha256: b64(1), length: -1 },
+    { sha256: b64(1), length: 1.5 },
+    { sha256: b64(1), length: '10' },
+    { sha256: [1, 2, 3], length: 10 },
+    { error: 'teapot' },
+    { error: 'not_found', sha256: b64(1), length: 10 },
+  ];
+  const { client, ws } = joined();
+  for (const [i, fields] of bad.entries()) {
+    const url = `http://o/${i}.ts`;
+    const ask = client.hashFor(url);
+    ws().receive({ type: 'hash', segment: url, ...fields });
+    assert.deepEqual(await ask, { error: 'malformed' }, JSON.stringify(fields));
+  }
+  assert.equal(decodeSha256(b64(255)).length, 32);
+  assert.equal(decodeSha256(b64(255).slice(0, 43)).length, 32, 'padding may be left out');
+});
+
+test('failing carries the segment of an integrity report when given', () => {
+  const { client, ws } = joined();
+  client.failing('p-2', 'integrity', 'http://o/s.ts');
+  client.failing('p-3', 'timeout');
+  client.failing('p-4', 'integrity', 'x'.repeat(2049));
+  assert.deepEqual(ws().sent.slice(1), [
+    { type: 'failing', peer: 'p-2', reason: 'integrity', segment: 'http://o/s.ts' },
+    { type: 'failing', peer: 'p-3', reason: 'timeout' },
+    { type: 'failing', peer: 'p-4', reason: 'integrity' },
+  ]);
 });

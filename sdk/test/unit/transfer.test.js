@@ -72,9 +72,21 @@ async function flowUntilDone(channel, transfer) {
   return transfer.done;
 }
 
-test('the receiver resolves with the bytes once length and SHA-256 match', async () => {
+/** The appliance's answer to `hash` for `bytes`. */
+async function anchorOf(bytes) {
+  return { sha256: await sha256(bytes), length: bytes.length };
+}
+
+/** A promise the test resolves later, as a `hash` answer that arrives after the bytes. */
+function later() {
+  let resolve;
+  const promise = new Promise((r) => { resolve = r; });
+  return { promise, resolve };
+}
+
+test('the receiver resolves with the bytes once length and SHA-256 match the appliance\'s', async () => {
   const bytes = segment(150000);
-  const rx = new IncomingTransfer();
+  const rx = new IncomingTransfer({ expected: anchorOf(bytes) });
   rx.start({ length: bytes.length, sha256: await sha256(bytes) });
   for (let off = 0; off < bytes.length; off += 65536) rx.chunk({ offset: off, bytes: bytes.subarray(off, off + 65536) });
   assert.deepEqual(await rx.done, bytes);
@@ -82,9 +94,73 @@ test('the receiver resolves with the bytes once length and SHA-256 match', async
 });
 
 test('a zero-length response completes with empty bytes', async () => {
-  const rx = new IncomingTransfer();
-  rx.start({ length: 0, sha256: await sha256(new Uint8Array(0)) });
+  const empty = new Uint8Array(0);
+  const rx = new IncomingTransfer({ expected: anchorOf(empty) });
+  rx.start({ length: 0, sha256: await sha256(empty) });
   assert.equal((await rx.done).length, 0);
+});
+
+test('altered bytes announced with their own matching hash fail with integrity: only the appliance\'s hash counts', async () => {
+  const bytes = segment(1000);
+  const bad = Uint8Array.from(bytes);
+  bad[500] ^= 1;
+  const rx = new IncomingTransfer({ expected: anchorOf(bytes) });
+  rx.start({ length: bad.length, sha256: await sha256(bad) });
+  rx.chunk({ offset: 0, bytes: bad });
+  assert.equal(await rejection(rx), 'integrity');
+  assert.equal(rx.buffer, null, 'the bytes are gone');
+});
+
+test('bytes that arrive before the appliance\'s answer wait for it, then are released', async () => {
+  const bytes = segment(70000);
+  const answer = later();
+  let receivedCalls = 0;
+  const rx = new IncomingTransfer({ expected: answer.promise, onReceived: () => { receivedCalls++; } });
+  let settled = false;
+  rx.done.then(() => { settled = true; }, () => { settled = true; });
+  rx.start({ length: bytes.length, sha256: new Uint8Array(32) });
+  rx.chunk({ offset: 0, bytes });
+  for (let i = 0; i < 5; i++) await tick();
+  assert.equal(settled, false, 'held until the appliance answers');
+  assert.equal(rx.complete, true);
+  assert.equal(receivedCalls, 1);
+  answer.resolve(await anchorOf(bytes));
+  assert.deepEqual(await rx.done, bytes);
+});
+
+test('a length other than the appliance\'s fails at response-start, or as soon as the answer arrives', async () => {
+  const bytes = segment(3000);
+  const early = new IncomingTransfer({ expected: anchorOf(bytes) });
+  await tick();
+  early.start({ length: bytes.length + 1, sha256: new Uint8Array(32) });
+  assert.equal(await rejection(early), 'integrity');
+  assert.equal(early.buffer, null, 'nothing allocated');
+
+  const answer = later();
+  const late = new IncomingTransfer({ expected: answer.promise });
+  late.start({ length: bytes.length - 1, sha256: new Uint8Array(32) });
+  late.chunk({ offset: 0, bytes: bytes.subarray(0, 1000) });
+  answer.resolve(await anchorOf(bytes));
+  assert.equal(await rejection(late), 'integrity');
+  assert.equal(late.received, 1000, 'given up mid-transfer');
+});
+
+test('without a hash from the appliance the bytes are never released: unverified, with its error', async () => {
+  const bytes = segment(500);
+  const rx = new IncomingTransfer({ expected: Promise.resolve({ error: 'origin_unavailable' }) });
+  rx.start({ length: bytes.length, sha256: await sha256(bytes) });
+  rx.chunk({ offset: 0, bytes });
+  const e = await rx.done.catch((err) => err);
+  assert.equal(e.code, 'unverified');
+  assert.equal(e.anchorError, 'origin_unavailable');
+
+  const none = new IncomingTransfer();
+  none.start({ length: bytes.length, sha256: await sha256(bytes) });
+  none.chunk({ offset: 0, bytes });
+  assert.equal(await rejection(none), 'unverified', 'no expected hash at all');
+
+  const odd = new IncomingTransfer({ expected: Promise.resolve({ sha256: new Uint8Array(31), length: 500 }) });
+  assert.equal(await rejection(odd), 'unverified', 'a malformed answer is no answer');
 });
 
 async function rejection(rx) {
@@ -99,7 +175,7 @@ async function rejection(rx) {
 
 test('a hash mismatch rejects with integrity and never yields the bytes', async () => {
   const bytes = segment(1000);
-  const rx = new IncomingTransfer();
+  const rx = new IncomingTransfer({ expected: anchorOf(bytes) });
   rx.start({ length: 1000, sha256: await sha256(bytes) });
   const bad = Uint8Array.from(bytes);
   bad[500] ^= 1;
@@ -150,7 +226,7 @@ test('chunks before start, a second start, oversize and remote errors are reject
 
 test('abort while hashing wins; messages after settling are ignored', async () => {
   const bytes = segment(100);
-  const rx = new IncomingTransfer();
+  const rx = new IncomingTransfer({ expected: anchorOf(bytes) });
   rx.start({ length: 100, sha256: await sha256(bytes) });
   rx.chunk({ offset: 0, bytes });
   rx.abort('cancelled');
@@ -168,7 +244,7 @@ test('sender output reassembles into the segment through the receiver', async ()
   const chunks = ch.frames.slice(1);
   assert.equal(chunks.length, 4);
   assert.ok(chunks.every((c) => c.type === 'chunk' && c.requestId === 42 && c.bytes.length <= 65536));
-  const rx = new IncomingTransfer();
+  const rx = new IncomingTransfer({ expected: anchorOf(bytes) });
   rx.start(ch.frames[0]);
   for (const c of chunks) rx.chunk(c);
   assert.deepEqual(await rx.done, bytes);

@@ -1,8 +1,8 @@
 // Audit log: the appliance's hash-chained record of who did what (GET /audit), newest first,
 // filtered by time, actor, action and outcome, with older entries loaded page by page; and
 // signed exports (GET /audit/export) of the chosen time range as JSON lines or CSV, offered as
-// two downloads: the file and its detached signature FILE.p7s (fetched from the path the
-// X-Audit-Export header names). docs/auditor-guide.md says how to check them.
+// two downloads: the file and its detached signature FILE.p7s (base64 in the X-Audit-Signature
+// header of the same answer). docs/auditor-guide.md says how to check them.
 import * as api from '../api.js';
 import { clearErrors, field, formAlert, h, section, showError } from '../dom.js';
 import * as format from '../format.js';
@@ -133,7 +133,9 @@ export function render(container) {
     try {
       const file = await api.download(`/audit/export${api.query({ format: exportFormat.value, from: params.from, to: params.to })}`);
       const id = file.headers.get('X-Audit-Export');
-      const signature = await api.download(`/audit/exports/${encodeURIComponent(id)}/signature`);
+      // The signature (DER) comes base64-encoded in a header of the same answer.
+      const der = Uint8Array.from(atob(file.headers.get('X-Audit-Signature') || ''), (c) => c.charCodeAt(0));
+      const signature = { blob: new Blob([der], { type: 'application/pkcs7-signature' }) };
       const name = file.filename || `swarmgate-audit.${exportFormat.value}`;
       const link = (blob, filename, text) => {
         const url = URL.createObjectURL(blob);

@@ -186,7 +186,8 @@ export function render(container, ctx) {
         return null;
       }
       const payload = {
-        urlPattern: pattern || null,
+        // "" clears the pattern; the API refuses null for it.
+        urlPattern: pattern,
         p2p: p2p.value,
         siteModes: modes,
         maxNeighbours: max,

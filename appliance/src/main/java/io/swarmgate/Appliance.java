@@ -2,6 +2,8 @@ package io.swarmgate;
 
 import io.swarmgate.demo.DemoHandler;
 import io.swarmgate.api.IntegrityResource;
+import io.swarmgate.discovery.Announcer;
+import io.swarmgate.pki.SubjectNames;
 import io.swarmgate.integrity.HttpOrigin;
 import io.swarmgate.integrity.IntegrityLedger;
 import io.swarmgate.integrity.MediaOrigins;
@@ -85,6 +87,7 @@ public final class Appliance implements ServeCommand.Running {
     private final LiveFeed live;
     private final Qoe qoe;
     private final Audit audit;
+    private final Announcer discovery;
 
     /**
      * The QoE pipeline: reports in (aggregator), housekeeping (rollup), reads (queries, and the
@@ -107,8 +110,10 @@ public final class Appliance implements ServeCommand.Running {
 
     private Appliance(ApplianceConfig config, DataDirectory dataDir, Pki pki, Database database,
                       PolicyService policies, SignalingService signaling, ApplianceServer server,
-                      ControlServer control, ApiHandler api, Qoe qoe, LiveFeed live, Audit audit) {
+                      ControlServer control, ApiHandler api, Qoe qoe, LiveFeed live, Announcer discovery,
+                      Audit audit) {
         this.audit = audit;
+        this.discovery = discovery;
         this.live = live;
         this.api = api;
         this.qoe = qoe;
@@ -183,10 +188,14 @@ public final class Appliance implements ServeCommand.Running {
                             demo));
             serverRef.set(server);
             server.start();
-            ControlServer control = new ControlServer(dataDir.controlSocket(), policies, accounts, sessions, audit,
-                    new Certificates(pki, config.server().hostnames(), server::reloadCertificate), Main::newCommandLine);
+            ControlServer control = new ControlServer(dataDir, database.dataSource(), policies, accounts, sessions,
+                    audit, new Certificates(pki, config.server().hostnames(), server::reloadCertificate),
+                    Main::newCommandLine);
+            Announcer discovery = Announcer.start(config.discovery(), config.server().bind(),
+                    SubjectNames.machineHostnames().stream().findFirst().orElse("swarmgate"), server.httpsUri().getPort(),
+                    VersionCommand.version(), pki.report().ca().sha256Fingerprint());
             return new Appliance(config, dataDir, pki, database, policies, signaling, server, control, api, qoe, live,
-                    audit);
+                    discovery, audit);
         } catch (Exception | Error e) {
             if (live != null) {
                 live.close();
@@ -368,6 +377,7 @@ public final class Appliance implements ServeCommand.Running {
     @Override
     public void close() throws Exception {
         try {
+            discovery.close();
             control.close();
             live.close();
             signaling.close();

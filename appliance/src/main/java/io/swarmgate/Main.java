@@ -2,9 +2,12 @@ package io.swarmgate;
 
 import io.swarmgate.cli.AdminAccountsCommand;
 import io.swarmgate.cli.AuditCommand;
+import io.swarmgate.cli.BackupCommand;
 import io.swarmgate.cli.CertCommand;
+import io.swarmgate.cli.DiscoverCommand;
 import io.swarmgate.cli.ExitCodes;
 import io.swarmgate.cli.InitCommand;
+import io.swarmgate.cli.RestoreCommand;
 import io.swarmgate.cli.ServeCommand;
 import io.swarmgate.cli.SiteCommand;
 import io.swarmgate.cli.StreamCommand;
@@ -28,7 +31,10 @@ import picocli.CommandLine.Command;
             SiteCommand.class,
             StreamCommand.class,
             AuditCommand.class,
+            BackupCommand.class,
+            RestoreCommand.class,
             VersionCommand.class,
+            DiscoverCommand.class,
             CommandLine.HelpCommand.class
         },
         footer = {"", "Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error.",

@@ -16,6 +16,31 @@ import java.util.Optional;
 /** {@code /admins} and {@code /tokens}: accounts and API tokens, admin role only. */
 public final class AdminResource {
 
+    static final Schema ROLE = Schema.oneOf(List.of("admin", "operator", "auditor"))
+            .describe("admin: everything; operator: streams and sites; auditor: read-only");
+    static final Schema USERNAME = Schema.string(64).pattern(AdminAccounts.USERNAME_PATTERN)
+            .describe("2-64 lower-case letters, digits, '.', '_' or '-', starting with a letter").example("alice");
+    private static final Schema ADMINISTRATOR = Schema.object()
+            .required("username", Schema.string())
+            .required("role", ROLE)
+            .required("disabled", Schema.bool())
+            .required("mustChangePassword", Schema.bool().describe("still on a one-time password"))
+            .required("locked", Schema.bool().describe("sign-ins are delayed now after failed ones"))
+            .required("signInDelayedUntil", Schema.instant().nullable())
+            .required("createdAt", Schema.instant())
+            .required("lastLoginAt", Schema.instant().nullable())
+            .named("Administrator");
+    private static final Schema TOKEN = Schema.object()
+            .required("id", Schema.string())
+            .required("name", Schema.string())
+            .required("role", ROLE)
+            .required("createdBy", Schema.string().describe("the owner: the token works only while they may use its role"))
+            .required("createdAt", Schema.instant())
+            .required("expiresAt", Schema.instant())
+            .required("lastUsedAt", Schema.instant().nullable())
+            .required("revokedAt", Schema.instant().nullable())
+            .named("ApiToken");
+
     private final AdminAccounts accounts;
     private final Sessions sessions;
     private final ApiTokens tokens;
@@ -27,25 +52,60 @@ public final class AdminResource {
     }
 
     public List<Route> routes() {
+        Schema oneTimePassword = Schema.string().describe("shown once; must be changed at the first sign-in");
         return List.of(
-                new Route("GET", "/admins", Role.ADMIN, r -> accounts.list().stream().map(this::view).toList(),
-                        "List administrators", null, "array of administrators"),
-                new Route("POST", "/admins", Role.ADMIN, this::add,
-                        "Create an administrator; the response carries a one-time password", "{username, role}",
-                        "{username, role, oneTimePassword}"),
-                new Route("PUT", "/admins/{username}", Role.ADMIN, this::update,
-                        "Change an administrator's role or disable/enable the account", "{role?, disabled?}",
-                        "the administrator"),
-                new Route("POST", "/admins/{username}/reset-password", Role.ADMIN, this::reset,
-                        "Replace an administrator's password with a one-time password", null, "{oneTimePassword}"),
-                new Route("GET", "/tokens", Role.ADMIN, r -> tokens.list(),
-                        "List API tokens (never their secrets) with owner (createdBy) and expiry", null,
-                        "array of tokens"),
-                new Route("POST", "/tokens", Role.ADMIN, this::createToken,
-                        "Create an API token bound to a role, owned by the caller, expiring after expiresInDays"
-                                + " (default 90, at most 365); the token is shown once",
-                        "{name, role, expiresInDays?}", "{id, name, role, createdBy, expiresAt, token}"),
-                new Route("DELETE", "/tokens/{id}", Role.ADMIN, this::revokeToken, "Revoke an API token", null, "204"));
+                Route.get("/admins", Role.ADMIN, "List administrators",
+                                r -> accounts.list().stream().map(this::view).toList())
+                        .returns(200, "the administrators", Schema.arrayOf(ADMINISTRATOR)),
+                Route.post("/admins", Role.ADMIN, "Create an administrator; the response carries a one-time password",
+                                this::add)
+                        .json(Schema.object().required("username", USERNAME).required("role", ROLE))
+                        .returns(201, "the new administrator", Schema.object()
+                                .required("username", Schema.string())
+                                .required("role", ROLE)
+                                .required("oneTimePassword", oneTimePassword))
+                        .fails(409, "an administrator with this name exists", "conflict"),
+                Route.put("/admins/{username}", Role.ADMIN,
+                                "Change an administrator's role or disable/enable the account. Refused for yourself"
+                                        + " (or the owner of the token used) and for the last enabled admin", this::update)
+                        .path("username", USERNAME, "the administrator")
+                        .json(Schema.object()
+                                .optional("role", ROLE)
+                                .optional("disabled", Schema.bool().describe("true: no sign-in, sessions and tokens stop")))
+                        .returns(200, "the administrator as changed", ADMINISTRATOR)
+                        .fails(404, "no such administrator", "not_found")
+                        .fails(409, "no enabled administrator with the admin role would remain", "last_admin"),
+                Route.post("/admins/{username}/reset-password", Role.ADMIN,
+                                "Replace an administrator's password with a one-time password; ends their sessions",
+                                this::reset)
+                        .path("username", USERNAME, "the administrator")
+                        .returns(200, "the new one-time password", Schema.object()
+                                .required("username", Schema.string())
+                                .required("oneTimePassword", oneTimePassword))
+                        .fails(404, "no such administrator", "not_found"),
+                Route.get("/tokens", Role.ADMIN, "List API tokens (never their secrets) with owner (createdBy) and expiry",
+                                r -> tokens.list())
+                        .returns(200, "every token, revoked and expired ones included", Schema.arrayOf(TOKEN)),
+                Route.post("/tokens", Role.ADMIN, "Create an API token bound to a role, owned by the caller, expiring"
+                                + " after expiresInDays (default 90, at most 365); the token is shown once", this::createToken)
+                        .json(Schema.object()
+                                .required("name", Schema.string(100).pattern(".*\\S.*")
+                                        .describe("1-100 characters, not blank, on one line").example("monitoring"))
+                                .required("role", ROLE)
+                                .optional("expiresInDays", Schema.integer(1, ApiTokens.MAX_LIFETIME.toDays())
+                                        .describe("default " + ApiTokens.DEFAULT_LIFETIME.toDays())))
+                        .returns(201, "the token, with its secret shown this once", Schema.object()
+                                .required("id", Schema.string())
+                                .required("name", Schema.string())
+                                .required("role", ROLE)
+                                .required("createdBy", Schema.string())
+                                .required("expiresAt", Schema.instant())
+                                .required("token", Schema.string().describe("sgt_…: send as 'Authorization: Bearer …'"))),
+                Route.delete("/tokens/{id}", Role.ADMIN, "Revoke an API token", this::revokeToken)
+                        .path("id", Schema.string(32).pattern("[A-Za-z0-9]+").describe("the token's id")
+                                .example("Qx3vT9kLm2Pa"), "the token")
+                        .returnsNothing("revoked")
+                        .fails(404, "no active token with this id", "not_found"));
     }
 
     static Role role(ApiRequest r) throws ApiException {
@@ -71,23 +131,12 @@ public final class AdminResource {
         if (accounts.find(username).isEmpty()) {
             throw ApiException.notFound("no administrator named " + username);
         }
-        boolean self = username.equals(r.principal().name());
-        if (j.has("role")) {
-            Role role = role(r);
-            if (self && role != Role.ADMIN) {
-                throw ApiException.badRequest("role", "you cannot take the admin role from yourself");
-            }
-            accounts.setRole(username, role, r.actor());
-            sessions.invalidateUser(username);
-        }
-        if (j.has("disabled")) {
-            if (!j.get("disabled").isBoolean()) {
-                throw ApiException.badRequest("disabled", "disabled must be true or false");
-            }
-            if (self && j.get("disabled").asBoolean()) {
-                throw ApiException.badRequest("disabled", "you cannot disable yourself");
-            }
-            accounts.setDisabled(username, j.get("disabled").asBoolean(), r.actor());
+        Role role = j.has("role") ? role(r) : null;
+        Boolean disabled = j.has("disabled") ? j.get("disabled").asBoolean() : null;
+        // Through a token, "yourself" is the token's owner: disabling or demoting them would stop
+        // the very token, and lock its owner out of the console as well.
+        accounts.change(username, role, disabled, r.principal().owner(), r.actor());
+        if (role != null || disabled != null) {
             sessions.invalidateUser(username);
         }
         return view(accounts.find(username).orElseThrow());

@@ -1,5 +1,6 @@
 package io.swarmgate.api;
 
+import com.fasterxml.jackson.databind.node.TextNode;
 import io.swarmgate.audit.Actor;
 import io.swarmgate.audit.AuditEvent;
 import io.swarmgate.audit.AuditLog;
@@ -17,6 +18,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import org.eclipse.jetty.http.HttpCookie;
 import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,6 +39,7 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Fields;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -145,7 +149,7 @@ public final class ApiHandler extends Handler.Abstract {
             case "invalid_credentials" -> 401;
             case "too_many_attempts" -> 429;
             case "not_found" -> 404;
-            case "conflict" -> 409;
+            case "conflict", "last_admin" -> 409;
             default -> 400;
         };
     }
@@ -198,7 +202,45 @@ public final class ApiHandler extends Handler.Abstract {
                 throw new ApiException(403, "csrf_token_invalid", "missing or wrong " + CSRF_HEADER + " header");
             }
         }
-        return matched.endpoint().handle(new ApiRequest(request, principal, params, readBody(request), client(request)));
+        ApiRequest call = new ApiRequest(request, matched, principal, params, readBody(request), client(request));
+        checkInput(matched, call);
+        return matched.endpoint().handle(call);
+    }
+
+    /**
+     * Checks every input against the route's declaration before the endpoint runs, so that an
+     * endpoint sees only the parameters it declared, of the declared types, and a body of the
+     * declared shape. A query parameter the route does not take is refused: a misspelt
+     * {@code dryRun} must not turn a preview into a change.
+     */
+    private static void checkInput(Route route, ApiRequest call) throws ApiException {
+        for (Fields.Field f : call.queryFields()) {
+            if (!route.declaresQuery(f.getName())) {
+                List<String> accepted = route.parameters().stream().filter(p -> !p.inPath()).map(Route.Parameter::name)
+                        .toList();
+                throw new ApiException(400, "unknown_parameter", route.method() + " " + PREFIX + route.template()
+                        + (accepted.isEmpty() ? " takes no query parameters" : " takes only " + String.join(", ", accepted))
+                        + ", not '" + f.getName() + "'", f.getName(), List.of());
+            }
+            if (f.getValues().size() > 1) {
+                throw ApiException.badRequest(f.getName(), f.getName() + " is given more than once");
+            }
+        }
+        for (Route.Parameter p : route.parameters()) {
+            String value = p.inPath() ? call.param(p.name()) : call.query(p.name());
+            if (value == null) {
+                if (p.required()) {
+                    throw ApiException.badRequest(p.name(), "the query parameter " + p.name() + " is required");
+                }
+            } else {
+                p.schema().checkParameter(value, p.name());
+            }
+        }
+        Route.Body body = route.body();
+        if (body != null) {
+            body.schema().checkBody(body.isJson() ? call.json() : TextNode.valueOf(call.body() == null ? "" : call.body()),
+                    body.field());
+        }
     }
 
     private Principal authenticate(Request request) throws Exception {
@@ -243,14 +285,31 @@ public final class ApiHandler extends Handler.Abstract {
         if (declared > MAX_BODY) {
             throw new ApiException(413, "payload_too_large", "the body is larger than " + MAX_BODY + " bytes");
         }
+        byte[] bytes;
         try (InputStream in = Request.asInputStream(request)) {
-            byte[] bytes = in.readNBytes(MAX_BODY + 1);
+            bytes = in.readNBytes(MAX_BODY + 1);
             request.setAttribute(BODY_READ, Boolean.TRUE);
-            if (bytes.length > MAX_BODY) {
-                throw new ApiException(413, "payload_too_large", "the body is larger than " + MAX_BODY + " bytes");
-            }
-            return new String(bytes, StandardCharsets.UTF_8);
         }
+        if (bytes.length > MAX_BODY) {
+            throw new ApiException(413, "payload_too_large", "the body is larger than " + MAX_BODY + " bytes");
+        }
+        return utf8(bytes);
+    }
+
+    /**
+     * The body as text. Every body the API takes (JSON, CSV, PEM) is UTF-8; other bytes are refused
+     * rather than replaced, which would silently change a label or a certificate. A byte order mark,
+     * as spreadsheet programs write before CSV, is dropped.
+     */
+    static String utf8(byte[] bytes) throws ApiException {
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new ApiException(400, "invalid_encoding", "the body is not UTF-8 text", "body", List.of());
+        }
+        return text.startsWith("\uFEFF") ? text.substring(1) : text;
     }
 
     private static void respond(Response response, Callback callback, Object result) {

@@ -1,24 +1,44 @@
 package io.swarmgate.api;
 
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
 import io.swarmgate.audit.Actor;
 import java.net.InetAddress;
+import java.util.List;
 import java.util.Map;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.util.Fields;
 
-/** A matched API call: who, path parameters, query, and the already size-checked body. */
+/**
+ * A matched API call: who, path parameters, query, and the already size-checked UTF-8 body.
+ * {@link ApiHandler} has checked the declared inputs against the route's schemas before the
+ * endpoint sees them.
+ */
 public final class ApiRequest {
 
+    /**
+     * Request bodies are read strictly: a field given twice or text after the object is a malformed
+     * body, not something to resolve by guessing which part the client meant.
+     */
+    private static final ObjectReader READER = Json.MAPPER.reader()
+            .with(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
     private final Request request;
+    private final Route route;
     private final Principal principal;
     private final Map<String, String> params;
     private final String body;
     private final InetAddress client;
+    private Fields query;
     private JsonNode json;
 
-    ApiRequest(Request request, Principal principal, Map<String, String> params, String body, InetAddress client) {
+    ApiRequest(Request request, Route route, Principal principal, Map<String, String> params, String body,
+               InetAddress client) {
         this.request = request;
+        this.route = route;
         this.principal = principal;
         this.params = params;
         this.body = body;
@@ -43,10 +63,50 @@ public final class ApiRequest {
         return params.get(name);
     }
 
-    public String query(String name) {
-        Fields fields = Request.extractQueryParameters(request);
-        Fields.Field f = fields.get(name);
+    /**
+     * A query parameter the route declares, or null when absent.
+     *
+     * @throws IllegalStateException if the route does not declare it: every input an endpoint
+     *                               reads is documented and checked
+     */
+    public String query(String name) throws ApiException {
+        if (!route.declaresQuery(name)) {
+            throw new IllegalStateException(route.method() + " " + route.template() + " reads query parameter "
+                    + name + " without declaring it");
+        }
+        Fields.Field f = queryFields().get(name);
         return f == null ? null : f.getValue();
+    }
+
+    /**
+     * A boolean query parameter: exactly {@code true} or {@code false}, {@code fallback} when absent.
+     * Anything else ({@code 1}, {@code yes}, {@code TRUE}, empty) is refused rather than read as
+     * false, since a misread flag such as {@code dryRun} would apply a change the client meant to
+     * preview.
+     */
+    public boolean flag(String name, boolean fallback) throws ApiException {
+        String v = query(name);
+        if (v == null) {
+            return fallback;
+        }
+        if (!"true".equals(v) && !"false".equals(v)) {
+            throw ApiException.badRequest(name, name + " must be true or false");
+        }
+        return Boolean.parseBoolean(v);
+    }
+
+    /** Every query parameter as sent; 400 {@code invalid_query} when the query string is not decodable. */
+    Fields queryFields() throws ApiException {
+        if (query == null) {
+            try {
+                query = Request.extractQueryParameters(request);
+            } catch (RuntimeException e) {
+                // Jetty reports bad percent-encoding and bad UTF-8 as runtime exceptions of several types.
+                throw new ApiException(400, "invalid_query", "the query string is not percent-encoded UTF-8",
+                        null, List.of());
+            }
+        }
+        return query;
     }
 
     public String body() {
@@ -65,9 +125,10 @@ public final class ApiRequest {
     public JsonNode json() throws ApiException {
         if (json == null) {
             try {
-                json = Json.MAPPER.readTree(body == null ? "" : body);
+                json = READER.readTree(body == null ? "" : body);
             } catch (java.io.IOException e) {
-                throw new ApiException(400, "invalid_json", "the body is not valid JSON");
+                throw new ApiException(400, "invalid_json", "the body is not valid JSON: "
+                        + e.getMessage().lines().findFirst().orElse(""));
             }
             if (json == null || !json.isObject()) {
                 throw new ApiException(400, "invalid_json", "the body must be a JSON object");
@@ -79,7 +140,7 @@ public final class ApiRequest {
     /** A required string field of the JSON body. */
     public String string(String field, int max) throws ApiException {
         JsonNode v = json().get(field);
-        if (v == null || v.isNull()) {
+        if (v == null) {
             throw ApiException.badRequest(field, field + " is required");
         }
         if (!v.isTextual()) {
@@ -91,8 +152,8 @@ public final class ApiRequest {
         return v.asText();
     }
 
+    /** An optional string field: null when absent; JSON {@code null} is refused like any other non-string. */
     public String optionalString(String field, int max) throws ApiException {
-        JsonNode v = json().get(field);
-        return v == null || v.isNull() ? null : string(field, max);
+        return json().has(field) ? string(field, max) : null;
     }
 }

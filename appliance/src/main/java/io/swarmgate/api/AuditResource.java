@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,25 +21,34 @@ import java.util.Map;
 /**
  * {@code /audit}: the audit log for auditors — entries filtered by time, actor, action and
  * outcome, newest first, page by page — and signed exports. An export's file is the response
- * body; its detached signature ({@code FILE.p7s}) is fetched right after from
- * {@code /audit/exports/{id}/signature}, with the id from the {@code X-Audit-Export} header. The
- * appliance keeps the signatures of its last {@link #KEPT_SIGNATURES} exports in memory.
+ * body; its detached signature ({@code FILE.p7s}, DER) travels base64-encoded in the
+ * {@link #SIGNATURE_HEADER} header of the same response, so the pair always belongs together,
+ * whichever appliance of a cluster answered.
  */
 public final class AuditResource {
 
     static final int DEFAULT_LIMIT = 100;
     static final int MAX_LIMIT = 1000;
-    static final int KEPT_SIGNATURES = 32;
+    /** The export's SHA-256, as recorded in its {@code audit.exported} entry. */
     public static final String EXPORT_HEADER = "X-Audit-Export";
+    /** The export's detached CMS signature, base64 of the DER bytes of FILE.p7s. */
+    public static final String SIGNATURE_HEADER = "X-Audit-Signature";
+
+    private static final Schema OUTCOME = Schema.oneOf(List.of("success", "failure", "denied"));
+    private static final Schema ENTRY = Schema.object()
+            .required("seq", Schema.integer().describe("1, 2, 3, … without gaps"))
+            .required("time", Schema.instant())
+            .required("actor", Schema.string().describe("username, token:<id>, cli:<os user>, system or unknown"))
+            .required("source", Schema.string().nullable().describe("the client address"))
+            .required("action", Schema.string().describe("such as auth.sign-in or stream.changed"))
+            .required("target", Schema.string().nullable())
+            .required("outcome", OUTCOME)
+            .required("details", Schema.object().describe("what happened; for changes the state before and after"))
+            .required("hash", Schema.string().describe("SHA-256 over the previous hash and the canonical entry, hex"))
+            .named("AuditEntry");
 
     private final Audit audit;
     private final Path scratchDir;
-    private final Map<String, byte[]> signatures = new LinkedHashMap<>(16, 0.75f, false) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, byte[]> eldest) {
-            return size() > KEPT_SIGNATURES;
-        }
-    };
 
     /** @param scratchDir where export files are written before they are sent (private to the appliance) */
     public AuditResource(Audit audit, Path scratchDir) {
@@ -48,18 +58,28 @@ public final class AuditResource {
 
     public List<Route> routes() {
         return List.of(
-                new Route("GET", "/audit", Role.AUDITOR, this::list,
-                        "Audit log entries, newest first; filters ?from=&to= (ISO-8601 times), actor, action (a"
-                                + " trailing .* matches a prefix), outcome (success|failure|denied); ?limit= (at most "
-                                + MAX_LIMIT + ") and ?before= (the next field of the previous page)", null,
-                        "{entries: [{seq, time, actor, source, action, target, outcome, details, hash}], next}"),
-                new Route("GET", "/audit/export", Role.AUDITOR, this::export,
-                        "A signed export of the entries recorded ?from= (inclusive) ?to= (exclusive) as"
-                                + " ?format=jsonl|csv; the signature follows at the path the X-Audit-Export header"
-                                + " names", null, "the export file (application/x-ndjson or text/csv)"),
-                new Route("GET", "/audit/exports/{id}/signature", Role.AUDITOR, this::signature,
-                        "The detached CMS signature (DER) of a recent export, for FILE.p7s", null,
-                        "application/pkcs7-signature"));
+                Route.get("/audit", Role.AUDITOR, "Audit log entries, newest first", this::list)
+                        .query("from", Schema.instant(), "ISO-8601 time; entries at or after it")
+                        .query("to", Schema.instant(), "ISO-8601 time; entries before it")
+                        .query("actor", Schema.string(200), "only this actor")
+                        .query("action", Schema.string(64), "only this action; a trailing .* matches a prefix")
+                        .query("outcome", OUTCOME, "only this outcome")
+                        .query("limit", Schema.integer(1, MAX_LIMIT), "at most this many entries; default "
+                                + DEFAULT_LIMIT)
+                        .query("before", Schema.integer(1, Long.MAX_VALUE), "only entries before this sequence"
+                                + " number: the next field of the previous page")
+                        .returns(200, "a page of entries", Schema.object()
+                                .required("entries", Schema.arrayOf(ENTRY))
+                                .required("next", Schema.integer().nullable()
+                                        .describe("before for the next page; null on the last"))),
+                Route.get("/audit/export", Role.AUDITOR, "A signed export of the entries recorded from ?from= to"
+                                + " ?to=; the detached signature (FILE.p7s) is the base64 " + SIGNATURE_HEADER
+                                + " header; the export is itself recorded", this::export)
+                        .query("format", Schema.oneOf(List.of("jsonl", "csv")), "jsonl (default) or csv")
+                        .query("from", Schema.instant(), "ISO-8601 time, inclusive; default the oldest entry")
+                        .query("to", Schema.instant(), "ISO-8601 time, exclusive; default now")
+                        .returnsText("application/x-ndjson", "the export: JSON lines, or CSV (text/csv) for"
+                                + " format=csv; docs/auditor-guide.md describes both"));
     }
 
     private Object list(ApiRequest r) throws Exception {
@@ -97,12 +117,10 @@ public final class AuditResource {
         Files.createDirectories(scratchDir);
         Path file = Files.createTempFile(scratchDir, "audit-", "." + format.extension());
         AuditExporter.Export export;
+        byte[] signature;
         try {
             export = audit.exporter().export(r.actor(), format, from, to, file);
-            byte[] signature = Files.readAllBytes(export.signature());
-            synchronized (signatures) {
-                signatures.put(export.sha256(), signature);
-            }
+            signature = Files.readAllBytes(export.signature());
         } catch (Exception | Error e) {
             Files.deleteIfExists(file);
             throw e;
@@ -110,25 +128,11 @@ public final class AuditResource {
             Files.deleteIfExists(AuditExporter.signatureFile(file));
         }
         String name = "swarmgate-audit-" + export.firstSeq() + "-" + export.lastSeq() + "." + format.extension();
-        // The file is sent, then deleted by ApiHandler; the signature stays here for the second request.
+        // The file is streamed, then deleted by ApiHandler.
         return new ApiResponse(200, file, format.contentType(), Map.of(
                 "Content-Disposition", "attachment; filename=\"" + name + "\"",
                 EXPORT_HEADER, export.sha256(),
-                "Link", "<" + ApiHandler.PREFIX + "/audit/exports/" + export.sha256()
-                        + "/signature>; rel=\"signature\""));
-    }
-
-    private Object signature(ApiRequest r) throws Exception {
-        byte[] signature;
-        synchronized (signatures) {
-            signature = signatures.get(r.param("id"));
-        }
-        if (signature == null) {
-            throw ApiException.notFound("no recent export " + r.param("id") + "; the appliance keeps the signatures"
-                    + " of its last " + KEPT_SIGNATURES + " exports until it restarts: export again");
-        }
-        return new ApiResponse(200, signature, "application/pkcs7-signature", Map.of(
-                "Content-Disposition", "attachment; filename=\"swarmgate-audit.p7s\""));
+                SIGNATURE_HEADER, Base64.getEncoder().encodeToString(signature)));
     }
 
     static Map<String, Object> view(AuditEntry e) {

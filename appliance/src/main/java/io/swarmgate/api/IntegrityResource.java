@@ -25,21 +25,46 @@ public final class IntegrityResource {
         this.unverified = unverified;
     }
 
+    private static final Schema SITES = Schema.mapOf(Schema.object()
+            .required("reports", Schema.integer())
+            .required("barred", Schema.integer())).describe("integrity reports and barred peers by site");
+    private static final Schema OFFENDERS = Schema.arrayOf(Schema.object()
+            .required("peerId", Schema.string())
+            .required("address", Schema.string())
+            .required("site", Schema.string())
+            .required("reporters", Schema.integer()).describe("distinct addresses that reported it")
+            .required("barredAt", Schema.instant())).describe("barred peers, most recent first");
+    private static final Schema STREAM = Schema.object()
+            .required("streamId", Schema.string())
+            .required("sites", SITES)
+            .required("offenders", OFFENDERS)
+            .named("IntegrityStream");
+
     public List<Route> routes() {
         return List.of(
-                new Route("GET", "/integrity", Role.AUDITOR, this::overview,
-                        "Segment integrity: the anchor's origin load, integrity reports and barred peers per stream"
-                                + " (query: stream, to show one stream)", null,
-                        "{anchor: {asks, fetches, fetchedBytes, failures, cachedSegments}, unverifiedTransfers,"
-                                + " reports, barred, streams: [{streamId, sites: {site: {reports, barred}}, offenders:"
-                                + " [{peerId, address, site, reporters, barredAt}]}]}"),
-                new Route("GET", "/streams/{id}/offenders", Role.AUDITOR, r -> stream(r.param("id")),
-                        "Peers barred on one stream for bytes that failed the appliance's hash, most recent first",
-                        null, "{streamId, sites: {site: {reports, barred}}, offenders: [{peerId, address, site,"
-                                + " reporters, barredAt}]}"));
+                Route.get("/integrity", Role.AUDITOR,
+                                "Segment integrity: the anchor's origin load, integrity reports and barred peers per stream",
+                                this::overview)
+                        .query("stream", Schema.string(2048), "only this stream (a policy id or manifest URL)")
+                        .returns(200, "figures since start", Schema.object()
+                                .required("anchor", Schema.object()
+                                        .required("asks", Schema.integer())
+                                        .required("fetches", Schema.integer())
+                                        .required("fetchedBytes", Schema.integer())
+                                        .required("failures", Schema.integer())
+                                        .required("cachedSegments", Schema.integer()))
+                                .required("unverifiedTransfers", Schema.integer())
+                                .required("reports", Schema.integer())
+                                .required("barred", Schema.integer())
+                                .required("streams", Schema.arrayOf(STREAM))),
+                Route.get("/streams/{id}/offenders", Role.AUDITOR,
+                                "Peers barred on one stream for bytes that failed the appliance's hash, most recent first",
+                                r -> stream(r.param("id")))
+                        .path("id", StreamResource.ID, "the stream policy")
+                        .returns(200, "the stream's integrity record", STREAM));
     }
 
-    private Map<String, Object> overview(ApiRequest r) {
+    private Map<String, Object> overview(ApiRequest r) throws ApiException {
         Map<String, Object> anchor = new LinkedHashMap<>();
         anchor.put("asks", hashes.asks());
         anchor.put("fetches", hashes.fetches());

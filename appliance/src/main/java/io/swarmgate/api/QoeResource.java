@@ -18,6 +18,19 @@ import java.util.Map;
  */
 public final class QoeResource {
 
+    private static final Schema WHY_NOT_P2P = Schema.object()
+            .required("timeout", Schema.integer())
+            .required("integrity", Schema.integer())
+            .required("gone", Schema.integer())
+            .required("noHolder", Schema.integer())
+            .required("policy", Schema.integer())
+            .required("total", Schema.integer())
+            .describe("segments P2P did not deliver, by reason").named("WhyNotP2p");
+    private static final Schema FIGURES = figures(Schema.object()).named("QoeFigures");
+    private static final Schema BY_SITE = figures(Schema.object().required("site", Schema.string())).named("QoeBySite");
+    private static final Schema BY_STREAM = figures(Schema.object().required("stream", Schema.string()))
+            .named("QoeByStream");
+
     /** The longest history one request may ask for. */
     static final Duration MAX_RANGE = Duration.ofDays(800);
 
@@ -29,12 +42,50 @@ public final class QoeResource {
 
     public List<Route> routes() {
         return List.of(
-                new Route("GET", "/qoe/live", Role.AUDITOR, r -> live(queries.live()),
-                        "Live figures: viewers connected now and the last minute of reports, overall, by stream and by site",
-                        null, "live figures"),
-                new Route("GET", "/qoe/history", Role.AUDITOR, this::history,
-                        "Figures over time: ?from=ISO&to=ISO[&step=minute|hour][&stream=…][&site=…]", null,
-                        "{step, points[]}"));
+                Route.get("/qoe/live", Role.AUDITOR, "Live figures: viewers connected now and the last minute of"
+                                + " reports, overall, by stream and by site", r -> live(queries.live()))
+                        .returns(200, "the live figures", figures(Schema.object())
+                                .required("time", Schema.instant())
+                                .required("windowSeconds", Schema.integer())
+                                .required("bySite", Schema.arrayOf(BY_SITE))
+                                .required("byStream", Schema.arrayOf(BY_STREAM))),
+                Route.get("/qoe/history", Role.AUDITOR, "Figures over time, overall, by stream and by site",
+                                this::history)
+                        .query("from", Schema.instant(), "ISO-8601 instant; default an hour before to")
+                        .query("to", Schema.instant(), "ISO-8601 instant; default now")
+                        .query("step", Schema.oneOf(List.of("minute", "hour")),
+                                "default minute, hour for more than 48 hours")
+                        .query("stream", Schema.string(2048), "only this stream")
+                        .query("site", Schema.string(64), "only this site")
+                        .returns(200, "the series and totals", Schema.object()
+                                .required("step", Schema.oneOf(List.of("minute", "hour"))
+                                        .describe("the resolution the points have"))
+                                .required("from", Schema.instant())
+                                .required("to", Schema.instant())
+                                .required("points", Schema.arrayOf(figures(Schema.object()
+                                        .required("t", Schema.instant()))))
+                                .required("overall", FIGURES)
+                                .required("bySite", Schema.arrayOf(BY_SITE))
+                                .required("byStream", Schema.arrayOf(BY_STREAM))));
+    }
+
+    /** The dashboard's figures, as {@link #figures(QoeFigures)} writes them, added to {@code o}. */
+    private static Schema figures(Schema o) {
+        Schema ratio = Schema.number().nullable().describe("0..1; null without data");
+        return o.required("viewers", Schema.number().describe("average concurrent viewers (live: connected now)"))
+                .required("peakViewers", Schema.integer().nullable())
+                .required("efficiency", ratio)
+                .required("httpBps", Schema.number())
+                .required("p2pBps", Schema.number())
+                .required("rebufferRatio", ratio)
+                .required("startupP50Ms", Schema.number().nullable())
+                .required("startupP95Ms", Schema.number().nullable())
+                .required("avgBitrateKbps", Schema.number().nullable())
+                .required("whyNotP2p", WHY_NOT_P2P)
+                .required("httpBytes", Schema.integer())
+                .required("p2pBytes", Schema.integer())
+                .required("uploadedBytes", Schema.integer())
+                .required("stalls", Schema.integer());
     }
 
     private Object history(ApiRequest r) throws Exception {

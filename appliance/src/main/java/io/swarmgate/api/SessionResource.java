@@ -13,6 +13,14 @@ import java.util.Map;
 /** Console login: {@code /session} (sign in, who am I, sign out) and the password change. */
 public final class SessionResource {
 
+    private static final Schema SESSION = Schema.object()
+            .required("username", Schema.string().describe("the administrator, or token:<id> for an API token"))
+            .required("role", AdminResource.ROLE)
+            .required("mustChangePassword", Schema.bool().describe("true: only the password change is allowed"))
+            .optional("csrfToken", Schema.string().describe("send as " + ApiHandler.CSRF_HEADER
+                    + " on every call but GET and HEAD; absent for API tokens"))
+            .named("Session");
+
     private final AdminAccounts accounts;
     private final Sessions sessions;
     private final AuditLog audit;
@@ -24,17 +32,33 @@ public final class SessionResource {
     }
 
     public List<Route> routes() {
+        Schema password = Schema.string(256);
         return List.of(
-                new Route("POST", "/session", null, this::login, "Sign in; sets the session cookie. Every refusal is"
-                        + " 401 invalid_credentials (with Retry-After while in back-off); 429 too_many_attempts when"
-                        + " the appliance is hashing as many passwords as it may",
-                        "{username, password}", "the session: username, role, mustChangePassword, csrfToken"),
-                new Route("GET", "/session", Role.AUDITOR, this::current, "The signed-in administrator", null,
-                        "the session"),
-                new Route("DELETE", "/session", Role.AUDITOR, this::logout, "Sign out", null, "204"),
-                new Route("POST", "/session/password", Role.AUDITOR, this::changePassword,
-                        "Change the signed-in administrator's password; ends their other sessions",
-                        "{currentPassword, newPassword}", "the session"));
+                Route.post("/session", null, "Sign in; sets the session cookie. Every refusal is 401"
+                                + " invalid_credentials (with Retry-After while in back-off); 429 too_many_attempts when"
+                                + " the appliance is hashing as many passwords as it may", this::login)
+                        .json(Schema.object().required("username", Schema.string(64)).required("password", password))
+                        .returns(200, "signed in; the Set-Cookie header carries the session", SESSION)
+                        .fails(401, "wrong, unknown, disabled or delayed; Retry-After while delayed",
+                                "invalid_credentials")
+                        .fails(429, "too many sign-ins are being checked at once; Retry-After says when to retry",
+                                "too_many_attempts"),
+                Route.get("/session", Role.AUDITOR, "The signed-in administrator (or the API token's identity)",
+                                this::current)
+                        .returns(200, "the session", SESSION),
+                Route.delete("/session", Role.AUDITOR, "Sign out", this::logout)
+                        .returnsNothing("signed out; the cookie is cleared"),
+                Route.post("/session/password", Role.AUDITOR,
+                                "Change the signed-in administrator's password; ends their other sessions",
+                                this::changePassword)
+                        .json(Schema.object()
+                                .required("currentPassword", password)
+                                .required("newPassword", Schema.string(256).minLength(AdminAccounts.MIN_PASSWORD_LENGTH)
+                                        .describe(AdminAccounts.MIN_PASSWORD_LENGTH + "-256 characters, without the"
+                                                + " username, different from the current one")))
+                        .returns(200, "the session, now without mustChangePassword", SESSION)
+                        .fails(400, "an API token has no password", "session_required")
+                        .fails(401, "the current password is wrong", "invalid_credentials"));
     }
 
     private Object login(ApiRequest r) throws Exception {

@@ -4,6 +4,7 @@ import io.swarmgate.console.Role;
 import io.swarmgate.mesh.SiteRange;
 import io.swarmgate.policy.PolicyService;
 import io.swarmgate.policy.SiteCsv;
+import io.swarmgate.policy.StreamPolicy;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,6 +18,18 @@ import java.util.stream.Collectors;
  */
 public final class SiteResource {
 
+    static final Schema SITE = Schema.string(64).pattern(StreamPolicy.SITE_PATTERN)
+            .describe("1-64 letters, digits, '.', '_', ':', '/', '-', starting with a letter or digit; not auto:…")
+            .example("paris");
+    private static final Schema CIDR = Schema.string(64)
+            .describe("an IPv4 or IPv6 block such as 10.20.0.0/16 or 2001:db8:20::/48, no host bits set")
+            .example("10.20.0.0/16");
+    private static final Schema RANGE = Schema.object()
+            .required("cidr", CIDR)
+            .required("site", Schema.string())
+            .required("label", Schema.string().describe("free text, may be empty"))
+            .named("SiteRange");
+
     private final PolicyService policies;
 
     public SiteResource(PolicyService policies) {
@@ -25,27 +38,45 @@ public final class SiteResource {
 
     public List<Route> routes() {
         return List.of(
-                new Route("GET", "/sites", Role.AUDITOR, r -> policies.listSites(), "List site ranges", null,
-                        "array of {cidr, site, label}"),
-                new Route("POST", "/sites", Role.OPERATOR, this::add, "Add or change a site range",
-                        "{cidr, site, label?}", "the range"),
-                new Route("DELETE", "/sites", Role.OPERATOR, this::remove, "Remove the range given as ?cidr=", null, "204"),
-                new Route("GET", "/sites/export", Role.AUDITOR,
-                        r -> ApiResponse.text(policies.exportSites(), "text/csv; charset=utf-8", "sites.csv"),
-                        "Export site ranges as CSV (cidr,site,label)", null, "text/csv"),
-                new Route("POST", "/sites/import", Role.OPERATOR, this::importCsv,
-                        "Import a CSV of site ranges; ?dryRun=true previews the changes without applying them",
-                        "text/csv", "{added, changed, unchanged, applied}"));
+                Route.get("/sites", Role.AUDITOR, "List site ranges", r -> policies.listSites())
+                        .returns(200, "the ranges, by site", Schema.arrayOf(RANGE)),
+                Route.post("/sites", Role.OPERATOR, "Add a site range, or change the site and label of an existing CIDR",
+                                this::add)
+                        .json(Schema.object()
+                                .required("cidr", CIDR)
+                                .required("site", SITE)
+                                .optional("label", Schema.string(SiteCsv.MAX_LABEL).describe("leave out for none")
+                                        .example("Paris HQ")))
+                        .returns(201, "the range as stored", RANGE),
+                Route.delete("/sites", Role.OPERATOR, "Remove the range given as ?cidr=", this::remove)
+                        .requiredQuery("cidr", Schema.string(64), "the range, spelt as listed")
+                        .returnsNothing("removed")
+                        .fails(404, "no range with this CIDR", "not_found"),
+                Route.get("/sites/export", Role.AUDITOR, "Export site ranges as CSV (cidr,site,label)",
+                                r -> ApiResponse.text(policies.exportSites(), "text/csv; charset=utf-8", "sites.csv"))
+                        .returnsText("text/csv", "the ranges as sites.csv, in the form the import reads"),
+                Route.post("/sites/import", Role.OPERATOR, "Import a CSV of site ranges, whole or not at all;"
+                                + " ?dryRun=true previews the changes without applying them", this::importCsv)
+                        .query("dryRun", Schema.bool(), "true: only report what the import would change;"
+                                + " exactly true or false, default false")
+                        .text("text/csv", "csv", Schema.string().describe("UTF-8 CSV, columns cidr,site,label;"
+                                + " the header line is optional").example("cidr,site,label\n10.20.0.0/16,paris,Paris HQ\n"),
+                                "the ranges")
+                        .returns(200, "what changed (or would change)", Schema.object()
+                                .required("added", Schema.arrayOf(RANGE))
+                                .required("changed", Schema.arrayOf(Schema.object()
+                                        .required("cidr", Schema.string())
+                                        .required("from", RANGE)
+                                        .required("to", RANGE)))
+                                .required("unchanged", Schema.integer())
+                                .required("applied", Schema.bool().describe("false for a dry run")))
+                        .fails(400, "one problem per bad line, in problems; nothing is imported", "invalid_csv"));
     }
 
     private Object add(ApiRequest r) throws Exception {
-        String label = r.optionalString("label", 200);
-        SiteRange range = new SiteRange(r.string("cidr", 64), r.string("site", 64), label == null ? "" : label);
-        try {
-            policies.addSite(range, r.actor());
-        } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest("cidr", e.getMessage());
-        }
+        String label = r.optionalString("label", SiteCsv.MAX_LABEL);
+        SiteRange range = SiteCsv.range(r.string("cidr", 64), r.string("site", 64), label == null ? "" : label);
+        policies.addSite(range, r.actor());
         return ApiResponse.json(201, range);
     }
 
@@ -62,7 +93,8 @@ public final class SiteResource {
 
     private Object importCsv(ApiRequest r) throws Exception {
         String csv = r.body() == null ? "" : r.body();
-        List<SiteRange> rows = SiteCsv.parse(csv);
+        boolean dryRun = r.flag("dryRun", false);
+        List<SiteRange> rows = policies.checkImport(csv);
         Map<String, SiteRange> current = policies.listSites().stream()
                 .collect(Collectors.toMap(SiteRange::cidr, Function.identity()));
         List<SiteRange> added = new ArrayList<>();
@@ -82,7 +114,6 @@ public final class SiteResource {
                 changed.add(c);
             }
         }
-        boolean dryRun = "true".equals(r.query("dryRun"));
         if (!dryRun) {
             policies.importSites(csv, r.actor());
         }

@@ -25,6 +25,56 @@ import java.util.TreeSet;
  */
 public final class StreamResource {
 
+    static final Schema ID = Schema.string(64).pattern(StreamPolicy.ID_PATTERN)
+            .describe("1-64 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit")
+            .example("townhall");
+    private static final Schema MODE = Schema.oneOf(List.of("on", "download-only", "off"));
+    private static final Schema SECURITY = Schema.oneOf(List.of("basic", "intermediate"));
+    private static final Schema SITE_GROUPS = Schema.arrayOf(Schema.arrayOf(SiteResource.SITE).minItems(2))
+            .describe("sets of sites whose viewers may exchange segments; [] keeps every site to itself");
+    private static final Schema POLICY = Schema.object()
+            .required("id", Schema.string())
+            .required("urlPattern", Schema.string().nullable().describe("null: the policy matches its id only"))
+            .required("p2p", MODE)
+            .required("siteModes", Schema.mapOf(MODE))
+            .required("maxNeighbours", Schema.integer())
+            .required("uploadOnCellular", Schema.bool())
+            .required("allowedOrigins", Schema.arrayOf(Schema.string())
+                    .describe("[]: the appliance's default origins (or any origin with allowAnyOrigin)"))
+            .required("allowAnyOrigin", Schema.bool())
+            .required("security", SECURITY)
+            .required("siteGroups", Schema.arrayOf(Schema.arrayOf(Schema.string())))
+            .required("tokenRequired", Schema.bool())
+            .required("tokenMaxLifetimeSeconds", Schema.integer())
+            .required("tokenRotationGraceSeconds", Schema.integer())
+            .required("maxViewersPerToken", Schema.integer().describe("0: no limit"))
+            .required("previousTokenSecretAcceptedUntil", Schema.instant().nullable())
+            .required("updatedAt", Schema.instant())
+            .named("StreamPolicy");
+    /** Fields a client may set; on PUT, fields left out keep their value. */
+    private static final Schema CHANGES = Schema.object()
+            .optional("urlPattern", Schema.string(StreamPolicy.MAX_URL_PATTERN)
+                    .describe("manifest URL with * wildcards; \"\" for none (the policy then matches its id only)")
+                    .example("https://video.corp.example/live/townhall/*"))
+            .optional("p2p", MODE)
+            .optional("siteModes", Schema.mapOf(MODE).describe("site name → P2P mode, overriding p2p"))
+            .optional("maxNeighbours", Schema.integer(1, StreamPolicy.MAX_NEIGHBOURS_LIMIT))
+            .optional("uploadOnCellular", Schema.bool())
+            .optional("allowedOrigins", Schema.arrayOf(Schema.string(StreamPolicy.MAX_LIST_TEXT)
+                    .pattern(StreamPolicy.ORIGIN_PATTERN).example("https://intranet.corp.example")
+                    .describe("an origin like https://intranet.corp.example[:port], no path; for any origin set"
+                            + " allowAnyOrigin")).describe("page origins that may join; [] for the appliance's defaults"))
+            .optional("allowAnyOrigin", Schema.bool().describe("true admits pages from any origin (logged at WARN)"))
+            .optional("security", SECURITY)
+            .optional("siteGroups", SITE_GROUPS)
+            .optional("tokenSecret", Schema.oneOf(List.of("generate", "none"))
+                    .describe("generate: require viewer tokens with a new secret (shown once); none: stop requiring them"))
+            .optional("tokenMaxLifetimeSeconds", Schema.integer(60, TokenSettings.MAX_LIFETIME_LIMIT.toSeconds()))
+            .optional("tokenRotationGraceSeconds", Schema.integer(0, TokenSettings.ROTATION_GRACE_LIMIT.toSeconds()))
+            .optional("maxViewersPerToken", Schema.integer(0, TokenSettings.MAX_VIEWERS_PER_TOKEN_LIMIT));
+    private static final Schema POLICY_WITH_SECRET = POLICY.optional("tokenSecret", Schema.string()
+            .describe("only when this call generated a secret, shown this once")).named("StreamPolicyWithSecret");
+
     private final PolicyService policies;
 
     public StreamResource(PolicyService policies) {
@@ -33,17 +83,28 @@ public final class StreamResource {
 
     public List<Route> routes() {
         return List.of(
-                new Route("GET", "/streams", Role.AUDITOR, r -> policies.listStreams().stream().map(StreamResource::view).toList(),
-                        "List stream policies", null, "array of stream policies"),
-                new Route("GET", "/streams/{id}", Role.AUDITOR, r -> view(policies.findStream(r.param("id"))
-                        .orElseThrow(() -> ApiException.notFound("no stream policy " + r.param("id")))),
-                        "One stream policy", null, "stream policy"),
-                new Route("POST", "/streams", Role.OPERATOR, this::create, "Create a stream policy",
-                        "stream policy (id required; tokenSecret: generate|none; allowAnyOrigin: true admits pages from any origin)", "the created policy"),
-                new Route("PUT", "/streams/{id}", Role.OPERATOR, this::update,
-                        "Change a stream policy (fields left out keep their value)", "stream policy fields",
-                        "the changed policy"),
-                new Route("DELETE", "/streams/{id}", Role.OPERATOR, this::delete, "Delete a stream policy", null, "204"));
+                Route.get("/streams", Role.AUDITOR, "List stream policies",
+                                r -> policies.listStreams().stream().map(StreamResource::view).toList())
+                        .returns(200, "the policies", Schema.arrayOf(POLICY)),
+                Route.get("/streams/{id}", Role.AUDITOR, "One stream policy", r -> view(policies.findStream(r.param("id"))
+                                .orElseThrow(() -> ApiException.notFound("no stream policy " + r.param("id")))))
+                        .path("id", ID, "the policy")
+                        .returns(200, "the policy", POLICY)
+                        .fails(404, "no such policy", "not_found"),
+                Route.post("/streams", Role.OPERATOR, "Create a stream policy", this::create)
+                        .json(CHANGES.required("id", ID))
+                        .returns(201, "the created policy, with tokenSecret when one was generated", POLICY_WITH_SECRET)
+                        .fails(400, "the id is taken or reserved", "invalid_field"),
+                Route.put("/streams/{id}", Role.OPERATOR, "Change a stream policy (fields left out keep their value)",
+                                this::update)
+                        .path("id", ID, "the policy")
+                        .json(CHANGES)
+                        .returns(200, "the changed policy, with tokenSecret when one was generated", POLICY_WITH_SECRET)
+                        .fails(404, "no such policy", "not_found"),
+                Route.delete("/streams/{id}", Role.OPERATOR, "Delete a stream policy", this::delete)
+                        .path("id", ID, "the policy")
+                        .returnsNothing("deleted")
+                        .fails(404, "no such policy", "not_found"));
     }
 
     private Object create(ApiRequest r) throws Exception {
@@ -98,6 +159,9 @@ public final class StreamResource {
             var it = m.fields();
             while (it.hasNext()) {
                 var e = it.next();
+                if (!e.getValue().isTextual()) {
+                    throw ApiException.badRequest("siteModes", "siteModes." + e.getKey() + " must be a string");
+                }
                 modes.put(e.getKey(), StreamPolicy.parseMode("siteModes", e.getValue().asText()));
             }
             siteModes = modes;
@@ -151,7 +215,12 @@ public final class StreamResource {
                     throw ApiException.badRequest("siteGroups", "siteGroups must be an array of arrays of site names");
                 }
                 Set<String> group = new LinkedHashSet<>();
-                g.forEach(s -> group.add(s.asText()));
+                for (JsonNode site : g) {
+                    if (!site.isTextual()) {
+                        throw ApiException.badRequest("siteGroups", "siteGroups must be an array of arrays of site names");
+                    }
+                    group.add(site.asText());
+                }
                 groups.add(group);
             }
         }
@@ -186,15 +255,16 @@ public final class StreamResource {
         return v.asLong();
     }
 
-    private static String text(JsonNode j, String field, boolean nullable) throws ApiException {
+    /**
+     * A string field. With {@code blankIsNone}, "" (or blanks) clears the value and answers null;
+     * JSON null is refused like any other non-string, so that a client's null is never guessed at.
+     */
+    private static String text(JsonNode j, String field, boolean blankIsNone) throws ApiException {
         JsonNode v = j.get(field);
-        if (v.isNull() && nullable) {
-            return null;
-        }
         if (!v.isTextual()) {
-            throw ApiException.badRequest(field, field + " must be a string");
+            throw ApiException.badRequest(field, field + " must be a string" + (blankIsNone ? " (\"\" for none)" : ""));
         }
-        return nullable && v.asText().isBlank() ? null : v.asText();
+        return blankIsNone && v.asText().isBlank() ? null : v.asText();
     }
 
     private static List<String> strings(JsonNode j, String field) throws ApiException {

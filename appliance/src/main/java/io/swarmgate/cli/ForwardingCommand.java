@@ -31,7 +31,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Mixin;
 
 /**
- * Base of the {@code site}, {@code stream} and {@code admin} subcommands: local or forwarded.
+ * Base of the {@code site}, {@code stream}, {@code admin} and {@code backup} commands: local or forwarded.
  * When the appliance is running, the command line is sent over its control socket and runs there
  * against the live services, so a change reaches connected viewers at once; otherwise it works on
  * the database directly.
@@ -61,6 +61,13 @@ abstract class ForwardingCommand implements Callable<Integer> {
         return AdminContext.current() != null;
     }
 
+    /**
+     * Checks what picocli cannot (options that depend on each other or on the local file system),
+     * in the calling process before anything is forwarded; throws {@link ExitCodes.UsageException}.
+     */
+    protected void validate() {
+    }
+
     /** Files named on the command line, read here and sent along when forwarding. */
     protected List<Path> inputFiles() {
         return List.of();
@@ -82,6 +89,7 @@ abstract class ForwardingCommand implements Callable<Integer> {
             return handle(live);
         }
         Logging.quiet();
+        validate();
         ApplianceConfig config = options.load();
         DataDirectory dataDir = new DataDirectory(config.dataDir());
         Map<String, String> files = new LinkedHashMap<>();
@@ -118,9 +126,9 @@ abstract class ForwardingCommand implements Callable<Integer> {
                     new StreamPolicyRepository(db.dataSource()), PolicyService.Defaults.of(config.mesh()),
                     Clock.systemUTC(), audit.log());
             return handle(new AdminContext(policies,
-                    AdminAccounts.open(config.auth(), db, dataDir, Clock.systemUTC(), audit), null, files, audit,
-                    Actor.currentCliUser(), new Certificates(Pki.at(dataDir.pkiDir()), config.server().hostnames(),
-                    () -> { })));
+                    AdminAccounts.open(config.auth(), db, dataDir, Clock.systemUTC(), audit), null, files, dataDir,
+                    db.dataSource(), audit, Actor.currentCliUser(), new Certificates(Pki.at(dataDir.pkiDir()),
+                    config.server().hostnames(), () -> { })));
         } catch (DatabaseException e) {
             throw new ExitCodes.CommandFailedException(e.getMessage(), e);
         }

@@ -45,6 +45,11 @@ final class Logging {
         context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).setLevel(Level.WARN);
     }
 
+    /** The installed logging configuration, or null when there is none (a checkout). */
+    static Path installedFile() {
+        return Files.isReadable(INSTALLED) ? INSTALLED : null;
+    }
+
     private static URL source() {
         if (Files.isReadable(INSTALLED)) {
             try {

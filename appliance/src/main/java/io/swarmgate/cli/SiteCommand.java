@@ -2,6 +2,7 @@ package io.swarmgate.cli;
 
 import io.swarmgate.control.AdminContext;
 import io.swarmgate.mesh.SiteRange;
+import io.swarmgate.policy.SiteCsv;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -41,7 +42,7 @@ public final class SiteCommand implements Runnable {
 
         @Override
         protected int execute(AdminContext context, PrintWriter out) throws Exception {
-            context.policies().addSite(new SiteRange(cidr, site, label), context.actor());
+            context.policies().addSite(SiteCsv.range(cidr, site, label), context.actor());
             out.println("Site range " + cidr + " -> " + site + " saved.");
             return ExitCodes.OK;
         }

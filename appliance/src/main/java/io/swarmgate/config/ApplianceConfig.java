@@ -9,7 +9,7 @@ import java.util.List;
  */
 public record ApplianceConfig(Server server, Path dataDir, Database database, Logging logging, Demo demo, Mesh mesh,
                               Signaling signaling, Auth auth, Diagnostics diagnostics, Qoe qoe, Metrics metrics,
-                              Security security, Integrity integrity, Audit audit) {
+                              Security security, Integrity integrity, Discovery discovery, Audit audit) {
 
     /** Listeners, TLS identity and shutdown, read by {@code ApplianceServer}. */
     public record Server(String bind, int httpsPort, int httpPort, List<String> hostnames,
@@ -88,6 +88,13 @@ public record ApplianceConfig(Server server, Path dataDir, Database database, Lo
         public Security {
             intranetOrigins = List.copyOf(intranetOrigins);
             mediaOrigins = List.copyOf(mediaOrigins);
+        }
+    }
+
+    /** Read by the mDNS announcer ({@code io.swarmgate.discovery}); addresses as written. */
+    public record Discovery(boolean enabled, List<String> interfaces) {
+        public Discovery {
+            interfaces = List.copyOf(interfaces);
         }
     }
 

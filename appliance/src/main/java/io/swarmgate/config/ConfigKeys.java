@@ -116,6 +116,11 @@ public final class ConfigKeys {
     public static final ConfigKey<List<String>> SECURITY_MEDIA_ORIGINS = list(ConfigKey.SECURITY_MEDIA_ORIGINS,
             "", "Origins (scheme://host[:port]) the appliance may fetch segments from to learn their SHA-256, for"
             + " every stream, besides the origin of each policy's URL pattern and its own demo stream.");
+    public static final ConfigKey<Boolean> DISCOVERY_ENABLED = bool(ConfigKey.DISCOVERY_ENABLED, true,
+            "Announce the appliance on the LAN over mDNS/DNS-SD (_swarmgate._tcp).");
+    public static final ConfigKey<List<String>> DISCOVERY_INTERFACES = list(ConfigKey.DISCOVERY_INTERFACES, "",
+            "Local addresses to announce on, comma separated; empty: the bind address, or every non-loopback"
+            + " multicast interface when bound to all.");
     public static final ConfigKey<Integer> INTEGRITY_HASH_TTL_SECONDS = integer(ConfigKey.INTEGRITY_HASH_TTL_SECONDS,
             600, 10, 86400, "How long a segment's hash learnt from the origin is kept.");
     public static final ConfigKey<Integer> INTEGRITY_MAX_SEGMENT_MIB = integer(ConfigKey.INTEGRITY_MAX_SEGMENT_MIB,
@@ -148,7 +153,8 @@ public final class ConfigKeys {
             AUTH_LOCKOUT_MINUTES, AUTH_SESSION_IDLE_MINUTES, AUTH_SESSION_ABSOLUTE_HOURS, AUTH_ARGON2_MEMORY_KIB,
             AUTH_ARGON2_ITERATIONS, AUTH_MAX_CONCURRENT_HASHES, DIAGNOSTICS_HEAP_ENDPOINT, QOE_FLUSH_INTERVAL_MS, QOE_MAX_UNFLUSHED_ROWS,
             QOE_ROLLUP_INTERVAL_MS, QOE_MINUTE_RETENTION_DAYS, QOE_HOUR_RETENTION_DAYS, METRICS_ALLOWED_NETWORKS,
-            SECURITY_INTRANET_ORIGINS, SECURITY_MEDIA_ORIGINS, INTEGRITY_HASH_TTL_SECONDS, INTEGRITY_MAX_SEGMENT_MIB,
+            SECURITY_INTRANET_ORIGINS, SECURITY_MEDIA_ORIGINS, DISCOVERY_ENABLED, DISCOVERY_INTERFACES,
+            INTEGRITY_HASH_TTL_SECONDS, INTEGRITY_MAX_SEGMENT_MIB,
             INTEGRITY_FETCH_TIMEOUT_MS, INTEGRITY_MAX_FETCHES, INTEGRITY_REPORTS_TO_BAR, INTEGRITY_BAR_MINUTES,
             AUDIT_CHECKPOINT_INTERVAL_SECONDS, AUDIT_RETENTION_DAYS);
 

@@ -1,5 +1,6 @@
 package io.swarmgate.config;
 
+import io.swarmgate.mesh.IpLiteral;
 import io.swarmgate.mesh.NetworkSet;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -203,6 +204,8 @@ public final class ConfigLoader {
                         v.get(ConfigKeys.INTEGRITY_MAX_FETCHES),
                         v.get(ConfigKeys.INTEGRITY_REPORTS_TO_BAR),
                         v.get(ConfigKeys.INTEGRITY_BAR_MINUTES)),
+                new ApplianceConfig.Discovery(v.get(ConfigKeys.DISCOVERY_ENABLED),
+                        addresses(v, ConfigKeys.DISCOVERY_INTERFACES)),
                 new ApplianceConfig.Audit(v.get(ConfigKeys.AUDIT_CHECKPOINT_INTERVAL_SECONDS),
                         v.get(ConfigKeys.AUDIT_RETENTION_DAYS)));
     }
@@ -245,6 +248,20 @@ public final class ConfigLoader {
     }
 
     /** A list of CIDRs, checked strictly so a typo stops the start instead of opening a hole. */
+    /** IP literals (no host names: the appliance makes no DNS lookup). */
+    private static List<String> addresses(Values v, ConfigKey<List<String>> key) {
+        List<String> addresses = v.get(key);
+        for (String a : addresses) {
+            try {
+                IpLiteral.parse(a);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(key.name(), "'" + a + "' is not an IP address of this machine: "
+                        + e.getMessage());
+            }
+        }
+        return addresses;
+    }
+
     private static List<String> networks(Values v, ConfigKey<List<String>> key) {
         List<String> cidrs = v.get(key);
         try {

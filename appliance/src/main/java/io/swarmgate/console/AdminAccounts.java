@@ -39,7 +39,9 @@ public final class AdminAccounts {
     public static final int MIN_PASSWORD_LENGTH = 12;
     /** The account {@code init} creates. */
     public static final String FIRST_ADMIN = "admin";
-    private static final Pattern USERNAME = Pattern.compile("[a-z][a-z0-9._-]{1,63}");
+    /** The form of a username, in the regular-expression syntax Java and ECMAScript share (the API documents it). */
+    public static final String USERNAME_PATTERN = "[a-z][a-z0-9._-]{1,63}";
+    private static final Pattern USERNAME = Pattern.compile(USERNAME_PATTERN);
     private static final char[] ONE_TIME_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789".toCharArray();
 
     private final AdminRepository repository;
@@ -285,35 +287,71 @@ public final class AdminAccounts {
     }
 
     public void setDisabled(String username, boolean disabled, Actor actor) throws SQLException, AuthException {
-        boolean changed = audit.transaction(c -> {
-            Optional<AdminAccount> before = repository.find(c, username);
-            if (before.isEmpty() || !repository.setDisabled(c, username, disabled, clock.instant())) {
-                return false;
-            }
-            audit.append(c, AuditEvent.success(actor, disabled ? "admin.disabled" : "admin.enabled", username)
-                    .with("wasDisabled", before.get().disabled()));
-            return true;
-        });
-        if (!changed) {
-            throw new AuthException("not_found", "username", "no administrator named " + username);
-        }
-        LOG.info("{} - {}", username, disabled ? "disabled" : "enabled");
+        change(username, null, disabled, null, actor);
     }
 
     public void setRole(String username, Role role, Actor actor) throws SQLException, AuthException {
-        boolean changed = audit.transaction(c -> {
-            Optional<AdminAccount> before = repository.find(c, username);
-            if (before.isEmpty() || !repository.setRole(c, username, role, clock.instant())) {
-                return false;
-            }
-            audit.append(c, AuditEvent.success(actor, "admin.role-changed", username)
-                    .with("before", before.get().role().wire()).with("after", role.wire()));
-            return true;
-        });
-        if (!changed) {
-            throw new AuthException("not_found", "username", "no administrator named " + username);
+        change(username, role, null, null, actor);
+    }
+
+    /**
+     * Changes an account's role and/or disabled state ({@code null}: unchanged), both or neither.
+     * Refused with {@code last_admin} when no enabled account with the admin role would remain:
+     * nobody could then manage accounts, tokens or certificates, and only someone with a shell on
+     * the appliance could recover. Synchronized so that two changes to two admins cannot each
+     * count the other as the one that remains. Each change is recorded with the state before.
+     *
+     * @param self  the administrator making the change (through a token: its owner), who may not
+     *              disable or demote themselves; null for the local command line
+     * @param actor who made the change, as the audit log records it
+     */
+    public synchronized void change(String username, Role role, Boolean disabled, String self, Actor actor)
+            throws SQLException, AuthException {
+        AdminAccount account = repository.find(username)
+                .orElseThrow(() -> new AuthException("not_found", "username", "no administrator named " + username));
+        boolean adminAfter = (role == null ? account.role() : role) == Role.ADMIN
+                && !(disabled == null ? account.disabled() : disabled);
+        boolean adminBefore = account.role() == Role.ADMIN && !account.disabled();
+        String field = role != null && role != Role.ADMIN ? "role" : "disabled";
+        if (adminBefore && !adminAfter && activeAdmins() <= 1) {
+            throw new AuthException("last_admin", field, username + " is the last enabled administrator with the"
+                    + " admin role; give another account the admin role first");
         }
-        LOG.info("{} - role changed to {}", username, role.wire());
+        if (username.equals(self) && role != null && role != Role.ADMIN) {
+            throw new AuthException("invalid_field", "role", "you cannot take the admin role from yourself");
+        }
+        if (username.equals(self) && Boolean.TRUE.equals(disabled)) {
+            throw new AuthException("invalid_field", "disabled", "you cannot disable yourself");
+        }
+        boolean newRole = role != null && role != account.role();
+        boolean newState = disabled != null && disabled != account.disabled();
+        if (!newRole && !newState) {
+            return;
+        }
+        Instant now = clock.instant();
+        audit.transaction(c -> {
+            if (newRole) {
+                repository.setRole(c, username, role, now);
+                audit.append(c, AuditEvent.success(actor, "admin.role-changed", username)
+                        .with("before", account.role().wire()).with("after", role.wire()));
+            }
+            if (newState) {
+                repository.setDisabled(c, username, disabled, now);
+                audit.append(c, AuditEvent.success(actor, disabled ? "admin.disabled" : "admin.enabled", username)
+                        .with("wasDisabled", account.disabled()));
+            }
+            return null;
+        });
+        if (newRole) {
+            LOG.info("{} - role changed to {}", username, role.wire());
+        }
+        if (newState) {
+            LOG.info("{} - {}", username, disabled ? "disabled" : "enabled");
+        }
+    }
+
+    private long activeAdmins() throws SQLException {
+        return repository.list().stream().filter(a -> a.role() == Role.ADMIN && !a.disabled()).count();
     }
 
     /**

@@ -30,6 +30,22 @@ public final class ControlClient {
     }
 
     /**
+     * Whether an appliance answers on {@code socket}: a socket file left by a crashed appliance
+     * refuses the connection.
+     */
+    public static boolean isListening(Path socket) {
+        if (!Files.exists(socket)) {
+            return false;
+        }
+        try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            channel.connect(UnixDomainSocketAddress.of(socket));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
      * Runs {@code args} inside the appliance listening on {@code socket}, or returns empty when no
      * appliance is listening there (the caller then works on the database directly).
      */

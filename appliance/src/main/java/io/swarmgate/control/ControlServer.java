@@ -8,6 +8,7 @@ import io.swarmgate.audit.Audit;
 import io.swarmgate.console.AdminAccounts;
 import io.swarmgate.console.Sessions;
 import io.swarmgate.policy.PolicyService;
+import io.swarmgate.store.DataDirectory;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -29,14 +30,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
+import javax.sql.DataSource;
 import picocli.CommandLine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The local administration socket {@code <data-dir>/control.sock}: while the appliance runs, it
- * holds the database open, so {@code swarmgate site …} and {@code swarmgate stream …} send their
- * command line here and the appliance runs the very same command against its live services. The
+ * holds the database open, so {@code swarmgate site …}, {@code swarmgate stream …},
+ * {@code swarmgate admin …} and {@code swarmgate backup} send their command line here and the
+ * appliance runs the very same command against its live services. The
  * socket is a Unix domain socket with mode 0600 in the 0700 data directory — only the service
  * account and root can use it; there is no network listener.
  *
@@ -47,11 +50,13 @@ public final class ControlServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ControlServer.class);
     /** The commands that may run through the socket. */
-    static final Set<String> COMMANDS = Set.of("site", "stream", "admin", "audit", "cert");
+    static final Set<String> COMMANDS = Set.of("site", "stream", "admin", "backup", "audit", "cert");
     static final int MAX_REQUEST_CHARS = 8 * 1024 * 1024;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path path;
+    private final DataDirectory dataDir;
+    private final DataSource database;
     private final PolicyService policies;
     private final AdminAccounts accounts;
     private final Sessions sessions;
@@ -66,11 +71,14 @@ public final class ControlServer implements AutoCloseable {
      * @param commandLine a fresh {@code swarmgate} command line per request (the CLI's root, which
      *                    sits above this package), on which the forwarded arguments run
      */
-    public ControlServer(Path path, PolicyService policies, AdminAccounts accounts, Sessions sessions, Audit audit,
-                         Certificates certificates, Supplier<CommandLine> commandLine) throws IOException {
+    public ControlServer(DataDirectory dataDir, DataSource database, PolicyService policies, AdminAccounts accounts,
+                         Sessions sessions, Audit audit, Certificates certificates, Supplier<CommandLine> commandLine)
+            throws IOException {
         this.audit = audit;
         this.certificates = certificates;
-        this.path = path;
+        this.path = dataDir.controlSocket();
+        this.dataDir = dataDir;
+        this.database = database;
         this.policies = policies;
         this.accounts = accounts;
         this.sessions = sessions;
@@ -121,8 +129,8 @@ public final class ControlServer implements AutoCloseable {
         List<String> args = new ArrayList<>();
         request.path("args").forEach(a -> args.add(a.asText()));
         if (args.isEmpty() || !COMMANDS.contains(args.get(0))) {
-            respond(client, 2, "", "swarmgate: only site, stream, admin, audit and cert commands run through the control"
-                    + " socket");
+            respond(client, 2, "", "swarmgate: only site, stream, admin, backup, audit and cert commands run through the"
+                    + " control socket");
             return;
         }
         Map<String, String> files = new HashMap<>();
@@ -130,7 +138,8 @@ public final class ControlServer implements AutoCloseable {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int[] exit = new int[1];
-        AdminContext.run(new AdminContext(policies, accounts, sessions, files, audit, peer(client), certificates), () -> {
+        AdminContext.run(new AdminContext(policies, accounts, sessions, files, dataDir, database, audit, peer(client),
+                certificates), () -> {
             CommandLine cli = commandLine.get();
             cli.setOut(new PrintWriter(out, true));
             cli.setErr(new PrintWriter(err, true));

@@ -82,7 +82,8 @@ final class Matchmaker {
         if (own != null) {
             pools.add(own);
         }
-        for (String partner : rules.partnersOf(peer.site())) {
+        // Other sites' swarms are for viewers that can reach across links; an mDNS-only one cannot.
+        for (String partner : peer.info.link() == null ? rules.partnersOf(peer.site()) : java.util.Set.<String>of()) {
             SiteSwarm site = sites.get(partner);
             if (site != null) {
                 pools.add(site);

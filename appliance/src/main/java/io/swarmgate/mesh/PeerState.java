@@ -48,8 +48,9 @@ final class PeerState {
         this.leaderEligible = uploader && !cellular;
     }
 
+    /** The swarm key: the site, or its part on the viewer's link ({@link PeerInfo#swarm()}). */
     String site() {
-        return info.site();
+        return info.swarm();
     }
 
     /** Connected and in a site where P2P is not off: may be given new neighbours. */

@@ -94,9 +94,17 @@ public final class SiteMap {
         if (best >= 0) {
             return sites[best];
         }
-        int prefix = v4 ? AUTO_V4_PREFIX : AUTO_V6_PREFIX;
-        String name = Site.AUTOMATIC_PREFIX + IpLiteral.format(Cidr.mask(bytes, prefix)) + "/" + prefix;
-        return new Site(name, "", true);
+        return new Site(Site.AUTOMATIC_PREFIX + linkOf(address), "", true);
+    }
+
+    /**
+     * The network a viewer most likely shares a link with: its /24 (IPv4) or /64 (IPv6), written
+     * like {@code 10.1.2.0/24}. Automatic sites are named after it.
+     */
+    public static String linkOf(InetAddress address) {
+        byte[] bytes = IpLiteral.canonicalBytes(address);
+        int prefix = bytes.length == 4 ? AUTO_V4_PREFIX : AUTO_V6_PREFIX;
+        return IpLiteral.format(Cidr.mask(bytes, prefix)) + "/" + prefix;
     }
 
     /** Grows the trie in arrays during construction; never shared. */

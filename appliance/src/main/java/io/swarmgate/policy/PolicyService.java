@@ -62,6 +62,8 @@ public final class PolicyService {
     private final AuditLog audit;
     private final StreamPolicy defaultPolicy;
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+    /** Held from checking a site change against the stored map until it is stored, so two changes cannot both pass. */
+    private final Object siteWrites = new Object();
     private volatile Snapshot snapshot;
 
     public PolicyService(SiteRepository sites, StreamPolicyRepository policies, Defaults defaults, Clock clock,
@@ -187,12 +189,15 @@ public final class PolicyService {
 
     public void addSite(SiteRange range, Actor actor) throws SQLException {
         SiteCsv.validate(range);
-        audit.transaction(c -> {
-            Optional<SiteRange> before = sites.find(c, range.cidr());
-            sites.upsert(c, range, clock.instant());
-            return audit.append(c, AuditEvent.success(actor, "site.saved", range.cidr())
-                    .with("before", before.orElse(null)).with("after", range));
-        });
+        synchronized (siteWrites) {
+            checkMerged(List.of(range));
+            audit.transaction(c -> {
+                Optional<SiteRange> before = sites.find(c, range.cidr());
+                sites.upsert(c, range, clock.instant());
+                return audit.append(c, AuditEvent.success(actor, "site.saved", range.cidr())
+                        .with("before", before.orElse(null)).with("after", range));
+            });
+        }
         LOG.info("policy - site range {} -> {} saved", range.cidr(), range.site());
         changed();
     }
@@ -213,6 +218,16 @@ public final class PolicyService {
         return removed;
     }
 
+    /**
+     * The ranges of a sites CSV, checked as {@link #importSites} would check them but without
+     * storing anything (an import's preview).
+     */
+    public List<SiteRange> checkImport(String csv) throws SQLException {
+        List<SiteRange> ranges = SiteCsv.parse(csv);
+        checkMerged(ranges);
+        return ranges;
+    }
+
     /** Ranges listed one by one in a site import's audit entry; beyond that only counted. */
     static final int AUDITED_RANGES = 1000;
 
@@ -222,37 +237,56 @@ public final class PolicyService {
      */
     public int importSites(String csv, Actor actor) throws SQLException {
         List<SiteRange> ranges = SiteCsv.parse(csv);
-        audit.transaction(c -> {
-            List<SiteRange> added = new ArrayList<>();
-            List<Map<String, Object>> changedRanges = new ArrayList<>();
-            int addedCount = 0;
-            int changedCount = 0;
-            Instant now = clock.instant();
-            for (SiteRange r : ranges) {
-                Optional<SiteRange> before = sites.find(c, r.cidr());
-                if (before.isEmpty()) {
-                    addedCount++;
-                    if (added.size() < AUDITED_RANGES) {
-                        added.add(r);
+        synchronized (siteWrites) {
+            checkMerged(ranges);
+            audit.transaction(c -> {
+                List<SiteRange> added = new ArrayList<>();
+                List<Map<String, Object>> changedRanges = new ArrayList<>();
+                int addedCount = 0;
+                int changedCount = 0;
+                Instant now = clock.instant();
+                for (SiteRange r : ranges) {
+                    Optional<SiteRange> before = sites.find(c, r.cidr());
+                    if (before.isEmpty()) {
+                        addedCount++;
+                        if (added.size() < AUDITED_RANGES) {
+                            added.add(r);
+                        }
+                    } else if (!before.get().equals(r)) {
+                        changedCount++;
+                        if (changedRanges.size() < AUDITED_RANGES) {
+                            Map<String, Object> change = new LinkedHashMap<>();
+                            change.put("before", before.get());
+                            change.put("after", r);
+                            changedRanges.add(change);
+                        }
                     }
-                } else if (!before.get().equals(r)) {
-                    changedCount++;
-                    if (changedRanges.size() < AUDITED_RANGES) {
-                        Map<String, Object> change = new LinkedHashMap<>();
-                        change.put("before", before.get());
-                        change.put("after", r);
-                        changedRanges.add(change);
-                    }
+                    sites.upsert(c, r, now);
                 }
-                sites.upsert(c, r, now);
-            }
-            return audit.append(c, AuditEvent.success(actor, "site.imported", null).with("rows", ranges.size())
-                    .with("added", addedCount).with("changed", changedCount)
-                    .with("addedRanges", added).with("changedRanges", changedRanges));
-        });
+                return audit.append(c, AuditEvent.success(actor, "site.imported", null).with("rows", ranges.size())
+                        .with("added", addedCount).with("changed", changedCount)
+                        .with("addedRanges", added).with("changedRanges", changedRanges));
+            });
+        }
         LOG.info("policy - imported {} site range(s)", ranges.size());
         changed();
         return ranges.size();
+    }
+
+    /**
+     * Refuses ranges that would leave the stored map unbuildable: the same block under another
+     * spelling ({@code 2001:DB8::/32} beside {@code 2001:db8::/32}) is a different row to the
+     * database but the same key to the site map, which would then fail at every reload and start.
+     */
+    private void checkMerged(List<SiteRange> incoming) throws SQLException {
+        Map<String, SiteRange> merged = new LinkedHashMap<>();
+        sites.list().forEach(r -> merged.put(r.cidr(), r));
+        incoming.forEach(r -> merged.put(r.cidr(), r));
+        try {
+            SiteMap.of(List.copyOf(merged.values()));
+        } catch (IllegalArgumentException e) {
+            throw new PolicyException("cidr", e.getMessage());
+        }
     }
 
     public String exportSites() throws SQLException {

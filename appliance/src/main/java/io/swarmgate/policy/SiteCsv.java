@@ -1,5 +1,6 @@
 package io.swarmgate.policy;
 
+import io.swarmgate.mesh.Site;
 import io.swarmgate.mesh.SiteMap;
 import io.swarmgate.mesh.SiteRange;
 import java.util.ArrayList;
@@ -15,6 +16,8 @@ import java.util.Map;
 public final class SiteCsv {
 
     public static final String HEADER = "cidr,site,label";
+    /** The longest label, as the {@code site_range.label} column holds. */
+    public static final int MAX_LABEL = 200;
 
     private SiteCsv() {
     }
@@ -51,10 +54,10 @@ public final class SiteCsv {
                 problems.add("line " + number + ": expected 2 or 3 columns (cidr,site,label) but found " + cells.size());
                 continue;
             }
-            SiteRange range = new SiteRange(cells.get(0), cells.get(1), cells.size() == 3 ? cells.get(2) : "");
+            SiteRange range;
             try {
-                validate(range);
-            } catch (PolicyException | IllegalArgumentException e) {
+                range = range(cells.get(0), cells.get(1), cells.size() == 3 ? cells.get(2) : "");
+            } catch (PolicyException e) {
                 problems.add("line " + number + ": " + e.getMessage());
                 continue;
             }
@@ -71,12 +74,37 @@ public final class SiteCsv {
         return ranges;
     }
 
+    /**
+     * A checked range from what a person typed (CSV cells, CLI arguments, API fields): site name
+     * first, since an empty or reserved one would otherwise fail in {@link SiteRange}'s own check,
+     * then the CIDR (strict) and the label's length.
+     *
+     * @throws PolicyException naming the field ({@code site}, {@code cidr}, {@code label})
+     */
+    public static SiteRange range(String cidr, String site, String label) {
+        if (site == null || site.isEmpty()) {
+            throw new PolicyException("site", "a site name is required");
+        }
+        StreamPolicy.checkSite("site", site);
+        if (site.startsWith(Site.AUTOMATIC_PREFIX)) {
+            throw new PolicyException("site", "'" + site + "': names starting with '" + Site.AUTOMATIC_PREFIX
+                    + "' are reserved for automatic sites");
+        }
+        SiteRange range = new SiteRange(cidr, site, label);
+        validate(range);
+        return range;
+    }
+
     /** Checks one range: strict CIDR, site name, label length. */
     public static void validate(SiteRange range) {
-        SiteMap.of(List.of(range));
+        try {
+            SiteMap.of(List.of(range));
+        } catch (IllegalArgumentException e) {
+            throw new PolicyException("cidr", e.getMessage());
+        }
         StreamPolicy.checkSite("site", range.site());
-        if (range.label().length() > 200) {
-            throw new PolicyException("label", "is longer than 200 characters");
+        if (range.label().length() > MAX_LABEL) {
+            throw new PolicyException("label", "is longer than " + MAX_LABEL + " characters");
         }
     }
 

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * The rules for one stream, or for every stream whose manifest URL matches {@code urlPattern}.
@@ -32,9 +33,21 @@ public record StreamPolicy(String id, String urlPattern, P2pMode p2pMode, Map<St
     public static final int MAX_NEIGHBOURS_LIMIT = SwarmRules.MAX_DEGREE_LIMIT;
     /** The only entry of {@code allowedOrigins} of a policy that admits pages from any origin. */
     public static final String ANY_ORIGIN = "*";
-    private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
-    static final Pattern SITE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}");
-    private static final Pattern ORIGIN = Pattern.compile("https?://[A-Za-z0-9.-]+(:\\d{1,5})?|https?://\\[[0-9a-fA-F:]+\\](:\\d{1,5})?");
+    /** The form of a policy id, in the regular-expression syntax Java and ECMAScript share (the API documents it). */
+    public static final String ID_PATTERN = "[a-z0-9][a-z0-9._-]{0,63}";
+    /** The form of a site name; likewise. */
+    public static final String SITE_PATTERN = "[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}";
+    /** The form of an allowed page origin; likewise. */
+    public static final String ORIGIN_PATTERN = "https?://[A-Za-z0-9.-]+(:\\d{1,5})?|https?://\\[[0-9a-fA-F:]+\\](:\\d{1,5})?";
+    public static final int MAX_URL_PATTERN = 2048;
+    /**
+     * The most text the allowed origins (comma separated) and the site groups ({@code a+b;c+d})
+     * may take together, each: the size of their database columns.
+     */
+    public static final int MAX_LIST_TEXT = 4096;
+    private static final Pattern ID = Pattern.compile(ID_PATTERN);
+    static final Pattern SITE = Pattern.compile(SITE_PATTERN);
+    private static final Pattern ORIGIN = Pattern.compile(ORIGIN_PATTERN);
 
     public StreamPolicy {
         siteModes = Map.copyOf(siteModes);
@@ -70,6 +83,15 @@ public record StreamPolicy(String id, String urlPattern, P2pMode p2pMode, Map<St
                         + "' is not an origin like https://intranet.corp.example[:port] (no path)");
             }
         }
+        if (String.join(",", allowedOrigins).length() > MAX_LIST_TEXT) {
+            throw new PolicyException("allowed-origins", "the origins take more than " + MAX_LIST_TEXT
+                    + " characters together; list fewer (or use security.intranet-origins for all streams)");
+        }
+        if (siteGroups.stream().map(g -> String.join("+", g)).collect(Collectors.joining(";")).length()
+                > MAX_LIST_TEXT) {
+            throw new PolicyException("site-groups", "the site groups take more than " + MAX_LIST_TEXT
+                    + " characters together");
+        }
         for (Set<String> group : siteGroups) {
             if (group.size() < 2) {
                 throw new PolicyException("site-groups", "a site group needs at least two sites: " + group);
@@ -97,8 +119,8 @@ public record StreamPolicy(String id, String urlPattern, P2pMode p2pMode, Map<St
     }
 
     private static void checkPattern(String pattern) {
-        if (pattern.length() > 2048) {
-            throw new PolicyException("url-pattern", "is longer than 2048 characters");
+        if (pattern.length() > MAX_URL_PATTERN) {
+            throw new PolicyException("url-pattern", "is longer than " + MAX_URL_PATTERN + " characters");
         }
         try {
             URI uri = URI.create(pattern.replace("*", "x"));

@@ -1,6 +1,7 @@
 package io.swarmgate.server;
 
 import io.swarmgate.api.Json;
+import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -29,6 +30,12 @@ final class JsonErrorHandler extends ErrorHandler {
             return true;
         }
         int status = response.getStatus() < 400 ? HttpStatus.INTERNAL_SERVER_ERROR_500 : response.getStatus();
+        if (status == HttpStatus.BAD_REQUEST_400 || status == HttpStatus.URI_TOO_LONG_414
+                || status == HttpStatus.REQUEST_HEADER_FIELDS_TOO_LARGE_431) {
+            // Jetty closes the connection after a request it could not parse, without saying so; a
+            // client that reused it would send its next request into a closed socket and get no answer.
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        }
         String message = switch (status) {
             case HttpStatus.NOT_FOUND_404 -> "no such resource: " + Request.getPathInContext(request);
             case HttpStatus.METHOD_NOT_ALLOWED_405 -> "method " + request.getMethod() + " is not allowed here";

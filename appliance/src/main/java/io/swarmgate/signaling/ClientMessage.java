@@ -13,8 +13,14 @@ public sealed interface ClientMessage {
     /** The wire {@code type} tag. */
     String type();
 
-    /** What a viewer can contribute. */
-    record Capabilities(boolean upload, NetworkType network, long uploadKbps) {
+    /**
+     * What a viewer can contribute. {@code mdns}: its browser hides its host addresses behind
+     * mDNS names ({@code <uuid>.local}), which resolve only on the same link.
+     */
+    record Capabilities(boolean upload, NetworkType network, long uploadKbps, boolean mdns) {
+        public Capabilities(boolean upload, NetworkType network, long uploadKbps) {
+            this(upload, network, uploadKbps, false);
+        }
     }
 
     /** A request to take back a peer id after a reconnect. */

@@ -26,8 +26,11 @@ final class SessionRegistry {
     private final Map<String, ViewerSession> byPeer = new ConcurrentHashMap<>();
     private final Map<SwarmSite, Set<ViewerSession>> bySwarmSite = new ConcurrentHashMap<>();
 
-    /** One site's viewers of one swarm: who hears that site's {@code leaders}. */
-    private record SwarmSite(String streamId, String site) {
+    /**
+     * The viewers the coordinator matches together in one stream: a site, or part of one for
+     * mDNS-only viewers ({@link ViewerSession.Membership#swarmOf}); who hears that group's {@code leaders}.
+     */
+    private record SwarmSite(String streamId, String swarm) {
     }
 
     // --- connections (I/O side) --------------------------------------------------------------------
@@ -111,20 +114,20 @@ final class SessionRegistry {
     /** Adds the viewer to the group of its current stream and site. */
     void enterSwarmSite(ViewerSession s) {
         ViewerSession.Membership m = s.membership();
-        bySwarmSite.computeIfAbsent(new SwarmSite(m.streamId(), m.site()), k -> ConcurrentHashMap.newKeySet()).add(s);
+        bySwarmSite.computeIfAbsent(new SwarmSite(m.streamId(), m.swarm()), k -> ConcurrentHashMap.newKeySet()).add(s);
     }
 
     void leaveSwarmSite(ViewerSession s) {
         ViewerSession.Membership m = s.membership();
-        bySwarmSite.computeIfPresent(new SwarmSite(m.streamId(), m.site()), (k, set) -> {
+        bySwarmSite.computeIfPresent(new SwarmSite(m.streamId(), m.swarm()), (k, set) -> {
             set.remove(s);
             return set.isEmpty() ? null : set;
         });
     }
 
-    /** The viewers of one stream in one site; empty if none. */
-    Set<ViewerSession> inSwarmSite(String streamId, String site) {
-        Set<ViewerSession> members = bySwarmSite.get(new SwarmSite(streamId, site));
+    /** The viewers of one stream in one swarm (a site, or its part on one link); empty if none. */
+    Set<ViewerSession> inSwarmSite(String streamId, String swarm) {
+        Set<ViewerSession> members = bySwarmSite.get(new SwarmSite(streamId, swarm));
         return members == null ? Set.of() : members;
     }
 
@@ -137,7 +140,8 @@ final class SessionRegistry {
         bySwarmSite.forEach((key, members) -> {
             int n = members.size();
             if (n > 0) {
-                out.computeIfAbsent(key.streamId(), k -> new TreeMap<>()).merge(key.site(), n, Integer::sum);
+                out.computeIfAbsent(key.streamId(), k -> new TreeMap<>())
+                        .merge(ViewerSession.Membership.siteOfSwarm(key.swarm()), n, Integer::sum);
             }
         });
         return out;

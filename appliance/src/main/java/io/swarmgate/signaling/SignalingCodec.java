@@ -86,7 +86,8 @@ public final class SignalingCodec {
                 caps.bool("upload"),
                 NetworkType.valueOf(caps.oneOf("network", "ethernet", "wifi", "cellular", "unknown")
                         .toUpperCase(Locale.ROOT)),
-                caps.integer("uploadKbps", 0, MAX_UPLOAD_KBPS));
+                caps.integer("uploadKbps", 0, MAX_UPLOAD_KBPS),
+                caps.has("mdns") && caps.bool("mdns"));
         String token = f.optionalString("token", MAX_TOKEN);
         ClientMessage.Resume resume = null;
         if (f.has("resume")) {

@@ -59,7 +59,8 @@ final class ViewerLifecycle {
             return;
         }
         ViewerSession.Membership m = new ViewerSession.Membership(newId, newSecret, hello.caps(), a.site(),
-                hello.stream(), a.streamId(), a.policy(), a.effective(), a.inMesh(), a.token(), false);
+                ViewerSession.Membership.linkOf(a.site(), hello.caps().mdns(), s.address), hello.stream(),
+                a.streamId(), a.policy(), a.effective(), a.inMesh(), a.token(), false);
         if (ledger.barred(a.streamId(), s.address)) {
             m = m.asBarred(); // a peer barred here recently, back under a new id
             LOG.info("{} - joins {} barred: its address {} was barred on this stream", newId, a.streamId(),
@@ -88,9 +89,9 @@ final class ViewerLifecycle {
             return;
         }
         JoinResult result = coordinator.join(new PeerInfo(m.peerId(), m.streamId(), m.site(), m.caps().upload(),
-                m.caps().network(), m.caps().uploadKbps()));
+                m.caps().network(), m.caps().uploadKbps(), m.link()));
         // A join that changed the leaders marked the site: the queued fan-out is its one list.
-        if (!events.leadersPending(m.streamId(), m.site())) {
+        if (!events.leadersPending(m.streamId(), m.swarm())) {
             s.send(new ServerMessage.Leaders(result.leaders()));
         }
     }
@@ -221,8 +222,8 @@ final class ViewerLifecycle {
             for (String n : coordinator.neighbours(id)) {
                 s.send(new ServerMessage.Neighbour(n, true, events.siteOf(n)));
             }
-            if (!events.leadersPending(held.streamId(), held.site())) {
-                s.send(new ServerMessage.Leaders(coordinator.leaders(held.streamId(), held.site())));
+            if (!events.leadersPending(held.streamId(), held.swarm())) {
+                s.send(new ServerMessage.Leaders(coordinator.leaders(held.streamId(), held.swarm())));
             }
         }
         LOG.debug("{} - resumed", id);

@@ -1,5 +1,8 @@
 package io.swarmgate.signaling;
 
+import io.swarmgate.mesh.PeerInfo;
+import io.swarmgate.mesh.Site;
+import io.swarmgate.mesh.SiteMap;
 import io.swarmgate.policy.StreamPolicy;
 import io.swarmgate.policy.ViewerTokens;
 import java.net.InetAddress;
@@ -49,28 +52,51 @@ public final class ViewerSession implements Session.Listener.AutoDemanding {
      *                  it stays out of the mesh, whatever policy changes come, for this session and
      *                  its resume
      */
-    record Membership(String peerId, String secret, ClientMessage.Capabilities caps, String site, String streamRef,
-                      String streamId, StreamPolicy policy, ServerMessage.Policy effective,
+    record Membership(String peerId, String secret, ClientMessage.Capabilities caps, String site, String link,
+                      String streamRef, String streamId, StreamPolicy policy, ServerMessage.Policy effective,
                       boolean inMesh, ViewerTokens.Verified token, boolean barred) {
+
+        /**
+         * The viewer's link when it must be matched on it alone, else null: when its browser hides
+         * host addresses behind mDNS names, which resolve only on the same link, it is never paired
+         * with an mDNS-only viewer on another routed subnet of its site, where ICE would fail
+         * ({@link PeerInfo#link}). Automatic sites are a link already.
+         */
+        static String linkOf(String site, boolean mdns, java.net.InetAddress address) {
+            String link = SiteMap.linkOf(address);
+            return !mdns || site.equals(Site.AUTOMATIC_PREFIX + link) ? null : link;
+        }
+
+        /** The group the coordinator matches the viewer in and sends leaders for ({@link PeerInfo#swarm()}). */
+        String swarm() {
+            return link == null ? site : site + PeerInfo.LINK_SEPARATOR + link;
+        }
+
+        /** The site a swarm key belongs to. */
+        static String siteOfSwarm(String swarm) {
+            int at = swarm.indexOf(PeerInfo.LINK_SEPARATOR);
+            return at < 0 ? swarm : swarm.substring(0, at);
+        }
 
         Membership movedTo(String newStreamId, StreamPolicy newPolicy,
                            ServerMessage.Policy newEffective, boolean nowInMesh) {
-            Membership moved = new Membership(peerId, secret, caps, site, streamRef, newStreamId, newPolicy, newEffective,
-                    nowInMesh, token, false);
+            Membership moved = new Membership(peerId, secret, caps, site, link, streamRef, newStreamId, newPolicy,
+                    newEffective, nowInMesh, token, false);
             return barred ? moved.asBarred() : moved;
         }
 
         /** The same viewer, speaking with the token of the connection that resumed it. */
         Membership withToken(ViewerTokens.Verified newToken) {
-            return new Membership(peerId, secret, caps, site, streamRef, streamId, policy, effective, inMesh, newToken,
-                    barred);
+            return new Membership(peerId, secret, caps, site, link, streamRef, streamId, policy, effective, inMesh,
+                    newToken, barred);
         }
 
         /** The same viewer barred: out of the mesh, told P2P is off. */
         Membership asBarred() {
             ServerMessage.Policy off = new ServerMessage.Policy("off", effective.maxNeighbours(),
                     effective.uploadOnCellular());
-            return new Membership(peerId, secret, caps, site, streamRef, streamId, policy, off, false, token, true);
+            return new Membership(peerId, secret, caps, site, link, streamRef, streamId, policy, off, false, token,
+                    true);
         }
     }
 

@@ -46,13 +46,14 @@ class ApiResourcesIT extends ApiTestBase {
 
         for (String[] bad : new String[][] {
             {"{\"allowedOrigins\":[\"*\"]}", "allowedOrigins"},
-            {"{\"tokenMaxLifetimeSeconds\":10}", "token-max-lifetime"},
+            {"{\"tokenMaxLifetimeSeconds\":10}", "tokenMaxLifetimeSeconds"},
             {"{\"p2p\":\"sometimes\"}", "p2p"},
-            {"{\"maxNeighbours\":0}", "max-neighbours"},
+            {"{\"maxNeighbours\":0}", "maxNeighbours"},
             {"{\"maxNeighbours\":\"six\"}", "maxNeighbours"},
-            {"{\"allowedOrigins\":[\"https://intranet/page\"]}", "allowed-origins"},
+            {"{\"allowedOrigins\":[\"https://intranet/page\"]}", "allowedOrigins"},
             {"{\"security\":\"paranoid\"}", "security"},
-            {"{\"siteGroups\":[[\"solo\"]]}", "site-groups"},
+            {"{\"siteGroups\":[[\"solo\"]]}", "siteGroups"},
+            {"{\"siteGroups\":[[\"solo\",\"solo\"]]}", "site-groups"},
         }) {
             HttpResponse<String> r = c.send("PUT", "/streams/townhall", bad[0]);
             assertEquals(400, r.statusCode(), bad[0]);

@@ -102,6 +102,31 @@ abstract class ApiTestBase {
         }
     }
 
+    /**
+     * Writes {@code head} (request line and headers, without the blank line) on a new TLS connection
+     * as it is, for requests the JDK client refuses to send (a malformed percent-escape), and
+     * returns everything the appliance answers until it closes the connection or goes quiet.
+     */
+    protected String raw(String head) throws Exception {
+        var context = TrustAnchors.clientContext(appliance.pki().caCertificateFile());
+        try (javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) context.getSocketFactory()
+                .createSocket("127.0.0.1", appliance.httpsUri().getPort())) {
+            s.setSoTimeout(5_000);
+            s.getOutputStream().write((head + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            s.getOutputStream().flush();
+            java.io.ByteArrayOutputStream answer = new java.io.ByteArrayOutputStream();
+            byte[] buffer = new byte[8192];
+            try {
+                for (int n; (n = s.getInputStream().read(buffer)) > 0; ) {
+                    answer.write(buffer, 0, n);
+                }
+            } catch (java.net.SocketTimeoutException e) {
+                // the connection stayed open: the answer is complete
+            }
+            return answer.toString(java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
     protected static JsonNode json(HttpResponse<String> r) throws Exception {
         return Json.MAPPER.readTree(r.body());
     }

@@ -47,6 +47,30 @@ class CoordinatorMatchingTest {
     }
 
     @Test
+    void mdnsOnlyViewersAreMatchedOnTheirOwnLinkWithLeadersOfTheirOwn() {
+        rules = rules.withSiteGroups(Set.of(Set.of("paris", "lyon")));
+        for (int i = 0; i < 6; i++) {
+            join(new PeerInfo("a" + i, Viewers.STREAM, "paris", true, NetworkType.ETHERNET, 0, "10.1.1.0/24"));
+            join(new PeerInfo("b" + i, Viewers.STREAM, "paris", true, NetworkType.ETHERNET, 0, "10.1.2.0/24"));
+        }
+        join(uploader("lyon-up", "lyon"));
+        join(uploader("paris-exposed", "paris"));
+        for (PeerInfo peer : live.values()) {
+            if (peer.link() == null) {
+                continue;
+            }
+            for (String other : mesh.neighbours(peer.peerId())) {
+                assertEquals(peer.swarm(), live.get(other).swarm(), peer.peerId() + " paired with " + other);
+            }
+        }
+        assertEquals(5, mesh.neighbours("a0").size(), "everyone on its link");
+        assertEquals(2, mesh.leaders(Viewers.STREAM, "paris@10.1.1.0/24").size());
+        assertEquals(2, mesh.leaders(Viewers.STREAM, "paris@10.1.2.0/24").size());
+        assertEquals(List.of("paris-exposed"), mesh.leaders(Viewers.STREAM, "paris"));
+        assertEquals(Set.of("lyon-up"), mesh.neighbours("paris-exposed"), "site groups still apply to the rest");
+    }
+
+    @Test
     void aSiteGroupLetsGroupedSitesShareButNotOthers() {
         rules = rules.withSiteGroups(Set.of(Set.of("paris", "lyon")));
         join(downloader("paris-viewer", "paris"));

@@ -1,0 +1,65 @@
+package io.swarmgate.signaling;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.swarmgate.audit.Actor;
+import io.swarmgate.mesh.SiteRange;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Viewers whose browsers hide host addresses behind mDNS names ({@code caps.mdns}) in a site made
+ * of two routed subnets: they are paired only on their own link, where those names resolve, and
+ * each link gets leaders of its own; viewers that expose addresses share across the whole site.
+ */
+class SignalingLinksIT extends SignalingTestBase {
+
+    private static final String STREAM = "https://video.corp.example/live/links.m3u8";
+
+    @BeforeEach
+    void startWithATwoSubnetSite() throws Exception {
+        start(Map.of());
+        appliance.policies().addSite(new SiteRange("127.0.20.0/23", "floors", "Two floors"), Actor.cli("test"));
+    }
+
+    private static String hello(boolean mdns) {
+        return "{\"type\":\"hello\",\"v\":1,\"stream\":\"" + STREAM + "\",\"sdk\":\"test\",\"caps\":{\"upload\":true,"
+                + "\"network\":\"ethernet\",\"uploadKbps\":20000,\"mdns\":" + mdns + "}}";
+    }
+
+    @Test
+    void mdnsOnlyViewersArePairedOnTheirOwnLinkOnly() throws Exception {
+        TestViewer a1 = viewer("127.0.20.10");
+        JsonNode welcome = a1.joinWith(hello(true));
+        assertEquals("floors", welcome.path("site").asText(), "the site is the admin's, links are internal");
+        TestViewer a2 = viewer("127.0.20.11");
+        a2.joinWith(hello(true));
+        TestViewer b1 = viewer("127.0.21.10");
+        b1.joinWith(hello(true));
+        TestViewer b2 = viewer("127.0.21.11");
+        b2.joinWith(hello(true));
+        awaitMeshIdle();
+        assertEquals(Set.of(a2.peerId), a1.neighbours(Set.of()));
+        assertEquals(Set.of(b2.peerId), b1.neighbours(Set.of()));
+        JsonNode leadersOfB = b2.await("leaders");
+        assertTrue(Set.of(b1.peerId, b2.peerId).containsAll(
+                Set.of(leadersOfB.path("leaders").get(0).asText(), leadersOfB.path("leaders").get(1).asText())),
+                "link B has its own leaders: " + leadersOfB);
+        assertEquals(Map.of("floors", 4), appliance.signaling().viewersByStreamAndSite().values().iterator().next(),
+                "counted as one site");
+    }
+
+    @Test
+    void viewersThatExposeAddressesShareAcrossTheSite() throws Exception {
+        TestViewer a = viewer("127.0.20.10");
+        a.joinWith(hello(false));
+        TestViewer b = viewer("127.0.21.10");
+        b.joinWith(hello(false));
+        awaitMeshIdle();
+        assertEquals(Set.of(b.peerId), a.neighbours(Set.of()));
+    }
+}

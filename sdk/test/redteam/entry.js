@@ -1,0 +1,79 @@
+// The red-team SDK: the real viewer SDK with the changes a malicious insider would make to it,
+// for fleet-redteam.test.mjs only. It is never part of `npm run build` or the appliance jar
+// (build.mjs beside this file writes it to test/redteam/dist/, which git ignores).
+//
+// What it does differently from the production SDK:
+// - serves altered segment bytes, announcing in `response-start` the SHA-256 of the altered bytes
+//   (self-consistent: a receiver that trusted the sender's hash would accept them), to every
+//   neighbour that asks, whatever the upload policy says;
+// - claims the largest upload capacity the protocol allows, on a wired network, in `hello`;
+// - once a data channel is open (and when it sends its offer or answer) trickles an extra,
+//   upper-case, public server-reflexive candidate to that neighbour through signaling, to lure
+//   it into a connection attempt off the LAN.
+// Its own playback is unchanged, so it stays in the swarm as long as the appliance lets it.
+import { Engine } from '../../src/core/engine.js';
+import { Peer } from '../../src/core/peer.js';
+import { sha256Sync } from '../../src/core/sha256.js';
+import { SignalingClient } from '../../src/core/signaling-client.js';
+import '../../src/index.js';
+
+/** A public address (TEST-NET-3): a connection attempt to it leaves the LAN. */
+export const LURE_CANDIDATE = 'A=candidate:1 1 UDP 2122260223 203.0.113.7 51734 TYP SRFLX raddr 0.0.0.0 rport 0';
+
+/**
+ * A copy with one payload byte in every 4 KiB flipped. TS packet headers (the first 4 bytes of
+ * each 188-byte packet) are left alone, so the altered segment still parses and would play.
+ */
+export function alter(bytes) {
+  const copy = new Uint8Array(bytes);
+  for (let i = 150; i < copy.length; i += 4096) {
+    copy[i % 188 < 4 ? i + 4 : i] ^= 0x5a;
+  }
+  return copy;
+}
+
+const honestServe = Peer.prototype.serve;
+Peer.prototype.serve = function serveAltered(msg) {
+  const store = this.store;
+  // serve() reads the store once, synchronously: the altered entry carries its own hash.
+  this.store = {
+    get(id) {
+      const entry = store.get(id);
+      if (!entry) return entry;
+      const bytes = alter(entry.bytes);
+      return { bytes, meta: { ...entry.meta, sha256: sha256Sync(bytes) } };
+    },
+    ids: () => store.ids(),
+  };
+  try {
+    return honestServe.call(this, msg);
+  } finally {
+    this.store = store;
+  }
+};
+
+// Every request is answered: no download-only, cellular, busy or rate refusals.
+Engine.prototype.uploadDecision = () => ({ allowed: true });
+
+const honestOnOpen = SignalingClient.prototype.onOpen;
+SignalingClient.prototype.onOpen = function claimCapacity() {
+  this.helloFields = { ...this.helloFields, caps: { upload: true, network: 'ethernet', uploadKbps: 10_000_000 } };
+  return honestOnOpen.call(this);
+};
+
+function lure(peer) {
+  peer.sendSignal({ kind: 'candidate', candidate: { candidate: LURE_CANDIDATE, sdpMid: '0', sdpMLineIndex: 0 } });
+}
+
+const honestChannelOpen = Peer.prototype.onChannelOpen;
+Peer.prototype.onChannelOpen = function openAndLure() {
+  const result = honestChannelOpen.call(this);
+  if (!this.closed) lure(this);
+  return result;
+};
+
+const honestSendSignal = Peer.prototype.sendSignal;
+Peer.prototype.sendSignal = function signalAndLure(fields) {
+  honestSendSignal.call(this, fields);
+  if (fields.kind === 'offer' || fields.kind === 'answer') lure(this);
+};
