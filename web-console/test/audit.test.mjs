@@ -125,7 +125,7 @@ test('an auditor filters the audit log and downloads an export that openssl veri
     await page.getByLabel('Actor').fill('');
     await page.getByLabel('Outcome').selectOption('');
 
-    await page.getByLabel('Format').selectOption('jsonl');
+    await page.getByLabel('Format', { exact: true }).selectOption('jsonl');
     await page.getByRole('button', { name: 'Export' }).click();
     const fileLink = page.getByRole('link', { name: /^Download swarmgate-audit-/ });
     await fileLink.waitFor();
@@ -134,7 +134,7 @@ test('an auditor filters the audit log and downloads an export that openssl veri
     const [file] = await Promise.all([page.waitForEvent('download'), fileLink.click()]);
     await file.saveAs(join(dir, name));
     const [signature] = await Promise.all([page.waitForEvent('download'),
-      page.getByRole('link', { name: 'Download signature (.p7s)' }).click()]);
+      page.getByRole('form', { name: 'Export the audit log' }).getByRole('link', { name: 'Download signature (.p7s)' }).click()]);
     assert.equal(signature.suggestedFilename(), `${name}.p7s`);
     await signature.saveAs(join(dir, `${name}.p7s`));
     await page.screenshot({ path: join(outputDir, 'console-audit.png') });
@@ -147,6 +147,22 @@ test('an auditor filters the audit log and downloads an export that openssl veri
       { encoding: 'utf8' });
     assert.equal(script.status, 0, script.stdout + script.stderr);
     assert.match(await readFile(join(dir, name), 'utf8'), /"action":"site.saved"/);
+
+    // A compliance report comes the same way: the file and its signature, which openssl accepts.
+    await page.getByLabel('Report format').selectOption('csv');
+    await page.getByRole('button', { name: 'Create report' }).click();
+    const reportLink = page.getByRole('link', { name: /^Download swarmgate-compliance-/ });
+    await reportLink.waitFor();
+    const reportName = (await reportLink.innerText()).replace('Download ', '');
+    const [report] = await Promise.all([page.waitForEvent('download'), reportLink.click()]);
+    await report.saveAs(join(dir, reportName));
+    const [reportSignature] = await Promise.all([page.waitForEvent('download'),
+      page.getByRole('form', { name: 'Create a compliance report' }).getByRole('link', { name: 'Download signature (.p7s)' }).click()]);
+    await reportSignature.saveAs(join(dir, `${reportName}.p7s`));
+    assert.match(await readFile(join(dir, reportName), 'utf8'), /^scope,stream,site,/);
+    const reportCheck = spawnSync('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', join(dir, `${reportName}.p7s`),
+      '-content', join(dir, reportName), '-CAfile', ca, '-purpose', 'any', '-out', '/dev/null'], { encoding: 'utf8' });
+    assert.equal(reportCheck.status, 0, reportCheck.stderr);
 
     // The export is itself in the log, by the auditor.
     await page.locator('#audit-table tbody tr', { hasText: 'audit.exported' }).waitFor();

@@ -2,7 +2,8 @@
 // filtered by time, actor, action and outcome, with older entries loaded page by page; and
 // signed exports (GET /audit/export) of the chosen time range as JSON lines or CSV, offered as
 // two downloads: the file and its detached signature FILE.p7s (base64 in the X-Audit-Signature
-// header of the same answer). docs/auditor-guide.md says how to check them.
+// header of the same answer); and signed compliance reports (GET /audit/report) for the same
+// range, JSON or CSV, offered the same way. docs/auditor-guide.md says how to check them.
 import * as api from '../api.js';
 import { clearErrors, field, formAlert, h, section, showError } from '../dom.js';
 import * as format from '../format.js';
@@ -50,8 +51,18 @@ export function render(container) {
     h('div', { class: 'inline-fields' }, field('Format', exportFormat, { name: 'format' }), h('div', { class: 'actions' }, exportButton)),
     exportResult);
 
+  const reportFormat = h('select', {}, h('option', { value: 'json', text: 'JSON' }), h('option', { value: 'csv', text: 'CSV' }));
+  const reportButton = h('button', { type: 'submit', text: 'Create report' });
+  const reportResult = h('div', { 'aria-live': 'polite' });
+  const reportForm = h('form', { novalidate: true, 'aria-label': 'Create a compliance report' },
+    formAlert(),
+    h('p', { class: 'muted', text: 'Per stream, per site and per both for the From–To range above (the last 30 days when both are empty): viewers, hours watched, P2P share, WAN bytes saved, rebuffering and integrity failures. Signed, and recorded.' }),
+    h('div', { class: 'inline-fields' }, field('Report format', reportFormat, { name: 'reportFormat' }), h('div', { class: 'actions' }, reportButton)),
+    reportResult);
+
   container.append(h('div', { class: 'page-head' }, h('h1', { text: 'Audit log' })),
-    filters, summary, table, h('div', { class: 'actions' }, more), section('Signed export', exportForm));
+    filters, summary, table, h('div', { class: 'actions' }, more), section('Signed export', exportForm),
+    section('Compliance report', reportForm));
 
   let next = null;
   let shown = 0;
@@ -121,37 +132,53 @@ export function render(container) {
       h('td', {}, details === '{}' ? '–' : h('details', {}, h('summary', { text: 'Show' }), h('pre', { class: 'mono', text: details }))));
   }
 
-  async function exportNow() {
-    clearErrors(exportForm);
-    const params = query();
-    if (!params) {
-      return;
-    }
-    exportButton.disabled = true;
-    exportResult.replaceChildren(h('p', { class: 'muted', text: 'Exporting…' }));
-    urls.splice(0).forEach((u) => URL.revokeObjectURL(u));
+  /**
+   * Fetches a signed file from `path` and offers it and its signature as two downloads in `result`;
+   * the signature (DER) comes base64-encoded in the X-Audit-Signature header of the same answer.
+   */
+  async function signedDownload(form, button, result, path, fallbackName) {
+    clearErrors(form);
+    button.disabled = true;
+    result.replaceChildren(h('p', { class: 'muted', text: 'Working…' }));
     try {
-      const file = await api.download(`/audit/export${api.query({ format: exportFormat.value, from: params.from, to: params.to })}`);
+      const file = await api.download(path);
       const id = file.headers.get('X-Audit-Export');
-      // The signature (DER) comes base64-encoded in a header of the same answer.
       const der = Uint8Array.from(atob(file.headers.get('X-Audit-Signature') || ''), (c) => c.charCodeAt(0));
-      const signature = { blob: new Blob([der], { type: 'application/pkcs7-signature' }) };
-      const name = file.filename || `swarmgate-audit.${exportFormat.value}`;
+      const signature = new Blob([der], { type: 'application/pkcs7-signature' });
+      const name = file.filename || fallbackName;
       const link = (blob, filename, text) => {
         const url = URL.createObjectURL(blob);
         urls.push(url);
         return h('a', { class: 'button secondary', href: url, download: filename, text });
       };
-      exportResult.replaceChildren(h('div', { class: 'notice', role: 'status' },
-        h('p', { text: `Export ready: ${name} (${format.bytes(file.blob.size)}), SHA-256 ${id}.` }),
-        h('div', { class: 'actions' }, link(file.blob, name, `Download ${name}`), link(signature.blob, `${name}.p7s`, 'Download signature (.p7s)')),
+      result.replaceChildren(h('div', { class: 'notice', role: 'status' },
+        h('p', { text: `Ready: ${name} (${format.bytes(file.blob.size)}), SHA-256 ${id}.` }),
+        h('div', { class: 'actions' }, link(file.blob, name, `Download ${name}`), link(signature, `${name}.p7s`, 'Download signature (.p7s)')),
         h('p', { class: 'muted' }, 'Check it with ', h('code', { text: `openssl cms -verify -binary -inform DER -in ${name}.p7s -content ${name} -CAfile ca.crt -purpose any` }), '.')));
       load(false);
     } catch (err) {
-      exportResult.replaceChildren();
-      showError(exportForm, err);
+      result.replaceChildren();
+      showError(form, err);
     } finally {
-      exportButton.disabled = false;
+      button.disabled = false;
+    }
+  }
+
+  function exportNow() {
+    const params = query();
+    if (params) {
+      signedDownload(exportForm, exportButton, exportResult,
+        `/audit/export${api.query({ format: exportFormat.value, from: params.from, to: params.to })}`,
+        `swarmgate-audit.${exportFormat.value}`);
+    }
+  }
+
+  function reportNow() {
+    const params = query();
+    if (params) {
+      signedDownload(reportForm, reportButton, reportResult,
+        `/audit/report${api.query({ format: reportFormat.value, from: params.from, to: params.to })}`,
+        `swarmgate-compliance.${reportFormat.value}`);
     }
   }
 
@@ -163,6 +190,10 @@ export function render(container) {
   exportForm.addEventListener('submit', (event) => {
     event.preventDefault();
     exportNow();
+  });
+  reportForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    reportNow();
   });
   load(false);
   return () => urls.forEach((u) => URL.revokeObjectURL(u));

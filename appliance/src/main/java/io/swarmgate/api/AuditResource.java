@@ -6,6 +6,7 @@ import io.swarmgate.audit.AuditEntry;
 import io.swarmgate.audit.AuditExporter;
 import io.swarmgate.audit.AuditLog;
 import io.swarmgate.audit.Canonical;
+import io.swarmgate.audit.ComplianceReports;
 import io.swarmgate.audit.ExportFormat;
 import io.swarmgate.audit.Outcome;
 import io.swarmgate.console.Role;
@@ -47,6 +48,29 @@ public final class AuditResource {
             .required("hash", Schema.string().describe("SHA-256 over the previous hash and the canonical entry, hex"))
             .named("AuditEntry");
 
+    private static final Schema REPORT = Schema.object()
+            .required("report", Schema.oneOf(List.of("swarmgate-compliance")))
+            .required("version", Schema.integer())
+            .required("from", Schema.instant())
+            .required("to", Schema.instant())
+            .required("generatedAt", Schema.instant())
+            .required("generatedBy", Schema.string())
+            .required("rows", Schema.arrayOf(Schema.object()
+                    .required("scope", Schema.oneOf(List.of("overall", "stream", "site", "stream-site")))
+                    .required("stream", Schema.string().nullable())
+                    .required("site", Schema.string().nullable())
+                    .required("viewersAvg", Schema.number().describe("average concurrent viewers"))
+                    .required("peakViewers", Schema.integer().nullable())
+                    .required("hoursWatched", Schema.number())
+                    .required("p2pShare", Schema.number().nullable().describe("P2P bytes / all bytes, 0..1"))
+                    .required("wanBytesSaved", Schema.integer().describe("bytes delivered peer to peer"))
+                    .required("httpBytes", Schema.integer())
+                    .required("rebufferRatio", Schema.number().nullable())
+                    .required("stalls", Schema.integer())
+                    .required("integrityFailures", Schema.integer()
+                            .describe("peer segments that failed the appliance's hash"))))
+            .named("ComplianceReport");
+
     private final Audit audit;
     private final Path scratchDir;
 
@@ -79,7 +103,60 @@ public final class AuditResource {
                         .query("from", Schema.instant(), "ISO-8601 time, inclusive; default the oldest entry")
                         .query("to", Schema.instant(), "ISO-8601 time, exclusive; default now")
                         .returnsText("application/x-ndjson", "the export: JSON lines, or CSV (text/csv) for"
-                                + " format=csv; docs/auditor-guide.md describes both"));
+                                + " format=csv; docs/auditor-guide.md describes both"),
+                Route.get("/audit/report", Role.AUDITOR, "A signed compliance report for ?from= to ?to= (default the"
+                                + " last 30 days): per stream, per site and per stream and site, viewers, hours"
+                                + " watched, P2P share, WAN bytes saved, rebuffering and integrity failures; the"
+                                + " signature is the base64 " + SIGNATURE_HEADER + " header; the report is recorded",
+                                this::report)
+                        .query("format", Schema.oneOf(List.of("json", "csv")), "json (default) or csv")
+                        .query("from", Schema.instant(), "ISO-8601 time, inclusive (rounded down to the hour)")
+                        .query("to", Schema.instant(), "ISO-8601 time, exclusive (rounded up to the hour)")
+                        .returns(200, "the report; CSV (text/csv) with the same columns for format=csv",
+                                REPORT));
+    }
+
+    /** The default period of a report. */
+    static final java.time.Duration REPORT_PERIOD = java.time.Duration.ofDays(30);
+
+    private Object report(ApiRequest r) throws Exception {
+        String formatText = r.query("format") == null ? "json" : r.query("format");
+        ComplianceReports.Format format = ComplianceReports.Format.fromWire(formatText).orElseThrow(() ->
+                ApiException.badRequest("format", "format must be json or csv"));
+        Instant to = time(r, "to");
+        if (to == null) {
+            to = Instant.now();
+        }
+        Instant from = time(r, "from");
+        if (from == null) {
+            from = to.minus(REPORT_PERIOD);
+        }
+        if (!from.isBefore(to)) {
+            throw ApiException.badRequest("to", "to must be after from");
+        }
+        if (java.time.Duration.between(from, to).compareTo(ComplianceReports.MAX_PERIOD) > 0) {
+            throw ApiException.badRequest("from", "a report covers at most " + ComplianceReports.MAX_PERIOD.toDays()
+                    + " days");
+        }
+        Files.createDirectories(scratchDir);
+        Path file = Files.createTempFile(scratchDir, "report-", "." + format.extension());
+        ComplianceReports.Report report;
+        byte[] signature;
+        try {
+            report = audit.reports().write(r.actor(), from, to, format, file);
+            signature = Files.readAllBytes(report.signature());
+        } catch (Exception | Error e) {
+            Files.deleteIfExists(file);
+            throw e;
+        } finally {
+            Files.deleteIfExists(AuditExporter.signatureFile(file));
+        }
+        String name = "swarmgate-compliance-" + report.from().toString().substring(0, 10) + "-"
+                + report.to().toString().substring(0, 10) + "." + format.extension();
+        return new ApiResponse(200, file, format.contentType(), Map.of(
+                "Content-Disposition", "attachment; filename=\"" + name + "\"",
+                EXPORT_HEADER, report.sha256(),
+                SIGNATURE_HEADER, Base64.getEncoder().encodeToString(signature)));
     }
 
     private Object list(ApiRequest r) throws Exception {

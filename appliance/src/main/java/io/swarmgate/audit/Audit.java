@@ -2,22 +2,26 @@ package io.swarmgate.audit;
 
 import io.swarmgate.pki.AuditSigning;
 import io.swarmgate.pki.Pki;
+import io.swarmgate.qoe.QoeQueries;
+import io.swarmgate.qoe.QoeRepository;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
 
 /**
- * The audit services over one database: the log, its checkpoints, exports and the security-event
- * digest. The appliance starts the timers; a CLI process working on a stopped appliance's
+ * The audit services over one database: the log, its checkpoints, exports, the security-event
+ * digest, retention and compliance reports. The appliance starts the timers; a CLI process working on a stopped appliance's
  * database uses the same services without them.
  *
  * @param exportDir where exports are written before they are handed over (in the data directory)
  * @param trustedCa the CA certificate file signatures are checked against
  */
 public record Audit(AuditLog log, Checkpoints checkpoints, AuditExporter exporter, SecurityDigest digest,
-                    AuditRetention retention, Path exportDir, Path trustedCa) implements AutoCloseable {
+                    AuditRetention retention, ComplianceReports reports, Path exportDir, Path trustedCa)
+        implements AutoCloseable {
 
     /** Entries are kept this long unless {@link #open(DataSource, Pki, Path, Duration, Clock)} says otherwise. */
     public static final Duration DEFAULT_RETENTION = Duration.ofDays(400);
@@ -32,8 +36,11 @@ public record Audit(AuditLog log, Checkpoints checkpoints, AuditExporter exporte
         AuditLog log = new AuditLog(dataSource, clock);
         Supplier<AuditSigning> signing = pki::auditSigning;
         Checkpoints checkpoints = new Checkpoints(log, signing);
+        // Reports read the stored QoE history only, so they need no live aggregator (and work offline).
+        QoeQueries history = new QoeQueries(new QoeRepository(dataSource), null, Map::of, clock);
         return new Audit(log, checkpoints, new AuditExporter(log, checkpoints, signing), new SecurityDigest(log, clock),
-                new AuditRetention(log, checkpoints, retention, clock), exportDir, pki.caCertificateFile());
+                new AuditRetention(log, checkpoints, retention, clock),
+                new ComplianceReports(history, log, signing, clock), exportDir, pki.caCertificateFile());
     }
 
     /** Starts the interval checkpoints, the per-minute security digest and the daily pruning. */

@@ -2,6 +2,7 @@ package io.swarmgate.cli;
 
 import io.swarmgate.audit.AuditExporter;
 import io.swarmgate.audit.AuditVerifier;
+import io.swarmgate.audit.ComplianceReports;
 import io.swarmgate.audit.ExportFormat;
 import io.swarmgate.config.ApplianceConfig;
 import io.swarmgate.control.AdminContext;
@@ -33,9 +34,10 @@ import picocli.CommandLine.Option;
 
 /** {@code swarmgate audit verify|export}: check the audit log and hand it to auditors. */
 @Command(name = "audit", mixinStandardHelpOptions = true,
-        description = {"Verify the hash-chained audit log, or export it signed for auditors.",
+        description = {"Verify the hash-chained audit log, export it signed for auditors, or write a signed"
+                + " compliance report.",
             "See docs/auditor-guide.md."},
-        subcommands = {AuditCommand.Verify.class, AuditCommand.Export.class})
+        subcommands = {AuditCommand.Verify.class, AuditCommand.Export.class, AuditCommand.Report.class})
 public final class AuditCommand implements Runnable {
 
     @CommandLine.Spec
@@ -43,7 +45,7 @@ public final class AuditCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: verify or export");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: verify, export or report");
     }
 
     /** {@code swarmgate audit verify}. */
@@ -175,7 +177,7 @@ public final class AuditCommand implements Runnable {
                 throw new ExitCodes.UsageException("--to must be after --from");
             }
             // Inside the appliance the file goes to its private export directory; the CLI moves it.
-            Path file = inAppliance() ? scratch(context, f) : outFile;
+            Path file = inAppliance() ? scratch(context, f.extension()) : outFile;
             AuditExporter.Export export;
             try {
                 export = context.audit().exporter().export(context.actor(), f, fromTime, toTime, file);
@@ -192,16 +194,22 @@ public final class AuditCommand implements Runnable {
             return ExitCodes.OK;
         }
 
-        private static Path scratch(AdminContext context, ExportFormat f) throws IOException {
+        /** A private file in the appliance's export directory, for a file the CLI then moves to --out. */
+        static Path scratch(AdminContext context, String extension) throws IOException {
             Files.createDirectories(context.audit().exportDir());
-            return Files.createTempFile(context.audit().exportDir(), "audit-", "." + f.extension());
+            return Files.createTempFile(context.audit().exportDir(), "audit-", "." + extension);
         }
 
         @Override
         protected int forwardedOutput(String output, PrintWriter out) throws IOException {
+            return handOver(output, outFile, out);
+        }
+
+        /** Moves the file (and its .p7s) the appliance wrote, named on output's first line, to {@code outFile}. */
+        static int handOver(String output, Path outFile, PrintWriter out) throws IOException {
             String first = output.lines().findFirst().orElse("");
             if (!first.startsWith("file=")) {
-                throw new ExitCodes.CommandFailedException("the appliance did not say where it wrote the export");
+                throw new ExitCodes.CommandFailedException("the appliance did not say where it wrote the file");
             }
             Path written = Path.of(first.substring("file=".length()));
             Files.move(written, outFile, StandardCopyOption.REPLACE_EXISTING);
@@ -229,6 +237,55 @@ public final class AuditCommand implements Runnable {
                     }
                 }
             }
+        }
+    }
+
+    /** {@code swarmgate audit report}. */
+    @Command(name = "report", mixinStandardHelpOptions = true,
+            description = {"Write a compliance report for a period to FILE and its signature FILE.p7s: per stream,",
+                "per site and per stream and site, viewers, hours watched, P2P share, WAN bytes saved, rebuffering",
+                "and integrity failures. Works while the appliance runs. The report is itself recorded."})
+    static final class Report extends ForwardingCommand {
+        @Option(names = "--from", paramLabel = "ISO-TIME", description = "Start of the period (default: 30 days before --to).")
+        String from;
+
+        @Option(names = "--to", paramLabel = "ISO-TIME", description = "End of the period (default: now).")
+        String to;
+
+        @Option(names = "--format", required = true, paramLabel = "FORMAT", description = "json or csv.")
+        String format;
+
+        @Option(names = "--out", required = true, paramLabel = "FILE", description = "Where to write the report.")
+        Path outFile;
+
+        @Override
+        protected int execute(AdminContext context, PrintWriter out) throws Exception {
+            ComplianceReports.Format f = ComplianceReports.Format.fromWire(format).orElseThrow(() ->
+                    new ExitCodes.UsageException("--format must be json or csv, not '" + format + "'"));
+            Instant toTime = Export.time("--to", to);
+            toTime = toTime == null ? Instant.now() : toTime;
+            Instant fromTime = Export.time("--from", from);
+            fromTime = fromTime == null ? toTime.minus(java.time.Duration.ofDays(30)) : fromTime;
+            Path file = inAppliance() ? Export.scratch(context, f.extension()) : outFile;
+            ComplianceReports.Report report;
+            try {
+                report = context.audit().reports().write(context.actor(), fromTime, toTime, f, file);
+            } catch (IllegalArgumentException e) {
+                throw new ExitCodes.UsageException(e.getMessage());
+            }
+            if (inAppliance()) {
+                out.println("file=" + report.file());
+            }
+            out.printf("Compliance report for %s to %s (%d rows) written to %s%n", report.from(), report.to(),
+                    report.rows(), outFile);
+            out.println("Signature: " + AuditExporter.signatureFile(outFile) + " (SHA-256 of the file " + report.sha256()
+                    + ")");
+            return ExitCodes.OK;
+        }
+
+        @Override
+        protected int forwardedOutput(String output, PrintWriter out) throws IOException {
+            return Export.handOver(output, outFile, out);
         }
     }
 }

@@ -209,6 +209,21 @@ class AuditApiIT extends ApiTestBase {
             assertEquals(1, script(file), "docs/audit-verify.py refuses the changed " + format + " export");
             assertFalse(new AuditVerifier(CmsSignatures.trusted(appliance.pki().caCertificateFile())).export(file).ok());
         }
+        for (String format : List.of("json", "csv")) {
+            HttpResponse<byte[]> report = auditor.http.send(HttpRequest.newBuilder(URI.create(appliance.httpsUri()
+                    .resolve("/api/v1/audit/report?format=" + format).toString())).timeout(Duration.ofSeconds(30))
+                    .build(), HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals(200, report.statusCode(), new String(report.body(), StandardCharsets.UTF_8));
+            Path file = tmp.resolve("compliance." + format);
+            Files.write(file, report.body());
+            Files.write(tmp.resolve("compliance." + format + ".p7s"), java.util.Base64.getDecoder().decode(
+                    report.headers().firstValue(AuditResource.SIGNATURE_HEADER).orElseThrow()));
+            assertEquals(0, openssl(file), "openssl cms -verify accepts the " + format + " report");
+        }
+        assertEquals("overall", json(auditor.get("/audit/report")).at("/rows/0/scope").asText());
+        assertEquals("invalid_field", code(auditor.get("/audit/report?from=2026-12-02T00:00:00Z&to=2026-12-01T00:00:00Z")));
+        assertEquals(3, entries(admin, "&action=report.created").size());
+
         List<Seen> exports = entries(admin, "&action=audit.exported");
         assertEquals(2, exports.size());
         assertEquals("ada", exports.get(0).actor());

@@ -72,6 +72,14 @@ class AuditCommandIT {
                     .map(e -> e.action() + " " + e.outcome()).toList();
             assertEquals(List.of("certificate.imported failure", "certificate.csr-created success"), certificateActions);
 
+            Path report = tmp.resolve("out/compliance.csv");
+            Result made = run("audit", "report", "--format", "csv", "--out", report.toString(), "--from",
+                    java.time.LocalDate.now(java.time.ZoneOffset.UTC).minusDays(7).toString(),
+                    "--data-dir", data.toString());
+            assertEquals(0, made.code(), made.err());
+            assertTrue(Files.readString(report).startsWith("scope,stream,site,"), Files.readString(report));
+            assertEquals(0, openssl(report, data), "openssl accepts the report");
+
             Result verify = run("audit", "verify", "--data-dir", data.toString());
             assertEquals(0, verify.code(), verify.out() + verify.err());
             assertTrue(verify.out().contains("OK"), verify.out());

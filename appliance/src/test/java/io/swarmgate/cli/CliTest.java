@@ -41,7 +41,7 @@ class CliTest {
                 List.of("site", "list"), List.of("site", "remove"), List.of("site", "import"), List.of("site", "export"),
                 List.of("stream"), List.of("stream", "add"), List.of("stream", "set"), List.of("stream", "list"),
                 List.of("stream", "remove"), List.of("stream", "token"), List.of("audit"), List.of("audit", "verify"),
-                List.of("audit", "export"))) {
+                List.of("audit", "export"), List.of("audit", "report"))) {
             String[] args = java.util.stream.Stream.concat(cmd.stream(), java.util.stream.Stream.of("--help"))
                     .toArray(String[]::new);
             Result r = run(args);
