@@ -19,6 +19,7 @@ import io.swarmgate.api.AuditResource;
 import io.swarmgate.audit.Actor;
 import io.swarmgate.audit.Audit;
 import io.swarmgate.audit.AuditEvent;
+import io.swarmgate.audit.SyslogForwarder;
 import io.swarmgate.api.ApiHandler;
 import io.swarmgate.api.CertificateResource;
 import io.swarmgate.api.LiveFeed;
@@ -87,6 +88,8 @@ public final class Appliance implements ServeCommand.Running {
     private final LiveFeed live;
     private final Qoe qoe;
     private final Audit audit;
+    /** Null when no syslog collector is configured. */
+    private final SyslogForwarder forwarder;
     private final Announcer discovery;
 
     /**
@@ -111,8 +114,9 @@ public final class Appliance implements ServeCommand.Running {
     private Appliance(ApplianceConfig config, DataDirectory dataDir, Pki pki, Database database,
                       PolicyService policies, SignalingService signaling, ApplianceServer server,
                       ControlServer control, ApiHandler api, Qoe qoe, LiveFeed live, Announcer discovery,
-                      Audit audit) {
+                      Audit audit, SyslogForwarder forwarder) {
         this.audit = audit;
+        this.forwarder = forwarder;
         this.discovery = discovery;
         this.live = live;
         this.api = api;
@@ -143,11 +147,13 @@ public final class Appliance implements ServeCommand.Running {
         Qoe qoe = null;
         LiveFeed live = null;
         Audit audit = null;
+        SyslogForwarder forwarder = null;
         try {
             audit = Audit.open(database.dataSource(), pki, dataDir.exportDir(),
                             Duration.ofDays(config.audit().retentionDays()), clock)
                     .start(Duration.ofSeconds(config.audit().checkpointIntervalSeconds()));
             AuditStart.record(audit.log(), config, VersionCommand.version());
+            forwarder = syslogForwarder(config, audit, clock);
             PolicyService policies = new PolicyService(new SiteRepository(database.dataSource()),
                     new StreamPolicyRepository(database.dataSource()), PolicyService.Defaults.of(config.mesh()), clock,
                     audit.log());
@@ -195,7 +201,7 @@ public final class Appliance implements ServeCommand.Running {
                     SubjectNames.machineHostnames().stream().findFirst().orElse("swarmgate"), server.httpsUri().getPort(),
                     VersionCommand.version(), pki.report().ca().sha256Fingerprint());
             return new Appliance(config, dataDir, pki, database, policies, signaling, server, control, api, qoe, live,
-                    discovery, audit);
+                    discovery, audit, forwarder);
         } catch (Exception | Error e) {
             if (live != null) {
                 live.close();
@@ -205,6 +211,9 @@ public final class Appliance implements ServeCommand.Running {
             }
             if (qoe != null) {
                 qoe.close();
+            }
+            if (forwarder != null) {
+                forwarder.close();
             }
             if (audit != null) {
                 audit.close();
@@ -250,6 +259,32 @@ public final class Appliance implements ServeCommand.Running {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("the Java runtime has no SHA-256", e);
         }
+    }
+
+    /**
+     * The syslog forwarder of {@code audit.syslog-address}, started; null without one. A CA file
+     * that cannot be read stops the start naming its key, as any other configuration mistake.
+     */
+    private static SyslogForwarder syslogForwarder(ApplianceConfig config, Audit audit, Clock clock) {
+        ApplianceConfig.Audit a = config.audit();
+        if (!a.forwarding()) {
+            return null;
+        }
+        javax.net.ssl.SSLContext tls = null;
+        if (a.syslogTls()) {
+            try {
+                tls = a.syslogCaFile().isEmpty() ? javax.net.ssl.SSLContext.getDefault()
+                        : io.swarmgate.pki.TrustAnchors.clientContext(java.nio.file.Path.of(a.syslogCaFile()));
+            } catch (java.security.GeneralSecurityException | RuntimeException e) {
+                throw new io.swarmgate.config.ConfigException(io.swarmgate.config.ConfigKey.AUDIT_SYSLOG_CA_FILE,
+                        "cannot use '" + a.syslogCaFile() + "' as the syslog collector's CA: " + e.getMessage());
+            }
+        }
+        String hostname = config.server().hostnames().isEmpty()
+                ? SubjectNames.machineHostnames().stream().findFirst().orElse("swarmgate")
+                : config.server().hostnames().get(0);
+        return new SyslogForwarder(audit.log(), new SyslogForwarder.Target(a.syslogHost(), a.syslogPort(), tls,
+                hostname), clock).start();
     }
 
     private static InetAddress address(String literal) {
@@ -388,6 +423,9 @@ public final class Appliance implements ServeCommand.Running {
                 qoe.close();
             } finally {
                 try {
+                    if (forwarder != null) {
+                        forwarder.close();
+                    }
                     // Last: what the digest still counts and the stop itself are recorded before the database closes.
                     audit.close();
                     audit.log().record(AuditEvent.success(Actor.SYSTEM, "appliance.stopped", null));

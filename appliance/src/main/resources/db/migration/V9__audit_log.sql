@@ -36,3 +36,11 @@ CREATE TABLE audit_checkpoint (
     signature VARBINARY(65536) NOT NULL
 );
 CREATE INDEX audit_checkpoint_seq ON audit_checkpoint (seq);
+
+-- How far the syslog forwarder got: the newest entry the collector is taken to have received.
+-- Forwarding resumes after it (docs/auditor-guide.md, "Forwarding to a SIEM").
+CREATE TABLE audit_forward (
+    id  INT    PRIMARY KEY CHECK (id = 1),
+    seq BIGINT NOT NULL
+);
+INSERT INTO audit_forward (id, seq) VALUES (1, 0);

@@ -103,8 +103,25 @@ public record ApplianceConfig(Server server, Path dataDir, Database database, Lo
                             int reportsToBar, int barMinutes) {
     }
 
-    /** Read by the audit log ({@code io.swarmgate.audit}): signed checkpoints and retention. */
-    public record Audit(int checkpointIntervalSeconds, int retentionDays) {
+    /**
+     * Read by the audit log ({@code io.swarmgate.audit}): signed checkpoints, retention and syslog
+     * forwarding ({@code syslogAddress} empty: off; {@code syslogCaFile} empty: the JVM's trust).
+     */
+    public record Audit(int checkpointIntervalSeconds, int retentionDays, String syslogAddress, boolean syslogTls,
+                        String syslogCaFile) {
+
+        public boolean forwarding() {
+            return !syslogAddress.isEmpty();
+        }
+
+        public String syslogHost() {
+            String host = syslogAddress.substring(0, syslogAddress.lastIndexOf(':'));
+            return host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+        }
+
+        public int syslogPort() {
+            return Integer.parseInt(syslogAddress.substring(syslogAddress.lastIndexOf(':') + 1));
+        }
     }
 
     /** Built-in defaults only: what a run with no file, environment or flags gets. */

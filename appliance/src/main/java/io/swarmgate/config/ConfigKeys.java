@@ -140,6 +140,12 @@ public final class ConfigKeys {
             "How often the head of the audit log is signed when entries were added since the last checkpoint.");
     public static final ConfigKey<Integer> AUDIT_RETENTION_DAYS = integer(ConfigKey.AUDIT_RETENTION_DAYS,
             400, 30, 36500, "Days audit entries are kept; older ones are pruned behind a signed checkpoint.");
+    public static final ConfigKey<String> AUDIT_SYSLOG_ADDRESS = string(ConfigKey.AUDIT_SYSLOG_ADDRESS, "",
+            "host:port of a syslog collector (SIEM) that receives every audit entry (RFC 5424); empty: none.");
+    public static final ConfigKey<Boolean> AUDIT_SYSLOG_TLS = bool(ConfigKey.AUDIT_SYSLOG_TLS, true,
+            "Whether the syslog collector is reached over TLS (RFC 5425); false: plain TCP.");
+    public static final ConfigKey<String> AUDIT_SYSLOG_CA_FILE = string(ConfigKey.AUDIT_SYSLOG_CA_FILE, "",
+            "PEM file with the CA certificate(s) the collector's certificate must chain to; empty: the JVM's.");
 
     /** Every key, in the order of {@code config/swarmgate.conf}. */
     static final List<ConfigKey<?>> ALL = List.of(
@@ -156,7 +162,8 @@ public final class ConfigKeys {
             SECURITY_INTRANET_ORIGINS, SECURITY_MEDIA_ORIGINS, DISCOVERY_ENABLED, DISCOVERY_INTERFACES,
             INTEGRITY_HASH_TTL_SECONDS, INTEGRITY_MAX_SEGMENT_MIB,
             INTEGRITY_FETCH_TIMEOUT_MS, INTEGRITY_MAX_FETCHES, INTEGRITY_REPORTS_TO_BAR, INTEGRITY_BAR_MINUTES,
-            AUDIT_CHECKPOINT_INTERVAL_SECONDS, AUDIT_RETENTION_DAYS);
+            AUDIT_CHECKPOINT_INTERVAL_SECONDS, AUDIT_RETENTION_DAYS, AUDIT_SYSLOG_ADDRESS, AUDIT_SYSLOG_TLS,
+            AUDIT_SYSLOG_CA_FILE);
 
     /** Every key by name, in the order of {@link #ALL}. */
     static final Map<String, ConfigKey<?>> BY_NAME = byName();

@@ -207,7 +207,8 @@ public final class ConfigLoader {
                 new ApplianceConfig.Discovery(v.get(ConfigKeys.DISCOVERY_ENABLED),
                         addresses(v, ConfigKeys.DISCOVERY_INTERFACES)),
                 new ApplianceConfig.Audit(v.get(ConfigKeys.AUDIT_CHECKPOINT_INTERVAL_SECONDS),
-                        v.get(ConfigKeys.AUDIT_RETENTION_DAYS)));
+                        v.get(ConfigKeys.AUDIT_RETENTION_DAYS), syslogAddress(v.get(ConfigKeys.AUDIT_SYSLOG_ADDRESS)),
+                        v.get(ConfigKeys.AUDIT_SYSLOG_TLS), v.get(ConfigKeys.AUDIT_SYSLOG_CA_FILE)));
     }
 
     /**
@@ -245,6 +246,23 @@ public final class ConfigLoader {
         }
         boolean standard = port == -1 || port == ("https".equals(scheme) ? 443 : 80);
         return scheme + "://" + uri.getHost().toLowerCase(java.util.Locale.ROOT) + (standard ? "" : ":" + port);
+    }
+
+    /** {@code host:port} ({@code [v6]:port}), or empty; a collector without a port is a mistake, not a default. */
+    private static String syslogAddress(String value) {
+        if (value.isEmpty()) {
+            return value;
+        }
+        int colon = value.lastIndexOf(':');
+        String host = colon > 0 ? value.substring(0, colon) : "";
+        String port = colon > 0 ? value.substring(colon + 1) : "";
+        boolean bracketed = host.startsWith("[") && host.endsWith("]");
+        if (host.isEmpty() || !port.matches("\\d{1,5}") || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535
+                || host.contains(":") && !bracketed || host.contains("/")) {
+            throw new ConfigException(ConfigKey.AUDIT_SYSLOG_ADDRESS, "'" + value + "' is not host:port (an IPv6"
+                    + " address in brackets), e.g. siem.corp.example:6514");
+        }
+        return value;
     }
 
     /** A list of CIDRs, checked strictly so a typo stops the start instead of opening a hole. */
