@@ -153,7 +153,7 @@ public final class Appliance implements ServeCommand.Running {
                             Duration.ofDays(config.audit().retentionDays()), clock)
                     .start(Duration.ofSeconds(config.audit().checkpointIntervalSeconds()));
             AuditStart.record(audit.log(), config, VersionCommand.version());
-            forwarder = syslogForwarder(config, audit, clock);
+            forwarder = syslogForwarder(config, audit);
             PolicyService policies = new PolicyService(new SiteRepository(database.dataSource()),
                     new StreamPolicyRepository(database.dataSource()), PolicyService.Defaults.of(config.mesh()), clock,
                     audit.log());
@@ -265,7 +265,7 @@ public final class Appliance implements ServeCommand.Running {
      * The syslog forwarder of {@code audit.syslog-address}, started; null without one. A CA file
      * that cannot be read stops the start naming its key, as any other configuration mistake.
      */
-    private static SyslogForwarder syslogForwarder(ApplianceConfig config, Audit audit, Clock clock) {
+    private static SyslogForwarder syslogForwarder(ApplianceConfig config, Audit audit) {
         ApplianceConfig.Audit a = config.audit();
         if (!a.forwarding()) {
             return null;
@@ -284,7 +284,7 @@ public final class Appliance implements ServeCommand.Running {
                 ? SubjectNames.machineHostnames().stream().findFirst().orElse("swarmgate")
                 : config.server().hostnames().get(0);
         return new SyslogForwarder(audit.log(), new SyslogForwarder.Target(a.syslogHost(), a.syslogPort(), tls,
-                hostname), clock).start();
+                hostname)).start();
     }
 
     private static InetAddress address(String literal) {

@@ -11,7 +11,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -50,15 +49,13 @@ public final class SyslogForwarder implements AutoCloseable {
 
     private final AuditLog log;
     private final Target target;
-    private final Clock clock;
     private final Thread thread;
     private volatile boolean running = true;
     private volatile Socket socket;
 
-    public SyslogForwarder(AuditLog log, Target target, Clock clock) {
+    public SyslogForwarder(AuditLog log, Target target) {
         this.log = log;
         this.target = target;
-        this.clock = clock;
         this.thread = new Thread(this::run, "audit-syslog");
         this.thread.setDaemon(true);
     }
@@ -68,6 +65,7 @@ public final class SyslogForwarder implements AutoCloseable {
         return this;
     }
 
+    /** An entry written at {@code at} ({@link System#nanoTime}: elapsed time, not the wall clock). */
     private record Sent(long seq, long at) {
     }
 
@@ -105,7 +103,7 @@ public final class SyslogForwarder implements AutoCloseable {
             List<AuditEntry> entries = log.range(sent + 1, Long.MAX_VALUE, BATCH);
             for (AuditEntry e : entries) {
                 out.write(frame(e));
-                unconfirmed.add(new Sent(e.seq(), clock.millis()));
+                unconfirmed.add(new Sent(e.seq(), System.nanoTime()));
                 sent = e.seq();
             }
             out.flush();
@@ -119,8 +117,8 @@ public final class SyslogForwarder implements AutoCloseable {
                 // expected
             }
             long confirmedUpTo = -1;
-            long settledBefore = clock.millis() - SETTLE.toMillis();
-            while (!unconfirmed.isEmpty() && unconfirmed.peek().at() <= settledBefore) {
+            long settledBefore = System.nanoTime() - SETTLE.toNanos();
+            while (!unconfirmed.isEmpty() && unconfirmed.peek().at() - settledBefore <= 0) {
                 confirmedUpTo = unconfirmed.poll().seq();
             }
             if (confirmedUpTo > 0) {

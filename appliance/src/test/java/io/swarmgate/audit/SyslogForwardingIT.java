@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.swarmgate.Appliance;
 import io.swarmgate.Await;
-import io.swarmgate.SettableClock;
 import io.swarmgate.TestAppliance;
 import io.swarmgate.config.ConfigKey;
 import io.swarmgate.mesh.SiteRange;
@@ -89,7 +88,7 @@ class SyslogForwardingIT {
                 "action(type=\"omfile\" file=\"" + received + "\" template=\"line\")", ""));
         startCollector(config);
 
-        try (Appliance appliance = TestAppliance.start(tmp.resolve("data"), SettableClock.at(java.time.Instant.now()),
+        try (Appliance appliance = TestAppliance.start(tmp.resolve("data"), java.time.Clock.systemUTC(),
                 Map.of(ConfigKey.AUDIT_SYSLOG_ADDRESS, collectorAddress + ":6514",
                         ConfigKey.AUDIT_SYSLOG_CA_FILE, cert.toString()))) {
             Actor operator = Actor.cli("operator");
@@ -99,6 +98,8 @@ class SyslogForwardingIT {
             long head = appliance.audit().log().head().seq();
             Await.until("the first " + head + " entries at rsyslog", Duration.ofSeconds(30),
                     () -> seqs(received).size() >= head);
+            Await.until("the cursor past them", Duration.ofSeconds(10),
+                    () -> cursor(appliance) >= head);
 
             // The collector stops (as for an upgrade) while changes go on, then comes back.
             rsyslog.destroy();
@@ -143,6 +144,14 @@ class SyslogForwardingIT {
             }
             return run(false, "ip", "netns", "exec", namespace, "ss", "-ltn").contains(collectorAddress + ":6514");
         });
+    }
+
+    private static long cursor(Appliance appliance) throws Exception {
+        try (var c = appliance.database().dataSource().getConnection(); var s = c.createStatement();
+             var rs = s.executeQuery("SELECT seq FROM audit_forward")) {
+            rs.next();
+            return rs.getLong(1);
+        }
     }
 
     private static Set<Long> seqs(Path file) throws IOException {
