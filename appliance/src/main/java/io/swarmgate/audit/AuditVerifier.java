@@ -55,8 +55,47 @@ public final class AuditVerifier {
         return database(log.dataSource());
     }
 
+    /** As {@link #database(AuditLog)}, also against checkpoints kept from earlier exports. */
+    public Result database(AuditLog log, List<Checkpoints.Checkpoint> held) throws SQLException {
+        return database(log.dataSource(), held);
+    }
+
     /** Verifies the audit log of a database. */
     public Result database(DataSource dataSource) throws SQLException {
+        return database(dataSource, List.of());
+    }
+
+    /**
+     * The signed checkpoint an export carries (its last record), for {@link #database(DataSource, List)}.
+     *
+     * @throws IOException if the file is not an export with a checkpoint record
+     */
+    public static Checkpoints.Checkpoint heldCheckpoint(String exportText) throws IOException {
+        try (BufferedReader in = new BufferedReader(new java.io.StringReader(exportText))) {
+            ExportFile.Reader reader = new ExportFile.Reader(in);
+            ExportFile.Seal seal = null;
+            Object record;
+            while ((record = reader.next()) != null) {
+                if (record instanceof ExportFile.Seal s) {
+                    seal = s;
+                }
+            }
+            if (seal == null) {
+                throw new IOException("it has no checkpoint record");
+            }
+            return new Checkpoints.Checkpoint(seal.seq(), seal.hash(), java.time.Instant.parse(seal.time()), "held",
+                    seal.signature());
+        } catch (ExportFile.FormatException | java.time.format.DateTimeParseException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Verifies the audit log of a database, also against checkpoints an auditor kept from earlier
+     * exports ({@link #heldCheckpoint}): entries cut off or rewritten since then fail too, even
+     * when the database's own checkpoints went with them.
+     */
+    public Result database(DataSource dataSource, List<Checkpoints.Checkpoint> held) throws SQLException {
         List<String> notes = new ArrayList<>();
         List<ChainWalk.Break> problems = new ArrayList<>();
         try (Connection c = dataSource.getConnection()) {
@@ -65,7 +104,9 @@ public final class AuditVerifier {
             if (signatures == null) {
                 notes.add("checkpoint signatures were not checked: no CA certificate was given");
             }
-            for (Checkpoints.Checkpoint cp : Checkpoints.all(c)) {
+            List<Checkpoints.Checkpoint> all = new ArrayList<>(Checkpoints.all(c));
+            all.addAll(held);
+            for (Checkpoints.Checkpoint cp : all) {
                 if (signatures == null) {
                     valid.add(cp);
                     continue;

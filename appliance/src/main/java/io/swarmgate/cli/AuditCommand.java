@@ -2,6 +2,7 @@ package io.swarmgate.cli;
 
 import io.swarmgate.audit.AuditExporter;
 import io.swarmgate.audit.AuditVerifier;
+import io.swarmgate.audit.Checkpoints;
 import io.swarmgate.audit.ComplianceReports;
 import io.swarmgate.audit.ExportFormat;
 import io.swarmgate.config.ApplianceConfig;
@@ -22,6 +23,8 @@ import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -68,13 +71,23 @@ public final class AuditCommand implements Runnable {
                 description = "CA certificate (PEM) the signatures must chain to (default: <data-dir>/pki/ca.crt).")
         Path ca;
 
+        @Option(names = "--checkpoint", paramLabel = "EXPORT",
+                description = {"An earlier export whose signed checkpoint the log must still match (repeatable):",
+                    "finds entries cut off or rewritten since, even with the database's own checkpoints gone."})
+        List<Path> held = new ArrayList<>();
+
         @Override
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
             AdminContext live = AdminContext.current();
             if (live != null) {
+                List<Checkpoints.Checkpoint> checkpoints = new ArrayList<>();
+                for (Path p : held) {
+                    checkpoints.add(checkpoint(p, live.files().get(p.toString())));
+                }
                 return report(out, "the running appliance's audit log",
-                        new AuditVerifier(trusted(live.audit().trustedCa(), true)).database(live.audit().log()));
+                        new AuditVerifier(trusted(live.audit().trustedCa(), true)).database(live.audit().log(),
+                                checkpoints));
             }
             Logging.quiet();
             ApplianceConfig config = options.load();
@@ -91,8 +104,20 @@ public final class AuditCommand implements Runnable {
                 throw new ExitCodes.UsageException("no database in " + dataDir.root() + "; give --data-dir DIR"
                         + " (a data directory or a copy of one) or --export FILE");
             }
+            Map<String, String> files = new LinkedHashMap<>();
+            List<Checkpoints.Checkpoint> checkpoints = new ArrayList<>();
+            for (Path p : held) {
+                String text;
+                try {
+                    text = Files.readString(p);
+                } catch (IOException e) {
+                    throw new ExitCodes.UsageException("cannot read " + p + ": " + e.getMessage());
+                }
+                files.put(p.toString(), text);
+                checkpoints.add(checkpoint(p, text));
+            }
             List<String> args = spec.root().commandLine().getParseResult().originalArgs();
-            Optional<ControlClient.Result> forwarded = ControlClient.forward(dataDir.controlSocket(), args, Map.of());
+            Optional<ControlClient.Result> forwarded = ControlClient.forward(dataDir.controlSocket(), args, files);
             if (forwarded.isPresent()) {
                 out.print(forwarded.get().out());
                 out.flush();
@@ -107,11 +132,23 @@ public final class AuditCommand implements Runnable {
             readOnly.setUser("swarmgate");
             readOnly.setPassword("");
             try {
-                return report(out, "the audit log in " + dataDir.root(), new AuditVerifier(trusted).database(readOnly));
+                return report(out, "the audit log in " + dataDir.root(),
+                        new AuditVerifier(trusted).database(readOnly, checkpoints));
             } catch (SQLException e) {
                 throw new ExitCodes.CommandFailedException("cannot read the audit log in " + dataDir.databaseFile()
                         + ": " + e.getMessage() + (e.getMessage() != null && e.getMessage().contains("audit_")
                         ? " (the database predates the audit log)" : ""), e);
+            }
+        }
+
+        private static Checkpoints.Checkpoint checkpoint(Path export, String text) {
+            if (text == null) {
+                throw new ExitCodes.UsageException("cannot read " + export);
+            }
+            try {
+                return AuditVerifier.heldCheckpoint(text);
+            } catch (IOException e) {
+                throw new ExitCodes.UsageException(export + " is not an audit export with a checkpoint: " + e.getMessage());
             }
         }
 

@@ -142,6 +142,23 @@ class AuditVerifierTest {
     }
 
     @Test
+    void aCheckpointKeptFromAnEarlierExportRevealsATruncationThatTookTheDatabasesOwnCheckpointsAlong()
+            throws Exception {
+        Path export = tmp.resolve("earlier.jsonl");
+        f.audit.exporter().export(Actor.cli("auditor"), ExportFormat.JSONL, null, null, export);
+        Checkpoints.Checkpoint held = AuditVerifier.heldCheckpoint(Files.readString(export));
+        assertEquals(10, held.seq());
+        assertTrue(f.verifier().database(f.database.dataSource(), java.util.List.of(held)).ok());
+        // Everything after entry 7 goes, with the head moved back and every checkpoint deleted.
+        f.sql("DELETE FROM audit_entry WHERE seq > 7");
+        f.sql("DELETE FROM audit_checkpoint");
+        f.sql("UPDATE audit_head SET seq = 7, hash = ?", hash(7));
+        assertTrue(verify().ok(), "without what the auditor kept, the cut is invisible");
+        AuditVerifier.Result r = f.verifier().database(f.database.dataSource(), java.util.List.of(held));
+        assertEquals(8L, r.firstBadSeq(), r.problem());
+    }
+
+    @Test
     void anAlteredCheckpointIsReported() throws Exception {
         f.audit.checkpoints().signHead(Checkpoints.INTERVAL);
         f.sql("UPDATE audit_checkpoint SET hash = ?", "0".repeat(64));

@@ -91,6 +91,8 @@ class AuditCommandIT {
         assertTrue(offline.out().contains("signed checkpoint"), offline.out());
         Result exportFile = run("audit", "verify", "--export", csv.toString(), "--data-dir", data.toString());
         assertEquals(0, exportFile.code(), exportFile.out() + exportFile.err());
+        Result held = run("audit", "verify", "--data-dir", data.toString(), "--checkpoint", csv.toString());
+        assertEquals(0, held.code(), held.out() + held.err());
 
         try (Database db = Database.open(new DataDirectory(data), 2, false);
              Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
