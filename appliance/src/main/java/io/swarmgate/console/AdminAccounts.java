@@ -153,7 +153,7 @@ public final class AdminAccounts {
         String name = username == null ? "" : username;
         Duration wait = throttle.waitFor(name, source);
         if (!wait.isZero()) {
-            delayed(name, source);
+            delayed(source);
             throw refused(wait);
         }
         return gate.run(() -> {
@@ -161,7 +161,7 @@ public final class AdminAccounts {
             // may find the name or the source in back-off by the time it is their turn.
             Duration w = throttle.reserve(name, source);
             if (!w.isZero()) {
-                delayed(name, source);
+                delayed(source);
                 throw refused(w);
             }
             Optional<String> hash = repository.passwordHash(name);
@@ -209,13 +209,13 @@ public final class AdminAccounts {
         });
     }
 
-    /** A sign-in refused unevaluated during back-off: counted, recorded once a minute per address. */
-    private void delayed(String name, InetAddress source) {
-        try {
-            digest.count("auth.sign-in-delayed", source, repository.find(name).isPresent() ? name : null, "backoff");
-        } catch (SQLException e) {
-            digest.count("auth.sign-in-delayed", source, null, "backoff");
-        }
+    /**
+     * A sign-in refused unevaluated during back-off: counted, recorded once a minute per address.
+     * Without the name: looking it up would give a flood of refused attempts the database work the
+     * back-off exists to spare, and the name that went into back-off is in {@code auth.backoff}.
+     */
+    private void delayed(InetAddress source) {
+        digest.count("auth.sign-in-delayed", source, null, "backoff");
     }
 
     private static AuthException refused(Duration wait) {

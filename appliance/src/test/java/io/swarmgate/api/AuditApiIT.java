@@ -139,7 +139,7 @@ class AuditApiIT extends ApiTestBase {
         assertEquals(5, seen.stream().filter(e -> e.equals(new Seen("auth.sign-in", "admin", "admin", "failure")))
                 .count(), seen.toString());
         assertRecorded(seen, "auth.backoff", "system", "admin", "success");
-        assertRecorded(seen, "auth.sign-in-delayed", "system", "admin", "denied");
+        assertRecorded(seen, "auth.sign-in-delayed", "system", null, "denied");
     }
 
     @Test
