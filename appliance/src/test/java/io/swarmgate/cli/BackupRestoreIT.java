@@ -5,21 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.swarmgate.Appliance;
-import io.swarmgate.Main;
 import io.swarmgate.TestAppliance;
 import io.swarmgate.pki.Pki;
 import io.swarmgate.store.DataDirectory;
 import io.swarmgate.store.Database;
 import java.io.OutputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.zip.ZipEntry;
@@ -36,20 +32,8 @@ class BackupRestoreIT {
     @TempDir
     Path tmp;
 
-    private record Result(int code, String out, String err) {
-    }
-
-    private Result run(Path data, String... args) {
-        List<String> all = new ArrayList<>(List.of(args));
-        all.add("--data-dir");
-        all.add(data.toString());
-        var cli = Main.newCommandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int code = cli.execute(all.toArray(String[]::new));
-        return new Result(code, out.toString(), err.toString());
+    private static CliRun run(Path data, String... args) {
+        return CliRun.run(data, args);
     }
 
     private static String caFingerprint(Path data) {
@@ -63,7 +47,7 @@ class BackupRestoreIT {
         String ca;
         try (Appliance appliance = TestAppliance.start(data)) {
             assertEquals(0, run(data, "stream", "add", "townhall").code());
-            Result r = run(data, "backup", "--out", backup.toString());
+            CliRun r = run(data, "backup", "--out", backup.toString());
             assertEquals(0, r.code(), r.err());
             assertTrue(r.out().contains("Backup written to"), r.out());
             // Changed after the backup: the restore must take the appliance back to before it.
@@ -79,7 +63,7 @@ class BackupRestoreIT {
         assertFalse(Files.list(data.resolve(BackupCommand.SNAPSHOT_DIR)).findAny().isPresent(),
                 "the appliance's snapshot is deleted once packed");
 
-        Result restored = run(data, "restore", backup.toString());
+        CliRun restored = run(data, "restore", backup.toString());
         assertEquals(0, restored.code(), restored.err());
         assertTrue(restored.out().contains("What they replaced: "), restored.out());
 
@@ -108,7 +92,7 @@ class BackupRestoreIT {
         Files.writeString(wrong, "Tr0ub4dor&3\n");
         try (Appliance appliance = TestAppliance.start(data)) {
             assertEquals(0, run(data, "stream", "add", "townhall").code());
-            Result r = run(data, "backup", "--out", dir.toString(), "--passphrase-file", secret.toString());
+            CliRun r = run(data, "backup", "--out", dir.toString(), "--passphrase-file", secret.toString());
             assertEquals(0, r.code(), r.err());
             assertTrue(r.out().contains("encrypted"), r.out());
             assertEquals(0, run(data, "stream", "add", "after-the-backup").code());
@@ -122,10 +106,10 @@ class BackupRestoreIT {
         String text = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
         assertFalse(text.contains("PRIVATE KEY") || text.contains(BackupArchive.MANIFEST), "nothing readable inside");
 
-        Result noPassphrase = run(data, "restore", backup.toString());
+        CliRun noPassphrase = run(data, "restore", backup.toString());
         assertEquals(2, noPassphrase.code());
         assertTrue(noPassphrase.err().contains("--passphrase-file"), noPassphrase.err());
-        Result bad = run(data, "restore", backup.toString(), "--passphrase-file", wrong.toString());
+        CliRun bad = run(data, "restore", backup.toString(), "--passphrase-file", wrong.toString());
         assertEquals(1, bad.code());
         assertTrue(bad.err().contains("passphrase is wrong") && bad.err().contains("nothing was changed"), bad.err());
         bytes[bytes.length / 2] ^= 1;
@@ -134,7 +118,7 @@ class BackupRestoreIT {
         assertEquals(1, run(data, "restore", changed.toString(), "--passphrase-file", secret.toString()).code(),
                 "one changed byte is refused");
 
-        Result ok = run(data, "restore", backup.toString(), "--passphrase-file", secret.toString());
+        CliRun ok = run(data, "restore", backup.toString(), "--passphrase-file", secret.toString());
         assertEquals(0, ok.code(), ok.err());
         try (Appliance appliance = TestAppliance.start(data)) {
             assertEquals(List.of("townhall"), appliance.policies().listStreams().stream().map(s -> s.id()).toList());
@@ -147,7 +131,7 @@ class BackupRestoreIT {
         Path backup = tmp.resolve("backup.zip");
         try (Appliance appliance = TestAppliance.start(data)) {
             assertEquals(0, run(data, "backup", "--out", backup.toString()).code());
-            Result r = run(data, "restore", backup.toString());
+            CliRun r = run(data, "restore", backup.toString());
             assertEquals(1, r.code());
             assertTrue(r.err().contains("is running; stop it first"), r.err());
         }
@@ -160,7 +144,7 @@ class BackupRestoreIT {
         Pki.at(new DataDirectory(data).pkiDir()).initialize(List.of());
         Path dir = Files.createDirectory(tmp.resolve("backups"));
         for (int i = 0; i < 3; i++) {
-            Result r = run(data, "backup", "--out", dir.toString(), "--keep", "2");
+            CliRun r = run(data, "backup", "--out", dir.toString(), "--keep", "2");
             assertEquals(0, r.code(), r.err());
             Thread.sleep(5); // names carry the time in milliseconds
         }
@@ -168,9 +152,9 @@ class BackupRestoreIT {
         assertEquals(2, kept.size(), kept.toString());
         assertTrue(kept.stream().allMatch(p -> p.getFileName().toString().startsWith(BackupArchive.FILE_PREFIX)));
 
-        Result notADirectory = run(data, "backup", "--out", tmp.resolve("x.zip").toString(), "--keep", "1");
+        CliRun notADirectory = run(data, "backup", "--out", tmp.resolve("x.zip").toString(), "--keep", "1");
         assertEquals(2, notADirectory.code());
-        Result exists = run(data, "backup", "--out", kept.get(0).toString());
+        CliRun exists = run(data, "backup", "--out", kept.get(0).toString());
         assertEquals(2, exists.code(), "an existing backup is never overwritten");
     }
 
@@ -207,7 +191,7 @@ class BackupRestoreIT {
         }
 
         String before = caFingerprint(data);
-        Result r = run(data, "restore", newer.toString());
+        CliRun r = run(data, "restore", newer.toString());
         assertEquals(1, r.code(), r.out());
         assertTrue(r.err().contains("newer Swarmgate") && r.err().contains("nothing was changed"), r.err());
         assertEquals(before, caFingerprint(data));
@@ -225,7 +209,7 @@ class BackupRestoreIT {
         try (OutputStream out = new ZipOutputStream(Files.newOutputStream(junk))) {
             ((ZipOutputStream) out).putNextEntry(new ZipEntry("../../etc/passwd"));
         }
-        Result r = run(data, "restore", junk.toString());
+        CliRun r = run(data, "restore", junk.toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("is not a Swarmgate backup"), r.err());
     }

@@ -4,19 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.swarmgate.Appliance;
-import io.swarmgate.Main;
 import io.swarmgate.TestAppliance;
 import io.swarmgate.policy.ViewerTokens;
 import io.swarmgate.signaling.TestViewer;
 import io.swarmgate.store.DataDirectory;
 import io.swarmgate.store.Database;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -29,20 +25,8 @@ class ForwardingCommandIT {
     @TempDir
     Path tmp;
 
-    private record Result(int code, String out, String err) {
-    }
-
-    private Result run(Path data, String... args) {
-        List<String> all = new ArrayList<>(List.of(args));
-        all.add("--data-dir");
-        all.add(data.toString());
-        var cli = Main.newCommandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int code = cli.execute(all.toArray(String[]::new));
-        return new Result(code, out.toString(), err.toString());
+    private static CliRun run(Path data, String... args) {
+        return CliRun.run(data, args);
     }
 
     private Path initialised() {
@@ -57,10 +41,10 @@ class ForwardingCommandIT {
         Path data = initialised();
         assertEquals(0, run(data, "site", "add", "10.20.0.0/16", "paris-hq", "--label", "Paris, HQ").code());
         assertEquals(0, run(data, "site", "add", "2001:db8:20::/48", "paris-hq").code());
-        Result list = run(data, "site", "list");
+        CliRun list = run(data, "site", "list");
         assertTrue(list.out().contains("10.20.0.0/16") && list.out().contains("paris-hq"), list.out());
 
-        Result bad = run(data, "site", "add", "10.20.0.1/16", "x");
+        CliRun bad = run(data, "site", "add", "10.20.0.1/16", "x");
         assertEquals(2, bad.code(), bad.err());
         assertTrue(bad.err().contains("10.20.0.1/16"), bad.err());
 
@@ -70,7 +54,7 @@ class ForwardingCommandIT {
                 Files.readString(csv));
 
         assertEquals(0, run(data, "site", "remove", "10.20.0.0/16").code());
-        Result missing = run(data, "site", "remove", "10.20.0.0/16");
+        CliRun missing = run(data, "site", "remove", "10.20.0.0/16");
         assertEquals(1, missing.code());
         assertTrue(missing.err().contains("no site range"), missing.err());
     }
@@ -81,7 +65,7 @@ class ForwardingCommandIT {
         Path csv = tmp.resolve("sites.csv");
         Files.writeString(csv, "cidr,site,label\n10.1.0.0/16,lyon,Lyon\n10.2.0.0/33,nantes,\n10.3.0.0/16\n"
                 + "10.1.0.0/16,lyon,duplicate\n10.4.0.0/16,bad site,\n");
-        Result r = run(data, "site", "import", csv.toString());
+        CliRun r = run(data, "site", "import", csv.toString());
         assertEquals(2, r.code());
         for (String line : List.of("line 3:", "line 4:", "line 5:", "line 6:")) {
             assertTrue(r.err().contains(line), line + " reported: " + r.err());
@@ -89,7 +73,7 @@ class ForwardingCommandIT {
         assertTrue(run(data, "site", "list").out().contains("No site ranges"));
 
         Files.writeString(csv, "10.1.0.0/16,lyon,Lyon\n10.2.0.0/16,nantes,\"Nantes, 2nd floor\"\n");
-        Result ok = run(data, "site", "import", csv.toString());
+        CliRun ok = run(data, "site", "import", csv.toString());
         assertEquals(0, ok.code(), ok.err());
         assertTrue(ok.out().contains("Imported 2"), ok.out());
     }
@@ -97,7 +81,7 @@ class ForwardingCommandIT {
     @Test
     void streamPoliciesAreCreatedChangedValidatedAndMintTokens() throws Exception {
         Path data = initialised();
-        Result add = run(data, "stream", "add", "townhall", "--url-pattern", "https://video.corp.example/live/townhall/*",
+        CliRun add = run(data, "stream", "add", "townhall", "--url-pattern", "https://video.corp.example/live/townhall/*",
                 "--p2p", "download-only", "--site-mode", "lyon=off", "--allowed-origin", "https://intranet.corp.example",
                 "--security", "intermediate", "--site-group", "paris,lyon");
         assertEquals(0, add.code(), add.err());
@@ -107,41 +91,41 @@ class ForwardingCommandIT {
         assertTrue(list.contains("https://intranet.corp.example"), list);
 
         assertEquals(2, run(data, "stream", "add", "townhall").code(), "duplicate id");
-        Result badId = run(data, "stream", "add", "Town Hall");
+        CliRun badId = run(data, "stream", "add", "Town Hall");
         assertEquals(2, badId.code());
         assertTrue(badId.err().contains("id:"), badId.err());
-        Result badMode = run(data, "stream", "set", "townhall", "--p2p", "maybe");
+        CliRun badMode = run(data, "stream", "set", "townhall", "--p2p", "maybe");
         assertEquals(2, badMode.code());
         assertTrue(badMode.err().contains("p2p: must be on, download-only or off"), badMode.err());
-        Result badOrigin = run(data, "stream", "set", "townhall", "--allowed-origin", "https://intranet/page");
+        CliRun badOrigin = run(data, "stream", "set", "townhall", "--allowed-origin", "https://intranet/page");
         assertEquals(2, badOrigin.code());
 
         assertEquals(2, run(data, "stream", "token", "townhall").code(), "no tokens without a secret");
-        Result secret = run(data, "stream", "set", "townhall", "--token-secret", "generate", "--p2p", "on");
+        CliRun secret = run(data, "stream", "set", "townhall", "--token-secret", "generate", "--p2p", "on");
         assertEquals(0, secret.code(), secret.err());
         String key = secret.out().lines().filter(l -> l.startsWith("Viewer token secret")).findFirst().orElseThrow()
                 .replaceAll(".*: ", "");
-        Result token = run(data, "stream", "token", "townhall", "--ttl", "60", "--subject", "ann");
+        CliRun token = run(data, "stream", "token", "townhall", "--ttl", "60", "--subject", "ann");
         assertEquals(0, token.code(), token.err());
         assertEquals("ann", ViewerTokens.verify(List.of(key), "townhall", token.out().strip(), Instant.now(),
                 java.time.Duration.ofHours(24)).subject());
 
-        Result limits = run(data, "stream", "set", "townhall", "--token-max-lifetime", "4h", "--token-rotation-grace",
+        CliRun limits = run(data, "stream", "set", "townhall", "--token-max-lifetime", "4h", "--token-rotation-grace",
                 "5m", "--max-viewers-per-token", "2");
         assertEquals(0, limits.code(), limits.err());
         String tokens = run(data, "stream", "list").out();
         assertTrue(tokens.contains("max lifetime PT4H, rotation grace PT5M, viewers per token 2"), tokens);
-        Result tooLong = run(data, "stream", "token", "townhall", "--ttl", "14401");
+        CliRun tooLong = run(data, "stream", "token", "townhall", "--ttl", "14401");
         assertEquals(2, tooLong.code(), "a token may not outlive the stream's maximum lifetime");
         assertTrue(tooLong.err().contains("token-max-lifetime"), tooLong.err());
-        Result badDuration = run(data, "stream", "set", "townhall", "--token-rotation-grace", "soon");
+        CliRun badDuration = run(data, "stream", "set", "townhall", "--token-rotation-grace", "soon");
         assertEquals(2, badDuration.code());
         assertTrue(badDuration.err().contains("token-rotation-grace"), badDuration.err());
 
-        Result star = run(data, "stream", "set", "townhall", "--allowed-origin", "*");
+        CliRun star = run(data, "stream", "set", "townhall", "--allowed-origin", "*");
         assertEquals(2, star.code(), "'*' only through the explicit flag");
         assertTrue(star.err().contains("--allow-any-origin"), star.err());
-        Result any = run(data, "stream", "set", "townhall", "--allow-any-origin");
+        CliRun any = run(data, "stream", "set", "townhall", "--allow-any-origin");
         assertEquals(0, any.code(), any.err());
         assertTrue(run(data, "stream", "list").out().contains("ANY origin"));
         assertEquals(0, run(data, "stream", "set", "townhall", "--clear-origins").code());
@@ -159,7 +143,7 @@ class ForwardingCommandIT {
                      "127.0.1.9", null)) {
             assertEquals(0, run(data, "stream", "add", "townhall").code());
             viewer.joinStream("townhall");
-            Result set = run(data, "stream", "set", "townhall", "--p2p", "off");
+            CliRun set = run(data, "stream", "set", "townhall", "--p2p", "off");
             assertEquals(0, set.code(), set.err());
             assertEquals("off", viewer.await("policy").at("/policy/p2p").asText());
 
@@ -168,7 +152,7 @@ class ForwardingCommandIT {
             Path csv = tmp.resolve("export.csv");
             assertEquals(0, run(data, "site", "export", "--out", csv.toString()).code());
             assertTrue(Files.readString(csv).contains("10.30.0.0/16,nantes"));
-            Result bad = run(data, "site", "add", "nonsense", "x");
+            CliRun bad = run(data, "site", "add", "nonsense", "x");
             assertEquals(2, bad.code());
         }
         assertTrue(!Files.exists(data.resolve("control.sock")), "socket removed at stop");
