@@ -82,13 +82,15 @@ class AuditVerifierTest {
         for (int seq = 10; seq >= 6; seq--) {
             f.sql("UPDATE audit_entry SET seq = seq + 1 WHERE seq = ?", seq);
         }
+        // The intruder even links the new row to row 5 correctly (same time stored as hashed): it
+        // verifies on its own, and the chain breaks at the next row, whose link no longer matches.
         String hashOf5 = hash(5);
-        String canonical = Canonical.entry(6, java.time.Instant.now(), "alice", null, "admin.created", "mallory",
-                "success", "{}");
+        java.time.Instant at = java.time.Instant.parse("2026-12-03T10:00:00Z");
+        String canonical = Canonical.entry(6, at, "alice", null, "admin.created", "mallory", "success", "{}");
         f.sql("INSERT INTO audit_entry (seq, at, actor, source, action, target, outcome, details, hash)"
-                + " VALUES (6, CURRENT_TIMESTAMP, 'alice', NULL, 'admin.created', 'mallory', 'success', '{}', ?)",
-                Canonical.chain(hashOf5, canonical));
-        assertEquals(6L, verify().firstBadSeq());
+                + " VALUES (6, ?, 'alice', NULL, 'admin.created', 'mallory', 'success', '{}', ?)",
+                java.time.OffsetDateTime.ofInstant(at, java.time.ZoneOffset.UTC), Canonical.chain(hashOf5, canonical));
+        assertEquals(7L, verify().firstBadSeq());
     }
 
     @Test
