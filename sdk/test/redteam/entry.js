@@ -6,6 +6,8 @@
 // - serves altered segment bytes, announcing in `response-start` the SHA-256 of the altered bytes
 //   (self-consistent: a receiver that trusted the sender's hash would accept them), to every
 //   neighbour that asks, whatever the upload policy says;
+// - fetches every new live segment at once and announces it, to be the first holder its
+//   neighbours hear of;
 // - claims the largest upload capacity the protocol allows, on a wired network, in `hello`;
 // - once a data channel is open (and when it sends its offer or answer) trickles an extra,
 //   upper-case, public server-reflexive candidate to that neighbour through signaling, to lure
@@ -50,6 +52,14 @@ Peer.prototype.serve = function serveAltered(msg) {
   } finally {
     this.store = store;
   }
+};
+
+// Fetches every new live segment over HTTP the moment it is listed, as a leader would, and
+// announces it: the first holder a neighbour hears of is the one it asks, so as many viewers as
+// possible ask the attacker.
+Engine.prototype.prefetchLive = function grabEverything(id, k) {
+  if (this.store.has(id) || this.inflight.has(id)) return;
+  this.prefetchHttp(id, k);
 };
 
 // Every request is answered: no download-only, cellular, busy or rate refusals.
