@@ -4,15 +4,8 @@ import io.swarmgate.demo.DemoHandler;
 import io.swarmgate.api.IntegrityResource;
 import io.swarmgate.discovery.Announcer;
 import io.swarmgate.pki.SubjectNames;
-import io.swarmgate.integrity.HttpOrigin;
 import io.swarmgate.integrity.IntegrityLedger;
-import io.swarmgate.integrity.MediaOrigins;
 import io.swarmgate.integrity.SegmentHashes;
-import io.swarmgate.integrity.SegmentUrl;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.concurrent.CompletableFuture;
-import java.util.function.Predicate;
 import org.eclipse.jetty.util.resource.ResourceFactory;
 import io.swarmgate.api.AdminResource;
 import io.swarmgate.api.AuditResource;
@@ -168,12 +161,8 @@ public final class Appliance implements ServeCommand.Running {
                     () -> serverRef.get() == null ? List.of() : serverRef.get().uris());
             DemoHandler demo = config.demo().enabled()
                     ? new DemoHandler(config.demo(), clock, ResourceFactory.root().newClassLoaderResource("web")) : null;
-            SegmentHashes hashes = segmentHashes(config, pageOrigins, demo, clock);
-            Duration barFor = Duration.ofMinutes(config.integrity().barMinutes());
-            if (barFor.toMillis() < config.mesh().resumeGraceMs()) {
-                barFor = Duration.ofMillis(config.mesh().resumeGraceMs()); // a bar outlives the barred viewer's resume
-            }
-            IntegrityLedger ledger = new IntegrityLedger(config.integrity().reportsToBar(), barFor, clock);
+            SegmentHashes hashes = IntegrityWiring.hashes(config, pageOrigins, demo, clock);
+            IntegrityLedger ledger = IntegrityWiring.ledger(config, clock);
             var digest = audit.digest();
             ledger.onBarred(o -> digest.count("integrity.barred", address(o.address()), o.streamId(), o.site()));
             signaling = new SignalingService(config.mesh(), config.signaling(), policies, pageOrigins, hashes, ledger,
@@ -220,44 +209,6 @@ public final class Appliance implements ServeCommand.Running {
             }
             database.close();
             throw e;
-        }
-    }
-
-    /**
-     * The integrity anchor: segments of the appliance's own demo stream are read in-process, every
-     * other allowed origin is fetched over HTTP(S).
-     */
-    private static SegmentHashes segmentHashes(ApplianceConfig config, PageOrigins pageOrigins, DemoHandler demo,
-                                               Clock clock) {
-        Predicate<SegmentUrl> ownMedia = url -> demo != null && url.path().startsWith("/demo/")
-                && pageOrigins.isOwn(url.origin());
-        MediaOrigins origins = new MediaOrigins(config.security().mediaOrigins(), ownMedia);
-        Duration timeout = Duration.ofMillis(config.integrity().fetchTimeoutMs());
-        HttpOrigin http = new HttpOrigin(timeout, VersionCommand.version());
-        SegmentHashes.Origin origin = (url, maxBytes) -> {
-            if (!ownMedia.test(url)) {
-                return http.fetch(url, maxBytes);
-            }
-            return CompletableFuture.completedFuture(demo.segmentBytes(url.path())
-                    .<SegmentHashes.Answer>map(bytes -> bytes.length > maxBytes
-                            ? new SegmentHashes.Failed(SegmentHashes.Failure.TOO_LARGE)
-                            : new SegmentHashes.Known(sha256(bytes), bytes.length))
-                    .orElse(new SegmentHashes.Failed(SegmentHashes.Failure.NOT_FOUND)));
-        };
-        return new SegmentHashes(origins, origin, new SegmentHashes.Settings(
-                Duration.ofSeconds(config.integrity().hashTtlSeconds()),
-                config.integrity().maxSegmentMib() * 1024L * 1024L, timeout, config.integrity().maxFetches(),
-                HASH_CACHE_ENTRIES), clock);
-    }
-
-    /** Segments whose hashes are remembered: about 2 MB, hours of a dozen renditions of 2 s segments. */
-    private static final int HASH_CACHE_ENTRIES = 16_384;
-
-    private static byte[] sha256(byte[] bytes) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(bytes);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the Java runtime has no SHA-256", e);
         }
     }
 

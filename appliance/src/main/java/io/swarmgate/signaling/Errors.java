@@ -9,9 +9,9 @@ import java.util.concurrent.atomic.AtomicLong;
 final class Errors {
 
     private final Map<ErrorCode, AtomicLong> counts = new ConcurrentHashMap<>();
-    private volatile SignalingService.RefusalListener refusals;
+    private volatile RefusalListener refusals;
 
-    void onRefusal(SignalingService.RefusalListener listener) {
+    void onRefusal(RefusalListener listener) {
         this.refusals = listener;
     }
 
@@ -22,7 +22,7 @@ final class Errors {
 
     /** Tells the viewer why it may not watch, then closes with policy violation. */
     void refuse(ViewerSession s, Admission.Refused refusal) {
-        SignalingService.RefusalListener listener = refusals;
+        RefusalListener listener = refusals;
         if (listener != null) {
             listener.refused(s.address, s.origin, refusal.code().wire());
         }

@@ -70,8 +70,6 @@ public final class SignalingService implements AutoCloseable {
     static final int MAX_RATE_VIOLATIONS = 50;
     /** Joins and failing reports that may wait for the mesh thread before new ones are refused. */
     static final int MESH_QUEUE_LIMIT = 10_000;
-    /** Unanswered {@code hash} requests a viewer may have. */
-    static final int MAX_PENDING_HASHES = 32;
 
     private final ApplianceConfig.Signaling settings;
     private final ReportSink reports;
@@ -93,6 +91,7 @@ public final class SignalingService implements AutoCloseable {
     private final AtomicBoolean graceCheckQueued = new AtomicBoolean();
     private final ExecutorService senders;
     private final SegmentHashes hashes;
+    private final HashRequests hashRequests;
     private final IntegrityLedger ledger;
     private final AtomicLong unverified = new AtomicLong();
 
@@ -112,6 +111,7 @@ public final class SignalingService implements AutoCloseable {
                      Clock clock, int meshQueueLimit) {
         this.settings = settings;
         this.hashes = hashes;
+        this.hashRequests = new HashRequests(hashes, errors);
         this.ledger = ledger;
         this.mesh = new MeshQueue("signaling-mesh", meshQueueLimit);
         this.reports = reports;
@@ -141,18 +141,6 @@ public final class SignalingService implements AutoCloseable {
         Thread t = new Thread(r, name);
         t.setDaemon(true);
         return t;
-    }
-
-    /** Told of every viewer refused admission or disconnected by a policy re-check. */
-    @FunctionalInterface
-    public interface RefusalListener {
-        /**
-         * Called on the refusing thread (I/O or mesh): must return at once.
-         *
-         * @param origin the page origin the viewer sent, or null
-         * @param code   the error code the viewer was sent ({@code origin_not_allowed}, {@code token_invalid}, …)
-         */
-        void refused(InetAddress address, String origin, String code);
     }
 
     /** Sets the one listener told of refusals (the audit log's security digest). */
@@ -316,7 +304,7 @@ public final class SignalingService implements AutoCloseable {
         if (message instanceof ClientMessage.Signal signal) {
             relay.signal(s, m, signal);
         } else if (message instanceof ClientMessage.HashRequest ask) {
-            hash(s, m, ask);
+            hashRequests.answer(s, m, ask);
         } else if (message instanceof ClientMessage.Failing failing) {
             relay.requireNeighbour(m, failing.peer(), "failing");
             if (!mesh.offer("failing report", () -> lifecycle.reportFailing(s, failing.peer(), failing.reason()))) {
@@ -332,34 +320,6 @@ public final class SignalingService implements AutoCloseable {
                 throughput.record(m.streamId(), m.site(), report.httpKbps(), clock.millis());
             }
         }
-    }
-
-    /**
-     * Answers {@code hash} when the anchor knows (at once from its cache, else when its one fetch
-     * from the origin completes, on the thread that completes it). A viewer out of the mesh has no
-     * use for hashes and gets {@code not_allowed} without a fetch.
-     */
-    private void hash(ViewerSession s, ViewerSession.Membership m, ClientMessage.HashRequest ask) {
-        if (!m.inMesh()) {
-            s.send(new ServerMessage.SegmentHash(ask.segment(), null, 0, SegmentHashes.Failure.NOT_ALLOWED.wire));
-            return;
-        }
-        if (s.pendingHashes.incrementAndGet() > MAX_PENDING_HASHES) {
-            s.pendingHashes.decrementAndGet();
-            errors.send(s, ErrorCode.RATE_LIMITED, "more than " + MAX_PENDING_HASHES
-                    + " hash requests unanswered; request dropped", "hash");
-            return;
-        }
-        hashes.lookup(m.policy(), ask.url()).whenComplete((answer, error) -> {
-            s.pendingHashes.decrementAndGet();
-            if (answer instanceof SegmentHashes.Known known) {
-                s.send(new ServerMessage.SegmentHash(ask.segment(), known.sha256(), known.length(), null));
-            } else {
-                String code = answer instanceof SegmentHashes.Failed failed ? failed.failure().wire
-                        : SegmentHashes.Failure.ORIGIN_UNAVAILABLE.wire;
-                s.send(new ServerMessage.SegmentHash(ask.segment(), null, 0, code));
-            }
-        });
     }
 
     /** Admission runs here; the viewer's welcome and placement follow on the mesh thread. */

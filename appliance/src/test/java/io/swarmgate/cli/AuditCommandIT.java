@@ -4,12 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.swarmgate.Appliance;
-import io.swarmgate.Main;
 import io.swarmgate.TestAppliance;
 import io.swarmgate.store.DataDirectory;
 import io.swarmgate.store.Database;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,17 +26,8 @@ class AuditCommandIT {
     @TempDir
     Path tmp;
 
-    private record Result(int code, String out, String err) {
-    }
-
-    private static Result run(String... args) {
-        var cli = Main.newCommandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int code = cli.execute(args);
-        return new Result(code, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
@@ -50,7 +38,7 @@ class AuditCommandIT {
         String user = "cli:" + System.getProperty("user.name");
         try (Appliance appliance = TestAppliance.start(data)) {
             assertEquals(0, run("site", "add", "10.9.0.0/16", "oslo", "--data-dir", data.toString()).code());
-            Result export = run("audit", "export", "--format", "csv", "--out", csv.toString(), "--from", "2000-01-01",
+            CliRun export = run("audit", "export", "--format", "csv", "--out", csv.toString(), "--from", "2000-01-01",
                     "--data-dir", data.toString());
             assertEquals(0, export.code(), export.err());
             assertTrue(export.out().contains("Exported"), export.out());
@@ -73,32 +61,32 @@ class AuditCommandIT {
             assertEquals(List.of("certificate.imported failure", "certificate.csr-created success"), certificateActions);
 
             Path report = tmp.resolve("out/compliance.csv");
-            Result made = run("audit", "report", "--format", "csv", "--out", report.toString(), "--from",
+            CliRun made = run("audit", "report", "--format", "csv", "--out", report.toString(), "--from",
                     java.time.LocalDate.now(java.time.ZoneOffset.UTC).minusDays(7).toString(),
                     "--data-dir", data.toString());
             assertEquals(0, made.code(), made.err());
             assertTrue(Files.readString(report).startsWith("scope,stream,site,"), Files.readString(report));
             assertEquals(0, openssl(report, data), "openssl accepts the report");
 
-            Result verify = run("audit", "verify", "--data-dir", data.toString());
+            CliRun verify = run("audit", "verify", "--data-dir", data.toString());
             assertEquals(0, verify.code(), verify.out() + verify.err());
             assertTrue(verify.out().contains("OK"), verify.out());
             assertEquals(2, run("audit", "export", "--format", "xml", "--out", csv.toString(), "--data-dir",
                     data.toString()).code());
         }
-        Result offline = run("audit", "verify", "--data-dir", data.toString());
+        CliRun offline = run("audit", "verify", "--data-dir", data.toString());
         assertEquals(0, offline.code(), offline.out() + offline.err());
         assertTrue(offline.out().contains("signed checkpoint"), offline.out());
-        Result exportFile = run("audit", "verify", "--export", csv.toString(), "--data-dir", data.toString());
+        CliRun exportFile = run("audit", "verify", "--export", csv.toString(), "--data-dir", data.toString());
         assertEquals(0, exportFile.code(), exportFile.out() + exportFile.err());
-        Result held = run("audit", "verify", "--data-dir", data.toString(), "--checkpoint", csv.toString());
+        CliRun held = run("audit", "verify", "--data-dir", data.toString(), "--checkpoint", csv.toString());
         assertEquals(0, held.code(), held.out() + held.err());
 
         try (Database db = Database.open(new DataDirectory(data), 2, false);
              Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
             s.executeUpdate("UPDATE audit_entry SET target = '10.99.0.0/16' WHERE action = 'site.saved'");
         }
-        Result tampered = run("audit", "verify", "--data-dir", data.toString());
+        CliRun tampered = run("audit", "verify", "--data-dir", data.toString());
         assertEquals(1, tampered.code(), tampered.out());
         assertTrue(tampered.out().contains("FAILED at entry"), tampered.out());
         assertTrue(tampered.err().contains("first bad entry"), tampered.err());
@@ -107,7 +95,7 @@ class AuditCommandIT {
         int at = new String(bytes, StandardCharsets.UTF_8).indexOf("oslo");
         bytes[at] = 'O';
         Files.write(csv, bytes);
-        Result changedExport = run("audit", "verify", "--export", csv.toString(), "--data-dir", data.toString());
+        CliRun changedExport = run("audit", "verify", "--export", csv.toString(), "--data-dir", data.toString());
         assertEquals(1, changedExport.code(), changedExport.out());
     }
 

@@ -14,12 +14,17 @@ record CliRun(int code, String out, String err) {
         List<String> all = new ArrayList<>(List.of(args));
         all.add("--data-dir");
         all.add(data.toString());
+        return of(all.toArray(String[]::new));
+    }
+
+    /** The command exactly as given. */
+    static CliRun of(String... args) {
         var cli = Main.newCommandLine();
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         cli.setOut(new PrintWriter(out));
         cli.setErr(new PrintWriter(err));
-        int code = cli.execute(all.toArray(String[]::new));
+        int code = cli.execute(args);
         return new CliRun(code, out.toString(), err.toString());
     }
 }

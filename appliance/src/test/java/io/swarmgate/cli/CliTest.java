@@ -3,15 +3,11 @@ package io.swarmgate.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.swarmgate.Main;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** The command line's exit codes and messages, run in-process. */
 class CliTest {
@@ -19,17 +15,8 @@ class CliTest {
     @TempDir
     Path tmp;
 
-    private record Result(int code, String out, String err) {
-    }
-
-    private static Result run(String... args) {
-        CommandLine cli = Main.newCommandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int code = cli.execute(args);
-        return new Result(code, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
@@ -44,7 +31,7 @@ class CliTest {
                 List.of("audit", "export"), List.of("audit", "report"))) {
             String[] args = java.util.stream.Stream.concat(cmd.stream(), java.util.stream.Stream.of("--help"))
                     .toArray(String[]::new);
-            Result r = run(args);
+            CliRun r = run(args);
             assertEquals(0, r.code(), "help for " + cmd + ": " + r.err());
             assertTrue(r.out().contains("Usage:"), r.out());
         }
@@ -52,42 +39,42 @@ class CliTest {
 
     @Test
     void versionPrintsTheVersion() {
-        Result r = run("version");
+        CliRun r = run("version");
         assertEquals(0, r.code());
         assertTrue(r.out().startsWith("swarmgate "), r.out());
     }
 
     @Test
     void unknownCommandIsAUsageError() {
-        Result r = run("serv");
+        CliRun r = run("serv");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("serve"), "suggests the right command: " + r.err());
     }
 
     @Test
     void missingCommandIsAUsageError() {
-        Result r = run();
+        CliRun r = run();
         assertEquals(2, r.code());
         assertTrue(r.err().contains("missing command"), r.err());
     }
 
     @Test
     void unknownFlagIsAUsageError() {
-        Result r = run("serve", "--htps-port", "1");
+        CliRun r = run("serve", "--htps-port", "1");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--htps-port"), r.err());
     }
 
     @Test
     void nonNumericPortIsAUsageErrorNamingTheFlag() {
-        Result r = run("serve", "--https-port", "abc", "--data-dir", tmp.toString());
+        CliRun r = run("serve", "--https-port", "abc", "--data-dir", tmp.toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--https-port"), r.err());
     }
 
     @Test
     void outOfRangePortIsAConfigurationErrorNamingTheKey() {
-        Result r = run("serve", "--https-port", "70000", "--data-dir", tmp.toString());
+        CliRun r = run("serve", "--https-port", "70000", "--data-dir", tmp.toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("server.https-port: must be between 0 and 65535"), r.err());
     }
@@ -96,7 +83,7 @@ class CliTest {
     void unknownKeyInConfigFileIsAConfigurationErrorWithSuggestion() throws Exception {
         Path conf = tmp.resolve("bad.conf");
         Files.writeString(conf, "server.htps-port = 9443\n");
-        Result r = run("serve", "--config", conf.toString(), "--data-dir", tmp.toString());
+        CliRun r = run("serve", "--config", conf.toString(), "--data-dir", tmp.toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("server.htps-port: unknown configuration key"), r.err());
         assertTrue(r.err().contains("did you mean 'server.https-port'"), r.err());
@@ -104,14 +91,14 @@ class CliTest {
 
     @Test
     void certCommandsWithoutAnInitializedDataDirectoryFailAndSayWhatToDo() {
-        Result r = run("cert", "show", "--data-dir", tmp.resolve("empty").toString());
+        CliRun r = run("cert", "show", "--data-dir", tmp.resolve("empty").toString());
         assertEquals(1, r.code());
         assertTrue(r.err().contains("swarmgate init"), r.err());
     }
 
     @Test
     void certImportNeedsAFile() {
-        Result r = run("cert", "import");
+        CliRun r = run("cert", "import");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("FILE"), r.err());
     }
