@@ -11,6 +11,7 @@
  */
 
 import { wrapHls } from './hlsjs/adapter.js';
+import { pageMode } from './mode.js';
 
 export const VERSION = '0.1.0';
 const STATS_INTERVAL_MS = 1000;
@@ -53,7 +54,7 @@ export function combineStats(list, { enabled, version }) {
   const out = {
     httpBytes: 0, p2pBytes: 0, uploadedBytes: 0, peers: 0, stalls: 0, stallMs: 0, watchMs: 0,
     startupMs: null, p2pRatio: 0, site: null, peerId: null, leader: false, connected: false,
-    failures: { timeout: 0, integrity: 0, gone: 0, noHolder: 0, policy: 0, unverified: 0 }, peersBySite: {}, enabled, version,
+    failures: { timeout: 0, integrity: 0, gone: 0, noHolder: 0, policy: 0, unverified: 0 }, peersBySite: {}, p2pBytesByPeer: {}, enabled, version,
     // 'unavailable' as soon as one player learnt the appliance has no hashes for its stream.
     integrity: 'anchored',
     players: list.length,
@@ -64,6 +65,7 @@ export function combineStats(list, { enabled, version }) {
     for (const k of ['httpBytes', 'p2pBytes', 'uploadedBytes', 'peers', 'stalls', 'stallMs', 'watchMs']) out[k] += s[k] || 0;
     for (const k of Object.keys(out.failures)) out.failures[k] += (s.failures && s.failures[k]) || 0;
     for (const [site, n] of Object.entries(s.peersBySite || {})) out.peersBySite[site] = (out.peersBySite[site] || 0) + n;
+    for (const [peer, n] of Object.entries(s.p2pBytesByPeer || {})) out.p2pBytesByPeer[peer] = (out.p2pBytesByPeer[peer] || 0) + n;
     if (out.startupMs === null && s.startupMs != null) out.startupMs = s.startupMs;
     for (const k of Object.keys(out.timings)) {
       const t = s.timings && s.timings[k];
@@ -131,7 +133,9 @@ export function createSdk(win, scriptSrc) {
 
   const stats = () => {
     try {
-      return combineStats([...sessions].map((s) => s.stats()).filter(Boolean), { enabled: runtime.enabled, version: VERSION });
+      const players = [...sessions].map((s) => s.stats());
+      const out = combineStats(players.filter(Boolean), { enabled: runtime.enabled, version: VERSION });
+      return Object.assign(out, pageMode({ win, runtime, players }));
     } catch (e) {
       log('stats failed', e);
       return combineStats([], { enabled: runtime.enabled, version: VERSION });

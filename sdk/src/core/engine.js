@@ -155,6 +155,10 @@ export class Engine {
     this.peerSites = new Map();
     /** @type {Record<string, number>} bytes received from peers, by the sender's site */
     this.p2pBytesBySite = {};
+    /** Why the appliance closed signaling for good (origin, token, version), or null. */
+    this.refused = null;
+    /** Bytes received from each neighbour (peer id), verified ones only. */
+    this.p2pBytesByPeer = {};
     this.signalingUrl = signalingUrl;
     this.stream = stream;
     this.token = token;
@@ -241,7 +245,10 @@ export class Engine {
     s.on('error', (m) => this.log('signaling error', m.code, m.message));
     s.on('disconnected', (m) => {
       this.log('signaling disconnected', m.code, m.reason, m.retryInMs);
-      if (m.retryInMs === null) this.closePeers(); // fatal (token, origin, version): HTTP only
+      if (m.retryInMs === null) { // fatal (token, origin, version): HTTP only
+        this.refused = m.reason || `close ${m.code}`;
+        this.closePeers();
+      }
     });
     // The join waits for the mDNS probe (a few ms, bounded): the appliance pairs a viewer whose
     // browser hides its addresses only on its own link, so it must know before placing it.
@@ -521,9 +528,12 @@ export class Engine {
       peerId: this.selfId ?? null,
       leader: this.selfId !== undefined && this.leaders.includes(this.selfId),
       peersBySite: { ...this.p2pBytesBySite },
+      p2pBytesByPeer: { ...this.p2pBytesByPeer },
       enabled: this.enabled,
       connected: !!this.signaling && this.signaling.joined,
       integrity: this.integrity,
+      refused: this.refused,
+      p2pPolicy: this.policy ? this.policy.p2p ?? null : null,
       timings: { ...this.timings },
     };
   }
@@ -827,6 +837,7 @@ export class Engine {
         this.qoe.addP2pBytes(bytes.length);
         const site = this.peerSites.get(peerId) ?? 'unknown';
         this.p2pBytesBySite[site] = (this.p2pBytesBySite[site] || 0) + bytes.length;
+        this.p2pBytesByPeer[peerId] = (this.p2pBytesByPeer[peerId] || 0) + bytes.length;
         this.keep(id, bytes, { sha256: anchor.sha256, source: 'p2p', sequence: req.sequence, track: req.track });
         finish({ result: { bytes, source: 'p2p' } });
       }, (err) => {
