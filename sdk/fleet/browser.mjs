@@ -14,10 +14,15 @@
 // helper launches on the host, this one inside a namespace.
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { chromiumPath, rigFlags } from '../test/browser/chromium.mjs';
+import { firefoxPath, launchFirefoxInNamespace } from './firefox.mjs';
 
-export { chromiumPath };
+export { chromiumPath, firefoxPath };
+
+/** What `--browser` accepts: every viewer in Chromium, every viewer in Firefox, or both. */
+export const BROWSER_CHOICES = ['chromium', 'firefox', 'mixed'];
 
 function shellQuote(value) {
   return `'${String(value).replace(/'/g, `'\\''`)}'`;
@@ -65,4 +70,43 @@ export function launchInNamespace({ namespace, dir, args = [], hideLocalIps = fa
     // Only the test range and loopback resolve; everything else fails, so nothing leaves the rig.
     args: [...rigFlags(['10.99.*']), ...(hideLocalIps ? [] : ['--disable-features=WebRtcHideLocalIpsWithMdns']), ...args],
   });
+}
+
+/**
+ * The browser viewer `index` runs in. `mixed` alternates inside each site (viewers are spread
+ * round-robin over sites first), so every site holds both browsers.
+ * @param {'chromium'|'firefox'|'mixed'} choice
+ * @returns {'chromium'|'firefox'}
+ */
+export function browserOf(choice, index, sites = 1) {
+  if (choice !== 'mixed') return choice;
+  return Math.floor(index / sites) % 2 === 0 ? 'chromium' : 'firefox';
+}
+
+/** Why the browsers of `choice` cannot run here, or null. */
+export function browserUnavailableReason(choice) {
+  if (!BROWSER_CHOICES.includes(choice)) {
+    return `browser must be one of ${BROWSER_CHOICES.join(', ')}, got '${choice}'`;
+  }
+  if (choice !== 'firefox' && !existsSync(chromiumPath)) {
+    return `${chromiumPath} is missing: apt-get install chromium`;
+  }
+  if (choice !== 'chromium' && !existsSync(firefoxPath)) {
+    return `${firefoxPath} is missing: apt-get install firefox-esr`;
+  }
+  return null;
+}
+
+/**
+ * Launches the browser `kind` inside `namespace`. Both give the fleet the same calls
+ * (newContext({viewport}) → addInitScript, newPage → goto, evaluate, on; close); only Chromium
+ * has request routing (context.route).
+ * @param {'chromium'|'firefox'} kind
+ */
+export async function launchViewerBrowser(kind, { namespace, dir, hideLocalIps = false }) {
+  if (kind === 'firefox') {
+    return launchFirefoxInNamespace({ namespace, dir, hideLocalIps });
+  }
+  const browser = await launchInNamespace({ namespace, dir, hideLocalIps });
+  return Object.assign(browser, { browserName: 'chromium' });
 }

@@ -3,18 +3,19 @@
 //
 //   node sdk/fleet/fleet.mjs --viewers 8 --sites 2 --duration 60 [--stream live|vod] [--http-only]
 //     [--wan-rate 2.5mbit] [--subnets-per-site N] [--browser-default-mdns] [--cached-hls-js]
-//     [--compare-http] [--report FILE] (--help lists every option)
+//     [--browser chromium|firefox|mixed] [--compare-http] [--report FILE] (--help lists every option)
 //
 // Programmatic: `const result = await runFleet({viewers, sites, duration, stream, httpOnly, ...})`.
-// Needs root (namespaces), iproute2, curl, /usr/lib/chromium/chromium, java and the jar.
+// Needs root (namespaces), iproute2, curl, /usr/lib/chromium/chromium (and /usr/bin/firefox-esr
+// for --browser firefox|mixed), java and the jar.
 // docs/benchmarks.md ("Fleet") explains every output field.
 import { spawn, execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { launchInNamespace, chromiumPath } from './browser.mjs';
-import { parseSegmentLog, quantile, round, wanCopiesPerSegmentPerSite } from './measure.mjs';
+import { BROWSER_CHOICES, browserOf, browserUnavailableReason, launchViewerBrowser } from './browser.mjs';
+import { p2pBytesBetweenBrowsers, parseSegmentLog, quantile, round, wanCopiesPerSegmentPerSite } from './measure.mjs';
 import { installProbe, samplePage } from './probe.mjs';
 import { createTopology, destroyAllTopologies, ip, maxSites, removeDir } from './topology.mjs';
 
@@ -44,12 +45,13 @@ for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]
 }
 
 /** Why a fleet cannot run on this machine, or null (runFleet and the command line fail with it). */
-export function fleetUnavailableReason() {
+export function fleetUnavailableReason(browser = 'chromium') {
   if (typeof process.getuid === 'function' && process.getuid() !== 0) {
     return 'the fleet needs root (network namespaces)';
   }
-  if (!existsSync(chromiumPath)) {
-    return `${chromiumPath} is missing: apt-get install chromium`;
+  const browserReason = browserUnavailableReason(browser);
+  if (browserReason) {
+    return browserReason;
   }
   if (!existsSync(jarPath)) {
     return `${jarPath} is missing: build it with mvn -B -DskipTests package`;
@@ -255,9 +257,11 @@ function applianceRig(topology, dataDir) {
  *   this many kbit/s; LAN traffic inside a site is never shaped
  * @param {number} [options.subnetsPerSite=1] routed subnets per site (one Chromium each), mapped
  *   to one site in the appliance's site map
- * @param {boolean} [options.browserDefaultMdns=false] leave Chromium's mDNS host candidates on
+ * @param {'chromium'|'firefox'|'mixed'} [options.browser='chromium'] the viewers' browser; `mixed`
+ *   alternates Chromium and Firefox inside each site
+ * @param {boolean} [options.browserDefaultMdns=false] leave the browsers' mDNS host candidates on
  * @param {boolean} [options.cachedHlsJs=false] the page's hls.min.js comes from the fleet (as from
- *   the browser's cache), not over the WAN link
+ *   the browser's cache), not over the WAN link (Chromium viewers only)
  * @param {number} [options.staggerMs=1000] time between two joins
  * @param {(viewer: object) => (void|Promise<void>)} [options.onPage] called when a viewer has
  *   navigated: {index, site, namespace, address, page, context, url, close()}
@@ -276,7 +280,7 @@ function applianceRig(topology, dataDir) {
  */
 export async function runFleet({
   viewers, sites = 1, duration, stream = 'live', httpOnly = false, staggerMs = 1000,
-  wanRateKbit = null, subnetsPerSite = 1, browserDefaultMdns = false, cachedHlsJs = false,
+  wanRateKbit = null, subnetsPerSite = 1, browser = 'chromium', browserDefaultMdns = false, cachedHlsJs = false,
   onPage, pageConfig, onContext, onAppliance, beforeStop, log = (m) => process.stderr.write(`fleet: ${m}\n`),
 } = {}) {
   if (!Number.isInteger(viewers) || viewers < 1) {
@@ -291,9 +295,12 @@ export async function runFleet({
   if (stream !== 'live' && stream !== 'vod') {
     throw new Error(`stream must be live or vod, got ${stream}`);
   }
-  const reason = fleetUnavailableReason();
+  const reason = fleetUnavailableReason(browser);
   if (reason) {
     throw new Error(reason);
+  }
+  if (cachedHlsJs && browser !== 'chromium') {
+    throw new Error('cachedHlsJs needs request routing, which only Chromium viewers have');
   }
   if (cachedHlsJs && !existsSync(HLS_JS_BUILD)) {
     throw new Error(`${HLS_JS_BUILD} is missing: build it with mvn -B -DskipTests package (or npm run build in sdk/)`);
@@ -334,7 +341,7 @@ export async function runFleet({
       await onAppliance(rig);
     }
 
-    // One Chromium per viewer namespace (site, subnet) that gets a viewer.
+    // One browser of each kind per viewer namespace (site, subnet) that gets a viewer of that kind.
     const browsers = new Map();
     topology.onDestroy(() => {
       // Browsers die with their namespace anyway; this just stops Playwright waiting on them.
@@ -342,14 +349,21 @@ export async function runFleet({
         browser.close().catch(() => {});
       }
     });
-    const placement = (index) => ({ site: (index % sites) + 1, subnet: (Math.floor(index / sites) % subnetsPerSite) + 1 });
-    for (let index = 0; index < Math.min(viewers, sites * subnetsPerSite); index += 1) {
-      const { site, subnet } = placement(index);
-      browsers.set(`${site}/${subnet}`, await launchInNamespace({
-        namespace: topology.viewerNamespace(site, subnet), dir: workDir, hideLocalIps: browserDefaultMdns,
-      }));
+    const placement = (index) => ({
+      site: (index % sites) + 1, subnet: (Math.floor(index / sites) % subnetsPerSite) + 1, kind: browserOf(browser, index, sites),
+    });
+    const browserKey = ({ site, subnet, kind }) => `${kind}/${site}/${subnet}`;
+    for (let index = 0; index < viewers; index += 1) {
+      const place = placement(index);
+      if (!browsers.has(browserKey(place))) {
+        browsers.set(browserKey(place), await launchViewerBrowser(place.kind, {
+          namespace: topology.viewerNamespace(place.site, place.subnet), dir: workDir, hideLocalIps: browserDefaultMdns,
+        }));
+      }
     }
-    log(`${browsers.size} Chromium process(es) up${browserDefaultMdns ? ' (default mDNS host candidates)' : ''}, ` +
+    const kinds = [...browsers.values()].reduce((n, b) => ({ ...n, [b.browserName]: (n[b.browserName] ?? 0) + 1 }), {});
+    log(`browser processes up: ${Object.entries(kinds).map(([k, n]) => `${n} ${k}`).join(', ')}` +
+      `${browserDefaultMdns ? ' (default mDNS host candidates)' : ''}, ` +
       `joining ${viewers} viewer(s) ${staggerMs} ms apart${httpOnly ? ' (--http-only)' : ''}`);
 
     const pages = [];
@@ -361,10 +375,10 @@ export async function runFleet({
       if (index > 0) {
         await sleep(staggerMs);
       }
-      const { site, subnet } = placement(index);
+      const { site, subnet, kind } = placement(index);
       const swarmgateConfig = { ...(httpOnly ? { enabled: false } : {}), ...(pageConfig ? pageConfig(index) : {}) };
       // A context per viewer: no HTTP cache shared between viewers of one browser process.
-      const context = await browsers.get(`${site}/${subnet}`).newContext({ viewport: { width: 480, height: 360 } });
+      const context = await browsers.get(browserKey({ site, subnet, kind })).newContext({ viewport: { width: 480, height: 360 } });
       await context.addInitScript(installProbe, { swarmgateConfig: Object.keys(swarmgateConfig).length ? swarmgateConfig : null });
       if (cachedHlsJs) {
         // As if the browser had hls.js cached from an earlier visit: served from the build, not the WAN.
@@ -385,7 +399,7 @@ export async function runFleet({
       }
       const url = `http://${topology.routerAddress(site)}:${HTTP_PORT}/demo/${String(query) ? `?${query}` : ''}`;
       const viewer = {
-        index, site, subnet, namespace: topology.viewerNamespace(site, subnet), address: topology.siteAddress(site, subnet),
+        index, site, subnet, browser: kind, namespace: topology.viewerNamespace(site, subnet), address: topology.siteAddress(site, subnet),
         page, context, url, joinedAt: Date.now(), closed: false, samples: 0, last: null, latencies: [],
         playingWall: null, consoleErrors: [],
         async close() {
@@ -476,6 +490,7 @@ export async function runFleet({
       const marks = s.marks ?? {};
       return {
         index: viewer.index,
+        browser: viewer.browser,
         site: viewer.site,
         subnet: viewer.subnet,
         address: viewer.address,
@@ -554,6 +569,7 @@ export async function runFleet({
       http_only: httpOnly,
       wan_rate_kbps: wanRateKbit,
       subnets_per_site: subnetsPerSite,
+      browser,
       browser_default_mdns: browserDefaultMdns,
       cached_hls_js: cachedHlsJs,
       offload: hlsBytes > 0 ? round(1 - originBytes / hlsBytes, 4) : null,
@@ -573,6 +589,7 @@ export async function runFleet({
       wan_copies_per_segment_per_site: round(wan.copies, 3),
       wan_window_segments: wan.segments,
       cross_site_p2p_bytes: crossSite,
+      p2p_bytes_between_browsers: haveSdk ? p2pBytesBetweenBrowsers(perPage) : null,
       cross_site_forwarded_packets: routerForwarded,
       off_lan_packets: offLan,
       viewers_played: startups.length,
@@ -606,13 +623,14 @@ export function figures(result) {
 }
 
 const USAGE = 'usage: scripts/fleet --viewers N --sites K --duration S [--stream live|vod] [--http-only | --compare-http]\n' +
-  '                     [--wan-rate RATE] [--subnets-per-site N] [--browser-default-mdns] [--cached-hls-js]\n' +
+  '                     [--browser chromium|firefox|mixed] [--wan-rate RATE] [--subnets-per-site N]\n' +
+  '                     [--browser-default-mdns] [--cached-hls-js]\n' +
   '                     [--stagger-ms MS] [--pages] [--report FILE]';
 
 const HELP = `${USAGE}
 
-Real headless Chromium viewers in network namespaces play the appliance's demo stream; the last
-stdout line is one JSON object (fields: docs/benchmarks.md, "Fleet"). Needs root.
+Real headless browser viewers (Chromium, Firefox or both) in network namespaces play the
+appliance's demo stream; the last stdout line is one JSON object (fields: docs/benchmarks.md, "Fleet"). Needs root.
 
   --viewers N             pages in all (required), spread round-robin over sites and subnets
   --sites K               sites, each behind its own WAN link to the router (default 1)
@@ -621,15 +639,17 @@ stdout line is one JSON object (fields: docs/benchmarks.md, "Fleet"). Needs root
   --http-only             baseline: the same pages with the SDK turned off
   --compare-http          run the SDK fleet, then the --http-only fleet with the same options;
                           prints one line {"sdk":{...},"http":{...}}
+  --browser B             chromium (default), firefox (Debian's firefox-esr over WebDriver BiDi) or
+                          mixed (Chromium and Firefox alternate inside each site)
   --wan-rate RATE         shape each site's WAN link to RATE in both directions (tbf), e.g.
                           2.5mbit, 2500kbit, 2.5m, 2500k (k = kbit/s, m = mbit/s); traffic
                           inside a site is not shaped. Default: unshaped
   --subnets-per-site N    each site is N routed subnets (one bridge and one Chromium each),
                           mapped to one site in the appliance's site map (default 1)
-  --browser-default-mdns  keep Chromium's default mDNS (<uuid>.local) host candidates, as on an
+  --browser-default-mdns  keep the browser's default mDNS (<uuid>.local) host candidates, as on an
                           employee's desktop (default: real addresses)
   --cached-hls-js         the page's hls.min.js (624 KB) comes from the fleet, as from a browser
-                          cache, instead of over the WAN link once per viewer
+                          cache, instead of over the WAN link once per viewer (Chromium only)
   --stagger-ms MS         time between two joins (default 1000)
   --pages                 print each page's details (start-up phases included) on stderr
   --report FILE           write the figures and every page's details to FILE as JSON
@@ -651,7 +671,7 @@ export function parseRate(text) {
 
 export function parseArgs(argv) {
   const options = {
-    sites: 1, stream: 'live', httpOnly: false, staggerMs: 1000, showPages: false,
+    sites: 1, stream: 'live', browser: 'chromium', httpOnly: false, staggerMs: 1000, showPages: false,
     wanRateKbit: null, subnetsPerSite: 1, browserDefaultMdns: false, cachedHlsJs: false, compareHttp: false, report: null,
   };
   for (let i = 0; i < argv.length; i += 1) {
@@ -676,6 +696,7 @@ export function parseArgs(argv) {
       case '--duration': options.duration = integer('--duration'); break;
       case '--stagger-ms': options.staggerMs = integer('--stagger-ms'); break;
       case '--stream': options.stream = value(); break;
+      case '--browser': options.browser = value(); break;
       case '--http-only': options.httpOnly = true; break;
       case '--compare-http': options.compareHttp = true; break;
       case '--wan-rate': options.wanRateKbit = parseRate(value()); break;
@@ -696,6 +717,8 @@ export function parseArgs(argv) {
     throw new UsageError(`--sites must be at most ${maxSites(options.subnetsPerSite)} with --subnets-per-site ${options.subnetsPerSite}`);
   }
   if (options.stream !== 'live' && options.stream !== 'vod') throw new UsageError(`--stream must be live or vod, got '${options.stream}'`);
+  if (!BROWSER_CHOICES.includes(options.browser)) throw new UsageError(`--browser must be one of ${BROWSER_CHOICES.join(', ')}, got '${options.browser}'`);
+  if (options.cachedHlsJs && options.browser !== 'chromium') throw new UsageError('--cached-hls-js works with --browser chromium only (it routes requests)');
   if (options.httpOnly && options.compareHttp) throw new UsageError('--compare-http already runs the --http-only fleet: give one of them');
   return options;
 }
@@ -717,7 +740,7 @@ async function main() {
     }
     throw error;
   }
-  const reason = fleetUnavailableReason();
+  const reason = fleetUnavailableReason(options.browser);
   if (reason) {
     process.stderr.write(`fleet: ${reason}\n`);
     process.exit(2);

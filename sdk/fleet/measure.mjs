@@ -93,3 +93,26 @@ export function round(value, digits) {
   const factor = 10 ** digits;
   return Math.round(value * factor) / factor;
 }
+
+/**
+ * P2P bytes received, by the sender's and the receiver's browser: `{chromium_to_firefox: n, …}`
+ * (sender first). Each page's `sdk.p2pBytesByPeer` (stats(): bytes received per neighbour's peer
+ * id) is matched with the pages' own `sdk.peerId`; a sender that is no page's current peer id
+ * counts as `unknown`.
+ * @param {{browser: string, sdk: object|null}[]} pages
+ * @returns {Object<string, number>|null} null when a page's SDK does not report p2pBytesByPeer
+ */
+export function p2pBytesBetweenBrowsers(pages) {
+  if (pages.length === 0 || pages.some((p) => !p.sdk || !p.sdk.p2pBytesByPeer)) {
+    return null;
+  }
+  const kindOf = new Map(pages.filter((p) => p.sdk.peerId).map((p) => [p.sdk.peerId, p.browser]));
+  const totals = {};
+  for (const page of pages) {
+    for (const [peerId, bytes] of Object.entries(page.sdk.p2pBytesByPeer)) {
+      const key = `${kindOf.get(peerId) ?? 'unknown'}_to_${page.browser}`;
+      totals[key] = (totals[key] ?? 0) + (Number(bytes) || 0);
+    }
+  }
+  return totals;
+}

@@ -6,6 +6,7 @@
 // machine must provide in a header line, e.g. `// Needs: root, chromium`:
 //   root      network namespaces (the fleet)
 //   chromium  /usr/lib/chromium/chromium (CHROMIUM_PATH overrides it)
+//   firefox   /usr/bin/firefox-esr (FIREFOX_PATH overrides it), driven by puppeteer-core
 // Run as root or with CI set (scripts/test in CI), every file runs and a missing prerequisite
 // fails its tests. Otherwise files whose needs are not met are left out, with one line per
 // reason. The appliance jar is never a reason to skip: scripts/test builds it first, and a
@@ -16,11 +17,13 @@ import { spawn } from 'node:child_process';
 import { basename, join } from 'node:path';
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/lib/chromium/chromium';
+const FIREFOX = process.env.FIREFOX_PATH || '/usr/bin/firefox-esr';
 
 /** Why each prerequisite is unmet on this machine, or null when it is met. */
 const CHECKS = {
   root: () => (process.getuid?.() === 0 ? null : 'network namespaces need root (run scripts/test as root)'),
   chromium: () => (existsSync(CHROMIUM) ? null : `${CHROMIUM} is missing (apt-get install chromium)`),
+  firefox: () => (existsSync(FIREFOX) ? null : `${FIREFOX} is missing (apt-get install firefox-esr)`),
 };
 
 async function find(dir) {
