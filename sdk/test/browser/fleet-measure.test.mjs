@@ -1,7 +1,8 @@
 // The fleet's SDK-independent measurements on a fixed access log (no browser, no root needed).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseSegmentLog, quantile, wanCopiesPerSegmentPerSite } from '../../fleet/measure.mjs';
+import { browserOf } from '../../fleet/browser.mjs';
+import { p2pBytesBetweenBrowsers, parseSegmentLog, quantile, wanCopiesPerSegmentPerSite } from '../../fleet/measure.mjs';
 
 const t0 = Date.parse('2026-11-22T01:06:18.000Z');
 const at = (s) => new Date(t0 + s * 1000).toISOString();
@@ -78,4 +79,24 @@ test('with several subnets per site, a site is one aligned block of /24s and add
   assert.equal(siteOfAddress('10.99.6.1', 3), null, 'a gateway is not a viewer');
   assert.equal(siteOfAddress(routerAddress(1)), null, 'the WAN links are outside every site');
   assert.equal(siteOfAddress('10.99.1.2'), 1);
+});
+
+test('--browser mixed alternates Chromium and Firefox inside every site', () => {
+  const kinds = (viewers, sites) => Array.from({ length: viewers }, (_, i) => `${(i % sites) + 1}:${browserOf('mixed', i, sites)}`);
+  assert.deepEqual(kinds(4, 1), ['1:chromium', '1:firefox', '1:chromium', '1:firefox']);
+  assert.deepEqual(kinds(4, 2).sort(), ['1:chromium', '1:firefox', '2:chromium', '2:firefox']);
+  assert.equal(browserOf('firefox', 3, 2), 'firefox');
+  assert.equal(browserOf('chromium', 1, 1), 'chromium');
+});
+
+test('P2P bytes between browsers: each receiver\'s bytes per sender, the sender known by its peer id', () => {
+  const page = (browser, peerId, p2pBytesByPeer) => ({ browser, sdk: { peerId, p2pBytesByPeer } });
+  const pages = [
+    page('chromium', 'p-c1', { 'p-f1': 300, 'p-c2': 50 }),
+    page('chromium', 'p-c2', {}),
+    page('firefox', 'p-f1', { 'p-c1': 200, 'p-gone': 7 }),
+  ];
+  assert.deepEqual(p2pBytesBetweenBrowsers(pages), { firefox_to_chromium: 300, chromium_to_chromium: 50, chromium_to_firefox: 200, unknown_to_firefox: 7 });
+  assert.equal(p2pBytesBetweenBrowsers([...pages, { browser: 'firefox', sdk: null }]), null, 'a page without the SDK\'s figures');
+  assert.equal(p2pBytesBetweenBrowsers([]), null);
 });
