@@ -1,6 +1,7 @@
 // How test Firefoxes are launched on these machines: Debian's firefox-esr, headless, driven over
 // WebDriver BiDi by puppeteer-core (it never downloads a browser: puppeteer-core has no download
-// step and is always given the executable). Playwright cannot drive a stock Firefox.
+// step and is always given the executable). Playwright cannot drive a stock Firefox. No imports:
+// sdk/fleet/firefox.mjs launches with these options inside a viewer namespace.
 //
 // The prefs are Firefox's equivalent of the Chromium flags in rig.mjs: WebRTC on a LAN without a
 // prompt and with real host addresses (Chromium: --disable-features=WebRtcHideLocalIpsWithMdns),
@@ -9,8 +10,6 @@
 // region and add-on services). puppeteer-core writes its own automation prefs into the profile
 // (@puppeteer/browsers, browser-data/firefox.js, many of the same kind); these come on top and win.
 // What Firefox still tried was found with a capture on a fleet gateway (docs/benchmarks.md, Fleet).
-import puppeteer from 'puppeteer-core';
-
 export const firefoxPath = process.env.FIREFOX_PATH || '/usr/bin/firefox-esr';
 
 /** A URL that cannot be fetched: services that must stay silent point here. */
@@ -123,9 +122,4 @@ export function firefoxLaunchOptions({ executablePath = firefoxPath, hideLocalIp
     // firefox.settings.services.mozilla.com, as a capture of the fleet showed) unless this is set.
     env: { ...env, MOZ_REMOTE_SETTINGS_DEVTOOLS: '1' },
   };
-}
-
-/** Launches firefox-esr on the host's network (puppeteer's Browser). */
-export function launchFirefox(options) {
-  return puppeteer.launch(firefoxLaunchOptions(options));
 }
