@@ -1,10 +1,13 @@
-// Pages whose player the SDK does not carry still play, over plain HTTP, with no error: the SDK
-// stays silent and stats() says why it does not share (docs/integration.md, "Which mode a page
-// is in"). Real Chromium on the host against the appliance's demo stream; the two test pages are
-// served on the appliance's own origin by a Playwright route (the appliance has no such pages).
+// Pages the SDK cannot share for still play, over plain HTTP, with no error: the SDK stays silent
+// and stats() says why it does not share (docs/integration.md, "Which mode a page is in"): a
+// player it does not carry, and a page on an origin the appliance refuses. Real Chromium on the
+// host against the appliance's demo stream. The test pages on the appliance's origin are served
+// by a Playwright route; the refused one by a small HTTP server on another port of 127.0.0.1 (a
+// routed document has no address, and Chromium would then refuse it the loopback appliance).
 // Uses appliance/target/swarmgate.jar (mvn package).
 // Needs: chromium
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
 import { after, before, test } from 'node:test';
 import { startAppliance } from './appliance.mjs';
 import { launchChromium } from './chromium.mjs';
@@ -44,10 +47,36 @@ const BUNDLED_PLAYER = `<!doctype html><meta charset="utf-8"><title>bundled play
   player.attachMedia(document.getElementById('video'));
 </script>`;
 
-/** Opens `html` at `path` on the appliance's origin; returns the page and what it logged. */
-async function open(path, html) {
+// The demo page's player on another origin (another port of the same address), which no stream
+// policy and no `security.intranet-origins` admits; the demo's media carry CORS headers.
+const OTHER_ORIGIN_PAGE = (appliance) => `<!doctype html><meta charset="utf-8"><title>other origin</title>
+<video id="video" muted autoplay playsinline></video>
+<script src="${appliance}/demo/hls.min.js"></script>
+<script src="${appliance}/sdk/swarmgate.js"></script>
+<script>
+  const hls = new window.Hls();
+  hls.loadSource('${appliance}/demo/live/master.m3u8');
+  hls.attachMedia(document.getElementById('video'));
+</script>`;
+
+/** Serves `html` on 127.0.0.1 (its own port); returns {origin, close()}. */
+async function servePage(html) {
+  const server = createServer((request, response) => {
+    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { origin: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); }) };
+}
+
+/**
+ * Opens `path` on `origin`: with `html`, the page is that text (a route on the appliance's origin);
+ * without, whatever the origin serves. Returns the page and what it logged.
+ */
+async function open(path, html, origin = appliance.httpUrl) {
   const context = await browser.newContext();
-  await context.route(`${appliance.httpUrl}${path}`, (route) => route.fulfill({ contentType: 'text/html', body: html }));
+  if (html !== null) {
+    await context.route(`${origin}${path}`, (route) => route.fulfill({ contentType: 'text/html', body: html }));
+  }
   const page = await context.newPage();
   const messages = [];
   const failedRequests = [];
@@ -57,7 +86,7 @@ async function open(path, html) {
     // The browser asks for /favicon.ico on its own; the pages do not reference one.
     if (r.status() >= 400 && new URL(r.url()).pathname !== '/favicon.ico') failedRequests.push(`${r.status()} ${r.url()}`);
   });
-  await page.goto(`${appliance.httpUrl}${path}`);
+  await page.goto(`${origin}${path}`);
   return { context, page, messages, failedRequests };
 }
 
@@ -75,14 +104,14 @@ async function watch(page) {
   });
 }
 
-function assertPlaysOverHttpQuietly(result, { messages, failedRequests }, reason) {
+function assertPlaysOverHttpQuietly(result, { messages, failedRequests }, reason, { players = 0 } = {}) {
   const report = JSON.stringify({ ...result, messages, failedRequests }, null, 2);
   assert.equal(result.paused, false, report);
   assert.equal(result.error, null, `media error\n${report}`);
   assert.equal(result.stats.mode, 'http-only', report);
   assert.equal(result.stats.modeReason, reason, report);
-  assert.equal(result.stats.players, 0, `the SDK carries no player\n${report}`);
-  assert.equal(result.stats.connected, false, `the SDK never joined the mesh\n${report}`);
+  assert.equal(result.stats.players, players, `players the SDK carries\n${report}`);
+  assert.equal(result.stats.connected, false, `the SDK is not in the mesh\n${report}`);
   assert.equal(result.stats.p2pBytes, 0, report);
   assert.deepEqual(messages.filter((m) => /^(error|warning|pageerror):/.test(m) || /swarmgate/i.test(m)), [],
     `console errors or SDK messages\n${report}`);
@@ -109,5 +138,20 @@ test('a bundled player the SDK was not given plays over HTTP; stats() says http-
     assertPlaysOverHttpQuietly(result, opened, 'unknown-player');
   } finally {
     await opened.context.close();
+  }
+});
+
+test('a page on an origin the appliance refuses plays over HTTP through the SDK; stats() says http-only, refused', { timeout: 120_000 }, async () => {
+  const intranet = await servePage(OTHER_ORIGIN_PAGE(appliance.httpUrl));
+  const opened = await open('/townhall.html', null, intranet.origin);
+  try {
+    // The refusal (close 1008, origin_not_allowed) comes right after the SDK's hello.
+    await opened.page.waitForFunction(() => window.swarmgate.stats().modeReason === 'refused', null, { timeout: 30_000 });
+    const result = await watch(opened.page);
+    assertPlaysOverHttpQuietly(result, opened, 'refused', { players: 1 });
+    assert.ok(result.stats.httpBytes > 0, `the SDK's loader fetched the segments over HTTP\n${JSON.stringify(result.stats)}`);
+  } finally {
+    await opened.context.close();
+    await intranet.close();
   }
 });
