@@ -4,28 +4,17 @@
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { repoRoot, startAppliance } from './appliance.mjs';
-import { launchChromium } from './chromium.mjs';
+import { test } from 'node:test';
+import { repoRoot } from './appliance.mjs';
+import { demoApplianceAndChromium } from './chromium.mjs';
 
 const WATCH_MS = 20_000;
 const screenshot = join(repoRoot, 'sdk', 'test-output', 'demo-playback.png');
 
-let appliance;
-let browser;
-
-before(async () => {
-  appliance = await startAppliance({ demo: true });
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await appliance?.stop();
-});
+const rig = demoApplianceAndChromium();
 
 test('live demo stream plays in Chromium for 20 s without stalling', { timeout: 90_000 }, async () => {
-  const page = await browser.newPage({ viewport: { width: 1024, height: 800 } });
+  const page = await rig.browser.newPage({ viewport: { width: 1024, height: 800 } });
   const consoleErrors = [];
   const failedRequests = [];
   page.on('console', (message) => {
@@ -42,7 +31,7 @@ test('live demo stream plays in Chromium for 20 s without stalling', { timeout: 
     }
   });
 
-  await page.goto(`${appliance.httpUrl}/demo/`);
+  await page.goto(`${rig.appliance.httpUrl}/demo/`);
   await page.waitForFunction(() => window.demoPlayer?.stats.started === true, null, { timeout: 20_000 });
   const startTime = await page.evaluate(() => window.demoPlayer.video.currentTime);
 

@@ -8,25 +8,13 @@
 // Needs: chromium
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { after, before, test } from 'node:test';
-import { startAppliance } from './appliance.mjs';
-import { launchChromium } from './chromium.mjs';
+import { test } from 'node:test';
+import { demoApplianceAndChromium } from './chromium.mjs';
 
 /** Playback the page must make, in media seconds, once it has started. */
 const ADVANCE_S = 8;
 
-let appliance;
-let browser;
-
-before(async () => {
-  appliance = await startAppliance({ demo: true });
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await appliance?.stop();
-});
+const rig = demoApplianceAndChromium();
 
 // A plain <video> given the playlist itself: the browser plays HLS natively (Chromium does, as
 // Safari and iOS do), so no request passes through the page's JavaScript.
@@ -72,8 +60,8 @@ async function servePage(html) {
  * Opens `path` on `origin`: with `html`, the page is that text (a route on the appliance's origin);
  * without, whatever the origin serves. Returns the page and what it logged.
  */
-async function open(path, html, origin = appliance.httpUrl) {
-  const context = await browser.newContext();
+async function open(path, html, origin = rig.appliance.httpUrl) {
+  const context = await rig.browser.newContext();
   if (html !== null) {
     await context.route(`${origin}${path}`, (route) => route.fulfill({ contentType: 'text/html', body: html }));
   }
@@ -142,7 +130,7 @@ test('a bundled player the SDK was not given plays over HTTP; stats() says http-
 });
 
 test('a page on an origin the appliance refuses plays over HTTP through the SDK; stats() says http-only, refused', { timeout: 120_000 }, async () => {
-  const intranet = await servePage(OTHER_ORIGIN_PAGE(appliance.httpUrl));
+  const intranet = await servePage(OTHER_ORIGIN_PAGE(rig.appliance.httpUrl));
   const opened = await open('/townhall.html', null, intranet.origin);
   try {
     // The refusal (close 1008, origin_not_allowed) comes right after the SDK's hello.
