@@ -7,6 +7,7 @@ import io.swarmgate.policy.PageOrigins;
 import io.swarmgate.policy.PolicyService;
 import io.swarmgate.policy.SecurityLevel;
 import io.swarmgate.policy.StreamPolicy;
+import io.swarmgate.policy.UploadRules;
 import io.swarmgate.policy.ViewerTokens;
 import java.net.InetAddress;
 import java.time.Clock;
@@ -119,7 +120,7 @@ final class Admission {
                 }, e.getMessage());
             }
         }
-        return admitted(resolved, policies.siteMap().resolve(address).name(), address, token);
+        return admitted(resolved, policies.siteMap().resolve(address).name(), address, token, hello.caps());
     }
 
     /**
@@ -144,7 +145,7 @@ final class Admission {
                         + " this viewer's token no longer verifies");
             }
         }
-        return admitted(resolved, m.site(), address, m.token());
+        return admitted(resolved, m.site(), address, m.token(), m.caps());
     }
 
     private static boolean signedByAcceptedSecret(StreamPolicy policy, ViewerTokens.Verified token, Instant now) {
@@ -180,12 +181,15 @@ final class Admission {
     }
 
     private Admitted admitted(PolicyService.ResolvedStream resolved, String site, InetAddress address,
-                              ViewerTokens.Verified token) {
+                              ViewerTokens.Verified token, ClientMessage.Capabilities caps) {
         StreamPolicy policy = resolved.policy();
         boolean trusted = policy.securityLevel() != SecurityLevel.INTERMEDIATE || trustedNetworks.contains(address);
         P2pMode mode = trusted ? policy.modeFor(site) : P2pMode.OFF;
+        UploadRules upload = policy.upload();
+        boolean uploads = policies.rules(policy).uploads(mode, caps.offersUpload(), caps.network());
         ServerMessage.Policy effective = new ServerMessage.Policy(mode.wire(), policy.maxNeighbours(),
-                policy.uploadOnCellular());
+                upload.onCellular(), upload.onWifi(),
+                new ServerMessage.Upload(uploads, upload.maxUploads(), upload.maxUploadKbps()));
         return new Admitted(resolved.streamId(), policy, site, trusted, effective, mode != P2pMode.OFF, token);
     }
 }

@@ -87,7 +87,8 @@ public final class SignalingCodec {
                 NetworkType.valueOf(caps.oneOf("network", "ethernet", "wifi", "cellular", "unknown")
                         .toUpperCase(Locale.ROOT)),
                 caps.integer("uploadKbps", 0, MAX_UPLOAD_KBPS),
-                caps.has("mdns") && caps.bool("mdns"));
+                caps.has("mdns") && caps.bool("mdns"),
+                caps.has("saveData") && caps.bool("saveData"));
         String token = f.optionalString("token", MAX_TOKEN);
         ClientMessage.Resume resume = null;
         if (f.has("resume")) {
@@ -194,7 +195,10 @@ public final class SignalingCodec {
     }
 
     private static void policy(ObjectNode o, ServerMessage.Policy p) {
-        o.put("p2p", p.p2p()).put("maxNeighbours", p.maxNeighbours()).put("uploadOnCellular", p.uploadOnCellular());
+        o.put("p2p", p.p2p()).put("maxNeighbours", p.maxNeighbours()).put("uploadOnCellular", p.uploadOnCellular())
+                .put("uploadOnWifi", p.uploadOnWifi());
+        o.putObject("upload").put("allowed", p.upload().allowed()).put("maxUploads", p.upload().maxUploads())
+                .put("maxKbps", p.upload().maxKbps());
         o.putArray("iceServers");
     }
 
