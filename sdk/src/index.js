@@ -53,6 +53,7 @@ export function combineStats(list, { enabled, version }) {
   const out = {
     httpBytes: 0, p2pBytes: 0, uploadedBytes: 0, peers: 0, stalls: 0, stallMs: 0, watchMs: 0,
     startupMs: null, p2pRatio: 0, site: null, peerId: null, leader: false, connected: false,
+    uploadCapacityKbps: 0, uploadAllowed: false,
     failures: { timeout: 0, integrity: 0, gone: 0, noHolder: 0, policy: 0, unverified: 0 }, peersBySite: {}, enabled, version,
     // 'unavailable' as soon as one player learnt the appliance has no hashes for its stream.
     integrity: 'anchored',
@@ -75,6 +76,9 @@ export function combineStats(list, { enabled, version }) {
       out.leader = out.leader || !!s.leader;
     }
     out.connected = out.connected || !!s.connected;
+    // One page, one link: the best figure any of its players measured.
+    out.uploadCapacityKbps = Math.max(out.uploadCapacityKbps, s.uploadCapacityKbps || 0);
+    out.uploadAllowed = out.uploadAllowed || !!s.uploadAllowed;
     if (s.integrity === 'unavailable') out.integrity = 'unavailable';
     if (s.level !== undefined) { out.level = s.level; out.bitrateKbps = s.bitrateKbps; }
   }

@@ -28,6 +28,12 @@ export const CHANNEL_LABEL = 'swarmgate';
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
 /** Resume sending below this many queued bytes (docs/protocol.md limits). */
 export const LOW_WATER_BYTES = 256 * 1024;
+/**
+ * How often a finished upload checks whether the channel's send buffer has drained: the end of
+ * the transfer for the capacity measurement (upload-meter.js). Data channels fire
+ * `bufferedamountlow` only at the flow-control threshold, far above a small segment.
+ */
+export const DRAIN_POLL_MS = 10;
 /** Most segment ids remembered per neighbour; older ones are forgotten first. */
 export const MAX_REMEMBERED_IDS = 2048;
 /** Undecodable messages tolerated before the neighbour is reported `failing` `integrity`. */
@@ -40,7 +46,11 @@ export const MAX_BAD_MESSAGES = 5;
  * @property {(peer: Peer, ids: string[], full: boolean) => void} [onHave] the neighbour announced
  * @property {(peer: Peer, reason: 'connect'|'integrity') => void} [onFailing] report to the coordinator
  *   (`integrity` here: the neighbour keeps sending undecodable messages)
- * @property {(peer: Peer, bytes: number) => void} [onUploaded] bytes of a segment handed to the channel
+ * @property {(peer: Peer) => void} [onUploadStart] a request was accepted; its upload starts now
+ * @property {(peer: Peer, bytes: number) => void} [onUploaded] a segment's bytes left through the
+ *   channel (its send buffer drained); `onUploadEnd` follows
+ * @property {(peer: Peer, bytes: number) => void} [onUploadEnd] an upload that started ended: the
+ *   bytes delivered, 0 when it failed or was cancelled (for the capacity measurement)
  * @property {(activeUploads: number) => {allowed: boolean, code?: 'policy'|'busy'}} [uploadDecision]
  *   whether to serve one more request; absent means never
  */
@@ -365,10 +375,31 @@ export class Peer {
       return;
     }
     this.outgoing.set(requestId, transfer);
-    transfer.done.then(
-      () => this.call('onUploaded', entry.bytes.length),
-      () => {},
-    ).finally(() => this.outgoing.delete(requestId));
+    this.call('onUploadStart');
+    // Counted as in progress until its bytes left the buffer, so the cap on simultaneous uploads
+    // bounds what this viewer's link carries, not what it queued.
+    transfer.done.then(() => this.drained()).then(
+      () => {
+        this.call('onUploaded', entry.bytes.length);
+        return entry.bytes.length;
+      },
+      () => 0,
+    ).then((bytes) => {
+      this.outgoing.delete(requestId);
+      this.call('onUploadEnd', bytes);
+    });
+  }
+
+  /** Resolves once the channel's send buffer is empty, or the channel or peer closed. */
+  drained() {
+    return new Promise((resolve) => {
+      const check = () => {
+        const ch = this.channel;
+        if (this.closed || !ch || ch.readyState !== 'open' || !(ch.bufferedAmount > 0)) resolve();
+        else this.timers.setTimeout(check, DRAIN_POLL_MS);
+      };
+      check();
+    });
   }
 
   /**

@@ -1,0 +1,82 @@
+/**
+ * This viewer's upload capacity, measured from the segments it actually sends to neighbours:
+ * bytes delivered over the time at least one upload was in progress, smoothed. A transfer counts
+ * from the request being accepted until the data channel's send buffer has drained (peer.js),
+ * so the figure is what the link carried, not how fast bytes were handed to the browser. Drains
+ * are observed on a short poll, so for segments smaller than a poll's worth the figure is a lower
+ * bound: conservative, which only ever means fewer simultaneous uploads.
+ *
+ * Before the first measured transfer the capacity is unknown (0) and the policy's caps alone
+ * apply (docs/protocol.md, "Upload rules").
+ *
+ * @module core/upload-meter
+ */
+
+/** Weight of a new sample in the moving average. */
+export const CAPACITY_SMOOTHING = 0.3;
+/** Bytes a sample needs before it counts: below this, round trips dominate the time. */
+export const MIN_SAMPLE_BYTES = 32 * 1024;
+
+export class UploadMeter {
+  /**
+   * @param {object} [options]
+   * @param {() => number} [options.now] clock in ms
+   */
+  constructor({ now = () => globalThis.performance.now() } = {}) {
+    this.now = now;
+    this.active = 0;
+    /** Start of the current busy stretch not yet added to `busyMs`, or null when idle. */
+    this.busySince = null;
+    this.busyMs = 0;
+    this.bytes = 0;
+    /** Smoothed capacity, kbit/s; 0 until measured. */
+    this.kbps = 0;
+    this.samples = 0;
+  }
+
+  /** An upload was accepted and starts now. */
+  started() {
+    if (this.active++ === 0) this.busySince = this.now();
+  }
+
+  /**
+   * An upload ended: `bytes` delivered, 0 when it failed or was cancelled (its time still
+   * counts: a link too slow to finish in time is a slow link).
+   * @param {number} bytes
+   * @returns {boolean} whether the capacity changed
+   */
+  finished(bytes) {
+    if (this.active === 0) return false;
+    const t = this.now();
+    this.busyMs += Math.max(0, t - this.busySince);
+    this.active--;
+    this.busySince = this.active > 0 ? t : null;
+    if (bytes > 0) this.bytes += bytes;
+    if (this.bytes < MIN_SAMPLE_BYTES || !(this.busyMs > 0)) return false;
+    const sample = (this.bytes * 8) / this.busyMs; // bits per ms = kbit/s
+    this.kbps = this.samples === 0 ? sample : this.kbps + CAPACITY_SMOOTHING * (sample - this.kbps);
+    this.samples++;
+    this.bytes = 0;
+    this.busyMs = 0;
+    return true;
+  }
+
+  /** @returns {number} measured upload capacity, kbit/s (whole), 0 while unknown */
+  capacityKbps() {
+    return Math.round(this.kbps);
+  }
+}
+
+/**
+ * How many uploads this viewer takes on at the same time: the policy's `maxUploads`, fewer when
+ * the measured capacity cannot give each its share of the policy's rate (`maxKbps / maxUploads`),
+ * never fewer than one.
+ * @param {{maxUploads: number, maxKbps: number}} upload the policy's caps from `welcome`/`policy`
+ * @param {number} capacityKbps measured capacity, 0 while unknown
+ * @returns {number}
+ */
+export function uploadSlots({ maxUploads, maxKbps }, capacityKbps) {
+  if (!(capacityKbps > 0)) return maxUploads;
+  const share = maxKbps / maxUploads;
+  return Math.max(1, Math.min(maxUploads, Math.floor(capacityKbps / share)));
+}
