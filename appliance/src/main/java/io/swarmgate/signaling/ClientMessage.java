@@ -81,8 +81,16 @@ public sealed interface ClientMessage {
      * the appliance tells later joiners of the site how fast its link to the origin is.
      */
     record Report(long httpBytes, long p2pBytes, long uploadedBytes, long stalls, long stallMs, long watchMs,
-                  Long startupMs, long level, long bitrateKbps, long neighbours, Failures failures, Long httpKbps)
+                  Long startupMs, long level, long bitrateKbps, long neighbours, Failures failures, Long httpKbps,
+                  Long uploadKbps)
             implements ClientMessage {
+        /** A report without the measured upload capacity (viewers that have not uploaded yet). */
+        public Report(long httpBytes, long p2pBytes, long uploadedBytes, long stalls, long stallMs, long watchMs,
+                      Long startupMs, long level, long bitrateKbps, long neighbours, Failures failures, Long httpKbps) {
+            this(httpBytes, p2pBytes, uploadedBytes, stalls, stallMs, watchMs, startupMs, level, bitrateKbps,
+                    neighbours, failures, httpKbps, null);
+        }
+
         @Override
         public String type() {
             return "report";

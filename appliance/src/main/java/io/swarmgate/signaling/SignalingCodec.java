@@ -133,7 +133,8 @@ public final class SignalingCodec {
                 f.counter("stallMs", MAX_REPORT_MS), f.counter("watchMs", MAX_REPORT_MS),
                 f.optionalLong("startupMs", 0, 3_600_000), f.integer("level", 0, 64),
                 f.integer("bitrateKbps", 0, 1_000_000), f.integer("neighbours", 0, 1000), fail,
-                f.optionalLong("httpKbps", 0, MAX_REPORT_HTTP_KBPS));
+                f.optionalLong("httpKbps", 0, MAX_REPORT_HTTP_KBPS),
+                f.optionalLong("uploadKbps", 0, MAX_UPLOAD_KBPS));
     }
 
     /** Serialises a server message with {@code type} first and absent optional fields left out. */
