@@ -38,13 +38,17 @@ public final class PolicyService {
     private static final Logger LOG = LoggerFactory.getLogger(PolicyService.class);
     public static final String DEFAULT_POLICY_ID = "default";
 
-    /** Appliance-wide settings that shape every policy; from the configuration. */
-    public record Defaults(int targetDegree, int maxNeighbours, int leadersPerSite, boolean uploadOnCellular) {
+    /**
+     * Appliance-wide settings that shape every policy; from the configuration. {@code upload}: the
+     * upload rules of the default policy, which streams matching no policy follow.
+     */
+    public record Defaults(int targetDegree, int maxNeighbours, int leadersPerSite, UploadRules upload) {
 
         /** The defaults the {@code mesh.*} configuration sets. */
         public static Defaults of(ApplianceConfig.Mesh mesh) {
             return new Defaults(mesh.targetDegree(), mesh.maxNeighbours(), mesh.leadersPerSite(),
-                    mesh.uploadOnCellular());
+                    new UploadRules(mesh.uploadOnCellular(), mesh.uploadOnWifi(), mesh.maxUploads(),
+                            mesh.maxUploadKbps()));
         }
     }
 
@@ -74,7 +78,7 @@ public final class PolicyService {
         this.defaults = defaults;
         this.clock = clock;
         this.defaultPolicy = StreamPolicy.validated(DEFAULT_POLICY_ID, null, P2pMode.ON, Map.of(),
-                defaults.maxNeighbours(), UploadRules.defaults(defaults.uploadOnCellular()), List.of(), SecurityLevel.BASIC, List.of(),
+                defaults.maxNeighbours(), defaults.upload(), List.of(), SecurityLevel.BASIC, List.of(),
                 TokenSettings.NONE, clock.instant());
         reload();
     }

@@ -26,11 +26,6 @@ public record UploadRules(boolean onCellular, boolean onWifi, int maxUploads, in
     public static final UploadRules DEFAULT = new UploadRules(false, true, DEFAULT_MAX_UPLOADS,
             DEFAULT_MAX_UPLOAD_KBPS);
 
-    /** The defaults with cellular upload as the configuration ({@code mesh.upload-on-cellular}) says. */
-    public static UploadRules defaults(boolean onCellular) {
-        return DEFAULT.withOnCellular(onCellular);
-    }
-
     /** Throws {@link PolicyException} naming the first bad field. */
     void validate() {
         if (maxUploads < 1 || maxUploads > MAX_UPLOADS_LIMIT) {

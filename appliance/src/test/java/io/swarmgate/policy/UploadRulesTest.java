@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.swarmgate.config.ConfigException;
+import io.swarmgate.config.ConfigKeys;
 import io.swarmgate.mesh.NetworkType;
 import io.swarmgate.mesh.P2pMode;
 import io.swarmgate.mesh.SwarmRules;
@@ -27,7 +29,25 @@ class UploadRulesTest {
         assertTrue(d.onWifi());
         assertEquals(4, d.maxUploads());
         assertEquals(20_000, d.maxUploadKbps());
-        assertTrue(UploadRules.defaults(true).onCellular(), "mesh.upload-on-cellular sets the default policy's");
+    }
+
+    @Test
+    void theConfigurationKeysForTheDefaultPolicyHaveTheSameDefaultsAndBounds() {
+        assertEquals(String.valueOf(UploadRules.DEFAULT_MAX_UPLOADS), ConfigKeys.MESH_MAX_UPLOADS.defaultValue());
+        assertEquals(String.valueOf(UploadRules.DEFAULT_MAX_UPLOAD_KBPS), ConfigKeys.MESH_MAX_UPLOAD_KBPS.defaultValue());
+        assertEquals("true", ConfigKeys.MESH_UPLOAD_ON_WIFI.defaultValue());
+        assertEquals(1, ConfigKeys.MESH_MAX_UPLOADS.parse("1", "test"));
+        assertEquals(UploadRules.MAX_UPLOADS_LIMIT, ConfigKeys.MESH_MAX_UPLOADS.parse("" + UploadRules.MAX_UPLOADS_LIMIT, "t"));
+        assertThrows(ConfigException.class, () -> ConfigKeys.MESH_MAX_UPLOADS.parse("0", "test"));
+        assertThrows(ConfigException.class,
+                () -> ConfigKeys.MESH_MAX_UPLOADS.parse("" + (UploadRules.MAX_UPLOADS_LIMIT + 1), "test"));
+        assertEquals(UploadRules.MIN_UPLOAD_KBPS, ConfigKeys.MESH_MAX_UPLOAD_KBPS.parse("" + UploadRules.MIN_UPLOAD_KBPS, "t"));
+        assertThrows(ConfigException.class,
+                () -> ConfigKeys.MESH_MAX_UPLOAD_KBPS.parse("" + (UploadRules.MIN_UPLOAD_KBPS - 1), "test"));
+        assertEquals(UploadRules.MAX_UPLOAD_KBPS_LIMIT,
+                ConfigKeys.MESH_MAX_UPLOAD_KBPS.parse("" + UploadRules.MAX_UPLOAD_KBPS_LIMIT, "t"));
+        assertThrows(ConfigException.class,
+                () -> ConfigKeys.MESH_MAX_UPLOAD_KBPS.parse("" + (UploadRules.MAX_UPLOAD_KBPS_LIMIT + 1), "test"));
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.swarmgate.audit.Actor;
+import io.swarmgate.config.ConfigKey;
 import io.swarmgate.mesh.P2pMode;
 import io.swarmgate.policy.SecurityLevel;
 import io.swarmgate.policy.StreamPolicy;
@@ -129,6 +130,18 @@ class SignalingUploadRulesIT extends SignalingTestBase {
         awaitMeshIdle();
         assertEquals(Set.of(wifi.peerId, other.peerId), wired.neighbours(Set.of()),
                 "a wired uploader serves the Wi-Fi viewers");
+    }
+
+    @Test
+    void streamsWithoutAPolicyFollowTheConfiguredDefaults() throws Exception {
+        start(Map.of(ConfigKey.MESH_UPLOAD_ON_CELLULAR, "true", ConfigKey.MESH_UPLOAD_ON_WIFI, "false",
+                ConfigKey.MESH_MAX_UPLOADS, "2", ConfigKey.MESH_MAX_UPLOAD_KBPS, "6000"));
+        String hello = hello("cellular", true, false).replace("\"" + ID + "\"", "\"no-policy-stream\"");
+        JsonNode policy = viewer("127.0.25.1").joinWith(hello).get("policy");
+        assertTrue(policy.at("/upload/allowed").asBoolean(), policy.toString());
+        assertFalse(policy.get("uploadOnWifi").asBoolean());
+        assertEquals(2, policy.at("/upload/maxUploads").asInt());
+        assertEquals(6_000, policy.at("/upload/maxKbps").asInt());
     }
 
     @Test
