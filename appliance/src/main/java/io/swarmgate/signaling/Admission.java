@@ -3,6 +3,7 @@ package io.swarmgate.signaling;
 import io.swarmgate.mesh.IpLiteral;
 import io.swarmgate.mesh.NetworkSet;
 import io.swarmgate.mesh.P2pMode;
+import io.swarmgate.mesh.SwarmRules;
 import io.swarmgate.policy.PageOrigins;
 import io.swarmgate.policy.PolicyService;
 import io.swarmgate.policy.SecurityLevel;
@@ -174,10 +175,20 @@ final class Admission {
         return policy.allowedOrigins().contains(origin.toLowerCase(Locale.ROOT));
     }
 
-    /** Whether a policy change alters how the coordinator must place {@code m}. */
+    /**
+     * Whether a policy change alters how the coordinator must place {@code m}. Upload rules count
+     * only when they change whether this viewer uploads: turning cellular upload on re-places the
+     * cellular viewers, not every wired one.
+     */
     boolean rulesChanged(ViewerSession.Membership m, Admitted next) {
         return !next.streamId().equals(m.streamId()) || next.inMesh() != m.inMesh()
-                || !policies.rules(next.policy()).equals(policies.rules(m.policy()));
+                || next.effective().upload().allowed() != m.effective().upload().allowed()
+                || !placement(policies.rules(next.policy())).equals(placement(policies.rules(m.policy())));
+    }
+
+    /** The rules with the upload-by-network rules set aside (the viewer's own decision covers them). */
+    private static SwarmRules placement(SwarmRules rules) {
+        return rules.withUploadOnCellular(false).withUploadOnWifi(true);
     }
 
     private Admitted admitted(PolicyService.ResolvedStream resolved, String site, InetAddress address,

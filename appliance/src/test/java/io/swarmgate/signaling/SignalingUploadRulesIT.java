@@ -118,6 +118,28 @@ class SignalingUploadRulesIT extends SignalingTestBase {
     }
 
     @Test
+    void turningCellularUploadOnLeavesWiredViewersWhereTheyAre() throws Exception {
+        start(Map.of());
+        addPolicy(UploadRules.DEFAULT);
+        TestViewer wired1 = join("127.0.26.1", "ethernet");
+        TestViewer wired2 = join("127.0.26.2", "ethernet");
+        TestViewer phone = join("127.0.27.1", "cellular");
+        assertEquals(wired2.peerId, wired1.await("neighbour").get("peer").asText());
+        awaitMeshIdle();
+        wired1.drainThroughPong();
+
+        changeUpload(u -> u.withOnCellular(true));
+        awaitMeshIdle();
+        assertTrue(lastPolicy(phone.drainThroughPong()).at("/upload/allowed").asBoolean());
+        List<JsonNode> toWired = wired1.drainThroughPong();
+        assertEquals(List.of(), toWired.stream().filter(m -> "neighbour-gone".equals(m.path("type").asText())).toList(),
+                "its upload decision did not change, so it keeps its neighbours");
+        JsonNode told = lastPolicy(toWired);
+        assertTrue(told.get("uploadOnCellular").asBoolean(), "it hears the stream's new rule");
+        assertTrue(told.at("/upload/allowed").asBoolean());
+    }
+
+    @Test
     void wifiViewersStopUploadingWhenThePolicySaysSo() throws Exception {
         start(Map.of());
         addPolicy(UploadRules.DEFAULT.withOnWifi(false));
