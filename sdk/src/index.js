@@ -53,11 +53,12 @@ export function combineStats(list, { enabled, version }) {
   const out = {
     httpBytes: 0, p2pBytes: 0, uploadedBytes: 0, peers: 0, stalls: 0, stallMs: 0, watchMs: 0,
     startupMs: null, p2pRatio: 0, site: null, peerId: null, leader: false, connected: false,
-    uploadCapacityKbps: 0, uploadAllowed: false,
     failures: { timeout: 0, integrity: 0, gone: 0, noHolder: 0, policy: 0, unverified: 0 }, peersBySite: {}, enabled, version,
     // 'unavailable' as soon as one player learnt the appliance has no hashes for its stream.
     integrity: 'anchored',
     players: list.length,
+    uploadCapacityKbps: 0,
+    uploadAllowed: false,
     // First `welcome` and first open data channel of any player, ms on performance.now().
     timings: { welcomeMs: null, firstPeerOpenMs: null },
   };
