@@ -324,7 +324,7 @@ export class Engine {
     const peer = this.createPeer({
       id, offer: !!offer, store: this.store, signaling: this.signaling,
       RTCPeerConnection: this.RTCPeerConnection, iceServers: (this.policy && this.policy.iceServers) || [],
-      timers: this.timers, hooks: this.peerHooks(),
+      timers: this.timers, now: this.now, hooks: this.peerHooks(),
     });
     this.peers.set(id, peer);
   }
@@ -361,8 +361,9 @@ export class Engine {
         this.qoe.addUploadedBytes(bytes);
         this.uploadLog.push({ at: this.now(), bytes });
       },
-      onUploadEnd: (peer, bytes) => {
-        if (this.uploadMeter.finished(bytes) && this.hello) this.hello.caps.uploadKbps = this.uploadMeter.capacityKbps();
+      onUploadEnd: (peer, bytes, timely) => {
+        if (!timely) this.uploadMeter.abandoned();
+        else if (this.uploadMeter.finished(bytes) && this.hello) this.hello.caps.uploadKbps = this.uploadMeter.capacityKbps();
       },
       uploadDecision: () => this.uploadDecision(),
     };

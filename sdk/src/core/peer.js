@@ -34,6 +34,10 @@ export const LOW_WATER_BYTES = 256 * 1024;
  * `bufferedamountlow` only at the flow-control threshold, far above a small segment.
  */
 export const DRAIN_POLL_MS = 10;
+/** A drain check this late means throttled timers: the measurement is dropped. */
+export const DRAIN_LATE_MS = 5 * DRAIN_POLL_MS;
+/** A buffer still not drained after this is measured as it stands (a very slow link). */
+export const MAX_DRAIN_WAIT_MS = 5000;
 /** Most segment ids remembered per neighbour; older ones are forgotten first. */
 export const MAX_REMEMBERED_IDS = 2048;
 /** Undecodable messages tolerated before the neighbour is reported `failing` `integrity`. */
@@ -47,10 +51,11 @@ export const MAX_BAD_MESSAGES = 5;
  * @property {(peer: Peer, reason: 'connect'|'integrity') => void} [onFailing] report to the coordinator
  *   (`integrity` here: the neighbour keeps sending undecodable messages)
  * @property {(peer: Peer) => void} [onUploadStart] a request was accepted; its upload starts now
- * @property {(peer: Peer, bytes: number) => void} [onUploaded] a segment's bytes left through the
- *   channel (its send buffer drained); `onUploadEnd` follows
- * @property {(peer: Peer, bytes: number) => void} [onUploadEnd] an upload that started ended: the
- *   bytes delivered, 0 when it failed or was cancelled (for the capacity measurement)
+ * @property {(peer: Peer, bytes: number) => void} [onUploaded] bytes of a segment handed to the channel
+ * @property {(peer: Peer, bytes: number, timely: boolean) => void} [onUploadEnd] for the capacity
+ *   measurement, an upload that started is over: `bytes` left through the channel (its send buffer
+ *   drained), 0 when it failed or was cancelled; `timely` false when the page's timers were
+ *   throttled (a hidden tab) so the drain was not seen in time and the upload says nothing
  * @property {(activeUploads: number) => {allowed: boolean, code?: 'policy'|'busy'}} [uploadDecision]
  *   whether to serve one more request; absent means never
  */
@@ -144,11 +149,13 @@ export class Peer {
    * @param {object[]} [options.iceServers] from `welcome` (always [] on the LAN)
    * @param {number} [options.connectTimeoutMs]
    * @param {{setTimeout: Function, clearTimeout: Function}} [options.timers]
+   * @param {() => number} [options.now] clock in ms, for the upload measurement
    */
   constructor({
     id, store, hooks = {}, offer = false, signaling = null, RTCPeerConnection = null, iceServers = [],
-    connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS, timers = globalThis,
+    connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS, timers = globalThis, now = () => globalThis.performance.now(),
   }) {
+    this.now = now;
     this.id = id;
     this.store = store;
     this.hooks = hooks;
@@ -376,27 +383,39 @@ export class Peer {
     }
     this.outgoing.set(requestId, transfer);
     this.call('onUploadStart');
-    // Counted as in progress until its bytes left the buffer, so the cap on simultaneous uploads
-    // bounds what this viewer's link carries, not what it queued.
-    transfer.done.then(() => this.drained()).then(
+    // The slot frees once the bytes are handed over (flow control holds a large segment there);
+    // the measurement waits on for the buffer to drain, which nothing else depends on.
+    transfer.done.then(
       () => {
+        this.outgoing.delete(requestId);
         this.call('onUploaded', entry.bytes.length);
-        return entry.bytes.length;
+        return this.drained().then((timely) => this.call('onUploadEnd', entry.bytes.length, timely));
       },
-      () => 0,
-    ).then((bytes) => {
-      this.outgoing.delete(requestId);
-      this.call('onUploadEnd', bytes);
-    });
+      () => {
+        this.outgoing.delete(requestId);
+        this.call('onUploadEnd', 0, true);
+      },
+    );
   }
 
-  /** Resolves once the channel's send buffer is empty, or the channel or peer closed. */
+  /**
+   * Resolves once the channel's send buffer is empty (or the channel or peer closed, or
+   * {@link MAX_DRAIN_WAIT_MS} passed): true, or false when a check came too late to tell when.
+   */
   drained() {
+    const started = this.now();
+    let last = started;
     return new Promise((resolve) => {
       const check = () => {
+        const t = this.now();
+        if (t - last > DRAIN_LATE_MS) return resolve(false);
+        last = t;
         const ch = this.channel;
-        if (this.closed || !ch || ch.readyState !== 'open' || !(ch.bufferedAmount > 0)) resolve();
-        else this.timers.setTimeout(check, DRAIN_POLL_MS);
+        if (this.closed || !ch || ch.readyState !== 'open' || !(ch.bufferedAmount > 0) || t - started >= MAX_DRAIN_WAIT_MS) {
+          return resolve(true);
+        }
+        this.timers.setTimeout(check, DRAIN_POLL_MS);
+        return undefined;
       };
       check();
     });

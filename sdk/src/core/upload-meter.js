@@ -4,7 +4,8 @@
  * from the request being accepted until the data channel's send buffer has drained (peer.js),
  * so the figure is what the link carried, not how fast bytes were handed to the browser. Drains
  * are observed on a short poll, so for segments smaller than a poll's worth the figure is a lower
- * bound: conservative, which only ever means fewer simultaneous uploads.
+ * bound: conservative, which only ever means fewer simultaneous uploads. Where the page's timers
+ * are throttled (a hidden tab) a late check makes the upload say nothing ({@link UploadMeter#abandoned}).
  *
  * Before the first measured transfer the capacity is unknown (0) and the policy's caps alone
  * apply (docs/protocol.md, "Upload rules").
@@ -59,6 +60,18 @@ export class UploadMeter {
     this.bytes = 0;
     this.busyMs = 0;
     return true;
+  }
+
+  /**
+   * An upload ended without a usable time (the page's timers were throttled): it leaves, and the
+   * bytes and time gathered with it are dropped rather than mis-measured.
+   */
+  abandoned() {
+    if (this.active === 0) return;
+    this.active--;
+    this.busySince = this.active > 0 ? this.now() : null;
+    this.bytes = 0;
+    this.busyMs = 0;
   }
 
   /** @returns {number} measured upload capacity, kbit/s (whole), 0 while unknown */

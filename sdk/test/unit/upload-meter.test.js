@@ -78,6 +78,20 @@ test('a failed upload adds its time but no bytes: a link too slow to finish is s
   assert.equal(m.capacityKbps(), 2_000, '125 kB over 500 ms of trying');
 });
 
+test('an upload without a usable time is dropped with what was gathered alongside it', () => {
+  const { m, advance } = meter();
+  m.started();
+  m.started();
+  advance(100);
+  m.finished(10_000); // pooled, below a sample
+  m.abandoned();
+  assert.equal(m.capacityKbps(), 0);
+  m.started();
+  advance(100);
+  m.finished(125_000);
+  assert.equal(m.capacityKbps(), 10_000, 'the next measurement starts clean');
+});
+
 test('an end without a start is ignored', () => {
   const { m } = meter();
   assert.equal(m.finished(1e6), false);
