@@ -23,21 +23,12 @@
 
 import { decode, encode, MAX_ANNOUNCE_IDS } from './peer-protocol.js';
 import { IncomingTransfer, sendSegment, TransferError } from './transfer.js';
+import { drained } from './upload-meter.js';
 
 export const CHANNEL_LABEL = 'swarmgate';
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
 /** Resume sending below this many queued bytes (docs/protocol.md limits). */
 export const LOW_WATER_BYTES = 256 * 1024;
-/**
- * How often a finished upload checks whether the channel's send buffer has drained: the end of
- * the transfer for the capacity measurement (upload-meter.js). Data channels fire
- * `bufferedamountlow` only at the flow-control threshold, far above a small segment.
- */
-export const DRAIN_POLL_MS = 10;
-/** A drain check this late means throttled timers: the measurement is dropped. */
-export const DRAIN_LATE_MS = 5 * DRAIN_POLL_MS;
-/** A buffer still not drained after this is measured as it stands (a very slow link). */
-export const MAX_DRAIN_WAIT_MS = 5000;
 /** Most segment ids remembered per neighbour; older ones are forgotten first. */
 export const MAX_REMEMBERED_IDS = 2048;
 /** Undecodable messages tolerated before the neighbour is reported `failing` `integrity`. */
@@ -389,7 +380,8 @@ export class Peer {
       () => {
         this.outgoing.delete(requestId);
         this.call('onUploaded', entry.bytes.length);
-        return this.drained().then((timely) => this.call('onUploadEnd', entry.bytes.length, timely));
+        return drained(this.channel, { timers: this.timers, now: this.now, gone: () => this.closed })
+          .then((timely) => this.call('onUploadEnd', entry.bytes.length, timely));
       },
       () => {
         this.outgoing.delete(requestId);
@@ -398,28 +390,6 @@ export class Peer {
     );
   }
 
-  /**
-   * Resolves once the channel's send buffer is empty (or the channel or peer closed, or
-   * {@link MAX_DRAIN_WAIT_MS} passed): true, or false when a check came too late to tell when.
-   */
-  drained() {
-    const started = this.now();
-    let last = started;
-    return new Promise((resolve) => {
-      const check = () => {
-        const t = this.now();
-        if (t - last > DRAIN_LATE_MS) return resolve(false);
-        last = t;
-        const ch = this.channel;
-        if (this.closed || !ch || ch.readyState !== 'open' || !(ch.bufferedAmount > 0) || t - started >= MAX_DRAIN_WAIT_MS) {
-          return resolve(true);
-        }
-        this.timers.setTimeout(check, DRAIN_POLL_MS);
-        return undefined;
-      };
-      check();
-    });
-  }
 
   /**
    * Asks the neighbour for a segment.

@@ -13,6 +13,16 @@
  * @module core/upload-meter
  */
 
+/**
+ * How often a finished upload checks whether the channel's send buffer has drained, the end of
+ * the transfer here. Data channels fire `bufferedamountlow` only at the flow-control threshold,
+ * far above a small segment.
+ */
+export const DRAIN_POLL_MS = 10;
+/** A drain check this late means throttled timers: the measurement is dropped. */
+export const DRAIN_LATE_MS = 5 * DRAIN_POLL_MS;
+/** A buffer still not drained after this is measured as it stands (a very slow link). */
+export const MAX_DRAIN_WAIT_MS = 5000;
 /** Weight of a new sample in the moving average. */
 export const CAPACITY_SMOOTHING = 0.3;
 /** Bytes a sample needs before it counts: below this, round trips dominate the time. */
@@ -92,4 +102,29 @@ export function uploadSlots({ maxUploads, maxKbps }, capacityKbps) {
   if (!(capacityKbps > 0)) return maxUploads;
   const share = maxKbps / maxUploads;
   return Math.max(1, Math.min(maxUploads, Math.floor(capacityKbps / share)));
+}
+
+/**
+ * Resolves once `channel`'s send buffer is empty (or the channel closed, `gone()` says the peer is
+ * finished, or {@link MAX_DRAIN_WAIT_MS} passed): true, or false when a check came too late to
+ * tell when (throttled timers).
+ * @param {{readyState: string, bufferedAmount: number}|null} channel
+ * @param {{timers: {setTimeout: Function}, now: () => number, gone: () => boolean}} options
+ * @returns {Promise<boolean>}
+ */
+export function drained(channel, { timers, now, gone }) {
+  const started = now();
+  let last = started;
+  return new Promise((resolve) => {
+    const check = () => {
+      const t = now();
+      if (t - last > DRAIN_LATE_MS) return resolve(false);
+      last = t;
+      if (gone() || !channel || channel.readyState !== 'open' || !(channel.bufferedAmount > 0)
+        || t - started >= MAX_DRAIN_WAIT_MS) return resolve(true);
+      timers.setTimeout(check, DRAIN_POLL_MS);
+      return undefined;
+    };
+    check();
+  });
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DRAIN_POLL_MS, filterRemoteSdp, isLanCandidate, Peer } from '../../src/core/peer.js';
+import { filterRemoteSdp, isLanCandidate, Peer } from '../../src/core/peer.js';
+import { DRAIN_POLL_MS } from '../../src/core/upload-meter.js';
 import { SegmentStore } from '../../src/core/segment-store.js';
 import { sha256 } from '../../src/core/transfer.js';
 import { encode } from '../../src/core/peer-protocol.js';
