@@ -58,6 +58,8 @@ export function combineStats(list, { enabled, version }) {
     // 'unavailable' as soon as one player learnt the appliance has no hashes for its stream.
     integrity: 'anchored',
     players: list.length,
+    uploadCapacityKbps: 0,
+    uploadAllowed: false,
     // First `welcome` and first open data channel of any player, ms on performance.now().
     timings: { welcomeMs: null, firstPeerOpenMs: null },
   };
@@ -77,6 +79,9 @@ export function combineStats(list, { enabled, version }) {
       out.leader = out.leader || !!s.leader;
     }
     out.connected = out.connected || !!s.connected;
+    // One page, one link: the best figure any of its players measured.
+    out.uploadCapacityKbps = Math.max(out.uploadCapacityKbps, s.uploadCapacityKbps || 0);
+    out.uploadAllowed = out.uploadAllowed || !!s.uploadAllowed;
     if (s.integrity === 'unavailable') out.integrity = 'unavailable';
     if (s.level !== undefined) { out.level = s.level; out.bitrateKbps = s.bitrateKbps; }
   }

@@ -184,6 +184,13 @@ test('an operator creates a stream policy through the form', { timeout: 60_000 }
   await admin.getByLabel('P2P mode', { exact: true }).selectOption('on');
   await admin.getByLabel('Security level').selectOption('intermediate');
   await admin.getByLabel('Max neighbours per viewer').fill('6');
+  await admin.getByLabel('Uploads at a time per viewer').fill('65');
+  await admin.getByRole('button', { name: 'Create stream policy' }).click();
+  await admin.locator('[data-error-for="maxUploads"]', { hasText: '1 to 64' }).waitFor();
+  await admin.getByLabel('Uploads at a time per viewer').fill('2');
+  await admin.getByLabel('Upload rate per viewer (kbit/s)').fill('8000');
+  await admin.getByLabel('Upload over cellular connections').check();
+  await admin.getByLabel('Upload over Wi-Fi').uncheck();
   await admin.getByLabel('Allowed page origins').fill('https://intranet.corp.example');
   await admin.getByLabel('Site groups').fill('paris, lyon');
   await admin.getByRole('button', { name: 'Add site override' }).click();
@@ -205,7 +212,10 @@ test('an operator creates a stream policy through the form', { timeout: 60_000 }
     p2p: 'on',
     siteModes: { 'remote-vpn': 'off' },
     maxNeighbours: 6,
-    uploadOnCellular: false,
+    uploadOnCellular: true,
+    uploadOnWifi: false,
+    maxUploads: 2,
+    maxUploadKbps: 8000,
     allowedOrigins: ['https://intranet.corp.example'],
     security: 'intermediate',
     siteGroups: [['lyon', 'paris']],
@@ -379,9 +389,9 @@ function sample(secondsAgo) {
     startupP95Ms: 2100,
     whyNotP2p: { timeout: 31, integrity: 0, gone: 7, noHolder: 54, policy: 12 },
     bySite: [
-      { stream: 'town-hall', site: 'paris', viewers: viewers - 12, efficiency: 0.82, httpBps: http * 0.5, p2pBps: p2p * 0.8, rebufferRatio: 0.003 },
+      { stream: 'town-hall', site: 'paris', viewers: viewers - 12, efficiency: 0.82, httpBps: http * 0.5, p2pBps: p2p * 0.8, rebufferRatio: 0.003, uploadCapacityKbps: 48_000 },
       { stream: 'town-hall', site: 'lyon', viewers: 9, efficiency: 0.64, httpBps: http * 0.3, p2pBps: p2p * 0.15, rebufferRatio: 0.006 },
-      { stream: 'town-hall', site: 'remote-vpn', viewers: 3, efficiency: 0, httpBps: http * 0.2, p2pBps: 0, rebufferRatio: 0.011 },
+      { stream: 'town-hall', site: 'remote-vpn', viewers: 3, efficiency: 0, httpBps: http * 0.2, p2pBps: 0, rebufferRatio: 0.011, uploadCapacityKbps: null },
     ],
     byStream: [{ stream: 'town-hall', viewers, efficiency: p2p / (p2p + http) }],
   };
@@ -418,6 +428,9 @@ test('the dashboard follows the live socket: config first, then one sample per i
     assert.match(await page.locator('#kpi-efficiency').innerText(), /^\d+\.\d %$/);
     assert.match(await page.locator('#kpi-startup').innerText(), /850 ms \/ 2\.1 s/);
     assert.equal(await page.locator('#live-sites tbody tr').count(), 3);
+    // Per site, the upload capacity its viewers measured; a site without a figure shows a dash.
+    assert.equal(await page.locator('#live-sites tbody tr', { hasText: 'paris' }).locator('td').last().innerText(), '48.0 Mbit/s');
+    assert.equal(await page.locator('#live-sites tbody tr', { hasText: 'remote-vpn' }).locator('td').last().innerText(), '–');
     assert.equal(await page.locator('.bars progress').count(), 5);
     assert.ok(await page.locator('.empty').isHidden());
     await snap(page, 'dashboard-live-sample');

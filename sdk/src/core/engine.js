@@ -31,6 +31,7 @@
  */
 
 import { canUpload, Scheduler } from './scheduler.js';
+import { UploadMeter } from './upload-meter.js';
 import { SegmentStore } from './segment-store.js';
 import { SignalingClient } from './signaling-client.js';
 import { HashAnchor } from './anchor.js';
@@ -198,6 +199,7 @@ export class Engine {
     this.busyUntil = new Map();
     this.peerTimeouts = new Map();
     this.uploadLog = [];
+    this.uploadMeter = new UploadMeter({ now });
     this.backupTimers = new Set();
     this.fullAnnounceTimer = null;
     // Asked through whichever signaling client is current: a reconnect replaces none of the answers.
@@ -224,12 +226,14 @@ export class Engine {
       this.log('WebRTC or WebSocket missing: HTTP only');
       return;
     }
+    // Facts only: whether this viewer uploads is the appliance's decision (`policy.upload`).
     const { network, saveData } = networkInfo(this.connection);
-    const upload = this.uploadAllowedByPage && network !== 'cellular' && !saveData;
     const hello = {
       stream: this.stream, sdk: this.sdkVersion,
-      caps: { upload, network, uploadKbps: upload ? (network === 'wifi' ? 20_000 : 100_000) : 0 },
+      caps: { upload: this.uploadAllowedByPage, network, saveData, uploadKbps: this.uploadMeter.capacityKbps() },
     };
+    // The signaling client sends these fields again on every reconnect: keep the figure current.
+    this.hello = hello;
     if (this.token) hello.token = this.token;
     const s = this.createSignaling({ url: this.signalingUrl, WebSocket: this.WebSocket, hello, timers: this.timers });
     this.signaling = s;
@@ -327,7 +331,7 @@ export class Engine {
     const peer = this.createPeer({
       id, offer: !!offer, store: this.store, signaling: this.signaling,
       RTCPeerConnection: this.RTCPeerConnection, iceServers: (this.policy && this.policy.iceServers) || [],
-      timers: this.timers, hooks: this.peerHooks(),
+      timers: this.timers, now: this.now, hooks: this.peerHooks(),
     });
     this.peers.set(id, peer);
   }
@@ -359,9 +363,14 @@ export class Engine {
       },
       onHave: (peer, ids) => this.onHave(peer, ids),
       onFailing: (peer, reason) => this.signaling?.failing(peer.id, reason),
+      onUploadStart: () => this.uploadMeter.started(),
       onUploaded: (peer, bytes) => {
         this.qoe.addUploadedBytes(bytes);
         this.uploadLog.push({ at: this.now(), bytes });
+      },
+      onUploadEnd: (peer, bytes, timely) => {
+        if (!timely) this.uploadMeter.abandoned();
+        else if (this.uploadMeter.finished(bytes) && this.hello) this.hello.caps.uploadKbps = this.uploadMeter.capacityKbps();
       },
       uploadDecision: () => this.uploadDecision(),
     };
@@ -379,10 +388,17 @@ export class Engine {
     return n;
   }
 
-  /** Adds this viewer's own HTTP throughput to a QoE report, so the appliance can tell later joiners. */
+  /**
+   * Adds this viewer's own HTTP throughput (so the appliance can tell later joiners) and its
+   * measured upload capacity (for the console) to a QoE report, each once measured.
+   */
   withThroughput(body) {
+    const out = { ...body };
     const bps = this.scheduler.ownHttpThroughputBps();
-    return bps > 0 ? { ...body, httpKbps: Math.round(bps / 1000) } : body;
+    if (bps > 0) out.httpKbps = Math.round(bps / 1000);
+    const uploadKbps = this.uploadMeter.capacityKbps();
+    if (uploadKbps > 0) out.uploadKbps = uploadKbps;
+    return out;
   }
 
   // ---- upload policy ----
@@ -396,10 +412,13 @@ export class Engine {
   /** @returns {{allowed: boolean, code?: 'policy'|'busy'}} */
   uploadDecision() {
     if (!this.enabled || !this.uploadAllowedByPage) return { allowed: false, code: 'policy' };
-    const { network, saveData } = networkInfo(this.connection);
+    const { saveData } = networkInfo(this.connection);
     let active = 0;
     for (const p of this.peers.values()) active += p.activeUploads || 0;
-    return canUpload({ policy: this.policy, network, saveData, activeUploads: active, uploadRateBps: this.uploadRateBps() });
+    return canUpload({
+      policy: this.policy, saveData, activeUploads: active, uploadRateBps: this.uploadRateBps(),
+      capacityKbps: this.uploadMeter.capacityKbps(),
+    });
   }
 
   // ---- announcements ----
@@ -524,6 +543,8 @@ export class Engine {
     return {
       ...this.qoe.stats(),
       peers: this.openPeerCount(),
+      uploadCapacityKbps: this.uploadMeter.capacityKbps(),
+      uploadAllowed: !!(this.policy && this.policy.p2p === 'on' && this.policy.upload && this.policy.upload.allowed === true),
       site: this.site ?? null,
       peerId: this.selfId ?? null,
       leader: this.selfId !== undefined && this.leaders.includes(this.selfId),

@@ -23,6 +23,7 @@
 
 import { decode, encode, MAX_ANNOUNCE_IDS } from './peer-protocol.js';
 import { IncomingTransfer, sendSegment, TransferError } from './transfer.js';
+import { drained } from './upload-meter.js';
 
 export const CHANNEL_LABEL = 'swarmgate';
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
@@ -40,7 +41,12 @@ export const MAX_BAD_MESSAGES = 5;
  * @property {(peer: Peer, ids: string[], full: boolean) => void} [onHave] the neighbour announced
  * @property {(peer: Peer, reason: 'connect'|'integrity') => void} [onFailing] report to the coordinator
  *   (`integrity` here: the neighbour keeps sending undecodable messages)
+ * @property {(peer: Peer) => void} [onUploadStart] a request was accepted; its upload starts now
  * @property {(peer: Peer, bytes: number) => void} [onUploaded] bytes of a segment handed to the channel
+ * @property {(peer: Peer, bytes: number, timely: boolean) => void} [onUploadEnd] for the capacity
+ *   measurement, an upload that started is over: `bytes` left through the channel (its send buffer
+ *   drained), 0 when it failed or was cancelled; `timely` false when the page's timers were
+ *   throttled (a hidden tab) so the drain was not seen in time and the upload says nothing
  * @property {(activeUploads: number) => {allowed: boolean, code?: 'policy'|'busy'}} [uploadDecision]
  *   whether to serve one more request; absent means never
  */
@@ -134,11 +140,13 @@ export class Peer {
    * @param {object[]} [options.iceServers] from `welcome` (always [] on the LAN)
    * @param {number} [options.connectTimeoutMs]
    * @param {{setTimeout: Function, clearTimeout: Function}} [options.timers]
+   * @param {() => number} [options.now] clock in ms, for the upload measurement
    */
   constructor({
     id, store, hooks = {}, offer = false, signaling = null, RTCPeerConnection = null, iceServers = [],
-    connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS, timers = globalThis,
+    connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS, timers = globalThis, now = () => globalThis.performance.now(),
   }) {
+    this.now = now;
     this.id = id;
     this.store = store;
     this.hooks = hooks;
@@ -365,11 +373,23 @@ export class Peer {
       return;
     }
     this.outgoing.set(requestId, transfer);
+    this.call('onUploadStart');
+    // The slot frees once the bytes are handed over (flow control holds a large segment there);
+    // the measurement waits on for the buffer to drain, which nothing else depends on.
     transfer.done.then(
-      () => this.call('onUploaded', entry.bytes.length),
-      () => {},
-    ).finally(() => this.outgoing.delete(requestId));
+      () => {
+        this.outgoing.delete(requestId);
+        this.call('onUploaded', entry.bytes.length);
+        return drained(this.channel, { timers: this.timers, now: this.now, gone: () => this.closed })
+          .then((timely) => this.call('onUploadEnd', entry.bytes.length, timely));
+      },
+      () => {
+        this.outgoing.delete(requestId);
+        this.call('onUploadEnd', 0, true);
+      },
+    );
   }
+
 
   /**
    * Asks the neighbour for a segment.

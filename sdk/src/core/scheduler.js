@@ -30,6 +30,7 @@
  */
 
 import { rankLeaders } from './leaders.js';
+import { uploadSlots } from './upload-meter.js';
 
 export const DEFAULT_SAFETY_MARGIN_MS = 1500;
 export const DEFAULT_HTTP_ESTIMATE_MS = 1000;
@@ -284,41 +285,49 @@ export class Scheduler {
   }
 }
 
-/** Default cap on simultaneous uploads (the issue: "at most a few"). */
-export const DEFAULT_MAX_UPLOADS = 4;
-/** Default upload rate cap, bits per second. */
-export const DEFAULT_MAX_UPLOAD_BPS = 20_000_000;
-
 /**
- * @typedef {{allowed: true} | {allowed: false, reason: 'off'|'download-only'|'cellular'|'save-data'|'busy'|'rate',
+ * @typedef {{allowed: true} | {allowed: false, reason: 'off'|'download-only'|'not-allowed'|'save-data'|'busy'|'rate',
  *   code: 'policy'|'busy'}} UploadDecision
  *   `code` is the data-channel `error` code to answer the request with.
  */
 
 /**
- * Whether to serve one more request from a neighbour now.
+ * Whether to serve one more request from a neighbour now. The appliance decided whether this
+ * viewer uploads at all and sent the caps (`policy.upload` in `welcome`/`policy`); this applies
+ * them, with the viewer's own measured capacity (upload-meter.js) lowering the number of uploads
+ * at a time. Nothing here is a constant of the SDK: without the appliance's rules, no upload.
  * @param {object} args
- * @param {{p2p: 'on'|'download-only'|'off', uploadOnCellular?: boolean}|undefined} args.policy
- *   the stream policy from `welcome`/`policy`; none yet means no upload
- * @param {'ethernet'|'wifi'|'cellular'|'unknown'} [args.network]
- * @param {boolean} [args.saveData] navigator.connection.saveData
+ * @param {{p2p: 'on'|'download-only'|'off', upload?: {allowed: boolean, maxUploads: number, maxKbps: number}}|undefined} args.policy
+ *   the effective policy from `welcome`/`policy`; none yet means no upload
+ * @param {boolean} [args.saveData] navigator.connection.saveData now (it may have changed since `hello`)
  * @param {number} [args.activeUploads] uploads in progress
  * @param {number} [args.uploadRateBps] recent upload rate
- * @param {number} [args.maxUploads]
- * @param {number} [args.maxUploadRateBps]
+ * @param {number} [args.capacityKbps] measured upload capacity, 0 while unknown
  * @returns {UploadDecision}
  */
 export function canUpload({
-  policy, network = 'unknown', saveData = false, activeUploads = 0, uploadRateBps = 0,
-  maxUploads = DEFAULT_MAX_UPLOADS, maxUploadRateBps = DEFAULT_MAX_UPLOAD_BPS,
+  policy, saveData = false, activeUploads = 0, uploadRateBps = 0, capacityKbps = 0,
 }) {
   const no = (reason, code = 'policy') => ({ allowed: false, reason, code });
   if (!policy || policy.p2p === 'off') return no('off');
   if (policy.p2p === 'download-only') return no('download-only');
   if (policy.p2p !== 'on') return no('off');
-  if (network === 'cellular' && !policy.uploadOnCellular) return no('cellular');
+  const rules = uploadRules(policy);
+  if (!rules || !rules.allowed) return no('not-allowed');
   if (saveData) return no('save-data');
-  if (activeUploads >= maxUploads) return no('busy', 'busy');
-  if (uploadRateBps >= maxUploadRateBps) return no('rate', 'busy');
+  if (activeUploads >= uploadSlots(rules, capacityKbps)) return no('busy', 'busy');
+  if (uploadRateBps >= rules.maxKbps * 1000) return no('rate', 'busy');
   return { allowed: true };
+}
+
+/**
+ * The appliance's upload rules from a policy message, or undefined when they are missing or
+ * malformed (then nothing is uploaded).
+ * @returns {{allowed: boolean, maxUploads: number, maxKbps: number}|undefined}
+ */
+export function uploadRules(policy) {
+  const u = policy && policy.upload;
+  if (!u || typeof u !== 'object') return undefined;
+  if (!(Number.isInteger(u.maxUploads) && u.maxUploads >= 1 && Number.isFinite(u.maxKbps) && u.maxKbps > 0)) return undefined;
+  return { allowed: u.allowed === true, maxUploads: u.maxUploads, maxKbps: u.maxKbps };
 }

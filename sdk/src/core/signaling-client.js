@@ -52,7 +52,7 @@ export function backoffMs(attempt, random, minMs = MIN_BACKOFF_MS, maxMs = MAX_B
  * @typedef {object} SignalingOptions
  * @property {string} url e.g. wss://appliance:8443/ws
  * @property {new (url: string) => WebSocket} WebSocket constructor (globalThis.WebSocket in browsers)
- * @property {{stream: string, sdk: string, caps: {upload: boolean, network: string, uploadKbps: number},
+ * @property {{stream: string, sdk: string, caps: {upload: boolean, network: string, uploadKbps: number, saveData?: boolean},
  *   token?: string}} hello fields of `hello` other than `v` and `resume`
  * @property {number} [heartbeatMs] until `welcome` says otherwise
  * @property {number} [minBackoffMs]

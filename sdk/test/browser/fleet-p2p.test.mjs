@@ -5,7 +5,7 @@
 //
 // Names the SDK must provide (docs/benchmarks.md, "Fleet"):
 //   swarmgate.stats() → {httpBytes, p2pBytes, uploadedBytes, peers, stalls, startupMs, leader,
-//                        site, peerId, peersBySite: {siteId: bytesReceived},
+//                        site, peerId, peersBySite: {siteId: bytesReceived}, uploadAllowed, uploadCapacityKbps,
 //                        failures: {integrity, timeout, gone, noHolder, policy, unverified}}
 //   window.swarmgateConfig.enabled = false         → SDK off (the fleet's --http-only)
 // A viewer serving altered bytes: fleet-redteam.test.mjs.
@@ -43,6 +43,16 @@ test('4 viewers in one site share the live stream: no stalls, every non-leader g
     assert.ok(page.sdk.p2pBytes > 0, `non-leader page ${page.index} received P2P bytes\n${report}`);
   }
   assert.ok(result.offload >= 0.5, `offload ${result.offload} (measured at the origin) ≥ 0.5\n${report}`);
+  // Upload capacity is measured from the transfers, never guessed: a viewer that uploaded has a
+  // figure, and the appliance told every wired viewer (the default policy) that it may upload.
+  const uploaders = result.pages.filter((p) => p.sdk && p.sdk.uploadedBytes > 0);
+  assert.ok(uploaders.length > 0, `someone uploaded\n${report}`);
+  console.log(`upload capacity kbit/s: ${JSON.stringify(uploaders.map((p) => p.sdk.uploadCapacityKbps))}`);
+  for (const page of result.pages.filter((p) => p.sdk)) {
+    assert.equal(page.sdk.uploadAllowed, true, `page ${page.index} allowed to upload\n${report}`);
+    assert.equal(page.sdk.uploadCapacityKbps > 0, page.sdk.uploadedBytes > 0,
+      `page ${page.index}: a capacity exactly when it uploaded\n${report}`);
+  }
 });
 
 test('2 sites × 2 viewers: no P2P bytes cross sites', opts(30), async () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { ANCHOR_BACKOFF_MS, Engine, segmentIdFor } from '../../src/core/engine.js';
 import { Peer } from '../../src/core/peer.js';
-import { channelPair, FakeSignaling, FakeTimers, hashAnswer, RemoteViewer, runClockUntil, segmentBytes, settle, sleep, until } from './fakes.js';
+import { channelPair, FakeSignaling, POLICY_ON, FakeTimers, hashAnswer, RemoteViewer, runClockUntil, segmentBytes, settle, sleep, until } from './fakes.js';
 
 const SEG = 'http://origin.test/live/seg-100.ts';
 const SEG2 = 'http://origin.test/live/seg-101.ts';
@@ -413,16 +413,97 @@ test('requests from neighbours follow the upload policy: download-only answers p
   const { engine, signaling, far } = await setup({ self: 'p-self', leaders: ['p-self'], remotes: { 'p-n': {} } });
   await engine.loadSegment({ url: SEG, live: true, bufferS: 8, httpLoad: httpLoader(bytes) });
   await until(() => far['p-n'].announced.length > 0, 5000, 'the announcement of the fetched segment');
-  signaling.emit('policy', { type: 'policy', policy: { p2p: 'download-only', maxNeighbours: 6, uploadOnCellular: false, iceServers: [] } });
+  signaling.emit('policy', { type: 'policy', policy: { ...POLICY_ON, p2p: 'download-only' } });
   assert.deepEqual(engine.uploadDecision(), { allowed: false, reason: 'download-only', code: 'policy' });
+  // The appliance decides about networks: a cellular viewer it allows uploads, one it does not, not.
   engine.connection = { type: 'cellular' };
-  signaling.emit('policy', { type: 'policy', policy: { p2p: 'on', maxNeighbours: 6, uploadOnCellular: false, iceServers: [] } });
-  assert.equal(engine.uploadDecision().allowed, false);
+  signaling.emit('policy', { type: 'policy', policy: { ...POLICY_ON, uploadOnCellular: true } });
+  assert.equal(engine.uploadDecision().allowed, true);
+  signaling.emit('policy', { type: 'policy', policy: { ...POLICY_ON, upload: { ...POLICY_ON.upload, allowed: false } } });
+  assert.deepEqual(engine.uploadDecision(), { allowed: false, reason: 'not-allowed', code: 'policy' });
+  signaling.emit('policy', { type: 'policy', policy: POLICY_ON });
   engine.connection = { type: 'ethernet', saveData: true };
   assert.equal(engine.uploadDecision().allowed, false);
   engine.connection = { type: 'ethernet' };
   assert.equal(engine.uploadDecision().allowed, true);
   assert.deepEqual(far['p-n'].announced, [SEG]);
+});
+
+test('hello declares facts only: the page\'s permission, the network, Save-Data, and no guessed upload capacity', () => {
+  for (const [connection, network, saveData] of [[{ type: 'cellular' }, 'cellular', false], [{ type: 'wifi', saveData: true }, 'wifi', true],
+    [undefined, 'unknown', false]]) {
+    const { engine, signaling } = createEngine();
+    engine.connection = connection;
+    engine.start();
+    assert.deepEqual(signaling().options.hello.caps, { upload: true, network, saveData, uploadKbps: 0 });
+  }
+});
+
+test('upload capacity comes from real uploads timed until their bytes left the channel; it caps uploads, is reported and declared', async () => {
+  const timers = new FakeTimers();
+  const { engine, signaling, far } = await setup({ self: 'p-self', remotes: { 'p-n': {} }, timers });
+  const bytes = segmentBytes(250_000, 5);
+  engine.store.put(SEG, bytes, { sha256: (await hashAnswer(bytes)).sha256 });
+  const remote = far['p-n'];
+  const channel = engine.peers.get('p-n').channel;
+  const lastChunk = (id) => remote.received.some((m) => m.type === 'chunk' && m.requestId === id && m.offset + m.bytes.length === bytes.length);
+  assert.equal(engine.stats().uploadCapacityKbps, 0, 'unknown before any transfer');
+
+  channel.bufferedAmount = 200_000; // the browser still holds most of the segment
+  remote.request(1, SEG);
+  await until(() => lastChunk(1), 5000, 'every chunk handed to the channel');
+  await runClockUntil(timers, () => timers.t >= 250, { stepMs: 10, what: 'time passing' });
+  assert.equal(engine.stats().uploadedBytes, 250_000, 'uploaded once handed to the channel');
+  assert.equal(engine.stats().uploadCapacityKbps, 0, 'but not yet delivered: no capacity figure');
+  channel.bufferedAmount = 0;
+  await runClockUntil(timers, () => engine.stats().uploadCapacityKbps > 0, { stepMs: 10, what: 'the drain' });
+  const kbps = Math.round((250_000 * 8) / timers.t);
+  assert.equal(engine.stats().uploadCapacityKbps, kbps);
+  assert.equal(engine.stats().uploadedBytes, 250_000);
+  assert.equal(signaling.options.hello.caps.uploadKbps, kbps, 'declared on the next hello (a reconnect)');
+  engine.qoe.flush();
+  assert.equal(signaling.reports.at(-1).uploadKbps, kbps, 'reported to the appliance');
+
+  // About 7.7 Mbit/s measured against the default 20 Mbit/s over 4 uploads: one upload at a time.
+  assert.ok(kbps > 5_000 && kbps < 10_000, String(kbps));
+  channel.bufferedAmount = 2 * 1024 * 1024; // full: flow control holds the next upload
+  remote.request(2, SEG);
+  await until(() => remote.received.some((m) => m.type === 'response-start' && m.requestId === 2), 5000, 'the second upload to start');
+  remote.request(3, SEG);
+  await until(() => remote.received.some((m) => m.type === 'error' && m.requestId === 3), 5000, 'the answer to the third request');
+  assert.equal(remote.received.find((m) => m.requestId === 3).code, 'busy');
+  channel.bufferedAmount = 0;
+  channel.onbufferedamountlow();
+  await until(() => lastChunk(2), 5000, 'the held upload to finish');
+  remote.request(4, SEG);
+  await until(() => lastChunk(4), 5000, 'the next request served once the slot is free');
+});
+
+test('the rules from welcome decide: an upload the appliance did not allow is answered policy', async () => {
+  const { engine, far, signaling: started } = createEngine({ remotes: { 'p-n': {} } });
+  engine.start();
+  const signaling = started();
+  signaling.welcome('p-self', { policy: { ...POLICY_ON, upload: { allowed: false, maxUploads: 4, maxKbps: 20000 } } });
+  signaling.emit('neighbour', { type: 'neighbour', peer: 'p-n', offer: true });
+  await until(() => engine.stats().peers === 1, 5000, 'the neighbour');
+  const bytes = segmentBytes(10_000, 6);
+  engine.store.put(SEG, bytes, { sha256: (await hashAnswer(bytes)).sha256 });
+  far['p-n'].request(1, SEG);
+  await until(() => far['p-n'].received.length > 0, 5000, 'an answer');
+  assert.deepEqual(far['p-n'].received.map((m) => [m.type, m.code]), [['error', 'policy']]);
+  assert.equal(engine.stats().uploadAllowed, false);
+
+  // A `policy` message with the caps of a changed policy replaces them at once.
+  signaling.emit('policy', { type: 'policy', policy: { ...POLICY_ON, upload: { allowed: true, maxUploads: 1, maxKbps: 1000 } } });
+  assert.equal(engine.stats().uploadAllowed, true);
+  assert.deepEqual(engine.uploadDecision(), { allowed: true });
+  engine.uploadLog.push({ at: engine.now(), bytes: 250_000 }); // 1 Mbit/s over the last 2 s
+  assert.deepEqual(engine.uploadDecision(), { allowed: false, reason: 'rate', code: 'busy' });
+  engine.uploadLog.length = 0;
+  engine.uploadLog.push({ at: engine.now(), bytes: 249_000 });
+  assert.deepEqual(engine.uploadDecision(), { allowed: true });
+  engine.uploadLog.push({ at: engine.now(), bytes: 1000 });
+  assert.deepEqual(engine.uploadDecision(), { allowed: false, reason: 'rate', code: 'busy' });
 });
 
 test('stats().timings marks the first welcome and the first open neighbour on the engine clock, once', async () => {

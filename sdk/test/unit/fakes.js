@@ -53,7 +53,14 @@ export class RemoteViewer {
     this.requests = [];
     this.cancels = [];
     this.chunksSent = 0;
+    /** What the engine sent back to our own requests (`response-start`, `chunk`, `error`), in order. */
+    this.received = [];
     channel.onmessage = (ev) => this.onMessage(decode(ev.data));
+  }
+
+  /** Asks the engine on the other side for a segment. */
+  request(requestId, segmentId) {
+    this.send({ type: 'request', requestId, segmentId });
   }
 
   send(msg) {
@@ -67,6 +74,7 @@ export class RemoteViewer {
   async onMessage(msg) {
     if (msg.type === 'announce') { this.announced.push(...msg.ids); return; }
     if (msg.type === 'cancel') { this.cancels.push(msg.requestId); return; }
+    if (msg.type === 'response-start' || msg.type === 'chunk' || msg.type === 'error') { this.received.push(msg); return; }
     if (msg.type !== 'request') return;
     const { requestId, segmentId } = msg;
     this.requests.push(segmentId);
@@ -158,7 +166,7 @@ export class FakeSignaling {
   report(body) { this.reports.push(body); return true; }
   close() { this.closed = true; this.joined = false; }
   /** Plays `welcome` (+ `leaders`) from the appliance. */
-  welcome(peerId, { leaders = [], policy = { p2p: 'on', maxNeighbours: 6, uploadOnCellular: false, iceServers: [] }, siteHttpKbps } = {}) {
+  welcome(peerId, { leaders = [], policy = POLICY_ON, siteHttpKbps } = {}) {
     this.joined = true;
     const m = { type: 'welcome', v: 1, peerId, secret: 's', resumed: false, site: 'hq', streamId: 'x', heartbeatMs: 15000, policy };
     if (siteHttpKbps !== undefined) m.siteHttpKbps = siteHttpKbps;
@@ -166,6 +174,12 @@ export class FakeSignaling {
     this.emit('leaders', { type: 'leaders', leaders });
   }
 }
+
+/** What the appliance sends by default (docs/protocol.md "Upload rules"): P2P on, this viewer uploads, default caps. */
+export const POLICY_ON = Object.freeze({
+  p2p: 'on', maxNeighbours: 6, uploadOnCellular: false, uploadOnWifi: true,
+  upload: Object.freeze({ allowed: true, maxUploads: 4, maxKbps: 20000 }), iceServers: [],
+});
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 

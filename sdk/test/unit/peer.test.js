@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { filterRemoteSdp, isLanCandidate, Peer } from '../../src/core/peer.js';
+import { DRAIN_POLL_MS } from '../../src/core/upload-meter.js';
 import { SegmentStore } from '../../src/core/segment-store.js';
 import { sha256 } from '../../src/core/transfer.js';
 import { encode } from '../../src/core/peer-protocol.js';
@@ -42,6 +43,45 @@ test('a request is served from the store and arrives verified, byte for byte', a
   assert.equal(uploaded, seg.length);
   a.close();
   b.close();
+});
+
+test('an upload is timed until the channel drained; a late check (throttled timers) says it was not timely', async () => {
+  let t = 0;
+  const due = [];
+  const timers = { setTimeout: (fn, ms) => due.push({ fn, at: t + ms }), clearTimeout() {} };
+  const runDue = () => {
+    const jobs = due.filter((j) => j.at <= t);
+    due.splice(0, due.length, ...due.filter((j) => j.at > t));
+    jobs.forEach((j) => j.fn());
+  };
+  const seg = segmentBytes(100_000, 9);
+  const ends = [];
+  const [mine, theirs] = channelPair();
+  const peer = new Peer({
+    id: 'p-R', store: await storeWith([['s', seg]]), timers, now: () => t,
+    hooks: { uploadDecision: () => ({ allowed: true }), onUploadEnd: (p, bytes, timely) => ends.push({ bytes, timely, at: t }) },
+  });
+  peer.attachChannel(mine);
+  const remote = new RemoteViewer(theirs);
+  mine.bufferedAmount = 300_000;
+  remote.request(1, 's');
+  await until(() => due.some((j) => j.at === DRAIN_POLL_MS), 2000, 'the first drain check');
+  t = 10;
+  runDue();
+  t = 20;
+  mine.bufferedAmount = 0;
+  runDue();
+  await until(() => ends.length === 1, 2000, 'the end of the first upload');
+  assert.deepEqual(ends, [{ bytes: seg.length, timely: true, at: 20 }]);
+
+  mine.bufferedAmount = 300_000;
+  remote.request(2, 's');
+  await until(() => due.some((j) => j.at === 20 + DRAIN_POLL_MS), 2000, 'the next drain check');
+  t = 20 + 60_000; // a hidden tab: the check runs a minute late
+  runDue();
+  await until(() => ends.length === 2, 2000, 'the end of the second upload');
+  assert.deepEqual(ends[1], { bytes: seg.length, timely: false, at: 60_020 });
+  peer.close();
 });
 
 test('the upload policy is asked first: a refusal is answered with error policy or busy', async () => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Scheduler, canUpload, DEFAULT_MAX_UPLOADS } from '../../src/core/scheduler.js';
+import { Scheduler, canUpload } from '../../src/core/scheduler.js';
 import { rankLeaders } from '../../src/core/leaders.js';
 
 // rankLeaders('seg-42.ts', …) = [peer-b (primary), peer-c (backup), peer-a]
@@ -139,11 +139,12 @@ test('options are validated', () => {
   assert.throws(() => new Scheduler({ defaultHttpMs: NaN }), RangeError);
 });
 
-const on = { p2p: 'on', uploadOnCellular: false };
+const rules = (upload) => ({ p2p: 'on', maxNeighbours: 6, uploadOnCellular: false, uploadOnWifi: true, upload });
+const on = rules({ allowed: true, maxUploads: 4, maxKbps: 20000 });
 
-test('upload is allowed on a normal network with spare capacity', () => {
-  assert.deepEqual(canUpload({ policy: on, network: 'ethernet' }), { allowed: true });
-  assert.deepEqual(canUpload({ policy: on, network: 'wifi', activeUploads: 3, uploadRateBps: 1e6 }), { allowed: true });
+test('upload is allowed when the appliance allowed it and there is spare capacity', () => {
+  assert.deepEqual(canUpload({ policy: on }), { allowed: true });
+  assert.deepEqual(canUpload({ policy: on, activeUploads: 3, uploadRateBps: 1e6 }), { allowed: true });
 });
 
 test('no upload when the policy is off, download-only, or not received yet', () => {
@@ -152,21 +153,44 @@ test('no upload when the policy is off, download-only, or not received yet', () 
   assert.deepEqual(canUpload({ policy: undefined }), { allowed: false, reason: 'off', code: 'policy' });
 });
 
-test('no upload on cellular unless the policy allows it', () => {
-  assert.deepEqual(canUpload({ policy: on, network: 'cellular' }), { allowed: false, reason: 'cellular', code: 'policy' });
-  assert.deepEqual(canUpload({ policy: { p2p: 'on', uploadOnCellular: true }, network: 'cellular' }), { allowed: true });
+test('the appliance decides: upload.allowed from welcome is obeyed both ways, whatever the network', () => {
+  // A cellular viewer the policy lets upload is told allowed: true; a Wi-Fi one it keeps out, false.
+  assert.deepEqual(canUpload({ policy: rules({ allowed: false, maxUploads: 4, maxKbps: 20000 }) }),
+    { allowed: false, reason: 'not-allowed', code: 'policy' });
+  assert.deepEqual(canUpload({ policy: rules({ allowed: true, maxUploads: 4, maxKbps: 20000 }) }), { allowed: true });
 });
 
-test('no upload with Save-Data', () => {
+test('without the appliance\'s upload rules, or with malformed ones, nothing is uploaded', () => {
+  for (const upload of [undefined, null, 'yes', { allowed: true }, { allowed: true, maxUploads: 0, maxKbps: 20000 },
+    { allowed: true, maxUploads: 2.5, maxKbps: 20000 }, { allowed: true, maxUploads: 4, maxKbps: -1 },
+    { allowed: 'true', maxUploads: 4, maxKbps: 20000 }]) {
+    assert.equal(canUpload({ policy: rules(upload) }).allowed, false, JSON.stringify(upload));
+  }
+});
+
+test('no upload with Save-Data, even when allowed', () => {
   assert.deepEqual(canUpload({ policy: on, saveData: true }), { allowed: false, reason: 'save-data', code: 'policy' });
 });
 
-test('at most four simultaneous uploads, and a rate cap', () => {
-  assert.equal(DEFAULT_MAX_UPLOADS, 4);
+test('the policy\'s caps bound simultaneous uploads and the rate', () => {
   assert.deepEqual(canUpload({ policy: on, activeUploads: 4 }), { allowed: false, reason: 'busy', code: 'busy' });
-  assert.deepEqual(canUpload({ policy: on, activeUploads: 1, maxUploads: 1 }), { allowed: false, reason: 'busy', code: 'busy' });
+  const two = rules({ allowed: true, maxUploads: 2, maxKbps: 5000 });
+  assert.deepEqual(canUpload({ policy: two, activeUploads: 1 }), { allowed: true });
+  assert.deepEqual(canUpload({ policy: two, activeUploads: 2 }), { allowed: false, reason: 'busy', code: 'busy' });
   assert.deepEqual(canUpload({ policy: on, uploadRateBps: 20_000_000 }), { allowed: false, reason: 'rate', code: 'busy' });
-  assert.deepEqual(canUpload({ policy: on, uploadRateBps: 5e6, maxUploadRateBps: 4e6 }), { allowed: false, reason: 'rate', code: 'busy' });
+  assert.deepEqual(canUpload({ policy: two, uploadRateBps: 5e6 }), { allowed: false, reason: 'rate', code: 'busy' });
+  assert.deepEqual(canUpload({ policy: two, uploadRateBps: 4.9e6 }), { allowed: true });
+});
+
+test('a measured capacity below the policy\'s caps takes fewer uploads at a time, never none', () => {
+  // Default caps: 20 Mb/s over 4 uploads is 5 Mb/s each.
+  assert.deepEqual(canUpload({ policy: on, activeUploads: 1, capacityKbps: 12_000 }), { allowed: true });
+  assert.deepEqual(canUpload({ policy: on, activeUploads: 2, capacityKbps: 12_000 }), { allowed: false, reason: 'busy', code: 'busy' });
+  assert.deepEqual(canUpload({ policy: on, activeUploads: 0, capacityKbps: 500 }), { allowed: true }, 'one at least');
+  assert.deepEqual(canUpload({ policy: on, activeUploads: 1, capacityKbps: 500 }), { allowed: false, reason: 'busy', code: 'busy' });
+  assert.deepEqual(canUpload({ policy: on, activeUploads: 3, capacityKbps: 1e6 }), { allowed: true }, 'a fast link: the policy caps');
+  assert.deepEqual(canUpload({ policy: on, activeUploads: 4, capacityKbps: 1e6 }), { allowed: false, reason: 'busy', code: 'busy' });
+  assert.deepEqual(canUpload({ policy: on, activeUploads: 3, capacityKbps: 0 }), { allowed: true }, 'unknown: the policy decides');
 });
 
 test('a per-segment backup grace overrides the default one', () => {

@@ -12,6 +12,10 @@ const MODES = [['on', 'On'], ['download-only', 'Download only'], ['off', 'Off']]
 const LEVELS = [['basic', 'Basic: anyone with the stream URL'], ['intermediate', 'Intermediate: trusted networks, no cross-site handshakes']];
 const ID_PATTERN = /^[a-z0-9._-]{1,64}$/;
 const MAX_NEIGHBOURS = 64;
+/** Bounds of the upload rules (policy/UploadRules.java); the appliance checks them again. */
+const MAX_UPLOADS = 64;
+const MIN_UPLOAD_KBPS = 100;
+const MAX_UPLOAD_KBPS = 10_000_000;
 
 export function render(container, ctx) {
   const canEdit = ctx.canEdit('operator');
@@ -70,7 +74,10 @@ export function render(container, ctx) {
 
   function showEditor(stream) {
     const creating = stream === null;
-    const s = stream || { p2p: 'on', siteModes: {}, maxNeighbours: 10, uploadOnCellular: false, allowedOrigins: [], security: 'basic', siteGroups: [], tokenRequired: false };
+    const s = stream || {
+      p2p: 'on', siteModes: {}, maxNeighbours: 10, uploadOnCellular: false, uploadOnWifi: true, maxUploads: 4,
+      maxUploadKbps: 20000, allowedOrigins: [], security: 'basic', siteGroups: [], tokenRequired: false,
+    };
     const id = h('input', { type: 'text', required: true, maxlength: '64', value: creating ? '' : s.id, readonly: !creating, autocomplete: 'off', spellcheck: 'false' });
     const urlPattern = h('input', { type: 'text', maxlength: '2048', value: s.urlPattern || '', placeholder: 'https://media.corp.example/live/*/master.m3u8', spellcheck: 'false' });
     const p2p = select(MODES, s.p2p);
@@ -92,6 +99,9 @@ export function render(container, ctx) {
       h('p', { class: 'field-error', 'data-error-for': 'siteModes', hidden: true }));
     const maxNeighbours = h('input', { type: 'number', min: '1', max: String(MAX_NEIGHBOURS), step: '1', required: true, value: String(s.maxNeighbours) });
     const uploadOnCellular = h('input', { type: 'checkbox', checked: s.uploadOnCellular });
+    const uploadOnWifi = h('input', { type: 'checkbox', checked: s.uploadOnWifi !== false });
+    const maxUploads = h('input', { type: 'number', min: '1', max: String(MAX_UPLOADS), step: '1', required: true, value: String(s.maxUploads ?? 4) });
+    const maxUploadKbps = h('input', { type: 'number', min: String(MIN_UPLOAD_KBPS), max: String(MAX_UPLOAD_KBPS), step: '1', required: true, value: String(s.maxUploadKbps ?? 20000) });
     const allowedOrigins = h('textarea', { rows: '3', spellcheck: 'false', placeholder: 'https://intranet.corp.example' });
     allowedOrigins.value = (s.allowedOrigins || []).join('\n');
     const security = select(LEVELS, s.security);
@@ -117,7 +127,11 @@ export function render(container, ctx) {
           ? 'This policy admits pages from ANY origin (set with --allow-any-origin); list origins here to restrict it.'
           : 'One origin per line; empty: the appliance\'s own pages and security.intranet-origins.' }),
         field('Site groups', siteGroups, { name: 'siteGroups', hint: 'One group per line, sites separated by commas; viewers in a group may share across sites.' })),
+      h('div', { class: 'grid2' },
+        field('Uploads at a time per viewer', maxUploads, { name: 'maxUploads', hint: `1 to ${MAX_UPLOADS}; a viewer whose measured upload rate is lower takes fewer.` }),
+        field('Upload rate per viewer (kbit/s)', maxUploadKbps, { name: 'maxUploadKbps', hint: `${MIN_UPLOAD_KBPS} to ${MAX_UPLOAD_KBPS.toLocaleString('en')}; 20000 is 20 Mbit/s.` })),
       field('Upload over cellular connections', uploadOnCellular, { name: 'uploadOnCellular' }),
+      field('Upload over Wi-Fi', uploadOnWifi, { name: 'uploadOnWifi', hint: 'Wired viewers always may; viewers with Save-Data on never do.' }),
       siteModes,
       h('div', { class: 'actions' }, canEdit ? submit : null, cancel));
 
@@ -158,6 +172,14 @@ export function render(container, ctx) {
       if (!Number.isInteger(max) || max < 1 || max > MAX_NEIGHBOURS) {
         errors.push(['maxNeighbours', `Give a whole number from 1 to ${MAX_NEIGHBOURS}.`]);
       }
+      const uploads = Number(maxUploads.value);
+      if (!Number.isInteger(uploads) || uploads < 1 || uploads > MAX_UPLOADS) {
+        errors.push(['maxUploads', `Give a whole number from 1 to ${MAX_UPLOADS}.`]);
+      }
+      const uploadKbps = Number(maxUploadKbps.value);
+      if (!Number.isInteger(uploadKbps) || uploadKbps < MIN_UPLOAD_KBPS || uploadKbps > MAX_UPLOAD_KBPS) {
+        errors.push(['maxUploadKbps', `Give a whole number of kbit/s from ${MIN_UPLOAD_KBPS} to ${MAX_UPLOAD_KBPS}.`]);
+      }
       const origins = lines(allowedOrigins.value);
       const badOrigin = origins.find((o) => !/^https?:\/\/[^/\s]+$/.test(o));
       if (badOrigin) {
@@ -192,6 +214,9 @@ export function render(container, ctx) {
         siteModes: modes,
         maxNeighbours: max,
         uploadOnCellular: uploadOnCellular.checked,
+        uploadOnWifi: uploadOnWifi.checked,
+        maxUploads: uploads,
+        maxUploadKbps: uploadKbps,
         allowedOrigins: origins,
         security: security.value,
         siteGroups: groups,

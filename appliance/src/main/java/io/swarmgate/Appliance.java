@@ -271,7 +271,8 @@ public final class Appliance implements ServeCommand.Running {
 
     private static Qoe startQoe(ApplianceConfig config, QoeRepository repository, QoeAggregator aggregator,
                                 SignalingService signaling, Clock clock) {
-        QoeQueries queries = new QoeQueries(repository, aggregator, signaling::viewersByStreamAndSite, clock);
+        QoeQueries queries = new QoeQueries(repository, aggregator, signaling::viewersByStreamAndSite,
+                signaling::uploadCapacityBySite, clock);
         ApplianceMetrics metrics = new ApplianceMetrics(signaling, aggregator, queries);
         QoeRollup rollup = new QoeRollup(repository, aggregator, clock, new QoeRollup.Settings(
                 config.qoe().rollupIntervalMs(), config.qoe().minuteRetentionDays(), config.qoe().hourRetentionDays()),

@@ -28,6 +28,10 @@ public final class QoeResource {
             .describe("segments P2P did not deliver, by reason").named("WhyNotP2p");
     private static final Schema FIGURES = figures(Schema.object()).named("QoeFigures");
     private static final Schema BY_SITE = figures(Schema.object().required("site", Schema.string())).named("QoeBySite");
+    private static final Schema LIVE_BY_SITE = figures(Schema.object().required("site", Schema.string())
+            .required("uploadCapacityKbps", Schema.integer().nullable().describe("the median upload capacity the"
+                    + " site's viewers measured sending segments to each other (kbit/s); null until one did")))
+            .named("QoeLiveBySite");
     private static final Schema BY_STREAM = figures(Schema.object().required("stream", Schema.string()))
             .named("QoeByStream");
 
@@ -47,7 +51,7 @@ public final class QoeResource {
                         .returns(200, "the live figures", figures(Schema.object())
                                 .required("time", Schema.instant())
                                 .required("windowSeconds", Schema.integer())
-                                .required("bySite", Schema.arrayOf(BY_SITE))
+                                .required("bySite", Schema.arrayOf(LIVE_BY_SITE))
                                 .required("byStream", Schema.arrayOf(BY_STREAM))),
                 Route.get("/qoe/history", Role.AUDITOR, "Figures over time, overall, by stream and by site",
                                 this::history)
@@ -139,7 +143,11 @@ public final class QoeResource {
         Map<String, Object> body = figures(v.overall());
         body.put("time", v.at().toString());
         body.put("windowSeconds", v.windowSeconds());
-        body.put("bySite", breakdown(v.bySite(), "site"));
+        List<Map<String, Object>> sites = breakdown(v.bySite(), "site");
+        for (Map<String, Object> row : sites) {
+            row.put("uploadCapacityKbps", v.uploadCapacityBySite().get((String) row.get("site")));
+        }
+        body.put("bySite", sites);
         body.put("byStream", breakdown(v.byStream(), "stream"));
         return body;
     }

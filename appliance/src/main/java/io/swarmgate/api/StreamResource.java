@@ -7,6 +7,7 @@ import io.swarmgate.policy.PolicyService;
 import io.swarmgate.policy.SecurityLevel;
 import io.swarmgate.policy.StreamPolicy;
 import io.swarmgate.policy.TokenSettings;
+import io.swarmgate.policy.UploadRules;
 import io.swarmgate.policy.ViewerTokens;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,6 +40,9 @@ public final class StreamResource {
             .required("siteModes", Schema.mapOf(MODE))
             .required("maxNeighbours", Schema.integer())
             .required("uploadOnCellular", Schema.bool())
+            .required("uploadOnWifi", Schema.bool())
+            .required("maxUploads", Schema.integer().describe("segments one viewer uploads at the same time"))
+            .required("maxUploadKbps", Schema.integer().describe("what one viewer uploads at most, kbit/s"))
             .required("allowedOrigins", Schema.arrayOf(Schema.string())
                     .describe("[]: the appliance's default origins (or any origin with allowAnyOrigin)"))
             .required("allowAnyOrigin", Schema.bool())
@@ -59,7 +63,13 @@ public final class StreamResource {
             .optional("p2p", MODE)
             .optional("siteModes", Schema.mapOf(MODE).describe("site name → P2P mode, overriding p2p"))
             .optional("maxNeighbours", Schema.integer(1, StreamPolicy.MAX_NEIGHBOURS_LIMIT))
-            .optional("uploadOnCellular", Schema.bool())
+            .optional("uploadOnCellular", Schema.bool().describe("whether viewers on cellular networks upload"))
+            .optional("uploadOnWifi", Schema.bool().describe("whether viewers on Wi-Fi upload"))
+            .optional("maxUploads", Schema.integer(1, UploadRules.MAX_UPLOADS_LIMIT)
+                    .describe("segments one viewer uploads at the same time (default 4)"))
+            .optional("maxUploadKbps", Schema.integer(UploadRules.MIN_UPLOAD_KBPS, UploadRules.MAX_UPLOAD_KBPS_LIMIT)
+                    .describe("what one viewer uploads at most, kbit/s (default 20000); a viewer also stays"
+                            + " within the upload rate it measured"))
             .optional("allowedOrigins", Schema.arrayOf(Schema.string(StreamPolicy.MAX_LIST_TEXT)
                     .pattern(StreamPolicy.ORIGIN_PATTERN).example("https://intranet.corp.example")
                     .describe("an origin like https://intranet.corp.example[:port], no path; for any origin set"
@@ -110,7 +120,7 @@ public final class StreamResource {
     private Object create(ApiRequest r) throws Exception {
         String id = r.string("id", 64);
         StreamPolicy base = StreamPolicy.validated(id, null, P2pMode.ON, Map.of(),
-                policies.defaultPolicy().maxNeighbours(), false, List.of(), SecurityLevel.BASIC, List.of(),
+                policies.defaultPolicy().maxNeighbours(), UploadRules.DEFAULT, List.of(), SecurityLevel.BASIC, List.of(),
                 TokenSettings.NONE, Instant.now());
         Map<String, Object> secret = new HashMap<>();
         StreamPolicy created = apply(base, r.json(), secret);
@@ -166,19 +176,19 @@ public final class StreamResource {
             }
             siteModes = modes;
         }
-        int max = p.maxNeighbours();
-        if (j.has("maxNeighbours")) {
-            if (!j.get("maxNeighbours").isInt()) {
-                throw ApiException.badRequest("maxNeighbours", "maxNeighbours must be a whole number");
-            }
-            max = j.get("maxNeighbours").asInt();
-        }
-        boolean cellular = p.uploadOnCellular();
+        int max = j.has("maxNeighbours") ? whole(j, "maxNeighbours") : p.maxNeighbours();
+        UploadRules upload = p.upload();
         if (j.has("uploadOnCellular")) {
-            if (!j.get("uploadOnCellular").isBoolean()) {
-                throw ApiException.badRequest("uploadOnCellular", "uploadOnCellular must be true or false");
-            }
-            cellular = j.get("uploadOnCellular").asBoolean();
+            upload = upload.withOnCellular(bool(j, "uploadOnCellular"));
+        }
+        if (j.has("uploadOnWifi")) {
+            upload = upload.withOnWifi(bool(j, "uploadOnWifi"));
+        }
+        if (j.has("maxUploads")) {
+            upload = upload.withMaxUploads(whole(j, "maxUploads"));
+        }
+        if (j.has("maxUploadKbps")) {
+            upload = upload.withMaxUploadKbps(whole(j, "maxUploadKbps"));
         }
         List<String> origins = j.has("allowedOrigins") ? strings(j, "allowedOrigins") : p.allowedOrigins();
         if (j.has("allowedOrigins") && origins.contains(StreamPolicy.ANY_ORIGIN)) {
@@ -186,10 +196,7 @@ public final class StreamResource {
                     + " pages from any origin join");
         }
         if (j.has("allowAnyOrigin")) {
-            if (!j.get("allowAnyOrigin").isBoolean()) {
-                throw ApiException.badRequest("allowAnyOrigin", "allowAnyOrigin must be true or false");
-            }
-            if (j.get("allowAnyOrigin").asBoolean()) {
+            if (bool(j, "allowAnyOrigin")) {
                 if (j.has("allowedOrigins") && !origins.isEmpty()) {
                     throw ApiException.badRequest("allowAnyOrigin", "allowAnyOrigin and allowedOrigins exclude each other");
                 }
@@ -242,8 +249,23 @@ public final class StreamResource {
                 throw ApiException.badRequest("tokenSecret", "tokenSecret must be 'generate' or 'none'");
             }
         }
-        return StreamPolicy.validated(p.id(), pattern, mode, siteModes, max, cellular, origins, level, groups, tokens,
+        return StreamPolicy.validated(p.id(), pattern, mode, siteModes, max, upload, origins, level, groups, tokens,
                 Instant.now());
+    }
+
+    private static boolean bool(JsonNode j, String field) throws ApiException {
+        if (!j.get(field).isBoolean()) {
+            throw ApiException.badRequest(field, field + " must be true or false");
+        }
+        return j.get(field).asBoolean();
+    }
+
+    /** A whole-number field; its range is checked by StreamPolicy.validated, which names the field. */
+    private static int whole(JsonNode j, String field) throws ApiException {
+        if (!j.get(field).isInt()) {
+            throw ApiException.badRequest(field, field + " must be a whole number");
+        }
+        return j.get(field).asInt();
     }
 
     /** A non-negative whole number field (seconds or a count). */
@@ -291,7 +313,10 @@ public final class StreamResource {
         new TreeSet<>(p.siteModes().keySet()).forEach(s -> modes.put(s, p.siteModes().get(s).wire()));
         v.put("siteModes", modes);
         v.put("maxNeighbours", p.maxNeighbours());
-        v.put("uploadOnCellular", p.uploadOnCellular());
+        v.put("uploadOnCellular", p.upload().onCellular());
+        v.put("uploadOnWifi", p.upload().onWifi());
+        v.put("maxUploads", p.upload().maxUploads());
+        v.put("maxUploadKbps", p.upload().maxUploadKbps());
         // allowedOrigins [] means the appliance's default origins; allowAnyOrigin marks the open, warned choice.
         v.put("allowedOrigins", p.allowsAnyOrigin() ? List.of() : p.allowedOrigins());
         v.put("allowAnyOrigin", p.allowsAnyOrigin());

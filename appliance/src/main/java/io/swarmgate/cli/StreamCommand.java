@@ -6,6 +6,7 @@ import io.swarmgate.policy.PolicyException;
 import io.swarmgate.policy.SecurityLevel;
 import io.swarmgate.policy.StreamPolicy;
 import io.swarmgate.policy.TokenSettings;
+import io.swarmgate.policy.UploadRules;
 import io.swarmgate.policy.ViewerTokens;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -60,6 +61,19 @@ public final class StreamCommand implements Runnable {
         @Option(names = "--upload-on-cellular", paramLabel = "BOOL", arity = "1",
                 description = "Whether viewers on cellular networks upload (default false).")
         Boolean uploadOnCellular;
+
+        @Option(names = "--upload-on-wifi", paramLabel = "BOOL", arity = "1",
+                description = "Whether viewers on Wi-Fi upload (default true).")
+        Boolean uploadOnWifi;
+
+        @Option(names = "--max-uploads", paramLabel = "N",
+                description = "Segments one viewer uploads at the same time (default 4; 1 to 64).")
+        Integer maxUploads;
+
+        @Option(names = "--max-upload-kbps", paramLabel = "KBPS",
+                description = {"What one viewer uploads at most, kbit/s (default 20000; 100 to 10000000).",
+                    "A viewer also stays within the upload rate it measured."})
+        Integer maxUploadKbps;
 
         @Option(names = "--allowed-origin", paramLabel = "ORIGIN",
                 description = {"Page origin allowed to join, e.g. https://intranet.corp.example (repeatable).",
@@ -161,9 +175,15 @@ public final class StreamCommand implements Runnable {
             return StreamPolicy.validated(p.id(), urlPattern != null ? emptyToNull(urlPattern) : p.urlPattern(),
                     p2p != null ? StreamPolicy.parseMode("p2p", p2p) : p.p2pMode(), modes,
                     maxNeighbours != null ? maxNeighbours : p.maxNeighbours(),
-                    uploadOnCellular != null ? uploadOnCellular : p.uploadOnCellular(), allowed,
+                    upload(p.upload()), allowed,
                     security != null ? SecurityLevel.parse("security", security) : p.securityLevel(), groups, tokens,
                     Instant.now());
+        }
+
+        private UploadRules upload(UploadRules u) {
+            return new UploadRules(uploadOnCellular != null ? uploadOnCellular : u.onCellular(),
+                    uploadOnWifi != null ? uploadOnWifi : u.onWifi(), maxUploads != null ? maxUploads : u.maxUploads(),
+                    maxUploadKbps != null ? maxUploadKbps : u.maxUploadKbps());
         }
 
         /** {@code 90s}, {@code 5m}, {@code 4h}, {@code 1d}, or ISO-8601 ({@code PT4H}). */
@@ -201,7 +221,7 @@ public final class StreamCommand implements Runnable {
         @Override
         protected int execute(AdminContext context, PrintWriter out) throws Exception {
             StreamPolicy base = StreamPolicy.validated(id, null, P2pMode.ON, Map.of(),
-                    context.policies().defaultPolicy().maxNeighbours(), false, List.of(), SecurityLevel.BASIC,
+                    context.policies().defaultPolicy().maxNeighbours(), UploadRules.DEFAULT, List.of(), SecurityLevel.BASIC,
                     List.of(), TokenSettings.NONE, Instant.now());
             StreamPolicy created = policy.applyTo(base, out);
             context.policies().addStream(created, context.actor());
@@ -243,7 +263,10 @@ public final class StreamCommand implements Runnable {
                         + p.siteModes().entrySet().stream().sorted(Map.Entry.comparingByKey())
                         .map(e -> e.getKey() + "=" + e.getValue().wire()).collect(Collectors.joining(", "))));
                 out.println("  max neighbours:   " + p.maxNeighbours());
-                out.println("  upload cellular:  " + p.uploadOnCellular());
+                UploadRules u = p.upload();
+                out.println("  uploads:          " + (u.onWifi() ? "Wi-Fi" : "not Wi-Fi") + ", "
+                        + (u.onCellular() ? "cellular" : "not cellular") + "; at most " + u.maxUploads()
+                        + " at a time and " + u.maxUploadKbps() + " kbit/s per viewer");
                 out.println("  security:         " + p.securityLevel().wire());
                 out.println("  allowed origins:  " + (p.allowsAnyOrigin() ? "ANY origin (--allow-any-origin)"
                         : p.usesDefaultOrigins() ? "default (the appliance's own pages and security.intranet-origins)"

@@ -38,7 +38,7 @@ public record ApplianceConfig(Server server, Path dataDir, Database database, Lo
 
     /** Read by the mesh coordinator and the policy defaults. Network lists are CIDRs. */
     public record Mesh(int targetDegree, int maxNeighbours, int leadersPerSite, boolean uploadOnCellular,
-                       List<String> trustedNetworks, List<String> candidateNetworks, int resumeGraceMs) {
+                       boolean uploadOnWifi, int maxUploads, int maxUploadKbps, List<String> trustedNetworks, List<String> candidateNetworks, int resumeGraceMs) {
         public Mesh {
             trustedNetworks = List.copyOf(trustedNetworks);
             candidateNetworks = List.copyOf(candidateNetworks);

@@ -33,6 +33,9 @@ public final class ConfigKey<T> {
     public static final String MESH_MAX_NEIGHBOURS = "mesh.max-neighbours";
     public static final String MESH_LEADERS_PER_SITE = "mesh.leaders-per-site";
     public static final String MESH_UPLOAD_ON_CELLULAR = "mesh.upload-on-cellular";
+    public static final String MESH_UPLOAD_ON_WIFI = "mesh.upload-on-wifi";
+    public static final String MESH_MAX_UPLOADS = "mesh.max-uploads";
+    public static final String MESH_MAX_UPLOAD_KBPS = "mesh.max-upload-kbps";
     public static final String MESH_TRUSTED_NETWORKS = "mesh.trusted-networks";
     public static final String MESH_CANDIDATE_NETWORKS = "mesh.candidate-networks";
     public static final String MESH_RESUME_GRACE_MS = "mesh.resume-grace-ms";

@@ -55,6 +55,13 @@ public final class ConfigKeys {
             "Site leaders per stream and site that fetch new live segments over HTTP.");
     public static final ConfigKey<Boolean> MESH_UPLOAD_ON_CELLULAR = bool(ConfigKey.MESH_UPLOAD_ON_CELLULAR, false,
             "Default for whether viewers on cellular networks upload.");
+    public static final ConfigKey<Boolean> MESH_UPLOAD_ON_WIFI = bool(ConfigKey.MESH_UPLOAD_ON_WIFI, true,
+            "Default for whether viewers on Wi-Fi upload.");
+    // The bounds are policy.UploadRules' (config cannot depend on policy; UploadRulesTest keeps them equal).
+    public static final ConfigKey<Integer> MESH_MAX_UPLOADS = integer(ConfigKey.MESH_MAX_UPLOADS, 4, 1, 64,
+            "Default for how many segments one viewer uploads at the same time.");
+    public static final ConfigKey<Integer> MESH_MAX_UPLOAD_KBPS = integer(ConfigKey.MESH_MAX_UPLOAD_KBPS, 20000, 100,
+            10000000, "Default for what one viewer uploads at most, kbit/s.");
     public static final ConfigKey<List<String>> MESH_TRUSTED_NETWORKS = list(ConfigKey.MESH_TRUSTED_NETWORKS,
             PRIVATE_NETWORKS, "Networks whose viewers may join meshes of 'intermediate' security streams.");
     public static final ConfigKey<List<String>> MESH_CANDIDATE_NETWORKS = list(ConfigKey.MESH_CANDIDATE_NETWORKS,
@@ -152,7 +159,7 @@ public final class ConfigKeys {
             SERVER_BIND, SERVER_HTTPS_PORT, SERVER_HTTP_PORT, SERVER_HOSTNAMES, SERVER_SHUTDOWN_TIMEOUT_MS,
             SERVER_MAX_THREADS, SERVER_ACCEPT_QUEUE_SIZE, DATA_DIR, DATABASE_POOL_SIZE, LOG_LEVEL, LOG_REQUESTS,
             DEMO_ENABLED, DEMO_LIVE_WINDOW, MESH_TARGET_DEGREE, MESH_MAX_NEIGHBOURS, MESH_LEADERS_PER_SITE,
-            MESH_UPLOAD_ON_CELLULAR, MESH_TRUSTED_NETWORKS, MESH_CANDIDATE_NETWORKS, MESH_RESUME_GRACE_MS,
+            MESH_UPLOAD_ON_CELLULAR, MESH_UPLOAD_ON_WIFI, MESH_MAX_UPLOADS, MESH_MAX_UPLOAD_KBPS, MESH_TRUSTED_NETWORKS, MESH_CANDIDATE_NETWORKS, MESH_RESUME_GRACE_MS,
             SIGNALING_TRUSTED_PROXIES, SIGNALING_MAX_CONNECTIONS_PER_IP, SIGNALING_MAX_CONNECTIONS_PER_IPV6_64,
             SIGNALING_MAX_CONNECTIONS, SIGNALING_MESSAGES_PER_SECOND,
             SIGNALING_MESSAGE_BURST, SIGNALING_HEARTBEAT_MS, SIGNALING_HELLO_TIMEOUT_MS, AUTH_LOCKOUT_FAILURES,

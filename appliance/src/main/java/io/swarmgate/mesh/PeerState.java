@@ -18,7 +18,7 @@ final class PeerState {
     /** Appliance-wide join order; breaks leader ties (earliest first) and never repeats. */
     final long joinSeq;
     final P2pMode mode;
-    /** Serves segments to neighbours: P2P on, the SDK offers it, and not cellular unless allowed. */
+    /** Serves segments to neighbours: P2P on, the SDK offers it, and its network allowed ({@link SwarmRules#uploads}). */
     final boolean uploader;
     /** May be a site leader: an uploader, and never on cellular whatever the policy. */
     final boolean leaderEligible;
@@ -44,7 +44,7 @@ final class PeerState {
         this.joinSeq = joinSeq;
         this.mode = rules.modeFor(info.site());
         boolean cellular = info.networkType() == NetworkType.CELLULAR;
-        this.uploader = mode == P2pMode.ON && info.canUpload() && (!cellular || rules.uploadOnCellular());
+        this.uploader = rules.uploads(mode, info.canUpload(), info.networkType());
         this.leaderEligible = uploader && !cellular;
     }
 

@@ -18,10 +18,12 @@ import java.util.TreeSet;
  * @param siteGroups       sets of sites whose viewers may be neighbours; without a group the site
  *                         boundary is closed (neighbours only within the same site)
  * @param uploadOnCellular whether viewers on cellular links may serve others
+ * @param uploadOnWifi     whether viewers on Wi-Fi may serve others
  * @param leadersPerSite   how many site leaders fetch new live segments over HTTP
  */
 public record SwarmRules(int targetDegree, int maxNeighbours, P2pMode defaultMode, Map<String, P2pMode> siteModes,
-                         Set<Set<String>> siteGroups, boolean uploadOnCellular, int leadersPerSite) {
+                         Set<Set<String>> siteGroups, boolean uploadOnCellular, boolean uploadOnWifi,
+                         int leadersPerSite) {
 
     public static final int DEFAULT_TARGET_DEGREE = 6;
     public static final int DEFAULT_MAX_NEIGHBOURS = 10;
@@ -50,10 +52,28 @@ public record SwarmRules(int targetDegree, int maxNeighbours, P2pMode defaultMod
         siteGroups = Set.copyOf(groups);
     }
 
-    /** Defaults: degree 6, cap 10, P2P on everywhere, closed site boundaries, no cellular upload, 2 leaders. */
+    /**
+     * Defaults: degree 6, cap 10, P2P on everywhere, closed site boundaries, no cellular upload,
+     * Wi-Fi upload, 2 leaders.
+     */
     public static SwarmRules defaults() {
         return new SwarmRules(DEFAULT_TARGET_DEGREE, DEFAULT_MAX_NEIGHBOURS, P2pMode.ON, Map.of(), Set.of(), false,
-                DEFAULT_LEADERS_PER_SITE);
+                true, DEFAULT_LEADERS_PER_SITE);
+    }
+
+    /**
+     * Whether a viewer serves segments to its neighbours: P2P is on for it, it offers to (the page
+     * lets it and its user did not ask to save data), and the policy lets viewers on its network
+     * upload. The same rule decides what the viewer is told in {@code welcome} (signaling's
+     * Admission) and whether the coordinator counts it as a source, so the two never disagree.
+     */
+    public boolean uploads(P2pMode mode, boolean offered, NetworkType network) {
+        boolean networkAllowed = switch (network) {
+            case CELLULAR -> uploadOnCellular;
+            case WIFI -> uploadOnWifi;
+            case ETHERNET, UNKNOWN -> true;
+        };
+        return mode == P2pMode.ON && offered && networkAllowed;
     }
 
     public P2pMode modeFor(String site) {
@@ -77,24 +97,34 @@ public record SwarmRules(int targetDegree, int maxNeighbours, P2pMode defaultMod
     }
 
     public SwarmRules withDegree(int target, int max) {
-        return new SwarmRules(target, max, defaultMode, siteModes, siteGroups, uploadOnCellular, leadersPerSite);
+        return new SwarmRules(target, max, defaultMode, siteModes, siteGroups, uploadOnCellular, uploadOnWifi,
+                leadersPerSite);
     }
 
     public SwarmRules withSiteMode(String site, P2pMode mode) {
         Map<String, P2pMode> modes = new HashMap<>(siteModes);
         modes.put(site, mode);
-        return new SwarmRules(targetDegree, maxNeighbours, defaultMode, modes, siteGroups, uploadOnCellular, leadersPerSite);
+        return new SwarmRules(targetDegree, maxNeighbours, defaultMode, modes, siteGroups, uploadOnCellular, uploadOnWifi,
+                leadersPerSite);
     }
 
     public SwarmRules withSiteGroups(Set<Set<String>> groups) {
-        return new SwarmRules(targetDegree, maxNeighbours, defaultMode, siteModes, groups, uploadOnCellular, leadersPerSite);
+        return new SwarmRules(targetDegree, maxNeighbours, defaultMode, siteModes, groups, uploadOnCellular, uploadOnWifi,
+                leadersPerSite);
     }
 
     public SwarmRules withUploadOnCellular(boolean allowed) {
-        return new SwarmRules(targetDegree, maxNeighbours, defaultMode, siteModes, siteGroups, allowed, leadersPerSite);
+        return new SwarmRules(targetDegree, maxNeighbours, defaultMode, siteModes, siteGroups, allowed, uploadOnWifi,
+                leadersPerSite);
+    }
+
+    public SwarmRules withUploadOnWifi(boolean allowed) {
+        return new SwarmRules(targetDegree, maxNeighbours, defaultMode, siteModes, siteGroups, uploadOnCellular, allowed,
+                leadersPerSite);
     }
 
     public SwarmRules withLeadersPerSite(int leaders) {
-        return new SwarmRules(targetDegree, maxNeighbours, defaultMode, siteModes, siteGroups, uploadOnCellular, leaders);
+        return new SwarmRules(targetDegree, maxNeighbours, defaultMode, siteModes, siteGroups, uploadOnCellular, uploadOnWifi,
+                leaders);
     }
 }

@@ -38,13 +38,17 @@ public final class PolicyService {
     private static final Logger LOG = LoggerFactory.getLogger(PolicyService.class);
     public static final String DEFAULT_POLICY_ID = "default";
 
-    /** Appliance-wide settings that shape every policy; from the configuration. */
-    public record Defaults(int targetDegree, int maxNeighbours, int leadersPerSite, boolean uploadOnCellular) {
+    /**
+     * Appliance-wide settings that shape every policy; from the configuration. {@code upload}: the
+     * upload rules of the default policy, which streams matching no policy follow.
+     */
+    public record Defaults(int targetDegree, int maxNeighbours, int leadersPerSite, UploadRules upload) {
 
         /** The defaults the {@code mesh.*} configuration sets. */
         public static Defaults of(ApplianceConfig.Mesh mesh) {
             return new Defaults(mesh.targetDegree(), mesh.maxNeighbours(), mesh.leadersPerSite(),
-                    mesh.uploadOnCellular());
+                    new UploadRules(mesh.uploadOnCellular(), mesh.uploadOnWifi(), mesh.maxUploads(),
+                            mesh.maxUploadKbps()));
         }
     }
 
@@ -74,7 +78,7 @@ public final class PolicyService {
         this.defaults = defaults;
         this.clock = clock;
         this.defaultPolicy = StreamPolicy.validated(DEFAULT_POLICY_ID, null, P2pMode.ON, Map.of(),
-                defaults.maxNeighbours(), defaults.uploadOnCellular(), List.of(), SecurityLevel.BASIC, List.of(),
+                defaults.maxNeighbours(), defaults.upload(), List.of(), SecurityLevel.BASIC, List.of(),
                 TokenSettings.NONE, clock.instant());
         reload();
     }
@@ -178,7 +182,7 @@ public final class PolicyService {
     public SwarmRules rules(StreamPolicy p) {
         int max = p.maxNeighbours();
         return new SwarmRules(Math.min(defaults.targetDegree(), max), max, p.p2pMode(), p.siteModes(),
-                new HashSet<>(p.siteGroups()), p.uploadOnCellular(), defaults.leadersPerSite());
+                new HashSet<>(p.siteGroups()), p.upload().onCellular(), p.upload().onWifi(), defaults.leadersPerSite());
     }
 
     // --- sites ---------------------------------------------------------------------------------
@@ -332,7 +336,7 @@ public final class PolicyService {
         TokenSettings tokens = current.tokens().withSecret(c.tokenSecret(), now).withLimits(c.tokens().maxLifetime(),
                 c.tokens().rotationGrace(), c.tokens().maxViewersPerToken());
         StreamPolicy next = StreamPolicy.validated(id, c.urlPattern(), c.p2pMode(), c.siteModes(), c.maxNeighbours(),
-                c.uploadOnCellular(), c.allowedOrigins(), c.securityLevel(), c.siteGroups(), tokens, now);
+                c.upload(), c.allowedOrigins(), c.securityLevel(), c.siteGroups(), tokens, now);
         audit.transaction(tx -> {
             policies.save(tx, next, false);
             return audit.append(tx, AuditEvent.success(actor, "stream.changed", id)
@@ -375,7 +379,10 @@ public final class PolicyService {
         p.siteModes().forEach((site, mode) -> modes.put(site, mode.wire()));
         v.put("siteModes", modes);
         v.put("maxNeighbours", p.maxNeighbours());
-        v.put("uploadOnCellular", p.uploadOnCellular());
+        v.put("uploadOnCellular", p.upload().onCellular());
+        v.put("uploadOnWifi", p.upload().onWifi());
+        v.put("maxUploads", p.upload().maxUploads());
+        v.put("maxUploadKbps", p.upload().maxUploadKbps());
         v.put("allowedOrigins", p.allowedOrigins());
         v.put("security", p.securityLevel().wire());
         v.put("siteGroups", p.siteGroups().stream().map(g -> new ArrayList<>(new TreeSet<>(g))).toList());

@@ -22,10 +22,11 @@ import java.util.stream.Collectors;
  *                    from anywhere (an explicit, warned choice)
  * @param siteGroups  sets of sites whose viewers may exchange segments; empty keeps every site
  *                    to itself
+ * @param upload      who uploads and how much ({@link UploadRules})
  * @param tokens      viewer-token secret and limits; {@link TokenSettings#NONE} when tokens are not required
  */
 public record StreamPolicy(String id, String urlPattern, P2pMode p2pMode, Map<String, P2pMode> siteModes,
-                           int maxNeighbours, boolean uploadOnCellular, List<String> allowedOrigins,
+                           int maxNeighbours, UploadRules upload, List<String> allowedOrigins,
                            SecurityLevel securityLevel, List<Set<String>> siteGroups, TokenSettings tokens,
                            Instant updatedAt) {
 
@@ -57,7 +58,7 @@ public record StreamPolicy(String id, String urlPattern, P2pMode p2pMode, Map<St
 
     /** Checks every field and returns the policy; {@link PolicyException} names the first bad field. */
     public static StreamPolicy validated(String id, String urlPattern, P2pMode p2pMode, Map<String, P2pMode> siteModes,
-                                         int maxNeighbours, boolean uploadOnCellular, List<String> allowedOrigins,
+                                         int maxNeighbours, UploadRules upload, List<String> allowedOrigins,
                                          SecurityLevel securityLevel, List<Set<String>> siteGroups,
                                          TokenSettings tokens, Instant updatedAt) {
         if (id == null || !ID.matcher(id).matches()) {
@@ -100,8 +101,9 @@ public record StreamPolicy(String id, String urlPattern, P2pMode p2pMode, Map<St
                 checkSite("site-groups", site);
             }
         }
+        upload.validate();
         tokens.validate();
-        return new StreamPolicy(id, urlPattern, p2pMode, siteModes, maxNeighbours, uploadOnCellular,
+        return new StreamPolicy(id, urlPattern, p2pMode, siteModes, maxNeighbours, upload,
                 allowedOrigins.stream().map(o -> o.toLowerCase(java.util.Locale.ROOT)).toList(),
                 securityLevel, siteGroups, tokens, updatedAt);
     }

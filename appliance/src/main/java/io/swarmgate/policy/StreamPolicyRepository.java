@@ -26,7 +26,8 @@ public final class StreamPolicyRepository {
 
     private static final String COLUMNS = "id, url_pattern, p2p_mode, max_neighbours, upload_on_cellular,"
             + " allowed_origins, security_level, site_groups, token_secret, updated_at, previous_token_secret,"
-            + " token_rotated_at, token_max_lifetime_s, token_rotation_grace_s, max_viewers_per_token";
+            + " token_rotated_at, token_max_lifetime_s, token_rotation_grace_s, max_viewers_per_token,"
+            + " upload_on_wifi, max_uploads, max_upload_kbps";
 
     private final DataSource dataSource;
 
@@ -52,11 +53,13 @@ public final class StreamPolicyRepository {
     /** Inserts or replaces the policy and its site modes within {@code c}'s transaction. */
     public void save(Connection c, StreamPolicy p, boolean insert) throws SQLException {
         String sql = insert
-                ? "INSERT INTO stream_policy (" + COLUMNS + ", created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                ? "INSERT INTO stream_policy (" + COLUMNS + ", created_at)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 : "UPDATE stream_policy SET url_pattern = ?, p2p_mode = ?, max_neighbours = ?,"
                 + " upload_on_cellular = ?, allowed_origins = ?, security_level = ?, site_groups = ?,"
                 + " token_secret = ?, updated_at = ?, previous_token_secret = ?, token_rotated_at = ?,"
-                + " token_max_lifetime_s = ?, token_rotation_grace_s = ?, max_viewers_per_token = ? WHERE id = ?";
+                + " token_max_lifetime_s = ?, token_rotation_grace_s = ?, max_viewers_per_token = ?,"
+                + " upload_on_wifi = ?, max_uploads = ?, max_upload_kbps = ? WHERE id = ?";
         try (PreparedStatement s = c.prepareStatement(sql)) {
             int i = 1;
             if (insert) {
@@ -65,7 +68,7 @@ public final class StreamPolicyRepository {
             s.setString(i++, p.urlPattern());
             s.setString(i++, p.p2pMode().wire());
             s.setInt(i++, p.maxNeighbours());
-            s.setBoolean(i++, p.uploadOnCellular());
+            s.setBoolean(i++, p.upload().onCellular());
             s.setString(i++, String.join(",", p.allowedOrigins()));
             s.setString(i++, p.securityLevel().wire());
             s.setString(i++, p.siteGroups().stream().map(g -> g.stream().sorted()
@@ -78,6 +81,9 @@ public final class StreamPolicyRepository {
             s.setLong(i++, t.maxLifetime().toSeconds());
             s.setLong(i++, t.rotationGrace().toSeconds());
             s.setInt(i++, t.maxViewersPerToken());
+            s.setBoolean(i++, p.upload().onWifi());
+            s.setInt(i++, p.upload().maxUploads());
+            s.setInt(i++, p.upload().maxUploadKbps());
             if (insert) {
                 s.setTimestamp(i, Timestamp.from(p.updatedAt()));
             } else {
@@ -126,7 +132,8 @@ public final class StreamPolicyRepository {
         List<Set<String>> siteGroups = groups.isEmpty() ? List.of() : Arrays.stream(groups.split(";"))
                 .map(g -> (Set<String>) new LinkedHashSet<>(Arrays.asList(g.split("\\+")))).toList();
         return new StreamPolicy(rs.getString(1), rs.getString(2), StreamPolicy.parseMode("p2p", rs.getString(3)),
-                modes, rs.getInt(4), rs.getBoolean(5), origins.isEmpty() ? List.of() : List.of(origins.split(",")),
+                modes, rs.getInt(4), new UploadRules(rs.getBoolean(5), rs.getBoolean(16), rs.getInt(17), rs.getInt(18)),
+                origins.isEmpty() ? List.of() : List.of(origins.split(",")),
                 SecurityLevel.parse("security", rs.getString(7)), siteGroups,
                 new TokenSettings(rs.getString(9), rs.getString(11),
                         rs.getTimestamp(12) == null ? null : rs.getTimestamp(12).toInstant(),

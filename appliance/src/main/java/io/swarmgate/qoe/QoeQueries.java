@@ -31,6 +31,12 @@ public final class QoeQueries {
         Map<String, Map<String, Integer>> byStreamAndSite();
     }
 
+    /** Per site, the upload capacity (kbit/s) its viewers measured recently (the signaling service's figure). */
+    @FunctionalInterface
+    public interface LiveUploadCapacity {
+        Map<String, Long> bySite();
+    }
+
     /** Resolution of a history series. */
     public enum Step {
         MINUTE(60), HOUR(3600);
@@ -63,9 +69,11 @@ public final class QoeQueries {
     /**
      * The live dashboard's numbers. Viewers are the ones connected now; the other figures cover the
      * last {@code windowSeconds} of reports (the previous minute weighted by its part inside the window).
+     * {@code uploadCapacityBySite}: the median upload capacity viewers of each site measured, for
+     * the sites where any did.
      */
     public record LiveView(Instant at, int windowSeconds, QoeFigures overall, Map<String, QoeFigures> byStream,
-                           Map<String, QoeFigures> bySite) {
+                           Map<String, QoeFigures> bySite, Map<String, Long> uploadCapacityBySite) {
     }
 
     /** One point of a history series: the period starting at {@code at}, {@code step} long. */
@@ -84,12 +92,19 @@ public final class QoeQueries {
     private final QoeHistoryReads reads;
     private final QoeAggregator aggregator;
     private final LiveViewers viewers;
+    private final LiveUploadCapacity uploadCapacity;
     private final Clock clock;
 
     public QoeQueries(QoeRepository repository, QoeAggregator aggregator, LiveViewers viewers, Clock clock) {
+        this(repository, aggregator, viewers, Map::of, clock);
+    }
+
+    public QoeQueries(QoeRepository repository, QoeAggregator aggregator, LiveViewers viewers,
+                      LiveUploadCapacity uploadCapacity, Clock clock) {
         this.reads = new QoeHistoryReads(repository);
         this.aggregator = aggregator;
         this.viewers = viewers;
+        this.uploadCapacity = uploadCapacity;
         this.clock = clock;
     }
 
@@ -125,7 +140,8 @@ public final class QoeQueries {
         }
         return new LiveView(Instant.ofEpochMilli(nowMs), LIVE_WINDOW_SECONDS,
                 overall.figures(total, LIVE_WINDOW_SECONDS),
-                figures(byStream, streamViewers), figures(bySite, siteViewers));
+                figures(byStream, streamViewers), figures(bySite, siteViewers),
+                Collections.unmodifiableMap(new TreeMap<>(uploadCapacity.bySite())));
     }
 
     private static Map<String, QoeFigures> figures(Map<String, QoeSums> sums, Map<String, Long> viewers) {

@@ -3,10 +3,12 @@ package io.swarmgate.signaling;
 import io.swarmgate.mesh.IpLiteral;
 import io.swarmgate.mesh.NetworkSet;
 import io.swarmgate.mesh.P2pMode;
+import io.swarmgate.mesh.SwarmRules;
 import io.swarmgate.policy.PageOrigins;
 import io.swarmgate.policy.PolicyService;
 import io.swarmgate.policy.SecurityLevel;
 import io.swarmgate.policy.StreamPolicy;
+import io.swarmgate.policy.UploadRules;
 import io.swarmgate.policy.ViewerTokens;
 import java.net.InetAddress;
 import java.time.Clock;
@@ -119,7 +121,7 @@ final class Admission {
                 }, e.getMessage());
             }
         }
-        return admitted(resolved, policies.siteMap().resolve(address).name(), address, token);
+        return admitted(resolved, policies.siteMap().resolve(address).name(), address, token, hello.caps());
     }
 
     /**
@@ -144,7 +146,7 @@ final class Admission {
                         + " this viewer's token no longer verifies");
             }
         }
-        return admitted(resolved, m.site(), address, m.token());
+        return admitted(resolved, m.site(), address, m.token(), m.caps());
     }
 
     private static boolean signedByAcceptedSecret(StreamPolicy policy, ViewerTokens.Verified token, Instant now) {
@@ -173,19 +175,32 @@ final class Admission {
         return policy.allowedOrigins().contains(origin.toLowerCase(Locale.ROOT));
     }
 
-    /** Whether a policy change alters how the coordinator must place {@code m}. */
+    /**
+     * Whether a policy change alters how the coordinator must place {@code m}. Upload rules count
+     * only when they change whether this viewer uploads: turning cellular upload on re-places the
+     * cellular viewers, not every wired one.
+     */
     boolean rulesChanged(ViewerSession.Membership m, Admitted next) {
         return !next.streamId().equals(m.streamId()) || next.inMesh() != m.inMesh()
-                || !policies.rules(next.policy()).equals(policies.rules(m.policy()));
+                || next.effective().upload().allowed() != m.effective().upload().allowed()
+                || !placement(policies.rules(next.policy())).equals(placement(policies.rules(m.policy())));
+    }
+
+    /** The rules with the upload-by-network rules set aside (the viewer's own decision covers them). */
+    private static SwarmRules placement(SwarmRules rules) {
+        return rules.withUploadOnCellular(false).withUploadOnWifi(true);
     }
 
     private Admitted admitted(PolicyService.ResolvedStream resolved, String site, InetAddress address,
-                              ViewerTokens.Verified token) {
+                              ViewerTokens.Verified token, ClientMessage.Capabilities caps) {
         StreamPolicy policy = resolved.policy();
         boolean trusted = policy.securityLevel() != SecurityLevel.INTERMEDIATE || trustedNetworks.contains(address);
         P2pMode mode = trusted ? policy.modeFor(site) : P2pMode.OFF;
+        UploadRules upload = policy.upload();
+        boolean uploads = policies.rules(policy).uploads(mode, caps.offersUpload(), caps.network());
         ServerMessage.Policy effective = new ServerMessage.Policy(mode.wire(), policy.maxNeighbours(),
-                policy.uploadOnCellular());
+                upload.onCellular(), upload.onWifi(),
+                new ServerMessage.Upload(uploads, upload.maxUploads(), upload.maxUploadKbps()));
         return new Admitted(resolved.streamId(), policy, site, trusted, effective, mode != P2pMode.OFF, token);
     }
 }

@@ -14,12 +14,25 @@ public sealed interface ClientMessage {
     String type();
 
     /**
-     * What a viewer can contribute. {@code mdns}: its browser hides its host addresses behind
-     * mDNS names ({@code <uuid>.local}), which resolve only on the same link.
+     * Facts a viewer declares; the appliance decides from them whether it uploads
+     * ({@link io.swarmgate.mesh.SwarmRules#uploads}). {@code upload}: the page lets it upload;
+     * {@code uploadKbps}: what it measured sending segments to neighbours, 0 before any transfer;
+     * {@code saveData}: its user asked the browser to save data (never uploads); {@code mdns}: its
+     * browser hides its host addresses behind mDNS names ({@code <uuid>.local}), which resolve
+     * only on the same link.
      */
-    record Capabilities(boolean upload, NetworkType network, long uploadKbps, boolean mdns) {
+    record Capabilities(boolean upload, NetworkType network, long uploadKbps, boolean mdns, boolean saveData) {
         public Capabilities(boolean upload, NetworkType network, long uploadKbps) {
-            this(upload, network, uploadKbps, false);
+            this(upload, network, uploadKbps, false, false);
+        }
+
+        public Capabilities(boolean upload, NetworkType network, long uploadKbps, boolean mdns) {
+            this(upload, network, uploadKbps, mdns, false);
+        }
+
+        /** Whether the viewer offers to serve its neighbours: its page lets it and its user does not save data. */
+        public boolean offersUpload() {
+            return upload && !saveData;
         }
     }
 
@@ -68,8 +81,16 @@ public sealed interface ClientMessage {
      * the appliance tells later joiners of the site how fast its link to the origin is.
      */
     record Report(long httpBytes, long p2pBytes, long uploadedBytes, long stalls, long stallMs, long watchMs,
-                  Long startupMs, long level, long bitrateKbps, long neighbours, Failures failures, Long httpKbps)
+                  Long startupMs, long level, long bitrateKbps, long neighbours, Failures failures, Long httpKbps,
+                  Long uploadKbps)
             implements ClientMessage {
+        /** A report without the measured upload capacity (viewers that have not uploaded yet). */
+        public Report(long httpBytes, long p2pBytes, long uploadedBytes, long stalls, long stallMs, long watchMs,
+                      Long startupMs, long level, long bitrateKbps, long neighbours, Failures failures, Long httpKbps) {
+            this(httpBytes, p2pBytes, uploadedBytes, stalls, stallMs, watchMs, startupMs, level, bitrateKbps,
+                    neighbours, failures, httpKbps, null);
+        }
+
         @Override
         public String type() {
             return "report";

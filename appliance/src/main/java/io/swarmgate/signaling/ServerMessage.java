@@ -7,8 +7,25 @@ public sealed interface ServerMessage {
 
     String type();
 
-    /** The effective policy a viewer follows; {@code iceServers} is always empty (LAN, host candidates only). */
-    record Policy(String p2p, int maxNeighbours, boolean uploadOnCellular) {
+    /**
+     * The effective policy a viewer follows; {@code iceServers} is always empty (LAN, host
+     * candidates only). {@code uploadOnCellular} and {@code uploadOnWifi} are the stream's rules,
+     * {@code upload} what they mean for this viewer.
+     */
+    record Policy(String p2p, int maxNeighbours, boolean uploadOnCellular, boolean uploadOnWifi, Upload upload) {
+
+        /** The same policy with P2P off: what a barred viewer is told. */
+        Policy off() {
+            return new Policy("off", maxNeighbours, uploadOnCellular, uploadOnWifi,
+                    new Upload(false, upload.maxUploads(), upload.maxKbps()));
+        }
+    }
+
+    /**
+     * The appliance's upload decision for one viewer: {@code allowed} whether it serves its
+     * neighbours at all, at most {@code maxUploads} segments at a time and {@code maxKbps} in total.
+     */
+    record Upload(boolean allowed, int maxUploads, int maxKbps) {
     }
 
     /** {@code siteHttpKbps}: the site's recent HTTP throughput as its viewers report it; null when unknown. */

@@ -87,7 +87,8 @@ public final class SignalingCodec {
                 NetworkType.valueOf(caps.oneOf("network", "ethernet", "wifi", "cellular", "unknown")
                         .toUpperCase(Locale.ROOT)),
                 caps.integer("uploadKbps", 0, MAX_UPLOAD_KBPS),
-                caps.has("mdns") && caps.bool("mdns"));
+                caps.has("mdns") && caps.bool("mdns"),
+                caps.has("saveData") && caps.bool("saveData"));
         String token = f.optionalString("token", MAX_TOKEN);
         ClientMessage.Resume resume = null;
         if (f.has("resume")) {
@@ -132,7 +133,8 @@ public final class SignalingCodec {
                 f.counter("stallMs", MAX_REPORT_MS), f.counter("watchMs", MAX_REPORT_MS),
                 f.optionalLong("startupMs", 0, 3_600_000), f.integer("level", 0, 64),
                 f.integer("bitrateKbps", 0, 1_000_000), f.integer("neighbours", 0, 1000), fail,
-                f.optionalLong("httpKbps", 0, MAX_REPORT_HTTP_KBPS));
+                f.optionalLong("httpKbps", 0, MAX_REPORT_HTTP_KBPS),
+                f.optionalLong("uploadKbps", 0, MAX_UPLOAD_KBPS));
     }
 
     /** Serialises a server message with {@code type} first and absent optional fields left out. */
@@ -194,7 +196,10 @@ public final class SignalingCodec {
     }
 
     private static void policy(ObjectNode o, ServerMessage.Policy p) {
-        o.put("p2p", p.p2p()).put("maxNeighbours", p.maxNeighbours()).put("uploadOnCellular", p.uploadOnCellular());
+        o.put("p2p", p.p2p()).put("maxNeighbours", p.maxNeighbours()).put("uploadOnCellular", p.uploadOnCellular())
+                .put("uploadOnWifi", p.uploadOnWifi());
+        o.putObject("upload").put("allowed", p.upload().allowed()).put("maxUploads", p.upload().maxUploads())
+                .put("maxKbps", p.upload().maxKbps());
         o.putArray("iceServers");
     }
 

@@ -78,6 +78,8 @@ public final class SignalingService implements AutoCloseable {
     private final SessionRegistry registry = new SessionRegistry();
     private final Errors errors = new Errors();
     private final SiteThroughput throughput = new SiteThroughput();
+    /** The upload capacity viewers measured, per stream and site, for the console. */
+    private final SiteThroughput uploadCapacity = new SiteThroughput();
     private final Admission admission;
     private final Coordinator coordinator;
     private final Relay relay;
@@ -186,6 +188,11 @@ public final class SignalingService implements AutoCloseable {
     /** Viewers connected now (admitted, socket open) by stream id and site; a fresh copy. */
     public Map<String, Map<String, Integer>> viewersByStreamAndSite() {
         return registry.countsByStreamAndSite();
+    }
+
+    /** Per site, the median upload capacity (kbit/s) its viewers measured and reported in the last minute. */
+    public Map<String, Long> uploadCapacityBySite() {
+        return uploadCapacity.mediansBySite(clock.millis());
     }
 
     /**
@@ -316,9 +323,8 @@ public final class SignalingService implements AutoCloseable {
             LOG.debug("{} - report: http {} B, p2p {} B, stalls {}", m.peerId(), report.httpBytes(), report.p2pBytes(),
                     report.stalls());
             reports.accept(m.streamId(), m.site(), m.peerId(), report);
-            if (report.httpKbps() != null) {
-                throughput.record(m.streamId(), m.site(), report.httpKbps(), clock.millis());
-            }
+            throughput.record(m.streamId(), m.site(), report.httpKbps(), clock.millis());
+            uploadCapacity.record(m.streamId(), m.site(), report.uploadKbps(), clock.millis());
         }
     }
 
@@ -372,6 +378,7 @@ public final class SignalingService implements AutoCloseable {
             mesh.runOnce(expiryQueued, "resume expiry", lifecycle::expireSuspended);
             mesh.runOnce(graceCheckQueued, "token rotation grace", recheck::graceCheck);
             throughput.prune(now);
+            uploadCapacity.prune(now);
         } catch (RuntimeException e) {
             LOG.warn("signaling - sweep failed", e);
         }

@@ -5,11 +5,12 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * How fast each site's link to the origin is, as its viewers report it: the median of the HTTP
- * throughputs viewers of one stream and site reported in the last {@link #WINDOW_MS}. A viewer
- * that joins learns it in {@code welcome}, before it has fetched anything itself, so on a
- * branch office's congested WAN link it does not start by adding its own fetches to the link
- * when its neighbours on the LAN hold the segments.
+ * A rate each site's viewers report, as the median of what viewers of one stream and site
+ * reported in the last {@link #WINDOW_MS}. Two instances: the HTTP throughput (how fast a site's
+ * link to the origin is), which a viewer that joins learns in {@code welcome} before it has
+ * fetched anything itself, so on a branch office's congested WAN link it does not start by adding
+ * its own fetches to the link when its neighbours on the LAN hold the segments; and the upload
+ * capacity viewers measured sending segments to each other, which the console shows per site.
  *
  * <p>Threads: reports arrive on I/O threads, welcomes are built on the mesh thread; each site's
  * samples are a small ring guarded by its own monitor, and sites without a fresh sample are
@@ -35,7 +36,14 @@ final class SiteThroughput {
 
     private final Map<Key, Ring> sites = new ConcurrentHashMap<>();
 
-    /** A viewer of {@code streamId} in {@code site} measured {@code kbps} over HTTP at {@code now}. */
+    /** A viewer of {@code streamId} in {@code site} reported {@code kbps} (null: not measured) at {@code now}. */
+    void record(String streamId, String site, Long kbps, long now) {
+        if (kbps != null) {
+            record(streamId, site, kbps.longValue(), now);
+        }
+    }
+
+    /** A viewer of {@code streamId} in {@code site} reported {@code kbps} at {@code now}. */
     void record(String streamId, String site, long kbps, long now) {
         if (kbps <= 0) {
             return;
@@ -71,6 +79,37 @@ final class SiteThroughput {
         }
         Arrays.sort(fresh, 0, n);
         return fresh[n / 2];
+    }
+
+    /** Per site, over all its streams, the median of the fresh reports; sites without any are left out. */
+    java.util.Map<String, Long> mediansBySite(long now) {
+        Map<String, long[]> fresh = new java.util.TreeMap<>();
+        Map<String, Integer> counts = new java.util.HashMap<>();
+        for (Map.Entry<Key, Ring> e : sites.entrySet()) {
+            Ring ring = e.getValue();
+            synchronized (ring) {
+                for (int i = 0; i < ring.size; i++) {
+                    if (now - ring.at[i] <= WINDOW_MS) {
+                        String site = e.getKey().site();
+                        int n = counts.getOrDefault(site, 0);
+                        long[] values = fresh.computeIfAbsent(site, k -> new long[SAMPLES]);
+                        if (n == values.length) {
+                            values = Arrays.copyOf(values, n * 2);
+                            fresh.put(site, values);
+                        }
+                        values[n] = ring.kbps[i];
+                        counts.put(site, n + 1);
+                    }
+                }
+            }
+        }
+        Map<String, Long> out = new java.util.TreeMap<>();
+        fresh.forEach((site, values) -> {
+            int n = counts.get(site);
+            Arrays.sort(values, 0, n);
+            out.put(site, values[n / 2]);
+        });
+        return out;
     }
 
     /** Forgets sites with no report in the window. */

@@ -88,7 +88,7 @@ final class ViewerLifecycle {
         if (!m.inMesh()) {
             return;
         }
-        JoinResult result = coordinator.join(new PeerInfo(m.peerId(), m.streamId(), m.site(), m.caps().upload(),
+        JoinResult result = coordinator.join(new PeerInfo(m.peerId(), m.streamId(), m.site(), m.caps().offersUpload(),
                 m.caps().network(), m.caps().uploadKbps(), m.link()));
         // A join that changed the leaders marked the site: the queued fan-out is its one list.
         if (!events.leadersPending(m.streamId(), m.swarm())) {

@@ -69,6 +69,48 @@ class ApiResourcesIT extends ApiTestBase {
     }
 
     @Test
+    void uploadRulesDefaultToTodaysBehaviourAreValidatedAndAudited() throws Exception {
+        Client c = admin();
+        JsonNode created = json(c.send("POST", "/streams", "{\"id\":\"townhall\"}"));
+        assertFalse(created.get("uploadOnCellular").asBoolean());
+        assertTrue(created.get("uploadOnWifi").asBoolean());
+        assertEquals(4, created.get("maxUploads").asInt());
+        assertEquals(20_000, created.get("maxUploadKbps").asInt());
+
+        HttpResponse<String> changed = c.send("PUT", "/streams/townhall", "{\"uploadOnCellular\":true,"
+                + "\"uploadOnWifi\":false,\"maxUploads\":2,\"maxUploadKbps\":5000}");
+        assertEquals(200, changed.statusCode(), changed.body());
+        JsonNode p = json(c.get("/streams/townhall"));
+        assertTrue(p.get("uploadOnCellular").asBoolean());
+        assertFalse(p.get("uploadOnWifi").asBoolean());
+        assertEquals(2, p.get("maxUploads").asInt());
+        assertEquals(5_000, p.get("maxUploadKbps").asInt());
+
+        for (String[] bad : new String[][] {
+            {"{\"maxUploads\":0}", "maxUploads"},
+            {"{\"maxUploads\":65}", "maxUploads"},
+            {"{\"maxUploads\":2.5}", "maxUploads"},
+            {"{\"maxUploadKbps\":99}", "maxUploadKbps"},
+            {"{\"maxUploadKbps\":10000001}", "maxUploadKbps"},
+            {"{\"uploadOnWifi\":\"yes\"}", "uploadOnWifi"},
+        }) {
+            HttpResponse<String> r = c.send("PUT", "/streams/townhall", bad[0]);
+            assertEquals(400, r.statusCode(), bad[0]);
+            assertEquals(bad[1], json(r).at("/error/field").asText(), bad[0] + " -> " + r.body());
+        }
+        assertEquals(2, json(c.get("/streams/townhall")).get("maxUploads").asInt(), "refused changes changed nothing");
+
+        JsonNode audited = json(c.get("/audit?action=stream.changed")).at("/entries/0/details");
+        assertEquals(4, audited.at("/before/maxUploads").asInt());
+        assertEquals(2, audited.at("/after/maxUploads").asInt());
+        assertEquals(20_000, audited.at("/before/maxUploadKbps").asInt());
+        assertEquals(5_000, audited.at("/after/maxUploadKbps").asInt());
+        assertTrue(audited.at("/before/uploadOnWifi").asBoolean());
+        assertFalse(audited.at("/after/uploadOnWifi").asBoolean());
+        assertTrue(audited.at("/after/uploadOnCellular").asBoolean());
+    }
+
+    @Test
     void siteCsvWithBadRowsIsReportedByLineAndNothingIsImported() throws Exception {
         Client c = admin();
         String bad = "cidr,site,label\n10.1.0.0/16,lyon,Lyon\n10.2.0.0/33,nantes,\nnot-a-cidr,x,\n";

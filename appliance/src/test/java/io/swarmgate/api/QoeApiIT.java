@@ -53,6 +53,16 @@ class QoeApiIT extends ApiTestBase {
             assertEquals(0.75, live.get("efficiency").asDouble(), 1e-9);
             assertEquals(2, live.at("/whyNotP2p/timeout").asLong());
             assertEquals("townhall", live.at("/byStream/0/stream").asText());
+            assertTrue(live.at("/bySite/0/uploadCapacityKbps").isNull(), "no viewer has measured its upload yet");
+
+            // What viewers measured uploading (report.uploadKbps) shows per site: the median.
+            for (long kbps : new long[] {40_000, 9_000, 12_000}) {
+                v.send("{\"type\":\"report\",\"httpBytes\":0,\"p2pBytes\":0,\"uploadedBytes\":500000,\"stalls\":0,"
+                        + "\"stallMs\":0,\"watchMs\":10000,\"level\":0,\"bitrateKbps\":300,\"neighbours\":2,"
+                        + "\"uploadKbps\":" + kbps + "}");
+            }
+            Await.until("the site's upload capacity on /qoe/live", Duration.ofSeconds(10),
+                    () -> json(c.get("/qoe/live")).at("/bySite/0/uploadCapacityKbps").asLong() == 12_000);
         }
     }
 

@@ -131,6 +131,20 @@ class ForwardingCommandIT {
         assertEquals(0, run(data, "stream", "set", "townhall", "--clear-origins").code());
         assertTrue(run(data, "stream", "list").out().contains("allowed origins:  default"));
 
+        assertTrue(run(data, "stream", "list").out().contains(
+                "uploads:          Wi-Fi, not cellular; at most 4 at a time and 20000 kbit/s per viewer"));
+        CliRun upload = run(data, "stream", "set", "townhall", "--upload-on-cellular", "true", "--upload-on-wifi",
+                "false", "--max-uploads", "2", "--max-upload-kbps", "5000");
+        assertEquals(0, upload.code(), upload.err());
+        String uploads = run(data, "stream", "list").out();
+        assertTrue(uploads.contains("not Wi-Fi, cellular; at most 2 at a time and 5000 kbit/s per viewer"), uploads);
+        CliRun tooMany = run(data, "stream", "set", "townhall", "--max-uploads", "65");
+        assertEquals(2, tooMany.code());
+        assertTrue(tooMany.err().contains("max-uploads: must be between 1 and 64"), tooMany.err());
+        CliRun tooSlow = run(data, "stream", "set", "townhall", "--max-upload-kbps", "10");
+        assertEquals(2, tooSlow.code());
+        assertTrue(tooSlow.err().contains("max-upload-kbps"), tooSlow.err());
+
         assertEquals(0, run(data, "stream", "remove", "townhall").code());
         assertEquals(1, run(data, "stream", "remove", "townhall").code());
     }

@@ -8,6 +8,7 @@ import io.swarmgate.mesh.P2pMode;
 import io.swarmgate.policy.SecurityLevel;
 import io.swarmgate.policy.StreamPolicy;
 import io.swarmgate.policy.TokenSettings;
+import io.swarmgate.policy.UploadRules;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -15,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class MediaOriginsTest {
 
     private static StreamPolicy policy(String pattern) {
-        return StreamPolicy.validated("townhall", pattern, P2pMode.ON, Map.of(), 6, false, List.of(),
+        return StreamPolicy.validated("townhall", pattern, P2pMode.ON, Map.of(), 6, UploadRules.DEFAULT, List.of(),
                 SecurityLevel.BASIC, List.of(), TokenSettings.NONE, null);
     }
 

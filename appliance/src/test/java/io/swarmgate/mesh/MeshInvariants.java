@@ -23,7 +23,8 @@ final class MeshInvariants {
 
     static boolean uploads(PeerInfo peer, SwarmRules rules) {
         return rules.modeFor(peer.site()) == P2pMode.ON && peer.canUpload()
-                && (peer.networkType() != NetworkType.CELLULAR || rules.uploadOnCellular());
+                && (peer.networkType() != NetworkType.CELLULAR || rules.uploadOnCellular())
+                && (peer.networkType() != NetworkType.WIFI || rules.uploadOnWifi());
     }
 
     static String pairKey(String a, String b) {

@@ -30,6 +30,8 @@ class SignalingCodecReportTest {
         assertEquals(10_000_000_000L, r.httpBytes());
         assertEquals(86_400L, r.stalls());
         assertEquals(1_000_000L, r.failures().timeout());
+        assertEquals(null, r.uploadKbps(), "no upload measured yet");
+        assertEquals(10_000_000L, ((ClientMessage.Report) codec.decode(report(",\"uploadKbps\":10000000"))).uploadKbps());
     }
 
     @ParameterizedTest
@@ -37,6 +39,7 @@ class SignalingCodecReportTest {
         "httpBytes, 10000000001", "p2pBytes, 10000000001", "uploadedBytes, 10000000001",
         "httpBytes, -1", "p2pBytes, -5", "stalls, 86401", "stalls, -1", "stallMs, 86400001",
         "watchMs, 86400001", "watchMs, -1", "startupMs, 3600001", "level, 65", "bitrateKbps, 1000001",
+        "uploadKbps, 10000001", "uploadKbps, -1", "uploadKbps, 1.5",
     })
     void implausibleValuesAreRejectedNamingTheField(String field, String value) {
         Map<String, String> fields = new LinkedHashMap<>(Map.of("level", "1", "bitrateKbps", "3000", "neighbours", "2"));

@@ -9,6 +9,7 @@ import io.swarmgate.mesh.P2pMode;
 import io.swarmgate.policy.SecurityLevel;
 import io.swarmgate.policy.StreamPolicy;
 import io.swarmgate.policy.TokenSettings;
+import io.swarmgate.policy.UploadRules;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +48,7 @@ class SignalingOriginsIT extends SignalingTestBase {
 
     private void addPolicy(List<String> origins) {
         try {
-            appliance.policies().addStream(StreamPolicy.validated("townhall", null, P2pMode.ON, Map.of(), 10, false,
+            appliance.policies().addStream(StreamPolicy.validated("townhall", null, P2pMode.ON, Map.of(), 10, UploadRules.DEFAULT,
                     origins, SecurityLevel.BASIC, List.of(), TokenSettings.NONE, Instant.now()), TEST_ACTOR);
         } catch (java.sql.SQLException e) {
             throw new IllegalStateException(e);

@@ -13,6 +13,7 @@ import io.swarmgate.mesh.P2pMode;
 import io.swarmgate.policy.SecurityLevel;
 import io.swarmgate.policy.StreamPolicy;
 import io.swarmgate.policy.TokenSettings;
+import io.swarmgate.policy.UploadRules;
 import io.swarmgate.policy.ViewerTokens;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,7 +33,7 @@ class SignalingPolicyIT extends SignalingTestBase {
 
     private StreamPolicy policy(String origins, SecurityLevel level, String secret) {
         return StreamPolicy.validated(ID, "https://video.corp.example/live/townhall/*", P2pMode.ON, Map.of(), 10,
-                false, origins == null ? List.of() : List.of(origins), level, List.of(),
+                UploadRules.DEFAULT, origins == null ? List.of() : List.of(origins), level, List.of(),
                 TokenSettings.NONE.withSecret(secret, Instant.now()), Instant.now());
     }
 
@@ -125,7 +126,7 @@ class SignalingPolicyIT extends SignalingTestBase {
         start(Map.of());
         appliance.policies().addSite(new io.swarmgate.mesh.SiteRange("127.0.11.0/24", "paris", "Paris HQ"), TEST_ACTOR);
         appliance.policies().addSite(new io.swarmgate.mesh.SiteRange("127.0.12.0/24", "lyon", "Lyon"), TEST_ACTOR);
-        appliance.policies().addStream(StreamPolicy.validated(ID, null, P2pMode.ON, Map.of(), 10, false, List.of(),
+        appliance.policies().addStream(StreamPolicy.validated(ID, null, P2pMode.ON, Map.of(), 10, UploadRules.DEFAULT, List.of(),
                 SecurityLevel.BASIC, List.of(Set.of("paris", "lyon")), TokenSettings.NONE, Instant.now()), TEST_ACTOR);
         TestViewer paris = viewer("127.0.11.1");
         assertEquals("paris", paris.joinStream(ID).get("site").asText());
@@ -187,7 +188,7 @@ class SignalingPolicyIT extends SignalingTestBase {
         a.drain();
 
         appliance.policies().updateStream(ID, p -> StreamPolicy.validated(p.id(), p.urlPattern(), P2pMode.DOWNLOAD_ONLY,
-                p.siteModes(), p.maxNeighbours(), p.uploadOnCellular(), p.allowedOrigins(), p.securityLevel(),
+                p.siteModes(), p.maxNeighbours(), p.upload(), p.allowedOrigins(), p.securityLevel(),
                 p.siteGroups(), p.tokens(), p.updatedAt()), TEST_ACTOR);
         JsonNode update = a.await("policy");
         assertEquals("download-only", update.at("/policy/p2p").asText());
@@ -197,7 +198,7 @@ class SignalingPolicyIT extends SignalingTestBase {
         assertTrue(Set.of("policy", "left").contains(gone.get("reason").asText()), gone.toString());
 
         appliance.policies().updateStream(ID, p -> StreamPolicy.validated(p.id(), p.urlPattern(), P2pMode.ON,
-                Map.of("auto:127.0.1.0/24", P2pMode.OFF), p.maxNeighbours(), p.uploadOnCellular(), p.allowedOrigins(),
+                Map.of("auto:127.0.1.0/24", P2pMode.OFF), p.maxNeighbours(), p.upload(), p.allowedOrigins(),
                 p.securityLevel(), p.siteGroups(), p.tokens(), p.updatedAt()), TEST_ACTOR);
         assertEquals("off", a.await("policy").at("/policy/p2p").asText());
     }
@@ -209,7 +210,7 @@ class SignalingPolicyIT extends SignalingTestBase {
         TestViewer a = viewer("127.0.1.1", "https://old-portal.corp.example");
         a.joinStream(ID);
         appliance.policies().updateStream(ID, p -> StreamPolicy.validated(p.id(), p.urlPattern(), p.p2pMode(),
-                p.siteModes(), p.maxNeighbours(), p.uploadOnCellular(), List.of("https://intranet.corp.example"),
+                p.siteModes(), p.maxNeighbours(), p.upload(), List.of("https://intranet.corp.example"),
                 p.securityLevel(), p.siteGroups(), p.tokens(), p.updatedAt()), TEST_ACTOR);
         a.awaitError("origin_not_allowed");
         assertEquals(CloseCodes.POLICY_VIOLATION, a.awaitClose());

@@ -11,6 +11,7 @@ import io.swarmgate.mesh.P2pMode;
 import io.swarmgate.policy.SecurityLevel;
 import io.swarmgate.policy.StreamPolicy;
 import io.swarmgate.policy.TokenSettings;
+import io.swarmgate.policy.UploadRules;
 import io.swarmgate.policy.ViewerTokens;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -35,7 +36,7 @@ class SignalingTokensIT extends SignalingTestBase {
     private void startWithPolicy(TokenSettings tokens) throws Exception {
         // Heartbeats far apart, so moving the clock past a rotation grace closes nobody for silence.
         start(Map.of(ConfigKey.SIGNALING_HEARTBEAT_MS, "300000"), clock);
-        appliance.policies().addStream(StreamPolicy.validated(ID, null, P2pMode.ON, Map.of(), 10, false, List.of(),
+        appliance.policies().addStream(StreamPolicy.validated(ID, null, P2pMode.ON, Map.of(), 10, UploadRules.DEFAULT, List.of(),
                 SecurityLevel.BASIC, List.of(), tokens, clock.instant()), TEST_ACTOR);
     }
 
@@ -100,7 +101,7 @@ class SignalingTokensIT extends SignalingTestBase {
 
         String newSecret = ViewerTokens.newSecret();
         appliance.policies().updateStream(ID, p -> StreamPolicy.validated(p.id(), p.urlPattern(), p.p2pMode(),
-                p.siteModes(), p.maxNeighbours(), p.uploadOnCellular(), p.allowedOrigins(), p.securityLevel(),
+                p.siteModes(), p.maxNeighbours(), p.upload(), p.allowedOrigins(), p.securityLevel(),
                 p.siteGroups(), p.tokens().withSecret(newSecret, clock.instant()), p.updatedAt()), TEST_ACTOR);
         TestViewer renewed = viewer("127.0.1.2");
         renewed.joinWith(hello(token(newSecret, null)));

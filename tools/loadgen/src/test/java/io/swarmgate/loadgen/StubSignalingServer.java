@@ -97,8 +97,10 @@ public final class StubSignalingServer implements AutoCloseable {
             ObjectNode welcome = JSON.createObjectNode().put("type", "welcome").put("v", 1).put("peerId", id)
                     .put("secret", "s").put("resumed", false).put("site", subnet + ".0/24")
                     .put("streamId", "loadgen").put("heartbeatMs", heartbeatMs);
-            welcome.putObject("policy").put("p2p", "on").put("maxNeighbours", 6).put("uploadOnCellular", false)
-                    .putArray("iceServers");
+            ObjectNode policy = welcome.putObject("policy").put("p2p", "on").put("maxNeighbours", 6)
+                    .put("uploadOnCellular", false).put("uploadOnWifi", true);
+            policy.putObject("upload").put("allowed", true).put("maxUploads", 4).put("maxKbps", 20_000);
+            policy.putArray("iceServers");
             send(welcome);
             Peer previous = lastInSubnet.put(subnet, this);
             if (previous != null) {
