@@ -185,7 +185,7 @@ final class Admission {
         boolean trusted = policy.securityLevel() != SecurityLevel.INTERMEDIATE || trustedNetworks.contains(address);
         P2pMode mode = trusted ? policy.modeFor(site) : P2pMode.OFF;
         ServerMessage.Policy effective = new ServerMessage.Policy(mode.wire(), policy.maxNeighbours(),
-                policy.uploadOnCellular());
+                policy.uploadOnCellular(), policy.viewerParams());
         return new Admitted(resolved.streamId(), policy, site, trusted, effective, mode != P2pMode.OFF, token);
     }
 }

@@ -8,7 +8,11 @@ public sealed interface ServerMessage {
     String type();
 
     /** The effective policy a viewer follows; {@code iceServers} is always empty (LAN, host candidates only). */
-    record Policy(String p2p, int maxNeighbours, boolean uploadOnCellular) {
+    /** {@code viewerParams}: query parameters left out of a segment's identity (docs/protocol.md "Segment identity"). */
+    record Policy(String p2p, int maxNeighbours, boolean uploadOnCellular, List<String> viewerParams) {
+        public Policy {
+            viewerParams = List.copyOf(viewerParams);
+        }
     }
 
     /** {@code siteHttpKbps}: the site's recent HTTP throughput as its viewers report it; null when unknown. */
@@ -59,7 +63,8 @@ public sealed interface ServerMessage {
      * The answer to {@code hash}: {@code sha256} and {@code length} of the origin's bytes, or
      * {@code error} (then {@code sha256} is null). {@code segment} is echoed as asked.
      */
-    record SegmentHash(String segment, byte[] sha256, long length, String error) implements ServerMessage {
+    /** {@code range}: the byte range asked for, echoed ({@code first-last}), or null for a whole resource. */
+    record SegmentHash(String segment, String range, byte[] sha256, long length, String error) implements ServerMessage {
         @Override
         public String type() {
             return "hash";

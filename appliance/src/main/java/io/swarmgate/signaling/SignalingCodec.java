@@ -114,6 +114,12 @@ public final class SignalingCodec {
         String segment = f.string("segment", SegmentUrl.MAX_LENGTH, true);
         SegmentUrl url = SegmentUrl.parse(segment).orElseThrow(() -> new ProtocolException(ErrorCode.INVALID_FIELD,
                 "field 'segment' must be an absolute http or https URL without user info", "hash"));
+        String range = f.optionalString("range", 31);
+        if (range != null) {
+            url = url.withRange(SegmentUrl.Range.parse(range).orElseThrow(() -> new ProtocolException(
+                    ErrorCode.INVALID_FIELD, "field 'range' must be FIRST-LAST, inclusive byte offsets with FIRST <= LAST",
+                    "hash")));
+        }
         return new ClientMessage.HashRequest(segment, url);
     }
 
@@ -172,6 +178,9 @@ public final class SignalingCodec {
             }
         } else if (message instanceof ServerMessage.SegmentHash h) {
             o.put("segment", h.segment());
+            if (h.range() != null) {
+                o.put("range", h.range());
+            }
             if (h.sha256() != null) {
                 o.put("sha256", java.util.Base64.getEncoder().encodeToString(h.sha256())).put("length", h.length());
             } else {
@@ -196,6 +205,8 @@ public final class SignalingCodec {
     private static void policy(ObjectNode o, ServerMessage.Policy p) {
         o.put("p2p", p.p2p()).put("maxNeighbours", p.maxNeighbours()).put("uploadOnCellular", p.uploadOnCellular());
         o.putArray("iceServers");
+        ArrayNode params = o.putArray("viewerParams");
+        p.viewerParams().forEach(params::add);
     }
 
     static String truncate(String s) {

@@ -94,7 +94,7 @@ public final class ViewerSession implements Session.Listener.AutoDemanding {
         /** The same viewer barred: out of the mesh, told P2P is off. */
         Membership asBarred() {
             ServerMessage.Policy off = new ServerMessage.Policy("off", effective.maxNeighbours(),
-                    effective.uploadOnCellular());
+                    effective.uploadOnCellular(), effective.viewerParams());
             return new Membership(peerId, secret, caps, site, link, streamRef, streamId, policy, off, false, token,
                     true);
         }
