@@ -11,6 +11,9 @@
 
 import { Engine, segmentIdFor } from '../core/engine.js';
 import { createFragmentLoader, fetchWithLoader } from './loader.js';
+import { bufferAhead, watchMedia } from '../core/playback.js';
+
+export { bufferAhead };
 
 const WRAPPED = typeof Symbol === 'function' ? Symbol.for('swarmgate.wrapped') : '__swarmgateWrapped';
 
@@ -27,17 +30,6 @@ const WRAPPED = typeof Symbol === 'function' ? Symbol.for('swarmgate.wrapped') :
  * @property {(session: HlsSession) => void} unregister
  */
 
-/** Media seconds buffered ahead of the playhead. */
-export function bufferAhead(media) {
-  if (!media || !media.buffered) return 0;
-  const t = media.currentTime;
-  const b = media.buffered;
-  for (let i = 0; i < b.length; i++) {
-    if (b.start(i) <= t + 0.1 && t < b.end(i)) return Math.max(0, b.end(i) - t);
-  }
-  return 0;
-}
-
 /** Everything the SDK attaches to one Hls instance. */
 export class HlsSession {
   /**
@@ -50,9 +42,8 @@ export class HlsSession {
     this.hls = null;
     this.engineRef = null;
     this.media = null;
-    this.mediaListeners = [];
+    this.unwatchMedia = null;
     this.createdAt = globalThis.performance.now();
-    this.started = false;
   }
 
   /** The fLoader class for this instance. */
@@ -146,35 +137,12 @@ export class HlsSession {
     if (!media || media === this.media) return;
     this.detachMedia();
     this.media = media;
-    const qoe = () => this.engineRef && this.engineRef.qoe;
-    const listen = (type, fn) => {
-      const h = () => {
-        try { const q = qoe(); if (q) fn(q); } catch { /* QoE must never disturb playback */ }
-      };
-      media.addEventListener(type, h);
-      this.mediaListeners.push([type, h]);
-    };
-    listen('playing', (q) => {
-      if (!this.started) {
-        this.started = true;
-        q.setStartup(globalThis.performance.now() - this.createdAt);
-      }
-      q.stallEnded();
-      q.setWatching(true);
-    });
-    listen('waiting', (q) => {
-      // Before the first frame the wait is startup time, not a stall.
-      if (this.started) q.stallStarted();
-    });
-    const stop = (q) => { q.stallEnded(); q.setWatching(false); };
-    listen('pause', stop);
-    listen('ended', stop);
+    this.unwatchMedia = watchMedia(media, () => this.engineRef && this.engineRef.qoe, this.createdAt);
   }
 
   detachMedia() {
-    const media = this.media;
-    if (media) for (const [type, h] of this.mediaListeners) media.removeEventListener(type, h);
-    this.mediaListeners = [];
+    this.unwatchMedia?.();
+    this.unwatchMedia = null;
     this.media = null;
   }
 

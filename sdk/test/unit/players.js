@@ -1,0 +1,52 @@
+// Loads the players' real npm packages into node for the adapter tests. The packages expect a
+// browser; these are the few globals they touch while loading (no player code is replaced), and
+// an XMLHttpRequest that records requests instead of sending them.
+
+/** XMLHttpRequest stand-in: records what a loader asks; the test answers with respond(). */
+export class RecordingXhr {
+  static sent = [];
+  constructor() {
+    this.headers = {};
+    this.status = 0;
+    this.statusText = '';
+    this.response = null;
+    this.responseURL = '';
+    RecordingXhr.sent.push(this);
+  }
+  open(method, url) { this.method = method; this.url = url; }
+  setRequestHeader(name, value) { this.headers[name] = value; }
+  getAllResponseHeaders() { return this.status ? 'content-type: video/mp4\r\n' : ''; }
+  send() { this.sentAt = performance.now(); }
+  abort() { this.aborted = true; this.onabort?.(); }
+  /** Answers the request: one progress event, then load and loadend. */
+  respond(status, bytes) {
+    this.status = status;
+    this.statusText = status === 200 ? 'OK' : 'Error';
+    this.responseURL = this.url;
+    this.response = bytes ? bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) : null;
+    this.onprogress?.({ loaded: bytes ? bytes.length : 0, total: bytes ? bytes.length : 0, lengthComputable: true });
+    this.onload?.call(this);
+    this.onloadend?.();
+  }
+}
+
+let dashjs = null;
+
+/** The dash.js namespace from the npm package (its ESM build), loaded once per test process. */
+export async function loadDashjs() {
+  if (dashjs) return dashjs;
+  globalThis.window = globalThis;
+  globalThis.self = globalThis;
+  if (!globalThis.navigator || !globalThis.navigator.userAgent) {
+    Object.defineProperty(globalThis, 'navigator', { value: { userAgent: 'node', platform: 'node' }, configurable: true });
+  }
+  globalThis.getComputedStyle = () => ({});
+  globalThis.document = {
+    documentElement: {}, createElement: () => ({ style: {}, canPlayType: () => '' }),
+    addEventListener() {}, querySelector: () => null, getElementsByTagName: () => [],
+  };
+  globalThis.XMLHttpRequest = RecordingXhr;
+  const module = await import('dashjs');
+  dashjs = module.default || module;
+  return dashjs;
+}
