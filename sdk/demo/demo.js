@@ -9,7 +9,7 @@
   const params = new URLSearchParams(window.location.search);
   const streamName = params.get('stream') === 'vod' ? 'vod' : 'live';
   // Which player the page uses, and the format it plays (each player plays what it can).
-  const PLAYERS = { hlsjs: ['hls'], dashjs: ['dash'] };
+  const PLAYERS = { hlsjs: ['hls'], dashjs: ['dash'], shaka: ['dash', 'hls'] };
   const playerName = Object.prototype.hasOwnProperty.call(PLAYERS, params.get('player')) ? params.get('player') : 'hlsjs';
   const format = PLAYERS[playerName].includes(params.get('format')) ? params.get('format') : PLAYERS[playerName][0];
   // Relative to /demo/, so the page keeps working if the appliance mounts it elsewhere.
@@ -94,6 +94,8 @@
   let hls = null;
   if (playerName === 'dashjs') {
     playDashjs();
+  } else if (playerName === 'shaka') {
+    playShaka();
   } else if (window.Hls && window.Hls.isSupported()) {
     const Hls = window.Hls;
     hls = new Hls({
@@ -207,6 +209,44 @@
         sdk: () => (window.swarmgate ? window.swarmgate.stats() : null) };
       video.muted = true;
       dash.initialize(video, source, true);
+    };
+    document.head.appendChild(script);
+  }
+
+  // Shaka Player, loaded only by pages that use it (served by the appliance from its own jar).
+  function playShaka() {
+    const script = document.createElement('script');
+    script.src = 'shaka-player.compiled.js';
+    script.onerror = () => setStatus('error', 'Cannot load Shaka Player');
+    script.onload = () => {
+      const shaka = window.shaka;
+      shaka.polyfill.installAll();
+      const player = new shaka.Player();
+      player.configure({ streaming: { bufferBehind: 30 } });
+      player.addEventListener('downloadcompleted', (e) => {
+        const uri = e.request && e.request.uris ? e.request.uris[0] : '';
+        if (/\/(seg-|chunk-|video\.mp4)/.test(uri)) {
+          stats.fragBytes += e.response && e.response.data ? e.response.data.byteLength : 0;
+          stats.frags += 1;
+        }
+      });
+      player.addEventListener('variantchanged', () => {
+        const track = player.getVariantTracks().find((t) => t.active);
+        if (track) stats.level = { width: track.width, height: track.height, bitrate: track.bandwidth };
+      });
+      player.addEventListener('error', (e) => {
+        const error = (e && e.detail) || {};
+        stats.errors.push({ type: 'shaka', details: String(error.code || 'error'), fatal: error.severity === 2,
+          at: Math.round(performance.now() - createdAt) });
+        if (error.severity === 2) stats.fatalErrors += 1;
+      });
+      window.demoPlayer = { shaka: player, video, stats, stream: streamName, player: playerName, format,
+        sdk: () => (window.swarmgate ? window.swarmgate.stats() : null) };
+      video.muted = true;
+      player.attach(video)
+        .then(() => player.load(source))
+        .then(startPlayback)
+        .catch((e) => setStatus('error', 'Playback failed: ' + (e && e.code)));
     };
     document.head.appendChild(script);
   }

@@ -86,7 +86,38 @@ export function installProbe(options) {
     });
   }
 
+  // Shaka pages: its downloadcompleted events for segment URLs (init segments included).
+  function hookShaka(player) {
+    probe.hooked = true;
+    const marks = probe.marks;
+    player.addEventListener('downloadcompleted', (e) => {
+      const uri = e && e.request && e.request.uris ? e.request.uris[0] : '';
+      const now = performance.now();
+      if (/\.(mpd|m3u8)(\?|$)/.test(uri)) {
+        if (marks.manifest === null) {
+          marks.manifest = now;
+        }
+        return;
+      }
+      if (!/\/(seg-|chunk-|video\.mp4)/.test(uri)) {
+        return;
+      }
+      if (marks.fragLoaded === null) {
+        marks.fragLoaded = now;
+      }
+      const loaded = e.response && e.response.data ? e.response.data.byteLength : 0;
+      probe.fragBytes += loaded;
+      probe.frags += 1;
+      const started = e.request && e.request.requestStartTime ? e.request.requestStartTime : performance.timeOrigin + now;
+      probe.fragLog.push(started, loaded);
+    });
+  }
+
   function hook(player) {
+    if (player && player.shaka && !probe.hooked && typeof player.shaka.addEventListener === 'function') {
+      hookShaka(player.shaka);
+      return;
+    }
     if (player && player.dash && !probe.hooked && typeof player.dash.on === 'function') {
       hookDash(player.dash);
       return;
@@ -162,6 +193,11 @@ export async function samplePage(cutWall) {
   let latency = null;
   try {
     latency = hls && Number.isFinite(hls.latency) && hls.latency > 0 ? hls.latency : null;
+    const shakaPlayer = player && player.shaka;
+    if (shakaPlayer && typeof shakaPlayer.getStats === 'function') {
+      const l = shakaPlayer.getStats().liveLatency;
+      latency = Number.isFinite(l) && l > 0 ? l : null;
+    }
     const dash = player && player.dash;
     if (dash && typeof dash.getCurrentLiveLatency === 'function') {
       const l = dash.getCurrentLiveLatency();
@@ -178,7 +214,7 @@ export async function samplePage(cutWall) {
   const timings = sdk && sdk.timings ? sdk.timings : {};
   const marks = probe ? {
     html: navigation && navigation.responseEnd > 0 ? navigation.responseEnd : null,
-    hls_js: resourceEnd('/hls.min.js') ?? resourceEnd('/dash.all.min.js'),
+    hls_js: resourceEnd('/hls.min.js') ?? resourceEnd('/dash.all.min.js') ?? resourceEnd('/shaka-player.compiled.js'),
     sdk: resourceEnd('/sdk/swarmgate.js'),
     welcome: Number.isFinite(timings.welcomeMs) ? timings.welcomeMs : null,
     manifest: probe.marks.manifest,
@@ -200,7 +236,7 @@ export async function samplePage(cutWall) {
     hooked: probe ? probe.hooked : false,
     pageFragBytes,
     latency,
-    live: player && player.dash ? player.stream === 'live' : !!(hls && hls.levels && hls.levels.length && hls.levels[0].details ? hls.levels[0].details.live : player && player.stream === 'live'),
+    live: player && (player.dash || player.shaka) ? player.stream === 'live' : !!(hls && hls.levels && hls.levels.length && hls.levels[0].details ? hls.levels[0].details.live : player && player.stream === 'live'),
     currentTime: video ? video.currentTime : null,
     paused: video ? video.paused : null,
     fatalErrors: player && player.stats ? player.stats.fatalErrors || 0 : 0,

@@ -28,7 +28,8 @@ async function buildDemo() {
   // dash.js for the page's player selector: its UMD build defines window.dashjs.
   // (dashjs exports no package.json: found beside hls.js in the same node_modules.)
   const dashMin = join(root, 'node_modules', 'dashjs', 'dist', 'modern', 'umd', 'dash.all.min.js');
-  await copyInto(targetDir, [...pageFiles, [hlsMin, 'hls.min.js'], [dashMin, 'dash.all.min.js']]);
+  const shakaMin = join(root, 'node_modules', 'shaka-player', 'dist', 'shaka-player.compiled.js');
+  await copyInto(targetDir, [...pageFiles, [hlsMin, 'hls.min.js'], [dashMin, 'dash.all.min.js'], [shakaMin, 'shaka-player.compiled.js']]);
   return targetDir;
 }
 

@@ -10,6 +10,7 @@ import { figures, runFleet } from '../../fleet/fleet.mjs';
 const SECONDS = 30;
 const COMBINATIONS = [
   { player: 'dashjs', format: 'dash' },
+  { player: 'shaka', format: 'dash' },
 ];
 
 for (const { player, format } of COMBINATIONS) {

@@ -50,3 +50,22 @@ export async function loadDashjs() {
   dashjs = module.default || module;
   return dashjs;
 }
+
+let shaka = null;
+
+/** The Shaka Player namespace from the npm package (its compiled build), loaded once per test process. */
+export async function loadShaka() {
+  if (shaka) return shaka;
+  globalThis.window = globalThis;
+  globalThis.self = globalThis;
+  if (!globalThis.navigator || !globalThis.navigator.userAgent) {
+    Object.defineProperty(globalThis, 'navigator', { value: { userAgent: 'node', platform: 'node' }, configurable: true });
+  }
+  globalThis.document ??= {
+    documentElement: {}, createElement: () => ({ style: {}, canPlayType: () => '' }),
+    addEventListener() {}, querySelector: () => null, getElementsByTagName: () => [],
+  };
+  const { createRequire } = await import('node:module');
+  shaka = createRequire(import.meta.url)('shaka-player');
+  return shaka;
+}

@@ -11,8 +11,8 @@ import java.time.format.DateTimeFormatter;
  * <ul>
  *   <li>live, {@code /demo/live/manifest.mpd}: dynamic, {@code SegmentTemplate} with
  *       {@code $Number$}, where segment number = the HLS media sequence (the same wall-clock
- *       schedule, {@link DemoStream}); one {@code Period} per loop of the fixture, because its
- *       timestamps restart with each loop;</li>
+ *       schedule, {@link DemoStream}); one Period from the epoch, the segments' decode times
+ *       rewritten to match ({@link DemoMedia#dashLiveSegment});</li>
  *   <li>VOD, {@code /demo/vod/manifest.mpd}: static, {@code SegmentTimeline} with {@code $Time$};</li>
  *   <li>VOD, {@code /demo/vod/ranges.mpd}: static, {@code SegmentList} with byte ranges
  *       ({@code mediaRange}) inside one file, {@code video.mp4}.</li>
@@ -38,12 +38,8 @@ public final class DashManifests {
         return media.segmentCount() * DemoMedia.SEGMENT_SECONDS;
     }
 
-    /** The live manifest at {@code now}: the periods of every loop the window touches. */
+    /** The live manifest at {@code now}: one Period from the epoch, segment number = media sequence. */
     public String live(DemoStream stream, Instant now) {
-        DemoStream.Window window = stream.window();
-        int count = media.segmentCount();
-        long firstLoop = Math.floorDiv(window.first(), count);
-        long lastLoop = Math.floorDiv(window.newest(), count);
         StringBuilder out = header("dynamic")
                 .append(" availabilityStartTime=\"1970-01-01T00:00:00Z\" publishTime=\"")
                 .append(XS_DATE_TIME.format(now)).append('"')
@@ -51,16 +47,12 @@ public final class DashManifests {
                 .append(" timeShiftBufferDepth=\"PT").append((long) stream.windowSegments() * DemoMedia.SEGMENT_SECONDS)
                 .append("S\" suggestedPresentationDelay=\"PT").append(3 * DemoMedia.SEGMENT_SECONDS).append("S\"")
                 .append(" maxSegmentDuration=\"PT").append(DemoMedia.SEGMENT_SECONDS).append("S\"")
-                .append(" minBufferTime=\"PT").append(DemoMedia.SEGMENT_SECONDS).append("S\">\n");
-        for (long loop = firstLoop; loop <= lastLoop; loop++) {
-            out.append("  <Period id=\"loop-").append(loop).append("\" start=\"PT").append(loop * loopSeconds())
-                    .append("S\">\n");
-            adaptationSet(out).append("      <SegmentTemplate timescale=\"").append(DemoMedia.DASH_TIMESCALE)
-                    .append("\" duration=\"").append(DemoMedia.DASH_SEGMENT_TICKS)
-                    .append("\" startNumber=\"").append(loop * count)
-                    .append("\" initialization=\"init.mp4\" media=\"chunk-$Number$.m4s\"/>\n");
-            closeAdaptationSet(out).append("  </Period>\n");
-        }
+                .append(" minBufferTime=\"PT").append(DemoMedia.SEGMENT_SECONDS).append("S\">\n")
+                .append("  <Period id=\"live\" start=\"PT0S\">\n");
+        adaptationSet(out).append("      <SegmentTemplate timescale=\"").append(DemoMedia.DASH_TIMESCALE)
+                .append("\" duration=\"").append(DemoMedia.DASH_SEGMENT_TICKS)
+                .append("\" startNumber=\"0\" initialization=\"init.mp4\" media=\"chunk-$Number$.m4s\"/>\n");
+        closeAdaptationSet(out).append("  </Period>\n");
         return out.append("  <UTCTiming schemeIdUri=\"urn:mpeg:dash:utc:direct:2014\" value=\"")
                 .append(XS_DATE_TIME.format(now)).append("\"/>\n</MPD>\n").toString();
     }

@@ -101,6 +101,38 @@ public final class DemoMedia {
         return segments.get(index);
     }
 
+    /**
+     * DASH live segment {@code seq}: fixture segment {@code seq mod 10} with its decode time
+     * ({@code tfdt}, 64-bit in the fixture) set to {@code seq} segments and its fragment number
+     * to {@code seq + 1}, so the live stream's media timeline runs on without a break (one Period,
+     * no discontinuity when the fixture loops). A new array each call.
+     */
+    public byte[] dashLiveSegment(long seq) {
+        byte[] bytes = dashSegments.get((int) Math.floorMod(seq, (long) dashSegments.size())).clone();
+        int tfdt = find(bytes, "tfdt");
+        int mfhd = find(bytes, "mfhd");
+        if (tfdt < 0 || bytes[tfdt + 4] != 1 || mfhd < 0) {
+            throw new IllegalStateException("demo DASH segment without a 64-bit tfdt and an mfhd: remake the fixture");
+        }
+        java.nio.ByteBuffer.wrap(bytes).putLong(tfdt + 8, seq * DASH_SEGMENT_TICKS).putInt(mfhd + 8, (int) (seq + 1));
+        return bytes;
+    }
+
+    /** Index of the first box named {@code type} (its type field), or -1. */
+    private static int find(byte[] bytes, String type) {
+        byte[] name = type.getBytes(StandardCharsets.US_ASCII);
+        outer:
+        for (int i = 4; i + name.length <= bytes.length; i++) {
+            for (int j = 0; j < name.length; j++) {
+                if (bytes[i + j] != name[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
     /** The DASH init segment; callers must not modify the array. */
     public byte[] dashInit() {
         return dashInit;

@@ -101,7 +101,7 @@ final class DemoSegments {
                     + window.oldestRetained() + " to " + window.newest());
         }
         int index = live.fixtureIndex(seq);
-        return dash ? new Found(media.dashSegment(index), MP4_TYPE) : new Found(media.segment(index), TS_TYPE);
+        return dash ? new Found(media.dashLiveSegment(seq), MP4_TYPE) : new Found(media.segment(index), TS_TYPE);
     }
 
     /** Keeps error messages short when a client sends an absurd path. */
