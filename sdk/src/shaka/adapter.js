@@ -65,6 +65,18 @@ export class ShakaSession {
     });
   }
 
+  /** QoE bitrate and level: the active variant whenever Shaka adapts or the page switches. */
+  watchLevels() {
+    const update = () => {
+      try {
+        const tracks = this.player.getVariantTracks();
+        const i = tracks.findIndex((t) => t.active);
+        if (i >= 0) this.engineRef?.qoe.setLevel(i, (tracks[i].bandwidth || 0) / 1000);
+      } catch { /* QoE must never disturb playback */ }
+    };
+    for (const type of ['adaptation', 'variantchanged', 'trackschanged']) this.player.addEventListener(type, update);
+  }
+
   startEngine(manifestUrl) {
     const rt = this.runtime;
     const base = rt.env.location ? rt.env.location.href : undefined;
@@ -207,6 +219,7 @@ export function wrapShaka(shaka, runtime) {
         const session = new ShakaSession(runtime, this);
         this[SESSION] = session;
         session.filterRequests();
+        session.watchLevels();
         if (args[0]) session.attachMedia(args[0]);
         runtime.register(session);
       } catch (e) {
