@@ -115,7 +115,7 @@ export class HlsSession {
       signalingUrl: rt.signalingUrl, stream, token: rt.config.token, sdkVersion: rt.version,
       WebSocket: rt.env.WebSocket, RTCPeerConnection: rt.env.RTCPeerConnection, connection: rt.env.connection,
       upload: rt.config.upload, maxStoreBytes: rt.config.maxStoreBytes,
-      fetchHttp: (url) => fetchWithLoader(DefaultLoader, hlsConfig, url),
+      fetchHttp: (url, options) => fetchWithLoader(DefaultLoader, hlsConfig, url, undefined, options && options.range),
       log: rt.log,
     });
     this.engineRef = engine;
@@ -129,7 +129,11 @@ export class HlsSession {
     engine.onPlaylist({
       live: !!details.live,
       track,
-      segments: details.fragments.map((f) => ({ url: f.url, sequence: typeof f.sn === 'number' ? f.sn : undefined, durationS: f.duration })),
+      segments: details.fragments.map((f) => {
+        const r = f.byteRange;
+        const range = Array.isArray(r) && r.length === 2 && r[1] > r[0] ? { first: r[0], last: r[1] - 1 } : undefined;
+        return { url: f.url, range, sequence: typeof f.sn === 'number' ? f.sn : undefined, durationS: f.duration };
+      }),
     });
   }
 
