@@ -21,8 +21,8 @@
  * @module dashjs/adapter
  */
 
-import { Engine, segmentIdFor } from '../core/engine.js';
-import { bufferAhead, watchMedia } from '../core/playback.js';
+import { bufferAhead } from '../core/playback.js';
+import { PlayerSession } from '../core/player-session.js';
 
 const WRAPPED = typeof Symbol === 'function' ? Symbol.for('swarmgate.wrapped') : '__swarmgateWrapped';
 /** dash.js's request types (HTTPRequest.INIT_SEGMENT_TYPE, MEDIA_SEGMENT_TYPE) that go through the mesh. */
@@ -59,25 +59,17 @@ function headersOf(xhr) {
 }
 
 /** Everything the SDK attaches to one dash.js player. */
-export class DashSession {
+export class DashSession extends PlayerSession {
   /**
    * @param {import('../hlsjs/adapter.js').Runtime} runtime
    * @param {object} player a dash.js MediaPlayer instance
    * @param {object} events dashjs.MediaPlayer.events
    */
   constructor(runtime, player, events) {
-    this.runtime = runtime;
+    super(runtime);
     this.player = player;
     this.events = events || {};
-    this.engineRef = null;
-    this.media = null;
-    this.unwatchMedia = null;
-    this.createdAt = globalThis.performance.now();
     this.XMLHttpRequest = globalThis.XMLHttpRequest;
-  }
-
-  engine() {
-    return this.runtime.enabled && this.engineRef && this.engineRef.enabled ? this.engineRef : null;
   }
 
   /** Hooks into a created player, before the page initialises it. */
@@ -125,21 +117,7 @@ export class DashSession {
   }
 
   startEngine(manifestUrl) {
-    const rt = this.runtime;
-    const base = rt.env.location ? rt.env.location.href : undefined;
-    const stream = rt.config.stream || segmentIdFor(manifestUrl, base);
-    if (this.engineRef && this.engineRef.stream === stream) return;
-    this.engineRef?.destroy();
-    const engine = new Engine({
-      signalingUrl: rt.signalingUrl, stream, token: rt.config.token, sdkVersion: rt.version,
-      WebSocket: rt.env.WebSocket, RTCPeerConnection: rt.env.RTCPeerConnection, connection: rt.env.connection,
-      upload: rt.config.upload, maxStoreBytes: rt.config.maxStoreBytes,
-      fetchHttp: (url, options) => this.fetchHttp(url, options),
-      log: rt.log,
-    });
-    this.engineRef = engine;
-    if (!rt.enabled) engine.disable();
-    engine.start();
+    super.startEngine(manifestUrl, { fetchHttp: (url, options) => this.fetchHttp(url, options) });
   }
 
   /** What the engine needs to know about a dash.js request. */
@@ -269,39 +247,9 @@ export class DashSession {
     return { bytes, requestedAt, firstByteAt, deliveredAt: globalThis.performance.now() };
   }
 
-  attachMedia(media) {
-    if (!media || media === this.media || typeof media.addEventListener !== 'function') return;
-    this.detachMedia();
-    this.media = media;
-    this.unwatchMedia = watchMedia(media, () => this.engineRef && this.engineRef.qoe, this.createdAt);
-  }
-
-  detachMedia() {
-    this.unwatchMedia?.();
-    this.unwatchMedia = null;
-    this.media = null;
-  }
-
-  stats() {
-    return this.engineRef ? this.engineRef.stats() : null;
-  }
-
-  setEnabled(enabled) {
-    if (!this.engineRef) return;
-    if (enabled) this.engineRef.enable();
-    else this.engineRef.disable();
-  }
-
   /** `reset()`: the source goes, the player stays. */
   stop() {
-    this.engineRef?.destroy();
-    this.engineRef = null;
-  }
-
-  destroy() {
-    this.stop();
-    this.detachMedia();
-    this.runtime.unregister(this);
+    this.stopEngine();
   }
 }
 

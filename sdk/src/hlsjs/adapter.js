@@ -9,9 +9,9 @@
  * @module hlsjs/adapter
  */
 
-import { Engine, segmentIdFor } from '../core/engine.js';
 import { createFragmentLoader, fetchWithLoader } from './loader.js';
-import { bufferAhead, watchMedia } from '../core/playback.js';
+import { bufferAhead } from '../core/playback.js';
+import { PlayerSession } from '../core/player-session.js';
 
 export { bufferAhead };
 
@@ -31,26 +31,22 @@ const WRAPPED = typeof Symbol === 'function' ? Symbol.for('swarmgate.wrapped') :
  */
 
 /** Everything the SDK attaches to one Hls instance. */
-export class HlsSession {
+export class HlsSession extends PlayerSession {
   /**
    * @param {Runtime} runtime
    * @param {Function} Hls the original class (for Events and DefaultConfig)
    */
   constructor(runtime, Hls) {
-    this.runtime = runtime;
+    super(runtime);
     this.Hls = Hls;
     this.hls = null;
-    this.engineRef = null;
-    this.media = null;
-    this.unwatchMedia = null;
-    this.createdAt = globalThis.performance.now();
   }
 
   /** The fLoader class for this instance. */
   loaderClass(userLoader) {
     const DefaultLoader = userLoader || this.Hls.DefaultConfig.loader;
     return createFragmentLoader(DefaultLoader, {
-      engine: () => (this.runtime.enabled && this.engineRef && this.engineRef.enabled ? this.engineRef : null),
+      engine: () => this.engine(),
       describe: (context) => this.describe(context),
       log: this.runtime.log,
     });
@@ -104,23 +100,11 @@ export class HlsSession {
   }
 
   startEngine(manifestUrl) {
-    const rt = this.runtime;
-    const base = rt.env.location ? rt.env.location.href : undefined;
-    const stream = rt.config.stream || segmentIdFor(manifestUrl, base);
-    if (this.engineRef && this.engineRef.stream === stream) return;
-    this.engineRef?.destroy();
     const hlsConfig = this.hls.config;
     const DefaultLoader = hlsConfig.loader || this.Hls.DefaultConfig.loader;
-    const engine = new Engine({
-      signalingUrl: rt.signalingUrl, stream, token: rt.config.token, sdkVersion: rt.version,
-      WebSocket: rt.env.WebSocket, RTCPeerConnection: rt.env.RTCPeerConnection, connection: rt.env.connection,
-      upload: rt.config.upload, maxStoreBytes: rt.config.maxStoreBytes,
+    super.startEngine(manifestUrl, {
       fetchHttp: (url, options) => fetchWithLoader(DefaultLoader, hlsConfig, url, undefined, options && options.range),
-      log: rt.log,
     });
-    this.engineRef = engine;
-    if (!rt.enabled) engine.disable();
-    engine.start();
   }
 
   playlist(track, details) {
@@ -137,36 +121,6 @@ export class HlsSession {
     });
   }
 
-  attachMedia(media) {
-    if (!media || media === this.media) return;
-    this.detachMedia();
-    this.media = media;
-    this.unwatchMedia = watchMedia(media, () => this.engineRef && this.engineRef.qoe, this.createdAt);
-  }
-
-  detachMedia() {
-    this.unwatchMedia?.();
-    this.unwatchMedia = null;
-    this.media = null;
-  }
-
-  /** Stats of this instance's engine, or null before loadSource(). */
-  stats() {
-    return this.engineRef ? this.engineRef.stats() : null;
-  }
-
-  setEnabled(enabled) {
-    if (!this.engineRef) return;
-    if (enabled) this.engineRef.enable();
-    else this.engineRef.disable();
-  }
-
-  destroy() {
-    this.detachMedia();
-    this.engineRef?.destroy();
-    this.engineRef = null;
-    this.runtime.unregister(this);
-  }
 }
 
 /**

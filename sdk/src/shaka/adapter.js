@@ -19,8 +19,8 @@
  * @module shaka/adapter
  */
 
-import { Engine, segmentIdFor } from '../core/engine.js';
-import { bufferAhead, watchMedia } from '../core/playback.js';
+import { bufferAhead } from '../core/playback.js';
+import { PlayerSession } from '../core/player-session.js';
 
 const WRAPPED = typeof Symbol === 'function' ? Symbol.for('swarmgate.wrapped') : '__swarmgateWrapped';
 const SESSION = typeof Symbol === 'function' ? Symbol('swarmgate.session') : '__swarmgateSession';
@@ -38,19 +38,11 @@ export function rangeOf(headers) {
 }
 
 /** Everything the SDK attaches to one Shaka Player. */
-export class ShakaSession {
+export class ShakaSession extends PlayerSession {
   constructor(runtime, player) {
-    this.runtime = runtime;
+    super(runtime);
     this.player = player;
-    this.engineRef = null;
-    this.media = null;
-    this.unwatchMedia = null;
     this.filtered = null;
-    this.createdAt = globalThis.performance.now();
-  }
-
-  engine() {
-    return this.runtime.enabled && this.engineRef && this.engineRef.enabled ? this.engineRef : null;
   }
 
   /** Marks this player's segment requests (once per networking engine: Shaka may replace it). */
@@ -77,23 +69,6 @@ export class ShakaSession {
     for (const type of ['adaptation', 'variantchanged', 'trackschanged']) this.player.addEventListener(type, update);
   }
 
-  startEngine(manifestUrl) {
-    const rt = this.runtime;
-    const base = rt.env.location ? rt.env.location.href : undefined;
-    const stream = rt.config.stream || segmentIdFor(manifestUrl, base);
-    if (this.engineRef && this.engineRef.stream === stream) return;
-    this.engineRef?.destroy();
-    const engine = new Engine({
-      signalingUrl: rt.signalingUrl, stream, token: rt.config.token, sdkVersion: rt.version,
-      WebSocket: rt.env.WebSocket, RTCPeerConnection: rt.env.RTCPeerConnection, connection: rt.env.connection,
-      upload: rt.config.upload, maxStoreBytes: rt.config.maxStoreBytes,
-      log: rt.log,
-    });
-    this.engineRef = engine;
-    if (!rt.enabled) engine.disable();
-    engine.start();
-  }
-
   /** What the engine needs to know about a segment request. */
   describe(uri, request) {
     const context = request[CONTEXT] || {};
@@ -118,31 +93,6 @@ export class ShakaSession {
     };
   }
 
-  attachMedia(media) {
-    if (!media || media === this.media || typeof media.addEventListener !== 'function') return;
-    this.unwatchMedia?.();
-    this.media = media;
-    this.unwatchMedia = watchMedia(media, () => this.engineRef && this.engineRef.qoe, this.createdAt);
-  }
-
-  stats() {
-    return this.engineRef ? this.engineRef.stats() : null;
-  }
-
-  setEnabled(enabled) {
-    if (!this.engineRef) return;
-    if (enabled) this.engineRef.enable();
-    else this.engineRef.disable();
-  }
-
-  destroy() {
-    this.engineRef?.destroy();
-    this.engineRef = null;
-    this.unwatchMedia?.();
-    this.unwatchMedia = null;
-    this.media = null;
-    this.runtime.unregister(this);
-  }
 }
 
 /**

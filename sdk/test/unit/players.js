@@ -30,21 +30,26 @@ export class RecordingXhr {
   }
 }
 
-let dashjs = null;
-
-/** The dash.js namespace from the npm package (its ESM build), loaded once per test process. */
-export async function loadDashjs() {
-  if (dashjs) return dashjs;
+/** The globals the packages read while loading: the window, its navigator and a bare document. */
+function browserGlobals() {
   globalThis.window = globalThis;
   globalThis.self = globalThis;
   if (!globalThis.navigator || !globalThis.navigator.userAgent) {
     Object.defineProperty(globalThis, 'navigator', { value: { userAgent: 'node', platform: 'node' }, configurable: true });
   }
-  globalThis.getComputedStyle = () => ({});
-  globalThis.document = {
+  globalThis.document ??= {
     documentElement: {}, createElement: () => ({ style: {}, canPlayType: () => '' }),
     addEventListener() {}, querySelector: () => null, getElementsByTagName: () => [],
   };
+}
+
+let dashjs = null;
+
+/** The dash.js namespace from the npm package (its ESM build), loaded once per test process. */
+export async function loadDashjs() {
+  if (dashjs) return dashjs;
+  browserGlobals();
+  globalThis.getComputedStyle = () => ({});
   globalThis.XMLHttpRequest = RecordingXhr;
   const module = await import('dashjs');
   dashjs = module.default || module;
@@ -56,15 +61,7 @@ let shaka = null;
 /** The Shaka Player namespace from the npm package (its compiled build), loaded once per test process. */
 export async function loadShaka() {
   if (shaka) return shaka;
-  globalThis.window = globalThis;
-  globalThis.self = globalThis;
-  if (!globalThis.navigator || !globalThis.navigator.userAgent) {
-    Object.defineProperty(globalThis, 'navigator', { value: { userAgent: 'node', platform: 'node' }, configurable: true });
-  }
-  globalThis.document ??= {
-    documentElement: {}, createElement: () => ({ style: {}, canPlayType: () => '' }),
-    addEventListener() {}, querySelector: () => null, getElementsByTagName: () => [],
-  };
+  browserGlobals();
   const { createRequire } = await import('node:module');
   shaka = createRequire(import.meta.url)('shaka-player');
   return shaka;

@@ -150,11 +150,7 @@ public final class DemoMedia {
 
     /** DASH {@code bandwidth}: the peak DASH segment bit rate. */
     public long dashBandwidth() {
-        long peak = 0;
-        for (byte[] segment : dashSegments) {
-            peak = Math.max(peak, segment.length);
-        }
-        return peak * 8 / SEGMENT_SECONDS;
+        return peakBitsPerSecond(dashSegments);
     }
 
     /** The fixture's own VOD media playlist, unchanged. */
@@ -164,6 +160,10 @@ public final class DemoMedia {
 
     /** HLS BANDWIDTH: the peak segment bit rate, which players use to pick and switch variants. */
     public long peakBandwidth() {
+        return peakBitsPerSecond(segments);
+    }
+
+    private static long peakBitsPerSecond(List<byte[]> segments) {
         long peak = 0;
         for (byte[] segment : segments) {
             peak = Math.max(peak, segment.length);
