@@ -9,7 +9,7 @@
   const params = new URLSearchParams(window.location.search);
   const streamName = params.get('stream') === 'vod' ? 'vod' : 'live';
   // Which player the page uses, and the format it plays (each player plays what it can).
-  const PLAYERS = { hlsjs: ['hls'], dashjs: ['dash'], shaka: ['dash', 'hls'] };
+  const PLAYERS = { hlsjs: ['hls'], dashjs: ['dash'], shaka: ['dash', 'hls'], videojs: ['hls', 'dash'] };
   const playerName = Object.prototype.hasOwnProperty.call(PLAYERS, params.get('player')) ? params.get('player') : 'hlsjs';
   const format = PLAYERS[playerName].includes(params.get('format')) ? params.get('format') : PLAYERS[playerName][0];
   // Relative to /demo/, so the page keeps working if the appliance mounts it elsewhere.
@@ -96,6 +96,8 @@
     playDashjs();
   } else if (playerName === 'shaka') {
     playShaka();
+  } else if (playerName === 'videojs') {
+    playVideojs();
   } else if (window.Hls && window.Hls.isSupported()) {
     const Hls = window.Hls;
     hls = new Hls({
@@ -247,6 +249,34 @@
         .then(() => player.load(source))
         .then(startPlayback)
         .catch((e) => setStatus('error', 'Playback failed: ' + (e && e.code)));
+    };
+    document.head.appendChild(script);
+  }
+
+  // Video.js with its VHS engine, loaded only by pages that use it.
+  function playVideojs() {
+    const script = document.createElement('script');
+    script.src = 'video.min.js';
+    script.onerror = () => setStatus('error', 'Cannot load Video.js');
+    script.onload = () => {
+      const player = window.videojs(video, { autoplay: 'muted', muted: true, html5: { vhs: { overrideNative: true } } });
+      player.on('xhr-hooks-ready', () => {
+        player.tech({ IWillNotUseThisInPlugins: true }).vhs.xhr.onResponse((request, error, response) => {
+          if (request && (request.requestType === 'segment') && response && response.body) {
+            stats.fragBytes += response.body.byteLength || 0;
+            stats.frags += 1;
+          }
+        });
+      });
+      player.on('error', () => {
+        const error = player.error() || {};
+        stats.errors.push({ type: 'videojs', details: String(error.code || 'error'), fatal: true,
+          at: Math.round(performance.now() - createdAt) });
+        stats.fatalErrors += 1;
+      });
+      window.demoPlayer = { videojs: player, video, stats, stream: streamName, player: playerName, format,
+        sdk: () => (window.swarmgate ? window.swarmgate.stats() : null) };
+      player.src({ src: source, type: format === 'dash' ? 'application/dash+xml' : 'application/x-mpegURL' });
     };
     document.head.appendChild(script);
   }

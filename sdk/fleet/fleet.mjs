@@ -2,7 +2,7 @@
 // site behind its own WAN link) play the appliance's demo stream; prints one JSON line of figures.
 //
 //   node sdk/fleet/fleet.mjs --viewers 8 --sites 2 --duration 60 [--stream live|vod] [--http-only]
-//     [--player hlsjs|dashjs|shaka] [--format hls|dash]
+//     [--player hlsjs|dashjs|shaka|videojs] [--format hls|dash]
 //     [--wan-rate 2.5mbit] [--subnets-per-site N] [--browser-default-mdns] [--cached-hls-js]
 //     [--compare-http] [--report FILE] (--help lists every option)
 //
@@ -32,7 +32,7 @@ const WINDOW_END_MARGIN_MS = 6000;
 const HLS_JS_BUILD = join(repoRoot, 'sdk', 'dist', 'demo', 'hls.min.js');
 const DASH_JS_BUILD = join(repoRoot, 'sdk', 'dist', 'demo', 'dash.all.min.js');
 /** The players the demo page offers and the formats each plays (the first is its default). */
-export const PLAYER_FORMATS = Object.freeze({ hlsjs: ['hls'], dashjs: ['dash'], shaka: ['dash', 'hls'] });
+export const PLAYER_FORMATS = Object.freeze({ hlsjs: ['hls'], dashjs: ['dash'], shaka: ['dash', 'hls'], videojs: ['hls', 'dash'] });
 
 /** The format a player plays when none is given; throws on a combination the page cannot play. */
 export function playerFormat(player, format) {
@@ -266,7 +266,7 @@ function applianceRig(topology, dataDir) {
  * @param {number} [options.sites=1]
  * @param {number} options.duration seconds to run after the last viewer joined
  * @param {'live'|'vod'} [options.stream='live']
- * @param {'hlsjs'|'dashjs'|'shaka'} [options.player='hlsjs'] the demo page's player
+ * @param {'hlsjs'|'dashjs'|'shaka'|'videojs'} [options.player='hlsjs'] the demo page's player
  * @param {'hls'|'dash'} [options.format] what it plays (default: the player's first format)
  * @param {boolean} [options.httpOnly=false] pages run with the SDK disabled (baseline)
  * @param {number|null} [options.wanRateKbit=null] shape each site's WAN link (both directions) to
@@ -634,7 +634,7 @@ export function figures(result) {
 }
 
 const USAGE = 'usage: scripts/fleet --viewers N --sites K --duration S [--stream live|vod] [--http-only | --compare-http]\n' +
-  '                     [--player hlsjs|dashjs|shaka] [--format hls|dash]\n' +
+  '                     [--player hlsjs|dashjs|shaka|videojs] [--format hls|dash]\n' +
   '                     [--wan-rate RATE] [--subnets-per-site N] [--browser-default-mdns] [--cached-hls-js]\n' +
   '                     [--stagger-ms MS] [--pages] [--report FILE]';
 
@@ -647,8 +647,8 @@ stdout line is one JSON object (fields: docs/benchmarks.md, "Fleet"). Needs root
   --sites K               sites, each behind its own WAN link to the router (default 1)
   --duration S            seconds to run after the last viewer joined (required)
   --stream live|vod       the demo stream to play (default live)
-  --player hlsjs|dashjs|shaka  the demo page's player (default hlsjs)
-  --format hls|dash       what the player plays (default: hls for hls.js, dash for dash.js and Shaka)
+  --player hlsjs|dashjs|shaka|videojs  the demo page's player (default hlsjs)
+  --format hls|dash       what the player plays (default: hls for hls.js and Video.js, dash for dash.js and Shaka)
   --http-only             baseline: the same pages with the SDK turned off
   --compare-http          run the SDK fleet, then the --http-only fleet with the same options;
                           prints one line {"sdk":{...},"http":{...}}

@@ -113,7 +113,34 @@ export function installProbe(options) {
     });
   }
 
+  // Video.js pages: VHS's onResponse hook for segment requests.
+  function hookVideojs(player) {
+    probe.hooked = true;
+    const marks = probe.marks;
+    player.on('xhr-hooks-ready', () => {
+      const xhr = player.tech({ IWillNotUseThisInPlugins: true }).vhs.xhr;
+      xhr.onResponse((request, error, response) => {
+        const now = performance.now();
+        if (request && request.requestType === 'segment') {
+          if (marks.fragLoaded === null) {
+            marks.fragLoaded = now;
+          }
+          const loaded = response && response.body ? response.body.byteLength || 0 : 0;
+          probe.fragBytes += loaded;
+          probe.frags += 1;
+          probe.fragLog.push(request.requestTime || performance.timeOrigin + now, loaded);
+        } else if (marks.manifest === null) {
+          marks.manifest = now;
+        }
+      });
+    });
+  }
+
   function hook(player) {
+    if (player && player.videojs && !probe.hooked && typeof player.videojs.on === 'function') {
+      hookVideojs(player.videojs);
+      return;
+    }
     if (player && player.shaka && !probe.hooked && typeof player.shaka.addEventListener === 'function') {
       hookShaka(player.shaka);
       return;
@@ -193,6 +220,11 @@ export async function samplePage(cutWall) {
   let latency = null;
   try {
     latency = hls && Number.isFinite(hls.latency) && hls.latency > 0 ? hls.latency : null;
+    const vjs = player && player.videojs;
+    if (vjs && vjs.liveTracker && typeof vjs.liveTracker.liveCurrentTime === 'function') {
+      const l = vjs.liveTracker.liveCurrentTime() - vjs.currentTime();
+      latency = Number.isFinite(l) && l > 0 ? l : null;
+    }
     const shakaPlayer = player && player.shaka;
     if (shakaPlayer && typeof shakaPlayer.getStats === 'function') {
       const l = shakaPlayer.getStats().liveLatency;
@@ -214,7 +246,7 @@ export async function samplePage(cutWall) {
   const timings = sdk && sdk.timings ? sdk.timings : {};
   const marks = probe ? {
     html: navigation && navigation.responseEnd > 0 ? navigation.responseEnd : null,
-    hls_js: resourceEnd('/hls.min.js') ?? resourceEnd('/dash.all.min.js') ?? resourceEnd('/shaka-player.compiled.js'),
+    hls_js: resourceEnd('/hls.min.js') ?? resourceEnd('/dash.all.min.js') ?? resourceEnd('/shaka-player.compiled.js') ?? resourceEnd('/video.min.js'),
     sdk: resourceEnd('/sdk/swarmgate.js'),
     welcome: Number.isFinite(timings.welcomeMs) ? timings.welcomeMs : null,
     manifest: probe.marks.manifest,
@@ -236,7 +268,7 @@ export async function samplePage(cutWall) {
     hooked: probe ? probe.hooked : false,
     pageFragBytes,
     latency,
-    live: player && (player.dash || player.shaka) ? player.stream === 'live' : !!(hls && hls.levels && hls.levels.length && hls.levels[0].details ? hls.levels[0].details.live : player && player.stream === 'live'),
+    live: player && (player.dash || player.shaka || player.videojs) ? player.stream === 'live' : !!(hls && hls.levels && hls.levels.length && hls.levels[0].details ? hls.levels[0].details.live : player && player.stream === 'live'),
     currentTime: video ? video.currentTime : null,
     paused: video ? video.paused : null,
     fatalErrors: player && player.stats ? player.stats.fatalErrors || 0 : 0,

@@ -29,7 +29,8 @@ async function buildDemo() {
   // (dashjs exports no package.json: found beside hls.js in the same node_modules.)
   const dashMin = join(root, 'node_modules', 'dashjs', 'dist', 'modern', 'umd', 'dash.all.min.js');
   const shakaMin = join(root, 'node_modules', 'shaka-player', 'dist', 'shaka-player.compiled.js');
-  await copyInto(targetDir, [...pageFiles, [hlsMin, 'hls.min.js'], [dashMin, 'dash.all.min.js'], [shakaMin, 'shaka-player.compiled.js']]);
+  await copyInto(targetDir, [...pageFiles, [hlsMin, 'hls.min.js'], [dashMin, 'dash.all.min.js'], [shakaMin, 'shaka-player.compiled.js'],
+    [join(root, 'node_modules', 'video.js', 'dist', 'video.min.js'), 'video.min.js']]);
   return targetDir;
 }
 

@@ -2,7 +2,7 @@
  * Entry of the classic script the appliance serves at `/sdk/swarmgate.js` (docs/integration.md).
  *
  * On load it finds its appliance from its own script URL, reads `window.swarmgateConfig`, wraps
- * the page's player global — `window.Hls`, `window.dashjs`, `window.shaka` — now, or when the player's script
+ * the page's player global — `window.Hls`, `window.dashjs`, `window.shaka`, `window.videojs` — now, or when the player's script
  * defines it later, so its players load through the mesh, and exposes `window.swarmgate`. Whatever fails — no WebRTC, appliance
  * unreachable, a bug — the page keeps playing over plain HTTP and sees no error; details go to
  * the console only with `debug: true`.
@@ -13,6 +13,7 @@
 import { wrapHls } from './hlsjs/adapter.js';
 import { wrapDashjs } from './dashjs/adapter.js';
 import { wrapShaka } from './shaka/adapter.js';
+import { wrapVideojs } from './videojs/adapter.js';
 
 export const VERSION = '0.1.0';
 const STATS_INTERVAL_MS = 1000;
@@ -172,6 +173,12 @@ export function createSdk(win, scriptSrc) {
         try { return wrapShaka(shaka, runtime); } catch (e) { log('wrap failed', e); return shaka; }
       },
     },
+    videojs: {
+      /** Makes players of this (bundled) Video.js load through the mesh; returns it. */
+      wrap: (videojs) => {
+        try { return wrapVideojs(videojs, runtime); } catch (e) { log('wrap failed', e); return videojs; }
+      },
+    },
     /** Totals of every player on the page. */
     stats,
     /** `on('stats', fn)`: fn(stats) every second. */
@@ -241,6 +248,7 @@ export function install(win, scriptSrc) {
   watchGlobal(win, 'Hls', (v) => typeof v === 'function', api.hlsjs.wrap, runtime.log);
   watchGlobal(win, 'dashjs', (v) => !!v && typeof v === 'object', api.dashjs.wrap, runtime.log);
   watchGlobal(win, 'shaka', (v) => !!v && typeof v === 'object', api.shaka.wrap, runtime.log);
+  watchGlobal(win, 'videojs', (v) => typeof v === 'function', api.videojs.wrap, runtime.log);
   return api;
 }
 

@@ -17,6 +17,8 @@ const STALLS_OPEN = 'short waiting events, seen with and without the SDK (CHANGE
 const COMBINATIONS = [
   { player: 'dashjs', format: 'dash', todo: STALLS_OPEN },
   { player: 'shaka', format: 'dash', todo: STALLS_OPEN },
+  { player: 'videojs', format: 'hls', todo: STALLS_OPEN },
+  { player: 'videojs', format: 'dash', todo: STALLS_OPEN },
 ];
 
 for (const { player, format, todo } of COMBINATIONS) {

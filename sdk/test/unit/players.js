@@ -37,9 +37,16 @@ function browserGlobals() {
   if (!globalThis.navigator || !globalThis.navigator.userAgent) {
     Object.defineProperty(globalThis, 'navigator', { value: { userAgent: 'node', platform: 'node' }, configurable: true });
   }
+  const element = () => ({
+    style: {}, canPlayType: () => '', setAttribute() {}, appendChild() {}, addEventListener() {},
+    classList: { add() {}, remove() {}, contains: () => false },
+  });
+  globalThis.addEventListener ??= () => {};
+  globalThis.removeEventListener ??= () => {};
   globalThis.document ??= {
-    documentElement: {}, createElement: () => ({ style: {}, canPlayType: () => '' }),
-    addEventListener() {}, querySelector: () => null, getElementsByTagName: () => [],
+    readyState: 'complete', documentElement: { style: {} }, createElement: element, createTextNode: element,
+    addEventListener() {}, querySelector: () => null, querySelectorAll: () => [], getElementsByTagName: () => [],
+    head: { appendChild() {}, insertBefore() {} }, body: { appendChild() {} },
   };
 }
 
@@ -65,4 +72,15 @@ export async function loadShaka() {
   const { createRequire } = await import('node:module');
   shaka = createRequire(import.meta.url)('shaka-player');
   return shaka;
+}
+
+let videojs = null;
+
+/** The Video.js function from the npm package (VHS included), loaded once per test process. */
+export async function loadVideojs() {
+  if (videojs) return videojs;
+  browserGlobals();
+  globalThis.XMLHttpRequest = RecordingXhr;
+  videojs = (await import('video.js')).default;
+  return videojs;
 }

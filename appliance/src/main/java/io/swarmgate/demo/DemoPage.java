@@ -26,7 +26,8 @@ final class DemoPage {
             "demo.css", "text/css;charset=utf-8",
             "hls.min.js", "text/javascript;charset=utf-8",
             "dash.all.min.js", "text/javascript;charset=utf-8",
-            "shaka-player.compiled.js", "text/javascript;charset=utf-8");
+            "shaka-player.compiled.js", "text/javascript;charset=utf-8",
+            "video.min.js", "text/javascript;charset=utf-8");
 
     /** One page file with the type it is served as. */
     record File(String contentType, byte[] bytes) {
