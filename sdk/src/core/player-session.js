@@ -6,7 +6,8 @@
  * @module core/player-session
  */
 
-import { Engine, segmentIdFor } from './engine.js';
+import { Engine } from './engine.js';
+import { streamIdFor } from './segment-id.js';
 import { watchMedia } from './playback.js';
 
 export class PlayerSession {
@@ -33,7 +34,7 @@ export class PlayerSession {
   startEngine(manifestUrl, options = {}) {
     const rt = this.runtime;
     const base = rt.env.location ? rt.env.location.href : undefined;
-    const stream = rt.config.stream || segmentIdFor(manifestUrl, base);
+    const stream = rt.config.stream || streamIdFor(manifestUrl, base);
     if (this.engineRef && this.engineRef.stream === stream) return;
     this.engineRef?.destroy();
     const engine = new Engine({

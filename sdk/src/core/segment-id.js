@@ -25,6 +25,24 @@ export function rangeText(range) {
 }
 
 /**
+ * The stream a player joins (`hello`): the manifest URL without query and fragment, as the
+ * appliance normalises it, so no query parameter — a token least of all — is sent or splits the swarm.
+ * @param {string} url
+ * @param {string} [base]
+ * @returns {string}
+ */
+export function streamIdFor(url, base) {
+  try {
+    const u = base ? new URL(url, base) : new URL(url);
+    u.search = '';
+    u.hash = '';
+    return u.href;
+  } catch {
+    return String(url).split(/[?#]/)[0];
+  }
+}
+
+/**
  * Stable segment identity (docs/protocol.md "Segment identity"): origin and path as the URL parser
  * serialises them, the query's parameters in their order except the per-viewer ones (empty pairs
  * dropped, a query left empty dropped), no fragment, and `#bytes=first-last` for a byte range.

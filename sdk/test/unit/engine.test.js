@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { ANCHOR_BACKOFF_MS, Engine, segmentIdFor } from '../../src/core/engine.js';
+import { streamIdFor } from '../../src/core/segment-id.js';
 import { Peer } from '../../src/core/peer.js';
 import { channelPair, FakeSignaling, FakeTimers, hashAnswer, RemoteViewer, runClockUntil, segmentBytes, settle, sleep, until } from './fakes.js';
 
@@ -73,6 +74,10 @@ function httpLoader(bytes, { delayMs = 5, log = [], now = () => performance.now(
   fn.log = log;
   return fn;
 }
+
+test('the stream a player joins is its manifest URL without any query', () => {
+  assert.equal(streamIdFor('live/master.m3u8?ticket=abc&rep=1#t', 'https://V.corp/demo/'), 'https://v.corp/demo/live/master.m3u8');
+});
 
 test('segment identity keeps the query but its per-viewer parameters, and names a byte range', () => {
   assert.equal(segmentIdFor('http://Origin.test:80/a/seg-1.ts?token=abc#x'), 'http://origin.test/a/seg-1.ts');
