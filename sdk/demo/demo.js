@@ -1,13 +1,29 @@
-// The demo intranet page's player: hls.js (the global from hls.min.js) playing the appliance's
-// built-in test stream. It exposes window.demoPlayer = { hls, video, stats } for the browser tests
-// and for anyone poking at the page in devtools. Loaded with `defer`: the DOM is ready.
+// The demo intranet page's player playing the appliance's built-in test stream: hls.js (the
+// global from hls.min.js) on HLS by default, or the player and format the page's query names
+// (?player=dashjs&format=dash; the selector under the video sets them). It exposes
+// window.demoPlayer = { hls | dash, video, stats, player, format } for the browser tests and for
+// anyone poking at the page in devtools. Loaded with `defer`: the DOM is ready.
 (function () {
   'use strict';
 
   const params = new URLSearchParams(window.location.search);
   const streamName = params.get('stream') === 'vod' ? 'vod' : 'live';
+  // Which player the page uses, and the format it plays (each player plays what it can).
+  const PLAYERS = { hlsjs: ['hls'], dashjs: ['dash'], shaka: ['dash', 'hls'], videojs: ['hls', 'dash'] };
+  const playerName = Object.prototype.hasOwnProperty.call(PLAYERS, params.get('player')) ? params.get('player') : 'hlsjs';
+  const format = PLAYERS[playerName].includes(params.get('format')) ? params.get('format') : PLAYERS[playerName][0];
   // Relative to /demo/, so the page keeps working if the appliance mounts it elsewhere.
-  const source = streamName + '/master.m3u8';
+  const source = streamName + (format === 'dash' ? '/manifest.mpd' : '/master.m3u8');
+  const selector = document.getElementById('player-select');
+  if (selector) {
+    selector.value = playerName + ':' + format;
+    selector.addEventListener('change', () => {
+      const [player, fmt] = selector.value.split(':');
+      params.set('player', player);
+      params.set('format', fmt);
+      window.location.search = String(params);
+    });
+  }
 
   const video = document.getElementById('video');
   const statusLine = document.getElementById('status');
@@ -76,7 +92,13 @@
   }
 
   let hls = null;
-  if (window.Hls && window.Hls.isSupported()) {
+  if (playerName === 'dashjs') {
+    playDashjs();
+  } else if (playerName === 'shaka') {
+    playShaka();
+  } else if (playerName === 'videojs') {
+    playVideojs();
+  } else if (window.Hls && window.Hls.isSupported()) {
     const Hls = window.Hls;
     hls = new Hls({
       // buffer-controller: drop what is 30 s behind the playhead; a town hall is not rewound far.
@@ -154,10 +176,120 @@
     networkRetryMs = 1000;
   });
 
+  // dash.js, loaded only by pages that use it (served by the appliance from its own jar).
+  function playDashjs() {
+    const script = document.createElement('script');
+    script.src = 'dash.all.min.js';
+    script.onerror = () => setStatus('error', 'Cannot load dash.js');
+    script.onload = () => {
+      const dashjs = window.dashjs;
+      const events = dashjs.MediaPlayer.events;
+      const dash = dashjs.MediaPlayer().create();
+      dash.updateSettings({
+        streaming: {
+          // 3 segments behind the live edge, as hls.js's liveSyncDurationCount: 3.
+          delay: { liveDelay: 6 },
+          buffer: { bufferToKeep: 30 },
+        },
+      });
+      dash.on(events.FRAGMENT_LOADING_COMPLETED, (e) => {
+        const bytes = e && e.response && e.response.byteLength;
+        stats.fragBytes += bytes || 0;
+        stats.frags += 1;
+      });
+      dash.on(events.QUALITY_CHANGE_RENDERED, (e) => {
+        const rep = e && e.newRepresentation;
+        if (e.mediaType === 'video' && rep) stats.level = { width: rep.width, height: rep.height, bitrate: rep.bandwidth };
+      });
+      dash.on(events.ERROR, (e) => {
+        const error = (e && e.error) || {};
+        stats.errors.push({ type: 'dashjs', details: String(error.code || error.message || 'error'), fatal: true,
+          at: Math.round(performance.now() - createdAt) });
+        stats.fatalErrors += 1;
+      });
+      window.demoPlayer = { dash, video, stats, stream: streamName, player: playerName, format,
+        sdk: () => (window.swarmgate ? window.swarmgate.stats() : null) };
+      video.muted = true;
+      dash.initialize(video, source, true);
+    };
+    document.head.appendChild(script);
+  }
+
+  // Shaka Player, loaded only by pages that use it (served by the appliance from its own jar).
+  function playShaka() {
+    const script = document.createElement('script');
+    script.src = 'shaka-player.compiled.js';
+    script.onerror = () => setStatus('error', 'Cannot load Shaka Player');
+    script.onload = () => {
+      const shaka = window.shaka;
+      shaka.polyfill.installAll();
+      const player = new shaka.Player();
+      player.configure({ streaming: { bufferBehind: 30 } });
+      player.addEventListener('downloadcompleted', (e) => {
+        const uri = e.request && e.request.uris ? e.request.uris[0] : '';
+        if (/\/(seg-|chunk-|video\.mp4)/.test(uri)) {
+          stats.fragBytes += e.response && e.response.data ? e.response.data.byteLength : 0;
+          stats.frags += 1;
+        }
+      });
+      player.addEventListener('variantchanged', () => {
+        const track = player.getVariantTracks().find((t) => t.active);
+        if (track) stats.level = { width: track.width, height: track.height, bitrate: track.bandwidth };
+      });
+      player.addEventListener('error', (e) => {
+        const error = (e && e.detail) || {};
+        stats.errors.push({ type: 'shaka', details: String(error.code || 'error'), fatal: error.severity === 2,
+          at: Math.round(performance.now() - createdAt) });
+        if (error.severity === 2) stats.fatalErrors += 1;
+      });
+      window.demoPlayer = { shaka: player, video, stats, stream: streamName, player: playerName, format,
+        sdk: () => (window.swarmgate ? window.swarmgate.stats() : null) };
+      video.muted = true;
+      player.attach(video)
+        .then(() => player.load(source))
+        .then(startPlayback)
+        .catch((e) => setStatus('error', 'Playback failed: ' + (e && e.code)));
+    };
+    document.head.appendChild(script);
+  }
+
+  // Video.js with its VHS engine, loaded only by pages that use it.
+  function playVideojs() {
+    const script = document.createElement('script');
+    script.src = 'video.min.js';
+    script.onerror = () => setStatus('error', 'Cannot load Video.js');
+    script.onload = () => {
+      const player = window.videojs(video, { autoplay: 'muted', muted: true, html5: { vhs: { overrideNative: true } } });
+      player.on('xhr-hooks-ready', () => {
+        player.tech({ IWillNotUseThisInPlugins: true }).vhs.xhr.onResponse((request, error, response) => {
+          if (request && (request.requestType === 'segment') && response && response.body) {
+            stats.fragBytes += response.body.byteLength || 0;
+            stats.frags += 1;
+          }
+        });
+      });
+      player.on('error', () => {
+        const error = player.error() || {};
+        stats.errors.push({ type: 'videojs', details: String(error.code || 'error'), fatal: true,
+          at: Math.round(performance.now() - createdAt) });
+        stats.fatalErrors += 1;
+      });
+      window.demoPlayer = { videojs: player, video, stats, stream: streamName, player: playerName, format,
+        sdk: () => (window.swarmgate ? window.swarmgate.stats() : null) };
+      player.src({ src: source, type: format === 'dash' ? 'application/dash+xml' : 'application/x-mpegURL' });
+    };
+    document.head.appendChild(script);
+  }
+
+  if (playerName !== 'hlsjs') {
+    return;
+  }
   window.demoPlayer = {
     hls,
     video,
     stats,
+    player: playerName,
+    format,
     stream: streamName,
     // The Swarmgate SDK's own figures (bytes by source, neighbours), or null without the SDK.
     sdk: () => (window.swarmgate ? window.swarmgate.stats() : null),

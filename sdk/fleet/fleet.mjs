@@ -2,6 +2,7 @@
 // site behind its own WAN link) play the appliance's demo stream; prints one JSON line of figures.
 //
 //   node sdk/fleet/fleet.mjs --viewers 8 --sites 2 --duration 60 [--stream live|vod] [--http-only]
+//     [--player hlsjs|dashjs|shaka|videojs] [--format hls|dash]
 //     [--wan-rate 2.5mbit] [--subnets-per-site N] [--browser-default-mdns] [--cached-hls-js]
 //     [--browser chromium|firefox|mixed] [--compare-http] [--report FILE] (--help lists every option)
 //
@@ -30,6 +31,21 @@ const HARD_TIMEOUT_GRACE_S = 120;
 const WINDOW_END_MARGIN_MS = 6000;
 /** The demo page's hls.js as built into the jar (what --cached-hls-js serves from "the cache"). */
 const HLS_JS_BUILD = join(repoRoot, 'sdk', 'dist', 'demo', 'hls.min.js');
+const DASH_JS_BUILD = join(repoRoot, 'sdk', 'dist', 'demo', 'dash.all.min.js');
+/** The players the demo page offers and the formats each plays (the first is its default). */
+export const PLAYER_FORMATS = Object.freeze({ hlsjs: ['hls'], dashjs: ['dash'], shaka: ['dash', 'hls'], videojs: ['hls', 'dash'] });
+
+/** The format a player plays when none is given; throws on a combination the page cannot play. */
+export function playerFormat(player, format) {
+  if (!Object.prototype.hasOwnProperty.call(PLAYER_FORMATS, player)) {
+    throw new UsageError(`--player must be one of ${Object.keys(PLAYER_FORMATS).join(', ')}, got '${player}'`);
+  }
+  const formats = PLAYER_FORMATS[player];
+  if (format !== undefined && format !== null && !formats.includes(format)) {
+    throw new UsageError(`--format ${format} is not played by ${player} (it plays ${formats.join(', ')})`);
+  }
+  return format ?? formats[0];
+}
 /** Start-up marks of a page, in the order they normally happen (probe.mjs says what each is). */
 export const STARTUP_MARKS = ['html', 'hls_js', 'sdk', 'welcome', 'manifest', 'frag_request', 'first_byte', 'frag_loaded', 'playing', 'first_peer'];
 
@@ -252,6 +268,8 @@ function applianceRig(topology, dataDir) {
  * @param {number} [options.sites=1]
  * @param {number} options.duration seconds to run after the last viewer joined
  * @param {'live'|'vod'} [options.stream='live']
+ * @param {'hlsjs'|'dashjs'|'shaka'|'videojs'} [options.player='hlsjs'] the demo page's player
+ * @param {'hls'|'dash'} [options.format] what it plays (default: the player's first format)
  * @param {boolean} [options.httpOnly=false] pages run with the SDK disabled (baseline)
  * @param {number|null} [options.wanRateKbit=null] shape each site's WAN link (both directions) to
  *   this many kbit/s; LAN traffic inside a site is never shaped
@@ -279,7 +297,7 @@ function applianceRig(topology, dataDir) {
  * @returns {Promise<object>} {...figures, pages: [...], details: {...}}
  */
 export async function runFleet({
-  viewers, sites = 1, duration, stream = 'live', httpOnly = false, staggerMs = 1000,
+  viewers, sites = 1, duration, stream = 'live', httpOnly = false, staggerMs = 1000, player = 'hlsjs', format,
   wanRateKbit = null, subnetsPerSite = 1, browser = 'chromium', browserDefaultMdns = false, cachedHlsJs = false,
   onPage, pageConfig, onContext, onAppliance, beforeStop, log = (m) => process.stderr.write(`fleet: ${m}\n`),
 } = {}) {
@@ -295,6 +313,7 @@ export async function runFleet({
   if (stream !== 'live' && stream !== 'vod') {
     throw new Error(`stream must be live or vod, got ${stream}`);
   }
+  format = playerFormat(player, format);
   const reason = fleetUnavailableReason(browser);
   if (reason) {
     throw new Error(reason);
@@ -385,6 +404,9 @@ export async function runFleet({
         await context.route(/\/demo\/hls\.min\.js(\?.*)?$/, (route) => route.fulfill({
           path: HLS_JS_BUILD, headers: { 'content-type': 'text/javascript', 'cache-control': 'max-age=86400' },
         }));
+        await context.route(/\/demo\/dash\.all\.min\.js(\?.*)?$/, (route) => route.fulfill({
+          path: DASH_JS_BUILD, headers: { 'content-type': 'text/javascript', 'cache-control': 'max-age=86400' },
+        }));
       }
       if (onContext) {
         await onContext(context, index);
@@ -396,6 +418,10 @@ export async function runFleet({
       }
       if (httpOnly) {
         query.set('sdk', 'off');
+      }
+      if (player !== 'hlsjs' || format !== 'hls') {
+        query.set('player', player);
+        query.set('format', format);
       }
       const url = `http://${topology.routerAddress(site)}:${HTTP_PORT}/demo/${String(query) ? `?${query}` : ''}`;
       const viewer = {
@@ -566,6 +592,8 @@ export async function runFleet({
       sites,
       duration_s: duration,
       stream,
+      player,
+      format,
       http_only: httpOnly,
       wan_rate_kbps: wanRateKbit,
       subnets_per_site: subnetsPerSite,
@@ -623,8 +651,8 @@ export function figures(result) {
 }
 
 const USAGE = 'usage: scripts/fleet --viewers N --sites K --duration S [--stream live|vod] [--http-only | --compare-http]\n' +
-  '                     [--browser chromium|firefox|mixed] [--wan-rate RATE] [--subnets-per-site N]\n' +
-  '                     [--browser-default-mdns] [--cached-hls-js]\n' +
+  '                     [--player hlsjs|dashjs|shaka|videojs] [--format hls|dash] [--browser chromium|firefox|mixed]\n' +
+  '                     [--wan-rate RATE] [--subnets-per-site N] [--browser-default-mdns] [--cached-hls-js]\n' +
   '                     [--stagger-ms MS] [--pages] [--report FILE]';
 
 const HELP = `${USAGE}
@@ -636,6 +664,8 @@ appliance's demo stream; the last stdout line is one JSON object (fields: docs/b
   --sites K               sites, each behind its own WAN link to the router (default 1)
   --duration S            seconds to run after the last viewer joined (required)
   --stream live|vod       the demo stream to play (default live)
+  --player hlsjs|dashjs|shaka|videojs  the demo page's player (default hlsjs)
+  --format hls|dash       what the player plays (default: hls for hls.js and Video.js, dash for dash.js and Shaka)
   --http-only             baseline: the same pages with the SDK turned off
   --compare-http          run the SDK fleet, then the --http-only fleet with the same options;
                           prints one line {"sdk":{...},"http":{...}}
@@ -671,7 +701,7 @@ export function parseRate(text) {
 
 export function parseArgs(argv) {
   const options = {
-    sites: 1, stream: 'live', browser: 'chromium', httpOnly: false, staggerMs: 1000, showPages: false,
+    sites: 1, stream: 'live', player: 'hlsjs', format: undefined, browser: 'chromium', httpOnly: false, staggerMs: 1000, showPages: false,
     wanRateKbit: null, subnetsPerSite: 1, browserDefaultMdns: false, cachedHlsJs: false, compareHttp: false, report: null,
   };
   for (let i = 0; i < argv.length; i += 1) {
@@ -697,6 +727,8 @@ export function parseArgs(argv) {
       case '--stagger-ms': options.staggerMs = integer('--stagger-ms'); break;
       case '--stream': options.stream = value(); break;
       case '--browser': options.browser = value(); break;
+      case '--player': options.player = value(); break;
+      case '--format': options.format = value(); break;
       case '--http-only': options.httpOnly = true; break;
       case '--compare-http': options.compareHttp = true; break;
       case '--wan-rate': options.wanRateKbit = parseRate(value()); break;
@@ -719,6 +751,7 @@ export function parseArgs(argv) {
   if (options.stream !== 'live' && options.stream !== 'vod') throw new UsageError(`--stream must be live or vod, got '${options.stream}'`);
   if (!BROWSER_CHOICES.includes(options.browser)) throw new UsageError(`--browser must be one of ${BROWSER_CHOICES.join(', ')}, got '${options.browser}'`);
   if (options.cachedHlsJs && options.browser !== 'chromium') throw new UsageError('--cached-hls-js works with --browser chromium only (it routes requests)');
+  options.format = playerFormat(options.player, options.format);
   if (options.httpOnly && options.compareHttp) throw new UsageError('--compare-http already runs the --http-only fleet: give one of them');
   return options;
 }

@@ -4,7 +4,9 @@ import { siteOfAddress } from './topology.mjs';
 
 // %{client}a - %u %{yyyy-MM-dd'T'HH:mm:ss.SSSXXX|UTC}t "%m %U %H" %s %O %{ms}T "%{User-Agent}i"
 const LINE = /^(\S+) - \S+ \[?([0-9T:.+\-Z]+)\]? "(\S+) (\S+) [^"]*" (\d{3}) (\d+) (\d+)/;
-const SEGMENT = /^\/demo\/(live|vod)\/seg-(\d+)\.ts$/;
+// HLS (seg-N.ts), DASH live (chunk-N.m4s) and VOD by time (chunk-T.m4s: T is a sequence too),
+// DASH byte ranges of video.mp4 (as seq -1); init segments are not media and not counted.
+const SEGMENT = /^\/demo\/(live|vod)\/(?:seg-(\d+)\.ts|chunk-(\d+)\.m4s|(video)\.mp4)$/;
 
 /**
  * Segment responses of the demo origin in an access log. `siteOf` maps a client address to its
@@ -29,7 +31,7 @@ export function parseSegmentLog(text, siteOf = siteOfAddress) {
       site: siteOf(client),
       at: Date.parse(time),
       stream: segment[1],
-      seq: Number(segment[2]),
+      seq: segment[4] ? -1 : Number(segment[2] ?? segment[3]),
       status: Number(status),
       bytes: Number(bytes),
     });

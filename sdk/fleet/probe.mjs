@@ -55,7 +55,100 @@ export function installProbe(options) {
     }
   }, true);
 
+  // dash.js pages (demo ?player=dashjs): the same marks and counts from dash.js's events; a
+  // fragment's bytes are the length of the response dash.js hands to its buffer.
+  function hookDash(dash) {
+    const events = (window.dashjs && window.dashjs.MediaPlayer && window.dashjs.MediaPlayer.events) || {};
+    probe.hooked = true;
+    const marks = probe.marks;
+    dash.on(events.MANIFEST_LOADED || 'manifestLoaded', () => {
+      if (marks.manifest === null) {
+        marks.manifest = performance.now();
+      }
+    });
+    dash.on(events.FRAGMENT_LOADING_STARTED || 'fragmentLoadingStarted', () => {
+      if (marks.fragRequest === null) {
+        marks.fragRequest = performance.now();
+      }
+    });
+    dash.on(events.FRAGMENT_LOADING_COMPLETED || 'fragmentLoadingCompleted', (e) => {
+      const now = performance.now();
+      if (marks.fragLoaded === null) {
+        marks.fragLoaded = now;
+        const first = e && e.request && e.request.firstByteDate ? e.request.firstByteDate.getTime() - performance.timeOrigin : 0;
+        marks.firstByte = first > 0 ? first : null;
+      }
+      const loaded = Number(e && e.response ? e.response.byteLength : 0) || 0;
+      probe.fragBytes += loaded;
+      probe.frags += 1;
+      const start = e && e.request && e.request.requestStartDate ? e.request.requestStartDate.getTime() : performance.timeOrigin + now;
+      probe.fragLog.push(start, loaded);
+    });
+  }
+
+  // Shaka pages: its downloadcompleted events for segment URLs (init segments included).
+  function hookShaka(player) {
+    probe.hooked = true;
+    const marks = probe.marks;
+    player.addEventListener('downloadcompleted', (e) => {
+      const uri = e && e.request && e.request.uris ? e.request.uris[0] : '';
+      const now = performance.now();
+      if (/\.(mpd|m3u8)(\?|$)/.test(uri)) {
+        if (marks.manifest === null) {
+          marks.manifest = now;
+        }
+        return;
+      }
+      if (!/\/(seg-|chunk-|video\.mp4)/.test(uri)) {
+        return;
+      }
+      if (marks.fragLoaded === null) {
+        marks.fragLoaded = now;
+      }
+      const loaded = e.response && e.response.data ? e.response.data.byteLength : 0;
+      probe.fragBytes += loaded;
+      probe.frags += 1;
+      const started = e.request && e.request.requestStartTime ? e.request.requestStartTime : performance.timeOrigin + now;
+      probe.fragLog.push(started, loaded);
+    });
+  }
+
+  // Video.js pages: VHS's onResponse hook for segment requests.
+  function hookVideojs(player) {
+    probe.hooked = true;
+    const marks = probe.marks;
+    player.on('xhr-hooks-ready', () => {
+      const xhr = player.tech({ IWillNotUseThisInPlugins: true }).vhs.xhr;
+      xhr.onResponse((request, error, response) => {
+        const now = performance.now();
+        if (request && request.requestType === 'segment') {
+          if (marks.fragLoaded === null) {
+            marks.fragLoaded = now;
+          }
+          const loaded = response && response.body ? response.body.byteLength || 0 : 0;
+          probe.fragBytes += loaded;
+          probe.frags += 1;
+          probe.fragLog.push(request.requestTime || performance.timeOrigin + now, loaded);
+        } else if (marks.manifest === null) {
+          marks.manifest = now;
+        }
+      });
+    });
+  }
+
   function hook(player) {
+    if (player && player.videojs && !probe.hooked && typeof player.videojs.on === 'function') {
+      hookVideojs(player.videojs);
+      return;
+    }
+    if (player && player.shaka && !probe.hooked && typeof player.shaka.addEventListener === 'function') {
+      hookShaka(player.shaka);
+      return;
+    }
+    if (player && player.dash && !probe.hooked && typeof player.dash.on === 'function') {
+      hookDash(player.dash);
+      return;
+    }
     const hls = player && player.hls;
     if (!hls || probe.hooked || typeof hls.on !== 'function') {
       return;
@@ -127,6 +220,21 @@ export async function samplePage(cutWall) {
   let latency = null;
   try {
     latency = hls && Number.isFinite(hls.latency) && hls.latency > 0 ? hls.latency : null;
+    const vjs = player && player.videojs;
+    if (vjs && vjs.liveTracker && typeof vjs.liveTracker.liveCurrentTime === 'function') {
+      const l = vjs.liveTracker.liveCurrentTime() - vjs.currentTime();
+      latency = Number.isFinite(l) && l > 0 ? l : null;
+    }
+    const shakaPlayer = player && player.shaka;
+    if (shakaPlayer && typeof shakaPlayer.getStats === 'function') {
+      const l = shakaPlayer.getStats().liveLatency;
+      latency = Number.isFinite(l) && l > 0 ? l : null;
+    }
+    const dash = player && player.dash;
+    if (dash && typeof dash.getCurrentLiveLatency === 'function') {
+      const l = dash.getCurrentLiveLatency();
+      latency = Number.isFinite(l) && l > 0 ? l : null;
+    }
   } catch {
     latency = null;
   }
@@ -138,7 +246,7 @@ export async function samplePage(cutWall) {
   const timings = sdk && sdk.timings ? sdk.timings : {};
   const marks = probe ? {
     html: navigation && navigation.responseEnd > 0 ? navigation.responseEnd : null,
-    hls_js: resourceEnd('/hls.min.js'),
+    hls_js: resourceEnd('/hls.min.js') ?? resourceEnd('/dash.all.min.js') ?? resourceEnd('/shaka-player.compiled.js') ?? resourceEnd('/video.min.js'),
     sdk: resourceEnd('/sdk/swarmgate.js'),
     welcome: Number.isFinite(timings.welcomeMs) ? timings.welcomeMs : null,
     manifest: probe.marks.manifest,
@@ -160,7 +268,7 @@ export async function samplePage(cutWall) {
     hooked: probe ? probe.hooked : false,
     pageFragBytes,
     latency,
-    live: !!(hls && hls.levels && hls.levels.length && hls.levels[0].details ? hls.levels[0].details.live : player && player.stream === 'live'),
+    live: player && (player.dash || player.shaka || player.videojs) ? player.stream === 'live' : !!(hls && hls.levels && hls.levels.length && hls.levels[0].details ? hls.levels[0].details.live : player && player.stream === 'live'),
     currentTime: video ? video.currentTime : null,
     paused: video ? video.paused : null,
     fatalErrors: player && player.stats ? player.stats.fatalErrors || 0 : 0,

@@ -25,7 +25,12 @@ async function buildDemo() {
   const pageFiles = (await readdir(sourceDir)).map((name) => [join(sourceDir, name), name]);
   // Resolved through node_modules so the version is the one package-lock.json pins.
   const hlsMin = join(dirname(require.resolve('hls.js/package.json')), 'dist', 'hls.min.js');
-  await copyInto(targetDir, [...pageFiles, [hlsMin, 'hls.min.js']]);
+  // dash.js for the page's player selector: its UMD build defines window.dashjs.
+  // (dashjs exports no package.json: found beside hls.js in the same node_modules.)
+  const dashMin = join(root, 'node_modules', 'dashjs', 'dist', 'modern', 'umd', 'dash.all.min.js');
+  const shakaMin = join(root, 'node_modules', 'shaka-player', 'dist', 'shaka-player.compiled.js');
+  await copyInto(targetDir, [...pageFiles, [hlsMin, 'hls.min.js'], [dashMin, 'dash.all.min.js'], [shakaMin, 'shaka-player.compiled.js'],
+    [join(root, 'node_modules', 'video.js', 'dist', 'video.min.js'), 'video.min.js']]);
   return targetDir;
 }
 

@@ -2,8 +2,8 @@
  * Entry of the classic script the appliance serves at `/sdk/swarmgate.js` (docs/integration.md).
  *
  * On load it finds its appliance from its own script URL, reads `window.swarmgateConfig`, wraps
- * the page's `window.Hls` (now, or when hls.js defines it later) so `new Hls(config)` loads
- * through the mesh, and exposes `window.swarmgate`. Whatever fails — no WebRTC, appliance
+ * the page's player global — `window.Hls`, `window.dashjs`, `window.shaka`, `window.videojs` — now, or when the player's script
+ * defines it later, so its players load through the mesh, and exposes `window.swarmgate`. Whatever fails — no WebRTC, appliance
  * unreachable, a bug — the page keeps playing over plain HTTP and sees no error; details go to
  * the console only with `debug: true`.
  *
@@ -12,6 +12,9 @@
 
 import { wrapHls } from './hlsjs/adapter.js';
 import { pageMode } from './mode.js';
+import { wrapDashjs } from './dashjs/adapter.js';
+import { wrapShaka } from './shaka/adapter.js';
+import { wrapVideojs } from './videojs/adapter.js';
 
 export const VERSION = '0.1.0';
 const STATS_INTERVAL_MS = 1000;
@@ -167,6 +170,24 @@ export function createSdk(win, scriptSrc) {
         try { return wrapHls(Hls, runtime); } catch (e) { log('wrap failed', e); return Hls; }
       },
     },
+    dashjs: {
+      /** Returns the dash.js namespace whose `MediaPlayer().create()` players load through the mesh. */
+      wrap: (dashjs) => {
+        try { return wrapDashjs(dashjs, runtime); } catch (e) { log('wrap failed', e); return dashjs; }
+      },
+    },
+    shaka: {
+      /** Returns the Shaka Player namespace whose `Player` loads through the mesh (for bundled Shaka). */
+      wrap: (shaka) => {
+        try { return wrapShaka(shaka, runtime); } catch (e) { log('wrap failed', e); return shaka; }
+      },
+    },
+    videojs: {
+      /** Makes players of this (bundled) Video.js load through the mesh; returns it. */
+      wrap: (videojs) => {
+        try { return wrapVideojs(videojs, runtime); } catch (e) { log('wrap failed', e); return videojs; }
+      },
+    },
     /** Totals of every player on the page. */
     stats,
     /** `on('stats', fn)`: fn(stats) every second. */
@@ -193,6 +214,32 @@ export function createSdk(win, scriptSrc) {
 }
 
 /**
+ * Wraps the player global `name` now, or the moment the player's script defines it.
+ * @param {object} win
+ * @param {string} name
+ * @param {(v: any) => boolean} isPlayer
+ * @param {(v: any) => any} wrap
+ * @param {Function} log
+ */
+function watchGlobal(win, name, isPlayer, wrap, log) {
+  if (isPlayer(win[name])) {
+    win[name] = wrap(win[name]);
+  } else if (!(name in win)) {
+    let current;
+    try {
+      Object.defineProperty(win, name, {
+        configurable: true,
+        enumerable: true,
+        get: () => current,
+        set: (v) => { current = isPlayer(v) ? wrap(v) : v; },
+      });
+    } catch (e) {
+      log(`cannot watch window.${name}`, e);
+    }
+  }
+}
+
+/**
  * Installs the SDK on the page: `window.swarmgate`, and the wrapped `window.Hls`.
  * @param {object} win
  * @param {string} scriptSrc
@@ -207,22 +254,10 @@ export function install(win, scriptSrc) {
     win.addEventListener('pagehide', () => runtime.leave());
   }
   if (!runtime.config.wrapGlobal) return api;
-  if (typeof win.Hls === 'function') {
-    win.Hls = api.hlsjs.wrap(win.Hls);
-  } else if (!('Hls' in win)) {
-    // hls.js loads after this script: wrap it the moment it defines the global.
-    let current;
-    try {
-      Object.defineProperty(win, 'Hls', {
-        configurable: true,
-        enumerable: true,
-        get: () => current,
-        set: (v) => { current = typeof v === 'function' ? api.hlsjs.wrap(v) : v; },
-      });
-    } catch (e) {
-      runtime.log('cannot watch window.Hls', e);
-    }
-  }
+  watchGlobal(win, 'Hls', (v) => typeof v === 'function', api.hlsjs.wrap, runtime.log);
+  watchGlobal(win, 'dashjs', (v) => !!v && typeof v === 'object', api.dashjs.wrap, runtime.log);
+  watchGlobal(win, 'shaka', (v) => !!v && typeof v === 'object', api.shaka.wrap, runtime.log);
+  watchGlobal(win, 'videojs', (v) => typeof v === 'function', api.videojs.wrap, runtime.log);
   return api;
 }
 

@@ -15,6 +15,7 @@
  */
 
 import { MAX_SEGMENT_URL_CHARS } from './signaling-client.js';
+import { rangeText } from './segment-id.js';
 
 /** Segment hashes remembered: several live windows of every rendition, or a stretch of VOD. */
 export const DEFAULT_MAX_ENTRIES = 512;
@@ -36,7 +37,7 @@ export function askableUrl(url) {
 export class HashAnchor {
   /**
    * @param {object} options
-   * @param {(url: string) => Promise<SegmentHash|{error: string}>} options.lookup asks the
+   * @param {(url: string, range?: {first: number, last: number}) => Promise<SegmentHash|{error: string}>} options.lookup asks the
    *   appliance (SignalingClient#hashFor); must not reject, but a rejection counts as `origin_unavailable`
    * @param {number} [options.maxEntries]
    */
@@ -54,9 +55,10 @@ export class HashAnchor {
    * The appliance's hash of segment `id`, fetched from `url`; asked once however many callers.
    * @param {string} id segment id (segmentIdFor)
    * @param {string} url the URL the page would fetch it from (the appliance fetches the same)
+   * @param {{first: number, last: number}} [range] for byte-range addressing: the bytes of `url` hashed
    * @returns {Promise<SegmentHash|AnchorError>} never rejects
    */
-  get(id, url) {
+  get(id, url, range) {
     const hit = this.entries.get(id);
     if (hit) {
       this.entries.delete(id);
@@ -69,7 +71,7 @@ export class HashAnchor {
       entry.promise = Promise.resolve(entry.result);
     } else {
       entry.promise = Promise.resolve()
-        .then(() => this.lookup(url))
+        .then(() => (rangeText(range) ? this.lookup(url, range) : this.lookup(url)))
         .catch(() => ({ error: 'origin_unavailable' }))
         .then((result) => {
           entry.result = result;

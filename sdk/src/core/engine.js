@@ -4,9 +4,11 @@
  * player adapter: "give me this segment's bytes" ({@link Engine#loadSegment}).
  *
  * Contracts with the adapter:
- * - Segment identity ({@link segmentIdFor}): the absolute URL without query and fragment, so it is
- *   the same on every viewer of a stream while per-viewer tokens in the query are ignored. Two
- *   renditions have different URLs and so different ids.
+ * - Segment identity ({@link segmentIdFor}, docs/protocol.md "Segment identity"): the absolute URL
+ *   with every query parameter except the per-viewer ones the stream policy lists (tokens,
+ *   signatures), plus the byte range for byte-range addressing; the same on every viewer of a
+ *   stream, and the same string the appliance keeps the segment's hash under. Two renditions, or
+ *   two ranges of one file, have different ids.
  * - The adapter supplies an `httpLoad()` per request (the player's own loader, so its headers,
  *   timeouts and credentials apply) and a `fetchHttp(url)` for prefetches. A rejection of
  *   either is an HTTP failure and is passed through untouched, so the player's own retry logic
@@ -41,6 +43,10 @@ import { Peer } from './peer.js';
 import { rankLeaders } from './leaders.js';
 import { sha256 } from './transfer.js';
 import { httpLoaderStats, p2pLoaderStats } from './bandwidth.js';
+import { DEFAULT_VIEWER_PARAMS, segmentIdFor } from './segment-id.js';
+
+export { DEFAULT_VIEWER_PARAMS, segmentIdFor };
+/** @typedef {import('./segment-id.js').ByteRange} ByteRange */
 
 /** A transfer that makes no progress for this long is given up (a neighbour vanished silently). */
 export const DEFAULT_IDLE_TIMEOUT_MS = 2000;
@@ -57,23 +63,6 @@ export const FALLBACK_BPS = 500_000;
  * unreachable or the appliance was busy: every P2P attempt meanwhile would be dropped unverified.
  */
 export const ANCHOR_BACKOFF_MS = 10_000;
-
-/**
- * Stable segment identity: the absolute URL without query string and fragment.
- * @param {string} url
- * @param {string} [base] to resolve a relative URL
- * @returns {string}
- */
-export function segmentIdFor(url, base) {
-  try {
-    const u = base ? new URL(url, base) : new URL(url);
-    u.search = '';
-    u.hash = '';
-    return u.href;
-  } catch {
-    return String(url).split(/[?#]/)[0];
-  }
-}
 
 /**
  * The network type for `hello` and the upload policy, from navigator.connection.
@@ -97,7 +86,8 @@ export function networkInfo(connection) {
 /**
  * @typedef {object} LoadRequest
  * @property {string} url absolute segment URL
- * @property {string} [segmentId] defaults to segmentIdFor(url)
+ * @property {ByteRange} [range] the bytes of `url` that are the segment (byte-range addressing)
+ * @property {string} [segmentId] defaults to engine.segmentId(url, range)
  * @property {boolean} live
  * @property {number} bufferS media the player holds ahead (seconds) when it asks
  * @property {number} [durationS]
@@ -129,7 +119,8 @@ export class Engine {
    * @param {string} [options.sdkVersion]
    * @param {Function} [options.WebSocket]
    * @param {Function} [options.RTCPeerConnection]
-   * @param {(url: string) => Promise<HttpResult>} [options.fetchHttp] HTTP for prefetches
+   * @param {(url: string, options?: {range?: ByteRange}) => Promise<HttpResult>} [options.fetchHttp] HTTP for
+   *   prefetches (with `range`: exactly those bytes, `Range: bytes=first-last`)
    * @param {{type?: string, saveData?: boolean}} [options.connection] navigator.connection
    * @param {boolean} [options.upload] false: never upload (page option)
    * @param {number} [options.maxStoreBytes]
@@ -186,6 +177,8 @@ export class Engine {
     this.selfId = undefined;
     this.site = undefined;
     this.policy = undefined;
+    /** per-viewer query parameters, left out of segment ids (the policy's list once welcomed) */
+    this.viewerParams = DEFAULT_VIEWER_PARAMS;
     this.leaders = [];
     // First-time marks on `now()` for start-up analysis (the fleet reads them); write-once, never read here.
     this.timings = { welcomeMs: null, firstPeerOpenMs: null };
@@ -204,7 +197,7 @@ export class Engine {
     this.fullAnnounceTimer = null;
     // Asked through whichever signaling client is current: a reconnect replaces none of the answers.
     this.anchor = new HashAnchor({
-      lookup: (url) => this.askHash(url),
+      lookup: (url, range) => this.askHash(url, range),
       ...(maxAnchorEntries ? { maxEntries: maxAnchorEntries } : {}),
     });
     /** @type {Set<string>} neighbours that sent bytes not matching the appliance's hash: never asked again */
@@ -318,6 +311,7 @@ export class Engine {
 
   onPolicy(policy) {
     this.policy = policy && typeof policy === 'object' ? policy : undefined;
+    if (this.policy && Array.isArray(this.policy.viewerParams)) this.viewerParams = this.policy.viewerParams.filter((n) => typeof n === 'string');
     if (!this.policy || this.policy.p2p === 'off') this.closePeers();
   }
 
@@ -502,9 +496,9 @@ export class Engine {
 
   // ---- integrity anchor ----
 
-  askHash(url) {
+  askHash(url, range) {
     const s = this.signaling;
-    const asked = s && typeof s.hashFor === 'function' ? s.hashFor(url) : Promise.resolve({ error: 'origin_unavailable' });
+    const asked = s && typeof s.hashFor === 'function' ? s.hashFor(url, range) : Promise.resolve({ error: 'origin_unavailable' });
     return asked.then((answer) => {
       if (answer && answer.error) this.onAnchorError(answer.error);
       return answer;
@@ -559,6 +553,16 @@ export class Engine {
     };
   }
 
+  /**
+   * The segment id of `url` (and `range`) under the stream's policy; adapters that compute ids
+   * themselves (to key their own maps) use this so they agree with the engine.
+   * @param {string} url absolute
+   * @param {ByteRange} [range]
+   */
+  segmentId(url, range) {
+    return segmentIdFor(url, undefined, { viewerParams: this.viewerParams, range });
+  }
+
   // ---- playlist awareness ----
 
   /**
@@ -566,7 +570,7 @@ export class Engine {
    * @param {object} playlist
    * @param {boolean} playlist.live
    * @param {string} playlist.track rendition key (e.g. the level index or its URL)
-   * @param {{url: string, segmentId?: string, sequence?: number, durationS?: number}[]} playlist.segments
+   * @param {{url: string, range?: ByteRange, segmentId?: string, sequence?: number, durationS?: number}[]} playlist.segments
    */
   onPlaylist({ live, track, segments }) {
     try {
@@ -577,10 +581,10 @@ export class Engine {
       let lowest = Infinity;
       const fresh = [];
       for (const s of segments) {
-        const id = s.segmentId ?? segmentIdFor(s.url);
+        const id = s.segmentId ?? this.segmentId(s.url, s.range);
         if (Number.isFinite(s.sequence)) lowest = Math.min(lowest, s.sequence);
         if (this.known.has(id)) continue;
-        const k = { listedAtMs: t, url: s.url, sequence: s.sequence, durationS: s.durationS, track, live, upcoming: live && !firstLook };
+        const k = { listedAtMs: t, url: s.url, range: s.range, sequence: s.sequence, durationS: s.durationS, track, live, upcoming: live && !firstLook };
         this.known.set(id, k);
         if (k.upcoming) fresh.push([id, k]);
       }
@@ -632,7 +636,7 @@ export class Engine {
     const url = k.url;
     this.track(id, (async () => {
       try {
-        return await this.http(id, { url, durationS: k.durationS, sequence: k.sequence, track: k.track, httpLoad: () => this.fetchHttp(url) });
+        return await this.http(id, { url, range: k.range, durationS: k.durationS, sequence: k.sequence, track: k.track, httpLoad: () => this.fetchHttp(url, k.range ? { range: k.range } : undefined) });
       } catch {
         return null;
       }
@@ -673,7 +677,7 @@ export class Engine {
    * @returns {Promise<LoadResult>}
    */
   async loadSegment(req) {
-    const id = req.segmentId ?? segmentIdFor(req.url);
+    const id = req.segmentId ?? this.segmentId(req.url, req.range);
     let httpTried = false;
     const httpOnce = (reason) => {
       httpTried = true;
@@ -824,7 +828,7 @@ export class Engine {
     const peer = this.peers.get(peerId);
     if (!peer || !peer.isOpen || this.banned.has(peerId)) return Promise.resolve({ fail: 'gone' });
     const url = req.url ?? this.known.get(id)?.url ?? id;
-    const expected = this.anchor.get(id, url);
+    const expected = this.anchor.get(id, url, req.url ? req.range : this.known.get(id)?.range);
     req.onTransferStart?.('p2p');
     const startedAt = this.now();
     let receivedAt = null;

@@ -9,6 +9,8 @@
  * @module core/signaling-client
  */
 
+import { rangeText } from './segment-id.js';
+
 export const SIGNALING_VERSION = 1;
 export const DEFAULT_HEARTBEAT_MS = 15_000;
 export const MIN_BACKOFF_MS = 1000;
@@ -97,6 +99,11 @@ export function decodeSha256(text) {
   // 43 characters carry 258 bits: the last 2 must be zero in a canonical encoding.
   if ((acc & ((1 << bits) - 1)) !== 0) return null;
   return out;
+}
+
+/** The key of an open `hash` ask: the URL, and the range when there is one. */
+function hashKey(url, range) {
+  return range ? `${url}#bytes=${range}` : url;
 }
 
 /**
@@ -233,8 +240,10 @@ export class SignalingClient {
     } else if (msg.type === 'error' && msg.code === 'resume_failed') {
       this.session = null;
     } else if (msg.type === 'hash') {
-      // Matched by the echoed URL only: an answer for nothing we asked is dropped.
-      if (typeof msg.segment === 'string') this.settleHash(msg.segment, readHashReply(msg));
+      // Matched by the echoed URL and range only: an answer for nothing we asked is dropped.
+      if (typeof msg.segment === 'string') {
+        this.settleHash(hashKey(msg.segment, typeof msg.range === 'string' ? msg.range : undefined), readHashReply(msg));
+      }
       return;
     }
     // Unknown types are ignored: a newer appliance may add informational messages.
@@ -329,14 +338,17 @@ export class SignalingClient {
 
   /**
    * Asks the appliance for a segment's SHA-256 as the origin serves it (`hash`). Never rejects.
-   * Asks for the same URL while one is open share its answer; beyond {@link MAX_HASH_ASKS} open
-   * asks the answer is `busy` at once, without sending (the appliance would refuse it).
+   * Asks for the same URL and range while one is open share its answer; beyond {@link MAX_HASH_ASKS}
+   * open asks the answer is `busy` at once, without sending (the appliance would refuse it).
    * @param {string} segmentUrl the absolute http(s) URL the page would fetch the segment from
+   * @param {{first: number, last: number}} [range] byte-range addressing: the bytes of the URL that are the segment
    * @returns {Promise<SegmentHash|HashError>}
    */
-  hashFor(segmentUrl) {
+  hashFor(segmentUrl, range) {
+    const bytes = rangeText(range);
+    const key = hashKey(segmentUrl, bytes);
     return new Promise((resolve) => {
-      const open = this.hashAsks.get(segmentUrl);
+      const open = this.hashAsks.get(key);
       if (open) {
         open.resolvers.push(resolve);
         return;
@@ -345,19 +357,21 @@ export class SignalingClient {
         resolve({ error: 'busy' });
         return;
       }
-      if (!this.joined || !this.write({ type: 'hash', segment: segmentUrl })) {
+      const msg = { type: 'hash', segment: segmentUrl };
+      if (bytes) msg.range = bytes;
+      if (!this.joined || !this.write(msg)) {
         resolve({ error: 'origin_unavailable' });
         return;
       }
-      const timer = this.timers.setTimeout(() => this.settleHash(segmentUrl, { error: 'origin_unavailable' }), this.hashTimeoutMs);
-      this.hashAsks.set(segmentUrl, { resolvers: [resolve], timer });
+      const timer = this.timers.setTimeout(() => this.settleHash(key, { error: 'origin_unavailable' }), this.hashTimeoutMs);
+      this.hashAsks.set(key, { resolvers: [resolve], timer });
     });
   }
 
-  settleHash(segmentUrl, result) {
-    const ask = this.hashAsks.get(segmentUrl);
+  settleHash(key, result) {
+    const ask = this.hashAsks.get(key);
     if (!ask) return;
-    this.hashAsks.delete(segmentUrl);
+    this.hashAsks.delete(key);
     this.timers.clearTimeout(ask.timer);
     for (const resolve of ask.resolvers) resolve(result);
   }

@@ -9,8 +9,11 @@
  * @module hlsjs/adapter
  */
 
-import { Engine, segmentIdFor } from '../core/engine.js';
 import { createFragmentLoader, fetchWithLoader } from './loader.js';
+import { bufferAhead } from '../core/playback.js';
+import { PlayerSession } from '../core/player-session.js';
+
+export { bufferAhead };
 
 const WRAPPED = typeof Symbol === 'function' ? Symbol.for('swarmgate.wrapped') : '__swarmgateWrapped';
 
@@ -27,39 +30,23 @@ const WRAPPED = typeof Symbol === 'function' ? Symbol.for('swarmgate.wrapped') :
  * @property {(session: HlsSession) => void} unregister
  */
 
-/** Media seconds buffered ahead of the playhead. */
-export function bufferAhead(media) {
-  if (!media || !media.buffered) return 0;
-  const t = media.currentTime;
-  const b = media.buffered;
-  for (let i = 0; i < b.length; i++) {
-    if (b.start(i) <= t + 0.1 && t < b.end(i)) return Math.max(0, b.end(i) - t);
-  }
-  return 0;
-}
-
 /** Everything the SDK attaches to one Hls instance. */
-export class HlsSession {
+export class HlsSession extends PlayerSession {
   /**
    * @param {Runtime} runtime
    * @param {Function} Hls the original class (for Events and DefaultConfig)
    */
   constructor(runtime, Hls) {
-    this.runtime = runtime;
+    super(runtime);
     this.Hls = Hls;
     this.hls = null;
-    this.engineRef = null;
-    this.media = null;
-    this.mediaListeners = [];
-    this.createdAt = globalThis.performance.now();
-    this.started = false;
   }
 
   /** The fLoader class for this instance. */
   loaderClass(userLoader) {
     const DefaultLoader = userLoader || this.Hls.DefaultConfig.loader;
     return createFragmentLoader(DefaultLoader, {
-      engine: () => (this.runtime.enabled && this.engineRef && this.engineRef.enabled ? this.engineRef : null),
+      engine: () => this.engine(),
       describe: (context) => this.describe(context),
       log: this.runtime.log,
     });
@@ -113,23 +100,11 @@ export class HlsSession {
   }
 
   startEngine(manifestUrl) {
-    const rt = this.runtime;
-    const base = rt.env.location ? rt.env.location.href : undefined;
-    const stream = rt.config.stream || segmentIdFor(manifestUrl, base);
-    if (this.engineRef && this.engineRef.stream === stream) return;
-    this.engineRef?.destroy();
     const hlsConfig = this.hls.config;
     const DefaultLoader = hlsConfig.loader || this.Hls.DefaultConfig.loader;
-    const engine = new Engine({
-      signalingUrl: rt.signalingUrl, stream, token: rt.config.token, sdkVersion: rt.version,
-      WebSocket: rt.env.WebSocket, RTCPeerConnection: rt.env.RTCPeerConnection, connection: rt.env.connection,
-      upload: rt.config.upload, maxStoreBytes: rt.config.maxStoreBytes,
-      fetchHttp: (url) => fetchWithLoader(DefaultLoader, hlsConfig, url),
-      log: rt.log,
+    super.startEngine(manifestUrl, {
+      fetchHttp: (url, options) => fetchWithLoader(DefaultLoader, hlsConfig, url, undefined, options && options.range),
     });
-    this.engineRef = engine;
-    if (!rt.enabled) engine.disable();
-    engine.start();
   }
 
   playlist(track, details) {
@@ -138,63 +113,14 @@ export class HlsSession {
     engine.onPlaylist({
       live: !!details.live,
       track,
-      segments: details.fragments.map((f) => ({ url: f.url, sequence: typeof f.sn === 'number' ? f.sn : undefined, durationS: f.duration })),
+      segments: details.fragments.map((f) => {
+        const r = f.byteRange;
+        const range = Array.isArray(r) && r.length === 2 && r[1] > r[0] ? { first: r[0], last: r[1] - 1 } : undefined;
+        return { url: f.url, range, sequence: typeof f.sn === 'number' ? f.sn : undefined, durationS: f.duration };
+      }),
     });
   }
 
-  attachMedia(media) {
-    if (!media || media === this.media) return;
-    this.detachMedia();
-    this.media = media;
-    const qoe = () => this.engineRef && this.engineRef.qoe;
-    const listen = (type, fn) => {
-      const h = () => {
-        try { const q = qoe(); if (q) fn(q); } catch { /* QoE must never disturb playback */ }
-      };
-      media.addEventListener(type, h);
-      this.mediaListeners.push([type, h]);
-    };
-    listen('playing', (q) => {
-      if (!this.started) {
-        this.started = true;
-        q.setStartup(globalThis.performance.now() - this.createdAt);
-      }
-      q.stallEnded();
-      q.setWatching(true);
-    });
-    listen('waiting', (q) => {
-      // Before the first frame the wait is startup time, not a stall.
-      if (this.started) q.stallStarted();
-    });
-    const stop = (q) => { q.stallEnded(); q.setWatching(false); };
-    listen('pause', stop);
-    listen('ended', stop);
-  }
-
-  detachMedia() {
-    const media = this.media;
-    if (media) for (const [type, h] of this.mediaListeners) media.removeEventListener(type, h);
-    this.mediaListeners = [];
-    this.media = null;
-  }
-
-  /** Stats of this instance's engine, or null before loadSource(). */
-  stats() {
-    return this.engineRef ? this.engineRef.stats() : null;
-  }
-
-  setEnabled(enabled) {
-    if (!this.engineRef) return;
-    if (enabled) this.engineRef.enable();
-    else this.engineRef.disable();
-  }
-
-  destroy() {
-    this.detachMedia();
-    this.engineRef?.destroy();
-    this.engineRef = null;
-    this.runtime.unregister(this);
-  }
 }
 
 /**

@@ -40,14 +40,15 @@ function resetLoading(stats) {
 }
 
 /**
- * Whether a loader context may go through the mesh: whole media or init segments only — not
- * LL-HLS parts, byte ranges (their identity would need the range), playlists, keys or licences.
+ * Whether a loader context may go through the mesh: media or init segments, whole or one byte
+ * range (`EXT-X-BYTERANGE`: the range is part of the segment's identity) — not LL-HLS parts,
+ * playlists, keys or licences.
  * @param {object} context hls.js LoaderContext
  * @returns {boolean}
  */
 export function isShareable(context) {
   return !!context && context.type === 'media-fragment' && !!context.frag && !context.part &&
-    !context.rangeStart && !context.rangeEnd && (context.responseType === 'arraybuffer' || !context.responseType) &&
+    (!context.rangeEnd || context.rangeEnd > (context.rangeStart || 0)) && (context.responseType === 'arraybuffer' || !context.responseType) &&
     typeof context.url === 'string' && /^https?:/i.test(context.url);
 }
 
@@ -109,6 +110,8 @@ export function createFragmentLoader(DefaultLoader, session, { now = () => globa
         promise = engine.loadSegment({
           ...request,
           url: context.url,
+          // hls.js's rangeEnd is exclusive; the engine's ranges are inclusive, as HTTP's.
+          range: context.rangeEnd ? { first: context.rangeStart || 0, last: context.rangeEnd - 1 } : undefined,
           signal: controller ? controller.signal : undefined,
           httpLoad: () => this.httpLoad(),
           onTransferStart: (source) => {
@@ -274,9 +277,10 @@ export function createFragmentLoader(DefaultLoader, session, { now = () => globa
  * @param {object} hlsConfig the Hls instance's config
  * @param {string} url
  * @param {() => number} [now]
+ * @param {{first: number, last: number}} [range] only these bytes (inclusive)
  * @returns {Promise<{bytes: Uint8Array, requestedAt: number, firstByteAt: number, deliveredAt: number}>}
  */
-export function fetchWithLoader(DefaultLoader, hlsConfig, url, now = () => globalThis.performance.now()) {
+export function fetchWithLoader(DefaultLoader, hlsConfig, url, now = () => globalThis.performance.now(), range = undefined) {
   return new Promise((resolve, reject) => {
     const loader = new DefaultLoader(hlsConfig);
     const policy = (hlsConfig.fragLoadPolicy && hlsConfig.fragLoadPolicy.default) || { maxTimeToFirstByteMs: 10000, maxLoadTimeMs: 20000 };
@@ -285,7 +289,12 @@ export function fetchWithLoader(DefaultLoader, hlsConfig, url, now = () => globa
       try { loader.destroy(); } catch { /* already gone */ }
       fn(...args);
     };
-    loader.load({ url, responseType: 'arraybuffer', type: 'media-fragment' }, {
+    const context = { url, responseType: 'arraybuffer', type: 'media-fragment' };
+    if (range) {
+      context.rangeStart = range.first;
+      context.rangeEnd = range.last + 1;
+    }
+    loader.load(context, {
       loadPolicy, timeout: loadPolicy.maxLoadTimeMs, maxRetry: 0, retryDelay: 0, maxRetryDelay: 0,
     }, {
       onSuccess: done((response, st) => resolve({

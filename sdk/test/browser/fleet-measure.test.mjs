@@ -36,6 +36,18 @@ test('segment fetches are parsed from the access log with their site', () => {
   assert.equal(fetches[0].stream, 'live');
 });
 
+test('DASH segments count like HLS ones: live chunks by number, VOD by time, byte ranges of the file; init segments not', () => {
+  const dash = [
+    line('10.99.1.2', 1, '/demo/live/chunk-900.m4s', 200, 60000),
+    line('10.99.1.2', 1, '/demo/live/init.mp4', 200, 772),
+    line('10.99.1.2', 1, '/demo/vod/chunk-25600.m4s', 200, 68000),
+    line('10.99.1.2', 1, '/demo/vod/video.mp4', 206, 50415),
+  ].join('\n');
+  assert.deepEqual(parseSegmentLog(dash).map((f) => [f.stream, f.seq, f.bytes]), [
+    ['live', 900, 60000], ['vod', 25600, 68000], ['vod', -1, 50415],
+  ]);
+});
+
 test('WAN copies per segment per site average over the window and count missing sites as 0', () => {
   const fetches = parseSegmentLog(log);
   // seg-100: site 1 two copies, site 2 half a copy; seg-101: site 1 one copy, site 2 none.

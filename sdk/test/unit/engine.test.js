@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { ANCHOR_BACKOFF_MS, Engine, segmentIdFor } from '../../src/core/engine.js';
+import { streamIdFor } from '../../src/core/segment-id.js';
 import { Peer } from '../../src/core/peer.js';
 import { channelPair, FakeSignaling, POLICY_ON, FakeTimers, hashAnswer, RemoteViewer, runClockUntil, segmentBytes, settle, sleep, until } from './fakes.js';
 
@@ -74,9 +75,21 @@ function httpLoader(bytes, { delayMs = 5, log = [], now = () => performance.now(
   return fn;
 }
 
-test('segment identity is the absolute URL without query or fragment', () => {
+test('the stream a player joins is its manifest URL without any query', () => {
+  assert.equal(streamIdFor('live/master.m3u8?ticket=abc&rep=1#t', 'https://V.corp/demo/'), 'https://v.corp/demo/live/master.m3u8');
+});
+
+test('segment identity keeps the query but its per-viewer parameters, and names a byte range', () => {
   assert.equal(segmentIdFor('http://Origin.test:80/a/seg-1.ts?token=abc#x'), 'http://origin.test/a/seg-1.ts');
-  assert.equal(segmentIdFor('seg-2.ts?t=1', 'https://v.corp/live/master.m3u8'), 'https://v.corp/live/seg-2.ts');
+  assert.equal(segmentIdFor('seg-2.ts?t=1', 'https://v.corp/live/master.m3u8'), 'https://v.corp/live/seg-2.ts?t=1',
+    'two segments that differ only in a query parameter do not collide');
+  assert.equal(segmentIdFor('https://v.corp/c.m4s?Token=a&rep=hi&&SIG=x&n=3'), 'https://v.corp/c.m4s?rep=hi&n=3',
+    'per-viewer names ignore case; order kept; empty pairs dropped');
+  assert.equal(segmentIdFor('https://v.corp/c.m4s?rep=hi&tok=9', undefined, { viewerParams: ['tok'] }), 'https://v.corp/c.m4s?rep=hi',
+    "the policy's own list");
+  assert.equal(segmentIdFor('https://v.corp/v.mp4?token=a', undefined, { range: { first: 0, last: 771 } }), 'https://v.corp/v.mp4#bytes=0-771');
+  assert.equal(segmentIdFor('https://v.corp/v.mp4', undefined, { range: { first: 9, last: 3 } }), 'https://v.corp/v.mp4',
+    'an impossible range is no range');
 });
 
 test('the designated leader fetches over HTTP at once and announces the segment to its neighbours', async () => {
@@ -100,12 +113,12 @@ test('a leader prefetches a new live segment as soon as the playlist lists it, b
     self: 'p-self', leaders: ['p-self'], remotes: { 'p-n1': {} },
     fetchHttp: async (url) => { fetched.push(url); const t = performance.now(); return { bytes, requestedAt: t, firstByteAt: t, deliveredAt: t + 1 }; },
   });
-  const seg = (n) => ({ url: `http://origin.test/live/seg-${n}.ts?tok=1`, sequence: n, durationS: 2 });
+  const seg = (n) => ({ url: `http://origin.test/live/seg-${n}.ts?token=1`, sequence: n, durationS: 2 });
   engine.onPlaylist({ live: true, track: 'main:0', segments: [seg(1), seg(2)] });
   assert.deepEqual(fetched, [], 'the first playlist only marks what exists already');
   engine.onPlaylist({ live: true, track: 'main:0', segments: [seg(2), seg(3)] });
   await until(() => fetched.length > 0 && far['p-n1'].announced.length > 0);
-  assert.deepEqual(fetched, ['http://origin.test/live/seg-3.ts?tok=1']);
+  assert.deepEqual(fetched, ['http://origin.test/live/seg-3.ts?token=1']);
   assert.deepEqual(far['p-n1'].announced, ['http://origin.test/live/seg-3.ts']);
   const http = httpLoader(bytes);
   const r = await engine.loadSegment({ url: seg(3).url, live: true, bufferS: 6, durationS: 2, sequence: 3, httpLoad: http });
@@ -125,6 +138,28 @@ test('a non-leader gets the segment from the neighbour that holds it, verified, 
   assert.ok(Math.abs(ms - (40 + (bytes.length * 8 * 1000) / 2_000_000)) < 1, `modelled ${ms} ms at the player's estimate`);
   assert.equal(r.stats.loading.first - r.stats.loading.start, 40);
   assert.equal(engine.stats().p2pBytes, bytes.length);
+});
+
+test('a byte-range segment is its own segment: asked, verified and served by its range', async () => {
+  const file = 'http://origin.test/vod/video.mp4';
+  const id = `${file}#bytes=772-20771`;
+  const bytes = segmentBytes(20_000, 5);
+  const { engine, signaling } = await setup({
+    self: 'p-self', leaders: ['p-lead'], remotes: { 'p-lead': { segments: new Map([[id, bytes]]) } },
+    origin: new Map([[`${file}?token=me#bytes=772-20771`, bytes]]),
+  });
+  const http = httpLoader(bytes);
+  const r = await engine.loadSegment({ url: `${file}?token=me`, range: { first: 772, last: 20771 }, live: true, bufferS: 8, durationS: 2, httpLoad: http });
+  assert.equal(r.source, 'p2p');
+  assert.deepEqual(r.bytes, bytes);
+  assert.deepEqual(signaling.hashAsks, [`${file}?token=me#bytes=772-20771`], 'the appliance hashes that range of the URL the page fetches');
+  assert.equal(engine.segmentId(`${file}?token=me`, { first: 0, last: 771 }), `${file}#bytes=0-771`);
+});
+
+test("the policy's per-viewer query parameters replace the default list", async () => {
+  const { engine, signaling } = await setup();
+  signaling.emit('policy', { type: 'policy', policy: { p2p: 'on', maxNeighbours: 6, uploadOnCellular: false, iceServers: [], viewerParams: ['k'] } });
+  assert.equal(engine.segmentId('http://o.test/s.m4s?k=1&token=2&rep=a'), 'http://o.test/s.m4s?token=2&rep=a');
 });
 
 test('a non-leader waits for the leader to announce, then takes it from the leader', async () => {

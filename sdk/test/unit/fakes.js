@@ -115,7 +115,8 @@ export async function hashAnswer(bytes) {
 
 /**
  * Signaling client double: records what the engine sends; tests emit server messages.
- * `hashFor(url)` answers from `origin` (a Map or function: url → the origin's bytes, or an `{error}` answer):
+ * `hashFor(url, range)` answers from `origin` (a Map or function: url, or `url#bytes=first-last` for a
+ * range → the origin's bytes, or an `{error}` answer):
  * at once, or, with `holdHashes`, when the test calls `answerHash(url)`. A URL the origin does
  * not know is `not_found`.
  */
@@ -135,10 +136,12 @@ export class FakeSignaling {
     /** @type {Map<string, Function>} held asks, answered by answerHash() */
     this.heldHashes = new Map();
   }
-  hashFor(url) {
-    this.hashAsks.push(url);
-    if (this.holdHashes) return new Promise((resolve) => this.heldHashes.set(url, resolve));
-    return this.answerFor(url);
+  hashFor(url, range) {
+    // A byte range is asked as the appliance keys it: `url#bytes=first-last`.
+    const key = range ? `${url}#bytes=${range.first}-${range.last}` : url;
+    this.hashAsks.push(key);
+    if (this.holdHashes) return new Promise((resolve) => this.heldHashes.set(key, resolve));
+    return this.answerFor(key);
   }
   async answerFor(url) {
     const o = typeof this.origin === 'function' ? this.origin(url) : this.origin.get(url);

@@ -64,7 +64,8 @@ test('only whole media and init segments are shareable', () => {
   assert.equal(isShareable(levelContext), false);
   assert.equal(isShareable({ ...fragContext(), type: 'key' }), false);
   assert.equal(isShareable({ ...fragContext(), part: {} }), false);
-  assert.equal(isShareable({ ...fragContext(), rangeStart: 0, rangeEnd: 100 }), false);
+  assert.equal(isShareable({ ...fragContext(), rangeStart: 0, rangeEnd: 100 }), true, 'an EXT-X-BYTERANGE segment is a segment');
+  assert.equal(isShareable({ ...fragContext(), rangeStart: 100, rangeEnd: 100 }), false, 'an empty range is not');
 });
 
 test('playlists and keys go to hls.js\'s own loader, with the stats object hls.js holds', async () => {
@@ -78,6 +79,17 @@ test('playlists and keys go to hls.js\'s own loader, with the stats object hls.j
     assert.equal(r.stats.loaded, 1);
   }
   assert.equal(engine.calls.length, 0);
+});
+
+test('an EXT-X-BYTERANGE fragment goes through the engine with its range, inclusive', async () => {
+  const engine = fakeEngine(async () => ({ bytes: new Uint8Array(100), source: 'p2p', stats: { loading: { start: 1, first: 2, end: 3 }, bwEstimate: 1 } }));
+  const Loader = createFragmentLoader(makeDefaultLoader(), session(engine));
+  const r = await run(Loader, { ...fragContext('http://o.test/all.ts'), rangeStart: 1000, rangeEnd: 1100 });
+  assert.equal(r.kind, 'success');
+  assert.deepEqual(engine.calls[0].range, { first: 1000, last: 1099 });
+  const whole = await run(Loader, fragContext('http://o.test/seg-2.ts'));
+  assert.equal(whole.kind, 'success');
+  assert.equal(engine.calls[1].range, undefined);
 });
 
 test('a media fragment goes through the engine; hls.js gets a copy of the bytes and the engine\'s stats', async () => {

@@ -257,6 +257,21 @@ test('hash: asks with the segment URL and resolves with the answer matched by th
   assert.equal(answer.length, 188000);
 });
 
+test('hash: byte ranges of one file are separate asks, each matched by the echoed range', async () => {
+  const { client, ws } = joined();
+  const init = client.hashFor('http://o/v.mp4', { first: 0, last: 771 });
+  const media = client.hashFor('http://o/v.mp4', { first: 772, last: 51186 });
+  assert.deepEqual(ws().sent.slice(1), [
+    { type: 'hash', segment: 'http://o/v.mp4', range: '0-771' },
+    { type: 'hash', segment: 'http://o/v.mp4', range: '772-51186' },
+  ]);
+  ws().receive({ type: 'hash', segment: 'http://o/v.mp4', sha256: b64(9), length: 99 });
+  ws().receive({ type: 'hash', segment: 'http://o/v.mp4', range: '772-51186', sha256: b64(4), length: 50415 });
+  ws().receive({ type: 'hash', segment: 'http://o/v.mp4', range: '0-771', sha256: b64(3), length: 772 });
+  assert.equal((await init).length, 772, 'the answer without a range answered nothing asked');
+  assert.equal((await media).length, 50415);
+});
+
 test('hash: asks for the same URL share one message and one answer', async () => {
   const { client, ws } = joined();
   const asks = [client.hashFor('http://o/s.ts'), client.hashFor('http://o/s.ts')];

@@ -38,9 +38,7 @@ final class IntegrityWiring {
                 return http.fetch(url, maxBytes);
             }
             return CompletableFuture.completedFuture(demo.segmentBytes(url.path())
-                    .<SegmentHashes.Answer>map(bytes -> bytes.length > maxBytes
-                            ? new SegmentHashes.Failed(SegmentHashes.Failure.TOO_LARGE)
-                            : new SegmentHashes.Known(sha256(bytes), bytes.length))
+                    .<SegmentHashes.Answer>map(bytes -> known(bytes, url.range(), maxBytes))
                     .orElse(new SegmentHashes.Failed(SegmentHashes.Failure.NOT_FOUND)));
         };
         return new SegmentHashes(origins, origin, new SegmentHashes.Settings(
@@ -52,9 +50,25 @@ final class IntegrityWiring {
     /** Segments whose hashes are remembered: about 2 MB, hours of a dozen renditions of 2 s segments. */
     private static final int HASH_CACHE_ENTRIES = 16_384;
 
-    private static byte[] sha256(byte[] bytes) {
+    /** The hash of {@code bytes}, or of the range within them, as an HTTP origin would serve it. */
+    private static SegmentHashes.Answer known(byte[] bytes, SegmentUrl.Range range, long maxBytes) {
+        // Like HttpOrigin: only the exact range counts, one reaching past the end is not there.
+        if (range != null && range.last() >= bytes.length) {
+            return new SegmentHashes.Failed(SegmentHashes.Failure.NOT_FOUND);
+        }
+        int from = range == null ? 0 : (int) range.first();
+        int to = range == null ? bytes.length : (int) range.last() + 1;
+        if (to - from > maxBytes) {
+            return new SegmentHashes.Failed(SegmentHashes.Failure.TOO_LARGE);
+        }
+        return new SegmentHashes.Known(sha256(bytes, from, to - from), to - from);
+    }
+
+    private static byte[] sha256(byte[] bytes, int offset, int length) {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(bytes);
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            digest.update(bytes, offset, length);
+            return digest.digest();
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("the Java runtime has no SHA-256", e);
         }

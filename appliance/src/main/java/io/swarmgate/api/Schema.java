@@ -136,6 +136,10 @@ public final class Schema {
         return with("minItems", minItems);
     }
 
+    public Schema maxItems(int maxItems) {
+        return with("maxItems", maxItems);
+    }
+
     /** Listed once under {@code components/schemas} and referred to by name everywhere else. */
     public Schema named(String componentName) {
         return new Schema(type, componentName, keywords, items, properties, required, values);

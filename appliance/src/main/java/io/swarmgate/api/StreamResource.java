@@ -53,6 +53,8 @@ public final class StreamResource {
             .required("tokenRotationGraceSeconds", Schema.integer())
             .required("maxViewersPerToken", Schema.integer().describe("0: no limit"))
             .required("previousTokenSecretAcceptedUntil", Schema.instant().nullable())
+            .required("viewerParams", Schema.arrayOf(Schema.string())
+                    .describe("query parameters left out of a segment's identity (per-viewer tokens, signatures)"))
             .required("updatedAt", Schema.instant())
             .named("StreamPolicy");
     /** Fields a client may set; on PUT, fields left out keep their value. */
@@ -81,7 +83,11 @@ public final class StreamResource {
                     .describe("generate: require viewer tokens with a new secret (shown once); none: stop requiring them"))
             .optional("tokenMaxLifetimeSeconds", Schema.integer(60, TokenSettings.MAX_LIFETIME_LIMIT.toSeconds()))
             .optional("tokenRotationGraceSeconds", Schema.integer(0, TokenSettings.ROTATION_GRACE_LIMIT.toSeconds()))
-            .optional("maxViewersPerToken", Schema.integer(0, TokenSettings.MAX_VIEWERS_PER_TOKEN_LIMIT));
+            .optional("maxViewersPerToken", Schema.integer(0, TokenSettings.MAX_VIEWERS_PER_TOKEN_LIMIT))
+            .optional("viewerParams", Schema.arrayOf(Schema.string(64).pattern(StreamPolicy.PARAM_PATTERN)
+                    .example("token")).maxItems(StreamPolicy.MAX_VIEWER_PARAMS)
+                    .describe("query parameters of segment URLs that differ per viewer; every other parameter is"
+                            + " part of a segment's identity"));
     private static final Schema POLICY_WITH_SECRET = POLICY.optional("tokenSecret", Schema.string()
             .describe("only when this call generated a secret, shown this once")).named("StreamPolicyWithSecret");
 
@@ -249,8 +255,9 @@ public final class StreamResource {
                 throw ApiException.badRequest("tokenSecret", "tokenSecret must be 'generate' or 'none'");
             }
         }
+        List<String> viewerParams = j.has("viewerParams") ? strings(j, "viewerParams") : p.viewerParams();
         return StreamPolicy.validated(p.id(), pattern, mode, siteModes, max, upload, origins, level, groups, tokens,
-                Instant.now());
+                Instant.now(), viewerParams);
     }
 
     private static boolean bool(JsonNode j, String field) throws ApiException {
@@ -323,6 +330,7 @@ public final class StreamResource {
         v.put("security", p.securityLevel().wire());
         v.put("siteGroups", p.siteGroups().stream().map(TreeSet::new).toList());
         v.put("tokenRequired", p.requiresToken());
+        v.put("viewerParams", p.viewerParams());
         v.put("tokenMaxLifetimeSeconds", p.tokens().maxLifetime().toSeconds());
         v.put("tokenRotationGraceSeconds", p.tokens().rotationGrace().toSeconds());
         v.put("maxViewersPerToken", p.tokens().maxViewersPerToken());

@@ -120,6 +120,13 @@ public final class StreamCommand implements Runnable {
         @Option(names = "--clear-site-groups", description = "Keep every site to itself again.")
         boolean clearSiteGroups;
 
+        @Option(names = "--viewer-params", paramLabel = "NAMES",
+                description = "Query parameters of segment URLs that differ per viewer (comma separated, replaces"
+                        + " the list; \"\" for none): left out of a segment's identity. Default: "
+                        + "token, access_token, auth, authorization, sig, signature, expires, policy, key-pair-id,"
+                        + " hdnts, hdnea, session, sessionid.")
+        String viewerParams;
+
         StreamPolicy applyTo(StreamPolicy p, PrintWriter out) {
             Map<String, P2pMode> modes = clearSiteModes ? new HashMap<>() : new HashMap<>(p.siteModes());
             if (siteModes != null) {
@@ -177,7 +184,8 @@ public final class StreamCommand implements Runnable {
                     maxNeighbours != null ? maxNeighbours : p.maxNeighbours(),
                     upload(p.upload()), allowed,
                     security != null ? SecurityLevel.parse("security", security) : p.securityLevel(), groups, tokens,
-                    Instant.now());
+                    Instant.now(), viewerParams == null ? p.viewerParams()
+                            : viewerParams.isBlank() ? List.of() : List.of(viewerParams.trim().split("\\s*,\\s*")));
         }
 
         private UploadRules upload(UploadRules u) {
@@ -271,6 +279,8 @@ public final class StreamCommand implements Runnable {
                 out.println("  allowed origins:  " + (p.allowsAnyOrigin() ? "ANY origin (--allow-any-origin)"
                         : p.usesDefaultOrigins() ? "default (the appliance's own pages and security.intranet-origins)"
                         : String.join(", ", p.allowedOrigins())));
+                out.println("  viewer params:    " + (p.viewerParams().isEmpty() ? "none (every query parameter"
+                        + " is part of a segment's identity)" : String.join(", ", p.viewerParams())));
                 out.println("  site groups:      " + (p.siteGroups().isEmpty() ? "none (sites stay apart)"
                         : p.siteGroups().stream().map(g -> String.join("+", new java.util.TreeSet<>(g)))
                         .collect(Collectors.joining("; "))));

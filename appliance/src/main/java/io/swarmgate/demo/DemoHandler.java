@@ -7,8 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpStatus;
@@ -23,7 +21,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Serves everything under {@code /demo/}: the intranet demo page (built by {@code sdk/} into
  * {@code web/demo/} of the jar), the live test stream at {@code /demo/live/} and the VOD test stream
- * at {@code /demo/vod/}. It routes on the request URI's full path, so it works whether it is
+ * at {@code /demo/vod/}, each as HLS ({@code master.m3u8}) and as DASH ({@code manifest.mpd};
+ * VOD also {@code ranges.mpd}, byte-range addressing; {@link DashManifests}). It routes on the request URI's full path, so it works whether it is
  * mounted with {@code PathMappingsHandler} ({@code /demo/*}) or as the only handler; requests
  * outside {@code /demo} are left to the next handler.
  *
@@ -38,16 +37,15 @@ public final class DemoHandler extends Handler.Abstract.NonBlocking {
     public static final String PATH = "/demo";
 
     private static final String PLAYLIST_TYPE = "application/vnd.apple.mpegurl";
-    private static final String SEGMENT_TYPE = "video/mp2t";
     private static final String PLAYLIST_CACHE = "no-cache";
     private static final String SEGMENT_CACHE = "public, max-age=60";
-    private static final Pattern LIVE_SEGMENT = Pattern.compile("/demo/live/seg-([0-9]+)\\.ts");
-    private static final Pattern LIVE_SEQUENCE = Pattern.compile("0|[1-9][0-9]{0,17}");
-    private static final Pattern VOD_SEGMENT = Pattern.compile("/demo/vod/seg-([0-9]{3})\\.ts");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final DemoStream live;
     private final DemoMedia media;
+    private final DemoSegments segments;
+    private final DashManifests dash;
+    private final Clock clock;
     private final DemoPage page;
 
     /**
@@ -61,6 +59,9 @@ public final class DemoHandler extends Handler.Abstract.NonBlocking {
     public DemoHandler(ApplianceConfig.Demo settings, Clock clock, Resource webRoot) {
         this.media = DemoMedia.fromClasspath();
         this.live = new DemoStream(media, settings.liveWindowSegments(), clock);
+        this.segments = new DemoSegments(media, live);
+        this.dash = new DashManifests(media);
+        this.clock = clock;
         this.page = new DemoPage(webRoot);
     }
 
@@ -70,21 +71,7 @@ public final class DemoHandler extends Handler.Abstract.NonBlocking {
      * stream's segments here, in-process, instead of over the network.
      */
     public Optional<byte[]> segmentBytes(String path) {
-        Matcher live = LIVE_SEGMENT.matcher(path);
-        if (live.matches()) {
-            if (!LIVE_SEQUENCE.matcher(live.group(1)).matches()) {
-                return Optional.empty();
-            }
-            long seq = Long.parseLong(live.group(1));
-            return this.live.window().isAvailable(seq) ? Optional.of(media.segment(this.live.fixtureIndex(seq)))
-                    : Optional.empty();
-        }
-        Matcher vod = VOD_SEGMENT.matcher(path);
-        if (vod.matches()) {
-            int index = Integer.parseInt(vod.group(1));
-            return index < media.segmentCount() ? Optional.of(media.segment(index)) : Optional.empty();
-        }
-        return Optional.empty();
+        return segments.find(path) instanceof DemoSegments.Found found ? Optional.of(found.bytes()) : Optional.empty();
     }
 
     @Override
@@ -120,11 +107,15 @@ public final class DemoHandler extends Handler.Abstract.NonBlocking {
             case "/demo/live/master.m3u8", "/demo/vod/master.m3u8" -> playlist(response, callback, media.masterPlaylist());
             case "/demo/live/media.m3u8" -> playlist(response, callback, live.mediaPlaylist());
             case "/demo/vod/media.m3u8" -> playlist(response, callback, media.vodPlaylist());
+            case "/demo/live/manifest.mpd" -> manifest(response, callback, dash.live(live, clock.instant()));
+            case "/demo/vod/manifest.mpd" -> manifest(response, callback, dash.vodByTime());
+            case "/demo/vod/ranges.mpd" -> manifest(response, callback, dash.vodByRange());
             default -> {
-                if (path.startsWith("/demo/live/seg-")) {
-                    liveSegment(path, request, response, callback);
-                } else if (path.startsWith("/demo/vod/seg-")) {
-                    vodSegment(path, request, response, callback);
+                DemoSegments.Lookup found = segments.find(path);
+                if (found instanceof DemoSegments.Found f) {
+                    segment(request, response, callback, f.bytes(), f.contentType());
+                } else if (found instanceof DemoSegments.Missing m) {
+                    error(response, callback, m.status(), m.code(), m.message());
                 } else {
                     pageFile(path, response, callback);
                 }
@@ -132,48 +123,11 @@ public final class DemoHandler extends Handler.Abstract.NonBlocking {
         }
     }
 
-    private void liveSegment(String path, Request request, Response response, Callback callback) {
-        Matcher name = LIVE_SEGMENT.matcher(path);
-        if (!name.matches()) {
-            error(response, callback, HttpStatus.BAD_REQUEST_400, "bad_segment_name",
-                    "live segments are named seg-<sequence>.ts with a non-negative decimal sequence");
-            return;
-        }
-        String digits = name.group(1);
-        if (!LIVE_SEQUENCE.matcher(digits).matches()) {
-            // Canonical numbers only (no leading zeros), so every segment has exactly one URI;
-            // more than 18 digits is beyond any sequence the clock will reach.
-            error(response, callback, HttpStatus.NOT_FOUND_404, "segment_not_available",
-                    "segment " + abbreviate(digits) + " is not part of the live stream");
-            return;
-        }
-        long seq = Long.parseLong(digits);
-        DemoStream.Window window = live.window();
-        if (!window.isAvailable(seq)) {
-            String when = seq > window.newest() ? "not published yet" : "expired";
-            error(response, callback, HttpStatus.NOT_FOUND_404, "segment_not_available",
-                    "segment " + seq + " is " + when + "; available now: " + window.oldestRetained() + " to " + window.newest());
-            return;
-        }
-        segment(request, response, callback, media.segment(live.fixtureIndex(seq)));
-    }
-
-    private void vodSegment(String path, Request request, Response response, Callback callback) {
-        Matcher name = VOD_SEGMENT.matcher(path);
-        int index = name.matches() ? Integer.parseInt(name.group(1)) : -1;
-        if (index < 0 || index >= media.segmentCount()) {
-            error(response, callback, HttpStatus.NOT_FOUND_404, "segment_not_available",
-                    "VOD segments are seg-000.ts to " + DemoMedia.vodSegmentName(media.segmentCount() - 1));
-            return;
-        }
-        segment(request, response, callback, media.segment(index));
-    }
-
     private void pageFile(String path, Response response, Callback callback) {
         String name = path.equals(PATH + "/") ? "index.html" : path.substring(PATH.length() + 1);
         DemoPage.File file = page.find(name);
         if (file == null) {
-            error(response, callback, HttpStatus.NOT_FOUND_404, "not_found", "nothing at " + abbreviate(path));
+            error(response, callback, HttpStatus.NOT_FOUND_404, "not_found", "nothing at " + DemoSegments.abbreviate(path));
             return;
         }
         // no-cache, not no-store: the page changes with upgrades, and revalidation is cheap.
@@ -182,12 +136,20 @@ public final class DemoHandler extends Handler.Abstract.NonBlocking {
     }
 
     private static void playlist(Response response, Callback callback, String text) {
-        response.getHeaders().put(HttpHeader.CACHE_CONTROL, PLAYLIST_CACHE);
-        response.getHeaders().put(HttpHeader.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
-        body(response, callback, HttpStatus.OK_200, PLAYLIST_TYPE, text.getBytes(StandardCharsets.UTF_8));
+        manifest(response, callback, PLAYLIST_TYPE, text);
     }
 
-    private static void segment(Request request, Response response, Callback callback, byte[] bytes) {
+    private static void manifest(Response response, Callback callback, String mpd) {
+        manifest(response, callback, DashManifests.CONTENT_TYPE, mpd);
+    }
+
+    private static void manifest(Response response, Callback callback, String type, String text) {
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, PLAYLIST_CACHE);
+        response.getHeaders().put(HttpHeader.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
+        body(response, callback, HttpStatus.OK_200, type, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void segment(Request request, Response response, Callback callback, byte[] bytes, String type) {
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, SEGMENT_CACHE);
         response.getHeaders().put(HttpHeader.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
         response.getHeaders().put(HttpHeader.ACCEPT_RANGES, "bytes");
@@ -199,11 +161,11 @@ public final class DemoHandler extends Handler.Abstract.NonBlocking {
             return;
         }
         if (range == null) {
-            body(response, callback, HttpStatus.OK_200, SEGMENT_TYPE, ByteBuffer.wrap(bytes));
+            body(response, callback, HttpStatus.OK_200, type, ByteBuffer.wrap(bytes));
             return;
         }
         response.getHeaders().put(HttpHeader.CONTENT_RANGE, range.contentRange(bytes.length));
-        body(response, callback, HttpStatus.PARTIAL_CONTENT_206, SEGMENT_TYPE,
+        body(response, callback, HttpStatus.PARTIAL_CONTENT_206, type,
                 ByteBuffer.wrap(bytes, (int) range.first(), (int) range.length()));
     }
 
@@ -229,10 +191,5 @@ public final class DemoHandler extends Handler.Abstract.NonBlocking {
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, content.remaining());
         // The buffers wrap shared, read-only-by-contract arrays; Jetty only reads from them.
         response.write(true, content.asReadOnlyBuffer(), callback);
-    }
-
-    /** Keeps error messages short when a client sends an absurd path. */
-    private static String abbreviate(String text) {
-        return text.length() <= 64 ? text : text.substring(0, 64) + "…";
     }
 }

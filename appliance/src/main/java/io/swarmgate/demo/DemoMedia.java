@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The demo stream's media, read once from the classpath ({@code demo/media/}, made by
  * {@code scripts/make-demo-fixture}) and kept in memory: ten 2-second MPEG-TS segments and their
- * VOD playlist. The live stream loops these segments; the VOD stream plays them once.
+ * VOD playlist, and the same video remuxed to fragmented MP4 for DASH (an init segment and ten
+ * media segments, video only). The live stream loops these segments; the VOD stream plays them once.
  */
 public final class DemoMedia {
 
@@ -28,14 +29,31 @@ public final class DemoMedia {
     /** H.264 Main profile level 3.0 and AAC-LC, as the fixture script encodes them. */
     public static final String CODECS = "avc1.4d401e,mp4a.40.2";
 
+    /** H.264 Main profile level 3.0, the DASH rendition's one track. */
+    public static final String DASH_CODECS = "avc1.4d401e";
+    /** The DASH segments' media timescale (ffmpeg's for 25 fps) and one segment's length in it. */
+    public static final int DASH_TIMESCALE = 12800;
+    public static final int DASH_SEGMENT_TICKS = DASH_TIMESCALE * SEGMENT_SECONDS;
+
     private static final int SEGMENT_COUNT = 10;
 
     private final List<byte[]> segments;
     private final String vodPlaylist;
+    private final byte[] dashInit;
+    private final List<byte[]> dashSegments;
+    private final byte[] dashFile;
 
-    private DemoMedia(List<byte[]> segments, String vodPlaylist) {
+    private DemoMedia(List<byte[]> segments, String vodPlaylist, byte[] dashInit, List<byte[]> dashSegments) {
         this.segments = List.copyOf(segments);
         this.vodPlaylist = vodPlaylist;
+        this.dashInit = dashInit;
+        this.dashSegments = List.copyOf(dashSegments);
+        // Init and media fragments back to back are a valid fragmented MP4: the byte-range
+        // (SegmentList mediaRange) rendition addresses its segments inside this one file.
+        java.io.ByteArrayOutputStream file = new java.io.ByteArrayOutputStream();
+        file.writeBytes(dashInit);
+        dashSegments.forEach(file::writeBytes);
+        this.dashFile = file.toByteArray();
     }
 
     /** Loads the fixture; fails fast when a file is missing, because the jar was built wrongly. */
@@ -49,7 +67,11 @@ public final class DemoMedia {
             total += bytes.length;
         }
         String playlist = new String(read(loader, RESOURCE_DIR + "media.m3u8"), StandardCharsets.UTF_8);
-        DemoMedia media = new DemoMedia(segments, playlist);
+        List<byte[]> dash = new ArrayList<>(SEGMENT_COUNT);
+        for (int i = 0; i < SEGMENT_COUNT; i++) {
+            dash.add(read(loader, RESOURCE_DIR + String.format(Locale.ROOT, "dash/chunk-%03d.m4s", i)));
+        }
+        DemoMedia media = new DemoMedia(segments, playlist, read(loader, RESOURCE_DIR + "dash/init.mp4"), dash);
         LOG.info("demo media - loaded {} segments, {} bytes, peak {} b/s", SEGMENT_COUNT, total, media.peakBandwidth());
         return media;
     }
@@ -79,6 +101,58 @@ public final class DemoMedia {
         return segments.get(index);
     }
 
+    /**
+     * DASH live segment {@code seq}: fixture segment {@code seq mod 10} with its decode time
+     * ({@code tfdt}, 64-bit in the fixture) set to {@code seq} segments and its fragment number
+     * to {@code seq + 1}, so the live stream's media timeline runs on without a break (one Period,
+     * no discontinuity when the fixture loops). A new array each call.
+     */
+    public byte[] dashLiveSegment(long seq) {
+        byte[] bytes = dashSegments.get((int) Math.floorMod(seq, (long) dashSegments.size())).clone();
+        int tfdt = find(bytes, "tfdt");
+        int mfhd = find(bytes, "mfhd");
+        if (tfdt < 0 || bytes[tfdt + 4] != 1 || mfhd < 0) {
+            throw new IllegalStateException("demo DASH segment without a 64-bit tfdt and an mfhd: remake the fixture");
+        }
+        java.nio.ByteBuffer.wrap(bytes).putLong(tfdt + 8, seq * DASH_SEGMENT_TICKS).putInt(mfhd + 8, (int) (seq + 1));
+        return bytes;
+    }
+
+    /** Index of the first box named {@code type} (its type field), or -1. */
+    private static int find(byte[] bytes, String type) {
+        byte[] name = type.getBytes(StandardCharsets.US_ASCII);
+        outer:
+        for (int i = 4; i + name.length <= bytes.length; i++) {
+            for (int j = 0; j < name.length; j++) {
+                if (bytes[i + j] != name[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    /** The DASH init segment; callers must not modify the array. */
+    public byte[] dashInit() {
+        return dashInit;
+    }
+
+    /** The DASH (fragmented MP4) form of fixture segment {@code index}; callers must not modify the array. */
+    public byte[] dashSegment(int index) {
+        return dashSegments.get(index);
+    }
+
+    /** Init and every DASH segment in one file, for byte-range addressing; callers must not modify it. */
+    public byte[] dashFile() {
+        return dashFile;
+    }
+
+    /** DASH {@code bandwidth}: the peak DASH segment bit rate. */
+    public long dashBandwidth() {
+        return peakBitsPerSecond(dashSegments);
+    }
+
     /** The fixture's own VOD media playlist, unchanged. */
     public String vodPlaylist() {
         return vodPlaylist;
@@ -86,6 +160,10 @@ public final class DemoMedia {
 
     /** HLS BANDWIDTH: the peak segment bit rate, which players use to pick and switch variants. */
     public long peakBandwidth() {
+        return peakBitsPerSecond(segments);
+    }
+
+    private static long peakBitsPerSecond(List<byte[]> segments) {
         long peak = 0;
         for (byte[] segment : segments) {
             peak = Math.max(peak, segment.length);

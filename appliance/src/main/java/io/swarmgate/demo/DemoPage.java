@@ -24,7 +24,10 @@ final class DemoPage {
             "index.html", "text/html;charset=utf-8",
             "demo.js", "text/javascript;charset=utf-8",
             "demo.css", "text/css;charset=utf-8",
-            "hls.min.js", "text/javascript;charset=utf-8");
+            "hls.min.js", "text/javascript;charset=utf-8",
+            "dash.all.min.js", "text/javascript;charset=utf-8",
+            "shaka-player.compiled.js", "text/javascript;charset=utf-8",
+            "video.min.js", "text/javascript;charset=utf-8");
 
     /** One page file with the type it is served as. */
     record File(String contentType, byte[] bytes) {

@@ -16,7 +16,8 @@ import java.util.concurrent.Flow;
  * Fetches a segment from its origin over HTTP(S) and hashes it as it streams in: nothing but the
  * digest is kept, so a large segment costs no heap. Redirects are not followed (a redirect would
  * take the appliance to a host no policy named), only 200 counts, and a body longer than the limit
- * is abandoned. Certificates are checked against the Java runtime's trust store (on Debian and
+ * is abandoned; a byte range is asked with {@code Range:} and only a 206 with exactly that
+ * range counts. Certificates are checked against the Java runtime's trust store (on Debian and
  * RHEL the system's, where the enterprise CA is installed). Safe on any thread.
  */
 public final class HttpOrigin implements SegmentHashes.Origin {
@@ -36,13 +37,33 @@ public final class HttpOrigin implements SegmentHashes.Origin {
 
     @Override
     public CompletableFuture<SegmentHashes.Answer> fetch(SegmentUrl url, long maxBytes) {
-        HttpRequest request = HttpRequest.newBuilder(url.uri())
+        HttpRequest.Builder builder = HttpRequest.newBuilder(url.uri())
                 .timeout(timeout)
                 .header("User-Agent", userAgent)
-                .GET()
-                .build();
+                .GET();
+        SegmentUrl.Range range = url.range();
+        if (range != null) {
+            if (range.length() > maxBytes) {
+                return CompletableFuture.completedFuture(new SegmentHashes.Failed(SegmentHashes.Failure.TOO_LARGE));
+            }
+            builder.header("Range", "bytes=" + range);
+        }
+        HttpRequest request = builder.build();
         HttpResponse.BodyHandler<SegmentHashes.Answer> handler = info -> {
             int status = info.statusCode();
+            if (range != null) {
+                // Only the exact bytes asked for count: a 200 (whole resource) or another range is not
+                // what the viewer plays, and hashing it would make every honest peer's bytes "bad".
+                String expected = "bytes " + range + "/";
+                boolean exact = status == 206 && info.headers().firstValue("content-range")
+                        .map(v -> v.startsWith(expected)).orElse(false);
+                if (status == 404 || status == 410 || status == 416) {
+                    return HttpResponse.BodySubscribers.replacing(new SegmentHashes.Failed(SegmentHashes.Failure.NOT_FOUND));
+                }
+                return exact ? new Digesting(range.length())
+                        : HttpResponse.BodySubscribers.replacing(
+                                new SegmentHashes.Failed(SegmentHashes.Failure.ORIGIN_UNAVAILABLE));
+            }
             if (status == 404 || status == 410) {
                 return HttpResponse.BodySubscribers.replacing(new SegmentHashes.Failed(SegmentHashes.Failure.NOT_FOUND));
             }

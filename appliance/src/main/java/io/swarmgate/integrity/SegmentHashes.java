@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * {@code maxEntries} segments, least recently asked first out. So the origin sees at most one copy
  * of each segment per rendition per TTL from this appliance. At most {@code maxFetches} fetches run
  * at once; more asks for new segments are answered {@link Failure#BUSY} and the viewers fetch that
- * segment over HTTP. Safe on any thread.
+ * segment over HTTP. A segment is its identity under the stream's policy ({@link SegmentUrl#id}):
+ * for a byte range, exactly the bytes of that range are fetched and hashed. Safe on any thread.
  */
 public final class SegmentHashes {
 
@@ -110,16 +111,19 @@ public final class SegmentHashes {
         return origins;
     }
 
-    /** The hash of the segment at {@code url} for a viewer of a stream under {@code policy}. */
+    /** The hash of the segment at {@code url} for a viewer of a stream under {@code policy} (null: the defaults). */
     public CompletableFuture<Answer> lookup(StreamPolicy policy, SegmentUrl url) {
         asks.incrementAndGet();
         if (!origins.allows(policy, url)) {
             return CompletableFuture.completedFuture(new Failed(Failure.NOT_ALLOWED));
         }
+        // Keyed like the swarm keys it: per-viewer tokens do not multiply origin fetches, and a
+        // byte range is its own segment.
+        String id = url.id(policy == null ? StreamPolicy.DEFAULT_VIEWER_PARAMS : policy.viewerParams());
         Entry entry;
         synchronized (cache) {
             long now = clock.millis();
-            Entry known = cache.get(url.id());
+            Entry known = cache.get(id);
             if (known != null && now < known.expiresAt) {
                 return known.answer;
             }
@@ -127,7 +131,7 @@ public final class SegmentHashes {
                 return CompletableFuture.completedFuture(new Failed(Failure.BUSY));
             }
             entry = new Entry();
-            cache.put(url.id(), entry);
+            cache.put(id, entry);
             inFlight++;
         }
         fetches.incrementAndGet();
@@ -140,21 +144,21 @@ public final class SegmentHashes {
         fetched.orTimeout(settings.fetchTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .handle((answer, error) -> {
                     if (error != null || answer == null) {
-                        LOG.debug("integrity - fetching {} failed", url.id(), error);
+                        LOG.debug("integrity - fetching {} failed", id, error);
                         return (Answer) new Failed(Failure.ORIGIN_UNAVAILABLE);
                     }
                     return answer;
                 })
-                .thenAccept(answer -> settle(url, entry, answer));
+                .thenAccept(answer -> settle(id, entry, answer));
         return entry.answer;
     }
 
-    private void settle(SegmentUrl url, Entry entry, Answer answer) {
+    private void settle(String id, Entry entry, Answer answer) {
         if (answer instanceof Known known) {
             fetchedBytes.addAndGet(known.length());
         } else {
             failures.incrementAndGet();
-            LOG.info("integrity - no hash for {}: {}", url.id(), ((Failed) answer).failure().wire);
+            LOG.info("integrity - no hash for {}: {}", id, ((Failed) answer).failure().wire);
         }
         synchronized (cache) {
             inFlight--;

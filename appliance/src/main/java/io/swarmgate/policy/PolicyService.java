@@ -336,7 +336,7 @@ public final class PolicyService {
         TokenSettings tokens = current.tokens().withSecret(c.tokenSecret(), now).withLimits(c.tokens().maxLifetime(),
                 c.tokens().rotationGrace(), c.tokens().maxViewersPerToken());
         StreamPolicy next = StreamPolicy.validated(id, c.urlPattern(), c.p2pMode(), c.siteModes(), c.maxNeighbours(),
-                c.upload(), c.allowedOrigins(), c.securityLevel(), c.siteGroups(), tokens, now);
+                c.upload(), c.allowedOrigins(), c.securityLevel(), c.siteGroups(), tokens, now, c.viewerParams());
         audit.transaction(tx -> {
             policies.save(tx, next, false);
             return audit.append(tx, AuditEvent.success(actor, "stream.changed", id)
@@ -390,6 +390,7 @@ public final class PolicyService {
         v.put("tokenMaxLifetimeSeconds", p.tokens().maxLifetime().toSeconds());
         v.put("tokenRotationGraceSeconds", p.tokens().rotationGrace().toSeconds());
         v.put("maxViewersPerToken", p.tokens().maxViewersPerToken());
+        v.put("viewerParams", p.viewerParams());
         return v;
     }
 }

@@ -24,11 +24,14 @@ import java.util.stream.Collectors;
  *                    to itself
  * @param upload      who uploads and how much ({@link UploadRules})
  * @param tokens      viewer-token secret and limits; {@link TokenSettings#NONE} when tokens are not required
+ * @param viewerParams query parameters of segment URLs that differ per viewer (tokens, signatures):
+ *                    left out of a segment's identity so they never split the swarm; every other
+ *                    parameter is part of it (docs/protocol.md, "Segment identity")
  */
 public record StreamPolicy(String id, String urlPattern, P2pMode p2pMode, Map<String, P2pMode> siteModes,
                            int maxNeighbours, UploadRules upload, List<String> allowedOrigins,
                            SecurityLevel securityLevel, List<Set<String>> siteGroups, TokenSettings tokens,
-                           Instant updatedAt) {
+                           Instant updatedAt, List<String> viewerParams) {
 
     public static final int DEFAULT_MAX_NEIGHBOURS = SwarmRules.DEFAULT_MAX_NEIGHBOURS;
     public static final int MAX_NEIGHBOURS_LIMIT = SwarmRules.MAX_DEGREE_LIMIT;
@@ -46,6 +49,17 @@ public record StreamPolicy(String id, String urlPattern, P2pMode p2pMode, Map<St
      * may take together, each: the size of their database columns.
      */
     public static final int MAX_LIST_TEXT = 4096;
+    /**
+     * Query parameters taken as per-viewer unless a policy says otherwise: the token and signature
+     * parameters of common CDNs and URL signers (compared ignoring case).
+     */
+    public static final List<String> DEFAULT_VIEWER_PARAMS = List.of("token", "access_token", "auth", "authorization",
+            "sig", "signature", "expires", "policy", "key-pair-id", "hdnts", "hdnea", "session", "sessionid");
+    /** The form of a per-viewer query parameter name (the API documents it). */
+    public static final String PARAM_PATTERN = "[A-Za-z0-9._~-]{1,64}";
+    /** Per-viewer query parameters a policy may list. */
+    public static final int MAX_VIEWER_PARAMS = 32;
+    private static final Pattern PARAM = Pattern.compile(PARAM_PATTERN);
     private static final Pattern ID = Pattern.compile(ID_PATTERN);
     static final Pattern SITE = Pattern.compile(SITE_PATTERN);
     private static final Pattern ORIGIN = Pattern.compile(ORIGIN_PATTERN);
@@ -54,13 +68,32 @@ public record StreamPolicy(String id, String urlPattern, P2pMode p2pMode, Map<St
         siteModes = Map.copyOf(siteModes);
         allowedOrigins = List.copyOf(allowedOrigins);
         siteGroups = siteGroups.stream().map(Set::copyOf).toList();
+        viewerParams = List.copyOf(viewerParams);
+    }
+
+    /** A policy with the default per-viewer query parameters. */
+    public StreamPolicy(String id, String urlPattern, P2pMode p2pMode, Map<String, P2pMode> siteModes,
+                        int maxNeighbours, UploadRules upload, List<String> allowedOrigins,
+                        SecurityLevel securityLevel, List<Set<String>> siteGroups, TokenSettings tokens,
+                        Instant updatedAt) {
+        this(id, urlPattern, p2pMode, siteModes, maxNeighbours, upload, allowedOrigins, securityLevel,
+                siteGroups, tokens, updatedAt, DEFAULT_VIEWER_PARAMS);
+    }
+
+    /** {@link #validated(String, String, P2pMode, Map, int, UploadRules, List, SecurityLevel, List, TokenSettings, Instant, List)} with the default per-viewer query parameters. */
+    public static StreamPolicy validated(String id, String urlPattern, P2pMode p2pMode, Map<String, P2pMode> siteModes,
+                                         int maxNeighbours, UploadRules upload, List<String> allowedOrigins,
+                                         SecurityLevel securityLevel, List<Set<String>> siteGroups,
+                                         TokenSettings tokens, Instant updatedAt) {
+        return validated(id, urlPattern, p2pMode, siteModes, maxNeighbours, upload, allowedOrigins,
+                securityLevel, siteGroups, tokens, updatedAt, DEFAULT_VIEWER_PARAMS);
     }
 
     /** Checks every field and returns the policy; {@link PolicyException} names the first bad field. */
     public static StreamPolicy validated(String id, String urlPattern, P2pMode p2pMode, Map<String, P2pMode> siteModes,
                                          int maxNeighbours, UploadRules upload, List<String> allowedOrigins,
                                          SecurityLevel securityLevel, List<Set<String>> siteGroups,
-                                         TokenSettings tokens, Instant updatedAt) {
+                                         TokenSettings tokens, Instant updatedAt, List<String> viewerParams) {
         if (id == null || !ID.matcher(id).matches()) {
             throw new PolicyException("id", "'" + id + "' must be 1-64 lower-case letters, digits, '.', '_' or '-'"
                     + " and start with a letter or digit");
@@ -103,9 +136,24 @@ public record StreamPolicy(String id, String urlPattern, P2pMode p2pMode, Map<St
         }
         upload.validate();
         tokens.validate();
+        checkViewerParams(viewerParams);
         return new StreamPolicy(id, urlPattern, p2pMode, siteModes, maxNeighbours, upload,
                 allowedOrigins.stream().map(o -> o.toLowerCase(java.util.Locale.ROOT)).toList(),
-                securityLevel, siteGroups, tokens, updatedAt);
+                securityLevel, siteGroups, tokens, updatedAt,
+                viewerParams.stream().map(n -> n.toLowerCase(java.util.Locale.ROOT)).distinct().toList());
+    }
+
+    private static void checkViewerParams(List<String> names) {
+        if (names.size() > MAX_VIEWER_PARAMS) {
+            throw new PolicyException("viewer-params", "lists " + names.size() + " parameters; at most "
+                    + MAX_VIEWER_PARAMS + " are allowed");
+        }
+        for (String name : names) {
+            if (name == null || !PARAM.matcher(name).matches()) {
+                throw new PolicyException("viewer-params", "'" + name + "' is not a query parameter name"
+                        + " (1-64 letters, digits, '.', '_', '~', '-')");
+            }
+        }
     }
 
     /** Parses a P2P mode as written in the CLI, API and database. */

@@ -20,14 +20,14 @@ import javax.sql.DataSource;
 
 /**
  * The {@code stream_policy} and {@code stream_site_mode} tables. Lists are stored as text:
- * origins comma separated, site groups as {@code a+b;c+d}.
+ * origins and per-viewer query parameters comma separated, site groups as {@code a+b;c+d}.
  */
 public final class StreamPolicyRepository {
 
     private static final String COLUMNS = "id, url_pattern, p2p_mode, max_neighbours, upload_on_cellular,"
             + " allowed_origins, security_level, site_groups, token_secret, updated_at, previous_token_secret,"
             + " token_rotated_at, token_max_lifetime_s, token_rotation_grace_s, max_viewers_per_token,"
-            + " upload_on_wifi, max_uploads, max_upload_kbps";
+            + " upload_on_wifi, max_uploads, max_upload_kbps, viewer_params";
 
     private final DataSource dataSource;
 
@@ -54,12 +54,12 @@ public final class StreamPolicyRepository {
     public void save(Connection c, StreamPolicy p, boolean insert) throws SQLException {
         String sql = insert
                 ? "INSERT INTO stream_policy (" + COLUMNS + ", created_at)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 : "UPDATE stream_policy SET url_pattern = ?, p2p_mode = ?, max_neighbours = ?,"
                 + " upload_on_cellular = ?, allowed_origins = ?, security_level = ?, site_groups = ?,"
                 + " token_secret = ?, updated_at = ?, previous_token_secret = ?, token_rotated_at = ?,"
                 + " token_max_lifetime_s = ?, token_rotation_grace_s = ?, max_viewers_per_token = ?,"
-                + " upload_on_wifi = ?, max_uploads = ?, max_upload_kbps = ? WHERE id = ?";
+                + " upload_on_wifi = ?, max_uploads = ?, max_upload_kbps = ?, viewer_params = ? WHERE id = ?";
         try (PreparedStatement s = c.prepareStatement(sql)) {
             int i = 1;
             if (insert) {
@@ -84,6 +84,7 @@ public final class StreamPolicyRepository {
             s.setBoolean(i++, p.upload().onWifi());
             s.setInt(i++, p.upload().maxUploads());
             s.setInt(i++, p.upload().maxUploadKbps());
+            s.setString(i++, String.join(",", p.viewerParams()));
             if (insert) {
                 s.setTimestamp(i, Timestamp.from(p.updatedAt()));
             } else {
@@ -138,6 +139,6 @@ public final class StreamPolicyRepository {
                 new TokenSettings(rs.getString(9), rs.getString(11),
                         rs.getTimestamp(12) == null ? null : rs.getTimestamp(12).toInstant(),
                         Duration.ofSeconds(rs.getLong(13)), Duration.ofSeconds(rs.getLong(14)), rs.getInt(15)),
-                rs.getTimestamp(10).toInstant());
+                rs.getTimestamp(10).toInstant(), rs.getString(19).isEmpty() ? List.of() : List.of(rs.getString(19).split(",")));
     }
 }

@@ -200,7 +200,7 @@ final class Admission {
         boolean uploads = policies.rules(policy).uploads(mode, caps.offersUpload(), caps.network());
         ServerMessage.Policy effective = new ServerMessage.Policy(mode.wire(), policy.maxNeighbours(),
                 upload.onCellular(), upload.onWifi(),
-                new ServerMessage.Upload(uploads, upload.maxUploads(), upload.maxUploadKbps()));
+                new ServerMessage.Upload(uploads, upload.maxUploads(), upload.maxUploadKbps()), policy.viewerParams());
         return new Admitted(resolved.streamId(), policy, site, trusted, effective, mode != P2pMode.OFF, token);
     }
 }

@@ -26,8 +26,9 @@ final class HashRequests {
      * use for hashes and gets {@code not_allowed} without a fetch.
      */
     void answer(ViewerSession s, ViewerSession.Membership m, ClientMessage.HashRequest ask) {
+        String range = ask.url().range() == null ? null : ask.url().range().toString();
         if (!m.inMesh()) {
-            s.send(new ServerMessage.SegmentHash(ask.segment(), null, 0, SegmentHashes.Failure.NOT_ALLOWED.wire));
+            s.send(new ServerMessage.SegmentHash(ask.segment(), range, null, 0, SegmentHashes.Failure.NOT_ALLOWED.wire));
             return;
         }
         if (s.pendingHashes.incrementAndGet() > MAX_PENDING) {
@@ -39,11 +40,11 @@ final class HashRequests {
         hashes.lookup(m.policy(), ask.url()).whenComplete((answer, error) -> {
             s.pendingHashes.decrementAndGet();
             if (answer instanceof SegmentHashes.Known known) {
-                s.send(new ServerMessage.SegmentHash(ask.segment(), known.sha256(), known.length(), null));
+                s.send(new ServerMessage.SegmentHash(ask.segment(), range, known.sha256(), known.length(), null));
             } else {
                 String code = answer instanceof SegmentHashes.Failed failed ? failed.failure().wire
                         : SegmentHashes.Failure.ORIGIN_UNAVAILABLE.wire;
-                s.send(new ServerMessage.SegmentHash(ask.segment(), null, 0, code));
+                s.send(new ServerMessage.SegmentHash(ask.segment(), range, null, 0, code));
             }
         });
     }

@@ -10,14 +10,19 @@ public sealed interface ServerMessage {
     /**
      * The effective policy a viewer follows; {@code iceServers} is always empty (LAN, host
      * candidates only). {@code uploadOnCellular} and {@code uploadOnWifi} are the stream's rules,
-     * {@code upload} what they mean for this viewer.
+     * {@code upload} what they mean for this viewer; {@code viewerParams} the query parameters left
+     * out of a segment's identity (docs/protocol.md "Segment identity").
      */
-    record Policy(String p2p, int maxNeighbours, boolean uploadOnCellular, boolean uploadOnWifi, Upload upload) {
+    record Policy(String p2p, int maxNeighbours, boolean uploadOnCellular, boolean uploadOnWifi, Upload upload,
+                  List<String> viewerParams) {
+        public Policy {
+            viewerParams = List.copyOf(viewerParams);
+        }
 
         /** The same policy with P2P off: what a barred viewer is told. */
         Policy off() {
             return new Policy("off", maxNeighbours, uploadOnCellular, uploadOnWifi,
-                    new Upload(false, upload.maxUploads(), upload.maxKbps()));
+                    new Upload(false, upload.maxUploads(), upload.maxKbps()), viewerParams);
         }
     }
 
@@ -76,7 +81,8 @@ public sealed interface ServerMessage {
      * The answer to {@code hash}: {@code sha256} and {@code length} of the origin's bytes, or
      * {@code error} (then {@code sha256} is null). {@code segment} is echoed as asked.
      */
-    record SegmentHash(String segment, byte[] sha256, long length, String error) implements ServerMessage {
+    /** {@code range}: the byte range asked for, echoed ({@code first-last}), or null for a whole resource. */
+    record SegmentHash(String segment, String range, byte[] sha256, long length, String error) implements ServerMessage {
         @Override
         public String type() {
             return "hash";

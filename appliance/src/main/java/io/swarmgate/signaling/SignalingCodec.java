@@ -115,6 +115,12 @@ public final class SignalingCodec {
         String segment = f.string("segment", SegmentUrl.MAX_LENGTH, true);
         SegmentUrl url = SegmentUrl.parse(segment).orElseThrow(() -> new ProtocolException(ErrorCode.INVALID_FIELD,
                 "field 'segment' must be an absolute http or https URL without user info", "hash"));
+        String range = f.optionalString("range", 31);
+        if (range != null) {
+            url = url.withRange(SegmentUrl.Range.parse(range).orElseThrow(() -> new ProtocolException(
+                    ErrorCode.INVALID_FIELD, "field 'range' must be FIRST-LAST, inclusive byte offsets with FIRST <= LAST",
+                    "hash")));
+        }
         return new ClientMessage.HashRequest(segment, url);
     }
 
@@ -174,6 +180,9 @@ public final class SignalingCodec {
             }
         } else if (message instanceof ServerMessage.SegmentHash h) {
             o.put("segment", h.segment());
+            if (h.range() != null) {
+                o.put("range", h.range());
+            }
             if (h.sha256() != null) {
                 o.put("sha256", java.util.Base64.getEncoder().encodeToString(h.sha256())).put("length", h.length());
             } else {
@@ -201,6 +210,8 @@ public final class SignalingCodec {
         o.putObject("upload").put("allowed", p.upload().allowed()).put("maxUploads", p.upload().maxUploads())
                 .put("maxKbps", p.upload().maxKbps());
         o.putArray("iceServers");
+        ArrayNode params = o.putArray("viewerParams");
+        p.viewerParams().forEach(params::add);
     }
 
     static String truncate(String s) {

@@ -43,6 +43,11 @@ class ApiResourcesIT extends ApiTestBase {
         HttpResponse<String> closed = c.send("PUT", "/streams/townhall", "{\"allowAnyOrigin\":false}");
         assertFalse(json(closed).get("allowAnyOrigin").asBoolean());
         assertEquals(0, json(closed).get("allowedOrigins").size(), "back to the default origins");
+        assertTrue(json(closed).get("viewerParams").toString().contains("\"token\""), "the default per-viewer parameters");
+        HttpResponse<String> params = c.send("PUT", "/streams/townhall", "{\"viewerParams\":[\"Ticket\",\"sig\"]}");
+        assertEquals(200, params.statusCode(), params.body());
+        assertEquals("[\"ticket\",\"sig\"]", json(params).get("viewerParams").toString());
+        assertEquals("[\"ticket\",\"sig\"]", json(c.get("/streams/townhall")).get("viewerParams").toString(), "stored");
 
         for (String[] bad : new String[][] {
             {"{\"allowedOrigins\":[\"*\"]}", "allowedOrigins"},
@@ -54,6 +59,7 @@ class ApiResourcesIT extends ApiTestBase {
             {"{\"security\":\"paranoid\"}", "security"},
             {"{\"siteGroups\":[[\"solo\"]]}", "siteGroups"},
             {"{\"siteGroups\":[[\"solo\",\"solo\"]]}", "site-groups"},
+            {"{\"viewerParams\":[\"to ken\"]}", "viewerParams"},
         }) {
             HttpResponse<String> r = c.send("PUT", "/streams/townhall", bad[0]);
             assertEquals(400, r.statusCode(), bad[0]);

@@ -56,7 +56,14 @@ class MediaOriginsTest {
     void segmentUrlsAreCheckedAndNormalised() {
         SegmentUrl u = url("HTTPS://Video.Corp.Example:443/a/b.ts?x=1#f");
         assertEquals("https://video.corp.example", u.origin());
-        assertEquals("https://video.corp.example/a/b.ts", u.id());
+        assertEquals("https://video.corp.example/a/b.ts?x=1", u.id(List.of("token")));
+        assertEquals("https://video.corp.example/a/b.ts", u.id(List.of("X")), "per-viewer names ignore case");
+        assertEquals("https://v.example/s.m4s?n=3&rep=hi#bytes=0-99",
+                url("https://v.example/s.m4s?token=a&n=3&&sig=z&rep=hi").withRange(SegmentUrl.Range.parse("0-99")
+                        .orElseThrow()).id(List.of("token", "sig")), "order kept, empty pairs and tokens dropped");
+        assertTrue(SegmentUrl.Range.parse("9-3").isEmpty(), "last before first");
+        assertTrue(SegmentUrl.Range.parse("01-3").isEmpty(), "canonical numbers only");
+        assertTrue(SegmentUrl.Range.parse("-3").isEmpty());
         assertTrue(SegmentUrl.parse("https://user:pw@video.corp.example/a.ts").isEmpty(), "user info");
         assertTrue(SegmentUrl.parse("file:///etc/passwd").isEmpty());
         assertTrue(SegmentUrl.parse("/relative/seg.ts").isEmpty());

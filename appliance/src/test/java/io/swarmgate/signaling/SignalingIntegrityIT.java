@@ -36,6 +36,8 @@ import org.junit.jupiter.api.Test;
 class SignalingIntegrityIT extends SignalingTestBase {
 
     private static final byte[] SEGMENT = "origin bytes of segment one".getBytes();
+    /** A SegmentBase-style file: init, then two media segments addressed by byte range. */
+    private static final byte[] SINGLE_FILE = "INIT-0123|MEDIA-ONE-456|MEDIA-TWO-789".getBytes();
     private Server origin;
     private String originUrl;
     private final Map<String, AtomicInteger> originHits = new ConcurrentHashMap<>();
@@ -65,6 +67,29 @@ class SignalingIntegrityIT extends SignalingTestBase {
                     case "/live/huge.ts" -> {
                         response.setStatus(200);
                         response.write(true, ByteBuffer.allocate(2 * 1024 * 1024 + 1), callback);
+                    }
+                    case "/live/chunk.m4s" -> {
+                        // A CDN-style template: the rendition is a query parameter, part of the identity.
+                        response.setStatus(200);
+                        String query = request.getHttpURI().getQuery();
+                        response.write(true, ByteBuffer.wrap(("chunk for " + query.replaceAll("&?token=[^&]*", ""))
+                                .getBytes()), callback);
+                    }
+                    case "/vod/single.mp4", "/vod/no-ranges.mp4" -> {
+                        String range = request.getHeaders().get("Range");
+                        java.util.regex.Matcher m = range == null ? null
+                                : java.util.regex.Pattern.compile("bytes=(\\d+)-(\\d+)").matcher(range);
+                        if (m == null || !m.matches() || path.equals("/vod/no-ranges.mp4")) {
+                            response.setStatus(200);
+                            response.write(true, ByteBuffer.wrap(SINGLE_FILE), callback);
+                        } else {
+                            int first = Integer.parseInt(m.group(1));
+                            int last = Math.min(Integer.parseInt(m.group(2)), SINGLE_FILE.length - 1);
+                            response.setStatus(206);
+                            response.getHeaders().put("Content-Range", "bytes " + first + "-" + last + "/"
+                                    + SINGLE_FILE.length);
+                            response.write(true, ByteBuffer.wrap(SINGLE_FILE, first, last - first + 1), callback);
+                        }
                     }
                     case "/live/broken.ts" -> {
                         response.setStatus(503);
@@ -111,6 +136,47 @@ class SignalingIntegrityIT extends SignalingTestBase {
         assertEquals(first.path("sha256"), second.path("sha256"));
         assertEquals(1, originHits.get("/live/seg-1.ts").get(), "one origin copy per segment");
         assertEquals(1, appliance.signaling().hashes().fetches());
+    }
+
+    private static JsonNode askRange(TestViewer v, String segment, String range) throws Exception {
+        v.send("{\"type\":\"hash\",\"segment\":\"" + segment + "\",\"range\":\"" + range + "\"}");
+        return v.await(m -> "hash".equals(m.path("type").asText()) && segment.equals(m.path("segment").asText())
+                && range.equals(m.path("range").asText()), "hash of " + segment + " " + range);
+    }
+
+    @Test
+    void queryParametersOtherThanPerViewerOnesAreDifferentSegments() throws Exception {
+        TestViewer a = joined(originUrl + "/live/master.m3u8", "127.0.1.10");
+        JsonNode low = ask(a, originUrl + "/live/chunk.m4s?rep=low&n=7&token=alice");
+        JsonNode high = ask(a, originUrl + "/live/chunk.m4s?rep=high&n=7&token=alice");
+        JsonNode lowAgain = ask(a, originUrl + "/live/chunk.m4s?rep=low&n=7&TOKEN=bob");
+        assertEquals(sha256("chunk for rep=low&n=7".getBytes()), low.path("sha256").asText());
+        assertEquals(sha256("chunk for rep=high&n=7".getBytes()), high.path("sha256").asText());
+        assertEquals(low.path("sha256"), lowAgain.path("sha256"));
+        assertEquals(2, originHits.get("/live/chunk.m4s").get(), "one fetch per rendition; tokens do not count");
+    }
+
+    @Test
+    void aByteRangeIsItsOwnSegmentHashedFromExactlyThoseBytes() throws Exception {
+        TestViewer a = joined(originUrl + "/vod/master.mpd", "127.0.1.10");
+        String file = originUrl + "/vod/single.mp4";
+        JsonNode init = askRange(a, file, "0-8");
+        JsonNode one = askRange(a, file, "10-22");
+        assertEquals(sha256("INIT-0123".getBytes()), init.path("sha256").asText());
+        assertEquals(9, init.path("length").asLong());
+        assertEquals(sha256("MEDIA-ONE-456".getBytes()), one.path("sha256").asText());
+        assertEquals("origin_unavailable", askRange(a, file, "10-99").path("error").asText(),
+                "a range the origin shortens is not the range asked for");
+        assertEquals("origin_unavailable", askRange(a, originUrl + "/vod/no-ranges.mp4", "0-8").path("error").asText(),
+                "an origin that ignores Range answers the whole file: not those bytes");
+        a.send("{\"type\":\"hash\",\"segment\":\"" + file + "\",\"range\":\"9-3\"}");
+        assertTrue(a.awaitError("invalid_field").path("message").asText().contains("range"));
+        String demo = "http://127.0.0.1:" + appliance.httpUri().getPort() + "/demo/vod/seg-001.ts";
+        byte[] served = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(demo))
+                .header("Range", "bytes=100-1099").build(), HttpResponse.BodyHandlers.ofByteArray()).body();
+        assertEquals(1000, served.length);
+        assertEquals(sha256(served), askRange(a, demo, "100-1099").path("sha256").asText(), "in-process demo media too");
+        assertTrue(a.isOpen());
     }
 
     @Test

@@ -98,6 +98,8 @@ class SignalingPolicyIT extends SignalingTestBase {
         TestViewer valid = viewer("127.0.1.5");
         JsonNode welcome = valid.joinWith(helloWithToken(mint(secret, ID, 600, "ann")));
         assertEquals(ID, welcome.get("streamId").asText());
+        assertTrue(welcome.at("/policy/viewerParams").toString().contains("\"token\""),
+                "the viewer learns which query parameters to leave out of segment ids");
     }
 
     @Test

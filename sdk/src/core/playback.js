@@ -1,0 +1,56 @@
+/**
+ * What every player adapter reads from the page's media element: the buffer ahead of the
+ * playhead (for the scheduler's deadline) and the QoE the reports carry — start-up time, stalls,
+ * watch time — from the element's own events, whatever player feeds it.
+ *
+ * @module core/playback
+ */
+
+/** Media seconds buffered ahead of the playhead. */
+export function bufferAhead(media) {
+  if (!media || !media.buffered) return 0;
+  const t = media.currentTime;
+  const b = media.buffered;
+  for (let i = 0; i < b.length; i++) {
+    if (b.start(i) <= t + 0.1 && t < b.end(i)) return Math.max(0, b.end(i) - t);
+  }
+  return 0;
+}
+
+/**
+ * Feeds QoE from a media element: startup (from `createdAt`) at the first `playing`, a stall for
+ * each `waiting` after it (before the first frame the wait is start-up time), watch time between
+ * `playing` and `pause`/`ended`.
+ * @param {EventTarget} media
+ * @param {() => (object|null)} qoe the current engine's QoE reporter, or null
+ * @param {number} createdAt performance.now() when the player was created
+ * @returns {() => void} stops watching
+ */
+export function watchMedia(media, qoe, createdAt) {
+  let started = false;
+  const listeners = [];
+  const listen = (type, fn) => {
+    const h = () => {
+      try { const q = qoe(); if (q) fn(q); } catch { /* QoE must never disturb playback */ }
+    };
+    media.addEventListener(type, h);
+    listeners.push([type, h]);
+  };
+  listen('playing', (q) => {
+    if (!started) {
+      started = true;
+      q.setStartup(globalThis.performance.now() - createdAt);
+    }
+    q.stallEnded();
+    q.setWatching(true);
+  });
+  listen('waiting', (q) => {
+    if (started) q.stallStarted();
+  });
+  const stop = (q) => { q.stallEnded(); q.setWatching(false); };
+  listen('pause', stop);
+  listen('ended', stop);
+  return () => {
+    for (const [type, h] of listeners) media.removeEventListener(type, h);
+  };
+}

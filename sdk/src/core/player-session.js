@@ -1,0 +1,84 @@
+/**
+ * What every player adapter's per-player session shares: one engine per stream the player loads
+ * (created from the page's runtime), the media element's QoE, stats and enable/disable. The
+ * adapters add what they know of their player's loader and events.
+ *
+ * @module core/player-session
+ */
+
+import { Engine } from './engine.js';
+import { streamIdFor } from './segment-id.js';
+import { watchMedia } from './playback.js';
+
+export class PlayerSession {
+  /** @param {import('../hlsjs/adapter.js').Runtime} runtime */
+  constructor(runtime) {
+    this.runtime = runtime;
+    this.engineRef = null;
+    this.media = null;
+    this.unwatchMedia = null;
+    this.createdAt = globalThis.performance.now();
+  }
+
+  /** The engine when P2P may be used now, else null (the player's own loader does the work). */
+  engine() {
+    return this.runtime.enabled && this.engineRef && this.engineRef.enabled ? this.engineRef : null;
+  }
+
+  /**
+   * Joins the swarm of `manifestUrl` (or the page's configured stream); a new stream replaces
+   * the engine, the same one keeps it.
+   * @param {string} manifestUrl
+   * @param {object} [options] more Engine options (fetchHttp)
+   */
+  startEngine(manifestUrl, options = {}) {
+    const rt = this.runtime;
+    const base = rt.env.location ? rt.env.location.href : undefined;
+    const stream = rt.config.stream || streamIdFor(manifestUrl, base);
+    if (this.engineRef && this.engineRef.stream === stream) return;
+    this.engineRef?.destroy();
+    const engine = new Engine({
+      signalingUrl: rt.signalingUrl, stream, token: rt.config.token, sdkVersion: rt.version,
+      WebSocket: rt.env.WebSocket, RTCPeerConnection: rt.env.RTCPeerConnection, connection: rt.env.connection,
+      upload: rt.config.upload, maxStoreBytes: rt.config.maxStoreBytes, log: rt.log, ...options,
+    });
+    this.engineRef = engine;
+    if (!rt.enabled) engine.disable();
+    engine.start();
+  }
+
+  stopEngine() {
+    this.engineRef?.destroy();
+    this.engineRef = null;
+  }
+
+  attachMedia(media) {
+    if (!media || media === this.media || typeof media.addEventListener !== 'function') return;
+    this.detachMedia();
+    this.media = media;
+    this.unwatchMedia = watchMedia(media, () => this.engineRef && this.engineRef.qoe, this.createdAt);
+  }
+
+  detachMedia() {
+    this.unwatchMedia?.();
+    this.unwatchMedia = null;
+    this.media = null;
+  }
+
+  /** Stats of the current engine, or null before the player loads a source. */
+  stats() {
+    return this.engineRef ? this.engineRef.stats() : null;
+  }
+
+  setEnabled(enabled) {
+    if (!this.engineRef) return;
+    if (enabled) this.engineRef.enable();
+    else this.engineRef.disable();
+  }
+
+  destroy() {
+    this.detachMedia();
+    this.stopEngine();
+    this.runtime.unregister(this);
+  }
+}

@@ -1,0 +1,210 @@
+/**
+ * Shaka Player adapter: `wrapShaka(shaka, runtime)` returns the shaka namespace whose `Player`
+ * instances load media and init segments through the mesh, through Shaka's networking engine.
+ *
+ * Contracts with Shaka Player 5 (lib/net/networking_engine.js):
+ * - Scheme plugins are global: the adapter registers one for http and https at priority
+ *   APPLICATION, which hands every request it does not take to Shaka's own HTTP plugin (fetch,
+ *   else XHR). A request filter each wrapped player registers on its own networking engine marks
+ *   its segment requests with the player's session and the request context (stream, segment), so
+ *   players the SDK did not wrap, and everything but segments, never reach the engine.
+ * - ABR: an HTTP load made for the engine runs Shaka's own plugin with Shaka's own progress
+ *   callback, so it is measured as usual; a P2P delivery is returned with `fromCache: true` and no
+ *   progress events, which Shaka's networking engine excludes from the bandwidth estimate.
+ * - Byte ranges (`SegmentBase`, `SegmentList` `mediaRange`, HLS `EXT-X-BYTERANGE`): the request's
+ *   `Range` header goes into the segment id and the appliance's `hash`.
+ *
+ * One engine per Player, created when the page calls `load(uri)` (the manifest URL is the stream).
+ *
+ * @module shaka/adapter
+ */
+
+import { bufferAhead } from '../core/playback.js';
+import { PlayerSession } from '../core/player-session.js';
+
+const WRAPPED = typeof Symbol === 'function' ? Symbol.for('swarmgate.wrapped') : '__swarmgateWrapped';
+const SESSION = typeof Symbol === 'function' ? Symbol('swarmgate.session') : '__swarmgateSession';
+const CONTEXT = typeof Symbol === 'function' ? Symbol('swarmgate.context') : '__swarmgateContext';
+/** shaka.net.NetworkingEngine.RequestType.SEGMENT */
+const SEGMENT = 1;
+
+/** The inclusive byte range of a `Range: bytes=first-last` header, or undefined. */
+export function rangeOf(headers) {
+  const value = headers && (headers.Range || headers.range);
+  const m = typeof value === 'string' ? /^bytes=(\d+)-(\d+)$/.exec(value) : null;
+  if (!m) return undefined;
+  const range = { first: Number(m[1]), last: Number(m[2]) };
+  return range.last >= range.first ? range : undefined;
+}
+
+/** Everything the SDK attaches to one Shaka Player. */
+export class ShakaSession extends PlayerSession {
+  constructor(runtime, player) {
+    super(runtime);
+    this.player = player;
+    this.filtered = null;
+  }
+
+  /** Marks this player's segment requests (once per networking engine: Shaka may replace it). */
+  filterRequests() {
+    const net = this.player.getNetworkingEngine && this.player.getNetworkingEngine();
+    if (!net || net === this.filtered) return;
+    this.filtered = net;
+    net.registerRequestFilter((type, request, context) => {
+      if (type !== SEGMENT) return;
+      request[SESSION] = this;
+      request[CONTEXT] = context;
+    });
+  }
+
+  /** QoE bitrate and level: the active variant whenever Shaka adapts or the page switches. */
+  watchLevels() {
+    const update = () => {
+      try {
+        const tracks = this.player.getVariantTracks();
+        const i = tracks.findIndex((t) => t.active);
+        if (i >= 0) this.engineRef?.qoe.setLevel(i, (tracks[i].bandwidth || 0) / 1000);
+      } catch { /* QoE must never disturb playback */ }
+    };
+    for (const type of ['adaptation', 'variantchanged', 'trackschanged']) this.player.addEventListener(type, update);
+  }
+
+  /** What the engine needs to know about a segment request. */
+  describe(uri, request) {
+    const context = request[CONTEXT] || {};
+    const segment = context.segment;
+    const stream = context.stream;
+    const player = this.player;
+    const num = (v) => (Number.isFinite(v) && v > 0 ? v : undefined);
+    const durationS = segment ? num(segment.endTime - segment.startTime) : undefined;
+    let live = false;
+    try { live = !!player.isLive(); } catch { live = false; }
+    let bw;
+    try { bw = num(player.getStats().estimatedBandwidth); } catch { bw = undefined; }
+    return {
+      url: uri,
+      range: rangeOf(request.headers),
+      live,
+      bufferS: bufferAhead(this.media),
+      durationS,
+      sizeBytes: num(stream && stream.bandwidth && durationS ? Math.round((stream.bandwidth * durationS) / 8) : undefined),
+      track: `${stream ? stream.type : 'media'}:${stream ? stream.id : ''}`,
+      bwEstimate: bw,
+    };
+  }
+
+}
+
+/**
+ * The scheme plugin: segments of wrapped players through their engine, everything else through
+ * `original` (Shaka's own HTTP plugin).
+ * @param {object} shaka the namespace (for AbortableOperation)
+ * @param {Function} original Shaka's HTTP scheme plugin
+ */
+export function meshPlugin(shaka, original) {
+  return (uri, request, type, progressUpdated, headersReceived, config) => {
+    const session = request && request[SESSION];
+    const engine = type === SEGMENT && session ? session.engine() : null;
+    if (!engine || (request.method && request.method !== 'GET') || !/^https?:/i.test(uri)) {
+      return original(uri, request, type, progressUpdated, headersReceived, config);
+    }
+    const controller = typeof AbortController === 'function' ? new AbortController() : null;
+    let httpOp = null;
+    let httpResponse = null;
+    const httpLoad = async () => {
+      const requestedAt = globalThis.performance.now();
+      httpOp = original(uri, request, type, progressUpdated, headersReceived, config);
+      try {
+        httpResponse = await httpOp.promise;
+      } catch (error) {
+        throw Object.assign(new Error('HTTP failed'), { httpFailure: true, error });
+      }
+      const deliveredAt = globalThis.performance.now();
+      const data = httpResponse.data;
+      const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+      return { bytes, requestedAt, firstByteAt: deliveredAt, deliveredAt };
+    };
+    const startedAt = Date.now();
+    const promise = engine.loadSegment({ ...session.describe(uri, request), signal: controller ? controller.signal : undefined, httpLoad })
+      .then((result) => {
+        if (result.source === 'http' && httpResponse) return httpResponse;
+        // fromCache: Shaka keeps this delivery out of its bandwidth estimate.
+        return {
+          uri, originalUri: uri, data: result.bytes.slice().buffer, headers: {}, originalRequest: request,
+          status: 200, fromCache: true, timeMs: Date.now() - startedAt,
+        };
+      }, (err) => {
+        if (err && err.httpFailure) throw err.error;
+        session.runtime.log('shaka: engine failed, plain HTTP', err);
+        return original(uri, request, type, progressUpdated, headersReceived, config).promise;
+      });
+    return new shaka.util.AbortableOperation(promise, () => {
+      controller?.abort();
+      return httpOp ? httpOp.abort() : Promise.resolve();
+    });
+  };
+}
+
+/**
+ * Returns the shaka namespace whose `Player` loads through the mesh, and registers the scheme
+ * plugin (once per namespace). Idempotent.
+ * @param {object} shaka the namespace (`window.shaka` or the bundled module)
+ * @param {import('../hlsjs/adapter.js').Runtime} runtime
+ * @returns {object}
+ */
+export function wrapShaka(shaka, runtime) {
+  if (!shaka || typeof shaka.Player !== 'function' || shaka.Player[WRAPPED] || !runtime.available) return shaka;
+  const net = shaka.net;
+  const fetchPlugin = net.HttpFetchPlugin;
+  const original = fetchPlugin && fetchPlugin.isSupported && fetchPlugin.isSupported() ? fetchPlugin.parse : net.HttpXHRPlugin.parse;
+  const plugin = meshPlugin(shaka, original);
+  for (const scheme of ['http', 'https']) {
+    net.NetworkingEngine.registerScheme(scheme, plugin, net.NetworkingEngine.PluginPriority.APPLICATION, true);
+  }
+  const Player = shaka.Player;
+  class SwarmgatePlayer extends Player {
+    constructor(...args) {
+      super(...args);
+      try {
+        const session = new ShakaSession(runtime, this);
+        this[SESSION] = session;
+        session.filterRequests();
+        session.watchLevels();
+        if (args[0]) session.attachMedia(args[0]);
+        runtime.register(session);
+      } catch (e) {
+        runtime.log('shaka: attach failed', e);
+      }
+    }
+
+    attach(media, ...rest) {
+      try { this[SESSION]?.attachMedia(media); } catch { /* never disturb the player */ }
+      return super.attach(media, ...rest);
+    }
+
+    load(uri, ...rest) {
+      const session = this[SESSION];
+      try {
+        if (session && typeof uri === 'string') {
+          session.filterRequests();
+          session.startEngine(uri);
+          const media = this.getMediaElement && this.getMediaElement();
+          if (media) session.attachMedia(media);
+        }
+      } catch (e) {
+        runtime.log('shaka: load hook failed', e);
+      }
+      return super.load(uri, ...rest);
+    }
+
+    destroy(...args) {
+      try { this[SESSION]?.destroy(); } catch { /* already gone */ }
+      return super.destroy(...args);
+    }
+  }
+  try {
+    Object.defineProperty(SwarmgatePlayer, WRAPPED, { value: true });
+    Object.defineProperty(SwarmgatePlayer, 'name', { value: 'Player' });
+  } catch { /* cosmetic */ }
+  return Object.assign({}, shaka, { Player: SwarmgatePlayer });
+}

@@ -1,0 +1,207 @@
+/**
+ * Video.js adapter (its VHS engine, HLS and DASH): `wrapVideojs(videojs, runtime)` makes every
+ * player's media and init segment requests go through the mesh.
+ *
+ * Contracts with Video.js 8 (VHS 3, xhr.js and media-segment-request.js):
+ * - VHS sends every request through `videojs.xhr` (unless a page replaced `videojs.Vhs.xhr`),
+ *   after the player's `onRequest` hooks. The adapter wraps `videojs.xhr` once, and each player,
+ *   when VHS says `xhr-hooks-ready`, adds an `onRequest` hook that marks its own requests with its
+ *   session; unmarked requests and everything but `segment` / `segment-media-initialization`
+ *   go to the original `videojs.xhr` untouched.
+ * - A mesh request answers with an xhr-like object (EventTarget, `response`, `abort()`) and VHS's
+ *   callback `(error, {statusCode, headers, body})`, then `loadend`, as the xhr library does.
+ * - ABR: VHS takes a segment's bandwidth from `request.bandwidth` when it is set. P2P deliveries
+ *   set it to the engine's HTTP-modelled rate (core/bandwidth.js), so the LAN's speed never
+ *   raises the estimate; HTTP loads leave it unset and VHS measures them as usual.
+ *
+ * @module videojs/adapter
+ */
+
+import { bufferAhead } from '../core/playback.js';
+import { PlayerSession } from '../core/player-session.js';
+
+const WRAPPED = typeof Symbol === 'function' ? Symbol.for('swarmgate.wrapped') : '__swarmgateWrapped';
+const SESSION = typeof Symbol === 'function' ? Symbol('swarmgate.session') : '__swarmgateSession';
+/** VHS request types that go through the mesh. */
+export const SEGMENT_TYPES = Object.freeze(['segment', 'segment-media-initialization']);
+
+/** The inclusive byte range of a `Range: bytes=first-last` header, or undefined. */
+export function rangeOf(headers) {
+  const value = headers && (headers.Range || headers.range);
+  const m = typeof value === 'string' ? /^bytes=(\d+)-(\d+)$/.exec(value) : null;
+  if (!m) return undefined;
+  const range = { first: Number(m[1]), last: Number(m[2]) };
+  return range.last >= range.first ? range : undefined;
+}
+
+/** Everything the SDK attaches to one Video.js player. */
+export class VideojsSession extends PlayerSession {
+  constructor(runtime, player) {
+    super(runtime);
+    this.player = player;
+  }
+
+  /** Hooks into a player created by videojs(). */
+  attach() {
+    const player = this.player;
+    player.on('xhr-hooks-ready', () => {
+      try {
+        const vhs = player.tech({ IWillNotUseThisInPlugins: true }).vhs;
+        vhs.xhr.onRequest((options) => {
+          if (options && SEGMENT_TYPES.includes(options.requestType)) options[SESSION] = this;
+          return options;
+        });
+      } catch (e) {
+        this.runtime.log('videojs: cannot hook VHS', e);
+      }
+    });
+    player.on('loadstart', () => {
+      try {
+        const src = player.currentSrc();
+        const media = player.tech({ IWillNotUseThisInPlugins: true }).el();
+        this.attachMedia(media);
+        if (typeof src === 'string' && /^https?:/i.test(new URL(src, globalThis.location && globalThis.location.href).href)) {
+          this.startEngine(new URL(src, globalThis.location && globalThis.location.href).href);
+        }
+      } catch (e) {
+        this.runtime.log('videojs: cannot start', e);
+      }
+    });
+    player.on('playlistchange', () => this.level());
+    player.on('mediachange', () => this.level());
+    player.on('dispose', () => this.destroy());
+    this.runtime.register(this);
+  }
+
+  /** QoE bitrate and level from VHS's current media playlist. */
+  level() {
+    try {
+      const vhs = this.player.tech({ IWillNotUseThisInPlugins: true }).vhs;
+      const playlist = vhs.playlists.media();
+      const all = vhs.playlists.main.playlists;
+      const bw = playlist && playlist.attributes && playlist.attributes.BANDWIDTH;
+      this.engineRef?.qoe.setLevel(Math.max(0, all.indexOf(playlist)), (bw || 0) / 1000);
+    } catch { /* QoE must never disturb playback */ }
+  }
+
+  describe(options) {
+    let live = false;
+    let bw;
+    try { live = this.player.duration() === Infinity; } catch { live = false; }
+    try {
+      const vhs = this.player.tech({ IWillNotUseThisInPlugins: true }).vhs;
+      bw = Number.isFinite(vhs.bandwidth) && vhs.bandwidth > 0 ? vhs.bandwidth : undefined;
+    } catch { bw = undefined; }
+    return {
+      url: options.uri, range: rangeOf(options.headers), live, bufferS: bufferAhead(this.media),
+      track: options.requestType, bwEstimate: bw,
+    };
+  }
+
+  /**
+   * One mesh request in VHS's xhr shape.
+   * @param {object} options VHS's request options (after its hooks)
+   * @param {Function} callback `(error, response)` as the xhr library calls it
+   * @param {Function} xhr the original videojs.xhr
+   */
+  load(options, callback, xhr) {
+    const engine = this.engine();
+    const request = new EventTarget();
+    Object.assign(request, { uri: options.uri, responseType: 'arraybuffer', response: null, status: 0, aborted: false });
+    const controller = typeof AbortController === 'function' ? new AbortController() : null;
+    let inner = null;
+    let done = false;
+    request.abort = () => {
+      if (done) return;
+      done = true;
+      controller?.abort();
+      inner?.abort();
+      request.dispatchEvent(new Event('loadend'));
+    };
+    const finish = (error, response) => {
+      if (done) return;
+      done = true;
+      callback(error, response);
+      request.dispatchEvent(new Event('loadend'));
+    };
+    let httpResponse = null;
+    engine.loadSegment({
+      ...this.describe(options),
+      signal: controller ? controller.signal : undefined,
+      httpLoad: () => new Promise((resolve, reject) => {
+        const requestedAt = globalThis.performance.now();
+        inner = xhr({ ...options, responseType: 'arraybuffer' }, (error, response) => {
+          inner = null;
+          httpResponse = { error, response };
+          const body = response && response.body;
+          const ok = !error && response && (response.statusCode === 200 || response.statusCode === 206) && body;
+          if (!ok) {
+            reject(Object.assign(new Error('HTTP failed'), { httpFailure: true }));
+            return;
+          }
+          const deliveredAt = globalThis.performance.now();
+          resolve({ bytes: new Uint8Array(body), requestedAt, firstByteAt: deliveredAt, deliveredAt });
+        });
+      }),
+    }).then((result) => {
+      request.status = 200;
+      request.response = result.bytes.slice().buffer;
+      // VHS takes this as the segment's bandwidth: for P2P, the HTTP-modelled rate.
+      if (result.source === 'p2p' && result.stats && result.stats.bwEstimate > 0) request.bandwidth = Math.round(result.stats.bwEstimate);
+      finish(null, { statusCode: 200, headers: {}, body: request.response, url: options.uri });
+    }, (err) => {
+      if (err && err.httpFailure && httpResponse) {
+        const r = httpResponse.response || {};
+        request.status = r.statusCode || 0;
+        request.response = r.body || null;
+        finish(httpResponse.error, r);
+        return;
+      }
+      this.runtime.log('videojs: engine failed, plain HTTP', err);
+      inner = xhr(options, (error, response) => {
+        request.status = response ? response.statusCode : 0;
+        request.response = response ? response.body : null;
+        finish(error, response);
+      });
+    });
+    return request;
+  }
+}
+
+/**
+ * Makes `videojs` players load segments through the mesh: wraps `videojs.xhr` once and hooks every
+ * player created from now on. Returns the same videojs (its functions are shared by reference
+ * with VHS, so they are changed in place). Idempotent.
+ * @param {Function} videojs
+ * @param {import('../hlsjs/adapter.js').Runtime} runtime
+ * @returns {Function}
+ */
+export function wrapVideojs(videojs, runtime) {
+  if (typeof videojs !== 'function' || typeof videojs.xhr !== 'function' || videojs[WRAPPED] || !runtime.available) return videojs;
+  const original = videojs.xhr;
+  const meshXhr = function (options, callback) {
+    const session = options && options[SESSION];
+    if (!session || !session.engine() || (options.method && options.method !== 'GET')) return original(options, callback);
+    try {
+      return session.load(options, callback, original);
+    } catch (e) {
+      runtime.log('videojs: cannot load through the mesh', e);
+      return original(options, callback);
+    }
+  };
+  Object.assign(meshXhr, original);
+  videojs.xhr = meshXhr;
+  if (typeof videojs.hook === 'function') {
+    videojs.hook('setup', (player) => {
+      try {
+        new VideojsSession(runtime, player).attach();
+      } catch (e) {
+        runtime.log('videojs: attach failed', e);
+      }
+    });
+  }
+  try {
+    Object.defineProperty(videojs, WRAPPED, { value: true });
+  } catch { /* cosmetic */ }
+  return videojs;
+}

@@ -1,0 +1,43 @@
+// Every player the SDK adapts, with real Chromium viewers through the fleet harness (sdk/fleet/):
+// for each player, 4 viewers in one site on the live demo stream in the format it plays. Uses
+// appliance/target/swarmgate.jar; fails when a prerequisite is missing (scripts/run-tests.mjs).
+// hls.js on HLS is fleet-p2p.test.mjs.
+// Needs: root, chromium
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { figures, runFleet } from '../../fleet/fleet.mjs';
+
+const SECONDS = 30;
+// `todo` where a combination does not meet the bar on the shared 2-core machine yet (the test
+// still runs and prints its failures; drop `todo` when it passes): Shaka pages see short
+// `waiting` events (4-12 per run, 1-244 ms; its HTTP-only runs had some too), and Video.js on
+// DASH offloaded 0.48-0.58 in 4-viewer runs. dash.js and Video.js on HLS passed at load 8-11
+// (dash.js showed 1-37 ms waits at load 18).
+const SHAKA_WAITS = 'short waiting events on Shaka pages (CHANGELOG, Unreleased)';
+const VIDEOJS_DASH_OFFLOAD = 'Video.js on DASH offloads about 0.5 with 4 viewers (CHANGELOG, Unreleased)';
+const COMBINATIONS = [
+  { player: 'dashjs', format: 'dash' },
+  { player: 'shaka', format: 'dash', todo: SHAKA_WAITS },
+  { player: 'videojs', format: 'hls' },
+  { player: 'videojs', format: 'dash', todo: VIDEOJS_DASH_OFFLOAD },
+];
+
+for (const { player, format, todo } of COMBINATIONS) {
+  test(`${player} on live ${format}: 4 viewers, no stalls, every non-leader gets P2P bytes, offload ≥ 0.5`,
+    { timeout: (SECONDS + 180) * 1000, todo }, async () => {
+      const result = await runFleet({ viewers: 4, sites: 1, duration: SECONDS, player, format });
+      const report = JSON.stringify(result, null, 2);
+      console.log(`${JSON.stringify(figures(result))}`);
+      assert.equal(result.viewers_played, 4, report);
+      assert.equal(result.stalls, 0, `stalls\n${report}`);
+      for (const page of result.pages) {
+        assert.equal(page.fatal_errors, 0, `page ${page.index}: player errors\n${report}`);
+      }
+      const nonLeaders = result.pages.filter((p) => p.sdk && !p.sdk.leader);
+      assert.ok(nonLeaders.length > 0, `the coordinator made someone a non-leader\n${report}`);
+      for (const page of nonLeaders) {
+        assert.ok(page.sdk.p2pBytes > 0, `non-leader page ${page.index} received P2P bytes\n${report}`);
+      }
+      assert.ok(result.offload >= 0.5, `offload ${result.offload} (measured at the origin) ≥ 0.5\n${report}`);
+    });
+}
