@@ -74,6 +74,13 @@ function httpLoader(bytes, { delayMs = 5, log = [], now = () => performance.now(
   return fn;
 }
 
+test('the signaling URL names the stream, so a load balancer can keep its viewers on one appliance', () => {
+  const { engine, signaling } = createEngine();
+  engine.start();
+  assert.equal(signaling().options.url, 'ws://appliance.test/ws?stream=http%3A%2F%2Forigin.test%2Flive%2Fmaster.m3u8');
+  assert.equal(signaling().options.hello.stream, 'http://origin.test/live/master.m3u8');
+});
+
 test('segment identity is the absolute URL without query or fragment', () => {
   assert.equal(segmentIdFor('http://Origin.test:80/a/seg-1.ts?token=abc#x'), 'http://origin.test/a/seg-1.ts');
   assert.equal(segmentIdFor('seg-2.ts?t=1', 'https://v.corp/live/master.m3u8'), 'https://v.corp/live/seg-2.ts');

@@ -135,7 +135,7 @@ public final class Appliance implements ServeCommand.Running {
             LOG.info("appliance - first start: created the appliance CA; distribute {} to trust stores",
                     pki.caCertificateFile());
         }
-        Database database = Database.open(dataDir, config.database().poolSize(), true);
+        Database database = Database.open(dataDir, config.database(), true);
         SignalingService signaling = null;
         Qoe qoe = null;
         LiveFeed live = null;

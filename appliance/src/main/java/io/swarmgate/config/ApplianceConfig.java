@@ -24,8 +24,28 @@ public record ApplianceConfig(Server server, Path dataDir, Database database, Lo
         }
     }
 
-    /** Read by {@code io.swarmgate.store.Database}. */
-    public record Database(int poolSize) {
+    /**
+     * Read by {@code io.swarmgate.store.Database}. An empty {@code url} is the embedded H2 file in
+     * the data directory; a {@code jdbc:postgresql:} url is cluster mode. The password is read from
+     * {@code passwordFile} (null: none) when the database is opened, so it is never part of the
+     * configuration, the command line or a log line.
+     */
+    public record Database(int poolSize, String url, String user, java.nio.file.Path passwordFile) {
+
+        /** The embedded H2 database with this pool size. */
+        public static Database embedded(int poolSize) {
+            return new Database(poolSize, "", "swarmgate", null);
+        }
+
+        /** The same database with another pool size (for a CLI command's short use). */
+        public Database withPoolSize(int size) {
+            return new Database(size, url, user, passwordFile);
+        }
+
+        /** Whether several appliances share this database (PostgreSQL). */
+        public boolean shared() {
+            return !url.isEmpty();
+        }
     }
 
     /** Read by the logging set-up in {@code Main}. */

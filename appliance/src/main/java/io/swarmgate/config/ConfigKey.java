@@ -25,6 +25,9 @@ public final class ConfigKey<T> {
     public static final String SERVER_ACCEPT_QUEUE_SIZE = "server.accept-queue-size";
     public static final String DATA_DIR = "data.dir";
     public static final String DATABASE_POOL_SIZE = "database.pool-size";
+    public static final String DATABASE_URL = "database.url";
+    public static final String DATABASE_USER = "database.user";
+    public static final String DATABASE_PASSWORD_FILE = "database.password-file";
     public static final String LOG_LEVEL = "log.level";
     public static final String LOG_REQUESTS = "log.requests";
     public static final String DEMO_ENABLED = "demo.enabled";

@@ -39,6 +39,12 @@ public final class ConfigKeys {
             "Data directory: database, PKI, logs.");
     public static final ConfigKey<Integer> DATABASE_POOL_SIZE = integer(ConfigKey.DATABASE_POOL_SIZE, 8, 2, 64,
             "Database connections kept open.");
+    public static final ConfigKey<String> DATABASE_URL = string(ConfigKey.DATABASE_URL, "",
+            "jdbc:postgresql://host:port/db for cluster mode (appliances sharing one database); empty: embedded H2.");
+    public static final ConfigKey<String> DATABASE_USER = string(ConfigKey.DATABASE_USER, "swarmgate",
+            "PostgreSQL role the appliance connects as (cluster mode).");
+    public static final ConfigKey<String> DATABASE_PASSWORD_FILE = string(ConfigKey.DATABASE_PASSWORD_FILE, "",
+            "File holding the PostgreSQL role's password (cluster mode); empty: no password.");
     public static final ConfigKey<String> LOG_LEVEL = logLevel(ConfigKey.LOG_LEVEL, "INFO",
             "Log level of the appliance's own loggers.");
     public static final ConfigKey<Boolean> LOG_REQUESTS = bool(ConfigKey.LOG_REQUESTS, true,
@@ -150,7 +156,8 @@ public final class ConfigKeys {
     /** Every key, in the order of {@code config/swarmgate.conf}. */
     static final List<ConfigKey<?>> ALL = List.of(
             SERVER_BIND, SERVER_HTTPS_PORT, SERVER_HTTP_PORT, SERVER_HOSTNAMES, SERVER_SHUTDOWN_TIMEOUT_MS,
-            SERVER_MAX_THREADS, SERVER_ACCEPT_QUEUE_SIZE, DATA_DIR, DATABASE_POOL_SIZE, LOG_LEVEL, LOG_REQUESTS,
+            SERVER_MAX_THREADS, SERVER_ACCEPT_QUEUE_SIZE, DATA_DIR, DATABASE_POOL_SIZE, DATABASE_URL,
+            DATABASE_USER, DATABASE_PASSWORD_FILE, LOG_LEVEL, LOG_REQUESTS,
             DEMO_ENABLED, DEMO_LIVE_WINDOW, MESH_TARGET_DEGREE, MESH_MAX_NEIGHBOURS, MESH_LEADERS_PER_SITE,
             MESH_UPLOAD_ON_CELLULAR, MESH_TRUSTED_NETWORKS, MESH_CANDIDATE_NETWORKS, MESH_RESUME_GRACE_MS,
             SIGNALING_TRUSTED_PROXIES, SIGNALING_MAX_CONNECTIONS_PER_IP, SIGNALING_MAX_CONNECTIONS_PER_IPV6_64,

@@ -174,7 +174,9 @@ public final class ApplianceServer implements AutoCloseable {
             // All X-Forwarded-For lines in order: a client's own line must not hide the one a proxy appended.
             List<String> forwarded = request.getHeaders().getValuesList(HttpHeader.X_FORWARDED_FOR);
             InetAddress client = signaling.clientAddress(tcpPeer, forwarded.isEmpty() ? null : String.join(",", forwarded));
-            return signaling.newSession(client, request.getHeaders().get(HttpHeader.ORIGIN));
+            // The stream a load balancer sharded by (docs/scaling.md); the hello must name the same.
+            String stream = Request.extractQueryParameters(request).getValue("stream");
+            return signaling.newSession(client, request.getHeaders().get(HttpHeader.ORIGIN), stream);
         });
     }
 

@@ -199,8 +199,8 @@ public final class SignalingService implements AutoCloseable {
     }
 
     /** A new connection from {@code address}; the page's {@code Origin} header may be null. */
-    public Object newSession(InetAddress address, String origin) {
-        return new ViewerSession(this, address, origin, clock.millis(), settings.messagesPerSecond(),
+    public Object newSession(InetAddress address, String origin, String urlStream) {
+        return new ViewerSession(this, address, origin, urlStream, clock.millis(), settings.messagesPerSecond(),
                 settings.messageBurst());
     }
 
@@ -328,6 +328,12 @@ public final class SignalingService implements AutoCloseable {
             errors.send(s, ErrorCode.UNSUPPORTED_VERSION, "this appliance speaks signaling protocol v"
                     + SignalingCodec.VERSION + ", not v" + hello.version(), "hello");
             s.close(CloseCodes.UNSUPPORTED_VERSION, "unsupported protocol version");
+            return;
+        }
+        if (s.urlStream != null && !s.urlStream.equals(hello.stream())) {
+            errors.refuse(s, new Admission.Refused(ErrorCode.INVALID_FIELD, "stream: the hello names stream '"
+                    + SignalingCodec.truncate(hello.stream()) + "' but the signaling URL named '"
+                    + SignalingCodec.truncate(s.urlStream) + "'; they must be the same"));
             return;
         }
         Admission.Decision decision = admission.hello(hello, s.origin, s.address);
