@@ -363,6 +363,7 @@ public final class Appliance implements ServeCommand.Running {
     @Override
     public void close() throws Exception {
         try {
+            ClusterWiring.drain(config.server(), server, signaling);
             discovery.close();
             control.close();
             live.close();

@@ -13,7 +13,7 @@ public record ApplianceConfig(Server server, Path dataDir, Database database, Lo
 
     /** Listeners, TLS identity and shutdown, read by {@code ApplianceServer}. */
     public record Server(String bind, int httpsPort, int httpPort, List<String> hostnames,
-                         int shutdownTimeoutMs, int maxThreads, int acceptQueueSize) {
+                         int shutdownTimeoutMs, int maxThreads, int acceptQueueSize, int drainMs, int moveSpreadMs) {
         public Server {
             hostnames = List.copyOf(hostnames);
         }

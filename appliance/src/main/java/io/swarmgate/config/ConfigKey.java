@@ -21,6 +21,8 @@ public final class ConfigKey<T> {
     public static final String SERVER_HTTP_PORT = "server.http-port";
     public static final String SERVER_HOSTNAMES = "server.hostnames";
     public static final String SERVER_SHUTDOWN_TIMEOUT_MS = "server.shutdown-timeout-ms";
+    public static final String SERVER_DRAIN_MS = "server.drain-ms";
+    public static final String SERVER_MOVE_SPREAD_MS = "server.move-spread-ms";
     public static final String SERVER_MAX_THREADS = "server.max-threads";
     public static final String SERVER_ACCEPT_QUEUE_SIZE = "server.accept-queue-size";
     public static final String DATA_DIR = "data.dir";

@@ -31,6 +31,10 @@ public final class ConfigKeys {
             "Extra host names for the server certificate, comma separated.");
     public static final ConfigKey<Integer> SERVER_SHUTDOWN_TIMEOUT_MS = integer(ConfigKey.SERVER_SHUTDOWN_TIMEOUT_MS,
             10000, 0, 60000, "How long a stop waits for requests in flight.");
+    public static final ConfigKey<Integer> SERVER_DRAIN_MS = integer(ConfigKey.SERVER_DRAIN_MS, 3000, 0, 60000,
+            "On a stop, how long /readyz answers 'draining' before viewers are told to move.");
+    public static final ConfigKey<Integer> SERVER_MOVE_SPREAD_MS = integer(ConfigKey.SERVER_MOVE_SPREAD_MS, 3000, 100,
+            60000, "Viewers told to move reconnect at random within this long, so they do not arrive at once.");
     public static final ConfigKey<Integer> SERVER_MAX_THREADS = integer(ConfigKey.SERVER_MAX_THREADS, 200, 8, 10000,
             "Largest number of request threads.");
     public static final ConfigKey<Integer> SERVER_ACCEPT_QUEUE_SIZE = integer(ConfigKey.SERVER_ACCEPT_QUEUE_SIZE,
@@ -156,6 +160,7 @@ public final class ConfigKeys {
     /** Every key, in the order of {@code config/swarmgate.conf}. */
     static final List<ConfigKey<?>> ALL = List.of(
             SERVER_BIND, SERVER_HTTPS_PORT, SERVER_HTTP_PORT, SERVER_HOSTNAMES, SERVER_SHUTDOWN_TIMEOUT_MS,
+            SERVER_DRAIN_MS, SERVER_MOVE_SPREAD_MS,
             SERVER_MAX_THREADS, SERVER_ACCEPT_QUEUE_SIZE, DATA_DIR, DATABASE_POOL_SIZE, DATABASE_URL,
             DATABASE_USER, DATABASE_PASSWORD_FILE, LOG_LEVEL, LOG_REQUESTS,
             DEMO_ENABLED, DEMO_LIVE_WINDOW, MESH_TARGET_DEGREE, MESH_MAX_NEIGHBOURS, MESH_LEADERS_PER_SITE,

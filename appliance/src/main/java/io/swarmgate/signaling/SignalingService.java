@@ -383,6 +383,21 @@ public final class SignalingService implements AutoCloseable {
         }
     }
 
+    /**
+     * Tells every connected viewer to move ({@code move}, then close 1001): they reconnect to the
+     * same URL after a random delay below {@code withinMs}, through the load balancer to another
+     * appliance (or to this one when it is back). Returns how many were told.
+     */
+    public int moveEveryone(String reason, long withinMs) {
+        int told = 0;
+        for (ViewerSession s : registry.connections()) {
+            s.send(new ServerMessage.Move(reason, withinMs));
+            s.close(CloseCodes.SHUTDOWN, "appliance " + reason);
+            told++;
+        }
+        return told;
+    }
+
     /** Closes every connection with 1001 and stops the timers. */
     @Override
     public void close() {
