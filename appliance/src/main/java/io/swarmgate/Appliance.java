@@ -25,6 +25,7 @@ import io.swarmgate.api.StreamResource;
 import io.swarmgate.api.SystemResource;
 import io.swarmgate.cli.ServeCommand;
 import io.swarmgate.cli.VersionCommand;
+import io.swarmgate.cluster.ClusterSync;
 import io.swarmgate.console.AdminAccounts;
 import io.swarmgate.console.ApiTokens;
 import io.swarmgate.console.Sessions;
@@ -84,6 +85,8 @@ public final class Appliance implements ServeCommand.Running {
     /** Null when no syslog collector is configured. */
     private final SyslogForwarder forwarder;
     private final Announcer discovery;
+    /** Null unless the database is shared (cluster mode). */
+    private final ClusterSync cluster;
 
     /**
      * The QoE pipeline: reports in (aggregator), housekeeping (rollup), reads (queries, and the
@@ -107,7 +110,8 @@ public final class Appliance implements ServeCommand.Running {
     private Appliance(ApplianceConfig config, DataDirectory dataDir, Pki pki, Database database,
                       PolicyService policies, SignalingService signaling, ApplianceServer server,
                       ControlServer control, ApiHandler api, Qoe qoe, LiveFeed live, Announcer discovery,
-                      Audit audit, SyslogForwarder forwarder) {
+                      Audit audit, SyslogForwarder forwarder, ClusterSync cluster) {
+        this.cluster = cluster;
         this.audit = audit;
         this.forwarder = forwarder;
         this.discovery = discovery;
@@ -189,8 +193,9 @@ public final class Appliance implements ServeCommand.Running {
             Announcer discovery = Announcer.start(config.discovery(), config.server().bind(),
                     SubjectNames.machineHostnames().stream().findFirst().orElse("swarmgate"), server.httpsUri().getPort(),
                     VersionCommand.version(), pki.report().ca().sha256Fingerprint());
+            ClusterSync cluster = ClusterWiring.sync(config, database, policies, signaling, server, clock);
             return new Appliance(config, dataDir, pki, database, policies, signaling, server, control, api, qoe, live,
-                    discovery, audit, forwarder);
+                    discovery, audit, forwarder, cluster);
         } catch (Exception | Error e) {
             if (live != null) {
                 live.close();
@@ -364,6 +369,9 @@ public final class Appliance implements ServeCommand.Running {
     public void close() throws Exception {
         try {
             ClusterWiring.drain(config.server(), server, signaling);
+            if (cluster != null) {
+                cluster.close();
+            }
             discovery.close();
             control.close();
             live.close();

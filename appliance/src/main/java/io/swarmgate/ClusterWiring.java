@@ -1,14 +1,23 @@
 package io.swarmgate;
 
+import io.swarmgate.cluster.ClusterNodes;
+import io.swarmgate.cluster.ClusterSync;
 import io.swarmgate.config.ApplianceConfig;
+import io.swarmgate.pki.SubjectNames;
+import io.swarmgate.policy.PolicyService;
 import io.swarmgate.server.ApplianceServer;
 import io.swarmgate.signaling.SignalingService;
+import io.swarmgate.store.Database;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What lets appliances behind a load balancer come and go without viewers noticing
- * (docs/scaling.md, "Failure behaviour"): draining for a stop.
+ * The cluster's part of the appliance (docs/scaling.md): syncing with the other appliances
+ * through the shared database, and draining for a stop so that appliances behind a load balancer
+ * come and go without viewers noticing.
  */
 final class ClusterWiring {
 
@@ -24,6 +33,21 @@ final class ClusterWiring {
      * appliance or to this one when it is back. Bounded: the process exits after at most this plus
      * {@code server.shutdown-timeout-ms}.
      */
+    /** Starts syncing with the other appliances when the database is shared; null otherwise. */
+    static ClusterSync sync(ApplianceConfig config, Database database, PolicyService policies,
+                            SignalingService signaling, ApplianceServer server, Clock clock) {
+        if (!database.shared()) {
+            return null;
+        }
+        Duration interval = Duration.ofMillis(config.database().syncIntervalMs());
+        String host = SubjectNames.machineHostnames().stream().findFirst().orElse("swarmgate");
+        URI uri = server.httpsUri();
+        ClusterNodes nodes = new ClusterNodes(database.dataSource(), host + ":" + uri.getPort(), uri.toString(), clock,
+                interval.multipliedBy(3));
+        return new ClusterSync(database.dataSource(), policies, nodes,
+                () -> ClusterNodes.Figures.of(server.draining(), signaling.viewersByStreamAndSite())).start(interval);
+    }
+
     static void drain(ApplianceConfig.Server settings, ApplianceServer server, SignalingService signaling)
             throws InterruptedException {
         server.drain();

@@ -30,16 +30,17 @@ public record ApplianceConfig(Server server, Path dataDir, Database database, Lo
      * {@code passwordFile} (null: none) when the database is opened, so it is never part of the
      * configuration, the command line or a log line.
      */
-    public record Database(int poolSize, String url, String user, java.nio.file.Path passwordFile) {
+    public record Database(int poolSize, String url, String user, java.nio.file.Path passwordFile,
+                           int syncIntervalMs) {
 
         /** The embedded H2 database with this pool size. */
         public static Database embedded(int poolSize) {
-            return new Database(poolSize, "", "swarmgate", null);
+            return new Database(poolSize, "", "swarmgate", null, 1000);
         }
 
         /** The same database with another pool size (for a CLI command's short use). */
         public Database withPoolSize(int size) {
-            return new Database(size, url, user, passwordFile);
+            return new Database(size, url, user, passwordFile, syncIntervalMs);
         }
 
         /** Whether several appliances share this database (PostgreSQL). */

@@ -30,6 +30,7 @@ public final class ConfigKey<T> {
     public static final String DATABASE_URL = "database.url";
     public static final String DATABASE_USER = "database.user";
     public static final String DATABASE_PASSWORD_FILE = "database.password-file";
+    public static final String CLUSTER_SYNC_INTERVAL_MS = "cluster.sync-interval-ms";
     public static final String LOG_LEVEL = "log.level";
     public static final String LOG_REQUESTS = "log.requests";
     public static final String DEMO_ENABLED = "demo.enabled";

@@ -49,6 +49,8 @@ public final class ConfigKeys {
             "PostgreSQL role the appliance connects as (cluster mode).");
     public static final ConfigKey<String> DATABASE_PASSWORD_FILE = string(ConfigKey.DATABASE_PASSWORD_FILE, "",
             "File holding the PostgreSQL role's password (cluster mode); empty: no password.");
+    public static final ConfigKey<Integer> CLUSTER_SYNC_INTERVAL_MS = integer(ConfigKey.CLUSTER_SYNC_INTERVAL_MS, 1000,
+            200, 60000, "Cluster mode: how often others' policy and site changes are picked up and live figures shared.");
     public static final ConfigKey<String> LOG_LEVEL = logLevel(ConfigKey.LOG_LEVEL, "INFO",
             "Log level of the appliance's own loggers.");
     public static final ConfigKey<Boolean> LOG_REQUESTS = bool(ConfigKey.LOG_REQUESTS, true,
@@ -162,7 +164,7 @@ public final class ConfigKeys {
             SERVER_BIND, SERVER_HTTPS_PORT, SERVER_HTTP_PORT, SERVER_HOSTNAMES, SERVER_SHUTDOWN_TIMEOUT_MS,
             SERVER_DRAIN_MS, SERVER_MOVE_SPREAD_MS,
             SERVER_MAX_THREADS, SERVER_ACCEPT_QUEUE_SIZE, DATA_DIR, DATABASE_POOL_SIZE, DATABASE_URL,
-            DATABASE_USER, DATABASE_PASSWORD_FILE, LOG_LEVEL, LOG_REQUESTS,
+            DATABASE_USER, DATABASE_PASSWORD_FILE, CLUSTER_SYNC_INTERVAL_MS, LOG_LEVEL, LOG_REQUESTS,
             DEMO_ENABLED, DEMO_LIVE_WINDOW, MESH_TARGET_DEGREE, MESH_MAX_NEIGHBOURS, MESH_LEADERS_PER_SITE,
             MESH_UPLOAD_ON_CELLULAR, MESH_TRUSTED_NETWORKS, MESH_CANDIDATE_NETWORKS, MESH_RESUME_GRACE_MS,
             SIGNALING_TRUSTED_PROXIES, SIGNALING_MAX_CONNECTIONS_PER_IP, SIGNALING_MAX_CONNECTIONS_PER_IPV6_64,

@@ -156,7 +156,8 @@ public final class ConfigLoader {
         if (passwordFile != null && !Files.isReadable(passwordFile)) {
             throw new ConfigException(ConfigKey.DATABASE_PASSWORD_FILE, "cannot read " + passwordFile);
         }
-        return new ApplianceConfig.Database(v.get(ConfigKeys.DATABASE_POOL_SIZE), url, user, passwordFile);
+        return new ApplianceConfig.Database(v.get(ConfigKeys.DATABASE_POOL_SIZE), url, user, passwordFile,
+                v.get(ConfigKeys.CLUSTER_SYNC_INTERVAL_MS));
     }
 
     private static ApplianceConfig build(Values v) {

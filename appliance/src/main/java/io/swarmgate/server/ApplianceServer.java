@@ -331,6 +331,10 @@ public final class ApplianceServer implements AutoCloseable {
         health.drain();
     }
 
+    public boolean draining() {
+        return health.draining();
+    }
+
     @Override
     public void close() throws Exception {
         if (server.isStarted() || server.isStarting()) {

@@ -50,6 +50,10 @@ final class HealthHandler extends Handler.Abstract {
         LOG.info("readiness - draining: /readyz answers 503 until the appliance stops");
     }
 
+    boolean draining() {
+        return draining;
+    }
+
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
         // The full path: below PathMappingsHandler the path in context is what follows the mapping.

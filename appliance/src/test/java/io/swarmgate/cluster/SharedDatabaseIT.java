@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.swarmgate.Appliance;
+import io.swarmgate.Await;
 import io.swarmgate.TestAppliance;
 import io.swarmgate.audit.Actor;
 import io.swarmgate.audit.AuditVerifier;
@@ -15,9 +16,11 @@ import io.swarmgate.policy.SecurityLevel;
 import io.swarmgate.policy.StreamPolicy;
 import io.swarmgate.policy.TokenSettings;
 import io.swarmgate.qoe.QoeReport;
+import io.swarmgate.signaling.TestViewer;
 import io.swarmgate.store.DataDirectory;
 import io.swarmgate.store.Database;
 import io.swarmgate.store.PostgresServer;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -25,6 +28,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -73,7 +77,7 @@ class SharedDatabaseIT {
         String url = postgres.newDatabase();
         try (Database h2 = Database.open(new DataDirectory(dir.resolve("h2")).create(), 2, true);
              Database pg = Database.open(new DataDirectory(dir.resolve("pg")).create(),
-                     new io.swarmgate.config.ApplianceConfig.Database(2, url, PostgresServer.USER, postgres.passwordFile()),
+                     new io.swarmgate.config.ApplianceConfig.Database(2, url, PostgresServer.USER, postgres.passwordFile(), 1000),
                      true)) {
             assertEquals(h2.schemaVersion(), pg.schemaVersion());
             assertEquals(columns(h2), columns(pg));
@@ -136,6 +140,38 @@ class SharedDatabaseIT {
             pool.shutdownNow();
             for (Appliance appliance : started) {
                 appliance.close();
+            }
+        }
+    }
+
+    @Test
+    void aPolicyChangeOnOneApplianceReachesTheOtherOnesConnectedViewersWithinSeconds() throws Exception {
+        String url = postgres.newDatabase();
+        Path a = dir.resolve("a");
+        Path b = dir.resolve("b");
+        Map<String, String> settings = new java.util.HashMap<>(cluster(url));
+        settings.put(ConfigKey.CLUSTER_SYNC_INTERVAL_MS, "300");
+        try (Appliance first = TestAppliance.start(a, Clock.systemUTC(), settings)) {
+            copyTree(a.resolve("pki"), b.resolve("pki"));
+            try (Appliance second = TestAppliance.start(b, Clock.systemUTC(), settings)) {
+                first.policies().addStream(StreamPolicy.validated("townhall", null, P2pMode.ON, Map.of(), 8, false,
+                        List.of(), SecurityLevel.BASIC, List.of(), TokenSettings.NONE, Clock.systemUTC().instant()),
+                        ADMIN);
+                Await.until("the second appliance to know the new stream policy", Duration.ofSeconds(10),
+                        () -> second.policies().findStream("townhall").isPresent());
+                URI ws = URI.create("ws://127.0.0.1:" + second.httpUri().getPort() + "/ws?stream=townhall");
+                try (TestViewer viewer = TestViewer.connect(ws, "127.0.1.5", null)) {
+                    assertEquals("on", viewer.joinStream("townhall").at("/policy/p2p").asText());
+                    first.policies().updateStream("townhall", p -> StreamPolicy.validated(p.id(), p.urlPattern(),
+                            P2pMode.DOWNLOAD_ONLY, p.siteModes(), p.maxNeighbours(), p.uploadOnCellular(),
+                            p.allowedOrigins(), p.securityLevel(), p.siteGroups(), p.tokens(), p.updatedAt()), ADMIN);
+                    // The viewer on the other appliance is told, as for a change made there.
+                    assertEquals("download-only", viewer.await("policy").at("/policy/p2p").asText());
+                }
+                first.policies().addSite(new SiteRange("10.9.0.0/16", "branch-9", ""), ADMIN);
+                Await.until("the second appliance's site map to place 10.9.1.1 in branch-9", Duration.ofSeconds(10),
+                        () -> "branch-9".equals(second.policies().siteMap()
+                                .resolve(java.net.InetAddress.getByName("10.9.1.1")).name()));
             }
         }
     }
