@@ -180,7 +180,7 @@ public final class Appliance implements ServeCommand.Running {
             ApiTokens tokens = new ApiTokens(database.dataSource(), clock, audit.log());
             live = new LiveFeed(qoe.queries(), sessions);
             ApiHandler api = api(config, dataDir, database, pki, policies, accounts, sessions, tokens, qoe, clock,
-                    () -> serverRef.get().reloadCertificate(), signaling, audit);
+                    serverRef::get, signaling, audit);
             ApplianceServer server = ApplianceServer.newServer(config,
                     new ApplianceServer.Services(database, pki, signaling, api, live, clock, VersionCommand.version(),
                             new MetricsHandler(qoe.metrics(), config.metrics().allowedNetworks(), metricsAuth(tokens)),
@@ -253,8 +253,8 @@ public final class Appliance implements ServeCommand.Running {
 
     private static ApiHandler api(ApplianceConfig config, DataDirectory dataDir, Database database, Pki pki,
                                   PolicyService policies, AdminAccounts accounts, Sessions sessions, ApiTokens tokens,
-                                  Qoe qoe, Clock clock, Runnable reloadCertificate, SignalingService signaling,
-                                  Audit audit) {
+                                  Qoe qoe, Clock clock, java.util.function.Supplier<ApplianceServer> server,
+                                  SignalingService signaling, Audit audit) {
         BiFunction<InetAddress, String, InetAddress> clientAddress = signaling::clientAddress;
         List<Route> routes = new ArrayList<>();
         routes.addAll(new SessionResource(accounts, sessions, audit.log()).routes());
@@ -262,11 +262,12 @@ public final class Appliance implements ServeCommand.Running {
         routes.addAll(new IntegrityResource(signaling.hashes(), signaling.ledger(), signaling::unverifiedTransfers).routes());
         routes.addAll(new SiteResource(policies).routes());
         routes.addAll(new AdminResource(accounts, sessions, tokens).routes());
-        routes.addAll(new CertificateResource(pki, config.server().hostnames(), dataDir, reloadCertificate, clock,
-                audit.log()).routes());
+        routes.addAll(new CertificateResource(pki, config.server().hostnames(), dataDir,
+                () -> server.get().reloadCertificate(), clock, audit.log()).routes());
         routes.addAll(new AuditResource(audit, dataDir.exportDir()).routes());
         routes.addAll(new SystemResource(config, database, VersionCommand.version()).routes());
         routes.addAll(new QoeResource(qoe.queries()).routes());
+        routes.addAll(ClusterWiring.resource(config, database, signaling, server, clock).routes());
         List<Route> all = routes;
         routes.add(new OpenApi(() -> List.copyOf(all), VersionCommand.version()).route());
         return new ApiHandler(routes, sessions, tokens, accounts, clientAddress, audit.log());

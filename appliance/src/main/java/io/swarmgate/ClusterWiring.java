@@ -1,9 +1,9 @@
 package io.swarmgate;
 
+import io.swarmgate.api.ClusterResource;
 import io.swarmgate.cluster.ClusterNodes;
 import io.swarmgate.cluster.ClusterSync;
 import io.swarmgate.config.ApplianceConfig;
-import io.swarmgate.pki.SubjectNames;
 import io.swarmgate.policy.PolicyService;
 import io.swarmgate.server.ApplianceServer;
 import io.swarmgate.signaling.SignalingService;
@@ -11,6 +11,8 @@ import io.swarmgate.store.Database;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,12 +42,25 @@ final class ClusterWiring {
             return null;
         }
         Duration interval = Duration.ofMillis(config.database().syncIntervalMs());
-        String host = SubjectNames.machineHostnames().stream().findFirst().orElse("swarmgate");
-        URI uri = server.httpsUri();
-        ClusterNodes nodes = new ClusterNodes(database.dataSource(), host + ":" + uri.getPort(), uri.toString(), clock,
-                interval.multipliedBy(3));
-        return new ClusterSync(database.dataSource(), policies, nodes,
+        return new ClusterSync(database.dataSource(), policies, nodes(config, database, server::httpsUri, clock),
                 () -> ClusterNodes.Figures.of(server.draining(), signaling.viewersByStreamAndSite())).start(interval);
+    }
+
+    /** {@code /api/v1/cluster}: the shared table's fresh rows in cluster mode, else this appliance alone. */
+    static ClusterResource resource(ApplianceConfig config, Database database, SignalingService signaling,
+                                    Supplier<ApplianceServer> server, Clock clock) {
+        if (!database.shared()) {
+            return new ClusterResource(() -> List.of(ClusterNodes.alone(server.get().httpsUri(),
+                    ClusterNodes.Figures.of(server.get().draining(), signaling.viewersByStreamAndSite()), clock)));
+        }
+        ClusterNodes nodes = nodes(config, database, () -> server.get().httpsUri(), clock);
+        return new ClusterResource(nodes::fresh);
+    }
+
+    private static ClusterNodes nodes(ApplianceConfig config, Database database, Supplier<URI> uri, Clock clock) {
+        // Three intervals: one late write does not make an appliance vanish from the consoles.
+        return new ClusterNodes(database.dataSource(), uri, clock,
+                Duration.ofMillis(config.database().syncIntervalMs()).multipliedBy(3));
     }
 
     static void drain(ApplianceConfig.Server settings, ApplianceServer server, SignalingService signaling)

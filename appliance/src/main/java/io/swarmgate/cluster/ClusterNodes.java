@@ -3,7 +3,9 @@ package io.swarmgate.cluster;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.swarmgate.pki.SubjectNames;
 import io.swarmgate.store.Dialect;
+import java.net.URI;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -14,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 
 /**
@@ -38,7 +41,7 @@ public final class ClusterNodes {
             return new Figures(draining, streams);
         }
 
-        long viewers() {
+        public long viewers() {
             return viewersByStream.values().stream().mapToLong(Integer::longValue).sum();
         }
     }
@@ -49,26 +52,35 @@ public final class ClusterNodes {
     }
 
     private final DataSource dataSource;
-    private final String self;
-    private final String url;
+    private final Supplier<URI> self;
     private final Clock clock;
     private final Duration fresh;
     private final String upsert;
 
     /**
-     * @param self  this appliance's name in the cluster (unique among them)
-     * @param url   where its console is reached, shown to administrators
+     * @param self  where this appliance's console is reached (read once it listens); its name in
+     *              the cluster is the machine's host name and that port
      * @param fresh how recent a row must be to count
      */
-    public ClusterNodes(DataSource dataSource, String self, String url, Clock clock, Duration fresh) {
+    public ClusterNodes(DataSource dataSource, Supplier<URI> self, Clock clock, Duration fresh) {
         this.dataSource = dataSource;
         this.self = self;
-        this.url = url;
         this.clock = clock;
         this.fresh = fresh;
         this.upsert = Dialect.of(dataSource).replacingUpsert("cluster_node",
                 List.of("node", "url", "viewers", "streams", "draining", "updated_at"), List.of("node"),
                 "VALUES (?, ?, ?, ?, ?, ?)");
+    }
+
+    /** This appliance's name among the cluster's: host name and HTTPS port. */
+    public static String name(URI uri) {
+        return SubjectNames.machineHostnames().stream().findFirst().orElse("swarmgate") + ":" + uri.getPort();
+    }
+
+    /** This appliance alone, from its own figures (no database): what a single appliance shows. */
+    public static Node alone(URI uri, Figures figures, Clock clock) {
+        return new Node(name(uri), uri.toString(), figures.viewers(), figures.viewersByStream(), figures.draining(),
+                clock.millis(), true);
     }
 
     void publish(Figures figures) throws SQLException {
@@ -79,8 +91,9 @@ public final class ClusterNodes {
             throw new IllegalStateException(e);
         }
         try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(upsert)) {
-            s.setString(1, self);
-            s.setString(2, url);
+            URI uri = self.get();
+            s.setString(1, name(uri));
+            s.setString(2, uri.toString());
             s.setLong(3, figures.viewers());
             s.setString(4, streams);
             s.setBoolean(5, figures.draining());
@@ -92,6 +105,7 @@ public final class ClusterNodes {
     /** The appliances that published within the freshness window, by name. */
     public List<Node> fresh() throws SQLException {
         List<Node> out = new ArrayList<>();
+        String me = name(self.get());
         try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(
                 "SELECT node, url, viewers, streams, draining, updated_at FROM cluster_node WHERE updated_at >= ?"
                         + " ORDER BY node")) {
@@ -105,7 +119,7 @@ public final class ClusterNodes {
                         streams = Map.of();
                     }
                     out.add(new Node(rs.getString(1), rs.getString(2), rs.getLong(3), streams, rs.getBoolean(5),
-                            rs.getLong(6), self.equals(rs.getString(1))));
+                            rs.getLong(6), me.equals(rs.getString(1))));
                 }
             }
         }

@@ -162,6 +162,14 @@ class SharedDatabaseIT {
                 URI ws = URI.create("ws://127.0.0.1:" + second.httpUri().getPort() + "/ws?stream=townhall");
                 try (TestViewer viewer = TestViewer.connect(ws, "127.0.1.5", null)) {
                     assertEquals("on", viewer.joinStream("townhall").at("/policy/p2p").asText());
+                    // Any appliance sees the whole cluster, and which appliance holds the stream.
+                    ClusterNodes nodes = new ClusterNodes(first.database().dataSource(), first::httpsUri,
+                            Clock.systemUTC(), Duration.ofSeconds(5));
+                    String holder = ClusterNodes.name(second.httpsUri());
+                    Await.until("the first appliance to see the second one's viewer", Duration.ofSeconds(10),
+                            () -> nodes.fresh().stream().anyMatch(n -> n.node().equals(holder)
+                                    && n.streams().getOrDefault("townhall", 0) == 1 && !n.self()));
+                    assertEquals(2, nodes.fresh().size(), nodes.fresh().toString());
                     first.policies().updateStream("townhall", p -> StreamPolicy.validated(p.id(), p.urlPattern(),
                             P2pMode.DOWNLOAD_ONLY, p.siteModes(), p.maxNeighbours(), p.uploadOnCellular(),
                             p.allowedOrigins(), p.securityLevel(), p.siteGroups(), p.tokens(), p.updatedAt()), ADMIN);
