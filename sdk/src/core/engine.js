@@ -228,7 +228,10 @@ export class Engine {
     // The signaling client sends these fields again on every reconnect: keep the figure current.
     this.hello = hello;
     if (this.token) hello.token = this.token;
-    const s = this.createSignaling({ url: this.signalingUrl, WebSocket: this.WebSocket, hello, timers: this.timers });
+    // The stream in the URL lets a load balancer keep a stream's viewers on one appliance of a
+    // cluster; reconnects go to the same URL, so through the balancer to a surviving appliance.
+    const url = `${this.signalingUrl}?stream=${encodeURIComponent(this.stream)}`;
+    const s = this.createSignaling({ url, WebSocket: this.WebSocket, hello, timers: this.timers });
     this.signaling = s;
     s.on('welcome', (m) => this.onWelcome(m));
     s.on('neighbour', (m) => this.onNeighbour(m));

@@ -237,6 +237,19 @@ export class SignalingClient {
         this.heartbeatMs = msg.heartbeatMs;
         this.startHeartbeat();
       }
+    } else if (msg.type === 'move') {
+      // The appliance is draining for a stop: reconnect to the same URL (through the load balancer
+      // to another appliance, or to this one when it is back) at a random moment within the window
+      // it gives, so its viewers do not arrive elsewhere at once. The player keeps fetching over
+      // HTTP meanwhile, and `resume` is tried on the new socket.
+      const within = Number.isFinite(msg.withinMs) ? Math.min(Math.max(msg.withinMs, 0), MAX_BACKOFF_MS) : MIN_BACKOFF_MS;
+      const ws = this.ws;
+      this.detach();
+      try { ws.close(1000, 'moving'); } catch { /* already closing */ }
+      this.attempt = 0;
+      this.reconnectAfter(Math.round(this.random() * within), 1001, 'appliance moving viewers: ' + String(msg.reason));
+      this.emit('move', msg);
+      return;
     } else if (msg.type === 'error' && msg.code === 'resume_failed') {
       this.session = null;
     } else if (msg.type === 'hash') {
@@ -262,7 +275,10 @@ export class SignalingClient {
   }
 
   scheduleReconnect(code, reason) {
-    const delay = backoffMs(this.attempt++, this.random, this.minBackoffMs, this.maxBackoffMs);
+    this.reconnectAfter(backoffMs(this.attempt++, this.random, this.minBackoffMs, this.maxBackoffMs), code, reason);
+  }
+
+  reconnectAfter(delay, code, reason) {
     this.emit('disconnected', { code, reason, retryInMs: delay });
     this.reconnectTimer = this.timers.setTimeout(() => {
       this.reconnectTimer = null;

@@ -79,6 +79,13 @@ test('the stream a player joins is its manifest URL without any query', () => {
   assert.equal(streamIdFor('live/master.m3u8?ticket=abc&rep=1#t', 'https://V.corp/demo/'), 'https://v.corp/demo/live/master.m3u8');
 });
 
+test('the signaling URL names the stream, so a load balancer can keep its viewers on one appliance', () => {
+  const { engine, signaling } = createEngine();
+  engine.start();
+  assert.equal(signaling().options.url, 'ws://appliance.test/ws?stream=http%3A%2F%2Forigin.test%2Flive%2Fmaster.m3u8');
+  assert.equal(signaling().options.hello.stream, 'http://origin.test/live/master.m3u8');
+});
+
 test('segment identity keeps the query but its per-viewer parameters, and names a byte range', () => {
   assert.equal(segmentIdFor('http://Origin.test:80/a/seg-1.ts?token=abc#x'), 'http://origin.test/a/seg-1.ts');
   assert.equal(segmentIdFor('seg-2.ts?t=1', 'https://v.corp/live/master.m3u8'), 'https://v.corp/live/seg-2.ts?t=1',

@@ -125,6 +125,30 @@ test('reconnects with capped exponential backoff and jitter, resuming the peer i
   assert.equal(events.at(-1)[1].retryInMs, 750);
 });
 
+test('move: the client leaves the draining appliance and reconnects to the same URL within the window, resuming', () => {
+  const { ws, timers, events } = setup();
+  ws().open();
+  ws().receive(welcome);
+  ws().drop(1006); // an earlier blip raised the backoff
+  timers.advance(events.at(-1)[1].retryInMs);
+  ws().open();
+  ws().receive(welcome);
+  const draining = ws();
+  draining.receive({ type: 'move', reason: 'draining', withinMs: 4000 });
+  assert.deepEqual(draining.closedWith, { code: 1000, reason: 'moving' });
+  // random() = 0.5: half the window, not the backoff
+  assert.equal(events.at(-1)[1].retryInMs, 2000);
+  const count = FakeWebSocket.instances.length;
+  draining.drop(1001); // the appliance's own close after move changes nothing
+  timers.advance(1999);
+  assert.equal(FakeWebSocket.instances.length, count);
+  timers.advance(1);
+  assert.equal(FakeWebSocket.instances.length, count + 1);
+  assert.equal(ws().url, 'wss://a/ws');
+  ws().open();
+  assert.deepEqual(ws().sent[0].resume, { peerId: 'p-1', secret: 's3cret' });
+});
+
 test('backoff jitter spans the upper half of the capped base', () => {
   assert.equal(backoffMs(0, () => 0), 500);
   assert.equal(backoffMs(0, () => 0.999999), 1000);

@@ -25,6 +25,7 @@ import io.swarmgate.api.StreamResource;
 import io.swarmgate.api.SystemResource;
 import io.swarmgate.cli.ServeCommand;
 import io.swarmgate.cli.VersionCommand;
+import io.swarmgate.cluster.ClusterSync;
 import io.swarmgate.console.AdminAccounts;
 import io.swarmgate.console.ApiTokens;
 import io.swarmgate.console.Sessions;
@@ -84,6 +85,8 @@ public final class Appliance implements ServeCommand.Running {
     /** Null when no syslog collector is configured. */
     private final SyslogForwarder forwarder;
     private final Announcer discovery;
+    /** Null unless the database is shared (cluster mode). */
+    private final ClusterSync cluster;
 
     /**
      * The QoE pipeline: reports in (aggregator), housekeeping (rollup), reads (queries, and the
@@ -107,7 +110,8 @@ public final class Appliance implements ServeCommand.Running {
     private Appliance(ApplianceConfig config, DataDirectory dataDir, Pki pki, Database database,
                       PolicyService policies, SignalingService signaling, ApplianceServer server,
                       ControlServer control, ApiHandler api, Qoe qoe, LiveFeed live, Announcer discovery,
-                      Audit audit, SyslogForwarder forwarder) {
+                      Audit audit, SyslogForwarder forwarder, ClusterSync cluster) {
+        this.cluster = cluster;
         this.audit = audit;
         this.forwarder = forwarder;
         this.discovery = discovery;
@@ -135,7 +139,7 @@ public final class Appliance implements ServeCommand.Running {
             LOG.info("appliance - first start: created the appliance CA; distribute {} to trust stores",
                     pki.caCertificateFile());
         }
-        Database database = Database.open(dataDir, config.database().poolSize(), true);
+        Database database = Database.open(dataDir, config.database(), true);
         SignalingService signaling = null;
         Qoe qoe = null;
         LiveFeed live = null;
@@ -176,7 +180,7 @@ public final class Appliance implements ServeCommand.Running {
             ApiTokens tokens = new ApiTokens(database.dataSource(), clock, audit.log());
             live = new LiveFeed(qoe.queries(), sessions);
             ApiHandler api = api(config, dataDir, database, pki, policies, accounts, sessions, tokens, qoe, clock,
-                    () -> serverRef.get().reloadCertificate(), signaling, audit);
+                    serverRef::get, signaling, audit);
             ApplianceServer server = ApplianceServer.newServer(config,
                     new ApplianceServer.Services(database, pki, signaling, api, live, clock, VersionCommand.version(),
                             new MetricsHandler(qoe.metrics(), config.metrics().allowedNetworks(), metricsAuth(tokens)),
@@ -189,8 +193,9 @@ public final class Appliance implements ServeCommand.Running {
             Announcer discovery = Announcer.start(config.discovery(), config.server().bind(),
                     SubjectNames.machineHostnames().stream().findFirst().orElse("swarmgate"), server.httpsUri().getPort(),
                     VersionCommand.version(), pki.report().ca().sha256Fingerprint());
+            ClusterSync cluster = ClusterWiring.sync(config, database, policies, signaling, server, clock);
             return new Appliance(config, dataDir, pki, database, policies, signaling, server, control, api, qoe, live,
-                    discovery, audit, forwarder);
+                    discovery, audit, forwarder, cluster);
         } catch (Exception | Error e) {
             if (live != null) {
                 live.close();
@@ -248,8 +253,8 @@ public final class Appliance implements ServeCommand.Running {
 
     private static ApiHandler api(ApplianceConfig config, DataDirectory dataDir, Database database, Pki pki,
                                   PolicyService policies, AdminAccounts accounts, Sessions sessions, ApiTokens tokens,
-                                  Qoe qoe, Clock clock, Runnable reloadCertificate, SignalingService signaling,
-                                  Audit audit) {
+                                  Qoe qoe, Clock clock, java.util.function.Supplier<ApplianceServer> server,
+                                  SignalingService signaling, Audit audit) {
         BiFunction<InetAddress, String, InetAddress> clientAddress = signaling::clientAddress;
         List<Route> routes = new ArrayList<>();
         routes.addAll(new SessionResource(accounts, sessions, audit.log()).routes());
@@ -257,11 +262,12 @@ public final class Appliance implements ServeCommand.Running {
         routes.addAll(new IntegrityResource(signaling.hashes(), signaling.ledger(), signaling::unverifiedTransfers).routes());
         routes.addAll(new SiteResource(policies).routes());
         routes.addAll(new AdminResource(accounts, sessions, tokens).routes());
-        routes.addAll(new CertificateResource(pki, config.server().hostnames(), dataDir, reloadCertificate, clock,
-                audit.log()).routes());
+        routes.addAll(new CertificateResource(pki, config.server().hostnames(), dataDir,
+                () -> server.get().reloadCertificate(), clock, audit.log()).routes());
         routes.addAll(new AuditResource(audit, dataDir.exportDir()).routes());
         routes.addAll(new SystemResource(config, database, VersionCommand.version()).routes());
         routes.addAll(new QoeResource(qoe.queries()).routes());
+        routes.addAll(ClusterWiring.resource(config, database, signaling, server, clock).routes());
         List<Route> all = routes;
         routes.add(new OpenApi(() -> List.copyOf(all), VersionCommand.version()).route());
         return new ApiHandler(routes, sessions, tokens, accounts, clientAddress, audit.log());
@@ -364,6 +370,10 @@ public final class Appliance implements ServeCommand.Running {
     @Override
     public void close() throws Exception {
         try {
+            ClusterWiring.drain(config.server(), server, signaling);
+            if (cluster != null) {
+                cluster.close();
+            }
             discovery.close();
             control.close();
             live.close();

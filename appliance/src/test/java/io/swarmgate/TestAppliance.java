@@ -19,7 +19,9 @@ public final class TestAppliance {
                 ConfigKey.DATA_DIR, dataDir.toString(),
                 ConfigKey.SERVER_BIND, "127.0.0.1",
                 ConfigKey.SERVER_HTTPS_PORT, "0",
-                ConfigKey.SERVER_HTTP_PORT, "0"));
+                ConfigKey.SERVER_HTTP_PORT, "0",
+                // No load balancer to wait for: a stop tells viewers to move at once.
+                ConfigKey.SERVER_DRAIN_MS, "0"));
         flags.putAll(overrides);
         return Appliance.start(ConfigLoader.load(null, Map.of(), flags), clock);
     }

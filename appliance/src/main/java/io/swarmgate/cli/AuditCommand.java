@@ -11,6 +11,7 @@ import io.swarmgate.control.ControlClient;
 import io.swarmgate.pki.CmsSignatures;
 import io.swarmgate.pki.PkiException;
 import io.swarmgate.store.DataDirectory;
+import io.swarmgate.store.Database;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -100,7 +101,8 @@ public final class AuditCommand implements Runnable {
                 List<X509Certificate> trusted = trusted(caFile, ca != null);
                 return report(out, export.toString(), new AuditVerifier(trusted).export(export));
             }
-            if (!Files.exists(dataDir.databaseFile())) {
+            boolean shared = config.database().shared();
+            if (!shared && !Files.exists(dataDir.databaseFile())) {
                 throw new ExitCodes.UsageException("no database in " + dataDir.root() + "; give --data-dir DIR"
                         + " (a data directory or a copy of one) or --export FILE");
             }
@@ -126,6 +128,16 @@ public final class AuditCommand implements Runnable {
                 return forwarded.get().exit();
             }
             List<X509Certificate> trusted = trusted(caFile, true);
+            if (shared) {
+                // Cluster mode: the shared PostgreSQL database, whose log every appliance writes.
+                try (Database db = Database.open(dataDir, config.database().withPoolSize(2), false)) {
+                    return report(out, "the audit log in " + config.database().url(),
+                            new AuditVerifier(trusted).database(db.dataSource(), checkpoints));
+                } catch (SQLException e) {
+                    throw new ExitCodes.CommandFailedException("cannot read the audit log in "
+                            + config.database().url() + ": " + e.getMessage(), e);
+                }
+            }
             JdbcDataSource readOnly = new JdbcDataSource();
             // Read-only and never created: verification must not change the evidence it checks.
             readOnly.setURL("jdbc:h2:file:" + dataDir.databaseBase() + ";ACCESS_MODE_DATA=r;IFEXISTS=TRUE");

@@ -39,6 +39,11 @@ import picocli.CommandLine.Option;
 public final class BackupCommand extends ForwardingCommand {
 
     static final String SNAPSHOT_DIR = "backup-snapshots";
+    /** Why backup and restore refuse in cluster mode, where PostgreSQL's own tools are the way. */
+    static final String CLUSTER_REFUSAL = "backup and restore copy the embedded H2 database; with "
+            + io.swarmgate.config.ConfigKey.DATABASE_URL + " set (cluster mode) back up PostgreSQL with pg_dump and"
+            + " restore with pg_restore, and each appliance's pki/ directory with its file backups"
+            + " (docs/scaling.md)";
     /** Appended to the name of an archive encrypted with a passphrase. */
     static final String ENCRYPTED_SUFFIX = ".enc";
     private static final DateTimeFormatter NAME_TIME =
@@ -84,6 +89,9 @@ public final class BackupCommand extends ForwardingCommand {
 
     @Override
     protected void validate() {
+        if (options.load().database().shared()) {
+            throw new ExitCodes.UsageException(CLUSTER_REFUSAL);
+        }
         if (Files.exists(target) && !Files.isDirectory(target)) {
             throw new ExitCodes.UsageException(target + " exists; choose another name or a directory for --out");
         }

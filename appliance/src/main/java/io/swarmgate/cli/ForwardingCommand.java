@@ -119,7 +119,7 @@ abstract class ForwardingCommand implements Callable<Integer> {
             throw new ExitCodes.CommandFailedException("no database in " + dataDir.root()
                     + "; run 'swarmgate init --data-dir " + dataDir.root() + "' first");
         }
-        try (Database db = Database.open(dataDir, 2, false);
+        try (Database db = Database.open(dataDir, config.database().withPoolSize(2), false);
              Audit audit = Audit.open(db.dataSource(), Pki.at(dataDir.pkiDir()), dataDir.exportDir(),
                      Clock.systemUTC())) {
             PolicyService policies = new PolicyService(new SiteRepository(db.dataSource()),

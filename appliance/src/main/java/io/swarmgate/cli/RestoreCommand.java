@@ -60,6 +60,9 @@ public final class RestoreCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         Logging.quiet();
         ApplianceConfig config = options.load();
+        if (config.database().shared()) {
+            throw new ExitCodes.UsageException(BackupCommand.CLUSTER_REFUSAL);
+        }
         DataDirectory dataDir = new DataDirectory(config.dataDir());
         // The running appliance holds the database open and would go on writing the old one.
         if (ControlClient.isListening(dataDir.controlSocket())) {

@@ -13,7 +13,7 @@ public record ApplianceConfig(Server server, Path dataDir, Database database, Lo
 
     /** Listeners, TLS identity and shutdown, read by {@code ApplianceServer}. */
     public record Server(String bind, int httpsPort, int httpPort, List<String> hostnames,
-                         int shutdownTimeoutMs, int maxThreads, int acceptQueueSize) {
+                         int shutdownTimeoutMs, int maxThreads, int acceptQueueSize, int drainMs, int moveSpreadMs) {
         public Server {
             hostnames = List.copyOf(hostnames);
         }
@@ -24,8 +24,29 @@ public record ApplianceConfig(Server server, Path dataDir, Database database, Lo
         }
     }
 
-    /** Read by {@code io.swarmgate.store.Database}. */
-    public record Database(int poolSize) {
+    /**
+     * Read by {@code io.swarmgate.store.Database}. An empty {@code url} is the embedded H2 file in
+     * the data directory; a {@code jdbc:postgresql:} url is cluster mode. The password is read from
+     * {@code passwordFile} (null: none) when the database is opened, so it is never part of the
+     * configuration, the command line or a log line.
+     */
+    public record Database(int poolSize, String url, String user, java.nio.file.Path passwordFile,
+                           int syncIntervalMs) {
+
+        /** The embedded H2 database with this pool size. */
+        public static Database embedded(int poolSize) {
+            return new Database(poolSize, "", "swarmgate", null, 1000);
+        }
+
+        /** The same database with another pool size (for a CLI command's short use). */
+        public Database withPoolSize(int size) {
+            return new Database(size, url, user, passwordFile, syncIntervalMs);
+        }
+
+        /** Whether several appliances share this database (PostgreSQL). */
+        public boolean shared() {
+            return !url.isEmpty();
+        }
     }
 
     /** Read by the logging set-up in {@code Main}. */

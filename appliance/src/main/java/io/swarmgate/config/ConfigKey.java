@@ -21,10 +21,16 @@ public final class ConfigKey<T> {
     public static final String SERVER_HTTP_PORT = "server.http-port";
     public static final String SERVER_HOSTNAMES = "server.hostnames";
     public static final String SERVER_SHUTDOWN_TIMEOUT_MS = "server.shutdown-timeout-ms";
+    public static final String SERVER_DRAIN_MS = "server.drain-ms";
+    public static final String SERVER_MOVE_SPREAD_MS = "server.move-spread-ms";
     public static final String SERVER_MAX_THREADS = "server.max-threads";
     public static final String SERVER_ACCEPT_QUEUE_SIZE = "server.accept-queue-size";
     public static final String DATA_DIR = "data.dir";
     public static final String DATABASE_POOL_SIZE = "database.pool-size";
+    public static final String DATABASE_URL = "database.url";
+    public static final String DATABASE_USER = "database.user";
+    public static final String DATABASE_PASSWORD_FILE = "database.password-file";
+    public static final String CLUSTER_SYNC_INTERVAL_MS = "cluster.sync-interval-ms";
     public static final String LOG_LEVEL = "log.level";
     public static final String LOG_REQUESTS = "log.requests";
     public static final String DEMO_ENABLED = "demo.enabled";

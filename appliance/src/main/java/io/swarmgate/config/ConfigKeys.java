@@ -31,6 +31,10 @@ public final class ConfigKeys {
             "Extra host names for the server certificate, comma separated.");
     public static final ConfigKey<Integer> SERVER_SHUTDOWN_TIMEOUT_MS = integer(ConfigKey.SERVER_SHUTDOWN_TIMEOUT_MS,
             10000, 0, 60000, "How long a stop waits for requests in flight.");
+    public static final ConfigKey<Integer> SERVER_DRAIN_MS = integer(ConfigKey.SERVER_DRAIN_MS, 3000, 0, 60000,
+            "On a stop, how long /readyz answers 'draining' before viewers are told to move.");
+    public static final ConfigKey<Integer> SERVER_MOVE_SPREAD_MS = integer(ConfigKey.SERVER_MOVE_SPREAD_MS, 3000, 100,
+            60000, "Viewers told to move reconnect at random within this long, so they do not arrive at once.");
     public static final ConfigKey<Integer> SERVER_MAX_THREADS = integer(ConfigKey.SERVER_MAX_THREADS, 200, 8, 10000,
             "Largest number of request threads.");
     public static final ConfigKey<Integer> SERVER_ACCEPT_QUEUE_SIZE = integer(ConfigKey.SERVER_ACCEPT_QUEUE_SIZE,
@@ -39,6 +43,14 @@ public final class ConfigKeys {
             "Data directory: database, PKI, logs.");
     public static final ConfigKey<Integer> DATABASE_POOL_SIZE = integer(ConfigKey.DATABASE_POOL_SIZE, 8, 2, 64,
             "Database connections kept open.");
+    public static final ConfigKey<String> DATABASE_URL = string(ConfigKey.DATABASE_URL, "",
+            "jdbc:postgresql://host:port/db for cluster mode (appliances sharing one database); empty: embedded H2.");
+    public static final ConfigKey<String> DATABASE_USER = string(ConfigKey.DATABASE_USER, "swarmgate",
+            "PostgreSQL role the appliance connects as (cluster mode).");
+    public static final ConfigKey<String> DATABASE_PASSWORD_FILE = string(ConfigKey.DATABASE_PASSWORD_FILE, "",
+            "File holding the PostgreSQL role's password (cluster mode); empty: no password.");
+    public static final ConfigKey<Integer> CLUSTER_SYNC_INTERVAL_MS = integer(ConfigKey.CLUSTER_SYNC_INTERVAL_MS, 1000,
+            200, 60000, "Cluster mode: how often others' policy and site changes are picked up and live figures shared.");
     public static final ConfigKey<String> LOG_LEVEL = logLevel(ConfigKey.LOG_LEVEL, "INFO",
             "Log level of the appliance's own loggers.");
     public static final ConfigKey<Boolean> LOG_REQUESTS = bool(ConfigKey.LOG_REQUESTS, true,
@@ -157,7 +169,9 @@ public final class ConfigKeys {
     /** Every key, in the order of {@code config/swarmgate.conf}. */
     static final List<ConfigKey<?>> ALL = List.of(
             SERVER_BIND, SERVER_HTTPS_PORT, SERVER_HTTP_PORT, SERVER_HOSTNAMES, SERVER_SHUTDOWN_TIMEOUT_MS,
-            SERVER_MAX_THREADS, SERVER_ACCEPT_QUEUE_SIZE, DATA_DIR, DATABASE_POOL_SIZE, LOG_LEVEL, LOG_REQUESTS,
+            SERVER_DRAIN_MS, SERVER_MOVE_SPREAD_MS,
+            SERVER_MAX_THREADS, SERVER_ACCEPT_QUEUE_SIZE, DATA_DIR, DATABASE_POOL_SIZE, DATABASE_URL,
+            DATABASE_USER, DATABASE_PASSWORD_FILE, CLUSTER_SYNC_INTERVAL_MS, LOG_LEVEL, LOG_REQUESTS,
             DEMO_ENABLED, DEMO_LIVE_WINDOW, MESH_TARGET_DEGREE, MESH_MAX_NEIGHBOURS, MESH_LEADERS_PER_SITE,
             MESH_UPLOAD_ON_CELLULAR, MESH_UPLOAD_ON_WIFI, MESH_MAX_UPLOADS, MESH_MAX_UPLOAD_KBPS, MESH_TRUSTED_NETWORKS, MESH_CANDIDATE_NETWORKS, MESH_RESUME_GRACE_MS,
             SIGNALING_TRUSTED_PROXIES, SIGNALING_MAX_CONNECTIONS_PER_IP, SIGNALING_MAX_CONNECTIONS_PER_IPV6_64,

@@ -137,6 +137,29 @@ public final class ConfigLoader {
         return result;
     }
 
+    private static ApplianceConfig.Database database(Values v) {
+        String url = v.get(ConfigKeys.DATABASE_URL).trim();
+        if (!url.isEmpty() && !url.startsWith("jdbc:postgresql://")) {
+            throw new ConfigException(ConfigKey.DATABASE_URL, "must be empty (embedded H2) or a"
+                    + " jdbc:postgresql://host:port/database URL");
+        }
+        if (url.toLowerCase(java.util.Locale.ROOT).contains("password=")) {
+            throw new ConfigException(ConfigKey.DATABASE_URL, "must not carry a password (it would show in logs);"
+                    + " put it in the file named by " + ConfigKey.DATABASE_PASSWORD_FILE);
+        }
+        String user = v.get(ConfigKeys.DATABASE_USER).trim();
+        if (user.isEmpty()) {
+            throw new ConfigException(ConfigKey.DATABASE_USER, "must not be empty");
+        }
+        String file = v.get(ConfigKeys.DATABASE_PASSWORD_FILE).trim();
+        Path passwordFile = file.isEmpty() ? null : Path.of(file).toAbsolutePath().normalize();
+        if (passwordFile != null && !Files.isReadable(passwordFile)) {
+            throw new ConfigException(ConfigKey.DATABASE_PASSWORD_FILE, "cannot read " + passwordFile);
+        }
+        return new ApplianceConfig.Database(v.get(ConfigKeys.DATABASE_POOL_SIZE), url, user, passwordFile,
+                v.get(ConfigKeys.CLUSTER_SYNC_INTERVAL_MS));
+    }
+
     private static ApplianceConfig build(Values v) {
         int httpsPort = v.get(ConfigKeys.SERVER_HTTPS_PORT);
         int httpPort = v.get(ConfigKeys.SERVER_HTTP_PORT);
@@ -165,9 +188,11 @@ public final class ConfigLoader {
                         hostnames,
                         v.get(ConfigKeys.SERVER_SHUTDOWN_TIMEOUT_MS),
                         v.get(ConfigKeys.SERVER_MAX_THREADS),
-                        v.get(ConfigKeys.SERVER_ACCEPT_QUEUE_SIZE)),
+                        v.get(ConfigKeys.SERVER_ACCEPT_QUEUE_SIZE),
+                        v.get(ConfigKeys.SERVER_DRAIN_MS),
+                        v.get(ConfigKeys.SERVER_MOVE_SPREAD_MS)),
                 v.get(ConfigKeys.DATA_DIR).toAbsolutePath().normalize(),
-                new ApplianceConfig.Database(v.get(ConfigKeys.DATABASE_POOL_SIZE)),
+                database(v),
                 new ApplianceConfig.Logging(v.get(ConfigKeys.LOG_LEVEL), v.get(ConfigKeys.LOG_REQUESTS)),
                 new ApplianceConfig.Demo(v.get(ConfigKeys.DEMO_ENABLED), v.get(ConfigKeys.DEMO_LIVE_WINDOW)),
                 new ApplianceConfig.Mesh(target, maxNeighbours, v.get(ConfigKeys.MESH_LEADERS_PER_SITE),

@@ -69,6 +69,9 @@ public final class PolicyService {
     /** Held from checking a site change against the stored map until it is stored, so two changes cannot both pass. */
     private final Object siteWrites = new Object();
     private volatile Snapshot snapshot;
+    /** What the snapshot was built from, to tell whether another appliance changed anything. Guarded by this. */
+    private List<SiteRange> loadedSites = List.of();
+    private List<StreamPolicy> loadedPolicies = List.of();
 
     public PolicyService(SiteRepository sites, StreamPolicyRepository policies, Defaults defaults, Clock clock,
                          AuditLog audit) throws SQLException {
@@ -86,13 +89,35 @@ public final class PolicyService {
     /** Re-reads sites and policies from the database and publishes them. */
     public synchronized void reload() throws SQLException {
         List<StreamPolicy> all = policies.list();
+        List<SiteRange> ranges = sites.list();
+        loadedSites = ranges;
+        loadedPolicies = all;
         Map<String, StreamPolicy> byId = new java.util.HashMap<>();
         all.forEach(p -> byId.put(p.id(), p));
         List<StreamPolicy> byPattern = all.stream().filter(p -> p.urlPattern() != null)
                 // The most specific pattern wins: longest first, then by id for a stable order.
                 .sorted(Comparator.comparingInt((StreamPolicy p) -> -p.urlPattern().length()).thenComparing(StreamPolicy::id))
                 .toList();
-        snapshot = new Snapshot(SiteMap.of(sites.list()), Map.copyOf(byId), byPattern);
+        snapshot = new Snapshot(SiteMap.of(ranges), Map.copyOf(byId), byPattern);
+    }
+
+    /**
+     * Re-reads sites and policies and, when they differ from what this appliance last loaded
+     * (another appliance sharing the database changed them), publishes them and tells the
+     * listeners, exactly as a change made here does: connected viewers are re-checked.
+     *
+     * @return whether anything had changed
+     */
+    public boolean refresh() throws SQLException {
+        List<SiteRange> ranges = sites.list();
+        List<StreamPolicy> all = policies.list();
+        synchronized (this) {
+            if (ranges.equals(loadedSites) && all.equals(loadedPolicies)) {
+                return false;
+            }
+        }
+        changed();
+        return true;
     }
 
     /** Logs at WARN every policy that admits pages from any origin; the appliance calls it at start-up. */

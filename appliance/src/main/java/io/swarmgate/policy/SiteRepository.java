@@ -1,6 +1,7 @@
 package io.swarmgate.policy;
 
 import io.swarmgate.mesh.SiteRange;
+import io.swarmgate.store.Dialect;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -19,9 +20,12 @@ import javax.sql.DataSource;
 public final class SiteRepository {
 
     private final DataSource dataSource;
+    private final String upsert;
 
     public SiteRepository(DataSource dataSource) {
         this.dataSource = dataSource;
+        this.upsert = Dialect.of(dataSource).replacingUpsert("site_range", List.of("cidr", "site", "label", "created_at"),
+                List.of("cidr"), "VALUES (?, ?, ?, ?)");
     }
 
     public List<SiteRange> list() throws SQLException {
@@ -49,8 +53,7 @@ public final class SiteRepository {
 
     /** Adds or replaces the range with this CIDR. */
     public void upsert(Connection c, SiteRange range, Instant now) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement(
-                "MERGE INTO site_range (cidr, site, label, created_at) KEY (cidr) VALUES (?, ?, ?, ?)")) {
+        try (PreparedStatement s = c.prepareStatement(upsert)) {
             s.setString(1, range.cidr());
             s.setString(2, range.site());
             s.setString(3, range.label());

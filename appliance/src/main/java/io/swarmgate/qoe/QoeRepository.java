@@ -4,6 +4,7 @@ import static io.swarmgate.qoe.QoeColumns.COUNT;
 import static io.swarmgate.qoe.QoeColumns.NAMES;
 import static io.swarmgate.qoe.QoeTable.ALL;
 
+import io.swarmgate.store.Dialect;
 import io.swarmgate.store.Transactions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -15,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import javax.sql.DataSource;
 
@@ -47,62 +47,56 @@ public final class QoeRepository {
         }
     }
 
-    private static final String MERGE_MINUTE;
-    private static final String MERGE_MINUTE_TOTAL;
-    private static final String MERGE_MINUTE_TOTAL_BY_HOUR;
-    private static final String ROLLUP_HOUR;
-    private static final String ROLLUP_HOUR_TOTALS;
     private static final int PRUNE_CHUNK = 10_000;
 
-    static {
-        String all = "stream_id, site, minute_start, viewers, viewer_minutes, " + QoeColumns.list(null);
-        String values = Stream.of(all.split(", ")).map(c -> "s." + c).collect(Collectors.joining(", "));
-        String params = Stream.of(all.split(", ")).map(c -> c.equals("stream_id") || c.equals("site")
-                ? "CAST(? AS VARCHAR(256))" : "CAST(? AS BIGINT)").collect(Collectors.joining(", "));
-        String sums = Stream.concat(Stream.of("viewers", "viewer_minutes"), Stream.of(NAMES))
-                .map(c -> c + " = t." + c + " + s." + c).collect(Collectors.joining(", "));
-        // Additive: a minute written again (a late report, or the same minute before and after a
-        // restart) adds its new increments instead of replacing what is stored.
-        String merge = " t USING (VALUES (" + params + ")) s(" + all + ")"
-                + " ON t.stream_id = s.stream_id AND t.site = s.site AND t.minute_start = s.minute_start"
-                + " WHEN MATCHED THEN UPDATE SET " + sums
-                + " WHEN NOT MATCHED THEN INSERT (" + all + ") VALUES (" + values + ")";
-        MERGE_MINUTE = "MERGE INTO qoe_minute" + merge;
-        MERGE_MINUTE_TOTAL = "MERGE INTO qoe_minute_total" + merge;
-        String hourly = "stream_id, site, hour_start, viewer_minutes, " + QoeColumns.list(null);
-        MERGE_MINUTE_TOTAL_BY_HOUR = "MERGE INTO qoe_minute_total_by_hour t USING (VALUES ("
-                + Stream.of(hourly.split(", ")).map(c -> c.equals("stream_id") || c.equals("site")
-                        ? "CAST(? AS VARCHAR(256))" : "CAST(? AS BIGINT)").collect(Collectors.joining(", "))
-                + ")) s(" + hourly + ")"
-                + " ON t.stream_id = s.stream_id AND t.site = s.site AND t.hour_start = s.hour_start"
-                + " WHEN MATCHED THEN UPDATE SET " + Stream.concat(Stream.of("viewer_minutes"), Stream.of(NAMES))
-                        .map(c -> c + " = t." + c + " + s." + c).collect(Collectors.joining(", "))
-                + " WHEN NOT MATCHED THEN INSERT (" + hourly + ") VALUES ("
-                + Stream.of(hourly.split(", ")).map(c -> "s." + c).collect(Collectors.joining(", ")) + ")";
-        // Recomputed from the minutes each time, so re-rolling an hour that got late minutes is exact.
-        ROLLUP_HOUR = "MERGE INTO qoe_hour (stream_id, site, hour_start, viewers, viewer_minutes, "
-                + QoeColumns.list(null) + ") KEY (stream_id, site, hour_start)"
-                + " SELECT stream_id, site, minute_start / 3600 * 3600, MAX(viewers), SUM(viewer_minutes), "
-                + QoeColumns.list("SUM") + " FROM qoe_minute WHERE minute_start >= ? AND minute_start < ?"
-                + " GROUP BY stream_id, site, minute_start / 3600 * 3600";
-        // An hour's totals are summed from its qoe_hour rows (not from the minute totals), so their
-        // viewers are the sum of each (stream, site)'s busiest minute, as summing qoe_hour rows gives.
-        String totalCols = "stream_id, site, hour_start, viewers, viewer_minutes, " + QoeColumns.list(null);
-        String totalSums = "SUM(viewers), SUM(viewer_minutes), " + QoeColumns.list("SUM");
-        ROLLUP_HOUR_TOTALS = "MERGE INTO qoe_hour_total (" + totalCols + ") KEY (stream_id, site, hour_start)"
-                + " SELECT stream_id, '*', hour_start, " + totalSums + " FROM qoe_hour WHERE hour_start = ?"
-                + " GROUP BY stream_id, hour_start"
-                + " UNION ALL SELECT '*', site, hour_start, " + totalSums + " FROM qoe_hour WHERE hour_start = ?"
-                + " GROUP BY site, hour_start"
-                + " UNION ALL SELECT '*', '*', hour_start, " + totalSums + " FROM qoe_hour WHERE hour_start = ?"
-                + " GROUP BY hour_start";
-    }
-
+    private final String mergeMinute;
+    private final String mergeMinuteTotal;
+    private final String mergeMinuteTotalByHour;
+    private final String rollupHour;
+    private final String rollupHourTotals;
+    private final Dialect dialect;
     private final DataSource dataSource;
     private final AtomicLong batchExecutions = new AtomicLong();
 
     public QoeRepository(DataSource dataSource) {
         this.dataSource = dataSource;
+        this.dialect = Dialect.of(dataSource);
+        List<String> all = columns("stream_id", "site", "minute_start", "viewers", "viewer_minutes");
+        List<String> sums = Stream.concat(Stream.of("viewers", "viewer_minutes"), Stream.of(NAMES)).toList();
+        // Additive: a minute written again (a late report, the same minute before and after a
+        // restart, or another appliance's viewers of the same site in a cluster) adds its new
+        // increments instead of replacing what is stored.
+        List<String> minuteKey = List.of("stream_id", "site", "minute_start");
+        mergeMinute = dialect.addingUpsert("qoe_minute", all, minuteKey, sums, QoeRepository::sqlType);
+        mergeMinuteTotal = dialect.addingUpsert("qoe_minute_total", all, minuteKey, sums, QoeRepository::sqlType);
+        List<String> hourly = columns("stream_id", "site", "hour_start", "viewer_minutes");
+        mergeMinuteTotalByHour = dialect.addingUpsert("qoe_minute_total_by_hour", hourly,
+                List.of("stream_id", "site", "hour_start"), hourly.subList(3, hourly.size()), QoeRepository::sqlType);
+        // Recomputed from the minutes each time, so re-rolling an hour that got late minutes is exact.
+        List<String> hour = columns("stream_id", "site", "hour_start", "viewers", "viewer_minutes");
+        List<String> hourKey = List.of("stream_id", "site", "hour_start");
+        rollupHour = dialect.replacingUpsert("qoe_hour", hour, hourKey,
+                "SELECT stream_id, site, minute_start / 3600 * 3600, MAX(viewers), SUM(viewer_minutes), "
+                + QoeColumns.list("SUM") + " FROM qoe_minute WHERE minute_start >= ? AND minute_start < ?"
+                + " GROUP BY stream_id, site, minute_start / 3600 * 3600");
+        // An hour's totals are summed from its qoe_hour rows (not from the minute totals), so their
+        // viewers are the sum of each (stream, site)'s busiest minute, as summing qoe_hour rows gives.
+        String totalSums = "SUM(viewers), SUM(viewer_minutes), " + QoeColumns.list("SUM");
+        rollupHourTotals = dialect.replacingUpsert("qoe_hour_total", hour, hourKey,
+                "SELECT stream_id, '*', hour_start, " + totalSums + " FROM qoe_hour WHERE hour_start = ?"
+                + " GROUP BY stream_id, hour_start"
+                + " UNION ALL SELECT '*', site, hour_start, " + totalSums + " FROM qoe_hour WHERE hour_start = ?"
+                + " GROUP BY site, hour_start"
+                + " UNION ALL SELECT '*', '*', hour_start, " + totalSums + " FROM qoe_hour WHERE hour_start = ?"
+                + " GROUP BY hour_start");
+    }
+
+    private static List<String> columns(String... first) {
+        return Stream.concat(Stream.of(first), Stream.of(QoeColumns.list(null).split(", "))).toList();
+    }
+
+    private static String sqlType(String column) {
+        return column.equals("stream_id") || column.equals("site") ? "VARCHAR(256)" : "BIGINT";
     }
 
     /** JDBC batch executions by {@link #mergeMinutes} since start: one per flush that had rows. */
@@ -122,9 +116,9 @@ public final class QoeRepository {
         List<QoeDeltas.Minute> totals = QoeDeltas.totals(deltas);
         List<QoeDeltas.Hour> byHour = QoeDeltas.byHour(totals);
         Transactions.run(dataSource, c -> {
-            try (PreparedStatement s = c.prepareStatement(MERGE_MINUTE);
-                 PreparedStatement t = c.prepareStatement(MERGE_MINUTE_TOTAL);
-                 PreparedStatement h = c.prepareStatement(MERGE_MINUTE_TOTAL_BY_HOUR)) {
+            try (PreparedStatement s = c.prepareStatement(mergeMinute);
+                 PreparedStatement t = c.prepareStatement(mergeMinuteTotal);
+                 PreparedStatement h = c.prepareStatement(mergeMinuteTotalByHour)) {
                 addAll(s, deltas);
                 s.executeBatch();
                 batchExecutions.incrementAndGet();
@@ -183,8 +177,8 @@ public final class QoeRepository {
      */
     int rollupHour(long hourStart) throws SQLException {
         return Transactions.run(dataSource, c -> {
-            try (PreparedStatement s = c.prepareStatement(ROLLUP_HOUR);
-                 PreparedStatement t = c.prepareStatement(ROLLUP_HOUR_TOTALS)) {
+            try (PreparedStatement s = c.prepareStatement(rollupHour);
+                 PreparedStatement t = c.prepareStatement(rollupHourTotals)) {
                 s.setLong(1, hourStart);
                 s.setLong(2, hourStart + 3600);
                 int rows = s.executeUpdate();
@@ -279,7 +273,7 @@ public final class QoeRepository {
     private long prune(String name, String time, long before) throws SQLException {
         long total = 0;
         try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(
-                "DELETE FROM " + name + " WHERE " + time + " < ? FETCH FIRST " + PRUNE_CHUNK + " ROWS ONLY")) {
+                dialect.deleteSome(name, time + " < ?", PRUNE_CHUNK))) {
             s.setLong(1, before);
             int n;
             do {

@@ -71,9 +71,11 @@ public final class ApplianceServer implements AutoCloseable {
     private final ServerConnector http;
     private final SslContextFactory.Server tls;
     private final Pki pki;
+    private final HealthHandler health;
 
     private ApplianceServer(Server server, ServerConnector https, ServerConnector http, SslContextFactory.Server tls,
-                            Pki pki) {
+                            Pki pki, HealthHandler health) {
+        this.health = health;
         this.tls = tls;
         this.pki = pki;
         this.server = server;
@@ -143,7 +145,8 @@ public final class ApplianceServer implements AutoCloseable {
                     signalingEndpoint(container, config, services.signaling());
                     liveEndpoint(container, services.live());
                 });
-        webSockets.setHandler(routes(server, config, services));
+        HealthHandler health = new HealthHandler(services.database(), services.version(), services.clock());
+        webSockets.setHandler(routes(server, config, services, health));
         context.setHandler(webSockets);
         server.setHandler(new GracefulHandler(new SecurityHeadersHandler(context)));
         server.setErrorHandler(new JsonErrorHandler());
@@ -155,7 +158,7 @@ public final class ApplianceServer implements AutoCloseable {
                 }
             }, "%{client}a - %u %{yyyy-MM-dd'T'HH:mm:ss.SSSXXX|UTC}t \"%m %U %H\" %s %O %{ms}T \"%{User-Agent}i\""));
         }
-        return new ApplianceServer(server, https, http, tls, services.pki());
+        return new ApplianceServer(server, https, http, tls, services.pki(), health);
     }
 
     /**
@@ -174,7 +177,9 @@ public final class ApplianceServer implements AutoCloseable {
             // All X-Forwarded-For lines in order: a client's own line must not hide the one a proxy appended.
             List<String> forwarded = request.getHeaders().getValuesList(HttpHeader.X_FORWARDED_FOR);
             InetAddress client = signaling.clientAddress(tcpPeer, forwarded.isEmpty() ? null : String.join(",", forwarded));
-            return signaling.newSession(client, request.getHeaders().get(HttpHeader.ORIGIN));
+            // The stream a load balancer sharded by (docs/scaling.md); the hello must name the same.
+            String stream = Request.extractQueryParameters(request).getValue("stream");
+            return signaling.newSession(client, request.getHeaders().get(HttpHeader.ORIGIN), stream);
         });
     }
 
@@ -207,10 +212,9 @@ public final class ApplianceServer implements AutoCloseable {
         return origin.equalsIgnoreCase(expected);
     }
 
-    private static Handler routes(Server server, ApplianceConfig config, Services services) {
+    private static Handler routes(Server server, ApplianceConfig config, Services services, HealthHandler health) {
         Resource web = ResourceFactory.of(server).newClassLoaderResource("web");
         PathMappingsHandler routes = new PathMappingsHandler();
-        HealthHandler health = new HealthHandler(services.database(), services.version(), services.clock());
         routes.addMapping(PathSpec.from("/healthz"), health);
         routes.addMapping(PathSpec.from("/api/v1/*"), services.api());
         routes.addMapping(PathSpec.from("/readyz"), health);
@@ -322,6 +326,15 @@ public final class ApplianceServer implements AutoCloseable {
     }
 
     /** Stops accepting, lets requests in flight finish within the shutdown timeout, then stops. */
+    /** From now on {@code /readyz} answers 503 {@code draining}: the load balancer sends no new viewers here. */
+    public void drain() {
+        health.drain();
+    }
+
+    public boolean draining() {
+        return health.draining();
+    }
+
     @Override
     public void close() throws Exception {
         if (server.isStarted() || server.isStarting()) {

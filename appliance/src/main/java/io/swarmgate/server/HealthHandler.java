@@ -17,9 +17,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code GET /healthz}: the process is up and serving (for systemd watchdogs and load balancers'
- * liveness checks). {@code GET /readyz}: the appliance can do its work — the database file is
- * there, reachable, and at the schema version this build migrated to; 503 otherwise, with the
- * failing check named.
+ * liveness checks). {@code GET /readyz}: the appliance can do its work — the database is there,
+ * reachable, and at the schema version this build migrated to, and the appliance is not draining
+ * for a stop; 503 otherwise, with the failing check named (status {@code draining} while stopping,
+ * so a load balancer's health check takes it out before its viewers are told to move).
  *
  * <p>Both answer anyone who can reach the port, so they carry a status word per check and nothing
  * more: the detail behind it (a file system path, a driver's message that may quote SQL) goes to
@@ -34,12 +35,23 @@ final class HealthHandler extends Handler.Abstract {
     private final Clock clock;
     private final Instant started;
     private volatile String lastDatabaseStatus = "ok";
+    private volatile boolean draining;
 
     HealthHandler(Database database, String version, Clock clock) {
         this.database = database;
         this.version = version;
         this.clock = clock;
         this.started = clock.instant();
+    }
+
+    /** The appliance is stopping: readiness fails from now on, whatever the database says. */
+    void drain() {
+        draining = true;
+        LOG.info("readiness - draining: /readyz answers 503 until the appliance stops");
+    }
+
+    boolean draining() {
+        return draining;
     }
 
     @Override
@@ -63,10 +75,12 @@ final class HealthHandler extends Handler.Abstract {
         if ("/readyz".equals(path)) {
             Database.Readiness db = database.readiness();
             Map<String, Object> body = new LinkedHashMap<>();
-            body.put("status", db.ready() ? "ready" : "not_ready");
-            body.put("checks", Map.of("database", Map.of("status", db.status())));
+            boolean ready = db.ready() && !draining;
+            body.put("status", draining ? "draining" : ready ? "ready" : "not_ready");
+            body.put("checks", Map.of("database", Map.of("status", db.status()),
+                    "serving", Map.of("status", draining ? "draining" : "ok")));
             logChange(db);
-            Json.write(response, db.ready() ? HttpStatus.OK_200 : HttpStatus.SERVICE_UNAVAILABLE_503, body, callback);
+            Json.write(response, ready ? HttpStatus.OK_200 : HttpStatus.SERVICE_UNAVAILABLE_503, body, callback);
             return true;
         }
         return false;

@@ -103,6 +103,17 @@ public sealed interface ServerMessage {
         }
     }
 
+    /**
+     * The appliance is going away (draining before a stop): reconnect to the same URL, so through
+     * the load balancer to another appliance, after a random delay below {@code withinMs}.
+     */
+    record Move(String reason, long withinMs) implements ServerMessage {
+        @Override
+        public String type() {
+            return "move";
+        }
+    }
+
     record Error(ErrorCode code, String message, String ref) implements ServerMessage {
         @Override
         public String type() {

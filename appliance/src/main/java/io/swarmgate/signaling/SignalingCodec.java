@@ -195,6 +195,8 @@ public final class SignalingCodec {
                 o.put("t", p.t());
             }
             o.put("serverTime", p.serverTime());
+        } else if (message instanceof ServerMessage.Move m) {
+            o.put("reason", m.reason()).put("withinMs", m.withinMs());
         } else if (message instanceof ServerMessage.Error e) {
             o.put("code", e.code().wire()).put("message", e.message());
             if (e.ref() != null) {

@@ -206,8 +206,8 @@ public final class SignalingService implements AutoCloseable {
     }
 
     /** A new connection from {@code address}; the page's {@code Origin} header may be null. */
-    public Object newSession(InetAddress address, String origin) {
-        return new ViewerSession(this, address, origin, clock.millis(), settings.messagesPerSecond(),
+    public Object newSession(InetAddress address, String origin, String urlStream) {
+        return new ViewerSession(this, address, origin, urlStream, clock.millis(), settings.messagesPerSecond(),
                 settings.messageBurst());
     }
 
@@ -336,6 +336,12 @@ public final class SignalingService implements AutoCloseable {
             s.close(CloseCodes.UNSUPPORTED_VERSION, "unsupported protocol version");
             return;
         }
+        if (s.urlStream != null && !s.urlStream.equals(hello.stream())) {
+            errors.refuse(s, new Admission.Refused(ErrorCode.INVALID_FIELD, "stream: the hello names stream '"
+                    + SignalingCodec.truncate(hello.stream()) + "' but the signaling URL named '"
+                    + SignalingCodec.truncate(s.urlStream) + "'; they must be the same"));
+            return;
+        }
         Admission.Decision decision = admission.hello(hello, s.origin, s.address);
         if (decision instanceof Admission.Refused refused) {
             errors.refuse(s, refused);
@@ -382,6 +388,21 @@ public final class SignalingService implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("signaling - sweep failed", e);
         }
+    }
+
+    /**
+     * Tells every connected viewer to move ({@code move}, then close 1001): they reconnect to the
+     * same URL after a random delay below {@code withinMs}, through the load balancer to another
+     * appliance (or to this one when it is back). Returns how many were told.
+     */
+    public int moveEveryone(String reason, long withinMs) {
+        int told = 0;
+        for (ViewerSession s : registry.connections()) {
+            s.send(new ServerMessage.Move(reason, withinMs));
+            s.close(CloseCodes.SHUTDOWN, "appliance " + reason);
+            told++;
+        }
+        return told;
     }
 
     /** Closes every connection with 1001 and stops the timers. */

@@ -102,6 +102,12 @@ public final class ViewerSession implements Session.Listener.AutoDemanding {
     private final SignalingService service;
     final InetAddress address;
     final String origin;
+    /**
+     * The stream named in the {@code /ws?stream=} URL, null without one. A load balancer shards by
+     * it, so the hello must name the same stream: otherwise a viewer could land on one appliance
+     * and join a stream whose swarm lives on another.
+     */
+    final String urlStream;
     final long openedAt;
 
     // I/O side only.
@@ -127,10 +133,12 @@ public final class ViewerSession implements Session.Listener.AutoDemanding {
     private final ArrayDeque<Object> outbox = new ArrayDeque<>();
     private boolean sending; // guarded by outbox
 
-    ViewerSession(SignalingService service, InetAddress address, String origin, long now, int perSecond, int burst) {
+    ViewerSession(SignalingService service, InetAddress address, String origin, String urlStream, long now,
+                  int perSecond, int burst) {
         this.service = service;
         this.address = address;
         this.origin = origin;
+        this.urlStream = urlStream;
         this.openedAt = now;
         this.lastSeen = now;
         this.bucket = new TokenBucket(perSecond, burst, now);

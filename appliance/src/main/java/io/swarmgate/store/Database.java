@@ -1,6 +1,7 @@
 package io.swarmgate.store;
 
 import com.zaxxer.hikari.HikariConfig;
+import io.swarmgate.config.ApplianceConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.nio.file.Files;
 import java.sql.Connection;
@@ -19,47 +20,69 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The embedded H2 database: a connection pool over the file in the data directory, with the schema
- * brought up to date by Flyway when opened. A database last written by a newer Swarmgate (one that
- * has migrations this build does not know) is refused rather than opened, so a downgrade never
- * runs old code against a newer schema.
+ * The appliance's database: by default the embedded H2 file in the data directory; in cluster mode
+ * ({@code database.url}) a PostgreSQL database that several appliances share. Either way a
+ * connection pool whose schema Flyway brings up to date when opened, from the same migrations
+ * (common ones in {@code db/migration}, the few whose SQL differs in {@code db/vendor/<vendor>},
+ * see docs/development.md). A database last written by a newer Swarmgate (one that has migrations
+ * this build does not know) is refused rather than opened, so a downgrade never runs old code
+ * against a newer schema.
  */
 public final class Database implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Database.class);
     private static final String MIGRATIONS = "classpath:db/migration";
+    private static final String VENDOR_MIGRATIONS = "classpath:db/vendor/";
 
     private final DataDirectory dataDir;
     private final HikariDataSource dataSource;
     private final String schemaVersion;
+    private final Dialect dialect;
 
-    private Database(DataDirectory dataDir, HikariDataSource dataSource, String schemaVersion) {
+    private Database(DataDirectory dataDir, HikariDataSource dataSource, String schemaVersion, Dialect dialect) {
         this.dataDir = dataDir;
         this.dataSource = dataSource;
         this.schemaVersion = schemaVersion;
+        this.dialect = dialect;
+    }
+
+    /** Opens the embedded H2 database of {@code dataDir}, see {@link #open(DataDirectory, ApplianceConfig.Database, boolean)}. */
+    public static Database open(DataDirectory dataDir, int poolSize, boolean create) {
+        return open(dataDir, ApplianceConfig.Database.embedded(poolSize), create);
     }
 
     /**
      * Opens (creating if needed) the database and applies pending migrations.
      *
-     * @param create whether a missing database may be created; {@code false} makes a missing file
-     *               an error instead of silently starting empty
+     * @param create whether a missing H2 database may be created; {@code false} makes a missing file
+     *               an error instead of silently starting empty (a PostgreSQL database must exist)
      */
-    public static Database open(DataDirectory dataDir, int poolSize, boolean create) {
-        if (!create && !Files.exists(dataDir.databaseFile())) {
+    public static Database open(DataDirectory dataDir, ApplianceConfig.Database config, boolean create) {
+        if (!config.shared() && !create && !Files.exists(dataDir.databaseFile())) {
             throw new DatabaseException("no database at " + dataDir.databaseFile()
                     + "; run 'swarmgate init --data-dir " + dataDir.root() + "' first");
         }
         HikariConfig hikari = new HikariConfig();
-        // IFEXISTS keeps a reconnect after the file vanished from creating an empty database.
-        // WRITE_DELAY=0: a commit reaches the file before the call that made it is answered, so a
-        // killed process loses no acknowledged change (nor its audit entry); H2's default keeps
-        // commits in memory for up to half a second.
-        String url = "jdbc:h2:file:" + dataDir.databaseBase() + ";WRITE_DELAY=0" + (create ? "" : ";IFEXISTS=TRUE");
-        hikari.setJdbcUrl(url);
-        hikari.setUsername("swarmgate");
-        hikari.setPassword("");
-        hikari.setMaximumPoolSize(poolSize);
+        Dialect dialect;
+        String where;
+        if (config.shared()) {
+            dialect = Dialect.POSTGRESQL;
+            where = config.url();
+            hikari.setJdbcUrl(config.url());
+            hikari.setUsername(config.user());
+            hikari.setPassword(password(config));
+        } else {
+            dialect = Dialect.H2;
+            where = dataDir.databaseFile().toString();
+            // IFEXISTS keeps a reconnect after the file vanished from creating an empty database.
+            // WRITE_DELAY=0: a commit reaches the file before the call that made it is answered, so a
+            // killed process loses no acknowledged change (nor its audit entry); H2's default keeps
+            // commits in memory for up to half a second.
+            hikari.setJdbcUrl("jdbc:h2:file:" + dataDir.databaseBase() + ";WRITE_DELAY=0" + (create ? "" : ";IFEXISTS=TRUE"));
+            hikari.setUsername("swarmgate");
+            hikari.setPassword("");
+        }
+        hikari.setMaximumPoolSize(config.poolSize());
         hikari.setMinimumIdle(1);
         hikari.setPoolName("swarmgate-db");
         hikari.setConnectionTimeout(5_000);
@@ -68,22 +91,36 @@ public final class Database implements AutoCloseable {
         try {
             ds = new HikariDataSource(hikari);
         } catch (RuntimeException e) {
-            throw new DatabaseException("cannot open database " + dataDir.databaseFile() + ": " + rootMessage(e), e);
+            throw new DatabaseException("cannot open database " + where + ": " + rootMessage(e), e);
         }
         try {
-            String version = migrate(ds);
-            tighten(dataDir);
-            return new Database(dataDir, ds, version);
+            String version = migrate(ds, dialect);
+            if (dialect == Dialect.H2) {
+                tighten(dataDir);
+            }
+            return new Database(dataDir, ds, version, dialect);
         } catch (RuntimeException e) {
             ds.close();
             throw e;
         }
     }
 
-    private static String migrate(DataSource ds) {
+    private static String password(ApplianceConfig.Database config) {
+        if (config.passwordFile() == null) {
+            return "";
+        }
+        try {
+            return Files.readString(config.passwordFile()).strip();
+        } catch (java.io.IOException e) {
+            throw new DatabaseException("cannot read the database password file " + config.passwordFile() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private static String migrate(DataSource ds, Dialect dialect) {
         Flyway flyway = Flyway.configure()
                 .dataSource(ds)
-                .locations(MIGRATIONS)
+                .locations(MIGRATIONS, VENDOR_MIGRATIONS + dialect.vendor())
                 .validateMigrationNaming(true)
                 .load();
         MigrationInfo[] future = Arrays.stream(flyway.info().all())
@@ -141,6 +178,16 @@ public final class Database implements AutoCloseable {
         return t.getMessage();
     }
 
+    /** Which database this is, for the repositories' few statements that differ. */
+    public Dialect dialect() {
+        return dialect;
+    }
+
+    /** Whether this is a database that several appliances share (cluster mode). */
+    public boolean shared() {
+        return dialect == Dialect.POSTGRESQL;
+    }
+
     public DataSource dataSource() {
         return dataSource;
     }
@@ -151,11 +198,11 @@ public final class Database implements AutoCloseable {
     }
 
     /**
-     * Readiness as seen by {@code /readyz}: the database file is present and answers a query
+     * Readiness as seen by {@code /readyz}: the database (file) is present and answers a query
      * against the migration history at the version this process migrated to.
      */
     public Readiness readiness() {
-        if (!Files.exists(dataDir.databaseFile())) {
+        if (!shared() && !Files.exists(dataDir.databaseFile())) {
             return new Readiness(false, "missing", "database file " + dataDir.databaseFile() + " is missing");
         }
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {

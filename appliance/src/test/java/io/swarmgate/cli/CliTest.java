@@ -38,6 +38,20 @@ class CliTest {
     }
 
     @Test
+    void backupAndRestoreRefuseInClusterModeAndPointToPgDump() throws Exception {
+        Path conf = tmp.resolve("swarmgate.conf");
+        java.nio.file.Files.writeString(conf, "database.url = jdbc:postgresql://127.0.0.1:1/swarmgate\n");
+        for (String[] args : List.of(new String[] {"backup", "--out", tmp.resolve("b.zip").toString()},
+                new String[] {"restore", tmp.resolve("b.zip").toString()})) {
+            List<String> all = new java.util.ArrayList<>(List.of(args));
+            all.addAll(List.of("--config", conf.toString(), "--data-dir", tmp.resolve("data").toString()));
+            CliRun r = run(all.toArray(String[]::new));
+            assertEquals(2, r.code(), args[0] + ": " + r.err());
+            assertTrue(r.err().contains("pg_dump"), args[0] + ": " + r.err());
+        }
+    }
+
+    @Test
     void versionPrintsTheVersion() {
         CliRun r = run("version");
         assertEquals(0, r.code());

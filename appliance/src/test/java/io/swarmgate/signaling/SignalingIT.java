@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+
 import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URI;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +46,20 @@ class SignalingIT extends SignalingTestBase {
 
     private static String candidate(String to, String candidate) {
         return signal(to, "candidate", "\"candidate\":{\"candidate\":\"" + candidate + "\",\"sdpMid\":\"0\",\"sdpMLineIndex\":0}");
+    }
+
+    @Test
+    void aHelloForAnotherStreamThanTheUrlNamesIsRefusedAndTheSameStreamIsWelcome() throws Exception {
+        URI named = URI.create(ws + "?stream=" + java.net.URLEncoder.encode(STREAM, java.nio.charset.StandardCharsets.UTF_8));
+        try (TestViewer same = TestViewer.connect(named, "127.0.1.7", null)) {
+            assertEquals(STREAM, same.joinStream(STREAM).path("streamId").asText());
+        }
+        try (TestViewer other = TestViewer.connect(named, "127.0.1.8", null)) {
+            other.send(TestViewer.hello("another-stream", true, "ethernet"));
+            JsonNode error = other.awaitError("invalid_field");
+            assertTrue(error.path("message").asText().contains("signaling URL"), error.toString());
+            assertEquals(1008, other.awaitClose());
+        }
     }
 
     @Test

@@ -23,19 +23,37 @@ class DatabaseTest {
     static final int LATEST = latestMigration();
 
     private static int latestMigration() {
-        try (var files = Files.list(Path.of("src/main/resources/db/migration"))) {
-            return files.map(f -> f.getFileName().toString()).filter(n -> n.matches("V\\d+__.*\\.sql"))
-                    .mapToInt(n -> Integer.parseInt(n.substring(1, n.indexOf("__")))).max().orElseThrow();
+        return h2Migrations().stream().mapToInt(n -> Integer.parseInt(n.substring(1, n.indexOf("__")))).max()
+                .orElseThrow();
+    }
+
+    private static int migrationCount() {
+        return h2Migrations().size();
+    }
+
+    /** The scripts H2 runs: the common ones and H2's versions of the divergent ones. */
+    private static java.util.List<String> h2Migrations() {
+        java.util.List<String> names = new java.util.ArrayList<>(scripts("db/migration"));
+        names.addAll(scripts("db/vendor/h2"));
+        return names;
+    }
+
+    private static java.util.List<String> scripts(String folder) {
+        try (var files = Files.list(Path.of("src/main/resources").resolve(folder))) {
+            return files.map(f -> f.getFileName().toString()).filter(n -> n.matches("V\\d+__.*\\.sql")).sorted()
+                    .toList();
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
     }
 
-    private static int migrationCount() {
-        try (var files = Files.list(Path.of("src/main/resources/db/migration"))) {
-            return (int) files.filter(f -> f.getFileName().toString().matches("V\\d+__.*\\.sql")).count();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+    @Test
+    void everyVendorSpecificMigrationExistsForBothDatabasesAndNowhereElse() {
+        assertEquals(scripts("db/vendor/h2"), scripts("db/vendor/postgresql"));
+        for (String name : scripts("db/vendor/h2")) {
+            String version = name.substring(0, name.indexOf("__") + 2);
+            assertTrue(scripts("db/migration").stream().noneMatch(n -> n.startsWith(version)),
+                    name + " is both common and vendor-specific");
         }
     }
 
