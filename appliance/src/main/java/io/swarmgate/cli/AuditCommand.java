@@ -9,6 +9,7 @@ import io.swarmgate.config.ApplianceConfig;
 import io.swarmgate.control.AdminContext;
 import io.swarmgate.control.ControlClient;
 import io.swarmgate.pki.CmsSignatures;
+import io.swarmgate.pki.Pki;
 import io.swarmgate.pki.PkiException;
 import io.swarmgate.store.DataDirectory;
 import java.io.IOException;
@@ -68,7 +69,8 @@ public final class AuditCommand implements Runnable {
         Path export;
 
         @Option(names = "--ca", paramLabel = "FILE",
-                description = "CA certificate (PEM) the signatures must chain to (default: <data-dir>/pki/ca.crt).")
+                description = {"CA certificates (PEM, one or more) the signatures must chain to (default:",
+                    "<data-dir>/pki/ca.crt and, once an enterprise audit-signing certificate was imported, audit-ca.crt)."})
         Path ca;
 
         @Option(names = "--checkpoint", paramLabel = "EXPORT",
@@ -86,18 +88,18 @@ public final class AuditCommand implements Runnable {
                     checkpoints.add(checkpoint(p, live.files().get(p.toString())));
                 }
                 return report(out, "the running appliance's audit log",
-                        new AuditVerifier(trusted(live.audit().trustedCa(), true)).database(live.audit().log(),
+                        new AuditVerifier(trusted(live.audit().trustedCa().get(), true)).database(live.audit().log(),
                                 checkpoints));
             }
             Logging.quiet();
             ApplianceConfig config = options.load();
             DataDirectory dataDir = new DataDirectory(config.dataDir());
-            Path caFile = ca != null ? ca : dataDir.pkiDir().resolve("ca.crt");
+            List<Path> caFiles = ca != null ? List.of(ca) : Pki.at(dataDir.pkiDir()).auditTrustFiles();
             if (export != null) {
                 if (!Files.isRegularFile(export)) {
                     throw new ExitCodes.UsageException("no export file " + export);
                 }
-                List<X509Certificate> trusted = trusted(caFile, ca != null);
+                List<X509Certificate> trusted = trusted(caFiles, ca != null);
                 return report(out, export.toString(), new AuditVerifier(trusted).export(export));
             }
             if (!Files.exists(dataDir.databaseFile())) {
@@ -125,7 +127,7 @@ public final class AuditCommand implements Runnable {
                 spec.commandLine().getErr().flush();
                 return forwarded.get().exit();
             }
-            List<X509Certificate> trusted = trusted(caFile, true);
+            List<X509Certificate> trusted = trusted(caFiles, true);
             JdbcDataSource readOnly = new JdbcDataSource();
             // Read-only and never created: verification must not change the evidence it checks.
             readOnly.setURL("jdbc:h2:file:" + dataDir.databaseBase() + ";ACCESS_MODE_DATA=r;IFEXISTS=TRUE");
@@ -152,19 +154,23 @@ public final class AuditCommand implements Runnable {
             }
         }
 
-        private static List<X509Certificate> trusted(Path caFile, boolean required) {
-            if (!Files.isRegularFile(caFile)) {
-                if (required) {
-                    throw new ExitCodes.UsageException("no CA certificate " + caFile + " to check signatures with;"
-                            + " give --ca FILE (the appliance's pki/ca.crt)");
+        private static List<X509Certificate> trusted(List<Path> caFiles, boolean required) {
+            List<X509Certificate> trusted = new ArrayList<>();
+            for (Path caFile : caFiles) {
+                if (!Files.isRegularFile(caFile)) {
+                    if (required) {
+                        throw new ExitCodes.UsageException("no CA certificate " + caFile + " to check signatures with;"
+                                + " give --ca FILE (the appliance's pki/ca.crt, or the enterprise root)");
+                    }
+                    continue;
                 }
-                return List.of();
+                try {
+                    trusted.addAll(CmsSignatures.trusted(caFile));
+                } catch (PkiException e) {
+                    throw new ExitCodes.UsageException(e.getMessage());
+                }
             }
-            try {
-                return CmsSignatures.trusted(caFile);
-            } catch (PkiException e) {
-                throw new ExitCodes.UsageException(e.getMessage());
-            }
+            return trusted;
         }
 
         private int report(PrintWriter out, String what, AuditVerifier.Result r) {
