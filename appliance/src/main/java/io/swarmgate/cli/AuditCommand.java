@@ -212,8 +212,9 @@ public final class AuditCommand implements Runnable {
 
         @Override
         protected int execute(AdminContext context, PrintWriter out) throws Exception {
-            ExportFormat f = ExportFormat.fromWire(format).orElseThrow(() ->
-                    new ExitCodes.UsageException("--format must be jsonl or csv, not '" + format + "'"));
+            ExportFormat f = ExportFormat.fromWire(format, ExportFormat.AUDIT_LOG).orElseThrow(() ->
+                    new ExitCodes.UsageException("--format must be " + ExportFormat.choices(ExportFormat.AUDIT_LOG)
+                            + ", not '" + format + "'"));
             Instant fromTime = time("--from", from);
             Instant toTime = time("--to", to);
             if (fromTime != null && toTime != null && !fromTime.isBefore(toTime)) {
@@ -303,8 +304,9 @@ public final class AuditCommand implements Runnable {
 
         @Override
         protected int execute(AdminContext context, PrintWriter out) throws Exception {
-            ComplianceReports.Format f = ComplianceReports.Format.fromWire(format).orElseThrow(() ->
-                    new ExitCodes.UsageException("--format must be json or csv, not '" + format + "'"));
+            ExportFormat f = ExportFormat.fromWire(format, ExportFormat.REPORT).orElseThrow(() ->
+                    new ExitCodes.UsageException("--format must be " + ExportFormat.choices(ExportFormat.REPORT)
+                            + ", not '" + format + "'"));
             Instant toTime = Export.time("--to", to);
             toTime = toTime == null ? Instant.now() : toTime;
             Instant fromTime = Export.time("--from", from);
