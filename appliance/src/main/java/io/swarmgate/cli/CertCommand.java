@@ -145,56 +145,55 @@ public final class CertCommand implements Runnable {
                         + " first");
             }
             if (auditSigning) {
-                return importAuditSigning(context, pki, out);
+                CertInfo installed = install(context, pki, "certificate.audit-signing-imported",
+                        "audit-signing certificate", pki::importAuditSigningChain);
+                recordInstalled(context, "certificate.audit-signing-imported", installed);
+                out.println("Installed the audit-signing certificate from " + file + ":");
+                out.println("  Subject:     " + installed.subject());
+                out.println("  Issuer:      " + installed.issuer());
+                out.println("  SHA-256:     " + installed.sha256Fingerprint());
+                out.println("  Valid until: " + installed.notAfter());
+                out.println("Checkpoints, exports and reports are signed with it from now on; auditors verify them"
+                        + " against the enterprise root (openssl cms -verify ... -CAfile ROOT.pem -purpose any).");
+                return ExitCodes.OK;
             }
-            // The chain travelled with the command: the appliance may not be able to read the caller's file.
-            Path copy = Files.createTempFile(pki.caCertificateFile().getParent(), "import-", ".pem");
-            try {
-                Files.writeString(copy, read(context, file), StandardCharsets.ISO_8859_1);
+            install(context, pki, "certificate.imported", "certificate", copy -> {
                 pki.importChain(copy);
-            } catch (PkiException e) {
-                context.audit().log().record(AuditEvent.of(context.actor(), "certificate.imported", null,
-                        Outcome.FAILURE).with("reason", e.getMessage()));
-                throw new ExitCodes.UsageException("certificate not installed: " + e.getMessage());
-            } finally {
-                Files.deleteIfExists(copy);
-            }
+                return null;
+            });
             context.certificates().reload().run();
             CertificateReport report = pki.report();
-            context.audit().log().record(AuditEvent.success(context.actor(), "certificate.imported",
-                    report.server().subject()).with("issuer", report.server().issuer())
-                    .with("sha256", report.server().sha256Fingerprint())
-                    .with("notAfter", String.valueOf(report.server().notAfter())));
+            recordInstalled(context, "certificate.imported", report.server());
             out.println("Installed the certificate chain from " + file + ":");
             out.print(report.format());
             return ExitCodes.OK;
         }
 
-        private int importAuditSigning(AdminContext context, Pki pki, PrintWriter out) throws Exception {
+        /** Installs a PKI file; the reason of a refusal goes to the audit log and the caller. */
+        private interface Installer<T> {
+            T install(Path pemFile) throws PkiException;
+        }
+
+        private <T> T install(AdminContext context, Pki pki, String action, String what, Installer<T> installer)
+                throws Exception {
+            // The chain travelled with the command: the appliance may not be able to read the caller's file.
             Path copy = Files.createTempFile(pki.caCertificateFile().getParent(), "import-", ".pem");
-            CertInfo installed;
             try {
                 Files.writeString(copy, read(context, file), StandardCharsets.ISO_8859_1);
-                installed = pki.importAuditSigningChain(copy);
+                return installer.install(copy);
             } catch (PkiException e) {
-                context.audit().log().record(AuditEvent.of(context.actor(), "certificate.audit-signing-imported", null,
-                        Outcome.FAILURE).with("reason", e.getMessage()));
-                throw new ExitCodes.UsageException("audit-signing certificate not installed: " + e.getMessage());
+                context.audit().log().record(AuditEvent.of(context.actor(), action, null, Outcome.FAILURE)
+                        .with("reason", e.getMessage()));
+                throw new ExitCodes.UsageException(what + " not installed: " + e.getMessage());
             } finally {
                 Files.deleteIfExists(copy);
             }
-            context.audit().log().record(AuditEvent.success(context.actor(), "certificate.audit-signing-imported",
-                    installed.subject()).with("issuer", installed.issuer())
-                    .with("sha256", installed.sha256Fingerprint())
-                    .with("notAfter", String.valueOf(installed.notAfter())));
-            out.println("Installed the audit-signing certificate from " + file + ":");
-            out.println("  Subject:     " + installed.subject());
-            out.println("  Issuer:      " + installed.issuer());
-            out.println("  SHA-256:     " + installed.sha256Fingerprint());
-            out.println("  Valid until: " + installed.notAfter());
-            out.println("Checkpoints, exports and reports are signed with it from now on; auditors verify them"
-                    + " against the enterprise root (openssl cms -verify ... -CAfile ROOT.pem -purpose any).");
-            return ExitCodes.OK;
+        }
+
+        private static void recordInstalled(AdminContext context, String action, CertInfo cert) throws Exception {
+            context.audit().log().record(AuditEvent.success(context.actor(), action, cert.subject())
+                    .with("issuer", cert.issuer()).with("sha256", cert.sha256Fingerprint())
+                    .with("notAfter", String.valueOf(cert.notAfter())));
         }
     }
 }

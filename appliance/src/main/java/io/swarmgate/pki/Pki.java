@@ -187,13 +187,7 @@ public final class Pki {
      */
     public CertInfo importAuditSigningChain(Path pemFile) throws PkiException {
         requireCa();
-        String text;
-        try {
-            text = Files.readString(pemFile, StandardCharsets.ISO_8859_1);
-        } catch (IOException e) {
-            throw new PkiException("cannot read " + pemFile + ": " + e.getMessage(), e);
-        }
-        return CertInfo.of(auditFiles.importChain(text, firstCertificate(caCertificateFile()),
+        return CertInfo.of(auditFiles.importChain(readChain(pemFile), firstCertificate(caCertificateFile()),
                 PemFiles.readPrivateKey(caKeyFile())).get(0));
     }
 
@@ -305,12 +299,7 @@ public final class Pki {
      */
     public void importChain(Path pemFile) throws PkiException {
         requireInitialized();
-        String text;
-        try {
-            text = Files.readString(pemFile, StandardCharsets.ISO_8859_1);
-        } catch (IOException e) {
-            throw new PkiException("cannot read " + pemFile + ": " + e.getMessage(), e);
-        }
+        String text = readChain(pemFile);
         List<X509Certificate> known = new ArrayList<>(PemFiles.readCertificates(caCertificateFile()));
         known.addAll(ChainValidator.jvmTrustedRoots());
         ChainValidator validator = new ChainValidator(
@@ -320,6 +309,14 @@ public final class Pki {
         CertInfo leaf = CertInfo.of(chain.get(0));
         LOG.info("pki - imported server certificate {} issued by {} valid until {} ({} certificates in chain)",
                 leaf.subject(), leaf.issuer(), leaf.notAfter(), chain.size());
+    }
+
+    private static String readChain(Path pemFile) throws PkiException {
+        try {
+            return Files.readString(pemFile, StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            throw new PkiException("cannot read " + pemFile + ": " + e.getMessage(), e);
+        }
     }
 
     private void requireInitialized() {
