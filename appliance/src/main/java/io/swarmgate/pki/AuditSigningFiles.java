@@ -11,6 +11,7 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,21 +59,22 @@ final class AuditSigningFiles {
      * An expired enterprise certificate is replaced the same way, with a warning, so the audit log
      * never stops signing.
      */
-    synchronized AuditSigning current(X509Certificate caCert, PrivateKey caKey) {
-        if (Files.isRegularFile(keyFile()) && Files.isRegularFile(certificateFile())) {
-            List<X509Certificate> chain = PemFiles.readCertificates(certificateFile());
-            if (!chain.isEmpty() && chain.get(0).getNotAfter().toInstant().isAfter(clock.instant())) {
-                return new AuditSigning(PemFiles.readPrivateKey(keyFile()), chain);
-            }
-            if (!chain.isEmpty() && !chain.get(0).getIssuerX500Principal().equals(caCert.getSubjectX500Principal())) {
-                LOG.warn("pki - the enterprise audit-signing certificate {} expired on {}; signing with a new key"
-                        + " under the appliance CA until a new one is imported ('swarmgate cert csr --audit-signing')",
-                        chain.get(0).getSubjectX500Principal().getName(), chain.get(0).getNotAfter().toInstant());
-            }
+    synchronized AuditSigning current(Supplier<X509Certificate> caCertificate, Supplier<PrivateKey> caKey) {
+        List<X509Certificate> chain = Files.isRegularFile(keyFile()) && Files.isRegularFile(certificateFile())
+                ? PemFiles.readCertificates(certificateFile()) : List.of();
+        if (!chain.isEmpty() && chain.get(0).getNotAfter().toInstant().isAfter(clock.instant())) {
+            return new AuditSigning(PemFiles.readPrivateKey(keyFile()), chain);
+        }
+        // The CA is read only to issue a certificate, not for every signature.
+        X509Certificate caCert = caCertificate.get();
+        if (!chain.isEmpty() && !chain.get(0).getIssuerX500Principal().equals(caCert.getSubjectX500Principal())) {
+            LOG.warn("pki - the enterprise audit-signing certificate {} expired on {}; signing with a new key"
+                    + " under the appliance CA until a new one is imported ('swarmgate cert csr --audit-signing')",
+                    chain.get(0).getSubjectX500Principal().getName(), chain.get(0).getNotAfter().toInstant());
         }
         KeyPair pair = issuer.newKeyPair();
         X509Certificate cert = issuer.issueAuditSigning(pair.getPublic(),
-                SubjectNames.machineHostname(SubjectNames.machineHostnames()), caCert, caKey);
+                SubjectNames.machineHostname(SubjectNames.machineHostnames()), caCert, caKey.get());
         // Key before certificate, as for the CA: a certificate is never found without its key.
         Pki.write(keyFile(), PemFiles.encode(pair.getPrivate()));
         Pki.write(certificateFile(), PemFiles.encode(List.of(cert, caCert)));
@@ -85,7 +87,7 @@ final class AuditSigningFiles {
      * A PEM PKCS#10 request for the enterprise CA, signed with the current audit-signing key, so
      * the certificate it returns can be imported while the appliance keeps signing with that key.
      */
-    synchronized String csrPem(X509Certificate caCert, PrivateKey caKey) {
+    synchronized String csrPem(Supplier<X509Certificate> caCert, Supplier<PrivateKey> caKey) {
         PrivateKey key = current(caCert, caKey).key();
         try {
             String pem = PemFiles.encode("CERTIFICATE REQUEST", issuer.auditSigningCsr(key, issuer.publicKeyOf(key),
@@ -107,7 +109,7 @@ final class AuditSigningFiles {
      * @return the installed chain, certificate first
      * @throws PkiException with the reason the chain was refused
      */
-    synchronized List<X509Certificate> importChain(String pemText, X509Certificate caCert, PrivateKey caKey)
+    synchronized List<X509Certificate> importChain(String pemText, X509Certificate caCert)
             throws PkiException {
         List<X509Certificate> offered = PemFiles.parseCertificates(pemText);
         if (!Files.isRegularFile(keyFile())) {

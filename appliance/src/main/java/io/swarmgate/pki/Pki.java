@@ -164,7 +164,7 @@ public final class Pki {
      */
     public AuditSigning auditSigning() {
         requireCa();
-        return auditFiles.current(firstCertificate(caCertificateFile()), PemFiles.readPrivateKey(caKeyFile()));
+        return auditFiles.current(() -> firstCertificate(caCertificateFile()), () -> PemFiles.readPrivateKey(caKeyFile()));
     }
 
     /**
@@ -173,7 +173,7 @@ public final class Pki {
      */
     public String auditSigningCsrPem() {
         requireCa();
-        return auditFiles.csrPem(firstCertificate(caCertificateFile()), PemFiles.readPrivateKey(caKeyFile()));
+        return auditFiles.csrPem(() -> firstCertificate(caCertificateFile()), () -> PemFiles.readPrivateKey(caKeyFile()));
     }
 
     /**
@@ -187,8 +187,7 @@ public final class Pki {
      */
     public CertInfo importAuditSigningChain(Path pemFile) throws PkiException {
         requireCa();
-        return CertInfo.of(auditFiles.importChain(readChain(pemFile), firstCertificate(caCertificateFile()),
-                PemFiles.readPrivateKey(caKeyFile())).get(0));
+        return CertInfo.of(auditFiles.importChain(readChain(pemFile), firstCertificate(caCertificateFile())).get(0));
     }
 
     /**
