@@ -218,29 +218,17 @@ public final class Appliance implements ServeCommand.Running {
     }
 
     /**
-     * The syslog forwarder of {@code audit.syslog-address}, started; null without one. A CA file
-     * that cannot be read stops the start naming its key, as any other configuration mistake.
+     * The syslog forwarder of {@code audit.syslog-address}, started; null without one. A CA,
+     * certificate or key file that cannot be used stops the start naming its key.
      */
     private static SyslogForwarder syslogForwarder(ApplianceConfig config, Audit audit) {
-        ApplianceConfig.Audit a = config.audit();
-        if (!a.forwarding()) {
+        if (!config.audit().forwarding()) {
             return null;
-        }
-        javax.net.ssl.SSLContext tls = null;
-        if (a.syslogTls()) {
-            try {
-                tls = a.syslogCaFile().isEmpty() ? javax.net.ssl.SSLContext.getDefault()
-                        : io.swarmgate.pki.TrustAnchors.clientContext(java.nio.file.Path.of(a.syslogCaFile()));
-            } catch (java.security.GeneralSecurityException | RuntimeException e) {
-                throw new io.swarmgate.config.ConfigException(io.swarmgate.config.ConfigKey.AUDIT_SYSLOG_CA_FILE,
-                        "cannot use '" + a.syslogCaFile() + "' as the syslog collector's CA: " + e.getMessage());
-            }
         }
         String hostname = config.server().hostnames().isEmpty()
                 ? SubjectNames.machineHostnames().stream().findFirst().orElse("swarmgate")
                 : config.server().hostnames().get(0);
-        return new SyslogForwarder(audit.log(), new SyslogForwarder.Target(a.syslogHost(), a.syslogPort(), tls,
-                hostname)).start();
+        return new SyslogForwarder(audit.log(), SyslogForwarder.Target.of(config.audit(), hostname)).start();
     }
 
     private static InetAddress address(String literal) {

@@ -99,7 +99,7 @@ public final class AuditResource {
                 Route.get("/audit/export", Role.AUDITOR, "A signed export of the entries recorded from ?from= to"
                                 + " ?to=; the detached signature (FILE.p7s) is the base64 " + SIGNATURE_HEADER
                                 + " header; the export is itself recorded", this::export)
-                        .query("format", Schema.oneOf(List.of("jsonl", "csv")), "jsonl (default) or csv")
+                        .query("format", Schema.oneOf(ExportFormat.wires(ExportFormat.AUDIT_LOG)), "jsonl (default) or csv")
                         .query("from", Schema.instant(), "ISO-8601 time, inclusive; default the oldest entry")
                         .query("to", Schema.instant(), "ISO-8601 time, exclusive; default now")
                         .returnsText("application/x-ndjson", "the export: JSON lines, or CSV (text/csv) for"
@@ -109,7 +109,7 @@ public final class AuditResource {
                                 + " watched, P2P share, WAN bytes saved, rebuffering and integrity failures; the"
                                 + " signature is the base64 " + SIGNATURE_HEADER + " header; the report is recorded",
                                 this::report)
-                        .query("format", Schema.oneOf(List.of("json", "csv")), "json (default) or csv")
+                        .query("format", Schema.oneOf(ExportFormat.wires(ExportFormat.REPORT)), "json (default) or csv")
                         .query("from", Schema.instant(), "ISO-8601 time, inclusive (rounded down to the hour)")
                         .query("to", Schema.instant(), "ISO-8601 time, exclusive (rounded up to the hour)")
                         .returns(200, "the report; CSV (text/csv) with the same columns for format=csv",
@@ -121,8 +121,8 @@ public final class AuditResource {
 
     private Object report(ApiRequest r) throws Exception {
         String formatText = r.query("format") == null ? "json" : r.query("format");
-        ComplianceReports.Format format = ComplianceReports.Format.fromWire(formatText).orElseThrow(() ->
-                ApiException.badRequest("format", "format must be json or csv"));
+        ExportFormat format = ExportFormat.fromWire(formatText, ExportFormat.REPORT).orElseThrow(() ->
+                ApiException.badRequest("format", "format must be " + ExportFormat.choices(ExportFormat.REPORT)));
         Instant to = time(r, "to");
         if (to == null) {
             to = Instant.now();
@@ -184,8 +184,8 @@ public final class AuditResource {
 
     private Object export(ApiRequest r) throws Exception {
         String formatText = r.query("format") == null ? "jsonl" : r.query("format");
-        ExportFormat format = ExportFormat.fromWire(formatText).orElseThrow(() -> ApiException.badRequest("format",
-                "format must be jsonl or csv"));
+        ExportFormat format = ExportFormat.fromWire(formatText, ExportFormat.AUDIT_LOG).orElseThrow(() ->
+                ApiException.badRequest("format", "format must be " + ExportFormat.choices(ExportFormat.AUDIT_LOG)));
         Instant from = time(r, "from");
         Instant to = time(r, "to");
         if (from != null && to != null && !from.isBefore(to)) {

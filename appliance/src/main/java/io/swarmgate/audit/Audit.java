@@ -7,6 +7,7 @@ import io.swarmgate.qoe.QoeRepository;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
@@ -17,10 +18,13 @@ import javax.sql.DataSource;
  * database uses the same services without them.
  *
  * @param exportDir where exports are written before they are handed over (in the data directory)
- * @param trustedCa the CA certificate file signatures are checked against
+ * @param trustedCa the CA certificate files signatures are checked against (the appliance CA and the
+ *                  enterprise roots an audit-signing certificate was imported under), read when asked
+ *                  because an import adds a root while the appliance runs)
  */
 public record Audit(AuditLog log, Checkpoints checkpoints, AuditExporter exporter, SecurityDigest digest,
-                    AuditRetention retention, ComplianceReports reports, Path exportDir, Path trustedCa)
+                    AuditRetention retention, ComplianceReports reports, Path exportDir,
+                    Supplier<List<Path>> trustedCa)
         implements AutoCloseable {
 
     /** Entries are kept this long unless {@link #open(DataSource, Pki, Path, Duration, Clock)} says otherwise. */
@@ -40,7 +44,7 @@ public record Audit(AuditLog log, Checkpoints checkpoints, AuditExporter exporte
         QoeQueries history = new QoeQueries(new QoeRepository(dataSource), null, Map::of, clock);
         return new Audit(log, checkpoints, new AuditExporter(log, checkpoints, signing), new SecurityDigest(log, clock),
                 new AuditRetention(log, checkpoints, retention, clock),
-                new ComplianceReports(history, log, signing, clock), exportDir, pki.caCertificateFile());
+                new ComplianceReports(history, log, signing, clock), exportDir, pki::auditTrustFiles);
     }
 
     /** Starts the interval checkpoints, the per-minute security digest and the daily pruning. */

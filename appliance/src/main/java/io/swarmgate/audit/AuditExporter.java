@@ -53,6 +53,7 @@ public final class AuditExporter {
      */
     public Export export(Actor actor, ExportFormat format, Instant from, Instant to, Path file)
             throws SQLException, IOException {
+        ExportFormat.require(format, ExportFormat.AUDIT_LOG, "an audit export");
         long[] range = log.seqRange(from, to);
         AuditLog.Head head = log.head();
         long first = range[0];

@@ -22,9 +22,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -39,40 +37,6 @@ public final class ComplianceReports {
 
     /** The longest period one report covers: the hourly QoE history's default retention. */
     public static final Duration MAX_PERIOD = Duration.ofDays(800);
-
-    /** The report formats. */
-    public enum Format {
-        JSON("application/json", "json"), CSV("text/csv; charset=utf-8", "csv");
-
-        private final String contentType;
-        private final String extension;
-
-        Format(String contentType, String extension) {
-            this.contentType = contentType;
-            this.extension = extension;
-        }
-
-        public String wire() {
-            return name().toLowerCase(Locale.ROOT);
-        }
-
-        public String contentType() {
-            return contentType;
-        }
-
-        public String extension() {
-            return extension;
-        }
-
-        public static Optional<Format> fromWire(String value) {
-            for (Format f : values()) {
-                if (f.wire().equals(value)) {
-                    return Optional.of(f);
-                }
-            }
-            return Optional.empty();
-        }
-    }
 
     /** What was written. */
     public record Report(Path file, Path signature, Instant from, Instant to, int rows, String sha256) {
@@ -100,8 +64,9 @@ public final class ComplianceReports {
      *
      * @throws IllegalArgumentException if the period is empty or longer than {@link #MAX_PERIOD}
      */
-    public Report write(Actor actor, Instant from, Instant to, Format format, Path file)
+    public Report write(Actor actor, Instant from, Instant to, ExportFormat format, Path file)
             throws SQLException, IOException {
+        ExportFormat.require(format, ExportFormat.REPORT, "a compliance report");
         if (!from.isBefore(to)) {
             throw new IllegalArgumentException("the report's end must be after its start");
         }
@@ -120,7 +85,7 @@ public final class ComplianceReports {
         MessageDigest sha = Canonical.sha256();
         try (OutputStream os = new DigestOutputStream(Files.newOutputStream(file), sha);
              Writer w = new OutputStreamWriter(os, StandardCharsets.UTF_8)) {
-            if (format == Format.JSON) {
+            if (format == ExportFormat.JSON) {
                 Map<String, Object> doc = new LinkedHashMap<>();
                 doc.put("report", "swarmgate-compliance");
                 doc.put("version", 1);

@@ -1,5 +1,10 @@
 package io.swarmgate.audit;
 
+import io.swarmgate.config.ApplianceConfig;
+import io.swarmgate.config.ConfigException;
+import io.swarmgate.config.ConfigKey;
+import io.swarmgate.pki.ClientTls;
+import io.swarmgate.pki.PkiException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -7,6 +12,8 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -15,7 +22,9 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import org.slf4j.Logger;
@@ -43,8 +52,47 @@ public final class SyslogForwarder implements AutoCloseable {
     static final int BATCH = 500;
     static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
-    /** Where to send and how. {@code sslContext} null: plain TCP. */
-    public record Target(String host, int port, SSLContext sslContext, String hostname) {
+    /**
+     * Where to send and how. {@code sslContext} null: plain TCP; {@code clientCertificate}: the
+     * subject of the certificate shown to the collector, or null for none.
+     */
+    public record Target(String host, int port, SSLContext sslContext, String hostname, String clientCertificate) {
+
+        /**
+         * The target of the {@code audit.syslog-*} settings; a file that cannot be used throws a
+         * {@link ConfigException} naming its key.
+         */
+        public static Target of(ApplianceConfig.Audit a, String hostname) {
+            if (!a.syslogTls()) {
+                return new Target(a.syslogHost(), a.syslogPort(), null, hostname, null);
+            }
+            TrustManager[] trust = null;
+            KeyManager[] identity = null;
+            String subject = null;
+            try {
+                if (!a.syslogCaFile().isEmpty()) {
+                    trust = ClientTls.trustManagers(Path.of(a.syslogCaFile()));
+                }
+            } catch (PkiException e) {
+                throw new ConfigException(ConfigKey.AUDIT_SYSLOG_CA_FILE, "cannot use '" + a.syslogCaFile()
+                        + "' as the syslog collector's CA: " + e.getMessage());
+            }
+            try {
+                if (!a.syslogClientCertFile().isEmpty()) {
+                    identity = ClientTls.keyManagers(Path.of(a.syslogClientCertFile()), Path.of(a.syslogClientKeyFile()));
+                    subject = ClientTls.subject(Path.of(a.syslogClientCertFile()));
+                }
+            } catch (PkiException e) {
+                throw new ConfigException(ConfigKey.AUDIT_SYSLOG_CLIENT_CERT_FILE, "cannot use '"
+                        + a.syslogClientCertFile() + "' with '" + a.syslogClientKeyFile()
+                        + "' as the client certificate for the syslog collector: " + e.getMessage());
+            }
+            try {
+                return new Target(a.syslogHost(), a.syslogPort(), ClientTls.context(identity, trust), hostname, subject);
+            } catch (GeneralSecurityException e) {
+                throw new ConfigException(ConfigKey.AUDIT_SYSLOG_TLS, "cannot set up TLS: " + e.getMessage());
+            }
+        }
     }
 
     private final AuditLog log;
@@ -72,24 +120,48 @@ public final class SyslogForwarder implements AutoCloseable {
     private void run() {
         long backoff = 1000;
         while (running) {
+            long connectedAt = 0;
             try (Socket s = connect()) {
                 socket = s;
+                connectedAt = System.nanoTime();
                 LOG.info("audit - forwarding to syslog at {}:{}{}", target.host(), target.port(),
-                        target.sslContext() == null ? " (plain TCP)" : " (TLS)");
-                backoff = 1000;
+                        target.sslContext() == null ? " (plain TCP)" : target.clientCertificate() == null ? " (TLS)"
+                                : " (TLS, client certificate " + target.clientCertificate() + ")");
                 forward(s);
             } catch (IOException | SQLException | RuntimeException e) {
                 if (!running) {
                     return;
                 }
-                LOG.warn("audit - syslog collector {}:{}: {}; resending what it may have missed in {} s", target.host(),
-                        target.port(), e.getMessage(), backoff / 1000);
+                // A connection that lived past SETTLE delivered; one ended at once was refused, so
+                // retrying it every second would only fill the log.
+                boolean refused = connectedAt != 0 && System.nanoTime() - connectedAt < SETTLE.toNanos();
+                if (connectedAt != 0 && !refused) {
+                    backoff = 1000;
+                }
+                LOG.warn("audit - syslog collector {}:{}: {}{}; resending what it may have missed in {} s",
+                        target.host(), target.port(), e.getMessage(), hint(e, refused), backoff / 1000);
                 sleep(backoff);
                 backoff = Math.min(backoff * 2, MAX_BACKOFF.toMillis());
             } finally {
                 socket = null;
             }
         }
+    }
+
+    /**
+     * What to check when a TLS collector refuses the connection: a collector that requires client
+     * certificates ends the connection right after the handshake, which otherwise reads as a mere
+     * outage.
+     */
+    private String hint(Exception e, boolean endedAfterHandshake) {
+        if (target.sslContext() == null || !(endedAfterHandshake || e instanceof javax.net.ssl.SSLException)) {
+            return "";
+        }
+        return (endedAfterHandshake ? " right after the TLS handshake" : "") + (target.clientCertificate() == null
+                ? " (if the collector requires a client certificate, set audit.syslog-client-cert-file and"
+                        + " audit.syslog-client-key-file)"
+                : " (if the collector refused the client certificate " + target.clientCertificate()
+                        + ", check that it trusts its issuer and permits its name)");
     }
 
     /** Sends until the connection fails; returns only by throwing (or when stopped). */

@@ -9,6 +9,7 @@ import io.swarmgate.config.ApplianceConfig;
 import io.swarmgate.control.AdminContext;
 import io.swarmgate.control.ControlClient;
 import io.swarmgate.pki.CmsSignatures;
+import io.swarmgate.pki.Pki;
 import io.swarmgate.pki.PkiException;
 import io.swarmgate.store.DataDirectory;
 import io.swarmgate.store.Database;
@@ -69,7 +70,8 @@ public final class AuditCommand implements Runnable {
         Path export;
 
         @Option(names = "--ca", paramLabel = "FILE",
-                description = "CA certificate (PEM) the signatures must chain to (default: <data-dir>/pki/ca.crt).")
+                description = {"CA certificates (PEM, one or more) the signatures must chain to (default:",
+                    "<data-dir>/pki/ca.crt and, once an enterprise audit-signing certificate was imported, audit-ca.crt)."})
         Path ca;
 
         @Option(names = "--checkpoint", paramLabel = "EXPORT",
@@ -87,18 +89,18 @@ public final class AuditCommand implements Runnable {
                     checkpoints.add(checkpoint(p, live.files().get(p.toString())));
                 }
                 return report(out, "the running appliance's audit log",
-                        new AuditVerifier(trusted(live.audit().trustedCa(), true)).database(live.audit().log(),
+                        new AuditVerifier(trusted(live.audit().trustedCa().get(), true)).database(live.audit().log(),
                                 checkpoints));
             }
             Logging.quiet();
             ApplianceConfig config = options.load();
             DataDirectory dataDir = new DataDirectory(config.dataDir());
-            Path caFile = ca != null ? ca : dataDir.pkiDir().resolve("ca.crt");
+            List<Path> caFiles = ca != null ? List.of(ca) : Pki.at(dataDir.pkiDir()).auditTrustFiles();
             if (export != null) {
                 if (!Files.isRegularFile(export)) {
                     throw new ExitCodes.UsageException("no export file " + export);
                 }
-                List<X509Certificate> trusted = trusted(caFile, ca != null);
+                List<X509Certificate> trusted = trusted(caFiles, ca != null);
                 return report(out, export.toString(), new AuditVerifier(trusted).export(export));
             }
             boolean shared = config.database().shared();
@@ -127,7 +129,7 @@ public final class AuditCommand implements Runnable {
                 spec.commandLine().getErr().flush();
                 return forwarded.get().exit();
             }
-            List<X509Certificate> trusted = trusted(caFile, true);
+            List<X509Certificate> trusted = trusted(caFiles, true);
             if (shared) {
                 // Cluster mode: the shared PostgreSQL database, whose log every appliance writes.
                 try (Database db = Database.open(dataDir, config.database().withPoolSize(2), false)) {
@@ -164,19 +166,23 @@ public final class AuditCommand implements Runnable {
             }
         }
 
-        private static List<X509Certificate> trusted(Path caFile, boolean required) {
-            if (!Files.isRegularFile(caFile)) {
-                if (required) {
-                    throw new ExitCodes.UsageException("no CA certificate " + caFile + " to check signatures with;"
-                            + " give --ca FILE (the appliance's pki/ca.crt)");
+        private static List<X509Certificate> trusted(List<Path> caFiles, boolean required) {
+            List<X509Certificate> trusted = new ArrayList<>();
+            for (Path caFile : caFiles) {
+                if (!Files.isRegularFile(caFile)) {
+                    if (required) {
+                        throw new ExitCodes.UsageException("no CA certificate " + caFile + " to check signatures with;"
+                                + " give --ca FILE (the appliance's pki/ca.crt, or the enterprise root)");
+                    }
+                    continue;
                 }
-                return List.of();
+                try {
+                    trusted.addAll(CmsSignatures.trusted(caFile));
+                } catch (PkiException e) {
+                    throw new ExitCodes.UsageException(e.getMessage());
+                }
             }
-            try {
-                return CmsSignatures.trusted(caFile);
-            } catch (PkiException e) {
-                throw new ExitCodes.UsageException(e.getMessage());
-            }
+            return trusted;
         }
 
         private int report(PrintWriter out, String what, AuditVerifier.Result r) {
@@ -218,8 +224,9 @@ public final class AuditCommand implements Runnable {
 
         @Override
         protected int execute(AdminContext context, PrintWriter out) throws Exception {
-            ExportFormat f = ExportFormat.fromWire(format).orElseThrow(() ->
-                    new ExitCodes.UsageException("--format must be jsonl or csv, not '" + format + "'"));
+            ExportFormat f = ExportFormat.fromWire(format, ExportFormat.AUDIT_LOG).orElseThrow(() ->
+                    new ExitCodes.UsageException("--format must be " + ExportFormat.choices(ExportFormat.AUDIT_LOG)
+                            + ", not '" + format + "'"));
             Instant fromTime = time("--from", from);
             Instant toTime = time("--to", to);
             if (fromTime != null && toTime != null && !fromTime.isBefore(toTime)) {
@@ -309,8 +316,9 @@ public final class AuditCommand implements Runnable {
 
         @Override
         protected int execute(AdminContext context, PrintWriter out) throws Exception {
-            ComplianceReports.Format f = ComplianceReports.Format.fromWire(format).orElseThrow(() ->
-                    new ExitCodes.UsageException("--format must be json or csv, not '" + format + "'"));
+            ExportFormat f = ExportFormat.fromWire(format, ExportFormat.REPORT).orElseThrow(() ->
+                    new ExitCodes.UsageException("--format must be " + ExportFormat.choices(ExportFormat.REPORT)
+                            + ", not '" + format + "'"));
             Instant toTime = Export.time("--to", to);
             toTime = toTime == null ? Instant.now() : toTime;
             Instant fromTime = Export.time("--from", from);

@@ -5,6 +5,7 @@ import io.swarmgate.audit.Outcome;
 import io.swarmgate.config.ApplianceConfig;
 import io.swarmgate.control.AdminContext;
 import io.swarmgate.control.Certificates;
+import io.swarmgate.pki.CertInfo;
 import io.swarmgate.pki.CertificateReport;
 import io.swarmgate.pki.Pki;
 import io.swarmgate.pki.PkiException;
@@ -66,21 +67,34 @@ public final class CertCommand implements Runnable {
         }
     }
 
-    /** {@code swarmgate cert csr --out FILE}. */
+    /** {@code swarmgate cert csr [--audit-signing] --out FILE}. */
     @Command(name = "csr", mixinStandardHelpOptions = true,
             description = {"Write a certificate signing request for the enterprise CA,",
-                "with the server's key and host names. Install the signed chain with 'cert import'."})
+                "with the server's key and host names. Install the signed chain with 'cert import'.",
+                "With --audit-signing: for the audit-signing certificate instead (the audit-signing key;",
+                "key usage digitalSignature and nonRepudiation, extended key usage documentSigning)."})
     static final class Csr extends ForwardingCommand {
         @Option(names = "--out", paramLabel = "FILE", required = true, description = "Where to write the PEM CSR.")
         Path out;
 
+        @Option(names = "--audit-signing",
+                description = "Request the certificate that signs audit checkpoints, exports and reports.")
+        boolean auditSigning;
+
         @Override
         protected int execute(AdminContext context, PrintWriter printed) throws Exception {
             Certificates certificates = context.certificates();
-            String pem = certificates.pki().csrPem(certificates.hostnames());
+            String pem;
             // The PKI is files, not rows: the entry follows the CSR it records.
-            context.audit().log().record(AuditEvent.success(context.actor(), "certificate.csr-created", null)
-                    .with("hostnames", certificates.hostnames()));
+            if (auditSigning) {
+                pem = certificates.pki().auditSigningCsrPem();
+                context.audit().log().record(AuditEvent.success(context.actor(),
+                        "certificate.audit-signing-csr-created", null));
+            } else {
+                pem = certificates.pki().csrPem(certificates.hostnames());
+                context.audit().log().record(AuditEvent.success(context.actor(), "certificate.csr-created", null)
+                        .with("hostnames", certificates.hostnames()));
+            }
             if (inAppliance()) {
                 printed.print(pem);
                 return ExitCodes.OK;
@@ -96,8 +110,8 @@ public final class CertCommand implements Runnable {
 
         private int written(String pem, PrintWriter printed) throws IOException {
             Files.writeString(out, pem, StandardCharsets.US_ASCII);
-            printed.println("Wrote " + out.toAbsolutePath()
-                    + "; have the enterprise CA sign it, then run 'swarmgate cert import FILE'.");
+            printed.println("Wrote " + out.toAbsolutePath() + "; have the enterprise CA sign it, then run 'swarmgate"
+                    + " cert import " + (auditSigning ? "--audit-signing " : "") + "FILE'.");
             return ExitCodes.OK;
         }
     }
@@ -107,10 +121,16 @@ public final class CertCommand implements Runnable {
             description = {"Install a signed certificate chain (PEM: server certificate first, then intermediates).",
                 "It is installed only if it matches the server key, is complete and is valid now;",
                 "otherwise the current certificate stays and the reason is printed. A running appliance serves",
-                "it at once; a stopped one when it starts."})
+                "it at once; a stopped one when it starts. --audit-signing installs the audit-signing certificate."})
     static final class Import extends ForwardingCommand {
         @Parameters(paramLabel = "FILE", description = "PEM file with the signed chain.")
         Path file;
+
+        @Option(names = "--audit-signing", description = {"Install the audit-signing certificate instead (PEM: the",
+            "certificate from 'cert csr --audit-signing', then the intermediates and the enterprise root). It must",
+            "match the audit-signing key, be valid now, allow digitalSignature or nonRepudiation and link up to",
+            "its root; the next checkpoint, export and report are signed with it and carry its chain."})
+        boolean auditSigning;
 
         @Override
         protected List<Path> inputFiles() {
@@ -124,27 +144,56 @@ public final class CertCommand implements Runnable {
                 throw new ExitCodes.CommandFailedException("no certificate in the data directory; run 'swarmgate init'"
                         + " first");
             }
+            if (auditSigning) {
+                CertInfo installed = install(context, pki, "certificate.audit-signing-imported",
+                        "audit-signing certificate", pki::importAuditSigningChain);
+                recordInstalled(context, "certificate.audit-signing-imported", installed);
+                out.println("Installed the audit-signing certificate from " + file + ":");
+                out.println("  Subject:     " + installed.subject());
+                out.println("  Issuer:      " + installed.issuer());
+                out.println("  SHA-256:     " + installed.sha256Fingerprint());
+                out.println("  Valid until: " + installed.notAfter());
+                out.println("Checkpoints, exports and reports are signed with it from now on; auditors verify them"
+                        + " against the enterprise root (openssl cms -verify ... -CAfile ROOT.pem -purpose any).");
+                return ExitCodes.OK;
+            }
+            install(context, pki, "certificate.imported", "certificate", copy -> {
+                pki.importChain(copy);
+                return null;
+            });
+            context.certificates().reload().run();
+            CertificateReport report = pki.report();
+            recordInstalled(context, "certificate.imported", report.server());
+            out.println("Installed the certificate chain from " + file + ":");
+            out.print(report.format());
+            return ExitCodes.OK;
+        }
+
+        /** Installs a PKI file; the reason of a refusal goes to the audit log and the caller. */
+        private interface Installer<T> {
+            T install(Path pemFile) throws PkiException;
+        }
+
+        private <T> T install(AdminContext context, Pki pki, String action, String what, Installer<T> installer)
+                throws Exception {
             // The chain travelled with the command: the appliance may not be able to read the caller's file.
             Path copy = Files.createTempFile(pki.caCertificateFile().getParent(), "import-", ".pem");
             try {
                 Files.writeString(copy, read(context, file), StandardCharsets.ISO_8859_1);
-                pki.importChain(copy);
+                return installer.install(copy);
             } catch (PkiException e) {
-                context.audit().log().record(AuditEvent.of(context.actor(), "certificate.imported", null,
-                        Outcome.FAILURE).with("reason", e.getMessage()));
-                throw new ExitCodes.UsageException("certificate not installed: " + e.getMessage());
+                context.audit().log().record(AuditEvent.of(context.actor(), action, null, Outcome.FAILURE)
+                        .with("reason", e.getMessage()));
+                throw new ExitCodes.UsageException(what + " not installed: " + e.getMessage());
             } finally {
                 Files.deleteIfExists(copy);
             }
-            context.certificates().reload().run();
-            CertificateReport report = pki.report();
-            context.audit().log().record(AuditEvent.success(context.actor(), "certificate.imported",
-                    report.server().subject()).with("issuer", report.server().issuer())
-                    .with("sha256", report.server().sha256Fingerprint())
-                    .with("notAfter", String.valueOf(report.server().notAfter())));
-            out.println("Installed the certificate chain from " + file + ":");
-            out.print(report.format());
-            return ExitCodes.OK;
+        }
+
+        private static void recordInstalled(AdminContext context, String action, CertInfo cert) throws Exception {
+            context.audit().log().record(AuditEvent.success(context.actor(), action, cert.subject())
+                    .with("issuer", cert.issuer()).with("sha256", cert.sha256Fingerprint())
+                    .with("notAfter", String.valueOf(cert.notAfter())));
         }
     }
 }

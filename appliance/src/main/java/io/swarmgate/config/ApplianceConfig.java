@@ -126,10 +126,12 @@ public record ApplianceConfig(Server server, Path dataDir, Database database, Lo
 
     /**
      * Read by the audit log ({@code io.swarmgate.audit}): signed checkpoints, retention and syslog
-     * forwarding ({@code syslogAddress} empty: off; {@code syslogCaFile} empty: the JVM's trust).
+     * forwarding ({@code syslogAddress} empty: off; {@code syslogCaFile} empty: the JVM's trust;
+     * {@code syslogClientCertFile} and {@code syslogClientKeyFile} both empty: no client certificate,
+     * else both set, with TLS).
      */
     public record Audit(int checkpointIntervalSeconds, int retentionDays, String syslogAddress, boolean syslogTls,
-                        String syslogCaFile) {
+                        String syslogCaFile, String syslogClientCertFile, String syslogClientKeyFile) {
 
         public boolean forwarding() {
             return !syslogAddress.isEmpty();

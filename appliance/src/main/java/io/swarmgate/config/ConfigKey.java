@@ -83,6 +83,8 @@ public final class ConfigKey<T> {
     public static final String AUDIT_SYSLOG_ADDRESS = "audit.syslog-address";
     public static final String AUDIT_SYSLOG_TLS = "audit.syslog-tls";
     public static final String AUDIT_SYSLOG_CA_FILE = "audit.syslog-ca-file";
+    public static final String AUDIT_SYSLOG_CLIENT_CERT_FILE = "audit.syslog-client-cert-file";
+    public static final String AUDIT_SYSLOG_CLIENT_KEY_FILE = "audit.syslog-client-key-file";
 
     /** RFC 1918, carrier-grade NAT, IPv6 unique-local and link-local: where corporate LANs live. */
     static final String PRIVATE_NETWORKS = "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,100.64.0.0/10,fc00::/7,fe80::/10";

@@ -165,6 +165,12 @@ public final class ConfigKeys {
             "Whether the syslog collector is reached over TLS (RFC 5425); false: plain TCP.");
     public static final ConfigKey<String> AUDIT_SYSLOG_CA_FILE = string(ConfigKey.AUDIT_SYSLOG_CA_FILE, "",
             "PEM file with the CA certificate(s) the collector's certificate must chain to; empty: the JVM's.");
+    public static final ConfigKey<String> AUDIT_SYSLOG_CLIENT_CERT_FILE = string(
+            ConfigKey.AUDIT_SYSLOG_CLIENT_CERT_FILE, "", "PEM file with the client certificate (then its intermediates)"
+                    + " the appliance shows a collector that requires one; empty: none.");
+    public static final ConfigKey<String> AUDIT_SYSLOG_CLIENT_KEY_FILE = string(
+            ConfigKey.AUDIT_SYSLOG_CLIENT_KEY_FILE, "", "PEM file with the unencrypted private key of"
+                    + " audit.syslog-client-cert-file; set both or neither.");
 
     /** Every key, in the order of {@code config/swarmgate.conf}. */
     static final List<ConfigKey<?>> ALL = List.of(
@@ -184,7 +190,7 @@ public final class ConfigKeys {
             INTEGRITY_HASH_TTL_SECONDS, INTEGRITY_MAX_SEGMENT_MIB,
             INTEGRITY_FETCH_TIMEOUT_MS, INTEGRITY_MAX_FETCHES, INTEGRITY_REPORTS_TO_BAR, INTEGRITY_BAR_MINUTES,
             AUDIT_CHECKPOINT_INTERVAL_SECONDS, AUDIT_RETENTION_DAYS, AUDIT_SYSLOG_ADDRESS, AUDIT_SYSLOG_TLS,
-            AUDIT_SYSLOG_CA_FILE);
+            AUDIT_SYSLOG_CA_FILE, AUDIT_SYSLOG_CLIENT_CERT_FILE, AUDIT_SYSLOG_CLIENT_KEY_FILE);
 
     /** Every key by name, in the order of {@link #ALL}. */
     static final Map<String, ConfigKey<?>> BY_NAME = byName();

@@ -234,7 +234,9 @@ public final class ConfigLoader {
                         addresses(v, ConfigKeys.DISCOVERY_INTERFACES)),
                 new ApplianceConfig.Audit(v.get(ConfigKeys.AUDIT_CHECKPOINT_INTERVAL_SECONDS),
                         v.get(ConfigKeys.AUDIT_RETENTION_DAYS), syslogAddress(v.get(ConfigKeys.AUDIT_SYSLOG_ADDRESS)),
-                        v.get(ConfigKeys.AUDIT_SYSLOG_TLS), v.get(ConfigKeys.AUDIT_SYSLOG_CA_FILE)));
+                        v.get(ConfigKeys.AUDIT_SYSLOG_TLS), v.get(ConfigKeys.AUDIT_SYSLOG_CA_FILE),
+                        syslogClientFile(v, ConfigKeys.AUDIT_SYSLOG_CLIENT_CERT_FILE, ConfigKeys.AUDIT_SYSLOG_CLIENT_KEY_FILE),
+                        syslogClientFile(v, ConfigKeys.AUDIT_SYSLOG_CLIENT_KEY_FILE, ConfigKeys.AUDIT_SYSLOG_CLIENT_CERT_FILE)));
     }
 
     /**
@@ -287,6 +289,25 @@ public final class ConfigLoader {
                 || host.contains(":") && !bracketed || host.contains("/")) {
             throw new ConfigException(ConfigKey.AUDIT_SYSLOG_ADDRESS, "'" + value + "' is not host:port (an IPv6"
                     + " address in brackets), e.g. siem.corp.example:6514");
+        }
+        return value;
+    }
+
+    /**
+     * A client certificate or key file for the syslog collector: the two go together, and only
+     * over TLS (plain TCP has nowhere to show a certificate, so setting one there is a mistake).
+     */
+    private static String syslogClientFile(Values v, ConfigKey<String> key, ConfigKey<String> partner) {
+        String value = v.get(key);
+        if (value.isEmpty()) {
+            return value;
+        }
+        if (v.get(partner).isEmpty()) {
+            throw new ConfigException(partner.name(), "is empty but " + key.name() + " is set; the client certificate"
+                    + " needs its private key and the key its certificate: set both or neither");
+        }
+        if (!v.get(ConfigKeys.AUDIT_SYSLOG_TLS)) {
+            throw new ConfigException(key.name(), "a client certificate needs TLS, but audit.syslog-tls is false");
         }
         return value;
     }

@@ -22,10 +22,12 @@ import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
 
 /**
  * The audit-signing key and certificate ({@code <pki>/audit-signing.key} and
- * {@code audit-signing.crt}, issued by the appliance CA): detached CMS signatures (DER) over
- * audit checkpoints and exports, which {@code openssl cms -verify -binary -inform DER} accepts
- * against {@code ca.crt}. The signer's certificate travels inside every signature.
- * Thread-safe: each signature builds its own generator.
+ * {@code audit-signing.crt}, issued by the appliance CA or imported from the enterprise CA):
+ * detached CMS signatures (DER) over audit checkpoints and exports, which
+ * {@code openssl cms -verify -binary -inform DER} accepts against {@code ca.crt}, or against the
+ * enterprise root when the certificate came from it. The signer's certificate and its
+ * intermediate CAs travel inside every signature (self-signed roots do not: the auditor brings
+ * the root they trust). Thread-safe: each signature builds its own generator.
  */
 public final class AuditSigning {
 
@@ -34,10 +36,22 @@ public final class AuditSigning {
     private final Provider bc = new BouncyCastleProvider();
     private final PrivateKey key;
     private final X509Certificate certificate;
+    private final List<X509Certificate> carried;
 
-    AuditSigning(PrivateKey key, X509Certificate certificate) {
+    /** @param chain the signer's certificate first, then its issuers as in {@code audit-signing.crt} */
+    AuditSigning(PrivateKey key, List<X509Certificate> chain) {
         this.key = key;
-        this.certificate = certificate;
+        this.certificate = chain.get(0);
+        this.carried = chain.stream().filter(c -> c == certificate || !ChainValidator.isSelfSigned(c)).toList();
+    }
+
+    /** What a signature carries: the signer's certificate, then its intermediate CAs. */
+    public List<X509Certificate> carriedChain() {
+        return carried;
+    }
+
+    PrivateKey key() {
+        return key;
     }
 
     public X509Certificate certificate() {
@@ -60,7 +74,7 @@ public final class AuditSigning {
             generator.addSignerInfoGenerator(new JcaSignerInfoGeneratorBuilder(
                     new JcaDigestCalculatorProviderBuilder().setProvider(bc).build())
                     .build(new JcaContentSignerBuilder(SIGNATURE).setProvider(bc).build(key), certificate));
-            generator.addCertificates(new JcaCertStore(List.of(certificate)));
+            generator.addCertificates(new JcaCertStore(carried));
             return generator.generate(content, false).getEncoded();
         } catch (OperatorCreationException | CertificateEncodingException | CMSException | IOException e) {
             throw new IllegalStateException("cannot sign with the audit-signing key: " + e.getMessage(), e);

@@ -132,15 +132,11 @@ final class CertificateIssuer {
      * it for, and lives as long as the CA so that signatures stay checkable with today's tools.
      */
     X509Certificate issueAuditSigning(PublicKey key, String hostname, X509Certificate caCert, PrivateKey caKey) {
-        X500Name subject = new X500NameBuilder(BCStyle.INSTANCE)
-                .addRDN(BCStyle.O, "Swarmgate")
-                .addRDN(BCStyle.CN, "Swarmgate Audit Signing " + hostname)
-                .build();
         Instant notBefore = clock.instant().minus(CLOCK_SKEW);
         try {
             JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
             X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(caCert, serial(),
-                    Date.from(notBefore), caCert.getNotAfter(), subject, key)
+                    Date.from(notBefore), caCert.getNotAfter(), auditSigningSubject(hostname), key)
                     .addExtension(Extension.basicConstraints, false, new BasicConstraints(false))
                     .addExtension(Extension.keyUsage, true,
                             new KeyUsage(KeyUsage.digitalSignature | KeyUsage.nonRepudiation))
@@ -161,12 +157,46 @@ final class CertificateIssuer {
             extensions.addExtension(Extension.subjectAlternativeName, false, names.generalNames());
             extensions.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
             extensions.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
+            return csr(key, publicKey, subject, extensions);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot build the certificate signing request", e);
+        }
+    }
+
+    /**
+     * PKCS#10 request for the audit-signing certificate: the subject of
+     * {@link #issueAuditSigning}, key usage digitalSignature and nonRepudiation (critical) and
+     * the documentSigning EKU, so a CA that copies requested extensions issues exactly what
+     * {@code ChainValidator.Use.AUDIT_SIGNING} accepts.
+     */
+    PKCS10CertificationRequest auditSigningCsr(PrivateKey key, PublicKey publicKey, String hostname) {
+        try {
+            ExtensionsGenerator extensions = new ExtensionsGenerator();
+            extensions.addExtension(Extension.keyUsage, true,
+                    new KeyUsage(KeyUsage.digitalSignature | KeyUsage.nonRepudiation));
+            extensions.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(DOCUMENT_SIGNING));
+            return csr(key, publicKey, auditSigningSubject(hostname), extensions);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot build the audit-signing certificate signing request", e);
+        }
+    }
+
+    private PKCS10CertificationRequest csr(PrivateKey key, PublicKey publicKey, X500Name subject,
+            ExtensionsGenerator extensions) throws IOException {
+        try {
             return new JcaPKCS10CertificationRequestBuilder(subject, publicKey)
                     .addAttribute(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest, extensions.generate())
                     .build(signer(key));
-        } catch (IOException | OperatorCreationException e) {
-            throw new IllegalStateException("cannot build the certificate signing request", e);
+        } catch (OperatorCreationException e) {
+            throw new IllegalStateException("cannot sign the certificate signing request", e);
         }
+    }
+
+    private static X500Name auditSigningSubject(String hostname) {
+        return new X500NameBuilder(BCStyle.INSTANCE)
+                .addRDN(BCStyle.O, "Swarmgate")
+                .addRDN(BCStyle.CN, "Swarmgate Audit Signing " + hostname)
+                .build();
     }
 
     /**

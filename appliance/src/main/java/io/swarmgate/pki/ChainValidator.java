@@ -17,28 +17,53 @@ import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 
 /**
- * Decides whether a chain handed in by an administrator may replace the server certificate. The
- * checks are the ones a TLS client would make and fail on later, run now so the administrator
- * sees the reason at import time instead of every browser showing a warning afterwards.
+ * Decides whether a chain handed in by an administrator may replace the server certificate or
+ * the audit-signing certificate. The checks are the ones a TLS client or an auditor's
+ * {@code openssl cms -verify} would make and fail on later, run now so the administrator sees
+ * the reason at import time instead of every browser showing a warning (or every export failing
+ * to verify) afterwards.
  */
 final class ChainValidator {
 
+    /** What the leaf certificate is for; each use has its own key and purpose checks. */
+    enum Use {
+        /** The HTTPS server certificate: extended key usage, if present, allows serverAuth. */
+        TLS_SERVER("swarmgate cert csr"),
+        /**
+         * The audit-signing certificate: key usage present with digitalSignature or
+         * nonRepudiation, extended key usage (if present) allows document or e-mail signing, not a CA.
+         */
+        AUDIT_SIGNING("swarmgate cert csr --audit-signing");
+
+        private final String csrCommand;
+
+        Use(String csrCommand) {
+            this.csrCommand = csrCommand;
+        }
+    }
+
     private static final String SERVER_AUTH = "1.3.6.1.5.5.7.3.1";
+    private static final String EMAIL_PROTECTION = "1.3.6.1.5.5.7.3.4";
+    private static final String DOCUMENT_SIGNING = "1.3.6.1.5.5.7.3.36";
     private static final String ANY_EKU = "2.5.29.37.0";
 
-    private final PublicKey serverKey;
+    private final PublicKey expectedKey;
     private final List<X509Certificate> knownIssuers;
     private final Clock clock;
+    private final Use use;
 
     /**
-     * @param serverKey    the public half of {@code server.key}; the leaf must carry exactly this key
+     * @param expectedKey  the public half of the key the certificate is for ({@code server.key} or
+     *                     {@code audit-signing.key}); the leaf must carry exactly this key
      * @param knownIssuers certificates a chain may end under without including them (the appliance
-     *                     CA and the JVM's trusted roots)
+     *                     CA and the JVM's trusted roots; for audit signing, the enterprise roots
+     *                     imported before)
      */
-    ChainValidator(PublicKey serverKey, List<X509Certificate> knownIssuers, Clock clock) {
-        this.serverKey = serverKey;
+    ChainValidator(PublicKey expectedKey, List<X509Certificate> knownIssuers, Clock clock, Use use) {
+        this.expectedKey = expectedKey;
         this.knownIssuers = List.copyOf(knownIssuers);
         this.clock = clock;
+        this.use = use;
     }
 
     /**
@@ -52,15 +77,19 @@ final class ChainValidator {
                     + " server certificate first)");
         }
         X509Certificate leaf = certs.get(0);
-        if (!sameKey(leaf.getPublicKey(), serverKey)) {
+        if (!sameKey(leaf.getPublicKey(), expectedKey)) {
             throw new PkiException("the certificate's public key does not match this appliance's private key"
-                    + " (the CSR from 'swarmgate cert csr' must be signed)");
+                    + " (the CSR from '" + use.csrCommand + "' must be signed)");
         }
         List<X509Certificate> path = buildPath(leaf, certs.subList(1, certs.size()));
         for (X509Certificate cert : path) {
             checkValidNow(cert);
         }
-        checkServerAuth(leaf);
+        if (use == Use.TLS_SERVER) {
+            checkServerAuth(leaf);
+        } else {
+            checkDocumentSigning(leaf);
+        }
         return path;
     }
 
@@ -86,7 +115,8 @@ final class ChainValidator {
             }
             throw new PkiException("the chain is incomplete: no certificate in the file issued '" + name(current)
                     + "' (issuer '" + current.getIssuerX500Principal().getName()
-                    + "'); append the intermediate CA certificates after the server certificate");
+                    + "'); append the intermediate CA certificates" + (use == Use.AUDIT_SIGNING ? " and the root" : "")
+                    + " after the " + (use == Use.AUDIT_SIGNING ? "audit-signing" : "server") + " certificate");
         }
         return path;
     }
@@ -102,7 +132,7 @@ final class ChainValidator {
         return null;
     }
 
-    private static boolean isSelfSigned(X509Certificate cert) {
+    static boolean isSelfSigned(X509Certificate cert) {
         return cert.getSubjectX500Principal().equals(cert.getIssuerX500Principal())
                 && verifies(cert, cert.getPublicKey());
     }
@@ -138,6 +168,30 @@ final class ChainValidator {
         if (eku != null && !eku.contains(SERVER_AUTH) && !eku.contains(ANY_EKU)) {
             throw new PkiException("the certificate is not for TLS servers: its extended key usage lacks serverAuth"
                     + " (ask the CA for a web server / TLS server template)");
+        }
+    }
+
+    private static void checkDocumentSigning(X509Certificate leaf) throws PkiException {
+        if (leaf.getBasicConstraints() >= 0) {
+            throw new PkiException("the certificate is a CA certificate; the audit-signing certificate must be an"
+                    + " end-entity certificate (ask the CA for a document-signing template)");
+        }
+        boolean[] usage = leaf.getKeyUsage();
+        if (usage == null || (!usage[0] && !usage[1])) {
+            throw new PkiException("the certificate may not sign documents: its key usage "
+                    + (usage == null ? "is missing" : "lacks digitalSignature and nonRepudiation")
+                    + " (ask the CA for a document-signing template, or copy the CSR's extensions)");
+        }
+        List<String> eku;
+        try {
+            eku = leaf.getExtendedKeyUsage();
+        } catch (CertificateParsingException e) {
+            throw new PkiException("the certificate's extended key usage cannot be read: " + e.getMessage(), e);
+        }
+        if (eku != null && !eku.contains(DOCUMENT_SIGNING) && !eku.contains(EMAIL_PROTECTION)
+                && !eku.contains(ANY_EKU)) {
+            throw new PkiException("the certificate is not for signing documents: its extended key usage " + eku
+                    + " lacks documentSigning (1.3.6.1.5.5.7.3.36) and emailProtection (1.3.6.1.5.5.7.3.4)");
         }
     }
 

@@ -5,11 +5,14 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.Provider;
-import java.security.cert.CertPathValidator;
-import java.security.cert.CertificateFactory;
-import java.security.cert.PKIXParameters;
+import java.security.cert.CertPathBuilder;
+import java.security.cert.CertStore;
+import java.security.cert.CollectionCertStoreParameters;
+import java.security.cert.PKIXBuilderParameters;
 import java.security.cert.TrustAnchor;
+import java.security.cert.X509CertSelector;
 import java.security.cert.X509Certificate;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Date;
 import java.util.HashSet;
@@ -98,7 +101,11 @@ public final class CmsSignatures {
             if (chained.contains(cert)) {
                 cert.checkValidity(at);
             } else {
-                chain(cert, at);
+                List<X509Certificate> carried = new ArrayList<>();
+                for (Object holder : signed.getCertificates().getMatches(null)) {
+                    carried.add(PemFiles.toJdk(((X509CertificateHolder) holder).getEncoded()));
+                }
+                chain(cert, carried, at);
                 chained.add(cert);
             }
             return cert;
@@ -124,7 +131,11 @@ public final class CmsSignatures {
         return new Date();
     }
 
-    private void chain(X509Certificate cert, Date at) throws PkiException {
+    /**
+     * The signer's certificate must lead to a trusted CA, through the intermediate CAs the
+     * signature carries (an enterprise CA's), valid at the signing time at every link.
+     */
+    private void chain(X509Certificate cert, List<X509Certificate> carried, Date at) throws PkiException {
         for (X509Certificate anchor : trusted) {
             if (anchor.equals(cert)) {
                 return;
@@ -133,11 +144,13 @@ public final class CmsSignatures {
         try {
             Set<TrustAnchor> anchors = new HashSet<>();
             trusted.forEach(t -> anchors.add(new TrustAnchor(t, null)));
-            PKIXParameters params = new PKIXParameters(anchors);
+            X509CertSelector target = new X509CertSelector();
+            target.setCertificate(cert);
+            PKIXBuilderParameters params = new PKIXBuilderParameters(anchors, target);
             params.setRevocationEnabled(false);
             params.setDate(at);
-            CertPathValidator.getInstance("PKIX").validate(
-                    CertificateFactory.getInstance("X.509").generateCertPath(List.of(cert)), params);
+            params.addCertStore(CertStore.getInstance("Collection", new CollectionCertStoreParameters(carried)));
+            CertPathBuilder.getInstance("PKIX").build(params);
         } catch (GeneralSecurityException e) {
             throw new PkiException("the signer's certificate " + cert.getSubjectX500Principal().getName()
                     + " is not issued by the trusted CA (or was not valid when it signed): " + e.getMessage(), e);

@@ -27,8 +27,8 @@ import org.slf4j.LoggerFactory;
  * certificate chain, a CSR for an enterprise CA, and the import of the chain that CA returns.
  *
  * <p>Files, all PEM: {@code ca.crt}, {@code ca.key}, {@code server.key} (PKCS#8) and
- * {@code server.crt} (leaf first, then its issuers), and {@code audit-signing.key} and
- * {@code audit-signing.crt} once the audit log first signs something. Every file is written
+ * {@code server.crt} (leaf first, then its issuers), and {@code audit-signing.key},
+ * {@code audit-signing.crt} and {@code audit-ca.crt} ({@link AuditSigningFiles}). Every file is written
  * owner-only through a temporary file and an atomic rename, so a crash never leaves a
  * half-written key or chain. The directory itself is created by {@link DataDirectory#create()}.
  *
@@ -44,11 +44,13 @@ public final class Pki {
     private final Clock clock;
     private final CertificateIssuer issuer;
     private final char[] keyStorePassword;
+    private final AuditSigningFiles auditFiles;
 
     private Pki(Path dir, Clock clock) {
         this.dir = dir.toAbsolutePath().normalize();
         this.clock = clock;
         this.issuer = new CertificateIssuer(clock);
+        this.auditFiles = new AuditSigningFiles(this.dir, clock, issuer);
         this.keyStorePassword = randomPassword();
     }
 
@@ -155,42 +157,57 @@ public final class Pki {
     }
 
     /**
-     * The audit-signing key and certificate, created (issued by the appliance CA) when missing.
-     * The certificate is renewed, with a new key, once it is no longer valid; old signatures stay
-     * checkable because their certificate travels inside them.
+     * The audit-signing key and certificate chain ({@link AuditSigningFiles}): issued by the
+     * appliance CA when missing or expired, or the one imported from the enterprise CA.
      *
-     * @throws IllegalStateException if the PKI is not initialized
+     * @throws IllegalStateException if the PKI has no CA
      */
-    public synchronized AuditSigning auditSigning() {
+    public AuditSigning auditSigning() {
+        requireCa();
+        return auditFiles.current(() -> firstCertificate(caCertificateFile()), () -> PemFiles.readPrivateKey(caKeyFile()));
+    }
+
+    /**
+     * A PEM PKCS#10 request for an audit-signing certificate from the enterprise CA, signed with
+     * the current audit-signing key (created first if the audit log has not signed anything yet).
+     */
+    public String auditSigningCsrPem() {
+        requireCa();
+        return auditFiles.csrPem(() -> firstCertificate(caCertificateFile()), () -> PemFiles.readPrivateKey(caKeyFile()));
+    }
+
+    /**
+     * Installs the audit-signing chain the enterprise CA issued for {@link #auditSigningCsrPem}
+     * (PEM: the certificate, then the intermediates and the root). Checked first: it must match the
+     * key, be valid now, allow document signing and link up to its root; on failure nothing changes.
+     * The next checkpoint, export or report is signed with it and carries the chain.
+     *
+     * @return the installed certificate
+     * @throws PkiException with the reason the chain was refused
+     */
+    public CertInfo importAuditSigningChain(Path pemFile) throws PkiException {
+        requireCa();
+        return CertInfo.of(auditFiles.importChain(readChain(pemFile), firstCertificate(caCertificateFile())).get(0));
+    }
+
+    /**
+     * The CA certificates audit signatures of this appliance chain to: {@code ca.crt} and, once an
+     * enterprise audit-signing certificate was imported, {@code audit-ca.crt} with its roots.
+     */
+    public List<Path> auditTrustFiles() {
+        return Files.isRegularFile(auditFiles.enterpriseRootsFile())
+                ? List.of(caCertificateFile(), auditFiles.enterpriseRootsFile()) : List.of(caCertificateFile());
+    }
+
+    /** {@code <pki>/audit-signing.crt}: the audit-signing certificate, then its issuers. */
+    public Path auditCertificateFile() {
+        return auditFiles.certificateFile();
+    }
+
+    private void requireCa() {
         if (!Files.isRegularFile(caCertificateFile()) || !Files.isRegularFile(caKeyFile())) {
             throw new IllegalStateException("the PKI in " + dir + " has no CA; run 'swarmgate init' first");
         }
-        if (Files.isRegularFile(auditKeyFile()) && Files.isRegularFile(auditCertificateFile())) {
-            X509Certificate cert = firstCertificate(auditCertificateFile());
-            if (cert.getNotAfter().toInstant().isAfter(clock.instant())) {
-                return new AuditSigning(PemFiles.readPrivateKey(auditKeyFile()), cert);
-            }
-        }
-        X509Certificate caCert = firstCertificate(caCertificateFile());
-        KeyPair pair = issuer.newKeyPair();
-        X509Certificate cert = issuer.issueAuditSigning(pair.getPublic(),
-                SubjectNames.machineHostname(SubjectNames.machineHostnames()), caCert,
-                PemFiles.readPrivateKey(caKeyFile()));
-        // Key before certificate, as for the CA: a certificate is never found without its key.
-        write(auditKeyFile(), PemFiles.encode(pair.getPrivate()));
-        write(auditCertificateFile(), PemFiles.encode(List.of(cert, caCert)));
-        LOG.info("pki - created audit-signing certificate {} valid until {}", cert.getSubjectX500Principal().getName(),
-                cert.getNotAfter().toInstant());
-        return new AuditSigning(pair.getPrivate(), cert);
-    }
-
-    Path auditKeyFile() {
-        return dir.resolve("audit-signing.key");
-    }
-
-    /** {@code <pki>/audit-signing.crt}: the audit-signing certificate, then the CA. */
-    public Path auditCertificateFile() {
-        return dir.resolve("audit-signing.crt");
     }
 
     /** {@code <pki>/ca.crt}: the certificate administrators distribute to clients. */
@@ -281,21 +298,24 @@ public final class Pki {
      */
     public void importChain(Path pemFile) throws PkiException {
         requireInitialized();
-        String text;
-        try {
-            text = Files.readString(pemFile, StandardCharsets.ISO_8859_1);
-        } catch (IOException e) {
-            throw new PkiException("cannot read " + pemFile + ": " + e.getMessage(), e);
-        }
+        String text = readChain(pemFile);
         List<X509Certificate> known = new ArrayList<>(PemFiles.readCertificates(caCertificateFile()));
         known.addAll(ChainValidator.jvmTrustedRoots());
         ChainValidator validator = new ChainValidator(
-                issuer.publicKeyOf(PemFiles.readPrivateKey(serverKeyFile())), known, clock);
+                issuer.publicKeyOf(PemFiles.readPrivateKey(serverKeyFile())), known, clock, ChainValidator.Use.TLS_SERVER);
         List<X509Certificate> chain = validator.validate(PemFiles.parseCertificates(text));
         write(serverCertificateFile(), PemFiles.encode(chain));
         CertInfo leaf = CertInfo.of(chain.get(0));
         LOG.info("pki - imported server certificate {} issued by {} valid until {} ({} certificates in chain)",
                 leaf.subject(), leaf.issuer(), leaf.notAfter(), chain.size());
+    }
+
+    private static String readChain(Path pemFile) throws PkiException {
+        try {
+            return Files.readString(pemFile, StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            throw new PkiException("cannot read " + pemFile + ": " + e.getMessage(), e);
+        }
     }
 
     private void requireInitialized() {
@@ -304,7 +324,7 @@ public final class Pki {
         }
     }
 
-    private static X509Certificate firstCertificate(Path file) {
+    static X509Certificate firstCertificate(Path file) {
         List<X509Certificate> certs = PemFiles.readCertificates(file);
         if (certs.isEmpty()) {
             throw new IllegalStateException(file + " holds no certificate; restore it from a backup");
@@ -312,7 +332,7 @@ public final class Pki {
         return certs.get(0);
     }
 
-    private static void write(Path file, String pem) {
+    static void write(Path file, String pem) {
         DataDirectory.writePrivateFile(file, pem.getBytes(StandardCharsets.US_ASCII));
     }
 

@@ -8,6 +8,7 @@ import io.swarmgate.policy.SiteRepository;
 import io.swarmgate.store.DataDirectory;
 import io.swarmgate.store.Database;
 import io.swarmgate.store.Transactions;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -50,26 +51,48 @@ public final class AuditBench {
             SiteRepository sites = new SiteRepository(db.dataSource());
             double[] bare = new double[changes];
             double[] recorded = new double[changes];
+            // Where the time goes: the statements inside the transaction, and its commit.
+            double[] bareCommit = new double[changes];
+            double[] recordedWork = new double[changes];
+            double[] recordedCommit = new double[changes];
+            long[] inside = new long[2];
+            double loadBefore = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+            long gcCount = 0;
+            long gcMillis = 0;
             for (int i = -warmups; i < changes; i++) {
+                if (i == 0) {
+                    gcCount = -gcCount();
+                    gcMillis = -gcMillis();
+                }
                 SiteRange range = new SiteRange("10." + ((i + warmups) / 256 % 256) + "." + ((i + warmups) % 256)
                         + ".0/24", "site-" + i, "");
                 long t0 = System.nanoTime();
                 Transactions.run(db.dataSource(), c -> {
                     sites.upsert(c, range, Instant.now());
+                    inside[0] = System.nanoTime();
                     return null;
                 });
                 long t1 = System.nanoTime();
+                long[] started = new long[1];
                 audit.log().transaction(c -> {
+                    started[0] = System.nanoTime();
                     sites.upsert(c, range, Instant.now());
-                    return audit.log().append(c, AuditEvent.success(Actor.of("admin", null), "site.saved",
+                    AuditEntry e = audit.log().append(c, AuditEvent.success(Actor.of("admin", null), "site.saved",
                             range.cidr()).with("before", range).with("after", range));
+                    inside[1] = System.nanoTime();
+                    return e;
                 });
                 long t2 = System.nanoTime();
                 if (i >= 0) {
                     bare[i] = (t1 - t0) / 1e6;
                     recorded[i] = (t2 - t1) / 1e6;
+                    bareCommit[i] = (t1 - inside[0]) / 1e6;
+                    recordedWork[i] = (inside[1] - started[0]) / 1e6;
+                    recordedCommit[i] = (t2 - inside[1]) / 1e6;
                 }
             }
+            gcCount += gcCount();
+            gcMillis += gcMillis();
             Arrays.sort(bare);
             Arrays.sort(recorded);
             result.put("changes", changes);
@@ -78,6 +101,15 @@ public final class AuditBench {
             result.put("recorded_change_p50_ms", round(recorded[changes / 2]));
             result.put("recorded_change_p99_ms", round(recorded[changes * 99 / 100]));
             result.put("recording_overhead_p99_ms", round(recorded[changes * 99 / 100] - bare[changes * 99 / 100]));
+            Arrays.sort(bareCommit);
+            Arrays.sort(recordedWork);
+            Arrays.sort(recordedCommit);
+            result.put("commit_p99_ms", round(bareCommit[changes * 99 / 100]));
+            result.put("recorded_work_p99_ms", round(recordedWork[changes * 99 / 100]));
+            result.put("recorded_commit_p99_ms", round(recordedCommit[changes * 99 / 100]));
+            result.put("gc_pauses_during_changes", gcCount);
+            result.put("gc_ms_during_changes", gcMillis);
+            result.put("load_average_1m", round(loadBefore));
 
             long entries = Long.parseLong(opt.get("--entries"));
             System.err.println("bench-audit: seeding " + entries + " entries ...");
@@ -93,7 +125,7 @@ public final class AuditBench {
             AuditVerifier.Result verified = verifier.database(db.dataSource());
             result.put("verify_s", round((System.nanoTime() - t) / 1e9));
             result.put("verify_ok", verified.ok());
-            for (ExportFormat format : ExportFormat.values()) {
+            for (ExportFormat format : ExportFormat.AUDIT_LOG) {
                 System.err.println("bench-audit: exporting as " + format.wire() + " ...");
                 Path file = dataDir.exportDir().resolve("bench." + format.extension());
                 t = System.nanoTime();
@@ -113,6 +145,16 @@ public final class AuditBench {
     }
 
     /** Appends {@code n} chained entries in batches, as the log would, without a commit per entry. */
+    private static long gcCount() {
+        return ManagementFactory.getGarbageCollectorMXBeans().stream().mapToLong(b -> Math.max(0, b.getCollectionCount()))
+                .sum();
+    }
+
+    private static long gcMillis() {
+        return ManagementFactory.getGarbageCollectorMXBeans().stream().mapToLong(b -> Math.max(0, b.getCollectionTime()))
+                .sum();
+    }
+
     private static void seed(Database db, AuditLog log, long n) throws Exception {
         AuditLog.Head head = log.head();
         String previous = head.hash();

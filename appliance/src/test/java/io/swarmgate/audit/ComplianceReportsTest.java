@@ -45,7 +45,7 @@ class ComplianceReportsTest {
             Path json = tmp.resolve("report.json");
             ComplianceReports.Report report = f.audit.reports().write(Actor.cli("auditor"),
                     Instant.parse("2026-11-30T00:00:00Z"), Instant.parse("2026-12-01T00:00:00Z"),
-                    ComplianceReports.Format.JSON, json);
+                    ExportFormat.JSON, json);
             JsonNode rows = new ObjectMapper().readTree(json.toFile()).get("rows");
             assertEquals(1 + 2 + 2 + 3, rows.size(), rows.toString());
             assertEquals(report.rows(), rows.size());
@@ -68,7 +68,7 @@ class ComplianceReportsTest {
             Path csv = tmp.resolve("report.csv");
             ComplianceReports.Report inCsv = f.audit.reports().write(Actor.cli("auditor"),
                     Instant.parse("2026-11-30T00:00:00Z"), Instant.parse("2026-12-01T00:00:00Z"),
-                    ComplianceReports.Format.CSV, csv);
+                    ExportFormat.CSV, csv);
             List<String> lines = Files.readAllLines(csv);
             assertTrue(lines.get(0).startsWith("scope,stream,site,viewers_avg"), lines.get(0));
             // One viewer-minute in a day is 0.0007 viewers on average; peaks are kept for the overall row only.
@@ -78,7 +78,7 @@ class ComplianceReportsTest {
 
             assertThrows(IllegalArgumentException.class, () -> f.audit.reports().write(Actor.cli("auditor"),
                     Instant.parse("2026-12-01T00:00:00Z"), Instant.parse("2026-11-30T00:00:00Z"),
-                    ComplianceReports.Format.JSON, json));
+                    ExportFormat.JSON, json));
         }
     }
 

@@ -97,7 +97,7 @@ class SyslogForwarderTest {
             }
             Collector first = new Collector(port);
             try (SyslogForwarder forwarder = new SyslogForwarder(f.audit.log(),
-                    new SyslogForwarder.Target("127.0.0.1", port, null, "appliance.test")).start()) {
+                    new SyslogForwarder.Target("127.0.0.1", port, null, "appliance.test", null)).start()) {
                 Await.until("20 entries at the collector", Duration.ofSeconds(10), () -> first.seqs().size() == 20);
                 String message = first.messages.get(0);
                 assertTrue(message.startsWith("<109>1 "), message);

@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.swarmgate.Appliance;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.AppenderBase;
 import io.swarmgate.Await;
+import io.swarmgate.OpensslCa;
 import io.swarmgate.TestAppliance;
 import io.swarmgate.config.ConfigKey;
 import io.swarmgate.mesh.SiteRange;
@@ -18,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -25,6 +29,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * Audit entries forwarded over TLS to a real rsyslog (Debian's, with its GnuTLS driver) running in
@@ -32,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * of admin changes loses no entry. Needs root, {@code ip}, {@code rsyslogd} and rsyslog-gnutls; as
  * root or with CI set a missing one fails the test, otherwise it is skipped.
  */
-@Timeout(120)
+@Timeout(180)
 class SyslogForwardingIT {
 
     private static final Path RSYSLOGD = Path.of("/usr/sbin/rsyslogd");
@@ -61,8 +66,7 @@ class SyslogForwardingIT {
         }
     }
 
-    @Test
-    void aCollectorRestartInTheMiddleOfChangesLosesNoEntry() throws Exception {
+    private static void requireCollector() {
         boolean mustRun = "root".equals(System.getProperty("user.name")) || System.getenv("CI") != null;
         boolean available = Files.isExecutable(RSYSLOGD) && Files.exists(GTLS)
                 && "root".equals(System.getProperty("user.name"));
@@ -70,6 +74,11 @@ class SyslogForwardingIT {
             assertTrue(available, "needs root, rsyslog and rsyslog-gnutls (apt-get install rsyslog rsyslog-gnutls)");
         }
         assumeTrue(available, "needs root, rsyslog and rsyslog-gnutls");
+    }
+
+    @Test
+    void aCollectorRestartInTheMiddleOfChangesLosesNoEntry() throws Exception {
+        requireCollector();
         network();
         Path cert = tmp.resolve("collector.crt");
         Path key = tmp.resolve("collector.key");
@@ -77,15 +86,7 @@ class SyslogForwardingIT {
                 "-keyout", key.toString(), "-out", cert.toString(), "-subj", "/CN=siem.test", "-days", "1",
                 "-addext", "subjectAltName=IP:" + collectorAddress);
         Path received = tmp.resolve("received.log");
-        Path config = tmp.resolve("rsyslog.conf");
-        Files.writeString(config, String.join("\n",
-                "global(workDirectory=\"" + tmp + "\" DefaultNetstreamDriver=\"gtls\""
-                        + " DefaultNetstreamDriverCAFile=\"" + cert + "\" DefaultNetstreamDriverCertFile=\"" + cert
-                        + "\" DefaultNetstreamDriverKeyFile=\"" + key + "\")",
-                "module(load=\"imtcp\" StreamDriver.Name=\"gtls\" StreamDriver.Mode=\"1\" StreamDriver.AuthMode=\"anon\")",
-                "input(type=\"imtcp\" port=\"6514\" address=\"" + collectorAddress + "\")",
-                "template(name=\"line\" type=\"string\" string=\"%msgid% %structured-data% %msg%\\n\")",
-                "action(type=\"omfile\" file=\"" + received + "\" template=\"line\")", ""));
+        Path config = collectorConfig(cert, cert, key, "StreamDriver.AuthMode=\"anon\"", received);
         startCollector(config);
 
         try (Appliance appliance = TestAppliance.start(tmp.resolve("data"), java.time.Clock.systemUTC(),
@@ -120,6 +121,87 @@ class SyslogForwardingIT {
             String text = Files.readString(received, StandardCharsets.UTF_8);
             assertTrue(text.contains("site.saved [audit@32473 seq="), text.substring(0, Math.min(500, text.length())));
         }
+    }
+
+    /**
+     * rsyslog requires a client certificate from the enterprise CA naming {@code appliance.test}
+     * ({@code x509/name}): without one the appliance is refused, says why, and keeps its cursor;
+     * restarted with the certificate, it delivers every entry, those recorded while refused too.
+     */
+    @Test
+    void aCollectorThatRequiresClientCertificatesGetsEveryEntryOnceTheApplianceShowsOne() throws Exception {
+        requireCollector();
+        network();
+        OpensslCa corp = new OpensslCa(tmp.resolve("ca"), "Example Corp");
+        Path collectorKey = tmp.resolve("collector.key");
+        Path collector = OpensslCa.concat(tmp.resolve("collector-chain.pem"), corp.sign(
+                corp.newKey(collectorKey, "/CN=siem.test"), tmp.resolve("collector.pem"),
+                "subjectAltName=IP:" + collectorAddress, "keyUsage=critical,digitalSignature",
+                "extendedKeyUsage=serverAuth"), corp.intermediateCert);
+        Path clientKey = tmp.resolve("client.key");
+        Path client = OpensslCa.concat(tmp.resolve("client-chain.pem"), corp.sign(
+                corp.newKey(clientKey, "/CN=appliance.test"), tmp.resolve("client.pem"),
+                "subjectAltName=DNS:appliance.test", "keyUsage=critical,digitalSignature",
+                "extendedKeyUsage=clientAuth"), corp.intermediateCert);
+        Path bundle = OpensslCa.concat(tmp.resolve("ca-bundle.pem"), corp.rootCert, corp.intermediateCert);
+        Path received = tmp.resolve("received.log");
+        Path config = collectorConfig(bundle, collector, collectorKey,
+                "StreamDriver.AuthMode=\"x509/name\" PermittedPeer=[\"appliance.test\"]", received);
+        startCollector(config);
+
+        Path data = tmp.resolve("data");
+        Map<String, String> serverOnly = Map.of(ConfigKey.AUDIT_SYSLOG_ADDRESS, collectorAddress + ":6514",
+                ConfigKey.AUDIT_SYSLOG_CA_FILE, corp.rootCert.toString());
+        List<String> warnings = new CopyOnWriteArrayList<>();
+        ch.qos.logback.classic.Logger forwarderLog =
+                (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(SyslogForwarder.class);
+        AppenderBase<ILoggingEvent> capture = new AppenderBase<>() {
+            @Override
+            protected void append(ILoggingEvent event) {
+                warnings.add(event.getFormattedMessage());
+            }
+        };
+        capture.start();
+        forwarderLog.addAppender(capture);
+        long refusedHead;
+        try (Appliance appliance = TestAppliance.start(data, java.time.Clock.systemUTC(), serverOnly)) {
+            for (int i = 0; i < 5; i++) {
+                appliance.policies().addSite(new SiteRange("10.60." + i + ".0/24", "site" + i, ""), Actor.cli("op"));
+            }
+            Await.until("the appliance to say the collector wants a client certificate", Duration.ofSeconds(30),
+                    () -> warnings.stream().anyMatch(w -> w.contains("set audit.syslog-client-cert-file")));
+            assertEquals(0, cursor(appliance), "nothing counts as delivered");
+            assertEquals(Set.of(), seqs(received), "rsyslog took nothing from an appliance without a certificate");
+            refusedHead = appliance.audit().log().head().seq();
+        } finally {
+            forwarderLog.detachAppender(capture);
+        }
+
+        Map<String, String> mutual = new java.util.HashMap<>(serverOnly);
+        mutual.put(ConfigKey.AUDIT_SYSLOG_CLIENT_CERT_FILE, client.toString());
+        mutual.put(ConfigKey.AUDIT_SYSLOG_CLIENT_KEY_FILE, clientKey.toString());
+        try (Appliance appliance = TestAppliance.start(data, java.time.Clock.systemUTC(), mutual)) {
+            appliance.policies().addSite(new SiteRange("10.60.9.0/24", "late", ""), Actor.cli("op"));
+            long last = appliance.audit().log().head().seq();
+            Await.until("every entry up to " + last + " at rsyslog", Duration.ofSeconds(60),
+                    () -> seqs(received).containsAll(range(1, last)));
+            assertTrue(last > refusedHead && refusedHead >= 5, "the refused entries are among them");
+        }
+    }
+
+    /** rsyslog over GnuTLS on the collector's address, writing each message's MSGID, SD and text to {@code received}. */
+    private Path collectorConfig(Path caFile, Path certFile, Path keyFile, String authentication, Path received)
+            throws IOException {
+        Path config = tmp.resolve("rsyslog.conf");
+        Files.writeString(config, String.join("\n",
+                "global(workDirectory=\"" + tmp + "\" DefaultNetstreamDriver=\"gtls\""
+                        + " DefaultNetstreamDriverCAFile=\"" + caFile + "\" DefaultNetstreamDriverCertFile=\""
+                        + certFile + "\" DefaultNetstreamDriverKeyFile=\"" + keyFile + "\")",
+                "module(load=\"imtcp\" StreamDriver.Name=\"gtls\" StreamDriver.Mode=\"1\" " + authentication + ")",
+                "input(type=\"imtcp\" port=\"6514\" address=\"" + collectorAddress + "\")",
+                "template(name=\"line\" type=\"string\" string=\"%msgid% %structured-data% %msg%\\n\")",
+                "action(type=\"omfile\" file=\"" + received + "\" template=\"line\")", ""));
+        return config;
     }
 
     private void network() throws Exception {

@@ -14,6 +14,7 @@ import io.swarmgate.mesh.SiteRange;
 import io.swarmgate.pki.CmsSignatures;
 import io.swarmgate.policy.SecurityLevel;
 import io.swarmgate.policy.StreamPolicy;
+import io.swarmgate.policy.UploadRules;
 import io.swarmgate.policy.TokenSettings;
 import io.swarmgate.qoe.QoeReport;
 import io.swarmgate.signaling.TestViewer;
@@ -101,7 +102,7 @@ class SharedDatabaseIT {
             Appliance second = TestAppliance.start(b, Clock.systemUTC(), cluster(url));
             started.add(second);
 
-            first.policies().addStream(StreamPolicy.validated("townhall", null, P2pMode.ON, Map.of(), 8, false,
+            first.policies().addStream(StreamPolicy.validated("townhall", null, P2pMode.ON, Map.of(), 8, UploadRules.DEFAULT,
                     List.of(), SecurityLevel.BASIC, List.of(), TokenSettings.NONE, Clock.systemUTC().instant()), ADMIN);
             assertTrue(second.policies().listStreams().stream().anyMatch(p -> p.id().equals("townhall")));
 
@@ -154,7 +155,7 @@ class SharedDatabaseIT {
         try (Appliance first = TestAppliance.start(a, Clock.systemUTC(), settings)) {
             copyTree(a.resolve("pki"), b.resolve("pki"));
             try (Appliance second = TestAppliance.start(b, Clock.systemUTC(), settings)) {
-                first.policies().addStream(StreamPolicy.validated("townhall", null, P2pMode.ON, Map.of(), 8, false,
+                first.policies().addStream(StreamPolicy.validated("townhall", null, P2pMode.ON, Map.of(), 8, UploadRules.DEFAULT,
                         List.of(), SecurityLevel.BASIC, List.of(), TokenSettings.NONE, Clock.systemUTC().instant()),
                         ADMIN);
                 Await.until("the second appliance to know the new stream policy", Duration.ofSeconds(10),
@@ -171,8 +172,8 @@ class SharedDatabaseIT {
                                     && n.streams().getOrDefault("townhall", 0) == 1 && !n.self()));
                     assertEquals(2, nodes.fresh().size(), nodes.fresh().toString());
                     first.policies().updateStream("townhall", p -> StreamPolicy.validated(p.id(), p.urlPattern(),
-                            P2pMode.DOWNLOAD_ONLY, p.siteModes(), p.maxNeighbours(), p.uploadOnCellular(),
-                            p.allowedOrigins(), p.securityLevel(), p.siteGroups(), p.tokens(), p.updatedAt()), ADMIN);
+                            P2pMode.DOWNLOAD_ONLY, p.siteModes(), p.maxNeighbours(), p.upload(),
+                            p.allowedOrigins(), p.securityLevel(), p.siteGroups(), p.tokens(), p.updatedAt(), p.viewerParams()), ADMIN);
                     // The viewer on the other appliance is told, as for a change made there.
                     assertEquals("download-only", viewer.await("policy").at("/policy/p2p").asText());
                 }

@@ -94,6 +94,21 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aSyslogClientCertificateNeedsItsKeyAndTls() {
+        ConfigException missingKey = assertThrows(ConfigException.class, () -> ConfigLoader.load(null, Map.of(),
+                Map.of(ConfigKey.AUDIT_SYSLOG_CLIENT_CERT_FILE, "/etc/swarmgate/siem-client.pem")));
+        assertEquals(ConfigKey.AUDIT_SYSLOG_CLIENT_KEY_FILE, missingKey.key(), missingKey.getMessage());
+        assertTrue(missingKey.getMessage().contains("set both or neither"), missingKey.getMessage());
+        ConfigException plain = assertThrows(ConfigException.class, () -> ConfigLoader.load(null, Map.of(),
+                Map.of(ConfigKey.AUDIT_SYSLOG_CLIENT_CERT_FILE, "/c.pem", ConfigKey.AUDIT_SYSLOG_CLIENT_KEY_FILE, "/k.pem",
+                        ConfigKey.AUDIT_SYSLOG_TLS, "false")));
+        assertTrue(plain.getMessage().contains("needs TLS"), plain.getMessage());
+        ApplianceConfig both = ConfigLoader.load(null, Map.of(), Map.of(ConfigKey.AUDIT_SYSLOG_CLIENT_CERT_FILE, "/c.pem",
+                ConfigKey.AUDIT_SYSLOG_CLIENT_KEY_FILE, "/k.pem"));
+        assertEquals("/k.pem", both.audit().syslogClientKeyFile());
+    }
+
+    @Test
     void outOfRangeValueIsRejected() {
         ConfigException e = assertThrows(ConfigException.class,
                 () -> ConfigLoader.load(null, Map.of(), Map.of(ConfigKey.SERVER_HTTPS_PORT, "70000")));

@@ -101,7 +101,9 @@ final class EnterpriseCa {
         } else {
             builder.addExtension(Extension.basicConstraints, false, new BasicConstraints(false));
             builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
-            builder.addExtension((Extension) leafExtras[0]);
+            if (leafExtras[0] != null) {
+                builder.addExtension((Extension) leafExtras[0]);
+            }
             if (leafExtras[1] != null) {
                 builder.addExtension(Extension.extendedKeyUsage, false,
                         new ExtendedKeyUsage((KeyPurposeId) leafExtras[1]));
