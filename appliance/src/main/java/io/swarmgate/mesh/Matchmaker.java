@@ -172,15 +172,21 @@ final class Matchmaker {
         }
     }
 
-    /** A neighbour of {@code full} that can spare the link: above target, not {@code peer} itself. */
+    /**
+     * A neighbour of {@code full} that can spare the link: above target, not {@code peer} itself;
+     * the earliest joined of them, so the choice does not depend on the neighbour set's
+     * per-JVM iteration order.
+     */
     private PeerState donor(PeerState full, PeerState peer, int target) {
+        PeerState donor = null;
         for (String id : full.neighbours()) {
             PeerState neighbour = peers.get(id);
-            if (neighbour != null && neighbour != peer && neighbour.degree() > target) {
-                return neighbour;
+            if (neighbour != null && neighbour != peer && neighbour.degree() > target
+                    && (donor == null || neighbour.joinSeq < donor.joinSeq)) {
+                donor = neighbour;
             }
         }
-        return null;
+        return donor;
     }
 
     private static boolean eligible(PeerState peer, PeerState candidate, int max, long now) {

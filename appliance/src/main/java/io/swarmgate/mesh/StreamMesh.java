@@ -1,6 +1,7 @@
 package io.swarmgate.mesh;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +21,7 @@ import org.slf4j.LoggerFactory;
 final class StreamMesh {
 
     private static final Logger log = LoggerFactory.getLogger(StreamMesh.class);
+    private static final Comparator<PeerState> JOIN_ORDER = Comparator.comparingLong(p -> p.joinSeq);
 
     final String streamId;
 
@@ -145,6 +147,9 @@ final class StreamMesh {
                 resolved.add(neighbour);
             }
         }
+        // The neighbour set's iteration order is salted per JVM (Set.of); join order makes the
+        // re-matching after a departure the same on every run for a seed (swarmgate simulate).
+        resolved.sort(JOIN_ORDER);
         return resolved;
     }
 }
