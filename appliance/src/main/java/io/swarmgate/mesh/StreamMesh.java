@@ -114,15 +114,28 @@ final class StreamMesh {
         }
     }
 
-    /** Keeps the viewer's neighbours and leadership but stops giving it new neighbours. */
-    void suspend(PeerState peer, long until) {
+    /**
+     * Keeps the viewer's neighbours but stops giving it new ones; it stops leading at once (a
+     * replacement is elected) and is a leader candidate again only when it resumes.
+     */
+    void suspend(PeerState peer, long until, List<MeshEvent> out) {
         peer.suspendedUntil = until;
         matchmaker.refresh(peer, rules);
+        SiteSwarm site = sites.get(peer.site());
+        if (site != null) {
+            site.suspend(peer);
+            reelect(site, out);
+        }
     }
 
     void resume(PeerState peer, long now, List<MeshEvent> out) {
         peer.suspendedUntil = -1;
         matchmaker.refresh(peer, rules);
+        SiteSwarm site = sites.get(peer.site());
+        if (site != null) {
+            site.resume(peer);
+            reelect(site, out); // fills a place left empty while nobody else could lead
+        }
         matchmaker.fill(peer, rules, now, new ArrayList<>(), out);
     }
 
