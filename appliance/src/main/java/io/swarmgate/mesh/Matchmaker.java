@@ -192,6 +192,11 @@ final class Matchmaker {
             made.add(link(peer, full, rules, out));
             if (peer.degree() < target && eligible(peer, donor, max, now)) {
                 made.add(link(peer, donor, rules, out));
+            } else if (donor.uploader) {
+                // The donor has a free slot now: it adopts a hungry peer (it stays at or above its
+                // target, so this never rebalances again). Viewers the backbone rule left short
+                // may be waiting.
+                fill(donor, rules, now, new ArrayList<>(), out);
             }
         }
     }
