@@ -9,6 +9,7 @@ import io.swarmgate.cli.ExitCodes;
 import io.swarmgate.cli.InitCommand;
 import io.swarmgate.cli.RestoreCommand;
 import io.swarmgate.cli.ServeCommand;
+import io.swarmgate.cli.SimulateCommand;
 import io.swarmgate.cli.SiteCommand;
 import io.swarmgate.cli.StreamCommand;
 import io.swarmgate.cli.VersionCommand;
@@ -35,6 +36,7 @@ import picocli.CommandLine.Command;
             RestoreCommand.class,
             VersionCommand.class,
             DiscoverCommand.class,
+            SimulateCommand.class,
             CommandLine.HelpCommand.class
         },
         footer = {"", "Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error.",

@@ -193,9 +193,12 @@ public final class Coordinator {
     }
 
     /**
-     * The viewer's socket dropped: keep its place, neighbours and leadership for
-     * {@link MeshTimings#resumeGrace()}, but give it no new neighbours meanwhile. Events about it
-     * are still emitted; on resume the signaling layer resends {@link #neighbours}.
+     * The viewer's socket dropped: keep its place and neighbours for
+     * {@link MeshTimings#resumeGrace()}, but give it no new neighbours meanwhile. It stops leading
+     * its site at once (a viewer that dropped without {@code bye} is often gone: its site would
+     * wait for the backup leader on every segment it was primary for, for the whole grace); when
+     * it resumes it is a candidate again. Events about it are still emitted; on resume the
+     * signaling layer resends {@link #neighbours}.
      */
     public boolean suspend(String peerId) {
         assert owned();
@@ -204,8 +207,11 @@ public final class Coordinator {
             return false;
         }
         long until = clock.millis() + timings.resumeGrace().toMillis();
-        peer.stream.suspend(peer, until);
+        List<MeshEvent> out = new ArrayList<>();
+        peer.stream.useRules(rulesOf(peer.stream.streamId));
+        peer.stream.suspend(peer, until, out);
         suspended.put(peerId, peer);
+        deliver(out);
         log.debug("{} - suspended until {}", peerId, until);
         return true;
     }

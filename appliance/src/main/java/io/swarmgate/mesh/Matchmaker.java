@@ -43,6 +43,18 @@ final class Matchmaker {
                 .thenComparingLong(c -> c.joinSeq);
     }
 
+    /**
+     * Uploader neighbours every uploader keeps where the swarm allows: the segment a leader
+     * fetches spreads only through uploaders, so an uploader whose neighbours all download only is
+     * an island that must fetch every segment over the WAN itself. Without this, slot-taking
+     * ({@link #rebalance}) by download-only joiners strips saturated uploaders of their uploader
+     * links one by one: the 100,000-viewer simulation found site leaders with ten download-only
+     * neighbours and half of a 2,000-viewer site falling back to HTTP (docs/scaling.md).
+     */
+    static int backbone(SwarmRules rules) {
+        return Math.min(3, rules.targetDegree() / 2);
+    }
+
     private final Map<String, SiteSwarm> sites;
     private final Map<String, PeerState> peers;
     private final SplittableRandom random;
@@ -115,7 +127,8 @@ final class Matchmaker {
         int limit = sampleSize(rules);
         List<PeerState> candidates = new ArrayList<>();
         int inspected = 0;
-        if (peer.degree() < target) {
+        boolean backboneShort = peer.uploader && uploaderNeighbours(peer) < backbone(rules);
+        if (peer.degree() < target || backboneShort) {
             inspected += site.sources.sample(limit, random, candidates);
         }
         if (peer.uploader) {
@@ -123,14 +136,19 @@ final class Matchmaker {
         }
         inspections.add(inspected);
         candidates.removeIf(c -> !eligible(peer, c, max, now));
-        candidates.sort(peer.uploader ? uploaderOrder(target) : downloaderOrder(target));
+        Comparator<PeerState> order = peer.uploader ? uploaderOrder(target) : downloaderOrder(target);
+        if (backboneShort) {
+            order = Comparator.comparing((PeerState c) -> !c.uploader).thenComparing(order);
+        }
+        candidates.sort(order);
         for (PeerState candidate : candidates) {
             if (peer.degree() >= max) {
                 return;
             }
             boolean beyondTarget = peer.degree() >= target;
-            if (beyondTarget && (!peer.uploader || candidate.degree() >= target)) {
-                continue; // past its target an uploader only adopts the hungry
+            boolean forBackbone = candidate.uploader && peer.uploader && uploaderNeighbours(peer) < backbone(rules);
+            if (beyondTarget && !forBackbone && (!peer.uploader || candidate.degree() >= target)) {
+                continue; // past its target an uploader only adopts the hungry (and its backbone)
             }
             // Re-check: a candidate sampled from both pools, or filled up meanwhile, is skipped.
             if (eligible(peer, candidate, max, now)) {
@@ -160,27 +178,66 @@ final class Matchmaker {
                     || peer.blocks(full.id, now) || full.blocks(peer.id, now)) {
                 continue;
             }
-            PeerState donor = donor(full, peer, target);
+            PeerState donor = donor(full, peer, target, rules);
             if (donor == null) {
+                continue;
+            }
+            // Never an island: a download-only peer does not re-link the donor, so an uploader
+            // donor's link to full is gone, and neither may lose its last uploader link.
+            if (!peer.uploader && donor.uploader
+                    && (uploaderNeighbours(full) <= 2 || uploaderNeighbours(donor) <= 2)) {
                 continue;
             }
             unlink(full, donor, UnassignReason.REBALANCED, true, rules, out);
             made.add(link(peer, full, rules, out));
             if (peer.degree() < target && eligible(peer, donor, max, now)) {
                 made.add(link(peer, donor, rules, out));
+            } else if (donor.uploader) {
+                // The donor has a free slot now: it adopts a hungry peer (it stays at or above its
+                // target, so this never rebalances again). Viewers the backbone rule left short
+                // may be waiting.
+                fill(donor, rules, now, new ArrayList<>(), out);
             }
         }
     }
 
-    /** A neighbour of {@code full} that can spare the link: above target, not {@code peer} itself. */
-    private PeerState donor(PeerState full, PeerState peer, int target) {
-        for (String id : full.neighbours()) {
+    private int uploaderNeighbours(PeerState peer) {
+        int count = 0;
+        for (String id : peer.neighbours()) {
             PeerState neighbour = peers.get(id);
-            if (neighbour != null && neighbour != peer && neighbour.degree() > target) {
-                return neighbour;
+            if (neighbour != null && neighbour.uploader) {
+                count++;
             }
         }
-        return null;
+        return count;
+    }
+
+    /**
+     * A neighbour of {@code full} that can spare the link: above target, not {@code peer} itself.
+     * Preferred: one whose loss costs no uploader its {@link #backbone} (a download-only
+     * {@code peer} does not re-link the donor, so an uploader donor's link to {@code full} is
+     * simply gone); then the earliest joined, so the choice does not depend on the neighbour
+     * set's per-JVM iteration order. When every donor costs a backbone link one is still taken
+     * (a viewer with too few neighbours is worse than a thinner backbone), unless it is the last
+     * one ({@link #rebalance}).
+     */
+    private PeerState donor(PeerState full, PeerState peer, int target, SwarmRules rules) {
+        PeerState best = null;
+        boolean bestHarms = true;
+        for (String id : full.neighbours()) {
+            PeerState neighbour = peers.get(id);
+            if (neighbour == null || neighbour == peer || neighbour.degree() <= target) {
+                continue;
+            }
+            boolean harms = !peer.uploader && neighbour.uploader
+                    && (uploaderNeighbours(full) <= backbone(rules) || uploaderNeighbours(neighbour) <= backbone(rules));
+            if (best == null || (bestHarms && !harms)
+                    || (harms == bestHarms && neighbour.joinSeq < best.joinSeq)) {
+                best = neighbour;
+                bestHarms = harms;
+            }
+        }
+        return best;
     }
 
     private static boolean eligible(PeerState peer, PeerState candidate, int max, long now) {

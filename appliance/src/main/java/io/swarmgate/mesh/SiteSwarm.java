@@ -63,6 +63,23 @@ final class SiteSwarm {
         saturated.remove(peer);
     }
 
+    /**
+     * Takes a peer out of the leaders and their candidates while its socket is down: a viewer the
+     * appliance cannot reach may be gone for good (a closed laptop sends no {@code bye}), and
+     * while it is listed every segment it is primary for waits for the backup.
+     */
+    void suspend(PeerState peer) {
+        leaderCandidates.remove(peer);
+        leaders.remove(peer);
+    }
+
+    /** A resumed viewer is a candidate again; leaders are sticky, so it leads only where one is missing. */
+    void resume(PeerState peer) {
+        if (peer.leaderEligible && !peer.distrusted) {
+            leaderCandidates.add(peer);
+        }
+    }
+
     /** Takes a peer out of the leaders and their candidates for good (a neighbour reported its bytes). */
     void distrust(PeerState peer) {
         leaderCandidates.remove(peer);

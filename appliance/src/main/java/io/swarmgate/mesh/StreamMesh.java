@@ -1,6 +1,7 @@
 package io.swarmgate.mesh;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +21,7 @@ import org.slf4j.LoggerFactory;
 final class StreamMesh {
 
     private static final Logger log = LoggerFactory.getLogger(StreamMesh.class);
+    private static final Comparator<PeerState> JOIN_ORDER = Comparator.comparingLong(p -> p.joinSeq);
 
     final String streamId;
 
@@ -112,15 +114,28 @@ final class StreamMesh {
         }
     }
 
-    /** Keeps the viewer's neighbours and leadership but stops giving it new neighbours. */
-    void suspend(PeerState peer, long until) {
+    /**
+     * Keeps the viewer's neighbours but stops giving it new ones; it stops leading at once (a
+     * replacement is elected) and is a leader candidate again only when it resumes.
+     */
+    void suspend(PeerState peer, long until, List<MeshEvent> out) {
         peer.suspendedUntil = until;
         matchmaker.refresh(peer, rules);
+        SiteSwarm site = sites.get(peer.site());
+        if (site != null) {
+            site.suspend(peer);
+            reelect(site, out);
+        }
     }
 
     void resume(PeerState peer, long now, List<MeshEvent> out) {
         peer.suspendedUntil = -1;
         matchmaker.refresh(peer, rules);
+        SiteSwarm site = sites.get(peer.site());
+        if (site != null) {
+            site.resume(peer);
+            reelect(site, out); // fills a place left empty while nobody else could lead
+        }
         matchmaker.fill(peer, rules, now, new ArrayList<>(), out);
     }
 
@@ -145,6 +160,9 @@ final class StreamMesh {
                 resolved.add(neighbour);
             }
         }
+        // The neighbour set's iteration order is salted per JVM (Set.of); join order makes the
+        // re-matching after a departure the same on every run for a seed (swarmgate simulate).
+        resolved.sort(JOIN_ORDER);
         return resolved;
     }
 }

@@ -103,6 +103,24 @@ class CoordinatorMatchingTest {
     }
 
     @Test
+    void uploadersKeepTwoUploaderNeighboursWhenDownloadOnlyViewersFloodTheSite() {
+        // More download-only viewers than free slots: they take slots from saturated uploaders.
+        // Only uploaders relay a segment, so an uploader whose neighbours all download only is an
+        // island that fetches every segment over the WAN itself.
+        for (int i = 0; i < 100; i++) {
+            join(uploader("u" + i, "s"));
+        }
+        for (int i = 0; i < 150; i++) {
+            join(downloader("d" + i, "s"));
+        }
+        assertInvariants();
+        for (int i = 0; i < 100; i++) {
+            long uploaders = mesh.neighbours("u" + i).stream().filter(n -> n.startsWith("u")).count();
+            assertTrue(uploaders >= 2, "u" + i + " has " + uploaders + " uploader neighbours: " + mesh.neighbours("u" + i));
+        }
+    }
+
+    @Test
     void twoNonUploadersAreNeverPaired() {
         for (int i = 0; i < 10; i++) {
             join(downloader("d" + i, "s"));

@@ -29,17 +29,40 @@ class CoordinatorResumeTest {
     }
 
     @Test
-    void aViewerThatResumesWithinTheGraceKeepsItsNeighboursAndLeadership() {
+    void aViewerThatResumesWithinTheGraceKeepsItsNeighbours() {
         threeViewers();
         Set<String> before = mesh.neighbours("a");
-        List<String> leaders = mesh.leaders(STREAM, "s");
         assertTrue(mesh.suspend("a"));
         clock.advance(GRACE.minusSeconds(1));
         assertEquals(List.of(), mesh.expireSuspended());
         assertTrue(mesh.resume("a"));
         assertEquals(before, mesh.neighbours("a"));
-        assertEquals(leaders, mesh.leaders(STREAM, "s"));
         assertTrue(mesh.isNeighbour("b", "a"));
+    }
+
+    @Test
+    void aLeaderWhoseSocketDropsIsReplacedAtOnceAndLeadsAgainOnlyWhereOneIsMissing() {
+        threeViewers();
+        assertEquals(List.of("a", "b"), mesh.leaders(STREAM, "s"));
+        events.clear();
+        assertTrue(mesh.suspend("a"));
+        assertEquals(List.of("b", "c"), mesh.leaders(STREAM, "s"), "a dropped leader fetches nothing: c steps in");
+        assertTrue(events.events.contains(new RecordingListener.Event("leaders", "s", null, List.of("b", "c"))));
+        assertTrue(mesh.resume("a"));
+        assertEquals(List.of("b", "c"), mesh.leaders(STREAM, "s"), "leaders are sticky: a resumed viewer unseats nobody");
+        mesh.leave("b");
+        assertEquals(List.of("a", "c"), mesh.leaders(STREAM, "s"), "resumed, it is a candidate again");
+    }
+
+    @Test
+    void aSiteWhoseViewersAllDroppedHasNoLeadersUntilOneResumes() {
+        threeViewers();
+        for (String id : List.of("a", "b", "c")) {
+            assertTrue(mesh.suspend(id));
+        }
+        assertEquals(List.of(), mesh.leaders(STREAM, "s"));
+        assertTrue(mesh.resume("c"));
+        assertEquals(List.of("c"), mesh.leaders(STREAM, "s"));
     }
 
     @Test

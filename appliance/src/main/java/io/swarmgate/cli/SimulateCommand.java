@@ -1,0 +1,60 @@
+package io.swarmgate.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.swarmgate.sim.Scenario;
+import io.swarmgate.sim.SimResult;
+import io.swarmgate.sim.SwarmSimulation;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code swarmgate simulate}: a large event played on the real coordinator, in this process, on simulated time. */
+@Command(name = "simulate", mixinStandardHelpOptions = true,
+        description = {"Play a scripted live event on the real mesh coordinator, in this process, on a simulated",
+                "clock (no sockets, no waiting): 80 % of the viewers join in the first 5 minutes, some leave and",
+                "come back, leaders vanish mid-segment, a site's WAN link flaps; every live segment spreads through",
+                "the neighbours and leaders the coordinator chose. Progress on stderr, one JSON line on stdout",
+                "(keys in docs/scaling.md). Nothing is read from or written to a data directory."})
+public final class SimulateCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--viewers", required = true, paramLabel = "N", description = "Viewers in the event (1..2000000).")
+    int viewers;
+
+    @Option(names = "--sites", required = true, paramLabel = "K", description = "Offices they watch from (1..viewers).")
+    int sites;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "1",
+            description = "Seed of every random draw: the same seed gives the same result (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--duration", paramLabel = "SECONDS", defaultValue = "900",
+            description = "Length of the event in simulated seconds, 60..14400 (default: ${DEFAULT-VALUE}).")
+    long durationS;
+
+    @Override
+    public Integer call() throws Exception {
+        Logging.quiet();
+        Scenario scenario;
+        try {
+            scenario = Scenario.of(viewers, sites, seed, durationS * 1000);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        err.printf("simulate: %d viewers over %d sites, %d s, seed %d%n", viewers, sites, durationS, seed);
+        err.flush();
+        SimResult result = new SwarmSimulation(scenario).run(line -> {
+            err.println(line);
+            err.flush();
+        });
+        PrintWriter out = spec.commandLine().getOut();
+        out.println(new ObjectMapper().writeValueAsString(result.toJson()));
+        out.flush();
+        return ExitCodes.OK;
+    }
+}

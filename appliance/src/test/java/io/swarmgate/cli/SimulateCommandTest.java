@@ -1,0 +1,38 @@
+package io.swarmgate.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+class SimulateCommandTest {
+
+    @Test
+    void printsOneJsonLineWithTheReportedKeysAndProgressOnStderr() throws Exception {
+        CliRun r = CliRun.of("simulate", "--viewers", "300", "--sites", "5", "--seed", "3", "--duration", "60");
+        assertEquals(0, r.code(), r.err());
+        String[] lines = r.out().strip().split("\n");
+        assertEquals(1, lines.length, "stdout is one JSON line: " + r.out());
+        JsonNode json = new ObjectMapper().readTree(lines[0]);
+        for (String key : new String[] {"viewers", "sites", "wan_copies_per_segment_per_site",
+            "wan_copies_per_segment_per_site_max", "neighbour_within_2s", "no_neighbour_share",
+            "leader_reelection_p50_ms", "leader_reelection_p99_ms", "join_cpu_us", "heap_per_viewer_kib"}) {
+            assertTrue(json.has(key), key + " missing from " + lines[0]);
+        }
+        assertEquals(300, json.get("viewers").asInt());
+        assertEquals(5, json.get("sites").asInt());
+        assertTrue(r.err().contains("simulate: 300 viewers over 5 sites"), r.err());
+    }
+
+    @Test
+    void impossibleSizesAreUsageErrorsNamingTheOption() {
+        CliRun r = CliRun.of("simulate", "--viewers", "10", "--sites", "20");
+        assertEquals(ExitCodes.USAGE, r.code());
+        assertTrue(r.err().contains("--sites must be 1..viewers (10) but was 20"), r.err());
+        CliRun shortEvent = CliRun.of("simulate", "--viewers", "10", "--sites", "2", "--duration", "5");
+        assertEquals(ExitCodes.USAGE, shortEvent.code());
+        assertTrue(shortEvent.err().contains("--duration must be 60..14400 seconds"), shortEvent.err());
+    }
+}

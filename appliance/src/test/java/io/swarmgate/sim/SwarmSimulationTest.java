@@ -1,0 +1,78 @@
+package io.swarmgate.sim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The simulator on the real coordinator, small: 2,000 viewers over 20 sites for 5 simulated
+ * minutes. Asserts what the event must look like, never how fast it ran.
+ */
+class SwarmSimulationTest {
+
+    /** Seed 1's run, shared by the tests that only read it. */
+    private static SimResult seed1;
+
+    private static SimResult run(long seed) {
+        return new SwarmSimulation(Scenario.of(2_000, 20, seed, 300_000)).run(line -> { });
+    }
+
+    private static synchronized SimResult seed1() {
+        if (seed1 == null) {
+            seed1 = run(1);
+        }
+        return seed1;
+    }
+
+    /** The figures a seed fixes: everything but CPU, heap and wall time. */
+    private static Map<String, Object> seeded(SimResult r) {
+        Map<String, Object> json = r.toJson();
+        json.remove("join_cpu_us");
+        json.remove("heap_per_viewer_kib");
+        json.remove("wall_s");
+        return json;
+    }
+
+    @Test
+    void theSameSeedPlaysTheSameEventAndAnotherSeedAnotherOne() {
+        assertEquals(seeded(seed1()), seeded(run(1)));
+        assertNotEquals(seeded(seed1()), seeded(run(2)));
+    }
+
+    @Test
+    void everySiteFetchesEverySegmentAtLeastOnceAndMostlyOnce() {
+        SimResult r = seed1();
+        assertTrue(r.siteSegments() > 20 * 100, "segments spread in every site: " + r.siteSegments());
+        assertTrue(r.wanCopiesPerSegmentPerSiteMin() >= 1, "a site-segment with no WAN copy was played from nowhere");
+        assertTrue(r.wanCopiesPerSegmentPerSite() < 1.2, "the leaders fetch, the rest share: " + r.toJson());
+        assertTrue(r.offload() > 0.9, "most viewer-segments come from neighbours: " + r.offload());
+    }
+
+    @Test
+    void viewersGetNeighboursSoonAfterJoining() {
+        SimResult r = seed1();
+        assertTrue(r.joins() > 2_000, "churning viewers joined again: " + r.joins());
+        assertTrue(r.rejoins() > 0 && r.leaves() > 0 && r.drops() > 0, r.toJson().toString());
+        assertTrue(r.neighbourWithin2s() > 0.95, "neighbour within 2 s: " + r.neighbourWithin2s());
+        assertTrue(r.noNeighbourShare() < 0.02, "without neighbour: " + r.noNeighbourShare());
+    }
+
+    @Test
+    void leadersThatLeaveOrDropAreReplacedAtOnce() {
+        SimResult r = seed1();
+        assertTrue(r.leaderKills() > 0, "the script took leaders away mid-segment");
+        assertTrue(r.leaderDepartures() >= r.leaderKills(), "each departed leader was seen: " + r.leaderDepartures());
+        assertEquals(0, r.leaderReelectionMaxMs(),
+                "a leader that leaves, with bye or with a dead socket, is replaced in the same mesh change");
+    }
+
+    @Test
+    void aSiteWhoseWanIsDownFetchesNothingAndItsViewersResume() {
+        SimResult r = seed1();
+        assertTrue(r.wanOutages() > 0 && r.outageSiteSegments() > 0, r.toJson().toString());
+        assertTrue(r.resumes() > 0, "viewers cut off for 8 s resume within the grace");
+    }
+}
