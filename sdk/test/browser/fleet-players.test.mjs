@@ -8,28 +8,28 @@ import { test } from 'node:test';
 import { figures, runFleet } from '../../fleet/fleet.mjs';
 
 const SECONDS = 30;
-// `todo` where a combination does not meet the bar on the shared 2-core machine yet (the test
-// still runs and prints its failures; drop `todo` when it passes): Shaka pages see short
-// `waiting` events (4-12 per run, 1-244 ms; its HTTP-only runs had some too), and Video.js on
-// DASH offloaded 0.48-0.58 in 4-viewer runs. dash.js and Video.js on HLS passed at load 8-11
-// (dash.js showed 1-37 ms waits at load 18).
+// Every combination must play on all pages without a player error and deliver P2P bytes to every
+// non-leader; those are hard assertions. Two parts of the bar are not met yet on the shared
+// 2-core machine and run as `todo` subtests of the same fleet (their failures are printed, not
+// counted; drop `todo` when they pass): Shaka pages see short `waiting` events (4-12 per run,
+// 1-244 ms; its HTTP-only runs had some too), and Video.js on DASH offloaded 0.48-0.58 in
+// 4-viewer runs. dash.js and Video.js on HLS met the whole bar at load 8-11.
 const SHAKA_WAITS = 'short waiting events on Shaka pages (CHANGELOG, Unreleased)';
 const VIDEOJS_DASH_OFFLOAD = 'Video.js on DASH offloads about 0.5 with 4 viewers (CHANGELOG, Unreleased)';
 const COMBINATIONS = [
   { player: 'dashjs', format: 'dash' },
-  { player: 'shaka', format: 'dash', todo: SHAKA_WAITS },
+  { player: 'shaka', format: 'dash', stallsTodo: SHAKA_WAITS },
   { player: 'videojs', format: 'hls' },
-  { player: 'videojs', format: 'dash', todo: VIDEOJS_DASH_OFFLOAD },
+  { player: 'videojs', format: 'dash', offloadTodo: VIDEOJS_DASH_OFFLOAD },
 ];
 
-for (const { player, format, todo } of COMBINATIONS) {
-  test(`${player} on live ${format}: 4 viewers, no stalls, every non-leader gets P2P bytes, offload ≥ 0.5`,
-    { timeout: (SECONDS + 180) * 1000, todo }, async () => {
+for (const { player, format, stallsTodo, offloadTodo } of COMBINATIONS) {
+  test(`${player} on live ${format}: 4 viewers play, every non-leader gets P2P bytes; no stalls, offload ≥ 0.5`,
+    { timeout: (SECONDS + 180) * 1000 }, async (t) => {
       const result = await runFleet({ viewers: 4, sites: 1, duration: SECONDS, player, format });
       const report = JSON.stringify(result, null, 2);
       console.log(`${JSON.stringify(figures(result))}`);
       assert.equal(result.viewers_played, 4, report);
-      assert.equal(result.stalls, 0, `stalls\n${report}`);
       for (const page of result.pages) {
         assert.equal(page.fatal_errors, 0, `page ${page.index}: player errors\n${report}`);
       }
@@ -38,6 +38,11 @@ for (const { player, format, todo } of COMBINATIONS) {
       for (const page of nonLeaders) {
         assert.ok(page.sdk.p2pBytes > 0, `non-leader page ${page.index} received P2P bytes\n${report}`);
       }
-      assert.ok(result.offload >= 0.5, `offload ${result.offload} (measured at the origin) ≥ 0.5\n${report}`);
+      await t.test('zero stalls', { todo: stallsTodo }, () => {
+        assert.equal(result.stalls, 0, `stalls\n${report}`);
+      });
+      await t.test('offload ≥ 0.5', { todo: offloadTodo }, () => {
+        assert.ok(result.offload >= 0.5, `offload ${result.offload} (measured at the origin) ≥ 0.5\n${report}`);
+      });
     });
 }
