@@ -61,7 +61,7 @@ class ClientCodecTest {
     @Test
     void decodesEveryServerMessageTheLoadGeneratorActsOn() {
         ServerMessage.Policy policy = new ServerMessage.Policy("on", 6, false, true,
-                new ServerMessage.Upload(true, 4, 20_000));
+                new ServerMessage.Upload(true, 4, 20_000), java.util.List.of("token"));
         assertEquals(new Incoming.Welcome("p-A", "127.0.1.0/24", 15_000), codec.decode(server.encode(
                 new ServerMessage.Welcome("p-A", "s3cr3t", false, "127.0.1.0/24", "loadgen", 15_000, policy, 2_000L))));
         assertEquals(new Incoming.Neighbour("p-B", true),
