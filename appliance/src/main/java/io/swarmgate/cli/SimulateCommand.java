@@ -12,11 +12,12 @@ import picocli.CommandLine.Option;
 
 /** {@code swarmgate simulate}: a large event played on the real coordinator, in this process, on simulated time. */
 @Command(name = "simulate", mixinStandardHelpOptions = true,
-        description = {"Play a scripted live event on the real mesh coordinator, in this process, on a simulated",
-                "clock (no sockets, no waiting): 80 % of the viewers join in the first 5 minutes, some leave and",
-                "come back, leaders vanish mid-segment, a site's WAN link flaps; every live segment spreads through",
-                "the neighbours and leaders the coordinator chose. Progress on stderr, one JSON line on stdout",
-                "(keys in docs/scaling.md). Nothing is read from or written to a data directory."})
+        description = {"Play a scripted live event on the real mesh coordinator, in this process, on a "
+                + "simulated clock (no sockets, no waiting): 80 %% of the viewers join in the first 5 minutes, "
+                + "some leave and come back, leaders vanish mid-segment, a site's WAN link flaps; every live "
+                + "segment spreads through the neighbours and leaders the coordinator chose.",
+                "Progress on stderr, one JSON line on stdout (keys in docs/scaling.md). Nothing is read from "
+                + "or written to a data directory."})
 public final class SimulateCommand implements Callable<Integer> {
 
     @CommandLine.Spec

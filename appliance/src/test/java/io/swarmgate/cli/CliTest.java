@@ -21,20 +21,26 @@ class CliTest {
 
     @Test
     void everyCommandHasHelpAndExitsZero() {
-        for (List<String> cmd : List.<List<String>>of(List.of(), List.of("serve"), List.of("init"), List.of("version"),
-                List.of("cert"), List.of("cert", "show"), List.of("cert", "csr"), List.of("cert", "import"),
-                List.of("admin"), List.of("admin", "add"), List.of("admin", "passwd"), List.of("admin", "list"),
-                List.of("admin", "disable"), List.of("admin", "enable"), List.of("site"), List.of("site", "add"),
-                List.of("site", "list"), List.of("site", "remove"), List.of("site", "import"), List.of("site", "export"),
-                List.of("stream"), List.of("stream", "add"), List.of("stream", "set"), List.of("stream", "list"),
-                List.of("stream", "remove"), List.of("stream", "token"), List.of("audit"), List.of("audit", "verify"),
-                List.of("audit", "export"), List.of("audit", "report"))) {
+        // Every command in the tree, so a new one cannot be forgotten here.
+        List<List<String>> commands = new java.util.ArrayList<>();
+        collect(io.swarmgate.Main.newCommandLine(), List.of(), commands);
+        assertTrue(commands.size() > 30, "the command tree: " + commands);
+        for (List<String> cmd : commands) {
             String[] args = java.util.stream.Stream.concat(cmd.stream(), java.util.stream.Stream.of("--help"))
                     .toArray(String[]::new);
             CliRun r = run(args);
             assertEquals(0, r.code(), "help for " + cmd + ": " + r.err());
             assertTrue(r.out().contains("Usage:"), r.out());
         }
+    }
+
+    private static void collect(picocli.CommandLine line, List<String> path, List<List<String>> out) {
+        out.add(path);
+        line.getSubcommands().forEach((name, sub) -> {
+            if (sub.getCommandName().equals(name) && !name.equals("help")) {
+                collect(sub, java.util.stream.Stream.concat(path.stream(), java.util.stream.Stream.of(name)).toList(), out);
+            }
+        });
     }
 
     @Test
