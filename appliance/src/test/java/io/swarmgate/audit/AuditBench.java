@@ -29,13 +29,13 @@ import java.util.Map;
  * {@code verify} over the database and an export of all of them as JSON lines and CSV (signing
  * included). Prints one JSON line on stdout; progress on stderr. See docs/benchmarks.md, "Audit".
  *
- * <p>Arguments (all optional): {@code --data-dir DIR --entries 1000000 --changes 2000 --warmups 200}.
+ * <p>Arguments (all optional): {@code --data-dir DIR --entries 1000000 --changes 5000 --warmups 1000}.
  */
 public final class AuditBench {
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> opt = new LinkedHashMap<>(Map.of("--entries", "1000000", "--changes", "2000",
-                "--warmups", "200"));
+        Map<String, String> opt = new LinkedHashMap<>(Map.of("--entries", "1000000", "--changes", "5000",
+                "--warmups", "1000"));
         for (int i = 0; i + 1 < args.length; i += 2) {
             opt.put(args[i], args[i + 1]);
         }
