@@ -47,7 +47,7 @@ export function playerFormat(player, format) {
   return format ?? formats[0];
 }
 /** Start-up marks of a page, in the order they normally happen (probe.mjs says what each is). */
-export const STARTUP_MARKS = ['html', 'hls_js', 'sdk', 'welcome', 'manifest', 'frag_request', 'first_byte', 'frag_loaded', 'playing', 'first_peer'];
+export const STARTUP_MARKS = ['html', 'hls_js', 'sdk', 'welcome', 'manifest', 'frag_request', 'first_byte', 'frag_loaded', 'playing', 'peers_released', 'first_peer'];
 
 // Namespaces, browsers and the appliance go whatever ends the process: a normal exit, an
 // uncaught exception (node runs 'exit' handlers) or a signal (turned into an exit here).

@@ -254,6 +254,7 @@ export async function samplePage(cutWall) {
     first_byte: probe.marks.firstByte,
     frag_loaded: probe.marks.fragLoaded,
     playing: probe.playingAt,
+    peers_released: Number.isFinite(timings.peersReleasedMs) ? timings.peersReleasedMs : null,
     first_peer: Number.isFinite(timings.firstPeerOpenMs) ? timings.firstPeerOpenMs : null,
   } : null;
   const pageFragBytes = player && player.stats && Number.isFinite(player.stats.fragBytes) ? player.stats.fragBytes : null;

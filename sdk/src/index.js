@@ -63,8 +63,10 @@ export function combineStats(list, { enabled, version }) {
     players: list.length,
     uploadCapacityKbps: 0,
     uploadAllowed: false,
-    // First `welcome` and first open data channel of any player, ms on performance.now().
-    timings: { welcomeMs: null, firstPeerOpenMs: null },
+    // First `welcome`, neighbour connections let start and first open data channel of any player, ms on performance.now().
+    timings: { welcomeMs: null, peersReleasedMs: null, firstPeerOpenMs: null },
+    // Why the first player's neighbour connections started (peer-gate.js), null before.
+    peerGate: null,
   };
   for (const s of list) {
     for (const k of ['httpBytes', 'p2pBytes', 'uploadedBytes', 'peers', 'stalls', 'stallMs', 'watchMs']) out[k] += s[k] || 0;
@@ -76,6 +78,7 @@ export function combineStats(list, { enabled, version }) {
       const t = s.timings && s.timings[k];
       if (Number.isFinite(t) && (out.timings[k] === null || t < out.timings[k])) out.timings[k] = t;
     }
+    if (out.peerGate === null && s.peerGate) out.peerGate = s.peerGate;
     if (s.peerId) {
       out.site = s.site;
       out.peerId = s.peerId;

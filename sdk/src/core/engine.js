@@ -44,6 +44,7 @@ import { rankLeaders } from './leaders.js';
 import { sha256 } from './transfer.js';
 import { httpLoaderStats, p2pLoaderStats } from './bandwidth.js';
 import { DEFAULT_VIEWER_PARAMS, segmentIdFor } from './segment-id.js';
+import { CONGESTED_SHARE, CONGESTED_SITE_BPS, PeerGate } from './peer-gate.js';
 
 export { DEFAULT_VIEWER_PARAMS, segmentIdFor };
 /** @typedef {import('./segment-id.js').ByteRange} ByteRange */
@@ -132,6 +133,8 @@ export class Engine {
    * @param {number} [options.idleTimeoutMs]
    * @param {number} [options.maxAnchorEntries] segment hashes remembered (anchor.js)
    * @param {(o: object) => Promise<boolean>} [options.probeMdns] test seam, default mdns-probe.js
+   * @param {boolean} [options.holdPeersUntilStarted] hold neighbour connections until {@link Engine#playerStarted}
+   *   (peer-gate.js); the player adapters set it, the default connects at once
    * @param {(...args: any[]) => void} [options.log] debug log
    */
   constructor({
@@ -140,7 +143,7 @@ export class Engine {
     upload = true, maxStoreBytes, now = () => globalThis.performance.now(), timers = globalThis,
     createSignaling = (o) => new SignalingClient(o), createPeer = (o) => new Peer(o),
     scheduler = {}, idleTimeoutMs = DEFAULT_IDLE_TIMEOUT_MS, maxAnchorEntries, log = () => {},
-    probeMdns: probe = probeMdns,
+    probeMdns: probe = probeMdns, holdPeersUntilStarted = false,
   }) {
     this.probeMdns = probe;
     /** @type {Map<string, string>} neighbour id → its site, as the appliance said */
@@ -182,6 +185,10 @@ export class Engine {
     this.leaders = [];
     // First-time marks on `now()` for start-up analysis (the fleet reads them); write-once, never read here.
     this.timings = { welcomeMs: null, firstPeerOpenMs: null };
+    this.gate = new PeerGate({
+      holding: holdPeersUntilStarted, timers, now,
+      connect: (neighbour, signals) => this.connectNeighbour(neighbour, signals),
+    });
     /** @type {Map<string, {listedAtMs: number, url: string, sequence?: number, durationS?: number, track: string, live: boolean}>} */
     this.known = new Map();
     this.seenTracks = new Set();
@@ -236,7 +243,9 @@ export class Engine {
     s.on('welcome', (m) => this.onWelcome(m));
     s.on('neighbour', (m) => this.onNeighbour(m));
     s.on('neighbour-gone', (m) => this.onNeighbourGone(m));
-    s.on('signal', (m) => this.peers.get(m.from)?.handleSignal(m));
+    s.on('signal', (m) => {
+      if (!this.gate.signal(m)) this.peers.get(m.from)?.handleSignal(m);
+    });
     s.on('leaders', (m) => {
       this.leaders = Array.isArray(m.leaders) ? m.leaders.slice() : [];
       this.wakeAll();
@@ -291,6 +300,7 @@ export class Engine {
     if (this.destroyed) return;
     this.stopMesh();
     this.destroyed = true;
+    this.gate.destroy();
     this.qoe.destroy();
     for (const t of this.backupTimers) this.timers.clearTimeout(t);
     this.backupTimers.clear();
@@ -304,6 +314,8 @@ export class Engine {
     if (this.timings.welcomeMs === null) this.timings.welcomeMs = Math.round(this.now());
     // The site's link as its other viewers measured it: known before this viewer fetched anything.
     this.scheduler.setSiteHttpBps(m.siteHttpKbps * 1000);
+    // On a congested WAN a neighbour on the LAN is the fastest source of the first fragments too.
+    if (this.scheduler.siteHttpBps !== undefined && this.scheduler.siteHttpBps < CONGESTED_SITE_BPS) this.gate.open('congested');
     // A (re)join: the appliance sends `neighbour` again for every neighbour, so start afresh.
     this.closePeers();
     this.selfId = m.peerId;
@@ -318,19 +330,36 @@ export class Engine {
     if (!this.policy || this.policy.p2p === 'off') this.closePeers();
   }
 
-  onNeighbour({ peer: id, offer, site }) {
+  onNeighbour(m) {
+    const { peer: id, site } = m;
     if (!this.enabled || this.destroyed || typeof id !== 'string' || id === this.selfId) return;
     if (typeof site === 'string') this.peerSites.set(id, site);
     if (this.policy && this.policy.p2p === 'off') return;
     // A neighbour that sent altered bytes gets no connection: nothing from it would be used.
     if (this.banned.has(id)) return;
     this.peers.get(id)?.close('closed');
+    if (!this.gate.hold(m)) this.connectNeighbour(m, []);
+  }
+
+  /** Creates the connection to a neighbour, handing it the signals the gate kept for it. */
+  connectNeighbour({ peer: id, offer }, signals) {
+    if (!this.enabled || this.destroyed || !this.signaling || this.banned.has(id)) return;
+    if (this.policy && this.policy.p2p === 'off') return;
     const peer = this.createPeer({
       id, offer: !!offer, store: this.store, signaling: this.signaling,
       RTCPeerConnection: this.RTCPeerConnection, iceServers: (this.policy && this.policy.iceServers) || [],
       timers: this.timers, now: this.now, hooks: this.peerHooks(),
     });
     this.peers.set(id, peer);
+    for (const m of signals) peer.handleSignal(m);
+  }
+
+  /**
+   * The player is playing (its first `playing` event): held neighbour connections may start now
+   * without competing with the first fragments (peer-gate.js). Idempotent.
+   */
+  playerStarted() {
+    this.gate.open('started');
   }
 
   onNeighbourGone({ peer: id, reason }) {
@@ -342,6 +371,7 @@ export class Engine {
       }
       if (typeof id === 'string') this.banned.add(id);
     }
+    this.gate.drop(id);
     this.peers.get(id)?.close('closed');
   }
 
@@ -374,6 +404,7 @@ export class Engine {
   }
 
   closePeers() {
+    this.gate.clear();
     for (const p of [...this.peers.values()]) p.close('closed');
     this.peers.clear();
     this.qoe.setNeighbours(0);
@@ -552,7 +583,8 @@ export class Engine {
       integrity: this.integrity,
       refused: this.refused,
       p2pPolicy: this.policy ? this.policy.p2p ?? null : null,
-      timings: { ...this.timings },
+      timings: { ...this.timings, peersReleasedMs: this.gate.openedAtMs },
+      peerGate: this.gate.openedBy,
     };
   }
 
@@ -688,6 +720,11 @@ export class Engine {
     };
     try {
       if (!this.p2pUsable()) return await httpOnce('off');
+      if (!this.gate.isOpen && this.scheduler.httpMeasured(req) && req.durationS > 0
+        && this.scheduler.estimateHttpMs(req) > CONGESTED_SHARE * req.durationS * 1000) {
+        // Fetching takes a good part of the segment's duration: the WAN is scarce, use the LAN now.
+        this.gate.open('congested');
+      }
       const t0 = this.now();
       const cached = this.fromStore(id, req);
       if (cached) return cached;

@@ -24,9 +24,10 @@ export function bufferAhead(media) {
  * @param {EventTarget} media
  * @param {() => (object|null)} qoe the current engine's QoE reporter, or null
  * @param {number} createdAt performance.now() when the player was created
+ * @param {() => void} [onStarted] called once, at the first `playing`
  * @returns {() => void} stops watching
  */
-export function watchMedia(media, qoe, createdAt) {
+export function watchMedia(media, qoe, createdAt, onStarted = () => {}) {
   let started = false;
   const listeners = [];
   const listen = (type, fn) => {
@@ -36,6 +37,14 @@ export function watchMedia(media, qoe, createdAt) {
     media.addEventListener(type, h);
     listeners.push([type, h]);
   };
+  let announced = false;
+  const first = () => {
+    if (announced) return;
+    announced = true;
+    try { onStarted(); } catch { /* the mesh must never disturb playback */ }
+  };
+  media.addEventListener('playing', first);
+  listeners.push(['playing', first]);
   listen('playing', (q) => {
     if (!started) {
       started = true;

@@ -18,6 +18,8 @@ export class PlayerSession {
     this.media = null;
     this.unwatchMedia = null;
     this.createdAt = globalThis.performance.now();
+    /** Whether the media element has played (the engine's peer connections may start). */
+    this.playing = false;
   }
 
   /** The engine when P2P may be used now, else null (the player's own loader does the work). */
@@ -40,7 +42,8 @@ export class PlayerSession {
     const engine = new Engine({
       signalingUrl: rt.signalingUrl, stream, token: rt.config.token, sdkVersion: rt.version,
       WebSocket: rt.env.WebSocket, RTCPeerConnection: rt.env.RTCPeerConnection, connection: rt.env.connection,
-      upload: rt.config.upload, maxStoreBytes: rt.config.maxStoreBytes, log: rt.log, ...options,
+      upload: rt.config.upload, maxStoreBytes: rt.config.maxStoreBytes, log: rt.log,
+      holdPeersUntilStarted: !this.playing, ...options,
     });
     this.engineRef = engine;
     if (!rt.enabled) engine.disable();
@@ -56,7 +59,10 @@ export class PlayerSession {
     if (!media || media === this.media || typeof media.addEventListener !== 'function') return;
     this.detachMedia();
     this.media = media;
-    this.unwatchMedia = watchMedia(media, () => this.engineRef && this.engineRef.qoe, this.createdAt);
+    this.unwatchMedia = watchMedia(media, () => this.engineRef && this.engineRef.qoe, this.createdAt, () => {
+      this.playing = true;
+      this.engineRef?.playerStarted();
+    });
   }
 
   detachMedia() {

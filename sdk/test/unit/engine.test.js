@@ -554,7 +554,7 @@ test('stats().timings marks the first welcome and the first open neighbour on th
   const { engine, signaling: started } = createEngine({ timers });
   engine.start();
   const signaling = started();
-  assert.deepEqual(engine.stats().timings, { welcomeMs: null, firstPeerOpenMs: null });
+  assert.deepEqual(engine.stats().timings, { welcomeMs: null, firstPeerOpenMs: null, peersReleasedMs: null });
   timers.advance(250);
   signaling.welcome('p-self');
   assert.equal(engine.stats().timings.welcomeMs, 1250);
@@ -564,7 +564,7 @@ test('stats().timings marks the first welcome and the first open neighbour on th
   assert.equal(engine.stats().timings.firstPeerOpenMs, 1350);
   timers.advance(5000);
   signaling.welcome('p-self'); // a re-join keeps the first marks
-  assert.deepEqual(engine.stats().timings, { welcomeMs: 1250, firstPeerOpenMs: 1350 });
+  assert.deepEqual(engine.stats().timings, { welcomeMs: 1250, firstPeerOpenMs: 1350, peersReleasedMs: null });
 });
 
 test('on a slow WAN a viewer with an empty buffer takes the segment from a neighbour instead of the link', async () => {

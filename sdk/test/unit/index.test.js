@@ -143,12 +143,15 @@ test('integrity is unavailable as soon as one player learnt the appliance has no
   assert.equal(s.failures.unverified, 3);
 });
 
-test('stats carry the earliest welcome and first-open-peer marks of any player, null until they happen', () => {
+test('stats carry the earliest welcome, peers-released and first-open-peer marks of any player, null until they happen', () => {
   const s = combineStats([
-    { timings: { welcomeMs: 420, firstPeerOpenMs: null } },
-    { timings: { welcomeMs: 380, firstPeerOpenMs: 900 } },
+    { timings: { welcomeMs: 420, peersReleasedMs: null, firstPeerOpenMs: null } },
+    { timings: { welcomeMs: 380, peersReleasedMs: 700, firstPeerOpenMs: 900 }, peerGate: 'started' },
     {},
   ], { enabled: true, version: 'x' });
-  assert.deepEqual(s.timings, { welcomeMs: 380, firstPeerOpenMs: 900 });
-  assert.deepEqual(combineStats([], { enabled: true, version: 'x' }).timings, { welcomeMs: null, firstPeerOpenMs: null });
+  assert.deepEqual(s.timings, { welcomeMs: 380, peersReleasedMs: 700, firstPeerOpenMs: 900 });
+  assert.equal(s.peerGate, 'started');
+  const none = combineStats([], { enabled: true, version: 'x' });
+  assert.deepEqual(none.timings, { welcomeMs: null, peersReleasedMs: null, firstPeerOpenMs: null });
+  assert.equal(none.peerGate, null);
 });
