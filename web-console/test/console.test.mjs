@@ -392,9 +392,9 @@ function sample(secondsAgo) {
     startupP95Ms: 2100,
     whyNotP2p: { timeout: 31, integrity: 0, gone: 7, noHolder: 54, policy: 12 },
     bySite: [
-      { stream: 'town-hall', site: 'paris', viewers: viewers - 12, efficiency: 0.82, httpBps: http * 0.5, p2pBps: p2p * 0.8, rebufferRatio: 0.003, uploadCapacityKbps: 48_000 },
-      { stream: 'town-hall', site: 'lyon', viewers: 9, efficiency: 0.64, httpBps: http * 0.3, p2pBps: p2p * 0.15, rebufferRatio: 0.006 },
-      { stream: 'town-hall', site: 'remote-vpn', viewers: 3, efficiency: 0, httpBps: http * 0.2, p2pBps: 0, rebufferRatio: 0.011, uploadCapacityKbps: null },
+      { site: 'paris', viewers: viewers - 12, efficiency: 0.82, httpBps: http * 0.5, p2pBps: p2p * 0.8, rebufferRatio: 0.003, uploadCapacityKbps: 48_000 },
+      { site: 'lyon', viewers: 9, efficiency: 0.64, httpBps: http * 0.3, p2pBps: p2p * 0.15, rebufferRatio: 0.006 },
+      { site: 'remote-vpn', viewers: 3, efficiency: 0, httpBps: http * 0.2, p2pBps: 0, rebufferRatio: 0.011, uploadCapacityKbps: null },
     ],
     byStream: [{ stream: 'town-hall', viewers, efficiency: p2p / (p2p + http) }],
   };
@@ -431,6 +431,10 @@ test('the dashboard follows the live socket: config first, then one sample per i
     assert.match(await page.locator('#kpi-efficiency').innerText(), /^\d+\.\d %$/);
     assert.match(await page.locator('#kpi-startup').innerText(), /850 ms \/ 2\.1 s/);
     assert.equal(await page.locator('#live-sites tbody tr').count(), 3);
+    // /qoe/live sums each site over its streams: the table has no stream column.
+    assert.deepEqual(await page.locator('#live-sites thead th').allInnerTexts(),
+      ['Site', 'Viewers', 'Peer efficiency', 'HTTP', 'P2P', 'Rebuffer', 'Upload capacity']);
+    assert.equal(await page.locator('#live-sites tbody tr').first().locator('td').first().innerText(), 'paris');
     // Per site, the upload capacity its viewers measured; a site without a figure shows a dash.
     assert.equal(await page.locator('#live-sites tbody tr', { hasText: 'paris' }).locator('td').last().innerText(), '48.0 Mbit/s');
     assert.equal(await page.locator('#live-sites tbody tr', { hasText: 'remote-vpn' }).locator('td').last().innerText(), '–');

@@ -86,8 +86,10 @@ export function render(container) {
     chartGrid,
     h('div', { class: 'columns' },
       section('Sites', h('table', { class: 'data', id: 'live-sites' },
-        h('caption', { class: 'sr-only', text: 'Viewers and delivery per stream and site' }),
-        h('thead', {}, h('tr', {}, ['Stream', 'Site', 'Viewers', 'Peer efficiency', 'HTTP', 'P2P', 'Rebuffer', 'Upload capacity']
+        // One row per site, all streams together: /qoe/live's bySite is summed over streams
+        // (the Streams table has the per-stream figures).
+        h('caption', { class: 'sr-only', text: 'Viewers and delivery per site, all streams together' }),
+        h('thead', {}, h('tr', {}, ['Site', 'Viewers', 'Peer efficiency', 'HTTP', 'P2P', 'Rebuffer', 'Upload capacity']
           .map((c) => h('th', { scope: 'col', text: c })))),
         siteBody)),
       h('div', {},
@@ -149,12 +151,12 @@ export function render(container) {
 
     const sites = [...(latest.bySite || [])].sort((a, b) => (b.viewers || 0) - (a.viewers || 0));
     siteBody.replaceChildren(...(sites.length ? sites.map((s) => h('tr', {},
-      h('td', { text: s.stream }), h('td', { text: s.site }),
+      h('td', { text: s.site }),
       h('td', { class: 'num', text: format.count(s.viewers) }), h('td', { class: 'num', text: format.percent(s.efficiency) }),
       h('td', { class: 'num', text: format.bitrate(s.httpBps) }), h('td', { class: 'num', text: format.bitrate(s.p2pBps) }),
       h('td', { class: 'num', text: format.percent(s.rebufferRatio, 2) }),
       // The median of what the site's viewers measured sending segments to each other (kbit/s).
-      h('td', { class: 'num', text: s.uploadCapacityKbps == null ? '–' : format.bitrate(s.uploadCapacityKbps * 1000) }))) : [emptyRow(8, 'No viewers right now.')]));
+      h('td', { class: 'num', text: s.uploadCapacityKbps == null ? '–' : format.bitrate(s.uploadCapacityKbps * 1000) }))) : [emptyRow(7, 'No viewers right now.')]));
 
     const streams = [...(latest.byStream || [])].sort((a, b) => (b.viewers || 0) - (a.viewers || 0));
     streamBody.replaceChildren(...(streams.length ? streams.map((s) => h('tr', {},
@@ -185,7 +187,7 @@ export function render(container) {
       h('span', { class: 'bar-label', id: `why-${key}`, text: label }),
       h('progress', { max: '1', value: '0', 'aria-labelledby': `why-${key}` }),
       h('span', { class: 'num', text: '–' }))));
-    siteBody.replaceChildren(emptyRow(8, 'No data yet.'));
+    siteBody.replaceChildren(emptyRow(7, 'No data yet.'));
     streamBody.replaceChildren(emptyRow(3, 'No data yet.'));
   }
   showEmpty();
