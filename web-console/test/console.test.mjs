@@ -21,6 +21,9 @@ const docsDir = join(repoRoot, 'docs', 'images');
 const docsImages = process.env.CONSOLE_DOCS_IMAGES === '1';
 const ADMIN_PASSWORD = 'correct horse battery 42';
 const AUDITOR_PASSWORD = 'auditor reads only 2026';
+/** StreamPolicy.DEFAULT_VIEWER_PARAMS: what a policy leaves out of segment ids unless it says otherwise. */
+const DEFAULT_VIEWER_PARAMS = ['token', 'access_token', 'auth', 'authorization', 'sig', 'signature', 'expires', 'policy',
+  'key-pair-id', 'hdnts', 'hdnea', 'session', 'sessionid'];
 
 let appliance;
 let browser;
@@ -197,6 +200,8 @@ test('an operator creates a stream policy through the form', { timeout: 60_000 }
   await admin.getByLabel('Site name').fill('remote-vpn');
   await admin.getByLabel('P2P mode for this site').selectOption('off');
   await admin.getByLabel('Viewer tokens').selectOption('generate');
+  // A new policy starts with the appliance's default per-viewer parameters (compared when stored, below).
+  assert.equal(await admin.getByLabel('Per-viewer query parameters').inputValue(), DEFAULT_VIEWER_PARAMS.join(', '));
   await snap(admin, 'stream-editor');
   await admin.getByRole('button', { name: 'Create stream policy' }).click();
 
@@ -225,12 +230,86 @@ test('an operator creates a stream policy through the form', { timeout: 60_000 }
     tokenRotationGraceSeconds: 60,
     previousTokenSecretAcceptedUntil: null,
     maxViewersPerToken: 0,
-    // The form does not set per-viewer query parameters: the policy keeps the default list.
-    viewerParams: ['token', 'access_token', 'auth', 'authorization', 'sig', 'signature', 'expires', 'policy',
-      'key-pair-id', 'hdnts', 'hdnea', 'session', 'sessionid'],
+    // The form left the per-viewer query parameters as shown: the policy keeps the appliance's default list.
+    viewerParams: DEFAULT_VIEWER_PARAMS,
     updatedAt: undefined,
   });
   await snap(admin, 'streams');
+});
+
+test('an operator edits the per-viewer query parameters; bad names are refused with the API\'s rule', { timeout: 60_000 }, async () => {
+  const params = admin.getByLabel('Per-viewer query parameters');
+  const error = admin.locator('[data-error-for="viewerParams"]');
+  const save = admin.getByRole('button', { name: 'Save changes' });
+  const stored = async () => (await apiFromPage(admin, 'GET', '/streams/town-hall')).body.viewerParams;
+  const edit = async () => {
+    await admin.getByRole('button', { name: 'Edit town-hall' }).click();
+    await params.waitFor();
+  };
+  // What the console sends for the stream, one entry per save.
+  const sent = [];
+  const record = (request) => {
+    if (request.method() === 'PUT' && request.url().endsWith('/api/v1/streams/town-hall')) sent.push(request.postDataJSON());
+  };
+  admin.on('request', record);
+  try {
+    await edit();
+    assert.equal(await params.inputValue(), DEFAULT_VIEWER_PARAMS.join(', '));
+
+    // Checked in the form as the appliance checks them; nothing is sent.
+    await params.fill('token, sig\nbad name');
+    await save.click();
+    await error.waitFor();
+    assert.equal(await error.innerText(), "'bad name' is not a query parameter name (1-64 letters, digits, '.', '_', '~', '-').");
+    await params.fill(Array.from({ length: 33 }, (_, i) => `p${i}`).join('\n'));
+    await save.click();
+    await admin.locator('[data-error-for="viewerParams"]', { hasText: 'at most 32' }).waitFor();
+    assert.equal(sent.length, 0);
+    assert.deepEqual(await stored(), DEFAULT_VIEWER_PARAMS);
+
+    // A refusal by the appliance itself is shown under the field with the appliance's message:
+    // here the request is changed on its way to carry a name the form would not send.
+    await params.fill('token');
+    const tamper = (route) => route.continue({ postData: JSON.stringify({ ...route.request().postDataJSON(), viewerParams: ['to ken'] }) });
+    await admin.route('**/api/v1/streams/town-hall', tamper);
+    try {
+      await save.click();
+      await admin.locator('[data-error-for="viewerParams"]', { hasText: 'has the wrong form' }).waitFor();
+      assert.equal(await error.innerText(), "viewerParams[0] has the wrong form: 1-64 letters, digits, '.', '_', '~', '-'");
+    } finally {
+      await admin.unroute('**/api/v1/streams/town-hall', tamper);
+    }
+    assert.deepEqual(await stored(), DEFAULT_VIEWER_PARAMS);
+
+    // Commas or lines, any case, repeats: stored lower-case, once each.
+    sent.length = 0;
+    await params.fill('token, sig\nTicket,\n\nTOKEN ');
+    await save.click();
+    await admin.locator('.notice', { hasText: 'Saved stream policy town-hall' }).waitFor();
+    assert.deepEqual(sent.map((body) => body.viewerParams), [['token', 'sig', 'ticket']]);
+    assert.deepEqual(await stored(), ['token', 'sig', 'ticket']);
+
+    // Shown as stored; saving another field leaves the list alone.
+    await edit();
+    assert.equal(await params.inputValue(), 'token, sig, ticket');
+    await admin.getByLabel('Max neighbours per viewer').fill('7');
+    await save.click();
+    await admin.locator('.notice', { hasText: 'Saved stream policy town-hall' }).waitFor();
+    assert.equal(sent.at(-1).viewerParams, undefined, 'an untouched list is not sent');
+    assert.deepEqual(await stored(), ['token', 'sig', 'ticket']);
+
+    // Empty: every query parameter is part of a segment's identity.
+    await edit();
+    await params.fill('');
+    await save.click();
+    await admin.locator('.notice', { hasText: 'Saved stream policy town-hall' }).waitFor();
+    assert.deepEqual(await stored(), []);
+    await edit();
+    assert.equal(await params.inputValue(), '');
+    await admin.getByRole('button', { name: 'Cancel' }).click();
+  } finally {
+    admin.off('request', record);
+  }
 });
 
 test('a sites CSV is previewed, then applied; a bad CSV is refused with its problems by line', { timeout: 60_000 }, async () => {
@@ -432,7 +511,7 @@ test('the dashboard follows the live socket: config first, then one sample per i
     assert.match(await page.locator('#kpi-startup').innerText(), /850 ms \/ 2\.1 s/);
     assert.equal(await page.locator('#live-sites tbody tr').count(), 3);
     // /qoe/live sums each site over its streams: the table has no stream column.
-    assert.deepEqual(await page.locator('#live-sites thead th').allInnerTexts(),
+    assert.deepEqual(await page.locator('#live-sites thead th').allTextContents(),
       ['Site', 'Viewers', 'Peer efficiency', 'HTTP', 'P2P', 'Rebuffer', 'Upload capacity']);
     assert.equal(await page.locator('#live-sites tbody tr').first().locator('td').first().innerText(), 'paris');
     // Per site, the upload capacity its viewers measured; a site without a figure shows a dash.

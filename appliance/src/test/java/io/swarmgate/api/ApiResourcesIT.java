@@ -65,6 +65,10 @@ class ApiResourcesIT extends ApiTestBase {
             assertEquals(400, r.statusCode(), bad[0]);
             assertEquals(bad[1], json(r).at("/error/field").asText(), bad[0] + " -> " + r.body());
         }
+        // The console shows this message under its field: it says what a name may contain.
+        assertEquals("viewerParams[1] has the wrong form: 1-64 letters, digits, '.', '_', '~', '-'",
+                json(c.send("PUT", "/streams/townhall", "{\"viewerParams\":[\"sig\",\"to ken\"]}"))
+                        .at("/error/message").asText());
         HttpResponse<String> notJson = c.send("POST", "/streams", "{id:", "application/json");
         assertEquals("invalid_json", code(notJson));
         HttpResponse<String> duplicate = c.send("POST", "/streams", "{\"id\":\"townhall\"}");
