@@ -1,8 +1,9 @@
 // The admin console in real Chromium against the real appliance jar: sign-in errors, the forced
 // change of the one-time password, a stream policy created through the form, a sites CSV
 // previewed and applied, an auditor who gets no edit controls (and a 403 when writing anyway)
-// and the dashboard. Every view is saved as web-console/test-output/console-*.png; with
-// CONSOLE_DOCS_IMAGES=1 the same views are also written as JPEGs to docs/images/ for the guide.
+// and the dashboard (live figures, the cluster's appliances, segment integrity). Every view is
+// saved as web-console/test-output/console-*.png; with CONSOLE_DOCS_IMAGES=1 the same views
+// are also written as JPEGs to docs/images/ for the guide.
 //
 // The tests share one appliance and run in order: the password chosen in the second test is
 // the one later tests sign in with. Uses appliance/target/swarmgate.jar (mvn package) and the
@@ -421,6 +422,8 @@ test('an auditor sees no edit controls and the API refuses a write from the audi
     const page = await watchedPage(context);
     await signIn(page, 'audrey', auditorOneTimePassword);
     await changePassword(page, auditorOneTimePassword, AUDITOR_PASSWORD);
+    // The dashboard's cluster section is read-only and shows for the auditor too.
+    await page.locator('#cluster-appliances tbody tr', { hasText: '(this one)' }).waitFor();
     const nav = page.getByRole('navigation', { name: 'Console pages' });
     assert.equal(await nav.getByRole('link', { name: 'Admins & tokens' }).count(), 0);
     assert.equal(await nav.getByRole('link').count(), 6);
@@ -553,6 +556,70 @@ test('the dashboard lists integrity reports and barred peers from /api/v1/integr
     assert.match(row, /3 addresses/);
     assert.match(await page.locator('#integrity-sites tbody').innerText(), /paris-hq\s+5\s+1/);
     assert.match(await page.locator('#integrity-figures').innerText(), /12 \(2\.4 MB\)/);
+  } finally {
+    await page.close();
+  }
+});
+
+test('the dashboard\'s cluster section shows the appliances, their states and streams, and warns of a split stream', { timeout: 60_000 }, async () => {
+  const page = await freshAdminPage();
+  try {
+    const rows = page.locator('#cluster-appliances tbody tr');
+    const streams = page.locator('#cluster-streams tbody tr');
+    const totals = page.locator('#cluster-totals');
+    const cells = (row) => row.locator('th, td').allInnerTexts();
+    // First the real appliance: with the embedded database it lists itself alone.
+    await page.goto(`${appliance.httpUrl}/console/#/dashboard`);
+    await rows.filter({ hasText: '(this one)' }).waitFor({ timeout: 10_000 });
+    const self = await cells(rows.first());
+    assert.match(self[1], new RegExp(`^https://.+:${appliance.httpsPort}/?$`), 'its HTTPS address');
+    assert.deepEqual(self.slice(2), ['ready', '0', '0', 'now']);
+    assert.equal(await totals.innerText(), '1 appliance, 0 viewers, 0 streams.');
+    assert.deepEqual(await cells(streams.first()), ['No streams playing.']);
+    assert.ok(await page.locator('#cluster-warning').isHidden());
+
+    // Then stand-ins with the documented shape. Ages are read on the appliance's clock (nowMs),
+    // which here is a year away from the browser's.
+    const nowMs = Date.now() - 365 * 86_400_000;
+    const node = (name, viewers, streamList, { draining = false, self = false, ageMs = 400 } = {}) => ({
+      node: `${name}:8443`, url: `https://${name}.corp.example:8443/`, viewers, draining, self, updatedAtMs: nowMs - ageMs,
+      streams: streamList.map(([stream, n]) => ({ stream, viewers: n })),
+    });
+    let answer = { nowMs, viewers: 40, appliances: [node('sg-a', 40, [['town-hall', 40]], { self: true })] };
+    await page.route(/\/api\/v1\/cluster$/, (route) => route.fulfill({ json: answer }));
+    await page.reload();
+    await rows.filter({ hasText: 'sg-a:8443' }).waitFor({ timeout: 10_000 });
+    assert.deepEqual(await cells(rows.first()), ['sg-a:8443 (this one)', 'https://sg-a.corp.example:8443/', 'ready', '40', '1', 'now']);
+    assert.deepEqual(await cells(streams.first()), ['town-hall', 'sg-a:8443', '40']);
+    assert.equal(await totals.innerText(), '1 appliance, 40 viewers, 1 stream.');
+
+    // Two appliances, one draining: the section follows without a reload.
+    answer = { nowMs, viewers: 52, appliances: [
+      node('sg-b', 12, [['all-hands', 12]], { draining: true, ageMs: 3200 }),
+      node('sg-a', 40, [['town-hall', 40]], { self: true }),
+    ] };
+    await page.waitForFunction(() => document.querySelectorAll('#cluster-appliances tbody tr').length === 2, null, { timeout: 10_000 });
+    assert.deepEqual(await cells(rows.nth(0)), ['sg-a:8443 (this one)', 'https://sg-a.corp.example:8443/', 'ready', '40', '1', 'now']);
+    assert.deepEqual(await cells(rows.nth(1)), ['sg-b:8443', 'https://sg-b.corp.example:8443/', 'draining', '12', '1', '3 s ago']);
+    assert.equal(await rows.nth(1).getAttribute('class'), 'draining');
+    assert.equal(await totals.innerText(), '2 appliances (1 draining), 52 viewers, 2 streams.');
+    assert.deepEqual(await streams.allInnerTexts(), ['town-hall\tsg-a:8443\t40', 'all-hands\tsg-b:8443\t12']);
+    assert.ok(await page.locator('#cluster-warning').isHidden());
+
+    // A stream on two appliances: its viewers form two meshes, the load balancer is not sharding by stream.
+    answer = { nowMs, viewers: 57, appliances: [
+      node('sg-a', 40, [['town-hall', 40]], { self: true }),
+      node('sg-b', 17, [['all-hands', 12], ['town-hall', 5]], { ageMs: 1500 }),
+    ] };
+    await page.locator('#cluster-streams tbody tr.warning').waitFor({ timeout: 10_000 });
+    assert.deepEqual(await cells(page.locator('#cluster-streams tbody tr.warning')),
+      ['town-hall', 'on 2 appliances: sg-a:8443 (40), sg-b:8443 (5)', '45']);
+    assert.equal(await streams.count(), 2);
+    assert.match(await page.locator('#cluster-warning').innerText(), /^town-hall: viewers on more than one appliance\..*not keeping each stream on one appliance/);
+    assert.equal(await totals.innerText(), '2 appliances, 57 viewers, 2 streams.');
+    assert.deepEqual((await cells(rows.nth(1))).slice(2), ['ready', '17', '2', '1 s ago']);
+    await page.locator('#cluster-streams').scrollIntoViewIfNeeded();
+    await snap(page, 'dashboard-cluster');
   } finally {
     await page.close();
   }

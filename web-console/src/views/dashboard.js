@@ -1,11 +1,13 @@
-// Live dashboard: headline numbers, four charts over the last few minutes, the per-site table
-// and the why-not-P2P breakdown. Samples arrive from live.js (socket, or polling as fallback)
-// into ring buffers; drawing happens at most once per animation frame however fast they come.
+// Live dashboard: headline numbers, four charts over the last few minutes, the per-site table,
+// the why-not-P2P breakdown, the cluster's appliances (dashboard-cluster.js) and segment
+// integrity. Samples arrive from live.js (socket, or polling as fallback) into ring buffers;
+// drawing happens at most once per animation frame however fast they come.
 import { get } from '../api.js';
 import { timeChart } from '../charts.js';
-import { h, section } from '../dom.js';
+import { emptyRow, h, section } from '../dom.js';
 import * as format from '../format.js';
-import { DEFAULT_CONFIG, openLiveFeed } from '../live.js';
+import { DEFAULT_CONFIG, openLiveFeed, pollEvery } from '../live.js';
+import { clusterPanel } from './dashboard-cluster.js';
 
 export const title = 'Dashboard';
 
@@ -78,6 +80,7 @@ export function render(container) {
   const whyList = h('ul', { class: 'bars' });
   const empty = h('p', { class: 'empty', text: 'No QoE data yet. Figures appear here as soon as viewers play a stream.' });
   const integrity = integrityPanel();
+  const cluster = clusterPanel();
 
   container.append(
     h('div', { class: 'page-head' }, h('h1', { text: 'Live dashboard' }), status),
@@ -97,6 +100,7 @@ export function render(container) {
         section('Streams', h('table', { class: 'data', id: 'live-streams' },
           h('thead', {}, h('tr', {}, ['Stream', 'Viewers', 'Peer efficiency'].map((c) => h('th', { scope: 'col', text: c })))),
           streamBody)))),
+    cluster.element,
     integrity.element);
 
   const charts = [
@@ -196,6 +200,7 @@ export function render(container) {
   return () => {
     feed.destroy();
     integrity.destroy();
+    cluster.destroy();
     cancelAnimationFrame(frame);
     charts.forEach((c) => c.destroy());
   };
@@ -225,8 +230,6 @@ function integrityPanel() {
         h('caption', { class: 'sr-only', text: 'Barred peers, most recent first' }),
         h('thead', {}, h('tr', {}, ['Barred at', 'Stream', 'Site', 'Peer', 'Address', 'Reported by'].map((c) => h('th', { scope: 'col', text: c })))),
         offenderBody)));
-  let timer = 0;
-  let stopped = false;
 
   async function refresh() {
     try {
@@ -254,18 +257,7 @@ function integrityPanel() {
     } catch (e) {
       figures.textContent = `Integrity figures unavailable: ${e.message}`;
     }
-    if (!stopped) timer = setTimeout(refresh, INTEGRITY_POLL_MS);
   }
-  refresh();
-  return {
-    element,
-    destroy() {
-      stopped = true;
-      clearTimeout(timer);
-    },
-  };
-}
-
-function emptyRow(span, text) {
-  return h('tr', {}, h('td', { colspan: String(span), class: 'muted', text }));
+  const poller = pollEvery(refresh, INTEGRITY_POLL_MS);
+  return { element, destroy: () => poller.destroy() };
 }
