@@ -182,6 +182,11 @@ export function disableAll(root) {
   }
 }
 
+/** A table row with one cell spanning `span` columns, for "nothing to show". */
+export function emptyRow(span, text) {
+  return h('tr', {}, h('td', { colspan: String(span), class: 'muted', text }));
+}
+
 /** A page section with a heading. */
 export function section(title, ...children) {
   return h('section', { class: 'panel' }, h('h2', { text: title }), ...children);

@@ -56,3 +56,18 @@ export function dateTime(iso) {
   const pad = (n) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
+
+/** An age in milliseconds → "now", "4 s ago", "3 min ago", "2 h ago". */
+export function ago(ms) {
+  if (missing(ms)) {
+    return DASH;
+  }
+  const s = Math.max(0, ms) / 1000;
+  if (s < 1) {
+    return 'now';
+  }
+  if (s < 90) {
+    return `${Math.floor(s)} s ago`;
+  }
+  return s < 90 * 60 ? `${Math.round(s / 60)} min ago` : `${Math.round(s / 3600)} h ago`;
+}

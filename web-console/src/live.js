@@ -6,7 +6,8 @@
 // appliance has no QoE endpoint yet, reported as state 'unavailable'.
 import { ApiError, get } from './api.js';
 
-const POLL_MS = 2000;
+/** How often the dashboard reads figures that come by polling (this feed's fallback, the cluster). */
+export const POLL_MS = 2000;
 const BACKOFF_START_MS = 1000;
 const BACKOFF_MAX_MS = 30_000;
 /** Used until (or unless) the socket sends its config. */
@@ -124,6 +125,32 @@ export function openLiveFeed({ onConfig, onData, onState }) {
         socket.close();
         socket = null;
       }
+    },
+  };
+}
+
+/**
+ * Calls `refresh` (async) now and again `intervalMs` after each call settles, until destroyed:
+ * calls never overlap, however slow the appliance answers. `refresh` handles its own errors.
+ *
+ * @param {() => Promise<void>} refresh
+ * @param {number} intervalMs
+ * @returns {{destroy(): void}}
+ */
+export function pollEvery(refresh, intervalMs) {
+  let timer = 0;
+  let stopped = false;
+  async function tick() {
+    await refresh();
+    if (!stopped) {
+      timer = setTimeout(tick, intervalMs);
+    }
+  }
+  tick();
+  return {
+    destroy() {
+      stopped = true;
+      clearTimeout(timer);
     },
   };
 }

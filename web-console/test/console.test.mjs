@@ -1,8 +1,9 @@
 // The admin console in real Chromium against the real appliance jar: sign-in errors, the forced
 // change of the one-time password, a stream policy created through the form, a sites CSV
 // previewed and applied, an auditor who gets no edit controls (and a 403 when writing anyway)
-// and the dashboard. Every view is saved as web-console/test-output/console-*.png; with
-// CONSOLE_DOCS_IMAGES=1 the same views are also written as JPEGs to docs/images/ for the guide.
+// and the dashboard (live figures, the cluster's appliances, segment integrity). Every view is
+// saved as web-console/test-output/console-*.png; with CONSOLE_DOCS_IMAGES=1 the same views
+// are also written as JPEGs to docs/images/ for the guide.
 //
 // The tests share one appliance and run in order: the password chosen in the second test is
 // the one later tests sign in with. Uses appliance/target/swarmgate.jar (mvn package) and the
@@ -21,6 +22,9 @@ const docsDir = join(repoRoot, 'docs', 'images');
 const docsImages = process.env.CONSOLE_DOCS_IMAGES === '1';
 const ADMIN_PASSWORD = 'correct horse battery 42';
 const AUDITOR_PASSWORD = 'auditor reads only 2026';
+/** StreamPolicy.DEFAULT_VIEWER_PARAMS: what a policy leaves out of segment ids unless it says otherwise. */
+const DEFAULT_VIEWER_PARAMS = ['token', 'access_token', 'auth', 'authorization', 'sig', 'signature', 'expires', 'policy',
+  'key-pair-id', 'hdnts', 'hdnea', 'session', 'sessionid'];
 
 let appliance;
 let browser;
@@ -197,6 +201,8 @@ test('an operator creates a stream policy through the form', { timeout: 60_000 }
   await admin.getByLabel('Site name').fill('remote-vpn');
   await admin.getByLabel('P2P mode for this site').selectOption('off');
   await admin.getByLabel('Viewer tokens').selectOption('generate');
+  // A new policy starts with the appliance's default per-viewer parameters (compared when stored, below).
+  assert.equal(await admin.getByLabel('Per-viewer query parameters').inputValue(), DEFAULT_VIEWER_PARAMS.join(', '));
   await snap(admin, 'stream-editor');
   await admin.getByRole('button', { name: 'Create stream policy' }).click();
 
@@ -225,12 +231,86 @@ test('an operator creates a stream policy through the form', { timeout: 60_000 }
     tokenRotationGraceSeconds: 60,
     previousTokenSecretAcceptedUntil: null,
     maxViewersPerToken: 0,
-    // The form does not set per-viewer query parameters: the policy keeps the default list.
-    viewerParams: ['token', 'access_token', 'auth', 'authorization', 'sig', 'signature', 'expires', 'policy',
-      'key-pair-id', 'hdnts', 'hdnea', 'session', 'sessionid'],
+    // The form left the per-viewer query parameters as shown: the policy keeps the appliance's default list.
+    viewerParams: DEFAULT_VIEWER_PARAMS,
     updatedAt: undefined,
   });
   await snap(admin, 'streams');
+});
+
+test('an operator edits the per-viewer query parameters; bad names are refused with the API\'s rule', { timeout: 60_000 }, async () => {
+  const params = admin.getByLabel('Per-viewer query parameters');
+  const error = admin.locator('[data-error-for="viewerParams"]');
+  const save = admin.getByRole('button', { name: 'Save changes' });
+  const stored = async () => (await apiFromPage(admin, 'GET', '/streams/town-hall')).body.viewerParams;
+  const edit = async () => {
+    await admin.getByRole('button', { name: 'Edit town-hall' }).click();
+    await params.waitFor();
+  };
+  // What the console sends for the stream, one entry per save.
+  const sent = [];
+  const record = (request) => {
+    if (request.method() === 'PUT' && request.url().endsWith('/api/v1/streams/town-hall')) sent.push(request.postDataJSON());
+  };
+  admin.on('request', record);
+  try {
+    await edit();
+    assert.equal(await params.inputValue(), DEFAULT_VIEWER_PARAMS.join(', '));
+
+    // Checked in the form as the appliance checks them; nothing is sent.
+    await params.fill('token, sig\nbad name');
+    await save.click();
+    await error.waitFor();
+    assert.equal(await error.innerText(), "'bad name' is not a query parameter name (1-64 letters, digits, '.', '_', '~', '-').");
+    await params.fill(Array.from({ length: 33 }, (_, i) => `p${i}`).join('\n'));
+    await save.click();
+    await admin.locator('[data-error-for="viewerParams"]', { hasText: 'at most 32' }).waitFor();
+    assert.equal(sent.length, 0);
+    assert.deepEqual(await stored(), DEFAULT_VIEWER_PARAMS);
+
+    // A refusal by the appliance itself is shown under the field with the appliance's message:
+    // here the request is changed on its way to carry a name the form would not send.
+    await params.fill('token');
+    const tamper = (route) => route.continue({ postData: JSON.stringify({ ...route.request().postDataJSON(), viewerParams: ['to ken'] }) });
+    await admin.route('**/api/v1/streams/town-hall', tamper);
+    try {
+      await save.click();
+      await admin.locator('[data-error-for="viewerParams"]', { hasText: 'has the wrong form' }).waitFor();
+      assert.equal(await error.innerText(), "viewerParams[0] has the wrong form: 1-64 letters, digits, '.', '_', '~', '-'");
+    } finally {
+      await admin.unroute('**/api/v1/streams/town-hall', tamper);
+    }
+    assert.deepEqual(await stored(), DEFAULT_VIEWER_PARAMS);
+
+    // Commas or lines, any case, repeats: stored lower-case, once each.
+    sent.length = 0;
+    await params.fill('token, sig\nTicket,\n\nTOKEN ');
+    await save.click();
+    await admin.locator('.notice', { hasText: 'Saved stream policy town-hall' }).waitFor();
+    assert.deepEqual(sent.map((body) => body.viewerParams), [['token', 'sig', 'ticket']]);
+    assert.deepEqual(await stored(), ['token', 'sig', 'ticket']);
+
+    // Shown as stored; saving another field leaves the list alone.
+    await edit();
+    assert.equal(await params.inputValue(), 'token, sig, ticket');
+    await admin.getByLabel('Max neighbours per viewer').fill('7');
+    await save.click();
+    await admin.locator('.notice', { hasText: 'Saved stream policy town-hall' }).waitFor();
+    assert.equal(sent.at(-1).viewerParams, undefined, 'an untouched list is not sent');
+    assert.deepEqual(await stored(), ['token', 'sig', 'ticket']);
+
+    // Empty: every query parameter is part of a segment's identity.
+    await edit();
+    await params.fill('');
+    await save.click();
+    await admin.locator('.notice', { hasText: 'Saved stream policy town-hall' }).waitFor();
+    assert.deepEqual(await stored(), []);
+    await edit();
+    assert.equal(await params.inputValue(), '');
+    await admin.getByRole('button', { name: 'Cancel' }).click();
+  } finally {
+    admin.off('request', record);
+  }
 });
 
 test('a sites CSV is previewed, then applied; a bad CSV is refused with its problems by line', { timeout: 60_000 }, async () => {
@@ -342,6 +422,8 @@ test('an auditor sees no edit controls and the API refuses a write from the audi
     const page = await watchedPage(context);
     await signIn(page, 'audrey', auditorOneTimePassword);
     await changePassword(page, auditorOneTimePassword, AUDITOR_PASSWORD);
+    // The dashboard's cluster section is read-only and shows for the auditor too.
+    await page.locator('#cluster-appliances tbody tr', { hasText: '(this one)' }).waitFor();
     const nav = page.getByRole('navigation', { name: 'Console pages' });
     assert.equal(await nav.getByRole('link', { name: 'Admins & tokens' }).count(), 0);
     assert.equal(await nav.getByRole('link').count(), 6);
@@ -392,9 +474,9 @@ function sample(secondsAgo) {
     startupP95Ms: 2100,
     whyNotP2p: { timeout: 31, integrity: 0, gone: 7, noHolder: 54, policy: 12 },
     bySite: [
-      { stream: 'town-hall', site: 'paris', viewers: viewers - 12, efficiency: 0.82, httpBps: http * 0.5, p2pBps: p2p * 0.8, rebufferRatio: 0.003, uploadCapacityKbps: 48_000 },
-      { stream: 'town-hall', site: 'lyon', viewers: 9, efficiency: 0.64, httpBps: http * 0.3, p2pBps: p2p * 0.15, rebufferRatio: 0.006 },
-      { stream: 'town-hall', site: 'remote-vpn', viewers: 3, efficiency: 0, httpBps: http * 0.2, p2pBps: 0, rebufferRatio: 0.011, uploadCapacityKbps: null },
+      { site: 'paris', viewers: viewers - 12, efficiency: 0.82, httpBps: http * 0.5, p2pBps: p2p * 0.8, rebufferRatio: 0.003, uploadCapacityKbps: 48_000 },
+      { site: 'lyon', viewers: 9, efficiency: 0.64, httpBps: http * 0.3, p2pBps: p2p * 0.15, rebufferRatio: 0.006 },
+      { site: 'remote-vpn', viewers: 3, efficiency: 0, httpBps: http * 0.2, p2pBps: 0, rebufferRatio: 0.011, uploadCapacityKbps: null },
     ],
     byStream: [{ stream: 'town-hall', viewers, efficiency: p2p / (p2p + http) }],
   };
@@ -431,6 +513,10 @@ test('the dashboard follows the live socket: config first, then one sample per i
     assert.match(await page.locator('#kpi-efficiency').innerText(), /^\d+\.\d %$/);
     assert.match(await page.locator('#kpi-startup').innerText(), /850 ms \/ 2\.1 s/);
     assert.equal(await page.locator('#live-sites tbody tr').count(), 3);
+    // /qoe/live sums each site over its streams: the table has no stream column.
+    assert.deepEqual(await page.locator('#live-sites thead th').allTextContents(),
+      ['Site', 'Viewers', 'Peer efficiency', 'HTTP', 'P2P', 'Rebuffer', 'Upload capacity']);
+    assert.equal(await page.locator('#live-sites tbody tr').first().locator('td').first().innerText(), 'paris');
     // Per site, the upload capacity its viewers measured; a site without a figure shows a dash.
     assert.equal(await page.locator('#live-sites tbody tr', { hasText: 'paris' }).locator('td').last().innerText(), '48.0 Mbit/s');
     assert.equal(await page.locator('#live-sites tbody tr', { hasText: 'remote-vpn' }).locator('td').last().innerText(), '–');
@@ -470,6 +556,70 @@ test('the dashboard lists integrity reports and barred peers from /api/v1/integr
     assert.match(row, /3 addresses/);
     assert.match(await page.locator('#integrity-sites tbody').innerText(), /paris-hq\s+5\s+1/);
     assert.match(await page.locator('#integrity-figures').innerText(), /12 \(2\.4 MB\)/);
+  } finally {
+    await page.close();
+  }
+});
+
+test('the dashboard\'s cluster section shows the appliances, their states and streams, and warns of a split stream', { timeout: 60_000 }, async () => {
+  const page = await freshAdminPage();
+  try {
+    const rows = page.locator('#cluster-appliances tbody tr');
+    const streams = page.locator('#cluster-streams tbody tr');
+    const totals = page.locator('#cluster-totals');
+    const cells = (row) => row.locator('th, td').allInnerTexts();
+    // First the real appliance: with the embedded database it lists itself alone.
+    await page.goto(`${appliance.httpUrl}/console/#/dashboard`);
+    await rows.filter({ hasText: '(this one)' }).waitFor({ timeout: 10_000 });
+    const self = await cells(rows.first());
+    assert.match(self[1], new RegExp(`^https://.+:${appliance.httpsPort}/?$`), 'its HTTPS address');
+    assert.deepEqual(self.slice(2), ['ready', '0', '0', 'now']);
+    assert.equal(await totals.innerText(), '1 appliance, 0 viewers, 0 streams.');
+    assert.deepEqual(await cells(streams.first()), ['No streams playing.']);
+    assert.ok(await page.locator('#cluster-warning').isHidden());
+
+    // Then stand-ins with the documented shape. Ages are read on the appliance's clock (nowMs),
+    // which here is a year away from the browser's.
+    const nowMs = Date.now() - 365 * 86_400_000;
+    const node = (name, viewers, streamList, { draining = false, self = false, ageMs = 400 } = {}) => ({
+      node: `${name}:8443`, url: `https://${name}.corp.example:8443/`, viewers, draining, self, updatedAtMs: nowMs - ageMs,
+      streams: streamList.map(([stream, n]) => ({ stream, viewers: n })),
+    });
+    let answer = { nowMs, viewers: 40, appliances: [node('sg-a', 40, [['town-hall', 40]], { self: true })] };
+    await page.route(/\/api\/v1\/cluster$/, (route) => route.fulfill({ json: answer }));
+    await page.reload();
+    await rows.filter({ hasText: 'sg-a:8443' }).waitFor({ timeout: 10_000 });
+    assert.deepEqual(await cells(rows.first()), ['sg-a:8443 (this one)', 'https://sg-a.corp.example:8443/', 'ready', '40', '1', 'now']);
+    assert.deepEqual(await cells(streams.first()), ['town-hall', 'sg-a:8443', '40']);
+    assert.equal(await totals.innerText(), '1 appliance, 40 viewers, 1 stream.');
+
+    // Two appliances, one draining: the section follows without a reload.
+    answer = { nowMs, viewers: 52, appliances: [
+      node('sg-b', 12, [['all-hands', 12]], { draining: true, ageMs: 3200 }),
+      node('sg-a', 40, [['town-hall', 40]], { self: true }),
+    ] };
+    await page.waitForFunction(() => document.querySelectorAll('#cluster-appliances tbody tr').length === 2, null, { timeout: 10_000 });
+    assert.deepEqual(await cells(rows.nth(0)), ['sg-a:8443 (this one)', 'https://sg-a.corp.example:8443/', 'ready', '40', '1', 'now']);
+    assert.deepEqual(await cells(rows.nth(1)), ['sg-b:8443', 'https://sg-b.corp.example:8443/', 'draining', '12', '1', '3 s ago']);
+    assert.equal(await rows.nth(1).getAttribute('class'), 'draining');
+    assert.equal(await totals.innerText(), '2 appliances (1 draining), 52 viewers, 2 streams.');
+    assert.deepEqual(await streams.allInnerTexts(), ['town-hall\tsg-a:8443\t40', 'all-hands\tsg-b:8443\t12']);
+    assert.ok(await page.locator('#cluster-warning').isHidden());
+
+    // A stream on two appliances: its viewers form two meshes, the load balancer is not sharding by stream.
+    answer = { nowMs, viewers: 57, appliances: [
+      node('sg-a', 40, [['town-hall', 40]], { self: true }),
+      node('sg-b', 17, [['all-hands', 12], ['town-hall', 5]], { ageMs: 1500 }),
+    ] };
+    await page.locator('#cluster-streams tbody tr.warning').waitFor({ timeout: 10_000 });
+    assert.deepEqual(await cells(page.locator('#cluster-streams tbody tr.warning')),
+      ['town-hall', 'on 2 appliances: sg-a:8443 (40), sg-b:8443 (5)', '45']);
+    assert.equal(await streams.count(), 2);
+    assert.match(await page.locator('#cluster-warning').innerText(), /^town-hall: viewers on more than one appliance\..*not keeping each stream on one appliance/);
+    assert.equal(await totals.innerText(), '2 appliances, 57 viewers, 2 streams.');
+    assert.deepEqual((await cells(rows.nth(1))).slice(2), ['ready', '17', '2', '1 s ago']);
+    await page.locator('#cluster-streams').scrollIntoViewIfNeeded();
+    await snap(page, 'dashboard-cluster');
   } finally {
     await page.close();
   }

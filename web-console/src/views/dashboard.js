@@ -1,11 +1,13 @@
-// Live dashboard: headline numbers, four charts over the last few minutes, the per-site table
-// and the why-not-P2P breakdown. Samples arrive from live.js (socket, or polling as fallback)
-// into ring buffers; drawing happens at most once per animation frame however fast they come.
+// Live dashboard: headline numbers, four charts over the last few minutes, the per-site table,
+// the why-not-P2P breakdown, the cluster's appliances (dashboard-cluster.js) and segment
+// integrity. Samples arrive from live.js (socket, or polling as fallback) into ring buffers;
+// drawing happens at most once per animation frame however fast they come.
 import { get } from '../api.js';
 import { timeChart } from '../charts.js';
-import { h, section } from '../dom.js';
+import { emptyRow, h, section } from '../dom.js';
 import * as format from '../format.js';
-import { DEFAULT_CONFIG, openLiveFeed } from '../live.js';
+import { DEFAULT_CONFIG, openLiveFeed, pollEvery } from '../live.js';
+import { clusterPanel } from './dashboard-cluster.js';
 
 export const title = 'Dashboard';
 
@@ -78,6 +80,7 @@ export function render(container) {
   const whyList = h('ul', { class: 'bars' });
   const empty = h('p', { class: 'empty', text: 'No QoE data yet. Figures appear here as soon as viewers play a stream.' });
   const integrity = integrityPanel();
+  const cluster = clusterPanel();
 
   container.append(
     h('div', { class: 'page-head' }, h('h1', { text: 'Live dashboard' }), status),
@@ -86,8 +89,10 @@ export function render(container) {
     chartGrid,
     h('div', { class: 'columns' },
       section('Sites', h('table', { class: 'data', id: 'live-sites' },
-        h('caption', { class: 'sr-only', text: 'Viewers and delivery per stream and site' }),
-        h('thead', {}, h('tr', {}, ['Stream', 'Site', 'Viewers', 'Peer efficiency', 'HTTP', 'P2P', 'Rebuffer', 'Upload capacity']
+        // One row per site, all streams together: /qoe/live's bySite is summed over streams
+        // (the Streams table has the per-stream figures).
+        h('caption', { class: 'sr-only', text: 'Viewers and delivery per site, all streams together' }),
+        h('thead', {}, h('tr', {}, ['Site', 'Viewers', 'Peer efficiency', 'HTTP', 'P2P', 'Rebuffer', 'Upload capacity']
           .map((c) => h('th', { scope: 'col', text: c })))),
         siteBody)),
       h('div', {},
@@ -95,6 +100,7 @@ export function render(container) {
         section('Streams', h('table', { class: 'data', id: 'live-streams' },
           h('thead', {}, h('tr', {}, ['Stream', 'Viewers', 'Peer efficiency'].map((c) => h('th', { scope: 'col', text: c })))),
           streamBody)))),
+    cluster.element,
     integrity.element);
 
   const charts = [
@@ -149,12 +155,12 @@ export function render(container) {
 
     const sites = [...(latest.bySite || [])].sort((a, b) => (b.viewers || 0) - (a.viewers || 0));
     siteBody.replaceChildren(...(sites.length ? sites.map((s) => h('tr', {},
-      h('td', { text: s.stream }), h('td', { text: s.site }),
+      h('td', { text: s.site }),
       h('td', { class: 'num', text: format.count(s.viewers) }), h('td', { class: 'num', text: format.percent(s.efficiency) }),
       h('td', { class: 'num', text: format.bitrate(s.httpBps) }), h('td', { class: 'num', text: format.bitrate(s.p2pBps) }),
       h('td', { class: 'num', text: format.percent(s.rebufferRatio, 2) }),
       // The median of what the site's viewers measured sending segments to each other (kbit/s).
-      h('td', { class: 'num', text: s.uploadCapacityKbps == null ? '–' : format.bitrate(s.uploadCapacityKbps * 1000) }))) : [emptyRow(8, 'No viewers right now.')]));
+      h('td', { class: 'num', text: s.uploadCapacityKbps == null ? '–' : format.bitrate(s.uploadCapacityKbps * 1000) }))) : [emptyRow(7, 'No viewers right now.')]));
 
     const streams = [...(latest.byStream || [])].sort((a, b) => (b.viewers || 0) - (a.viewers || 0));
     streamBody.replaceChildren(...(streams.length ? streams.map((s) => h('tr', {},
@@ -185,7 +191,7 @@ export function render(container) {
       h('span', { class: 'bar-label', id: `why-${key}`, text: label }),
       h('progress', { max: '1', value: '0', 'aria-labelledby': `why-${key}` }),
       h('span', { class: 'num', text: '–' }))));
-    siteBody.replaceChildren(emptyRow(8, 'No data yet.'));
+    siteBody.replaceChildren(emptyRow(7, 'No data yet.'));
     streamBody.replaceChildren(emptyRow(3, 'No data yet.'));
   }
   showEmpty();
@@ -194,6 +200,7 @@ export function render(container) {
   return () => {
     feed.destroy();
     integrity.destroy();
+    cluster.destroy();
     cancelAnimationFrame(frame);
     charts.forEach((c) => c.destroy());
   };
@@ -223,8 +230,6 @@ function integrityPanel() {
         h('caption', { class: 'sr-only', text: 'Barred peers, most recent first' }),
         h('thead', {}, h('tr', {}, ['Barred at', 'Stream', 'Site', 'Peer', 'Address', 'Reported by'].map((c) => h('th', { scope: 'col', text: c })))),
         offenderBody)));
-  let timer = 0;
-  let stopped = false;
 
   async function refresh() {
     try {
@@ -252,18 +257,7 @@ function integrityPanel() {
     } catch (e) {
       figures.textContent = `Integrity figures unavailable: ${e.message}`;
     }
-    if (!stopped) timer = setTimeout(refresh, INTEGRITY_POLL_MS);
   }
-  refresh();
-  return {
-    element,
-    destroy() {
-      stopped = true;
-      clearTimeout(timer);
-    },
-  };
-}
-
-function emptyRow(span, text) {
-  return h('tr', {}, h('td', { colspan: String(span), class: 'muted', text }));
+  const poller = pollEvery(refresh, INTEGRITY_POLL_MS);
+  return { element, destroy: () => poller.destroy() };
 }

@@ -51,10 +51,10 @@ final class ClusterWiring {
                                     Supplier<ApplianceServer> server, Clock clock) {
         if (!database.shared()) {
             return new ClusterResource(() -> List.of(ClusterNodes.alone(server.get().httpsUri(),
-                    ClusterNodes.Figures.of(server.get().draining(), signaling.viewersByStreamAndSite()), clock)));
+                    ClusterNodes.Figures.of(server.get().draining(), signaling.viewersByStreamAndSite()), clock)), clock);
         }
         ClusterNodes nodes = nodes(config, database, () -> server.get().httpsUri(), clock);
-        return new ClusterResource(nodes::fresh);
+        return new ClusterResource(nodes::fresh, clock);
     }
 
     private static ClusterNodes nodes(ApplianceConfig config, Database database, Supplier<URI> uri, Clock clock) {

@@ -2,6 +2,7 @@ package io.swarmgate.api;
 
 import io.swarmgate.cluster.ClusterNodes;
 import io.swarmgate.console.Role;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,15 +28,21 @@ public final class ClusterResource {
                     .required("viewers", Schema.integer())));
 
     private final Callable<List<ClusterNodes.Node>> nodes;
+    private final Clock clock;
 
-    public ClusterResource(Callable<List<ClusterNodes.Node>> nodes) {
+    /** @param clock the clock the rows' {@code updatedAtMs} come from, answered as {@code nowMs} */
+    public ClusterResource(Callable<List<ClusterNodes.Node>> nodes, Clock clock) {
         this.nodes = nodes;
+        this.clock = clock;
     }
 
     public List<Route> routes() {
         return List.of(Route.get("/cluster", Role.AUDITOR,
                         "The appliances of the cluster, the streams each holds and the viewers of all", r -> cluster())
                 .returns(200, "appliances and the cluster's viewers", Schema.object()
+                        .required("nowMs", Schema.integer().describe("this appliance's clock when it answered"
+                                + " (ms since the epoch): a row's age is nowMs - updatedAtMs, whatever the"
+                                + " reader's own clock says"))
                         .required("viewers", Schema.integer())
                         .required("appliances", Schema.arrayOf(NODE))));
     }
@@ -57,6 +64,7 @@ public final class ClusterResource {
             viewers += n.viewers();
         }
         Map<String, Object> out = new LinkedHashMap<>();
+        out.put("nowMs", clock.millis());
         out.put("viewers", viewers);
         out.put("appliances", appliances);
         return out;

@@ -85,7 +85,7 @@ public final class StreamResource {
             .optional("tokenRotationGraceSeconds", Schema.integer(0, TokenSettings.ROTATION_GRACE_LIMIT.toSeconds()))
             .optional("maxViewersPerToken", Schema.integer(0, TokenSettings.MAX_VIEWERS_PER_TOKEN_LIMIT))
             .optional("viewerParams", Schema.arrayOf(Schema.string(64).pattern(StreamPolicy.PARAM_PATTERN)
-                    .example("token")).maxItems(StreamPolicy.MAX_VIEWER_PARAMS)
+                    .example("token").describe("1-64 letters, digits, '.', '_', '~', '-'")).maxItems(StreamPolicy.MAX_VIEWER_PARAMS)
                     .describe("query parameters of segment URLs that differ per viewer; every other parameter is"
                             + " part of a segment's identity"));
     private static final Schema POLICY_WITH_SECRET = POLICY.optional("tokenSecret", Schema.string()

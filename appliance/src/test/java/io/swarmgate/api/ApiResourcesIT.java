@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -65,6 +66,10 @@ class ApiResourcesIT extends ApiTestBase {
             assertEquals(400, r.statusCode(), bad[0]);
             assertEquals(bad[1], json(r).at("/error/field").asText(), bad[0] + " -> " + r.body());
         }
+        // The console shows this message under its field: it says what a name may contain.
+        assertEquals("viewerParams[1] has the wrong form: 1-64 letters, digits, '.', '_', '~', '-'",
+                json(c.send("PUT", "/streams/townhall", "{\"viewerParams\":[\"sig\",\"to ken\"]}"))
+                        .at("/error/message").asText());
         HttpResponse<String> notJson = c.send("POST", "/streams", "{id:", "application/json");
         assertEquals("invalid_json", code(notJson));
         HttpResponse<String> duplicate = c.send("POST", "/streams", "{\"id\":\"townhall\"}");
@@ -163,6 +168,22 @@ class ApiResourcesIT extends ApiTestBase {
         assertEquals(400, bad.statusCode());
         assertEquals("certificate_rejected", code(bad));
         assertEquals(certs.at("/server/sha256Fingerprint"), json(c.get("/certificates")).at("/server/sha256Fingerprint"));
+    }
+
+    @Test
+    void theClusterOfASingleApplianceIsItselfWithAgesOnItsOwnClock() throws Exception {
+        Client auditor = tokenClient(admin(), "auditor");
+        clock.advance(Duration.ofSeconds(5));
+        JsonNode cluster = json(auditor.get("/cluster"));
+        assertEquals(clock.millis(), cluster.get("nowMs").asLong(), "the answer's time is the appliance's clock");
+        assertEquals(0, cluster.get("viewers").asInt());
+        assertEquals(1, cluster.get("appliances").size(), cluster.toString());
+        JsonNode self = cluster.at("/appliances/0");
+        assertTrue(self.get("self").asBoolean());
+        assertFalse(self.get("draining").asBoolean());
+        assertEquals(appliance.httpsUri().toString(), self.get("url").asText());
+        assertEquals(cluster.get("nowMs").asLong(), self.get("updatedAtMs").asLong(), "alone, its figures are current");
+        assertEquals(0, self.get("streams").size());
     }
 
     @Test
