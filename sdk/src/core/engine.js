@@ -44,7 +44,7 @@ import { rankLeaders } from './leaders.js';
 import { sha256 } from './transfer.js';
 import { httpLoaderStats, p2pLoaderStats } from './bandwidth.js';
 import { DEFAULT_VIEWER_PARAMS, segmentIdFor } from './segment-id.js';
-import { CONGESTED_SHARE, CONGESTED_SITE_BPS, PeerGate } from './peer-gate.js';
+import { PeerGate } from './peer-gate.js';
 
 export { DEFAULT_VIEWER_PARAMS, segmentIdFor };
 /** @typedef {import('./segment-id.js').ByteRange} ByteRange */
@@ -315,7 +315,7 @@ export class Engine {
     // The site's link as its other viewers measured it: known before this viewer fetched anything.
     this.scheduler.setSiteHttpBps(m.siteHttpKbps * 1000);
     // On a congested WAN a neighbour on the LAN is the fastest source of the first fragments too.
-    if (this.scheduler.siteHttpBps !== undefined && this.scheduler.siteHttpBps < CONGESTED_SITE_BPS) this.gate.open('congested');
+    if (this.scheduler.congested()) this.gate.open('congested');
     // A (re)join: the appliance sends `neighbour` again for every neighbour, so start afresh.
     this.closePeers();
     this.selfId = m.peerId;
@@ -720,11 +720,8 @@ export class Engine {
     };
     try {
       if (!this.p2pUsable()) return await httpOnce('off');
-      if (!this.gate.isOpen && this.scheduler.httpMeasured(req) && req.durationS > 0
-        && this.scheduler.estimateHttpMs(req) > CONGESTED_SHARE * req.durationS * 1000) {
-        // Fetching takes a good part of the segment's duration: the WAN is scarce, use the LAN now.
-        this.gate.open('congested');
-      }
+      // Fetching takes a good part of the segment's duration: the WAN is scarce, use the LAN now.
+      if (!this.gate.isOpen && this.scheduler.congested(req)) this.gate.open('congested');
       const t0 = this.now();
       const cached = this.fromStore(id, req);
       if (cached) return cached;
@@ -794,6 +791,7 @@ export class Engine {
         segmentId: id, live: !!req.live, bufferS: Math.max(0, req.bufferS - (t - t0) / 1000),
         durationS: req.durationS, sizeBytes: req.sizeBytes, holders: this.holdersOf(id), leaders: this.leaders, selfId: this.selfId,
         listedAtMs: req.listedAtMs ?? (k ? k.listedAtMs : t0), exclude, backupGraceMs: this.backupGrace(req.durationS),
+        neighbours: this.peers.size + this.gate.heldCount, askedAtMs: t0,
       });
       if (plan.source === 'http') {
         if (waitedOut && plan.reason === 'urgent') this.qoe.addFailure('noHolder');

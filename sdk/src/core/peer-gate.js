@@ -12,11 +12,10 @@
  * The gate holds the appliance's `neighbour` messages, and the `signal` messages of those
  * neighbours, until the player is playing, then creates the held connections one at a time a
  * few tens of milliseconds apart. It opens at once:
- * - when the site's link is congested (the appliance's `siteHttpKbps` is below
- *   {@link CONGESTED_SITE_BPS}): there, a neighbour on the LAN is the fastest source of the first
- *   fragments and every fetch the viewer does not make over the WAN helps the site;
- * - when this viewer's HTTP estimate for a segment is more than {@link CONGESTED_SHARE} of the
- *   segment's duration (engine.js checks at each load);
+ * - when the site's link is congested (`Scheduler#congested`: the appliance's `siteHttpKbps` at
+ *   `welcome`, or this viewer's HTTP estimate for a segment it loads): there, a neighbour on the
+ *   LAN is the fastest source of the first fragments and every fetch the viewer does not make
+ *   over the WAN helps the site;
  * - at the latest {@link DEFAULT_MAX_HOLD_MS} after it first held a neighbour, well within the
  *   neighbour's own connect timeout (peer.js), whether or not the player started.
  *
@@ -27,14 +26,6 @@
 export const DEFAULT_MAX_HOLD_MS = 2500;
 /** Time between two held connections being created once the gate opens. */
 export const DEFAULT_STAGGER_MS = 50;
-/**
- * Below this per-transfer HTTP throughput (bits/s) the site's WAN is taken as the scarce
- * resource: a segment of a 2–4 Mbit/s rendition (0.5–1 MB) takes a second or more over it, while
- * a LAN neighbour delivers it in a fraction of that.
- */
-export const CONGESTED_SITE_BPS = 8_000_000;
-/** An HTTP fetch expected to take more than this share of the segment's duration: a congested link. */
-export const CONGESTED_SHARE = 0.25;
 /** Signals kept per held neighbour (an offer and its trickled candidates). */
 export const MAX_HELD_SIGNALS = 64;
 

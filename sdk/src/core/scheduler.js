@@ -49,6 +49,16 @@ export const MIN_URGENT_P2P_MS = 250;
  * few hundred kB over a data channel (10–30 MB/s here) plus the request's round trip.
  */
 export const DEFAULT_P2P_ESTIMATE_MS = 250;
+/**
+ * Below this per-transfer HTTP throughput (bits/s) the site's WAN is taken as the scarce
+ * resource: a segment of a 2–4 Mbit/s rendition (0.5–1 MB) takes a second or more over it, while
+ * a LAN neighbour delivers it in a fraction of that.
+ */
+export const CONGESTED_SITE_BPS = 8_000_000;
+/** An HTTP fetch expected to take more than this share of the segment's duration: a congested link. */
+export const CONGESTED_SHARE = 0.25;
+/** The longest an urgent segment waits for connecting neighbours on a congested link before HTTP. */
+export const MAX_CONGESTED_WAIT_MS = 2000;
 
 /**
  * Reasons a P2P attempt failed, as counted in the QoE `failures` object. `unverified`: the bytes
@@ -78,6 +88,8 @@ export const FAILURE_REASONS = Object.freeze(['timeout', 'integrity', 'gone', 'n
  * @property {string[]} [holders] neighbours that announced this segment, best first
  * @property {string[]} [leaders] the site's leaders from the `leaders` message (any order)
  * @property {string} [selfId] my peer id
+ * @property {number} [neighbours] neighbours the appliance gave this viewer (open or still connecting)
+ * @property {number} [askedAtMs] when the player asked for the segment (bounds waits across re-plans)
  * @property {number} [listedAtMs] when the playlist first listed the segment (live), default now
  * @property {number} [backupGraceMs] this segment's backup grace, overriding the default: the
  *   primary refreshes its playlist on its own timer, so it may list a segment up to one target
@@ -141,6 +153,18 @@ export class Scheduler {
    */
   httpMeasured({ sizeBytes } = {}) {
     return this.samples.length > 0 || (this.siteHttpBps !== undefined && sizeBytes > 0);
+  }
+
+  /**
+   * Whether the site's WAN is the scarce resource: the appliance's figure for the site is under
+   * {@link CONGESTED_SITE_BPS}, or (for a segment of known duration) fetching it is expected to
+   * take more than {@link CONGESTED_SHARE} of its duration.
+   * @param {{sizeBytes?: number, durationS?: number}} [segment]
+   */
+  congested(segment = {}) {
+    if (this.siteHttpBps !== undefined && this.siteHttpBps < CONGESTED_SITE_BPS) return true;
+    return segment.durationS > 0 && this.httpMeasured(segment)
+      && this.estimateHttpMs(segment) > CONGESTED_SHARE * segment.durationS * 1000;
   }
 
   /**
@@ -268,6 +292,13 @@ export class Scheduler {
       if (primary !== undefined && ranked[1] !== self && due > now && due < now + httpMs) {
         return { source: 'wait', untilMs: due, thenHttp: true };
       }
+    }
+    if (holder === undefined && req.neighbours > 0 && this.congested(req)) {
+      // A starting viewer on a congested WAN: one more fetch there takes long and slows the
+      // leaders' fetches, while the neighbours being connected hold the live window. Wait for one
+      // to announce it for part of the HTTP time (counted from the player's ask), then HTTP.
+      const until = (req.askedAtMs ?? now) + Math.min(httpMs / 2, MAX_CONGESTED_WAIT_MS);
+      if (until > now) return { source: 'wait', untilMs: until, thenHttp: true };
     }
     return { source: 'http', reason: 'urgent' };
   }

@@ -271,3 +271,35 @@ test('the site\'s HTTP throughput from welcome is the estimate until the viewer 
   s.setSiteHttpBps(-1);
   assert.equal(s.siteHttpBps, undefined);
 });
+
+test('a starting viewer on a congested WAN waits for its connecting neighbours for part of the HTTP time, then HTTP', () => {
+  const { s, clock } = scheduler();
+  s.setSiteHttpBps(1_000_000); // the appliance says: 1 Mbit/s per transfer on this site
+  const req = liveReq({ bufferS: 0, sizeBytes: 250_000, neighbours: 5, askedAtMs: T0, listedAtMs: T0 + 5000 });
+  assert.equal(s.congested(req), true);
+  // 250 kB at 1 Mbit/s is 2 s over HTTP: wait up to 1 s (half) for a neighbour to announce it
+  assert.deepEqual(s.plan(req), { source: 'wait', untilMs: T0 + 1000, thenHttp: true });
+  clock.t = T0 + 600; // woken by a neighbour opening, still nobody holds it: the same bound
+  assert.deepEqual(s.plan(req), { source: 'wait', untilMs: T0 + 1000, thenHttp: true });
+  clock.t = T0 + 1000;
+  assert.deepEqual(s.plan(req), { source: 'http', reason: 'urgent' });
+  clock.t = T0;
+  // a neighbour announced it: from the LAN
+  assert.equal(s.plan({ ...req, holders: ['n1'] }).source, 'p2p');
+  // without neighbours (the first viewer of the site) there is nobody to wait for
+  assert.deepEqual(s.plan({ ...req, neighbours: 0 }), { source: 'http', reason: 'urgent' });
+  // a very slow link: the wait is capped
+  s.setSiteHttpBps(100_000);
+  assert.deepEqual(s.plan(req), { source: 'wait', untilMs: T0 + 2000, thenHttp: true });
+});
+
+test('on an uncongested link a starting viewer never waits for neighbours', () => {
+  const { s } = scheduler();
+  s.setSiteHttpBps(200_000_000);
+  const req = liveReq({ bufferS: 0, sizeBytes: 250_000, neighbours: 5, askedAtMs: T0, listedAtMs: T0 + 5000 });
+  assert.equal(s.congested(req), false);
+  assert.deepEqual(s.plan(req), { source: 'http', reason: 'urgent' });
+  // its own fetches say a segment takes a third of its duration: congested after all
+  s.recordHttp({ bytes: 250_000, ms: 700, durationS: 2 });
+  assert.equal(s.congested(req), true);
+});
