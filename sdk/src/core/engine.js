@@ -388,7 +388,7 @@ export class Engine {
         this.qoe.setNeighbours(this.openPeerCount());
         this.log('neighbour closed', peer.id, reason);
       },
-      onHave: (peer, ids) => this.onHave(peer, ids),
+      onHave: (peer, ids, full) => this.onHave(peer, ids, full),
       onFailing: (peer, reason) => this.signaling?.failing(peer.id, reason),
       onUploadStart: () => this.uploadMeter.started(),
       onUploaded: (peer, bytes) => {
@@ -408,6 +408,13 @@ export class Engine {
     for (const p of [...this.peers.values()]) p.close('closed');
     this.peers.clear();
     this.qoe.setNeighbours(0);
+  }
+
+  /** Neighbours given by the appliance that have not announced what they hold yet, held ones included. */
+  connectingCount() {
+    let n = this.gate.heldCount;
+    for (const p of this.peers.values()) if (!p.announced) n++;
+    return n;
   }
 
   openPeerCount() {
@@ -465,7 +472,9 @@ export class Engine {
     }, 1000);
   }
 
-  onHave(peer, ids) {
+  onHave(peer, ids, full) {
+    // A neighbour's first word on what it holds: loads waiting for connecting neighbours re-plan.
+    if (full) this.wakeAll();
     for (const id of ids) {
       this.wake(id);
       // A new live segment of our playlist that a neighbour already holds: pull it now, so it
@@ -712,6 +721,15 @@ export class Engine {
    * @returns {Promise<LoadResult>}
    */
   async loadSegment(req) {
+    const result = await this.loadOnce(req);
+    // A VOD player fills its whole buffer right after the first fragment, well before it plays:
+    // with that fragment in hand it can afford P2P attempts, so its neighbours connect now.
+    if (!req.live && req.durationS > 0 && !this.gate.isOpen) this.gate.open('buffered');
+    return result;
+  }
+
+  /** @param {LoadRequest} req @returns {Promise<LoadResult>} */
+  async loadOnce(req) {
     const id = req.segmentId ?? this.segmentId(req.url, req.range);
     let httpTried = false;
     const httpOnce = (reason) => {
@@ -791,7 +809,7 @@ export class Engine {
         segmentId: id, live: !!req.live, bufferS: Math.max(0, req.bufferS - (t - t0) / 1000),
         durationS: req.durationS, sizeBytes: req.sizeBytes, holders: this.holdersOf(id), leaders: this.leaders, selfId: this.selfId,
         listedAtMs: req.listedAtMs ?? (k ? k.listedAtMs : t0), exclude, backupGraceMs: this.backupGrace(req.durationS),
-        neighbours: this.peers.size + this.gate.heldCount, askedAtMs: t0,
+        neighbours: this.peers.size + this.gate.heldCount, connecting: this.connectingCount(), askedAtMs: t0,
       });
       if (plan.source === 'http') {
         if (waitedOut && plan.reason === 'urgent') this.qoe.addFailure('noHolder');

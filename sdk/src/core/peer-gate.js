@@ -10,7 +10,8 @@
  * nothing is lost by connecting to neighbours right after the first `playing`.
  *
  * The gate holds the appliance's `neighbour` messages, and the `signal` messages of those
- * neighbours, until the player is playing, then creates the held connections one at a time a
+ * neighbours, until the player is playing (VOD: until its first fragment arrived, since a VOD player
+ * fills its whole buffer before it plays), then creates the held connections one at a time a
  * few tens of milliseconds apart. It opens at once:
  * - when the site's link is congested (`Scheduler#congested`: the appliance's `siteHttpKbps` at
  *   `welcome`, or this viewer's HTTP estimate for a segment it loads): there, a neighbour on the
@@ -54,7 +55,7 @@ export class PeerGate {
     this.staggerTimer = null;
     /** When a holding gate opened, for start-up analysis; null while it holds and when it never held. */
     this.openedAtMs = null;
-    /** Why it opened: 'started', 'congested', 'timeout', or 'open' when it never held. */
+    /** Why it opened: 'started', 'buffered' (VOD), 'congested', 'timeout', or 'open' when it never held. */
     this.openedBy = holding ? null : 'open';
   }
 

@@ -158,6 +158,8 @@ export class Peer {
     this.closed = false;
     /** @type {Set<string>} ids the neighbour announced, oldest first */
     this.have = new Set();
+    /** Whether the neighbour's first full announcement arrived (until then it may hold anything). */
+    this.announced = false;
     this.nextRequestId = 1;
     /** @type {Map<number, IncomingTransfer>} this side's open requests */
     this.incoming = new Map();
@@ -341,7 +343,10 @@ export class Peer {
     // The sequence form needs a (track, sequence) → id map from our playlist; this SDK announces
     // ids only, so a sequence announcement from another implementation is ignored.
     if (!Array.isArray(msg.ids)) return;
-    if (msg.full) this.have.clear();
+    if (msg.full) {
+      this.have.clear();
+      this.announced = true;
+    }
     for (const id of msg.ids) {
       this.have.delete(id);
       this.have.add(id);

@@ -59,6 +59,11 @@ export const CONGESTED_SITE_BPS = 8_000_000;
 export const CONGESTED_SHARE = 0.25;
 /** The longest an urgent segment waits for connecting neighbours on a congested link before HTTP. */
 export const MAX_CONGESTED_WAIT_MS = 2000;
+/**
+ * The longest a VOD segment with slack waits for neighbours that are still connecting (their
+ * channels open and announce within a few hundred ms of being created) before HTTP.
+ */
+export const CONNECTING_WAIT_MS = 1500;
 
 /**
  * Reasons a P2P attempt failed, as counted in the QoE `failures` object. `unverified`: the bytes
@@ -89,6 +94,7 @@ export const FAILURE_REASONS = Object.freeze(['timeout', 'integrity', 'gone', 'n
  * @property {string[]} [leaders] the site's leaders from the `leaders` message (any order)
  * @property {string} [selfId] my peer id
  * @property {number} [neighbours] neighbours the appliance gave this viewer (open or still connecting)
+ * @property {number} [connecting] of those, neighbours whose channel is not open yet (held by the peer gate included)
  * @property {number} [askedAtMs] when the player asked for the segment (bounds waits across re-plans)
  * @property {number} [listedAtMs] when the playlist first listed the segment (live), default now
  * @property {number} [backupGraceMs] this segment's backup grace, overriding the default: the
@@ -254,7 +260,15 @@ export class Scheduler {
     if (self !== undefined && ranked[0] === self) return { source: 'http', reason: 'primary' };
 
     if (holder !== undefined) return { source: 'p2p', peer: holder, deadlineMs };
-    if (!req.live) return { source: 'http', reason: 'noHolder' };
+    if (!req.live) {
+      // Neighbours still connecting (a viewer that just started) will announce what they hold:
+      // with buffer to spare, give them a moment instead of fetching the whole buffer over HTTP.
+      if (req.connecting > 0) {
+        const until = Math.min(deadlineMs, (req.askedAtMs ?? now) + CONNECTING_WAIT_MS);
+        if (until > now) return { source: 'wait', untilMs: until, thenHttp: true };
+      }
+      return { source: 'http', reason: 'noHolder' };
+    }
 
     const listedAt = req.listedAtMs ?? now;
     if (self !== undefined && ranked[1] === self) {

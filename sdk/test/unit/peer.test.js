@@ -32,6 +32,15 @@ test('on open each side announces everything its store holds, and the other reme
   b.close();
 });
 
+test('a neighbour counts as announced once its first full announcement arrived, even an empty one', async () => {
+  const [a, b] = connectedPair(new SegmentStore(), new SegmentStore());
+  assert.equal(a.announced && b.announced, false, 'nothing heard before the channels open');
+  await until(() => a.announced && b.announced);
+  assert.equal(a.holds('s1'), false);
+  a.close();
+  b.close();
+});
+
 test('a request is served from the store and arrives verified, byte for byte', async () => {
   const seg = segmentBytes(150_000, 3);
   let uploaded = 0;

@@ -303,3 +303,16 @@ test('on an uncongested link a starting viewer never waits for neighbours', () =
   s.recordHttp({ bytes: 250_000, ms: 700, durationS: 2 });
   assert.equal(s.congested(req), true);
 });
+
+test('a VOD segment with buffer to spare waits a moment for neighbours still connecting, never past its deadline', () => {
+  const { s, clock } = scheduler();
+  const vod = { segmentId: 'v/7.ts', live: false, bufferS: 12, connecting: 3, askedAtMs: T0 };
+  assert.deepEqual(s.plan(vod), { source: 'wait', untilMs: T0 + 1500, thenHttp: true });
+  clock.t = T0 + 1500;
+  assert.deepEqual(s.plan(vod), { source: 'http', reason: 'noHolder' }, 'they had their moment');
+  clock.t = T0;
+  assert.deepEqual(s.plan({ ...vod, connecting: 0 }), { source: 'http', reason: 'noHolder' }, 'everyone announced: nobody holds it');
+  // 3 s of buffer leave 500 ms of slack: the wait ends there
+  assert.deepEqual(s.plan({ ...vod, bufferS: 3 }), { source: 'wait', untilMs: T0 + 500, thenHttp: true });
+  assert.deepEqual(s.plan({ ...vod, bufferS: 0 }), { source: 'http', reason: 'urgent' }, 'an empty buffer does not wait');
+});
