@@ -1,5 +1,7 @@
 package io.swarmgate.config;
 
+import io.swarmgate.mesh.MeshTimings;
+
 import static io.swarmgate.config.ConfigKey.PRIVATE_NETWORKS;
 import static io.swarmgate.config.ConfigKey.bool;
 import static io.swarmgate.config.ConfigKey.integer;
@@ -79,7 +81,8 @@ public final class ConfigKeys {
     public static final ConfigKey<List<String>> MESH_CANDIDATE_NETWORKS = list(ConfigKey.MESH_CANDIDATE_NETWORKS,
             PRIVATE_NETWORKS, "Addresses allowed in relayed ICE host candidates.");
     public static final ConfigKey<Integer> MESH_RESUME_GRACE_MS = integer(ConfigKey.MESH_RESUME_GRACE_MS,
-            30000, 0, 600000, "How long a disconnected viewer keeps its peer id and neighbours.");
+            (int) MeshTimings.DEFAULT_RESUME_GRACE.toMillis(), 0, 600000,
+            "How long a disconnected viewer keeps its peer id and neighbours.");
     public static final ConfigKey<List<String>> SIGNALING_TRUSTED_PROXIES = list(ConfigKey.SIGNALING_TRUSTED_PROXIES,
             "", "Reverse proxies (CIDRs) whose X-Forwarded-For is believed.");
     public static final ConfigKey<Integer> SIGNALING_MAX_CONNECTIONS_PER_IP =

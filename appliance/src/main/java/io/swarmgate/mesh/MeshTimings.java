@@ -11,7 +11,7 @@ import java.time.Duration;
  */
 public record MeshTimings(Duration resumeGrace, Duration failingPairBlock) {
 
-    public static final Duration DEFAULT_RESUME_GRACE = Duration.ofSeconds(20);
+    public static final Duration DEFAULT_RESUME_GRACE = Duration.ofSeconds(30);
     public static final Duration DEFAULT_FAILING_PAIR_BLOCK = Duration.ofSeconds(60);
 
     public MeshTimings {
