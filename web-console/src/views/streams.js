@@ -18,12 +18,11 @@ const MIN_UPLOAD_KBPS = 100;
 const MAX_UPLOAD_KBPS = 10_000_000;
 /**
  * Per-viewer query parameters, as the appliance checks them (policy/StreamPolicy.java:
- * PARAM_PATTERN, MAX_VIEWER_PARAMS) and the list a new policy starts with (DEFAULT_VIEWER_PARAMS).
+ * PARAM_PATTERN, MAX_VIEWER_PARAMS). A new policy starts from the appliance's default policy
+ * (`GET /streams/default`, its mesh.* settings), so the console keeps no defaults of its own.
  */
 const PARAM_PATTERN = /^[A-Za-z0-9._~-]{1,64}$/;
 const MAX_VIEWER_PARAMS = 32;
-const DEFAULT_VIEWER_PARAMS = ['token', 'access_token', 'auth', 'authorization', 'sig', 'signature', 'expires', 'policy',
-  'key-pair-id', 'hdnts', 'hdnea', 'session', 'sessionid'];
 
 export function render(container, ctx) {
   const canEdit = ctx.canEdit('operator');
@@ -32,7 +31,7 @@ export function render(container, ctx) {
   showList();
 
   async function showList(notice) {
-    const newButton = canEdit ? h('button', { type: 'button', text: 'New stream policy', onclick: () => showEditor(null) }) : null;
+    const newButton = canEdit ? h('button', { type: 'button', text: 'New stream policy', onclick: () => newPolicy() }) : null;
     const tbody = h('tbody', {}, h('tr', {}, h('td', { colspan: '8', class: 'muted', text: 'Loading…' })));
     const alert = formAlert();
     body.replaceChildren(notice || '', h('div', { class: 'toolbar' }, newButton,
@@ -80,13 +79,18 @@ export function render(container, ctx) {
       actions);
   }
 
-  function showEditor(stream) {
+  /** Opens the editor on a new policy, its fields taken from the appliance's default policy. */
+  async function newPolicy() {
+    try {
+      showEditor(null, await api.get('/streams/default'));
+    } catch (e) {
+      showList(h('p', { class: 'form-alert', role: 'alert', text: `Could not load the default policy: ${e.message}` }));
+    }
+  }
+
+  function showEditor(stream, defaults = null) {
     const creating = stream === null;
-    const s = stream || {
-      p2p: 'on', siteModes: {}, maxNeighbours: 10, uploadOnCellular: false, uploadOnWifi: true, maxUploads: 4,
-      maxUploadKbps: 20000, allowedOrigins: [], security: 'basic', siteGroups: [], tokenRequired: false,
-      viewerParams: DEFAULT_VIEWER_PARAMS,
-    };
+    const s = stream || { ...defaults, id: '', urlPattern: '', siteModes: {}, allowedOrigins: [], siteGroups: [] };
     const id = h('input', { type: 'text', required: true, maxlength: '64', value: creating ? '' : s.id, readonly: !creating, autocomplete: 'off', spellcheck: 'false' });
     const urlPattern = h('input', { type: 'text', maxlength: '2048', value: s.urlPattern || '', placeholder: 'https://media.corp.example/live/*/master.m3u8', spellcheck: 'false' });
     const p2p = select(MODES, s.p2p);

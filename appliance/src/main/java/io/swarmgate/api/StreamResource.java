@@ -97,14 +97,22 @@ public final class StreamResource {
         this.policies = policies;
     }
 
+    private StreamPolicy find(String id) throws ApiException {
+        if (PolicyService.DEFAULT_POLICY_ID.equals(id)) {
+            return policies.defaultPolicy();
+        }
+        return policies.findStream(id).orElseThrow(() -> ApiException.notFound("no stream policy " + id));
+    }
+
     public List<Route> routes() {
         return List.of(
                 Route.get("/streams", Role.AUDITOR, "List stream policies",
                                 r -> policies.listStreams().stream().map(StreamResource::view).toList())
                         .returns(200, "the policies", Schema.arrayOf(POLICY)),
-                Route.get("/streams/{id}", Role.AUDITOR, "One stream policy", r -> view(policies.findStream(r.param("id"))
-                                .orElseThrow(() -> ApiException.notFound("no stream policy " + r.param("id")))))
-                        .path("id", ID, "the policy")
+                Route.get("/streams/{id}", Role.AUDITOR, "One stream policy; 'default' is the policy of streams that"
+                                + " match none (from the appliance's mesh.* settings), where a new policy's fields start",
+                                r -> view(find(r.param("id"))))
+                        .path("id", ID, "the policy, or 'default'")
                         .returns(200, "the policy", POLICY)
                         .fails(404, "no such policy", "not_found"),
                 Route.post("/streams", Role.OPERATOR, "Create a stream policy", this::create)

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -77,6 +78,24 @@ class ApiResourcesIT extends ApiTestBase {
         assertEquals("id", json(duplicate).at("/error/field").asText());
         assertEquals(404, c.send("PUT", "/streams/nope", "{}").statusCode());
         assertEquals(204, c.send("DELETE", "/streams/townhall", null).statusCode());
+    }
+
+    @Test
+    void theDefaultPolicyIsReadableWhereANewPolicyStartsButNotChangeable() throws Exception {
+        Client c = admin();
+        JsonNode d = json(c.get("/streams/default"));
+        assertEquals("default", d.get("id").asText());
+        assertEquals(4, d.get("maxUploads").asInt(), "mesh.max-uploads");
+        assertEquals(20_000, d.get("maxUploadKbps").asInt(), "mesh.max-upload-kbps");
+        assertTrue(d.get("viewerParams").toString().contains("\"token\""), d.toString());
+        JsonNode created = json(c.send("POST", "/streams", "{\"id\":\"townhall\"}"));
+        for (String field : List.of("p2p", "maxNeighbours", "uploadOnCellular", "uploadOnWifi", "maxUploads",
+                "maxUploadKbps", "viewerParams", "security", "tokenRequired")) {
+            assertEquals(d.get(field), created.get(field), "a new policy starts from the default's " + field);
+        }
+        assertEquals(404, c.send("PUT", "/streams/default", "{\"maxUploads\":2}").statusCode());
+        assertEquals(404, c.send("DELETE", "/streams/default", null).statusCode());
+        assertEquals(4, json(c.get("/streams/default")).get("maxUploads").asInt(), "unchanged");
     }
 
     @Test
