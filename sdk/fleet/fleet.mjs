@@ -158,13 +158,14 @@ async function configureSiteMap(topology, { dataDir, log }) {
 }
 
 /** Starts the appliance (demo origin included) inside the router namespace. */
-async function startAppliance(topology, { dataDir, log, startTimeoutMs = 90_000 }) {
+async function startAppliance(topology, { dataDir, log, startTimeoutMs = 90_000, readyPath = '/healthz' }) {
   // setpriv --pdeathsig: the JVM dies with this process even if it is killed with SIGKILL.
   const deathSignal = existsSync('/usr/bin/setpriv') ? ['/usr/bin/setpriv', '--pdeathsig', 'KILL'] : [];
   const argv = ['netns', 'exec', topology.router, ...deathSignal, process.env.JAVA || 'java',
     ...(process.env.SWARMGATE_JAVA_OPTS ? process.env.SWARMGATE_JAVA_OPTS.split(/\s+/).filter(Boolean) : []),
     '-jar', jarPath, 'serve', '--demo', '--bind', '0.0.0.0',
     '--http-port', String(HTTP_PORT), '--https-port', String(HTTPS_PORT), '--data-dir', dataDir];
+  const startedAt = Date.now();
   const child = spawn(process.env.IP_COMMAND || 'ip', argv, { cwd: repoRoot, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const keep = (chunk) => {
@@ -187,14 +188,24 @@ async function startAppliance(topology, { dataDir, log, startTimeoutMs = 90_000 
   topology.onDestroy(() => signalGroup('SIGKILL'));
   const appliance = {
     output: () => output,
-    async stop() {
+    /** ms from spawning the JVM to its first 200 on readyPath (set once it answered). */
+    startMs: null,
+    /**
+     * Stops the appliance: SIGTERM (its drain path; SIGKILL after 10 s) or SIGKILL at once.
+     * @param {{signal?: 'SIGTERM'|'SIGKILL'}} [options]
+     * @returns {Promise<number>} ms until the process had exited
+     */
+    async stop({ signal = 'SIGTERM' } = {}) {
+      const since = Date.now();
       if (exited) {
-        return;
+        return 0;
       }
-      signalGroup('SIGTERM');
+      signalGroup(signal);
       const timer = setTimeout(() => signalGroup('SIGKILL'), 10_000);
       await exitPromise;
       clearTimeout(timer);
+      signalGroup('SIGKILL'); // children left in the group
+      return Date.now() - since;
     },
   };
   const deadline = Date.now() + startTimeoutMs;
@@ -204,9 +215,10 @@ async function startAppliance(topology, { dataDir, log, startTimeoutMs = 90_000 
     }
     // Asked from inside the router namespace, over its own loopback.
     const code = await execInNamespace(topology.router,
-      ['curl', '-s', '-o', '/dev/null', '-m', '2', '-w', '%{http_code}', `http://127.0.0.1:${HTTP_PORT}/healthz`]);
+      ['curl', '-s', '-o', '/dev/null', '-m', '2', '-w', '%{http_code}', `http://127.0.0.1:${HTTP_PORT}${readyPath}`]);
     if (code === '200') {
-      log(`appliance up in ${topology.router} (site k opens http://${topology.routerAddress(1).replace(/\.\d+$/, '.x')}:${HTTP_PORT}, its end of the site's WAN link)`);
+      appliance.startMs = Date.now() - startedAt;
+      log(`appliance up in ${topology.router} after ${appliance.startMs} ms (site k opens http://${topology.routerAddress(1).replace(/\.\d+$/, '.x')}:${HTTP_PORT}, its end of the site's WAN link)`);
       return appliance;
     }
     if (Date.now() > deadline) {
@@ -234,7 +246,7 @@ async function anchorOriginBytes(rig) {
 }
 
 /** What onAppliance and beforeStop get: commands in the router namespace and against the appliance. */
-function applianceRig(topology, dataDir) {
+function applianceRig(topology, dataDir, restart) {
   const exec = (argv, { input, timeoutMs = 60_000 } = {}) => new Promise((resolveExec, rejectExec) => {
     const child = execFile(process.env.IP_COMMAND || 'ip', ['netns', 'exec', topology.router, ...argv],
       { timeout: timeoutMs, encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
@@ -257,7 +269,7 @@ function applianceRig(topology, dataDir) {
       });
     child.stdin.end(input ?? '');
   });
-  return { router: topology.router, dataDir, httpPort: HTTP_PORT, httpsPort: HTTPS_PORT, exec, cli };
+  return { router: topology.router, dataDir, httpPort: HTTP_PORT, httpsPort: HTTPS_PORT, exec, cli, restart };
 }
 
 /**
@@ -290,7 +302,11 @@ function applianceRig(topology, dataDir) {
  * @param {(rig: object) => (void|Promise<void>)} [options.onAppliance] called once the appliance
  *   is up, before the first viewer joins: {router, dataDir, httpPort, httpsPort, exec(argv, {input?,
  *   timeoutMs?}) → Promise<Buffer> (a command in the router namespace, rejects on failure),
- *   cli(args, {input?}) → Promise<string> (`swarmgate ARGS --data-dir …` against the running appliance)}
+ *   cli(args, {input?}) → Promise<string> (`swarmgate ARGS --data-dir …` against the running appliance),
+ *   restart({signal?: 'SIGTERM'|'SIGKILL'}) → Promise<{stopMs, startMs, downAt, upAt, stopLog, startLog}> (stops the
+ *   appliance and starts it again on the same data directory and ports; resolves once /readyz
+ *   answers 200; downAt and upAt are Date.now() values; stopLog is the end of the stopped appliance's
+ *   output, startLog the restarted one's output so far)}
  * @param {(rig: object) => (void|Promise<void>)} [options.beforeStop] the same rig, called after
  *   the last sample while browsers and the appliance still run (API checks at the end of a run)
  * @param {(message: string) => void} [options.log] progress (stderr by default)
@@ -351,11 +367,21 @@ export async function runFleet({
     topology.onDestroy(() => removeDir(workDir));
     const dataDir = join(workDir, 'data');
     const accessLog = join(dataDir, 'log', 'access.log');
-    const appliance = await startAppliance(topology, { dataDir, log });
+    let appliance = await startAppliance(topology, { dataDir, log });
     if (subnetsPerSite > 1) {
       await configureSiteMap(topology, { dataDir, log });
     }
-    const rig = applianceRig(topology, dataDir);
+    // Stops the appliance and starts it again on the same data directory and ports, as an
+    // operator's restart (SIGTERM: the drain path) or a crash (SIGKILL) would.
+    const restart = async ({ signal = 'SIGTERM' } = {}) => {
+      const stopMs = await appliance.stop({ signal });
+      const downAt = Date.now();
+      const stopLog = appliance.output().split('\n').slice(-20).join('\n');
+      log(`appliance stopped with ${signal} in ${stopMs} ms; starting it again on the same data directory and ports`);
+      appliance = await startAppliance(topology, { dataDir, log, readyPath: '/readyz' });
+      return { stopMs, startMs: appliance.startMs, downAt, upAt: Date.now(), stopLog, startLog: appliance.output() };
+    };
+    const rig = applianceRig(topology, dataDir, restart);
     if (onAppliance) {
       await onAppliance(rig);
     }
