@@ -342,8 +342,8 @@ function applianceRig(topology, dataDir, restart) {
  *   the browser's cache), not over the WAN link (Chromium viewers only)
  * @param {boolean} [options.originApart=false] the demo streams come from a second appliance (the
  *   origin) behind one address with the appliance (split-origin.mjs), so the appliance can
- *   restart while the stream goes on; origin_bytes (and offload) are not measured then: the
- *   origin sees every fetch coming from the split-origin address
+ *   restart while the stream goes on; origin_bytes and offload are null then: the origin sees
+ *   every fetch coming from the split-origin address
  * @param {number} [options.staggerMs=1000] time between two joins
  * @param {(viewer: object) => (void|Promise<void>)} [options.onPage] called when a viewer has
  *   navigated: {index, site, namespace, address, page, context, url, close()}
@@ -602,7 +602,8 @@ export async function runFleet({
   function summarize({ pages, logText, sampledEndWall, routerForwarded, offLan, anchorBytes }) {
     const fetches = parseSegmentLog(logText, topology.siteOf).filter((f) => f.stream === stream);
     const viewerFetches = fetches.filter((f) => f.site !== null && f.at <= sampledEndWall);
-    const originBytes = viewerFetches.reduce((sum, f) => sum + f.bytes, 0);
+    // originApart: the origin sees every fetch from the split-origin address, none from a site.
+    const originBytes = originApart ? null : viewerFetches.reduce((sum, f) => sum + f.bytes, 0);
 
     const perPage = pages.map((viewer) => {
       const s = viewer.last ?? {};
@@ -696,7 +697,7 @@ export async function runFleet({
       browser,
       browser_default_mdns: browserDefaultMdns,
       cached_hls_js: cachedHlsJs,
-      offload: hlsBytes > 0 ? round(1 - originBytes / hlsBytes, 4) : null,
+      offload: hlsBytes > 0 && originBytes !== null ? round(1 - originBytes / hlsBytes, 4) : null,
       offload_sdk: round(offloadSdk, 4),
       stalls: perPage.reduce((sum, p) => sum + p.stalls, 0),
       rebuffer_ratio: watchMs > 0 ? round(stallMs / watchMs, 5) : null,
