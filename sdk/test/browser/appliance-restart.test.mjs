@@ -57,14 +57,14 @@ async function until(viewers, done, what) {
  * answered 200 on the restarted appliance.
  */
 async function restartAndFollow(rig, viewers, signal, log) {
-  const signalledAt = new Date(Date.now()).toISOString();
+  const signalledAt = new Date().toISOString();
   const { stopMs, startMs, downAt, upAt, log: logged } = await rig.restart({ signal });
   // Where the time went: the appliance logs each step of its stop and start with a timestamp.
   const steps = logged.split('\n').filter((l) => /^\d{4}-\d\d-\d\dT/.test(l) && !l.includes('Leaked')).map((l) => l.slice(11, 180));
   log(`${signal} at ${signalledAt.slice(11)}, /readyz 200 at ${new Date(upAt).toISOString().slice(11)}; the appliance's log meanwhile:\n  ${steps.join('\n  ')}`);
   const pages = viewers.map((v) => ({ index: v.index, connectedMs: null, p2pMs: null, leader: null, p2pFrom: 0 }));
-  // Bytes that arrived while the appliance was away came over data channels that survived; P2P
-  // "again" means bytes received after readyz, so the baseline is taken now.
+  // P2P "again" means bytes received after /readyz answered 200: the baseline is taken now. (While
+  // the appliance is away no peer's segment can be checked against its hash, so none is used.)
   const atUp = await allStats(viewers);
   atUp.forEach((s, i) => {
     pages[i].p2pFrom = Number(s?.p2pBytes) || 0;

@@ -373,10 +373,12 @@ public final class Appliance implements ServeCommand.Running {
             signaling.close();
             long signalingClosed = System.nanoTime();
             server.close();
+            long serverClosed = System.nanoTime();
             goodbye.join();
-            LOG.info("appliance - stopped serving after {} ms (drain {} ms, closing signaling {} ms, server {} ms)",
-                    millis(System.nanoTime() - stopStart), millis(drained - stopStart),
-                    millis(signalingClosed - drained), millis(System.nanoTime() - signalingClosed));
+            LOG.info("appliance - stopped serving after {} ms (drain {} ms, closing signaling {} ms, server {} ms,"
+                    + " then {} ms for the mDNS goodbye)",
+                    millis(System.nanoTime() - stopStart), millis(drained - stopStart), millis(signalingClosed - drained),
+                    millis(serverClosed - signalingClosed), millis(System.nanoTime() - serverClosed));
         } finally {
             try {
                 // After signaling and the server: no report can arrive any more, so nothing is lost.
