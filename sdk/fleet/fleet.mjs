@@ -11,7 +11,7 @@
 // for --browser firefox|mixed), java and the jar.
 // docs/benchmarks.md ("Fleet") explains every output field.
 import { spawn, execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -158,14 +158,19 @@ async function configureSiteMap(topology, { dataDir, log }) {
 }
 
 /** Starts the appliance (demo origin included) inside the router namespace. */
-async function startAppliance(topology, { dataDir, log, startTimeoutMs = 90_000 }) {
+async function startAppliance(topology, {
+  dataDir, log, startTimeoutMs = 90_000, readyPath = '/healthz', httpPort = HTTP_PORT, httpsPort = HTTPS_PORT, env = {}, name = 'appliance',
+}) {
   // setpriv --pdeathsig: the JVM dies with this process even if it is killed with SIGKILL.
   const deathSignal = existsSync('/usr/bin/setpriv') ? ['/usr/bin/setpriv', '--pdeathsig', 'KILL'] : [];
   const argv = ['netns', 'exec', topology.router, ...deathSignal, process.env.JAVA || 'java',
     ...(process.env.SWARMGATE_JAVA_OPTS ? process.env.SWARMGATE_JAVA_OPTS.split(/\s+/).filter(Boolean) : []),
     '-jar', jarPath, 'serve', '--demo', '--bind', '0.0.0.0',
-    '--http-port', String(HTTP_PORT), '--https-port', String(HTTPS_PORT), '--data-dir', dataDir];
-  const child = spawn(process.env.IP_COMMAND || 'ip', argv, { cwd: repoRoot, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    '--http-port', String(httpPort), '--https-port', String(httpsPort), '--data-dir', dataDir];
+  const startedAt = Date.now();
+  const child = spawn(process.env.IP_COMMAND || 'ip', argv, {
+    cwd: repoRoot, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env },
+  });
   let output = '';
   const keep = (chunk) => {
     output = (output + chunk).slice(-100_000);
@@ -187,31 +192,86 @@ async function startAppliance(topology, { dataDir, log, startTimeoutMs = 90_000 
   topology.onDestroy(() => signalGroup('SIGKILL'));
   const appliance = {
     output: () => output,
-    async stop() {
+    /** ms from spawning the JVM to its first 200 on readyPath (set once it answered). */
+    startMs: null,
+    /**
+     * Stops the appliance: SIGTERM (its drain path; SIGKILL after 10 s) or SIGKILL at once.
+     * @param {{signal?: 'SIGTERM'|'SIGKILL'}} [options]
+     * @returns {Promise<number>} ms until the process had exited
+     */
+    async stop({ signal = 'SIGTERM' } = {}) {
+      const since = Date.now();
       if (exited) {
-        return;
+        return 0;
       }
-      signalGroup('SIGTERM');
+      signalGroup(signal);
       const timer = setTimeout(() => signalGroup('SIGKILL'), 10_000);
       await exitPromise;
       clearTimeout(timer);
+      signalGroup('SIGKILL'); // children left in the group
+      return Date.now() - since;
     },
   };
   const deadline = Date.now() + startTimeoutMs;
   for (;;) {
     if (exited) {
-      throw new Error(`appliance exited during start-up (${JSON.stringify(exited)}):\n${output}`);
+      throw new Error(`${name} exited during start-up (${JSON.stringify(exited)}):\n${output}`);
     }
     // Asked from inside the router namespace, over its own loopback.
     const code = await execInNamespace(topology.router,
-      ['curl', '-s', '-o', '/dev/null', '-m', '2', '-w', '%{http_code}', `http://127.0.0.1:${HTTP_PORT}/healthz`]);
+      ['curl', '-s', '-o', '/dev/null', '-m', '2', '-w', '%{http_code}', `http://127.0.0.1:${httpPort}${readyPath}`]);
     if (code === '200') {
-      log(`appliance up in ${topology.router} (site k opens http://${topology.routerAddress(1).replace(/\.\d+$/, '.x')}:${HTTP_PORT}, its end of the site's WAN link)`);
+      appliance.startMs = Date.now() - startedAt;
+      log(`${name} up in ${topology.router} on port ${httpPort} after ${appliance.startMs} ms (site k opens http://${topology.routerAddress(1).replace(/\.\d+$/, '.x')}:${HTTP_PORT}, its end of the site's WAN link)`);
       return appliance;
     }
     if (Date.now() > deadline) {
       await appliance.stop();
-      throw new Error(`appliance not healthy after ${startTimeoutMs} ms:\n${output}`);
+      throw new Error(`${name} not healthy after ${startTimeoutMs} ms:\n${output}`);
+    }
+    await sleep(300);
+  }
+}
+
+/** Ports of the appliance and the origin behind the split-origin address (originApart). */
+const APART_APPLIANCE_PORTS = { http: 8081, https: 8444 };
+const APART_ORIGIN_PORTS = { http: 8082, https: 8445 };
+
+/**
+ * originApart: a second appliance serves the demo streams as the origin, and split-origin.mjs
+ * presents both on HTTP_PORT (stream paths to the origin, the rest to the appliance).
+ * @returns {Promise<{originDataDir: string}>}
+ */
+async function startSplitOrigin(topology, { workDir, log }) {
+  const originDataDir = join(workDir, 'origin');
+  await startAppliance(topology, {
+    dataDir: originDataDir, log, name: 'origin', httpPort: APART_ORIGIN_PORTS.http, httpsPort: APART_ORIGIN_PORTS.https,
+    env: { SWARMGATE_DISCOVERY_ENABLED: 'false' },
+  });
+  const deathSignal = existsSync('/usr/bin/setpriv') ? ['/usr/bin/setpriv', '--pdeathsig', 'KILL'] : [];
+  const child = spawn(process.env.IP_COMMAND || 'ip', ['netns', 'exec', topology.router, ...deathSignal, process.execPath,
+    join(repoRoot, 'sdk', 'fleet', 'split-origin.mjs'), String(HTTP_PORT), String(APART_APPLIANCE_PORTS.http), String(APART_ORIGIN_PORTS.http)],
+  { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (c) => { output += c; });
+  child.stderr.on('data', (c) => { output += c; });
+  topology.onDestroy(() => {
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  });
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const code = await execInNamespace(topology.router,
+      ['curl', '-s', '-o', '/dev/null', '-m', '2', '-w', '%{http_code}', `http://127.0.0.1:${HTTP_PORT}/demo/live/master.m3u8`]);
+    if (code === '200') {
+      log(`split origin on port ${HTTP_PORT}: /demo/live/, /demo/vod/ from the origin (port ${APART_ORIGIN_PORTS.http}), the rest from the appliance (port ${APART_APPLIANCE_PORTS.http})`);
+      return { originDataDir };
+    }
+    if (Date.now() > deadline || child.exitCode !== null) {
+      throw new Error(`split origin not serving on ${HTTP_PORT}:\n${output}`);
     }
     await sleep(300);
   }
@@ -234,7 +294,7 @@ async function anchorOriginBytes(rig) {
 }
 
 /** What onAppliance and beforeStop get: commands in the router namespace and against the appliance. */
-function applianceRig(topology, dataDir) {
+function applianceRig(topology, dataDir, restart) {
   const exec = (argv, { input, timeoutMs = 60_000 } = {}) => new Promise((resolveExec, rejectExec) => {
     const child = execFile(process.env.IP_COMMAND || 'ip', ['netns', 'exec', topology.router, ...argv],
       { timeout: timeoutMs, encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
@@ -257,7 +317,7 @@ function applianceRig(topology, dataDir) {
       });
     child.stdin.end(input ?? '');
   });
-  return { router: topology.router, dataDir, httpPort: HTTP_PORT, httpsPort: HTTPS_PORT, exec, cli };
+  return { router: topology.router, dataDir, httpPort: HTTP_PORT, httpsPort: HTTPS_PORT, exec, cli, restart };
 }
 
 /**
@@ -280,6 +340,10 @@ function applianceRig(topology, dataDir) {
  * @param {boolean} [options.browserDefaultMdns=false] leave the browsers' mDNS host candidates on
  * @param {boolean} [options.cachedHlsJs=false] the page's hls.min.js comes from the fleet (as from
  *   the browser's cache), not over the WAN link (Chromium viewers only)
+ * @param {boolean} [options.originApart=false] the demo streams come from a second appliance (the
+ *   origin) behind one address with the appliance (split-origin.mjs), so the appliance can
+ *   restart while the stream goes on; origin_bytes and offload are null then: the origin sees
+ *   every fetch coming from the split-origin address
  * @param {number} [options.staggerMs=1000] time between two joins
  * @param {(viewer: object) => (void|Promise<void>)} [options.onPage] called when a viewer has
  *   navigated: {index, site, namespace, address, page, context, url, close()}
@@ -290,7 +354,11 @@ function applianceRig(topology, dataDir) {
  * @param {(rig: object) => (void|Promise<void>)} [options.onAppliance] called once the appliance
  *   is up, before the first viewer joins: {router, dataDir, httpPort, httpsPort, exec(argv, {input?,
  *   timeoutMs?}) → Promise<Buffer> (a command in the router namespace, rejects on failure),
- *   cli(args, {input?}) → Promise<string> (`swarmgate ARGS --data-dir …` against the running appliance)}
+ *   cli(args, {input?}) → Promise<string> (`swarmgate ARGS --data-dir …` against the running appliance),
+ *   restart({signal?: 'SIGTERM'|'SIGKILL'}) → Promise<{stopMs, startMs, downAt, upAt, log}> (stops the
+ *   appliance and starts it again on the same data directory and ports; resolves once /readyz
+ *   answers 200; downAt and upAt are Date.now() values; log is what the appliance's log file got
+ *   from the stop to then)}
  * @param {(rig: object) => (void|Promise<void>)} [options.beforeStop] the same rig, called after
  *   the last sample while browsers and the appliance still run (API checks at the end of a run)
  * @param {(message: string) => void} [options.log] progress (stderr by default)
@@ -299,7 +367,7 @@ function applianceRig(topology, dataDir) {
 export async function runFleet({
   viewers, sites = 1, duration, stream = 'live', httpOnly = false, staggerMs = 1000, player = 'hlsjs', format,
   wanRateKbit = null, subnetsPerSite = 1, browser = 'chromium', browserDefaultMdns = false, cachedHlsJs = false,
-  onPage, pageConfig, onContext, onAppliance, beforeStop, log = (m) => process.stderr.write(`fleet: ${m}\n`),
+  originApart = false, onPage, pageConfig, onContext, onAppliance, beforeStop, log = (m) => process.stderr.write(`fleet: ${m}\n`),
 } = {}) {
   if (!Number.isInteger(viewers) || viewers < 1) {
     throw new Error(`viewers must be a positive integer, got ${viewers}`);
@@ -350,12 +418,40 @@ export async function runFleet({
     const workDir = mkdtempSync(join(tmpdir(), `sgf-${topology.runId}-`));
     topology.onDestroy(() => removeDir(workDir));
     const dataDir = join(workDir, 'data');
-    const accessLog = join(dataDir, 'log', 'access.log');
-    const appliance = await startAppliance(topology, { dataDir, log });
+    let accessLog = join(dataDir, 'log', 'access.log');
+    // With the origin apart the appliance is configured as behind an ingress: it trusts the
+    // split-origin address (127.0.0.1) as a proxy, and the page and the segments are at the
+    // ingress's address, which it must allow as an intranet page and as a media origin.
+    const ingress = Array.from({ length: sites }, (_, i) => `http://${topology.routerAddress(i + 1)}:${HTTP_PORT}`).join(',');
+    const applianceOptions = originApart
+      ? {
+        httpPort: APART_APPLIANCE_PORTS.http,
+        httpsPort: APART_APPLIANCE_PORTS.https,
+        env: { SWARMGATE_SIGNALING_TRUSTED_PROXIES: '127.0.0.1/32', SWARMGATE_SECURITY_INTRANET_ORIGINS: ingress, SWARMGATE_SECURITY_MEDIA_ORIGINS: ingress },
+      }
+      : {};
+    let appliance = await startAppliance(topology, { dataDir, log, ...applianceOptions });
+    if (originApart) {
+      const { originDataDir } = await startSplitOrigin(topology, { workDir, log });
+      accessLog = join(originDataDir, 'log', 'access.log');
+    }
     if (subnetsPerSite > 1) {
       await configureSiteMap(topology, { dataDir, log });
     }
-    const rig = applianceRig(topology, dataDir);
+    // Stops the appliance and starts it again on the same data directory and ports, as an
+    // operator's restart (SIGTERM: the drain path) or a crash (SIGKILL) would.
+    const restart = async ({ signal = 'SIGTERM' } = {}) => {
+      const applianceLog = join(dataDir, 'log', 'swarmgate.log');
+      const logFrom = existsSync(applianceLog) ? statSync(applianceLog).size : 0;
+      const stopMs = await appliance.stop({ signal });
+      const downAt = Date.now();
+      log(`appliance stopped with ${signal} in ${stopMs} ms; starting it again on the same data directory and ports`);
+      appliance = await startAppliance(topology, { dataDir, log, readyPath: '/readyz', ...applianceOptions });
+      // What the appliance logged (with timestamps) from the stop to /readyz answering 200.
+      const logged = existsSync(applianceLog) ? readFileSync(applianceLog).subarray(logFrom).toString('utf8') : '';
+      return { stopMs, startMs: appliance.startMs, downAt, upAt: Date.now(), log: logged };
+    };
+    const rig = applianceRig(topology, dataDir, restart);
     if (onAppliance) {
       await onAppliance(rig);
     }
@@ -506,7 +602,8 @@ export async function runFleet({
   function summarize({ pages, logText, sampledEndWall, routerForwarded, offLan, anchorBytes }) {
     const fetches = parseSegmentLog(logText, topology.siteOf).filter((f) => f.stream === stream);
     const viewerFetches = fetches.filter((f) => f.site !== null && f.at <= sampledEndWall);
-    const originBytes = viewerFetches.reduce((sum, f) => sum + f.bytes, 0);
+    // originApart: the origin sees every fetch from the split-origin address, none from a site.
+    const originBytes = originApart ? null : viewerFetches.reduce((sum, f) => sum + f.bytes, 0);
 
     const perPage = pages.map((viewer) => {
       const s = viewer.last ?? {};
@@ -600,7 +697,7 @@ export async function runFleet({
       browser,
       browser_default_mdns: browserDefaultMdns,
       cached_hls_js: cachedHlsJs,
-      offload: hlsBytes > 0 ? round(1 - originBytes / hlsBytes, 4) : null,
+      offload: hlsBytes > 0 && originBytes !== null ? round(1 - originBytes / hlsBytes, 4) : null,
       offload_sdk: round(offloadSdk, 4),
       stalls: perPage.reduce((sum, p) => sum + p.stalls, 0),
       rebuffer_ratio: watchMs > 0 ? round(stallMs / watchMs, 5) : null,

@@ -15,6 +15,14 @@ export const SIGNALING_VERSION = 1;
 export const DEFAULT_HEARTBEAT_MS = 15_000;
 export const MIN_BACKOFF_MS = 1000;
 export const MAX_BACKOFF_MS = 30_000;
+/**
+ * For this long after the connection was lost, reconnect attempts stay at most
+ * {@link RETURN_MAX_BACKOFF_MS} apart: an appliance restart takes seconds, and its viewers should
+ * be back within seconds of it, not up to {@link MAX_BACKOFF_MS} later. A longer outage backs off
+ * to MAX_BACKOFF_MS.
+ */
+export const RETURN_WINDOW_MS = 120_000;
+export const RETURN_MAX_BACKOFF_MS = 5000;
 /** The socket is considered dead after this many heartbeats without any frame from the appliance. */
 export const DEAD_AFTER_HEARTBEATS = 3;
 
@@ -59,6 +67,9 @@ export function backoffMs(attempt, random, minMs = MIN_BACKOFF_MS, maxMs = MAX_B
  * @property {number} [heartbeatMs] until `welcome` says otherwise
  * @property {number} [minBackoffMs]
  * @property {number} [maxBackoffMs]
+ * @property {number} [returnWindowMs] how long after losing the connection `returnMaxBackoffMs` caps
+ *   the backoff (then `maxBackoffMs` does)
+ * @property {number} [returnMaxBackoffMs]
  * @property {() => number} [random]
  * @property {() => number} [now] ms, sent as the ping's `t`
  * @property {number} [hashTimeoutMs] how long a `hash` ask waits for its answer
@@ -124,8 +135,8 @@ export class SignalingClient {
   /** @param {SignalingOptions} options */
   constructor({
     url, WebSocket, hello, heartbeatMs = DEFAULT_HEARTBEAT_MS, minBackoffMs = MIN_BACKOFF_MS,
-    maxBackoffMs = MAX_BACKOFF_MS, random = Math.random, now = () => Date.now(), timers = globalThis,
-    hashTimeoutMs = DEFAULT_HASH_TIMEOUT_MS,
+    maxBackoffMs = MAX_BACKOFF_MS, returnWindowMs = RETURN_WINDOW_MS, returnMaxBackoffMs = RETURN_MAX_BACKOFF_MS,
+    random = Math.random, now = () => Date.now(), timers = globalThis, hashTimeoutMs = DEFAULT_HASH_TIMEOUT_MS,
   }) {
     if (typeof WebSocket !== 'function') throw new TypeError('WebSocket constructor required');
     if (!hello || typeof hello.stream !== 'string') throw new TypeError('hello.stream required');
@@ -135,6 +146,8 @@ export class SignalingClient {
     this.heartbeatMs = heartbeatMs;
     this.minBackoffMs = minBackoffMs;
     this.maxBackoffMs = maxBackoffMs;
+    this.returnWindowMs = returnWindowMs;
+    this.returnMaxBackoffMs = returnMaxBackoffMs;
     this.random = random;
     this.now = now;
     this.timers = timers;
@@ -146,6 +159,8 @@ export class SignalingClient {
     this.attempt = 0;
     this.closed = false;
     this.reconnectTimer = null;
+    /** When the connection was lost (now()), or null while joined and before the first attempt. */
+    this.outageSince = null;
     this.heartbeatTimer = null;
     this.lastFrameAt = 0;
     /** @type {{peerId: string, secret: string} | null} kept for `resume` after a reconnect */
@@ -233,6 +248,7 @@ export class SignalingClient {
       this.welcome = msg;
       this.session = { peerId: msg.peerId, secret: msg.secret };
       this.attempt = 0;
+      this.outageSince = null;
       if (msg.heartbeatMs > 0 && msg.heartbeatMs !== this.heartbeatMs) {
         this.heartbeatMs = msg.heartbeatMs;
         this.startHeartbeat();
@@ -274,11 +290,21 @@ export class SignalingClient {
     this.scheduleReconnect(code, reason);
   }
 
+  /**
+   * The next attempt: capped exponential backoff with jitter ({@link backoffMs}), the cap
+   * `returnMaxBackoffMs` during the first `returnWindowMs` of an outage and `maxBackoffMs` after.
+   * Many viewers that lost one appliance at the same moment spread over the cap window; an
+   * appliance that answers `overloaded` (close 1013) is retried by the same rule.
+   */
   scheduleReconnect(code, reason) {
-    this.reconnectAfter(backoffMs(this.attempt++, this.random, this.minBackoffMs, this.maxBackoffMs), code, reason);
+    const now = this.now();
+    if (this.outageSince === null) this.outageSince = now;
+    const max = now - this.outageSince < this.returnWindowMs ? Math.min(this.maxBackoffMs, this.returnMaxBackoffMs) : this.maxBackoffMs;
+    this.reconnectAfter(backoffMs(this.attempt++, this.random, this.minBackoffMs, max), code, reason);
   }
 
   reconnectAfter(delay, code, reason) {
+    if (this.outageSince === null) this.outageSince = this.now();
     this.emit('disconnected', { code, reason, retryInMs: delay });
     this.reconnectTimer = this.timers.setTimeout(() => {
       this.reconnectTimer = null;

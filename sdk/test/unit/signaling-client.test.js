@@ -115,14 +115,77 @@ test('reconnects with capped exponential backoff and jitter, resuming the peer i
     timers.advance(1);
     assert.equal(FakeWebSocket.instances.length, count + 1);
   }
-  // random() = 0.5: three quarters of 1, 2, 4, 8, 16, 30, 30, 30 s
-  assert.deepEqual(delays, [750, 1500, 3000, 6000, 12000, 22500, 22500, 22500]);
+  // random() = 0.5: three quarters of 1, 2, 4 s, then of the 5 s cap of an outage's first two minutes
+  assert.deepEqual(delays, [750, 1500, 3000, 3750, 3750, 3750, 3750, 3750]);
   ws().open();
   assert.deepEqual(ws().sent[0], { type: 'hello', v: 1, ...hello, resume: { peerId: 'p-1', secret: 's3cret' } });
   // a welcome resets the backoff
   ws().receive({ ...welcome, resumed: true });
   ws().drop(1001);
   assert.equal(events.at(-1)[1].retryInMs, 750);
+});
+
+test('an outage longer than two minutes backs off to 30 s; a welcome starts the next outage at the short cap', () => {
+  const { ws, timers, events } = setup();
+  ws().open();
+  ws().receive(welcome);
+  const lostAt = timers.t;
+  const delays = [];
+  // Attempts that fail (the appliance is away) until two minutes have passed since the loss.
+  ws().drop(1006);
+  for (;;) {
+    const delay = events.at(-1)[1].retryInMs;
+    delays.push(delay);
+    if (timers.t - lostAt >= 120_000) break;
+    assert.ok(delay <= 5000, `attempt ${delays.length} within 5 s of the previous one (${delay})`);
+    timers.advance(delay);
+    ws().drop(1006); // connection refused
+  }
+  // random() = 0.5: three quarters of the capped base, now 30 s
+  assert.equal(delays.at(-1), 22500);
+  timers.advance(delays.at(-1));
+  ws().open();
+  ws().receive({ ...welcome, resumed: true });
+  ws().drop(1006);
+  assert.equal(events.at(-1)[1].retryInMs, 750, 'a new outage starts from the minimum');
+  for (let i = 0; i < 5; i++) {
+    timers.advance(events.at(-1)[1].retryInMs);
+    ws().drop(1006);
+  }
+  assert.equal(events.at(-1)[1].retryInMs, 3750, 'and is capped at 5 s again');
+});
+
+test('after a lost connection every retry of a viewer lies within 5 s of its previous one, spread by jitter', () => {
+  // 200 viewers lose the appliance at the same instant; it answers again 27 s later. Each
+  // reconnects within 5 s of that moment, and they do not arrive in one burst.
+  const backAt = 27_000;
+  const arrivals = [];
+  for (let v = 0; v < 200; v++) {
+    let seed = v + 1;
+    const random = () => {
+      seed = (seed * 16807) % 2147483647;
+      return (seed - 1) / 2147483646;
+    };
+    const { ws, timers } = setup({ random });
+    ws().open();
+    ws().receive(welcome);
+    ws().drop(1006);
+    let count = FakeWebSocket.instances.length;
+    while (timers.t < backAt) {
+      timers.advance(100);
+      if (FakeWebSocket.instances.length > count && timers.t < backAt) {
+        ws().drop(1006); // still away
+        count = FakeWebSocket.instances.length;
+      }
+    }
+    while (FakeWebSocket.instances.length === count) timers.advance(100);
+    arrivals.push(timers.t - backAt);
+  }
+  assert.ok(Math.max(...arrivals) <= 5000, `every viewer back within 5 s (${Math.max(...arrivals)} ms)`);
+  // Spread: no half second of the window holds more than a fifth of them.
+  const buckets = new Map();
+  for (const a of arrivals) buckets.set(Math.floor(a / 500), (buckets.get(Math.floor(a / 500)) ?? 0) + 1);
+  assert.ok(Math.max(...buckets.values()) <= 40, `arrivals per 500 ms: ${JSON.stringify([...buckets])}`);
 });
 
 test('move: the client leaves the draining appliance and reconnects to the same URL within the window, resuming', () => {

@@ -357,16 +357,28 @@ public final class Appliance implements ServeCommand.Running {
 
     @Override
     public void close() throws Exception {
+        // The mDNS goodbye (JmDNS sends it several times and waits between) takes seconds; it
+        // runs while the appliance drains, instead of after, so a stop is that much shorter.
+        long stopStart = System.nanoTime();
+        Thread goodbye = new Thread(discovery::close, "discovery-goodbye");
+        goodbye.start();
         try {
             ClusterWiring.drain(config.server(), server, signaling);
+            long drained = System.nanoTime();
             if (cluster != null) {
                 cluster.close();
             }
-            discovery.close();
             control.close();
             live.close();
             signaling.close();
+            long signalingClosed = System.nanoTime();
             server.close();
+            long serverClosed = System.nanoTime();
+            goodbye.join();
+            LOG.info("appliance - stopped serving after {} ms (drain {} ms, closing signaling {} ms, server {} ms,"
+                    + " then {} ms for the mDNS goodbye)",
+                    millis(System.nanoTime() - stopStart), millis(drained - stopStart), millis(signalingClosed - drained),
+                    millis(serverClosed - signalingClosed), millis(System.nanoTime() - serverClosed));
         } finally {
             try {
                 // After signaling and the server: no report can arrive any more, so nothing is lost.
@@ -386,5 +398,9 @@ public final class Appliance implements ServeCommand.Running {
                 }
             }
         }
+    }
+
+    private static long millis(long nanos) {
+        return nanos / 1_000_000;
     }
 }
