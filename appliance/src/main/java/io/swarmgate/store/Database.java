@@ -77,8 +77,12 @@ public final class Database implements AutoCloseable {
             // IFEXISTS keeps a reconnect after the file vanished from creating an empty database.
             // WRITE_DELAY=0: a commit reaches the file before the call that made it is answered, so a
             // killed process loses no acknowledged change (nor its audit entry); H2's default keeps
-            // commits in memory for up to half a second.
-            hikari.setJdbcUrl("jdbc:h2:file:" + dataDir.databaseBase() + ";WRITE_DELAY=0" + (create ? "" : ";IFEXISTS=TRUE"));
+            // commits in memory for up to half a second. DB_CLOSE_ON_EXIT=FALSE: H2's own shutdown
+            // hook would close the database while the appliance's hook still drains viewers, and the
+            // last entries (the QoE flush, `appliance.stopped`) would find it closed; the appliance
+            // closes it itself, last.
+            hikari.setJdbcUrl("jdbc:h2:file:" + dataDir.databaseBase() + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE"
+                    + (create ? "" : ";IFEXISTS=TRUE"));
             hikari.setUsername("swarmgate");
             hikari.setPassword("");
         }

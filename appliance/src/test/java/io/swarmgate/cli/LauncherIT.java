@@ -1,6 +1,7 @@
 package io.swarmgate.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.swarmgate.pki.TrustAnchors;
@@ -119,6 +120,14 @@ class LauncherIT {
         assertTrue(serve.waitFor(30, TimeUnit.SECONDS), "stopped after SIGTERM");
         String log = Files.readString(data.resolve("log/swarmgate.log"));
         assertTrue(log.contains("server - stopped"), "clean stop logged:\n" + log);
+        assertFalse(log.contains("cannot record the stop"), "the stop is audited before the database closes:\n" + log);
+        Path export = tmp.resolve("audit.jsonl");
+        Outcome exported = run(Map.of(), "audit", "export", "--format", "jsonl", "--out", export.toString(),
+                "--data-dir", data.toString());
+        assertEquals(0, exported.code(), exported.err());
+        String entries = Files.readString(export);
+        assertTrue(entries.contains("\"appliance.started\"") && entries.contains("\"appliance.stopped\""),
+                "start and stop both recorded:\n" + entries);
         assertTrue(Files.exists(data.resolve("log/access.log")));
         assertTrue(Files.readString(data.resolve("log/access.log")).contains("\"GET /healthz HTTP/1.1\" 200"));
     }
