@@ -179,7 +179,8 @@ public final class ApplianceServer implements AutoCloseable {
             InetAddress client = signaling.clientAddress(tcpPeer, forwarded.isEmpty() ? null : String.join(",", forwarded));
             // The stream a load balancer sharded by (docs/scaling.md); the hello must name the same.
             String stream = Request.extractQueryParameters(request).getValue("stream");
-            return signaling.newSession(client, request.getHeaders().get(HttpHeader.ORIGIN), stream);
+            return signaling.newSession(client, request.getHeaders().get(HttpHeader.ORIGIN), stream,
+                    request.getHeaders().get(HttpHeader.HOST));
         });
     }
 
