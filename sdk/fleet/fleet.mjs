@@ -3,7 +3,7 @@
 //
 //   node sdk/fleet/fleet.mjs --viewers 8 --sites 2 --duration 60 [--stream live|vod] [--http-only]
 //     [--player hlsjs|dashjs|shaka|videojs] [--format hls|dash]
-//     [--wan-rate 2.5mbit] [--subnets-per-site N] [--browser-default-mdns] [--cached-hls-js]
+//     [--wan-rate 2.5mbit] [--subnets-per-site N] [--browser-default-mdns] [--no-stun] [--cached-hls-js]
 //     [--browser chromium|firefox|mixed] [--compare-http] [--report FILE] (--help lists every option)
 //
 // Programmatic: `const result = await runFleet({viewers, sites, duration, stream, httpOnly, ...})`.
@@ -158,14 +158,17 @@ async function configureSiteMap(topology, { dataDir, log }) {
 }
 
 /** Starts the appliance (demo origin included) inside the router namespace. */
-async function startAppliance(topology, { dataDir, log, startTimeoutMs = 90_000 }) {
+async function startAppliance(topology, { dataDir, log, stun = true, startTimeoutMs = 90_000 }) {
   // setpriv --pdeathsig: the JVM dies with this process even if it is killed with SIGKILL.
   const deathSignal = existsSync('/usr/bin/setpriv') ? ['/usr/bin/setpriv', '--pdeathsig', 'KILL'] : [];
   const argv = ['netns', 'exec', topology.router, ...deathSignal, process.env.JAVA || 'java',
     ...(process.env.SWARMGATE_JAVA_OPTS ? process.env.SWARMGATE_JAVA_OPTS.split(/\s+/).filter(Boolean) : []),
     '-jar', jarPath, 'serve', '--demo', '--bind', '0.0.0.0',
     '--http-port', String(HTTP_PORT), '--https-port', String(HTTPS_PORT), '--data-dir', dataDir];
-  const child = spawn(process.env.IP_COMMAND || 'ip', argv, { cwd: repoRoot, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.env.IP_COMMAND || 'ip', argv, {
+    cwd: repoRoot, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, SWARMGATE_STUN_ENABLED: String(stun) },
+  });
   let output = '';
   const keep = (chunk) => {
     output = (output + chunk).slice(-100_000);
@@ -277,6 +280,7 @@ function applianceRig(topology, dataDir) {
  *   to one site in the appliance's site map
  * @param {'chromium'|'firefox'|'mixed'} [options.browser='chromium'] the viewers' browser; `mixed`
  *   alternates Chromium and Firefox inside each site
+ * @param {boolean} [options.stun=true] the appliance's STUN responder (stun.enabled), offered to viewers
  * @param {boolean} [options.browserDefaultMdns=false] leave the browsers' mDNS host candidates on
  * @param {boolean} [options.cachedHlsJs=false] the page's hls.min.js comes from the fleet (as from
  *   the browser's cache), not over the WAN link (Chromium viewers only)
@@ -298,7 +302,7 @@ function applianceRig(topology, dataDir) {
  */
 export async function runFleet({
   viewers, sites = 1, duration, stream = 'live', httpOnly = false, staggerMs = 1000, player = 'hlsjs', format,
-  wanRateKbit = null, subnetsPerSite = 1, browser = 'chromium', browserDefaultMdns = false, cachedHlsJs = false,
+  wanRateKbit = null, subnetsPerSite = 1, browser = 'chromium', browserDefaultMdns = false, cachedHlsJs = false, stun = true,
   onPage, pageConfig, onContext, onAppliance, beforeStop, log = (m) => process.stderr.write(`fleet: ${m}\n`),
 } = {}) {
   if (!Number.isInteger(viewers) || viewers < 1) {
@@ -351,7 +355,7 @@ export async function runFleet({
     topology.onDestroy(() => removeDir(workDir));
     const dataDir = join(workDir, 'data');
     const accessLog = join(dataDir, 'log', 'access.log');
-    const appliance = await startAppliance(topology, { dataDir, log });
+    const appliance = await startAppliance(topology, { dataDir, log, stun });
     if (subnetsPerSite > 1) {
       await configureSiteMap(topology, { dataDir, log });
     }
@@ -599,6 +603,7 @@ export async function runFleet({
       subnets_per_site: subnetsPerSite,
       browser,
       browser_default_mdns: browserDefaultMdns,
+      stun,
       cached_hls_js: cachedHlsJs,
       offload: hlsBytes > 0 ? round(1 - originBytes / hlsBytes, 4) : null,
       offload_sdk: round(offloadSdk, 4),
@@ -652,7 +657,7 @@ export function figures(result) {
 
 const USAGE = 'usage: scripts/fleet --viewers N --sites K --duration S [--stream live|vod] [--http-only | --compare-http]\n' +
   '                     [--player hlsjs|dashjs|shaka|videojs] [--format hls|dash] [--browser chromium|firefox|mixed]\n' +
-  '                     [--wan-rate RATE] [--subnets-per-site N] [--browser-default-mdns] [--cached-hls-js]\n' +
+  '                     [--wan-rate RATE] [--subnets-per-site N] [--browser-default-mdns] [--no-stun] [--cached-hls-js]\n' +
   '                     [--stagger-ms MS] [--pages] [--report FILE]';
 
 const HELP = `${USAGE}
@@ -678,6 +683,8 @@ appliance's demo stream; the last stdout line is one JSON object (fields: docs/b
                           mapped to one site in the appliance's site map (default 1)
   --browser-default-mdns  keep the browser's default mDNS (<uuid>.local) host candidates, as on an
                           employee's desktop (default: real addresses)
+  --no-stun               the appliance runs without its STUN responder (stun.enabled = false):
+                          viewers get no ICE server, mDNS viewers share only on their own subnet
   --cached-hls-js         the page's hls.min.js (624 KB) comes from the fleet, as from a browser
                           cache, instead of over the WAN link once per viewer (Chromium only)
   --stagger-ms MS         time between two joins (default 1000)
@@ -702,7 +709,7 @@ export function parseRate(text) {
 export function parseArgs(argv) {
   const options = {
     sites: 1, stream: 'live', player: 'hlsjs', format: undefined, browser: 'chromium', httpOnly: false, staggerMs: 1000, showPages: false,
-    wanRateKbit: null, subnetsPerSite: 1, browserDefaultMdns: false, cachedHlsJs: false, compareHttp: false, report: null,
+    wanRateKbit: null, subnetsPerSite: 1, browserDefaultMdns: false, stun: true, cachedHlsJs: false, compareHttp: false, report: null,
   };
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
@@ -734,6 +741,7 @@ export function parseArgs(argv) {
       case '--wan-rate': options.wanRateKbit = parseRate(value()); break;
       case '--subnets-per-site': options.subnetsPerSite = integer('--subnets-per-site'); break;
       case '--browser-default-mdns': options.browserDefaultMdns = true; break;
+      case '--no-stun': options.stun = false; break;
       case '--cached-hls-js': options.cachedHlsJs = true; break;
       case '--pages': options.showPages = true; break;
       case '--report': options.report = value(); break;

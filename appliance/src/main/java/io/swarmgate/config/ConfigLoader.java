@@ -318,14 +318,7 @@ public final class ConfigLoader {
     /** IP literals (no host names: the appliance makes no DNS lookup). */
     private static List<String> addresses(Values v, ConfigKey<List<String>> key) {
         List<String> addresses = v.get(key);
-        for (String a : addresses) {
-            try {
-                IpLiteral.parse(a);
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException(key.name(), "'" + a + "' is not an IP address of this machine: "
-                        + e.getMessage());
-            }
-        }
+        addresses.forEach(a -> checkAddress(key, a));
         return addresses;
     }
 
@@ -333,14 +326,17 @@ public final class ConfigLoader {
     private static String address(Values v, ConfigKey<String> key) {
         String a = v.get(key).strip();
         if (!a.isEmpty()) {
-            try {
-                IpLiteral.parse(a);
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException(key.name(), "'" + a + "' is not an IP address of this machine: "
-                        + e.getMessage());
-            }
+            checkAddress(key, a);
         }
         return a;
+    }
+
+    private static void checkAddress(ConfigKey<?> key, String a) {
+        try {
+            IpLiteral.parse(a);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(key.name(), "'" + a + "' is not an IP address of this machine: " + e.getMessage());
+        }
     }
 
     private static List<String> networks(Values v, ConfigKey<List<String>> key) {
