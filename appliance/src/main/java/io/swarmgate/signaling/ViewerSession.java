@@ -60,13 +60,14 @@ public final class ViewerSession implements Session.Listener.AutoDemanding {
          * The viewer's link when it must be matched on it alone, else null: when its browser hides
          * host addresses behind mDNS names, which resolve only on the same link, it is never paired
          * with an mDNS-only viewer on another routed subnet of its site, where ICE would fail
-         * ({@link PeerInfo#link}). Automatic sites are a link already. A viewer that was handed the
-         * appliance's STUN responder is not passed {@code mdns}: it also announces its real address
-         * as a server-reflexive candidate, which routes across the site's subnets.
+         * ({@link PeerInfo#link}). Automatic sites are a link already. A viewer that was offered the
+         * appliance's STUN responder ({@code stun}) is matched with its whole site: it also
+         * announces its real address as a server-reflexive candidate, which routes across the
+         * site's subnets.
          */
-        static String linkOf(String site, boolean mdns, java.net.InetAddress address) {
+        static String linkOf(String site, boolean mdns, boolean stun, java.net.InetAddress address) {
             String link = SiteMap.linkOf(address);
-            return !mdns || site.equals(Site.AUTOMATIC_PREFIX + link) ? null : link;
+            return !mdns || stun || site.equals(Site.AUTOMATIC_PREFIX + link) ? null : link;
         }
 
         /** The group the coordinator matches the viewer in and sends leaders for ({@link PeerInfo#swarm()}). */

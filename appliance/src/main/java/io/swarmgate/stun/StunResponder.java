@@ -52,17 +52,33 @@ public final class StunResponder implements AutoCloseable {
      */
     public static StunResponder start(String bind, int port, Clock clock) throws IOException {
         InetAddress address = bind.isEmpty() ? null : InetAddress.getByName(bind);
-        DatagramChannel channel = address == null || address.getAddress().length == 16
-                ? DatagramChannel.open(StandardProtocolFamily.INET6) : DatagramChannel.open(StandardProtocolFamily.INET);
-        try {
-            channel.bind(new InetSocketAddress(address, port));
-        } catch (IOException | RuntimeException e) {
-            channel.close();
-            throw e;
+        DatagramChannel channel;
+        if (address == null) {
+            try {
+                channel = open(StandardProtocolFamily.INET6, null, port);
+            } catch (IOException | UnsupportedOperationException e) {
+                // A machine without IPv6: every IPv4 interface.
+                channel = open(StandardProtocolFamily.INET, null, port);
+            }
+        } else {
+            channel = open(address.getAddress().length == 16 ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET,
+                    address, port);
         }
         StunResponder responder = new StunResponder(channel, clock);
         responder.thread.start();
         return responder;
+    }
+
+    private static DatagramChannel open(StandardProtocolFamily family, InetAddress address, int port)
+            throws IOException {
+        DatagramChannel channel = DatagramChannel.open(family);
+        try {
+            channel.bind(new InetSocketAddress(address, port));
+            return channel;
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
     }
 
     /**
