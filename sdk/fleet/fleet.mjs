@@ -3,7 +3,7 @@
 //
 //   node sdk/fleet/fleet.mjs --viewers 8 --sites 2 --duration 60 [--stream live|vod] [--http-only]
 //     [--player hlsjs|dashjs|shaka|videojs] [--format hls|dash]
-//     [--wan-rate 2.5mbit] [--subnets-per-site N] [--browser-default-mdns] [--cached-hls-js]
+//     [--wan-rate 2.5mbit] [--subnets-per-site N] [--browser-default-mdns] [--no-stun] [--cached-hls-js]
 //     [--browser chromium|firefox|mixed] [--compare-http] [--report FILE] (--help lists every option)
 //
 // Programmatic: `const result = await runFleet({viewers, sites, duration, stream, httpOnly, ...})`.
@@ -160,6 +160,7 @@ async function configureSiteMap(topology, { dataDir, log }) {
 /** Starts the appliance (demo origin included) inside the router namespace. */
 async function startAppliance(topology, {
   dataDir, log, startTimeoutMs = 90_000, readyPath = '/healthz', httpPort = HTTP_PORT, httpsPort = HTTPS_PORT, env = {}, name = 'appliance',
+  stun = true,
 }) {
   // setpriv --pdeathsig: the JVM dies with this process even if it is killed with SIGKILL.
   const deathSignal = existsSync('/usr/bin/setpriv') ? ['/usr/bin/setpriv', '--pdeathsig', 'KILL'] : [];
@@ -169,7 +170,8 @@ async function startAppliance(topology, {
     '--http-port', String(httpPort), '--https-port', String(httpsPort), '--data-dir', dataDir];
   const startedAt = Date.now();
   const child = spawn(process.env.IP_COMMAND || 'ip', argv, {
-    cwd: repoRoot, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env },
+    cwd: repoRoot, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, SWARMGATE_STUN_ENABLED: String(stun), ...env },
   });
   let output = '';
   const keep = (chunk) => {
@@ -246,7 +248,7 @@ async function startSplitOrigin(topology, { workDir, log }) {
   const originDataDir = join(workDir, 'origin');
   await startAppliance(topology, {
     dataDir: originDataDir, log, name: 'origin', httpPort: APART_ORIGIN_PORTS.http, httpsPort: APART_ORIGIN_PORTS.https,
-    env: { SWARMGATE_DISCOVERY_ENABLED: 'false' },
+    stun: false, env: { SWARMGATE_DISCOVERY_ENABLED: 'false' },
   });
   const deathSignal = existsSync('/usr/bin/setpriv') ? ['/usr/bin/setpriv', '--pdeathsig', 'KILL'] : [];
   const child = spawn(process.env.IP_COMMAND || 'ip', ['netns', 'exec', topology.router, ...deathSignal, process.execPath,
@@ -337,6 +339,7 @@ function applianceRig(topology, dataDir, restart) {
  *   to one site in the appliance's site map
  * @param {'chromium'|'firefox'|'mixed'} [options.browser='chromium'] the viewers' browser; `mixed`
  *   alternates Chromium and Firefox inside each site
+ * @param {boolean} [options.stun=true] the appliance's STUN responder (stun.enabled), offered to viewers
  * @param {boolean} [options.browserDefaultMdns=false] leave the browsers' mDNS host candidates on
  * @param {boolean} [options.cachedHlsJs=false] the page's hls.min.js comes from the fleet (as from
  *   the browser's cache), not over the WAN link (Chromium viewers only)
@@ -366,7 +369,7 @@ function applianceRig(topology, dataDir, restart) {
  */
 export async function runFleet({
   viewers, sites = 1, duration, stream = 'live', httpOnly = false, staggerMs = 1000, player = 'hlsjs', format,
-  wanRateKbit = null, subnetsPerSite = 1, browser = 'chromium', browserDefaultMdns = false, cachedHlsJs = false,
+  wanRateKbit = null, subnetsPerSite = 1, browser = 'chromium', browserDefaultMdns = false, cachedHlsJs = false, stun = true,
   originApart = false, onPage, pageConfig, onContext, onAppliance, beforeStop, log = (m) => process.stderr.write(`fleet: ${m}\n`),
 } = {}) {
   if (!Number.isInteger(viewers) || viewers < 1) {
@@ -430,7 +433,7 @@ export async function runFleet({
         env: { SWARMGATE_SIGNALING_TRUSTED_PROXIES: '127.0.0.1/32', SWARMGATE_SECURITY_INTRANET_ORIGINS: ingress, SWARMGATE_SECURITY_MEDIA_ORIGINS: ingress },
       }
       : {};
-    let appliance = await startAppliance(topology, { dataDir, log, ...applianceOptions });
+    let appliance = await startAppliance(topology, { dataDir, log, stun, ...applianceOptions });
     if (originApart) {
       const { originDataDir } = await startSplitOrigin(topology, { workDir, log });
       accessLog = join(originDataDir, 'log', 'access.log');
@@ -446,7 +449,7 @@ export async function runFleet({
       const stopMs = await appliance.stop({ signal });
       const downAt = Date.now();
       log(`appliance stopped with ${signal} in ${stopMs} ms; starting it again on the same data directory and ports`);
-      appliance = await startAppliance(topology, { dataDir, log, readyPath: '/readyz', ...applianceOptions });
+      appliance = await startAppliance(topology, { dataDir, log, stun, readyPath: '/readyz', ...applianceOptions });
       // What the appliance logged (with timestamps) from the stop to /readyz answering 200.
       const logged = existsSync(applianceLog) ? readFileSync(applianceLog).subarray(logFrom).toString('utf8') : '';
       return { stopMs, startMs: appliance.startMs, downAt, upAt: Date.now(), log: logged };
@@ -696,6 +699,7 @@ export async function runFleet({
       subnets_per_site: subnetsPerSite,
       browser,
       browser_default_mdns: browserDefaultMdns,
+      stun,
       cached_hls_js: cachedHlsJs,
       offload: hlsBytes > 0 && originBytes !== null ? round(1 - originBytes / hlsBytes, 4) : null,
       offload_sdk: round(offloadSdk, 4),
@@ -749,7 +753,7 @@ export function figures(result) {
 
 const USAGE = 'usage: scripts/fleet --viewers N --sites K --duration S [--stream live|vod] [--http-only | --compare-http]\n' +
   '                     [--player hlsjs|dashjs|shaka|videojs] [--format hls|dash] [--browser chromium|firefox|mixed]\n' +
-  '                     [--wan-rate RATE] [--subnets-per-site N] [--browser-default-mdns] [--cached-hls-js]\n' +
+  '                     [--wan-rate RATE] [--subnets-per-site N] [--browser-default-mdns] [--no-stun] [--cached-hls-js]\n' +
   '                     [--stagger-ms MS] [--pages] [--report FILE]';
 
 const HELP = `${USAGE}
@@ -775,6 +779,8 @@ appliance's demo stream; the last stdout line is one JSON object (fields: docs/b
                           mapped to one site in the appliance's site map (default 1)
   --browser-default-mdns  keep the browser's default mDNS (<uuid>.local) host candidates, as on an
                           employee's desktop (default: real addresses)
+  --no-stun               the appliance runs without its STUN responder (stun.enabled = false):
+                          viewers get no ICE server, mDNS viewers share only on their own subnet
   --cached-hls-js         the page's hls.min.js (624 KB) comes from the fleet, as from a browser
                           cache, instead of over the WAN link once per viewer (Chromium only)
   --stagger-ms MS         time between two joins (default 1000)
@@ -799,7 +805,7 @@ export function parseRate(text) {
 export function parseArgs(argv) {
   const options = {
     sites: 1, stream: 'live', player: 'hlsjs', format: undefined, browser: 'chromium', httpOnly: false, staggerMs: 1000, showPages: false,
-    wanRateKbit: null, subnetsPerSite: 1, browserDefaultMdns: false, cachedHlsJs: false, compareHttp: false, report: null,
+    wanRateKbit: null, subnetsPerSite: 1, browserDefaultMdns: false, stun: true, cachedHlsJs: false, compareHttp: false, report: null,
   };
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
@@ -831,6 +837,7 @@ export function parseArgs(argv) {
       case '--wan-rate': options.wanRateKbit = parseRate(value()); break;
       case '--subnets-per-site': options.subnetsPerSite = integer('--subnets-per-site'); break;
       case '--browser-default-mdns': options.browserDefaultMdns = true; break;
+      case '--no-stun': options.stun = false; break;
       case '--cached-hls-js': options.cachedHlsJs = true; break;
       case '--pages': options.showPages = true; break;
       case '--report': options.report = value(); break;

@@ -62,7 +62,9 @@ export const MAX_BAD_MESSAGES = 5;
 /**
  * Whether a remote ICE candidate keeps the connection on the LAN: a `host` candidate whose
  * address is private (RFC 1918, fc00::/7), link-local (169.254.0.0/16, fe80::/10) or an mDNS
- * `.local` name. The appliance filters candidates already; this is defence in depth against a
+ * `.local` name, or a `srflx` candidate whose address is a private or link-local IP (what a
+ * browser that hides its host addresses behind mDNS names learns from the appliance's STUN
+ * responder: its real LAN address; never a name, never public, never `relay`). The appliance filters candidates already; this is defence in depth against a
  * modified SDK or script on the other side and a misconfigured appliance. Parsing is as lenient
  * as the most lenient browser (any case, `a=` prefix, tabs and runs of blanks) and anything it
  * cannot read is refused. The empty string (end of candidates) is allowed.
@@ -72,8 +74,10 @@ export const MAX_BAD_MESSAGES = 5;
 export function isLanCandidate(candidate) {
   if (typeof candidate !== 'string') return false;
   if (candidate.trim() === '') return true;
-  const address = hostCandidateAddress(candidate);
-  return address !== null && isLanAddress(address);
+  const parts = candidateParts(candidate);
+  if (parts === null) return false;
+  if (parts.type === 'host') return isLanAddress(parts.address);
+  return parts.type === 'srflx' && !MDNS_NAME.test(parts.address) && isLanAddress(parts.address);
 }
 
 /**
@@ -83,6 +87,12 @@ export function isLanCandidate(candidate) {
  * @returns {string|null}
  */
 export function hostCandidateAddress(candidate) {
+  const parts = candidateParts(candidate);
+  return parts !== null && parts.type === 'host' ? parts.address : null;
+}
+
+/** The type (lower case) and address of a candidate, or null when it cannot be read. */
+function candidateParts(candidate) {
   if (typeof candidate !== 'string') return null;
   let c = candidate.trim();
   const line = /^a\s*=\s*/i.exec(c);
@@ -90,8 +100,27 @@ export function hostCandidateAddress(candidate) {
   if (!/^candidate:/i.test(c)) return null;
   // candidate:<foundation> <component> <transport> <priority> <address> <port> typ <type> [...]
   const f = c.slice('candidate:'.length).trim().split(/\s+/);
-  if (f.length < 8 || f[6].toLowerCase() !== 'typ' || f[7].toLowerCase() !== 'host') return null;
-  return f[4];
+  if (f.length < 8 || f[6].toLowerCase() !== 'typ') return null;
+  return { type: f[7].toLowerCase(), address: f[4] };
+}
+
+/**
+ * The ICE servers a peer connection may use: only `stun:` URLs without credentials (the
+ * appliance's own responder). A `turn:` server would relay video off the LAN, so it is dropped
+ * whatever the policy says, like a relay candidate.
+ * @param {unknown} iceServers the policy's `iceServers`
+ * @returns {{urls: string[]}[]}
+ */
+export function lanIceServers(iceServers) {
+  if (!Array.isArray(iceServers)) return [];
+  const out = [];
+  for (const server of iceServers) {
+    if (!server || typeof server !== 'object' || 'username' in server || 'credential' in server) continue;
+    const urls = (Array.isArray(server.urls) ? server.urls : [server.urls])
+      .filter((u) => typeof u === 'string' && /^stun:[^\s?#@/]+$/i.test(u));
+    if (urls.length > 0) out.push({ urls });
+  }
+  return out;
 }
 
 const MDNS_NAME = /^[a-z0-9-]{1,63}\.local$/i;
@@ -137,7 +166,8 @@ export class Peer {
    * @param {boolean} [options.offer] true: this side creates the offer (from the `neighbour` message)
    * @param {{send(signal: object): boolean}} [options.signaling] relays offer/answer/candidates
    * @param {new (config: object) => RTCPeerConnection} [options.RTCPeerConnection] omit for a channel-only peer
-   * @param {object[]} [options.iceServers] from `welcome` (always [] on the LAN)
+   * @param {object[]} [options.iceServers] from `welcome`: the appliance's STUN responder, or []
+   *   ({@link lanIceServers} keeps only credential-free `stun:` URLs)
    * @param {number} [options.connectTimeoutMs]
    * @param {{setTimeout: Function, clearTimeout: Function}} [options.timers]
    * @param {() => number} [options.now] clock in ms, for the upload measurement
@@ -198,7 +228,7 @@ export class Peer {
   }
 
   startConnection(RTCPeerConnectionImpl, iceServers) {
-    const pc = new RTCPeerConnectionImpl({ iceServers });
+    const pc = new RTCPeerConnectionImpl({ iceServers: lanIceServers(iceServers) });
     this.pc = pc;
     pc.onicecandidate = (ev) => {
       const c = ev && ev.candidate;

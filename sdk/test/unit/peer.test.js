@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { filterRemoteSdp, isLanCandidate, Peer } from '../../src/core/peer.js';
+import { filterRemoteSdp, hostCandidateAddress, isLanCandidate, lanIceServers, Peer } from '../../src/core/peer.js';
 import { DRAIN_POLL_MS } from '../../src/core/upload-meter.js';
 import { SegmentStore } from '../../src/core/segment-store.js';
 import { sha256 } from '../../src/core/transfer.js';
@@ -210,7 +210,7 @@ test('the offering side creates the channel and relays offer and candidates thro
   peer.close();
 });
 
-test('only host candidates with a private, link-local or mDNS address count as LAN, in any spelling', () => {
+test('only host candidates with a private, link-local or mDNS address and srflx ones with a private or link-local IP count as LAN, in any spelling', () => {
   for (const c of [
     'candidate:1 1 udp 2122260223 10.20.1.17 51734 typ host',
     'a=candidate:1 1 udp 1 192.168.1.9 5000 typ host generation 0',
@@ -219,13 +219,25 @@ test('only host candidates with a private, link-local or mDNS address count as L
     'candidate:1  1  udp  1  fd12:3456::1  5000  typ  host',
     'candidate:1 1 udp 1 fe80::1:2 5000 typ host',
     'candidate:1 1 udp 1 4b0c7b5e-1f7e-4bde-9d8c-3f1e2a6b7c8d.local 5000 typ host',
+    // What the appliance's STUN responder gives a desktop whose browser hides host addresses.
+    'candidate:1989505254 1 udp 1677729535 10.99.3.2 55284 typ srflx raddr 0.0.0.0 rport 0 generation 0',
+    'candidate:1 1 udp 1 10.0.0.2 5000 typ srflx raddr 10.0.0.2 rport 5000',
+    'a=Candidate:1 1 UDP 1 192.168.1.9 5000 TYP SRFLX',
+    'candidate:1 1 udp 1 fd12:3456::1 5000 typ srflx raddr :: rport 0',
+    'candidate:1 1 udp 1 169.254.3.4 5000 typ srflx',
     '',
   ]) assert.equal(isLanCandidate(c), true, c);
   for (const c of [
     'candidate:1 1 udp 1 203.0.113.9 5000 typ host',
-    'candidate:1 1 udp 1 10.0.0.2 5000 typ srflx raddr 10.0.0.2 rport 5000',
-    'candidate:1 1 udp 1 10.0.0.2 5000 TYP SRFLX',
+    'candidate:1 1 udp 1 203.0.113.9 5000 typ srflx raddr 10.0.0.2 rport 5000',
+    'candidate:1 1 udp 1 203.0.113.9 5000 TYP SRFLX',
+    'candidate:1 1 udp 1 2001:db8::1 5000 typ srflx',
+    'candidate:1 1 udp 1 4b0c7b5e-1f7e-4bde-9d8c-3f1e2a6b7c8d.local 5000 typ srflx',
+    'candidate:1 1 udp 1 evil.example.com 5000 typ srflx',
+    'candidate:1 1 udp 1 172.32.0.1 5000 typ srflx',
     'candidate:1 1 udp 1 10.0.0.2 5000 typ RELAY',
+    'candidate:1 1 udp 1 10.0.0.2 5000 typ relay raddr 10.0.0.5 rport 1',
+    'candidate:1 1 udp 1 10.0.0.2 5000 typ prflx',
     'candidate:1 1 udp 1 172.32.0.1 5000 typ host',
     'candidate:1 1 udp 1 2001:db8::1 5000 typ host',
     'candidate:1 1 udp 1 ::ffff:10.0.0.2 5000 typ host',
@@ -242,7 +254,8 @@ test('candidate lines off the LAN are removed from a remote description in any s
   for (const line of [
     'a=candidate:1 1 udp 1 203.0.113.9 5000 typ host',
     'A=candidate:1 1 udp 1 203.0.113.9 5000 typ host',
-    'a=Candidate:1 1 udp 1 10.0.0.2 5000 typ SRFLX',
+    'a=Candidate:1 1 udp 1 203.0.113.9 5000 typ SRFLX',
+    'a=candidate:1 1 udp 1 10.0.0.2 5000 typ relay raddr 10.0.0.5 rport 1',
     'a=candidate:1\t1\tudp\t1\t203.0.113.9\t5000\ttyp\thost',
     ' a = candidate:1 1 udp 1 203.0.113.9 5000 TYP HOST',
     'a=mid:0\ra=candidate:1 1 udp 1 203.0.113.9 5000 typ host',
@@ -251,6 +264,22 @@ test('candidate lines off the LAN are removed from a remote description in any s
     assert.equal(filterRemoteSdp(sdp), kept, line);
   }
   assert.equal(filterRemoteSdp(kept), kept);
+  const withSrflx = kept.replace('a=end', 'a=candidate:3 1 udp 1677729535 10.99.3.2 55284 typ srflx raddr 0.0.0.0 rport 0\r\na=end');
+  assert.equal(filterRemoteSdp(withSrflx), withSrflx, 'a LAN server-reflexive line is kept');
+});
+
+test('hostCandidateAddress reads host candidates only (the mDNS probe looks at host addresses)', () => {
+  assert.equal(hostCandidateAddress('candidate:1 1 udp 1 abc.local 5000 typ host'), 'abc.local');
+  assert.equal(hostCandidateAddress('candidate:1 1 udp 1 10.99.3.2 5000 typ srflx raddr 0.0.0.0 rport 0'), null);
+});
+
+test('only credential-free stun: servers from the policy reach a peer connection', () => {
+  assert.deepEqual(lanIceServers([{ urls: 'stun:10.99.252.1:3478' }]), [{ urls: ['stun:10.99.252.1:3478'] }]);
+  assert.deepEqual(lanIceServers([{ urls: ['stun:[fd00::1]:3478', 'turn:10.0.0.1:3478'] }]), [{ urls: ['stun:[fd00::1]:3478'] }]);
+  for (const bad of [
+    undefined, null, 'stun:10.0.0.1', [{ urls: 'turn:10.0.0.1:3478' }], [{ urls: 'turns:10.0.0.1:5349' }],
+    [{ urls: 'stun:10.0.0.1:3478', username: 'u', credential: 'c' }], [{ urls: 'stun:a b' }], [{ urls: 42 }], [null],
+  ]) assert.deepEqual(lanIceServers(bad), [], JSON.stringify(bad));
 });
 
 test('remote candidates off the LAN never reach addIceCandidate or setRemoteDescription', async () => {
@@ -273,9 +302,12 @@ test('remote candidates off the LAN never reach addIceCandidate or setRemoteDesc
     sdp: 'v=0\r\na=candidate:1 1 udp 1 203.0.113.9 5000 typ host\r\na=candidate:2 1 udp 1 10.0.0.2 5000 typ host\r\nA=CANDIDATE:3 1 udp 1 10.0.0.2 5000 typ relay\r\n',
   });
   assert.equal(peer.pc.remoteDescription.sdp, 'v=0\r\na=candidate:2 1 udp 1 10.0.0.2 5000 typ host\r\n');
-  await peer.handleSignal({ kind: 'candidate', candidate: { candidate: 'candidate:4 1 udp 1 10.0.0.4 5000 typ srflx' } });
+  await peer.handleSignal({ kind: 'candidate', candidate: { candidate: 'candidate:4 1 udp 1 203.0.113.4 5000 typ srflx' } });
+  await peer.handleSignal({ kind: 'candidate', candidate: { candidate: 'candidate:6 1 udp 1 10.0.0.6 5000 typ relay' } });
+  await peer.handleSignal({ kind: 'candidate', candidate: { candidate: 'candidate:7 1 udp 1 10.0.0.7 5000 typ srflx raddr 0.0.0.0 rport 0' } });
   await peer.handleSignal({ kind: 'candidate', candidate: { candidate: 'Candidate:5 1 udp 1 fd00::5 5000 TYP HOST' } });
-  assert.deepEqual(peer.pc.added, ['candidate:8 1 udp 1 10.0.0.8 5000 typ host', 'Candidate:5 1 udp 1 fd00::5 5000 TYP HOST']);
+  assert.deepEqual(peer.pc.added, ['candidate:8 1 udp 1 10.0.0.8 5000 typ host',
+    'candidate:7 1 udp 1 10.0.0.7 5000 typ srflx raddr 0.0.0.0 rport 0', 'Candidate:5 1 udp 1 fd00::5 5000 TYP HOST']);
   peer.close();
 });
 

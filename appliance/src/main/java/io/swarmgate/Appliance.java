@@ -172,6 +172,7 @@ public final class Appliance implements ServeCommand.Running {
             signaling = new SignalingService(config.mesh(), config.signaling(), policies, pageOrigins, hashes, ledger,
                     qoeReports(aggregator), clock);
             signaling.onRefusal((address, origin, code) -> digest.count("signaling.refused", address, origin, code));
+            signaling.offerStun(io.swarmgate.stun.StunResponder.fromConfig(config.stun(), config.server().bind(), clock));
             qoe = startQoe(config, qoeRepository, aggregator, signaling, clock);
             AdminAccounts accounts = AdminAccounts.open(config.auth(), database, dataDir, clock, audit);
             accounts.ensureFirstAdmin(dataDir.initialPasswordFile(), Actor.SYSTEM);

@@ -20,6 +20,8 @@ public final class TestAppliance {
                 ConfigKey.SERVER_BIND, "127.0.0.1",
                 ConfigKey.SERVER_HTTPS_PORT, "0",
                 ConfigKey.SERVER_HTTP_PORT, "0",
+                // The STUN responder on a free UDP port: tests run side by side on one machine.
+                ConfigKey.STUN_PORT, "0",
                 // No load balancer to wait for: a stop tells viewers to move at once.
                 ConfigKey.SERVER_DRAIN_MS, "0"));
         flags.putAll(overrides);

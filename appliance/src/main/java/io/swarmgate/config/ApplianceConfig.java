@@ -9,7 +9,8 @@ import java.util.List;
  */
 public record ApplianceConfig(Server server, Path dataDir, Database database, Logging logging, Demo demo, Mesh mesh,
                               Signaling signaling, Auth auth, Diagnostics diagnostics, Qoe qoe, Metrics metrics,
-                              Security security, Integrity integrity, Discovery discovery, Audit audit) {
+                              Security security, Integrity integrity, Discovery discovery, Audit audit,
+                              Stun stun) {
 
     /** Listeners, TLS identity and shutdown, read by {@code ApplianceServer}. */
     public record Server(String bind, int httpsPort, int httpPort, List<String> hostnames,
@@ -117,6 +118,13 @@ public record ApplianceConfig(Server server, Path dataDir, Database database, Lo
         public Discovery {
             interfaces = List.copyOf(interfaces);
         }
+    }
+
+    /**
+     * Read by the STUN responder ({@code io.swarmgate.stun}); {@code bind} an IP literal, empty for
+     * {@link Server#bind()}'s address (every interface when that is empty too).
+     */
+    public record Stun(boolean enabled, int port, String bind) {
     }
 
     /** Read by the integrity anchor ({@code io.swarmgate.integrity}). */

@@ -72,6 +72,9 @@ public final class ConfigKey<T> {
     public static final String SECURITY_MEDIA_ORIGINS = "security.media-origins";
     public static final String DISCOVERY_ENABLED = "discovery.enabled";
     public static final String DISCOVERY_INTERFACES = "discovery.interfaces";
+    public static final String STUN_ENABLED = "stun.enabled";
+    public static final String STUN_PORT = "stun.port";
+    public static final String STUN_BIND = "stun.bind";
     public static final String INTEGRITY_HASH_TTL_SECONDS = "integrity.hash-ttl-seconds";
     public static final String INTEGRITY_MAX_SEGMENT_MIB = "integrity.max-segment-mib";
     public static final String INTEGRITY_FETCH_TIMEOUT_MS = "integrity.fetch-timeout-ms";

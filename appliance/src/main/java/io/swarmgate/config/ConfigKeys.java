@@ -143,6 +143,12 @@ public final class ConfigKeys {
     public static final ConfigKey<List<String>> DISCOVERY_INTERFACES = list(ConfigKey.DISCOVERY_INTERFACES, "",
             "Local addresses to announce on, comma separated; empty: the bind address, or every non-loopback"
             + " multicast interface when bound to all.");
+    public static final ConfigKey<Boolean> STUN_ENABLED = bool(ConfigKey.STUN_ENABLED, true,
+            "Answer STUN Binding requests on UDP and offer the responder to viewers in their ICE servers.");
+    public static final ConfigKey<Integer> STUN_PORT = integer(ConfigKey.STUN_PORT, 3478, 0, 65535,
+            "UDP port of the STUN responder (0 picks a free port).");
+    public static final ConfigKey<String> STUN_BIND = string(ConfigKey.STUN_BIND, "",
+            "Address the STUN responder listens on; empty: server.bind, or every interface.");
     public static final ConfigKey<Integer> INTEGRITY_HASH_TTL_SECONDS = integer(ConfigKey.INTEGRITY_HASH_TTL_SECONDS,
             600, 10, 86400, "How long a segment's hash learnt from the origin is kept.");
     public static final ConfigKey<Integer> INTEGRITY_MAX_SEGMENT_MIB = integer(ConfigKey.INTEGRITY_MAX_SEGMENT_MIB,
@@ -190,6 +196,7 @@ public final class ConfigKeys {
             AUTH_ARGON2_ITERATIONS, AUTH_MAX_CONCURRENT_HASHES, DIAGNOSTICS_HEAP_ENDPOINT, QOE_FLUSH_INTERVAL_MS, QOE_MAX_UNFLUSHED_ROWS,
             QOE_ROLLUP_INTERVAL_MS, QOE_MINUTE_RETENTION_DAYS, QOE_HOUR_RETENTION_DAYS, METRICS_ALLOWED_NETWORKS,
             SECURITY_INTRANET_ORIGINS, SECURITY_MEDIA_ORIGINS, DISCOVERY_ENABLED, DISCOVERY_INTERFACES,
+            STUN_ENABLED, STUN_PORT, STUN_BIND,
             INTEGRITY_HASH_TTL_SECONDS, INTEGRITY_MAX_SEGMENT_MIB,
             INTEGRITY_FETCH_TIMEOUT_MS, INTEGRITY_MAX_FETCHES, INTEGRITY_REPORTS_TO_BAR, INTEGRITY_BAR_MINUTES,
             AUDIT_CHECKPOINT_INTERVAL_SECONDS, AUDIT_RETENTION_DAYS, AUDIT_SYSLOG_ADDRESS, AUDIT_SYSLOG_TLS,

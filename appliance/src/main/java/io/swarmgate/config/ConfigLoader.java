@@ -236,7 +236,9 @@ public final class ConfigLoader {
                         v.get(ConfigKeys.AUDIT_RETENTION_DAYS), syslogAddress(v.get(ConfigKeys.AUDIT_SYSLOG_ADDRESS)),
                         v.get(ConfigKeys.AUDIT_SYSLOG_TLS), v.get(ConfigKeys.AUDIT_SYSLOG_CA_FILE),
                         syslogClientFile(v, ConfigKeys.AUDIT_SYSLOG_CLIENT_CERT_FILE, ConfigKeys.AUDIT_SYSLOG_CLIENT_KEY_FILE),
-                        syslogClientFile(v, ConfigKeys.AUDIT_SYSLOG_CLIENT_KEY_FILE, ConfigKeys.AUDIT_SYSLOG_CLIENT_CERT_FILE)));
+                        syslogClientFile(v, ConfigKeys.AUDIT_SYSLOG_CLIENT_KEY_FILE, ConfigKeys.AUDIT_SYSLOG_CLIENT_CERT_FILE)),
+                new ApplianceConfig.Stun(v.get(ConfigKeys.STUN_ENABLED), v.get(ConfigKeys.STUN_PORT),
+                        address(v, ConfigKeys.STUN_BIND)));
     }
 
     /**
@@ -316,15 +318,25 @@ public final class ConfigLoader {
     /** IP literals (no host names: the appliance makes no DNS lookup). */
     private static List<String> addresses(Values v, ConfigKey<List<String>> key) {
         List<String> addresses = v.get(key);
-        for (String a : addresses) {
-            try {
-                IpLiteral.parse(a);
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException(key.name(), "'" + a + "' is not an IP address of this machine: "
-                        + e.getMessage());
-            }
-        }
+        addresses.forEach(a -> checkAddress(key, a));
         return addresses;
+    }
+
+    /** One IP literal or empty (see {@link #addresses}). */
+    private static String address(Values v, ConfigKey<String> key) {
+        String a = v.get(key).strip();
+        if (!a.isEmpty()) {
+            checkAddress(key, a);
+        }
+        return a;
+    }
+
+    private static void checkAddress(ConfigKey<?> key, String a) {
+        try {
+            IpLiteral.parse(a);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(key.name(), "'" + a + "' is not an IP address of this machine: " + e.getMessage());
+        }
     }
 
     private static List<String> networks(Values v, ConfigKey<List<String>> key) {

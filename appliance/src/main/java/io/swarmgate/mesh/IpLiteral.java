@@ -42,7 +42,7 @@ public final class IpLiteral {
      * The address bytes with IPv4-mapped IPv6 ({@code ::ffff:a.b.c.d}) folded to 4 bytes, so a
      * dual-stack socket's view of an IPv4 viewer lands in the IPv4 site map.
      */
-    static byte[] canonicalBytes(InetAddress address) {
+    public static byte[] canonicalBytes(InetAddress address) {
         byte[] bytes = address.getAddress();
         if (address instanceof Inet6Address && isV4Mapped(bytes)) {
             byte[] v4 = new byte[4];

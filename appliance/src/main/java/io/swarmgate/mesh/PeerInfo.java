@@ -13,7 +13,8 @@ import java.util.Objects;
  * @param networkType        the viewer's link
  * @param uploadCapacityKbps the SDK's estimate, 0 when unknown; higher is preferred as a source
  * @param link               null, or the viewer's own link ({@link SiteMap#linkOf}) when its browser
- *                           hides host addresses behind mDNS names: it is then matched only with
+ *                           hides host addresses behind mDNS names and it was not offered the
+ *                           appliance's STUN responder (io.swarmgate.stun): it is then matched only with
  *                           viewers of its site on the same link (where those names resolve), in a
  *                           swarm of their own with their own leaders
  */

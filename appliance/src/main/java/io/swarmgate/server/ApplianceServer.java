@@ -179,7 +179,12 @@ public final class ApplianceServer implements AutoCloseable {
             InetAddress client = signaling.clientAddress(tcpPeer, forwarded.isEmpty() ? null : String.join(",", forwarded));
             // The stream a load balancer sharded by (docs/scaling.md); the hello must name the same.
             String stream = Request.extractQueryParameters(request).getValue("stream");
-            return signaling.newSession(client, request.getHeaders().get(HttpHeader.ORIGIN), stream);
+            // The appliance as the viewer reached it: where its STUN responder is offered.
+            String host = request.getHeaders().get(HttpHeader.HOST);
+            if (host == null && request.getHttpURI().hasAuthority()) {
+                host = request.getHttpURI().getAuthority();
+            }
+            return signaling.newSession(client, request.getHeaders().get(HttpHeader.ORIGIN), stream, host);
         });
     }
 

@@ -5,11 +5,14 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * Keeps WebRTC on the LAN: only {@code host} candidates are relayed, and only when their address
- * is an mDNS name ({@code <uuid>.local}, what browsers use to hide local IPs) or an IP inside the
- * allowed networks. Server-reflexive and relayed candidates would lead traffic off the LAN or to
- * a TURN server, which the appliance never hands out. Applied both to trickled candidates and to
- * candidate lines inside an SDP.
+ * Keeps WebRTC on the LAN: only {@code host} candidates whose address is an mDNS name
+ * ({@code <uuid>.local}, what browsers use to hide local IPs) or an IP inside the allowed networks,
+ * and {@code srflx} candidates whose address is an IP inside the allowed networks, are relayed.
+ * A server-reflexive candidate comes from the appliance's own STUN responder, which sees a LAN
+ * desktop at its real address; a reflexive address outside the allowed networks (a NAT's public
+ * one) and relayed candidates would lead traffic off the LAN or to a TURN server, which the
+ * appliance never hands out. Applied both to trickled candidates and to candidate lines inside an
+ * SDP.
  *
  * <p>The rule must hold against the most lenient browser parser, not the most common one: Firefox
  * reads {@code A=candidate}, {@code a=Candidate:}, tabs and runs of blanks between fields,
@@ -54,11 +57,11 @@ final class CandidateFilter {
             return "malformed ICE candidate";
         }
         String type = f[7].toLowerCase(Locale.ROOT);
-        if (!"host".equals(type)) {
-            return "only host candidates are relayed (got " + SignalingCodec.truncate(type) + ")";
+        if (!"host".equals(type) && !"srflx".equals(type)) {
+            return "only host and server-reflexive candidates are relayed (got " + SignalingCodec.truncate(type) + ")";
         }
         String address = f[4];
-        if (MDNS.matcher(address).matches()) {
+        if ("host".equals(type) && MDNS.matcher(address).matches()) {
             return null;
         }
         if (!allowed.containsLiteral(address)) {

@@ -8,8 +8,8 @@ public sealed interface ServerMessage {
     String type();
 
     /**
-     * The effective policy a viewer follows; {@code iceServers} is always empty (LAN, host
-     * candidates only). {@code uploadOnCellular} and {@code uploadOnWifi} are the stream's rules,
+     * The effective policy a viewer follows. Its {@code iceServers} are not part of it: the codec
+     * adds the appliance's STUN responder per connection ({@link SignalingCodec#encode(ServerMessage, String)}). {@code uploadOnCellular} and {@code uploadOnWifi} are the stream's rules,
      * {@code upload} what they mean for this viewer; {@code viewerParams} the query parameters left
      * out of a segment's identity (docs/protocol.md "Segment identity").
      */

@@ -145,12 +145,20 @@ public final class SignalingCodec {
 
     /** Serialises a server message with {@code type} first and absent optional fields left out. */
     public String encode(ServerMessage message) {
+        return encode(message, null);
+    }
+
+    /**
+     * The same, with {@code stunUrl} (null: none) as the one ICE server of a {@code welcome}'s or
+     * {@code policy}'s policy: the appliance's STUN responder as this viewer reaches it.
+     */
+    public String encode(ServerMessage message, String stunUrl) {
         ObjectNode o = MAPPER.createObjectNode();
         o.put("type", message.type());
         if (message instanceof ServerMessage.Welcome w) {
             o.put("v", VERSION).put("peerId", w.peerId()).put("secret", w.secret()).put("resumed", w.resumed())
                     .put("site", w.site()).put("streamId", w.streamId()).put("heartbeatMs", w.heartbeatMs());
-            policy(o.putObject("policy"), w.policy());
+            policy(o.putObject("policy"), w.policy(), stunUrl);
             if (w.siteHttpKbps() != null) {
                 o.put("siteHttpKbps", w.siteHttpKbps());
             }
@@ -189,7 +197,7 @@ public final class SignalingCodec {
                 o.put("error", h.error());
             }
         } else if (message instanceof ServerMessage.PolicyUpdate p) {
-            policy(o.putObject("policy"), p.policy());
+            policy(o.putObject("policy"), p.policy(), stunUrl);
         } else if (message instanceof ServerMessage.Pong p) {
             if (p.t() != null) {
                 o.put("t", p.t());
@@ -206,12 +214,15 @@ public final class SignalingCodec {
         return o.toString();
     }
 
-    private static void policy(ObjectNode o, ServerMessage.Policy p) {
+    private static void policy(ObjectNode o, ServerMessage.Policy p, String stunUrl) {
         o.put("p2p", p.p2p()).put("maxNeighbours", p.maxNeighbours()).put("uploadOnCellular", p.uploadOnCellular())
                 .put("uploadOnWifi", p.uploadOnWifi());
         o.putObject("upload").put("allowed", p.upload().allowed()).put("maxUploads", p.upload().maxUploads())
                 .put("maxKbps", p.upload().maxKbps());
-        o.putArray("iceServers");
+        ArrayNode iceServers = o.putArray("iceServers");
+        if (stunUrl != null) {
+            iceServers.addObject().put("urls", stunUrl);
+        }
         ArrayNode params = o.putArray("viewerParams");
         p.viewerParams().forEach(params::add);
     }

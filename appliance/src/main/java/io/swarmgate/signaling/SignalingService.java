@@ -8,6 +8,7 @@ import io.swarmgate.mesh.MeshTimings;
 import io.swarmgate.mesh.NetworkSet;
 import io.swarmgate.policy.PageOrigins;
 import io.swarmgate.policy.PolicyService;
+import io.swarmgate.stun.StunResponder;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -72,6 +73,7 @@ public final class SignalingService implements AutoCloseable {
     static final int MESH_QUEUE_LIMIT = 10_000;
 
     private final ApplianceConfig.Signaling settings;
+    private volatile StunResponder stun;
     private final ReportSink reports;
     private final Clock clock;
     private final SignalingCodec codec = new SignalingCodec();
@@ -205,10 +207,25 @@ public final class SignalingService implements AutoCloseable {
         return admission.clientAddress(tcpPeer, forwardedFor);
     }
 
-    /** A new connection from {@code address}; the page's {@code Origin} header may be null. */
-    public Object newSession(InetAddress address, String origin, String urlStream) {
-        return new ViewerSession(this, address, origin, urlStream, clock.millis(), settings.messagesPerSecond(),
-                settings.messageBurst());
+    /**
+     * A new connection from {@code address}; the page's {@code Origin} header may be null, and so
+     * may {@code host} (the request's {@code Host}, naming the appliance as the viewer reaches it).
+     */
+    public Object newSession(InetAddress address, String origin, String urlStream, String host) {
+        StunResponder responder = stun;
+        return new ViewerSession(this, address, origin, urlStream, responder == null ? null : responder.urlFor(host),
+                clock.millis(), settings.messagesPerSecond(), settings.messageBurst());
+    }
+
+    /** The UDP port of the STUN responder offered to viewers, or -1 when none is. */
+    public int stunPort() {
+        StunResponder responder = stun;
+        return responder == null ? -1 : responder.port();
+    }
+
+    /** Offers {@code responder} (null: none) to viewers that connect from now on; closed with this service. */
+    public void offerStun(StunResponder responder) {
+        stun = responder;
     }
 
     // --- threads -------------------------------------------------------------------------------
@@ -414,5 +431,9 @@ public final class SignalingService implements AutoCloseable {
             s.close(CloseCodes.SHUTDOWN, "appliance shutting down");
         }
         senders.shutdown();
+        StunResponder responder = stun;
+        if (responder != null) {
+            responder.close();
+        }
     }
 }

@@ -59,7 +59,7 @@ final class ViewerLifecycle {
             return;
         }
         ViewerSession.Membership m = new ViewerSession.Membership(newId, newSecret, hello.caps(), a.site(),
-                ViewerSession.Membership.linkOf(a.site(), hello.caps().mdns(), s.address), hello.stream(),
+                ViewerSession.Membership.linkOf(a.site(), hello.caps().mdns(), s.stunUrl != null, s.address), hello.stream(),
                 a.streamId(), a.policy(), a.effective(), a.inMesh(), a.token(), false);
         if (ledger.barred(a.streamId(), s.address)) {
             m = m.asBarred(); // a peer barred here recently, back under a new id

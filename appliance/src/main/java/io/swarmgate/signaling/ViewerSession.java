@@ -60,11 +60,14 @@ public final class ViewerSession implements Session.Listener.AutoDemanding {
          * The viewer's link when it must be matched on it alone, else null: when its browser hides
          * host addresses behind mDNS names, which resolve only on the same link, it is never paired
          * with an mDNS-only viewer on another routed subnet of its site, where ICE would fail
-         * ({@link PeerInfo#link}). Automatic sites are a link already.
+         * ({@link PeerInfo#link}). Automatic sites are a link already. A viewer that was offered the
+         * appliance's STUN responder ({@code stun}) is matched with its whole site: it also
+         * announces its real address as a server-reflexive candidate, which routes across the
+         * site's subnets.
          */
-        static String linkOf(String site, boolean mdns, java.net.InetAddress address) {
+        static String linkOf(String site, boolean mdns, boolean stun, java.net.InetAddress address) {
             String link = SiteMap.linkOf(address);
-            return !mdns || site.equals(Site.AUTOMATIC_PREFIX + link) ? null : link;
+            return !mdns || stun || site.equals(Site.AUTOMATIC_PREFIX + link) ? null : link;
         }
 
         /** The group the coordinator matches the viewer in and sends leaders for ({@link PeerInfo#swarm()}). */
@@ -108,6 +111,8 @@ public final class ViewerSession implements Session.Listener.AutoDemanding {
      * and join a stream whose swarm lives on another.
      */
     final String urlStream;
+    /** The appliance's STUN responder as this connection reaches it ({@code stun:host:port}), or null. */
+    final String stunUrl;
     final long openedAt;
 
     // I/O side only.
@@ -133,9 +138,10 @@ public final class ViewerSession implements Session.Listener.AutoDemanding {
     private final ArrayDeque<Object> outbox = new ArrayDeque<>();
     private boolean sending; // guarded by outbox
 
-    ViewerSession(SignalingService service, InetAddress address, String origin, String urlStream, long now,
-                  int perSecond, int burst) {
+    ViewerSession(SignalingService service, InetAddress address, String origin, String urlStream, String stunUrl,
+                  long now, int perSecond, int burst) {
         this.service = service;
+        this.stunUrl = stunUrl;
         this.address = address;
         this.origin = origin;
         this.urlStream = urlStream;
@@ -261,7 +267,7 @@ public final class ViewerSession implements Session.Listener.AutoDemanding {
     // --- outbound (any thread) ---------------------------------------------------------------------
 
     void send(ServerMessage message) {
-        sendText(service.codec().encode(message));
+        sendText(service.codec().encode(message, stunUrl));
     }
 
     void sendText(String text) {

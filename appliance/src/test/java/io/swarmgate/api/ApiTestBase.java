@@ -40,7 +40,7 @@ abstract class ApiTestBase {
         clock = new SettableClock(System.currentTimeMillis());
         Map<String, String> flags = new HashMap<>(Map.of(
                 ConfigKey.DATA_DIR, tmp.resolve("data").toString(), ConfigKey.SERVER_BIND, "127.0.0.1",
-                ConfigKey.SERVER_HTTPS_PORT, "0", ConfigKey.LOG_REQUESTS, "false",
+                ConfigKey.SERVER_HTTPS_PORT, "0", ConfigKey.STUN_PORT, "0", ConfigKey.LOG_REQUESTS, "false",
                 ConfigKey.AUTH_ARGON2_MEMORY_KIB, "8192", ConfigKey.AUTH_ARGON2_ITERATIONS, "1"));
         flags.putAll(overrides());
         appliance = Appliance.start(ConfigLoader.load(null, Map.of(), flags), clock);

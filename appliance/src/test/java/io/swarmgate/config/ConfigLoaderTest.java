@@ -116,6 +116,20 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void stunSettingsAreValidated() {
+        ApplianceConfig defaults = ConfigLoader.load(null, Map.of(), Map.of());
+        assertEquals(new ApplianceConfig.Stun(true, 3478, ""), defaults.stun());
+        ConfigException port = assertThrows(ConfigException.class,
+                () -> ConfigLoader.load(null, Map.of(), Map.of(ConfigKey.STUN_PORT, "70000")));
+        assertTrue(port.getMessage().startsWith("stun.port: must be between 0 and 65535"), port.getMessage());
+        ConfigException bind = assertThrows(ConfigException.class,
+                () -> ConfigLoader.load(null, Map.of(), Map.of(ConfigKey.STUN_BIND, "appliance.corp.example")));
+        assertTrue(bind.getMessage().startsWith("stun.bind: 'appliance.corp.example' is not an IP address"),
+                bind.getMessage());
+        assertEquals("fd00::1", ConfigLoader.load(null, Map.of(), Map.of(ConfigKey.STUN_BIND, "fd00::1")).stun().bind());
+    }
+
+    @Test
     void badBooleanAndLogLevelAreRejected() {
         assertThrows(ConfigException.class,
                 () -> ConfigLoader.load(null, Map.of("SWARMGATE_DEMO_ENABLED", "maybe"), Map.of()));

@@ -26,11 +26,26 @@ class CandidateFilterTest {
         assertNull(filter.rejection(""), "end-of-candidates marker");
     }
 
+    /** What the appliance's STUN responder gives a LAN desktop: its own address, reflexive. */
     @ParameterizedTest
     @ValueSource(strings = {
+        "candidate:1989505254 1 udp 1677729535 10.99.3.2 55284 typ srflx raddr 0.0.0.0 rport 0 generation 0",
         "candidate:1 1 udp 1 10.0.0.2 5000 TYP SRFLX raddr 10.0.0.2 rport 5000",
-        "candidate:1 1 udp 1 10.0.0.2 5000 typ SRFLX",
         "Candidate:1 1 udp 1 10.0.0.2 5000 typ srflx",
+        "a=CANDIDATE:1 1 udp 1 10.0.0.2 5000 typ srflx raddr 0.0.0.0 rport 0",
+        "candidate:1 1 udp 1 fd00::7 5000 typ srflx raddr :: rport 0",
+    })
+    void lanServerReflexiveCandidatesPass(String candidate) {
+        assertNull(filter.rejection(candidate), candidate);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "candidate:1 1 udp 1 203.0.113.9 5000 typ srflx raddr 10.0.0.2 rport 5000",
+        "candidate:1 1 udp 1 203.0.113.9 5000 TYP SRFLX",
+        "candidate:1 1 udp 1 4b0c7b5e-1f7e-4bde-9d8c-3f1e2a6b7c8d.local 5000 typ srflx",
+        "candidate:1 1 udp 1 2001:db8::1 5000 typ srflx",
+        "candidate:1 1 udp 1 10.0.0.2 5000 typ prflx",
         "CANDIDATE:1 1 udp 1 203.0.113.9 5000 typ host",
         "A=candidate:1 1 udp 1 203.0.113.9 5000 typ host",
         "a=Candidate:1 1 udp 1 203.0.113.9 5000 typ host",
@@ -50,7 +65,7 @@ class CandidateFilterTest {
     @ValueSource(strings = {
         "A=candidate:1 1 udp 1 203.0.113.9 5000 typ host",
         "a=Candidate:1 1 udp 1 203.0.113.9 5000 typ host",
-        "a=CANDIDATE:1 1 udp 1 10.0.0.2 5000 typ srflx raddr 0.0.0.0 rport 0",
+        "a=CANDIDATE:1 1 udp 1 203.0.113.9 5000 typ srflx raddr 0.0.0.0 rport 0",
         " a=candidate:1 1 udp 1 203.0.113.9 5000 typ host",
         "a = candidate:1 1 udp 1 203.0.113.9 5000 typ host",
     })
@@ -63,7 +78,7 @@ class CandidateFilterTest {
     @ValueSource(strings = {
         "a=candidate:1\t1\tudp\t1\t203.0.113.9\t5000\ttyp\thost",
         "a=candidate:1   1 udp 1 203.0.113.9   5000 typ host",
-        "a=candidate:1 1 udp 1 10.0.0.2 5000 TYP SRFLX",
+        "a=candidate:1 1 udp 1 203.0.113.9 5000 TYP SRFLX",
         "a=candidate:1 1 udp 1 10.0.0.2 5000 typ RELAY",
         "a=candidate:garbage",
     })

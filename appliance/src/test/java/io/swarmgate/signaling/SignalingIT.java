@@ -63,7 +63,7 @@ class SignalingIT extends SignalingTestBase {
     }
 
     @Test
-    void welcomeCarriesPeerIdSiteAndAPolicyWithoutIceServers() throws Exception {
+    void welcomeCarriesPeerIdSiteAndAPolicyWithTheAppliancesStunResponder() throws Exception {
         TestViewer a = viewer("127.0.1.5");
         JsonNode welcome = a.joinStream(STREAM);
         assertEquals(1, welcome.get("v").asInt());
@@ -71,7 +71,10 @@ class SignalingIT extends SignalingTestBase {
         assertEquals("auto:127.0.1.0/24", welcome.get("site").asText());
         assertEquals("on", welcome.at("/policy/p2p").asText());
         assertTrue(welcome.at("/policy/iceServers").isArray());
-        assertEquals(0, welcome.at("/policy/iceServers").size());
+        assertEquals(1, welcome.at("/policy/iceServers").size(), welcome.toString());
+        // The host the viewer reached the appliance at, and the responder's real (ephemeral) port.
+        assertEquals("stun:127.0.0.1:" + appliance.signaling().stunPort(),
+                welcome.at("/policy/iceServers/0/urls").asText());
         assertEquals(STREAM, welcome.get("streamId").asText());
     }
 
@@ -110,17 +113,22 @@ class SignalingIT extends SignalingTestBase {
                 b.await("signal").at("/candidate/candidate").asText());
         a.send(candidate(b.peerId, "candidate:1 1 udp 2122260223 0b6a7c1e-1f2d-4c3b-9a8e-5d4c3b2a1f0e.local 51734 typ host"));
         assertTrue(b.await("signal").at("/candidate/candidate").asText().contains(".local"));
+        // What an mDNS-hiding browser learns from the appliance's STUN responder: its LAN address.
+        String srflx = "candidate:5 1 udp 1677729535 10.99.3.2 55284 typ srflx raddr 0.0.0.0 rport 0 generation 0";
+        a.send(candidate(b.peerId, srflx));
+        assertEquals(srflx, b.await("signal").at("/candidate/candidate").asText());
     }
 
     @Test
-    void nonHostAndOutOfNetworkCandidatesAreDropped() throws Exception {
+    void relayedAndOutOfNetworkCandidatesAreDropped() throws Exception {
         TestViewer[] pair = neighbours();
         TestViewer a = pair[0];
         TestViewer b = pair[1];
         a.send(candidate(b.peerId, "candidate:2 1 udp 1686052607 203.0.113.7 51734 typ srflx raddr 10.0.0.5 rport 51734"));
-        assertTrue(a.awaitError("candidate_rejected").get("message").asText().contains("srflx"));
+        assertTrue(a.awaitError("candidate_rejected").get("message").asText().contains("outside the allowed networks"),
+                "a public reflexive address (a NAT's) stays off the LAN");
         a.send(candidate(b.peerId, "candidate:3 1 udp 41885439 10.0.0.9 3478 typ relay raddr 10.0.0.5 rport 1"));
-        a.awaitError("candidate_rejected");
+        assertTrue(a.awaitError("candidate_rejected").get("message").asText().contains("relay"));
         a.send(candidate(b.peerId, "candidate:1 1 udp 2122260223 8.8.8.8 51734 typ host"));
         assertTrue(a.awaitError("candidate_rejected").get("message").asText().contains("outside the allowed networks"));
         // a's messages are handled in order and a relay is queued for b at once: b's first signal is the first one relayed.

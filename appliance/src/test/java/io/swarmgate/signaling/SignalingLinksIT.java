@@ -5,24 +5,25 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.swarmgate.audit.Actor;
+import io.swarmgate.config.ConfigKey;
 import io.swarmgate.mesh.SiteRange;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * Viewers whose browsers hide host addresses behind mDNS names ({@code caps.mdns}) in a site made
- * of two routed subnets: they are paired only on their own link, where those names resolve, and
- * each link gets leaders of its own; viewers that expose addresses share across the whole site.
+ * of two routed subnets: without the appliance's STUN responder they are paired only on their own
+ * link, where those names resolve, and each link gets leaders of its own; with it (they also
+ * announce their real address as a server-reflexive candidate) and for viewers that expose
+ * addresses they share across the whole site.
  */
 class SignalingLinksIT extends SignalingTestBase {
 
     private static final String STREAM = "https://video.corp.example/live/links.m3u8";
 
-    @BeforeEach
-    void startWithATwoSubnetSite() throws Exception {
-        start(Map.of());
+    private void startWithATwoSubnetSite(boolean stun) throws Exception {
+        start(Map.of(ConfigKey.STUN_ENABLED, String.valueOf(stun)));
         appliance.policies().addSite(new SiteRange("127.0.20.0/23", "floors", "Two floors"), Actor.cli("test"));
     }
 
@@ -32,7 +33,8 @@ class SignalingLinksIT extends SignalingTestBase {
     }
 
     @Test
-    void mdnsOnlyViewersArePairedOnTheirOwnLinkOnly() throws Exception {
+    void withoutStunMdnsOnlyViewersArePairedOnTheirOwnLinkOnly() throws Exception {
+        startWithATwoSubnetSite(false);
         TestViewer a1 = viewer("127.0.20.10");
         JsonNode welcome = a1.joinWith(hello(true));
         assertEquals("floors", welcome.path("site").asText(), "the site is the admin's, links are internal");
@@ -55,11 +57,24 @@ class SignalingLinksIT extends SignalingTestBase {
 
     @Test
     void viewersThatExposeAddressesShareAcrossTheSite() throws Exception {
+        startWithATwoSubnetSite(false);
         TestViewer a = viewer("127.0.20.10");
         a.joinWith(hello(false));
         TestViewer b = viewer("127.0.21.10");
         b.joinWith(hello(false));
         awaitMeshIdle();
         assertEquals(Set.of(b.peerId), a.neighbours(Set.of()));
+    }
+
+    @Test
+    void withStunMdnsOnlyViewersShareAcrossTheSite() throws Exception {
+        startWithATwoSubnetSite(true);
+        TestViewer a = viewer("127.0.20.10");
+        JsonNode welcome = a.joinWith(hello(true));
+        assertEquals("stun:127.0.0.1:" + appliance.signaling().stunPort(), welcome.at("/policy/iceServers/0/urls").asText());
+        TestViewer b = viewer("127.0.21.10");
+        b.joinWith(hello(true));
+        awaitMeshIdle();
+        assertEquals(Set.of(b.peerId), a.neighbours(Set.of()), "the subnets are one swarm again");
     }
 }
