@@ -47,11 +47,8 @@ import io.swarmgate.metrics.MetricsAuth;
 import io.swarmgate.metrics.MetricsHandler;
 import io.swarmgate.qoe.QoeAggregator;
 import io.swarmgate.qoe.QoeQueries;
-import io.swarmgate.qoe.QoeReport;
 import io.swarmgate.qoe.QoeRepository;
 import io.swarmgate.qoe.QoeRollup;
-import io.swarmgate.signaling.ClientMessage;
-import io.swarmgate.signaling.ReportSink;
 import io.swarmgate.signaling.SignalingService;
 import io.swarmgate.server.ApplianceServer;
 import io.swarmgate.store.DataDirectory;
@@ -170,10 +167,10 @@ public final class Appliance implements ServeCommand.Running {
             var digest = audit.digest();
             ledger.onBarred(o -> digest.count("integrity.barred", address(o.address()), o.streamId(), o.site()));
             signaling = new SignalingService(config.mesh(), config.signaling(), policies, pageOrigins, hashes, ledger,
-                    qoeReports(aggregator), clock);
+                    QoeWiring.reports(aggregator), clock);
             signaling.onRefusal((address, origin, code) -> digest.count("signaling.refused", address, origin, code));
-            signaling.offerStun(io.swarmgate.stun.StunResponder.fromConfig(config.stun(), config.server().bind(), clock));
-            qoe = startQoe(config, qoeRepository, aggregator, signaling, clock);
+            signaling.stun().offer(io.swarmgate.stun.StunResponder.fromConfig(config.stun(), config.server().bind(), clock));
+            qoe = QoeWiring.start(config, qoeRepository, aggregator, signaling, clock);
             AdminAccounts accounts = AdminAccounts.open(config.auth(), database, dataDir, clock, audit);
             accounts.ensureFirstAdmin(dataDir.initialPasswordFile(), Actor.SYSTEM);
             Sessions sessions = new Sessions(Duration.ofMinutes(config.auth().sessionIdleMinutes()),
@@ -260,31 +257,6 @@ public final class Appliance implements ServeCommand.Running {
         List<Route> all = routes;
         routes.add(new OpenApi(() -> List.copyOf(all), VersionCommand.version()).route());
         return new ApiHandler(routes, sessions, tokens, accounts, clientAddress, audit.log());
-    }
-
-    // --- QoE ----------------------------------------------------------------------------------
-
-    private static Qoe startQoe(ApplianceConfig config, QoeRepository repository, QoeAggregator aggregator,
-                                SignalingService signaling, Clock clock) {
-        QoeQueries queries = new QoeQueries(repository, aggregator, signaling::viewersByStreamAndSite,
-                signaling::uploadCapacityBySite, clock);
-        ApplianceMetrics metrics = new ApplianceMetrics(signaling, aggregator, queries);
-        QoeRollup rollup = new QoeRollup(repository, aggregator, clock, new QoeRollup.Settings(
-                config.qoe().rollupIntervalMs(), config.qoe().minuteRetentionDays(), config.qoe().hourRetentionDays()),
-                true);
-        return new Qoe(aggregator, rollup, queries, metrics);
-    }
-
-    /** Signaling's report messages feed the QoE aggregator, converted here where the two meet. */
-    static ReportSink qoeReports(QoeAggregator aggregator) {
-        return (streamId, site, peerId, report) -> aggregator.accept(streamId, site, peerId, qoeReport(report));
-    }
-
-    static QoeReport qoeReport(ClientMessage.Report r) {
-        ClientMessage.Failures f = r.failures() == null ? ClientMessage.Failures.NONE : r.failures();
-        return new QoeReport(r.httpBytes(), r.p2pBytes(), r.uploadedBytes(), r.stalls(), r.stallMs(), r.watchMs(),
-                r.startupMs(), r.bitrateKbps(),
-                new QoeReport.Failures(f.timeout(), f.integrity(), f.gone(), f.noHolder(), f.policy()));
     }
 
     /** Any valid, unrevoked API token may scrape /metrics, whatever its role. */

@@ -14,13 +14,13 @@ class ApplianceQoeReportsTest {
         ClientMessage.Report wire = new ClientMessage.Report(1, 2, 3, 4, 5, 6, 7L, 8, 9, 10,
                 new ClientMessage.Failures(11, 12, 13, 14, 15, 16), 2_000L);
         assertEquals(new QoeReport(1, 2, 3, 4, 5, 6, 7L, 9, new QoeReport.Failures(11, 12, 13, 14, 15)),
-                Appliance.qoeReport(wire));
+                QoeWiring.report(wire));
     }
 
     @Test
     void aReportWithoutStartupOrFailuresCountsNone() {
         ClientMessage.Report wire = new ClientMessage.Report(100, 0, 0, 0, 0, 10_000, null, 0, 3000, 0, null, null);
-        QoeReport report = Appliance.qoeReport(wire);
+        QoeReport report = QoeWiring.report(wire);
         assertEquals(null, report.startupMs());
         assertEquals(QoeReport.Failures.NONE, report.failures());
     }

@@ -257,9 +257,6 @@ public final class PolicyService {
         return ranges;
     }
 
-    /** Ranges listed one by one in a site import's audit entry; beyond that only counted. */
-    static final int AUDITED_RANGES = 1000;
-
     /**
      * Imports a sites CSV: every line valid, or nothing changes ({@link SiteCsv.CsvException}).
      * The audit entry lists the ranges added and changed (before and after).
@@ -269,32 +266,13 @@ public final class PolicyService {
         synchronized (siteWrites) {
             checkMerged(ranges);
             audit.transaction(c -> {
-                List<SiteRange> added = new ArrayList<>();
-                List<Map<String, Object>> changedRanges = new ArrayList<>();
-                int addedCount = 0;
-                int changedCount = 0;
+                SiteImportAudit entry = new SiteImportAudit();
                 Instant now = clock.instant();
                 for (SiteRange r : ranges) {
-                    Optional<SiteRange> before = sites.find(c, r.cidr());
-                    if (before.isEmpty()) {
-                        addedCount++;
-                        if (added.size() < AUDITED_RANGES) {
-                            added.add(r);
-                        }
-                    } else if (!before.get().equals(r)) {
-                        changedCount++;
-                        if (changedRanges.size() < AUDITED_RANGES) {
-                            Map<String, Object> change = new LinkedHashMap<>();
-                            change.put("before", before.get());
-                            change.put("after", r);
-                            changedRanges.add(change);
-                        }
-                    }
+                    entry.saw(sites.find(c, r.cidr()), r);
                     sites.upsert(c, r, now);
                 }
-                return audit.append(c, AuditEvent.success(actor, "site.imported", null).with("rows", ranges.size())
-                        .with("added", addedCount).with("changed", changedCount)
-                        .with("addedRanges", added).with("changedRanges", changedRanges));
+                return audit.append(c, entry.event(actor, ranges.size()));
             });
         }
         LOG.info("policy - imported {} site range(s)", ranges.size());

@@ -91,6 +91,22 @@ final class SessionRegistry {
         return connections;
     }
 
+    /**
+     * Closes every connection with 1001 (the appliance is stopping), after sending each
+     * {@code farewell} when there is one. Returns how many were closed.
+     */
+    int shutDownAll(ServerMessage farewell, String reason) {
+        int closed = 0;
+        for (ViewerSession s : connections()) {
+            if (farewell != null) {
+                s.send(farewell);
+            }
+            s.close(CloseCodes.SHUTDOWN, reason);
+            closed++;
+        }
+        return closed;
+    }
+
     // --- viewers (mesh thread writes) --------------------------------------------------------------
 
     ViewerSession byPeer(String peerId) {

@@ -8,16 +8,15 @@ import io.swarmgate.mesh.MeshTimings;
 import io.swarmgate.mesh.NetworkSet;
 import io.swarmgate.policy.PageOrigins;
 import io.swarmgate.policy.PolicyService;
-import io.swarmgate.stun.StunResponder;
+import io.swarmgate.stun.StunOffer;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -73,7 +72,7 @@ public final class SignalingService implements AutoCloseable {
     static final int MESH_QUEUE_LIMIT = 10_000;
 
     private final ApplianceConfig.Signaling settings;
-    private volatile StunResponder stun;
+    private final StunOffer stun = new StunOffer();
     private final ReportSink reports;
     private final Clock clock;
     private final SignalingCodec codec = new SignalingCodec();
@@ -88,11 +87,9 @@ public final class SignalingService implements AutoCloseable {
     private final ViewerLifecycle lifecycle;
     private final PolicyRecheck recheck;
     private final AtomicLong reportCount = new AtomicLong();
-    private final ScheduledExecutorService sweeper;
+    private final Sweeper sweeper;
     private final MeshQueue mesh;
-    private final AtomicBoolean expiryQueued = new AtomicBoolean();
     private final AtomicBoolean recheckQueued = new AtomicBoolean();
-    private final AtomicBoolean graceCheckQueued = new AtomicBoolean();
     private final ExecutorService senders;
     private final SegmentHashes hashes;
     private final HashRequests hashRequests;
@@ -132,8 +129,7 @@ public final class SignalingService implements AutoCloseable {
                 ledger, clock);
         this.recheck = new PolicyRecheck(admission, registry, coordinator, lifecycle, errors, clock);
         policies.addListener(() -> this.mesh.runOnce(recheckQueued, "policy re-check", recheck));
-        this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "signaling-sweeper"));
-        sweeper.scheduleWithFixedDelay(this::sweep, 1, 1, TimeUnit.SECONDS);
+        this.sweeper = new Sweeper(settings, registry, this.mesh, lifecycle, recheck, List.of(throughput, uploadCapacity), clock);
         AtomicInteger senderNumber = new AtomicInteger();
         this.senders = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
                 r -> daemon(r, "signaling-send-" + senderNumber.incrementAndGet()));
@@ -141,7 +137,7 @@ public final class SignalingService implements AutoCloseable {
         codec.encode(new ServerMessage.Pong(0L, 0L));
     }
 
-    private static Thread daemon(Runnable r, String name) {
+    static Thread daemon(Runnable r, String name) {
         Thread t = new Thread(r, name);
         t.setDaemon(true);
         return t;
@@ -212,20 +208,13 @@ public final class SignalingService implements AutoCloseable {
      * may {@code host} (the request's {@code Host}, naming the appliance as the viewer reaches it).
      */
     public Object newSession(InetAddress address, String origin, String urlStream, String host) {
-        StunResponder responder = stun;
-        return new ViewerSession(this, address, origin, urlStream, responder == null ? null : responder.urlFor(host),
+        return new ViewerSession(this, address, origin, urlStream, stun.urlFor(host),
                 clock.millis(), settings.messagesPerSecond(), settings.messageBurst());
     }
 
-    /** The UDP port of the STUN responder offered to viewers, or -1 when none is. */
-    public int stunPort() {
-        StunResponder responder = stun;
-        return responder == null ? -1 : responder.port();
-    }
-
-    /** Offers {@code responder} (null: none) to viewers that connect from now on; closed with this service. */
-    public void offerStun(StunResponder responder) {
-        stun = responder;
+    /** The STUN responder offered to viewers that connect from now on; closed with this service. */
+    public StunOffer stun() {
+        return stun;
     }
 
     // --- threads -------------------------------------------------------------------------------
@@ -385,55 +374,22 @@ public final class SignalingService implements AutoCloseable {
         s.helloAccepted();
     }
 
-    // --- timers --------------------------------------------------------------------------------
-
-    private void sweep() {
-        try {
-            long now = clock.millis();
-            long heartbeatTimeout = 3L * settings.heartbeatMs();
-            for (ViewerSession s : registry.connections()) {
-                if (s.membership() == null && now - s.openedAt > settings.helloTimeoutMs()) {
-                    s.close(CloseCodes.HELLO_TIMEOUT, "no hello");
-                } else if (now - s.lastSeen() > heartbeatTimeout) {
-                    s.close(CloseCodes.HEARTBEAT_TIMEOUT, "heartbeat timeout");
-                }
-            }
-            mesh.runOnce(expiryQueued, "resume expiry", lifecycle::expireSuspended);
-            mesh.runOnce(graceCheckQueued, "token rotation grace", recheck::graceCheck);
-            throughput.prune(now);
-            uploadCapacity.prune(now);
-        } catch (RuntimeException e) {
-            LOG.warn("signaling - sweep failed", e);
-        }
-    }
-
     /**
      * Tells every connected viewer to move ({@code move}, then close 1001): they reconnect to the
      * same URL after a random delay below {@code withinMs}, through the load balancer to another
      * appliance (or to this one when it is back). Returns how many were told.
      */
     public int moveEveryone(String reason, long withinMs) {
-        int told = 0;
-        for (ViewerSession s : registry.connections()) {
-            s.send(new ServerMessage.Move(reason, withinMs));
-            s.close(CloseCodes.SHUTDOWN, "appliance " + reason);
-            told++;
-        }
-        return told;
+        return registry.shutDownAll(new ServerMessage.Move(reason, withinMs), "appliance " + reason);
     }
 
     /** Closes every connection with 1001 and stops the timers. */
     @Override
     public void close() {
-        sweeper.shutdownNow();
+        sweeper.close();
         mesh.close();
-        for (ViewerSession s : registry.connections()) {
-            s.close(CloseCodes.SHUTDOWN, "appliance shutting down");
-        }
+        registry.shutDownAll(null, "appliance shutting down");
         senders.shutdown();
-        StunResponder responder = stun;
-        if (responder != null) {
-            responder.close();
-        }
+        stun.close();
     }
 }

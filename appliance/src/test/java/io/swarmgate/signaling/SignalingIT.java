@@ -73,7 +73,7 @@ class SignalingIT extends SignalingTestBase {
         assertTrue(welcome.at("/policy/iceServers").isArray());
         assertEquals(1, welcome.at("/policy/iceServers").size(), welcome.toString());
         // The host the viewer reached the appliance at, and the responder's real (ephemeral) port.
-        assertEquals("stun:127.0.0.1:" + appliance.signaling().stunPort(),
+        assertEquals("stun:127.0.0.1:" + appliance.signaling().stun().port(),
                 welcome.at("/policy/iceServers/0/urls").asText());
         assertEquals(STREAM, welcome.get("streamId").asText());
     }

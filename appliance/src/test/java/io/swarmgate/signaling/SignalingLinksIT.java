@@ -71,7 +71,7 @@ class SignalingLinksIT extends SignalingTestBase {
         startWithATwoSubnetSite(true);
         TestViewer a = viewer("127.0.20.10");
         JsonNode welcome = a.joinWith(hello(true));
-        assertEquals("stun:127.0.0.1:" + appliance.signaling().stunPort(), welcome.at("/policy/iceServers/0/urls").asText());
+        assertEquals("stun:127.0.0.1:" + appliance.signaling().stun().port(), welcome.at("/policy/iceServers/0/urls").asText());
         TestViewer b = viewer("127.0.21.10");
         b.joinWith(hello(true));
         awaitMeshIdle();
