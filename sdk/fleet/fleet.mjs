@@ -295,6 +295,18 @@ async function anchorOriginBytes(rig) {
   }
 }
 
+/**
+ * Gives a child its input and closes its stdin. A child that exits without reading (curl fetching
+ * a URL, for one) closes the pipe first; the EPIPE that follows says nothing the exit status does
+ * not, and unhandled it would end the whole run.
+ */
+function endInput(child, input) {
+  child.stdin.on('error', (error) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
+  child.stdin.end(input ?? '');
+}
+
 /** What onAppliance and beforeStop get: commands in the router namespace and against the appliance. */
 function applianceRig(topology, dataDir, restart) {
   const exec = (argv, { input, timeoutMs = 60_000 } = {}) => new Promise((resolveExec, rejectExec) => {
@@ -306,7 +318,7 @@ function applianceRig(topology, dataDir, restart) {
           resolveExec(stdout);
         }
       });
-    child.stdin.end(input ?? '');
+    endInput(child, input);
   });
   const cli = (args, { input } = {}) => new Promise((resolveCli, rejectCli) => {
     const child = execFile(process.env.JAVA || 'java', ['-jar', jarPath, ...args, '--data-dir', dataDir],
@@ -317,7 +329,7 @@ function applianceRig(topology, dataDir, restart) {
           resolveCli(stdout);
         }
       });
-    child.stdin.end(input ?? '');
+    endInput(child, input);
   });
   return { router: topology.router, dataDir, httpPort: HTTP_PORT, httpsPort: HTTPS_PORT, exec, cli, restart };
 }

@@ -194,7 +194,12 @@ test('a viewer serving altered segments with matching self-made hashes changes n
       errors: list.filter((f) => f.error).map((f) => f.error),
     }));
     const report = JSON.stringify({ figures: figures(result), compared, streamId, offenders, pages: result.pages }, null, 2);
-    console.log(JSON.stringify({ figures: figures(result), compared, offenders }));
+    // One line per run, enough to tell afterwards who asked the attacker and who caught it.
+    const perPage = result.pages.map((p) => ({
+      index: p.index, address: p.address, p2pBytes: p.sdk?.p2pBytes ?? null, uploadedBytes: p.sdk?.uploadedBytes ?? null,
+      failures: p.sdk?.failures ?? null, peers: p.sdk?.peers ?? null, peerGate: p.sdk?.peerGate ?? null, integrity: p.sdk?.integrity ?? null,
+    }));
+    console.log(JSON.stringify({ figures: figures(result), compared, offenders, perPage }));
 
     assert.equal(result.viewers_played, 1 + HONEST, `every viewer played\n${report}`);
     // Nothing altered reached an honest player, and the comparison covered what they played.

@@ -6,8 +6,9 @@
 // - serves altered segment bytes, announcing in `response-start` the SHA-256 of the altered bytes
 //   (self-consistent: a receiver that trusted the sender's hash would accept them), to every
 //   neighbour that asks, whatever the upload policy says;
-// - fetches every new live segment at once and announces it, to be the first holder its
-//   neighbours hear of;
+// - reloads the live playlist itself every 250 ms (the player does so once a target duration),
+//   fetches every new segment at once and announces it, to be the first holder its neighbours
+//   hear of;
 // - claims the largest upload capacity the protocol allows, on a wired network, in `hello`;
 // - once a data channel is open (and when it sends its offer or answer) trickles an extra,
 //   upper-case, public server-reflexive candidate to that neighbour through signaling, to lure
@@ -17,6 +18,7 @@ import { Engine } from '../../src/core/engine.js';
 import { Peer } from '../../src/core/peer.js';
 import { sha256Sync } from '../../src/core/sha256.js';
 import { SignalingClient } from '../../src/core/signaling-client.js';
+import { HlsSession } from '../../src/hlsjs/adapter.js';
 import '../../src/index.js';
 
 /** A public address (TEST-NET-3): a connection attempt to it leaves the LAN. */
@@ -60,6 +62,53 @@ Peer.prototype.serve = function serveAltered(msg) {
 Engine.prototype.prefetchLive = function grabEverything(id, k) {
   if (this.store.has(id) || this.inflight.has(id)) return;
   this.prefetchHttp(id, k);
+};
+
+/** How often the attacker reloads a live playlist itself. */
+const POLL_MS = 250;
+
+/**
+ * The segments of a media playlist, absolute, with their sequence numbers and durations: enough
+ * for Engine#onPlaylist. Byte ranges are not needed for the test stream.
+ */
+function parseMediaPlaylist(text, base) {
+  const segments = [];
+  let sequence = 0;
+  let durationS;
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line.startsWith('#EXT-X-MEDIA-SEQUENCE:')) sequence = Number(line.slice(22)) || 0;
+    else if (line.startsWith('#EXTINF:')) durationS = parseFloat(line.slice(8));
+    else if (line && !line.startsWith('#')) {
+      segments.push({ url: new URL(line, base).href, sequence: sequence++, durationS });
+      durationS = undefined;
+    }
+  }
+  return segments;
+}
+
+// Learns each live playlist's address from the player's first load of it, then reloads it every
+// POLL_MS and hands new segments to the engine (which fetches them at once, above).
+const honestPlaylist = HlsSession.prototype.playlist;
+const polled = new Set();
+HlsSession.prototype.playlist = function pollFaster(track, details) {
+  honestPlaylist.call(this, track, details);
+  const url = details && details.live && typeof details.url === 'string' ? details.url : null;
+  if (!url || polled.has(track)) return;
+  polled.add(track);
+  const timer = setInterval(async () => {
+    const engine = this.engineRef;
+    if (!engine || engine.destroyed) {
+      clearInterval(timer);
+      return;
+    }
+    try {
+      const response = await fetch(url, { cache: 'no-store' });
+      if (response.ok) engine.onPlaylist({ live: true, track, segments: parseMediaPlaylist(await response.text(), url) });
+    } catch {
+      // the next round tries again
+    }
+  }, POLL_MS);
 };
 
 // Every request is answered: no download-only, cellular, busy or rate refusals.
