@@ -45,6 +45,7 @@ import { sha256 } from './transfer.js';
 import { httpLoaderStats, p2pLoaderStats } from './bandwidth.js';
 import { DEFAULT_VIEWER_PARAMS, segmentIdFor } from './segment-id.js';
 import { PeerGate } from './peer-gate.js';
+import { rescueHttp } from './http-rescue.js';
 
 export { DEFAULT_VIEWER_PARAMS, segmentIdFor };
 /** @typedef {import('./segment-id.js').ByteRange} ByteRange */
@@ -97,6 +98,8 @@ export function networkInfo(connection) {
  * @property {string} [track] rendition key for the store's live window
  * @property {number} [listedAtMs] when the playlist first listed it (else what onPlaylist saw, else now)
  * @property {() => Promise<HttpResult>} httpLoad the player's own HTTP load of this segment
+ * @property {() => void} [abortHttp] ends the HTTP load under way (its promise then rejects): lets a
+ *   neighbour's verified copy replace a fetch that the congested WAN holds up (http-rescue.js)
  * @property {(source: 'http'|'p2p') => void} [onTransferStart] a transfer (not a wait) begins
  * @property {number} [bwEstimate] the player's current bandwidth estimate, bits/s
  * @property {number} [ttfbMs] the player's TTFB estimate
@@ -209,6 +212,8 @@ export class Engine {
     });
     /** @type {Set<string>} neighbours that sent bytes not matching the appliance's hash: never asked again */
     this.banned = new Set();
+    /** Player fetches whose HTTP copy a neighbour's verified copy replaced ({@link rescueHttp}). */
+    this.rescued = 0;
     /** 'anchored': P2P bytes are checked against the appliance's hashes; 'unavailable': it has none, P2P downloads are off */
     this.integrity = 'anchored';
     /** P2P downloads pause until then (the appliance could not reach the origin, or was busy). */
@@ -594,6 +599,7 @@ export class Engine {
       p2pPolicy: this.policy ? this.policy.p2p ?? null : null,
       timings: { ...this.timings, peersReleasedMs: this.gate.openedAtMs },
       peerGate: this.gate.openedBy,
+      httpRescued: this.rescued,
     };
   }
 
@@ -734,7 +740,7 @@ export class Engine {
     let httpTried = false;
     const httpOnce = (reason) => {
       httpTried = true;
-      return this.http(id, req, reason);
+      return rescueHttp(this, id, req, this.http(id, req, reason));
     };
     try {
       if (!this.p2pUsable()) return await httpOnce('off');

@@ -57,6 +57,8 @@ export const DEFAULT_P2P_ESTIMATE_MS = 250;
 export const CONGESTED_SITE_BPS = 8_000_000;
 /** An HTTP fetch expected to take more than this share of the segment's duration: a congested link. */
 export const CONGESTED_SHARE = 0.25;
+/** A fetch under way is slow (the link congested) only once it has taken at least this long. */
+export const SLOW_FETCH_MIN_MS = 500;
 /** The longest an urgent segment waits for connecting neighbours on a congested link before HTTP. */
 export const MAX_CONGESTED_WAIT_MS = 2000;
 /**
@@ -171,6 +173,17 @@ export class Scheduler {
     if (this.siteHttpBps !== undefined && this.siteHttpBps < CONGESTED_SITE_BPS) return true;
     return segment.durationS > 0 && this.httpMeasured(segment)
       && this.estimateHttpMs(segment) > CONGESTED_SHARE * segment.durationS * 1000;
+  }
+
+  /**
+   * Whether a fetch still under way after `elapsedMs` shows the link congested by itself: it has
+   * taken more than {@link CONGESTED_SHARE} of the segment's duration, and at least
+   * {@link SLOW_FETCH_MIN_MS} (a busy machine, not the link, can hold up a short fetch that long).
+   * @param {number} elapsedMs
+   * @param {{durationS?: number}} [segment]
+   */
+  slowFetch(elapsedMs, { durationS } = {}) {
+    return durationS > 0 && elapsedMs > Math.max(SLOW_FETCH_MIN_MS, CONGESTED_SHARE * durationS * 1000);
   }
 
   /**

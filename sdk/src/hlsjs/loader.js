@@ -114,6 +114,7 @@ export function createFragmentLoader(DefaultLoader, session, { now = () => globa
           range: context.rangeEnd ? { first: context.rangeStart || 0, last: context.rangeEnd - 1 } : undefined,
           signal: controller ? controller.signal : undefined,
           httpLoad: () => this.httpLoad(),
+          abortHttp: () => this.destroyInner(),
           onTransferStart: (source) => {
             this.stopWaitTimer();
             if (source === 'p2p') stats.loading.start = now();

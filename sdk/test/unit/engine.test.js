@@ -16,7 +16,7 @@ after(() => { for (const e of engines) e.destroy(); });
  * are scripted remotes (`far[id]`), not yet started. The appliance's `hash` answers come from
  * `origin` (see FakeSignaling); by default the origin serves what the remotes hold unaltered.
  */
-function createEngine({ remotes = {}, scheduler = {}, idleTimeoutMs = 2000, fetchHttp, timers, origin, holdHashes, maxAnchorEntries } = {}) {
+function createEngine({ remotes = {}, scheduler = {}, idleTimeoutMs = 2000, fetchHttp, timers, origin, holdHashes, maxAnchorEntries, holdPeers = false } = {}) {
   let signaling;
   const far = {};
   const held = (url) => {
@@ -35,7 +35,7 @@ function createEngine({ remotes = {}, scheduler = {}, idleTimeoutMs = 2000, fetc
       peer.attachChannel(mine);
       return peer;
     },
-    scheduler, idleTimeoutMs, fetchHttp, ...(timers ? { timers, now: timers.now } : {}),
+    scheduler, idleTimeoutMs, fetchHttp, holdPeersUntilStarted: holdPeers, ...(timers ? { timers, now: timers.now } : {}),
   });
   engines.push(engine);
   return { engine, far, signaling: () => signaling };
@@ -653,4 +653,123 @@ test('the join says whether the browser hides its addresses behind mDNS names, o
     await until(() => connectedWith !== null, 2000, 'the join');
     assert.equal(connectedWith.caps.mdns === true, mdns);
   }
+});
+
+/**
+ * A player's HTTP load that takes `delayMs` unless ended by `abortHttp` (then it rejects, as the
+ * hls.js loader's does); `aborted` says whether it was.
+ */
+function abortableHttp(bytes, delayMs) {
+  const state = { aborted: false, requests: 0 };
+  let end = null;
+  state.httpLoad = () => new Promise((resolve, reject) => {
+    state.requests += 1;
+    const requestedAt = performance.now();
+    const timer = setTimeout(() => resolve({ bytes, requestedAt, firstByteAt: requestedAt + 1, deliveredAt: performance.now() }), delayMs);
+    end = () => { clearTimeout(timer); reject(Object.assign(new Error('http abort'), { httpFailure: true, kind: 'abort' })); };
+  });
+  state.abortHttp = () => { state.aborted = true; end?.(); };
+  return state;
+}
+
+test('a first fragment the WAN holds up is taken from a neighbour that gets it meanwhile, and the slow fetch is ended', async () => {
+  const bytes = segmentBytes(60_000, 21);
+  const { engine, far } = await setup({ self: 'p-self', leaders: ['p-lead'], remotes: { 'p-lead': {} } });
+  const http = abortableHttp(bytes, 5000);
+  // Nothing measured and nobody holds it: HTTP at once, as on any link.
+  const loading = engine.loadSegment({ url: SEG, live: true, bufferS: 0, durationS: 2, httpLoad: http.httpLoad, abortHttp: http.abortHttp });
+  await until(() => http.requests === 1);
+  // The leader gets the segment while our fetch crawls over the congested link.
+  far['p-lead'].segments.set(SEG, bytes);
+  far['p-lead'].announce([SEG]);
+  const r = await loading;
+  assert.equal(r.source, 'p2p');
+  assert.deepEqual(r.bytes, bytes);
+  assert.equal(http.aborted, true, 'the HTTP fetch no longer takes the WAN link');
+  assert.equal(engine.stats().httpRescued, 1);
+  assert.deepEqual(far['p-lead'].requests, [SEG]);
+});
+
+test('an HTTP fetch that completes in time is never replaced, even with a neighbour holding the segment', async () => {
+  const bytes = segmentBytes(60_000, 22);
+  const { engine, far } = await setup({ self: 'p-self', leaders: ['p-lead'], remotes: { 'p-lead': {} } });
+  const http = abortableHttp(bytes, 300);
+  const loading = engine.loadSegment({ url: SEG, live: true, bufferS: 0, durationS: 2, httpLoad: http.httpLoad, abortHttp: http.abortHttp });
+  await until(() => http.requests === 1);
+  far['p-lead'].segments.set(SEG, bytes);
+  far['p-lead'].announce([SEG]);
+  const r = await loading;
+  assert.equal(r.source, 'http');
+  assert.equal(http.aborted, false);
+  assert.deepEqual(far['p-lead'].requests, [], 'a quick fetch is not slow: nobody is asked');
+  assert.equal(engine.stats().httpRescued, 0);
+});
+
+test('when the slow HTTP fetch still wins, the neighbour\'s attempt is cancelled and the player gets HTTP\'s bytes', async () => {
+  const bytes = segmentBytes(60_000, 23);
+  const { engine, far } = await setup({
+    self: 'p-self', leaders: ['p-lead'], idleTimeoutMs: 10_000,
+    remotes: { 'p-lead': { behaviour: () => 'silent', chunkBytes: 4096 } },
+  });
+  const http = abortableHttp(bytes, 1200);
+  const loading = engine.loadSegment({ url: SEG, live: true, bufferS: 0, durationS: 2, httpLoad: http.httpLoad, abortHttp: http.abortHttp });
+  await until(() => http.requests === 1);
+  far['p-lead'].segments.set(SEG, bytes);
+  far['p-lead'].announce([SEG]);
+  const r = await loading;
+  assert.equal(r.source, 'http');
+  assert.equal(http.aborted, false);
+  assert.deepEqual(far['p-lead'].requests, [SEG], 'the neighbour was asked once the fetch was slow');
+  await until(() => far['p-lead'].cancels.length === 1, 2000, 'the neighbour told to stop');
+});
+
+test('a load whose adapter cannot end its HTTP fetch is left to HTTP', async () => {
+  const bytes = segmentBytes(60_000, 24);
+  const { engine, far } = await setup({ self: 'p-self', leaders: ['p-lead'], remotes: { 'p-lead': {} } });
+  const http = abortableHttp(bytes, 900);
+  const loading = engine.loadSegment({ url: SEG, live: true, bufferS: 0, durationS: 2, httpLoad: http.httpLoad });
+  await until(() => http.requests === 1);
+  far['p-lead'].segments.set(SEG, bytes);
+  far['p-lead'].announce([SEG]);
+  const r = await loading;
+  assert.equal(r.source, 'http');
+  assert.deepEqual(far['p-lead'].requests, []);
+});
+
+test('a starting viewer whose first fetch crawls lets its held neighbours in and takes the fragment from the first that has it', async () => {
+  const bytes = segmentBytes(60_000, 25);
+  const { engine, far, signaling } = createEngine({ holdPeers: true, remotes: { 'p-lead': {} } });
+  engine.start();
+  signaling().welcome('p-self', { leaders: ['p-lead'] });
+  signaling().emit('neighbour', { type: 'neighbour', peer: 'p-lead', offer: true });
+  assert.equal(engine.stats().peers, 0, 'held until the player plays');
+  const http = abortableHttp(bytes, 5000);
+  const loading = engine.loadSegment({ url: SEG, live: true, bufferS: 0, durationS: 2, httpLoad: http.httpLoad, abortHttp: http.abortHttp });
+  await until(() => engine.stats().peers === 1, 3000, 'the gate to open once the fetch is slow');
+  assert.equal(engine.stats().peerGate, 'congested');
+  far['p-lead'].segments.set(SEG, bytes);
+  far['p-lead'].announce([SEG], true);
+  const r = await loading;
+  assert.equal(r.source, 'p2p');
+  assert.equal(http.aborted, true);
+});
+
+test('a first fragment asked for before the appliance\'s welcome is still rescued once the neighbours arrive', async () => {
+  const bytes = segmentBytes(60_000, 26);
+  const { engine, far, signaling } = createEngine({ holdPeers: true, remotes: { 'p-lead': {} } });
+  engine.start();
+  const http = abortableHttp(bytes, 6000);
+  const loading = engine.loadSegment({ url: SEG, live: true, bufferS: 0, durationS: 2, httpLoad: http.httpLoad, abortHttp: http.abortHttp });
+  await until(() => http.requests === 1);
+  await sleep(700);
+  // The welcome and the neighbour arrive late, over the congested link; the fetch is slow by now.
+  signaling().welcome('p-self', { leaders: ['p-lead'] });
+  signaling().emit('neighbour', { type: 'neighbour', peer: 'p-lead', offer: true });
+  await until(() => engine.stats().peers === 1, 3000, 'the neighbour let in at once');
+  far['p-lead'].segments.set(SEG, bytes);
+  far['p-lead'].announce([SEG], true);
+  const r = await loading;
+  assert.equal(r.source, 'p2p');
+  assert.equal(http.aborted, true);
+  assert.equal(engine.stats().peerGate, 'congested');
 });

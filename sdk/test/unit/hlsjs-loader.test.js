@@ -204,3 +204,23 @@ test('abort() stops the engine request and reports onAbort once', async () => {
   assert.equal(loader.stats.aborted, true);
   loader.destroy();
 });
+
+test('the engine can end the HTTP fetch under way and hand hls.js a neighbour\'s copy instead', async () => {
+  const Default = makeDefaultLoader(() => ({ ok: new Uint8Array([7, 7, 7]).buffer }));
+  const p2p = new Uint8Array([5, 6]);
+  let httpOutcome = null;
+  const engine = fakeEngine(async (req) => {
+    const fetching = req.httpLoad().then(() => 'completed', (e) => e.kind);
+    req.abortHttp();
+    httpOutcome = await fetching;
+    const t = performance.now();
+    return { bytes: p2p, source: 'p2p', stats: { loaded: 2, total: 2, loading: { start: t, first: t, end: t }, bwEstimate: 1e6 } };
+  });
+  const Loader = createFragmentLoader(Default, session(engine));
+  const r = await run(Loader, fragContext());
+  assert.equal(httpOutcome, 'abort', 'the fetch ended at once, its promise settled');
+  assert.equal(Default.instances.length, 1);
+  assert.equal(Default.instances[0].callbacks, null, 'the fetch\'s own loader destroyed: it reports nothing more');
+  assert.equal(r.kind, 'success');
+  assert.deepEqual(new Uint8Array(r.response.data), p2p);
+});

@@ -316,3 +316,12 @@ test('a VOD segment with buffer to spare waits a moment for neighbours still con
   assert.deepEqual(s.plan({ ...vod, bufferS: 3 }), { source: 'wait', untilMs: T0 + 500, thenHttp: true });
   assert.deepEqual(s.plan({ ...vod, bufferS: 0 }), { source: 'http', reason: 'urgent' }, 'an empty buffer does not wait');
 });
+
+test('a fetch still under way is slow once it has taken a quarter of the segment, and never before 500 ms', () => {
+  const s = new Scheduler();
+  assert.equal(s.slowFetch(400, { durationS: 1 }), false, 'a short segment: the floor applies');
+  assert.equal(s.slowFetch(501, { durationS: 1 }), true);
+  assert.equal(s.slowFetch(1400, { durationS: 6 }), false, 'a quarter of 6 s is 1.5 s');
+  assert.equal(s.slowFetch(1600, { durationS: 6 }), true);
+  assert.equal(s.slowFetch(60_000, {}), false, 'without a duration nothing says what slow is');
+});
