@@ -12,7 +12,7 @@
  * @module core/mdns-probe
  */
 
-import { hostCandidateAddress } from './peer.js';
+import { hostCandidateAddress } from './lan-candidates.js';
 
 /**
  * How long the probe may take before the viewer joins without knowing. Gathering host candidates

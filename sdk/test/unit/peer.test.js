@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { filterRemoteSdp, hostCandidateAddress, isLanCandidate, lanIceServers, Peer } from '../../src/core/peer.js';
+import { Peer } from '../../src/core/peer.js';
+import { filterRemoteSdp, hostCandidateAddress, isLanCandidate, lanIceServers } from '../../src/core/lan-candidates.js';
 import { DRAIN_POLL_MS } from '../../src/core/upload-meter.js';
 import { SegmentStore } from '../../src/core/segment-store.js';
 import { sha256 } from '../../src/core/transfer.js';
