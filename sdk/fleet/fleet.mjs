@@ -729,6 +729,10 @@ export async function runFleet({
       hls_bytes: hlsBytes,
       wan_copies_per_segment_per_site: round(wan.copies, 3),
       wan_window_segments: wan.segments,
+      // What a long event gets once everyone plays (live): each viewer plays each segment once and
+      // its site fetched `copies` of it, so the origin carries copies × sites of viewers' plays.
+      steady_offload: stream === 'live' && wan.copies !== null && wan.segments > 0 && !httpOnly
+        ? round(1 - (wan.copies * usedSites.length) / Math.max(1, perPage.filter((p) => p.played && !p.closed).length), 4) : null,
       cross_site_p2p_bytes: crossSite,
       p2p_bytes_between_browsers: haveSdk ? p2pBytesBetweenBrowsers(perPage) : null,
       cross_site_forwarded_packets: routerForwarded,
