@@ -149,7 +149,7 @@ async function startHaproxy(topology, { workDir, log }) {
     }
   });
   const events = [];
-  const lines = []; // {at, line}: the last 2,000 lines with when they arrived
+  const logged = []; // {at, line}: the last 2,000 lines with when they arrived
   let output = '';
   let partial = '';
   const read = (chunk) => {
@@ -158,9 +158,9 @@ async function startHaproxy(topology, { workDir, log }) {
     partial = lines.pop();
     for (const line of lines) {
       output = `${output}${line}\n`.slice(-50_000);
-      lines.push({ at: Date.now(), line });
-      if (lines.length > 2000) {
-        lines.shift();
+      logged.push({ at: Date.now(), line });
+      if (logged.length > 2000) {
+        logged.shift();
       }
       // "Server viewers/appliance1 is DOWN, reason: Layer4 connection problem, ..."
       const m = /Server viewers\/(\S+) is (UP|DOWN)\b/.exec(line);
@@ -175,7 +175,7 @@ async function startHaproxy(topology, { workDir, log }) {
     port: CLUSTER_PORTS.haproxy,
     events,
     /** What HAProxy logged (one line per request, `option httplog`) since `since` (Date.now()), with when each arrived. */
-    linesSince: (since) => lines.filter((l) => l.at >= since),
+    linesSince: (since) => logged.filter((l) => l.at >= since),
     output: () => output,
     /** The state of each server of the viewers backend from the stats page, or null. */
     async states() {

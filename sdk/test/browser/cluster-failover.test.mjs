@@ -125,8 +125,8 @@ async function killAndFollow(rig, viewers, log) {
       reconnected_after_down_ms: reconnectedMs !== null && downMs !== null ? reconnectedMs - downMs : null,
       p2p_after_down_ms: p2pMs !== null && downMs !== null ? p2pMs - downMs : null,
     })),
-    // What HAProxy logged for signaling since the kill: which server each reconnect reached, or why it failed.
-    haproxy_ws: haproxy.linesSince(kill.at).filter((l) => l.line.includes('/ws?'))
+    // What HAProxy logged since the kill (health checks; requests, a WebSocket when it closes), ms after the kill.
+    haproxy_log: haproxy.linesSince(kill.at).slice(0, 40)
       .map((l) => `+${l.at - kill.at} ms ${l.line.replace(/\?stream=\S+/, '?stream=…')}`),
     survivor_row: survivorView.row,
     cluster_viewers: survivorView.cluster.viewers,
