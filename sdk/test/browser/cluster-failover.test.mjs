@@ -6,7 +6,7 @@
 // from an origin apart from both appliances, so the kill does not take the video with it. Four
 // viewers of one site share the stream on the appliance HAProxy hashes it to; that appliance is
 // killed with SIGKILL, and every viewer must go on playing without a stall, reconnect through
-// HAProxy to the survivor and receive peer bytes again within 10 s, and the survivor's
+// HAProxy to the survivor and receive peer bytes again within 10 s of the kill, and the survivor's
 // /api/v1/cluster must list them. Namespaces, PostgreSQL, HAProxy, the JVMs and the browsers go
 // with the fleet's topology whatever happens. Uses appliance/target/swarmgate.jar; fails when a
 // prerequisite is missing (scripts/run-tests.mjs).
@@ -18,10 +18,10 @@ import { allStats, apiGet, sleep, untilEvery } from './fleet-follow.mjs';
 
 const VIEWERS = 4;
 /**
- * What the issue asks: P2P back at every non-leader within this long. The clock starts when HAProxy
- * logs the killed appliance DOWN: before that, how soon the balancer stops using a dead server is
- * the operator's health check (`inter 1s fall 2` in the example), not the product; from then on
- * every reconnect reaches the survivor. Times from the kill itself are printed too.
+ * What the issue asks: P2P back at every non-leader within this long. The clock starts at the kill
+ * itself, the strictest start there is: HAProxy's health check (`inter 1s fall 2` in the example)
+ * marks the appliance DOWN 1-2 s later, and the survivor welcomes the viewers later still, so a
+ * figure from either of those would leave that time out. Times after HAProxy's DOWN are printed too.
  */
 const P2P_BACK_WITHIN_MS = 10_000;
 /** How long the test waits for the first P2P bytes before the kill. */
@@ -135,7 +135,7 @@ async function killAndFollow(rig, viewers, log) {
   return measured;
 }
 
-test('one of two clustered appliances killed under 4 viewers: no stall, everyone reconnects through HAProxy to the other, P2P back within 10 s',
+test('one of two clustered appliances killed under 4 viewers: no stall, everyone reconnects through HAProxy to the other, P2P back within 10 s of the kill',
   { timeout: 300_000 }, async () => {
     const viewers = [];
     let rig = null;
@@ -181,8 +181,8 @@ test('one of two clustered appliances killed under 4 viewers: no stall, everyone
       if (page.leader) {
         continue; // a leader fetches over HTTP by design
       }
-      assert.ok(page.p2p_after_down_ms !== null && page.p2p_after_down_ms <= P2P_BACK_WITHIN_MS,
-        `non-leader page ${page.index} received P2P bytes within ${P2P_BACK_WITHIN_MS} ms of HAProxy marking ${measured.killed} DOWN (${page.p2p_after_down_ms})\n${report}`);
+      assert.ok(page.p2p_ms !== null && page.p2p_ms <= P2P_BACK_WITHIN_MS,
+        `non-leader page ${page.index} received P2P bytes from the survivor's neighbours within ${P2P_BACK_WITHIN_MS} ms of the kill (${page.p2p_ms})\n${report}`);
     }
     assert.equal(measured.survivor_row?.viewers, VIEWERS, `${measured.survivor}'s /api/v1/cluster lists the ${VIEWERS} viewers as its own\n${report}`);
   });
