@@ -364,7 +364,7 @@ function applianceRig(topology, dataDir, restart, cluster) {
  * @param {boolean} [options.cluster=false] instead of one appliance, two on one PostgreSQL behind
  *   HAProxy running config/haproxy.cfg.example (cluster.mjs), with the origin apart as with
  *   originApart: pages reach signaling only through HAProxy. The rig's `cluster` is then
- *   {port, haproxy: {events, states(), output()}, appliances: [{server, httpPort, httpsPort,
+ *   {port, haproxy: {events, linesSince(at), states(), output()}, appliances: [{server, httpPort, httpsPort,
  *   dataDir, alive, kill(signal) → {at, stopMs}}]} (null otherwise); `dataDir` and `cli` are the
  *   first appliance's (the database is shared), `httpsPort` is null and `restart` refuses
  * @param {number} [options.staggerMs=1000] time between two joins
