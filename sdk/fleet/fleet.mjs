@@ -18,6 +18,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { BROWSER_CHOICES, browserOf, browserUnavailableReason, launchViewerBrowser } from './browser.mjs';
 import { p2pBytesBetweenBrowsers, parseSegmentLog, quantile, round, wanCopiesPerSegmentPerSite } from './measure.mjs';
 import { installProbe, samplePage } from './probe.mjs';
+import { startCluster } from './cluster.mjs';
 import { createTopology, destroyAllTopologies, ip, maxSites, removeDir } from './topology.mjs';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -241,10 +242,11 @@ const APART_ORIGIN_PORTS = { http: 8082, https: 8445 };
 
 /**
  * originApart: a second appliance serves the demo streams as the origin, and split-origin.mjs
- * presents both on HTTP_PORT (stream paths to the origin, the rest to the appliance).
+ * presents both on HTTP_PORT (stream paths to the origin, the rest to `appliancePort`: the
+ * appliance, or a cluster's HAProxy).
  * @returns {Promise<{originDataDir: string}>}
  */
-async function startSplitOrigin(topology, { workDir, log }) {
+async function startSplitOrigin(topology, { workDir, log, appliancePort = APART_APPLIANCE_PORTS.http }) {
   const originDataDir = join(workDir, 'origin');
   await startAppliance(topology, {
     dataDir: originDataDir, log, name: 'origin', httpPort: APART_ORIGIN_PORTS.http, httpsPort: APART_ORIGIN_PORTS.https,
@@ -252,7 +254,7 @@ async function startSplitOrigin(topology, { workDir, log }) {
   });
   const deathSignal = existsSync('/usr/bin/setpriv') ? ['/usr/bin/setpriv', '--pdeathsig', 'KILL'] : [];
   const child = spawn(process.env.IP_COMMAND || 'ip', ['netns', 'exec', topology.router, ...deathSignal, process.execPath,
-    join(repoRoot, 'sdk', 'fleet', 'split-origin.mjs'), String(HTTP_PORT), String(APART_APPLIANCE_PORTS.http), String(APART_ORIGIN_PORTS.http)],
+    join(repoRoot, 'sdk', 'fleet', 'split-origin.mjs'), String(HTTP_PORT), String(appliancePort), String(APART_ORIGIN_PORTS.http)],
   { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (c) => { output += c; });
@@ -269,7 +271,7 @@ async function startSplitOrigin(topology, { workDir, log }) {
     const code = await execInNamespace(topology.router,
       ['curl', '-s', '-o', '/dev/null', '-m', '2', '-w', '%{http_code}', `http://127.0.0.1:${HTTP_PORT}/demo/live/master.m3u8`]);
     if (code === '200') {
-      log(`split origin on port ${HTTP_PORT}: /demo/live/, /demo/vod/ from the origin (port ${APART_ORIGIN_PORTS.http}), the rest from the appliance (port ${APART_APPLIANCE_PORTS.http})`);
+      log(`split origin on port ${HTTP_PORT}: /demo/live/, /demo/vod/ from the origin (port ${APART_ORIGIN_PORTS.http}), the rest from port ${appliancePort}`);
       return { originDataDir };
     }
     if (Date.now() > deadline || child.exitCode !== null) {
@@ -308,7 +310,7 @@ function endInput(child, input) {
 }
 
 /** What onAppliance and beforeStop get: commands in the router namespace and against the appliance. */
-function applianceRig(topology, dataDir, restart) {
+function applianceRig(topology, dataDir, restart, cluster) {
   const exec = (argv, { input, timeoutMs = 60_000 } = {}) => new Promise((resolveExec, rejectExec) => {
     const child = execFile(process.env.IP_COMMAND || 'ip', ['netns', 'exec', topology.router, ...argv],
       { timeout: timeoutMs, encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
@@ -331,7 +333,7 @@ function applianceRig(topology, dataDir, restart) {
       });
     endInput(child, input);
   });
-  return { router: topology.router, dataDir, httpPort: HTTP_PORT, httpsPort: HTTPS_PORT, exec, cli, restart };
+  return { router: topology.router, dataDir, httpPort: HTTP_PORT, httpsPort: HTTPS_PORT, exec, cli, restart, cluster };
 }
 
 /**
@@ -359,6 +361,12 @@ function applianceRig(topology, dataDir, restart) {
  *   origin) behind one address with the appliance (split-origin.mjs), so the appliance can
  *   restart while the stream goes on; origin_bytes and offload are null then: the origin sees
  *   every fetch coming from the split-origin address
+ * @param {boolean} [options.cluster=false] instead of one appliance, two on one PostgreSQL behind
+ *   HAProxy running config/haproxy.cfg.example (cluster.mjs), with the origin apart as with
+ *   originApart: pages reach signaling only through HAProxy. The rig's `cluster` is then
+ *   {port, haproxy: {events, linesSince(at), states(), output()}, appliances: [{server, httpPort, httpsPort,
+ *   dataDir, alive, kill(signal) → {at, stopMs}}]} (null otherwise); `dataDir` and `cli` are the
+ *   first appliance's (the database is shared), `httpsPort` is null and `restart` refuses
  * @param {number} [options.staggerMs=1000] time between two joins
  * @param {(viewer: object) => (void|Promise<void>)} [options.onPage] called when a viewer has
  *   navigated: {index, site, namespace, address, page, context, url, close()}
@@ -382,7 +390,7 @@ function applianceRig(topology, dataDir, restart) {
 export async function runFleet({
   viewers, sites = 1, duration, stream = 'live', httpOnly = false, staggerMs = 1000, player = 'hlsjs', format,
   wanRateKbit = null, subnetsPerSite = 1, browser = 'chromium', browserDefaultMdns = false, cachedHlsJs = false, stun = true,
-  originApart = false, onPage, pageConfig, onContext, onAppliance, beforeStop, log = (m) => process.stderr.write(`fleet: ${m}\n`),
+  originApart = false, cluster = false, onPage, pageConfig, onContext, onAppliance, beforeStop, log = (m) => process.stderr.write(`fleet: ${m}\n`),
 } = {}) {
   if (!Number.isInteger(viewers) || viewers < 1) {
     throw new Error(`viewers must be a positive integer, got ${viewers}`);
@@ -438,24 +446,37 @@ export async function runFleet({
     // split-origin address (127.0.0.1) as a proxy, and the page and the segments are at the
     // ingress's address, which it must allow as an intranet page and as a media origin.
     const ingress = Array.from({ length: sites }, (_, i) => `http://${topology.routerAddress(i + 1)}:${HTTP_PORT}`).join(',');
-    const applianceOptions = originApart
+    const applianceOptions = originApart || cluster
       ? {
         httpPort: APART_APPLIANCE_PORTS.http,
         httpsPort: APART_APPLIANCE_PORTS.https,
         env: { SWARMGATE_SIGNALING_TRUSTED_PROXIES: '127.0.0.1/32', SWARMGATE_SECURITY_INTRANET_ORIGINS: ingress, SWARMGATE_SECURITY_MEDIA_ORIGINS: ingress },
       }
       : {};
-    let appliance = await startAppliance(topology, { dataDir, log, stun, ...applianceOptions });
-    if (originApart) {
-      const { originDataDir } = await startSplitOrigin(topology, { workDir, log });
+    let appliance;
+    let clustered = null;
+    if (cluster) {
+      clustered = await startCluster(topology, {
+        workDir, log, stun, env: applianceOptions.env, startAppliance: (options) => startAppliance(topology, { log, ...options }),
+      });
+      appliance = { stop: () => clustered.stop() };
+    } else {
+      appliance = await startAppliance(topology, { dataDir, log, stun, ...applianceOptions });
+    }
+    const rigDataDir = clustered ? clustered.appliances[0].dataDir : dataDir;
+    if (originApart || cluster) {
+      const { originDataDir } = await startSplitOrigin(topology, { workDir, log, appliancePort: clustered?.port });
       accessLog = join(originDataDir, 'log', 'access.log');
     }
     if (subnetsPerSite > 1) {
-      await configureSiteMap(topology, { dataDir, log });
+      await configureSiteMap(topology, { dataDir: rigDataDir, log });
     }
     // Stops the appliance and starts it again on the same data directory and ports, as an
     // operator's restart (SIGTERM: the drain path) or a crash (SIGKILL) would.
     const restart = async ({ signal = 'SIGTERM' } = {}) => {
+      if (clustered) {
+        throw new Error('restart() is for a single appliance; a cluster fleet stops its appliances with rig.cluster.appliances[i].kill()');
+      }
       const applianceLog = join(dataDir, 'log', 'swarmgate.log');
       const logFrom = existsSync(applianceLog) ? statSync(applianceLog).size : 0;
       const stopMs = await appliance.stop({ signal });
@@ -466,7 +487,7 @@ export async function runFleet({
       const logged = existsSync(applianceLog) ? readFileSync(applianceLog).subarray(logFrom).toString('utf8') : '';
       return { stopMs, startMs: appliance.startMs, downAt, upAt: Date.now(), log: logged };
     };
-    const rig = applianceRig(topology, dataDir, restart);
+    const rig = { ...applianceRig(topology, rigDataDir, restart, clustered), ...(clustered ? { httpsPort: null } : {}) };
     if (onAppliance) {
       await onAppliance(rig);
     }
@@ -598,7 +619,8 @@ export async function runFleet({
     await Promise.all(pages.map((v) => sampleOne(v, stopWall)));
     const sampledEndWall = stopWall;
     const routerForwarded = await forwardedPackets(topology.router);
-    const anchorBytes = await anchorOriginBytes(rig);
+    // A cluster's /metrics on HTTP_PORT would be whichever appliance HAProxy picked: not reported.
+    const anchorBytes = cluster ? null : await anchorOriginBytes(rig);
     const offLan = await offLanPackets(topology);
     load.end = loadavg()[0];
     if (beforeStop) {
@@ -618,7 +640,7 @@ export async function runFleet({
     const fetches = parseSegmentLog(logText, topology.siteOf).filter((f) => f.stream === stream);
     const viewerFetches = fetches.filter((f) => f.site !== null && f.at <= sampledEndWall);
     // originApart: the origin sees every fetch from the split-origin address, none from a site.
-    const originBytes = originApart ? null : viewerFetches.reduce((sum, f) => sum + f.bytes, 0);
+    const originBytes = originApart || cluster ? null : viewerFetches.reduce((sum, f) => sum + f.bytes, 0);
 
     const perPage = pages.map((viewer) => {
       const s = viewer.last ?? {};

@@ -46,9 +46,19 @@ export function startSplitOrigin({ listenPort, appliancePort, originPort }) {
     });
     req.pipe(upstream);
   });
+  // Node hands every request with an Upgrade header here, not only WebSockets: Java's HttpClient
+  // (the appliance fetching segments to hash them) offers `Upgrade: h2c` on plain HTTP. Such a
+  // request goes where its path says, without the offer, as one plain HTTP/1.1 exchange.
   server.on('upgrade', (req, socket, head) => {
-    const upstream = connect(appliancePort, '127.0.0.1', () => {
+    const websocket = String(req.headers.upgrade).toLowerCase() === 'websocket';
+    const port = !websocket && isOriginPath(req.url) ? originPort : appliancePort;
+    const upstream = connect(port, '127.0.0.1', () => {
       const headers = { ...req.headers, 'x-forwarded-for': forwardedFor(req) };
+      if (!websocket) {
+        delete headers.upgrade;
+        delete headers['http2-settings'];
+        headers.connection = 'close';
+      }
       const lines = [`${req.method} ${req.url} HTTP/1.1`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
       upstream.write(`${lines.join('\r\n')}\r\n\r\n`);
       if (head && head.length) {

@@ -7,6 +7,8 @@
 //   root      network namespaces (the fleet)
 //   chromium  /usr/lib/chromium/chromium (CHROMIUM_PATH overrides it)
 //   firefox   /usr/bin/firefox-esr (FIREFOX_PATH overrides it), driven by puppeteer-core
+//   postgresql  Debian's PostgreSQL 15 server (/usr/lib/postgresql/15/bin/postgres), for a cluster
+//   haproxy   /usr/sbin/haproxy, the load balancer in front of a cluster
 // Run as root or with CI set (scripts/test in CI), every file runs and a missing prerequisite
 // fails its tests. Otherwise files whose needs are not met are left out, with one line per
 // reason. The appliance jar is never a reason to skip: scripts/test builds it first, and a
@@ -18,12 +20,17 @@ import { basename, join } from 'node:path';
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/lib/chromium/chromium';
 const FIREFOX = process.env.FIREFOX_PATH || '/usr/bin/firefox-esr';
+// The same binaries scripts/test installs (postgresql, haproxy) and sdk/fleet/cluster.mjs runs.
+const POSTGRES = '/usr/lib/postgresql/15/bin/postgres';
+const HAPROXY = '/usr/sbin/haproxy';
 
 /** Why each prerequisite is unmet on this machine, or null when it is met. */
 const CHECKS = {
   root: () => (process.getuid?.() === 0 ? null : 'network namespaces need root (run scripts/test as root)'),
   chromium: () => (existsSync(CHROMIUM) ? null : `${CHROMIUM} is missing (apt-get install chromium)`),
   firefox: () => (existsSync(FIREFOX) ? null : `${FIREFOX} is missing (apt-get install firefox-esr)`),
+  postgresql: () => (existsSync(POSTGRES) ? null : `${POSTGRES} is missing (apt-get install postgresql)`),
+  haproxy: () => (existsSync(HAPROXY) ? null : `${HAPROXY} is missing (apt-get install haproxy)`),
 };
 
 async function find(dir) {

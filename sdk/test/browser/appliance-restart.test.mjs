@@ -10,6 +10,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { figures, runFleet } from '../../fleet/fleet.mjs';
+import { allStats, sleep, untilEvery } from './fleet-follow.mjs';
 
 const VIEWERS = 4;
 /** What the issue asks: P2P back at every non-leader within this long of /readyz answering 200. */
@@ -17,39 +18,6 @@ const P2P_BACK_WITHIN_MS = 10_000;
 /** How long the test waits for the first P2P bytes, and for a page to reconnect, before it gives up. */
 const WAIT_MS = 60_000;
 const POLL_MS = 250;
-
-function sleep(ms) {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-async function stats(viewer) {
-  try {
-    return await viewer.page.evaluate(async () => JSON.parse(JSON.stringify(await window.swarmgate.stats())));
-  } catch {
-    return null; // page busy or navigating: the next poll asks again
-  }
-}
-
-async function allStats(viewers) {
-  return Promise.all(viewers.map(stats));
-}
-
-/** Polls until every viewer's stats satisfy `done`, or WAIT_MS; returns the last stats. */
-async function until(viewers, done, what) {
-  const deadline = Date.now() + WAIT_MS;
-  for (;;) {
-    const all = await allStats(viewers);
-    if (all.every((s) => s && done(s))) {
-      return all;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`${what} not reached within ${WAIT_MS} ms: ${JSON.stringify(all.map((s) => s && {
-        connected: s.connected, leader: s.leader, p2pBytes: s.p2pBytes, peers: s.peers, stalls: s.stalls,
-      }))}`);
-    }
-    await sleep(POLL_MS);
-  }
-}
 
 /**
  * One restart: stops the appliance with `signal`, starts it again, and follows every page until it
@@ -117,7 +85,8 @@ test('the appliance restarted (SIGTERM, then SIGKILL) under 4 viewers: no stall,
       scenario = (async () => {
         for (const signal of ['SIGTERM', 'SIGKILL']) {
           // Sharing first: every non-leader has P2P bytes.
-          await until(viewers, (s) => s.connected && (s.leader || s.p2pBytes > 0), `P2P at every non-leader before ${signal}`);
+          await untilEvery(viewers, (s) => s.connected && (s.leader || s.p2pBytes > 0), `P2P at every non-leader before ${signal}`,
+            { waitMs: WAIT_MS, pollMs: POLL_MS });
           restarts.push(await restartAndFollow(rig, viewers, signal, log));
         }
       })().then(() => null, (error) => error);

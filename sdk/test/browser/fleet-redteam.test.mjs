@@ -23,6 +23,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { figures, runFleet } from '../../fleet/fleet.mjs';
 import { buildRedteamSdk } from '../redteam/build.mjs';
+import { apiGet } from './fleet-follow.mjs';
 
 const ATTACKER = 0; // joins first: the longest connected, so it holds segments before anyone else
 const HONEST = 4;
@@ -97,15 +98,8 @@ function installRecorder(sha256Sync) {
 }
 
 /** The appliance's REST API from inside the router namespace, signed in as the auditor. */
-async function apiGet(rig, path) {
-  const base = `https://127.0.0.1:${rig.httpsPort}`;
-  const login = (await rig.exec(['curl', '-sk', '-m', '20', '-D', '-', '-o', '/dev/null', '-H', 'content-type: application/json',
-    '--data-binary', '@-', `${base}/api/v1/session`], { input: JSON.stringify({ username: AUDITOR, password: AUDITOR_PASSWORD }) })).toString();
-  const cookies = [...login.matchAll(/^set-cookie:\s*([^=;\s]+=[^;\r\n]*)/gim)].map((m) => m[1]);
-  assert.ok(cookies.length > 0, `signed in as ${AUDITOR}:\n${login}`);
-  const out = (await rig.exec(['curl', '-sk', '-m', '20', '-w', '\n%{http_code}', '-H', `cookie: ${cookies.join('; ')}`, `${base}${path}`])).toString();
-  const cut = out.lastIndexOf('\n');
-  return { status: Number(out.slice(cut + 1)), body: out.slice(0, cut) };
+function auditorGet(rig, path) {
+  return apiGet(rig, path, { username: AUDITOR, password: AUDITOR_PASSWORD });
 }
 
 test('a viewer serving altered segments with matching self-made hashes changes nothing honest viewers play, is barred and never lures anyone off the LAN',
@@ -179,7 +173,7 @@ test('a viewer serving altered segments with matching self-made hashes changes n
         running = false;
         await poller;
         await collect();
-        if (streamId) offenders = await apiGet(r, `/api/v1/streams/${encodeURIComponent(streamId)}/offenders`);
+        if (streamId) offenders = await auditorGet(r, `/api/v1/streams/${encodeURIComponent(streamId)}/offenders`);
       },
     });
 
