@@ -93,9 +93,14 @@ class HaproxyClusterIT {
                     JsonNode move = viewer.await("move");
                     assertEquals("draining", move.path("reason").asText());
                     assertEquals(1001, viewer.awaitClose());
-                    TestViewer again = connect(haproxy, stream, "127.0.20.1");
-                    open.add(again);
-                    assertEquals(stream, again.joinStream(stream).path("streamId").asText());
+                    try {
+                        TestViewer again = connect(haproxy, stream, "127.0.20.1");
+                        open.add(again);
+                        assertEquals(stream, again.joinStream(stream).path("streamId").asText());
+                    } catch (Exception | AssertionError e) {
+                        throw new AssertionError("reconnecting a moved viewer of " + stream + " through HAProxy: "
+                                + e.getMessage() + "\nHAProxy log:\n" + haproxy.log(), e);
+                    }
                 }
                 assertEquals(3, viewers(second, stream), stream + " moved whole to the second appliance");
             }
