@@ -41,6 +41,12 @@ public final class HttpOrigin implements SegmentHashes.Origin {
                 .timeout(timeout)
                 .header("User-Agent", userAgent)
                 .GET();
+        if ("http".equalsIgnoreCase(url.uri().getScheme())) {
+            // No "Upgrade: h2c" to a plain-HTTP origin: a proxy in front of it that takes any
+            // Upgrade for a tunnel would route the request by its own rules, and the hash would be
+            // of whatever answered. HTTPS origins still negotiate HTTP/2 through ALPN.
+            builder.version(HttpClient.Version.HTTP_1_1);
+        }
         SegmentUrl.Range range = url.range();
         if (range != null) {
             if (range.length() > maxBytes) {
