@@ -36,6 +36,14 @@ export class PlaylistFeed {
   }
 
   /**
+   * Whether a listing of `track` could tell `engine` anything (a VOD track is listed once): lets
+   * an adapter skip building one.
+   */
+  wants(engine, live, track) {
+    return !!engine && (live || engine !== this.engine || !this.last.has(track));
+  }
+
+  /**
    * Tells `engine` what `track` lists now, unless it said exactly that last time (or, VOD, said
    * anything before). A new engine (another stream) starts afresh.
    * @param {object|null} engine

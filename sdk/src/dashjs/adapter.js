@@ -23,6 +23,7 @@
 
 import { bufferAhead } from '../core/playback.js';
 import { PlayerSession } from '../core/player-session.js';
+import { MAX_LIVE_SEGMENTS, MAX_VOD_SEGMENTS, PlaylistFeed } from '../core/playlist-feed.js';
 
 const WRAPPED = typeof Symbol === 'function' ? Symbol.for('swarmgate.wrapped') : '__swarmgateWrapped';
 /** dash.js's request types (HTTPRequest.INIT_SEGMENT_TYPE, MEDIA_SEGMENT_TYPE) that go through the mesh. */
@@ -64,12 +65,84 @@ export class DashSession extends PlayerSession {
    * @param {import('../hlsjs/adapter.js').Runtime} runtime
    * @param {object} player a dash.js MediaPlayer instance
    * @param {object} events dashjs.MediaPlayer.events
+   * @param {object} [factory] dashjs.FactoryMaker (without it, nothing is listed to the engine)
    */
-  constructor(runtime, player, events) {
+  constructor(runtime, player, events, factory) {
     super(runtime);
     this.player = player;
     this.events = events || {};
+    this.factory = factory && typeof factory.getClassFactoryByName === 'function' ? factory : null;
     this.XMLHttpRequest = globalThis.XMLHttpRequest;
+    this.feed = new PlaylistFeed();
+  }
+
+  /**
+   * The `DashHandler` extension (one per media type and period, as dash.js creates them): each
+   * time dash.js asks its handler for the next segment of a representation, the segments from
+   * the one it last requested onwards are listed to the engine (`listFrom`). They come from a
+   * second, private handler built from the same configuration (so the same segments controller,
+   * base URL controller and templates: the URLs, byte ranges and indexes dash.js will request),
+   * because building requests moves a handler's position and dash.js's own must not move.
+   * @param {object} factory dashjs.FactoryMaker
+   */
+  dashHandlerExtension(factory) {
+    const session = this;
+    let building = false;
+    return function swarmgateDashHandler(config) {
+      if (building) return {};
+      const parent = this.parent;
+      building = true;
+      let shadow = null;
+      try {
+        shadow = factory.getClassFactoryByName('DashHandler')(this.context).create(config);
+      } finally {
+        building = false;
+      }
+      const next = parent.getNextSegmentRequest;
+      const reset = parent.reset;
+      return {
+        getNextSegmentRequest(mediaInfo, representation) {
+          const request = next.call(parent, mediaInfo, representation);
+          try {
+            session.listFrom(shadow, parent.getLastSegment(), mediaInfo, representation);
+          } catch (e) {
+            session.runtime.log('dashjs: cannot list the playlist', e);
+          }
+          return request;
+        },
+        reset() {
+          shadow.reset();
+          return reset.call(parent);
+        },
+      };
+    };
+  }
+
+  /**
+   * Lists `representation`'s segments from `last` (the one dash.js last requested) onwards: for
+   * live, up to the newest one available now; for VOD, once per representation. The
+   * representation dash.js loads is the only one listed: the rest of the ladder is nobody's next
+   * load here (it is listed when ABR switches to it).
+   */
+  listFrom(shadow, last, mediaInfo, representation) {
+    const engine = this.engine();
+    if (!engine || !last || !representation || representation.id === undefined) return;
+    // dash.js's own answer for this period (what its StreamProcessor initialised the handler with).
+    const manifestInfo = mediaInfo && mediaInfo.streamInfo && mediaInfo.streamInfo.manifestInfo;
+    const live = !!(manifestInfo && manifestInfo.isDynamic);
+    const max = live ? MAX_LIVE_SEGMENTS : MAX_VOD_SEGMENTS;
+    let request = shadow.getSegmentRequestForTime(mediaInfo, representation, last.presentationStartTime + (last.duration || 0) / 2);
+    if (!request) return;
+    const track = `${request.mediaType}:${representation.id}`;
+    if (!this.feed.wants(engine, live, track)) return;
+    const segments = [];
+    while (request && segments.length < max) {
+      if (typeof request.url === 'string' && !request.isPartialSegmentRequest) {
+        segments.push({ url: request.url, range: parseRange(request.range), sequence: request.index, durationS: request.duration });
+      }
+      request = shadow.getNextSegmentRequest(mediaInfo, representation);
+    }
+    this.feed.feed(engine, { live, track, segments });
   }
 
   /** Hooks into a created player, before the page initialises it. */
@@ -92,6 +165,7 @@ export class DashSession extends PlayerSession {
         },
       };
     }, true);
+    if (this.factory) player.extend('DashHandler', this.dashHandlerExtension(this.factory), true);
     const wrap = (name, before) => {
       const fn = player[name];
       if (typeof fn !== 'function') return;
@@ -273,7 +347,7 @@ export function wrapDashjs(dashjs, runtime) {
         const player = factory.create(...args);
         if (runtime.available) {
           try {
-            new DashSession(runtime, player, events).attach();
+            new DashSession(runtime, player, events, dashjs.FactoryMaker).attach();
           } catch (e) {
             runtime.log('dashjs: attach failed', e);
           }
