@@ -14,6 +14,9 @@
  *   sample and dash.js's estimate stays the HTTP throughput (docs/integration.md).
  * - Byte ranges (`SegmentBase`, `SegmentList` `mediaRange`, ranged init) are segments of their own:
  *   the request's `range` goes into the segment id and into the appliance's `hash`.
+ * - Playlist: `player.extend('DashHandler', child, true)` as well; each time dash.js asks its
+ *   handler for the next segment, the representation's segments from there on go to
+ *   `engine.onPlaylist` (`dashHandlerExtension`, `listFrom`).
  *
  * One engine per player, created when the page gives it a source (`initialize(view, url)` or
  * `attachSource(url)`; the manifest URL is the stream) and destroyed with `reset()`/`destroy()`.

@@ -13,6 +13,8 @@
  *   progress events, which Shaka's networking engine excludes from the bandwidth estimate.
  * - Byte ranges (`SegmentBase`, `SegmentList` `mediaRange`, HLS `EXT-X-BYTERANGE`): the request's
  *   `Range` header goes into the segment id and the appliance's `hash`.
+ * - Playlist: the active variant's segment indexes (`player.getManifest()`) go to
+ *   `engine.onPlaylist` on Shaka's variant, manifest-update and segment-appended events.
  *
  * One engine per Player, created when the page calls `load(uri)` (the manifest URL is the stream).
  *

@@ -13,6 +13,8 @@
  * - ABR: VHS takes a segment's bandwidth from `request.bandwidth` when it is set. P2P deliveries
  *   set it to the engine's HTTP-modelled rate (core/bandwidth.js), so the LAN's speed never
  *   raises the estimate; HTTP loads leave it unset and VHS measures them as usual.
+ * - Playlist: VHS's main playlist loader (`vhs.playlists`) is followed; each `loadedplaylist` and
+ *   `mediachange` lists `playlists.media()` to `engine.onPlaylist`.
  *
  * @module videojs/adapter
  */
