@@ -52,6 +52,17 @@ export function isShareable(req) {
     /^https?:/i.test(req.url) && (r.range === undefined || r.range === null || r.range === '' || !!parseRange(r.range));
 }
 
+/**
+ * A media segment's sequence number: its media start time in milliseconds. dash.js's `index`
+ * counts a SegmentTimeline from the first `S` of the current MPD, so it shifts when a live window
+ * slides; the media time names the same segment in every MPD update and only grows.
+ * @param {object} r dash.js FragmentRequest
+ */
+export function sequenceOf(r) {
+  if (Number.isFinite(r.mediaStartTime)) return Math.round(r.mediaStartTime * 1000);
+  return Number.isInteger(r.index) ? r.index : undefined;
+}
+
 /** Response headers of an XHR as dash.js's Utils.parseHttpHeaders returns them. */
 function headersOf(xhr) {
   const out = {};
@@ -141,7 +152,7 @@ export class DashSession extends PlayerSession {
     const segments = [];
     while (request && segments.length < max) {
       if (typeof request.url === 'string' && !request.isPartialSegmentRequest) {
-        segments.push({ url: request.url, range: parseRange(request.range), sequence: request.index, durationS: request.duration });
+        segments.push({ url: request.url, range: parseRange(request.range), sequence: sequenceOf(request), durationS: request.duration });
       }
       request = shadow.getNextSegmentRequest(mediaInfo, representation);
     }
@@ -213,7 +224,7 @@ export class DashSession extends PlayerSession {
       bufferS: bufferAhead(this.media),
       durationS: num(r.duration),
       sizeBytes: num(r.bandwidth && r.duration ? Math.round((r.bandwidth * r.duration) / 8) : undefined),
-      sequence: r.type === 'MediaSegment' && Number.isInteger(r.index) ? r.index : undefined,
+      sequence: r.type === 'MediaSegment' ? sequenceOf(r) : undefined,
       track: `${r.mediaType}:${rep && rep.id !== undefined ? rep.id : r.bandwidth}`,
       bwEstimate: bw,
     };

@@ -162,9 +162,9 @@ test('only whole GETs of media and init segments, or one byte range of them, are
 // hand-written one that resolves against the manifest's directory (dash.js's needs a whole player).
 
 const MPD_NS = 'xmlns="urn:mpeg:dash:schema:mpd:2011" profiles="urn:mpeg:dash:profile:isoff-live:2011" minBufferTime="PT2S"';
-const liveMpd = (count) => `<?xml version="1.0"?><MPD ${MPD_NS} type="dynamic" availabilityStartTime="2020-01-01T00:00:00Z" minimumUpdatePeriod="PT2S">
+const liveMpd = (first, count) => `<?xml version="1.0"?><MPD ${MPD_NS} type="dynamic" availabilityStartTime="2020-01-01T00:00:00Z" minimumUpdatePeriod="PT2S">
 <Period id="0" start="PT0S"><AdaptationSet mimeType="video/mp4" contentType="video"><SegmentTemplate timescale="1000" media="chunk-$RepresentationID$-$Time$.m4s?token=t" initialization="init-$RepresentationID$.mp4">
-<SegmentTimeline><S t="0" d="2000" r="${count - 1}"/></SegmentTimeline></SegmentTemplate>
+<SegmentTimeline><S t="${first * 2000}" d="2000" r="${count - 1}"/></SegmentTimeline></SegmentTemplate>
 <Representation id="v1" bandwidth="240000" codecs="avc1.4d401f" width="640" height="360"/><Representation id="v2" bandwidth="800000" codecs="avc1.4d401f" width="1280" height="720"/></AdaptationSet></Period></MPD>`;
 const vodMpd = `<?xml version="1.0"?><MPD ${MPD_NS} type="static" mediaPresentationDuration="PT6S">
 <Period id="0" start="PT0S"><AdaptationSet mimeType="video/mp4" contentType="video"><Representation id="v1" bandwidth="240000" codecs="avc1.4d401f">
@@ -228,30 +228,32 @@ function dashPipeline(manifestUrl) {
 
 test('a live SegmentTimeline lists the representation dash.js loads, with the ids its loads compute', async () => {
   const { engine, listed, loads, parse, handlerFor, loadThrough } = dashPipeline('http://o.test/live/manifest.mpd?token=t');
-  const first = parse(liveMpd(3));
+  const first = parse(liveMpd(0, 3));
   const handler = handlerFor(first.streamInfo);
   const requests = [];
   for (let i = 0; i < 3; i++) requests.push(handler.getNextSegmentRequest(first.mediaInfo, first.reps.v1));
   assert.deepEqual(requests.map((r) => r.index), [0, 1, 2], "dash.js's own position is not moved by the listing");
   assert.equal(listed[0].track, 'video:v1');
   assert.equal(listed[0].live, true);
-  assert.deepEqual(listed[0].segments.map((s) => s.sequence), [0, 1, 2]);
+  assert.deepEqual(listed[0].segments.map((s) => s.sequence), [0, 2000, 4000], 'media time (ms) numbers the segments');
   assert.deepEqual(listed[0].segments.map((s) => s.durationS), [2, 2, 2]);
   assert.ok(listed.every((p) => p.track === 'video:v1'), 'the other representation of the ladder is not listed');
   for (const r of requests) await loadThrough(r);
   assert.deepEqual(loads.map((l) => engine.segmentId(l.url, l.range)), listed[0].segments.map((s) => engine.segmentId(s.url, s.range)));
-  assert.deepEqual(loads.map((l) => [l.track, l.sequence]), [['video:v1', 0], ['video:v1', 1], ['video:v1', 2]]);
+  assert.deepEqual(loads.map((l) => [l.track, l.sequence]), [['video:v1', 0], ['video:v1', 2000], ['video:v1', 4000]]);
   assert.equal(listed[0].segments[2].url, 'http://o.test/live/chunk-v1-4000.m4s?token=t', '$Time$ filled in as dash.js does');
 
   const before = new Set(engine.known.keys());
-  const refreshed = parse(liveMpd(6));
+  // The window slides: the refreshed MPD starts one segment later, so dash.js's indexes shift.
+  const refreshed = parse(liveMpd(1, 5));
   const next = handler.getNextSegmentRequest(refreshed.mediaInfo, refreshed.reps.v1);
-  assert.equal(next.index, 3);
+  assert.equal(next.url, 'http://o.test/live/chunk-v1-6000.m4s?token=t');
+  assert.equal(next.index, 2, "dash.js's index of that segment shifted with the window");
   const last = listed[listed.length - 1];
-  assert.deepEqual(last.segments.map((s) => s.sequence), [3, 4, 5]);
+  assert.deepEqual(last.segments.map((s) => s.sequence), [6000, 8000, 10000], 'sequences do not shift with it');
   const added = [...engine.known.keys()].filter((id) => !before.has(id));
   assert.deepEqual(added, [3, 4, 5].map((n) => `http://o.test/live/chunk-v1-${n * 2000}.m4s`), 'a refresh adds only the new segments');
-  assert.ok([...engine.known.values()].every((k) => k.sequence >= 3), 'segments below the listed window are forgotten');
+  assert.ok([...engine.known.values()].every((k) => k.sequence >= 6000), 'segments below the listed window are forgotten');
   handler.reset();
   engine.destroy();
 });
