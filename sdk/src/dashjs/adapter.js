@@ -204,10 +204,6 @@ export class DashSession extends PlayerSession {
     this.runtime.register(this);
   }
 
-  startEngine(manifestUrl) {
-    super.startEngine(manifestUrl, { fetchHttp: (url, options) => this.fetchHttp(url, options) });
-  }
-
   /** What the engine needs to know about a dash.js request. */
   describe(req) {
     const r = req.customData.request;
@@ -322,17 +318,6 @@ export class DashSession extends PlayerSession {
       x.send();
     });
     return true;
-  }
-
-  /** The engine's HTTP prefetch, with fetch() (no player request to ride on). */
-  async fetchHttp(url, { range } = {}) {
-    const requestedAt = globalThis.performance.now();
-    const headers = range ? { Range: `bytes=${range.first}-${range.last}` } : {};
-    const response = await fetch(url, { headers, credentials: 'same-origin' });
-    if (!response.ok) throw Object.assign(new Error(`HTTP ${response.status}`), { httpFailure: true, kind: 'error' });
-    const firstByteAt = globalThis.performance.now();
-    const bytes = new Uint8Array(await response.arrayBuffer());
-    return { bytes, requestedAt, firstByteAt, deliveredAt: globalThis.performance.now() };
   }
 
   /** `reset()`: the source goes, the player stays. */

@@ -206,3 +206,13 @@ test('a VOD index with byte ranges is listed once, ranges as Shaka requests them
   assert.deepEqual(loads.map((l) => engine.segmentId(l.url, l.range)), listed[0].segments.map((s) => engine.segmentId(s.url, s.range)));
   engine.destroy();
 });
+
+test("a leader's prefetch fetches the listed URL and byte range itself (the player has no request for it yet)", async () => {
+  served.length = 0;
+  const session = new ShakaSession(runtime, { getNetworkingEngine: () => null });
+  const r = await session.fetchHttp(`${base}/live/chunk-4.m4s?token=v`, { range: { first: 10, last: 19 } });
+  assert.deepEqual([...r.bytes], [...FILE.subarray(10, 20)]);
+  assert.deepEqual(served, [{ url: '/live/chunk-4.m4s?token=v', range: 'bytes=10-19' }]);
+  assert.ok(r.deliveredAt >= r.firstByteAt && r.firstByteAt >= r.requestedAt);
+  await assert.rejects(session.fetchHttp(`${base}/missing/chunk-5.m4s`), (e) => e.httpFailure === true);
+});
