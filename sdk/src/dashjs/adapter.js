@@ -109,6 +109,10 @@ export class DashSession extends PlayerSession {
       let shadow = null;
       try {
         shadow = factory.getClassFactoryByName('DashHandler')(this.context).create(config);
+      } catch (e) {
+        // dash.js's own handler stays as it is; this period is only not listed.
+        session.runtime.log('dashjs: cannot follow the playlist', e);
+        return {};
       } finally {
         building = false;
       }

@@ -172,12 +172,12 @@ const vodMpd = `<?xml version="1.0"?><MPD ${MPD_NS} type="static" mediaPresentat
 </Representation></AdaptationSet></Period></MPD>`;
 
 /** A session whose player's extensions live in `context`, and a dash.js DashHandler made through them. */
-function dashPipeline(manifestUrl) {
+function dashPipeline(manifestUrl, sessionFactory = dashjs.FactoryMaker) {
   const player = dashjs.MediaPlayer().create();
   const extensions = [];
   const extend = player.extend;
   player.extend = (name, child, override) => { extensions.push({ name, child, override }); return extend(name, child, override); };
-  const session = new DashSession(runtime(), player, dashjs.MediaPlayer.events, dashjs.FactoryMaker);
+  const session = new DashSession(runtime(), player, dashjs.MediaPlayer.events, sessionFactory);
   session.attach();
   const F = dashjs.FactoryMaker;
   const context = {};
@@ -269,6 +269,17 @@ test('a VOD SegmentList with byte ranges is listed once', async () => {
   assert.deepEqual(listed[0].segments.map((s) => s.range), [{ first: 100, last: 999 }, { first: 1000, last: 1999 }, { first: 2000, last: 2999 }]);
   for (const r of requests) await loadThrough(r);
   assert.deepEqual(loads.map((l) => engine.segmentId(l.url, l.range)), listed[0].segments.map((s) => engine.segmentId(s.url, s.range)));
+  handler.reset();
+  engine.destroy();
+});
+
+test("when the SDK cannot build its own DashHandler, dash.js's plays on unlisted", () => {
+  const broken = { getClassFactoryByName: () => { throw new Error('not this dash.js'); } };
+  const { engine, listed, parse, handlerFor } = dashPipeline('http://o.test/live/manifest.mpd', broken);
+  const { streamInfo, mediaInfo, reps } = parse(liveMpd(0, 3));
+  const handler = handlerFor(streamInfo);
+  assert.deepEqual([0, 1, 2].map(() => handler.getNextSegmentRequest(mediaInfo, reps.v1).index), [0, 1, 2]);
+  assert.equal(listed.length, 0);
   handler.reset();
   engine.destroy();
 });
