@@ -31,7 +31,7 @@ export class PlayerSession {
    * Joins the swarm of `manifestUrl` (or the page's configured stream); a new stream replaces
    * the engine, the same one keeps it.
    * @param {string} manifestUrl
-   * @param {object} [options] more Engine options (fetchHttp)
+   * @param {object} [options] more Engine options (`fetchHttp`: the default is {@link PlayerSession#fetchHttp})
    */
   startEngine(manifestUrl, options = {}) {
     const rt = this.runtime;
@@ -43,11 +43,28 @@ export class PlayerSession {
       signalingUrl: rt.signalingUrl, stream, token: rt.config.token, sdkVersion: rt.version,
       WebSocket: rt.env.WebSocket, RTCPeerConnection: rt.env.RTCPeerConnection, connection: rt.env.connection,
       upload: rt.config.upload, maxStoreBytes: rt.config.maxStoreBytes, log: rt.log,
-      holdPeersUntilStarted: !this.playing, ...options,
+      holdPeersUntilStarted: !this.playing, fetchHttp: (url, o) => this.fetchHttp(url, o), ...options,
     });
     this.engineRef = engine;
     if (!rt.enabled) engine.disable();
     engine.start();
+  }
+
+  /**
+   * The engine's HTTP prefetch of a listed segment (the primary leader fetches a new live segment
+   * at once; the backup leader steps in), with fetch(): there is no player request to ride on.
+   * hls.js passes its own loader instead. Same-origin credentials, as the players' own loads.
+   * @param {string} url
+   * @param {{range?: import('./segment-id.js').ByteRange}} [options]
+   */
+  async fetchHttp(url, { range } = {}) {
+    const requestedAt = globalThis.performance.now();
+    const headers = range ? { Range: `bytes=${range.first}-${range.last}` } : {};
+    const response = await fetch(url, { headers, credentials: 'same-origin' });
+    if (!response.ok) throw Object.assign(new Error(`HTTP ${response.status}`), { httpFailure: true, kind: 'error' });
+    const firstByteAt = globalThis.performance.now();
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    return { bytes, requestedAt, firstByteAt, deliveredAt: globalThis.performance.now() };
   }
 
   stopEngine() {

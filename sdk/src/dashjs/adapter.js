@@ -14,6 +14,9 @@
  *   sample and dash.js's estimate stays the HTTP throughput (docs/integration.md).
  * - Byte ranges (`SegmentBase`, `SegmentList` `mediaRange`, ranged init) are segments of their own:
  *   the request's `range` goes into the segment id and into the appliance's `hash`.
+ * - Playlist: `player.extend('DashHandler', child, true)` as well; each time dash.js asks its
+ *   handler for the next segment, the representation's segments from there on go to
+ *   `engine.onPlaylist` (`dashHandlerExtension`, `listFrom`).
  *
  * One engine per player, created when the page gives it a source (`initialize(view, url)` or
  * `attachSource(url)`; the manifest URL is the stream) and destroyed with `reset()`/`destroy()`.
@@ -23,6 +26,7 @@
 
 import { bufferAhead } from '../core/playback.js';
 import { PlayerSession } from '../core/player-session.js';
+import { MAX_LIVE_SEGMENTS, MAX_VOD_SEGMENTS, PlaylistFeed } from '../core/playlist-feed.js';
 
 const WRAPPED = typeof Symbol === 'function' ? Symbol.for('swarmgate.wrapped') : '__swarmgateWrapped';
 /** dash.js's request types (HTTPRequest.INIT_SEGMENT_TYPE, MEDIA_SEGMENT_TYPE) that go through the mesh. */
@@ -48,6 +52,17 @@ export function isShareable(req) {
     /^https?:/i.test(req.url) && (r.range === undefined || r.range === null || r.range === '' || !!parseRange(r.range));
 }
 
+/**
+ * A media segment's sequence number: its media start time in milliseconds. dash.js's `index`
+ * counts a SegmentTimeline from the first `S` of the current MPD, so it shifts when a live window
+ * slides; the media time names the same segment in every MPD update and only grows.
+ * @param {object} r dash.js FragmentRequest
+ */
+export function sequenceOf(r) {
+  if (Number.isFinite(r.mediaStartTime)) return Math.round(r.mediaStartTime * 1000);
+  return Number.isInteger(r.index) ? r.index : undefined;
+}
+
 /** Response headers of an XHR as dash.js's Utils.parseHttpHeaders returns them. */
 function headersOf(xhr) {
   const out = {};
@@ -64,12 +79,88 @@ export class DashSession extends PlayerSession {
    * @param {import('../hlsjs/adapter.js').Runtime} runtime
    * @param {object} player a dash.js MediaPlayer instance
    * @param {object} events dashjs.MediaPlayer.events
+   * @param {object} [factory] dashjs.FactoryMaker (without it, nothing is listed to the engine)
    */
-  constructor(runtime, player, events) {
+  constructor(runtime, player, events, factory) {
     super(runtime);
     this.player = player;
     this.events = events || {};
+    this.factory = factory && typeof factory.getClassFactoryByName === 'function' ? factory : null;
     this.XMLHttpRequest = globalThis.XMLHttpRequest;
+    this.feed = new PlaylistFeed();
+  }
+
+  /**
+   * The `DashHandler` extension (one per media type and period, as dash.js creates them): each
+   * time dash.js asks its handler for the next segment of a representation, the segments from
+   * the one it last requested onwards are listed to the engine (`listFrom`). They come from a
+   * second, private handler built from the same configuration (so the same segments controller,
+   * base URL controller and templates: the URLs, byte ranges and indexes dash.js will request),
+   * because building requests moves a handler's position and dash.js's own must not move.
+   * @param {object} factory dashjs.FactoryMaker
+   */
+  dashHandlerExtension(factory) {
+    const session = this;
+    let building = false;
+    return function swarmgateDashHandler(config) {
+      if (building) return {};
+      const parent = this.parent;
+      building = true;
+      let shadow = null;
+      try {
+        shadow = factory.getClassFactoryByName('DashHandler')(this.context).create(config);
+      } catch (e) {
+        // dash.js's own handler stays as it is; this period is only not listed.
+        session.runtime.log('dashjs: cannot follow the playlist', e);
+        return {};
+      } finally {
+        building = false;
+      }
+      const next = parent.getNextSegmentRequest;
+      const reset = parent.reset;
+      return {
+        getNextSegmentRequest(mediaInfo, representation) {
+          const request = next.call(parent, mediaInfo, representation);
+          try {
+            session.listFrom(shadow, parent.getLastSegment(), mediaInfo, representation);
+          } catch (e) {
+            session.runtime.log('dashjs: cannot list the playlist', e);
+          }
+          return request;
+        },
+        reset() {
+          shadow.reset();
+          return reset.call(parent);
+        },
+      };
+    };
+  }
+
+  /**
+   * Lists `representation`'s segments from `last` (the one dash.js last requested) onwards: for
+   * live, up to the newest one available now; for VOD, once per representation. The
+   * representation dash.js loads is the only one listed: the rest of the ladder is nobody's next
+   * load here (it is listed when ABR switches to it).
+   */
+  listFrom(shadow, last, mediaInfo, representation) {
+    const engine = this.engine();
+    if (!engine || !last || !representation || representation.id === undefined) return;
+    // dash.js's own answer for this period (what its StreamProcessor initialised the handler with).
+    const manifestInfo = mediaInfo && mediaInfo.streamInfo && mediaInfo.streamInfo.manifestInfo;
+    const live = !!(manifestInfo && manifestInfo.isDynamic);
+    const max = live ? MAX_LIVE_SEGMENTS : MAX_VOD_SEGMENTS;
+    let request = shadow.getSegmentRequestForTime(mediaInfo, representation, last.presentationStartTime + (last.duration || 0) / 2);
+    if (!request) return;
+    const track = `${request.mediaType}:${representation.id}`;
+    if (!this.feed.wants(engine, live, track)) return;
+    const segments = [];
+    while (request && segments.length < max) {
+      if (typeof request.url === 'string' && !request.isPartialSegmentRequest) {
+        segments.push({ url: request.url, range: parseRange(request.range), sequence: sequenceOf(request), durationS: request.duration });
+      }
+      request = shadow.getNextSegmentRequest(mediaInfo, representation);
+    }
+    this.feed.feed(engine, { live, track, segments });
   }
 
   /** Hooks into a created player, before the page initialises it. */
@@ -92,6 +183,7 @@ export class DashSession extends PlayerSession {
         },
       };
     }, true);
+    if (this.factory) player.extend('DashHandler', this.dashHandlerExtension(this.factory), true);
     const wrap = (name, before) => {
       const fn = player[name];
       if (typeof fn !== 'function') return;
@@ -116,10 +208,6 @@ export class DashSession extends PlayerSession {
     this.runtime.register(this);
   }
 
-  startEngine(manifestUrl) {
-    super.startEngine(manifestUrl, { fetchHttp: (url, options) => this.fetchHttp(url, options) });
-  }
-
   /** What the engine needs to know about a dash.js request. */
   describe(req) {
     const r = req.customData.request;
@@ -136,7 +224,7 @@ export class DashSession extends PlayerSession {
       bufferS: bufferAhead(this.media),
       durationS: num(r.duration),
       sizeBytes: num(r.bandwidth && r.duration ? Math.round((r.bandwidth * r.duration) / 8) : undefined),
-      sequence: r.type === 'MediaSegment' && Number.isInteger(r.index) ? r.index : undefined,
+      sequence: r.type === 'MediaSegment' ? sequenceOf(r) : undefined,
       track: `${r.mediaType}:${rep && rep.id !== undefined ? rep.id : r.bandwidth}`,
       bwEstimate: bw,
     };
@@ -236,17 +324,6 @@ export class DashSession extends PlayerSession {
     return true;
   }
 
-  /** The engine's HTTP prefetch, with fetch() (no player request to ride on). */
-  async fetchHttp(url, { range } = {}) {
-    const requestedAt = globalThis.performance.now();
-    const headers = range ? { Range: `bytes=${range.first}-${range.last}` } : {};
-    const response = await fetch(url, { headers, credentials: 'same-origin' });
-    if (!response.ok) throw Object.assign(new Error(`HTTP ${response.status}`), { httpFailure: true, kind: 'error' });
-    const firstByteAt = globalThis.performance.now();
-    const bytes = new Uint8Array(await response.arrayBuffer());
-    return { bytes, requestedAt, firstByteAt, deliveredAt: globalThis.performance.now() };
-  }
-
   /** `reset()`: the source goes, the player stays. */
   stop() {
     this.stopEngine();
@@ -273,7 +350,7 @@ export function wrapDashjs(dashjs, runtime) {
         const player = factory.create(...args);
         if (runtime.available) {
           try {
-            new DashSession(runtime, player, events).attach();
+            new DashSession(runtime, player, events, dashjs.FactoryMaker).attach();
           } catch (e) {
             runtime.log('dashjs: attach failed', e);
           }

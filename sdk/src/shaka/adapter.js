@@ -13,6 +13,8 @@
  *   progress events, which Shaka's networking engine excludes from the bandwidth estimate.
  * - Byte ranges (`SegmentBase`, `SegmentList` `mediaRange`, HLS `EXT-X-BYTERANGE`): the request's
  *   `Range` header goes into the segment id and the appliance's `hash`.
+ * - Playlist: the active variant's segment indexes (`player.getManifest()`) go to
+ *   `engine.onPlaylist` on Shaka's variant, manifest-update and segment-appended events.
  *
  * One engine per Player, created when the page calls `load(uri)` (the manifest URL is the stream).
  *
@@ -21,6 +23,7 @@
 
 import { bufferAhead } from '../core/playback.js';
 import { PlayerSession } from '../core/player-session.js';
+import { MAX_LIVE_SEGMENTS, MAX_VOD_SEGMENTS, PlaylistFeed } from '../core/playlist-feed.js';
 
 const WRAPPED = typeof Symbol === 'function' ? Symbol.for('swarmgate.wrapped') : '__swarmgateWrapped';
 const SESSION = typeof Symbol === 'function' ? Symbol('swarmgate.session') : '__swarmgateSession';
@@ -37,12 +40,70 @@ export function rangeOf(headers) {
   return range.last >= range.first ? range : undefined;
 }
 
+/**
+ * The segments a Shaka segment index lists (the newest ones for live, the first ones for VOD), as
+ * Shaka requests them: the first URI, `Range: bytes=start-end` only when the end byte is known
+ * (Shaka's `Networking.createSegmentRequest`), and the index's position as the sequence (positions
+ * survive eviction, so they only grow).
+ * @param {object} index shaka.media.SegmentIndex
+ * @param {boolean} live
+ */
+export function listedSegments(index, live) {
+  const first = index.getNumEvicted();
+  const end = first + index.getNumReferences();
+  const from = live ? Math.max(first, end - MAX_LIVE_SEGMENTS) : first;
+  const to = live ? end : Math.min(end, first + MAX_VOD_SEGMENTS);
+  const out = [];
+  for (let position = from; position < to; position++) {
+    const ref = index.get(position);
+    const url = ref && ref.getUris()[0];
+    if (!url) continue;
+    const endByte = ref.getEndByte();
+    const range = endByte ? { first: ref.getStartByte(), last: endByte } : undefined;
+    out.push({ url, range, sequence: position, durationS: ref.getEndTime() - ref.getStartTime() });
+  }
+  return out;
+}
+
 /** Everything the SDK attaches to one Shaka Player. */
 export class ShakaSession extends PlayerSession {
   constructor(runtime, player) {
     super(runtime);
     this.player = player;
     this.filtered = null;
+    this.feed = new PlaylistFeed();
+  }
+
+  /**
+   * Tells the engine what the active variant's video and audio streams list: the streams this
+   * player loads now (another rendition's index is read when ABR or the page switches to it; the
+   * rest of the ladder is nobody's next load here, so its leaders would fetch it for nothing).
+   * Called on Shaka's events: the variant changes, a live manifest update, each appended segment
+   * (a live SegmentTemplate index grows on a timer, without a manifest update).
+   */
+  listPlaylists() {
+    const engine = this.engine();
+    const player = this.player;
+    const manifest = engine && player.getManifest ? player.getManifest() : null;
+    if (!manifest || !Array.isArray(manifest.variants)) return;
+    const active = player.getVariantTracks().find((t) => t.active);
+    const variant = active && manifest.variants.find((v) => v.id === active.id);
+    if (!variant) return;
+    const live = !!player.isLive();
+    for (const stream of [variant.video, variant.audio]) {
+      if (!stream || !stream.segmentIndex || stream.isAudioMuxedInVideo) continue;
+      this.feed.feed(engine, { live, track: `${stream.type}:${stream.id}`, segments: listedSegments(stream.segmentIndex, live) });
+    }
+  }
+
+  /** Lists playlists on the player's events; a failure never reaches Shaka. */
+  watchPlaylists() {
+    const list = () => {
+      try { this.listPlaylists(); } catch (e) { this.runtime.log('shaka: cannot list the playlist', e); }
+    };
+    for (const type of ['loaded', 'trackschanged', 'variantchanged', 'adaptation', 'manifestupdated', 'segmentappended']) {
+      this.player.addEventListener(type, list);
+    }
   }
 
   /** Marks this player's segment requests (once per networking engine: Shaka may replace it). */
@@ -170,6 +231,7 @@ export function wrapShaka(shaka, runtime) {
         this[SESSION] = session;
         session.filterRequests();
         session.watchLevels();
+        session.watchPlaylists();
         if (args[0]) session.attachMedia(args[0]);
         runtime.register(session);
       } catch (e) {

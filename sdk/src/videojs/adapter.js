@@ -13,12 +13,15 @@
  * - ABR: VHS takes a segment's bandwidth from `request.bandwidth` when it is set. P2P deliveries
  *   set it to the engine's HTTP-modelled rate (core/bandwidth.js), so the LAN's speed never
  *   raises the estimate; HTTP loads leave it unset and VHS measures them as usual.
+ * - Playlist: VHS's main playlist loader (`vhs.playlists`) is followed; each `loadedplaylist` and
+ *   `mediachange` lists `playlists.media()` to `engine.onPlaylist`.
  *
  * @module videojs/adapter
  */
 
 import { bufferAhead } from '../core/playback.js';
 import { PlayerSession } from '../core/player-session.js';
+import { PlaylistFeed } from '../core/playlist-feed.js';
 
 const WRAPPED = typeof Symbol === 'function' ? Symbol.for('swarmgate.wrapped') : '__swarmgateWrapped';
 const SESSION = typeof Symbol === 'function' ? Symbol('swarmgate.session') : '__swarmgateSession';
@@ -34,11 +37,86 @@ export function rangeOf(headers) {
   return range.last >= range.first ? range : undefined;
 }
 
+/**
+ * A VHS media playlist's segments as VHS requests them (media-segment-request.js): `resolvedUri`,
+ * `Range: bytes=offset-(offset+length-1)` for a byte range, `mediaSequence` + position as the
+ * sequence (HLS media sequence numbers; DASH playlists number from their first segment).
+ * @param {object} playlist
+ */
+export function listedSegments(playlist) {
+  const base = Number.isInteger(playlist.mediaSequence) ? playlist.mediaSequence : 0;
+  return playlist.segments.flatMap((segment, i) => {
+    const url = segment.resolvedUri;
+    if (typeof url !== 'string') return [];
+    const b = segment.byterange;
+    const range = b && b.length > 0 ? { first: Number(b.offset), last: Number(b.offset) + Number(b.length) - 1 } : undefined;
+    return [{ url, range, sequence: base + i, durationS: segment.duration }];
+  });
+}
+
 /** Everything the SDK attaches to one Video.js player. */
 export class VideojsSession extends PlayerSession {
   constructor(runtime, player) {
     super(runtime);
     this.player = player;
+    this.feed = new PlaylistFeed();
+    this.watched = null;
+  }
+
+  vhs() {
+    return this.player.tech({ IWillNotUseThisInPlugins: true }).vhs;
+  }
+
+  /**
+   * Follows VHS's main playlist loader (`vhs.playlists`, which exists once VHS has its source: the
+   * first request hook or `loadstart` after that finds it): every `loadedplaylist` (each live
+   * refresh, HLS or DASH) and `mediachange` lists what it now has.
+   */
+  watchPlaylists() {
+    try {
+      const vhs = this.vhs();
+      const loader = vhs && vhs.playlists;
+      if (!loader || loader === this.watched || typeof loader.on !== 'function') return;
+      this.watched = loader;
+      const list = () => this.listPlaylists();
+      loader.on('loadedplaylist', list);
+      loader.on('mediachange', list);
+      list();
+    } catch (e) {
+      this.runtime.log('videojs: cannot follow the playlist', e);
+    }
+  }
+
+  /**
+   * Tells the engine what the playlists VHS loads now list: the current media playlist and,
+   * when its audio group has a rendition the player enabled whose segments VHS already has (DASH;
+   * HLS loads alternate audio through loaders of its own, not listed), that audio playlist. Other
+   * renditions of the ladder are nobody's next load here: they are listed when VHS switches.
+   */
+  listPlaylists() {
+    try {
+      const engine = this.engine();
+      const loader = engine ? this.vhs()?.playlists : null;
+      const media = loader && loader.media();
+      if (!media || !Array.isArray(media.segments)) return;
+      const live = !media.endList;
+      this.feed.feed(engine, { live, track: `main:${media.id}`, segments: listedSegments(media) });
+      const audio = this.audioPlaylist(loader.main, media);
+      if (audio) this.feed.feed(engine, { live, track: `audio:${audio.id}`, segments: listedSegments(audio) });
+    } catch (e) {
+      this.runtime.log('videojs: cannot list the playlist', e);
+    }
+  }
+
+  /** The enabled audio rendition's playlist in `media`'s audio group, when it has its segments. */
+  audioPlaylist(main, media) {
+    const group = main && main.mediaGroups && main.mediaGroups.AUDIO && media.attributes && main.mediaGroups.AUDIO[media.attributes.AUDIO];
+    if (!group) return null;
+    const tracks = this.player.audioTracks ? Array.from(this.player.audioTracks()) : [];
+    const enabled = tracks.find((t) => t.enabled);
+    const rendition = (enabled && group[enabled.label]) || Object.values(group).find((r) => r.default) || null;
+    const playlist = rendition && Array.isArray(rendition.playlists) ? rendition.playlists[0] : null;
+    return playlist && Array.isArray(playlist.segments) && playlist.segments.length > 0 ? playlist : null;
   }
 
   /** Hooks into a player created by videojs(). */
@@ -49,6 +127,7 @@ export class VideojsSession extends PlayerSession {
         const vhs = player.tech({ IWillNotUseThisInPlugins: true }).vhs;
         vhs.xhr.onRequest((options) => {
           if (options && SEGMENT_TYPES.includes(options.requestType)) options[SESSION] = this;
+          if (this.watched !== vhs.playlists) this.watchPlaylists();
           return options;
         });
       } catch (e) {
@@ -62,13 +141,15 @@ export class VideojsSession extends PlayerSession {
         this.attachMedia(media);
         if (typeof src === 'string' && /^https?:/i.test(new URL(src, globalThis.location && globalThis.location.href).href)) {
           this.startEngine(new URL(src, globalThis.location && globalThis.location.href).href);
+          this.watchPlaylists();
+          this.listPlaylists();
         }
       } catch (e) {
         this.runtime.log('videojs: cannot start', e);
       }
     });
     player.on('playlistchange', () => this.level());
-    player.on('mediachange', () => this.level());
+    player.on('mediachange', () => { this.level(); this.listPlaylists(); });
     player.on('dispose', () => this.destroy());
     this.runtime.register(this);
   }
@@ -93,8 +174,9 @@ export class VideojsSession extends PlayerSession {
       bw = Number.isFinite(vhs.bandwidth) && vhs.bandwidth > 0 ? vhs.bandwidth : undefined;
     } catch { bw = undefined; }
     return {
-      url: options.uri, range: rangeOf(options.headers), live, bufferS: bufferAhead(this.media),
-      track: options.requestType, bwEstimate: bw,
+      // No track or sequence: the engine takes them from the playlist listing (listPlaylists) that
+      // named this segment, so the store's live window follows the listed playlist.
+      url: options.uri, range: rangeOf(options.headers), live, bufferS: bufferAhead(this.media), bwEstimate: bw,
     };
   }
 

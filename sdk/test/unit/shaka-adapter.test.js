@@ -4,7 +4,9 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { after, before, test } from 'node:test';
-import { ShakaSession, rangeOf, wrapShaka } from '../../src/shaka/adapter.js';
+import { Engine } from '../../src/core/engine.js';
+import { MAX_LIVE_SEGMENTS } from '../../src/core/playlist-feed.js';
+import { ShakaSession, listedSegments, rangeOf, wrapShaka } from '../../src/shaka/adapter.js';
 import { loadShaka } from './players.js';
 
 const shaka = await loadShaka();
@@ -109,4 +111,108 @@ test('Range headers name byte ranges', () => {
   assert.deepEqual(rangeOf({ Range: 'bytes=0-771' }), { first: 0, last: 771 });
   assert.equal(rangeOf({ Range: 'bytes=5-' }), undefined);
   assert.equal(rangeOf({}), undefined);
+});
+
+// ---- what the adapter tells the engine from Shaka's segment index ----
+
+const Ref = shaka.media.SegmentReference;
+/** A SegmentReference as Shaka's DASH parser makes it ($Number$ template, or a byte range of one file). */
+const ref = (n, { range } = {}) => new Ref(n * 2, n * 2 + 2, () => [range ? `${base}/vod/video.mp4?token=v` : `${base}/live/chunk-${n}.m4s?token=v`],
+  range ? n * 100 : 0, range ? n * 100 + 99 : null, null, 0, 0, Infinity);
+
+/** A player whose active variant's video stream has `index`; the engine is real (never started). */
+function listingPlayer(index, live) {
+  const engine = new Engine({ signalingUrl: 'ws://appliance.test/ws', stream: `${base}/live/manifest.mpd` });
+  const listed = [];
+  const onPlaylist = engine.onPlaylist.bind(engine);
+  engine.onPlaylist = (p) => { listed.push(p); onPlaylist(p); };
+  const net = configured(new NE());
+  const stream = { id: 7, type: 'video', bandwidth: 240_000, segmentIndex: index };
+  const manifest = { variants: [{ id: 3, video: stream, audio: null }, { id: 4, video: { id: 8, type: 'video', segmentIndex: new shaka.media.SegmentIndex([ref(90)]) }, audio: null }] };
+  const events = {};
+  const player = {
+    getNetworkingEngine: () => net, isLive: () => live, getStats: () => ({}), getManifest: () => manifest,
+    getVariantTracks: () => [{ id: 3, active: true }, { id: 4, active: false }],
+    addEventListener: (type, fn) => { (events[type] ??= []).push(fn); },
+  };
+  const session = new ShakaSession(runtime, player);
+  session.filterRequests();
+  session.watchPlaylists();
+  session.engineRef = engine;
+  const loads = [];
+  const loadSegment = engine.loadSegment.bind(engine);
+  engine.loadSegment = (r) => { loads.push(r); return Promise.resolve({ bytes: new Uint8Array(1), source: 'p2p', stats: {} }); };
+  const fire = (type) => (events[type] || []).forEach((fn) => fn({ type }));
+  return { engine, listed, loads, net, stream, fire, loadSegment };
+}
+
+/** Fetches `r` through Shaka's networking engine the way its StreamingEngine requests a segment. */
+function fetchSegment(net, r, stream) {
+  const request = NE.makeRequest(r.getUris(), { ...NE.defaultRetryParameters(), maxAttempts: 1 });
+  if (r.getStartByte() !== 0 || r.getEndByte() !== null) request.headers.Range = `bytes=${r.getStartByte()}-${r.getEndByte() ?? ''}`;
+  return net.request(NE.RequestType.SEGMENT, request, { type: 1, stream, segment: r }).promise;
+}
+
+test('a live index lists the active variant only, with the ids its segment loads compute', async () => {
+  const index = new shaka.media.SegmentIndex([1, 2, 3].map((n) => ref(n)));
+  const { engine, listed, loads, net, stream, fire } = listingPlayer(index, true);
+  fire('loaded');
+  assert.equal(listed.length, 1, 'the other variant of the ladder is not listed');
+  assert.equal(listed[0].track, 'video:7');
+  assert.equal(listed[0].live, true);
+  assert.deepEqual(listed[0].segments.map((s) => s.sequence), [0, 1, 2]);
+  assert.deepEqual(listed[0].segments.map((s) => s.durationS), [2, 2, 2]);
+  for (const r of index) await fetchSegment(net, r, stream);
+  assert.deepEqual(loads.map((l) => engine.segmentId(l.url, l.range)), listed[0].segments.map((s) => engine.segmentId(s.url, s.range)));
+  assert.ok([...engine.known.keys()].every((id) => !id.includes('token')), 'per-viewer parameters are not part of ids');
+  assert.deepEqual(loads.map((l) => l.track), ['video:7', 'video:7', 'video:7'], 'the store keeps them under the listed track');
+  engine.destroy();
+});
+
+test('a live refresh adds only the new segments; evicted ones leave the engine', () => {
+  const index = new shaka.media.SegmentIndex([1, 2, 3].map((n) => ref(n)));
+  const { engine, listed, fire } = listingPlayer(index, true);
+  fire('trackschanged');
+  const before = new Set(engine.known.keys());
+  fire('segmentappended');
+  assert.equal(listed.length, 1, 'nothing new: the engine is not told again');
+  index.mergeAndEvict([ref(4), ref(5)], 6.5);
+  fire('manifestupdated');
+  assert.equal(listed.length, 2);
+  assert.deepEqual(listed[1].segments.map((s) => s.sequence), [2, 3, 4], 'positions survive eviction');
+  const added = [...engine.known.keys()].filter((id) => !before.has(id));
+  assert.deepEqual(added, [`${base}/live/chunk-4.m4s`, `${base}/live/chunk-5.m4s`]);
+  assert.equal(engine.known.size, 3, 'the segments below the window are forgotten');
+  assert.ok([...engine.known.values()].filter((k) => k.upcoming).length === 2, 'only the new ones are upcoming');
+  engine.destroy();
+});
+
+test('a long live window lists only its newest segments', () => {
+  const index = new shaka.media.SegmentIndex(Array.from({ length: MAX_LIVE_SEGMENTS + 40 }, (_, n) => ref(n)));
+  assert.deepEqual(listedSegments(index, true).map((s) => s.sequence)[0], 40);
+  assert.equal(listedSegments(index, true).length, MAX_LIVE_SEGMENTS);
+});
+
+test('a VOD index with byte ranges is listed once, ranges as Shaka requests them', async () => {
+  const index = new shaka.media.SegmentIndex([0, 1, 2].map((n) => ref(n, { range: true })));
+  const { engine, listed, loads, net, stream, fire } = listingPlayer(index, false);
+  fire('loaded');
+  fire('variantchanged');
+  fire('adaptation');
+  assert.equal(listed.length, 1, 'VOD lists once');
+  assert.equal(listed[0].live, false);
+  assert.deepEqual(listed[0].segments.map((s) => s.range), [{ first: 0, last: 99 }, { first: 100, last: 199 }, { first: 200, last: 299 }]);
+  for (const r of index) await fetchSegment(net, r, stream);
+  assert.deepEqual(loads.map((l) => engine.segmentId(l.url, l.range)), listed[0].segments.map((s) => engine.segmentId(s.url, s.range)));
+  engine.destroy();
+});
+
+test("a leader's prefetch fetches the listed URL and byte range itself (the player has no request for it yet)", async () => {
+  served.length = 0;
+  const session = new ShakaSession(runtime, { getNetworkingEngine: () => null });
+  const r = await session.fetchHttp(`${base}/live/chunk-4.m4s?token=v`, { range: { first: 10, last: 19 } });
+  assert.deepEqual([...r.bytes], [...FILE.subarray(10, 20)]);
+  assert.deepEqual(served, [{ url: '/live/chunk-4.m4s?token=v', range: 'bytes=10-19' }]);
+  assert.ok(r.deliveredAt >= r.firstByteAt && r.firstByteAt >= r.requestedAt);
+  await assert.rejects(session.fetchHttp(`${base}/missing/chunk-5.m4s`), (e) => e.httpFailure === true);
 });

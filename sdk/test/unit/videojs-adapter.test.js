@@ -2,8 +2,12 @@
 // xhr function (its onRequest hooks, its callback wrapper that computes a segment's bandwidth).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { rangeOf, VideojsSession, wrapVideojs } from '../../src/videojs/adapter.js';
+import { Engine } from '../../src/core/engine.js';
+import { listedSegments, rangeOf, VideojsSession, wrapVideojs } from '../../src/videojs/adapter.js';
 import { loadVideojs, RecordingXhr } from './players.js';
+
+// VHS resolves playlist URIs against the page's location (a browser global it reads).
+globalThis.location = new URL('http://page.test/');
 
 const videojs = await loadVideojs();
 const runtime = { config: {}, enabled: true, available: true, env: {}, log() {}, logOnce() {}, register() {}, unregister() {} };
@@ -63,4 +67,98 @@ test('manifests and HTTP loads go to videojs.xhr, measured by VHS', async () => 
 test('Range headers name byte ranges', () => {
   assert.deepEqual(rangeOf({ Range: 'bytes=772-51186' }), { first: 772, last: 51186 });
   assert.equal(rangeOf({}), undefined);
+});
+
+// ---- what the adapter tells the engine from VHS's playlist loader ----
+
+const flush = () => new Promise((r) => setTimeout(r, 5));
+
+/** Answers VHS's pending request for `url` with `text`. */
+async function answer(url, text) {
+  await flush();
+  const x = RecordingXhr.sent.find((s) => s.url === url && !s.status);
+  assert.ok(x, `VHS asked for ${url}`);
+  x.responseText = text;
+  x.readyState = 4;
+  x.respond(200, new TextEncoder().encode(text));
+  await flush();
+}
+
+/** A session on a player whose VHS has a real PlaylistLoader for `src`; the engine is real (never started). */
+function listing(src) {
+  const handlers = {};
+  const vhs = { xhr: videojs.Vhs.xhr, bandwidth: 4_000_000 };
+  vhs.playlists = new videojs.Vhs.PlaylistLoader(src, vhs, {});
+  const player = {
+    on: (type, fn) => { handlers[type] = fn; }, duration: () => Infinity,
+    tech: () => ({ vhs, el: () => null }), currentSrc: () => src, audioTracks: () => [],
+  };
+  const session = new VideojsSession(runtime, player);
+  session.attach();
+  handlers['xhr-hooks-ready']();
+  const engine = new Engine({ signalingUrl: 'ws://appliance.test/ws', stream: src.split('?')[0] });
+  session.engineRef = engine;
+  const listed = [];
+  const onPlaylist = engine.onPlaylist.bind(engine);
+  engine.onPlaylist = (p) => { listed.push(p); onPlaylist(p); };
+  const loads = [];
+  engine.loadSegment = async (r) => { loads.push(r); return { bytes: new Uint8Array(1), source: 'p2p', stats: {} }; };
+  return { vhs, loader: vhs.playlists, engine, listed, loads, handlers };
+}
+
+/** Requests `segment` through videojs.xhr as VHS's media-segment-request.js does. */
+function loadAsVhs(segment) {
+  const headers = segment.byterange ? { Range: `bytes=${segment.byterange.offset}-${segment.byterange.offset + segment.byterange.length - 1}` } : {};
+  return request({ uri: segment.resolvedUri, requestType: 'segment', headers });
+}
+
+const live = (first, count) => ['#EXTM3U', '#EXT-X-TARGETDURATION:2', `#EXT-X-MEDIA-SEQUENCE:${first}`,
+  ...Array.from({ length: count }, (_, i) => `#EXTINF:2.000,\nseg-${first + i}.ts?token=t`)].join('\n');
+
+test('a live media playlist is listed on every refresh, with the ids its segment loads compute', async () => {
+  const src = 'http://o.test/live/media.m3u8?token=t';
+  const { loader, engine, listed, loads } = listing(src);
+  loader.load();
+  await answer(src, live(10, 3));
+  assert.equal(listed.length, 1);
+  assert.equal(listed[0].live, true);
+  assert.deepEqual(listed[0].segments.map((s) => s.sequence), [10, 11, 12]);
+  assert.deepEqual(listed[0].segments.map((s) => s.durationS), [2, 2, 2]);
+  for (const segment of loader.media().segments) await loadAsVhs(segment);
+  assert.deepEqual(loads.map((l) => engine.segmentId(l.url, l.range)), listed[0].segments.map((s) => engine.segmentId(s.url, s.range)));
+  assert.equal(loads[0].track, undefined, 'the engine files the segment under the listed track');
+  assert.equal(engine.known.get('http://o.test/live/seg-10.ts').track, listed[0].track);
+
+  const before = new Set(engine.known.keys());
+  loader.trigger('mediaupdatetimeout');
+  await answer(src, live(12, 3));
+  assert.equal(listed.length, 2);
+  assert.deepEqual(listed[1].segments.map((s) => s.sequence), [12, 13, 14]);
+  const added = [...engine.known.keys()].filter((id) => !before.has(id));
+  assert.deepEqual(added, ['http://o.test/live/seg-13.ts', 'http://o.test/live/seg-14.ts'], 'a refresh adds only the new segments');
+  assert.deepEqual([...engine.known.keys()], ['http://o.test/live/seg-12.ts', ...added], 'segments that left the playlist are forgotten');
+  loader.dispose();
+  engine.destroy();
+});
+
+test('a VOD playlist with byte ranges is listed once, ranges as VHS requests them', async () => {
+  const src = 'http://o.test/vod/media.m3u8';
+  const { loader, engine, listed, loads, handlers } = listing(src);
+  loader.load();
+  await answer(src, ['#EXTM3U', '#EXT-X-TARGETDURATION:4', '#EXT-X-PLAYLIST-TYPE:VOD',
+    '#EXTINF:4.0,', '#EXT-X-BYTERANGE:1000@0', 'video.ts', '#EXTINF:4.0,', '#EXT-X-BYTERANGE:1500@1000', 'video.ts', '#EXT-X-ENDLIST'].join('\n'));
+  handlers.mediachange();
+  loader.trigger('loadedplaylist');
+  assert.equal(listed.length, 1, 'VOD lists once');
+  assert.equal(listed[0].live, false);
+  assert.deepEqual(listed[0].segments.map((s) => s.range), [{ first: 0, last: 999 }, { first: 1000, last: 2499 }]);
+  for (const segment of loader.media().segments) await loadAsVhs(segment);
+  assert.deepEqual(loads.map((l) => engine.segmentId(l.url, l.range)), listed[0].segments.map((s) => engine.segmentId(s.url, s.range)));
+  loader.dispose();
+  engine.destroy();
+});
+
+test('a segment without a resolved URI is not listed', () => {
+  assert.deepEqual(listedSegments({ mediaSequence: 3, segments: [{ duration: 2 }, { resolvedUri: 'http://o.test/a.ts', duration: 2 }] }),
+    [{ url: 'http://o.test/a.ts', range: undefined, sequence: 4, durationS: 2 }]);
 });
