@@ -241,6 +241,7 @@ export class DashSession extends PlayerSession {
     const data = req.customData;
     const controller = typeof AbortController === 'function' ? new AbortController() : null;
     let inner = null;
+    let endHttp = null;
     let done = false;
     data.abort = () => {
       if (done) return;
@@ -261,6 +262,15 @@ export class DashSession extends PlayerSession {
       httpLoad: () => new Promise((resolve, reject) => {
         const xhr = new this.XMLHttpRequest();
         inner = xhr;
+        // A neighbour's copy replaced this fetch (core/http-rescue.js): dash.js hears nothing more
+        // from it, neither progress nor its end.
+        endHttp = () => {
+          inner = null;
+          xhr.onprogress = null;
+          xhr.onloadend = null;
+          xhr.abort();
+          reject(Object.assign(new Error('HTTP aborted'), { httpFailure: true, kind: 'abort' }));
+        };
         xhr.open(req.method || 'GET', req.url, true);
         xhr.responseType = 'arraybuffer';
         for (const [name, value] of Object.entries(req.headers || {})) if (value) xhr.setRequestHeader(name, value);
@@ -275,6 +285,7 @@ export class DashSession extends PlayerSession {
         };
         xhr.onloadend = () => {
           inner = null;
+          endHttp = null;
           resp.url = xhr.responseURL || req.url;
           resp.status = xhr.status;
           resp.statusText = xhr.statusText;
@@ -288,6 +299,7 @@ export class DashSession extends PlayerSession {
         };
         xhr.send();
       }),
+      abortHttp: () => endHttp?.(),
     }).then((result) => {
       if (!result || !(result.bytes instanceof Uint8Array)) throw new Error('engine returned no bytes');
       resp.url = resp.url || req.url;

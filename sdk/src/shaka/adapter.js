@@ -186,7 +186,10 @@ export function meshPlugin(shaka, original) {
       return { bytes, requestedAt, firstByteAt: deliveredAt, deliveredAt };
     };
     const startedAt = Date.now();
-    const promise = engine.loadSegment({ ...session.describe(uri, request), signal: controller ? controller.signal : undefined, httpLoad })
+    // A neighbour's copy replaced the fetch (core/http-rescue.js): Shaka's own operation is ended,
+    // and its rejection ends httpLoad.
+    const abortHttp = () => { if (httpOp) httpOp.abort(); };
+    const promise = engine.loadSegment({ ...session.describe(uri, request), signal: controller ? controller.signal : undefined, httpLoad, abortHttp })
       .then((result) => {
         if (result.source === 'http' && httpResponse) return httpResponse;
         // fromCache: Shaka keeps this delivery out of its bandwidth estimate.

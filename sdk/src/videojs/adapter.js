@@ -207,13 +207,25 @@ export class VideojsSession extends PlayerSession {
       request.dispatchEvent(new Event('loadend'));
     };
     let httpResponse = null;
+    let endHttp = null;
     engine.loadSegment({
       ...this.describe(options),
       signal: controller ? controller.signal : undefined,
       httpLoad: () => new Promise((resolve, reject) => {
         const requestedAt = globalThis.performance.now();
-        inner = xhr({ ...options, responseType: 'arraybuffer' }, (error, response) => {
+        let ended = false;
+        // A neighbour's copy replaced this fetch (core/http-rescue.js): its own outcome is ignored.
+        endHttp = () => {
+          ended = true;
+          const request = inner;
           inner = null;
+          request?.abort();
+          reject(Object.assign(new Error('HTTP aborted'), { httpFailure: true, kind: 'abort' }));
+        };
+        inner = xhr({ ...options, responseType: 'arraybuffer' }, (error, response) => {
+          if (ended) return;
+          inner = null;
+          endHttp = null;
           httpResponse = { error, response };
           const body = response && response.body;
           const ok = !error && response && (response.statusCode === 200 || response.statusCode === 206) && body;
@@ -225,6 +237,7 @@ export class VideojsSession extends PlayerSession {
           resolve({ bytes: new Uint8Array(body), requestedAt, firstByteAt: deliveredAt, deliveredAt });
         });
       }),
+      abortHttp: () => endHttp?.(),
     }).then((result) => {
       request.status = 200;
       request.response = result.bytes.slice().buffer;

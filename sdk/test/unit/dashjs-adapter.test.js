@@ -283,3 +283,25 @@ test("when the SDK cannot build its own DashHandler, dash.js's plays on unlisted
   handler.reset();
   engine.destroy();
 });
+
+test("a neighbour's copy can end the engine's HTTP load under way: dash.js hears nothing from it and gets the copy", async () => {
+  RecordingXhr.sent.length = 0;
+  const copy = new Uint8Array([4, 4, 4]);
+  let outcome = null;
+  const eng = engine(async (r) => {
+    const fetching = r.httpLoad().then(() => 'completed', (e) => e.kind);
+    await until(() => RecordingXhr.sent.length === 1);
+    r.abortHttp();
+    outcome = await fetching;
+    return { bytes: copy, source: 'p2p', stats: {} };
+  });
+  const { loader } = playerWithLoader(eng);
+  const { req, resp, log } = request('MediaSegment', 'http://o.test/live/chunk-3.m4s');
+  loader.load(req, resp);
+  await until(() => log.includes('loadend'));
+  assert.equal(outcome, 'abort');
+  assert.equal(RecordingXhr.sent[0].aborted, true, 'the request no longer takes the link');
+  assert.deepEqual(log, ['loadend'], 'no progress or abort from the ended request reaches dash.js');
+  assert.equal(resp.status, 200);
+  assert.deepEqual([...new Uint8Array(resp.data)], [...copy]);
+});

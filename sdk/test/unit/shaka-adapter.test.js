@@ -20,6 +20,8 @@ before(async () => {
   server = createServer((req, res) => {
     served.push({ url: req.url, range: req.headers.range });
     if (req.url.startsWith('/missing')) { res.writeHead(404).end(); return; }
+    // A fetch the congested link holds up: headers and a first part, the rest never.
+    if (req.url.startsWith('/slow')) { res.writeHead(200, { 'content-length': String(FILE.length) }); res.write(Buffer.from(FILE.subarray(0, 10))); return; }
     const m = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range || '');
     if (m) {
       const [first, last] = [Number(m[1]), Number(m[2])];
@@ -215,4 +217,21 @@ test("a leader's prefetch fetches the listed URL and byte range itself (the play
   assert.deepEqual(served, [{ url: '/live/chunk-4.m4s?token=v', range: 'bytes=10-19' }]);
   assert.ok(r.deliveredAt >= r.firstByteAt && r.firstByteAt >= r.requestedAt);
   await assert.rejects(session.fetchHttp(`${base}/missing/chunk-5.m4s`), (e) => e.httpFailure === true);
+});
+
+test("a neighbour's copy can end the engine's HTTP load under way: Shaka's own request is aborted and Shaka gets the copy", async () => {
+  served.length = 0;
+  const copy = new Uint8Array([9, 9, 9]);
+  let outcome = null;
+  const { net } = setup(async (r) => {
+    const fetching = r.httpLoad().then(() => 'completed', (e) => (e.httpFailure ? 'http failure' : 'other'));
+    for (let i = 0; i < 200 && served.length === 0; i++) await new Promise((w) => setTimeout(w, 5));
+    r.abortHttp();
+    outcome = await fetching;
+    return { bytes: copy, source: 'p2p', stats: {} };
+  });
+  const response = await fetchWith(net, NE.RequestType.SEGMENT, `${base}/slow/chunk-4.m4s`, { context: segmentContext });
+  assert.equal(outcome, 'http failure', 'the fetch ended at once instead of waiting for the rest');
+  assert.deepEqual([...new Uint8Array(response.data)], [...copy]);
+  assert.equal(response.fromCache, true, 'kept out of Shaka\'s bandwidth estimate');
 });

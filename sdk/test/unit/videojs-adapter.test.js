@@ -64,6 +64,24 @@ test('manifests and HTTP loads go to videojs.xhr, measured by VHS', async () => 
   assert.equal(r.response.byteLength, 8);
 });
 
+test("a neighbour's copy can end the engine's HTTP load under way: videojs.xhr's request is aborted and VHS gets the copy", async () => {
+  RecordingXhr.sent.length = 0;
+  const copy = new Uint8Array([7, 7, 7, 7]);
+  let outcome = null;
+  setup(async (r) => {
+    const fetching = r.httpLoad().then(() => 'completed', (e) => e.kind);
+    for (let i = 0; i < 200 && RecordingXhr.sent.length === 0; i++) await new Promise((w) => setTimeout(w, 5));
+    r.abortHttp();
+    outcome = await fetching;
+    return { bytes: copy, source: 'p2p', stats: {} };
+  });
+  const { error, request: r } = await request({ uri: 'http://o.test/live/chunk-11.m4s', requestType: 'segment' });
+  assert.equal(outcome, 'abort');
+  assert.equal(RecordingXhr.sent[0].aborted, true, 'the request no longer takes the link');
+  assert.equal(error, null);
+  assert.deepEqual([...new Uint8Array(r.response)], [...copy]);
+});
+
 test('Range headers name byte ranges', () => {
   assert.deepEqual(rangeOf({ Range: 'bytes=772-51186' }), { first: 772, last: 51186 });
   assert.equal(rangeOf({}), undefined);
