@@ -63,6 +63,12 @@ public final class LoadgenMain implements Callable<Integer> {
             description = "Stream id every viewer plays (default ${DEFAULT-VALUE}).")
     String stream;
 
+    @Option(names = "--streams", paramLabel = "K", defaultValue = "" + LoadgenSettings.DEFAULT_STREAMS,
+            description = "Spread the viewers over K streams: viewer i plays <stream>-<i mod K> and connects to "
+                    + "<url>?stream=<that stream> as the SDK does, so a proxy can shard by stream; the JSON line "
+                    + "adds per_stream joins and join latencies (default ${DEFAULT-VALUE}: every viewer on --stream).")
+    int streams;
+
     @Option(names = "--relay-rate", paramLabel = "R", defaultValue = "" + LoadgenSettings.DEFAULT_RELAY_RATE,
             description = "Candidate signals per second in total during the hold (default ${DEFAULT-VALUE}).")
     double relayRate;
@@ -114,7 +120,7 @@ public final class LoadgenMain implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         LoadgenSettings settings = new LoadgenSettings(url, ca, peers, subnets, joinRate, duration, stream, relayRate,
-                origin, serverHeapUrl, warmupPeers);
+                origin, serverHeapUrl, warmupPeers, streams);
         try {
             settings.validate();
         } catch (IllegalArgumentException e) {
