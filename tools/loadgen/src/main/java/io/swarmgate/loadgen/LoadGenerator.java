@@ -214,6 +214,19 @@ public final class LoadGenerator implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Writes the measured run's join latencies per stream to {@code file}, one line per stream and
+     * recorded value: {@code stream TAB microseconds TAB count}. Streams are what a caller groups
+     * by (per appliance behind a load balancer), and percentiles do not add up; these counts do.
+     */
+    public void writeJoinLatencies(Path file) throws java.io.IOException {
+        StringBuilder out = new StringBuilder();
+        new java.util.TreeMap<>(stats.joinByStream()).forEach((stream, histogram) -> histogram.forEachValue(
+                (micros, count) -> out.append(stream).append('\t').append(micros).append('\t').append(count)
+                        .append('\n')));
+        java.nio.file.Files.writeString(file, out);
+    }
+
     /** Error kinds seen, for the human-readable summary. */
     public java.util.Map<String, Long> errorKinds() {
         return stats.errorKinds();

@@ -86,6 +86,12 @@ public final class LoadgenMain implements Callable<Integer> {
                 + "compiled code; 0 for none (default ${DEFAULT-VALUE}).")
     int warmupPeers;
 
+    @Option(names = "--join-latencies", paramLabel = "FILE",
+            description = "After the run, write the join latencies per stream to FILE, one line per stream and "
+                    + "recorded value: stream, microseconds, count (tab-separated), to merge over groups of "
+                    + "streams, such as those one appliance holds behind a load balancer.")
+    Path joinLatencies;
+
     @Option(names = "--json", description = "Print only the JSON line on stdout (progress stays on stderr).")
     boolean json;
 
@@ -161,6 +167,9 @@ public final class LoadgenMain implements Callable<Integer> {
                     err.println("loadgen: errors by kind " + generator.errorKinds());
                 }
                 removeHook(hook);
+                if (joinLatencies != null) {
+                    generator.writeJoinLatencies(joinLatencies);
+                }
             }
             watchdog.interrupt();
             if (!json) {
