@@ -34,4 +34,17 @@ public final class LatencyHistogram {
     public Double maxMillis() {
         return histogram.getTotalCount() == 0 ? null : Math.round(histogram.getMaxValue() / 10.0) / 100.0;
     }
+
+    /** Receives a recorded value in microseconds (the top of its bucket) and how often it was recorded. */
+    @FunctionalInterface
+    public interface ValueCount {
+        void accept(long micros, long count);
+    }
+
+    /** Every distinct recorded value, lowest first, so that histograms can be merged elsewhere. */
+    public void forEachValue(ValueCount consumer) {
+        for (org.HdrHistogram.HistogramIterationValue v : histogram.recordedValues()) {
+            consumer.accept(v.getValueIteratedTo(), v.getCountAtValueIteratedTo());
+        }
+    }
 }

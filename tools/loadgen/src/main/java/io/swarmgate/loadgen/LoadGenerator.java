@@ -95,8 +95,7 @@ public final class LoadGenerator implements AutoCloseable {
         BooleanSupplier stop = () -> stopRequested || System.nanoTime() - hardStop >= 0;
         ServerHeapProbe heap = new ServerHeapProbe(settings.serverHeapUrl(), tls);
         long heapBefore = heap.heapUsedBytes();
-        SimulatedViewer.Shared shared = new SimulatedViewer.Shared(new ClientCodec(), stats, relays, timers,
-                settings.stream());
+        SimulatedViewer.Shared shared = new SimulatedViewer.Shared(new ClientCodec(), stats, relays, timers);
 
         ProgressLine line = new ProgressLine(progress, stats, settings.peers());
         timers.scheduleAtFixedRate(line::print, 1, 1, TimeUnit.SECONDS);
@@ -151,10 +150,11 @@ public final class LoadGenerator implements AutoCloseable {
      * pacer only creates it (the join latency runs from {@code intendedNanos}).
      */
     private void join(int index, long intendedNanos, SimulatedViewer.Shared shared) {
-        SimulatedViewer viewer = new SimulatedViewer(shared, addresses.dotted(index), intendedNanos,
-                index < settings.subnets());
+        String stream = settings.streamOf(index);
+        SimulatedViewer viewer = new SimulatedViewer(shared, stream, stats.joinOf(stream), addresses.dotted(index),
+                intendedNanos, settings.firstOfGroup(index));
         viewers[index] = viewer;
-        WireSocket socket = WireSocket.connect(loops[index % loops.length], settings.url(),
+        WireSocket socket = WireSocket.connect(loops[index % loops.length], settings.urlOf(index),
                 addresses.addressOf(index), settings.origin(), tls, viewer);
         timers.schedule(() -> socket.failIfNotOpenYet("no WebSocket within " + CONNECT_TIMEOUT_MILLIS + " ms"),
                 CONNECT_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
@@ -195,7 +195,36 @@ public final class LoadGenerator implements AutoCloseable {
                 settings.durationSeconds(), stats.join.percentileMillis(50), stats.join.percentileMillis(99),
                 stats.welcome.percentileMillis(99), relays.latency().percentileMillis(50),
                 relays.latency().percentileMillis(99), relays.sent(), relays.outstanding(), lonely,
-                messages / seconds, ServerHeapProbe.perPeerKib(heapBefore, heapAfter, joined), stats.errors());
+                messages / seconds, ServerHeapProbe.perPeerKib(heapBefore, heapAfter, joined), stats.errors(),
+                settings.streams() == 1 ? java.util.Map.of() : perStream());
+    }
+
+    /** Per stream: viewers welcomed and the join latency of those matched with a neighbour. */
+    private java.util.SortedMap<String, LoadgenReport.StreamFigures> perStream() {
+        java.util.SortedMap<String, LoadgenReport.StreamFigures> out = new java.util.TreeMap<>();
+        java.util.Map<String, Integer> joinedBy = new java.util.HashMap<>();
+        for (SimulatedViewer viewer : viewers) {
+            if (viewer != null && viewer.joined()) {
+                joinedBy.merge(viewer.stream(), 1, Integer::sum);
+            }
+        }
+        stats.joinByStream().forEach((stream, histogram) -> out.put(stream, new LoadgenReport.StreamFigures(
+                joinedBy.getOrDefault(stream, 0), histogram.count(), histogram.percentileMillis(50),
+                histogram.percentileMillis(99))));
+        return out;
+    }
+
+    /**
+     * Writes the measured run's join latencies per stream to {@code file}, one line per stream and
+     * recorded value: {@code stream TAB microseconds TAB count}. Streams are what a caller groups
+     * by (per appliance behind a load balancer), and percentiles do not add up; these counts do.
+     */
+    public void writeJoinLatencies(Path file) throws java.io.IOException {
+        StringBuilder out = new StringBuilder();
+        new java.util.TreeMap<>(stats.joinByStream()).forEach((stream, histogram) -> histogram.forEachValue(
+                (micros, count) -> out.append(stream).append('\t').append(micros).append('\t').append(count)
+                        .append('\n')));
+        java.nio.file.Files.writeString(file, out);
     }
 
     /** Error kinds seen, for the human-readable summary. */

@@ -63,6 +63,12 @@ public final class LoadgenMain implements Callable<Integer> {
             description = "Stream id every viewer plays (default ${DEFAULT-VALUE}).")
     String stream;
 
+    @Option(names = "--streams", paramLabel = "K", defaultValue = "" + LoadgenSettings.DEFAULT_STREAMS,
+            description = "Spread the viewers over K streams: viewer i plays <stream>-<i mod K> and connects to "
+                    + "<url>?stream=<that stream> as the SDK does, so a proxy can shard by stream; the JSON line "
+                    + "adds per_stream joins and join latencies (default ${DEFAULT-VALUE}: every viewer on --stream).")
+    int streams;
+
     @Option(names = "--relay-rate", paramLabel = "R", defaultValue = "" + LoadgenSettings.DEFAULT_RELAY_RATE,
             description = "Candidate signals per second in total during the hold (default ${DEFAULT-VALUE}).")
     double relayRate;
@@ -79,6 +85,12 @@ public final class LoadgenMain implements Callable<Integer> {
             description = "Viewers that join, relay and leave before the measured run, so that both sides run "
                 + "compiled code; 0 for none (default ${DEFAULT-VALUE}).")
     int warmupPeers;
+
+    @Option(names = "--join-latencies", paramLabel = "FILE",
+            description = "After the run, write the join latencies per stream to FILE, one line per stream and "
+                    + "recorded value: stream, microseconds, count (tab-separated), to merge over groups of "
+                    + "streams, such as those one appliance holds behind a load balancer.")
+    Path joinLatencies;
 
     @Option(names = "--json", description = "Print only the JSON line on stdout (progress stays on stderr).")
     boolean json;
@@ -114,7 +126,7 @@ public final class LoadgenMain implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         LoadgenSettings settings = new LoadgenSettings(url, ca, peers, subnets, joinRate, duration, stream, relayRate,
-                origin, serverHeapUrl, warmupPeers);
+                origin, serverHeapUrl, warmupPeers, streams);
         try {
             settings.validate();
         } catch (IllegalArgumentException e) {
@@ -155,6 +167,9 @@ public final class LoadgenMain implements Callable<Integer> {
                     err.println("loadgen: errors by kind " + generator.errorKinds());
                 }
                 removeHook(hook);
+                if (joinLatencies != null) {
+                    generator.writeJoinLatencies(joinLatencies);
+                }
             }
             watchdog.interrupt();
             if (!json) {

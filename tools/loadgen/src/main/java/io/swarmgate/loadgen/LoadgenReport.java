@@ -13,7 +13,21 @@ public record LoadgenReport(int peers, int joined, int subnets, double joinRate,
                             Double joinP50Ms, Double joinP99Ms, Double welcomeP99Ms,
                             Double relayP50Ms, Double relayP99Ms, long relaysSent, long relaysLost,
                             int joinedWithoutNeighbour, double msgsPerSecond, Double heapPerPeerKib,
-                            long errors) {
+                            long errors, java.util.Map<String, StreamFigures> perStream) {
+
+    /** One stream's figures under {@code --streams}: viewers welcomed, and its join latencies. */
+    public record StreamFigures(int joined, long joinSamples, Double joinP50Ms, Double joinP99Ms) {
+    }
+
+    /** A run without {@code --streams}. */
+    public LoadgenReport(int peers, int joined, int subnets, double joinRate, int durationSeconds,
+                         Double joinP50Ms, Double joinP99Ms, Double welcomeP99Ms,
+                         Double relayP50Ms, Double relayP99Ms, long relaysSent, long relaysLost,
+                         int joinedWithoutNeighbour, double msgsPerSecond, Double heapPerPeerKib, long errors) {
+        this(peers, joined, subnets, joinRate, durationSeconds, joinP50Ms, joinP99Ms, welcomeP99Ms, relayP50Ms,
+                relayP99Ms, relaysSent, relaysLost, joinedWithoutNeighbour, msgsPerSecond, heapPerPeerKib, errors,
+                java.util.Map.of());
+    }
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -35,6 +49,17 @@ public record LoadgenReport(int peers, int joined, int subnets, double joinRate,
         o.put("relays", relaysSent);
         o.put("relays_lost", relaysLost);
         o.put("joined_without_neighbour", joinedWithoutNeighbour);
+        if (!perStream.isEmpty()) {
+            o.put("streams", perStream.size());
+            ObjectNode streams = o.putObject("per_stream");
+            perStream.forEach((stream, f) -> {
+                ObjectNode s = streams.putObject(stream);
+                s.put("joined", f.joined());
+                s.put("join_samples", f.joinSamples());
+                s.put("join_p50_ms", f.joinP50Ms());
+                s.put("join_p99_ms", f.joinP99Ms());
+            });
+        }
         return o.toString();
     }
 

@@ -1,6 +1,8 @@
 package io.swarmgate.loadgen;
 
 import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -19,9 +21,18 @@ import java.nio.file.Path;
  * @param origin          {@code Origin} header of the upgrade, or {@code null}
  * @param serverHeapUrl   URL answering {@code {"heapUsedBytes": N}} after a GC, or {@code null}
  * @param warmupPeers     viewers of an unmeasured warm-up round before the run (0: none)
+ * @param streams         how many streams the viewers spread over ({@link #streamOf}); 1: all on {@code stream}
  */
 public record LoadgenSettings(URI url, Path caFile, int peers, int subnets, double joinRate, int durationSeconds,
-                              String stream, double relayRate, String origin, URI serverHeapUrl, int warmupPeers) {
+                              String stream, double relayRate, String origin, URI serverHeapUrl, int warmupPeers,
+                              int streams) {
+
+    /** Every viewer on the one {@code stream}. */
+    public LoadgenSettings(URI url, Path caFile, int peers, int subnets, double joinRate, int durationSeconds,
+                           String stream, double relayRate, String origin, URI serverHeapUrl, int warmupPeers) {
+        this(url, caFile, peers, subnets, joinRate, durationSeconds, stream, relayRate, origin, serverHeapUrl,
+                warmupPeers, 1);
+    }
 
     public static final int DEFAULT_PEERS = 1000;
     public static final int DEFAULT_SUBNETS = 10;
@@ -29,6 +40,9 @@ public record LoadgenSettings(URI url, Path caFile, int peers, int subnets, doub
     public static final int DEFAULT_DURATION_SECONDS = 10;
     public static final String DEFAULT_STREAM = "loadgen";
     public static final double DEFAULT_RELAY_RATE = 200;
+    public static final int DEFAULT_STREAMS = 1;
+    /** More streams than this would leave most of them with a viewer or two at the usual --peers. */
+    public static final int MAX_STREAMS = 10_000;
     /**
      * The warm-up round: this many viewers join at the run's rate, relay for
      * {@link #WARMUP_HOLD_SECONDS} and leave before anything is measured, so that both JVMs have
@@ -83,6 +97,9 @@ public record LoadgenSettings(URI url, Path caFile, int peers, int subnets, doub
         if (stream == null || stream.isEmpty() || stream.length() > 2048) {
             throw new IllegalArgumentException("--stream must be 1..2048 characters");
         }
+        if (streams < 1 || streams > MAX_STREAMS) {
+            throw new IllegalArgumentException("--streams must be 1.." + MAX_STREAMS + ", not " + streams);
+        }
         if (warmupPeers < 0 || warmupPeers > new SourceAddresses(subnets).capacity()) {
             throw new IllegalArgumentException("--warmup-peers must be 0.." + new SourceAddresses(subnets).capacity()
                     + " with --subnets " + subnets + ", not " + warmupPeers);
@@ -117,6 +134,42 @@ public record LoadgenSettings(URI url, Path caFile, int peers, int subnets, doub
     /** The warm-up round's settings: same appliance, stream, subnets and rates; short, no heap figure. */
     public LoadgenSettings warmUp() {
         return new LoadgenSettings(url, caFile, warmupPeers, subnets, joinRate, WARMUP_HOLD_SECONDS, stream, relayRate,
-                origin, null, 0);
+                origin, null, 0, streams);
+    }
+
+    /** Viewer {@code index}'s stream: {@code stream} alone, or {@code <stream>-<index mod streams>}. */
+    public String streamOf(int index) {
+        return streams == 1 ? stream : stream + "-" + (index % streams);
+    }
+
+    /**
+     * Where viewer {@code index} connects: {@code url} alone, or with {@code ?stream=} naming its
+     * stream as the SDK does, so that a proxy in front of several appliances can shard by it.
+     */
+    public URI urlOf(int index) {
+        if (streams == 1) {
+            return url;
+        }
+        String query = "stream=" + URLEncoder.encode(streamOf(index), StandardCharsets.UTF_8);
+        String s = url.toString();
+        int fragment = s.indexOf('#');
+        String base = fragment < 0 ? s : s.substring(0, fragment);
+        return URI.create(base + (url.getRawQuery() == null ? "?" : "&") + query);
+    }
+
+    /**
+     * Whether viewer {@code index} is the first of its subnet on its stream, so nobody can be
+     * matched with it at join time. Subnet and stream both go round-robin by index, so the pair
+     * repeats every lcm(subnets, streams) viewers.
+     */
+    public boolean firstOfGroup(int index) {
+        long a = subnets;
+        long b = streams;
+        while (b != 0) {
+            long t = a % b;
+            a = b;
+            b = t;
+        }
+        return index < (long) subnets / a * streams;
     }
 }

@@ -22,6 +22,17 @@ final class RunStats {
     final LatencyHistogram join = new LatencyHistogram();
     /** intended hello → welcome, every viewer. */
     final LatencyHistogram welcome = new LatencyHistogram();
+    /** {@link #join} by stream, when viewers spread over several. */
+    private final java.util.concurrent.ConcurrentMap<String, LatencyHistogram> joinByStream =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    LatencyHistogram joinOf(String stream) {
+        return joinByStream.computeIfAbsent(stream, s -> new LatencyHistogram());
+    }
+
+    java.util.Map<String, LatencyHistogram> joinByStream() {
+        return joinByStream;
+    }
 
     private final LongAdder errors = new LongAdder();
     /** The first connect failure, verbatim: 20,000 identical stack traces would say nothing more. */

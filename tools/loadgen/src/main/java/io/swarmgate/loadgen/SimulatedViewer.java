@@ -16,13 +16,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class SimulatedViewer implements WireSocket.Listener {
 
     /** What every viewer of a run shares. */
-    record Shared(ClientCodec codec, RunStats stats, RelayRegistry relays, ScheduledExecutorService timers,
-                  String stream) {
+    record Shared(ClientCodec codec, RunStats stats, RelayRegistry relays, ScheduledExecutorService timers) {
     }
 
     static final long DEFAULT_HEARTBEAT_MS = 15_000;
 
     private final Shared shared;
+    private final String stream;
+    /** This viewer's stream's join latencies (besides the run's). */
+    private final LatencyHistogram streamJoin;
     private final String address;
     private final long intendedNanos;
     private final boolean firstOfSubnet;
@@ -39,10 +41,13 @@ final class SimulatedViewer implements WireSocket.Listener {
     /**
      * @param address       the source address, also the address of the viewer's host candidates
      * @param intendedNanos when the pacer meant this viewer to start joining
-     * @param firstOfSubnet the first viewer of its subnet: nobody to be matched with at join time
+     * @param firstOfSubnet the first viewer of its subnet on its stream: nobody to be matched with at join time
      */
-    SimulatedViewer(Shared shared, String address, long intendedNanos, boolean firstOfSubnet) {
+    SimulatedViewer(Shared shared, String stream, LatencyHistogram streamJoin, String address, long intendedNanos,
+                    boolean firstOfSubnet) {
         this.shared = shared;
+        this.stream = stream;
+        this.streamJoin = streamJoin;
         this.address = address;
         this.intendedNanos = intendedNanos;
         this.firstOfSubnet = firstOfSubnet;
@@ -52,7 +57,7 @@ final class SimulatedViewer implements WireSocket.Listener {
     public void onOpen(WireSocket socket) {
         this.socket = socket;
         shared.stats.open.incrementAndGet();
-        send(shared.codec.hello(shared.stream));
+        send(shared.codec.hello(stream));
     }
 
     @Override
@@ -65,6 +70,7 @@ final class SimulatedViewer implements WireSocket.Listener {
         } else if (message instanceof Incoming.Neighbour n) {
             if (!gotNeighbour && !firstOfSubnet && peerId != null) {
                 shared.stats.join.record(intendedNanos, now);
+                streamJoin.record(intendedNanos, now);
             }
             gotNeighbour = true;
             updateNeighbours(n.peer(), true);
@@ -77,6 +83,10 @@ final class SimulatedViewer implements WireSocket.Listener {
         } else if (message instanceof Incoming.Malformed) {
             shared.stats.error("malformed_frame");
         }
+    }
+
+    String stream() {
+        return stream;
     }
 
     private void welcomed(Incoming.Welcome w, long now) {

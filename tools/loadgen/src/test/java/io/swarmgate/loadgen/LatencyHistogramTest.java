@@ -50,4 +50,19 @@ class LatencyHistogramTest {
         backwards.record(5 * MS, 4 * MS);
         assertEquals(0.0, backwards.percentileMillis(50));
     }
+
+    @Test
+    void recordedValuesComeOutLowestFirstWithTheirCounts() {
+        LatencyHistogram h = new LatencyHistogram();
+        h.record(0, 3 * MS);
+        h.record(0, MS);
+        h.record(0, 3 * MS);
+        java.util.List<long[]> values = new java.util.ArrayList<>();
+        h.forEachValue((micros, count) -> values.add(new long[] {micros, count}));
+        assertEquals(2, values.size());
+        assertEquals(1_000, values.get(0)[0], 1);
+        assertEquals(1, values.get(0)[1]);
+        assertEquals(3_000, values.get(1)[0], 3);
+        assertEquals(2, values.get(1)[1]);
+    }
 }

@@ -51,6 +51,25 @@ class LoadgenReportTest {
     }
 
     @Test
+    void perStreamFiguresOnlyUnderStreams() throws Exception {
+        assertFalse(report(null, 0).toJsonLine().contains("per_stream"));
+        java.util.Map<String, LoadgenReport.StreamFigures> perStream = new java.util.TreeMap<>();
+        perStream.put("s-0", new LoadgenReport.StreamFigures(10, 8, 2.5, 9.0));
+        perStream.put("s-1", new LoadgenReport.StreamFigures(9, 0, null, null));
+        LoadgenReport r = new LoadgenReport(19, 19, 2, 500, 10, 2.5, 9.0, 1.0, 1.0, 1.0, 1, 0, 0, 1, null, 0,
+                perStream);
+        JsonNode o = new ObjectMapper().readTree(r.toJsonLine());
+        List<String> names = new ArrayList<>();
+        o.fieldNames().forEachRemaining(names::add);
+        assertEquals(CONTRACT, names.subList(0, CONTRACT.size()));
+        assertEquals(2, o.get("streams").asInt());
+        assertEquals(10, o.get("per_stream").get("s-0").get("joined").asInt());
+        assertEquals(8, o.get("per_stream").get("s-0").get("join_samples").asLong());
+        assertEquals(9.0, o.get("per_stream").get("s-0").get("join_p99_ms").asDouble());
+        assertTrue(o.get("per_stream").get("s-1").get("join_p99_ms").isNull());
+    }
+
+    @Test
     void cleanOnlyWhenAllJoinedWithoutErrorsOrLostRelays() {
         assertTrue(report(null, 0).clean());
         assertFalse(report(null, 1).clean());

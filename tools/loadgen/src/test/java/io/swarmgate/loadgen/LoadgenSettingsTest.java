@@ -1,6 +1,7 @@
 package io.swarmgate.loadgen;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -31,5 +32,45 @@ class LoadgenSettingsTest {
         // one subnet holds 254 addresses × 64 connections
         assertTrue(assertThrows(IllegalArgumentException.class,
                 () -> settings("ws://127.0.0.1/ws", 254 * 64 + 1, 1).validate()).getMessage().startsWith("--peers"));
+    }
+
+    private static LoadgenSettings spread(String url, int subnets, int streams) {
+        return new LoadgenSettings(URI.create(url), null, 100, subnets, 500, 10, "live/a b", 200, null, null, 0,
+                streams);
+    }
+
+    @Test
+    void oneStreamKeepsTheUrlAndTheStream() {
+        LoadgenSettings s = settings("ws://127.0.0.1:8080/ws", 10, 4).validate();
+        assertEquals("loadgen", s.streamOf(7));
+        assertEquals(URI.create("ws://127.0.0.1:8080/ws"), s.urlOf(7));
+        assertTrue(s.firstOfGroup(3));
+        assertFalse(s.firstOfGroup(4));
+    }
+
+    @Test
+    void streamsGoRoundRobinAndNameThemselvesInTheUrl() {
+        LoadgenSettings s = spread("ws://127.0.0.1:8080/ws", 4, 3).validate();
+        assertEquals("live/a b-0", s.streamOf(0));
+        assertEquals("live/a b-2", s.streamOf(5));
+        assertEquals("live/a b-1", s.streamOf(7));
+        assertEquals(URI.create("ws://127.0.0.1:8080/ws?stream=live%2Fa+b-1"), s.urlOf(7));
+        assertEquals(URI.create("ws://h/ws?x=1&stream=live%2Fa+b-0"),
+                spread("ws://h/ws?x=1", 4, 3).urlOf(3));
+        // subnet i mod 4 and stream i mod 3: the pair first repeats at index 12
+        assertTrue(s.firstOfGroup(11));
+        assertFalse(s.firstOfGroup(12));
+        assertEquals(s.streamOf(0), s.streamOf(12));
+        // 4 subnets, 2 streams: the pair repeats every 4
+        assertFalse(spread("ws://h/ws", 4, 2).firstOfGroup(4));
+    }
+
+    @Test
+    void streamsOutOfRangeNameTheOption() {
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> spread("ws://h/ws", 4, 0).validate()).getMessage().startsWith("--streams"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> spread("ws://h/ws", 4, LoadgenSettings.MAX_STREAMS + 1).validate()).getMessage()
+                .startsWith("--streams"));
     }
 }
