@@ -672,69 +672,57 @@ function abortableHttp(bytes, delayMs) {
   return state;
 }
 
-test('a first fragment the WAN holds up is taken from a neighbour that gets it meanwhile, and the slow fetch is ended', async () => {
-  const bytes = segmentBytes(60_000, 21);
-  const { engine, far } = await setup({ self: 'p-self', leaders: ['p-lead'], remotes: { 'p-lead': {} } });
-  const http = abortableHttp(bytes, 5000);
-  // Nothing measured and nobody holds it: HTTP at once, as on any link.
-  const loading = engine.loadSegment({ url: SEG, live: true, bufferS: 0, durationS: 2, httpLoad: http.httpLoad, abortHttp: http.abortHttp });
+/**
+ * A joined engine loads SEG with an empty buffer over an HTTP fetch of `delayMs` (nothing measured,
+ * nobody holds it: HTTP at once); once the fetch is under way the leader gets the segment and
+ * announces it, as it would while the fetch crawls over a congested link.
+ */
+async function holderArrivesDuringFetch({ seed, delayMs, remote = {}, idleTimeoutMs, abortable = true }) {
+  const bytes = segmentBytes(60_000, seed);
+  const { engine, far } = await setup({ self: 'p-self', leaders: ['p-lead'], remotes: { 'p-lead': remote }, idleTimeoutMs });
+  const http = abortableHttp(bytes, delayMs);
+  const loading = engine.loadSegment({
+    url: SEG, live: true, bufferS: 0, durationS: 2, httpLoad: http.httpLoad, ...(abortable ? { abortHttp: http.abortHttp } : {}),
+  });
   await until(() => http.requests === 1);
-  // The leader gets the segment while our fetch crawls over the congested link.
   far['p-lead'].segments.set(SEG, bytes);
   far['p-lead'].announce([SEG]);
-  const r = await loading;
+  return { engine, lead: far['p-lead'], http, bytes, r: await loading };
+}
+
+test('a first fragment the WAN holds up is taken from a neighbour that gets it meanwhile, and the slow fetch is ended', async () => {
+  const { engine, lead, http, bytes, r } = await holderArrivesDuringFetch({ seed: 21, delayMs: 5000 });
   assert.equal(r.source, 'p2p');
   assert.deepEqual(r.bytes, bytes);
   assert.equal(http.aborted, true, 'the HTTP fetch no longer takes the WAN link');
   assert.equal(engine.stats().httpRescued, 1);
-  assert.deepEqual(far['p-lead'].requests, [SEG]);
+  assert.deepEqual(lead.requests, [SEG]);
 });
 
 test('an HTTP fetch that completes in time is never replaced, even with a neighbour holding the segment', async () => {
-  const bytes = segmentBytes(60_000, 22);
-  const { engine, far } = await setup({ self: 'p-self', leaders: ['p-lead'], remotes: { 'p-lead': {} } });
-  const http = abortableHttp(bytes, 300);
-  const loading = engine.loadSegment({ url: SEG, live: true, bufferS: 0, durationS: 2, httpLoad: http.httpLoad, abortHttp: http.abortHttp });
-  await until(() => http.requests === 1);
-  far['p-lead'].segments.set(SEG, bytes);
-  far['p-lead'].announce([SEG]);
-  const r = await loading;
+  const { engine, lead, http, r } = await holderArrivesDuringFetch({ seed: 22, delayMs: 300 });
   assert.equal(r.source, 'http');
   assert.equal(http.aborted, false);
-  assert.deepEqual(far['p-lead'].requests, [], 'a quick fetch is not slow: nobody is asked');
+  assert.deepEqual(lead.requests, [], 'a quick fetch is not slow: nobody is asked');
   assert.equal(engine.stats().httpRescued, 0);
 });
 
 test('when the slow HTTP fetch still wins, the neighbour\'s attempt is cancelled and the player gets HTTP\'s bytes', async () => {
-  const bytes = segmentBytes(60_000, 23);
-  const { engine, far } = await setup({
-    self: 'p-self', leaders: ['p-lead'], idleTimeoutMs: 10_000,
-    remotes: { 'p-lead': { behaviour: () => 'silent', chunkBytes: 4096 } },
+  const { lead, http, r } = await holderArrivesDuringFetch({
+    seed: 23, delayMs: 1200, idleTimeoutMs: 10_000, remote: { behaviour: () => 'silent', chunkBytes: 4096 },
   });
-  const http = abortableHttp(bytes, 1200);
-  const loading = engine.loadSegment({ url: SEG, live: true, bufferS: 0, durationS: 2, httpLoad: http.httpLoad, abortHttp: http.abortHttp });
-  await until(() => http.requests === 1);
-  far['p-lead'].segments.set(SEG, bytes);
-  far['p-lead'].announce([SEG]);
-  const r = await loading;
   assert.equal(r.source, 'http');
   assert.equal(http.aborted, false);
-  assert.deepEqual(far['p-lead'].requests, [SEG], 'the neighbour was asked once the fetch was slow');
-  await until(() => far['p-lead'].cancels.length === 1, 2000, 'the neighbour told to stop');
+  assert.deepEqual(lead.requests, [SEG], 'the neighbour was asked once the fetch was slow');
+  await until(() => lead.cancels.length === 1, 2000, 'the neighbour told to stop');
 });
 
 test('a load whose adapter cannot end its HTTP fetch is left to HTTP', async () => {
-  const bytes = segmentBytes(60_000, 24);
-  const { engine, far } = await setup({ self: 'p-self', leaders: ['p-lead'], remotes: { 'p-lead': {} } });
-  const http = abortableHttp(bytes, 900);
-  const loading = engine.loadSegment({ url: SEG, live: true, bufferS: 0, durationS: 2, httpLoad: http.httpLoad });
-  await until(() => http.requests === 1);
-  far['p-lead'].segments.set(SEG, bytes);
-  far['p-lead'].announce([SEG]);
-  const r = await loading;
+  const { lead, r } = await holderArrivesDuringFetch({ seed: 24, delayMs: 900, abortable: false });
   assert.equal(r.source, 'http');
-  assert.deepEqual(far['p-lead'].requests, []);
+  assert.deepEqual(lead.requests, []);
 });
+
 
 test('a starting viewer whose first fetch crawls lets its held neighbours in and takes the fragment from the first that has it', async () => {
   const bytes = segmentBytes(60_000, 25);
