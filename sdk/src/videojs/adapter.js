@@ -217,9 +217,9 @@ export class VideojsSession extends PlayerSession {
         // A neighbour's copy replaced this fetch (core/http-rescue.js): its own outcome is ignored.
         endHttp = () => {
           ended = true;
-          const request = inner;
+          const pending = inner;
           inner = null;
-          request?.abort();
+          pending?.abort();
           reject(Object.assign(new Error('HTTP aborted'), { httpFailure: true, kind: 'abort' }));
         };
         inner = xhr({ ...options, responseType: 'arraybuffer' }, (error, response) => {
