@@ -27,7 +27,7 @@ import java.util.function.Supplier;
 
 /**
  * Compliance reports for a period: per stream, per site and per stream and site, the viewers
- * (average and peak), hours watched, the share delivered peer to peer, the WAN bytes that saved
+ * (average and peak), the viewer sessions that began playing, hours watched, the share delivered peer to peer, the WAN bytes that saved
  * (P2P bytes: segments that did not cross the link to the origin), rebuffering and integrity
  * failures, from the QoE history. Written as JSON or CSV with a detached CMS signature
  * ({@code FILE.p7s}) made with the audit-signing key, like an audit export, and recorded as
@@ -43,7 +43,7 @@ public final class ComplianceReports {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    private static final String CSV_HEADER = "scope,stream,site,viewers_avg,peak_viewers,hours_watched,p2p_share,"
+    private static final String CSV_HEADER = "scope,stream,site,viewers_avg,peak_viewers,playback_starts,hours_watched,p2p_share,"
             + "wan_bytes_saved,http_bytes,rebuffer_ratio,stalls,integrity_failures";
 
     private final QoeQueries queries;
@@ -122,6 +122,8 @@ public final class ComplianceReports {
         r.put("site", site);
         r.put("viewersAvg", Math.round(f.viewers() * 10_000) / 10_000.0);
         r.put("peakViewers", f.peakViewers());
+        // Each viewer session reports its start-up once: the count of sessions that began playing.
+        r.put("playbackStarts", f.startups());
         r.put("hoursWatched", Math.round(f.watchMs() / 36_000.0) / 100.0);
         r.put("p2pShare", f.peerEfficiency() == null ? null : Math.round(f.peerEfficiency() * 10_000) / 10_000.0);
         r.put("wanBytesSaved", f.p2pBytes());

@@ -54,6 +54,8 @@ class ComplianceReportsTest {
             assertEquals(1.67, overall.get("hoursWatched").asDouble(), 0.001);
             assertEquals(3_500_000, overall.get("wanBytesSaved").asLong());
             assertEquals(2, overall.get("integrityFailures").asLong());
+            // p1 and l1 reported a start-up time; p2 never started playing.
+            assertEquals(2, overall.get("playbackStarts").asLong());
             JsonNode parisTownhall = find(rows, "stream-site", "townhall", "paris");
             assertEquals(0.75, parisTownhall.get("p2pShare").asDouble(), 1e-9);
             assertEquals(1.0, parisTownhall.get("hoursWatched").asDouble(), 1e-9);
@@ -72,7 +74,7 @@ class ComplianceReportsTest {
             List<String> lines = Files.readAllLines(csv);
             assertTrue(lines.get(0).startsWith("scope,stream,site,viewers_avg"), lines.get(0));
             // One viewer-minute in a day is 0.0007 viewers on average; peaks are kept for the overall row only.
-            assertTrue(lines.contains("stream-site,townhall,paris,0.0007,,1,0.75,3000000,1000000,0,0,2"),
+            assertTrue(lines.contains("stream-site,townhall,paris,0.0007,,1,1,0.75,3000000,1000000,0,0,2"),
                     String.join("\n", lines));
             signatures.verify(Files.readAllBytes(inCsv.signature()), csv);
 
