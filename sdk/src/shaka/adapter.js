@@ -92,7 +92,10 @@ export class ShakaSession extends PlayerSession {
     const live = !!player.isLive();
     for (const stream of [variant.video, variant.audio]) {
       if (!stream || !stream.segmentIndex || stream.isAudioMuxedInVideo) continue;
-      this.feed.feed(engine, { live, track: `${stream.type}:${stream.id}`, segments: listedSegments(stream.segmentIndex, live) });
+      const track = `${stream.type}:${stream.id}`;
+      // Every appended segment calls this: a VOD track listed once is not walked again.
+      if (!this.feed.wants(engine, live, track)) continue;
+      this.feed.feed(engine, { live, track, segments: listedSegments(stream.segmentIndex, live) });
     }
   }
 

@@ -100,9 +100,11 @@ export class VideojsSession extends PlayerSession {
       const media = loader && loader.media();
       if (!media || !Array.isArray(media.segments)) return;
       const live = !media.endList;
-      this.feed.feed(engine, { live, track: `main:${media.id}`, segments: listedSegments(media) });
+      const main = `main:${media.id}`;
+      if (this.feed.wants(engine, live, main)) this.feed.feed(engine, { live, track: main, segments: listedSegments(media) });
       const audio = this.audioPlaylist(loader.main, media);
-      if (audio) this.feed.feed(engine, { live, track: `audio:${audio.id}`, segments: listedSegments(audio) });
+      const track = audio && `audio:${audio.id}`;
+      if (audio && this.feed.wants(engine, live, track)) this.feed.feed(engine, { live, track, segments: listedSegments(audio) });
     } catch (e) {
       this.runtime.log('videojs: cannot list the playlist', e);
     }

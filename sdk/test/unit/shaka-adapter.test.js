@@ -199,9 +199,14 @@ test('a VOD index with byte ranges is listed once, ranges as Shaka requests them
   const index = new shaka.media.SegmentIndex([0, 1, 2].map((n) => ref(n, { range: true })));
   const { engine, listed, loads, net, stream, fire } = listingPlayer(index, false);
   fire('loaded');
+  let walked = 0;
+  const get = index.get.bind(index);
+  index.get = (position) => { walked++; return get(position); };
   fire('variantchanged');
   fire('adaptation');
+  fire('segmentappended');
   assert.equal(listed.length, 1, 'VOD lists once');
+  assert.equal(walked, 0, 'a VOD index already listed is not walked again on later events');
   assert.equal(listed[0].live, false);
   assert.deepEqual(listed[0].segments.map((s) => s.range), [{ first: 0, last: 99 }, { first: 100, last: 199 }, { first: 200, last: 299 }]);
   for (const r of index) await fetchSegment(net, r, stream);
