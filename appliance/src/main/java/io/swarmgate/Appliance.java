@@ -130,6 +130,7 @@ public final class Appliance implements ServeCommand.Running {
      * serving. On failure everything already opened is closed again.
      */
     public static Appliance start(ApplianceConfig config, Clock clock) throws Exception {
+        JvmCollector.report();
         DataDirectory dataDir = new DataDirectory(config.dataDir()).create();
         Pki pki = Pki.at(dataDir.pkiDir());
         if (pki.initialize(config.server().hostnames())) {
