@@ -5,6 +5,7 @@ import io.swarmgate.mesh.SiteRange;
 import io.swarmgate.pki.CmsSignatures;
 import io.swarmgate.pki.Pki;
 import io.swarmgate.policy.SiteRepository;
+import io.swarmgate.BenchOptions;
 import io.swarmgate.store.DataDirectory;
 import io.swarmgate.store.Database;
 import io.swarmgate.store.Transactions;
@@ -34,20 +35,17 @@ import java.util.Map;
 public final class AuditBench {
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> opt = new LinkedHashMap<>(Map.of("--entries", "1000000", "--changes", "5000",
-                "--warmups", "1000"));
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            opt.put(args[i], args[i + 1]);
-        }
-        Path root = opt.containsKey("--data-dir") ? Path.of(opt.get("--data-dir")) : Files.createTempDirectory("bench-audit");
+        BenchOptions opt = BenchOptions.parseOrExit("bench-audit", args,
+                Map.of("--entries", "1000000", "--changes", "5000", "--warmups", "1000"), "--data-dir");
+        Path root = opt.path("--data-dir") != null ? Path.of(opt.path("--data-dir")) : Files.createTempDirectory("bench-audit");
         DataDirectory dataDir = new DataDirectory(root).create();
         Pki pki = Pki.at(dataDir.pkiDir());
         pki.initialize(List.of("bench.swarmgate.test"));
         Map<String, Object> result = new LinkedHashMap<>();
         try (Database db = Database.open(dataDir, 4, true);
              Audit audit = Audit.open(db.dataSource(), pki, dataDir.exportDir(), Clock.systemUTC())) {
-            int changes = Integer.parseInt(opt.get("--changes"));
-            int warmups = Integer.parseInt(opt.get("--warmups"));
+            int changes = opt.number("--changes");
+            int warmups = opt.number("--warmups");
             SiteRepository sites = new SiteRepository(db.dataSource());
             double[] bare = new double[changes];
             double[] recorded = new double[changes];
@@ -111,7 +109,7 @@ public final class AuditBench {
             result.put("gc_ms_during_changes", gcMillis);
             result.put("load_average_1m", round(loadBefore));
 
-            long entries = Long.parseLong(opt.get("--entries"));
+            long entries = opt.number("--entries");
             System.err.println("bench-audit: seeding " + entries + " entries ...");
             long t = System.nanoTime();
             seed(db, audit.log(), entries);

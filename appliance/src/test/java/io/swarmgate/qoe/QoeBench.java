@@ -1,6 +1,7 @@
 package io.swarmgate.qoe;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.swarmgate.BenchOptions;
 import io.swarmgate.store.DataDirectory;
 import io.swarmgate.store.Database;
 import java.lang.management.ManagementFactory;
@@ -35,23 +36,20 @@ public final class QoeBench {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> opt = new LinkedHashMap<>(Map.of("--streams", "50", "--sites", "100",
+        BenchOptions opt = BenchOptions.parseOrExit("bench-qoe", args, Map.of("--streams", "50", "--sites", "100",
                 "--minute-hours", "1", "--hour-days", "2", "--total-minute-hours", "48", "--total-hour-days", "30",
-                "--viewers", "20000", "--ingest-seconds", "60", "--warmups", "20", "--runs", "50"));
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            opt.put(args[i], args[i + 1]);
-        }
-        int streams = Integer.parseInt(opt.get("--streams"));
-        int sites = Integer.parseInt(opt.get("--sites"));
-        int minuteHours = Integer.parseInt(opt.get("--minute-hours"));
-        int hourDays = Integer.parseInt(opt.get("--hour-days"));
-        int viewers = Integer.parseInt(opt.get("--viewers"));
-        int ingestSeconds = Integer.parseInt(opt.get("--ingest-seconds"));
-        int totalMinuteHours = Math.max(minuteHours, Integer.parseInt(opt.get("--total-minute-hours")));
-        int totalHourDays = Math.max(hourDays, Integer.parseInt(opt.get("--total-hour-days")));
-        int warmups = Integer.parseInt(opt.get("--warmups"));
-        int runs = Integer.parseInt(opt.get("--runs"));
-        Path dir = opt.containsKey("--data-dir") ? Path.of(opt.get("--data-dir")) : Files.createTempDirectory("bench-qoe");
+                "--viewers", "20000", "--ingest-seconds", "60", "--warmups", "20", "--runs", "50"), "--data-dir");
+        int streams = opt.number("--streams");
+        int sites = opt.number("--sites");
+        int minuteHours = opt.number("--minute-hours");
+        int hourDays = opt.number("--hour-days");
+        int viewers = opt.number("--viewers");
+        int ingestSeconds = opt.number("--ingest-seconds");
+        int totalMinuteHours = Math.max(minuteHours, opt.number("--total-minute-hours"));
+        int totalHourDays = Math.max(hourDays, opt.number("--total-hour-days"));
+        int warmups = opt.number("--warmups");
+        int runs = opt.number("--runs");
+        Path dir = opt.path("--data-dir") != null ? Path.of(opt.path("--data-dir")) : Files.createTempDirectory("bench-qoe");
 
         Clock clock = Clock.systemUTC();
         Database db = Database.open(new DataDirectory(dir).create(), 8, true);
