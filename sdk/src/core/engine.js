@@ -32,7 +32,7 @@
  * @module core/engine
  */
 
-import { canUpload, Scheduler } from './scheduler.js';
+import { Scheduler } from './scheduler.js';
 import { UploadMeter } from './upload-meter.js';
 import { SegmentStore } from './segment-store.js';
 import { SignalingClient } from './signaling-client.js';
@@ -45,19 +45,16 @@ import { sha256 } from './transfer.js';
 import { httpLoaderStats, p2pLoaderStats } from './bandwidth.js';
 import { DEFAULT_VIEWER_PARAMS, segmentIdFor } from './segment-id.js';
 import { PeerGate } from './peer-gate.js';
+import { Neighbours, networkInfo } from './neighbours.js';
 import { rescueHttp } from './http-rescue.js';
 
-export { DEFAULT_VIEWER_PARAMS, segmentIdFor };
+export { DEFAULT_VIEWER_PARAMS, networkInfo, segmentIdFor };
 /** @typedef {import('./segment-id.js').ByteRange} ByteRange */
 
 /** A transfer that makes no progress for this long is given up (a neighbour vanished silently). */
 export const DEFAULT_IDLE_TIMEOUT_MS = 2000;
 /** Longest a prefetch pulls from a neighbour before giving up (the player's request goes on). */
 export const DEFAULT_PREFETCH_TIMEOUT_MS = 4000;
-/** After a neighbour answers `busy`, it is skipped for this long. */
-export const BUSY_BACKOFF_MS = 250;
-/** Consecutive stalled transfers after which a neighbour is reported `failing` `timeout`. */
-export const TIMEOUTS_BEFORE_FAILING = 2;
 /** Default ABR estimate (bits/s) when neither HTTP samples nor the player's estimate exist. */
 export const FALLBACK_BPS = 500_000;
 /**
@@ -65,17 +62,6 @@ export const FALLBACK_BPS = 500_000;
  * unreachable or the appliance was busy: every P2P attempt meanwhile would be dropped unverified.
  */
 export const ANCHOR_BACKOFF_MS = 10_000;
-
-/**
- * The network type for `hello` and the upload policy, from navigator.connection.
- * @param {{type?: string, saveData?: boolean}|undefined} connection
- * @returns {{network: 'ethernet'|'wifi'|'cellular'|'unknown', saveData: boolean}}
- */
-export function networkInfo(connection) {
-  const type = connection && connection.type;
-  const network = type === 'ethernet' || type === 'wifi' || type === 'cellular' ? type : 'unknown';
-  return { network, saveData: !!(connection && connection.saveData) };
-}
 
 /**
  * @typedef {object} HttpResult
@@ -149,14 +135,8 @@ export class Engine {
     probeMdns: probe = probeMdns, holdPeersUntilStarted = false,
   }) {
     this.probeMdns = probe;
-    /** @type {Map<string, string>} neighbour id → its site, as the appliance said */
-    this.peerSites = new Map();
-    /** @type {Record<string, number>} bytes received from peers, by the sender's site */
-    this.p2pBytesBySite = {};
     /** Why the appliance closed signaling for good (origin, token, version), or null. */
     this.refused = null;
-    /** Bytes received from each neighbour (peer id), verified ones only. */
-    this.p2pBytesByPeer = {};
     this.signalingUrl = signalingUrl;
     this.stream = stream;
     this.token = token;
@@ -169,7 +149,6 @@ export class Engine {
     this.now = now;
     this.timers = timers;
     this.createSignaling = createSignaling;
-    this.createPeer = createPeer;
     this.idleTimeoutMs = idleTimeoutMs;
     this.log = log;
     this.store = new SegmentStore(maxStoreBytes ? { maxBytes: maxStoreBytes } : {});
@@ -178,8 +157,6 @@ export class Engine {
     this.enabled = true;
     this.destroyed = false;
     this.signaling = null;
-    /** @type {Map<string, object>} neighbour id → Peer */
-    this.peers = new Map();
     this.selfId = undefined;
     this.site = undefined;
     this.policy = undefined;
@@ -190,7 +167,21 @@ export class Engine {
     this.timings = { welcomeMs: null, firstPeerOpenMs: null };
     this.gate = new PeerGate({
       holding: holdPeersUntilStarted, timers, now,
-      connect: (neighbour, signals) => this.connectNeighbour(neighbour, signals),
+      connect: (neighbour, signals) => this.neighbours.connect(neighbour, signals),
+    });
+    this.uploadMeter = new UploadMeter({ now });
+    this.neighbours = new Neighbours({
+      engine: this, store: this.store, qoe: this.qoe, gate: this.gate, uploadMeter: this.uploadMeter,
+      createPeer, RTCPeerConnection, timers, now, log,
+      onOpen: () => {
+        if (this.timings.firstPeerOpenMs === null) this.timings.firstPeerOpenMs = Math.round(this.now());
+        this.wakeAll();
+      },
+      onHave: (ids, full) => this.onHave(ids, full),
+      // The signaling client sends `hello` again on every reconnect: keep the figure current.
+      onUploadCapacity: () => {
+        if (this.hello) this.hello.caps.uploadKbps = this.uploadMeter.capacityKbps();
+      },
     });
     /** @type {Map<string, {listedAtMs: number, url: string, sequence?: number, durationS?: number, track: string, live: boolean}>} */
     this.known = new Map();
@@ -199,27 +190,23 @@ export class Engine {
     this.inflight = new Map();
     /** @type {Map<string, Set<() => void>>} segment id → wake-ups of waiting loads */
     this.waiters = new Map();
-    this.busyUntil = new Map();
-    this.peerTimeouts = new Map();
-    this.uploadLog = [];
-    this.uploadMeter = new UploadMeter({ now });
     this.backupTimers = new Set();
-    this.fullAnnounceTimer = null;
     // Asked through whichever signaling client is current: a reconnect replaces none of the answers.
     this.anchor = new HashAnchor({
       lookup: (url, range) => this.askHash(url, range),
       ...(maxAnchorEntries ? { maxEntries: maxAnchorEntries } : {}),
     });
-    /** @type {Set<string>} neighbours that sent bytes not matching the appliance's hash: never asked again */
-    this.banned = new Set();
     /** Player fetches whose HTTP copy a neighbour's verified copy replaced ({@link rescueHttp}). */
     this.rescued = 0;
     /** 'anchored': P2P bytes are checked against the appliance's hashes; 'unavailable': it has none, P2P downloads are off */
     this.integrity = 'anchored';
     /** P2P downloads pause until then (the appliance could not reach the origin, or was busy). */
     this.anchorPausedUntil = -Infinity;
-    this.store.on('add', ({ id }) => this.onStoreAdd(id));
-    this.store.on('evict', () => this.scheduleFullAnnounce());
+    this.store.on('add', ({ id }) => {
+      this.neighbours.announce(id);
+      this.wake(id);
+    });
+    this.store.on('evict', () => this.neighbours.scheduleFullAnnounce());
   }
 
   // ---- lifecycle ----
@@ -246,10 +233,10 @@ export class Engine {
     const s = this.createSignaling({ url, WebSocket: this.WebSocket, hello, timers: this.timers });
     this.signaling = s;
     s.on('welcome', (m) => this.onWelcome(m));
-    s.on('neighbour', (m) => this.onNeighbour(m));
-    s.on('neighbour-gone', (m) => this.onNeighbourGone(m));
+    s.on('neighbour', (m) => this.neighbours.add(m));
+    s.on('neighbour-gone', (m) => this.neighbours.gone(m));
     s.on('signal', (m) => {
-      if (!this.gate.signal(m)) this.peers.get(m.from)?.handleSignal(m);
+      if (!this.gate.signal(m)) this.neighbours.signal(m);
     });
     s.on('leaders', (m) => {
       this.leaders = Array.isArray(m.leaders) ? m.leaders.slice() : [];
@@ -261,7 +248,7 @@ export class Engine {
       this.log('signaling disconnected', m.code, m.reason, m.retryInMs);
       if (m.retryInMs === null) { // fatal (token, origin, version): HTTP only
         this.refused = m.reason || `close ${m.code}`;
-        this.closePeers();
+        this.neighbours.closeAll();
       }
     });
     // The join waits for the mDNS probe (a few ms, bounded): the appliance pairs a viewer whose
@@ -289,7 +276,7 @@ export class Engine {
   }
 
   stopMesh() {
-    this.closePeers();
+    this.neighbours.closeAll();
     this.wakeAll();
     if (this.signaling) {
       try { this.qoe.flush(); } catch { /* best effort */ }
@@ -309,7 +296,7 @@ export class Engine {
     this.qoe.destroy();
     for (const t of this.backupTimers) this.timers.clearTimeout(t);
     this.backupTimers.clear();
-    if (this.fullAnnounceTimer !== null) this.timers.clearTimeout(this.fullAnnounceTimer);
+    this.neighbours.destroy();
     this.store.destroy();
   }
 
@@ -322,7 +309,7 @@ export class Engine {
     // On a congested WAN a neighbour on the LAN is the fastest source of the first fragments too.
     if (this.scheduler.congested()) this.gate.open('congested');
     // A (re)join: the appliance sends `neighbour` again for every neighbour, so start afresh.
-    this.closePeers();
+    this.neighbours.closeAll();
     this.selfId = m.peerId;
     this.site = m.site;
     this.onPolicy(m.policy);
@@ -332,31 +319,7 @@ export class Engine {
   onPolicy(policy) {
     this.policy = policy && typeof policy === 'object' ? policy : undefined;
     if (this.policy && Array.isArray(this.policy.viewerParams)) this.viewerParams = this.policy.viewerParams.filter((n) => typeof n === 'string');
-    if (!this.policy || this.policy.p2p === 'off') this.closePeers();
-  }
-
-  onNeighbour(m) {
-    const { peer: id, site } = m;
-    if (!this.enabled || this.destroyed || typeof id !== 'string' || id === this.selfId) return;
-    if (typeof site === 'string') this.peerSites.set(id, site);
-    if (this.policy && this.policy.p2p === 'off') return;
-    // A neighbour that sent altered bytes gets no connection: nothing from it would be used.
-    if (this.banned.has(id)) return;
-    this.peers.get(id)?.close('closed');
-    if (!this.gate.hold(m)) this.connectNeighbour(m, []);
-  }
-
-  /** Creates the connection to a neighbour, handing it the signals the gate kept for it. */
-  connectNeighbour({ peer: id, offer }, signals) {
-    if (!this.enabled || this.destroyed || !this.signaling || this.banned.has(id)) return;
-    if (this.policy && this.policy.p2p === 'off') return;
-    const peer = this.createPeer({
-      id, offer: !!offer, store: this.store, signaling: this.signaling,
-      RTCPeerConnection: this.RTCPeerConnection, iceServers: (this.policy && this.policy.iceServers) || [],
-      timers: this.timers, now: this.now, hooks: this.peerHooks(),
-    });
-    this.peers.set(id, peer);
-    for (const m of signals) peer.handleSignal(m);
+    if (!this.policy || this.policy.p2p === 'off') this.neighbours.closeAll();
   }
 
   /**
@@ -365,67 +328,6 @@ export class Engine {
    */
   playerStarted() {
     this.gate.open('started');
-  }
-
-  onNeighbourGone({ peer: id, reason }) {
-    if (reason === 'barred') {
-      // About ourselves: the `policy` with p2p off that follows closes everything; close now anyway.
-      if (id === this.selfId) {
-        this.closePeers();
-        return;
-      }
-      if (typeof id === 'string') this.banned.add(id);
-    }
-    this.gate.drop(id);
-    this.peers.get(id)?.close('closed');
-  }
-
-  peerHooks() {
-    return {
-      onOpen: (peer) => {
-        this.log('neighbour open', peer.id);
-        if (this.timings.firstPeerOpenMs === null) this.timings.firstPeerOpenMs = Math.round(this.now());
-        this.qoe.setNeighbours(this.openPeerCount());
-        this.wakeAll();
-      },
-      onClose: (peer, reason) => {
-        if (this.peers.get(peer.id) === peer) this.peers.delete(peer.id);
-        this.qoe.setNeighbours(this.openPeerCount());
-        this.log('neighbour closed', peer.id, reason);
-      },
-      onHave: (peer, ids, full) => this.onHave(peer, ids, full),
-      onFailing: (peer, reason) => this.signaling?.failing(peer.id, reason),
-      onUploadStart: () => this.uploadMeter.started(),
-      onUploaded: (peer, bytes) => {
-        this.qoe.addUploadedBytes(bytes);
-        this.uploadLog.push({ at: this.now(), bytes });
-      },
-      onUploadEnd: (peer, bytes, timely) => {
-        if (!timely) this.uploadMeter.abandoned();
-        else if (this.uploadMeter.finished(bytes) && this.hello) this.hello.caps.uploadKbps = this.uploadMeter.capacityKbps();
-      },
-      uploadDecision: () => this.uploadDecision(),
-    };
-  }
-
-  closePeers() {
-    this.gate.clear();
-    for (const p of [...this.peers.values()]) p.close('closed');
-    this.peers.clear();
-    this.qoe.setNeighbours(0);
-  }
-
-  /** Neighbours given by the appliance that have not announced what they hold yet, held ones included. */
-  connectingCount() {
-    let n = this.gate.heldCount;
-    for (const p of this.peers.values()) if (!p.announced) n++;
-    return n;
-  }
-
-  openPeerCount() {
-    let n = 0;
-    for (const p of this.peers.values()) if (p.isOpen) n++;
-    return n;
   }
 
   /**
@@ -441,43 +343,9 @@ export class Engine {
     return out;
   }
 
-  // ---- upload policy ----
-
-  uploadRateBps() {
-    const t = this.now();
-    while (this.uploadLog.length && this.uploadLog[0].at < t - 2000) this.uploadLog.shift();
-    return (this.uploadLog.reduce((n, u) => n + u.bytes, 0) * 8) / 2;
-  }
-
-  /** @returns {{allowed: boolean, code?: 'policy'|'busy'}} */
-  uploadDecision() {
-    if (!this.enabled || !this.uploadAllowedByPage) return { allowed: false, code: 'policy' };
-    const { saveData } = networkInfo(this.connection);
-    let active = 0;
-    for (const p of this.peers.values()) active += p.activeUploads || 0;
-    return canUpload({
-      policy: this.policy, saveData, activeUploads: active, uploadRateBps: this.uploadRateBps(),
-      capacityKbps: this.uploadMeter.capacityKbps(),
-    });
-  }
-
   // ---- announcements ----
 
-  onStoreAdd(id) {
-    for (const p of this.peers.values()) if (p.isOpen) p.announce([id]);
-    this.wake(id);
-  }
-
-  scheduleFullAnnounce() {
-    if (this.fullAnnounceTimer !== null || this.destroyed) return;
-    this.fullAnnounceTimer = this.timers.setTimeout(() => {
-      this.fullAnnounceTimer = null;
-      const ids = this.store.ids();
-      for (const p of this.peers.values()) if (p.isOpen) p.announce(ids, true);
-    }, 1000);
-  }
-
-  onHave(peer, ids, full) {
+  onHave(ids, full) {
     // A neighbour's first word on what it holds: loads waiting for connecting neighbours re-plan.
     if (full) this.wakeAll();
     for (const id of ids) {
@@ -564,19 +432,6 @@ export class Engine {
     }
   }
 
-  holdersOf(id) {
-    const t = this.now();
-    const holders = [];
-    for (const p of this.peers.values()) {
-      if (!p.isOpen || !p.holds(id) || (this.busyUntil.get(p.id) ?? 0) > t || this.banned.has(p.id)) continue;
-      holders.push(p);
-    }
-    // Spread requests: neighbours with fewer uploads first, leaders last (they fetch from HTTP
-    // and serve first copies; the others then serve each other).
-    const rank = (p) => (p.activeUploads || 0) * 4 + (this.leaders.includes(p.id) ? 2 : 0) + Math.random();
-    return holders.map((p) => [rank(p), p.id]).sort((a, b) => a[0] - b[0]).map(([, id]) => id);
-  }
-
   /**
    * Totals for `swarmgate.stats()`.
    * @returns {object}
@@ -584,14 +439,14 @@ export class Engine {
   stats() {
     return {
       ...this.qoe.stats(),
-      peers: this.openPeerCount(),
+      peers: this.neighbours.openCount(),
       uploadCapacityKbps: this.uploadMeter.capacityKbps(),
       uploadAllowed: !!(this.policy && this.policy.p2p === 'on' && this.policy.upload && this.policy.upload.allowed === true),
       site: this.site ?? null,
       peerId: this.selfId ?? null,
       leader: this.selfId !== undefined && this.leaders.includes(this.selfId),
-      peersBySite: { ...this.p2pBytesBySite },
-      p2pBytesByPeer: { ...this.p2pBytesByPeer },
+      peersBySite: { ...this.neighbours.bytesBySite },
+      p2pBytesByPeer: { ...this.neighbours.bytesByPeer },
       enabled: this.enabled,
       connected: !!this.signaling && this.signaling.joined,
       integrity: this.integrity,
@@ -661,12 +516,12 @@ export class Engine {
       const due = k.listedAtMs + this.scheduler.estimateHttpMs({ durationS: k.durationS }) + this.backupGrace(k.durationS);
       const timer = this.timers.setTimeout(() => {
         this.backupTimers.delete(timer);
-        if (this.store.has(id) || this.inflight.has(id) || this.holdersOf(id).length > 0) return;
+        if (this.store.has(id) || this.inflight.has(id) || this.neighbours.holdersOf(id).length > 0) return;
         this.log('backup leader steps in for', id);
         this.prefetchHttp(id, k);
       }, Math.max(0, due - this.now()));
       this.backupTimers.add(timer);
-    } else if (this.holdersOf(id).length > 0) {
+    } else if (this.neighbours.holdersOf(id).length > 0) {
       this.prefetchP2p(id, k);
     }
   }
@@ -698,11 +553,11 @@ export class Engine {
     const deadlineMs = this.now() + Math.max(DEFAULT_PREFETCH_TIMEOUT_MS, (k.durationS || 0) * 1000);
     this.track(id, (async () => {
       for (let round = 0; round < 4; round++) {
-        const peer = this.holdersOf(id)[0];
+        const peer = this.neighbours.holdersOf(id)[0];
         if (peer === undefined || this.now() >= deadlineMs || !this.p2pDownloadsAllowed()) return null;
         const r = await this.tryPeer(id, peer, deadlineMs, { url: k.url, sequence: k.sequence, track: k.track });
         if (r.result) return r.result;
-        this.countFailure(peer, r);
+        this.neighbours.countFailure(peer, r);
         if (r.fail === 'integrity' || r.fail === 'unverified' || r.fail === 'timeout') return null;
       }
       return null;
@@ -809,13 +664,13 @@ export class Engine {
       if (!this.p2pDownloadsAllowed()) return httpOnce('unanchored');
       if (this.unverifiable(id)) return httpOnce('unverified');
       // Nobody could announce it to us or serve it: waiting would only cost buffer.
-      if (this.openPeerCount() === 0) return httpOnce('alone');
+      if (this.neighbours.openCount() === 0) return httpOnce('alone');
       const t = this.now();
       const plan = this.scheduler.plan({
         segmentId: id, live: !!req.live, bufferS: Math.max(0, req.bufferS - (t - t0) / 1000),
-        durationS: req.durationS, sizeBytes: req.sizeBytes, holders: this.holdersOf(id), leaders: this.leaders, selfId: this.selfId,
+        durationS: req.durationS, sizeBytes: req.sizeBytes, holders: this.neighbours.holdersOf(id), leaders: this.leaders, selfId: this.selfId,
         listedAtMs: req.listedAtMs ?? (k ? k.listedAtMs : t0), exclude, backupGraceMs: this.backupGrace(req.durationS),
-        neighbours: this.peers.size + this.gate.heldCount, connecting: this.connectingCount(), askedAtMs: t0,
+        neighbours: this.neighbours.count(), connecting: this.neighbours.connectingCount(), askedAtMs: t0,
       });
       if (plan.source === 'http') {
         if (waitedOut && plan.reason === 'urgent') this.qoe.addFailure('noHolder');
@@ -826,7 +681,7 @@ export class Engine {
           this.qoe.addFailure('noHolder');
           return httpOnce('noHolder');
         }
-        const busy = [...this.busyUntil.values()].filter((u) => u > t);
+        const busy = this.neighbours.busyEnds(t);
         const until = busy.length ? Math.min(plan.untilMs, ...busy) : plan.untilMs;
         const woken = await this.wait(id, until, req.signal);
         if (!woken && until === plan.untilMs) waitedOut = true;
@@ -834,46 +689,12 @@ export class Engine {
       }
       const r = await this.tryPeer(id, plan.peer, plan.deadlineMs, req);
       if (r.result) return this.resultFor(r.result, req);
-      this.countFailure(plan.peer, r);
+      this.neighbours.countFailure(plan.peer, r);
       if (r.fail === 'aborted') throw new Error('aborted');
       if (r.fail === 'integrity' || r.fail === 'unverified' || r.fail === 'timeout') return httpOnce(r.fail);
       if (r.fail !== 'busy') exclude.push(plan.peer);
     }
     return httpOnce('rounds');
-  }
-
-  countFailure(peerId, r) {
-    switch (r.fail) {
-      case 'integrity':
-        this.qoe.addFailure('integrity');
-        // Never asked again, whatever the coordinator decides: one report does not bar a peer
-        // (docs/protocol.md), but this viewer has seen enough.
-        this.banned.add(peerId);
-        this.signaling?.failing(peerId, 'integrity', r.segment);
-        this.log('integrity failure from', peerId, r.segment);
-        break;
-      case 'unverified':
-        this.qoe.addFailure('unverified');
-        break;
-      case 'timeout':
-        this.qoe.addFailure('timeout');
-        break;
-      case 'idle': {
-        this.qoe.addFailure('timeout');
-        const n = (this.peerTimeouts.get(peerId) ?? 0) + 1;
-        this.peerTimeouts.set(peerId, n);
-        if (n >= TIMEOUTS_BEFORE_FAILING) {
-          this.peerTimeouts.delete(peerId);
-          this.signaling?.failing(peerId, 'timeout');
-        }
-        break;
-      }
-      case 'gone': this.qoe.addFailure('gone'); break;
-      case 'policy': this.qoe.addFailure('policy'); break;
-      case 'busy': this.busyUntil.set(peerId, this.now() + BUSY_BACKOFF_MS); break;
-      case 'not_found': this.qoe.addFailure('noHolder'); break;
-      default: break;
-    }
   }
 
   /**
@@ -887,8 +708,8 @@ export class Engine {
    * @returns {Promise<{result?: object, fail?: string, segment?: string, anchorError?: string}>}
    */
   tryPeer(id, peerId, deadlineMs, req) {
-    const peer = this.peers.get(peerId);
-    if (!peer || !peer.isOpen || this.banned.has(peerId)) return Promise.resolve({ fail: 'gone' });
+    const peer = this.neighbours.usable(peerId);
+    if (!peer) return Promise.resolve({ fail: 'gone' });
     const url = req.url ?? this.known.get(id)?.url ?? id;
     const expected = this.anchor.get(id, url, req.url ? req.range : this.known.get(id)?.range);
     req.onTransferStart?.('p2p');
@@ -920,11 +741,8 @@ export class Engine {
         this.scheduler.recordP2p({ bytes: bytes.length, ms: (receivedAt ?? this.now()) - startedAt });
         // Resolved already: the transfer released the bytes because they match it.
         const anchor = await expected;
-        this.peerTimeouts.delete(peerId);
+        this.neighbours.received(peerId, bytes.length);
         this.qoe.addP2pBytes(bytes.length);
-        const site = this.peerSites.get(peerId) ?? 'unknown';
-        this.p2pBytesBySite[site] = (this.p2pBytesBySite[site] || 0) + bytes.length;
-        this.p2pBytesByPeer[peerId] = (this.p2pBytesByPeer[peerId] || 0) + bytes.length;
         this.keep(id, bytes, { sha256: anchor.sha256, source: 'p2p', sequence: req.sequence, track: req.track });
         finish({ result: { bytes, source: 'p2p' } });
       }, (err) => {

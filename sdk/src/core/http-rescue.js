@@ -45,7 +45,7 @@ export async function rescueHttp(engine, id, req, fetching) {
     // The WAN is the bottleneck: the LAN is worth connecting to now, whatever the player's state.
     if (!engine.gate.isOpen) engine.gate.open('congested');
     if (!engine.p2pDownloadsAllowed() || engine.unverifiable(id)) continue;
-    const peer = engine.holdersOf(id).find((p) => !tried.has(p));
+    const peer = engine.neighbours.holdersOf(id).find((p) => !tried.has(p));
     if (peer === undefined) continue;
     tried.add(peer);
     const attempt = askNeighbour(engine, id, req, peer);
@@ -61,7 +61,7 @@ export async function rescueHttp(engine, id, req, fetching) {
       engine.log('a neighbour\'s copy replaced a slow HTTP fetch of', id);
       return engine.resultFor(first.result, req);
     }
-    engine.countFailure(peer, first);
+    engine.neighbours.countFailure(peer, first);
   }
 }
 

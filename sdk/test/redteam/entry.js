@@ -15,6 +15,7 @@
 //   it into a connection attempt off the LAN.
 // Its own playback is unchanged, so it stays in the swarm as long as the appliance lets it.
 import { Engine } from '../../src/core/engine.js';
+import { Neighbours } from '../../src/core/neighbours.js';
 import { Peer } from '../../src/core/peer.js';
 import { sha256Sync } from '../../src/core/sha256.js';
 import { SignalingClient } from '../../src/core/signaling-client.js';
@@ -112,7 +113,7 @@ HlsSession.prototype.playlist = function pollFaster(track, details) {
 };
 
 // Every request is answered: no download-only, cellular, busy or rate refusals.
-Engine.prototype.uploadDecision = () => ({ allowed: true });
+Neighbours.prototype.uploadDecision = () => ({ allowed: true });
 
 const honestOnOpen = SignalingClient.prototype.onOpen;
 SignalingClient.prototype.onOpen = function claimCapacity() {
