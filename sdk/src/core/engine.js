@@ -41,64 +41,24 @@ import { probeMdns } from './mdns-probe.js';
 import { QoeReporter } from './qoe.js';
 import { Peer } from './peer.js';
 import { rankLeaders } from './leaders.js';
-import { sha256 } from './transfer.js';
-import { httpLoaderStats, p2pLoaderStats } from './bandwidth.js';
 import { DEFAULT_VIEWER_PARAMS, segmentIdFor } from './segment-id.js';
 import { PeerGate } from './peer-gate.js';
 import { Neighbours, networkInfo } from './neighbours.js';
-import { rescueHttp } from './http-rescue.js';
+import { backupGrace, SegmentLoader } from './segment-loader.js';
 
 export { DEFAULT_VIEWER_PARAMS, networkInfo, segmentIdFor };
 /** @typedef {import('./segment-id.js').ByteRange} ByteRange */
+/** @typedef {import('./segment-loader.js').LoadRequest} LoadRequest */
+/** @typedef {import('./segment-loader.js').LoadResult} LoadResult */
+/** @typedef {import('./segment-loader.js').HttpResult} HttpResult */
 
-/** A transfer that makes no progress for this long is given up (a neighbour vanished silently). */
-export const DEFAULT_IDLE_TIMEOUT_MS = 2000;
 /** Longest a prefetch pulls from a neighbour before giving up (the player's request goes on). */
 export const DEFAULT_PREFETCH_TIMEOUT_MS = 4000;
-/** Default ABR estimate (bits/s) when neither HTTP samples nor the player's estimate exist. */
-export const FALLBACK_BPS = 500_000;
 /**
  * P2P downloads pause this long after the appliance could not give a hash because the origin was
  * unreachable or the appliance was busy: every P2P attempt meanwhile would be dropped unverified.
  */
 export const ANCHOR_BACKOFF_MS = 10_000;
-
-/**
- * @typedef {object} HttpResult
- * @property {Uint8Array} bytes
- * @property {number} requestedAt when the request was sent
- * @property {number} firstByteAt
- * @property {number} deliveredAt
- */
-
-/**
- * @typedef {object} LoadRequest
- * @property {string} url absolute segment URL
- * @property {ByteRange} [range] the bytes of `url` that are the segment (byte-range addressing)
- * @property {string} [segmentId] defaults to engine.segmentId(url, range)
- * @property {boolean} live
- * @property {number} bufferS media the player holds ahead (seconds) when it asks
- * @property {number} [durationS]
- * @property {number} [sizeBytes] expected size (the rendition's bitrate × duration), for the HTTP estimate
- * @property {number} [sequence] media sequence number (live)
- * @property {string} [track] rendition key for the store's live window
- * @property {number} [listedAtMs] when the playlist first listed it (else what onPlaylist saw, else now)
- * @property {() => Promise<HttpResult>} httpLoad the player's own HTTP load of this segment
- * @property {() => void} [abortHttp] ends the HTTP load under way (its promise then rejects): lets a
- *   neighbour's verified copy replace a fetch that the congested WAN holds up (http-rescue.js)
- * @property {(source: 'http'|'p2p') => void} [onTransferStart] a transfer (not a wait) begins
- * @property {number} [bwEstimate] the player's current bandwidth estimate, bits/s
- * @property {number} [ttfbMs] the player's TTFB estimate
- * @property {{aborted: boolean, addEventListener: Function}} [signal] the player gave up
- */
-
-/**
- * @typedef {object} LoadResult
- * @property {Uint8Array} bytes the engine keeps these (to serve neighbours): hand the player a copy
- * @property {'http'|'p2p'} source
- * @property {{loaded: number, total: number, loading: {start: number, first: number, end: number}, bwEstimate: number}} stats
- *   what to report to the player's ABR (bandwidth.js)
- */
 
 export class Engine {
   /**
@@ -131,7 +91,7 @@ export class Engine {
     RTCPeerConnection = globalThis.RTCPeerConnection, fetchHttp = null, connection,
     upload = true, maxStoreBytes, now = () => globalThis.performance.now(), timers = globalThis,
     createSignaling = (o) => new SignalingClient(o), createPeer = (o) => new Peer(o),
-    scheduler = {}, idleTimeoutMs = DEFAULT_IDLE_TIMEOUT_MS, maxAnchorEntries, log = () => {},
+    scheduler = {}, idleTimeoutMs, maxAnchorEntries, log = () => {},
     probeMdns: probe = probeMdns, holdPeersUntilStarted = false,
   }) {
     this.probeMdns = probe;
@@ -149,7 +109,6 @@ export class Engine {
     this.now = now;
     this.timers = timers;
     this.createSignaling = createSignaling;
-    this.idleTimeoutMs = idleTimeoutMs;
     this.log = log;
     this.store = new SegmentStore(maxStoreBytes ? { maxBytes: maxStoreBytes } : {});
     this.scheduler = new Scheduler({ now, ...scheduler });
@@ -175,7 +134,7 @@ export class Engine {
       createPeer, RTCPeerConnection, timers, now, log,
       onOpen: () => {
         if (this.timings.firstPeerOpenMs === null) this.timings.firstPeerOpenMs = Math.round(this.now());
-        this.wakeAll();
+        this.loader.wakeAll();
       },
       onHave: (ids, full) => this.onHave(ids, full),
       // The signaling client sends `hello` again on every reconnect: keep the figure current.
@@ -186,25 +145,23 @@ export class Engine {
     /** @type {Map<string, {listedAtMs: number, url: string, sequence?: number, durationS?: number, track: string, live: boolean}>} */
     this.known = new Map();
     this.seenTracks = new Set();
-    /** @type {Map<string, Promise<LoadResult|null>>} fetches in progress, joined by later asks */
-    this.inflight = new Map();
-    /** @type {Map<string, Set<() => void>>} segment id → wake-ups of waiting loads */
-    this.waiters = new Map();
     this.backupTimers = new Set();
     // Asked through whichever signaling client is current: a reconnect replaces none of the answers.
     this.anchor = new HashAnchor({
       lookup: (url, range) => this.askHash(url, range),
       ...(maxAnchorEntries ? { maxEntries: maxAnchorEntries } : {}),
     });
-    /** Player fetches whose HTTP copy a neighbour's verified copy replaced ({@link rescueHttp}). */
-    this.rescued = 0;
     /** 'anchored': P2P bytes are checked against the appliance's hashes; 'unavailable': it has none, P2P downloads are off */
     this.integrity = 'anchored';
     /** P2P downloads pause until then (the appliance could not reach the origin, or was busy). */
     this.anchorPausedUntil = -Infinity;
+    this.loader = new SegmentLoader({
+      engine: this, store: this.store, scheduler: this.scheduler, qoe: this.qoe, gate: this.gate, anchor: this.anchor,
+      neighbours: this.neighbours, known: this.known, timers, now, log, idleTimeoutMs,
+    });
     this.store.on('add', ({ id }) => {
       this.neighbours.announce(id);
-      this.wake(id);
+      this.loader.wake(id);
     });
     this.store.on('evict', () => this.neighbours.scheduleFullAnnounce());
   }
@@ -240,7 +197,7 @@ export class Engine {
     });
     s.on('leaders', (m) => {
       this.leaders = Array.isArray(m.leaders) ? m.leaders.slice() : [];
-      this.wakeAll();
+      this.loader.wakeAll();
     });
     s.on('policy', (m) => this.onPolicy(m.policy));
     s.on('error', (m) => this.log('signaling error', m.code, m.message));
@@ -277,7 +234,7 @@ export class Engine {
 
   stopMesh() {
     this.neighbours.closeAll();
-    this.wakeAll();
+    this.loader.wakeAll();
     if (this.signaling) {
       try { this.qoe.flush(); } catch { /* best effort */ }
       this.signaling.close();
@@ -347,45 +304,14 @@ export class Engine {
 
   onHave(ids, full) {
     // A neighbour's first word on what it holds: loads waiting for connecting neighbours re-plan.
-    if (full) this.wakeAll();
+    if (full) this.loader.wakeAll();
     for (const id of ids) {
-      this.wake(id);
+      this.loader.wake(id);
       // A new live segment of our playlist that a neighbour already holds: pull it now, so it
       // is here before the player asks (no added latency behind the leader).
       const k = this.known.get(id);
-      if (k && k.upcoming && !this.store.has(id) && !this.inflight.has(id)) this.prefetchP2p(id, k);
+      if (k && k.upcoming && !this.store.has(id) && !this.loader.inflight.has(id)) this.prefetchP2p(id, k);
     }
-  }
-
-  // ---- waiting ----
-
-  wait(id, untilMs, signal) {
-    return new Promise((resolve) => {
-      let timer = null;
-      const set = this.waiters.get(id) ?? new Set();
-      this.waiters.set(id, set);
-      const done = (woken) => {
-        if (timer === null) return;
-        this.timers.clearTimeout(timer);
-        timer = null;
-        set.delete(wake);
-        if (set.size === 0 && this.waiters.get(id) === set) this.waiters.delete(id);
-        resolve(woken);
-      };
-      const wake = () => done(true);
-      set.add(wake);
-      // +2 ms: timers may fire a hair before now() reaches untilMs, and a re-plan must see it passed.
-      timer = this.timers.setTimeout(() => done(false), Math.max(0, untilMs - this.now()) + 2);
-      if (signal) signal.addEventListener?.('abort', wake, { once: true });
-    });
-  }
-
-  wake(id) {
-    for (const fn of [...(this.waiters.get(id) ?? [])]) fn();
-  }
-
-  wakeAll() {
-    for (const set of [...this.waiters.values()]) for (const fn of [...set]) fn();
   }
 
   // ---- state ----
@@ -454,7 +380,7 @@ export class Engine {
       p2pPolicy: this.policy ? this.policy.p2p ?? null : null,
       timings: { ...this.timings, peersReleasedMs: this.gate.openedAtMs },
       peerGate: this.gate.openedBy,
-      httpRescued: this.rescued,
+      httpRescued: this.loader.rescued,
     };
   }
 
@@ -507,16 +433,16 @@ export class Engine {
   }
 
   prefetchLive(id, k) {
-    if (!this.p2pUsable() || this.store.has(id) || this.inflight.has(id)) return;
+    if (!this.p2pUsable() || this.store.has(id) || this.loader.inflight.has(id)) return;
     const ranked = rankLeaders(id, this.leaders);
     if (ranked[0] === this.selfId) {
       this.log('primary leader for', id);
       this.prefetchHttp(id, k);
     } else if (ranked[1] === this.selfId) {
-      const due = k.listedAtMs + this.scheduler.estimateHttpMs({ durationS: k.durationS }) + this.backupGrace(k.durationS);
+      const due = k.listedAtMs + this.scheduler.estimateHttpMs({ durationS: k.durationS }) + backupGrace(this.scheduler, k.durationS);
       const timer = this.timers.setTimeout(() => {
         this.backupTimers.delete(timer);
-        if (this.store.has(id) || this.inflight.has(id) || this.neighbours.holdersOf(id).length > 0) return;
+        if (this.store.has(id) || this.loader.inflight.has(id) || this.neighbours.holdersOf(id).length > 0) return;
         this.log('backup leader steps in for', id);
         this.prefetchHttp(id, k);
       }, Math.max(0, due - this.now()));
@@ -526,22 +452,12 @@ export class Engine {
     }
   }
 
-  /**
-   * How long the backup leader gives the primary past its expected HTTP time. Each viewer refreshes
-   * the live playlist on its own timer, so the primary may list a segment up to one target
-   * duration after the backup did; a shorter grace makes the backup fetch most segments twice.
-   * The scheduler's deadline still bounds the wait.
-   */
-  backupGrace(durationS) {
-    return Math.max(this.scheduler.backupGraceMs, durationS > 0 ? durationS * 1000 : 0);
-  }
-
   prefetchHttp(id, k) {
     if (typeof this.fetchHttp !== 'function') return;
     const url = k.url;
-    this.track(id, (async () => {
+    this.loader.track(id, (async () => {
       try {
-        return await this.http(id, { url, range: k.range, durationS: k.durationS, sequence: k.sequence, track: k.track, httpLoad: () => this.fetchHttp(url, k.range ? { range: k.range } : undefined) });
+        return await this.loader.http(id, { url, range: k.range, durationS: k.durationS, sequence: k.sequence, track: k.track, httpLoad: () => this.fetchHttp(url, k.range ? { range: k.range } : undefined) });
       } catch {
         return null;
       }
@@ -551,25 +467,17 @@ export class Engine {
   prefetchP2p(id, k) {
     if (!this.p2pDownloadsAllowed() || this.unverifiable(id)) return;
     const deadlineMs = this.now() + Math.max(DEFAULT_PREFETCH_TIMEOUT_MS, (k.durationS || 0) * 1000);
-    this.track(id, (async () => {
+    this.loader.track(id, (async () => {
       for (let round = 0; round < 4; round++) {
         const peer = this.neighbours.holdersOf(id)[0];
         if (peer === undefined || this.now() >= deadlineMs || !this.p2pDownloadsAllowed()) return null;
-        const r = await this.tryPeer(id, peer, deadlineMs, { url: k.url, sequence: k.sequence, track: k.track });
+        const r = await this.loader.tryPeer(id, peer, deadlineMs, { url: k.url, sequence: k.sequence, track: k.track });
         if (r.result) return r.result;
         this.neighbours.countFailure(peer, r);
         if (r.fail === 'integrity' || r.fail === 'unverified' || r.fail === 'timeout') return null;
       }
       return null;
     })().catch(() => null));
-  }
-
-  track(id, promise) {
-    this.inflight.set(id, promise);
-    promise.finally(() => {
-      if (this.inflight.get(id) === promise) this.inflight.delete(id);
-    });
-    return promise;
   }
 
   // ---- loading ----
@@ -581,209 +489,7 @@ export class Engine {
    * @param {LoadRequest} req
    * @returns {Promise<LoadResult>}
    */
-  async loadSegment(req) {
-    const result = await this.loadOnce(req);
-    // A VOD player fills its whole buffer right after the first fragment, well before it plays:
-    // with that fragment in hand it can afford P2P attempts, so its neighbours connect now.
-    if (!req.live && req.durationS > 0 && !this.gate.isOpen) this.gate.open('buffered');
-    return result;
-  }
-
-  /** @param {LoadRequest} req @returns {Promise<LoadResult>} */
-  async loadOnce(req) {
-    const id = req.segmentId ?? this.segmentId(req.url, req.range);
-    let httpTried = false;
-    const httpOnce = (reason) => {
-      httpTried = true;
-      return rescueHttp(this, id, req, this.http(id, req, reason));
-    };
-    try {
-      if (!this.p2pUsable()) return await httpOnce('off');
-      // Fetching takes a good part of the segment's duration: the WAN is scarce, use the LAN now.
-      if (!this.gate.isOpen && this.scheduler.congested(req)) this.gate.open('congested');
-      const t0 = this.now();
-      const cached = this.fromStore(id, req);
-      if (cached) return cached;
-      const pending = this.inflight.get(id);
-      if (pending) {
-        const httpMs = this.scheduler.estimateHttpMs(req);
-        const slackMs = req.bufferS * 1000 - this.scheduler.safetyMarginMs - httpMs;
-        // A fetch of the same segment already under way (our leader prefetch, or a pull from a
-        // neighbour) started before a new one would, so with no slack it is still joined for up to
-        // one HTTP time instead of adding a second copy to the link. Waiting on another fetch is
-        // not a transfer: the adapter keeps the player's timers quiet.
-        const joined = await this.raceUntil(pending, t0 + (slackMs > 0 ? slackMs : httpMs));
-        if (joined) return this.resultFor(joined, req);
-        const again = this.fromStore(id, req);
-        if (again) return again;
-      }
-      const own = this.decide(id, req, t0, httpOnce);
-      return await this.track(id, own.then((r) => r, () => null)).then((r) => r || own);
-    } catch (e) {
-      if (e && e.httpFailure) throw e;
-      if (req.signal && req.signal.aborted) throw e;
-      this.log('engine failure, falling back to HTTP', e);
-      if (httpTried) throw e;
-      return this.http(id, req, 'error');
-    }
-  }
-
-  raceUntil(promise, untilMs) {
-    return new Promise((resolve) => {
-      const timer = this.timers.setTimeout(() => resolve(null), Math.max(0, untilMs - this.now()));
-      promise.then((r) => { this.timers.clearTimeout(timer); resolve(r); }, () => { this.timers.clearTimeout(timer); resolve(null); });
-    });
-  }
-
-  fromStore(id, req) {
-    const entry = this.store.get(id);
-    if (!entry) return null;
-    return { bytes: entry.bytes, source: entry.meta.source === 'p2p' ? 'p2p' : 'http', stats: this.modelledStats(entry.bytes.length, req) };
-  }
-
-  resultFor(r, req) {
-    if (r.source === 'p2p' || !r.timing) return { bytes: r.bytes, source: r.source, stats: this.modelledStats(r.bytes.length, req) };
-    return r;
-  }
-
-  modelledStats(bytes, req) {
-    const httpBps = this.scheduler.httpThroughputBps() || (req.bwEstimate > 0 ? req.bwEstimate : FALLBACK_BPS);
-    return p2pLoaderStats({ bytes, deliveredAt: this.now(), httpBps, ttfbMs: req.ttfbMs > 0 ? req.ttfbMs : 0 });
-  }
-
-  async decide(id, req, t0, httpOnce) {
-    const k = this.known.get(id);
-    const exclude = [];
-    let waitedOut = false;
-    for (let round = 0; round < 12; round++) {
-      if (req.signal && req.signal.aborted) throw new Error('aborted');
-      if (!this.p2pUsable()) return httpOnce('off');
-      const cached = this.fromStore(id, req);
-      if (cached) return cached;
-      // Nothing a neighbour sends could be verified now: waiting for one would only cost buffer.
-      if (!this.p2pDownloadsAllowed()) return httpOnce('unanchored');
-      if (this.unverifiable(id)) return httpOnce('unverified');
-      // Nobody could announce it to us or serve it: waiting would only cost buffer.
-      if (this.neighbours.openCount() === 0) return httpOnce('alone');
-      const t = this.now();
-      const plan = this.scheduler.plan({
-        segmentId: id, live: !!req.live, bufferS: Math.max(0, req.bufferS - (t - t0) / 1000),
-        durationS: req.durationS, sizeBytes: req.sizeBytes, holders: this.neighbours.holdersOf(id), leaders: this.leaders, selfId: this.selfId,
-        listedAtMs: req.listedAtMs ?? (k ? k.listedAtMs : t0), exclude, backupGraceMs: this.backupGrace(req.durationS),
-        neighbours: this.neighbours.count(), connecting: this.neighbours.connectingCount(), askedAtMs: t0,
-      });
-      if (plan.source === 'http') {
-        if (waitedOut && plan.reason === 'urgent') this.qoe.addFailure('noHolder');
-        return httpOnce(plan.reason);
-      }
-      if (plan.source === 'wait') {
-        if (waitedOut) {
-          this.qoe.addFailure('noHolder');
-          return httpOnce('noHolder');
-        }
-        const busy = this.neighbours.busyEnds(t);
-        const until = busy.length ? Math.min(plan.untilMs, ...busy) : plan.untilMs;
-        const woken = await this.wait(id, until, req.signal);
-        if (!woken && until === plan.untilMs) waitedOut = true;
-        continue;
-      }
-      const r = await this.tryPeer(id, plan.peer, plan.deadlineMs, req);
-      if (r.result) return this.resultFor(r.result, req);
-      this.neighbours.countFailure(plan.peer, r);
-      if (r.fail === 'aborted') throw new Error('aborted');
-      if (r.fail === 'integrity' || r.fail === 'unverified' || r.fail === 'timeout') return httpOnce(r.fail);
-      if (r.fail !== 'busy') exclude.push(plan.peer);
-    }
-    return httpOnce('rounds');
-  }
-
-  /**
-   * One P2P attempt, bounded by `deadlineMs` and by progress (a silent neighbour is given up
-   * after the idle timeout, well before a dead SCTP association would be noticed). The appliance
-   * is asked for the segment's hash at the same time; the bytes count only if they match it.
-   * @param {string} id
-   * @param {string} peerId
-   * @param {number} deadlineMs
-   * @param {{url?: string, sequence?: number, track?: string, signal?: object, onTransferStart?: Function}} req
-   * @returns {Promise<{result?: object, fail?: string, segment?: string, anchorError?: string}>}
-   */
-  tryPeer(id, peerId, deadlineMs, req) {
-    const peer = this.neighbours.usable(peerId);
-    if (!peer) return Promise.resolve({ fail: 'gone' });
-    const url = req.url ?? this.known.get(id)?.url ?? id;
-    const expected = this.anchor.get(id, url, req.url ? req.range : this.known.get(id)?.range);
-    req.onTransferStart?.('p2p');
-    const startedAt = this.now();
-    let receivedAt = null;
-    const r = peer.request(id, { expected, onReceived: () => { receivedAt = this.now(); } });
-    return new Promise((resolve) => {
-      let settled = false;
-      let last = -1;
-      let lastAt = startedAt;
-      const finish = (out) => {
-        if (settled) return;
-        settled = true;
-        this.timers.clearTimeout(deadline);
-        this.timers.clearInterval(idle);
-        resolve(out);
-      };
-      const deadline = this.timers.setTimeout(() => { r.cancel(); finish({ fail: 'timeout' }); }, Math.max(0, deadlineMs - this.now()));
-      const idle = this.timers.setInterval(() => {
-        const got = r.received();
-        // Every byte in and waiting for the appliance's answer: the neighbour is not silent.
-        if (got !== last || r.complete()) { last = got; lastAt = this.now(); return; }
-        if (this.now() - lastAt >= this.idleTimeoutMs) { r.cancel(); finish({ fail: 'idle' }); }
-      }, Math.max(10, Math.floor(this.idleTimeoutMs / 4)));
-      if (req.signal) req.signal.addEventListener?.('abort', () => { r.cancel(); finish({ fail: 'aborted' }); }, { once: true });
-      r.done.then(async (bytes) => {
-        if (settled) return;
-        // Request to last byte, like the HTTP samples: neither hashing nor the appliance's answer is the LAN's time.
-        this.scheduler.recordP2p({ bytes: bytes.length, ms: (receivedAt ?? this.now()) - startedAt });
-        // Resolved already: the transfer released the bytes because they match it.
-        const anchor = await expected;
-        this.neighbours.received(peerId, bytes.length);
-        this.qoe.addP2pBytes(bytes.length);
-        this.keep(id, bytes, { sha256: anchor.sha256, source: 'p2p', sequence: req.sequence, track: req.track });
-        finish({ result: { bytes, source: 'p2p' } });
-      }, (err) => {
-        const code = err && err.code;
-        if (code === 'integrity') finish({ fail: 'integrity', segment: url });
-        else if (code === 'unverified') finish({ fail: 'unverified', anchorError: err.anchorError });
-        else finish({ fail: code === 'remote' ? err.remoteCode : code === 'gone' ? 'gone' : code === 'cancelled' ? 'aborted' : 'gone' });
-      });
-    });
-  }
-
-  /**
-   * HTTP through the player's loader; keeps the bytes to serve neighbours.
-   * @returns {Promise<LoadResult & {timing: HttpResult}>}
-   */
-  async http(id, req, reason) {
-    this.log('http', reason, id);
-    req.onTransferStart?.('http');
-    let res;
-    try {
-      res = await req.httpLoad();
-    } catch (e) {
-      const err = e && typeof e === 'object' ? e : new Error(String(e));
-      err.httpFailure = true;
-      throw err;
-    }
-    const bytes = res.bytes;
-    this.qoe.addHttpBytes(bytes.length);
-    this.scheduler.recordHttp({ bytes: bytes.length, ms: res.deliveredAt - res.requestedAt, durationS: req.durationS });
-    if (!this.destroyed) {
-      sha256(bytes).then((hash) => this.keep(id, bytes, { sha256: hash, source: 'http', sequence: req.sequence, track: req.track }), () => {});
-    }
-    return { bytes, source: 'http', stats: httpLoaderStats(res), timing: res };
-  }
-
-  keep(id, bytes, { sha256: hash, source, sequence, track }) {
-    if (this.destroyed || this.store.has(id)) return;
-    const k = this.known.get(id);
-    const meta = { stream: track ?? (k && k.track) ?? '', sha256: hash, source };
-    const seq = sequence ?? (k && k.sequence);
-    if (Number.isFinite(seq)) meta.sequence = seq;
-    this.store.put(id, bytes, meta);
+  loadSegment(req) {
+    return this.loader.load(req);
   }
 }

@@ -61,7 +61,7 @@ Peer.prototype.serve = function serveAltered(msg) {
 // announces it: the first holder a neighbour hears of is the one it asks, so as many viewers as
 // possible ask the attacker.
 Engine.prototype.prefetchLive = function grabEverything(id, k) {
-  if (this.store.has(id) || this.inflight.has(id)) return;
+  if (this.store.has(id) || this.loader.inflight.has(id)) return;
   this.prefetchHttp(id, k);
 };
 
