@@ -40,11 +40,11 @@ import { HashAnchor } from './anchor.js';
 import { probeMdns } from './mdns-probe.js';
 import { QoeReporter } from './qoe.js';
 import { Peer } from './peer.js';
-import { rankLeaders } from './leaders.js';
 import { DEFAULT_VIEWER_PARAMS, segmentIdFor } from './segment-id.js';
 import { PeerGate } from './peer-gate.js';
 import { Neighbours, networkInfo } from './neighbours.js';
-import { backupGrace, SegmentLoader } from './segment-loader.js';
+import { SegmentLoader } from './segment-loader.js';
+import { LivePrefetch } from './live-prefetch.js';
 
 export { DEFAULT_VIEWER_PARAMS, networkInfo, segmentIdFor };
 /** @typedef {import('./segment-id.js').ByteRange} ByteRange */
@@ -52,8 +52,6 @@ export { DEFAULT_VIEWER_PARAMS, networkInfo, segmentIdFor };
 /** @typedef {import('./segment-loader.js').LoadResult} LoadResult */
 /** @typedef {import('./segment-loader.js').HttpResult} HttpResult */
 
-/** Longest a prefetch pulls from a neighbour before giving up (the player's request goes on). */
-export const DEFAULT_PREFETCH_TIMEOUT_MS = 4000;
 /**
  * P2P downloads pause this long after the appliance could not give a hash because the origin was
  * unreachable or the appliance was busy: every P2P attempt meanwhile would be dropped unverified.
@@ -103,7 +101,6 @@ export class Engine {
     this.sdkVersion = sdkVersion;
     this.WebSocket = WebSocket;
     this.RTCPeerConnection = RTCPeerConnection;
-    this.fetchHttp = fetchHttp;
     this.connection = connection;
     this.uploadAllowedByPage = upload !== false;
     this.now = now;
@@ -142,10 +139,6 @@ export class Engine {
         if (this.hello) this.hello.caps.uploadKbps = this.uploadMeter.capacityKbps();
       },
     });
-    /** @type {Map<string, {listedAtMs: number, url: string, sequence?: number, durationS?: number, track: string, live: boolean}>} */
-    this.known = new Map();
-    this.seenTracks = new Set();
-    this.backupTimers = new Set();
     // Asked through whichever signaling client is current: a reconnect replaces none of the answers.
     this.anchor = new HashAnchor({
       lookup: (url, range) => this.askHash(url, range),
@@ -157,7 +150,11 @@ export class Engine {
     this.anchorPausedUntil = -Infinity;
     this.loader = new SegmentLoader({
       engine: this, store: this.store, scheduler: this.scheduler, qoe: this.qoe, gate: this.gate, anchor: this.anchor,
-      neighbours: this.neighbours, known: this.known, timers, now, log, idleTimeoutMs,
+      neighbours: this.neighbours, listing: (id) => this.live.known.get(id), timers, now, log, idleTimeoutMs,
+    });
+    this.live = new LivePrefetch({
+      engine: this, store: this.store, scheduler: this.scheduler, loader: this.loader, neighbours: this.neighbours,
+      fetchHttp, timers, now, log,
     });
     this.store.on('add', ({ id }) => {
       this.neighbours.announce(id);
@@ -251,8 +248,7 @@ export class Engine {
     this.destroyed = true;
     this.gate.destroy();
     this.qoe.destroy();
-    for (const t of this.backupTimers) this.timers.clearTimeout(t);
-    this.backupTimers.clear();
+    this.live.destroy();
     this.neighbours.destroy();
     this.store.destroy();
   }
@@ -307,10 +303,7 @@ export class Engine {
     if (full) this.loader.wakeAll();
     for (const id of ids) {
       this.loader.wake(id);
-      // A new live segment of our playlist that a neighbour already holds: pull it now, so it
-      // is here before the player asks (no added latency behind the leader).
-      const k = this.known.get(id);
-      if (k && k.upcoming && !this.store.has(id) && !this.loader.inflight.has(id)) this.prefetchP2p(id, k);
+      this.live.onHave(id);
     }
   }
 
@@ -403,81 +396,17 @@ export class Engine {
    * @param {string} playlist.track rendition key (e.g. the level index or its URL)
    * @param {{url: string, range?: ByteRange, segmentId?: string, sequence?: number, durationS?: number}[]} playlist.segments
    */
-  onPlaylist({ live, track, segments }) {
-    try {
-      if (this.destroyed || !Array.isArray(segments)) return;
-      const t = this.now();
-      const firstLook = !this.seenTracks.has(track);
-      this.seenTracks.add(track);
-      let lowest = Infinity;
-      const fresh = [];
-      for (const s of segments) {
-        const id = s.segmentId ?? this.segmentId(s.url, s.range);
-        if (Number.isFinite(s.sequence)) lowest = Math.min(lowest, s.sequence);
-        if (this.known.has(id)) continue;
-        const k = { listedAtMs: t, url: s.url, range: s.range, sequence: s.sequence, durationS: s.durationS, track, live, upcoming: live && !firstLook };
-        this.known.set(id, k);
-        if (k.upcoming) fresh.push([id, k]);
-      }
-      if (live && Number.isFinite(lowest)) {
-        this.store.setLiveWindow(track, lowest);
-        for (const [id, k] of this.known) {
-          if (k.track === track && k.sequence !== undefined && k.sequence < lowest) this.known.delete(id);
-        }
-      }
-      while (this.known.size > 4096) this.known.delete(this.known.keys().next().value);
-      for (const [id, k] of fresh) this.prefetchLive(id, k);
-    } catch (e) {
-      this.log('playlist handling failed', e);
-    }
+  onPlaylist(playlist) {
+    this.live.onPlaylist(playlist);
   }
 
-  prefetchLive(id, k) {
-    if (!this.p2pUsable() || this.store.has(id) || this.loader.inflight.has(id)) return;
-    const ranked = rankLeaders(id, this.leaders);
-    if (ranked[0] === this.selfId) {
-      this.log('primary leader for', id);
-      this.prefetchHttp(id, k);
-    } else if (ranked[1] === this.selfId) {
-      const due = k.listedAtMs + this.scheduler.estimateHttpMs({ durationS: k.durationS }) + backupGrace(this.scheduler, k.durationS);
-      const timer = this.timers.setTimeout(() => {
-        this.backupTimers.delete(timer);
-        if (this.store.has(id) || this.loader.inflight.has(id) || this.neighbours.holdersOf(id).length > 0) return;
-        this.log('backup leader steps in for', id);
-        this.prefetchHttp(id, k);
-      }, Math.max(0, due - this.now()));
-      this.backupTimers.add(timer);
-    } else if (this.neighbours.holdersOf(id).length > 0) {
-      this.prefetchP2p(id, k);
-    }
-  }
-
-  prefetchHttp(id, k) {
-    if (typeof this.fetchHttp !== 'function') return;
-    const url = k.url;
-    this.loader.track(id, (async () => {
-      try {
-        return await this.loader.http(id, { url, range: k.range, durationS: k.durationS, sequence: k.sequence, track: k.track, httpLoad: () => this.fetchHttp(url, k.range ? { range: k.range } : undefined) });
-      } catch {
-        return null;
-      }
-    })());
-  }
-
-  prefetchP2p(id, k) {
-    if (!this.p2pDownloadsAllowed() || this.unverifiable(id)) return;
-    const deadlineMs = this.now() + Math.max(DEFAULT_PREFETCH_TIMEOUT_MS, (k.durationS || 0) * 1000);
-    this.loader.track(id, (async () => {
-      for (let round = 0; round < 4; round++) {
-        const peer = this.neighbours.holdersOf(id)[0];
-        if (peer === undefined || this.now() >= deadlineMs || !this.p2pDownloadsAllowed()) return null;
-        const r = await this.loader.tryPeer(id, peer, deadlineMs, { url: k.url, sequence: k.sequence, track: k.track });
-        if (r.result) return r.result;
-        this.neighbours.countFailure(peer, r);
-        if (r.fail === 'integrity' || r.fail === 'unverified' || r.fail === 'timeout') return null;
-      }
-      return null;
-    })().catch(() => null));
+  /**
+   * What the playlists said of each segment the engine knows of, by segment id (live-prefetch.js
+   * keeps it).
+   * @returns {Map<string, import('./live-prefetch.js').KnownSegment>}
+   */
+  get known() {
+    return this.live.known;
   }
 
   // ---- loading ----

@@ -82,14 +82,14 @@ export class SegmentLoader {
    * @param {import('./peer-gate.js').PeerGate} options.gate opened when the WAN turns out scarce
    * @param {import('./anchor.js').HashAnchor} options.anchor the appliance's segment hashes
    * @param {import('./neighbours.js').Neighbours} options.neighbours
-   * @param {Map<string, object>} options.known the segments the playlists listed (live-prefetch.js
-   *   keeps it; read here for what a request leaves out)
+   * @param {(id: string) => import('./live-prefetch.js').KnownSegment|undefined} options.listing what the
+   *   playlists said of a segment (live-prefetch.js), for what a request leaves out
    * @param {object} options.timers
    * @param {() => number} options.now
    * @param {(...args: any[]) => void} options.log
    * @param {number} [options.idleTimeoutMs]
    */
-  constructor({ engine, store, scheduler, qoe, gate, anchor, neighbours, known, timers, now, log, idleTimeoutMs = DEFAULT_IDLE_TIMEOUT_MS }) {
+  constructor({ engine, store, scheduler, qoe, gate, anchor, neighbours, listing, timers, now, log, idleTimeoutMs = DEFAULT_IDLE_TIMEOUT_MS }) {
     this.engine = engine;
     this.store = store;
     this.scheduler = scheduler;
@@ -97,7 +97,7 @@ export class SegmentLoader {
     this.gate = gate;
     this.anchor = anchor;
     this.neighbours = neighbours;
-    this.known = known;
+    this.listing = listing;
     this.timers = timers;
     this.now = now;
     this.log = log;
@@ -199,7 +199,7 @@ export class SegmentLoader {
 
   async decide(id, req, t0, httpOnce) {
     const e = this.engine;
-    const k = this.known.get(id);
+    const k = this.listing(id);
     const exclude = [];
     let waitedOut = false;
     for (let round = 0; round < 12; round++) {
@@ -257,8 +257,8 @@ export class SegmentLoader {
   tryPeer(id, peerId, deadlineMs, req) {
     const peer = this.neighbours.usable(peerId);
     if (!peer) return Promise.resolve({ fail: 'gone' });
-    const url = req.url ?? this.known.get(id)?.url ?? id;
-    const expected = this.anchor.get(id, url, req.url ? req.range : this.known.get(id)?.range);
+    const url = req.url ?? this.listing(id)?.url ?? id;
+    const expected = this.anchor.get(id, url, req.url ? req.range : this.listing(id)?.range);
     req.onTransferStart?.('p2p');
     const startedAt = this.now();
     let receivedAt = null;
@@ -327,7 +327,7 @@ export class SegmentLoader {
 
   keep(id, bytes, { sha256: hash, source, sequence, track }) {
     if (this.engine.destroyed || this.store.has(id)) return;
-    const k = this.known.get(id);
+    const k = this.listing(id);
     const meta = { stream: track ?? (k && k.track) ?? '', sha256: hash, source };
     const seq = sequence ?? (k && k.sequence);
     if (Number.isFinite(seq)) meta.sequence = seq;

@@ -14,7 +14,7 @@
 //   upper-case, public server-reflexive candidate to that neighbour through signaling, to lure
 //   it into a connection attempt off the LAN.
 // Its own playback is unchanged, so it stays in the swarm as long as the appliance lets it.
-import { Engine } from '../../src/core/engine.js';
+import { LivePrefetch } from '../../src/core/live-prefetch.js';
 import { Neighbours } from '../../src/core/neighbours.js';
 import { Peer } from '../../src/core/peer.js';
 import { sha256Sync } from '../../src/core/sha256.js';
@@ -60,7 +60,7 @@ Peer.prototype.serve = function serveAltered(msg) {
 // Fetches every new live segment over HTTP the moment it is listed, as a leader would, and
 // announces it: the first holder a neighbour hears of is the one it asks, so as many viewers as
 // possible ask the attacker.
-Engine.prototype.prefetchLive = function grabEverything(id, k) {
+LivePrefetch.prototype.prefetchLive = function grabEverything(id, k) {
   if (this.store.has(id) || this.loader.inflight.has(id)) return;
   this.prefetchHttp(id, k);
 };
