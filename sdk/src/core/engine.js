@@ -1,7 +1,14 @@
 /**
- * The player-agnostic engine: composes the signaling client, the neighbours (peer.js), the
- * segment store, the hybrid scheduler and the QoE reporter, and answers one question for the
- * player adapter: "give me this segment's bytes" ({@link Engine#loadSegment}).
+ * The player-agnostic engine, one per stream a player loads: joins the stream's mesh through the
+ * signaling client, keeps the session's facts (this viewer's id and site, the stream policy, the
+ * leaders, whether the appliance can vouch for segments) and wires the parts that do the work,
+ * each owning its own state:
+ * - neighbours.js: the connections to neighbours, what they announced, how each behaved, uploads;
+ * - segment-loader.js: "give me this segment's bytes" ({@link Engine#loadSegment}) from the store,
+ *   a fetch under way, a neighbour or HTTP; segment-waits.js: loads waiting for a neighbour;
+ * - live-prefetch.js: the playlists ({@link Engine#onPlaylist}) and the live leaders' prefetches;
+ * - the segment store, the hybrid scheduler, the hash anchor, the peer gate and the QoE reporter.
+ * The parts read the session's facts from the engine and never write them.
  *
  * Contracts with the adapter:
  * - Segment identity ({@link segmentIdFor}, docs/protocol.md "Segment identity"): the absolute URL
@@ -11,23 +18,16 @@
  *   two ranges of one file, have different ids.
  * - The adapter supplies an `httpLoad()` per request (the player's own loader, so its headers,
  *   timeouts and credentials apply) and a `fetchHttp(url)` for prefetches. A rejection of
- *   either is an HTTP failure and is passed through untouched, so the player's own retry logic
- *   sees it; every other failure inside the engine falls back to HTTP and is never surfaced.
+ *   `httpLoad()` is an HTTP failure and is passed through untouched, so the player's own retry
+ *   logic sees it (one of `fetchHttp` only ends the prefetch); every other failure inside the
+ *   engine falls back to HTTP and is never surfaced.
  * - Times are on one clock, `now()` (performance.now in the browser, as hls.js uses).
  *
- * Hybrid rules (scheduler.js decides, the engine acts): the designated leader fetches a new live
- * segment over HTTP as soon as the playlist lists it and announces it; the backup steps in after
- * the grace; everyone else takes it from a neighbour that announced it, or waits for one, but
- * never past the deadline by which an HTTP fetch must start.
- *
- * Integrity (docs/protocol.md "Segment integrity"): every P2P attempt asks the appliance for the
- * segment's hash (anchor.js, one ask per segment, cached) in parallel with the request, and the
- * bytes reach the player and the store only when their SHA-256 equals the appliance's. A
- * mismatch is dropped, fetched over HTTP within the deadline, reported (`failing` `integrity`
- * with the segment) and the sender is never asked again this session. When the appliance has no
- * hash the bytes are dropped too (`unverified`): `not_allowed` (no media origin configured for
- * the stream) ends P2P downloads for the session, an unreachable or busy origin pauses them.
- * Leaders' HTTP fetches need no hash: they come from the origin.
+ * Integrity (docs/protocol.md "Segment integrity"): bytes from a neighbour count only when they
+ * match the appliance's hash (segment-loader.js). When the appliance has no hash for a segment,
+ * what it answered decides for the session: `not_allowed` (no media origin configured for the
+ * stream) ends P2P downloads, an unreachable or busy origin pauses them
+ * ({@link ANCHOR_BACKOFF_MS}). Uploads and leaders' HTTP fetches go on either way.
  *
  * @module core/engine
  */
@@ -44,6 +44,7 @@ import { DEFAULT_VIEWER_PARAMS, segmentIdFor } from './segment-id.js';
 import { PeerGate } from './peer-gate.js';
 import { Neighbours, networkInfo } from './neighbours.js';
 import { SegmentLoader } from './segment-loader.js';
+import { SegmentWaits } from './segment-waits.js';
 import { LivePrefetch } from './live-prefetch.js';
 
 export { DEFAULT_VIEWER_PARAMS, networkInfo, segmentIdFor };
@@ -131,7 +132,7 @@ export class Engine {
       createPeer, RTCPeerConnection, timers, now, log,
       onOpen: () => {
         if (this.timings.firstPeerOpenMs === null) this.timings.firstPeerOpenMs = Math.round(this.now());
-        this.loader.wakeAll();
+        this.waits.wakeAll();
       },
       onHave: (ids, full) => this.onHave(ids, full),
       // The signaling client sends `hello` again on every reconnect: keep the figure current.
@@ -148,9 +149,10 @@ export class Engine {
     this.integrity = 'anchored';
     /** P2P downloads pause until then (the appliance could not reach the origin, or was busy). */
     this.anchorPausedUntil = -Infinity;
+    this.waits = new SegmentWaits({ timers, now });
     this.loader = new SegmentLoader({
       engine: this, store: this.store, scheduler: this.scheduler, qoe: this.qoe, gate: this.gate, anchor: this.anchor,
-      neighbours: this.neighbours, listing: (id) => this.live.known.get(id), timers, now, log, idleTimeoutMs,
+      neighbours: this.neighbours, waits: this.waits, listing: (id) => this.live.known.get(id), timers, now, log, idleTimeoutMs,
     });
     this.live = new LivePrefetch({
       engine: this, store: this.store, scheduler: this.scheduler, loader: this.loader, neighbours: this.neighbours,
@@ -158,7 +160,7 @@ export class Engine {
     });
     this.store.on('add', ({ id }) => {
       this.neighbours.announce(id);
-      this.loader.wake(id);
+      this.waits.wake(id);
     });
     this.store.on('evict', () => this.neighbours.scheduleFullAnnounce());
   }
@@ -194,7 +196,7 @@ export class Engine {
     });
     s.on('leaders', (m) => {
       this.leaders = Array.isArray(m.leaders) ? m.leaders.slice() : [];
-      this.loader.wakeAll();
+      this.waits.wakeAll();
     });
     s.on('policy', (m) => this.onPolicy(m.policy));
     s.on('error', (m) => this.log('signaling error', m.code, m.message));
@@ -231,7 +233,7 @@ export class Engine {
 
   stopMesh() {
     this.neighbours.closeAll();
-    this.loader.wakeAll();
+    this.waits.wakeAll();
     if (this.signaling) {
       try { this.qoe.flush(); } catch { /* best effort */ }
       this.signaling.close();
@@ -300,9 +302,9 @@ export class Engine {
 
   onHave(ids, full) {
     // A neighbour's first word on what it holds: loads waiting for connecting neighbours re-plan.
-    if (full) this.loader.wakeAll();
+    if (full) this.waits.wakeAll();
     for (const id of ids) {
-      this.loader.wake(id);
+      this.waits.wake(id);
       this.live.onHave(id);
     }
   }

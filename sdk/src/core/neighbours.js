@@ -8,9 +8,10 @@
  *   second), so neighbours stop asking for what is gone.
  * - Behaviour: a neighbour that answered `busy` is skipped for {@link BUSY_BACKOFF_MS}; one that
  *   stalled {@link TIMEOUTS_BEFORE_FAILING} transfers in a row is reported `failing` `timeout`; one
- *   that sent bytes not matching the appliance's hash is reported `failing` `integrity` and never
- *   asked again, nor connected again, this session (one report does not bar a peer,
- *   docs/protocol.md, but this viewer has seen enough); so is one the appliance says is `barred`.
+ *   that sent bytes not matching the appliance's hash is reported `failing` `integrity` (with the
+ *   segment) and never asked again, nor connected again, this session (one report does not bar a
+ *   peer, docs/protocol.md, but this viewer has seen enough). One the appliance says is `barred`
+ *   is neither asked nor connected again either.
  * - Uploads: whether this viewer serves a request is the appliance's policy (`policy.upload`),
  *   the page's `upload` option, the network (Save-Data) and the upload load ({@link canUpload}).
  *

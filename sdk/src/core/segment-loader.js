@@ -82,6 +82,7 @@ export class SegmentLoader {
    * @param {import('./peer-gate.js').PeerGate} options.gate opened when the WAN turns out scarce
    * @param {import('./anchor.js').HashAnchor} options.anchor the appliance's segment hashes
    * @param {import('./neighbours.js').Neighbours} options.neighbours
+   * @param {import('./segment-waits.js').SegmentWaits} options.waits where a load waits for a neighbour
    * @param {(id: string) => import('./live-prefetch.js').KnownSegment|undefined} options.listing what the
    *   playlists said of a segment (live-prefetch.js), for what a request leaves out
    * @param {object} options.timers
@@ -89,7 +90,7 @@ export class SegmentLoader {
    * @param {(...args: any[]) => void} options.log
    * @param {number} [options.idleTimeoutMs]
    */
-  constructor({ engine, store, scheduler, qoe, gate, anchor, neighbours, listing, timers, now, log, idleTimeoutMs = DEFAULT_IDLE_TIMEOUT_MS }) {
+  constructor({ engine, store, scheduler, qoe, gate, anchor, neighbours, waits, listing, timers, now, log, idleTimeoutMs = DEFAULT_IDLE_TIMEOUT_MS }) {
     this.engine = engine;
     this.store = store;
     this.scheduler = scheduler;
@@ -97,6 +98,7 @@ export class SegmentLoader {
     this.gate = gate;
     this.anchor = anchor;
     this.neighbours = neighbours;
+    this.waits = waits;
     this.listing = listing;
     this.timers = timers;
     this.now = now;
@@ -104,8 +106,6 @@ export class SegmentLoader {
     this.idleTimeoutMs = idleTimeoutMs;
     /** @type {Map<string, Promise<LoadResult|null>>} fetches in progress, joined by later asks */
     this.inflight = new Map();
-    /** @type {Map<string, Set<() => void>>} segment id → wake-ups of waiting loads */
-    this.waiters = new Map();
     /** Player fetches whose HTTP copy a neighbour's verified copy replaced ({@link rescueHttp}). */
     this.rescued = 0;
   }
@@ -230,7 +230,7 @@ export class SegmentLoader {
         }
         const busy = this.neighbours.busyEnds(t);
         const until = busy.length ? Math.min(plan.untilMs, ...busy) : plan.untilMs;
-        const woken = await this.wait(id, until, req.signal);
+        const woken = await this.waits.wait(id, until, req.signal);
         if (!woken && until === plan.untilMs) waitedOut = true;
         continue;
       }
@@ -332,41 +332,6 @@ export class SegmentLoader {
     const seq = sequence ?? (k && k.sequence);
     if (Number.isFinite(seq)) meta.sequence = seq;
     this.store.put(id, bytes, meta);
-  }
-
-  // ---- waiting for a neighbour ----
-
-  /**
-   * Resolves true when {@link SegmentLoader#wake} is called for `id` (a neighbour announced it,
-   * the store got it, the mesh changed) or the player aborted, false once `untilMs` passed.
-   */
-  wait(id, untilMs, signal) {
-    return new Promise((resolve) => {
-      let timer = null;
-      const set = this.waiters.get(id) ?? new Set();
-      this.waiters.set(id, set);
-      const done = (woken) => {
-        if (timer === null) return;
-        this.timers.clearTimeout(timer);
-        timer = null;
-        set.delete(wake);
-        if (set.size === 0 && this.waiters.get(id) === set) this.waiters.delete(id);
-        resolve(woken);
-      };
-      const wake = () => done(true);
-      set.add(wake);
-      // +2 ms: timers may fire a hair before now() reaches untilMs, and a re-plan must see it passed.
-      timer = this.timers.setTimeout(() => done(false), Math.max(0, untilMs - this.now()) + 2);
-      if (signal) signal.addEventListener?.('abort', wake, { once: true });
-    });
-  }
-
-  wake(id) {
-    for (const fn of [...(this.waiters.get(id) ?? [])]) fn();
-  }
-
-  wakeAll() {
-    for (const set of [...this.waiters.values()]) for (const fn of [...set]) fn();
   }
 }
 
