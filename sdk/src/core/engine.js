@@ -1,7 +1,14 @@
 /**
- * The player-agnostic engine: composes the signaling client, the neighbours (peer.js), the
- * segment store, the hybrid scheduler and the QoE reporter, and answers one question for the
- * player adapter: "give me this segment's bytes" ({@link Engine#loadSegment}).
+ * The player-agnostic engine, one per stream a player loads: joins the stream's mesh through the
+ * signaling client, keeps the session's facts (this viewer's id and site, the stream policy, the
+ * leaders, whether the appliance can vouch for segments) and wires the parts that do the work,
+ * each owning its own state:
+ * - neighbours.js: the connections to neighbours, what they announced, how each behaved, uploads;
+ * - segment-loader.js: "give me this segment's bytes" ({@link Engine#loadSegment}) from the store,
+ *   a fetch under way, a neighbour or HTTP; segment-waits.js: loads waiting for a neighbour;
+ * - live-prefetch.js: the playlists ({@link Engine#onPlaylist}) and the live leaders' prefetches;
+ * - the segment store, the hybrid scheduler, the hash anchor, the peer gate and the QoE reporter.
+ * The parts read the session's facts from the engine and never write them.
  *
  * Contracts with the adapter:
  * - Segment identity ({@link segmentIdFor}, docs/protocol.md "Segment identity"): the absolute URL
@@ -11,28 +18,21 @@
  *   two ranges of one file, have different ids.
  * - The adapter supplies an `httpLoad()` per request (the player's own loader, so its headers,
  *   timeouts and credentials apply) and a `fetchHttp(url)` for prefetches. A rejection of
- *   either is an HTTP failure and is passed through untouched, so the player's own retry logic
- *   sees it; every other failure inside the engine falls back to HTTP and is never surfaced.
+ *   `httpLoad()` is an HTTP failure and is passed through untouched, so the player's own retry
+ *   logic sees it (one of `fetchHttp` only ends the prefetch); every other failure inside the
+ *   engine falls back to HTTP and is never surfaced.
  * - Times are on one clock, `now()` (performance.now in the browser, as hls.js uses).
  *
- * Hybrid rules (scheduler.js decides, the engine acts): the designated leader fetches a new live
- * segment over HTTP as soon as the playlist lists it and announces it; the backup steps in after
- * the grace; everyone else takes it from a neighbour that announced it, or waits for one, but
- * never past the deadline by which an HTTP fetch must start.
- *
- * Integrity (docs/protocol.md "Segment integrity"): every P2P attempt asks the appliance for the
- * segment's hash (anchor.js, one ask per segment, cached) in parallel with the request, and the
- * bytes reach the player and the store only when their SHA-256 equals the appliance's. A
- * mismatch is dropped, fetched over HTTP within the deadline, reported (`failing` `integrity`
- * with the segment) and the sender is never asked again this session. When the appliance has no
- * hash the bytes are dropped too (`unverified`): `not_allowed` (no media origin configured for
- * the stream) ends P2P downloads for the session, an unreachable or busy origin pauses them.
- * Leaders' HTTP fetches need no hash: they come from the origin.
+ * Integrity (docs/protocol.md "Segment integrity"): bytes from a neighbour count only when they
+ * match the appliance's hash (segment-loader.js). When the appliance has no hash for a segment,
+ * what it answered decides for the session: `not_allowed` (no media origin configured for the
+ * stream) ends P2P downloads, an unreachable or busy origin pauses them
+ * ({@link ANCHOR_BACKOFF_MS}). Uploads and leaders' HTTP fetches go on either way.
  *
  * @module core/engine
  */
 
-import { canUpload, Scheduler } from './scheduler.js';
+import { Scheduler } from './scheduler.js';
 import { UploadMeter } from './upload-meter.js';
 import { SegmentStore } from './segment-store.js';
 import { SignalingClient } from './signaling-client.js';
@@ -40,79 +40,24 @@ import { HashAnchor } from './anchor.js';
 import { probeMdns } from './mdns-probe.js';
 import { QoeReporter } from './qoe.js';
 import { Peer } from './peer.js';
-import { rankLeaders } from './leaders.js';
-import { sha256 } from './transfer.js';
-import { httpLoaderStats, p2pLoaderStats } from './bandwidth.js';
 import { DEFAULT_VIEWER_PARAMS, segmentIdFor } from './segment-id.js';
 import { PeerGate } from './peer-gate.js';
-import { rescueHttp } from './http-rescue.js';
+import { Neighbours, networkInfo } from './neighbours.js';
+import { SegmentLoader } from './segment-loader.js';
+import { SegmentWaits } from './segment-waits.js';
+import { LivePrefetch } from './live-prefetch.js';
 
-export { DEFAULT_VIEWER_PARAMS, segmentIdFor };
+export { DEFAULT_VIEWER_PARAMS, networkInfo, segmentIdFor };
 /** @typedef {import('./segment-id.js').ByteRange} ByteRange */
+/** @typedef {import('./segment-loader.js').LoadRequest} LoadRequest */
+/** @typedef {import('./segment-loader.js').LoadResult} LoadResult */
+/** @typedef {import('./segment-loader.js').HttpResult} HttpResult */
 
-/** A transfer that makes no progress for this long is given up (a neighbour vanished silently). */
-export const DEFAULT_IDLE_TIMEOUT_MS = 2000;
-/** Longest a prefetch pulls from a neighbour before giving up (the player's request goes on). */
-export const DEFAULT_PREFETCH_TIMEOUT_MS = 4000;
-/** After a neighbour answers `busy`, it is skipped for this long. */
-export const BUSY_BACKOFF_MS = 250;
-/** Consecutive stalled transfers after which a neighbour is reported `failing` `timeout`. */
-export const TIMEOUTS_BEFORE_FAILING = 2;
-/** Default ABR estimate (bits/s) when neither HTTP samples nor the player's estimate exist. */
-export const FALLBACK_BPS = 500_000;
 /**
  * P2P downloads pause this long after the appliance could not give a hash because the origin was
  * unreachable or the appliance was busy: every P2P attempt meanwhile would be dropped unverified.
  */
 export const ANCHOR_BACKOFF_MS = 10_000;
-
-/**
- * The network type for `hello` and the upload policy, from navigator.connection.
- * @param {{type?: string, saveData?: boolean}|undefined} connection
- * @returns {{network: 'ethernet'|'wifi'|'cellular'|'unknown', saveData: boolean}}
- */
-export function networkInfo(connection) {
-  const type = connection && connection.type;
-  const network = type === 'ethernet' || type === 'wifi' || type === 'cellular' ? type : 'unknown';
-  return { network, saveData: !!(connection && connection.saveData) };
-}
-
-/**
- * @typedef {object} HttpResult
- * @property {Uint8Array} bytes
- * @property {number} requestedAt when the request was sent
- * @property {number} firstByteAt
- * @property {number} deliveredAt
- */
-
-/**
- * @typedef {object} LoadRequest
- * @property {string} url absolute segment URL
- * @property {ByteRange} [range] the bytes of `url` that are the segment (byte-range addressing)
- * @property {string} [segmentId] defaults to engine.segmentId(url, range)
- * @property {boolean} live
- * @property {number} bufferS media the player holds ahead (seconds) when it asks
- * @property {number} [durationS]
- * @property {number} [sizeBytes] expected size (the rendition's bitrate × duration), for the HTTP estimate
- * @property {number} [sequence] media sequence number (live)
- * @property {string} [track] rendition key for the store's live window
- * @property {number} [listedAtMs] when the playlist first listed it (else what onPlaylist saw, else now)
- * @property {() => Promise<HttpResult>} httpLoad the player's own HTTP load of this segment
- * @property {() => void} [abortHttp] ends the HTTP load under way (its promise then rejects): lets a
- *   neighbour's verified copy replace a fetch that the congested WAN holds up (http-rescue.js)
- * @property {(source: 'http'|'p2p') => void} [onTransferStart] a transfer (not a wait) begins
- * @property {number} [bwEstimate] the player's current bandwidth estimate, bits/s
- * @property {number} [ttfbMs] the player's TTFB estimate
- * @property {{aborted: boolean, addEventListener: Function}} [signal] the player gave up
- */
-
-/**
- * @typedef {object} LoadResult
- * @property {Uint8Array} bytes the engine keeps these (to serve neighbours): hand the player a copy
- * @property {'http'|'p2p'} source
- * @property {{loaded: number, total: number, loading: {start: number, first: number, end: number}, bwEstimate: number}} stats
- *   what to report to the player's ABR (bandwidth.js)
- */
 
 export class Engine {
   /**
@@ -145,32 +90,23 @@ export class Engine {
     RTCPeerConnection = globalThis.RTCPeerConnection, fetchHttp = null, connection,
     upload = true, maxStoreBytes, now = () => globalThis.performance.now(), timers = globalThis,
     createSignaling = (o) => new SignalingClient(o), createPeer = (o) => new Peer(o),
-    scheduler = {}, idleTimeoutMs = DEFAULT_IDLE_TIMEOUT_MS, maxAnchorEntries, log = () => {},
+    scheduler = {}, idleTimeoutMs, maxAnchorEntries, log = () => {},
     probeMdns: probe = probeMdns, holdPeersUntilStarted = false,
   }) {
     this.probeMdns = probe;
-    /** @type {Map<string, string>} neighbour id → its site, as the appliance said */
-    this.peerSites = new Map();
-    /** @type {Record<string, number>} bytes received from peers, by the sender's site */
-    this.p2pBytesBySite = {};
     /** Why the appliance closed signaling for good (origin, token, version), or null. */
     this.refused = null;
-    /** Bytes received from each neighbour (peer id), verified ones only. */
-    this.p2pBytesByPeer = {};
     this.signalingUrl = signalingUrl;
     this.stream = stream;
     this.token = token;
     this.sdkVersion = sdkVersion;
     this.WebSocket = WebSocket;
     this.RTCPeerConnection = RTCPeerConnection;
-    this.fetchHttp = fetchHttp;
     this.connection = connection;
     this.uploadAllowedByPage = upload !== false;
     this.now = now;
     this.timers = timers;
     this.createSignaling = createSignaling;
-    this.createPeer = createPeer;
-    this.idleTimeoutMs = idleTimeoutMs;
     this.log = log;
     this.store = new SegmentStore(maxStoreBytes ? { maxBytes: maxStoreBytes } : {});
     this.scheduler = new Scheduler({ now, ...scheduler });
@@ -178,8 +114,6 @@ export class Engine {
     this.enabled = true;
     this.destroyed = false;
     this.signaling = null;
-    /** @type {Map<string, object>} neighbour id → Peer */
-    this.peers = new Map();
     this.selfId = undefined;
     this.site = undefined;
     this.policy = undefined;
@@ -190,36 +124,45 @@ export class Engine {
     this.timings = { welcomeMs: null, firstPeerOpenMs: null };
     this.gate = new PeerGate({
       holding: holdPeersUntilStarted, timers, now,
-      connect: (neighbour, signals) => this.connectNeighbour(neighbour, signals),
+      connect: (neighbour, signals) => this.neighbours.connect(neighbour, signals),
     });
-    /** @type {Map<string, {listedAtMs: number, url: string, sequence?: number, durationS?: number, track: string, live: boolean}>} */
-    this.known = new Map();
-    this.seenTracks = new Set();
-    /** @type {Map<string, Promise<LoadResult|null>>} fetches in progress, joined by later asks */
-    this.inflight = new Map();
-    /** @type {Map<string, Set<() => void>>} segment id → wake-ups of waiting loads */
-    this.waiters = new Map();
-    this.busyUntil = new Map();
-    this.peerTimeouts = new Map();
-    this.uploadLog = [];
     this.uploadMeter = new UploadMeter({ now });
-    this.backupTimers = new Set();
-    this.fullAnnounceTimer = null;
+    this.neighbours = new Neighbours({
+      engine: this, store: this.store, qoe: this.qoe, gate: this.gate, uploadMeter: this.uploadMeter,
+      createPeer, RTCPeerConnection, timers, now, log,
+      onOpen: () => {
+        if (this.timings.firstPeerOpenMs === null) this.timings.firstPeerOpenMs = Math.round(this.now());
+        this.waits.wakeAll();
+      },
+      onHave: (ids, full) => this.onHave(ids, full),
+      // The signaling client sends `hello` again on every reconnect: keep the figure current.
+      onUploadCapacity: () => {
+        if (this.hello) this.hello.caps.uploadKbps = this.uploadMeter.capacityKbps();
+      },
+    });
     // Asked through whichever signaling client is current: a reconnect replaces none of the answers.
     this.anchor = new HashAnchor({
       lookup: (url, range) => this.askHash(url, range),
       ...(maxAnchorEntries ? { maxEntries: maxAnchorEntries } : {}),
     });
-    /** @type {Set<string>} neighbours that sent bytes not matching the appliance's hash: never asked again */
-    this.banned = new Set();
-    /** Player fetches whose HTTP copy a neighbour's verified copy replaced ({@link rescueHttp}). */
-    this.rescued = 0;
     /** 'anchored': P2P bytes are checked against the appliance's hashes; 'unavailable': it has none, P2P downloads are off */
     this.integrity = 'anchored';
     /** P2P downloads pause until then (the appliance could not reach the origin, or was busy). */
     this.anchorPausedUntil = -Infinity;
-    this.store.on('add', ({ id }) => this.onStoreAdd(id));
-    this.store.on('evict', () => this.scheduleFullAnnounce());
+    this.waits = new SegmentWaits({ timers, now });
+    this.loader = new SegmentLoader({
+      engine: this, store: this.store, scheduler: this.scheduler, qoe: this.qoe, gate: this.gate, anchor: this.anchor,
+      neighbours: this.neighbours, waits: this.waits, listing: (id) => this.live.known.get(id), timers, now, log, idleTimeoutMs,
+    });
+    this.live = new LivePrefetch({
+      engine: this, store: this.store, scheduler: this.scheduler, loader: this.loader, neighbours: this.neighbours,
+      fetchHttp, timers, now, log,
+    });
+    this.store.on('add', ({ id }) => {
+      this.neighbours.announce(id);
+      this.waits.wake(id);
+    });
+    this.store.on('evict', () => this.neighbours.scheduleFullAnnounce());
   }
 
   // ---- lifecycle ----
@@ -246,14 +189,14 @@ export class Engine {
     const s = this.createSignaling({ url, WebSocket: this.WebSocket, hello, timers: this.timers });
     this.signaling = s;
     s.on('welcome', (m) => this.onWelcome(m));
-    s.on('neighbour', (m) => this.onNeighbour(m));
-    s.on('neighbour-gone', (m) => this.onNeighbourGone(m));
+    s.on('neighbour', (m) => this.neighbours.add(m));
+    s.on('neighbour-gone', (m) => this.neighbours.gone(m));
     s.on('signal', (m) => {
-      if (!this.gate.signal(m)) this.peers.get(m.from)?.handleSignal(m);
+      if (!this.gate.signal(m)) this.neighbours.signal(m);
     });
     s.on('leaders', (m) => {
       this.leaders = Array.isArray(m.leaders) ? m.leaders.slice() : [];
-      this.wakeAll();
+      this.waits.wakeAll();
     });
     s.on('policy', (m) => this.onPolicy(m.policy));
     s.on('error', (m) => this.log('signaling error', m.code, m.message));
@@ -261,7 +204,7 @@ export class Engine {
       this.log('signaling disconnected', m.code, m.reason, m.retryInMs);
       if (m.retryInMs === null) { // fatal (token, origin, version): HTTP only
         this.refused = m.reason || `close ${m.code}`;
-        this.closePeers();
+        this.neighbours.closeAll();
       }
     });
     // The join waits for the mDNS probe (a few ms, bounded): the appliance pairs a viewer whose
@@ -289,8 +232,8 @@ export class Engine {
   }
 
   stopMesh() {
-    this.closePeers();
-    this.wakeAll();
+    this.neighbours.closeAll();
+    this.waits.wakeAll();
     if (this.signaling) {
       try { this.qoe.flush(); } catch { /* best effort */ }
       this.signaling.close();
@@ -307,9 +250,8 @@ export class Engine {
     this.destroyed = true;
     this.gate.destroy();
     this.qoe.destroy();
-    for (const t of this.backupTimers) this.timers.clearTimeout(t);
-    this.backupTimers.clear();
-    if (this.fullAnnounceTimer !== null) this.timers.clearTimeout(this.fullAnnounceTimer);
+    this.live.destroy();
+    this.neighbours.destroy();
     this.store.destroy();
   }
 
@@ -322,7 +264,7 @@ export class Engine {
     // On a congested WAN a neighbour on the LAN is the fastest source of the first fragments too.
     if (this.scheduler.congested()) this.gate.open('congested');
     // A (re)join: the appliance sends `neighbour` again for every neighbour, so start afresh.
-    this.closePeers();
+    this.neighbours.closeAll();
     this.selfId = m.peerId;
     this.site = m.site;
     this.onPolicy(m.policy);
@@ -332,31 +274,7 @@ export class Engine {
   onPolicy(policy) {
     this.policy = policy && typeof policy === 'object' ? policy : undefined;
     if (this.policy && Array.isArray(this.policy.viewerParams)) this.viewerParams = this.policy.viewerParams.filter((n) => typeof n === 'string');
-    if (!this.policy || this.policy.p2p === 'off') this.closePeers();
-  }
-
-  onNeighbour(m) {
-    const { peer: id, site } = m;
-    if (!this.enabled || this.destroyed || typeof id !== 'string' || id === this.selfId) return;
-    if (typeof site === 'string') this.peerSites.set(id, site);
-    if (this.policy && this.policy.p2p === 'off') return;
-    // A neighbour that sent altered bytes gets no connection: nothing from it would be used.
-    if (this.banned.has(id)) return;
-    this.peers.get(id)?.close('closed');
-    if (!this.gate.hold(m)) this.connectNeighbour(m, []);
-  }
-
-  /** Creates the connection to a neighbour, handing it the signals the gate kept for it. */
-  connectNeighbour({ peer: id, offer }, signals) {
-    if (!this.enabled || this.destroyed || !this.signaling || this.banned.has(id)) return;
-    if (this.policy && this.policy.p2p === 'off') return;
-    const peer = this.createPeer({
-      id, offer: !!offer, store: this.store, signaling: this.signaling,
-      RTCPeerConnection: this.RTCPeerConnection, iceServers: (this.policy && this.policy.iceServers) || [],
-      timers: this.timers, now: this.now, hooks: this.peerHooks(),
-    });
-    this.peers.set(id, peer);
-    for (const m of signals) peer.handleSignal(m);
+    if (!this.policy || this.policy.p2p === 'off') this.neighbours.closeAll();
   }
 
   /**
@@ -365,67 +283,6 @@ export class Engine {
    */
   playerStarted() {
     this.gate.open('started');
-  }
-
-  onNeighbourGone({ peer: id, reason }) {
-    if (reason === 'barred') {
-      // About ourselves: the `policy` with p2p off that follows closes everything; close now anyway.
-      if (id === this.selfId) {
-        this.closePeers();
-        return;
-      }
-      if (typeof id === 'string') this.banned.add(id);
-    }
-    this.gate.drop(id);
-    this.peers.get(id)?.close('closed');
-  }
-
-  peerHooks() {
-    return {
-      onOpen: (peer) => {
-        this.log('neighbour open', peer.id);
-        if (this.timings.firstPeerOpenMs === null) this.timings.firstPeerOpenMs = Math.round(this.now());
-        this.qoe.setNeighbours(this.openPeerCount());
-        this.wakeAll();
-      },
-      onClose: (peer, reason) => {
-        if (this.peers.get(peer.id) === peer) this.peers.delete(peer.id);
-        this.qoe.setNeighbours(this.openPeerCount());
-        this.log('neighbour closed', peer.id, reason);
-      },
-      onHave: (peer, ids, full) => this.onHave(peer, ids, full),
-      onFailing: (peer, reason) => this.signaling?.failing(peer.id, reason),
-      onUploadStart: () => this.uploadMeter.started(),
-      onUploaded: (peer, bytes) => {
-        this.qoe.addUploadedBytes(bytes);
-        this.uploadLog.push({ at: this.now(), bytes });
-      },
-      onUploadEnd: (peer, bytes, timely) => {
-        if (!timely) this.uploadMeter.abandoned();
-        else if (this.uploadMeter.finished(bytes) && this.hello) this.hello.caps.uploadKbps = this.uploadMeter.capacityKbps();
-      },
-      uploadDecision: () => this.uploadDecision(),
-    };
-  }
-
-  closePeers() {
-    this.gate.clear();
-    for (const p of [...this.peers.values()]) p.close('closed');
-    this.peers.clear();
-    this.qoe.setNeighbours(0);
-  }
-
-  /** Neighbours given by the appliance that have not announced what they hold yet, held ones included. */
-  connectingCount() {
-    let n = this.gate.heldCount;
-    for (const p of this.peers.values()) if (!p.announced) n++;
-    return n;
-  }
-
-  openPeerCount() {
-    let n = 0;
-    for (const p of this.peers.values()) if (p.isOpen) n++;
-    return n;
   }
 
   /**
@@ -441,83 +298,15 @@ export class Engine {
     return out;
   }
 
-  // ---- upload policy ----
-
-  uploadRateBps() {
-    const t = this.now();
-    while (this.uploadLog.length && this.uploadLog[0].at < t - 2000) this.uploadLog.shift();
-    return (this.uploadLog.reduce((n, u) => n + u.bytes, 0) * 8) / 2;
-  }
-
-  /** @returns {{allowed: boolean, code?: 'policy'|'busy'}} */
-  uploadDecision() {
-    if (!this.enabled || !this.uploadAllowedByPage) return { allowed: false, code: 'policy' };
-    const { saveData } = networkInfo(this.connection);
-    let active = 0;
-    for (const p of this.peers.values()) active += p.activeUploads || 0;
-    return canUpload({
-      policy: this.policy, saveData, activeUploads: active, uploadRateBps: this.uploadRateBps(),
-      capacityKbps: this.uploadMeter.capacityKbps(),
-    });
-  }
-
   // ---- announcements ----
 
-  onStoreAdd(id) {
-    for (const p of this.peers.values()) if (p.isOpen) p.announce([id]);
-    this.wake(id);
-  }
-
-  scheduleFullAnnounce() {
-    if (this.fullAnnounceTimer !== null || this.destroyed) return;
-    this.fullAnnounceTimer = this.timers.setTimeout(() => {
-      this.fullAnnounceTimer = null;
-      const ids = this.store.ids();
-      for (const p of this.peers.values()) if (p.isOpen) p.announce(ids, true);
-    }, 1000);
-  }
-
-  onHave(peer, ids, full) {
+  onHave(ids, full) {
     // A neighbour's first word on what it holds: loads waiting for connecting neighbours re-plan.
-    if (full) this.wakeAll();
+    if (full) this.waits.wakeAll();
     for (const id of ids) {
-      this.wake(id);
-      // A new live segment of our playlist that a neighbour already holds: pull it now, so it
-      // is here before the player asks (no added latency behind the leader).
-      const k = this.known.get(id);
-      if (k && k.upcoming && !this.store.has(id) && !this.inflight.has(id)) this.prefetchP2p(id, k);
+      this.waits.wake(id);
+      this.live.onHave(id);
     }
-  }
-
-  // ---- waiting ----
-
-  wait(id, untilMs, signal) {
-    return new Promise((resolve) => {
-      let timer = null;
-      const set = this.waiters.get(id) ?? new Set();
-      this.waiters.set(id, set);
-      const done = (woken) => {
-        if (timer === null) return;
-        this.timers.clearTimeout(timer);
-        timer = null;
-        set.delete(wake);
-        if (set.size === 0 && this.waiters.get(id) === set) this.waiters.delete(id);
-        resolve(woken);
-      };
-      const wake = () => done(true);
-      set.add(wake);
-      // +2 ms: timers may fire a hair before now() reaches untilMs, and a re-plan must see it passed.
-      timer = this.timers.setTimeout(() => done(false), Math.max(0, untilMs - this.now()) + 2);
-      if (signal) signal.addEventListener?.('abort', wake, { once: true });
-    });
-  }
-
-  wake(id) {
-    for (const fn of [...(this.waiters.get(id) ?? [])]) fn();
-  }
-
-  wakeAll() {
-    for (const set of [...this.waiters.values()]) for (const fn of [...set]) fn();
   }
 
   // ---- state ----
@@ -564,19 +353,6 @@ export class Engine {
     }
   }
 
-  holdersOf(id) {
-    const t = this.now();
-    const holders = [];
-    for (const p of this.peers.values()) {
-      if (!p.isOpen || !p.holds(id) || (this.busyUntil.get(p.id) ?? 0) > t || this.banned.has(p.id)) continue;
-      holders.push(p);
-    }
-    // Spread requests: neighbours with fewer uploads first, leaders last (they fetch from HTTP
-    // and serve first copies; the others then serve each other).
-    const rank = (p) => (p.activeUploads || 0) * 4 + (this.leaders.includes(p.id) ? 2 : 0) + Math.random();
-    return holders.map((p) => [rank(p), p.id]).sort((a, b) => a[0] - b[0]).map(([, id]) => id);
-  }
-
   /**
    * Totals for `swarmgate.stats()`.
    * @returns {object}
@@ -584,14 +360,14 @@ export class Engine {
   stats() {
     return {
       ...this.qoe.stats(),
-      peers: this.openPeerCount(),
+      peers: this.neighbours.openCount(),
       uploadCapacityKbps: this.uploadMeter.capacityKbps(),
       uploadAllowed: !!(this.policy && this.policy.p2p === 'on' && this.policy.upload && this.policy.upload.allowed === true),
       site: this.site ?? null,
       peerId: this.selfId ?? null,
       leader: this.selfId !== undefined && this.leaders.includes(this.selfId),
-      peersBySite: { ...this.p2pBytesBySite },
-      p2pBytesByPeer: { ...this.p2pBytesByPeer },
+      peersBySite: { ...this.neighbours.bytesBySite },
+      p2pBytesByPeer: { ...this.neighbours.bytesByPeer },
       enabled: this.enabled,
       connected: !!this.signaling && this.signaling.joined,
       integrity: this.integrity,
@@ -599,7 +375,7 @@ export class Engine {
       p2pPolicy: this.policy ? this.policy.p2p ?? null : null,
       timings: { ...this.timings, peersReleasedMs: this.gate.openedAtMs },
       peerGate: this.gate.openedBy,
-      httpRescued: this.rescued,
+      httpRescued: this.loader.rescued,
     };
   }
 
@@ -622,99 +398,17 @@ export class Engine {
    * @param {string} playlist.track rendition key (e.g. the level index or its URL)
    * @param {{url: string, range?: ByteRange, segmentId?: string, sequence?: number, durationS?: number}[]} playlist.segments
    */
-  onPlaylist({ live, track, segments }) {
-    try {
-      if (this.destroyed || !Array.isArray(segments)) return;
-      const t = this.now();
-      const firstLook = !this.seenTracks.has(track);
-      this.seenTracks.add(track);
-      let lowest = Infinity;
-      const fresh = [];
-      for (const s of segments) {
-        const id = s.segmentId ?? this.segmentId(s.url, s.range);
-        if (Number.isFinite(s.sequence)) lowest = Math.min(lowest, s.sequence);
-        if (this.known.has(id)) continue;
-        const k = { listedAtMs: t, url: s.url, range: s.range, sequence: s.sequence, durationS: s.durationS, track, live, upcoming: live && !firstLook };
-        this.known.set(id, k);
-        if (k.upcoming) fresh.push([id, k]);
-      }
-      if (live && Number.isFinite(lowest)) {
-        this.store.setLiveWindow(track, lowest);
-        for (const [id, k] of this.known) {
-          if (k.track === track && k.sequence !== undefined && k.sequence < lowest) this.known.delete(id);
-        }
-      }
-      while (this.known.size > 4096) this.known.delete(this.known.keys().next().value);
-      for (const [id, k] of fresh) this.prefetchLive(id, k);
-    } catch (e) {
-      this.log('playlist handling failed', e);
-    }
-  }
-
-  prefetchLive(id, k) {
-    if (!this.p2pUsable() || this.store.has(id) || this.inflight.has(id)) return;
-    const ranked = rankLeaders(id, this.leaders);
-    if (ranked[0] === this.selfId) {
-      this.log('primary leader for', id);
-      this.prefetchHttp(id, k);
-    } else if (ranked[1] === this.selfId) {
-      const due = k.listedAtMs + this.scheduler.estimateHttpMs({ durationS: k.durationS }) + this.backupGrace(k.durationS);
-      const timer = this.timers.setTimeout(() => {
-        this.backupTimers.delete(timer);
-        if (this.store.has(id) || this.inflight.has(id) || this.holdersOf(id).length > 0) return;
-        this.log('backup leader steps in for', id);
-        this.prefetchHttp(id, k);
-      }, Math.max(0, due - this.now()));
-      this.backupTimers.add(timer);
-    } else if (this.holdersOf(id).length > 0) {
-      this.prefetchP2p(id, k);
-    }
+  onPlaylist(playlist) {
+    this.live.onPlaylist(playlist);
   }
 
   /**
-   * How long the backup leader gives the primary past its expected HTTP time. Each viewer refreshes
-   * the live playlist on its own timer, so the primary may list a segment up to one target
-   * duration after the backup did; a shorter grace makes the backup fetch most segments twice.
-   * The scheduler's deadline still bounds the wait.
+   * What the playlists said of each segment the engine knows of, by segment id (live-prefetch.js
+   * keeps it).
+   * @returns {Map<string, import('./live-prefetch.js').KnownSegment>}
    */
-  backupGrace(durationS) {
-    return Math.max(this.scheduler.backupGraceMs, durationS > 0 ? durationS * 1000 : 0);
-  }
-
-  prefetchHttp(id, k) {
-    if (typeof this.fetchHttp !== 'function') return;
-    const url = k.url;
-    this.track(id, (async () => {
-      try {
-        return await this.http(id, { url, range: k.range, durationS: k.durationS, sequence: k.sequence, track: k.track, httpLoad: () => this.fetchHttp(url, k.range ? { range: k.range } : undefined) });
-      } catch {
-        return null;
-      }
-    })());
-  }
-
-  prefetchP2p(id, k) {
-    if (!this.p2pDownloadsAllowed() || this.unverifiable(id)) return;
-    const deadlineMs = this.now() + Math.max(DEFAULT_PREFETCH_TIMEOUT_MS, (k.durationS || 0) * 1000);
-    this.track(id, (async () => {
-      for (let round = 0; round < 4; round++) {
-        const peer = this.holdersOf(id)[0];
-        if (peer === undefined || this.now() >= deadlineMs || !this.p2pDownloadsAllowed()) return null;
-        const r = await this.tryPeer(id, peer, deadlineMs, { url: k.url, sequence: k.sequence, track: k.track });
-        if (r.result) return r.result;
-        this.countFailure(peer, r);
-        if (r.fail === 'integrity' || r.fail === 'unverified' || r.fail === 'timeout') return null;
-      }
-      return null;
-    })().catch(() => null));
-  }
-
-  track(id, promise) {
-    this.inflight.set(id, promise);
-    promise.finally(() => {
-      if (this.inflight.get(id) === promise) this.inflight.delete(id);
-    });
-    return promise;
+  get known() {
+    return this.live.known;
   }
 
   // ---- loading ----
@@ -726,246 +420,7 @@ export class Engine {
    * @param {LoadRequest} req
    * @returns {Promise<LoadResult>}
    */
-  async loadSegment(req) {
-    const result = await this.loadOnce(req);
-    // A VOD player fills its whole buffer right after the first fragment, well before it plays:
-    // with that fragment in hand it can afford P2P attempts, so its neighbours connect now.
-    if (!req.live && req.durationS > 0 && !this.gate.isOpen) this.gate.open('buffered');
-    return result;
-  }
-
-  /** @param {LoadRequest} req @returns {Promise<LoadResult>} */
-  async loadOnce(req) {
-    const id = req.segmentId ?? this.segmentId(req.url, req.range);
-    let httpTried = false;
-    const httpOnce = (reason) => {
-      httpTried = true;
-      return rescueHttp(this, id, req, this.http(id, req, reason));
-    };
-    try {
-      if (!this.p2pUsable()) return await httpOnce('off');
-      // Fetching takes a good part of the segment's duration: the WAN is scarce, use the LAN now.
-      if (!this.gate.isOpen && this.scheduler.congested(req)) this.gate.open('congested');
-      const t0 = this.now();
-      const cached = this.fromStore(id, req);
-      if (cached) return cached;
-      const pending = this.inflight.get(id);
-      if (pending) {
-        const httpMs = this.scheduler.estimateHttpMs(req);
-        const slackMs = req.bufferS * 1000 - this.scheduler.safetyMarginMs - httpMs;
-        // A fetch of the same segment already under way (our leader prefetch, or a pull from a
-        // neighbour) started before a new one would, so with no slack it is still joined for up to
-        // one HTTP time instead of adding a second copy to the link. Waiting on another fetch is
-        // not a transfer: the adapter keeps the player's timers quiet.
-        const joined = await this.raceUntil(pending, t0 + (slackMs > 0 ? slackMs : httpMs));
-        if (joined) return this.resultFor(joined, req);
-        const again = this.fromStore(id, req);
-        if (again) return again;
-      }
-      const own = this.decide(id, req, t0, httpOnce);
-      return await this.track(id, own.then((r) => r, () => null)).then((r) => r || own);
-    } catch (e) {
-      if (e && e.httpFailure) throw e;
-      if (req.signal && req.signal.aborted) throw e;
-      this.log('engine failure, falling back to HTTP', e);
-      if (httpTried) throw e;
-      return this.http(id, req, 'error');
-    }
-  }
-
-  raceUntil(promise, untilMs) {
-    return new Promise((resolve) => {
-      const timer = this.timers.setTimeout(() => resolve(null), Math.max(0, untilMs - this.now()));
-      promise.then((r) => { this.timers.clearTimeout(timer); resolve(r); }, () => { this.timers.clearTimeout(timer); resolve(null); });
-    });
-  }
-
-  fromStore(id, req) {
-    const entry = this.store.get(id);
-    if (!entry) return null;
-    return { bytes: entry.bytes, source: entry.meta.source === 'p2p' ? 'p2p' : 'http', stats: this.modelledStats(entry.bytes.length, req) };
-  }
-
-  resultFor(r, req) {
-    if (r.source === 'p2p' || !r.timing) return { bytes: r.bytes, source: r.source, stats: this.modelledStats(r.bytes.length, req) };
-    return r;
-  }
-
-  modelledStats(bytes, req) {
-    const httpBps = this.scheduler.httpThroughputBps() || (req.bwEstimate > 0 ? req.bwEstimate : FALLBACK_BPS);
-    return p2pLoaderStats({ bytes, deliveredAt: this.now(), httpBps, ttfbMs: req.ttfbMs > 0 ? req.ttfbMs : 0 });
-  }
-
-  async decide(id, req, t0, httpOnce) {
-    const k = this.known.get(id);
-    const exclude = [];
-    let waitedOut = false;
-    for (let round = 0; round < 12; round++) {
-      if (req.signal && req.signal.aborted) throw new Error('aborted');
-      if (!this.p2pUsable()) return httpOnce('off');
-      const cached = this.fromStore(id, req);
-      if (cached) return cached;
-      // Nothing a neighbour sends could be verified now: waiting for one would only cost buffer.
-      if (!this.p2pDownloadsAllowed()) return httpOnce('unanchored');
-      if (this.unverifiable(id)) return httpOnce('unverified');
-      // Nobody could announce it to us or serve it: waiting would only cost buffer.
-      if (this.openPeerCount() === 0) return httpOnce('alone');
-      const t = this.now();
-      const plan = this.scheduler.plan({
-        segmentId: id, live: !!req.live, bufferS: Math.max(0, req.bufferS - (t - t0) / 1000),
-        durationS: req.durationS, sizeBytes: req.sizeBytes, holders: this.holdersOf(id), leaders: this.leaders, selfId: this.selfId,
-        listedAtMs: req.listedAtMs ?? (k ? k.listedAtMs : t0), exclude, backupGraceMs: this.backupGrace(req.durationS),
-        neighbours: this.peers.size + this.gate.heldCount, connecting: this.connectingCount(), askedAtMs: t0,
-      });
-      if (plan.source === 'http') {
-        if (waitedOut && plan.reason === 'urgent') this.qoe.addFailure('noHolder');
-        return httpOnce(plan.reason);
-      }
-      if (plan.source === 'wait') {
-        if (waitedOut) {
-          this.qoe.addFailure('noHolder');
-          return httpOnce('noHolder');
-        }
-        const busy = [...this.busyUntil.values()].filter((u) => u > t);
-        const until = busy.length ? Math.min(plan.untilMs, ...busy) : plan.untilMs;
-        const woken = await this.wait(id, until, req.signal);
-        if (!woken && until === plan.untilMs) waitedOut = true;
-        continue;
-      }
-      const r = await this.tryPeer(id, plan.peer, plan.deadlineMs, req);
-      if (r.result) return this.resultFor(r.result, req);
-      this.countFailure(plan.peer, r);
-      if (r.fail === 'aborted') throw new Error('aborted');
-      if (r.fail === 'integrity' || r.fail === 'unverified' || r.fail === 'timeout') return httpOnce(r.fail);
-      if (r.fail !== 'busy') exclude.push(plan.peer);
-    }
-    return httpOnce('rounds');
-  }
-
-  countFailure(peerId, r) {
-    switch (r.fail) {
-      case 'integrity':
-        this.qoe.addFailure('integrity');
-        // Never asked again, whatever the coordinator decides: one report does not bar a peer
-        // (docs/protocol.md), but this viewer has seen enough.
-        this.banned.add(peerId);
-        this.signaling?.failing(peerId, 'integrity', r.segment);
-        this.log('integrity failure from', peerId, r.segment);
-        break;
-      case 'unverified':
-        this.qoe.addFailure('unverified');
-        break;
-      case 'timeout':
-        this.qoe.addFailure('timeout');
-        break;
-      case 'idle': {
-        this.qoe.addFailure('timeout');
-        const n = (this.peerTimeouts.get(peerId) ?? 0) + 1;
-        this.peerTimeouts.set(peerId, n);
-        if (n >= TIMEOUTS_BEFORE_FAILING) {
-          this.peerTimeouts.delete(peerId);
-          this.signaling?.failing(peerId, 'timeout');
-        }
-        break;
-      }
-      case 'gone': this.qoe.addFailure('gone'); break;
-      case 'policy': this.qoe.addFailure('policy'); break;
-      case 'busy': this.busyUntil.set(peerId, this.now() + BUSY_BACKOFF_MS); break;
-      case 'not_found': this.qoe.addFailure('noHolder'); break;
-      default: break;
-    }
-  }
-
-  /**
-   * One P2P attempt, bounded by `deadlineMs` and by progress (a silent neighbour is given up
-   * after the idle timeout, well before a dead SCTP association would be noticed). The appliance
-   * is asked for the segment's hash at the same time; the bytes count only if they match it.
-   * @param {string} id
-   * @param {string} peerId
-   * @param {number} deadlineMs
-   * @param {{url?: string, sequence?: number, track?: string, signal?: object, onTransferStart?: Function}} req
-   * @returns {Promise<{result?: object, fail?: string, segment?: string, anchorError?: string}>}
-   */
-  tryPeer(id, peerId, deadlineMs, req) {
-    const peer = this.peers.get(peerId);
-    if (!peer || !peer.isOpen || this.banned.has(peerId)) return Promise.resolve({ fail: 'gone' });
-    const url = req.url ?? this.known.get(id)?.url ?? id;
-    const expected = this.anchor.get(id, url, req.url ? req.range : this.known.get(id)?.range);
-    req.onTransferStart?.('p2p');
-    const startedAt = this.now();
-    let receivedAt = null;
-    const r = peer.request(id, { expected, onReceived: () => { receivedAt = this.now(); } });
-    return new Promise((resolve) => {
-      let settled = false;
-      let last = -1;
-      let lastAt = startedAt;
-      const finish = (out) => {
-        if (settled) return;
-        settled = true;
-        this.timers.clearTimeout(deadline);
-        this.timers.clearInterval(idle);
-        resolve(out);
-      };
-      const deadline = this.timers.setTimeout(() => { r.cancel(); finish({ fail: 'timeout' }); }, Math.max(0, deadlineMs - this.now()));
-      const idle = this.timers.setInterval(() => {
-        const got = r.received();
-        // Every byte in and waiting for the appliance's answer: the neighbour is not silent.
-        if (got !== last || r.complete()) { last = got; lastAt = this.now(); return; }
-        if (this.now() - lastAt >= this.idleTimeoutMs) { r.cancel(); finish({ fail: 'idle' }); }
-      }, Math.max(10, Math.floor(this.idleTimeoutMs / 4)));
-      if (req.signal) req.signal.addEventListener?.('abort', () => { r.cancel(); finish({ fail: 'aborted' }); }, { once: true });
-      r.done.then(async (bytes) => {
-        if (settled) return;
-        // Request to last byte, like the HTTP samples: neither hashing nor the appliance's answer is the LAN's time.
-        this.scheduler.recordP2p({ bytes: bytes.length, ms: (receivedAt ?? this.now()) - startedAt });
-        // Resolved already: the transfer released the bytes because they match it.
-        const anchor = await expected;
-        this.peerTimeouts.delete(peerId);
-        this.qoe.addP2pBytes(bytes.length);
-        const site = this.peerSites.get(peerId) ?? 'unknown';
-        this.p2pBytesBySite[site] = (this.p2pBytesBySite[site] || 0) + bytes.length;
-        this.p2pBytesByPeer[peerId] = (this.p2pBytesByPeer[peerId] || 0) + bytes.length;
-        this.keep(id, bytes, { sha256: anchor.sha256, source: 'p2p', sequence: req.sequence, track: req.track });
-        finish({ result: { bytes, source: 'p2p' } });
-      }, (err) => {
-        const code = err && err.code;
-        if (code === 'integrity') finish({ fail: 'integrity', segment: url });
-        else if (code === 'unverified') finish({ fail: 'unverified', anchorError: err.anchorError });
-        else finish({ fail: code === 'remote' ? err.remoteCode : code === 'gone' ? 'gone' : code === 'cancelled' ? 'aborted' : 'gone' });
-      });
-    });
-  }
-
-  /**
-   * HTTP through the player's loader; keeps the bytes to serve neighbours.
-   * @returns {Promise<LoadResult & {timing: HttpResult}>}
-   */
-  async http(id, req, reason) {
-    this.log('http', reason, id);
-    req.onTransferStart?.('http');
-    let res;
-    try {
-      res = await req.httpLoad();
-    } catch (e) {
-      const err = e && typeof e === 'object' ? e : new Error(String(e));
-      err.httpFailure = true;
-      throw err;
-    }
-    const bytes = res.bytes;
-    this.qoe.addHttpBytes(bytes.length);
-    this.scheduler.recordHttp({ bytes: bytes.length, ms: res.deliveredAt - res.requestedAt, durationS: req.durationS });
-    if (!this.destroyed) {
-      sha256(bytes).then((hash) => this.keep(id, bytes, { sha256: hash, source: 'http', sequence: req.sequence, track: req.track }), () => {});
-    }
-    return { bytes, source: 'http', stats: httpLoaderStats(res), timing: res };
-  }
-
-  keep(id, bytes, { sha256: hash, source, sequence, track }) {
-    if (this.destroyed || this.store.has(id)) return;
-    const k = this.known.get(id);
-    const meta = { stream: track ?? (k && k.track) ?? '', sha256: hash, source };
-    const seq = sequence ?? (k && k.sequence);
-    if (Number.isFinite(seq)) meta.sequence = seq;
-    this.store.put(id, bytes, meta);
+  loadSegment(req) {
+    return this.loader.load(req);
   }
 }

@@ -25,30 +25,32 @@ export const RESCUE_POLL_MS = 100;
 export const RESCUE_MIN_DEADLINE_MS = 4000;
 
 /**
- * @param {object} engine the Engine (its scheduler, gate, holders, peer attempts)
+ * @param {import('./segment-loader.js').SegmentLoader} loader its scheduler, gate, neighbours and
+ *   peer attempts, and the engine's session facts
  * @param {string} id segment id
  * @param {object} req the player's load request (LoadRequest) with `abortHttp`
- * @param {Promise<object>} fetching the HTTP load already started for it (Engine#http)
+ * @param {Promise<object>} fetching the HTTP load already started for it (SegmentLoader#http)
  * @returns {Promise<object>} the load result: HTTP's, or the neighbour's copy
  */
-export async function rescueHttp(engine, id, req, fetching) {
+export async function rescueHttp(loader, id, req, fetching) {
+  const engine = loader.engine;
   // Not "P2P usable" yet is no reason to stop watching: a first fragment is asked for before the
   // appliance's welcome, which is what makes P2P usable, arrives over the same congested link.
   if (typeof req.abortHttp !== 'function' || !engine.enabled || engine.destroyed) return fetching;
   const outcome = fetching.then(() => true, () => true);
-  const startedAt = engine.now();
+  const startedAt = loader.now();
   const tried = new Set();
   for (;;) {
-    if (await engine.raceUntil(outcome, engine.now() + RESCUE_POLL_MS)) return fetching;
+    if (await loader.raceUntil(outcome, loader.now() + RESCUE_POLL_MS)) return fetching;
     if (engine.destroyed || !engine.enabled || (req.signal && req.signal.aborted)) return fetching;
-    if (!engine.scheduler.congested(req) && !engine.scheduler.slowFetch(engine.now() - startedAt, req)) continue;
+    if (!loader.scheduler.congested(req) && !loader.scheduler.slowFetch(loader.now() - startedAt, req)) continue;
     // The WAN is the bottleneck: the LAN is worth connecting to now, whatever the player's state.
-    if (!engine.gate.isOpen) engine.gate.open('congested');
+    if (!loader.gate.isOpen) loader.gate.open('congested');
     if (!engine.p2pDownloadsAllowed() || engine.unverifiable(id)) continue;
-    const peer = engine.holdersOf(id).find((p) => !tried.has(p));
+    const peer = loader.neighbours.holdersOf(id).find((p) => !tried.has(p));
     if (peer === undefined) continue;
     tried.add(peer);
-    const attempt = askNeighbour(engine, id, req, peer);
+    const attempt = askNeighbour(loader, id, req, peer);
     const first = await Promise.race([outcome.then(() => null), attempt.done]);
     if (first === null) {
       attempt.cancel();
@@ -57,21 +59,21 @@ export async function rescueHttp(engine, id, req, fetching) {
     if (first.result) {
       fetching.catch(() => {});
       req.abortHttp();
-      engine.rescued += 1;
-      engine.log('a neighbour\'s copy replaced a slow HTTP fetch of', id);
-      return engine.resultFor(first.result, req);
+      loader.rescued += 1;
+      loader.log('a neighbour\'s copy replaced a slow HTTP fetch of', id);
+      return loader.resultFor(first.result, req);
     }
-    engine.countFailure(peer, first);
+    loader.neighbours.countFailure(peer, first);
   }
 }
 
 /** One attempt at a neighbour, cancellable, ended with the player's own request too. */
-function askNeighbour(engine, id, req, peer) {
+function askNeighbour(loader, id, req, peer) {
   const controller = new AbortController();
   const cancel = () => controller.abort();
   req.signal?.addEventListener?.('abort', cancel, { once: true });
-  const deadlineMs = engine.now() + Math.max(RESCUE_MIN_DEADLINE_MS, (req.durationS || 0) * 1000);
-  const done = engine.tryPeer(id, peer, deadlineMs, {
+  const deadlineMs = loader.now() + Math.max(RESCUE_MIN_DEADLINE_MS, (req.durationS || 0) * 1000);
+  const done = loader.tryPeer(id, peer, deadlineMs, {
     url: req.url, range: req.range, sequence: req.sequence, track: req.track, signal: controller.signal,
   }).finally(() => req.signal?.removeEventListener?.('abort', cancel));
   return { done, cancel };

@@ -14,7 +14,8 @@
 //   upper-case, public server-reflexive candidate to that neighbour through signaling, to lure
 //   it into a connection attempt off the LAN.
 // Its own playback is unchanged, so it stays in the swarm as long as the appliance lets it.
-import { Engine } from '../../src/core/engine.js';
+import { LivePrefetch } from '../../src/core/live-prefetch.js';
+import { Neighbours } from '../../src/core/neighbours.js';
 import { Peer } from '../../src/core/peer.js';
 import { sha256Sync } from '../../src/core/sha256.js';
 import { SignalingClient } from '../../src/core/signaling-client.js';
@@ -59,8 +60,8 @@ Peer.prototype.serve = function serveAltered(msg) {
 // Fetches every new live segment over HTTP the moment it is listed, as a leader would, and
 // announces it: the first holder a neighbour hears of is the one it asks, so as many viewers as
 // possible ask the attacker.
-Engine.prototype.prefetchLive = function grabEverything(id, k) {
-  if (this.store.has(id) || this.inflight.has(id)) return;
+LivePrefetch.prototype.prefetchLive = function grabEverything(id, k) {
+  if (this.store.has(id) || this.loader.inflight.has(id)) return;
   this.prefetchHttp(id, k);
 };
 
@@ -112,7 +113,7 @@ HlsSession.prototype.playlist = function pollFaster(track, details) {
 };
 
 // Every request is answered: no download-only, cellular, busy or rate refusals.
-Engine.prototype.uploadDecision = () => ({ allowed: true });
+Neighbours.prototype.uploadDecision = () => ({ allowed: true });
 
 const honestOnOpen = SignalingClient.prototype.onOpen;
 SignalingClient.prototype.onOpen = function claimCapacity() {

@@ -58,7 +58,7 @@ async function setup({
   await until(() => engine.stats().peers === Object.keys(remotes).length, 5000, 'the neighbours\' channels to open');
   const held = Object.entries(remotes).map(([id, r]) => [id, [...(r.segments ?? new Map()).keys()]]);
   for (const [id, ids] of held) if (ids.length) far[id].announce(ids, true);
-  await until(() => held.every(([id, ids]) => ids.every((seg) => engine.peers.get(id)?.holds(seg))), 5000,
+  await until(() => held.every(([id, ids]) => ids.every((seg) => engine.neighbours.peers.get(id)?.holds(seg))), 5000,
     'the neighbours\' announcements');
   return { engine, signaling, far };
 }
@@ -243,8 +243,8 @@ test('altered bytes with the sender\'s own matching hash never reach the player:
   await until(() => engine.store.has(SEG), 5000, 'the HTTP copy in the store');
   assert.equal(engine.store.get(SEG).meta.source, 'http', 'the altered copy was never stored');
   // It still announces SEG2, but it is never asked again.
-  assert.equal(engine.peers.get('p-bad').holds(SEG2), true);
-  assert.deepEqual(engine.holdersOf(SEG2), []);
+  assert.equal(engine.neighbours.peers.get('p-bad').holds(SEG2), true);
+  assert.deepEqual(engine.neighbours.holdersOf(SEG2), []);
   const http2 = httpLoader(bytes2);
   const r2 = await engine.loadSegment({ url: SEG2, live: false, bufferS: 10, durationS: 2, httpLoad: http2 });
   assert.equal(r2.source, 'http');
@@ -312,7 +312,7 @@ test('not_allowed (no media origin for the stream) ends P2P downloads for the se
   engine.onPlaylist({ live: true, track: 'main:0', segments: [{ url: SEG, sequence: 100 }, { url: SEG3, sequence: 102 }] });
   far['p-a'].segments.set(SEG3, bytes);
   far['p-a'].announce([SEG3]);
-  await until(() => engine.peers.get('p-a').holds(SEG3), 5000, 'the announcement');
+  await until(() => engine.neighbours.peers.get('p-a').holds(SEG3), 5000, 'the announcement');
   await settle(10);
   assert.deepEqual(far['p-a'].requests, [SEG]);
 });
@@ -351,19 +351,19 @@ test('bytes in while the appliance stays silent: the neighbour is not blamed, HT
   // Deadline: 1000 ms of buffer − 100 ms margin − 100 ms HTTP estimate; the idle timeout is 100 ms.
   assert.ok(http.log[0] >= 800, `HTTP at ${http.log[0]} ms, not at the idle timeout`);
   assert.deepEqual(signaling.failings, []);
-  assert.equal(engine.peerTimeouts.size, 0);
+  assert.equal(engine.neighbours.peerTimeouts.size, 0);
 });
 
 test('neighbour-gone barred closes that neighbour for good; about ourselves it closes every neighbour', async () => {
   const { engine, signaling } = await setup({ self: 'p-self', remotes: { 'p-bad': {}, 'p-ok': {} } });
   signaling.emit('neighbour-gone', { type: 'neighbour-gone', peer: 'p-bad', reason: 'barred' });
-  assert.equal(engine.peers.has('p-bad'), false);
-  assert.equal(engine.banned.has('p-bad'), true);
+  assert.equal(engine.neighbours.peers.has('p-bad'), false);
+  assert.equal(engine.neighbours.banned.has('p-bad'), true);
   signaling.emit('neighbour', { type: 'neighbour', peer: 'p-bad', offer: true });
-  assert.equal(engine.peers.has('p-bad'), false, 'never connected again');
-  assert.equal(engine.peers.has('p-ok'), true);
+  assert.equal(engine.neighbours.peers.has('p-bad'), false, 'never connected again');
+  assert.equal(engine.neighbours.peers.has('p-ok'), true);
   signaling.emit('neighbour-gone', { type: 'neighbour-gone', peer: 'p-self', reason: 'barred' });
-  assert.equal(engine.peers.size, 0);
+  assert.equal(engine.neighbours.peers.size, 0);
 });
 
 test('a neighbour lost mid-transfer is routed around: the next holder serves the segment', async () => {
@@ -456,18 +456,18 @@ test('requests from neighbours follow the upload policy: download-only answers p
   await engine.loadSegment({ url: SEG, live: true, bufferS: 8, httpLoad: httpLoader(bytes) });
   await until(() => far['p-n'].announced.length > 0, 5000, 'the announcement of the fetched segment');
   signaling.emit('policy', { type: 'policy', policy: { ...POLICY_ON, p2p: 'download-only' } });
-  assert.deepEqual(engine.uploadDecision(), { allowed: false, reason: 'download-only', code: 'policy' });
+  assert.deepEqual(engine.neighbours.uploadDecision(), { allowed: false, reason: 'download-only', code: 'policy' });
   // The appliance decides about networks: a cellular viewer it allows uploads, one it does not, not.
   engine.connection = { type: 'cellular' };
   signaling.emit('policy', { type: 'policy', policy: { ...POLICY_ON, uploadOnCellular: true } });
-  assert.equal(engine.uploadDecision().allowed, true);
+  assert.equal(engine.neighbours.uploadDecision().allowed, true);
   signaling.emit('policy', { type: 'policy', policy: { ...POLICY_ON, upload: { ...POLICY_ON.upload, allowed: false } } });
-  assert.deepEqual(engine.uploadDecision(), { allowed: false, reason: 'not-allowed', code: 'policy' });
+  assert.deepEqual(engine.neighbours.uploadDecision(), { allowed: false, reason: 'not-allowed', code: 'policy' });
   signaling.emit('policy', { type: 'policy', policy: POLICY_ON });
   engine.connection = { type: 'ethernet', saveData: true };
-  assert.equal(engine.uploadDecision().allowed, false);
+  assert.equal(engine.neighbours.uploadDecision().allowed, false);
   engine.connection = { type: 'ethernet' };
-  assert.equal(engine.uploadDecision().allowed, true);
+  assert.equal(engine.neighbours.uploadDecision().allowed, true);
   assert.deepEqual(far['p-n'].announced, [SEG]);
 });
 
@@ -487,7 +487,7 @@ test('upload capacity comes from real uploads timed until their bytes left the c
   const bytes = segmentBytes(250_000, 5);
   engine.store.put(SEG, bytes, { sha256: (await hashAnswer(bytes)).sha256 });
   const remote = far['p-n'];
-  const channel = engine.peers.get('p-n').channel;
+  const channel = engine.neighbours.peers.get('p-n').channel;
   const lastChunk = (id) => remote.received.some((m) => m.type === 'chunk' && m.requestId === id && m.offset + m.bytes.length === bytes.length);
   assert.equal(engine.stats().uploadCapacityKbps, 0, 'unknown before any transfer');
 
@@ -538,14 +538,14 @@ test('the rules from welcome decide: an upload the appliance did not allow is an
   // A `policy` message with the caps of a changed policy replaces them at once.
   signaling.emit('policy', { type: 'policy', policy: { ...POLICY_ON, upload: { allowed: true, maxUploads: 1, maxKbps: 1000 } } });
   assert.equal(engine.stats().uploadAllowed, true);
-  assert.deepEqual(engine.uploadDecision(), { allowed: true });
-  engine.uploadLog.push({ at: engine.now(), bytes: 250_000 }); // 1 Mbit/s over the last 2 s
-  assert.deepEqual(engine.uploadDecision(), { allowed: false, reason: 'rate', code: 'busy' });
-  engine.uploadLog.length = 0;
-  engine.uploadLog.push({ at: engine.now(), bytes: 249_000 });
-  assert.deepEqual(engine.uploadDecision(), { allowed: true });
-  engine.uploadLog.push({ at: engine.now(), bytes: 1000 });
-  assert.deepEqual(engine.uploadDecision(), { allowed: false, reason: 'rate', code: 'busy' });
+  assert.deepEqual(engine.neighbours.uploadDecision(), { allowed: true });
+  engine.neighbours.uploadLog.push({ at: engine.now(), bytes: 250_000 }); // 1 Mbit/s over the last 2 s
+  assert.deepEqual(engine.neighbours.uploadDecision(), { allowed: false, reason: 'rate', code: 'busy' });
+  engine.neighbours.uploadLog.length = 0;
+  engine.neighbours.uploadLog.push({ at: engine.now(), bytes: 249_000 });
+  assert.deepEqual(engine.neighbours.uploadDecision(), { allowed: true });
+  engine.neighbours.uploadLog.push({ at: engine.now(), bytes: 1000 });
+  assert.deepEqual(engine.neighbours.uploadDecision(), { allowed: false, reason: 'rate', code: 'busy' });
 });
 
 test('stats().timings marks the first welcome and the first open neighbour on the engine clock, once', async () => {

@@ -6,7 +6,8 @@ import java.util.SplittableRandom;
 
 /**
  * How one new live segment reaches the connected viewers of one site, following the SDK's rules
- * (sdk/src/core/scheduler.js and engine.js) over the neighbour graph the coordinator built:
+ * (sdk/src/core/scheduler.js, live-prefetch.js and segment-loader.js) over the neighbour graph
+ * the coordinator built:
  * <ul>
  *   <li>every viewer lists the segment at its own playlist refresh, within one segment duration;</li>
  *   <li>the primary leader (rendezvous order of the site's leader list) fetches it over the WAN

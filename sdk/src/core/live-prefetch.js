@@ -1,0 +1,171 @@
+/**
+ * The playlists the player loads, and what a viewer fetches before its player asks: the leader
+ * duties of live streams.
+ *
+ * Hybrid rules (scheduler.js and leaders.js decide, this acts): the designated (primary) leader of
+ * a new live segment fetches it over HTTP as soon as its playlist lists it, and the store then
+ * announces it; the backup leader steps in once the primary's expected HTTP time and a grace
+ * have passed with nobody holding it; every other viewer pulls it from a neighbour as soon as one
+ * announces it, so it is here before the player asks (no added latency behind the leader).
+ *
+ * A prefetch is an ordinary fetch in progress (SegmentLoader#track): the player's request for
+ * the segment joins it. HTTP prefetches use the adapter's `fetchHttp(url, {range})` (there is no
+ * player request to ride on); its rejection only ends the prefetch.
+ *
+ * Only segments that appear in a live playlist after the player first loaded it are prefetched
+ * (`upcoming`): what the first listing holds, the player asks for itself right away.
+ *
+ * @module core/live-prefetch
+ */
+
+import { rankLeaders } from './leaders.js';
+import { backupGrace } from './segment-loader.js';
+
+/** Longest a prefetch pulls from a neighbour before giving up (the player's request goes on). */
+export const DEFAULT_PREFETCH_TIMEOUT_MS = 4000;
+/** Segments remembered across all playlists (the oldest are forgotten first). */
+const MAX_KNOWN = 4096;
+
+/**
+ * @typedef {object} KnownSegment what a playlist said of a segment
+ * @property {number} listedAtMs when a playlist first listed it (on `now()`)
+ * @property {string} url
+ * @property {import('./segment-id.js').ByteRange} [range]
+ * @property {number} [sequence]
+ * @property {number} [durationS]
+ * @property {string} track
+ * @property {boolean} live
+ * @property {boolean} upcoming listed by a refresh of a live playlist, not its first load
+ */
+
+export class LivePrefetch {
+  /**
+   * @param {object} options
+   * @param {import('./engine.js').Engine} options.engine the session: `destroyed`, `selfId`,
+   *   `leaders`, `p2pUsable()`, `p2pDownloadsAllowed()`, `unverifiable(id)` and `segmentId()` are read
+   * @param {import('./segment-store.js').SegmentStore} options.store
+   * @param {import('./scheduler.js').Scheduler} options.scheduler
+   * @param {import('./segment-loader.js').SegmentLoader} options.loader does the fetches
+   * @param {import('./neighbours.js').Neighbours} options.neighbours who holds what
+   * @param {((url: string, options?: {range?: import('./segment-id.js').ByteRange}) => Promise<object>)|null} options.fetchHttp
+   *   HTTP for prefetches; without it this viewer never fetches for the others
+   * @param {object} options.timers
+   * @param {() => number} options.now
+   * @param {(...args: any[]) => void} options.log
+   */
+  constructor({ engine, store, scheduler, loader, neighbours, fetchHttp, timers, now, log }) {
+    this.engine = engine;
+    this.store = store;
+    this.scheduler = scheduler;
+    this.loader = loader;
+    this.neighbours = neighbours;
+    this.fetchHttp = fetchHttp;
+    this.timers = timers;
+    this.now = now;
+    this.log = log;
+    /** @type {Map<string, KnownSegment>} segment id → what its playlist said, in listing order */
+    this.known = new Map();
+    this.seenTracks = new Set();
+    this.backupTimers = new Set();
+  }
+
+  /**
+   * The adapter's view of the playlist the player is loading (on every refresh).
+   * @param {object} playlist
+   * @param {boolean} playlist.live
+   * @param {string} playlist.track rendition key (e.g. the level index or its URL)
+   * @param {{url: string, range?: import('./segment-id.js').ByteRange, segmentId?: string, sequence?: number, durationS?: number}[]} playlist.segments
+   */
+  onPlaylist({ live, track, segments }) {
+    try {
+      if (this.engine.destroyed || !Array.isArray(segments)) return;
+      const t = this.now();
+      const firstLook = !this.seenTracks.has(track);
+      this.seenTracks.add(track);
+      let lowest = Infinity;
+      const fresh = [];
+      for (const s of segments) {
+        const id = s.segmentId ?? this.engine.segmentId(s.url, s.range);
+        if (Number.isFinite(s.sequence)) lowest = Math.min(lowest, s.sequence);
+        if (this.known.has(id)) continue;
+        const k = { listedAtMs: t, url: s.url, range: s.range, sequence: s.sequence, durationS: s.durationS, track, live, upcoming: live && !firstLook };
+        this.known.set(id, k);
+        if (k.upcoming) fresh.push([id, k]);
+      }
+      if (live && Number.isFinite(lowest)) {
+        this.store.setLiveWindow(track, lowest);
+        for (const [id, k] of this.known) {
+          if (k.track === track && k.sequence !== undefined && k.sequence < lowest) this.known.delete(id);
+        }
+      }
+      while (this.known.size > MAX_KNOWN) this.known.delete(this.known.keys().next().value);
+      for (const [id, k] of fresh) this.prefetchLive(id, k);
+    } catch (e) {
+      this.log('playlist handling failed', e);
+    }
+  }
+
+  /** A neighbour announced `id`. */
+  onHave(id) {
+    // A new live segment of our playlist that a neighbour already holds: pull it now, so it
+    // is here before the player asks (no added latency behind the leader).
+    const k = this.known.get(id);
+    if (k && k.upcoming && !this.store.has(id) && !this.loader.inflight.has(id)) this.prefetchP2p(id, k);
+  }
+
+  /** A new live segment was listed: fetch it as its primary leader, its backup, or from a neighbour. */
+  prefetchLive(id, k) {
+    const e = this.engine;
+    if (!e.p2pUsable() || this.store.has(id) || this.loader.inflight.has(id)) return;
+    const ranked = rankLeaders(id, e.leaders);
+    if (ranked[0] === e.selfId) {
+      this.log('primary leader for', id);
+      this.prefetchHttp(id, k);
+    } else if (ranked[1] === e.selfId) {
+      const due = k.listedAtMs + this.scheduler.estimateHttpMs({ durationS: k.durationS }) + backupGrace(this.scheduler, k.durationS);
+      const timer = this.timers.setTimeout(() => {
+        this.backupTimers.delete(timer);
+        if (this.store.has(id) || this.loader.inflight.has(id) || this.neighbours.holdersOf(id).length > 0) return;
+        this.log('backup leader steps in for', id);
+        this.prefetchHttp(id, k);
+      }, Math.max(0, due - this.now()));
+      this.backupTimers.add(timer);
+    } else if (this.neighbours.holdersOf(id).length > 0) {
+      this.prefetchP2p(id, k);
+    }
+  }
+
+  prefetchHttp(id, k) {
+    if (typeof this.fetchHttp !== 'function') return;
+    const url = k.url;
+    this.loader.track(id, (async () => {
+      try {
+        return await this.loader.http(id, { url, range: k.range, durationS: k.durationS, sequence: k.sequence, track: k.track, httpLoad: () => this.fetchHttp(url, k.range ? { range: k.range } : undefined) });
+      } catch {
+        return null;
+      }
+    })());
+  }
+
+  prefetchP2p(id, k) {
+    const e = this.engine;
+    if (!e.p2pDownloadsAllowed() || e.unverifiable(id)) return;
+    const deadlineMs = this.now() + Math.max(DEFAULT_PREFETCH_TIMEOUT_MS, (k.durationS || 0) * 1000);
+    this.loader.track(id, (async () => {
+      for (let round = 0; round < 4; round++) {
+        const peer = this.neighbours.holdersOf(id)[0];
+        if (peer === undefined || this.now() >= deadlineMs || !e.p2pDownloadsAllowed()) return null;
+        const r = await this.loader.tryPeer(id, peer, deadlineMs, { url: k.url, sequence: k.sequence, track: k.track });
+        if (r.result) return r.result;
+        this.neighbours.countFailure(peer, r);
+        if (r.fail === 'integrity' || r.fail === 'unverified' || r.fail === 'timeout') return null;
+      }
+      return null;
+    })().catch(() => null));
+  }
+
+  destroy() {
+    for (const t of this.backupTimers) this.timers.clearTimeout(t);
+    this.backupTimers.clear();
+  }
+}

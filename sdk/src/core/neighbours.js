@@ -1,0 +1,323 @@
+/**
+ * The neighbours the appliance gives a viewer: the connections to them (created through the peer
+ * gate, peer-gate.js), what each announced it holds, how each behaved, and whether this viewer
+ * serves their requests.
+ *
+ * - Announcements: every segment the store gains is announced to every open neighbour at once;
+ *   after evictions the whole list is announced again (one `have` with `full`, at most once a
+ *   second), so neighbours stop asking for what is gone.
+ * - Behaviour: a neighbour that answered `busy` is skipped for {@link BUSY_BACKOFF_MS}; one that
+ *   stalled {@link TIMEOUTS_BEFORE_FAILING} transfers in a row is reported `failing` `timeout`; one
+ *   that sent bytes not matching the appliance's hash is reported `failing` `integrity` (with the
+ *   segment) and never asked again, nor connected again, this session (one report does not bar a
+ *   peer, docs/protocol.md, but this viewer has seen enough). One the appliance says is `barred`
+ *   is neither asked nor connected again either.
+ * - Uploads: whether this viewer serves a request is the appliance's policy (`policy.upload`),
+ *   the page's `upload` option, the network (Save-Data) and the upload load ({@link canUpload}).
+ *
+ * The session facts (joined or not, the policy, this viewer's id, the leaders) are the engine's:
+ * read here, never written.
+ *
+ * @module core/neighbours
+ */
+
+import { canUpload } from './scheduler.js';
+
+/** After a neighbour answers `busy`, it is skipped for this long. */
+export const BUSY_BACKOFF_MS = 250;
+/** Consecutive stalled transfers after which a neighbour is reported `failing` `timeout`. */
+export const TIMEOUTS_BEFORE_FAILING = 2;
+/** Evictions are announced (a full `have`) this long after the first of them, all at once. */
+const FULL_ANNOUNCE_DELAY_MS = 1000;
+/** The window of the upload rate measured for the upload policy. */
+const UPLOAD_RATE_WINDOW_MS = 2000;
+
+/**
+ * The network type for `hello` and the upload policy, from navigator.connection.
+ * @param {{type?: string, saveData?: boolean}|undefined} connection
+ * @returns {{network: 'ethernet'|'wifi'|'cellular'|'unknown', saveData: boolean}}
+ */
+export function networkInfo(connection) {
+  const type = connection && connection.type;
+  const network = type === 'ethernet' || type === 'wifi' || type === 'cellular' ? type : 'unknown';
+  return { network, saveData: !!(connection && connection.saveData) };
+}
+
+export class Neighbours {
+  /**
+   * @param {object} options
+   * @param {import('./engine.js').Engine} options.engine the session: `enabled`, `destroyed`,
+   *   `signaling`, `policy`, `selfId`, `leaders`, `connection` and `uploadAllowedByPage` are read
+   * @param {import('./segment-store.js').SegmentStore} options.store what is served and announced
+   * @param {import('./qoe.js').QoeReporter} options.qoe
+   * @param {import('./peer-gate.js').PeerGate} options.gate holds new neighbours until the player started
+   * @param {import('./upload-meter.js').UploadMeter} options.uploadMeter
+   * @param {(opts: object) => object} options.createPeer
+   * @param {Function} options.RTCPeerConnection
+   * @param {object} options.timers
+   * @param {() => number} options.now
+   * @param {(...args: any[]) => void} options.log
+   * @param {() => void} options.onOpen a neighbour's channel opened
+   * @param {(ids: string[], full: boolean) => void} options.onHave a neighbour announced segments
+   * @param {() => void} options.onUploadCapacity the measured upload capacity changed
+   */
+  constructor({ engine, store, qoe, gate, uploadMeter, createPeer, RTCPeerConnection, timers, now, log, onOpen, onHave, onUploadCapacity }) {
+    this.engine = engine;
+    this.store = store;
+    this.qoe = qoe;
+    this.gate = gate;
+    this.uploadMeter = uploadMeter;
+    this.createPeer = createPeer;
+    this.RTCPeerConnection = RTCPeerConnection;
+    this.timers = timers;
+    this.now = now;
+    this.log = log;
+    this.onOpen = onOpen;
+    this.onHave = onHave;
+    this.onUploadCapacity = onUploadCapacity;
+    /** @type {Map<string, object>} neighbour id → Peer */
+    this.peers = new Map();
+    /** @type {Map<string, string>} neighbour id → its site, as the appliance said */
+    this.sites = new Map();
+    /** @type {Record<string, number>} bytes received from peers, by the sender's site */
+    this.bytesBySite = {};
+    /** Bytes received from each neighbour (peer id), verified ones only. */
+    this.bytesByPeer = {};
+    /** @type {Set<string>} neighbours that sent bytes not matching the appliance's hash, or barred: never asked again */
+    this.banned = new Set();
+    /** @type {Map<string, number>} neighbour id → when its `busy` back-off ends */
+    this.busyUntil = new Map();
+    /** @type {Map<string, number>} neighbour id → stalled transfers in a row */
+    this.peerTimeouts = new Map();
+    /** @type {{at: number, bytes: number}[]} bytes uploaded, for the upload rate */
+    this.uploadLog = [];
+    this.fullAnnounceTimer = null;
+  }
+
+  // ---- connections ----
+
+  /** The appliance's `neighbour`: connect now, or when the gate lets it. */
+  add(m) {
+    const { peer: id, site } = m;
+    const e = this.engine;
+    if (!e.enabled || e.destroyed || typeof id !== 'string' || id === e.selfId) return;
+    if (typeof site === 'string') this.sites.set(id, site);
+    if (e.policy && e.policy.p2p === 'off') return;
+    // A neighbour that sent altered bytes gets no connection: nothing from it would be used.
+    if (this.banned.has(id)) return;
+    this.peers.get(id)?.close('closed');
+    if (!this.gate.hold(m)) this.connect(m, []);
+  }
+
+  /** Creates the connection to a neighbour, handing it the signals the gate kept for it. */
+  connect({ peer: id, offer }, signals) {
+    const e = this.engine;
+    if (!e.enabled || e.destroyed || !e.signaling || this.banned.has(id)) return;
+    if (e.policy && e.policy.p2p === 'off') return;
+    const peer = this.createPeer({
+      id, offer: !!offer, store: this.store, signaling: e.signaling,
+      RTCPeerConnection: this.RTCPeerConnection, iceServers: (e.policy && e.policy.iceServers) || [],
+      timers: this.timers, now: this.now, hooks: this.peerHooks(),
+    });
+    this.peers.set(id, peer);
+    for (const m of signals) peer.handleSignal(m);
+  }
+
+  /** A `signal` for a connection that exists (the gate keeps those of held neighbours). */
+  signal(m) {
+    this.peers.get(m.from)?.handleSignal(m);
+  }
+
+  /** The appliance's `neighbour-gone`. */
+  gone({ peer: id, reason }) {
+    if (reason === 'barred') {
+      // About ourselves: the `policy` with p2p off that follows closes everything; close now anyway.
+      if (id === this.engine.selfId) {
+        this.closeAll();
+        return;
+      }
+      if (typeof id === 'string') this.banned.add(id);
+    }
+    this.gate.drop(id);
+    this.peers.get(id)?.close('closed');
+  }
+
+  closeAll() {
+    this.gate.clear();
+    for (const p of [...this.peers.values()]) p.close('closed');
+    this.peers.clear();
+    this.qoe.setNeighbours(0);
+  }
+
+  peerHooks() {
+    return {
+      onOpen: (peer) => {
+        this.log('neighbour open', peer.id);
+        this.qoe.setNeighbours(this.openCount());
+        this.onOpen();
+      },
+      onClose: (peer, reason) => {
+        if (this.peers.get(peer.id) === peer) this.peers.delete(peer.id);
+        this.qoe.setNeighbours(this.openCount());
+        this.log('neighbour closed', peer.id, reason);
+      },
+      onHave: (peer, ids, full) => this.onHave(ids, full),
+      onFailing: (peer, reason) => this.engine.signaling?.failing(peer.id, reason),
+      onUploadStart: () => this.uploadMeter.started(),
+      onUploaded: (peer, bytes) => {
+        this.qoe.addUploadedBytes(bytes);
+        this.uploadLog.push({ at: this.now(), bytes });
+      },
+      onUploadEnd: (peer, bytes, timely) => {
+        if (!timely) this.uploadMeter.abandoned();
+        else if (this.uploadMeter.finished(bytes)) this.onUploadCapacity();
+      },
+      uploadDecision: () => this.uploadDecision(),
+    };
+  }
+
+  /** Neighbours given by the appliance that have not announced what they hold yet, held ones included. */
+  connectingCount() {
+    let n = this.gate.heldCount;
+    for (const p of this.peers.values()) if (!p.announced) n++;
+    return n;
+  }
+
+  openCount() {
+    let n = 0;
+    for (const p of this.peers.values()) if (p.isOpen) n++;
+    return n;
+  }
+
+  /** Neighbours given by the appliance: connections and held ones. */
+  count() {
+    return this.peers.size + this.gate.heldCount;
+  }
+
+  // ---- who holds what ----
+
+  /**
+   * The open neighbours that announced `id` and may be asked for it now, best first.
+   * @param {string} id
+   * @returns {string[]} neighbour ids
+   */
+  holdersOf(id) {
+    const t = this.now();
+    const leaders = this.engine.leaders;
+    const holders = [];
+    for (const p of this.peers.values()) {
+      if (!p.isOpen || !p.holds(id) || (this.busyUntil.get(p.id) ?? 0) > t || this.banned.has(p.id)) continue;
+      holders.push(p);
+    }
+    // Spread requests: neighbours with fewer uploads first, leaders last (they fetch from HTTP
+    // and serve first copies; the others then serve each other).
+    const rank = (p) => (p.activeUploads || 0) * 4 + (leaders.includes(p.id) ? 2 : 0) + Math.random();
+    return holders.map((p) => [rank(p), p.id]).sort((a, b) => a[0] - b[0]).map(([, id]) => id);
+  }
+
+  /** The open connection to `peerId` when it may be asked for segments, else undefined. */
+  usable(peerId) {
+    const peer = this.peers.get(peerId);
+    return peer && peer.isOpen && !this.banned.has(peerId) ? peer : undefined;
+  }
+
+  /** When the `busy` back-offs still running at `t` end. */
+  busyEnds(t) {
+    return [...this.busyUntil.values()].filter((u) => u > t);
+  }
+
+  // ---- how they behaved ----
+
+  /** A verified transfer of `bytes` from `peerId` completed. */
+  received(peerId, bytes) {
+    this.peerTimeouts.delete(peerId);
+    const site = this.sites.get(peerId) ?? 'unknown';
+    this.bytesBySite[site] = (this.bytesBySite[site] || 0) + bytes;
+    this.bytesByPeer[peerId] = (this.bytesByPeer[peerId] || 0) + bytes;
+  }
+
+  /**
+   * A failed attempt at `peerId` (segment-loader.js `tryPeer`): counted for QoE, and what it
+   * says about the neighbour remembered.
+   * @param {string} peerId
+   * @param {{fail?: string, segment?: string}} r
+   */
+  countFailure(peerId, r) {
+    switch (r.fail) {
+      case 'integrity':
+        this.qoe.addFailure('integrity');
+        // Never asked again, whatever the coordinator decides: one report does not bar a peer
+        // (docs/protocol.md), but this viewer has seen enough.
+        this.banned.add(peerId);
+        this.engine.signaling?.failing(peerId, 'integrity', r.segment);
+        this.log('integrity failure from', peerId, r.segment);
+        break;
+      case 'unverified':
+        this.qoe.addFailure('unverified');
+        break;
+      case 'timeout':
+        this.qoe.addFailure('timeout');
+        break;
+      case 'idle': {
+        this.qoe.addFailure('timeout');
+        const n = (this.peerTimeouts.get(peerId) ?? 0) + 1;
+        this.peerTimeouts.set(peerId, n);
+        if (n >= TIMEOUTS_BEFORE_FAILING) {
+          this.peerTimeouts.delete(peerId);
+          this.engine.signaling?.failing(peerId, 'timeout');
+        }
+        break;
+      }
+      case 'gone': this.qoe.addFailure('gone'); break;
+      case 'policy': this.qoe.addFailure('policy'); break;
+      case 'busy': this.busyUntil.set(peerId, this.now() + BUSY_BACKOFF_MS); break;
+      case 'not_found': this.qoe.addFailure('noHolder'); break;
+      default: break;
+    }
+  }
+
+  // ---- announcements ----
+
+  /** The store gained `id`: tell every open neighbour. */
+  announce(id) {
+    for (const p of this.peers.values()) if (p.isOpen) p.announce([id]);
+  }
+
+  /** The store lost segments: announce the whole list again, once for a burst of evictions. */
+  scheduleFullAnnounce() {
+    if (this.fullAnnounceTimer !== null || this.engine.destroyed) return;
+    this.fullAnnounceTimer = this.timers.setTimeout(() => {
+      this.fullAnnounceTimer = null;
+      const ids = this.store.ids();
+      for (const p of this.peers.values()) if (p.isOpen) p.announce(ids, true);
+    }, FULL_ANNOUNCE_DELAY_MS);
+  }
+
+  // ---- upload policy ----
+
+  uploadRateBps() {
+    const t = this.now();
+    while (this.uploadLog.length && this.uploadLog[0].at < t - UPLOAD_RATE_WINDOW_MS) this.uploadLog.shift();
+    return (this.uploadLog.reduce((n, u) => n + u.bytes, 0) * 8) / (UPLOAD_RATE_WINDOW_MS / 1000);
+  }
+
+  /**
+   * Whether a neighbour's request is served now (peer.js asks before every upload).
+   * @returns {{allowed: boolean, code?: 'policy'|'busy'}}
+   */
+  uploadDecision() {
+    const e = this.engine;
+    if (!e.enabled || !e.uploadAllowedByPage) return { allowed: false, code: 'policy' };
+    const { saveData } = networkInfo(e.connection);
+    let active = 0;
+    for (const p of this.peers.values()) active += p.activeUploads || 0;
+    return canUpload({
+      policy: e.policy, saveData, activeUploads: active, uploadRateBps: this.uploadRateBps(),
+      capacityKbps: this.uploadMeter.capacityKbps(),
+    });
+  }
+
+  destroy() {
+    if (this.fullAnnounceTimer !== null) this.timers.clearTimeout(this.fullAnnounceTimer);
+  }
+}

@@ -1,0 +1,348 @@
+/**
+ * Gets one segment's bytes for the player ({@link SegmentLoader#load}, the engine's
+ * `loadSegment`): from the store, by joining a fetch of it already under way, from a neighbour
+ * that announced it, or over HTTP through the player's own loader.
+ *
+ * - The adapter supplies an `httpLoad()` per request (the player's own loader, so its headers,
+ *   timeouts and credentials apply). Its rejection is an HTTP failure and is passed through
+ *   untouched, so the player's own retry logic sees it; every other failure in here falls back to
+ *   HTTP and is never surfaced.
+ * - Hybrid rules (scheduler.js decides, the loader acts): a viewer takes a segment from a
+ *   neighbour that announced it, or waits for one, but never past the deadline by which an HTTP
+ *   fetch must start; each re-plan sees the buffer the wait cost.
+ * - Integrity (docs/protocol.md "Segment integrity"): every P2P attempt asks the appliance for the
+ *   segment's hash (anchor.js, one ask per segment, cached) in parallel with the request, and the
+ *   bytes reach the player and the store only when their SHA-256 equals the appliance's. A
+ *   mismatch is dropped, fetched over HTTP within the deadline, and reported (neighbours.js);
+ *   bytes the appliance has no hash for are dropped too (`unverified`). HTTP copies need no
+ *   hash: they come from the origin.
+ * - Every copy obtained is kept in the store, to serve neighbours.
+ *
+ * The session facts (joined, P2P usable, downloads allowed, the leaders) are the engine's: read
+ * here, never written.
+ *
+ * @module core/segment-loader
+ */
+
+import { sha256 } from './transfer.js';
+import { httpLoaderStats, p2pLoaderStats } from './bandwidth.js';
+import { rescueHttp } from './http-rescue.js';
+
+/** A transfer that makes no progress for this long is given up (a neighbour vanished silently). */
+export const DEFAULT_IDLE_TIMEOUT_MS = 2000;
+/** Default ABR estimate (bits/s) when neither HTTP samples nor the player's estimate exist. */
+export const FALLBACK_BPS = 500_000;
+
+/**
+ * @typedef {object} HttpResult
+ * @property {Uint8Array} bytes
+ * @property {number} requestedAt when the request was sent
+ * @property {number} firstByteAt
+ * @property {number} deliveredAt
+ */
+
+/**
+ * @typedef {object} LoadRequest
+ * @property {string} url absolute segment URL
+ * @property {import('./segment-id.js').ByteRange} [range] the bytes of `url` that are the segment (byte-range addressing)
+ * @property {string} [segmentId] defaults to engine.segmentId(url, range)
+ * @property {boolean} live
+ * @property {number} bufferS media the player holds ahead (seconds) when it asks
+ * @property {number} [durationS]
+ * @property {number} [sizeBytes] expected size (the rendition's bitrate × duration), for the HTTP estimate
+ * @property {number} [sequence] media sequence number (live)
+ * @property {string} [track] rendition key for the store's live window
+ * @property {number} [listedAtMs] when the playlist first listed it (else what onPlaylist saw, else now)
+ * @property {() => Promise<HttpResult>} httpLoad the player's own HTTP load of this segment
+ * @property {() => void} [abortHttp] ends the HTTP load under way (its promise then rejects): lets a
+ *   neighbour's verified copy replace a fetch that the congested WAN holds up (http-rescue.js)
+ * @property {(source: 'http'|'p2p') => void} [onTransferStart] a transfer (not a wait) begins
+ * @property {number} [bwEstimate] the player's current bandwidth estimate, bits/s
+ * @property {number} [ttfbMs] the player's TTFB estimate
+ * @property {{aborted: boolean, addEventListener: Function}} [signal] the player gave up
+ */
+
+/**
+ * @typedef {object} LoadResult
+ * @property {Uint8Array} bytes the engine keeps these (to serve neighbours): hand the player a copy
+ * @property {'http'|'p2p'} source
+ * @property {{loaded: number, total: number, loading: {start: number, first: number, end: number}, bwEstimate: number}} stats
+ *   what to report to the player's ABR (bandwidth.js)
+ */
+
+export class SegmentLoader {
+  /**
+   * @param {object} options
+   * @param {import('./engine.js').Engine} options.engine the session: `enabled`, `destroyed`,
+   *   `selfId`, `leaders`, `p2pUsable()`, `p2pDownloadsAllowed()`, `unverifiable(id)` and
+   *   `segmentId()` are read
+   * @param {import('./segment-store.js').SegmentStore} options.store
+   * @param {import('./scheduler.js').Scheduler} options.scheduler
+   * @param {import('./qoe.js').QoeReporter} options.qoe
+   * @param {import('./peer-gate.js').PeerGate} options.gate opened when the WAN turns out scarce
+   * @param {import('./anchor.js').HashAnchor} options.anchor the appliance's segment hashes
+   * @param {import('./neighbours.js').Neighbours} options.neighbours
+   * @param {import('./segment-waits.js').SegmentWaits} options.waits where a load waits for a neighbour
+   * @param {(id: string) => import('./live-prefetch.js').KnownSegment|undefined} options.listing what the
+   *   playlists said of a segment (live-prefetch.js), for what a request leaves out
+   * @param {object} options.timers
+   * @param {() => number} options.now
+   * @param {(...args: any[]) => void} options.log
+   * @param {number} [options.idleTimeoutMs]
+   */
+  constructor({ engine, store, scheduler, qoe, gate, anchor, neighbours, waits, listing, timers, now, log, idleTimeoutMs = DEFAULT_IDLE_TIMEOUT_MS }) {
+    this.engine = engine;
+    this.store = store;
+    this.scheduler = scheduler;
+    this.qoe = qoe;
+    this.gate = gate;
+    this.anchor = anchor;
+    this.neighbours = neighbours;
+    this.waits = waits;
+    this.listing = listing;
+    this.timers = timers;
+    this.now = now;
+    this.log = log;
+    this.idleTimeoutMs = idleTimeoutMs;
+    /** @type {Map<string, Promise<LoadResult|null>>} fetches in progress, joined by later asks */
+    this.inflight = new Map();
+    /** Player fetches whose HTTP copy a neighbour's verified copy replaced ({@link rescueHttp}). */
+    this.rescued = 0;
+  }
+
+  /**
+   * Loads one media or init segment for the player: P2P where the rules allow, HTTP otherwise,
+   * never later than the deadline. Rejects only with the HTTP load's own error (or when the
+   * player aborted).
+   * @param {LoadRequest} req
+   * @returns {Promise<LoadResult>}
+   */
+  async load(req) {
+    const result = await this.loadOnce(req);
+    // A VOD player fills its whole buffer right after the first fragment, well before it plays:
+    // with that fragment in hand it can afford P2P attempts, so its neighbours connect now.
+    if (!req.live && req.durationS > 0 && !this.gate.isOpen) this.gate.open('buffered');
+    return result;
+  }
+
+  /** @param {LoadRequest} req @returns {Promise<LoadResult>} */
+  async loadOnce(req) {
+    const id = req.segmentId ?? this.engine.segmentId(req.url, req.range);
+    let httpTried = false;
+    const httpOnce = (reason) => {
+      httpTried = true;
+      return rescueHttp(this, id, req, this.http(id, req, reason));
+    };
+    try {
+      if (!this.engine.p2pUsable()) return await httpOnce('off');
+      // Fetching takes a good part of the segment's duration: the WAN is scarce, use the LAN now.
+      if (!this.gate.isOpen && this.scheduler.congested(req)) this.gate.open('congested');
+      const t0 = this.now();
+      const cached = this.fromStore(id, req);
+      if (cached) return cached;
+      const pending = this.inflight.get(id);
+      if (pending) {
+        const httpMs = this.scheduler.estimateHttpMs(req);
+        const slackMs = req.bufferS * 1000 - this.scheduler.safetyMarginMs - httpMs;
+        // A fetch of the same segment already under way (our leader prefetch, or a pull from a
+        // neighbour) started before a new one would, so with no slack it is still joined for up to
+        // one HTTP time instead of adding a second copy to the link. Waiting on another fetch is
+        // not a transfer: the adapter keeps the player's timers quiet.
+        const joined = await this.raceUntil(pending, t0 + (slackMs > 0 ? slackMs : httpMs));
+        if (joined) return this.resultFor(joined, req);
+        const again = this.fromStore(id, req);
+        if (again) return again;
+      }
+      const own = this.decide(id, req, t0, httpOnce);
+      return await this.track(id, own.then((r) => r, () => null)).then((r) => r || own);
+    } catch (e) {
+      if (e && e.httpFailure) throw e;
+      if (req.signal && req.signal.aborted) throw e;
+      this.log('engine failure, falling back to HTTP', e);
+      if (httpTried) throw e;
+      return this.http(id, req, 'error');
+    }
+  }
+
+  /** Registers a fetch of `id` under way, for later asks to join until it settles. */
+  track(id, promise) {
+    this.inflight.set(id, promise);
+    promise.finally(() => {
+      if (this.inflight.get(id) === promise) this.inflight.delete(id);
+    });
+    return promise;
+  }
+
+  /** `promise`'s result, or null once `untilMs` passed (or it rejected). */
+  raceUntil(promise, untilMs) {
+    return new Promise((resolve) => {
+      const timer = this.timers.setTimeout(() => resolve(null), Math.max(0, untilMs - this.now()));
+      promise.then((r) => { this.timers.clearTimeout(timer); resolve(r); }, () => { this.timers.clearTimeout(timer); resolve(null); });
+    });
+  }
+
+  fromStore(id, req) {
+    const entry = this.store.get(id);
+    if (!entry) return null;
+    return { bytes: entry.bytes, source: entry.meta.source === 'p2p' ? 'p2p' : 'http', stats: this.modelledStats(entry.bytes.length, req) };
+  }
+
+  resultFor(r, req) {
+    if (r.source === 'p2p' || !r.timing) return { bytes: r.bytes, source: r.source, stats: this.modelledStats(r.bytes.length, req) };
+    return r;
+  }
+
+  modelledStats(bytes, req) {
+    const httpBps = this.scheduler.httpThroughputBps() || (req.bwEstimate > 0 ? req.bwEstimate : FALLBACK_BPS);
+    return p2pLoaderStats({ bytes, deliveredAt: this.now(), httpBps, ttfbMs: req.ttfbMs > 0 ? req.ttfbMs : 0 });
+  }
+
+  async decide(id, req, t0, httpOnce) {
+    const e = this.engine;
+    const k = this.listing(id);
+    const exclude = [];
+    let waitedOut = false;
+    for (let round = 0; round < 12; round++) {
+      if (req.signal && req.signal.aborted) throw new Error('aborted');
+      if (!e.p2pUsable()) return httpOnce('off');
+      const cached = this.fromStore(id, req);
+      if (cached) return cached;
+      // Nothing a neighbour sends could be verified now: waiting for one would only cost buffer.
+      if (!e.p2pDownloadsAllowed()) return httpOnce('unanchored');
+      if (e.unverifiable(id)) return httpOnce('unverified');
+      // Nobody could announce it to us or serve it: waiting would only cost buffer.
+      if (this.neighbours.openCount() === 0) return httpOnce('alone');
+      const t = this.now();
+      const plan = this.scheduler.plan({
+        segmentId: id, live: !!req.live, bufferS: Math.max(0, req.bufferS - (t - t0) / 1000),
+        durationS: req.durationS, sizeBytes: req.sizeBytes, holders: this.neighbours.holdersOf(id), leaders: e.leaders, selfId: e.selfId,
+        listedAtMs: req.listedAtMs ?? (k ? k.listedAtMs : t0), exclude, backupGraceMs: backupGrace(this.scheduler, req.durationS),
+        neighbours: this.neighbours.count(), connecting: this.neighbours.connectingCount(), askedAtMs: t0,
+      });
+      if (plan.source === 'http') {
+        if (waitedOut && plan.reason === 'urgent') this.qoe.addFailure('noHolder');
+        return httpOnce(plan.reason);
+      }
+      if (plan.source === 'wait') {
+        if (waitedOut) {
+          this.qoe.addFailure('noHolder');
+          return httpOnce('noHolder');
+        }
+        const busy = this.neighbours.busyEnds(t);
+        const until = busy.length ? Math.min(plan.untilMs, ...busy) : plan.untilMs;
+        const woken = await this.waits.wait(id, until, req.signal);
+        if (!woken && until === plan.untilMs) waitedOut = true;
+        continue;
+      }
+      const r = await this.tryPeer(id, plan.peer, plan.deadlineMs, req);
+      if (r.result) return this.resultFor(r.result, req);
+      this.neighbours.countFailure(plan.peer, r);
+      if (r.fail === 'aborted') throw new Error('aborted');
+      if (r.fail === 'integrity' || r.fail === 'unverified' || r.fail === 'timeout') return httpOnce(r.fail);
+      if (r.fail !== 'busy') exclude.push(plan.peer);
+    }
+    return httpOnce('rounds');
+  }
+
+  /**
+   * One P2P attempt, bounded by `deadlineMs` and by progress (a silent neighbour is given up
+   * after the idle timeout, well before a dead SCTP association would be noticed). The appliance
+   * is asked for the segment's hash at the same time; the bytes count only if they match it.
+   * @param {string} id
+   * @param {string} peerId
+   * @param {number} deadlineMs
+   * @param {{url?: string, sequence?: number, track?: string, signal?: object, onTransferStart?: Function}} req
+   * @returns {Promise<{result?: object, fail?: string, segment?: string, anchorError?: string}>}
+   */
+  tryPeer(id, peerId, deadlineMs, req) {
+    const peer = this.neighbours.usable(peerId);
+    if (!peer) return Promise.resolve({ fail: 'gone' });
+    const url = req.url ?? this.listing(id)?.url ?? id;
+    const expected = this.anchor.get(id, url, req.url ? req.range : this.listing(id)?.range);
+    req.onTransferStart?.('p2p');
+    const startedAt = this.now();
+    let receivedAt = null;
+    const r = peer.request(id, { expected, onReceived: () => { receivedAt = this.now(); } });
+    return new Promise((resolve) => {
+      let settled = false;
+      let last = -1;
+      let lastAt = startedAt;
+      const finish = (out) => {
+        if (settled) return;
+        settled = true;
+        this.timers.clearTimeout(deadline);
+        this.timers.clearInterval(idle);
+        resolve(out);
+      };
+      const deadline = this.timers.setTimeout(() => { r.cancel(); finish({ fail: 'timeout' }); }, Math.max(0, deadlineMs - this.now()));
+      const idle = this.timers.setInterval(() => {
+        const got = r.received();
+        // Every byte in and waiting for the appliance's answer: the neighbour is not silent.
+        if (got !== last || r.complete()) { last = got; lastAt = this.now(); return; }
+        if (this.now() - lastAt >= this.idleTimeoutMs) { r.cancel(); finish({ fail: 'idle' }); }
+      }, Math.max(10, Math.floor(this.idleTimeoutMs / 4)));
+      if (req.signal) req.signal.addEventListener?.('abort', () => { r.cancel(); finish({ fail: 'aborted' }); }, { once: true });
+      r.done.then(async (bytes) => {
+        if (settled) return;
+        // Request to last byte, like the HTTP samples: neither hashing nor the appliance's answer is the LAN's time.
+        this.scheduler.recordP2p({ bytes: bytes.length, ms: (receivedAt ?? this.now()) - startedAt });
+        // Resolved already: the transfer released the bytes because they match it.
+        const anchor = await expected;
+        this.neighbours.received(peerId, bytes.length);
+        this.qoe.addP2pBytes(bytes.length);
+        this.keep(id, bytes, { sha256: anchor.sha256, source: 'p2p', sequence: req.sequence, track: req.track });
+        finish({ result: { bytes, source: 'p2p' } });
+      }, (err) => {
+        const code = err && err.code;
+        if (code === 'integrity') finish({ fail: 'integrity', segment: url });
+        else if (code === 'unverified') finish({ fail: 'unverified', anchorError: err.anchorError });
+        else finish({ fail: code === 'remote' ? err.remoteCode : code === 'gone' ? 'gone' : code === 'cancelled' ? 'aborted' : 'gone' });
+      });
+    });
+  }
+
+  /**
+   * HTTP through the player's loader (or the prefetch's `fetchHttp`); keeps the bytes to serve neighbours.
+   * @returns {Promise<LoadResult & {timing: HttpResult}>}
+   */
+  async http(id, req, reason) {
+    this.log('http', reason, id);
+    req.onTransferStart?.('http');
+    let res;
+    try {
+      res = await req.httpLoad();
+    } catch (e) {
+      const err = e && typeof e === 'object' ? e : new Error(String(e));
+      err.httpFailure = true;
+      throw err;
+    }
+    const bytes = res.bytes;
+    this.qoe.addHttpBytes(bytes.length);
+    this.scheduler.recordHttp({ bytes: bytes.length, ms: res.deliveredAt - res.requestedAt, durationS: req.durationS });
+    if (!this.engine.destroyed) {
+      sha256(bytes).then((hash) => this.keep(id, bytes, { sha256: hash, source: 'http', sequence: req.sequence, track: req.track }), () => {});
+    }
+    return { bytes, source: 'http', stats: httpLoaderStats(res), timing: res };
+  }
+
+  keep(id, bytes, { sha256: hash, source, sequence, track }) {
+    if (this.engine.destroyed || this.store.has(id)) return;
+    const k = this.listing(id);
+    const meta = { stream: track ?? (k && k.track) ?? '', sha256: hash, source };
+    const seq = sequence ?? (k && k.sequence);
+    if (Number.isFinite(seq)) meta.sequence = seq;
+    this.store.put(id, bytes, meta);
+  }
+}
+
+/**
+ * How long the backup leader gives the primary past its expected HTTP time. Each viewer refreshes
+ * the live playlist on its own timer, so the primary may list a segment up to one target
+ * duration after the backup did; a shorter grace makes the backup fetch most segments twice.
+ * The scheduler's deadline still bounds the wait.
+ * @param {import('./scheduler.js').Scheduler} scheduler
+ * @param {number} [durationS]
+ */
+export function backupGrace(scheduler, durationS) {
+  return Math.max(scheduler.backupGraceMs, durationS > 0 ? durationS * 1000 : 0);
+}
