@@ -233,6 +233,7 @@ export class Engine {
 
   stopMesh() {
     this.neighbours.closeAll();
+    this.live.cancelBackups();
     this.waits.wakeAll();
     if (this.signaling) {
       try { this.qoe.flush(); } catch { /* best effort */ }

@@ -126,6 +126,9 @@ export class LivePrefetch {
       const timer = this.timers.setTimeout(() => {
         this.backupTimers.delete(timer);
         if (this.store.has(id) || this.loader.inflight.has(id) || this.neighbours.holdersOf(id).length > 0) return;
+        // The mesh may have changed since the listing (a rejoin, a new leader list): only a
+        // backup that is still one steps in.
+        if (!e.p2pUsable() || !rankLeaders(id, e.leaders).slice(0, 2).includes(e.selfId)) return;
         this.log('backup leader steps in for', id);
         this.prefetchHttp(id, k);
       }, Math.max(0, due - this.now()));
@@ -155,7 +158,7 @@ export class LivePrefetch {
       for (let round = 0; round < 4; round++) {
         const peer = this.neighbours.holdersOf(id)[0];
         if (peer === undefined || this.now() >= deadlineMs || !e.p2pDownloadsAllowed()) return null;
-        const r = await this.loader.tryPeer(id, peer, deadlineMs, { url: k.url, sequence: k.sequence, track: k.track });
+        const r = await this.loader.tryPeer(id, peer, deadlineMs, { url: k.url, range: k.range, sequence: k.sequence, track: k.track });
         if (r.result) return r.result;
         this.neighbours.countFailure(peer, r);
         if (r.fail === 'integrity' || r.fail === 'unverified' || r.fail === 'timeout') return null;
@@ -164,8 +167,13 @@ export class LivePrefetch {
     })().catch(() => null));
   }
 
-  destroy() {
+  /** Drops the backup duties still pending: the page left the mesh (disable, destroy). */
+  cancelBackups() {
     for (const t of this.backupTimers) this.timers.clearTimeout(t);
     this.backupTimers.clear();
+  }
+
+  destroy() {
+    this.cancelBackups();
   }
 }

@@ -267,11 +267,14 @@ export class SegmentLoader {
       let settled = false;
       let last = -1;
       let lastAt = startedAt;
+      const onAbort = () => { r.cancel(); finish({ fail: 'aborted' }); };
       const finish = (out) => {
         if (settled) return;
         settled = true;
         this.timers.clearTimeout(deadline);
         this.timers.clearInterval(idle);
+        // The player's signal outlives this attempt (a re-plan tries another neighbour): no listener is left behind.
+        req.signal?.removeEventListener?.('abort', onAbort);
         resolve(out);
       };
       const deadline = this.timers.setTimeout(() => { r.cancel(); finish({ fail: 'timeout' }); }, Math.max(0, deadlineMs - this.now()));
@@ -281,7 +284,8 @@ export class SegmentLoader {
         if (got !== last || r.complete()) { last = got; lastAt = this.now(); return; }
         if (this.now() - lastAt >= this.idleTimeoutMs) { r.cancel(); finish({ fail: 'idle' }); }
       }, Math.max(10, Math.floor(this.idleTimeoutMs / 4)));
-      if (req.signal) req.signal.addEventListener?.('abort', () => { r.cancel(); finish({ fail: 'aborted' }); }, { once: true });
+      if (req.signal?.aborted) onAbort();
+      else req.signal?.addEventListener?.('abort', onAbort, { once: true });
       r.done.then(async (bytes) => {
         if (settled) return;
         // Request to last byte, like the HTTP samples: neither hashing nor the appliance's answer is the LAN's time.

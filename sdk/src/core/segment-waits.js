@@ -39,13 +39,16 @@ export class SegmentWaits {
         timer = null;
         set.delete(wake);
         if (set.size === 0 && this.waiters.get(id) === set) this.waiters.delete(id);
+        signal?.removeEventListener?.('abort', wake);
         resolve(woken);
       };
       const wake = () => done(true);
       set.add(wake);
       // +2 ms: timers may fire a hair before now() reaches untilMs, and a re-plan must see it passed.
       timer = this.timers.setTimeout(() => done(false), Math.max(0, untilMs - this.now()) + 2);
-      if (signal) signal.addEventListener?.('abort', wake, { once: true });
+      // Aborted already: the caller plans again at once and sees it.
+      if (signal?.aborted) wake();
+      else signal?.addEventListener?.('abort', wake, { once: true });
     });
   }
 

@@ -761,3 +761,47 @@ test('a first fragment asked for before the appliance\'s welcome is still rescue
   assert.equal(http.aborted, true);
   assert.equal(engine.stats().peerGate, 'congested');
 });
+
+test('a live byte-range segment prefetched from a neighbour is checked against the hash of its range', async () => {
+  const file = 'http://origin.test/live/video.mp4';
+  const id = `${file}#bytes=772-20771`;
+  const bytes = segmentBytes(20_000, 9);
+  const { engine, signaling } = await setup({
+    self: 'p-self', leaders: ['p-lead'], remotes: { 'p-lead': { segments: new Map([[id, bytes]]) } },
+    origin: new Map([[`${file}?token=me#bytes=772-20771`, bytes]]),
+  });
+  const listed = (n, range) => ({ url: `${file}?token=me`, range, sequence: n, durationS: 2 });
+  engine.onPlaylist({ live: true, track: 'main:0', segments: [listed(1, { first: 0, last: 771 })] });
+  engine.onPlaylist({ live: true, track: 'main:0', segments: [listed(1, { first: 0, last: 771 }), listed(2, { first: 772, last: 20771 })] });
+  await until(() => engine.store.has(id), 5000, 'the prefetched range in the store');
+  assert.deepEqual(signaling.hashAsks, [`${file}?token=me#bytes=772-20771`], 'the hash of that range, not of the whole file');
+  assert.equal(engine.neighbours.banned.size, 0, 'the honest neighbour is not taken for a liar');
+  const http = httpLoader(bytes);
+  const r = await engine.loadSegment({ url: `${file}?token=me`, range: { first: 772, last: 20771 }, live: true, bufferS: 8, durationS: 2, httpLoad: http });
+  assert.deepEqual(r.bytes, bytes);
+  assert.equal(http.log.length, 0, 'served from the prefetch');
+});
+
+test('a backup leader whose page turned P2P off does not fetch the segment it was backing up', async () => {
+  const { rankLeaders } = await import('../../src/core/leaders.js');
+  const seg = (n) => ({ url: `http://origin.test/live/seg-${n}.ts`, sequence: n, durationS: 2 });
+  // A segment this viewer backs up for p-lead (who never announces it).
+  let n = 10;
+  while (rankLeaders(seg(n).url, ['p-lead', 'p-self'])[1] !== 'p-self') n++;
+  for (const disable of [false, true]) {
+    const timers = new FakeTimers();
+    const fetched = [];
+    const bytes = segmentBytes(1000, 3);
+    const { engine } = await setup({
+      self: 'p-self', leaders: ['p-lead', 'p-self'], remotes: { 'p-lead': {} }, timers,
+      fetchHttp: async (url) => { fetched.push(url); const t = timers.now(); return { bytes, requestedAt: t, firstByteAt: t, deliveredAt: t }; },
+    });
+    engine.onPlaylist({ live: true, track: 'main:0', segments: [seg(n - 1)] });
+    engine.onPlaylist({ live: true, track: 'main:0', segments: [seg(n - 1), seg(n)] });
+    if (disable) engine.disable();
+    timers.advance(10_000);
+    await settle();
+    assert.deepEqual(fetched, disable ? [] : [seg(n).url], disable ? 'no fetch after disable()' : 'the backup steps in');
+    engine.destroy();
+  }
+});
