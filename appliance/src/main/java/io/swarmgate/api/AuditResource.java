@@ -61,6 +61,8 @@ public final class AuditResource {
                     .required("site", Schema.string().nullable())
                     .required("viewersAvg", Schema.number().describe("average concurrent viewers"))
                     .required("peakViewers", Schema.integer().nullable())
+                    .required("playbackStarts", Schema.integer()
+                            .describe("viewer sessions whose playback started in the period"))
                     .required("hoursWatched", Schema.number())
                     .required("p2pShare", Schema.number().nullable().describe("P2P bytes / all bytes, 0..1"))
                     .required("wanBytesSaved", Schema.integer().describe("bytes delivered peer to peer"))
