@@ -226,6 +226,8 @@
       const player = new shaka.Player();
       player.configure({ streaming: { bufferBehind: 30 } });
       player.addEventListener('downloadcompleted', (e) => {
+        // The SDK's leader prefetches: bytes the player has not asked for (yet).
+        if (e.context && e.context.swarmgate === 'prefetch') return;
         const uri = e.request && e.request.uris ? e.request.uris[0] : '';
         if (/\/(seg-|chunk-|video\.mp4)/.test(uri)) {
           stats.fragBytes += e.response && e.response.data ? e.response.data.byteLength : 0;

@@ -91,6 +91,8 @@ export function installProbe(options) {
     probe.hooked = true;
     const marks = probe.marks;
     player.addEventListener('downloadcompleted', (e) => {
+      // The SDK's leader prefetches (shaka/adapter.js PREFETCH_CONTEXT) are no player load.
+      if (e && e.context && e.context.swarmgate === 'prefetch') return;
       const uri = e && e.request && e.request.uris ? e.request.uris[0] : '';
       const now = performance.now();
       if (/\.(mpd|m3u8)(\?|$)/.test(uri)) {

@@ -30,6 +30,13 @@ const SESSION = typeof Symbol === 'function' ? Symbol('swarmgate.session') : '__
 const CONTEXT = typeof Symbol === 'function' ? Symbol('swarmgate.context') : '__swarmgateContext';
 /** shaka.net.NetworkingEngine.RequestType.SEGMENT */
 const SEGMENT = 1;
+/** Marks the engine's own prefetch requests: the scheme plugin passes them to Shaka's HTTP plugin. */
+const PREFETCH = typeof Symbol === 'function' ? Symbol('swarmgate.prefetch') : '__swarmgatePrefetch';
+/**
+ * The request context of the engine's prefetches, as pages see it in Shaka's `downloadcompleted`
+ * and `downloadfailed` events (docs/integration.md): bytes no player asked for yet.
+ */
+export const PREFETCH_CONTEXT = Object.freeze({ swarmgate: 'prefetch' });
 
 /** The inclusive byte range of a `Range: bytes=first-last` header, or undefined. */
 export function rangeOf(headers) {
@@ -109,6 +116,33 @@ export class ShakaSession extends PlayerSession {
     }
   }
 
+  /**
+   * The engine's prefetch of a listed segment, through this player's networking engine so the
+   * page's request filters apply (an `Authorization` header, a signed URL), as they do to the
+   * player's own requests. The bytes kept are what Shaka's HTTP plugin received, before any
+   * response filter of the page: the same bytes the appliance hashes and the player would get from
+   * a neighbour. Without a networking engine, fetch() (PlayerSession#fetchHttp).
+   * @param {string} url
+   * @param {{range?: import('../core/segment-id.js').ByteRange}} [options]
+   */
+  async fetchHttp(url, { range } = {}) {
+    const net = this.player.getNetworkingEngine && this.player.getNetworkingEngine();
+    const NE = net && net.constructor;
+    if (!net || typeof net.request !== 'function' || typeof NE.makeRequest !== 'function') return super.fetchHttp(url, { range });
+    const request = NE.makeRequest([url], { ...NE.defaultRetryParameters(), maxAttempts: 1 });
+    if (range) request.headers.Range = `bytes=${range.first}-${range.last}`;
+    const raw = {};
+    request[PREFETCH] = raw;
+    const requestedAt = globalThis.performance.now();
+    try {
+      await net.request(SEGMENT, request, PREFETCH_CONTEXT).promise;
+    } catch (error) {
+      throw Object.assign(new Error('HTTP failed'), { httpFailure: true, kind: 'error', error });
+    }
+    if (!raw.bytes) throw Object.assign(new Error('HTTP answered without a body'), { httpFailure: true, kind: 'error' });
+    return { bytes: raw.bytes, requestedAt, firstByteAt: raw.at, deliveredAt: raw.at };
+  }
+
   /** Marks this player's segment requests (once per networking engine: Shaka may replace it). */
   filterRequests() {
     const net = this.player.getNetworkingEngine && this.player.getNetworkingEngine();
@@ -167,6 +201,19 @@ export class ShakaSession extends PlayerSession {
  */
 export function meshPlugin(shaka, original) {
   return (uri, request, type, progressUpdated, headersReceived, config) => {
+    const prefetch = request && request[PREFETCH];
+    if (prefetch) {
+      // The engine's own prefetch: Shaka's HTTP plugin, keeping a copy of what arrived before the
+      // page's response filters see it.
+      const op = original(uri, request, type, progressUpdated, headersReceived, config);
+      return op.chain((response) => {
+        const data = response.data;
+        const view = data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+        prefetch.bytes = view.slice();
+        prefetch.at = globalThis.performance.now();
+        return response;
+      });
+    }
     const session = request && request[SESSION];
     const engine = type === SEGMENT && session ? session.engine() : null;
     if (!engine || (request.method && request.method !== 'GET') || !/^https?:/i.test(uri)) {

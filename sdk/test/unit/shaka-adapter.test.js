@@ -6,7 +6,7 @@ import { createServer } from 'node:http';
 import { after, before, test } from 'node:test';
 import { Engine } from '../../src/core/engine.js';
 import { MAX_LIVE_SEGMENTS } from '../../src/core/playlist-feed.js';
-import { ShakaSession, listedSegments, rangeOf, wrapShaka } from '../../src/shaka/adapter.js';
+import { PREFETCH_CONTEXT, ShakaSession, listedSegments, rangeOf, wrapShaka } from '../../src/shaka/adapter.js';
 import { loadShaka } from './players.js';
 
 const shaka = await loadShaka();
@@ -18,7 +18,7 @@ const served = [];
 
 before(async () => {
   server = createServer((req, res) => {
-    served.push({ url: req.url, range: req.headers.range });
+    served.push({ url: req.url, range: req.headers.range, ...(req.headers.authorization ? { auth: req.headers.authorization } : {}) });
     if (req.url.startsWith('/missing')) { res.writeHead(404).end(); return; }
     // A fetch the congested link holds up: headers and a first part, the rest never.
     if (req.url.startsWith('/slow')) { res.writeHead(200, { 'content-length': String(FILE.length) }); res.write(Buffer.from(FILE.subarray(0, 10))); return; }
@@ -222,6 +222,22 @@ test("a leader's prefetch fetches the listed URL and byte range itself (the play
   assert.deepEqual(served, [{ url: '/live/chunk-4.m4s?token=v', range: 'bytes=10-19' }]);
   assert.ok(r.deliveredAt >= r.firstByteAt && r.firstByteAt >= r.requestedAt);
   await assert.rejects(session.fetchHttp(`${base}/missing/chunk-5.m4s`), (e) => e.httpFailure === true);
+});
+
+test("a leader's prefetch goes through the player's networking engine: the page's request filters apply, its response filters do not change the bytes kept", async () => {
+  served.length = 0;
+  const { net, session, calls } = setup(async () => assert.fail('a prefetch never goes back into the engine'));
+  // A page on an authenticated origin, which also rewrites what its player gets.
+  const contexts = [];
+  net.registerRequestFilter((type, request, context) => { contexts.push(context); request.headers.Authorization = 'Bearer page-token'; });
+  net.registerResponseFilter((type, response) => { response.data = new Uint8Array([0]).buffer; });
+  const r = await session.fetchHttp(`${base}/live/chunk-4.m4s?token=v`, { range: { first: 10, last: 19 } });
+  assert.deepEqual(served, [{ url: '/live/chunk-4.m4s?token=v', range: 'bytes=10-19', auth: 'Bearer page-token' }]);
+  assert.deepEqual([...r.bytes], [...FILE.subarray(10, 20)], 'the origin\'s bytes, which the appliance hashes');
+  assert.ok(r.deliveredAt >= r.requestedAt);
+  assert.equal(calls.length, 0);
+  await assert.rejects(session.fetchHttp(`${base}/missing/chunk-5.m4s`), (e) => e.httpFailure === true);
+  assert.deepEqual(contexts[0], PREFETCH_CONTEXT, 'pages and probes tell the prefetch from the player\'s own loads');
 });
 
 test("a neighbour's copy can end the engine's HTTP load under way: Shaka's own request is aborted and Shaka gets the copy", async () => {
