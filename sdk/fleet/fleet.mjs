@@ -12,7 +12,7 @@
 // docs/benchmarks.md ("Fleet") explains every output field.
 import { spawn, execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { BROWSER_CHOICES, browserOf, browserUnavailableReason, launchViewerBrowser } from './browser.mjs';
@@ -418,6 +418,8 @@ export async function runFleet({
 
   const topology = createTopology({ sites, subnetsPerSite, wanRateKbit, log });
   const load = { start: loadavg()[0], max: loadavg()[0], end: null };
+  /** @type {Record<string, string|null>} browser kind → its version string */
+  const browserVersions = {};
   const hardTimeoutMs = (duration + HARD_TIMEOUT_GRACE_S) * 1000;
   let timedOut = false;
   let hardTimer;
@@ -513,6 +515,10 @@ export async function runFleet({
       }
     }
     const kinds = [...browsers.values()].reduce((n, b) => ({ ...n, [b.browserName]: (n[b.browserName] ?? 0) + 1 }), {});
+    // Which browser build ran: start-up figures move with it (and with the machine) between runs.
+    for (const b of browsers.values()) {
+      if (!(b.browserName in browserVersions)) browserVersions[b.browserName] = await Promise.resolve(b.version?.()).catch(() => null) ?? null;
+    }
     log(`browser processes up: ${Object.entries(kinds).map(([k, n]) => `${n} ${k}`).join(', ')}` +
       `${browserDefaultMdns ? ' (default mDNS host candidates)' : ''}, ` +
       `joining ${viewers} viewer(s) ${staggerMs} ms apart${httpOnly ? ' (--http-only)' : ''}`);
@@ -761,6 +767,7 @@ export async function runFleet({
       off_lan_packets: offLan,
       viewers_played: startups.length,
       load_avg_1m: { start: round(load.start, 2), max: round(load.max, 2), end: round(load.end, 2) },
+      machine: { cpus: cpus().length, cpu_model: cpus()[0]?.model ?? null, browsers: browserVersions },
     };
     return { ...result, pages: perPage };
   }
