@@ -38,6 +38,11 @@ const PREFETCH = typeof Symbol === 'function' ? Symbol('swarmgate.prefetch') : '
  */
 export const PREFETCH_CONTEXT = Object.freeze({ swarmgate: 'prefetch' });
 
+/** A Shaka response's data (an ArrayBuffer or a view of one) as bytes, without copying. */
+function bytesOf(data) {
+  return data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}
+
 /** The inclusive byte range of a `Range: bytes=first-last` header, or undefined. */
 export function rangeOf(headers) {
   const value = headers && (headers.Range || headers.range);
@@ -207,9 +212,7 @@ export function meshPlugin(shaka, original) {
       // page's response filters see it.
       const op = original(uri, request, type, progressUpdated, headersReceived, config);
       return op.chain((response) => {
-        const data = response.data;
-        const view = data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-        prefetch.bytes = view.slice();
+        prefetch.bytes = bytesOf(response.data).slice();
         prefetch.at = globalThis.performance.now();
         return response;
       });
@@ -231,8 +234,7 @@ export function meshPlugin(shaka, original) {
         throw Object.assign(new Error('HTTP failed'), { httpFailure: true, error });
       }
       const deliveredAt = globalThis.performance.now();
-      const data = httpResponse.data;
-      const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+      const bytes = bytesOf(httpResponse.data);
       return { bytes, requestedAt, firstByteAt: deliveredAt, deliveredAt };
     };
     const startedAt = Date.now();

@@ -2,6 +2,7 @@ package io.swarmgate;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The {@code --name value} options of a benchmark's {@code main}: every option must be one the
@@ -26,7 +27,7 @@ public final class BenchOptions {
      */
     public static BenchOptions parse(String bench, String[] args, Map<String, String> defaults, String... paths) {
         Map<String, String> values = new LinkedHashMap<>(defaults);
-        java.util.Set<String> pathOptions = java.util.Set.of(paths);
+        Set<String> pathOptions = Set.of(paths);
         for (int i = 0; i < args.length; i += 2) {
             String name = args[i];
             if (!defaults.containsKey(name) && !pathOptions.contains(name)) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class JvmCollectorTest {
@@ -22,8 +23,8 @@ class JvmCollectorTest {
 
     @Test
     void collectorsWithShortPausesAreNot() {
-        assertEquals(java.util.Optional.empty(), JvmCollector.warning(List.of("G1 Young Generation", "G1 Old Generation")));
-        assertEquals(java.util.Optional.empty(), JvmCollector.warning(List.of("ZGC Cycles", "ZGC Pauses")));
-        assertEquals(java.util.Optional.empty(), JvmCollector.warning(List.of("Shenandoah Pauses", "Shenandoah Cycles")));
+        assertEquals(Optional.empty(), JvmCollector.warning(List.of("G1 Young Generation", "G1 Old Generation")));
+        assertEquals(Optional.empty(), JvmCollector.warning(List.of("ZGC Cycles", "ZGC Pauses")));
+        assertEquals(Optional.empty(), JvmCollector.warning(List.of("Shenandoah Pauses", "Shenandoah Cycles")));
     }
 }

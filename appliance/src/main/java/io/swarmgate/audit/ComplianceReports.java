@@ -27,9 +27,9 @@ import java.util.function.Supplier;
 
 /**
  * Compliance reports for a period: per stream, per site and per stream and site, the viewers
- * (average and peak), the viewer sessions that began playing, hours watched, the share delivered peer to peer, the WAN bytes that saved
- * (P2P bytes: segments that did not cross the link to the origin), rebuffering and integrity
- * failures, from the QoE history. Written as JSON or CSV with a detached CMS signature
+ * (average and peak), the viewer sessions that began playing, hours watched, the share delivered
+ * peer to peer, the WAN bytes that saved (P2P bytes: segments that did not cross the link to the
+ * origin), rebuffering and integrity failures, from the QoE history. Written as JSON or CSV with a detached CMS signature
  * ({@code FILE.p7s}) made with the audit-signing key, like an audit export, and recorded as
  * {@code report.created}.
  */

@@ -1,11 +1,11 @@
 package io.swarmgate.audit;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.swarmgate.BenchOptions;
 import io.swarmgate.mesh.SiteRange;
 import io.swarmgate.pki.CmsSignatures;
 import io.swarmgate.pki.Pki;
 import io.swarmgate.policy.SiteRepository;
-import io.swarmgate.BenchOptions;
 import io.swarmgate.store.DataDirectory;
 import io.swarmgate.store.Database;
 import io.swarmgate.store.Transactions;
