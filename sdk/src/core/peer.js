@@ -65,7 +65,9 @@ export class Peer {
   /**
    * @param {object} options
    * @param {string} options.id the neighbour's peer id
-   * @param {{get(id: string): ({bytes: Uint8Array, meta: {sha256: Uint8Array}}|undefined), ids(): string[]}} options.store
+   * @param {{get(id: string): ({bytes: Uint8Array, meta: {sha256?: Uint8Array}}|undefined), ids(): string[],
+   *   sha256?(id: string): (Promise<Uint8Array>|undefined)}} options.store what this viewer serves
+   *   (core/segment-store.js); a hash the entry lacks comes from `sha256(id)`, else is computed
    * @param {PeerHooks} [options.hooks]
    * @param {boolean} [options.offer] true: this side creates the offer (from the `neighbour` message)
    * @param {{send(signal: object): boolean}} [options.signaling] relays offer/answer/candidates
@@ -304,7 +306,7 @@ export class Peer {
     let transfer;
     try {
       transfer = sendSegment(this.channel, {
-        requestId, bytes: entry.bytes, sha256: entry.meta.sha256,
+        requestId, bytes: entry.bytes, sha256: entry.meta.sha256 || this.store.sha256?.(segmentId),
         lowWaterBytes: LOW_WATER_BYTES,
       });
     } catch {

@@ -24,7 +24,6 @@
  * @module core/segment-loader
  */
 
-import { sha256 } from './transfer.js';
 import { httpLoaderStats, p2pLoaderStats } from './bandwidth.js';
 import { rescueHttp } from './http-rescue.js';
 
@@ -323,16 +322,16 @@ export class SegmentLoader {
     const bytes = res.bytes;
     this.qoe.addHttpBytes(bytes.length);
     this.scheduler.recordHttp({ bytes: bytes.length, ms: res.deliveredAt - res.requestedAt, durationS: req.durationS });
-    if (!this.engine.destroyed) {
-      sha256(bytes).then((hash) => this.keep(id, bytes, { sha256: hash, source: 'http', sequence: req.sequence, track: req.track }), () => {});
-    }
+    // Kept without a hash: the store hashes it if a neighbour asks for it (SegmentStore#sha256).
+    this.keep(id, bytes, { source: 'http', sequence: req.sequence, track: req.track });
     return { bytes, source: 'http', stats: httpLoaderStats(res), timing: res };
   }
 
   keep(id, bytes, { sha256: hash, source, sequence, track }) {
     if (this.engine.destroyed || this.store.has(id)) return;
     const k = this.listing(id);
-    const meta = { stream: track ?? (k && k.track) ?? '', sha256: hash, source };
+    const meta = { stream: track ?? (k && k.track) ?? '', source };
+    if (hash) meta.sha256 = hash;
     const seq = sequence ?? (k && k.sequence);
     if (Number.isFinite(seq)) meta.sequence = seq;
     this.store.put(id, bytes, meta);

@@ -12,6 +12,8 @@
  * @module core/segment-store
  */
 
+import { sha256 } from './sha256.js';
+
 /** Default cap: about 20 s of a 4 Mb/s rendition per stream, enough for a live window. */
 export const DEFAULT_MAX_BYTES = 32 * 1024 * 1024;
 
@@ -21,7 +23,9 @@ export const DEFAULT_MAX_BYTES = 32 * 1024 * 1024;
  * @property {number} [sequence] live media sequence number; absent for VOD
  * @property {number} [index] VOD segment index
  * @property {number} length byte length (set by the store from the bytes)
- * @property {Uint8Array} sha256 32-byte hash, sent in `response-start`
+ * @property {Uint8Array} [sha256] 32-byte hash, sent in `response-start`: a neighbour's verified
+ *   copy comes with the appliance's; a segment fetched over HTTP gets it when first served
+ *   ({@link SegmentStore#sha256})
  */
 
 /**
@@ -86,6 +90,27 @@ export class SegmentStore {
    */
   meta(id) {
     return this.entries.get(id)?.meta;
+  }
+
+  /**
+   * The segment's SHA-256 for `response-start`. A segment fetched over HTTP is hashed here, the
+   * first time a neighbour asks for it, and the hash is kept: hashing every HTTP fetch as it
+   * arrived cost each page's main thread a hash per segment on its start-up path, for segments
+   * most pages never serve. (The receiver never trusts this hash: it checks the appliance's.)
+   * @param {string} id
+   * @returns {Promise<Uint8Array>|undefined} undefined when the segment is not held
+   */
+  sha256(id) {
+    const e = this.entries.get(id);
+    if (!e) return undefined;
+    if (e.meta.sha256) return Promise.resolve(e.meta.sha256);
+    if (!e.hashing) {
+      e.hashing = sha256(e.bytes).then((hash) => {
+        e.meta.sha256 = hash;
+        return hash;
+      });
+    }
+    return e.hashing;
   }
 
   /** @returns {string[]} ids held, least recently used first */

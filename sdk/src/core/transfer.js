@@ -13,7 +13,7 @@
  */
 
 import { encode, MAX_CHUNK_BYTES, MAX_SEGMENT_BYTES } from './peer-protocol.js';
-import { sha256Sync } from './sha256.js';
+import { sha256 } from './sha256.js';
 
 /** Default and bounds of the sender's chunk size (docs/protocol.md: 16–64 KiB messages). */
 export const DEFAULT_CHUNK_BYTES = 64 * 1024;
@@ -55,18 +55,6 @@ export class TransferError extends Error {
     if (remoteCode !== undefined) this.remoteCode = remoteCode;
     if (anchorError !== undefined) this.anchorError = anchorError;
   }
-}
-
-/**
- * SHA-256 of `bytes` with WebCrypto where it exists (secure contexts, Node 20), else in plain
- * JavaScript: pages served over http:// have no `crypto.subtle`, and P2P must still verify there.
- * @param {Uint8Array} bytes
- * @returns {Promise<Uint8Array>}
- */
-export async function sha256(bytes) {
-  const subtle = globalThis.crypto && globalThis.crypto.subtle;
-  if (subtle) return new Uint8Array(await subtle.digest('SHA-256', bytes));
-  return sha256Sync(bytes);
 }
 
 function equalBytes(a, b) {
@@ -291,7 +279,8 @@ function waitForLow(channel, onWake) {
  * @param {object} args
  * @param {number} args.requestId
  * @param {Uint8Array} args.bytes the whole segment
- * @param {Uint8Array} [args.sha256] its hash if known (the store keeps it); computed otherwise
+ * @param {Uint8Array|Promise<Uint8Array>} [args.sha256] its hash if known (the store keeps it);
+ *   computed otherwise
  * @param {number} [args.chunkBytes] 16 KiB–64 KiB, default 64 KiB
  * @param {number} [args.highWaterBytes] most bytes left queued in the channel, default 1 MiB
  * @param {number} [args.lowWaterBytes] resume below this, default a quarter of the high-water mark
@@ -335,7 +324,7 @@ export function sendSegment(channel, {
   };
   channel.bufferedAmountLowThreshold = lowWaterBytes;
   transfer.done = (async () => {
-    const hash = knownHash || await sha256(bytes);
+    const hash = knownHash instanceof Uint8Array ? knownHash : (await knownHash) || await sha256(bytes);
     push(encode({ type: 'response-start', requestId, length: bytes.length, sha256: hash }));
     for (let offset = 0; offset < bytes.length; offset += chunkBytes) {
       const slice = bytes.subarray(offset, Math.min(offset + chunkBytes, bytes.length));

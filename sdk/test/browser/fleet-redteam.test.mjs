@@ -48,7 +48,7 @@ function sleep(ms) {
  * inlined. Chains to the fleet probe's `demoPlayer` setter, which was installed first.
  */
 function recorderScript() {
-  const sha256Source = readFileSync(join(sdkRoot, 'src', 'core', 'sha256.js'), 'utf8').replace(/^export /m, '');
+  const sha256Source = readFileSync(join(sdkRoot, 'src', 'core', 'sha256.js'), 'utf8').replace(/^export /gm, '');
   return `(() => {\n${sha256Source}\n(${installRecorder.toString()})(sha256Sync);\n})();`;
 }
 

@@ -3,7 +3,7 @@
 // bytes, busy, or by vanishing mid-transfer) and a signaling client whose `hash` answers come from
 // a test's "origin".
 import { decode, encode } from '../../src/core/peer-protocol.js';
-import { sha256 } from '../../src/core/transfer.js';
+import { sha256 } from '../../src/core/sha256.js';
 
 /** Two connected RTCDataChannel look-alikes; messages arrive asynchronously, as in a browser. */
 export function channelPair() {

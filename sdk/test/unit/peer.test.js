@@ -4,7 +4,7 @@ import { Peer } from '../../src/core/peer.js';
 import { filterRemoteSdp, hostCandidateAddress, isLanCandidate, lanIceServers } from '../../src/core/lan-candidates.js';
 import { DRAIN_POLL_MS } from '../../src/core/upload-meter.js';
 import { SegmentStore } from '../../src/core/segment-store.js';
-import { sha256 } from '../../src/core/transfer.js';
+import { sha256 } from '../../src/core/sha256.js';
 import { encode } from '../../src/core/peer-protocol.js';
 import { channelPair, hashAnswer, RemoteViewer, segmentBytes, until } from './fakes.js';
 
@@ -51,6 +51,22 @@ test('a request is served from the store and arrives verified, byte for byte', a
   assert.deepEqual(got, seg);
   await until(() => uploaded === seg.length);
   assert.equal(uploaded, seg.length);
+  a.close();
+  b.close();
+});
+
+test('a segment kept without a hash (fetched over HTTP) is hashed when first served, once, and arrives verified', async () => {
+  const seg = segmentBytes(150_000, 5);
+  const holder = new SegmentStore();
+  holder.put('s', seg, { stream: 't', source: 'http' });
+  assert.equal(holder.meta('s').sha256, undefined, 'not hashed when kept');
+  const [a, b] = connectedPair(new SegmentStore(), holder);
+  await until(() => a.holds('s'));
+  const first = a.request('s', { expected: hashAnswer(seg) });
+  const second = a.request('s', { expected: hashAnswer(seg) });
+  assert.deepEqual(await first.done, seg);
+  assert.deepEqual(await second.done, seg);
+  assert.deepEqual(holder.meta('s').sha256, await sha256(seg), 'the hash is kept for the next neighbour');
   a.close();
   b.close();
 });

@@ -105,3 +105,19 @@ test('destroy empties the store silently', () => {
   assert.equal(evictions, 0);
   assert.throws(() => new SegmentStore({ maxBytes: 0 }), RangeError);
 });
+
+test('sha256(id) hashes a segment kept without one on first use, keeps it, and shares one computation', async () => {
+  const store = new SegmentStore();
+  const bytes = new Uint8Array(5000).map((_, i) => i * 13);
+  store.put('a', bytes, { stream: 's' });
+  const one = store.sha256('a');
+  const two = store.sha256('a');
+  assert.equal(one, two, 'concurrent callers share one computation');
+  const expected = new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', bytes));
+  assert.deepEqual(await one, expected);
+  assert.deepEqual(store.meta('a').sha256, expected);
+  const known = new Uint8Array(32).fill(7);
+  store.put('b', bytes, { stream: 's', sha256: known });
+  assert.equal(await store.sha256('b'), known, 'a hash the segment came with is used as it is');
+  assert.equal(store.sha256('missing'), undefined);
+});

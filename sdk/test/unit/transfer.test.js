@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_MAX_SEGMENT_BYTES, IncomingTransfer, sendSegment, sha256, TransferError, MIN_CHUNK_BYTES } from '../../src/core/transfer.js';
+import { DEFAULT_MAX_SEGMENT_BYTES, IncomingTransfer, sendSegment, TransferError, MIN_CHUNK_BYTES } from '../../src/core/transfer.js';
+import { sha256, sha256Sync } from '../../src/core/sha256.js';
 import { decode } from '../../src/core/peer-protocol.js';
 
 /**
@@ -323,11 +324,14 @@ test('chunk size and water marks are validated', () => {
 });
 
 test('the plain-JavaScript SHA-256 (pages without crypto.subtle) matches WebCrypto at block boundaries', async () => {
-  const { sha256Sync } = await import('../../src/core/sha256.js');
   for (const n of [0, 1, 55, 56, 63, 64, 65, 119, 120, 128, 188_000]) {
     const bytes = new Uint8Array(n).map((_, i) => (i * 31 + n) & 0xff);
     const expected = new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', bytes));
     assert.deepEqual(sha256Sync(bytes), expected, `length ${n}`);
+    // A view into a larger buffer (a data channel message, a byte range) hashes only its bytes.
+    const framed = new Uint8Array(n + 7).fill(0xa5);
+    framed.set(bytes, 3);
+    assert.deepEqual(sha256Sync(framed.subarray(3, 3 + n)), expected, `view of length ${n}`);
   }
 });
 
