@@ -368,7 +368,7 @@ export class Engine {
       peerId: this.selfId ?? null,
       leader: this.selfId !== undefined && this.leaders.includes(this.selfId),
       peersBySite: { ...this.neighbours.bytesBySite },
-      p2pBytesByPeer: { ...this.neighbours.bytesByPeer },
+      p2pBytesByPeer: Object.fromEntries(this.neighbours.bytesByPeer),
       enabled: this.enabled,
       connected: !!this.signaling && this.signaling.joined,
       integrity: this.integrity,

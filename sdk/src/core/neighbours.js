@@ -14,6 +14,9 @@
  *   is neither asked nor connected again either.
  * - Uploads: whether this viewer serves a request is the appliance's policy (`policy.upload`),
  *   the page's `upload` option, the network (Save-Data) and the upload load ({@link canUpload}).
+ * - Lifetime: what is known of a neighbour goes when the appliance takes it away (`neighbour-gone`,
+ *   or a rejoin), so a long event with churn does not grow it; only its ban and its received-bytes
+ *   total outlive it, both bounded ({@link MAX_BANNED}, {@link MAX_LEFT_TOTALS}).
  *
  * The session facts (joined or not, the policy, this viewer's id, the leaders) are the engine's:
  * read here, never written.
@@ -31,6 +34,20 @@ export const TIMEOUTS_BEFORE_FAILING = 2;
 const FULL_ANNOUNCE_DELAY_MS = 1000;
 /** The window of the upload rate measured for the upload policy. */
 const UPLOAD_RATE_WINDOW_MS = 2000;
+/**
+ * Neighbours that left whose received-bytes totals stay in `stats().p2pBytesByPeer`: the figures
+ * are the visit's (the fleet matches them with the other pages' ids at the end), so a total
+ * outlives its neighbour, but a long event with churn must not grow them without bound. The
+ * earliest to leave are dropped first.
+ */
+export const MAX_LEFT_TOTALS = 256;
+/**
+ * Neighbours kept banned. A ban must outlive the neighbour's departure (the appliance may hand the
+ * same peer id back, after a resume or a re-placement), so it is bounded instead, the earliest
+ * banned forgotten first: a forgotten neighbour that sends altered bytes again is still caught by
+ * the hash check (the bytes dropped, the segment over HTTP, a new report) and banned again.
+ */
+export const MAX_BANNED = 256;
 
 /**
  * The network type for `hello` and the upload policy, from navigator.connection.
@@ -77,13 +94,17 @@ export class Neighbours {
     this.onUploadCapacity = onUploadCapacity;
     /** @type {Map<string, object>} neighbour id → Peer */
     this.peers = new Map();
+    // Every per-neighbour record below lives while the appliance lists the neighbour: `gone` and
+    // `closeAll` drop it (forget), except the ban list and, bounded, the received-bytes totals.
     /** @type {Map<string, string>} neighbour id → its site, as the appliance said */
     this.sites = new Map();
-    /** @type {Record<string, number>} bytes received from peers, by the sender's site */
+    /** @type {Record<string, number>} bytes received from peers, by the sender's site (the appliance's sites: few) */
     this.bytesBySite = {};
-    /** Bytes received from each neighbour (peer id), verified ones only. */
-    this.bytesByPeer = {};
-    /** @type {Set<string>} neighbours that sent bytes not matching the appliance's hash, or barred: never asked again */
+    /** @type {Map<string, number>} verified bytes received from each neighbour, by peer id */
+    this.bytesByPeer = new Map();
+    /** @type {Set<string>} neighbours gone with a total in `bytesByPeer`, the earliest first ({@link MAX_LEFT_TOTALS}) */
+    this.leftTotals = new Set();
+    /** @type {Set<string>} neighbours that sent bytes not matching the appliance's hash, or barred: never asked again ({@link MAX_BANNED}) */
     this.banned = new Set();
     /** @type {Map<string, number>} neighbour id → when its `busy` back-off ends */
     this.busyUntil = new Map();
@@ -101,11 +122,12 @@ export class Neighbours {
     const { peer: id, site } = m;
     const e = this.engine;
     if (!e.enabled || e.destroyed || typeof id !== 'string' || id === e.selfId) return;
-    if (typeof site === 'string') this.sites.set(id, site);
     if (e.policy && e.policy.p2p === 'off') return;
     // A neighbour that sent altered bytes gets no connection: nothing from it would be used.
     if (this.banned.has(id)) return;
     this.peers.get(id)?.close('closed');
+    this.leftTotals.delete(id);
+    if (typeof site === 'string') this.sites.set(id, site);
     if (!this.gate.hold(m)) this.connect(m, []);
   }
 
@@ -136,17 +158,39 @@ export class Neighbours {
         this.closeAll();
         return;
       }
-      if (typeof id === 'string') this.banned.add(id);
+      if (typeof id === 'string') this.ban(id);
     }
     this.gate.drop(id);
     this.peers.get(id)?.close('closed');
+    this.forget(id);
   }
 
+  /** Closes every connection and forgets every neighbour (a rejoin: the appliance sends `neighbour` again for each). */
   closeAll() {
     this.gate.clear();
     for (const p of [...this.peers.values()]) p.close('closed');
     this.peers.clear();
+    for (const id of [...this.sites.keys(), ...this.busyUntil.keys(), ...this.peerTimeouts.keys(), ...this.bytesByPeer.keys()]) this.forget(id);
     this.qoe.setNeighbours(0);
+  }
+
+  /**
+   * Drops what is known of a neighbour the appliance no longer lists (its connection is closed):
+   * its site, back-off and stall count. Its ban stays, and its received-bytes total stays among
+   * the last {@link MAX_LEFT_TOTALS} that left. Should the appliance hand it back, its `neighbour`
+   * message says its site again.
+   */
+  forget(id) {
+    this.sites.delete(id);
+    this.busyUntil.delete(id);
+    this.peerTimeouts.delete(id);
+    if (!this.bytesByPeer.has(id) || this.leftTotals.has(id)) return;
+    this.leftTotals.add(id);
+    if (this.leftTotals.size > MAX_LEFT_TOTALS) {
+      const earliest = this.leftTotals.values().next().value;
+      this.leftTotals.delete(earliest);
+      this.bytesByPeer.delete(earliest);
+    }
   }
 
   peerHooks() {
@@ -233,7 +277,7 @@ export class Neighbours {
     this.peerTimeouts.delete(peerId);
     const site = this.sites.get(peerId) ?? 'unknown';
     this.bytesBySite[site] = (this.bytesBySite[site] || 0) + bytes;
-    this.bytesByPeer[peerId] = (this.bytesByPeer[peerId] || 0) + bytes;
+    this.bytesByPeer.set(peerId, (this.bytesByPeer.get(peerId) ?? 0) + bytes);
   }
 
   /**
@@ -248,7 +292,7 @@ export class Neighbours {
         this.qoe.addFailure('integrity');
         // Never asked again, whatever the coordinator decides: one report does not bar a peer
         // (docs/protocol.md), but this viewer has seen enough.
-        this.banned.add(peerId);
+        this.ban(peerId);
         this.engine.signaling?.failing(peerId, 'integrity', r.segment);
         this.log('integrity failure from', peerId, r.segment);
         break;
@@ -274,6 +318,13 @@ export class Neighbours {
       case 'not_found': this.qoe.addFailure('noHolder'); break;
       default: break;
     }
+  }
+
+  /** Never asks `id` again, nor connects to it, this session ({@link MAX_BANNED} at most, the latest). */
+  ban(id) {
+    this.banned.delete(id);
+    this.banned.add(id);
+    if (this.banned.size > MAX_BANNED) this.banned.delete(this.banned.values().next().value);
   }
 
   // ---- announcements ----
