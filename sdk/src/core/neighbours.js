@@ -7,16 +7,15 @@
  *   after evictions the whole list is announced again (one `have` with `full`, at most once a
  *   second), so neighbours stop asking for what is gone.
  * - Behaviour: a neighbour that answered `busy` is skipped for {@link BUSY_BACKOFF_MS}; one that
- *   stalled {@link TIMEOUTS_BEFORE_FAILING} transfers in a row is reported `failing` `timeout`; one
- *   that sent bytes not matching the appliance's hash is reported `failing` `integrity` (with the
- *   segment) and never asked again, nor connected again, this session (one report does not bar a
- *   peer, docs/protocol.md, but this viewer has seen enough). One the appliance says is `barred`
- *   is neither asked nor connected again either.
+ *   stalled {@link TIMEOUTS_BEFORE_FAILING} transfers in a row is reported `failing` `timeout`. One
+ *   that sent bytes not matching the appliance's hash, or that the appliance says is `barred`, is
+ *   handed to the integrity verdict (integrity-verdict.js: the report, the ban list) and never
+ *   asked again, nor connected again, while banned.
  * - Uploads: whether this viewer serves a request is the appliance's policy (`policy.upload`),
  *   the page's `upload` option, the network (Save-Data) and the upload load ({@link canUpload}).
  * - Lifetime: what is known of a neighbour goes when the appliance takes it away (`neighbour-gone`,
- *   or a rejoin), so a long event with churn does not grow it; only its ban and its received-bytes
- *   total outlive it, both bounded ({@link MAX_BANNED}, {@link MAX_LEFT_TOTALS}).
+ *   or a rejoin), so a long event with churn does not grow it; only its received-bytes total
+ *   outlives it here, bounded ({@link MAX_LEFT_TOTALS}), and its ban in integrity-verdict.js.
  *
  * The session facts (joined or not, the policy, this viewer's id, the leaders) are the engine's:
  * read here, never written.
@@ -41,13 +40,6 @@ const UPLOAD_RATE_WINDOW_MS = 2000;
  * earliest to leave are dropped first.
  */
 export const MAX_LEFT_TOTALS = 256;
-/**
- * Neighbours kept banned. A ban must outlive the neighbour's departure (the appliance may hand the
- * same peer id back, after a resume or a re-placement), so it is bounded instead, the earliest
- * banned forgotten first: a forgotten neighbour that sends altered bytes again is still caught by
- * the hash check (the bytes dropped, the segment over HTTP, a new report) and banned again.
- */
-export const MAX_BANNED = 256;
 
 /**
  * The network type for `hello` and the upload policy, from navigator.connection.
@@ -69,6 +61,7 @@ export class Neighbours {
    * @param {import('./qoe.js').QoeReporter} options.qoe
    * @param {import('./peer-gate.js').PeerGate} options.gate holds new neighbours until the player started
    * @param {import('./upload-meter.js').UploadMeter} options.uploadMeter
+   * @param {import('./integrity-verdict.js').IntegrityVerdict} options.verdict keeps the ban list
    * @param {(opts: object) => object} options.createPeer
    * @param {Function} options.RTCPeerConnection
    * @param {object} options.timers
@@ -78,12 +71,13 @@ export class Neighbours {
    * @param {(ids: string[], full: boolean) => void} options.onHave a neighbour announced segments
    * @param {() => void} options.onUploadCapacity the measured upload capacity changed
    */
-  constructor({ engine, store, qoe, gate, uploadMeter, createPeer, RTCPeerConnection, timers, now, log, onOpen, onHave, onUploadCapacity }) {
+  constructor({ engine, store, qoe, gate, uploadMeter, verdict, createPeer, RTCPeerConnection, timers, now, log, onOpen, onHave, onUploadCapacity }) {
     this.engine = engine;
     this.store = store;
     this.qoe = qoe;
     this.gate = gate;
     this.uploadMeter = uploadMeter;
+    this.verdict = verdict;
     this.createPeer = createPeer;
     this.RTCPeerConnection = RTCPeerConnection;
     this.timers = timers;
@@ -95,7 +89,7 @@ export class Neighbours {
     /** @type {Map<string, object>} neighbour id → Peer */
     this.peers = new Map();
     // Every per-neighbour record below lives while the appliance lists the neighbour: `gone` and
-    // `closeAll` drop it (forget), except the ban list and, bounded, the received-bytes totals.
+    // `closeAll` drop it (forget), except, bounded, the received-bytes totals.
     /** @type {Map<string, string>} neighbour id → its site, as the appliance said */
     this.sites = new Map();
     /** @type {Record<string, number>} bytes received from peers, by the sender's site (the appliance's sites: few) */
@@ -104,8 +98,6 @@ export class Neighbours {
     this.bytesByPeer = new Map();
     /** @type {Set<string>} neighbours gone with a total in `bytesByPeer`, the earliest first ({@link MAX_LEFT_TOTALS}) */
     this.leftTotals = new Set();
-    /** @type {Set<string>} neighbours that sent bytes not matching the appliance's hash, or barred: never asked again ({@link MAX_BANNED}) */
-    this.banned = new Set();
     /** @type {Map<string, number>} neighbour id → when its `busy` back-off ends */
     this.busyUntil = new Map();
     /** @type {Map<string, number>} neighbour id → stalled transfers in a row */
@@ -124,7 +116,7 @@ export class Neighbours {
     if (!e.enabled || e.destroyed || typeof id !== 'string' || id === e.selfId) return;
     if (e.policy && e.policy.p2p === 'off') return;
     // A neighbour that sent altered bytes gets no connection: nothing from it would be used.
-    if (this.banned.has(id)) return;
+    if (this.verdict.isBanned(id)) return;
     this.peers.get(id)?.close('closed');
     this.leftTotals.delete(id);
     if (typeof site === 'string') this.sites.set(id, site);
@@ -134,7 +126,7 @@ export class Neighbours {
   /** Creates the connection to a neighbour, handing it the signals the gate kept for it. */
   connect({ peer: id, offer }, signals) {
     const e = this.engine;
-    if (!e.enabled || e.destroyed || !e.signaling || this.banned.has(id)) return;
+    if (!e.enabled || e.destroyed || !e.signaling || this.verdict.isBanned(id)) return;
     if (e.policy && e.policy.p2p === 'off') return;
     const peer = this.createPeer({
       id, offer: !!offer, store: this.store, signaling: e.signaling,
@@ -158,7 +150,7 @@ export class Neighbours {
         this.closeAll();
         return;
       }
-      if (typeof id === 'string') this.ban(id);
+      if (typeof id === 'string') this.verdict.ban(id);
     }
     this.gate.drop(id);
     this.peers.get(id)?.close('closed');
@@ -170,7 +162,8 @@ export class Neighbours {
     this.gate.clear();
     for (const p of [...this.peers.values()]) p.close('closed');
     this.peers.clear();
-    for (const id of [...this.sites.keys(), ...this.busyUntil.keys(), ...this.peerTimeouts.keys(), ...this.bytesByPeer.keys()]) this.forget(id);
+    const known = [...this.sites.keys(), ...this.busyUntil.keys(), ...this.peerTimeouts.keys(), ...this.bytesByPeer.keys()];
+    for (const id of known) this.forget(id);
     this.qoe.setNeighbours(0);
   }
 
@@ -250,7 +243,7 @@ export class Neighbours {
     const leaders = this.engine.leaders;
     const holders = [];
     for (const p of this.peers.values()) {
-      if (!p.isOpen || !p.holds(id) || (this.busyUntil.get(p.id) ?? 0) > t || this.banned.has(p.id)) continue;
+      if (!p.isOpen || !p.holds(id) || (this.busyUntil.get(p.id) ?? 0) > t || this.verdict.isBanned(p.id)) continue;
       holders.push(p);
     }
     // Spread requests: neighbours with fewer uploads first, leaders last (they fetch from HTTP
@@ -262,7 +255,7 @@ export class Neighbours {
   /** The open connection to `peerId` when it may be asked for segments, else undefined. */
   usable(peerId) {
     const peer = this.peers.get(peerId);
-    return peer && peer.isOpen && !this.banned.has(peerId) ? peer : undefined;
+    return peer && peer.isOpen && !this.verdict.isBanned(peerId) ? peer : undefined;
   }
 
   /** When the `busy` back-offs still running at `t` end. */
@@ -288,14 +281,7 @@ export class Neighbours {
    */
   countFailure(peerId, r) {
     switch (r.fail) {
-      case 'integrity':
-        this.qoe.addFailure('integrity');
-        // Never asked again, whatever the coordinator decides: one report does not bar a peer
-        // (docs/protocol.md), but this viewer has seen enough.
-        this.ban(peerId);
-        this.engine.signaling?.failing(peerId, 'integrity', r.segment);
-        this.log('integrity failure from', peerId, r.segment);
-        break;
+      case 'integrity': this.verdict.mismatch(peerId, r.segment); break;
       case 'unverified':
         this.qoe.addFailure('unverified');
         break;
@@ -318,13 +304,6 @@ export class Neighbours {
       case 'not_found': this.qoe.addFailure('noHolder'); break;
       default: break;
     }
-  }
-
-  /** Never asks `id` again, nor connects to it, this session ({@link MAX_BANNED} at most, the latest). */
-  ban(id) {
-    this.banned.delete(id);
-    this.banned.add(id);
-    if (this.banned.size > MAX_BANNED) this.banned.delete(this.banned.values().next().value);
   }
 
   // ---- announcements ----

@@ -1,9 +1,11 @@
-// What the engine keeps per neighbour (core/neighbours.js) in a long event with churn: many
-// neighbours are handed to a viewer and taken away again, and every record of them must go with
-// them, or stay bounded where it must outlive them (the ban list, the stats' totals).
+// What the engine keeps per neighbour (core/neighbours.js, the ban list core/integrity-verdict.js)
+// in a long event with churn: many neighbours are handed to a viewer and taken away again, and
+// every record of them must go with them, or stay bounded where it must outlive them (the ban
+// list, the stats' totals).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MAX_BANNED, MAX_LEFT_TOTALS, Neighbours } from '../../src/core/neighbours.js';
+import { IntegrityVerdict, MAX_BANNED } from '../../src/core/integrity-verdict.js';
+import { MAX_LEFT_TOTALS, Neighbours } from '../../src/core/neighbours.js';
 import { PeerGate } from '../../src/core/peer-gate.js';
 import { QoeReporter } from '../../src/core/qoe.js';
 import { SegmentStore } from '../../src/core/segment-store.js';
@@ -37,13 +39,14 @@ function joined() {
     signaling: { failing: (peer, reason, segment) => failings.push({ peer, reason, segment }) },
   };
   const qoe = new QoeReporter({ send: () => true, now: timers.now, timers });
+  const verdict = new IntegrityVerdict({ signaling: () => engine.signaling, qoe, now: timers.now, log: () => {} });
   const neighbours = new Neighbours({
-    engine, store: new SegmentStore(), qoe, uploadMeter: new UploadMeter({ now: timers.now }),
+    engine, store: new SegmentStore(), qoe, uploadMeter: new UploadMeter({ now: timers.now }), verdict,
     gate: new PeerGate({ connect: (m, signals) => neighbours.connect(m, signals), timers, now: timers.now }),
     createPeer: (o) => new StubPeer(o), RTCPeerConnection: function PC() {}, timers, now: timers.now, log: () => {},
     onOpen: () => {}, onHave: () => {}, onUploadCapacity: () => {},
   });
-  return { neighbours, timers, failings };
+  return { neighbours, verdict, timers, failings };
 }
 
 const REASONS = ['left', 'failing', 'policy', 'rebalanced'];
@@ -109,18 +112,18 @@ test('the received-bytes totals of neighbours that left are kept for the last MA
 });
 
 test('the ban list outlives the neighbours it names, bounded to the latest MAX_BANNED', () => {
-  const { neighbours, failings } = joined();
+  const { neighbours, verdict, failings } = joined();
   churn(neighbours, CHURN, (id, i) => {
     if (i % 2 === 0) neighbours.countFailure(id, { fail: 'integrity', segment: 'http://origin.test/s.ts' });
     else neighbours.gone({ type: 'neighbour-gone', peer: id, reason: 'barred' });
   });
   assert.equal(failings.length, CHURN / 2, 'every liar is reported');
-  assert.equal(neighbours.banned.size, MAX_BANNED);
+  assert.equal(verdict.banned.size, MAX_BANNED);
   const latest = `p-${CHURN - 1}`;
   neighbours.add({ type: 'neighbour', peer: latest, offer: true });
   assert.equal(neighbours.peers.has(latest), false, 'a banned neighbour handed back is not connected');
   neighbours.add({ type: 'neighbour', peer: 'p-0', offer: true });
   assert.equal(neighbours.peers.has('p-0'), true, 'the earliest ban is forgotten: its bytes are still checked against the hash');
   neighbours.closeAll();
-  assert.equal(neighbours.banned.size, MAX_BANNED, 'a rejoin keeps the bans');
+  assert.equal(verdict.banned.size, MAX_BANNED, 'a rejoin keeps the bans');
 });
