@@ -1,13 +1,14 @@
 /**
  * The player-agnostic engine, one per stream a player loads: joins the stream's mesh through the
  * signaling client, keeps the session's facts (this viewer's id and site, the stream policy, the
- * leaders, whether the appliance can vouch for segments) and wires the parts that do the work,
- * each owning its own state:
+ * leaders) and wires the parts that do the work, each owning its own state:
  * - neighbours.js: the connections to neighbours, what they announced, how each behaved, uploads;
  * - segment-loader.js: "give me this segment's bytes" ({@link Engine#loadSegment}) from the store,
  *   a fetch under way, a neighbour or HTTP; segment-waits.js: loads waiting for a neighbour;
  * - live-prefetch.js: the playlists ({@link Engine#onPlaylist}) and the live leaders' prefetches;
- * - the segment store, the hybrid scheduler, the hash anchor, the peer gate and the QoE reporter.
+ * - integrity-verdict.js: the appliance's segment hashes (anchor.js) and what follows when a
+ *   neighbour's bytes do not match or no hash exists (reports, bans, P2P downloads paused or off);
+ * - the segment store, the hybrid scheduler, the peer gate and the QoE reporter.
  * The parts read the session's facts from the engine and never write them.
  *
  * Contracts with the adapter:
@@ -24,10 +25,9 @@
  * - Times are on one clock, `now()` (performance.now in the browser, as hls.js uses).
  *
  * Integrity (docs/protocol.md "Segment integrity"): bytes from a neighbour count only when they
- * match the appliance's hash (segment-loader.js). When the appliance has no hash for a segment,
- * what it answered decides for the session: `not_allowed` (no media origin configured for the
- * stream) ends P2P downloads, an unreachable or busy origin pauses them
- * ({@link ANCHOR_BACKOFF_MS}). Uploads and leaders' HTTP fetches go on either way.
+ * match the appliance's hash (segment-loader.js); what a mismatch or a missing hash means for the
+ * session is integrity-verdict.js's call, read through {@link Engine#p2pDownloadsAllowed} and
+ * {@link Engine#unverifiable}.
  *
  * @module core/engine
  */
@@ -36,7 +36,6 @@ import { Scheduler } from './scheduler.js';
 import { UploadMeter } from './upload-meter.js';
 import { SegmentStore } from './segment-store.js';
 import { SignalingClient } from './signaling-client.js';
-import { HashAnchor } from './anchor.js';
 import { probeMdns } from './mdns-probe.js';
 import { QoeReporter } from './qoe.js';
 import { Peer } from './peer.js';
@@ -46,18 +45,13 @@ import { Neighbours, networkInfo } from './neighbours.js';
 import { SegmentLoader } from './segment-loader.js';
 import { SegmentWaits } from './segment-waits.js';
 import { LivePrefetch } from './live-prefetch.js';
+import { IntegrityVerdict } from './integrity-verdict.js';
 
 export { DEFAULT_VIEWER_PARAMS, networkInfo, segmentIdFor };
 /** @typedef {import('./segment-id.js').ByteRange} ByteRange */
 /** @typedef {import('./segment-loader.js').LoadRequest} LoadRequest */
 /** @typedef {import('./segment-loader.js').LoadResult} LoadResult */
 /** @typedef {import('./segment-loader.js').HttpResult} HttpResult */
-
-/**
- * P2P downloads pause this long after the appliance could not give a hash because the origin was
- * unreachable or the appliance was busy: every P2P attempt meanwhile would be dropped unverified.
- */
-export const ANCHOR_BACKOFF_MS = 10_000;
 
 export class Engine {
   /**
@@ -127,8 +121,9 @@ export class Engine {
       connect: (neighbour, signals) => this.neighbours.connect(neighbour, signals),
     });
     this.uploadMeter = new UploadMeter({ now });
+    this.verdict = new IntegrityVerdict({ signaling: () => this.signaling, qoe: this.qoe, now, log, maxAnchorEntries });
     this.neighbours = new Neighbours({
-      engine: this, store: this.store, qoe: this.qoe, gate: this.gate, uploadMeter: this.uploadMeter,
+      engine: this, store: this.store, qoe: this.qoe, gate: this.gate, uploadMeter: this.uploadMeter, verdict: this.verdict,
       createPeer, RTCPeerConnection, timers, now, log,
       onOpen: () => {
         if (this.timings.firstPeerOpenMs === null) this.timings.firstPeerOpenMs = Math.round(this.now());
@@ -140,18 +135,9 @@ export class Engine {
         if (this.hello) this.hello.caps.uploadKbps = this.uploadMeter.capacityKbps();
       },
     });
-    // Asked through whichever signaling client is current: a reconnect replaces none of the answers.
-    this.anchor = new HashAnchor({
-      lookup: (url, range) => this.askHash(url, range),
-      ...(maxAnchorEntries ? { maxEntries: maxAnchorEntries } : {}),
-    });
-    /** 'anchored': P2P bytes are checked against the appliance's hashes; 'unavailable': it has none, P2P downloads are off */
-    this.integrity = 'anchored';
-    /** P2P downloads pause until then (the appliance could not reach the origin, or was busy). */
-    this.anchorPausedUntil = -Infinity;
     this.waits = new SegmentWaits({ timers, now });
     this.loader = new SegmentLoader({
-      engine: this, store: this.store, scheduler: this.scheduler, qoe: this.qoe, gate: this.gate, anchor: this.anchor,
+      engine: this, store: this.store, scheduler: this.scheduler, qoe: this.qoe, gate: this.gate, anchor: this.verdict.anchor,
       neighbours: this.neighbours, waits: this.waits, listing: (id) => this.live.known.get(id), timers, now, log, idleTimeoutMs,
     });
     this.live = new LivePrefetch({
@@ -323,35 +309,12 @@ export class Engine {
    * vouch for what they send. Uploads and leader prefetches do not depend on it.
    */
   p2pDownloadsAllowed() {
-    return this.p2pUsable() && this.integrity === 'anchored' && this.now() >= this.anchorPausedUntil;
+    return this.p2pUsable() && this.verdict.downloadsAllowed();
   }
 
   /** Whether the appliance already said it has no hash for this segment (so no neighbour is asked). */
   unverifiable(id) {
-    const known = this.anchor.peek(id);
-    return !!(known && known.error);
-  }
-
-  // ---- integrity anchor ----
-
-  askHash(url, range) {
-    const s = this.signaling;
-    const asked = s && typeof s.hashFor === 'function' ? s.hashFor(url, range) : Promise.resolve({ error: 'origin_unavailable' });
-    return asked.then((answer) => {
-      if (answer && answer.error) this.onAnchorError(answer.error);
-      return answer;
-    });
-  }
-
-  /** What an error answer to `hash` means for the rest of the session. */
-  onAnchorError(code) {
-    if (code === 'not_allowed') {
-      if (this.integrity !== 'unavailable') this.log('the appliance has no media origin for this stream: P2P downloads off');
-      this.integrity = 'unavailable';
-    } else if (code === 'origin_unavailable' || code === 'busy' || code === 'malformed') {
-      this.anchorPausedUntil = this.now() + ANCHOR_BACKOFF_MS;
-      this.log('no segment hash from the appliance (', code, '): P2P downloads paused');
-    }
+    return this.verdict.unverifiable(id);
   }
 
   /**
@@ -368,10 +331,10 @@ export class Engine {
       peerId: this.selfId ?? null,
       leader: this.selfId !== undefined && this.leaders.includes(this.selfId),
       peersBySite: { ...this.neighbours.bytesBySite },
-      p2pBytesByPeer: { ...this.neighbours.bytesByPeer },
+      p2pBytesByPeer: Object.fromEntries(this.neighbours.bytesByPeer),
       enabled: this.enabled,
       connected: !!this.signaling && this.signaling.joined,
-      integrity: this.integrity,
+      integrity: this.verdict.integrity,
       refused: this.refused,
       p2pPolicy: this.policy ? this.policy.p2p ?? null : null,
       timings: { ...this.timings, peersReleasedMs: this.gate.openedAtMs },

@@ -7,13 +7,15 @@
  *   after evictions the whole list is announced again (one `have` with `full`, at most once a
  *   second), so neighbours stop asking for what is gone.
  * - Behaviour: a neighbour that answered `busy` is skipped for {@link BUSY_BACKOFF_MS}; one that
- *   stalled {@link TIMEOUTS_BEFORE_FAILING} transfers in a row is reported `failing` `timeout`; one
- *   that sent bytes not matching the appliance's hash is reported `failing` `integrity` (with the
- *   segment) and never asked again, nor connected again, this session (one report does not bar a
- *   peer, docs/protocol.md, but this viewer has seen enough). One the appliance says is `barred`
- *   is neither asked nor connected again either.
+ *   stalled {@link TIMEOUTS_BEFORE_FAILING} transfers in a row is reported `failing` `timeout`. One
+ *   that sent bytes not matching the appliance's hash, or that the appliance says is `barred`, is
+ *   handed to the integrity verdict (integrity-verdict.js: the report, the ban list) and never
+ *   asked again, nor connected again, while banned.
  * - Uploads: whether this viewer serves a request is the appliance's policy (`policy.upload`),
  *   the page's `upload` option, the network (Save-Data) and the upload load ({@link canUpload}).
+ * - Lifetime: what is known of a neighbour goes when the appliance takes it away (`neighbour-gone`,
+ *   or a rejoin), so a long event with churn does not grow it; only its received-bytes total
+ *   outlives it here, bounded ({@link MAX_LEFT_TOTALS}), and its ban in integrity-verdict.js.
  *
  * The session facts (joined or not, the policy, this viewer's id, the leaders) are the engine's:
  * read here, never written.
@@ -31,6 +33,13 @@ export const TIMEOUTS_BEFORE_FAILING = 2;
 const FULL_ANNOUNCE_DELAY_MS = 1000;
 /** The window of the upload rate measured for the upload policy. */
 const UPLOAD_RATE_WINDOW_MS = 2000;
+/**
+ * Neighbours that left whose received-bytes totals stay in `stats().p2pBytesByPeer`: the figures
+ * are the visit's (the fleet matches them with the other pages' ids at the end), so a total
+ * outlives its neighbour, but a long event with churn must not grow them without bound. The
+ * earliest to leave are dropped first.
+ */
+export const MAX_LEFT_TOTALS = 256;
 
 /**
  * The network type for `hello` and the upload policy, from navigator.connection.
@@ -52,6 +61,7 @@ export class Neighbours {
    * @param {import('./qoe.js').QoeReporter} options.qoe
    * @param {import('./peer-gate.js').PeerGate} options.gate holds new neighbours until the player started
    * @param {import('./upload-meter.js').UploadMeter} options.uploadMeter
+   * @param {import('./integrity-verdict.js').IntegrityVerdict} options.verdict keeps the ban list
    * @param {(opts: object) => object} options.createPeer
    * @param {Function} options.RTCPeerConnection
    * @param {object} options.timers
@@ -61,12 +71,13 @@ export class Neighbours {
    * @param {(ids: string[], full: boolean) => void} options.onHave a neighbour announced segments
    * @param {() => void} options.onUploadCapacity the measured upload capacity changed
    */
-  constructor({ engine, store, qoe, gate, uploadMeter, createPeer, RTCPeerConnection, timers, now, log, onOpen, onHave, onUploadCapacity }) {
+  constructor({ engine, store, qoe, gate, uploadMeter, verdict, createPeer, RTCPeerConnection, timers, now, log, onOpen, onHave, onUploadCapacity }) {
     this.engine = engine;
     this.store = store;
     this.qoe = qoe;
     this.gate = gate;
     this.uploadMeter = uploadMeter;
+    this.verdict = verdict;
     this.createPeer = createPeer;
     this.RTCPeerConnection = RTCPeerConnection;
     this.timers = timers;
@@ -77,14 +88,16 @@ export class Neighbours {
     this.onUploadCapacity = onUploadCapacity;
     /** @type {Map<string, object>} neighbour id → Peer */
     this.peers = new Map();
+    // Every per-neighbour record below lives while the appliance lists the neighbour: `gone` and
+    // `closeAll` drop it (forget), except, bounded, the received-bytes totals.
     /** @type {Map<string, string>} neighbour id → its site, as the appliance said */
     this.sites = new Map();
-    /** @type {Record<string, number>} bytes received from peers, by the sender's site */
+    /** @type {Record<string, number>} bytes received from peers, by the sender's site (the appliance's sites: few) */
     this.bytesBySite = {};
-    /** Bytes received from each neighbour (peer id), verified ones only. */
-    this.bytesByPeer = {};
-    /** @type {Set<string>} neighbours that sent bytes not matching the appliance's hash, or barred: never asked again */
-    this.banned = new Set();
+    /** @type {Map<string, number>} verified bytes received from each neighbour, by peer id */
+    this.bytesByPeer = new Map();
+    /** @type {Set<string>} neighbours gone with a total in `bytesByPeer`, the earliest first ({@link MAX_LEFT_TOTALS}) */
+    this.leftTotals = new Set();
     /** @type {Map<string, number>} neighbour id → when its `busy` back-off ends */
     this.busyUntil = new Map();
     /** @type {Map<string, number>} neighbour id → stalled transfers in a row */
@@ -101,18 +114,19 @@ export class Neighbours {
     const { peer: id, site } = m;
     const e = this.engine;
     if (!e.enabled || e.destroyed || typeof id !== 'string' || id === e.selfId) return;
-    if (typeof site === 'string') this.sites.set(id, site);
     if (e.policy && e.policy.p2p === 'off') return;
     // A neighbour that sent altered bytes gets no connection: nothing from it would be used.
-    if (this.banned.has(id)) return;
+    if (this.verdict.isBanned(id)) return;
     this.peers.get(id)?.close('closed');
+    this.leftTotals.delete(id);
+    if (typeof site === 'string') this.sites.set(id, site);
     if (!this.gate.hold(m)) this.connect(m, []);
   }
 
   /** Creates the connection to a neighbour, handing it the signals the gate kept for it. */
   connect({ peer: id, offer }, signals) {
     const e = this.engine;
-    if (!e.enabled || e.destroyed || !e.signaling || this.banned.has(id)) return;
+    if (!e.enabled || e.destroyed || !e.signaling || this.verdict.isBanned(id)) return;
     if (e.policy && e.policy.p2p === 'off') return;
     const peer = this.createPeer({
       id, offer: !!offer, store: this.store, signaling: e.signaling,
@@ -136,17 +150,40 @@ export class Neighbours {
         this.closeAll();
         return;
       }
-      if (typeof id === 'string') this.banned.add(id);
+      if (typeof id === 'string') this.verdict.ban(id);
     }
     this.gate.drop(id);
     this.peers.get(id)?.close('closed');
+    this.forget(id);
   }
 
+  /** Closes every connection and forgets every neighbour (a rejoin: the appliance sends `neighbour` again for each). */
   closeAll() {
     this.gate.clear();
     for (const p of [...this.peers.values()]) p.close('closed');
     this.peers.clear();
+    const known = [...this.sites.keys(), ...this.busyUntil.keys(), ...this.peerTimeouts.keys(), ...this.bytesByPeer.keys()];
+    for (const id of known) this.forget(id);
     this.qoe.setNeighbours(0);
+  }
+
+  /**
+   * Drops what is known of a neighbour the appliance no longer lists (its connection is closed):
+   * its site, back-off and stall count. Its ban stays, and its received-bytes total stays among
+   * the last {@link MAX_LEFT_TOTALS} that left. Should the appliance hand it back, its `neighbour`
+   * message says its site again.
+   */
+  forget(id) {
+    this.sites.delete(id);
+    this.busyUntil.delete(id);
+    this.peerTimeouts.delete(id);
+    if (!this.bytesByPeer.has(id) || this.leftTotals.has(id)) return;
+    this.leftTotals.add(id);
+    if (this.leftTotals.size > MAX_LEFT_TOTALS) {
+      const earliest = this.leftTotals.values().next().value;
+      this.leftTotals.delete(earliest);
+      this.bytesByPeer.delete(earliest);
+    }
   }
 
   peerHooks() {
@@ -206,7 +243,7 @@ export class Neighbours {
     const leaders = this.engine.leaders;
     const holders = [];
     for (const p of this.peers.values()) {
-      if (!p.isOpen || !p.holds(id) || (this.busyUntil.get(p.id) ?? 0) > t || this.banned.has(p.id)) continue;
+      if (!p.isOpen || !p.holds(id) || (this.busyUntil.get(p.id) ?? 0) > t || this.verdict.isBanned(p.id)) continue;
       holders.push(p);
     }
     // Spread requests: neighbours with fewer uploads first, leaders last (they fetch from HTTP
@@ -218,7 +255,7 @@ export class Neighbours {
   /** The open connection to `peerId` when it may be asked for segments, else undefined. */
   usable(peerId) {
     const peer = this.peers.get(peerId);
-    return peer && peer.isOpen && !this.banned.has(peerId) ? peer : undefined;
+    return peer && peer.isOpen && !this.verdict.isBanned(peerId) ? peer : undefined;
   }
 
   /** When the `busy` back-offs still running at `t` end. */
@@ -233,7 +270,7 @@ export class Neighbours {
     this.peerTimeouts.delete(peerId);
     const site = this.sites.get(peerId) ?? 'unknown';
     this.bytesBySite[site] = (this.bytesBySite[site] || 0) + bytes;
-    this.bytesByPeer[peerId] = (this.bytesByPeer[peerId] || 0) + bytes;
+    this.bytesByPeer.set(peerId, (this.bytesByPeer.get(peerId) ?? 0) + bytes);
   }
 
   /**
@@ -244,14 +281,7 @@ export class Neighbours {
    */
   countFailure(peerId, r) {
     switch (r.fail) {
-      case 'integrity':
-        this.qoe.addFailure('integrity');
-        // Never asked again, whatever the coordinator decides: one report does not bar a peer
-        // (docs/protocol.md), but this viewer has seen enough.
-        this.banned.add(peerId);
-        this.engine.signaling?.failing(peerId, 'integrity', r.segment);
-        this.log('integrity failure from', peerId, r.segment);
-        break;
+      case 'integrity': this.verdict.mismatch(peerId, r.segment); break;
       case 'unverified':
         this.qoe.addFailure('unverified');
         break;

@@ -13,7 +13,7 @@
  * - Integrity (docs/protocol.md "Segment integrity"): every P2P attempt asks the appliance for the
  *   segment's hash (anchor.js, one ask per segment, cached) in parallel with the request, and the
  *   bytes reach the player and the store only when their SHA-256 equals the appliance's. A
- *   mismatch is dropped, fetched over HTTP within the deadline, and reported (neighbours.js);
+ *   mismatch is dropped, fetched over HTTP within the deadline, and reported (integrity-verdict.js);
  *   bytes the appliance has no hash for are dropped too (`unverified`). HTTP copies need no
  *   hash: they come from the origin.
  * - Every copy obtained is kept in the store, to serve neighbours.

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { ANCHOR_BACKOFF_MS, Engine, segmentIdFor } from '../../src/core/engine.js';
+import { Engine, segmentIdFor } from '../../src/core/engine.js';
+import { ANCHOR_BACKOFF_MS } from '../../src/core/integrity-verdict.js';
 import { streamIdFor } from '../../src/core/segment-id.js';
 import { Peer } from '../../src/core/peer.js';
 import { channelPair, FakeSignaling, POLICY_ON, FakeTimers, hashAnswer, RemoteViewer, runClockUntil, segmentBytes, settle, sleep, until } from './fakes.js';
@@ -258,7 +259,7 @@ test('a response announcing another length than the appliance\'s is given up at 
     self: 'p-self', remotes: { 'p-long': { segments: new Map([[SEG, bytes]]), behaviour: () => 'longer' } },
   });
   // The appliance's answer is in before the neighbour's response-start.
-  assert.equal((await engine.anchor.get(SEG, SEG)).length, bytes.length);
+  assert.equal((await engine.verdict.anchor.get(SEG, SEG)).length, bytes.length);
   const r = await engine.loadSegment({ url: SEG, live: false, bufferS: 10, durationS: 2, httpLoad: httpLoader(bytes) });
   assert.equal(r.source, 'http');
   assert.deepEqual(signaling.failings, [{ peer: 'p-long', reason: 'integrity', segment: SEG }]);
@@ -358,7 +359,7 @@ test('neighbour-gone barred closes that neighbour for good; about ourselves it c
   const { engine, signaling } = await setup({ self: 'p-self', remotes: { 'p-bad': {}, 'p-ok': {} } });
   signaling.emit('neighbour-gone', { type: 'neighbour-gone', peer: 'p-bad', reason: 'barred' });
   assert.equal(engine.neighbours.peers.has('p-bad'), false);
-  assert.equal(engine.neighbours.banned.has('p-bad'), true);
+  assert.equal(engine.verdict.banned.has('p-bad'), true);
   signaling.emit('neighbour', { type: 'neighbour', peer: 'p-bad', offer: true });
   assert.equal(engine.neighbours.peers.has('p-bad'), false, 'never connected again');
   assert.equal(engine.neighbours.peers.has('p-ok'), true);
@@ -775,7 +776,7 @@ test('a live byte-range segment prefetched from a neighbour is checked against t
   engine.onPlaylist({ live: true, track: 'main:0', segments: [listed(1, { first: 0, last: 771 }), listed(2, { first: 772, last: 20771 })] });
   await until(() => engine.store.has(id), 5000, 'the prefetched range in the store');
   assert.deepEqual(signaling.hashAsks, [`${file}?token=me#bytes=772-20771`], 'the hash of that range, not of the whole file');
-  assert.equal(engine.neighbours.banned.size, 0, 'the honest neighbour is not taken for a liar');
+  assert.equal(engine.verdict.banned.size, 0, 'the honest neighbour is not taken for a liar');
   const http = httpLoader(bytes);
   const r = await engine.loadSegment({ url: `${file}?token=me`, range: { first: 772, last: 20771 }, live: true, bufferS: 8, durationS: 2, httpLoad: http });
   assert.deepEqual(r.bytes, bytes);

@@ -1,0 +1,129 @@
+// What the engine keeps per neighbour (core/neighbours.js, the ban list core/integrity-verdict.js)
+// in a long event with churn: many neighbours are handed to a viewer and taken away again, and
+// every record of them must go with them, or stay bounded where it must outlive them (the ban
+// list, the stats' totals).
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { IntegrityVerdict, MAX_BANNED } from '../../src/core/integrity-verdict.js';
+import { MAX_LEFT_TOTALS, Neighbours } from '../../src/core/neighbours.js';
+import { PeerGate } from '../../src/core/peer-gate.js';
+import { QoeReporter } from '../../src/core/qoe.js';
+import { SegmentStore } from '../../src/core/segment-store.js';
+import { UploadMeter } from '../../src/core/upload-meter.js';
+import { FakeTimers, POLICY_ON } from './fakes.js';
+
+/** A connection that opens at once and closes when told to, telling its hooks as peer.js does. */
+class StubPeer {
+  constructor({ id, hooks }) {
+    this.id = id;
+    this.hooks = hooks;
+    this.isOpen = true;
+    this.announced = true;
+  }
+  handleSignal() {}
+  holds() { return false; }
+  announce() {}
+  close(reason) {
+    if (!this.isOpen) return;
+    this.isOpen = false;
+    this.hooks.onClose(this, reason);
+  }
+}
+
+/** Neighbours of a joined viewer whose connections are StubPeers; the session facts are a plain object. */
+function joined() {
+  const timers = new FakeTimers();
+  const failings = [];
+  const engine = {
+    enabled: true, destroyed: false, selfId: 'p-self', leaders: [], policy: POLICY_ON, uploadAllowedByPage: true,
+    signaling: { failing: (peer, reason, segment) => failings.push({ peer, reason, segment }) },
+  };
+  const qoe = new QoeReporter({ send: () => true, now: timers.now, timers });
+  const verdict = new IntegrityVerdict({ signaling: () => engine.signaling, qoe, now: timers.now, log: () => {} });
+  const neighbours = new Neighbours({
+    engine, store: new SegmentStore(), qoe, uploadMeter: new UploadMeter({ now: timers.now }), verdict,
+    gate: new PeerGate({ connect: (m, signals) => neighbours.connect(m, signals), timers, now: timers.now }),
+    createPeer: (o) => new StubPeer(o), RTCPeerConnection: function PC() {}, timers, now: timers.now, log: () => {},
+    onOpen: () => {}, onHave: () => {}, onUploadCapacity: () => {},
+  });
+  return { neighbours, verdict, timers, failings };
+}
+
+const REASONS = ['left', 'failing', 'policy', 'rebalanced'];
+const CHURN = MAX_LEFT_TOTALS + MAX_BANNED + 100;
+
+/** `count` neighbours, one after another: each is handed over, `meanwhile(id)` happens, and it is taken away. */
+function churn(neighbours, count, meanwhile) {
+  for (let i = 0; i < count; i++) {
+    const id = `p-${i}`;
+    neighbours.add({ type: 'neighbour', peer: id, site: `site-${i % 3}`, offer: true });
+    meanwhile(id, i);
+    neighbours.gone({ type: 'neighbour-gone', peer: id, reason: REASONS[i % REASONS.length] });
+  }
+}
+
+test('a neighbour taken away takes its site with it; a rejoin forgets every site', () => {
+  const { neighbours } = joined();
+  neighbours.add({ type: 'neighbour', peer: 'p-stays', site: 'hq', offer: true });
+  churn(neighbours, CHURN, (id) => neighbours.received(id, 1000));
+  assert.deepEqual([...neighbours.sites], [['p-stays', 'hq']]);
+  assert.equal(neighbours.bytesBySite['site-0'] + neighbours.bytesBySite['site-1'] + neighbours.bytesBySite['site-2'], CHURN * 1000,
+    'their bytes still count for their sites');
+  neighbours.closeAll();
+  assert.equal(neighbours.sites.size, 0);
+  neighbours.add({ type: 'neighbour', peer: 'p-stays', site: 'hq', offer: true });
+  assert.equal(neighbours.sites.get('p-stays'), 'hq', 'the appliance names the site again when it hands the neighbour back');
+});
+
+test('a neighbour that answered busy and was taken away leaves no back-off behind', () => {
+  const { neighbours } = joined();
+  neighbours.add({ type: 'neighbour', peer: 'p-stays', offer: true });
+  churn(neighbours, CHURN, (id) => neighbours.countFailure(id, { fail: 'busy' }));
+  neighbours.countFailure('p-stays', { fail: 'busy' });
+  assert.deepEqual([...neighbours.busyUntil.keys()], ['p-stays']);
+  assert.equal(neighbours.busyEnds(0).length, 1, 'only the back-off of a neighbour still there delays a wait');
+  neighbours.closeAll();
+  assert.equal(neighbours.busyUntil.size, 0);
+});
+
+test('a neighbour that stalled once and was taken away leaves no stall count behind', () => {
+  const { neighbours, failings } = joined();
+  churn(neighbours, CHURN, (id) => neighbours.countFailure(id, { fail: 'idle' }));
+  assert.equal(neighbours.peerTimeouts.size, 0);
+  assert.deepEqual(failings, [], 'one stall each: nobody reported');
+  neighbours.add({ type: 'neighbour', peer: 'p-a', offer: true });
+  neighbours.countFailure('p-a', { fail: 'idle' });
+  neighbours.closeAll();
+  assert.equal(neighbours.peerTimeouts.size, 0, 'a rejoin forgets the counts too');
+});
+
+test('the received-bytes totals of neighbours that left are kept for the last MAX_LEFT_TOTALS of them, those still there always', () => {
+  const { neighbours } = joined();
+  neighbours.add({ type: 'neighbour', peer: 'p-stays', offer: true });
+  neighbours.received('p-stays', 7);
+  churn(neighbours, CHURN, (id, i) => neighbours.received(id, i + 1));
+  assert.equal(neighbours.bytesByPeer.size, MAX_LEFT_TOTALS + 1);
+  assert.equal(neighbours.bytesByPeer.get('p-stays'), 7, 'a neighbour still there keeps its total, however early it came');
+  assert.equal(neighbours.bytesByPeer.get(`p-${CHURN - 1}`), CHURN, 'the latest to leave are kept');
+  assert.equal(neighbours.bytesByPeer.has(`p-${CHURN - 1 - MAX_LEFT_TOTALS}`), false, 'the earliest to leave are dropped');
+  neighbours.closeAll();
+  assert.equal(neighbours.bytesByPeer.size, MAX_LEFT_TOTALS, 'a rejoin counts every neighbour as gone');
+  assert.equal(neighbours.bytesByPeer.get('p-stays'), 7);
+});
+
+test('the ban list outlives the neighbours it names, bounded to the latest MAX_BANNED', () => {
+  const { neighbours, verdict, failings } = joined();
+  churn(neighbours, CHURN, (id, i) => {
+    if (i % 2 === 0) neighbours.countFailure(id, { fail: 'integrity', segment: 'http://origin.test/s.ts' });
+    else neighbours.gone({ type: 'neighbour-gone', peer: id, reason: 'barred' });
+  });
+  assert.equal(failings.length, CHURN / 2, 'every liar is reported');
+  assert.equal(verdict.banned.size, MAX_BANNED);
+  const latest = `p-${CHURN - 1}`;
+  neighbours.add({ type: 'neighbour', peer: latest, offer: true });
+  assert.equal(neighbours.peers.has(latest), false, 'a banned neighbour handed back is not connected');
+  neighbours.add({ type: 'neighbour', peer: 'p-0', offer: true });
+  assert.equal(neighbours.peers.has('p-0'), true, 'the earliest ban is forgotten: its bytes are still checked against the hash');
+  neighbours.closeAll();
+  assert.equal(verdict.banned.size, MAX_BANNED, 'a rejoin keeps the bans');
+});
