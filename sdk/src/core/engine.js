@@ -172,7 +172,13 @@ export class Engine {
     // The stream in the URL lets a load balancer keep a stream's viewers on one appliance of a
     // cluster; reconnects go to the same URL, so through the balancer to a surviving appliance.
     const url = `${this.signalingUrl}?stream=${encodeURIComponent(this.stream)}`;
-    const s = this.createSignaling({ url, WebSocket: this.WebSocket, hello, timers: this.timers });
+    // The appliance pairs a viewer whose browser hides its addresses only on its own link, so
+    // `hello` says so and waits for the mDNS probe (bounded, mdns-probe.js); the socket opens
+    // meanwhile: on a busy machine both take a few hundred milliseconds.
+    const probed = this.probeMdns({ RTCPeerConnection: this.RTCPeerConnection, timers: this.timers }).then((mdns) => {
+      if (mdns) hello.caps.mdns = true;
+    }, () => {});
+    const s = this.createSignaling({ url, WebSocket: this.WebSocket, hello, helloAfter: probed, timers: this.timers });
     this.signaling = s;
     s.on('welcome', (m) => this.onWelcome(m));
     s.on('neighbour', (m) => this.neighbours.add(m));
@@ -193,13 +199,7 @@ export class Engine {
         this.neighbours.closeAll();
       }
     });
-    // The join waits for the mDNS probe (a few ms, bounded): the appliance pairs a viewer whose
-    // browser hides its addresses only on its own link, so it must know before placing it.
-    this.probeMdns({ RTCPeerConnection: this.RTCPeerConnection, timers: this.timers }).then((mdns) => {
-      if (mdns) hello.caps.mdns = true;
-    }, () => {}).then(() => {
-      if (this.signaling === s) s.connect();
-    });
+    s.connect();
     this.qoe.start();
   }
 

@@ -64,6 +64,8 @@ export function backoffMs(attempt, random, minMs = MIN_BACKOFF_MS, maxMs = MAX_B
  * @property {new (url: string) => WebSocket} WebSocket constructor (globalThis.WebSocket in browsers)
  * @property {{stream: string, sdk: string, caps: {upload: boolean, network: string, uploadKbps: number, saveData?: boolean},
  *   token?: string}} hello fields of `hello` other than `v` and `resume`
+ * @property {Promise<unknown>} [helloAfter] the first `hello` waits for it (the engine's mDNS probe,
+ *   which may still change `hello.caps`); the socket opens meanwhile, so the two overlap
  * @property {number} [heartbeatMs] until `welcome` says otherwise
  * @property {number} [minBackoffMs]
  * @property {number} [maxBackoffMs]
@@ -134,7 +136,7 @@ export function readHashReply(msg) {
 export class SignalingClient {
   /** @param {SignalingOptions} options */
   constructor({
-    url, WebSocket, hello, heartbeatMs = DEFAULT_HEARTBEAT_MS, minBackoffMs = MIN_BACKOFF_MS,
+    url, WebSocket, hello, helloAfter = null, heartbeatMs = DEFAULT_HEARTBEAT_MS, minBackoffMs = MIN_BACKOFF_MS,
     maxBackoffMs = MAX_BACKOFF_MS, returnWindowMs = RETURN_WINDOW_MS, returnMaxBackoffMs = RETURN_MAX_BACKOFF_MS,
     random = Math.random, now = () => Date.now(), timers = globalThis, hashTimeoutMs = DEFAULT_HASH_TIMEOUT_MS,
   }) {
@@ -143,6 +145,9 @@ export class SignalingClient {
     this.url = url;
     this.WebSocketImpl = WebSocket;
     this.helloFields = hello;
+    /** @type {Promise<unknown>|null} what the first `hello` still waits for; null once settled */
+    this.helloAfter = helloAfter;
+    helloAfter?.then(() => { this.helloAfter = null; }, () => { this.helloAfter = null; });
     this.heartbeatMs = heartbeatMs;
     this.minBackoffMs = minBackoffMs;
     this.maxBackoffMs = maxBackoffMs;
@@ -225,6 +230,18 @@ export class SignalingClient {
 
   onOpen() {
     this.lastFrameAt = this.now();
+    if (!this.helloAfter) {
+      this.sendHello();
+      return;
+    }
+    const ws = this.ws;
+    const send = () => {
+      if (this.ws === ws && !this.closed && ws.readyState === OPEN) this.sendHello();
+    };
+    this.helloAfter.then(send, send);
+  }
+
+  sendHello() {
     const hello = { type: 'hello', v: SIGNALING_VERSION, ...this.helloFields };
     if (this.session) hello.resume = { ...this.session };
     this.write(hello);

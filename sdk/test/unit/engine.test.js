@@ -634,25 +634,29 @@ test('a viewer joining a site whose link is slow starts from its neighbours, and
   assert.ok(signaling.reports.at(-1).httpKbps > 0, JSON.stringify(signaling.reports.at(-1)));
 });
 
-test('the join says whether the browser hides its addresses behind mDNS names, once the probe has answered', async () => {
+test('the join says whether the browser hides its addresses behind mDNS names: hello waits for the probe, the socket does not', async () => {
   for (const mdns of [true, false]) {
-    let signaling;
-    let connectedWith = null;
+    let options = null;
+    let connected = false;
+    let answer;
     const engine = new Engine({
       signalingUrl: 'ws://appliance.test/ws', stream: 'http://origin.test/live/master.m3u8',
       WebSocket: function WS() {}, RTCPeerConnection: function PC() {},
       createSignaling: (o) => {
-        signaling = new FakeSignaling(o);
-        signaling.connect = () => { connectedWith = JSON.parse(JSON.stringify(o.hello)); };
+        options = o;
+        const signaling = new FakeSignaling(o);
+        signaling.connect = () => { connected = true; };
         return signaling;
       },
-      probeMdns: async () => mdns,
+      probeMdns: () => new Promise((r) => { answer = r; }),
     });
     engines.push(engine);
     engine.start();
-    assert.equal(connectedWith, null, 'no hello before the probe answered');
-    await until(() => connectedWith !== null, 2000, 'the join');
-    assert.equal(connectedWith.caps.mdns === true, mdns);
+    assert.equal(connected, true, 'the socket opens while the probe runs');
+    assert.ok(options.helloAfter instanceof Promise, 'hello waits for the probe');
+    answer(mdns);
+    await options.helloAfter;
+    assert.equal(options.hello.caps.mdns === true, mdns);
   }
 });
 

@@ -51,6 +51,36 @@ test('sends hello on open and emits welcome', () => {
   assert.equal(client.joined, true);
 });
 
+test('with helloAfter the socket opens at once and hello waits for it, carrying what was learnt meanwhile', async () => {
+  let settle;
+  const fields = { ...hello, caps: { ...hello.caps } };
+  const { ws } = setup({ hello: fields, helloAfter: new Promise((r) => { settle = r; }) });
+  assert.equal(FakeWebSocket.instances.length, 1, 'the socket is not held back');
+  ws().open();
+  await Promise.resolve();
+  assert.deepEqual(ws().sent, [], 'no hello before the probe answered');
+  fields.caps.mdns = true;
+  settle();
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(ws().types(), ['hello']);
+  assert.equal(ws().sent[0].caps.mdns, true);
+});
+
+test('a socket lost while hello waits gets no hello; a later socket sends it at once', async () => {
+  let settle;
+  const { ws, timers } = setup({ helloAfter: new Promise((r) => { settle = r; }) });
+  const first = ws();
+  first.open();
+  first.drop(1006);
+  settle();
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(first.sent, [], 'nothing written to the dead socket');
+  timers.advance(60_000);
+  assert.notEqual(ws(), first, 'reconnected');
+  ws().open();
+  assert.deepEqual(ws().types(), ['hello'], 'sent synchronously once the wait is over');
+});
+
 test('emits every server message type as an event', () => {
   const { ws, events } = setup();
   ws().open();
