@@ -11,13 +11,14 @@
 // for --browser firefox|mixed), java and the jar.
 // docs/benchmarks.md ("Fleet") explains every output field.
 import { spawn, execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { BROWSER_CHOICES, browserOf, browserUnavailableReason, launchViewerBrowser } from './browser.mjs';
 import { p2pBytesBetweenBrowsers, parseSegmentLog, quantile, round, wanCopiesPerSegmentPerSite } from './measure.mjs';
 import { installProbe, samplePage } from './probe.mjs';
+import { meanShare, watchPageCpu } from './page-cpu.mjs';
 import { startCluster } from './cluster.mjs';
 import { createTopology, destroyAllTopologies, ip, maxSites, removeDir } from './topology.mjs';
 
@@ -368,6 +369,8 @@ function applianceRig(topology, dataDir, restart, cluster) {
  *   dataDir, alive, kill(signal) → {at, stopMs}}]} (null otherwise); `dataDir` and `cli` are the
  *   first appliance's (the database is shared), `httpsPort` is null and `restart` refuses
  * @param {number} [options.staggerMs=1000] time between two joins
+ * @param {string|null} [options.profileDir=null] where to write each Chromium page's V8 CPU
+ *   profile (page-<index>.cpuprofile, page-cpu.mjs); the CPU figures are taken anyway
  * @param {(viewer: object) => (void|Promise<void>)} [options.onPage] called when a viewer has
  *   navigated: {index, site, namespace, address, page, context, url, close()}
  * @param {(index: number) => object} [options.pageConfig] extra window.swarmgateConfig for a
@@ -390,7 +393,7 @@ function applianceRig(topology, dataDir, restart, cluster) {
 export async function runFleet({
   viewers, sites = 1, duration, stream = 'live', httpOnly = false, staggerMs = 1000, player = 'hlsjs', format,
   wanRateKbit = null, subnetsPerSite = 1, browser = 'chromium', browserDefaultMdns = false, cachedHlsJs = false, stun = true,
-  originApart = false, cluster = false, onPage, pageConfig, onContext, onAppliance, beforeStop, log = (m) => process.stderr.write(`fleet: ${m}\n`),
+  originApart = false, cluster = false, profileDir = null, onPage, pageConfig, onContext, onAppliance, beforeStop, log = (m) => process.stderr.write(`fleet: ${m}\n`),
 } = {}) {
   if (!Number.isInteger(viewers) || viewers < 1) {
     throw new Error(`viewers must be a positive integer, got ${viewers}`);
@@ -569,6 +572,7 @@ export async function runFleet({
         async close() {
           if (!viewer.closed) {
             await sampleOne(viewer);
+            viewer.cpuFigures = await viewer.cpu?.finish() ?? null;
             viewer.closed = true;
             await context.close().catch(() => {});
           }
@@ -580,6 +584,9 @@ export async function runFleet({
       // scripts can take tens of seconds, and that is part of what start-up phases measure.
       await page.goto(url, { waitUntil: 'commit', timeout: 30_000 });
       lastJoinWall = Date.now();
+      if (kind === 'chromium') {
+        viewer.cpu = await watchPageCpu(viewer, { profileDir }).catch((e) => log(`page ${index}: no CPU figures (${e.message})`));
+      }
       if (onPage) {
         await onPage(viewer);
       }
@@ -629,6 +636,9 @@ export async function runFleet({
     const anchorBytes = cluster ? null : await anchorOriginBytes(rig);
     const offLan = await offLanPackets(topology);
     load.end = loadavg()[0];
+    for (const viewer of pages.filter((v) => !v.closed)) {
+      viewer.cpuFigures = await viewer.cpu?.finish() ?? null;
+    }
     if (beforeStop) {
       await beforeStop(rig);
     }
@@ -679,6 +689,8 @@ export async function runFleet({
         hls_errors: s.hlsErrors ?? {},
         page_errors: viewer.consoleErrors.slice(0, 5),
         sample_error: viewer.sampleError ?? null,
+        // Chromium pages: the CPU used from navigation to the end (page-cpu.mjs)
+        cpu: viewer.cpuFigures ?? null,
       };
     });
 
@@ -766,6 +778,11 @@ export async function runFleet({
       cross_site_forwarded_packets: routerForwarded,
       off_lan_packets: offLan,
       viewers_played: startups.length,
+      // Mean share of one core each Chromium page used (page-cpu.mjs): its renderer process, the
+      // main thread of it, and the script on the main thread
+      page_renderer_cpu: meanShare(perPage.map((p) => p.cpu), 'renderer_cpu'),
+      page_main_thread_cpu: meanShare(perPage.map((p) => p.cpu), 'main_thread_cpu'),
+      page_script_cpu: meanShare(perPage.map((p) => p.cpu), 'script_cpu'),
       load_avg_1m: { start: round(load.start, 2), max: round(load.max, 2), end: round(load.end, 2) },
       machine: { cpus: cpus().length, cpu_model: cpus()[0]?.model ?? null, browsers: browserVersions },
     };
@@ -799,7 +816,7 @@ export function figures(result) {
 const USAGE = 'usage: scripts/fleet --viewers N --sites K --duration S [--stream live|vod] [--http-only | --compare-http]\n' +
   '                     [--player hlsjs|dashjs|shaka|videojs] [--format hls|dash] [--browser chromium|firefox|mixed]\n' +
   '                     [--wan-rate RATE] [--subnets-per-site N] [--browser-default-mdns] [--no-stun] [--cached-hls-js]\n' +
-  '                     [--stagger-ms MS] [--pages] [--report FILE]';
+  '                     [--stagger-ms MS] [--pages] [--report FILE] [--profile DIR]';
 
 const HELP = `${USAGE}
 
@@ -831,6 +848,9 @@ appliance's demo stream; the last stdout line is one JSON object (fields: docs/b
   --stagger-ms MS         time between two joins (default 1000)
   --pages                 print each page's details (start-up phases included) on stderr
   --report FILE           write the figures and every page's details to FILE as JSON
+  --profile DIR           also write each Chromium page's JavaScript CPU profile to
+                          DIR/page-<index>.cpuprofile (with --compare-http: DIR/sdk, DIR/http);
+                          open one in Chromium DevTools' Performance panel
   -h, --help              this help`;
 
 /** A WAN rate as kbit/s: '2.5mbit', '2500kbit', '2.5m', '2500k', '1gbit'; throws UsageError. */
@@ -850,7 +870,7 @@ export function parseRate(text) {
 export function parseArgs(argv) {
   const options = {
     sites: 1, stream: 'live', player: 'hlsjs', format: undefined, browser: 'chromium', httpOnly: false, staggerMs: 1000, showPages: false,
-    wanRateKbit: null, subnetsPerSite: 1, browserDefaultMdns: false, stun: true, cachedHlsJs: false, compareHttp: false, report: null,
+    wanRateKbit: null, subnetsPerSite: 1, browserDefaultMdns: false, stun: true, cachedHlsJs: false, compareHttp: false, report: null, profileDir: null,
   };
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
@@ -886,6 +906,7 @@ export function parseArgs(argv) {
       case '--cached-hls-js': options.cachedHlsJs = true; break;
       case '--pages': options.showPages = true; break;
       case '--report': options.report = value(); break;
+      case '--profile': options.profileDir = value(); break;
       case '-h': case '--help': throw new UsageError('');
       default: throw new UsageError(`unknown argument '${arg}'`);
     }
@@ -934,7 +955,12 @@ async function main() {
   });
   const { showPages, report, compareHttp, ...fleetOptions } = options;
   const runOne = async (httpOnly) => {
-    const result = await runFleet({ ...fleetOptions, httpOnly });
+    let profileDir = fleetOptions.profileDir;
+    if (profileDir) {
+      profileDir = compareHttp ? join(profileDir, httpOnly ? 'http' : 'sdk') : profileDir;
+      mkdirSync(profileDir, { recursive: true });
+    }
+    const result = await runFleet({ ...fleetOptions, profileDir, httpOnly });
     if (showPages) {
       for (const page of result.pages) {
         process.stderr.write(`fleet: page ${JSON.stringify(page)}\n`);

@@ -112,3 +112,20 @@ test('P2P bytes between browsers: each receiver\'s bytes per sender, the sender 
   assert.equal(p2pBytesBetweenBrowsers([...pages, { browser: 'firefox', sdk: null }]), null, 'a page without the SDK\'s figures');
   assert.equal(p2pBytesBetweenBrowsers([]), null);
 });
+
+test('a page\'s CPU figures are CPU time over its time in the run; the run\'s are the pages\' mean', async () => {
+  const { meanShare, shares } = await import('../../fleet/page-cpu.mjs');
+  assert.deepEqual(shares({ taskMs: 15_000.4, scriptMs: 6_000, processMs: 30_000, measuredMs: 60_000 }), {
+    main_thread_cpu: 0.25, script_cpu: 0.1, renderer_cpu: 0.5, main_thread_ms: 15_000, script_ms: 6_000, renderer_ms: 30_000, measured_ms: 60_000,
+  });
+  assert.equal(shares({ taskMs: 1, scriptMs: 1, processMs: 1, measuredMs: 0 }).main_thread_cpu, null);
+  assert.equal(meanShare([{ renderer_cpu: 0.2 }, null, { renderer_cpu: 0.3 }, { renderer_cpu: null }], 'renderer_cpu'), 0.25, 'unmeasured pages (Firefox, closed) are left out');
+  assert.equal(meanShare([null], 'renderer_cpu'), null);
+});
+
+test('--profile DIR is taken; it needs a value', async () => {
+  const { parseArgs, UsageError } = await import('../../fleet/fleet.mjs');
+  assert.equal(parseArgs(['--viewers', '2', '--duration', '5', '--profile', '/tmp/p']).profileDir, '/tmp/p');
+  assert.equal(parseArgs(['--viewers', '2', '--duration', '5']).profileDir, null);
+  assert.throws(() => parseArgs(['--viewers', '2', '--duration', '5', '--profile']), UsageError);
+});
