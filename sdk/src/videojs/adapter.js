@@ -19,6 +19,14 @@
  *   raises the estimate; HTTP loads leave it unset and VHS measures them as usual.
  * - Playlist: VHS's main playlist loader (`vhs.playlists`) is followed; each `loadedplaylist` and
  *   `mediachange` lists `playlists.media()` to `engine.onPlaylist`.
+ * - Leaders' prefetches are `segment` requests of the player's own `vhs.xhr` (the xhr.js
+ *   `XhrFunction`: `{timeout: 45e3}` merged in, the onRequest hooks, then `videojs.xhr`, whose
+ *   callback VHS's `callbackWrapper` turns into `(error, request)`, an error for a status other
+ *   than 200 or 206), so the hooks VHS runs for the player's requests run for them. Their options
+ *   carry `swarmgate: 'prefetch'` (a string: VHS's merge drops symbols), for which the adapter's
+ *   hook adds no mark, so they reach the original `videojs.xhr`, never the engine; with the
+ *   handler's `withCredentials` (`vhs.options_`, as VHS's segment loaders get it). The bytes kept
+ *   are `request.response`, the XHR's own, which onResponse hooks cannot replace.
  *
  * @module videojs/adapter
  */
@@ -31,6 +39,11 @@ const WRAPPED = typeof Symbol === 'function' ? Symbol.for('swarmgate.wrapped') :
 const SESSION = typeof Symbol === 'function' ? Symbol('swarmgate.session') : '__swarmgateSession';
 /** VHS request types that go through the mesh. */
 export const SEGMENT_TYPES = Object.freeze(['segment', 'segment-media-initialization']);
+/**
+ * `swarmgate` of the engine's prefetches: on their request options (what onRequest hooks see) and
+ * on their request object (what onResponse hooks see), so pages tell them from the player's loads.
+ */
+export const PREFETCH = 'prefetch';
 
 /** The inclusive byte range of a `Range: bytes=first-last` header, or undefined. */
 export function rangeOf(headers) {
@@ -159,7 +172,7 @@ export class VideojsSession extends PlayerSession {
         const vhs = player.tech({ IWillNotUseThisInPlugins: true }).vhs;
         const xhr = vhs.xhr;
         const hook = (options) => {
-          const segment = !!options && SEGMENT_TYPES.includes(options.requestType);
+          const segment = !!options && SEGMENT_TYPES.includes(options.requestType) && options.swarmgate !== PREFETCH;
           const out = withGlobalHooks(xhr, this.videojs && this.videojs.Vhs && this.videojs.Vhs.xhr, hook, options);
           // Marked after the global hooks, which may return new options.
           if (segment && out) out[SESSION] = this;
@@ -200,6 +213,36 @@ export class VideojsSession extends PlayerSession {
       const bw = playlist && playlist.attributes && playlist.attributes.BANDWIDTH;
       this.engineRef?.qoe.setLevel(Math.max(0, all.indexOf(playlist)), (bw || 0) / 1000);
     } catch { /* QoE must never disturb playback */ }
+  }
+
+  /**
+   * The engine's prefetch of a listed segment, through this player's VHS xhr as a `segment`
+   * request: the page's onRequest hooks (a header, a signed or rewritten URI) apply to it as to the
+   * player's own. Without VHS (native playback, no source yet), fetch() (PlayerSession#fetchHttp).
+   * @param {string} url
+   * @param {{range?: import('../core/segment-id.js').ByteRange}} [options]
+   */
+  fetchHttp(url, { range } = {}) {
+    let vhs = null;
+    try { vhs = this.vhs(); } catch { vhs = null; }
+    if (!vhs || typeof vhs.xhr !== 'function') return super.fetchHttp(url, { range });
+    const requestedAt = globalThis.performance.now();
+    return new Promise((resolve, reject) => {
+      const request = vhs.xhr({
+        uri: url, requestType: 'segment', responseType: 'arraybuffer', swarmgate: PREFETCH,
+        headers: range ? { Range: `bytes=${range.first}-${range.last}` } : {},
+        withCredentials: !!(vhs.options_ && vhs.options_.withCredentials),
+      }, (error, answered) => {
+        const body = answered && answered.response;
+        if (error || !(body instanceof ArrayBuffer)) {
+          reject(Object.assign(new Error('HTTP failed'), { httpFailure: true, kind: 'error', error }));
+          return;
+        }
+        const at = globalThis.performance.now();
+        resolve({ bytes: new Uint8Array(body), requestedAt, firstByteAt: at, deliveredAt: at });
+      });
+      request.swarmgate = PREFETCH;
+    });
   }
 
   describe(options) {
