@@ -122,7 +122,7 @@ export function installProbe(options) {
     player.on('xhr-hooks-ready', () => {
       const xhr = player.tech({ IWillNotUseThisInPlugins: true }).vhs.xhr;
       xhr.onResponse((request, error, response) => {
-        // The SDK's leader prefetches (videojs/adapter.js PREFETCH) are no player load.
+        // The SDK's leader prefetches (videojs/prefetch.js PREFETCH) are no player load.
         if (request && request.swarmgate === 'prefetch') return;
         const now = performance.now();
         if (request && request.requestType === 'segment') {

@@ -19,14 +19,8 @@
  *   raises the estimate; HTTP loads leave it unset and VHS measures them as usual.
  * - Playlist: VHS's main playlist loader (`vhs.playlists`) is followed; each `loadedplaylist` and
  *   `mediachange` lists `playlists.media()` to `engine.onPlaylist`.
- * - Leaders' prefetches are `segment` requests of the player's own `vhs.xhr` (the xhr.js
- *   `XhrFunction`: `{timeout: 45e3}` merged in, the onRequest hooks, then `videojs.xhr`, whose
- *   callback VHS's `callbackWrapper` turns into `(error, request)`, an error for a status other
- *   than 200 or 206), so the hooks VHS runs for the player's requests run for them. Their options
- *   carry `swarmgate: 'prefetch'` (a string: VHS's merge drops symbols), for which the adapter's
- *   hook adds no mark, so they reach the original `videojs.xhr`, never the engine; with the
- *   handler's `withCredentials` (`vhs.options_`, as VHS's segment loaders get it). The bytes kept
- *   are `request.response`, the XHR's own, which onResponse hooks cannot replace.
+ * - Leaders' prefetches are `segment` requests of the player's own `vhs.xhr`
+ *   (videojs/prefetch.js), which the adapter's hook leaves unmarked: never the engine's.
  *
  * @module videojs/adapter
  */
@@ -34,16 +28,12 @@
 import { bufferAhead } from '../core/playback.js';
 import { PlayerSession } from '../core/player-session.js';
 import { PlaylistFeed } from '../core/playlist-feed.js';
+import { PREFETCH, prefetchThroughVhs } from './prefetch.js';
 
 const WRAPPED = typeof Symbol === 'function' ? Symbol.for('swarmgate.wrapped') : '__swarmgateWrapped';
 const SESSION = typeof Symbol === 'function' ? Symbol('swarmgate.session') : '__swarmgateSession';
 /** VHS request types that go through the mesh. */
 export const SEGMENT_TYPES = Object.freeze(['segment', 'segment-media-initialization']);
-/**
- * `swarmgate` of the engine's prefetches: on their request options (what onRequest hooks see) and
- * on their request object (what onResponse hooks see), so pages tell them from the player's loads.
- */
-export const PREFETCH = 'prefetch';
 
 /** The inclusive byte range of a `Range: bytes=first-last` header, or undefined. */
 export function rangeOf(headers) {
@@ -217,32 +207,15 @@ export class VideojsSession extends PlayerSession {
 
   /**
    * The engine's prefetch of a listed segment, through this player's VHS xhr as a `segment`
-   * request: the page's onRequest hooks (a header, a signed or rewritten URI) apply to it as to the
-   * player's own. Without VHS (native playback, no source yet), fetch() (PlayerSession#fetchHttp).
+   * request (videojs/prefetch.js): the page's onRequest hooks apply to it as to the player's own.
+   * Without VHS (native playback, no source yet), fetch() (PlayerSession#fetchHttp).
    * @param {string} url
    * @param {{range?: import('../core/segment-id.js').ByteRange}} [options]
    */
   fetchHttp(url, { range } = {}) {
     let vhs = null;
     try { vhs = this.vhs(); } catch { vhs = null; }
-    if (!vhs || typeof vhs.xhr !== 'function') return super.fetchHttp(url, { range });
-    const requestedAt = globalThis.performance.now();
-    return new Promise((resolve, reject) => {
-      const request = vhs.xhr({
-        uri: url, requestType: 'segment', responseType: 'arraybuffer', swarmgate: PREFETCH,
-        headers: range ? { Range: `bytes=${range.first}-${range.last}` } : {},
-        withCredentials: !!(vhs.options_ && vhs.options_.withCredentials),
-      }, (error, answered) => {
-        const body = answered && answered.response;
-        if (error || !(body instanceof ArrayBuffer)) {
-          reject(Object.assign(new Error('HTTP failed'), { httpFailure: true, kind: 'error', error }));
-          return;
-        }
-        const at = globalThis.performance.now();
-        resolve({ bytes: new Uint8Array(body), requestedAt, firstByteAt: at, deliveredAt: at });
-      });
-      request.swarmgate = PREFETCH;
-    });
+    return vhs && typeof vhs.xhr === 'function' ? prefetchThroughVhs(vhs, url, range) : super.fetchHttp(url, { range });
   }
 
   describe(options) {

@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Engine } from '../../src/core/engine.js';
-import { listedSegments, PREFETCH, rangeOf, VideojsSession, wrapVideojs } from '../../src/videojs/adapter.js';
+import { listedSegments, rangeOf, VideojsSession, wrapVideojs } from '../../src/videojs/adapter.js';
+import { PREFETCH } from '../../src/videojs/prefetch.js';
 import { loadVideojs, RecordingXhr, vhsHandlerFor } from './players.js';
 
 // VHS resolves playlist URIs against the page's location (a browser global it reads).
