@@ -119,6 +119,14 @@ async function answerLast(status, bytes) {
 
 test("a leader's prefetch goes through the player's VHS xhr: the page's player hooks apply, the bytes kept are the origin's, the engine is not asked", async () => {
   const { vhs, session, calls } = setup(async () => assert.fail('a prefetch never goes back into the engine'));
+  const origin = new Uint8Array([10, 11, 12, 13, 14, 15, 16, 17, 18, 19]);
+  RecordingXhr.sent.length = 0;
+  const plain = session.fetchHttp('http://o.test/live/chunk-3.m4s?token=v', { range: { first: 10, last: 19 } });
+  await answerLast(206, origin);
+  assert.deepEqual([...(await plain).bytes], [...origin]);
+  assert.equal(RecordingXhr.sent[0].url, 'http://o.test/live/chunk-3.m4s?token=v');
+  assert.deepEqual(RecordingXhr.sent[0].headers, { Range: 'bytes=10-19' }, 'a page that registered nothing: the request as before');
+
   // A page on an authenticated origin that signs segment URIs, and rewrites what its player gets.
   const seen = [];
   vhs.xhr.onRequest((options) => {
@@ -129,7 +137,6 @@ test("a leader's prefetch goes through the player's VHS xhr: the page's player h
   const responses = [];
   vhs.xhr.onResponse((request, error, response) => { responses.push(request.swarmgate); response.body = new Uint8Array([0]).buffer; });
   RecordingXhr.sent.length = 0;
-  const origin = new Uint8Array([10, 11, 12, 13, 14, 15, 16, 17, 18, 19]);
   const prefetch = session.fetchHttp('http://o.test/live/chunk-4.m4s?token=v', { range: { first: 10, last: 19 } });
   await answerLast(206, origin);
   const r = await prefetch;
