@@ -8,6 +8,10 @@
  *   when VHS says `xhr-hooks-ready`, adds an `onRequest` hook that marks its own requests with its
  *   session; unmarked requests and everything but `segment` / `segment-media-initialization`
  *   go to the original `videojs.xhr` untouched.
+ * - VHS runs the player's own hooks or, when it has none, the global `videojs.Vhs.xhr` ones, never
+ *   both (`XhrFunction._requestCallbackSet || videojs.Vhs.xhr._requestCallbackSet`): while the
+ *   adapter's hook is the player's only one, it runs the global hooks itself (`withGlobalHooks`),
+ *   so a page's global hooks apply as they would without the SDK.
  * - A mesh request answers with an xhr-like object (EventTarget, `response`, `abort()`) and VHS's
  *   callback `(error, {statusCode, headers, body})`, then `loadend`, as the xhr library does.
  * - ABR: VHS takes a segment's bandwidth from `request.bandwidth` when it is set. P2P deliveries
@@ -15,6 +19,8 @@
  *   raises the estimate; HTTP loads leave it unset and VHS measures them as usual.
  * - Playlist: VHS's main playlist loader (`vhs.playlists`) is followed; each `loadedplaylist` and
  *   `mediachange` lists `playlists.media()` to `engine.onPlaylist`.
+ * - Leaders' prefetches are `segment` requests of the player's own `vhs.xhr`
+ *   (videojs/prefetch.js), which the adapter's hook leaves unmarked: never the engine's.
  *
  * @module videojs/adapter
  */
@@ -22,6 +28,7 @@
 import { bufferAhead } from '../core/playback.js';
 import { PlayerSession } from '../core/player-session.js';
 import { PlaylistFeed } from '../core/playlist-feed.js';
+import { PREFETCH, prefetchThroughVhs } from './prefetch.js';
 
 const WRAPPED = typeof Symbol === 'function' ? Symbol.for('swarmgate.wrapped') : '__swarmgateWrapped';
 const SESSION = typeof Symbol === 'function' ? Symbol('swarmgate.session') : '__swarmgateSession';
@@ -35,6 +42,26 @@ export function rangeOf(headers) {
   if (!m) return undefined;
   const range = { first: Number(m[1]), last: Number(m[2]) };
   return range.last >= range.first ? range : undefined;
+}
+
+/**
+ * What VHS's xhr.js would have done with `options` had the player no hook but `hook`, the
+ * adapter's: the global `onRequest` hooks (and a deprecated `beforeRequest`, which VHS adds to
+ * whichever set it runs) in their order. A player with hooks of the page's own gets `options`
+ * back: VHS leaves the global ones out for it.
+ * @param {Function} xhr the player's VHS xhr (`vhs.xhr`)
+ * @param {Function|undefined} globalXhr `videojs.Vhs.xhr`
+ * @param {Function} hook the adapter's hook on `xhr`
+ * @param {object} options
+ */
+function withGlobalHooks(xhr, globalXhr, hook, options) {
+  const hooks = globalXhr && globalXhr !== xhr ? globalXhr._requestCallbackSet : null;
+  if (!hooks || !options) return options;
+  const before = xhr.beforeRequest || globalXhr.beforeRequest;
+  for (const own of xhr._requestCallbackSet || []) if (own !== hook && own !== before) return options;
+  let out = options;
+  for (const global of hooks) out = global(out);
+  return out;
 }
 
 /**
@@ -56,9 +83,15 @@ export function listedSegments(playlist) {
 
 /** Everything the SDK attaches to one Video.js player. */
 export class VideojsSession extends PlayerSession {
-  constructor(runtime, player) {
+  /**
+   * @param {import('../hlsjs/adapter.js').Runtime} runtime
+   * @param {object} player a Video.js player
+   * @param {Function} [videojs] its Video.js (for the global `videojs.Vhs.xhr` hooks)
+   */
+  constructor(runtime, player, videojs) {
     super(runtime);
     this.player = player;
+    this.videojs = videojs;
     this.feed = new PlaylistFeed();
     this.watched = null;
   }
@@ -127,11 +160,16 @@ export class VideojsSession extends PlayerSession {
     player.on('xhr-hooks-ready', () => {
       try {
         const vhs = player.tech({ IWillNotUseThisInPlugins: true }).vhs;
-        vhs.xhr.onRequest((options) => {
-          if (options && SEGMENT_TYPES.includes(options.requestType)) options[SESSION] = this;
+        const xhr = vhs.xhr;
+        const hook = (options) => {
+          const segment = !!options && SEGMENT_TYPES.includes(options.requestType) && options.swarmgate !== PREFETCH;
+          const out = withGlobalHooks(xhr, this.videojs && this.videojs.Vhs && this.videojs.Vhs.xhr, hook, options);
+          // Marked after the global hooks, which may return new options.
+          if (segment && out) out[SESSION] = this;
           if (this.watched !== vhs.playlists) this.watchPlaylists();
-          return options;
-        });
+          return out;
+        };
+        xhr.onRequest(hook);
       } catch (e) {
         this.runtime.log('videojs: cannot hook VHS', e);
       }
@@ -165,6 +203,19 @@ export class VideojsSession extends PlayerSession {
       const bw = playlist && playlist.attributes && playlist.attributes.BANDWIDTH;
       this.engineRef?.qoe.setLevel(Math.max(0, all.indexOf(playlist)), (bw || 0) / 1000);
     } catch { /* QoE must never disturb playback */ }
+  }
+
+  /**
+   * The engine's prefetch of a listed segment, through this player's VHS xhr as a `segment`
+   * request (videojs/prefetch.js): the page's onRequest hooks apply to it as to the player's own.
+   * Without VHS (native playback, no source yet), fetch() (PlayerSession#fetchHttp).
+   * @param {string} url
+   * @param {{range?: import('../core/segment-id.js').ByteRange}} [options]
+   */
+  fetchHttp(url, { range } = {}) {
+    let vhs = null;
+    try { vhs = this.vhs(); } catch { vhs = null; }
+    return vhs && typeof vhs.xhr === 'function' ? prefetchThroughVhs(vhs, url, range) : super.fetchHttp(url, { range });
   }
 
   describe(options) {
@@ -291,7 +342,7 @@ export function wrapVideojs(videojs, runtime) {
   if (typeof videojs.hook === 'function') {
     videojs.hook('setup', (player) => {
       try {
-        new VideojsSession(runtime, player).attach();
+        new VideojsSession(runtime, player, videojs).attach();
       } catch (e) {
         runtime.log('videojs: attach failed', e);
       }

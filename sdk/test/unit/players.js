@@ -44,7 +44,7 @@ function browserGlobals() {
   globalThis.addEventListener ??= () => {};
   globalThis.removeEventListener ??= () => {};
   globalThis.document ??= {
-    readyState: 'complete', documentElement: { style: {} }, createElement: element, createTextNode: element,
+    nodeName: '#document', readyState: 'complete', documentElement: { style: {} }, createElement: element, createTextNode: element,
     addEventListener() {}, querySelector: () => null, querySelectorAll: () => [], getElementsByTagName: () => [],
     head: { appendChild() {}, insertBefore() {} }, body: { appendChild() {} },
   };
@@ -83,4 +83,16 @@ export async function loadVideojs() {
   globalThis.XMLHttpRequest = RecordingXhr;
   videojs = (await import('video.js')).default;
   return videojs;
+}
+
+/**
+ * VHS's own handler for `tech` (a videojs.EventTarget standing in for the player's tech), as VHS's
+ * source handler makes it for a source, but without one: the player's own `vhs.xhr` with its
+ * onRequest/onResponse hooks, and `xhr-hooks-ready` triggered on `tech`. Nothing is loaded.
+ * @param {Function} vjs the Video.js function
+ * @param {object} tech
+ */
+export function vhsHandlerFor(vjs, tech) {
+  const el = { nodeType: 1, nodeName: 'DIV', style: {}, addEventListener() {}, removeEventListener() {}, setAttribute() {}, appendChild() {} };
+  return vjs.VhsSourceHandler.handleSource({ src: '' }, tech, { vhs: { el } });
 }

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Engine } from '../../src/core/engine.js';
 import { listedSegments, rangeOf, VideojsSession, wrapVideojs } from '../../src/videojs/adapter.js';
-import { loadVideojs, RecordingXhr } from './players.js';
+import { PREFETCH } from '../../src/videojs/prefetch.js';
+import { loadVideojs, RecordingXhr, vhsHandlerFor } from './players.js';
 
 // VHS resolves playlist URIs against the page's location (a browser global it reads).
 globalThis.location = new URL('http://page.test/');
@@ -13,30 +14,33 @@ const videojs = await loadVideojs();
 const runtime = { config: {}, enabled: true, available: true, env: {}, log() {}, logOnce() {}, register() {}, unregister() {} };
 wrapVideojs(videojs, runtime);
 
-/** A session on a player whose VHS is the global one, hooked as on `xhr-hooks-ready`. */
-function setup(impl) {
-  const handlers = {};
-  const vhs = { xhr: videojs.Vhs.xhr, bandwidth: 4_000_000 };
-  const player = {
-    on: (type, fn) => { handlers[type] = fn; }, duration: () => Infinity,
-    tech: () => ({ vhs, el: () => null }), currentSrc: () => '',
-  };
-  const session = new VideojsSession(runtime, player);
+/**
+ * A player stand-in (its own tech) with VHS's handler and the adapter's session, hooked on
+ * `xhr-hooks-ready` as a player created by videojs() is: requests go through the player's own
+ * `vhs.xhr`, after its hooks, to videojs.xhr.
+ */
+function playerWithVhs(src = '') {
+  const player = new videojs.EventTarget();
+  Object.assign(player, { duration: () => Infinity, tech: () => player, el: () => null, currentSrc: () => src, audioTracks: () => [] });
+  const session = new VideojsSession(runtime, player, videojs);
   session.attach();
-  handlers['xhr-hooks-ready']();
-  const calls = [];
-  session.engineRef = { enabled: true, calls, loadSegment: (r) => { calls.push(r); return impl(r); } };
-  return { session, calls };
+  const vhs = vhsHandlerFor(videojs, player);
+  return { player, session, vhs };
 }
 
-function request(options) {
-  return new Promise((resolve) => {
-    const req = videojs.Vhs.xhr({ responseType: 'arraybuffer', ...options }, (error, r) => resolve({ error, request: r, req }));
+/** A session whose engine is `impl` (a stand-in that records its calls). */
+function setup(impl) {
+  const { player, session, vhs } = playerWithVhs();
+  const calls = [];
+  session.engineRef = { enabled: true, calls, loadSegment: (r) => { calls.push(r); return impl(r); } };
+  const request = (options) => new Promise((resolve) => {
+    vhs.xhr({ responseType: 'arraybuffer', ...options }, (error, r) => resolve({ error, request: r }));
   });
+  return { player, session, vhs, calls, request };
 }
 
 test('a P2P segment reaches VHS with the HTTP-modelled bandwidth, not the LAN\'s', async () => {
-  const { calls } = setup(async () => ({ bytes: new Uint8Array([1, 2, 3]), source: 'p2p', stats: { bwEstimate: 750_000 } }));
+  const { calls, request } = setup(async () => ({ bytes: new Uint8Array([1, 2, 3]), source: 'p2p', stats: { bwEstimate: 750_000 } }));
   const { error, request: r } = await request({ uri: 'http://o.test/live/seg-5.ts?token=t', requestType: 'segment', headers: { Range: 'bytes=0-2' } });
   assert.equal(error, null);
   assert.deepEqual([...new Uint8Array(r.response)], [1, 2, 3]);
@@ -48,7 +52,7 @@ test('a P2P segment reaches VHS with the HTTP-modelled bandwidth, not the LAN\'s
 
 test('manifests and HTTP loads go to videojs.xhr, measured by VHS', async () => {
   RecordingXhr.sent.length = 0;
-  const { calls } = setup(async (r) => ({ ...(await r.httpLoad()), source: 'http', stats: {} }));
+  const { calls, request } = setup(async (r) => ({ ...(await r.httpLoad()), source: 'http', stats: {} }));
   const manifest = request({ uri: 'http://o.test/live/manifest.mpd', requestType: 'vhs-manifest', responseType: '' });
   await new Promise((r) => setTimeout(r, 10));
   assert.equal(RecordingXhr.sent[0].url, 'http://o.test/live/manifest.mpd');
@@ -68,7 +72,7 @@ test("a neighbour's copy can end the engine's HTTP load under way: videojs.xhr's
   RecordingXhr.sent.length = 0;
   const copy = new Uint8Array([7, 7, 7, 7]);
   let outcome = null;
-  setup(async (r) => {
+  const { request } = setup(async (r) => {
     const fetching = r.httpLoad().then(() => 'completed', (e) => e.kind);
     for (let i = 0; i < 200 && RecordingXhr.sent.length === 0; i++) await new Promise((w) => setTimeout(w, 5));
     r.abortHttp();
@@ -80,6 +84,95 @@ test("a neighbour's copy can end the engine's HTTP load under way: videojs.xhr's
   assert.equal(RecordingXhr.sent[0].aborted, true, 'the request no longer takes the link');
   assert.equal(error, null);
   assert.deepEqual([...new Uint8Array(r.response)], [...copy]);
+});
+
+test("the page's global VHS onRequest hooks apply to a wrapped player's requests, as they would without the SDK", async () => {
+  const { vhs, calls, request } = setup(async () => ({ bytes: new Uint8Array([1]), source: 'p2p', stats: {} }));
+  // VHS runs the global hooks only for a player without hooks of its own; the adapter's must not count.
+  const global = (options) => ({ ...options, uri: options.uri.replace('o.test', 'cdn.test'), headers: { ...options.headers, Authorization: 'Bearer page' } });
+  videojs.Vhs.xhr.onRequest(global);
+  try {
+    RecordingXhr.sent.length = 0;
+    request({ uri: 'http://o.test/live/manifest.m3u8', requestType: 'vhs-manifest', responseType: '' });
+    assert.equal(RecordingXhr.sent[0].url, 'http://cdn.test/live/manifest.m3u8');
+    assert.equal(RecordingXhr.sent[0].headers.Authorization, 'Bearer page');
+    await request({ uri: 'http://o.test/live/seg-7.ts', requestType: 'segment' });
+    assert.equal(calls.length, 1, 'a segment still goes through the mesh when a global hook returns new options');
+    assert.equal(calls[0].url, 'http://cdn.test/live/seg-7.ts');
+
+    // A hook the page adds to the player itself replaces the global ones, as VHS has it.
+    vhs.xhr.onRequest((options) => ({ ...options, headers: { ...options.headers, 'X-Player': '1' } }));
+    RecordingXhr.sent.length = 0;
+    request({ uri: 'http://o.test/live/manifest.m3u8', requestType: 'vhs-manifest', responseType: '' });
+    assert.equal(RecordingXhr.sent[0].url, 'http://o.test/live/manifest.m3u8');
+    assert.deepEqual(RecordingXhr.sent[0].headers, { 'X-Player': '1' });
+  } finally {
+    videojs.Vhs.xhr.offRequest(global);
+  }
+});
+
+/** Answers the last request VHS sent once it is there. */
+async function answerLast(status, bytes) {
+  for (let i = 0; i < 200 && RecordingXhr.sent.length === 0; i++) await new Promise((r) => setTimeout(r, 5));
+  RecordingXhr.sent[RecordingXhr.sent.length - 1].respond(status, bytes);
+}
+
+test("a leader's prefetch goes through the player's VHS xhr: the page's player hooks apply, the bytes kept are the origin's, the engine is not asked", async () => {
+  const { vhs, session, calls } = setup(async () => assert.fail('a prefetch never goes back into the engine'));
+  const origin = new Uint8Array([10, 11, 12, 13, 14, 15, 16, 17, 18, 19]);
+  RecordingXhr.sent.length = 0;
+  const plain = session.fetchHttp('http://o.test/live/chunk-3.m4s?token=v', { range: { first: 10, last: 19 } });
+  await answerLast(206, origin);
+  assert.deepEqual([...(await plain).bytes], [...origin]);
+  assert.equal(RecordingXhr.sent[0].url, 'http://o.test/live/chunk-3.m4s?token=v');
+  assert.deepEqual(RecordingXhr.sent[0].headers, { Range: 'bytes=10-19' }, 'a page that registered nothing: the request as before');
+
+  // A page on an authenticated origin that signs segment URIs, and rewrites what its player gets.
+  const seen = [];
+  vhs.xhr.onRequest((options) => {
+    seen.push(options);
+    if (options.requestType !== 'segment') return options;
+    return { ...options, uri: `${options.uri}&sig=abc`, headers: { ...options.headers, Authorization: 'Bearer page-token' } };
+  });
+  const responses = [];
+  vhs.xhr.onResponse((request, error, response) => { responses.push(request.swarmgate); response.body = new Uint8Array([0]).buffer; });
+  RecordingXhr.sent.length = 0;
+  const prefetch = session.fetchHttp('http://o.test/live/chunk-4.m4s?token=v', { range: { first: 10, last: 19 } });
+  await answerLast(206, origin);
+  const r = await prefetch;
+  const [sent] = RecordingXhr.sent;
+  assert.equal(RecordingXhr.sent.length, 1);
+  assert.equal(sent.url, 'http://o.test/live/chunk-4.m4s?token=v&sig=abc');
+  assert.equal(sent.headers.Authorization, 'Bearer page-token');
+  assert.equal(sent.headers.Range, 'bytes=10-19');
+  assert.equal(sent.responseType, 'arraybuffer');
+  assert.deepEqual([...r.bytes], [...origin], "the origin's bytes, which the appliance hashes");
+  assert.ok(r.deliveredAt >= r.requestedAt);
+  assert.equal(calls.length, 0);
+  assert.equal(seen[0].swarmgate, PREFETCH, 'page hooks tell the prefetch from the player\'s loads');
+  assert.deepEqual(responses, [PREFETCH], 'so do its response hooks');
+
+  RecordingXhr.sent.length = 0;
+  const refused = session.fetchHttp('http://o.test/live/chunk-5.m4s');
+  await answerLast(403, new Uint8Array([1]));
+  await assert.rejects(refused, (e) => e.httpFailure === true);
+});
+
+test("a leader's prefetch runs the page's global VHS hooks when the player has none of its own", async () => {
+  const { session, calls } = setup(async () => assert.fail('a prefetch never goes back into the engine'));
+  const global = (options) => ({ ...options, headers: { ...options.headers, Authorization: 'Bearer global' } });
+  videojs.Vhs.xhr.onRequest(global);
+  try {
+    RecordingXhr.sent.length = 0;
+    const prefetch = session.fetchHttp('http://o.test/live/chunk-6.m4s');
+    await answerLast(200, new Uint8Array([6, 6]));
+    assert.deepEqual([...(await prefetch).bytes], [6, 6]);
+    assert.equal(RecordingXhr.sent[0].headers.Authorization, 'Bearer global');
+    assert.equal(RecordingXhr.sent[0].headers.Range, undefined, 'a whole segment asks no range');
+    assert.equal(calls.length, 0);
+  } finally {
+    videojs.Vhs.xhr.offRequest(global);
+  }
 });
 
 test('Range headers name byte ranges', () => {
@@ -104,16 +197,8 @@ async function answer(url, text) {
 
 /** A session on a player whose VHS has a real PlaylistLoader for `src`; the engine is real (never started). */
 function listing(src) {
-  const handlers = {};
-  const vhs = { xhr: videojs.Vhs.xhr, bandwidth: 4_000_000 };
+  const { player, session, vhs } = playerWithVhs(src);
   vhs.playlists = new videojs.Vhs.PlaylistLoader(src, vhs, {});
-  const player = {
-    on: (type, fn) => { handlers[type] = fn; }, duration: () => Infinity,
-    tech: () => ({ vhs, el: () => null }), currentSrc: () => src, audioTracks: () => [],
-  };
-  const session = new VideojsSession(runtime, player);
-  session.attach();
-  handlers['xhr-hooks-ready']();
   const engine = new Engine({ signalingUrl: 'ws://appliance.test/ws', stream: src.split('?')[0] });
   session.engineRef = engine;
   const listed = [];
@@ -121,13 +206,12 @@ function listing(src) {
   engine.onPlaylist = (p) => { listed.push(p); onPlaylist(p); };
   const loads = [];
   engine.loadSegment = async (r) => { loads.push(r); return { bytes: new Uint8Array(1), source: 'p2p', stats: {} }; };
-  return { vhs, loader: vhs.playlists, engine, listed, loads, handlers };
-}
-
-/** Requests `segment` through videojs.xhr as VHS's media-segment-request.js does. */
-function loadAsVhs(segment) {
-  const headers = segment.byterange ? { Range: `bytes=${segment.byterange.offset}-${segment.byterange.offset + segment.byterange.length - 1}` } : {};
-  return request({ uri: segment.resolvedUri, requestType: 'segment', headers });
+  /** Requests `segment` through the player's VHS xhr as VHS's media-segment-request.js does. */
+  const loadAsVhs = (segment) => {
+    const headers = segment.byterange ? { Range: `bytes=${segment.byterange.offset}-${segment.byterange.offset + segment.byterange.length - 1}` } : {};
+    return new Promise((resolve) => vhs.xhr({ uri: segment.resolvedUri, responseType: 'arraybuffer', requestType: 'segment', headers }, resolve));
+  };
+  return { player, vhs, loader: vhs.playlists, engine, listed, loads, loadAsVhs };
 }
 
 const live = (first, count) => ['#EXTM3U', '#EXT-X-TARGETDURATION:2', `#EXT-X-MEDIA-SEQUENCE:${first}`,
@@ -135,7 +219,7 @@ const live = (first, count) => ['#EXTM3U', '#EXT-X-TARGETDURATION:2', `#EXT-X-ME
 
 test('a live media playlist is listed on every refresh, with the ids its segment loads compute', async () => {
   const src = 'http://o.test/live/media.m3u8?token=t';
-  const { loader, engine, listed, loads } = listing(src);
+  const { loader, engine, listed, loads, loadAsVhs } = listing(src);
   loader.load();
   await answer(src, live(10, 3));
   assert.equal(listed.length, 1);
@@ -161,11 +245,11 @@ test('a live media playlist is listed on every refresh, with the ids its segment
 
 test('a VOD playlist with byte ranges is listed once, ranges as VHS requests them', async () => {
   const src = 'http://o.test/vod/media.m3u8';
-  const { loader, engine, listed, loads, handlers } = listing(src);
+  const { player, loader, engine, listed, loads, loadAsVhs } = listing(src);
   loader.load();
   await answer(src, ['#EXTM3U', '#EXT-X-TARGETDURATION:4', '#EXT-X-PLAYLIST-TYPE:VOD',
     '#EXTINF:4.0,', '#EXT-X-BYTERANGE:1000@0', 'video.ts', '#EXTINF:4.0,', '#EXT-X-BYTERANGE:1500@1000', 'video.ts', '#EXT-X-ENDLIST'].join('\n'));
-  handlers.mediachange();
+  player.trigger('mediachange');
   loader.trigger('loadedplaylist');
   assert.equal(listed.length, 1, 'VOD lists once');
   assert.equal(listed[0].live, false);
