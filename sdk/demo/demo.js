@@ -264,8 +264,6 @@
       const player = window.videojs(video, { autoplay: 'muted', muted: true, html5: { vhs: { overrideNative: true } } });
       player.on('xhr-hooks-ready', () => {
         player.tech({ IWillNotUseThisInPlugins: true }).vhs.xhr.onResponse((request, error, response) => {
-          // The SDK's leader prefetches: bytes the player has not asked for (yet).
-          if (request && request.swarmgate === 'prefetch') return;
           if (request && (request.requestType === 'segment') && response && response.body) {
             stats.fragBytes += response.body.byteLength || 0;
             stats.frags += 1;

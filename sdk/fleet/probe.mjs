@@ -122,8 +122,6 @@ export function installProbe(options) {
     player.on('xhr-hooks-ready', () => {
       const xhr = player.tech({ IWillNotUseThisInPlugins: true }).vhs.xhr;
       xhr.onResponse((request, error, response) => {
-        // The SDK's leader prefetches (videojs/prefetch.js PREFETCH) are no player load.
-        if (request && request.swarmgate === 'prefetch') return;
         const now = performance.now();
         if (request && request.requestType === 'segment') {
           if (marks.fragLoaded === null) {

@@ -53,9 +53,7 @@ export class PlayerSession {
   /**
    * The engine's HTTP prefetch of a listed segment (the primary leader fetches a new live segment
    * at once; the backup leader steps in), with fetch(): there is no player request to ride on.
-   * hls.js passes its own loader instead, and the dash.js, Shaka and Video.js sessions send it
-   * through their player's request path when it has one, so the page's request hooks apply.
-   * Same-origin credentials, as the players' own loads.
+   * hls.js passes its own loader instead. Same-origin credentials, as the players' own loads.
    * @param {string} url
    * @param {{range?: import('./segment-id.js').ByteRange}} [options]
    */

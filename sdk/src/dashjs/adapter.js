@@ -17,9 +17,6 @@
  * - Playlist: `player.extend('DashHandler', child, true)` as well; each time dash.js asks its
  *   handler for the next segment, the representation's segments from there on go to
  *   `engine.onPlaylist` (`dashHandlerExtension`, `listFrom`).
- * - Leaders' prefetches go through dash.js's own HTTPLoader on the player's context
- *   (dashjs/prefetch.js), so the page's request interceptors apply; the XHRLoader extension sends
- *   them with dash.js's own load, never into the engine.
  *
  * One engine per player, created when the page gives it a source (`initialize(view, url)` or
  * `attachSource(url)`; the manifest URL is the stream) and destroyed with `reset()`/`destroy()`.
@@ -30,7 +27,6 @@
 import { bufferAhead } from '../core/playback.js';
 import { PlayerSession } from '../core/player-session.js';
 import { MAX_LIVE_SEGMENTS, MAX_VOD_SEGMENTS, PlaylistFeed } from '../core/playlist-feed.js';
-import { DashPrefetch, keepsOriginBytes } from './prefetch.js';
 
 const WRAPPED = typeof Symbol === 'function' ? Symbol.for('swarmgate.wrapped') : '__swarmgateWrapped';
 /** dash.js's request types (HTTPRequest.INIT_SEGMENT_TYPE, MEDIA_SEGMENT_TYPE) that go through the mesh. */
@@ -92,7 +88,6 @@ export class DashSession extends PlayerSession {
     this.factory = factory && typeof factory.getClassFactoryByName === 'function' ? factory : null;
     this.XMLHttpRequest = globalThis.XMLHttpRequest;
     this.feed = new PlaylistFeed();
-    this.prefetch = new DashPrefetch(this.factory);
   }
 
   /**
@@ -161,9 +156,7 @@ export class DashSession extends PlayerSession {
     const segments = [];
     while (request && segments.length < max) {
       if (typeof request.url === 'string' && !request.isPartialSegmentRequest) {
-        const segment = { url: request.url, range: parseRange(request.range), sequence: sequenceOf(request), durationS: request.duration };
-        segments.push(segment);
-        if (live) this.prefetch.remember(segment, request);
+        segments.push({ url: request.url, range: parseRange(request.range), sequence: sequenceOf(request), durationS: request.duration });
       }
       request = shadow.getNextSegmentRequest(mediaInfo, representation);
     }
@@ -179,11 +172,10 @@ export class DashSession extends PlayerSession {
       // returns, so the original is kept here.
       const parent = this.parent;
       const original = parent.load;
-      session.prefetch.context = this.context;
       return {
         load(req, resp) {
           try {
-            if (!keepsOriginBytes(req, resp) && session.load(req, resp)) return true;
+            if (session.load(req, resp, () => original.call(parent, req, resp))) return true;
           } catch (e) {
             session.runtime.log('dashjs: cannot load through the mesh', e);
           }
@@ -342,17 +334,6 @@ export class DashSession extends PlayerSession {
       x.send();
     });
     return true;
-  }
-
-  /**
-   * The engine's prefetch of a listed segment, through dash.js's own HTTPLoader (the page's request
-   * interceptors apply: dashjs/prefetch.js); fetch() (PlayerSession#fetchHttp) until dash.js made
-   * its first loader.
-   * @param {string} url
-   * @param {{range?: import('../core/segment-id.js').ByteRange}} [options]
-   */
-  fetchHttp(url, { range } = {}) {
-    return this.prefetch.load(url, range) || super.fetchHttp(url, { range });
   }
 
   /** `reset()`: the source goes, the player stays. */

@@ -19,8 +19,6 @@
  *   raises the estimate; HTTP loads leave it unset and VHS measures them as usual.
  * - Playlist: VHS's main playlist loader (`vhs.playlists`) is followed; each `loadedplaylist` and
  *   `mediachange` lists `playlists.media()` to `engine.onPlaylist`.
- * - Leaders' prefetches are `segment` requests of the player's own `vhs.xhr`
- *   (videojs/prefetch.js), which the adapter's hook leaves unmarked: never the engine's.
  *
  * @module videojs/adapter
  */
@@ -28,7 +26,6 @@
 import { bufferAhead } from '../core/playback.js';
 import { PlayerSession } from '../core/player-session.js';
 import { PlaylistFeed } from '../core/playlist-feed.js';
-import { PREFETCH, prefetchThroughVhs } from './prefetch.js';
 
 const WRAPPED = typeof Symbol === 'function' ? Symbol.for('swarmgate.wrapped') : '__swarmgateWrapped';
 const SESSION = typeof Symbol === 'function' ? Symbol('swarmgate.session') : '__swarmgateSession';
@@ -162,7 +159,7 @@ export class VideojsSession extends PlayerSession {
         const vhs = player.tech({ IWillNotUseThisInPlugins: true }).vhs;
         const xhr = vhs.xhr;
         const hook = (options) => {
-          const segment = !!options && SEGMENT_TYPES.includes(options.requestType) && options.swarmgate !== PREFETCH;
+          const segment = !!options && SEGMENT_TYPES.includes(options.requestType);
           const out = withGlobalHooks(xhr, this.videojs && this.videojs.Vhs && this.videojs.Vhs.xhr, hook, options);
           // Marked after the global hooks, which may return new options.
           if (segment && out) out[SESSION] = this;
@@ -203,19 +200,6 @@ export class VideojsSession extends PlayerSession {
       const bw = playlist && playlist.attributes && playlist.attributes.BANDWIDTH;
       this.engineRef?.qoe.setLevel(Math.max(0, all.indexOf(playlist)), (bw || 0) / 1000);
     } catch { /* QoE must never disturb playback */ }
-  }
-
-  /**
-   * The engine's prefetch of a listed segment, through this player's VHS xhr as a `segment`
-   * request (videojs/prefetch.js): the page's onRequest hooks apply to it as to the player's own.
-   * Without VHS (native playback, no source yet), fetch() (PlayerSession#fetchHttp).
-   * @param {string} url
-   * @param {{range?: import('../core/segment-id.js').ByteRange}} [options]
-   */
-  fetchHttp(url, { range } = {}) {
-    let vhs = null;
-    try { vhs = this.vhs(); } catch { vhs = null; }
-    return vhs && typeof vhs.xhr === 'function' ? prefetchThroughVhs(vhs, url, range) : super.fetchHttp(url, { range });
   }
 
   describe(options) {

@@ -4,7 +4,6 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Engine } from '../../src/core/engine.js';
 import { DashSession, isShareable, parseRange, wrapDashjs } from '../../src/dashjs/adapter.js';
-import { PREFETCH } from '../../src/dashjs/prefetch.js';
 import { loadDashjs, RecordingXhr } from './players.js';
 
 const dashjs = await loadDashjs();
@@ -148,70 +147,6 @@ test('abort from dash.js ends the load without a late loadend', async () => {
   assert.deepEqual(log, ['abort']);
 });
 
-/**
- * A real dash.js player with the adapter attached, after dash.js made its first XHR loader on the
- * player's context (as its HTTPLoader does for the manifest).
- */
-function realPlayer(impl) {
-  const player = dashjs.MediaPlayer().create();
-  const F = dashjs.FactoryMaker;
-  const extend = F.extend;
-  let context = null;
-  // The player's private context, as MediaPlayer#extend hands it to FactoryMaker.
-  F.extend = (name, child, override, ctx) => { context = ctx; return extend.call(F, name, child, override, ctx); };
-  const session = new DashSession(runtime(), player, dashjs.MediaPlayer.events, F);
-  try {
-    session.attach();
-  } finally {
-    F.extend = extend;
-  }
-  F.getClassFactoryByName('XHRLoader')(context).create();
-  const eng = engine(impl);
-  session.engineRef = eng;
-  return { player, session, calls: eng.calls };
-}
-
-test("a leader's prefetch goes through dash.js's own HTTPLoader: the page's request interceptors apply, the bytes kept are the origin's, the engine is not asked", async () => {
-  const { player, session, calls } = realPlayer(async () => assert.fail('a prefetch never goes back into the engine'));
-  const origin = new Uint8Array([10, 11, 12, 13, 14, 15, 16, 17, 18, 19]);
-  RecordingXhr.sent.length = 0;
-  const plain = session.fetchHttp('http://o.test/live/chunk-3.m4s?token=v', { range: { first: 10, last: 19 } });
-  await until(() => RecordingXhr.sent.length === 1);
-  assert.deepEqual(RecordingXhr.sent[0].headers, { Range: 'bytes=10-19' }, 'a page that registered nothing: the request as before');
-  RecordingXhr.sent[0].respond(206, origin);
-  assert.deepEqual([...(await plain).bytes], [...origin]);
-
-  // A page on an authenticated origin that signs segment URLs, and rewrites what its player gets.
-  const seen = [];
-  player.addRequestInterceptor(async (req) => {
-    seen.push(req.customData.request);
-    return { ...req, url: `${req.url}&sig=abc`, headers: { ...req.headers, Authorization: 'Bearer page-token' } };
-  });
-  player.addResponseInterceptor(async (resp) => ({ ...resp, data: new Uint8Array([0]).buffer }));
-  RecordingXhr.sent.length = 0;
-  const prefetch = session.fetchHttp('http://o.test/live/chunk-4.m4s?token=v', { range: { first: 10, last: 19 } });
-  await until(() => RecordingXhr.sent.length === 1);
-  const [sent] = RecordingXhr.sent;
-  assert.equal(sent.url, 'http://o.test/live/chunk-4.m4s?token=v&sig=abc');
-  assert.deepEqual(sent.headers, { Range: 'bytes=10-19', Authorization: 'Bearer page-token' });
-  assert.equal(sent.responseType, 'arraybuffer');
-  sent.respond(206, origin);
-  const r = await prefetch;
-  assert.deepEqual([...r.bytes], [...origin], "the origin's bytes, which the appliance hashes");
-  assert.ok(r.deliveredAt >= r.requestedAt);
-  assert.equal(calls.length, 0);
-  assert.equal(seen[0].swarmgate, PREFETCH, "interceptors tell the prefetch from the player's loads");
-  assert.equal(seen[0].type, 'MediaSegment');
-
-  RecordingXhr.sent.length = 0;
-  const refused = session.fetchHttp('http://o.test/live/chunk-5.m4s');
-  await until(() => RecordingXhr.sent.length === 1);
-  RecordingXhr.sent[0].respond(403, null);
-  await assert.rejects(refused, (e) => e.httpFailure === true);
-  await new Promise((w) => setTimeout(w, 20));
-  assert.equal(RecordingXhr.sent.length, 1, 'no retry: the prefetch only ends');
-});
-
 test('only whole GETs of media and init segments, or one byte range of them, are shareable', () => {
   assert.equal(isShareable(request('MediaSegment', 'http://o.test/a.m4s').req), true);
   assert.equal(isShareable(request('MPD', 'http://o.test/a.mpd').req), false);
@@ -288,7 +223,7 @@ function dashPipeline(manifestUrl, sessionFactory = dashjs.FactoryMaker) {
     loader.load(req, resp);
     await until(() => log.includes('loadend'));
   };
-  return { session, engine, listed, loads, parse, handlerFor, loadThrough, S };
+  return { session, engine, listed, loads, parse, handlerFor, loadThrough };
 }
 
 test('a live SegmentTimeline lists the representation dash.js loads, with the ids its loads compute', async () => {
@@ -319,28 +254,6 @@ test('a live SegmentTimeline lists the representation dash.js loads, with the id
   const added = [...engine.known.keys()].filter((id) => !before.has(id));
   assert.deepEqual(added, [3, 4, 5].map((n) => `http://o.test/live/chunk-v1-${n * 2000}.m4s`), 'a refresh adds only the new segments');
   assert.ok([...engine.known.values()].every((k) => k.sequence >= 6000), 'segments below the listed window are forgotten');
-  handler.reset();
-  engine.destroy();
-});
-
-test("a leader's prefetch of a listed segment is the request dash.js built for it: interceptors see its media type and representation", async () => {
-  const { session, engine, listed, loads, parse, handlerFor, S } = dashPipeline('http://o.test/live/manifest.mpd?token=t');
-  const { streamInfo, mediaInfo, reps } = parse(liveMpd(0, 3));
-  const handler = handlerFor(streamInfo);
-  handler.getNextSegmentRequest(mediaInfo, reps.v1);
-  const newest = listed[0].segments[2];
-  const seen = [];
-  // What player.addRequestInterceptor does, on this pipeline's context.
-  S('CustomParametersModel').addRequestInterceptor(async (req) => { seen.push(req.customData.request); return req; });
-  RecordingXhr.sent.length = 0;
-  const prefetch = session.fetchHttp(newest.url, newest.range ? { range: newest.range } : undefined);
-  await until(() => RecordingXhr.sent.length === 1);
-  assert.equal(RecordingXhr.sent[0].url, 'http://o.test/live/chunk-v1-4000.m4s?token=t');
-  RecordingXhr.sent[0].respond(200, new Uint8Array([4]));
-  assert.deepEqual([...(await prefetch).bytes], [4]);
-  assert.deepEqual([seen[0].mediaType, seen[0].representation.id, seen[0].swarmgate], ['video', 'v1', PREFETCH]);
-  assert.equal(seen[0].mediaStartTime, 4, "the listed segment's own request, not a bare one");
-  assert.equal(loads.length, 0, 'the engine is not asked');
   handler.reset();
   engine.destroy();
 });

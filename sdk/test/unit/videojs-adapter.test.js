@@ -4,7 +4,6 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Engine } from '../../src/core/engine.js';
 import { listedSegments, rangeOf, VideojsSession, wrapVideojs } from '../../src/videojs/adapter.js';
-import { PREFETCH } from '../../src/videojs/prefetch.js';
 import { loadVideojs, RecordingXhr, vhsHandlerFor } from './players.js';
 
 // VHS resolves playlist URIs against the page's location (a browser global it reads).
@@ -106,70 +105,6 @@ test("the page's global VHS onRequest hooks apply to a wrapped player's requests
     request({ uri: 'http://o.test/live/manifest.m3u8', requestType: 'vhs-manifest', responseType: '' });
     assert.equal(RecordingXhr.sent[0].url, 'http://o.test/live/manifest.m3u8');
     assert.deepEqual(RecordingXhr.sent[0].headers, { 'X-Player': '1' });
-  } finally {
-    videojs.Vhs.xhr.offRequest(global);
-  }
-});
-
-/** Answers the last request VHS sent once it is there. */
-async function answerLast(status, bytes) {
-  for (let i = 0; i < 200 && RecordingXhr.sent.length === 0; i++) await new Promise((r) => setTimeout(r, 5));
-  RecordingXhr.sent[RecordingXhr.sent.length - 1].respond(status, bytes);
-}
-
-test("a leader's prefetch goes through the player's VHS xhr: the page's player hooks apply, the bytes kept are the origin's, the engine is not asked", async () => {
-  const { vhs, session, calls } = setup(async () => assert.fail('a prefetch never goes back into the engine'));
-  const origin = new Uint8Array([10, 11, 12, 13, 14, 15, 16, 17, 18, 19]);
-  RecordingXhr.sent.length = 0;
-  const plain = session.fetchHttp('http://o.test/live/chunk-3.m4s?token=v', { range: { first: 10, last: 19 } });
-  await answerLast(206, origin);
-  assert.deepEqual([...(await plain).bytes], [...origin]);
-  assert.equal(RecordingXhr.sent[0].url, 'http://o.test/live/chunk-3.m4s?token=v');
-  assert.deepEqual(RecordingXhr.sent[0].headers, { Range: 'bytes=10-19' }, 'a page that registered nothing: the request as before');
-
-  // A page on an authenticated origin that signs segment URIs, and rewrites what its player gets.
-  const seen = [];
-  vhs.xhr.onRequest((options) => {
-    seen.push(options);
-    if (options.requestType !== 'segment') return options;
-    return { ...options, uri: `${options.uri}&sig=abc`, headers: { ...options.headers, Authorization: 'Bearer page-token' } };
-  });
-  const responses = [];
-  vhs.xhr.onResponse((request, error, response) => { responses.push(request.swarmgate); response.body = new Uint8Array([0]).buffer; });
-  RecordingXhr.sent.length = 0;
-  const prefetch = session.fetchHttp('http://o.test/live/chunk-4.m4s?token=v', { range: { first: 10, last: 19 } });
-  await answerLast(206, origin);
-  const r = await prefetch;
-  const [sent] = RecordingXhr.sent;
-  assert.equal(RecordingXhr.sent.length, 1);
-  assert.equal(sent.url, 'http://o.test/live/chunk-4.m4s?token=v&sig=abc');
-  assert.equal(sent.headers.Authorization, 'Bearer page-token');
-  assert.equal(sent.headers.Range, 'bytes=10-19');
-  assert.equal(sent.responseType, 'arraybuffer');
-  assert.deepEqual([...r.bytes], [...origin], "the origin's bytes, which the appliance hashes");
-  assert.ok(r.deliveredAt >= r.requestedAt);
-  assert.equal(calls.length, 0);
-  assert.equal(seen[0].swarmgate, PREFETCH, 'page hooks tell the prefetch from the player\'s loads');
-  assert.deepEqual(responses, [PREFETCH], 'so do its response hooks');
-
-  RecordingXhr.sent.length = 0;
-  const refused = session.fetchHttp('http://o.test/live/chunk-5.m4s');
-  await answerLast(403, new Uint8Array([1]));
-  await assert.rejects(refused, (e) => e.httpFailure === true);
-});
-
-test("a leader's prefetch runs the page's global VHS hooks when the player has none of its own", async () => {
-  const { session, calls } = setup(async () => assert.fail('a prefetch never goes back into the engine'));
-  const global = (options) => ({ ...options, headers: { ...options.headers, Authorization: 'Bearer global' } });
-  videojs.Vhs.xhr.onRequest(global);
-  try {
-    RecordingXhr.sent.length = 0;
-    const prefetch = session.fetchHttp('http://o.test/live/chunk-6.m4s');
-    await answerLast(200, new Uint8Array([6, 6]));
-    assert.deepEqual([...(await prefetch).bytes], [6, 6]);
-    assert.equal(RecordingXhr.sent[0].headers.Authorization, 'Bearer global');
-    assert.equal(RecordingXhr.sent[0].headers.Range, undefined, 'a whole segment asks no range');
-    assert.equal(calls.length, 0);
   } finally {
     videojs.Vhs.xhr.offRequest(global);
   }
