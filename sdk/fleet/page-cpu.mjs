@@ -17,6 +17,7 @@
 // figures to compare. Firefox pages are not measured (no DevTools protocol here).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { round } from './measure.mjs';
 
 /** V8 sampling profiler interval (µs): fine enough for functions that run a millisecond. */
 const PROFILE_INTERVAL_US = 500;
@@ -68,7 +69,7 @@ export async function watchPageCpu(viewer, { profileDir = null, now = () => Date
 
 /** The per-page figures from the CPU times (ms) and the time they were measured over. */
 export function shares({ taskMs, scriptMs, processMs, measuredMs }) {
-  const share = (ms) => (measuredMs > 0 ? Math.round((ms / measuredMs) * 1000) / 1000 : null);
+  const share = (ms) => (measuredMs > 0 ? round(ms / measuredMs, 3) : null);
   return {
     main_thread_cpu: share(taskMs),
     script_cpu: share(scriptMs),
@@ -87,5 +88,5 @@ export function shares({ taskMs, scriptMs, processMs, measuredMs }) {
  */
 export function meanShare(pageFigures, key) {
   const values = pageFigures.filter((f) => f && Number.isFinite(f[key])).map((f) => f[key]);
-  return values.length ? Math.round((values.reduce((a, b) => a + b, 0) / values.length) * 1000) / 1000 : null;
+  return values.length ? round(values.reduce((a, b) => a + b, 0) / values.length, 3) : null;
 }
