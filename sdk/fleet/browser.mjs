@@ -68,7 +68,11 @@ export function launchInNamespace({ namespace, dir, args = [], hideLocalIps = fa
     handleSIGTERM: false,
     handleSIGHUP: false,
     // Only the test range and loopback resolve; everything else fails, so nothing leaves the rig.
-    args: [...rigFlags(['10.99.*']), ...(hideLocalIps ? [] : ['--disable-features=WebRtcHideLocalIpsWithMdns']), ...args],
+    // Every Chromium window preloads its address bar's WebUI popup in a renderer of its own
+    // (chrome://omnibox-popup.top-chrome/, about 1.4 s of CPU as each viewer opens); headless
+    // viewers never show it, and on a shared machine it delays the pages starting meanwhile.
+    args: [...rigFlags(['10.99.*']), '--disable-features=WebUIOmniboxPopup,WebUIOmniboxAimPopup',
+      ...(hideLocalIps ? [] : ['--disable-features=WebRtcHideLocalIpsWithMdns']), ...args],
   });
 }
 
