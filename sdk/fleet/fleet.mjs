@@ -16,7 +16,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { BROWSER_CHOICES, browserOf, browserUnavailableReason, launchViewerBrowser } from './browser.mjs';
-import { p2pBytesBetweenBrowsers, parseSegmentLog, quantile, round, wanCopiesPerSegmentPerSite } from './measure.mjs';
+import { httpBytesByReason, p2pBytesBetweenBrowsers, parseSegmentLog, quantile, round, wanCopiesPerSegmentPerSite } from './measure.mjs';
 import { installProbe, samplePage } from './probe.mjs';
 import { meanShare, watchPageCpu } from './page-cpu.mjs';
 import { startCluster } from './cluster.mjs';
@@ -775,6 +775,7 @@ export async function runFleet({
         ? round(1 - (wan.copies * usedSites.length) / Math.max(1, perPage.filter((p) => p.played && !p.closed).length), 4) : null,
       cross_site_p2p_bytes: crossSite,
       p2p_bytes_between_browsers: haveSdk ? p2pBytesBetweenBrowsers(perPage) : null,
+      http_bytes_by_reason: haveSdk ? httpBytesByReason(perPage) : null,
       cross_site_forwarded_packets: routerForwarded,
       off_lan_packets: offLan,
       viewers_played: startups.length,

@@ -118,3 +118,23 @@ export function p2pBytesBetweenBrowsers(pages) {
   }
   return totals;
 }
+
+/**
+ * The pages' HTTP segment bytes summed by why the SDK fetched them over HTTP (`stats()`'s
+ * `httpBytesByReason`: leader, backup, alone, urgent, …), largest first.
+ * @param {{sdk: object|null}[]} pages
+ * @returns {Object<string, number>|null} null when no page's SDK reports the split
+ */
+export function httpBytesByReason(pages) {
+  const reporting = pages.filter((p) => p.sdk && p.sdk.httpBytesByReason);
+  if (reporting.length === 0) {
+    return null;
+  }
+  const totals = {};
+  for (const page of reporting) {
+    for (const [why, bytes] of Object.entries(page.sdk.httpBytesByReason)) {
+      totals[why] = (totals[why] ?? 0) + (Number(bytes) || 0);
+    }
+  }
+  return Object.fromEntries(Object.entries(totals).sort((a, b) => b[1] - a[1]));
+}

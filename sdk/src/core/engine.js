@@ -340,6 +340,7 @@ export class Engine {
       timings: { ...this.timings, peersReleasedMs: this.gate.openedAtMs },
       peerGate: this.gate.openedBy,
       httpRescued: this.loader.rescued,
+      httpBytesByReason: { ...this.loader.httpBytesByReason },
     };
   }
 

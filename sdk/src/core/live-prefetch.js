@@ -120,7 +120,7 @@ export class LivePrefetch {
     const ranked = rankLeaders(id, e.leaders);
     if (ranked[0] === e.selfId) {
       this.log('primary leader for', id);
-      this.prefetchHttp(id, k);
+      this.prefetchHttp(id, k, 'leader');
     } else if (ranked[1] === e.selfId) {
       const due = k.listedAtMs + this.scheduler.estimateHttpMs({ durationS: k.durationS }) + backupGrace(this.scheduler, k.durationS);
       const timer = this.timers.setTimeout(() => {
@@ -130,7 +130,7 @@ export class LivePrefetch {
         // backup that is still one steps in.
         if (!e.p2pUsable() || !rankLeaders(id, e.leaders).slice(0, 2).includes(e.selfId)) return;
         this.log('backup leader steps in for', id);
-        this.prefetchHttp(id, k);
+        this.prefetchHttp(id, k, 'backup');
       }, Math.max(0, due - this.now()));
       this.backupTimers.add(timer);
     } else if (this.neighbours.holdersOf(id).length > 0) {
@@ -138,12 +138,13 @@ export class LivePrefetch {
     }
   }
 
-  prefetchHttp(id, k) {
+  /** @param {'leader'|'backup'} reason which leader duty */
+  prefetchHttp(id, k, reason) {
     if (typeof this.fetchHttp !== 'function') return;
     const url = k.url;
     this.loader.track(id, (async () => {
       try {
-        return await this.loader.http(id, { url, range: k.range, durationS: k.durationS, sequence: k.sequence, track: k.track, httpLoad: () => this.fetchHttp(url, k.range ? { range: k.range } : undefined) });
+        return await this.loader.http(id, { url, range: k.range, durationS: k.durationS, sequence: k.sequence, track: k.track, httpLoad: () => this.fetchHttp(url, k.range ? { range: k.range } : undefined) }, reason);
       } catch {
         return null;
       }

@@ -107,6 +107,8 @@ export class SegmentLoader {
     this.inflight = new Map();
     /** Player fetches whose HTTP copy a neighbour's verified copy replaced ({@link rescueHttp}). */
     this.rescued = 0;
+    /** Bytes fetched over HTTP, by why (the scheduler's reason, `leader`, `backup`, `alone`, …): where the WAN copies go. */
+    this.httpBytesByReason = {};
   }
 
   /**
@@ -321,6 +323,8 @@ export class SegmentLoader {
     }
     const bytes = res.bytes;
     this.qoe.addHttpBytes(bytes.length);
+    const why = reason || 'other';
+    this.httpBytesByReason[why] = (this.httpBytesByReason[why] || 0) + bytes.length;
     this.scheduler.recordHttp({ bytes: bytes.length, ms: res.deliveredAt - res.requestedAt, durationS: req.durationS });
     // Kept without a hash: the store hashes it if a neighbour asks for it (SegmentStore#sha256).
     this.keep(id, bytes, { source: 'http', sequence: req.sequence, track: req.track });

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { browserOf } from '../../fleet/browser.mjs';
-import { p2pBytesBetweenBrowsers, parseSegmentLog, quantile, wanCopiesPerSegmentPerSite } from '../../fleet/measure.mjs';
+import { httpBytesByReason, p2pBytesBetweenBrowsers, parseSegmentLog, quantile, wanCopiesPerSegmentPerSite } from '../../fleet/measure.mjs';
 
 const t0 = Date.parse('2026-11-22T01:06:18.000Z');
 const at = (s) => new Date(t0 + s * 1000).toISOString();
@@ -128,4 +128,17 @@ test('--profile DIR is taken; it needs a value', async () => {
   assert.equal(parseArgs(['--viewers', '2', '--duration', '5', '--profile', '/tmp/p']).profileDir, '/tmp/p');
   assert.equal(parseArgs(['--viewers', '2', '--duration', '5']).profileDir, null);
   assert.throws(() => parseArgs(['--viewers', '2', '--duration', '5', '--profile']), UsageError);
+});
+
+test('HTTP bytes by reason are summed over the pages that report them, largest first', () => {
+  const pages = [
+    { sdk: { httpBytesByReason: { leader: 500, alone: 100 } } },
+    { sdk: { httpBytesByReason: { alone: 250, urgent: 20 } } },
+    { sdk: null },
+    { sdk: { httpBytes: 7 } },
+  ];
+  const totals = httpBytesByReason(pages);
+  assert.deepEqual(totals, { leader: 500, alone: 350, urgent: 20 });
+  assert.deepEqual(Object.keys(totals), ['leader', 'alone', 'urgent']);
+  assert.equal(httpBytesByReason([{ sdk: null }]), null, 'no page reports the split');
 });

@@ -112,6 +112,7 @@ test('the designated leader fetches over HTTP at once and announces the segment 
   await until(() => far['p-n1'].announced.length > 0);
   assert.deepEqual(far['p-n1'].announced, [SEG]);
   assert.equal(engine.stats().httpBytes, bytes.length);
+  assert.deepEqual(engine.stats().httpBytesByReason, { primary: bytes.length }, 'its player asked for a segment it leads');
 });
 
 test('a leader prefetches a new live segment as soon as the playlist lists it, before the player asks', async () => {
@@ -132,6 +133,7 @@ test('a leader prefetches a new live segment as soon as the playlist lists it, b
   const r = await engine.loadSegment({ url: seg(3).url, live: true, bufferS: 6, durationS: 2, sequence: 3, httpLoad: http });
   assert.equal(http.log.length, 0, 'served from the prefetch');
   assert.deepEqual(r.bytes, bytes);
+  assert.deepEqual(engine.stats().httpBytesByReason, { leader: bytes.length }, 'one copy, fetched as the leader');
 });
 
 test('a non-leader gets the segment from the neighbour that holds it, verified, with HTTP-modelled ABR stats', async () => {
@@ -201,6 +203,7 @@ test('when nobody announces it, HTTP starts by the deadline and the failure is c
   assert.equal(r.source, 'http');
   assert.ok(http.log[0] >= 300 && http.log[0] <= 305, `HTTP started at ${http.log[0]} ms; the deadline is 300 ms`);
   assert.equal(engine.stats().failures.noHolder, 1);
+  assert.deepEqual(engine.stats().httpBytesByReason, { urgent: bytes.length }, 'the deadline came with nobody holding it');
 });
 
 test('P2P bytes reach the player only after the appliance vouched for them: asked in parallel, stored with its hash', async () => {
