@@ -813,3 +813,55 @@ test('a backup leader whose page turned P2P off does not fetch the segment it wa
     engine.destroy();
   }
 });
+
+test('the backup leader learns how late its primary announces and waits that long before fetching a second copy', async () => {
+  const { rankLeaders } = await import('../../src/core/leaders.js');
+  const seg = (n) => ({ url: `http://origin.test/live/seg-${n}.ts`, sequence: n, durationS: 2 });
+  const backedUp = [];
+  for (let n = 10; backedUp.length < 3; n++) if (rankLeaders(seg(n).url, ['p-lead', 'p-self'])[1] === 'p-self') backedUp.push(n);
+  const timers = new FakeTimers();
+  const fetched = [];
+  const bytes = segmentBytes(1000, 3);
+  const { engine, far } = await setup({
+    self: 'p-self', leaders: ['p-lead', 'p-self'], remotes: { 'p-lead': {} }, timers,
+    scheduler: { defaultHttpMs: 100, backupGraceMs: 500 },
+    fetchHttp: async (url) => { fetched.push(url); const t = timers.now(); return { bytes, requestedAt: t, firstByteAt: t, deliveredAt: t }; },
+  });
+  const listed = [seg(9)];
+  engine.onPlaylist({ live: true, track: 'main:0', segments: listed });
+  // Fixed rule: the backup steps in one HTTP time (100 ms) and one duration (2 s) after listing.
+  // The primary announces 2.05 s after this viewer listed, then 2.4 s (its playlist refreshes run
+  // more than a duration behind): each announcement comes before the backup's due time.
+  for (const [i, lateMs] of [[0, 2_050], [1, 2_400]]) {
+    const n = backedUp[i];
+    listed.push(seg(n));
+    engine.onPlaylist({ live: true, track: 'main:0', segments: listed });
+    timers.advance(lateMs);
+    await settle();
+    far['p-lead'].announce([seg(n).url]);
+    await until(() => engine.neighbours.peers.get('p-lead').holds(seg(n).url), 5000, 'the announcement');
+    timers.advance(1_000);
+    await settle();
+  }
+  assert.deepEqual(fetched, [], 'the backup waited for both announcements');
+  const n = backedUp[2];
+  listed.push(seg(n));
+  engine.onPlaylist({ live: true, track: 'main:0', segments: listed });
+  // Learnt: the latest delay (2.4 s) plus the 0.5 s grace.
+  timers.advance(2_800);
+  await settle();
+  assert.deepEqual(fetched, [], 'the backup gives this primary the delay it has shown');
+  timers.advance(200);
+  await settle();
+  assert.deepEqual(fetched, [seg(n).url], 'past it, with nobody holding the segment, the backup steps in');
+  engine.destroy();
+});
+
+test('a learnt primary delay never holds the backup past two segment durations, nor shortens the fixed grace', async () => {
+  const { engine } = await setup({ self: 'p-self', leaders: ['p-lead', 'p-self'], remotes: {}, scheduler: { defaultHttpMs: 100, backupGraceMs: 500 } });
+  assert.equal(engine.live.backupGraceMs(2), 2_000, 'nothing learnt: the fixed grace (one duration)');
+  engine.live.primaryLags.push(9_000);
+  assert.equal(engine.live.backupGraceMs(2), 4_000 - 100, 'due at most two durations after listing');
+  engine.live.primaryLags.splice(0, 1, 300);
+  assert.equal(engine.live.backupGraceMs(2), 2_000, 'a prompt primary keeps the fixed grace');
+});
