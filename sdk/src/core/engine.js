@@ -129,7 +129,7 @@ export class Engine {
         if (this.timings.firstPeerOpenMs === null) this.timings.firstPeerOpenMs = Math.round(this.now());
         this.waits.wakeAll();
       },
-      onHave: (ids, full, from) => this.onHave(ids, full, from),
+      onHave: (ids, full) => this.onHave(ids, full),
       // The signaling client sends `hello` again on every reconnect: keep the figure current.
       onUploadCapacity: () => {
         if (this.hello) this.hello.caps.uploadKbps = this.uploadMeter.capacityKbps();
@@ -139,7 +139,6 @@ export class Engine {
     this.loader = new SegmentLoader({
       engine: this, store: this.store, scheduler: this.scheduler, qoe: this.qoe, gate: this.gate, anchor: this.verdict.anchor,
       neighbours: this.neighbours, waits: this.waits, listing: (id) => this.live.known.get(id), timers, now, log, idleTimeoutMs,
-      backupGraceMs: (durationS) => this.live.backupGraceMs(durationS),
     });
     this.live = new LivePrefetch({
       engine: this, store: this.store, scheduler: this.scheduler, loader: this.loader, neighbours: this.neighbours,
@@ -288,13 +287,12 @@ export class Engine {
 
   // ---- announcements ----
 
-  onHave(ids, full, from) {
+  onHave(ids, full) {
     // A neighbour's first word on what it holds: loads waiting for connecting neighbours re-plan.
     if (full) this.waits.wakeAll();
     for (const id of ids) {
       this.waits.wake(id);
-      // A full list says what it holds, not when it got it.
-      this.live.onHave(id, full ? undefined : from);
+      this.live.onHave(id);
     }
   }
 

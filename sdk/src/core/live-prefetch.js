@@ -25,10 +25,6 @@ import { backupGrace } from './segment-loader.js';
 export const DEFAULT_PREFETCH_TIMEOUT_MS = 4000;
 /** Segments remembered across all playlists (the oldest are forgotten first). */
 const MAX_KNOWN = 4096;
-/** Recent primary-leader delays kept ({@link LivePrefetch#backupGraceMs}). */
-export const PRIMARY_LAG_SAMPLES = 8;
-/** The most the learnt delay lets the backup wait past its own listing, in segment durations. */
-export const MAX_PRIMARY_LAG_SEGMENTS = 2;
 
 /**
  * @typedef {object} KnownSegment what a playlist said of a segment
@@ -71,8 +67,6 @@ export class LivePrefetch {
     this.known = new Map();
     this.seenTracks = new Set();
     this.backupTimers = new Set();
-    /** How long after this viewer listed a new live segment its primary leader announced it (ms), latest last. */
-    this.primaryLags = [];
   }
 
   /**
@@ -111,43 +105,12 @@ export class LivePrefetch {
     }
   }
 
-  /**
-   * A neighbour announced `id`.
-   * @param {string} id
-   * @param {string} [from] the announcing neighbour; its first word on a new live segment it
-   *   leads is a sample of how far behind this viewer's listing the primary delivers
-   */
-  onHave(id, from) {
-    const k = this.known.get(id);
-    if (!k || !k.upcoming) return;
-    if (from !== undefined && !k.primaryHeard && rankLeaders(id, this.engine.leaders)[0] === from) {
-      k.primaryHeard = true;
-      this.primaryLags.push(this.now() - k.listedAtMs);
-      if (this.primaryLags.length > PRIMARY_LAG_SAMPLES) this.primaryLags.shift();
-    }
+  /** A neighbour announced `id`. */
+  onHave(id) {
     // A new live segment of our playlist that a neighbour already holds: pull it now, so it
     // is here before the player asks (no added latency behind the leader).
-    if (!this.store.has(id) && !this.loader.inflight.has(id)) this.prefetchP2p(id, k);
-  }
-
-  /**
-   * How long past its expected HTTP time the backup leader gives the primary (the backup's
-   * prefetch and its player's own request both wait for it): {@link backupGrace}, or longer when
-   * the primary's recent announcements came later than that. Each player refreshes its live
-   * playlist on its own timer, and on a busy page that timer runs late, so a primary may list a
-   * segment more than one duration after the backup did, every time; a fixed grace then has the
-   * backup fetch those segments a second time (Video.js pages, 8 viewers: a third of them).
-   * The latest delay counts, up to {@link MAX_PRIMARY_LAG_SEGMENTS} durations past the listing;
-   * the player's own deadline still bounds every wait.
-   * @param {number} [durationS]
-   */
-  backupGraceMs(durationS) {
-    const base = backupGrace(this.scheduler, durationS);
-    if (this.primaryLags.length === 0 || !(durationS > 0)) return base;
-    const lag = Math.max(...this.primaryLags);
-    const httpMs = this.scheduler.estimateHttpMs({ durationS });
-    const learnt = Math.min(lag + this.scheduler.backupGraceMs, MAX_PRIMARY_LAG_SEGMENTS * durationS * 1000) - httpMs;
-    return Math.max(base, learnt);
+    const k = this.known.get(id);
+    if (k && k.upcoming && !this.store.has(id) && !this.loader.inflight.has(id)) this.prefetchP2p(id, k);
   }
 
   /** A new live segment was listed: fetch it as its primary leader, its backup, or from a neighbour. */
@@ -159,7 +122,7 @@ export class LivePrefetch {
       this.log('primary leader for', id);
       this.prefetchHttp(id, k, 'leader');
     } else if (ranked[1] === e.selfId) {
-      const due = k.listedAtMs + this.scheduler.estimateHttpMs({ durationS: k.durationS }) + this.backupGraceMs(k.durationS);
+      const due = k.listedAtMs + this.scheduler.estimateHttpMs({ durationS: k.durationS }) + backupGrace(this.scheduler, k.durationS);
       const timer = this.timers.setTimeout(() => {
         this.backupTimers.delete(timer);
         if (this.store.has(id) || this.loader.inflight.has(id) || this.neighbours.holdersOf(id).length > 0) return;

@@ -68,7 +68,7 @@ export class Neighbours {
    * @param {() => number} options.now
    * @param {(...args: any[]) => void} options.log
    * @param {() => void} options.onOpen a neighbour's channel opened
-   * @param {(ids: string[], full: boolean, from: string) => void} options.onHave a neighbour announced segments
+   * @param {(ids: string[], full: boolean) => void} options.onHave a neighbour announced segments
    * @param {() => void} options.onUploadCapacity the measured upload capacity changed
    */
   constructor({ engine, store, qoe, gate, uploadMeter, verdict, createPeer, RTCPeerConnection, timers, now, log, onOpen, onHave, onUploadCapacity }) {
@@ -198,7 +198,7 @@ export class Neighbours {
         this.qoe.setNeighbours(this.openCount());
         this.log('neighbour closed', peer.id, reason);
       },
-      onHave: (peer, ids, full) => this.onHave(ids, full, peer.id),
+      onHave: (peer, ids, full) => this.onHave(ids, full),
       onFailing: (peer, reason) => this.engine.signaling?.failing(peer.id, reason),
       onUploadStart: () => this.uploadMeter.started(),
       onUploaded: (peer, bytes) => {

@@ -88,10 +88,8 @@ export class SegmentLoader {
    * @param {() => number} options.now
    * @param {(...args: any[]) => void} options.log
    * @param {number} [options.idleTimeoutMs]
-   * @param {(durationS?: number) => number} [options.backupGraceMs] how long past its expected HTTP
-   *   time the primary leader is waited for (live-prefetch.js learns it); default {@link backupGrace}
    */
-  constructor({ engine, store, scheduler, qoe, gate, anchor, neighbours, waits, listing, timers, now, log, idleTimeoutMs = DEFAULT_IDLE_TIMEOUT_MS, backupGraceMs }) {
+  constructor({ engine, store, scheduler, qoe, gate, anchor, neighbours, waits, listing, timers, now, log, idleTimeoutMs = DEFAULT_IDLE_TIMEOUT_MS }) {
     this.engine = engine;
     this.store = store;
     this.scheduler = scheduler;
@@ -105,7 +103,6 @@ export class SegmentLoader {
     this.now = now;
     this.log = log;
     this.idleTimeoutMs = idleTimeoutMs;
-    this.backupGraceMs = backupGraceMs ?? ((durationS) => backupGrace(scheduler, durationS));
     /** @type {Map<string, Promise<LoadResult|null>>} fetches in progress, joined by later asks */
     this.inflight = new Map();
     /** Player fetches whose HTTP copy a neighbour's verified copy replaced ({@link rescueHttp}). */
@@ -220,7 +217,7 @@ export class SegmentLoader {
       const plan = this.scheduler.plan({
         segmentId: id, live: !!req.live, bufferS: Math.max(0, req.bufferS - (t - t0) / 1000),
         durationS: req.durationS, sizeBytes: req.sizeBytes, holders: this.neighbours.holdersOf(id), leaders: e.leaders, selfId: e.selfId,
-        listedAtMs: req.listedAtMs ?? (k ? k.listedAtMs : t0), exclude, backupGraceMs: this.backupGraceMs(req.durationS),
+        listedAtMs: req.listedAtMs ?? (k ? k.listedAtMs : t0), exclude, backupGraceMs: backupGrace(this.scheduler, req.durationS),
         neighbours: this.neighbours.count(), connecting: this.neighbours.connectingCount(), askedAtMs: t0,
       });
       if (plan.source === 'http') {
