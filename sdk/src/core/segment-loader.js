@@ -119,11 +119,26 @@ export class SegmentLoader {
    * @returns {Promise<LoadResult>}
    */
   async load(req) {
+    req = this.withListing(req);
     const result = await this.loadOnce(req);
     // A VOD player fills its whole buffer right after the first fragment, well before it plays:
     // with that fragment in hand it can afford P2P attempts, so its neighbours connect now.
     if (!req.live && req.durationS > 0 && !this.gate.isOpen) this.gate.open('buffered');
     return result;
+  }
+
+  /**
+   * The request with what its playlist listing says filled in where the adapter left it out
+   * (Video.js asks with a URL only): the duration decides the backup leader's grace, the HTTP
+   * estimate and whether the link counts as congested; the sequence and rendition key the store.
+   * @param {LoadRequest} req
+   * @returns {LoadRequest}
+   */
+  withListing(req) {
+    const segmentId = req.segmentId ?? this.engine.segmentId(req.url, req.range);
+    const k = this.listing(segmentId);
+    if (!k) return { ...req, segmentId };
+    return { ...req, segmentId, durationS: req.durationS ?? k.durationS, sequence: req.sequence ?? k.sequence, track: req.track ?? k.track };
   }
 
   /** @param {LoadRequest} req @returns {Promise<LoadResult>} */

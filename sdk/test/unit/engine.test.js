@@ -813,3 +813,27 @@ test('a backup leader whose page turned P2P off does not fetch the segment it wa
     engine.destroy();
   }
 });
+
+test('a request that names only its URL gets the listed duration: the backup leader\'s player waits a whole duration for its primary', async () => {
+  const { rankLeaders } = await import('../../src/core/leaders.js');
+  const seg = (n) => ({ url: `http://origin.test/live/seg-${n}.ts`, sequence: n, durationS: 2 });
+  let n = 10;
+  while (rankLeaders(seg(n).url, ['p-lead', 'p-self'])[1] !== 'p-self') n++;
+  const timers = new FakeTimers();
+  const bytes = segmentBytes(1000, 3);
+  const { engine } = await setup({
+    self: 'p-self', leaders: ['p-lead', 'p-self'], remotes: { 'p-lead': {} }, timers, scheduler: { defaultHttpMs: 100, backupGraceMs: 500 },
+  });
+  engine.onPlaylist({ live: true, track: 'main:0', segments: [seg(n - 1)] });
+  engine.onPlaylist({ live: true, track: 'main:0', segments: [seg(n - 1), seg(n)] });
+  // As the Video.js adapter asks: URL, liveness and buffer, no duration.
+  const http = httpLoader(bytes, { now: timers.now });
+  const loading = engine.loadSegment({ url: seg(n).url, live: true, bufferS: 8, httpLoad: http });
+  timers.advance(1_000);
+  await settle();
+  assert.deepEqual(http.log, [], 'the primary is not late after 1 s: due one HTTP time and a 2 s duration after listing');
+  await runClockUntil(timers, () => http.log.length > 0, { maxMs: 3000, what: 'the backup\'s fetch' });
+  assert.ok(http.log[0] >= 2_100 && http.log[0] <= 2_110, `the backup fetched at ${http.log[0]} ms; due at 2,100 ms`);
+  assert.equal((await loading).source, 'http');
+  assert.deepEqual(engine.stats().httpBytesByReason, { backup: bytes.length });
+});
