@@ -130,20 +130,24 @@ export class SegmentLoader {
   /**
    * The request with what its playlist listing says filled in where the adapter left it out
    * (Video.js asks with a URL only): the duration decides the backup leader's grace, the HTTP
-   * estimate and whether the link counts as congested; the sequence and rendition key the store.
+   * estimate and whether the link counts as congested; the listing time when the leaders are due;
+   * the sequence and rendition key the store.
    * @param {LoadRequest} req
-   * @returns {LoadRequest}
+   * @returns {LoadRequest & {segmentId: string}}
    */
   withListing(req) {
     const segmentId = req.segmentId ?? this.engine.segmentId(req.url, req.range);
     const k = this.listing(segmentId);
     if (!k) return { ...req, segmentId };
-    return { ...req, segmentId, durationS: req.durationS ?? k.durationS, sequence: req.sequence ?? k.sequence, track: req.track ?? k.track };
+    return {
+      ...req, segmentId, durationS: req.durationS ?? k.durationS, sequence: req.sequence ?? k.sequence, track: req.track ?? k.track,
+      listedAtMs: req.listedAtMs ?? k.listedAtMs,
+    };
   }
 
-  /** @param {LoadRequest} req @returns {Promise<LoadResult>} */
+  /** @param {LoadRequest & {segmentId: string}} req from {@link withListing} @returns {Promise<LoadResult>} */
   async loadOnce(req) {
-    const id = req.segmentId ?? this.engine.segmentId(req.url, req.range);
+    const id = req.segmentId;
     let httpTried = false;
     const httpOnce = (reason) => {
       httpTried = true;
@@ -215,7 +219,6 @@ export class SegmentLoader {
 
   async decide(id, req, t0, httpOnce) {
     const e = this.engine;
-    const k = this.listing(id);
     const exclude = [];
     let waitedOut = false;
     for (let round = 0; round < 12; round++) {
@@ -232,7 +235,7 @@ export class SegmentLoader {
       const plan = this.scheduler.plan({
         segmentId: id, live: !!req.live, bufferS: Math.max(0, req.bufferS - (t - t0) / 1000),
         durationS: req.durationS, sizeBytes: req.sizeBytes, holders: this.neighbours.holdersOf(id), leaders: e.leaders, selfId: e.selfId,
-        listedAtMs: req.listedAtMs ?? (k ? k.listedAtMs : t0), exclude, backupGraceMs: backupGrace(this.scheduler, req.durationS),
+        listedAtMs: req.listedAtMs ?? t0, exclude, backupGraceMs: backupGrace(this.scheduler, req.durationS),
         neighbours: this.neighbours.count(), connecting: this.neighbours.connectingCount(), askedAtMs: t0,
       });
       if (plan.source === 'http') {
