@@ -62,7 +62,7 @@ export const SLOW_FETCH_MIN_MS = 500;
 /** The longest an urgent segment waits for connecting neighbours on a congested link before HTTP. */
 export const MAX_CONGESTED_WAIT_MS = 2000;
 /**
- * The longest a VOD segment with slack waits for neighbours that are still connecting (their
+ * The longest a segment with slack waits for neighbours that are still connecting (their
  * channels open and announce within a few hundred ms of being created) before HTTP.
  */
 export const CONNECTING_WAIT_MS = 1500;
@@ -97,6 +97,7 @@ export const FAILURE_REASONS = Object.freeze(['timeout', 'integrity', 'gone', 'n
  * @property {string} [selfId] my peer id
  * @property {number} [neighbours] neighbours the appliance gave this viewer (open or still connecting)
  * @property {number} [connecting] of those, neighbours whose channel is not open yet (held by the peer gate included)
+ * @property {number} [open] of those, neighbours whose channel is open (undefined: not known, no rule applies)
  * @property {number} [askedAtMs] when the player asked for the segment (bounds waits across re-plans)
  * @property {number} [listedAtMs] when the playlist first listed the segment (live), default now
  * @property {number} [backupGraceMs] this segment's backup grace, overriding the default: the
@@ -273,6 +274,15 @@ export class Scheduler {
     if (self !== undefined && ranked[0] === self) return { source: 'http', reason: 'primary' };
 
     if (holder !== undefined) return { source: 'p2p', peer: holder, deadlineMs };
+    if (req.open === 0) {
+      // A viewer that just started: no neighbour can announce or serve anything before its
+      // channel opens, which takes a few hundred ms (a starting live player asks for the window's
+      // next segments within that time). With buffer to spare, wait for the connecting ones
+      // instead of taking the window over the WAN; past the bound they are failing.
+      const until = Math.min(deadlineMs, (req.askedAtMs ?? now) + CONNECTING_WAIT_MS);
+      if (req.connecting > 0 && until > now) return { source: 'wait', untilMs: until, thenHttp: true };
+      return { source: 'http', reason: 'alone' };
+    }
     if (!req.live) {
       // Neighbours still connecting (a viewer that just started) will announce what they hold:
       // with buffer to spare, give them a moment instead of fetching the whole buffer over HTTP.
@@ -303,6 +313,7 @@ export class Scheduler {
    */
   urgentPlan(req, { now, httpMs, ranked, self, exclude, holder }) {
     if (self !== undefined && ranked[0] === self) return { source: 'http', reason: 'primary' };
+    if (req.open === 0 && !(req.connecting > 0 && this.congested(req))) return { source: 'http', reason: 'alone' };
     // Nothing measured yet (a viewer starting up): HTTP, as a page without the SDK would.
     const measured = this.httpMeasured(req);
     const p2pMs = this.estimateP2pMs(req) ?? (measured ? DEFAULT_P2P_ESTIMATE_MS : undefined);

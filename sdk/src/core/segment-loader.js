@@ -229,14 +229,16 @@ export class SegmentLoader {
       // Nothing a neighbour sends could be verified now: waiting for one would only cost buffer.
       if (!e.p2pDownloadsAllowed()) return httpOnce('unanchored');
       if (e.unverifiable(id)) return httpOnce('unverified');
-      // Nobody could announce it to us or serve it: waiting would only cost buffer.
-      if (this.neighbours.openCount() === 0) return httpOnce('alone');
+      // Nobody could announce it to us or serve it, now or soon: waiting would only cost buffer.
+      const open = this.neighbours.openCount();
+      const connecting = this.neighbours.connectingCount();
+      if (open === 0 && connecting === 0) return httpOnce('alone');
       const t = this.now();
       const plan = this.scheduler.plan({
         segmentId: id, live: !!req.live, bufferS: Math.max(0, req.bufferS - (t - t0) / 1000),
         durationS: req.durationS, sizeBytes: req.sizeBytes, holders: this.neighbours.holdersOf(id), leaders: e.leaders, selfId: e.selfId,
         listedAtMs: req.listedAtMs ?? t0, exclude, backupGraceMs: backupGrace(this.scheduler, req.durationS),
-        neighbours: this.neighbours.count(), connecting: this.neighbours.connectingCount(), askedAtMs: t0,
+        neighbours: this.neighbours.count(), connecting, open, askedAtMs: t0,
       });
       if (plan.source === 'http') {
         if (waitedOut && plan.reason === 'urgent') this.qoe.addFailure('noHolder');
@@ -329,7 +331,7 @@ export class SegmentLoader {
    * @returns {Promise<LoadResult & {timing: HttpResult}>}
    */
   async http(id, req, reason) {
-    this.log('http', reason, id);
+    this.log('http', reason, id, `buffer ${Number(req.bufferS ?? 0).toFixed(2)} s, neighbours open ${this.neighbours.openCount()}, connecting ${this.neighbours.connectingCount()}`);
     req.onTransferStart?.('http');
     let res;
     try {

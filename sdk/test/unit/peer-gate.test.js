@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { DEFAULT_MAX_HOLD_MS, DEFAULT_STAGGER_MS, MAX_HELD_SIGNALS, PeerGate } from '../../src/core/peer-gate.js';
 import { Engine } from '../../src/core/engine.js';
 import { PlayerSession } from '../../src/core/player-session.js';
-import { FakeSignaling, FakeTimers, settle } from './fakes.js';
+import { FakeSignaling, FakeTimers, runClockUntil, settle } from './fakes.js';
 
 function gate({ holding = true } = {}) {
   const timers = new FakeTimers();
@@ -119,7 +119,7 @@ test('on a congested site the engine connects its neighbours at once: the LAN se
 });
 
 test('a fast site keeps the hold; a fetch that takes a good part of the segment opens it', async () => {
-  const { engine, created, signaling } = engineWith();
+  const { engine, created, signaling, timers } = engineWith();
   await settle();
   signaling().welcome('p-self', { siteHttpKbps: 200_000 });
   signaling().emit('neighbour', { type: 'neighbour', peer: 'p-a', offer: true });
@@ -132,10 +132,17 @@ test('a fast site keeps the hold; a fetch that takes a good part of the segment 
   // The viewer's own fetches now say 1.5 s for the next segment of 2 s.
   engine.scheduler.samples.length = 0;
   engine.scheduler.recordHttp({ bytes: bytes.length, ms: 1500, durationS: 2 });
-  await engine.loadSegment({ url: 'http://origin.test/live/b.ts', live: true, bufferS: 0, durationS: 2, sizeBytes: bytes.length,
-    httpLoad: async () => ({ bytes, requestedAt: 0, firstByteAt: 0, deliveredAt: 1500 }) });
+  let fetched = false;
+  const loading = engine.loadSegment({ url: 'http://origin.test/live/b.ts', live: true, bufferS: 0, durationS: 2, sizeBytes: bytes.length,
+    httpLoad: async () => { fetched = true; return { bytes, requestedAt: 0, firstByteAt: 0, deliveredAt: 1500 }; } });
+  await settle();
   assert.deepEqual(created.map((p) => p.id), ['p-a']);
   assert.equal(engine.stats().peerGate, 'congested');
+  // The neighbour it just connected holds the live window: it gets half an HTTP time to open and announce.
+  const t0 = timers.t;
+  const at = await runClockUntil(timers, () => fetched, { what: 'the HTTP fetch', maxMs: t0 + 5000 });
+  assert.ok(at - t0 >= 750 && at - t0 < 800, `HTTP after ${at - t0} ms of fake time`);
+  await loading;
   engine.destroy();
 });
 

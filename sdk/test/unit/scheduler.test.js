@@ -317,6 +317,27 @@ test('a VOD segment with buffer to spare waits a moment for neighbours still con
   assert.deepEqual(s.plan({ ...vod, bufferS: 0 }), { source: 'http', reason: 'urgent' }, 'an empty buffer does not wait');
 });
 
+test('a live viewer with no neighbour open yet waits for the connecting ones while its buffer allows, then HTTP', () => {
+  const { s, clock } = scheduler();
+  s.recordHttp({ bytes: 80_000, ms: 100, durationS: 2 });
+  // the second fragment of a starting player: 1.94 s of buffer, 340 ms of slack
+  const second = liveReq({ segmentId: 'seg-41.ts', bufferS: 1.94, open: 0, connecting: 3, neighbours: 3, askedAtMs: T0, listedAtMs: T0 - 6000 });
+  assert.deepEqual(s.plan(second), { source: 'wait', untilMs: T0 + 340, thenHttp: true });
+  // the third: the connecting-wait bound, not the 2.3 s slack
+  const third = { ...second, bufferS: 3.9 };
+  assert.deepEqual(s.plan(third), { source: 'wait', untilMs: T0 + 1500, thenHttp: true });
+  clock.t = T0 + 1500;
+  assert.deepEqual(s.plan({ ...third, bufferS: 2.4 }), { source: 'http', reason: 'alone' }, 'still nothing open: they are failing');
+  clock.t = T0;
+  assert.deepEqual(s.plan({ ...third, connecting: 0 }), { source: 'http', reason: 'alone' }, 'nobody to wait for');
+  assert.deepEqual(s.plan({ ...third, open: 1, holders: ['n1'] }).source, 'p2p');
+  // the first fragment on an uncongested link: never waits
+  assert.deepEqual(s.plan({ ...second, bufferS: 0 }), { source: 'http', reason: 'alone' });
+  // the primary leader of a new segment fetches it at once, open neighbours or not
+  const rankedFirst = rankLeaders('seg-41.ts', leaders)[0];
+  assert.deepEqual(s.plan({ ...third, selfId: rankedFirst }), { source: 'http', reason: 'primary' });
+});
+
 test('a fetch still under way is slow once it has taken a quarter of the segment, and never before 500 ms', () => {
   const s = new Scheduler();
   assert.equal(s.slowFetch(400, { durationS: 1 }), false, 'a short segment: the floor applies');
