@@ -26,6 +26,7 @@
 
 import { httpLoaderStats, p2pLoaderStats } from './bandwidth.js';
 import { rescueHttp } from './http-rescue.js';
+import { askPeer } from './peer-attempt.js';
 
 /** A transfer that makes no progress for this long is given up (a neighbour vanished silently). */
 export const DEFAULT_IDLE_TIMEOUT_MS = 2000;
@@ -266,64 +267,11 @@ export class SegmentLoader {
   }
 
   /**
-   * One P2P attempt, bounded by `deadlineMs` and by progress (a silent neighbour is given up
-   * after the idle timeout, well before a dead SCTP association would be noticed). The appliance
-   * is asked for the segment's hash at the same time; the bytes count only if they match it.
-   * @param {string} id
-   * @param {string} peerId
-   * @param {number} deadlineMs
-   * @param {{url?: string, sequence?: number, track?: string, signal?: object, onTransferStart?: Function}} req
+   * One P2P attempt at `peerId` for `id` (peer-attempt.js), bounded by `deadlineMs` and by progress.
    * @returns {Promise<{result?: object, fail?: string, segment?: string, anchorError?: string}>}
    */
   tryPeer(id, peerId, deadlineMs, req) {
-    const peer = this.neighbours.usable(peerId);
-    if (!peer) return Promise.resolve({ fail: 'gone' });
-    const url = req.url ?? this.listing(id)?.url ?? id;
-    const expected = this.anchor.get(id, url, req.url ? req.range : this.listing(id)?.range);
-    req.onTransferStart?.('p2p');
-    const startedAt = this.now();
-    let receivedAt = null;
-    const r = peer.request(id, { expected, onReceived: () => { receivedAt = this.now(); } });
-    return new Promise((resolve) => {
-      let settled = false;
-      let last = -1;
-      let lastAt = startedAt;
-      const onAbort = () => { r.cancel(); finish({ fail: 'aborted' }); };
-      const finish = (out) => {
-        if (settled) return;
-        settled = true;
-        this.timers.clearTimeout(deadline);
-        this.timers.clearInterval(idle);
-        // The player's signal outlives this attempt (a re-plan tries another neighbour): no listener is left behind.
-        req.signal?.removeEventListener?.('abort', onAbort);
-        resolve(out);
-      };
-      const deadline = this.timers.setTimeout(() => { r.cancel(); finish({ fail: 'timeout' }); }, Math.max(0, deadlineMs - this.now()));
-      const idle = this.timers.setInterval(() => {
-        const got = r.received();
-        // Every byte in and waiting for the appliance's answer: the neighbour is not silent.
-        if (got !== last || r.complete()) { last = got; lastAt = this.now(); return; }
-        if (this.now() - lastAt >= this.idleTimeoutMs) { r.cancel(); finish({ fail: 'idle' }); }
-      }, Math.max(10, Math.floor(this.idleTimeoutMs / 4)));
-      if (req.signal?.aborted) onAbort();
-      else req.signal?.addEventListener?.('abort', onAbort, { once: true });
-      r.done.then(async (bytes) => {
-        if (settled) return;
-        // Request to last byte, like the HTTP samples: neither hashing nor the appliance's answer is the LAN's time.
-        this.scheduler.recordP2p({ bytes: bytes.length, ms: (receivedAt ?? this.now()) - startedAt });
-        // Resolved already: the transfer released the bytes because they match it.
-        const anchor = await expected;
-        this.neighbours.received(peerId, bytes.length);
-        this.qoe.addP2pBytes(bytes.length);
-        this.keep(id, bytes, { sha256: anchor.sha256, source: 'p2p', sequence: req.sequence, track: req.track });
-        finish({ result: { bytes, source: 'p2p' } });
-      }, (err) => {
-        const code = err && err.code;
-        if (code === 'integrity') finish({ fail: 'integrity', segment: url });
-        else if (code === 'unverified') finish({ fail: 'unverified', anchorError: err.anchorError });
-        else finish({ fail: code === 'remote' ? err.remoteCode : code === 'gone' ? 'gone' : code === 'cancelled' ? 'aborted' : 'gone' });
-      });
-    });
+    return askPeer(this, id, peerId, deadlineMs, req);
   }
 
   /**

@@ -1,0 +1,77 @@
+/**
+ * One P2P attempt for a segment: ask a neighbour that announced it, and keep the bytes only once
+ * they match the appliance's hash.
+ *
+ * The attempt is bounded by the deadline the scheduler gave it and by progress: a neighbour that
+ * sends nothing for the loader's idle timeout is given up, well before a dead SCTP association
+ * would be noticed. The appliance is asked for the segment's hash (anchor.js) at the same time as
+ * the neighbour for its bytes, so verifying adds no round trip. A verified copy is counted (QoE,
+ * the LAN estimate, the neighbour's score) and kept in the store to serve others; every other
+ * outcome is a `fail` reason for the caller to count and re-plan on.
+ *
+ * Used by the player's loads (segment-loader.js), the rescue of a slow HTTP fetch
+ * (http-rescue.js) and the live prefetch (live-prefetch.js), always through
+ * {@link SegmentLoader#tryPeer}.
+ *
+ * @module core/peer-attempt
+ */
+
+/**
+ * @param {import('./segment-loader.js').SegmentLoader} loader its neighbours, anchor, listing,
+ *   scheduler, QoE, store (`keep`), timers, clock and idle timeout
+ * @param {string} id
+ * @param {string} peerId
+ * @param {number} deadlineMs
+ * @param {{url?: string, range?: object, sequence?: number, track?: string, signal?: object, onTransferStart?: Function}} req
+ * @returns {Promise<{result?: {bytes: Uint8Array, source: 'p2p'}, fail?: string, segment?: string, anchorError?: string}>}
+ */
+export function askPeer(loader, id, peerId, deadlineMs, req) {
+  const peer = loader.neighbours.usable(peerId);
+  if (!peer) return Promise.resolve({ fail: 'gone' });
+  const url = req.url ?? loader.listing(id)?.url ?? id;
+  const expected = loader.anchor.get(id, url, req.url ? req.range : loader.listing(id)?.range);
+  req.onTransferStart?.('p2p');
+  const startedAt = loader.now();
+  let receivedAt = null;
+  const r = peer.request(id, { expected, onReceived: () => { receivedAt = loader.now(); } });
+  return new Promise((resolve) => {
+    let settled = false;
+    let last = -1;
+    let lastAt = startedAt;
+    const onAbort = () => { r.cancel(); finish({ fail: 'aborted' }); };
+    const finish = (out) => {
+      if (settled) return;
+      settled = true;
+      loader.timers.clearTimeout(deadline);
+      loader.timers.clearInterval(idle);
+      // The player's signal outlives this attempt (a re-plan tries another neighbour): no listener is left behind.
+      req.signal?.removeEventListener?.('abort', onAbort);
+      resolve(out);
+    };
+    const deadline = loader.timers.setTimeout(() => { r.cancel(); finish({ fail: 'timeout' }); }, Math.max(0, deadlineMs - loader.now()));
+    const idle = loader.timers.setInterval(() => {
+      const got = r.received();
+      // Every byte in and waiting for the appliance's answer: the neighbour is not silent.
+      if (got !== last || r.complete()) { last = got; lastAt = loader.now(); return; }
+      if (loader.now() - lastAt >= loader.idleTimeoutMs) { r.cancel(); finish({ fail: 'idle' }); }
+    }, Math.max(10, Math.floor(loader.idleTimeoutMs / 4)));
+    if (req.signal?.aborted) onAbort();
+    else req.signal?.addEventListener?.('abort', onAbort, { once: true });
+    r.done.then(async (bytes) => {
+      if (settled) return;
+      // Request to last byte, like the HTTP samples: neither hashing nor the appliance's answer is the LAN's time.
+      loader.scheduler.recordP2p({ bytes: bytes.length, ms: (receivedAt ?? loader.now()) - startedAt });
+      // Resolved already: the transfer released the bytes because they match it.
+      const anchor = await expected;
+      loader.neighbours.received(peerId, bytes.length);
+      loader.qoe.addP2pBytes(bytes.length);
+      loader.keep(id, bytes, { sha256: anchor.sha256, source: 'p2p', sequence: req.sequence, track: req.track });
+      finish({ result: { bytes, source: 'p2p' } });
+    }, (err) => {
+      const code = err && err.code;
+      if (code === 'integrity') finish({ fail: 'integrity', segment: url });
+      else if (code === 'unverified') finish({ fail: 'unverified', anchorError: err.anchorError });
+      else finish({ fail: code === 'remote' ? err.remoteCode : code === 'gone' ? 'gone' : code === 'cancelled' ? 'aborted' : 'gone' });
+    });
+  });
+}
