@@ -114,6 +114,8 @@ export class Engine {
     /** per-viewer query parameters, left out of segment ids (the policy's list once welcomed) */
     this.viewerParams = DEFAULT_VIEWER_PARAMS;
     this.leaders = [];
+    /** The player has played (its first `playing`); until then a VOD player is still filling its start buffer. */
+    this.playerPlaying = false;
     // First-time marks on `now()` for start-up analysis (the fleet reads them); write-once, never read here.
     this.timings = { welcomeMs: null, firstPeerOpenMs: null };
     this.gate = new PeerGate({
@@ -269,6 +271,7 @@ export class Engine {
    * without competing with the first fragments (peer-gate.js). Idempotent.
    */
   playerStarted() {
+    this.playerPlaying = true;
     this.gate.open('started');
   }
 

@@ -98,6 +98,7 @@ export const FAILURE_REASONS = Object.freeze(['timeout', 'integrity', 'gone', 'n
  * @property {number} [neighbours] neighbours the appliance gave this viewer (open or still connecting)
  * @property {number} [connecting] of those, neighbours whose channel is not open yet (held by the peer gate included)
  * @property {number} [open] of those, neighbours whose channel is open (undefined: not known, no rule applies)
+ * @property {boolean} [starting] the player has not played yet
  * @property {number} [askedAtMs] when the player asked for the segment (bounds waits across re-plans)
  * @property {number} [listedAtMs] when the playlist first listed the segment (live), default now
  * @property {number} [backupGraceMs] this segment's backup grace, overriding the default: the
@@ -277,11 +278,12 @@ export class Scheduler {
     if (req.open === 0) {
       // A viewer that just started: no neighbour can announce or serve anything before its
       // channel opens, which takes a few hundred ms (a starting live player asks for the window's
-      // next segments within that time). With buffer to spare, wait for the connecting ones
-      // instead of taking the window over the WAN; past the bound they are failing.
+      // next segments within that time, and plays on the first). With buffer to spare, wait for
+      // the connecting ones instead of taking the window over the WAN; past the bound they are
+      // failing. A VOD player fills its buffer before it plays: a wait then delays its start.
       const until = Math.min(deadlineMs, (req.askedAtMs ?? now) + CONNECTING_WAIT_MS);
-      if (req.connecting > 0 && until > now) return { source: 'wait', untilMs: until, thenHttp: true };
-      return { source: 'http', reason: 'alone' };
+      const mayWait = req.connecting > 0 && until > now && (req.live || !req.starting);
+      return mayWait ? { source: 'wait', untilMs: until, thenHttp: true } : { source: 'http', reason: 'alone' };
     }
     if (!req.live) {
       // Neighbours still connecting (a viewer that just started) will announce what they hold:

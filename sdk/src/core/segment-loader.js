@@ -239,7 +239,7 @@ export class SegmentLoader {
         segmentId: id, live: !!req.live, bufferS: Math.max(0, req.bufferS - (t - t0) / 1000),
         durationS: req.durationS, sizeBytes: req.sizeBytes, holders: this.neighbours.holdersOf(id), leaders: e.leaders, selfId: e.selfId,
         listedAtMs: req.listedAtMs ?? t0, exclude, backupGraceMs: backupGrace(this.scheduler, req.durationS),
-        neighbours: this.neighbours.count(), connecting, open, askedAtMs: t0,
+        neighbours: this.neighbours.count(), connecting, open, starting: !e.playerPlaying, askedAtMs: t0,
       });
       if (plan.source === 'http') {
         if (waitedOut && plan.reason === 'urgent') this.qoe.addFailure('noHolder');

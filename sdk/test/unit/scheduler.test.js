@@ -317,7 +317,7 @@ test('a VOD segment with buffer to spare waits a moment for neighbours still con
   assert.deepEqual(s.plan({ ...vod, bufferS: 0 }), { source: 'http', reason: 'urgent' }, 'an empty buffer does not wait');
 });
 
-test('a live viewer with no neighbour open yet waits for the connecting ones while its buffer allows, then HTTP', () => {
+test('a viewer with no neighbour open yet waits for the connecting ones while its buffer allows (VOD: once playing), then HTTP', () => {
   const { s, clock } = scheduler();
   s.recordHttp({ bytes: 80_000, ms: 100, durationS: 2 });
   // the second fragment of a starting player: 1.94 s of buffer, 340 ms of slack
@@ -333,6 +333,10 @@ test('a live viewer with no neighbour open yet waits for the connecting ones whi
   assert.deepEqual(s.plan({ ...third, open: 1, holders: ['n1'] }).source, 'p2p');
   // the first fragment on an uncongested link: never waits
   assert.deepEqual(s.plan({ ...second, bufferS: 0 }), { source: 'http', reason: 'alone' });
+  // a VOD player still filling its start buffer never waits; once it plays, it does
+  const vod = { ...third, live: false, starting: true };
+  assert.deepEqual(s.plan(vod), { source: 'http', reason: 'alone' });
+  assert.deepEqual(s.plan({ ...vod, starting: false }), { source: 'wait', untilMs: T0 + 1500, thenHttp: true });
   // the primary leader of a new segment fetches it at once, open neighbours or not
   const rankedFirst = rankLeaders('seg-41.ts', leaders)[0];
   assert.deepEqual(s.plan({ ...third, selfId: rankedFirst }), { source: 'http', reason: 'primary' });
