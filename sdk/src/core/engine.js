@@ -114,8 +114,11 @@ export class Engine {
     /** per-viewer query parameters, left out of segment ids (the policy's list once welcomed) */
     this.viewerParams = DEFAULT_VIEWER_PARAMS;
     this.leaders = [];
-    /** The player has played (its first `playing`); until then a VOD player is still filling its start buffer. */
-    this.playerPlaying = false;
+    /**
+     * The player has played (its first `playing`; an engine created for a player already playing,
+     * or without one to wait for, starts true): until then a VOD player is filling its start buffer.
+     */
+    this.playerPlaying = !holdPeersUntilStarted;
     // First-time marks on `now()` for start-up analysis (the fleet reads them); write-once, never read here.
     this.timings = { welcomeMs: null, firstPeerOpenMs: null };
     this.gate = new PeerGate({

@@ -10,9 +10,9 @@
  * nothing is lost by connecting to neighbours right after the first `playing`.
  *
  * The gate holds the appliance's `neighbour` messages, and the `signal` messages of those
- * neighbours, until the player is playing (VOD: until its first fragment arrived, since a VOD player
- * fills its whole buffer before it plays), then creates the held connections one at a time a
- * few tens of milliseconds apart. It opens at once:
+ * neighbours, until the player is playing (live and VOD alike: a VOD page that connected once its
+ * first fragment arrived started 100–300 ms later than over HTTP, with 8 viewers), then creates
+ * the held connections one at a time a few tens of milliseconds apart. It opens at once:
  * - when the site's link is congested (`Scheduler#congested`: the appliance's `siteHttpKbps` at
  *   `welcome`, or this viewer's HTTP estimate for a segment it loads): there, a neighbour on the
  *   LAN is the fastest source of the first fragments and every fetch the viewer does not make
@@ -55,7 +55,7 @@ export class PeerGate {
     this.staggerTimer = null;
     /** When a holding gate opened, for start-up analysis; null while it holds and when it never held. */
     this.openedAtMs = null;
-    /** Why it opened: 'started', 'buffered' (VOD), 'congested', 'timeout', or 'open' when it never held. */
+    /** Why it opened: 'started', 'congested', 'timeout', or 'open' when it never held. */
     this.openedBy = holding ? null : 'open';
   }
 

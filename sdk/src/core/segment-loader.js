@@ -120,12 +120,7 @@ export class SegmentLoader {
    * @returns {Promise<LoadResult>}
    */
   async load(req) {
-    req = this.withListing(req);
-    const result = await this.loadOnce(req);
-    // A VOD player fills its whole buffer right after the first fragment, well before it plays:
-    // with that fragment in hand it can afford P2P attempts, so its neighbours connect now.
-    if (!req.live && req.durationS > 0 && !this.gate.isOpen) this.gate.open('buffered');
-    return result;
+    return this.loadOnce(this.withListing(req));
   }
 
   /**

@@ -146,6 +146,30 @@ test('a fast site keeps the hold; a fetch that takes a good part of the segment 
   engine.destroy();
 });
 
+test('a VOD player that has not played takes its fragments over HTTP; once it plays, a fragment waits for the connecting colleague', async () => {
+  const { engine, created, signaling, timers } = engineWith();
+  await settle();
+  signaling().welcome('p-self');
+  signaling().emit('neighbour', { type: 'neighbour', peer: 'p-a', offer: true });
+  const bytes = new Uint8Array(80_000);
+  let fetched = 0;
+  const load = (name) => engine.loadSegment({ url: `http://origin.test/vod/${name}.ts`, live: false, bufferS: 6, durationS: 2,
+    httpLoad: async () => { fetched++; return { bytes, requestedAt: 0, firstByteAt: 0, deliveredAt: 40 }; } });
+  await load('1');
+  assert.equal(fetched, 1, 'before playing: HTTP at once, although 6 s of buffer would allow a wait');
+  assert.equal(created.length, 0, 'and the colleague is still held');
+  engine.playerStarted();
+  assert.deepEqual(created.map((p) => p.id), ['p-a']);
+  const second = load('2');
+  await settle();
+  assert.equal(fetched, 1, 'playing: it waits for p-a to open and announce');
+  const t0 = timers.t;
+  const at = await runClockUntil(timers, () => fetched === 2, { what: 'the HTTP fetch', maxMs: t0 + 5000 });
+  assert.ok(at - t0 >= 1500 && at - t0 < 1550, `HTTP after ${at - t0} ms of fake time`);
+  await second;
+  engine.destroy();
+});
+
 test('a neighbour gone while held is never connected; a rejoin forgets the held ones', async () => {
   const { engine, created, signaling } = engineWith();
   await settle();
