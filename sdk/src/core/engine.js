@@ -177,13 +177,17 @@ export class Engine {
     // The stream in the URL lets a load balancer keep a stream's viewers on one appliance of a
     // cluster; reconnects go to the same URL, so through the balancer to a surviving appliance.
     const url = `${this.signalingUrl}?stream=${encodeURIComponent(this.stream)}`;
-    // The appliance pairs a viewer whose browser hides its addresses only on its own link, so
-    // `hello` says so and waits for the mDNS probe (bounded, mdns-probe.js); the socket opens
-    // meanwhile: on a busy machine both take a few hundred milliseconds.
-    const probed = this.probeMdns({ RTCPeerConnection: this.RTCPeerConnection, timers: this.timers }).then((mdns) => {
-      if (mdns) hello.caps.mdns = true;
-    }, () => {});
-    const s = this.createSignaling({ url, WebSocket: this.WebSocket, hello, helloAfter: probed, timers: this.timers });
+    // Without the appliance's STUN responder, the appliance pairs a viewer whose browser hides its
+    // addresses only on its own link, so `hello` says so and waits for the mDNS probe (bounded,
+    // mdns-probe.js). With it (`ready.stun`, the default) the probe is not run at all: its peer
+    // connection would compete with the player's start and hold the join back a few hundred ms.
+    const helloAfter = (ready) => {
+      if (ready && ready.stun) return null;
+      return this.probeMdns({ RTCPeerConnection: this.RTCPeerConnection, timers: this.timers }).then((mdns) => {
+        if (mdns) hello.caps.mdns = true;
+      }, () => {});
+    };
+    const s = this.createSignaling({ url, WebSocket: this.WebSocket, hello, helloAfter, timers: this.timers });
     this.signaling = s;
     s.on('welcome', (m) => this.onWelcome(m));
     s.on('neighbour', (m) => this.neighbours.add(m));

@@ -30,6 +30,12 @@ export const DEAD_AFTER_HEARTBEATS = 3;
 export const MAX_HASH_ASKS = 32;
 /** A `hash` ask not answered within this long counts as `origin_unavailable`. */
 export const DEFAULT_HASH_TIMEOUT_MS = 5000;
+/**
+ * How long the first socket waits for the appliance's `ready` (sent as it opens) before asking
+ * `helloAfter` without it: an appliance that sends none (an older one behind the same load
+ * balancer during an upgrade) costs a join this much more.
+ */
+export const READY_WAIT_MS = 250;
 /** Longest segment URL the appliance accepts in `hash` and `failing`. */
 export const MAX_SEGMENT_URL_CHARS = 2048;
 /** Errors the appliance may answer to `hash`; anything else is a malformed reply. */
@@ -64,8 +70,11 @@ export function backoffMs(attempt, random, minMs = MIN_BACKOFF_MS, maxMs = MAX_B
  * @property {new (url: string) => WebSocket} WebSocket constructor (globalThis.WebSocket in browsers)
  * @property {{stream: string, sdk: string, caps: {upload: boolean, network: string, uploadKbps: number, saveData?: boolean},
  *   token?: string}} hello fields of `hello` other than `v` and `resume`
- * @property {Promise<unknown>} [helloAfter] the first `hello` waits for it (the engine's mDNS probe,
- *   which may still change `hello.caps`); the socket opens meanwhile, so the two overlap
+ * @property {(ready: {stun?: boolean}|null) => (Promise<unknown>|null|undefined)} [helloAfter] asked
+ *   once, when the first socket is open, with the appliance's `ready` message (null when none came
+ *   within {@link READY_WAIT_MS}); `hello` waits for what it returns (the engine's mDNS probe, which
+ *   may still change `hello.caps`, and which `ready.stun` makes unnecessary). Sockets opened while
+ *   that wait lasts wait for it too.
  * @property {number} [heartbeatMs] until `welcome` says otherwise
  * @property {number} [minBackoffMs]
  * @property {number} [maxBackoffMs]
@@ -145,9 +154,11 @@ export class SignalingClient {
     this.url = url;
     this.WebSocketImpl = WebSocket;
     this.helloFields = hello;
-    /** @type {Promise<unknown>|null} what the first `hello` still waits for; null once settled */
-    this.helloAfter = helloAfter;
-    helloAfter?.then(() => { this.helloAfter = null; }, () => { this.helloAfter = null; });
+    /** Asked once, on the first open socket; null afterwards. */
+    this.helloAfter = typeof helloAfter === 'function' ? helloAfter : null;
+    /** @type {Promise<unknown>|null} what `hello` still waits for once helloAfter was asked; null once settled */
+    this.helloWait = null;
+    this.readyTimer = null;
     this.heartbeatMs = heartbeatMs;
     this.minBackoffMs = minBackoffMs;
     this.maxBackoffMs = maxBackoffMs;
@@ -230,15 +241,40 @@ export class SignalingClient {
 
   onOpen() {
     this.lastFrameAt = this.now();
-    if (!this.helloAfter) {
+    const ws = this.ws;
+    if (this.helloAfter) {
+      this.readyTimer = this.timers.setTimeout(() => this.askHelloAfter(ws, null), READY_WAIT_MS);
+    } else if (this.helloWait) {
+      this.helloWait.then(() => this.helloOn(ws));
+    } else {
       this.sendHello();
+    }
+  }
+
+  /** The first socket heard `ready`, or waited it out (`ready` null): hello once helloAfter's answer settles. */
+  askHelloAfter(ws, ready) {
+    this.timers.clearTimeout(this.readyTimer);
+    this.readyTimer = null;
+    const ask = this.helloAfter;
+    this.helloAfter = null;
+    let wait = null;
+    try {
+      wait = ask(ready);
+    } catch { /* a failed ask holds nothing back */ }
+    if (!wait || typeof wait.then !== 'function') {
+      this.helloOn(ws);
       return;
     }
-    const ws = this.ws;
-    const send = () => {
-      if (this.ws === ws && !this.closed && ws.readyState === OPEN) this.sendHello();
-    };
-    this.helloAfter.then(send, send);
+    const settled = wait.then(() => {}, () => {});
+    this.helloWait = settled;
+    settled.then(() => {
+      if (this.helloWait === settled) this.helloWait = null;
+      this.helloOn(ws);
+    });
+  }
+
+  helloOn(ws) {
+    if (this.ws === ws && !this.closed && ws.readyState === OPEN) this.sendHello();
   }
 
   sendHello() {
@@ -259,6 +295,11 @@ export class SignalingClient {
     }
     if (!msg || typeof msg !== 'object' || typeof msg.type !== 'string') {
       this.emit('error', { type: 'error', code: 'bad_server_message', message: 'not a JSON object with a type', local: true });
+      return;
+    }
+    if (msg.type === 'ready') {
+      // Sent as the socket opens, before hello: only the first socket's pending hello needs it.
+      if (this.readyTimer !== null) this.askHelloAfter(this.ws, { stun: msg.stun === true });
       return;
     }
     if (msg.type === 'welcome') {
@@ -352,6 +393,11 @@ export class SignalingClient {
 
   /** Forgets the current socket without reacting to its later events. */
   detach() {
+    // A socket lost before its ready: the next one waits for its own.
+    if (this.readyTimer !== null) {
+      this.timers.clearTimeout(this.readyTimer);
+      this.readyTimer = null;
+    }
     // Answers to asks sent on this socket can no longer arrive.
     for (const url of [...this.hashAsks.keys()]) this.settleHash(url, { error: 'origin_unavailable' });
     this.stopHeartbeat();

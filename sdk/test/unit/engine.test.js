@@ -637,7 +637,7 @@ test('a viewer joining a site whose link is slow starts from its neighbours, and
   assert.ok(signaling.reports.at(-1).httpKbps > 0, JSON.stringify(signaling.reports.at(-1)));
 });
 
-test('the join says whether the browser hides its addresses behind mDNS names: hello waits for the probe, the socket does not', async () => {
+test('without the STUN responder the join says whether the browser hides its addresses behind mDNS names: hello waits for the probe, the socket does not', async () => {
   for (const mdns of [true, false]) {
     let options = null;
     let connected = false;
@@ -656,11 +656,36 @@ test('the join says whether the browser hides its addresses behind mDNS names: h
     engines.push(engine);
     engine.start();
     assert.equal(connected, true, 'the socket opens while the probe runs');
-    assert.ok(options.helloAfter instanceof Promise, 'hello waits for the probe');
+    const waiting = options.helloAfter({ stun: false });
+    assert.ok(waiting instanceof Promise, 'without the STUN responder hello waits for the probe');
     answer(mdns);
-    await options.helloAfter;
+    await waiting;
     assert.equal(options.hello.caps.mdns === true, mdns);
   }
+});
+
+test('with the appliance\'s STUN responder offered (ready.stun) the mDNS probe is never run', () => {
+  let probes = 0;
+  let options = null;
+  const engine = new Engine({
+    signalingUrl: 'ws://appliance.test/ws', stream: 'http://origin.test/live/master.m3u8',
+    WebSocket: function WS() {}, RTCPeerConnection: function PC() {},
+    createSignaling: (o) => {
+      options = o;
+      const signaling = new FakeSignaling(o);
+      signaling.connect = () => {};
+      return signaling;
+    },
+    probeMdns: () => { probes++; return Promise.resolve(true); },
+  });
+  engines.push(engine);
+  engine.start();
+  assert.equal(options.helloAfter({ stun: true }), null, 'nothing for hello to wait for');
+  assert.equal(probes, 0);
+  assert.equal(options.hello.caps.mdns, undefined);
+  // an appliance that sends no ready: probed as before
+  assert.ok(options.helloAfter(null) instanceof Promise);
+  assert.equal(probes, 1);
 });
 
 /**

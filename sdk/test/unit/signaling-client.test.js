@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeSha256, MAX_HASH_ASKS, SignalingClient, backoffMs } from '../../src/core/signaling-client.js';
+import { decodeSha256, MAX_HASH_ASKS, READY_WAIT_MS, SignalingClient, backoffMs } from '../../src/core/signaling-client.js';
 import { FakeTimers } from './fakes.js';
 
 /** The parts of the browser WebSocket the client uses, plus server-side controls. */
@@ -51,12 +51,16 @@ test('sends hello on open and emits welcome', () => {
   assert.equal(client.joined, true);
 });
 
-test('with helloAfter the socket opens at once and hello waits for it, carrying what was learnt meanwhile', async () => {
+test('with helloAfter the socket opens at once; without the appliance\'s ready hello waits for what helloAfter(null) returns', async () => {
   let settle;
+  const asked = [];
   const fields = { ...hello, caps: { ...hello.caps } };
-  const { ws } = setup({ hello: fields, helloAfter: new Promise((r) => { settle = r; }) });
+  const { ws, timers } = setup({ hello: fields, helloAfter: (ready) => { asked.push(ready); return new Promise((r) => { settle = r; }); } });
   assert.equal(FakeWebSocket.instances.length, 1, 'the socket is not held back');
   ws().open();
+  assert.deepEqual(asked, [], 'asked only once ready came or was waited out');
+  timers.advance(READY_WAIT_MS);
+  assert.deepEqual(asked, [null]);
   await Promise.resolve();
   assert.deepEqual(ws().sent, [], 'no hello before the probe answered');
   fields.caps.mdns = true;
@@ -66,19 +70,55 @@ test('with helloAfter the socket opens at once and hello waits for it, carrying 
   assert.equal(ws().sent[0].caps.mdns, true);
 });
 
-test('a socket lost while hello waits gets no hello; a later socket sends it at once', async () => {
+test('the appliance\'s ready is handed to helloAfter at once; nothing to wait for sends hello at once', async () => {
+  const asked = [];
+  const { ws, timers } = setup({ helloAfter: (ready) => { asked.push(ready); return ready.stun ? null : new Promise(() => {}); } });
+  ws().open();
+  ws().receive({ type: 'ready', v: 1, stun: true });
+  assert.deepEqual(asked, [{ stun: true }]);
+  assert.deepEqual(ws().types(), ['hello'], 'no probe to wait for with the STUN responder offered');
+  timers.advance(READY_WAIT_MS);
+  ws().receive({ type: 'ready', v: 1, stun: false });
+  assert.equal(asked.length, 1, 'asked once');
+  assert.deepEqual(ws().types(), ['hello']);
+});
+
+test('a socket lost while hello waits gets no hello; a later socket waits for the same answer, then sends it', async () => {
   let settle;
-  const { ws, timers } = setup({ helloAfter: new Promise((r) => { settle = r; }) });
+  let asks = 0;
+  const { ws, timers } = setup({ helloAfter: () => { asks++; return new Promise((r) => { settle = r; }); } });
   const first = ws();
   first.open();
+  first.receive({ type: 'ready', v: 1, stun: false });
   first.drop(1006);
-  settle();
-  await new Promise((r) => setImmediate(r));
-  assert.deepEqual(first.sent, [], 'nothing written to the dead socket');
   timers.advance(60_000);
   assert.notEqual(ws(), first, 'reconnected');
   ws().open();
-  assert.deepEqual(ws().types(), ['hello'], 'sent synchronously once the wait is over');
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(ws().sent, [], 'still waiting for the probe');
+  settle();
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(first.sent, [], 'nothing written to the dead socket');
+  assert.deepEqual(ws().types(), ['hello']);
+  assert.equal(asks, 1);
+  ws().drop(1006);
+  timers.advance(60_000);
+  ws().open();
+  assert.deepEqual(ws().types(), ['hello'], 'once the wait is over, sent synchronously');
+});
+
+test('a socket lost before its ready: the next socket waits for its own', () => {
+  const asked = [];
+  const { ws, timers } = setup({ helloAfter: (ready) => { asked.push(ready); return null; } });
+  const first = ws();
+  first.open();
+  first.drop(1006);
+  timers.advance(60_000);
+  assert.deepEqual(asked, [], 'the lost socket\'s wait was dropped');
+  ws().open();
+  ws().receive({ type: 'ready', v: 1, stun: true });
+  assert.deepEqual(asked, [{ stun: true }]);
+  assert.deepEqual(ws().types(), ['hello']);
 });
 
 test('emits every server message type as an event', () => {

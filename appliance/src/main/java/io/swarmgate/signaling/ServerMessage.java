@@ -96,6 +96,17 @@ public sealed interface ServerMessage {
         }
     }
 
+    /**
+     * Sent once when the socket opens, before {@code hello}: whether this connection is offered the
+     * appliance's STUN responder (the {@code welcome}'s {@code iceServers} will name it).
+     */
+    record Ready(boolean stun) implements ServerMessage {
+        @Override
+        public String type() {
+            return "ready";
+        }
+    }
+
     record Pong(Long t, long serverTime) implements ServerMessage {
         @Override
         public String type() {

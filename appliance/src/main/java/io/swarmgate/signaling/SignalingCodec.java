@@ -198,6 +198,8 @@ public final class SignalingCodec {
             }
         } else if (message instanceof ServerMessage.PolicyUpdate p) {
             policy(o.putObject("policy"), p.policy(), stunUrl);
+        } else if (message instanceof ServerMessage.Ready r) {
+            o.put("v", VERSION).put("stun", r.stun());
         } else if (message instanceof ServerMessage.Pong p) {
             if (p.t() != null) {
                 o.put("t", p.t());

@@ -252,6 +252,11 @@ public final class SignalingService implements AutoCloseable {
         } else if (counts.fromIpv6Prefix() > settings.maxConnectionsPerIpv6Prefix()) {
             LOG.info("{} - refused: {} connections from its /64", s.address, counts.fromIpv6Prefix());
             s.close(CloseCodes.TOO_MANY_CONNECTIONS, "too many connections from this /64 network");
+        } else {
+            // Before hello: with the STUN responder offered, the viewer need not find out first
+            // whether its browser hides its addresses (the SDK's mDNS probe), which costs a
+            // starting page a peer connection and a few hundred ms of its join.
+            s.send(new ServerMessage.Ready(s.stunUrl != null));
         }
     }
 

@@ -1,6 +1,7 @@
 package io.swarmgate.signaling;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -36,6 +37,8 @@ class SignalingLinksIT extends SignalingTestBase {
     void withoutStunMdnsOnlyViewersArePairedOnTheirOwnLinkOnly() throws Exception {
         startWithATwoSubnetSite(false);
         TestViewer a1 = viewer("127.0.20.10");
+        JsonNode ready = a1.await("ready");
+        assertFalse(ready.path("stun").asBoolean(true), "no responder: the SDK must find out about mDNS first: " + ready);
         JsonNode welcome = a1.joinWith(hello(true));
         assertEquals("floors", welcome.path("site").asText(), "the site is the admin's, links are internal");
         TestViewer a2 = viewer("127.0.20.11");
@@ -70,6 +73,10 @@ class SignalingLinksIT extends SignalingTestBase {
     void withStunMdnsOnlyViewersShareAcrossTheSite() throws Exception {
         startWithATwoSubnetSite(true);
         TestViewer a = viewer("127.0.20.10");
+        // Sent as the socket opens, before hello: the SDK need not probe for mDNS names then.
+        JsonNode ready = a.await("ready");
+        assertEquals(1, ready.path("v").asInt(), ready.toString());
+        assertTrue(ready.path("stun").asBoolean(false), ready.toString());
         JsonNode welcome = a.joinWith(hello(true));
         assertEquals("stun:127.0.0.1:" + appliance.signaling().stun().port(), welcome.at("/policy/iceServers/0/urls").asText());
         TestViewer b = viewer("127.0.21.10");
