@@ -637,24 +637,29 @@ test('a viewer joining a site whose link is slow starts from its neighbours, and
   assert.ok(signaling.reports.at(-1).httpKbps > 0, JSON.stringify(signaling.reports.at(-1)));
 });
 
+/** An engine started on a fake signaling whose `connect` is recorded; `options` is what the engine gave createSignaling. */
+function engineProbing(probeMdns) {
+  const rig = { options: null, connected: false };
+  const engine = new Engine({
+    signalingUrl: 'ws://appliance.test/ws', stream: 'http://origin.test/live/master.m3u8',
+    WebSocket: function WS() {}, RTCPeerConnection: function PC() {},
+    createSignaling: (o) => {
+      rig.options = o;
+      const signaling = new FakeSignaling(o);
+      signaling.connect = () => { rig.connected = true; };
+      return signaling;
+    },
+    probeMdns,
+  });
+  engines.push(engine);
+  engine.start();
+  return rig;
+}
+
 test('without the STUN responder the join says whether the browser hides its addresses behind mDNS names: hello waits for the probe, the socket does not', async () => {
   for (const mdns of [true, false]) {
-    let options = null;
-    let connected = false;
     let answer;
-    const engine = new Engine({
-      signalingUrl: 'ws://appliance.test/ws', stream: 'http://origin.test/live/master.m3u8',
-      WebSocket: function WS() {}, RTCPeerConnection: function PC() {},
-      createSignaling: (o) => {
-        options = o;
-        const signaling = new FakeSignaling(o);
-        signaling.connect = () => { connected = true; };
-        return signaling;
-      },
-      probeMdns: () => new Promise((r) => { answer = r; }),
-    });
-    engines.push(engine);
-    engine.start();
+    const { options, connected } = engineProbing(() => new Promise((r) => { answer = r; }));
     assert.equal(connected, true, 'the socket opens while the probe runs');
     const waiting = options.helloAfter({ stun: false });
     assert.ok(waiting instanceof Promise, 'without the STUN responder hello waits for the probe');
@@ -666,20 +671,7 @@ test('without the STUN responder the join says whether the browser hides its add
 
 test('with the appliance\'s STUN responder offered (ready.stun) the mDNS probe is never run', () => {
   let probes = 0;
-  let options = null;
-  const engine = new Engine({
-    signalingUrl: 'ws://appliance.test/ws', stream: 'http://origin.test/live/master.m3u8',
-    WebSocket: function WS() {}, RTCPeerConnection: function PC() {},
-    createSignaling: (o) => {
-      options = o;
-      const signaling = new FakeSignaling(o);
-      signaling.connect = () => {};
-      return signaling;
-    },
-    probeMdns: () => { probes++; return Promise.resolve(true); },
-  });
-  engines.push(engine);
-  engine.start();
+  const { options } = engineProbing(() => { probes++; return Promise.resolve(true); });
   assert.equal(options.helloAfter({ stun: true }), null, 'nothing for hello to wait for');
   assert.equal(probes, 0);
   assert.equal(options.hello.caps.mdns, undefined);
