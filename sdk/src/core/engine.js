@@ -288,7 +288,7 @@ export class Engine {
    */
   withThroughput(body) {
     const out = { ...body };
-    const bps = this.scheduler.ownHttpThroughputBps();
+    const bps = this.scheduler.reportedHttpBps();
     if (bps > 0) out.httpKbps = Math.round(bps / 1000);
     const uploadKbps = this.uploadMeter.capacityKbps();
     if (uploadKbps > 0) out.uploadKbps = uploadKbps;

@@ -55,6 +55,11 @@ export const DEFAULT_P2P_ESTIMATE_MS = 250;
  * a LAN neighbour delivers it in a fraction of that.
  */
 export const CONGESTED_SITE_BPS = 8_000_000;
+/**
+ * The smallest fetch whose time says how fast the link is: at {@link CONGESTED_SITE_BPS} (1 MB/s)
+ * 64 KiB take 64 ms, about what a request's own latency is on a busy desktop.
+ */
+export const RATE_SAMPLE_MIN_BYTES = 64 * 1024;
 /** An HTTP fetch expected to take more than this share of the segment's duration: a congested link. */
 export const CONGESTED_SHARE = 0.25;
 /** A fetch under way is slow (the link congested) only once it has taken at least this long. */
@@ -107,6 +112,11 @@ export const FAILURE_REASONS = Object.freeze(['timeout', 'integrity', 'gone', 'n
  * @property {string[]} [exclude] neighbours that already failed this segment
  * @property {boolean} [p2p] false when the policy or the SDK state rules P2P out
  */
+
+/** Within a factor of two of each other (both positive). */
+function nearSize(a, b) {
+  return a > 0 && b > 0 && a <= 2 * b && b <= 2 * a;
+}
 
 export class Scheduler {
   /**
@@ -162,7 +172,11 @@ export class Scheduler {
    * @param {{sizeBytes?: number}} [segment]
    */
   httpMeasured({ sizeBytes } = {}) {
-    return this.samples.length > 0 || (this.siteHttpBps !== undefined && sizeBytes > 0);
+    if (this.siteHttpBps !== undefined && sizeBytes > 0) return true;
+    if (this.samples.length === 0) return false;
+    if (!(sizeBytes > 0)) return true;
+    // A known size needs a fetch of about that size, or one large enough to show the link's speed.
+    return this.samples.some((s) => nearSize(s.bytes, sizeBytes)) || this.ownHttpThroughputBps(RATE_SAMPLE_MIN_BYTES) !== undefined;
   }
 
   /**
@@ -219,20 +233,20 @@ export class Scheduler {
    * @returns {number} ms
    */
   estimateHttpMs({ sizeBytes, durationS } = {}) {
-    if (this.samples.length === 0) {
-      return this.siteHttpBps !== undefined && sizeBytes > 0 ? (sizeBytes * 8 * 1000) / this.siteHttpBps : this.defaultHttpMs;
-    }
-    const near = (a, b) => a > 0 && b > 0 && a <= 2 * b && b <= 2 * a;
+    const unmeasured = () => (this.siteHttpBps !== undefined && sizeBytes > 0 ? (sizeBytes * 8 * 1000) / this.siteHttpBps : this.defaultHttpMs);
+    if (this.samples.length === 0) return unmeasured();
     let similar;
     if (sizeBytes > 0) {
-      similar = this.samples.filter((s) => near(s.bytes, sizeBytes));
+      similar = this.samples.filter((s) => nearSize(s.bytes, sizeBytes));
       if (similar.length === 0) {
-        const bytes = this.samples.reduce((n, s) => n + s.bytes, 0);
-        const ms = this.samples.reduce((n, s) => n + s.ms, 0);
-        return (ms / bytes) * sizeBytes;
+        // Scaled by the throughput of fetches large enough to show it: a DASH init segment's
+        // 772 bytes in 19 ms are one request's latency, and scaled to a 68 kB segment they read
+        // as 1.7 s, a congested link where there is none.
+        const bps = this.ownHttpThroughputBps(RATE_SAMPLE_MIN_BYTES);
+        return bps !== undefined ? (sizeBytes * 8 * 1000) / bps : unmeasured();
       }
     } else if (durationS > 0) {
-      similar = this.samples.filter((s) => near(s.durationS, durationS));
+      similar = this.samples.filter((s) => nearSize(s.durationS, durationS));
     }
     if (!similar || similar.length === 0) similar = this.samples;
     return similar.reduce((n, s) => n + s.ms, 0) / similar.length;
@@ -247,13 +261,27 @@ export class Scheduler {
   }
 
   /**
-   * This viewer's own recent HTTP throughput, what it reports to the appliance.
-   * @returns {number|undefined} bits per second, undefined before any fetch
+   * This viewer's own recent HTTP throughput (bits/s), from fetches of at least `minBytes`.
+   * @param {number} [minBytes]
+   * @returns {number|undefined} undefined before any such fetch
    */
-  ownHttpThroughputBps() {
-    const ms = this.samples.reduce((n, s) => n + s.ms, 0);
-    if (this.samples.length === 0 || ms <= 0) return undefined;
-    return (this.samples.reduce((n, s) => n + s.bytes, 0) * 8 * 1000) / ms;
+  ownHttpThroughputBps(minBytes = 0) {
+    const samples = minBytes > 0 ? this.samples.filter((s) => s.bytes >= minBytes) : this.samples;
+    const ms = samples.reduce((n, s) => n + s.ms, 0);
+    if (samples.length === 0 || ms <= 0) return undefined;
+    return (samples.reduce((n, s) => n + s.bytes, 0) * 8 * 1000) / ms;
+  }
+
+  /**
+   * What this viewer reports to the appliance as its HTTP throughput, for the site's figure that
+   * later joiners take as a sign of congestion ({@link congested}): only fetches of at least
+   * {@link RATE_SAMPLE_MIN_BYTES} count. A smaller fetch takes about one request's latency on any
+   * link, so it measures the latency, not the link: DASH's audio and init segments made an
+   * uncongested site look like one under 8 Mbit/s.
+   * @returns {number|undefined} bits per second, undefined before any such fetch
+   */
+  reportedHttpBps() {
+    return this.ownHttpThroughputBps(RATE_SAMPLE_MIN_BYTES);
   }
 
   /**

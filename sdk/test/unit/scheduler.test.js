@@ -342,6 +342,37 @@ test('a viewer with no neighbour open yet waits for the connecting ones while it
   assert.deepEqual(s.plan({ ...third, selfId: rankedFirst }), { source: 'http', reason: 'primary' });
 });
 
+test('the throughput a viewer reports counts only fetches large enough to measure the link', () => {
+  const { s } = scheduler();
+  // DASH on an uncongested link: an init segment and an audio segment, each one request's latency
+  s.recordHttp({ bytes: 1_200, ms: 40, durationS: 2 });
+  s.recordHttp({ bytes: 16_000, ms: 45, durationS: 2 });
+  assert.ok(s.ownHttpThroughputBps() < 8_000_000, 'latency-bound: it would read as a congested site');
+  assert.equal(s.reportedHttpBps(), undefined, 'nothing to report yet');
+  s.recordHttp({ bytes: 70_000, ms: 50, durationS: 2 });
+  assert.equal(s.reportedHttpBps(), (70_000 * 8 * 1000) / 50);
+  // a thin link shows in large fetches as well
+  s.recordHttp({ bytes: 80_000, ms: 600, durationS: 2 });
+  assert.ok(s.reportedHttpBps() < 2_000_000);
+});
+
+test('a fetch too small to show the link\'s speed is not scaled up to a segment: no false congestion after a DASH init segment', () => {
+  const { s } = scheduler();
+  s.recordHttp({ bytes: 772, ms: 19 }); // the init segment: one request's latency
+  const media = { sizeBytes: 68_000, durationS: 2 };
+  assert.equal(s.httpMeasured(media), false, 'nothing says how long 68 kB take');
+  assert.equal(s.congested(media), false);
+  assert.equal(s.estimateHttpMs(media), 1000, 'the default, as before any fetch');
+  s.recordHttp({ bytes: 70_000, ms: 60, durationS: 2 });
+  assert.equal(s.httpMeasured(media), true);
+  assert.equal(s.estimateHttpMs(media), 60, 'a fetch of about that size');
+  assert.equal(Math.round(s.estimateHttpMs({ sizeBytes: 280_000 })), 240, 'scaled by the large fetch only');
+  assert.equal(s.congested(media), false);
+  // a thin link: large fetches are slow too
+  s.recordHttp({ bytes: 90_000, ms: 1500, durationS: 2 });
+  assert.equal(s.congested(media), true, 'about 0.8 s for a 2 s segment');
+});
+
 test('a fetch still under way is slow once it has taken a quarter of the segment, and never before 500 ms', () => {
   const s = new Scheduler();
   assert.equal(s.slowFetch(400, { durationS: 1 }), false, 'a short segment: the floor applies');
