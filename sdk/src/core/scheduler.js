@@ -303,25 +303,18 @@ export class Scheduler {
     if (self !== undefined && ranked[0] === self) return { source: 'http', reason: 'primary' };
 
     if (holder !== undefined) return { source: 'p2p', peer: holder, deadlineMs };
+    // Neighbours still connecting (a viewer that just started) announce what they hold within a
+    // few hundred ms of being created: with buffer to spare they get that moment, then HTTP.
+    const connectingUntil = Math.min(deadlineMs, (req.askedAtMs ?? now) + CONNECTING_WAIT_MS);
+    const connectingWait = req.connecting > 0 && connectingUntil > now ? { source: 'wait', untilMs: connectingUntil, thenHttp: true } : null;
     if (req.open === 0) {
-      // A viewer that just started: no neighbour can announce or serve anything before its
-      // channel opens, which takes a few hundred ms (a starting live player asks for the window's
-      // next segments within that time, and plays on the first). With buffer to spare, wait for
-      // the connecting ones instead of taking the window over the WAN; past the bound they are
-      // failing. A VOD player fills its buffer before it plays: a wait then delays its start.
-      const until = Math.min(deadlineMs, (req.askedAtMs ?? now) + CONNECTING_WAIT_MS);
-      const mayWait = req.connecting > 0 && until > now && (req.live || !req.starting);
-      return mayWait ? { source: 'wait', untilMs: until, thenHttp: true } : { source: 'http', reason: 'alone' };
+      // Nothing open yet can announce or serve anything (a starting live player asks for the
+      // window's next segments within that time, and plays on the first): wait for the connecting
+      // ones instead of taking the window over the WAN. A VOD player fills its buffer before it
+      // plays: a wait then delays its start.
+      return connectingWait && (req.live || !req.starting) ? connectingWait : { source: 'http', reason: 'alone' };
     }
-    if (!req.live) {
-      // Neighbours still connecting (a viewer that just started) will announce what they hold:
-      // with buffer to spare, give them a moment instead of fetching the whole buffer over HTTP.
-      if (req.connecting > 0) {
-        const until = Math.min(deadlineMs, (req.askedAtMs ?? now) + CONNECTING_WAIT_MS);
-        if (until > now) return { source: 'wait', untilMs: until, thenHttp: true };
-      }
-      return { source: 'http', reason: 'noHolder' };
-    }
+    if (!req.live) return connectingWait ?? { source: 'http', reason: 'noHolder' };
 
     const listedAt = req.listedAtMs ?? now;
     if (self !== undefined && ranked[1] === self) {
