@@ -6,14 +6,24 @@
  * @module core/playback
  */
 
-/** Media seconds buffered ahead of the playhead. */
+/**
+ * Media seconds buffered ahead of the playhead. Before the first frame has played, a player that
+ * has not moved the playhead yet (Shaka keeps it at 0 until its first segments are in, and a live
+ * stream's media time starts far from 0) holds its buffer ahead of where it will start: the
+ * nearest range ahead counts, so a starting page that already holds a segment is not taken for one
+ * with nothing to play.
+ */
 export function bufferAhead(media) {
   if (!media || !media.buffered) return 0;
   const t = media.currentTime;
   const b = media.buffered;
+  let ahead = null;
   for (let i = 0; i < b.length; i++) {
     if (b.start(i) <= t + 0.1 && t < b.end(i)) return Math.max(0, b.end(i) - t);
+    if (b.start(i) > t && (ahead === null || b.start(i) < b.start(ahead))) ahead = i;
   }
+  const played = media.played;
+  if (ahead !== null && played && played.length === 0) return b.end(ahead) - b.start(ahead);
   return 0;
 }
 

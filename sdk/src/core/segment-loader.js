@@ -27,6 +27,7 @@
 import { httpLoaderStats, p2pLoaderStats } from './bandwidth.js';
 import { rescueHttp } from './http-rescue.js';
 import { askPeer } from './peer-attempt.js';
+import { StartBuffer } from './start-buffer.js';
 
 /** A transfer that makes no progress for this long is given up (a neighbour vanished silently). */
 export const DEFAULT_IDLE_TIMEOUT_MS = 2000;
@@ -110,6 +111,8 @@ export class SegmentLoader {
     this.rescued = 0;
     /** Bytes fetched over HTTP, by why (the scheduler's reason, `leader`, `backup`, `alone`, …): where the WAN copies go. */
     this.httpBytesByReason = {};
+    /** What a player that has not played yet fetches ahead of each ask (start-buffer.js). */
+    this.startBuffer = new StartBuffer();
   }
 
   /**
@@ -120,7 +123,21 @@ export class SegmentLoader {
    * @returns {Promise<LoadResult>}
    */
   async load(req) {
-    return this.loadOnce(this.withListing(req));
+    return this.loadOnce(this.startingBuffer(this.withListing(req)));
+  }
+
+  /**
+   * Before the player's first frame, the segments it asked for earlier on the same rendition
+   * count as buffer (start-buffer.js): they will play before this one, and nothing drains yet.
+   * @param {LoadRequest & {segmentId: string}} req
+   */
+  startingBuffer(req) {
+    if (this.engine.playerPlaying) {
+      if (this.startBuffer.runs.size) this.startBuffer.clear();
+      return req;
+    }
+    const aheadS = this.startBuffer.aheadS(req);
+    return aheadS > (req.bufferS || 0) ? { ...req, bufferS: aheadS } : req;
   }
 
   /**
@@ -241,6 +258,9 @@ export class SegmentLoader {
         return httpOnce(plan.reason);
       }
       if (plan.source === 'wait') {
+        // A starting player that asks for a segment it holds enough ahead of to wait for (its
+        // first fragments are already on their way): the held neighbours could not announce it.
+        if (!this.gate.isOpen) this.gate.open('ahead');
         if (waitedOut) {
           this.qoe.addFailure('noHolder');
           return httpOnce('noHolder');
@@ -274,7 +294,7 @@ export class SegmentLoader {
    * @returns {Promise<LoadResult & {timing: HttpResult}>}
    */
   async http(id, req, reason) {
-    this.log('http', reason, id, `buffer ${Number(req.bufferS ?? 0).toFixed(2)} s, neighbours open ${this.neighbours.openCount()}, connecting ${this.neighbours.connectingCount()}`);
+    this.log('http', reason, id, `buffer ${Number(req.bufferS ?? 0).toFixed(2)} s, neighbours open ${this.neighbours.openCount()}, connecting ${this.neighbours.connectingCount()}${this.engine.playerPlaying ? '' : ', not playing yet'}`);
     req.onTransferStart?.('http');
     let res;
     try {
