@@ -17,9 +17,6 @@
  *   `welcome`, or this viewer's HTTP estimate for a segment it loads): there, a neighbour on the
  *   LAN is the fastest source of the first fragments and every fetch the viewer does not make
  *   over the WAN helps the site;
- * - when the starting player asks for a segment that its earlier ones leave time to wait for
- *   (start-buffer.js: Shaka asks for the live window's next segments before it plays): its first
- *   fragments are on their way, and only an open neighbour can announce that segment;
  * - at the latest {@link DEFAULT_MAX_HOLD_MS} after it first held a neighbour, well within the
  *   neighbour's own connect timeout (peer.js), whether or not the player started.
  *

@@ -258,9 +258,6 @@ export class SegmentLoader {
         return httpOnce(plan.reason);
       }
       if (plan.source === 'wait') {
-        // A starting player that asks for a segment it holds enough ahead of to wait for (its
-        // first fragments are already on their way): the held neighbours could not announce it.
-        if (!this.gate.isOpen) this.gate.open('ahead');
         if (waitedOut) {
           this.qoe.addFailure('noHolder');
           return httpOnce('noHolder');
