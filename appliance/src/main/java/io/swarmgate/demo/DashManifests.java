@@ -13,9 +13,10 @@ import java.time.format.DateTimeFormatter;
  *       {@code $Number$}, where segment number = the HLS media sequence (the same wall-clock
  *       schedule, {@link DemoStream}); one Period from the epoch, the segments' decode times
  *       rewritten to match ({@link DemoMedia#dashLiveSegment});</li>
- *   <li>VOD, {@code /demo/vod/manifest.mpd}: static, {@code SegmentTimeline} with {@code $Time$};</li>
+ *   <li>VOD, {@code /demo/vod/manifest.mpd}: static, {@code SegmentTimeline} with {@code $Time$},
+ *       the five-minute recording ({@link DemoMedia#VOD_LOOPS} loops of the fixture on one timeline);</li>
  *   <li>VOD, {@code /demo/vod/ranges.mpd}: static, {@code SegmentList} with byte ranges
- *       ({@code mediaRange}) inside one file, {@code video.mp4}.</li>
+ *       ({@code mediaRange}) inside one file, {@code video.mp4}: one loop of the fixture (20 s).</li>
  * </ul>
  * The live manifest carries its own clock ({@code UTCTiming} direct): without it a DASH player
  * asks a public time server, and the appliance's pages load nothing from outside.
@@ -59,18 +60,18 @@ public final class DashManifests {
 
     /** The VOD manifest addressed by time: {@code chunk-$Time$.m4s}. */
     public String vodByTime() {
-        StringBuilder out = staticHeader();
+        StringBuilder out = staticHeader(media.vodSegmentCount() * DemoMedia.SEGMENT_SECONDS);
         adaptationSet(out).append("      <SegmentTemplate timescale=\"").append(DemoMedia.DASH_TIMESCALE)
                 .append("\" initialization=\"init.mp4\" media=\"chunk-$Time$.m4s\">\n")
                 .append("        <SegmentTimeline><S t=\"0\" d=\"").append(DemoMedia.DASH_SEGMENT_TICKS)
-                .append("\" r=\"").append(media.segmentCount() - 1).append("\"/></SegmentTimeline>\n")
+                .append("\" r=\"").append(media.vodSegmentCount() - 1).append("\"/></SegmentTimeline>\n")
                 .append("      </SegmentTemplate>\n");
         return closeAdaptationSet(out).append("  </Period>\n</MPD>\n").toString();
     }
 
     /** The VOD manifest addressed by byte ranges inside {@code video.mp4}. */
     public String vodByRange() {
-        StringBuilder out = staticHeader();
+        StringBuilder out = staticHeader(loopSeconds());
         adaptationSet(out).append("      <BaseURL>video.mp4</BaseURL>\n")
                 .append("      <SegmentList timescale=\"").append(DemoMedia.DASH_TIMESCALE)
                 .append("\" duration=\"").append(DemoMedia.DASH_SEGMENT_TICKS).append("\">\n")
@@ -86,9 +87,9 @@ public final class DashManifests {
         return closeAdaptationSet(out).append("  </Period>\n</MPD>\n").toString();
     }
 
-    private StringBuilder staticHeader() {
+    private StringBuilder staticHeader(int seconds) {
         return header("static")
-                .append(" mediaPresentationDuration=\"PT").append(loopSeconds()).append("S\"")
+                .append(" mediaPresentationDuration=\"PT").append(seconds).append("S\"")
                 .append(" minBufferTime=\"PT").append(DemoMedia.SEGMENT_SECONDS).append("S\">\n")
                 .append("  <Period id=\"vod\" start=\"PT0S\">\n");
     }

@@ -14,7 +14,9 @@ import org.slf4j.LoggerFactory;
  * The demo stream's media, read once from the classpath ({@code demo/media/}, made by
  * {@code scripts/make-demo-fixture}) and kept in memory: ten 2-second MPEG-TS segments and their
  * VOD playlist, and the same video remuxed to fragmented MP4 for DASH (an init segment and ten
- * media segments, video only). The live stream loops these segments; the VOD stream plays them once.
+ * media segments, video only). The live stream loops these segments; so does the VOD recording,
+ * {@link #VOD_LOOPS} times (five minutes, like a recorded talk rather than a 20-second clip that
+ * every player holds whole within seconds of joining). The byte-range DASH file holds one loop.
  */
 public final class DemoMedia {
 
@@ -36,6 +38,8 @@ public final class DemoMedia {
     public static final int DASH_SEGMENT_TICKS = DASH_TIMESCALE * SEGMENT_SECONDS;
 
     private static final int SEGMENT_COUNT = 10;
+    /** How many times the VOD recording plays the fixture: 15 × 20 s = five minutes. */
+    public static final int VOD_LOOPS = 15;
 
     private final List<byte[]> segments;
     private final String vodPlaylist;
@@ -45,7 +49,7 @@ public final class DemoMedia {
 
     private DemoMedia(List<byte[]> segments, String vodPlaylist, byte[] dashInit, List<byte[]> dashSegments) {
         this.segments = List.copyOf(segments);
-        this.vodPlaylist = vodPlaylist;
+        this.vodPlaylist = recording(vodPlaylist, segments.size());
         this.dashInit = dashInit;
         this.dashSegments = List.copyOf(dashSegments);
         // Init and media fragments back to back are a valid fragmented MP4: the byte-range
@@ -87,13 +91,59 @@ public final class DemoMedia {
         }
     }
 
-    /** File name of fixture segment {@code index} as the VOD playlist lists it: {@code seg-007.ts}. */
+    /**
+     * The VOD recording's media playlist: the fixture playlist's segments {@link #VOD_LOOPS} times,
+     * numbered on ({@code seg-000.ts} to {@code seg-149.ts}), a discontinuity where the fixture's
+     * timestamps restart.
+     */
+    static String recording(String fixturePlaylist, int count) {
+        List<String> durations = new ArrayList<>();
+        StringBuilder head = new StringBuilder();
+        for (String line : fixturePlaylist.split("\n")) {
+            if (line.startsWith("#EXTINF:")) {
+                durations.add(line);
+            } else if (line.startsWith("#EXTM3U") || line.startsWith("#EXT-X-VERSION") || line.startsWith("#EXT-X-TARGETDURATION")
+                    || line.startsWith("#EXT-X-MEDIA-SEQUENCE") || line.startsWith("#EXT-X-PLAYLIST-TYPE")) {
+                head.append(line).append('\n');
+            }
+        }
+        if (durations.size() != count) {
+            throw new IllegalStateException("demo VOD playlist lists " + durations.size() + " segments, the fixture has "
+                    + count + ": remake the fixture");
+        }
+        StringBuilder out = new StringBuilder(head);
+        for (int i = 0; i < count * VOD_LOOPS; i++) {
+            if (i > 0 && i % count == 0) {
+                out.append("#EXT-X-DISCONTINUITY\n");
+            }
+            out.append(durations.get(i % count)).append('\n').append(vodSegmentName(i)).append('\n');
+        }
+        return out.append("#EXT-X-ENDLIST\n").toString();
+    }
+
+    /** File name of VOD segment {@code index} as the VOD playlist lists it: {@code seg-007.ts}. */
     public static String vodSegmentName(int index) {
         return String.format(Locale.ROOT, "seg-%03d.ts", index);
     }
 
+    /** Segments in one loop of the fixture. */
     public int segmentCount() {
         return segments.size();
+    }
+
+    /** Segments in the VOD recording. */
+    public int vodSegmentCount() {
+        return segments.size() * VOD_LOOPS;
+    }
+
+    /** The bytes of VOD segment {@code index} (the fixture's, looped); callers must not modify the array. */
+    public byte[] vodSegment(int index) {
+        return segments.get(index % segments.size());
+    }
+
+    /** DASH VOD segment {@code index}: its fixture segment on the recording's one timeline. A new array each call. */
+    public byte[] dashVodSegment(int index) {
+        return dashLiveSegment(index);
     }
 
     /** The bytes of fixture segment {@code index}; callers must not modify the array. */
@@ -153,7 +203,7 @@ public final class DemoMedia {
         return peakBitsPerSecond(dashSegments);
     }
 
-    /** The fixture's own VOD media playlist, unchanged. */
+    /** The VOD recording's media playlist ({@link #recording}). */
     public String vodPlaylist() {
         return vodPlaylist;
     }

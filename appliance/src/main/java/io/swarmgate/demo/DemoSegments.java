@@ -62,22 +62,22 @@ final class DemoSegments {
         if (path.startsWith("/demo/vod/seg-")) {
             Matcher name = VOD_SEGMENT.matcher(path);
             int index = name.matches() ? Integer.parseInt(name.group(1)) : -1;
-            if (index < 0 || index >= media.segmentCount()) {
+            if (index < 0 || index >= media.vodSegmentCount()) {
                 return new Missing(404, "segment_not_available",
-                        "VOD segments are seg-000.ts to " + DemoMedia.vodSegmentName(media.segmentCount() - 1));
+                        "VOD segments are seg-000.ts to " + DemoMedia.vodSegmentName(media.vodSegmentCount() - 1));
             }
-            return new Found(media.segment(index), TS_TYPE);
+            return new Found(media.vodSegment(index), TS_TYPE);
         }
         if (path.startsWith("/demo/vod/chunk-")) {
             Matcher name = VOD_CHUNK.matcher(path);
             long time = name.matches() ? Long.parseLong(name.group(1)) : -1;
             if (time < 0 || time % DemoMedia.DASH_SEGMENT_TICKS != 0
-                    || time / DemoMedia.DASH_SEGMENT_TICKS >= media.segmentCount()) {
+                    || time / DemoMedia.DASH_SEGMENT_TICKS >= media.vodSegmentCount()) {
                 return new Missing(404, "segment_not_available", "VOD DASH segments are chunk-<time>.m4s with time 0, "
                         + DemoMedia.DASH_SEGMENT_TICKS + ", ... " + (long) DemoMedia.DASH_SEGMENT_TICKS
-                        * (media.segmentCount() - 1) + " (timescale " + DemoMedia.DASH_TIMESCALE + ")");
+                        * (media.vodSegmentCount() - 1) + " (timescale " + DemoMedia.DASH_TIMESCALE + ")");
             }
-            return new Found(media.dashSegment((int) (time / DemoMedia.DASH_SEGMENT_TICKS)), MP4_TYPE);
+            return new Found(media.dashVodSegment((int) (time / DemoMedia.DASH_SEGMENT_TICKS)), MP4_TYPE);
         }
         return null;
     }

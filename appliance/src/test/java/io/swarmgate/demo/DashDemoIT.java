@@ -115,12 +115,17 @@ class DashDemoIT {
     void vodByTimeAddressesEverySegmentByItsStartTime() throws Exception {
         Element template = (Element) mpd("/demo/vod/manifest.mpd").getElementsByTagName("SegmentTemplate").item(0);
         assertEquals("chunk-$Time$.m4s", template.getAttribute("media"));
-        for (int i = 0; i < MEDIA.segmentCount(); i++) {
-            assertArrayEquals(MEDIA.dashSegment(i), get("/demo/vod/chunk-" + (long) i * DemoMedia.DASH_SEGMENT_TICKS
-                    + ".m4s").body());
+        Element mpd = (Element) mpd("/demo/vod/manifest.mpd").getElementsByTagName("MPD").item(0);
+        assertEquals("PT300S", mpd.getAttribute("mediaPresentationDuration"), "the five-minute recording");
+        Element s = (Element) template.getElementsByTagName("S").item(0);
+        assertEquals(String.valueOf(MEDIA.vodSegmentCount() - 1), s.getAttribute("r"));
+        for (int i : new int[] {0, 1, 9, 10, 11, 149}) {
+            byte[] body = get("/demo/vod/chunk-" + (long) i * DemoMedia.DASH_SEGMENT_TICKS + ".m4s").body();
+            assertArrayEquals(MEDIA.dashVodSegment(i), body, "segment " + i);
+            assertEquals((long) i * DemoMedia.DASH_SEGMENT_TICKS, decodeTime(body), "segment " + i + " on the one timeline");
         }
         assertEquals(404, get("/demo/vod/chunk-1.m4s").statusCode(), "not a segment start");
-        assertEquals(404, get("/demo/vod/chunk-" + 10L * DemoMedia.DASH_SEGMENT_TICKS + ".m4s").statusCode());
+        assertEquals(404, get("/demo/vod/chunk-" + 150L * DemoMedia.DASH_SEGMENT_TICKS + ".m4s").statusCode());
     }
 
     @Test

@@ -129,7 +129,8 @@ class DemoHandlerIT {
         assertError(get("/demo/live/seg-" + "9".repeat(40) + ".ts"), 404, "segment_not_available");
         assertError(get("/demo/live/seg-9223372036854775807.ts"), 404, "segment_not_available");
         assertError(get("/demo/live/seg-0" + T0 / 2000 + ".ts"), 404, "segment_not_available");
-        assertError(get("/demo/vod/seg-010.ts"), 404, "segment_not_available");
+        assertError(get("/demo/vod/seg-" + MEDIA.vodSegmentCount() + ".ts"), 404, "segment_not_available");
+        assertError(get("/demo/vod/seg-1000.ts"), 404, "segment_not_available");
         assertError(get("/demo/vod/seg-1.ts"), 404, "segment_not_available");
         assertError(get("/demo/live/"), 404, "not_found");
         assertError(get("/demo/nothing-here"), 404, "not_found");
@@ -138,17 +139,24 @@ class DemoHandlerIT {
     }
 
     @Test
-    void vodServesTheFixturePlaylistAndSegments() throws Exception {
+    void vodServesTheFiveMinuteRecordingOfTheLoopedFixture() throws Exception {
         HttpResponse<byte[]> master = get("/demo/vod/master.m3u8");
         assertEquals(200, master.statusCode());
         assertEquals(MEDIA.masterPlaylist(), text(master));
         HttpResponse<byte[]> media = get("/demo/vod/media.m3u8");
         assertEquals(200, media.statusCode());
-        assertTrue(text(media).contains("#EXT-X-ENDLIST"));
-        for (int i = 0; i < 10; i++) {
+        String playlist = text(media);
+        assertTrue(playlist.startsWith("#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:2\n"), playlist);
+        assertTrue(playlist.contains("#EXT-X-PLAYLIST-TYPE:VOD\n"));
+        assertTrue(playlist.endsWith("seg-149.ts\n#EXT-X-ENDLIST\n"));
+        assertEquals(150, MEDIA.vodSegmentCount());
+        assertEquals(150, playlist.split("#EXTINF:2.000000,\n", -1).length - 1, "five minutes of 2 s segments");
+        assertEquals(14, playlist.split("#EXT-X-DISCONTINUITY\n", -1).length - 1, "one where each loop restarts");
+        assertTrue(playlist.contains("seg-009.ts\n#EXT-X-DISCONTINUITY\n#EXTINF:2.000000,\nseg-010.ts\n"), playlist);
+        for (int i : new int[] {0, 1, 9, 10, 19, 20, 149}) {
             HttpResponse<byte[]> segment = get("/demo/vod/" + DemoMedia.vodSegmentName(i));
             assertEquals(200, segment.statusCode());
-            assertArrayEquals(MEDIA.segment(i), segment.body());
+            assertArrayEquals(MEDIA.segment(i % MEDIA.segmentCount()), segment.body(), "segment " + i);
         }
     }
 

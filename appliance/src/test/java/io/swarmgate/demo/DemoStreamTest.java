@@ -5,6 +5,7 @@ import io.swarmgate.SettableClock;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Instant;
@@ -146,9 +147,20 @@ class DemoStreamTest {
     }
 
     @Test
+    void aFixturePlaylistThatDoesNotMatchTheSegmentsIsRefused() {
+        String two = "#EXTM3U\n#EXT-X-VERSION:3\n#EXTINF:2.000000,\nseg-000.ts\n#EXTINF:2.000000,\nseg-001.ts\n#EXT-X-ENDLIST\n";
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> DemoMedia.recording(two, 3));
+        assertTrue(e.getMessage().contains("remake the fixture"), e.getMessage());
+        String recording = DemoMedia.recording(two, 2);
+        assertTrue(recording.startsWith("#EXTM3U\n#EXT-X-VERSION:3\n#EXTINF:2.000000,\nseg-000.ts\n"), recording);
+        assertEquals(2 * DemoMedia.VOD_LOOPS, recording.lines().filter(l -> l.startsWith("seg-")).count());
+    }
+
+    @Test
     void fixtureIsTenTwoSecondSegmentsAndBandwidthComesFromTheirSizes() {
         assertEquals(10, MEDIA.segmentCount());
-        assertEquals(10, MEDIA.vodPlaylist().lines().filter(l -> l.equals("#EXTINF:2.000000,")).count());
+        assertEquals(10 * DemoMedia.VOD_LOOPS, MEDIA.vodPlaylist().lines().filter(l -> l.equals("#EXTINF:2.000000,")).count(),
+                "the VOD recording loops the fixture");
         long peak = 0;
         long total = 0;
         for (int i = 0; i < 10; i++) {
