@@ -181,11 +181,18 @@ export class Engine {
     // addresses only on its own link, so `hello` says so and waits for the mDNS probe (bounded,
     // mdns-probe.js). With it (`ready.stun`, the default) the probe is not run at all: its peer
     // connection would compete with the player's start and hold the join back a few hundred ms.
+    // Asked on every socket: a reconnect that reaches an appliance without the responder (restarted
+    // with it off) runs the probe then, once; later sockets reuse its answer.
+    let probe = null;
+    let probed = false;
     const helloAfter = (ready) => {
-      if (ready && ready.stun) return null;
-      return this.probeMdns({ RTCPeerConnection: this.RTCPeerConnection, timers: this.timers }).then((mdns) => {
-        if (mdns) hello.caps.mdns = true;
-      }, () => {});
+      if ((ready && ready.stun) || probed) return null;
+      if (!probe) {
+        probe = this.probeMdns({ RTCPeerConnection: this.RTCPeerConnection, timers: this.timers }).then((mdns) => {
+          if (mdns) hello.caps.mdns = true;
+        }, () => {}).then(() => { probed = true; });
+      }
+      return probe;
     };
     const s = this.createSignaling({ url, WebSocket: this.WebSocket, hello, helloAfter, timers: this.timers });
     this.signaling = s;

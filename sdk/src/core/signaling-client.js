@@ -31,7 +31,7 @@ export const MAX_HASH_ASKS = 32;
 /** A `hash` ask not answered within this long counts as `origin_unavailable`. */
 export const DEFAULT_HASH_TIMEOUT_MS = 5000;
 /**
- * How long the first socket waits for the appliance's `ready` (sent as it opens) before asking
+ * How long a socket waits for the appliance's `ready` (sent as it opens) before asking
  * `helloAfter` without it: an appliance that sends none (an older one behind the same load
  * balancer during an upgrade) costs a join this much more.
  */
@@ -71,10 +71,11 @@ export function backoffMs(attempt, random, minMs = MIN_BACKOFF_MS, maxMs = MAX_B
  * @property {{stream: string, sdk: string, caps: {upload: boolean, network: string, uploadKbps: number, saveData?: boolean},
  *   token?: string}} hello fields of `hello` other than `v` and `resume`
  * @property {(ready: {stun?: boolean}|null) => (Promise<unknown>|null|undefined)} [helloAfter] asked
- *   once, when the first socket is open, with the appliance's `ready` message (null when none came
+ *   on every socket once it is open, with that socket's `ready` message (null when none came
  *   within {@link READY_WAIT_MS}); `hello` waits for what it returns (the engine's mDNS probe, which
- *   may still change `hello.caps`, and which `ready.stun` makes unnecessary). Sockets opened while
- *   that wait lasts wait for it too.
+ *   may still change `hello.caps`, and which `ready.stun` makes unnecessary). Each socket asks for
+ *   itself: a reconnect may reach an appliance (restarted, or another one of a cluster) that offers
+ *   no STUN responder where the first did.
  * @property {number} [heartbeatMs] until `welcome` says otherwise
  * @property {number} [minBackoffMs]
  * @property {number} [maxBackoffMs]
@@ -156,8 +157,6 @@ export class SignalingClient {
     this.helloFields = hello;
     /** Asked once, on the first open socket; null afterwards. */
     this.helloAfter = typeof helloAfter === 'function' ? helloAfter : null;
-    /** @type {Promise<unknown>|null} what `hello` still waits for once helloAfter was asked; null once settled */
-    this.helloWait = null;
     this.readyTimer = null;
     this.heartbeatMs = heartbeatMs;
     this.minBackoffMs = minBackoffMs;
@@ -244,33 +243,24 @@ export class SignalingClient {
     const ws = this.ws;
     if (this.helloAfter) {
       this.readyTimer = this.timers.setTimeout(() => this.askHelloAfter(ws, null), READY_WAIT_MS);
-    } else if (this.helloWait) {
-      this.helloWait.then(() => this.helloOn(ws));
     } else {
       this.sendHello();
     }
   }
 
-  /** The first socket heard `ready`, or waited it out (`ready` null): hello once helloAfter's answer settles. */
+  /** The socket heard its `ready`, or waited it out (`ready` null): hello once helloAfter's answer settles. */
   askHelloAfter(ws, ready) {
     this.timers.clearTimeout(this.readyTimer);
     this.readyTimer = null;
-    const ask = this.helloAfter;
-    this.helloAfter = null;
     let wait = null;
     try {
-      wait = ask(ready);
+      wait = this.helloAfter(ready);
     } catch { /* a failed ask holds nothing back */ }
     if (!wait || typeof wait.then !== 'function') {
       this.helloOn(ws);
       return;
     }
-    const settled = wait.then(() => {}, () => {});
-    this.helloWait = settled;
-    settled.then(() => {
-      if (this.helloWait === settled) this.helloWait = null;
-      this.helloOn(ws);
-    });
+    wait.then(() => {}, () => {}).then(() => this.helloOn(ws));
   }
 
   helloOn(ws) {
@@ -298,7 +288,7 @@ export class SignalingClient {
       return;
     }
     if (msg.type === 'ready') {
-      // Sent as the socket opens, before hello: only the first socket's pending hello needs it.
+      // Sent as the socket opens, before hello: only a socket whose hello waits for it needs it.
       if (this.readyTimer !== null) this.askHelloAfter(this.ws, { stun: msg.stun === true });
       return;
     }

@@ -680,6 +680,22 @@ test('with the appliance\'s STUN responder offered (ready.stun) the mDNS probe i
   assert.equal(probes, 1);
 });
 
+test('a reconnect that reaches an appliance without the STUN responder runs the probe then, once', async () => {
+  let probes = 0;
+  let answer;
+  const { options } = engineProbing(() => { probes++; return new Promise((r) => { answer = r; }); });
+  assert.equal(options.helloAfter({ stun: true }), null, 'first socket: the responder is offered');
+  assert.equal(probes, 0);
+  const waiting = options.helloAfter({ stun: false });
+  assert.ok(waiting instanceof Promise, 'the restarted appliance offers none: hello waits for the probe');
+  assert.equal(options.helloAfter({ stun: false }), waiting, 'a socket opened meanwhile waits for the same probe');
+  answer(true);
+  await waiting;
+  assert.equal(options.hello.caps.mdns, true, 'hello says the browser hides its addresses');
+  assert.equal(options.helloAfter({ stun: false }), null, 'later sockets reuse the answer');
+  assert.equal(probes, 1);
+});
+
 /**
  * A player's HTTP load that takes `delayMs` unless ended by `abortHttp` (then it rejects, as the
  * hls.js loader's does); `aborted` says whether it was.
