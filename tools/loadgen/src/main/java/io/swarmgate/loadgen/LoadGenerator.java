@@ -34,6 +34,8 @@ public final class LoadGenerator implements AutoCloseable {
     private final SimulatedViewer[] viewers;
     private volatile boolean stopRequested;
     private volatile LoadGenerator warmUp;
+    /** Whether this run prints its phase marks (the measured run; not the warm-up round). */
+    private boolean marksPhases;
 
     public LoadGenerator(LoadgenSettings settings, PrintStream progress) throws Exception {
         this.settings = settings.validate();
@@ -86,7 +88,21 @@ public final class LoadGenerator implements AutoCloseable {
                 warmUp = null;
             }
         }
+        marksPhases = true;
         return measure();
+    }
+
+    /**
+     * A line {@code loadgen: phase NAME} on the progress stream as the measured run enters a phase:
+     * {@code joins} (the first join is paced), {@code joined} (every join settled, before the heap
+     * probe's collections), {@code hold} (relays start), {@code end} (the hold is over). A caller
+     * that watches the stream can read the appliance's CPU at each mark (scripts/bench-signaling).
+     */
+    private void phase(String name) {
+        if (marksPhases) {
+            progress.println("loadgen: phase " + name);
+            progress.flush();
+        }
     }
 
     private LoadgenReport measure() throws InterruptedException {
@@ -100,16 +116,19 @@ public final class LoadGenerator implements AutoCloseable {
         ProgressLine line = new ProgressLine(progress, stats, settings.peers());
         timers.scheduleAtFixedRate(line::print, 1, 1, TimeUnit.SECONDS);
 
+        phase("joins");
         long joinStart = System.nanoTime();
         new OpenLoopPacer(joinStart, settings.joinRate()).run(settings.peers(), Long.MAX_VALUE, stop, (k, intended) -> {
             join((int) k, intended, shared);
             return true;
         });
         awaitOrStop(() -> settledJoins() >= settings.peers(), stop);
+        phase("joined");
         // Every viewer joined and idle (heartbeats only): the heap figure is theirs. Taken before
         // the hold so that the forced GCs do not land in the relay measurement.
         long heapAfter = heap.heapUsedBytes();
 
+        phase("hold");
         long holdStart = System.nanoTime();
         long holdEnd = holdStart + TimeUnit.SECONDS.toNanos(settings.durationSeconds());
         if (settings.relayRate() > 0) {
@@ -122,6 +141,7 @@ public final class LoadGenerator implements AutoCloseable {
         }
         awaitOrStop(() -> System.nanoTime() - holdEnd >= 0, stop);
         long measuredEnd = System.nanoTime();
+        phase("end");
         long messages = stats.messages();
         long drainUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RELAY_DRAIN_MILLIS);
         awaitOrStop(() -> relays.outstanding() == 0 || System.nanoTime() - drainUntil >= 0, stop);

@@ -61,6 +61,10 @@ class LoadGeneratorApplianceIT {
         assertEquals(0, report.joinedWithoutNeighbour(), out);
         assertTrue(report.relaysSent() >= 40, out);
         assertTrue(out.contains("loadgen: warm-up done: 30/30 joined, 0 errors"), out);
+        String measured = out.substring(out.indexOf("loadgen: warm-up done"));
+        assertTrue(measured.matches("(?s).*loadgen: phase joins\n.*loadgen: phase joined\n.*loadgen: phase hold\n.*loadgen: phase end\n.*"),
+                "the measured run marks its phases in order: " + measured);
+        assertEquals(4, out.split("loadgen: phase ", -1).length - 1, "the warm-up round marks none: " + out);
         assertEquals(0, report.relaysLost(), out);
     }
 
