@@ -155,7 +155,7 @@ export class SignalingClient {
     this.url = url;
     this.WebSocketImpl = WebSocket;
     this.helloFields = hello;
-    /** Asked once, on the first open socket; null afterwards. */
+    /** Asked on every open socket, with its `ready` (or null), before its hello. */
     this.helloAfter = typeof helloAfter === 'function' ? helloAfter : null;
     this.readyTimer = null;
     this.heartbeatMs = heartbeatMs;
