@@ -133,7 +133,7 @@ export class SegmentLoader {
    */
   startingBuffer(req) {
     if (this.engine.playerPlaying) {
-      if (this.startBuffer.runs.size) this.startBuffer.clear();
+      this.startBuffer.clear();
       return req;
     }
     const aheadS = this.startBuffer.aheadS(req);

@@ -256,11 +256,9 @@ export class SignalingClient {
     try {
       wait = this.helloAfter(ready);
     } catch { /* a failed ask holds nothing back */ }
-    if (!wait || typeof wait.then !== 'function') {
-      this.helloOn(ws);
-      return;
-    }
-    wait.then(() => {}, () => {}).then(() => this.helloOn(ws));
+    const hello = () => this.helloOn(ws);
+    if (wait && typeof wait.then === 'function') wait.then(hello, hello);
+    else hello();
   }
 
   helloOn(ws) {

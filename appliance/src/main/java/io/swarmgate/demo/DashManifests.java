@@ -12,7 +12,7 @@ import java.time.format.DateTimeFormatter;
  *   <li>live, {@code /demo/live/manifest.mpd}: dynamic, {@code SegmentTemplate} with
  *       {@code $Number$}, where segment number = the HLS media sequence (the same wall-clock
  *       schedule, {@link DemoStream}); one Period from the epoch, the segments' decode times
- *       rewritten to match ({@link DemoMedia#dashLiveSegment});</li>
+ *       rewritten to match ({@link DemoMedia#dashTimelineSegment});</li>
  *   <li>VOD, {@code /demo/vod/manifest.mpd}: static, {@code SegmentTimeline} with {@code $Time$},
  *       the five-minute recording ({@link DemoMedia#VOD_LOOPS} loops of the fixture on one timeline);</li>
  *   <li>VOD, {@code /demo/vod/ranges.mpd}: static, {@code SegmentList} with byte ranges

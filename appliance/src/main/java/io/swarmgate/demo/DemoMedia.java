@@ -141,23 +141,19 @@ public final class DemoMedia {
         return segments.get(index % segments.size());
     }
 
-    /** DASH VOD segment {@code index}: its fixture segment on the recording's one timeline. A new array each call. */
-    public byte[] dashVodSegment(int index) {
-        return dashLiveSegment(index);
-    }
-
     /** The bytes of fixture segment {@code index}; callers must not modify the array. */
     public byte[] segment(int index) {
         return segments.get(index);
     }
 
     /**
-     * DASH live segment {@code seq}: fixture segment {@code seq mod 10} with its decode time
-     * ({@code tfdt}, 64-bit in the fixture) set to {@code seq} segments and its fragment number
-     * to {@code seq + 1}, so the live stream's media timeline runs on without a break (one Period,
-     * no discontinuity when the fixture loops). A new array each call.
+     * DASH segment {@code seq} of a looped timeline (the live stream, and the VOD recording from 0):
+     * fixture segment {@code seq mod 10} with its decode time ({@code tfdt}, 64-bit in the fixture)
+     * set to {@code seq} segments and its fragment number to {@code seq + 1}, so the media timeline
+     * runs on without a break (one Period, no discontinuity when the fixture loops). A new array
+     * each call.
      */
-    public byte[] dashLiveSegment(long seq) {
+    public byte[] dashTimelineSegment(long seq) {
         byte[] bytes = dashSegments.get((int) Math.floorMod(seq, (long) dashSegments.size())).clone();
         int tfdt = find(bytes, "tfdt");
         int mfhd = find(bytes, "mfhd");

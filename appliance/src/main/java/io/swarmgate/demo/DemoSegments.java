@@ -77,7 +77,7 @@ final class DemoSegments {
                         + DemoMedia.DASH_SEGMENT_TICKS + ", ... " + (long) DemoMedia.DASH_SEGMENT_TICKS
                         * (media.vodSegmentCount() - 1) + " (timescale " + DemoMedia.DASH_TIMESCALE + ")");
             }
-            return new Found(media.dashVodSegment((int) (time / DemoMedia.DASH_SEGMENT_TICKS)), MP4_TYPE);
+            return new Found(media.dashTimelineSegment((int) (time / DemoMedia.DASH_SEGMENT_TICKS)), MP4_TYPE);
         }
         return null;
     }
@@ -101,7 +101,7 @@ final class DemoSegments {
                     + window.oldestRetained() + " to " + window.newest());
         }
         int index = live.fixtureIndex(seq);
-        return dash ? new Found(media.dashLiveSegment(seq), MP4_TYPE) : new Found(media.segment(index), TS_TYPE);
+        return dash ? new Found(media.dashTimelineSegment(seq), MP4_TYPE) : new Found(media.segment(index), TS_TYPE);
     }
 
     /** Keeps error messages short when a client sends an absurd path. */

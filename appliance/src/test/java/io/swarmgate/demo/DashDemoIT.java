@@ -121,7 +121,7 @@ class DashDemoIT {
         assertEquals(String.valueOf(MEDIA.vodSegmentCount() - 1), s.getAttribute("r"));
         for (int i : new int[] {0, 1, 9, 10, 11, 149}) {
             byte[] body = get("/demo/vod/chunk-" + (long) i * DemoMedia.DASH_SEGMENT_TICKS + ".m4s").body();
-            assertArrayEquals(MEDIA.dashVodSegment(i), body, "segment " + i);
+            assertArrayEquals(MEDIA.dashTimelineSegment(i), body, "segment " + i);
             assertEquals((long) i * DemoMedia.DASH_SEGMENT_TICKS, decodeTime(body), "segment " + i + " on the one timeline");
         }
         assertEquals(404, get("/demo/vod/chunk-1.m4s").statusCode(), "not a segment start");
