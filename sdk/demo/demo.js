@@ -103,6 +103,10 @@
     hls = new Hls({
       // buffer-controller: drop what is 30 s behind the playhead; a town hall is not rewound far.
       backBufferLength: 30,
+      // stream-controller: buffer at most 60 s ahead. hls.js otherwise fills up to 60 MB, capped
+      // at 600 s: a whole five-minute recording of a 350 kb/s stream in a viewer's first seconds,
+      // which every viewer then downloads whether or not they watch it.
+      maxMaxBufferLength: 60,
       // stream-controller: start 3 target durations behind the live edge (the hls.js default),
       // which a 6-segment window of 2 s segments leaves room for.
       liveSyncDurationCount: 3,
