@@ -252,6 +252,23 @@ export class Neighbours {
     return holders.map((p) => [rank(p), p.id]).sort((a, b) => a[0] - b[0]).map(([, id]) => id);
   }
 
+  /**
+   * When an open neighbour last announced `id` before `beforeMs` (the latest such time), or
+   * undefined: a neighbour that got the segment before this viewer did plays ahead of it.
+   * @param {string} id
+   * @param {number} beforeMs
+   * @returns {number|undefined}
+   */
+  announcedBefore(id, beforeMs) {
+    let latest;
+    for (const p of this.peers.values()) {
+      if (!p.isOpen || this.verdict.isBanned(p.id)) continue;
+      const at = p.announcedAt(id);
+      if (at !== undefined && at < beforeMs && !(latest >= at)) latest = at;
+    }
+    return latest;
+  }
+
   /** The open connection to `peerId` when it may be asked for segments, else undefined. */
   usable(peerId) {
     const peer = this.peers.get(peerId);

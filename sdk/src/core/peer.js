@@ -92,8 +92,8 @@ export class Peer {
     this.channel = null;
     this.pc = null;
     this.closed = false;
-    /** @type {Set<string>} ids the neighbour announced, oldest first */
-    this.have = new Set();
+    /** @type {Map<string, number>} ids the neighbour announced, oldest first, with when (now()) */
+    this.have = new Map();
     /** Whether the neighbour's first full announcement arrived (until then it may hold anything). */
     this.announced = false;
     this.nextRequestId = 1;
@@ -256,6 +256,11 @@ export class Peer {
     return this.have.has(segmentId);
   }
 
+  /** @param {string} segmentId @returns {number|undefined} when the neighbour last announced it */
+  announcedAt(segmentId) {
+    return this.have.get(segmentId);
+  }
+
   onMessage(data) {
     if (this.closed) return;
     let msg;
@@ -283,11 +288,12 @@ export class Peer {
       this.have.clear();
       this.announced = true;
     }
+    const t = this.now();
     for (const id of msg.ids) {
       this.have.delete(id);
-      this.have.add(id);
+      this.have.set(id, t);
     }
-    while (this.have.size > MAX_REMEMBERED_IDS) this.have.delete(this.have.values().next().value);
+    while (this.have.size > MAX_REMEMBERED_IDS) this.have.delete(this.have.keys().next().value);
     this.call('onHave', msg.ids, msg.full);
   }
 

@@ -24,7 +24,9 @@
  * Live: the primary site leader for a segment (rankLeaders) fetches it over HTTP at once and
  * announces it; the backup waits for the primary's announcement for the expected HTTP time plus
  * a grace, then fetches itself; everyone else takes it from a neighbour that holds it, or waits
- * for one to announce it. VOD: from a neighbour that holds it, else HTTP.
+ * for one to announce it. VOD: from a neighbour that holds it, else HTTP; a viewer first waits
+ * for the neighbour that plays ahead of it in the recording (trail.js), and on a scarce link
+ * fetches what only fills its buffer no earlier than it needs to.
  *
  * @module core/scheduler
  */
@@ -73,6 +75,12 @@ export const MAX_CONGESTED_WAIT_MS = 2000;
 export const CONNECTING_WAIT_MS = 1500;
 
 /**
+ * On a scarce link (Scheduler#scarceLink) a VOD segment nobody holds goes over HTTP once the slack
+ * left is this (buffer beyond the safety margin and the expected HTTP time), not sooner.
+ */
+export const CONGESTED_VOD_SLACK_MS = 20_000;
+
+/**
  * Reasons a P2P attempt failed, as counted in the QoE `failures` object. `unverified`: the bytes
  * were dropped because the appliance had no hash for the segment.
  */
@@ -111,6 +119,9 @@ export const FAILURE_REASONS = Object.freeze(['timeout', 'integrity', 'gone', 'n
  *   duration after the backup did
  * @property {string[]} [exclude] neighbours that already failed this segment
  * @property {boolean} [p2p] false when the policy or the SDK state rules P2P out
+ * @property {number} [aheadAtMs] VOD: when a neighbour announced the segment this player got just
+ *   before this one, having got it before this viewer did (trail.js): it plays ahead, and is
+ *   likely fetching this one now
  */
 
 /** Within a factor of two of each other (both positive). */
@@ -314,7 +325,7 @@ export class Scheduler {
       // plays: a wait then delays its start.
       return connectingWait && (req.live || !req.starting) ? connectingWait : { source: 'http', reason: 'alone' };
     }
-    if (!req.live) return connectingWait ?? { source: 'http', reason: 'noHolder' };
+    if (!req.live) return connectingWait ?? this.vodWait(req, now, httpMs, deadlineMs) ?? { source: 'http', reason: 'noHolder' };
 
     const listedAt = req.listedAtMs ?? now;
     if (self !== undefined && ranked[1] === self) {
@@ -328,6 +339,44 @@ export class Scheduler {
     const expected = ranked.some((p) => p !== self && !exclude.has(p));
     if (!expected) return { source: 'http', reason: 'noHolder' };
     return { source: 'wait', untilMs: deadlineMs, thenHttp: true };
+  }
+
+  /**
+   * VOD, a segment nobody holds, with slack: until when to wait for a neighbour's announcement
+   * (never past the deadline; null: HTTP now).
+   * - The neighbour ahead in the recording (`aheadAtMs`) asks for it once it has the one before
+   *   (at once while it fills its buffer, within one segment's duration once full), and its fetch
+   *   takes one HTTP time: wait that long plus the backup grace instead of fetching a second copy
+   *   alongside it (on a thin link both copies take twice as long).
+   * - On a scarce link ({@link scarceLink}), with more than {@link CONGESTED_VOD_SLACK_MS} of
+   *   slack the fetch only fills the player's buffer, while colleagues' first fragments and the
+   *   live leaders' fetches need the link now: wait until the slack is down to that. The viewer
+   *   ahead keeps less slack for the same segment, so its turn comes first.
+   * @returns {WaitPlan|null}
+   */
+  vodWait(req, now, httpMs, deadlineMs) {
+    let untilMs = now;
+    if (Number.isFinite(req.aheadAtMs)) {
+      untilMs = Math.max(untilMs, req.aheadAtMs + (req.durationS > 0 ? req.durationS * 1000 : 0) + httpMs + this.backupGraceMs);
+    }
+    if (this.scarceLink(req)) untilMs = Math.max(untilMs, deadlineMs - CONGESTED_VOD_SLACK_MS);
+    untilMs = Math.min(untilMs, deadlineMs);
+    return untilMs > now ? { source: 'wait', untilMs, thenHttp: true } : null;
+  }
+
+  /**
+   * Whether a fetch that only fills the buffer should leave the link to others: it is congested
+   * ({@link congested}), or this viewer's own fetches large enough to show the link's speed
+   * measured it under {@link CONGESTED_SITE_BPS}. The first viewer of a recording gets no site
+   * figure and alone on a thin link takes each segment in a fifth of its duration, yet its buffer
+   * fill takes the link from every colleague who starts meanwhile. Only the buffer fill is held
+   * back on this signal (never a start or an urgent fetch), so a busy machine that makes a fast
+   * link look slow costs only buffer beyond the slack kept.
+   */
+  scarceLink(req) {
+    if (this.congested(req)) return true;
+    const own = this.ownHttpThroughputBps(RATE_SAMPLE_MIN_BYTES);
+    return own !== undefined && own < CONGESTED_SITE_BPS;
   }
 
   /**

@@ -28,6 +28,7 @@ import { httpLoaderStats, p2pLoaderStats } from './bandwidth.js';
 import { rescueHttp } from './http-rescue.js';
 import { askPeer } from './peer-attempt.js';
 import { StartBuffer } from './start-buffer.js';
+import { Trail } from './trail.js';
 
 /** A transfer that makes no progress for this long is given up (a neighbour vanished silently). */
 export const DEFAULT_IDLE_TIMEOUT_MS = 2000;
@@ -113,6 +114,8 @@ export class SegmentLoader {
     this.httpBytesByReason = {};
     /** What a player that has not played yet fetches ahead of each ask (start-buffer.js). */
     this.startBuffer = new StartBuffer();
+    /** The VOD segment the player got last per rendition, for who plays ahead of it (trail.js). */
+    this.trail = new Trail();
   }
 
   /**
@@ -123,7 +126,10 @@ export class SegmentLoader {
    * @returns {Promise<LoadResult>}
    */
   async load(req) {
-    return this.loadOnce(this.startingBuffer(this.withListing(req)));
+    const full = this.startingBuffer(this.withListing(req));
+    const result = await this.loadOnce(full);
+    this.trail.got(full, this.now());
+    return result;
   }
 
   /**
@@ -234,6 +240,7 @@ export class SegmentLoader {
     const e = this.engine;
     const exclude = [];
     let waitedOut = false;
+    const previous = this.trail.previous(req);
     for (let round = 0; round < 12; round++) {
       if (req.signal && req.signal.aborted) throw new Error('aborted');
       if (!e.p2pUsable()) return httpOnce('off');
@@ -252,6 +259,7 @@ export class SegmentLoader {
         durationS: req.durationS, sizeBytes: req.sizeBytes, holders: this.neighbours.holdersOf(id), leaders: e.leaders, selfId: e.selfId,
         listedAtMs: req.listedAtMs ?? t0, exclude, backupGraceMs: backupGrace(this.scheduler, req.durationS),
         neighbours: this.neighbours.count(), connecting, open, starting: !e.playerPlaying, askedAtMs: t0,
+        aheadAtMs: previous && this.neighbours.announcedBefore(previous.id, previous.atMs),
       });
       if (plan.source === 'http') {
         if (waitedOut && plan.reason === 'urgent') this.qoe.addFailure('noHolder');

@@ -870,3 +870,72 @@ test('a request that names only its URL gets the listed duration: the backup lea
   assert.equal((await loading).source, 'http');
   assert.deepEqual(engine.stats().httpBytesByReason, { backup: bytes.length });
 });
+
+test('VOD: a viewer behind a neighbour in the recording waits for its next segment instead of fetching a second copy', async () => {
+  const VOD1 = 'http://origin.test/vod/seg-001.ts';
+  const VOD2 = 'http://origin.test/vod/seg-002.ts';
+  const b1 = segmentBytes(20_000, 31);
+  const b2 = segmentBytes(20_000, 32);
+  const timers = new FakeTimers();
+  const { engine, far } = await setup({ self: 'p-self', remotes: { 'p-ahead': { segments: new Map([[VOD1, b1]]) } }, timers });
+  timers.advance(10);
+  const http = httpLoader(b2, { now: timers.now });
+  const vod = (url, sequence) => ({ url, live: false, bufferS: 10, durationS: 2, track: 'main:0', sequence, httpLoad: http });
+  assert.equal((await engine.loadSegment(vod(VOD1, 1))).source, 'p2p', 'the neighbour ahead had the first one');
+  let result = null;
+  const loading = engine.loadSegment(vod(VOD2, 2)).then((r) => (result = r));
+  timers.advance(1500);
+  await settle();
+  assert.equal(result, null, 'still waiting for the neighbour ahead 1.5 s in');
+  assert.equal(http.log.length, 0);
+  far['p-ahead'].segments.set(VOD2, b2);
+  far['p-ahead'].announce([VOD2]);
+  const r = await loading;
+  assert.equal(r.source, 'p2p');
+  assert.equal(http.log.length, 0, 'one copy over the WAN, the neighbour\'s');
+});
+
+test('VOD: the viewer in front fetches at once', async () => {
+  const VOD1 = 'http://origin.test/vod/seg-001.ts';
+  const VOD2 = 'http://origin.test/vod/seg-002.ts';
+  const bytes = segmentBytes(20_000, 33);
+  const timers = new FakeTimers();
+  // the neighbour announced what it holds (another stream's segment): it is open, not connecting
+  const other = new Map([['http://origin.test/other/seg-9.ts', segmentBytes(100, 9)]]);
+  const { engine, far } = await setup({ self: 'p-self', remotes: { 'p-behind': { segments: other } }, timers });
+  const http = httpLoader(bytes, { now: timers.now });
+  const vod = (url, sequence) => ({ url, live: false, bufferS: 10, durationS: 2, track: 'main:0', sequence, httpLoad: http });
+  const first = engine.loadSegment(vod(VOD1, 1));
+  await runClockUntil(timers, () => http.log.length === 1, { maxMs: 5000, what: 'the first fetch' });
+  await first;
+  // the neighbour got the first one after this viewer did: it is behind, not ahead
+  timers.advance(10);
+  far['p-behind'].segments.set(VOD1, bytes);
+  far['p-behind'].announce([VOD1]);
+  await until(() => engine.neighbours.peers.get('p-behind').holds(VOD1), 5000, 'the announcement');
+  const second = engine.loadSegment(vod(VOD2, 2));
+  await runClockUntil(timers, () => http.log.length === 2, { maxMs: 5000, what: 'the second fetch' });
+  assert.equal((await second).source, 'http');
+  assert.ok(http.log[1] - http.log[0] < 100, `fetched ${http.log[1] - http.log[0]} ms after the first: no wait`);
+  assert.deepEqual(engine.stats().httpBytesByReason, { noHolder: 2 * bytes.length });
+});
+
+test('VOD: a neighbour ahead that does not announce the next segment in its time is not waited for longer', async () => {
+  const VOD1 = 'http://origin.test/vod/seg-001.ts';
+  const VOD2 = 'http://origin.test/vod/seg-002.ts';
+  const b1 = segmentBytes(20_000, 35);
+  const timers = new FakeTimers();
+  const { engine } = await setup({ self: 'p-self', remotes: { 'p-ahead': { segments: new Map([[VOD1, b1]]) } }, timers });
+  const announcedAt = timers.now();
+  timers.advance(10);
+  const http = httpLoader(segmentBytes(20_000, 36), { now: timers.now });
+  const vod = (url, sequence) => ({ url, live: false, bufferS: 10, durationS: 2, track: 'main:0', sequence, httpLoad: http });
+  assert.equal((await engine.loadSegment(vod(VOD1, 1))).source, 'p2p');
+  const loading = engine.loadSegment(vod(VOD2, 2));
+  await runClockUntil(timers, () => http.log.length === 1, { maxMs: 10_000, what: 'the HTTP fetch' });
+  assert.equal((await loading).source, 'http');
+  // its turn: one segment duration (2 s) + the HTTP estimate (1 s before any fetch) + 500 ms after it got the first
+  const due = announcedAt + 2000 + 1000 + 500;
+  assert.ok(http.log[0] >= due && http.log[0] <= due + 50, `HTTP at ${http.log[0] - announcedAt} ms after the neighbour's announcement, due at 3500`);
+  assert.equal(engine.stats().httpBytesByReason.noHolder, 20_000);
+});

@@ -22,6 +22,7 @@ class StubPeer {
   }
   handleSignal() {}
   holds() { return false; }
+  announcedAt(id) { return this.times?.[id]; }
   announce() {}
   close(reason) {
     if (!this.isOpen) return;
@@ -126,4 +127,20 @@ test('the ban list outlives the neighbours it names, bounded to the latest MAX_B
   assert.equal(neighbours.peers.has('p-0'), true, 'the earliest ban is forgotten: its bytes are still checked against the hash');
   neighbours.closeAll();
   assert.equal(verdict.banned.size, MAX_BANNED, 'a rejoin keeps the bans');
+});
+
+test('announcedBefore: the latest time an open, unbanned neighbour announced a segment before a given time', () => {
+  const { neighbours, verdict } = joined();
+  for (const id of ['p-a', 'p-b', 'p-c', 'p-d']) neighbours.add({ type: 'neighbour', peer: id, site: 'site-0', offer: true });
+  const peer = (id) => neighbours.peers.get(id);
+  peer('p-a').times = { 'v/1.ts': 1000 };
+  peer('p-b').times = { 'v/1.ts': 1200 };
+  peer('p-c').times = { 'v/1.ts': 1500 }; // got it after this viewer did: behind, not ahead
+  peer('p-d').times = { 'v/1.ts': 1300 };
+  peer('p-d').isOpen = false;
+  assert.equal(neighbours.announcedBefore('v/1.ts', 1400), 1200);
+  assert.equal(neighbours.announcedBefore('v/1.ts', 1000), undefined, 'strictly before');
+  assert.equal(neighbours.announcedBefore('v/2.ts', 1400), undefined);
+  verdict.ban('p-b');
+  assert.equal(neighbours.announcedBefore('v/1.ts', 1400), 1000, 'a banned neighbour says nothing');
 });

@@ -33,6 +33,25 @@ test('on open each side announces everything its store holds, and the other reme
   b.close();
 });
 
+test('a neighbour remembers when each segment was announced, the latest announcement counting', async () => {
+  const clock = { t: 1000 };
+  const [ca, cb] = channelPair();
+  const a = new Peer({ id: 'p-B', store: new SegmentStore(), now: () => clock.t, hooks: { uploadDecision: () => ({ allowed: true }) } });
+  const b = new Peer({ id: 'p-A', store: await storeWith([['s1', segmentBytes(10)]]), hooks: { uploadDecision: () => ({ allowed: true }) } });
+  a.attachChannel(ca);
+  b.attachChannel(cb);
+  await until(() => a.holds('s1'));
+  assert.equal(a.announcedAt('s1'), 1000);
+  clock.t = 2500;
+  b.announce(['s2']);
+  await until(() => a.holds('s2'));
+  assert.equal(a.announcedAt('s2'), 2500);
+  assert.equal(a.announcedAt('s1'), 1000);
+  assert.equal(a.announcedAt('s3'), undefined);
+  a.close();
+  b.close();
+});
+
 test('a neighbour counts as announced once its first full announcement arrived, even an empty one', async () => {
   const [a, b] = connectedPair(new SegmentStore(), new SegmentStore());
   assert.equal(a.announced && b.announced, false, 'nothing heard before the channels open');

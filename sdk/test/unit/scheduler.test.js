@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Scheduler, canUpload } from '../../src/core/scheduler.js';
+import { CONGESTED_VOD_SLACK_MS, Scheduler, canUpload } from '../../src/core/scheduler.js';
 import { rankLeaders } from '../../src/core/leaders.js';
 
 // rankLeaders('seg-42.ts', …) = [peer-b (primary), peer-c (backup), peer-a]
@@ -380,4 +380,65 @@ test('a fetch still under way is slow once it has taken a quarter of the segment
   assert.equal(s.slowFetch(1400, { durationS: 6 }), false, 'a quarter of 6 s is 1.5 s');
   assert.equal(s.slowFetch(1600, { durationS: 6 }), true);
   assert.equal(s.slowFetch(60_000, {}), false, 'without a duration nothing says what slow is');
+});
+
+test('VOD: a segment nobody holds waits for the neighbour playing ahead, never past its deadline', () => {
+  const { s, clock } = scheduler();
+  s.setSiteHttpBps(2_400_000); // a branch office's thin link
+  // the neighbour ahead announced the previous segment 300 ms ago; this one is 82 kB of 2 s
+  const vod = { segmentId: 'v/18.ts', live: false, bufferS: 20, durationS: 2, sizeBytes: 82_000, open: 3, connecting: 0, aheadAtMs: T0 - 300 };
+  const httpMs = s.estimateHttpMs(vod);
+  assert.equal(s.congested(vod), true);
+  assert.deepEqual(s.plan(vod), { source: 'wait', untilMs: T0 - 300 + 2000 + httpMs + 500, thenHttp: true });
+  // the deadline bounds it: 4 s of buffer leave 4000 - 1500 - httpMs of slack
+  assert.deepEqual(s.plan({ ...vod, bufferS: 4 }), { source: 'wait', untilMs: T0 + 4000 - 1500 - httpMs, thenHttp: true });
+  // once the neighbour's turn is past, or nobody is ahead: HTTP
+  clock.t = T0 - 300 + 2000 + httpMs + 500;
+  assert.deepEqual(s.plan(vod), { source: 'http', reason: 'noHolder' });
+  clock.t = T0;
+  assert.deepEqual(s.plan({ ...vod, aheadAtMs: undefined }), { source: 'http', reason: 'noHolder' }, 'the viewer in front fetches at once');
+  // a holder is asked at once, wait or no wait
+  assert.deepEqual(s.plan({ ...vod, holders: ['n2'] }), { source: 'p2p', peer: 'n2', deadlineMs: T0 + 20_000 - 1500 - httpMs });
+});
+
+test('VOD on a congested link: a segment that only fills the buffer goes over HTTP once 20 s of slack are left, not sooner', () => {
+  const { s, clock } = scheduler();
+  s.setSiteHttpBps(2_400_000);
+  const vod = { segmentId: 'v/40.ts', live: false, bufferS: 50, durationS: 2, sizeBytes: 82_000, open: 3, connecting: 0 };
+  const httpMs = s.estimateHttpMs(vod);
+  const deadline = T0 + 50_000 - 1500 - httpMs;
+  assert.deepEqual(s.plan(vod), { source: 'wait', untilMs: deadline - CONGESTED_VOD_SLACK_MS, thenHttp: true });
+  // a neighbour ahead due sooner than that changes nothing: the buffer decides
+  assert.deepEqual(s.plan({ ...vod, aheadAtMs: T0 }), { source: 'wait', untilMs: deadline - CONGESTED_VOD_SLACK_MS, thenHttp: true });
+  // one due later is waited for, never past the deadline
+  assert.deepEqual(s.plan({ ...vod, aheadAtMs: deadline - 21_000 }), { source: 'wait', untilMs: deadline - 21_000 + 2000 + httpMs + 500, thenHttp: true });
+  assert.deepEqual(s.plan({ ...vod, aheadAtMs: deadline }), { source: 'wait', untilMs: deadline, thenHttp: true });
+  clock.t = deadline - CONGESTED_VOD_SLACK_MS;
+  assert.deepEqual(s.plan({ ...vod, bufferS: 50 - (clock.t - T0) / 1000 }), { source: 'http', reason: 'noHolder' });
+  // on a fast link the player fills its buffer as fast as it asks
+  const fast = scheduler().s;
+  fast.recordHttp({ bytes: 82_000, ms: 40, durationS: 2 });
+  assert.deepEqual(fast.plan(vod), { source: 'http', reason: 'noHolder' });
+  // the first viewer on a thin link: no site figure, each fetch a fifth of the duration (not
+  // congested), yet 2 Mbit/s: its buffer fill waits
+  const first = scheduler().s;
+  first.recordHttp({ bytes: 82_000, ms: 400, durationS: 2 });
+  assert.equal(first.congested(vod), false);
+  assert.equal(first.plan(vod).source, 'wait');
+  // small fetches show a request's latency, not the link: no such conclusion from them
+  const small = scheduler().s;
+  small.recordHttp({ bytes: 800, ms: 40, durationS: 2 });
+  assert.deepEqual(small.plan({ ...vod, sizeBytes: undefined }), { source: 'http', reason: 'noHolder' });
+});
+
+test('VOD on a fast link waits for the neighbour ahead too, for its HTTP time after its turn', () => {
+  const { s } = scheduler();
+  s.recordHttp({ bytes: 82_000, ms: 40, durationS: 2 });
+  const vod = { segmentId: 'v/18.ts', live: false, bufferS: 20, durationS: 2, sizeBytes: 82_000, open: 3, connecting: 0, aheadAtMs: T0 - 300 };
+  assert.equal(s.congested(vod), false);
+  assert.deepEqual(s.plan(vod), { source: 'wait', untilMs: T0 - 300 + 2000 + 40 + 500, thenHttp: true });
+  assert.deepEqual(s.plan({ ...vod, aheadAtMs: T0 - 3000 }), { source: 'http', reason: 'noHolder' }, 'its turn is long past');
+  // live streams have their leaders: the trail means nothing there
+  s.setSiteHttpBps(2_400_000);
+  assert.equal(s.plan({ ...vod, live: true, leaders: [], selfId: 'me' }).reason, 'noHolder');
 });
