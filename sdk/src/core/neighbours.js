@@ -264,7 +264,7 @@ export class Neighbours {
     for (const p of this.peers.values()) {
       if (!p.isOpen || this.verdict.isBanned(p.id)) continue;
       const at = p.announcedAt(id);
-      if (at !== undefined && at < beforeMs && !(latest >= at)) latest = at;
+      if (at !== undefined && at < beforeMs && (latest === undefined || at > latest)) latest = at;
     }
     return latest;
   }
