@@ -19,6 +19,7 @@ import { BROWSER_CHOICES, browserOf, browserUnavailableReason, launchViewerBrows
 import { httpBytesByReason, p2pBytesBetweenBrowsers, parseSegmentLog, quantile, round, wanCopiesPerSegmentPerSite } from './measure.mjs';
 import { installProbe, samplePage } from './probe.mjs';
 import { meanShare, watchPageCpu } from './page-cpu.mjs';
+import { pairOrder, poolRuns } from './pool.mjs';
 import { startCluster } from './cluster.mjs';
 import { createTopology, destroyAllTopologies, ip, maxSites, removeDir } from './topology.mjs';
 
@@ -817,7 +818,7 @@ export function figures(result) {
 const USAGE = 'usage: scripts/fleet --viewers N --sites K --duration S [--stream live|vod] [--http-only | --compare-http]\n' +
   '                     [--player hlsjs|dashjs|shaka|videojs] [--format hls|dash] [--browser chromium|firefox|mixed]\n' +
   '                     [--wan-rate RATE] [--subnets-per-site N] [--browser-default-mdns] [--no-stun] [--cached-hls-js]\n' +
-  '                     [--stagger-ms MS] [--pages] [--report FILE] [--profile DIR]';
+  '                     [--stagger-ms MS] [--repeat N] [--pages] [--report FILE] [--profile DIR]';
 
 const HELP = `${USAGE}
 
@@ -833,6 +834,10 @@ appliance's demo stream; the last stdout line is one JSON object (fields: docs/b
   --http-only             baseline: the same pages with the SDK turned off
   --compare-http          run the SDK fleet, then the --http-only fleet with the same options;
                           prints one line {"sdk":{...},"http":{...}}
+  --repeat N              with --compare-http: N pairs of runs, the order alternating (SDK first,
+                          then HTTP-only first, ...); "sdk" and "http" then pool the pairs
+                          (start-up quantiles over every page of every run, stalls summed,
+                          offload and latency the runs' mean) and "pairs" holds each run's figures
   --browser B             chromium (default), firefox (Debian's firefox-esr over WebDriver BiDi) or
                           mixed (Chromium and Firefox alternate inside each site)
   --wan-rate RATE         shape each site's WAN link to RATE in both directions (tbf), e.g.
@@ -871,7 +876,8 @@ export function parseRate(text) {
 export function parseArgs(argv) {
   const options = {
     sites: 1, stream: 'live', player: 'hlsjs', format: undefined, browser: 'chromium', httpOnly: false, staggerMs: 1000, showPages: false,
-    wanRateKbit: null, subnetsPerSite: 1, browserDefaultMdns: false, stun: true, cachedHlsJs: false, compareHttp: false, report: null, profileDir: null,
+    wanRateKbit: null, subnetsPerSite: 1, browserDefaultMdns: false, stun: true, cachedHlsJs: false, compareHttp: false, repeat: 1,
+    report: null, profileDir: null,
   };
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
@@ -905,6 +911,7 @@ export function parseArgs(argv) {
       case '--browser-default-mdns': options.browserDefaultMdns = true; break;
       case '--no-stun': options.stun = false; break;
       case '--cached-hls-js': options.cachedHlsJs = true; break;
+      case '--repeat': options.repeat = integer('--repeat'); break;
       case '--pages': options.showPages = true; break;
       case '--report': options.report = value(); break;
       case '--profile': options.profileDir = value(); break;
@@ -924,6 +931,8 @@ export function parseArgs(argv) {
   if (options.cachedHlsJs && options.browser !== 'chromium') throw new UsageError('--cached-hls-js works with --browser chromium only (it routes requests)');
   options.format = playerFormat(options.player, options.format);
   if (options.httpOnly && options.compareHttp) throw new UsageError('--compare-http already runs the --http-only fleet: give one of them');
+  if (options.repeat < 1 || options.repeat > 20) throw new UsageError('--repeat must be between 1 and 20');
+  if (options.repeat > 1 && !options.compareHttp) throw new UsageError('--repeat pools pairs of runs: it needs --compare-http');
   return options;
 }
 
@@ -954,11 +963,11 @@ async function main() {
     destroyAllTopologies();
     process.exit(1);
   });
-  const { showPages, report, compareHttp, ...fleetOptions } = options;
-  const runOne = async (httpOnly) => {
+  const { showPages, report, compareHttp, repeat, ...fleetOptions } = options;
+  const runOne = async (httpOnly, pair = 0) => {
     let profileDir = fleetOptions.profileDir;
     if (profileDir) {
-      profileDir = compareHttp ? join(profileDir, httpOnly ? 'http' : 'sdk') : profileDir;
+      profileDir = compareHttp ? join(profileDir, ...(repeat > 1 ? [`pair-${pair + 1}`] : []), httpOnly ? 'http' : 'sdk') : profileDir;
       mkdirSync(profileDir, { recursive: true });
     }
     const result = await runFleet({ ...fleetOptions, profileDir, httpOnly });
@@ -972,7 +981,26 @@ async function main() {
   try {
     let line;
     let detail;
-    if (compareHttp) {
+    if (compareHttp && repeat > 1) {
+      const pairs = [];
+      for (let i = 0; i < repeat; i += 1) {
+        const pair = {};
+        for (const httpOnly of pairOrder(i)) {
+          const side = httpOnly ? 'http' : 'sdk';
+          process.stderr.write(`fleet: pair ${i + 1} of ${repeat}, the ${httpOnly ? '--http-only' : 'SDK'} run\n`);
+          pair[side] = await runOne(httpOnly, i);
+          process.stderr.write(`fleet: pair ${i + 1} ${side}: ${JSON.stringify(figures(pair[side]))}\n`);
+        }
+        pairs.push(pair);
+      }
+      const sides = (side) => pairs.map((p) => p[side]);
+      line = {
+        sdk: poolRuns(sides('sdk')),
+        http: poolRuns(sides('http')),
+        pairs: pairs.map((p) => ({ sdk: figures(p.sdk), http: figures(p.http) })),
+      };
+      detail = { sdk: line.sdk, http: line.http, pairs };
+    } else if (compareHttp) {
       // One after the other, never at once: two fleets would share the machine's two cores.
       const sdk = await runOne(false);
       // Kept on stderr too, so a failure of the second run does not lose the first.

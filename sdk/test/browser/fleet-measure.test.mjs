@@ -142,3 +142,46 @@ test('HTTP bytes by reason are summed over the pages that report them, largest f
   assert.deepEqual(Object.keys(totals), ['leader', 'alone', 'urgent']);
   assert.equal(httpBytesByReason([{ sdk: null }]), null, 'no page reports the split');
 });
+
+test('--repeat pools pairs of runs: it needs --compare-http and a count from 1 to 20', async () => {
+  const { parseArgs, UsageError } = await import('../../fleet/fleet.mjs');
+  assert.equal(parseArgs(['--viewers', '2', '--duration', '5']).repeat, 1);
+  assert.equal(parseArgs(['--viewers', '2', '--duration', '5', '--compare-http', '--repeat', '3']).repeat, 3);
+  assert.throws(() => parseArgs(['--viewers', '2', '--duration', '5', '--repeat', '3']), /needs --compare-http/);
+  assert.throws(() => parseArgs(['--viewers', '2', '--duration', '5', '--compare-http', '--repeat', '0']), UsageError);
+  assert.throws(() => parseArgs(['--viewers', '2', '--duration', '5', '--compare-http', '--repeat', '21']), UsageError);
+  assert.throws(() => parseArgs(['--viewers', '2', '--duration', '5', '--compare-http', '--repeat', 'two']), UsageError);
+});
+
+test('pooled runs: start-up quantiles over every page of every run, stalls summed, run figures averaged', async () => {
+  const { pairOrder, poolRuns } = await import('../../fleet/pool.mjs');
+  assert.deepEqual([0, 1, 2, 3].map(pairOrder), [[false, true], [true, false], [false, true], [true, false]]);
+  const page = (startup, stallMs = 0) => ({ played: startup !== null, startup_ms: startup, watch_ms: 10_000, stall_ms: stallMs });
+  const run = (startups, extra) => ({
+    viewers: startups.length, sites: 1, stream: 'live', offload: 0.8, wan_copies_per_segment_per_site: 1, live_latency_p50_s: 6,
+    stalls: 0, steady_offload: 0.9, load_avg_1m: { start: 1, max: 3, end: 2 }, startup_p95_ms: Math.max(...startups.filter(Number.isFinite)),
+    pages: startups.map((s) => page(s)), ...extra,
+  });
+  const pooled = poolRuns([
+    run([100, 200, 300, 400], { http_bytes_by_reason: { alone: 10, primary: 5 } }),
+    run([150, 250, 350, 5000], { offload: 0.9, wan_copies_per_segment_per_site: 1.2, live_latency_p50_s: 7, stalls: 2,
+      load_avg_1m: { start: 2, max: 9, end: 4 }, http_bytes_by_reason: { primary: 20 } }),
+  ]);
+  assert.equal(pooled.runs, 2);
+  assert.equal(pooled.startup_samples, 8);
+  assert.equal(pooled.startup_p50_ms, 250); // nearest rank 4 of 8
+  assert.equal(pooled.startup_p95_ms, 5000);
+  assert.deepEqual(pooled.startup_p95_ms_by_run, [400, 5000]);
+  assert.equal(pooled.stalls, 2);
+  assert.equal(pooled.offload, 0.85);
+  assert.equal(pooled.offload_min, 0.8);
+  assert.equal(pooled.wan_copies_per_segment_per_site, 1.1);
+  assert.equal(pooled.wan_copies_per_segment_per_site_max, 1.2);
+  assert.equal(pooled.live_latency_p50_s, 6.5);
+  assert.deepEqual(pooled.load_avg_1m, { start: 1, max: 9, end: 4 });
+  assert.deepEqual(pooled.http_bytes_by_reason, { primary: 25, alone: 10 });
+  const unplayed = poolRuns([run([100, null], { http_bytes_by_reason: null })]);
+  assert.equal(unplayed.viewers_played, 1);
+  assert.equal(unplayed.http_bytes_by_reason, null);
+  assert.throws(() => poolRuns([]), RangeError);
+});
