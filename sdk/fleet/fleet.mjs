@@ -19,6 +19,7 @@ import { BROWSER_CHOICES, browserOf, browserUnavailableReason, launchViewerBrows
 import { httpBytesByReason, p2pBytesBetweenBrowsers, parseSegmentLog, quantile, round, wanCopiesPerSegmentPerSite } from './measure.mjs';
 import { installProbe, samplePage } from './probe.mjs';
 import { meanShare, watchPageCpu } from './page-cpu.mjs';
+import { watchMachineCpu } from './machine-cpu.mjs';
 import { pairOrder, poolRuns } from './pool.mjs';
 import { startCluster } from './cluster.mjs';
 import { createTopology, destroyAllTopologies, ip, maxSites, removeDir } from './topology.mjs';
@@ -529,6 +530,9 @@ export async function runFleet({
 
     const pages = [];
     let lastJoinWall = null;
+    // The machine's CPU by kind of process, from the first join to the end of the measurement.
+    const machineCpu = watchMachineCpu();
+    topology.onDestroy(() => machineCpu.stop());
     for (let index = 0; index < viewers; index += 1) {
       if (timedOut) {
         throw new Error('timed out');
@@ -637,6 +641,7 @@ export async function runFleet({
     const anchorBytes = cluster ? null : await anchorOriginBytes(rig);
     const offLan = await offLanPackets(topology);
     load.end = loadavg()[0];
+    const machineCpuCores = machineCpu.stop();
     for (const viewer of pages.filter((v) => !v.closed)) {
       viewer.cpuFigures = await viewer.cpu?.finish() ?? null;
     }
@@ -650,10 +655,10 @@ export async function runFleet({
     }
     await appliance.stop();
     const logText = existsSync(accessLog) ? readFileSync(accessLog, 'utf8') : '';
-    return summarize({ pages, logText, sampledEndWall, routerForwarded, offLan, anchorBytes });
+    return summarize({ pages, logText, sampledEndWall, routerForwarded, offLan, anchorBytes, machineCpuCores });
   }
 
-  function summarize({ pages, logText, sampledEndWall, routerForwarded, offLan, anchorBytes }) {
+  function summarize({ pages, logText, sampledEndWall, routerForwarded, offLan, anchorBytes, machineCpuCores }) {
     const fetches = parseSegmentLog(logText, topology.siteOf).filter((f) => f.stream === stream);
     const viewerFetches = fetches.filter((f) => f.site !== null && f.at <= sampledEndWall);
     // originApart: the origin sees every fetch from the split-origin address, none from a site.
@@ -786,6 +791,8 @@ export async function runFleet({
       page_main_thread_cpu: meanShare(perPage.map((p) => p.cpu), 'main_thread_cpu'),
       page_script_cpu: meanShare(perPage.map((p) => p.cpu), 'script_cpu'),
       load_avg_1m: { start: round(load.start, 2), max: round(load.max, 2), end: round(load.end, 2) },
+      // Mean cores each kind of process used from the first join to the end (machine-cpu.mjs)
+      machine_cpu_cores: machineCpuCores,
       machine: { cpus: cpus().length, cpu_model: cpus()[0]?.model ?? null, browsers: browserVersions },
     };
     return { ...result, pages: perPage };

@@ -11,6 +11,14 @@ const mean = (values) => {
   return finite.length ? finite.reduce((sum, v) => sum + v, 0) / finite.length : null;
 };
 
+/** Per key, the mean over the runs that report it (a kind absent from a run counts 0 there); null when none does. */
+function meanByKey(objects) {
+  const present = objects.filter((o) => o && typeof o === 'object');
+  if (present.length === 0) return null;
+  const keys = [...new Set(present.flatMap(Object.keys))];
+  return Object.fromEntries(keys.map((k) => [k, round(present.reduce((sum, o) => sum + (o[k] ?? 0), 0) / present.length, 2)]));
+}
+
 /** HTTP bytes by the SDK's reason, summed over the runs, largest first; null for HTTP-only runs. */
 function bytesByReason(results) {
   if (!results.every((r) => r.http_bytes_by_reason)) return null;
@@ -37,6 +45,7 @@ export function pairOrder(index) {
  * - stalls summed; rebuffer ratio as all stall time over all watch time;
  * - offload, steady offload, WAN copies per segment per site and live latency: the mean of the
  *   runs' figures, with the lowest offload and the highest copies beside them;
+ * - the machine's CPU by kind of process: each kind's mean over the runs;
  * - the machine's 1-minute load: the first run's start, the highest, the last run's end.
  * @param {object[]} results runFleet results (with `pages`), in the order they ran
  */
@@ -75,6 +84,7 @@ export function poolRuns(results) {
       ? null : results.reduce((sum, r) => sum + (r.cross_site_p2p_bytes ?? 0), 0),
     http_bytes_by_reason: bytesByReason(results),
     viewers_played: startups.length,
+    machine_cpu_cores: meanByKey(results.map((r) => r.machine_cpu_cores)),
     load_avg_1m: {
       start: first.load_avg_1m?.start ?? null,
       max: Math.max(...results.map((r) => r.load_avg_1m?.max ?? -Infinity)),

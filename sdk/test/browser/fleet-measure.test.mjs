@@ -185,3 +185,48 @@ test('pooled runs: start-up quantiles over every page of every run, stalls summe
   assert.equal(unplayed.http_bytes_by_reason, null);
   assert.throws(() => poolRuns([]), RangeError);
 });
+
+test('machine CPU: processes by kind from their command line, ticks from /proc/PID/stat', async () => {
+  const { processKind, statTicks } = await import('../../fleet/machine-cpu.mjs');
+  const cmd = (...args) => `${args.join('\0')}\0`;
+  assert.equal(processKind(cmd('/usr/lib/chromium/chromium', '--headless')), 'chromium_browser');
+  assert.equal(processKind(cmd('/usr/lib/chromium/chromium', '--type=renderer', '--lang=en')), 'chromium_renderer');
+  assert.equal(processKind(cmd('/usr/lib/chromium/chromium', '--type=gpu-process')), 'chromium_gpu');
+  assert.equal(processKind(cmd('/usr/lib/chromium/chromium', '--type=utility', '--utility-sub-type=network.mojom.NetworkService')), 'chromium_network');
+  assert.equal(processKind(cmd('/usr/lib/chromium/chromium', '--type=zygote')), 'chromium_other');
+  assert.equal(processKind('/usr/lib/chromium/chromium --type=renderer --lang=en\0'), 'chromium_renderer'); // a rewritten title
+  assert.equal(processKind(cmd('/usr/lib/firefox-esr/firefox-esr', '-contentproc')), 'firefox');
+  assert.equal(processKind(cmd('/usr/bin/java', '-jar', 'swarmgate.jar')), 'appliance');
+  assert.equal(processKind(cmd('/usr/bin/node', 'fleet.mjs')), 'fleet');
+  assert.equal(processKind(cmd('/usr/sbin/haproxy', '-db')), 'other');
+  assert.equal(processKind(''), 'other'); // kernel threads have no command line
+  assert.equal(statTicks('42 (Web Content (x)) S 1 42 42 0 -1 4194560 10 0 0 0 250 50 0 0 20 0 1 0 100 0 0'), 300);
+});
+
+test('machine CPU: cores per kind over the window; processes started in it count whole, earlier ones from the start', async () => {
+  const { mkdtempSync, mkdirSync, writeFileSync, rmSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const { watchMachineCpu } = await import('../../fleet/machine-cpu.mjs');
+  const proc = mkdtempSync(join(tmpdir(), 'fleet-proc-'));
+  const put = (pid, cmdline, ticks) => {
+    mkdirSync(join(proc, String(pid)), { recursive: true });
+    writeFileSync(join(proc, String(pid), 'cmdline'), cmdline);
+    writeFileSync(join(proc, String(pid), 'stat'), `${pid} (x) S 1 1 1 0 -1 0 0 0 0 0 ${ticks} 0 0 0 20 0 1 0 1 0 0`);
+  };
+  try {
+    let clock = 0;
+    put(10, '/usr/bin/java\0-jar\0', 5000); // ran before the window: only what it uses from now counts
+    const watch = watchMachineCpu({ proc, now: () => clock, intervalMs: 3_600_000 });
+    put(10, '/usr/bin/java\0-jar\0', 5100);
+    put(11, '/usr/lib/chromium/chromium\0--type=renderer\0', 150); // started during the window
+    put(12, '/usr/lib/chromium/chromium\0--type=renderer\0', 50);
+    clock = 1000;
+    watch.sample();
+    rmSync(join(proc, '12'), { recursive: true }); // exited: keeps what it was last seen with
+    clock = 2000;
+    assert.deepEqual(watch.stop(), { chromium_renderer: 1, appliance: 0.5, total: 1.5 });
+  } finally {
+    rmSync(proc, { recursive: true, force: true });
+  }
+});
