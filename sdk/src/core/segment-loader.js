@@ -34,6 +34,12 @@ import { Trail } from './trail.js';
 export const DEFAULT_IDLE_TIMEOUT_MS = 2000;
 /** Default ABR estimate (bits/s) when neither HTTP samples nor the player's estimate exist. */
 export const FALLBACK_BPS = 500_000;
+/**
+ * How long a starting player may hold every segment it asked for before the next one without
+ * playing before that one goes over HTTP at once: an idle machine's players show their first frame
+ * 0.1–0.3 s after its fragment arrives (then the held neighbours connect and may bring the next).
+ */
+export const START_NEED_MS = 500;
 
 /**
  * @typedef {object} HttpResult
@@ -129,6 +135,7 @@ export class SegmentLoader {
     const full = this.startingBuffer(this.withListing(req));
     const result = await this.loadOnce(full);
     this.trail.got(full, this.now());
+    this.startBuffer.delivered(full, this.now());
     return result;
   }
 
@@ -254,6 +261,11 @@ export class SegmentLoader {
       const connecting = this.neighbours.connectingCount();
       if (open === 0 && connecting === 0) return httpOnce('alone');
       const t = this.now();
+      // A starting player that has held what it asked for before this segment for START_NEED_MS
+      // and not played needs this one for its first frame, and the neighbours the gate holds
+      // connect only once it plays: none of them can bring it. Until then it may just be about to.
+      const heldSince = open === 0 && !e.playerPlaying && !this.gate.isOpen ? this.startBuffer.heldAllBeforeSince(req) : null;
+      if (heldSince !== null && t - heldSince >= START_NEED_MS) return httpOnce('alone');
       const plan = this.scheduler.plan({
         segmentId: id, live: !!req.live, bufferS: Math.max(0, req.bufferS - (t - t0) / 1000),
         durationS: req.durationS, sizeBytes: req.sizeBytes, holders: this.neighbours.holdersOf(id), leaders: e.leaders, selfId: e.selfId,
@@ -271,6 +283,7 @@ export class SegmentLoader {
           return httpOnce('noHolder');
         }
         const busy = this.neighbours.busyEnds(t);
+        if (heldSince !== null) busy.push(heldSince + START_NEED_MS);
         const until = busy.length ? Math.min(plan.untilMs, ...busy) : plan.untilMs;
         const woken = await this.waits.wait(id, until, req.signal);
         if (!woken && until === plan.untilMs) waitedOut = true;

@@ -11,12 +11,16 @@
  * init segment (no duration). A request for a segment at or before the last one asked for starts
  * a new run: the player went back.
  *
+ * A player that has held every segment it asked for before this one for a while and still has not
+ * played needs this one to start (hls.js on a busy machine asks for its second fragment before its
+ * first frame, and plays once that one is in): {@link StartBuffer#heldAllBeforeSince}.
+ *
  * @module core/start-buffer
  */
 
 export class StartBuffer {
   constructor() {
-    /** @type {Map<string, {segments: {id: string, durationS: number}[], lastSequence?: number}>} rendition key → its run */
+    /** @type {Map<string, {segments: {id: string, durationS: number, deliveredAtMs?: number}[], lastSequence?: number}>} rendition key → its run */
     this.runs = new Map();
   }
 
@@ -39,6 +43,34 @@ export class StartBuffer {
     run.segments.push({ id: segmentId, durationS });
     if (Number.isFinite(sequence)) run.lastSequence = sequence;
     return ahead;
+  }
+
+  /**
+   * Notes that a segment of a run reached the player.
+   * @param {{segmentId: string, track?: string}} req
+   * @param {number} atMs when
+   */
+  delivered({ segmentId, track = '' }, atMs) {
+    const segment = this.runs.get(track)?.segments.find((s) => s.id === segmentId);
+    if (segment && segment.deliveredAtMs === undefined) segment.deliveredAtMs = atMs;
+  }
+
+  /**
+   * Since when the player has held every segment asked for before this one on its rendition:
+   * the last one's delivery, -Infinity for the first of a run (nothing earlier), null while one is
+   * still on its way.
+   * @param {{segmentId: string, track?: string}} req
+   * @returns {number|null}
+   */
+  heldAllBeforeSince({ segmentId, track = '' }) {
+    const segments = this.runs.get(track)?.segments ?? [];
+    const at = segments.findIndex((s) => s.id === segmentId);
+    let since = -Infinity;
+    for (const s of at >= 0 ? segments.slice(0, at) : segments) {
+      if (s.deliveredAtMs === undefined) return null;
+      since = Math.max(since, s.deliveredAtMs);
+    }
+    return since;
   }
 
   /** The player started: nothing is kept. */

@@ -939,3 +939,68 @@ test('VOD: a neighbour ahead that does not announce the next segment in its time
   assert.ok(http.log[0] >= due && http.log[0] <= due + 50, `HTTP at ${http.log[0] - announcedAt} ms after the neighbour's announcement, due at 3500`);
   assert.equal(engine.stats().httpBytesByReason.noHolder, 20_000);
 });
+
+test('a starting player that has held its first fragment a while without playing gets the next over HTTP, before the connecting wait ends', async () => {
+  // hls.js on a busy machine: the first fragment is in, the player has not played, and the
+  // neighbours the gate holds connect only once it plays: waiting longer only delays the start.
+  const { START_NEED_MS } = await import('../../src/core/segment-loader.js');
+  const { CONNECTING_WAIT_MS } = await import('../../src/core/scheduler.js');
+  const bytes = segmentBytes(30_000, 27);
+  const { engine, signaling } = createEngine({ holdPeers: true, remotes: { 'p-a': {}, 'p-b': {} } });
+  engine.start();
+  signaling().welcome('p-self', { leaders: ['p-lead-elsewhere'] });
+  for (const peer of ['p-a', 'p-b']) signaling().emit('neighbour', { type: 'neighbour', peer, offer: true });
+  await engine.loadSegment({ url: SEG, live: true, bufferS: 0, durationS: 4, sequence: 100, track: 'v', httpLoad: httpLoader(bytes) });
+  const second = httpLoader(bytes);
+  const t0 = performance.now();
+  // 3.7 s of the first ahead of the playhead: with 1.5 s of safety the colleagues could have had 2 s.
+  const r = await engine.loadSegment({ url: SEG2, live: true, bufferS: 3.7, durationS: 4, sequence: 101, track: 'v', httpLoad: second });
+  const waited = performance.now() - t0;
+  assert.equal(r.source, 'http');
+  assert.ok(waited >= START_NEED_MS - 50 && waited < CONNECTING_WAIT_MS - 300,
+    `fetched once the player had held the first ${START_NEED_MS} ms, not after the connecting wait (${Math.round(waited)} ms)`);
+  assert.equal(engine.stats().peers, 0, 'the gate still holds the neighbours');
+  assert.equal(engine.stats().httpBytesByReason.alone, 2 * bytes.length);
+});
+
+test('a starting player that plays soon after its first fragment gets the next from the colleagues it then lets in', async () => {
+  const bytes = segmentBytes(30_000, 29);
+  const { engine, far, signaling } = createEngine({ holdPeers: true, remotes: { 'p-a': {} } });
+  engine.start();
+  signaling().welcome('p-self', { leaders: ['p-lead-elsewhere'] });
+  signaling().emit('neighbour', { type: 'neighbour', peer: 'p-a', offer: true });
+  await engine.loadSegment({ url: SEG, live: true, bufferS: 0, durationS: 4, sequence: 100, track: 'v', httpLoad: httpLoader(bytes) });
+  const second = httpLoader(bytes);
+  const loading = engine.loadSegment({ url: SEG2, live: true, bufferS: 3.7, durationS: 4, sequence: 101, track: 'v', httpLoad: second });
+  await sleep(100);
+  engine.playerStarted();
+  await until(() => engine.stats().peers === 1, 3000, 'the gate to open at the first frame');
+  far['p-a'].segments.set(SEG2, bytes);
+  far['p-a'].announce([SEG2], true);
+  assert.equal((await loading).source, 'p2p');
+  assert.equal(second.log.length, 0, 'not over HTTP');
+});
+
+test('a starting player that asks for its next segments while the first is on its way still waits for the held colleagues', async () => {
+  // Shaka asks for the live window's next segments before the first has arrived: those wait for
+  // the neighbours, who connect once the player plays on the first.
+  const bytes = segmentBytes(30_000, 28);
+  const { engine, far, signaling } = createEngine({ holdPeers: true, remotes: { 'p-a': {} } });
+  engine.start();
+  signaling().welcome('p-self', { leaders: ['p-lead-elsewhere'] });
+  signaling().emit('neighbour', { type: 'neighbour', peer: 'p-a', offer: true });
+  const first = abortableHttp(bytes, 300);
+  const loadingFirst = engine.loadSegment({ url: SEG, live: true, bufferS: 0, durationS: 4, sequence: 100, track: 'v', httpLoad: first.httpLoad, abortHttp: first.abortHttp });
+  const second = httpLoader(bytes);
+  const loadingSecond = engine.loadSegment({ url: SEG2, live: true, bufferS: 0, durationS: 4, sequence: 101, track: 'v', httpLoad: second });
+  const third = httpLoader(bytes);
+  const loadingThird = engine.loadSegment({ url: SEG3, live: true, bufferS: 0, durationS: 4, sequence: 102, track: 'v', httpLoad: third });
+  assert.equal((await loadingSecond).source, 'http', 'the second counts nothing ahead (the player may start part-way into the first)');
+  await loadingFirst;
+  engine.playerStarted();
+  await until(() => engine.stats().peers === 1, 3000, 'the gate to open at the first frame');
+  far['p-a'].segments.set(SEG3, bytes);
+  far['p-a'].announce([SEG3], true);
+  assert.equal((await loadingThird).source, 'p2p');
+  assert.equal(third.log.length, 0, 'the third did not go over HTTP');
+});

@@ -37,3 +37,22 @@ test('going back starts a new run; clear forgets everything', () => {
   b.clear();
   assert.equal(b.aheadS(seg(7)), 0);
 });
+
+test('since when the player holds every segment it asked for before one: the last delivery, -Infinity for a run\'s first', () => {
+  const b = new StartBuffer();
+  b.aheadS(seg(10));
+  assert.equal(b.heldAllBeforeSince(seg(10)), -Infinity, 'nothing earlier is on its way');
+  b.aheadS(seg(11));
+  assert.equal(b.heldAllBeforeSince(seg(11)), null, 'the first is still on its way');
+  b.delivered(seg(10), 100);
+  assert.equal(b.heldAllBeforeSince(seg(11)), 100);
+  b.aheadS(seg(12));
+  assert.equal(b.heldAllBeforeSince(seg(12)), null, 'the second is on its way');
+  b.delivered(seg(11), 250);
+  b.delivered(seg(11), 900); // delivered again (a retry): the first delivery counts
+  assert.equal(b.heldAllBeforeSince(seg(12)), 250);
+  assert.equal(b.heldAllBeforeSince(seg(11, { track: 'audio:2' })), -Infinity, 'another rendition has nothing on its way');
+  b.delivered(seg(99), 1); // never asked for: nothing to note
+  b.clear();
+  assert.equal(b.heldAllBeforeSince(seg(12)), -Infinity);
+});
