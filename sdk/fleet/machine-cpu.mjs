@@ -75,9 +75,12 @@ export function watchMachineCpu({ proc = '/proc', now = Date.now, intervalMs = 1
   sample();
   const timer = setInterval(sample, intervalMs);
   timer.unref?.();
+  let figures = null;
   return {
     sample,
+    /** Ends the window (once: later calls return the same figures without reading /proc again). */
     stop() {
+      if (figures) return figures;
       clearInterval(timer);
       sample();
       const seconds = Math.max(0.001, (now() - startedAt) / 1000);
@@ -88,7 +91,8 @@ export function watchMachineCpu({ proc = '/proc', now = Date.now, intervalMs = 1
       const total = Object.values(cores).reduce((sum, v) => sum + v, 0);
       const rounded = Object.fromEntries(Object.entries(cores).sort((a, b) => b[1] - a[1])
         .map(([kind, v]) => [kind, Math.round(v * 100) / 100]));
-      return { ...rounded, total: Math.round(total * 100) / 100 };
+      figures = { ...rounded, total: Math.round(total * 100) / 100 };
+      return figures;
     },
   };
 }

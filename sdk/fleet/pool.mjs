@@ -4,7 +4,7 @@
 // moved by 1–3 s from one pair of runs to the next. Pooling the pages of several runs, with the
 // order of SDK and HTTP-only runs alternated so that a machine growing busier charges both
 // sides alike, gives the quantiles enough pages to mean something.
-import { quantile, round } from './measure.mjs';
+import { httpBytesByReason, quantile, round } from './measure.mjs';
 
 const mean = (values) => {
   const finite = values.filter((v) => Number.isFinite(v));
@@ -17,16 +17,6 @@ function meanByKey(objects) {
   if (present.length === 0) return null;
   const keys = [...new Set(present.flatMap(Object.keys))];
   return Object.fromEntries(keys.map((k) => [k, round(present.reduce((sum, o) => sum + (o[k] ?? 0), 0) / present.length, 2)]));
-}
-
-/** HTTP bytes by the SDK's reason, summed over the runs, largest first; null for HTTP-only runs. */
-function bytesByReason(results) {
-  if (!results.every((r) => r.http_bytes_by_reason)) return null;
-  const sums = {};
-  for (const r of results) {
-    for (const [reason, bytes] of Object.entries(r.http_bytes_by_reason)) sums[reason] = (sums[reason] ?? 0) + bytes;
-  }
-  return Object.fromEntries(Object.entries(sums).sort((a, b) => b[1] - a[1]));
 }
 
 /**
@@ -42,7 +32,8 @@ export function pairOrder(index) {
  * The figures of several runs of one configuration (one side of `--compare-http`), from each
  * run's result with its pages:
  * - start-up quantiles over every page of every run (`startup_samples` of them);
- * - stalls summed; rebuffer ratio as all stall time over all watch time;
+ * - stalls summed; rebuffer ratio as all stall time over all watch time; HTTP bytes by reason
+ *   summed over every page;
  * - offload, steady offload, WAN copies per segment per site and live latency: the mean of the
  *   runs' figures, with the lowest offload and the highest copies beside them;
  * - the machine's CPU by kind of process: each kind's mean over the runs;
@@ -82,7 +73,7 @@ export function poolRuns(results) {
     wan_copies_per_segment_per_site_max: copies.length ? Math.max(...copies) : null,
     cross_site_p2p_bytes: results.every((r) => r.cross_site_p2p_bytes === null || r.cross_site_p2p_bytes === undefined)
       ? null : results.reduce((sum, r) => sum + (r.cross_site_p2p_bytes ?? 0), 0),
-    http_bytes_by_reason: bytesByReason(results),
+    http_bytes_by_reason: httpBytesByReason(pages),
     viewers_played: startups.length,
     machine_cpu_cores: meanByKey(results.map((r) => r.machine_cpu_cores)),
     load_avg_1m: {

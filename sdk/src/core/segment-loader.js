@@ -134,8 +134,9 @@ export class SegmentLoader {
   async load(req) {
     const full = this.startingBuffer(this.withListing(req));
     const result = await this.loadOnce(full);
-    this.trail.got(full, this.now());
-    this.startBuffer.delivered(full, this.now());
+    const at = this.now();
+    this.trail.got(full, at);
+    this.startBuffer.delivered(full, at);
     return result;
   }
 
@@ -282,9 +283,10 @@ export class SegmentLoader {
           this.qoe.addFailure('noHolder');
           return httpOnce('noHolder');
         }
-        const busy = this.neighbours.busyEnds(t);
-        if (heldSince !== null) busy.push(heldSince + START_NEED_MS);
-        const until = busy.length ? Math.min(plan.untilMs, ...busy) : plan.untilMs;
+        // Wake early when a busy neighbour frees up, or when a starting player's hold runs out.
+        const wakes = this.neighbours.busyEnds(t);
+        if (heldSince !== null) wakes.push(heldSince + START_NEED_MS);
+        const until = wakes.length ? Math.min(plan.untilMs, ...wakes) : plan.untilMs;
         const woken = await this.waits.wait(id, until, req.signal);
         if (!woken && until === plan.untilMs) waitedOut = true;
         continue;

@@ -156,16 +156,17 @@ test('--repeat pools pairs of runs: it needs --compare-http and a count from 1 t
 test('pooled runs: start-up quantiles over every page of every run, stalls summed, run figures averaged', async () => {
   const { pairOrder, poolRuns } = await import('../../fleet/pool.mjs');
   assert.deepEqual([0, 1, 2, 3].map(pairOrder), [[false, true], [true, false], [false, true], [true, false]]);
-  const page = (startup, stallMs = 0) => ({ played: startup !== null, startup_ms: startup, watch_ms: 10_000, stall_ms: stallMs });
+  const page = (startup, sdk = null) => ({ played: startup !== null, startup_ms: startup, watch_ms: 10_000, stall_ms: 0, sdk });
   const run = (startups, extra) => ({
     viewers: startups.length, sites: 1, stream: 'live', offload: 0.8, wan_copies_per_segment_per_site: 1, live_latency_p50_s: 6,
     stalls: 0, steady_offload: 0.9, load_avg_1m: { start: 1, max: 3, end: 2 }, startup_p95_ms: Math.max(...startups.filter(Number.isFinite)),
     pages: startups.map((s) => page(s)), ...extra,
   });
   const pooled = poolRuns([
-    run([100, 200, 300, 400], { http_bytes_by_reason: { alone: 10, primary: 5 } }),
+    run([100, 200, 300, 400], { pages: [page(100, { httpBytesByReason: { alone: 10, primary: 5 } }), page(200), page(300), page(400)] }),
     run([150, 250, 350, 5000], { offload: 0.9, wan_copies_per_segment_per_site: 1.2, live_latency_p50_s: 7, stalls: 2,
-      load_avg_1m: { start: 2, max: 9, end: 4 }, http_bytes_by_reason: { primary: 20 } }),
+      load_avg_1m: { start: 2, max: 9, end: 4 },
+      pages: [page(150, { httpBytesByReason: { primary: 20 } }), page(250), page(350), page(5000)] }),
   ]);
   assert.equal(pooled.runs, 2);
   assert.equal(pooled.startup_samples, 8);
@@ -180,7 +181,7 @@ test('pooled runs: start-up quantiles over every page of every run, stalls summe
   assert.equal(pooled.live_latency_p50_s, 6.5);
   assert.deepEqual(pooled.load_avg_1m, { start: 1, max: 9, end: 4 });
   assert.deepEqual(pooled.http_bytes_by_reason, { primary: 25, alone: 10 });
-  const unplayed = poolRuns([run([100, null], { http_bytes_by_reason: null })]);
+  const unplayed = poolRuns([run([100, null])]);
   assert.equal(unplayed.viewers_played, 1);
   assert.equal(unplayed.http_bytes_by_reason, null);
   assert.throws(() => poolRuns([]), RangeError);
@@ -226,6 +227,7 @@ test('machine CPU: cores per kind over the window; processes started in it count
     rmSync(join(proc, '12'), { recursive: true }); // exited: keeps what it was last seen with
     clock = 2000;
     assert.deepEqual(watch.stop(), { chromium_renderer: 1, appliance: 0.5, total: 1.5 });
+    assert.equal(watch.stop(), watch.stop(), 'a second stop returns the same figures');
   } finally {
     rmSync(proc, { recursive: true, force: true });
   }
