@@ -26,6 +26,7 @@
 
 import { httpLoaderStats, p2pLoaderStats } from './bandwidth.js';
 import { rescueHttp } from './http-rescue.js';
+import { FillPace } from './fill-pace.js';
 import { askPeer } from './peer-attempt.js';
 import { StartBuffer } from './start-buffer.js';
 import { Trail } from './trail.js';
@@ -122,6 +123,8 @@ export class SegmentLoader {
     this.startBuffer = new StartBuffer();
     /** The VOD segment the player got last per rendition, for who plays ahead of it (trail.js). */
     this.trail = new Trail();
+    /** When a VOD player's next segment may start once its buffer is full enough (fill-pace.js). */
+    this.fillPace = new FillPace();
   }
 
   /**
@@ -133,11 +136,38 @@ export class SegmentLoader {
    */
   async load(req) {
     const full = this.startingBuffer(this.withListing(req));
+    if (!this.store.get(full.segmentId)) await this.paced(full);
     const result = await this.loadOnce(full);
     const at = this.now();
     this.trail.got(full, at);
     this.startBuffer.delivered(full, at);
     return result;
+  }
+
+  /**
+   * Waits for the request's turn when it only fills a VOD buffer that holds plenty already
+   * (fill-pace.js). A wait, not a transfer: the adapters keep the player's timers quiet meanwhile.
+   * Rejects when the player gives up during it.
+   * @param {LoadRequest & {segmentId: string}} req
+   */
+  paced(req) {
+    const now = this.now();
+    const at = this.fillPace.turn(req, this.engine.playerPlaying, now);
+    if (at <= now) return undefined;
+    this.log('fill paced', req.segmentId, `${Math.round(at - now)} ms, buffer ${Number(req.bufferS).toFixed(1)} s`);
+    return new Promise((resolve, reject) => {
+      const signal = req.signal;
+      const onAbort = () => {
+        this.timers.clearTimeout(timer);
+        reject(new Error('aborted'));
+      };
+      const timer = this.timers.setTimeout(() => {
+        signal?.removeEventListener?.('abort', onAbort);
+        resolve();
+      }, at - now);
+      if (signal?.aborted) onAbort();
+      else signal?.addEventListener?.('abort', onAbort, { once: true });
+    });
   }
 
   /**

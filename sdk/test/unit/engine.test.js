@@ -1004,3 +1004,30 @@ test('a starting player that asks for its next segments while the first is on it
   assert.equal((await loadingThird).source, 'p2p');
   assert.equal(third.log.length, 0, 'the third did not go over HTTP');
 });
+
+test('VOD: a playing player that holds plenty ahead gets its further segments at twice real time, and may give up while it waits', async () => {
+  const { FILL_AHEAD_S, FILL_RATE } = await import('../../src/core/fill-pace.js');
+  const timers = new FakeTimers();
+  const { engine } = await setup({ timers });
+  engine.playerStarted();
+  const http = httpLoader(segmentBytes(20_000, 41), { delayMs: 0, now: timers.now });
+  const vod = (n, extra = {}) => ({ url: `http://origin.test/vod/seg-${n}.ts`, live: false, bufferS: FILL_AHEAD_S + 10, durationS: 2, track: 'main:0', sequence: n, httpLoad: http, ...extra });
+  const start = timers.now();
+  await engine.loadSegment(vod(1));
+  const second = engine.loadSegment(vod(2));
+  await runClockUntil(timers, () => http.log.length === 2, { maxMs: 10_000, what: 'the second fetch' });
+  await second;
+  assert.equal(http.log[1] - start, 2000 / FILL_RATE, 'the second starts one duration / rate after the first');
+  assert.equal((await engine.loadSegment(vod(3, { bufferS: 5 }))).source, 'http');
+  assert.equal(http.log.length, 3, 'with little ahead (after a seek) at once');
+  const controller = new AbortController();
+  const waiting = engine.loadSegment(vod(4, { signal: controller.signal }));
+  await settle();
+  controller.abort();
+  await assert.rejects(waiting, /aborted/);
+  timers.advance(5000);
+  await settle();
+  assert.equal(http.log.length, 3, 'nothing fetched for the segment the player gave up on');
+  assert.equal((await engine.loadSegment(vod(5, { live: true, sequence: 5 }))).source, 'http');
+  assert.equal(http.log.length, 4, 'live segments are never paced');
+});
