@@ -15,6 +15,10 @@
  *   `Range` header goes into the segment id and the appliance's `hash`.
  * - Playlist: the active variant's segment indexes (`player.getManifest()`) go to
  *   `engine.onPlaylist` on Shaka's variant, manifest-update and segment-appended events.
+ *   `getManifest()` prints a console warning on every call (its structure is not covered by
+ *   Shaka's semantic versioning), so it is read once per loaded content and kept: Shaka updates
+ *   that object in place (live refreshes, new tracks) and replaces it only on `load()`/`unload()`,
+ *   whose `loading`/`unloading` events drop the kept one.
  *
  * One engine per Player, created when the page calls `load(uri)` (the manifest URL is the stream).
  *
@@ -84,6 +88,8 @@ export class ShakaSession extends PlayerSession {
     this.player = player;
     this.filtered = null;
     this.feed = new PlaylistFeed();
+    /** The loaded content's manifest (Shaka's own object, updated in place), read once per load. */
+    this.manifest = null;
   }
 
   /**
@@ -96,7 +102,9 @@ export class ShakaSession extends PlayerSession {
   listPlaylists() {
     const engine = this.engine();
     const player = this.player;
-    const manifest = engine && player.getManifest ? player.getManifest() : null;
+    if (!engine) return;
+    if (!this.manifest && player.getManifest) this.manifest = player.getManifest();
+    const manifest = this.manifest;
     if (!manifest || !Array.isArray(manifest.variants)) return;
     const active = player.getVariantTracks().find((t) => t.active);
     const variant = active && manifest.variants.find((v) => v.id === active.id);
@@ -118,6 +126,9 @@ export class ShakaSession extends PlayerSession {
     };
     for (const type of ['loaded', 'trackschanged', 'variantchanged', 'adaptation', 'manifestupdated', 'segmentappended']) {
       this.player.addEventListener(type, list);
+    }
+    for (const type of ['loading', 'unloading']) {
+      this.player.addEventListener(type, () => { this.manifest = null; });
     }
   }
 

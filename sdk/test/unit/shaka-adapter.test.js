@@ -132,8 +132,9 @@ function listingPlayer(index, live) {
   const stream = { id: 7, type: 'video', bandwidth: 240_000, segmentIndex: index };
   const manifest = { variants: [{ id: 3, video: stream, audio: null }, { id: 4, video: { id: 8, type: 'video', segmentIndex: new shaka.media.SegmentIndex([ref(90)]) }, audio: null }] };
   const events = {};
+  const manifestReads = { count: 0 };
   const player = {
-    getNetworkingEngine: () => net, isLive: () => live, getStats: () => ({}), getManifest: () => manifest,
+    getNetworkingEngine: () => net, isLive: () => live, getStats: () => ({}), getManifest: () => { manifestReads.count++; return manifest; },
     getVariantTracks: () => [{ id: 3, active: true }, { id: 4, active: false }],
     addEventListener: (type, fn) => { (events[type] ??= []).push(fn); },
   };
@@ -145,7 +146,7 @@ function listingPlayer(index, live) {
   const loadSegment = engine.loadSegment.bind(engine);
   engine.loadSegment = (r) => { loads.push(r); return Promise.resolve({ bytes: new Uint8Array(1), source: 'p2p', stats: {} }); };
   const fire = (type) => (events[type] || []).forEach((fn) => fn({ type }));
-  return { engine, listed, loads, net, stream, fire, loadSegment };
+  return { engine, listed, loads, net, stream, fire, loadSegment, manifestReads };
 }
 
 /** Fetches `r` through Shaka's networking engine the way its StreamingEngine requests a segment. */
@@ -186,6 +187,22 @@ test('a live refresh adds only the new segments; evicted ones leave the engine',
   assert.deepEqual(added, [`${base}/live/chunk-4.m4s`, `${base}/live/chunk-5.m4s`]);
   assert.equal(engine.known.size, 3, 'the segments below the window are forgotten');
   assert.ok([...engine.known.values()].filter((k) => k.upcoming).length === 2, 'only the new ones are upcoming');
+  engine.destroy();
+});
+
+test("Shaka's manifest is read once per loaded content: every read prints a console warning on the page", () => {
+  const index = new shaka.media.SegmentIndex([1, 2, 3].map((n) => ref(n)));
+  const { engine, listed, fire, manifestReads } = listingPlayer(index, true);
+  fire('loaded');
+  for (let i = 0; i < 20; i++) fire('segmentappended');
+  index.mergeAndEvict([ref(4)], 4.5);
+  fire('manifestupdated');
+  fire('variantchanged');
+  assert.equal(manifestReads.count, 1, 'one read for the loaded content');
+  assert.equal(listed.length, 2, 'the live refresh still reached the engine through the kept manifest');
+  fire('loading');
+  fire('loaded');
+  assert.equal(manifestReads.count, 2, 'new content: read again');
   engine.destroy();
 });
 
