@@ -11,7 +11,7 @@
  * manifest and first frame came 0.5–1.5 s later than over HTTP while the earlier pages filled a
  * minute each from their colleagues; with the players' buffer capped at 12 s they did not.
  *
- * So a VOD segment asked for with at least {@link FILL_AHEAD_S} ahead, by a player that is
+ * So a VOD segment asked for with more than {@link FILL_AHEAD_S} ahead, by a player that is
  * playing, starts no sooner than its turn: the segments of one rendition are spaced by their
  * duration divided by {@link FILL_RATE}, so the buffer still grows by a second every second until
  * the player's own cap. Live segments, a starting player, a buffer below the threshold (a seek
@@ -20,7 +20,7 @@
  * @module core/fill-pace
  */
 
-/** Media held ahead (seconds) from which a VOD player's further segments are paced: Shaka Player's default buffering goal. */
+/** Media held ahead (seconds) beyond which a VOD player's further segments are paced: Shaka Player's default buffering goal. */
 export const FILL_AHEAD_S = 10;
 /** Media seconds a paced buffer fill may load per wall-clock second. */
 export const FILL_RATE = 2;
@@ -46,7 +46,7 @@ export class FillPace {
    * @returns {number}
    */
   turn(req, playing, nowMs) {
-    if (req.live || !playing || !(req.durationS > 0) || !(req.bufferS >= this.aheadS)) return nowMs;
+    if (req.live || !playing || !(req.durationS > 0) || !(req.bufferS > this.aheadS)) return nowMs;
     const key = req.track ?? '';
     const at = Math.max(nowMs, this.nextAtMs.get(key) ?? nowMs);
     this.nextAtMs.set(key, at + (req.durationS * 1000) / this.rate);
