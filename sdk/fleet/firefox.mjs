@@ -93,13 +93,26 @@ function contextFacade(context, { viewport }) {
     },
     async newPage() {
       const page = await context.newPage();
-      if (viewport) await page.setViewport(viewport);
+      if (viewport) await setViewport(page, viewport);
       for (const [fn, arg] of initScripts) await page.evaluateOnNewDocument(fn, arg);
       return pageFacade(page);
     },
     close: () => context.close(),
     raw: context,
   };
+}
+
+/**
+ * Sets the page's viewport. puppeteer-core sends a screen-orientation override with it, which
+ * Firefox ESR 140 does not implement ("unknown command emulation.setScreenOrientationOverride"):
+ * the viewport itself is still set, so only that error is passed over.
+ */
+async function setViewport(page, viewport) {
+  try {
+    await page.setViewport(viewport);
+  } catch (e) {
+    if (!/unknown command emulation\.setScreenOrientationOverride/.test(String(e && e.message))) throw e;
+  }
 }
 
 /**
