@@ -313,6 +313,11 @@ export class Scheduler {
     const deadlineMs = now + slackMs;
     if (self !== undefined && ranked[0] === self) return { source: 'http', reason: 'primary' };
 
+    // An attempt the slack cannot cover (a neighbour's channel opened late in a starting player's
+    // wait) would time out, cost the holder an upload and count against it: plan as urgent.
+    if (holder !== undefined && slackMs < (this.estimateP2pMs(req) ?? DEFAULT_P2P_ESTIMATE_MS)) {
+      return this.urgentPlan(req, { now, httpMs, ranked, self, exclude, holder });
+    }
     if (holder !== undefined) return { source: 'p2p', peer: holder, deadlineMs };
     // Neighbours still connecting (a viewer that just started) announce what they hold within a
     // few hundred ms of being created: with buffer to spare they get that moment, then HTTP.

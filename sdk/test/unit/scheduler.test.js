@@ -38,7 +38,30 @@ test('at buffer levels 0, 1, 3, 6 and 12 s a non-leader waits for an expected an
 test('the slack is exactly zero at buffer = margin + HTTP estimate, and that means HTTP', () => {
   const { s } = scheduler();
   assert.equal(s.plan(liveReq({ bufferS: 2.5, holders: ['n1'] })).source, 'http');
-  assert.equal(s.plan(liveReq({ bufferS: 2.501, holders: ['n1'] })).source, 'p2p');
+});
+
+test('a holder is asked only when the slack covers a LAN transfer: the default estimate, then the measured one', () => {
+  const { s } = scheduler();
+  s.recordHttp({ bytes: 80_000, ms: 100, durationS: 2 });
+  // HTTP takes 100 ms, so the slack is buffer − 1.5 s − 0.1 s. Nothing transferred from a
+  // neighbour yet: a transfer is taken to need DEFAULT_P2P_ESTIMATE_MS (250 ms).
+  assert.deepEqual(s.plan(liveReq({ bufferS: 1.601, holders: ['n1'] })), { source: 'http', reason: 'urgent' });
+  assert.deepEqual(s.plan(liveReq({ bufferS: 1.849, holders: ['n1'] })), { source: 'http', reason: 'urgent' });
+  assert.deepEqual(s.plan(liveReq({ bufferS: 1.85, holders: ['n1'] })), { source: 'p2p', peer: 'n1', deadlineMs: T0 + 250 });
+  // Transfers from neighbours took 80 ms each (not twice as fast as HTTP: no urgent attempt).
+  for (let i = 0; i < 3; i++) s.recordP2p({ bytes: 80_000, ms: 80 });
+  assert.deepEqual(s.plan(liveReq({ bufferS: 1.679, holders: ['n1'] })), { source: 'http', reason: 'urgent' });
+  assert.deepEqual(s.plan(liveReq({ bufferS: 1.68, holders: ['n1'] })), { source: 'p2p', peer: 'n1', deadlineMs: T0 + 80 });
+});
+
+test('a holder the slack cannot cover on a congested link still gets the urgent attempt a fast LAN earns', () => {
+  const { s } = scheduler();
+  s.setSiteHttpBps(2_000_000);
+  for (let i = 0; i < 3; i++) s.recordP2p({ bytes: 80_000, ms: 40 });
+  // 80 kB at 2 Mbit/s take 320 ms over HTTP: 1.84 s of buffer leave 20 ms of slack, short of the
+  // 40 ms a transfer takes. The LAN is 8 times faster: the urgent attempt, with its own budget.
+  const plan = s.plan(liveReq({ bufferS: 1.84, sizeBytes: 80_000, holders: ['n1'], open: 1 }));
+  assert.deepEqual(plan, { source: 'p2p', peer: 'n1', deadlineMs: T0 + 250 });
 });
 
 test('the primary leader fetches over HTTP at once, whatever its buffer and neighbours', () => {
