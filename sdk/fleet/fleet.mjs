@@ -681,6 +681,9 @@ export async function runFleet({
         // ms since the page's navigation start; null for what did not happen (yet)
         startup_phases_ms: Object.fromEntries(STARTUP_MARKS.map((k) => [k, Number.isFinite(marks[k]) ? Math.round(marks[k]) : null])),
         stalls: s.waiting ?? 0,
+        // of those, stalls with under 0.5 s of media at the playhead (probe.mjs): the data was late
+        stalls_starved: s.starved ?? 0,
+        stall_log: s.stallLog ?? [], // [ms since navigation start, s buffered ahead], the first 10
         stall_ms: Math.round(s.stallMs ?? 0),
         watch_ms: played ? Math.max(0, Math.round(s.now - s.playingAt)) : 0,
         hls_bytes: fragBytes,
@@ -762,6 +765,7 @@ export async function runFleet({
       offload: hlsBytes > 0 && originBytes !== null ? round(1 - originBytes / hlsBytes, 4) : null,
       offload_sdk: round(offloadSdk, 4),
       stalls: perPage.reduce((sum, p) => sum + p.stalls, 0),
+      stalls_starved: perPage.reduce((sum, p) => sum + p.stalls_starved, 0),
       rebuffer_ratio: watchMs > 0 ? round(stallMs / watchMs, 5) : null,
       startup_p50_ms: quantile(startups, 0.5),
       startup_p95_ms: quantile(startups, 0.95),

@@ -63,6 +63,7 @@ export function poolRuns(results) {
     offload_min: offloads.length ? Math.min(...offloads) : null,
     steady_offload: round(mean(results.map((r) => r.steady_offload)), 4),
     stalls: results.reduce((sum, r) => sum + (r.stalls ?? 0), 0),
+    stalls_starved: results.reduce((sum, r) => sum + (r.stalls_starved ?? 0), 0),
     rebuffer_ratio: watchMs > 0 ? round(stallMs / watchMs, 5) : null,
     startup_p50_ms: quantile(startups, 0.5),
     startup_p95_ms: quantile(startups, 0.95),

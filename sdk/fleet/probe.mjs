@@ -4,6 +4,9 @@
 // The probe counts on its own, independent of the demo page and of the SDK:
 // - startup: navigation start (performance.now() origin) to the video's first `playing`;
 // - stalls: `waiting` events after the first `playing`, and the time until the next `playing`;
+//   each one is also classed by what the video element held at the playhead: under
+//   STARVED_AHEAD_S of media ahead, the data was late (`starved`); more, the data was there and the
+//   browser's decoding or rendering fell behind (a busy machine: HTTP-only pages see these too);
 // - segment bytes hls.js loaded: Σ frag.stats.loaded over hls.js FRAG_LOADED events, hooked the
 //   moment the page assigns window.demoPlayer (synchronously after hls.loadSource, so no
 //   fragment can load before the hook). frag.stats.loaded is used because the payload itself
@@ -19,12 +22,17 @@
  * loads ({enabled: false} for --http-only).
  */
 export function installProbe(options) {
+  // Under this much media buffered ahead of the playhead a `waiting` is for want of data.
+  // (Defined inside: an init script is serialised on its own.)
+  const STARVED_AHEAD_S = 0.5;
   if (options && options.swarmgateConfig) {
     window.swarmgateConfig = Object.assign({}, window.swarmgateConfig || {}, options.swarmgateConfig);
   }
   const probe = {
     playingAt: null,
     waiting: 0,
+    starved: 0,
+    stallLog: [], // the first stalls: [ms since navigation start, seconds buffered ahead]
     stallMs: 0,
     stallStart: null,
     fragBytes: 0,
@@ -45,11 +53,25 @@ export function installProbe(options) {
       probe.stallStart = null;
     }
   }, true);
-  document.addEventListener('waiting', () => {
+  document.addEventListener('waiting', (event) => {
     if (probe.playingAt === null) {
       return; // the start-up wait is startup time, not a stall
     }
     probe.waiting += 1;
+    const media = event.target;
+    let ahead = 0;
+    if (media instanceof HTMLMediaElement) {
+      const b = media.buffered;
+      for (let i = 0; i < b.length; i++) {
+        if (b.start(i) <= media.currentTime && media.currentTime < b.end(i)) ahead = b.end(i) - media.currentTime;
+      }
+    }
+    if (ahead < STARVED_AHEAD_S) {
+      probe.starved += 1;
+    }
+    if (probe.stallLog.length < 10) {
+      probe.stallLog.push([Math.round(performance.now()), Math.round(ahead * 1000) / 1000]);
+    }
     if (probe.stallStart === null) {
       probe.stallStart = performance.now();
     }
@@ -264,6 +286,8 @@ export async function samplePage(cutWall) {
     now,
     playingAt: probe ? probe.playingAt : null,
     waiting: probe ? probe.waiting : 0,
+    starved: probe ? probe.starved : 0,
+    stallLog: probe ? probe.stallLog : [],
     stallMs: probe ? probe.stallMs + (probe.stallStart !== null ? now - probe.stallStart : 0) : 0,
     fragBytes: probe ? probe.fragBytes : 0,
     fragBytesBeforeCut: probe && cutWall ? probe.fragLog.reduce((sum, v, i, log) => (i % 2 === 0 && v <= cutWall ? sum + log[i + 1] : sum), 0) : null,

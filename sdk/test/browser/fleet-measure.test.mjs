@@ -164,7 +164,7 @@ test('pooled runs: start-up quantiles over every page of every run, stalls summe
   });
   const pooled = poolRuns([
     run([100, 200, 300, 400], { pages: [page(100, { httpBytesByReason: { alone: 10, primary: 5 } }), page(200), page(300), page(400)] }),
-    run([150, 250, 350, 5000], { offload: 0.9, wan_copies_per_segment_per_site: 1.2, live_latency_p50_s: 7, stalls: 2,
+    run([150, 250, 350, 5000], { offload: 0.9, wan_copies_per_segment_per_site: 1.2, live_latency_p50_s: 7, stalls: 2, stalls_starved: 1,
       load_avg_1m: { start: 2, max: 9, end: 4 },
       pages: [page(150, { httpBytesByReason: { primary: 20 } }), page(250), page(350), page(5000)] }),
   ]);
@@ -174,6 +174,7 @@ test('pooled runs: start-up quantiles over every page of every run, stalls summe
   assert.equal(pooled.startup_p95_ms, 5000);
   assert.deepEqual(pooled.startup_p95_ms_by_run, [400, 5000]);
   assert.equal(pooled.stalls, 2);
+  assert.equal(pooled.stalls_starved, 1);
   assert.equal(pooled.offload, 0.85);
   assert.equal(pooled.offload_min, 0.8);
   assert.equal(pooled.wan_copies_per_segment_per_site, 1.1);
@@ -230,5 +231,37 @@ test('machine CPU: cores per kind over the window; processes started in it count
     assert.equal(watch.stop(), watch.stop(), 'a second stop returns the same figures');
   } finally {
     rmSync(proc, { recursive: true, force: true });
+  }
+});
+
+test('the page probe classes each stall by the media buffered at the playhead: under 0.5 s the data was late', async () => {
+  const { installProbe } = await import('../../fleet/probe.mjs');
+  const listeners = {};
+  class HTMLMediaElement {
+    constructor(ranges) { this.ranges = ranges; this.currentTime = 0; }
+    get buffered() { return { length: this.ranges.length, start: (i) => this.ranges[i][0], end: (i) => this.ranges[i][1] }; }
+  }
+  const saved = { window: globalThis.window, document: globalThis.document, HTMLMediaElement: globalThis.HTMLMediaElement };
+  Object.assign(globalThis, {
+    window: {}, HTMLMediaElement, document: { addEventListener: (type, fn) => { listeners[type] = fn; } },
+  });
+  try {
+    installProbe({});
+    const probe = globalThis.window.__fleetProbe;
+    const video = new HTMLMediaElement([[6, 8], [8.1, 12]]);
+    const at = (t, type) => { video.currentTime = t; listeners[type]({ target: video }); };
+    at(6, 'waiting'); // before the first frame: start-up, not a stall
+    at(6, 'playing');
+    at(6.3, 'waiting'); // 1.7 s buffered ahead: the decoder fell behind
+    at(6.31, 'playing');
+    at(7.8, 'waiting'); // 0.2 s ahead: the next data was late
+    at(8, 'playing');
+    at(8.02, 'waiting'); // in the gap between two ranges: nothing to play
+    at(8.1, 'playing');
+    assert.equal(probe.waiting, 3);
+    assert.equal(probe.starved, 2);
+    assert.deepEqual(probe.stallLog.map(([, ahead]) => ahead), [1.7, 0.2, 0]);
+  } finally {
+    Object.assign(globalThis, saved);
   }
 });

