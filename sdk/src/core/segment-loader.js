@@ -57,6 +57,9 @@ export const START_NEED_MS = 500;
  * @property {string} [segmentId] defaults to engine.segmentId(url, range)
  * @property {boolean} live
  * @property {number} bufferS media the player holds ahead (seconds) when it asks
+ * @property {boolean} [fromStartPoint] before the first frame, `bufferS` is the media between where
+ *   the player will start and this segment (the adapter knows the start point): the segments asked
+ *   for earlier add nothing to it (start-buffer.js)
  * @property {number} [durationS]
  * @property {number} [sizeBytes] expected size (the rendition's bitrate × duration), for the HTTP estimate
  * @property {number} [sequence] media sequence number (live)
@@ -181,6 +184,7 @@ export class SegmentLoader {
       return req;
     }
     const aheadS = this.startBuffer.aheadS(req);
+    if (req.fromStartPoint) return req;
     return aheadS > (req.bufferS || 0) ? { ...req, bufferS: aheadS } : req;
   }
 
@@ -322,7 +326,10 @@ export class SegmentLoader {
         continue;
       }
       const r = await this.tryPeer(id, plan.peer, plan.deadlineMs, req);
-      if (r.result) return this.resultFor(r.result, req);
+      if (r.result) {
+        this.log('p2p', id, 'from', plan.peer, `in ${Math.round(this.now() - t)} ms, asked with buffer ${Number(req.bufferS ?? 0).toFixed(2)} s ${Math.round(this.now() - t0)} ms ago`);
+        return this.resultFor(r.result, req);
+      }
       this.neighbours.countFailure(plan.peer, r);
       if (r.fail === 'aborted') throw new Error('aborted');
       if (r.fail === 'integrity' || r.fail === 'unverified' || r.fail === 'timeout') return httpOnce(r.fail);

@@ -81,6 +81,42 @@ export function listedSegments(index, live) {
   return out;
 }
 
+/**
+ * Before its first frame a live Shaka player holds its playhead at 0 and then starts at its seek
+ * range's end (the live edge less the presentation delay), which falls late in the segments it
+ * fetched first, not at their start: traces showed it start with 0.1-0.5 s of media ahead. What it
+ * will hold ahead of a segment it asks for meanwhile is the media from that point to the segment's
+ * start; the caller asks only until the first `playing` (the element's `played` ranges are not
+ * empty after Shaka's seek, before its first frame). Undefined when the point or the segment's
+ * time is not known.
+ * @param {{seekRange: () => {start: number, end: number}}} player
+ * @param {object|undefined} segment Shaka's SegmentReference (presentation time)
+ * @returns {number|undefined} seconds
+ */
+export function aheadOfStart(player, segment) {
+  const times = segmentTimes(segment);
+  if (!times || !Number.isFinite(times.start)) return undefined;
+  let end;
+  try { end = player.seekRange().end; } catch { return undefined; }
+  if (!(Number.isFinite(end) && end > 0)) return undefined;
+  return Math.max(0, times.start - end);
+}
+
+/**
+ * A SegmentReference's start and end (presentation time). Shaka's compiled build renames the
+ * fields; the getters are its API.
+ * @returns {{start: number, end: number}|undefined}
+ */
+function segmentTimes(segment) {
+  if (!segment) return undefined;
+  try {
+    if (typeof segment.getStartTime === 'function') return { start: segment.getStartTime(), end: segment.getEndTime() };
+  } catch {
+    return undefined;
+  }
+  return { start: segment.startTime, end: segment.endTime };
+}
+
 /** Everything the SDK attaches to one Shaka Player. */
 export class ShakaSession extends PlayerSession {
   constructor(runtime, player) {
@@ -190,16 +226,19 @@ export class ShakaSession extends PlayerSession {
     const stream = context.stream;
     const player = this.player;
     const num = (v) => (Number.isFinite(v) && v > 0 ? v : undefined);
-    const durationS = segment ? num(segment.endTime - segment.startTime) : undefined;
+    const times = segmentTimes(segment);
+    const durationS = times ? num(times.end - times.start) : undefined;
     let live = false;
     try { live = !!player.isLive(); } catch { live = false; }
     let bw;
     try { bw = num(player.getStats().estimatedBandwidth); } catch { bw = undefined; }
+    const fromStart = live && !this.playing ? aheadOfStart(player, segment) : undefined;
     return {
       url: uri,
       range: rangeOf(request.headers),
       live,
-      bufferS: bufferAhead(this.media),
+      bufferS: fromStart ?? bufferAhead(this.media),
+      ...(fromStart !== undefined ? { fromStartPoint: true } : {}),
       durationS,
       sizeBytes: num(stream && stream.bandwidth && durationS ? Math.round((stream.bandwidth * durationS) / 8) : undefined),
       track: `${stream ? stream.type : 'media'}:${stream ? stream.id : ''}`,

@@ -1005,6 +1005,25 @@ test('a starting player that asks for its next segments while the first is on it
   assert.equal(third.log.length, 0, 'the third did not go over HTTP');
 });
 
+test('a starting player whose adapter knows its start point keeps that buffer: the earlier asks add nothing', async () => {
+  // Shaka starts late in its first segments (aheadOfStart in shaka/adapter.js): the third segment
+  // of the window with 0.5 s between the start point and it is needed 0.5 s after the first frame.
+  const bytes = segmentBytes(30_000, 30);
+  const { engine, signaling } = createEngine({ holdPeers: true, remotes: { 'p-a': {} } });
+  engine.start();
+  signaling().welcome('p-self', { leaders: ['p-lead-elsewhere'] });
+  signaling().emit('neighbour', { type: 'neighbour', peer: 'p-a', offer: true });
+  const ask = (url, sequence, bufferS, httpLoad) => engine.loadSegment({ url, live: true, bufferS, fromStartPoint: true, durationS: 2, sequence, track: 'v', httpLoad });
+  await ask(SEG, 100, 0, httpLoader(bytes));
+  await ask(SEG2, 101, 0, httpLoader(bytes));
+  const third = httpLoader(bytes);
+  const t0 = performance.now();
+  const r = await ask(SEG3, 102, 0.5, third);
+  assert.equal(r.source, 'http');
+  assert.ok(performance.now() - t0 < 300, `at once, not after a wait for the held colleagues (${Math.round(performance.now() - t0)} ms)`);
+  assert.equal(engine.stats().httpBytesByReason.alone, 3 * bytes.length);
+});
+
 test('VOD: a playing player that holds plenty ahead gets its further segments at twice real time, and may give up while it waits', async () => {
   const { FILL_AHEAD_S, FILL_RATE } = await import('../../src/core/fill-pace.js');
   const timers = new FakeTimers();

@@ -109,6 +109,38 @@ test("an HTTP failure is Shaka's own error; an engine failure falls back to Shak
   assert.equal(response.data.byteLength, FILE.length);
 });
 
+test('before its first frame a live player counts its buffer from its start point, the seek range\'s end', async () => {
+  const { aheadOfStart } = await import('../../src/shaka/adapter.js');
+  const live = { seekRange: () => ({ start: 1000, end: 1015.5 }) };
+  assert.equal(aheadOfStart(live, { startTime: 1016 }), 0.5);
+  assert.equal(aheadOfStart(live, { startTime: 1014 }), 0, 'the segment it starts in');
+  assert.equal(aheadOfStart(live, { startTime: 1018 }), 2.5);
+  assert.equal(aheadOfStart({ seekRange: () => ({ start: 0, end: 0 }) }, { startTime: 1016 }), undefined, 'no manifest yet');
+  assert.equal(aheadOfStart({ seekRange: () => { throw new Error('unloaded'); } }, { startTime: 1016 }), undefined);
+  assert.equal(aheadOfStart(live, undefined), undefined, 'an init segment');
+
+  // Through Shaka's networking engine: the request the engine gets carries it.
+  const progress = [];
+  const net = configured(new NE((timeMs, bytes) => progress.push(bytes)));
+  const player = { getNetworkingEngine: () => net, isLive: () => true, getStats: () => ({}), seekRange: () => ({ start: 1000, end: 1015.5 }) };
+  const session = new ShakaSession(runtime, player);
+  session.filterRequests();
+  const calls = [];
+  session.engineRef = { enabled: true, calls, loadSegment: (r) => { calls.push(r); return Promise.resolve({ bytes: FILE, source: 'p2p' }); } };
+  // Shaka's own SegmentReference: its compiled build renames the fields, the getters stay.
+  const ref = new shaka.media.SegmentReference(1016, 1018, () => [`${base}/seg-508.m4s`], 0, null, null, 0, 0, Infinity);
+  const context = { ...segmentContext, segment: ref };
+  await fetchWith(net, NE.RequestType.SEGMENT, `${base}/seg-508.m4s`, { context });
+  assert.equal(calls[0].bufferS, 0.5);
+  assert.equal(calls[0].fromStartPoint, true);
+  assert.equal(calls[0].durationS, 2);
+  // Once the player played, the element tells (its buffer ahead of the playhead; none attached here).
+  session.playing = true;
+  await fetchWith(net, NE.RequestType.SEGMENT, `${base}/seg-508.m4s`, { context });
+  assert.equal(calls[1].bufferS, 0);
+  assert.equal(calls[1].fromStartPoint, undefined);
+});
+
 test('Range headers name byte ranges', () => {
   assert.deepEqual(rangeOf({ Range: 'bytes=0-771' }), { first: 0, last: 771 });
   assert.equal(rangeOf({ Range: 'bytes=5-' }), undefined);
