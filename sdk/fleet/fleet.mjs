@@ -681,7 +681,7 @@ export async function runFleet({
         // ms since the page's navigation start; null for what did not happen (yet)
         startup_phases_ms: Object.fromEntries(STARTUP_MARKS.map((k) => [k, Number.isFinite(marks[k]) ? Math.round(marks[k]) : null])),
         stalls: s.waiting ?? 0,
-        // of those, stalls with under 0.5 s of media at the playhead (probe.mjs): the data was late
+        // of those, stalls with under 0.25 s of media at the playhead (probe.mjs): the data was late
         stalls_starved: s.starved ?? 0,
         stall_log: s.stallLog ?? [], // [ms since navigation start, s buffered ahead], the first 10
         stall_ms: Math.round(s.stallMs ?? 0),

@@ -22,9 +22,10 @@
  * loads ({enabled: false} for --http-only).
  */
 export function installProbe(options) {
-  // Under this much media buffered ahead of the playhead a `waiting` is for want of data.
+  // Under this much media buffered ahead of the playhead a `waiting` is for want of data: pages
+  // that ran dry stalled with about 0.1 s ahead; a browser behind on a busy machine, with 0.4-3 s.
   // (Defined inside: an init script is serialised on its own.)
-  const STARVED_AHEAD_S = 0.5;
+  const STARVED_AHEAD_S = 0.25;
   if (options && options.swarmgateConfig) {
     window.swarmgateConfig = Object.assign({}, window.swarmgateConfig || {}, options.swarmgateConfig);
   }

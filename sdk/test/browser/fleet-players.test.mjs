@@ -9,7 +9,7 @@ import { figures, runFleet } from '../../fleet/fleet.mjs';
 
 const SECONDS = 45;
 // Every combination must play on all pages without a player error, deliver P2P bytes to every
-// non-leader and never stall for want of data (a `waiting` with under 0.5 s of media buffered at
+// non-leader and never stall for want of data (a `waiting` with under 0.25 s of media buffered at
 // the playhead, fleet/probe.mjs); those are hard assertions. Parts of the bar not met yet on the
 // shared 2-core machine run as `todo` subtests of the same fleet (their failures are printed, not
 // counted; drop `todo` when they pass): Shaka pages see short `waiting` events (4-12 per run,
