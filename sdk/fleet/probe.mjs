@@ -6,7 +6,7 @@
 // - stalls: `waiting` events after the first `playing`, and the time until the next `playing`;
 //   each one is also classed by what the video element held at the playhead: under
 //   STARVED_AHEAD_S of media ahead, the data was late (`starved`); more, the data was there and the
-//   browser's decoding or rendering fell behind (a busy machine: HTTP-only pages see these too);
+//   browser's decoding or rendering fell behind (a busy machine);
 // - segment bytes hls.js loaded: Σ frag.stats.loaded over hls.js FRAG_LOADED events, hooked the
 //   moment the page assigns window.demoPlayer (synchronously after hls.loadSource, so no
 //   fragment can load before the hook). frag.stats.loaded is used because the payload itself
