@@ -15,8 +15,9 @@ const SECONDS = 45;
 // failures are printed, not counted; drop `todo` when they pass):
 // - Shaka starts 0.1-0.2 s before the end of the segments it fetched first, so a third fetch that
 //   a busy machine holds up makes it wait (8 viewers: one page in 3 of 5 runs, 36-325 ms; none in
-//   5 runs of 4 viewers since the start-point fix); its pages also see `waiting` events of 1-16 ms
-//   with seconds of media buffered just after their first frame;
+//   5 runs of 4 viewers since the start-point fix); its pages also see `waiting` events of 1-18 ms
+//   with seconds of media buffered just after their first frame, HTTP-only pages too (2 of 12 in
+//   three 4-viewer runs);
 // - Video.js on DASH now and then sees one `waiting` of a few ms with seconds of media buffered
 //   (the browser's decoding behind: seen with a busy core beside 4 pages);
 // - Video.js on DASH offloaded 0.48-0.58 in 4-viewer runs.
