@@ -314,8 +314,12 @@ export class Scheduler {
     if (self !== undefined && ranked[0] === self) return { source: 'http', reason: 'primary' };
 
     // An attempt the slack cannot cover (a neighbour's channel opened late in a starting player's
-    // wait) would time out, cost the holder an upload and count against it: plan as urgent.
-    if (holder !== undefined && slackMs < (this.estimateP2pMs(req) ?? DEFAULT_P2P_ESTIMATE_MS)) {
+    // wait) would time out, cost the holder an upload and count against it: plan as urgent. Never
+    // more than the default is asked for: slow transfers in the history (bytes held while the
+    // appliance was away for their hash) must not keep a viewer off P2P, with no new sample to
+    // tell it otherwise.
+    const p2pNeedMs = Math.min(DEFAULT_P2P_ESTIMATE_MS, this.estimateP2pMs(req) ?? DEFAULT_P2P_ESTIMATE_MS);
+    if (holder !== undefined && slackMs < p2pNeedMs) {
       return this.urgentPlan(req, { now, httpMs, ranked, self, exclude, holder });
     }
     if (holder !== undefined) return { source: 'p2p', peer: holder, deadlineMs };

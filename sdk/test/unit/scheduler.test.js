@@ -54,6 +54,15 @@ test('a holder is asked only when the slack covers a LAN transfer: the default e
   assert.deepEqual(s.plan(liveReq({ bufferS: 1.68, holders: ['n1'] })), { source: 'p2p', peer: 'n1', deadlineMs: T0 + 80 });
 });
 
+test('slow transfers in the history never ask for more slack than the default: no lock-out from P2P', () => {
+  const { s } = scheduler();
+  s.recordHttp({ bytes: 80_000, ms: 100, durationS: 2 });
+  // Transfers held 5 s each (their hash waited for an appliance that was away).
+  for (let i = 0; i < 8; i++) s.recordP2p({ bytes: 80_000, ms: 5000 });
+  assert.deepEqual(s.plan(liveReq({ bufferS: 1.85, holders: ['n1'] })), { source: 'p2p', peer: 'n1', deadlineMs: T0 + 250 });
+  assert.deepEqual(s.plan(liveReq({ bufferS: 1.849, holders: ['n1'] })), { source: 'http', reason: 'urgent' });
+});
+
 test('a holder the slack cannot cover on a congested link still gets the urgent attempt a fast LAN earns', () => {
   const { s } = scheduler();
   s.setSiteHttpBps(2_000_000);
