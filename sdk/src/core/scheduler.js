@@ -309,19 +309,16 @@ export class Scheduler {
     const ranked = req.live ? rankLeaders(req.segmentId, req.leaders ?? []) : [];
     const exclude = new Set(req.exclude ?? []);
     const holder = (req.holders ?? []).find((p) => p !== self && !exclude.has(p));
-    if (!(slackMs > 0)) return this.urgentPlan(req, { now, httpMs, ranked, self, exclude, holder });
+    // With a holder, an attempt the slack cannot cover (a neighbour's channel opened late in a
+    // starting player's wait) would time out, cost the holder an upload and count against it: that
+    // is urgent too. Never more than the default is asked for: slow transfers in the history
+    // (bytes held while the appliance was away for their hash) must not keep a viewer off P2P,
+    // with no new sample to tell it otherwise.
+    const needMs = holder === undefined ? 0 : Math.min(DEFAULT_P2P_ESTIMATE_MS, this.estimateP2pMs(req) ?? DEFAULT_P2P_ESTIMATE_MS);
+    if (!(slackMs > 0) || slackMs < needMs) return this.urgentPlan(req, { now, httpMs, ranked, self, exclude, holder });
     const deadlineMs = now + slackMs;
     if (self !== undefined && ranked[0] === self) return { source: 'http', reason: 'primary' };
 
-    // An attempt the slack cannot cover (a neighbour's channel opened late in a starting player's
-    // wait) would time out, cost the holder an upload and count against it: plan as urgent. Never
-    // more than the default is asked for: slow transfers in the history (bytes held while the
-    // appliance was away for their hash) must not keep a viewer off P2P, with no new sample to
-    // tell it otherwise.
-    const p2pNeedMs = Math.min(DEFAULT_P2P_ESTIMATE_MS, this.estimateP2pMs(req) ?? DEFAULT_P2P_ESTIMATE_MS);
-    if (holder !== undefined && slackMs < p2pNeedMs) {
-      return this.urgentPlan(req, { now, httpMs, ranked, self, exclude, holder });
-    }
     if (holder !== undefined) return { source: 'p2p', peer: holder, deadlineMs };
     // Neighbours still connecting (a viewer that just started) announce what they hold within a
     // few hundred ms of being created: with buffer to spare they get that moment, then HTTP.
