@@ -16,7 +16,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { BROWSER_CHOICES, browserOf, browserUnavailableReason, launchViewerBrowser } from './browser.mjs';
-import { httpBytesByReason, p2pBytesBetweenBrowsers, parseSegmentLog, quantile, round, wanCopiesPerSegmentPerSite } from './measure.mjs';
+import { httpBytesByReason, p2pBytesBetweenBrowsers, peerGateCounts, parseSegmentLog, quantile, round, wanCopiesPerSegmentPerSite } from './measure.mjs';
 import { installProbe, samplePage } from './probe.mjs';
 import { meanShare, watchPageCpu } from './page-cpu.mjs';
 import { watchMachineCpu } from './machine-cpu.mjs';
@@ -786,6 +786,7 @@ export async function runFleet({
       cross_site_p2p_bytes: crossSite,
       p2p_bytes_between_browsers: haveSdk ? p2pBytesBetweenBrowsers(perPage) : null,
       http_bytes_by_reason: haveSdk ? httpBytesByReason(perPage) : null,
+      peer_gate: haveSdk ? peerGateCounts(perPage) : null,
       cross_site_forwarded_packets: routerForwarded,
       off_lan_packets: offLan,
       viewers_played: startups.length,

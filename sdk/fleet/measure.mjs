@@ -120,6 +120,25 @@ export function p2pBytesBetweenBrowsers(pages) {
 }
 
 /**
+ * Pages by why their neighbour connections started (`stats().peerGate`: `started`, `congested`,
+ * `timeout`, `open`), so a run shows pages that took an open link for congested.
+ * @param {{sdk?: {peerGate?: string|null}}[]} pages
+ * @returns {Object<string, number>|null} null when no page ran the SDK
+ */
+export function peerGateCounts(pages) {
+  const reporting = pages.filter((p) => p.sdk);
+  if (reporting.length === 0) {
+    return null;
+  }
+  const counts = {};
+  for (const page of reporting) {
+    const why = page.sdk.peerGate ?? 'none';
+    counts[why] = (counts[why] ?? 0) + 1;
+  }
+  return counts;
+}
+
+/**
  * The pages' HTTP segment bytes summed by why the SDK fetched them over HTTP (`stats()`'s
  * `httpBytesByReason`: leader, backup, alone, urgent, …), largest first.
  * @param {{sdk: object|null}[]} pages

@@ -4,7 +4,7 @@
 // moved by 1–3 s from one pair of runs to the next. Pooling the pages of several runs, with the
 // order of SDK and HTTP-only runs alternated so that a machine growing busier charges both
 // sides alike, gives the quantiles enough pages to mean something.
-import { httpBytesByReason, quantile, round } from './measure.mjs';
+import { httpBytesByReason, peerGateCounts, quantile, round } from './measure.mjs';
 
 const mean = (values) => {
   const finite = values.filter((v) => Number.isFinite(v));
@@ -75,6 +75,7 @@ export function poolRuns(results) {
     cross_site_p2p_bytes: results.every((r) => r.cross_site_p2p_bytes === null || r.cross_site_p2p_bytes === undefined)
       ? null : results.reduce((sum, r) => sum + (r.cross_site_p2p_bytes ?? 0), 0),
     http_bytes_by_reason: httpBytesByReason(pages),
+    peer_gate: peerGateCounts(pages),
     viewers_played: startups.length,
     machine_cpu_cores: meanByKey(results.map((r) => r.machine_cpu_cores)),
     load_avg_1m: {

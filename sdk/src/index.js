@@ -69,6 +69,8 @@ export function combineStats(list, { enabled, version }) {
     timings: { welcomeMs: null, peersReleasedMs: null, firstPeerOpenMs: null },
     // Why the first player's neighbour connections started (peer-gate.js), null before.
     peerGate: null,
+    // The site's HTTP throughput the appliance gave in the first player's `welcome` (kbit/s), null before or when unknown.
+    siteHttpKbps: null,
   };
   for (const s of list) {
     for (const k of ['httpBytes', 'p2pBytes', 'uploadedBytes', 'peers', 'stalls', 'stallMs', 'watchMs', 'httpRescued']) out[k] += s[k] || 0;
@@ -82,6 +84,7 @@ export function combineStats(list, { enabled, version }) {
       if (Number.isFinite(t) && (out.timings[k] === null || t < out.timings[k])) out.timings[k] = t;
     }
     if (out.peerGate === null && s.peerGate) out.peerGate = s.peerGate;
+    if (out.siteHttpKbps === null && Number.isFinite(s.siteHttpKbps)) out.siteHttpKbps = s.siteHttpKbps;
     if (s.peerId) {
       out.site = s.site;
       out.peerId = s.peerId;

@@ -121,6 +121,8 @@ export class Engine {
     this.playerPlaying = !holdPeersUntilStarted;
     // First-time marks on `now()` for start-up analysis (the fleet reads them); write-once, never read here.
     this.timings = { welcomeMs: null, firstPeerOpenMs: null };
+    /** The site's HTTP throughput (kbit/s) the first `welcome` gave, for stats(); null when it gave none. */
+    this.welcomeSiteHttpKbps = null;
     this.gate = new PeerGate({
       holding: holdPeersUntilStarted, timers, now,
       connect: (neighbour, signals) => this.neighbours.connect(neighbour, signals),
@@ -261,7 +263,10 @@ export class Engine {
   // ---- signaling events ----
 
   onWelcome(m) {
-    if (this.timings.welcomeMs === null) this.timings.welcomeMs = Math.round(this.now());
+    if (this.timings.welcomeMs === null) {
+      this.timings.welcomeMs = Math.round(this.now());
+      this.welcomeSiteHttpKbps = Number.isFinite(m.siteHttpKbps) && m.siteHttpKbps > 0 ? m.siteHttpKbps : null;
+    }
     // The site's link as its other viewers measured it: known before this viewer fetched anything.
     this.scheduler.setSiteHttpBps(m.siteHttpKbps * 1000);
     // On a congested WAN a neighbour on the LAN is the fastest source of the first fragments too.
@@ -356,6 +361,7 @@ export class Engine {
       p2pPolicy: this.policy ? this.policy.p2p ?? null : null,
       timings: { ...this.timings, peersReleasedMs: this.gate.openedAtMs },
       peerGate: this.gate.openedBy,
+      siteHttpKbps: this.welcomeSiteHttpKbps ?? null,
       httpRescued: this.loader.rescued,
       httpBytesByReason: { ...this.loader.httpBytesByReason },
     };

@@ -62,6 +62,12 @@ export const CONGESTED_SITE_BPS = 8_000_000;
  * 64 KiB take 64 ms, about what a request's own latency is on a busy desktop.
  */
 export const RATE_SAMPLE_MIN_BYTES = 64 * 1024;
+/**
+ * How long a fetch counts towards the throughput this viewer reports to the appliance: a viewer
+ * that no longer fetches (a colleague who took only its first fragments over HTTP) stops
+ * reporting instead of repeating what its start measured.
+ */
+export const REPORT_WINDOW_MS = 60_000;
 /** An HTTP fetch expected to take more than this share of the segment's duration: a congested link. */
 export const CONGESTED_SHARE = 0.25;
 /** A fetch under way is slow (the link congested) only once it has taken at least this long. */
@@ -148,7 +154,7 @@ export class Scheduler {
     this.safetyMarginMs = safetyMarginMs;
     this.defaultHttpMs = defaultHttpMs;
     this.backupGraceMs = backupGraceMs;
-    /** @type {{bytes: number, ms: number, durationS?: number}[]} newest last */
+    /** @type {{bytes: number, ms: number, durationS?: number, at: number}[]} newest last */
     this.samples = [];
     /** @type {{bytes: number, ms: number}[]} completed P2P transfers, newest last */
     this.p2pSamples = [];
@@ -164,7 +170,7 @@ export class Scheduler {
    */
   recordHttp({ bytes, ms, durationS }) {
     if (!(bytes > 0 && ms >= 0)) return;
-    this.samples.push({ bytes, ms, durationS });
+    this.samples.push({ bytes, ms, durationS, at: this.now() });
     if (this.samples.length > HTTP_SAMPLES) this.samples.shift();
   }
 
@@ -285,14 +291,28 @@ export class Scheduler {
 
   /**
    * What this viewer reports to the appliance as its HTTP throughput, for the site's figure that
-   * later joiners take as a sign of congestion ({@link congested}): only fetches of at least
-   * {@link RATE_SAMPLE_MIN_BYTES} count. A smaller fetch takes about one request's latency on any
-   * link, so it measures the latency, not the link: DASH's audio and init segments made an
-   * uncongested site look like one under 8 Mbit/s.
-   * @returns {number|undefined} bits per second, undefined before any such fetch
+   * later joiners take as a sign of congestion ({@link congested}): the fastest of its fetches of
+   * at least {@link RATE_SAMPLE_MIN_BYTES} in the last {@link REPORT_WINDOW_MS}.
+   * - Only large fetches: a smaller one takes about one request's latency on any link, so it
+   *   measures the latency, not the link (DASH's audio and init segments made an uncongested site
+   *   look like one under 8 Mbit/s).
+   * - The fastest, not the mean: a fetch is never faster than the link allows, but a busy desktop
+   *   (a page starting beside others, a browser behind on its work) makes a fast link's fetches
+   *   slow now and then. The mean of a starting viewer's fetches pulled an open site's figure
+   *   under 8 Mbit/s, and the viewers who joined then treated their open link as congested.
+   *   On a thin link every fetch is slow, the fastest included.
+   * - Recent only: what a viewer fetched at its start says little a minute later.
+   * @returns {number|undefined} bits per second, undefined without such a fetch
    */
   reportedHttpBps() {
-    return this.ownHttpThroughputBps(RATE_SAMPLE_MIN_BYTES);
+    const since = this.now() - REPORT_WINDOW_MS;
+    let best;
+    for (const s of this.samples) {
+      if (s.bytes < RATE_SAMPLE_MIN_BYTES || s.at < since) continue;
+      const bps = (s.bytes * 8 * 1000) / Math.max(s.ms, 1);
+      if (best === undefined || bps > best) best = bps;
+    }
+    return best;
   }
 
   /**

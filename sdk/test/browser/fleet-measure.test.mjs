@@ -2,7 +2,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { browserOf } from '../../fleet/browser.mjs';
-import { httpBytesByReason, p2pBytesBetweenBrowsers, parseSegmentLog, quantile, wanCopiesPerSegmentPerSite } from '../../fleet/measure.mjs';
+import {
+  httpBytesByReason, p2pBytesBetweenBrowsers, peerGateCounts, parseSegmentLog, quantile, wanCopiesPerSegmentPerSite,
+} from '../../fleet/measure.mjs';
 
 const t0 = Date.parse('2026-11-22T01:06:18.000Z');
 const at = (s) => new Date(t0 + s * 1000).toISOString();
@@ -143,6 +145,15 @@ test('HTTP bytes by reason are summed over the pages that report them, largest f
   assert.equal(httpBytesByReason([{ sdk: null }]), null, 'no page reports the split');
 });
 
+test('pages are counted by why their neighbour connections started; pages without the SDK are not', () => {
+  const pages = [
+    { sdk: { peerGate: 'started' } }, { sdk: { peerGate: 'congested' } }, { sdk: { peerGate: 'started' } },
+    { sdk: { peerGate: null } }, { sdk: null },
+  ];
+  assert.deepEqual(peerGateCounts(pages), { started: 2, congested: 1, none: 1 });
+  assert.equal(peerGateCounts([{ sdk: null }]), null);
+});
+
 test('--repeat pools pairs of runs: it needs --compare-http and a count from 1 to 20', async () => {
   const { parseArgs, UsageError } = await import('../../fleet/fleet.mjs');
   assert.equal(parseArgs(['--viewers', '2', '--duration', '5']).repeat, 1);
@@ -182,6 +193,7 @@ test('pooled runs: start-up quantiles over every page of every run, stalls summe
   assert.equal(pooled.live_latency_p50_s, 6.5);
   assert.deepEqual(pooled.load_avg_1m, { start: 1, max: 9, end: 4 });
   assert.deepEqual(pooled.http_bytes_by_reason, { primary: 25, alone: 10 });
+  assert.deepEqual(pooled.peer_gate, { none: 2 }, 'the two pages with SDK stats, which name no reason');
   const unplayed = poolRuns([run([100, null])]);
   assert.equal(unplayed.viewers_played, 1);
   assert.equal(unplayed.http_bytes_by_reason, null);

@@ -625,6 +625,7 @@ test('a viewer joining a site whose link is slow starts from its neighbours, and
   const { engine, signaling } = await setup({
     self: 'p-self', leaders: ['p-lead'], remotes: { 'p-lead': { segments: new Map([[SEG, bytes]]) } }, siteHttpKbps: 300,
   });
+  assert.equal(engine.stats().siteHttpKbps, 300, 'stats() shows what the site\'s figure was at welcome');
   const http = httpLoader(bytes);
   // Nothing fetched yet, but the site says 75 kB take 2 s over HTTP: the LAN is the faster source.
   const r = await engine.loadSegment({ url: SEG, live: true, bufferS: 0, durationS: 2, sizeBytes: 75_000, httpLoad: http });
@@ -775,7 +776,6 @@ test('a starting viewer whose first fetch crawls lets its held neighbours in and
   const http = abortableHttp(bytes, 5000);
   const loading = engine.loadSegment({ url: SEG, live: true, bufferS: 0, durationS: 2, httpLoad: http.httpLoad, abortHttp: http.abortHttp });
   await until(() => engine.stats().peers === 1, 3000, 'the gate to open once the fetch is slow');
-  assert.equal(engine.stats().peerGate, 'congested');
   far['p-lead'].segments.set(SEG, bytes);
   far['p-lead'].announce([SEG], true);
   const r = await loading;
@@ -800,7 +800,6 @@ test('a first fragment asked for before the appliance\'s welcome is still rescue
   const r = await loading;
   assert.equal(r.source, 'p2p');
   assert.equal(http.aborted, true);
-  assert.equal(engine.stats().peerGate, 'congested');
 });
 
 test('a live byte-range segment prefetched from a neighbour is checked against the hash of its range', async () => {

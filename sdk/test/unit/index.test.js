@@ -148,12 +148,15 @@ test('integrity is unavailable as soon as one player learnt the appliance has no
 test('stats carry the earliest welcome, peers-released and first-open-peer marks of any player, null until they happen', () => {
   const s = combineStats([
     { timings: { welcomeMs: 420, peersReleasedMs: null, firstPeerOpenMs: null } },
-    { timings: { welcomeMs: 380, peersReleasedMs: 700, firstPeerOpenMs: 900 }, peerGate: 'started' },
+    { timings: { welcomeMs: 380, peersReleasedMs: 700, firstPeerOpenMs: 900 }, peerGate: 'started', siteHttpKbps: null },
+    { siteHttpKbps: 52_000 },
     {},
   ], { enabled: true, version: 'x' });
   assert.deepEqual(s.timings, { welcomeMs: 380, peersReleasedMs: 700, firstPeerOpenMs: 900 });
   assert.equal(s.peerGate, 'started');
+  assert.equal(s.siteHttpKbps, 52_000, 'the first player welcomed with a site figure');
   const none = combineStats([], { enabled: true, version: 'x' });
   assert.deepEqual(none.timings, { welcomeMs: null, peersReleasedMs: null, firstPeerOpenMs: null });
   assert.equal(none.peerGate, null);
+  assert.equal(none.siteHttpKbps, null);
 });
