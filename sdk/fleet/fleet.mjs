@@ -786,7 +786,7 @@ export async function runFleet({
       cross_site_p2p_bytes: crossSite,
       p2p_bytes_between_browsers: haveSdk ? p2pBytesBetweenBrowsers(perPage) : null,
       http_bytes_by_reason: haveSdk ? httpBytesByReason(perPage) : null,
-      peer_gate: haveSdk ? peerGateCounts(perPage) : null,
+      peer_gate: haveSdk && !httpOnly ? peerGateCounts(perPage) : null,
       cross_site_forwarded_packets: routerForwarded,
       off_lan_packets: offLan,
       viewers_played: startups.length,

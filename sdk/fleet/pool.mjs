@@ -75,7 +75,7 @@ export function poolRuns(results) {
     cross_site_p2p_bytes: results.every((r) => r.cross_site_p2p_bytes === null || r.cross_site_p2p_bytes === undefined)
       ? null : results.reduce((sum, r) => sum + (r.cross_site_p2p_bytes ?? 0), 0),
     http_bytes_by_reason: httpBytesByReason(pages),
-    peer_gate: peerGateCounts(pages),
+    peer_gate: first.http_only ? null : peerGateCounts(pages),
     viewers_played: startups.length,
     machine_cpu_cores: meanByKey(results.map((r) => r.machine_cpu_cores)),
     load_avg_1m: {
