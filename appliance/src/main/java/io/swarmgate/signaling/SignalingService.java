@@ -78,7 +78,8 @@ public final class SignalingService implements AutoCloseable {
     private final SignalingCodec codec = new SignalingCodec();
     private final SessionRegistry registry = new SessionRegistry();
     private final Errors errors = new Errors();
-    private final SiteThroughput throughput = new SiteThroughput();
+    /** The HTTP throughput viewers reported, per stream and site, remembered per site for a day. */
+    private final SiteThroughput throughput = new SiteThroughput(SiteThroughput.REMEMBER_MS);
     /** The upload capacity viewers measured, per stream and site, for the console. */
     private final SiteThroughput uploadCapacity = new SiteThroughput();
     private final Admission admission;

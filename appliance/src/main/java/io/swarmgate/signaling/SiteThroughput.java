@@ -12,15 +12,23 @@ import java.util.concurrent.ConcurrentHashMap;
  * its own fetches to the link when its neighbours on the LAN hold the segments; and the upload
  * capacity viewers measured sending segments to each other, which the console shows per site.
  *
+ * <p>The HTTP figure is also remembered per site, over all its streams, for {@link #REMEMBER_MS}
+ * ({@link #siteFigure}): a link's speed belongs to the site, not to one stream, and the viewers who
+ * open an event join before any of them has reported (every 10 s), so without it the first of a
+ * branch office's viewers started as on an open link while they stampeded its thin one.
+ *
  * <p>Threads: reports arrive on I/O threads, welcomes are built on the mesh thread; each site's
- * samples are a small ring guarded by its own monitor, and sites without a fresh sample are
- * dropped by {@link #prune}, so memory follows the sites that are watching.
+ * samples are a small ring guarded by its own monitor, and sites without a sample in the window
+ * (or, remembered, in {@code rememberMs}) are dropped by {@link #prune}, so memory follows the
+ * sites that are watching.
  */
 final class SiteThroughput {
 
-    /** How long a report counts. */
+    /** How long a report counts for its stream. */
     static final long WINDOW_MS = 60_000;
-    /** Samples kept per stream and site: enough for a median, bounded whatever the audience. */
+    /** How long the HTTP figure is remembered for a site when its stream has no fresh report. */
+    static final long REMEMBER_MS = 24 * 60 * 60 * 1000L;
+    /** Samples kept per stream and site (and per site, remembered): enough for a median, bounded whatever the audience. */
     static final int SAMPLES = 32;
 
     private record Key(String streamId, String site) {
@@ -35,6 +43,22 @@ final class SiteThroughput {
     }
 
     private final Map<Key, Ring> sites = new ConcurrentHashMap<>();
+    /** Per site over all its streams, when {@link #rememberMs} is positive. */
+    private final Map<String, Ring> remembered = new ConcurrentHashMap<>();
+    private final long rememberMs;
+
+    /** Per stream and site only (the upload capacity the console shows). */
+    SiteThroughput() {
+        this(0);
+    }
+
+    /** @param rememberMs how long a site's figure outlives its stream's window; 0 for not at all */
+    SiteThroughput(long rememberMs) {
+        if (rememberMs != 0 && rememberMs < WINDOW_MS) {
+            throw new IllegalArgumentException("rememberMs must be 0 or at least " + WINDOW_MS + ", got " + rememberMs);
+        }
+        this.rememberMs = rememberMs;
+    }
 
     /** A viewer of {@code streamId} in {@code site} reported {@code kbps} (null: not measured) at {@code now}. */
     void record(String streamId, String site, Long kbps, long now) {
@@ -48,7 +72,13 @@ final class SiteThroughput {
         if (kbps <= 0) {
             return;
         }
-        Ring ring = sites.computeIfAbsent(new Key(streamId, site), k -> new Ring());
+        add(sites.computeIfAbsent(new Key(streamId, site), k -> new Ring()), kbps, now);
+        if (rememberMs > 0) {
+            add(remembered.computeIfAbsent(site, k -> new Ring()), kbps, now);
+        }
+    }
+
+    private static void add(Ring ring, long kbps, long now) {
         synchronized (ring) {
             ring.kbps[ring.next] = kbps;
             ring.at[ring.next] = now;
@@ -60,7 +90,23 @@ final class SiteThroughput {
 
     /** The median of the fresh reports of the site, or null when there is none. */
     Long median(String streamId, String site, long now) {
-        Ring ring = sites.get(new Key(streamId, site));
+        return median(sites.get(new Key(streamId, site)), now - WINDOW_MS);
+    }
+
+    /**
+     * The figure a viewer joining {@code streamId} in {@code site} is told: the median of its
+     * stream's fresh reports there, else the median of the site's last reports for any stream in
+     * {@code rememberMs}; null when neither exists.
+     */
+    Long siteFigure(String streamId, String site, long now) {
+        Long fresh = median(streamId, site, now);
+        if (fresh != null || rememberMs == 0) {
+            return fresh;
+        }
+        return median(remembered.get(site), now - rememberMs);
+    }
+
+    private static Long median(Ring ring, long since) {
         if (ring == null) {
             return null;
         }
@@ -69,7 +115,7 @@ final class SiteThroughput {
         synchronized (ring) {
             fresh = new long[ring.size];
             for (int i = 0; i < ring.size; i++) {
-                if (now - ring.at[i] <= WINDOW_MS) {
+                if (ring.at[i] >= since) {
                     fresh[n++] = ring.kbps[i];
                 }
             }
@@ -112,12 +158,14 @@ final class SiteThroughput {
         return out;
     }
 
-    /** Forgets sites with no report in the window. */
+    /** Forgets sites with no report in the window, and remembered sites with none in {@code rememberMs}. */
     void prune(long now) {
         sites.values().removeIf(ring -> now - ring.newest > WINDOW_MS);
+        remembered.values().removeIf(ring -> now - ring.newest > rememberMs);
     }
 
+    /** Rings held: per stream and site, plus remembered sites (for tests of the memory bound). */
     int siteCount() {
-        return sites.size();
+        return sites.size() + remembered.size();
     }
 }

@@ -243,6 +243,6 @@ final class ViewerLifecycle {
 
     private ServerMessage.Welcome welcome(ViewerSession.Membership m, boolean resumed) {
         return new ServerMessage.Welcome(m.peerId(), m.secret(), resumed, m.site(), m.streamId(), heartbeatMs,
-                m.effective(), throughput.median(m.streamId(), m.site(), clock.millis()));
+                m.effective(), throughput.siteFigure(m.streamId(), m.site(), clock.millis()));
     }
 }

@@ -139,5 +139,8 @@ class SignalingJoinFlowIT extends SignalingTestBase {
         assertEquals(300, welcome.path("siteHttpKbps").asLong(), "the median of the site's reports: " + welcome);
         JsonNode elsewhere = viewer("127.0.2.5").joinStream(STREAM);
         assertFalse(elsewhere.has("siteHttpKbps"), "another site has its own link: " + elsewhere);
+        JsonNode otherStream = viewer("127.0.1.9").joinStream("https://video.corp.example/live/weekly/master.m3u8");
+        assertEquals(300, otherStream.path("siteHttpKbps").asLong(),
+                "a stream nobody in the site has reported on yet gets the site's figure: " + otherStream);
     }
 }
