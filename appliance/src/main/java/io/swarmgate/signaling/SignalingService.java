@@ -12,14 +12,12 @@ import io.swarmgate.stun.StunOffer;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,7 +33,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link Relay} forwards signals between paired viewers, keeping candidates on the LAN;</li>
  *   <li>{@link ViewerLifecycle} welcomes, places, resumes and removes viewers, and
  *       {@link PolicyRecheck} re-checks them after a policy change;</li>
- *   <li>{@link MeshEvents} turns coordinator events into messages.</li>
+ *   <li>{@link MeshEvents} turns coordinator events into messages;</li>
+ *   <li>{@link ViewerReports} takes the viewers' QoE reports.</li>
  * </ul>
  *
  * <h2>Threads: one direction, no waiting</h2>
@@ -73,21 +72,16 @@ public final class SignalingService implements AutoCloseable {
 
     private final ApplianceConfig.Signaling settings;
     private final StunOffer stun = new StunOffer();
-    private final ReportSink reports;
+    private final ViewerReports reports;
     private final Clock clock;
     private final SignalingCodec codec = new SignalingCodec();
     private final SessionRegistry registry = new SessionRegistry();
     private final Errors errors = new Errors();
-    /** The HTTP throughput viewers reported, per stream and site, remembered per site for a day. */
-    private final SiteThroughput throughput = new SiteThroughput(SiteThroughput.REMEMBER_MS);
-    /** The upload capacity viewers measured, per stream and site, for the console. */
-    private final SiteThroughput uploadCapacity = new SiteThroughput();
     private final Admission admission;
     private final Coordinator coordinator;
     private final Relay relay;
     private final ViewerLifecycle lifecycle;
     private final PolicyRecheck recheck;
-    private final AtomicLong reportCount = new AtomicLong();
     private final Sweeper sweeper;
     private final MeshQueue mesh;
     private final AtomicBoolean recheckQueued = new AtomicBoolean();
@@ -95,7 +89,6 @@ public final class SignalingService implements AutoCloseable {
     private final SegmentHashes hashes;
     private final HashRequests hashRequests;
     private final IntegrityLedger ledger;
-    private final AtomicLong unverified = new AtomicLong();
 
     /**
      * @param pageOrigins the page origins streams without an origin list admit (the appliance's
@@ -116,7 +109,7 @@ public final class SignalingService implements AutoCloseable {
         this.hashRequests = new HashRequests(hashes, errors);
         this.ledger = ledger;
         this.mesh = new MeshQueue("signaling-mesh", meshQueueLimit);
-        this.reports = reports;
+        this.reports = new ViewerReports(reports, clock);
         this.clock = clock;
         this.admission = new Admission(policies, pageOrigins, NetworkSet.of(mesh.trustedNetworks()),
                 NetworkSet.of(settings.trustedProxies()), clock);
@@ -126,11 +119,11 @@ public final class SignalingService implements AutoCloseable {
                 PeerIds.newSeed());
         events.readLeadersFrom(coordinator);
         this.relay = new Relay(coordinator, registry, new CandidateFilter(NetworkSet.of(mesh.candidateNetworks())), errors);
-        this.lifecycle = new ViewerLifecycle(coordinator, registry, events, errors, settings.heartbeatMs(), throughput,
-                ledger, clock);
+        this.lifecycle = new ViewerLifecycle(coordinator, registry, events, errors, settings.heartbeatMs(),
+                this.reports.httpThroughput(), ledger, clock);
         this.recheck = new PolicyRecheck(admission, registry, coordinator, lifecycle, errors, clock);
         policies.addListener(() -> this.mesh.runOnce(recheckQueued, "policy re-check", recheck));
-        this.sweeper = new Sweeper(settings, registry, this.mesh, lifecycle, recheck, List.of(throughput, uploadCapacity), clock);
+        this.sweeper = new Sweeper(settings, registry, this.mesh, lifecycle, recheck, this.reports.siteFigures(), clock);
         AtomicInteger senderNumber = new AtomicInteger();
         this.senders = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
                 r -> daemon(r, "signaling-send-" + senderNumber.incrementAndGet()));
@@ -161,7 +154,7 @@ public final class SignalingService implements AutoCloseable {
     }
 
     public long reportsReceived() {
-        return reportCount.get();
+        return reports.received();
     }
 
     /** The integrity anchor viewers ask for segment hashes. */
@@ -176,7 +169,7 @@ public final class SignalingService implements AutoCloseable {
 
     /** P2P transfers viewers dropped because the appliance had no hash for the segment, since start. */
     public long unverifiedTransfers() {
-        return unverified.get();
+        return reports.unverifiedTransfers();
     }
 
     /** Error messages sent, by code, since start. */
@@ -191,7 +184,7 @@ public final class SignalingService implements AutoCloseable {
 
     /** Per site, the median upload capacity (kbit/s) its viewers measured and reported in the last minute. */
     public Map<String, Long> uploadCapacityBySite() {
-        return uploadCapacity.mediansBySite(clock.millis());
+        return reports.uploadCapacityBySite();
     }
 
     /**
@@ -330,13 +323,7 @@ public final class SignalingService implements AutoCloseable {
                 errors.send(s, ErrorCode.OVERLOADED, "the appliance is busy; report again later", "failing");
             }
         } else if (message instanceof ClientMessage.Report report) {
-            reportCount.incrementAndGet();
-            unverified.addAndGet(report.failures().unverified());
-            LOG.debug("{} - report: http {} B, p2p {} B, stalls {}", m.peerId(), report.httpBytes(), report.p2pBytes(),
-                    report.stalls());
-            reports.accept(m.streamId(), m.site(), m.peerId(), report);
-            throughput.record(m.streamId(), m.site(), report.httpKbps(), clock.millis());
-            uploadCapacity.record(m.streamId(), m.site(), report.uploadKbps(), clock.millis());
+            reports.accept(m, report);
         }
     }
 
