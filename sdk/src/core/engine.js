@@ -137,6 +137,8 @@ export class Engine {
         this.waits.wakeAll();
       },
       onHave: (ids, full) => this.onHave(ids, full),
+      // A load waiting for the segment plans again: a colleague's fetch under way is worth waiting for.
+      onFetching: (ids) => { for (const id of ids) this.waits.wake(id); },
       // The signaling client sends `hello` again on every reconnect: keep the figure current.
       onUploadCapacity: () => {
         if (this.hello) this.hello.caps.uploadKbps = this.uploadMeter.capacityKbps();
@@ -171,7 +173,8 @@ export class Engine {
     const { network, saveData } = networkInfo(this.connection);
     const hello = {
       stream: this.stream, sdk: this.sdkVersion,
-      caps: { upload: this.uploadAllowedByPage, network, saveData, uploadKbps: this.uploadMeter.capacityKbps() },
+      // fetching: this SDK understands the data-channel `fetching` message (the appliance tells neighbours).
+      caps: { upload: this.uploadAllowedByPage, network, saveData, uploadKbps: this.uploadMeter.capacityKbps(), fetching: true },
     };
     // The signaling client sends these fields again on every reconnect: keep the figure current.
     this.hello = hello;

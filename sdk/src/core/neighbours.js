@@ -5,7 +5,9 @@
  *
  * - Announcements: every segment the store gains is announced to every open neighbour at once;
  *   after evictions the whole list is announced again (one `have` with `full`, at most once a
- *   second), so neighbours stop asking for what is gone.
+ *   second), so neighbours stop asking for what is gone. Every HTTP fetch this viewer starts is
+ *   told to the neighbours that understand `fetching`, and what they said they fetch is kept
+ *   (fetch-claims.js) for the scheduler.
  * - Behaviour: a neighbour that answered `busy` is skipped for {@link BUSY_BACKOFF_MS}; one that
  *   stalled {@link TIMEOUTS_BEFORE_FAILING} transfers in a row is reported `failing` `timeout`. One
  *   that sent bytes not matching the appliance's hash, or that the appliance says is `barred`, is
@@ -23,6 +25,7 @@
  * @module core/neighbours
  */
 
+import { FetchClaims } from './fetch-claims.js';
 import { canUpload } from './scheduler.js';
 
 /** After a neighbour answers `busy`, it is skipped for this long. */
@@ -69,9 +72,13 @@ export class Neighbours {
    * @param {(...args: any[]) => void} options.log
    * @param {() => void} options.onOpen a neighbour's channel opened
    * @param {(ids: string[], full: boolean) => void} options.onHave a neighbour announced segments
+   * @param {(ids: string[]) => void} [options.onFetching] a neighbour started fetching segments over HTTP
    * @param {() => void} options.onUploadCapacity the measured upload capacity changed
    */
-  constructor({ engine, store, qoe, gate, uploadMeter, verdict, createPeer, RTCPeerConnection, timers, now, log, onOpen, onHave, onUploadCapacity }) {
+  constructor({
+    engine, store, qoe, gate, uploadMeter, verdict, createPeer, RTCPeerConnection, timers, now, log, onOpen, onHave,
+    onFetching = () => {}, onUploadCapacity,
+  }) {
     this.engine = engine;
     this.store = store;
     this.qoe = qoe;
@@ -85,6 +92,7 @@ export class Neighbours {
     this.log = log;
     this.onOpen = onOpen;
     this.onHave = onHave;
+    this.onFetching = onFetching;
     this.onUploadCapacity = onUploadCapacity;
     /** @type {Map<string, object>} neighbour id → Peer */
     this.peers = new Map();
@@ -102,6 +110,8 @@ export class Neighbours {
     this.busyUntil = new Map();
     /** @type {Map<string, number>} neighbour id → stalled transfers in a row */
     this.peerTimeouts = new Map();
+    /** What neighbours said they are fetching over HTTP, and whether they are believed. */
+    this.claims = new FetchClaims({ now });
     /** @type {{at: number, bytes: number}[]} bytes uploaded, for the upload rate */
     this.uploadLog = [];
     this.fullAnnounceTimer = null;
@@ -124,12 +134,12 @@ export class Neighbours {
   }
 
   /** Creates the connection to a neighbour, handing it the signals the gate kept for it. */
-  connect({ peer: id, offer }, signals) {
+  connect({ peer: id, offer, fetching }, signals) {
     const e = this.engine;
     if (!e.enabled || e.destroyed || !e.signaling || this.verdict.isBanned(id)) return;
     if (e.policy && e.policy.p2p === 'off') return;
     const peer = this.createPeer({
-      id, offer: !!offer, store: this.store, signaling: e.signaling,
+      id, offer: !!offer, fetching: fetching === true, store: this.store, signaling: e.signaling,
       RTCPeerConnection: this.RTCPeerConnection, iceServers: (e.policy && e.policy.iceServers) || [],
       timers: this.timers, now: this.now, hooks: this.peerHooks(),
     });
@@ -162,7 +172,7 @@ export class Neighbours {
     this.gate.clear();
     for (const p of [...this.peers.values()]) p.close('closed');
     this.peers.clear();
-    const known = [...this.sites.keys(), ...this.busyUntil.keys(), ...this.peerTimeouts.keys(), ...this.bytesByPeer.keys()];
+    const known = [...this.sites.keys(), ...this.busyUntil.keys(), ...this.peerTimeouts.keys(), ...this.bytesByPeer.keys(), ...this.claims.open.keys()];
     for (const id of known) this.forget(id);
     this.qoe.setNeighbours(0);
   }
@@ -177,6 +187,7 @@ export class Neighbours {
     this.sites.delete(id);
     this.busyUntil.delete(id);
     this.peerTimeouts.delete(id);
+    this.claims.forget(id);
     if (!this.bytesByPeer.has(id) || this.leftTotals.has(id)) return;
     this.leftTotals.add(id);
     if (this.leftTotals.size > MAX_LEFT_TOTALS) {
@@ -198,7 +209,15 @@ export class Neighbours {
         this.qoe.setNeighbours(this.openCount());
         this.log('neighbour closed', peer.id, reason);
       },
-      onHave: (peer, ids, full) => this.onHave(ids, full),
+      onHave: (peer, ids, full) => {
+        this.claims.announced(peer.id, ids);
+        this.onHave(ids, full);
+      },
+      onFetching: (peer, ids) => {
+        // What it announced already is no fetch to wait for (the claim overtook nothing).
+        const fresh = this.claims.claimed(peer.id, ids.filter((id) => !peer.holds(id)));
+        if (fresh.length) this.onFetching(fresh);
+      },
       onFailing: (peer, reason) => this.engine.signaling?.failing(peer.id, reason),
       onUploadStart: () => this.uploadMeter.started(),
       onUploaded: (peer, bytes) => {
@@ -269,6 +288,16 @@ export class Neighbours {
     return latest;
   }
 
+  /**
+   * When the earliest fetch of `id` over HTTP that an open, believed neighbour said it started
+   * (and has not announced since) began, or undefined (fetch-claims.js).
+   * @param {string} id
+   * @returns {number|undefined}
+   */
+  fetchingSince(id) {
+    return this.claims.since(id, (peerId) => this.usable(peerId) !== undefined);
+  }
+
   /** The open connection to `peerId` when it may be asked for segments, else undefined. */
   usable(peerId) {
     const peer = this.peers.get(peerId);
@@ -328,6 +357,11 @@ export class Neighbours {
   /** The store gained `id`: tell every open neighbour. */
   announce(id) {
     for (const p of this.peers.values()) if (p.isOpen) p.announce([id]);
+  }
+
+  /** This viewer starts fetching `id` over HTTP: tell the open neighbours that understand it. */
+  tellFetching(id) {
+    for (const p of this.peers.values()) if (p.isOpen) p.fetching(id);
   }
 
   /** The store lost segments: announce the whole list again, once for a burst of evictions. */

@@ -33,6 +33,7 @@ export const MessageType = Object.freeze({
   chunk: 0x04,
   cancel: 0x05,
   error: 0x06,
+  fetching: 0x07,
 });
 
 const TYPE_NAMES = new Map(Object.entries(MessageType).map(([name, code]) => [code, name]));
@@ -74,7 +75,10 @@ export class PeerProtocolError extends Error {
  *   On decode `bytes` is a view into the received buffer, not a copy.
  * @typedef {{type: 'cancel', requestId: number}} CancelMessage
  * @typedef {{type: 'error', requestId: number, code: 'not_found'|'busy'|'policy'|'internal'}} ErrorMessage
- * @typedef {AnnounceIds|AnnounceSeqs|RequestMessage|ResponseStartMessage|ChunkMessage|CancelMessage|ErrorMessage} PeerMessage
+ * @typedef {{type: 'fetching', ids: string[]}} FetchingMessage
+ *   I started fetching these segments over HTTP (sent only to neighbours whose `neighbour` message
+ *   said they understand it: an earlier SDK counts an unknown type as a bad message).
+ * @typedef {AnnounceIds|AnnounceSeqs|RequestMessage|ResponseStartMessage|ChunkMessage|CancelMessage|ErrorMessage|FetchingMessage} PeerMessage
  */
 
 const utf8Encoder = new TextEncoder();
@@ -160,6 +164,10 @@ export function encode(msg) {
       if (!ERROR_NAMES.has(ErrorCode[msg.code])) fail('bad_field', `unknown error code ${msg.code}`);
       w.u32(msg.requestId); w.u8(ErrorCode[msg.code]);
       break;
+    case 'fetching':
+      if (!Array.isArray(msg.ids)) fail('bad_field', 'fetching needs ids');
+      encodeIds(w, msg.ids);
+      break;
   }
   return w.finish();
 }
@@ -167,10 +175,8 @@ export function encode(msg) {
 function encodeAnnounce(w, msg) {
   const full = msg.full === true;
   if (Array.isArray(msg.ids)) {
-    if (msg.ids.length > MAX_ANNOUNCE_IDS) fail('too_large', `${msg.ids.length} ids, at most ${MAX_ANNOUNCE_IDS}`);
     w.u8(full ? FLAG_FULL : 0);
-    w.u16(msg.ids.length);
-    for (const id of msg.ids) w.str(encodeString(id, 'ids[]', false));
+    encodeIds(w, msg.ids);
     return;
   }
   if (!Array.isArray(msg.seqs)) fail('bad_field', 'announce needs ids or seqs');
@@ -192,6 +198,12 @@ function encodeAnnounce(w, msg) {
   w.u32(base);
   w.u16(bitmap.length);
   w.bytes(bitmap);
+}
+
+function encodeIds(w, ids) {
+  if (ids.length > MAX_ANNOUNCE_IDS) fail('too_large', `${ids.length} ids, at most ${MAX_ANNOUNCE_IDS}`);
+  w.u16(ids.length);
+  for (const id of ids) w.str(encodeString(id, 'ids[]', false));
 }
 
 /** Reads fields in order; any read past the end is 'truncated'. */
@@ -276,6 +288,7 @@ export function decode(buf) {
       msg = { type, requestId, code };
       break;
     }
+    case 'fetching': msg = { type, ids: decodeIds(r) }; break;
   }
   r.end();
   return msg;
@@ -285,13 +298,7 @@ function decodeAnnounce(r) {
   const flags = r.u8('flags');
   if (flags & ~(FLAG_FULL | FLAG_SEQUENCES)) fail('bad_field', 'unknown announce flags');
   const full = (flags & FLAG_FULL) !== 0;
-  if ((flags & FLAG_SEQUENCES) === 0) {
-    const count = r.u16('id count');
-    if (count > MAX_ANNOUNCE_IDS) fail('too_large', `${count} ids, at most ${MAX_ANNOUNCE_IDS}`);
-    const ids = [];
-    for (let i = 0; i < count; i++) ids.push(r.str('ids[]', false));
-    return { type: 'announce', full, ids };
-  }
+  if ((flags & FLAG_SEQUENCES) === 0) return { type: 'announce', full, ids: decodeIds(r) };
   const track = r.str('track', true);
   const base = r.u32('baseSeq');
   const size = r.u16('bitmap length');
@@ -305,4 +312,12 @@ function decodeAnnounce(r) {
     }
   }
   return { type: 'announce', full, track, seqs };
+}
+
+function decodeIds(r) {
+  const count = r.u16('id count');
+  if (count > MAX_ANNOUNCE_IDS) fail('too_large', `${count} ids, at most ${MAX_ANNOUNCE_IDS}`);
+  const ids = [];
+  for (let i = 0; i < count; i++) ids.push(r.str('ids[]', false));
+  return ids;
 }

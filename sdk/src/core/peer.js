@@ -7,7 +7,8 @@
  *   the offer and the channel) and reports `failing` `connect` when the channel is not open within
  *   the connect timeout;
  * - announces what the store holds when the channel opens and whatever the engine tells it later;
- * - remembers what the neighbour announced ({@link Peer#holds});
+ * - remembers what the neighbour announced ({@link Peer#holds}), passes on what it said it is
+ *   fetching over HTTP (`onFetching`), and tells it the same of this viewer ({@link Peer#fetching});
  * - serves the neighbour's requests from the store, asking `uploadDecision()` first (upload
  *   policy, simultaneous uploads, rate cap) and sending with flow control (transfer.js);
  * - runs this side's requests ({@link Peer#request}), handing back only bytes that match the
@@ -41,6 +42,7 @@ export const MAX_BAD_MESSAGES = 5;
  * @property {(peer: Peer) => void} [onOpen] the channel is open (announcements flow)
  * @property {(peer: Peer, reason: 'connect'|'gone'|'closed') => void} [onClose] the peer is finished
  * @property {(peer: Peer, ids: string[], full: boolean) => void} [onHave] the neighbour announced
+ * @property {(peer: Peer, ids: string[]) => void} [onFetching] the neighbour started fetching these over HTTP
  * @property {(peer: Peer, reason: 'connect'|'integrity') => void} [onFailing] report to the coordinator
  *   (`integrity` here: the neighbour keeps sending undecodable messages)
  * @property {(peer: Peer) => void} [onUploadStart] a request was accepted; its upload starts now
@@ -79,7 +81,7 @@ export class Peer {
    * @param {() => number} [options.now] clock in ms, for the upload measurement
    */
   constructor({
-    id, store, hooks = {}, offer = false, signaling = null, RTCPeerConnection = null, iceServers = [],
+    id, store, hooks = {}, offer = false, fetching = false, signaling = null, RTCPeerConnection = null, iceServers = [],
     connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS, timers = globalThis, now = () => globalThis.performance.now(),
   }) {
     this.now = now;
@@ -87,6 +89,8 @@ export class Peer {
     this.store = store;
     this.hooks = hooks;
     this.offer = offer;
+    /** Whether the neighbour understands `fetching` (its `neighbour` message said so). */
+    this.tellsFetching = fetching;
     this.signaling = signaling;
     this.timers = timers;
     this.channel = null;
@@ -251,6 +255,14 @@ export class Peer {
     }
   }
 
+  /**
+   * Tells the neighbour this viewer started fetching `id` over HTTP, if it understands that.
+   * @param {string} id
+   */
+  fetching(id) {
+    if (this.tellsFetching) this.write({ type: 'fetching', ids: [id] });
+  }
+
   /** @param {string} segmentId @returns {boolean} whether the neighbour announced it */
   holds(segmentId) {
     return this.have.has(segmentId);
@@ -277,6 +289,7 @@ export class Peer {
       case 'response-start': this.incoming.get(msg.requestId)?.start(msg); break;
       case 'chunk': this.incoming.get(msg.requestId)?.chunk(msg); break;
       case 'error': this.incoming.get(msg.requestId)?.remoteError(msg); break;
+      case 'fetching': this.call('onFetching', msg.ids); break;
     }
   }
 

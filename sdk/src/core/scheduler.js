@@ -18,12 +18,14 @@
  * So an urgent segment comes from a neighbour that holds it when the measured LAN transfers are
  * clearly faster than the measured HTTP ones, under a short deadline; a non-leader whose own
  * HTTP fetch would arrive after the leader's expected announcement waits for that instead; and
- * otherwise, or with nothing measured yet, HTTP at once. On an uncongested link HTTP is fast, so
+ * otherwise, or with nothing measured yet, HTTP at once. On a congested link an urgent segment that
+ * a neighbour said it is fetching (fetch-claims.js) waits for that copy, up to one HTTP time,
+ * instead of adding a second to the link. On an uncongested link HTTP is fast, so
  * these rules rarely fire and never add more than one HTTP time.
  *
  * Live: the primary site leader for a segment (rankLeaders) fetches it over HTTP at once and
  * announces it; the backup waits for the primary's announcement for the expected HTTP time plus
- * a grace, then fetches itself; everyone else takes it from a neighbour that holds it, or waits
+ * a grace (longer when a neighbour said its fetch is under way), then fetches itself; everyone else takes it from a neighbour that holds it, or waits
  * for one to announce it. VOD: from a neighbour that holds it, else HTTP; a viewer first waits
  * for the neighbour that plays ahead of it in the recording (trail.js), and on a scarce link
  * fetches what only fills its buffer no earlier than it needs to.
@@ -128,6 +130,9 @@ export const FAILURE_REASONS = Object.freeze(['timeout', 'integrity', 'gone', 'n
  * @property {number} [aheadAtMs] VOD: when a neighbour announced the segment this player got just
  *   before this one, having got it before this viewer did (trail.js): it plays ahead, and is
  *   likely fetching this one now
+ * @property {number} [fetchingSinceMs] when the earliest HTTP fetch of the segment that an open
+ *   neighbour said it started (data-channel `fetching`, fetch-claims.js) began; it has not
+ *   announced the segment yet
  */
 
 /** Within a factor of two of each other (both positive). */
@@ -357,12 +362,16 @@ export class Scheduler {
     if (self !== undefined && ranked[1] === self) {
       // Backup: the primary needs about one HTTP fetch; past that plus the grace it is late.
       const grace = req.backupGraceMs >= 0 ? req.backupGraceMs : this.backupGraceMs;
-      const primaryDue = listedAt + httpMs + grace;
+      // A fetch a neighbour said it started is due twice its expected time after (a slow link's
+      // fetch takes longer than the last ones did while others share it).
+      const claimDue = req.fetchingSinceMs !== undefined ? req.fetchingSinceMs + 2 * httpMs + this.backupGraceMs : 0;
+      const primaryDue = Math.max(listedAt + httpMs + grace, claimDue);
       if (primaryDue <= now) return { source: 'http', reason: 'backup' };
       return { source: 'wait', untilMs: Math.min(primaryDue, deadlineMs), thenHttp: true };
     }
-    // A leader other than me will fetch and announce it, unless it already failed us.
-    const expected = ranked.some((p) => p !== self && !exclude.has(p));
+    // A leader other than me will fetch and announce it, unless it already failed us; or a
+    // neighbour said it is fetching it.
+    const expected = ranked.some((p) => p !== self && !exclude.has(p)) || req.fetchingSinceMs !== undefined;
     if (!expected) return { source: 'http', reason: 'noHolder' };
     return { source: 'wait', untilMs: deadlineMs, thenHttp: true };
   }
@@ -374,6 +383,8 @@ export class Scheduler {
    *   (at once while it fills its buffer, within one segment's duration once full), and its fetch
    *   takes one HTTP time: wait that long plus the backup grace instead of fetching a second copy
    *   alongside it (on a thin link both copies take twice as long).
+   * - A neighbour said it is fetching it (`fetchingSinceMs`): wait twice the expected HTTP time
+   *   from then plus the backup grace.
    * - On a scarce link ({@link scarceLink}), with more than {@link CONGESTED_VOD_SLACK_MS} of
    *   slack the fetch only fills the player's buffer, while colleagues' first fragments and the
    *   live leaders' fetches need the link now: wait until the slack is down to that. The viewer
@@ -385,6 +396,7 @@ export class Scheduler {
     if (Number.isFinite(req.aheadAtMs)) {
       untilMs = Math.max(untilMs, req.aheadAtMs + (req.durationS > 0 ? req.durationS * 1000 : 0) + httpMs + this.backupGraceMs);
     }
+    if (req.fetchingSinceMs !== undefined) untilMs = Math.max(untilMs, req.fetchingSinceMs + 2 * httpMs + this.backupGraceMs);
     if (this.scarceLink(req)) untilMs = Math.max(untilMs, deadlineMs - CONGESTED_VOD_SLACK_MS);
     untilMs = Math.min(untilMs, deadlineMs);
     return untilMs > now ? { source: 'wait', untilMs, thenHttp: true } : null;
@@ -418,6 +430,14 @@ export class Scheduler {
     if (holder !== undefined && p2pMs !== undefined && p2pMs * URGENT_P2P_ADVANTAGE < httpMs) {
       const budgetMs = Math.max(MIN_URGENT_P2P_MS, Math.min(httpMs / 2, p2pMs * 4));
       return { source: 'p2p', peer: holder, deadlineMs: now + budgetMs };
+    }
+    if (holder === undefined && req.fetchingSinceMs !== undefined && this.congested(req)) {
+      // A colleague's fetch of it is under way on the congested link: it started earlier and then
+      // needs one LAN transfer, where another copy would share the scarce link with it and slow
+      // both. Wait while it may still land (twice its expected time), one HTTP time at most.
+      const p2pMs = this.estimateP2pMs(req) ?? DEFAULT_P2P_ESTIMATE_MS;
+      const until = Math.min(req.fetchingSinceMs + 2 * httpMs + p2pMs, (req.askedAtMs ?? now) + httpMs);
+      if (until > now) return { source: 'wait', untilMs: until, thenHttp: true };
     }
     if (req.live && holder === undefined && measured) {
       // The leader's fetch started when it listed the segment; its announcement is due one

@@ -307,6 +307,7 @@ export class SegmentLoader {
         listedAtMs: req.listedAtMs ?? t0, exclude, backupGraceMs: backupGrace(this.scheduler, req.durationS),
         neighbours: this.neighbours.count(), connecting, open, starting: !e.playerPlaying, askedAtMs: t0,
         aheadAtMs: previous && this.neighbours.announcedBefore(previous.id, previous.atMs),
+        fetchingSinceMs: this.neighbours.fetchingSince(id),
       });
       if (plan.source === 'http') {
         if (waitedOut && plan.reason === 'urgent') this.qoe.addFailure('noHolder');
@@ -353,6 +354,8 @@ export class SegmentLoader {
   async http(id, req, reason) {
     this.log('http', reason, id, `buffer ${Number(req.bufferS ?? 0).toFixed(2)} s, neighbours open ${this.neighbours.openCount()}, connecting ${this.neighbours.connectingCount()}${this.engine.playerPlaying ? '' : ', not playing yet'}`);
     req.onTransferStart?.('http');
+    // Colleagues short of the same segment wait for this copy rather than add another to the link.
+    this.neighbours.tellFetching(id);
     let res;
     try {
       res = await req.httpLoad();

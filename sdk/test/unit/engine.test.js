@@ -481,7 +481,7 @@ test('hello declares facts only: the page\'s permission, the network, Save-Data,
     const { engine, signaling } = createEngine();
     engine.connection = connection;
     engine.start();
-    assert.deepEqual(signaling().options.hello.caps, { upload: true, network, saveData, uploadKbps: 0 });
+    assert.deepEqual(signaling().options.hello.caps, { upload: true, network, saveData, uploadKbps: 0, fetching: true });
   }
 });
 

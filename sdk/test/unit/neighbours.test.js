@@ -14,9 +14,10 @@ import { FakeTimers, POLICY_ON } from './fakes.js';
 
 /** A connection that opens at once and closes when told to, telling its hooks as peer.js does. */
 class StubPeer {
-  constructor({ id, hooks }) {
+  constructor({ id, hooks, fetching }) {
     this.id = id;
     this.hooks = hooks;
+    this.tellsFetching = fetching;
     this.isOpen = true;
     this.announced = true;
   }
@@ -143,4 +144,35 @@ test('announcedBefore: the latest time an open, unbanned neighbour announced a s
   assert.equal(neighbours.announcedBefore('v/2.ts', 1400), undefined);
   verdict.ban('p-b');
   assert.equal(neighbours.announcedBefore('v/1.ts', 1400), 1000, 'a banned neighbour says nothing');
+});
+
+test('a neighbour\'s fetch claims are kept until it announces the segment or leaves, and wake only when new', () => {
+  const fetching = [];
+  const { neighbours } = joined();
+  neighbours.onFetching = (ids) => fetching.push(...ids);
+  for (const id of ['p-a', 'p-b']) neighbours.add({ type: 'neighbour', peer: id, site: 'site-0', offer: true, fetching: true });
+  const hooks = neighbours.peers.get('p-a').hooks;
+  const a = neighbours.peers.get('p-a');
+  hooks.onFetching(a, ['s1', 's2']);
+  hooks.onFetching(a, ['s1']);
+  assert.deepEqual(fetching, ['s1', 's2'], 'a repeated claim wakes nobody');
+  assert.equal(typeof neighbours.fetchingSince('s1'), 'number');
+  hooks.onHave(a, ['s1'], false);
+  assert.equal(neighbours.fetchingSince('s1'), undefined, 'announced: no fetch to wait for');
+  a.isOpen = false;
+  assert.equal(neighbours.fetchingSince('s2'), undefined, 'a closed channel cannot serve the copy');
+  a.isOpen = true;
+  neighbours.gone({ type: 'neighbour-gone', peer: 'p-a', reason: 'left' });
+  assert.equal(neighbours.fetchingSince('s2'), undefined);
+  assert.equal(neighbours.claims.open.size, 0);
+});
+
+test('an HTTP fetch is told to the open neighbours, with whether each understands it', () => {
+  const { neighbours } = joined();
+  neighbours.add({ type: 'neighbour', peer: 'p-new', site: 'site-0', offer: true, fetching: true });
+  neighbours.add({ type: 'neighbour', peer: 'p-old', site: 'site-0', offer: true });
+  const told = [];
+  for (const p of neighbours.peers.values()) p.fetching = (id) => told.push([p.id, id, p.tellsFetching]);
+  neighbours.tellFetching('s3');
+  assert.deepEqual(told.sort(), [['p-new', 's3', true], ['p-old', 's3', false]]);
 });

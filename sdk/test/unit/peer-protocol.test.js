@@ -22,6 +22,8 @@ const samples = [
   { type: 'error', requestId: 9, code: 'busy' },
   { type: 'error', requestId: 9, code: 'policy' },
   { type: 'error', requestId: 9, code: 'internal' },
+  { type: 'fetching', ids: ['https://x/live/seg-43.ts', 'https://x/v.mp4#bytes=0-999'] },
+  { type: 'fetching', ids: [] },
 ];
 
 function codeOf(fn) {
@@ -67,6 +69,11 @@ test('byte layout of a sequence announce is an MSB-first bitmap from the lowest 
   assert.equal(Buffer.from(enc).toString('hex'), '0101' + '02' + '000176' + '00000064' + '0002' + 'd020');
 });
 
+test('byte layout of fetching is the id list of an announce without its flags', () => {
+  const enc = encode({ type: 'fetching', ids: ['seg-43.ts'] });
+  assert.equal(Buffer.from(enc).toString('hex'), '0107' + '0001' + '0009' + Buffer.from('seg-43.ts').toString('hex'));
+});
+
 test('a chunk is header plus explicit length plus bytes', () => {
   const enc = encode({ type: 'chunk', requestId: 1, offset: 2, bytes: Uint8Array.of(0xaa) });
   assert.equal(Buffer.from(enc).toString('hex'), '0104' + '00000001' + '00000002' + '00000001' + 'aa');
@@ -106,7 +113,7 @@ test('a wrong version is rejected before anything else', () => {
 });
 
 test('an unknown type is rejected', () => {
-  for (const t of [0x00, 0x07, 0xff]) {
+  for (const t of [0x00, 0x08, 0xff]) {
     assert.equal(codeOf(() => decode(Uint8Array.of(1, t, 0, 0, 0, 0))), 'unknown_type');
   }
   assert.equal(codeOf(() => encode({ type: 'hello' })), 'unknown_type');
@@ -135,6 +142,8 @@ test('oversized chunks, segments, id lists, bitmaps and messages are rejected', 
   assert.equal(codeOf(() => decode(rs)), 'too_large');
   const ids = Array.from({ length: MAX_ANNOUNCE_IDS + 1 }, (_, i) => `s${i}`);
   assert.equal(codeOf(() => encode({ type: 'announce', full: true, ids })), 'too_large');
+  assert.equal(codeOf(() => encode({ type: 'fetching', ids })), 'too_large');
+  assert.equal(codeOf(() => decode(Uint8Array.of(1, 7, 0x02, 0x01))), 'too_large');
   assert.equal(codeOf(() => decode(Uint8Array.of(1, 1, 0, 0x02, 0x01))), 'too_large');
   const bigIds = Array.from({ length: 100 }, () => 'y'.repeat(1000));
   assert.equal(codeOf(() => encode({ type: 'announce', full: true, ids: bigIds })), 'too_large');
@@ -165,6 +174,9 @@ test('malformed fields are rejected as bad_field', () => {
   assert.equal(codeOf(() => encode({ type: 'error', requestId: 1, code: 'nope' })), 'bad_field');
   assert.equal(codeOf(() => encode({ type: 'response-start', requestId: 1, length: 1, sha256: new Uint8Array(31) })), 'bad_field');
   assert.equal(codeOf(() => encode({ type: 'announce', full: true })), 'bad_field');
+  assert.equal(codeOf(() => encode({ type: 'fetching' })), 'bad_field');
+  // an empty id in a fetching list
+  assert.equal(codeOf(() => decode(Uint8Array.of(1, 7, 0, 1, 0, 0))), 'bad_field');
   assert.equal(codeOf(() => decode('not bytes')), 'bad_field');
 });
 

@@ -356,3 +356,23 @@ test('a neighbour announcing a segment above the maximum size fails the request 
   await assert.rejects(r.done, (e) => e.code === 'too_large');
   peer.close();
 });
+
+test('fetching goes only to a neighbour that understands it, and what a neighbour says it fetches reaches onFetching', async () => {
+  const heard = [];
+  const [ca, cb] = channelPair();
+  const a = new Peer({ id: 'p-B', store: new SegmentStore(), fetching: true, hooks: {} });
+  const b = new Peer({ id: 'p-A', store: new SegmentStore(), hooks: { onFetching: (p, ids) => heard.push(...ids) } });
+  a.attachChannel(ca);
+  b.attachChannel(cb);
+  await until(() => a.announced && b.announced);
+  a.fetching('s7');
+  // b's neighbour (a) never said it understands `fetching`: b tells it nothing, and a's marker
+  // announcement arrives after whatever b sent before it
+  b.fetching('s8');
+  b.announce(['marker']);
+  await until(() => heard.length === 1 && a.holds('marker'));
+  assert.deepEqual(heard, ['s7']);
+  assert.equal(a.badMessages, 0);
+  a.close();
+  b.close();
+});

@@ -497,3 +497,64 @@ test('VOD on a fast link waits for the neighbour ahead too, for its HTTP time af
   s.setSiteHttpBps(2_400_000);
   assert.equal(s.plan({ ...vod, live: true, leaders: [], selfId: 'me' }).reason, 'noHolder');
 });
+
+test('on a congested link an urgent segment a neighbour is fetching waits for that copy, one HTTP time at most', () => {
+  const { s, clock } = scheduler();
+  s.setSiteHttpBps(2_400_000); // a branch office's thin link: 300 kB take 1 s
+  // the leaders' fetch is late (listed long ago), nobody holds it, a colleague started fetching it 200 ms ago
+  const req = liveReq({ bufferS: 0.5, sizeBytes: 300_000, listedAtMs: T0 - 4000, askedAtMs: T0, open: 3, neighbours: 3, fetchingSinceMs: T0 - 200 });
+  assert.equal(s.estimateHttpMs(req), 1000);
+  assert.equal(s.congested(req), true);
+  // its copy lands by (T0 - 200) + 2 × 1000 + 250 at worst; capped at one HTTP time from the ask
+  assert.deepEqual(s.plan(req), { source: 'wait', untilMs: T0 + 1000, thenHttp: true });
+  // a fetch claimed long ago is no longer expected: only the congested link's short wait for
+  // neighbours (half an HTTP time) is left, as without a claim
+  assert.deepEqual(s.plan({ ...req, fetchingSinceMs: T0 - 3000 }), { source: 'wait', untilMs: T0 + 500, thenHttp: true });
+  assert.deepEqual(s.plan({ ...req, fetchingSinceMs: undefined }), { source: 'wait', untilMs: T0 + 500, thenHttp: true });
+  // re-planned after the wait: the bound counts from the player's ask
+  clock.t = T0 + 1000;
+  assert.deepEqual(s.plan(req), { source: 'http', reason: 'urgent' });
+  clock.t = T0;
+  // the colleague announced it: from the LAN
+  assert.equal(s.plan({ ...req, holders: ['n1'] }).source, 'p2p');
+  // the primary leader fetches at once whatever anyone claims
+  assert.deepEqual(s.plan({ ...req, selfId: 'peer-b' }), { source: 'http', reason: 'primary' });
+});
+
+test('on an uncongested link a colleague\'s fetch under way never holds an urgent segment', () => {
+  const { s } = scheduler();
+  s.recordHttp({ bytes: 150_000, ms: 60, durationS: 2 });
+  const req = liveReq({ bufferS: 0.5, sizeBytes: 150_000, listedAtMs: T0 - 4000, askedAtMs: T0, open: 3, neighbours: 3, fetchingSinceMs: T0 - 10 });
+  assert.equal(s.congested(req), false);
+  assert.deepEqual(s.plan(req), { source: 'http', reason: 'urgent' });
+});
+
+test('the backup gives a fetch a neighbour said it started twice its HTTP time, never past its deadline', () => {
+  const { s, clock } = scheduler();
+  const req = liveReq({ bufferS: 12, selfId: 'peer-c' });
+  // without a claim the primary is due at listed + 1000 + 500
+  assert.deepEqual(s.plan(req), { source: 'wait', untilMs: T0 + 1500, thenHttp: true });
+  // the primary said at +400 that its fetch started: due at +400 + 2 × 1000 + 500
+  clock.t = T0 + 1500;
+  assert.deepEqual(s.plan({ ...req, fetchingSinceMs: T0 + 400 }), { source: 'wait', untilMs: T0 + 2900, thenHttp: true });
+  clock.t = T0 + 2900;
+  assert.deepEqual(s.plan({ ...req, fetchingSinceMs: T0 + 400 }), { source: 'http', reason: 'backup' });
+  // the deadline bounds it: 3.8 s of buffer at +1500 leave 1300 ms of slack
+  clock.t = T0 + 1500;
+  assert.deepEqual(s.plan({ ...req, bufferS: 3.8, fetchingSinceMs: T0 + 400 }), { source: 'wait', untilMs: T0 + 2800, thenHttp: true });
+});
+
+test('a non-leader whose leaders all failed still waits, within its slack, for a fetch a neighbour said it started', () => {
+  const { s } = scheduler();
+  assert.deepEqual(s.plan(liveReq({ bufferS: 12, exclude: leaders })), { source: 'http', reason: 'noHolder' });
+  assert.deepEqual(s.plan(liveReq({ bufferS: 12, exclude: leaders, fetchingSinceMs: T0 - 100 })), { source: 'wait', untilMs: T0 + 9500, thenHttp: true });
+});
+
+test('VOD: a segment a neighbour said it is fetching waits for it, never past its deadline', () => {
+  const { s } = scheduler();
+  s.recordHttp({ bytes: 82_000, ms: 100, durationS: 2 });
+  const vod = { segmentId: 'v/18.ts', live: false, bufferS: 20, durationS: 2, sizeBytes: 82_000, open: 3, connecting: 0 };
+  assert.deepEqual(s.plan(vod), { source: 'http', reason: 'noHolder' });
+  assert.deepEqual(s.plan({ ...vod, fetchingSinceMs: T0 - 50 }), { source: 'wait', untilMs: T0 - 50 + 200 + 500, thenHttp: true });
+  assert.deepEqual(s.plan({ ...vod, bufferS: 1.65, fetchingSinceMs: T0 - 50 }), { source: 'wait', untilMs: T0 + 50, thenHttp: true });
+});

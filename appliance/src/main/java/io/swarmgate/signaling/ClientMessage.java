@@ -21,13 +21,18 @@ public sealed interface ClientMessage {
      * browser hides its host addresses behind mDNS names ({@code <uuid>.local}), which resolve
      * only on the same link.
      */
-    record Capabilities(boolean upload, NetworkType network, long uploadKbps, boolean mdns, boolean saveData) {
+    record Capabilities(boolean upload, NetworkType network, long uploadKbps, boolean mdns, boolean saveData,
+                        boolean fetching) {
         public Capabilities(boolean upload, NetworkType network, long uploadKbps) {
-            this(upload, network, uploadKbps, false, false);
+            this(upload, network, uploadKbps, false, false, false);
         }
 
         public Capabilities(boolean upload, NetworkType network, long uploadKbps, boolean mdns) {
-            this(upload, network, uploadKbps, mdns, false);
+            this(upload, network, uploadKbps, mdns, false, false);
+        }
+
+        public Capabilities(boolean upload, NetworkType network, long uploadKbps, boolean mdns, boolean saveData) {
+            this(upload, network, uploadKbps, mdns, saveData, false);
         }
 
         /** Whether the viewer offers to serve its neighbours: its page lets it and its user does not save data. */

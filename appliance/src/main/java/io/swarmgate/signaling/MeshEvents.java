@@ -50,7 +50,7 @@ final class MeshEvents implements MeshListener {
     public void assigned(String peerId, String neighbourId, boolean youOffer) {
         ViewerSession s = registry.byPeer(peerId);
         if (s != null) {
-            s.send(new ServerMessage.Neighbour(neighbourId, youOffer, siteOf(neighbourId)));
+            s.send(neighbour(neighbourId, youOffer));
         }
     }
 
@@ -100,10 +100,10 @@ final class MeshEvents implements MeshListener {
         }
     }
 
-    /** The site of a viewer, for {@code neighbour} messages; null if it is gone. */
-    String siteOf(String peerId) {
+    /** The {@code neighbour} message naming {@code peerId}: its site (null if it is gone) and what its SDK understands. */
+    ServerMessage.Neighbour neighbour(String peerId, boolean offer) {
         ViewerSession s = registry.byPeer(peerId);
         ViewerSession.Membership m = s == null ? null : s.membership();
-        return m == null ? null : m.site();
+        return new ServerMessage.Neighbour(peerId, offer, m == null ? null : m.site(), m != null && m.caps().fetching());
     }
 }

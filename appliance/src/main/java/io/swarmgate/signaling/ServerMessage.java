@@ -42,8 +42,15 @@ public sealed interface ServerMessage {
         }
     }
 
-    /** {@code site} is the neighbour's site, so viewers can account for what crosses site boundaries. */
-    record Neighbour(String peer, boolean offer, String site) implements ServerMessage {
+    /**
+     * {@code site} is the neighbour's site, so viewers can account for what crosses site boundaries;
+     * {@code fetching}: the neighbour's SDK understands the data-channel {@code fetching} message.
+     */
+    record Neighbour(String peer, boolean offer, String site, boolean fetching) implements ServerMessage {
+        public Neighbour(String peer, boolean offer, String site) {
+            this(peer, offer, site, false);
+        }
+
         @Override
         public String type() {
             return "neighbour";

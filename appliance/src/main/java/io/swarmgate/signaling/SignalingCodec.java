@@ -88,7 +88,8 @@ public final class SignalingCodec {
                         .toUpperCase(Locale.ROOT)),
                 caps.integer("uploadKbps", 0, MAX_UPLOAD_KBPS),
                 caps.has("mdns") && caps.bool("mdns"),
-                caps.has("saveData") && caps.bool("saveData"));
+                caps.has("saveData") && caps.bool("saveData"),
+                caps.has("fetching") && caps.bool("fetching"));
         String token = f.optionalString("token", MAX_TOKEN);
         ClientMessage.Resume resume = null;
         if (f.has("resume")) {
@@ -166,6 +167,9 @@ public final class SignalingCodec {
             o.put("peer", n.peer()).put("offer", n.offer());
             if (n.site() != null) {
                 o.put("site", n.site());
+            }
+            if (n.fetching()) {
+                o.put("fetching", true);
             }
         } else if (message instanceof ServerMessage.NeighbourGone g) {
             o.put("peer", g.peer()).put("reason", g.reason());

@@ -220,7 +220,7 @@ final class ViewerLifecycle {
             // The resumed viewer re-offers to every neighbour it still has; peers with a live
             // connection to it ignore the duplicate.
             for (String n : coordinator.neighbours(id)) {
-                s.send(new ServerMessage.Neighbour(n, true, events.siteOf(n)));
+                s.send(events.neighbour(n, true));
             }
             if (!events.leadersPending(held.streamId(), held.swarm())) {
                 s.send(new ServerMessage.Leaders(coordinator.leaders(held.streamId(), held.swarm())));

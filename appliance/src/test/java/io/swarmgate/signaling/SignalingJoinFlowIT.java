@@ -65,6 +65,20 @@ class SignalingJoinFlowIT extends SignalingTestBase {
     }
 
     @Test
+    void aNeighbourMessageSaysWhetherTheNeighboursSdkUnderstandsFetching() throws Exception {
+        TestViewer current = viewer("127.0.1.5");
+        current.joinWith(TestViewer.hello(STREAM, true, "ethernet").replace("\"uploadKbps\":20000",
+                "\"uploadKbps\":20000,\"fetching\":true"));
+        TestViewer earlier = joined("127.0.1.6");
+        JsonNode toEarlier = earlier.await("neighbour");
+        assertEquals(current.peerId, toEarlier.get("peer").asText());
+        assertTrue(toEarlier.get("fetching").asBoolean(), toEarlier.toString());
+        JsonNode toCurrent = current.await("neighbour");
+        assertEquals(earlier.peerId, toCurrent.get("peer").asText());
+        assertFalse(toCurrent.has("fetching"), "an SDK that did not declare it is never sent it: " + toCurrent);
+    }
+
+    @Test
     void aViewerThatDroppedResumesItsPlaceAndNeighboursOnANewConnection() throws Exception {
         TestViewer a = joined("127.0.1.5");
         TestViewer b = joined("127.0.1.6");
