@@ -301,13 +301,14 @@ export class SegmentLoader {
       // connect only once it plays: none of them can bring it. Until then it may just be about to.
       const heldSince = open === 0 && !e.playerPlaying && !this.gate.isOpen ? this.startBuffer.heldAllBeforeSince(req) : null;
       if (heldSince !== null && t - heldSince >= START_NEED_MS) return httpOnce('alone');
+      const fetchingSinceMs = this.neighbours.fetchingSince(id);
       const plan = this.scheduler.plan({
         segmentId: id, live: !!req.live, bufferS: Math.max(0, req.bufferS - (t - t0) / 1000),
         durationS: req.durationS, sizeBytes: req.sizeBytes, holders: this.neighbours.holdersOf(id), leaders: e.leaders, selfId: e.selfId,
         listedAtMs: req.listedAtMs ?? t0, exclude, backupGraceMs: backupGrace(this.scheduler, req.durationS),
         neighbours: this.neighbours.count(), connecting, open, starting: !e.playerPlaying, askedAtMs: t0,
         aheadAtMs: previous && this.neighbours.announcedBefore(previous.id, previous.atMs),
-        fetchingSinceMs: this.neighbours.fetchingSince(id),
+        fetchingSinceMs,
       });
       if (plan.source === 'http') {
         if (waitedOut && plan.reason === 'urgent') this.qoe.addFailure('noHolder');
@@ -322,6 +323,7 @@ export class SegmentLoader {
         const wakes = this.neighbours.busyEnds(t);
         if (heldSince !== null) wakes.push(heldSince + START_NEED_MS);
         const until = wakes.length ? Math.min(plan.untilMs, ...wakes) : plan.untilMs;
+        if (fetchingSinceMs !== undefined) this.log('wait', id, `${Math.round(until - t)} ms for a neighbour's fetch under way for ${Math.round(t - fetchingSinceMs)} ms`);
         const woken = await this.waits.wait(id, until, req.signal);
         if (!woken && until === plan.untilMs) waitedOut = true;
         continue;
