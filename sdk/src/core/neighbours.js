@@ -214,9 +214,13 @@ export class Neighbours {
         this.onHave(ids, full);
       },
       onFetching: (peer, ids) => {
-        // What it announced already is no fetch to wait for (the claim overtook nothing).
-        const fresh = this.claims.claimed(peer.id, ids.filter((id) => !peer.holds(id)));
-        if (fresh.length) this.onFetching(fresh);
+        // What it announced already is no fetch to wait for (the claim overtook nothing). Only the
+        // first claim on a segment changes a waiting load's plan: wake it for that one alone.
+        const pending = ids.filter((id) => !peer.holds(id));
+        const first = pending.filter((id) => this.claims.since(id) === undefined);
+        const fresh = new Set(this.claims.claimed(peer.id, pending));
+        const wake = first.filter((id) => fresh.has(id));
+        if (wake.length) this.onFetching(wake);
       },
       onFailing: (peer, reason) => this.engine.signaling?.failing(peer.id, reason),
       onUploadStart: () => this.uploadMeter.started(),
