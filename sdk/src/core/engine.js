@@ -280,6 +280,7 @@ export class Engine {
     this.site = m.site;
     this.onPolicy(m.policy);
     this.log('joined as', m.peerId, 'site', m.site);
+    this.live.warmStart();
   }
 
   onPolicy(policy) {

@@ -814,7 +814,9 @@ test('a live byte-range segment prefetched from a neighbour is checked against t
   engine.onPlaylist({ live: true, track: 'main:0', segments: [listed(1, { first: 0, last: 771 })] });
   engine.onPlaylist({ live: true, track: 'main:0', segments: [listed(1, { first: 0, last: 771 }), listed(2, { first: 772, last: 20771 })] });
   await until(() => engine.store.has(id), 5000, 'the prefetched range in the store');
-  assert.deepEqual(signaling.hashAsks, [`${file}?token=me#bytes=772-20771`], 'the hash of that range, not of the whole file');
+  // The first listing's segment is asked for ahead (the player starts there), the new one when it
+  // is listed: each the hash of its range, not of the whole file.
+  assert.deepEqual(signaling.hashAsks, [`${file}?token=me#bytes=0-771`, `${file}?token=me#bytes=772-20771`], 'the hash of each range, not of the whole file');
   assert.equal(engine.verdict.banned.size, 0, 'the honest neighbour is not taken for a liar');
   const http = httpLoader(bytes);
   const r = await engine.loadSegment({ url: `${file}?token=me`, range: { first: 772, last: 20771 }, live: true, bufferS: 8, durationS: 2, httpLoad: http });
@@ -855,6 +857,7 @@ test('a request that names only its URL gets the listed duration: the backup lea
   const bytes = segmentBytes(1000, 3);
   const { engine } = await setup({
     self: 'p-self', leaders: ['p-lead', 'p-self'], remotes: { 'p-lead': {} }, timers, scheduler: { defaultHttpMs: 100, backupGraceMs: 500 },
+    origin: new Map([[seg(n).url, bytes]]),
   });
   engine.onPlaylist({ live: true, track: 'main:0', segments: [seg(n - 1)] });
   engine.onPlaylist({ live: true, track: 'main:0', segments: [seg(n - 1), seg(n)] });
@@ -1048,4 +1051,31 @@ test('VOD: a playing player that holds plenty ahead gets its further segments at
   assert.equal(http.log.length, 3, 'nothing fetched for the segment the player gave up on');
   assert.equal((await engine.loadSegment(vod(5, { live: true, sequence: 5 }))).source, 'http');
   assert.equal(http.log.length, 4, 'live segments are never paced');
+});
+
+test('the hashes of the live segments a viewer will take from neighbours are asked for when they are listed, or on joining', async () => {
+  const seg = (n) => ({ url: `http://origin.test/live/seg-${n}.ts`, sequence: n, durationS: 2 });
+  const window = [1, 2, 3, 4, 5, 6].map(seg);
+  // Listed before the viewer joined: nothing can be asked yet; on `welcome`, the newest four.
+  const { engine, signaling: started } = createEngine();
+  engine.start();
+  engine.onPlaylist({ live: true, track: 'main:0', segments: window });
+  const signaling = started();
+  assert.deepEqual(signaling.hashAsks, []);
+  signaling.welcome('p-self', { leaders: ['p-lead'] });
+  await until(() => signaling.hashAsks.length === 4, 2000, 'the asks on joining');
+  assert.deepEqual(signaling.hashAsks, [3, 4, 5, 6].map((n) => seg(n).url));
+  // A new segment whose primary leader is another viewer: asked for when listed.
+  engine.onPlaylist({ live: true, track: 'main:0', segments: [...window.slice(1), seg(7)] });
+  await until(() => signaling.hashAsks.length === 5, 2000, 'the ask for the new segment');
+  assert.equal(signaling.hashAsks[4], seg(7).url);
+  engine.destroy();
+  // The primary leader of every new segment fetches them over HTTP and asks for nothing.
+  const alone = await setup({ self: 'p-self', leaders: ['p-self'] });
+  alone.engine.onPlaylist({ live: true, track: 'main:0', segments: window });
+  await until(() => alone.signaling.hashAsks.length === 4, 2000, 'the first listing\'s asks');
+  alone.engine.onPlaylist({ live: true, track: 'main:0', segments: [...window.slice(1), seg(7)] });
+  await settle();
+  assert.equal(alone.signaling.hashAsks.includes(seg(7).url), false);
+  alone.engine.destroy();
 });
