@@ -463,8 +463,9 @@ function sample(secondsAgo) {
   const viewers = 40 + Math.round(10 * Math.sin(i / 20));
   const p2p = 2_000_000 * viewers * (0.7 + 0.1 * Math.sin(i / 30));
   const http = 2_000_000 * viewers - p2p;
+  const at = Date.now() - secondsAgo * 1000;
   return {
-    time: new Date(Date.now() - secondsAgo * 1000).toISOString(),
+    time: new Date(at).toISOString(),
     viewers,
     efficiency: p2p / (p2p + http),
     httpBps: http,
@@ -474,9 +475,13 @@ function sample(secondsAgo) {
     startupP95Ms: 2100,
     whyNotP2p: { timeout: 31, integrity: 0, gone: 7, noHolder: 54, policy: 12 },
     bySite: [
-      { site: 'paris', viewers: viewers - 12, efficiency: 0.82, httpBps: http * 0.5, p2pBps: p2p * 0.8, rebufferRatio: 0.003, uploadCapacityKbps: 48_000 },
-      { site: 'lyon', viewers: 9, efficiency: 0.64, httpBps: http * 0.3, p2pBps: p2p * 0.15, rebufferRatio: 0.006 },
-      { site: 'remote-vpn', viewers: 3, efficiency: 0, httpBps: http * 0.2, p2pBps: 0, rebufferRatio: 0.011, uploadCapacityKbps: null },
+      { site: 'paris', viewers: viewers - 12, efficiency: 0.82, httpBps: http * 0.5, p2pBps: p2p * 0.8, rebufferRatio: 0.003, uploadCapacityKbps: 48_000,
+        wanKbps: 95_000, wanMeasuredAt: new Date(at - 4000).toISOString(), wanCongested: false },
+      // A branch office on a thin link, measured by yesterday's viewers (remembered for a day).
+      { site: 'lyon', viewers: 9, efficiency: 0.64, httpBps: http * 0.3, p2pBps: p2p * 0.15, rebufferRatio: 0.006,
+        wanKbps: 2_400, wanMeasuredAt: new Date(at - 3 * 3600_000).toISOString(), wanCongested: true },
+      { site: 'remote-vpn', viewers: 3, efficiency: 0, httpBps: http * 0.2, p2pBps: 0, rebufferRatio: 0.011, uploadCapacityKbps: null,
+        wanKbps: null, wanMeasuredAt: null, wanCongested: null },
     ],
     byStream: [{ stream: 'town-hall', viewers, efficiency: p2p / (p2p + http) }],
   };
@@ -515,11 +520,21 @@ test('the dashboard follows the live socket: config first, then one sample per i
     assert.equal(await page.locator('#live-sites tbody tr').count(), 3);
     // /qoe/live sums each site over its streams: the table has no stream column.
     assert.deepEqual(await page.locator('#live-sites thead th').allTextContents(),
-      ['Site', 'Viewers', 'Peer efficiency', 'HTTP', 'P2P', 'Rebuffer', 'Upload capacity']);
+      ['Site', 'Viewers', 'Peer efficiency', 'HTTP', 'P2P', 'Rebuffer', 'Upload capacity', 'WAN link']);
     assert.equal(await page.locator('#live-sites tbody tr').first().locator('td').first().innerText(), 'paris');
+    const cell = (site, column) => page.locator('#live-sites tbody tr', { hasText: site }).locator('td').nth(column);
     // Per site, the upload capacity its viewers measured; a site without a figure shows a dash.
-    assert.equal(await page.locator('#live-sites tbody tr', { hasText: 'paris' }).locator('td').last().innerText(), '48.0 Mbit/s');
-    assert.equal(await page.locator('#live-sites tbody tr', { hasText: 'remote-vpn' }).locator('td').last().innerText(), '–');
+    assert.equal(await cell('paris', 6).innerText(), '48.0 Mbit/s');
+    assert.equal(await cell('remote-vpn', 6).innerText(), '–');
+    // Per site, its WAN link as joiners are told it, marked in words when they take it for congested.
+    assert.equal(await cell('paris', 7).innerText(), '95.0 Mbit/s');
+    assert.match(await cell('paris', 7).getAttribute('title'), /^Measured \d{4}-\d\d-\d\d \d\d:\d\d \(4 s ago\)$/);
+    assert.match(await cell('lyon', 7).innerText(), /^2\.4 Mbit\/s\s+congested$/);
+    assert.ok(await cell('lyon', 7).getByText('congested', { exact: true }).isVisible());
+    assert.match(await cell('lyon', 7).getAttribute('title'), /^Measured .* \(3 h ago\): viewers of this site take its link for congested/);
+    assert.equal(await cell('remote-vpn', 7).innerText(), '–');
+    assert.equal(await cell('remote-vpn', 7).getAttribute('title'), null);
+    assert.equal(await page.locator('#live-sites .link-congested').count(), 1);
     assert.equal(await page.locator('.bars progress').count(), 5);
     assert.ok(await page.locator('.empty').isHidden());
     await snap(page, 'dashboard-live-sample');
@@ -682,6 +697,11 @@ test('the dashboard shows non-empty live numbers while 3 viewers play', { timeou
     assert.notEqual(await admin.locator('#kpi-httpBps').innerText(), '–');
     assert.ok(await admin.locator('#kpi-efficiency').innerText());
     assert.ok(await admin.locator('#live-sites tbody tr td.num').count() >= 1);
+    // The viewers' reports (every 10 s) carry their fastest fetches: their site's WAN link shows.
+    const wan = admin.locator('#live-sites td.wan').first();
+    await wan.waitFor({ timeout: 30_000 });
+    assert.match(await wan.innerText(), /^\d+(\.\d)? [kMG]?bit\/s/);
+    assert.match(await wan.getAttribute('title'), /^Measured \d{4}-\d\d-\d\d \d\d:\d\d \((now|\d+ s ago)\)/);
     await snap(admin, 'dashboard-live');
   } finally {
     for (const context of viewers) {

@@ -48,6 +48,28 @@ const WHY_NOT_P2P = [
   ['policy', 'Policy: P2P off or download-only'],
 ];
 
+/** Columns of the Sites table, for its one-cell rows. */
+const SITE_COLUMNS = 8;
+
+/**
+ * A site's WAN link: the HTTP throughput the appliance tells the site's joining viewers (the
+ * median of their fastest recent fetches, remembered for a day), marked in words when they take
+ * the link for congested (under 8 Mbit/s, the SDK's threshold): they then connect to colleagues
+ * at once and prefer them to the link. The title says when it was measured, by the appliance's
+ * clock (`now`: the sample's time).
+ */
+function wanCell(s, now) {
+  if (s.wanKbps == null) {
+    return h('td', { class: 'num', text: '–' });
+  }
+  const age = (Number.isNaN(now) ? Date.now() : now) - Date.parse(s.wanMeasuredAt);
+  const title = `Measured ${format.dateTime(s.wanMeasuredAt)} (${format.ago(age)})`
+    + (s.wanCongested ? ': viewers of this site take its link for congested and prefer colleagues on the LAN' : '');
+  return h('td', { class: 'num wan', title },
+    format.bitrate(s.wanKbps * 1000),
+    s.wanCongested ? [' ', h('span', { class: 'link-congested', text: 'congested' })] : null);
+}
+
 const STATE_TEXT = {
   connecting: 'Connecting to the live feed…',
   socket: 'Live: updated every second.',
@@ -92,7 +114,7 @@ export function render(container) {
         // One row per site, all streams together: /qoe/live's bySite is summed over streams
         // (the Streams table has the per-stream figures).
         h('caption', { class: 'sr-only', text: 'Viewers and delivery per site, all streams together' }),
-        h('thead', {}, h('tr', {}, ['Site', 'Viewers', 'Peer efficiency', 'HTTP', 'P2P', 'Rebuffer', 'Upload capacity']
+        h('thead', {}, h('tr', {}, ['Site', 'Viewers', 'Peer efficiency', 'HTTP', 'P2P', 'Rebuffer', 'Upload capacity', 'WAN link']
           .map((c) => h('th', { scope: 'col', text: c })))),
         siteBody)),
       h('div', {},
@@ -160,7 +182,8 @@ export function render(container) {
       h('td', { class: 'num', text: format.bitrate(s.httpBps) }), h('td', { class: 'num', text: format.bitrate(s.p2pBps) }),
       h('td', { class: 'num', text: format.percent(s.rebufferRatio, 2) }),
       // The median of what the site's viewers measured sending segments to each other (kbit/s).
-      h('td', { class: 'num', text: s.uploadCapacityKbps == null ? '–' : format.bitrate(s.uploadCapacityKbps * 1000) }))) : [emptyRow(7, 'No viewers right now.')]));
+      h('td', { class: 'num', text: s.uploadCapacityKbps == null ? '–' : format.bitrate(s.uploadCapacityKbps * 1000) }),
+      wanCell(s, Date.parse(latest.time)))) : [emptyRow(SITE_COLUMNS, 'No viewers right now.')]));
 
     const streams = [...(latest.byStream || [])].sort((a, b) => (b.viewers || 0) - (a.viewers || 0));
     streamBody.replaceChildren(...(streams.length ? streams.map((s) => h('tr', {},
@@ -191,7 +214,7 @@ export function render(container) {
       h('span', { class: 'bar-label', id: `why-${key}`, text: label }),
       h('progress', { max: '1', value: '0', 'aria-labelledby': `why-${key}` }),
       h('span', { class: 'num', text: '–' }))));
-    siteBody.replaceChildren(emptyRow(7, 'No data yet.'));
+    siteBody.replaceChildren(emptyRow(SITE_COLUMNS, 'No data yet.'));
     streamBody.replaceChildren(emptyRow(3, 'No data yet.'));
   }
   showEmpty();

@@ -30,7 +30,16 @@ public final class QoeResource {
     private static final Schema BY_SITE = figures(Schema.object().required("site", Schema.string())).named("QoeBySite");
     private static final Schema LIVE_BY_SITE = figures(Schema.object().required("site", Schema.string())
             .required("uploadCapacityKbps", Schema.integer().nullable().describe("the median upload capacity the"
-                    + " site's viewers measured sending segments to each other (kbit/s); null until one did")))
+                    + " site's viewers measured sending segments to each other (kbit/s); null until one did"))
+            .required("wanKbps", Schema.integer().nullable().describe("the site's WAN link as its viewers measured"
+                    + " it, the HTTP throughput (kbit/s) a viewer joining the site is told: the median of the site's"
+                    + " reports in the last minute over all streams, else of its last ones in the past day; null"
+                    + " without any"))
+            .required("wanMeasuredAt", Schema.instant().nullable().describe("when the newest report wanKbps rests"
+                    + " on arrived; null without a figure"))
+            .required("wanCongested", Schema.bool().nullable().describe("whether viewers take the site's link for"
+                    + " congested (wanKbps under the SDK's 8 Mbit/s: they open their peer connections at once and"
+                    + " prefer neighbours on the LAN); null without a figure")))
             .named("QoeLiveBySite");
     private static final Schema BY_STREAM = figures(Schema.object().required("stream", Schema.string()))
             .named("QoeByStream");
@@ -145,7 +154,12 @@ public final class QoeResource {
         body.put("windowSeconds", v.windowSeconds());
         List<Map<String, Object>> sites = breakdown(v.bySite(), "site");
         for (Map<String, Object> row : sites) {
-            row.put("uploadCapacityKbps", v.uploadCapacityBySite().get((String) row.get("site")));
+            String site = (String) row.get("site");
+            row.put("uploadCapacityKbps", v.uploadCapacityBySite().get(site));
+            QoeQueries.WanLink wan = v.wanLinkBySite().get(site);
+            row.put("wanKbps", wan == null ? null : wan.kbps());
+            row.put("wanMeasuredAt", wan == null ? null : wan.measuredAt().toString());
+            row.put("wanCongested", wan == null ? null : wan.congested());
         }
         body.put("bySite", sites);
         body.put("byStream", breakdown(v.byStream(), "stream"));

@@ -37,6 +37,19 @@ public final class QoeQueries {
         Map<String, Long> bySite();
     }
 
+    /** Per site, its WAN link as its viewers measured it (the signaling service's figure). */
+    @FunctionalInterface
+    public interface LiveWanLinks {
+        Map<String, WanLink> bySite();
+    }
+
+    /**
+     * A site's WAN link: the HTTP throughput (kbit/s) a viewer joining the site is told, when the
+     * newest report it rests on arrived, and whether viewers take the link for congested.
+     */
+    public record WanLink(long kbps, Instant measuredAt, boolean congested) {
+    }
+
     /** Resolution of a history series. */
     public enum Step {
         MINUTE(60), HOUR(3600);
@@ -70,10 +83,12 @@ public final class QoeQueries {
      * The live dashboard's numbers. Viewers are the ones connected now; the other figures cover the
      * last {@code windowSeconds} of reports (the previous minute weighted by its part inside the window).
      * {@code uploadCapacityBySite}: the median upload capacity viewers of each site measured, for
-     * the sites where any did.
+     * the sites where any did; {@code wanLinkBySite}: each site's WAN link, for the sites with a
+     * figure (measured in the last minute or remembered), which may include sites without viewers now.
      */
     public record LiveView(Instant at, int windowSeconds, QoeFigures overall, Map<String, QoeFigures> byStream,
-                           Map<String, QoeFigures> bySite, Map<String, Long> uploadCapacityBySite) {
+                           Map<String, QoeFigures> bySite, Map<String, Long> uploadCapacityBySite,
+                           Map<String, WanLink> wanLinkBySite) {
     }
 
     /** One point of a history series: the period starting at {@code at}, {@code step} long. */
@@ -93,18 +108,20 @@ public final class QoeQueries {
     private final QoeAggregator aggregator;
     private final LiveViewers viewers;
     private final LiveUploadCapacity uploadCapacity;
+    private final LiveWanLinks wanLinks;
     private final Clock clock;
 
     public QoeQueries(QoeRepository repository, QoeAggregator aggregator, LiveViewers viewers, Clock clock) {
-        this(repository, aggregator, viewers, Map::of, clock);
+        this(repository, aggregator, viewers, Map::of, Map::of, clock);
     }
 
     public QoeQueries(QoeRepository repository, QoeAggregator aggregator, LiveViewers viewers,
-                      LiveUploadCapacity uploadCapacity, Clock clock) {
+                      LiveUploadCapacity uploadCapacity, LiveWanLinks wanLinks, Clock clock) {
         this.reads = new QoeHistoryReads(repository);
         this.aggregator = aggregator;
         this.viewers = viewers;
         this.uploadCapacity = uploadCapacity;
+        this.wanLinks = wanLinks;
         this.clock = clock;
     }
 
@@ -141,7 +158,8 @@ public final class QoeQueries {
         return new LiveView(Instant.ofEpochMilli(nowMs), LIVE_WINDOW_SECONDS,
                 overall.figures(total, LIVE_WINDOW_SECONDS),
                 figures(byStream, streamViewers), figures(bySite, siteViewers),
-                Collections.unmodifiableMap(new TreeMap<>(uploadCapacity.bySite())));
+                Collections.unmodifiableMap(new TreeMap<>(uploadCapacity.bySite())),
+                Collections.unmodifiableMap(new TreeMap<>(wanLinks.bySite())));
     }
 
     private static Map<String, QoeFigures> figures(Map<String, QoeSums> sums, Map<String, Long> viewers) {

@@ -187,6 +187,11 @@ public final class SignalingService implements AutoCloseable {
         return reports.uploadCapacityBySite();
     }
 
+    /** Per site, the link figure its joiners are told: the last minute's over all its streams, else the remembered one. */
+    public Map<String, SiteLink> siteLinks() {
+        return reports.siteLinks();
+    }
+
     /**
      * The address a connection speaks for: the right-most {@code X-Forwarded-For} hop that is not a
      * trusted proxy, walking from the TCP peer ({@link Admission#clientAddress}).

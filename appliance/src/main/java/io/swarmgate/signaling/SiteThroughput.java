@@ -1,7 +1,9 @@
 package io.swarmgate.signaling;
 
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -9,8 +11,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * reported in the last {@link #WINDOW_MS}. Two instances: the HTTP throughput (how fast a site's
  * link to the origin is), which a viewer that joins learns in {@code welcome} before it has
  * fetched anything itself, so on a branch office's congested WAN link it does not start by adding
- * its own fetches to the link when its neighbours on the LAN hold the segments; and the upload
- * capacity viewers measured sending segments to each other, which the console shows per site.
+ * its own fetches to the link when its neighbours on the LAN hold the segments, and which the
+ * console shows per site as its WAN link ({@link #linksBySite}); and the upload capacity viewers
+ * measured sending segments to each other, which the console shows per site.
  *
  * <p>The HTTP figure is also remembered per site, over all its streams, for {@link #REMEMBER_MS}
  * ({@link #siteFigure}): a link's speed belongs to the site, not to one stream, and the viewers who
@@ -110,52 +113,81 @@ final class SiteThroughput {
         if (ring == null) {
             return null;
         }
-        long[] fresh;
-        int n = 0;
-        synchronized (ring) {
-            fresh = new long[ring.size];
-            for (int i = 0; i < ring.size; i++) {
-                if (ring.at[i] >= since) {
-                    fresh[n++] = ring.kbps[i];
-                }
-            }
-        }
-        if (n == 0) {
-            return null;
-        }
-        Arrays.sort(fresh, 0, n);
-        return fresh[n / 2];
+        Samples fresh = new Samples().addFrom(ring, since);
+        return fresh.n == 0 ? null : fresh.median();
     }
 
     /** Per site, over all its streams, the median of the fresh reports; sites without any are left out. */
-    java.util.Map<String, Long> mediansBySite(long now) {
-        Map<String, long[]> fresh = new java.util.TreeMap<>();
-        Map<String, Integer> counts = new java.util.HashMap<>();
+    Map<String, Long> mediansBySite(long now) {
+        Map<String, Long> out = new TreeMap<>();
+        freshBySite(now).forEach((site, fresh) -> out.put(site, fresh.median()));
+        return out;
+    }
+
+    /**
+     * Per site, its link as the console shows it: the median of the site's reports in the window
+     * over all its streams, else the remembered figure (the one a joiner of a stream without fresh
+     * reports of its own is told, {@link #siteFigure}), with the time of the newest report the
+     * figure rests on. A joiner of a stream with fresh reports in the site is told that stream's
+     * median instead, which differs only when a site's streams come over different paths. Sites
+     * with neither are left out.
+     */
+    Map<String, SiteLink> linksBySite(long now) {
+        Map<String, SiteLink> out = new TreeMap<>();
+        freshBySite(now).forEach((site, fresh) -> out.put(site, fresh.link()));
+        if (rememberMs > 0) {
+            remembered.forEach((site, ring) -> {
+                if (!out.containsKey(site)) {
+                    Samples kept = new Samples().addFrom(ring, now - rememberMs);
+                    if (kept.n > 0) {
+                        out.put(site, kept.link());
+                    }
+                }
+            });
+        }
+        return out;
+    }
+
+    private Map<String, Samples> freshBySite(long now) {
+        Map<String, Samples> out = new TreeMap<>();
         for (Map.Entry<Key, Ring> e : sites.entrySet()) {
-            Ring ring = e.getValue();
+            out.computeIfAbsent(e.getKey().site(), k -> new Samples()).addFrom(e.getValue(), now - WINDOW_MS);
+        }
+        out.values().removeIf(fresh -> fresh.n == 0);
+        return out;
+    }
+
+    /** Samples gathered from one or more rings (a site's streams), for their median and newest time. */
+    private static final class Samples {
+        long[] kbps = new long[SAMPLES];
+        int n;
+        long newest = Long.MIN_VALUE;
+
+        /** Adds the ring's samples taken at or after {@code since}. */
+        Samples addFrom(Ring ring, long since) {
             synchronized (ring) {
                 for (int i = 0; i < ring.size; i++) {
-                    if (now - ring.at[i] <= WINDOW_MS) {
-                        String site = e.getKey().site();
-                        int n = counts.getOrDefault(site, 0);
-                        long[] values = fresh.computeIfAbsent(site, k -> new long[SAMPLES]);
-                        if (n == values.length) {
-                            values = Arrays.copyOf(values, n * 2);
-                            fresh.put(site, values);
+                    if (ring.at[i] >= since) {
+                        if (n == kbps.length) {
+                            kbps = Arrays.copyOf(kbps, n * 2);
                         }
-                        values[n] = ring.kbps[i];
-                        counts.put(site, n + 1);
+                        kbps[n++] = ring.kbps[i];
+                        newest = Math.max(newest, ring.at[i]);
                     }
                 }
             }
+            return this;
         }
-        Map<String, Long> out = new java.util.TreeMap<>();
-        fresh.forEach((site, values) -> {
-            int n = counts.get(site);
-            Arrays.sort(values, 0, n);
-            out.put(site, values[n / 2]);
-        });
-        return out;
+
+        /** Only when {@code n > 0}. */
+        long median() {
+            Arrays.sort(kbps, 0, n);
+            return kbps[n / 2];
+        }
+
+        SiteLink link() {
+            return new SiteLink(median(), Instant.ofEpochMilli(newest));
+        }
     }
 
     /** Forgets sites with no report in the window, and remembered sites with none in {@code rememberMs}. */

@@ -10,8 +10,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Where the viewers' QoE {@code report}s go: the analytics store ({@link ReportSink}), each site's
  * link as its viewers measured it (the HTTP throughput joiners are told in {@code welcome},
- * remembered per site for a day), the upload capacity the console shows per site, and the counts
- * the metrics export. Reports arrive on Jetty's I/O threads; everything here is safe on any thread.
+ * remembered per site for a day, which the console shows too), the upload capacity the console
+ * shows per site, and the counts the metrics export. Reports arrive on Jetty's I/O threads;
+ * everything here is safe on any thread.
  */
 final class ViewerReports {
 
@@ -63,5 +64,10 @@ final class ViewerReports {
     /** Per site, the median upload capacity (kbit/s) its viewers measured and reported in the last minute. */
     Map<String, Long> uploadCapacityBySite() {
         return uploadCapacity.mediansBySite(clock.millis());
+    }
+
+    /** Per site, its link as its viewers measured it lately, else as remembered for a day. */
+    Map<String, SiteLink> siteLinks() {
+        return httpThroughput.linksBySite(clock.millis());
     }
 }

@@ -32,7 +32,33 @@ class QoeApiIT extends ApiTestBase {
     }
 
     private TestViewer viewer() throws Exception {
-        return TestViewer.connect(URI.create("ws://127.0.0.1:" + appliance.httpUri().getPort() + "/ws"), "127.0.4.1", null);
+        return viewer("127.0.4.1");
+    }
+
+    private TestViewer viewer(String address) throws Exception {
+        return TestViewer.connect(URI.create("ws://127.0.0.1:" + appliance.httpUri().getPort() + "/ws"), address, null);
+    }
+
+    private static String httpReport(long httpKbps) {
+        return "{\"type\":\"report\",\"httpBytes\":800000,\"p2pBytes\":0,\"uploadedBytes\":0,\"stalls\":0,"
+                + "\"stallMs\":0,\"watchMs\":10000,\"level\":0,\"bitrateKbps\":300,\"neighbours\":0,"
+                + "\"httpKbps\":" + httpKbps + "}";
+    }
+
+    /** The live row of {@code site}, once {@code ready} holds for it. */
+    private static JsonNode siteRow(Client c, String site, java.util.function.Predicate<JsonNode> ready, String what)
+            throws Exception {
+        JsonNode[] row = new JsonNode[1];
+        Await.until(what, Duration.ofSeconds(10), () -> {
+            for (JsonNode r : json(c.get("/qoe/live")).get("bySite")) {
+                if (r.get("site").asText().equals(site) && ready.test(r)) {
+                    row[0] = r;
+                    return true;
+                }
+            }
+            return false;
+        });
+        return row[0];
     }
 
     @Test
@@ -54,6 +80,9 @@ class QoeApiIT extends ApiTestBase {
             assertEquals(2, live.at("/whyNotP2p/timeout").asLong());
             assertEquals("townhall", live.at("/byStream/0/stream").asText());
             assertTrue(live.at("/bySite/0/uploadCapacityKbps").isNull(), "no viewer has measured its upload yet");
+            for (String field : new String[] {"wanKbps", "wanMeasuredAt", "wanCongested"}) {
+                assertTrue(live.at("/bySite/0/" + field).isNull(), field + ": no viewer has measured its HTTP fetches yet");
+            }
 
             // What viewers measured uploading (report.uploadKbps) shows per site: the median.
             for (long kbps : new long[] {40_000, 9_000, 12_000}) {
@@ -63,6 +92,48 @@ class QoeApiIT extends ApiTestBase {
             }
             Await.until("the site's upload capacity on /qoe/live", Duration.ofSeconds(10),
                     () -> json(c.get("/qoe/live")).at("/bySite/0/uploadCapacityKbps").asLong() == 12_000);
+        }
+    }
+
+    @Test
+    void eachSitesWanLinkIsWhatItsJoinersAreToldAndUnder8MbpsIsCongested() throws Exception {
+        Client c = admin();
+        String branch;
+        String hq;
+        Instant measured;
+        try (TestViewer slow = viewer("127.0.4.1"); TestViewer fast = viewer("127.0.5.1")) {
+            branch = slow.joinStream("townhall").get("site").asText();
+            hq = fast.joinStream("weekly").get("site").asText();
+            assertTrue(!branch.equals(hq), "two sites: " + branch);
+            measured = clock.instant();
+            // the viewers' fastest recent fetches (report.httpKbps): per site, the median over its streams
+            for (long kbps : new long[] {2_400, 6_000, 1_800}) {
+                slow.send(httpReport(kbps));
+            }
+            fast.send(httpReport(95_000));
+            JsonNode thin = siteRow(c, branch, r -> r.get("wanKbps").asLong() == 2_400, "the branch's link on /qoe/live");
+            assertEquals(measured.toString(), thin.get("wanMeasuredAt").asText());
+            assertTrue(thin.get("wanCongested").asBoolean(), "2.4 Mbit/s is a congested link for the SDK");
+            JsonNode open = siteRow(c, hq, r -> r.get("wanKbps").asLong() == 95_000, "the hq's link on /qoe/live");
+            assertTrue(open.get("wanCongested").isBoolean() && !open.get("wanCongested").asBoolean());
+            // the answer with the figures is what openapi.json declares, and declares every field of it
+            OpenApiDocument api = new OpenApiDocument(json(new Client().get("/openapi.json")));
+            OpenApiDocument.Operation live = api.operations().stream()
+                    .filter(op -> op.method().equals("get") && op.path().equals("/qoe/live")).findFirst().orElseThrow();
+            assertEquals(java.util.List.of(), api.problems(live.response(200).at("/content/application~1json/schema"),
+                    json(c.get("/qoe/live")), true));
+        }
+        // Ten minutes later a branch viewer of another stream joins: no fresh report anywhere, the site's
+        // remembered link is what the joiner is told and what the console shows (within the admin's session).
+        clock.advance(Duration.ofMinutes(10));
+        try (TestViewer next = viewer("127.0.4.2")) {
+            JsonNode welcome = next.joinStream("allhands");
+            assertEquals(branch, welcome.get("site").asText());
+            assertEquals(2_400, welcome.get("siteHttpKbps").asLong());
+            JsonNode remembered = siteRow(c, branch, r -> r.get("viewers").asDouble() == 1, "the branch's joiner on /qoe/live");
+            assertEquals(2_400, remembered.get("wanKbps").asLong());
+            assertEquals(measured.toString(), remembered.get("wanMeasuredAt").asText(), "measured ten minutes ago");
+            assertTrue(remembered.get("wanCongested").asBoolean());
         }
     }
 

@@ -1,9 +1,18 @@
 package io.swarmgate.signaling;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 class SiteThroughputTest {
@@ -47,6 +56,7 @@ class SiteThroughputTest {
         }
         assertEquals(700L, t.median("s", "b", 200));
     }
+
     @Test
     void aSiteFigureIsRememberedForTheSitesNextStreamUntilItsOwnReportsArrive() {
         SiteThroughput t = new SiteThroughput(SiteThroughput.REMEMBER_MS);
@@ -78,5 +88,61 @@ class SiteThroughputTest {
         assertNull(t.siteFigure("b", "branch", 1_000));
         assertNull(t.siteFigure("a", "branch", SiteThroughput.WINDOW_MS + 1));
         assertThrows(IllegalArgumentException.class, () -> new SiteThroughput(1_000));
+    }
+
+    @Test
+    void eachSitesLinkIsTheMedianOverAllItsStreamsWithTheNewestReportsTime() {
+        SiteThroughput t = new SiteThroughput(SiteThroughput.REMEMBER_MS);
+        assertEquals(Map.of(), t.linksBySite(0));
+        t.record("townhall", "branch", 2_000, 1_000);
+        t.record("townhall", "branch", 2_400, 5_000);
+        t.record("weekly", "branch", 90_000, 3_000); // one fast viewer on another stream
+        t.record("weekly", "branch", 2_200, 2_000);
+        t.record("townhall", "hq", 400_000, 4_000);
+        Map<String, SiteLink> links = t.linksBySite(10_000);
+        assertEquals(new SiteLink(2_400, Instant.ofEpochMilli(5_000)), links.get("branch"),
+                "the median of 2,000, 2,200, 2,400 and 90,000 (the upper one of an even count), measured at the newest");
+        assertEquals(new SiteLink(400_000, Instant.ofEpochMilli(4_000)), links.get("hq"));
+        assertEquals(2, links.size());
+        assertEquals(Map.of("branch", 2_400L, "hq", 400_000L), t.mediansBySite(10_000));
+    }
+
+    @Test
+    void aSiteWithoutFreshReportsShowsItsRememberedLinkAndWhenItWasMeasured() {
+        SiteThroughput t = new SiteThroughput(SiteThroughput.REMEMBER_MS);
+        t.record("townhall", "branch", 2_100, 0);
+        t.record("townhall", "branch", 2_300, 10_000);
+        t.record("townhall", "branch", 2_200, 20_000);
+        t.record("weekly", "hq", 300_000, 20_000);
+        long hourLater = 20_000 + 60 * 60 * 1000L;
+        t.record("weekly", "hq", 250_000, hourLater);
+        Map<String, SiteLink> links = t.linksBySite(hourLater + 1_000);
+        assertEquals(new SiteLink(2_200, Instant.ofEpochMilli(20_000)), links.get("branch"), "remembered");
+        assertEquals(new SiteLink(250_000, Instant.ofEpochMilli(hourLater)), links.get("hq"),
+                "fresh reports, not the remembered ones, once there are any");
+        // the figure shown is the one a joiner of any stream there is told now
+        assertEquals(2_200L, t.siteFigure("another", "branch", hourLater + 1_000));
+        long nextDay = 20_000 + SiteThroughput.REMEMBER_MS + 1;
+        assertFalse(t.linksBySite(nextDay).containsKey("branch"), "forgotten after a day");
+
+        SiteThroughput upload = new SiteThroughput();
+        upload.record("townhall", "branch", 9_000, 0);
+        assertEquals(Map.of(), upload.linksBySite(SiteThroughput.WINDOW_MS + 1), "nothing remembered without memory");
+    }
+
+    @Test
+    void aLinkUnderTheSdksThresholdIsCongested() {
+        assertTrue(new SiteLink(SiteLink.CONGESTED_BELOW_KBPS - 1, Instant.EPOCH).congested());
+        assertFalse(new SiteLink(SiteLink.CONGESTED_BELOW_KBPS, Instant.EPOCH).congested());
+        assertFalse(new SiteLink(90_000, Instant.EPOCH).congested());
+    }
+
+    @Test
+    void theCongestionThresholdIsTheSdks() throws IOException {
+        String scheduler = Files.readString(Path.of("../sdk/src/core/scheduler.js"));
+        Matcher m = Pattern.compile("export const CONGESTED_SITE_BPS = ([0-9_]+);").matcher(scheduler);
+        assertTrue(m.find(), "sdk/src/core/scheduler.js declares CONGESTED_SITE_BPS");
+        assertEquals(Long.parseLong(m.group(1).replace("_", "")), SiteLink.CONGESTED_BELOW_KBPS * 1000,
+                "SiteLink.CONGESTED_BELOW_KBPS (kbit/s) is the SDK's CONGESTED_SITE_BPS (bit/s)");
     }
 }
