@@ -31,6 +31,10 @@ import { askPeer } from './peer-attempt.js';
 import { StartBuffer } from './start-buffer.js';
 import { Trail } from './trail.js';
 
+/** Plans for one segment (P2P attempts, waits that ran out) before it goes over HTTP whatever the plan. */
+const MAX_ROUNDS = 12;
+/** Wake-ups of a waiting segment that do not count as rounds. */
+const MAX_WAKEUPS = 64;
 /** A transfer that makes no progress for this long is given up (a neighbour vanished silently). */
 export const DEFAULT_IDLE_TIMEOUT_MS = 2000;
 /** Default ABR estimate (bits/s) when neither HTTP samples nor the player's estimate exist. */
@@ -283,7 +287,8 @@ export class SegmentLoader {
     const exclude = [];
     let waitedOut = false;
     const previous = this.trail.previous(req);
-    for (let round = 0; round < 12; round++) {
+    let wakeups = 0;
+    for (let round = 0; round < MAX_ROUNDS; round++) {
       if (req.signal && req.signal.aborted) throw new Error('aborted');
       if (!e.p2pUsable()) return httpOnce('off');
       const cached = this.fromStore(id, req);
@@ -326,6 +331,9 @@ export class SegmentLoader {
         if (fetchingSinceMs !== undefined) this.log('wait', id, `${Math.round(until - t)} ms for a neighbour's fetch under way for ${Math.round(t - fetchingSinceMs)} ms`);
         const woken = await this.waits.wait(id, until, req.signal);
         if (!woken && until === plan.untilMs) waitedOut = true;
+        // A wake-up (an announcement, a channel opening, a neighbour's fetch under way) is no
+        // attempt: on a busy site a long wait sees many before the segment arrives.
+        if (woken && ++wakeups <= MAX_WAKEUPS) round--;
         continue;
       }
       const r = await this.tryPeer(id, plan.peer, plan.deadlineMs, req);

@@ -1079,3 +1079,21 @@ test('the hashes of the live segments a viewer will take from neighbours are ask
   assert.equal(alone.signaling.hashAsks.includes(seg(7).url), false);
   alone.engine.destroy();
 });
+
+test('wake-ups of a waiting segment are not planning rounds: twenty announcements of other segments, then the segment from the neighbour', async () => {
+  const SEGX = 'http://origin.test/live/seg-77.ts';
+  const bytes = segmentBytes(20_000, 5);
+  const remote = { segments: new Map() };
+  const { engine, far } = await setup({ self: 'p-self', leaders: ['p-lead'], remotes: { 'p-lead': remote }, origin: new Map([[SEGX, bytes]]) });
+  const http = httpLoader(bytes);
+  const loading = engine.loadSegment({ url: SEGX, live: true, bufferS: 12, durationS: 2, httpLoad: http });
+  for (let i = 0; i < 20; i++) {
+    far['p-lead'].announce([`http://origin.test/live/other-${i}.ts`], true); // a full list wakes every waiting load
+    await sleep(2);
+  }
+  remote.segments.set(SEGX, bytes);
+  far['p-lead'].announce([SEGX]);
+  const r = await loading;
+  assert.equal(r.source, 'p2p');
+  assert.equal(http.log.length, 0, 'never over HTTP for want of rounds');
+});
