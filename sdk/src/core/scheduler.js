@@ -16,7 +16,8 @@
  * branch office's congested WAN link a neighbour on the LAN delivers in a fraction of the HTTP
  * time, and one more HTTP fetch slows every other fetch on the scarce link, the leaders' first.
  * So an urgent segment comes from a neighbour that holds it when the measured LAN transfers are
- * clearly faster than the measured HTTP ones, under a short deadline; a non-leader whose own
+ * clearly faster than the measured HTTP ones, under a short deadline (on a congested link whenever
+ * the buffer covers that deadline and an HTTP fetch after it); a non-leader whose own
  * HTTP fetch would arrive after the leader's expected announcement waits for that instead; and
  * otherwise, or with nothing measured yet, HTTP at once. On a congested link an urgent segment that
  * a neighbour said it is fetching (fetch-claims.js) waits for that copy, up to one HTTP time,
@@ -427,9 +428,15 @@ export class Scheduler {
     // Nothing measured yet (a viewer starting up): HTTP, as a page without the SDK would.
     const measured = this.httpMeasured(req);
     const p2pMs = this.estimateP2pMs(req) ?? (measured ? DEFAULT_P2P_ESTIMATE_MS : undefined);
-    if (holder !== undefined && p2pMs !== undefined && p2pMs * URGENT_P2P_ADVANTAGE < httpMs) {
+    if (holder !== undefined && p2pMs !== undefined) {
       const budgetMs = Math.max(MIN_URGENT_P2P_MS, Math.min(httpMs / 2, p2pMs * 4));
-      return { source: 'p2p', peer: holder, deadlineMs: now + budgetMs };
+      if (p2pMs * URGENT_P2P_ADVANTAGE < httpMs) return { source: 'p2p', peer: holder, deadlineMs: now + budgetMs };
+      // On a congested link another copy over the WAN slows every colleague's fetch (a starting
+      // viewer's second fragment with 1.9 s buffered was one per joiner): a neighbour's copy is
+      // tried whenever the buffer covers the attempt and an HTTP fetch after it.
+      if (this.congested(req) && req.bufferS * 1000 >= budgetMs + httpMs) {
+        return { source: 'p2p', peer: holder, deadlineMs: now + budgetMs };
+      }
     }
     if (holder === undefined && req.fetchingSinceMs !== undefined && this.congested(req)) {
       // A colleague's fetch of it is under way on the congested link: it started earlier and then

@@ -558,3 +558,22 @@ test('VOD: a segment a neighbour said it is fetching waits for it, never past it
   assert.deepEqual(s.plan({ ...vod, fetchingSinceMs: T0 - 50 }), { source: 'wait', untilMs: T0 - 50 + 200 + 500, thenHttp: true });
   assert.deepEqual(s.plan({ ...vod, bufferS: 1.65, fetchingSinceMs: T0 - 50 }), { source: 'wait', untilMs: T0 + 50, thenHttp: true });
 });
+
+test('on a congested link an urgent segment a neighbour holds is asked of it whenever the buffer covers the attempt and HTTP after it', () => {
+  const { s } = scheduler();
+  s.setSiteHttpBps(2_400_000);
+  // a starting viewer's second fragment: its first, 80 kB, took 400 ms over the thin link
+  s.recordHttp({ bytes: 80_000, ms: 400, durationS: 2 });
+  const req = liveReq({ bufferS: 1.92, sizeBytes: 80_000, holders: ['n1'], open: 6, neighbours: 6, starting: true, askedAtMs: T0 });
+  assert.equal(s.estimateHttpMs(req), 400);
+  assert.equal(s.congested(req), true);
+  // the LAN is not measured twice as fast (250 ms assumed against 400 ms), but 1.92 s cover 250 + 400 ms
+  assert.deepEqual(s.plan(req), { source: 'p2p', peer: 'n1', deadlineMs: T0 + 250 });
+  // with 0.6 s buffered a failed attempt would leave too little for HTTP: HTTP now
+  assert.deepEqual(s.plan({ ...req, bufferS: 0.6 }), { source: 'http', reason: 'urgent' });
+  // on an open link (60 ms fetches) an urgent segment needs the LAN twice as fast, as before
+  const open = scheduler().s;
+  open.recordHttp({ bytes: 80_000, ms: 60, durationS: 2 });
+  assert.equal(open.congested(req), false);
+  assert.deepEqual(open.plan({ ...req, bufferS: 1.6 }), { source: 'http', reason: 'urgent' });
+});
