@@ -50,7 +50,7 @@ export async function rescueHttp(loader, id, req, fetching) {
     const peer = loader.neighbours.holdersOf(id).find((p) => !tried.has(p));
     if (peer === undefined) continue;
     tried.add(peer);
-    const attempt = askNeighbour(loader, id, req, peer, () => loader.neighbours.holdersOf(id).some((p) => !tried.has(p)));
+    const attempt = askNeighbour(loader, id, req, peer);
     const first = await Promise.race([outcome.then(() => null), attempt.done]);
     if (first === null) {
       attempt.cancel();
@@ -68,13 +68,13 @@ export async function rescueHttp(loader, id, req, fetching) {
 }
 
 /** One attempt at a neighbour, cancellable, ended with the player's own request too. */
-function askNeighbour(loader, id, req, peer, otherHolder) {
+function askNeighbour(loader, id, req, peer) {
   const controller = new AbortController();
   const cancel = () => controller.abort();
   req.signal?.addEventListener?.('abort', cancel, { once: true });
   const deadlineMs = loader.now() + Math.max(RESCUE_MIN_DEADLINE_MS, (req.durationS || 0) * 1000);
   const done = loader.tryPeer(id, peer, deadlineMs, {
-    url: req.url, range: req.range, sequence: req.sequence, track: req.track, signal: controller.signal, otherHolder,
+    url: req.url, range: req.range, sequence: req.sequence, track: req.track, signal: controller.signal,
   }).finally(() => req.signal?.removeEventListener?.('abort', cancel));
   return { done, cancel };
 }

@@ -197,13 +197,10 @@ export class LivePrefetch {
     if (!e.p2pDownloadsAllowed() || e.unverifiable(id)) return;
     const deadlineMs = this.now() + Math.max(DEFAULT_PREFETCH_TIMEOUT_MS, (k.durationS || 0) * 1000);
     this.loader.track(id, (async () => {
-      const passedOver = new Set();
       for (let round = 0; round < 4; round++) {
-        const peer = this.neighbours.holdersOf(id).find((p) => !passedOver.has(p));
+        const peer = this.neighbours.holdersOf(id)[0];
         if (peer === undefined || this.now() >= deadlineMs || !e.p2pDownloadsAllowed()) return null;
-        const otherHolder = () => this.neighbours.holdersOf(id).some((p) => p !== peer && !passedOver.has(p));
-        const r = await this.loader.tryPeer(id, peer, deadlineMs, { url: k.url, range: k.range, sequence: k.sequence, track: k.track, otherHolder });
-        if (r.fail === 'slow') passedOver.add(peer);
+        const r = await this.loader.tryPeer(id, peer, deadlineMs, { url: k.url, range: k.range, sequence: k.sequence, track: k.track });
         if (r.result) return r.result;
         this.neighbours.countFailure(peer, r);
         if (r.fail === 'integrity' || r.fail === 'unverified' || r.fail === 'timeout') return null;

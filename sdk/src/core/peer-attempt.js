@@ -4,11 +4,7 @@
  *
  * The attempt is bounded by the deadline the scheduler gave it and by progress: a neighbour that
  * sends nothing for the loader's idle timeout is given up, well before a dead SCTP association
- * would be noticed; one that has sent none of the segment {@link FIRST_BYTES_MS} after being
- * asked is passed over (`slow`) when the caller knows another neighbour that holds it
- * (`otherHolder`). A page whose main thread is busy (a site leader serving its first copies
- * while it starts new peer connections on a loaded desktop) sat on requests for up to 2 s, and
- * every colleague that asked it waited until its deadline, then fetched over the WAN. The appliance is asked for the segment's hash (anchor.js) at the same time as
+ * would be noticed. The appliance is asked for the segment's hash (anchor.js) at the same time as
  * the neighbour for its bytes, so verifying adds no round trip. A verified copy is counted (QoE,
  * the LAN estimate, the neighbour's score) and kept in the store to serve others; every other
  * outcome is a `fail` reason for the caller to count and re-plan on.
@@ -21,21 +17,12 @@
  */
 
 /**
- * A neighbour that has sent none of a segment this long after being asked is passed over when
- * another holds it: on a LAN the first chunk follows the request within tens of milliseconds.
- * Not a fault of the neighbour (nothing is counted against it).
- */
-export const FIRST_BYTES_MS = 500;
-
-/**
  * @param {import('./segment-loader.js').SegmentLoader} loader its neighbours, anchor, listing,
  *   scheduler, QoE, store (`keep`), timers, clock and idle timeout
  * @param {string} id
  * @param {string} peerId
  * @param {number} deadlineMs
- * @param {{url?: string, range?: object, sequence?: number, track?: string, signal?: object, onTransferStart?: Function,
- *   otherHolder?: () => boolean}} req `otherHolder`: whether another neighbour that holds the
- *   segment may be asked instead (then a neighbour slow to answer is passed over)
+ * @param {{url?: string, range?: object, sequence?: number, track?: string, signal?: object, onTransferStart?: Function}} req
  * @returns {Promise<{result?: {bytes: Uint8Array, source: 'p2p'}, fail?: string, segment?: string, anchorError?: string}>}
  */
 export function askPeer(loader, id, peerId, deadlineMs, req) {
@@ -69,16 +56,10 @@ export function askPeer(loader, id, peerId, deadlineMs, req) {
     }, Math.max(0, deadlineMs - loader.now()));
     const idle = loader.timers.setInterval(() => {
       const got = r.received();
-      if (got === 0 && !r.complete() && loader.now() - startedAt >= FIRST_BYTES_MS && req.otherHolder?.()) {
-        loader.log('p2p slow to answer', id, 'from', peerId, `after ${Math.round(loader.now() - startedAt)} ms: asking another`);
-        r.cancel();
-        finish({ fail: 'slow' });
-        return;
-      }
       // Every byte in and waiting for the appliance's answer: the neighbour is not silent.
       if (got !== last || r.complete()) { last = got; lastAt = loader.now(); return; }
       if (loader.now() - lastAt >= loader.idleTimeoutMs) { r.cancel(); finish({ fail: 'idle' }); }
-    }, Math.max(10, Math.min(Math.floor(loader.idleTimeoutMs / 4), FIRST_BYTES_MS / 5)));
+    }, Math.max(10, Math.floor(loader.idleTimeoutMs / 4)));
     if (req.signal?.aborted) onAbort();
     else req.signal?.addEventListener?.('abort', onAbort, { once: true });
     r.done.then(async (bytes) => {

@@ -336,8 +336,7 @@ export class SegmentLoader {
         if (woken && ++wakeups <= MAX_WAKEUPS) round--;
         continue;
       }
-      const otherHolder = () => this.neighbours.holdersOf(id).some((p) => p !== plan.peer && !exclude.includes(p));
-      const r = await this.tryPeer(id, plan.peer, plan.deadlineMs, { ...req, otherHolder });
+      const r = await this.tryPeer(id, plan.peer, plan.deadlineMs, req);
       if (r.result) {
         this.log('p2p', id, 'from', plan.peer, `in ${Math.round(this.now() - t)} ms, asked with buffer ${Number(req.bufferS ?? 0).toFixed(2)} s ${Math.round(this.now() - t0)} ms ago`);
         return this.resultFor(r.result, req);

@@ -1097,39 +1097,3 @@ test('wake-ups of a waiting segment are not planning rounds: twenty announcement
   assert.equal(r.source, 'p2p');
   assert.equal(http.log.length, 0, 'never over HTTP for want of rounds');
 });
-
-test('a neighbour that has sent nothing 500 ms after being asked is passed over for another that holds the segment, and not counted against', async () => {
-  const { FIRST_BYTES_MS } = await import('../../src/core/peer-attempt.js');
-  const bytes = segmentBytes(50_000, 8);
-  const timers = new FakeTimers();
-  const { engine, far } = await setup({
-    self: 'p-self', timers, origin: new Map([[SEG, bytes]]),
-    remotes: {
-      'p-a': { segments: new Map([[SEG, bytes]]), behaviour: () => 'mute' },
-      'p-b': { segments: new Map([[SEG, bytes]]), behaviour: () => 'mute' },
-    },
-  });
-  const http = httpLoader(bytes, { now: timers.now });
-  const loading = engine.loadSegment({ url: SEG, live: false, bufferS: 20, durationS: 2, httpLoad: http });
-  await until(() => far['p-a'].requests.length + far['p-b'].requests.length === 1, 5000, 'the first request');
-  const [first, second] = far['p-a'].requests.length ? ['p-a', 'p-b'] : ['p-b', 'p-a'];
-  far[second].behaviour = () => 'serve';
-  await runClockUntil(timers, () => far[second].requests.length === 1, { maxMs: FIRST_BYTES_MS + 200, what: 'the request to the other holder' });
-  assert.ok(timers.now() >= FIRST_BYTES_MS, `passed over after ${timers.now()} ms`);
-  assert.deepEqual(far[first].cancels.length, 1, 'the first request is cancelled');
-  const r = await loading;
-  assert.equal(r.source, 'p2p');
-  assert.equal(http.log.length, 0);
-  assert.equal(engine.stats().failures.timeout, 0, 'nothing counted against the slow neighbour');
-});
-
-test('a mute neighbour that is the only holder is not passed over at 500 ms: the idle timeout ends it', async () => {
-  const bytes = segmentBytes(50_000, 8);
-  const timers = new FakeTimers();
-  const { engine } = await setup({ self: 'p-self', timers, remotes: { 'p-a': { segments: new Map([[SEG, bytes]]), behaviour: () => 'mute' } } });
-  const http = httpLoader(bytes, { now: timers.now });
-  const loading = engine.loadSegment({ url: SEG, live: false, bufferS: 20, durationS: 2, httpLoad: http });
-  await runClockUntil(timers, () => http.log.length > 0, { maxMs: 5000, what: 'the HTTP fallback' });
-  assert.ok(http.log[0] >= 2000, `gave up after ${http.log[0]} ms: the idle timeout, 2 s`);
-  assert.equal((await loading).source, 'http');
-});

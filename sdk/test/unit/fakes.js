@@ -41,7 +41,7 @@ export function channelPair() {
  * `behaviour(id)` says how to answer a request: 'serve', 'corrupt' (altered bytes announced with
  * their own, matching SHA-256: what a malicious peer sends), 'longer' (the segment plus one byte,
  * with a matching hash), 'busy', 'vanish' (close after the first chunk), 'silent' (stop after the
- * first chunk, channel stays open), 'mute' (never answers: a page whose main thread is busy), 'not_found'.
+ * first chunk, channel stays open), 'not_found'.
  */
 export class RemoteViewer {
   constructor(channel, { segments = new Map(), behaviour = () => 'serve', chunkBytes = 16 * 1024 } = {}) {
@@ -79,7 +79,6 @@ export class RemoteViewer {
     const { requestId, segmentId } = msg;
     this.requests.push(segmentId);
     const how = this.behaviour(segmentId);
-    if (how === 'mute') return;
     let bytes = this.segments.get(segmentId);
     if (how === 'busy' || how === 'not_found' || !bytes) {
       this.send({ type: 'error', requestId, code: how === 'busy' ? 'busy' : 'not_found' });
