@@ -143,7 +143,10 @@ export class SegmentLoader {
    */
   async load(req) {
     const full = this.startingBuffer(this.withListing(req));
-    if (!this.store.get(full.segmentId)) await this.paced(full);
+    // Only a paced load waits: any other starts in the player's own call, before the live
+    // prefetch of the same playlist refresh (a leader's own ask is then its one fetch).
+    const turn = this.store.get(full.segmentId) ? undefined : this.paced(full);
+    if (turn) await turn;
     const result = await this.loadOnce(full);
     const at = this.now();
     this.trail.got(full, at);

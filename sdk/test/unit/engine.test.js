@@ -1097,3 +1097,24 @@ test('wake-ups of a waiting segment are not planning rounds: twenty announcement
   assert.equal(r.source, 'p2p');
   assert.equal(http.log.length, 0, 'never over HTTP for want of rounds');
 });
+
+test('a primary leader whose player asks for a new live segment before the refresh is handled fetches it once, through its player', async () => {
+  const seg = (n) => ({ url: `http://origin.test/live/seg-${n}.ts`, sequence: n, durationS: 2 });
+  const bytes = segmentBytes(30_000, 4);
+  const prefetched = [];
+  const { engine } = await setup({
+    self: 'p-self', leaders: ['p-self'], remotes: { 'p-n': {} },
+    fetchHttp: async (url) => { prefetched.push(url); const t = performance.now(); return { bytes, requestedAt: t, firstByteAt: t, deliveredAt: t }; },
+  });
+  engine.onPlaylist({ live: true, track: 'main:0', segments: [seg(1)] });
+  const http = httpLoader(bytes);
+  // hls.js asks for the new fragment in the same task in which its playlist refresh reaches the SDK.
+  const loading = engine.loadSegment({ url: seg(2).url, live: true, bufferS: 6, durationS: 2, httpLoad: http });
+  engine.onPlaylist({ live: true, track: 'main:0', segments: [seg(1), seg(2)] });
+  const r = await loading;
+  await settle();
+  assert.equal(r.source, 'http');
+  assert.equal(http.log.length, 1, 'the player\'s own fetch');
+  assert.deepEqual(prefetched, [], 'no second fetch by the prefetch');
+  assert.deepEqual(engine.stats().httpBytesByReason, { primary: bytes.length });
+});
