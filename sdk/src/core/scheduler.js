@@ -26,8 +26,8 @@
  *
  * Live: the primary site leader for a segment (rankLeaders) fetches it over HTTP at once and
  * announces it; the backup waits for the primary's announcement for the expected HTTP time plus
- * a grace (longer when a neighbour said its fetch is under way), then fetches itself; everyone else takes it from a neighbour that holds it, or waits
- * for one to announce it. VOD: from a neighbour that holds it, else HTTP; a viewer first waits
+ * a grace (longer when a neighbour said its fetch is under way), then fetches itself; everyone
+ * else takes it from a neighbour that holds it, or waits for one to announce it. VOD: from a neighbour that holds it, else HTTP; a viewer first waits
  * for the neighbour that plays ahead of it in the recording (trail.js), and on a scarce link
  * fetches what only fills its buffer no earlier than it needs to.
  *
@@ -363,10 +363,7 @@ export class Scheduler {
     if (self !== undefined && ranked[1] === self) {
       // Backup: the primary needs about one HTTP fetch; past that plus the grace it is late.
       const grace = req.backupGraceMs >= 0 ? req.backupGraceMs : this.backupGraceMs;
-      // A fetch a neighbour said it started is due twice its expected time after (a slow link's
-      // fetch takes longer than the last ones did while others share it).
-      const claimDue = req.fetchingSinceMs !== undefined ? req.fetchingSinceMs + 2 * httpMs + this.backupGraceMs : 0;
-      const primaryDue = Math.max(listedAt + httpMs + grace, claimDue);
+      const primaryDue = Math.max(listedAt + httpMs + grace, this.claimDueMs(req, httpMs) ?? 0);
       if (primaryDue <= now) return { source: 'http', reason: 'backup' };
       return { source: 'wait', untilMs: Math.min(primaryDue, deadlineMs), thenHttp: true };
     }
@@ -375,6 +372,17 @@ export class Scheduler {
     const expected = ranked.some((p) => p !== self && !exclude.has(p)) || req.fetchingSinceMs !== undefined;
     if (!expected) return { source: 'http', reason: 'noHolder' };
     return { source: 'wait', untilMs: deadlineMs, thenHttp: true };
+  }
+
+  /**
+   * When a fetch a neighbour said it started (`fetchingSinceMs`) is due: twice its expected HTTP
+   * time after the claim (a slow link's fetch takes longer than the last ones did while others
+   * share it) plus the backup grace; undefined without a claim.
+   * @param {SegmentRequest} req
+   * @param {number} httpMs
+   */
+  claimDueMs(req, httpMs) {
+    return req.fetchingSinceMs !== undefined ? req.fetchingSinceMs + 2 * httpMs + this.backupGraceMs : undefined;
   }
 
   /**
@@ -397,7 +405,7 @@ export class Scheduler {
     if (Number.isFinite(req.aheadAtMs)) {
       untilMs = Math.max(untilMs, req.aheadAtMs + (req.durationS > 0 ? req.durationS * 1000 : 0) + httpMs + this.backupGraceMs);
     }
-    if (req.fetchingSinceMs !== undefined) untilMs = Math.max(untilMs, req.fetchingSinceMs + 2 * httpMs + this.backupGraceMs);
+    untilMs = Math.max(untilMs, this.claimDueMs(req, httpMs) ?? untilMs);
     if (this.scarceLink(req)) untilMs = Math.max(untilMs, deadlineMs - CONGESTED_VOD_SLACK_MS);
     untilMs = Math.min(untilMs, deadlineMs);
     return untilMs > now ? { source: 'wait', untilMs, thenHttp: true } : null;
@@ -430,11 +438,11 @@ export class Scheduler {
     const p2pMs = this.estimateP2pMs(req) ?? (measured ? DEFAULT_P2P_ESTIMATE_MS : undefined);
     if (holder !== undefined && p2pMs !== undefined) {
       const budgetMs = Math.max(MIN_URGENT_P2P_MS, Math.min(httpMs / 2, p2pMs * 4));
-      if (p2pMs * URGENT_P2P_ADVANTAGE < httpMs) return { source: 'p2p', peer: holder, deadlineMs: now + budgetMs };
       // On a congested link another copy over the WAN slows every colleague's fetch (a starting
       // viewer's second fragment with 1.9 s buffered was one per joiner): a neighbour's copy is
-      // tried whenever the buffer covers the attempt and an HTTP fetch after it.
-      if (this.congested(req) && req.bufferS * 1000 >= budgetMs + httpMs) {
+      // also tried whenever the buffer covers the attempt and an HTTP fetch after it.
+      const lanFaster = p2pMs * URGENT_P2P_ADVANTAGE < httpMs;
+      if (lanFaster || (this.congested(req) && req.bufferS * 1000 >= budgetMs + httpMs)) {
         return { source: 'p2p', peer: holder, deadlineMs: now + budgetMs };
       }
     }

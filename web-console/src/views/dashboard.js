@@ -48,8 +48,8 @@ const WHY_NOT_P2P = [
   ['policy', 'Policy: P2P off or download-only'],
 ];
 
-/** Columns of the Sites table, for its one-cell rows. */
-const SITE_COLUMNS = 8;
+/** The Sites table's columns (its one-cell rows span them all). */
+const SITE_COLUMNS = ['Site', 'Viewers', 'Peer efficiency', 'HTTP', 'P2P', 'Rebuffer', 'Upload capacity', 'WAN link'];
 
 /**
  * A site's WAN link: the HTTP throughput the appliance tells the site's joining viewers (the
@@ -114,8 +114,7 @@ export function render(container) {
         // One row per site, all streams together: /qoe/live's bySite is summed over streams
         // (the Streams table has the per-stream figures).
         h('caption', { class: 'sr-only', text: 'Viewers and delivery per site, all streams together' }),
-        h('thead', {}, h('tr', {}, ['Site', 'Viewers', 'Peer efficiency', 'HTTP', 'P2P', 'Rebuffer', 'Upload capacity', 'WAN link']
-          .map((c) => h('th', { scope: 'col', text: c })))),
+        h('thead', {}, h('tr', {}, SITE_COLUMNS.map((c) => h('th', { scope: 'col', text: c })))),
         siteBody)),
       h('div', {},
         section('Why not P2P', h('p', { class: 'muted', text: 'Segments fetched over HTTP although P2P was possible, by reason.' }), whyList),
@@ -183,7 +182,7 @@ export function render(container) {
       h('td', { class: 'num', text: format.percent(s.rebufferRatio, 2) }),
       // The median of what the site's viewers measured sending segments to each other (kbit/s).
       h('td', { class: 'num', text: s.uploadCapacityKbps == null ? '–' : format.bitrate(s.uploadCapacityKbps * 1000) }),
-      wanCell(s, Date.parse(latest.time)))) : [emptyRow(SITE_COLUMNS, 'No viewers right now.')]));
+      wanCell(s, Date.parse(latest.time)))) : [emptyRow(SITE_COLUMNS.length, 'No viewers right now.')]));
 
     const streams = [...(latest.byStream || [])].sort((a, b) => (b.viewers || 0) - (a.viewers || 0));
     streamBody.replaceChildren(...(streams.length ? streams.map((s) => h('tr', {},
@@ -214,7 +213,7 @@ export function render(container) {
       h('span', { class: 'bar-label', id: `why-${key}`, text: label }),
       h('progress', { max: '1', value: '0', 'aria-labelledby': `why-${key}` }),
       h('span', { class: 'num', text: '–' }))));
-    siteBody.replaceChildren(emptyRow(SITE_COLUMNS, 'No data yet.'));
+    siteBody.replaceChildren(emptyRow(SITE_COLUMNS.length, 'No data yet.'));
     streamBody.replaceChildren(emptyRow(3, 'No data yet.'));
   }
   showEmpty();
