@@ -1,6 +1,6 @@
 /**
  * The hybrid HTTP/P2P decision for one segment: pure and deterministic given `now()` and the
- * recorded HTTP samples, so every rule is a unit test.
+ * recorded HTTP samples (link-estimates.js keeps them), so every rule is a unit test.
  *
  * The one invariant: P2P never makes playback worse than HTTP. Every P2P attempt or wait gets a
  * deadline by which an HTTP fetch started then would still arrive before the buffer runs dry:
@@ -35,16 +35,13 @@
  */
 
 import { rankLeaders } from './leaders.js';
+import { LinkEstimates, RATE_SAMPLE_MIN_BYTES } from './link-estimates.js';
 import { uploadSlots } from './upload-meter.js';
 
 export const DEFAULT_SAFETY_MARGIN_MS = 1500;
 export const DEFAULT_HTTP_ESTIMATE_MS = 1000;
 /** How long past its expected HTTP time the backup gives the primary leader to announce. */
 export const DEFAULT_BACKUP_GRACE_MS = 500;
-/** HTTP samples kept for the moving average. */
-export const HTTP_SAMPLES = 8;
-/** P2P samples kept for the LAN estimate. */
-export const P2P_SAMPLES = 8;
 /** An urgent segment goes to a neighbour only when the LAN is expected this many times faster. */
 export const URGENT_P2P_ADVANTAGE = 2;
 /** The shortest deadline an urgent P2P attempt gets, whatever the estimate. */
@@ -60,17 +57,6 @@ export const DEFAULT_P2P_ESTIMATE_MS = 250;
  * a LAN neighbour delivers it in a fraction of that.
  */
 export const CONGESTED_SITE_BPS = 8_000_000;
-/**
- * The smallest fetch whose time says how fast the link is: at {@link CONGESTED_SITE_BPS} (1 MB/s)
- * 64 KiB take 64 ms, about what a request's own latency is on a busy desktop.
- */
-export const RATE_SAMPLE_MIN_BYTES = 64 * 1024;
-/**
- * How long a fetch counts towards the throughput this viewer reports to the appliance: a viewer
- * that no longer fetches (a colleague who took only its first fragments over HTTP) stops
- * reporting instead of repeating what its start measured.
- */
-export const REPORT_WINDOW_MS = 60_000;
 /** An HTTP fetch expected to take more than this share of the segment's duration: a congested link. */
 export const CONGESTED_SHARE = 0.25;
 /** A fetch under way is slow (the link congested) only once it has taken at least this long. */
@@ -136,12 +122,11 @@ export const FAILURE_REASONS = Object.freeze(['timeout', 'integrity', 'gone', 'n
  *   announced the segment yet
  */
 
-/** Within a factor of two of each other (both positive). */
-function nearSize(a, b) {
-  return a > 0 && b > 0 && a <= 2 * b && b <= 2 * a;
-}
-
-export class Scheduler {
+/**
+ * The plan for one segment, on top of the link figures it measures ({@link LinkEstimates}: the
+ * HTTP and LAN samples, the expected times), and the count of failed P2P attempts.
+ */
+export class Scheduler extends LinkEstimates {
   /**
    * @param {object} [options]
    * @param {() => number} [options.now] clock in ms (performance.now in the browser)
@@ -156,50 +141,11 @@ export class Scheduler {
     for (const [k, v] of Object.entries({ safetyMarginMs, defaultHttpMs, backupGraceMs })) {
       if (!(Number.isFinite(v) && v >= 0)) throw new RangeError(`${k} must be a non-negative number, got ${v}`);
     }
-    this.now = now;
+    super({ now, defaultHttpMs });
     this.safetyMarginMs = safetyMarginMs;
-    this.defaultHttpMs = defaultHttpMs;
     this.backupGraceMs = backupGraceMs;
-    /** @type {{bytes: number, ms: number, durationS?: number, at: number}[]} newest last */
-    this.samples = [];
-    /** @type {{bytes: number, ms: number}[]} completed P2P transfers, newest last */
-    this.p2pSamples = [];
-    /** @type {number|undefined} the site's HTTP throughput (bits/s) from `welcome`, until our own fetches tell */
-    this.siteHttpBps = undefined;
     /** Failures by reason since creation. */
     this.failures = Object.fromEntries(FAILURE_REASONS.map((r) => [r, 0]));
-  }
-
-  /**
-   * Records a completed HTTP fetch for the HTTP time estimate.
-   * @param {{bytes: number, ms: number, durationS?: number}} sample
-   */
-  recordHttp({ bytes, ms, durationS }) {
-    if (!(bytes > 0 && ms >= 0)) return;
-    this.samples.push({ bytes, ms, durationS, at: this.now() });
-    if (this.samples.length > HTTP_SAMPLES) this.samples.shift();
-  }
-
-  /**
-   * The site's HTTP throughput as the appliance reported it (`welcome.siteHttpKbps`): the HTTP
-   * estimate until this viewer has measured fetches of its own.
-   * @param {number|undefined} bps
-   */
-  setSiteHttpBps(bps) {
-    this.siteHttpBps = Number.isFinite(bps) && bps > 0 ? bps : undefined;
-  }
-
-  /**
-   * Whether anything tells how fast HTTP is for this segment: own fetches, or the site's figure
-   * when the segment's size is known (without it the site's figure gives no time).
-   * @param {{sizeBytes?: number}} [segment]
-   */
-  httpMeasured({ sizeBytes } = {}) {
-    if (this.siteHttpBps !== undefined && sizeBytes > 0) return true;
-    if (this.samples.length === 0) return false;
-    if (!(sizeBytes > 0)) return true;
-    // A known size needs a fetch of about that size, or one large enough to show the link's speed.
-    return this.samples.some((s) => nearSize(s.bytes, sizeBytes)) || this.ownHttpThroughputBps(RATE_SAMPLE_MIN_BYTES) !== undefined;
   }
 
   /**
@@ -223,102 +169,6 @@ export class Scheduler {
    */
   slowFetch(elapsedMs, { durationS } = {}) {
     return durationS > 0 && elapsedMs > Math.max(SLOW_FETCH_MIN_MS, CONGESTED_SHARE * durationS * 1000);
-  }
-
-  /**
-   * Records a completed P2P transfer (request to last verified byte) for the LAN estimate.
-   * @param {{bytes: number, ms: number}} sample
-   */
-  recordP2p({ bytes, ms }) {
-    if (!(bytes > 0 && ms >= 0)) return;
-    this.p2pSamples.push({ bytes, ms });
-    if (this.p2pSamples.length > P2P_SAMPLES) this.p2pSamples.shift();
-  }
-
-  /**
-   * Estimated time to get a segment from a neighbour: recent P2P throughput scaled to the size,
-   * else the mean of recent transfers.
-   * @param {{sizeBytes?: number}} [segment]
-   * @returns {number|undefined} ms, undefined before any P2P transfer completed
-   */
-  estimateP2pMs({ sizeBytes } = {}) {
-    const n = this.p2pSamples.length;
-    if (n === 0) return undefined;
-    const ms = this.p2pSamples.reduce((sum, x) => sum + x.ms, 0);
-    if (sizeBytes > 0) return (ms / this.p2pSamples.reduce((sum, x) => sum + x.bytes, 0)) * sizeBytes;
-    return ms / n;
-  }
-
-  /**
-   * Estimated time to fetch a segment over HTTP: the mean of recent fetches of similar size
-   * (within a factor of two), else recent throughput scaled to the size, else the default.
-   * @param {{sizeBytes?: number, durationS?: number}} [segment]
-   * @returns {number} ms
-   */
-  estimateHttpMs({ sizeBytes, durationS } = {}) {
-    const unmeasured = () => (this.siteHttpBps !== undefined && sizeBytes > 0 ? (sizeBytes * 8 * 1000) / this.siteHttpBps : this.defaultHttpMs);
-    if (this.samples.length === 0) return unmeasured();
-    let similar;
-    if (sizeBytes > 0) {
-      similar = this.samples.filter((s) => nearSize(s.bytes, sizeBytes));
-      if (similar.length === 0) {
-        // Scaled by the throughput of fetches large enough to show it: a DASH init segment's
-        // 772 bytes in 19 ms are one request's latency, and scaled to a 68 kB segment they read
-        // as 1.7 s, a congested link where there is none.
-        const bps = this.ownHttpThroughputBps(RATE_SAMPLE_MIN_BYTES);
-        return bps !== undefined ? (sizeBytes * 8 * 1000) / bps : unmeasured();
-      }
-    } else if (durationS > 0) {
-      similar = this.samples.filter((s) => nearSize(s.durationS, durationS));
-    }
-    if (!similar || similar.length === 0) similar = this.samples;
-    return similar.reduce((n, s) => n + s.ms, 0) / similar.length;
-  }
-
-  /**
-   * Recent HTTP throughput, for ABR accounting of P2P deliveries (see bandwidth.js).
-   * @returns {number|undefined} bits per second, undefined before any sample
-   */
-  httpThroughputBps() {
-    return this.ownHttpThroughputBps() ?? this.siteHttpBps;
-  }
-
-  /**
-   * This viewer's own recent HTTP throughput (bits/s), from fetches of at least `minBytes`.
-   * @param {number} [minBytes]
-   * @returns {number|undefined} undefined before any such fetch
-   */
-  ownHttpThroughputBps(minBytes = 0) {
-    const samples = minBytes > 0 ? this.samples.filter((s) => s.bytes >= minBytes) : this.samples;
-    const ms = samples.reduce((n, s) => n + s.ms, 0);
-    if (samples.length === 0 || ms <= 0) return undefined;
-    return (samples.reduce((n, s) => n + s.bytes, 0) * 8 * 1000) / ms;
-  }
-
-  /**
-   * What this viewer reports to the appliance as its HTTP throughput, for the site's figure that
-   * later joiners take as a sign of congestion ({@link congested}): the fastest of its fetches of
-   * at least {@link RATE_SAMPLE_MIN_BYTES} in the last {@link REPORT_WINDOW_MS}.
-   * - Only large fetches: a smaller one takes about one request's latency on any link, so it
-   *   measures the latency, not the link (DASH's audio and init segments made an uncongested site
-   *   look like one under 8 Mbit/s).
-   * - The fastest, not the mean: a fetch is never faster than the link allows, but a busy desktop
-   *   (a page starting beside others, a browser behind on its work) makes a fast link's fetches
-   *   slow now and then. The mean of a starting viewer's fetches pulled an open site's figure
-   *   under 8 Mbit/s, and the viewers who joined then treated their open link as congested.
-   *   On a thin link every fetch is slow, the fastest included.
-   * - Recent only: what a viewer fetched at its start says little a minute later.
-   * @returns {number|undefined} bits per second, undefined without such a fetch
-   */
-  reportedHttpBps() {
-    const since = this.now() - REPORT_WINDOW_MS;
-    let best;
-    for (const s of this.samples) {
-      if (s.bytes < RATE_SAMPLE_MIN_BYTES || s.at < since) continue;
-      const bps = (s.bytes * 8 * 1000) / Math.max(s.ms, 1);
-      if (best === undefined || bps > best) best = bps;
-    }
-    return best;
   }
 
   /**
