@@ -24,7 +24,7 @@ export const DEFAULT_MAX_ENTRIES = 512;
 export const TRANSIENT_ERRORS = Object.freeze(['origin_unavailable', 'busy', 'malformed']);
 
 /**
- * @typedef {import('./signaling-client.js').SegmentHash} SegmentHash
+ * @typedef {import('./hash-asks.js').SegmentHash} SegmentHash
  * @typedef {{error: string}} AnchorError an error of the appliance's `hash` answer, or `unsupported`
  *   (a URL the appliance cannot be asked about: not absolute http(s), or too long)
  */

@@ -9,7 +9,7 @@
  * @module core/signaling-client
  */
 
-import { rangeText } from './segment-id.js';
+import { DEFAULT_HASH_TIMEOUT_MS, HashAsks } from './hash-asks.js';
 
 export const SIGNALING_VERSION = 1;
 export const DEFAULT_HEARTBEAT_MS = 15_000;
@@ -26,10 +26,6 @@ export const RETURN_MAX_BACKOFF_MS = 5000;
 /** The socket is considered dead after this many heartbeats without any frame from the appliance. */
 export const DEAD_AFTER_HEARTBEATS = 3;
 
-/** Most `hash` asks left unanswered at once; the appliance refuses more (docs/protocol.md). */
-export const MAX_HASH_ASKS = 32;
-/** A `hash` ask not answered within this long counts as `origin_unavailable`. */
-export const DEFAULT_HASH_TIMEOUT_MS = 5000;
 /**
  * How long a socket waits for the appliance's `ready` (sent as it opens) before asking
  * `helloAfter` without it: an appliance that sends none (an older one behind the same load
@@ -38,8 +34,6 @@ export const DEFAULT_HASH_TIMEOUT_MS = 5000;
 export const READY_WAIT_MS = 250;
 /** Longest segment URL the appliance accepts in `hash` and `failing`. */
 export const MAX_SEGMENT_URL_CHARS = 2048;
-/** Errors the appliance may answer to `hash`; anything else is a malformed reply. */
-const HASH_ERRORS = new Set(['not_allowed', 'not_found', 'too_large', 'origin_unavailable', 'busy']);
 
 /** Close codes after which reconnecting cannot help (policy violation, unsupported version). */
 const FATAL_CLOSE_CODES = new Set([1008, 4005]);
@@ -89,59 +83,9 @@ export function backoffMs(attempt, random, minMs = MIN_BACKOFF_MS, maxMs = MAX_B
  */
 
 /**
- * @typedef {{sha256: Uint8Array, length: number}} SegmentHash the appliance's SHA-256 of a segment
- *   as the origin serves it, and its length in bytes
- * @typedef {{error: 'not_allowed'|'not_found'|'too_large'|'origin_unavailable'|'busy'|'malformed'}} HashError
- *   the appliance's error, or one decided here: `busy` (too many asks open), `origin_unavailable`
- *   (no answer in time, not connected, or the socket closed), `malformed` (an answer that does not
- *   follow the protocol; never trusted)
+ * @typedef {import('./hash-asks.js').SegmentHash} SegmentHash
+ * @typedef {import('./hash-asks.js').HashError} HashError
  */
-
-const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-
-/**
- * The 32 bytes of a base64 SHA-256 (44 characters with its `=`; the padding may be left out), or
- * null for anything else: other lengths, other alphabets, a non-string.
- * @param {unknown} text
- * @returns {Uint8Array|null}
- */
-export function decodeSha256(text) {
-  if (typeof text !== 'string' || !/^[A-Za-z0-9+/]{43}=?$/.test(text)) return null;
-  const out = new Uint8Array(32);
-  let bits = 0;
-  let acc = 0;
-  let n = 0;
-  for (let i = 0; i < 43; i++) {
-    acc = ((acc << 6) | BASE64.indexOf(text[i])) & 0xffff;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[n++] = (acc >> bits) & 0xff;
-    }
-  }
-  // 43 characters carry 258 bits: the last 2 must be zero in a canonical encoding.
-  if ((acc & ((1 << bits) - 1)) !== 0) return null;
-  return out;
-}
-
-/** The key of an open `hash` ask: the URL, and the range when there is one. */
-function hashKey(url, range) {
-  return range ? `${url}#bytes=${range}` : url;
-}
-
-/**
- * Reads the appliance's answer to `hash`.
- * @param {object} msg
- * @returns {SegmentHash|HashError}
- */
-export function readHashReply(msg) {
-  if (msg.error !== undefined) {
-    return HASH_ERRORS.has(msg.error) && msg.sha256 === undefined ? { error: msg.error } : { error: 'malformed' };
-  }
-  const sha256 = decodeSha256(msg.sha256);
-  if (!sha256 || !Number.isSafeInteger(msg.length) || msg.length < 0) return { error: 'malformed' };
-  return { sha256, length: msg.length };
-}
 
 export class SignalingClient {
   /** @param {SignalingOptions} options */
@@ -166,9 +110,8 @@ export class SignalingClient {
     this.random = random;
     this.now = now;
     this.timers = timers;
-    this.hashTimeoutMs = hashTimeoutMs;
-    /** @type {Map<string, {resolvers: Function[], timer: any}>} segment URL → its open `hash` ask */
-    this.hashAsks = new Map();
+    /** The `hash` asks open with the appliance; the loss of a socket answers those sent on it. */
+    this.hashes = new HashAsks({ timers, timeoutMs: hashTimeoutMs });
     this.listeners = new Map();
     this.ws = null;
     this.attempt = 0;
@@ -315,10 +258,7 @@ export class SignalingClient {
     } else if (msg.type === 'error' && msg.code === 'resume_failed') {
       this.session = null;
     } else if (msg.type === 'hash') {
-      // Matched by the echoed URL and range only: an answer for nothing we asked is dropped.
-      if (typeof msg.segment === 'string') {
-        this.settleHash(hashKey(msg.segment, typeof msg.range === 'string' ? msg.range : undefined), readHashReply(msg));
-      }
+      this.hashes.answered(msg);
       return;
     }
     // Unknown types are ignored: a newer appliance may add informational messages.
@@ -387,7 +327,7 @@ export class SignalingClient {
       this.readyTimer = null;
     }
     // Answers to asks sent on this socket can no longer arrive.
-    for (const url of [...this.hashAsks.keys()]) this.settleHash(url, { error: 'origin_unavailable' });
+    this.hashes.lost();
     this.stopHeartbeat();
     if (this.ws) {
       this.ws.onopen = this.ws.onmessage = this.ws.onclose = this.ws.onerror = null;
@@ -431,42 +371,15 @@ export class SignalingClient {
 
   /**
    * Asks the appliance for a segment's SHA-256 as the origin serves it (`hash`). Never rejects.
-   * Asks for the same URL and range while one is open share its answer; beyond {@link MAX_HASH_ASKS}
-   * open asks the answer is `busy` at once, without sending (the appliance would refuse it).
+   * Asks for the same URL and range while one is open share its answer; beyond MAX_HASH_ASKS
+   * open asks the answer is `busy` at once, without sending (the appliance would refuse it;
+   * hash-asks.js).
    * @param {string} segmentUrl the absolute http(s) URL the page would fetch the segment from
    * @param {{first: number, last: number}} [range] byte-range addressing: the bytes of the URL that are the segment
    * @returns {Promise<SegmentHash|HashError>}
    */
   hashFor(segmentUrl, range) {
-    const bytes = rangeText(range);
-    const key = hashKey(segmentUrl, bytes);
-    return new Promise((resolve) => {
-      const open = this.hashAsks.get(key);
-      if (open) {
-        open.resolvers.push(resolve);
-        return;
-      }
-      if (this.hashAsks.size >= MAX_HASH_ASKS) {
-        resolve({ error: 'busy' });
-        return;
-      }
-      const msg = { type: 'hash', segment: segmentUrl };
-      if (bytes) msg.range = bytes;
-      if (!this.joined || !this.write(msg)) {
-        resolve({ error: 'origin_unavailable' });
-        return;
-      }
-      const timer = this.timers.setTimeout(() => this.settleHash(key, { error: 'origin_unavailable' }), this.hashTimeoutMs);
-      this.hashAsks.set(key, { resolvers: [resolve], timer });
-    });
-  }
-
-  settleHash(key, result) {
-    const ask = this.hashAsks.get(key);
-    if (!ask) return;
-    this.hashAsks.delete(key);
-    this.timers.clearTimeout(ask.timer);
-    for (const resolve of ask.resolvers) resolve(result);
+    return this.hashes.ask(segmentUrl, range, (msg) => this.joined && this.write(msg));
   }
 
   /**
