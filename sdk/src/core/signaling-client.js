@@ -1,7 +1,7 @@
 /**
  * WebSocket client for signaling protocol v1 (docs/protocol.md): join with `hello`, keep the
- * socket alive with `ping`, reconnect with capped exponential backoff and resume the same peer
- * id within the appliance's 30 s grace, so neighbours survive a network blip.
+ * socket alive with `ping`, reconnect with capped exponential backoff (reconnect-backoff.js) and
+ * resume the same peer id within the appliance's 30 s grace, so neighbours survive a network blip.
  *
  * Everything that touches the outside world is injected (WebSocket constructor, timers, clock,
  * randomness) so tests drive it with a hand-written fake.
@@ -10,19 +10,10 @@
  */
 
 import { DEFAULT_HASH_TIMEOUT_MS, HashAsks } from './hash-asks.js';
+import { MAX_BACKOFF_MS, MIN_BACKOFF_MS, ReconnectBackoff } from './reconnect-backoff.js';
 
 export const SIGNALING_VERSION = 1;
 export const DEFAULT_HEARTBEAT_MS = 15_000;
-export const MIN_BACKOFF_MS = 1000;
-export const MAX_BACKOFF_MS = 30_000;
-/**
- * For this long after the connection was lost, reconnect attempts stay at most
- * {@link RETURN_MAX_BACKOFF_MS} apart: an appliance restart takes seconds, and its viewers should
- * be back within seconds of it, not up to {@link MAX_BACKOFF_MS} later. A longer outage backs off
- * to MAX_BACKOFF_MS.
- */
-export const RETURN_WINDOW_MS = 120_000;
-export const RETURN_MAX_BACKOFF_MS = 5000;
 /** The socket is considered dead after this many heartbeats without any frame from the appliance. */
 export const DEAD_AFTER_HEARTBEATS = 3;
 
@@ -42,21 +33,6 @@ const FATAL_CLOSE_CODES = new Set([1008, 4005]);
 const SERVER_EVENTS = new Set(['welcome', 'neighbour', 'neighbour-gone', 'leaders', 'signal', 'policy', 'pong', 'error']);
 
 const OPEN = 1;
-
-/**
- * Backoff before reconnect attempt `attempt` (0-based): doubling from `minMs`, capped at `maxMs`,
- * with jitter over the upper half so a whole office reconnecting after an appliance restart does
- * not arrive in one burst.
- * @param {number} attempt
- * @param {() => number} random in [0, 1)
- * @param {number} [minMs]
- * @param {number} [maxMs]
- * @returns {number} ms
- */
-export function backoffMs(attempt, random, minMs = MIN_BACKOFF_MS, maxMs = MAX_BACKOFF_MS) {
-  const base = Math.min(maxMs, minMs * 2 ** Math.min(attempt, 30));
-  return Math.round(base / 2 + (random() * base) / 2);
-}
 
 /**
  * @typedef {object} SignalingOptions
@@ -90,8 +66,8 @@ export function backoffMs(attempt, random, minMs = MIN_BACKOFF_MS, maxMs = MAX_B
 export class SignalingClient {
   /** @param {SignalingOptions} options */
   constructor({
-    url, WebSocket, hello, helloAfter = null, heartbeatMs = DEFAULT_HEARTBEAT_MS, minBackoffMs = MIN_BACKOFF_MS,
-    maxBackoffMs = MAX_BACKOFF_MS, returnWindowMs = RETURN_WINDOW_MS, returnMaxBackoffMs = RETURN_MAX_BACKOFF_MS,
+    url, WebSocket, hello, helloAfter = null, heartbeatMs = DEFAULT_HEARTBEAT_MS, minBackoffMs, maxBackoffMs,
+    returnWindowMs, returnMaxBackoffMs,
     random = Math.random, now = () => Date.now(), timers = globalThis, hashTimeoutMs = DEFAULT_HASH_TIMEOUT_MS,
   }) {
     if (typeof WebSocket !== 'function') throw new TypeError('WebSocket constructor required');
@@ -103,10 +79,6 @@ export class SignalingClient {
     this.helloAfter = typeof helloAfter === 'function' ? helloAfter : null;
     this.readyTimer = null;
     this.heartbeatMs = heartbeatMs;
-    this.minBackoffMs = minBackoffMs;
-    this.maxBackoffMs = maxBackoffMs;
-    this.returnWindowMs = returnWindowMs;
-    this.returnMaxBackoffMs = returnMaxBackoffMs;
     this.random = random;
     this.now = now;
     this.timers = timers;
@@ -114,11 +86,10 @@ export class SignalingClient {
     this.hashes = new HashAsks({ timers, timeoutMs: hashTimeoutMs });
     this.listeners = new Map();
     this.ws = null;
-    this.attempt = 0;
     this.closed = false;
     this.reconnectTimer = null;
-    /** When the connection was lost (now()), or null while joined and before the first attempt. */
-    this.outageSince = null;
+    /** The attempts since the connection was lost, and the delay before the next. */
+    this.backoff = new ReconnectBackoff({ minBackoffMs, maxBackoffMs, returnWindowMs, returnMaxBackoffMs, random, now });
     this.heartbeatTimer = null;
     this.lastFrameAt = 0;
     /** @type {{peerId: string, secret: string} | null} kept for `resume` after a reconnect */
@@ -236,8 +207,7 @@ export class SignalingClient {
     if (msg.type === 'welcome') {
       this.welcome = msg;
       this.session = { peerId: msg.peerId, secret: msg.secret };
-      this.attempt = 0;
-      this.outageSince = null;
+      this.backoff.joined();
       if (msg.heartbeatMs > 0 && msg.heartbeatMs !== this.heartbeatMs) {
         this.heartbeatMs = msg.heartbeatMs;
         this.startHeartbeat();
@@ -251,7 +221,7 @@ export class SignalingClient {
       const ws = this.ws;
       this.detach();
       try { ws.close(1000, 'moving'); } catch { /* already closing */ }
-      this.attempt = 0;
+      this.backoff.restart();
       this.reconnectAfter(Math.round(this.random() * within), 1001, 'appliance moving viewers: ' + String(msg.reason));
       this.emit('move', msg);
       return;
@@ -276,21 +246,13 @@ export class SignalingClient {
     this.scheduleReconnect(code, reason);
   }
 
-  /**
-   * The next attempt: capped exponential backoff with jitter ({@link backoffMs}), the cap
-   * `returnMaxBackoffMs` during the first `returnWindowMs` of an outage and `maxBackoffMs` after.
-   * Many viewers that lost one appliance at the same moment spread over the cap window; an
-   * appliance that answers `overloaded` (close 1013) is retried by the same rule.
-   */
+  /** The next attempt, after the backoff's delay (an `overloaded` close, 1013, is retried the same way). */
   scheduleReconnect(code, reason) {
-    const now = this.now();
-    if (this.outageSince === null) this.outageSince = now;
-    const max = now - this.outageSince < this.returnWindowMs ? Math.min(this.maxBackoffMs, this.returnMaxBackoffMs) : this.maxBackoffMs;
-    this.reconnectAfter(backoffMs(this.attempt++, this.random, this.minBackoffMs, max), code, reason);
+    this.reconnectAfter(this.backoff.nextDelayMs(), code, reason);
   }
 
   reconnectAfter(delay, code, reason) {
-    if (this.outageSince === null) this.outageSince = this.now();
+    this.backoff.lost();
     this.emit('disconnected', { code, reason, retryInMs: delay });
     this.reconnectTimer = this.timers.setTimeout(() => {
       this.reconnectTimer = null;

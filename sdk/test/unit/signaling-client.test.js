@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { READY_WAIT_MS, SignalingClient, backoffMs } from '../../src/core/signaling-client.js';
+import { READY_WAIT_MS, SignalingClient } from '../../src/core/signaling-client.js';
+import { backoffMs } from '../../src/core/reconnect-backoff.js';
 import { decodeSha256, MAX_HASH_ASKS } from '../../src/core/hash-asks.js';
 import { FakeTimers } from './fakes.js';
 
