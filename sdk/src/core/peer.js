@@ -13,9 +13,7 @@
  *   policy, simultaneous uploads, rate cap) and sending with flow control (transfer.js);
  * - runs this side's requests ({@link Peer#request}), handing back only bytes that match the
  *   appliance's hash for the segment (the caller passes it in; transfer.js checks);
- * - drops remote candidates that could lead off the LAN ({@link isLanCandidate}), both trickled
- *   ones and candidate lines inside a remote description, whatever the appliance relayed
- *   (the rules: lan-candidates.js).
+ * - drops remote candidates that could lead off the LAN (peer-connection.js, the WebRTC side).
  *
  * The channel logic is separate from WebRTC setup: {@link Peer#attachChannel} takes anything with
  * the RTCDataChannel shape, so unit tests connect two peers with an in-memory channel pair.
@@ -26,9 +24,8 @@
 import { decode, encode, MAX_ANNOUNCE_IDS } from './peer-protocol.js';
 import { IncomingTransfer, sendSegment, TransferError } from './transfer.js';
 import { drained } from './upload-meter.js';
-import { filterRemoteSdp, isLanCandidate, lanIceServers } from './lan-candidates.js';
+import { PeerConnection } from './peer-connection.js';
 
-export const CHANNEL_LABEL = 'swarmgate';
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
 /** Resume sending below this many queued bytes (docs/protocol.md limits). */
 export const LOW_WATER_BYTES = 256 * 1024;
@@ -75,7 +72,7 @@ export class Peer {
    * @param {{send(signal: object): boolean}} [options.signaling] relays offer/answer/candidates
    * @param {new (config: object) => RTCPeerConnection} [options.RTCPeerConnection] omit for a channel-only peer
    * @param {object[]} [options.iceServers] from `welcome`: the appliance's STUN responder, or []
-   *   ({@link lanIceServers} keeps only credential-free `stun:` URLs)
+   *   (lan-candidates.js keeps only credential-free `stun:` URLs)
    * @param {number} [options.connectTimeoutMs]
    * @param {{setTimeout: Function, clearTimeout: Function}} [options.timers]
    * @param {() => number} [options.now] clock in ms, for the upload measurement
@@ -94,7 +91,8 @@ export class Peer {
     this.signaling = signaling;
     this.timers = timers;
     this.channel = null;
-    this.pc = null;
+    /** @type {PeerConnection|null} the WebRTC side; null for a channel-only peer */
+    this.connection = null;
     this.closed = false;
     /** @type {Map<string, number>} ids the neighbour announced, oldest first, with when (now()) */
     this.have = new Map();
@@ -106,7 +104,6 @@ export class Peer {
     /** @type {Map<number, {cancel(): void}>} the neighbour's requests being served */
     this.outgoing = new Map();
     this.badMessages = 0;
-    this.pendingCandidates = [];
     this.connectTimer = timers.setTimeout(() => {
       this.connectTimer = null;
       if (!this.isOpen && !this.closed) {
@@ -138,30 +135,19 @@ export class Peer {
   }
 
   startConnection(RTCPeerConnectionImpl, iceServers) {
-    const pc = new RTCPeerConnectionImpl({ iceServers: lanIceServers(iceServers) });
-    this.pc = pc;
-    pc.onicecandidate = (ev) => {
-      const c = ev && ev.candidate;
-      if (!c || !c.candidate) return; // end of candidates needs no relay
-      const candidate = { candidate: c.candidate };
-      if (c.sdpMid != null) candidate.sdpMid = c.sdpMid;
-      if (c.sdpMLineIndex != null) candidate.sdpMLineIndex = c.sdpMLineIndex;
-      this.sendSignal({ kind: 'candidate', candidate });
-    };
-    pc.onconnectionstatechange = () => {
-      if (pc.connectionState === 'failed' || pc.connectionState === 'closed') this.close('gone');
-    };
-    if (this.offer) {
-      this.attachChannel(pc.createDataChannel(CHANNEL_LABEL, { ordered: true }));
-      pc.createOffer()
-        .then((desc) => pc.setLocalDescription(desc))
-        .then(() => this.sendSignal({ kind: 'offer', sdp: pc.localDescription.sdp }))
-        .catch(() => this.close('connect'));
-    } else {
-      pc.ondatachannel = (ev) => {
-        if (ev.channel && ev.channel.label === CHANNEL_LABEL && !this.channel) this.attachChannel(ev.channel);
-      };
-    }
+    this.connection = new PeerConnection(RTCPeerConnectionImpl, {
+      offer: this.offer, iceServers,
+      sendSignal: (fields) => this.sendSignal(fields),
+      onChannel: (channel) => {
+        if (!this.channel) this.attachChannel(channel);
+      },
+      onClose: (reason) => this.close(reason),
+    });
+  }
+
+  /** The RTCPeerConnection, or null for a channel-only peer. */
+  get pc() {
+    return this.connection ? this.connection.pc : null;
   }
 
   sendSignal(fields) {
@@ -174,35 +160,9 @@ export class Peer {
    * @param {{kind: string, sdp?: string, candidate?: object}} msg
    * @returns {Promise<void>}
    */
-  async handleSignal(msg) {
-    const pc = this.pc;
-    if (!pc || this.closed) return;
-    try {
-      if (msg.kind === 'offer' && !this.offer) {
-        await pc.setRemoteDescription({ type: 'offer', sdp: filterRemoteSdp(msg.sdp) });
-        await this.flushCandidates();
-        await pc.setLocalDescription(await pc.createAnswer());
-        this.sendSignal({ kind: 'answer', sdp: pc.localDescription.sdp });
-      } else if (msg.kind === 'answer' && this.offer) {
-        await pc.setRemoteDescription({ type: 'answer', sdp: filterRemoteSdp(msg.sdp) });
-        await this.flushCandidates();
-      } else if (msg.kind === 'candidate' && msg.candidate) {
-        if (!isLanCandidate(msg.candidate.candidate)) return; // off the LAN: never handed to ICE
-        // Candidates may overtake the offer/answer through the relay: hold them until then.
-        if (pc.remoteDescription) await pc.addIceCandidate(msg.candidate);
-        else this.pendingCandidates.push(msg.candidate);
-      }
-    } catch {
-      // A bad description or candidate: the connect timeout reports the neighbour if it never opens.
-    }
-  }
-
-  async flushCandidates() {
-    const list = this.pendingCandidates;
-    this.pendingCandidates = [];
-    for (const c of list) {
-      try { await this.pc.addIceCandidate(c); } catch { /* one bad candidate is not fatal */ }
-    }
+  handleSignal(msg) {
+    if (!this.connection || this.closed) return Promise.resolve();
+    return this.connection.handleSignal(msg);
   }
 
   /**
@@ -407,10 +367,7 @@ export class Peer {
       channel.onopen = channel.onclose = channel.onmessage = channel.onerror = null;
       try { channel.close(); } catch { /* already closed */ }
     }
-    if (this.pc) {
-      this.pc.onicecandidate = this.pc.onconnectionstatechange = this.pc.ondatachannel = null;
-      try { this.pc.close(); } catch { /* already closed */ }
-    }
+    this.connection?.close();
     this.call('onClose', reason);
   }
 
