@@ -41,7 +41,8 @@ import { QoeReporter } from './qoe.js';
 import { Peer } from './peer.js';
 import { DEFAULT_VIEWER_PARAMS, segmentIdFor } from './segment-id.js';
 import { PeerGate } from './peer-gate.js';
-import { Neighbours, networkInfo } from './neighbours.js';
+import { Neighbours } from './neighbours.js';
+import { Hello, networkInfo, withThroughput } from './self-report.js';
 import { SegmentLoader } from './segment-loader.js';
 import { SegmentWaits } from './segment-waits.js';
 import { LivePrefetch } from './live-prefetch.js';
@@ -104,7 +105,9 @@ export class Engine {
     this.log = log;
     this.store = new SegmentStore(maxStoreBytes ? { maxBytes: maxStoreBytes } : {});
     this.scheduler = new Scheduler({ now, ...scheduler });
-    this.qoe = new QoeReporter({ send: (body) => !!this.signaling && this.signaling.report(this.withThroughput(body)), now, timers });
+    this.qoe = new QoeReporter({
+      send: (body) => !!this.signaling && this.signaling.report(withThroughput(body, this.scheduler, this.uploadMeter)), now, timers,
+    });
     this.enabled = true;
     this.destroyed = false;
     this.signaling = null;
@@ -141,7 +144,7 @@ export class Engine {
       onFetching: (ids) => { for (const id of ids) this.waits.wake(id); },
       // The signaling client sends `hello` again on every reconnect: keep the figure current.
       onUploadCapacity: () => {
-        if (this.hello) this.hello.caps.uploadKbps = this.uploadMeter.capacityKbps();
+        if (this.hello) this.hello.setUploadKbps(this.uploadMeter.capacityKbps());
       },
     });
     this.waits = new SegmentWaits({ timers, now });
@@ -169,37 +172,19 @@ export class Engine {
       this.log('WebRTC or WebSocket missing: HTTP only');
       return;
     }
-    // Facts only: whether this viewer uploads is the appliance's decision (`policy.upload`).
-    const { network, saveData } = networkInfo(this.connection);
-    const hello = {
-      stream: this.stream, sdk: this.sdkVersion,
-      // fetching: this SDK understands the data-channel `fetching` message (the appliance tells neighbours).
-      caps: { upload: this.uploadAllowedByPage, network, saveData, uploadKbps: this.uploadMeter.capacityKbps(), fetching: true },
-    };
-    // The signaling client sends these fields again on every reconnect: keep the figure current.
+    const hello = new Hello({
+      stream: this.stream, sdkVersion: this.sdkVersion, token: this.token, connection: this.connection,
+      upload: this.uploadAllowedByPage, uploadKbps: this.uploadMeter.capacityKbps(),
+      probeMdns: this.probeMdns, RTCPeerConnection: this.RTCPeerConnection, timers: this.timers,
+    });
+    /** This join's `hello` (self-report.js): the upload capacity it declares is kept current. */
     this.hello = hello;
-    if (this.token) hello.token = this.token;
     // The stream in the URL lets a load balancer keep a stream's viewers on one appliance of a
     // cluster; reconnects go to the same URL, so through the balancer to a surviving appliance.
     const url = `${this.signalingUrl}?stream=${encodeURIComponent(this.stream)}`;
-    // Without the appliance's STUN responder, the appliance pairs a viewer whose browser hides its
-    // addresses only on its own link, so `hello` says so and waits for the mDNS probe (bounded,
-    // mdns-probe.js). With it (`ready.stun`, the default) the probe is not run at all: its peer
-    // connection would compete with the player's start and hold the join back a few hundred ms.
-    // Asked on every socket: a reconnect that reaches an appliance without the responder (restarted
-    // with it off) runs the probe then, once; later sockets reuse its answer.
-    let probe = null;
-    let probed = false;
-    const helloAfter = (ready) => {
-      if ((ready && ready.stun) || probed) return null;
-      if (!probe) {
-        probe = this.probeMdns({ RTCPeerConnection: this.RTCPeerConnection, timers: this.timers }).then((mdns) => {
-          if (mdns) hello.caps.mdns = true;
-        }, () => {}).then(() => { probed = true; });
-      }
-      return probe;
-    };
-    const s = this.createSignaling({ url, WebSocket: this.WebSocket, hello, helloAfter, timers: this.timers });
+    const s = this.createSignaling({
+      url, WebSocket: this.WebSocket, hello: hello.fields, helloAfter: (ready) => hello.after(ready), timers: this.timers,
+    });
     this.signaling = s;
     s.on('welcome', (m) => this.onWelcome(m));
     s.on('neighbour', (m) => this.neighbours.add(m));
@@ -296,19 +281,6 @@ export class Engine {
   playerStarted() {
     this.playerPlaying = true;
     this.gate.open('started');
-  }
-
-  /**
-   * Adds this viewer's own HTTP throughput (so the appliance can tell later joiners) and its
-   * measured upload capacity (for the console) to a QoE report, each once measured.
-   */
-  withThroughput(body) {
-    const out = { ...body };
-    const bps = this.scheduler.reportedHttpBps();
-    if (bps > 0) out.httpKbps = Math.round(bps / 1000);
-    const uploadKbps = this.uploadMeter.capacityKbps();
-    if (uploadKbps > 0) out.uploadKbps = uploadKbps;
-    return out;
   }
 
   // ---- announcements ----

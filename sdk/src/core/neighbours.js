@@ -27,6 +27,7 @@
 
 import { FetchClaims } from './fetch-claims.js';
 import { canUpload } from './scheduler.js';
+import { networkInfo } from './self-report.js';
 
 /** After a neighbour answers `busy`, it is skipped for this long. */
 export const BUSY_BACKOFF_MS = 250;
@@ -43,17 +44,6 @@ const UPLOAD_RATE_WINDOW_MS = 2000;
  * earliest to leave are dropped first.
  */
 export const MAX_LEFT_TOTALS = 256;
-
-/**
- * The network type for `hello` and the upload policy, from navigator.connection.
- * @param {{type?: string, saveData?: boolean}|undefined} connection
- * @returns {{network: 'ethernet'|'wifi'|'cellular'|'unknown', saveData: boolean}}
- */
-export function networkInfo(connection) {
-  const type = connection && connection.type;
-  const network = type === 'ethernet' || type === 'wifi' || type === 'cellular' ? type : 'unknown';
-  return { network, saveData: !!(connection && connection.saveData) };
-}
 
 export class Neighbours {
   /**
