@@ -25,7 +25,7 @@
  */
 
 import { rankLeaders } from './leaders.js';
-import { backupGrace } from './segment-loader.js';
+import { backupGrace } from './load-rounds.js';
 
 /** Longest a prefetch pulls from a neighbour before giving up (the player's request goes on). */
 export const DEFAULT_PREFETCH_TIMEOUT_MS = 4000;

@@ -7,9 +7,9 @@
  *   timeouts and credentials apply). Its rejection is an HTTP failure and is passed through
  *   untouched, so the player's own retry logic sees it; every other failure in here falls back to
  *   HTTP and is never surfaced.
- * - Hybrid rules (scheduler.js decides, the loader acts): a viewer takes a segment from a
- *   neighbour that announced it, or waits for one, but never past the deadline by which an HTTP
- *   fetch must start; each re-plan sees the buffer the wait cost.
+ * - Hybrid rules (scheduler.js decides, the loader acts in rounds: load-rounds.js): a viewer takes
+ *   a segment from a neighbour that announced it, or waits for one, but never past the deadline by
+ *   which an HTTP fetch must start; each re-plan sees the buffer the wait cost.
  * - Integrity (docs/protocol.md "Segment integrity"): every P2P attempt asks the appliance for the
  *   segment's hash (anchor.js, one ask per segment, cached) in parallel with the request, and the
  *   bytes reach the player and the store only when their SHA-256 equals the appliance's. A
@@ -27,24 +27,15 @@
 import { httpLoaderStats, p2pLoaderStats } from './bandwidth.js';
 import { rescueHttp } from './http-rescue.js';
 import { FillPace } from './fill-pace.js';
+import { loadRounds } from './load-rounds.js';
 import { askPeer } from './peer-attempt.js';
 import { StartBuffer } from './start-buffer.js';
 import { Trail } from './trail.js';
 
-/** Plans for one segment (P2P attempts, waits that ran out) before it goes over HTTP whatever the plan. */
-const MAX_ROUNDS = 12;
-/** Wake-ups of a waiting segment that do not count as rounds. */
-const MAX_WAKEUPS = 64;
 /** A transfer that makes no progress for this long is given up (a neighbour vanished silently). */
 export const DEFAULT_IDLE_TIMEOUT_MS = 2000;
 /** Default ABR estimate (bits/s) when neither HTTP samples nor the player's estimate exist. */
 export const FALLBACK_BPS = 500_000;
-/**
- * How long a starting player may hold every segment it asked for before the next one without
- * playing before that one goes over HTTP at once: an idle machine's players show their first frame
- * 0.1–0.3 s after its fragment arrives (then the held neighbours connect and may bring the next).
- */
-export const START_NEED_MS = 500;
 
 /**
  * @typedef {object} HttpResult
@@ -241,7 +232,7 @@ export class SegmentLoader {
         const again = this.fromStore(id, req);
         if (again) return again;
       }
-      const own = this.decide(id, req, t0, httpOnce);
+      const own = loadRounds(this, id, req, t0, httpOnce);
       return await this.track(id, own.then((r) => r, () => null)).then((r) => r || own);
     } catch (e) {
       if (e && e.httpFailure) throw e;
@@ -283,73 +274,6 @@ export class SegmentLoader {
   modelledStats(bytes, req) {
     const httpBps = this.scheduler.httpThroughputBps() || (req.bwEstimate > 0 ? req.bwEstimate : FALLBACK_BPS);
     return p2pLoaderStats({ bytes, deliveredAt: this.now(), httpBps, ttfbMs: req.ttfbMs > 0 ? req.ttfbMs : 0 });
-  }
-
-  async decide(id, req, t0, httpOnce) {
-    const e = this.engine;
-    const exclude = [];
-    let waitedOut = false;
-    const previous = this.trail.previous(req);
-    let wakeups = 0;
-    for (let round = 0; round < MAX_ROUNDS; round++) {
-      if (req.signal && req.signal.aborted) throw new Error('aborted');
-      if (!e.p2pUsable()) return httpOnce('off');
-      const cached = this.fromStore(id, req);
-      if (cached) return cached;
-      // Nothing a neighbour sends could be verified now: waiting for one would only cost buffer.
-      if (!e.p2pDownloadsAllowed()) return httpOnce('unanchored');
-      if (e.unverifiable(id)) return httpOnce('unverified');
-      // Nobody could announce it to us or serve it, now or soon: waiting would only cost buffer.
-      const open = this.neighbours.openCount();
-      const connecting = this.neighbours.connectingCount();
-      if (open === 0 && connecting === 0) return httpOnce('alone');
-      const t = this.now();
-      // A starting player that has held what it asked for before this segment for START_NEED_MS
-      // and not played needs this one for its first frame, and the neighbours the gate holds
-      // connect only once it plays: none of them can bring it. Until then it may just be about to.
-      const heldSince = open === 0 && !e.playerPlaying && !this.gate.isOpen ? this.startBuffer.heldAllBeforeSince(req) : null;
-      if (heldSince !== null && t - heldSince >= START_NEED_MS) return httpOnce('alone');
-      const fetchingSinceMs = this.neighbours.fetchingSince(id);
-      const plan = this.scheduler.plan({
-        segmentId: id, live: !!req.live, bufferS: Math.max(0, req.bufferS - (t - t0) / 1000),
-        durationS: req.durationS, sizeBytes: req.sizeBytes, holders: this.neighbours.holdersOf(id), leaders: e.leaders, selfId: e.selfId,
-        listedAtMs: req.listedAtMs ?? t0, exclude, backupGraceMs: backupGrace(this.scheduler, req.durationS),
-        neighbours: this.neighbours.count(), connecting, open, starting: !e.playerPlaying, askedAtMs: t0,
-        aheadAtMs: previous && this.neighbours.announcedBefore(previous.id, previous.atMs),
-        fetchingSinceMs,
-      });
-      if (plan.source === 'http') {
-        if (waitedOut && plan.reason === 'urgent') this.qoe.addFailure('noHolder');
-        return httpOnce(plan.reason);
-      }
-      if (plan.source === 'wait') {
-        if (waitedOut) {
-          this.qoe.addFailure('noHolder');
-          return httpOnce('noHolder');
-        }
-        // Wake early when a busy neighbour frees up, or when a starting player's hold runs out.
-        const wakes = this.neighbours.busyEnds(t);
-        if (heldSince !== null) wakes.push(heldSince + START_NEED_MS);
-        const until = wakes.length ? Math.min(plan.untilMs, ...wakes) : plan.untilMs;
-        if (fetchingSinceMs !== undefined) this.log('wait', id, `${Math.round(until - t)} ms for a neighbour's fetch under way for ${Math.round(t - fetchingSinceMs)} ms`);
-        const woken = await this.waits.wait(id, until, req.signal);
-        if (!woken && until === plan.untilMs) waitedOut = true;
-        // A wake-up (an announcement, a channel opening, a neighbour's fetch under way) is no
-        // attempt: on a busy site a long wait sees many before the segment arrives.
-        if (woken && ++wakeups <= MAX_WAKEUPS) round--;
-        continue;
-      }
-      const r = await this.tryPeer(id, plan.peer, plan.deadlineMs, req);
-      if (r.result) {
-        this.log('p2p', id, 'from', plan.peer, `in ${Math.round(this.now() - t)} ms, asked with buffer ${Number(req.bufferS ?? 0).toFixed(2)} s ${Math.round(this.now() - t0)} ms ago`);
-        return this.resultFor(r.result, req);
-      }
-      this.neighbours.countFailure(plan.peer, r);
-      if (r.fail === 'aborted') throw new Error('aborted');
-      if (r.fail === 'integrity' || r.fail === 'unverified' || r.fail === 'timeout') return httpOnce(r.fail);
-      if (r.fail !== 'busy') exclude.push(plan.peer);
-    }
-    return httpOnce('rounds');
   }
 
   /**
@@ -396,16 +320,4 @@ export class SegmentLoader {
     if (Number.isFinite(seq)) meta.sequence = seq;
     this.store.put(id, bytes, meta);
   }
-}
-
-/**
- * How long the backup leader gives the primary past its expected HTTP time. Each viewer refreshes
- * the live playlist on its own timer, so the primary may list a segment up to one target
- * duration after the backup did; a shorter grace makes the backup fetch most segments twice.
- * The scheduler's deadline still bounds the wait.
- * @param {import('./scheduler.js').Scheduler} scheduler
- * @param {number} [durationS]
- */
-export function backupGrace(scheduler, durationS) {
-  return Math.max(scheduler.backupGraceMs, durationS > 0 ? durationS * 1000 : 0);
 }

@@ -945,7 +945,7 @@ test('VOD: a neighbour ahead that does not announce the next segment in its time
 test('a starting player that has held its first fragment a while without playing gets the next over HTTP, before the connecting wait ends', async () => {
   // hls.js on a busy machine: the first fragment is in, the player has not played, and the
   // neighbours the gate holds connect only once it plays: waiting longer only delays the start.
-  const { START_NEED_MS } = await import('../../src/core/segment-loader.js');
+  const { START_NEED_MS } = await import('../../src/core/load-rounds.js');
   const { CONNECTING_WAIT_MS } = await import('../../src/core/scheduler.js');
   const bytes = segmentBytes(30_000, 27);
   const { engine, signaling } = createEngine({ holdPeers: true, remotes: { 'p-a': {}, 'p-b': {} } });
