@@ -14,7 +14,7 @@
  *   handed to the integrity verdict (integrity-verdict.js: the report, the ban list) and never
  *   asked again, nor connected again, while banned.
  * - Uploads: whether this viewer serves a request is the appliance's policy (`policy.upload`),
- *   the page's `upload` option, the network (Save-Data) and the upload load ({@link canUpload}).
+ *   the page's `upload` option, the network (Save-Data) and the upload load (upload-policy.js).
  * - Lifetime: what is known of a neighbour goes when the appliance takes it away (`neighbour-gone`,
  *   or a rejoin), so a long event with churn does not grow it; only its received-bytes total
  *   outlives it here, bounded ({@link MAX_LEFT_TOTALS}), and its ban in integrity-verdict.js.
@@ -26,8 +26,7 @@
  */
 
 import { FetchClaims } from './fetch-claims.js';
-import { canUpload } from './scheduler.js';
-import { networkInfo } from './self-report.js';
+import { UploadPolicy } from './upload-policy.js';
 
 /** After a neighbour answers `busy`, it is skipped for this long. */
 export const BUSY_BACKOFF_MS = 250;
@@ -35,8 +34,6 @@ export const BUSY_BACKOFF_MS = 250;
 export const TIMEOUTS_BEFORE_FAILING = 2;
 /** Evictions are announced (a full `have`) this long after the first of them, all at once. */
 const FULL_ANNOUNCE_DELAY_MS = 1000;
-/** The window of the upload rate measured for the upload policy. */
-const UPLOAD_RATE_WINDOW_MS = 2000;
 /**
  * Neighbours that left whose received-bytes totals stay in `stats().p2pBytesByPeer`: the figures
  * are the visit's (the fleet matches them with the other pages' ids at the end), so a total
@@ -49,7 +46,8 @@ export class Neighbours {
   /**
    * @param {object} options
    * @param {import('./engine.js').Engine} options.engine the session: `enabled`, `destroyed`,
-   *   `signaling`, `policy`, `selfId`, `leaders`, `connection` and `uploadAllowedByPage` are read
+   *   `signaling`, `policy`, `selfId` and `leaders` are read (and by the upload policy,
+   *   `connection` and `uploadAllowedByPage`)
    * @param {import('./segment-store.js').SegmentStore} options.store what is served and announced
    * @param {import('./qoe.js').QoeReporter} options.qoe
    * @param {import('./peer-gate.js').PeerGate} options.gate holds new neighbours until the player started
@@ -73,7 +71,6 @@ export class Neighbours {
     this.store = store;
     this.qoe = qoe;
     this.gate = gate;
-    this.uploadMeter = uploadMeter;
     this.verdict = verdict;
     this.createPeer = createPeer;
     this.RTCPeerConnection = RTCPeerConnection;
@@ -83,7 +80,6 @@ export class Neighbours {
     this.onOpen = onOpen;
     this.onHave = onHave;
     this.onFetching = onFetching;
-    this.onUploadCapacity = onUploadCapacity;
     /** @type {Map<string, object>} neighbour id → Peer */
     this.peers = new Map();
     // Every per-neighbour record below lives while the appliance lists the neighbour: `gone` and
@@ -102,8 +98,8 @@ export class Neighbours {
     this.peerTimeouts = new Map();
     /** What neighbours said they are fetching over HTTP, and whether they are believed. */
     this.claims = new FetchClaims({ now });
-    /** @type {{at: number, bytes: number}[]} bytes uploaded, for the upload rate */
-    this.uploadLog = [];
+    /** Whether a neighbour's request is served, and the uploads counted for it. */
+    this.uploads = new UploadPolicy({ engine, uploadMeter, qoe, now, onUploadCapacity });
     this.fullAnnounceTimer = null;
   }
 
@@ -213,15 +209,9 @@ export class Neighbours {
         if (wake.length) this.onFetching(wake);
       },
       onFailing: (peer, reason) => this.engine.signaling?.failing(peer.id, reason),
-      onUploadStart: () => this.uploadMeter.started(),
-      onUploaded: (peer, bytes) => {
-        this.qoe.addUploadedBytes(bytes);
-        this.uploadLog.push({ at: this.now(), bytes });
-      },
-      onUploadEnd: (peer, bytes, timely) => {
-        if (!timely) this.uploadMeter.abandoned();
-        else if (this.uploadMeter.finished(bytes)) this.onUploadCapacity();
-      },
+      onUploadStart: () => this.uploads.started(),
+      onUploaded: (peer, bytes) => this.uploads.uploaded(bytes),
+      onUploadEnd: (peer, bytes, timely) => this.uploads.ended(bytes, timely),
       uploadDecision: () => this.uploadDecision(),
     };
   }
@@ -370,10 +360,9 @@ export class Neighbours {
 
   // ---- upload policy ----
 
-  uploadRateBps() {
-    const t = this.now();
-    while (this.uploadLog.length && this.uploadLog[0].at < t - UPLOAD_RATE_WINDOW_MS) this.uploadLog.shift();
-    return (this.uploadLog.reduce((n, u) => n + u.bytes, 0) * 8) / (UPLOAD_RATE_WINDOW_MS / 1000);
+  /** The uploads of the last seconds, for the upload rate (upload-policy.js keeps them). */
+  get uploadLog() {
+    return this.uploads.log;
   }
 
   /**
@@ -381,15 +370,9 @@ export class Neighbours {
    * @returns {{allowed: boolean, code?: 'policy'|'busy'}}
    */
   uploadDecision() {
-    const e = this.engine;
-    if (!e.enabled || !e.uploadAllowedByPage) return { allowed: false, code: 'policy' };
-    const { saveData } = networkInfo(e.connection);
     let active = 0;
     for (const p of this.peers.values()) active += p.activeUploads || 0;
-    return canUpload({
-      policy: e.policy, saveData, activeUploads: active, uploadRateBps: this.uploadRateBps(),
-      capacityKbps: this.uploadMeter.capacityKbps(),
-    });
+    return this.uploads.decision(active);
   }
 
   destroy() {

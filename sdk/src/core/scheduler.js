@@ -36,7 +36,6 @@
 
 import { rankLeaders } from './leaders.js';
 import { LinkEstimates, RATE_SAMPLE_MIN_BYTES } from './link-estimates.js';
-import { uploadSlots } from './upload-meter.js';
 
 export const DEFAULT_SAFETY_MARGIN_MS = 1500;
 export const DEFAULT_HTTP_ESTIMATE_MS = 1000;
@@ -335,51 +334,4 @@ export class Scheduler extends LinkEstimates {
     this.failures[reason]++;
     return { source: 'http', reason };
   }
-}
-
-/**
- * @typedef {{allowed: true} | {allowed: false, reason: 'off'|'download-only'|'not-allowed'|'save-data'|'busy'|'rate',
- *   code: 'policy'|'busy'}} UploadDecision
- *   `code` is the data-channel `error` code to answer the request with.
- */
-
-/**
- * Whether to serve one more request from a neighbour now. The appliance decided whether this
- * viewer uploads at all and sent the caps (`policy.upload` in `welcome`/`policy`); this applies
- * them, with the viewer's own measured capacity (upload-meter.js) lowering the number of uploads
- * at a time. Nothing here is a constant of the SDK: without the appliance's rules, no upload.
- * @param {object} args
- * @param {{p2p: 'on'|'download-only'|'off', upload?: {allowed: boolean, maxUploads: number, maxKbps: number}}|undefined} args.policy
- *   the effective policy from `welcome`/`policy`; none yet means no upload
- * @param {boolean} [args.saveData] navigator.connection.saveData now (it may have changed since `hello`)
- * @param {number} [args.activeUploads] uploads in progress
- * @param {number} [args.uploadRateBps] recent upload rate
- * @param {number} [args.capacityKbps] measured upload capacity, 0 while unknown
- * @returns {UploadDecision}
- */
-export function canUpload({
-  policy, saveData = false, activeUploads = 0, uploadRateBps = 0, capacityKbps = 0,
-}) {
-  const no = (reason, code = 'policy') => ({ allowed: false, reason, code });
-  if (!policy || policy.p2p === 'off') return no('off');
-  if (policy.p2p === 'download-only') return no('download-only');
-  if (policy.p2p !== 'on') return no('off');
-  const rules = uploadRules(policy);
-  if (!rules || !rules.allowed) return no('not-allowed');
-  if (saveData) return no('save-data');
-  if (activeUploads >= uploadSlots(rules, capacityKbps)) return no('busy', 'busy');
-  if (uploadRateBps >= rules.maxKbps * 1000) return no('rate', 'busy');
-  return { allowed: true };
-}
-
-/**
- * The appliance's upload rules from a policy message, or undefined when they are missing or
- * malformed (then nothing is uploaded).
- * @returns {{allowed: boolean, maxUploads: number, maxKbps: number}|undefined}
- */
-export function uploadRules(policy) {
-  const u = policy && policy.upload;
-  if (!u || typeof u !== 'object') return undefined;
-  if (!(Number.isInteger(u.maxUploads) && u.maxUploads >= 1 && Number.isFinite(u.maxKbps) && u.maxKbps > 0)) return undefined;
-  return { allowed: u.allowed === true, maxUploads: u.maxUploads, maxKbps: u.maxKbps };
 }

@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CONGESTED_SITE_BPS, CONGESTED_VOD_SLACK_MS, Scheduler, canUpload,
+  CONGESTED_SITE_BPS, CONGESTED_VOD_SLACK_MS, Scheduler,
 } from '../../src/core/scheduler.js';
+import { canUpload } from '../../src/core/upload-policy.js';
 import { REPORT_WINDOW_MS } from '../../src/core/link-estimates.js';
 import { rankLeaders } from '../../src/core/leaders.js';
 
