@@ -131,6 +131,48 @@ class SiteThroughputTest {
     }
 
     @Test
+    void aStoredFigureCountsAsOneRememberedReportOnlyWhenNewerThanAnyTheSiteHolds() {
+        SiteThroughput t = new SiteThroughput(SiteThroughput.REMEMBER_MS);
+        long hour = 60 * 60 * 1000L;
+        long now = 30 * hour;
+        // stored before a restart: the branch's thin link, measured an hour ago
+        assertTrue(t.remember("branch", 2_400, now - hour, now));
+        assertEquals(2_400L, t.siteFigure("townhall", "branch", now), "told to the first joiner after the restart");
+        assertEquals(new SiteLink(2_400, Instant.ofEpochMilli(now - hour)), t.linksBySite(now).get("branch"));
+        // the same row read again, and an older figure: nothing more counts
+        assertFalse(t.remember("branch", 2_400, now - hour, now));
+        assertFalse(t.remember("branch", 90_000, now - 2 * hour, now));
+        // another appliance's newer figure is one more report
+        assertTrue(t.remember("branch", 3_000, now - hour / 2, now));
+        assertEquals(new SiteLink(3_000, Instant.ofEpochMilli(now - hour / 2)), t.linksBySite(now).get("branch"),
+                "the upper of two, measured at the newer");
+        // the site's own reports join them, and make a figure measured before them older news
+        t.record("weekly", "branch", 2_000, now);
+        assertEquals(2_400L, t.rememberedBySite(now).get("branch").kbps(), "the median of 2,000, 2,400 and 3,000");
+        assertFalse(t.remember("branch", 50_000, now - 1, now));
+        // older than the memory, no throughput, or no memory at all: never taken
+        assertFalse(t.remember("hq", 90_000, now - SiteThroughput.REMEMBER_MS - 1, now));
+        assertFalse(t.remember("hq", 0, now, now));
+        assertFalse(new SiteThroughput().remember("hq", 90_000, now, now));
+        assertEquals(Map.of("branch", new SiteLink(2_400, Instant.ofEpochMilli(now))), t.rememberedBySite(now));
+    }
+
+    @Test
+    void theRememberedFigureIsTheSitesReportsOfTheDayWhateverTheStreamsFreshOnes() {
+        SiteThroughput t = new SiteThroughput(SiteThroughput.REMEMBER_MS);
+        t.record("townhall", "branch", 2_000, 0);
+        t.record("townhall", "branch", 2_200, 1_000);
+        t.record("weekly", "branch", 9_000, 100_000);
+        t.record("weekly", "hq", 300_000, 100_000);
+        assertEquals(Map.of("branch", new SiteLink(2_200, Instant.ofEpochMilli(100_000)),
+                        "hq", new SiteLink(300_000, Instant.ofEpochMilli(100_000))), t.rememberedBySite(100_000),
+                "the last day's reports of every stream, where the console's figure is the last minute's (9,000)");
+        assertEquals(9_000, t.linksBySite(100_000).get("branch").kbps());
+        assertEquals(Map.of(), t.rememberedBySite(SiteThroughput.REMEMBER_MS + 100_001));
+        assertEquals(Map.of(), new SiteThroughput().rememberedBySite(0));
+    }
+
+    @Test
     void aLinkUnderTheSdksThresholdIsCongested() {
         assertTrue(new SiteLink(SiteLink.CONGESTED_BELOW_KBPS - 1, Instant.EPOCH).congested());
         assertFalse(new SiteLink(SiteLink.CONGESTED_BELOW_KBPS, Instant.EPOCH).congested());
