@@ -122,12 +122,16 @@ class SiteThroughputTest {
                 "fresh reports, not the remembered ones, once there are any");
         // the figure shown is the one a joiner of any stream there is told now
         assertEquals(2_200L, t.siteFigure("another", "branch", hourLater + 1_000));
+        // the remembered figure (what is stored) is the day's reports, where the console shows the last minute's
+        assertEquals(Map.of("branch", new SiteLink(2_200, Instant.ofEpochMilli(20_000)),
+                "hq", new SiteLink(300_000, Instant.ofEpochMilli(hourLater))), t.rememberedBySite(hourLater + 1_000));
         long nextDay = 20_000 + SiteThroughput.REMEMBER_MS + 1;
         assertFalse(t.linksBySite(nextDay).containsKey("branch"), "forgotten after a day");
 
         SiteThroughput upload = new SiteThroughput();
         upload.record("townhall", "branch", 9_000, 0);
         assertEquals(Map.of(), upload.linksBySite(SiteThroughput.WINDOW_MS + 1), "nothing remembered without memory");
+        assertEquals(Map.of(), upload.rememberedBySite(0));
     }
 
     @Test
@@ -155,21 +159,6 @@ class SiteThroughputTest {
         assertFalse(t.remember("hq", 0, now, now));
         assertFalse(new SiteThroughput().remember("hq", 90_000, now, now));
         assertEquals(Map.of("branch", new SiteLink(2_400, Instant.ofEpochMilli(now))), t.rememberedBySite(now));
-    }
-
-    @Test
-    void theRememberedFigureIsTheSitesReportsOfTheDayWhateverTheStreamsFreshOnes() {
-        SiteThroughput t = new SiteThroughput(SiteThroughput.REMEMBER_MS);
-        t.record("townhall", "branch", 2_000, 0);
-        t.record("townhall", "branch", 2_200, 1_000);
-        t.record("weekly", "branch", 9_000, 100_000);
-        t.record("weekly", "hq", 300_000, 100_000);
-        assertEquals(Map.of("branch", new SiteLink(2_200, Instant.ofEpochMilli(100_000)),
-                        "hq", new SiteLink(300_000, Instant.ofEpochMilli(100_000))), t.rememberedBySite(100_000),
-                "the last day's reports of every stream, where the console's figure is the last minute's (9,000)");
-        assertEquals(9_000, t.linksBySite(100_000).get("branch").kbps());
-        assertEquals(Map.of(), t.rememberedBySite(SiteThroughput.REMEMBER_MS + 100_001));
-        assertEquals(Map.of(), new SiteThroughput().rememberedBySite(0));
     }
 
     @Test
