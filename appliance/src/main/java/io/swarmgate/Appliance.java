@@ -25,6 +25,7 @@ import io.swarmgate.api.StreamResource;
 import io.swarmgate.api.SystemResource;
 import io.swarmgate.cli.ServeCommand;
 import io.swarmgate.cli.VersionCommand;
+import io.swarmgate.cluster.ClusterNodes;
 import io.swarmgate.cluster.ClusterSync;
 import io.swarmgate.console.AdminAccounts;
 import io.swarmgate.console.ApiTokens;
@@ -50,6 +51,8 @@ import io.swarmgate.qoe.QoeQueries;
 import io.swarmgate.qoe.QoeRepository;
 import io.swarmgate.qoe.QoeRollup;
 import io.swarmgate.signaling.SignalingService;
+import io.swarmgate.signaling.SiteLinkRepository;
+import io.swarmgate.signaling.SiteLinkStore;
 import io.swarmgate.server.ApplianceServer;
 import io.swarmgate.store.DataDirectory;
 import io.swarmgate.store.Database;
@@ -84,6 +87,8 @@ public final class Appliance implements ServeCommand.Running {
     private final Announcer discovery;
     /** Null unless the database is shared (cluster mode). */
     private final ClusterSync cluster;
+    /** The sites' remembered link figures in the database (read at start, written once a minute and at the stop). */
+    private final SiteLinkStore links;
 
     /**
      * The QoE pipeline: reports in (aggregator), housekeeping (rollup), reads (queries, and the
@@ -107,8 +112,9 @@ public final class Appliance implements ServeCommand.Running {
     private Appliance(ApplianceConfig config, DataDirectory dataDir, Pki pki, Database database,
                       PolicyService policies, SignalingService signaling, ApplianceServer server,
                       ControlServer control, ApiHandler api, Qoe qoe, LiveFeed live, Announcer discovery,
-                      Audit audit, SyslogForwarder forwarder, ClusterSync cluster) {
+                      Audit audit, SyslogForwarder forwarder, ClusterSync cluster, SiteLinkStore links) {
         this.cluster = cluster;
+        this.links = links;
         this.audit = audit;
         this.forwarder = forwarder;
         this.discovery = discovery;
@@ -143,6 +149,7 @@ public final class Appliance implements ServeCommand.Running {
         LiveFeed live = null;
         Audit audit = null;
         SyslogForwarder forwarder = null;
+        SiteLinkStore links = null;
         try {
             audit = Audit.open(database.dataSource(), pki, dataDir.exportDir(),
                             Duration.ofDays(config.audit().retentionDays()), clock)
@@ -171,6 +178,9 @@ public final class Appliance implements ServeCommand.Running {
                     QoeWiring.reports(aggregator), clock);
             signaling.onRefusal((address, origin, code) -> digest.count("signaling.refused", address, origin, code));
             signaling.stun().offer(io.swarmgate.stun.StunResponder.fromConfig(config.stun(), config.server().bind(), clock));
+            // Before the server lets viewers in: the first joiners of a site are told its stored link figure.
+            links = SiteLinkStore.load(signaling, new SiteLinkRepository(database.dataSource()),
+                    site -> policies.siteMap().places(site), clock);
             qoe = QoeWiring.start(config, qoeRepository, aggregator, signaling, clock);
             AdminAccounts accounts = AdminAccounts.open(config.auth(), database, dataDir, clock, audit);
             accounts.ensureFirstAdmin(dataDir.initialPasswordFile(), Actor.SYSTEM);
@@ -186,6 +196,8 @@ public final class Appliance implements ServeCommand.Running {
                             demo));
             serverRef.set(server);
             server.start();
+            links.start(ClusterNodes.name(server.httpsUri()),
+                    database.shared() ? Duration.ofMillis(config.database().syncIntervalMs()) : null);
             ControlServer control = new ControlServer(dataDir, database.dataSource(), policies, accounts, sessions,
                     audit, new Certificates(pki, config.server().hostnames(), server::reloadCertificate),
                     Main::newCommandLine);
@@ -194,13 +206,16 @@ public final class Appliance implements ServeCommand.Running {
                     VersionCommand.version(), pki.report().ca().sha256Fingerprint());
             ClusterSync cluster = ClusterWiring.sync(config, database, policies, signaling, server, clock);
             return new Appliance(config, dataDir, pki, database, policies, signaling, server, control, api, qoe, live,
-                    discovery, audit, forwarder, cluster);
+                    discovery, audit, forwarder, cluster, links);
         } catch (Exception | Error e) {
             if (live != null) {
                 live.close();
             }
             if (signaling != null) {
                 signaling.close();
+            }
+            if (links != null) {
+                links.close();
             }
             if (qoe != null) {
                 qoe.close();
@@ -356,6 +371,7 @@ public final class Appliance implements ServeCommand.Running {
         } finally {
             try {
                 // After signaling and the server: no report can arrive any more, so nothing is lost.
+                links.close();
                 qoe.close();
             } finally {
                 try {

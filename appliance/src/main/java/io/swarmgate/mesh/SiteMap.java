@@ -6,6 +6,8 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Immutable CIDR → site lookup with longest-prefix match over IPv4 and IPv6.
@@ -35,9 +37,11 @@ public final class SiteMap {
     // Index into sites, or -1 when no range ends at this node.
     private final int[] value;
     private final Site[] sites;
+    private final Set<String> names;
 
     private SiteMap(List<SiteRange> ranges, int[] zero, int[] one, int[] value, Site[] sites) {
         this.ranges = ranges;
+        this.names = ranges.stream().map(SiteRange::site).collect(Collectors.toUnmodifiableSet());
         this.zero = zero;
         this.one = one;
         this.value = value;
@@ -95,6 +99,23 @@ public final class SiteMap {
             return sites[best];
         }
         return new Site(Site.AUTOMATIC_PREFIX + linkOf(address), "", true);
+    }
+
+    /**
+     * Whether this map places viewers in {@code site}: a site one of its ranges names, or the
+     * automatic site of a /24 or /64 that no range covers, named as {@link #resolve} names it.
+     */
+    public boolean places(String site) {
+        if (!site.startsWith(Site.AUTOMATIC_PREFIX)) {
+            return names.contains(site);
+        }
+        String link = site.substring(Site.AUTOMATIC_PREFIX.length());
+        int slash = link.indexOf('/');
+        try {
+            return slash > 0 && resolve(IpLiteral.toInetAddress(link.substring(0, slash))).name().equals(site);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     /**

@@ -192,6 +192,11 @@ public final class SignalingService implements AutoCloseable {
         return reports.siteLinks();
     }
 
+    /** The sites' HTTP throughput, remembered per site: what {@link SiteLinkStore} stores and loads. */
+    SiteThroughput httpThroughput() {
+        return reports.httpThroughput();
+    }
+
     /**
      * The address a connection speaks for: the right-most {@code X-Forwarded-For} hop that is not a
      * trusted proxy, walking from the TCP peer ({@link Admission#clientAddress}).

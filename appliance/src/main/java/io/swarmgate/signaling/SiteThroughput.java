@@ -20,6 +20,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * open an event join before any of them has reported (every 10 s), so without it the first of a
  * branch office's viewers started as on an open link while they stampeded its thin one.
  *
+ * <p>The remembered figures outlive a restart and are shared by a cluster's appliances through the
+ * database ({@link SiteLinkStore}), which reads them ({@link #rememberedBySite}) and adds the stored
+ * ones ({@link #remember}) on its own thread.
+ *
  * <p>Threads: reports arrive on I/O threads, welcomes are built on the mesh thread; each site's
  * samples are a small ring guarded by its own monitor, and sites without a sample in the window
  * (or, remembered, in {@code rememberMs}) are dropped by {@link #prune}, so memory follows the
@@ -87,8 +91,32 @@ final class SiteThroughput {
             ring.at[ring.next] = now;
             ring.next = (ring.next + 1) % SAMPLES;
             ring.size = Math.min(SAMPLES, ring.size + 1);
-            ring.newest = now;
+            // the newest whatever the order: a stored figure may have been measured by a clock a little ahead
+            ring.newest = Math.max(ring.newest, now);
         }
+    }
+
+    /**
+     * Takes a figure of {@code site} measured elsewhere (stored before a restart, or by another
+     * appliance of the cluster: {@link SiteLinkStore}) into its remembered reports as one report
+     * measured at {@code measuredAt}, unless the site already holds a report as new or newer (the
+     * same figure read again, one that went to another appliance and came back, or older news) or it
+     * is older than {@code rememberMs}. Nothing is taken without memory.
+     *
+     * @return whether it was taken
+     */
+    boolean remember(String site, long kbps, long measuredAt, long now) {
+        if (rememberMs == 0 || kbps <= 0 || now - measuredAt > rememberMs) {
+            return false;
+        }
+        Ring ring = remembered.computeIfAbsent(site, k -> new Ring());
+        synchronized (ring) {
+            if (ring.size > 0 && measuredAt <= ring.newest) {
+                return false;
+            }
+            add(ring, kbps, measuredAt);
+        }
+        return true;
     }
 
     /** The median of the fresh reports of the site, or null when there is none. */
@@ -135,16 +163,23 @@ final class SiteThroughput {
     Map<String, SiteLink> linksBySite(long now) {
         Map<String, SiteLink> out = new TreeMap<>();
         freshBySite(now).forEach((site, fresh) -> out.put(site, fresh.link()));
-        if (rememberMs > 0) {
-            remembered.forEach((site, ring) -> {
-                if (!out.containsKey(site)) {
-                    Samples kept = new Samples().addFrom(ring, now - rememberMs);
-                    if (kept.n > 0) {
-                        out.put(site, kept.link());
-                    }
-                }
-            });
-        }
+        rememberedBySite(now).forEach(out::putIfAbsent);
+        return out;
+    }
+
+    /**
+     * Per site, its remembered figure: the median of the site's reports for any stream in
+     * {@code rememberMs} (at most {@link #SAMPLES}), with the time of the newest; what
+     * {@link SiteLinkStore} stores. Empty without memory.
+     */
+    Map<String, SiteLink> rememberedBySite(long now) {
+        Map<String, SiteLink> out = new TreeMap<>();
+        remembered.forEach((site, ring) -> {
+            Samples kept = new Samples().addFrom(ring, now - rememberMs);
+            if (kept.n > 0) {
+                out.put(site, kept.link());
+            }
+        });
         return out;
     }
 

@@ -30,6 +30,7 @@ abstract class ApiTestBase {
     protected Appliance appliance;
     protected SettableClock clock;
     protected String firstPassword;
+    private Map<String, String> flags;
 
     protected Map<String, String> overrides() {
         return Map.of();
@@ -38,13 +39,23 @@ abstract class ApiTestBase {
     @BeforeEach
     void startAppliance() throws Exception {
         clock = new SettableClock(System.currentTimeMillis());
-        Map<String, String> flags = new HashMap<>(Map.of(
+        flags = new HashMap<>(Map.of(
                 ConfigKey.DATA_DIR, tmp.resolve("data").toString(), ConfigKey.SERVER_BIND, "127.0.0.1",
                 ConfigKey.SERVER_HTTPS_PORT, "0", ConfigKey.STUN_PORT, "0", ConfigKey.LOG_REQUESTS, "false",
                 ConfigKey.AUTH_ARGON2_MEMORY_KIB, "8192", ConfigKey.AUTH_ARGON2_ITERATIONS, "1"));
         flags.putAll(overrides());
         appliance = Appliance.start(ConfigLoader.load(null, Map.of(), flags), clock);
         firstPassword = Files.readString(appliance.dataDir().initialPasswordFile()).strip();
+    }
+
+    /**
+     * Stops the appliance cleanly and starts it again on the same data directory, settings and
+     * clock; signed-in clients must sign in again (sessions live in memory).
+     */
+    protected void restartAppliance() throws Exception {
+        appliance.close();
+        appliance = null;
+        appliance = Appliance.start(ConfigLoader.load(null, Map.of(), flags), clock);
     }
 
     @AfterEach

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.swarmgate.Await;
 import io.swarmgate.config.ConfigKey;
 import io.swarmgate.pki.TrustAnchors;
+import io.swarmgate.signaling.SiteLink;
 import io.swarmgate.signaling.TestViewer;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -129,11 +130,41 @@ class QoeApiIT extends ApiTestBase {
         try (TestViewer next = viewer("127.0.4.2")) {
             JsonNode welcome = next.joinStream("allhands");
             assertEquals(branch, welcome.get("site").asText());
-            assertEquals(2_400, welcome.get("siteHttpKbps").asLong());
+            assertEquals(2_400, welcome.path("siteHttpKbps").asLong(), "told the stored figure: " + welcome);
             JsonNode remembered = siteRow(c, branch, r -> r.get("viewers").asDouble() == 1, "the branch's joiner on /qoe/live");
             assertEquals(2_400, remembered.get("wanKbps").asLong());
             assertEquals(measured.toString(), remembered.get("wanMeasuredAt").asText(), "measured ten minutes ago");
             assertTrue(remembered.get("wanCongested").asBoolean());
+        }
+    }
+
+    @Test
+    void aSitesWanLinkOutlivesARestartOfTheAppliance() throws Exception {
+        String branch;
+        Instant measured;
+        try (TestViewer slow = viewer("127.0.4.1")) {
+            branch = slow.joinStream("townhall").get("site").asText();
+            measured = clock.instant();
+            for (long kbps : new long[] {2_400, 6_000, 1_800}) {
+                slow.send(httpReport(kbps));
+            }
+            Await.until("the branch's link measured", Duration.ofSeconds(10), () -> {
+                SiteLink link = appliance.signaling().siteLinks().get(branch);
+                return link != null && link.kbps() == 2_400;
+            });
+        }
+        // An upgrade: the stop stores the site's figure, the start reads it back; ten minutes later
+        // the first viewer of the next event in the branch is told its thin link before any report.
+        restartAppliance();
+        clock.advance(Duration.ofMinutes(10));
+        try (TestViewer first = viewer("127.0.4.2")) {
+            JsonNode welcome = first.joinStream("allhands");
+            assertEquals(branch, welcome.get("site").asText());
+            assertEquals(2_400, welcome.path("siteHttpKbps").asLong(), "told the stored figure: " + welcome);
+            JsonNode row = siteRow(admin(), branch, r -> r.get("viewers").asDouble() == 1, "the branch's joiner on /qoe/live");
+            assertEquals(2_400, row.get("wanKbps").asLong());
+            assertEquals(measured.toString(), row.get("wanMeasuredAt").asText(), "measured before the restart");
+            assertTrue(row.get("wanCongested").asBoolean());
         }
     }
 

@@ -185,6 +185,48 @@ class SharedDatabaseIT {
         }
     }
 
+    @Test
+    void aSitesLinkMeasuredOnAStoppingApplianceIsToldToTheOtherOnesJoiners() throws Exception {
+        String url = postgres.newDatabase();
+        Map<String, String> settings = new java.util.HashMap<>(cluster(url));
+        settings.put(ConfigKey.CLUSTER_SYNC_INTERVAL_MS, "300");
+        List<Appliance> started = new ArrayList<>();
+        try {
+            Appliance first = TestAppliance.start(dir.resolve("a"), Clock.systemUTC(), settings);
+            started.add(first);
+            copyTree(dir.resolve("a").resolve("pki"), dir.resolve("b").resolve("pki"));
+            Appliance second = TestAppliance.start(dir.resolve("b"), Clock.systemUTC(), settings);
+            started.add(second);
+            String branch;
+            try (TestViewer viewer = TestViewer.connect(ws(first, "townhall"), "127.0.4.1", null)) {
+                branch = viewer.joinStream("townhall").get("site").asText();
+                viewer.send("{\"type\":\"report\",\"httpBytes\":800000,\"p2pBytes\":0,\"uploadedBytes\":0,"
+                        + "\"stalls\":0,\"stallMs\":0,\"watchMs\":10000,\"level\":0,\"bitrateKbps\":300,"
+                        + "\"neighbours\":0,\"httpKbps\":2400}");
+                Await.until("the first appliance to measure the branch's link", Duration.ofSeconds(10),
+                        () -> first.signaling().siteLinks().containsKey(branch));
+            }
+            // The first stops (an upgrade; its streams move to the second): the stop stores the
+            // branch's figure, which the second picks up within a sync interval.
+            first.close();
+            started.remove(first);
+            Await.until("the second appliance to know the branch's link", Duration.ofSeconds(10),
+                    () -> second.signaling().siteLinks().containsKey(branch));
+            try (TestViewer joiner = TestViewer.connect(ws(second, "weekly"), "127.0.4.2", null)) {
+                assertEquals(2_400, joiner.joinStream("weekly").path("siteHttpKbps").asLong(),
+                        "the first joiner of another stream in the branch is told its thin link");
+            }
+        } finally {
+            for (Appliance appliance : started) {
+                appliance.close();
+            }
+        }
+    }
+
+    private static URI ws(Appliance appliance, String stream) {
+        return URI.create("ws://127.0.0.1:" + appliance.httpUri().getPort() + "/ws?stream=" + stream);
+    }
+
     private static long single(Database db, String sql) throws SQLException {
         try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery(sql)) {

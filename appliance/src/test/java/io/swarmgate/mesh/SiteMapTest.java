@@ -121,6 +121,22 @@ class SiteMapTest {
     }
 
     @Test
+    void placesItsNamedSitesAndTheAutomaticSitesOfLinksNoRangeCovers() {
+        assertTrue(MAP.places("paris"));
+        assertTrue(MAP.places("legacy"));
+        assertFalse(MAP.places("berlin"), "a site no range names (removed, or never there)");
+        assertTrue(MAP.places("auto:172.16.4.0/24"));
+        assertTrue(MAP.places("auto:2001:db9:0:1::/64"));
+        assertFalse(MAP.places("auto:10.20.5.0/24"), "inside paris-lab: its viewers are placed there");
+        assertFalse(MAP.places("auto:172.16.4.9/24"), "not the link's name");
+        assertFalse(MAP.places("auto:172.16.0.0/16"), "automatic sites are /24 or /64");
+        assertFalse(MAP.places("auto:2001:db9:0:1::/48"));
+        assertFalse(MAP.places("auto:172.16.4.0"));
+        assertFalse(MAP.places("auto:intranet.example/24"), "no name lookup");
+        assertFalse(MAP.places("auto:"));
+    }
+
+    @Test
     void formatsIpv6TheRfc5952Way() {
         assertEquals("2001:db8::1:0:0:1", IpLiteral.format(IpLiteral.parse("2001:db8:0:0:1:0:0:1")));
         assertEquals("2001:db8:0:1:1:1:1:1", IpLiteral.format(IpLiteral.parse("2001:db8::1:1:1:1:1")));

@@ -122,12 +122,43 @@ class SiteThroughputTest {
                 "fresh reports, not the remembered ones, once there are any");
         // the figure shown is the one a joiner of any stream there is told now
         assertEquals(2_200L, t.siteFigure("another", "branch", hourLater + 1_000));
+        // the remembered figure (what is stored) is the day's reports, where the console shows the last minute's
+        assertEquals(Map.of("branch", new SiteLink(2_200, Instant.ofEpochMilli(20_000)),
+                "hq", new SiteLink(300_000, Instant.ofEpochMilli(hourLater))), t.rememberedBySite(hourLater + 1_000));
         long nextDay = 20_000 + SiteThroughput.REMEMBER_MS + 1;
         assertFalse(t.linksBySite(nextDay).containsKey("branch"), "forgotten after a day");
 
         SiteThroughput upload = new SiteThroughput();
         upload.record("townhall", "branch", 9_000, 0);
         assertEquals(Map.of(), upload.linksBySite(SiteThroughput.WINDOW_MS + 1), "nothing remembered without memory");
+        assertEquals(Map.of(), upload.rememberedBySite(0));
+    }
+
+    @Test
+    void aStoredFigureCountsAsOneRememberedReportOnlyWhenNewerThanAnyTheSiteHolds() {
+        SiteThroughput t = new SiteThroughput(SiteThroughput.REMEMBER_MS);
+        long hour = 60 * 60 * 1000L;
+        long now = 30 * hour;
+        // stored before a restart: the branch's thin link, measured an hour ago
+        assertTrue(t.remember("branch", 2_400, now - hour, now));
+        assertEquals(2_400L, t.siteFigure("townhall", "branch", now), "told to the first joiner after the restart");
+        assertEquals(new SiteLink(2_400, Instant.ofEpochMilli(now - hour)), t.linksBySite(now).get("branch"));
+        // the same row read again, and an older figure: nothing more counts
+        assertFalse(t.remember("branch", 2_400, now - hour, now));
+        assertFalse(t.remember("branch", 90_000, now - 2 * hour, now));
+        // another appliance's newer figure is one more report
+        assertTrue(t.remember("branch", 3_000, now - hour / 2, now));
+        assertEquals(new SiteLink(3_000, Instant.ofEpochMilli(now - hour / 2)), t.linksBySite(now).get("branch"),
+                "the upper of two, measured at the newer");
+        // the site's own reports join them, and make a figure measured before them older news
+        t.record("weekly", "branch", 2_000, now);
+        assertEquals(2_400L, t.rememberedBySite(now).get("branch").kbps(), "the median of 2,000, 2,400 and 3,000");
+        assertFalse(t.remember("branch", 50_000, now - 1, now));
+        // older than the memory, no throughput, or no memory at all: never taken
+        assertFalse(t.remember("hq", 90_000, now - SiteThroughput.REMEMBER_MS - 1, now));
+        assertFalse(t.remember("hq", 0, now, now));
+        assertFalse(new SiteThroughput().remember("hq", 90_000, now, now));
+        assertEquals(Map.of("branch", new SiteLink(2_400, Instant.ofEpochMilli(now))), t.rememberedBySite(now));
     }
 
     @Test
