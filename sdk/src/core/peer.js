@@ -46,7 +46,8 @@ export const MAX_BAD_MESSAGES = 5;
  * @property {(peer: Peer, bytes: number) => void} [onUploaded] bytes of a segment handed to the channel
  * @property {(peer: Peer, bytes: number, timely: boolean) => void} [onUploadEnd] for the capacity
  *   measurement, an upload that started is over: `bytes` left through the channel (its send buffer
- *   drained), 0 when it failed or was cancelled; `timely` false when the page's timers were
+ *   drained; less what it still held when the neighbour closed first), 0 when it failed or was
+ *   cancelled; `timely` false when the page's timers were
  *   throttled (a hidden tab) so the drain was not seen in time and the upload says nothing
  * @property {(activeUploads: number) => {allowed: boolean, code?: 'policy'|'busy'}} [uploadDecision]
  *   whether to serve one more request; absent means never
@@ -301,7 +302,7 @@ export class Peer {
         this.outgoing.delete(requestId);
         this.call('onUploaded', entry.bytes.length);
         return drained(this.channel, { timers: this.timers, now: this.now, gone: () => this.closed })
-          .then((timely) => this.call('onUploadEnd', entry.bytes.length, timely));
+          .then(({ timely, unsent }) => this.call('onUploadEnd', Math.max(0, entry.bytes.length - unsent), timely));
       },
       () => {
         this.outgoing.delete(requestId);

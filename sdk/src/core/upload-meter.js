@@ -105,23 +105,28 @@ export function uploadSlots({ maxUploads, maxKbps }, capacityKbps) {
 }
 
 /**
- * Resolves once `channel`'s send buffer is empty (or the channel closed, `gone()` says the peer is
- * finished, or {@link MAX_DRAIN_WAIT_MS} passed): true, or false when a check came too late to
- * tell when (throttled timers).
+ * Resolves once `channel`'s send buffer is empty, the channel closed, `gone()` says the peer is
+ * finished, or {@link MAX_DRAIN_WAIT_MS} passed. `timely` is false when a check came too late to
+ * tell when (throttled timers). `unsent` is what the send buffer still held when the channel
+ * closed or the peer went before it drained: those bytes may never have left, so they must not
+ * count as carried (0 when it drained, and when the wait ran out: a very slow link is measured
+ * as it stands).
  * @param {{readyState: string, bufferedAmount: number}|null} channel
  * @param {{timers: {setTimeout: Function}, now: () => number, gone: () => boolean}} options
- * @returns {Promise<boolean>}
+ * @returns {Promise<{timely: boolean, unsent: number}>}
  */
 export function drained(channel, { timers, now, gone }) {
   const started = now();
   let last = started;
+  let buffered = 0;
   return new Promise((resolve) => {
     const check = () => {
       const t = now();
-      if (t - last > DRAIN_LATE_MS) return resolve(false);
+      if (t - last > DRAIN_LATE_MS) return resolve({ timely: false, unsent: 0 });
       last = t;
-      if (gone() || !channel || channel.readyState !== 'open' || !(channel.bufferedAmount > 0)
-        || t - started >= MAX_DRAIN_WAIT_MS) return resolve(true);
+      if (channel && channel.bufferedAmount > 0) buffered = channel.bufferedAmount;
+      if (gone() || !channel || channel.readyState !== 'open') return resolve({ timely: true, unsent: buffered });
+      if (!(channel.bufferedAmount > 0) || t - started >= MAX_DRAIN_WAIT_MS) return resolve({ timely: true, unsent: 0 });
       timers.setTimeout(check, DRAIN_POLL_MS);
       return undefined;
     };

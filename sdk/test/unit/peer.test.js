@@ -129,6 +129,38 @@ test('an upload is timed until the channel drained; a late check (throttled time
   peer.close();
 });
 
+test('an upload whose neighbour closes before the send buffer drained counts only the bytes that left', async () => {
+  let t = 0;
+  const due = [];
+  const timers = { setTimeout: (fn, ms) => due.push({ fn, at: t + ms }), clearTimeout() {} };
+  const runDue = () => {
+    const jobs = due.filter((j) => j.at <= t);
+    due.splice(0, due.length, ...due.filter((j) => j.at > t));
+    jobs.forEach((j) => j.fn());
+  };
+  const seg = segmentBytes(100_000, 9);
+  const ends = [];
+  const [mine, theirs] = channelPair();
+  const peer = new Peer({
+    id: 'p-R', store: await storeWith([['s', seg]]), timers, now: () => t,
+    hooks: { uploadDecision: () => ({ allowed: true }), onUploadEnd: (p, bytes, timely) => ends.push({ bytes, timely, at: t }) },
+  });
+  peer.attachChannel(mine);
+  const remote = new RemoteViewer(theirs);
+  mine.bufferedAmount = 300_000;
+  remote.request(1, 's');
+  await until(() => due.some((j) => j.at === DRAIN_POLL_MS), 2000, 'the first drain check');
+  t = 10;
+  mine.bufferedAmount = 40_000; // 40 kB of the segment still queued, then the neighbour leaves
+  runDue();
+  t = 20;
+  mine.readyState = 'closed';
+  runDue();
+  await until(() => ends.length === 1, 2000, 'the end of the upload');
+  assert.deepEqual(ends, [{ bytes: seg.length - 40_000, timely: true, at: 20 }], 'the 40 kB still buffered did not count');
+  peer.close();
+});
+
 test('the upload policy is asked first: a refusal is answered with error policy or busy', async () => {
   const store = await storeWith([['s', segmentBytes(100)]]);
   const [a, b] = connectedPair(new SegmentStore(), store, {}, { uploadDecision: () => ({ allowed: false, code: 'policy' }) });
