@@ -1,0 +1,53 @@
+// The case the product exists for, kept short: a branch office whose WAN link carries half of what
+// its viewers pull over plain HTTP (6 viewers of the 0.33 Mbit/s demo stream behind 1 Mbit/s), with
+// real Chromium viewers through the fleet harness (sdk/fleet/). Plain HTTP stalls at that ratio
+// (12 viewers behind 2.4 Mbit/s: 90-154 stalls, docs/benchmarks.md); with the SDK the site fetches each
+// segment about once and shares it on the LAN. The build before b85e582 (a leader's segment
+// fetched a second time by the live prefetch) failed here: 7 stalls for want of data, 4 of them on
+// colleagues of the leaders; the build after it had none on colleagues in three runs (one at
+// load 17-21 beside another fleet).
+// Uses appliance/target/swarmgate.jar; fails when a prerequisite is missing (scripts/run-tests.mjs).
+// Needs: root, chromium
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { figures, runFleet } from '../../fleet/fleet.mjs';
+
+const VIEWERS = 6;
+const WAN_KBIT = 1000;
+const SECONDS = 40;
+// Joiners take their first fragment or two over HTTP while their player starts, and the window's
+// average counts each segment's fetches by every viewer: one leader's copy per segment is 1.0.
+const MAX_WAN_COPIES = 1.5;
+
+// Hard assertions: every page plays without a player error, no colleague of the site's leaders
+// (each gets the segments from them on the LAN) stalls for want of data, and the site fetches each
+// segment at most MAX_WAN_COPIES times. Not met yet, so a `todo` subtest of the same fleet: the
+// leaders themselves never run dry. A leader that started first holds 1-2 segments when its
+// colleagues join, and their first requests share the link with its next fetch (one stall of
+// 0.3 s on each of the two leaders in one of three runs, 2026-12-06).
+const LEADERS_DRY = 'a site leader starting on a thin link can run dry while colleagues join (CHANGELOG, Unreleased)';
+
+test(`${VIEWERS} viewers behind a ${WAN_KBIT} kbit/s WAN link: every page plays, colleagues of the leaders never stall for want of data, at most ${MAX_WAN_COPIES} WAN copies per segment`,
+  { timeout: (SECONDS + 200) * 1000 }, async (t) => {
+    // The page's hls.min.js comes from the fleet, as from the browser's cache: 624 KB per viewer
+    // over the shaped link would measure script loading, not delivery.
+    const result = await runFleet({ viewers: VIEWERS, sites: 1, duration: SECONDS, wanRateKbit: WAN_KBIT, cachedHlsJs: true });
+    const report = JSON.stringify(result, null, 2);
+    console.log(`${JSON.stringify(figures(result))}`);
+    assert.equal(result.viewers_played, VIEWERS, report);
+    const leaders = result.pages.filter((p) => p.sdk?.leader);
+    assert.ok(leaders.length > 0 && leaders.length < VIEWERS, `the coordinator made some viewers leaders, not all\n${report}`);
+    for (const page of result.pages) {
+      assert.equal(page.fatal_errors, 0, `page ${page.index}: player errors\n${report}`);
+      if (!page.sdk?.leader) {
+        assert.equal(page.stalls_starved, 0, `page ${page.index}: stalls for want of data (stall_log: [ms, s buffered ahead])\n${report}`);
+      }
+    }
+    assert.ok(result.wan_copies_per_segment_per_site <= MAX_WAN_COPIES,
+      `${result.wan_copies_per_segment_per_site} WAN copies per segment (at most ${MAX_WAN_COPIES})\n${report}`);
+    await t.test('the leaders never stall for want of data', { todo: LEADERS_DRY }, () => {
+      for (const page of leaders) {
+        assert.equal(page.stalls_starved, 0, `leader page ${page.index}: stalls for want of data\n${report}`);
+      }
+    });
+  });
