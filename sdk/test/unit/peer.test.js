@@ -90,30 +90,38 @@ test('a segment kept without a hash (fetched over HTTP) is hashed when first ser
   b.close();
 });
 
-test('an upload is timed until the channel drained; a late check (throttled timers) says it was not timely', async () => {
-  let t = 0;
-  const due = [];
-  const timers = { setTimeout: (fn, ms) => due.push({ fn, at: t + ms }), clearTimeout() {} };
-  const runDue = () => {
-    const jobs = due.filter((j) => j.at <= t);
-    due.splice(0, due.length, ...due.filter((j) => j.at > t));
+/**
+ * A peer holding one 100 kB segment 's' on a fake channel, with hand-run timers: set `rig.t`
+ * then `runDue()` runs what is due; `ends` collects its onUploadEnd calls.
+ */
+async function uploadRig() {
+  const rig = { t: 0, due: [], ends: [], seg: segmentBytes(100_000, 9) };
+  const timers = { setTimeout: (fn, ms) => rig.due.push({ fn, at: rig.t + ms }), clearTimeout() {} };
+  rig.runDue = () => {
+    const jobs = rig.due.filter((j) => j.at <= rig.t);
+    rig.due.splice(0, rig.due.length, ...rig.due.filter((j) => j.at > rig.t));
     jobs.forEach((j) => j.fn());
   };
-  const seg = segmentBytes(100_000, 9);
-  const ends = [];
   const [mine, theirs] = channelPair();
-  const peer = new Peer({
-    id: 'p-R', store: await storeWith([['s', seg]]), timers, now: () => t,
-    hooks: { uploadDecision: () => ({ allowed: true }), onUploadEnd: (p, bytes, timely) => ends.push({ bytes, timely, at: t }) },
+  rig.channel = mine;
+  rig.peer = new Peer({
+    id: 'p-R', store: await storeWith([['s', rig.seg]]), timers, now: () => rig.t,
+    hooks: { uploadDecision: () => ({ allowed: true }), onUploadEnd: (p, bytes, timely) => rig.ends.push({ bytes, timely, at: rig.t }) },
   });
-  peer.attachChannel(mine);
-  const remote = new RemoteViewer(theirs);
+  rig.peer.attachChannel(mine);
+  rig.remote = new RemoteViewer(theirs);
+  return rig;
+}
+
+test('an upload is timed until the channel drained; a late check (throttled timers) says it was not timely', async () => {
+  const rig = await uploadRig();
+  const { due, ends, seg, runDue, peer, remote, channel: mine } = rig;
   mine.bufferedAmount = 300_000;
   remote.request(1, 's');
   await until(() => due.some((j) => j.at === DRAIN_POLL_MS), 2000, 'the first drain check');
-  t = 10;
+  rig.t = 10;
   runDue();
-  t = 20;
+  rig.t = 20;
   mine.bufferedAmount = 0;
   runDue();
   await until(() => ends.length === 1, 2000, 'the end of the first upload');
@@ -122,7 +130,7 @@ test('an upload is timed until the channel drained; a late check (throttled time
   mine.bufferedAmount = 300_000;
   remote.request(2, 's');
   await until(() => due.some((j) => j.at === 20 + DRAIN_POLL_MS), 2000, 'the next drain check');
-  t = 20 + 60_000; // a hidden tab: the check runs a minute late
+  rig.t = 20 + 60_000; // a hidden tab: the check runs a minute late
   runDue();
   await until(() => ends.length === 2, 2000, 'the end of the second upload');
   assert.deepEqual(ends[1], { bytes: seg.length, timely: false, at: 60_020 });
@@ -130,30 +138,15 @@ test('an upload is timed until the channel drained; a late check (throttled time
 });
 
 test('an upload whose neighbour closes before the send buffer drained counts only the bytes that left', async () => {
-  let t = 0;
-  const due = [];
-  const timers = { setTimeout: (fn, ms) => due.push({ fn, at: t + ms }), clearTimeout() {} };
-  const runDue = () => {
-    const jobs = due.filter((j) => j.at <= t);
-    due.splice(0, due.length, ...due.filter((j) => j.at > t));
-    jobs.forEach((j) => j.fn());
-  };
-  const seg = segmentBytes(100_000, 9);
-  const ends = [];
-  const [mine, theirs] = channelPair();
-  const peer = new Peer({
-    id: 'p-R', store: await storeWith([['s', seg]]), timers, now: () => t,
-    hooks: { uploadDecision: () => ({ allowed: true }), onUploadEnd: (p, bytes, timely) => ends.push({ bytes, timely, at: t }) },
-  });
-  peer.attachChannel(mine);
-  const remote = new RemoteViewer(theirs);
+  const rig = await uploadRig();
+  const { due, ends, seg, runDue, peer, remote, channel: mine } = rig;
   mine.bufferedAmount = 300_000;
   remote.request(1, 's');
   await until(() => due.some((j) => j.at === DRAIN_POLL_MS), 2000, 'the first drain check');
-  t = 10;
+  rig.t = 10;
   mine.bufferedAmount = 40_000; // 40 kB of the segment still queued, then the neighbour leaves
   runDue();
-  t = 20;
+  rig.t = 20;
   mine.readyState = 'closed';
   runDue();
   await until(() => ends.length === 1, 2000, 'the end of the upload');
