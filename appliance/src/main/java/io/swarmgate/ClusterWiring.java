@@ -28,13 +28,6 @@ final class ClusterWiring {
     private ClusterWiring() {
     }
 
-    /**
-     * A stop's first step: {@code /readyz} turns 503 so the load balancer sends no new viewers
-     * here; after {@code server.drain-ms} (for its health check to notice; skipped when no viewer
-     * is connected) every viewer is told to move and reconnects through the balancer, to another
-     * appliance or to this one when it is back. Bounded: the process exits after at most this plus
-     * {@code server.shutdown-timeout-ms}.
-     */
     /** Starts syncing with the other appliances when the database is shared; null otherwise. */
     static ClusterSync sync(ApplianceConfig config, Database database, PolicyService policies,
                             SignalingService signaling, ApplianceServer server, Clock clock) {
@@ -63,6 +56,13 @@ final class ClusterWiring {
                 Duration.ofMillis(config.database().syncIntervalMs()).multipliedBy(3));
     }
 
+    /**
+     * A stop's first step: {@code /readyz} turns 503 so the load balancer sends no new viewers
+     * here; after {@code server.drain-ms} (for its health check to notice; skipped when no viewer
+     * is connected) every viewer is told to move and reconnects through the balancer, to another
+     * appliance or to this one when it is back. Bounded: the process exits after at most this plus
+     * {@code server.shutdown-timeout-ms}.
+     */
     static void drain(ApplianceConfig.Server settings, ApplianceServer server, SignalingService signaling)
             throws InterruptedException {
         server.drain();
