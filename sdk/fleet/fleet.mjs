@@ -795,6 +795,9 @@ export async function runFleet({
       page_renderer_cpu: meanShare(perPage.map((p) => p.cpu), 'renderer_cpu'),
       page_main_thread_cpu: meanShare(perPage.map((p) => p.cpu), 'main_thread_cpu'),
       page_script_cpu: meanShare(perPage.map((p) => p.cpu), 'script_cpu'),
+      // Mean share of each SDK page's timer ticks that ran over 100 ms late (stats().loopLag,
+      // core/loop-lag.js): its main thread starved; null without SDK pages
+      page_loop_late_share: meanLateShare(perPage),
       load_avg_1m: { start: round(load.start, 2), max: round(load.max, 2), end: round(load.end, 2) },
       // Mean cores each kind of process used from the first join to the end (machine-cpu.mjs)
       machine_cpu_cores: machineCpuCores,
@@ -802,6 +805,11 @@ export async function runFleet({
     };
     return { ...result, pages: perPage };
   }
+}
+
+function meanLateShare(pages) {
+  const shares = pages.map((p) => p.sdk?.loopLag?.lateShare).filter(Number.isFinite);
+  return shares.length ? round(shares.reduce((a, b) => a + b, 0) / shares.length, 3) : null;
 }
 
 function progressLine(pages, accessLog, remaining, siteOf) {

@@ -15,6 +15,7 @@ import { pageMode } from './mode.js';
 import { wrapDashjs } from './dashjs/adapter.js';
 import { wrapShaka } from './shaka/adapter.js';
 import { wrapVideojs } from './videojs/adapter.js';
+import { LoopLag } from './core/loop-lag.js';
 
 export const VERSION = '0.1.0';
 const STATS_INTERVAL_MS = 1000;
@@ -118,6 +119,9 @@ export function createSdk(win, scriptSrc) {
   const listeners = new Set();
   let timer = null;
   let signalingUrl = null;
+  // How late the page's timers run while a player is on it (core/loop-lag.js), for stats().loopLag.
+  const loopLag = typeof win.setTimeout === 'function'
+    ? new LoopLag({ timers: win, now: () => (win.performance ? win.performance.now() : Date.now()) }) : null;
   try {
     signalingUrl = signalingUrlFor(config.appliance || scriptSrc);
   } catch (e) {
@@ -143,8 +147,14 @@ export function createSdk(win, scriptSrc) {
         try { s.destroy(); } catch (e) { log('leave failed', e); }
       }
     },
-    register: (s) => sessions.add(s),
-    unregister: (s) => sessions.delete(s),
+    register: (s) => {
+      sessions.add(s);
+      if (loopLag) loopLag.start();
+    },
+    unregister: (s) => {
+      sessions.delete(s);
+      if (loopLag && sessions.size === 0) loopLag.stop();
+    },
   };
   if (!runtime.available) log('WebRTC, WebSocket or the appliance URL is missing: plain HTTP');
 
@@ -152,6 +162,7 @@ export function createSdk(win, scriptSrc) {
     try {
       const players = [...sessions].map((s) => s.stats());
       const out = combineStats(players.filter(Boolean), { enabled: runtime.enabled, version: VERSION });
+      out.loopLag = loopLag ? loopLag.stats() : null;
       return Object.assign(out, pageMode({ win, runtime, players }));
     } catch (e) {
       log('stats failed', e);

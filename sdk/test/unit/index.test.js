@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { combineStats, install, readConfig, signalingUrlFor, VERSION } from '../../src/index.js';
+import { FakeTimers } from './fakes.js';
 
 test('the signaling URL is the script\'s own host and port, /ws, wss for https and ws for http', () => {
   assert.equal(signalingUrlFor('https://swarmgate.corp.example:8443/sdk/swarmgate.js'), 'wss://swarmgate.corp.example:8443/ws');
@@ -159,4 +160,17 @@ test('stats carry the earliest welcome, peers-released and first-open-peer marks
   assert.deepEqual(none.timings, { welcomeMs: null, peersReleasedMs: null, firstPeerOpenMs: null });
   assert.equal(none.peerGate, null);
   assert.equal(none.siteHttpKbps, null);
+});
+
+test('stats say how late the page\'s timers run once a player is on it: null without timers, figures with them', () => {
+  assert.equal(install(fakeWindow({ Hls: fakeHls() }), 'https://sg.corp/sdk/swarmgate.js').stats().loopLag, null, 'no setTimeout: no figure');
+  const timers = new FakeTimers();
+  const win = fakeWindow({ Hls: fakeHls(), setTimeout: (fn, ms) => timers.setTimeout(fn, ms), clearTimeout: (id) => timers.clearTimeout(id),
+    performance: { now: timers.now } });
+  const api = install(win, 'https://sg.corp/sdk/swarmgate.js');
+  timers.advance(1000);
+  assert.deepEqual(api.stats().loopLag, { p90Ms: null, maxMs: null, lateShare: null }, 'no player yet: not ticking');
+  new win.Hls({}); // eslint-disable-line no-new
+  timers.advance(1000);
+  assert.deepEqual(api.stats().loopLag, { p90Ms: 0, maxMs: 0, lateShare: 0 });
 });
