@@ -113,12 +113,18 @@ async function uploadRig() {
   return rig;
 }
 
+/** The neighbour asks for 's' with `buffered` bytes queued on the channel; resolves once the drain check is due. */
+async function uploadUnderWay(rig, requestId, buffered) {
+  rig.channel.bufferedAmount = buffered;
+  rig.remote.request(requestId, 's');
+  const at = rig.t + DRAIN_POLL_MS;
+  await until(() => rig.due.some((j) => j.at === at), 2000, `the drain check of request ${requestId}`);
+}
+
 test('an upload is timed until the channel drained; a late check (throttled timers) says it was not timely', async () => {
   const rig = await uploadRig();
-  const { due, ends, seg, runDue, peer, remote, channel: mine } = rig;
-  mine.bufferedAmount = 300_000;
-  remote.request(1, 's');
-  await until(() => due.some((j) => j.at === DRAIN_POLL_MS), 2000, 'the first drain check');
+  const { ends, seg, runDue, peer, channel: mine } = rig;
+  await uploadUnderWay(rig, 1, 300_000);
   rig.t = 10;
   runDue();
   rig.t = 20;
@@ -127,9 +133,7 @@ test('an upload is timed until the channel drained; a late check (throttled time
   await until(() => ends.length === 1, 2000, 'the end of the first upload');
   assert.deepEqual(ends, [{ bytes: seg.length, timely: true, at: 20 }]);
 
-  mine.bufferedAmount = 300_000;
-  remote.request(2, 's');
-  await until(() => due.some((j) => j.at === 20 + DRAIN_POLL_MS), 2000, 'the next drain check');
+  await uploadUnderWay(rig, 2, 300_000);
   rig.t = 20 + 60_000; // a hidden tab: the check runs a minute late
   runDue();
   await until(() => ends.length === 2, 2000, 'the end of the second upload');
@@ -139,10 +143,8 @@ test('an upload is timed until the channel drained; a late check (throttled time
 
 test('an upload whose neighbour closes before the send buffer drained counts only the bytes that left', async () => {
   const rig = await uploadRig();
-  const { due, ends, seg, runDue, peer, remote, channel: mine } = rig;
-  mine.bufferedAmount = 300_000;
-  remote.request(1, 's');
-  await until(() => due.some((j) => j.at === DRAIN_POLL_MS), 2000, 'the first drain check');
+  const { ends, seg, runDue, peer, channel: mine } = rig;
+  await uploadUnderWay(rig, 1, 300_000);
   rig.t = 10;
   mine.bufferedAmount = 40_000; // 40 kB of the segment still queued, then the neighbour leaves
   runDue();
