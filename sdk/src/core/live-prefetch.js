@@ -5,7 +5,8 @@
  * Hybrid rules (scheduler.js and leaders.js decide, this acts): the designated (primary) leader of
  * a new live segment fetches it over HTTP as soon as its playlist lists it, and the store then
  * announces it; the backup leader steps in once the primary's expected HTTP time and a grace
- * have passed with nobody holding it; every other viewer pulls it from a neighbour as soon as one
+ * have passed with nobody holding it, and later while a neighbour said it is fetching it (until
+ * that claim is due); every other viewer pulls it from a neighbour as soon as one
  * announces it, so it is here before the player asks (no added latency behind the leader).
  *
  * A prefetch is an ordinary fetch in progress (SegmentLoader#track): the player's request for
@@ -164,19 +165,39 @@ export class LivePrefetch {
       this.prefetchHttp(id, k, 'leader');
     } else if (ranked[1] === e.selfId) {
       const due = k.listedAtMs + this.scheduler.estimateHttpMs({ durationS: k.durationS }) + backupGrace(this.scheduler, k.durationS);
-      const timer = this.timers.setTimeout(() => {
-        this.backupTimers.delete(timer);
-        if (this.store.has(id) || this.loader.inflight.has(id) || this.neighbours.holdersOf(id).length > 0) return;
-        // The mesh may have changed since the listing (a rejoin, a new leader list): only a
-        // backup that is still one steps in.
-        if (!e.p2pUsable() || !rankLeaders(id, e.leaders).slice(0, 2).includes(e.selfId)) return;
-        this.log('backup leader steps in for', id);
-        this.prefetchHttp(id, k, 'backup');
-      }, Math.max(0, due - this.now()));
-      this.backupTimers.add(timer);
+      this.backUp(id, k, due);
     } else if (this.neighbours.holdersOf(id).length > 0) {
       this.prefetchP2p(id, k);
     }
+  }
+
+  /**
+   * The backup leader's duty for `id`: at `dueMs`, fetch it over HTTP unless somebody holds it or is
+   * fetching it. A neighbour that said it is fetching it (the primary, on a thin link whose fetches
+   * run longer than the last ones did) gets until its claim is due, as the scheduler gives it for
+   * the player's own request ({@link import('./scheduler.js').Scheduler#claimDueMs}): a second copy
+   * beside a late first one makes both later on the link they share. Claims are bounded
+   * (fetch-claims.js), so the duty is only ever put off, never dropped for a claim.
+   */
+  backUp(id, k, dueMs) {
+    const e = this.engine;
+    const timer = this.timers.setTimeout(() => {
+      this.backupTimers.delete(timer);
+      if (this.store.has(id) || this.loader.inflight.has(id) || this.neighbours.holdersOf(id).length > 0) return;
+      // The mesh may have changed since the listing (a rejoin, a new leader list): only a
+      // backup that is still one steps in.
+      if (!e.p2pUsable() || !rankLeaders(id, e.leaders).slice(0, 2).includes(e.selfId)) return;
+      const httpMs = this.scheduler.estimateHttpMs({ durationS: k.durationS });
+      const claimDue = this.scheduler.claimDueMs({ fetchingSinceMs: this.neighbours.fetchingSince(id) }, httpMs);
+      if (claimDue !== undefined && claimDue > this.now()) {
+        this.log('backup leader waits for a neighbour\'s fetch of', id);
+        this.backUp(id, k, claimDue);
+        return;
+      }
+      this.log('backup leader steps in for', id);
+      this.prefetchHttp(id, k, 'backup');
+    }, Math.max(0, dueMs - this.now()));
+    this.backupTimers.add(timer);
   }
 
   /** @param {'leader'|'backup'} reason which leader duty */

@@ -848,6 +848,46 @@ test('a backup leader whose page turned P2P off does not fetch the segment it wa
   }
 });
 
+test('a backup leader waits for the primary that said it is fetching, instead of fetching a second copy beside it', async () => {
+  const { rankLeaders } = await import('../../src/core/leaders.js');
+  const seg = (n) => ({ url: `http://origin.test/live/seg-${n}.ts`, sequence: n, durationS: 2 });
+  let n = 10;
+  while (rankLeaders(seg(n).url, ['p-lead', 'p-self'])[1] !== 'p-self') n++;
+  const bytes = segmentBytes(1000, 3);
+  // The primary's playlist listed the segment 1.5 s after ours did, and its fetch on the thin link
+  // runs long. The backup's moment from our listing: HTTP time + duration = 3 s; from the claim:
+  // 1.5 s + twice the HTTP time + the grace = 4 s.
+  for (const lands of [true, false]) {
+    const timers = new FakeTimers();
+    const fetched = [];
+    const { engine, far } = await setup({
+      self: 'p-self', leaders: ['p-lead', 'p-self'], remotes: { 'p-lead': {} }, timers, scheduler: { defaultHttpMs: 1000, backupGraceMs: 500 },
+      origin: new Map([[seg(n).url, bytes]]),
+      fetchHttp: async (url) => { fetched.push([url, timers.now()]); const t = timers.now(); return { bytes, requestedAt: t, firstByteAt: t, deliveredAt: t }; },
+    });
+    engine.onPlaylist({ live: true, track: 'main:0', segments: [seg(n - 1)] });
+    engine.onPlaylist({ live: true, track: 'main:0', segments: [seg(n - 1), seg(n)] });
+    await runClockUntil(timers, () => timers.now() >= 1_500, { maxMs: 2_000, what: '1.5 s' });
+    far['p-lead'].send({ type: 'fetching', ids: [seg(n).url] });
+    await until(() => engine.neighbours.fetchingSince(seg(n).url) !== undefined, 5000, 'the claim to arrive');
+    await runClockUntil(timers, () => timers.now() >= 3_900, { maxMs: 4_000, what: '3.9 s' });
+    assert.deepEqual(fetched, [], 'no second copy while the claim is not due');
+    if (lands) {
+      far['p-lead'].segments.set(seg(n).url, bytes);
+      far['p-lead'].announce([seg(n).url]);
+      await runClockUntil(timers, () => engine.store.has(seg(n).url), { maxMs: 6_000, what: 'the segment from the primary' });
+      await runClockUntil(timers, () => timers.now() >= 12_000, { maxMs: 13_000, what: '12 s' });
+      assert.deepEqual(fetched, [], 'the primary delivered: the backup never fetched');
+    } else {
+      // A claim only buys a bounded wait: once it is due the backup steps in.
+      await runClockUntil(timers, () => fetched.length > 0, { maxMs: 5_000, what: 'the backup\'s fetch' });
+      assert.equal(fetched[0][0], seg(n).url);
+      assert.ok(fetched[0][1] >= 4_000 && fetched[0][1] <= 4_010, `the backup stepped in at ${fetched[0][1]} ms; the claim is due at 4,000 ms`);
+    }
+    engine.destroy();
+  }
+});
+
 test('a request that names only its URL gets the listed duration: the backup leader\'s player waits a whole duration for its primary', async () => {
   const { rankLeaders } = await import('../../src/core/leaders.js');
   const seg = (n) => ({ url: `http://origin.test/live/seg-${n}.ts`, sequence: n, durationS: 2 });
