@@ -6,8 +6,8 @@
  * a new live segment fetches it over HTTP as soon as its playlist lists it, and the store then
  * announces it; the backup leader steps in once the primary's expected HTTP time and a grace
  * have passed with nobody holding it, and later while a neighbour said it is fetching it (until
- * that claim is due); every other viewer pulls it from a neighbour as soon as one
- * announces it, so it is here before the player asks (no added latency behind the leader).
+ * that claim is due); every other viewer pulls it from a neighbour as soon as one announces it,
+ * so it is here before the player asks (no added latency behind the leader).
  *
  * A prefetch is an ordinary fetch in progress (SegmentLoader#track): the player's request for
  * the segment joins it. HTTP prefetches use the adapter's `fetchHttp(url, {range})` (there is no
