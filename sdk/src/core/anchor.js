@@ -8,7 +8,7 @@
  * the next neighbour asked for the same segment costs no round trip. Errors that say something
  * lasting about the segment (`not_found`, `too_large`, `not_allowed`, a URL the appliance cannot
  * take) are kept too, so the engine goes to HTTP for that segment without trying a neighbour
- * first; errors about the moment (`origin_unavailable`, `busy`, `malformed`) are forgotten once
+ * first; errors about the moment (`origin_unavailable`, `busy`, `malformed`, `disconnected`) are forgotten once
  * answered, so a later ask tries again.
  *
  * @module core/anchor
@@ -21,7 +21,7 @@ import { rangeText } from './segment-id.js';
 export const DEFAULT_MAX_ENTRIES = 512;
 
 /** Errors that may be different a moment later: never cached. */
-export const TRANSIENT_ERRORS = Object.freeze(['origin_unavailable', 'busy', 'malformed']);
+export const TRANSIENT_ERRORS = Object.freeze(['origin_unavailable', 'busy', 'malformed', 'disconnected']);
 
 /**
  * @typedef {import('./hash-asks.js').SegmentHash} SegmentHash

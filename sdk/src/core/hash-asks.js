@@ -1,7 +1,8 @@
 /**
  * The `hash` asks open with the appliance (docs/protocol.md "Segment integrity"): asks for the
- * same URL and range share one answer, no more than {@link MAX_HASH_ASKS} are open at once, and an
- * ask that gets no answer in time, or whose socket goes, is answered `origin_unavailable`. The
+ * same URL and range share one answer, no more than {@link MAX_HASH_ASKS} are open at once, an
+ * ask that gets no answer in time is answered `origin_unavailable`, and one that cannot be sent or
+ * whose socket goes is answered `disconnected` (the viewer's own connection, not the origin). The
  * appliance's answer is read strictly ({@link readHashReply}): what does not follow the protocol is
  * `malformed`, never trusted.
  *
@@ -24,10 +25,11 @@ const HASH_ERRORS = new Set(['not_allowed', 'not_found', 'too_large', 'origin_un
 /**
  * @typedef {{sha256: Uint8Array, length: number}} SegmentHash the appliance's SHA-256 of a segment
  *   as the origin serves it, and its length in bytes
- * @typedef {{error: 'not_allowed'|'not_found'|'too_large'|'origin_unavailable'|'busy'|'malformed'}} HashError
+ * @typedef {{error: 'not_allowed'|'not_found'|'too_large'|'origin_unavailable'|'busy'|'malformed'|'disconnected'}} HashError
  *   the appliance's error, or one decided here: `busy` (too many asks open), `origin_unavailable`
- *   (no answer in time, not connected, or the socket closed), `malformed` (an answer that does not
- *   follow the protocol; never trusted)
+ *   (no answer in time), `disconnected` (not connected, or the socket closed before the answer:
+ *   nothing is known about the origin), `malformed` (an answer that does not follow the protocol;
+ *   never trusted)
  */
 
 const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
@@ -113,7 +115,7 @@ export class HashAsks {
       const msg = { type: 'hash', segment: segmentUrl };
       if (bytes) msg.range = bytes;
       if (!send(msg)) {
-        resolve({ error: 'origin_unavailable' });
+        resolve({ error: 'disconnected' });
         return;
       }
       const timer = this.timers.setTimeout(() => this.settle(key, { error: 'origin_unavailable' }), this.timeoutMs);
@@ -134,7 +136,7 @@ export class HashAsks {
 
   /** The socket the asks went out on is gone: their answers can no longer arrive. */
   lost() {
-    for (const key of [...this.open.keys()]) this.settle(key, { error: 'origin_unavailable' });
+    for (const key of [...this.open.keys()]) this.settle(key, { error: 'disconnected' });
   }
 
   /** Answers the ask under `key`, if it is still open, for everyone waiting on it. */

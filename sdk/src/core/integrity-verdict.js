@@ -23,7 +23,10 @@
  *   `too_large`, a URL it cannot take; anchor.js keeps it) makes that segment unverifiable: it
  *   comes over HTTP without a neighbour being asked. `not_allowed` (no media origin configured for
  *   the stream) ends P2P downloads for the session; an unreachable or busy origin, or a malformed
- *   answer, pauses them ({@link ANCHOR_BACKOFF_MS}).
+ *   answer, pauses them ({@link ANCHOR_BACKOFF_MS}). An ask lost with the viewer's own socket
+ *   (`disconnected`: the appliance restarted, or a cluster's load balancer moved the viewer) says
+ *   nothing about the origin: that segment comes over HTTP, and P2P downloads resume as soon as
+ *   the viewer has rejoined (a pause would outlast a reconnect of about a second by ten).
  * Uploads and leaders' HTTP fetches go on whatever the verdict.
  *
  * @module core/integrity-verdict
@@ -86,14 +89,17 @@ export class IntegrityVerdict {
   /** The anchor's lookup: the appliance's `hash` answer, whose errors decide for the session. */
   askHash(url, range) {
     const s = this.signaling();
-    const asked = s && typeof s.hashFor === 'function' ? s.hashFor(url, range) : Promise.resolve({ error: 'origin_unavailable' });
+    const asked = s && typeof s.hashFor === 'function' ? s.hashFor(url, range) : Promise.resolve({ error: 'disconnected' });
     return asked.then((answer) => {
       if (answer && answer.error) this.onAnchorError(answer.error);
       return answer;
     });
   }
 
-  /** What an error answer to `hash` means for the rest of the session. */
+  /**
+   * What an error answer to `hash` means for the rest of the session. `disconnected` (the ask was
+   * lost with the socket) and the lasting answers about one segment change nothing here.
+   */
   onAnchorError(code) {
     if (code === 'not_allowed') {
       if (this.integrity !== 'unavailable') this.log('the appliance has no media origin for this stream: P2P downloads off');

@@ -340,6 +340,22 @@ test('origin_unavailable pauses P2P downloads for 10 s, then they resume', async
   assert.equal(engine.stats().integrity, 'anchored');
 });
 
+test('an ask lost with the socket (disconnected) pauses nothing: the next segment comes from the neighbour', async () => {
+  const timers = new FakeTimers();
+  const segs = new Map([[SEG, segmentBytes(30_000, 31)], [SEG2, segmentBytes(30_000, 32)]]);
+  let connected = false;
+  const { engine, far } = await setup({
+    self: 'p-self', remotes: { 'p-a': { segments: segs } }, timers,
+    origin: (url) => (connected ? segs.get(url) : { error: 'disconnected' }),
+  });
+  const load = (url) => engine.loadSegment({ url, live: false, bufferS: 10, durationS: 2, httpLoad: httpLoader(segs.get(url), { now: timers.now }) });
+  assert.equal((await load(SEG)).source, 'http', 'no hash to check the bytes against');
+  connected = true;
+  assert.equal(engine.p2pDownloadsAllowed(), true);
+  assert.equal((await load(SEG2)).source, 'p2p', 'no pause after the viewer rejoined');
+  assert.deepEqual(far['p-a'].requests, [SEG, SEG2]);
+});
+
 test('bytes in while the appliance stays silent: the neighbour is not blamed, HTTP starts at the deadline', async () => {
   const timers = new FakeTimers();
   const bytes = segmentBytes(40_000, 30);

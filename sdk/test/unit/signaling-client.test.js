@@ -459,7 +459,7 @@ test('hash: beyond 32 open asks the answer is busy at once and nothing is sent',
   assert.equal(ws().sent.at(-1).segment, 'http://o/now-there-is-room.ts');
 });
 
-test('hash: no answer within the timeout, a dropped socket or no socket at all is origin_unavailable', async () => {
+test('hash: no answer within the timeout is origin_unavailable; a dropped socket or no socket at all is disconnected', async () => {
   const { client, ws, timers } = joined({ hashTimeoutMs: 3000 });
   const slow = client.hashFor('http://o/slow.ts');
   timers.advance(2999);
@@ -473,8 +473,8 @@ test('hash: no answer within the timeout, a dropped socket or no socket at all i
 
   const cut = client.hashFor('http://o/cut.ts');
   ws().drop(1006);
-  assert.deepEqual(await cut, { error: 'origin_unavailable' });
-  assert.deepEqual(await client.hashFor('http://o/offline.ts'), { error: 'origin_unavailable' }, 'not joined: nothing sent');
+  assert.deepEqual(await cut, { error: 'disconnected' });
+  assert.deepEqual(await client.hashFor('http://o/offline.ts'), { error: 'disconnected' }, 'not joined: nothing sent');
   assert.equal(timers.pending(), 1, 'only the reconnect timer: no hash timer left behind');
 });
 
