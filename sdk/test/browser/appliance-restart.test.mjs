@@ -103,6 +103,8 @@ test('the appliance restarted (SIGTERM, then SIGKILL) under 4 viewers: no stall,
     assert.equal(page.stalls, 0, `page ${page.index}: stalls during or after the restarts\n${report}`);
     assert.equal(page.fatal_errors, 0, `page ${page.index}: fatal player errors\n${report}`);
     assert.equal(page.sdk?.connected, true, `page ${page.index} connected at the end\n${report}`);
+    // The origin stays reachable throughout: an appliance going away must not pause P2P downloads.
+    assert.equal(page.sdk?.httpBytesByReason?.unanchored ?? 0, 0, `page ${page.index}: HTTP as unanchored after the restarts\n${report}`);
   }
   for (const restart of restarts) {
     for (const page of restart.pages) {

@@ -174,6 +174,8 @@ test('one of two clustered appliances killed under 4 viewers: no stall, everyone
       assert.equal(page.stalls, 0, `page ${page.index}: stalls during or after the kill\n${report}`);
       assert.equal(page.fatal_errors, 0, `page ${page.index}: fatal player errors\n${report}`);
       assert.equal(page.sdk?.connected, true, `page ${page.index} connected at the end\n${report}`);
+      // The origin stays reachable throughout: an appliance going away must not pause P2P downloads.
+      assert.equal(page.sdk?.httpBytesByReason?.unanchored ?? 0, 0, `page ${page.index}: HTTP as unanchored after the kill\n${report}`);
     }
     assert.notEqual(measured.haproxy_down_ms, null, `HAProxy logged ${measured.killed} DOWN\n${report}`);
     for (const page of measured.pages) {
