@@ -164,22 +164,21 @@ export class LivePrefetch {
       this.log('primary leader for', id);
       this.prefetchHttp(id, k, 'leader');
     } else if (ranked[1] === e.selfId) {
-      const due = k.listedAtMs + this.scheduler.estimateHttpMs({ durationS: k.durationS }) + backupGrace(this.scheduler, k.durationS);
-      this.backUp(id, k, due);
+      this.backUp(id, k);
     } else if (this.neighbours.holdersOf(id).length > 0) {
       this.prefetchP2p(id, k);
     }
   }
 
   /**
-   * The backup leader's duty for `id`: at `dueMs`, fetch it over HTTP unless somebody holds it or is
-   * fetching it. A neighbour that said it is fetching it (the primary, on a thin link whose fetches
-   * run longer than the last ones did) gets until its claim is due, as the scheduler gives it for
-   * the player's own request ({@link import('./scheduler.js').Scheduler#claimDueMs}): a second copy
-   * beside a late first one makes both later on the link they share. Claims are bounded
-   * (fetch-claims.js), so the duty is only ever put off, never dropped for a claim.
+   * The backup leader's duty for `id`: once the primary is late (Scheduler#backupDueMs, the rule its
+   * player's requests follow too), fetch it over HTTP unless somebody holds it or is fetching it. A
+   * neighbour that said it is fetching it (the primary, on a thin link whose fetches run longer than
+   * the last ones did) gets until its claim is due: a second copy beside a late first one makes both
+   * later on the link they share. The due time is taken again when the timer fires, since a claim
+   * may have come meanwhile; claims are bounded (fetch-claims.js), so the duty is only ever put off.
    */
-  backUp(id, k, dueMs) {
+  backUp(id, k) {
     const e = this.engine;
     const timer = this.timers.setTimeout(() => {
       this.backupTimers.delete(timer);
@@ -187,17 +186,23 @@ export class LivePrefetch {
       // The mesh may have changed since the listing (a rejoin, a new leader list): only a
       // backup that is still one steps in.
       if (!e.p2pUsable() || !rankLeaders(id, e.leaders).slice(0, 2).includes(e.selfId)) return;
-      const httpMs = this.scheduler.estimateHttpMs({ durationS: k.durationS });
-      const claimDue = this.scheduler.claimDueMs({ fetchingSinceMs: this.neighbours.fetchingSince(id) }, httpMs);
-      if (claimDue !== undefined && claimDue > this.now()) {
+      if (this.backupDueMs(id, k) > this.now()) {
         this.log('backup leader waits for a neighbour\'s fetch of', id);
-        this.backUp(id, k, claimDue);
+        this.backUp(id, k);
         return;
       }
       this.log('backup leader steps in for', id);
       this.prefetchHttp(id, k, 'backup');
-    }, Math.max(0, dueMs - this.now()));
+    }, Math.max(0, this.backupDueMs(id, k) - this.now()));
     this.backupTimers.add(timer);
+  }
+
+  /** When this viewer, the backup leader of `id`, steps in (Scheduler#backupDueMs). */
+  backupDueMs(id, k) {
+    const s = this.scheduler;
+    return s.backupDueMs({
+      listedAtMs: k.listedAtMs, backupGraceMs: backupGrace(s, k.durationS), fetchingSinceMs: this.neighbours.fetchingSince(id),
+    }, s.estimateHttpMs({ durationS: k.durationS }));
   }
 
   /** @param {'leader'|'backup'} reason which leader duty */

@@ -210,9 +210,7 @@ export class Scheduler extends LinkEstimates {
 
     const listedAt = req.listedAtMs ?? now;
     if (self !== undefined && ranked[1] === self) {
-      // Backup: the primary needs about one HTTP fetch; past that plus the grace it is late.
-      const grace = req.backupGraceMs >= 0 ? req.backupGraceMs : this.backupGraceMs;
-      const primaryDue = Math.max(listedAt + httpMs + grace, this.claimDueMs(req, httpMs) ?? 0);
+      const primaryDue = this.backupDueMs({ listedAtMs: listedAt, backupGraceMs: req.backupGraceMs, fetchingSinceMs: req.fetchingSinceMs }, httpMs);
       if (primaryDue <= now) return { source: 'http', reason: 'backup' };
       return { source: 'wait', untilMs: Math.min(primaryDue, deadlineMs), thenHttp: true };
     }
@@ -221,6 +219,19 @@ export class Scheduler extends LinkEstimates {
     const expected = ranked.some((p) => p !== self && !exclude.has(p)) || req.fetchingSinceMs !== undefined;
     if (!expected) return { source: 'http', reason: 'noHolder' };
     return { source: 'wait', untilMs: deadlineMs, thenHttp: true };
+  }
+
+  /**
+   * When the backup leader of a live segment steps in: the primary needs about one HTTP fetch from
+   * the listing, past that plus the grace it is late; a fetch a neighbour said it started is given
+   * until it is due ({@link claimDueMs}). One rule for the backup's player requests ({@link plan})
+   * and its own prefetch (live-prefetch.js).
+   * @param {{listedAtMs: number, backupGraceMs?: number, fetchingSinceMs?: number}} req
+   * @param {number} httpMs
+   */
+  backupDueMs(req, httpMs) {
+    const grace = req.backupGraceMs >= 0 ? req.backupGraceMs : this.backupGraceMs;
+    return Math.max(req.listedAtMs + httpMs + grace, this.claimDueMs(req, httpMs) ?? 0);
   }
 
   /**
