@@ -261,6 +261,7 @@ export class Engine {
     if (this.scheduler.congested()) this.gate.open('congested');
     // A (re)join: the appliance sends `neighbour` again for every neighbour, so start afresh.
     this.neighbours.closeAll();
+    this.verdict.rejoined();
     this.selfId = m.peerId;
     this.site = m.site;
     this.onPolicy(m.policy);

@@ -75,6 +75,17 @@ export class IntegrityVerdict {
     this.banned = new Set();
   }
 
+  /**
+   * The viewer (re)joined the mesh: a pause ends. It came from asks of the socket before this one
+   * (a timeout, or the appliance busy or unable to reach the origin then); an appliance that went
+   * away without closing the socket (a host that failed) leaves its asks to time out, and the
+   * viewer that rejoins elsewhere would otherwise stay off P2P for the rest of the pause. The next
+   * error answer pauses again. `not_allowed` stays: it is the stream's configuration.
+   */
+  rejoined() {
+    this.pausedUntil = -Infinity;
+  }
+
   /** Whether what neighbours send can be vouched for now (the engine adds whether P2P is usable). */
   downloadsAllowed() {
     return this.integrity === 'anchored' && this.now() >= this.pausedUntil;

@@ -340,6 +340,20 @@ test('origin_unavailable pauses P2P downloads for 10 s, then they resume', async
   assert.equal(engine.stats().integrity, 'anchored');
 });
 
+test('a rejoin ends a pause: the asks that timed out were the old socket\'s', async () => {
+  const timers = new FakeTimers();
+  const segs = new Map([[SEG, segmentBytes(30_000, 33)]]);
+  const { engine, signaling } = await setup({
+    self: 'p-self', remotes: { 'p-a': { segments: segs } }, timers,
+    origin: () => ({ error: 'origin_unavailable' }),
+  });
+  await engine.loadSegment({ url: SEG, live: false, bufferS: 10, durationS: 2, httpLoad: httpLoader(segs.get(SEG), { now: timers.now }) });
+  assert.equal(engine.p2pDownloadsAllowed(), false, 'paused');
+  signaling.welcome('p-self-2', { leaders: [] });
+  assert.equal(engine.p2pDownloadsAllowed(), true, 'no pause after the rejoin');
+  assert.equal(engine.stats().integrity, 'anchored');
+});
+
 test('an ask lost with the socket (disconnected) pauses nothing: the next segment comes from the neighbour', async () => {
   const timers = new FakeTimers();
   const segs = new Map([[SEG, segmentBytes(30_000, 31)], [SEG2, segmentBytes(30_000, 32)]]);
