@@ -6,7 +6,6 @@ import io.swarmgate.discovery.Announcer;
 import io.swarmgate.pki.SubjectNames;
 import io.swarmgate.integrity.IntegrityLedger;
 import io.swarmgate.integrity.SegmentHashes;
-import org.eclipse.jetty.util.resource.ResourceFactory;
 import io.swarmgate.api.AdminResource;
 import io.swarmgate.api.AuditResource;
 import io.swarmgate.audit.Actor;
@@ -169,7 +168,7 @@ public final class Appliance implements ServeCommand.Running {
             PageOrigins pageOrigins = new PageOrigins(config.server().hostnames(), config.security().intranetOrigins(),
                     () -> serverRef.get() == null ? List.of() : serverRef.get().uris());
             DemoHandler demo = config.demo().enabled()
-                    ? new DemoHandler(config.demo(), clock, ResourceFactory.root().newClassLoaderResource("web")) : null;
+                    ? new DemoHandler(config.demo(), clock, "web") : null;
             SegmentHashes hashes = IntegrityWiring.hashes(config, pageOrigins, demo, clock);
             IntegrityLedger ledger = IntegrityWiring.ledger(config, clock);
             var digest = audit.digest();

@@ -14,7 +14,6 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.resource.Resource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,9 +53,9 @@ public final class DemoHandler extends Handler.Abstract.NonBlocking {
      *
      * @param settings the demo section of the configuration (live window size)
      * @param clock    the wall clock the live stream follows; tests pass a clock they move
-     * @param webRoot  the root of the web files, classpath {@code web/} in the jar
+     * @param webRoot  the classpath folder of the web files: {@code web} in the jar
      */
-    public DemoHandler(ApplianceConfig.Demo settings, Clock clock, Resource webRoot) {
+    public DemoHandler(ApplianceConfig.Demo settings, Clock clock, String webRoot) {
         this.media = DemoMedia.fromClasspath();
         this.live = new DemoStream(media, settings.liveWindowSegments(), clock);
         this.segments = new DemoSegments(media, live);

@@ -5,15 +5,14 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.eclipse.jetty.util.resource.Resource;
-import org.eclipse.jetty.util.resource.Resources;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The demo page's files, read from the web root on first use and then kept in memory (the jar's
+ * The demo page's files, read from the classpath on first use and then kept in memory (the jar's
  * content never changes while running). Only the names listed here are served, so no request path
- * can reach any other classpath resource.
+ * can reach any other classpath resource. Read through the class loader, not a Jetty resource
+ * factory: a jar mounted by Jetty's root factory is never released, and Jetty logs it as leaked.
  */
 final class DemoPage {
 
@@ -33,11 +32,11 @@ final class DemoPage {
     record File(String contentType, byte[] bytes) {
     }
 
-    private final Resource webRoot;
+    private final String webRoot;
     private final Map<String, File> loaded = new ConcurrentHashMap<>();
 
-    /** @param webRoot the root of the web files; the page is in its {@code demo/} folder */
-    DemoPage(Resource webRoot) {
+    /** @param webRoot the classpath folder of the web files ({@code web}); the page is in its {@code demo/} folder */
+    DemoPage(String webRoot) {
         this.webRoot = webRoot;
     }
 
@@ -51,16 +50,16 @@ final class DemoPage {
         if (file != null) {
             return file;
         }
-        Resource resource = webRoot.resolve("demo/" + name);
-        if (Resources.missing(resource)) {
-            // Happens when the jar was built with -Dnpm.skip=true and no sdk/dist.
-            LOG.warn("{} - demo page file missing from {}", name, webRoot);
-            return null;
-        }
-        try (InputStream in = resource.newInputStream()) {
+        String path = webRoot + "/demo/" + name;
+        try (InputStream in = DemoPage.class.getClassLoader().getResourceAsStream(path)) {
+            if (in == null) {
+                // Happens when the jar was built with -Dnpm.skip=true and no sdk/dist.
+                LOG.warn("{} - demo page file missing from the classpath ({})", name, path);
+                return null;
+            }
             file = new File(contentType, in.readAllBytes());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read demo page file " + resource, e);
+            throw new UncheckedIOException("cannot read demo page file " + path, e);
         }
         loaded.putIfAbsent(name, file);
         return file;

@@ -16,7 +16,6 @@ import java.time.Instant;
 import java.util.Arrays;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.util.resource.ResourceFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -41,8 +40,7 @@ class DashDemoIT {
     @BeforeAll
     static void start() throws Exception {
         server = new Server(0);
-        server.setHandler(new DemoHandler(new ApplianceConfig.Demo(true, 6), CLOCK,
-                ResourceFactory.of(server).newClassLoaderResource("web-fixture")));
+        server.setHandler(new DemoHandler(new ApplianceConfig.Demo(true, 6), CLOCK, "web-fixture"));
         server.start();
         base = server.getURI();
     }

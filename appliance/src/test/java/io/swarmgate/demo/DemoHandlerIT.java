@@ -17,8 +17,6 @@ import java.net.http.HttpResponse;
 import java.time.Instant;
 import java.util.Arrays;
 import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.util.resource.Resource;
-import org.eclipse.jetty.util.resource.ResourceFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,8 +36,7 @@ class DemoHandlerIT {
     @BeforeAll
     static void start() throws Exception {
         server = new Server(0);
-        Resource webRoot = ResourceFactory.of(server).newClassLoaderResource("web-fixture");
-        server.setHandler(new DemoHandler(new ApplianceConfig.Demo(true, 6), CLOCK, webRoot));
+        server.setHandler(new DemoHandler(new ApplianceConfig.Demo(true, 6), CLOCK, "web-fixture"));
         server.start();
         base = server.getURI();
     }
