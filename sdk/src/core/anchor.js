@@ -8,8 +8,8 @@
  * the next neighbour asked for the same segment costs no round trip. Errors that say something
  * lasting about the segment (`not_found`, `too_large`, `not_allowed`, a URL the appliance cannot
  * take) are kept too, so the engine goes to HTTP for that segment without trying a neighbour
- * first; errors about the moment (`origin_unavailable`, `busy`, `malformed`, `disconnected`) are forgotten once
- * answered, so a later ask tries again.
+ * first; errors about the moment (`origin_unavailable`, `busy`, `malformed`, `disconnected`) are
+ * forgotten once answered, so a later ask tries again.
  *
  * @module core/anchor
  */
