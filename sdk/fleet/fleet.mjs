@@ -16,7 +16,11 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { BROWSER_CHOICES, browserOf, browserUnavailableReason, launchViewerBrowser } from './browser.mjs';
-import { httpBytesByReason, p2pBytesBetweenBrowsers, peerGateCounts, parseSegmentLog, quantile, round, wanCopiesPerSegmentPerSite } from './measure.mjs';
+import {
+  httpBytesByReason, p2pBytesBetweenBrowsers, peerGateCounts, parseSegmentLog, parseSiteResponses, quantile, round, wanCopiesPerSegmentPerSite,
+  wanLinkCopiesPerSegmentPerSite,
+} from './measure.mjs';
+import { linkTotal, sampleWanLinks } from './wan-link.mjs';
 import { installProbe, samplePage } from './probe.mjs';
 import { meanShare, watchPageCpu } from './page-cpu.mjs';
 import { watchMachineCpu } from './machine-cpu.mjs';
@@ -448,6 +452,10 @@ export async function runFleet({
     const workDir = mkdtempSync(join(tmpdir(), `sgf-${topology.runId}-`));
     topology.onDestroy(() => removeDir(workDir));
     const dataDir = join(workDir, 'data');
+    // A shaped link's own counters say what crossed it (wan-link.mjs); an unshaped one is fast
+    // enough that the access log does.
+    const wanLinks = wanRateKbit !== null ? sampleWanLinks(topology) : null;
+    topology.onDestroy(() => wanLinks?.stop());
     let accessLog = join(dataDir, 'log', 'access.log');
     // With the origin apart the appliance is configured as behind an ingress: it trusts the
     // split-origin address (127.0.0.1) as a proxy, and the page and the segments are at the
@@ -636,6 +644,7 @@ export async function runFleet({
     await sleep(1500);
     await Promise.all(pages.map((v) => sampleOne(v, stopWall)));
     const sampledEndWall = stopWall;
+    const links = await wanLinks?.stop() ?? null;
     const routerForwarded = await forwardedPackets(topology.router);
     // A cluster's /metrics on HTTP_PORT would be whichever appliance HAProxy picked: not reported.
     const anchorBytes = cluster ? null : await anchorOriginBytes(rig);
@@ -655,10 +664,10 @@ export async function runFleet({
     }
     await appliance.stop();
     const logText = existsSync(accessLog) ? readFileSync(accessLog, 'utf8') : '';
-    return summarize({ pages, logText, sampledEndWall, routerForwarded, offLan, anchorBytes, machineCpuCores });
+    return summarize({ pages, logText, sampledEndWall, links, routerForwarded, offLan, anchorBytes, machineCpuCores });
   }
 
-  function summarize({ pages, logText, sampledEndWall, routerForwarded, offLan, anchorBytes, machineCpuCores }) {
+  function summarize({ pages, logText, sampledEndWall, links, routerForwarded, offLan, anchorBytes, machineCpuCores }) {
     const fetches = parseSegmentLog(logText, topology.siteOf).filter((f) => f.stream === stream);
     const viewerFetches = fetches.filter((f) => f.site !== null && f.at <= sampledEndWall);
     // originApart: the origin sees every fetch from the split-origin address, none from a site.
@@ -744,9 +753,13 @@ export async function runFleet({
     const steadyStart = playingWalls.length ? Math.max(...playingWalls) : Infinity;
     const usedSites = [...new Set(pages.map((v) => v.site))];
     // VOD players buffer ahead and each starts at the beginning: count every segment.
-    const wan = stream === 'live'
-      ? wanCopiesPerSegmentPerSite(viewerFetches, { sites: usedSites, windowStart: steadyStart, windowEnd: sampledEndWall - WINDOW_END_MARGIN_MS })
-      : wanCopiesPerSegmentPerSite(viewerFetches, { sites: usedSites, windowStart: -Infinity, windowEnd: Infinity });
+    const copiesWindow = stream === 'live'
+      ? { sites: usedSites, windowStart: steadyStart, windowEnd: sampledEndWall - WINDOW_END_MARGIN_MS }
+      : { sites: usedSites, windowStart: -Infinity, windowEnd: Infinity };
+    const logged = wanCopiesPerSegmentPerSite(viewerFetches, copiesWindow);
+    // On a shaped link, what the link carried: the log also counts responses abandoned mid-way.
+    const onLink = links ? wanLinkCopiesPerSegmentPerSite(viewerFetches, parseSiteResponses(logText, topology.siteOf), links, copiesWindow) : null;
+    const wan = onLink?.copies !== null && onLink?.copies !== undefined ? onLink : logged;
 
     const result = {
       viewers,
@@ -778,7 +791,10 @@ export async function runFleet({
       anchor_origin_bytes: anchorBytes,
       hls_bytes: hlsBytes,
       wan_copies_per_segment_per_site: round(wan.copies, 3),
+      wan_copies_source: wan.copies === null ? null : wan === onLink ? 'link' : 'log',
       wan_window_segments: wan.segments,
+      origin_responses_per_segment_per_site: round(logged.copies, 3),
+      wan_link_bytes: links ? linkTotal(links) : null,
       // What a long event gets once everyone plays (live): each viewer plays each segment once and
       // its site fetched `copies` of it, so the origin carries copies × sites of viewers' plays.
       steady_offload: stream === 'live' && wan.copies !== null && wan.segments > 0 && !httpOnly

@@ -15,7 +15,22 @@ const SEGMENT = /^\/demo\/(live|vod)\/(?:seg-(\d+)\.ts|chunk-(\d+)\.m4s|(video)\
  *   status: number, bytes: number}[]}
  */
 export function parseSegmentLog(text, siteOf = siteOfAddress) {
-  const fetches = [];
+  return parseLog(text, siteOf).filter((r) => r.seq !== null).map(({ client, site, at, stream, seq, status, bytes }) => ({
+    client, site, at, stream, seq, status, bytes,
+  }));
+}
+
+/**
+ * Every response the log shows to a viewer address of a site (segments, playlists, scripts, API
+ * calls, errors): `{site, at, bytes, segment}`, `segment` true for what parseSegmentLog counts.
+ * What crossed a site's WAN link beside its segments.
+ */
+export function parseSiteResponses(text, siteOf = siteOfAddress) {
+  return parseLog(text, siteOf).filter((r) => r.site !== null).map(({ site, at, bytes, seq }) => ({ site, at, bytes, segment: seq !== null }));
+}
+
+function parseLog(text, siteOf) {
+  const responses = [];
   for (const line of text.split('\n')) {
     const match = LINE.exec(line);
     if (!match) {
@@ -23,20 +38,18 @@ export function parseSegmentLog(text, siteOf = siteOfAddress) {
     }
     const [, client, time, method, path, status, bytes] = match;
     const segment = SEGMENT.exec(path);
-    if (method !== 'GET' || !segment || (status !== '200' && status !== '206')) {
-      continue;
-    }
-    fetches.push({
+    const counted = method === 'GET' && segment && (status === '200' || status === '206');
+    responses.push({
       client,
       site: siteOf(client),
       at: Date.parse(time),
-      stream: segment[1],
-      seq: segment[4] ? -1 : Number(segment[2] ?? segment[3]),
+      stream: counted ? segment[1] : null,
+      seq: counted ? (segment[4] ? -1 : Number(segment[2] ?? segment[3])) : null,
       status: Number(status),
       bytes: Number(bytes),
     });
   }
-  return fetches;
+  return responses;
 }
 
 /**
@@ -76,6 +89,74 @@ export function wanCopiesPerSegmentPerSite(fetches, { sites, windowStart, window
     }
   }
   return { copies: pairs > 0 ? total / pairs : null, segments };
+}
+
+// A full-size packet on the link is 1,514 bytes (Ethernet, IPv4 and TCP headers with timestamps)
+// for 1,448 bytes of payload; the shaped link's packets are never larger (tbf segments them).
+export const LINK_PAYLOAD_SHARE = 1448 / 1514;
+// Status line and headers of one of the appliance's responses (the access log's %O counts the
+// body only): about 500 bytes with its security headers.
+export const RESPONSE_HEADER_BYTES = 500;
+
+/** A counter's value at `wall`, linear between its samples; null outside them. */
+export function counterAt(points, wall) {
+  if (!points || points.length === 0 || wall < points[0][0] || wall > points[points.length - 1][0]) {
+    return null;
+  }
+  let i = 1;
+  while (i < points.length && points[i][0] < wall) i += 1;
+  if (i === points.length) return points[points.length - 1][1];
+  const [w0, b0] = points[i - 1];
+  const [w1, b1] = points[i];
+  return w1 === w0 ? b1 : b0 + ((b1 - b0) * (wall - w0)) / (w1 - w0);
+}
+
+/**
+ * WAN copies of each segment per site as the site's link carried them, for shaped links, where
+ * the access log overstates: it counts a response the player abandoned as whole, although most
+ * of it never left the origin's socket buffer. Over a span of whole segments (from the first
+ * fetch of the window's first segment to the first fetch of the segment after its last), a
+ * site's segment bytes are what its link carried (payload share of the transmit counter) less
+ * the other responses the log shows in the span and every response's headers, but never more
+ * than the log's segment bytes; ÷ the window's segment sizes, averaged over `sites`. About 1 % of
+ * what a link carries is not in the log (signaling, TCP handshakes), so one copy reads 1.01.
+ *
+ * @param {object[]} fetches parseSegmentLog's, of the run's stream
+ * @param {object[]} responses parseSiteResponses's
+ * @param {Map<number, number[][]>} links site → [[wall, transmit bytes], …] (wan-link.mjs)
+ * @returns {{copies: number|null, segments: number, linkBytes: number|null}} null copies when a
+ *   link has no samples over the span or the window has no closing segment
+ */
+export function wanLinkCopiesPerSegmentPerSite(fetches, responses, links, { sites, windowStart, windowEnd }) {
+  const none = { copies: null, segments: 0, linkBytes: null };
+  const first = new Map();
+  const size = new Map();
+  for (const fetch of fetches) {
+    if (fetch.site === null) continue;
+    first.set(fetch.seq, Math.min(first.get(fetch.seq) ?? Infinity, fetch.at));
+    size.set(fetch.seq, Math.max(size.get(fetch.seq) ?? 0, fetch.bytes));
+  }
+  const seqs = [...first.keys()].sort((a, b) => a - b);
+  const inWindow = seqs.filter((seq) => first.get(seq) >= windowStart && first.get(seq) <= windowEnd);
+  const next = seqs.find((seq) => seq > inWindow[inWindow.length - 1]);
+  if (inWindow.length === 0 || next === undefined) return none;
+  const from = first.get(inWindow[0]);
+  const to = first.get(next);
+  const windowBytes = inWindow.reduce((sum, seq) => sum + size.get(seq), 0);
+  let total = 0;
+  let linkBytes = 0;
+  for (const site of sites) {
+    const start = counterAt(links.get(site), from);
+    const end = counterAt(links.get(site), to);
+    if (start === null || end === null) return none;
+    linkBytes += end - start;
+    const inSpan = (r) => r.site === site && r.at >= from && r.at < to;
+    const logged = fetches.filter(inSpan).reduce((sum, f) => sum + f.bytes, 0);
+    const overhead = responses.filter(inSpan).reduce((sum, r) => sum + RESPONSE_HEADER_BYTES + (r.segment ? 0 : r.bytes), 0);
+    const carried = Math.min(logged, Math.max(0, (end - start) * LINK_PAYLOAD_SHARE - overhead));
+    total += carried / windowBytes;
+  }
+  return { copies: total / sites.length, segments: inWindow.length, linkBytes: Math.round(linkBytes) };
 }
 
 /** The q-quantile (0..1) of numbers by the nearest-rank method; null for none. */

@@ -72,6 +72,7 @@ export function poolRuns(results) {
     live_latency_p50_s: round(mean(results.map((r) => r.live_latency_p50_s)), 3),
     wan_copies_per_segment_per_site: round(mean(copies), 3),
     wan_copies_per_segment_per_site_max: copies.length ? Math.max(...copies) : null,
+    origin_responses_per_segment_per_site: round(mean(results.map((r) => r.origin_responses_per_segment_per_site)), 3),
     cross_site_p2p_bytes: results.every((r) => r.cross_site_p2p_bytes === null || r.cross_site_p2p_bytes === undefined)
       ? null : results.reduce((sum, r) => sum + (r.cross_site_p2p_bytes ?? 0), 0),
     http_bytes_by_reason: httpBytesByReason(pages),

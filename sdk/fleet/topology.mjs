@@ -75,6 +75,11 @@ export function wanLinkAddresses(site) {
   return { router: `${prefix}.${(offset % 256) + 1}`, gateway: `${prefix}.${(offset % 256) + 2}` };
 }
 
+/** The router's end of site k's WAN link (a veth in the router namespace). */
+export function wanInterface(site) {
+  return `w${site}`;
+}
+
 /** The router's (appliance's) address on site k's WAN link: what site k's viewers open. */
 export function routerAddress(site) {
   return wanLinkAddresses(site).router;
@@ -244,6 +249,8 @@ export function createTopology({ sites, subnetsPerSite = 1, wanRateKbit = null, 
     siteAddress: (site, subnet = 1) => siteAddress(site, subnet, subnetsPerSite),
     siteCidr: (site) => siteCidr(site, subnetsPerSite),
     siteOf: (address) => siteOfAddress(address, subnetsPerSite),
+    /** Site k's WAN link in the router namespace: its transmit counter is what the link carried to the site. */
+    wanInterface,
     /**
      * One more namespace on the bridge of a subnet (addresses .3, .4, …), deleted with the rest:
      * a second machine on the same LAN segment, for tests.
@@ -302,9 +309,9 @@ export function createTopology({ sites, subnetsPerSite = 1, wanRateKbit = null, 
       forwarding(gw);
       // The WAN link. Both ends are created directly in their namespaces; nothing appears on the host.
       const wan = wanLinkAddresses(site);
-      ip(['-n', router, 'link', 'add', `w${site}`, 'type', 'veth', 'peer', 'name', 'wan', 'netns', gw]);
-      ip(['-n', router, 'addr', 'add', `${wan.router}/30`, 'dev', `w${site}`]);
-      ip(['-n', router, 'link', 'set', `w${site}`, 'up']);
+      ip(['-n', router, 'link', 'add', wanInterface(site), 'type', 'veth', 'peer', 'name', 'wan', 'netns', gw]);
+      ip(['-n', router, 'addr', 'add', `${wan.router}/30`, 'dev', wanInterface(site)]);
+      ip(['-n', router, 'link', 'set', wanInterface(site), 'up']);
       ip(['-n', gw, 'addr', 'add', `${wan.gateway}/30`, 'dev', 'wan']);
       ip(['-n', gw, 'link', 'set', 'wan', 'up']);
       ip(['-n', gw, 'route', 'add', TEST_RANGE, 'via', wan.router]);
@@ -313,7 +320,7 @@ export function createTopology({ sites, subnetsPerSite = 1, wanRateKbit = null, 
         // Egress of each end: the router's toward the site (downloads), the gateway's toward the
         // router (uploads). Only this link is shaped: LAN traffic between the site's subnets is
         // routed inside the gateway, and traffic on one subnet stays on its bridge.
-        tc(router, ['qdisc', 'add', 'dev', `w${site}`, 'root', ...tbfArgs(wanRateKbit)]);
+        tc(router, ['qdisc', 'add', 'dev', wanInterface(site), 'root', ...tbfArgs(wanRateKbit)]);
         tc(gw, ['qdisc', 'add', 'dev', 'wan', 'root', ...tbfArgs(wanRateKbit)]);
       }
       for (let subnet = 1; subnet <= subnetsPerSite; subnet += 1) {

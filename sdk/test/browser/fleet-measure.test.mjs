@@ -3,8 +3,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { browserOf } from '../../fleet/browser.mjs';
 import {
-  httpBytesByReason, p2pBytesBetweenBrowsers, peerGateCounts, parseSegmentLog, quantile, wanCopiesPerSegmentPerSite,
+  LINK_PAYLOAD_SHARE, RESPONSE_HEADER_BYTES, counterAt, httpBytesByReason, p2pBytesBetweenBrowsers, peerGateCounts, parseSegmentLog,
+  parseSiteResponses, quantile, wanCopiesPerSegmentPerSite, wanLinkCopiesPerSegmentPerSite,
 } from '../../fleet/measure.mjs';
+import { linkTotal } from '../../fleet/wan-link.mjs';
 
 const t0 = Date.parse('2026-11-22T01:06:18.000Z');
 const at = (s) => new Date(t0 + s * 1000).toISOString();
@@ -59,6 +61,58 @@ test('WAN copies per segment per site average over the window and count missing 
   assert.deepEqual(late, { copies: 0.5, segments: 1 });
   const none = wanCopiesPerSegmentPerSite(fetches, { sites: [1], windowStart: t0 + 10_000, windowEnd: Infinity });
   assert.deepEqual(none, { copies: null, segments: 0 });
+});
+
+test('every response to a site is parsed with its size, segments marked; other clients are not', () => {
+  assert.deepEqual(parseSiteResponses(log).map((r) => [r.site, r.bytes, r.segment]), [
+    [1, 146, false], [1, 1000, true], [1, 1000, true], [2, 500, true], [1, 1200, true], [1, 90, false], [1, 10, false],
+  ]);
+});
+
+test('a link counter is read between its samples, linearly, and not outside them', () => {
+  const points = [[1000, 0], [2000, 100], [4000, 300]];
+  assert.equal(counterAt(points, 1500), 50);
+  assert.equal(counterAt(points, 3000), 200);
+  assert.equal(counterAt(points, 4000), 300);
+  assert.equal(counterAt(points, 999), null);
+  assert.equal(counterAt(points, 4001), null);
+  assert.equal(counterAt([], 1000), null);
+  assert.equal(linkTotal(new Map([[1, points], [2, [[1000, 5], [4000, 15]]], [3, []]])), 310);
+  assert.equal(linkTotal(new Map([[1, []]])), null);
+});
+
+test('WAN copies on a shaped link count what the link carried: a response abandoned mid-way counts the part that crossed', () => {
+  // Segments of 10,000 bytes listed every 2 s; site 1 fetched each once, and seg-201 a second
+  // time at 2.5 s, a fetch the player abandoned after 3,000 bytes had crossed (the log says 10,000).
+  const text = [
+    line('10.99.1.2', 0, '/demo/live/seg-200.ts', 200, 10000),
+    line('10.99.1.2', 1, '/demo/live/media.m3u8', 200, 200),
+    line('10.99.1.2', 2, '/demo/live/seg-201.ts', 200, 10000),
+    line('10.99.1.2', 2.5, '/demo/live/seg-201.ts', 200, 10000),
+    line('10.99.1.2', 3, '/demo/live/media.m3u8', 200, 200),
+    line('10.99.1.2', 4, '/demo/live/seg-202.ts', 200, 10000),
+    line('10.99.1.2', 5, '/demo/live/media.m3u8', 200, 200),
+    line('10.99.1.2', 6, '/demo/live/seg-203.ts', 200, 10000),
+  ].join('\n');
+  const fetches = parseSegmentLog(text);
+  const responses = parseSiteResponses(text);
+  const window = { sites: [1], windowStart: t0, windowEnd: t0 + 4500 };
+  // The span is 0-6 s (seg-203 closes it): 7 responses' headers and 600 bytes of playlists beside
+  // 33,000 bytes of segments.
+  const overhead = 7 * RESPONSE_HEADER_BYTES + 600;
+  const wire = (payload) => (payload + overhead) / LINK_PAYLOAD_SHARE;
+  const carried = new Map([[1, [[t0 - 500, 7000], [t0, 7000], [t0 + 6000, 7000 + wire(33000)], [t0 + 7000, 9e9]]]]);
+  assert.equal(wanCopiesPerSegmentPerSite(fetches, window).copies, 4 / 3);
+  const onLink = wanLinkCopiesPerSegmentPerSite(fetches, responses, carried, window);
+  assert.equal(onLink.segments, 3);
+  assert.ok(Math.abs(onLink.copies - 1.1) < 1e-9, `${onLink.copies}`);
+  assert.equal(onLink.linkBytes, Math.round(wire(33000)));
+  // Never more than the log: a link that carried more (other traffic) still counts 4 / 3.
+  const busy = new Map([[1, [[t0, 0], [t0 + 6000, wire(90000)]]]]);
+  assert.equal(wanLinkCopiesPerSegmentPerSite(fetches, responses, busy, window).copies, 4 / 3);
+  // No samples over the span, or no segment after the window to close it: no figure.
+  assert.equal(wanLinkCopiesPerSegmentPerSite(fetches, responses, new Map([[1, [[t0 + 1000, 0], [t0 + 6000, 1]]]]), window).copies, null);
+  assert.equal(wanLinkCopiesPerSegmentPerSite(fetches, responses, busy, { ...window, windowEnd: t0 + 7000 }).copies, null);
 });
 
 test('nearest-rank quantiles', () => {

@@ -20,6 +20,9 @@ const WAN_KBIT = 1000;
 const SECONDS = 40;
 // Joiners take their first fragment or two over HTTP while their player starts, and the window's
 // average counts each segment's fetches by every viewer: one leader's copy per segment is 1.0.
+// Counted as the link carried them (`wan_copies_source: link`): the access log also counts whole
+// the HTTP fetches the SDK abandoned for a neighbour's copy, and read 1.31-1.56 in runs whose link
+// carried 1.0-1.12 (2026-12-06).
 const MAX_WAN_COPIES = 1.5;
 
 // Hard assertions: every page plays without a player error, every colleague of the site's leaders
@@ -48,6 +51,7 @@ test(`${VIEWERS} viewers behind a ${WAN_KBIT} kbit/s WAN link: every page plays,
     for (const page of colleagues) {
       assert.ok(page.sdk.p2pBytes > 0, `colleague page ${page.index} received P2P bytes\n${report}`);
     }
+    assert.equal(result.wan_copies_source, 'link', `WAN copies measured on the shaped link\n${report}`);
     assert.ok(result.wan_copies_per_segment_per_site <= MAX_WAN_COPIES,
       `${result.wan_copies_per_segment_per_site} WAN copies per segment (at most ${MAX_WAN_COPIES})\n${report}`);
     await t.test('no colleague of the leaders stalls for want of data', { todo: START_DRY }, () => {

@@ -9,7 +9,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { LINK_PAYLOAD_SHARE } from '../../fleet/measure.mjs';
 import { createTopology, removeDir } from '../../fleet/topology.mjs';
+import { linkTotal, sampleWanLinks } from '../../fleet/wan-link.mjs';
 
 const RATE_KBIT = 1000;
 const RATE_BYTES_PER_S = (RATE_KBIT * 1000) / 8;
@@ -31,9 +33,11 @@ http.createServer((req, res) => {
 `;
 
 let topology;
+let linkTopology;
 const dir = mkdtempSync(join(tmpdir(), 'sgf-shaping-'));
 after(() => {
   topology?.destroy();
+  linkTopology?.destroy();
   removeDir(dir);
 });
 
@@ -101,4 +105,29 @@ test('--wan-rate shapes the site\'s WAN link both ways and leaves the site\'s LA
   const lanDown = await download(viewer, lanUrl, 5_000_000);
   assert.ok(lanDown > 5 * RATE_BYTES_PER_S, `LAN download ${Math.round(lanDown)} B/s should not be shaped (> ${5 * RATE_BYTES_PER_S} B/s)`);
   console.log(`WAN down ${Math.round(wanDown)} B/s, WAN up ${Math.round(wanUp)} B/s, LAN ${Math.round(lanDown)} B/s (rate ${RATE_BYTES_PER_S} B/s)`);
+});
+
+test('the link counter says what crossed the shaped link: a download given up on counts what it received, not what the server wrote', { timeout: 60_000 }, async () => {
+  linkTopology = createTopology({ sites: 1, wanRateKbit: RATE_KBIT });
+  const viewer = linkTopology.viewerNamespace(1);
+  startServer(linkTopology.router);
+  const wanUrl = `http://${linkTopology.routerAddress(1)}:${PORT}`;
+  await waitForServer(viewer, wanUrl);
+  const links = sampleWanLinks(linkTopology, { intervalMs: 100 });
+
+  await download(viewer, wanUrl, 200_000);
+  // 3 MB asked for, given up on after 1 s (about 125 kB at the rate): the server wrote it all.
+  const out = await inNamespace(viewer, ['sh', '-c', `curl -s -m 1 -o /dev/null -w '%{size_download}' ${wanUrl}/bytes?n=3000000; true`]);
+  const received = Number(out.trim());
+  assert.ok(received > 0 && received < 1_000_000, `the abandoned download received part of it: ${received} bytes`);
+  // What the shaping queue held when the connection closed still goes out, then the link is quiet.
+  await new Promise((r) => setTimeout(r, 1000));
+  const carried = linkTotal(await links.stop());
+
+  const payload = 200_000 + received;
+  assert.ok(carried >= payload, `the link carried at least what the viewer received: ${carried} < ${payload}`);
+  // The queue (300 ms at the rate, 37.5 kB), retransmissions, headers and handshakes (54 kB over
+  // the payload's packets when measured): far from the 3 MB written.
+  assert.ok(carried <= payload / LINK_PAYLOAD_SHARE + 150_000, `the link carried ${carried} bytes for ${payload} received`);
+  console.log(`link carried ${carried} bytes; viewer received ${payload}; the server wrote 3,200,000`);
 });
