@@ -6,8 +6,9 @@
  * - Announcements: every segment the store gains is announced to every open neighbour at once;
  *   after evictions the whole list is announced again (one `have` with `full`, at most once a
  *   second), so neighbours stop asking for what is gone. Every HTTP fetch this viewer starts is
- *   told to the neighbours that understand `fetching`, and what they said they fetch is kept
- *   (fetch-claims.js) for the scheduler.
+ *   told to the neighbours that understand `fetching`, and to a neighbour whose channel opens
+ *   while it is still under way (a viewer that joins mid-fetch would otherwise add its own copy to
+ *   the link); what they said they fetch is kept (fetch-claims.js) for the scheduler.
  * - Behaviour: a neighbour that answered `busy` is skipped for {@link BUSY_BACKOFF_MS}; one that
  *   stalled {@link TIMEOUTS_BEFORE_FAILING} transfers in a row is reported `failing` `timeout`. One
  *   that sent bytes not matching the appliance's hash, or that the appliance says is `barred`, is
@@ -34,6 +35,8 @@ export const BUSY_BACKOFF_MS = 250;
 export const TIMEOUTS_BEFORE_FAILING = 2;
 /** Evictions are announced (a full `have`) this long after the first of them, all at once. */
 const FULL_ANNOUNCE_DELAY_MS = 1000;
+/** This viewer's fetches in flight told to a neighbour that opens (a live viewer runs one or two). */
+const MAX_OWN_FETCHES = 16;
 /**
  * Neighbours that left whose received-bytes totals stay in `stats().p2pBytesByPeer`: the figures
  * are the visit's (the fleet matches them with the other pages' ids at the end), so a total
@@ -101,6 +104,8 @@ export class Neighbours {
     /** Whether a neighbour's request is served, and the uploads counted for it. */
     this.uploads = new UploadPolicy({ engine, uploadMeter, qoe, now, onUploadCapacity });
     this.fullAnnounceTimer = null;
+    /** @type {Set<string>} segments this viewer is fetching over HTTP now, oldest first */
+    this.ownFetches = new Set();
   }
 
   // ---- connections ----
@@ -187,6 +192,7 @@ export class Neighbours {
     return {
       onOpen: (peer) => {
         this.log('neighbour open', peer.id);
+        if (this.ownFetches.size > 0) peer.fetching([...this.ownFetches]);
         this.qoe.setNeighbours(this.openCount());
         this.onOpen();
       },
@@ -343,9 +349,19 @@ export class Neighbours {
     for (const p of this.peers.values()) if (p.isOpen) p.announce([id]);
   }
 
-  /** This viewer starts fetching `id` over HTTP: tell the open neighbours that understand it. */
+  /**
+   * This viewer starts fetching `id` over HTTP: tell the open neighbours that understand it, and
+   * those whose channel opens before {@link fetchEnded}.
+   */
   tellFetching(id) {
-    for (const p of this.peers.values()) if (p.isOpen) p.fetching(id);
+    this.ownFetches.add(id);
+    while (this.ownFetches.size > MAX_OWN_FETCHES) this.ownFetches.delete(this.ownFetches.values().next().value);
+    for (const p of this.peers.values()) if (p.isOpen) p.fetching([id]);
+  }
+
+  /** This viewer's HTTP fetch of `id` ended (with the bytes, an error or abandoned). */
+  fetchEnded(id) {
+    this.ownFetches.delete(id);
   }
 
   /** The store lost segments: announce the whole list again, once for a burst of evictions. */

@@ -217,11 +217,11 @@ export class Peer {
   }
 
   /**
-   * Tells the neighbour this viewer started fetching `id` over HTTP, if it understands that.
-   * @param {string} id
+   * Tells the neighbour this viewer is fetching `ids` over HTTP, if it understands that.
+   * @param {string[]} ids
    */
-  fetching(id) {
-    if (this.tellsFetching) this.write({ type: 'fetching', ids: [id] });
+  fetching(ids) {
+    if (this.tellsFetching) this.write({ type: 'fetching', ids });
   }
 
   /** @param {string} segmentId @returns {boolean} whether the neighbour announced it */

@@ -300,6 +300,8 @@ export class SegmentLoader {
       const err = e && typeof e === 'object' ? e : new Error(String(e));
       err.httpFailure = true;
       throw err;
+    } finally {
+      this.neighbours.fetchEnded(id);
     }
     const bytes = res.bytes;
     this.qoe.addHttpBytes(bytes.length);

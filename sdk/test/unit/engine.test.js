@@ -115,6 +115,32 @@ test('the designated leader fetches over HTTP at once and announces the segment 
   assert.deepEqual(engine.stats().httpBytesByReason, { primary: bytes.length }, 'its player asked for a segment it leads');
 });
 
+test('a neighbour whose channel opens during an HTTP fetch is told it is under way; one that opens after it ends is not', async () => {
+  const timers = new FakeTimers();
+  const { engine, far, signaling } = await setup({ self: 'p-self', leaders: ['p-self'], remotes: { 'p-n1': {} }, timers });
+  const bytes = segmentBytes(50_000);
+  let finish;
+  const httpLoad = () => new Promise((resolve) => {
+    finish = () => { const t = timers.now(); resolve({ bytes, requestedAt: t, firstByteAt: t, deliveredAt: t }); };
+  });
+  const loading = engine.loadSegment({ url: SEG, live: true, bufferS: 8, durationS: 2, sequence: 100, track: 'main:0', httpLoad });
+  await until(() => finish !== undefined, 5000, 'the fetch to start');
+  const opens = async (id) => {
+    signaling.emit('neighbour', { type: 'neighbour', peer: id, offer: true, fetching: true });
+    await until(() => engine.neighbours.peers.get(id)?.isOpen && far[id]?.announced !== undefined, 5000, `${id}'s channel`);
+    await settle();
+  };
+  // A colleague joining mid-fetch would otherwise add its own copy of the segment to the link.
+  await opens('p-late');
+  await until(() => far['p-late'].fetching.length > 0, 5000, 'the late neighbour told of the fetch under way');
+  assert.deepEqual(far['p-late'].fetching, [SEG]);
+  finish();
+  assert.equal((await loading).source, 'http');
+  await opens('p-later');
+  assert.deepEqual(far['p-later'].fetching, [], 'nothing is under way any more');
+  assert.deepEqual(far['p-n1'].fetching, [], 'a neighbour that does not understand `fetching` is never sent it');
+});
+
 test('a leader prefetches a new live segment as soon as the playlist lists it, before the player asks', async () => {
   const fetched = [];
   const bytes = segmentBytes(30_000, 7);

@@ -52,6 +52,8 @@ export class RemoteViewer {
     this.announced = [];
     this.requests = [];
     this.cancels = [];
+    /** Segments the engine said it is fetching over HTTP (data-channel `fetching`). */
+    this.fetching = [];
     this.chunksSent = 0;
     /** What the engine sent back to our own requests (`response-start`, `chunk`, `error`), in order. */
     this.received = [];
@@ -74,6 +76,7 @@ export class RemoteViewer {
   async onMessage(msg) {
     if (msg.type === 'announce') { this.announced.push(...msg.ids); return; }
     if (msg.type === 'cancel') { this.cancels.push(msg.requestId); return; }
+    if (msg.type === 'fetching') { this.fetching.push(...msg.ids); return; }
     if (msg.type === 'response-start' || msg.type === 'chunk' || msg.type === 'error') { this.received.push(msg); return; }
     if (msg.type !== 'request') return;
     const { requestId, segmentId } = msg;

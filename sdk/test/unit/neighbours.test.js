@@ -175,7 +175,34 @@ test('an HTTP fetch is told to the open neighbours, with whether each understand
   neighbours.add({ type: 'neighbour', peer: 'p-new', site: 'site-0', offer: true, fetching: true });
   neighbours.add({ type: 'neighbour', peer: 'p-old', site: 'site-0', offer: true });
   const told = [];
-  for (const p of neighbours.peers.values()) p.fetching = (id) => told.push([p.id, id, p.tellsFetching]);
+  for (const p of neighbours.peers.values()) p.fetching = (ids) => told.push([p.id, ids, p.tellsFetching]);
   neighbours.tellFetching('s3');
-  assert.deepEqual(told.sort(), [['p-new', 's3', true], ['p-old', 's3', false]]);
+  assert.deepEqual(told.sort(), [['p-new', ['s3'], true], ['p-old', ['s3'], false]]);
+});
+
+test('a neighbour whose channel opens while fetches are under way is told them, and only those still under way', () => {
+  const { neighbours } = joined();
+  neighbours.tellFetching('s1');
+  neighbours.tellFetching('s2');
+  neighbours.tellFetching('s3');
+  neighbours.fetchEnded('s1');
+  const told = [];
+  const opens = (id) => {
+    neighbours.add({ type: 'neighbour', peer: id, site: 'site-0', offer: true, fetching: true });
+    const peer = neighbours.peers.get(id);
+    peer.fetching = (ids) => told.push([id, ids]);
+    peer.hooks.onOpen(peer);
+  };
+  opens('p-late');
+  neighbours.fetchEnded('s2');
+  neighbours.fetchEnded('s3');
+  opens('p-later');
+  assert.deepEqual(told, [['p-late', ['s2', 's3']]]);
+  // However many fetches were started and never ended, an opening neighbour is told a bounded few.
+  for (const id of ['p-late', 'p-later']) neighbours.gone({ type: 'neighbour-gone', peer: id, reason: 'left' });
+  for (let i = 0; i < 100; i++) neighbours.tellFetching(`x${i}`);
+  opens('p-last');
+  assert.equal(told.length, 2);
+  assert.equal(told[1][1].length, 16);
+  assert.equal(told[1][1][15], 'x99', 'the latest fetches are the ones kept');
 });

@@ -392,10 +392,10 @@ test('fetching goes only to a neighbour that understands it, and what a neighbou
   a.attachChannel(ca);
   b.attachChannel(cb);
   await until(() => a.announced && b.announced);
-  a.fetching('s7');
+  a.fetching(['s7']);
   // b's neighbour (a) never said it understands `fetching`: b tells it nothing, and a's marker
   // announcement arrives after whatever b sent before it
-  b.fetching('s8');
+  b.fetching(['s8']);
   b.announce(['marker']);
   await until(() => heard.length === 1 && a.holds('marker'));
   assert.deepEqual(heard, ['s7']);
