@@ -795,6 +795,7 @@ export async function runFleet({
       wan_window_segments: wan.segments,
       origin_responses_per_segment_per_site: round(logged.copies, 3),
       wan_link_bytes: links ? linkTotal(links) : null,
+      wan_carried_share: round(onLink?.carriedShare, 3),
       // What a long event gets once everyone plays (live): each viewer plays each segment once and
       // its site fetched `copies` of it, so the origin carries copies × sites of viewers' plays.
       steady_offload: stream === 'live' && wan.copies !== null && wan.segments > 0 && !httpOnly

@@ -114,21 +114,24 @@ export function counterAt(points, wall) {
 /**
  * WAN copies of each segment per site as the site's link carried them, for shaped links, where
  * the access log overstates: it counts a response the player abandoned as whole, although most
- * of it never left the origin's socket buffer. Over a span of whole segments (from the first
- * fetch of the window's first segment to the first fetch of the segment after its last), a
- * site's segment bytes are what its link carried (payload share of the transmit counter) less
- * the other responses the log shows in the span and every response's headers, but never more
- * than the log's segment bytes; ÷ the window's segment sizes, averaged over `sites`. About 1 % of
- * what a link carries is not in the log (signaling, TCP handshakes), so one copy reads 1.01.
+ * of it never left the origin's socket buffer. Each site's copies from the log
+ * ({@link wanCopiesPerSegmentPerSite}, per segment of the window) are scaled by the share of the
+ * segment bytes the log shows the site in the window's span (from the first fetch of its first
+ * segment to the first fetch of the segment after its last) that the link carried: what its
+ * transmit counter rose by over the span, times the payload share of a packet, less the other
+ * responses the log shows in the span and every response's headers. The share is at most 1: the
+ * link corrects the log's count down, never up. About 1 % of what a link carries is not in the
+ * log (signaling, TCP handshakes), so a share under 0.99 is all abandoned responses.
  *
  * @param {object[]} fetches parseSegmentLog's, of the run's stream
  * @param {object[]} responses parseSiteResponses's
  * @param {Map<number, number[][]>} links site → [[wall, transmit bytes], …] (wan-link.mjs)
- * @returns {{copies: number|null, segments: number, linkBytes: number|null}} null copies when a
- *   link has no samples over the span or the window has no closing segment
+ * @returns {{copies: number|null, segments: number, linkBytes: number|null, carriedShare: number|null}}
+ *   null copies when a link has no samples over the span or the window has no closing segment;
+ *   `carriedShare` the smallest site's share
  */
 export function wanLinkCopiesPerSegmentPerSite(fetches, responses, links, { sites, windowStart, windowEnd }) {
-  const none = { copies: null, segments: 0, linkBytes: null };
+  const none = { copies: null, segments: 0, linkBytes: null, carriedShare: null };
   const first = new Map();
   const size = new Map();
   for (const fetch of fetches) {
@@ -142,9 +145,9 @@ export function wanLinkCopiesPerSegmentPerSite(fetches, responses, links, { site
   if (inWindow.length === 0 || next === undefined) return none;
   const from = first.get(inWindow[0]);
   const to = first.get(next);
-  const windowBytes = inWindow.reduce((sum, seq) => sum + size.get(seq), 0);
   let total = 0;
   let linkBytes = 0;
+  let smallest = 1;
   for (const site of sites) {
     const start = counterAt(links.get(site), from);
     const end = counterAt(links.get(site), to);
@@ -153,10 +156,15 @@ export function wanLinkCopiesPerSegmentPerSite(fetches, responses, links, { site
     const inSpan = (r) => r.site === site && r.at >= from && r.at < to;
     const logged = fetches.filter(inSpan).reduce((sum, f) => sum + f.bytes, 0);
     const overhead = responses.filter(inSpan).reduce((sum, r) => sum + RESPONSE_HEADER_BYTES + (r.segment ? 0 : r.bytes), 0);
-    const carried = Math.min(logged, Math.max(0, (end - start) * LINK_PAYLOAD_SHARE - overhead));
-    total += carried / windowBytes;
+    const carried = Math.max(0, (end - start) * LINK_PAYLOAD_SHARE - overhead);
+    const share = logged > 0 ? Math.min(1, carried / logged) : 1;
+    smallest = Math.min(smallest, share);
+    // The log's copies for the site, per segment of the window (as wanCopiesPerSegmentPerSite).
+    const window = new Set(inWindow);
+    const siteBytes = fetches.filter((f) => f.site === site && window.has(f.seq)).reduce((sum, f) => sum + f.bytes / size.get(f.seq), 0);
+    total += (siteBytes / inWindow.length) * share;
   }
-  return { copies: total / sites.length, segments: inWindow.length, linkBytes: Math.round(linkBytes) };
+  return { copies: total / sites.length, segments: inWindow.length, linkBytes: Math.round(linkBytes), carriedShare: smallest };
 }
 
 /** The q-quantile (0..1) of numbers by the nearest-rank method; null for none. */

@@ -21,8 +21,8 @@ const SECONDS = 40;
 // Joiners take their first fragment or two over HTTP while their player starts, and the window's
 // average counts each segment's fetches by every viewer: one leader's copy per segment is 1.0.
 // Counted as the link carried them (`wan_copies_source: link`): the access log also counts whole
-// the HTTP fetches the SDK abandoned for a neighbour's copy, and read 1.31-1.56 in runs whose link
-// carried 1.0-1.12 (2026-12-06).
+// the HTTP fetches the SDK abandoned for a neighbour's copy, and read 1.31-1.36 where the link
+// carried 1.10-1.11 (2026-12-06).
 const MAX_WAN_COPIES = 1.5;
 
 // Hard assertions: every page plays without a player error, every colleague of the site's leaders
