@@ -120,8 +120,10 @@ export function counterAt(points, wall) {
  * segment to the first fetch of the segment after its last) that the link carried: what its
  * transmit counter rose by over the span, times the payload share of a packet, less the other
  * responses the log shows in the span and every response's headers. The share is at most 1: the
- * link corrects the log's count down, never up. About 1 % of what a link carries is not in the
- * log (signaling, TCP handshakes), so a share under 0.99 is all abandoned responses.
+ * link corrects the log's count down, never up, and never below one copy (or the log's count,
+ * when lower): the span's edges can cut a fetch still crossing as the span ends, about one segment
+ * in either direction. About 1 % of what a link carries is not in the log (signaling, TCP
+ * handshakes).
  *
  * @param {object[]} fetches parseSegmentLog's, of the run's stream
  * @param {object[]} responses parseSiteResponses's
@@ -162,7 +164,10 @@ export function wanLinkCopiesPerSegmentPerSite(fetches, responses, links, { site
     // The log's copies for the site, per segment of the window (as wanCopiesPerSegmentPerSite).
     const window = new Set(inWindow);
     const siteBytes = fetches.filter((f) => f.site === site && window.has(f.seq)).reduce((sum, f) => sum + f.bytes / size.get(f.seq), 0);
-    total += (siteBytes / inWindow.length) * share;
+    // What the span's edges cut (a fetch still crossing when the span ends) can read as less than
+    // the one copy that must have crossed for the site to play: never below the log's count or 1.
+    const logCopies = siteBytes / inWindow.length;
+    total += Math.max(Math.min(1, logCopies), logCopies * share);
   }
   return { copies: total / sites.length, segments: inWindow.length, linkBytes: Math.round(linkBytes), carriedShare: smallest };
 }

@@ -110,6 +110,10 @@ test('WAN copies on a shaped link count what the link carried: a response abando
   // Never more than the log: a link that carried more (other traffic) still counts 4 / 3.
   const busy = new Map([[1, [[t0, 0], [t0 + 6000, wire(90000)]]]]);
   assert.equal(wanLinkCopiesPerSegmentPerSite(fetches, responses, busy, window).copies, 4 / 3);
+  // One copy each, and the link short of it (the span cut a fetch still crossing): still one copy.
+  const once = fetches.filter((f, i) => i !== 2);
+  const short = new Map([[1, [[t0, 0], [t0 + 6000, wire(20000)]]]]);
+  assert.equal(wanLinkCopiesPerSegmentPerSite(once, responses, short, window).copies, 1);
   // No samples over the span, or no segment after the window to close it: no figure.
   assert.equal(wanLinkCopiesPerSegmentPerSite(fetches, responses, new Map([[1, [[t0 + 1000, 0], [t0 + 6000, 1]]]]), window).copies, null);
   assert.equal(wanLinkCopiesPerSegmentPerSite(fetches, responses, busy, { ...window, windowEnd: t0 + 7000 }).copies, null);
