@@ -20,9 +20,8 @@
  * the buffer covers that deadline and an HTTP fetch after it); a non-leader whose own
  * HTTP fetch would arrive after the leader's expected announcement waits for that instead; and
  * otherwise, or with nothing measured yet, HTTP at once. On a congested link an urgent segment that
- * a neighbour said it is fetching (fetch-claims.js) waits for that copy, up to one HTTP time from
- * the player's ask or while the buffer stays above the safety margin, instead of adding a second
- * to the link. On an uncongested link HTTP is fast, so
+ * a neighbour said it is fetching (fetch-claims.js) waits for that copy, up to one HTTP time,
+ * instead of adding a second to the link. On an uncongested link HTTP is fast, so
  * these rules rarely fire and never add more than one HTTP time.
  *
  * Live: the primary site leader for a segment (rankLeaders) fetches it over HTTP at once and
@@ -310,13 +309,9 @@ export class Scheduler extends LinkEstimates {
     if (holder === undefined && req.fetchingSinceMs !== undefined && this.congested(req)) {
       // A colleague's fetch of it is under way on the congested link: it started earlier and then
       // needs one LAN transfer, where another copy would share the scarce link with it and slow
-      // both. Wait while it may still land (twice its expected time): one HTTP time from the
-      // player's ask, or longer while the buffer stays above the safety margin (a player that
-      // waited out its ask with buffer left would otherwise add its copy now, beside the one it
-      // waits for, and never sooner than an HTTP time from now anyway).
+      // both. Wait while it may still land (twice its expected time), one HTTP time at most.
       const p2pMs = this.estimateP2pMs(req) ?? DEFAULT_P2P_ESTIMATE_MS;
-      const bound = Math.max((req.askedAtMs ?? now) + httpMs, now + req.bufferS * 1000 - this.safetyMarginMs);
-      const until = Math.min(req.fetchingSinceMs + 2 * httpMs + p2pMs, bound);
+      const until = Math.min(req.fetchingSinceMs + 2 * httpMs + p2pMs, (req.askedAtMs ?? now) + httpMs);
       if (until > now) return { source: 'wait', untilMs: until, thenHttp: true };
     }
     if (req.live && holder === undefined && measured) {
