@@ -147,6 +147,7 @@ export function wanLinkCopiesPerSegmentPerSite(fetches, responses, links, { site
   if (inWindow.length === 0 || next === undefined) return none;
   const from = first.get(inWindow[0]);
   const to = first.get(next);
+  const windowSeqs = new Set(inWindow);
   let total = 0;
   let linkBytes = 0;
   let smallest = 1;
@@ -162,8 +163,7 @@ export function wanLinkCopiesPerSegmentPerSite(fetches, responses, links, { site
     const share = logged > 0 ? Math.min(1, carried / logged) : 1;
     smallest = Math.min(smallest, share);
     // The log's copies for the site, per segment of the window (as wanCopiesPerSegmentPerSite).
-    const window = new Set(inWindow);
-    const siteBytes = fetches.filter((f) => f.site === site && window.has(f.seq)).reduce((sum, f) => sum + f.bytes / size.get(f.seq), 0);
+    const siteBytes = fetches.filter((f) => f.site === site && windowSeqs.has(f.seq)).reduce((sum, f) => sum + f.bytes / size.get(f.seq), 0);
     // What the span's edges cut (a fetch still crossing when the span ends) can read as less than
     // the one copy that must have crossed for the site to play: never below the log's count or 1.
     const logCopies = siteBytes / inWindow.length;

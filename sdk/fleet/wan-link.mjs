@@ -38,6 +38,7 @@ export function sampleWanLinks(topology, { intervalMs = 250 } = {}) {
   const series = new Map();
   for (let site = 1; site <= topology.sites; site += 1) series.set(site, []);
   let inFlight = null;
+  let stopped = null;
   const sample = async () => {
     const wall = Date.now();
     const counters = await readTxBytes(topology.router);
@@ -53,11 +54,13 @@ export function sampleWanLinks(topology, { intervalMs = 250 } = {}) {
   tick();
   const timer = setInterval(tick, intervalMs);
   return {
-    async stop() {
-      clearInterval(timer);
-      await inFlight;
-      await sample();
-      return series;
+    /** Ends the sampling with one last sample; later calls (the topology's clean-up) read nothing more. */
+    stop() {
+      if (!stopped) {
+        clearInterval(timer);
+        stopped = Promise.resolve(inFlight).then(sample).then(() => series);
+      }
+      return stopped;
     },
   };
 }
