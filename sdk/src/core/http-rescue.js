@@ -9,7 +9,9 @@
  * ({@link Scheduler#slowFetch}), neighbours are let in (the peer gate opens) and the first one to
  * announce the segment is asked for it. The first complete copy wins: a verified LAN copy ends the
  * HTTP fetch (`req.abortHttp`), which also frees the scarce link for the leader's fetch of the next
- * segment; an HTTP copy that completes first cancels the LAN attempt. The HTTP fetch is never held
+ * segment; an HTTP copy that completes first cancels the LAN attempt. A copy that reaches the store
+ * meanwhile (the viewer's own leader prefetch of the segment, a neighbour's pull the player's ask
+ * stopped waiting for) ends it too, on any link. The HTTP fetch is never held
  * back and never abandoned for anything but a verified copy, so on an uncongested link (where it
  * completes before anything could be asked) nothing changes.
  *
@@ -43,6 +45,10 @@ export async function rescueHttp(loader, id, req, fetching) {
   for (;;) {
     if (await loader.raceUntil(outcome, loader.now() + RESCUE_POLL_MS)) return fetching;
     if (engine.destroyed || !engine.enabled || (req.signal && req.signal.aborted)) return fetching;
+    // Another copy reached the store first (this viewer's leader prefetch, or a pull from a
+    // neighbour the ask stopped waiting for): it wins like a neighbour's, and frees the link.
+    const stored = loader.fromStore(id, req);
+    if (stored) return replaced(loader, id, req, fetching, stored, 'a copy in the store replaced the HTTP fetch of');
     if (!loader.scheduler.congested(req) && !loader.scheduler.slowFetch(loader.now() - startedAt, req)) continue;
     // The WAN is the bottleneck: the LAN is worth connecting to now, whatever the player's state.
     if (!loader.gate.isOpen) loader.gate.open('congested');
@@ -56,15 +62,18 @@ export async function rescueHttp(loader, id, req, fetching) {
       attempt.cancel();
       return fetching;
     }
-    if (first.result) {
-      fetching.catch(() => {});
-      req.abortHttp();
-      loader.rescued += 1;
-      loader.log('a neighbour\'s copy replaced a slow HTTP fetch of', id);
-      return loader.resultFor(first.result, req);
-    }
+    if (first.result) return replaced(loader, id, req, fetching, loader.resultFor(first.result, req), 'a neighbour\'s copy replaced a slow HTTP fetch of');
     loader.neighbours.countFailure(peer, first);
   }
+}
+
+/** Ends the HTTP fetch that `result` (a verified or stored copy) replaced; counted as a rescue. */
+function replaced(loader, id, req, fetching, result, message) {
+  fetching.catch(() => {});
+  req.abortHttp();
+  loader.rescued += 1;
+  loader.log(message, id);
+  return result;
 }
 
 /** One attempt at a neighbour, cancellable, ended with the player's own request too. */

@@ -113,6 +113,8 @@ export class SegmentLoader {
     this.idleTimeoutMs = idleTimeoutMs;
     /** @type {Map<string, Promise<LoadResult|null>>} fetches in progress, joined by later asks */
     this.inflight = new Map();
+    /** @type {Map<string, number>} segments this viewer is fetching over HTTP → how many such fetches */
+    this.ownHttp = new Map();
     /** Player fetches whose HTTP copy a neighbour's verified copy replaced ({@link rescueHttp}). */
     this.rescued = 0;
     /** Bytes fetched over HTTP, by why (the scheduler's reason, `leader`, `backup`, `alone`, …): where the WAN copies go. */
@@ -221,13 +223,7 @@ export class SegmentLoader {
       if (cached) return cached;
       const pending = this.inflight.get(id);
       if (pending) {
-        const httpMs = this.scheduler.estimateHttpMs(req);
-        const slackMs = req.bufferS * 1000 - this.scheduler.safetyMarginMs - httpMs;
-        // A fetch of the same segment already under way (our leader prefetch, or a pull from a
-        // neighbour) started before a new one would, so with no slack it is still joined for up to
-        // one HTTP time instead of adding a second copy to the link. Waiting on another fetch is
-        // not a transfer: the adapter keeps the player's timers quiet.
-        const joined = await this.raceUntil(pending, t0 + (slackMs > 0 ? slackMs : httpMs));
+        const joined = await this.raceUntil(pending, this.joinUntilMs(id, req, t0));
         if (joined) return this.resultFor(joined, req);
         const again = this.fromStore(id, req);
         if (again) return again;
@@ -241,6 +237,32 @@ export class SegmentLoader {
       if (httpTried) throw e;
       return this.http(id, req, 'error');
     }
+  }
+
+  /**
+   * How long the player's ask (at `t0`) joins a fetch of the same segment already under way, before
+   * it plans one of its own. Waiting on another fetch is not a transfer: the adapter keeps the
+   * player's timers quiet.
+   * - A pull from a neighbour (or any fetch) started before a new one would: joined while the
+   *   slack lasts, and with no slack still for up to one HTTP time, instead of adding a second copy
+   *   to the link.
+   * - This viewer's own HTTP fetch of it (the leader's or backup's prefetch): joined at least while
+   *   the player's buffer lasts. A second fetch from the same viewer takes the same link and
+   *   server, so while the first makes progress it cannot land sooner, and on a thin link it halves
+   *   the first one's share: the leader's copy, which every colleague waits for, comes later, and
+   *   the colleagues' deadlines send them to the link too (the thin-link collapse). The prefetch has
+   *   the player's own load timeouts (hls.js) or ends with the page, so a stuck one is left when
+   *   the buffer runs out, no later.
+   * @param {string} id
+   * @param {LoadRequest} req
+   * @param {number} t0 when the player asked
+   */
+  joinUntilMs(id, req, t0) {
+    const httpMs = this.scheduler.estimateHttpMs(req);
+    const slackMs = req.bufferS * 1000 - this.scheduler.safetyMarginMs - httpMs;
+    const untilMs = t0 + (slackMs > 0 ? slackMs : httpMs);
+    if (!this.ownHttp.has(id)) return untilMs;
+    return Math.max(untilMs, t0 + (req.bufferS > 0 ? req.bufferS * 1000 : 0));
   }
 
   /** Registers a fetch of `id` under way, for later asks to join until it settles. */
@@ -293,6 +315,7 @@ export class SegmentLoader {
     req.onTransferStart?.('http');
     // Colleagues short of the same segment wait for this copy rather than add another to the link.
     this.neighbours.tellFetching(id);
+    this.ownHttp.set(id, (this.ownHttp.get(id) ?? 0) + 1);
     let res;
     try {
       res = await req.httpLoad();
@@ -302,6 +325,9 @@ export class SegmentLoader {
       throw err;
     } finally {
       this.neighbours.fetchEnded(id);
+      const left = (this.ownHttp.get(id) ?? 1) - 1;
+      if (left > 0) this.ownHttp.set(id, left);
+      else this.ownHttp.delete(id);
     }
     const bytes = res.bytes;
     this.qoe.addHttpBytes(bytes.length);

@@ -1214,3 +1214,53 @@ test('a primary leader whose player asks for a new live segment before the refre
   assert.deepEqual(prefetched, [], 'no second fetch by the prefetch');
   assert.deepEqual(engine.stats().httpBytesByReason, { primary: bytes.length });
 });
+
+test('a leader\'s player joins its own prefetch of the segment while its buffer lasts, not only while the slack does', async () => {
+  const seg = (n) => ({ url: `http://origin.test/live/seg-${n}.ts`, sequence: n, durationS: 2 });
+  const bytes = segmentBytes(30_000, 5);
+  // HTTP time 1 s, margin 1.5 s: with 4 s buffered the slack ends 1.5 s after the ask. A second
+  // fetch from the same viewer then would share the link with the first and land after it.
+  for (const landsAtMs of [3_000, 5_000]) {
+    const timers = new FakeTimers();
+    let release;
+    const prefetched = [];
+    const { engine } = await setup({
+      self: 'p-self', leaders: ['p-self'], remotes: { 'p-n': {} }, timers, scheduler: { defaultHttpMs: 1000, safetyMarginMs: 1500 },
+      fetchHttp: (url) => {
+        prefetched.push(url);
+        const t = timers.now();
+        return new Promise((resolve) => { release = () => resolve({ bytes, requestedAt: t, firstByteAt: t, deliveredAt: timers.now() }); });
+      },
+    });
+    engine.onPlaylist({ live: true, track: 'main:0', segments: [seg(1)] });
+    engine.onPlaylist({ live: true, track: 'main:0', segments: [seg(1), seg(2)] });
+    await runClockUntil(timers, () => prefetched.length === 1, { maxMs: 100, what: 'the leader prefetch' });
+    const player = { requests: [], aborted: false };
+    const loading = engine.loadSegment({
+      url: seg(2).url, live: true, bufferS: 4, durationS: 2, sequence: 2,
+      httpLoad: () => new Promise((resolve, reject) => {
+        player.requests.push(timers.now());
+        player.end = () => reject(Object.assign(new Error('http abort'), { httpFailure: true, kind: 'abort' }));
+      }),
+      abortHttp: () => { player.aborted = true; player.end?.(); },
+    });
+    await runClockUntil(timers, () => timers.now() >= landsAtMs, { maxMs: landsAtMs + 10, what: 'the prefetch to take its time' });
+    release();
+    let r;
+    loading.then((x) => { r = x; });
+    await runClockUntil(timers, () => r !== undefined, { maxMs: landsAtMs + 500, what: 'the player\'s segment' });
+    assert.deepEqual(r.bytes, bytes);
+    if (landsAtMs < 4_000) {
+      assert.deepEqual(player.requests, [], 'no second copy while the buffer lasted');
+      assert.equal(engine.stats().httpRescued, 0);
+    } else {
+      // The buffer ran out first: the player's own fetch began then, and the prefetch that landed
+      // after it ended it (the first copy wins, and the link is freed).
+      assert.equal(player.requests.length, 1);
+      assert.ok(player.requests[0] >= 4_000 && player.requests[0] <= 4_010, `the player's fetch began at ${player.requests[0]} ms; the buffer lasted until 4,000 ms`);
+      assert.equal(player.aborted, true, 'the player\'s HTTP fetch no longer takes the link');
+      assert.equal(engine.stats().httpRescued, 1);
+    }
+    engine.destroy();
+  }
+});
