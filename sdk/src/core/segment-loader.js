@@ -250,9 +250,9 @@ export class SegmentLoader {
    *   the player's buffer lasts. A second fetch from the same viewer takes the same link and
    *   server, so while the first makes progress it cannot land sooner, and on a thin link it halves
    *   the first one's share: the leader's copy, which every colleague waits for, comes later, and
-   *   the colleagues' deadlines send them to the link too (the thin-link collapse). The prefetch has
-   *   the player's own load timeouts (hls.js) or ends with the page, so a stuck one is left when
-   *   the buffer runs out, no later.
+   *   the colleagues' deadlines send them to the link too (the thin-link collapse). A stuck prefetch
+   *   (hls.js's has the player's own load timeouts, the other players' none) is left when the
+   *   buffer runs out, no later.
    * @param {string} id
    * @param {LoadRequest} req
    * @param {number} t0 when the player asked
