@@ -104,8 +104,8 @@ export class Neighbours {
     /** Whether a neighbour's request is served, and the uploads counted for it. */
     this.uploads = new UploadPolicy({ engine, uploadMeter, qoe, now, onUploadCapacity });
     this.fullAnnounceTimer = null;
-    /** @type {Set<string>} segments this viewer is fetching over HTTP now, oldest first */
-    this.ownFetches = new Set();
+    /** @type {Map<string, number>} segments this viewer is fetching over HTTP now → how many such fetches, oldest first */
+    this.ownFetches = new Map();
   }
 
   // ---- connections ----
@@ -192,7 +192,7 @@ export class Neighbours {
     return {
       onOpen: (peer) => {
         this.log('neighbour open', peer.id);
-        if (this.ownFetches.size > 0) peer.fetching([...this.ownFetches]);
+        if (this.ownFetches.size > 0) peer.fetching([...this.ownFetches.keys()]);
         this.qoe.setNeighbours(this.openCount());
         this.onOpen();
       },
@@ -295,9 +295,7 @@ export class Neighbours {
   }
 
   /** When the `busy` back-offs still running at `t` end. */
-  busyEnds(t) {
-    return [...this.busyUntil.values()].filter((u) => u > t);
-  }
+  busyEnds(t) { return [...this.busyUntil.values()].filter((u) => u > t); }
 
   // ---- how they behaved ----
 
@@ -354,15 +352,20 @@ export class Neighbours {
    * those whose channel opens before {@link fetchEnded}.
    */
   tellFetching(id) {
-    this.ownFetches.add(id);
-    while (this.ownFetches.size > MAX_OWN_FETCHES) this.ownFetches.delete(this.ownFetches.values().next().value);
+    this.ownFetches.set(id, (this.ownFetches.get(id) ?? 0) + 1);
+    while (this.ownFetches.size > MAX_OWN_FETCHES) this.ownFetches.delete(this.ownFetches.keys().next().value);
     for (const p of this.peers.values()) if (p.isOpen) p.fetching([id]);
   }
 
   /** This viewer's HTTP fetch of `id` ended (with the bytes, an error or abandoned). */
   fetchEnded(id) {
-    this.ownFetches.delete(id);
+    const left = (this.ownFetches.get(id) ?? 1) - 1;
+    if (left > 0) this.ownFetches.set(id, left);
+    else this.ownFetches.delete(id);
   }
+
+  /** Whether this viewer has an HTTP fetch of `id` under way. */
+  fetchingOwn(id) { return this.ownFetches.has(id); }
 
   /** The store lost segments: announce the whole list again, once for a burst of evictions. */
   scheduleFullAnnounce() {
@@ -377,9 +380,7 @@ export class Neighbours {
   // ---- upload policy ----
 
   /** The uploads of the last seconds, for the upload rate (upload-policy.js keeps them). */
-  get uploadLog() {
-    return this.uploads.log;
-  }
+  get uploadLog() { return this.uploads.log; }
 
   /**
    * Whether a neighbour's request is served now (peer.js asks before every upload).

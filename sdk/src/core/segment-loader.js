@@ -113,8 +113,6 @@ export class SegmentLoader {
     this.idleTimeoutMs = idleTimeoutMs;
     /** @type {Map<string, Promise<LoadResult|null>>} fetches in progress, joined by later asks */
     this.inflight = new Map();
-    /** @type {Map<string, number>} segments this viewer is fetching over HTTP → how many such fetches */
-    this.ownHttp = new Map();
     /** Player fetches whose HTTP copy a neighbour's verified copy replaced ({@link rescueHttp}). */
     this.rescued = 0;
     /** Bytes fetched over HTTP, by why (the scheduler's reason, `leader`, `backup`, `alone`, …): where the WAN copies go. */
@@ -261,7 +259,7 @@ export class SegmentLoader {
     const httpMs = this.scheduler.estimateHttpMs(req);
     const slackMs = req.bufferS * 1000 - this.scheduler.safetyMarginMs - httpMs;
     const untilMs = t0 + (slackMs > 0 ? slackMs : httpMs);
-    if (!this.ownHttp.has(id)) return untilMs;
+    if (!this.neighbours.fetchingOwn(id)) return untilMs;
     return Math.max(untilMs, t0 + (req.bufferS > 0 ? req.bufferS * 1000 : 0));
   }
 
@@ -315,7 +313,6 @@ export class SegmentLoader {
     req.onTransferStart?.('http');
     // Colleagues short of the same segment wait for this copy rather than add another to the link.
     this.neighbours.tellFetching(id);
-    this.ownHttp.set(id, (this.ownHttp.get(id) ?? 0) + 1);
     let res;
     try {
       res = await req.httpLoad();
@@ -325,9 +322,6 @@ export class SegmentLoader {
       throw err;
     } finally {
       this.neighbours.fetchEnded(id);
-      const left = (this.ownHttp.get(id) ?? 1) - 1;
-      if (left > 0) this.ownHttp.set(id, left);
-      else this.ownHttp.delete(id);
     }
     const bytes = res.bytes;
     this.qoe.addHttpBytes(bytes.length);
