@@ -63,8 +63,9 @@ export class Engine {
    * @param {string} [options.sdkVersion]
    * @param {Function} [options.WebSocket]
    * @param {Function} [options.RTCPeerConnection]
-   * @param {(url: string, options?: {range?: ByteRange}) => Promise<HttpResult>} [options.fetchHttp] HTTP for
-   *   prefetches (with `range`: exactly those bytes, `Range: bytes=first-last`)
+   * @param {(url: string, options?: {range?: ByteRange, progress?: {loaded?: () => number}}) => Promise<HttpResult>} [options.fetchHttp] HTTP for
+   *   prefetches (with `range`: exactly those bytes, `Range: bytes=first-last`; it sets
+   *   `progress.loaded` when it can say how many bytes are in)
    * @param {{type?: string, saveData?: boolean}} [options.connection] navigator.connection
    * @param {boolean} [options.upload] false: never upload (page option)
    * @param {number} [options.maxStoreBytes]

@@ -10,6 +10,10 @@
  * LAN transfer once it lands, instead of starting another (scheduler.js uses
  * {@link FetchClaims#since}).
  *
+ * A neighbour tells a claim again while its fetch makes progress (own-fetches.js): on a thin link
+ * a fetch that crawls because the link is shared still lands before a second copy could, while
+ * one told once and silent since may be stuck ({@link FetchClaims#progressAt}).
+ *
  * A claim is a neighbour's word, so it only ever buys a bounded wait, and a neighbour whose claims
  * do not turn into announcements is no longer believed:
  * - a claim is answered by the neighbour announcing the segment; one that is not within
@@ -35,32 +39,41 @@ export class FetchClaims {
   /** @param {{now: () => number}} options */
   constructor({ now }) {
     this.now = now;
-    /** @type {Map<string, Map<string, number>>} neighbour id → segment id → when the claim arrived, oldest first */
+    /** @type {Map<string, Map<string, {at: number, heardAt: number}>>} neighbour id → segment id →
+     * when the claim arrived and when it was last told, oldest first */
     this.open = new Map();
     /** @type {Map<string, number>} neighbour id → broken claims (kept after it leaves: a rejoin does not clear it) */
     this.broken = new Map();
+    /** @type {Set<string>} neighbours whose progress cost this viewer a stall, until they deliver a segment */
+    this.stalled = new Set();
   }
 
   /**
-   * A neighbour said it started fetching `ids` over HTTP.
+   * A neighbour said it is fetching `ids` over HTTP (started now, or told again: progress).
    * @param {string} peerId
    * @param {string[]} ids
-   * @returns {string[]} the ids it had not claimed yet (a repeated claim changes nothing)
+   * @returns {{fresh: string[], progress: string[]}} the ids it had not claimed yet, and those it
+   *   told again (the first claim still dates the fetch)
    */
   claimed(peerId, ids) {
-    const fresh = [];
-    if (!this.believed(peerId)) return fresh;
+    const heard = { fresh: [], progress: [] };
+    if (!this.believed(peerId)) return heard;
     const t = this.now();
     this.expire(peerId, t);
     let claims = this.open.get(peerId);
     if (!claims) this.open.set(peerId, (claims = new Map()));
     for (const id of ids) {
-      if (claims.has(id)) continue; // the first claim dates the fetch
-      claims.set(id, t);
-      fresh.push(id);
+      const known = claims.get(id);
+      if (known) {
+        if (t > known.heardAt) heard.progress.push(id);
+        known.heardAt = Math.max(known.heardAt, t);
+        continue;
+      }
+      claims.set(id, { at: t, heardAt: t });
+      heard.fresh.push(id);
       if (claims.size > MAX_CLAIMS_PER_PEER) claims.delete(claims.keys().next().value);
     }
-    return fresh;
+    return heard;
   }
 
   /**
@@ -97,18 +110,72 @@ export class FetchClaims {
     let earliest;
     for (const peerId of [...this.open.keys()]) {
       this.expire(peerId, t);
-      const at = this.open.get(peerId)?.get(id);
+      const at = this.open.get(peerId)?.get(id)?.at;
       if (at === undefined || !this.believed(peerId) || !usable(peerId)) continue;
       if (earliest === undefined || at < earliest) earliest = at;
     }
     return earliest;
   }
 
+  /**
+   * When a claim on `id` was last told again (its fetch made progress), among believed neighbours
+   * that `usable` accepts; undefined when no open claim on it was told more than once. Following
+   * a fetch's progress can cost a stall (scheduler.js), so only a neighbour with no broken claim
+   * is followed, and only for its oldest open claim: one whose earlier claim is still unanswered
+   * does not hold anyone for the next.
+   * @param {string} id
+   * @param {(peerId: string) => boolean} [usable]
+   * @returns {number|undefined}
+   */
+  progressAt(id, usable = () => true) {
+    let latest;
+    for (const [, heardAt] of this.progressing(id, usable)) if (latest === undefined || heardAt > latest) latest = heardAt;
+    return latest;
+  }
+
+  /**
+   * Whether following the progress of `id`'s fetch may still cost this viewer a stall: one of the
+   * neighbours {@link progressAt} counts has not cost it one since it last delivered a verified
+   * segment ({@link stalledFor}, {@link delivered}).
+   * @param {string} id
+   * @param {(peerId: string) => boolean} [usable]
+   */
+  progressMayStall(id, usable = () => true) {
+    return this.progressing(id, usable).some(([peerId]) => !this.stalled.has(peerId));
+  }
+
+  /**
+   * This viewer waits for `id` past the end of its buffer on the progress of the neighbours
+   * {@link progressAt} counts: each of them has had its one stall until it delivers a segment.
+   */
+  stalledFor(id, usable = () => true) {
+    for (const [peerId] of this.progressing(id, usable)) this.stalled.add(peerId);
+  }
+
+  /** `peerId` delivered a verified segment to this viewer: its progress may hold a stall again. */
+  delivered(peerId) {
+    this.stalled.delete(peerId);
+  }
+
+  /** [neighbour id, when its claim on `id` was last told again] for the claims progress counts for. */
+  progressing(id, usable) {
+    const t = this.now();
+    const out = [];
+    for (const peerId of [...this.open.keys()]) {
+      this.expire(peerId, t);
+      const claims = this.open.get(peerId);
+      const c = claims?.get(id);
+      if (!c || c.heardAt <= c.at || this.broken.has(peerId) || claims.keys().next().value !== id || !usable(peerId)) continue;
+      out.push([peerId, c.heardAt]);
+    }
+    return out;
+  }
+
   /** Counts and drops `peerId`'s claims older than {@link CLAIM_LIFETIME_MS}. */
   expire(peerId, t) {
     const claims = this.open.get(peerId);
     if (!claims) return;
-    for (const [id, at] of claims) {
+    for (const [id, { at }] of claims) {
       if (t - at < CLAIM_LIFETIME_MS) break; // oldest first
       claims.delete(id);
       this.broken.set(peerId, (this.broken.get(peerId) ?? 0) + 1);

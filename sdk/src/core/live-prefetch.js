@@ -10,8 +10,9 @@
  * so it is here before the player asks (no added latency behind the leader).
  *
  * A prefetch is an ordinary fetch in progress (SegmentLoader#track): the player's request for
- * the segment joins it. HTTP prefetches use the adapter's `fetchHttp(url, {range})` (there is no
- * player request to ride on); its rejection only ends the prefetch.
+ * the segment joins it. HTTP prefetches use the adapter's `fetchHttp(url, {range, progress})` (there
+ * is no player request to ride on; the fetcher sets `progress.loaded()`, the bytes received so far,
+ * when it can); its rejection only ends the prefetch.
  *
  * Only segments that appear in a live playlist after the player first loaded it are prefetched
  * (`upcoming`): what the first listing holds, the player asks for itself right away.
@@ -202,6 +203,7 @@ export class LivePrefetch {
     const s = this.scheduler;
     return s.backupDueMs({
       listedAtMs: k.listedAtMs, backupGraceMs: backupGrace(s, k.durationS), fetchingSinceMs: this.neighbours.fetchingSince(id),
+      fetchProgressAtMs: this.neighbours.fetchProgress(id)?.atMs,
     }, s.estimateHttpMs({ durationS: k.durationS }));
   }
 
@@ -209,9 +211,14 @@ export class LivePrefetch {
   prefetchHttp(id, k, reason) {
     if (typeof this.fetchHttp !== 'function') return;
     const url = k.url;
+    // The fetcher sets `progress.loaded` when it can say how far it is (neighbours are told again
+    // while it grows: own-fetches.js).
+    const progress = {};
+    const httpLoad = () => this.fetchHttp(url, k.range ? { range: k.range, progress } : { progress });
+    const httpLoaded = () => (typeof progress.loaded === 'function' ? progress.loaded() : 0);
     this.loader.track(id, (async () => {
       try {
-        return await this.loader.http(id, { url, range: k.range, durationS: k.durationS, sequence: k.sequence, track: k.track, httpLoad: () => this.fetchHttp(url, k.range ? { range: k.range } : undefined) }, reason);
+        return await this.loader.http(id, { url, range: k.range, durationS: k.durationS, sequence: k.sequence, track: k.track, httpLoad, httpLoaded }, reason);
       } catch {
         return null;
       }

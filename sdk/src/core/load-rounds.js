@@ -40,6 +40,8 @@ export async function loadRounds(loader, id, req, t0, httpOnce) {
   let waitedOut = false;
   const previous = loader.trail.previous(req);
   let wakeups = 0;
+  // This load waits past the end of the buffer on a neighbour's progress (a stall it may cost once).
+  let stalling = false;
   for (let round = 0; round < MAX_ROUNDS; round++) {
     if (req.signal && req.signal.aborted) throw new Error('aborted');
     if (!e.p2pUsable()) return httpOnce('off');
@@ -59,20 +61,29 @@ export async function loadRounds(loader, id, req, t0, httpOnce) {
     const heldSince = open === 0 && !e.playerPlaying && !loader.gate.isOpen ? loader.startBuffer.heldAllBeforeSince(req) : null;
     if (heldSince !== null && t - heldSince >= START_NEED_MS) return httpOnce('alone');
     const fetchingSinceMs = loader.neighbours.fetchingSince(id);
+    const progress = loader.neighbours.fetchProgress(id);
+    const bufferEndsAtMs = t0 + (req.bufferS > 0 ? req.bufferS * 1000 : 0);
     const plan = loader.scheduler.plan({
-      segmentId: id, live: !!req.live, bufferS: Math.max(0, req.bufferS - (t - t0) / 1000),
+      segmentId: id, live: !!req.live, bufferS: Math.max(0, req.bufferS - (t - t0) / 1000), bufferEndsAtMs,
       durationS: req.durationS, sizeBytes: req.sizeBytes, holders: loader.neighbours.holdersOf(id), leaders: e.leaders, selfId: e.selfId,
       listedAtMs: req.listedAtMs ?? t0, exclude, backupGraceMs: backupGrace(loader.scheduler, req.durationS),
       neighbours: loader.neighbours.count(), connecting, open, starting: !e.playerPlaying, askedAtMs: t0,
       aheadAtMs: previous && loader.neighbours.announcedBefore(previous.id, previous.atMs),
-      fetchingSinceMs,
+      fetchingSinceMs, fetchProgressAtMs: progress?.atMs, fetchProgressMayStall: stalling || progress?.mayStall,
     });
     if (plan.source === 'http') {
       if (waitedOut && plan.reason === 'urgent') loader.qoe.addFailure('noHolder');
       return httpOnce(plan.reason);
     }
     if (plan.source === 'wait') {
-      if (waitedOut) {
+      // A neighbour's fetch that still makes progress is followed past an earlier wait that ran out;
+      // past the end of the buffer that costs a stall, which each neighbour may cost only once
+      // until it delivers a segment (fetch-claims.js).
+      if (plan.progress && plan.untilMs > bufferEndsAtMs && !stalling) {
+        stalling = true;
+        loader.neighbours.stalledOnProgress(id);
+      }
+      if (waitedOut && !plan.progress) {
         loader.qoe.addFailure('noHolder');
         return httpOnce('noHolder');
       }

@@ -6,9 +6,10 @@
  * - Announcements: every segment the store gains is announced to every open neighbour at once;
  *   after evictions the whole list is announced again (one `have` with `full`, at most once a
  *   second), so neighbours stop asking for what is gone. Every HTTP fetch this viewer starts is
- *   told to the neighbours that understand `fetching`, and to a neighbour whose channel opens
- *   while it is still under way (a viewer that joins mid-fetch would otherwise add its own copy to
- *   the link); what they said they fetch is kept (fetch-claims.js) for the scheduler.
+ *   told to the neighbours that understand `fetching`, again while it makes progress, and to a
+ *   neighbour whose channel opens while it is still under way (a viewer that joins mid-fetch would
+ *   otherwise add its own copy to the link; own-fetches.js); what they said they fetch is kept
+ *   (fetch-claims.js) for the scheduler.
  * - Behaviour: a neighbour that answered `busy` is skipped for {@link BUSY_BACKOFF_MS}; one that
  *   stalled {@link TIMEOUTS_BEFORE_FAILING} transfers in a row is reported `failing` `timeout`. One
  *   that sent bytes not matching the appliance's hash, or that the appliance says is `barred`, is
@@ -27,6 +28,7 @@
  */
 
 import { FetchClaims } from './fetch-claims.js';
+import { OwnFetches } from './own-fetches.js';
 import { UploadPolicy } from './upload-policy.js';
 
 /** After a neighbour answers `busy`, it is skipped for this long. */
@@ -35,8 +37,6 @@ export const BUSY_BACKOFF_MS = 250;
 export const TIMEOUTS_BEFORE_FAILING = 2;
 /** Evictions are announced (a full `have`) this long after the first of them, all at once. */
 const FULL_ANNOUNCE_DELAY_MS = 1000;
-/** This viewer's fetches in flight told to a neighbour that opens (a live viewer runs one or two). */
-const MAX_OWN_FETCHES = 16;
 /**
  * Neighbours that left whose received-bytes totals stay in `stats().p2pBytesByPeer`: the figures
  * are the visit's (the fleet matches them with the other pages' ids at the end), so a total
@@ -104,8 +104,10 @@ export class Neighbours {
     /** Whether a neighbour's request is served, and the uploads counted for it. */
     this.uploads = new UploadPolicy({ engine, uploadMeter, qoe, now, onUploadCapacity });
     this.fullAnnounceTimer = null;
-    /** @type {Map<string, number>} segments this viewer is fetching over HTTP now → how many such fetches, oldest first */
-    this.ownFetches = new Map();
+    /** This viewer's HTTP fetches under way, as its neighbours are told of them. */
+    this.ownFetches = new OwnFetches({ timers, send: (ids) => this.peers.forEach((p) => p.isOpen && p.fetching(ids)) });
+    /** Whether a neighbour's claims count: it may be asked for segments ({@link usable}). */
+    this.askable = (peerId) => this.usable(peerId) !== undefined;
   }
 
   // ---- connections ----
@@ -192,7 +194,7 @@ export class Neighbours {
     return {
       onOpen: (peer) => {
         this.log('neighbour open', peer.id);
-        if (this.ownFetches.size > 0) peer.fetching([...this.ownFetches.keys()]);
+        if (this.ownFetches.size > 0) peer.fetching(this.ownFetches.ids());
         this.qoe.setNeighbours(this.openCount());
         this.onOpen();
       },
@@ -206,12 +208,13 @@ export class Neighbours {
         this.onHave(ids, full);
       },
       onFetching: (peer, ids) => {
-        // What it announced already is no fetch to wait for (the claim overtook nothing). Only the
-        // first claim on a segment changes a waiting load's plan: wake it for that one alone.
+        // What it announced already is no fetch to wait for (the claim overtook nothing). The first
+        // claim on a segment, and a claim told again (its fetch made progress), change a waiting
+        // load's plan: wake it for those alone.
         const pending = ids.filter((id) => !peer.holds(id));
         const first = pending.filter((id) => this.claims.since(id) === undefined);
-        const fresh = new Set(this.claims.claimed(peer.id, pending));
-        const wake = first.filter((id) => fresh.has(id));
+        const { fresh, progress } = this.claims.claimed(peer.id, pending);
+        const wake = [...first.filter((id) => fresh.includes(id)), ...progress];
         if (wake.length) this.onFetching(wake);
       },
       onFailing: (peer, reason) => this.engine.signaling?.failing(peer.id, reason),
@@ -278,15 +281,21 @@ export class Neighbours {
     return latest;
   }
 
+  /** When the earliest HTTP fetch of `id` that a believed neighbour claimed and has not announced yet began (fetch-claims.js), or undefined. */
+  fetchingSince(id) { return this.claims.since(id, this.askable); }
+
   /**
-   * When the earliest fetch of `id` over HTTP that an open, believed neighbour said it started
-   * (and has not announced since) began, or undefined (fetch-claims.js).
-   * @param {string} id
-   * @returns {number|undefined}
+   * When such a claim on `id` was last told again (its fetch makes progress: own-fetches.js) and
+   * whether following it may still cost a stall (FetchClaims#progressMayStall), or undefined.
+   * @returns {{atMs: number, mayStall: boolean}|undefined}
    */
-  fetchingSince(id) {
-    return this.claims.since(id, (peerId) => this.usable(peerId) !== undefined);
+  fetchProgress(id) {
+    const atMs = this.claims.progressAt(id, this.askable);
+    return atMs === undefined ? undefined : { atMs, mayStall: this.claims.progressMayStall(id, this.askable) };
   }
+
+  /** This viewer waits for `id` past the end of its buffer on its claimants' progress. */
+  stalledOnProgress(id) { this.claims.stalledFor(id, this.askable); }
 
   /** The open connection to `peerId` when it may be asked for segments, else undefined. */
   usable(peerId) {
@@ -302,6 +311,7 @@ export class Neighbours {
   /** A verified transfer of `bytes` from `peerId` completed. */
   received(peerId, bytes) {
     this.peerTimeouts.delete(peerId);
+    this.claims.delivered(peerId);
     const site = this.sites.get(peerId) ?? 'unknown';
     this.bytesBySite[site] = (this.bytesBySite[site] || 0) + bytes;
     this.bytesByPeer.set(peerId, (this.bytesByPeer.get(peerId) ?? 0) + bytes);
@@ -347,22 +357,11 @@ export class Neighbours {
     for (const p of this.peers.values()) if (p.isOpen) p.announce([id]);
   }
 
-  /**
-   * This viewer starts fetching `id` over HTTP: tell the open neighbours that understand it, and
-   * those whose channel opens before {@link fetchEnded}.
-   */
-  tellFetching(id) {
-    this.ownFetches.set(id, (this.ownFetches.get(id) ?? 0) + 1);
-    while (this.ownFetches.size > MAX_OWN_FETCHES) this.ownFetches.delete(this.ownFetches.keys().next().value);
-    for (const p of this.peers.values()) if (p.isOpen) p.fetching([id]);
-  }
+  /** This viewer starts fetching `id` over HTTP; `loaded()`: the bytes in so far, when its loader can say (own-fetches.js). */
+  tellFetching(id, loaded) { this.ownFetches.started(id, loaded); }
 
   /** This viewer's HTTP fetch of `id` ended (with the bytes, an error or abandoned). */
-  fetchEnded(id) {
-    const left = (this.ownFetches.get(id) ?? 1) - 1;
-    if (left > 0) this.ownFetches.set(id, left);
-    else this.ownFetches.delete(id);
-  }
+  fetchEnded(id) { this.ownFetches.ended(id); }
 
   /** Whether this viewer has an HTTP fetch of `id` under way. */
   fetchingOwn(id) { return this.ownFetches.has(id); }
@@ -393,6 +392,7 @@ export class Neighbours {
   }
 
   destroy() {
+    this.ownFetches.stop();
     if (this.fullAnnounceTimer !== null) this.timers.clearTimeout(this.fullAnnounceTimer);
   }
 }

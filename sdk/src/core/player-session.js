@@ -54,16 +54,18 @@ export class PlayerSession {
    * The engine's HTTP prefetch of a listed segment (the primary leader fetches a new live segment
    * at once; the backup leader steps in), with fetch(): there is no player request to ride on.
    * hls.js passes its own loader instead. Same-origin credentials, as the players' own loads.
+   * The body is read as it arrives, so `progress.loaded()` says how much of it is in (the
+   * neighbours are told the fetch again while it grows: own-fetches.js).
    * @param {string} url
-   * @param {{range?: import('./segment-id.js').ByteRange}} [options]
+   * @param {{range?: import('./segment-id.js').ByteRange, progress?: {loaded?: () => number}}} [options]
    */
-  async fetchHttp(url, { range } = {}) {
+  async fetchHttp(url, { range, progress } = {}) {
     const requestedAt = globalThis.performance.now();
     const headers = range ? { Range: `bytes=${range.first}-${range.last}` } : {};
     const response = await fetch(url, { headers, credentials: 'same-origin' });
     if (!response.ok) throw Object.assign(new Error(`HTTP ${response.status}`), { httpFailure: true, kind: 'error' });
     const firstByteAt = globalThis.performance.now();
-    const bytes = new Uint8Array(await response.arrayBuffer());
+    const bytes = await readBody(response, progress);
     return { bytes, requestedAt, firstByteAt, deliveredAt: globalThis.performance.now() };
   }
 
@@ -104,4 +106,31 @@ export class PlayerSession {
     this.stopEngine();
     this.runtime.unregister(this);
   }
+}
+
+/**
+ * A response's body, counted in `progress.loaded()` as it arrives when the body is a stream.
+ * @param {Response} response
+ * @param {{loaded?: () => number}} [progress]
+ * @returns {Promise<Uint8Array>}
+ */
+async function readBody(response, progress) {
+  const reader = progress && response.body && typeof response.body.getReader === 'function' ? response.body.getReader() : null;
+  if (!reader) return new Uint8Array(await response.arrayBuffer());
+  const chunks = [];
+  let received = 0;
+  progress.loaded = () => received;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    received += value.length;
+  }
+  const bytes = new Uint8Array(received);
+  let at = 0;
+  for (const c of chunks) {
+    bytes.set(c, at);
+    at += c.length;
+  }
+  return bytes;
 }

@@ -21,7 +21,8 @@
  * HTTP fetch would arrive after the leader's expected announcement waits for that instead; and
  * otherwise, or with nothing measured yet, HTTP at once. On a congested link an urgent segment that
  * a neighbour said it is fetching (fetch-claims.js) waits for that copy, up to one HTTP time,
- * instead of adding a second to the link. On an uncongested link HTTP is fast, so
+ * instead of adding a second to the link, and for as long as the neighbour says its fetch makes
+ * progress, up to {@link MAX_PROGRESS_STALL_MS} past the end of the buffer. On an uncongested link HTTP is fast, so
  * these rules rarely fire and never add more than one HTTP time.
  *
  * Live: the primary site leader for a segment (rankLeaders) fetches it over HTTP at once and
@@ -60,6 +61,18 @@ export const CONGESTED_SITE_BPS = 8_000_000;
 export const CONGESTED_SHARE = 0.25;
 /** A fetch under way is slow (the link congested) only once it has taken at least this long. */
 export const SLOW_FETCH_MIN_MS = 500;
+/**
+ * A neighbour's fetch told again within this long makes progress (it tells it every 500 ms while
+ * its bytes grow: own-fetches.js); one silent for longer may be stuck.
+ */
+export const CLAIM_ALIVE_MS = 1200;
+/**
+ * How long a viewer whose buffer ran out still follows a neighbour's fetch that makes progress,
+ * rather than fetch beside it. Bounds what a neighbour's word can cost: a stall this long, once
+ * until that neighbour delivers a verified segment (FetchClaims#progressMayStall; only its
+ * oldest open claim is followed, and none once one of its claims broke).
+ */
+export const MAX_PROGRESS_STALL_MS = 2000;
 /** The longest an urgent segment waits for connecting neighbours on a congested link before HTTP. */
 export const MAX_CONGESTED_WAIT_MS = 2000;
 /**
@@ -85,9 +98,10 @@ export const FAILURE_REASONS = Object.freeze(['timeout', 'integrity', 'gone', 'n
  *   `reason` is for logs and tests: 'off', 'urgent', 'primary', 'backup', 'noHolder', or a failure reason.
  * @typedef {{source: 'p2p', peer: string, deadlineMs: number}} P2pPlan
  *   Ask `peer`; if the verified bytes are not in by `deadlineMs`, cancel and go HTTP.
- * @typedef {{source: 'wait', untilMs: number, thenHttp: true}} WaitPlan
+ * @typedef {{source: 'wait', untilMs: number, thenHttp: true, progress?: true}} WaitPlan
  *   Nobody holds it yet but someone should soon: plan again when an announcement arrives, and
- *   fetch over HTTP at `untilMs` at the latest.
+ *   fetch over HTTP at `untilMs` at the latest. `progress`: the wait follows a neighbour's fetch
+ *   that makes progress, and is planned again each time it is told again (load-rounds.js).
  * @typedef {HttpPlan|P2pPlan|WaitPlan} Plan
  */
 
@@ -119,6 +133,12 @@ export const FAILURE_REASONS = Object.freeze(['timeout', 'integrity', 'gone', 'n
  * @property {number} [fetchingSinceMs] when the earliest HTTP fetch of the segment that an open
  *   neighbour said it started (data-channel `fetching`, fetch-claims.js) began; it has not
  *   announced the segment yet
+ * @property {number} [fetchProgressAtMs] when such a neighbour last told its fetch again (it made
+ *   progress: own-fetches.js)
+ * @property {number} [bufferEndsAtMs] when the buffer the player had at its ask runs out
+ * @property {boolean} [fetchProgressMayStall] following that progress past `bufferEndsAtMs` is
+ *   allowed: a neighbour it counts has not cost this viewer a stall since it last delivered a
+ *   segment (fetch-claims.js)
  */
 
 /**
@@ -210,7 +230,9 @@ export class Scheduler extends LinkEstimates {
 
     const listedAt = req.listedAtMs ?? now;
     if (self !== undefined && ranked[1] === self) {
-      const primaryDue = this.backupDueMs({ listedAtMs: listedAt, backupGraceMs: req.backupGraceMs, fetchingSinceMs: req.fetchingSinceMs }, httpMs);
+      const primaryDue = this.backupDueMs({
+        listedAtMs: listedAt, backupGraceMs: req.backupGraceMs, fetchingSinceMs: req.fetchingSinceMs, fetchProgressAtMs: req.fetchProgressAtMs,
+      }, httpMs);
       if (primaryDue <= now) return { source: 'http', reason: 'backup' };
       return { source: 'wait', untilMs: Math.min(primaryDue, deadlineMs), thenHttp: true };
     }
@@ -226,7 +248,7 @@ export class Scheduler extends LinkEstimates {
    * the listing, past that plus the grace it is late; a fetch a neighbour said it started is given
    * until it is due ({@link claimDueMs}). One rule for the backup's player requests ({@link plan})
    * and its own prefetch (live-prefetch.js).
-   * @param {{listedAtMs: number, backupGraceMs?: number, fetchingSinceMs?: number}} req
+   * @param {{listedAtMs: number, backupGraceMs?: number, fetchingSinceMs?: number, fetchProgressAtMs?: number}} req
    * @param {number} httpMs
    */
   backupDueMs(req, httpMs) {
@@ -237,12 +259,15 @@ export class Scheduler extends LinkEstimates {
   /**
    * When a fetch a neighbour said it started (`fetchingSinceMs`) is due: twice its expected HTTP
    * time after the claim (a slow link's fetch takes longer than the last ones did while others
-   * share it) plus the backup grace; undefined without a claim.
+   * share it) plus the backup grace, or later while the neighbour says it makes progress
+   * ({@link CLAIM_ALIVE_MS} after it last did); undefined without a claim.
    * @param {SegmentRequest} req
    * @param {number} httpMs
    */
   claimDueMs(req, httpMs) {
-    return req.fetchingSinceMs !== undefined ? req.fetchingSinceMs + 2 * httpMs + this.backupGraceMs : undefined;
+    if (req.fetchingSinceMs === undefined) return undefined;
+    const due = req.fetchingSinceMs + 2 * httpMs + this.backupGraceMs;
+    return req.fetchProgressAtMs !== undefined ? Math.max(due, req.fetchProgressAtMs + CLAIM_ALIVE_MS) : due;
   }
 
   /**
@@ -309,9 +334,17 @@ export class Scheduler extends LinkEstimates {
     if (holder === undefined && req.fetchingSinceMs !== undefined && this.congested(req)) {
       // A colleague's fetch of it is under way on the congested link: it started earlier and then
       // needs one LAN transfer, where another copy would share the scarce link with it and slow
-      // both. Wait while it may still land (twice its expected time), one HTTP time at most.
+      // both. Wait while it may still land (twice its expected time), one HTTP time at most; and
+      // while its fetch makes progress, with the buffer gone too (MAX_PROGRESS_STALL_MS at most): a
+      // second copy on the same link cannot land first, and slows the next segment's fetch too.
+      // Following to the safety margin instead, colleagues fell back together there and the
+      // link collapsed (docs/benchmarks.md).
       const p2pMs = this.estimateP2pMs(req) ?? DEFAULT_P2P_ESTIMATE_MS;
       const until = Math.min(req.fetchingSinceMs + 2 * httpMs + p2pMs, (req.askedAtMs ?? now) + httpMs);
+      const stallUntil = (req.bufferEndsAtMs ?? now + req.bufferS * 1000) + (req.fetchProgressMayStall ? MAX_PROGRESS_STALL_MS : 0);
+      const alive = req.fetchProgressAtMs !== undefined && now - req.fetchProgressAtMs < CLAIM_ALIVE_MS
+        ? Math.min(req.fetchProgressAtMs + CLAIM_ALIVE_MS, stallUntil) : -Infinity;
+      if (alive > now && alive > until) return { source: 'wait', untilMs: alive, thenHttp: true, progress: true };
       if (until > now) return { source: 'wait', untilMs: until, thenHttp: true };
     }
     if (req.live && holder === undefined && measured) {

@@ -61,6 +61,8 @@ export const FALLBACK_BPS = 500_000;
  * @property {string} [track] rendition key for the store's live window
  * @property {number} [listedAtMs] when the playlist first listed it (else what onPlaylist saw, else now)
  * @property {() => Promise<HttpResult>} httpLoad the player's own HTTP load of this segment
+ * @property {() => number} [httpLoaded] the bytes the HTTP load under way received so far, when its
+ *   loader can say: while it grows, neighbours are told the fetch again (own-fetches.js)
  * @property {() => void} [abortHttp] ends the HTTP load under way (its promise then rejects): lets a
  *   neighbour's verified copy replace a fetch that the congested WAN holds up (http-rescue.js)
  * @property {(source: 'http'|'p2p') => void} [onTransferStart] a transfer (not a wait) begins
@@ -312,7 +314,7 @@ export class SegmentLoader {
     this.log('http', reason, id, `buffer ${Number(req.bufferS ?? 0).toFixed(2)} s, neighbours open ${this.neighbours.openCount()}, connecting ${this.neighbours.connectingCount()}${this.engine.playerPlaying ? '' : ', not playing yet'}`);
     req.onTransferStart?.('http');
     // Colleagues short of the same segment wait for this copy rather than add another to the link.
-    this.neighbours.tellFetching(id);
+    this.neighbours.tellFetching(id, req.httpLoaded);
     let res;
     try {
       res = await req.httpLoad();

@@ -103,7 +103,7 @@ export class HlsSession extends PlayerSession {
     const hlsConfig = this.hls.config;
     const DefaultLoader = hlsConfig.loader || this.Hls.DefaultConfig.loader;
     super.startEngine(manifestUrl, {
-      fetchHttp: (url, options) => fetchWithLoader(DefaultLoader, hlsConfig, url, undefined, options && options.range),
+      fetchHttp: (url, options) => fetchWithLoader(DefaultLoader, hlsConfig, url, undefined, options && options.range, options && options.progress),
     });
   }
 

@@ -114,6 +114,7 @@ export function createFragmentLoader(DefaultLoader, session, { now = () => globa
           range: context.rangeEnd ? { first: context.rangeStart || 0, last: context.rangeEnd - 1 } : undefined,
           signal: controller ? controller.signal : undefined,
           httpLoad: () => this.httpLoad(),
+          httpLoaded: () => this.stats.loaded,
           abortHttp: () => this.destroyInner(),
           onTransferStart: (source) => {
             this.stopWaitTimer();
@@ -279,11 +280,13 @@ export function createFragmentLoader(DefaultLoader, session, { now = () => globa
  * @param {string} url
  * @param {() => number} [now]
  * @param {{first: number, last: number}} [range] only these bytes (inclusive)
+ * @param {{loaded?: () => number}} [progress] gets `loaded`: the bytes received so far (the loader's stats)
  * @returns {Promise<{bytes: Uint8Array, requestedAt: number, firstByteAt: number, deliveredAt: number}>}
  */
-export function fetchWithLoader(DefaultLoader, hlsConfig, url, now = () => globalThis.performance.now(), range = undefined) {
+export function fetchWithLoader(DefaultLoader, hlsConfig, url, now = () => globalThis.performance.now(), range = undefined, progress = undefined) {
   return new Promise((resolve, reject) => {
     const loader = new DefaultLoader(hlsConfig);
+    if (progress) progress.loaded = () => (loader.stats ? loader.stats.loaded : 0);
     const policy = (hlsConfig.fragLoadPolicy && hlsConfig.fragLoadPolicy.default) || { maxTimeToFirstByteMs: 10000, maxLoadTimeMs: 20000 };
     const loadPolicy = { ...policy, errorRetry: null, timeoutRetry: null };
     const done = (fn) => (...args) => {

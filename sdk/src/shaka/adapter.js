@@ -173,14 +173,15 @@ export class ShakaSession extends PlayerSession {
    * page's request filters apply (an `Authorization` header, a signed URL), as they do to the
    * player's own requests. The bytes kept are what Shaka's HTTP plugin received, before any
    * response filter of the page: the same bytes the appliance hashes and the player would get from
-   * a neighbour. Without a networking engine, fetch() (PlayerSession#fetchHttp).
+   * a neighbour. Without a networking engine, fetch() (PlayerSession#fetchHttp). Shaka does not say
+   * how far such a request is, so `progress` is left unset here.
    * @param {string} url
-   * @param {{range?: import('../core/segment-id.js').ByteRange}} [options]
+   * @param {{range?: import('../core/segment-id.js').ByteRange, progress?: object}} [options]
    */
-  async fetchHttp(url, { range } = {}) {
+  async fetchHttp(url, { range, progress } = {}) {
     const net = this.player.getNetworkingEngine && this.player.getNetworkingEngine();
     const NE = net && net.constructor;
-    if (!net || typeof net.request !== 'function' || typeof NE.makeRequest !== 'function') return super.fetchHttp(url, { range });
+    if (!net || typeof net.request !== 'function' || typeof NE.makeRequest !== 'function') return super.fetchHttp(url, { range, progress });
     const request = NE.makeRequest([url], { ...NE.defaultRetryParameters(), maxAttempts: 1 });
     if (range) request.headers.Range = `bytes=${range.first}-${range.last}`;
     const raw = {};

@@ -1264,3 +1264,125 @@ test('a leader\'s player joins its own prefetch of the segment while its buffer 
     engine.destroy();
   }
 });
+
+test('a leader\'s prefetch that makes progress is told again to its neighbours every half second, and no more once it stalls', async () => {
+  const timers = new FakeTimers();
+  const seg = (n) => ({ url: `http://origin.test/live/seg-${n}.ts`, sequence: n, durationS: 2 });
+  const bytes = segmentBytes(40_000, 6);
+  let progress;
+  let finish;
+  const { engine, far, signaling } = await setup({
+    self: 'p-self', leaders: ['p-self'], remotes: {}, timers,
+    fetchHttp: (url, options) => new Promise((resolve) => {
+      progress = { n: 0 };
+      options.progress.loaded = () => progress.n;
+      finish = () => { const t = timers.now(); resolve({ bytes, requestedAt: t, firstByteAt: t, deliveredAt: t }); };
+    }),
+  });
+  signaling.emit('neighbour', { type: 'neighbour', peer: 'p-n', offer: true, fetching: true });
+  await until(() => engine.neighbours.peers.get('p-n')?.isOpen, 5000, 'the neighbour\'s channel');
+  engine.onPlaylist({ live: true, track: 'main:0', segments: [seg(1)] });
+  engine.onPlaylist({ live: true, track: 'main:0', segments: [seg(1), seg(2)] });
+  await until(() => far['p-n'].fetching.length === 1, 5000, 'the claim');
+  for (const n of [10_000, 20_000]) {
+    progress.n = n;
+    await runClockUntil(timers, () => far['p-n'].fetching.length > (n / 10_000), { maxMs: timers.now() + 600, what: 'the claim told again' });
+  }
+  await runClockUntil(timers, () => false, { maxMs: timers.now() + 2000 }).catch(() => {});
+  assert.deepEqual(far['p-n'].fetching, [seg(2).url, seg(2).url, seg(2).url], 'stalled: not told again');
+  finish();
+  await until(() => far['p-n'].announced.includes(seg(2).url), 5000, 'the announcement');
+});
+
+test('on a congested link a colleague follows the leader\'s fetch while it makes progress and takes its copy, however long it runs', async () => {
+  const seg = { url: 'http://origin.test/live/seg-7.ts', sequence: 7, durationS: 2 };
+  const bytes = segmentBytes(30_000, 8);
+  for (const stalls of [false, true]) {
+    const timers = new FakeTimers();
+    // 2.4 Mbit/s for the site: 300 kB take 1 s. The player holds 5 s: its slack (5 s - the 1.5 s
+    // margin - 1 s) ends at 2.5 s, where the claim's bound without progress (one HTTP time from
+    // the ask) is long past.
+    const { engine, far } = await setup({
+      self: 'p-self', leaders: ['p-lead'], remotes: { 'p-lead': {} }, timers, siteHttpKbps: 2400,
+      origin: new Map([[seg.url, bytes]]),
+    });
+    far['p-lead'].send({ type: 'fetching', ids: [seg.url] });
+    await until(() => engine.neighbours.fetchingSince(seg.url) !== undefined, 5000, 'the claim');
+    const http = { requests: [] };
+    let r;
+    engine.loadSegment({
+      ...seg, live: true, bufferS: 5, sizeBytes: 300_000,
+      httpLoad: () => { http.requests.push(timers.now()); return Promise.resolve({ bytes, requestedAt: timers.now(), firstByteAt: timers.now(), deliveredAt: timers.now() }); },
+    }).then((x) => { r = x; });
+    // The leader's fetch shares the thin link: it tells it again every 500 ms for 3 s (or 1 s).
+    for (let t = 500; t <= (stalls ? 1000 : 3000); t += 500) {
+      await runClockUntil(timers, () => timers.now() >= t, { maxMs: t + 1, what: `${t} ms` });
+      far['p-lead'].send({ type: 'fetching', ids: [seg.url] });
+      await settle();
+    }
+    if (!stalls) {
+      assert.deepEqual(http.requests, [], 'no second copy beside a fetch that makes progress');
+      far['p-lead'].segments.set(seg.url, bytes);
+      far['p-lead'].announce([seg.url]);
+      await runClockUntil(timers, () => r !== undefined, { maxMs: 5000, what: 'the leader\'s copy' });
+      assert.equal(r.source, 'p2p');
+      assert.deepEqual(http.requests, []);
+    } else {
+      // Silent since 1 s: maybe stuck. HTTP when the slack ends, as without a claim.
+      await runClockUntil(timers, () => r !== undefined, { maxMs: 5000, what: 'the HTTP copy' });
+      assert.equal(r.source, 'http');
+      assert.ok(http.requests[0] >= 2500 && http.requests[0] <= 2510, `HTTP began at ${http.requests[0]} ms; the slack ended at 2,500 ms`);
+    }
+    engine.destroy();
+  }
+});
+
+test('with its buffer gone a colleague follows a leader\'s fetch that makes progress for 2 s at most, and only once until the leader delivers', async () => {
+  const timers = new FakeTimers();
+  const seg = (n) => ({ url: `http://origin.test/live/seg-${n}.ts`, sequence: n, durationS: 2 });
+  const bytes = segmentBytes(30_000, 9);
+  const { engine, far } = await setup({
+    self: 'p-self', leaders: ['p-lead'], remotes: { 'p-lead': {} }, timers, siteHttpKbps: 2400,
+    origin: new Map([[seg(7).url, bytes], [seg(8).url, bytes]]),
+  });
+  const http = [];
+  const ask = (s) => {
+    const out = {};
+    const t0 = timers.now();
+    engine.loadSegment({
+      ...s, live: true, bufferS: 2, sizeBytes: 300_000,
+      httpLoad: () => { http.push({ url: s.url, atMs: timers.now() - t0 }); return Promise.resolve({ bytes, requestedAt: timers.now(), firstByteAt: timers.now(), deliveredAt: timers.now() }); },
+    }).then((r) => { out.r = r; });
+    return out;
+  };
+  // The leader's fetch crawls on for 6 s, told again every 500 ms; the colleague's 2 s of buffer
+  // run out at 2 s: it stalls with the fetch until 4 s, then fetches its own copy.
+  const tell = async (s, fromMs, toMs) => {
+    for (let t = fromMs; t <= toMs; t += 500) {
+      await runClockUntil(timers, () => timers.now() >= t, { maxMs: t + 1, what: `${t} ms` });
+      far['p-lead'].send({ type: 'fetching', ids: [s.url] });
+      await settle();
+    }
+  };
+  far['p-lead'].send({ type: 'fetching', ids: [seg(7).url] });
+  await until(() => engine.neighbours.fetchingSince(seg(7).url) !== undefined, 5000, 'the claim');
+  const first = ask(seg(7));
+  await tell(seg(7), 500, 6000);
+  assert.ok(first.r, 'the player got its segment');
+  assert.equal(http.length, 1);
+  assert.ok(http[0].atMs >= 4000 && http[0].atMs <= 4010, `HTTP began at ${http[0].atMs} ms; the buffer ran out at 2,000 ms`);
+  // The leader lands its copy, but this viewer got nothing from it: the next crawl is followed
+  // while the buffer lasts, no further.
+  far['p-lead'].segments.set(seg(7).url, bytes);
+  far['p-lead'].announce([seg(7).url]);
+  await settle();
+  const base = timers.now();
+  far['p-lead'].send({ type: 'fetching', ids: [seg(8).url] });
+  await settle();
+  const second = ask(seg(8));
+  await tell(seg(8), base + 500, base + 4000);
+  assert.ok(second.r);
+  assert.equal(http.length, 2);
+  assert.ok(http[1].atMs >= 2000 && http[1].atMs <= 2010, `HTTP began at ${http[1].atMs} ms; the buffer ran out at 2,000 ms`);
+  engine.destroy();
+});

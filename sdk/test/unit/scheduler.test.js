@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CONGESTED_SITE_BPS, CONGESTED_VOD_SLACK_MS, Scheduler,
+  CLAIM_ALIVE_MS, MAX_PROGRESS_STALL_MS, CONGESTED_SITE_BPS, CONGESTED_VOD_SLACK_MS, Scheduler,
 } from '../../src/core/scheduler.js';
 import { canUpload } from '../../src/core/upload-policy.js';
 import { REPORT_WINDOW_MS } from '../../src/core/link-estimates.js';
@@ -521,6 +521,44 @@ test('on a congested link an urgent segment a neighbour is fetching waits for th
   assert.equal(s.plan({ ...req, holders: ['n1'] }).source, 'p2p');
   // the primary leader fetches at once whatever anyone claims
   assert.deepEqual(s.plan({ ...req, selfId: 'peer-b' }), { source: 'http', reason: 'primary' });
+});
+
+test('on a congested link a neighbour\'s fetch that it says makes progress is waited for past the HTTP time, the buffer gone included', () => {
+  const { s, clock } = scheduler();
+  s.setSiteHttpBps(2_400_000); // 300 kB take 1 s
+  // A playing colleague with 2.4 s buffered (no slack: 2.4 - 1.5 - 1.0 < 0); the leader's fetch
+  // started 2.6 s ago and shares the link with others: its claim is past due (2 × 1 s + 250 ms).
+  const req = liveReq({ bufferS: 2.4, sizeBytes: 300_000, listedAtMs: T0 - 4000, askedAtMs: T0, open: 3, neighbours: 3, fetchingSinceMs: T0 - 2600 });
+  // told once: the congested link's short wait for neighbours only
+  assert.deepEqual(s.plan(req), { source: 'wait', untilMs: T0 + 500, thenHttp: true });
+  // told again 300 ms ago (it made progress): wait until it is silent for CLAIM_ALIVE_MS
+  assert.deepEqual(s.plan({ ...req, fetchProgressAtMs: T0 - 300 }), { source: 'wait', untilMs: T0 - 300 + CLAIM_ALIVE_MS, thenHttp: true, progress: true });
+  // told again and again, it is followed with the buffer gone: a second copy would land later still
+  clock.t = T0 + 800;
+  assert.deepEqual(s.plan({ ...req, bufferS: 1.9, fetchProgressAtMs: T0 + 700 }), { source: 'wait', untilMs: T0 + 700 + CLAIM_ALIVE_MS, thenHttp: true, progress: true });
+  assert.deepEqual(s.plan({ ...req, bufferS: 0, bufferEndsAtMs: T0 + 100, fetchProgressMayStall: true, fetchProgressAtMs: T0 + 700 }), { source: 'wait', untilMs: T0 + 700 + CLAIM_ALIVE_MS, thenHttp: true, progress: true });
+  // but never longer than MAX_PROGRESS_STALL_MS after the buffer ran out
+  clock.t = T0 + 2000;
+  assert.deepEqual(s.plan({ ...req, bufferS: 0, bufferEndsAtMs: T0 + 100, fetchProgressMayStall: true, fetchProgressAtMs: T0 + 1900 }), { source: 'wait', untilMs: T0 + 100 + MAX_PROGRESS_STALL_MS, thenHttp: true, progress: true });
+  clock.t = T0 + 100 + MAX_PROGRESS_STALL_MS;
+  assert.deepEqual(s.plan({ ...req, bufferS: 0, bufferEndsAtMs: T0 + 100, fetchProgressMayStall: true, fetchProgressAtMs: clock.t - 100 }), { source: 'http', reason: 'urgent' });
+  // a neighbour that already cost this viewer a stall (and delivered nothing since) is followed
+  // while the buffer lasts, not past it
+  clock.t = T0 + 800;
+  assert.deepEqual(s.plan({ ...req, bufferS: 0.3, bufferEndsAtMs: T0 + 1100, fetchProgressAtMs: T0 + 700 }), { source: 'wait', untilMs: T0 + 1100, thenHttp: true, progress: true });
+  assert.deepEqual(s.plan({ ...req, bufferS: 0, bufferEndsAtMs: T0 + 100, fetchProgressAtMs: T0 + 700 }), { source: 'http', reason: 'urgent' });
+  clock.t = T0 + 800;
+  // silent for longer than CLAIM_ALIVE_MS: maybe stuck, the rules without progress apply
+  assert.deepEqual(s.plan({ ...req, fetchProgressAtMs: T0 + 800 - CLAIM_ALIVE_MS }), { source: 'http', reason: 'urgent' });
+  // on an uncongested link progress holds nothing either
+  const open = scheduler();
+  open.s.recordHttp({ bytes: 300_000, ms: 60, durationS: 2 });
+  assert.equal(open.s.plan({ ...req, bufferS: 0.5, fetchProgressAtMs: T0 - 100 }).source, 'http');
+  // the backup leader steps in only once the primary's fetch stopped making progress
+  clock.t = T0;
+  const backup = { ...req, bufferS: 12, selfId: 'peer-c', listedAtMs: T0 - 3000, fetchingSinceMs: T0 - 2600 };
+  assert.deepEqual(s.plan(backup), { source: 'http', reason: 'backup' }, 'without progress the claim is past due');
+  assert.deepEqual(s.plan({ ...backup, fetchProgressAtMs: T0 - 200 }), { source: 'wait', untilMs: T0 - 200 + CLAIM_ALIVE_MS, thenHttp: true });
 });
 
 test('on an uncongested link a colleague\'s fetch under way never holds an urgent segment', () => {
