@@ -12,7 +12,9 @@
  *
  * A neighbour tells a claim again while its fetch makes progress (own-fetches.js): on a thin link
  * a fetch that crawls because the link is shared still lands before a second copy could, while
- * one told once and silent since may be stuck ({@link FetchClaims#progressAt}).
+ * one told once and silent since may be stuck ({@link FetchClaims#progressAt}). Following it past
+ * the end of the buffer costs a stall, which each neighbour may cost this viewer once until it
+ * delivers a verified segment ({@link FetchClaims#progressMayStall}).
  *
  * A claim is a neighbour's word, so it only ever buys a bounded wait, and a neighbour whose claims
  * do not turn into announcements is no longer believed:
@@ -32,7 +34,7 @@ export const CLAIM_LIFETIME_MS = 10_000;
 export const MAX_BROKEN_CLAIMS = 3;
 /** Open claims kept per neighbour; a live viewer fetches one or two segments at a time. */
 export const MAX_CLAIMS_PER_PEER = 16;
-/** Neighbours whose broken claims are remembered, the earliest dropped first. */
+/** Neighbours whose broken claims (or the stall their progress cost) are remembered, the earliest dropped first. */
 const MAX_JUDGED_PEERS = 256;
 
 export class FetchClaims {
@@ -150,6 +152,7 @@ export class FetchClaims {
    */
   stalledFor(id, usable = () => true) {
     for (const [peerId] of this.progressing(id, usable)) this.stalled.add(peerId);
+    while (this.stalled.size > MAX_JUDGED_PEERS) this.stalled.delete(this.stalled.values().next().value);
   }
 
   /** `peerId` delivered a verified segment to this viewer: its progress may hold a stall again. */
