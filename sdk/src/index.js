@@ -61,6 +61,8 @@ export function combineStats(list, { enabled, version }) {
     failures: { timeout: 0, integrity: 0, gone: 0, noHolder: 0, policy: 0, unverified: 0 }, peersBySite: {}, p2pBytesByPeer: {}, enabled, version,
     // HTTP bytes by why they were not P2P (segment-loader.js `httpBytesByReason`).
     httpBytesByReason: {},
+    // Loads that waited for a colleague's claimed HTTP fetch (load-rounds.js `claimWaits`).
+    claimWaits: { waited: 0, followed: 0, stalled: 0 },
     // 'unavailable' as soon as one player learnt the appliance has no hashes for its stream.
     integrity: 'anchored',
     players: list.length,
@@ -76,6 +78,7 @@ export function combineStats(list, { enabled, version }) {
   for (const s of list) {
     for (const k of ['httpBytes', 'p2pBytes', 'uploadedBytes', 'peers', 'stalls', 'stallMs', 'watchMs', 'httpRescued']) out[k] += s[k] || 0;
     for (const k of Object.keys(out.failures)) out.failures[k] += (s.failures && s.failures[k]) || 0;
+    for (const k of Object.keys(out.claimWaits)) out.claimWaits[k] += (s.claimWaits && s.claimWaits[k]) || 0;
     for (const [site, n] of Object.entries(s.peersBySite || {})) out.peersBySite[site] = (out.peersBySite[site] || 0) + n;
     for (const [peer, n] of Object.entries(s.p2pBytesByPeer || {})) out.p2pBytesByPeer[peer] = (out.p2pBytesByPeer[peer] || 0) + n;
     for (const [why, n] of Object.entries(s.httpBytesByReason || {})) out.httpBytesByReason[why] = (out.httpBytesByReason[why] || 0) + n;

@@ -342,6 +342,7 @@ export class Engine {
       siteHttpKbps: this.welcomeSiteHttpKbps ?? null,
       httpRescued: this.loader.rescued,
       httpBytesByReason: { ...this.loader.httpBytesByReason },
+      claimWaits: { ...this.loader.claimWaits },
     };
   }
 

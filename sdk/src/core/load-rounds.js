@@ -42,6 +42,9 @@ export async function loadRounds(loader, id, req, t0, httpOnce) {
   let wakeups = 0;
   // This load waits past the end of the buffer on a neighbour's progress (a stall it may cost once).
   let stalling = false;
+  // This load waited for a neighbour's claimed fetch / followed its progress (counted once each).
+  let claimWaited = false;
+  let followed = false;
   for (let round = 0; round < MAX_ROUNDS; round++) {
     if (req.signal && req.signal.aborted) throw new Error('aborted');
     if (!e.p2pUsable()) return httpOnce('off');
@@ -79,8 +82,17 @@ export async function loadRounds(loader, id, req, t0, httpOnce) {
       // A neighbour's fetch that still makes progress is followed past an earlier wait that ran out;
       // past the end of the buffer that costs a stall, which each neighbour may cost only once
       // until it delivers a segment (fetch-claims.js).
+      if (fetchingSinceMs !== undefined && !claimWaited) {
+        claimWaited = true;
+        loader.claimWaits.waited++;
+      }
+      if (plan.progress && !followed) {
+        followed = true;
+        loader.claimWaits.followed++;
+      }
       if (plan.progress && plan.untilMs > bufferEndsAtMs && !stalling) {
         stalling = true;
+        loader.claimWaits.stalled++;
         loader.neighbours.stalledOnProgress(id);
       }
       if (waitedOut && !plan.progress) {

@@ -119,6 +119,12 @@ export class SegmentLoader {
     this.rescued = 0;
     /** Bytes fetched over HTTP, by why (the scheduler's reason, `leader`, `backup`, `alone`, …): where the WAN copies go. */
     this.httpBytesByReason = {};
+    /**
+     * Loads that waited for a colleague's claimed HTTP fetch instead of fetching beside it
+     * (load-rounds.js): `waited` at all, `followed` its progress past the usual bounds, `stalled`
+     * with it past the end of the buffer.
+     */
+    this.claimWaits = { waited: 0, followed: 0, stalled: 0 };
     /** What a player that has not played yet fetches ahead of each ask (start-buffer.js). */
     this.startBuffer = new StartBuffer();
     /** The VOD segment the player got last per rendition, for who plays ahead of it (trail.js). */

@@ -1371,6 +1371,7 @@ test('with its buffer gone a colleague follows a leader\'s fetch that makes prog
   assert.ok(first.r, 'the player got its segment');
   assert.equal(http.length, 1);
   assert.ok(http[0].atMs >= 4000 && http[0].atMs <= 4010, `HTTP began at ${http[0].atMs} ms; the buffer ran out at 2,000 ms`);
+  assert.deepEqual(engine.stats().claimWaits, { waited: 1, followed: 1, stalled: 1 });
   // The leader lands its copy, but this viewer got nothing from it: the next crawl is followed
   // while the buffer lasts, no further.
   far['p-lead'].segments.set(seg(7).url, bytes);
@@ -1384,5 +1385,6 @@ test('with its buffer gone a colleague follows a leader\'s fetch that makes prog
   assert.ok(second.r);
   assert.equal(http.length, 2);
   assert.ok(http[1].atMs >= 2000 && http[1].atMs <= 2010, `HTTP began at ${http[1].atMs} ms; the buffer ran out at 2,000 ms`);
+  assert.deepEqual(engine.stats().claimWaits, { waited: 2, followed: 2, stalled: 1 }, 'followed while the buffer lasted, no stall');
   engine.destroy();
 });

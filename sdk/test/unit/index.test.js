@@ -121,9 +121,10 @@ test('on(stats) listeners are called with the stats; off removes them; disable/e
 
 test('stats of several players add up; the P2P ratio is over all segment bytes', () => {
   const s = combineStats([
-    { httpBytes: 100, p2pBytes: 300, uploadedBytes: 50, peers: 2, stalls: 1, startupMs: 800, site: 'hq', peerId: 'p-1', leader: false, connected: true, failures: { timeout: 1 }, httpRescued: 2, httpBytesByReason: { alone: 60, leader: 40 } },
-    { httpBytes: 100, p2pBytes: 500, uploadedBytes: 0, peers: 1, stalls: 0, startupMs: 900, site: 'hq', peerId: 'p-2', leader: true, connected: true, httpBytesByReason: { leader: 100 } },
+    { httpBytes: 100, p2pBytes: 300, uploadedBytes: 50, peers: 2, stalls: 1, startupMs: 800, site: 'hq', peerId: 'p-1', leader: false, connected: true, failures: { timeout: 1 }, httpRescued: 2, httpBytesByReason: { alone: 60, leader: 40 }, claimWaits: { waited: 3, followed: 1, stalled: 1 } },
+    { httpBytes: 100, p2pBytes: 500, uploadedBytes: 0, peers: 1, stalls: 0, startupMs: 900, site: 'hq', peerId: 'p-2', leader: true, connected: true, httpBytesByReason: { leader: 100 }, claimWaits: { waited: 2, followed: 0, stalled: 0 } },
   ], { enabled: true, version: 'x' });
+  assert.deepEqual(s.claimWaits, { waited: 5, followed: 1, stalled: 1 });
   assert.deepEqual(s.httpBytesByReason, { alone: 60, leader: 140 });
   assert.equal(s.httpBytes, 200);
   assert.equal(s.p2pBytes, 800);
