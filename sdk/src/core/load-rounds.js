@@ -79,9 +79,6 @@ export async function loadRounds(loader, id, req, t0, httpOnce) {
       return httpOnce(plan.reason);
     }
     if (plan.source === 'wait') {
-      // A neighbour's fetch that still makes progress is followed past an earlier wait that ran out;
-      // past the end of the buffer that costs a stall, which each neighbour may cost only once
-      // until it delivers a segment (fetch-claims.js).
       if (fetchingSinceMs !== undefined && !claimWaited) {
         claimWaited = true;
         loader.claimWaits.waited++;
@@ -90,6 +87,9 @@ export async function loadRounds(loader, id, req, t0, httpOnce) {
         followed = true;
         loader.claimWaits.followed++;
       }
+      // A neighbour's fetch that still makes progress is followed past an earlier wait that ran out;
+      // past the end of the buffer that costs a stall, which each neighbour may cost only once
+      // until it delivers a segment (fetch-claims.js).
       if (plan.progress && plan.untilMs > bufferEndsAtMs && !stalling) {
         stalling = true;
         loader.claimWaits.stalled++;
