@@ -22,8 +22,8 @@
  * otherwise, or with nothing measured yet, HTTP at once. On a congested link an urgent segment that
  * a neighbour said it is fetching (fetch-claims.js) waits for that copy, up to one HTTP time,
  * instead of adding a second to the link, and for as long as the neighbour says its fetch makes
- * progress, up to {@link MAX_PROGRESS_STALL_MS} past the end of the buffer. On an uncongested link HTTP is fast, so
- * these rules rarely fire and never add more than one HTTP time.
+ * progress, up to {@link MAX_PROGRESS_STALL_MS} past the end of the buffer. On an uncongested
+ * link HTTP is fast, so these rules rarely fire and never add more than one HTTP time.
  *
  * Live: the primary site leader for a segment (rankLeaders) fetches it over HTTP at once and
  * announces it; the backup waits for the primary's announcement for the expected HTTP time plus
