@@ -42,7 +42,7 @@ import { Peer } from './peer.js';
 import { DEFAULT_VIEWER_PARAMS, segmentIdFor } from './segment-id.js';
 import { PeerGate } from './peer-gate.js';
 import { Neighbours } from './neighbours.js';
-import { Hello, networkInfo, withThroughput } from './self-report.js';
+import { EarlyLinkReport, Hello, networkInfo, withThroughput } from './self-report.js';
 import { SegmentLoader } from './segment-loader.js';
 import { SegmentWaits } from './segment-waits.js';
 import { LivePrefetch } from './live-prefetch.js';
@@ -109,6 +109,7 @@ export class Engine {
     this.qoe = new QoeReporter({
       send: (body) => !!this.signaling && this.signaling.report(withThroughput(body, this.scheduler, this.uploadMeter)), now, timers,
     });
+    this.earlyReport = new EarlyLinkReport({ scheduler: this.scheduler, send: () => this.qoe.flush() !== null });
     this.enabled = true;
     this.destroyed = false;
     this.signaling = null;
@@ -151,7 +152,8 @@ export class Engine {
     this.waits = new SegmentWaits({ timers, now });
     this.loader = new SegmentLoader({
       engine: this, store: this.store, scheduler: this.scheduler, qoe: this.qoe, gate: this.gate, anchor: this.verdict.anchor,
-      neighbours: this.neighbours, waits: this.waits, listing: (id) => this.live.known.get(id), timers, now, log, idleTimeoutMs,
+      neighbours: this.neighbours, waits: this.waits, listing: (id) => this.live.known.get(id), earlyReport: this.earlyReport,
+      timers, now, log, idleTimeoutMs,
     });
     this.live = new LivePrefetch({
       engine: this, store: this.store, scheduler: this.scheduler, loader: this.loader, neighbours: this.neighbours,
@@ -267,6 +269,7 @@ export class Engine {
     this.site = m.site;
     this.onPolicy(m.policy);
     this.log('joined as', m.peerId, 'site', m.site);
+    this.earlyReport.check();
     this.live.warmStart();
   }
 

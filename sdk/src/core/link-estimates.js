@@ -171,13 +171,17 @@ export class LinkEstimates {
    * @returns {number|undefined} bits per second, undefined without such a fetch
    */
   reportedHttpBps() {
-    const since = this.now() - REPORT_WINDOW_MS;
     let best;
-    for (const s of this.samples) {
-      if (s.bytes < RATE_SAMPLE_MIN_BYTES || s.at < since) continue;
+    for (const s of this.reportedSamples()) {
       const bps = (s.bytes * 8 * 1000) / Math.max(s.ms, 1);
       if (best === undefined || bps > best) best = bps;
     }
     return best;
+  }
+
+  /** The fetches {@link reportedHttpBps} takes its figure from. */
+  reportedSamples() {
+    const since = this.now() - REPORT_WINDOW_MS;
+    return this.samples.filter((s) => s.bytes >= RATE_SAMPLE_MIN_BYTES && s.at >= since);
   }
 }

@@ -4,7 +4,8 @@
  * measured upload capacity, that it understands the data-channel `fetching` message and, where the
  * appliance offers no STUN responder, whether its browser hides its addresses behind mDNS names
  * (mdns-probe.js). In each QoE report: its own HTTP throughput and upload capacity, once measured
- * ({@link withThroughput}).
+ * ({@link withThroughput}); and one report early, as soon as its own fetches show the site's link
+ * congested ({@link EarlyLinkReport}).
  *
  * Separate from engine.js because the `hello` fields outlive a socket: the signaling client sends
  * the same object again on every reconnect, so it is kept current here (the upload capacity, the
@@ -13,6 +14,11 @@
  *
  * @module core/self-report
  */
+
+import { CONGESTED_SITE_BPS } from './scheduler.js';
+
+/** Fetches large enough to show the link's speed that an early report waits for, all slow. */
+export const EARLY_REPORT_FETCHES = 2;
 
 /**
  * The network type for `hello` and the upload policy, from navigator.connection.
@@ -101,4 +107,43 @@ export function withThroughput(body, scheduler, uploadMeter) {
   const uploadKbps = uploadMeter.capacityKbps();
   if (uploadKbps > 0) out.uploadKbps = uploadKbps;
   return out;
+}
+
+/**
+ * The one report a viewer sends before its next periodic one (every 10 s, qoe.js): as soon as
+ * its own fetches show the site's link congested. The appliance tells the viewers who join the
+ * site the figure in `welcome` (`siteHttpKbps`), and a joiner told of a congested link takes its
+ * first fragments from colleagues on the LAN instead of adding fetches to the link. Without it,
+ * in a site the appliance had no figure for (a fresh appliance, a site not seen for a day), the
+ * viewers who joined in the first viewer's first 10 s each started a fetch over the thin link
+ * that a colleague's copy then replaced, and the leader's own fetches shared the link with them.
+ *
+ * It waits for {@link EARLY_REPORT_FETCHES} fetches large enough to show the link's speed and
+ * sends only when the fastest of them is under the congestion threshold: a single fetch on a cold
+ * connection, or on a desktop busy with starting the page, can be slow on an open link, and a
+ * figure that only says "open" changes nothing for a joiner (it is the default). Later figures
+ * come with the periodic reports.
+ */
+export class EarlyLinkReport {
+  /**
+   * @param {object} options
+   * @param {{reportedSamples(): object[], reportedHttpBps(): number|undefined}} options.scheduler link-estimates.js
+   * @param {() => boolean} options.send sends a QoE report now; false when it could not (no socket yet)
+   */
+  constructor({ scheduler, send }) {
+    this.scheduler = scheduler;
+    this.send = send;
+    /** Whether the early report went out; at most one per page's player. */
+    this.sent = false;
+  }
+
+  /**
+   * Sends the early report if it is due: after each completed HTTP fetch (recorded in the link
+   * estimates), and at `welcome` for fetches made before the socket had joined.
+   */
+  check() {
+    if (this.sent || this.scheduler.reportedSamples().length < EARLY_REPORT_FETCHES) return;
+    if (!(this.scheduler.reportedHttpBps() < CONGESTED_SITE_BPS)) return;
+    this.sent = this.send();
+  }
 }

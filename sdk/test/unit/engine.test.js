@@ -694,6 +694,52 @@ test('a viewer joining a site whose link is slow starts from its neighbours, and
   assert.ok(signaling.reports.at(-1).httpKbps > 0, JSON.stringify(signaling.reports.at(-1)));
 });
 
+/** The player's HTTP load of `bytes` as if it had taken `ms` (a thin link), without waiting that long. */
+function slowHttp(bytes, ms) {
+  return async () => {
+    const deliveredAt = performance.now();
+    return { bytes, requestedAt: deliveredAt - ms, firstByteAt: deliveredAt - ms + 50, deliveredAt };
+  };
+}
+
+test('a viewer whose own fetches show the site\'s link congested reports it at once, not at its next periodic report', async () => {
+  const bytes = segmentBytes(90_000, 21);
+  const { engine, signaling } = await setup({ self: 'p-lead', leaders: ['p-lead'] });
+  const load = (url) => engine.loadSegment({ url, live: true, bufferS: 0, durationS: 2, httpLoad: slowHttp(bytes, 720) });
+  await load(SEG);
+  assert.equal(signaling.reports.length, 0, 'one slow fetch is not enough');
+  await load(SEG2);
+  assert.equal(signaling.reports.length, 1, 'the appliance hears it before the 10-s report');
+  assert.equal(signaling.reports[0].httpKbps, 1000, JSON.stringify(signaling.reports[0]));
+  await load(SEG3);
+  assert.equal(signaling.reports.length, 1, 'once');
+});
+
+test('slow fetches made before the appliance\'s welcome are reported as soon as the socket joins', async () => {
+  const bytes = segmentBytes(90_000, 22);
+  const { engine, signaling: started } = createEngine();
+  engine.start();
+  const signaling = started();
+  signaling.report = (body) => signaling.joined && signaling.reports.push(body) > 0;
+  for (const url of [SEG, SEG2]) {
+    const r = await engine.loadSegment({ url, live: true, bufferS: 0, durationS: 2, httpLoad: slowHttp(bytes, 720) });
+    assert.equal(r.source, 'http');
+  }
+  assert.equal(signaling.reports.length, 0, 'no socket joined yet');
+  signaling.welcome('p-first', { leaders: ['p-first'] });
+  assert.equal(signaling.reports.length, 1);
+  assert.equal(signaling.reports[0].httpKbps, 1000);
+});
+
+test('fast fetches send no early report: on an open link the periodic reports say so', async () => {
+  const bytes = segmentBytes(90_000, 23);
+  const { engine, signaling } = await setup({ self: 'p-lead', leaders: ['p-lead'] });
+  for (const url of [SEG, SEG2, SEG3]) {
+    await engine.loadSegment({ url, live: true, bufferS: 0, durationS: 2, httpLoad: slowHttp(bytes, 20) });
+  }
+  assert.equal(signaling.reports.length, 0);
+});
+
 /** An engine started on a fake signaling whose `connect` is recorded; `options` is what the engine gave createSignaling. */
 function engineProbing(probeMdns) {
   const rig = { options: null, connected: false };
