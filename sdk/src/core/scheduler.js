@@ -297,6 +297,16 @@ export class Scheduler extends LinkEstimates {
   }
 
   /**
+   * Whether what this viewer reports of its link ({@link LinkEstimates#reportedHttpBps}) says it is
+   * congested, from at least `fetches` fetches large enough to show the link's speed: the rule of
+   * the report a viewer sends early (self-report.js).
+   * @param {number} fetches
+   */
+  reportedCongested(fetches) {
+    return this.reportedSamples().length >= fetches && this.reportedHttpBps() < CONGESTED_SITE_BPS;
+  }
+
+  /**
    * Whether a fetch that only fills the buffer should leave the link to others: it is congested
    * ({@link congested}), or this viewer's own fetches large enough to show the link's speed
    * measured it under {@link CONGESTED_SITE_BPS}. The first viewer of a recording gets no site

@@ -94,7 +94,7 @@ export class SegmentLoader {
    * @param {import('./segment-waits.js').SegmentWaits} options.waits where a load waits for a neighbour
    * @param {(id: string) => import('./live-prefetch.js').KnownSegment|undefined} options.listing what the
    *   playlists said of a segment (live-prefetch.js), for what a request leaves out
-   * @param {import('./self-report.js').EarlyLinkReport} [options.earlyReport] told of each completed fetch
+   * @param {import('./self-report.js').EarlyLinkReport} options.earlyReport told of each completed fetch
    * @param {object} options.timers
    * @param {() => number} options.now
    * @param {(...args: any[]) => void} options.log
@@ -338,7 +338,7 @@ export class SegmentLoader {
     const why = reason || 'other';
     this.httpBytesByReason[why] = (this.httpBytesByReason[why] || 0) + bytes.length;
     this.scheduler.recordHttp({ bytes: bytes.length, ms: res.deliveredAt - res.requestedAt, durationS: req.durationS });
-    this.earlyReport?.check();
+    this.earlyReport.check();
     // Kept without a hash: the store hashes it if a neighbour asks for it (SegmentStore#sha256).
     this.keep(id, bytes, { source: 'http', sequence: req.sequence, track: req.track });
     return { bytes, source: 'http', stats: httpLoaderStats(res), timing: res };

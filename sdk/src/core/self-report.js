@@ -15,8 +15,6 @@
  * @module core/self-report
  */
 
-import { CONGESTED_SITE_BPS } from './scheduler.js';
-
 /** Fetches large enough to show the link's speed that an early report waits for, all slow. */
 export const EARLY_REPORT_FETCHES = 2;
 
@@ -119,15 +117,15 @@ export function withThroughput(body, scheduler, uploadMeter) {
  * that a colleague's copy then replaced, and the leader's own fetches shared the link with them.
  *
  * It waits for {@link EARLY_REPORT_FETCHES} fetches large enough to show the link's speed and
- * sends only when the fastest of them is under the congestion threshold: a single fetch on a cold
- * connection, or on a desktop busy with starting the page, can be slow on an open link, and a
- * figure that only says "open" changes nothing for a joiner (it is the default). Later figures
- * come with the periodic reports.
+ * sends only when the fastest of them is under the congestion threshold
+ * (Scheduler#reportedCongested): a single fetch on a cold connection, or on a desktop busy with
+ * starting the page, can be slow on an open link, and a figure that only says "open" changes
+ * nothing for a joiner (it is the default). Later figures come with the periodic reports.
  */
 export class EarlyLinkReport {
   /**
    * @param {object} options
-   * @param {{reportedSamples(): object[], reportedHttpBps(): number|undefined}} options.scheduler link-estimates.js
+   * @param {{reportedCongested(fetches: number): boolean}} options.scheduler scheduler.js
    * @param {() => boolean} options.send sends a QoE report now; false when it could not (no socket yet)
    */
   constructor({ scheduler, send }) {
@@ -142,8 +140,7 @@ export class EarlyLinkReport {
    * estimates), and at `welcome` for fetches made before the socket had joined.
    */
   check() {
-    if (this.sent || this.scheduler.reportedSamples().length < EARLY_REPORT_FETCHES) return;
-    if (!(this.scheduler.reportedHttpBps() < CONGESTED_SITE_BPS)) return;
+    if (this.sent || !this.scheduler.reportedCongested(EARLY_REPORT_FETCHES)) return;
     this.sent = this.send();
   }
 }
