@@ -112,6 +112,22 @@ export function tbfArgs(rateKbit) {
   return ['tbf', 'rate', `${rateKbit}kbit`, 'burst', String(burst), 'latency', '300ms'];
 }
 
+/**
+ * Slows the UDP that a viewer's namespace sends to `rateKbit` (an HTB class that only UDP is
+ * classified into; everything else, TCP for HTTP and signaling included, is not limited): what
+ * an endpoint firewall or a saturated Wi-Fi that throttles UDP does to a viewer whose data
+ * channels are already open. ICE's small consent checks still pass, so the connections stay up
+ * while transfers over them crawl. Gone with the namespace.
+ */
+export function throttleUdp(namespace, rateKbit) {
+  const rate = `${rateKbit}kbit`;
+  tc(namespace, ['qdisc', 'add', 'dev', 'eth0', 'root', 'handle', '1:', 'htb', 'default', '20', 'r2q', '1']);
+  tc(namespace, ['class', 'add', 'dev', 'eth0', 'parent', '1:', 'classid', '1:20', 'htb', 'rate', '10gbit', 'quantum', '60000']);
+  tc(namespace, ['class', 'add', 'dev', 'eth0', 'parent', '1:', 'classid', '1:10', 'htb', 'rate', rate, 'ceil', rate, 'quantum', '1514']);
+  tc(namespace, ['filter', 'add', 'dev', 'eth0', 'parent', '1:', 'protocol', 'ip', 'prio', '1', 'u32',
+    'match', 'ip', 'protocol', '17', '0xff', 'flowid', '1:10']);
+}
+
 export function listNamespaces() {
   return ip(['netns', 'list'], { quiet: true })
     .split('\n')

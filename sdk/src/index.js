@@ -56,7 +56,7 @@ export function readConfig(raw) {
 /** Sums the per-player stats into the page's `swarmgate.stats()`. */
 export function combineStats(list, { enabled, version }) {
   const out = {
-    httpBytes: 0, p2pBytes: 0, uploadedBytes: 0, peers: 0, stalls: 0, stallMs: 0, watchMs: 0, httpRescued: 0,
+    httpBytes: 0, p2pBytes: 0, uploadedBytes: 0, peers: 0, stalls: 0, stallMs: 0, watchMs: 0, httpRescued: 0, p2pPauses: 0,
     startupMs: null, p2pRatio: 0, site: null, peerId: null, leader: false, connected: false,
     failures: { timeout: 0, integrity: 0, gone: 0, noHolder: 0, policy: 0, unverified: 0 }, peersBySite: {}, p2pBytesByPeer: {}, enabled, version,
     // HTTP bytes by why they were not P2P (segment-loader.js `httpBytesByReason`).
@@ -76,7 +76,7 @@ export function combineStats(list, { enabled, version }) {
     siteHttpKbps: null,
   };
   for (const s of list) {
-    for (const k of ['httpBytes', 'p2pBytes', 'uploadedBytes', 'peers', 'stalls', 'stallMs', 'watchMs', 'httpRescued']) out[k] += s[k] || 0;
+    for (const k of ['httpBytes', 'p2pBytes', 'uploadedBytes', 'peers', 'stalls', 'stallMs', 'watchMs', 'httpRescued', 'p2pPauses']) out[k] += s[k] || 0;
     for (const k of Object.keys(out.failures)) out.failures[k] += (s.failures && s.failures[k]) || 0;
     for (const k of Object.keys(out.claimWaits)) out.claimWaits[k] += (s.claimWaits && s.claimWaits[k]) || 0;
     for (const [site, n] of Object.entries(s.peersBySite || {})) out.peersBySite[site] = (out.peersBySite[site] || 0) + n;

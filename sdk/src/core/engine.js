@@ -8,6 +8,7 @@
  * - live-prefetch.js: the playlists ({@link Engine#onPlaylist}) and the live leaders' prefetches;
  * - integrity-verdict.js: the appliance's segment hashes (anchor.js) and what follows when a
  *   neighbour's bytes do not match or no hash exists (reports, bans, P2P downloads paused or off);
+ *   download-health.js: P2P downloads paused while this viewer's own transfers keep stalling;
  * - the segment store, the hybrid scheduler, the peer gate and the QoE reporter.
  * The parts read the session's facts from the engine and never write them.
  *
@@ -47,6 +48,7 @@ import { SegmentLoader } from './segment-loader.js';
 import { SegmentWaits } from './segment-waits.js';
 import { LivePrefetch } from './live-prefetch.js';
 import { IntegrityVerdict } from './integrity-verdict.js';
+import { DownloadHealth } from './download-health.js';
 
 export { DEFAULT_VIEWER_PARAMS, networkInfo, segmentIdFor };
 /** @typedef {import('./segment-id.js').ByteRange} ByteRange */
@@ -134,6 +136,7 @@ export class Engine {
     });
     this.uploadMeter = new UploadMeter({ now });
     this.verdict = new IntegrityVerdict({ signaling: () => this.signaling, qoe: this.qoe, now, log, maxAnchorEntries });
+    this.health = new DownloadHealth({ now, log });
     this.neighbours = new Neighbours({
       engine: this, store: this.store, qoe: this.qoe, gate: this.gate, uploadMeter: this.uploadMeter, verdict: this.verdict,
       createPeer, RTCPeerConnection, timers, now, log,
@@ -145,9 +148,7 @@ export class Engine {
       // A load waiting for the segment plans again: a colleague's fetch under way is worth waiting for.
       onFetching: (ids) => { for (const id of ids) this.waits.wake(id); },
       // The signaling client sends `hello` again on every reconnect: keep the figure current.
-      onUploadCapacity: () => {
-        if (this.hello) this.hello.setUploadKbps(this.uploadMeter.capacityKbps());
-      },
+      onUploadCapacity: () => this.hello?.setUploadKbps(this.uploadMeter.capacityKbps()),
     });
     this.waits = new SegmentWaits({ timers, now });
     this.loader = new SegmentLoader({
@@ -159,10 +160,7 @@ export class Engine {
       engine: this, store: this.store, scheduler: this.scheduler, loader: this.loader, neighbours: this.neighbours,
       fetchHttp, timers, now, log,
     });
-    this.store.on('add', ({ id }) => {
-      this.neighbours.announce(id);
-      this.waits.wake(id);
-    });
+    this.store.on('add', ({ id }) => { this.neighbours.announce(id); this.waits.wake(id); });
     this.store.on('evict', () => this.neighbours.scheduleFullAnnounce());
   }
 
@@ -308,11 +306,13 @@ export class Engine {
   }
 
   /**
-   * Whether segments may be downloaded from neighbours now: P2P is usable and the appliance can
-   * vouch for what they send. Uploads and leader prefetches do not depend on it.
+   * Whether segments may be downloaded from neighbours now: P2P is usable, the appliance can
+   * vouch for what they send, and this viewer's transfers have not been stalling while its link is
+   * not scarce (download-health.js). Uploads and leader prefetches do not depend on it.
    */
   p2pDownloadsAllowed() {
-    return this.p2pUsable() && this.verdict.downloadsAllowed();
+    return this.p2pUsable() && this.verdict.downloadsAllowed() &&
+      (this.health.allowed() || this.scheduler.scarceLink({}));
   }
 
   /** Whether the appliance already said it has no hash for this segment (so no neighbour is asked). */
@@ -346,6 +346,7 @@ export class Engine {
       httpRescued: this.loader.rescued,
       httpBytesByReason: { ...this.loader.httpBytesByReason },
       claimWaits: { ...this.loader.claimWaits },
+      p2pPauses: this.health.pauses,
     };
   }
 

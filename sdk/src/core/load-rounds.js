@@ -50,8 +50,9 @@ export async function loadRounds(loader, id, req, t0, httpOnce) {
     if (!e.p2pUsable()) return httpOnce('off');
     const cached = loader.fromStore(id, req);
     if (cached) return cached;
-    // Nothing a neighbour sends could be verified now: waiting for one would only cost buffer.
-    if (!e.p2pDownloadsAllowed()) return httpOnce('unanchored');
+    // Nothing a neighbour sends could be verified now, or this viewer's transfers from neighbours
+    // keep stalling (download-health.js): waiting for one would only cost buffer.
+    if (!e.p2pDownloadsAllowed()) return httpOnce(e.health.allowed() ? 'unanchored' : 'paused');
     if (e.unverifiable(id)) return httpOnce('unverified');
     // Nobody could announce it to us or serve it, now or soon: waiting would only cost buffer.
     const open = loader.neighbours.openCount();

@@ -49,7 +49,7 @@ export class Neighbours {
   /**
    * @param {object} options
    * @param {import('./engine.js').Engine} options.engine the session: `enabled`, `destroyed`,
-   *   `signaling`, `policy`, `selfId` and `leaders` are read (and by the upload policy,
+   *   `signaling`, `policy`, `selfId`, `leaders` and `health` are read (and by the upload policy,
    *   `connection` and `uploadAllowedByPage`)
    * @param {import('./segment-store.js').SegmentStore} options.store what is served and announced
    * @param {import('./qoe.js').QoeReporter} options.qoe
@@ -259,8 +259,10 @@ export class Neighbours {
       holders.push(p);
     }
     // Spread requests: neighbours with fewer uploads first, leaders last (they fetch from HTTP
-    // and serve first copies; the others then serve each other).
-    const rank = (p) => (p.activeUploads || 0) * 4 + (leaders.includes(p.id) ? 2 : 0) + Math.random();
+    // and serve first copies; the others then serve each other); after all of them one whose
+    // last transfer to this viewer stalled, so that another is tried (download-health.js).
+    const stalled = (p) => (this.engine.health.lastStalled(p.id) ? 64 : 0);
+    const rank = (p) => (p.activeUploads || 0) * 4 + (leaders.includes(p.id) ? 2 : 0) + stalled(p) + Math.random();
     return holders.map((p) => [rank(p), p.id]).sort((a, b) => a[0] - b[0]).map(([, id]) => id);
   }
 
@@ -326,12 +328,8 @@ export class Neighbours {
   countFailure(peerId, r) {
     switch (r.fail) {
       case 'integrity': this.verdict.mismatch(peerId, r.segment); break;
-      case 'unverified':
-        this.qoe.addFailure('unverified');
-        break;
-      case 'timeout':
-        this.qoe.addFailure('timeout');
-        break;
+      case 'unverified': this.qoe.addFailure('unverified'); break;
+      case 'timeout': this.qoe.addFailure('timeout'); break;
       case 'idle': {
         this.qoe.addFailure('timeout');
         const n = (this.peerTimeouts.get(peerId) ?? 0) + 1;

@@ -46,6 +46,7 @@ export function askPeer(loader, id, peerId, deadlineMs, req) {
       loader.timers.clearInterval(idle);
       // The player's signal outlives this attempt (a re-plan tries another neighbour): no listener is left behind.
       req.signal?.removeEventListener?.('abort', onAbort);
+      loader.engine.health.record(peerId, out);
       resolve(out);
     };
     const deadline = loader.timers.setTimeout(() => {

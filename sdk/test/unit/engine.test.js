@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { Engine, segmentIdFor } from '../../src/core/engine.js';
 import { ANCHOR_BACKOFF_MS } from '../../src/core/integrity-verdict.js';
+import { PAUSE_MS } from '../../src/core/download-health.js';
 import { streamIdFor } from '../../src/core/segment-id.js';
 import { Peer } from '../../src/core/peer.js';
 import { channelPair, FakeSignaling, POLICY_ON, FakeTimers, hashAnswer, RemoteViewer, runClockUntil, segmentBytes, settle, sleep, until } from './fakes.js';
@@ -476,6 +477,76 @@ test('a neighbour that goes silent mid-transfer is given up after the idle timeo
   assert.equal(r.source, 'http');
   assert.ok(http.log[0] >= 100 && http.log[0] <= 200, `gave up ${http.log[0]} ms into the transfer; idle timeout 100 ms`);
   assert.equal(engine.stats().failures.timeout, 1);
+});
+
+/**
+ * Three neighbours that hold SEG and stall mid-transfer, and one that serves SEG2 and SEG3 well:
+ * the load of SEG tries the three in turn. `siteHttpKbps` is what welcome says of the site's link.
+ */
+async function stallingNeighbours({ siteHttpKbps } = {}) {
+  const bytes = segmentBytes(100_000, 7);
+  const timers = new FakeTimers();
+  const silent = { segments: new Map([[SEG, bytes]]), behaviour: () => 'silent' };
+  const { engine, far } = await setup({
+    self: 'p-self', idleTimeoutMs: 100, timers, siteHttpKbps,
+    remotes: { 'p-a': silent, 'p-b': silent, 'p-c': silent, 'p-d': { segments: new Map([[SEG2, bytes], [SEG3, bytes]]) } },
+  });
+  const http = httpLoader(bytes, { now: timers.now });
+  const loading = engine.loadSegment({ url: SEG, live: false, bufferS: 30, durationS: 2, httpLoad: http });
+  await runClockUntil(timers, () => http.log.length > 0, { maxMs: timers.t + 10_000, what: 'the HTTP fetch after the stalls' });
+  assert.equal((await loading).source, 'http');
+  assert.equal(engine.stats().failures.timeout, 3, 'each of the three stalled neighbours was tried');
+  const load = (url) => engine.loadSegment({ url, live: false, bufferS: 30, durationS: 2, httpLoad: httpLoader(bytes, { now: timers.now }) });
+  return { engine, far, timers, load };
+}
+
+test('a viewer whose transfers stall with several neighbours takes its segments over HTTP for a while', async () => {
+  const { engine, far, timers, load } = await stallingNeighbours();
+  assert.equal(engine.stats().p2pPauses, 1);
+  // p-d holds SEG2 and would serve it, but this viewer's transfers have been stalling.
+  let paused = null;
+  load(SEG2).then((r) => { paused = r; });
+  await runClockUntil(timers, () => paused !== null, { maxMs: timers.t + 5000, what: 'the load of SEG2' });
+  assert.equal(paused.source, 'http');
+  assert.equal(far['p-d'].chunksSent, 0, 'p-d was not asked');
+  assert.ok(engine.stats().httpBytesByReason.paused > 0, JSON.stringify(engine.stats().httpBytesByReason));
+  // The pause ends: the healthy neighbour is asked again.
+  timers.advance(PAUSE_MS);
+  const resumed = load(SEG3);
+  await runClockUntil(timers, () => far['p-d'].chunksSent > 0, { maxMs: timers.t + 5000, what: 'the request to p-d' });
+  assert.equal((await resumed).source, 'p2p');
+});
+
+test('a neighbour whose last transfer to this viewer stalled is asked after the others', async () => {
+  const bytes = segmentBytes(100_000, 8);
+  const timers = new FakeTimers();
+  // p-a ranks first (not a leader) but stalls; p-b, a leader, serves.
+  const { engine, far } = await setup({
+    self: 'p-self', idleTimeoutMs: 100, timers, leaders: ['p-b'],
+    remotes: {
+      'p-a': { segments: new Map([[SEG, bytes], [SEG2, bytes]]), behaviour: () => 'silent' },
+      'p-b': { segments: new Map([[SEG2, bytes]]) },
+    },
+  });
+  const http = httpLoader(bytes, { now: timers.now });
+  let first = null;
+  engine.loadSegment({ url: SEG, live: false, bufferS: 30, durationS: 2, httpLoad: http }).then((r) => { first = r; });
+  await runClockUntil(timers, () => first !== null, { maxMs: timers.t + 10_000, what: 'the load of SEG' });
+  assert.equal(first.source, 'http', 'p-a, its only holder, stalled');
+  let second = null;
+  engine.loadSegment({ url: SEG2, live: false, bufferS: 30, durationS: 2, httpLoad: http }).then((r) => { second = r; });
+  await runClockUntil(timers, () => second !== null, { maxMs: timers.t + 10_000, what: 'the load of SEG2' });
+  assert.equal(second.source, 'p2p');
+  assert.ok(far['p-b'].chunksSent > 0);
+  assert.equal(engine.stats().failures.timeout, 1, 'p-a was not asked for SEG2 before p-b');
+});
+
+test('on a congested link a viewer whose transfers stall keeps asking its neighbours', async () => {
+  const { engine, far, timers, load } = await stallingNeighbours({ siteHttpKbps: 1000 });
+  assert.equal(engine.stats().p2pPauses, 1, 'the stalls are counted all the same');
+  const r = load(SEG2);
+  await runClockUntil(timers, () => far['p-d'].chunksSent > 0, { maxMs: timers.t + 5000, what: 'the request to p-d' });
+  assert.equal((await r).source, 'p2p', 'one more HTTP fetch on the scarce link would slow every colleague\'s');
 });
 
 test('disabled: every load is HTTP and the mesh is closed; enable() joins again', async () => {

@@ -121,7 +121,7 @@ test('on(stats) listeners are called with the stats; off removes them; disable/e
 
 test('stats of several players add up; the P2P ratio is over all segment bytes', () => {
   const s = combineStats([
-    { httpBytes: 100, p2pBytes: 300, uploadedBytes: 50, peers: 2, stalls: 1, startupMs: 800, site: 'hq', peerId: 'p-1', leader: false, connected: true, failures: { timeout: 1 }, httpRescued: 2, httpBytesByReason: { alone: 60, leader: 40 }, claimWaits: { waited: 3, followed: 1, stalled: 1 } },
+    { httpBytes: 100, p2pBytes: 300, uploadedBytes: 50, peers: 2, stalls: 1, startupMs: 800, site: 'hq', peerId: 'p-1', leader: false, connected: true, failures: { timeout: 1 }, httpRescued: 2, p2pPauses: 1, httpBytesByReason: { alone: 60, leader: 40 }, claimWaits: { waited: 3, followed: 1, stalled: 1 } },
     { httpBytes: 100, p2pBytes: 500, uploadedBytes: 0, peers: 1, stalls: 0, startupMs: 900, site: 'hq', peerId: 'p-2', leader: true, connected: true, httpBytesByReason: { leader: 100 }, claimWaits: { waited: 2, followed: 0, stalled: 0 } },
   ], { enabled: true, version: 'x' });
   assert.deepEqual(s.claimWaits, { waited: 5, followed: 1, stalled: 1 });
@@ -131,6 +131,7 @@ test('stats of several players add up; the P2P ratio is over all segment bytes',
   assert.equal(s.p2pRatio, 0.8);
   assert.equal(s.peers, 3);
   assert.equal(s.httpRescued, 2);
+  assert.equal(s.p2pPauses, 1);
   assert.equal(s.startupMs, 800);
   assert.equal(s.leader, true);
   assert.equal(s.failures.timeout, 1);
