@@ -804,6 +804,7 @@ export async function runFleet({
       p2p_bytes_between_browsers: haveSdk ? p2pBytesBetweenBrowsers(perPage) : null,
       http_bytes_by_reason: haveSdk ? httpBytesByReason(perPage) : null,
       peer_gate: haveSdk && !httpOnly ? peerGateCounts(perPage) : null,
+      p2p_pauses: haveSdk && !httpOnly ? perPage.reduce((sum, p) => sum + (p.sdk?.p2pPauses ?? 0), 0) : null,
       cross_site_forwarded_packets: routerForwarded,
       off_lan_packets: offLan,
       viewers_played: startups.length,

@@ -77,6 +77,7 @@ export function poolRuns(results) {
       ? null : results.reduce((sum, r) => sum + (r.cross_site_p2p_bytes ?? 0), 0),
     http_bytes_by_reason: httpBytesByReason(pages),
     peer_gate: first.http_only ? null : peerGateCounts(pages),
+    p2p_pauses: first.http_only ? null : results.reduce((sum, r) => sum + (r.p2p_pauses ?? 0), 0),
     viewers_played: startups.length,
     machine_cpu_cores: meanByKey(results.map((r) => r.machine_cpu_cores)),
     load_avg_1m: {
