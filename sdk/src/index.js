@@ -58,7 +58,7 @@ export function combineStats(list, { enabled, version }) {
   const out = {
     httpBytes: 0, p2pBytes: 0, uploadedBytes: 0, peers: 0, stalls: 0, stallMs: 0, watchMs: 0, httpRescued: 0, p2pPauses: 0,
     startupMs: null, p2pRatio: 0, site: null, peerId: null, leader: false, connected: false,
-    failures: { timeout: 0, integrity: 0, gone: 0, noHolder: 0, policy: 0, unverified: 0 }, peersBySite: {}, p2pBytesByPeer: {}, enabled, version,
+    failures: { timeout: 0, integrity: 0, gone: 0, noHolder: 0, policy: 0, unverified: 0, paused: 0 }, peersBySite: {}, p2pBytesByPeer: {}, enabled, version,
     // HTTP bytes by why they were not P2P (segment-loader.js `httpBytesByReason`).
     httpBytesByReason: {},
     // Loads that waited for a colleague's claimed HTTP fetch (load-rounds.js `claimWaits`).

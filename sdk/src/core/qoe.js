@@ -29,7 +29,7 @@ const zeroCounters = () => ({
  * @property {number} level
  * @property {number} bitrateKbps
  * @property {number} neighbours
- * @property {{timeout: number, integrity: number, gone: number, noHolder: number, policy: number, unverified: number}} failures
+ * @property {{timeout: number, integrity: number, gone: number, noHolder: number, policy: number, unverified: number, paused: number}} failures
  */
 
 export class QoeReporter {
@@ -78,7 +78,7 @@ export class QoeReporter {
 
   /**
    * Counts a P2P failure.
-   * @param {'timeout'|'integrity'|'gone'|'noHolder'|'policy'|'unverified'} reason
+   * @param {'timeout'|'integrity'|'gone'|'noHolder'|'policy'|'unverified'|'paused'} reason
    */
   addFailure(reason) {
     if (!FAILURE_REASONS.includes(reason)) throw new RangeError(`unknown failure reason ${reason}`);

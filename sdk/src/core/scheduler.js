@@ -89,9 +89,10 @@ export const CONGESTED_VOD_SLACK_MS = 20_000;
 
 /**
  * Reasons a P2P attempt failed, as counted in the QoE `failures` object. `unverified`: the bytes
- * were dropped because the appliance had no hash for the segment.
+ * were dropped because the appliance had no hash for the segment; `paused`: no neighbour was asked
+ * because this viewer's own transfers kept stalling (download-health.js).
  */
-export const FAILURE_REASONS = Object.freeze(['timeout', 'integrity', 'gone', 'noHolder', 'policy', 'unverified']);
+export const FAILURE_REASONS = Object.freeze(['timeout', 'integrity', 'gone', 'noHolder', 'policy', 'unverified', 'paused']);
 
 /**
  * @typedef {{source: 'http', reason: string}} HttpPlan

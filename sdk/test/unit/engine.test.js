@@ -510,6 +510,7 @@ test('a viewer whose transfers stall with several neighbours takes its segments 
   assert.equal(paused.source, 'http');
   assert.equal(far['p-d'].chunksSent, 0, 'p-d was not asked');
   assert.ok(engine.stats().httpBytesByReason.paused > 0, JSON.stringify(engine.stats().httpBytesByReason));
+  assert.equal(engine.stats().failures.paused, 2, 'SEG after its third stall, and SEG2: reported among the reasons for HTTP');
   // The pause ends: the healthy neighbour is asked again.
   timers.advance(PAUSE_MS);
   const resumed = load(SEG3);

@@ -11,7 +11,7 @@ function setup({ accept = () => true } = {}) {
   return { q, timers, sent };
 }
 
-const noFailures = { timeout: 0, integrity: 0, gone: 0, noHolder: 0, policy: 0, unverified: 0 };
+const noFailures = { timeout: 0, integrity: 0, gone: 0, noHolder: 0, policy: 0, unverified: 0, paused: 0 };
 
 test('reports every 10 s with the counters since the previous report', () => {
   const { q, timers, sent } = setup();

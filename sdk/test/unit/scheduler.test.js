@@ -166,7 +166,7 @@ test('onP2pFailure falls back to HTTP and counts the reason', () => {
   for (const r of ['timeout', 'integrity', 'gone', 'noHolder', 'policy', 'unverified', 'timeout']) {
     assert.deepEqual(s.onP2pFailure(r), { source: 'http', reason: r });
   }
-  assert.deepEqual(s.failures, { timeout: 2, integrity: 1, gone: 1, noHolder: 1, policy: 1, unverified: 1 });
+  assert.deepEqual(s.failures, { timeout: 2, integrity: 1, gone: 1, noHolder: 1, policy: 1, unverified: 1, paused: 0 });
   assert.throws(() => s.onP2pFailure('bored'), RangeError);
 });
 

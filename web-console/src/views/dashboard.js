@@ -46,6 +46,7 @@ const WHY_NOT_P2P = [
   ['gone', 'Peer left'],
   ['noHolder', 'No peer had the segment'],
   ['policy', 'Policy: P2P off or download-only'],
+  ['paused', 'Viewer\'s own transfers stalling (paused)'],
 ];
 
 /** The Sites table's columns (its one-cell rows span them all). */

@@ -51,6 +51,6 @@ final class QoeWiring {
         ClientMessage.Failures f = r.failures() == null ? ClientMessage.Failures.NONE : r.failures();
         return new QoeReport(r.httpBytes(), r.p2pBytes(), r.uploadedBytes(), r.stalls(), r.stallMs(), r.watchMs(),
                 r.startupMs(), r.bitrateKbps(),
-                new QoeReport.Failures(f.timeout(), f.integrity(), f.gone(), f.noHolder(), f.policy()));
+                new QoeReport.Failures(f.timeout(), f.integrity(), f.gone(), f.noHolder(), f.policy(), f.paused()));
     }
 }

@@ -12,8 +12,8 @@ class ApplianceQoeReportsTest {
     @Test
     void everyCounterOfAWireReportReachesTheQoeReport() {
         ClientMessage.Report wire = new ClientMessage.Report(1, 2, 3, 4, 5, 6, 7L, 8, 9, 10,
-                new ClientMessage.Failures(11, 12, 13, 14, 15, 16), 2_000L);
-        assertEquals(new QoeReport(1, 2, 3, 4, 5, 6, 7L, 9, new QoeReport.Failures(11, 12, 13, 14, 15)),
+                new ClientMessage.Failures(11, 12, 13, 14, 15, 16, 17), 2_000L);
+        assertEquals(new QoeReport(1, 2, 3, 4, 5, 6, 7L, 9, new QoeReport.Failures(11, 12, 13, 14, 15, 17)),
                 QoeWiring.report(wire));
     }
 

@@ -24,6 +24,8 @@ public final class QoeResource {
             .required("gone", Schema.integer())
             .required("noHolder", Schema.integer())
             .required("policy", Schema.integer())
+            .required("paused", Schema.integer().describe("segments fetched over HTTP while the viewer had paused"
+                    + " P2P downloads because its own transfers from several neighbours kept stalling"))
             .required("total", Schema.integer())
             .describe("segments P2P did not deliver, by reason").named("WhyNotP2p");
     private static final Schema FIGURES = figures(Schema.object()).named("QoeFigures");

@@ -23,22 +23,24 @@ final class QoeColumns {
     static final int FAILURES_NO_HOLDER = 10;
     static final int FAILURES_POLICY = 11;
     static final int BITRATE_KBPS_SUM = 12;
+    /** Segments a viewer fetched over HTTP while its P2P downloads were paused (V14). */
+    static final int FAILURES_PAUSED = 13;
     /** First startup histogram bucket; one column per entry of {@link #STARTUP_BOUNDS_MS} plus the overflow. */
-    static final int STARTUP_FIRST = 13;
+    static final int STARTUP_FIRST = 14;
 
     /** Upper bounds (inclusive, ms) of the startup buckets; a last bucket holds everything above. */
     static final long[] STARTUP_BOUNDS_MS = {250, 500, 1000, 1500, 2000, 3000, 4000, 6000, 8000, 10000, 15000, 30000};
     static final int STARTUP_BUCKETS = STARTUP_BOUNDS_MS.length + 1;
     static final int COUNT = STARTUP_FIRST + STARTUP_BUCKETS;
 
-    /** Column names in index order (matching V4__qoe.sql). */
+    /** Column names in index order (V4__qoe.sql, and V14's column). */
     static final String[] NAMES;
 
     static {
         String[] names = new String[COUNT];
         String[] fixed = {"reports", "http_bytes", "p2p_bytes", "uploaded_bytes", "stalls", "stall_ms", "watch_ms",
             "failures_timeout", "failures_integrity", "failures_gone", "failures_no_holder", "failures_policy",
-            "bitrate_kbps_sum"};
+            "bitrate_kbps_sum", "failures_paused"};
         System.arraycopy(fixed, 0, names, 0, fixed.length);
         for (int i = 0; i < STARTUP_BOUNDS_MS.length; i++) {
             names[STARTUP_FIRST + i] = "startup_le_" + STARTUP_BOUNDS_MS[i];
@@ -81,6 +83,7 @@ final class QoeColumns {
         into[FAILURES_GONE] += f.gone();
         into[FAILURES_NO_HOLDER] += f.noHolder();
         into[FAILURES_POLICY] += f.policy();
+        into[FAILURES_PAUSED] += f.paused();
         into[BITRATE_KBPS_SUM] += r.bitrateKbps();
         if (r.startupMs() != null) {
             into[startupBucket(r.startupMs())] += 1;

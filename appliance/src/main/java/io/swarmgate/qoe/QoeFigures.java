@@ -24,6 +24,6 @@ public record QoeFigures(double viewers, Long peakViewers, Double peerEfficiency
                          long uploadedBytes, long stalls, long stallMs, long watchMs, long reports) {
 
     /** P2P failures by reason (docs/protocol.md, {@code report.failures}); {@code total} is their sum. */
-    public record WhyNotP2p(long timeout, long integrity, long gone, long noHolder, long policy, long total) {
+    public record WhyNotP2p(long timeout, long integrity, long gone, long noHolder, long policy, long paused, long total) {
     }
 }

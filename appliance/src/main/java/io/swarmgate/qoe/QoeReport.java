@@ -19,7 +19,7 @@ public record QoeReport(long httpBytes, long p2pBytes, long uploadedBytes, long 
     }
 
     /** P2P failures by reason since the previous report. */
-    public record Failures(long timeout, long integrity, long gone, long noHolder, long policy) {
-        public static final Failures NONE = new Failures(0, 0, 0, 0, 0);
+    public record Failures(long timeout, long integrity, long gone, long noHolder, long policy, long paused) {
+        public static final Failures NONE = new Failures(0, 0, 0, 0, 0, 0);
     }
 }

@@ -47,6 +47,7 @@ final class QoeSums {
         long gone = Math.round(counters[FAILURES_GONE]);
         long noHolder = Math.round(counters[FAILURES_NO_HOLDER]);
         long policy = Math.round(counters[FAILURES_POLICY]);
+        long paused = Math.round(counters[FAILURES_PAUSED]);
         return new QoeFigures(
                 viewers,
                 peakViewers < 0 ? null : peakViewers,
@@ -58,8 +59,8 @@ final class QoeSums {
                 startupQuantile(counters, 0.95),
                 Math.round(startups),
                 reports > 0 ? counters[BITRATE_KBPS_SUM] / reports : null,
-                new QoeFigures.WhyNotP2p(timeout, integrity, gone, noHolder, policy,
-                        timeout + integrity + gone + noHolder + policy),
+                new QoeFigures.WhyNotP2p(timeout, integrity, gone, noHolder, policy, paused,
+                        timeout + integrity + gone + noHolder + policy + paused),
                 Math.round(http), Math.round(p2p), Math.round(counters[UPLOADED_BYTES]),
                 Math.round(counters[STALLS]), Math.round(counters[STALL_MS]), Math.round(watch),
                 Math.round(reports));

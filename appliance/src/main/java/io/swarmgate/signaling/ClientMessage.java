@@ -106,8 +106,8 @@ public sealed interface ClientMessage {
      * Why P2P did not deliver, by reason, since the previous report; {@code unverified}: bytes
      * dropped because the appliance had no hash for the segment.
      */
-    record Failures(long timeout, long integrity, long gone, long noHolder, long policy, long unverified) {
-        public static final Failures NONE = new Failures(0, 0, 0, 0, 0, 0);
+    record Failures(long timeout, long integrity, long gone, long noHolder, long policy, long unverified, long paused) {
+        public static final Failures NONE = new Failures(0, 0, 0, 0, 0, 0, 0);
     }
 
     record Ping(Long t) implements ClientMessage {

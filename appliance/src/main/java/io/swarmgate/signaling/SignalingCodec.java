@@ -134,7 +134,8 @@ public final class SignalingCodec {
                 failures.counter("timeout", MAX_REPORT_FAILURES), failures.counter("integrity", MAX_REPORT_FAILURES),
                 failures.counter("gone", MAX_REPORT_FAILURES), failures.counter("noHolder", MAX_REPORT_FAILURES),
                 failures.counter("policy", MAX_REPORT_FAILURES),
-                failures.has("unverified") ? failures.counter("unverified", MAX_REPORT_FAILURES) : 0);
+                failures.has("unverified") ? failures.counter("unverified", MAX_REPORT_FAILURES) : 0,
+                failures.has("paused") ? failures.counter("paused", MAX_REPORT_FAILURES) : 0);
         return new ClientMessage.Report(f.counter("httpBytes", MAX_REPORT_BYTES), f.counter("p2pBytes", MAX_REPORT_BYTES),
                 f.counter("uploadedBytes", MAX_REPORT_BYTES), f.counter("stalls", MAX_REPORT_STALLS),
                 f.counter("stallMs", MAX_REPORT_MS), f.counter("watchMs", MAX_REPORT_MS),

@@ -72,13 +72,15 @@ class QoeApiIT extends ApiTestBase {
                     () -> json(c.get("/qoe/live")).get("viewers").asDouble() == 1);
             v.send("{\"type\":\"report\",\"httpBytes\":1000000,\"p2pBytes\":3000000,\"uploadedBytes\":0,\"stalls\":0,"
                     + "\"stallMs\":0,\"watchMs\":10000,\"startupMs\":800,\"level\":0,\"bitrateKbps\":300,\"neighbours\":2,"
-                    + "\"failures\":{\"timeout\":2,\"noHolder\":1}}");
+                    + "\"failures\":{\"timeout\":2,\"noHolder\":1,\"paused\":3}}");
             // Reports are aggregated on the next flush (qoe.flush-interval-ms).
             Await.until("the report's efficiency on /qoe/live", Duration.ofSeconds(10),
                     () -> json(c.get("/qoe/live")).get("efficiency").isNumber());
             JsonNode live = json(c.get("/qoe/live"));
             assertEquals(0.75, live.get("efficiency").asDouble(), 1e-9);
             assertEquals(2, live.at("/whyNotP2p/timeout").asLong());
+            assertEquals(3, live.at("/whyNotP2p/paused").asLong());
+            assertEquals(6, live.at("/whyNotP2p/total").asLong());
             assertEquals("townhall", live.at("/byStream/0/stream").asText());
             assertTrue(live.at("/bySite/0/uploadCapacityKbps").isNull(), "no viewer has measured its upload yet");
             for (String field : new String[] {"wanKbps", "wanMeasuredAt", "wanCongested"}) {

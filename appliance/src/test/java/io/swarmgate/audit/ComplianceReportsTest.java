@@ -33,7 +33,7 @@ class ComplianceReportsTest {
                     new QoeAggregator.Settings(3_600_000, 100_000));
             // Paris watched townhall for an hour, 3/4 of it from peers; Lyon 30 minutes over HTTP with a stall.
             aggregator.accept("townhall", "paris", "p1", new QoeReport(1_000_000, 3_000_000, 0, 0, 0, 3_600_000, 800L,
-                    300, new QoeReport.Failures(0, 2, 0, 0, 0)));
+                    300, new QoeReport.Failures(0, 2, 0, 0, 0, 0)));
             aggregator.accept("townhall", "lyon", "l1", new QoeReport(2_000_000, 0, 0, 1, 1_800, 1_800_000, 900L, 300,
                     QoeReport.Failures.NONE));
             aggregator.accept("weekly", "paris", "p2", new QoeReport(500_000, 500_000, 0, 0, 0, 600_000, null, 300,

@@ -32,7 +32,7 @@ class QoeAggregationTest {
         f.aggregator.accept("town-hall", "berlin", "c", report(2_000_000, 0, 1500, 10_000, 2500L));
         f.clock.set(T0.plusSeconds(15));
         f.aggregator.accept("town-hall", "paris", "a", report(0, 2_000_000, 0, 10_000, null));
-        f.aggregator.accept("training", "paris", "d", failures(3, 1, 0, 2, 4));
+        f.aggregator.accept("training", "paris", "d", failures(3, 1, 0, 2, 4, 5));
     }
 
     @Test
@@ -56,7 +56,7 @@ class QoeAggregationTest {
             // 400 in (250,500], 1200 in (1000,1500], 2500 in (2000,3000]: interpolated inside the bucket.
             assertEquals(1250.0, all.startupP50Ms(), EPS);
             assertEquals(2850.0, all.startupP95Ms(), EPS);
-            assertEquals(new QoeFigures.WhyNotP2p(3, 1, 0, 2, 4, 10), all.whyNotP2p());
+            assertEquals(new QoeFigures.WhyNotP2p(3, 1, 0, 2, 4, 5, 15), all.whyNotP2p());
             assertEquals(5, all.reports());
             assertEquals(3000.0, all.avgBitrateKbps(), EPS);
             assertEquals(all, h.points().get(0).figures());
@@ -67,7 +67,7 @@ class QoeAggregationTest {
             assertEquals(3.0, townHall.viewers(), EPS);
             QoeFigures training = h.byStream().get("training");
             assertNull(training.peerEfficiency(), "no bytes: efficiency is unknown, not 0");
-            assertEquals(10, training.whyNotP2p().total());
+            assertEquals(15, training.whyNotP2p().total());
 
             QoeFigures paris = h.bySite().get("paris");
             assertEquals(0.75, paris.peerEfficiency(), EPS);

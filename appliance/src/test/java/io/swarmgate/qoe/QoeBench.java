@@ -105,7 +105,7 @@ public final class QoeBench {
             ThreadLocalRandom r = ThreadLocalRandom.current();
             reports[i] = new QoeReport(r.nextLong(2_000_000), r.nextLong(6_000_000), r.nextLong(3_000_000),
                     r.nextInt(3) == 0 ? 1 : 0, r.nextInt(800), 10_000, i % 6 == 0 ? (long) r.nextInt(4000) : null,
-                    3000, new QoeReport.Failures(r.nextInt(3), 0, r.nextInt(2), r.nextInt(2), 0));
+                    3000, new QoeReport.Failures(r.nextInt(3), 0, r.nextInt(2), r.nextInt(2), 0, 0));
         }
         int perSecond = viewers / 10;
         log("ingesting %d reports/s for %d s", perSecond, ingestSeconds);

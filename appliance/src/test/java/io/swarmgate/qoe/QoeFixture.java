@@ -48,9 +48,9 @@ final class QoeFixture implements AutoCloseable {
                 QoeReport.Failures.NONE);
     }
 
-    static QoeReport failures(long timeout, long integrity, long gone, long noHolder, long policy) {
+    static QoeReport failures(long timeout, long integrity, long gone, long noHolder, long policy, long paused) {
         return new QoeReport(0, 0, 0, 0, 0, 10_000, null, 3000,
-                new QoeReport.Failures(timeout, integrity, gone, noHolder, policy));
+                new QoeReport.Failures(timeout, integrity, gone, noHolder, policy, paused));
     }
 
     @Override

@@ -30,6 +30,9 @@ class SignalingCodecReportTest {
         assertEquals(10_000_000_000L, r.httpBytes());
         assertEquals(86_400L, r.stalls());
         assertEquals(1_000_000L, r.failures().timeout());
+        assertEquals(0L, r.failures().paused(), "paused is optional: an older SDK leaves it out");
+        assertEquals(1_000_000L, ((ClientMessage.Report) codec.decode(report(",\"failures\":{\"timeout\":0,\"integrity\":0,"
+                + "\"gone\":0,\"noHolder\":0,\"policy\":0,\"paused\":1000000}"))).failures().paused());
         assertEquals(null, r.uploadKbps(), "no upload measured yet");
         assertEquals(10_000_000L, ((ClientMessage.Report) codec.decode(report(",\"uploadKbps\":10000000"))).uploadKbps());
     }
@@ -52,7 +55,7 @@ class SignalingCodecReportTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"timeout, 1000001", "integrity, -1", "noHolder, 1000001", "policy, 99999999"})
+    @CsvSource({"timeout, 1000001", "integrity, -1", "noHolder, 1000001", "policy, 99999999", "paused, 1000001", "paused, -1"})
     void implausibleFailureCountsAreRejectedNamingTheField(String field, String value) {
         ProtocolException e = assertThrows(ProtocolException.class,
                 () -> codec.decode(report(",\"failures\":{\"" + field + "\":" + value + "}")));
