@@ -4,29 +4,49 @@
 // so that one of them can be throttled alone (topology.mjs throttleUdp: its UDP to 16 kbit/s, its
 // TCP untouched). The SDK must notice that the fault is its own (transfers stalling with several
 // colleagues) and take its segments over HTTP for a while (download-health.js, `p2pPauses`),
-// while the colleagues, who see only one neighbour stall, keep sharing.
+// while the colleagues, who see only one neighbour stall, keep sharing; and the appliance's QoE
+// must show why (`whyNotP2p.paused` of GET /api/v1/qoe/live, the console's Why not P2P).
 // Uses appliance/target/swarmgate.jar; fails when a prerequisite is missing (scripts/run-tests.mjs).
 // Needs: root, chromium
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { figures, runFleet } from '../../fleet/fleet.mjs';
 import { throttleUdp } from '../../fleet/topology.mjs';
-import { allStats, pageStats, sleep, untilEvery } from './fleet-follow.mjs';
+import { allStats, apiGet, pageStats, sleep, untilEvery } from './fleet-follow.mjs';
 
 const VIEWERS = 4;
 const UDP_KBIT = 16;
 /** How long the throttled viewer may take to pause its downloads: a few segments' stalled transfers. */
 const PAUSE_WITHIN_MS = 30_000;
+const AUDITOR = 'udp-auditor';
+const AUDITOR_PASSWORD = 'why not p2p on this floor 2026';
 
 test(`a viewer whose UDP is throttled to ${UDP_KBIT} kbit/s mid-event takes its segments over HTTP, without a stall; its colleagues keep sharing`,
   { timeout: 300_000 }, async () => {
     const viewers = [];
     let scenario = null;
+    let live = null;
     const result = await runFleet({
       viewers: VIEWERS,
       sites: 1,
       subnetsPerSite: VIEWERS,
       duration: 60,
+      async onAppliance(rig) {
+        await rig.cli(['admin', 'add', AUDITOR, '--role', 'auditor']);
+        await rig.cli(['admin', 'passwd', AUDITOR, '--password-stdin'], { input: `${AUDITOR_PASSWORD}\n` });
+      },
+      async beforeStop(rig) {
+        // The pages' last reports (every 10 s) reach the live figures at the aggregator's next flush.
+        const deadline = Date.now() + 25_000;
+        for (;;) {
+          const r = await apiGet(rig, '/api/v1/qoe/live', { username: AUDITOR, password: AUDITOR_PASSWORD });
+          live = r.status === 200 ? JSON.parse(r.body) : { status: r.status, body: r.body };
+          if (live.whyNotP2p?.paused > 0 || Date.now() > deadline) {
+            return;
+          }
+          await sleep(1000);
+        }
+      },
       onPage(viewer) {
         viewers.push(viewer);
         if (viewers.length < VIEWERS) {
@@ -52,7 +72,7 @@ test(`a viewer whose UDP is throttled to ${UDP_KBIT} kbit/s mid-event takes its 
       },
     });
     const outcome = await scenario;
-    const report = JSON.stringify({ outcome, result }, null, 2);
+    const report = JSON.stringify({ outcome, live, result }, null, 2);
     console.log(`throttled ${JSON.stringify({ victim: outcome?.victim, pausedAfterMs: outcome?.pausedAfterMs })}`);
     console.log(JSON.stringify(figures(result)));
     assert.ok(outcome && !outcome.error, `the scenario ran: ${outcome?.error?.stack}\n${report}`);
@@ -67,6 +87,7 @@ test(`a viewer whose UDP is throttled to ${UDP_KBIT} kbit/s mid-event takes its 
         assert.equal(page.sdk.p2pPauses, 0, `page ${page.index}, whose UDP was not throttled, never paused\n${report}`);
       }
     }
+    assert.ok(live?.whyNotP2p?.paused > 0, `the appliance's live QoE shows the segments fetched while paused\n${JSON.stringify(live)}`);
     // The colleagues went on sharing: every one of them that is not a leader got segments from a
     // colleague other than the throttled viewer after the throttle.
     const victimPeer = result.pages.find((p) => p.index === outcome.victim).sdk.peerId;
