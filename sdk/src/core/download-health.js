@@ -5,9 +5,10 @@
  * One neighbour that stalls is that neighbour's fault (neighbours.js reports it `failing`). Several
  * stalling one after the other, none delivering in between, is this viewer's: its own machine too
  * busy to run the data channels (the fleet saw it on a 2-core machine running sixteen pages: every
- * transfer timed out while the pages' timers still ran on time), or its own network. Each stalled
- * attempt costs the player the time until its deadline and then an HTTP fetch anyway, so such a
- * viewer plays worse than plain HTTP would, and its requests keep its colleagues busy uploading.
+ * transfer timed out while the pages' timers still ran on time), or its own network (UDP throttled
+ * or blocked after the connections opened). Each stalled attempt costs the player the time until
+ * its deadline and then an HTTP fetch anyway, so such a viewer's buffer runs lower than plain
+ * HTTP's would, and its requests keep its colleagues busy uploading.
  *
  * The rule: {@link STALLS_TO_PAUSE} stalled attempts (deadline passed or no progress) within
  * {@link STALL_WINDOW_MS}, from at least two neighbours, with fewer verified transfers than stalls

@@ -104,7 +104,8 @@ public sealed interface ClientMessage {
 
     /**
      * Why P2P did not deliver, by reason, since the previous report; {@code unverified}: bytes
-     * dropped because the appliance had no hash for the segment.
+     * dropped because the appliance had no hash for the segment; {@code paused}: segments fetched
+     * over HTTP while the viewer had paused P2P downloads, its own transfers stalling.
      */
     record Failures(long timeout, long integrity, long gone, long noHolder, long policy, long unverified, long paused) {
         public static final Failures NONE = new Failures(0, 0, 0, 0, 0, 0, 0);
