@@ -14,8 +14,11 @@
  * {@link STALL_WINDOW_MS}, from at least two neighbours, with fewer verified transfers than stalls
  * in that window, pause P2P downloads for {@link PAUSE_MS}; a pause that follows the end of the last
  * one within {@link PAUSE_MS} lasts twice as long, up to {@link MAX_PAUSE_MS}. The engine applies it
- * only while the site's link is not scarce: on a congested WAN one more HTTP fetch slows every
- * colleague's, and the scheduler's own bounds already keep a neighbour's wait within the buffer.
+ * only while the site's link is not congested by the appliance's figure for it: on a congested WAN
+ * one more HTTP fetch slows every colleague's, and the scheduler's own bounds already keep a
+ * neighbour's wait within the buffer. This viewer's own fetches do not decide it: a desktop too
+ * busy for its data channels makes them look slow too (the fleet's 3 sites × 6 on a starved
+ * machine: 11 pauses, all overruled while they did).
  * Uploads, and a leader's HTTP fetches, go on during a pause.
  *
  * @module core/download-health

@@ -307,12 +307,14 @@ export class Engine {
 
   /**
    * Whether segments may be downloaded from neighbours now: P2P is usable, the appliance can
-   * vouch for what they send, and this viewer's transfers have not been stalling while its link is
-   * not scarce (download-health.js). Uploads and leader prefetches do not depend on it.
+   * vouch for what they send, and this viewer's transfers have not been stalling while the site's
+   * link is not congested by the site's figure (download-health.js; not by this viewer's own
+   * fetches, which a desktop too busy for its data channels slows too). Uploads and leader
+   * prefetches do not depend on it.
    */
   p2pDownloadsAllowed() {
     return this.p2pUsable() && this.verdict.downloadsAllowed() &&
-      (this.health.allowed() || this.scheduler.scarceLink({}));
+      (this.health.allowed() || this.scheduler.congested());
   }
 
   /** Whether the appliance already said it has no hash for this segment (so no neighbour is asked). */
