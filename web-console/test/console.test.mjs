@@ -535,7 +535,7 @@ test('the dashboard follows the live socket: config first, then one sample per i
     assert.equal(await cell('remote-vpn', 7).innerText(), '–');
     assert.equal(await cell('remote-vpn', 7).getAttribute('title'), null);
     assert.equal(await page.locator('#live-sites .link-congested').count(), 1);
-    assert.equal(await page.locator('.bars progress').count(), 5);
+    assert.equal(await page.locator('.bars progress').count(), 6, 'one bar per reason');
     assert.ok(await page.locator('.empty').isHidden());
     await snap(page, 'dashboard-live-sample');
     clearInterval(timer);
