@@ -305,16 +305,19 @@ export class Engine {
       this.selfId !== undefined && !!this.policy && this.policy.p2p !== 'off';
   }
 
-  /**
-   * Whether segments may be downloaded from neighbours now: P2P is usable, the appliance can
-   * vouch for what they send, and this viewer's transfers have not been stalling while the site's
-   * link is not congested by the site's figure (download-health.js; not by this viewer's own
-   * fetches, which a desktop too busy for its data channels slows too). Uploads and leader
-   * prefetches do not depend on it.
-   */
+  /** Whether neighbours may be asked for segments now (uploads and leader prefetches never ask). */
   p2pDownloadsAllowed() {
-    return this.p2pUsable() && this.verdict.downloadsAllowed() &&
-      (this.health.allowed() || this.scheduler.congested());
+    return this.p2pUsable() && this.downloadsWithheld() === null;
+  }
+
+  /**
+   * Why downloads from neighbours are withheld, else null: `unanchored`, the appliance cannot vouch
+   * for their bytes (integrity-verdict.js); `paused`, this viewer's transfers keep stalling on a link
+   * the appliance's figure for the site calls open (download-health.js: its own fetches do not count).
+   */
+  downloadsWithheld() {
+    if (!this.verdict.downloadsAllowed()) return 'unanchored';
+    return this.health.allowed() || this.scheduler.congested() ? null : 'paused';
   }
 
   /** Whether the appliance already said it has no hash for this segment (so no neighbour is asked). */
@@ -322,10 +325,7 @@ export class Engine {
     return this.verdict.unverifiable(id);
   }
 
-  /**
-   * Totals for `swarmgate.stats()`.
-   * @returns {object}
-   */
+  /** Totals for `swarmgate.stats()`. @returns {object} */
   stats() {
     return {
       ...this.qoe.stats(),

@@ -52,11 +52,9 @@ export async function loadRounds(loader, id, req, t0, httpOnce) {
     if (cached) return cached;
     // Nothing a neighbour sends could be verified now, or this viewer's transfers from neighbours
     // keep stalling (download-health.js): waiting for one would only cost buffer.
-    if (!e.p2pDownloadsAllowed()) {
-      if (e.health.allowed()) return httpOnce('unanchored');
-      loader.qoe.addFailure('paused');
-      return httpOnce('paused');
-    }
+    const withheld = e.downloadsWithheld();
+    if (withheld === 'paused') loader.qoe.addFailure('paused');
+    if (withheld) return httpOnce(withheld);
     if (e.unverifiable(id)) return httpOnce('unverified');
     // Nobody could announce it to us or serve it, now or soon: waiting would only cost buffer.
     const open = loader.neighbours.openCount();

@@ -83,8 +83,8 @@ export class SegmentLoader {
   /**
    * @param {object} options
    * @param {import('./engine.js').Engine} options.engine the session: `enabled`, `destroyed`,
-   *   `selfId`, `leaders`, `p2pUsable()`, `p2pDownloadsAllowed()`, `unverifiable(id)` and
-   *   `segmentId()` are read
+   *   `selfId`, `leaders`, `p2pUsable()`, `p2pDownloadsAllowed()`, `downloadsWithheld()`,
+   *   `unverifiable(id)`, `segmentId()` and `health` (peer-attempt.js) are read
    * @param {import('./segment-store.js').SegmentStore} options.store
    * @param {import('./scheduler.js').Scheduler} options.scheduler
    * @param {import('./qoe.js').QoeReporter} options.qoe
