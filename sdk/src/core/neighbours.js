@@ -11,7 +11,8 @@
  *   otherwise add its own copy to the link; own-fetches.js); what they said they fetch is kept
  *   (fetch-claims.js) for the scheduler.
  * - Behaviour: a neighbour that answered `busy` is skipped for {@link BUSY_BACKOFF_MS}; one that
- *   stalled {@link TIMEOUTS_BEFORE_FAILING} transfers in a row is reported `failing` `timeout`. One
+ *   stalled {@link TIMEOUTS_BEFORE_FAILING} transfers in a row (silent for the idle timeout, or
+ *   crawling to their deadline: peer-attempt.js) is reported `failing` `timeout`. One
  *   that sent bytes not matching the appliance's hash, or that the appliance says is `barred`, is
  *   handed to the integrity verdict (integrity-verdict.js: the report, the ban list) and never
  *   asked again, nor connected again, while banned.
@@ -323,15 +324,17 @@ export class Neighbours {
    * A failed attempt at `peerId` (segment-loader.js `tryPeer`): counted for QoE, and what it
    * says about the neighbour remembered.
    * @param {string} peerId
-   * @param {{fail?: string, segment?: string}} r
+   * @param {{fail?: string, crawled?: boolean, segment?: string}} r
    */
   countFailure(peerId, r) {
     switch (r.fail) {
       case 'integrity': this.verdict.mismatch(peerId, r.segment); break;
       case 'unverified': this.qoe.addFailure('unverified'); break;
-      case 'timeout': this.qoe.addFailure('timeout'); break;
+      case 'timeout':
       case 'idle': {
         this.qoe.addFailure('timeout');
+        // A deadline passed with the bytes coming at a fair pace is the deadline's doing, not the neighbour's.
+        if (r.fail === 'timeout' && !r.crawled) break;
         const n = (this.peerTimeouts.get(peerId) ?? 0) + 1;
         this.peerTimeouts.set(peerId, n);
         if (n >= TIMEOUTS_BEFORE_FAILING) {

@@ -4,10 +4,17 @@
  *
  * The attempt is bounded by the deadline the scheduler gave it and by progress: a neighbour that
  * sends nothing for the loader's idle timeout is given up, well before a dead SCTP association
- * would be noticed. The appliance is asked for the segment's hash (anchor.js) at the same time as
- * the neighbour for its bytes, so verifying adds no round trip. A verified copy is counted (QoE,
- * the LAN estimate, the neighbour's score) and kept in the store to serve others; every other
- * outcome is a `fail` reason for the caller to count and re-plan on.
+ * would be noticed. One that keeps sending a little (under the idle timeout each time) is told
+ * apart at the deadline: a transfer that ran at least the idle timeout, at a pace that would take
+ * longer than the segment plays and than {@link CRAWL_FACTOR} idle timeouts for the whole segment,
+ * `crawled`, which neighbours.js counts like silence. An honest neighbour on the LAN sends a
+ * segment in a fraction of its duration; one that crawls is overloaded, throttled, or dripping
+ * bytes on purpose to hold its colleagues' requests until their deadlines.
+ *
+ * The appliance is asked for the segment's hash (anchor.js) at the same time as the neighbour for
+ * its bytes, so verifying adds no round trip. A verified copy is counted (QoE, the LAN estimate,
+ * the neighbour's score) and kept in the store to serve others; every other outcome is a `fail`
+ * reason for the caller to count and re-plan on.
  *
  * Used by the player's loads (segment-loader.js), the rescue of a slow HTTP fetch
  * (http-rescue.js) and the live prefetch (live-prefetch.js), always through
@@ -17,13 +24,36 @@
  */
 
 /**
+ * A transfer cut at its deadline crawled when, having run at least the idle timeout, its pace
+ * would have taken longer for the whole segment than the segment plays and than this many idle
+ * timeouts (4 s by default, for the segments too short to say).
+ */
+export const CRAWL_FACTOR = 2;
+
+/**
+ * Whether a transfer cut at its deadline crawled (see {@link CRAWL_FACTOR}).
+ * @param {object} t
+ * @param {number} t.elapsedMs since the request
+ * @param {number} t.received bytes in
+ * @param {number} t.length the announced length, -1 before `response-start`
+ * @param {number} t.idleTimeoutMs
+ * @param {number} [t.durationMs] how long the segment plays, when the playlist said
+ */
+export function crawled({ elapsedMs, received, length, idleTimeoutMs, durationMs = 0 }) {
+  if (elapsedMs < idleTimeoutMs) return false;
+  if (length < 0 || received <= 0) return true;
+  const wholeMs = Math.max(CRAWL_FACTOR * idleTimeoutMs, durationMs);
+  return received * wholeMs < length * elapsedMs;
+}
+
+/**
  * @param {import('./segment-loader.js').SegmentLoader} loader its neighbours, anchor, listing,
  *   scheduler, QoE, store (`keep`), timers, clock and idle timeout
  * @param {string} id
  * @param {string} peerId
  * @param {number} deadlineMs
- * @param {{url?: string, range?: object, sequence?: number, track?: string, signal?: object, onTransferStart?: Function}} req
- * @returns {Promise<{result?: {bytes: Uint8Array, source: 'p2p'}, fail?: string, segment?: string, anchorError?: string}>}
+ * @param {{url?: string, range?: object, sequence?: number, track?: string, durationS?: number, signal?: object, onTransferStart?: Function}} req
+ * @returns {Promise<{result?: {bytes: Uint8Array, source: 'p2p'}, fail?: string, crawled?: boolean, segment?: string, anchorError?: string}>}
  */
 export function askPeer(loader, id, peerId, deadlineMs, req) {
   const peer = loader.neighbours.usable(peerId);
@@ -52,8 +82,13 @@ export function askPeer(loader, id, peerId, deadlineMs, req) {
     const deadline = loader.timers.setTimeout(() => {
       // What held it up: the neighbour's bytes, or the appliance's answer for them.
       loader.log('p2p timeout', id, 'from', peerId, `after ${Math.round(loader.now() - startedAt)} ms: ${r.received()} bytes in${r.complete() ? ', all' : ''}, the appliance's hash ${loader.anchor.peek(id) ? 'in' : 'not in yet'}`);
+      const durationS = req.durationS ?? loader.listing(id)?.durationS;
+      const crawl = !r.complete() && crawled({
+        elapsedMs: loader.now() - startedAt, received: r.received(), length: r.length(),
+        idleTimeoutMs: loader.idleTimeoutMs, durationMs: durationS > 0 ? durationS * 1000 : 0,
+      });
       r.cancel();
-      finish({ fail: 'timeout' });
+      finish(crawl ? { fail: 'timeout', crawled: true } : { fail: 'timeout' });
     }, Math.max(0, deadlineMs - loader.now()));
     const idle = loader.timers.setInterval(() => {
       const got = r.received();

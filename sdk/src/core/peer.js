@@ -57,6 +57,8 @@ export const MAX_BAD_MESSAGES = 5;
  * @typedef {object} PeerRequest
  * @property {Promise<Uint8Array>} done bytes that match the appliance's hash, or a TransferError
  * @property {() => number} received bytes received so far (progress, for idle detection)
+ * @property {() => number} length the length announced in `response-start` (held to the
+ *   appliance's), or -1 before it
  * @property {() => boolean} complete every byte is in; the request may still wait for the appliance's hash
  * @property {() => void} cancel gives up: sends `cancel` and rejects `done` with 'cancelled'
  */
@@ -341,6 +343,7 @@ export class Peer {
     return {
       done: transfer.done,
       received: () => transfer.received,
+      length: () => transfer.length,
       complete: () => transfer.complete,
       cancel: () => {
         if (transfer.settled) return;

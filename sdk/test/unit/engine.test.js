@@ -480,6 +480,54 @@ test('a neighbour that goes silent mid-transfer is given up after the idle timeo
 });
 
 /**
+ * Loads of SEG and SEG2 from `p-a`, their only holder, which answers each request a little at a
+ * time: `dripBytes` every 50 ms, under the 100 ms idle timeout, with 1.2 s of buffer for 2 s
+ * segments of 40 kB.
+ */
+async function dripped(dripBytes) {
+  const bytes = segmentBytes(40_000, 31);
+  const timers = new FakeTimers();
+  const { engine, signaling, far } = await setup({
+    self: 'p-self', idleTimeoutMs: 100, timers, scheduler: { safetyMarginMs: 100, defaultHttpMs: 100 },
+    remotes: { 'p-a': { segments: new Map([[SEG, bytes], [SEG2, bytes]]), behaviour: () => 'drip' } },
+  });
+  const failingsAfter = [];
+  const httpAt = [];
+  for (const url of [SEG, SEG2]) {
+    const http = httpLoader(bytes, { now: timers.now });
+    const startedAt = timers.t;
+    const loading = engine.loadSegment({ url, live: false, bufferS: 1.2, durationS: 2, httpLoad: http });
+    // The remote hashes its answer on the real clock: the drip starts when the fake one does.
+    await until(() => far['p-a'].dripping.size > 0, 5000, `p-a's answer for ${url}`);
+    await runClockUntil(timers, () => {
+      if (timers.t % 50 === 0) far['p-a'].drip(dripBytes);
+      return http.log.length > 0;
+    }, { maxMs: timers.t + 5000, what: `the HTTP fetch of ${url}` });
+    assert.equal((await loading).source, 'http');
+    httpAt.push(http.log[0] - startedAt);
+    failingsAfter.push([...signaling.failings]);
+  }
+  return { engine, failingsAfter, httpAt };
+}
+
+test('a neighbour that drips its bytes, never silent for the idle timeout, is given up at the deadline and reported failing after two such transfers', async () => {
+  const { engine, failingsAfter, httpAt } = await dripped(64);
+  // The deadline: 1.2 s of buffer less the 100 ms margin and the HTTP estimate (100 ms, then the first fetch's ~0).
+  for (const at of httpAt) assert.ok(at >= 1000 && at <= 1110, `HTTP ${httpAt} ms into the loads: at the deadline, the idle timeout never ran out`);
+  assert.deepEqual(failingsAfter[0], [], 'one crawl is not yet a pattern');
+  assert.deepEqual(failingsAfter[1], [{ peer: 'p-a', reason: 'timeout' }], '64 bytes every 50 ms: 31 s for a 2 s segment');
+  assert.equal(engine.stats().failures.timeout, 2);
+});
+
+test('a neighbour whose bytes come at a fair pace is not blamed for a deadline too short for them', async () => {
+  // 1.5 kB every 50 ms: the 40 kB in 1.3 s, faster than the segment plays, but not within the 1 s deadline.
+  const { engine, failingsAfter } = await dripped(1536);
+  assert.deepEqual(failingsAfter[1], []);
+  assert.equal(engine.stats().failures.timeout, 2, 'both transfers still timed out');
+  assert.equal(engine.neighbours.peerTimeouts.size, 0);
+});
+
+/**
  * Three neighbours that hold SEG and stall mid-transfer, and one that serves SEG2 and SEG3 well:
  * the load of SEG tries the three in turn. `siteHttpKbps` is what welcome says of the site's link.
  */

@@ -41,7 +41,8 @@ export function channelPair() {
  * `behaviour(id)` says how to answer a request: 'serve', 'corrupt' (altered bytes announced with
  * their own, matching SHA-256: what a malicious peer sends), 'longer' (the segment plus one byte,
  * with a matching hash), 'busy', 'vanish' (close after the first chunk), 'silent' (stop after the
- * first chunk, channel stays open), 'not_found'.
+ * first chunk, channel stays open), 'drip' (`response-start`, then `dripBytes` more each time the
+ * test calls `drip()`, until cancelled), 'not_found'.
  */
 export class RemoteViewer {
   constructor(channel, { segments = new Map(), behaviour = () => 'serve', chunkBytes = 16 * 1024 } = {}) {
@@ -55,6 +56,8 @@ export class RemoteViewer {
     /** Segments the engine said it is fetching over HTTP (data-channel `fetching`). */
     this.fetching = [];
     this.chunksSent = 0;
+    /** @type {Map<number, {bytes: Uint8Array, at: number}>} requests answered a few bytes at a time */
+    this.dripping = new Map();
     /** What the engine sent back to our own requests (`response-start`, `chunk`, `error`), in order. */
     this.received = [];
     channel.onmessage = (ev) => this.onMessage(decode(ev.data));
@@ -75,7 +78,7 @@ export class RemoteViewer {
 
   async onMessage(msg) {
     if (msg.type === 'announce') { this.announced.push(...msg.ids); return; }
-    if (msg.type === 'cancel') { this.cancels.push(msg.requestId); return; }
+    if (msg.type === 'cancel') { this.cancels.push(msg.requestId); this.dripping.delete(msg.requestId); return; }
     if (msg.type === 'fetching') { this.fetching.push(...msg.ids); return; }
     if (msg.type === 'response-start' || msg.type === 'chunk' || msg.type === 'error') { this.received.push(msg); return; }
     if (msg.type !== 'request') return;
@@ -95,11 +98,23 @@ export class RemoteViewer {
     }
     const hash = await sha256(bytes);
     this.send({ type: 'response-start', requestId, length: bytes.length, sha256: hash });
+    if (how === 'drip') { this.dripping.set(requestId, { bytes, at: 0 }); return; }
     for (let at = 0; at < bytes.length; at += this.chunkBytes) {
       this.send({ type: 'chunk', requestId, offset: at, bytes: bytes.subarray(at, Math.min(at + this.chunkBytes, bytes.length)) });
       this.chunksSent++;
       if (how === 'vanish') { this.channel.close(); return; }
       if (how === 'silent') return;
+    }
+  }
+
+  /** Sends the next `dripBytes` of every request answered with 'drip'. */
+  drip(dripBytes = 64) {
+    for (const [requestId, d] of this.dripping) {
+      const end = Math.min(d.at + dripBytes, d.bytes.length);
+      this.send({ type: 'chunk', requestId, offset: d.at, bytes: d.bytes.subarray(d.at, end) });
+      this.chunksSent++;
+      d.at = end;
+      if (end === d.bytes.length) this.dripping.delete(requestId);
     }
   }
 }
