@@ -1,6 +1,7 @@
 // Builds the red-team SDK (entry.js) into test/redteam/dist/swarmgate-redteam.js with the
 // production bundle's esbuild options, so the attacker runs the same code as everyone else plus
-// its patches. Only fleet-redteam.test.mjs uses it; `npm run build` never builds it.
+// its patches. Only the red-team browser tests (fleet-redteam*.test.mjs) use it; `npm run build`
+// never builds it.
 //
 //   node test/redteam/build.mjs      (the browser test calls buildRedteamSdk() itself)
 import { mkdir } from 'node:fs/promises';
@@ -24,7 +25,7 @@ export async function buildRedteamSdk() {
     ...(await sdkBuildOptions(redteamBundle)),
     entryPoints: [join(here, 'entry.js')],
     sourcemap: false,
-    banner: { js: '/* Swarmgate red-team SDK: test rig only, serves altered segments */' },
+    banner: { js: '/* Swarmgate red-team SDK: test rig only, misbehaves on purpose */' },
   });
   return redteamBundle;
 }

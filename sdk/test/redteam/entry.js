@@ -1,18 +1,24 @@
 // The red-team SDK: the real viewer SDK with the changes a malicious insider would make to it,
-// for fleet-redteam.test.mjs only. It is never part of `npm run build` or the appliance jar
+// for the red-team browser tests only. It is never part of `npm run build` or the appliance jar
 // (build.mjs beside this file writes it to test/redteam/dist/, which git ignores).
 //
-// What it does differently from the production SDK:
-// - serves altered segment bytes, announcing in `response-start` the SHA-256 of the altered bytes
-//   (self-consistent: a receiver that trusted the sender's hash would accept them), to every
-//   neighbour that asks, whatever the upload policy says;
+// In every mode it:
 // - reloads the live playlist itself every 250 ms (the player does so once a target duration),
 //   fetches every new segment at once and announces it, to be the first holder its neighbours
 //   hear of;
 // - claims the largest upload capacity the protocol allows, on a wired network, in `hello`;
-// - once a data channel is open (and when it sends its offer or answer) trickles an extra,
-//   upper-case, public server-reflexive candidate to that neighbour through signaling, to lure
-//   it into a connection attempt off the LAN.
+// - answers every neighbour that asks, whatever the upload policy says.
+//
+// How it answers is its mode, `window.swarmgateRedteam.mode` (an init script sets it):
+// - 'alter' (the default, fleet-redteam.test.mjs): serves altered segment bytes, announcing in
+//   `response-start` the SHA-256 of the altered bytes (self-consistent: a receiver that trusted
+//   the sender's hash would accept them); and once a data channel is open (and when it sends its
+//   offer or answer) trickles an extra, upper-case, public server-reflexive candidate to that
+//   neighbour through signaling, to lure it into a connection attempt off the LAN;
+// - 'drip' (fleet-redteam-drip.test.mjs): answers with the segment's true length and hash, then
+//   sends {@link DRIP_BYTES} bytes every {@link DRIP_EVERY_MS} ms and never the last of them:
+//   never silent for the receivers' idle timeout, never done, holding each request to its
+//   deadline.
 // Its own playback is unchanged, so it stays in the swarm as long as the appliance lets it.
 import { LivePrefetch } from '../../src/core/live-prefetch.js';
 import { Neighbours } from '../../src/core/neighbours.js';
@@ -37,8 +43,38 @@ export function alter(bytes) {
   return copy;
 }
 
+/** In 'drip' mode: bytes per chunk, and how often one goes (under the SDK's 2 s idle timeout). */
+export const DRIP_BYTES = 64;
+export const DRIP_EVERY_MS = 1500;
+
+const mode = () => (typeof window !== 'undefined' && window.swarmgateRedteam?.mode) || 'alter';
+
+/** Answers a request truthfully, then a few bytes at a time, never finishing. */
+function serveDripping({ requestId, segmentId }) {
+  if (this.outgoing.has(requestId)) return;
+  const entry = this.store.get(segmentId);
+  if (!entry) {
+    this.write({ type: 'error', requestId, code: 'not_found' });
+    return;
+  }
+  const bytes = entry.bytes;
+  this.write({ type: 'response-start', requestId, length: bytes.length, sha256: sha256Sync(bytes) });
+  let at = 0;
+  const stop = () => {
+    clearInterval(timer);
+    this.outgoing.delete(requestId);
+  };
+  const timer = setInterval(() => {
+    if (this.closed || at + DRIP_BYTES >= bytes.length) return stop();
+    this.write({ type: 'chunk', requestId, offset: at, bytes: bytes.subarray(at, at + DRIP_BYTES) });
+    at += DRIP_BYTES;
+  }, DRIP_EVERY_MS);
+  this.outgoing.set(requestId, { cancel: stop });
+}
+
 const honestServe = Peer.prototype.serve;
 Peer.prototype.serve = function serveAltered(msg) {
+  if (mode() === 'drip') return serveDripping.call(this, msg);
   const store = this.store;
   // serve() reads the store once, synchronously: the altered entry carries its own hash.
   this.store = {
@@ -122,6 +158,7 @@ SignalingClient.prototype.onOpen = function claimCapacity() {
 };
 
 function lure(peer) {
+  if (mode() !== 'alter') return;
   peer.sendSignal({ kind: 'candidate', candidate: { candidate: LURE_CANDIDATE, sdpMid: '0', sdpMLineIndex: 0 } });
 }
 
