@@ -4,7 +4,8 @@
 // capacity claimed, and each request answered with the segment's true length and hash, then 64
 // bytes every 1.5 s, never the last). It is never silent for a receiver's 2 s idle timeout and
 // never sends a byte that fails the hash check: what it costs is each request's wait until its
-// deadline. Three honest viewers play the same live stream in the same site.
+// deadline. Three honest viewers play the same live stream in the same site, each on its own
+// subnet so that the appliance hears their reports from three addresses.
 // Uses appliance/target/swarmgate.jar; fails when a prerequisite is missing (scripts/run-tests.mjs).
 // Needs: root, chromium
 //
@@ -12,7 +13,9 @@
 // - no stall on an honest page, and the honest pages still receive verified P2P bytes;
 // - the attack happened: honest pages' transfers from the attacker timed out;
 // - honest pages report the attacker to the appliance (`failing` `timeout`, read from the
-//   WebSocket frames they send, not from the SDK's counters), so the coordinator separates them;
+//   WebSocket frames they send, not from the SDK's counters), so the coordinator separates them,
+//   and, reported from two addresses, the attacker (the first to join, so a site leader) no
+//   longer leads: its segments would otherwise wait for the backup leader all event long;
 // - no honest page reports an honest colleague: the rule that catches the drip does not misfire.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -31,6 +34,7 @@ test('a viewer that drips its segments to hold its colleagues\' requests is repo
     const result = await runFleet({
       viewers: 1 + HONEST,
       sites: 1,
+      subnetsPerSite: 1 + HONEST,
       duration: DURATION_S,
       async onContext(context, index) {
         if (index === ATTACKER) {
@@ -55,7 +59,8 @@ test('a viewer that drips its segments to hold its colleagues\' requests is repo
     const attackerId = attacker?.sdk?.peerId;
     const perPage = result.pages.map((p) => ({
       index: p.index, peerId: p.sdk?.peerId ?? null, stalls: p.stalls, p2pBytes: p.sdk?.p2pBytes ?? null,
-      failures: p.sdk?.failures ?? null, peers: p.sdk?.peers ?? null, failingSent: failings.get(p.index) ?? null,
+      failures: p.sdk?.failures ?? null, peers: p.sdk?.peers ?? null, leader: p.sdk?.leader ?? null,
+      httpBytesByReason: p.sdk?.httpBytesByReason ?? null, failingSent: failings.get(p.index) ?? null,
     }));
     const report = JSON.stringify({ figures: figures(result), perPage }, null, 2);
     console.log(JSON.stringify({ figures: figures(result), perPage }));
@@ -71,6 +76,7 @@ test('a viewer that drips its segments to hold its colleagues\' requests is repo
     assert.ok(honestPages.some((p) => (Number(p.sdk?.p2pBytes) || 0) > 0), `honest viewers still shared verified bytes\n${report}`);
     const sent = [...failings.values()].flat();
     const reporters = [...failings.entries()].filter(([, list]) => list.some((m) => m.peer === attackerId && m.reason === 'timeout'));
-    assert.ok(reporters.length >= 1, `an honest page reported the attacker failing\n${report}`);
+    assert.ok(reporters.length >= 2, `honest pages at two addresses reported the attacker failing\n${report}`);
+    assert.equal(attacker.sdk?.leader, false, `the attacker no longer leads its site\n${report}`);
     assert.deepEqual(sent.filter((m) => m.peer !== attackerId), [], `honest colleagues reported by nobody\n${report}`);
   });

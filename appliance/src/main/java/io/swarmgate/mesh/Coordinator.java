@@ -159,8 +159,9 @@ public final class Coordinator {
     }
 
     /**
-     * A neighbour reported bytes from {@code peerId} that failed the appliance's hash: it is never
-     * a site leader again (a new one is elected at once if it led). Returns false if unknown.
+     * Neighbours reported bytes from {@code peerId} that failed the appliance's hash, or its
+     * transfers stalling: it is never a site leader again (a new one is elected at once if it
+     * led). Returns false if unknown.
      */
     public boolean distrust(String peerId) {
         assert owned();

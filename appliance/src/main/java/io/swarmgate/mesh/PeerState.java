@@ -23,7 +23,7 @@ final class PeerState {
     /** May be a site leader: an uploader, and never on cellular whatever the policy. */
     final boolean leaderEligible;
 
-    /** A neighbour reported bytes from it that failed the appliance's hash: never a leader again. */
+    /** Reported for bytes that failed the appliance's hash, or for stalling transfers: never a leader again. */
     boolean distrusted;
 
     private volatile Set<String> neighbours = Set.of();

@@ -15,7 +15,7 @@ final class SiteSwarm {
      * Leader preference, on what the appliance observed rather than what a viewer claims: wired
      * before an unknown link before Wi-Fi, then the longest connected. The upload capacity a viewer
      * states is its own word (anyone could claim 10 Gb/s), so it plays no part; peers reported for
-     * integrity are not candidates at all ({@link #distrust}).
+     * integrity, or for stalling transfers, are not candidates at all ({@link #distrust}).
      */
     static final Comparator<PeerState> LEADER_ORDER = Comparator
             .comparingInt((PeerState p) -> networkRank(p.info.networkType()))
@@ -80,7 +80,7 @@ final class SiteSwarm {
         }
     }
 
-    /** Takes a peer out of the leaders and their candidates for good (a neighbour reported its bytes). */
+    /** Takes a peer out of the leaders and their candidates for good (neighbours reported its bytes or its stalls). */
     void distrust(PeerState peer) {
         leaderCandidates.remove(peer);
         leaders.remove(peer);

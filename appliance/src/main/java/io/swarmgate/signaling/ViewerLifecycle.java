@@ -30,6 +30,7 @@ final class ViewerLifecycle {
     private final Clock clock;
     private final TokenSeats seats = new TokenSeats();
     private final IntegrityLedger ledger;
+    private final StallReports stallReports = new StallReports();
 
     ViewerLifecycle(Coordinator coordinator, SessionRegistry registry, MeshEvents events, Errors errors,
                     int heartbeatMs, SiteThroughput throughput, IntegrityLedger ledger, Clock clock) {
@@ -134,7 +135,9 @@ final class ViewerLifecycle {
     /**
      * {@code reporter} says its connection to {@code failing} fails: the pair is separated. For
      * {@code integrity} (bytes that failed the appliance's hash) the accused never leads again and
-     * the report counts towards barring it ({@link IntegrityLedger}).
+     * the report counts towards barring it ({@link IntegrityLedger}); for {@code timeout} (its
+     * transfers stalled) it never leads again once viewers at two addresses said so
+     * ({@link StallReports}).
      */
     void reportFailing(ViewerSession reporter, String failing, String reason) {
         ViewerSession.Membership r = reporter.membership();
@@ -142,12 +145,19 @@ final class ViewerLifecycle {
             return;
         }
         coordinator.reportFailing(r.peerId(), failing);
-        if (!"integrity".equals(reason)) {
+        if (!"integrity".equals(reason) && !"timeout".equals(reason)) {
             return;
         }
         ViewerSession accused = registry.byPeer(failing);
         ViewerSession.Membership a = accused == null ? null : accused.membership();
         if (a == null || !a.streamId().equals(r.streamId())) {
+            return;
+        }
+        if ("timeout".equals(reason)) {
+            if (stallReports.report(failing, reporter.address) && coordinator.distrust(failing)) {
+                LOG.info("{} - no longer leads {} in site {}: its transfers stalled for viewers at {} addresses",
+                        failing, a.streamId(), a.site(), StallReports.TO_STOP_LEADING);
+            }
             return;
         }
         coordinator.distrust(failing);
