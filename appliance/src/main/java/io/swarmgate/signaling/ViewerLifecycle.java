@@ -155,8 +155,9 @@ final class ViewerLifecycle {
         }
         if ("timeout".equals(reason)) {
             if (stallReports.report(failing, reporter.address) && coordinator.distrust(failing)) {
-                LOG.info("{} - no longer leads {} in site {}: its transfers stalled for viewers at {} addresses",
-                        failing, a.streamId(), a.site(), StallReports.TO_STOP_LEADING);
+                LOG.info("{} - no longer leads {} in site {}: its transfers stalled for viewers at {} addresses"
+                        + " (its address {})", failing, a.streamId(), a.site(), StallReports.TO_STOP_LEADING,
+                        accused.address.getHostAddress());
             }
             return;
         }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.swarmgate.mesh.Coordinator;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -31,14 +32,19 @@ class SignalingStallReportsIT extends SignalingTestBase {
         start(Map.of());
         TestViewer slow = viewer("127.0.2.10");
         JsonNode welcome = slow.joinStream(STREAM);
-        String streamId = welcome.path("streamId").asText();
-        String site = welcome.path("site").asText();
-        TestViewer b = joined(STREAM, "127.0.2.11");
-        TestViewer sameDesk = joined(STREAM, "127.0.2.11");
-        TestViewer c = joined(STREAM, "127.0.2.12");
-        TestViewer d = joined(STREAM, "127.0.2.13");
+        // b and sameDesk share a desk (one address); c and d each have their own.
+        List<TestViewer> others = new ArrayList<>();
+        for (String address : List.of("127.0.2.11", "127.0.2.11", "127.0.2.12", "127.0.2.13")) {
+            others.add(joined(STREAM, address));
+        }
+        TestViewer b = others.get(0);
+        TestViewer sameDesk = others.get(1);
+        TestViewer c = others.get(2);
+        TestViewer d = others.get(3);
         awaitMeshIdle();
         Coordinator coordinator = appliance.signaling().coordinator();
+        String streamId = welcome.path("streamId").asText();
+        String site = welcome.path("site").asText();
         assertTrue(slow.neighbours(Set.of()).containsAll(Set.of(b.peerId, sameDesk.peerId, c.peerId, d.peerId)));
         assertEquals(List.of(slow.peerId, b.peerId).stream().sorted().toList(), coordinator.leaders(streamId, site),
                 "the two longest connected lead");
