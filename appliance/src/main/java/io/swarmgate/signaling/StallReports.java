@@ -10,8 +10,8 @@ import java.util.Set;
  * Who said a peer's transfers stall ({@code failing} {@code timeout}: the SDK sends it for a
  * neighbour whose transfers went silent or crawled to their deadline twice in a row). One report
  * separates the pair, as every {@code failing} does; reports from {@link #TO_STOP_LEADING}
- * addresses also stop the peer from leading its site, because every colleague there asks its
- * leaders first and waits for their copies: a leader that holds transfers without finishing them
+ * addresses also stop the peer from leading its site, because its colleagues there wait for
+ * their leaders' copies of new segments: a leader that holds transfers without finishing them
  * (an overloaded desktop, a throttled Wi-Fi, or a colleague dripping bytes on purpose) would
  * cost its whole site a wait for every segment it fetches, and keeping it as the leader of a
  * site whose members were all separated from it would leave each of its segments to the backup.
