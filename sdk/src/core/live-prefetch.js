@@ -6,8 +6,9 @@
  * a new live segment fetches it over HTTP as soon as its playlist lists it, and the store then
  * announces it; the backup leader steps in once the primary's expected HTTP time and a grace
  * have passed with nobody holding it, and later while a neighbour said it is fetching it (until
- * that claim is due); every other viewer pulls it from a neighbour as soon as one announces it,
- * so it is here before the player asks (no added latency behind the leader).
+ * that claim is due), or at once when the primary shows no sign of fetching this rendition
+ * ({@link LivePrefetch#primaryOffTrack}); every other viewer pulls it from a neighbour as soon as
+ * one announces it, so it is here before the player asks (no added latency behind the leader).
  *
  * A prefetch is an ordinary fetch in progress (SegmentLoader#track): the player's request for
  * the segment joins it. HTTP prefetches use the adapter's `fetchHttp(url, {range, progress})` (there
@@ -39,6 +40,11 @@ const MAX_KNOWN = 4096;
  * first, and the ones a starting viewer takes from colleagues.
  */
 export const START_HASHES = 4;
+/**
+ * Segment durations over which a primary leader whose channel is open must have announced none of
+ * a rendition's segments for its backup to stop waiting for it ({@link LivePrefetch#primaryOffTrack}).
+ */
+export const OFF_TRACK_SEGMENTS = 3;
 
 /**
  * @typedef {object} KnownSegment what a playlist said of a segment
@@ -164,6 +170,9 @@ export class LivePrefetch {
     if (ranked[0] === e.selfId) {
       this.log('primary leader for', id);
       this.prefetchHttp(id, k, 'leader');
+    } else if (ranked[1] === e.selfId && this.primaryOffTrack(ranked[0], k)) {
+      this.log('backup leader fetches', id, 'at once: its primary', ranked[0], 'announced none of this rendition');
+      this.prefetchHttp(id, k, 'backup');
     } else if (ranked[1] === e.selfId) {
       this.backUp(id, k);
     } else if (this.neighbours.holdersOf(id).length > 0) {
@@ -196,6 +205,35 @@ export class LivePrefetch {
       this.prefetchHttp(id, k, 'backup');
     }, Math.max(0, this.backupDueMs(id, k) - this.now()));
     this.backupTimers.add(timer);
+  }
+
+  /**
+   * Whether `peerId`, the primary leader of the new segment `k`, shows no sign of fetching its
+   * rendition: its channel to this viewer has been open for {@link OFF_TRACK_SEGMENTS} segment
+   * durations, and of the segments this viewer listed on the rendition between that long and one
+   * duration ago (two at least), it announced none and said it was fetching none (a colleague's
+   * urgent fetch says nothing of the primary). Leaders
+   * are the site's, not a rendition's: a primary watching another rendition never fetches this
+   * one, nor does a modified SDK that leads and fetches nothing, and each of their segments would
+   * wait for the backup's grace while colleagues fetch it urgently. An honest primary on the
+   * rendition announces every segment it gets, from its own fetch or a colleague's, and tells
+   * the ones it is still fetching.
+   * @param {string} peerId
+   * @param {KnownSegment} k
+   */
+  primaryOffTrack(peerId, k) {
+    const peer = this.neighbours.usable(peerId);
+    const durationMs = (k.durationS || 0) * 1000;
+    const t = this.now();
+    const since = t - OFF_TRACK_SEGMENTS * durationMs;
+    if (!peer || !(durationMs > 0) || !(peer.openedAtMs <= since)) return false;
+    let listed = 0;
+    for (const [id, other] of this.known) {
+      if (other.track !== k.track || other.listedAtMs < since || other.listedAtMs > t - durationMs) continue;
+      if (peer.holds(id) || this.neighbours.claims.since(id, (claimant) => claimant === peerId) !== undefined) return false;
+      listed++;
+    }
+    return listed >= 2;
   }
 
   /** When this viewer, the backup leader of `id`, steps in (Scheduler#backupDueMs). */

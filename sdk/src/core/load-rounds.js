@@ -67,6 +67,7 @@ export async function loadRounds(loader, id, req, t0, httpOnce) {
     const heldSince = open === 0 && !e.playerPlaying && !loader.gate.isOpen ? loader.startBuffer.heldAllBeforeSince(req) : null;
     if (heldSince !== null && t - heldSince >= START_NEED_MS) return httpOnce('alone');
     const fetchingSinceMs = loader.neighbours.fetchingSince(id);
+    const listed = req.live ? loader.listing(id) : undefined;
     const progress = loader.neighbours.fetchProgress(id);
     const bufferEndsAtMs = t0 + (req.bufferS > 0 ? req.bufferS * 1000 : 0);
     const plan = loader.scheduler.plan({
@@ -76,6 +77,7 @@ export async function loadRounds(loader, id, req, t0, httpOnce) {
       neighbours: loader.neighbours.count(), connecting, open, starting: !e.playerPlaying, askedAtMs: t0,
       aheadAtMs: previous && loader.neighbours.announcedBefore(previous.id, previous.atMs),
       fetchingSinceMs, fetchProgressAtMs: progress?.atMs, fetchProgressMayStall: stalling || progress?.mayStall,
+      primaryOffTrack: (peerId) => listed !== undefined && e.live.primaryOffTrack(peerId, listed),
     });
     if (plan.source === 'http') {
       if (waitedOut && plan.reason === 'urgent') loader.qoe.addFailure('noHolder');

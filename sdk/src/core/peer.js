@@ -97,6 +97,8 @@ export class Peer {
     /** @type {PeerConnection|null} the WebRTC side; null for a channel-only peer */
     this.connection = null;
     this.closed = false;
+    /** When the data channel opened (now()), or undefined before. */
+    this.openedAtMs = undefined;
     /** @type {Map<string, number>} ids the neighbour announced, oldest first, with when (now()) */
     this.have = new Map();
     /** Whether the neighbour's first full announcement arrived (until then it may hold anything). */
@@ -187,6 +189,7 @@ export class Peer {
     if (this.closed) return;
     if (this.connectTimer !== null) this.timers.clearTimeout(this.connectTimer);
     this.connectTimer = null;
+    this.openedAtMs = this.now();
     this.announce(this.store.ids(), true);
     this.call('onOpen');
   }

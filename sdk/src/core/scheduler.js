@@ -126,6 +126,8 @@ export const FAILURE_REASONS = Object.freeze(['timeout', 'integrity', 'gone', 'n
  * @property {number} [backupGraceMs] this segment's backup grace, overriding the default: the
  *   primary refreshes its playlist on its own timer, so it may list a segment up to one target
  *   duration after the backup did
+ * @property {(peerId: string) => boolean} [primaryOffTrack] whether a primary leader shows no
+ *   sign of fetching this segment's rendition (live-prefetch.js): its backup does not wait for it
  * @property {string[]} [exclude] neighbours that already failed this segment
  * @property {boolean} [p2p] false when the policy or the SDK state rules P2P out
  * @property {number} [aheadAtMs] VOD: when a neighbour announced the segment this player got just
@@ -234,7 +236,7 @@ export class Scheduler extends LinkEstimates {
       const primaryDue = this.backupDueMs({
         listedAtMs: listedAt, backupGraceMs: req.backupGraceMs, fetchingSinceMs: req.fetchingSinceMs, fetchProgressAtMs: req.fetchProgressAtMs,
       }, httpMs);
-      if (primaryDue <= now) return { source: 'http', reason: 'backup' };
+      if (primaryDue <= now || req.primaryOffTrack?.(ranked[0])) return { source: 'http', reason: 'backup' };
       return { source: 'wait', untilMs: Math.min(primaryDue, deadlineMs), thenHttp: true };
     }
     // A leader other than me will fetch and announce it, unless it already failed us; or a

@@ -1110,6 +1110,51 @@ test('a backup leader waits for the primary that said it is fetching, instead of
   }
 });
 
+test('a backup leader whose primary announced none of the rendition for three segment durations fetches a new segment at once', async () => {
+  const { rankLeaders } = await import('../../src/core/leaders.js');
+  const seg = (n) => ({ url: `http://origin.test/live/seg-${n}.ts`, sequence: n, durationS: 2 });
+  let n = 20;
+  while (rankLeaders(seg(n).url, ['p-lead', 'p-self'])[1] !== 'p-self') n++;
+  const bytes = segmentBytes(1000, 5);
+  // The channel to p-lead opens at 0; the playlist lists one more segment every 2 s; seg(n) at 8 s.
+  for (const variant of ['silent', 'a colleague fetches', 'on the rendition']) {
+    const onTrack = variant === 'on the rendition';
+    const timers = new FakeTimers();
+    const fetched = [];
+    const { engine, far } = await setup({
+      self: 'p-self', leaders: ['p-lead', 'p-self'], remotes: { 'p-lead': {}, 'p-other': {} }, timers,
+      scheduler: { defaultHttpMs: 1000, backupGraceMs: 500 },
+      fetchHttp: async (url) => { fetched.push([url, timers.now()]); const t = timers.now(); return { bytes, requestedAt: t, firstByteAt: t, deliveredAt: t }; },
+    });
+    const listed = [seg(n - 4)];
+    engine.onPlaylist({ live: true, track: 'main:0', segments: [...listed] });
+    for (let i = 3; i >= 0; i--) {
+      timers.advance(2000);
+      await settle();
+      // A primary on this rendition announces what it gets, whoever fetched it.
+      if (onTrack && i === 1) far['p-lead'].announce([seg(n - 2).url]);
+      if (onTrack && i === 1) await until(() => engine.neighbours.peers.get('p-lead').holds(seg(n - 2).url), 5000, 'the announcement');
+      // A colleague's urgent fetch of the rendition says nothing of the primary.
+      if (variant === 'a colleague fetches' && i === 1) {
+        far['p-other'].send({ type: 'fetching', ids: [seg(n - 2).url] });
+        await until(() => engine.neighbours.fetchingSince(seg(n - 2).url) !== undefined, 5000, 'the claim');
+      }
+      listed.push(seg(n - i));
+      engine.onPlaylist({ live: true, track: 'main:0', segments: [...listed] });
+      await settle();
+    }
+    const mine = () => fetched.filter(([url]) => url === seg(n).url);
+    if (!onTrack) {
+      assert.deepEqual(mine(), [[seg(n).url, 8000]], `${variant}: no wait for a primary that shows none of this rendition`);
+    } else {
+      assert.deepEqual(mine(), [], 'a primary on the rendition gets its time');
+      await runClockUntil(timers, () => mine().length > 0, { maxMs: 12_000, what: 'the backup\'s fetch' });
+      assert.ok(mine()[0][1] > 8500, `the backup stepped in at ${mine()[0][1]} ms, after the primary's time`);
+    }
+    engine.destroy();
+  }
+});
+
 test('a request that names only its URL gets the listed duration: the backup leader\'s player waits a whole duration for its primary', async () => {
   const { rankLeaders } = await import('../../src/core/leaders.js');
   const seg = (n) => ({ url: `http://origin.test/live/seg-${n}.ts`, sequence: n, durationS: 2 });

@@ -98,6 +98,18 @@ test('the backup waits for the primary for one HTTP time plus the grace, then fe
   assert.deepEqual(s.plan({ ...req, holders: ['peer-b'] }), { source: 'p2p', peer: 'peer-b', deadlineMs: T0 + 1200 + 9500 });
 });
 
+test('the backup does not wait for a primary that shows no sign of fetching the rendition', () => {
+  const { s } = scheduler();
+  const asked = [];
+  const offTrack = (peerId) => { asked.push(peerId); return true; };
+  assert.deepEqual(s.plan(liveReq({ bufferS: 12, selfId: 'peer-c', primaryOffTrack: offTrack })), { source: 'http', reason: 'backup' });
+  assert.deepEqual(asked, ['peer-b'], 'asked about the primary');
+  assert.deepEqual(s.plan(liveReq({ bufferS: 12, selfId: 'peer-c', primaryOffTrack: () => false })),
+    { source: 'wait', untilMs: T0 + 1500, thenHttp: true });
+  // Only the backup steps in early: a non-leader still waits for a leader's copy.
+  assert.equal(s.plan(liveReq({ bufferS: 12, selfId: 'me', neighbours: 1, open: 1, primaryOffTrack: offTrack })).source, 'wait');
+});
+
 test('the backup never waits past its own deadline', () => {
   const { s } = scheduler({ backupGraceMs: 5000 });
   const plan = s.plan(liveReq({ bufferS: 4, selfId: 'peer-c' }));
