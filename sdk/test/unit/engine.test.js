@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { Engine, segmentIdFor } from '../../src/core/engine.js';
+import { rankLeaders } from '../../src/core/leaders.js';
 import { ANCHOR_BACKOFF_MS } from '../../src/core/integrity-verdict.js';
 import { PAUSE_MS } from '../../src/core/download-health.js';
 import { streamIdFor } from '../../src/core/segment-id.js';
@@ -1046,12 +1047,20 @@ test('a live byte-range segment prefetched from a neighbour is checked against t
   assert.equal(http.log.length, 0, 'served from the prefetch');
 });
 
+/** A live segment of the test stream: 2 s, numbered `n`. */
+const liveSeg = (n) => ({ url: `http://origin.test/live/seg-${n}.ts`, sequence: n, durationS: 2 });
+
+/** The first segment number from `from` whose backup leader, of p-lead and p-self, is p-self. */
+function backedUpByMe(from = 10) {
+  let n = from;
+  while (rankLeaders(liveSeg(n).url, ['p-lead', 'p-self'])[1] !== 'p-self') n++;
+  return n;
+}
+
 test('a backup leader whose page turned P2P off does not fetch the segment it was backing up', async () => {
-  const { rankLeaders } = await import('../../src/core/leaders.js');
-  const seg = (n) => ({ url: `http://origin.test/live/seg-${n}.ts`, sequence: n, durationS: 2 });
+  const seg = liveSeg;
   // A segment this viewer backs up for p-lead (who never announces it).
-  let n = 10;
-  while (rankLeaders(seg(n).url, ['p-lead', 'p-self'])[1] !== 'p-self') n++;
+  const n = backedUpByMe();
   for (const disable of [false, true]) {
     const timers = new FakeTimers();
     const fetched = [];
@@ -1071,10 +1080,8 @@ test('a backup leader whose page turned P2P off does not fetch the segment it wa
 });
 
 test('a backup leader waits for the primary that said it is fetching, instead of fetching a second copy beside it', async () => {
-  const { rankLeaders } = await import('../../src/core/leaders.js');
-  const seg = (n) => ({ url: `http://origin.test/live/seg-${n}.ts`, sequence: n, durationS: 2 });
-  let n = 10;
-  while (rankLeaders(seg(n).url, ['p-lead', 'p-self'])[1] !== 'p-self') n++;
+  const seg = liveSeg;
+  const n = backedUpByMe();
   const bytes = segmentBytes(1000, 3);
   // The primary's playlist listed the segment 1.5 s after ours did, and its fetch on the thin link
   // runs long. The backup's moment from our listing: HTTP time + duration = 3 s; from the claim:
@@ -1111,10 +1118,8 @@ test('a backup leader waits for the primary that said it is fetching, instead of
 });
 
 test('a backup leader whose primary announced none of the rendition for three segment durations fetches a new segment at once', async () => {
-  const { rankLeaders } = await import('../../src/core/leaders.js');
-  const seg = (n) => ({ url: `http://origin.test/live/seg-${n}.ts`, sequence: n, durationS: 2 });
-  let n = 20;
-  while (rankLeaders(seg(n).url, ['p-lead', 'p-self'])[1] !== 'p-self') n++;
+  const seg = liveSeg;
+  const n = backedUpByMe(20);
   const bytes = segmentBytes(1000, 5);
   // The channel to p-lead opens at 0; the playlist lists one more segment every 2 s; seg(n) at 8 s.
   for (const variant of ['silent', 'a colleague fetches', 'on the rendition']) {
@@ -1156,10 +1161,8 @@ test('a backup leader whose primary announced none of the rendition for three se
 });
 
 test('a request that names only its URL gets the listed duration: the backup leader\'s player waits a whole duration for its primary', async () => {
-  const { rankLeaders } = await import('../../src/core/leaders.js');
-  const seg = (n) => ({ url: `http://origin.test/live/seg-${n}.ts`, sequence: n, durationS: 2 });
-  let n = 10;
-  while (rankLeaders(seg(n).url, ['p-lead', 'p-self'])[1] !== 'p-self') n++;
+  const seg = liveSeg;
+  const n = backedUpByMe();
   const timers = new FakeTimers();
   const bytes = segmentBytes(1000, 3);
   const { engine } = await setup({
