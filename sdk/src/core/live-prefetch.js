@@ -170,9 +170,6 @@ export class LivePrefetch {
     if (ranked[0] === e.selfId) {
       this.log('primary leader for', id);
       this.prefetchHttp(id, k, 'leader');
-    } else if (ranked[1] === e.selfId && this.primaryOffTrack(ranked[0], k)) {
-      this.log('backup leader fetches', id, 'at once: its primary', ranked[0], 'announced none of this rendition');
-      this.prefetchHttp(id, k, 'backup');
     } else if (ranked[1] === e.selfId) {
       this.backUp(id, k);
     } else if (this.neighbours.holdersOf(id).length > 0) {
@@ -187,24 +184,35 @@ export class LivePrefetch {
    * the last ones did) gets until its claim is due: a second copy beside a late first one makes both
    * later on the link they share. The due time is taken again when the timer fires, since a claim
    * may have come meanwhile; claims are bounded (fetch-claims.js), so the duty is only ever put off.
+   * It is due at once when the primary shows none of the rendition ({@link primaryOffTrack}).
    */
   backUp(id, k) {
-    const e = this.engine;
+    const dueInMs = this.backupDueMs(id, k) - this.now();
+    if (dueInMs <= 0) {
+      this.stepIn(id, k);
+      return;
+    }
     const timer = this.timers.setTimeout(() => {
       this.backupTimers.delete(timer);
-      if (this.store.has(id) || this.loader.inflight.has(id) || this.neighbours.holdersOf(id).length > 0) return;
-      // The mesh may have changed since the listing (a rejoin, a new leader list): only a
-      // backup that is still one steps in.
-      if (!e.p2pUsable() || !rankLeaders(id, e.leaders).slice(0, 2).includes(e.selfId)) return;
-      if (this.backupDueMs(id, k) > this.now()) {
-        this.log('backup leader waits for a neighbour\'s fetch of', id);
-        this.backUp(id, k);
-        return;
-      }
-      this.log('backup leader steps in for', id);
-      this.prefetchHttp(id, k, 'backup');
-    }, Math.max(0, this.backupDueMs(id, k) - this.now()));
+      this.stepIn(id, k);
+    }, dueInMs);
     this.backupTimers.add(timer);
+  }
+
+  /** The backup's moment for `id` came: it fetches unless somebody holds it or the moment moved. */
+  stepIn(id, k) {
+    const e = this.engine;
+    if (this.store.has(id) || this.loader.inflight.has(id) || this.neighbours.holdersOf(id).length > 0) return;
+    // The mesh may have changed since the listing (a rejoin, a new leader list): only a
+    // backup that is still one steps in.
+    if (!e.p2pUsable() || !rankLeaders(id, e.leaders).slice(0, 2).includes(e.selfId)) return;
+    if (this.backupDueMs(id, k) > this.now()) {
+      this.log('backup leader waits for a neighbour\'s fetch of', id);
+      this.backUp(id, k);
+      return;
+    }
+    this.log('backup leader steps in for', id);
+    this.prefetchHttp(id, k, 'backup');
   }
 
   /**
@@ -212,12 +220,11 @@ export class LivePrefetch {
    * rendition: its channel to this viewer has been open for {@link OFF_TRACK_SEGMENTS} segment
    * durations, and of the segments this viewer listed on the rendition between that long and one
    * duration ago (two at least), it announced none and said it was fetching none (a colleague's
-   * urgent fetch says nothing of the primary). Leaders
-   * are the site's, not a rendition's: a primary watching another rendition never fetches this
-   * one, nor does a modified SDK that leads and fetches nothing, and each of their segments would
-   * wait for the backup's grace while colleagues fetch it urgently. An honest primary on the
-   * rendition announces every segment it gets, from its own fetch or a colleague's, and tells
-   * the ones it is still fetching.
+   * urgent fetch says nothing of the primary). Leaders are the site's, not a rendition's: a
+   * primary watching another rendition never fetches this one, nor does a modified SDK that leads
+   * and fetches nothing, and each of their segments would wait for the backup's grace while
+   * colleagues fetch it urgently. An honest primary on the rendition announces every segment it
+   * gets, from its own fetch or a colleague's, and tells the ones it is still fetching.
    * @param {string} peerId
    * @param {KnownSegment} k
    */
@@ -241,6 +248,7 @@ export class LivePrefetch {
     const s = this.scheduler;
     return s.backupDueMs({
       listedAtMs: k.listedAtMs, backupGraceMs: backupGrace(s, k.durationS), fetchingSinceMs: this.neighbours.fetchingSince(id),
+      primary: rankLeaders(id, this.engine.leaders)[0], primaryOffTrack: (peerId) => this.primaryOffTrack(peerId, k),
       fetchProgressAtMs: this.neighbours.fetchProgress(id)?.atMs,
     }, s.estimateHttpMs({ durationS: k.durationS }));
   }

@@ -235,8 +235,9 @@ export class Scheduler extends LinkEstimates {
     if (self !== undefined && ranked[1] === self) {
       const primaryDue = this.backupDueMs({
         listedAtMs: listedAt, backupGraceMs: req.backupGraceMs, fetchingSinceMs: req.fetchingSinceMs, fetchProgressAtMs: req.fetchProgressAtMs,
+        primary: ranked[0], primaryOffTrack: req.primaryOffTrack,
       }, httpMs);
-      if (primaryDue <= now || req.primaryOffTrack?.(ranked[0])) return { source: 'http', reason: 'backup' };
+      if (primaryDue <= now) return { source: 'http', reason: 'backup' };
       return { source: 'wait', untilMs: Math.min(primaryDue, deadlineMs), thenHttp: true };
     }
     // A leader other than me will fetch and announce it, unless it already failed us; or a
@@ -249,14 +250,17 @@ export class Scheduler extends LinkEstimates {
   /**
    * When the backup leader of a live segment steps in: the primary needs about one HTTP fetch from
    * the listing, past that plus the grace it is late; a fetch a neighbour said it started is given
-   * until it is due ({@link claimDueMs}). One rule for the backup's player requests ({@link plan})
-   * and its own prefetch (live-prefetch.js).
-   * @param {{listedAtMs: number, backupGraceMs?: number, fetchingSinceMs?: number, fetchProgressAtMs?: number}} req
+   * until it is due ({@link claimDueMs}); a primary that shows none of the segment's rendition
+   * (`primaryOffTrack`, live-prefetch.js) is not waited for. One rule for the backup's player
+   * requests ({@link plan}) and its own prefetch (live-prefetch.js).
+   * @param {{listedAtMs: number, backupGraceMs?: number, fetchingSinceMs?: number, fetchProgressAtMs?: number,
+   *   primary?: string, primaryOffTrack?: (peerId: string) => boolean}} req
    * @param {number} httpMs
    */
   backupDueMs(req, httpMs) {
     const grace = req.backupGraceMs >= 0 ? req.backupGraceMs : this.backupGraceMs;
-    return Math.max(req.listedAtMs + httpMs + grace, this.claimDueMs(req, httpMs) ?? 0);
+    const due = Math.max(req.listedAtMs + httpMs + grace, this.claimDueMs(req, httpMs) ?? 0);
+    return due > this.now() && req.primaryOffTrack?.(req.primary) ? req.listedAtMs : due;
   }
 
   /**
