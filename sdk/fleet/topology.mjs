@@ -128,6 +128,23 @@ export function throttleUdp(namespace, rateKbit) {
     'match', 'ip', 'protocol', '17', '0xff', 'flowid', '1:10']);
 }
 
+/**
+ * Blocks the UDP that a viewer's namespace sends (TCP, for HTTP and signaling, untouched): an
+ * endpoint firewall that blocks WebRTC, so that no data channel to or from the viewer opens. This
+ * machine's kernel has no tc drop action, so UDP goes to a class of 8 bit/s with a one-packet
+ * queue: a packet every minute or two gets out, and no ICE check, DTLS or SCTP handshake survives
+ * that. Gone with the namespace.
+ */
+export function blockUdp(namespace) {
+  tc(namespace, ['qdisc', 'add', 'dev', 'eth0', 'root', 'handle', '1:', 'htb', 'default', '20', 'r2q', '1']);
+  tc(namespace, ['class', 'add', 'dev', 'eth0', 'parent', '1:', 'classid', '1:20', 'htb', 'rate', '10gbit', 'quantum', '60000']);
+  tc(namespace, ['class', 'add', 'dev', 'eth0', 'parent', '1:', 'classid', '1:10', 'htb', 'rate', '8bit', 'ceil', '8bit',
+    'burst', '1', 'cburst', '1', 'quantum', '1514']);
+  tc(namespace, ['qdisc', 'add', 'dev', 'eth0', 'parent', '1:10', 'handle', '10:', 'pfifo', 'limit', '1']);
+  tc(namespace, ['filter', 'add', 'dev', 'eth0', 'parent', '1:', 'protocol', 'ip', 'prio', '1', 'u32',
+    'match', 'ip', 'protocol', '17', '0xff', 'flowid', '1:10']);
+}
+
 export function listNamespaces() {
   return ip(['netns', 'list'], { quiet: true })
     .split('\n')

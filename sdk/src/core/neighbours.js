@@ -16,8 +16,8 @@
  *   that sent bytes not matching the appliance's hash, or that the appliance says is `barred`, is
  *   handed to the integrity verdict (integrity-verdict.js: the report, the ban list) and never
  *   asked again, nor connected again, while banned.
- * - Uploads: whether this viewer serves a request is the appliance's policy (`policy.upload`),
- *   the page's `upload` option, the network (Save-Data) and the upload load (upload-policy.js).
+ * - Uploads: whether a request is served (upload-policy.js): the appliance's `policy.upload`, the
+ *   page's `upload` option, Save-Data, the upload load.
  * - Lifetime: what is known of a neighbour goes when the appliance takes it away (`neighbour-gone`,
  *   or a rejoin), so a long event with churn does not grow it; only its received-bytes total
  *   outlives it here, bounded ({@link MAX_LEFT_TOTALS}), and its ban in integrity-verdict.js.
@@ -40,9 +40,8 @@ export const TIMEOUTS_BEFORE_FAILING = 2;
 const FULL_ANNOUNCE_DELAY_MS = 1000;
 /**
  * Neighbours that left whose received-bytes totals stay in `stats().p2pBytesByPeer`: the figures
- * are the visit's (the fleet matches them with the other pages' ids at the end), so a total
- * outlives its neighbour, but a long event with churn must not grow them without bound. The
- * earliest to leave are dropped first.
+ * are the visit's (the fleet matches them with the other pages' ids at the end), but a long event
+ * with churn must not grow them without bound. The earliest to leave are dropped first.
  */
 export const MAX_LEFT_TOTALS = 256;
 
@@ -157,7 +156,8 @@ export class Neighbours {
       if (typeof id === 'string') this.verdict.ban(id);
     }
     this.gate.drop(id);
-    this.peers.get(id)?.close('closed');
+    const peer = this.peers.get(id); // separated `failing` before it ever opened: it failed to connect
+    peer?.close(reason === 'failing' && peer.openedAtMs === undefined ? 'connect' : 'closed');
     this.forget(id);
   }
 
@@ -201,7 +201,7 @@ export class Neighbours {
       },
       onClose: (peer, reason) => {
         if (this.peers.get(peer.id) === peer) this.peers.delete(peer.id);
-        this.qoe.setNeighbours(this.openCount());
+        this.qoe.setNeighbours(this.openCount(), reason === 'connect');
         this.log('neighbour closed', peer.id, reason);
       },
       onHave: (peer, ids, full) => {

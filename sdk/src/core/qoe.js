@@ -54,6 +54,8 @@ export class QoeReporter {
     this.level = 0;
     this.bitrateKbps = 0;
     this.neighbours = 0;
+    /** An early report said no channel is open after a pairing failed to connect ({@link setNeighbours}). */
+    this.toldNoneOpen = false;
     this.stallSince = null;
     this.watchSince = null;
   }
@@ -124,9 +126,21 @@ export class QoeReporter {
     this.bitrateKbps = Math.max(0, Math.round(bitrateKbps));
   }
 
-  /** @param {number} n open peer connections */
-  setNeighbours(n) {
+  /**
+   * The appliance stops a viewer leading its site while it reaches no neighbour (no channel open,
+   * pairings failing to connect: an endpoint firewall that blocks WebRTC), and lets it lead again
+   * once one opens; it learns both from `neighbours` in the reports. So a pairing that failed to
+   * connect and left none open is reported at once, and so is the next channel that opens.
+   * @param {number} n open peer connections
+   * @param {boolean} [connectFailed] a pairing just failed to connect
+   */
+  setNeighbours(n, connectFailed = false) {
     this.neighbours = Math.max(0, Math.floor(n));
+    if (connectFailed && this.neighbours === 0 && !this.toldNoneOpen) {
+      this.toldNoneOpen = this.flush() !== null;
+    } else if (this.neighbours > 0 && this.toldNoneOpen) {
+      this.toldNoneOpen = this.flush() === null;
+    }
   }
 
   /** Moves time spent in an ongoing stall or watch into the counters, so reports split it. */

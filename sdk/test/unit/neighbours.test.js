@@ -40,7 +40,8 @@ function joined() {
     enabled: true, destroyed: false, selfId: 'p-self', leaders: [], policy: POLICY_ON, uploadAllowedByPage: true,
     signaling: { failing: (peer, reason, segment) => failings.push({ peer, reason, segment }) },
   };
-  const qoe = new QoeReporter({ send: () => true, now: timers.now, timers });
+  const reports = [];
+  const qoe = new QoeReporter({ send: (body) => reports.push(body) > 0, now: timers.now, timers });
   const verdict = new IntegrityVerdict({ signaling: () => engine.signaling, qoe, now: timers.now, log: () => {} });
   const neighbours = new Neighbours({
     engine, store: new SegmentStore(), qoe, uploadMeter: new UploadMeter({ now: timers.now }), verdict,
@@ -48,7 +49,7 @@ function joined() {
     createPeer: (o) => new StubPeer(o), RTCPeerConnection: function PC() {}, timers, now: timers.now, log: () => {},
     onOpen: () => {}, onHave: () => {}, onUploadCapacity: () => {},
   });
-  return { neighbours, verdict, timers, failings };
+  return { neighbours, verdict, timers, failings, reports };
 }
 
 const REASONS = ['left', 'failing', 'policy', 'rebalanced'];
@@ -63,6 +64,28 @@ function churn(neighbours, count, meanwhile) {
     neighbours.gone({ type: 'neighbour-gone', peer: id, reason: REASONS[i % REASONS.length] });
   }
 }
+
+test('a neighbour separated as failing before its channel ever opened failed to connect: with none open the appliance is told at once', () => {
+  const { neighbours, reports } = joined();
+  neighbours.add({ peer: 'p-a', offer: true });
+  neighbours.add({ peer: 'p-b', offer: true });
+  neighbours.peers.get('p-a').openedAtMs = 5;
+  neighbours.gone({ peer: 'p-b', reason: 'failing' });
+  assert.equal(reports.length, 0, 'p-a is open');
+  neighbours.gone({ peer: 'p-a', reason: 'left' });
+  assert.equal(reports.length, 0, 'a neighbour that left is no failed connection');
+  neighbours.add({ peer: 'p-c', offer: true });
+  neighbours.peers.get('p-c').openedAtMs = 7;
+  neighbours.gone({ peer: 'p-c', reason: 'failing' });
+  assert.equal(reports.length, 0, 'p-c had opened: its neighbour reported its transfers, not a connection');
+  neighbours.add({ peer: 'p-d', offer: true });
+  neighbours.gone({ peer: 'p-d', reason: 'failing' });
+  assert.deepEqual(reports.map((r) => r.neighbours), [0]);
+  neighbours.add({ peer: 'p-e', offer: true });
+  const e = neighbours.peers.get('p-e');
+  e.hooks.onOpen(e);
+  assert.deepEqual(reports.map((r) => r.neighbours), [0, 1], 'the next channel to open is told at once');
+});
 
 test('a neighbour taken away takes its site with it; a rejoin forgets every site', () => {
   const { neighbours } = joined();

@@ -37,6 +37,35 @@ test('reports every 10 s with the counters since the previous report', () => {
   });
 });
 
+test('a pairing that failed to connect and left no channel open is reported at once, and so is the next channel that opens', () => {
+  const { q, sent } = setup();
+  q.setNeighbours(1);
+  q.setNeighbours(0);
+  assert.equal(sent.length, 0, 'a neighbour that left says nothing of this viewer');
+  q.setNeighbours(1, true);
+  assert.equal(sent.length, 0, 'one failed, another is open');
+  q.setNeighbours(0, true);
+  assert.deepEqual(sent.map((r) => r.neighbours), [0]);
+  q.setNeighbours(0, true);
+  assert.equal(sent.length, 1, 'told once');
+  q.setNeighbours(1);
+  assert.deepEqual(sent.map((r) => r.neighbours), [0, 1]);
+  q.setNeighbours(2);
+  q.setNeighbours(0, true);
+  assert.deepEqual(sent.map((r) => r.neighbours), [0, 1, 0], 'and again after it reached one');
+});
+
+test('an early report of no channel open that could not be sent is tried again at the next failure', () => {
+  let up = false;
+  const { q, sent } = setup({ accept: () => up });
+  q.setNeighbours(0, true);
+  up = true;
+  q.setNeighbours(1);
+  assert.equal(sent.length, 0, 'nothing was told, so an open channel needs no report');
+  q.setNeighbours(0, true);
+  assert.deepEqual(sent.map((r) => r.neighbours), [0]);
+});
+
 test('startupMs goes in the first report after it is known, and only once', () => {
   const { q, timers, sent } = setup();
   timers.advance(10000);

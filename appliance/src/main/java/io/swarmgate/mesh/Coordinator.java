@@ -175,6 +175,26 @@ public final class Coordinator {
         return true;
     }
 
+    /**
+     * Whether {@code peerId} reaches its neighbours. One that reaches none (its pairings fail to
+     * connect and it has no channel open: an endpoint firewall that blocks WebRTC) is not a site
+     * leader while that lasts: each segment it was primary for would wait for the backup, and no
+     * colleague could take its copy.
+     *
+     * @return whether this changed anything (false also when the peer is unknown)
+     */
+    public boolean reachable(String peerId, boolean reachable) {
+        assert owned();
+        PeerState peer = peers.get(peerId);
+        if (peer == null || peer.unreachable != reachable) {
+            return false;
+        }
+        List<MeshEvent> out = new ArrayList<>();
+        peer.stream.reachable(peer, reachable, out);
+        deliver(out);
+        return true;
+    }
+
     /** Whether the coordinator paired the two: the relay check for {@code signal}. Any thread, O(1). */
     public boolean isNeighbour(String peerId, String otherId) {
         PeerState peer = peers.get(peerId);

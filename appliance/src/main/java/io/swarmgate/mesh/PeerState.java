@@ -25,6 +25,8 @@ final class PeerState {
 
     /** Reported for bytes that failed the appliance's hash, or for stalling transfers: never a leader again. */
     boolean distrusted;
+    /** Reaches no neighbour (no channel open, pairings failing to connect): not a leader until it does. */
+    boolean unreachable;
 
     private volatile Set<String> neighbours = Set.of();
     private Map<String, Long> blockedUntil;
@@ -51,6 +53,11 @@ final class PeerState {
     /** The swarm key: the site, or its part on the viewer's link ({@link PeerInfo#swarm()}). */
     String site() {
         return info.swarm();
+    }
+
+    /** May be among its site's leaders now: eligible, trusted, reachable and connected. */
+    boolean mayLead() {
+        return leaderEligible && !distrusted && !unreachable && suspendedUntil < 0;
     }
 
     /** Connected and in a site where P2P is not off: may be given new neighbours. */

@@ -49,7 +49,7 @@ final class SiteSwarm {
 
     void add(PeerState peer) {
         members++;
-        if (peer.leaderEligible && !peer.distrusted) {
+        if (peer.mayLead()) {
             leaderCandidates.add(peer);
         }
     }
@@ -64,26 +64,24 @@ final class SiteSwarm {
     }
 
     /**
-     * Takes a peer out of the leaders and their candidates while its socket is down: a viewer the
-     * appliance cannot reach may be gone for good (a closed laptop sends no {@code bye}), and
-     * while it is listed every segment it is primary for waits for the backup.
+     * Takes a peer out of the leaders and their candidates: while its socket is down (a viewer the
+     * appliance cannot reach may be gone for good: a closed laptop sends no {@code bye}), for good
+     * once neighbours reported its bytes or its stalls, or while it reaches no neighbour. While it
+     * is listed, every segment it is primary for waits for the backup.
      */
-    void suspend(PeerState peer) {
+    void standDown(PeerState peer) {
         leaderCandidates.remove(peer);
         leaders.remove(peer);
     }
 
-    /** A resumed viewer is a candidate again; leaders are sticky, so it leads only where one is missing. */
-    void resume(PeerState peer) {
-        if (peer.leaderEligible && !peer.distrusted) {
+    /**
+     * A peer that may lead again ({@link PeerState#mayLead}: resumed, or reaching neighbours again)
+     * is a candidate again; leaders are sticky, so it leads only where one is missing.
+     */
+    void reinstate(PeerState peer) {
+        if (peer.mayLead()) {
             leaderCandidates.add(peer);
         }
-    }
-
-    /** Takes a peer out of the leaders and their candidates for good (neighbours reported its bytes or its stalls). */
-    void distrust(PeerState peer) {
-        leaderCandidates.remove(peer);
-        leaders.remove(peer);
     }
 
     boolean isEmpty() {

@@ -109,7 +109,24 @@ final class StreamMesh {
         peer.distrusted = true;
         SiteSwarm site = sites.get(peer.site());
         if (site != null) {
-            site.distrust(peer);
+            site.standDown(peer);
+            reelect(site, out);
+        }
+    }
+
+    /**
+     * Whether the viewer reaches its neighbours: one that reaches none is not a leader (a new one is
+     * elected at once if it led), and is a candidate again once it does.
+     */
+    void reachable(PeerState peer, boolean reachable, List<MeshEvent> out) {
+        peer.unreachable = !reachable;
+        SiteSwarm site = sites.get(peer.site());
+        if (site != null) {
+            if (reachable) {
+                site.reinstate(peer);
+            } else {
+                site.standDown(peer);
+            }
             reelect(site, out);
         }
     }
@@ -123,7 +140,7 @@ final class StreamMesh {
         matchmaker.refresh(peer, rules);
         SiteSwarm site = sites.get(peer.site());
         if (site != null) {
-            site.suspend(peer);
+            site.standDown(peer);
             reelect(site, out);
         }
     }
@@ -133,7 +150,7 @@ final class StreamMesh {
         matchmaker.refresh(peer, rules);
         SiteSwarm site = sites.get(peer.site());
         if (site != null) {
-            site.resume(peer);
+            site.reinstate(peer);
             reelect(site, out); // fills a place left empty while nobody else could lead
         }
         matchmaker.fill(peer, rules, now, new ArrayList<>(), out);

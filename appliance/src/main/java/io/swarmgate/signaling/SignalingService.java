@@ -334,6 +334,13 @@ public final class SignalingService implements AutoCloseable {
             }
         } else if (message instanceof ClientMessage.Report report) {
             reports.accept(m, report);
+            // Whether it reaches any neighbour decides whether it may lead (ConnectReports): only a
+            // change goes to the mesh thread, and one the busy queue refused is offered again with
+            // the next report.
+            boolean anyOpen = report.neighbours() > 0;
+            if (s.reportedOpenChanges(anyOpen) && mesh.offer("reach", () -> lifecycle.reported(s, anyOpen))) {
+                s.reportedOpen(anyOpen);
+            }
         }
     }
 

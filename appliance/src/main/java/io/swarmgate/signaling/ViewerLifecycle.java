@@ -31,6 +31,7 @@ final class ViewerLifecycle {
     private final TokenSeats seats = new TokenSeats();
     private final IntegrityLedger ledger;
     private final StallReports stallReports = new StallReports();
+    private final ConnectReports connectReports = new ConnectReports();
 
     ViewerLifecycle(Coordinator coordinator, SessionRegistry registry, MeshEvents events, Errors errors,
                     int heartbeatMs, SiteThroughput throughput, IntegrityLedger ledger, Clock clock) {
@@ -145,12 +146,18 @@ final class ViewerLifecycle {
             return;
         }
         coordinator.reportFailing(r.peerId(), failing);
-        if (!"integrity".equals(reason) && !"timeout".equals(reason)) {
+        if (!"integrity".equals(reason) && !"timeout".equals(reason) && !"connect".equals(reason)) {
             return;
         }
         ViewerSession accused = registry.byPeer(failing);
         ViewerSession.Membership a = accused == null ? null : accused.membership();
         if (a == null || !a.streamId().equals(r.streamId())) {
+            return;
+        }
+        if ("connect".equals(reason)) {
+            // Either side may be the one that reaches nobody: the pairing counts for both.
+            apply(reporter, connectReports.connectFailed(r.peerId(), reporter.address, accused.address));
+            apply(accused, connectReports.connectFailed(failing, accused.address, reporter.address));
             return;
         }
         if ("timeout".equals(reason)) {
@@ -165,6 +172,36 @@ final class ViewerLifecycle {
         if (ledger.report(a.streamId(), a.site(), failing, accused.address, reporter.address)
                 == IntegrityLedger.Verdict.BARRED) {
             bar(accused);
+        }
+    }
+
+    /**
+     * The viewer's report said whether it has a data channel open: with pairings failing to
+     * connect, none open stops it leading ({@link ConnectReports}); one open lets it lead again.
+     */
+    void reported(ViewerSession s, boolean anyOpen) {
+        ViewerSession.Membership m = s.membership();
+        if (m != null && m.inMesh()) {
+            apply(s, connectReports.reported(m.peerId(), anyOpen));
+        }
+    }
+
+    private void apply(ViewerSession s, ConnectReports.Change change) {
+        ViewerSession.Membership m = s.membership();
+        if (change == ConnectReports.Change.NONE || m == null) {
+            return;
+        }
+        boolean reachable = change == ConnectReports.Change.MAY_LEAD;
+        if (coordinator.reachable(m.peerId(), reachable)) {
+            if (reachable) {
+                LOG.info("{} - may lead {} in site {} again: it has a data channel open (its address {})",
+                        m.peerId(), m.streamId(), m.site(), s.address.getHostAddress());
+            } else {
+                LOG.info("{} - no longer leads {} in site {} while it reaches no neighbour: it has no data channel"
+                        + " open and pairings with viewers at {} other addresses failed to connect (its address {};"
+                        + " an endpoint firewall that blocks WebRTC?)", m.peerId(), m.streamId(), m.site(),
+                        ConnectReports.TO_STOP_LEADING, s.address.getHostAddress());
+            }
         }
     }
 

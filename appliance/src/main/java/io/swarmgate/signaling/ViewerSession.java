@@ -121,6 +121,8 @@ public final class ViewerSession implements Session.Listener.AutoDemanding {
     private boolean byeReceived;
     private int badMessages;
     private int rateViolations;
+    /** Whether its last report that reached the mesh thread said a data channel was open; null before one. */
+    private Boolean reportedOpen;
 
     /** Written by the I/O side, read by the heartbeat sweep. */
     private volatile long lastSeen;
@@ -218,6 +220,15 @@ public final class ViewerSession implements Session.Listener.AutoDemanding {
 
     boolean helloSeen() {
         return helloSeen;
+    }
+
+    /** Whether a report saying {@code anyOpen} changes what the mesh thread was last told. I/O side. */
+    boolean reportedOpenChanges(boolean anyOpen) {
+        return reportedOpen == null || reportedOpen != anyOpen;
+    }
+
+    void reportedOpen(boolean anyOpen) {
+        reportedOpen = anyOpen;
     }
 
     void byeReceived() {

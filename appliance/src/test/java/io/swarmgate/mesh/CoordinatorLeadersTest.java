@@ -5,6 +5,7 @@ import static io.swarmgate.mesh.Viewers.cellular;
 import static io.swarmgate.mesh.Viewers.downloader;
 import static io.swarmgate.mesh.Viewers.uploader;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.swarmgate.SettableClock;
@@ -50,6 +51,25 @@ class CoordinatorLeadersTest {
         assertTrue(events.events.contains(new RecordingListener.Event("leaders", "s", null, List.of("b", "c"))));
         mesh.leave("b");
         assertEquals(List.of("c"), mesh.leaders(STREAM, "s"), "a distrusted peer is not a candidate");
+    }
+
+    @Test
+    void aPeerThatReachesNoNeighbourLeadsAgainOnlyOnceItDoesConnectedAndWhereAPlaceIsFree() {
+        mesh.join(uploader("a", "s", 100));
+        mesh.join(uploader("b", "s", 100));
+        mesh.join(uploader("c", "s", 100));
+        events.clear();
+        assertTrue(mesh.reachable("a", false));
+        assertFalse(mesh.reachable("a", false), "nothing changed");
+        assertEquals(List.of("b", "c"), mesh.leaders(STREAM, "s"));
+        assertTrue(events.events.contains(new RecordingListener.Event("leaders", "s", null, List.of("b", "c"))));
+        assertTrue(mesh.reachable("a", true));
+        assertEquals(List.of("b", "c"), mesh.leaders(STREAM, "s"), "leaders are sticky");
+        mesh.suspend("a");
+        mesh.leave("b");
+        assertEquals(List.of("c"), mesh.leaders(STREAM, "s"), "a suspended peer is no candidate, reachable or not");
+        mesh.resume("a");
+        assertEquals(List.of("a", "c"), mesh.leaders(STREAM, "s"), "a place was free");
     }
 
     @Test

@@ -1,0 +1,97 @@
+package io.swarmgate.signaling;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.swarmgate.Await;
+import io.swarmgate.mesh.Coordinator;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Real viewers over WebSocket: a leader whose pairings fail to connect ({@code failing}
+ * {@code connect}) with viewers at two other addresses, and whose own report says it has no data
+ * channel open, stops leading; a report with a channel open lets it lead again where a place is free.
+ */
+@Timeout(120)
+class SignalingConnectReportsIT extends SignalingTestBase {
+
+    private static final String STREAM = "https://video.corp.example/live/reach/master.m3u8";
+
+    private static String failing(TestViewer other) {
+        return "{\"type\":\"failing\",\"peer\":\"" + other.peerId + "\",\"reason\":\"connect\"}";
+    }
+
+    private static String report(int open) {
+        return "{\"type\":\"report\",\"httpBytes\":0,\"p2pBytes\":0,\"uploadedBytes\":0,\"stalls\":0,\"stallMs\":0,"
+                + "\"watchMs\":1000,\"level\":0,\"bitrateKbps\":0,\"neighbours\":" + open + ",\"failures\":{\"timeout\":0,"
+                + "\"integrity\":0,\"gone\":0,\"noHolder\":0,\"policy\":0}}";
+    }
+
+    /** Sends and waits until the appliance has handled it: its answer to a ping follows, then the mesh is idle. */
+    private void sendHandled(TestViewer from, String message) throws Exception {
+        from.send(message);
+        from.drainThroughPong();
+        awaitMeshIdle();
+    }
+
+    @Test
+    void aLeaderThatReachesNoNeighbourStopsLeadingUntilAChannelOpens() throws Exception {
+        start(Map.of());
+        TestViewer walled = viewer("127.0.3.10");
+        JsonNode welcome = walled.joinStream(STREAM);
+        TestViewer b = joined(STREAM, "127.0.3.11");
+        TestViewer c = joined(STREAM, "127.0.3.12");
+        TestViewer d = joined(STREAM, "127.0.3.13");
+        awaitMeshIdle();
+        Coordinator coordinator = appliance.signaling().coordinator();
+        String streamId = welcome.path("streamId").asText();
+        String site = welcome.path("site").asText();
+        assertTrue(walled.neighbours(Set.of()).containsAll(Set.of(b.peerId, c.peerId, d.peerId)));
+        assertEquals(List.of(walled.peerId, b.peerId).stream().sorted().toList(), coordinator.leaders(streamId, site),
+                "the two longest connected lead");
+
+        sendHandled(walled, report(0));
+        assertTrue(coordinator.leaders(streamId, site).contains(walled.peerId), "none open, nothing failed: it leads");
+        sendHandled(b, failing(walled));
+        assertTrue(coordinator.leaders(streamId, site).contains(walled.peerId), "one address: it leads");
+        // The other side of a pair may report it too: its pairing with c failed, from its side.
+        sendHandled(walled, failing(c));
+        List<String> leaders = coordinator.leaders(streamId, site);
+        assertFalse(leaders.contains(walled.peerId), "no channel open and two addresses failed: no longer leads");
+        assertEquals(2, leaders.size(), "another viewer leads in its place: " + leaders);
+        assertTrue(walled.isOpen(), "it keeps watching");
+
+        sendHandled(walled, report(1));
+        assertFalse(coordinator.leaders(streamId, site).contains(walled.peerId), "leaders are sticky");
+        String replaced = leaders.stream().filter(id -> !id.equals(b.peerId)).findFirst().orElseThrow();
+        TestViewer leaving = List.of(c, d).stream().filter(v -> v.peerId.equals(replaced)).findFirst().orElseThrow();
+        leaving.send("{\"type\":\"bye\"}");
+        Await.until("the viewer with a channel open again to lead where a place is free", Duration.ofSeconds(10),
+                () -> coordinator.leaders(streamId, site).contains(walled.peerId));
+    }
+
+    @Test
+    void aViewerWithAChannelOpenLeadsWhateverPairingsFail() throws Exception {
+        start(Map.of());
+        TestViewer leader = viewer("127.0.4.10");
+        JsonNode welcome = leader.joinStream(STREAM);
+        TestViewer b = joined(STREAM, "127.0.4.11");
+        TestViewer c = joined(STREAM, "127.0.4.12");
+        awaitMeshIdle();
+        Coordinator coordinator = appliance.signaling().coordinator();
+        String streamId = welcome.path("streamId").asText();
+        String site = welcome.path("site").asText();
+        sendHandled(leader, report(1));
+        sendHandled(b, failing(leader));
+        sendHandled(c, failing(leader));
+        assertTrue(coordinator.leaders(streamId, site).contains(leader.peerId),
+                "colleagues' reports alone never stop a leader that has a channel open");
+    }
+}
