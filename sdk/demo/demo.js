@@ -12,8 +12,12 @@
   const PLAYERS = { hlsjs: ['hls'], dashjs: ['dash'], shaka: ['dash', 'hls'], videojs: ['hls', 'dash'] };
   const playerName = Object.prototype.hasOwnProperty.call(PLAYERS, params.get('player')) ? params.get('player') : 'hlsjs';
   const format = PLAYERS[playerName].includes(params.get('format')) ? params.get('format') : PLAYERS[playerName][0];
+  // ?renditions=2: the live HLS stream with two renditions (abr.m3u8: 320x180 and 192x108), whose
+  // viewers may play either; ?level=N pins hls.js to rendition N instead of its ABR's choice.
+  const abr = streamName === 'live' && format === 'hls' && params.get('renditions') === '2';
+  const pinnedLevel = /^[0-9]$/.test(params.get('level') || '') ? Number(params.get('level')) : null;
   // Relative to /demo/, so the page keeps working if the appliance mounts it elsewhere.
-  const source = streamName + (format === 'dash' ? '/manifest.mpd' : '/master.m3u8');
+  const source = streamName + (format === 'dash' ? '/manifest.mpd' : abr ? '/abr.m3u8' : '/master.m3u8');
   const selector = document.getElementById('player-select');
   if (selector) {
     selector.value = playerName + ':' + format;
@@ -110,8 +114,13 @@
       // stream-controller: start 3 target durations behind the live edge (the hls.js default),
       // which a 6-segment window of 2 s segments leaves room for.
       liveSyncDurationCount: 3,
+      ...(pinnedLevel === null ? {} : { startLevel: pinnedLevel }),
     });
-    hls.on(Hls.Events.MANIFEST_PARSED, startPlayback);
+    hls.on(Hls.Events.MANIFEST_PARSED, (event, data) => {
+      // A manual level: hls.js's ABR stays off and every fragment comes from that rendition.
+      if (pinnedLevel !== null && pinnedLevel < hls.levels.length) hls.loadLevel = pinnedLevel;
+      startPlayback(event, data);
+    });
     hls.on(Hls.Events.FRAG_LOADED, (event, data) => {
       // The payload may already be detached (hls.js hands it to its worker): use the stats.
       const loaded = data.frag && data.frag.stats ? data.frag.stats.loaded : 0;

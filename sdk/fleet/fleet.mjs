@@ -362,6 +362,9 @@ function applianceRig(topology, dataDir, restart, cluster) {
  *   alternates Chromium and Firefox inside each site
  * @param {boolean} [options.stun=true] the appliance's STUN responder (stun.enabled), offered to viewers
  * @param {boolean} [options.browserDefaultMdns=false] leave the browsers' mDNS host candidates on
+ * @param {1|2} [options.renditions=1] 2: the live HLS stream with two renditions (the demo's
+ *   abr.m3u8), hls.js pages pinned to them two by two (pages 0–1 the lower, 2–3 the higher, ...):
+ *   the site's first two viewers, its leaders, play the same rendition, as they may in an event
  * @param {boolean} [options.cachedHlsJs=false] the page's hls.min.js comes from the fleet (as from
  *   the browser's cache), not over the WAN link (Chromium viewers only)
  * @param {boolean} [options.originApart=false] the demo streams come from a second appliance (the
@@ -399,7 +402,7 @@ function applianceRig(topology, dataDir, restart, cluster) {
 export async function runFleet({
   viewers, sites = 1, duration, stream = 'live', httpOnly = false, staggerMs = 1000, player = 'hlsjs', format,
   wanRateKbit = null, subnetsPerSite = 1, browser = 'chromium', browserDefaultMdns = false, cachedHlsJs = false, stun = true,
-  originApart = false, cluster = false, profileDir = null, onPage, pageConfig, onContext, onAppliance, beforeStop, log = (m) => process.stderr.write(`fleet: ${m}\n`),
+  renditions = 1, originApart = false, cluster = false, profileDir = null, onPage, pageConfig, onContext, onAppliance, beforeStop, log = (m) => process.stderr.write(`fleet: ${m}\n`),
 } = {}) {
   if (!Number.isInteger(viewers) || viewers < 1) {
     throw new Error(`viewers must be a positive integer, got ${viewers}`);
@@ -414,6 +417,9 @@ export async function runFleet({
     throw new Error(`stream must be live or vod, got ${stream}`);
   }
   format = playerFormat(player, format);
+  if (renditions !== 1 && !(renditions === 2 && stream === 'live' && player === 'hlsjs' && format === 'hls')) {
+    throw new Error(`renditions must be 1, or 2 with the live stream on hls.js and HLS, got ${renditions}`);
+  }
   const reason = fleetUnavailableReason(browser);
   if (reason) {
     throw new Error(reason);
@@ -577,6 +583,10 @@ export async function runFleet({
         query.set('player', player);
         query.set('format', format);
       }
+      if (renditions === 2) {
+        query.set('renditions', '2');
+        query.set('level', String(Math.floor(index / 2) % 2));
+      }
       const url = `http://${topology.routerAddress(site)}:${HTTP_PORT}/demo/${String(query) ? `?${query}` : ''}`;
       const viewer = {
         index, site, subnet, browser: kind, namespace: topology.viewerNamespace(site, subnet), address: topology.siteAddress(site, subnet),
@@ -669,9 +679,12 @@ export async function runFleet({
 
   function summarize({ pages, logText, sampledEndWall, links, routerForwarded, offLan, anchorBytes, machineCpuCores }) {
     const fetches = parseSegmentLog(logText, topology.siteOf).filter((f) => f.stream === stream);
-    const viewerFetches = fetches.filter((f) => f.site !== null && f.at <= sampledEndWall);
+    const allViewerFetches = fetches.filter((f) => f.site !== null && f.at <= sampledEndWall);
+    // WAN copies are counted per rendition: the first (or only) one here, the lower one of
+    // --renditions 2 apart (wan_copies_per_segment_per_site_low).
+    const viewerFetches = allViewerFetches.filter((f) => f.track === '');
     // originApart: the origin sees every fetch from the split-origin address, none from a site.
-    const originBytes = originApart || cluster ? null : viewerFetches.reduce((sum, f) => sum + f.bytes, 0);
+    const originBytes = originApart || cluster ? null : allViewerFetches.reduce((sum, f) => sum + f.bytes, 0);
 
     const perPage = pages.map((viewer) => {
       const s = viewer.last ?? {};
@@ -760,6 +773,7 @@ export async function runFleet({
     // On a shaped link, what the link carried: the log also counts responses abandoned mid-way.
     const onLink = links ? wanLinkCopiesPerSegmentPerSite(viewerFetches, parseSiteResponses(logText, topology.siteOf), links, copiesWindow) : null;
     const wan = onLink?.copies !== null && onLink?.copies !== undefined ? onLink : logged;
+    const lowCopies = renditions === 2 ? wanCopiesPerSegmentPerSite(allViewerFetches.filter((f) => f.track === 'low'), copiesWindow).copies : null;
 
     const result = {
       viewers,
@@ -775,6 +789,7 @@ export async function runFleet({
       browser_default_mdns: browserDefaultMdns,
       stun,
       cached_hls_js: cachedHlsJs,
+      renditions,
       offload: hlsBytes > 0 && originBytes !== null ? round(1 - originBytes / hlsBytes, 4) : null,
       offload_sdk: round(offloadSdk, 4),
       stalls: perPage.reduce((sum, p) => sum + p.stalls, 0),
@@ -791,6 +806,7 @@ export async function runFleet({
       anchor_origin_bytes: anchorBytes,
       hls_bytes: hlsBytes,
       wan_copies_per_segment_per_site: round(wan.copies, 3),
+      ...(renditions === 2 ? { wan_copies_per_segment_per_site_low: round(lowCopies, 3) } : {}),
       wan_copies_source: wan.copies === null ? null : wan === onLink ? 'link' : 'log',
       wan_window_segments: wan.segments,
       origin_responses_per_segment_per_site: round(logged.copies, 3),
@@ -856,7 +872,7 @@ export function figures(result) {
 const USAGE = 'usage: scripts/fleet --viewers N --sites K --duration S [--stream live|vod] [--http-only | --compare-http]\n' +
   '                     [--player hlsjs|dashjs|shaka|videojs] [--format hls|dash] [--browser chromium|firefox|mixed]\n' +
   '                     [--wan-rate RATE] [--subnets-per-site N] [--browser-default-mdns] [--no-stun] [--cached-hls-js]\n' +
-  '                     [--stagger-ms MS] [--repeat N] [--pages] [--report FILE] [--profile DIR]';
+  '                     [--renditions 1|2] [--stagger-ms MS] [--repeat N] [--pages] [--report FILE] [--profile DIR]';
 
 const HELP = `${USAGE}
 
@@ -889,6 +905,10 @@ appliance's demo stream; the last stdout line is one JSON object (fields: docs/b
                           viewers get no ICE server, mDNS viewers share only on their own subnet
   --cached-hls-js         the page's hls.min.js (624 KB) comes from the fleet, as from a browser
                           cache, instead of over the WAN link once per viewer (Chromium only)
+  --renditions 1|2        2: the live HLS stream with two renditions (320x180 and 192x108, the demo's
+                          abr.m3u8), the pages' hls.js pinned to them two by two (pages 1-2 the
+                          lower, 3-4 the higher, ...), so the site's first two viewers, its leaders,
+                          play the same one (hls.js only)
   --stagger-ms MS         time between two joins (default 1000)
   --pages                 print each page's details (start-up phases included) on stderr
   --report FILE           write the figures and every page's details to FILE as JSON
@@ -915,7 +935,7 @@ export function parseArgs(argv) {
   const options = {
     sites: 1, stream: 'live', player: 'hlsjs', format: undefined, browser: 'chromium', httpOnly: false, staggerMs: 1000, showPages: false,
     wanRateKbit: null, subnetsPerSite: 1, browserDefaultMdns: false, stun: true, cachedHlsJs: false, compareHttp: false, repeat: 1,
-    report: null, profileDir: null,
+    report: null, profileDir: null, renditions: 1,
   };
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
@@ -949,6 +969,7 @@ export function parseArgs(argv) {
       case '--browser-default-mdns': options.browserDefaultMdns = true; break;
       case '--no-stun': options.stun = false; break;
       case '--cached-hls-js': options.cachedHlsJs = true; break;
+      case '--renditions': options.renditions = integer('--renditions'); break;
       case '--repeat': options.repeat = integer('--repeat'); break;
       case '--pages': options.showPages = true; break;
       case '--report': options.report = value(); break;
@@ -968,6 +989,10 @@ export function parseArgs(argv) {
   if (!BROWSER_CHOICES.includes(options.browser)) throw new UsageError(`--browser must be one of ${BROWSER_CHOICES.join(', ')}, got '${options.browser}'`);
   if (options.cachedHlsJs && options.browser !== 'chromium') throw new UsageError('--cached-hls-js works with --browser chromium only (it routes requests)');
   options.format = playerFormat(options.player, options.format);
+  if (options.renditions !== 1 && !(options.renditions === 2 && options.stream === 'live' && options.player === 'hlsjs'
+    && options.format === 'hls')) {
+    throw new UsageError(`--renditions must be 1, or 2 with the live stream on hls.js (default player and format), got ${options.renditions}`);
+  }
   if (options.httpOnly && options.compareHttp) throw new UsageError('--compare-http already runs the --http-only fleet: give one of them');
   if (options.repeat < 1 || options.repeat > 20) throw new UsageError('--repeat must be between 1 and 20');
   if (options.repeat > 1 && !options.compareHttp) throw new UsageError('--repeat pools pairs of runs: it needs --compare-http');

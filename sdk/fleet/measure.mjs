@@ -4,19 +4,20 @@ import { siteOfAddress } from './topology.mjs';
 
 // %{client}a - %u %{yyyy-MM-dd'T'HH:mm:ss.SSSXXX|UTC}t "%m %U %H" %s %O %{ms}T "%{User-Agent}i"
 const LINE = /^(\S+) - \S+ \[?([0-9T:.+\-Z]+)\]? "(\S+) (\S+) [^"]*" (\d{3}) (\d+) (\d+)/;
-// HLS (seg-N.ts), DASH live (chunk-N.m4s) and VOD by time (chunk-T.m4s: T is a sequence too),
-// DASH byte ranges of video.mp4 (as seq -1); init segments are not media and not counted.
-const SEGMENT = /^\/demo\/(live|vod)\/(?:seg-(\d+)\.ts|chunk-(\d+)\.m4s|(video)\.mp4)$/;
+// HLS (seg-N.ts; low/seg-N.ts: the live stream's lower rendition, `track` 'low'), DASH live
+// (chunk-N.m4s) and VOD by time (chunk-T.m4s: T is a sequence too), DASH byte ranges of video.mp4
+// (as seq -1); init segments are not media and not counted.
+const SEGMENT = /^\/demo\/(live|vod)\/(?:(low\/)?seg-(\d+)\.ts|chunk-(\d+)\.m4s|(video)\.mp4)$/;
 
 /**
  * Segment responses of the demo origin in an access log. `siteOf` maps a client address to its
  * site (the topology's `siteOf` when a site has several subnets).
- * @returns {{client: string, site: number|null, at: number, stream: string, seq: number,
- *   status: number, bytes: number}[]}
+ * @returns {{client: string, site: number|null, at: number, stream: string, track: string, seq: number,
+ *   status: number, bytes: number}[]} `track` '' for the first (or only) rendition, 'low' for the lower
  */
 export function parseSegmentLog(text, siteOf = siteOfAddress) {
-  return parseLog(text, siteOf).filter((r) => r.seq !== null).map(({ client, site, at, stream, seq, status, bytes }) => ({
-    client, site, at, stream, seq, status, bytes,
+  return parseLog(text, siteOf).filter((r) => r.seq !== null).map(({ client, site, at, stream, track, seq, status, bytes }) => ({
+    client, site, at, stream, track, seq, status, bytes,
   }));
 }
 
@@ -44,7 +45,8 @@ function parseLog(text, siteOf) {
       site: siteOf(client),
       at: Date.parse(time),
       stream: counted ? segment[1] : null,
-      seq: counted ? (segment[4] ? -1 : Number(segment[2] ?? segment[3])) : null,
+      track: counted && segment[2] ? 'low' : '',
+      seq: counted ? (segment[5] ? -1 : Number(segment[3] ?? segment[4])) : null,
       status: Number(status),
       bytes: Number(bytes),
     });

@@ -63,3 +63,31 @@ test('live demo stream plays in Chromium for 20 s without stalling', { timeout: 
   console.log(`# startup ${result.stats.startupMs} ms, advanced ${(result.currentTime - startTime).toFixed(2)} s, ` +
     `waiting ${result.stats.waiting}, non-fatal errors ${result.stats.errors.length}, screenshot ${screenshot}`);
 });
+
+test('the live stream with two renditions lists both, and a page pinned to the lower one plays it without stalling', { timeout: 60_000 }, async () => {
+  const page = await rig.browser.newPage({ viewport: { width: 640, height: 480 } });
+  const pageErrors = [];
+  page.on('pageerror', (error) => pageErrors.push(String(error)));
+  await page.goto(`${rig.appliance.httpUrl}/demo/?renditions=2&level=0`);
+  await page.waitForFunction(() => window.demoPlayer?.stats.started === true, null, { timeout: 20_000 });
+  const startTime = await page.evaluate(() => window.demoPlayer.video.currentTime);
+  await page.waitForTimeout(8_000);
+  const result = await page.evaluate(() => {
+    const { video, stats, hls } = window.demoPlayer;
+    return {
+      advanced: video.currentTime,
+      levels: hls.levels.map((l) => `${l.width}x${l.height}`),
+      auto: hls.autoLevelEnabled,
+      stats: JSON.parse(JSON.stringify(stats)),
+    };
+  });
+  const report = JSON.stringify({ startTime, ...result, pageErrors }, null, 2);
+  assert.deepEqual(result.levels, ['192x108', '320x180'], report);
+  assert.equal(result.auto, false, `the page pinned its level: hls.js's ABR is off\n${report}`);
+  assert.deepEqual(result.stats.level, { width: 192, height: 108, bitrate: result.stats.level?.bitrate }, report);
+  assert.ok(result.advanced - startTime >= 6, `advanced ${result.advanced - startTime} s in 8 s\n${report}`);
+  assert.equal(result.stats.waiting, 0, `waiting events after start\n${report}`);
+  assert.equal(result.stats.fatalErrors, 0, report);
+  assert.deepEqual(pageErrors, [], report);
+  await page.close();
+});

@@ -52,6 +52,15 @@ test('DASH segments count like HLS ones: live chunks by number, VOD by time, byt
   ]);
 });
 
+test('the live stream\'s lower rendition (low/seg-N.ts) is a segment of its own track', () => {
+  const two = [
+    line('10.99.1.2', 1, '/demo/live/seg-100.ts', 200, 1000),
+    line('10.99.1.2', 1, '/demo/live/low/seg-100.ts', 200, 400),
+    line('10.99.1.2', 1, '/demo/live/low/media.m3u8', 200, 300),
+  ].join('\n');
+  assert.deepEqual(parseSegmentLog(two).map((f) => [f.track, f.seq, f.bytes]), [['', 100, 1000], ['low', 100, 400]]);
+});
+
 test('WAN copies per segment per site average over the window and count missing sites as 0', () => {
   const fetches = parseSegmentLog(log);
   // seg-100: site 1 two copies, site 2 half a copy; seg-101: site 1 one copy, site 2 none.

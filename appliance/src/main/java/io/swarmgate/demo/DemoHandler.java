@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Serves everything under {@code /demo/}: the intranet demo page (built by {@code sdk/} into
  * {@code web/demo/} of the jar), the live test stream at {@code /demo/live/} and the VOD test stream
- * at {@code /demo/vod/}, each as HLS ({@code master.m3u8}) and as DASH ({@code manifest.mpd};
+ * at {@code /demo/vod/}, each as HLS ({@code master.m3u8}; the live stream also with two renditions,
+ * {@code abr.m3u8}) and as DASH ({@code manifest.mpd};
  * VOD also {@code ranges.mpd}, byte-range addressing; {@link DashManifests}). It routes on the request URI's full path, so it works whether it is
  * mounted with {@code PathMappingsHandler} ({@code /demo/*}) or as the only handler; requests
  * outside {@code /demo} are left to the next handler.
@@ -104,7 +105,9 @@ public final class DemoHandler extends Handler.Abstract.NonBlocking {
         }
         switch (path) {
             case "/demo/live/master.m3u8", "/demo/vod/master.m3u8" -> playlist(response, callback, media.masterPlaylist());
-            case "/demo/live/media.m3u8" -> playlist(response, callback, live.mediaPlaylist());
+            case "/demo/live/abr.m3u8" -> playlist(response, callback, media.abrMasterPlaylist());
+            // Segment names are relative, so one media playlist serves both renditions.
+            case "/demo/live/media.m3u8", "/demo/live/low/media.m3u8" -> playlist(response, callback, live.mediaPlaylist());
             case "/demo/vod/media.m3u8" -> playlist(response, callback, media.vodPlaylist());
             case "/demo/live/manifest.mpd" -> manifest(response, callback, dash.live(live, clock.instant()));
             case "/demo/vod/manifest.mpd" -> manifest(response, callback, dash.vodByTime());

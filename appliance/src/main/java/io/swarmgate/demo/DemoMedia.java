@@ -28,6 +28,8 @@ public final class DemoMedia {
     public static final int SEGMENT_SECONDS = 2;
     /** The one rendition of the fixture, as advertised in master playlists. */
     public static final String RESOLUTION = "320x180";
+    /** The lower rendition's frame size. */
+    public static final String LOW_RESOLUTION = "192x108";
     /** H.264 Main profile level 3.0 and AAC-LC, as the fixture script encodes them. */
     public static final String CODECS = "avc1.4d401e,mp4a.40.2";
 
@@ -42,13 +44,17 @@ public final class DemoMedia {
     public static final int VOD_LOOPS = 15;
 
     private final List<byte[]> segments;
+    /** The lower rendition's segments ({@code low/}), on the same boundaries and timestamps. */
+    private final List<byte[]> lowSegments;
     private final String vodPlaylist;
     private final byte[] dashInit;
     private final List<byte[]> dashSegments;
     private final byte[] dashFile;
 
-    private DemoMedia(List<byte[]> segments, String vodPlaylist, byte[] dashInit, List<byte[]> dashSegments) {
+    private DemoMedia(List<byte[]> segments, List<byte[]> lowSegments, String vodPlaylist, byte[] dashInit,
+                      List<byte[]> dashSegments) {
         this.segments = List.copyOf(segments);
+        this.lowSegments = List.copyOf(lowSegments);
         this.vodPlaylist = recording(vodPlaylist, segments.size());
         this.dashInit = dashInit;
         this.dashSegments = List.copyOf(dashSegments);
@@ -64,18 +70,20 @@ public final class DemoMedia {
     public static DemoMedia fromClasspath() {
         ClassLoader loader = DemoMedia.class.getClassLoader();
         List<byte[]> segments = new ArrayList<>(SEGMENT_COUNT);
+        List<byte[]> low = new ArrayList<>(SEGMENT_COUNT);
         long total = 0;
         for (int i = 0; i < SEGMENT_COUNT; i++) {
             byte[] bytes = read(loader, RESOURCE_DIR + vodSegmentName(i));
             segments.add(bytes);
             total += bytes.length;
+            low.add(read(loader, RESOURCE_DIR + "low/" + vodSegmentName(i)));
         }
         String playlist = new String(read(loader, RESOURCE_DIR + "media.m3u8"), StandardCharsets.UTF_8);
         List<byte[]> dash = new ArrayList<>(SEGMENT_COUNT);
         for (int i = 0; i < SEGMENT_COUNT; i++) {
             dash.add(read(loader, RESOURCE_DIR + String.format(Locale.ROOT, "dash/chunk-%03d.m4s", i)));
         }
-        DemoMedia media = new DemoMedia(segments, playlist, read(loader, RESOURCE_DIR + "dash/init.mp4"), dash);
+        DemoMedia media = new DemoMedia(segments, low, playlist, read(loader, RESOURCE_DIR + "dash/init.mp4"), dash);
         LOG.info("demo media - loaded {} segments, {} bytes, peak {} b/s", SEGMENT_COUNT, total, media.peakBandwidth());
         return media;
     }
@@ -146,6 +154,11 @@ public final class DemoMedia {
         return segments.get(index);
     }
 
+    /** The bytes of the lower rendition's fixture segment {@code index}; callers must not modify the array. */
+    public byte[] lowSegment(int index) {
+        return lowSegments.get(index);
+    }
+
     /**
      * DASH segment {@code seq} of a looped timeline (the live stream, and the VOD recording from 0):
      * fixture segment {@code seq mod 10} with its decode time ({@code tfdt}, 64-bit in the fixture)
@@ -209,6 +222,11 @@ public final class DemoMedia {
         return peakBitsPerSecond(segments);
     }
 
+    /** The lower rendition's HLS BANDWIDTH. */
+    public long lowPeakBandwidth() {
+        return peakBitsPerSecond(lowSegments);
+    }
+
     private static long peakBitsPerSecond(List<byte[]> segments) {
         long peak = 0;
         for (byte[] segment : segments) {
@@ -219,6 +237,10 @@ public final class DemoMedia {
 
     /** HLS AVERAGE-BANDWIDTH: total bits over total duration. */
     public long averageBandwidth() {
+        return averageBitsPerSecond(segments);
+    }
+
+    private static long averageBitsPerSecond(List<byte[]> segments) {
         long total = 0;
         for (byte[] segment : segments) {
             total += segment.length;
@@ -230,10 +252,23 @@ public final class DemoMedia {
     public String masterPlaylist() {
         return "#EXTM3U\n"
                 + "#EXT-X-VERSION:3\n"
-                + "#EXT-X-STREAM-INF:BANDWIDTH=" + peakBandwidth()
-                + ",AVERAGE-BANDWIDTH=" + averageBandwidth()
-                + ",RESOLUTION=" + RESOLUTION
+                + variant(segments, RESOLUTION, "media.m3u8");
+    }
+
+    /**
+     * Master playlist of the live stream with two renditions ({@code /demo/live/abr.m3u8}): the
+     * fixture's, then the lower one ({@code low/media.m3u8}), the ABR ladder of a real event in
+     * small.
+     */
+    public String abrMasterPlaylist() {
+        return masterPlaylist() + variant(lowSegments, LOW_RESOLUTION, "low/media.m3u8");
+    }
+
+    private static String variant(List<byte[]> segments, String resolution, String uri) {
+        return "#EXT-X-STREAM-INF:BANDWIDTH=" + peakBitsPerSecond(segments)
+                + ",AVERAGE-BANDWIDTH=" + averageBitsPerSecond(segments)
+                + ",RESOLUTION=" + resolution
                 + ",CODECS=\"" + CODECS + "\"\n"
-                + "media.m3u8\n";
+                + uri + "\n";
     }
 }

@@ -14,6 +14,7 @@ final class DemoSegments {
     static final String MP4_TYPE = "video/mp4";
 
     private static final Pattern LIVE_SEGMENT = Pattern.compile("/demo/live/seg-([0-9]+)\\.ts");
+    private static final Pattern LIVE_LOW_SEGMENT = Pattern.compile("/demo/live/low/seg-([0-9]+)\\.ts");
     private static final Pattern LIVE_CHUNK = Pattern.compile("/demo/live/chunk-([0-9]+)\\.m4s");
     /** Canonical numbers only (no leading zeros), so every segment has exactly one URI. */
     private static final Pattern LIVE_SEQUENCE = Pattern.compile("0|[1-9][0-9]{0,17}");
@@ -54,10 +55,13 @@ final class DemoSegments {
             }
         }
         if (path.startsWith("/demo/live/seg-")) {
-            return live(LIVE_SEGMENT.matcher(path), "seg-<sequence>.ts", false);
+            return live(LIVE_SEGMENT.matcher(path), "seg-<sequence>.ts", Rendition.TS);
+        }
+        if (path.startsWith("/demo/live/low/seg-")) {
+            return live(LIVE_LOW_SEGMENT.matcher(path), "low/seg-<sequence>.ts", Rendition.LOW_TS);
         }
         if (path.startsWith("/demo/live/chunk-")) {
-            return live(LIVE_CHUNK.matcher(path), "chunk-<number>.m4s", true);
+            return live(LIVE_CHUNK.matcher(path), "chunk-<number>.m4s", Rendition.DASH);
         }
         if (path.startsWith("/demo/vod/seg-")) {
             Matcher name = VOD_SEGMENT.matcher(path);
@@ -82,7 +86,10 @@ final class DemoSegments {
         return null;
     }
 
-    private Lookup live(Matcher name, String form, boolean dash) {
+    /** The live stream's renditions: HLS (the fixture's, and the lower one) and DASH. */
+    private enum Rendition { TS, LOW_TS, DASH }
+
+    private Lookup live(Matcher name, String form, Rendition rendition) {
         if (!name.matches()) {
             return new Missing(400, "bad_segment_name",
                     "live segments are named " + form + " with a non-negative decimal number");
@@ -101,7 +108,11 @@ final class DemoSegments {
                     + window.oldestRetained() + " to " + window.newest());
         }
         int index = live.fixtureIndex(seq);
-        return dash ? new Found(media.dashTimelineSegment(seq), MP4_TYPE) : new Found(media.segment(index), TS_TYPE);
+        return switch (rendition) {
+            case TS -> new Found(media.segment(index), TS_TYPE);
+            case LOW_TS -> new Found(media.lowSegment(index), TS_TYPE);
+            case DASH -> new Found(media.dashTimelineSegment(seq), MP4_TYPE);
+        };
     }
 
     /** Keeps error messages short when a client sends an absurd path. */

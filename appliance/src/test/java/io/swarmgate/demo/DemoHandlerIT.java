@@ -166,6 +166,28 @@ class DemoHandlerIT {
     }
 
     @Test
+    void theTwoRenditionStreamListsBothAndServesTheLowerOnesSegmentsOnTheSameClock() throws Exception {
+        String master = text(get("/demo/live/abr.m3u8"));
+        assertTrue(master.contains("RESOLUTION=320x180,CODECS=\"avc1.4d401e,mp4a.40.2\"\nmedia.m3u8\n"), master);
+        assertTrue(master.contains("RESOLUTION=192x108,CODECS=\"avc1.4d401e,mp4a.40.2\"\nlow/media.m3u8\n"), master);
+        assertTrue(MEDIA.lowPeakBandwidth() < MEDIA.peakBandwidth(), "the lower rendition is the lighter");
+        CLOCK.set(T0 + 2000 * 13 + 500);
+        PlaylistLines high = PlaylistLines.parse(text(get("/demo/live/media.m3u8")));
+        PlaylistLines low = PlaylistLines.parse(text(get("/demo/live/low/media.m3u8")));
+        assertEquals(high.entries().size(), low.entries().size());
+        for (int i = 0; i < low.entries().size(); i++) {
+            long seq = low.sequence(i);
+            assertEquals(high.sequence(i), seq, "the renditions list the same sequences");
+            HttpResponse<byte[]> segment = get("/demo/live/low/" + low.entries().get(i).uri());
+            assertEquals(200, segment.statusCode());
+            assertArrayEquals(MEDIA.lowSegment((int) (seq % 10)), segment.body(), "low segment " + seq);
+            assertEquals("video/mp2t", header(segment, "Content-Type"));
+        }
+        assertError(get("/demo/live/low/seg-007.ts"), 404, "segment_not_available");
+        assertError(get("/demo/live/low/seg-x.ts"), 400, "bad_segment_name");
+    }
+
+    @Test
     void headSendsHeadersWithoutBody() throws Exception {
         CLOCK.set(T0);
         HttpResponse<byte[]> head = send("HEAD", "/demo/live/seg-" + T0 / 2000 + ".ts");
