@@ -40,12 +40,17 @@ class CoordinatorLeadersTest {
         assertEquals(List.of("b", "c"), mesh.leaders(STREAM, "s"), "the longest connected steps in, not the loudest");
     }
 
+    /** Uploaders a, b and c join site s in that order (a and b lead); the events so far are dropped. */
+    private void joinABC() {
+        for (String id : List.of("a", "b", "c")) {
+            mesh.join(uploader(id, "s", 100));
+        }
+        events.clear();
+    }
+
     @Test
     void aDistrustedPeerStopsLeadingAndIsNeverElectedAgain() {
-        mesh.join(uploader("a", "s", 100));
-        mesh.join(uploader("b", "s", 100));
-        mesh.join(uploader("c", "s", 100));
-        events.clear();
+        joinABC();
         assertTrue(mesh.distrust("a"));
         assertEquals(List.of("b", "c"), mesh.leaders(STREAM, "s"));
         assertTrue(events.events.contains(new RecordingListener.Event("leaders", "s", null, List.of("b", "c"))));
@@ -55,10 +60,7 @@ class CoordinatorLeadersTest {
 
     @Test
     void aPeerThatReachesNoNeighbourLeadsAgainOnlyOnceItDoesConnectedAndWhereAPlaceIsFree() {
-        mesh.join(uploader("a", "s", 100));
-        mesh.join(uploader("b", "s", 100));
-        mesh.join(uploader("c", "s", 100));
-        events.clear();
+        joinABC();
         assertTrue(mesh.reachable("a", false));
         assertFalse(mesh.reachable("a", false), "nothing changed");
         assertEquals(List.of("b", "c"), mesh.leaders(STREAM, "s"));

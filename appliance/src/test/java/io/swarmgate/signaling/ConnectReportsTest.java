@@ -28,18 +28,10 @@ class ConnectReportsTest {
     }
 
     @Test
-    void theReportOfNoneOpenMayComeFirst() throws Exception {
+    void theReportOfNoneOpenMayComeFirstAndAChannelOpenLetsItLeadAgainWithItsFailuresStartingOver() throws Exception {
         ConnectReports reports = new ConnectReports();
         assertEquals(NONE, reports.reported("p-fw", false), "no colleague yet: nothing failed");
         assertEquals(NONE, reports.connectFailed("p-fw", at(1), at(2)));
-        assertEquals(STOP_LEADING, reports.connectFailed("p-fw", at(1), at(3)));
-    }
-
-    @Test
-    void aChannelOpenLetsItLeadAgainAndTheFailuresStartOver() throws Exception {
-        ConnectReports reports = new ConnectReports();
-        reports.reported("p-fw", false);
-        reports.connectFailed("p-fw", at(1), at(2));
         assertEquals(STOP_LEADING, reports.connectFailed("p-fw", at(1), at(3)));
         assertEquals(MAY_LEAD, reports.reported("p-fw", true));
         assertEquals(NONE, reports.reported("p-fw", true));

@@ -8,9 +8,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.swarmgate.Await;
 import io.swarmgate.mesh.Coordinator;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -41,57 +43,67 @@ class SignalingConnectReportsIT extends SignalingTestBase {
         awaitMeshIdle();
     }
 
-    @Test
-    void aLeaderThatReachesNoNeighbourStopsLeadingUntilAChannelOpens() throws Exception {
+    /** Viewers joined one after another at {@code addresses}, the first of which leads; its site's leaders. */
+    private record Swarm(List<TestViewer> viewers, Supplier<List<String>> leaders) {
+    }
+
+    private Swarm joinedAt(String... addresses) throws Exception {
         start(Map.of());
-        TestViewer walled = viewer("127.0.3.10");
-        JsonNode welcome = walled.joinStream(STREAM);
-        TestViewer b = joined(STREAM, "127.0.3.11");
-        TestViewer c = joined(STREAM, "127.0.3.12");
-        TestViewer d = joined(STREAM, "127.0.3.13");
+        List<TestViewer> viewers = new ArrayList<>();
+        JsonNode welcome = null;
+        for (String address : addresses) {
+            TestViewer v = viewer(address);
+            JsonNode w = v.joinStream(STREAM);
+            welcome = welcome == null ? w : welcome;
+            viewers.add(v);
+        }
         awaitMeshIdle();
         Coordinator coordinator = appliance.signaling().coordinator();
         String streamId = welcome.path("streamId").asText();
         String site = welcome.path("site").asText();
+        return new Swarm(viewers, () -> coordinator.leaders(streamId, site));
+    }
+
+    @Test
+    void aLeaderThatReachesNoNeighbourStopsLeadingUntilAChannelOpens() throws Exception {
+        Swarm swarm = joinedAt("127.0.3.10", "127.0.3.11", "127.0.3.12", "127.0.3.13");
+        TestViewer walled = swarm.viewers().get(0);
+        TestViewer b = swarm.viewers().get(1);
+        TestViewer c = swarm.viewers().get(2);
+        TestViewer d = swarm.viewers().get(3);
+        Supplier<List<String>> leadersNow = swarm.leaders();
         assertTrue(walled.neighbours(Set.of()).containsAll(Set.of(b.peerId, c.peerId, d.peerId)));
-        assertEquals(List.of(walled.peerId, b.peerId).stream().sorted().toList(), coordinator.leaders(streamId, site),
+        assertEquals(List.of(walled.peerId, b.peerId).stream().sorted().toList(), leadersNow.get(),
                 "the two longest connected lead");
 
         sendHandled(walled, report(0));
-        assertTrue(coordinator.leaders(streamId, site).contains(walled.peerId), "none open, nothing failed: it leads");
+        assertTrue(leadersNow.get().contains(walled.peerId), "none open, nothing failed: it leads");
         sendHandled(b, failing(walled));
-        assertTrue(coordinator.leaders(streamId, site).contains(walled.peerId), "one address: it leads");
+        assertTrue(leadersNow.get().contains(walled.peerId), "one address: it leads");
         // The other side of a pair may report it too: its pairing with c failed, from its side.
         sendHandled(walled, failing(c));
-        List<String> leaders = coordinator.leaders(streamId, site);
+        List<String> leaders = leadersNow.get();
         assertFalse(leaders.contains(walled.peerId), "no channel open and two addresses failed: no longer leads");
         assertEquals(2, leaders.size(), "another viewer leads in its place: " + leaders);
         assertTrue(walled.isOpen(), "it keeps watching");
 
         sendHandled(walled, report(1));
-        assertFalse(coordinator.leaders(streamId, site).contains(walled.peerId), "leaders are sticky");
+        assertFalse(leadersNow.get().contains(walled.peerId), "leaders are sticky");
         String replaced = leaders.stream().filter(id -> !id.equals(b.peerId)).findFirst().orElseThrow();
         TestViewer leaving = List.of(c, d).stream().filter(v -> v.peerId.equals(replaced)).findFirst().orElseThrow();
         leaving.send("{\"type\":\"bye\"}");
         Await.until("the viewer with a channel open again to lead where a place is free", Duration.ofSeconds(10),
-                () -> coordinator.leaders(streamId, site).contains(walled.peerId));
+                () -> leadersNow.get().contains(walled.peerId));
     }
 
     @Test
     void aViewerWithAChannelOpenLeadsWhateverPairingsFail() throws Exception {
-        start(Map.of());
-        TestViewer leader = viewer("127.0.4.10");
-        JsonNode welcome = leader.joinStream(STREAM);
-        TestViewer b = joined(STREAM, "127.0.4.11");
-        TestViewer c = joined(STREAM, "127.0.4.12");
-        awaitMeshIdle();
-        Coordinator coordinator = appliance.signaling().coordinator();
-        String streamId = welcome.path("streamId").asText();
-        String site = welcome.path("site").asText();
+        Swarm swarm = joinedAt("127.0.4.10", "127.0.4.11", "127.0.4.12");
+        TestViewer leader = swarm.viewers().get(0);
         sendHandled(leader, report(1));
-        sendHandled(b, failing(leader));
-        sendHandled(c, failing(leader));
-        assertTrue(coordinator.leaders(streamId, site).contains(leader.peerId),
+        sendHandled(swarm.viewers().get(1), failing(leader));
+        sendHandled(swarm.viewers().get(2), failing(leader));
+        assertTrue(swarm.leaders().get().contains(leader.peerId),
                 "colleagues' reports alone never stop a leader that has a channel open");
     }
 }
