@@ -365,6 +365,8 @@ function applianceRig(topology, dataDir, restart, cluster) {
  * @param {1|2} [options.renditions=1] 2: the live HLS stream with two renditions (the demo's
  *   abr.m3u8), hls.js pages pinned to them two by two (pages 0–1 the lower, 2–3 the higher, ...):
  *   the site's first two viewers, its leaders, play the same rendition, as they may in an event
+ * @param {boolean} [options.abr=false] with renditions 2: no page is pinned, each one's hls.js
+ *   picks its rendition (ABR)
  * @param {boolean} [options.cachedHlsJs=false] the page's hls.min.js comes from the fleet (as from
  *   the browser's cache), not over the WAN link (Chromium viewers only)
  * @param {boolean} [options.originApart=false] the demo streams come from a second appliance (the
@@ -402,7 +404,7 @@ function applianceRig(topology, dataDir, restart, cluster) {
 export async function runFleet({
   viewers, sites = 1, duration, stream = 'live', httpOnly = false, staggerMs = 1000, player = 'hlsjs', format,
   wanRateKbit = null, subnetsPerSite = 1, browser = 'chromium', browserDefaultMdns = false, cachedHlsJs = false, stun = true,
-  renditions = 1, originApart = false, cluster = false, profileDir = null, onPage, pageConfig, onContext, onAppliance, beforeStop, log = (m) => process.stderr.write(`fleet: ${m}\n`),
+  renditions = 1, abr = false, originApart = false, cluster = false, profileDir = null, onPage, pageConfig, onContext, onAppliance, beforeStop, log = (m) => process.stderr.write(`fleet: ${m}\n`),
 } = {}) {
   if (!Number.isInteger(viewers) || viewers < 1) {
     throw new Error(`viewers must be a positive integer, got ${viewers}`);
@@ -419,6 +421,9 @@ export async function runFleet({
   format = playerFormat(player, format);
   if (renditions !== 1 && !(renditions === 2 && stream === 'live' && player === 'hlsjs' && format === 'hls')) {
     throw new Error(`renditions must be 1, or 2 with the live stream on hls.js and HLS, got ${renditions}`);
+  }
+  if (abr && renditions !== 2) {
+    throw new Error('abr lets hls.js choose between the two renditions: it needs renditions 2');
   }
   const reason = fleetUnavailableReason(browser);
   if (reason) {
@@ -585,7 +590,7 @@ export async function runFleet({
       }
       if (renditions === 2) {
         query.set('renditions', '2');
-        query.set('level', String(Math.floor(index / 2) % 2));
+        if (!abr) query.set('level', String(Math.floor(index / 2) % 2));
       }
       const url = `http://${topology.routerAddress(site)}:${HTTP_PORT}/demo/${String(query) ? `?${query}` : ''}`;
       const viewer = {
@@ -790,6 +795,7 @@ export async function runFleet({
       stun,
       cached_hls_js: cachedHlsJs,
       renditions,
+      abr,
       offload: hlsBytes > 0 && originBytes !== null ? round(1 - originBytes / hlsBytes, 4) : null,
       offload_sdk: round(offloadSdk, 4),
       stalls: perPage.reduce((sum, p) => sum + p.stalls, 0),
@@ -872,7 +878,7 @@ export function figures(result) {
 const USAGE = 'usage: scripts/fleet --viewers N --sites K --duration S [--stream live|vod] [--http-only | --compare-http]\n' +
   '                     [--player hlsjs|dashjs|shaka|videojs] [--format hls|dash] [--browser chromium|firefox|mixed]\n' +
   '                     [--wan-rate RATE] [--subnets-per-site N] [--browser-default-mdns] [--no-stun] [--cached-hls-js]\n' +
-  '                     [--renditions 1|2] [--stagger-ms MS] [--repeat N] [--pages] [--report FILE] [--profile DIR]';
+  '                     [--renditions 1|2 [--abr]] [--stagger-ms MS] [--repeat N] [--pages] [--report FILE] [--profile DIR]';
 
 const HELP = `${USAGE}
 
@@ -909,6 +915,8 @@ appliance's demo stream; the last stdout line is one JSON object (fields: docs/b
                           abr.m3u8), the pages' hls.js pinned to them two by two (pages 1-2 the
                           lower, 3-4 the higher, ...), so the site's first two viewers, its leaders,
                           play the same one (hls.js only)
+  --abr                   with --renditions 2: pin no page, each page's hls.js picks its
+                          rendition itself
   --stagger-ms MS         time between two joins (default 1000)
   --pages                 print each page's details (start-up phases included) on stderr
   --report FILE           write the figures and every page's details to FILE as JSON
@@ -935,7 +943,7 @@ export function parseArgs(argv) {
   const options = {
     sites: 1, stream: 'live', player: 'hlsjs', format: undefined, browser: 'chromium', httpOnly: false, staggerMs: 1000, showPages: false,
     wanRateKbit: null, subnetsPerSite: 1, browserDefaultMdns: false, stun: true, cachedHlsJs: false, compareHttp: false, repeat: 1,
-    report: null, profileDir: null, renditions: 1,
+    report: null, profileDir: null, renditions: 1, abr: false,
   };
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
@@ -970,6 +978,7 @@ export function parseArgs(argv) {
       case '--no-stun': options.stun = false; break;
       case '--cached-hls-js': options.cachedHlsJs = true; break;
       case '--renditions': options.renditions = integer('--renditions'); break;
+      case '--abr': options.abr = true; break;
       case '--repeat': options.repeat = integer('--repeat'); break;
       case '--pages': options.showPages = true; break;
       case '--report': options.report = value(); break;
@@ -993,6 +1002,7 @@ export function parseArgs(argv) {
     && options.format === 'hls')) {
     throw new UsageError(`--renditions must be 1, or 2 with the live stream on hls.js (default player and format), got ${options.renditions}`);
   }
+  if (options.abr && options.renditions !== 2) throw new UsageError('--abr lets hls.js choose between two renditions: it needs --renditions 2');
   if (options.httpOnly && options.compareHttp) throw new UsageError('--compare-http already runs the --http-only fleet: give one of them');
   if (options.repeat < 1 || options.repeat > 20) throw new UsageError('--repeat must be between 1 and 20');
   if (options.repeat > 1 && !options.compareHttp) throw new UsageError('--repeat pools pairs of runs: it needs --compare-http');
