@@ -186,8 +186,8 @@ public final class Coordinator {
     public boolean reachable(String peerId, boolean reachable) {
         assert owned();
         PeerState peer = peers.get(peerId);
-        if (peer == null || peer.unreachable != reachable) {
-            return false;
+        if (peer == null || peer.unreachable == !reachable) {
+            return false; // unknown, or already so
         }
         List<MeshEvent> out = new ArrayList<>();
         peer.stream.reachable(peer, reachable, out);

@@ -27,14 +27,16 @@ import org.slf4j.LoggerFactory;
  * in an {@code error} message or a close code, never in an exception leaving this class.
  *
  * <ul>
- *   <li>{@link Admission} decides who may join (origin, token, trusted networks, client address);
+ *   <li>{@link JoinRequests} takes a viewer's {@code hello}, and {@link Admission} decides who may
+ *       join (origin, token, trusted networks, client address);
  *       {@link TokenSeats}, kept by {@link ViewerLifecycle}, counts viewers per token;</li>
  *   <li>{@link SessionRegistry} knows every connection and admitted viewer;</li>
  *   <li>{@link Relay} forwards signals between paired viewers, keeping candidates on the LAN;</li>
  *   <li>{@link ViewerLifecycle} welcomes, places, resumes and removes viewers, and
  *       {@link PolicyRecheck} re-checks them after a policy change;</li>
  *   <li>{@link MeshEvents} turns coordinator events into messages;</li>
- *   <li>{@link ViewerReports} takes the viewers' QoE reports.</li>
+ *   <li>{@link ViewerReports} takes the viewers' QoE reports, {@link PeerReports} what they say of
+ *       their neighbours and their own reach.</li>
  * </ul>
  *
  * <h2>Threads: one direction, no waiting</h2>
@@ -81,6 +83,8 @@ public final class SignalingService implements AutoCloseable {
     private final Coordinator coordinator;
     private final Relay relay;
     private final ViewerLifecycle lifecycle;
+    private final PeerReports peerReports;
+    private final JoinRequests joins;
     private final PolicyRecheck recheck;
     private final Sweeper sweeper;
     private final MeshQueue mesh;
@@ -121,7 +125,9 @@ public final class SignalingService implements AutoCloseable {
         this.relay = new Relay(coordinator, registry, new CandidateFilter(NetworkSet.of(mesh.candidateNetworks())), errors);
         this.lifecycle = new ViewerLifecycle(coordinator, registry, events, errors, settings.heartbeatMs(),
                 this.reports.httpThroughput(), ledger, clock);
+        this.peerReports = new PeerReports(relay, this.mesh, lifecycle, errors);
         this.recheck = new PolicyRecheck(admission, registry, coordinator, lifecycle, errors, clock);
+        this.joins = new JoinRequests(admission, this.mesh, lifecycle, recheck, errors);
         policies.addListener(() -> this.mesh.runOnce(recheckQueued, "policy re-check", recheck));
         this.sweeper = new Sweeper(settings, registry, this.mesh, lifecycle, recheck, this.reports.siteFigures(), clock);
         AtomicInteger senderNumber = new AtomicInteger();
@@ -304,7 +310,7 @@ public final class SignalingService implements AutoCloseable {
             if (s.helloSeen()) {
                 throw new ProtocolException(ErrorCode.ALREADY_JOINED, "hello was already accepted", "hello");
             }
-            hello(s, hello);
+            joins.hello(s, hello);
             return;
         }
         if (!s.helloSeen()) {
@@ -328,60 +334,11 @@ public final class SignalingService implements AutoCloseable {
         } else if (message instanceof ClientMessage.HashRequest ask) {
             hashRequests.answer(s, m, ask);
         } else if (message instanceof ClientMessage.Failing failing) {
-            relay.requireNeighbour(m, failing.peer(), "failing");
-            if (!mesh.offer("failing report", () -> lifecycle.reportFailing(s, failing.peer(), failing.reason()))) {
-                errors.send(s, ErrorCode.OVERLOADED, "the appliance is busy; report again later", "failing");
-            }
+            peerReports.failing(s, m, failing);
         } else if (message instanceof ClientMessage.Report report) {
             reports.accept(m, report);
-            // Whether it reaches any neighbour decides whether it may lead (ConnectReports): only a
-            // change goes to the mesh thread, and one the busy queue refused is offered again with
-            // the next report.
-            boolean anyOpen = report.neighbours() > 0;
-            if (s.reportedOpenChanges(anyOpen) && mesh.offer("reach", () -> lifecycle.reported(s, anyOpen))) {
-                s.reportedOpen(anyOpen);
-            }
+            peerReports.reach(s, report);
         }
-    }
-
-    /** Admission runs here; the viewer's welcome and placement follow on the mesh thread. */
-    private void hello(ViewerSession s, ClientMessage.Hello hello) {
-        if (hello.version() != SignalingCodec.VERSION) {
-            errors.send(s, ErrorCode.UNSUPPORTED_VERSION, "this appliance speaks signaling protocol v"
-                    + SignalingCodec.VERSION + ", not v" + hello.version(), "hello");
-            s.close(CloseCodes.UNSUPPORTED_VERSION, "unsupported protocol version");
-            return;
-        }
-        if (s.urlStream != null && !s.urlStream.equals(hello.stream())) {
-            errors.refuse(s, new Admission.Refused(ErrorCode.INVALID_FIELD, "stream: the hello names stream '"
-                    + SignalingCodec.truncate(hello.stream()) + "' but the signaling URL named '"
-                    + SignalingCodec.truncate(s.urlStream) + "'; they must be the same"));
-            return;
-        }
-        Admission.Decision decision = admission.hello(hello, s.origin, s.address);
-        if (decision instanceof Admission.Refused refused) {
-            errors.refuse(s, refused);
-            return;
-        }
-        Admission.Admitted admitted = (Admission.Admitted) decision;
-        if (!admitted.trusted()) {
-            errors.send(s, ErrorCode.NOT_TRUSTED_NETWORK, s.address.getHostAddress()
-                    + " is outside the trusted networks; playing over HTTP only", "hello");
-        }
-        String id = PeerIds.newPeerId();
-        String secret = PeerIds.newSecret();
-        if (!mesh.offer("join", () -> {
-            lifecycle.admit(s, hello, admitted, id, secret);
-            // A token of the previous secret admitted during a rotation's grace must go when it ends.
-            recheck.watch(admitted.policy().tokens().graceEnds());
-        })) {
-            LOG.info("{} - join refused: {} joins waiting for the mesh thread", s.address, mesh.refusableWaiting());
-            errors.send(s, ErrorCode.OVERLOADED, "the appliance is busy; try again later", "hello");
-            s.close(CloseCodes.TRY_AGAIN_LATER, "overloaded");
-            return;
-        }
-        // Before any later message of this connection is read (same I/O thread): no second hello.
-        s.helloAccepted();
     }
 
     /**
