@@ -209,8 +209,32 @@ public final class Coordinator {
 
     /** The site's leaders sorted by peer id; empty when the site has no eligible uploader. Any thread. */
     public List<String> leaders(String streamId, String site) {
+        return siteLeaders(streamId, site).site();
+    }
+
+    /** The site's leaders and each of its renditions' ({@link SiteLeaders}). Any thread. */
+    public SiteLeaders siteLeaders(String streamId, String site) {
         StreamMesh stream = streams.get(streamId);
-        return stream == null ? List.of() : stream.leaderIds(site);
+        return stream == null ? SiteLeaders.NONE : stream.leaders(site);
+    }
+
+    /**
+     * The renditions {@code peerId} says its player loads now (keys as its SDK names them, checked
+     * by the signaling codec): for each, leaders are chosen among the site's viewers that play it.
+     * Returns false if the peer is unknown.
+     */
+    public boolean tracks(String peerId, List<String> tracks) {
+        assert owned();
+        PeerState peer = peers.get(peerId);
+        if (peer == null) {
+            return false;
+        }
+        if (!peer.tracks().equals(tracks)) {
+            List<MeshEvent> out = new ArrayList<>();
+            peer.stream.retrack(peer, tracks, out);
+            deliver(out);
+        }
+        return true;
     }
 
     /**

@@ -26,7 +26,7 @@ sealed interface MeshEvent {
         }
     }
 
-    record LeadersChanged(String streamId, String site, List<String> leaders) implements MeshEvent {
+    record LeadersChanged(String streamId, String site, SiteLeaders leaders) implements MeshEvent {
         @Override
         public void deliver(MeshListener listener) {
             listener.leadersChanged(streamId, site, leaders);

@@ -19,8 +19,8 @@ public interface MeshListener {
     /** {@code peerId} must close its connection to {@code neighbourId}. */
     void unassigned(String peerId, String neighbourId, UnassignReason reason);
 
-    /** The leaders of one site changed; {@code leaders} is sorted by peer id and may be empty. */
-    void leadersChanged(String streamId, String site, List<String> leaders);
+    /** The leaders of one site or of one of its renditions changed ({@link SiteLeaders}: lists sorted by peer id, may be empty). */
+    void leadersChanged(String streamId, String site, SiteLeaders leaders);
 
     /** A listener that ignores everything, for tools that only query. */
     MeshListener NONE = new MeshListener() {
@@ -33,7 +33,7 @@ public interface MeshListener {
         }
 
         @Override
-        public void leadersChanged(String streamId, String site, List<String> leaders) {
+        public void leadersChanged(String streamId, String site, SiteLeaders leaders) {
         }
     };
 }

@@ -1,6 +1,7 @@
 package io.swarmgate.mesh;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -28,6 +29,8 @@ final class PeerState {
     /** Reaches no neighbour (no channel open, pairings failing to connect): not a leader until it does. */
     boolean unreachable;
 
+    /** The renditions it said it plays and its site counts it in ({@link SiteSwarm#retrack}). */
+    private List<String> tracks = List.of();
     private volatile Set<String> neighbours = Set.of();
     private Map<String, Long> blockedUntil;
     /** Epoch millis until which a dropped viewer is held, or -1 while connected. */
@@ -63,6 +66,14 @@ final class PeerState {
     /** Connected and in a site where P2P is not off: may be given new neighbours. */
     boolean matchable() {
         return mode != P2pMode.OFF && suspendedUntil < 0 && !gone;
+    }
+
+    List<String> tracks() {
+        return tracks;
+    }
+
+    void tracks(List<String> now) {
+        tracks = now;
     }
 
     int degree() {

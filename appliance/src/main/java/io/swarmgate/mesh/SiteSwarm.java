@@ -2,12 +2,14 @@ package io.swarmgate.mesh;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
-import java.util.TreeSet;
+import java.util.Map;
 
 /**
- * The viewers of one stream in one site: the matching pools and the site leaders. Confined to the
- * coordinator's owning thread, except {@link #leaderIds()} which is a volatile immutable snapshot.
+ * The viewers of one stream in one site: the matching pools, the site's leaders and each rendition's
+ * ({@link LeaderSet}). Confined to the coordinator's owning thread, except {@link #leaders()} which
+ * is a volatile immutable snapshot.
  */
 final class SiteSwarm {
 
@@ -15,7 +17,7 @@ final class SiteSwarm {
      * Leader preference, on what the appliance observed rather than what a viewer claims: wired
      * before an unknown link before Wi-Fi, then the longest connected. The upload capacity a viewer
      * states is its own word (anyone could claim 10 Gb/s), so it plays no part; peers reported for
-     * integrity, or for stalling transfers, are not candidates at all ({@link #distrust}).
+     * integrity, or for stalling transfers, are not candidates at all ({@link #standDown}).
      */
     static final Comparator<PeerState> LEADER_ORDER = Comparator
             .comparingInt((PeerState p) -> networkRank(p.info.networkType()))
@@ -38,10 +40,16 @@ final class SiteSwarm {
     /** Matchable uploaders at the cap: a peer left short may take one of their slots. */
     final PeerPool saturated = new PeerPool(PeerPool.Kind.SATURATED);
 
+    /**
+     * Renditions one site may keep leaders for: a ladder rarely has more than eight, with audio.
+     * Beyond it a rendition's viewers follow the site's leaders, as an older SDK's do.
+     */
+    static final int MAX_TRACKS = 16;
+
     private int members;
-    private final TreeSet<PeerState> leaderCandidates = new TreeSet<>(LEADER_ORDER);
-    private final List<PeerState> leaders = new ArrayList<>();
-    private volatile List<String> leaderIds = List.of();
+    private final LeaderSet leaders = new LeaderSet();
+    private final Map<String, LeaderSet> tracks = new HashMap<>();
+    private volatile SiteLeaders snapshot = SiteLeaders.NONE;
 
     SiteSwarm(String site) {
         this.site = site;
@@ -49,29 +57,65 @@ final class SiteSwarm {
 
     void add(PeerState peer) {
         members++;
-        if (peer.mayLead()) {
-            leaderCandidates.add(peer);
-        }
+        leaders.add(peer); // a viewer joins playing nothing yet: it tells its renditions later
     }
 
     void remove(PeerState peer) {
         members--;
-        leaderCandidates.remove(peer);
         leaders.remove(peer);
+        leaveTracks(peer, List.of());
         sources.remove(peer);
         hungry.remove(peer);
         saturated.remove(peer);
     }
 
     /**
-     * Takes a peer out of the leaders and their candidates: while its socket is down (a viewer the
-     * appliance cannot reach may be gone for good: a closed laptop sends no {@code bye}), for good
-     * once neighbours reported its bytes or its stalls, or while it reaches no neighbour. While it
-     * is listed, every segment it is primary for waits for the backup.
+     * The renditions the viewer says it plays now: it leaves the sets of those it no longer plays
+     * and joins the others', a new rendition's only while the site has fewer than
+     * {@link #MAX_TRACKS}. Returns what it was counted in.
+     */
+    List<String> retrack(PeerState peer, List<String> now) {
+        leaveTracks(peer, now);
+        List<String> kept = new ArrayList<>(now.size());
+        for (String track : now) {
+            LeaderSet set = tracks.get(track);
+            if (set == null && tracks.size() < MAX_TRACKS) {
+                set = new LeaderSet();
+                tracks.put(track, set);
+            }
+            if (set != null) {
+                if (!peer.tracks().contains(track)) {
+                    set.add(peer);
+                }
+                kept.add(track);
+            }
+        }
+        return List.copyOf(kept);
+    }
+
+    private void leaveTracks(PeerState peer, List<String> staying) {
+        for (String track : peer.tracks()) {
+            if (!staying.contains(track)) {
+                LeaderSet set = tracks.get(track);
+                set.remove(peer);
+                if (set.isEmpty()) {
+                    tracks.remove(track);
+                }
+            }
+        }
+    }
+
+    /**
+     * Takes a peer out of the leaders and their candidates, the site's and its renditions': while
+     * its socket is down (a viewer the appliance cannot reach may be gone for good: a closed laptop
+     * sends no {@code bye}), for good once neighbours reported its bytes or its stalls, or while it
+     * reaches no neighbour. While it is listed, every segment it is primary for waits for the backup.
      */
     void standDown(PeerState peer) {
-        leaderCandidates.remove(peer);
-        leaders.remove(peer);
+        leaders.standDown(peer);
+        for (String track : peer.tracks()) {
+            tracks.get(track).standDown(peer);
+        }
     }
 
     /**
@@ -79,8 +123,9 @@ final class SiteSwarm {
      * is a candidate again; leaders are sticky, so it leads only where one is missing.
      */
     void reinstate(PeerState peer) {
-        if (peer.mayLead()) {
-            leaderCandidates.add(peer);
+        leaders.reinstate(peer);
+        for (String track : peer.tracks()) {
+            tracks.get(track).reinstate(peer);
         }
     }
 
@@ -89,36 +134,29 @@ final class SiteSwarm {
     }
 
     /**
-     * Tops the leader set up to {@code wanted} from the best candidates, or trims it. Leaders are
-     * sticky: a better uploader joining does not unseat one, because every change of leaders moves
-     * segments between them and costs the site duplicate HTTP fetches. Cost O(wanted · log n).
+     * Tops each leader set up to {@code wanted} (the site's and every rendition's), or trims it
+     * ({@link LeaderSet#reelect}: leaders are sticky). Cost O(wanted · log n) per set.
      *
-     * @return the new leader ids sorted by peer id when they changed (also when a leader was
-     *         removed and nobody could replace it), else {@code null}
+     * @return the site's leaders when any set changed (a rendition's set dropped with its last
+     *         viewer included), else {@code null}
      */
-    List<String> reelect(int wanted) {
-        while (leaders.size() > wanted) {
-            leaders.sort(LEADER_ORDER);
-            leaders.remove(leaders.size() - 1);
+    SiteLeaders reelect(int wanted) {
+        boolean changed = leaders.reelect(wanted);
+        Map<String, List<String>> byTrack = new HashMap<>(tracks.size() * 2);
+        for (Map.Entry<String, LeaderSet> e : tracks.entrySet()) {
+            changed |= e.getValue().reelect(wanted);
+            byTrack.put(e.getKey(), e.getValue().ids());
         }
-        for (PeerState candidate : leaderCandidates) {
-            if (leaders.size() >= wanted) {
-                break;
-            }
-            if (!leaders.contains(candidate)) {
-                leaders.add(candidate);
-            }
-        }
-        List<String> ids = leaders.stream().map(p -> p.id).sorted().toList();
-        if (ids.equals(leaderIds)) {
+        SiteLeaders now = new SiteLeaders(leaders.ids(), byTrack);
+        if (!changed && now.tracks().keySet().equals(snapshot.tracks().keySet())) {
             return null;
         }
-        leaderIds = ids;
-        return ids;
+        snapshot = now;
+        return now;
     }
 
-    /** Current leaders sorted by peer id; safe from any thread. */
-    List<String> leaderIds() {
-        return leaderIds;
+    /** The current leaders; safe from any thread. */
+    SiteLeaders leaders() {
+        return snapshot;
     }
 }

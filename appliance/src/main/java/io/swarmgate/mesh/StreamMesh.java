@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * All viewers of one stream, split into per-site swarms (one object per stream, not per site,
  * because a policy's site groups let a pair straddle two sites of the same stream). Every
  * operation touches O(degree) peers. Confined to the coordinator's owning thread, except
- * {@link #leaderIds}; events are appended to {@code out} and delivered by the coordinator once
+ * {@link #leaders}; events are appended to {@code out} and delivered by the coordinator once
  * the operation is complete.
  */
 final class StreamMesh {
@@ -64,7 +64,7 @@ final class StreamMesh {
         reelect(site, out);
         log.debug("{} - joined {} in site {} ({}, uploader {}) with {} neighbours", peer.id, streamId, peer.site(),
                 peer.mode, peer.uploader, made.size());
-        return new JoinResult(peer.id, peer.site(), peer.mode, peer.uploader, made, site.leaderIds());
+        return new JoinResult(peer.id, peer.site(), peer.mode, peer.uploader, made, site.leaders().site());
     }
 
     /** Removes a viewer for good; its neighbours are told and get replacements. */
@@ -156,13 +156,25 @@ final class StreamMesh {
         matchmaker.fill(peer, rules, now, new ArrayList<>(), out);
     }
 
-    List<String> leaderIds(String site) {
+    /**
+     * The renditions the viewer plays now: each rendition a site's viewers play has leaders among
+     * them, so a viewer is a candidate for those it plays (a leader fetches only its own player's).
+     */
+    void retrack(PeerState peer, List<String> tracks, List<MeshEvent> out) {
+        SiteSwarm site = sites.get(peer.site());
+        if (site != null) {
+            peer.tracks(site.retrack(peer, tracks));
+            reelect(site, out);
+        }
+    }
+
+    SiteLeaders leaders(String site) {
         SiteSwarm swarm = sites.get(site);
-        return swarm == null ? List.of() : swarm.leaderIds();
+        return swarm == null ? SiteLeaders.NONE : swarm.leaders();
     }
 
     private void reelect(SiteSwarm site, List<MeshEvent> out) {
-        List<String> leaders = site.reelect(rules.leadersPerSite());
+        SiteLeaders leaders = site.reelect(rules.leadersPerSite());
         if (leaders != null) {
             out.add(new MeshEvent.LeadersChanged(streamId, site.site, leaders));
             log.debug("{} - leaders of site {} are now {}", streamId, site.site, leaders);

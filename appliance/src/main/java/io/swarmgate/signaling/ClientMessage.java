@@ -2,6 +2,7 @@ package io.swarmgate.signaling;
 
 import io.swarmgate.integrity.SegmentUrl;
 import io.swarmgate.mesh.NetworkType;
+import java.util.List;
 
 /**
  * Messages a viewer sends over {@code /ws}, signaling protocol v1 (docs/protocol.md). Instances
@@ -109,6 +110,18 @@ public sealed interface ClientMessage {
      */
     record Failures(long timeout, long integrity, long gone, long noHolder, long policy, long unverified, long paused) {
         public static final Failures NONE = new Failures(0, 0, 0, 0, 0, 0, 0);
+    }
+
+    /** The renditions the viewer's player loads now, by the keys its SDK gives them (at most 4, distinct). */
+    record Tracks(List<String> tracks) implements ClientMessage {
+        public Tracks {
+            tracks = List.copyOf(tracks);
+        }
+
+        @Override
+        public String type() {
+            return "tracks";
+        }
     }
 
     record Ping(Long t) implements ClientMessage {

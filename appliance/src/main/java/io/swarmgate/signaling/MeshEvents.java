@@ -2,6 +2,7 @@ package io.swarmgate.signaling;
 
 import io.swarmgate.mesh.Coordinator;
 import io.swarmgate.mesh.MeshListener;
+import io.swarmgate.mesh.SiteLeaders;
 import io.swarmgate.mesh.UnassignReason;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -68,7 +69,7 @@ final class MeshEvents implements MeshListener {
 
     /** Marks the site; the fan-out queued by the first mark sends the list as it is by then. */
     @Override
-    public void leadersChanged(String streamId, String site, List<String> leaders) {
+    public void leadersChanged(String streamId, String site, SiteLeaders leaders) {
         boolean first = leadersDirty.isEmpty();
         leadersDirty.add(new SwarmSite(streamId, site));
         if (first) {
@@ -93,7 +94,7 @@ final class MeshEvents implements MeshListener {
             if (members.isEmpty()) {
                 continue;
             }
-            String text = codec.encode(new ServerMessage.Leaders(coordinator.leaders(key.streamId(), key.site())));
+            String text = codec.encode(new ServerMessage.Leaders(coordinator.siteLeaders(key.streamId(), key.site())));
             for (ViewerSession s : members) {
                 s.sendText(text);
             }

@@ -1,6 +1,8 @@
 package io.swarmgate.signaling;
 
+import io.swarmgate.mesh.SiteLeaders;
 import java.util.List;
+import java.util.Map;
 
 /** Messages the appliance sends over {@code /ws}, signaling protocol v1 (docs/protocol.md). */
 public sealed interface ServerMessage {
@@ -64,9 +66,11 @@ public sealed interface ServerMessage {
         }
     }
 
-    record Leaders(List<String> leaders) implements ServerMessage {
-        public Leaders {
-            leaders = List.copyOf(leaders);
+    /** The site's leaders, and each rendition's that has its own (docs/protocol.md, "Site leaders"). */
+    record Leaders(SiteLeaders leaders) implements ServerMessage {
+        /** Only the site's leaders. */
+        public Leaders(List<String> site) {
+            this(new SiteLeaders(site, Map.of()));
         }
 
         @Override

@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.swarmgate.integrity.SegmentUrl;
 import io.swarmgate.mesh.NetworkType;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -70,6 +72,7 @@ public final class SignalingCodec {
                     f.optionalString("segment", SegmentUrl.MAX_LENGTH));
             case "hash" -> hashRequest(f);
             case "report" -> report(f);
+            case "tracks" -> tracks(f);
             case "ping" -> new ClientMessage.Ping(f.optionalLong("t", 0, Long.MAX_VALUE));
             case "bye" -> new ClientMessage.Bye();
             default -> throw new ProtocolException(ErrorCode.UNKNOWN_TYPE,
@@ -125,6 +128,32 @@ public final class SignalingCodec {
         return new ClientMessage.HashRequest(segment, url);
     }
 
+    /** Renditions one viewer plays at once: video, audio, and room for subtitles. */
+    static final int MAX_TRACKS = 4;
+    static final int MAX_TRACK = 64;
+
+    /** The renditions the viewer's player loads: distinct keys without spaces or control characters. */
+    private static ClientMessage.Tracks tracks(Fields f) throws ProtocolException {
+        JsonNode list = f.node().get("tracks");
+        if (list == null || !list.isArray() || list.size() > MAX_TRACKS) {
+            throw f.invalid("tracks", "must be an array of at most " + MAX_TRACKS + " rendition keys");
+        }
+        List<String> tracks = new ArrayList<>(list.size());
+        for (JsonNode item : list) {
+            String track = item.isTextual() ? item.asText() : "";
+            if (track.isEmpty() || track.length() > MAX_TRACK
+                    || track.codePoints().anyMatch(c -> Character.isISOControl(c) || Character.isWhitespace(c))) {
+                throw f.invalid("tracks", "must hold strings of 1 to " + MAX_TRACK
+                        + " characters without spaces or control characters");
+            }
+            if (tracks.contains(track)) {
+                throw f.invalid("tracks", "names '" + truncate(track) + "' twice");
+            }
+            tracks.add(track);
+        }
+        return new ClientMessage.Tracks(tracks);
+    }
+
     /** 100 Gbit/s: more than any viewer's link. */
     static final long MAX_REPORT_HTTP_KBPS = 100_000_000L;
 
@@ -176,7 +205,11 @@ public final class SignalingCodec {
             o.put("peer", g.peer()).put("reason", g.reason());
         } else if (message instanceof ServerMessage.Leaders l) {
             ArrayNode a = o.putArray("leaders");
-            l.leaders().forEach(a::add);
+            l.leaders().site().forEach(a::add);
+            if (!l.leaders().tracks().isEmpty()) {
+                ObjectNode tracks = o.putObject("tracks");
+                l.leaders().tracks().forEach((track, ids) -> ids.forEach(tracks.putArray(track)::add));
+            }
         } else if (message instanceof ServerMessage.RelayedSignal s) {
             o.put("from", s.from()).put("kind", s.kind());
             if (s.sdp() != null) {
@@ -246,7 +279,7 @@ public final class SignalingCodec {
             return v != null && !v.isNull();
         }
 
-        private ProtocolException invalid(String name, String what) {
+        ProtocolException invalid(String name, String what) {
             return new ProtocolException(ErrorCode.INVALID_FIELD, "'" + name + "' " + what, type);
         }
 

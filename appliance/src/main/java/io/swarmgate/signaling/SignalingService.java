@@ -338,6 +338,8 @@ public final class SignalingService implements AutoCloseable {
         } else if (message instanceof ClientMessage.Report report) {
             reports.accept(m, report);
             peerReports.reach(s, report);
+        } else if (message instanceof ClientMessage.Tracks tracks) {
+            peerReports.tracks(s, tracks);
         }
     }
 

@@ -7,6 +7,7 @@ import io.swarmgate.mesh.PeerInfo;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.security.MessageDigest;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -94,7 +95,7 @@ final class ViewerLifecycle {
                 m.caps().network(), m.caps().uploadKbps(), m.link()));
         // A join that changed the leaders marked the site: the queued fan-out is its one list.
         if (!events.leadersPending(m.streamId(), m.swarm())) {
-            s.send(new ServerMessage.Leaders(result.leaders()));
+            s.send(new ServerMessage.Leaders(coordinator.siteLeaders(m.streamId(), m.swarm())));
         }
     }
 
@@ -179,6 +180,14 @@ final class ViewerLifecycle {
      * The viewer's report said whether it has a data channel open: with pairings failing to
      * connect, none open stops it leading ({@link ConnectReports}); one open lets it lead again.
      */
+    /** The renditions the viewer's player loads now: it may lead those among their viewers. */
+    void tracks(ViewerSession s, List<String> tracks) {
+        ViewerSession.Membership m = s.membership();
+        if (m != null && m.inMesh()) {
+            coordinator.tracks(m.peerId(), tracks);
+        }
+    }
+
     void reported(ViewerSession s, boolean anyOpen) {
         ViewerSession.Membership m = s.membership();
         if (m != null && m.inMesh()) {
@@ -271,7 +280,7 @@ final class ViewerLifecycle {
                 s.send(events.neighbour(n, true));
             }
             if (!events.leadersPending(held.streamId(), held.swarm())) {
-                s.send(new ServerMessage.Leaders(coordinator.leaders(held.streamId(), held.swarm())));
+                s.send(new ServerMessage.Leaders(coordinator.siteLeaders(held.streamId(), held.swarm())));
             }
         }
         LOG.debug("{} - resumed", id);

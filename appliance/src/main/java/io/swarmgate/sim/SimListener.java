@@ -1,6 +1,7 @@
 package io.swarmgate.sim;
 
 import io.swarmgate.mesh.MeshListener;
+import io.swarmgate.mesh.SiteLeaders;
 import io.swarmgate.mesh.UnassignReason;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -44,14 +45,14 @@ final class SimListener implements MeshListener {
     }
 
     @Override
-    public void leadersChanged(String streamId, String site, List<String> leaders) {
+    public void leadersChanged(String streamId, String site, SiteLeaders leaders) {
         Map<String, Long> departed = departedLeaders.get(site);
         if (departed == null) {
             return;
         }
         for (Iterator<Map.Entry<String, Long>> it = departed.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<String, Long> e = it.next();
-            if (!leaders.contains(e.getKey())) {
+            if (!leaders.site().contains(e.getKey())) {
                 reelectionMs.add(clock.elapsed() - e.getValue());
                 it.remove();
             }

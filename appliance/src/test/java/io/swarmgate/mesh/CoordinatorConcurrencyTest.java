@@ -127,7 +127,7 @@ class CoordinatorConcurrencyTest {
             }
 
             @Override
-            public void leadersChanged(String streamId, String site, List<String> leaders) {
+            public void leadersChanged(String streamId, String site, SiteLeaders leaders) {
                 seen.add("leaders " + leaders);
             }
         };

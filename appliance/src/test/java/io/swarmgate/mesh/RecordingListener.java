@@ -21,7 +21,7 @@ final class RecordingListener implements MeshListener {
 
     final List<Event> events = new ArrayList<>();
     final Map<String, Set<String>> neighbours = new HashMap<>();
-    final Map<String, List<String>> leaders = new HashMap<>();
+    final Map<String, SiteLeaders> leaders = new HashMap<>();
     final Map<String, Integer> leaderChanges = new HashMap<>();
 
     @Override
@@ -39,10 +39,10 @@ final class RecordingListener implements MeshListener {
     }
 
     @Override
-    public synchronized void leadersChanged(String streamId, String site, List<String> ids) {
-        events.add(new Event("leaders", site, null, ids));
-        List<String> previous = leaders.put(streamId + "/" + site, ids);
-        assertFalse(ids.equals(previous), "leadersChanged without a change for " + site);
+    public synchronized void leadersChanged(String streamId, String site, SiteLeaders now) {
+        events.add(new Event("leaders", site, null, now.site()));
+        SiteLeaders previous = leaders.put(streamId + "/" + site, now);
+        assertFalse(now.equals(previous), "leadersChanged without a change for " + site);
         leaderChanges.merge(streamId + "/" + site, 1, Integer::sum);
     }
 
@@ -51,7 +51,7 @@ final class RecordingListener implements MeshListener {
     }
 
     synchronized List<String> leadersOf(String streamId, String site) {
-        return leaders.getOrDefault(streamId + "/" + site, List.of());
+        return leaders.getOrDefault(streamId + "/" + site, SiteLeaders.NONE).site();
     }
 
     synchronized List<Event> eventsFor(String peerId) {

@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.swarmgate.mesh.SiteLeaders;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** A burst of leader changes is fanned out once; a later change is fanned out again. */
@@ -17,7 +19,7 @@ class MeshEventsTest {
     @Test
     void aBurstOfLeaderChangesQueuesOneFanOut() {
         for (int i = 0; i < 100; i++) {
-            events.leadersChanged("s", "site-" + (i % 3), List.of("p-" + i));
+            events.leadersChanged("s", "site-" + (i % 3), new SiteLeaders(List.of("p-" + i), Map.of()));
         }
         assertEquals(1, queued.size(), "one fan-out for the whole burst");
         assertTrue(events.leadersPending("s", "site-0"));
@@ -28,7 +30,7 @@ class MeshEventsTest {
         queued.remove(0).run();
         assertFalse(events.leadersPending("s", "site-0"), "sent: a joining viewer gets its own list again");
 
-        events.leadersChanged("s", "site-0", List.of("p-x"));
+        events.leadersChanged("s", "site-0", new SiteLeaders(List.of("p-x"), Map.of()));
         assertEquals(1, queued.size(), "a change after the fan-out queues the next one");
     }
 }
