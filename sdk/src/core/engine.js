@@ -6,6 +6,7 @@
  * - segment-loader.js: "give me this segment's bytes" ({@link Engine#loadSegment}) from the store,
  *   a fetch under way, a neighbour or HTTP; segment-waits.js: loads waiting for a neighbour;
  * - live-prefetch.js: the playlists ({@link Engine#onPlaylist}) and the live leaders' prefetches;
+ *   renditions.js: the renditions the player loads and each one's leaders;
  * - integrity-verdict.js: the appliance's segment hashes (anchor.js) and what follows when a
  *   neighbour's bytes do not match or no hash exists (reports, bans, P2P downloads paused or off);
  *   download-health.js: P2P downloads paused while this viewer's own transfers keep stalling;
@@ -17,18 +18,17 @@
  *   with every query parameter except the per-viewer ones the stream policy lists (tokens,
  *   signatures), plus the byte range for byte-range addressing; the same on every viewer of a
  *   stream, and the same string the appliance keeps the segment's hash under. Two renditions, or
- *   two ranges of one file, have different ids.
- * - The adapter supplies an `httpLoad()` per request (the player's own loader, so its headers,
+ *   two ranges of one file, have different ids. A rendition key (`track`) too is the same on every
+ *   viewer of the stream playing that player: each rendition's leaders are named by it.
+ * - The adapter supplies an `httpLoad()` per request (the player's own loader: its headers,
  *   timeouts and credentials apply) and a `fetchHttp(url)` for prefetches. A rejection of
- *   `httpLoad()` is an HTTP failure and is passed through untouched, so the player's own retry
- *   logic sees it (one of `fetchHttp` only ends the prefetch); every other failure inside the
- *   engine falls back to HTTP and is never surfaced.
+ *   `httpLoad()` is an HTTP failure, passed through untouched so the player's retry logic sees it
+ *   (one of `fetchHttp` only ends the prefetch); any other failure falls back to HTTP silently.
  * - Times are on one clock, `now()` (performance.now in the browser, as hls.js uses).
  *
  * Integrity (docs/protocol.md "Segment integrity"): bytes from a neighbour count only when they
- * match the appliance's hash (segment-loader.js); what a mismatch or a missing hash means for the
- * session is integrity-verdict.js's call, read through {@link Engine#p2pDownloadsAllowed} and
- * {@link Engine#unverifiable}.
+ * match the appliance's hash (segment-loader.js); what a mismatch or a missing hash means is
+ * integrity-verdict.js's call ({@link Engine#p2pDownloadsAllowed}, {@link Engine#unverifiable}).
  *
  * @module core/engine
  */
@@ -49,6 +49,7 @@ import { SegmentWaits } from './segment-waits.js';
 import { LivePrefetch } from './live-prefetch.js';
 import { IntegrityVerdict } from './integrity-verdict.js';
 import { DownloadHealth } from './download-health.js';
+import { Renditions } from './renditions.js';
 
 export { DEFAULT_VIEWER_PARAMS, networkInfo, segmentIdFor };
 /** @typedef {import('./segment-id.js').ByteRange} ByteRange */
@@ -120,7 +121,9 @@ export class Engine {
     this.policy = undefined;
     /** per-viewer query parameters, left out of segment ids (the policy's list once welcomed) */
     this.viewerParams = DEFAULT_VIEWER_PARAMS;
+    /** The site's leaders (`leaders`); renditions.js: what the player loads, and each rendition's leaders. */
     this.leaders = [];
+    this.renditions = new Renditions({ send: (tracks) => !!this.signaling && this.signaling.tracks(tracks) });
     /**
      * The player has played (its first `playing`; an engine created for a player already playing,
      * or without one to wait for, starts true): until then a VOD player is filling its start buffer.
@@ -193,10 +196,7 @@ export class Engine {
     s.on('signal', (m) => {
       if (!this.gate.signal(m)) this.neighbours.signal(m);
     });
-    s.on('leaders', (m) => {
-      this.leaders = Array.isArray(m.leaders) ? m.leaders.slice() : [];
-      this.waits.wakeAll();
-    });
+    s.on('leaders', (m) => { this.leaders = this.renditions.heard(m); this.waits.wakeAll(); });
     s.on('policy', (m) => this.onPolicy(m.policy));
     s.on('error', (m) => this.log('signaling error', m.code, m.message));
     s.on('disconnected', (m) => {
@@ -234,7 +234,7 @@ export class Engine {
     }
     this.signaling = null;
     this.selfId = undefined;
-    this.leaders = [];
+    this.leaders = this.renditions.heard({});
   }
 
   /** Leaves the mesh for good and frees everything. */
@@ -269,6 +269,7 @@ export class Engine {
     this.log('joined as', m.peerId, 'site', m.site);
     this.earlyReport.check();
     this.live.warmStart();
+    this.renditions.joined();
   }
 
   onPolicy(policy) {
@@ -334,13 +335,11 @@ export class Engine {
       uploadAllowed: !!(this.policy && this.policy.p2p === 'on' && this.policy.upload && this.policy.upload.allowed === true),
       site: this.site ?? null,
       peerId: this.selfId ?? null,
-      leader: this.selfId !== undefined && this.leaders.includes(this.selfId),
+      leader: this.selfId !== undefined && this.renditions.leads(this.selfId),
       peersBySite: { ...this.neighbours.bytesBySite },
       p2pBytesByPeer: Object.fromEntries(this.neighbours.bytesByPeer),
-      enabled: this.enabled,
-      connected: !!this.signaling && this.signaling.joined,
-      integrity: this.verdict.integrity,
-      refused: this.refused,
+      enabled: this.enabled, connected: !!this.signaling && this.signaling.joined,
+      integrity: this.verdict.integrity, refused: this.refused,
       p2pPolicy: this.policy ? this.policy.p2p ?? null : null,
       timings: { ...this.timings, peersReleasedMs: this.gate.openedAtMs },
       peerGate: this.gate.openedBy,
@@ -373,6 +372,7 @@ export class Engine {
    */
   onPlaylist(playlist) {
     this.live.onPlaylist(playlist);
+    this.renditions.listed(playlist);
   }
 
   /**

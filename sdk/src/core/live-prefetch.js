@@ -138,7 +138,7 @@ export class LivePrefetch {
     if (entries.length === 0 || !e.p2pDownloadsAllowed()) return;
     for (const [id, k] of entries) {
       if (!k.live || this.store.has(id) || e.unverifiable(id)) continue;
-      if (k.upcoming && rankLeaders(id, e.leaders)[0] === e.selfId) continue;
+      if (k.upcoming && rankLeaders(id, e.renditions.leadersOf(k.track))[0] === e.selfId) continue;
       this.loader.anchor.get(id, k.url, k.range);
     }
   }
@@ -166,14 +166,14 @@ export class LivePrefetch {
   prefetchLive(id, k) {
     const e = this.engine;
     if (!e.p2pUsable() || this.store.has(id) || this.loader.inflight.has(id)) return;
-    const ranked = rankLeaders(id, e.leaders);
-    if (ranked[0] === e.selfId) {
+    const ranked = rankLeaders(id, e.renditions.leadersOf(k.track));
+    if (this.neighbours.holdersOf(id).length > 0) {
+      this.prefetchP2p(id, k); // a colleague listed it first and holds it already: the site has its copy
+    } else if (ranked[0] === e.selfId && this.neighbours.fetchingSince(id) === undefined) {
       this.log('primary leader for', id);
       this.prefetchHttp(id, k, 'leader');
     } else if (ranked[1] === e.selfId) {
       this.backUp(id, k);
-    } else if (this.neighbours.holdersOf(id).length > 0) {
-      this.prefetchP2p(id, k);
     }
   }
 
@@ -205,7 +205,7 @@ export class LivePrefetch {
     if (this.store.has(id) || this.loader.inflight.has(id) || this.neighbours.holdersOf(id).length > 0) return;
     // The mesh may have changed since the listing (a rejoin, a new leader list): only a
     // backup that is still one steps in.
-    if (!e.p2pUsable() || !rankLeaders(id, e.leaders).slice(0, 2).includes(e.selfId)) return;
+    if (!e.p2pUsable() || !rankLeaders(id, e.renditions.leadersOf(k.track)).slice(0, 2).includes(e.selfId)) return;
     if (this.backupDueMs(id, k) > this.now()) {
       this.log('backup leader waits for a neighbour\'s fetch of', id);
       this.backUp(id, k);
@@ -248,7 +248,7 @@ export class LivePrefetch {
     const s = this.scheduler;
     return s.backupDueMs({
       listedAtMs: k.listedAtMs, backupGraceMs: backupGrace(s, k.durationS), fetchingSinceMs: this.neighbours.fetchingSince(id),
-      primary: rankLeaders(id, this.engine.leaders)[0], primaryOffTrack: (peerId) => this.primaryOffTrack(peerId, k),
+      primary: rankLeaders(id, this.engine.renditions.leadersOf(k.track))[0], primaryOffTrack: (peerId) => this.primaryOffTrack(peerId, k),
       fetchProgressAtMs: this.neighbours.fetchProgress(id)?.atMs,
     }, s.estimateHttpMs({ durationS: k.durationS }));
   }

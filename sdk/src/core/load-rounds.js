@@ -72,8 +72,8 @@ export async function loadRounds(loader, id, req, t0, httpOnce) {
     const bufferEndsAtMs = t0 + (req.bufferS > 0 ? req.bufferS * 1000 : 0);
     const plan = loader.scheduler.plan({
       segmentId: id, live: !!req.live, bufferS: Math.max(0, req.bufferS - (t - t0) / 1000), bufferEndsAtMs,
-      durationS: req.durationS, sizeBytes: req.sizeBytes, holders: loader.neighbours.holdersOf(id), leaders: e.leaders, selfId: e.selfId,
-      listedAtMs: req.listedAtMs ?? t0, exclude, backupGraceMs: backupGrace(loader.scheduler, req.durationS),
+      durationS: req.durationS, sizeBytes: req.sizeBytes, holders: loader.neighbours.holdersOf(id), leaders: e.renditions.leadersOf(req.track), selfId: e.selfId,
+      listedAtMs: req.listedAtMs ?? t0, upcoming: listed?.upcoming, exclude, backupGraceMs: backupGrace(loader.scheduler, req.durationS),
       neighbours: loader.neighbours.count(), connecting, open, starting: !e.playerPlaying, askedAtMs: t0,
       aheadAtMs: previous && loader.neighbours.announcedBefore(previous.id, previous.atMs),
       fetchingSinceMs, fetchProgressAtMs: progress?.atMs, fetchProgressMayStall: stalling || progress?.mayStall,

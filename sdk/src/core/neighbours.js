@@ -253,7 +253,7 @@ export class Neighbours {
    */
   holdersOf(id) {
     const t = this.now();
-    const leaders = this.engine.leaders;
+    const renditions = this.engine.renditions;
     const holders = [];
     for (const p of this.peers.values()) {
       if (!p.isOpen || !p.holds(id) || (this.busyUntil.get(p.id) ?? 0) > t || this.verdict.isBanned(p.id)) continue;
@@ -263,7 +263,7 @@ export class Neighbours {
     // and serve first copies; the others then serve each other); after all of them one whose
     // last transfer to this viewer stalled, so that another is tried (download-health.js).
     const stalled = (p) => (this.engine.health.lastStalled(p.id) ? 64 : 0);
-    const rank = (p) => (p.activeUploads || 0) * 4 + (leaders.includes(p.id) ? 2 : 0) + stalled(p) + Math.random();
+    const rank = (p) => (p.activeUploads || 0) * 4 + (renditions.leads(p.id) ? 2 : 0) + stalled(p) + Math.random();
     return holders.map((p) => [rank(p), p.id]).sort((a, b) => a[0] - b[0]).map(([, id]) => id);
   }
 

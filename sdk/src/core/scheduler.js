@@ -7,30 +7,26 @@
  *
  *     deadline = now + max(0, buffer − safetyMargin − estimatedHttpTime)
  *
- * Live streams keep small buffers (a
- * 6 × 2 s window is 12 s), so the slack is a few seconds at most; this is why a non-leader only
- * waits while the slack lasts instead of using a fixed "urgent" horizon, which would turn every
- * fetch into HTTP (architecture.md rig facts).
+ * Live buffers are small (a 6 × 2 s window is 12 s): a non-leader waits only while the slack lasts.
  *
  * With no slack at all the buffer needs the fastest source, which is not always HTTP: on a
  * branch office's congested WAN link a neighbour on the LAN delivers in a fraction of the HTTP
  * time, and one more HTTP fetch slows every other fetch on the scarce link, the leaders' first.
  * So an urgent segment comes from a neighbour that holds it when the measured LAN transfers are
  * clearly faster than the measured HTTP ones, under a short deadline (on a congested link whenever
- * the buffer covers that deadline and an HTTP fetch after it); a non-leader whose own
- * HTTP fetch would arrive after the leader's expected announcement waits for that instead; and
- * otherwise, or with nothing measured yet, HTTP at once. On a congested link an urgent segment that
+ * the buffer covers that deadline and an HTTP fetch after it); a non-leader whose own HTTP fetch
+ * would arrive after the leader's expected announcement waits for that; else HTTP at once. On a congested link an urgent segment that
  * a neighbour said it is fetching (fetch-claims.js) waits for that copy, up to one HTTP time,
  * instead of adding a second to the link, and for as long as the neighbour says its fetch makes
  * progress, up to {@link MAX_PROGRESS_STALL_MS} past the end of the buffer. On an uncongested
  * link HTTP is fast, so these rules rarely fire and never add more than one HTTP time.
  *
- * Live: the primary site leader for a segment (rankLeaders) fetches it over HTTP at once and
- * announces it; the backup waits for the primary's announcement for the expected HTTP time plus
- * a grace (longer when a neighbour said its fetch is under way), then fetches itself; everyone
- * else takes it from a neighbour that holds it, or waits for one to announce it. VOD: from a neighbour that holds it, else HTTP; a viewer first waits
- * for the neighbour that plays ahead of it in the recording (trail.js), and on a scarce link
- * fetches what only fills its buffer no earlier than it needs to.
+ * Live: the primary leader for a segment (rankLeaders) fetches it over HTTP at once, unless a
+ * neighbour holds or is fetching it, and announces it; the backup waits for the primary's
+ * announcement one HTTP time plus a grace (longer while a neighbour's fetch is under way), then
+ * fetches; everyone else takes it from a holder or waits for one. VOD: from a holder, else HTTP,
+ * first waiting for the neighbour that plays ahead in the recording (trail.js); on a scarce link
+ * what only fills the buffer is fetched no earlier than needed.
  *
  * @module core/scheduler
  */
@@ -88,9 +84,8 @@ export const CONNECTING_WAIT_MS = 1500;
 export const CONGESTED_VOD_SLACK_MS = 20_000;
 
 /**
- * Reasons a P2P attempt failed, as counted in the QoE `failures` object. `unverified`: the bytes
- * were dropped because the appliance had no hash for the segment; `paused`: no neighbour was asked
- * because this viewer's own transfers kept stalling (download-health.js).
+ * Reasons a P2P attempt failed, as counted in the QoE `failures` object. `unverified`: bytes dropped,
+ * the appliance had no hash; `paused`: no neighbour asked, own transfers kept stalling (download-health.js).
  */
 export const FAILURE_REASONS = Object.freeze(['timeout', 'integrity', 'gone', 'noHolder', 'policy', 'unverified', 'paused']);
 
@@ -115,7 +110,7 @@ export const FAILURE_REASONS = Object.freeze(['timeout', 'integrity', 'gone', 'n
  * @property {number} [durationS] segment duration, to pick similar HTTP samples when the size is unknown
  * @property {number} [sizeBytes] expected size, if known (byte-range playlists, earlier renditions)
  * @property {string[]} [holders] neighbours that announced this segment, best first
- * @property {string[]} [leaders] the site's leaders from the `leaders` message (any order)
+ * @property {string[]} [leaders] the segment's leaders: its rendition's or the site's (renditions.js)
  * @property {string} [selfId] my peer id
  * @property {number} [neighbours] neighbours the appliance gave this viewer (open or still connecting)
  * @property {number} [connecting] of those, neighbours whose channel is not open yet (held by the peer gate included)
@@ -123,6 +118,7 @@ export const FAILURE_REASONS = Object.freeze(['timeout', 'integrity', 'gone', 'n
  * @property {boolean} [starting] the player has not played yet
  * @property {number} [askedAtMs] when the player asked for the segment (bounds waits across re-plans)
  * @property {number} [listedAtMs] when the playlist first listed the segment (live), default now
+ * @property {boolean} [upcoming] false: the first listing of its playlist held it (live-prefetch.js)
  * @property {number} [backupGraceMs] this segment's backup grace, overriding the default: the
  *   primary refreshes its playlist on its own timer, so it may list a segment up to one target
  *   duration after the backup did
@@ -215,13 +211,18 @@ export class Scheduler extends LinkEstimates {
     const needMs = holder === undefined ? 0 : Math.min(DEFAULT_P2P_ESTIMATE_MS, this.estimateP2pMs(req) ?? DEFAULT_P2P_ESTIMATE_MS);
     if (!(slackMs > 0) || slackMs < needMs) return this.urgentPlan(req, { now, httpMs, ranked, self, exclude, holder });
     const deadlineMs = now + slackMs;
-    if (self !== undefined && ranked[0] === self) return { source: 'http', reason: 'primary' };
-
+    // A colleague's copy first, the primary's too: the site has its copy (a leader chosen later).
     if (holder !== undefined) return { source: 'p2p', peer: holder, deadlineMs };
     // Neighbours still connecting (a viewer that just started) announce what they hold within a
     // few hundred ms of being created: with buffer to spare they get that moment, then HTTP.
     const connectingUntil = Math.min(deadlineMs, (req.askedAtMs ?? now) + CONNECTING_WAIT_MS);
     const connectingWait = req.connecting > 0 && connectingUntil > now ? { source: 'wait', untilMs: connectingUntil, thenHttp: true } : null;
+    // The primary adds no copy beside a colleague's fetch while that is due, and gives connecting
+    // neighbours their moment for what its first listing held (older than this viewer).
+    const primary = self !== undefined && ranked[0] === self;
+    const claimDueMs = primary ? this.claimDueMs(req, httpMs) : undefined;
+    if (claimDueMs > now) return { source: 'wait', untilMs: Math.min(claimDueMs, deadlineMs), thenHttp: true };
+    if (primary) return (req.upcoming === false && connectingWait) || { source: 'http', reason: 'primary' };
     if (req.open === 0) {
       // Nothing open yet can announce or serve anything (a starting live player asks for the
       // window's next segments within that time, and plays on the first): wait for the connecting
@@ -333,7 +334,7 @@ export class Scheduler extends LinkEstimates {
    * @returns {Plan}
    */
   urgentPlan(req, { now, httpMs, ranked, self, exclude, holder }) {
-    if (self !== undefined && ranked[0] === self) return { source: 'http', reason: 'primary' };
+    if (self !== undefined && ranked[0] === self && holder === undefined) return { source: 'http', reason: 'primary' };
     if (req.open === 0 && !(req.connecting > 0 && this.congested(req))) return { source: 'http', reason: 'alone' };
     // Nothing measured yet (a viewer starting up): HTTP, as a page without the SDK would.
     const measured = this.httpMeasured(req);

@@ -353,6 +353,16 @@ export class SignalingClient {
     return this.joined && this.write({ ...qoe, type: 'report' });
   }
 
+  /**
+   * Tells the appliance the live renditions this viewer's player loads now (`tracks`), for the
+   * leaders of each (renditions.js).
+   * @param {string[]} tracks
+   * @returns {boolean} false when not connected
+   */
+  tracks(tracks) {
+    return this.joined && this.write({ type: 'tracks', tracks });
+  }
+
   /** Leaves for good: `bye` (neighbours are told at once, no resume), close, no reconnect. */
   close() {
     if (this.closed && !this.ws) return;

@@ -164,6 +164,48 @@ test('a leader prefetches a new live segment as soon as the playlist lists it, b
   assert.deepEqual(engine.stats().httpBytesByReason, { leader: bytes.length }, 'one copy, fetched as the leader');
 });
 
+test('a primary leader whose colleague already holds a new segment takes that copy instead of a second over the WAN', async () => {
+  const fetched = [];
+  const url = 'http://origin.test/live/seg-3.ts';
+  const bytes = segmentBytes(30_000, 9);
+  const { engine } = await setup({
+    self: 'p-self', leaders: ['p-self'], remotes: { 'p-n1': { segments: new Map([[url, bytes]]) } },
+    fetchHttp: async (u) => { fetched.push(u); const t = performance.now(); return { bytes, requestedAt: t, firstByteAt: t, deliveredAt: t + 1 }; },
+  });
+  const seg = (n) => ({ url: `http://origin.test/live/seg-${n}.ts`, sequence: n, durationS: 2 });
+  engine.onPlaylist({ live: true, track: 'main:0', segments: [seg(1), seg(2)] });
+  engine.onPlaylist({ live: true, track: 'main:0', segments: [seg(2), seg(3)] });
+  await until(() => engine.store.has(url));
+  assert.deepEqual(fetched, []);
+  assert.equal(engine.stats().p2pBytes, bytes.length);
+});
+
+test('a rendition\'s own leader prefetches its new segments though the site leads others; the appliance hears what the player loads', async () => {
+  const fetched = [];
+  const bytes = segmentBytes(30_000, 8);
+  const { engine, signaling } = await setup({
+    self: 'p-self', leaders: ['p-lead-elsewhere'], remotes: { 'p-n1': {} },
+    fetchHttp: async (url) => { fetched.push(url); const t = performance.now(); return { bytes, requestedAt: t, firstByteAt: t, deliveredAt: t + 1 }; },
+  });
+  const seg = (level, n) => ({ url: `http://origin.test/live/${level}/seg-${n}.ts`, sequence: n, durationS: 2 });
+  engine.onPlaylist({ live: true, track: 'main:1', segments: [seg('low', 1), seg('low', 2)] });
+  assert.deepEqual(signaling.tracksSent, [['main:1']]);
+  signaling.emit('leaders', { type: 'leaders', leaders: ['p-lead-elsewhere'], tracks: { 'main:1': ['p-self'], 'main:0': ['p-lead-elsewhere'] } });
+  assert.equal(engine.stats().leader, true);
+  engine.onPlaylist({ live: true, track: 'main:1', segments: [seg('low', 2), seg('low', 3)] });
+  await until(() => fetched.length > 0);
+  assert.deepEqual(fetched, ['http://origin.test/live/low/seg-3.ts'], 'its rendition\'s primary: at once');
+
+  // The player switches up: the appliance hears it, and the higher rendition's leader fetches its segments.
+  engine.onPlaylist({ live: true, track: 'main:0', segments: [seg('high', 2), seg('high', 3)] });
+  engine.onPlaylist({ live: true, track: 'main:0', segments: [seg('high', 3), seg('high', 4)] });
+  assert.deepEqual(signaling.tracksSent, [['main:1'], ['main:0']]);
+  await settle();
+  assert.equal(fetched.length, 1, 'not its rendition to lead');
+  signaling.welcome('p-self', { leaders: ['p-lead-elsewhere'] });
+  assert.deepEqual(signaling.tracksSent.at(-1), ['main:0'], 'a new session hears it again');
+});
+
 test('a non-leader gets the segment from the neighbour that holds it, verified, with HTTP-modelled ABR stats', async () => {
   const bytes = segmentBytes(120_000, 1);
   const { engine } = await setup({ self: 'p-self', leaders: ['p-lead'], remotes: { 'p-lead': { segments: new Map([[SEG, bytes]]) } } });

@@ -151,6 +151,8 @@ export class FakeSignaling {
     this.holdHashes = holdHashes;
     /** @type {string[]} every URL asked, in order */
     this.hashAsks = [];
+    /** @type {string[][]} */
+    this.tracksSent = [];
     /** @type {Map<string, Function>} held asks, answered by answerHash() */
     this.heldHashes = new Map();
   }
@@ -185,14 +187,16 @@ export class FakeSignaling {
   send(signal) { this.sent.push(signal); return true; }
   failing(peer, reason, segment) { this.failings.push(segment === undefined ? { peer, reason } : { peer, reason, segment }); return true; }
   report(body) { this.reports.push(body); return true; }
+  /** `tracks` sent while joined, in order. */
+  tracks(list) { if (!this.joined) return false; this.tracksSent.push(list); return true; }
   close() { this.closed = true; this.joined = false; }
-  /** Plays `welcome` (+ `leaders`) from the appliance. */
-  welcome(peerId, { leaders = [], policy = POLICY_ON, siteHttpKbps } = {}) {
+  /** Plays `welcome` (+ `leaders`, with `tracks`: each rendition's) from the appliance. */
+  welcome(peerId, { leaders = [], tracks, policy = POLICY_ON, siteHttpKbps } = {}) {
     this.joined = true;
     const m = { type: 'welcome', v: 1, peerId, secret: 's', resumed: false, site: 'hq', streamId: 'x', heartbeatMs: 15000, policy };
     if (siteHttpKbps !== undefined) m.siteHttpKbps = siteHttpKbps;
     this.emit('welcome', m);
-    this.emit('leaders', { type: 'leaders', leaders });
+    this.emit('leaders', tracks ? { type: 'leaders', leaders, tracks } : { type: 'leaders', leaders });
   }
 }
 

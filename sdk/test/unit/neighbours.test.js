@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import { IntegrityVerdict, MAX_BANNED } from '../../src/core/integrity-verdict.js';
 import { MAX_LEFT_TOTALS, Neighbours } from '../../src/core/neighbours.js';
 import { PeerGate } from '../../src/core/peer-gate.js';
+import { Renditions } from '../../src/core/renditions.js';
 import { QoeReporter } from '../../src/core/qoe.js';
 import { SegmentStore } from '../../src/core/segment-store.js';
 import { UploadMeter } from '../../src/core/upload-meter.js';
@@ -37,7 +38,7 @@ function joined() {
   const timers = new FakeTimers();
   const failings = [];
   const engine = {
-    enabled: true, destroyed: false, selfId: 'p-self', leaders: [], policy: POLICY_ON, uploadAllowedByPage: true,
+    enabled: true, destroyed: false, selfId: 'p-self', renditions: new Renditions({ send: () => false }), policy: POLICY_ON, uploadAllowedByPage: true,
     signaling: { failing: (peer, reason, segment) => failings.push({ peer, reason, segment }) },
   };
   const reports = [];

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CLAIM_ALIVE_MS, MAX_PROGRESS_STALL_MS, CONGESTED_SITE_BPS, CONGESTED_VOD_SLACK_MS, Scheduler,
+  CLAIM_ALIVE_MS, CONNECTING_WAIT_MS, MAX_PROGRESS_STALL_MS, CONGESTED_SITE_BPS, CONGESTED_VOD_SLACK_MS, Scheduler,
 } from '../../src/core/scheduler.js';
 import { canUpload } from '../../src/core/upload-policy.js';
 import { REPORT_WINDOW_MS } from '../../src/core/link-estimates.js';
@@ -77,11 +77,20 @@ test('a holder the slack cannot cover on a congested link still gets the urgent 
   assert.deepEqual(plan, { source: 'p2p', peer: 'n1', deadlineMs: T0 + 250 });
 });
 
-test('the primary leader fetches over HTTP at once, whatever its buffer and neighbours', () => {
+test('the primary leader fetches over HTTP at once, whatever its buffer, unless a neighbour already holds the segment', () => {
   const { s } = scheduler();
   for (const bufferS of [3, 6, 12]) {
-    assert.deepEqual(s.plan(liveReq({ bufferS, selfId: 'peer-b', holders: ['n1'] })), { source: 'http', reason: 'primary' });
+    assert.deepEqual(s.plan(liveReq({ bufferS, selfId: 'peer-b', open: 1 })), { source: 'http', reason: 'primary' });
+    assert.equal(s.plan(liveReq({ bufferS, selfId: 'peer-b', holders: ['n1'], open: 1 })).source, 'p2p', 'the site has its copy');
   }
+  // A starting primary gives connecting neighbours their moment for the segments its first listing held.
+  const window = liveReq({ bufferS: 6, selfId: 'peer-b', open: 0, connecting: 2, upcoming: false });
+  assert.deepEqual(s.plan(window), { source: 'wait', untilMs: T0 + CONNECTING_WAIT_MS, thenHttp: true });
+  assert.deepEqual(s.plan({ ...window, upcoming: true }), { source: 'http', reason: 'primary' }, 'a new segment: at once');
+  // A colleague said it is fetching it: the primary waits while that fetch is due (twice 1 s + 500 ms).
+  assert.deepEqual(s.plan(liveReq({ bufferS: 12, selfId: 'peer-b', open: 1, fetchingSinceMs: T0 - 1000 })),
+    { source: 'wait', untilMs: T0 + 1500, thenHttp: true });
+  assert.deepEqual(s.plan(liveReq({ bufferS: 12, selfId: 'peer-b', open: 1, fetchingSinceMs: T0 - 3000 })), { source: 'http', reason: 'primary' });
 });
 
 test('the backup waits for the primary for one HTTP time plus the grace, then fetches', () => {
@@ -267,8 +276,9 @@ test('on a slow WAN an urgent segment comes from a neighbour on the LAN, under a
   // deadline: 4 × the 40 ms estimate, but never under 250 ms
   assert.deepEqual(s.plan(liveReq({ bufferS: 0, holders: ['n1'] })), { source: 'p2p', peer: 'n1', deadlineMs: T0 + 250 });
   assert.deepEqual(s.plan({ segmentId: 'v/1.ts', live: false, bufferS: 0, holders: ['n3'] }), { source: 'p2p', peer: 'n3', deadlineMs: T0 + 250 });
-  // the primary leader still fetches over HTTP: it is where the site's copy comes from
-  assert.deepEqual(s.plan(liveReq({ bufferS: 0, selfId: 'peer-b', holders: ['n1'] })), { source: 'http', reason: 'primary' });
+  // the primary leader fetches over HTTP, where the site's copy comes from, unless a neighbour holds one already
+  assert.deepEqual(s.plan(liveReq({ bufferS: 0, selfId: 'peer-b', open: 1 })), { source: 'http', reason: 'primary' });
+  assert.deepEqual(s.plan(liveReq({ bufferS: 0, selfId: 'peer-b', holders: ['n1'] })), { source: 'p2p', peer: 'n1', deadlineMs: T0 + 250 });
 });
 
 test('on a fast link an urgent segment stays on HTTP: the LAN must be clearly faster', () => {
