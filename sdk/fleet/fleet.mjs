@@ -18,9 +18,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { BROWSER_CHOICES, browserOf, browserUnavailableReason, launchViewerBrowser } from './browser.mjs';
 import {
   httpBytesByReason, p2pBytesBetweenBrowsers, peerGateCounts, parseSegmentLog, parseSiteResponses, quantile, round, wanCopiesPerSegmentPerSite,
-  wanLinkCopiesPerSegmentPerSite,
+  siteTraffic, wanLinkCopiesPerSegmentPerSite,
 } from './measure.mjs';
-import { linkTotal, sampleWanLinks } from './wan-link.mjs';
+import { linkTotal, sampleWanLinks, wanTimeline } from './wan-link.mjs';
 import { installProbe, samplePage } from './probe.mjs';
 import { meanShare, watchPageCpu } from './page-cpu.mjs';
 import { watchMachineCpu } from './machine-cpu.mjs';
@@ -691,6 +691,7 @@ export async function runFleet({
     // originApart: the origin sees every fetch from the split-origin address, none from a site.
     const originBytes = originApart || cluster ? null : allViewerFetches.reduce((sum, f) => sum + f.bytes, 0);
 
+    const firstJoin = Math.min(...pages.map((v) => v.joinedAt));
     const perPage = pages.map((viewer) => {
       const s = viewer.last ?? {};
       const played = s.playingAt !== null && s.playingAt !== undefined;
@@ -700,6 +701,7 @@ export async function runFleet({
       return {
         index: viewer.index,
         browser: viewer.browser,
+        joined_s: round((viewer.joinedAt - firstJoin) / 1000, 2), // navigation start, from the first page's
         site: viewer.site,
         subnet: viewer.subnet,
         address: viewer.address,
@@ -843,7 +845,10 @@ export async function runFleet({
       machine_cpu_cores: machineCpuCores,
       machine: { cpus: cpus().length, cpu_model: cpus()[0]?.model ?? null, browsers: browserVersions },
     };
-    return { ...result, pages: perPage };
+    // What each shaped link carried, second by second from the first page's join (the report only)
+    return {
+      ...result, pages: perPage, wan_timeline: links ? wanTimeline(links, firstJoin) : null, site_traffic: siteTraffic(logText, firstJoin, topology.siteOf),
+    };
   }
 }
 
@@ -871,7 +876,7 @@ function progressLine(pages, accessLog, remaining, siteOf) {
 
 /** The JSON line's fields, without the per-page details. */
 export function figures(result) {
-  const { pages, ...rest } = result;
+  const { pages, wan_timeline: timeline, site_traffic: traffic, ...rest } = result;
   return rest;
 }
 

@@ -30,6 +30,15 @@ export function parseSiteResponses(text, siteOf = siteOfAddress) {
   return parseLog(text, siteOf).filter((r) => r.site !== null).map(({ site, at, bytes, seq }) => ({ site, at, bytes, segment: seq !== null }));
 }
 
+/**
+ * Every response to a viewer address, in log order, for the report: `[s since originWall, client,
+ * path, status, bytes]` (what each viewer pulled across its WAN link, and when).
+ */
+export function siteTraffic(text, originWall, siteOf = siteOfAddress) {
+  return parseLog(text, siteOf).filter((r) => r.site !== null)
+    .map((r) => [Math.round((r.at - originWall) / 100) / 10, r.client, r.path, r.status, r.bytes]);
+}
+
 function parseLog(text, siteOf) {
   const responses = [];
   for (const line of text.split('\n')) {
@@ -42,6 +51,7 @@ function parseLog(text, siteOf) {
     const counted = method === 'GET' && segment && (status === '200' || status === '206');
     responses.push({
       client,
+      path,
       site: siteOf(client),
       at: Date.parse(time),
       stream: counted ? segment[1] : null,

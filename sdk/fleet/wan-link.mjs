@@ -70,3 +70,21 @@ export function linkTotal(series) {
   const spans = [...series.values()].filter((points) => points.length > 0);
   return spans.length === 0 ? null : spans.reduce((sum, points) => sum + points[points.length - 1][1] - points[0][1], 0);
 }
+
+/**
+ * Each site's link, second by second from `originWall` (ms): {site: [kbit/s in second 0, 1, …]},
+ * from the samples that fall in each second (the first sample before it is the baseline).
+ */
+export function wanTimeline(series, originWall) {
+  const out = {};
+  for (const [site, points] of series) {
+    const seconds = [];
+    for (let i = 1; i < points.length; i += 1) {
+      const second = Math.floor((points[i][0] - originWall) / 1000);
+      if (second < 0) continue;
+      seconds[second] = (seconds[second] ?? 0) + points[i][1] - points[i - 1][1];
+    }
+    out[site] = Array.from(seconds, (bytes) => Math.round(((bytes ?? 0) * 8) / 1000));
+  }
+  return out;
+}

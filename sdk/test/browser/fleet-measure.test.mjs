@@ -4,9 +4,9 @@ import { test } from 'node:test';
 import { browserOf } from '../../fleet/browser.mjs';
 import {
   LINK_PAYLOAD_SHARE, RESPONSE_HEADER_BYTES, counterAt, httpBytesByReason, p2pBytesBetweenBrowsers, peerGateCounts, parseSegmentLog,
-  parseSiteResponses, quantile, wanCopiesPerSegmentPerSite, wanLinkCopiesPerSegmentPerSite,
+  parseSiteResponses, quantile, siteTraffic, wanCopiesPerSegmentPerSite, wanLinkCopiesPerSegmentPerSite,
 } from '../../fleet/measure.mjs';
-import { linkTotal } from '../../fleet/wan-link.mjs';
+import { linkTotal, wanTimeline } from '../../fleet/wan-link.mjs';
 
 const t0 = Date.parse('2026-11-22T01:06:18.000Z');
 const at = (s) => new Date(t0 + s * 1000).toISOString();
@@ -76,6 +76,16 @@ test('every response to a site is parsed with its size, segments marked; other c
   assert.deepEqual(parseSiteResponses(log).map((r) => [r.site, r.bytes, r.segment]), [
     [1, 146, false], [1, 1000, true], [1, 1000, true], [2, 500, true], [1, 1200, true], [1, 90, false], [1, 10, false],
   ]);
+});
+
+test('the report\'s site traffic lists every response to a site with its time from the first join; its WAN timeline is kbit/s per second', () => {
+  assert.deepEqual(siteTraffic(log, t0 + 1000).slice(0, 3), [
+    [-1, '10.99.1.2', '/demo/live/master.m3u8', 200, 146], [0, '10.99.1.2', '/demo/live/seg-100.ts', 200, 1000],
+    [0.2, '10.99.1.2', '/demo/live/seg-100.ts', 200, 1000],
+  ]);
+  assert.equal(siteTraffic(log, t0).length, 7, 'the local and router clients are not a site\'s');
+  const points = [[900, 0], [1250, 1000], [1750, 2000], [2250, 2500], [3500, 2500], [4250, 3750]];
+  assert.deepEqual(wanTimeline(new Map([[1, points], [2, []]]), 1000), { 1: [16, 4, 0, 10], 2: [] });
 });
 
 test('a link counter is read between its samples, linearly, and not outside them', () => {
