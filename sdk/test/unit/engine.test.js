@@ -66,6 +66,15 @@ async function setup({
   return { engine, signaling, far };
 }
 
+/** A prefetch fetcher that records each URL in `fetched` and answers `bytes` at once. */
+function recordingFetch(fetched, bytes) {
+  return async (url) => {
+    fetched.push(url);
+    const t = performance.now();
+    return { bytes, requestedAt: t, firstByteAt: t, deliveredAt: t + 1 };
+  };
+}
+
 /** The player's HTTP load as the engine sees it; `log` records the time (on `now`) of each request. */
 function httpLoader(bytes, { delayMs = 5, log = [], now = () => performance.now() } = {}) {
   const fn = async () => {
@@ -148,7 +157,7 @@ test('a leader prefetches a new live segment as soon as the playlist lists it, b
   const bytes = segmentBytes(30_000, 7);
   const { engine, far } = await setup({
     self: 'p-self', leaders: ['p-self'], remotes: { 'p-n1': {} },
-    fetchHttp: async (url) => { fetched.push(url); const t = performance.now(); return { bytes, requestedAt: t, firstByteAt: t, deliveredAt: t + 1 }; },
+    fetchHttp: recordingFetch(fetched, bytes),
   });
   const seg = (n) => ({ url: `http://origin.test/live/seg-${n}.ts?token=1`, sequence: n, durationS: 2 });
   engine.onPlaylist({ live: true, track: 'main:0', segments: [seg(1), seg(2)] });
@@ -170,7 +179,7 @@ test('a primary leader whose colleague already holds a new segment takes that co
   const bytes = segmentBytes(30_000, 9);
   const { engine } = await setup({
     self: 'p-self', leaders: ['p-self'], remotes: { 'p-n1': { segments: new Map([[url, bytes]]) } },
-    fetchHttp: async (u) => { fetched.push(u); const t = performance.now(); return { bytes, requestedAt: t, firstByteAt: t, deliveredAt: t + 1 }; },
+    fetchHttp: recordingFetch(fetched, bytes),
   });
   const seg = (n) => ({ url: `http://origin.test/live/seg-${n}.ts`, sequence: n, durationS: 2 });
   engine.onPlaylist({ live: true, track: 'main:0', segments: [seg(1), seg(2)] });
@@ -185,7 +194,7 @@ test('a rendition\'s own leader prefetches its new segments though the site lead
   const bytes = segmentBytes(30_000, 8);
   const { engine, signaling } = await setup({
     self: 'p-self', leaders: ['p-lead-elsewhere'], remotes: { 'p-n1': {} },
-    fetchHttp: async (url) => { fetched.push(url); const t = performance.now(); return { bytes, requestedAt: t, firstByteAt: t, deliveredAt: t + 1 }; },
+    fetchHttp: recordingFetch(fetched, bytes),
   });
   const seg = (level, n) => ({ url: `http://origin.test/live/${level}/seg-${n}.ts`, sequence: n, durationS: 2 });
   engine.onPlaylist({ live: true, track: 'main:1', segments: [seg('low', 1), seg('low', 2)] });
