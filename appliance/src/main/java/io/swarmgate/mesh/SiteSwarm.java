@@ -50,6 +50,8 @@ final class SiteSwarm {
     private final LeaderSet leaders = new LeaderSet();
     private final Map<String, LeaderSet> tracks = new HashMap<>();
     private volatile SiteLeaders snapshot = SiteLeaders.NONE;
+    /** A rendition whose list viewers were told lost its last viewer: the next snapshot drops it. */
+    private boolean droppedListed;
 
     SiteSwarm(String site) {
         this.site = site;
@@ -100,6 +102,7 @@ final class SiteSwarm {
                 set.remove(peer);
                 if (set.isEmpty()) {
                     tracks.remove(track);
+                    droppedListed |= !set.ids().isEmpty();
                 }
             }
         }
@@ -141,18 +144,18 @@ final class SiteSwarm {
      *         viewer included), else {@code null}
      */
     SiteLeaders reelect(int wanted) {
-        boolean changed = leaders.reelect(wanted);
-        Map<String, List<String>> byTrack = new HashMap<>(tracks.size() * 2);
-        for (Map.Entry<String, LeaderSet> e : tracks.entrySet()) {
-            changed |= e.getValue().reelect(wanted);
-            byTrack.put(e.getKey(), e.getValue().ids());
+        boolean changed = leaders.reelect(wanted) | droppedListed;
+        for (LeaderSet set : tracks.values()) {
+            changed |= set.reelect(wanted);
         }
-        SiteLeaders now = new SiteLeaders(leaders.ids(), byTrack);
-        if (!changed && now.tracks().keySet().equals(snapshot.tracks().keySet())) {
+        if (!changed) {
             return null;
         }
-        snapshot = now;
-        return now;
+        droppedListed = false;
+        Map<String, List<String>> byTrack = new HashMap<>(tracks.size() * 2);
+        tracks.forEach((track, set) -> byTrack.put(track, set.ids()));
+        snapshot = new SiteLeaders(leaders.ids(), byTrack);
+        return snapshot;
     }
 
     /** The current leaders; safe from any thread. */
