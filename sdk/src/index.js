@@ -59,8 +59,8 @@ export function combineStats(list, { enabled, version }) {
     httpBytes: 0, p2pBytes: 0, uploadedBytes: 0, peers: 0, stalls: 0, stallMs: 0, watchMs: 0, httpRescued: 0, p2pPauses: 0,
     startupMs: null, p2pRatio: 0, site: null, peerId: null, leader: false, connected: false,
     failures: { timeout: 0, integrity: 0, gone: 0, noHolder: 0, policy: 0, unverified: 0, paused: 0 }, peersBySite: {}, p2pBytesByPeer: {}, enabled, version,
-    // HTTP bytes by why they were not P2P (segment-loader.js `httpBytesByReason`).
-    httpBytesByReason: {},
+    // HTTP bytes by why they were not P2P (segment-loader.js `httpBytesByReason`), and the last fetches (`httpFetches`).
+    httpBytesByReason: {}, httpFetches: [],
     // Loads that waited for a colleague's claimed HTTP fetch (load-rounds.js `claimWaits`).
     claimWaits: { waited: 0, followed: 0, stalled: 0 },
     // 'unavailable' as soon as one player learnt the appliance has no hashes for its stream.
@@ -82,6 +82,7 @@ export function combineStats(list, { enabled, version }) {
     for (const [site, n] of Object.entries(s.peersBySite || {})) out.peersBySite[site] = (out.peersBySite[site] || 0) + n;
     for (const [peer, n] of Object.entries(s.p2pBytesByPeer || {})) out.p2pBytesByPeer[peer] = (out.p2pBytesByPeer[peer] || 0) + n;
     for (const [why, n] of Object.entries(s.httpBytesByReason || {})) out.httpBytesByReason[why] = (out.httpBytesByReason[why] || 0) + n;
+    if (Array.isArray(s.httpFetches)) out.httpFetches.push(...s.httpFetches);
     if (out.startupMs === null && s.startupMs != null) out.startupMs = s.startupMs;
     for (const k of Object.keys(out.timings)) {
       const t = s.timings && s.timings[k];

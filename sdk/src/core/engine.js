@@ -345,7 +345,7 @@ export class Engine {
       peerGate: this.gate.openedBy,
       siteHttpKbps: this.welcomeSiteHttpKbps ?? null,
       httpRescued: this.loader.rescued,
-      httpBytesByReason: { ...this.loader.httpBytesByReason },
+      httpBytesByReason: { ...this.loader.httpBytesByReason }, httpFetches: this.loader.httpFetches.slice(),
       claimWaits: { ...this.loader.claimWaits },
       p2pPauses: this.health.pauses,
     };

@@ -36,6 +36,8 @@ import { Trail } from './trail.js';
 export const DEFAULT_IDLE_TIMEOUT_MS = 2000;
 /** Default ABR estimate (bits/s) when neither HTTP samples nor the player's estimate exist. */
 export const FALLBACK_BPS = 500_000;
+/** HTTP fetches `stats().httpFetches` lists, the last ones. */
+export const HTTP_LOG_SIZE = 120;
 
 /**
  * @typedef {object} HttpResult
@@ -121,6 +123,8 @@ export class SegmentLoader {
     this.rescued = 0;
     /** Bytes fetched over HTTP, by why (the scheduler's reason, `leader`, `backup`, `alone`, …): where the WAN copies go. */
     this.httpBytesByReason = {};
+    /** @type {Array<Array<number|string|null>>} the last HTTP fetches ({@link logFetch}) */
+    this.httpFetches = [];
     /**
      * Loads that waited for a colleague's claimed HTTP fetch instead of fetching beside it
      * (load-rounds.js): `waited` at all, `followed` its progress past the usual bounds, `stalled`
@@ -337,11 +341,25 @@ export class SegmentLoader {
     this.qoe.addHttpBytes(bytes.length);
     const why = reason || 'other';
     this.httpBytesByReason[why] = (this.httpBytesByReason[why] || 0) + bytes.length;
+    this.logFetch(id, why, res, req);
     this.scheduler.recordHttp({ bytes: bytes.length, ms: res.deliveredAt - res.requestedAt, durationS: req.durationS });
     this.earlyReport.check();
     // Kept without a hash: the store hashes it if a neighbour asks for it (SegmentStore#sha256).
     this.keep(id, bytes, { source: 'http', sequence: req.sequence, track: req.track });
     return { bytes, source: 'http', stats: httpLoaderStats(res), timing: res };
+  }
+
+  /**
+   * The last {@link HTTP_LOG_SIZE} HTTP fetches, for `stats().httpFetches` (what a thin link carried
+   * for this viewer, and when): `[requested, took ms, reason, sequence, rendition, listed]`, times
+   * on `now()`; `listed` is when the playlist first listed the segment (null: not listed).
+   */
+  logFetch(id, why, res, req) {
+    const k = this.listing(id);
+    const at = (t) => (Number.isFinite(t) ? Math.round(t) : null);
+    this.httpFetches.push([at(res.requestedAt), at(res.deliveredAt - res.requestedAt), why, req.sequence ?? k?.sequence ?? null,
+      req.track ?? k?.track ?? null, at(k?.listedAtMs)]);
+    if (this.httpFetches.length > HTTP_LOG_SIZE) this.httpFetches.shift();
   }
 
   keep(id, bytes, { sha256: hash, source, sequence, track }) {

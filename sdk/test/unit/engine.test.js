@@ -171,6 +171,9 @@ test('a leader prefetches a new live segment as soon as the playlist lists it, b
   assert.equal(http.log.length, 0, 'served from the prefetch');
   assert.deepEqual(r.bytes, bytes);
   assert.deepEqual(engine.stats().httpBytesByReason, { leader: bytes.length }, 'one copy, fetched as the leader');
+  const [fetch] = engine.stats().httpFetches;
+  assert.deepEqual(fetch.slice(2, 5), ['leader', 3, 'main:0'], 'each fetch listed with its reason, sequence and rendition');
+  assert.ok(fetch[0] >= fetch[5] && fetch[1] >= 0, `requested after it was listed: ${JSON.stringify(fetch)}`);
 });
 
 test('a primary leader whose colleague already holds a new segment takes that copy instead of a second over the WAN', async () => {
