@@ -1,5 +1,8 @@
 package io.swarmgate.signaling;
 
+import java.time.Clock;
+import java.util.List;
+
 /**
  * What a viewer says about its neighbours and its own reach, checked on the I/O thread and handed
  * to the mesh thread ({@link ViewerLifecycle}): a {@code failing} report about a neighbour,
@@ -14,8 +17,13 @@ final class PeerReports {
     private final MeshQueue mesh;
     private final ViewerLifecycle lifecycle;
     private final Errors errors;
+    private final Clock clock;
 
-    PeerReports(Relay relay, MeshQueue mesh, ViewerLifecycle lifecycle, Errors errors) {
+    /** How often a viewer's renditions may reach the mesh thread. */
+    static final long TRACKS_INTERVAL_MS = 1000;
+
+    PeerReports(Relay relay, MeshQueue mesh, ViewerLifecycle lifecycle, Errors errors, Clock clock) {
+        this.clock = clock;
         this.relay = relay;
         this.mesh = mesh;
         this.lifecycle = lifecycle;
@@ -30,9 +38,28 @@ final class PeerReports {
         }
     }
 
-    /** The renditions the viewer's player loads now ({@code tracks}), for the leaders of each. */
+    /**
+     * The renditions the viewer's player loads now ({@code tracks}), for the leaders of each. They
+     * reach the mesh thread at most once per {@link #TRACKS_INTERVAL_MS}: a change may send the whole
+     * site a new {@code leaders} list, so a viewer changing them with every message is held to
+     * that; the latest held ones go with the sweep after it ({@link #heldTracks}).
+     */
     void tracks(ViewerSession s, ClientMessage.Tracks tracks) {
-        if (!mesh.offer("tracks", () -> lifecycle.tracks(s, tracks.tracks()))) {
+        if (s.tracksNow(tracks.tracks(), clock.millis(), TRACKS_INTERVAL_MS)) {
+            hand(s, tracks.tracks());
+        }
+    }
+
+    /** The once-a-second sweep: renditions held back from a viewer whose interval has passed. */
+    void heldTracks(ViewerSession s) {
+        List<String> due = s.heldTracksDue(clock.millis(), TRACKS_INTERVAL_MS);
+        if (due != null) {
+            hand(s, due);
+        }
+    }
+
+    private void hand(ViewerSession s, List<String> tracks) {
+        if (!mesh.offer("tracks", () -> lifecycle.tracks(s, tracks))) {
             errors.send(s, ErrorCode.OVERLOADED, "the appliance is busy; send tracks again later", "tracks");
         }
     }

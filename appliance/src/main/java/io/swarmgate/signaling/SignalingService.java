@@ -125,11 +125,11 @@ public final class SignalingService implements AutoCloseable {
         this.relay = new Relay(coordinator, registry, new CandidateFilter(NetworkSet.of(mesh.candidateNetworks())), errors);
         this.lifecycle = new ViewerLifecycle(coordinator, registry, events, errors, settings.heartbeatMs(),
                 this.reports.httpThroughput(), ledger, clock);
-        this.peerReports = new PeerReports(relay, this.mesh, lifecycle, errors);
+        this.peerReports = new PeerReports(relay, this.mesh, lifecycle, errors, clock);
         this.recheck = new PolicyRecheck(admission, registry, coordinator, lifecycle, errors, clock);
         this.joins = new JoinRequests(admission, this.mesh, lifecycle, recheck, errors);
         policies.addListener(() -> this.mesh.runOnce(recheckQueued, "policy re-check", recheck));
-        this.sweeper = new Sweeper(settings, registry, this.mesh, lifecycle, recheck, this.reports.siteFigures(), clock);
+        this.sweeper = new Sweeper(settings, registry, this.mesh, lifecycle, recheck, this.reports.siteFigures(), peerReports, clock);
         AtomicInteger senderNumber = new AtomicInteger();
         this.senders = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
                 r -> daemon(r, "signaling-send-" + senderNumber.incrementAndGet()));

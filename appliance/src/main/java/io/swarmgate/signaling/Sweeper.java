@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The signaling service's once-a-second timer: closes connections that sent no {@code hello} in
  * time or missed their heartbeats, queues the resume expiry and the token-rotation grace check on
- * the mesh thread (each at most once in the queue), and forgets old throughput reports.
+ * the mesh thread (each at most once in the queue), hands on the renditions held back from a
+ * viewer that changed them too often ({@link PeerReports#heldTracks}), and forgets old throughput reports.
  */
 final class Sweeper implements AutoCloseable {
 
@@ -25,6 +26,7 @@ final class Sweeper implements AutoCloseable {
     private final ViewerLifecycle lifecycle;
     private final PolicyRecheck recheck;
     private final List<SiteThroughput> reported;
+    private final PeerReports peerReports;
     private final Clock clock;
     private final AtomicBoolean expiryQueued = new AtomicBoolean();
     private final AtomicBoolean graceCheckQueued = new AtomicBoolean();
@@ -32,7 +34,8 @@ final class Sweeper implements AutoCloseable {
 
     /** Starts sweeping every second; {@code reported}: the per-site figures pruned on each sweep. */
     Sweeper(ApplianceConfig.Signaling settings, SessionRegistry registry, MeshQueue mesh, ViewerLifecycle lifecycle,
-            PolicyRecheck recheck, List<SiteThroughput> reported, Clock clock) {
+            PolicyRecheck recheck, List<SiteThroughput> reported, PeerReports peerReports, Clock clock) {
+        this.peerReports = peerReports;
         this.settings = settings;
         this.registry = registry;
         this.mesh = mesh;
@@ -53,6 +56,8 @@ final class Sweeper implements AutoCloseable {
                     s.close(CloseCodes.HELLO_TIMEOUT, "no hello");
                 } else if (now - s.lastSeen() > heartbeatTimeout) {
                     s.close(CloseCodes.HEARTBEAT_TIMEOUT, "heartbeat timeout");
+                } else {
+                    peerReports.heldTracks(s);
                 }
             }
             mesh.runOnce(expiryQueued, "resume expiry", lifecycle::expireSuspended);

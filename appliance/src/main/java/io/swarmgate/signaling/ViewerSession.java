@@ -8,6 +8,7 @@ import io.swarmgate.policy.ViewerTokens;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.List;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
 import org.slf4j.Logger;
@@ -124,6 +125,10 @@ public final class ViewerSession implements Session.Listener.AutoDemanding {
     /** Whether its last report that reached the mesh thread said a data channel was open; null before one. */
     private Boolean reportedOpen;
 
+    /** Renditions told and not yet handed to the mesh thread, the latest only ({@link #tracksNow}); guarded by this. */
+    private List<String> heldTracks;
+    private long tracksHandedAt = Long.MIN_VALUE / 2;
+
     /** Written by the I/O side, read by the heartbeat sweep. */
     private volatile long lastSeen;
     /** Written when the socket closes (I/O side), read by the mesh thread and senders. */
@@ -229,6 +234,31 @@ public final class ViewerSession implements Session.Listener.AutoDemanding {
 
     void reportedOpen(boolean anyOpen) {
         reportedOpen = anyOpen;
+    }
+
+    /**
+     * Whether renditions the viewer told at {@code now} go to the mesh thread now: at most once per
+     * {@code intervalMs}, since a change may send the whole site a new {@code leaders} list. Else
+     * they are held, the latest replacing any held before, for {@link #heldTracksDue}.
+     */
+    synchronized boolean tracksNow(List<String> tracks, long now, long intervalMs) {
+        if (heldTracks == null && now - tracksHandedAt >= intervalMs) {
+            tracksHandedAt = now;
+            return true;
+        }
+        heldTracks = tracks;
+        return false;
+    }
+
+    /** The held renditions once their interval has passed (they count as handed on), else null. Any thread. */
+    synchronized List<String> heldTracksDue(long now, long intervalMs) {
+        if (heldTracks == null || now - tracksHandedAt < intervalMs) {
+            return null;
+        }
+        List<String> due = heldTracks;
+        heldTracks = null;
+        tracksHandedAt = now;
+        return due;
     }
 
     void byeReceived() {

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.swarmgate.Await;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -52,11 +54,15 @@ class SignalingTrackLeadersIT extends SignalingTestBase {
     void eachRenditionLeadsFromItsOwnViewersAndEveryViewerOfTheSiteHearsIt() throws Exception {
         start(Map.of());
         List<TestViewer> v = new ArrayList<>();
+        JsonNode welcome = null;
         for (int i = 0; i < 5; i++) {
             TestViewer viewer = viewer("127.0.4." + (10 + i));
-            viewer.joinStream(STREAM);
+            welcome = viewer.joinStream(STREAM);
             v.add(viewer);
         }
+        var coordinator = appliance.signaling().coordinator();
+        String streamId = welcome.path("streamId").asText();
+        String site = welcome.path("site").asText();
         awaitMeshIdle();
         // One after another: leaders are sticky, so the order they said it in decides.
         for (int i = 0; i < 5; i++) {
@@ -78,13 +84,41 @@ class SignalingTrackLeadersIT extends SignalingTestBase {
         awaitMeshIdle();
         assertEquals(ids(v.get(2), v.get(3)), list(lastLeaders(late).path("tracks").path("main:0")));
 
-        // Its ABR moves a higher-rendition leader down: the higher rendition's next viewer steps in.
+        // Its ABR moves a higher-rendition leader down: the higher rendition's next viewer steps in
+        // (within a second or two: a change this soon after the last is held for the sweep).
         v.get(2).send(tracks("main:1"));
         lastLeaders(v.get(2));
+        Await.until("the switch applied", Duration.ofSeconds(10),
+                () -> coordinator.siteLeaders(streamId, site).tracks().get("main:0").contains(v.get(4).peerId));
         awaitMeshIdle();
         JsonNode after = lastLeaders(v.get(4));
         assertEquals(ids(v.get(3), v.get(4)), list(after.path("tracks").path("main:0")));
         assertEquals(ids(v.get(0), v.get(1)), list(after.path("tracks").path("main:1")), "leaders are sticky");
+    }
+
+    @Test
+    void aViewerChangingItsRenditionsWithEveryMessageMovesTheSitesLeadersAtMostOnceASecondAndEndsOnItsLatest()
+            throws Exception {
+        start(Map.of());
+        TestViewer churner = viewer("127.0.4.40");
+        JsonNode welcome = churner.joinStream(STREAM);
+        TestViewer colleague = viewer("127.0.4.41");
+        colleague.joinStream(STREAM);
+        awaitMeshIdle();
+        lastLeaders(colleague);
+        for (int i = 0; i < 20; i++) {
+            churner.send(tracks("made-up:" + i));
+        }
+        lastLeaders(churner); // through the appliance's pong: it has read all twenty
+        var coordinator = appliance.signaling().coordinator();
+        String streamId = welcome.path("streamId").asText();
+        String site = welcome.path("site").asText();
+        Await.until("the latest renditions applied", Duration.ofSeconds(10),
+                () -> coordinator.siteLeaders(streamId, site).tracks().containsKey("made-up:19"));
+        awaitMeshIdle();
+        List<JsonNode> told = colleague.drainThroughPong("leaders");
+        assertTrue(told.size() <= 3, "the first change, the latest one, and at most one between: " + told.size());
+        assertEquals(List.of("made-up:19"), List.copyOf(coordinator.siteLeaders(streamId, site).tracks().keySet()));
     }
 
     @Test
