@@ -121,8 +121,7 @@ export class Engine {
     this.policy = undefined;
     /** per-viewer query parameters, left out of segment ids (the policy's list once welcomed) */
     this.viewerParams = DEFAULT_VIEWER_PARAMS;
-    /** The site's leaders (`leaders`); renditions.js: what the player loads, and each rendition's leaders. */
-    this.leaders = [];
+    /** The leaders (`leaders`: the site's and each rendition's) and what the player loads (renditions.js). */
     this.renditions = new Renditions({ send: (tracks) => !!this.signaling && this.signaling.tracks(tracks) });
     /**
      * The player has played (its first `playing`; an engine created for a player already playing,
@@ -196,7 +195,7 @@ export class Engine {
     s.on('signal', (m) => {
       if (!this.gate.signal(m)) this.neighbours.signal(m);
     });
-    s.on('leaders', (m) => { this.leaders = this.renditions.heard(m); this.waits.wakeAll(); });
+    s.on('leaders', (m) => { this.renditions.heard(m); this.waits.wakeAll(); });
     s.on('policy', (m) => this.onPolicy(m.policy));
     s.on('error', (m) => this.log('signaling error', m.code, m.message));
     s.on('disconnected', (m) => {
@@ -234,7 +233,7 @@ export class Engine {
     }
     this.signaling = null;
     this.selfId = undefined;
-    this.leaders = this.renditions.heard({});
+    this.renditions.heard({});
   }
 
   /** Leaves the mesh for good and frees everything. */
