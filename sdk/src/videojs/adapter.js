@@ -78,6 +78,26 @@ export function listedSegments(playlist) {
   });
 }
 
+/**
+ * The key a rendition is told by (docs/protocol.md "Site leaders"): its place among the stream's
+ * playlists of its kind, the same on every viewer of the stream (hls.js pages name their levels
+ * the same way). VHS's own playlist ids carry the playlist's URL: longer than the 64 characters a
+ * key may have, and different from viewer to viewer when the URLs carry tokens.
+ * @param {string} kind `main` or `audio`
+ * @param {object[]} playlists the stream's playlists of that kind, in their manifest's order
+ * @param {object} playlist one of them
+ */
+export function renditionKey(kind, playlists, playlist) {
+  const i = playlists.indexOf(playlist);
+  return `${kind}:${i >= 0 ? i : playlist.id}`;
+}
+
+/** Every audio playlist of VHS's main manifest, group by group, in the manifest's order. */
+function audioPlaylists(main) {
+  const groups = (main && main.mediaGroups && main.mediaGroups.AUDIO) || {};
+  return Object.values(groups).flatMap((group) => Object.values(group).flatMap((r) => (Array.isArray(r.playlists) ? r.playlists : [])));
+}
+
 /** Everything the SDK attaches to one Video.js player. */
 export class VideojsSession extends PlayerSession {
   /**
@@ -130,10 +150,10 @@ export class VideojsSession extends PlayerSession {
       const media = loader && loader.media();
       if (!media || !Array.isArray(media.segments)) return;
       const live = !media.endList;
-      const main = `main:${media.id}`;
+      const main = renditionKey('main', (loader.main && loader.main.playlists) || [], media);
       if (this.feed.wants(engine, live, main)) this.feed.feed(engine, { live, track: main, segments: listedSegments(media) });
       const audio = this.audioPlaylist(loader.main, media);
-      const track = audio && `audio:${audio.id}`;
+      const track = audio && renditionKey('audio', audioPlaylists(loader.main), audio);
       if (audio && this.feed.wants(engine, live, track)) this.feed.feed(engine, { live, track, segments: listedSegments(audio) });
     } catch (e) {
       this.runtime.log('videojs: cannot list the playlist', e);

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Engine } from '../../src/core/engine.js';
-import { listedSegments, rangeOf, VideojsSession, wrapVideojs } from '../../src/videojs/adapter.js';
+import { listedSegments, rangeOf, renditionKey, VideojsSession, wrapVideojs } from '../../src/videojs/adapter.js';
 import { loadVideojs, RecordingXhr, vhsHandlerFor } from './players.js';
 
 // VHS resolves playlist URIs against the page's location (a browser global it reads).
@@ -176,6 +176,32 @@ test('a live media playlist is listed on every refresh, with the ids its segment
   assert.deepEqual([...engine.known.keys()], ['http://o.test/live/seg-12.ts', ...added], 'segments that left the playlist are forgotten');
   loader.dispose();
   engine.destroy();
+});
+
+test('a rendition is told by its place in the multivariant playlist, not by VHS\'s id with its URL', async () => {
+  const src = 'http://o.test/live/a-long-path-as-portals-have-it/event-2026-12-07-town-hall/master.m3u8?token=t';
+  const { loader, engine, listed } = listing(src);
+  loader.load();
+  // Absolute URIs with a viewer's token, as portals write them.
+  const uri = (name) => `http://o.test/live/a-long-path-as-portals-have-it/event-2026-12-07-town-hall/${name}/media.m3u8?token=t`;
+  await answer(src, ['#EXTM3U', '#EXT-X-STREAM-INF:BANDWIDTH=400000', uri('low'), '#EXT-X-STREAM-INF:BANDWIDTH=900000', uri('high')].join('\n'));
+  const high = loader.main.playlists[1];
+  assert.ok(high.id.length > 64, 'VHS\'s id carries the playlist\'s URI');
+  loader.media(high);
+  await answer(high.resolvedUri, live(10, 3));
+  assert.equal(listed.at(-1).track, 'main:1');
+  assert.equal(engine.renditions.playing.get('main'), 'main:1', 'the key is short enough to be told');
+  loader.dispose();
+  engine.destroy();
+});
+
+test('audio renditions are told by their place among the manifest\'s audio playlists', () => {
+  const a = { id: '0-placeholder-uri-AUDIO-audio-en' };
+  const b = { id: '0-placeholder-uri-AUDIO-audio-fr' };
+  const main = { mediaGroups: { AUDIO: { audio: { en: { playlists: [a] }, fr: { playlists: [b] } } } } };
+  const all = Object.values(main.mediaGroups.AUDIO.audio).flatMap((r) => r.playlists);
+  assert.equal(renditionKey('audio', all, b), 'audio:1');
+  assert.equal(renditionKey('main', [], a), `main:${a.id}`, 'a playlist the list lacks keeps VHS\'s id');
 });
 
 test('a VOD playlist with byte ranges is listed once, ranges as VHS requests them', async () => {
