@@ -440,13 +440,14 @@ export async function runFleet({
   const load = { start: loadavg()[0], max: loadavg()[0], end: null };
   /** @type {Record<string, string|null>} browser kind → its version string */
   const browserVersions = {};
-  const hardTimeoutMs = (duration + HARD_TIMEOUT_GRACE_S) * 1000;
+  // The joins come before the run's duration: slow ones (--stagger-ms) must not eat the grace.
+  const hardTimeoutMs = (duration + HARD_TIMEOUT_GRACE_S) * 1000 + viewers * staggerMs;
   let timedOut = false;
   let hardTimer;
   const hardTimeout = new Promise((_, reject) => {
     hardTimer = setTimeout(() => {
       timedOut = true;
-      log(`hard timeout (${duration} s + ${HARD_TIMEOUT_GRACE_S} s) reached: tearing down`);
+      log(`hard timeout (${duration} s + ${HARD_TIMEOUT_GRACE_S} s + the joins) reached: tearing down`);
       topology.destroy(); // kills browsers and the appliance, so pending awaits fail fast
       reject(new Error(`fleet run exceeded its hard timeout of ${hardTimeoutMs / 1000} s`));
     }, hardTimeoutMs);

@@ -38,9 +38,8 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * <h2>Threads</h2>
- * One thread owns the coordinator: every change ({@link #join}, {@link #leave}, {@link #suspend},
- * {@link #resume}, {@link #reportFailing}, {@link #expireSuspended}) must be made by the same
- * thread (in the appliance, the signaling mesh thread), so the mesh needs no locks and events
+ * One thread owns the coordinator: every change (all but the reads below) must be made by the
+ * same thread (in the appliance, the signaling mesh thread), so the mesh needs no locks and events
  * come out in the order the changes were made. Only the reads used from other threads are safe
  * anywhere: {@link #isNeighbour} and {@link #neighbours} (a volatile copy-on-write set per peer),
  * {@link #leaders} (a volatile snapshot per site), {@link #peerCount} and
@@ -54,7 +53,7 @@ import org.slf4j.LoggerFactory;
  * them, and a saturated candidate scans at most maxNeighbours neighbours; leave re-fills up to
  * maxNeighbours peers. Leader election is O(leadersPerSite · log n). None of it depends on the
  * swarm's size ({@link #candidateInspections()} counts the candidates looked at). isNeighbour,
- * neighbours, leaders: O(1). expireSuspended: O(suspended viewers).
+ * neighbours, leaders: O(1). expireSuspended: O(suspended viewers); endPairingPauses: O(pausing viewers).
  *
  * <h2>Not covered here</h2>
  * A policy change applies to later matching only: existing pairs that a new policy forbids are
@@ -75,6 +74,8 @@ public final class Coordinator {
     private final Map<String, PeerState> peers = new ConcurrentHashMap<>();
     private final Map<String, StreamMesh> streams = new ConcurrentHashMap<>();
     private final Map<String, PeerState> suspended = new HashMap<>();
+    /** Viewers that reach no neighbour, pausing their pairing ({@link #endPairingPauses}). */
+    private final Map<String, PeerState> pairingPaused = new HashMap<>();
     private final LongAdder inspections = new LongAdder();
     private final ArrayDeque<MeshEvent> pending = new ArrayDeque<>();
     private boolean delivering;
@@ -154,6 +155,11 @@ public final class Coordinator {
         long now = clock.millis();
         List<MeshEvent> out = new ArrayList<>();
         List<Pairing> made = reporter.stream.fail(reporter, failing, now, now + timings.failingPairBlock().toMillis(), out);
+        for (PeerState side : List.of(reporter, failing)) {
+            if (side.pairingPausedUntil >= 0) {
+                pairingPaused.put(side.id, side);
+            }
+        }
         deliver(out);
         return made;
     }
@@ -190,7 +196,10 @@ public final class Coordinator {
             return false; // unknown, or already so
         }
         List<MeshEvent> out = new ArrayList<>();
-        peer.stream.reachable(peer, reachable, out);
+        peer.stream.reachable(peer, reachable, clock.millis(), out);
+        if (peer.pairingPausedUntil < 0) {
+            pairingPaused.remove(peerId);
+        }
         deliver(out);
         return true;
     }
@@ -304,6 +313,24 @@ public final class Coordinator {
         return expired;
     }
 
+    /**
+     * Gives neighbours again to viewers whose pause of pairing is over (a viewer that reaches no
+     * neighbour pauses after each failed pairing: {@link #reachable}); call periodically.
+     */
+    public void endPairingPauses() {
+        assert owned();
+        long now = clock.millis();
+        List<MeshEvent> out = new ArrayList<>();
+        for (PeerState peer : List.copyOf(pairingPaused.values())) {
+            if (peer.pairingPausedUntil <= now) {
+                pairingPaused.remove(peer.id);
+                peer.stream.useRules(rulesOf(peer.stream.streamId));
+                peer.stream.endPairingPause(peer, now, out);
+            }
+        }
+        deliver(out);
+    }
+
     /** Viewers currently known, suspended ones included. Any thread. */
     public int peerCount() {
         return peers.size();
@@ -320,6 +347,7 @@ public final class Coordinator {
         stream.remove(peer, reason, now, out);
         peers.remove(peer.id);
         suspended.remove(peer.id);
+        pairingPaused.remove(peer.id);
         if (stream.isEmpty()) {
             streams.remove(stream.streamId);
         }

@@ -72,6 +72,16 @@ final class Matchmaker {
         return 2 * rules.maxNeighbours() + rules.targetDegree();
     }
 
+    /** Neighbours {@code peer} is given: one while it probes ({@link PeerState#probing}), else the rules' target. */
+    private static int targetOf(PeerState peer, SwarmRules rules) {
+        return peer.probing() ? 1 : rules.targetDegree();
+    }
+
+    /** Neighbours {@code peer} may have at most: one while it probes, else the rules' cap. */
+    private static int maxOf(PeerState peer, SwarmRules rules) {
+        return peer.probing() ? 1 : rules.maxNeighbours();
+    }
+
     /** Puts {@code peer} into exactly the pools its state calls for. */
     void refresh(PeerState peer, SwarmRules rules) {
         SiteSwarm site = sites.get(peer.site());
@@ -79,9 +89,9 @@ final class Matchmaker {
             return;
         }
         boolean matchable = peer.matchable();
-        site.sources.set(peer, matchable && peer.uploader && peer.degree() < rules.maxNeighbours());
-        site.hungry.set(peer, matchable && peer.degree() < rules.targetDegree());
-        site.saturated.set(peer, matchable && peer.uploader && peer.degree() >= rules.maxNeighbours());
+        site.sources.set(peer, matchable && peer.uploader && peer.degree() < maxOf(peer, rules));
+        site.hungry.set(peer, matchable && peer.degree() < targetOf(peer, rules));
+        site.saturated.set(peer, matchable && peer.uploader && !peer.probing() && peer.degree() >= rules.maxNeighbours());
     }
 
     /** Gives {@code peer} neighbours up to its target (uploaders: hungry peers up to the cap). */
@@ -108,7 +118,7 @@ final class Matchmaker {
             fillFrom(site, peer, rules, now, made, out);
         }
         for (SiteSwarm site : pools) {
-            if (peer.degree() >= rules.targetDegree()) {
+            if (peer.degree() >= targetOf(peer, rules)) {
                 return;
             }
             rebalance(site, peer, rules, now, made, out);
@@ -117,13 +127,13 @@ final class Matchmaker {
 
     private static boolean wantsMore(PeerState peer, SwarmRules rules) {
         int degree = peer.degree();
-        return degree < rules.targetDegree() || (peer.uploader && degree < rules.maxNeighbours());
+        return degree < targetOf(peer, rules) || (peer.uploader && degree < maxOf(peer, rules));
     }
 
     private void fillFrom(SiteSwarm site, PeerState peer, SwarmRules rules, long now, List<Pairing> made,
                           List<MeshEvent> out) {
-        int target = rules.targetDegree();
-        int max = rules.maxNeighbours();
+        int target = targetOf(peer, rules);
+        int max = maxOf(peer, rules);
         int limit = sampleSize(rules);
         List<PeerState> candidates = new ArrayList<>();
         int inspected = 0;
@@ -135,8 +145,8 @@ final class Matchmaker {
             inspected += site.hungry.sample(limit, random, candidates);
         }
         inspections.add(inspected);
-        candidates.removeIf(c -> !eligible(peer, c, max, now));
-        Comparator<PeerState> order = peer.uploader ? uploaderOrder(target) : downloaderOrder(target);
+        candidates.removeIf(c -> !eligible(peer, c, rules, now));
+        Comparator<PeerState> order = peer.uploader ? uploaderOrder(rules.targetDegree()) : downloaderOrder(rules.targetDegree());
         if (backboneShort) {
             order = Comparator.comparing((PeerState c) -> !c.uploader).thenComparing(order);
         }
@@ -147,11 +157,11 @@ final class Matchmaker {
             }
             boolean beyondTarget = peer.degree() >= target;
             boolean forBackbone = candidate.uploader && peer.uploader && uploaderNeighbours(peer) < backbone(rules);
-            if (beyondTarget && !forBackbone && (!peer.uploader || candidate.degree() >= target)) {
+            if (beyondTarget && !forBackbone && (!peer.uploader || candidate.degree() >= targetOf(candidate, rules))) {
                 continue; // past its target an uploader only adopts the hungry (and its backbone)
             }
             // Re-check: a candidate sampled from both pools, or filled up meanwhile, is skipped.
-            if (eligible(peer, candidate, max, now)) {
+            if (eligible(peer, candidate, rules, now)) {
                 made.add(link(peer, candidate, rules, out));
             }
         }
@@ -166,7 +176,7 @@ final class Matchmaker {
      */
     private void rebalance(SiteSwarm site, PeerState peer, SwarmRules rules, long now, List<Pairing> made,
                            List<MeshEvent> out) {
-        int target = rules.targetDegree();
+        int target = targetOf(peer, rules);
         int max = rules.maxNeighbours();
         List<PeerState> saturated = new ArrayList<>();
         inspections.add(site.saturated.sample(sampleSize(rules), random, saturated));
@@ -178,7 +188,7 @@ final class Matchmaker {
                     || peer.blocks(full.id, now) || full.blocks(peer.id, now)) {
                 continue;
             }
-            PeerState donor = donor(full, peer, target, rules);
+            PeerState donor = donor(full, peer, rules.targetDegree(), rules);
             if (donor == null) {
                 continue;
             }
@@ -190,7 +200,7 @@ final class Matchmaker {
             }
             unlink(full, donor, UnassignReason.REBALANCED, true, rules, out);
             made.add(link(peer, full, rules, out));
-            if (peer.degree() < target && eligible(peer, donor, max, now)) {
+            if (peer.degree() < target && eligible(peer, donor, rules, now)) {
                 made.add(link(peer, donor, rules, out));
             } else if (donor.uploader) {
                 // The donor has a free slot now: it adopts a hungry peer (it stays at or above its
@@ -240,12 +250,12 @@ final class Matchmaker {
         return best;
     }
 
-    private static boolean eligible(PeerState peer, PeerState candidate, int max, long now) {
+    private static boolean eligible(PeerState peer, PeerState candidate, SwarmRules rules, long now) {
         return candidate != peer
                 && candidate.matchable()
                 && (peer.uploader || candidate.uploader)
-                && peer.degree() < max
-                && candidate.degree() < max
+                && peer.degree() < maxOf(peer, rules)
+                && candidate.degree() < maxOf(candidate, rules)
                 && !peer.hasNeighbour(candidate.id)
                 && !peer.blocks(candidate.id, now)
                 && !candidate.blocks(peer.id, now);

@@ -28,6 +28,10 @@ final class PeerState {
     boolean distrusted;
     /** Reaches no neighbour (no channel open, pairings failing to connect): not a leader until it does. */
     boolean unreachable;
+    /** Epoch millis until which it is given no new neighbours ({@link StreamMesh#fail}), or -1. */
+    long pairingPausedUntil = -1;
+    /** Pauses of its pairing since it last reached a neighbour; each one is twice as long as the last. */
+    int pairingPauses;
 
     /** The renditions it said it plays and its site counts it in ({@link SiteSwarm#retrack}). */
     private List<String> tracks = List.of();
@@ -63,9 +67,17 @@ final class PeerState {
         return leaderEligible && !distrusted && !unreachable && suspendedUntil < 0;
     }
 
-    /** Connected and in a site where P2P is not off: may be given new neighbours. */
+    /**
+     * Reaches no neighbour and has paused its pairing before: it is given one neighbour at a time,
+     * enough to learn whether it reaches anyone again ({@link Matchmaker}).
+     */
+    boolean probing() {
+        return unreachable && pairingPauses > 0;
+    }
+
+    /** Connected, in a site where P2P is not off, and not pausing: may be given new neighbours. */
     boolean matchable() {
-        return mode != P2pMode.OFF && suspendedUntil < 0 && !gone;
+        return mode != P2pMode.OFF && suspendedUntil < 0 && pairingPausedUntil < 0 && !gone;
     }
 
     List<String> tracks() {

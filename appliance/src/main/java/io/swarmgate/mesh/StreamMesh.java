@@ -22,6 +22,10 @@ final class StreamMesh {
 
     private static final Logger log = LoggerFactory.getLogger(StreamMesh.class);
     private static final Comparator<PeerState> JOIN_ORDER = Comparator.comparingLong(p -> p.joinSeq);
+    /** The first pause of a viewer's pairing after one failed while it reaches no neighbour. */
+    static final long FIRST_PAIRING_PAUSE_MS = 15_000;
+    /** The longest: each pause in a row doubles the last, up to this. */
+    static final long MAX_PAIRING_PAUSE_MS = 300_000;
 
     final String streamId;
 
@@ -97,11 +101,39 @@ final class StreamMesh {
             return List.of();
         }
         matchmaker.unlink(reporter, failing, UnassignReason.REPORTED_FAILING, true, rules, out);
+        pausePairing(reporter, now);
+        pausePairing(failing, now);
         List<Pairing> made = new ArrayList<>();
         matchmaker.fill(reporter, rules, now, made, out);
         matchmaker.fill(failing, rules, now, made, out);
         log.debug("{} - reported {} as failing; {} replacement pairs", reporter.id, failing.id, made.size());
         return made;
+    }
+
+    /**
+     * A pairing of {@code peer} failed while it reaches no neighbour (an endpoint firewall that
+     * blocks WebRTC, {@link #reachable}): it is given no new neighbours for a while, 15 s at first
+     * and twice as long each time after, up to 5 minutes. Without the pause such a viewer is paired
+     * again the moment a pairing fails, with the next colleague whose block has not begun, and
+     * takes one of their neighbour slots for a doomed connection after another. A pause under way
+     * is not lengthened by the other pairings it was still trying.
+     */
+    private void pausePairing(PeerState peer, long now) {
+        if (!peer.unreachable || peer.pairingPausedUntil >= 0) {
+            return;
+        }
+        long pause = Math.min(MAX_PAIRING_PAUSE_MS, FIRST_PAIRING_PAUSE_MS << Math.min(peer.pairingPauses, 8));
+        peer.pairingPauses++;
+        peer.pairingPausedUntil = now + pause;
+        matchmaker.refresh(peer, rules);
+        log.debug("{} - reaches no neighbour: no new neighbours for {} ms (pause {})", peer.id, pause, peer.pairingPauses);
+    }
+
+    /** The viewer's pause of pairing is over: it is given neighbours again. */
+    void endPairingPause(PeerState peer, long now, List<MeshEvent> out) {
+        peer.pairingPausedUntil = -1;
+        matchmaker.refresh(peer, rules);
+        matchmaker.fill(peer, rules, now, new ArrayList<>(), out);
     }
 
     /** Stops the viewer from leading its site; a new leader is elected at once if it led. */
@@ -116,10 +148,17 @@ final class StreamMesh {
 
     /**
      * Whether the viewer reaches its neighbours: one that reaches none is not a leader (a new one is
-     * elected at once if it led), and is a candidate again once it does.
+     * elected at once if it led), and its failed pairings pause its pairing ({@link #fail}). Once
+     * it reaches one it is a candidate again, and a pause is over.
      */
-    void reachable(PeerState peer, boolean reachable, List<MeshEvent> out) {
+    void reachable(PeerState peer, boolean reachable, long now, List<MeshEvent> out) {
         peer.unreachable = !reachable;
+        if (reachable) {
+            peer.pairingPauses = 0;
+            if (peer.pairingPausedUntil >= 0) {
+                endPairingPause(peer, now, out);
+            }
+        }
         SiteSwarm site = sites.get(peer.site());
         if (site != null) {
             if (reachable) {

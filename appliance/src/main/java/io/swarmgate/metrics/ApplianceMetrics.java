@@ -14,6 +14,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.swarmgate.qoe.QoeAggregator;
 import io.swarmgate.qoe.QoeQueries;
+import io.swarmgate.signaling.ClientMessage;
 import io.swarmgate.signaling.ErrorCode;
 import io.swarmgate.signaling.SignalingService;
 import java.util.ArrayList;
@@ -89,6 +90,12 @@ public final class ApplianceMetrics implements AutoCloseable {
                 default -> a.uploadedBytes();
             }).baseUnit("bytes").tags("source", source)
                     .description("Bytes viewers reported, by source (uploaded: sent to other viewers)")
+                    .register(registry);
+        }
+        for (String reason : ClientMessage.Failing.REASONS) {
+            FunctionCounter.builder("swarmgate.mesh.pairings.failed", signaling, s -> s.failedPairings(reason))
+                    .tags("reason", reason)
+                    .description("Pairings viewers reported as failing, by reason (connect: no data channel opened)")
                     .register(registry);
         }
         for (ErrorCode code : ErrorCode.values()) {

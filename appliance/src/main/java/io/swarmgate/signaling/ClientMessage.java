@@ -68,6 +68,9 @@ public sealed interface ClientMessage {
 
     /** {@code segment}, optional: for {@code integrity}, the segment whose bytes failed the appliance's hash. */
     record Failing(String peer, String reason, String segment) implements ClientMessage {
+        /** Why a pairing fails: no data channel opened, transfers stalled, bytes failed the hash, the neighbour left. */
+        public static final List<String> REASONS = List.of("connect", "timeout", "integrity", "gone");
+
         @Override
         public String type() {
             return "failing";

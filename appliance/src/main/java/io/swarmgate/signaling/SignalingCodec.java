@@ -68,7 +68,7 @@ public final class SignalingCodec {
             case "hello" -> hello(f);
             case "signal" -> signal(f);
             case "failing" -> new ClientMessage.Failing(f.string("peer", MAX_PEER_ID, true),
-                    f.oneOf("reason", "connect", "timeout", "integrity", "gone"),
+                    f.oneOf("reason", ClientMessage.Failing.REASONS.toArray(String[]::new)),
                     f.optionalString("segment", SegmentUrl.MAX_LENGTH));
             case "hash" -> hashRequest(f);
             case "report" -> report(f);

@@ -178,6 +178,14 @@ public final class SignalingService implements AutoCloseable {
         return reports.unverifiedTransfers();
     }
 
+    /**
+     * Pairings viewers reported as failing for {@code reason} (one of {@link ClientMessage.Failing#REASONS})
+     * since start; {@code connect}: no data channel opened, as when a firewall blocks WebRTC.
+     */
+    public long failedPairings(String reason) {
+        return lifecycle.failedPairings(reason);
+    }
+
     /** Error messages sent, by code, since start. */
     public Map<ErrorCode, Long> errorsSent() {
         return errors.snapshot();

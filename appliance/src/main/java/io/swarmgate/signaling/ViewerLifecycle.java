@@ -8,6 +8,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.security.MessageDigest;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +36,8 @@ final class ViewerLifecycle {
     private final IntegrityLedger ledger;
     private final StallReports stallReports = new StallReports();
     private final ConnectReports connectReports = new ConnectReports();
+    /** Pairings reported as failing, by reason (the codec admits only {@link #FAILING_REASONS}). */
+    private final Map<String, LongAdder> failedPairings = new ConcurrentHashMap<>();
 
     ViewerLifecycle(Coordinator coordinator, SessionRegistry registry, MeshEvents events, Errors errors,
                     int heartbeatMs, SiteThroughput throughput, IntegrityLedger ledger, Clock clock) {
@@ -124,8 +129,9 @@ final class ViewerLifecycle {
         LOG.debug("{} - left", m.peerId());
     }
 
-    /** Forgets viewers whose resume grace has passed. */
+    /** Forgets viewers whose resume grace has passed; pairs again those whose pause of pairing is over. */
     void expireSuspended() {
+        coordinator.endPairingPauses();
         for (String id : coordinator.expireSuspended()) {
             ViewerSession s = registry.byPeer(id);
             if (s != null && s.closed()) {
@@ -146,19 +152,21 @@ final class ViewerLifecycle {
         if (r == null) {
             return;
         }
-        coordinator.reportFailing(r.peerId(), failing);
-        if (!"integrity".equals(reason) && !"timeout".equals(reason) && !"connect".equals(reason)) {
-            return;
+        if (coordinator.isNeighbour(r.peerId(), failing)) {
+            failedPairings.computeIfAbsent(reason, k -> new LongAdder()).increment();
         }
         ViewerSession accused = registry.byPeer(failing);
         ViewerSession.Membership a = accused == null ? null : accused.membership();
-        if (a == null || !a.streamId().equals(r.streamId())) {
-            return;
-        }
-        if ("connect".equals(reason)) {
-            // Either side may be the one that reaches nobody: the pairing counts for both.
+        boolean sameStream = a != null && a.streamId().equals(r.streamId());
+        if (sameStream && "connect".equals(reason)) {
+            // Either side may be the one that reaches nobody: the pairing counts for both. Counted
+            // before the pair is separated, so that a side found to reach nobody pauses its pairing
+            // now instead of being paired with the next colleague first.
             apply(reporter, connectReports.connectFailed(r.peerId(), reporter.address, accused.address));
             apply(accused, connectReports.connectFailed(failing, accused.address, reporter.address));
+        }
+        coordinator.reportFailing(r.peerId(), failing);
+        if (!sameStream || (!"integrity".equals(reason) && !"timeout".equals(reason))) {
             return;
         }
         if ("timeout".equals(reason)) {
@@ -176,10 +184,12 @@ final class ViewerLifecycle {
         }
     }
 
-    /**
-     * The viewer's report said whether it has a data channel open: with pairings failing to
-     * connect, none open stops it leading ({@link ConnectReports}); one open lets it lead again.
-     */
+    /** Pairings of neighbours reported as failing for {@code reason} since start. Any thread. */
+    long failedPairings(String reason) {
+        LongAdder n = failedPairings.get(reason);
+        return n == null ? 0 : n.sum();
+    }
+
     /** The renditions the viewer's player loads now: it may lead those among their viewers. */
     void tracks(ViewerSession s, List<String> tracks) {
         ViewerSession.Membership m = s.membership();
@@ -188,6 +198,11 @@ final class ViewerLifecycle {
         }
     }
 
+    /**
+     * The viewer's report said whether it has a data channel open: with pairings failing to
+     * connect, none open stops it leading and pauses its pairing after each failure
+     * ({@link ConnectReports}); one open lets it lead and be paired again.
+     */
     void reported(ViewerSession s, boolean anyOpen) {
         ViewerSession.Membership m = s.membership();
         if (m != null && m.inMesh()) {

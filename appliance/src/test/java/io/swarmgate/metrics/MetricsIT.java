@@ -68,6 +68,7 @@ class MetricsIT {
             assertEquals(1.0, sample(body, "swarmgate_viewers{site=\"" + site + "\",stream=\"town-hall\"}"));
             assertEquals(1.0, sample(body, "swarmgate_websocket_connections"));
             assertEquals(0.0, sample(body, "swarmgate_signaling_errors_total{code=\"invalid_json\"}"));
+            assertEquals(0.0, sample(body, "swarmgate_mesh_pairings_failed_total{reason=\"connect\"}"));
             assertTrue(body.contains("jvm_memory_used_bytes{"));
             assertTrue(body.contains("jvm_threads_live_threads"));
 

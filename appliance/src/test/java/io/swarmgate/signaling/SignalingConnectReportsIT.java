@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -94,6 +95,36 @@ class SignalingConnectReportsIT extends SignalingTestBase {
         leaving.send("{\"type\":\"bye\"}");
         Await.until("the viewer with a channel open again to lead where a place is free", Duration.ofSeconds(10),
                 () -> leadersNow.get().contains(walled.peerId));
+    }
+
+    @Test
+    void aViewerThatReachesNoNeighbourPausesItsPairingInsteadOfTakingTheNextColleaguesSlot() throws Exception {
+        Swarm swarm = joinedAt("127.0.5.10", "127.0.5.11", "127.0.5.12");
+        TestViewer walled = swarm.viewers().get(0);
+        TestViewer b = swarm.viewers().get(1);
+        TestViewer c = swarm.viewers().get(2);
+        Set<String> mine = walled.neighbours(Set.of());
+        sendHandled(walled, report(0));
+        sendHandled(b, failing(walled));
+        sendHandled(c, failing(walled));
+        mine = walled.neighbours(mine);
+        assertEquals(Set.of(), mine, "both pairings failed and are blocked");
+        assertEquals(2, appliance.signaling().failedPairings("connect"), "counted for /metrics");
+
+        TestViewer d = viewer("127.0.5.13");
+        d.joinStream(STREAM);
+        awaitMeshIdle();
+        Set<String> dNeighbours = d.neighbours(Set.of());
+        assertEquals(Set.of(b.peerId, c.peerId), dNeighbours, "a joiner is not paired with a viewer that reaches nobody");
+        assertEquals(Set.of(), walled.neighbours(mine), "nor is it given anyone else while it pauses");
+
+        // The appliance's sweep ends the pause (15 s): it is paired again, with the joiner.
+        AtomicReference<Set<String>> now = new AtomicReference<>(mine);
+        Await.until("the paused viewer to be paired again", Duration.ofSeconds(30), () -> {
+            Thread.sleep(1000); // a ping a second, well inside the viewer's message rate
+            now.set(walled.neighbours(now.get()));
+            return now.get().contains(d.peerId);
+        });
     }
 
     @Test
