@@ -32,9 +32,10 @@ export const RESCUE_MIN_DEADLINE_MS = 4000;
  * @param {string} id segment id
  * @param {object} req the player's load request (LoadRequest) with `abortHttp`
  * @param {Promise<object>} fetching the HTTP load already started for it (SegmentLoader#http)
+ * @param {string} reason why it went to HTTP (listed with the ended fetch in `stats().httpFetches`)
  * @returns {Promise<object>} the load result: HTTP's, or the neighbour's copy
  */
-export async function rescueHttp(loader, id, req, fetching) {
+export async function rescueHttp(loader, id, req, fetching, reason) {
   const engine = loader.engine;
   // Not "P2P usable" yet is no reason to stop watching: a first fragment is asked for before the
   // appliance's welcome, which is what makes P2P usable, arrives over the same congested link.
@@ -48,7 +49,7 @@ export async function rescueHttp(loader, id, req, fetching) {
     // Another copy reached the store first (this viewer's leader prefetch, or a pull from a
     // neighbour the ask stopped waiting for): it wins like a neighbour's, and frees the link.
     const stored = loader.fromStore(id, req);
-    if (stored) return replaced(loader, id, req, fetching, stored, 'a copy in the store replaced the HTTP fetch of');
+    if (stored) return replaced(loader, id, req, fetching, stored, 'a copy in the store replaced the HTTP fetch of', reason, startedAt);
     if (!loader.scheduler.congested(req) && !loader.scheduler.slowFetch(loader.now() - startedAt, req)) continue;
     // The WAN is the bottleneck: the LAN is worth connecting to now, whatever the player's state.
     if (!loader.gate.isOpen) loader.gate.open('congested');
@@ -62,16 +63,20 @@ export async function rescueHttp(loader, id, req, fetching) {
       attempt.cancel();
       return fetching;
     }
-    if (first.result) return replaced(loader, id, req, fetching, loader.resultFor(first.result, req), 'a neighbour\'s copy replaced a slow HTTP fetch of');
+    if (first.result) return replaced(loader, id, req, fetching, loader.resultFor(first.result, req), 'a neighbour\'s copy replaced a slow HTTP fetch of', reason, startedAt);
     loader.neighbours.countFailure(peer, first);
   }
 }
 
-/** Ends the HTTP fetch that `result` (a verified or stored copy) replaced; counted as a rescue. */
-function replaced(loader, id, req, fetching, result, message) {
+/**
+ * Ends the HTTP fetch that `result` (a verified or stored copy) replaced; counted as a rescue, and
+ * listed among the fetches (what it sent up to here crossed the WAN all the same).
+ */
+function replaced(loader, id, req, fetching, result, message, reason, startedAt) {
   fetching.catch(() => {});
   req.abortHttp();
   loader.rescued += 1;
+  loader.logFetch(id, `${reason}:ended`, { requestedAt: startedAt, deliveredAt: loader.now() }, req);
   loader.log(message, id);
   return result;
 }

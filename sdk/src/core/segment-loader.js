@@ -224,7 +224,7 @@ export class SegmentLoader {
     let httpTried = false;
     const httpOnce = (reason) => {
       httpTried = true;
-      return rescueHttp(this, id, req, this.http(id, req, reason));
+      return rescueHttp(this, id, req, this.http(id, req, reason), reason);
     };
     try {
       if (!this.engine.p2pUsable()) return await httpOnce('off');
@@ -352,7 +352,8 @@ export class SegmentLoader {
   /**
    * The last {@link HTTP_LOG_SIZE} HTTP fetches, for `stats().httpFetches` (what a thin link carried
    * for this viewer, and when): `[requested, took ms, reason, sequence, rendition, listed]`, times
-   * on `now()`; `listed` is when the playlist first listed the segment (null: not listed).
+   * on `now()`; `listed` is when the playlist first listed the segment (null: not listed). A fetch
+   * a copy from the LAN ended early (http-rescue.js) has `:ended` after its reason.
    */
   logFetch(id, why, res, req) {
     const k = this.listing(id);

@@ -1016,6 +1016,9 @@ test('a first fragment the WAN holds up is taken from a neighbour that gets it m
   assert.equal(http.aborted, true, 'the HTTP fetch no longer takes the WAN link');
   assert.equal(engine.stats().httpRescued, 1);
   assert.deepEqual(lead.requests, [SEG]);
+  const [ended] = engine.stats().httpFetches;
+  assert.equal(ended[2], 'urgent:ended', `the ended fetch is listed, as what it sent crossed the WAN: ${JSON.stringify(ended)}`);
+  assert.ok(ended[1] > 0);
 });
 
 test('an HTTP fetch that completes in time is never replaced, even with a neighbour holding the segment', async () => {
