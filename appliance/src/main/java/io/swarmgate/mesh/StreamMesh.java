@@ -153,11 +153,9 @@ final class StreamMesh {
      */
     void reachable(PeerState peer, boolean reachable, long now, List<MeshEvent> out) {
         peer.unreachable = !reachable;
-        if (reachable) {
-            peer.pairingPauses = 0;
-            if (peer.pairingPausedUntil >= 0) {
-                endPairingPause(peer, now, out);
-            }
+        if (reachable && (peer.pairingPausedUntil >= 0 || peer.pairingPauses > 0)) {
+            peer.pairingPauses = 0; // paused or probing: given its full share of neighbours now
+            endPairingPause(peer, now, out);
         }
         SiteSwarm site = sites.get(peer.site());
         if (site != null) {

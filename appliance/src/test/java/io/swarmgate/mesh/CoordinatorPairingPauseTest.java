@@ -66,6 +66,9 @@ class CoordinatorPairingPauseTest {
         assertEquals(Set.of(), mesh.neighbours("x"), "the second pause is twice as long");
         advance(StreamMesh.FIRST_PAIRING_PAUSE_MS);
         assertEquals(1, mesh.neighbours("x").size());
+
+        assertTrue(mesh.reachable("x", true));
+        assertEquals(Set.of("e", "f"), mesh.neighbours("x"), "its probe connected: its full share at once (a to d still blocked)");
     }
 
     @Test
