@@ -289,19 +289,27 @@ async function startSplitOrigin(topology, { workDir, log, appliancePort = APART_
 }
 
 /**
- * The appliance's own origin load for segment integrity (bytes it read to hash segments, from its
- * /metrics, which answers 127.0.0.1 inside the router namespace); null when it cannot be read, as
- * with an appliance that predates the integrity anchor.
+ * Counters from the appliance's /metrics (which answers 127.0.0.1 inside the router namespace):
+ * its own origin load for segment integrity (bytes it read to hash segments), and the pairings
+ * viewers reported as failing to connect. Each null when it cannot be read, as with an appliance
+ * that predates it.
  */
-async function anchorOriginBytes(rig) {
+async function applianceCounters(rig) {
   const script = `fetch('http://127.0.0.1:${HTTP_PORT}/metrics').then((r) => r.text()).then((t) => process.stdout.write(t))`;
+  let text = '';
   try {
-    const text = String(await rig.exec([process.execPath, '-e', script], { timeoutMs: 15_000 }));
-    const m = /^swarmgate_integrity_origin_bytes_total(?:\{[^}]*\})?\s+([0-9.eE+]+)/m.exec(text);
-    return m ? Math.round(Number(m[1])) : null;
+    text = String(await rig.exec([process.execPath, '-e', script], { timeoutMs: 15_000 }));
   } catch {
-    return null;
+    // unreadable: both null
   }
+  const counter = (series) => {
+    const m = new RegExp(`^${series}\\s+([0-9.eE+]+)`, 'm').exec(text);
+    return m ? Math.round(Number(m[1])) : null;
+  };
+  return {
+    anchorBytes: counter('swarmgate_integrity_origin_bytes_total(?:\\{[^}]*\\})?'),
+    connectFailures: counter('swarmgate_mesh_pairings_failed_total\\{reason="connect"\\}'),
+  };
 }
 
 /**
@@ -663,7 +671,7 @@ export async function runFleet({
     const links = await wanLinks?.stop() ?? null;
     const routerForwarded = await forwardedPackets(topology.router);
     // A cluster's /metrics on HTTP_PORT would be whichever appliance HAProxy picked: not reported.
-    const anchorBytes = cluster ? null : await anchorOriginBytes(rig);
+    const { anchorBytes, connectFailures } = cluster ? {} : await applianceCounters(rig);
     const offLan = await offLanPackets(topology);
     load.end = loadavg()[0];
     const machineCpuCores = machineCpu.stop();
@@ -680,10 +688,10 @@ export async function runFleet({
     }
     await appliance.stop();
     const logText = existsSync(accessLog) ? readFileSync(accessLog, 'utf8') : '';
-    return summarize({ pages, logText, sampledEndWall, links, routerForwarded, offLan, anchorBytes, machineCpuCores });
+    return summarize({ pages, logText, sampledEndWall, links, routerForwarded, offLan, anchorBytes, connectFailures, machineCpuCores });
   }
 
-  function summarize({ pages, logText, sampledEndWall, links, routerForwarded, offLan, anchorBytes, machineCpuCores }) {
+  function summarize({ pages, logText, sampledEndWall, links, routerForwarded, offLan, anchorBytes, connectFailures, machineCpuCores }) {
     const fetches = parseSegmentLog(logText, topology.siteOf).filter((f) => f.stream === stream);
     const allViewerFetches = fetches.filter((f) => f.site !== null && f.at <= sampledEndWall);
     // WAN copies are counted per rendition: the first (or only) one here, the lower one of
@@ -813,6 +821,7 @@ export async function runFleet({
       live_latency_p50_s: stream === 'live' ? round(quantile(latencies, 0.5), 3) : null,
       origin_bytes: originBytes,
       anchor_origin_bytes: anchorBytes,
+      pairings_failed_connect: connectFailures ?? null,
       hls_bytes: hlsBytes,
       wan_copies_per_segment_per_site: round(wan.copies, 3),
       ...(renditions === 2 ? { wan_copies_per_segment_per_site_low: round(lowCopies, 3) } : {}),
