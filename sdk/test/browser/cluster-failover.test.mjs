@@ -107,7 +107,12 @@ async function killAndFollow(rig, viewers, log) {
     });
     await sleep(POLL_MS);
   }
-  const down = haproxy.events.find((e) => e.server === holder.server && e.state === 'DOWN' && e.at >= kill.at);
+  // HAProxy's health check may mark the killed appliance DOWN after the viewers are back: its
+  // retries send a refused connection to the survivor at once (CI saw them back in 0.9-1.2 s and
+  // the DOWN at 2.0 s). Waited for, 10 s at most.
+  const isDown = (e) => e.server === holder.server && e.state === 'DOWN' && e.at >= kill.at;
+  for (const until = Date.now() + 10_000; !haproxy.events.some(isDown) && Date.now() < until;) await sleep(POLL_MS);
+  const down = haproxy.events.find(isDown);
   const downMs = down ? down.at - kill.at : null;
   const survivorView = await awaitSelfViewers(rig, survivor, VIEWERS);
   const measured = {
