@@ -9,7 +9,6 @@ import java.time.Clock;
 import java.security.MessageDigest;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,8 +35,9 @@ final class ViewerLifecycle {
     private final IntegrityLedger ledger;
     private final StallReports stallReports = new StallReports();
     private final ConnectReports connectReports = new ConnectReports();
-    /** Pairings reported as failing, by reason (the codec admits only {@link #FAILING_REASONS}). */
-    private final Map<String, LongAdder> failedPairings = new ConcurrentHashMap<>();
+    /** Pairings reported as failing, by reason (the codec admits only {@link ClientMessage.Failing#REASONS}). */
+    private final Map<String, LongAdder> failedPairings = ClientMessage.Failing.REASONS.stream()
+            .collect(java.util.stream.Collectors.toUnmodifiableMap(r -> r, r -> new LongAdder()));
 
     ViewerLifecycle(Coordinator coordinator, SessionRegistry registry, MeshEvents events, Errors errors,
                     int heartbeatMs, SiteThroughput throughput, IntegrityLedger ledger, Clock clock) {
@@ -153,7 +153,7 @@ final class ViewerLifecycle {
             return;
         }
         if (coordinator.isNeighbour(r.peerId(), failing)) {
-            failedPairings.computeIfAbsent(reason, k -> new LongAdder()).increment();
+            failedPairings.get(reason).increment();
         }
         ViewerSession accused = registry.byPeer(failing);
         ViewerSession.Membership a = accused == null ? null : accused.membership();
