@@ -403,7 +403,8 @@ function applianceRig(topology, dataDir, restart, cluster) {
  *   restart({signal?: 'SIGTERM'|'SIGKILL'}) → Promise<{stopMs, startMs, downAt, upAt, log}> (stops the
  *   appliance and starts it again on the same data directory and ports; resolves once /readyz
  *   answers 200; downAt and upAt are Date.now() values; log is what the appliance's log file got
- *   from the stop to then)}
+ *   from the stop to then), endRun(inMs = 0) (ends the measured run inMs from now if that comes before
+ *   its duration: a test whose scenario is over need not wait for the rest)}
  * @param {(rig: object) => (void|Promise<void>)} [options.beforeStop] the same rig, called after
  *   the last sample while browsers and the appliance still run (API checks at the end of a run)
  * @param {(message: string) => void} [options.log] progress (stderr by default)
@@ -469,6 +470,8 @@ export async function runFleet({
   }
 
   async function run() {
+    /** rig.endRun: when a caller's scenario is over, the run ends then rather than at its duration. */
+    let endRequestedWall = Infinity;
     const workDir = mkdtempSync(join(tmpdir(), `sgf-${topology.runId}-`));
     topology.onDestroy(() => removeDir(workDir));
     const dataDir = join(workDir, 'data');
@@ -522,7 +525,12 @@ export async function runFleet({
       const logged = existsSync(applianceLog) ? readFileSync(applianceLog).subarray(logFrom).toString('utf8') : '';
       return { stopMs, startMs: appliance.startMs, downAt, upAt: Date.now(), log: logged };
     };
-    const rig = { ...applianceRig(topology, rigDataDir, restart, clustered), ...(clustered ? { httpsPort: null } : {}) };
+    const rig = {
+      ...applianceRig(topology, rigDataDir, restart, clustered), ...(clustered ? { httpsPort: null } : {}),
+      endRun(inMs = 0) {
+        endRequestedWall = Math.min(endRequestedWall, Date.now() + inMs);
+      },
+    };
     if (onAppliance) {
       await onAppliance(rig);
     }
@@ -651,7 +659,7 @@ export async function runFleet({
     const runEndWall = lastJoinWall + duration * 1000;
     log(`all ${viewers} joined; running ${duration} s`);
     let nextProgress = Date.now() + 5000;
-    while (Date.now() < runEndWall) {
+    while (Date.now() < Math.min(runEndWall, endRequestedWall)) {
       const tick = Date.now();
       await Promise.all(pages.map(sampleOne));
       load.max = Math.max(load.max, loadavg()[0]);
@@ -665,6 +673,9 @@ export async function runFleet({
     // by then, and fragments whose request began by then (the last sample waits a moment so
     // those still in flight at stopWall have arrived and are counted).
     const stopWall = Date.now();
+    if (stopWall < runEndWall) {
+      log(`run ended ${Math.round((runEndWall - stopWall) / 1000)} s before its duration, as the caller asked (rig.endRun)`);
+    }
     await sleep(1500);
     await Promise.all(pages.map((v) => sampleOne(v, stopWall)));
     const sampledEndWall = stopWall;

@@ -18,6 +18,8 @@ const P2P_BACK_WITHIN_MS = 10_000;
 /** How long the test waits for the first P2P bytes, and for a page to reconnect, before it gives up. */
 const WAIT_MS = 60_000;
 const POLL_MS = 250;
+/** How long the pages go on playing after the last restart's follow-up, for a late stall to show. */
+const TAIL_MS = 15_000;
 
 /**
  * One restart: stops the appliance with `signal`, starts it again, and follows every page until it
@@ -89,7 +91,7 @@ test('the appliance restarted (SIGTERM, then SIGKILL) under 4 viewers: no stall,
             { waitMs: WAIT_MS, pollMs: POLL_MS });
           restarts.push(await restartAndFollow(rig, viewers, signal, log));
         }
-      })().then(() => null, (error) => error);
+      })().then(() => null, (error) => error).finally(() => rig.endRun(TAIL_MS));
     },
   });
   const failure = await scenario;

@@ -29,6 +29,8 @@ const WAIT_MS = 45_000;
 /** How long after the kill the pages are followed before the test gives up on them. */
 const FOLLOW_MS = 30_000;
 const POLL_MS = 250;
+/** How long the pages go on playing after the failover was followed, for a late stall to show. */
+const TAIL_MS = 15_000;
 const AUDITOR = 'failover-auditor';
 const AUDITOR_PASSWORD = 'failover reads the cluster 2026';
 
@@ -166,7 +168,7 @@ test('one of two clustered appliances killed under 4 viewers: no stall, everyone
           await untilEvery(viewers, (s) => s.connected && (s.leader || s.p2pBytes > 0), 'P2P at every non-leader before the kill',
             { waitMs: WAIT_MS, pollMs: POLL_MS });
           return killAndFollow(rig, viewers, log);
-        })().then((measured) => ({ measured }), (error) => ({ error }));
+        })().then((measured) => ({ measured }), (error) => ({ error })).finally(() => rig.endRun(TAIL_MS));
       },
     });
     const { measured, error } = (await scenario) ?? { error: new Error('the viewers never all joined') };

@@ -18,6 +18,8 @@ const VIEWERS = 4;
 const UDP_KBIT = 16;
 /** How long the throttled viewer may take to pause its downloads: a few segments' stalled transfers. */
 const PAUSE_WITHIN_MS = 30_000;
+/** How long the run goes on once the viewer paused: its colleagues must go on sharing meanwhile. */
+const TAIL_MS = 25_000;
 const AUDITOR = 'udp-auditor';
 const AUDITOR_PASSWORD = 'why not p2p on this floor 2026';
 
@@ -26,12 +28,14 @@ test(`a viewer whose UDP is throttled to ${UDP_KBIT} kbit/s mid-event takes its 
     const viewers = [];
     let scenario = null;
     let live = null;
+    let fleetRig = null;
     const result = await runFleet({
       viewers: VIEWERS,
       sites: 1,
       subnetsPerSite: VIEWERS,
       duration: 60,
       async onAppliance(rig) {
+        fleetRig = rig;
         await rig.cli(['admin', 'add', AUDITOR, '--role', 'auditor']);
         await rig.cli(['admin', 'passwd', AUDITOR, '--password-stdin'], { input: `${AUDITOR_PASSWORD}\n` });
       },
@@ -68,7 +72,7 @@ test(`a viewer whose UDP is throttled to ${UDP_KBIT} kbit/s mid-event takes its 
             }
             await sleep(500);
           }
-        })().then((r) => r, (error) => ({ error }));
+        })().then((r) => r, (error) => ({ error })).finally(() => fleetRig.endRun(TAIL_MS));
       },
     });
     const outcome = await scenario;
