@@ -37,17 +37,24 @@ public final class SimulateCommand implements Callable<Integer> {
             description = "Length of the event in simulated seconds, 60..14400 (default: ${DEFAULT-VALUE}).")
     long durationS;
 
+    @Option(names = "--firewalled", paramLabel = "SHARE", defaultValue = "0",
+            description = "Share of the viewers whose endpoint firewall blocks WebRTC, 0..0.5: their pairings "
+                    + "fail after the SDK's 5 s connection timeout and are reported, and they take every "
+                    + "segment over the WAN (default: ${DEFAULT-VALUE}).")
+    double firewalledShare;
+
     @Override
     public Integer call() throws Exception {
         Logging.quiet();
         Scenario scenario;
         try {
-            scenario = Scenario.of(viewers, sites, seed, durationS * 1000);
+            scenario = Scenario.of(viewers, sites, seed, durationS * 1000).withFirewalled(firewalledShare);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         PrintWriter err = spec.commandLine().getErr();
-        err.printf("simulate: %d viewers over %d sites, %d s, seed %d%n", viewers, sites, durationS, seed);
+        err.printf("simulate: %d viewers over %d sites, %d s, seed %d%s%n", viewers, sites, durationS, seed,
+                firewalledShare > 0 ? String.format(", %.1f %% firewalled", firewalledShare * 100) : "");
         err.flush();
         SimResult result = new SwarmSimulation(scenario).run(line -> {
             err.println(line);

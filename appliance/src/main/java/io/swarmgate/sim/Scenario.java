@@ -25,11 +25,14 @@ package io.swarmgate.sim;
  * @param leaderKillsPerMin   sites per simulated minute whose primary leader for the next segment
  *                            leaves 500 ms into its fetch
  * @param flappingSites       sites whose WAN link goes down three times for {@link #FLAP_DOWN_MS}
+ * @param firewalledShare     share of viewers whose endpoint firewall blocks WebRTC: every pairing
+ *                            with one fails after {@link #CONNECT_TIMEOUT_MS} and is reported, as
+ *                            the SDK does, and it neither serves nor receives segments over the LAN
  */
 public record Scenario(int viewers, int sites, long seed, long durationMs, long rampMs, double rampShare,
                        double churnShare, double rejoinShare, double abruptShare, int segmentMs, int bitrateKbps,
                        int lanMbps, int lanRttMs, int wanRttMs, int bufferMs, int leaderKillsPerMin,
-                       int flappingSites) {
+                       int flappingSites, double firewalledShare) {
 
     public static final long DEFAULT_DURATION_MS = 15 * 60_000L;
     public static final long DEFAULT_RAMP_MS = 5 * 60_000L;
@@ -51,6 +54,10 @@ public record Scenario(int viewers, int sites, long seed, long durationMs, long 
     static final long FLAP_DOWN_MS = 8_000;
     static final long FLAP_UP_MS = 30_000;
     static final int FLAPS = 3;
+    /** The SDK gives up on a peer connection that has not opened in this long and reports it failing. */
+    static final long CONNECT_TIMEOUT_MS = 5_000;
+    /** A viewer is known to reach nobody after this many failed pairings (ConnectReports' rule). */
+    static final int FAILURES_TO_UNREACHABLE = 2;
 
     public Scenario {
         require(viewers >= 1 && viewers <= 2_000_000, "--viewers must be 1..2000000 but was " + viewers);
@@ -60,6 +67,8 @@ public record Scenario(int viewers, int sites, long seed, long durationMs, long 
         require(rampMs > 0 && rampMs <= durationMs, "the ramp must fit in the event");
         require(segmentMs >= 500 && bufferMs >= segmentMs, "segments of at least 500 ms and a buffer of at least one");
         require(flappingSites >= 0 && flappingSites <= sites, "flapping sites must be 0..sites");
+        require(firewalledShare >= 0 && firewalledShare <= 0.5,
+                "--firewalled must be a share of the viewers from 0 to 0.5 but was " + firewalledShare);
     }
 
     /** The standard event for this size: 80 % join in the first 5 minutes, 10 % churn, leaders lost, a WAN flapping. */
@@ -68,7 +77,13 @@ public record Scenario(int viewers, int sites, long seed, long durationMs, long 
         return new Scenario(viewers, sites, seed, durationMs, ramp, DEFAULT_RAMP_SHARE, DEFAULT_CHURN_SHARE,
                 DEFAULT_REJOIN_SHARE, DEFAULT_ABRUPT_SHARE, DEFAULT_SEGMENT_MS, DEFAULT_BITRATE_KBPS, DEFAULT_LAN_MBPS,
                 DEFAULT_LAN_RTT_MS, DEFAULT_WAN_RTT_MS, DEFAULT_BUFFER_MS, Math.max(1, sites / 50),
-                Math.max(1, sites / 100));
+                Math.max(1, sites / 100), 0);
+    }
+
+    /** The same event with this share of its viewers behind a firewall that blocks WebRTC. */
+    public Scenario withFirewalled(double share) {
+        return new Scenario(viewers, sites, seed, durationMs, rampMs, rampShare, churnShare, rejoinShare, abruptShare,
+                segmentMs, bitrateKbps, lanMbps, lanRttMs, wanRttMs, bufferMs, leaderKillsPerMin, flappingSites, share);
     }
 
     /** One segment's size in bits. */

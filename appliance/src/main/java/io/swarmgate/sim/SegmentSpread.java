@@ -18,6 +18,8 @@ import java.util.SplittableRandom;
  *   <li>anyone still without it at its deadline (buffer − 1.5 s margin − expected HTTP time after
  *       listing; at once when the site has no leader) fetches it over the WAN itself.</li>
  * </ul>
+ * A pair with a viewer whose firewall blocks WebRTC is neighbours for the coordinator until the
+ * pairing fails, but no segment ever crosses it.
  * Every WAN fetch of the segment in the site shares the site's link: the k-th concurrent one
  * takes k times as long. A segment arriving after the viewer's buffer ran out is late (a stall).
  *
@@ -164,7 +166,8 @@ final class SegmentSpread {
         int count = 0;
         for (String id : coordinator.neighbours(viewers.id(v))) {
             int m = SimViewers.indexOf(id);
-            if (stamp[m] == pass && phase[local[m]] != HAS) { // connected in this site now, still lacking it
+            // Connected in this site now, still lacking it, and a channel between them can open.
+            if (stamp[m] == pass && phase[local[m]] != HAS && viewers.linkable(v, m)) {
                 waiting[count++] = local[m];
             }
         }
@@ -180,7 +183,7 @@ final class SegmentSpread {
     private boolean neighbourHolds(int v) {
         for (String id : coordinator.neighbours(viewers.id(v))) {
             int m = SimViewers.indexOf(id);
-            if (stamp[m] == pass && phase[local[m]] == HAS) {
+            if (stamp[m] == pass && phase[local[m]] == HAS && viewers.linkable(v, m)) {
                 return true;
             }
         }

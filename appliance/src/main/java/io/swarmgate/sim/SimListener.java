@@ -3,6 +3,7 @@ package io.swarmgate.sim;
 import io.swarmgate.mesh.MeshListener;
 import io.swarmgate.mesh.SiteLeaders;
 import io.swarmgate.mesh.UnassignReason;
+import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -14,7 +15,8 @@ import java.util.Map;
  * {@code neighbour} message a viewer receives gives its time to first neighbour; a
  * {@code leaders} change that drops a departed leader ends that leader's re-election time.
  * Messages reach viewers in the simulation the moment the coordinator emits them (signaling
- * latency is the signaling benchmark's subject, not this one's).
+ * latency is the signaling benchmark's subject, not this one's). A pairing with a viewer whose
+ * firewall blocks WebRTC is queued to fail when the SDK's connection timeout would end it.
  */
 final class SimListener implements MeshListener {
 
@@ -23,7 +25,13 @@ final class SimListener implements MeshListener {
     /** Per site: departed leaders still in its list, with when they went. */
     private final Map<String, Map<String, Long>> departedLeaders = new HashMap<>();
     final LongSamples reelectionMs = new LongSamples();
+    /** Pairings that cannot connect, in the order they will be reported failing (times only grow). */
+    final ArrayDeque<DoomedPairing> doomed = new ArrayDeque<>();
     long assignments;
+
+    /** At {@code at}, {@code reporter} reports that its connection to {@code blocked} never opened. */
+    record DoomedPairing(long at, String reporter, String blocked) {
+    }
 
     SimListener(SimViewers viewers, SimClock clock) {
         this.viewers = viewers;
@@ -36,6 +44,12 @@ final class SimListener implements MeshListener {
         int v = SimViewers.indexOf(peerId);
         if (viewers.firstNeighbourAt[v] < 0) {
             viewers.firstNeighbourAt[v] = clock.elapsed();
+        }
+        int n = SimViewers.indexOf(neighbourId);
+        if (youOffer && !viewers.linkable(v, n)) { // once per pair: the offering side's message
+            boolean neighbourBlocked = viewers.firewalled[n];
+            doomed.add(new DoomedPairing(clock.elapsed() + Scenario.CONNECT_TIMEOUT_MS,
+                    neighbourBlocked ? peerId : neighbourId, neighbourBlocked ? neighbourId : peerId));
         }
     }
 

@@ -23,6 +23,8 @@ import java.util.Map;
  * @param heapPerViewerKib              heap growth per viewer held by the coordinator once all have joined
  * @param offload                       share of viewer-segments that did not cross the WAN
  * @param lateShare                     share of viewer-segments that arrived after the viewer's buffer ran out
+ * @param firewalledShare               the scenario's share of viewers whose firewall blocks WebRTC
+ * @param pairingsFailedConnect         pairings reported failing because one side blocks WebRTC
  */
 public record SimResult(int viewers, int sites, long seed, long durationS, double wanCopiesPerSegmentPerSite,
                         int wanCopiesPerSegmentPerSiteMin, int wanCopiesPerSegmentPerSiteMax, double wanByPrimary, double wanByBackup,
@@ -31,7 +33,8 @@ public record SimResult(int viewers, int sites, long seed, long durationS, doubl
                         long leaderReelectionP99Ms, long leaderReelectionMaxMs, int leaderDepartures, double joinCpuUs,
                         double heapPerViewerKib, double offload, double lateShare, long joins, long rejoins, long leaves,
                         long drops, long resumes, long leaderKills, long wanOutages, long siteSegments,
-                        long outageSiteSegments, double wallSeconds) {
+                        long outageSiteSegments, double firewalledShare, long pairingsFailedConnect,
+                        double wallSeconds) {
 
     /** The JSON line's fields, in a stable order with stable names. */
     public Map<String, Object> toJson() {
@@ -68,6 +71,8 @@ public record SimResult(int viewers, int sites, long seed, long durationS, doubl
         m.put("wan_outages", wanOutages);
         m.put("site_segments", siteSegments);
         m.put("outage_site_segments", outageSiteSegments);
+        m.put("firewalled", firewalledShare);
+        m.put("pairings_failed_connect", pairingsFailedConnect);
         m.put("wall_s", round(wallSeconds, 1));
         return m;
     }

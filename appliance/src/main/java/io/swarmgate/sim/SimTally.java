@@ -14,6 +14,8 @@ final class SimTally {
     long leaderKills;
     long wanOutages;
     long joinCpuNs;
+    /** Pairings reported failing because one side's firewall blocks WebRTC. */
+    long pairingsFailed;
     double heapPerViewerKib;
     long siteSegments;
     long outageSiteSegments;
@@ -70,7 +72,7 @@ final class SimTally {
                 joins == 0 ? 0 : joinCpuNs / 1000.0 / joins, heapPerViewerKib,
                 1 - ratio(wanCopies, viewerSegments), ratio(lateSegments, viewerSegments),
                 joins, rejoins, leaves, drops, resumes, leaderKills, wanOutages, siteSegments, outageSiteSegments,
-                wallSeconds);
+                sc.firewalledShare(), pairingsFailed, wallSeconds);
     }
 
     private static double ratio(long part, long whole) {

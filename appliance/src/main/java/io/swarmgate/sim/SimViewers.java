@@ -25,6 +25,10 @@ final class SimViewers {
     final NetworkType[] network;
     final boolean[] canUpload;
     final int[] uploadKbps;
+    /** Its endpoint firewall blocks WebRTC: no pairing with it ever connects. */
+    final boolean[] firewalled;
+    /** Failed pairings the current generation took part in as the one that reaches nobody. */
+    final int[] connectFailures;
     final byte[] state;
     final int[] generation;
     /** The current peer id of each viewer, made once per join: the coordinator keeps the same string. */
@@ -42,6 +46,8 @@ final class SimViewers {
         network = new NetworkType[viewers];
         canUpload = new boolean[viewers];
         uploadKbps = new int[viewers];
+        firewalled = new boolean[viewers];
+        connectFailures = new int[viewers];
         state = new byte[viewers];
         generation = new int[viewers];
         ids = new String[viewers];
@@ -73,6 +79,12 @@ final class SimViewers {
             generation[v]++;
         }
         ids[v] = "v" + v + "-" + generation[v];
+        connectFailures[v] = 0;
+    }
+
+    /** Whether a data channel between the two can open: neither blocks WebRTC. */
+    boolean linkable(int a, int b) {
+        return !firewalled[a] && !firewalled[b];
     }
 
     /** The index in a peer id made by {@link #id}, without allocating. */

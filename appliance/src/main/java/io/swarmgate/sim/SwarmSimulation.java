@@ -52,6 +52,14 @@ public final class SwarmSimulation {
         java.util.Arrays.fill(doomedFor, -1);
         java.util.Arrays.fill(viewers.firstNeighbourAt, -1);
         this.spread = new SegmentSpread(scenario, viewers, coordinator, random.split());
+        // Drawn last, from their own stream, and only when asked for: an event without firewalls
+        // plays as it did before they existed (a split advances the parent stream).
+        if (scenario.firewalledShare() > 0) {
+            SplittableRandom firewalls = random.split();
+            for (int v = 0; v < scenario.viewers(); v++) {
+                viewers.firewalled[v] = firewalls.nextDouble() < scenario.firewalledShare();
+            }
+        }
     }
 
     /** Runs the event to its end; {@code progress} hears one line per simulated minute. */
@@ -62,6 +70,7 @@ public final class SwarmSimulation {
         EventScript.Event e;
         while ((e = script.next()) != null) {
             clock.moveTo(e.at());
+            failDoomedPairings(e.at());
             if (e.at() >= nextReport) {
                 progress.accept(String.format("simulate: %d min of %d, %d viewers connected, %.1f s", e.at() / 60_000,
                         sc.durationMs() / 60_000, coordinator.peerCount(), (System.nanoTime() - wallStart) / 1e9));
@@ -138,6 +147,7 @@ public final class SwarmSimulation {
     }
 
     private void sweep() {
+        coordinator.endPairingPauses(); // as ViewerLifecycle's sweep does
         for (String id : coordinator.expireSuspended()) {
             int v = SimViewers.indexOf(id);
             if (viewers.id(v).equals(id) && viewers.state[v] == SimViewers.DROPPED) {
@@ -169,6 +179,26 @@ public final class SwarmSimulation {
                         tally.noNeighbourSamples++;
                     }
                 }
+            }
+        }
+    }
+
+    /**
+     * Pairings with a firewalled viewer whose connection timeout has passed are reported failing,
+     * as the SDK reports them; after its second failure the viewer is known to reach nobody (the
+     * SDK's report says no channel is open), as {@code ConnectReports} decides.
+     */
+    private void failDoomedPairings(long now) {
+        while (!listener.doomed.isEmpty() && listener.doomed.peek().at() <= now) {
+            SimListener.DoomedPairing d = listener.doomed.poll();
+            if (!coordinator.isNeighbour(d.reporter(), d.blocked())) {
+                continue; // separated meanwhile (a departure, or the other side's report)
+            }
+            coordinator.reportFailing(d.reporter(), d.blocked());
+            tally.pairingsFailed++;
+            int blocked = SimViewers.indexOf(d.blocked());
+            if (++viewers.connectFailures[blocked] == Scenario.FAILURES_TO_UNREACHABLE) {
+                coordinator.reachable(d.blocked(), false);
             }
         }
     }

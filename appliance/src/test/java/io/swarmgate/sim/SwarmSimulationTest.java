@@ -70,6 +70,26 @@ class SwarmSimulationTest {
     }
 
     @Test
+    void firewalledViewersCostTheirOwnCopiesAndAFewDoomedPairingsNotTheirColleaguesSegments() {
+        double share = 0.05;
+        SimResult r = new SwarmSimulation(Scenario.of(2_000, 20, 1, 300_000).withFirewalled(share)).run(line -> { });
+        SimResult open = seed1();
+        assertEquals(share, r.firewalledShare());
+        assertEquals(0, open.pairingsFailedConnect(), "nobody's pairing fails when no firewall blocks WebRTC");
+        // About 100 firewalled viewers: their share of neighbours at join, the replacements made
+        // before their second failure is known, then one probe per pause (15 s, 30 s, 1, 2 min).
+        assertTrue(r.pairingsFailedConnect() > 0 && r.pairingsFailedConnect() < 2_000 * share * 20,
+                "doomed pairings of the firewalled viewers in 5 minutes: " + r.pairingsFailedConnect());
+        // Each one takes every segment over the WAN itself (about 5 per site-segment), at its
+        // deadline; what it costs the others is at most a late segment now and then.
+        assertTrue(r.wanCopiesPerSegmentPerSite() > open.wanCopiesPerSegmentPerSite() + 2, r.toJson().toString());
+        assertTrue(r.offload() > open.offload() - share - 0.02, "the colleagues still share: " + r.toJson());
+        assertTrue(r.lateShare() < 0.001, "late viewer-segments: " + r.lateShare());
+        assertTrue(r.neighbourWithin2s() > 0.95, "neighbour within 2 s: " + r.neighbourWithin2s());
+        assertEquals(0, r.leaderReelectionMaxMs(), "leaders are still replaced at once: " + r.toJson());
+    }
+
+    @Test
     void aSiteWhoseWanIsDownFetchesNothingAndItsViewersResume() {
         SimResult r = seed1();
         assertTrue(r.wanOutages() > 0 && r.outageSiteSegments() > 0, r.toJson().toString());
