@@ -16,7 +16,8 @@ import java.util.SplittableRandom;
  *   <li>an uploader that holds it serves each neighbour that lacks it, at most four at a time, at
  *       the LAN rate; non-uploaders serve nobody;</li>
  *   <li>anyone still without it at its deadline (buffer − 1.5 s margin − expected HTTP time after
- *       listing; at once when the site has no leader) fetches it over the WAN itself.</li>
+ *       listing; at once when the site has no leader, or when the viewer's firewall blocks WebRTC)
+ *       fetches it over the WAN itself.</li>
  * </ul>
  * A pair with a viewer whose firewall blocks WebRTC is neighbours for the coordinator until the
  * pairing fails, but no segment ever crosses it.
@@ -31,9 +32,9 @@ final class SegmentSpread {
     /**
      * What one site-segment cost and delivered: WAN copies by who fetched (the primary leader, the
      * backup leader, viewers whose site had no leader, viewers the segment did not reach by their
-     * deadline) and viewers it reached too late.
+     * deadline, firewalled viewers with no channel to wait on) and viewers it reached too late.
      */
-    record Outcome(int viewers, int wanCopies, int primary, int backup, int noLeader, int fallback, int late) {
+    record Outcome(int viewers, int wanCopies, int primary, int backup, int noLeader, int fallback, int alone, int late) {
     }
 
     static final int SAFETY_MARGIN_MS = 1_500;
@@ -110,13 +111,15 @@ final class SegmentSpread {
                 if (i == backup) {
                     push(listedAt[i] + backupWait, BACKUP_CHECK, i);
                 }
-                // With no leader to wait for the SDK fetches at once ("noHolder").
-                push(listedAt[i] + (ranked.isEmpty() ? 0 : slack), DEADLINE, i);
+                // With no leader to wait for the SDK fetches at once ("noHolder"), and so does a
+                // viewer with no channel open that could bring it ("alone": its firewall blocks WebRTC).
+                boolean waits = !ranked.isEmpty() && !viewers.firewalled[members[i]];
+                push(listedAt[i] + (waits ? slack : 0), DEADLINE, i);
             }
         }
         int wan = 0;
         int late = 0;
-        int[] by = new int[4];
+        int[] by = new int[5];
         int doomedLocal = doomed >= 0 && stamp[doomed] == pass ? local[doomed] : -1;
         while (heapSize > 0) {
             long e = pop();
@@ -146,13 +149,13 @@ final class SegmentSpread {
                 default -> { // HTTP_START, DEADLINE
                     if (phase[i] == NONE) {
                         wan++;
-                        by[kind == HTTP_START ? 0 : ranked.isEmpty() ? 2 : 3]++;
+                        by[kind == HTTP_START ? 0 : ranked.isEmpty() ? 2 : viewers.firewalled[members[i]] ? 4 : 3]++;
                         fetch(i, t, scenario.wanRttMs() + baseHttpMs * wan, i == doomedLocal);
                     }
                 }
             }
         }
-        return new Outcome(n, wan, by[0], by[1], by[2], by[3], late);
+        return new Outcome(n, wan, by[0], by[1], by[2], by[3], by[4], late);
     }
 
     private void fetch(int i, long t, long ms, boolean vanishes) {

@@ -15,6 +15,7 @@ import java.util.Map;
  * @param wanByBackup                   the backup leader's, when nobody it is connected to had the segment in time
  * @param wanByNoLeader                 viewers' own, because their site had no leader
  * @param wanByFallback                 viewers' own, because the segment did not reach them by their deadline
+ * @param wanByAlone                    firewalled viewers' own, fetched as soon as listed: no channel could bring it
  * @param neighbourWithin2s             share of viewer sessions whose first neighbour came within 2 s of joining
  * @param noNeighbourShare              share of connected viewers without any neighbour, sampled every 30 s
  * @param leaderReelectionP50Ms         from a leader leaving (bye, dropped socket, lost WAN) until its
@@ -28,7 +29,7 @@ import java.util.Map;
  */
 public record SimResult(int viewers, int sites, long seed, long durationS, double wanCopiesPerSegmentPerSite,
                         int wanCopiesPerSegmentPerSiteMin, int wanCopiesPerSegmentPerSiteMax, double wanByPrimary, double wanByBackup,
-                        double wanByNoLeader, double wanByFallback, double neighbourWithin2s, double noNeighbourShare,
+                        double wanByNoLeader, double wanByFallback, double wanByAlone, double neighbourWithin2s, double noNeighbourShare,
                         long firstNeighbourP50Ms, long firstNeighbourP99Ms, long leaderReelectionP50Ms,
                         long leaderReelectionP99Ms, long leaderReelectionMaxMs, int leaderDepartures, double joinCpuUs,
                         double heapPerViewerKib, double offload, double lateShare, long joins, long rejoins, long leaves,
@@ -50,6 +51,7 @@ public record SimResult(int viewers, int sites, long seed, long durationS, doubl
         m.put("wan_copies_backup", round(wanByBackup, 4));
         m.put("wan_copies_no_leader", round(wanByNoLeader, 4));
         m.put("wan_copies_fallback", round(wanByFallback, 4));
+        m.put("wan_copies_alone", round(wanByAlone, 4));
         m.put("neighbour_within_2s", round(neighbourWithin2s, 4));
         m.put("no_neighbour_share", round(noNeighbourShare, 4));
         m.put("first_neighbour_p50_ms", firstNeighbourP50Ms);

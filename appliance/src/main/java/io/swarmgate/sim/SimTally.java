@@ -20,7 +20,7 @@ final class SimTally {
     long siteSegments;
     long outageSiteSegments;
     long wanCopies;
-    final long[] wanBy = new long[4];
+    final long[] wanBy = new long[5];
     int wanCopiesMax;
     int wanCopiesMin = Integer.MAX_VALUE;
     long viewerSegments;
@@ -38,6 +38,7 @@ final class SimTally {
         wanBy[1] += o.backup();
         wanBy[2] += o.noLeader();
         wanBy[3] += o.fallback();
+        wanBy[4] += o.alone();
         wanCopiesMax = Math.max(wanCopiesMax, o.wanCopies());
         wanCopiesMin = Math.min(wanCopiesMin, o.wanCopies());
         viewerSegments += o.viewers();
@@ -65,7 +66,7 @@ final class SimTally {
     SimResult result(Scenario sc, LongSamples reelectionMs, double wallSeconds) {
         return new SimResult(sc.viewers(), sc.sites(), sc.seed(), sc.durationMs() / 1000,
                 ratio(wanCopies, siteSegments), siteSegments == 0 ? 0 : wanCopiesMin, wanCopiesMax, ratio(wanBy[0], siteSegments),
-                ratio(wanBy[1], siteSegments), ratio(wanBy[2], siteSegments), ratio(wanBy[3], siteSegments),
+                ratio(wanBy[1], siteSegments), ratio(wanBy[2], siteSegments), ratio(wanBy[3], siteSegments), ratio(wanBy[4], siteSegments),
                 ratio(sessionsWithin2s, sessions), ratio(noNeighbourSamples, neighbourSamples),
                 firstNeighbourMs.percentile(50), firstNeighbourMs.percentile(99),
                 reelectionMs.percentile(50), reelectionMs.percentile(99), reelectionMs.max(), reelectionMs.size(),

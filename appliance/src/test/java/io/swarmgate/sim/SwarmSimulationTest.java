@@ -80,8 +80,9 @@ class SwarmSimulationTest {
         // before their second failure is known, then one probe per pause (15 s, 30 s, 1, 2 min).
         assertTrue(r.pairingsFailedConnect() > 0 && r.pairingsFailedConnect() < 2_000 * share * 20,
                 "doomed pairings of the firewalled viewers in 5 minutes: " + r.pairingsFailedConnect());
-        // Each one takes every segment over the WAN itself (about 5 per site-segment), at its
-        // deadline; what it costs the others is at most a late segment now and then.
+        // Each one takes every segment over the WAN itself as soon as it is listed (about 5 per
+        // site-segment); what it costs the others is at most a late segment now and then.
+        assertTrue(r.wanByAlone() > 2 && open.wanByAlone() == 0, r.toJson().toString());
         assertTrue(r.wanCopiesPerSegmentPerSite() > open.wanCopiesPerSegmentPerSite() + 2, r.toJson().toString());
         assertTrue(r.offload() > open.offload() - share - 0.02, "the colleagues still share: " + r.toJson());
         assertTrue(r.lateShare() < 0.001, "late viewer-segments: " + r.lateShare());
