@@ -262,9 +262,10 @@ export async function startCluster(topology, { workDir, startAppliance, env, stu
     port: haproxy.port,
     haproxy,
     appliances,
-    async stop() {
+    /** Stops the live appliances one by one: SIGTERM (each drains first) or SIGKILL. */
+    async stop({ signal = 'SIGTERM' } = {}) {
       for (const appliance of appliances.filter((a) => a.alive)) {
-        await appliance.kill('SIGTERM');
+        await appliance.kill(signal);
       }
     },
   };

@@ -497,7 +497,7 @@ export async function runFleet({
       clustered = await startCluster(topology, {
         workDir, log, stun, env: applianceOptions.env, startAppliance: (options) => startAppliance(topology, { log, ...options }),
       });
-      appliance = { stop: () => clustered.stop() };
+      appliance = { stop: (options) => clustered.stop(options) };
     } else {
       appliance = await startAppliance(topology, { dataDir, log, stun, ...applianceOptions });
     }
@@ -697,7 +697,10 @@ export async function runFleet({
     for (const browser of browsers.values()) {
       await withTimeout(browser.close(), 15_000, 'browser close').catch((e) => log(e.message));
     }
-    await appliance.stop();
+    // The browsers are gone: the appliance's drain (server.drain-ms, for a load balancer and the
+    // viewers it would move) has nobody to tell, and each request's log line was written when it
+    // ended. Its data directory goes with the run.
+    await appliance.stop({ signal: 'SIGKILL' });
     const logText = existsSync(accessLog) ? readFileSync(accessLog, 'utf8') : '';
     return summarize({ pages, logText, sampledEndWall, links, routerForwarded, offLan, anchorBytes, connectFailures, machineCpuCores });
   }
