@@ -39,6 +39,7 @@ public final class ApplianceMetrics implements AutoCloseable {
     private final SignalingService signaling;
     private final QoeQueries queries;
     private final MultiGauge viewers;
+    private final MultiGauge reachingNobody;
     private final JvmGcMetrics gc = new JvmGcMetrics();
     private volatile double peerEfficiency = Double.NaN;
 
@@ -54,6 +55,10 @@ public final class ApplianceMetrics implements AutoCloseable {
 
         viewers = MultiGauge.builder("swarmgate.viewers")
                 .description("Viewers connected now, by stream and site")
+                .register(registry);
+        reachingNobody = MultiGauge.builder("swarmgate.viewers.unreachable")
+                .description("Viewers connected now that reach no colleague: their pairings fail to connect and they"
+                        + " have no data channel open (an endpoint firewall that blocks WebRTC), by stream and site")
                 .register(registry);
         Gauge.builder("swarmgate.peer.efficiency", this, m -> m.peerEfficiency)
                 .description("P2P bytes / (HTTP + P2P bytes) over the last minute of reports; NaN without traffic")
@@ -118,10 +123,19 @@ public final class ApplianceMetrics implements AutoCloseable {
         Double efficiency = live.overall().peerEfficiency();
         peerEfficiency = efficiency == null ? Double.NaN : efficiency;
 
+        bySeries(viewers, signaling.viewersByStreamAndSite());
+        bySeries(reachingNobody, signaling.reachingNobodyByStreamAndSite());
+    }
+
+    /**
+     * One series per stream and site, the largest first; past {@link #MAX_VIEWER_SERIES} the rest
+     * are summed under stream and site "other". Series no longer counted disappear.
+     */
+    private static void bySeries(MultiGauge gauge, Map<String, Map<String, Integer>> counts) {
         record Series(String stream, String site, int viewers) {
         }
         List<Series> all = new ArrayList<>();
-        for (Map.Entry<String, Map<String, Integer>> stream : signaling.viewersByStreamAndSite().entrySet()) {
+        for (Map.Entry<String, Map<String, Integer>> stream : counts.entrySet()) {
             stream.getValue().forEach((site, n) -> all.add(new Series(stream.getKey(), site, n)));
         }
         all.sort(Comparator.comparingInt(Series::viewers).reversed()
@@ -139,7 +153,7 @@ public final class ApplianceMetrics implements AutoCloseable {
         if (all.size() > MAX_VIEWER_SERIES) {
             rows.add(MultiGauge.Row.of(Tags.of("stream", "other", "site", "other"), other));
         }
-        viewers.register(rows, true);
+        gauge.register(rows, true);
     }
 
     @Override

@@ -141,6 +141,25 @@ final class SessionRegistry {
         });
     }
 
+    /**
+     * Viewers connected now that the coordinator treats as reaching no neighbour, by stream id and
+     * site (only groups with one); one pass over the viewers.
+     */
+    Map<String, Map<String, Integer>> reachingNobodyByStreamAndSite() {
+        Map<String, Map<String, Integer>> out = new TreeMap<>();
+        bySwarmSite.forEach((key, members) -> {
+            int n = 0;
+            for (ViewerSession s : members) {
+                n += s.reachesNobody ? 1 : 0;
+            }
+            if (n > 0) {
+                out.computeIfAbsent(key.streamId(), k -> new TreeMap<>())
+                        .merge(ViewerSession.Membership.siteOfSwarm(key.swarm()), n, Integer::sum);
+            }
+        });
+        return out;
+    }
+
     /** The viewers of one stream in one swarm (a site, or its part on one link); empty if none. */
     Set<ViewerSession> inSwarmSite(String streamId, String swarm) {
         Set<ViewerSession> members = bySwarmSite.get(new SwarmSite(streamId, swarm));

@@ -196,6 +196,14 @@ public final class SignalingService implements AutoCloseable {
         return registry.countsByStreamAndSite();
     }
 
+    /**
+     * Viewers connected now whose pairings fail to connect and who have no data channel open (an
+     * endpoint firewall that blocks WebRTC), by stream id and site; a fresh copy.
+     */
+    public Map<String, Map<String, Integer>> reachingNobodyByStreamAndSite() {
+        return registry.reachingNobodyByStreamAndSite();
+    }
+
     /** Per site, the median upload capacity (kbit/s) its viewers measured and reported in the last minute. */
     public Map<String, Long> uploadCapacityBySite() {
         return reports.uploadCapacityBySite();

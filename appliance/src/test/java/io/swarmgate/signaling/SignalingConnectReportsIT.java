@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.swarmgate.Await;
 import io.swarmgate.mesh.Coordinator;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,7 +48,15 @@ class SignalingConnectReportsIT extends SignalingTestBase {
     }
 
     /** Viewers joined one after another at {@code addresses}, the first of which leads; its site's leaders. */
-    private record Swarm(List<TestViewer> viewers, Supplier<List<String>> leaders) {
+    private record Swarm(List<TestViewer> viewers, Supplier<List<String>> leaders, String streamId, String site) {
+    }
+
+    /** The appliance's /metrics over HTTP: the series of viewers that reach no colleague, one line each. */
+    private List<String> unreachableSeries() throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(appliance.httpUri().resolve("/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode());
+        return r.body().lines().filter(l -> l.startsWith("swarmgate_viewers_unreachable{")).toList();
     }
 
     private Swarm joinedAt(String... addresses) throws Exception {
@@ -62,7 +73,7 @@ class SignalingConnectReportsIT extends SignalingTestBase {
         Coordinator coordinator = appliance.signaling().coordinator();
         String streamId = welcome.path("streamId").asText();
         String site = welcome.path("site").asText();
-        return new Swarm(viewers, () -> coordinator.leaders(streamId, site));
+        return new Swarm(viewers, () -> coordinator.leaders(streamId, site), streamId, site);
     }
 
     @Test
@@ -87,8 +98,18 @@ class SignalingConnectReportsIT extends SignalingTestBase {
         assertFalse(leaders.contains(walled.peerId), "no channel open and two addresses failed: no longer leads");
         assertEquals(2, leaders.size(), "another viewer leads in its place: " + leaders);
         assertTrue(walled.isOpen(), "it keeps watching");
+        assertEquals(List.of("swarmgate_viewers_unreachable{site=\"" + swarm.site() + "\",stream=\"" + swarm.streamId()
+                + "\"} 1.0"), unreachableSeries(), "admins see the viewer that reaches nobody in /metrics");
+        // Its socket drops and it resumes on a new one: the appliance still knows it reaches nobody.
+        String hello = TestViewer.hello(STREAM, true, "ethernet");
+        TestViewer resumed = viewer("127.0.3.10");
+        assertTrue(resumed.joinWith(hello.substring(0, hello.length() - 1) + ",\"resume\":{\"peerId\":\"" + walled.peerId
+                + "\",\"secret\":\"" + walled.secret + "\"}}").get("resumed").asBoolean());
+        awaitMeshIdle();
+        assertEquals(1, unreachableSeries().size(), "still counted after its resume: " + unreachableSeries());
 
-        sendHandled(walled, report(1));
+        sendHandled(resumed, report(1));
+        assertEquals(List.of(), unreachableSeries(), "a channel open: it reaches a colleague again");
         assertFalse(leadersNow.get().contains(walled.peerId), "leaders are sticky");
         String replaced = leaders.stream().filter(id -> !id.equals(b.peerId)).findFirst().orElseThrow();
         TestViewer leaving = List.of(c, d).stream().filter(v -> v.peerId.equals(replaced)).findFirst().orElseThrow();
