@@ -479,7 +479,7 @@ function sample(secondsAgo) {
         wanKbps: 95_000, wanMeasuredAt: new Date(at - 4000).toISOString(), wanCongested: false },
       // A branch office on a thin link, measured by yesterday's viewers (remembered for a day).
       { site: 'lyon', viewers: 9, efficiency: 0.64, httpBps: http * 0.3, p2pBps: p2p * 0.15, rebufferRatio: 0.006,
-        wanKbps: 2_400, wanMeasuredAt: new Date(at - 3 * 3600_000).toISOString(), wanCongested: true },
+        wanKbps: 2_400, wanMeasuredAt: new Date(at - 3 * 3600_000).toISOString(), wanCongested: true, viewersReachingNobody: 2 },
       { site: 'remote-vpn', viewers: 3, efficiency: 0, httpBps: http * 0.2, p2pBps: 0, rebufferRatio: 0.011, uploadCapacityKbps: null,
         wanKbps: null, wanMeasuredAt: null, wanCongested: null },
     ],
@@ -534,7 +534,11 @@ test('the dashboard follows the live socket: config first, then one sample per i
     assert.match(await cell('lyon', 7).getAttribute('title'), /^Measured .* \(3 h ago\): viewers of this site take its link for congested/);
     assert.equal(await cell('remote-vpn', 7).innerText(), '–');
     assert.equal(await cell('remote-vpn', 7).getAttribute('title'), null);
-    assert.equal(await page.locator('#live-sites .link-congested').count(), 1);
+    // Per site, its viewers that reach no colleague (WebRTC blocked), marked beside its name when there are any.
+    assert.match(await cell('lyon', 0).innerText(), /^lyon\s+2 blocked$/);
+    assert.match(await cell('lyon', 0).locator('.reach-nobody').getAttribute('title'), /^2 of this site's viewers reach no colleague/);
+    assert.equal(await page.locator('#live-sites .reach-nobody').count(), 1);
+    assert.equal(await page.locator('#live-sites .link-congested').count(), 2);
     assert.equal(await page.locator('.bars progress').count(), 6, 'one bar per reason');
     assert.ok(await page.locator('.empty').isHidden());
     await snap(page, 'dashboard-live-sample');

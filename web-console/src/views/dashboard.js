@@ -53,6 +53,21 @@ const WHY_NOT_P2P = [
 const SITE_COLUMNS = ['Site', 'Viewers', 'Peer efficiency', 'HTTP', 'P2P', 'Rebuffer', 'Upload capacity', 'WAN link'];
 
 /**
+ * A site's name, marked with how many of its viewers reach no colleague when any do: their
+ * pairings fail to connect and they have no data channel open (an endpoint firewall or VPN client
+ * that blocks WebRTC), so each takes every segment over the site's link.
+ */
+function siteCell(s) {
+  const n = s.viewersReachingNobody || 0;
+  return h('td', {}, s.site, n ? [' ', h('span', {
+    class: 'link-congested reach-nobody',
+    title: `${format.count(n)} of this site's viewers reach no colleague (WebRTC blocked on their desktop?):`
+      + ' each takes every segment over the WAN',
+    text: `${format.count(n)} blocked`,
+  })] : null);
+}
+
+/**
  * A site's WAN link: the HTTP throughput the appliance tells the site's joining viewers (the
  * median of their fastest recent fetches, remembered for a day), marked in words when they take
  * the link for congested (under 8 Mbit/s, the SDK's threshold): they then connect to colleagues
@@ -177,7 +192,7 @@ export function render(container) {
 
     const sites = [...(latest.bySite || [])].sort((a, b) => (b.viewers || 0) - (a.viewers || 0));
     siteBody.replaceChildren(...(sites.length ? sites.map((s) => h('tr', {},
-      h('td', { text: s.site }),
+      siteCell(s),
       h('td', { class: 'num', text: format.count(s.viewers) }), h('td', { class: 'num', text: format.percent(s.efficiency) }),
       h('td', { class: 'num', text: format.bitrate(s.httpBps) }), h('td', { class: 'num', text: format.bitrate(s.p2pBps) }),
       h('td', { class: 'num', text: format.percent(s.rebufferRatio, 2) }),

@@ -27,7 +27,8 @@ final class QoeWiring {
     static Appliance.Qoe start(ApplianceConfig config, QoeRepository repository, QoeAggregator aggregator,
                               SignalingService signaling, Clock clock) {
         QoeQueries queries = new QoeQueries(repository, aggregator, signaling::viewersByStreamAndSite,
-                signaling::uploadCapacityBySite, () -> wanLinks(signaling.siteLinks()), clock);
+                signaling::uploadCapacityBySite, () -> wanLinks(signaling.siteLinks()),
+                signaling::reachingNobodyByStreamAndSite, clock);
         ApplianceMetrics metrics = new ApplianceMetrics(signaling, aggregator, queries);
         QoeRollup rollup = new QoeRollup(repository, aggregator, clock, new QoeRollup.Settings(
                 config.qoe().rollupIntervalMs(), config.qoe().minuteRetentionDays(), config.qoe().hourRetentionDays()),

@@ -41,7 +41,11 @@ public final class QoeResource {
                     + " on arrived; null without a figure"))
             .required("wanCongested", Schema.bool().nullable().describe("whether viewers take the site's link for"
                     + " congested (wanKbps under the SDK's 8 Mbit/s: they open their peer connections at once and"
-                    + " prefer neighbours on the LAN); null without a figure")))
+                    + " prefer neighbours on the LAN); null without a figure"))
+            .required("viewersReachingNobody", Schema.integer().describe("of the site's viewers connected now,"
+                    + " those that reach no colleague: pairings with viewers at two other addresses failed to connect"
+                    + " and their report says no data channel is open (an endpoint firewall that blocks WebRTC);"
+                    + " they take every segment over the site's link")))
             .named("QoeLiveBySite");
     private static final Schema BY_STREAM = figures(Schema.object().required("stream", Schema.string()))
             .named("QoeByStream");
@@ -162,6 +166,7 @@ public final class QoeResource {
             row.put("wanKbps", wan == null ? null : wan.kbps());
             row.put("wanMeasuredAt", wan == null ? null : wan.measuredAt().toString());
             row.put("wanCongested", wan == null ? null : wan.congested());
+            row.put("viewersReachingNobody", v.reachingNobodyBySite().getOrDefault(site, 0));
         }
         body.put("bySite", sites);
         body.put("byStream", breakdown(v.byStream(), "stream"));

@@ -84,11 +84,13 @@ public final class QoeQueries {
      * last {@code windowSeconds} of reports (the previous minute weighted by its part inside the window).
      * {@code uploadCapacityBySite}: the median upload capacity viewers of each site measured, for
      * the sites where any did; {@code wanLinkBySite}: each site's WAN link, for the sites with a
-     * figure (measured in the last minute or remembered), which may include sites without viewers now.
+     * figure (measured in the last minute or remembered), which may include sites without viewers now;
+     * {@code reachingNobodyBySite}: per site, its viewers connected now that reach no colleague (their
+     * pairings fail to connect and they have no data channel open), for the sites with any.
      */
     public record LiveView(Instant at, int windowSeconds, QoeFigures overall, Map<String, QoeFigures> byStream,
                            Map<String, QoeFigures> bySite, Map<String, Long> uploadCapacityBySite,
-                           Map<String, WanLink> wanLinkBySite) {
+                           Map<String, WanLink> wanLinkBySite, Map<String, Integer> reachingNobodyBySite) {
     }
 
     /** One point of a history series: the period starting at {@code at}, {@code step} long. */
@@ -109,19 +111,22 @@ public final class QoeQueries {
     private final LiveViewers viewers;
     private final LiveUploadCapacity uploadCapacity;
     private final LiveWanLinks wanLinks;
+    private final LiveViewers reachingNobody;
     private final Clock clock;
 
     public QoeQueries(QoeRepository repository, QoeAggregator aggregator, LiveViewers viewers, Clock clock) {
-        this(repository, aggregator, viewers, Map::of, Map::of, clock);
+        this(repository, aggregator, viewers, Map::of, Map::of, Map::of, clock);
     }
 
+    /** @param reachingNobody of the viewers, those that reach no colleague, by stream and site */
     public QoeQueries(QoeRepository repository, QoeAggregator aggregator, LiveViewers viewers,
-                      LiveUploadCapacity uploadCapacity, LiveWanLinks wanLinks, Clock clock) {
+                      LiveUploadCapacity uploadCapacity, LiveWanLinks wanLinks, LiveViewers reachingNobody, Clock clock) {
         this.reads = new QoeHistoryReads(repository);
         this.aggregator = aggregator;
         this.viewers = viewers;
         this.uploadCapacity = uploadCapacity;
         this.wanLinks = wanLinks;
+        this.reachingNobody = reachingNobody;
         this.clock = clock;
     }
 
@@ -159,7 +164,14 @@ public final class QoeQueries {
                 overall.figures(total, LIVE_WINDOW_SECONDS),
                 figures(byStream, streamViewers), figures(bySite, siteViewers),
                 Collections.unmodifiableMap(new TreeMap<>(uploadCapacity.bySite())),
-                Collections.unmodifiableMap(new TreeMap<>(wanLinks.bySite())));
+                Collections.unmodifiableMap(new TreeMap<>(wanLinks.bySite())), bySite(reachingNobody.byStreamAndSite()));
+    }
+
+    /** Counts by stream and site summed per site over the streams. */
+    private static Map<String, Integer> bySite(Map<String, Map<String, Integer>> byStreamAndSite) {
+        Map<String, Integer> out = new TreeMap<>();
+        byStreamAndSite.values().forEach(sites -> sites.forEach((site, n) -> out.merge(site, n, Integer::sum)));
+        return Collections.unmodifiableMap(out);
     }
 
     private static Map<String, QoeFigures> figures(Map<String, QoeSums> sums, Map<String, Long> viewers) {

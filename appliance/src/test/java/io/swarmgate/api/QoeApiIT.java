@@ -83,6 +83,7 @@ class QoeApiIT extends ApiTestBase {
             assertEquals(6, live.at("/whyNotP2p/total").asLong());
             assertEquals("townhall", live.at("/byStream/0/stream").asText());
             assertTrue(live.at("/bySite/0/uploadCapacityKbps").isNull(), "no viewer has measured its upload yet");
+            assertEquals(0, live.at("/bySite/0/viewersReachingNobody").asInt(-1), "no pairing failed to connect");
             for (String field : new String[] {"wanKbps", "wanMeasuredAt", "wanCongested"}) {
                 assertTrue(live.at("/bySite/0/" + field).isNull(), field + ": no viewer has measured its HTTP fetches yet");
             }

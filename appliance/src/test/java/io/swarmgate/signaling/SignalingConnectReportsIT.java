@@ -100,6 +100,8 @@ class SignalingConnectReportsIT extends SignalingTestBase {
         assertTrue(walled.isOpen(), "it keeps watching");
         assertEquals(List.of("swarmgate_viewers_unreachable{site=\"" + swarm.site() + "\",stream=\"" + swarm.streamId()
                 + "\"} 1.0"), unreachableSeries(), "admins see the viewer that reaches nobody in /metrics");
+        assertEquals(Map.of(swarm.site(), 1), appliance.qoe().queries().live().reachingNobodyBySite(),
+                "and in the console's live figures of its site");
         // Its socket drops and it resumes on a new one: the appliance still knows it reaches nobody.
         String hello = TestViewer.hello(STREAM, true, "ethernet");
         TestViewer resumed = viewer("127.0.3.10");
