@@ -89,6 +89,7 @@ final class ViewerLifecycle {
      */
     void place(ViewerSession s, ServerMessage first) {
         ViewerSession.Membership m = s.membership();
+        s.reachesNobody = false; // a new place: the coordinator treats it as reaching its neighbours
         registry.enterSwarmSite(s);
         if (first != null) {
             s.send(first);
