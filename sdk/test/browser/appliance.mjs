@@ -75,8 +75,9 @@ export async function startAppliance({ demo = true, args = [], startTimeoutMs = 
   const child = spawn(process.env.JAVA || 'java', argv, {
     cwd: repoRoot,
     // Tests keep their traffic on loopback: no mDNS announcement on the machine's interfaces; the
-    // STUN responder on a free UDP port, since tests run side by side on one machine.
-    env: { ...process.env, SWARMGATE_DISCOVERY_ENABLED: 'false', SWARMGATE_STUN_PORT: '0' },
+    // STUN responder on a free UDP port, since tests run side by side on one machine. Its stop
+    // comes after the test's pages are gone: no drain (server.drain-ms) for a load balancer to see.
+    env: { ...process.env, SWARMGATE_DISCOVERY_ENABLED: 'false', SWARMGATE_STUN_PORT: '0', SWARMGATE_SERVER_DRAIN_MS: '0' },
     detached: true, // own process group, killed as a whole
     stdio: ['ignore', 'pipe', 'pipe'],
   });
