@@ -210,6 +210,12 @@ public final class Coordinator {
         return peer != null && peer.hasNeighbour(otherId);
     }
 
+    /** Whether the viewer is treated as reaching no neighbour ({@link #reachable}); false if unknown. Any thread, O(1). */
+    public boolean reachesNobody(String peerId) {
+        PeerState peer = peers.get(peerId);
+        return peer != null && peer.unreachable;
+    }
+
     /** The viewer's current neighbours (an immutable snapshot), empty if unknown. Any thread. */
     public Set<String> neighbours(String peerId) {
         PeerState peer = peers.get(peerId);

@@ -26,8 +26,11 @@ final class PeerState {
 
     /** Reported for bytes that failed the appliance's hash, or for stalling transfers: never a leader again. */
     boolean distrusted;
-    /** Reaches no neighbour (no channel open, pairings failing to connect): not a leader until it does. */
-    boolean unreachable;
+    /**
+     * Reaches no neighbour (no channel open, pairings failing to connect): not a leader until it does.
+     * Written by the owning thread; volatile for {@link Coordinator#reachesNobody} from any thread.
+     */
+    volatile boolean unreachable;
     /** Epoch millis until which it is given no new neighbours ({@link StreamMesh#fail}), or -1. */
     long pairingPausedUntil = -1;
     /** Pauses of its pairing since it last reached a neighbour; each one is twice as long as the last. */

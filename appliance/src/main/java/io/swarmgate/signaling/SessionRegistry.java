@@ -8,6 +8,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import java.util.function.ToIntFunction;
 
 /**
  * Every open signaling connection, and the admitted viewers by peer id and by stream and site.
@@ -141,25 +143,6 @@ final class SessionRegistry {
         });
     }
 
-    /**
-     * Viewers connected now that the coordinator treats as reaching no neighbour, by stream id and
-     * site (only groups with one); one pass over the viewers.
-     */
-    Map<String, Map<String, Integer>> reachingNobodyByStreamAndSite() {
-        Map<String, Map<String, Integer>> out = new TreeMap<>();
-        bySwarmSite.forEach((key, members) -> {
-            int n = 0;
-            for (ViewerSession s : members) {
-                n += s.reachesNobody ? 1 : 0;
-            }
-            if (n > 0) {
-                out.computeIfAbsent(key.streamId(), k -> new TreeMap<>())
-                        .merge(ViewerSession.Membership.siteOfSwarm(key.swarm()), n, Integer::sum);
-            }
-        });
-        return out;
-    }
-
     /** The viewers of one stream in one swarm (a site, or its part on one link); empty if none. */
     Set<ViewerSession> inSwarmSite(String streamId, String swarm) {
         Set<ViewerSession> members = bySwarmSite.get(new SwarmSite(streamId, swarm));
@@ -171,9 +154,22 @@ final class SessionRegistry {
      * stream × site groups, not over the viewers.
      */
     Map<String, Map<String, Integer>> countsByStreamAndSite() {
+        return countGroups(Set::size);
+    }
+
+    /**
+     * Of the viewers connected now, those {@code which} picks, by stream id and site (only groups
+     * with one); one pass over the viewers.
+     */
+    Map<String, Map<String, Integer>> countsByStreamAndSite(Predicate<ViewerSession> which) {
+        return countGroups(members -> (int) members.stream().filter(which).count());
+    }
+
+    /** {@code count} of each stream × site group, by stream id and site (groups counted 0 left out). */
+    private Map<String, Map<String, Integer>> countGroups(ToIntFunction<Set<ViewerSession>> count) {
         Map<String, Map<String, Integer>> out = new TreeMap<>();
         bySwarmSite.forEach((key, members) -> {
-            int n = members.size();
+            int n = count.applyAsInt(members);
             if (n > 0) {
                 out.computeIfAbsent(key.streamId(), k -> new TreeMap<>())
                         .merge(ViewerSession.Membership.siteOfSwarm(key.swarm()), n, Integer::sum);

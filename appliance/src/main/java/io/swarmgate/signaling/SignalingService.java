@@ -201,7 +201,10 @@ public final class SignalingService implements AutoCloseable {
      * endpoint firewall that blocks WebRTC), by stream id and site; a fresh copy.
      */
     public Map<String, Map<String, Integer>> reachingNobodyByStreamAndSite() {
-        return registry.reachingNobodyByStreamAndSite();
+        return registry.countsByStreamAndSite(s -> {
+            ViewerSession.Membership m = s.membership();
+            return m != null && m.inMesh() && coordinator.reachesNobody(m.peerId());
+        });
     }
 
     /** Per site, the median upload capacity (kbit/s) its viewers measured and reported in the last minute. */

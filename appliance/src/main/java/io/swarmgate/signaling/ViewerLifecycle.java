@@ -89,7 +89,6 @@ final class ViewerLifecycle {
      */
     void place(ViewerSession s, ServerMessage first) {
         ViewerSession.Membership m = s.membership();
-        s.reachesNobody = false; // a new place: the coordinator treats it as reaching its neighbours
         registry.enterSwarmSite(s);
         if (first != null) {
             s.send(first);
@@ -218,7 +217,6 @@ final class ViewerLifecycle {
         }
         boolean reachable = change == ConnectReports.Change.MAY_LEAD;
         if (coordinator.reachable(m.peerId(), reachable)) {
-            s.reachesNobody = !reachable;
             if (reachable) {
                 LOG.info("{} - may lead {} in site {} again: it has a data channel open (its address {})",
                         m.peerId(), m.streamId(), m.site(), s.address.getHostAddress());
@@ -287,7 +285,6 @@ final class ViewerLifecycle {
         registry.leaveSwarmSite(old);
         held = held.withToken(a.token());
         s.admit(held);
-        s.reachesNobody = old.reachesNobody; // the coordinator keeps its peer state across the resume
         registry.register(s);
         registry.enterSwarmSite(s);
         s.send(welcome(held, true));

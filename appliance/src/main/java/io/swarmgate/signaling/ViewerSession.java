@@ -137,12 +137,6 @@ public final class ViewerSession implements Session.Listener.AutoDemanding {
     private volatile boolean replaced;
     /** Written by the mesh thread only; null until admitted. */
     private volatile Membership membership;
-    /**
-     * The coordinator treats this viewer as reaching no neighbour (its pairings failed to connect and
-     * its report says no data channel is open: {@link ConnectReports}). Written by the mesh thread,
-     * read by /metrics.
-     */
-    volatile boolean reachesNobody;
 
     /** {@code hash} requests not yet answered (I/O thread adds, the completing thread subtracts). */
     final java.util.concurrent.atomic.AtomicInteger pendingHashes = new java.util.concurrent.atomic.AtomicInteger();
