@@ -14,7 +14,8 @@ public record ApplianceConfig(Server server, Path dataDir, Database database, Lo
 
     /** Listeners, TLS identity and shutdown, read by {@code ApplianceServer}. */
     public record Server(String bind, int httpsPort, int httpPort, List<String> hostnames,
-                         int shutdownTimeoutMs, int maxThreads, int acceptQueueSize, int drainMs, int moveSpreadMs) {
+                         int shutdownTimeoutMs, int maxThreads, int acceptQueueSize, int drainMs, int moveSpreadMs,
+                         boolean http2) {
         public Server {
             hostnames = List.copyOf(hostnames);
         }

@@ -25,6 +25,7 @@ public final class ConfigKey<T> {
     public static final String SERVER_MOVE_SPREAD_MS = "server.move-spread-ms";
     public static final String SERVER_MAX_THREADS = "server.max-threads";
     public static final String SERVER_ACCEPT_QUEUE_SIZE = "server.accept-queue-size";
+    public static final String SERVER_HTTP2 = "server.http2";
     public static final String DATA_DIR = "data.dir";
     public static final String DATABASE_POOL_SIZE = "database.pool-size";
     public static final String DATABASE_URL = "database.url";

@@ -41,6 +41,8 @@ public final class ConfigKeys {
             "Largest number of request threads.");
     public static final ConfigKey<Integer> SERVER_ACCEPT_QUEUE_SIZE = integer(ConfigKey.SERVER_ACCEPT_QUEUE_SIZE,
             1024, 0, 65535, "Pending TCP connections the listeners queue (listen backlog); 0 uses the JVM's 50.");
+    public static final ConfigKey<Boolean> SERVER_HTTP2 = bool(ConfigKey.SERVER_HTTP2, true,
+            "Offer HTTP/2 (ALPN h2) on the HTTPS port, WebSockets over HTTP/2 included; false: HTTP/1.1 only.");
     public static final ConfigKey<Path> DATA_DIR = path(ConfigKey.DATA_DIR, "./var",
             "Data directory: database, PKI, logs.");
     public static final ConfigKey<Integer> DATABASE_POOL_SIZE = integer(ConfigKey.DATABASE_POOL_SIZE, 8, 2, 64,
@@ -185,7 +187,7 @@ public final class ConfigKeys {
     static final List<ConfigKey<?>> ALL = List.of(
             SERVER_BIND, SERVER_HTTPS_PORT, SERVER_HTTP_PORT, SERVER_HOSTNAMES, SERVER_SHUTDOWN_TIMEOUT_MS,
             SERVER_DRAIN_MS, SERVER_MOVE_SPREAD_MS,
-            SERVER_MAX_THREADS, SERVER_ACCEPT_QUEUE_SIZE, DATA_DIR, DATABASE_POOL_SIZE, DATABASE_URL,
+            SERVER_MAX_THREADS, SERVER_ACCEPT_QUEUE_SIZE, SERVER_HTTP2, DATA_DIR, DATABASE_POOL_SIZE, DATABASE_URL,
             DATABASE_USER, DATABASE_PASSWORD_FILE, CLUSTER_SYNC_INTERVAL_MS, LOG_LEVEL, LOG_REQUESTS,
             DEMO_ENABLED, DEMO_LIVE_WINDOW, MESH_TARGET_DEGREE, MESH_MAX_NEIGHBOURS, MESH_LEADERS_PER_SITE,
             MESH_UPLOAD_ON_CELLULAR, MESH_UPLOAD_ON_WIFI, MESH_MAX_UPLOADS, MESH_MAX_UPLOAD_KBPS, MESH_TRUSTED_NETWORKS, MESH_CANDIDATE_NETWORKS, MESH_RESUME_GRACE_MS,

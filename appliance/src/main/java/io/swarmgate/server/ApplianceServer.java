@@ -14,10 +14,14 @@ import java.net.URI;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.http.pathmap.PathSpec;
+import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
+import org.eclipse.jetty.io.WindowRateControl;
 import org.eclipse.jetty.server.CustomRequestLog;
+import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -63,6 +67,13 @@ public final class ApplianceServer implements AutoCloseable {
     static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
     /** Largest signaling frame (docs/protocol.md). */
     static final int SIGNALING_FRAME_LIMIT = 16 * 1024;
+    /** ALPN protocol ids (RFC 7301 registry). */
+    static final String ALPN_H2 = "h2";
+    static final String ALPN_HTTP_1_1 = "http/1.1";
+    /** Concurrent HTTP/2 streams per connection: a viewer page uses a handful. */
+    static final int H2_MAX_STREAMS = 128;
+    /** HTTP/2 control events (resets, pings, settings, empty frames) a connection may send per second. */
+    static final int H2_MAX_CONTROL_EVENTS_PER_SECOND = 128;
     /** Name of the plain-HTTP connector; diagnostics answer only there. */
     static final String PLAIN_CONNECTOR = "http";
 
@@ -121,8 +132,7 @@ public final class ApplianceServer implements AutoCloseable {
         tls.setSniRequired(false);
         tls.setRenegotiationAllowed(false);
 
-        ServerConnector https = new ServerConnector(server,
-                new SslConnectionFactory(tls, "http/1.1"), new HttpConnectionFactory(httpsConfig));
+        ServerConnector https = new ServerConnector(server, secureProtocols(tls, httpsConfig, settings.http2()));
         https.setName("https");
         https.setPort(settings.httpsPort());
         https.setHost(settings.bind().isEmpty() ? null : settings.bind());
@@ -159,6 +169,34 @@ public final class ApplianceServer implements AutoCloseable {
             }, "%{client}a - %u %{yyyy-MM-dd'T'HH:mm:ss.SSSXXX|UTC}t \"%m %U %H\" %s %O %{ms}T \"%{User-Agent}i\""));
         }
         return new ApplianceServer(server, https, http, tls, services.pki(), health);
+    }
+
+    /**
+     * The HTTPS listener's protocols: TLS, then HTTP/2 or HTTP/1.1 as the client's ALPN asks (a
+     * client that names neither gets HTTP/1.1), or HTTP/1.1 alone when {@code http2} is off. HTTP/2
+     * lets a page's requests to the appliance share one TLS connection. Its limits are set here
+     * rather than left to Jetty's defaults, so docs/security.md stays true.
+     */
+    private static ConnectionFactory[] secureProtocols(SslContextFactory.Server tls, HttpConfiguration config,
+                                                       boolean http2) {
+        HttpConnectionFactory http1 = new HttpConnectionFactory(config);
+        if (!http2) {
+            return new ConnectionFactory[] {new SslConnectionFactory(tls, ALPN_HTTP_1_1), http1};
+        }
+        HTTP2ServerConnectionFactory h2 = new HTTP2ServerConnectionFactory(config);
+        h2.setMaxConcurrentStreams(H2_MAX_STREAMS);
+        // Streams reset, empty frames, pings and settings beyond this rate a second close the connection.
+        h2.setRateControlFactory(new WindowRateControl.Factory(H2_MAX_CONTROL_EVENTS_PER_SECOND));
+        // No WebSockets over HTTP/2 (RFC 8441) with this Jetty: a closed tunnel stream stays registered
+        // in its HTTP/2 session (jetty/jetty.project#15657, 12.1.10 to at least 12.1.14), so every
+        // page's connection would leak and a stop would wait out its timeout. Without the setting,
+        // browsers open the signaling socket on an HTTP/1.1 connection of its own, as before.
+        h2.setConnectProtocolEnabled(false);
+        // ALPN names, matched exactly: "http/1.1", not Jetty's factory name "HTTP/1.1". A browser opening a
+        // WebSocket offers only "http/1.1", and a name that matches nothing fails the handshake.
+        ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory(ALPN_H2, ALPN_HTTP_1_1);
+        alpn.setDefaultProtocol(ALPN_HTTP_1_1);
+        return new ConnectionFactory[] {new SslConnectionFactory(tls, alpn.getProtocol()), alpn, h2, http1};
     }
 
     /**
