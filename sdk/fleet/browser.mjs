@@ -18,6 +18,7 @@ import { existsSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { chromiumPath, rigFlags } from '../test/browser/chromium.mjs';
 import { firefoxPath, launchFirefoxInNamespace } from './firefox.mjs';
+import { trustFlags } from './tls.mjs';
 
 export { chromiumPath, firefoxPath };
 
@@ -58,8 +59,9 @@ exec ${shellQuote(process.env.IP_COMMAND || 'ip')} netns exec ${shellQuote(names
  * @param {string} options.dir directory for the wrapper script
  * @param {string[]} [options.args] extra Chromium flags
  * @param {boolean} [options.hideLocalIps=false] keep Chromium's default of mDNS host candidates
+ * @param {string|null} [options.trustSpki] the appliance key's SPKI hash the viewer trusts (tls.mjs)
  */
-export function launchInNamespace({ namespace, dir, args = [], hideLocalIps = false }) {
+export function launchInNamespace({ namespace, dir, args = [], hideLocalIps = false, trustSpki = null }) {
   return chromium.launch({
     executablePath: writeNetnsWrapper(dir, namespace),
     headless: true,
@@ -72,7 +74,7 @@ export function launchInNamespace({ namespace, dir, args = [], hideLocalIps = fa
     // (chrome://omnibox-popup.top-chrome/, about 1.4 s of CPU as each viewer opens); headless
     // viewers never show it, and on a shared machine it delays the pages starting meanwhile.
     args: [...rigFlags(['10.99.*']), '--disable-features=WebUIOmniboxPopup,WebUIOmniboxAimPopup',
-      ...(hideLocalIps ? [] : ['--disable-features=WebRtcHideLocalIpsWithMdns']), ...args],
+      ...(hideLocalIps ? [] : ['--disable-features=WebRtcHideLocalIpsWithMdns']), ...trustFlags(trustSpki), ...args],
   });
 }
 
@@ -107,10 +109,10 @@ export function browserUnavailableReason(choice) {
  * has request routing (context.route).
  * @param {'chromium'|'firefox'} kind
  */
-export async function launchViewerBrowser(kind, { namespace, dir, hideLocalIps = false }) {
+export async function launchViewerBrowser(kind, { namespace, dir, hideLocalIps = false, trustSpki = null }) {
   if (kind === 'firefox') {
     return launchFirefoxInNamespace({ namespace, dir, hideLocalIps });
   }
-  const browser = await launchInNamespace({ namespace, dir, hideLocalIps });
+  const browser = await launchInNamespace({ namespace, dir, hideLocalIps, trustSpki });
   return Object.assign(browser, { browserName: 'chromium' });
 }

@@ -3,7 +3,7 @@
 //
 //   node sdk/fleet/fleet.mjs --viewers 8 --sites 2 --duration 60 [--stream live|vod] [--http-only]
 //     [--player hlsjs|dashjs|shaka|videojs] [--format hls|dash]
-//     [--wan-rate 2.5mbit] [--subnets-per-site N] [--browser-default-mdns] [--no-stun] [--cached-hls-js]
+//     [--wan-rate 2.5mbit] [--subnets-per-site N] [--browser-default-mdns] [--no-stun] [--cached-hls-js] [--tls]
 //     [--browser chromium|firefox|mixed] [--compare-http] [--report FILE] (--help lists every option)
 //
 // Programmatic: `const result = await runFleet({viewers, sites, duration, stream, httpOnly, ...})`.
@@ -27,6 +27,7 @@ import { watchMachineCpu } from './machine-cpu.mjs';
 import { pairOrder, poolRuns } from './pool.mjs';
 import { startCluster } from './cluster.mjs';
 import { createTopology, destroyAllTopologies, ip, maxSites, removeDir } from './topology.mjs';
+import { applianceSpki } from './tls.mjs';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const jarPath = process.env.SWARMGATE_JAR || join(repoRoot, 'appliance', 'target', 'swarmgate.jar');
@@ -413,7 +414,7 @@ function applianceRig(topology, dataDir, restart, cluster) {
 export async function runFleet({
   viewers, sites = 1, duration, stream = 'live', httpOnly = false, staggerMs = 1000, player = 'hlsjs', format,
   wanRateKbit = null, subnetsPerSite = 1, browser = 'chromium', browserDefaultMdns = false, cachedHlsJs = false, stun = true,
-  renditions = 1, abr = false, originApart = false, cluster = false, profileDir = null, onPage, pageConfig, onContext, onAppliance, beforeStop, log = (m) => process.stderr.write(`fleet: ${m}\n`),
+  renditions = 1, abr = false, originApart = false, cluster = false, tls = false, profileDir = null, onPage, pageConfig, onContext, onAppliance, beforeStop, log = (m) => process.stderr.write(`fleet: ${m}\n`),
 } = {}) {
   if (!Number.isInteger(viewers) || viewers < 1) {
     throw new Error(`viewers must be a positive integer, got ${viewers}`);
@@ -440,6 +441,9 @@ export async function runFleet({
   }
   if (cachedHlsJs && browser !== 'chromium') {
     throw new Error('cachedHlsJs needs request routing, which only Chromium viewers have');
+  }
+  if (tls && (cluster || originApart || browser !== 'chromium')) {
+    throw new Error('tls serves every page from one appliance\'s HTTPS port to Chromium viewers: it does not combine with cluster, originApart or Firefox');
   }
   if (cachedHlsJs && !existsSync(HLS_JS_BUILD)) {
     throw new Error(`${HLS_JS_BUILD} is missing: build it with mvn -B -DskipTests package (or npm run build in sdk/)`);
@@ -534,6 +538,11 @@ export async function runFleet({
     if (onAppliance) {
       await onAppliance(rig);
     }
+    // With tls, viewers trust the key the appliance presents (its data directory keeps it across a restart).
+    const trustSpki = tls ? await applianceSpki(topology.router, HTTPS_PORT) : null;
+    if (tls) {
+      log(`pages over HTTPS on port ${HTTPS_PORT}; viewers trust the appliance's key ${trustSpki}`);
+    }
 
     // One browser of each kind per viewer namespace (site, subnet) that gets a viewer of that kind.
     const browsers = new Map();
@@ -551,7 +560,7 @@ export async function runFleet({
       const place = placement(index);
       if (!browsers.has(browserKey(place))) {
         browsers.set(browserKey(place), await launchViewerBrowser(place.kind, {
-          namespace: topology.viewerNamespace(place.site, place.subnet), dir: workDir, hideLocalIps: browserDefaultMdns,
+          namespace: topology.viewerNamespace(place.site, place.subnet), dir: workDir, hideLocalIps: browserDefaultMdns, trustSpki,
         }));
       }
     }
@@ -609,7 +618,8 @@ export async function runFleet({
         query.set('renditions', '2');
         if (!abr) query.set('level', String(Math.floor(index / 2) % 2));
       }
-      const url = `http://${topology.routerAddress(site)}:${HTTP_PORT}/demo/${String(query) ? `?${query}` : ''}`;
+      const origin = tls ? `https://${topology.routerAddress(site)}:${HTTPS_PORT}` : `http://${topology.routerAddress(site)}:${HTTP_PORT}`;
+      const url = `${origin}/demo/${String(query) ? `?${query}` : ''}`;
       const viewer = {
         index, site, subnet, browser: kind, namespace: topology.viewerNamespace(site, subnet), address: topology.siteAddress(site, subnet),
         page, context, url, joinedAt: Date.now(), closed: false, samples: 0, last: null, latencies: [],
@@ -731,6 +741,7 @@ export async function runFleet({
         played,
         startup_ms: played ? Math.round(s.playingAt) : null,
         // ms since the page's navigation start; null for what did not happen (yet)
+        protocol: s.protocol ?? null, // the page's HTTP version ('h2' with --tls, 'http/1.1' without)
         startup_phases_ms: Object.fromEntries(STARTUP_MARKS.map((k) => [k, Number.isFinite(marks[k]) ? Math.round(marks[k]) : null])),
         stalls: s.waiting ?? 0,
         // of those, stalls with under 0.25 s of media at the playhead (probe.mjs): the data was late
@@ -819,6 +830,9 @@ export async function runFleet({
       browser_default_mdns: browserDefaultMdns,
       stun,
       cached_hls_js: cachedHlsJs,
+      tls,
+      // pages by the HTTP version they reached the appliance with, e.g. {"h2": 12}
+      page_protocols: perPage.reduce((n, p) => ({ ...n, [p.protocol ?? 'unknown']: (n[p.protocol ?? 'unknown'] ?? 0) + 1 }), {}),
       renditions,
       abr,
       offload: hlsBytes > 0 && originBytes !== null ? round(1 - originBytes / hlsBytes, 4) : null,
@@ -906,7 +920,7 @@ export function figures(result) {
 
 const USAGE = 'usage: scripts/fleet --viewers N --sites K --duration S [--stream live|vod] [--http-only | --compare-http]\n' +
   '                     [--player hlsjs|dashjs|shaka|videojs] [--format hls|dash] [--browser chromium|firefox|mixed]\n' +
-  '                     [--wan-rate RATE] [--subnets-per-site N] [--browser-default-mdns] [--no-stun] [--cached-hls-js]\n' +
+  '                     [--wan-rate RATE] [--subnets-per-site N] [--browser-default-mdns] [--no-stun] [--cached-hls-js] [--tls]\n' +
   '                     [--renditions 1|2 [--abr]] [--stagger-ms MS] [--repeat N] [--pages] [--report FILE] [--profile DIR]';
 
 const HELP = `${USAGE}
@@ -940,6 +954,9 @@ appliance's demo stream; the last stdout line is one JSON object (fields: docs/b
                           viewers get no ICE server, mDNS viewers share only on their own subnet
   --cached-hls-js         the page's hls.min.js (624 KB) comes from the fleet, as from a browser
                           cache, instead of over the WAN link once per viewer (Chromium only)
+  --tls                   pages, SDK and signaling over the appliance's HTTPS port, as deployed
+                          (HTTP/2 where the appliance offers it); the viewers' Chromium trusts the
+                          appliance's key by its hash. Default: its plain-HTTP port (Chromium only)
   --renditions 1|2        2: the live HLS stream with two renditions (320x180 and 192x108, the demo's
                           abr.m3u8), the pages' hls.js pinned to them two by two (pages 1-2 the
                           lower, 3-4 the higher, ...), so the site's first two viewers, its leaders,
@@ -972,7 +989,7 @@ export function parseArgs(argv) {
   const options = {
     sites: 1, stream: 'live', player: 'hlsjs', format: undefined, browser: 'chromium', httpOnly: false, staggerMs: 1000, showPages: false,
     wanRateKbit: null, subnetsPerSite: 1, browserDefaultMdns: false, stun: true, cachedHlsJs: false, compareHttp: false, repeat: 1,
-    report: null, profileDir: null, renditions: 1, abr: false,
+    report: null, profileDir: null, renditions: 1, abr: false, tls: false,
   };
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
@@ -1006,6 +1023,7 @@ export function parseArgs(argv) {
       case '--browser-default-mdns': options.browserDefaultMdns = true; break;
       case '--no-stun': options.stun = false; break;
       case '--cached-hls-js': options.cachedHlsJs = true; break;
+      case '--tls': options.tls = true; break;
       case '--renditions': options.renditions = integer('--renditions'); break;
       case '--abr': options.abr = true; break;
       case '--repeat': options.repeat = integer('--repeat'); break;
@@ -1026,6 +1044,7 @@ export function parseArgs(argv) {
   if (options.stream !== 'live' && options.stream !== 'vod') throw new UsageError(`--stream must be live or vod, got '${options.stream}'`);
   if (!BROWSER_CHOICES.includes(options.browser)) throw new UsageError(`--browser must be one of ${BROWSER_CHOICES.join(', ')}, got '${options.browser}'`);
   if (options.cachedHlsJs && options.browser !== 'chromium') throw new UsageError('--cached-hls-js works with --browser chromium only (it routes requests)');
+  if (options.tls && options.browser !== 'chromium') throw new UsageError('--tls works with --browser chromium only (Chromium viewers trust the appliance\'s key by its hash)');
   options.format = playerFormat(options.player, options.format);
   if (options.renditions !== 1 && !(options.renditions === 2 && options.stream === 'live' && options.player === 'hlsjs'
     && options.format === 'hls')) {

@@ -308,6 +308,8 @@ export async function samplePage(cutWall) {
       }, {})
       : {},
     marks,
+    // The page's HTTP version to the appliance ('h2', 'http/1.1'), from its navigation entry.
+    protocol: navigation && navigation.nextHopProtocol ? navigation.nextHopProtocol : null,
     hasSdk: !!sg,
     sdk,
     sdkError,

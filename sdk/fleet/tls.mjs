@@ -1,0 +1,47 @@
+// The fleet over HTTPS (`--tls`), as the product runs: pages, SDK and signaling from the
+// appliance's HTTPS port. Viewers' browsers trust the appliance's own key, the way a company's
+// desktops trust its internal CA, without turning certificate checks off for anything else.
+import { X509Certificate, createHash } from 'node:crypto';
+import { execFile } from 'node:child_process';
+
+const PEM = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/;
+
+/**
+ * The SHA-256 of the certificate's public key (its SubjectPublicKeyInfo), base64: the form
+ * Chromium's --ignore-certificate-errors-spki-list takes.
+ * @param {string} pem
+ */
+export function spkiHash(pem) {
+  const match = PEM.exec(pem);
+  if (!match) {
+    throw new Error('no PEM certificate in the TLS answer');
+  }
+  const spki = new X509Certificate(match[0]).publicKey.export({ type: 'spki', format: 'der' });
+  return createHash('sha256').update(spki).digest('base64');
+}
+
+/**
+ * The SPKI hash of the certificate the appliance presents on `port`, read inside `namespace` with
+ * openssl's TLS client (the same handshake a viewer's browser makes).
+ * @returns {Promise<string>}
+ */
+export function applianceSpki(namespace, port) {
+  return new Promise((resolveSpki, reject) => {
+    const child = execFile(process.env.IP_COMMAND || 'ip',
+      ['netns', 'exec', namespace, 'openssl', 's_client', '-connect', `127.0.0.1:${port}`, '-servername', 'swarmgate'],
+      { timeout: 10_000, encoding: 'utf8' },
+      (error, stdout) => {
+        try {
+          resolveSpki(spkiHash(stdout));
+        } catch (e) {
+          reject(new Error(`cannot read the appliance's certificate on port ${port}: ${e.message}${error ? ` (${error.message})` : ''}`));
+        }
+      });
+    child.stdin.end();
+  });
+}
+
+/** Chromium flags that make a viewer trust the key `spki` (and nothing else it would not already). */
+export function trustFlags(spki) {
+  return spki ? [`--ignore-certificate-errors-spki-list=${spki}`] : [];
+}
