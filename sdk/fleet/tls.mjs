@@ -3,6 +3,7 @@
 // desktops trust its internal CA, without turning certificate checks off for anything else.
 import { X509Certificate, createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
+import { connect } from 'node:tls';
 
 const PEM = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/;
 
@@ -38,6 +39,24 @@ export function applianceSpki(namespace, port) {
         }
       });
     child.stdin.end();
+  });
+}
+
+/**
+ * The SPKI hash of the certificate a server presents at `host`:`port` on this machine's own
+ * network (no namespace), read with Node's TLS client.
+ * @returns {Promise<string>}
+ */
+export function serverSpki(host, port) {
+  return new Promise((resolveSpki, reject) => {
+    // The certificate is read, not trusted: its hash is what the browser is then told to trust.
+    const socket = connect({ host, port, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] }, () => {
+      const raw = socket.getPeerCertificate().raw;
+      socket.end();
+      resolveSpki(createHash('sha256').update(new X509Certificate(raw).publicKey.export({ type: 'spki', format: 'der' })).digest('base64'));
+    });
+    socket.setTimeout(10_000, () => socket.destroy(new Error(`no TLS answer from ${host}:${port} in 10 s`)));
+    socket.on('error', reject);
   });
 }
 

@@ -3,6 +3,7 @@ import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 import { startAppliance } from './appliance.mjs';
 import { launchOptions } from './rig.mjs';
+import { serverSpki, trustFlags } from '../../fleet/tls.mjs';
 
 export { chromiumPath, rigFlags } from './rig.mjs';
 
@@ -20,7 +21,8 @@ export function demoApplianceAndChromium() {
   const rig = { appliance: null, browser: null };
   before(async () => {
     rig.appliance = await startAppliance({ demo: true });
-    rig.browser = await launchChromium();
+    // It trusts the appliance's own key, as a desktop trusts its company's CA: pages may use httpsUrl.
+    rig.browser = await launchChromium({ args: trustFlags(await serverSpki('127.0.0.1', rig.appliance.httpsPort)) });
   });
   after(async () => {
     await rig.browser?.close();

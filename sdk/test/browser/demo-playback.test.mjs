@@ -1,5 +1,6 @@
-// Real Chromium plays the appliance's demo page for 20 s: the live stream must start, keep up
-// with the wall clock and never stall. Uses appliance/target/swarmgate.jar (mvn package).
+// Real Chromium plays the appliance's demo page for 20 s over HTTPS, as deployed: the live stream
+// must start, keep up with the wall clock and never stall; the page comes over HTTP/2 and its SDK
+// joins the mesh (its signaling socket on HTTP/1.1). Uses appliance/target/swarmgate.jar (mvn package).
 // Needs: chromium
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
@@ -13,7 +14,7 @@ const screenshot = join(repoRoot, 'sdk', 'test-output', 'demo-playback.png');
 
 const rig = demoApplianceAndChromium();
 
-test('live demo stream plays in Chromium for 20 s without stalling', { timeout: 90_000 }, async () => {
+test('live demo stream plays in Chromium for 20 s over HTTPS without stalling, its SDK joined', { timeout: 90_000 }, async () => {
   const page = await rig.browser.newPage({ viewport: { width: 1024, height: 800 } });
   const consoleErrors = [];
   const failedRequests = [];
@@ -31,7 +32,7 @@ test('live demo stream plays in Chromium for 20 s without stalling', { timeout: 
     }
   });
 
-  await page.goto(`${rig.appliance.httpUrl}/demo/`);
+  await page.goto(`${rig.appliance.httpsUrl}/demo/`);
   await page.waitForFunction(() => window.demoPlayer?.stats.started === true, null, { timeout: 20_000 });
   const startTime = await page.evaluate(() => window.demoPlayer.video.currentTime);
 
@@ -46,6 +47,9 @@ test('live demo stream plays in Chromium for 20 s without stalling', { timeout: 
       hlsVersion: window.Hls?.version,
       usesHlsJs: hls !== null,
       status: document.getElementById('status').textContent,
+      protocol: performance.getEntriesByType('navigation')[0].nextHopProtocol,
+      sdkProtocol: performance.getEntriesByType('resource').find((e) => e.name.includes('/sdk/swarmgate.js'))?.nextHopProtocol,
+      sdk: window.swarmgate ? { connected: window.swarmgate.stats().connected, peerId: window.swarmgate.stats().peerId } : null,
     };
   });
   await mkdir(join(repoRoot, 'sdk', 'test-output'), { recursive: true });
@@ -53,6 +57,11 @@ test('live demo stream plays in Chromium for 20 s without stalling', { timeout: 
   const report = JSON.stringify({ startTime, ...result, consoleErrors, failedRequests }, null, 2);
 
   assert.ok(result.usesHlsJs, 'the page plays through hls.js (MSE), not natively');
+  assert.equal(result.protocol, 'h2', `the page came over HTTP/2\n${report}`);
+  assert.equal(result.sdkProtocol, 'h2', `the SDK came over HTTP/2\n${report}`);
+  // The socket is opened on an HTTP/1.1 connection that ALPN must grant (ApplianceServer).
+  assert.equal(result.sdk?.connected, true, `the SDK's signaling socket is open\n${report}`);
+  assert.ok(result.sdk.peerId, `the appliance welcomed the viewer\n${report}`);
   assert.equal(result.paused, false, report);
   assert.ok(result.currentTime - startTime >= 17, `advanced ${result.currentTime - startTime} s in ${WATCH_MS / 1000} s\n${report}`);
   assert.equal(result.stats.waiting, 0, `waiting events after start\n${report}`);
