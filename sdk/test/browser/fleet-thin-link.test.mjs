@@ -9,6 +9,7 @@
 // leader's prefetch waiting for the primary's `fetching` claim (c844b44), 17 runs on 2026-12-06 had
 // at most 1.33 copies and no colleague stall, and a run during CI had one copy and a site-wide dry
 // spell at start (every page but one stalled once, colleagues included).
+// The pages come over the appliance's HTTPS port (`tls`), as in a deployment.
 // Uses appliance/target/swarmgate.jar; fails when a prerequisite is missing (scripts/run-tests.mjs).
 // Needs: root, chromium
 import assert from 'node:assert/strict';
@@ -38,9 +39,11 @@ test(`${VIEWERS} viewers behind a ${WAN_KBIT} kbit/s WAN link: every page plays,
   { timeout: (SECONDS + 200) * 1000 }, async (t) => {
     // The page's hls.min.js comes from the fleet, as from the browser's cache: 624 KB per viewer
     // over the shaped link would measure script loading, not delivery.
-    const result = await runFleet({ viewers: VIEWERS, sites: 1, duration: SECONDS, wanRateKbit: WAN_KBIT, cachedHlsJs: true });
+    // Over the appliance's HTTPS port, as deployed: pages and SDK over HTTP/2, TLS handshakes on the shaped link.
+    const result = await runFleet({ viewers: VIEWERS, sites: 1, duration: SECONDS, wanRateKbit: WAN_KBIT, cachedHlsJs: true, tls: true });
     const report = JSON.stringify(result, null, 2);
     console.log(`${JSON.stringify(figures(result))}`);
+    assert.deepEqual(result.page_protocols, { h2: VIEWERS }, `every page over HTTP/2\n${report}`);
     assert.equal(result.viewers_played, VIEWERS, report);
     const leaders = result.pages.filter((p) => p.sdk?.leader);
     const colleagues = result.pages.filter((p) => p.sdk && !p.sdk.leader);
