@@ -9,6 +9,7 @@ import io.swarmgate.Appliance;
 import io.swarmgate.TestAppliance;
 import io.swarmgate.config.ConfigKey;
 import io.swarmgate.pki.TrustAnchors;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,12 +18,22 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import org.eclipse.jetty.client.HttpClientTransport;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpURI;
+import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.http.MetaData;
+import org.eclipse.jetty.http2.ErrorCode;
+import org.eclipse.jetty.http2.api.Stream;
 import org.eclipse.jetty.http2.client.HTTP2Client;
+import org.eclipse.jetty.http2.frames.GoAwayFrame;
+import org.eclipse.jetty.http2.frames.HeadersFrame;
+import org.eclipse.jetty.http2.frames.ResetFrame;
 import org.eclipse.jetty.http2.client.transport.HttpClientTransportOverHTTP2;
 import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
@@ -145,6 +156,50 @@ class Http2IT {
         } finally {
             ws.stop();
         }
+    }
+
+    @Test
+    void aConnectionThatResetsStreamsFasterThanABrowserIsClosed() throws Exception {
+        // The "rapid reset" pattern: open a stream, cancel it at once, again and again, so the server
+        // starts work the client never waits for. The rate control closes such a connection.
+        SslContextFactory.Client tls = new SslContextFactory.Client();
+        tls.setSslContext(TrustAnchors.clientContext(appliance.pki().caCertificateFile()));
+        HTTP2Client client = new HTTP2Client();
+        client.addBean(tls);
+        client.start();
+        try {
+            CompletableFuture<GoAwayFrame> closed = new CompletableFuture<>();
+            URI https = appliance.httpsUri();
+            org.eclipse.jetty.http2.api.Session session = client.connect(tls, new InetSocketAddress(https.getHost(), https.getPort()),
+                    new org.eclipse.jetty.http2.api.Session.Listener() {
+                        @Override
+                        public void onClose(org.eclipse.jetty.http2.api.Session s, GoAwayFrame frame, org.eclipse.jetty.util.Callback callback) {
+                            closed.complete(frame);
+                            callback.succeeded();
+                        }
+                    }).get(10, TimeUnit.SECONDS);
+            MetaData.Request request = new MetaData.Request("GET", HttpURI.from(https.resolve("/healthz").toString()),
+                    HttpVersion.HTTP_2, HttpFields.EMPTY);
+            int sent = 0;
+            while (!closed.isDone() && sent < 10 * ApplianceServer.H2_MAX_CONTROL_EVENTS_PER_SECOND) {
+                try {
+                    Stream stream = session.newStream(new HeadersFrame(request, null, true), new Stream.Listener() {
+                    }).get(5, TimeUnit.SECONDS);
+                    stream.reset(new ResetFrame(stream.getId(), ErrorCode.CANCEL_STREAM_ERROR.code),
+                            org.eclipse.jetty.util.Callback.NOOP);
+                } catch (ExecutionException e) {
+                    break; // the session is closing under us
+                }
+                sent++;
+            }
+            GoAwayFrame goAway = closed.get(10, TimeUnit.SECONDS);
+            assertEquals(ErrorCode.ENHANCE_YOUR_CALM_ERROR.code, goAway.getError(), "closed for its rate: " + goAway);
+            assertTrue(sent > ApplianceServer.H2_MAX_CONTROL_EVENTS_PER_SECOND / 2, "not before it was abusive: " + sent);
+        } finally {
+            client.stop();
+        }
+        // Other clients are served as before.
+        assertEquals(200, get(trusting, appliance.httpsUri().resolve("/healthz")).statusCode());
     }
 
     /** A socket that expects nothing; Jetty calls only public endpoint classes. */
