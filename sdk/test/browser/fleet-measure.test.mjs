@@ -146,7 +146,7 @@ test('nearest-rank quantiles', () => {
 });
 
 test('--wan-rate takes kbit/mbit units (k and m for short) and refuses bare numbers and bytes', async () => {
-  const { parseRate, parseArgs, UsageError } = await import('../../fleet/fleet.mjs');
+  const { parseRate, parseArgs, UsageError } = await import('../../fleet/cli.mjs');
   for (const [text, kbit] of [['2.5mbit', 2500], ['2500kbit', 2500], ['2.5m', 2500], ['2500k', 2500], ['1gbit', 1_000_000], ['400K', 400]]) {
     assert.equal(parseRate(text), kbit, text);
   }
@@ -203,7 +203,7 @@ test('a page\'s CPU figures are CPU time over its time in the run; the run\'s ar
 });
 
 test('--profile DIR is taken; it needs a value', async () => {
-  const { parseArgs, UsageError } = await import('../../fleet/fleet.mjs');
+  const { parseArgs, UsageError } = await import('../../fleet/cli.mjs');
   assert.equal(parseArgs(['--viewers', '2', '--duration', '5', '--profile', '/tmp/p']).profileDir, '/tmp/p');
   assert.equal(parseArgs(['--viewers', '2', '--duration', '5']).profileDir, null);
   assert.throws(() => parseArgs(['--viewers', '2', '--duration', '5', '--profile']), UsageError);
@@ -232,7 +232,7 @@ test('pages are counted by why their neighbour connections started; pages withou
 });
 
 test('--repeat pools pairs of runs: it needs --compare-http and a count from 1 to 20', async () => {
-  const { parseArgs, UsageError } = await import('../../fleet/fleet.mjs');
+  const { parseArgs, UsageError } = await import('../../fleet/cli.mjs');
   assert.equal(parseArgs(['--viewers', '2', '--duration', '5']).repeat, 1);
   assert.equal(parseArgs(['--viewers', '2', '--duration', '5', '--compare-http', '--repeat', '3']).repeat, 3);
   assert.throws(() => parseArgs(['--viewers', '2', '--duration', '5', '--repeat', '3']), /needs --compare-http/);
