@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BROWSER_CHOICES } from './browser.mjs';
-import { figures, fleetUnavailableReason, playerFormat, runFleet } from './fleet.mjs';
+import { UsageError, figures, fleetUnavailableReason, playerFormat, runFleet } from './fleet.mjs';
 import { pairOrder, poolRuns } from './pool.mjs';
 import { destroyAllTopologies, maxSites } from './topology.mjs';
 
@@ -147,7 +147,7 @@ export function parseArgs(argv) {
   return options;
 }
 
-export class UsageError extends Error {}
+export { UsageError };
 
 async function main() {
   let options;
