@@ -42,7 +42,8 @@ public final class ConfigKeys {
     public static final ConfigKey<Integer> SERVER_ACCEPT_QUEUE_SIZE = integer(ConfigKey.SERVER_ACCEPT_QUEUE_SIZE,
             1024, 0, 65535, "Pending TCP connections the listeners queue (listen backlog); 0 uses the JVM's 50.");
     public static final ConfigKey<Boolean> SERVER_HTTP2 = bool(ConfigKey.SERVER_HTTP2, true,
-            "Offer HTTP/2 (ALPN h2) on the HTTPS port, WebSockets over HTTP/2 included; false: HTTP/1.1 only.");
+            "Offer HTTP/2 (ALPN h2) beside HTTP/1.1 on the HTTPS port (signaling WebSockets stay on"
+                    + " HTTP/1.1); false: HTTP/1.1 only.");
     public static final ConfigKey<Path> DATA_DIR = path(ConfigKey.DATA_DIR, "./var",
             "Data directory: database, PKI, logs.");
     public static final ConfigKey<Integer> DATABASE_POOL_SIZE = integer(ConfigKey.DATABASE_POOL_SIZE, 8, 2, 64,
