@@ -111,7 +111,7 @@ export function browserUnavailableReason(choice) {
  */
 export async function launchViewerBrowser(kind, { namespace, dir, hideLocalIps = false, trustSpki = null }) {
   if (kind === 'firefox') {
-    return launchFirefoxInNamespace({ namespace, dir, hideLocalIps });
+    return launchFirefoxInNamespace({ namespace, dir, hideLocalIps, acceptInsecureCerts: trustSpki !== null });
   }
   const browser = await launchInNamespace({ namespace, dir, hideLocalIps, trustSpki });
   return Object.assign(browser, { browserName: 'chromium' });

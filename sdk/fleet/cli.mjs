@@ -45,8 +45,9 @@ appliance's demo stream; the last stdout line is one JSON object (fields: docs/b
   --cached-hls-js         the page's hls.min.js (624 KB) comes from the fleet, as from a browser
                           cache, instead of over the WAN link once per viewer (Chromium only)
   --tls                   pages, SDK and signaling over the appliance's HTTPS port, as deployed
-                          (HTTP/2 where the appliance offers it); the viewers' Chromium trusts the
-                          appliance's key by its hash. Default: its plain-HTTP port (Chromium only)
+                          (HTTP/2 where the appliance offers it); Chromium viewers trust the
+                          appliance's key by its hash, Firefox viewers accept its certificate.
+                          Default: its plain-HTTP port
   --renditions 1|2        2: the live HLS stream with two renditions (320x180 and 192x108, the demo's
                           abr.m3u8), the pages' hls.js pinned to them two by two (pages 1-2 the
                           lower, 3-4 the higher, ...), so the site's first two viewers, its leaders,
@@ -134,7 +135,6 @@ export function parseArgs(argv) {
   if (options.stream !== 'live' && options.stream !== 'vod') throw new UsageError(`--stream must be live or vod, got '${options.stream}'`);
   if (!BROWSER_CHOICES.includes(options.browser)) throw new UsageError(`--browser must be one of ${BROWSER_CHOICES.join(', ')}, got '${options.browser}'`);
   if (options.cachedHlsJs && options.browser !== 'chromium') throw new UsageError('--cached-hls-js works with --browser chromium only (it routes requests)');
-  if (options.tls && options.browser !== 'chromium') throw new UsageError('--tls works with --browser chromium only (Chromium viewers trust the appliance\'s key by its hash)');
   options.format = playerFormat(options.player, options.format);
   if (options.renditions !== 1 && !(options.renditions === 2 && options.stream === 'live' && options.player === 'hlsjs'
     && options.format === 'hls')) {

@@ -121,10 +121,14 @@ async function setViewport(page, viewport) {
  * @param {string} options.namespace network namespace to run in
  * @param {string} options.dir directory for the wrapper script
  * @param {boolean} [options.hideLocalIps=false] keep Firefox's default mDNS host candidates
+ * @param {boolean} [options.acceptInsecureCerts=false] accept the appliance's own certificate
+ *   (`--tls`): WebDriver's capability, which accepts any certificate, where Chromium checks the key
  * @returns {Promise<{browserName: string, newContext(options?: {viewport?: object}): Promise<object>, close(): Promise<void>}>}
  */
-export async function launchFirefoxInNamespace({ namespace, dir, hideLocalIps = false }) {
-  const browser = await puppeteer.launch(firefoxLaunchOptions({ executablePath: writeFirefoxWrapper(dir, namespace), hideLocalIps }));
+export async function launchFirefoxInNamespace({ namespace, dir, hideLocalIps = false, acceptInsecureCerts = false }) {
+  const browser = await puppeteer.launch({
+    ...firefoxLaunchOptions({ executablePath: writeFirefoxWrapper(dir, namespace), hideLocalIps }), acceptInsecureCerts,
+  });
   return {
     browserName: 'firefox',
     newContext: async ({ viewport } = {}) => contextFacade(await browser.createBrowserContext(), { viewport }),

@@ -177,8 +177,8 @@ export async function runFleet({
   if (cachedHlsJs && browser !== 'chromium') {
     throw new Error('cachedHlsJs needs request routing, which only Chromium viewers have');
   }
-  if (tls && (cluster || originApart || browser !== 'chromium')) {
-    throw new Error('tls serves every page from one appliance\'s HTTPS port to Chromium viewers: it does not combine with cluster, originApart or Firefox');
+  if (tls && (cluster || originApart)) {
+    throw new Error('tls serves every page from one appliance\'s HTTPS port: it does not combine with cluster or originApart (their ingress is plain HTTP)');
   }
   if (cachedHlsJs && !existsSync(HLS_JS_BUILD)) {
     throw new Error(`${HLS_JS_BUILD} is missing: build it with mvn -B -DskipTests package (or npm run build in sdk/)`);

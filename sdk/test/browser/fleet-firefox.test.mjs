@@ -1,6 +1,6 @@
 // A mixed swarm: Chromium and Firefox (Debian's firefox-esr over WebDriver BiDi) pages in one site,
 // through the fleet harness (sdk/fleet/, --browser mixed), share the live stream in both
-// directions. Uses appliance/target/swarmgate.jar; fails when a prerequisite is missing
+// directions, over the appliance's HTTPS port. Uses appliance/target/swarmgate.jar; fails when a prerequisite is missing
 // (scripts/run-tests.mjs).
 // Needs: root, chromium, firefox
 //
@@ -16,9 +16,12 @@ const DURATION_S = 45;
 
 test('Chromium and Firefox pages in one site share segments both ways with no stall, and Firefox reaches no outside host',
   { timeout: (DURATION_S + 180) * 1000 }, async () => {
-    const result = await runFleet({ viewers: 4, sites: 1, duration: DURATION_S, browser: 'mixed' });
+    // Over the appliance's HTTPS port, as deployed: both browsers negotiate HTTP/2 for the page and
+    // must open the signaling socket on HTTP/1.1 beside it (ApplianceServer offers no RFC 8441).
+    const result = await runFleet({ viewers: 4, sites: 1, duration: DURATION_S, browser: 'mixed', tls: true });
     const report = JSON.stringify(result, null, 2);
     console.log(`${JSON.stringify(figures(result))}`);
+    assert.deepEqual(result.page_protocols, { h2: 4 }, `every page over HTTP/2\n${report}`);
     assert.deepEqual(result.pages.map((p) => p.browser).sort(), ['chromium', 'chromium', 'firefox', 'firefox'], report);
     assert.equal(result.viewers_played, 4, report);
     assert.equal(result.stalls, 0, `stalls\n${report}`);
