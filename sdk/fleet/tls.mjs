@@ -1,6 +1,7 @@
 // The fleet over HTTPS (`--tls`), as the product runs: pages, SDK and signaling from the
-// appliance's HTTPS port. Viewers' browsers trust the appliance's own key, the way a company's
-// desktops trust its internal CA, without turning certificate checks off for anything else.
+// appliance's HTTPS port. Chromium viewers trust the appliance's own key, the way a company's
+// desktops trust its internal CA, without turning certificate checks off for anything else
+// (Firefox viewers accept any certificate instead: firefox.mjs).
 import { X509Certificate, createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { connect } from 'node:tls';
@@ -17,8 +18,12 @@ export function spkiHash(pem) {
   if (!match) {
     throw new Error('no PEM certificate in the TLS answer');
   }
-  const spki = new X509Certificate(match[0]).publicKey.export({ type: 'spki', format: 'der' });
-  return createHash('sha256').update(spki).digest('base64');
+  return keyHash(new X509Certificate(match[0]));
+}
+
+/** base64 SHA-256 of a certificate's DER SubjectPublicKeyInfo. */
+function keyHash(certificate) {
+  return createHash('sha256').update(certificate.publicKey.export({ type: 'spki', format: 'der' })).digest('base64');
 }
 
 /**
@@ -53,7 +58,7 @@ export function serverSpki(host, port) {
     const socket = connect({ host, port, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] }, () => {
       const raw = socket.getPeerCertificate().raw;
       socket.end();
-      resolveSpki(createHash('sha256').update(new X509Certificate(raw).publicKey.export({ type: 'spki', format: 'der' })).digest('base64'));
+      resolveSpki(keyHash(new X509Certificate(raw)));
     });
     socket.setTimeout(10_000, () => socket.destroy(new Error(`no TLS answer from ${host}:${port} in 10 s`)));
     socket.on('error', reject);
