@@ -107,8 +107,8 @@ class AuditCrashIT {
 
         JdbcDataSource db = new JdbcDataSource();
         // Opened for writing, as the appliance's next start opens it: H2 then rolls back what was in
-        // flight at the kill. Read-only it cannot, and one run in about eight showed the audit entry of
-        // an unanswered change without the change's row.
+        // flight at the kill. Read-only it cannot, and in one run of seven the audit entry of an
+        // unanswered change showed without the change's row.
         db.setURL("jdbc:h2:file:" + data.resolve("db/swarmgate") + ";IFEXISTS=TRUE");
         db.setUser("swarmgate");
         Set<String> recorded = new HashSet<>();
