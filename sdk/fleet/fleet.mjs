@@ -27,10 +27,8 @@ import { watchPageCpu } from './page-cpu.mjs';
 import { watchMachineCpu } from './machine-cpu.mjs';
 import { startCluster } from './cluster.mjs';
 import { createTopology, destroyAllTopologies, ip, removeDir } from './topology.mjs';
-import { STARTUP_MARKS, summarize } from './summary.mjs';
+import { summarize } from './summary.mjs';
 import { applianceSpki } from './tls.mjs';
-
-export { jarPath, repoRoot };
 
 /** Extra run time allowed beyond --duration before the run is aborted and torn down. */
 const HARD_TIMEOUT_GRACE_S = 120;
@@ -54,7 +52,6 @@ export function playerFormat(player, format) {
   }
   return format ?? formats[0];
 }
-export { STARTUP_MARKS };
 
 // Namespaces, browsers and the appliance go whatever ends the process: a normal exit, an
 // uncaught exception (node runs 'exit' handlers) or a signal (turned into an exit here).

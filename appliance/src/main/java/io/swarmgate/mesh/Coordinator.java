@@ -1,7 +1,6 @@
 package io.swarmgate.mesh;
 
 import java.time.Clock;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -66,7 +65,7 @@ public final class Coordinator {
     private static final Logger log = LoggerFactory.getLogger(Coordinator.class);
 
     private final Function<String, SwarmRules> rulesForStream;
-    private final MeshListener listener;
+    private final OrderedDelivery delivery;
     private final Clock clock;
     private final MeshTimings timings;
     private final long seed;
@@ -77,8 +76,6 @@ public final class Coordinator {
     /** Viewers that reach no neighbour, pausing their pairing ({@link #endPairingPauses}). */
     private final Map<String, PeerState> pairingPaused = new HashMap<>();
     private final LongAdder inspections = new LongAdder();
-    private final ArrayDeque<MeshEvent> pending = new ArrayDeque<>();
-    private boolean delivering;
     private long joinSeq;
     /** The thread that made the first change; checked with assertions (on in tests). */
     private Thread owner;
@@ -93,7 +90,7 @@ public final class Coordinator {
     public Coordinator(Function<String, SwarmRules> rulesForStream, MeshListener listener, Clock clock,
                        MeshTimings timings, long seed) {
         this.rulesForStream = rulesForStream;
-        this.listener = listener;
+        this.delivery = new OrderedDelivery(listener);
         this.clock = clock;
         this.timings = timings;
         this.seed = seed;
@@ -359,29 +356,8 @@ public final class Coordinator {
         }
     }
 
-    /**
-     * Hands a completed change's events to the listener in order. A listener that changes the
-     * mesh again while being called adds its events behind the pending ones; the outermost call
-     * delivers them all, so the listener never sees events out of order.
-     */
     private void deliver(List<MeshEvent> events) {
-        pending.addAll(events);
-        if (delivering) {
-            return;
-        }
-        delivering = true;
-        try {
-            MeshEvent event;
-            while ((event = pending.poll()) != null) {
-                try {
-                    event.deliver(listener);
-                } catch (RuntimeException e) {
-                    log.warn("{} - listener failed, continuing with the next event", event, e);
-                }
-            }
-        } finally {
-            delivering = false;
-        }
+        delivery.deliver(events);
     }
 
     /** For assertions: whether the calling thread is the one that owns this coordinator. */
