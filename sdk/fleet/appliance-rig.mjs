@@ -174,15 +174,19 @@ export const APART_ORIGIN_PORTS = { http: 8082, https: 8445 };
 /**
  * originApart: a second appliance serves the demo streams as the origin, and split-origin.mjs
  * presents both on HTTP_PORT (stream paths to the origin, the rest to `appliancePort`: the
- * appliance, or a cluster's HAProxy).
+ * appliance, or a cluster's HAProxy). With `proxy` false only the origin starts: a cluster on TLS
+ * routes the stream's paths to it in HAProxy itself (cluster.mjs).
  * @returns {Promise<{originDataDir: string}>}
  */
-export async function startSplitOrigin(topology, { workDir, log, appliancePort = APART_APPLIANCE_PORTS.http }) {
+export async function startSplitOrigin(topology, { workDir, log, appliancePort = APART_APPLIANCE_PORTS.http, proxy = true }) {
   const originDataDir = join(workDir, 'origin');
   await startAppliance(topology, {
     dataDir: originDataDir, log, name: 'origin', httpPort: APART_ORIGIN_PORTS.http, httpsPort: APART_ORIGIN_PORTS.https,
     stun: false, env: { SWARMGATE_DISCOVERY_ENABLED: 'false' },
   });
+  if (!proxy) {
+    return { originDataDir };
+  }
   const deathSignal = existsSync('/usr/bin/setpriv') ? ['/usr/bin/setpriv', '--pdeathsig', 'KILL'] : [];
   const child = spawn(process.env.IP_COMMAND || 'ip', ['netns', 'exec', topology.router, ...deathSignal, process.execPath,
     join(repoRoot, 'sdk', 'fleet', 'split-origin.mjs'), String(HTTP_PORT), String(appliancePort), String(APART_ORIGIN_PORTS.http)],

@@ -2,8 +2,9 @@
 // HAProxy running the shipped config/haproxy.cfg.example, all inside the fleet's router namespace,
 // as docs/scaling.md lays a cluster out. Debian's `postgresql` runs on a private data directory
 // (as the postgres account: PostgreSQL refuses root) and listens on the namespace's own loopback;
-// HAProxy gets the example with only what one test machine must change (addresses, ports, no TLS,
-// the open-file limit), so stream hashing, health checks and redispatch are the shipped file's.
+// HAProxy gets the example with only what one test machine must change (addresses, ports, the
+// open-file limit; no TLS unless the fleet runs with --tls), so stream hashing, health checks,
+// redispatch and, with --tls, the TLS on both sides are the shipped file's.
 // Whatever ends the run, the topology's cleanup stops PostgreSQL (pg_ctl -m immediate), kills
 // HAProxy and the appliances (their process groups) and deletes their files.
 import { execFile, execFileSync, spawn } from 'node:child_process';
@@ -13,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { removeDir } from './topology.mjs';
+import { jarPath } from './appliance-rig.mjs';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const POSTGRES_BIN = process.env.POSTGRES_BIN || '/usr/lib/postgresql/15/bin';
@@ -44,31 +46,52 @@ export function clusterUnavailableReason() {
   return null;
 }
 
+/** The example's TLS lines (a plain-HTTP run takes them out), and the name it checks in the appliances' certificates. */
+export const EXAMPLE_BIND_TLS = 'bind :443 ssl crt /etc/haproxy/swarmgate.pem alpn h2,http/1.1';
+export const EXAMPLE_SERVER_TLS = ' ssl verify required ca-file /etc/haproxy/swarmgate-ca.crt verifyhost swarmgate.corp.example';
+export const CLUSTER_NAME = 'swarmgate.corp.example';
+
 /**
- * The shipped HAProxy example with only what a test on one machine must change: plain HTTP on a
- * loopback port instead of TLS on 443, the test's appliances instead of the example addresses,
- * and maxconn within this machine's open-file hard limit (20,000). A stats listener is added for
- * the test to see the servers' state. Throws when the example no longer has a line this relies
- * on, so a change to the example cannot silently leave the test on other settings.
+ * The shipped HAProxy example with only what a test on one machine must change: a port of the
+ * router namespace instead of 443, the test's appliances instead of the example addresses, and
+ * maxconn within this machine's open-file hard limit (20,000). Without `tls`, plain HTTP on both
+ * sides (loopback only: the split-origin proxy is the viewers' ingress); with it, the example's
+ * TLS as shipped with the test's two files, on every address of the namespace, and the demo
+ * stream's paths sent to `originPort` (the stand-in for a video origin that is not the
+ * appliances, which split-origin.mjs is without TLS). A stats listener is added for the test to
+ * see the servers' state. Throws when the example no longer has a line this relies on, so a change
+ * to the example cannot silently leave the test on other settings.
  * @param {string} example the file's text
- * @param {{port: number, statsPort: number, servers: number[]}} ports servers: the appliances' HTTP ports
+ * @param {{port: number, statsPort: number, servers: number[], tls?: {pem: string, caFile: string}, originPort?: number}} ports
+ *   servers: the appliances' HTTP ports, or their HTTPS ports with tls
  */
-export function haproxyConfig(example, { port, statsPort, servers }) {
+export function haproxyConfig(example, { port, statsPort, servers, tls = null, originPort = null }) {
   const replacements = [
     ['maxconn 100000', 'maxconn 4000'],
-    ['bind :443 ssl crt /etc/haproxy/swarmgate.pem', `bind 127.0.0.1:${port}`],
-    [' ssl verify required ca-file /etc/haproxy/swarmgate-ca.crt', ''],
+    tls
+      ? [EXAMPLE_BIND_TLS, EXAMPLE_BIND_TLS.replace('bind :443', `bind :${port}`).replace('/etc/haproxy/swarmgate.pem', tls.pem)]
+      : [EXAMPLE_BIND_TLS, `bind 127.0.0.1:${port}`],
+    [EXAMPLE_SERVER_TLS, tls ? EXAMPLE_SERVER_TLS.replace('/etc/haproxy/swarmgate-ca.crt', tls.caFile) : ''],
     ['192.0.2.11:8443', `127.0.0.1:${servers[0]}`],
     ['192.0.2.12:8443', `127.0.0.1:${servers[1]}`],
   ];
+  if (tls && originPort) {
+    replacements.push(['    default_backend viewers\n',
+      '    acl stream_origin path_beg /demo/live/ /demo/vod/\n    use_backend stream_origin if stream_origin\n    default_backend viewers\n']);
+  }
   let config = example;
   for (const [from, to] of replacements) {
     if (!config.includes(from)) {
-      throw new Error(`${HAPROXY_EXAMPLE} no longer contains '${from}': update sdk/fleet/cluster.mjs`);
+      throw new Error(`${HAPROXY_EXAMPLE} no longer contains '${from.trim()}': update sdk/fleet/cluster.mjs`);
     }
     config = config.split(from).join(to);
   }
-  return `${config}\nlisten stats\n    bind 127.0.0.1:${statsPort}\n    stats enable\n    stats uri /stats\n`;
+  const left = /^.*(\/etc\/haproxy\/|192\.0\.2\.).*$/m.exec(config);
+  if (left) {
+    throw new Error(`${HAPROXY_EXAMPLE} has a line this rewrite does not know: '${left[0].trim()}': update sdk/fleet/cluster.mjs`);
+  }
+  const origin = tls && originPort ? `\nbackend stream_origin\n    server origin 127.0.0.1:${originPort}\n` : '';
+  return `${config}${origin}\nlisten stats\n    bind 127.0.0.1:${statsPort}\n    stats enable\n    stats uri /stats\n`;
 }
 
 function inRouter(router, argv, { env, timeoutMs = 120_000 } = {}) {
@@ -133,10 +156,12 @@ function startPostgres(topology, { log }) {
  * line arrived); `linesSince` gives its request log (a WebSocket is logged when it closes, a refused
  * or failed request at once).
  */
-async function startHaproxy(topology, { workDir, log }) {
+async function startHaproxy(topology, { workDir, log, tls }) {
   const file = join(workDir, 'haproxy.cfg');
+  const port = tls ? tls.port : CLUSTER_PORTS.haproxy;
   writeFileSync(file, haproxyConfig(readFileSync(HAPROXY_EXAMPLE, 'utf8'), {
-    port: CLUSTER_PORTS.haproxy, statsPort: CLUSTER_PORTS.haproxyStats, servers: CLUSTER_PORTS.appliances.map((a) => a.http),
+    port, statsPort: CLUSTER_PORTS.haproxyStats, tls, originPort: tls?.originPort,
+    servers: CLUSTER_PORTS.appliances.map((a) => (tls ? a.https : a.http)),
   }));
   const deathSignal = existsSync('/usr/bin/setpriv') ? ['/usr/bin/setpriv', '--pdeathsig', 'KILL'] : [];
   const child = spawn(process.env.IP_COMMAND || 'ip', ['netns', 'exec', topology.router, ...deathSignal, HAPROXY, '-db', '-f', file],
@@ -172,7 +197,7 @@ async function startHaproxy(topology, { workDir, log }) {
   child.stdout.on('data', read);
   child.stderr.on('data', read);
   const haproxy = {
-    port: CLUSTER_PORTS.haproxy,
+    port,
     events,
     /** What HAProxy logged (one line per request, `option httplog`) since `since` (Date.now()), with when each arrived. */
     linesSince: (since) => logged.filter((l) => l.at >= since),
@@ -195,7 +220,9 @@ async function startHaproxy(topology, { workDir, log }) {
     }
     const states = await haproxy.states();
     if (states && CLUSTER_PORTS.appliances.every((a) => states[a.server] === 'UP')) {
-      log(`HAProxy up on 127.0.0.1:${CLUSTER_PORTS.haproxy} (config/haproxy.cfg.example, addresses and ports replaced), both appliances UP`);
+      log(tls
+        ? `HAProxy up on port ${port} with the example's TLS (HTTP/2 to browsers; verifies the appliances by CA and name), both appliances UP`
+        : `HAProxy up on 127.0.0.1:${port} (config/haproxy.cfg.example, addresses and ports replaced, no TLS), both appliances UP`);
       return haproxy;
     }
     if (Date.now() > deadline) {
@@ -203,6 +230,24 @@ async function startHaproxy(topology, { workDir, log }) {
     }
     await sleep(300);
   }
+}
+
+/**
+ * For a cluster on TLS: creates the first appliance's PKI (`swarmgate init`) with `names` in its
+ * certificate, and a trust store of its CA; returns the environment that gives both appliances
+ * those names and makes their Java runtime trust that CA (it replaces the runtime's own store:
+ * the appliances reach nothing else over TLS here).
+ */
+function trustingEnv(workDir, names) {
+  const env = { SWARMGATE_SERVER_HOSTNAMES: names.join(',') };
+  const dataDir = join(workDir, 'cluster-1');
+  execFileSync(process.env.JAVA || 'java', ['-jar', jarPath, 'init', '--data-dir', dataDir],
+    { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+  const store = join(workDir, 'cluster-trust.p12');
+  const password = randomBytes(12).toString('hex');
+  execFileSync('keytool', ['-importcert', '-noprompt', '-alias', 'swarmgate-cluster', '-file', join(dataDir, 'pki', 'ca.crt'),
+    '-keystore', store, '-storetype', 'PKCS12', '-storepass', password], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+  return { ...env, JAVA_TOOL_OPTIONS: `-Djavax.net.ssl.trustStore=${store} -Djavax.net.ssl.trustStorePassword=${password}` };
 }
 
 /**
@@ -217,16 +262,25 @@ async function startHaproxy(topology, { workDir, log }) {
  * @param {object} options.env environment for both appliances (origins, trusted proxies)
  * @param {boolean} options.stun whether the appliances run their STUN responders
  * @param {(m: string) => void} options.log
+ * @param {{port: number, originPort: number, addresses: string[]}|null} [options.tls] HAProxy with
+ *   the example's TLS on `port` (every address of the namespace), showing browsers the
+ *   appliances' own certificate and verifying theirs by the cluster's CA and name; the demo
+ *   stream's paths go to the origin on `originPort` (plain HTTP). The certificate names the
+ *   cluster's name and `addresses` (where the sites reach HAProxy), and the appliances' Java
+ *   runtime trusts their CA, as a host with the enterprise CA installed does: they fetch the
+ *   segments they hash through HAProxy, at the URL the pages play. Null: plain HTTP behind the
+ *   split-origin proxy
  * @returns {Promise<{port: number, haproxy: object, appliances: object[], stop: () => Promise<void>}>}
  *   appliances: {server, httpPort, httpsPort, dataDir, alive, kill(signal) → {at, stopMs}}
  */
-export async function startCluster(topology, { workDir, startAppliance, env, stun, log }) {
+export async function startCluster(topology, { workDir, startAppliance, env, stun, log, tls = null }) {
   const reason = clusterUnavailableReason();
   if (reason) {
     throw new Error(reason);
   }
   const db = startPostgres(topology, { log });
   const appliances = [];
+  const tlsEnv = tls ? trustingEnv(workDir, [CLUSTER_NAME, ...tls.addresses]) : {};
   for (const [i, ports] of CLUSTER_PORTS.appliances.entries()) {
     const dataDir = join(workDir, `cluster-${i + 1}`);
     if (i > 0) {
@@ -238,6 +292,7 @@ export async function startCluster(topology, { workDir, startAppliance, env, stu
       env: {
         ...env, SWARMGATE_DATABASE_URL: db.url, SWARMGATE_DATABASE_USER: db.user, SWARMGATE_DATABASE_PASSWORD_FILE: db.passwordFile,
         SWARMGATE_STUN_PORT: String(ports.stun), SWARMGATE_DISCOVERY_ENABLED: 'false',
+        ...tlsEnv,
       },
     });
     const appliance = {
@@ -257,7 +312,15 @@ export async function startCluster(topology, { workDir, startAppliance, env, stu
     };
     appliances.push(appliance);
   }
-  const haproxy = await startHaproxy(topology, { workDir, log });
+  let haproxyTls = null;
+  if (tls) {
+    // The balancer shows browsers the appliances' own certificate, as docs/scaling.md offers.
+    const pki = join(appliances[0].dataDir, 'pki');
+    const pem = join(workDir, 'haproxy.pem');
+    writeFileSync(pem, readFileSync(join(pki, 'server.crt'), 'utf8') + readFileSync(join(pki, 'server.key'), 'utf8'), { mode: 0o600 });
+    haproxyTls = { ...tls, pem, caFile: join(pki, 'ca.crt') };
+  }
+  const haproxy = await startHaproxy(topology, { workDir, log, tls: haproxyTls });
   return {
     port: haproxy.port,
     haproxy,

@@ -16,7 +16,7 @@ import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  APART_APPLIANCE_PORTS, HTTP_PORT, HTTPS_PORT, applianceCounters, applianceRig, configureSiteMap, forwardedPackets, jarPath,
+  APART_APPLIANCE_PORTS, APART_ORIGIN_PORTS, HTTP_PORT, HTTPS_PORT, applianceCounters, applianceRig, configureSiteMap, forwardedPackets, jarPath,
   offLanPackets, repoRoot, sleep, startAppliance, startSplitOrigin, withTimeout,
 } from './appliance-rig.mjs';
 import { browserOf, browserUnavailableReason, launchViewerBrowser } from './browser.mjs';
@@ -174,8 +174,8 @@ export async function runFleet({
   if (cachedHlsJs && browser !== 'chromium') {
     throw new Error('cachedHlsJs needs request routing, which only Chromium viewers have');
   }
-  if (tls && (cluster || originApart)) {
-    throw new Error('tls serves every page from one appliance\'s HTTPS port: it does not combine with cluster or originApart (their ingress is plain HTTP)');
+  if (tls && originApart) {
+    throw new Error('tls does not combine with originApart (its ingress, split-origin.mjs, is plain HTTP); a cluster fleet runs over TLS through HAProxy');
   }
   if (cachedHlsJs && !existsSync(HLS_JS_BUILD)) {
     throw new Error(`${HLS_JS_BUILD} is missing: build it with mvn -B -DskipTests package (or npm run build in sdk/)`);
@@ -219,7 +219,9 @@ export async function runFleet({
     // With the origin apart the appliance is configured as behind an ingress: it trusts the
     // split-origin address (127.0.0.1) as a proxy, and the page and the segments are at the
     // ingress's address, which it must allow as an intranet page and as a media origin.
-    const ingress = Array.from({ length: sites }, (_, i) => `http://${topology.routerAddress(i + 1)}:${HTTP_PORT}`).join(',');
+    // A cluster on TLS: HAProxy itself is the ingress, on HTTPS_PORT.
+    const ingress = Array.from({ length: sites }, (_, i) => (tls
+      ? `https://${topology.routerAddress(i + 1)}:${HTTPS_PORT}` : `http://${topology.routerAddress(i + 1)}:${HTTP_PORT}`)).join(',');
     const applianceOptions = originApart || cluster
       ? {
         httpPort: APART_APPLIANCE_PORTS.http,
@@ -232,6 +234,10 @@ export async function runFleet({
     if (cluster) {
       clustered = await startCluster(topology, {
         workDir, log, stun, env: applianceOptions.env, startAppliance: (options) => startAppliance(topology, { log, ...options }),
+        tls: tls ? {
+          port: HTTPS_PORT, originPort: APART_ORIGIN_PORTS.http,
+          addresses: Array.from({ length: sites }, (_, i) => topology.routerAddress(i + 1)),
+        } : null,
       });
       appliance = { stop: (options) => clustered.stop(options) };
     } else {
@@ -239,7 +245,7 @@ export async function runFleet({
     }
     const rigDataDir = clustered ? clustered.appliances[0].dataDir : dataDir;
     if (originApart || cluster) {
-      const { originDataDir } = await startSplitOrigin(topology, { workDir, log, appliancePort: clustered?.port });
+      const { originDataDir } = await startSplitOrigin(topology, { workDir, log, appliancePort: clustered?.port, proxy: !(cluster && tls) });
       accessLog = join(originDataDir, 'log', 'access.log');
     }
     if (subnetsPerSite > 1) {

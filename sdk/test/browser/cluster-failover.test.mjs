@@ -1,9 +1,11 @@
 // One of two clustered appliances killed under real Chromium viewers (issue 14, "Tests"): a real
 // PostgreSQL (Debian's, on a private port and data directory) and a real HAProxy (Debian's,
-// running the shipped config/haproxy.cfg.example with only addresses and ports replaced) in front
-// of two appliances, all in the fleet's router namespace (runFleet({cluster: true}),
-// sdk/fleet/cluster.mjs). Pages reach signaling only through HAProxy; the live demo stream comes
-// from an origin apart from both appliances, so the kill does not take the video with it. Four
+// running the shipped config/haproxy.cfg.example with its TLS on both sides, only addresses, ports
+// and file names replaced) in front of two appliances, all in the fleet's router namespace
+// (runFleet({cluster: true, tls: true}), sdk/fleet/cluster.mjs). Pages, the SDK and signaling
+// come from HAProxy over HTTP/2 (each signaling socket an HTTP/2 stream); the live demo stream
+// comes from an origin apart from both appliances, routed by HAProxy, so the kill does not take
+// the video with it. Four
 // viewers of one site share the stream on the appliance HAProxy hashes it to; that appliance is
 // killed with SIGKILL, and every viewer must go on playing without a stall, reconnect through
 // HAProxy to the survivor and receive peer bytes again within 10 s of the kill, and the survivor's
@@ -132,6 +134,12 @@ async function killAndFollow(rig, viewers, log) {
       reconnected_after_down_ms: reconnectedMs !== null && downMs !== null ? reconnectedMs - downMs : null,
       p2p_after_down_ms: p2pMs !== null && downMs !== null ? p2pMs - downMs : null,
     })),
+    // The killed appliance's signaling sockets by the HTTP version HAProxy logged them with when
+    // they closed: over TLS, Chromium opens them as HTTP/2 streams (RFC 8441).
+    signaling_protocols: haproxy.linesSince(kill.at).reduce((n, { line }) => {
+      const m = /"GET \S*\/ws\?stream=\S* (HTTP\/[\d.]+)"/.exec(line);
+      return m ? { ...n, [m[1]]: (n[m[1]] ?? 0) + 1 } : n;
+    }, {}),
     // What HAProxy logged since the kill (health checks; requests, a WebSocket when it closes), ms after the kill.
     haproxy_log: haproxy.linesSince(kill.at).slice(0, 40)
       .map((l) => `+${l.at - kill.at} ms ${l.line.replace(/\?stream=\S+/, '?stream=…')}`),
@@ -142,7 +150,7 @@ async function killAndFollow(rig, viewers, log) {
   return measured;
 }
 
-test('one of two clustered appliances killed under 4 viewers: no stall, everyone reconnects through HAProxy to the other, P2P back within 10 s of the kill',
+test('one of two clustered appliances killed under 4 viewers over TLS: no stall, everyone reconnects through HAProxy to the other, P2P back within 10 s of the kill',
   { timeout: 300_000 }, async () => {
     const viewers = [];
     let rig = null;
@@ -153,6 +161,8 @@ test('one of two clustered appliances killed under 4 viewers: no stall, everyone
       sites: 1,
       duration: 60,
       cluster: true,
+      // As deployed: HTTPS with HTTP/2 from HAProxy, HTTPS from HAProxy to the appliances.
+      tls: true,
       async onAppliance(r) {
         rig = r;
         // In the shared database: the account signs in on either appliance.
@@ -177,6 +187,9 @@ test('one of two clustered appliances killed under 4 viewers: no stall, everyone
     console.log(JSON.stringify(figures(result)));
     assert.equal(error, undefined, `the kill ran: ${error?.stack}\n${report}`);
     assert.equal(result.viewers_played, VIEWERS, report);
+    assert.deepEqual(result.page_protocols, { h2: VIEWERS }, `every page came over HTTP/2 from HAProxy\n${report}`);
+    assert.deepEqual(measured.signaling_protocols, { 'HTTP/2.0': VIEWERS },
+      `every signaling socket to the killed appliance was an HTTP/2 stream through HAProxy\n${report}`);
     for (const page of result.pages) {
       assert.equal(page.stalls, 0, `page ${page.index}: stalls during or after the kill\n${report}`);
       assert.equal(page.fatal_errors, 0, `page ${page.index}: fatal player errors\n${report}`);
