@@ -19,6 +19,7 @@ import { chromium } from 'playwright-core';
 import { chromiumPath, rigFlags } from '../test/browser/chromium.mjs';
 import { firefoxPath, launchFirefoxInNamespace } from './firefox.mjs';
 import { trustFlags } from './tls.mjs';
+import { withTimeout } from './appliance-rig.mjs';
 
 export { chromiumPath, firefoxPath };
 
@@ -109,10 +110,51 @@ export function browserUnavailableReason(choice) {
  * has request routing (context.route).
  * @param {'chromium'|'firefox'} kind
  */
-export async function launchViewerBrowser(kind, { namespace, dir, hideLocalIps = false, trustSpki = null }) {
+export async function launchViewerBrowser(kind, { namespace, dir, hideLocalIps = false, trustSpki = null, trustCaFile = null }) {
   if (kind === 'firefox') {
-    return launchFirefoxInNamespace({ namespace, dir, hideLocalIps, acceptInsecureCerts: trustSpki !== null });
+    return launchFirefoxInNamespace({ namespace, dir, hideLocalIps, trustCaFile });
   }
   const browser = await launchInNamespace({ namespace, dir, hideLocalIps, trustSpki });
   return Object.assign(browser, { browserName: 'chromium' });
+}
+
+/**
+ * The browsers of a run: one of each kind per viewer namespace (site, subnet) that gets a viewer
+ * of that kind, closed with the topology. `placement(index)` says where viewer `index` goes
+ * ({site, subnet, kind}: viewers round-robin over sites, then subnets) and `browserFor(place)`
+ * gives that place's browser; `kinds` counts processes by browser name, `versions` their builds;
+ * `closeAll(timeoutMs)` closes them, each given at most that long.
+ */
+export async function launchViewerBrowsers(topology, { viewers, sites, subnetsPerSite, browser, dir, hideLocalIps, trustSpki, trustCaFile }) {
+  const browsers = new Map();
+  topology.onDestroy(() => {
+    // Browsers die with their namespace anyway; this just stops Playwright waiting on them.
+    for (const b of browsers.values()) {
+      b.close().catch(() => {});
+    }
+  });
+  const placement = (index) => ({
+    site: (index % sites) + 1, subnet: (Math.floor(index / sites) % subnetsPerSite) + 1, kind: browserOf(browser, index, sites),
+  });
+  const key = ({ site, subnet, kind }) => `${kind}/${site}/${subnet}`;
+  for (let index = 0; index < viewers; index += 1) {
+    const place = placement(index);
+    if (!browsers.has(key(place))) {
+      browsers.set(key(place), await launchViewerBrowser(place.kind, {
+        namespace: topology.viewerNamespace(place.site, place.subnet), dir, hideLocalIps, trustSpki, trustCaFile,
+      }));
+    }
+  }
+  const kinds = [...browsers.values()].reduce((n, b) => ({ ...n, [b.browserName]: (n[b.browserName] ?? 0) + 1 }), {});
+  // Which browser build ran: start-up figures move with it (and with the machine) between runs.
+  const versions = {};
+  for (const b of browsers.values()) {
+    if (!(b.browserName in versions)) versions[b.browserName] = await Promise.resolve(b.version?.()).catch(() => null) ?? null;
+  }
+  const closeAll = async (timeoutMs, log) => {
+    for (const b of browsers.values()) {
+      await withTimeout(b.close(), timeoutMs, 'browser close').catch((e) => log(e.message));
+    }
+  };
+  return { placement, browserFor: (place) => browsers.get(key(place)), kinds, versions, closeAll };
 }

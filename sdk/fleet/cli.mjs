@@ -46,7 +46,8 @@ appliance's demo stream; the last stdout line is one JSON object (fields: docs/b
                           cache, instead of over the WAN link once per viewer (Chromium only)
   --tls                   pages, SDK and signaling over the appliance's HTTPS port, as deployed
                           (HTTP/2 where the appliance offers it); Chromium viewers trust the
-                          appliance's key by its hash, Firefox viewers accept its certificate.
+                          appliance's key by its hash, Firefox viewers its CA (certutil,
+                          from libnss3-tools) and check its certificate fully.
                           Default: its plain-HTTP port
   --renditions 1|2        2: the live HLS stream with two renditions (320x180 and 192x108, the demo's
                           abr.m3u8), the pages' hls.js pinned to them two by two (pages 1-2 the

@@ -15,6 +15,7 @@ import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import puppeteer from 'puppeteer-core';
 import { firefoxLaunchOptions, firefoxPath } from '../test/browser/firefox.mjs';
+import { firefoxProfileTrusting } from './tls.mjs';
 
 export { firefoxPath };
 
@@ -121,13 +122,15 @@ async function setViewport(page, viewport) {
  * @param {string} options.namespace network namespace to run in
  * @param {string} options.dir directory for the wrapper script
  * @param {boolean} [options.hideLocalIps=false] keep Firefox's default mDNS host candidates
- * @param {boolean} [options.acceptInsecureCerts=false] accept the appliance's own certificate
- *   (`--tls`): WebDriver's capability, which accepts any certificate, where Chromium checks the key
+ * @param {string|null} [options.trustCaFile=null] the appliance's CA certificate (`--tls`): the
+ *   browser gets a profile of its own in `dir` whose certificate store trusts it (tls.mjs), and
+ *   checks the appliance's certificate as against any other site
  * @returns {Promise<{browserName: string, newContext(options?: {viewport?: object}): Promise<object>, close(): Promise<void>}>}
  */
-export async function launchFirefoxInNamespace({ namespace, dir, hideLocalIps = false, acceptInsecureCerts = false }) {
+export async function launchFirefoxInNamespace({ namespace, dir, hideLocalIps = false, trustCaFile = null }) {
+  const profile = trustCaFile ? { userDataDir: firefoxProfileTrusting(join(dir, `firefox-profile-${namespace}`), trustCaFile) } : {};
   const browser = await puppeteer.launch({
-    ...firefoxLaunchOptions({ executablePath: writeFirefoxWrapper(dir, namespace), hideLocalIps }), acceptInsecureCerts,
+    ...firefoxLaunchOptions({ executablePath: writeFirefoxWrapper(dir, namespace), hideLocalIps }), ...profile,
   });
   return {
     browserName: 'firefox',

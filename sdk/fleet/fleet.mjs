@@ -12,20 +12,20 @@
 // Needs root (namespaces), iproute2, curl, /usr/lib/chromium/chromium (and /usr/bin/firefox-esr
 // for --browser firefox|mixed), java and the jar.
 // docs/benchmarks.md ("Fleet") explains every output field.
-import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  APART_APPLIANCE_PORTS, APART_ORIGIN_PORTS, HTTP_PORT, HTTPS_PORT, applianceCounters, applianceRig, configureSiteMap, forwardedPackets, jarPath,
-  offLanPackets, repoRoot, sleep, startAppliance, startSplitOrigin, withTimeout,
+  HTTP_PORT, HTTPS_PORT, applianceCounters, forwardedPackets, jarPath,
+  offLanPackets, repoRoot, sleep, withTimeout,
 } from './appliance-rig.mjs';
-import { browserOf, browserUnavailableReason, launchViewerBrowser } from './browser.mjs';
+import { browserUnavailableReason, launchViewerBrowsers } from './browser.mjs';
 import { parseSegmentLog } from './measure.mjs';
 import { sampleWanLinks } from './wan-link.mjs';
 import { installProbe, samplePage } from './probe.mjs';
 import { watchPageCpu } from './page-cpu.mjs';
 import { watchMachineCpu } from './machine-cpu.mjs';
-import { startCluster } from './cluster.mjs';
+import { startRunAppliances } from './run-appliances.mjs';
 import { createTopology, destroyAllTopologies, ip, removeDir } from './topology.mjs';
 import { summarize } from './summary.mjs';
 import { applianceSpki } from './tls.mjs';
@@ -215,98 +215,28 @@ export async function runFleet({
     // enough that the access log does.
     const wanLinks = wanRateKbit !== null ? sampleWanLinks(topology) : null;
     topology.onDestroy(() => wanLinks?.stop());
-    let accessLog = join(dataDir, 'log', 'access.log');
-    // With the origin apart the appliance is configured as behind an ingress: it trusts the
-    // split-origin address (127.0.0.1) as a proxy, and the page and the segments are at the
-    // ingress's address, which it must allow as an intranet page and as a media origin.
-    // A cluster on TLS: HAProxy itself is the ingress, on HTTPS_PORT.
-    const ingress = Array.from({ length: sites }, (_, i) => (tls
-      ? `https://${topology.routerAddress(i + 1)}:${HTTPS_PORT}` : `http://${topology.routerAddress(i + 1)}:${HTTP_PORT}`)).join(',');
-    const applianceOptions = originApart || cluster
-      ? {
-        httpPort: APART_APPLIANCE_PORTS.http,
-        httpsPort: APART_APPLIANCE_PORTS.https,
-        env: { SWARMGATE_SIGNALING_TRUSTED_PROXIES: '127.0.0.1/32', SWARMGATE_SECURITY_INTRANET_ORIGINS: ingress, SWARMGATE_SECURITY_MEDIA_ORIGINS: ingress },
-      }
-      : {};
-    let appliance;
-    let clustered = null;
-    if (cluster) {
-      clustered = await startCluster(topology, {
-        workDir, log, stun, env: applianceOptions.env, startAppliance: (options) => startAppliance(topology, { log, ...options }),
-        tls: tls ? {
-          port: HTTPS_PORT, originPort: APART_ORIGIN_PORTS.http,
-          addresses: Array.from({ length: sites }, (_, i) => topology.routerAddress(i + 1)),
-        } : null,
-      });
-      appliance = { stop: (options) => clustered.stop(options) };
-    } else {
-      appliance = await startAppliance(topology, { dataDir, log, stun, ...applianceOptions });
-    }
-    const rigDataDir = clustered ? clustered.appliances[0].dataDir : dataDir;
-    if (originApart || cluster) {
-      const { originDataDir } = await startSplitOrigin(topology, { workDir, log, appliancePort: clustered?.port, proxy: !(cluster && tls) });
-      accessLog = join(originDataDir, 'log', 'access.log');
-    }
-    if (subnetsPerSite > 1) {
-      await configureSiteMap(topology, { dataDir: rigDataDir, log });
-    }
-    // Stops the appliance and starts it again on the same data directory and ports, as an
-    // operator's restart (SIGTERM: the drain path) or a crash (SIGKILL) would.
-    const restart = async ({ signal = 'SIGTERM' } = {}) => {
-      if (clustered) {
-        throw new Error('restart() is for a single appliance; a cluster fleet stops its appliances with rig.cluster.appliances[i].kill()');
-      }
-      const applianceLog = join(dataDir, 'log', 'swarmgate.log');
-      const logFrom = existsSync(applianceLog) ? statSync(applianceLog).size : 0;
-      const stopMs = await appliance.stop({ signal });
-      const downAt = Date.now();
-      log(`appliance stopped with ${signal} in ${stopMs} ms; starting it again on the same data directory and ports`);
-      appliance = await startAppliance(topology, { dataDir, log, stun, readyPath: '/readyz', ...applianceOptions });
-      // What the appliance logged (with timestamps) from the stop to /readyz answering 200.
-      const logged = existsSync(applianceLog) ? readFileSync(applianceLog).subarray(logFrom).toString('utf8') : '';
-      return { stopMs, startMs: appliance.startMs, downAt, upAt: Date.now(), log: logged };
-    };
-    const rig = {
-      ...applianceRig(topology, rigDataDir, restart, clustered), ...(clustered ? { httpsPort: null } : {}),
-      endRun(inMs = 0) {
+    const appliances = await startRunAppliances(topology, {
+      workDir, dataDir, sites, originApart, cluster, tls, stun, subnetsPerSite, log,
+      endRun: (inMs) => {
         endRequestedWall = Math.min(endRequestedWall, Date.now() + inMs);
       },
-    };
+    });
+    const { rig, accessLog } = appliances;
     if (onAppliance) {
       await onAppliance(rig);
     }
-    // With tls, viewers trust the key the appliance presents (its data directory keeps it across a restart).
+    // With tls, Chromium viewers trust the key the appliance presents, Firefox viewers its CA (its
+    // data directory keeps both across a restart; a cluster's appliances share them).
     const trustSpki = tls ? await applianceSpki(topology.router, HTTPS_PORT) : null;
+    const trustCaFile = tls ? join(rig.dataDir, 'pki', 'ca.crt') : null;
     if (tls) {
-      log(`pages over HTTPS on port ${HTTPS_PORT}; viewers trust the appliance's key ${trustSpki}`);
+      log(`pages over HTTPS on port ${HTTPS_PORT}; Chromium viewers trust the appliance's key ${trustSpki}, Firefox viewers its CA`);
     }
 
-    // One browser of each kind per viewer namespace (site, subnet) that gets a viewer of that kind.
-    const browsers = new Map();
-    topology.onDestroy(() => {
-      // Browsers die with their namespace anyway; this just stops Playwright waiting on them.
-      for (const browser of browsers.values()) {
-        browser.close().catch(() => {});
-      }
+    const { placement, browserFor, kinds, versions, closeAll: closeBrowsers } = await launchViewerBrowsers(topology, {
+      viewers, sites, subnetsPerSite, browser, dir: workDir, hideLocalIps: browserDefaultMdns, trustSpki, trustCaFile,
     });
-    const placement = (index) => ({
-      site: (index % sites) + 1, subnet: (Math.floor(index / sites) % subnetsPerSite) + 1, kind: browserOf(browser, index, sites),
-    });
-    const browserKey = ({ site, subnet, kind }) => `${kind}/${site}/${subnet}`;
-    for (let index = 0; index < viewers; index += 1) {
-      const place = placement(index);
-      if (!browsers.has(browserKey(place))) {
-        browsers.set(browserKey(place), await launchViewerBrowser(place.kind, {
-          namespace: topology.viewerNamespace(place.site, place.subnet), dir: workDir, hideLocalIps: browserDefaultMdns, trustSpki,
-        }));
-      }
-    }
-    const kinds = [...browsers.values()].reduce((n, b) => ({ ...n, [b.browserName]: (n[b.browserName] ?? 0) + 1 }), {});
-    // Which browser build ran: start-up figures move with it (and with the machine) between runs.
-    for (const b of browsers.values()) {
-      if (!(b.browserName in browserVersions)) browserVersions[b.browserName] = await Promise.resolve(b.version?.()).catch(() => null) ?? null;
-    }
+    Object.assign(browserVersions, versions);
     log(`browser processes up: ${Object.entries(kinds).map(([k, n]) => `${n} ${k}`).join(', ')}` +
       `${browserDefaultMdns ? ' (default mDNS host candidates)' : ''}, ` +
       `joining ${viewers} viewer(s) ${staggerMs} ms apart${httpOnly ? ' (--http-only)' : ''}`);
@@ -326,7 +256,7 @@ export async function runFleet({
       const { site, subnet, kind } = placement(index);
       const swarmgateConfig = { ...(httpOnly ? { enabled: false } : {}), ...(pageConfig ? pageConfig(index) : {}) };
       // A context per viewer: no HTTP cache shared between viewers of one browser process.
-      const context = await browsers.get(browserKey({ site, subnet, kind })).newContext({ viewport: { width: 480, height: 360 } });
+      const context = await browserFor({ site, subnet, kind }).newContext({ viewport: { width: 480, height: 360 } });
       await context.addInitScript(installProbe, { swarmgateConfig: Object.keys(swarmgateConfig).length ? swarmgateConfig : null });
       if (cachedHlsJs) {
         // As if the browser had hls.js cached from an earlier visit: served from the build, not the WAN.
@@ -341,23 +271,8 @@ export async function runFleet({
         await onContext(context, index);
       }
       const page = await context.newPage();
-      const query = new URLSearchParams();
-      if (stream === 'vod') {
-        query.set('stream', 'vod');
-      }
-      if (httpOnly) {
-        query.set('sdk', 'off');
-      }
-      if (player !== 'hlsjs' || format !== 'hls') {
-        query.set('player', player);
-        query.set('format', format);
-      }
-      if (renditions === 2) {
-        query.set('renditions', '2');
-        if (!abr) query.set('level', String(Math.floor(index / 2) % 2));
-      }
       const origin = tls ? `https://${topology.routerAddress(site)}:${HTTPS_PORT}` : `http://${topology.routerAddress(site)}:${HTTP_PORT}`;
-      const url = `${origin}/demo/${String(query) ? `?${query}` : ''}`;
+      const url = demoPageUrl(origin, { index, stream, httpOnly, player, format, renditions, abr });
       const viewer = {
         index, site, subnet, browser: kind, namespace: topology.viewerNamespace(site, subnet), address: topology.siteAddress(site, subnet),
         page, context, url, joinedAt: Date.now(), closed: false, samples: 0, last: null, latencies: [],
@@ -442,13 +357,11 @@ export async function runFleet({
     }
 
     log('stopping browsers and appliance');
-    for (const browser of browsers.values()) {
-      await withTimeout(browser.close(), 15_000, 'browser close').catch((e) => log(e.message));
-    }
+    await closeBrowsers(15_000, log);
     // The browsers are gone: the appliance's drain (server.drain-ms, for a load balancer and the
     // viewers it would move) has nobody to tell, and each request's log line was written when it
     // ended. Its data directory goes with the run.
-    await appliance.stop({ signal: 'SIGKILL' });
+    await appliances.stop({ signal: 'SIGKILL' });
     const logText = existsSync(accessLog) ? readFileSync(accessLog, 'utf8') : '';
     return summarize({
       viewers, sites, duration, stream, player, format, httpOnly, wanRateKbit, subnetsPerSite, browser, browserDefaultMdns, stun,
@@ -457,6 +370,30 @@ export async function runFleet({
   }
 }
 
+
+/**
+ * The demo page a viewer opens at `origin`: the stream, the SDK off for the baseline, the player
+ * and format when not hls.js on HLS, and with two renditions the level a page is pinned to (pages
+ * two by two, unless ABR picks).
+ */
+function demoPageUrl(origin, { index, stream, httpOnly, player, format, renditions, abr }) {
+  const query = new URLSearchParams();
+  if (stream === 'vod') {
+    query.set('stream', 'vod');
+  }
+  if (httpOnly) {
+    query.set('sdk', 'off');
+  }
+  if (player !== 'hlsjs' || format !== 'hls') {
+    query.set('player', player);
+    query.set('format', format);
+  }
+  if (renditions === 2) {
+    query.set('renditions', '2');
+    if (!abr) query.set('level', String(Math.floor(index / 2) % 2));
+  }
+  return `${origin}/demo/${String(query) ? `?${query}` : ''}`;
+}
 
 function progressLine(pages, accessLog, remaining, siteOf) {
   const samples = pages.map((v) => v.last).filter(Boolean);

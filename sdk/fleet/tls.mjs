@@ -1,10 +1,15 @@
 // The fleet over HTTPS (`--tls`), as the product runs: pages, SDK and signaling from the
-// appliance's HTTPS port. Chromium viewers trust the appliance's own key, the way a company's
-// desktops trust its internal CA, without turning certificate checks off for anything else
-// (Firefox viewers accept any certificate instead: firefox.mjs).
+// appliance's HTTPS port. Chromium viewers trust the appliance's own key, without turning
+// certificate checks off for anything else; Firefox viewers trust the appliance's CA in their
+// profile's certificate store, the way a company's managed desktops trust its internal CA, and
+// check the certificate fully (chain, name constraints, the address in the URL).
 import { X509Certificate, createHash } from 'node:crypto';
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
 import { connect } from 'node:tls';
+
+/** NSS's certutil (Debian's libnss3-tools), which writes a Firefox profile's certificate store. */
+export const CERTUTIL = process.env.CERTUTIL || '/usr/bin/certutil';
 
 const PEM = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/;
 
@@ -68,4 +73,20 @@ export function serverSpki(host, port) {
 /** Chromium flags that make a viewer trust the key `spki` (and nothing else it would not already). */
 export function trustFlags(spki) {
   return spki ? [`--ignore-certificate-errors-spki-list=${spki}`] : [];
+}
+
+/**
+ * Makes `profileDir` a Firefox profile whose certificate store trusts the CA in `caFile` to
+ * identify web sites (trust flags `C,,`), and nothing else beyond Firefox's built-in roots.
+ * @returns {string} profileDir
+ */
+export function firefoxProfileTrusting(profileDir, caFile) {
+  if (!existsSync(CERTUTIL)) {
+    throw new Error(`${CERTUTIL} is missing: apt-get install libnss3-tools (Firefox viewers over --tls trust the appliance's CA through it)`);
+  }
+  mkdirSync(profileDir, { recursive: true });
+  const db = `sql:${profileDir}`;
+  execFileSync(CERTUTIL, ['-N', '-d', db, '--empty-password'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  execFileSync(CERTUTIL, ['-A', '-d', db, '-n', 'Swarmgate appliance CA', '-t', 'C,,', '-i', caFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return profileDir;
 }

@@ -9,6 +9,8 @@
 //   firefox   /usr/bin/firefox-esr (FIREFOX_PATH overrides it), driven by puppeteer-core
 //   postgresql  Debian's PostgreSQL 15 server (/usr/lib/postgresql/15/bin/postgres), for a cluster
 //   haproxy   /usr/sbin/haproxy, the load balancer in front of a cluster
+//   certutil  /usr/bin/certutil (Debian's libnss3-tools), for Firefox viewers that trust the
+//             appliance's CA over HTTPS
 // Run as root or with CI set (scripts/test in CI), every file runs and a missing prerequisite
 // fails its tests. Otherwise files whose needs are not met are left out, with one line per
 // reason. The appliance jar is never a reason to skip: scripts/test builds it first, and a
@@ -23,6 +25,7 @@ const FIREFOX = process.env.FIREFOX_PATH || '/usr/bin/firefox-esr';
 // The same binaries scripts/test installs (postgresql, haproxy) and sdk/fleet/cluster.mjs runs.
 const POSTGRES = '/usr/lib/postgresql/15/bin/postgres';
 const HAPROXY = '/usr/sbin/haproxy';
+const CERTUTIL = process.env.CERTUTIL || '/usr/bin/certutil';
 
 /** Why each prerequisite is unmet on this machine, or null when it is met. */
 const CHECKS = {
@@ -31,6 +34,7 @@ const CHECKS = {
   firefox: () => (existsSync(FIREFOX) ? null : `${FIREFOX} is missing (apt-get install firefox-esr)`),
   postgresql: () => (existsSync(POSTGRES) ? null : `${POSTGRES} is missing (apt-get install postgresql)`),
   haproxy: () => (existsSync(HAPROXY) ? null : `${HAPROXY} is missing (apt-get install haproxy)`),
+  certutil: () => (existsSync(CERTUTIL) ? null : `${CERTUTIL} is missing (apt-get install libnss3-tools)`),
 };
 
 async function find(dir) {

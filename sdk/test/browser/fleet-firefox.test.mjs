@@ -2,7 +2,7 @@
 // through the fleet harness (sdk/fleet/, --browser mixed), share the live stream in both
 // directions, over the appliance's HTTPS port. Uses appliance/target/swarmgate.jar; fails when a prerequisite is missing
 // (scripts/run-tests.mjs).
-// Needs: root, chromium, firefox
+// Needs: root, chromium, firefox, certutil
 //
 // Bytes by direction come from each page's stats().p2pBytesByPeer (verified bytes received per
 // neighbour) matched with the other pages' stats().peerId (fleet/measure.mjs). The site gateway

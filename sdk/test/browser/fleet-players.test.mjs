@@ -1,5 +1,6 @@
 // Every player the SDK adapts, with real Chromium viewers through the fleet harness (sdk/fleet/):
-// for each player, 4 viewers in one site on the live demo stream in the format it plays. Uses
+// for each player, 4 viewers in one site on the live demo stream in the format it plays, over the
+// appliance's HTTPS port with HTTP/2 as deployed (`--tls`: every page must come over h2). Uses
 // appliance/target/swarmgate.jar; fails when a prerequisite is missing (scripts/run-tests.mjs).
 // hls.js on HLS is fleet-p2p.test.mjs.
 // Needs: root, chromium
@@ -38,10 +39,11 @@ const COMBINATIONS = [
 for (const { player, format, starvedTodo, stallsTodo, offloadTodo } of COMBINATIONS) {
   test(`${player} on live ${format}: 4 viewers play, every non-leader gets P2P bytes; no stall for want of data, no stalls, offload ≥ 0.5`,
     { timeout: (SECONDS + 180) * 1000 }, async (t) => {
-      const result = await runFleet({ viewers: 4, sites: 1, duration: SECONDS, player, format });
+      const result = await runFleet({ viewers: 4, sites: 1, duration: SECONDS, player, format, tls: true });
       const report = JSON.stringify(result, null, 2);
       console.log(`${JSON.stringify(figures(result))}`);
       assert.equal(result.viewers_played, 4, report);
+      assert.deepEqual(result.page_protocols, { h2: 4 }, `every page over HTTP/2\n${report}`);
       for (const page of result.pages) {
         assert.equal(page.fatal_errors, 0, `page ${page.index}: player errors\n${report}`);
       }
