@@ -34,6 +34,8 @@ test('a viewer that drips its segments to hold its colleagues\' requests is repo
     const result = await runFleet({
       viewers: 1 + HONEST,
       sites: 1,
+      // Over the appliance's HTTPS port with HTTP/2, as deployed.
+      tls: true,
       subnetsPerSite: 1 + HONEST,
       duration: DURATION_S,
       async onContext(context, index) {
@@ -66,6 +68,7 @@ test('a viewer that drips its segments to hold its colleagues\' requests is repo
     console.log(JSON.stringify({ figures: figures(result), perPage }));
 
     assert.equal(result.viewers_played, 1 + HONEST, `every viewer played\n${report}`);
+    assert.deepEqual(result.page_protocols, { h2: 1 + HONEST }, `every page over HTTP/2\n${report}`);
     assert.ok(attackerId, `the attacker's peer id\n${report}`);
     for (const page of honestPages) {
       assert.equal(page.stalls, 0, `page ${page.index}: stalls\n${report}`);

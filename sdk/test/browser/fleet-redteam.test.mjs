@@ -124,7 +124,8 @@ test('a viewer serving altered segments with matching self-made hashes changes n
         fragments.set(viewer.index, list);
         for (const f of fresh) {
           if (!f.url || originHash.has(f.url)) continue;
-          const bytes = await rig.exec(['curl', '-sf', '-m', '10', f.url]).catch(() => null);
+          // The origin's copy, its certificate checked against the appliance's CA.
+          const bytes = await rig.exec(['curl', '-sf', '--cacert', join(rig.dataDir, 'pki', 'ca.crt'), '-m', '10', f.url]).catch(() => null);
           originHash.set(f.url, bytes ? createHash('sha256').update(bytes).digest('hex') : null);
         }
       }
@@ -140,6 +141,8 @@ test('a viewer serving altered segments with matching self-made hashes changes n
     const result = await runFleet({
       viewers: 1 + HONEST,
       sites: 1,
+      // Over the appliance's HTTPS port with HTTP/2, as deployed.
+      tls: true,
       // One subnet, and so one address, per viewer: barring needs reports from two addresses.
       subnetsPerSite: 1 + HONEST,
       duration: DURATION_S,
@@ -196,6 +199,7 @@ test('a viewer serving altered segments with matching self-made hashes changes n
     console.log(JSON.stringify({ figures: figures(result), compared, offenders, perPage }));
 
     assert.equal(result.viewers_played, 1 + HONEST, `every viewer played\n${report}`);
+    assert.deepEqual(result.page_protocols, { h2: 1 + HONEST }, `every page over HTTP/2\n${report}`);
     // Nothing altered reached an honest player, and the comparison covered what they played.
     assert.equal(compared.length, HONEST, `fragments recorded on every honest page\n${report}`);
     for (const c of compared) {
