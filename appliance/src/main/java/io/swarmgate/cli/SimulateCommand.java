@@ -43,17 +43,25 @@ public final class SimulateCommand implements Callable<Integer> {
                     + "segment over the WAN (default: ${DEFAULT-VALUE}).")
     double firewalledShare;
 
+    @Option(names = "--connect-ms", paramLabel = "MS", defaultValue = "" + Scenario.DEFAULT_CONNECT_MEDIAN_MS,
+            description = "Median time from the appliance pairing two viewers to their data channel opening "
+                    + "(log-normal, p99 about 5 times it), 0..5000; a joiner's channels also wait for its "
+                    + "player's start (1 s). 0: at once, with no wait (default: ${DEFAULT-VALUE}).")
+    int connectMedianMs;
+
     @Override
     public Integer call() throws Exception {
         Logging.quiet();
         Scenario scenario;
         try {
-            scenario = Scenario.of(viewers, sites, seed, durationS * 1000).withFirewalled(firewalledShare);
+            scenario = Scenario.of(viewers, sites, seed, durationS * 1000).withFirewalled(firewalledShare)
+                    .withConnectMedianMs(connectMedianMs);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         PrintWriter err = spec.commandLine().getErr();
-        err.printf("simulate: %d viewers over %d sites, %d s, seed %d%s%n", viewers, sites, durationS, seed,
+        err.printf("simulate: %d viewers over %d sites, %d s, seed %d, channels open %s%s%n", viewers, sites, durationS, seed,
+                connectMedianMs > 0 ? connectMedianMs + " ms after pairing (median)" : "at once",
                 firewalledShare > 0 ? String.format(", %.1f %% firewalled", firewalledShare * 100) : "");
         err.flush();
         SimResult result = new SwarmSimulation(scenario).run(line -> {

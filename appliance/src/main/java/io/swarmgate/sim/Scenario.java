@@ -28,11 +28,16 @@ package io.swarmgate.sim;
  * @param firewalledShare     share of viewers whose endpoint firewall blocks WebRTC: every pairing
  *                            with one fails after {@link #CONNECT_TIMEOUT_MS} and is reported, as
  *                            the SDK does, and it neither serves nor receives segments over the LAN
+ * @param connectMedianMs     median time from the coordinator pairing two viewers to their data
+ *                            channel opening (signaling round trips, ICE, DTLS, SCTP), log-normal
+ *                            with {@link #CONNECT_SIGMA}; a joining viewer's pairings also wait for
+ *                            its player's start, {@link #PLAYER_START_MS} (the SDK's peer gate).
+ *                            0: channels open the moment the coordinator pairs, with no wait
  */
 public record Scenario(int viewers, int sites, long seed, long durationMs, long rampMs, double rampShare,
                        double churnShare, double rejoinShare, double abruptShare, int segmentMs, int bitrateKbps,
                        int lanMbps, int lanRttMs, int wanRttMs, int bufferMs, int leaderKillsPerMin,
-                       int flappingSites, double firewalledShare) {
+                       int flappingSites, double firewalledShare, int connectMedianMs) {
 
     public static final long DEFAULT_DURATION_MS = 15 * 60_000L;
     public static final long DEFAULT_RAMP_MS = 5 * 60_000L;
@@ -58,6 +63,16 @@ public record Scenario(int viewers, int sites, long seed, long durationMs, long 
     static final long CONNECT_TIMEOUT_MS = 5_000;
     /** A viewer is known to reach nobody after this many failed pairings (ConnectReports' rule). */
     static final int FAILURES_TO_UNREACHABLE = 2;
+    /**
+     * Pairing to open channel, median: on the fleet's Chromium viewers (one LAN, the appliance's
+     * STUN responder) the first channel opened 0.3 s after the gate released it on a quiet machine
+     * and 1.5 s on a loaded one (docs/benchmarks.md, "Start-up phases": first_peer − peers_released).
+     */
+    public static final int DEFAULT_CONNECT_MEDIAN_MS = 500;
+    /** The log-normal's σ: p99 about five times the median. */
+    static final double CONNECT_SIGMA = 0.7;
+    /** A joining viewer's first playing, when the SDK's peer gate lets its pairings connect (fleet start-up p50 0.8–1.5 s). */
+    static final long PLAYER_START_MS = 1_000;
 
     public Scenario {
         require(viewers >= 1 && viewers <= 2_000_000, "--viewers must be 1..2000000 but was " + viewers);
@@ -69,6 +84,8 @@ public record Scenario(int viewers, int sites, long seed, long durationMs, long 
         require(flappingSites >= 0 && flappingSites <= sites, "flapping sites must be 0..sites");
         require(firewalledShare >= 0 && firewalledShare <= 0.5,
                 "--firewalled must be a share of the viewers from 0 to 0.5 but was " + firewalledShare);
+        require(connectMedianMs >= 0 && connectMedianMs <= CONNECT_TIMEOUT_MS,
+                "--connect-ms must be 0.." + CONNECT_TIMEOUT_MS + " but was " + connectMedianMs);
     }
 
     /** The standard event for this size: 80 % join in the first 5 minutes, 10 % churn, leaders lost, a WAN flapping. */
@@ -77,13 +94,21 @@ public record Scenario(int viewers, int sites, long seed, long durationMs, long 
         return new Scenario(viewers, sites, seed, durationMs, ramp, DEFAULT_RAMP_SHARE, DEFAULT_CHURN_SHARE,
                 DEFAULT_REJOIN_SHARE, DEFAULT_ABRUPT_SHARE, DEFAULT_SEGMENT_MS, DEFAULT_BITRATE_KBPS, DEFAULT_LAN_MBPS,
                 DEFAULT_LAN_RTT_MS, DEFAULT_WAN_RTT_MS, DEFAULT_BUFFER_MS, Math.max(1, sites / 50),
-                Math.max(1, sites / 100), 0);
+                Math.max(1, sites / 100), 0, DEFAULT_CONNECT_MEDIAN_MS);
     }
 
     /** The same event with this share of its viewers behind a firewall that blocks WebRTC. */
     public Scenario withFirewalled(double share) {
         return new Scenario(viewers, sites, seed, durationMs, rampMs, rampShare, churnShare, rejoinShare, abruptShare,
-                segmentMs, bitrateKbps, lanMbps, lanRttMs, wanRttMs, bufferMs, leaderKillsPerMin, flappingSites, share);
+                segmentMs, bitrateKbps, lanMbps, lanRttMs, wanRttMs, bufferMs, leaderKillsPerMin, flappingSites, share,
+                connectMedianMs);
+    }
+
+    /** The same event with this median time from pairing to open channel (0: at once). */
+    public Scenario withConnectMedianMs(int ms) {
+        return new Scenario(viewers, sites, seed, durationMs, rampMs, rampShare, churnShare, rejoinShare, abruptShare,
+                segmentMs, bitrateKbps, lanMbps, lanRttMs, wanRttMs, bufferMs, leaderKillsPerMin, flappingSites,
+                firewalledShare, ms);
     }
 
     /** One segment's size in bits. */

@@ -19,8 +19,10 @@ import java.util.SplittableRandom;
  *       listing; at once when the site has no leader, or when the viewer's firewall blocks WebRTC)
  *       fetches it over the WAN itself.</li>
  * </ul>
- * A pair with a viewer whose firewall blocks WebRTC is neighbours for the coordinator until the
- * pairing fails, but no segment ever crosses it.
+ * A segment crosses a pair only once its data channel is open ({@link SimChannels}: set-up time,
+ * and the joiner's player start); a holder serves a neighbour whose channel opens later when it
+ * opens. A pair with a viewer whose firewall blocks WebRTC is neighbours for the coordinator
+ * until the pairing fails, but no segment ever crosses it.
  * Every WAN fetch of the segment in the site shares the site's link: the k-th concurrent one
  * takes k times as long. A segment arriving after the viewer's buffer ran out is late (a stall).
  *
@@ -55,11 +57,14 @@ final class SegmentSpread {
     private final Scenario scenario;
     private final SimViewers viewers;
     private final Coordinator coordinator;
+    private final SimChannels channels;
     private final SplittableRandom random;
     /** Viewer index → its position in the current site pass, valid while stamp equals pass. */
     private final int[] local;
     private final int[] stamp;
     private int pass;
+    /** The site's connected viewers in the current pass, by local index. */
+    private int[] members;
     private long[] listedAt = new long[256];
     private byte[] phase = new byte[256];
     private int[] served = new int[256];
@@ -67,10 +72,11 @@ final class SegmentSpread {
     private final int[] waiting = new int[io.swarmgate.mesh.SwarmRules.MAX_DEGREE_LIMIT];
     private int heapSize;
 
-    SegmentSpread(Scenario scenario, SimViewers viewers, Coordinator coordinator, SplittableRandom random) {
+    SegmentSpread(Scenario scenario, SimViewers viewers, Coordinator coordinator, SimChannels channels, SplittableRandom random) {
         this.scenario = scenario;
         this.viewers = viewers;
         this.coordinator = coordinator;
+        this.channels = channels;
         this.random = random;
         this.local = new int[viewers.count()];
         this.stamp = new int[viewers.count()];
@@ -86,6 +92,7 @@ final class SegmentSpread {
     Outcome spread(String segmentId, long t0, int s, List<String> leaders, int wanMbps, int doomed) {
         int n = viewers.connectedCount(s);
         int[] members = viewers.connected(s);
+        this.members = members;
         ensure(n);
         pass++;
         heapSize = 0;
@@ -140,7 +147,7 @@ final class SegmentSpread {
                     }
                 }
                 case BACKUP_CHECK -> {
-                    if (phase[i] == NONE && !neighbourHolds(members[i])) {
+                    if (phase[i] == NONE && !neighbourHolds(members[i], t)) {
                         wan++;
                         by[1]++;
                         fetch(i, t, scenario.wanRttMs() + baseHttpMs * wan, i == doomedLocal);
@@ -169,8 +176,8 @@ final class SegmentSpread {
         int count = 0;
         for (String id : coordinator.neighbours(viewers.id(v))) {
             int m = SimViewers.indexOf(id);
-            // Connected in this site now, still lacking it, and a channel between them can open.
-            if (stamp[m] == pass && phase[local[m]] != HAS && viewers.linkable(v, m)) {
+            // Connected in this site now, still lacking it, and a channel between them opens.
+            if (stamp[m] == pass && phase[local[m]] != HAS && channels.openAt(v, m) != SimChannels.NONE) {
                 waiting[count++] = local[m];
             }
         }
@@ -179,14 +186,16 @@ final class SegmentSpread {
         for (int k = 0; k < count; k++) {
             int j = waiting[k];
             int queued = served[i]++;
-            push(Math.max(t, listedAt[j]) + hopMs * (queued / MAX_UPLOADS + 1), ARRIVE, j);
+            long from = Math.max(Math.max(t, listedAt[j]), channels.openAt(v, members[j]));
+            push(from + hopMs * (queued / MAX_UPLOADS + 1), ARRIVE, j);
         }
     }
 
-    private boolean neighbourHolds(int v) {
+    /** Whether a neighbour with an open channel holds the segment at {@code t}. */
+    private boolean neighbourHolds(int v, long t) {
         for (String id : coordinator.neighbours(viewers.id(v))) {
             int m = SimViewers.indexOf(id);
-            if (stamp[m] == pass && phase[local[m]] == HAS && viewers.linkable(v, m)) {
+            if (stamp[m] == pass && phase[local[m]] == HAS && channels.openAt(v, m) <= t) {
                 return true;
             }
         }

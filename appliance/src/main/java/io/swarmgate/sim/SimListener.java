@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 
 /**
  * Stands where the signaling layer's {@code MeshEvents} stands: receives the coordinator's
@@ -15,8 +16,12 @@ import java.util.Map;
  * {@code neighbour} message a viewer receives gives its time to first neighbour; a
  * {@code leaders} change that drops a departed leader ends that leader's re-election time.
  * Messages reach viewers in the simulation the moment the coordinator emits them (signaling
- * latency is the signaling benchmark's subject, not this one's). A pairing with a viewer whose
- * firewall blocks WebRTC is queued to fail when the SDK's connection timeout would end it.
+ * latency is the signaling benchmark's subject, not this one's; the channel's set-up time below
+ * includes its round trips). Each pairing's data channel opens after a set-up time drawn from
+ * the scenario's log-normal, and not before both viewers' players started (the SDK's peer gate
+ * holds a joiner's pairings until then); segments cross a pair only once its channel is open
+ * ({@link SimChannels}). A pairing with a viewer whose firewall blocks WebRTC never opens and is
+ * queued to fail when the SDK's connection timeout would end it.
  */
 final class SimListener implements MeshListener {
 
@@ -27,15 +32,23 @@ final class SimListener implements MeshListener {
     final LongSamples reelectionMs = new LongSamples();
     /** Pairings that cannot connect, in the order they will be reported failing (times only grow). */
     final ArrayDeque<DoomedPairing> doomed = new ArrayDeque<>();
+    /** Open (or opening) data channels of the current pairs. */
+    final SimChannels channels;
+    /** Set-up time draws; set once the event's other draws are made, so that they stay the same. */
+    SplittableRandom connectTimes;
+    private final Scenario scenario;
     long assignments;
 
     /** At {@code at}, {@code reporter} reports that its connection to {@code blocked} never opened. */
     record DoomedPairing(long at, String reporter, String blocked) {
     }
 
-    SimListener(SimViewers viewers, SimClock clock) {
+    SimListener(Scenario scenario, SimViewers viewers, SimClock clock) {
+        this.scenario = scenario;
         this.viewers = viewers;
         this.clock = clock;
+        // About eight neighbours per viewer, each pair once.
+        this.channels = new SimChannels(viewers.count() * 4);
     }
 
     @Override
@@ -46,16 +59,39 @@ final class SimListener implements MeshListener {
             viewers.firstNeighbourAt[v] = clock.elapsed();
         }
         int n = SimViewers.indexOf(neighbourId);
-        if (youOffer && !viewers.linkable(v, n)) { // once per pair: the offering side's message
+        if (!youOffer) {
+            return; // once per pair: the offering side's message
+        }
+        if (!viewers.linkable(v, n)) {
             boolean neighbourBlocked = viewers.firewalled[n];
             doomed.add(new DoomedPairing(clock.elapsed() + Scenario.CONNECT_TIMEOUT_MS,
                     neighbourBlocked ? peerId : neighbourId, neighbourBlocked ? neighbourId : peerId));
+            return;
         }
+        long at = openAt(v, n);
+        channels.open(v, n, at);
+        for (int side : new int[] {v, n}) {
+            if (viewers.firstChannelAt[side] < 0 || at < viewers.firstChannelAt[side]) {
+                viewers.firstChannelAt[side] = at;
+            }
+        }
+    }
+
+    /** When a channel paired now opens: after both players started, plus the set-up time. */
+    private long openAt(int v, int n) {
+        long now = clock.elapsed();
+        if (scenario.connectMedianMs() == 0) {
+            return now;
+        }
+        long gate = Math.max(viewers.joinedAt[v], viewers.joinedAt[n]) + Scenario.PLAYER_START_MS;
+        double setup = scenario.connectMedianMs() * Math.exp(Scenario.CONNECT_SIGMA * connectTimes.nextGaussian());
+        return Math.max(now, gate) + Math.min(Scenario.CONNECT_TIMEOUT_MS, Math.round(setup));
     }
 
     @Override
     public void unassigned(String peerId, String neighbourId, UnassignReason reason) {
-        // Nothing to count: the neighbour graph is read from the coordinator when segments spread.
+        // The neighbour graph itself is read from the coordinator when segments spread.
+        channels.close(SimViewers.indexOf(peerId), SimViewers.indexOf(neighbourId));
     }
 
     @Override

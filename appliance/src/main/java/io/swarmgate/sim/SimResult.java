@@ -18,6 +18,9 @@ import java.util.Map;
  * @param wanByAlone                    firewalled viewers' own, fetched as soon as listed: no channel could bring it
  * @param neighbourWithin2s             share of viewer sessions whose first neighbour came within 2 s of joining
  * @param noNeighbourShare              share of connected viewers without any neighbour, sampled every 30 s
+ * @param channelWithin2s               share of viewer sessions whose first data channel opened within 2 s of joining
+ * @param firstChannelP50Ms             time from joining to the first open data channel (sessions that had one)
+ * @param connectMedianMs               the scenario's median pairing-to-channel set-up time
  * @param leaderReelectionP50Ms         from a leader leaving (bye, dropped socket, lost WAN) until its
  *                                      site's leader list no longer names it
  * @param joinCpuUs                     coordinator CPU per join, events to the listener included
@@ -30,7 +33,8 @@ import java.util.Map;
 public record SimResult(int viewers, int sites, long seed, long durationS, double wanCopiesPerSegmentPerSite,
                         int wanCopiesPerSegmentPerSiteMin, int wanCopiesPerSegmentPerSiteMax, double wanByPrimary, double wanByBackup,
                         double wanByNoLeader, double wanByFallback, double wanByAlone, double neighbourWithin2s, double noNeighbourShare,
-                        long firstNeighbourP50Ms, long firstNeighbourP99Ms, long leaderReelectionP50Ms,
+                        long firstNeighbourP50Ms, long firstNeighbourP99Ms, double channelWithin2s, long firstChannelP50Ms,
+                        long firstChannelP99Ms, int connectMedianMs, long leaderReelectionP50Ms,
                         long leaderReelectionP99Ms, long leaderReelectionMaxMs, int leaderDepartures, double joinCpuUs,
                         double heapPerViewerKib, double offload, double lateShare, long joins, long rejoins, long leaves,
                         long drops, long resumes, long leaderKills, long wanOutages, long siteSegments,
@@ -56,6 +60,10 @@ public record SimResult(int viewers, int sites, long seed, long durationS, doubl
         m.put("no_neighbour_share", round(noNeighbourShare, 4));
         m.put("first_neighbour_p50_ms", firstNeighbourP50Ms);
         m.put("first_neighbour_p99_ms", firstNeighbourP99Ms);
+        m.put("channel_within_2s", round(channelWithin2s, 4));
+        m.put("first_channel_p50_ms", firstChannelP50Ms);
+        m.put("first_channel_p99_ms", firstChannelP99Ms);
+        m.put("connect_median_ms", connectMedianMs);
         m.put("leader_reelection_p50_ms", leaderReelectionP50Ms);
         m.put("leader_reelection_p99_ms", leaderReelectionP99Ms);
         m.put("leader_reelection_max_ms", leaderReelectionMaxMs);

@@ -30,6 +30,8 @@ final class SimTally {
     long sessions;
     long sessionsWithin2s;
     final LongSamples firstNeighbourMs = new LongSamples();
+    long sessionsChannelWithin2s;
+    final LongSamples firstChannelMs = new LongSamples();
 
     void addSiteSegment(SegmentSpread.Outcome o) {
         siteSegments++;
@@ -49,7 +51,7 @@ final class SimTally {
      * One viewer's time in the mesh ended (or the event did). Sessions shorter than the 2 s window
      * that never got a neighbour are not counted: nobody could have said whether they would.
      */
-    void session(long joinedAt, long firstNeighbourAt, long endedAt) {
+    void session(long joinedAt, long firstNeighbourAt, long firstChannelAt, long endedAt) {
         boolean got = firstNeighbourAt >= 0;
         if (!got && endedAt - joinedAt < NEIGHBOUR_WITHIN_MS) {
             return;
@@ -61,6 +63,13 @@ final class SimTally {
                 sessionsWithin2s++;
             }
         }
+        // A channel counts once it opened while the session lasted.
+        if (firstChannelAt >= 0 && firstChannelAt <= endedAt) {
+            firstChannelMs.add(firstChannelAt - joinedAt);
+            if (firstChannelAt - joinedAt <= NEIGHBOUR_WITHIN_MS) {
+                sessionsChannelWithin2s++;
+            }
+        }
     }
 
     SimResult result(Scenario sc, LongSamples reelectionMs, double wallSeconds) {
@@ -69,6 +78,8 @@ final class SimTally {
                 ratio(wanBy[1], siteSegments), ratio(wanBy[2], siteSegments), ratio(wanBy[3], siteSegments), ratio(wanBy[4], siteSegments),
                 ratio(sessionsWithin2s, sessions), ratio(noNeighbourSamples, neighbourSamples),
                 firstNeighbourMs.percentile(50), firstNeighbourMs.percentile(99),
+                ratio(sessionsChannelWithin2s, sessions), firstChannelMs.percentile(50), firstChannelMs.percentile(99),
+                sc.connectMedianMs(),
                 reelectionMs.percentile(50), reelectionMs.percentile(99), reelectionMs.max(), reelectionMs.size(),
                 joins == 0 ? 0 : joinCpuNs / 1000.0 / joins, heapPerViewerKib,
                 1 - ratio(wanCopies, viewerSegments), ratio(lateSegments, viewerSegments),

@@ -36,6 +36,8 @@ final class SimViewers {
     final boolean[] joinedBefore;
     final long[] joinedAt;
     final long[] firstNeighbourAt;
+    /** When the viewer's first data channel of its current session opens (-1: none yet). */
+    final long[] firstChannelAt;
     final String[] siteNames;
     private final int[][] connected;
     private final int[] connectedCount;
@@ -54,6 +56,7 @@ final class SimViewers {
         joinedBefore = new boolean[viewers];
         joinedAt = new long[viewers];
         firstNeighbourAt = new long[viewers];
+        firstChannelAt = new long[viewers];
         slot = new int[viewers];
         siteNames = new String[sites];
         connected = new int[sites][];

@@ -40,7 +40,7 @@ public final class SwarmSimulation {
         this.sc = scenario;
         this.random = new SplittableRandom(scenario.seed());
         this.viewers = new SimViewers(scenario.viewers(), scenario.sites());
-        this.listener = new SimListener(viewers, clock);
+        this.listener = new SimListener(scenario, viewers, clock);
         // The appliance's own defaults: mesh.resume-grace-ms and the failing-pair block.
         ConfigKey<Integer> grace = ConfigKeys.MESH_RESUME_GRACE_MS;
         MeshTimings timings = new MeshTimings(Duration.ofMillis(grace.parse(grace.defaultValue(), "default")),
@@ -51,7 +51,8 @@ public final class SwarmSimulation {
         this.doomedFor = new int[scenario.viewers()];
         java.util.Arrays.fill(doomedFor, -1);
         java.util.Arrays.fill(viewers.firstNeighbourAt, -1);
-        this.spread = new SegmentSpread(scenario, viewers, coordinator, random.split());
+        java.util.Arrays.fill(viewers.firstChannelAt, -1);
+        this.spread = new SegmentSpread(scenario, viewers, coordinator, listener.channels, random.split());
         // Drawn last, from their own stream, and only when asked for: an event without firewalls
         // plays as it did before they existed (a split advances the parent stream).
         if (scenario.firewalledShare() > 0) {
@@ -60,6 +61,7 @@ public final class SwarmSimulation {
                 viewers.firewalled[v] = firewalls.nextDouble() < scenario.firewalledShare();
             }
         }
+        listener.connectTimes = random.split();
     }
 
     /** Runs the event to its end; {@code progress} hears one line per simulated minute. */
@@ -119,6 +121,7 @@ public final class SwarmSimulation {
         viewers.state[v] = SimViewers.PRESENT;
         viewers.joinedAt[v] = clock.elapsed();
         viewers.firstNeighbourAt[v] = -1;
+        viewers.firstChannelAt[v] = -1;
         viewers.connect(v);
         long before = cpu.getCurrentThreadCpuTime();
         coordinator.join(viewers.info(v));
@@ -283,7 +286,7 @@ public final class SwarmSimulation {
     }
 
     private void endSession(int v) {
-        tally.session(viewers.joinedAt[v], viewers.firstNeighbourAt[v], clock.elapsed());
+        tally.session(viewers.joinedAt[v], viewers.firstNeighbourAt[v], viewers.firstChannelAt[v], clock.elapsed());
     }
 
     private static long usedHeapAfterGc() {

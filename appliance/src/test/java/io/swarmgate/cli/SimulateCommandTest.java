@@ -18,12 +18,14 @@ class SimulateCommandTest {
         JsonNode json = new ObjectMapper().readTree(lines[0]);
         for (String key : new String[] {"viewers", "sites", "wan_copies_per_segment_per_site",
             "wan_copies_per_segment_per_site_max", "neighbour_within_2s", "no_neighbour_share",
-            "leader_reelection_p50_ms", "leader_reelection_p99_ms", "join_cpu_us", "heap_per_viewer_kib"}) {
+            "leader_reelection_p50_ms", "leader_reelection_p99_ms", "join_cpu_us", "heap_per_viewer_kib",
+            "channel_within_2s", "first_channel_p50_ms", "first_channel_p99_ms"}) {
             assertTrue(json.has(key), key + " missing from " + lines[0]);
         }
         assertEquals(300, json.get("viewers").asInt());
         assertEquals(5, json.get("sites").asInt());
         assertTrue(r.err().contains("simulate: 300 viewers over 5 sites"), r.err());
+        assertEquals(500, json.get("connect_median_ms").asInt(), "channels take the default set-up time");
     }
 
     @Test
@@ -34,5 +36,8 @@ class SimulateCommandTest {
         CliRun shortEvent = CliRun.of("simulate", "--viewers", "10", "--sites", "2", "--duration", "5");
         assertEquals(ExitCodes.USAGE, shortEvent.code());
         assertTrue(shortEvent.err().contains("--duration must be 60..14400 seconds"), shortEvent.err());
+        CliRun slowChannels = CliRun.of("simulate", "--viewers", "10", "--sites", "2", "--connect-ms", "9000");
+        assertEquals(ExitCodes.USAGE, slowChannels.code());
+        assertTrue(slowChannels.err().contains("--connect-ms must be 0..5000 but was 9000"), slowChannels.err());
     }
 }

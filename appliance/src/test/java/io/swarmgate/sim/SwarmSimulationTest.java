@@ -91,6 +91,29 @@ class SwarmSimulationTest {
     }
 
     @Test
+    void segmentsCrossAPairOnlyOnceItsChannelOpened() {
+        SimResult at = new SwarmSimulation(Scenario.of(2_000, 20, 1, 300_000).withConnectMedianMs(0)).run(line -> { });
+        SimResult r = seed1();
+        assertEquals(Scenario.DEFAULT_CONNECT_MEDIAN_MS, r.connectMedianMs());
+        // At once, a channel opens with the first neighbour; with set-up, after the joiner's player
+        // started (1 s) and the set-up time.
+        assertEquals(at.firstNeighbourP50Ms(), at.firstChannelP50Ms(), at.toJson().toString());
+        assertTrue(r.firstChannelP50Ms() >= Scenario.PLAYER_START_MS, r.toJson().toString());
+        assertTrue(r.firstChannelP99Ms() > r.firstChannelP50Ms(), r.toJson().toString());
+        assertTrue(r.channelWithin2s() < at.channelWithin2s(), "channels take time: " + r.toJson());
+        // The coordinator's pairing is the same either way; what changes is when segments can cross.
+        assertEquals(at.neighbourWithin2s(), r.neighbourWithin2s(), 0.01);
+        assertTrue(r.wanCopiesPerSegmentPerSite() >= at.wanCopiesPerSegmentPerSite(),
+                "joiners whose channels are not open yet fetch over the WAN: " + r.toJson() + " vs " + at.toJson());
+        assertTrue(r.wanCopiesPerSegmentPerSite() < 1.2, r.toJson().toString());
+        // Channels that open later than a joiner's first deadlines (6 s after pairing at most, against
+        // about 4 s of slack) leave it to fetch those segments over the WAN: the spread waits for them.
+        SimResult slow = new SwarmSimulation(Scenario.of(2_000, 20, 1, 300_000).withConnectMedianMs(5_000)).run(line -> { });
+        assertTrue(slow.wanByFallback() > at.wanByFallback() + 0.005, slow.toJson() + " vs " + at.toJson());
+        assertTrue(slow.wanCopiesPerSegmentPerSite() > r.wanCopiesPerSegmentPerSite(), slow.toJson().toString());
+    }
+
+    @Test
     void aSiteWhoseWanIsDownFetchesNothingAndItsViewersResume() {
         SimResult r = seed1();
         assertTrue(r.wanOutages() > 0 && r.outageSiteSegments() > 0, r.toJson().toString());
