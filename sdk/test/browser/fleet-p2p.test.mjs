@@ -31,10 +31,11 @@ function noMediaErrors(result, report) {
 const opts = (seconds) => ({ timeout: (seconds + 180) * 1000 });
 
 test('4 viewers in one site share the live stream: no stalls, every non-leader gets P2P bytes, offload ≥ 0.5', opts(45), async () => {
-  const result = await runFleet({ viewers: 4, sites: 1, duration: 45 });
+  const result = await runFleet({ viewers: 4, sites: 1, duration: 45, tls: true });
   const report = JSON.stringify(result, null, 2);
   console.log(`${JSON.stringify(figures(result))}`);
   assert.equal(result.viewers_played, 4, report);
+  assert.deepEqual(result.page_protocols, { h2: 4 }, `every page over HTTP/2\n${report}`);
   assert.equal(result.stalls, 0, `stalls\n${report}`);
   noMediaErrors(result, report);
   const nonLeaders = result.pages.filter((p) => p.sdk && !p.sdk.leader);
@@ -56,10 +57,11 @@ test('4 viewers in one site share the live stream: no stalls, every non-leader g
 });
 
 test('2 sites × 2 viewers: no P2P bytes cross sites', opts(30), async () => {
-  const result = await runFleet({ viewers: 4, sites: 2, duration: 30 });
+  const result = await runFleet({ viewers: 4, sites: 2, duration: 30, tls: true });
   const report = JSON.stringify(result, null, 2);
   console.log(`${JSON.stringify(figures(result))}`);
   assert.equal(result.viewers_played, 4, report);
+  assert.deepEqual(result.page_protocols, { h2: 4 }, `every page over HTTP/2\n${report}`);
   assert.equal(result.stalls, 0, `stalls\n${report}`);
   // Independent of the SDK: the router forwarded nothing between the site bridges.
   assert.equal(result.cross_site_forwarded_packets, 0, `packets routed between sites\n${report}`);
@@ -76,6 +78,7 @@ test('a viewer closed while it uploads causes no stall', opts(40), async () => {
     viewers: 4,
     sites: 1,
     duration: 40,
+    tls: true,
     onPage(viewer) {
       viewers.push(viewer);
       if (viewers.length < 4) {

@@ -12,10 +12,11 @@ import { figures, runFleet } from '../../fleet/fleet.mjs';
 
 test('each rendition is led by its own first viewers: the higher rendition\'s pages lead it, the lower one\'s colleagues take its segments from its leaders',
   { timeout: 300_000 }, async () => {
-    const result = await runFleet({ viewers: 6, sites: 1, duration: 30, renditions: 2 });
+    const result = await runFleet({ viewers: 6, sites: 1, duration: 30, renditions: 2, tls: true });
     const report = JSON.stringify(result, null, 2);
     console.log(JSON.stringify(figures(result)));
     assert.equal(result.viewers_played, 6, report);
+    assert.deepEqual(result.page_protocols, { h2: 6 }, `every page over HTTP/2\n${report}`);
     assert.equal(result.stalls, 0, `stalls\n${report}`);
     const page = (i) => result.pages[i].sdk;
     for (const i of [0, 1]) assert.equal(page(i).leader, true, `page ${i}, the site's leader on the lower rendition\n${report}`);

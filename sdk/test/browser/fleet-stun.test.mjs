@@ -52,7 +52,7 @@ test('4 mDNS-hiding viewers on 2 subnets of a site: each connects to a viewer on
     const viewers = [];
     const remotes = new Map();
     const result = await runFleet({
-      viewers: 4, sites: 1, subnetsPerSite: 2, browserDefaultMdns: true, duration: 20,
+      viewers: 4, sites: 1, subnetsPerSite: 2, browserDefaultMdns: true, duration: 20, tls: true,
       onContext: (context) => context.addInitScript(recordPeerConnections),
       onPage: (viewer) => { viewers.push(viewer); },
       async beforeStop() {
@@ -64,6 +64,7 @@ test('4 mDNS-hiding viewers on 2 subnets of a site: each connects to a viewer on
     const report = JSON.stringify({ result, remotes: Object.fromEntries(remotes) }, null, 2);
     console.log(JSON.stringify(figures(result)));
     assert.equal(result.viewers_played, 4, report);
+    assert.deepEqual(result.page_protocols, { h2: 4 }, `every page over HTTP/2\n${report}`);
     assert.equal(result.stalls, 0, `stalls\n${report}`);
     assert.equal(result.off_lan_packets ?? 0, 0, `nothing tried to leave the LAN\n${report}`);
     for (const page of result.pages) {

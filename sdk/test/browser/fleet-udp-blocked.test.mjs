@@ -21,6 +21,7 @@ test('a viewer whose firewall blocks WebRTC joins first and leads; it stops lead
     const result = await runFleet({
       viewers: VIEWERS,
       sites: 1,
+      tls: true,
       subnetsPerSite: VIEWERS,
       duration: 30,
       onPage(viewer) {
@@ -41,6 +42,7 @@ test('a viewer whose firewall blocks WebRTC joins first and leads; it stops lead
     const report = JSON.stringify({ pages, figures: figures(result) }, null, 2);
     console.log(JSON.stringify({ pages, wan_copies_per_segment_per_site: result.wan_copies_per_segment_per_site }));
     assert.equal(result.viewers_played, VIEWERS, report);
+    assert.deepEqual(result.page_protocols, { h2: VIEWERS }, `every page over HTTP/2\n${report}`);
     for (const page of result.pages) {
       assert.equal(page.stalls, 0, `page ${page.index}: stalls\n${report}`);
       assert.equal(page.fatal_errors, 0, `page ${page.index}: player errors\n${report}`);

@@ -32,6 +32,7 @@ test(`a viewer whose UDP is throttled to ${UDP_KBIT} kbit/s mid-event takes its 
     const result = await runFleet({
       viewers: VIEWERS,
       sites: 1,
+      tls: true,
       subnetsPerSite: VIEWERS,
       duration: 60,
       async onAppliance(rig) {
@@ -81,6 +82,7 @@ test(`a viewer whose UDP is throttled to ${UDP_KBIT} kbit/s mid-event takes its 
     console.log(JSON.stringify(figures(result)));
     assert.ok(outcome && !outcome.error, `the scenario ran: ${outcome?.error?.stack}\n${report}`);
     assert.equal(result.viewers_played, VIEWERS, report);
+    assert.deepEqual(result.page_protocols, { h2: VIEWERS }, `every page over HTTP/2\n${report}`);
     assert.notEqual(outcome.pausedAfterMs, null, `the throttled viewer paused its downloads within ${PAUSE_WITHIN_MS} ms\n${report}`);
     for (const page of result.pages) {
       assert.equal(page.stalls, 0, `page ${page.index}: stalls\n${report}`);
