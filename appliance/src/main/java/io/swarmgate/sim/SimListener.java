@@ -90,8 +90,15 @@ final class SimListener implements MeshListener {
 
     @Override
     public void unassigned(String peerId, String neighbourId, UnassignReason reason) {
-        // The neighbour graph itself is read from the coordinator when segments spread.
-        channels.close(SimViewers.indexOf(peerId), SimViewers.indexOf(neighbourId));
+        // The neighbour graph itself is read from the coordinator when segments spread. Channels
+        // are kept by viewer index: a viewer that left without bye and came back as a new peer
+        // has the same index, so the old peer id's late separations must not close the new
+        // peer's channels.
+        int a = SimViewers.indexOf(peerId);
+        int b = SimViewers.indexOf(neighbourId);
+        if (peerId.equals(viewers.id(a)) && neighbourId.equals(viewers.id(b))) {
+            channels.close(a, b);
+        }
     }
 
     @Override
