@@ -123,7 +123,8 @@ export async function launchViewerBrowser(kind, { namespace, dir, hideLocalIps =
  * of that kind, closed with the topology. `placement(index)` says where viewer `index` goes
  * ({site, subnet, kind}: viewers round-robin over sites, then subnets) and `browserFor(place)`
  * gives that place's browser; `kinds` counts processes by browser name, `versions` their builds;
- * `closeAll(timeoutMs)` closes them, each given at most that long.
+ * `closeAll(timeoutMs, log)` closes them, each given at most that long (a close that takes longer is
+ * logged).
  */
 export async function launchViewerBrowsers(topology, { viewers, sites, subnetsPerSite, browser, dir, hideLocalIps, trustSpki, trustCaFile }) {
   const browsers = new Map();

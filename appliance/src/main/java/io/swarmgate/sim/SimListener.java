@@ -32,10 +32,16 @@ final class SimListener implements MeshListener {
     final LongSamples reelectionMs = new LongSamples();
     /** Pairings that cannot connect, in the order they will be reported failing (times only grow). */
     final ArrayDeque<DoomedPairing> doomed = new ArrayDeque<>();
+    /** Mixed into the event's seed for the channels' set-up times. */
+    private static final long CONNECT_SEED_SALT = 0x5e7c0ffee1d5L;
     /** Open (or opening) data channels of the current pairs. */
     final SimChannels channels;
-    /** Set-up time draws; set once the event's other draws are made, so that they stay the same. */
-    SplittableRandom connectTimes;
+    /**
+     * Set-up time draws, from a generator seeded apart from the event's: a split of the event's
+     * generator would move the draws the event still makes while it runs (a re-join's delay), and
+     * the same seed would no longer play the same event as with channels at once.
+     */
+    private final SplittableRandom connectTimes;
     private final Scenario scenario;
     long assignments;
 
@@ -49,6 +55,7 @@ final class SimListener implements MeshListener {
         this.clock = clock;
         // About eight neighbours per viewer, each pair once.
         this.channels = new SimChannels(viewers.count() * 4);
+        this.connectTimes = new SplittableRandom(scenario.seed() ^ CONNECT_SEED_SALT);
     }
 
     @Override

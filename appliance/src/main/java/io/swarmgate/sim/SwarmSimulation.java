@@ -22,9 +22,6 @@ import java.util.function.Consumer;
  */
 public final class SwarmSimulation {
 
-    /** Mixed into the seed for the channels' set-up times. */
-    private static final long CONNECT_SEED_SALT = 0x5e7c0ffee1d5L;
-
     private final Scenario sc;
     private final SimClock clock = new SimClock();
     private final SimViewers viewers;
@@ -64,10 +61,6 @@ public final class SwarmSimulation {
                 viewers.firewalled[v] = firewalls.nextDouble() < scenario.firewalledShare();
             }
         }
-        // Set-up times come from a generator of their own, seeded apart: splitting `random` would
-        // move the draws the event still makes while it runs (a re-join's delay), and the same
-        // seed would no longer play the same event with channels at once as before they existed.
-        listener.connectTimes = new SplittableRandom(scenario.seed() ^ CONNECT_SEED_SALT);
     }
 
     /** Runs the event to its end; {@code progress} hears one line per simulated minute. */

@@ -4,16 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.swarmgate.mesh.UnassignReason;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /** When the listener opens and closes the pairs' channels, from the coordinator's events. */
 class SimListenerTest {
 
     private static SimListener listener(SimViewers viewers, SimClock clock, int connectMs) {
-        SimListener listener = new SimListener(Scenario.of(10, 1, 1, 300_000).withConnectMedianMs(connectMs), viewers, clock);
-        listener.connectTimes = new SplittableRandom(7);
-        return listener;
+        return new SimListener(Scenario.of(10, 1, 1, 300_000).withConnectMedianMs(connectMs), viewers, clock);
     }
 
     private static SimViewers viewers(int n) {
