@@ -49,19 +49,27 @@ public final class SimulateCommand implements Callable<Integer> {
                     + "player's start (1 s). 0: at once, with no wait (default: ${DEFAULT-VALUE}).")
     int connectMedianMs;
 
+    @Option(names = "--start-segments", paramLabel = "N", defaultValue = "" + Scenario.DEFAULT_START_SEGMENTS,
+            description = "Segments behind the live edge a joining viewer's player starts at and loads one after "
+                    + "another, 0..10 (hls.js: 3); each crosses the WAN unless a channel to a neighbour holding it "
+                    + "is open when the player asks. 0: joiners' start segments are not counted "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int startSegments;
+
     @Override
     public Integer call() throws Exception {
         Logging.quiet();
         Scenario scenario;
         try {
             scenario = Scenario.of(viewers, sites, seed, durationS * 1000).withFirewalled(firewalledShare)
-                    .withConnectMedianMs(connectMedianMs);
+                    .withConnectMedianMs(connectMedianMs).withStartSegments(startSegments);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         PrintWriter err = spec.commandLine().getErr();
-        err.printf("simulate: %d viewers over %d sites, %d s, seed %d, channels open %s%s%n", viewers, sites, durationS, seed,
-                connectMedianMs > 0 ? connectMedianMs + " ms after pairing (median)" : "at once",
+        err.printf("simulate: %d viewers over %d sites, %d s, seed %d, channels open %s, players start %d segments "
+                        + "behind the edge%s%n", viewers, sites, durationS, seed,
+                connectMedianMs > 0 ? connectMedianMs + " ms after pairing (median)" : "at once", startSegments,
                 firewalledShare > 0 ? String.format(", %.1f %% firewalled", firewalledShare * 100) : "");
         err.flush();
         SimResult result = new SwarmSimulation(scenario).run(line -> {

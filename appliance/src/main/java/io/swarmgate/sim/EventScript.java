@@ -12,7 +12,7 @@ import java.util.SplittableRandom;
 final class EventScript {
 
     enum Kind {
-        JOIN, LEAVE, DROP, SEGMENT, SWEEP, PICK_DOOMED_LEADERS, VANISH, WAN_DOWN, WAN_UP, HEAP_PROBE
+        JOIN, LEAVE, DROP, SEGMENT, START_SEGMENT, SWEEP, PICK_DOOMED_LEADERS, VANISH, WAN_DOWN, WAN_UP, HEAP_PROBE
     }
 
     /** One scheduled event; {@code seq} keeps equal times in the order they were queued. */

@@ -33,11 +33,15 @@ package io.swarmgate.sim;
  *                            with {@link #CONNECT_SIGMA}; a joining viewer's pairings also wait for
  *                            its player's start, {@link #PLAYER_START_MS} (the SDK's peer gate).
  *                            0: channels open the moment the coordinator pairs, with no wait
+ * @param startSegments       segments behind the live edge a joining viewer's player starts at and
+ *                            asks for one after another before it follows new ones (hls.js's
+ *                            default live sync position: 3); 0 leaves them out
  */
 public record Scenario(int viewers, int sites, long seed, long durationMs, long rampMs, double rampShare,
                        double churnShare, double rejoinShare, double abruptShare, int segmentMs, int bitrateKbps,
                        int lanMbps, int lanRttMs, int wanRttMs, int bufferMs, int leaderKillsPerMin,
-                       int flappingSites, double firewalledShare, int connectMedianMs) {
+                       int flappingSites, double firewalledShare, int connectMedianMs,
+                       int startSegments) {
 
     public static final long DEFAULT_DURATION_MS = 15 * 60_000L;
     public static final long DEFAULT_RAMP_MS = 5 * 60_000L;
@@ -73,6 +77,13 @@ public record Scenario(int viewers, int sites, long seed, long durationMs, long 
     static final double CONNECT_SIGMA = 0.7;
     /** A joining viewer's first playing, when the SDK's peer gate lets its pairings connect (fleet start-up p50 0.8–1.5 s). */
     static final long PLAYER_START_MS = 1_000;
+    /** hls.js starts a live stream three target durations behind the edge: three segments to load. */
+    public static final int DEFAULT_START_SEGMENTS = 3;
+    /**
+     * From one start segment's arrival to the player's ask for the next (hls.js transmuxes and
+     * appends it first): the fleet's first fragment loaded → playing, 176 ms on a quiet machine.
+     */
+    static final long START_SEGMENT_GAP_MS = 150;
 
     public Scenario {
         require(viewers >= 1 && viewers <= 2_000_000, "--viewers must be 1..2000000 but was " + viewers);
@@ -86,6 +97,8 @@ public record Scenario(int viewers, int sites, long seed, long durationMs, long 
                 "--firewalled must be a share of the viewers from 0 to 0.5 but was " + firewalledShare);
         require(connectMedianMs >= 0 && connectMedianMs <= CONNECT_TIMEOUT_MS,
                 "--connect-ms must be 0.." + CONNECT_TIMEOUT_MS + " but was " + connectMedianMs);
+        require(startSegments >= 0 && startSegments <= 10,
+                "--start-segments must be 0..10 but was " + startSegments);
     }
 
     /** The standard event for this size: 80 % join in the first 5 minutes, 10 % churn, leaders lost, a WAN flapping. */
@@ -94,21 +107,28 @@ public record Scenario(int viewers, int sites, long seed, long durationMs, long 
         return new Scenario(viewers, sites, seed, durationMs, ramp, DEFAULT_RAMP_SHARE, DEFAULT_CHURN_SHARE,
                 DEFAULT_REJOIN_SHARE, DEFAULT_ABRUPT_SHARE, DEFAULT_SEGMENT_MS, DEFAULT_BITRATE_KBPS, DEFAULT_LAN_MBPS,
                 DEFAULT_LAN_RTT_MS, DEFAULT_WAN_RTT_MS, DEFAULT_BUFFER_MS, Math.max(1, sites / 50),
-                Math.max(1, sites / 100), 0, DEFAULT_CONNECT_MEDIAN_MS);
+                Math.max(1, sites / 100), 0, DEFAULT_CONNECT_MEDIAN_MS, DEFAULT_START_SEGMENTS);
     }
 
     /** The same event with this share of its viewers behind a firewall that blocks WebRTC. */
     public Scenario withFirewalled(double share) {
         return new Scenario(viewers, sites, seed, durationMs, rampMs, rampShare, churnShare, rejoinShare, abruptShare,
                 segmentMs, bitrateKbps, lanMbps, lanRttMs, wanRttMs, bufferMs, leaderKillsPerMin, flappingSites, share,
-                connectMedianMs);
+                connectMedianMs, startSegments);
     }
 
     /** The same event with this median time from pairing to open channel (0: at once). */
     public Scenario withConnectMedianMs(int ms) {
         return new Scenario(viewers, sites, seed, durationMs, rampMs, rampShare, churnShare, rejoinShare, abruptShare,
                 segmentMs, bitrateKbps, lanMbps, lanRttMs, wanRttMs, bufferMs, leaderKillsPerMin, flappingSites,
-                firewalledShare, ms);
+                firewalledShare, ms, startSegments);
+    }
+
+    /** The same event with joiners' players starting this many segments behind the live edge (0: not counted). */
+    public Scenario withStartSegments(int segments) {
+        return new Scenario(viewers, sites, seed, durationMs, rampMs, rampShare, churnShare, rejoinShare, abruptShare,
+                segmentMs, bitrateKbps, lanMbps, lanRttMs, wanRttMs, bufferMs, leaderKillsPerMin, flappingSites,
+                firewalledShare, connectMedianMs, segments);
     }
 
     /** One segment's size in bits. */

@@ -16,6 +16,11 @@ import java.util.Map;
  * @param wanByNoLeader                 viewers' own, because their site had no leader
  * @param wanByFallback                 viewers' own, because the segment did not reach them by their deadline
  * @param wanByAlone                    firewalled viewers' own, fetched as soon as listed: no channel could bring it
+ * @param wanByStart                    joiners' own, of the live window their players started in, asked for
+ *                                      before a channel to a neighbour holding it was open
+ * @param startSegments                 the scenario's segments behind the live edge a joiner's player starts at
+ * @param wanLinkPeakShare              the largest share of a site's link its WAN copies took over a 10 s window
+ * @param wanLinkBusySites              sites whose WAN copies took more than half their link over some 10 s window
  * @param neighbourWithin2s             share of viewer sessions whose first neighbour came within 2 s of joining
  * @param noNeighbourShare              share of connected viewers without any neighbour, sampled every 30 s
  * @param channelWithin2s               share of viewer sessions whose first data channel opened within 2 s of joining
@@ -32,7 +37,8 @@ import java.util.Map;
  */
 public record SimResult(int viewers, int sites, long seed, long durationS, double wanCopiesPerSegmentPerSite,
                         int wanCopiesPerSegmentPerSiteMin, int wanCopiesPerSegmentPerSiteMax, double wanByPrimary, double wanByBackup,
-                        double wanByNoLeader, double wanByFallback, double wanByAlone, double neighbourWithin2s, double noNeighbourShare,
+                        double wanByNoLeader, double wanByFallback, double wanByAlone, double wanByStart,
+                        int startSegments, double wanLinkPeakShare, int wanLinkBusySites, double neighbourWithin2s, double noNeighbourShare,
                         long firstNeighbourP50Ms, long firstNeighbourP99Ms, double channelWithin2s, long firstChannelP50Ms,
                         long firstChannelP99Ms, int connectMedianMs, long leaderReelectionP50Ms,
                         long leaderReelectionP99Ms, long leaderReelectionMaxMs, int leaderDepartures, double joinCpuUs,
@@ -56,6 +62,10 @@ public record SimResult(int viewers, int sites, long seed, long durationS, doubl
         m.put("wan_copies_no_leader", round(wanByNoLeader, 4));
         m.put("wan_copies_fallback", round(wanByFallback, 4));
         m.put("wan_copies_alone", round(wanByAlone, 4));
+        m.put("wan_copies_start", round(wanByStart, 4));
+        m.put("start_segments", startSegments);
+        m.put("wan_link_peak_share", round(wanLinkPeakShare, 3));
+        m.put("wan_link_busy_sites", wanLinkBusySites);
         m.put("neighbour_within_2s", round(neighbourWithin2s, 4));
         m.put("no_neighbour_share", round(noNeighbourShare, 4));
         m.put("first_neighbour_p50_ms", firstNeighbourP50Ms);

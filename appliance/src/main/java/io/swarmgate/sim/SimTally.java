@@ -20,9 +20,21 @@ final class SimTally {
     long siteSegments;
     long outageSiteSegments;
     long wanCopies;
-    final long[] wanBy = new long[5];
-    int wanCopiesMax;
-    int wanCopiesMin = Integer.MAX_VALUE;
+    /** By who fetched: primary, backup, no leader, fallback, alone (firewalled), a joiner's start. */
+    final long[] wanBy = new long[6];
+    /**
+     * WAN copies by site and segment, -1 where the segment never reached the site: a joiner's
+     * start fetches add to a segment after its spread counted it.
+     */
+    private final int[][] copies;
+    /** The window over which a site's WAN load is averaged for {@code wan_link_peak_share}. */
+    static final long LINK_WINDOW_MS = 10_000;
+    /** A site whose WAN copies take more than this share of its link over a window is busy. */
+    static final double BUSY_LINK_SHARE = 0.5;
+    private final long segmentBits;
+    private final int[] wanMbps;
+    /** WAN copies by site and {@link #LINK_WINDOW_MS} window of the event. */
+    private final int[][] windowCopies;
     long viewerSegments;
     long lateSegments;
     long neighbourSamples;
@@ -33,18 +45,46 @@ final class SimTally {
     long sessionsChannelWithin2s;
     final LongSamples firstChannelMs = new LongSamples();
 
-    void addSiteSegment(SegmentSpread.Outcome o) {
+    SimTally(Scenario sc, int[] wanMbps) {
+        copies = new int[sc.sites()][(int) (sc.durationMs() / sc.segmentMs()) + 1];
+        for (int[] site : copies) {
+            java.util.Arrays.fill(site, -1);
+        }
+        this.segmentBits = sc.segmentBits();
+        this.wanMbps = wanMbps;
+        // Start fetches of a page opened late may fall a little after the end.
+        this.windowCopies = new int[sc.sites()][(int) (sc.durationMs() / LINK_WINDOW_MS) + 2];
+    }
+
+    /** Segment {@code segment} spread in the site when it came out, at {@code atMs}. */
+    void addSiteSegment(int site, int segment, long atMs, SegmentSpread.Outcome o) {
         siteSegments++;
+        copies[site][segment] = o.wanCopies();
+        windowCopies[site][window(atMs)] += o.wanCopies();
         wanCopies += o.wanCopies();
         wanBy[0] += o.primary();
         wanBy[1] += o.backup();
         wanBy[2] += o.noLeader();
         wanBy[3] += o.fallback();
         wanBy[4] += o.alone();
-        wanCopiesMax = Math.max(wanCopiesMax, o.wanCopies());
-        wanCopiesMin = Math.min(wanCopiesMin, o.wanCopies());
         viewerSegments += o.viewers();
         lateSegments += o.late();
+    }
+
+    /** A joiner's player got one of its start segments at {@code atMs}, over the WAN or from a neighbour. */
+    void startSegment(int site, int segment, long atMs, boolean wan) {
+        viewerSegments++;
+        if (!wan) {
+            return;
+        }
+        windowCopies[site][window(atMs)]++;
+        wanCopies++;
+        wanBy[5]++;
+        if (copies[site][segment] < 0) {
+            copies[site][segment] = 0; // nobody in the site played it when it came out
+            siteSegments++;
+        }
+        copies[site][segment]++;
     }
 
     /**
@@ -73,9 +113,31 @@ final class SimTally {
     }
 
     SimResult result(Scenario sc, LongSamples reelectionMs, double wallSeconds) {
+        int min = Integer.MAX_VALUE;
+        int max = 0;
+        for (int[] site : copies) {
+            for (int c : site) {
+                if (c >= 0) {
+                    min = Math.min(min, c);
+                    max = Math.max(max, c);
+                }
+            }
+        }
+        double peak = 0;
+        int busySites = 0;
+        for (int s = 0; s < windowCopies.length; s++) {
+            double linkBits = wanMbps[s] * 1_000_000.0 * LINK_WINDOW_MS / 1000;
+            double sitePeak = 0;
+            for (int c : windowCopies[s]) {
+                sitePeak = Math.max(sitePeak, c * segmentBits / linkBits);
+            }
+            peak = Math.max(peak, sitePeak);
+            busySites += sitePeak > BUSY_LINK_SHARE ? 1 : 0;
+        }
         return new SimResult(sc.viewers(), sc.sites(), sc.seed(), sc.durationMs() / 1000,
-                ratio(wanCopies, siteSegments), siteSegments == 0 ? 0 : wanCopiesMin, wanCopiesMax, ratio(wanBy[0], siteSegments),
+                ratio(wanCopies, siteSegments), siteSegments == 0 ? 0 : min, max, ratio(wanBy[0], siteSegments),
                 ratio(wanBy[1], siteSegments), ratio(wanBy[2], siteSegments), ratio(wanBy[3], siteSegments), ratio(wanBy[4], siteSegments),
+                ratio(wanBy[5], siteSegments), sc.startSegments(), peak, busySites,
                 ratio(sessionsWithin2s, sessions), ratio(noNeighbourSamples, neighbourSamples),
                 firstNeighbourMs.percentile(50), firstNeighbourMs.percentile(99),
                 ratio(sessionsChannelWithin2s, sessions), firstChannelMs.percentile(50), firstChannelMs.percentile(99),
@@ -85,6 +147,10 @@ final class SimTally {
                 1 - ratio(wanCopies, viewerSegments), ratio(lateSegments, viewerSegments),
                 joins, rejoins, leaves, drops, resumes, leaderKills, wanOutages, siteSegments, outageSiteSegments,
                 sc.firewalledShare(), pairingsFailed, wallSeconds);
+    }
+
+    private static int window(long atMs) {
+        return (int) (atMs / LINK_WINDOW_MS);
     }
 
     private static double ratio(long part, long whole) {

@@ -34,7 +34,8 @@ public final class SwarmSimulation {
     private final int[] doomedFor;
     private final SegmentSpread spread;
     private final ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
-    private final SimTally tally = new SimTally();
+    private final SimTally tally;
+    private final StartSegments starts;
 
     public SwarmSimulation(Scenario scenario) {
         this.sc = scenario;
@@ -53,6 +54,8 @@ public final class SwarmSimulation {
         java.util.Arrays.fill(viewers.firstNeighbourAt, -1);
         java.util.Arrays.fill(viewers.firstChannelAt, -1);
         this.spread = new SegmentSpread(scenario, viewers, coordinator, listener.channels, random.split());
+        this.tally = new SimTally(scenario, wanMbps);
+        this.starts = new StartSegments(scenario, viewers, coordinator, listener.channels, script, tally, wanMbps);
         // Drawn last, from their own stream, and only when asked for: an event without firewalls
         // plays as it did before they existed (a split advances the parent stream).
         if (scenario.firewalledShare() > 0) {
@@ -78,7 +81,12 @@ public final class SwarmSimulation {
                 nextReport += 60_000;
             }
             switch (e.kind()) {
-                case JOIN -> join(e.subject());
+                case JOIN -> {
+                    if (join(e.subject())) {
+                        starts.begin(e.subject(), e.at()); // a page that opens: its player starts
+                    }
+                }
+                case START_SEGMENT -> starts.due(e.subject(), e.at());
                 case LEAVE -> depart(e.subject(), false);
                 case DROP -> depart(e.subject(), true);
                 case VANISH -> {
@@ -103,14 +111,15 @@ public final class SwarmSimulation {
         return tally.result(sc, listener.reelectionMs, (System.nanoTime() - wallStart) / 1e9);
     }
 
-    private void join(int v) {
+    /** The viewer joins the mesh; false when it is there already or its WAN is down (it tries again later). */
+    private boolean join(int v) {
         byte state = viewers.state[v];
         if (state == SimViewers.PRESENT || state == SimViewers.SUSPENDED) {
-            return;
+            return false;
         }
         if (wanDown[viewers.site[v]]) {
             script.add(clock.elapsed() + 1_000 + random.nextInt(4_000), EventScript.Kind.JOIN, v); // cannot reach us yet
-            return;
+            return false;
         }
         if (viewers.joinedBefore[v]) {
             tally.rejoins++;
@@ -126,6 +135,7 @@ public final class SwarmSimulation {
         coordinator.join(viewers.info(v));
         tally.joinCpuNs += cpu.getCurrentThreadCpuTime() - before;
         tally.joins++;
+        return true;
     }
 
     /** The viewer leaves: with {@code bye}, or its socket just dies (abrupt) and it never returns. */
@@ -172,7 +182,7 @@ public final class SwarmSimulation {
             }
             List<String> leaders = coordinator.leaders(SimViewers.STREAM, viewers.siteNames[s]);
             SegmentSpread.Outcome o = spread.spread(segmentId, t0, s, leaders, wanMbps[s], doomedIn(s, n));
-            tally.addSiteSegment(o);
+            tally.addSiteSegment(s, n, t0, o);
             if (sampleNeighbours) {
                 int[] members = viewers.connected(s);
                 for (int i = 0; i < viewers.connectedCount(s); i++) {
@@ -272,7 +282,7 @@ public final class SwarmSimulation {
             } else {
                 endSession(v);
                 viewers.state[v] = SimViewers.ABSENT;
-                join(v);
+                join(v); // the page kept its player: no start segments
             }
         }
     }

@@ -19,7 +19,8 @@ class SimulateCommandTest {
         for (String key : new String[] {"viewers", "sites", "wan_copies_per_segment_per_site",
             "wan_copies_per_segment_per_site_max", "neighbour_within_2s", "no_neighbour_share",
             "leader_reelection_p50_ms", "leader_reelection_p99_ms", "join_cpu_us", "heap_per_viewer_kib",
-            "channel_within_2s", "first_channel_p50_ms", "first_channel_p99_ms"}) {
+            "channel_within_2s", "first_channel_p50_ms", "first_channel_p99_ms", "wan_copies_start", "start_segments",
+            "wan_link_peak_share", "wan_link_busy_sites"}) {
             assertTrue(json.has(key), key + " missing from " + lines[0]);
         }
         assertEquals(300, json.get("viewers").asInt());
@@ -39,5 +40,8 @@ class SimulateCommandTest {
         CliRun slowChannels = CliRun.of("simulate", "--viewers", "10", "--sites", "2", "--connect-ms", "9000");
         assertEquals(ExitCodes.USAGE, slowChannels.code());
         assertTrue(slowChannels.err().contains("--connect-ms must be 0..5000 but was 9000"), slowChannels.err());
+        CliRun farBehind = CliRun.of("simulate", "--viewers", "10", "--sites", "2", "--start-segments", "11");
+        assertEquals(ExitCodes.USAGE, farBehind.code());
+        assertTrue(farBehind.err().contains("--start-segments must be 0..10 but was 11"), farBehind.err());
     }
 }

@@ -47,8 +47,32 @@ class SwarmSimulationTest {
         SimResult r = seed1();
         assertTrue(r.siteSegments() > 20 * 100, "segments spread in every site: " + r.siteSegments());
         assertTrue(r.wanCopiesPerSegmentPerSiteMin() >= 1, "a site-segment with no WAN copy was played from nowhere");
-        assertTrue(r.wanCopiesPerSegmentPerSite() < 1.2, "the leaders fetch, the rest share: " + r.toJson());
+        assertTrue(r.wanCopiesPerSegmentPerSite() - r.wanByStart() < 1.2, "the leaders fetch, the rest share: " + r.toJson());
+        double parts = r.wanByPrimary() + r.wanByBackup() + r.wanByNoLeader() + r.wanByFallback() + r.wanByAlone()
+                + r.wanByStart();
+        assertEquals(r.wanCopiesPerSegmentPerSite(), parts, 1e-9, "every WAN copy has one reason: " + r.toJson());
         assertTrue(r.offload() > 0.9, "most viewer-segments come from neighbours: " + r.offload());
+    }
+
+    @Test
+    void aJoinersStartSegmentsCrossTheWanUntilAChannelToAColleagueHoldingThemOpens() {
+        SimResult r = seed1();
+        assertEquals(Scenario.DEFAULT_START_SEGMENTS, r.startSegments());
+        double startPerJoin = r.wanByStart() * r.siteSegments() / r.joins();
+        // The first always crosses (no channel opens before the player plays); the third waits
+        // for connecting colleagues with the first two ahead of it, and mostly gets one.
+        assertTrue(startPerJoin > 1 && startPerJoin < Scenario.DEFAULT_START_SEGMENTS - 0.5,
+                "start segments over the WAN per join: " + startPerJoin + " " + r.toJson());
+        assertTrue(r.wanLinkPeakShare() > 0 && r.wanLinkBusySites() <= 20, r.toJson().toString());
+
+        SimResult without = new SwarmSimulation(Scenario.of(2_000, 20, 1, 300_000).withStartSegments(0)).run(line -> { });
+        assertEquals(0, without.wanByStart());
+        // The mesh plays the same event: start fetches change no pairing, leader or spread.
+        assertEquals(r.wanByPrimary() * r.siteSegments(), without.wanByPrimary() * without.siteSegments(), 1e-6);
+        assertEquals(r.wanByFallback() * r.siteSegments(), without.wanByFallback() * without.siteSegments(), 1e-6);
+        assertEquals(r.neighbourWithin2s(), without.neighbourWithin2s());
+        assertTrue(without.wanCopiesPerSegmentPerSite() < r.wanCopiesPerSegmentPerSite(), without.toJson().toString());
+        assertTrue(without.wanLinkBusySites() <= r.wanLinkBusySites(), without.toJson().toString());
     }
 
     @Test
@@ -105,7 +129,7 @@ class SwarmSimulationTest {
         assertEquals(at.neighbourWithin2s(), r.neighbourWithin2s(), 0.01);
         assertTrue(r.wanCopiesPerSegmentPerSite() >= at.wanCopiesPerSegmentPerSite(),
                 "joiners whose channels are not open yet fetch over the WAN: " + r.toJson() + " vs " + at.toJson());
-        assertTrue(r.wanCopiesPerSegmentPerSite() < 1.2, r.toJson().toString());
+        assertTrue(r.wanCopiesPerSegmentPerSite() - r.wanByStart() < 1.2, r.toJson().toString());
         // Channels that open later than a joiner's first deadlines (6 s after pairing at most, against
         // about 4 s of slack) leave it to fetch those segments over the WAN: the spread waits for them.
         SimResult slow = new SwarmSimulation(Scenario.of(2_000, 20, 1, 300_000).withConnectMedianMs(5_000)).run(line -> { });
