@@ -18,7 +18,7 @@ import { existsSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { chromiumPath, rigFlags } from '../test/browser/chromium.mjs';
 import { firefoxPath, launchFirefoxInNamespace } from './firefox.mjs';
-import { trustFlags } from './tls.mjs';
+import { chromiumHomeTrusting } from './tls.mjs';
 import { withTimeout } from './appliance-rig.mjs';
 
 export { chromiumPath, firefoxPath };
@@ -60,10 +60,13 @@ exec ${shellQuote(process.env.IP_COMMAND || 'ip')} netns exec ${shellQuote(names
  * @param {string} options.dir directory for the wrapper script
  * @param {string[]} [options.args] extra Chromium flags
  * @param {boolean} [options.hideLocalIps=false] keep Chromium's default of mDNS host candidates
- * @param {string|null} [options.trustSpki] the appliance key's SPKI hash the viewer trusts (tls.mjs)
+ * @param {string|null} [options.trustCaFile] the CA the viewer trusts, in the NSS store of a home
+ *   directory of its own (tls.mjs)
  */
-export function launchInNamespace({ namespace, dir, args = [], hideLocalIps = false, trustSpki = null }) {
+export function launchInNamespace({ namespace, dir, args = [], hideLocalIps = false, trustCaFile = null }) {
+  const home = trustCaFile ? { env: { ...process.env, HOME: chromiumHomeTrusting(join(dir, `chromium-home-${namespace}`), trustCaFile) } } : {};
   return chromium.launch({
+    ...home,
     executablePath: writeNetnsWrapper(dir, namespace),
     headless: true,
     // The fleet installs its own signal handlers and tears everything down itself.
@@ -75,7 +78,7 @@ export function launchInNamespace({ namespace, dir, args = [], hideLocalIps = fa
     // (chrome://omnibox-popup.top-chrome/, about 1.4 s of CPU as each viewer opens); headless
     // viewers never show it, and on a shared machine it delays the pages starting meanwhile.
     args: [...rigFlags(['10.99.*']), '--disable-features=WebUIOmniboxPopup,WebUIOmniboxAimPopup',
-      ...(hideLocalIps ? [] : ['--disable-features=WebRtcHideLocalIpsWithMdns']), ...trustFlags(trustSpki), ...args],
+      ...(hideLocalIps ? [] : ['--disable-features=WebRtcHideLocalIpsWithMdns']), ...args],
   });
 }
 
@@ -110,11 +113,11 @@ export function browserUnavailableReason(choice) {
  * has request routing (context.route).
  * @param {'chromium'|'firefox'} kind
  */
-export async function launchViewerBrowser(kind, { namespace, dir, hideLocalIps = false, trustSpki = null, trustCaFile = null }) {
+export async function launchViewerBrowser(kind, { namespace, dir, hideLocalIps = false, trustCaFile = null }) {
   if (kind === 'firefox') {
     return launchFirefoxInNamespace({ namespace, dir, hideLocalIps, trustCaFile });
   }
-  const browser = await launchInNamespace({ namespace, dir, hideLocalIps, trustSpki });
+  const browser = await launchInNamespace({ namespace, dir, hideLocalIps, trustCaFile });
   return Object.assign(browser, { browserName: 'chromium' });
 }
 
@@ -126,7 +129,7 @@ export async function launchViewerBrowser(kind, { namespace, dir, hideLocalIps =
  * `closeAll(timeoutMs, log)` closes them, each given at most that long (a close that takes longer is
  * logged).
  */
-export async function launchViewerBrowsers(topology, { viewers, sites, subnetsPerSite, browser, dir, hideLocalIps, trustSpki, trustCaFile }) {
+export async function launchViewerBrowsers(topology, { viewers, sites, subnetsPerSite, browser, dir, hideLocalIps, trustCaFile }) {
   const browsers = new Map();
   topology.onDestroy(() => {
     // Browsers die with their namespace anyway; this just stops Playwright waiting on them.
@@ -142,7 +145,7 @@ export async function launchViewerBrowsers(topology, { viewers, sites, subnetsPe
     const place = placement(index);
     if (!browsers.has(key(place))) {
       browsers.set(key(place), await launchViewerBrowser(place.kind, {
-        namespace: topology.viewerNamespace(place.site, place.subnet), dir, hideLocalIps, trustSpki, trustCaFile,
+        namespace: topology.viewerNamespace(place.site, place.subnet), dir, hideLocalIps, trustCaFile,
       }));
     }
   }

@@ -45,9 +45,9 @@ appliance's demo stream; the last stdout line is one JSON object (fields: docs/b
   --cached-hls-js         the page's hls.min.js (624 KB) comes from the fleet, as from a browser
                           cache, instead of over the WAN link once per viewer (Chromium only)
   --tls                   pages, SDK and signaling over the appliance's HTTPS port, as deployed
-                          (HTTP/2 where the appliance offers it); Chromium viewers trust the
-                          appliance's key by its hash, Firefox viewers its CA (certutil,
-                          from libnss3-tools) and check its certificate fully.
+                          (HTTP/2 where the appliance offers it); every viewer's browser
+                          trusts the appliance's CA in an NSS store (certutil, from
+                          libnss3-tools) and checks its certificate fully.
                           Default: its plain-HTTP port
   --renditions 1|2        2: the live HLS stream with two renditions (320x180 and 192x108, the demo's
                           abr.m3u8), the pages' hls.js pinned to them two by two (pages 1-2 the

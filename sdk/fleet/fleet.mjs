@@ -28,7 +28,6 @@ import { watchMachineCpu } from './machine-cpu.mjs';
 import { startRunAppliances } from './run-appliances.mjs';
 import { createTopology, destroyAllTopologies, ip, removeDir } from './topology.mjs';
 import { summarize } from './summary.mjs';
-import { applianceSpki } from './tls.mjs';
 
 /** Extra run time allowed beyond --duration before the run is aborted and torn down. */
 const HARD_TIMEOUT_GRACE_S = 120;
@@ -225,16 +224,15 @@ export async function runFleet({
     if (onAppliance) {
       await onAppliance(rig);
     }
-    // With tls, Chromium viewers trust the key the appliance presents, Firefox viewers its CA (its
-    // data directory keeps both across a restart; a cluster's appliances share them).
-    const trustSpki = tls ? await applianceSpki(topology.router, HTTPS_PORT) : null;
+    // With tls, every viewer's browser trusts the appliance's CA (its data directory keeps it
+    // across a restart; a cluster's appliances share it).
     const trustCaFile = tls ? join(rig.dataDir, 'pki', 'ca.crt') : null;
     if (tls) {
-      log(`pages over HTTPS on port ${HTTPS_PORT}; Chromium viewers trust the appliance's key ${trustSpki}, Firefox viewers its CA`);
+      log(`pages over HTTPS on port ${HTTPS_PORT}; viewers' browsers trust the appliance's CA ${trustCaFile}`);
     }
 
     const { placement, browserFor, kinds, versions, closeAll: closeBrowsers } = await launchViewerBrowsers(topology, {
-      viewers, sites, subnetsPerSite, browser, dir: workDir, hideLocalIps: browserDefaultMdns, trustSpki, trustCaFile,
+      viewers, sites, subnetsPerSite, browser, dir: workDir, hideLocalIps: browserDefaultMdns, trustCaFile,
     });
     Object.assign(browserVersions, versions);
     log(`browser processes up: ${Object.entries(kinds).map(([k, n]) => `${n} ${k}`).join(', ')}` +

@@ -40,8 +40,8 @@ export async function startRunAppliances(topology, { workDir, dataDir, sites, or
       httpsPort: APART_APPLIANCE_PORTS.https,
       env: { SWARMGATE_SIGNALING_TRUSTED_PROXIES: '127.0.0.1/32', SWARMGATE_SECURITY_INTRANET_ORIGINS: ingress, SWARMGATE_SECURITY_MEDIA_ORIGINS: ingress },
     }
-    // With tls the certificate names the addresses the sites open (browsers that check it fully, as
-    // Firefox viewers do, compare them with the URL).
+    // With tls the certificate names the addresses the sites open (the viewers' browsers check it
+    // fully and compare them with the URL).
     : (tls ? { env: { SWARMGATE_SERVER_HOSTNAMES: routerAddresses.join(',') } } : {});
   let appliance;
   let clustered = null;

@@ -1,92 +1,42 @@
 // The fleet over HTTPS (`--tls`), as the product runs: pages, SDK and signaling from the
-// appliance's HTTPS port. Chromium viewers trust the appliance's own key, without turning
-// certificate checks off for anything else; Firefox viewers trust the appliance's CA in their
-// profile's certificate store, the way a company's managed desktops trust its internal CA, and
-// check the certificate fully (chain, name constraints, the address in the URL).
-import { X509Certificate, createHash } from 'node:crypto';
-import { execFile, execFileSync } from 'node:child_process';
+// appliance's HTTPS port. Every viewer's browser trusts the appliance's CA in an NSS certificate
+// store, the way a company's managed desktops trust its internal CA, and checks the certificate
+// fully (chain, name constraints, the address in the URL): Chromium reads the store of the user's
+// home (`$HOME/.pki/nssdb`), Firefox the one of its profile.
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
-import { connect } from 'node:tls';
+import { join } from 'node:path';
 
 /** NSS's certutil (Debian's libnss3-tools), which writes a Firefox profile's certificate store. */
 export const CERTUTIL = process.env.CERTUTIL || '/usr/bin/certutil';
 
-const PEM = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/;
-
 /**
- * The SHA-256 of the certificate's public key (its SubjectPublicKeyInfo), base64: the form
- * Chromium's --ignore-certificate-errors-spki-list takes.
- * @param {string} pem
+ * Makes `dbDir` an NSS certificate store that trusts the CA in `caFile` to identify web sites
+ * (trust flags `C,,`), and nothing else beyond the browser's built-in roots.
+ * @returns {string} dbDir
  */
-export function spkiHash(pem) {
-  const match = PEM.exec(pem);
-  if (!match) {
-    throw new Error('no PEM certificate in the TLS answer');
-  }
-  return keyHash(new X509Certificate(match[0]));
-}
-
-/** base64 SHA-256 of a certificate's DER SubjectPublicKeyInfo. */
-function keyHash(certificate) {
-  return createHash('sha256').update(certificate.publicKey.export({ type: 'spki', format: 'der' })).digest('base64');
-}
-
-/**
- * The SPKI hash of the certificate the appliance presents on `port`, read inside `namespace` with
- * openssl's TLS client (the same handshake a viewer's browser makes).
- * @returns {Promise<string>}
- */
-export function applianceSpki(namespace, port) {
-  return new Promise((resolveSpki, reject) => {
-    const child = execFile(process.env.IP_COMMAND || 'ip',
-      ['netns', 'exec', namespace, 'openssl', 's_client', '-connect', `127.0.0.1:${port}`, '-servername', 'swarmgate'],
-      { timeout: 10_000, encoding: 'utf8' },
-      (error, stdout) => {
-        try {
-          resolveSpki(spkiHash(stdout));
-        } catch (e) {
-          reject(new Error(`cannot read the appliance's certificate on port ${port}: ${e.message}${error ? ` (${error.message})` : ''}`));
-        }
-      });
-    child.stdin.end();
-  });
-}
-
-/**
- * The SPKI hash of the certificate a server presents at `host`:`port` on this machine's own
- * network (no namespace), read with Node's TLS client.
- * @returns {Promise<string>}
- */
-export function serverSpki(host, port) {
-  return new Promise((resolveSpki, reject) => {
-    // The certificate is read, not trusted: its hash is what the browser is then told to trust.
-    const socket = connect({ host, port, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] }, () => {
-      const raw = socket.getPeerCertificate().raw;
-      socket.end();
-      resolveSpki(keyHash(new X509Certificate(raw)));
-    });
-    socket.setTimeout(10_000, () => socket.destroy(new Error(`no TLS answer from ${host}:${port} in 10 s`)));
-    socket.on('error', reject);
-  });
-}
-
-/** Chromium flags that make a viewer trust the key `spki` (and nothing else it would not already). */
-export function trustFlags(spki) {
-  return spki ? [`--ignore-certificate-errors-spki-list=${spki}`] : [];
-}
-
-/**
- * Makes `profileDir` a Firefox profile whose certificate store trusts the CA in `caFile` to
- * identify web sites (trust flags `C,,`), and nothing else beyond Firefox's built-in roots.
- * @returns {string} profileDir
- */
-export function firefoxProfileTrusting(profileDir, caFile) {
+function nssStoreTrusting(dbDir, caFile) {
   if (!existsSync(CERTUTIL)) {
-    throw new Error(`${CERTUTIL} is missing: apt-get install libnss3-tools (Firefox viewers over --tls trust the appliance's CA through it)`);
+    throw new Error(`${CERTUTIL} is missing: apt-get install libnss3-tools (viewers over --tls trust the appliance's CA through it)`);
   }
-  mkdirSync(profileDir, { recursive: true });
-  const db = `sql:${profileDir}`;
+  mkdirSync(dbDir, { recursive: true });
+  const db = `sql:${dbDir}`;
   execFileSync(CERTUTIL, ['-N', '-d', db, '--empty-password'], { stdio: ['ignore', 'pipe', 'pipe'] });
   execFileSync(CERTUTIL, ['-A', '-d', db, '-n', 'Swarmgate appliance CA', '-t', 'C,,', '-i', caFile], { stdio: ['ignore', 'pipe', 'pipe'] });
-  return profileDir;
+  return dbDir;
+}
+
+/** Makes `profileDir` a Firefox profile whose certificate store trusts the CA in `caFile`. */
+export function firefoxProfileTrusting(profileDir, caFile) {
+  return nssStoreTrusting(profileDir, caFile);
+}
+
+/**
+ * Makes `homeDir` a home directory whose NSS store (`.pki/nssdb`, where Chromium on Linux keeps
+ * the user's trusted CAs) trusts the CA in `caFile`; run Chromium with `HOME` set to it.
+ * @returns {string} homeDir
+ */
+export function chromiumHomeTrusting(homeDir, caFile) {
+  nssStoreTrusting(join(homeDir, '.pki', 'nssdb'), caFile);
+  return homeDir;
 }

@@ -9,8 +9,8 @@
 //   firefox   /usr/bin/firefox-esr (FIREFOX_PATH overrides it), driven by puppeteer-core
 //   postgresql  Debian's PostgreSQL 15 server (/usr/lib/postgresql/15/bin/postgres), for a cluster
 //   haproxy   /usr/sbin/haproxy, the load balancer in front of a cluster
-//   certutil  /usr/bin/certutil (Debian's libnss3-tools), for Firefox viewers that trust the
-//             appliance's CA over HTTPS
+//   certutil  /usr/bin/certutil (Debian's libnss3-tools), for browsers that trust the appliance's
+//             CA over HTTPS (an NSS store in Chromium's home directory, in Firefox's profile)
 // Run as root or with CI set (scripts/test in CI), every file runs and a missing prerequisite
 // fails its tests. Otherwise files whose needs are not met are left out, with one line per
 // reason. The appliance jar is never a reason to skip: scripts/test builds it first, and a

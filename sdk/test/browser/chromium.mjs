@@ -1,9 +1,12 @@
 // Launches the machine's Chromium for the SDK's browser tests with the SDK's playwright-core.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 import { startAppliance } from './appliance.mjs';
 import { launchOptions } from './rig.mjs';
-import { serverSpki, trustFlags } from '../../fleet/tls.mjs';
+import { chromiumHomeTrusting } from '../../fleet/tls.mjs';
 
 export { chromiumPath, rigFlags } from './rig.mjs';
 
@@ -19,14 +22,18 @@ export function launchChromium(options) {
  */
 export function demoApplianceAndChromium() {
   const rig = { appliance: null, browser: null };
+  let home = null;
   before(async () => {
     rig.appliance = await startAppliance({ demo: true });
-    // It trusts the appliance's own key, as a desktop trusts its company's CA: pages may use httpsUrl.
-    rig.browser = await launchChromium({ args: trustFlags(await serverSpki('127.0.0.1', rig.appliance.httpsPort)) });
+    // It trusts the appliance's CA, as a desktop trusts its company's CA, and checks the
+    // certificate fully: pages may use httpsUrl.
+    home = chromiumHomeTrusting(mkdtempSync(join(tmpdir(), 'swarmgate-chromium-home-')), join(rig.appliance.dataDir, 'pki', 'ca.crt'));
+    rig.browser = await chromium.launch({ ...launchOptions(), env: { ...process.env, HOME: home } });
   });
   after(async () => {
     await rig.browser?.close();
     await rig.appliance?.stop();
+    if (home) rmSync(home, { recursive: true, force: true });
   });
   return rig;
 }

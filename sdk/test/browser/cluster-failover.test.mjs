@@ -12,7 +12,7 @@
 // /api/v1/cluster must list them. Namespaces, PostgreSQL, HAProxy, the JVMs and the browsers go
 // with the fleet's topology whatever happens. Uses appliance/target/swarmgate.jar; fails when a
 // prerequisite is missing (scripts/run-tests.mjs).
-// Needs: root, chromium, postgresql, haproxy
+// Needs: root, chromium, postgresql, haproxy, certutil
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { figures, runFleet } from '../../fleet/fleet.mjs';

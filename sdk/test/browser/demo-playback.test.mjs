@@ -1,7 +1,7 @@
 // Real Chromium plays the appliance's demo page for 20 s over HTTPS, as deployed: the live stream
 // must start, keep up with the wall clock and never stall; the page comes over HTTP/2 and its SDK
 // joins the mesh (its signaling socket on HTTP/1.1). Uses appliance/target/swarmgate.jar (mvn package).
-// Needs: chromium
+// Needs: chromium, certutil
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';

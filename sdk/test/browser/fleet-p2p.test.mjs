@@ -1,7 +1,7 @@
 // Peer-to-peer delivery with real Chromium viewers, through the fleet harness (sdk/fleet/), with
 // the SDK the demo page loads. Uses appliance/target/swarmgate.jar; fails when a prerequisite is
 // missing (scripts/run-tests.mjs).
-// Needs: root, chromium
+// Needs: root, chromium, certutil
 //
 // Names the SDK must provide (docs/benchmarks.md, "Fleet"):
 //   swarmgate.stats() → {httpBytes, p2pBytes, uploadedBytes, peers, stalls, startupMs, leader,

@@ -3,7 +3,7 @@
 // appliance's HTTPS port with HTTP/2 as deployed (`--tls`: every page must come over h2). Uses
 // appliance/target/swarmgate.jar; fails when a prerequisite is missing (scripts/run-tests.mjs).
 // hls.js on HLS is fleet-p2p.test.mjs.
-// Needs: root, chromium
+// Needs: root, chromium, certutil
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { figures, runFleet } from '../../fleet/fleet.mjs';

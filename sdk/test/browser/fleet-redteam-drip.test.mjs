@@ -7,7 +7,7 @@
 // deadline. Three honest viewers play the same live stream in the same site, each on its own
 // subnet so that the appliance hears their reports from three addresses.
 // Uses appliance/target/swarmgate.jar; fails when a prerequisite is missing (scripts/run-tests.mjs).
-// Needs: root, chromium
+// Needs: root, chromium, certutil
 //
 // What is checked:
 // - no stall on an honest page, and the honest pages still receive verified P2P bytes;

@@ -4,7 +4,7 @@
 // neighbours) instead of /sdk/swarmgate.js; four honest viewers play the same live stream in the
 // same site, each from its own subnet so the appliance sees four reporting addresses.
 // Uses appliance/target/swarmgate.jar; fails when a prerequisite is missing (scripts/run-tests.mjs).
-// Needs: root, chromium
+// Needs: root, chromium, certutil
 //
 // What is checked, independently of the SDK's own counters where possible:
 // - every fragment each honest hls.js received is byte-identical to the origin's: the page hashes

@@ -5,7 +5,7 @@
 // renditions their pages tell the appliance (tracks) to the lists it sends back (leaders.tracks),
 // with the rendition keys hls.js gives playlists and fragments alike.
 // Uses appliance/target/swarmgate.jar; fails when a prerequisite is missing (scripts/run-tests.mjs).
-// Needs: root, chromium
+// Needs: root, chromium, certutil
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { figures, runFleet } from '../../fleet/fleet.mjs';

@@ -4,7 +4,7 @@
 // viewers on the other subnet and ICE connects across the gateway. Through the fleet harness
 // (sdk/fleet/), with appliance/target/swarmgate.jar; fails when a prerequisite is missing
 // (scripts/run-tests.mjs).
-// Needs: root, chromium
+// Needs: root, chromium, certutil
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { figures, runFleet } from '../../fleet/fleet.mjs';

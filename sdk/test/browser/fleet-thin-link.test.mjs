@@ -11,7 +11,7 @@
 // spell at start (every page but one stalled once, colleagues included).
 // The pages come over the appliance's HTTPS port (`tls`), as in a deployment.
 // Uses appliance/target/swarmgate.jar; fails when a prerequisite is missing (scripts/run-tests.mjs).
-// Needs: root, chromium
+// Needs: root, chromium, certutil
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { figures, runFleet } from '../../fleet/fleet.mjs';

@@ -5,7 +5,7 @@
 // or every segment it is primary for waits for the backup while colleagues fetch it urgently.
 // Real Chromium viewers through the fleet harness (sdk/fleet/), each on its own subnet of one site.
 // Uses appliance/target/swarmgate.jar; fails when a prerequisite is missing (scripts/run-tests.mjs).
-// Needs: root, chromium
+// Needs: root, chromium, certutil
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -7,7 +7,7 @@
 // while the colleagues, who see only one neighbour stall, keep sharing; and the appliance's QoE
 // must show why (`whyNotP2p.paused` of GET /api/v1/qoe/live, the console's Why not P2P).
 // Uses appliance/target/swarmgate.jar; fails when a prerequisite is missing (scripts/run-tests.mjs).
-// Needs: root, chromium
+// Needs: root, chromium, certutil
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { figures, runFleet } from '../../fleet/fleet.mjs';

@@ -5,7 +5,7 @@
 // by a Playwright route; the refused one by a small HTTP server on another port of 127.0.0.1 (a
 // routed document has no address, and Chromium would then refuse it the loopback appliance).
 // Uses appliance/target/swarmgate.jar (mvn package).
-// Needs: chromium
+// Needs: chromium, certutil
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { test } from 'node:test';
