@@ -174,11 +174,13 @@ export const APART_ORIGIN_PORTS = { http: 8082, https: 8445 };
 /**
  * originApart: a second appliance serves the demo streams as the origin, and split-origin.mjs
  * presents both on HTTP_PORT (stream paths to the origin, the rest to `appliancePort`: the
- * appliance, or a cluster's HAProxy). With `proxy` false only the origin starts: a cluster on TLS
- * routes the stream's paths to it in HAProxy itself (cluster.mjs).
+ * appliance, or a cluster's HAProxy). With `tls` ({keyFile, certFile, caFile}) it presents them
+ * on HTTPS_PORT instead, with that key and certificate, as a TLS ingress. With `proxy` false only
+ * the origin starts: a cluster on TLS routes the stream's paths to it in HAProxy itself
+ * (cluster.mjs).
  * @returns {Promise<{originDataDir: string}>}
  */
-export async function startSplitOrigin(topology, { workDir, log, appliancePort = APART_APPLIANCE_PORTS.http, proxy = true }) {
+export async function startSplitOrigin(topology, { workDir, log, appliancePort = APART_APPLIANCE_PORTS.http, proxy = true, tls = null }) {
   const originDataDir = join(workDir, 'origin');
   await startAppliance(topology, {
     dataDir: originDataDir, log, name: 'origin', httpPort: APART_ORIGIN_PORTS.http, httpsPort: APART_ORIGIN_PORTS.https,
@@ -187,9 +189,11 @@ export async function startSplitOrigin(topology, { workDir, log, appliancePort =
   if (!proxy) {
     return { originDataDir };
   }
+  const listenPort = tls ? HTTPS_PORT : HTTP_PORT;
   const deathSignal = existsSync('/usr/bin/setpriv') ? ['/usr/bin/setpriv', '--pdeathsig', 'KILL'] : [];
   const child = spawn(process.env.IP_COMMAND || 'ip', ['netns', 'exec', topology.router, ...deathSignal, process.execPath,
-    join(repoRoot, 'sdk', 'fleet', 'split-origin.mjs'), String(HTTP_PORT), String(appliancePort), String(APART_ORIGIN_PORTS.http)],
+    join(repoRoot, 'sdk', 'fleet', 'split-origin.mjs'), String(listenPort), String(appliancePort), String(APART_ORIGIN_PORTS.http),
+    ...(tls ? [tls.keyFile, tls.certFile] : [])],
   { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (c) => { output += c; });
@@ -204,13 +208,14 @@ export async function startSplitOrigin(topology, { workDir, log, appliancePort =
   const deadline = Date.now() + 30_000;
   for (;;) {
     const code = await execInNamespace(topology.router,
-      ['curl', '-s', '-o', '/dev/null', '-m', '2', '-w', '%{http_code}', `http://127.0.0.1:${HTTP_PORT}/demo/live/master.m3u8`]);
+      ['curl', '-s', '-o', '/dev/null', '-m', '2', '-w', '%{http_code}', ...(tls ? ['--cacert', tls.caFile] : []),
+        `${tls ? 'https' : 'http'}://127.0.0.1:${listenPort}/demo/live/master.m3u8`]);
     if (code === '200') {
-      log(`split origin on port ${HTTP_PORT}: /demo/live/, /demo/vod/ from the origin (port ${APART_ORIGIN_PORTS.http}), the rest from port ${appliancePort}`);
+      log(`split origin on port ${listenPort}${tls ? ' (TLS)' : ''}: /demo/live/, /demo/vod/ from the origin (port ${APART_ORIGIN_PORTS.http}), the rest from port ${appliancePort}`);
       return { originDataDir };
     }
     if (Date.now() > deadline || child.exitCode !== null) {
-      throw new Error(`split origin not serving on ${HTTP_PORT}:\n${output}`);
+      throw new Error(`split origin not serving on ${listenPort}:\n${output}`);
     }
     await sleep(300);
   }

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { removeDir } from './topology.mjs';
-import { jarPath } from './appliance-rig.mjs';
+import { javaTrustingEnv } from './tls.mjs';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const POSTGRES_BIN = process.env.POSTGRES_BIN || '/usr/lib/postgresql/15/bin';
@@ -233,24 +233,6 @@ async function startHaproxy(topology, { workDir, log, tls }) {
 }
 
 /**
- * For a cluster on TLS: creates the first appliance's PKI (`swarmgate init`) with `names` in its
- * certificate, and a trust store of its CA; returns the environment that gives both appliances
- * those names and makes their Java runtime trust that CA (it replaces the runtime's own store:
- * the appliances reach nothing else over TLS here).
- */
-function trustingEnv(workDir, names) {
-  const env = { SWARMGATE_SERVER_HOSTNAMES: names.join(',') };
-  const dataDir = join(workDir, 'cluster-1');
-  execFileSync(process.env.JAVA || 'java', ['-jar', jarPath, 'init', '--data-dir', dataDir],
-    { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
-  const store = join(workDir, 'cluster-trust.p12');
-  const password = randomBytes(12).toString('hex');
-  execFileSync('keytool', ['-importcert', '-noprompt', '-alias', 'swarmgate-cluster', '-file', join(dataDir, 'pki', 'ca.crt'),
-    '-keystore', store, '-storetype', 'PKCS12', '-storepass', password], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
-  return { ...env, JAVA_TOOL_OPTIONS: `-Djavax.net.ssl.trustStore=${store} -Djavax.net.ssl.trustStorePassword=${password}` };
-}
-
-/**
  * PostgreSQL, then the two appliances on it one after the other (the first creates the schema;
  * the second gets the first's pki/ before its first start, as docs/scaling.md tells operators),
  * then HAProxy in front of them.
@@ -280,7 +262,8 @@ export async function startCluster(topology, { workDir, startAppliance, env, stu
   }
   const db = startPostgres(topology, { log });
   const appliances = [];
-  const tlsEnv = tls ? trustingEnv(workDir, [CLUSTER_NAME, ...tls.addresses]) : {};
+  // The first appliance's PKI names the cluster and the addresses; both trust its CA.
+  const tlsEnv = tls ? javaTrustingEnv(join(workDir, 'cluster-1'), join(workDir, 'cluster-trust.p12'), [CLUSTER_NAME, ...tls.addresses]) : {};
   for (const [i, ports] of CLUSTER_PORTS.appliances.entries()) {
     const dataDir = join(workDir, `cluster-${i + 1}`);
     if (i > 0) {

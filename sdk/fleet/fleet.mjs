@@ -112,7 +112,8 @@ export function fleetUnavailableReason(browser = 'chromium') {
  * @param {boolean} [options.originApart=false] the demo streams come from a second appliance (the
  *   origin) behind one address with the appliance (split-origin.mjs), so the appliance can
  *   restart while the stream goes on; origin_bytes and offload are null then: the origin sees
- *   every fetch coming from the split-origin address
+ *   every fetch coming from the split-origin address. With tls the split origin is a TLS ingress
+ *   (HTTP/2 and HTTP/1.1) showing the appliance's certificate
  * @param {boolean} [options.cluster=false] instead of one appliance, two on one PostgreSQL behind
  *   HAProxy running config/haproxy.cfg.example (cluster.mjs), with the origin apart as with
  *   originApart: pages reach signaling only through HAProxy. The rig's `cluster` is then
@@ -172,9 +173,6 @@ export async function runFleet({
   }
   if (cachedHlsJs && browser !== 'chromium') {
     throw new Error('cachedHlsJs needs request routing, which only Chromium viewers have');
-  }
-  if (tls && originApart) {
-    throw new Error('tls does not combine with originApart (its ingress, split-origin.mjs, is plain HTTP); a cluster fleet runs over TLS through HAProxy');
   }
   if (cachedHlsJs && !existsSync(HLS_JS_BUILD)) {
     throw new Error(`${HLS_JS_BUILD} is missing: build it with mvn -B -DskipTests package (or npm run build in sdk/)`);

@@ -7,6 +7,7 @@ import {
   APART_APPLIANCE_PORTS, APART_ORIGIN_PORTS, HTTP_PORT, HTTPS_PORT, applianceRig, configureSiteMap, startAppliance, startSplitOrigin,
 } from './appliance-rig.mjs';
 import { startCluster } from './cluster.mjs';
+import { javaTrustingEnv } from './tls.mjs';
 
 /**
  * Starts the run's appliances and returns {rig, accessLog, stop(options)}: the rig of
@@ -34,11 +35,18 @@ export async function startRunAppliances(topology, { workDir, dataDir, sites, or
   const ingress = Array.from({ length: sites }, (_, i) => (tls
     ? `https://${topology.routerAddress(i + 1)}:${HTTPS_PORT}` : `http://${topology.routerAddress(i + 1)}:${HTTP_PORT}`)).join(',');
   const routerAddresses = Array.from({ length: sites }, (_, i) => topology.routerAddress(i + 1));
+  // The split origin on TLS shows browsers the appliance's own certificate, which names the
+  // addresses the sites open; the appliance fetches what it hashes through it, so it trusts its CA.
+  const apartTls = originApart && tls && !cluster
+    ? javaTrustingEnv(dataDir, join(workDir, 'appliance-trust.p12'), routerAddresses) : {};
   const applianceOptions = originApart || cluster
     ? {
       httpPort: APART_APPLIANCE_PORTS.http,
       httpsPort: APART_APPLIANCE_PORTS.https,
-      env: { SWARMGATE_SIGNALING_TRUSTED_PROXIES: '127.0.0.1/32', SWARMGATE_SECURITY_INTRANET_ORIGINS: ingress, SWARMGATE_SECURITY_MEDIA_ORIGINS: ingress },
+      env: {
+        SWARMGATE_SIGNALING_TRUSTED_PROXIES: '127.0.0.1/32', SWARMGATE_SECURITY_INTRANET_ORIGINS: ingress, SWARMGATE_SECURITY_MEDIA_ORIGINS: ingress,
+        ...apartTls,
+      },
     }
     // With tls the certificate names the addresses the sites open (the viewers' browsers check it
     // fully and compare them with the URL).
@@ -59,7 +67,11 @@ export async function startRunAppliances(topology, { workDir, dataDir, sites, or
   }
   const rigDataDir = clustered ? clustered.appliances[0].dataDir : dataDir;
   if (originApart || cluster) {
-    const { originDataDir } = await startSplitOrigin(topology, { workDir, log, appliancePort: clustered?.port, proxy: !(cluster && tls) });
+    const pki = join(dataDir, 'pki');
+    const { originDataDir } = await startSplitOrigin(topology, {
+      workDir, log, appliancePort: clustered?.port, proxy: !(cluster && tls),
+      tls: tls && !cluster ? { keyFile: join(pki, 'server.key'), certFile: join(pki, 'server.crt'), caFile: join(pki, 'ca.crt') } : null,
+    });
     accessLog = join(originDataDir, 'log', 'access.log');
   }
   if (subnetsPerSite > 1) {

@@ -4,8 +4,10 @@
 // fully (chain, name constraints, the address in the URL): Chromium reads the store of the user's
 // home (`$HOME/.pki/nssdb`), Firefox the one of its profile.
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { jarPath } from './appliance-rig.mjs';
 
 /** NSS's certutil (Debian's libnss3-tools), which writes a Firefox profile's certificate store. */
 export const CERTUTIL = process.env.CERTUTIL || '/usr/bin/certutil';
@@ -39,4 +41,22 @@ export function firefoxProfileTrusting(profileDir, caFile) {
 export function chromiumHomeTrusting(homeDir, caFile) {
   nssStoreTrusting(join(homeDir, '.pki', 'nssdb'), caFile);
   return homeDir;
+}
+
+/**
+ * For appliances that fetch what they hash through a TLS ingress showing their own certificate
+ * (a cluster's HAProxy, the split origin with `tls`): creates the PKI of the appliance in `dataDir`
+ * (`swarmgate init`) with `names` in its certificate, and a trust store of its CA at `storeFile`;
+ * returns the environment that gives an appliance those names and makes its Java runtime trust
+ * that CA, as a host with the enterprise CA installed does (it replaces the runtime's own store:
+ * the appliances reach nothing else over TLS here).
+ */
+export function javaTrustingEnv(dataDir, storeFile, names) {
+  const env = { SWARMGATE_SERVER_HOSTNAMES: names.join(',') };
+  execFileSync(process.env.JAVA || 'java', ['-jar', jarPath, 'init', '--data-dir', dataDir],
+    { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+  const password = randomBytes(12).toString('hex');
+  execFileSync('keytool', ['-importcert', '-noprompt', '-alias', 'swarmgate-appliance-ca', '-file', join(dataDir, 'pki', 'ca.crt'),
+    '-keystore', storeFile, '-storetype', 'PKCS12', '-storepass', password], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+  return { ...env, JAVA_TOOL_OPTIONS: `-Djavax.net.ssl.trustStore=${storeFile} -Djavax.net.ssl.trustStorePassword=${password}` };
 }

@@ -4,9 +4,11 @@
 // same data directory and ports; namespaces, browsers and the JVMs go with the fleet's topology
 // whatever happens. The live demo stream comes from a second appliance behind the same address
 // (the fleet's originApart), as a customer's origin or CDN would: the demo stream of the
-// restarted appliance itself stops with it (docs/scaling.md). Uses appliance/target/swarmgate.jar; fails when a prerequisite is missing
-// (scripts/run-tests.mjs).
-// Needs: root, chromium
+// restarted appliance itself stops with it (docs/scaling.md). That address is a TLS ingress, as
+// deployed: pages over HTTPS with HTTP/2, showing the appliance's certificate, which the viewers'
+// Chromium checks against the appliance's CA. Uses appliance/target/swarmgate.jar; fails when a
+// prerequisite is missing (scripts/run-tests.mjs).
+// Needs: root, chromium, certutil
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { figures, runFleet } from '../../fleet/fleet.mjs';
@@ -76,6 +78,7 @@ test('the appliance restarted (SIGTERM, then SIGKILL) under 4 viewers: no stall,
     sites: 1,
     duration: 150,
     originApart: true,
+    tls: true,
     onAppliance(r) {
       rig = r;
     },
@@ -101,6 +104,7 @@ test('the appliance restarted (SIGTERM, then SIGKILL) under 4 viewers: no stall,
   assert.equal(failure, null, `the restarts ran: ${failure?.stack}\n${report}`);
   assert.equal(restarts.length, 2, report);
   assert.equal(result.viewers_played, VIEWERS, report);
+  assert.deepEqual(result.page_protocols, { h2: VIEWERS }, `every page over HTTP/2\n${report}`);
   for (const page of result.pages) {
     assert.equal(page.stalls, 0, `page ${page.index}: stalls during or after the restarts\n${report}`);
     assert.equal(page.fatal_errors, 0, `page ${page.index}: fatal player errors\n${report}`);

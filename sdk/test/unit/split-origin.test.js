@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, request } from 'node:http';
+import { connect as connectH2 } from 'node:http2';
+import { request as requestTls } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { startSplitOrigin } from '../../fleet/split-origin.mjs';
 
@@ -8,6 +14,8 @@ import { startSplitOrigin } from '../../fleet/split-origin.mjs';
 // each answers with its name and whether it saw an upgrade offer.
 const servers = [];
 let ports;
+let dir;
+let tlsFiles;
 
 function backend(name) {
   const server = createServer((req, res) => {
@@ -25,11 +33,18 @@ before(async () => {
   const originPort = await backend('origin');
   const split = await startSplitOrigin({ listenPort: 0, appliancePort, originPort });
   servers.push(split);
-  ports = { split: split.address().port };
+  dir = mkdtempSync(join(tmpdir(), 'split-origin-'));
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1',
+    '-subj', '/CN=ingress', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+  tlsFiles = { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) };
+  const secure = await startSplitOrigin({ listenPort: 0, appliancePort, originPort, tls: tlsFiles });
+  servers.push(secure);
+  ports = { split: split.address().port, secure: secure.address().port };
 });
 
 after(() => {
   for (const server of servers) server.close();
+  rmSync(dir, { recursive: true, force: true });
 });
 
 function get(path, headers = {}) {
@@ -69,4 +84,40 @@ test('a segment request offering an h2c upgrade (as Java\'s HttpClient does) rea
 test('a WebSocket upgrade goes to the appliance', async () => {
   const answer = await get('/ws?stream=x', { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' });
   assert.deepEqual(answer, { status: 101, backend: 'appliance' });
+});
+
+test('with a key and a certificate it speaks HTTP/2 over TLS, and answers without HTTP/1.1 hop headers', async () => {
+  const session = connectH2(`https://127.0.0.1:${ports.secure}`, { ca: tlsFiles.cert });
+  try {
+    for (const [path, name] of [['/demo/live/seg-3.ts', 'origin'], ['/sdk/swarmgate.js', 'appliance']]) {
+      const stream = session.request({ ':path': path });
+      const [headers] = await once(stream, 'response');
+      let body = '';
+      stream.setEncoding('utf8');
+      stream.on('data', (c) => { body += c; });
+      await once(stream, 'end');
+      assert.equal(headers[':status'], 200);
+      assert.equal(headers.connection, undefined);
+      assert.deepEqual(JSON.parse(body), { name, path, upgrade: null });
+    }
+  } finally {
+    session.close();
+  }
+});
+
+test('over TLS a WebSocket upgrade on HTTP/1.1 goes to the appliance', async () => {
+  const status = await new Promise((resolve, reject) => {
+    const req = requestTls({
+      host: '127.0.0.1', port: ports.secure, path: '/ws?stream=x', ca: tlsFiles.cert, agent: false, ALPNProtocols: ['http/1.1'],
+      headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' },
+    });
+    req.on('upgrade', (res, socket) => {
+      socket.destroy();
+      resolve({ status: 101, backend: res.headers['x-backend'] });
+    });
+    req.on('response', (res) => resolve({ status: res.statusCode }));
+    req.on('error', reject);
+    req.end();
+  });
+  assert.deepEqual(status, { status: 101, backend: 'appliance' });
 });
