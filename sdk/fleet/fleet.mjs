@@ -16,14 +16,12 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  HTTP_PORT, HTTPS_PORT, applianceCounters, forwardedPackets, jarPath,
-  offLanPackets, repoRoot, sleep, withTimeout,
+  HTTPS_PORT, applianceCounters, forwardedPackets, jarPath, offLanPackets, sleep,
 } from './appliance-rig.mjs';
 import { browserUnavailableReason, launchViewerBrowsers } from './browser.mjs';
 import { parseSegmentLog } from './measure.mjs';
 import { sampleWanLinks } from './wan-link.mjs';
-import { installProbe, samplePage } from './probe.mjs';
-import { watchPageCpu } from './page-cpu.mjs';
+import { HLS_JS_BUILD, openViewer, sampleViewer } from './pages.mjs';
 import { watchMachineCpu } from './machine-cpu.mjs';
 import { startRunAppliances } from './run-appliances.mjs';
 import { createTopology, destroyAllTopologies, ip, removeDir } from './topology.mjs';
@@ -31,9 +29,6 @@ import { summarize } from './summary.mjs';
 
 /** Extra run time allowed beyond --duration before the run is aborted and torn down. */
 const HARD_TIMEOUT_GRACE_S = 120;
-/** The demo page's hls.js as built into the jar (what --cached-hls-js serves from "the cache"). */
-const HLS_JS_BUILD = join(repoRoot, 'sdk', 'dist', 'demo', 'hls.min.js');
-const DASH_JS_BUILD = join(repoRoot, 'sdk', 'dist', 'demo', 'dash.all.min.js');
 /** A bad option: the command line prints the message and the usage, and exits with 2. */
 export class UsageError extends Error {}
 
@@ -148,35 +143,8 @@ export async function runFleet({
   wanRateKbit = null, subnetsPerSite = 1, browser = 'chromium', browserDefaultMdns = false, cachedHlsJs = false, stun = true,
   renditions = 1, abr = false, originApart = false, cluster = false, tls = false, profileDir = null, onPage, pageConfig, onContext, onAppliance, beforeStop, log = (m) => process.stderr.write(`fleet: ${m}\n`),
 } = {}) {
-  if (!Number.isInteger(viewers) || viewers < 1) {
-    throw new Error(`viewers must be a positive integer, got ${viewers}`);
-  }
-  if (!Number.isInteger(sites) || sites < 1 || sites > viewers) {
-    throw new Error(`sites must be an integer in 1..viewers, got ${sites}`);
-  }
-  if (!Number.isFinite(duration) || duration <= 0) {
-    throw new Error(`duration must be a positive number of seconds, got ${duration}`);
-  }
-  if (stream !== 'live' && stream !== 'vod') {
-    throw new Error(`stream must be live or vod, got ${stream}`);
-  }
   format = playerFormat(player, format);
-  if (renditions !== 1 && !(renditions === 2 && stream === 'live' && player === 'hlsjs' && format === 'hls')) {
-    throw new Error(`renditions must be 1, or 2 with the live stream on hls.js and HLS, got ${renditions}`);
-  }
-  if (abr && renditions !== 2) {
-    throw new Error('abr lets hls.js choose between the two renditions: it needs renditions 2');
-  }
-  const reason = fleetUnavailableReason(browser);
-  if (reason) {
-    throw new Error(reason);
-  }
-  if (cachedHlsJs && browser !== 'chromium') {
-    throw new Error('cachedHlsJs needs request routing, which only Chromium viewers have');
-  }
-  if (cachedHlsJs && !existsSync(HLS_JS_BUILD)) {
-    throw new Error(`${HLS_JS_BUILD} is missing: build it with mvn -B -DskipTests package (or npm run build in sdk/)`);
-  }
+  checkRunOptions({ viewers, sites, duration, stream, player, format, renditions, abr, browser, cachedHlsJs });
 
   const topology = createTopology({ sites, subnetsPerSite, wanRateKbit, log });
   const load = { start: loadavg()[0], max: loadavg()[0], end: null };
@@ -249,69 +217,13 @@ export async function runFleet({
       if (index > 0) {
         await sleep(staggerMs);
       }
-      const { site, subnet, kind } = placement(index);
-      const swarmgateConfig = { ...(httpOnly ? { enabled: false } : {}), ...(pageConfig ? pageConfig(index) : {}) };
-      // A context per viewer: no HTTP cache shared between viewers of one browser process.
-      const context = await browserFor({ site, subnet, kind }).newContext({ viewport: { width: 480, height: 360 } });
-      await context.addInitScript(installProbe, { swarmgateConfig: Object.keys(swarmgateConfig).length ? swarmgateConfig : null });
-      if (cachedHlsJs) {
-        // As if the browser had hls.js cached from an earlier visit: served from the build, not the WAN.
-        await context.route(/\/demo\/hls\.min\.js(\?.*)?$/, (route) => route.fulfill({
-          path: HLS_JS_BUILD, headers: { 'content-type': 'text/javascript', 'cache-control': 'max-age=86400' },
-        }));
-        await context.route(/\/demo\/dash\.all\.min\.js(\?.*)?$/, (route) => route.fulfill({
-          path: DASH_JS_BUILD, headers: { 'content-type': 'text/javascript', 'cache-control': 'max-age=86400' },
-        }));
-      }
-      if (onContext) {
-        await onContext(context, index);
-      }
-      const page = await context.newPage();
-      const origin = tls ? `https://${topology.routerAddress(site)}:${HTTPS_PORT}` : `http://${topology.routerAddress(site)}:${HTTP_PORT}`;
-      const url = demoPageUrl(origin, { index, stream, httpOnly, player, format, renditions, abr });
-      const viewer = {
-        index, site, subnet, browser: kind, namespace: topology.viewerNamespace(site, subnet), address: topology.siteAddress(site, subnet),
-        page, context, url, joinedAt: Date.now(), closed: false, samples: 0, last: null, latencies: [],
-        playingWall: null, consoleErrors: [],
-        async close() {
-          if (!viewer.closed) {
-            await sampleOne(viewer);
-            viewer.cpuFigures = await viewer.cpu?.finish() ?? null;
-            viewer.closed = true;
-            await context.close().catch(() => {});
-          }
-        },
-      };
-      page.on('pageerror', (error) => viewer.consoleErrors.push(String(error)));
+      const viewer = await openViewer(index, {
+        topology, placement, browserFor, tls, stream, httpOnly, player, format, renditions, abr, cachedHlsJs, pageConfig, onContext, profileDir, log,
+      });
       pages.push(viewer);
-      // Joins keep their cadence however slowly a page loads: on a thin --wan-rate link the page's
-      // scripts can take tens of seconds, and that is part of what start-up phases measure.
-      await page.goto(url, { waitUntil: 'commit', timeout: 30_000 });
       lastJoinWall = Date.now();
-      if (kind === 'chromium') {
-        viewer.cpu = await watchPageCpu(viewer, { profileDir }).catch((e) => log(`page ${index}: no CPU figures (${e.message})`));
-      }
       if (onPage) {
         await onPage(viewer);
-      }
-    }
-
-    async function sampleOne(viewer, cutWall = null) {
-      if (viewer.closed) {
-        return;
-      }
-      try {
-        const sample = await withTimeout(viewer.page.evaluate(samplePage, cutWall), 5000, 'sample');
-        viewer.last = sample;
-        viewer.samples += 1;
-        if (sample.playingAt !== null && viewer.playingWall === null) {
-          viewer.playingWall = Date.now() - (sample.now - sample.playingAt);
-        }
-        if (sample.playingAt !== null && sample.latency !== null) {
-          viewer.latencies.push(sample.latency);
-        }
-      } catch (error) {
-        viewer.sampleError = String(error.message || error);
       }
     }
 
@@ -320,7 +232,7 @@ export async function runFleet({
     let nextProgress = Date.now() + 5000;
     while (Date.now() < Math.min(runEndWall, endRequestedWall)) {
       const tick = Date.now();
-      await Promise.all(pages.map(sampleOne));
+      await Promise.all(pages.map((v) => sampleViewer(v)));
       load.max = Math.max(load.max, loadavg()[0]);
       if (Date.now() >= nextProgress) {
         nextProgress += 5000;
@@ -336,7 +248,7 @@ export async function runFleet({
       log(`run ended ${Math.round((runEndWall - stopWall) / 1000)} s before its duration, as the caller asked (rig.endRun)`);
     }
     await sleep(1500);
-    await Promise.all(pages.map((v) => sampleOne(v, stopWall)));
+    await Promise.all(pages.map((v) => sampleViewer(v, stopWall)));
     const sampledEndWall = stopWall;
     const links = await wanLinks?.stop() ?? null;
     const routerForwarded = await forwardedPackets(topology.router);
@@ -367,30 +279,6 @@ export async function runFleet({
 }
 
 
-/**
- * The demo page a viewer opens at `origin`: the stream, the SDK off for the baseline, the player
- * and format when not hls.js on HLS, and with two renditions the level a page is pinned to (pages
- * two by two, unless ABR picks).
- */
-function demoPageUrl(origin, { index, stream, httpOnly, player, format, renditions, abr }) {
-  const query = new URLSearchParams();
-  if (stream === 'vod') {
-    query.set('stream', 'vod');
-  }
-  if (httpOnly) {
-    query.set('sdk', 'off');
-  }
-  if (player !== 'hlsjs' || format !== 'hls') {
-    query.set('player', player);
-    query.set('format', format);
-  }
-  if (renditions === 2) {
-    query.set('renditions', '2');
-    if (!abr) query.set('level', String(Math.floor(index / 2) % 2));
-  }
-  return `${origin}/demo/${String(query) ? `?${query}` : ''}`;
-}
-
 function progressLine(pages, accessLog, remaining, siteOf) {
   const samples = pages.map((v) => v.last).filter(Boolean);
   const playing = samples.filter((s) => s.playingAt !== null).length;
@@ -406,6 +294,38 @@ function progressLine(pages, accessLog, remaining, siteOf) {
   const p2p = sdk.reduce((sum, s) => sum + (Number(s.sdk.p2pBytes) || 0), 0);
   return `${remaining} s left: playing ${playing}/${pages.length}, stalls ${stalls}, hls.js ${(hls / 1e6).toFixed(2)} MB, ` +
     `origin ${(origin / 1e6).toFixed(2)} MB${sdk.length ? `, sdk p2p ${(p2p / 1e6).toFixed(2)} MB on ${sdk.length} page(s)` : ''}`;
+}
+
+/** Throws, naming the option, when runFleet's options do not make a run (the format already checked). */
+function checkRunOptions({ viewers, sites, duration, stream, player, format, renditions, abr, browser, cachedHlsJs }) {
+  if (!Number.isInteger(viewers) || viewers < 1) {
+    throw new Error(`viewers must be a positive integer, got ${viewers}`);
+  }
+  if (!Number.isInteger(sites) || sites < 1 || sites > viewers) {
+    throw new Error(`sites must be an integer in 1..viewers, got ${sites}`);
+  }
+  if (!Number.isFinite(duration) || duration <= 0) {
+    throw new Error(`duration must be a positive number of seconds, got ${duration}`);
+  }
+  if (stream !== 'live' && stream !== 'vod') {
+    throw new Error(`stream must be live or vod, got ${stream}`);
+  }
+  if (renditions !== 1 && !(renditions === 2 && stream === 'live' && player === 'hlsjs' && format === 'hls')) {
+    throw new Error(`renditions must be 1, or 2 with the live stream on hls.js and HLS, got ${renditions}`);
+  }
+  if (abr && renditions !== 2) {
+    throw new Error('abr lets hls.js choose between the two renditions: it needs renditions 2');
+  }
+  const reason = fleetUnavailableReason(browser);
+  if (reason) {
+    throw new Error(reason);
+  }
+  if (cachedHlsJs && browser !== 'chromium') {
+    throw new Error('cachedHlsJs needs request routing, which only Chromium viewers have');
+  }
+  if (cachedHlsJs && !existsSync(HLS_JS_BUILD)) {
+    throw new Error(`${HLS_JS_BUILD} is missing: build it with mvn -B -DskipTests package (or npm run build in sdk/)`);
+  }
 }
 
 /** The JSON line's fields, without the per-page details. */
