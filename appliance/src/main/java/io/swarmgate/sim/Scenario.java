@@ -136,6 +136,16 @@ public record Scenario(int viewers, int sites, long seed, long durationMs, long 
         return (long) bitrateKbps * segmentMs;
     }
 
+    /** One segment over a site's WAN link of {@code wanMbps} with no other fetch on it: round trip and transfer. */
+    long wanFetchMs(int wanMbps) {
+        return wanRttMs + segmentBits() / (wanMbps * 1_000L);
+    }
+
+    /** One segment from a neighbour over a data channel: round trip and transfer at the LAN rate. */
+    long lanHopMs() {
+        return lanRttMs + segmentBits() / (lanMbps * 1_000L);
+    }
+
     /** When the first WAN outage starts: inside the event, after the ramp where it fits. */
     long flapStartMs() {
         return Math.min(FLAP_START_MS, durationMs / 2);

@@ -97,8 +97,8 @@ final class SegmentSpread {
         pass++;
         heapSize = 0;
         long baseHttpMs = scenario.segmentBits() / (wanMbps * 1_000L);
-        long httpEstimateMs = scenario.wanRttMs() + baseHttpMs;
-        long hopMs = scenario.lanRttMs() + scenario.segmentBits() / (scenario.lanMbps() * 1_000L);
+        long httpEstimateMs = scenario.wanFetchMs(wanMbps);
+        long hopMs = scenario.lanHopMs();
         long slack = Math.max(0, scenario.bufferMs() - SAFETY_MARGIN_MS - httpEstimateMs);
         long backupWait = httpEstimateMs + Math.max(MIN_BACKUP_GRACE_MS, scenario.segmentMs());
         for (int i = 0; i < n; i++) {

@@ -121,7 +121,7 @@ final class StartSegments {
         long opened = firstHolderOpen(v, segment, now);
         boolean lan = opened != SimChannels.NONE;
         long arrives = lan
-                ? Math.max(now, Math.max(askAt[v], opened) + sc.lanRttMs() + sc.segmentBits() / (sc.lanMbps() * 1_000L))
+                ? Math.max(now, Math.max(askAt[v], opened) + sc.lanHopMs())
                 : now + wanMs(v);
         tally.startSegment(viewers.site[v], segment, lan ? arrives : now, !lan);
         if (left[v] > 0) {
@@ -135,7 +135,7 @@ final class StartSegments {
     }
 
     private long wanMs(int v) {
-        return sc.wanRttMs() + sc.segmentBits() / (wanMbps[viewers.site[v]] * 1_000L);
+        return sc.wanFetchMs(wanMbps[viewers.site[v]]);
     }
 
     /**
